@@ -1,0 +1,81 @@
+/* common.h — status codes, the error value every layer fills, a growable
+ * byte buffer and a clock. Every other header includes this one. */
+#ifndef ASSAY_COMMON_H
+#define ASSAY_COMMON_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Status codes: 0 is success, failures are negative. Only cli/ maps them to
+ * process exit codes (see cli/exitcode.c). */
+enum assay_status {
+	ASSAY_OK = 0,
+	ASSAY_EINVAL = -1,    /* bad argument or option value */
+	ASSAY_ENOMEM = -2,    /* allocation failed */
+	ASSAY_EIO = -3,       /* file system: open, read, write, rename */
+	ASSAY_EDB = -4,       /* SQLite reported an error */
+	ASSAY_EFORMAT = -5,   /* malformed input data (a bad record, a bad file) */
+	ASSAY_ENET = -6,      /* network or remote endpoint failure */
+	ASSAY_ENOTFOUND = -7, /* a named thing (sample, batch, file) does not exist */
+	ASSAY_EVERSION = -8,  /* database written by a newer assay */
+	ASSAY_EBUSY = -9,     /* database locked for longer than the busy timeout */
+	ASSAY_ECONFLICT = -10,/* state does not allow it (e.g. nothing to undo) */
+	ASSAY_EINTR = -11,    /* interrupted by a signal */
+	ASSAY_EFULL = -12,    /* disk or database full */
+	ASSAY_ENOTDB = -13,   /* file is not an assay database */
+	ASSAY_EPARTIAL = -14, /* finished, but some input records were rejected */
+};
+
+/* An error value: the status and a specific message naming the file, line,
+ * field and what was expected. Functions fill it and return err->code. */
+typedef struct assay_error {
+	int code;
+	char msg[1024];
+} assay_error;
+
+/* Sets err (if not NULL) to code and the formatted message; returns code. */
+int assay_fail(assay_error *err, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Prepends "prefix: " to an existing message, keeping the code; returns it. */
+int assay_error_prefix(assay_error *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void assay_error_clear(assay_error *err);
+/* A short name for a status code ("invalid argument", "I/O error", ...). */
+const char *assay_strstatus(int code);
+
+/* Wall-clock time in milliseconds since the Unix epoch. */
+int64_t assay_now_ms(void);
+/* Monotonic time in nanoseconds, for rates and durations. */
+int64_t assay_mono_ns(void);
+
+/* A growable byte buffer, always NUL-terminated when data != NULL.
+ * Zero-initialise ({0}) before use; free with abuf_free. */
+typedef struct abuf {
+	char *data;
+	size_t len;
+	size_t cap;
+} abuf;
+
+int abuf_reserve(abuf *b, size_t extra);
+int abuf_append(abuf *b, const void *data, size_t len);
+int abuf_puts(abuf *b, const char *s);
+int abuf_putc(abuf *b, char c);
+int abuf_printf(abuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int abuf_vprintf(abuf *b, const char *fmt, va_list ap);
+void abuf_reset(abuf *b);
+void abuf_free(abuf *b);
+/* Hands the buffer's memory to the caller (who frees it) and resets b.
+ * Returns an empty allocated string when b was empty; NULL on ENOMEM. */
+char *abuf_take(abuf *b);
+
+/* strdup that returns NULL on NULL input. Caller frees. */
+char *assay_strdup(const char *s);
+/* Duplicates len bytes and NUL-terminates. Caller frees. */
+char *assay_strndup(const char *s, size_t len);
+
+#define ASSAY_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+#define ASSAY_MIN(a, b) ((a) < (b) ? (a) : (b))
+#define ASSAY_MAX(a, b) ((a) > (b) ? (a) : (b))
+
+#endif

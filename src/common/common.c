@@ -1,0 +1,191 @@
+/* common.c — error values, the byte buffer and clocks shared by every layer. */
+#include "assay/common.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+int assay_fail(assay_error *err, int code, const char *fmt, ...)
+{
+	if (err) {
+		va_list ap;
+		va_start(ap, fmt);
+		err->code = code;
+		vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+		va_end(ap);
+	}
+	return code;
+}
+
+int assay_error_prefix(assay_error *err, const char *fmt, ...)
+{
+	if (!err)
+		return ASSAY_EINVAL;
+	char prefix[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(prefix, sizeof prefix, fmt, ap);
+	va_end(ap);
+	char old[sizeof err->msg];
+	memcpy(old, err->msg, sizeof old);
+	snprintf(err->msg, sizeof err->msg, "%s: %s", prefix, old);
+	return err->code;
+}
+
+void assay_error_clear(assay_error *err)
+{
+	if (err) {
+		err->code = 0;
+		err->msg[0] = '\0';
+	}
+}
+
+const char *assay_strstatus(int code)
+{
+	static const struct {
+		int code;
+		const char *name;
+	} names[] = {
+		{ASSAY_OK, "ok"},
+		{ASSAY_EINVAL, "invalid argument"},
+		{ASSAY_ENOMEM, "out of memory"},
+		{ASSAY_EIO, "I/O error"},
+		{ASSAY_EDB, "database error"},
+		{ASSAY_EFORMAT, "malformed input"},
+		{ASSAY_ENET, "network error"},
+		{ASSAY_ENOTFOUND, "not found"},
+		{ASSAY_EVERSION, "database too new"},
+		{ASSAY_EBUSY, "database busy"},
+		{ASSAY_ECONFLICT, "conflict"},
+		{ASSAY_EINTR, "interrupted"},
+		{ASSAY_EFULL, "disk full"},
+		{ASSAY_ENOTDB, "not an assay database"},
+		{ASSAY_EPARTIAL, "some records rejected"},
+	};
+	for (size_t i = 0; i < ASSAY_ARRAY_LEN(names); i++)
+		if (names[i].code == code)
+			return names[i].name;
+	return "unknown error";
+}
+
+int64_t assay_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t assay_mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int abuf_reserve(abuf *b, size_t extra)
+{
+	if (extra > SIZE_MAX - b->len - 1)
+		return ASSAY_ENOMEM;
+	size_t need = b->len + extra + 1;
+	if (need <= b->cap)
+		return ASSAY_OK;
+	size_t cap = b->cap ? b->cap : 64;
+	while (cap < need)
+		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+	char *p = realloc(b->data, cap);
+	if (!p)
+		return ASSAY_ENOMEM;
+	if (!b->data)
+		p[0] = '\0';
+	b->data = p;
+	b->cap = cap;
+	return ASSAY_OK;
+}
+
+int abuf_append(abuf *b, const void *data, size_t len)
+{
+	if (abuf_reserve(b, len) != ASSAY_OK)
+		return ASSAY_ENOMEM;
+	if (len)
+		memcpy(b->data + b->len, data, len);
+	b->len += len;
+	b->data[b->len] = '\0';
+	return ASSAY_OK;
+}
+
+int abuf_puts(abuf *b, const char *s)
+{
+	return abuf_append(b, s, strlen(s));
+}
+
+int abuf_putc(abuf *b, char c)
+{
+	return abuf_append(b, &c, 1);
+}
+
+int abuf_vprintf(abuf *b, const char *fmt, va_list ap)
+{
+	va_list copy;
+	va_copy(copy, ap);
+	int n = vsnprintf(NULL, 0, fmt, copy);
+	va_end(copy);
+	if (n < 0)
+		return ASSAY_EINVAL;
+	if (abuf_reserve(b, (size_t)n) != ASSAY_OK)
+		return ASSAY_ENOMEM;
+	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	b->len += (size_t)n;
+	return ASSAY_OK;
+}
+
+int abuf_printf(abuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int rc = abuf_vprintf(b, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+void abuf_reset(abuf *b)
+{
+	b->len = 0;
+	if (b->data)
+		b->data[0] = '\0';
+}
+
+void abuf_free(abuf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = b->cap = 0;
+}
+
+char *abuf_take(abuf *b)
+{
+	if (!b->data) {
+		if (abuf_reserve(b, 0) != ASSAY_OK)
+			return NULL;
+		b->data[0] = '\0';
+	}
+	char *p = b->data;
+	b->data = NULL;
+	b->len = b->cap = 0;
+	return p;
+}
+
+char *assay_strdup(const char *s)
+{
+	return s ? assay_strndup(s, strlen(s)) : NULL;
+}
+
+char *assay_strndup(const char *s, size_t len)
+{
+	char *p = malloc(len + 1);
+	if (!p)
+		return NULL;
+	memcpy(p, s, len);
+	p[len] = '\0';
+	return p;
+}
