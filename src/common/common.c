@@ -25,11 +25,19 @@ int assay_error_prefix(assay_error *err, const char *fmt, ...)
 	char prefix[512];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(prefix, sizeof prefix, fmt, ap);
+	int n = vsnprintf(prefix, sizeof prefix - 2, fmt, ap);
 	va_end(ap);
-	char old[sizeof err->msg];
-	memcpy(old, err->msg, sizeof old);
-	snprintf(err->msg, sizeof err->msg, "%s: %s", prefix, old);
+	if (n < 0)
+		return err->code;
+	size_t plen = strlen(prefix);
+	memcpy(prefix + plen, ": ", 3);
+	plen += 2;
+	size_t mlen = strnlen(err->msg, sizeof err->msg - 1);
+	if (plen + mlen > sizeof err->msg - 1)
+		mlen = sizeof err->msg - 1 - plen;
+	memmove(err->msg + plen, err->msg, mlen);
+	memcpy(err->msg, prefix, plen);
+	err->msg[plen + mlen] = '\0';
 	return err->code;
 }
 

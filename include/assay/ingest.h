@@ -1,0 +1,76 @@
+/* ingest.h — importing generated data sets (JSONL, JSON arrays, CSV) from a
+ * file, stdin or an http(s) URL into the store, streaming, with exact
+ * duplicate detection, per-line error reports and resumable batches. */
+#ifndef ASSAY_INGEST_H
+#define ASSAY_INGEST_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "assay/common.h"
+#include "assay/store.h"
+
+#define INGEST_DEFAULT_MAX_LINE (16u << 20)
+/* Deepest JSON nesting accepted in a record. */
+#define INGEST_MAX_DEPTH 128
+
+/* Where an import stands; passed to the progress callback. */
+typedef struct ingest_progress {
+	const char *source;
+	int64_t bytes;       /* bytes read so far */
+	int64_t total_bytes; /* size of the source, or -1 when unknown */
+	int64_t read, imported, duplicate, rejected, present;
+} ingest_progress;
+
+typedef struct ingest_options {
+	const char *format;      /* "jsonl", "json", "csv", or NULL: by extension */
+	const char *text_field;  /* NULL: first of text, caption, output, response, completion */
+	const char *id_field;    /* NULL: "id" when present, else the line number */
+	const char *batch;       /* NULL: the batch that last imported this source, else
+				    "NAME@TIME" */
+	const char *meta_fields; /* comma-separated field paths, or NULL for all but the text */
+	size_t max_line;         /* 0: INGEST_DEFAULT_MAX_LINE */
+	bool strict;             /* one bad record aborts and rolls back the whole source */
+	bool qualify_line_ids;   /* line-number ids become "SOURCE:LINE" (several sources) */
+	int commit_every;        /* records per transaction; 0: 4096 */
+	/* Called for every record that is rejected (e.g. to print FILE:LINE: reason);
+	 * source is NULL when reason is already a whole "FILE:LINE: ..." message. */
+	void (*report)(void *ud, const char *source, int64_t line, const char *reason);
+	/* Called now and then with the running counts. */
+	void (*progress)(void *ud, const ingest_progress *p);
+	void *ud;
+	/* Set by a signal handler: the import commits what it has and stops. */
+	volatile sig_atomic_t *stop;
+	/* Network options for URL sources (timeouts, TLS); NULL for defaults. */
+	const struct net_options *net;
+} ingest_options;
+
+typedef struct ingest_result {
+	int64_t batch_id;
+	char batch[256];
+	bool resumed;        /* continued a batch that already existed */
+	int64_t read;        /* records read (blank lines not counted) */
+	int64_t imported;    /* new samples */
+	int64_t duplicate;   /* exact duplicates of existing samples, dropped */
+	int64_t rejected;    /* bad records, skipped (and reported) */
+	int64_t present;     /* already in the batch from an earlier run */
+} ingest_result;
+
+/* Imports one source ("-" is stdin, http:// and https:// are URLs, anything
+ * else a file). Returns ASSAY_OK when nothing was rejected, ASSAY_EPARTIAL
+ * when some records were (the rest are imported), ASSAY_EINTR when *stop was
+ * raised (what was read is committed), or an error: then, with strict,
+ * nothing of this source is in the database. */
+int ingest_import(store *s, const char *source, const ingest_options *opt, ingest_result *res,
+		  assay_error *err);
+
+/* Looks up a dotted field path ("meta.caption") in a cJSON object: an exact
+ * key wins over a nested path. Returns the item or NULL. */
+struct cJSON;
+const struct cJSON *ingest_field(const struct cJSON *obj, const char *path);
+
+/* The format implied by a source's name: "csv", "json" or "jsonl". */
+const char *ingest_format_for(const char *source);
+
+#endif

@@ -1,0 +1,163 @@
+/* store.h — the SQLite store: the only place in assay that speaks SQL.
+ * One handle per process; statements are prepared once and cached in it.
+ * Sections below are owned by the layer that needs them (import, scores,
+ * review, stats, export); each is implemented in its own src/store/ file. */
+#ifndef ASSAY_STORE_H
+#define ASSAY_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "assay/common.h"
+
+/* The schema version this build writes (PRAGMA user_version). */
+#define STORE_SCHEMA_VERSION 1
+/* PRAGMA application_id of an assay database: "assy". */
+#define STORE_APPLICATION_ID 0x61737379
+
+typedef struct store store;
+
+typedef struct store_options {
+	bool readonly;        /* open read-only; never create or migrate */
+	bool must_exist;      /* fail with ASSAY_ENOTFOUND when the file is missing */
+	int busy_timeout_ms;  /* how long to wait for another writer; 0 = default (15 s) */
+	bool sync_full;       /* PRAGMA synchronous=FULL (survive power loss), else NORMAL */
+} store_options;
+
+/* Opens (creating if needed, unless opt->readonly or opt->must_exist) the
+ * database at path, checks that it is an assay database of a version this
+ * build understands, and migrates it forward. A file that is not SQLite, an
+ * SQLite file of another application, or a newer schema is refused without
+ * being modified (ASSAY_ENOTDB / ASSAY_EVERSION). opt may be NULL. New files
+ * are created 0600 unless the umask is stricter. */
+int store_open(const char *path, const store_options *opt, store **out, assay_error *err);
+void store_close(store *s);
+const char *store_path(const store *s);
+
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK. Writers wait up to the busy timeout
+ * for each other; nesting is not supported (returns ASSAY_ECONFLICT). */
+int store_begin(store *s, assay_error *err);
+int store_commit(store *s, assay_error *err);
+void store_rollback(store *s);
+bool store_in_tx(const store *s);
+
+/* ======================================================================
+ * Batches and import (src/store/batches.c, src/store/samples.c)
+ * ====================================================================== */
+
+typedef struct store_batch {
+	int64_t id;
+	char *name;
+	char *source;       /* file path (absolute), "-" for stdin, or URL */
+	char *format;       /* "jsonl", "json" or "csv" */
+	char *text_field;   /* --text, or "" for the default lookup */
+	char *id_field;     /* --id, or "" for the default ("id", else line) */
+	char *meta_fields;  /* JSON array of field paths, or "" for all but the text */
+	int64_t created_at; /* unix ms */
+	int64_t finished_at;/* unix ms, 0 while importing or when interrupted */
+	int64_t n_read, n_imported, n_duplicate, n_rejected;
+} store_batch;
+
+void store_batch_free(store_batch *b);
+
+/* Looks a batch up by name; ASSAY_ENOTFOUND when absent. */
+int store_batch_by_name(store *s, const char *name, store_batch *out, assay_error *err);
+/* The most recent batch imported from source; ASSAY_ENOTFOUND when none. */
+int store_batch_by_source(store *s, const char *source, store_batch *out, assay_error *err);
+/* Creates a batch from b (id and counts ignored); sets b->id. */
+int store_batch_create(store *s, store_batch *b, assay_error *err);
+/* Recomputes the batch's counts from its rows; n_read is max(n_read, read). */
+int store_batch_refresh_counts(store *s, int64_t batch_id, int64_t read, bool finished,
+			       assay_error *err);
+/* Every batch, oldest first. *out is an array of *n batches; free each
+ * with store_batch_free and the array with free(). */
+int store_batch_list(store *s, store_batch **out, size_t *n, assay_error *err);
+
+/* One record to import. */
+typedef struct store_new_sample {
+	int64_t batch_id;
+	const char *ext_id;      /* the record's id (or its line number) */
+	int64_t line;            /* 1-based line (record) number in its source */
+	const char *text_field;  /* the field path the text came from */
+	const char *text;
+	size_t text_len;
+	const char *record;      /* the original record as received */
+	size_t record_len;
+	uint64_t hash;           /* text_normalized_hash(text) */
+} store_new_sample;
+
+enum store_insert_outcome {
+	STORE_INSERTED,   /* a new sample */
+	STORE_DUPLICATE,  /* same normalized text as an existing sample: recorded as a dropped copy */
+	STORE_PRESENT,    /* this batch already holds this record (a re-run) */
+	STORE_ID_TAKEN,   /* this batch holds another record with the same id */
+};
+
+/* Inserts a sample unless it is a duplicate or already present; sets
+ * *outcome and *sample_id (the new sample, the kept copy, or the holder of
+ * the id). Must run inside a transaction. */
+int store_sample_insert(store *s, const store_new_sample *in, int *outcome, int64_t *sample_id,
+			assay_error *err);
+/* Records that line `line` of `source` could not be imported, and why. */
+int store_reject_add(store *s, int64_t batch_id, const char *source, int64_t line,
+		     const char *reason, assay_error *err);
+
+/* A sample as stored. */
+typedef struct store_sample {
+	int64_t id;
+	int64_t batch_id;
+	char *batch_name;
+	char *ext_id;
+	int64_t line;
+	char *text_field;
+	char *text;
+	char *record;
+	char *meta_fields;  /* the batch's meta field list ("" = all but the text) */
+	uint64_t hash;
+	double quality;     /* NAN when not scored */
+} store_sample;
+
+void store_sample_free(store_sample *s);
+int store_sample_get(store *s, int64_t id, store_sample *out, assay_error *err);
+/* Finds a sample by its external id (optionally within a batch name, else
+ * any batch; ASSAY_ECONFLICT when several batches have it). */
+int store_sample_by_ext_id(store *s, const char *ext_id, const char *batch, store_sample *out,
+			   assay_error *err);
+
+/* ======================================================================
+ * Overview (src/store/info.c)
+ * ====================================================================== */
+
+typedef struct store_info_batch {
+	store_batch batch;
+	int64_t samples;     /* samples in the batch */
+	int64_t decided;     /* samples with at least one accept/edit/reject */
+	int64_t accepted, edited, rejected; /* current decisions by verdict */
+	int64_t scored;      /* samples with a combined quality score */
+} store_info_batch;
+
+typedef struct store_info_scorer {
+	char *name;
+	char *version;
+	int64_t samples;
+	int64_t flagged;
+} store_info_scorer;
+
+typedef struct store_info {
+	int schema_version;
+	int64_t file_bytes;
+	store_info_batch *batches;
+	size_t n_batches;
+	store_info_scorer *scorers;
+	size_t n_scorers;
+	int64_t samples, decided, annotators, events;
+} store_info;
+
+int store_info_get(store *s, store_info *out, assay_error *err);
+void store_info_free(store_info *info);
+
+/* ====================================================================== */
+/* Sections added by later layers go below, each with its own banner.     */
+
+#endif

@@ -1,0 +1,217 @@
+/* record.c — checking one record and pulling out what assay stores: the
+ * text (by field path), the id, and the hash of the normalized text. Every
+ * refusal says which field and what was expected. */
+#include "record.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "assay/text.h"
+
+static const char *const default_text_fields[] = {"text", "caption", "output", "response",
+						  "completion"};
+
+const cJSON *ingest_field(const cJSON *obj, const char *path)
+{
+	if (!obj || !cJSON_IsObject(obj))
+		return NULL;
+	const cJSON *exact = cJSON_GetObjectItemCaseSensitive(obj, path);
+	if (exact)
+		return exact;
+	const char *dot = strchr(path, '.');
+	if (!dot)
+		return NULL;
+	char key[256];
+	size_t n = (size_t)(dot - path);
+	if (n >= sizeof key)
+		return NULL;
+	memcpy(key, path, n);
+	key[n] = '\0';
+	return ingest_field(cJSON_GetObjectItemCaseSensitive(obj, key), dot + 1);
+}
+
+/* Deepest bracket nesting outside strings, stopping early past limit. */
+static int nesting_depth(const char *p, size_t n, int limit)
+{
+	int depth = 0, max = 0;
+	bool in_str = false;
+	for (size_t i = 0; i < n; i++) {
+		char c = p[i];
+		if (in_str) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_str = false;
+		} else if (c == '"') {
+			in_str = true;
+		} else if (c == '{' || c == '[') {
+			if (++depth > max && (max = depth) > limit)
+				return max;
+		} else if (c == '}' || c == ']') {
+			depth--;
+		}
+	}
+	return max;
+}
+
+static const char *type_name(const cJSON *v)
+{
+	if (cJSON_IsString(v))
+		return "a string";
+	if (cJSON_IsNumber(v))
+		return "a number";
+	if (cJSON_IsBool(v))
+		return "a boolean";
+	if (cJSON_IsNull(v))
+		return "null";
+	if (cJSON_IsArray(v))
+		return "an array";
+	if (cJSON_IsObject(v))
+		return "an object";
+	return "an unknown value";
+}
+
+/* Finds a key that appears twice in one object, anywhere in the record:
+ * readers disagree on which copy wins, so such a record is ambiguous. */
+static const char *duplicate_key(const cJSON *v)
+{
+	if (!cJSON_IsObject(v) && !cJSON_IsArray(v))
+		return NULL;
+	for (const cJSON *a = v->child; a; a = a->next) {
+		if (cJSON_IsObject(v))
+			for (const cJSON *b = v->child; b != a; b = b->next)
+				if (strcmp(a->string, b->string) == 0)
+					return a->string;
+		const char *d = duplicate_key(a);
+		if (d)
+			return d;
+	}
+	return NULL;
+}
+
+#define REJECT(...) (snprintf(why, whylen, __VA_ARGS__), ASSAY_EFORMAT)
+
+static int check_json(const char *raw, size_t len, cJSON **out, char *why, size_t whylen)
+{
+	size_t bad;
+	*out = NULL;
+	if (!text_utf8_valid(raw, len, &bad))
+		return raw[bad] == '\0' ? REJECT("NUL byte at byte %zu", bad + 1)
+					: REJECT("invalid UTF-8 at byte %zu", bad + 1);
+	if (nesting_depth(raw, len, INGEST_MAX_DEPTH) > INGEST_MAX_DEPTH)
+		return REJECT("nesting deeper than %d levels", INGEST_MAX_DEPTH);
+	if (memmem(raw, len, "\\u0000", 6))
+		return REJECT("contains \\u0000 (a NUL character), which assay refuses to store");
+	const char *end = NULL;
+	cJSON *v = cJSON_ParseWithLengthOpts(raw, len, &end, false);
+	if (!v) {
+		const char *at = cJSON_GetErrorPtr();
+		size_t off = at && at >= raw && at <= raw + len ? (size_t)(at - raw) : 0;
+		return REJECT("not valid JSON (error near byte %zu)", off + 1);
+	}
+	while (end && end < raw + len && (*end == ' ' || *end == '\t' || *end == '\r'))
+		end++;
+	if (end && end < raw + len) {
+		cJSON_Delete(v);
+		return REJECT("unexpected data after the JSON value at byte %zu",
+			      (size_t)(end - raw) + 1);
+	}
+	if (!cJSON_IsObject(v)) {
+		int rc = REJECT("expected a JSON object, got %s", type_name(v));
+		cJSON_Delete(v);
+		return rc;
+	}
+	const char *dup = duplicate_key(v);
+	if (dup) {
+		int rc = REJECT("duplicate key \"%.64s\"", dup);
+		cJSON_Delete(v);
+		return rc;
+	}
+	*out = v;
+	return ASSAY_OK;
+}
+
+static int find_text(const cJSON *v, const char *field, rec_fields *f, char *why, size_t whylen)
+{
+	const cJSON *t = NULL;
+	if (field) {
+		if (!(t = ingest_field(v, field)))
+			return REJECT("no field \"%.64s\" (the text field named by --text)", field);
+		f->text_field = field;
+	} else {
+		for (size_t i = 0; i < ASSAY_ARRAY_LEN(default_text_fields) && !t; i++)
+			if ((t = ingest_field(v, default_text_fields[i])))
+				f->text_field = default_text_fields[i];
+		if (!t)
+			return REJECT("no text field: none of text, caption, output, response, "
+				      "completion (name it with --text FIELD)");
+	}
+	if (!cJSON_IsString(t))
+		return REJECT("field \"%.64s\": expected a string, got %s", f->text_field,
+			      type_name(t));
+	f->text = t->valuestring;
+	f->text_len = strlen(t->valuestring);
+	bool empty = true;
+	for (size_t i = 0; i < f->text_len && empty; i++)
+		empty = f->text[i] == ' ' || f->text[i] == '\t' || f->text[i] == '\n' ||
+			f->text[i] == '\r';
+	if (empty)
+		return REJECT("field \"%.64s\" is empty", f->text_field);
+	return ASSAY_OK;
+}
+
+static int find_id(const cJSON *v, const char *field, int64_t line, const char *qualifier,
+		   rec_fields *f, char *why, size_t whylen)
+{
+	const cJSON *id = ingest_field(v, field ? field : "id");
+	if (!id) {
+		if (field)
+			return REJECT("no field \"%.64s\" (the id field named by --id)", field);
+		if (qualifier)
+			snprintf(f->id_buf, sizeof f->id_buf, "%s:%lld", qualifier, (long long)line);
+		else
+			snprintf(f->id_buf, sizeof f->id_buf, "%lld", (long long)line);
+		f->id = f->id_buf;
+		return ASSAY_OK;
+	}
+	const char *name = field ? field : "id";
+	if (cJSON_IsString(id)) {
+		if (!id->valuestring[0])
+			return REJECT("field \"%.64s\" is empty", name);
+		if (strlen(id->valuestring) > 512)
+			return REJECT("field \"%.64s\": longer than 512 bytes", name);
+		f->id = id->valuestring;
+		return ASSAY_OK;
+	}
+	if (cJSON_IsNumber(id) && id->valuedouble == (double)(int64_t)id->valuedouble) {
+		snprintf(f->id_buf, sizeof f->id_buf, "%lld", (long long)id->valuedouble);
+		f->id = f->id_buf;
+		return ASSAY_OK;
+	}
+	return REJECT("field \"%.64s\": expected a string or an integer, got %s", name,
+		      type_name(id));
+}
+
+int rec_parse(const char *raw, size_t len, const rec_options *o, int64_t line, rec_fields *f,
+	      char *why, size_t whylen)
+{
+	*f = (rec_fields){0};
+	cJSON *v = NULL;
+	int rc = check_json(raw, len, &v, why, whylen);
+	if (rc == ASSAY_OK)
+		rc = find_text(v, o->text_field, f, why, whylen);
+	if (rc == ASSAY_OK)
+		rc = find_id(v, o->id_field, line, o->qualifier, f, why, whylen);
+	if (rc == ASSAY_OK)
+		f->hash = text_normalized_hash(f->text, f->text_len, o->scratch);
+	f->json = v;
+	return rc;
+}
+
+void rec_fields_free(rec_fields *f)
+{
+	cJSON_Delete(f->json);
+	f->json = NULL;
+}

@@ -1,0 +1,168 @@
+/* batches.c — batches: one per named import, with its options and counts. */
+#include "store_int.h"
+
+#include <stdlib.h>
+
+#define BATCH_COLS                                                                                 \
+	"id, name, source, format, text_field, id_field, meta_fields, created_at, finished_at, "  \
+	"n_read, n_imported, n_duplicate, n_rejected"
+
+void store_batch_free(store_batch *b)
+{
+	if (!b)
+		return;
+	free(b->name);
+	free(b->source);
+	free(b->format);
+	free(b->text_field);
+	free(b->id_field);
+	free(b->meta_fields);
+	*b = (store_batch){0};
+}
+
+static int read_batch(sqlite3_stmt *st, store_batch *b, assay_error *err)
+{
+	*b = (store_batch){
+		.id = sqlite3_column_int64(st, 0),
+		.name = store_col_str(st, 1),
+		.source = store_col_str(st, 2),
+		.format = store_col_str(st, 3),
+		.text_field = store_col_str(st, 4),
+		.id_field = store_col_str(st, 5),
+		.meta_fields = store_col_str(st, 6),
+		.created_at = sqlite3_column_int64(st, 7),
+		.finished_at = sqlite3_column_int64(st, 8),
+		.n_read = sqlite3_column_int64(st, 9),
+		.n_imported = sqlite3_column_int64(st, 10),
+		.n_duplicate = sqlite3_column_int64(st, 11),
+		.n_rejected = sqlite3_column_int64(st, 12),
+	};
+	if (!b->name || !b->source || !b->format || !b->text_field || !b->id_field ||
+	    !b->meta_fields) {
+		store_batch_free(b);
+		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
+	}
+	return ASSAY_OK;
+}
+
+/* Runs a query expected to return at most one batch. */
+static int one_batch(store *s, sqlite3_stmt *st, store_batch *out, const char *what,
+		     assay_error *err)
+{
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		rc = read_batch(st, out, err);
+		sqlite3_reset(st);
+		return rc;
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return assay_fail(err, ASSAY_ENOTFOUND, "no batch %s", what);
+	return store_sqlerr(s, rc, err, "reading batches");
+}
+
+static const char sql_by_name[] = "SELECT " BATCH_COLS " FROM batches WHERE name = ?";
+
+int store_batch_by_name(store *s, const char *name, store_batch *out, assay_error *err)
+{
+	sqlite3_stmt *st = store_stmt(s, sql_by_name, err);
+	if (!st)
+		return err->code;
+	store_bind_text(st, 1, name, -1);
+	return one_batch(s, st, out, "of that name", err);
+}
+
+static const char sql_by_source[] =
+	"SELECT " BATCH_COLS " FROM batches WHERE source = ? ORDER BY id DESC LIMIT 1";
+
+int store_batch_by_source(store *s, const char *source, store_batch *out, assay_error *err)
+{
+	sqlite3_stmt *st = store_stmt(s, sql_by_source, err);
+	if (!st)
+		return err->code;
+	store_bind_text(st, 1, source, -1);
+	return one_batch(s, st, out, "from that source", err);
+}
+
+static const char sql_create[] =
+	"INSERT INTO batches (name, source, format, text_field, id_field, meta_fields, "
+	"created_at) VALUES (?, ?, ?, ?, ?, ?, ?)";
+
+int store_batch_create(store *s, store_batch *b, assay_error *err)
+{
+	sqlite3_stmt *st = store_stmt(s, sql_create, err);
+	if (!st)
+		return err->code;
+	store_bind_text(st, 1, b->name, -1);
+	store_bind_text(st, 2, b->source, -1);
+	store_bind_text(st, 3, b->format, -1);
+	store_bind_text(st, 4, b->text_field ? b->text_field : "", -1);
+	store_bind_text(st, 5, b->id_field ? b->id_field : "", -1);
+	store_bind_text(st, 6, b->meta_fields ? b->meta_fields : "", -1);
+	sqlite3_bind_int64(st, 7, b->created_at);
+	int rc = store_step_done(s, st, err, "creating a batch");
+	if (rc == ASSAY_OK)
+		b->id = sqlite3_last_insert_rowid(s->db);
+	return rc;
+}
+
+static const char sql_refresh[] =
+	"UPDATE batches SET"
+	" n_read = max(n_read, ?2),"
+	" n_imported = (SELECT count(*) FROM samples WHERE batch_id = ?1),"
+	" n_duplicate = (SELECT count(*) FROM duplicates WHERE batch_id = ?1),"
+	" n_rejected = (SELECT count(*) FROM rejects WHERE batch_id = ?1),"
+	" finished_at = CASE WHEN ?3 THEN ?4 ELSE finished_at END"
+	" WHERE id = ?1";
+
+int store_batch_refresh_counts(store *s, int64_t batch_id, int64_t read, bool finished,
+			       assay_error *err)
+{
+	sqlite3_stmt *st = store_stmt(s, sql_refresh, err);
+	if (!st)
+		return err->code;
+	sqlite3_bind_int64(st, 1, batch_id);
+	sqlite3_bind_int64(st, 2, read);
+	sqlite3_bind_int(st, 3, finished);
+	sqlite3_bind_int64(st, 4, assay_now_ms());
+	return store_step_done(s, st, err, "updating batch counts");
+}
+
+static const char sql_list[] = "SELECT " BATCH_COLS " FROM batches ORDER BY id";
+
+int store_batch_list(store *s, store_batch **out, size_t *n, assay_error *err)
+{
+	*out = NULL;
+	*n = 0;
+	sqlite3_stmt *st = store_stmt(s, sql_list, err);
+	if (!st)
+		return err->code;
+	size_t cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 8;
+			store_batch *v = realloc(*out, cap * sizeof *v);
+			if (!v) {
+				rc = assay_fail(err, ASSAY_ENOMEM, "out of memory");
+				goto fail;
+			}
+			*out = v;
+		}
+		if ((rc = read_batch(st, &(*out)[*n], err)) < 0)
+			goto fail;
+		(*n)++;
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return ASSAY_OK;
+	rc = store_sqlerr(s, rc, err, "listing batches");
+fail:
+	sqlite3_reset(st);
+	for (size_t i = 0; i < *n; i++)
+		store_batch_free(&(*out)[i]);
+	free(*out);
+	*out = NULL;
+	*n = 0;
+	return rc;
+}

@@ -1,0 +1,333 @@
+/* db.c — opening, identifying and closing the database; transactions; the
+ * statement cache; mapping SQLite errors to assay errors. */
+#include "store_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define DEFAULT_BUSY_MS 15000
+
+int store_sqlerr(store *s, int rc, assay_error *err, const char *what)
+{
+	const char *msg = s && s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc);
+	const char *path = s && s->path ? s->path : "database";
+	int code;
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		code = ASSAY_EBUSY;
+		return assay_fail(err, code,
+				  "%s: %s: the database stayed locked by another process for longer "
+				  "than the busy timeout (%s)",
+				  path, what, msg);
+	case SQLITE_FULL:
+		code = ASSAY_EFULL;
+		return assay_fail(err, code, "%s: %s: disk or database full (%s); nothing of this "
+				  "step was saved", path, what, msg);
+	case SQLITE_READONLY:
+		return assay_fail(err, ASSAY_EIO, "%s: %s: the database is read-only (%s)", path,
+				  what, msg);
+	case SQLITE_NOTADB:
+	case SQLITE_CORRUPT:
+		return assay_fail(err, ASSAY_ENOTDB,
+				  "%s: %s: the database file is damaged or not a database (%s)", path,
+				  what, msg);
+	case SQLITE_IOERR:
+	case SQLITE_CANTOPEN:
+		return assay_fail(err, ASSAY_EIO, "%s: %s: %s", path, what, msg);
+	case SQLITE_NOMEM:
+		return assay_fail(err, ASSAY_ENOMEM, "%s: %s: out of memory", path, what);
+	default:
+		return assay_fail(err, ASSAY_EDB, "%s: %s: %s", path, what, msg);
+	}
+}
+
+int store_exec(store *s, const char *sql, assay_error *err)
+{
+	int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+	return rc == SQLITE_OK ? ASSAY_OK : store_sqlerr(s, rc, err, "executing statement");
+}
+
+static size_t slot_of(const char *sql)
+{
+	uintptr_t p = (uintptr_t)sql;
+	p ^= p >> 17;
+	p *= 0x9E3779B97F4A7C15ull;
+	return (size_t)(p >> 40) % STORE_STMT_SLOTS;
+}
+
+sqlite3_stmt *store_stmt(store *s, const char *sql, assay_error *err)
+{
+	size_t i = slot_of(sql);
+	for (size_t probe = 0; probe < STORE_STMT_SLOTS; probe++, i = (i + 1) % STORE_STMT_SLOTS) {
+		if (s->stmts[i].sql == sql) {
+			sqlite3_reset(s->stmts[i].stmt);
+			sqlite3_clear_bindings(s->stmts[i].stmt);
+			return s->stmts[i].stmt;
+		}
+		if (!s->stmts[i].sql) {
+			sqlite3_stmt *st = NULL;
+			int rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
+						    NULL);
+			if (rc != SQLITE_OK) {
+				store_sqlerr(s, rc, err, "preparing statement");
+				return NULL;
+			}
+			s->stmts[i].sql = sql;
+			s->stmts[i].stmt = st;
+			return st;
+		}
+	}
+	assay_fail(err, ASSAY_EDB, "internal: statement cache full");
+	return NULL;
+}
+
+char *store_col_str(sqlite3_stmt *st, int col)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+	int n = sqlite3_column_bytes(st, col);
+	return assay_strndup(t ? (const char *)t : "", t ? (size_t)n : 0);
+}
+
+int store_bind_text(sqlite3_stmt *st, int idx, const char *t, int64_t n)
+{
+	if (!t)
+		return sqlite3_bind_null(st, idx);
+	return sqlite3_bind_text64(st, idx, t, n < 0 ? strlen(t) : (sqlite3_uint64)n,
+				   SQLITE_STATIC, SQLITE_UTF8);
+}
+
+int store_step_done(store *s, sqlite3_stmt *st, assay_error *err, const char *what)
+{
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE || rc == SQLITE_ROW) {
+		sqlite3_reset(st);
+		return ASSAY_OK;
+	}
+	int code = store_sqlerr(s, rc, err, what);
+	sqlite3_reset(st);
+	return code;
+}
+
+/* Reads a pragma's integer value. */
+static int pragma_int(store *s, const char *sql, int64_t *out, assay_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW) {
+			*out = sqlite3_column_int64(st, 0);
+			rc = SQLITE_OK;
+		}
+	}
+	int code = rc == SQLITE_OK || rc == SQLITE_DONE ? ASSAY_OK
+							 : store_sqlerr(s, rc, err, "reading the header");
+	sqlite3_finalize(st);
+	return code;
+}
+
+/* Checks the first bytes of an existing, non-empty file for SQLite's magic,
+ * so a file of another kind is refused before SQLite touches it. */
+static int check_magic(const char *path, assay_error *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return assay_fail(err, ASSAY_EIO, "%s: cannot open: %s", path, strerror(errno));
+	char head[16];
+	ssize_t n = read(fd, head, sizeof head);
+	close(fd);
+	if (n != (ssize_t)sizeof head || memcmp(head, "SQLite format 3", 16) != 0)
+		return assay_fail(err, ASSAY_ENOTDB,
+				  "%s: not an assay database (not an SQLite file); refusing to touch "
+				  "it. Pass another --db path",
+				  path);
+	return ASSAY_OK;
+}
+
+/* Decides, before anything is written, whether path may be opened: returns
+ * 1 when it is missing or empty (a new database), 0 when it exists. */
+static int probe_file(const char *path, const store_options *opt, assay_error *err)
+{
+	struct stat st;
+	if (stat(path, &st) != 0) {
+		if (errno != ENOENT)
+			return assay_fail(err, ASSAY_EIO, "%s: %s", path, strerror(errno));
+		if (opt->readonly || opt->must_exist)
+			return assay_fail(err, ASSAY_ENOTFOUND,
+					  "%s: no such database (create one with 'assay import')",
+					  path);
+		int fd = open(path, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0600);
+		if (fd < 0 && errno != EEXIST)
+			return assay_fail(err, ASSAY_EIO, "%s: cannot create: %s", path,
+					  strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return 1;
+	}
+	if (S_ISDIR(st.st_mode))
+		return assay_fail(err, ASSAY_EIO, "%s: is a directory, not a database file", path);
+	if (st.st_size == 0)
+		return 1;
+	int rc = check_magic(path, err);
+	return rc < 0 ? rc : 0;
+}
+
+/* Refuses SQLite files that belong to another application or to a newer
+ * assay; returns the schema version found (0 for a fresh file). */
+static int identify(store *s, bool fresh, int64_t *version, assay_error *err)
+{
+	int64_t app = 0, tables = 0;
+	int rc;
+	if ((rc = pragma_int(s, "PRAGMA application_id", &app, err)) < 0 ||
+	    (rc = pragma_int(s, "PRAGMA user_version", version, err)) < 0 ||
+	    (rc = pragma_int(s, "SELECT count(*) FROM sqlite_schema", &tables, err)) < 0)
+		return rc;
+	if (app == STORE_APPLICATION_ID) {
+		if (*version > STORE_SCHEMA_VERSION)
+			return assay_fail(err, ASSAY_EVERSION,
+					  "%s: written by a newer assay (schema version %lld; this "
+					  "assay understands up to %d); upgrade assay to open it",
+					  s->path, (long long)*version, STORE_SCHEMA_VERSION);
+		return ASSAY_OK;
+	}
+	if (tables == 0 && *version == 0) {
+		if (s->readonly)
+			return assay_fail(err, ASSAY_ENOTFOUND, "%s: empty database (nothing imported yet)",
+					  s->path);
+		*version = 0;
+		return ASSAY_OK;
+	}
+	(void)fresh;
+	return assay_fail(err, ASSAY_ENOTDB,
+			  "%s: an SQLite database, but not an assay database (%lld tables, "
+			  "application id %lld); refusing to modify it",
+			  s->path, (long long)tables, (long long)app);
+}
+
+static int configure(store *s, const store_options *opt, assay_error *err)
+{
+	int rc;
+	sqlite3_busy_timeout(s->db, opt->busy_timeout_ms > 0 ? opt->busy_timeout_ms
+							       : DEFAULT_BUSY_MS);
+	sqlite3_extended_result_codes(s->db, 1);
+	if ((rc = store_exec(s, "PRAGMA foreign_keys = ON; PRAGMA cache_size = -16000;", err)) < 0)
+		return rc;
+	if (s->readonly)
+		return ASSAY_OK;
+	if ((rc = store_exec(s, "PRAGMA journal_mode = WAL", err)) < 0)
+		return assay_error_prefix(err, "switching to WAL");
+	return store_exec(s, opt->sync_full ? "PRAGMA synchronous = FULL"
+					    : "PRAGMA synchronous = NORMAL",
+			  err);
+}
+
+static int migrate(store *s, int64_t version, assay_error *err)
+{
+	if (version == STORE_SCHEMA_VERSION || s->readonly)
+		return ASSAY_OK;
+	int rc = store_begin(s, err);
+	if (rc < 0)
+		return rc;
+	/* Another process may have migrated while we waited for the lock. */
+	if ((rc = pragma_int(s, "PRAGMA user_version", &version, err)) < 0)
+		goto fail;
+	if (version < STORE_SCHEMA_VERSION &&
+	    (rc = store_schema_apply(s, (int)version, err)) < 0)
+		goto fail;
+	return store_commit(s, err);
+fail:
+	store_rollback(s);
+	return rc;
+}
+
+int store_open(const char *path, const store_options *optp, store **out, assay_error *err)
+{
+	store_options opt = optp ? *optp : (store_options){0};
+	*out = NULL;
+	int fresh = probe_file(path, &opt, err);
+	if (fresh < 0)
+		return fresh;
+	store *s = calloc(1, sizeof *s);
+	if (!s || !(s->path = assay_strdup(path))) {
+		free(s);
+		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
+	}
+	s->readonly = opt.readonly;
+	int flags = opt.readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+	int rc = sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOFOLLOW, NULL);
+	int64_t version = 0;
+	if (rc != SQLITE_OK) {
+		rc = store_sqlerr(s, rc, err, "opening");
+		goto fail;
+	}
+	sqlite3_busy_timeout(s->db, opt.busy_timeout_ms > 0 ? opt.busy_timeout_ms
+							      : DEFAULT_BUSY_MS);
+	if ((rc = identify(s, fresh == 1, &version, err)) < 0 ||
+	    (rc = configure(s, &opt, err)) < 0 || (rc = migrate(s, version, err)) < 0)
+		goto fail;
+	*out = s;
+	return ASSAY_OK;
+fail:
+	store_close(s);
+	return rc;
+}
+
+void store_close(store *s)
+{
+	if (!s)
+		return;
+	if (s->in_tx)
+		store_rollback(s);
+	for (size_t i = 0; i < STORE_STMT_SLOTS; i++)
+		if (s->stmts[i].stmt)
+			sqlite3_finalize(s->stmts[i].stmt);
+	sqlite3_close(s->db);
+	free(s->path);
+	free(s);
+}
+
+const char *store_path(const store *s)
+{
+	return s->path;
+}
+
+int store_begin(store *s, assay_error *err)
+{
+	if (s->in_tx)
+		return assay_fail(err, ASSAY_ECONFLICT, "internal: nested transaction");
+	int rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		return store_sqlerr(s, rc, err, "starting a transaction");
+	s->in_tx = true;
+	return ASSAY_OK;
+}
+
+int store_commit(store *s, assay_error *err)
+{
+	int rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		int code = store_sqlerr(s, rc, err, "committing");
+		store_rollback(s);
+		return code;
+	}
+	s->in_tx = false;
+	return ASSAY_OK;
+}
+
+void store_rollback(store *s)
+{
+	if (sqlite3_get_autocommit(s->db) == 0)
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	s->in_tx = false;
+}
+
+bool store_in_tx(const store *s)
+{
+	return s->in_tx;
+}

@@ -1,0 +1,158 @@
+/* schema.c — the database schema and its migrations. Version N's script
+ * turns a version N-1 database into version N; a new database runs them
+ * all. Never edit a released step: add one. */
+#include "store_int.h"
+
+#include <stdio.h>
+
+/* Version 1: the data model of DESIGN.md. */
+static const char schema_v1[] =
+	/* One row per import (a batch may be fed by several runs of import). */
+	"CREATE TABLE batches ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  source TEXT NOT NULL,"
+	"  format TEXT NOT NULL,"
+	"  text_field TEXT NOT NULL DEFAULT '',"
+	"  id_field TEXT NOT NULL DEFAULT '',"
+	"  meta_fields TEXT NOT NULL DEFAULT '',"
+	"  created_at INTEGER NOT NULL,"
+	"  finished_at INTEGER NOT NULL DEFAULT 0,"
+	"  n_read INTEGER NOT NULL DEFAULT 0,"
+	"  n_imported INTEGER NOT NULL DEFAULT 0,"
+	"  n_duplicate INTEGER NOT NULL DEFAULT 0,"
+	"  n_rejected INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX batches_by_source ON batches(source, id);"
+
+	/* The samples under review; hash is the 64-bit hash of the normalized
+	 * text, unique so that an exact duplicate can never be stored twice. */
+	"CREATE TABLE samples ("
+	"  id INTEGER PRIMARY KEY,"
+	"  batch_id INTEGER NOT NULL REFERENCES batches(id),"
+	"  ext_id TEXT NOT NULL,"
+	"  line INTEGER NOT NULL,"
+	"  text_field TEXT NOT NULL,"
+	"  text TEXT NOT NULL,"
+	"  record TEXT NOT NULL,"
+	"  hash INTEGER NOT NULL,"
+	"  quality REAL,"
+	"  UNIQUE (batch_id, ext_id));"
+	"CREATE UNIQUE INDEX samples_by_hash ON samples(hash);"
+	"CREATE INDEX samples_by_quality ON samples(quality, id);"
+	"CREATE INDEX samples_by_batch_quality ON samples(batch_id, quality, id);"
+
+	/* Copies dropped at import as exact duplicates of a kept sample. */
+	"CREATE TABLE duplicates ("
+	"  batch_id INTEGER NOT NULL REFERENCES batches(id),"
+	"  ext_id TEXT NOT NULL,"
+	"  line INTEGER NOT NULL,"
+	"  sample_id INTEGER NOT NULL REFERENCES samples(id),"
+	"  PRIMARY KEY (batch_id, ext_id)) WITHOUT ROWID;"
+	"CREATE INDEX duplicates_by_sample ON duplicates(sample_id);"
+
+	/* Lines an import could not take, and why. */
+	"CREATE TABLE rejects ("
+	"  batch_id INTEGER NOT NULL REFERENCES batches(id),"
+	"  source TEXT NOT NULL,"
+	"  line INTEGER NOT NULL,"
+	"  reason TEXT NOT NULL,"
+	"  PRIMARY KEY (batch_id, source, line)) WITHOUT ROWID;"
+
+	/* Automatic scores: one current row per (sample, scorer). */
+	"CREATE TABLE scores ("
+	"  sample_id INTEGER NOT NULL REFERENCES samples(id),"
+	"  scorer TEXT NOT NULL,"
+	"  value REAL,"
+	"  flagged INTEGER NOT NULL DEFAULT 0,"
+	"  reason TEXT NOT NULL DEFAULT '',"
+	"  version TEXT NOT NULL,"
+	"  detail TEXT,"
+	"  scored_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (sample_id, scorer)) WITHOUT ROWID;"
+	"CREATE INDEX scores_by_scorer ON scores(scorer, value);"
+
+	/* Remote scorer answers keyed by (scorer configuration, text hash). */
+	"CREATE TABLE score_cache ("
+	"  config_hash INTEGER NOT NULL,"
+	"  text_hash INTEGER NOT NULL,"
+	"  value REAL,"
+	"  reason TEXT NOT NULL DEFAULT '',"
+	"  created_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (config_hash, text_hash)) WITHOUT ROWID;"
+
+	"CREATE TABLE annotators ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  first_seen INTEGER NOT NULL);"
+
+	/* The append-only audit trail. */
+	"CREATE TABLE events ("
+	"  id INTEGER PRIMARY KEY,"
+	"  sample_id INTEGER NOT NULL REFERENCES samples(id),"
+	"  annotator_id INTEGER NOT NULL REFERENCES annotators(id),"
+	"  kind TEXT NOT NULL CHECK (kind IN ('accept','edit','reject','skip','undo','note',"
+	"                                     'adjudicate')),"
+	"  verdict TEXT,"
+	"  text TEXT,"
+	"  reason TEXT,"
+	"  undoes INTEGER REFERENCES events(id),"
+	"  at INTEGER NOT NULL,"
+	"  ms_spent INTEGER NOT NULL DEFAULT 0,"
+	"  session TEXT);"
+	"CREATE INDEX events_by_annotator ON events(annotator_id, id);"
+	"CREATE INDEX events_by_sample ON events(sample_id, id);"
+	"CREATE INDEX events_by_undoes ON events(undoes) WHERE undoes IS NOT NULL;"
+	"CREATE TRIGGER events_no_update BEFORE UPDATE ON events"
+	"  BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;"
+	"CREATE TRIGGER events_no_delete BEFORE DELETE ON events"
+	"  BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;"
+
+	/* The current verdict per (sample, annotator), written in the same
+	 * transaction as its event. */
+	"CREATE TABLE decisions ("
+	"  sample_id INTEGER NOT NULL REFERENCES samples(id),"
+	"  annotator_id INTEGER NOT NULL REFERENCES annotators(id),"
+	"  verdict TEXT NOT NULL CHECK (verdict IN ('accepted','edited','rejected','skipped')),"
+	"  text TEXT,"
+	"  reason TEXT,"
+	"  event_id INTEGER NOT NULL REFERENCES events(id),"
+	"  decided_at INTEGER NOT NULL,"
+	"  ms_spent INTEGER NOT NULL DEFAULT 0,"
+	"  PRIMARY KEY (sample_id, annotator_id)) WITHOUT ROWID;"
+	"CREATE INDEX decisions_by_annotator ON decisions(annotator_id, decided_at);"
+
+	/* A lead's final word on a conflicting sample; export honours it. */
+	"CREATE TABLE adjudications ("
+	"  sample_id INTEGER PRIMARY KEY REFERENCES samples(id),"
+	"  annotator_id INTEGER NOT NULL REFERENCES annotators(id),"
+	"  verdict TEXT NOT NULL CHECK (verdict IN ('accepted','edited','rejected')),"
+	"  text TEXT,"
+	"  reason TEXT,"
+	"  event_id INTEGER NOT NULL REFERENCES events(id),"
+	"  decided_at INTEGER NOT NULL);"
+
+	/* Which annotator has which sample on screen, until when. */
+	"CREATE TABLE leases ("
+	"  sample_id INTEGER NOT NULL REFERENCES samples(id),"
+	"  annotator_id INTEGER NOT NULL REFERENCES annotators(id),"
+	"  expires_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (sample_id, annotator_id)) WITHOUT ROWID;"
+	"CREATE INDEX leases_by_annotator ON leases(annotator_id);";
+
+static const char *const migrations[] = {
+	NULL, /* version 0: the empty file */
+	schema_v1,
+};
+
+int store_schema_apply(store *s, int from_version, assay_error *err)
+{
+	for (int v = from_version + 1; v <= STORE_SCHEMA_VERSION; v++) {
+		int rc = store_exec(s, migrations[v], err);
+		if (rc < 0)
+			return assay_error_prefix(err, "migrating to schema version %d", v);
+	}
+	char sql[96];
+	snprintf(sql, sizeof sql, "PRAGMA application_id = %d; PRAGMA user_version = %d",
+		 STORE_APPLICATION_ID, STORE_SCHEMA_VERSION);
+	return store_exec(s, sql, err);
+}
