@@ -1,0 +1,309 @@
+/* test_store.c — tests for src/store/db.c, schema.c, batches.c, samples.c
+ * and info.c on real database files in a temporary directory. */
+#include <dirent.h>
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "assay/store.h"
+#include "unit.h"
+
+static char dir[64];
+
+/* Removes the temporary directory and its files at exit. */
+static void cleanup(void)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	struct dirent *ent;
+	char path[400];
+	while ((ent = readdir(d)))
+		if (ent->d_name[0] != '.') {
+			snprintf(path, sizeof path, "%s/%s", dir, ent->d_name);
+			unlink(path);
+		}
+	closedir(d);
+	rmdir(dir);
+}
+
+static const char *tmp_path(const char *name)
+{
+	static char path[160];
+	if (!dir[0]) {
+		strcpy(dir, "/tmp/assay-store-XXXXXX");
+		if (!mkdtemp(dir))
+			abort();
+		atexit(cleanup);
+	}
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	unlink(path);
+	char side[200];
+	snprintf(side, sizeof side, "%s-wal", path);
+	unlink(side);
+	snprintf(side, sizeof side, "%s-shm", path);
+	unlink(side);
+	return path;
+}
+
+static char *slurp(const char *path, size_t *n)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	char *buf = malloc(1 << 20);
+	*n = fread(buf, 1, 1 << 20, f);
+	fclose(f);
+	return buf;
+}
+
+TEST(creates_new_database_0600_with_schema)
+{
+	const char *p = tmp_path("new.db");
+	store *s = NULL;
+	assay_error e = {0};
+	mode_t old = umask(022);
+	CHECK_INT(store_open(p, NULL, &s, &e), ASSAY_OK);
+	umask(old);
+	struct stat st;
+	CHECK_INT(stat(p, &st), 0);
+	CHECK_INT(st.st_mode & 0777, 0600);
+	store_close(s);
+	sqlite3 *db;
+	sqlite3_open(p, &db);
+	sqlite3_stmt *q;
+	sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &q, NULL);
+	CHECK_INT(sqlite3_step(q), SQLITE_ROW);
+	CHECK_INT(sqlite3_column_int(q, 0), STORE_SCHEMA_VERSION);
+	sqlite3_finalize(q);
+	sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &q, NULL);
+	sqlite3_step(q);
+	CHECK_STR((const char *)sqlite3_column_text(q, 0), "wal");
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	/* Opening again is a no-op migration. */
+	CHECK_INT(store_open(p, NULL, &s, &e), ASSAY_OK);
+	store_close(s);
+}
+
+TEST(refuses_non_sqlite_file_untouched)
+{
+	const char *p = tmp_path("notes.txt");
+	FILE *f = fopen(p, "w");
+	fputs("these are my notes, not a database\n", f);
+	fclose(f);
+	size_t n1 = 0, n2 = 0;
+	char *before = slurp(p, &n1);
+	store *s = NULL;
+	assay_error e = {0};
+	CHECK_INT(store_open(p, NULL, &s, &e), ASSAY_ENOTDB);
+	CHECK_CONTAINS(e.msg, "not an assay database (not an SQLite file)");
+	CHECK(s == NULL);
+	char *after = slurp(p, &n2);
+	CHECK(n1 == n2 && memcmp(before, after, n1) == 0);
+	char wal[200];
+	snprintf(wal, sizeof wal, "%s-wal", p);
+	CHECK(access(wal, F_OK) != 0);
+	free(before);
+	free(after);
+}
+
+TEST(refuses_foreign_sqlite_database_untouched)
+{
+	const char *p = tmp_path("other.db");
+	sqlite3 *db;
+	sqlite3_open(p, &db);
+	sqlite3_exec(db, "CREATE TABLE t(x); INSERT INTO t VALUES (1)", NULL, NULL, NULL);
+	sqlite3_close(db);
+	size_t n1 = 0, n2 = 0;
+	char *before = slurp(p, &n1);
+	store *s = NULL;
+	assay_error e = {0};
+	CHECK_INT(store_open(p, NULL, &s, &e), ASSAY_ENOTDB);
+	CHECK_CONTAINS(e.msg, "not an assay database (1 tables");
+	char *after = slurp(p, &n2);
+	CHECK(n1 == n2 && memcmp(before, after, n1) == 0);
+	free(before);
+	free(after);
+}
+
+TEST(refuses_newer_schema)
+{
+	const char *p = tmp_path("newer.db");
+	store *s = NULL;
+	assay_error e = {0};
+	CHECK_INT(store_open(p, NULL, &s, &e), ASSAY_OK);
+	store_close(s);
+	sqlite3 *db;
+	sqlite3_open(p, &db);
+	sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL);
+	sqlite3_close(db);
+	CHECK_INT(store_open(p, NULL, &s, &e), ASSAY_EVERSION);
+	CHECK_CONTAINS(e.msg, "written by a newer assay (schema version 99");
+}
+
+TEST(missing_database_for_readers)
+{
+	store *s = NULL;
+	assay_error e = {0};
+	store_options ro = {.readonly = true};
+	const char *p = tmp_path("missing.db");
+	CHECK_INT(store_open(p, &ro, &s, &e), ASSAY_ENOTFOUND);
+	CHECK_CONTAINS(e.msg, "no such database");
+	CHECK(access(p, F_OK) != 0);
+	CHECK_INT(store_open("/nonexistent-dir/x.db", NULL, &s, &e), ASSAY_EIO);
+}
+
+static store *fresh(const char *name)
+{
+	store *s = NULL;
+	assay_error e = {0};
+	if (store_open(tmp_path(name), NULL, &s, &e) != ASSAY_OK) {
+		printf("# %s\n", e.msg);
+		abort();
+	}
+	return s;
+}
+
+static int64_t make_batch(store *s, const char *name)
+{
+	store_batch b = {.name = (char *)name, .source = "/data/x.jsonl", .format = "jsonl",
+			 .created_at = 1};
+	assay_error e = {0};
+	CHECK_INT(store_batch_create(s, &b, &e), ASSAY_OK);
+	return b.id;
+}
+
+static int insert(store *s, int64_t batch, const char *id, int64_t line, const char *text,
+		  uint64_t hash, int64_t *sid)
+{
+	store_new_sample ns = {.batch_id = batch, .ext_id = id, .line = line,
+			       .text_field = "text", .text = text, .text_len = strlen(text),
+			       .record = "{}", .record_len = 2, .hash = hash};
+	int outcome = -1;
+	assay_error e = {0};
+	int rc = store_sample_insert(s, &ns, &outcome, sid, &e);
+	return rc < 0 ? rc : outcome;
+}
+
+TEST(insert_outcomes)
+{
+	store *s = fresh("insert.db");
+	assay_error e = {0};
+	CHECK_INT(store_begin(s, &e), ASSAY_OK);
+	int64_t b = make_batch(s, "b1"), id1, id;
+	CHECK_INT(insert(s, b, "a", 1, "hello", 11, &id1), STORE_INSERTED);
+	CHECK_INT(insert(s, b, "b", 2, "Hello ", 11, &id), STORE_DUPLICATE);
+	CHECK_INT(id, id1);
+	CHECK_INT(insert(s, b, "a", 1, "hello", 11, &id), STORE_PRESENT);
+	CHECK_INT(insert(s, b, "b", 2, "Hello ", 11, &id), STORE_PRESENT);
+	CHECK_INT(insert(s, b, "a", 7, "other", 12, &id), STORE_ID_TAKEN);
+	int64_t b2 = make_batch(s, "b2");
+	CHECK_INT(insert(s, b2, "a", 1, "hello", 11, &id), STORE_DUPLICATE);
+	CHECK_INT(insert(s, b2, "z", 1, "new", 13, &id), STORE_INSERTED);
+	CHECK_INT(store_reject_add(s, b, "x.jsonl", 9, "not valid JSON", &e), ASSAY_OK);
+	CHECK_INT(store_batch_refresh_counts(s, b, 10, true, &e), ASSAY_OK);
+	CHECK_INT(store_commit(s, &e), ASSAY_OK);
+	store_batch bb;
+	CHECK_INT(store_batch_by_name(s, "b1", &bb, &e), ASSAY_OK);
+	CHECK_INT(bb.n_imported, 1);
+	CHECK_INT(bb.n_duplicate, 1);
+	CHECK_INT(bb.n_rejected, 1);
+	CHECK_INT(bb.n_read, 10);
+	CHECK(bb.finished_at > 0);
+	store_batch_free(&bb);
+	CHECK_INT(store_batch_by_name(s, "nope", &bb, &e), ASSAY_ENOTFOUND);
+	CHECK_INT(store_batch_by_source(s, "/data/x.jsonl", &bb, &e), ASSAY_OK);
+	CHECK_STR(bb.name, "b2");
+	store_batch_free(&bb);
+	store_sample smp;
+	CHECK_INT(store_sample_get(s, id1, &smp, &e), ASSAY_OK);
+	CHECK_STR(smp.text, "hello");
+	CHECK_STR(smp.batch_name, "b1");
+	CHECK(isnan(smp.quality));
+	store_sample_free(&smp);
+	CHECK_INT(store_sample_by_ext_id(s, "a", NULL, &smp, &e), ASSAY_OK);
+	store_sample_free(&smp);
+	CHECK_INT(store_sample_by_ext_id(s, "zz", NULL, &smp, &e), ASSAY_ENOTFOUND);
+	CHECK_INT(store_sample_get(s, 999, &smp, &e), ASSAY_ENOTFOUND);
+	store_info in;
+	CHECK_INT(store_info_get(s, &in, &e), ASSAY_OK);
+	CHECK_INT(in.n_batches, 2);
+	CHECK_INT(in.samples, 2);
+	CHECK_INT(in.batches[0].samples, 1);
+	CHECK_INT(in.decided, 0);
+	store_info_free(&in);
+	store_batch *list;
+	size_t n;
+	CHECK_INT(store_batch_list(s, &list, &n, &e), ASSAY_OK);
+	CHECK_INT(n, 2);
+	for (size_t i = 0; i < n; i++)
+		store_batch_free(&list[i]);
+	free(list);
+	store_close(s);
+}
+
+TEST(rollback_leaves_nothing)
+{
+	store *s = fresh("rollback.db");
+	assay_error e = {0};
+	int64_t id;
+	CHECK_INT(store_begin(s, &e), ASSAY_OK);
+	CHECK_INT(store_begin(s, &e), ASSAY_ECONFLICT);
+	int64_t b = make_batch(s, "gone");
+	CHECK_INT(insert(s, b, "a", 1, "x", 5, &id), STORE_INSERTED);
+	store_rollback(s);
+	store_batch bb;
+	CHECK_INT(store_batch_by_name(s, "gone", &bb, &e), ASSAY_ENOTFOUND);
+	store_close(s);
+}
+
+TEST(busy_database_reports_lock)
+{
+	const char *p = tmp_path("busy.db");
+	store *s = NULL;
+	assay_error e = {0};
+	store_options o = {.busy_timeout_ms = 100};
+	CHECK_INT(store_open(p, &o, &s, &e), ASSAY_OK);
+	sqlite3 *other;
+	sqlite3_open(p, &other);
+	CHECK_INT(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+	CHECK_INT(store_begin(s, &e), ASSAY_EBUSY);
+	CHECK_CONTAINS(e.msg, "locked by another process");
+	sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_close(other);
+	CHECK_INT(store_begin(s, &e), ASSAY_OK);
+	store_rollback(s);
+	store_close(s);
+}
+
+TEST(events_are_append_only)
+{
+	const char *p = tmp_path("events.db");
+	store *s = fresh("events.db");
+	store_close(s);
+	sqlite3 *db;
+	sqlite3_open(p, &db);
+	sqlite3_exec(db,
+		     "INSERT INTO batches(name,source,format,created_at) VALUES('b','s','jsonl',1);"
+		     "INSERT INTO samples(batch_id,ext_id,line,text_field,text,record,hash)"
+		     " VALUES(1,'a',1,'text','t','{}',1);"
+		     "INSERT INTO annotators(name,first_seen) VALUES('ann',1);"
+		     "INSERT INTO events(sample_id,annotator_id,kind,at) VALUES(1,1,'accept',1);",
+		     NULL, NULL, NULL);
+	CHECK(sqlite3_exec(db, "UPDATE events SET kind='reject'", NULL, NULL, NULL) != SQLITE_OK);
+	CHECK_CONTAINS(sqlite3_errmsg(db), "append-only");
+	CHECK(sqlite3_exec(db, "DELETE FROM events", NULL, NULL, NULL) != SQLITE_OK);
+	sqlite3_close(db);
+}
+
+UNIT_MAIN(UNIT_CASE(creates_new_database_0600_with_schema),
+	  UNIT_CASE(refuses_non_sqlite_file_untouched),
+	  UNIT_CASE(refuses_foreign_sqlite_database_untouched), UNIT_CASE(refuses_newer_schema),
+	  UNIT_CASE(missing_database_for_readers), UNIT_CASE(insert_outcomes),
+	  UNIT_CASE(rollback_leaves_nothing), UNIT_CASE(busy_database_reports_lock),
+	  UNIT_CASE(events_are_append_only))
