@@ -157,7 +157,29 @@ typedef struct store_info {
 int store_info_get(store *s, store_info *out, assay_error *err);
 void store_info_free(store_info *info);
 
-/* ====================================================================== */
-/* Sections added by later layers go below, each with its own banner.     */
+/* ======================================================================
+ * Scores (src/store/scores.c)
+ * ====================================================================== */
+
+/* (end of scores section) */
+
+/* ======================================================================
+ * Review: annotators, queue, leases, decisions, undo, notes
+ * (src/store/review.c)
+ * ====================================================================== */
+
+/* (end of review section) */
+
+/* ======================================================================
+ * Stats and audit queries (src/store/stats.c)
+ * ====================================================================== */
+
+/* (end of stats section) */
+
+/* ======================================================================
+ * Export (src/store/export.c)
+ * ====================================================================== */
+
+/* (end of export section) */
 
 #endif

@@ -1,0 +1,78 @@
+/* cli.h — what the subcommands share: the global context, opening the
+ * store, printing errors and mapping status codes to exit codes. Only
+ * src/cli/ prints to the user or chooses exit codes. */
+#ifndef ASSAY_CLI_H
+#define ASSAY_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "assay/common.h"
+#include "assay/store.h"
+
+/* Exit codes (documented in `assay --help` and the README). */
+enum cli_exit {
+	EXIT_OK_ = 0,
+	EXIT_FAIL = 1,       /* failed; the message says why */
+	EXIT_USAGE = 2,      /* unknown command or option, bad option value */
+	EXIT_DATA = 65,      /* bad input data: records rejected, malformed file */
+	EXIT_NOINPUT = 66,   /* a file, database, batch or sample does not exist */
+	EXIT_UNAVAIL = 69,   /* a remote endpoint failed or is unreachable */
+	EXIT_IO = 74,        /* read or write failure, disk full */
+	EXIT_BUSY = 75,      /* database locked by another process; try again */
+	EXIT_INTR = 130,     /* interrupted; committed work is kept */
+};
+
+typedef struct cli_ctx {
+	const char *db;        /* --db, else $ASSAY_DB, else ./assay.db */
+	const char *cmd;       /* the subcommand's name */
+} cli_ctx;
+
+typedef struct cli_command {
+	const char *name;
+	int (*run)(cli_ctx *ctx, int argc, char **argv);
+	const char *summary;
+} cli_command;
+
+/* The subcommands, each in cmd_NAME.c. */
+int cmd_import(cli_ctx *ctx, int argc, char **argv);
+int cmd_info(cli_ctx *ctx, int argc, char **argv);
+
+/* Prints "assay: MESSAGE" on stderr (sanitized when stderr is a terminal). */
+void cli_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Prints err's message and returns the exit code for its status. */
+int cli_fail(const assay_error *err);
+/* The exit code for a status code. */
+int cli_exit_code(int status);
+/* For an unknown option or a bad value: "Try 'assay CMD --help'"; returns 2. */
+int cli_usage_error(const cli_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Opens the context's database; prints the error and returns the exit code
+ * (or 0 with *out set). */
+int cli_open_store(const cli_ctx *ctx, const store_options *opt, store **out);
+
+/* Parses a size such as 16M, 512K, 1G or a plain byte count. */
+bool cli_parse_size(const char *s, size_t *out);
+/* Parses a non-negative integer within [min, max]. */
+bool cli_parse_long(const char *s, long min, long max, long *out);
+
+/* Writes s to f with anything a terminal would interpret replaced by a
+ * visible placeholder (untrusted names, ids and messages). */
+void cli_put_safe(FILE *f, const char *s);
+
+/* A progress line on stderr, shown only when stderr is a terminal. */
+typedef struct cli_progress {
+	bool enabled;
+	int64_t started_ns, last_ns;
+	int width;
+} cli_progress;
+
+void cli_progress_init(cli_progress *p);
+/* Redraws (at most every 100 ms unless force) with done/total units; total
+ * < 0 when unknown. unit is "B" for bytes (shown as MB) or a noun. */
+void cli_progress_update(cli_progress *p, int64_t done, int64_t total, const char *unit,
+			 const char *extra, bool force);
+void cli_progress_done(cli_progress *p);
+
+#endif

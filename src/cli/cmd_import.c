@@ -1,0 +1,194 @@
+/* cmd_import.c — `assay import SOURCE...`: files, stdin (-) or URLs into
+ * the database, with a per-line report of what was refused. */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "assay/ingest.h"
+#include "cli.h"
+
+static const char help[] =
+	"usage: assay import [OPTIONS] SOURCE...\n"
+	"\n"
+	"Imports samples from each SOURCE: a file, - for standard input, or an\n"
+	"http(s) URL (streamed). Bad records are skipped and reported as\n"
+	"FILE:LINE: reason; exact duplicates (same text after normalization) are\n"
+	"dropped and counted. Importing the same source into the same batch\n"
+	"again adds only what is new, so an interrupted import is finished by\n"
+	"running it again.\n"
+	"\n"
+	"Options:\n"
+	"  --format FMT     jsonl, json (an array) or csv (with a header row);\n"
+	"                   default: by extension (.csv, .json), else jsonl\n"
+	"  --text FIELD     the field holding the sample text (dotted paths such\n"
+	"                   as meta.caption work); default: the first present of\n"
+	"                   text, caption, output, response, completion\n"
+	"  --id FIELD       the field holding the sample id; default: id when\n"
+	"                   present, else the line number\n"
+	"  --batch NAME     the batch to import into (created when new); default:\n"
+	"                   the batch this source was last imported into, else\n"
+	"                   NAME@TIME from the file name\n"
+	"  --meta FIELDS    comma-separated fields annotators see beside the text;\n"
+	"                   default: all fields but the text\n"
+	"  --max-line SIZE  longest record accepted (default 16M; K, M, G suffixes)\n"
+	"  --strict         any bad record aborts the import of its source, leaving\n"
+	"                   the database exactly as it was\n"
+	"  --quiet          no summary lines\n"
+	"  -h, --help       this help\n"
+	"\n"
+	"Exit status: 0 when every record was imported or dropped as a duplicate,\n"
+	"65 when some were rejected, 130 when interrupted (what was read is kept).\n";
+
+static volatile sig_atomic_t stop_flag;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+	/* A second Ctrl-C ends the process at once; the database stays sound. */
+	signal(SIGINT, SIG_DFL);
+}
+
+typedef struct import_ui {
+	cli_progress bar;
+	char counts[96];
+} import_ui;
+
+static void report(void *ud, const char *source, int64_t line, const char *reason)
+{
+	import_ui *ui = ud;
+	cli_progress_done(&ui->bar);
+	char msg[1024];
+	if (source)
+		snprintf(msg, sizeof msg, "%s:%lld: %s", source, (long long)line, reason);
+	else
+		snprintf(msg, sizeof msg, "%s", reason);
+	cli_put_safe(stderr, msg);
+	fputc('\n', stderr);
+}
+
+static void progress(void *ud, const ingest_progress *p)
+{
+	import_ui *ui = ud;
+	snprintf(ui->counts, sizeof ui->counts, "%lld records", (long long)p->read);
+	cli_progress_update(&ui->bar, p->bytes, p->total_bytes, "B", ui->counts, false);
+}
+
+static void summary(const char *source, const ingest_result *r)
+{
+	char line[1024];
+	snprintf(line, sizeof line,
+		 "%s: batch \"%s\"%s: %lld read, %lld imported, %lld duplicate, %lld rejected",
+		 strcmp(source, "-") == 0 ? "stdin" : source, r->batch,
+		 r->resumed ? " (existing)" : "", (long long)r->read, (long long)r->imported,
+		 (long long)r->duplicate, (long long)r->rejected);
+	cli_put_safe(stdout, line);
+	if (r->present)
+		printf(", %lld already present", (long long)r->present);
+	putchar('\n');
+	fflush(stdout);
+}
+
+int cmd_import(cli_ctx *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"format", required_argument, NULL, 'f'},
+		{"text", required_argument, NULL, 't'},
+		{"id", required_argument, NULL, 'i'},
+		{"batch", required_argument, NULL, 'b'},
+		{"meta", required_argument, NULL, 'm'},
+		{"max-line", required_argument, NULL, 'L'},
+		{"strict", no_argument, NULL, 's'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	ingest_options o = {0};
+	bool quiet = false;
+	int c;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if (strcmp(optarg, "jsonl") && strcmp(optarg, "json") && strcmp(optarg, "csv"))
+				return cli_usage_error(ctx, "--format: expected jsonl, json or csv, "
+							    "got \"%s\"", optarg);
+			o.format = optarg;
+			break;
+		case 't':
+			o.text_field = optarg;
+			break;
+		case 'i':
+			o.id_field = optarg;
+			break;
+		case 'b':
+			if (!*optarg)
+				return cli_usage_error(ctx, "--batch: the name is empty");
+			o.batch = optarg;
+			break;
+		case 'm':
+			o.meta_fields = optarg;
+			break;
+		case 'L':
+			if (!cli_parse_size(optarg, &o.max_line))
+				return cli_usage_error(ctx, "--max-line: expected a size such as 16M, "
+							    "got \"%s\"", optarg);
+			break;
+		case 's':
+			o.strict = true;
+			break;
+		case 'q':
+			quiet = true;
+			break;
+		case 'h':
+			fputs(help, stdout);
+			return 0;
+		case ':':
+			return cli_usage_error(ctx, "option '%s' needs a value", argv[optind - 1]);
+		default:
+			return cli_usage_error(ctx, "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind == argc)
+		return cli_usage_error(ctx, "no source given (a file, - for standard input, or "
+					    "an http(s) URL)");
+	store *s = NULL;
+	int code = cli_open_store(ctx, NULL, &s);
+	if (code)
+		return code;
+	import_ui ui;
+	cli_progress_init(&ui.bar);
+	o.report = report;
+	o.progress = progress;
+	o.ud = &ui;
+	o.stop = &stop_flag;
+	o.qualify_line_ids = argc - optind > 1;
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	int worst = 0;
+	for (int i = optind; i < argc && !stop_flag; i++) {
+		ingest_result r;
+		assay_error err = {0};
+		int rc = ingest_import(s, argv[i], &o, &r, &err);
+		cli_progress_done(&ui.bar);
+		if (rc == ASSAY_OK || rc == ASSAY_EPARTIAL || rc == ASSAY_EINTR) {
+			if (!quiet || rc == ASSAY_EINTR)
+				summary(argv[i], &r);
+			if (rc == ASSAY_EINTR)
+				cli_errorf("interrupted: what was read is saved; run the same "
+					   "command again to finish");
+		} else {
+			cli_fail(&err);
+		}
+		code = cli_exit_code(rc);
+		if (code == EXIT_INTR || (code != 0 && worst != EXIT_INTR && code != EXIT_DATA) ||
+		    (code == EXIT_DATA && worst == 0))
+			worst = code;
+	}
+	store_close(s);
+	return worst;
+}

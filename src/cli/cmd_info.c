@@ -1,0 +1,160 @@
+/* cmd_info.c — `assay info`: what is in the database, as a table or JSON. */
+#include <cjson/cJSON.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+
+static const char help[] =
+	"usage: assay info [--json]\n"
+	"\n"
+	"Shows the database's batches (samples imported, duplicates dropped,\n"
+	"records rejected, decisions by verdict), the scorers that have run, and\n"
+	"totals.\n"
+	"\n"
+	"Options:\n"
+	"  --json      machine-readable output\n"
+	"  -h, --help  this help\n";
+
+static void fmt_time(int64_t ms, char *out, size_t cap)
+{
+	if (!ms) {
+		snprintf(out, cap, "-");
+		return;
+	}
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(out, cap, "%Y-%m-%d %H:%M:%SZ", &tm);
+}
+
+static int print_json(const store_info *in)
+{
+	cJSON *root = cJSON_CreateObject();
+	cJSON_AddNumberToObject(root, "schema_version", in->schema_version);
+	cJSON_AddNumberToObject(root, "file_bytes", (double)in->file_bytes);
+	cJSON_AddNumberToObject(root, "samples", (double)in->samples);
+	cJSON_AddNumberToObject(root, "decided", (double)in->decided);
+	cJSON_AddNumberToObject(root, "undecided", (double)(in->samples - in->decided));
+	cJSON_AddNumberToObject(root, "annotators", (double)in->annotators);
+	cJSON_AddNumberToObject(root, "events", (double)in->events);
+	cJSON *batches = cJSON_AddArrayToObject(root, "batches");
+	for (size_t i = 0; i < in->n_batches; i++) {
+		const store_info_batch *b = &in->batches[i];
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "name", b->batch.name);
+		cJSON_AddStringToObject(o, "source", b->batch.source);
+		cJSON_AddStringToObject(o, "format", b->batch.format);
+		cJSON_AddNumberToObject(o, "created_at_ms", (double)b->batch.created_at);
+		cJSON_AddBoolToObject(o, "complete", b->batch.finished_at != 0);
+		cJSON_AddNumberToObject(o, "read", (double)b->batch.n_read);
+		cJSON_AddNumberToObject(o, "samples", (double)b->samples);
+		cJSON_AddNumberToObject(o, "duplicates", (double)b->batch.n_duplicate);
+		cJSON_AddNumberToObject(o, "rejected_records", (double)b->batch.n_rejected);
+		cJSON_AddNumberToObject(o, "scored", (double)b->scored);
+		cJSON_AddNumberToObject(o, "decided", (double)b->decided);
+		cJSON_AddNumberToObject(o, "undecided", (double)(b->samples - b->decided));
+		cJSON_AddNumberToObject(o, "accepted", (double)b->accepted);
+		cJSON_AddNumberToObject(o, "edited", (double)b->edited);
+		cJSON_AddNumberToObject(o, "rejected", (double)b->rejected);
+		cJSON_AddItemToArray(batches, o);
+	}
+	cJSON *scorers = cJSON_AddArrayToObject(root, "scorers");
+	for (size_t i = 0; i < in->n_scorers; i++) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "name", in->scorers[i].name);
+		cJSON_AddStringToObject(o, "version", in->scorers[i].version);
+		cJSON_AddNumberToObject(o, "samples", (double)in->scorers[i].samples);
+		cJSON_AddNumberToObject(o, "flagged", (double)in->scorers[i].flagged);
+		cJSON_AddItemToArray(scorers, o);
+	}
+	char *text = cJSON_Print(root);
+	cJSON_Delete(root);
+	if (!text)
+		return EXIT_FAIL;
+	puts(text);
+	free(text);
+	return 0;
+}
+
+static void print_table(const char *db, const store_info *in)
+{
+	printf("database  ");
+	cli_put_safe(stdout, db);
+	printf(" (schema %d, %.1f MB)\n", in->schema_version, (double)in->file_bytes / 1e6);
+	printf("samples   %lld (%lld decided, %lld undecided) by %lld annotators, %lld events\n",
+	       (long long)in->samples, (long long)in->decided,
+	       (long long)(in->samples - in->decided), (long long)in->annotators,
+	       (long long)in->events);
+	if (in->n_batches) {
+		printf("\n%-32s %9s %7s %7s %8s %8s %8s %8s  %s\n", "batch", "samples", "dupes",
+		       "bad", "decided", "accepted", "edited", "rejected", "imported");
+		for (size_t i = 0; i < in->n_batches; i++) {
+			const store_info_batch *b = &in->batches[i];
+			char name[40], when[40];
+			snprintf(name, sizeof name, "%.32s", b->batch.name);
+			fmt_time(b->batch.created_at, when, sizeof when);
+			cli_put_safe(stdout, name);
+			int pad = 32 - (int)strlen(name);
+			printf("%*s %9lld %7lld %7lld %8lld %8lld %8lld %8lld  %s%s\n", pad > 0 ? pad : 0,
+			       "", (long long)b->samples, (long long)b->batch.n_duplicate,
+			       (long long)b->batch.n_rejected, (long long)b->decided,
+			       (long long)b->accepted, (long long)b->edited, (long long)b->rejected,
+			       when, b->batch.finished_at ? "" : " (interrupted)");
+		}
+	} else {
+		printf("\nno batches yet: add samples with 'assay import FILE'\n");
+	}
+	if (in->n_scorers) {
+		printf("\n%-16s %-10s %9s %9s\n", "scorer", "version", "samples", "flagged");
+		for (size_t i = 0; i < in->n_scorers; i++) {
+			const store_info_scorer *sc = &in->scorers[i];
+			printf("%-16s %-10s %9lld %9lld\n", sc->name, sc->version,
+			       (long long)sc->samples, (long long)sc->flagged);
+		}
+	} else if (in->n_batches) {
+		printf("\nno scores yet: run 'assay score'\n");
+	}
+}
+
+int cmd_info(cli_ctx *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	bool json = false;
+	int c;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		if (c == 'j')
+			json = true;
+		else if (c == 'h') {
+			fputs(help, stdout);
+			return 0;
+		} else
+			return cli_usage_error(ctx, "unknown option '%s'", argv[optind - 1]);
+	}
+	if (optind < argc)
+		return cli_usage_error(ctx, "unexpected argument '%s'", argv[optind]);
+	store *s = NULL;
+	store_options so = {.readonly = true};
+	int code = cli_open_store(ctx, &so, &s);
+	if (code)
+		return code;
+	store_info in;
+	assay_error err = {0};
+	if (store_info_get(s, &in, &err) < 0) {
+		store_close(s);
+		return cli_fail(&err);
+	}
+	code = json ? print_json(&in) : (print_table(ctx->db, &in), 0);
+	store_info_free(&in);
+	store_close(s);
+	return code;
+}

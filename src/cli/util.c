@@ -1,0 +1,129 @@
+/* util.c — error printing, exit codes, option value parsing and safe
+ * output for the subcommands. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "assay/text.h"
+#include "cli.h"
+
+void cli_put_safe(FILE *f, const char *s)
+{
+	char *safe = text_sanitize_line(s, strlen(s));
+	fputs(safe ? safe : "?", f);
+	free(safe);
+}
+
+void cli_errorf(const char *fmt, ...)
+{
+	char msg[2048];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	fputs("assay: ", stderr);
+	cli_put_safe(stderr, msg);
+	fputc('\n', stderr);
+}
+
+int cli_exit_code(int status)
+{
+	switch (status) {
+	case ASSAY_OK:
+		return EXIT_OK_;
+	case ASSAY_EINVAL:
+		return EXIT_USAGE;
+	case ASSAY_EFORMAT:
+	case ASSAY_EPARTIAL:
+	case ASSAY_ENOTDB:
+		return EXIT_DATA;
+	case ASSAY_ENOTFOUND:
+		return EXIT_NOINPUT;
+	case ASSAY_ENET:
+		return EXIT_UNAVAIL;
+	case ASSAY_EIO:
+	case ASSAY_EFULL:
+		return EXIT_IO;
+	case ASSAY_EBUSY:
+		return EXIT_BUSY;
+	case ASSAY_EINTR:
+		return EXIT_INTR;
+	default:
+		return EXIT_FAIL;
+	}
+}
+
+int cli_fail(const assay_error *err)
+{
+	cli_errorf("%s", err->msg[0] ? err->msg : assay_strstatus(err->code));
+	return cli_exit_code(err->code);
+}
+
+int cli_usage_error(const cli_ctx *ctx, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	cli_errorf("%s", msg);
+	fprintf(stderr, "Try 'assay %s%s--help'.\n", ctx && ctx->cmd ? ctx->cmd : "",
+		ctx && ctx->cmd ? " " : "");
+	return EXIT_USAGE;
+}
+
+int cli_open_store(const cli_ctx *ctx, const store_options *opt, store **out)
+{
+	assay_error err = {0};
+	if (store_open(ctx->db, opt, out, &err) < 0)
+		return cli_fail(&err);
+	return 0;
+}
+
+bool cli_parse_long(const char *s, long min, long max, long *out)
+{
+	if (!s || !*s)
+		return false;
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+bool cli_parse_size(const char *s, size_t *out)
+{
+	if (!s || !*s)
+		return false;
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || end == s || *s == '-')
+		return false;
+	unsigned long long mul = 1;
+	switch (*end) {
+	case '\0':
+		break;
+	case 'k': case 'K':
+		mul = 1ull << 10;
+		break;
+	case 'm': case 'M':
+		mul = 1ull << 20;
+		break;
+	case 'g': case 'G':
+		mul = 1ull << 30;
+		break;
+	default:
+		return false;
+	}
+	if (*end && end[1] && strcmp(end + 1, "iB") != 0 && strcmp(end + 1, "B") != 0)
+		return false;
+	if (v > (1ull << 40) / mul || v == 0)
+		return false;
+	*out = (size_t)(v * mul);
+	return true;
+}
