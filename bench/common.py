@@ -1,0 +1,75 @@
+"""common.py — shared helpers for the benchmarks: running a command while
+measuring wall time and peak memory, machine facts, generated inputs."""
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+OUT = os.path.join(HERE, "out")
+
+
+def measure(cmd, stdin=None, env=None, cwd=None):
+    """Runs cmd; returns (seconds, peak RSS in MiB, completed process).
+    Peak memory is that of the child alone, read with wait4()."""
+    t0 = time.perf_counter()
+    p = subprocess.Popen(cmd, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         env=env, cwd=cwd)
+    out, err = b"", b""
+    # wait4 gives this child's own rusage (not all children's maximum).
+    _, status, ru = os.wait4(p.pid, 0)
+    secs = time.perf_counter() - t0
+    out = p.stdout.read()
+    err = p.stderr.read()
+    p.returncode = os.waitstatus_to_exitcode(status)
+    if p.returncode != 0:
+        sys.stderr.write(f"command failed ({p.returncode}): {' '.join(cmd)}\n{err.decode()}\n")
+        raise SystemExit(1)
+    return secs, ru.ru_maxrss / 1024.0, (out, err)
+
+
+def machine():
+    cpu = "unknown CPU"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return (f"{cpu}, {os.cpu_count()} cores, {mem:.0f} GiB RAM, "
+            f"{platform.system()} {platform.release()}")
+
+
+def generated(kind, count, seed=1):
+    """Path of a generated JSONL file (made once, cached under bench/out/)."""
+    os.makedirs(OUT, exist_ok=True)
+    path = os.path.join(OUT, f"{kind}-{count}-s{seed}.jsonl")
+    if not os.path.exists(path):
+        tmp = path + ".tmp"
+        with open(tmp, "wb") as f:
+            subprocess.run([sys.executable, os.path.join(HERE, "gen.py"), "--kind", kind,
+                            "--count", str(count), "--seed", str(seed)], stdout=f, check=True)
+        os.rename(tmp, path)
+    return path
+
+
+def fresh(path):
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        try:
+            os.unlink(path + suffix)
+        except FileNotFoundError:
+            pass
+    return path
+
+
+def tool_version(cmd):
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True).stdout.strip().splitlines()[0]
+    except (OSError, IndexError):
+        return "unavailable"
