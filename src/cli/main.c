@@ -12,6 +12,7 @@
 static const cli_command commands[] = {
 	{"import", cmd_import, "import samples from JSONL, JSON or CSV (file, -, URL)"},
 	{"info", cmd_info, "show batches, counts and scorers in the database"},
+	{"export", cmd_export, "write the approved set, corrections applied"},
 };
 
 static void usage(FILE *f)

@@ -1,0 +1,308 @@
+/* cmd_export.c — `assay export`: the approved set, corrections applied, to
+ * a file (atomically), stdout or an HTTP endpoint. */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "assay/export.h"
+#include "cli.h"
+
+static const char help[] =
+	"usage: assay export [OPTIONS]\n"
+	"\n"
+	"Writes the reviewed samples: each record exactly as imported, with the\n"
+	"text replaced by the annotator's correction when it was edited. Files\n"
+	"are written atomically (a temporary file renamed into place), so a\n"
+	"failure never leaves a partial file behind.\n"
+	"\n"
+	"Options:\n"
+	"  -o, --output FILE   where to write (default: - for standard output)\n"
+	"  --format FMT        jsonl (default), json (one array) or csv\n"
+	"  --status LIST       which outcomes: accepted,edited (default), rejected,\n"
+	"                      undecided, conflict, or all\n"
+	"  --resolve RULE      several annotators: unanimous (default), majority,\n"
+	"                      any-reject, or lead (only adjudicated or single\n"
+	"                      verdicts); a lead's adjudication always wins\n"
+	"  --batch NAME        only this batch\n"
+	"  --annotator NAME    only this annotator's verdicts\n"
+	"  --min SCORER=VALUE  only samples scoring at least VALUE (repeatable;\n"
+	"                      'quality' is the combined score)\n"
+	"  --fields A,B,...    only these fields of each record (dotted paths)\n"
+	"  --provenance        add an \"_assay\" object: verdict, annotators,\n"
+	"                      reasons, notes, scores, original text, batch\n"
+	"  --split N=S,...     e.g. train=0.9,val=0.1: FILE.train.jsonl, ... by a\n"
+	"                      stable hash of the sample id and --seed\n"
+	"  --seed N            seed for --split (default 0)\n"
+	"  --to URL            send as the body of an HTTP PUT instead (bearer token\n"
+	"                      from $ASSAY_EXPORT_TOKEN); --method POST to POST\n"
+	"  --method M          PUT (default) or POST, with --to\n"
+	"  --insecure          with --to: do not verify TLS certificates\n"
+	"  -h, --help          this help\n";
+
+static volatile sig_atomic_t stop_flag;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
+
+static bool parse_statuses(const char *list, unsigned *out)
+{
+	*out = 0;
+	const char *p = list;
+	while (*p) {
+		size_t n = strcspn(p, ",");
+		bool found = false;
+		if (n == 3 && strncmp(p, "all", 3) == 0) {
+			*out |= (1u << EXPORT_N_VERDICTS) - 1;
+			found = true;
+		}
+		for (int v = 0; v < EXPORT_N_VERDICTS && !found; v++)
+			if (strlen(export_verdict_name(v)) == n &&
+			    strncmp(p, export_verdict_name(v), n) == 0) {
+				*out |= 1u << v;
+				found = true;
+			}
+		if (!found)
+			return false;
+		p += n + (p[n] == ',');
+	}
+	return *out != 0;
+}
+
+/* Splits "a,b,c" in place into a NULL-free array of pointers into s. */
+static size_t split_list(char *s, const char **out, size_t cap)
+{
+	size_t n = 0;
+	for (char *tok = strtok(s, ","); tok && n < cap; tok = strtok(NULL, ","))
+		if (*tok)
+			out[n++] = tok;
+	return n;
+}
+
+static void progress(void *ud, int64_t done, int64_t total)
+{
+	cli_progress_update(ud, done, total, "samples", NULL, false);
+}
+
+static void print_summary(const export_options *o, const export_summary *sum)
+{
+	fprintf(stderr, "exported %lld samples (", (long long)sum->exported);
+	const char *sep = "";
+	for (int v = 0; v < EXPORT_N_VERDICTS; v++)
+		if (sum->by_verdict[v]) {
+			fprintf(stderr, "%s%s %lld", sep, export_verdict_name(v),
+				(long long)sum->by_verdict[v]);
+			sep = ", ";
+		}
+	fprintf(stderr, "%s) of %lld looked at", *sep ? "" : "none", (long long)sum->seen);
+	if (o->url)
+		fprintf(stderr, " to %s (HTTP %ld)", o->url, sum->http_status);
+	else if (strcmp(o->output, "-") != 0 && !o->n_splits)
+		fprintf(stderr, " to %s", o->output);
+	fputc('\n', stderr);
+	for (size_t i = 0; i < o->n_splits; i++)
+		fprintf(stderr, "  %-8s %8lld  %s\n", o->splits[i].name, (long long)sum->per_split[i],
+			sum->paths[i]);
+	fprintf(stderr, "filters: status");
+	for (int v = 0; v < EXPORT_N_VERDICTS; v++)
+		if (o->statuses & (1u << v))
+			fprintf(stderr, " %s", export_verdict_name(v));
+	fprintf(stderr, "; resolve %s", export_rule_name(o->rule));
+	if (o->filter.batch)
+		fprintf(stderr, "; batch %s", o->filter.batch);
+	if (o->filter.annotator)
+		fprintf(stderr, "; annotator %s", o->filter.annotator);
+	for (size_t i = 0; i < o->filter.n_min; i++)
+		fprintf(stderr, "; %s >= %g", o->filter.min_scorer[i], o->filter.min_value[i]);
+	if (o->n_splits)
+		fprintf(stderr, "; split seed %llu", (unsigned long long)o->seed);
+	fputc('\n', stderr);
+}
+
+int cmd_export(cli_ctx *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"output", required_argument, NULL, 'o'},
+		{"format", required_argument, NULL, 'f'},
+		{"status", required_argument, NULL, 'S'},
+		{"resolve", required_argument, NULL, 'r'},
+		{"batch", required_argument, NULL, 'b'},
+		{"annotator", required_argument, NULL, 'a'},
+		{"min", required_argument, NULL, 'm'},
+		{"fields", required_argument, NULL, 'F'},
+		{"provenance", no_argument, NULL, 'p'},
+		{"split", required_argument, NULL, 's'},
+		{"seed", required_argument, NULL, 'e'},
+		{"to", required_argument, NULL, 't'},
+		{"method", required_argument, NULL, 'M'},
+		{"insecure", no_argument, NULL, 'k'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	export_options o = {.output = "-", .format = EXPORT_JSONL, .rule = EXPORT_UNANIMOUS,
+			    .statuses = (1u << EXPORT_ACCEPTED) | (1u << EXPORT_EDITED)};
+	const char *min_names[32];
+	double min_values[32];
+	const char *fields[256];
+	char *fields_buf = NULL;
+	net_options net = {0};
+	int c, code = 0;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			o.output = optarg;
+			break;
+		case 'f':
+			if (strcmp(optarg, "jsonl") == 0)
+				o.format = EXPORT_JSONL;
+			else if (strcmp(optarg, "json") == 0)
+				o.format = EXPORT_JSON;
+			else if (strcmp(optarg, "csv") == 0)
+				o.format = EXPORT_CSV;
+			else
+				return cli_usage_error(ctx, "--format: expected jsonl, json or csv, got "
+							    "\"%s\"", optarg);
+			break;
+		case 'S':
+			if (!parse_statuses(optarg, &o.statuses))
+				return cli_usage_error(ctx, "--status: expected a list of accepted, "
+							    "edited, rejected, undecided, conflict or all; "
+							    "got \"%s\"", optarg);
+			break;
+		case 'r':
+			if (export_rule_parse(optarg, &o.rule) < 0)
+				return cli_usage_error(ctx, "--resolve: expected unanimous, majority, "
+							    "any-reject or lead, got \"%s\"", optarg);
+			break;
+		case 'b':
+			o.filter.batch = optarg;
+			break;
+		case 'a':
+			o.filter.annotator = optarg;
+			break;
+		case 'm': {
+			char *eq = strrchr(optarg, '=');
+			char *end = NULL;
+			double v = eq ? strtod(eq + 1, &end) : 0;
+			if (!eq || eq == optarg || !end || *end || end == eq + 1)
+				return cli_usage_error(ctx, "--min: expected SCORER=VALUE, got \"%s\"",
+						       optarg);
+			if (o.filter.n_min == ASSAY_ARRAY_LEN(min_names))
+				return cli_usage_error(ctx, "--min: at most 32");
+			*eq = '\0';
+			min_names[o.filter.n_min] = optarg;
+			min_values[o.filter.n_min++] = v;
+			break;
+		}
+		case 'F':
+			free(fields_buf);
+			fields_buf = assay_strdup(optarg);
+			o.n_fields = fields_buf ? split_list(fields_buf, fields, ASSAY_ARRAY_LEN(fields)) : 0;
+			if (!o.n_fields) {
+				free(fields_buf);
+				return cli_usage_error(ctx, "--fields: expected a comma-separated list");
+			}
+			o.fields = fields;
+			break;
+		case 'p':
+			o.provenance = true;
+			break;
+		case 's': {
+			assay_error err = {0};
+			if (export_split_parse(optarg, o.splits, ASSAY_ARRAY_LEN(o.splits), &o.n_splits,
+					       &err) < 0) {
+				free(fields_buf);
+				return cli_usage_error(ctx, "%s", err.msg);
+			}
+			break;
+		}
+		case 'e': {
+			char *end;
+			o.seed = strtoull(optarg, &end, 10);
+			if (!*optarg || *end || *optarg == '-') {
+				free(fields_buf);
+				return cli_usage_error(ctx, "--seed: expected a non-negative integer");
+			}
+			break;
+		}
+		case 't':
+			if (strncmp(optarg, "http://", 7) && strncmp(optarg, "https://", 8)) {
+				free(fields_buf);
+				return cli_usage_error(ctx, "--to: expected an http(s) URL, got \"%s\"",
+						       optarg);
+			}
+			o.url = optarg;
+			break;
+		case 'M':
+			if (strcmp(optarg, "PUT") && strcmp(optarg, "POST")) {
+				free(fields_buf);
+				return cli_usage_error(ctx, "--method: expected PUT or POST");
+			}
+			o.method = optarg;
+			break;
+		case 'k':
+			net.insecure = true;
+			break;
+		case 'h':
+			free(fields_buf);
+			fputs(help, stdout);
+			return 0;
+		case ':':
+			free(fields_buf);
+			return cli_usage_error(ctx, "option '%s' needs a value", argv[optind - 1]);
+		default:
+			free(fields_buf);
+			return cli_usage_error(ctx, "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	o.filter.min_scorer = min_names;
+	o.filter.min_value = min_values;
+	if (optind < argc)
+		code = cli_usage_error(ctx, "unexpected argument '%s'", argv[optind]);
+	else if (o.n_splits && (o.url || strcmp(o.output, "-") == 0))
+		code = cli_usage_error(ctx, "--split writes one file per split: give -o FILE");
+	else if (o.url && strcmp(o.output, "-") != 0)
+		code = cli_usage_error(ctx, "give either -o FILE or --to URL, not both");
+	if (code) {
+		free(fields_buf);
+		return code;
+	}
+	o.token = getenv("ASSAY_EXPORT_TOKEN");
+	if (o.token && !*o.token)
+		o.token = NULL;
+	o.net = &net;
+	store *s = NULL;
+	store_options so = {.readonly = true};
+	if ((code = cli_open_store(ctx, &so, &s))) {
+		free(fields_buf);
+		return code;
+	}
+	cli_progress bar;
+	cli_progress_init(&bar);
+	if (strcmp(o.output, "-") == 0 && !o.url)
+		bar.enabled = false; /* stdout may be the terminal: keep it clean */
+	o.progress = progress;
+	o.ud = &bar;
+	o.stop = &stop_flag;
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGPIPE, SIG_IGN);
+	export_summary sum;
+	assay_error err = {0};
+	int rc = export_run(s, &o, &sum, &err);
+	cli_progress_done(&bar);
+	if (rc < 0) {
+		code = cli_fail(&err);
+	} else {
+		print_summary(&o, &sum);
+	}
+	store_close(s);
+	free(fields_buf);
+	return code;
+}

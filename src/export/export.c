@@ -1,0 +1,308 @@
+/* export.c — the export itself: resolve each sample's verdict, keep those
+ * asked for, write the record with its correction (and provenance) into
+ * the right split, to files, stdout or an HTTP upload. */
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "assay/export.h"
+#include "assay/net.h"
+
+/* Where records go: an atomic file (or stdout), or an HTTP upload. */
+typedef struct sink {
+	export_out *file;
+	net_upload *up;
+	int64_t count;
+	bool header_done;
+} sink;
+
+typedef struct job {
+	store *s;
+	const export_options *o;
+	export_summary *sum;
+	sink sinks[16];
+	size_t n_sinks;
+	abuf rec, line;
+	char **csv_cols;
+	size_t n_csv_cols;
+	assay_error *err;
+	int64_t total;
+} job;
+
+static const char *ext_for(int format)
+{
+	return format == EXPORT_CSV ? "csv" : format == EXPORT_JSON ? "json" : "jsonl";
+}
+
+/* FILE.jsonl -> FILE.NAME.jsonl (the format's extension). */
+static void split_path(const char *output, const char *name, int format, char *out, size_t cap)
+{
+	size_t n = strlen(output);
+	const char *exts[] = {".jsonl", ".json", ".csv"};
+	for (size_t i = 0; i < ASSAY_ARRAY_LEN(exts); i++) {
+		size_t e = strlen(exts[i]);
+		if (n > e && strcmp(output + n - e, exts[i]) == 0) {
+			n -= e;
+			break;
+		}
+	}
+	snprintf(out, cap, "%.*s.%s.%s", (int)n, output, name, ext_for(format));
+}
+
+static int sink_write(job *j, sink *k, const void *data, size_t len)
+{
+	if (k->up)
+		return net_upload_write(k->up, data, len, j->err);
+	return export_out_write(k->file, data, len, j->err);
+}
+
+static int open_sinks(job *j)
+{
+	const export_options *o = j->o;
+	if (o->url) {
+		j->n_sinks = 1;
+		j->sinks[0].up = net_upload_open(o->url, o->method ? o->method : "PUT",
+						 o->format == EXPORT_CSV ? "text/csv"
+						 : o->format == EXPORT_JSON ? "application/json"
+						 : "application/x-ndjson",
+						 o->token, o->net, j->err);
+		return j->sinks[0].up ? ASSAY_OK : j->err->code;
+	}
+	size_t n = o->n_splits ? o->n_splits : 1;
+	for (size_t i = 0; i < n; i++) {
+		char path[4096];
+		if (o->n_splits)
+			split_path(o->output, o->splits[i].name, o->format, path, sizeof path);
+		else
+			snprintf(path, sizeof path, "%s", o->output);
+		int rc = export_out_open(path, &j->sinks[i].file, j->err);
+		if (rc < 0)
+			return rc;
+		j->n_sinks = i + 1;
+		snprintf(j->sum->paths[i], sizeof j->sum->paths[i], "%s", path);
+	}
+	j->sum->n_paths = n;
+	return ASSAY_OK;
+}
+
+static void abort_sinks(job *j)
+{
+	for (size_t i = 0; i < j->n_sinks; i++) {
+		if (j->sinks[i].up)
+			net_upload_abort(j->sinks[i].up);
+		else
+			export_out_abort(j->sinks[i].file);
+	}
+	j->n_sinks = 0;
+	j->sum->n_paths = 0;
+}
+
+/* Closes JSON arrays, then commits every sink; on failure nothing remains. */
+static int commit_sinks(job *j)
+{
+	int rc = ASSAY_OK;
+	for (size_t i = 0; i < j->n_sinks && rc == ASSAY_OK; i++) {
+		sink *k = &j->sinks[i];
+		if (j->o->format == EXPORT_JSON)
+			rc = sink_write(j, k, k->count ? "\n]\n" : "[]\n", 3);
+	}
+	if (rc < 0) {
+		abort_sinks(j);
+		return rc;
+	}
+	for (size_t i = 0; i < j->n_sinks; i++) {
+		sink *k = &j->sinks[i];
+		if (k->up) {
+			abuf body = {0};
+			rc = net_upload_finish(k->up, &j->sum->http_status, &body, j->err);
+			abuf_free(&body);
+			k->up = NULL;
+		} else {
+			rc = export_out_commit(k->file, j->err);
+			k->file = NULL;
+		}
+		if (rc < 0) {
+			/* Files already renamed stay (they are complete); the rest go. */
+			for (size_t r = i + 1; r < j->n_sinks; r++)
+				export_out_abort(j->sinks[r].file);
+			j->n_sinks = 0;
+			return rc;
+		}
+	}
+	j->n_sinks = 0;
+	return ASSAY_OK;
+}
+
+/* --fields: a JSON object of just those fields, raw values copied. */
+static int project(job *j, const char *rec, size_t len, abuf *out)
+{
+	abuf_putc(out, '{');
+	size_t written = 0;
+	for (size_t i = 0; i < j->o->n_fields; i++) {
+		size_t a, b;
+		if (export_json_find(rec, len, j->o->fields[i], &a, &b) != ASSAY_OK)
+			continue;
+		if (written++)
+			abuf_putc(out, ',');
+		export_json_string(out, j->o->fields[i], strlen(j->o->fields[i]));
+		abuf_putc(out, ':');
+		abuf_append(out, rec + a, b - a);
+	}
+	return abuf_putc(out, '}');
+}
+
+static char *value_text(const cJSON *v)
+{
+	if (!v || cJSON_IsNull(v))
+		return assay_strdup("");
+	if (cJSON_IsString(v))
+		return assay_strdup(v->valuestring);
+	return cJSON_PrintUnformatted(v);
+}
+
+/* A CSV row (and the header before the first) from a JSON record. */
+static int csv_row(job *j, sink *k, const char *rec, size_t len, abuf *out)
+{
+	cJSON *obj = cJSON_ParseWithLength(rec, len);
+	if (!obj)
+		return assay_fail(j->err, ASSAY_EFORMAT, "internal: record is not JSON");
+	if (!j->n_csv_cols) {
+		size_t n = j->o->n_fields ? j->o->n_fields : (size_t)cJSON_GetArraySize(obj);
+		j->csv_cols = calloc(n ? n : 1, sizeof *j->csv_cols);
+		const cJSON *it = obj->child;
+		for (size_t i = 0; j->csv_cols && i < n; i++, it = it ? it->next : NULL)
+			j->csv_cols[i] = assay_strdup(j->o->n_fields ? j->o->fields[i] : it->string);
+		j->n_csv_cols = n;
+	}
+	if (!k->header_done) {
+		for (size_t i = 0; i < j->n_csv_cols; i++) {
+			if (i)
+				abuf_putc(out, ',');
+			export_csv_field(out, j->csv_cols[i], strlen(j->csv_cols[i]));
+		}
+		abuf_puts(out, "\r\n");
+		k->header_done = true;
+	}
+	for (size_t i = 0; i < j->n_csv_cols; i++) {
+		if (i)
+			abuf_putc(out, ',');
+		size_t a, b;
+		cJSON *v = NULL;
+		if (export_json_find(rec, len, j->csv_cols[i], &a, &b) == ASSAY_OK)
+			v = cJSON_ParseWithLength(rec + a, b - a);
+		char *t = value_text(v);
+		if (t)
+			export_csv_field(out, t, strlen(t));
+		free(t);
+		cJSON_Delete(v);
+	}
+	cJSON_Delete(obj);
+	return abuf_puts(out, "\r\n");
+}
+
+/* One sample: resolve, filter, build the record, write it. */
+static int each(void *ud, const store_export_row *row)
+{
+	job *j = ud;
+	const export_options *o = j->o;
+	j->sum->seen++;
+	if (o->stop && *o->stop)
+		return assay_fail(j->err, ASSAY_EINTR, "interrupted");
+	if (o->progress && j->sum->seen % 4096 == 0)
+		o->progress(o->ud, j->sum->seen, j->total);
+	export_resolution res;
+	export_resolve(row, o->rule, &res);
+	if (!(o->statuses & (1u << res.verdict)))
+		return 0;
+	char *prov = NULL;
+	int rc = ASSAY_OK;
+	if (o->provenance && (rc = store_export_provenance(j->s, row->sample_id, &prov, j->err)) < 0)
+		return rc;
+	if (prov) {
+		/* Wrap the stored notes/scores with the verdict and who decided. */
+		abuf p = {0};
+		abuf_printf(&p, "{\"verdict\":\"%s\",\"rule\":\"%s\",\"adjudicated\":%s,\"batch\":",
+			    export_verdict_name(res.verdict), export_rule_name(o->rule),
+			    res.adjudicated ? "true" : "false");
+		export_json_string(&p, row->batch, strlen(row->batch));
+		abuf_puts(&p, ",\"decisions\":[");
+		for (size_t i = 0; i < row->n_verdicts; i++) {
+			const store_verdict *v = &row->verdicts[i];
+			abuf_printf(&p, "%s{\"annotator\":", i ? "," : "");
+			export_json_string(&p, v->annotator, strlen(v->annotator));
+			abuf_printf(&p, ",\"verdict\":\"%s\",\"reason\":", v->verdict);
+			if (v->reason)
+				export_json_string(&p, v->reason, strlen(v->reason));
+			else
+				abuf_puts(&p, "null");
+			abuf_printf(&p, ",\"at\":%lld}", (long long)v->at);
+		}
+		abuf_puts(&p, "],\"original_text\":");
+		if (res.verdict == EXPORT_EDITED)
+			export_json_string(&p, row->text, strlen(row->text));
+		else
+			abuf_puts(&p, "null");
+		/* prov is {"notes":[...],"scores":{...}}: splice its members in. */
+		abuf_putc(&p, ',');
+		abuf_append(&p, prov + 1, strlen(prov) - 1);
+		free(prov);
+		prov = abuf_take(&p);
+		if (!prov)
+			return assay_fail(j->err, ASSAY_ENOMEM, "out of memory");
+	}
+	abuf_reset(&j->rec);
+	rc = export_rewrite(row->record, row->record_len, row->text_field,
+			    res.verdict == EXPORT_EDITED ? res.text : NULL, prov, &j->rec, j->err);
+	free(prov);
+	if (rc < 0)
+		return assay_error_prefix(j->err, "sample \"%s\"", row->ext_id);
+	size_t which = o->n_splits ? export_split_pick(o->splits, o->n_splits, row->ext_id, o->seed)
+				   : 0;
+	sink *k = &j->sinks[which];
+	abuf_reset(&j->line);
+	if (o->format == EXPORT_CSV) {
+		if ((rc = csv_row(j, k, j->rec.data, j->rec.len, &j->line)) < 0)
+			return rc;
+	} else {
+		if (o->format == EXPORT_JSON)
+			abuf_puts(&j->line, k->count ? ",\n" : "[\n");
+		if (o->n_fields)
+			project(j, j->rec.data, j->rec.len, &j->line);
+		else
+			abuf_append(&j->line, j->rec.data, j->rec.len);
+		if (o->format == EXPORT_JSONL)
+			abuf_putc(&j->line, '\n');
+	}
+	if ((rc = sink_write(j, k, j->line.data, j->line.len)) < 0)
+		return rc;
+	k->count++;
+	j->sum->per_split[which]++;
+	j->sum->by_verdict[res.verdict]++;
+	j->sum->exported++;
+	return 0;
+}
+
+int export_run(store *s, const export_options *o, export_summary *sum, assay_error *err)
+{
+	*sum = (export_summary){0};
+	job j = {.s = s, .o = o, .sum = sum, .err = err};
+	int rc = store_export_estimate(s, &o->filter, &j.total, err);
+	if (rc == ASSAY_OK)
+		rc = open_sinks(&j);
+	if (rc == ASSAY_OK)
+		rc = store_export_each(s, &o->filter, each, &j, err);
+	if (rc == ASSAY_OK) {
+		if (o->progress)
+			o->progress(o->ud, sum->seen, j.total);
+		rc = commit_sinks(&j);
+	} else {
+		abort_sinks(&j);
+	}
+	abuf_free(&j.rec);
+	abuf_free(&j.line);
+	for (size_t i = 0; i < j.n_csv_cols; i++)
+		free(j.csv_cols[i]);
+	free(j.csv_cols);
+	return rc;
+}

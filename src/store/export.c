@@ -1,0 +1,250 @@
+/* export.c — streaming every sample with its verdicts for `assay export`:
+ * one ordered query, grouped by sample in C, so memory stays flat. */
+#include "store_int.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* One row per (sample, non-skip decision); samples without decisions come
+ * once with NULL decision columns. The --min filters arrive as one JSON
+ * object bound to ?3 ({"scorer": minimum, ...}; "quality" is the combined
+ * score), so the SQL text never changes with the data. */
+static const char sql_each[] =
+	"SELECT s.id, s.ext_id, b.name, s.record, s.text_field, s.text, s.quality,"
+	"       a.name, d.verdict, d.text, d.reason, d.decided_at,"
+	"       la.name, j.verdict, j.text, j.reason, j.decided_at"
+	" FROM samples s JOIN batches b ON b.id = s.batch_id"
+	" LEFT JOIN decisions d ON d.sample_id = s.id AND d.verdict <> 'skipped'"
+	"   AND (?2 IS NULL OR d.annotator_id = (SELECT id FROM annotators WHERE name = ?2))"
+	" LEFT JOIN annotators a ON a.id = d.annotator_id"
+	" LEFT JOIN adjudications j ON j.sample_id = s.id"
+	" LEFT JOIN annotators la ON la.id = j.annotator_id"
+	" WHERE (?1 IS NULL OR b.name = ?1)"
+	"   AND NOT EXISTS (SELECT 1 FROM json_each(?3) m WHERE NOT ("
+	"     CASE WHEN m.key = 'quality' THEN coalesce(s.quality >= m.value, 0)"
+	"     ELSE EXISTS (SELECT 1 FROM scores sc WHERE sc.sample_id = s.id"
+	"                  AND sc.scorer = m.key AND sc.value >= m.value) END))"
+	" ORDER BY s.id, d.decided_at";
+
+static const char sql_estimate[] =
+	"SELECT count(*) FROM samples s JOIN batches b ON b.id = s.batch_id"
+	" WHERE (?1 IS NULL OR b.name = ?1)";
+
+/* Strings of the current group live in one arena; verdicts keep offsets
+ * into it until the group is complete. */
+typedef struct group {
+	abuf arena;
+	struct {
+		size_t annotator, verdict, text, reason;
+		int64_t at;
+		bool has_text, has_reason;
+	} *v;
+	size_t n, cap;
+	size_t ext_id, batch, record, text_field, text;
+	size_t record_len;
+	double quality;
+	int64_t id;
+	bool adj;
+	size_t adj_annotator, adj_verdict, adj_text, adj_reason;
+	bool adj_has_text, adj_has_reason;
+	int64_t adj_at;
+} group;
+
+static int put(group *g, sqlite3_stmt *st, int col, size_t *off)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+	int n = sqlite3_column_bytes(st, col);
+	*off = g->arena.len;
+	if (abuf_append(&g->arena, t ? (const char *)t : "", t ? (size_t)n : 0) < 0 ||
+	    abuf_putc(&g->arena, '\0') < 0)
+		return ASSAY_ENOMEM;
+	return ASSAY_OK;
+}
+
+static int start_group(group *g, sqlite3_stmt *st)
+{
+	abuf_reset(&g->arena);
+	g->n = 0;
+	g->id = sqlite3_column_int64(st, 0);
+	g->quality = sqlite3_column_type(st, 6) == SQLITE_NULL ? NAN : sqlite3_column_double(st, 6);
+	g->record_len = (size_t)sqlite3_column_bytes(st, 3);
+	g->adj = sqlite3_column_type(st, 13) != SQLITE_NULL;
+	int rc = put(g, st, 1, &g->ext_id) | put(g, st, 2, &g->batch) | put(g, st, 3, &g->record) |
+		 put(g, st, 4, &g->text_field) | put(g, st, 5, &g->text);
+	if (g->adj) {
+		g->adj_has_text = sqlite3_column_type(st, 14) != SQLITE_NULL;
+		g->adj_has_reason = sqlite3_column_type(st, 15) != SQLITE_NULL;
+		g->adj_at = sqlite3_column_int64(st, 16);
+		rc |= put(g, st, 12, &g->adj_annotator) | put(g, st, 13, &g->adj_verdict) |
+		      put(g, st, 14, &g->adj_text) | put(g, st, 15, &g->adj_reason);
+	}
+	return rc ? ASSAY_ENOMEM : ASSAY_OK;
+}
+
+static int add_verdict(group *g, sqlite3_stmt *st)
+{
+	if (sqlite3_column_type(st, 8) == SQLITE_NULL)
+		return ASSAY_OK;
+	if (g->n == g->cap) {
+		size_t cap = g->cap ? g->cap * 2 : 8;
+		void *v = realloc(g->v, cap * sizeof *g->v);
+		if (!v)
+			return ASSAY_ENOMEM;
+		g->v = v;
+		g->cap = cap;
+	}
+	memset(&g->v[g->n], 0, sizeof g->v[g->n]);
+	g->v[g->n].at = sqlite3_column_int64(st, 11);
+	g->v[g->n].has_text = sqlite3_column_type(st, 9) != SQLITE_NULL;
+	g->v[g->n].has_reason = sqlite3_column_type(st, 10) != SQLITE_NULL;
+	int rc = put(g, st, 7, &g->v[g->n].annotator) | put(g, st, 8, &g->v[g->n].verdict) |
+		 put(g, st, 9, &g->v[g->n].text) | put(g, st, 10, &g->v[g->n].reason);
+	g->n++;
+	return rc ? ASSAY_ENOMEM : ASSAY_OK;
+}
+
+/* Builds the row from the group's offsets (the arena no longer moves). */
+static int emit(group *g, store_verdict **vs, size_t *vcap,
+		int (*fn)(void *ud, const store_export_row *row), void *ud)
+{
+	const char *a = g->arena.data;
+	if (g->n > *vcap) {
+		store_verdict *v = realloc(*vs, g->n * sizeof *v);
+		if (!v)
+			return ASSAY_ENOMEM;
+		*vs = v;
+		*vcap = g->n;
+	}
+	for (size_t i = 0; i < g->n; i++)
+		(*vs)[i] = (store_verdict){
+			.annotator = a + g->v[i].annotator,
+			.verdict = a + g->v[i].verdict,
+			.text = g->v[i].has_text ? a + g->v[i].text : NULL,
+			.reason = g->v[i].has_reason ? a + g->v[i].reason : NULL,
+			.at = g->v[i].at,
+		};
+	store_verdict adj = {0};
+	if (g->adj)
+		adj = (store_verdict){
+			.annotator = a + g->adj_annotator,
+			.verdict = a + g->adj_verdict,
+			.text = g->adj_has_text ? a + g->adj_text : NULL,
+			.reason = g->adj_has_reason ? a + g->adj_reason : NULL,
+			.at = g->adj_at,
+		};
+	store_export_row row = {
+		.sample_id = g->id,
+		.ext_id = a + g->ext_id,
+		.batch = a + g->batch,
+		.record = a + g->record,
+		.record_len = g->record_len,
+		.text_field = a + g->text_field,
+		.text = a + g->text,
+		.quality = g->quality,
+		.verdicts = *vs,
+		.n_verdicts = g->n,
+		.adjudication = g->adj ? &adj : NULL,
+	};
+	return fn(ud, &row);
+}
+
+/* The --min filters as the JSON object bound to the query. */
+static char *min_json(const store_export_filter *f)
+{
+	if (!f->n_min)
+		return NULL;
+	abuf b = {0};
+	abuf_putc(&b, '{');
+	for (size_t i = 0; i < f->n_min; i++) {
+		abuf_printf(&b, "%s\"", i ? "," : "");
+		for (const char *p = f->min_scorer[i]; *p; p++) {
+			if (*p == '"' || *p == '\\')
+				abuf_putc(&b, '\\');
+			if ((unsigned char)*p >= 0x20)
+				abuf_putc(&b, *p);
+		}
+		abuf_printf(&b, "\":%.17g", f->min_value[i]);
+	}
+	abuf_putc(&b, '}');
+	return abuf_take(&b);
+}
+
+int store_export_each(store *s, const store_export_filter *f,
+		      int (*fn)(void *ud, const store_export_row *row), void *ud, assay_error *err)
+{
+	sqlite3_stmt *st = store_stmt(s, sql_each, err);
+	if (!st)
+		return err->code;
+	char *mins = min_json(f);
+	store_bind_text(st, 1, f->batch, -1);
+	store_bind_text(st, 2, f->annotator, -1);
+	store_bind_text(st, 3, mins, -1);
+	group g = {0};
+	store_verdict *vs = NULL;
+	size_t vcap = 0;
+	bool have = false;
+	int rc, out = ASSAY_OK;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(st, 0);
+		if (!have || id != g.id) {
+			if (have && (out = emit(&g, &vs, &vcap, fn, ud)) != 0)
+				break;
+			if ((out = start_group(&g, st)) != 0)
+				break;
+			have = true;
+		}
+		if ((out = add_verdict(&g, st)) != 0)
+			break;
+	}
+	if (out == ASSAY_OK && rc == SQLITE_DONE && have)
+		out = emit(&g, &vs, &vcap, fn, ud);
+	else if (out == ASSAY_OK && rc != SQLITE_DONE)
+		out = store_sqlerr(s, rc, err, "reading samples to export");
+	else if (out == ASSAY_ENOMEM)
+		assay_fail(err, ASSAY_ENOMEM, "out of memory");
+	sqlite3_reset(st);
+	abuf_free(&g.arena);
+	free(g.v);
+	free(vs);
+	free(mins);
+	return out;
+}
+
+int store_export_estimate(store *s, const store_export_filter *f, int64_t *n, assay_error *err)
+{
+	sqlite3_stmt *st = store_stmt(s, sql_estimate, err);
+	if (!st)
+		return err->code;
+	store_bind_text(st, 1, f->batch, -1);
+	int rc = sqlite3_step(st);
+	*n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? ASSAY_OK : store_sqlerr(s, rc, err, "counting samples");
+}
+
+/* Notes (oldest first) and scores of one sample as one JSON object. */
+static const char sql_provenance[] =
+	"SELECT json_object("
+	" 'notes', (SELECT json_group_array(json_object('by', a.name, 'text', e.text, 'at', e.at))"
+	"   FROM (SELECT * FROM events WHERE sample_id = ?1 AND kind = 'note' ORDER BY id) e"
+	"   JOIN annotators a ON a.id = e.annotator_id),"
+	" 'scores', (SELECT json_group_object(scorer, json_object('value', value,"
+	"   'flagged', json(CASE WHEN flagged THEN 'true' ELSE 'false' END), 'reason', reason,"
+	"   'version', version)) FROM scores WHERE sample_id = ?1))";
+
+int store_export_provenance(store *s, int64_t sample_id, char **json, assay_error *err)
+{
+	*json = NULL;
+	sqlite3_stmt *st = store_stmt(s, sql_provenance, err);
+	if (!st)
+		return err->code;
+	sqlite3_bind_int64(st, 1, sample_id);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*json = store_col_str(st, 0);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return store_sqlerr(s, rc, err, "reading provenance");
+	return *json ? ASSAY_OK : assay_fail(err, ASSAY_ENOMEM, "out of memory");
+}

@@ -1,0 +1,252 @@
+"""End-to-end tests of `assay export`: exact records, corrections, rules,
+filters, splits, formats, atomic files and uploads."""
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from harness import Workdir, check, contains, eq  # noqa: E402
+
+# Records with deliberately odd formatting: spacing, key order, number
+# forms and escapes must all survive an export byte for byte.
+RECORDS = [
+    '{"id": "a", "caption": "A cat sits.", "meta": {"model": "m1"}, "score": 1.50}',
+    '{"meta":{"model":"m2"},"caption":"A dog runs\\u0021","id":"b"}',
+    '{"id": "c", "caption": "Ünïcödé, \\"quoted\\", line\\nbreak", "n": 1e3}',
+    '{"id": "d", "caption": "To be rejected.", "tags": ["x", "y"]}',
+    '{"id": "e", "caption": "Never decided."}',
+]
+
+
+def setup(w, records=RECORDS, batch="b1"):
+    src = w.file(f"{batch}.jsonl", "\n".join(records) + "\n")
+    r = w.run("import", "--no-score", "--batch", batch, src)
+    eq(r.code, 0, r)
+
+
+def decide(w, ext_id, annotator, verdict, text=None, reason=None, at=1000):
+    """Records a decision the way the review screen does (event + verdict in
+    one transaction)."""
+    args = ["decide", "--annotator", annotator, ext_id]
+    if verdict == "accepted":
+        args.append("accept")
+    elif verdict == "edited":
+        args += ["edit", "--text", text]
+    else:
+        args += ["reject", "--reason", reason or "other"]
+    r = w.run(*args)
+    eq(r.code, 0, r)
+
+
+def adjudicate(w, ext_id, lead, verdict, text=None):
+    args = ["decide", "--annotator", lead, "--adjudicate", ext_id,
+            {"accepted": "accept", "edited": "edit", "rejected": "reject"}[verdict]]
+    if text:
+        args += ["--text", text]
+    r = w.run(*args)
+    eq(r.code, 0, r)
+
+
+def standard(w):
+    setup(w)
+    decide(w, "a", "ann", "accepted")
+    decide(w, "b", "ann", "edited", text="A brown dog runs fast.")
+    decide(w, "c", "ann", "accepted")
+    decide(w, "d", "ann", "rejected", reason="hallucination")
+
+
+def test_default_export_is_exact_records_with_corrections():
+    with Workdir() as w:
+        standard(w)
+        r = w.run("export")
+        eq(r.code, 0, r)
+        lines = r.out.splitlines()
+        eq(len(lines), 3)
+        eq(lines[0], RECORDS[0])
+        eq(lines[2], RECORDS[2])
+        # only the text value changed; key order and formatting kept
+        eq(lines[1], '{"meta":{"model":"m2"},"caption":"A brown dog runs fast.","id":"b"}')
+        contains(r.err, "exported 3 samples (accepted 2, edited 1) of 5 looked at")
+        contains(r.err, "filters: status accepted edited; resolve unanimous")
+
+
+def test_round_trip_is_byte_identical():
+    with Workdir() as w:
+        standard(w)
+        first = os.path.join(w.path, "first.jsonl")
+        eq(w.run("export", "-o", first).code, 0)
+        db2 = os.path.join(w.path, "second.db")
+        r = w.run("--db", db2, "import", "--no-score", first, db=False)
+        eq(r.code, 0, r)
+        second = os.path.join(w.path, "second.jsonl")
+        r = w.run("--db", db2, "export", "--status", "all", "-o", second, db=False)
+        eq(r.code, 0, r)
+        eq(open(second, "rb").read(), open(first, "rb").read())
+
+
+def test_status_filters():
+    with Workdir() as w:
+        standard(w)
+        r = w.run("export", "--status", "rejected")
+        eq([json.loads(x)["id"] for x in r.out.splitlines()], ["d"])
+        r = w.run("export", "--status", "undecided")
+        eq([json.loads(x)["id"] for x in r.out.splitlines()], ["e"])
+        r = w.run("export", "--status", "all")
+        eq(len(r.out.splitlines()), 5)
+        r = w.run("export", "--status", "bogus")
+        eq(r.code, 2)
+
+
+def test_resolve_rules_and_lead_adjudication():
+    with Workdir() as w:
+        setup(w)
+        # a: 2 keep, 1 reject; b: 1 keep, 1 reject; c: all keep, one edit
+        for ann, v in (("x", "accepted"), ("y", "accepted"), ("z", "rejected")):
+            decide(w, "a", ann, v)
+        decide(w, "b", "x", "accepted")
+        decide(w, "b", "y", "rejected")
+        decide(w, "c", "x", "accepted")
+        decide(w, "c", "y", "edited", text="fixed c")
+
+        def ids(*args):
+            r = w.run("export", *args)
+            eq(r.code, 0, r)
+            return [json.loads(x)["id"] for x in r.out.splitlines()]
+
+        eq(ids("--resolve", "unanimous"), ["c"])
+        eq(ids("--resolve", "majority"), ["a", "c"])
+        eq(ids("--resolve", "any-reject"), ["c"])
+        eq(ids("--resolve", "any-reject", "--status", "rejected"), ["a", "b"])
+        eq(ids("--resolve", "unanimous", "--status", "conflict"), ["a", "b"])
+        eq(ids("--resolve", "lead"), [])
+        adjudicate(w, "b", "lead", "accepted")
+        eq(ids("--resolve", "lead"), ["b"])
+        eq(ids("--resolve", "unanimous"), ["b", "c"])
+        r = w.run("export", "--resolve", "majority")
+        eq(json.loads(r.out.splitlines()[1])["caption"], "fixed c")
+
+
+def test_batch_annotator_and_min_filters():
+    with Workdir() as w:
+        standard(w)
+        setup(w, ['{"id": "z", "caption": "Other batch."}'], batch="b2")
+        decide(w, "z", "other", "accepted")
+        r = w.run("export", "--batch", "b2")
+        eq([json.loads(x)["id"] for x in r.out.splitlines()], ["z"])
+        r = w.run("export", "--annotator", "other")
+        eq([json.loads(x)["id"] for x in r.out.splitlines()], ["z"])
+        r = w.run("export", "--min", "quality=0.5")
+        eq(r.out, "")  # nothing is scored in this database
+        r = w.run("export", "--min", "quality")
+        eq(r.code, 2)
+
+
+def test_fields_projection():
+    with Workdir() as w:
+        standard(w)
+        r = w.run("export", "--fields", "id,meta.model,caption")
+        eq(r.out.splitlines()[0], '{"id":"a","meta.model":"m1","caption":"A cat sits."}')
+        eq(json.loads(r.out.splitlines()[1])["caption"], "A brown dog runs fast.")
+
+
+def test_provenance():
+    with Workdir() as w:
+        standard(w)
+        r = w.run("decide", "--annotator", "ann", "b", "note", "--text", "dog was brown")
+        eq(r.code, 0, r)
+        r = w.run("export", "--provenance")
+        eq(r.code, 0, r)
+        recs = [json.loads(x) for x in r.out.splitlines()]
+        p = recs[1]["_assay"]
+        eq(p["verdict"], "edited")
+        eq(p["original_text"], "A dog runs!")
+        eq(p["batch"], "b1")
+        eq(p["decisions"][0]["annotator"], "ann")
+        eq(p["notes"][0]["text"], "dog was brown")
+        eq(recs[0]["_assay"]["original_text"], None)
+        # the rest of the record is untouched
+        check(r.out.splitlines()[0].startswith(RECORDS[0][:-1] + ',"_assay":'), r.out)
+
+
+def test_split_is_deterministic_and_complete():
+    with Workdir() as w:
+        records = [json.dumps({"id": f"s{i}", "caption": f"caption number {i} here"})
+                   for i in range(400)]
+        setup(w, records)
+        r = w.run("decide", "--from", w.file("all.jsonl", "\n".join(
+            json.dumps({"id": f"s{i}", "verdict": "accept", "annotator": "ann"})
+            for i in range(400))))
+        eq(r.code, 0, r)
+        out = os.path.join(w.path, "set.jsonl")
+        r = w.run("export", "-o", out, "--split", "train=0.8,val=0.2", "--seed", "7")
+        eq(r.code, 0, r)
+        train = open(os.path.join(w.path, "set.train.jsonl")).read().splitlines()
+        val = open(os.path.join(w.path, "set.val.jsonl")).read().splitlines()
+        eq(len(train) + len(val), 400)
+        check(250 < len(train) < 370, len(train))
+        check(not os.path.exists(out))
+        contains(r.err, "train")
+        # same seed: same assignment; a subset export keeps each sample's split
+        r = w.run("export", "-o", os.path.join(w.path, "again.jsonl"), "--split",
+                  "train=0.8,val=0.2", "--seed", "7")
+        eq(open(os.path.join(w.path, "again.train.jsonl")).read().splitlines(), train)
+        r = w.run("export", "-o", os.path.join(w.path, "other.jsonl"), "--split",
+                  "train=0.8,val=0.2", "--seed", "8")
+        check(open(os.path.join(w.path, "other.train.jsonl")).read().splitlines() != train)
+        for bad in ("train=0.8,val=0.3", "train", "=0.5,x=0.5", "a=0.5,a=0.5"):
+            eq(w.run("export", "-o", out, "--split", bad).code, 2, bad)
+        eq(w.run("export", "--split", "a=1").code, 2)
+
+
+def test_csv_quoting_and_json_array():
+    with Workdir() as w:
+        standard(w)
+        r = w.run("export", "--format", "csv", "--status", "all")
+        eq(r.code, 0, r)
+        rows = list(csv.reader(io.StringIO(r.out, newline="")))
+        eq(rows[0], ["id", "caption", "meta", "score"])
+        eq(rows[3][:2], ["c", 'Ünïcödé, "quoted", line\nbreak'])
+        contains(r.out, '"Ünïcödé, ""quoted"", line\nbreak"')
+        eq(rows[1][2], '{"model":"m1"}')
+        r = w.run("export", "--format", "csv", "--fields", "id,caption")
+        eq(list(csv.reader(io.StringIO(r.out, newline="")))[2], ["b", "A brown dog runs fast."])
+        r = w.run("export", "--format", "json")
+        arr = json.loads(r.out)
+        eq([x["id"] for x in arr], ["a", "b", "c"])
+        r = w.run("export", "--format", "json", "--status", "conflict")
+        eq(json.loads(r.out), [])
+
+
+def test_atomic_file_on_full_disk_and_bad_paths():
+    with Workdir() as w:
+        records = [json.dumps({"id": f"s{i}", "caption": f"a long caption {i} " + "x" * 400})
+                   for i in range(600)]
+        setup(w, records)
+        mnt = os.path.join(w.path, "small")
+        os.mkdir(mnt)
+        mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", mnt],
+                                 capture_output=True).returncode == 0
+        check(mounted, "tests need to mount a small tmpfs (run as root)")
+        try:
+            dest = os.path.join(mnt, "out.jsonl")
+            r = w.run("export", "--status", "all", "-o", dest)
+            eq(r.code, 74, r)
+            contains(r.err, f"{dest}: disk full while writing; nothing was written there")
+            eq(os.listdir(mnt), [])
+        finally:
+            subprocess.run(["umount", mnt])
+        r = w.run("export", "-o", os.path.join(w.path, "missing", "x.jsonl"))
+        eq(r.code, 66, r)
+        contains(r.err, "cannot create a file there")
+        r = w.run("export", "-o", w.path)
+        eq(r.code, 74, r)
+        contains(r.err, "is a directory")
+        # an existing file is replaced whole
+        dest = os.path.join(w.path, "keep.jsonl")
+        with open(dest, "w") as f:
+            f.write("old\n")
+        eq(w.run("export", "--status", "all", "-o", dest).code, 0)
+        eq(len(open(dest).read().splitlines()), 600)
