@@ -18,7 +18,12 @@ build: deps
 demo: build
 	@rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
 	@$(BUILD)/src/cli/assay --db $(DEMO_DB) import --batch demo sample-data/captions.jsonl sample-data/instructions.jsonl
-	@$(BUILD)/src/cli/assay --db $(DEMO_DB) review --annotator "$${ASSAY_ANNOTATOR:-$${USER:-demo}}"
+	@if $(BUILD)/src/cli/assay --help | grep -q '^  review '; then \
+		$(BUILD)/src/cli/assay --db $(DEMO_DB) review --annotator "$${ASSAY_ANNOTATOR:-$${USER:-demo}}"; \
+	else \
+		$(BUILD)/src/cli/assay --db $(DEMO_DB) info; \
+	fi
+	@echo "demo database: $(DEMO_DB)"
 
 test:
 	@sh .ci/deps test
