@@ -180,6 +180,53 @@ void store_info_free(store_info *info);
  * Export (src/store/export.c)
  * ====================================================================== */
 
+/* One annotator's current verdict on a sample, or a lead's adjudication. */
+typedef struct store_verdict {
+	const char *annotator;
+	const char *verdict; /* "accepted", "edited", "rejected" */
+	const char *text;    /* the correction when edited, else NULL */
+	const char *reason;  /* the reason when rejected, else NULL */
+	int64_t at;          /* unix ms */
+} store_verdict;
+
+/* A sample with every verdict on it, as export sees it. Pointers are valid
+ * only during the callback. */
+typedef struct store_export_row {
+	int64_t sample_id;
+	const char *ext_id;
+	const char *batch;
+	const char *record;
+	size_t record_len;
+	const char *text_field;
+	const char *text;
+	double quality;              /* NAN when not scored */
+	const store_verdict *verdicts;
+	size_t n_verdicts;           /* skips are not verdicts and are left out */
+	const store_verdict *adjudication; /* NULL unless a lead decided */
+} store_export_row;
+
+typedef struct store_export_filter {
+	const char *batch;        /* NULL: every batch */
+	const char *annotator;    /* NULL: every annotator's verdicts */
+	const char **min_scorer;  /* keep samples whose score for min_scorer[i] */
+	const double *min_value;  /* is at least min_value[i] */
+	size_t n_min;
+} store_export_filter;
+
+/* Calls fn for every sample (in id order) that passes the filter, with its
+ * verdicts; stops when fn returns non-zero and returns that. Streams: memory
+ * does not grow with the data set. */
+int store_export_each(store *s, const store_export_filter *f,
+		      int (*fn)(void *ud, const store_export_row *row), void *ud, assay_error *err);
+
+/* The notes and scores of one sample for provenance, as a JSON object text
+ * {"notes":[...],"scores":{"name":{"value":..,"flagged":..,"reason":..}}};
+ * caller frees. */
+int store_export_provenance(store *s, int64_t sample_id, char **json, assay_error *err);
+
+/* An upper bound on the number of samples store_export_each visits. */
+int store_export_estimate(store *s, const store_export_filter *f, int64_t *n, assay_error *err);
+
 /* (end of export section) */
 
 #endif
