@@ -118,6 +118,10 @@ static const char schema_v1[] =
 	"  event_id INTEGER NOT NULL REFERENCES events(id),"
 	"  decided_at INTEGER NOT NULL,"
 	"  ms_spent INTEGER NOT NULL DEFAULT 0,"
+	/* For edits: word-level edit distance to the original and the
+	 * original's word count (text_word_diff), kept so stats need no diff. */
+	"  edit_distance INTEGER,"
+	"  words INTEGER,"
 	"  PRIMARY KEY (sample_id, annotator_id)) WITHOUT ROWID;"
 	"CREATE INDEX decisions_by_annotator ON decisions(annotator_id, decided_at);"
 
