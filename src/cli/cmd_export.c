@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "assay/export.h"
+#include "assay/net.h"
 #include "cli.h"
 
 static const char help[] =

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "assay/net.h"
 #include "assay_version.h"
 #include "cli.h"
 
@@ -91,5 +92,10 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	ctx.cmd = cmd->name;
-	return cmd->run(&ctx, argc - i, argv + i);
+	assay_error err = {0};
+	if (net_global_init(&err) < 0)
+		return cli_fail(&err);
+	int code = cmd->run(&ctx, argc - i, argv + i);
+	net_global_cleanup();
+	return code;
 }

@@ -1,6 +1,7 @@
 /* progress.c — a one-line progress bar on stderr (only on a terminal):
  * amount, rate and time left. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>

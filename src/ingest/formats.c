@@ -107,6 +107,7 @@ int reader_jsonl(reader *r, assay_error *err)
 typedef struct json_state {
 	bool opened, closed;
 	int64_t ordinal;
+	assay_error pending; /* a structural error found after the last element */
 } json_state;
 
 /* Skips white space, counting lines; fills as needed. Returns the next
@@ -200,6 +201,10 @@ static int json_next(reader *r, record *rec, assay_error *err)
 	json_state *js = r->state;
 	rd *in = &r->in;
 	int rc = 0;
+	if (js->pending.code) {
+		*err = js->pending;
+		return err->code;
+	}
 	if (js->closed) {
 		int c = skip_ws(in, &rc, err);
 		if (rc < 0)
@@ -254,9 +259,10 @@ static int json_next(reader *r, record *rec, assay_error *err)
 		in->pos++;
 		js->closed = true;
 	} else {
-		return assay_fail(err, ASSAY_EFORMAT, "%s:%lld: expected ',' or ']' after array "
-				  "element %lld", in->src->name, (long long)in->line,
-				  (long long)js->ordinal);
+		/* Hand out this element; the error ends the source on the next call. */
+		assay_fail(&js->pending, ASSAY_EFORMAT,
+			   "%s:%lld: expected ',' or ']' after array element %lld", in->src->name,
+			   (long long)in->line, (long long)js->ordinal);
 	}
 	return 1;
 }

@@ -201,8 +201,8 @@ def test_reimport_same_batch_changes_nothing():
         for t in before:
             if t != "batches":
                 eq(after[t], before[t], t)
-        eq([b[:9] + b[10:] for b in after["batches"]],
-           [b[:9] + b[10:] for b in before["batches"]])
+        eq([b[:8] + b[9:] for b in after["batches"]],
+           [b[:8] + b[9:] for b in before["batches"]])
         # without --batch the source's own batch is found again
         r = w.run("import", src)
         contains(r.out, '(existing)')
