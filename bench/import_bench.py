@@ -87,10 +87,15 @@ def main():
             mems.append(mem)
         results[name] = (statistics.median(times), max(mems), times)
 
-    run("assay import --no-score", lambda: [assay, "--db", db, "import", "--quiet", "--no-score",
-                                            "--batch", "bench", src], a.runs)
-    run("assay import (built-in scorers on)", lambda: [assay, "--db", db, "import", "--quiet",
-                                                      "--batch", "bench", src], a.runs)
+    import subprocess
+    scoring = "--no-score" in subprocess.run([assay, "import", "--help"], capture_output=True,
+                                             text=True).stdout
+    run("assay import --no-score", lambda: [assay, "--db", db, "import", "--quiet", "--batch",
+                                            "bench", src] + (["--no-score"] if scoring else []),
+        a.runs)
+    if scoring:
+        run("assay import (built-in scorers on)", lambda: [assay, "--db", db, "import", "--quiet",
+                                                          "--batch", "bench", src], a.runs)
     script = os.path.join(OUT, "peer.sql")
     with open(script, "w") as f:
         f.write(SQLITE_SCRIPT.format(schema=PEER_SCHEMA, src=src))

@@ -42,6 +42,11 @@ int store_commit(store *s, assay_error *err);
 void store_rollback(store *s);
 bool store_in_tx(const store *s);
 
+/* For bulk writes (import, scoring): a larger page cache, so the unique
+ * indexes of a million-sample batch stay in memory between commits (peak
+ * memory stays under 64 MiB), and fewer WAL checkpoints. */
+int store_bulk_mode(store *s, assay_error *err);
+
 /* ======================================================================
  * Batches and import (src/store/batches.c, src/store/samples.c)
  * ====================================================================== */

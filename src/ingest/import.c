@@ -13,7 +13,7 @@
 #include "ingest_int.h"
 #include "record.h"
 
-#define DEFAULT_COMMIT_EVERY 4096
+#define DEFAULT_COMMIT_EVERY 32768
 #define PROGRESS_EVERY 8192
 
 const char *ingest_format_for(const char *source)
@@ -329,6 +329,8 @@ int ingest_import(store *s, const char *source, const ingest_options *o, ingest_
 	if (o->qualify_line_ids)
 		r.ro.qualifier = strcmp(source, "-") == 0 ? "stdin" : source;
 	int rc = open_reader(&r, source, format, err);
+	if (rc == ASSAY_OK)
+		rc = store_bulk_mode(s, err);
 	if (rc == ASSAY_OK)
 		rc = store_begin(s, err);
 	if (rc < 0) {

@@ -327,6 +327,11 @@ void store_rollback(store *s)
 	s->in_tx = false;
 }
 
+int store_bulk_mode(store *s, assay_error *err)
+{
+	return store_exec(s, "PRAGMA cache_size = -40000; PRAGMA wal_autocheckpoint = 20000", err);
+}
+
 bool store_in_tx(const store *s)
 {
 	return s->in_tx;
