@@ -1,0 +1,353 @@
+/* test_text.c — tests for src/text/: UTF-8, display cells and sanitizing,
+ * wrapping, tokens, word diff, normalization, hashing, navigation. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "assay/text.h"
+#include "unit.h"
+
+static size_t next(const char *s, size_t n, uint32_t *cp, bool *ok)
+{
+	return text_utf8_next(s, n, cp, ok);
+}
+
+TEST(utf8_decoder_is_strict)
+{
+	uint32_t cp;
+	bool ok;
+	CHECK_INT(next("\xC3\xA9", 2, &cp, &ok), 2);
+	CHECK(ok && cp == 0xE9);
+	CHECK_INT(next("\xF0\x9F\x98\x80", 4, &cp, &ok), 4);
+	CHECK(ok && cp == 0x1F600);
+	/* overlong '/', surrogate, past U+10FFFF, truncated, stray continuation */
+	const char *bad[] = {"\xC0\xAF", "\xE0\x80\xAF", "\xED\xA0\x80", "\xF4\x90\x80\x80",
+			     "\xE2\x82", "\x80", "\xFF"};
+	for (size_t i = 0; i < ASSAY_ARRAY_LEN(bad); i++) {
+		CHECK_INT(next(bad[i], strlen(bad[i]), &cp, &ok), 1);
+		CHECK(!ok && cp == TEXT_REPLACEMENT);
+	}
+	size_t at = 99;
+	CHECK(text_utf8_valid("plain ascii text, long enough for words", 39, &at));
+	CHECK(!text_utf8_valid("abc\0def", 7, &at));
+	CHECK_INT(at, 3);
+	CHECK(!text_utf8_valid("0123456789\xC3", 11, &at));
+	CHECK_INT(at, 10);
+	char enc[4];
+	CHECK_INT(text_utf8_encode(0x20AC, enc), 3);
+	CHECK(memcmp(enc, "\xE2\x82\xAC", 3) == 0);
+	CHECK_INT(text_utf8_encode(0xD800, enc), 0);
+	size_t n;
+	char *r = text_utf8_repair("a\xFF\0b", 4, &n);
+	CHECK_STR(r, "a\xEF\xBF\xBD\xE2\x90\x80" "b");
+	free(r);
+}
+
+static char *show(const char *s)
+{
+	return text_sanitize_line(s, strlen(s));
+}
+
+TEST(sanitize_makes_controls_visible)
+{
+	char *t = show("a\x1b[31mred\x07 \x7f");
+	CHECK_STR(t, "a^[[31mred^G ^?");
+	free(t);
+	t = show("x\xC2\x85y\xC2\x9B");
+	CHECK_STR(t, "x<U+0085>y<U+009B>");
+	free(t);
+	t = show("abc\xE2\x80\xAE" "cba\xE2\x80\x8B!");
+	CHECK_STR(t, "abc<U+202E>cba<U+200B>!");
+	free(t);
+	t = show("bad\xC0\xAF");
+	CHECK_STR(t, "bad\xEF\xBF\xBD\xEF\xBF\xBD");
+	free(t);
+	t = show("two\nlines\ttab");
+	CHECK_STR(t, "two lines tab");
+	free(t);
+	/* a lone combining mark is drawn on a dotted circle */
+	t = show("\xCC\x81x");
+	CHECK_STR(t, "\xE2\x97\x8C\xCC\x81x");
+	free(t);
+}
+
+/* No output byte may be one a terminal interprets. */
+static bool clean(const char *s)
+{
+	for (size_t i = 0; s[i]; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x20 || c == 0x7F)
+			return false;
+		if (c == 0xC2 && (unsigned char)s[i + 1] >= 0x80 && (unsigned char)s[i + 1] <= 0x9F)
+			return false;
+	}
+	return true;
+}
+
+TEST(no_code_point_or_byte_reaches_the_terminal_raw)
+{
+	char buf[8];
+	int bad = 0;
+	for (uint32_t cp = 1; cp <= 0x10FFFF; cp++) {
+		size_t n = text_utf8_encode(cp, buf);
+		if (!n)
+			continue;
+		buf[n] = '\0';
+		char *t = text_sanitize_line(buf, n);
+		if (!t || !clean(t) || strstr(t, "\xE2\x80\xAE") || strstr(t, "\xE2\x81\xA6"))
+			bad++;
+		free(t);
+	}
+	CHECK_INT(bad, 0);
+	/* every single byte, and random byte strings */
+	for (int b = 0; b < 256; b++) {
+		char one[2] = {(char)b, 0};
+		char *t = text_sanitize_line(one, 1);
+		CHECK(t && clean(t));
+		free(t);
+	}
+	uint64_t x = 88172645463325252ull;
+	char rnd[64];
+	for (int i = 0; i < 20000; i++) {
+		for (size_t k = 0; k < sizeof rnd; k++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			rnd[k] = (char)x;
+		}
+		char *t = text_sanitize_line(rnd, sizeof rnd);
+		if (!t || !clean(t))
+			bad++;
+		free(t);
+	}
+	CHECK_INT(bad, 0);
+}
+
+TEST(cells_widths_and_clusters)
+{
+	text_cells c = {0};
+	/* family emoji (ZWJ sequence) is one cell of width 2; CJK is 2; e + acute is one */
+	const char *s = "\xF0\x9F\x91\xA8\xE2\x80\x8D\xF0\x9F\x91\xA9\xE2\x80\x8D\xF0\x9F\x91\xA7"
+			"\xE7\x8C\xAB" "e\xCC\x81" "\xF0\x9F\x87\xAB\xF0\x9F\x87\xB7";
+	CHECK_INT(text_cells_build(s, strlen(s), &c), ASSAY_OK);
+	CHECK_INT(c.n, 4);
+	CHECK_INT(c.v[0].width, 2);
+	CHECK_INT(c.v[0].len, 18);
+	CHECK_INT(c.v[1].width, 2);
+	CHECK_INT(c.v[2].width, 1);
+	CHECK_INT(c.v[2].len, 3);
+	CHECK_INT(c.v[3].width, 2); /* a flag: two regional indicators */
+	CHECK_INT(text_width(s, strlen(s)), 7);
+	/* a bidi override inside a word gets its own cell and a tag */
+	const char *b = "ab\xE2\x80\xAE" "cd";
+	text_cells_build(b, strlen(b), &c);
+	CHECK_INT(c.n, 5);
+	CHECK_INT(c.v[2].kind, TEXT_BIDI);
+	char out[32];
+	text_cell_bytes(b, &c.v[2], out, sizeof out);
+	CHECK_STR(out, "<U+202E>");
+	CHECK_INT(c.v[2].width, 8);
+	text_cells_build("a\r\nb", 4, &c);
+	CHECK_INT(c.n, 3);
+	CHECK_INT(c.v[1].kind, TEXT_NEWLINE);
+	CHECK_INT(c.v[1].len, 2);
+	text_cells_free(&c);
+}
+
+static char *wrapped(const char *s, int width)
+{
+	text_cells c = {0};
+	text_lines l = {0};
+	text_cells_build(s, strlen(s), &c);
+	text_wrap(s, &c, width, &l);
+	abuf out = {0};
+	for (size_t i = 0; i < l.n; i++) {
+		for (size_t k = l.v[i].first; k < l.v[i].end; k++) {
+			char buf[64];
+			if (c.v[k].kind == TEXT_PLAIN)
+				abuf_append(&out, s + c.v[k].off, c.v[k].len);
+			else
+				abuf_append(&out, buf, text_cell_bytes(s, &c.v[k], buf, sizeof buf));
+		}
+		abuf_putc(&out, '|');
+	}
+	text_cells_free(&c);
+	text_lines_free(&l);
+	return abuf_take(&out);
+}
+
+TEST(wrap_words_long_words_wide_cells_tabs)
+{
+	char *w = wrapped("the quick brown fox jumps", 10);
+	CHECK_STR(w, "the quick |brown fox |jumps|");
+	free(w);
+	w = wrapped("abcdefghijklmnop", 5);
+	CHECK_STR(w, "abcde|fghij|klmno|p|");
+	free(w);
+	w = wrapped("one\ntwo three", 20);
+	CHECK_STR(w, "one|two three|");
+	free(w);
+	w = wrapped("ab\xE7\x8C\xAB", 3); /* the wide cell does not fit after "ab" */
+	CHECK_STR(w, "ab|\xE7\x8C\xAB|");
+	free(w);
+	w = wrapped("\xE7\x8C\xAB\xE7\x8C\xAB", 1); /* wider than the line: a line each */
+	CHECK_STR(w, "\xE7\x8C\xAB|\xE7\x8C\xAB|");
+	free(w);
+	w = wrapped("a\tb", 20);
+	CHECK_STR(w, "a       b|");
+	free(w);
+	w = wrapped("", 10);
+	CHECK_STR(w, "|");
+	free(w);
+	/* a 100,000-character word is hard-broken, nothing lost */
+	char *big = malloc(100001);
+	memset(big, 'x', 100000);
+	big[100000] = '\0';
+	text_cells c = {0};
+	text_lines l = {0};
+	text_cells_build(big, 100000, &c);
+	CHECK_INT(text_wrap(big, &c, 80, &l), ASSAY_OK);
+	CHECK_INT(l.n, 1250);
+	CHECK_INT(l.v[1249].end, 100000);
+	text_cells_free(&c);
+	text_lines_free(&l);
+	free(big);
+}
+
+TEST(words_and_navigation)
+{
+	text_tokens t = {0};
+	const char *s = "Don't stop, well-lit café!  42";
+	text_words(s, strlen(s), &t);
+	CHECK_INT(t.n, 7);
+	CHECK(t.v[0].len == 5 && strncmp(s + t.v[0].off, "Don't", 5) == 0);
+	CHECK(strncmp(s + t.v[2].off, ",", 1) == 0);
+	CHECK(strncmp(s + t.v[3].off, "well-lit", 8) == 0);
+	CHECK(t.v[4].len == 5); /* café: é is two bytes */
+	text_tokens_free(&t);
+	const char *e = "ab \xE7\x8C\xAB\xCC\x81 cd";
+	size_t n = strlen(e);
+	CHECK_INT(text_grapheme_next(e, n, 3), 8); /* CJK + combining is one cluster */
+	CHECK_INT(text_grapheme_prev(e, n, 8), 3);
+	CHECK_INT(text_word_next(e, n, 0), 3);
+	CHECK_INT(text_word_prev(e, n, n), 9);
+	CHECK_INT(text_word_prev(e, n, 9), 3);
+	CHECK_INT(text_grapheme_prev(e, n, 0), 0);
+	CHECK_INT(text_grapheme_next(e, n, n), n);
+}
+
+static char *diffstr(const char *a, const char *b, text_diff *d)
+{
+	text_word_diff(a, strlen(a), b, strlen(b), d);
+	abuf o = {0};
+	for (size_t i = 0; i < d->n; i++) {
+		const char *src = d->v[i].op == TEXT_DIFF_DELETE ? a : b;
+		abuf_puts(&o, d->v[i].op == TEXT_DIFF_EQUAL ? "=" : d->v[i].op == TEXT_DIFF_DELETE ? "-" : "+");
+		abuf_append(&o, src + d->v[i].off, d->v[i].len);
+		abuf_putc(&o, '|');
+	}
+	return abuf_take(&o);
+}
+
+TEST(word_diff)
+{
+	text_diff d = {0};
+	char *s = diffstr("A dog runs on the beach.", "A brown dog runs fast on the beach.", &d);
+	CHECK_STR(s, "=A|+brown|=dog runs|+fast|=on the beach.|");
+	CHECK_INT(d.inserted, 2);
+	CHECK_INT(d.deleted, 0);
+	CHECK_INT(d.distance, 2);
+	CHECK_INT(d.words_a, 7);
+	free(s);
+	s = diffstr("the cat sat", "the dog sat", &d);
+	CHECK_STR(s, "=the|-cat|+dog|=sat|");
+	CHECK_INT(d.distance, 1);
+	free(s);
+	s = diffstr("same text", "same text", &d);
+	CHECK_STR(s, "=same text|");
+	CHECK_INT(d.distance, 0);
+	free(s);
+	s = diffstr("", "new words", &d);
+	CHECK_STR(s, "+new words|");
+	free(s);
+	s = diffstr("old words", "", &d);
+	CHECK_STR(s, "-old words|");
+	CHECK_INT(d.distance, 2);
+	free(s);
+	/* property: EQUAL+INSERT chunks rebuild b's tokens, EQUAL+DELETE a's */
+	uint64_t x = 42;
+	const char *vocab[] = {"a", "b", "c", "dog", "cat", "."};
+	for (int round = 0; round < 300; round++) {
+		abuf a = {0}, b = {0};
+		for (int i = 0; i < 20; i++) {
+			x = x * 6364136223846793005ull + 1442695040888963407ull;
+			abuf_printf(&a, "%s ", vocab[(x >> 33) % 6]);
+			x = x * 6364136223846793005ull + 1442695040888963407ull;
+			abuf_printf(&b, "%s ", vocab[(x >> 33) % 6]);
+		}
+		text_word_diff(a.data, a.len, b.data, b.len, &d);
+		size_t wa = 0, wb = 0;
+		for (size_t i = 0; i < d.n; i++) {
+			const char *src = d.v[i].op == TEXT_DIFF_DELETE ? a.data : b.data;
+			text_tokens t = {0};
+			text_words(src + d.v[i].off, d.v[i].len, &t);
+			if (d.v[i].op != TEXT_DIFF_INSERT)
+				wa += t.n;
+			if (d.v[i].op != TEXT_DIFF_DELETE)
+				wb += t.n;
+			text_tokens_free(&t);
+		}
+		CHECK_INT(wa, 20);
+		CHECK_INT(wb, 20);
+		CHECK(d.distance <= 20);
+		abuf_free(&a);
+		abuf_free(&b);
+	}
+	text_diff_free(&d);
+}
+
+static char *norm(const char *s)
+{
+	abuf b = {0};
+	text_normalize(s, strlen(s), &b);
+	return abuf_take(&b);
+}
+
+TEST(normalization_and_hash)
+{
+	char *n = norm("  A  Dog\tRUNS\n ");
+	CHECK_STR(n, "a dog runs");
+	free(n);
+	n = norm("Stra\xC3\x9F" "e \xEF\xAC\x81ne\xC2\xA0" "CAF\xC3\x89\xE2\x80\x8B!");
+	CHECK_STR(n, "strasse fine caf\xC3\xA9!");
+	free(n);
+	n = norm("bad\xFFtext");
+	CHECK_STR(n, "bad\xEF\xBF\xBDtext");
+	free(n);
+	CHECK(text_normalized_hash("A  b", 4, NULL) == text_normalized_hash("a b", 3, NULL));
+	CHECK(text_normalized_hash("a b", 3, NULL) != text_normalized_hash("a c", 3, NULL));
+	/* XXH64 reference values: stored hashes must never change */
+	CHECK(text_hash64("", 0, 0) == 0xEF46DB3751D8E999ull);
+	CHECK(text_hash64("a", 1, 0) == 0xD24EC4F1A98C6E5Bull);
+	CHECK(text_hash64("abc", 3, 0) == 0x44BC2CF5AD770999ull);
+	const char *long_in = "Nobody inspects the spammish repetition";
+	CHECK(text_hash64(long_in, strlen(long_in), 0) == 0xFBCEA83C8A378BF1ull);
+	/* speed of the normalize + hash path (informational) */
+	const char *cap = "A young woman walks along the shoreline on a wide sandy beach. "
+			  "Golden-hour sunlight casts long shadows across the wet sand.";
+	size_t len = strlen(cap);
+	abuf scratch = {0};
+	int64_t t0 = assay_mono_ns();
+	uint64_t acc = 0;
+	for (int i = 0; i < 200000; i++)
+		acc ^= text_normalized_hash(cap, len, &scratch);
+	double secs = (double)(assay_mono_ns() - t0) / 1e9;
+	printf("# normalize+hash: %.0f MB/s (%x)\n", (double)len * 200000 / secs / 1e6,
+	       (unsigned)acc & 1);
+	abuf_free(&scratch);
+}
+
+UNIT_MAIN(UNIT_CASE(utf8_decoder_is_strict), UNIT_CASE(sanitize_makes_controls_visible),
+	  UNIT_CASE(no_code_point_or_byte_reaches_the_terminal_raw),
+	  UNIT_CASE(cells_widths_and_clusters), UNIT_CASE(wrap_words_long_words_wide_cells_tabs),
+	  UNIT_CASE(words_and_navigation), UNIT_CASE(word_diff), UNIT_CASE(normalization_and_hash))
