@@ -13,7 +13,7 @@
 #include "ingest_int.h"
 #include "record.h"
 
-#define DEFAULT_COMMIT_EVERY 32768
+#define DEFAULT_COMMIT_EVERY 131072
 #define PROGRESS_EVERY 8192
 
 const char *ingest_format_for(const char *source)
