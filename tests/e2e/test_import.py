@@ -410,3 +410,43 @@ def test_sigint_commits_and_says_how_to_finish():
         r = w.run("import", "--batch", "b", src)
         eq(r.code, 0, r)
         eq(w.sql("SELECT count(*) FROM samples"), [(200000,)])
+
+
+# ---- import over HTTP ------------------------------------------------------
+
+def test_import_from_url_streams_plain_and_chunked():
+    from httpd import TestServer
+    with Workdir() as w, TestServer(root=None) as srv:
+        srv.state.root = w.path
+        lines = [good(i) for i in range(1, 3001)]
+        w.file("remote.jsonl", "\n".join(lines) + "\n")
+        for i, q in enumerate(("", "?chunked=1", "?drip=1")):
+            r = w.run("import", "--batch", f"b{i}", srv.url + "/remote.jsonl" + q)
+            eq(r.code, 0, r)
+            contains(r.out, "3000 read")
+        eq(w.sql("SELECT count(*) FROM samples"), [(3000,)])
+        eq(w.sql("SELECT count(*) FROM duplicates"), [(6000,)])
+        # the batch records the URL without user information
+        r = w.run("import", "--batch", "cred",
+                  srv.url.replace("http://", "http://user:secret@") + "/remote.jsonl")
+        eq(r.code, 0, r)
+        src = w.sql("SELECT source FROM batches WHERE name = 'cred'")[0][0]
+        check("secret" not in src, src)
+
+
+def test_import_from_url_errors_and_retries():
+    from httpd import TestServer
+    with Workdir() as w, TestServer() as srv:
+        srv.state.root = w.path
+        w.file("r.jsonl", "\n".join(good(i) for i in range(1, 11)) + "\n")
+        r = w.run("import", srv.url + "/missing.jsonl")
+        eq(r.code, 69, r)
+        contains(r.err, "/missing.jsonl: the server answered HTTP 404: no such file: missing.jsonl")
+        r = w.run("import", "--batch", "retry", srv.url + "/r.jsonl?fault=503,500")
+        eq(r.code, 0, r)
+        contains(r.out, "10 imported")
+        r = w.run("import", "--batch", "reset", srv.url + "/r.jsonl?fault=reset")
+        eq(r.code, 69, r)
+        contains(r.err, "the transfer broke off")
+        r = w.run("import", "http://127.0.0.1:9/nothing-listens-here.jsonl")
+        eq(r.code, 69, r)
