@@ -1,0 +1,201 @@
+/* calibration.c — how well a scorer's score predicts the human verdict:
+ * ROC AUC by midranks, its DeLong variance, precision and recall when
+ * auto-rejecting below a threshold, the best such threshold, histograms.
+ * Everything works on the scores split by verdict and sorted once. */
+#include <math.h>
+#include <stdlib.h>
+
+#include "assay/audit.h"
+
+int audit_calib_init(audit_calib *c, const audit_scored *v, size_t n, assay_error *err)
+{
+	*c = (audit_calib){0};
+	size_t nb = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (isnan(v[i].score))
+			return assay_fail(err, ASSAY_EINVAL, "score %zu is NaN", i);
+		nb += v[i].bad;
+	}
+	c->bad = malloc((nb ? nb : 1) * sizeof *c->bad);
+	c->good = malloc((n - nb ? n - nb : 1) * sizeof *c->good);
+	if (!c->bad || !c->good)
+		return assay_fail(err, ASSAY_ENOMEM, "out of memory for %zu scores", n);
+	for (size_t i = 0; i < n; i++) {
+		if (v[i].bad)
+			c->bad[c->n_bad++] = v[i].score;
+		else
+			c->good[c->n_good++] = v[i].score;
+	}
+	int rc = audit_sort(c->bad, c->n_bad, err);
+	if (rc == ASSAY_OK)
+		rc = audit_sort(c->good, c->n_good, err);
+	return rc;
+}
+
+void audit_calib_free(audit_calib *c)
+{
+	free(c->bad);
+	free(c->good);
+	*c = (audit_calib){0};
+}
+
+/* Walks the groups of equal values of sorted a[] and, for each, where the
+ * value falls in sorted b[]: lt values of b below it, eq equal to it. */
+typedef struct group_walk {
+	const double *a, *b;
+	size_t na, nb, i, lo, hi;
+} group_walk;
+
+static bool walk_next(group_walk *w, size_t *count, size_t *lt, size_t *eq)
+{
+	if (w->i >= w->na)
+		return false;
+	double x = w->a[w->i];
+	size_t start = w->i;
+	while (w->i < w->na && w->a[w->i] == x)
+		w->i++;
+	while (w->lo < w->nb && w->b[w->lo] < x)
+		w->lo++;
+	if (w->hi < w->lo)
+		w->hi = w->lo;
+	while (w->hi < w->nb && w->b[w->hi] == x)
+		w->hi++;
+	*count = w->i - start;
+	*lt = w->lo;
+	*eq = w->hi - w->lo;
+	return true;
+}
+
+double audit_auc(const audit_calib *c)
+{
+	if (!c->n_bad || !c->n_good)
+		return NAN;
+	/* Twice the Mann-Whitney count, kept in integers so it is exact. */
+	uint64_t twice = 0;
+	size_t g, lt, eq;
+	group_walk w = {.a = c->bad, .na = c->n_bad, .b = c->good, .nb = c->n_good};
+	while (walk_next(&w, &g, &lt, &eq))
+		twice += (uint64_t)g * (2 * (uint64_t)(c->n_good - lt - eq) + eq);
+	return (double)twice / (2.0 * (double)c->n_bad * (double)c->n_good);
+}
+
+void audit_auc_delong(const audit_calib *c, double z, audit_auc_ci *out)
+{
+	double auc = audit_auc(c);
+	*out = (audit_auc_ci){.auc = auc, .se = NAN, .lo = 0.0, .hi = 1.0};
+	size_t m = c->n_bad, n = c->n_good;
+	if (m < 2 || n < 2)
+		return;
+	double s10 = 0.0, s01 = 0.0;
+	size_t g, lt, eq;
+	/* Placement of each rejected score among the kept ones: the share
+	 * of kept samples scoring higher, ties one half. */
+	group_walk w = {.a = c->bad, .na = m, .b = c->good, .nb = n};
+	while (walk_next(&w, &g, &lt, &eq)) {
+		double v = ((double)(n - lt - eq) + 0.5 * (double)eq) / (double)n;
+		s10 += (double)g * (v - auc) * (v - auc);
+	}
+	/* And of each kept score among the rejected: the share scoring lower. */
+	w = (group_walk){.a = c->good, .na = n, .b = c->bad, .nb = m};
+	while (walk_next(&w, &g, &lt, &eq)) {
+		double v = ((double)lt + 0.5 * (double)eq) / (double)m;
+		s01 += (double)g * (v - auc) * (v - auc);
+	}
+	s10 /= (double)(m - 1);
+	s01 /= (double)(n - 1);
+	out->se = sqrt(s10 / (double)m + s01 / (double)n);
+	out->lo = fmax(0.0, auc - z * out->se);
+	out->hi = fmin(1.0, auc + z * out->se);
+	out->method = AUDIT_CI_DELONG;
+}
+
+/* Index of the first element of sorted v[0..n) that is not below t. */
+static size_t lower_bound(const double *v, size_t n, double t)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (v[mid] < t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static void threshold_fill(const audit_calib *c, double t, uint64_t tp, uint64_t fp,
+			   audit_threshold *out)
+{
+	uint64_t n = c->n_bad + c->n_good;
+	*out = (audit_threshold){.t = t, .tp = tp, .fp = fp, .fn = c->n_bad - tp,
+				 .tn = c->n_good - fp};
+	out->precision = tp + fp ? (double)tp / (double)(tp + fp) : NAN;
+	out->recall = c->n_bad ? (double)tp / (double)c->n_bad : NAN;
+	double p = out->precision, r = out->recall;
+	if (isnan(p) || isnan(r))
+		out->f1 = NAN;
+	else
+		out->f1 = p + r > 0.0 ? 2.0 * p * r / (p + r) : 0.0;
+	out->flagged_share = n ? (double)(tp + fp) / (double)n : NAN;
+}
+
+void audit_at_threshold(const audit_calib *c, double t, audit_threshold *out)
+{
+	threshold_fill(c, t, lower_bound(c->bad, c->n_bad, t), lower_bound(c->good, c->n_good, t),
+		       out);
+	out->found = true;
+}
+
+void audit_best_threshold(const audit_calib *c, double min_precision, audit_threshold *out)
+{
+	size_t i = 0, j = 0, m = c->n_bad, n = c->n_good;
+	uint64_t best_tp = 0, best_fp = 0;
+	double best_t = NAN;
+	bool found = false, pending = false;
+	/* Merge the two sorted lists one distinct value at a time; after each
+	 * value, "flag everything up to here" is one candidate. */
+	while (i < m || j < n) {
+		double v = j >= n || (i < m && c->bad[i] < c->good[j]) ? c->bad[i] : c->good[j];
+		if (pending) {
+			/* the previous best becomes "flag score < this value" */
+			best_t = v;
+			pending = false;
+		}
+		while (i < m && c->bad[i] == v)
+			i++;
+		while (j < n && c->good[j] == v)
+			j++;
+		if (i > 0 && (double)i / (double)(i + j) >= min_precision && i > best_tp) {
+			best_tp = i;
+			best_fp = j;
+			found = pending = true;
+			best_t = nextafter(v, INFINITY);
+		}
+	}
+	threshold_fill(c, found ? best_t : NAN, found ? best_tp : 0, found ? best_fp : 0, out);
+	out->found = found;
+}
+
+static int bin_of(double s, int nbins)
+{
+	if (!(s > 0.0))
+		return 0;
+	if (s >= 1.0)
+		return nbins - 1;
+	int b = (int)(s * nbins);
+	return b < nbins ? b : nbins - 1;
+}
+
+int audit_histogram(const audit_calib *c, int nbins, uint64_t *bad, uint64_t *good,
+		    assay_error *err)
+{
+	if (nbins < 1)
+		return assay_fail(err, ASSAY_EINVAL, "histogram: need at least one bin");
+	for (int b = 0; b < nbins; b++)
+		bad[b] = good[b] = 0;
+	for (size_t i = 0; i < c->n_bad; i++)
+		bad[bin_of(c->bad[i], nbins)]++;
+	for (size_t i = 0; i < c->n_good; i++)
+		good[bin_of(c->good[i], nbins)]++;
+	return ASSAY_OK;
+}
