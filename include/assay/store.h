@@ -179,6 +179,69 @@ void store_info_free(store_info *info);
  * Stats and audit queries (src/store/stats.c)
  * ====================================================================== */
 
+enum store_verdict_code { STORE_ACCEPTED = 0, STORE_EDITED = 1, STORE_REJECTED = 2 };
+
+/* One current decision (skips left out), as stats sees it. Strings are
+ * valid during the callback only. */
+typedef struct store_stat_row {
+	int64_t sample_id;
+	int64_t annotator_id;
+	int64_t batch_id;
+	int verdict;           /* enum store_verdict_code */
+	const char *reason;    /* NULL unless rejected */
+	const char *field;     /* the value at filter->field_path, or NULL */
+	int64_t decided_at;    /* unix ms */
+	int64_t ms_spent;
+	int64_t edit_distance; /* -1 unless edited (and measured) */
+	int64_t words;         /* the original's word count, -1 when unknown */
+} store_stat_row;
+
+typedef struct store_stats_filter {
+	int64_t since_ms;        /* 0: from the start */
+	int64_t until_ms;        /* 0: to the end (exclusive) */
+	const char *field_path;  /* a JSON path into the record ("$.meta.model"), or NULL */
+	int64_t annotator_id;    /* 0: all */
+	int64_t batch_id;        /* 0: all */
+} store_stats_filter;
+
+int store_stats_each(store *s, const store_stats_filter *f,
+		     int (*fn)(void *ud, const store_stat_row *row), void *ud, assay_error *err);
+
+/* Names by id, for annotators and batches: *names[i] is the name of id
+ * ids[i]; free with store_names_free. */
+typedef struct store_names {
+	int64_t *ids;
+	char **names;
+	size_t n;
+} store_names;
+
+int store_annotator_names(store *s, store_names *out, assay_error *err);
+int store_batch_names(store *s, store_names *out, assay_error *err);
+const char *store_names_get(const store_names *n, int64_t id);
+void store_names_free(store_names *n);
+
+/* Every verdict on samples that two or more annotators decided, ordered by
+ * sample: fn gets (sample_id, ext_id, annotator_id, verdict). */
+int store_multi_verdicts_each(store *s,
+			      int (*fn)(void *ud, int64_t sample_id, const char *ext_id,
+					int64_t annotator_id, int verdict),
+			      void *ud, assay_error *err);
+
+/* For calibration: each decided sample's score from one scorer ("quality"
+ * is the combined score), whether the scorer flagged it, and its human
+ * verdicts (rejections, edits, total). Samples without that score are left
+ * out. */
+typedef struct store_calib_row {
+	double value;
+	bool flagged;
+	int rejected, edited, total;
+} store_calib_row;
+
+int store_calib_each(store *s, const char *scorer,
+		     int (*fn)(void *ud, const store_calib_row *row), void *ud, assay_error *err);
+/* The names of the scorers with stored scores. */
+int store_scorer_names(store *s, char ***names, size_t *n, assay_error *err);
+
 /* (end of stats section) */
 
 /* ======================================================================

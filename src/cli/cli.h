@@ -38,6 +38,7 @@ typedef struct cli_command {
 int cmd_import(cli_ctx *ctx, int argc, char **argv);
 int cmd_info(cli_ctx *ctx, int argc, char **argv);
 int cmd_export(cli_ctx *ctx, int argc, char **argv);
+int cmd_stats(cli_ctx *ctx, int argc, char **argv);
 
 /* Prints "assay: MESSAGE" on stderr (sanitized when stderr is a terminal). */
 void cli_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -36,6 +36,7 @@ static const char help[] =
 	"  --max-line SIZE  longest record accepted (default 16M; K, M, G suffixes)\n"
 	"  --strict         any bad record aborts the import of its source, leaving\n"
 	"                   the database exactly as it was\n"
+	"  --no-score       do not run the built-in scorers after the import\n"
 	"  --quiet          no summary lines\n"
 	"  -h, --help       this help\n"
 	"\n"
@@ -103,11 +104,12 @@ int cmd_import(cli_ctx *ctx, int argc, char **argv)
 		{"max-line", required_argument, NULL, 'L'},
 		{"strict", no_argument, NULL, 's'},
 		{"quiet", no_argument, NULL, 'q'},
+		{"no-score", no_argument, NULL, 'n'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
 	ingest_options o = {0};
-	bool quiet = false;
+	bool quiet = false, score = true;
 	int c;
 	optind = 1;
 	opterr = 0;
@@ -143,6 +145,9 @@ int cmd_import(cli_ctx *ctx, int argc, char **argv)
 			break;
 		case 'q':
 			quiet = true;
+			break;
+		case 'n':
+			score = false;
 			break;
 		case 'h':
 			fputs(help, stdout);
@@ -189,6 +194,7 @@ int cmd_import(cli_ctx *ctx, int argc, char **argv)
 		    (code == EXIT_DATA && worst == 0))
 			worst = code;
 	}
+	(void)score; /* the built-in scorers hook in here once they exist */
 	store_close(s);
 	return worst;
 }

@@ -1,0 +1,105 @@
+/* audit_stats.h — the audit layer's database side: decisions grouped by
+ * annotator, batch, reason, day, week, model or a record field with rates
+ * and intervals; agreement between annotators; scorer calibration against
+ * the human verdicts. The maths is in audit.h. */
+#ifndef ASSAY_AUDIT_STATS_H
+#define ASSAY_AUDIT_STATS_H
+
+#include "assay/audit.h"
+#include "assay/store.h"
+
+enum audit_by {
+	AUDIT_BY_ANNOTATOR,
+	AUDIT_BY_BATCH,
+	AUDIT_BY_REASON,
+	AUDIT_BY_DAY,
+	AUDIT_BY_WEEK,
+	AUDIT_BY_FIELD, /* model (meta.model) or meta.FIELD: a record field */
+};
+
+#define AUDIT_MAX_BY 4
+
+typedef struct audit_stats_opts {
+	int by[AUDIT_MAX_BY];     /* enum audit_by */
+	size_t n_by;
+	const char *field;        /* dotted path for AUDIT_BY_FIELD ("meta.model") */
+	int64_t since_ms, until_ms;
+	const char *annotator;    /* only this annotator, or NULL */
+	const char *batch;        /* only this batch, or NULL */
+} audit_stats_opts;
+
+/* One row of the table: a group (or the total). */
+typedef struct audit_group {
+	char *key[AUDIT_MAX_BY];  /* the group's value per --by ("(none)" when missing) */
+	uint64_t decided, accepted, edited, rejected;
+	audit_rate reject_rate;   /* rejected / decided with its Wilson interval */
+	audit_rate edit_rate;     /* edited / decided */
+	double median_secs;       /* median seconds spent per sample; NaN if unknown */
+	double per_hour;          /* samples per hour at that median */
+	double edit_distance;     /* mean word edit distance of the edits; NaN if none */
+	double edit_share;        /* words changed / words of the originals edited */
+} audit_group;
+
+typedef struct audit_stats {
+	audit_group *groups;      /* sorted by key */
+	size_t n;
+	audit_group total;
+} audit_stats;
+
+int audit_stats_compute(store *s, const audit_stats_opts *o, audit_stats *out, assay_error *err);
+void audit_stats_free(audit_stats *st);
+/* Parses a --by value into *by (and *field for model / meta.FIELD). */
+int audit_by_parse(const char *name, int *by, const char **field);
+const char *audit_by_name(int by);
+
+/* ---- Agreement ------------------------------------------------------------ */
+
+typedef struct audit_pair {
+	char *a, *b;              /* annotator names */
+	audit_agreement kappa3;   /* Cohen's kappa: accepted / edited / rejected */
+	audit_agreement kappa2;   /* Cohen's kappa: keep / reject */
+} audit_pair;
+
+typedef struct audit_conflict {
+	char *ext_id;
+	char *verdicts;           /* "ann=accepted, bob=rejected" */
+	bool keep_reject;         /* the annotators disagree on keep vs reject */
+} audit_conflict;
+
+typedef struct audit_agreement_report {
+	size_t n_items;           /* samples decided by two or more annotators */
+	size_t n_raters;
+	audit_agreement fleiss3, fleiss2, alpha3, alpha2;
+	audit_pair *pairs;
+	size_t n_pairs;
+	audit_conflict *conflicts;
+	size_t n_conflicts;
+} audit_agreement_report;
+
+int audit_agreement_compute(store *s, audit_agreement_report *out, assay_error *err);
+void audit_agreement_free(audit_agreement_report *r);
+
+/* ---- Calibration ------------------------------------------------------------ */
+
+typedef struct audit_scorer_report {
+	char *scorer;             /* a scorer's name, or "quality" (the combined score) */
+	size_t n;                 /* decided samples with this score */
+	size_t n_rejected, n_bad2;/* rejected; rejected or edited */
+	audit_auc_ci auc;         /* against rejection */
+	audit_auc_ci auc2;        /* against rejection or edit */
+	audit_threshold at_flag;  /* the scorer's own flag (its configured threshold) */
+	audit_threshold best95;   /* the most recall at >= 95% precision */
+	uint64_t hist_bad[10], hist_good[10];
+} audit_scorer_report;
+
+typedef struct audit_calibration {
+	audit_scorer_report *v;
+	size_t n;
+} audit_calibration;
+
+/* A sample counts as rejected when most of its verdicts reject it (a tie
+ * counts as rejected), and as "rejected or edited" likewise. */
+int audit_calibration_compute(store *s, audit_calibration *out, assay_error *err);
+void audit_calibration_free(audit_calibration *c);
+
+#endif

@@ -1,0 +1,299 @@
+/* groups.c — `assay stats`: current decisions grouped by annotator, batch,
+ * reason, day, week or a record field, one pass over a lean query with a
+ * hash table of groups, then rates with Wilson intervals, median time per
+ * sample and edit sizes per group. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "assay/audit_stats.h"
+#include "assay/text.h"
+
+typedef struct acc {
+	audit_group g;
+	double *ms;
+	size_t n_ms, cap_ms;
+	uint64_t edits_measured, dist_sum, words_sum;
+	uint64_t hash;
+	char *joined; /* the key parts joined by \x1f, for comparison */
+	size_t joined_len;
+} acc;
+
+typedef struct collect {
+	const audit_stats_opts *o;
+	store_names annotators, batches;
+	acc *v;
+	size_t n, cap;
+	size_t *slots; /* open addressing: index + 1, 0 = empty */
+	size_t nslots;
+	acc total;
+	abuf key;
+	int rc;
+} collect;
+
+static const struct {
+	const char *name;
+	int by;
+} by_names[] = {
+	{"annotator", AUDIT_BY_ANNOTATOR}, {"batch", AUDIT_BY_BATCH}, {"reason", AUDIT_BY_REASON},
+	{"day", AUDIT_BY_DAY},             {"week", AUDIT_BY_WEEK},   {"model", AUDIT_BY_FIELD},
+};
+
+int audit_by_parse(const char *name, int *by, const char **field)
+{
+	for (size_t i = 0; i < ASSAY_ARRAY_LEN(by_names); i++)
+		if (strcmp(name, by_names[i].name) == 0) {
+			*by = by_names[i].by;
+			if (*by == AUDIT_BY_FIELD)
+				*field = "meta.model";
+			return ASSAY_OK;
+		}
+	if (strncmp(name, "meta.", 5) == 0 && name[5] && !strchr(name, '"')) {
+		*by = AUDIT_BY_FIELD;
+		*field = name;
+		return ASSAY_OK;
+	}
+	return ASSAY_EINVAL;
+}
+
+const char *audit_by_name(int by)
+{
+	for (size_t i = 0; i < ASSAY_ARRAY_LEN(by_names); i++)
+		if (by_names[i].by == by)
+			return by_names[i].name;
+	return "field";
+}
+
+/* "meta.source.kind" -> $."meta"."source"."kind" (each step quoted). */
+static char *json_path(const char *dotted)
+{
+	abuf b = {0};
+	abuf_putc(&b, '$');
+	const char *p = dotted;
+	while (*p) {
+		size_t n = strcspn(p, ".");
+		abuf_printf(&b, ".\"%.*s\"", (int)n, p);
+		p += n + (p[n] == '.');
+	}
+	return abuf_take(&b);
+}
+
+static void key_part(collect *c, int by, const store_stat_row *r)
+{
+	char tmp[32];
+	const char *v = NULL;
+	switch (by) {
+	case AUDIT_BY_ANNOTATOR:
+		v = store_names_get(&c->annotators, r->annotator_id);
+		break;
+	case AUDIT_BY_BATCH:
+		v = store_names_get(&c->batches, r->batch_id);
+		break;
+	case AUDIT_BY_REASON:
+		v = r->verdict == STORE_REJECTED ? (r->reason && *r->reason ? r->reason : "(no reason)")
+						  : "(not rejected)";
+		break;
+	case AUDIT_BY_DAY:
+	case AUDIT_BY_WEEK: {
+		time_t t = (time_t)(r->decided_at / 1000);
+		struct tm tm;
+		gmtime_r(&t, &tm);
+		strftime(tmp, sizeof tmp, by == AUDIT_BY_DAY ? "%Y-%m-%d" : "%G-W%V", &tm);
+		v = tmp;
+		break;
+	}
+	default:
+		v = r->field ? r->field : "(none)";
+	}
+	abuf_puts(&c->key, v);
+	abuf_putc(&c->key, '\x1f');
+}
+
+static acc *find_group(collect *c)
+{
+	uint64_t h = text_hash64(c->key.data, c->key.len, 0);
+	if (c->n * 2 >= c->nslots) {
+		size_t ns = c->nslots ? c->nslots * 2 : 64;
+		size_t *slots = calloc(ns, sizeof *slots);
+		if (!slots)
+			return NULL;
+		for (size_t i = 0; i < c->n; i++) {
+			size_t k = c->v[i].hash & (ns - 1);
+			while (slots[k])
+				k = (k + 1) & (ns - 1);
+			slots[k] = i + 1;
+		}
+		free(c->slots);
+		c->slots = slots;
+		c->nslots = ns;
+	}
+	size_t k = h & (c->nslots - 1);
+	while (c->slots[k]) {
+		acc *a = &c->v[c->slots[k] - 1];
+		if (a->hash == h && a->joined_len == c->key.len &&
+		    memcmp(a->joined, c->key.data, c->key.len) == 0)
+			return a;
+		k = (k + 1) & (c->nslots - 1);
+	}
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 32;
+		acc *v = realloc(c->v, cap * sizeof *v);
+		if (!v)
+			return NULL;
+		c->v = v;
+		c->cap = cap;
+	}
+	acc *a = &c->v[c->n];
+	memset(a, 0, sizeof *a);
+	a->hash = h;
+	a->joined = assay_strndup(c->key.data, c->key.len);
+	a->joined_len = c->key.len;
+	if (!a->joined)
+		return NULL;
+	const char *p = c->key.data;
+	for (size_t i = 0; i < c->o->n_by; i++) {
+		size_t n = strcspn(p, "\x1f");
+		a->g.key[i] = assay_strndup(p, n);
+		p += n + 1;
+	}
+	c->slots[k] = ++c->n;
+	return a;
+}
+
+static int add(acc *a, const store_stat_row *r)
+{
+	a->g.decided++;
+	a->g.accepted += r->verdict == STORE_ACCEPTED;
+	a->g.edited += r->verdict == STORE_EDITED;
+	a->g.rejected += r->verdict == STORE_REJECTED;
+	if (r->edit_distance >= 0 && r->words >= 0) {
+		a->edits_measured++;
+		a->dist_sum += (uint64_t)r->edit_distance;
+		a->words_sum += (uint64_t)r->words;
+	}
+	if (r->ms_spent > 0) {
+		if (a->n_ms == a->cap_ms) {
+			size_t cap = a->cap_ms ? a->cap_ms * 2 : 16;
+			double *v = realloc(a->ms, cap * sizeof *v);
+			if (!v)
+				return ASSAY_ENOMEM;
+			a->ms = v;
+			a->cap_ms = cap;
+		}
+		a->ms[a->n_ms++] = (double)r->ms_spent / 1000.0;
+	}
+	return ASSAY_OK;
+}
+
+static int on_row(void *ud, const store_stat_row *r)
+{
+	collect *c = ud;
+	abuf_reset(&c->key);
+	for (size_t i = 0; i < c->o->n_by; i++)
+		key_part(c, c->o->by[i], r);
+	acc *a = find_group(c);
+	if (!a || add(a, r) < 0 || add(&c->total, r) < 0)
+		return ASSAY_ENOMEM;
+	return 0;
+}
+
+static void finish(acc *a)
+{
+	audit_group *g = &a->g;
+	audit_wilson(g->rejected, g->decided, AUDIT_Z95, &g->reject_rate, NULL);
+	audit_wilson(g->edited, g->decided, AUDIT_Z95, &g->edit_rate, NULL);
+	g->median_secs = NAN;
+	if (a->n_ms)
+		audit_median(a->ms, a->n_ms, &g->median_secs, NULL);
+	g->per_hour = audit_per_hour(1, g->median_secs);
+	g->edit_distance = a->edits_measured ? (double)a->dist_sum / (double)a->edits_measured : NAN;
+	g->edit_share = a->words_sum ? (double)a->dist_sum / (double)a->words_sum : NAN;
+	free(a->ms);
+	a->ms = NULL;
+	free(a->joined);
+	a->joined = NULL;
+}
+
+static int cmp_groups(const void *x, const void *y)
+{
+	const audit_group *a = x, *b = y;
+	for (int i = 0; i < AUDIT_MAX_BY && a->key[i] && b->key[i]; i++) {
+		int c = strcmp(a->key[i], b->key[i]);
+		if (c)
+			return c;
+	}
+	return 0;
+}
+
+static int resolve_id(const store_names *n, const char *name, int64_t *id, const char *what,
+		      assay_error *err)
+{
+	for (size_t i = 0; i < n->n; i++)
+		if (strcmp(n->names[i], name) == 0) {
+			*id = n->ids[i];
+			return ASSAY_OK;
+		}
+	return assay_fail(err, ASSAY_ENOTFOUND, "no %s named \"%s\"", what, name);
+}
+
+int audit_stats_compute(store *s, const audit_stats_opts *o, audit_stats *out, assay_error *err)
+{
+	*out = (audit_stats){0};
+	collect c = {.o = o};
+	store_stats_filter f = {.since_ms = o->since_ms, .until_ms = o->until_ms};
+	char *path = NULL;
+	int rc = store_annotator_names(s, &c.annotators, err);
+	if (rc == ASSAY_OK)
+		rc = store_batch_names(s, &c.batches, err);
+	if (rc == ASSAY_OK && o->annotator)
+		rc = resolve_id(&c.annotators, o->annotator, &f.annotator_id, "annotator", err);
+	if (rc == ASSAY_OK && o->batch)
+		rc = resolve_id(&c.batches, o->batch, &f.batch_id, "batch", err);
+	for (size_t i = 0; i < o->n_by; i++)
+		if (o->by[i] == AUDIT_BY_FIELD && !path)
+			f.field_path = path = json_path(o->field);
+	if (rc == ASSAY_OK) {
+		rc = store_stats_each(s, &f, on_row, &c, err);
+		if (rc == ASSAY_ENOMEM)
+			assay_fail(err, rc, "out of memory");
+	}
+	if (rc == ASSAY_OK) {
+		out->groups = calloc(c.n ? c.n : 1, sizeof *out->groups);
+		if (!out->groups)
+			rc = assay_fail(err, ASSAY_ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < c.n; i++) {
+		finish(&c.v[i]);
+		if (out->groups)
+			out->groups[i] = c.v[i].g;
+		else
+			for (size_t k = 0; k < AUDIT_MAX_BY; k++)
+				free(c.v[i].g.key[k]);
+	}
+	finish(&c.total);
+	out->total = c.total.g;
+	if (out->groups) {
+		out->n = c.n;
+		qsort(out->groups, out->n, sizeof *out->groups, cmp_groups);
+	}
+	free(c.v);
+	free(c.slots);
+	free(path);
+	abuf_free(&c.key);
+	store_names_free(&c.annotators);
+	store_names_free(&c.batches);
+	if (rc < 0)
+		audit_stats_free(out);
+	return rc;
+}
+
+void audit_stats_free(audit_stats *st)
+{
+	for (size_t i = 0; i < st->n; i++)
+		for (size_t k = 0; k < AUDIT_MAX_BY; k++)
+			free(st->groups[i].key[k]);
+	free(st->groups);
+	*st = (audit_stats){0};
+}

@@ -1,0 +1,230 @@
+"""End-to-end tests of `assay stats`: every figure checked against a value
+computed here independently (Wilson intervals, medians, kappas, alpha, AUC)."""
+import json
+import math
+import os
+import sqlite3
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from harness import Workdir, check, contains, eq  # noqa: E402
+
+DAY = 86400000
+T0 = 1767225600000  # 2026-01-01T00:00:00Z
+
+
+def wilson(k, n, z=1.959963984540054):
+    p = k / n
+    d = 1 + z * z / n
+    c = (p + z * z / (2 * n)) / d
+    h = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d
+    return max(0.0, c - h) if k else 0.0, min(1.0, c + h) if k < n else 1.0
+
+
+def build(w, decisions, models=None, scores=None):
+    """Imports len(models) samples and writes decisions the way the review
+    screen records them: one event and one decision row per verdict.
+    decisions: (sample_index, annotator, verdict, reason, ms, day)."""
+    n = max(d[0] for d in decisions) + 1 if decisions else 3
+    models = models or ["m1"] * n
+    recs = [json.dumps({"id": f"s{i}", "caption": f"caption number {i} of the set",
+                        "meta": {"model": models[i], "kind": "video" if i % 2 else "image"}})
+            for i in range(len(models))]
+    r = w.run("import", "--no-score", "--batch", "b", w.file("s.jsonl", "\n".join(recs)))
+    eq(r.code, 0, r)
+    con = sqlite3.connect(w.db)
+    ann = {}
+    kind = {"accepted": "accept", "edited": "edit", "rejected": "reject"}
+    for i, (si, a, verdict, reason, ms, day) in enumerate(decisions):
+        if a not in ann:
+            ann[a] = con.execute("INSERT INTO annotators(name, first_seen) VALUES (?, 0)",
+                                 (a,)).lastrowid
+        sid = con.execute("SELECT id FROM samples WHERE ext_id = ?", (f"s{si}",)).fetchone()[0]
+        at = T0 + day * DAY + i
+        ev = con.execute("INSERT INTO events(sample_id, annotator_id, kind, text, reason, at,"
+                         " ms_spent) VALUES (?,?,?,?,?,?,?)",
+                         (sid, ann[a], kind[verdict], "edited text" if verdict == "edited" else None,
+                          reason, at, ms)).lastrowid
+        con.execute("INSERT INTO decisions(sample_id, annotator_id, verdict, text, reason, event_id,"
+                    " decided_at, ms_spent, edit_distance, words) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                    (sid, ann[a], verdict, "edited text" if verdict == "edited" else None, reason,
+                     ev, at, ms, 2 if verdict == "edited" else None,
+                     8 if verdict == "edited" else None))
+    for (si, scorer, value, flagged) in scores or []:
+        sid = con.execute("SELECT id FROM samples WHERE ext_id = ?", (f"s{si}",)).fetchone()[0]
+        con.execute("INSERT INTO scores(sample_id, scorer, value, flagged, reason, version,"
+                    " scored_at) VALUES (?,?,?,?,'',1,0)", (sid, scorer, value, flagged))
+    con.commit()
+    con.close()
+
+
+def stats(w, *args):
+    r = w.run("stats", "--format", "json", *args)
+    eq(r.code, 0, r)
+    return json.loads(r.out)
+
+
+def test_rates_with_wilson_intervals_and_medians():
+    with Workdir() as w:
+        d = [(0, "ann", "accepted", None, 4000, 0), (1, "ann", "rejected", "hallucination", 6000, 0),
+             (2, "ann", "edited", None, 10000, 1), (3, "ann", "rejected", "repetition", 2000, 1),
+             (4, "bob", "accepted", None, 3000, 0)]
+        build(w, d)
+        out = stats(w, "--by", "annotator")
+        groups = {g["annotator"]: g for g in out["groups"]}
+        a = groups["ann"]
+        eq((a["decided"], a["accepted"], a["edited"], a["rejected"]), (4, 1, 1, 2))
+        lo, hi = wilson(2, 4)
+        check(abs(a["reject_rate"]["rate"] - 0.5) < 1e-9)
+        check(abs(a["reject_rate"]["lo"] - lo) < 1e-9 and abs(a["reject_rate"]["hi"] - hi) < 1e-9,
+              a["reject_rate"])
+        eq(a["median_seconds"], 5.0)  # median of 2, 4, 6, 10
+        eq(a["per_hour"], 720.0)
+        eq(a["edit_distance"], 2.0)
+        eq(a["words_changed_share"], 0.25)
+        b = groups["bob"]
+        eq(b["reject_rate"]["rate"], 0.0)
+        eq(b["reject_rate"]["lo"], 0.0)  # a group of one, nothing rejected
+        lo, hi = wilson(0, 1)
+        check(abs(b["reject_rate"]["hi"] - hi) < 1e-9)
+        eq(b["edit_distance"], None)
+        eq(out["total"]["decided"], 5)
+
+
+def test_group_keys_reason_day_week_model_field_and_cross():
+    with Workdir() as w:
+        d = [(0, "ann", "accepted", None, 1000, 0), (1, "ann", "rejected", "hallucination", 1000, 0),
+             (2, "bob", "rejected", "hallucination", 1000, 8), (3, "bob", "rejected", "other", 1000, 8)]
+        build(w, d, models=["m1", "m2", "m2", "m1"])
+        g = {x["reason"]: x["decided"] for x in stats(w, "--by", "reason")["groups"]}
+        eq(g, {"hallucination": 2, "other": 1, "(not rejected)": 1})
+        g = {x["day"]: x["decided"] for x in stats(w, "--by", "day")["groups"]}
+        eq(g, {"2026-01-01": 2, "2026-01-09": 2})
+        g = {x["week"]: x["decided"] for x in stats(w, "--by", "week")["groups"]}
+        eq(g, {"2026-W01": 2, "2026-W02": 2})
+        g = {x["meta.model"]: x["rejected"] for x in stats(w, "--by", "model")["groups"]}
+        eq(g, {"m1": 1, "m2": 2})
+        g = {x["meta.kind"]: x["decided"] for x in stats(w, "--by", "meta.kind")["groups"]}
+        eq(g, {"image": 2, "video": 2})
+        cross = stats(w, "--by", "annotator", "--by", "model")["groups"]
+        eq([(x["annotator"], x["meta.model"], x["decided"]) for x in cross],
+           [("ann", "m1", 1), ("ann", "m2", 1), ("bob", "m1", 1), ("bob", "m2", 1)])
+        eq(stats(w, "--since", "2026-01-05")["total"]["decided"], 2)
+        eq(stats(w, "--until", "2026-01-05")["total"]["decided"], 2)
+        eq(stats(w, "--annotator", "bob")["total"]["decided"], 2)
+        r = w.run("stats", "--by", "planet")
+        eq(r.code, 2)
+        r = w.run("stats", "--since", "yesterday")
+        eq(r.code, 2)
+        r = w.run("stats", "--annotator", "nobody")
+        eq(r.code, 66, r)
+        r = w.run("stats", "--by", "annotator", "--by", "model")
+        eq(r.code, 0, r)
+        contains(r.out, "reject rate [95% CI]")
+        contains(r.out, "total")
+        r = w.run("stats", "--format", "csv")
+        eq(r.out.splitlines()[0].split(",")[0], "annotator")
+
+
+def test_no_decisions_and_one_annotator():
+    with Workdir() as w:
+        build(w, [])
+        r = w.run("stats")
+        eq(r.code, 0, r)
+        contains(r.out, "no decisions yet")
+        out = stats(w, "--agreement")
+        eq(out["agreement"]["samples"], 0)
+        eq(out["agreement"]["fleiss_kappa"]["value"], None)
+        r = w.run("stats", "--agreement")
+        contains(r.out, "no sample was decided by two or more annotators")
+
+
+def cohen(a, b, cats):
+    n = len(a)
+    po = sum(x == y for x, y in zip(a, b)) / n
+    pe = sum((a.count(c) / n) * (b.count(c) / n) for c in cats)
+    return (po - pe) / (1 - pe)
+
+
+def test_agreement_matches_hand_computation():
+    with Workdir() as w:
+        # three annotators on four samples, one sample with only two of them
+        va = ["accepted", "rejected", "edited", "accepted"]
+        vb = ["accepted", "rejected", "accepted", "rejected"]
+        vc = ["accepted", "accepted", "edited", None]
+        d = []
+        for i in range(4):
+            for name, v in (("a", va), ("b", vb), ("c", vc)):
+                if v[i]:
+                    d.append((i, name, v[i], "other" if v[i] == "rejected" else None, 1000, 0))
+        build(w, d)
+        out = stats(w, "--agreement")["agreement"]
+        eq(out["samples"], 4)
+        eq(out["annotators"], 3)
+        pairs = {(p["a"], p["b"]): p for p in out["pairs"]}
+        cats = ["accepted", "edited", "rejected"]
+        check(abs(pairs[("a", "b")]["cohen_kappa"]["value"] - cohen(va, vb, cats)) < 1e-9,
+              pairs[("a", "b")])
+        keep = lambda v: ["k" if x != "rejected" else "r" for x in v]  # noqa: E731
+        check(abs(pairs[("a", "b")]["cohen_kappa_keep_reject"]["value"]
+                  - cohen(keep(va), keep(vb), ["k", "r"])) < 1e-9)
+        eq(pairs[("a", "c")]["cohen_kappa"]["items"], 3)
+        # Krippendorff's alpha (nominal) by the coincidence matrix, by hand
+        units = [[v[i] for v in (va, vb, vc) if v[i]] for i in range(4)]
+        o = {}
+        for u in units:
+            m = len(u)
+            for x in range(m):
+                for y in range(m):
+                    if x != y:
+                        o[(u[x], u[y])] = o.get((u[x], u[y]), 0) + 1 / (m - 1)
+        nc = {c: sum(v for (p, _), v in o.items() if p == c) for c in cats}
+        n = sum(nc.values())
+        do = sum(v for (p, q), v in o.items() if p != q)
+        de = sum(nc[p] * nc[q] for p in cats for q in cats if p != q) / (n - 1)
+        alpha = 1 - do / de
+        check(abs(out["krippendorff_alpha"]["value"] - alpha) < 1e-9,
+              (out["krippendorff_alpha"], alpha))
+        conflicts = {c["id"]: c for c in out["conflicts"]}
+        eq(sorted(conflicts), ["s1", "s2", "s3"])
+        eq(conflicts["s2"]["keep_vs_reject"], False)
+        eq(conflicts["s1"]["keep_vs_reject"], True)
+        r = w.run("stats", "--agreement")
+        contains(r.out, "Fleiss' kappa")
+        contains(r.out, "Cohen's kappa a / b")
+        contains(r.out, "3 conflicting samples")
+
+
+def auc(scores):
+    bad = [s for s, b in scores if b]
+    good = [s for s, b in scores if not b]
+    tot = sum((x < y) + 0.5 * (x == y) for x in bad for y in good)
+    return tot / (len(bad) * len(good))
+
+
+def test_scorer_calibration_with_ties():
+    with Workdir() as w:
+        verdicts = ["rejected", "rejected", "accepted", "accepted", "edited", "rejected", "accepted"]
+        values = [0.1, 0.4, 0.4, 0.9, 0.7, 0.2, 0.95]
+        flags = [1, 0, 1, 0, 0, 1, 0]
+        d = [(i, "ann", v, "other" if v == "rejected" else None, 1000, 0)
+             for i, v in enumerate(verdicts)]
+        sc = [(i, "repetition", values[i], flags[i]) for i in range(7)]
+        build(w, d, scores=sc)
+        out = stats(w, "--scorers")["scorers"]
+        rep = {s["scorer"]: s for s in out}["repetition"]
+        eq(rep["samples"], 7)
+        eq(rep["rejected"], 3)
+        want = auc([(values[i], verdicts[i] == "rejected") for i in range(7)])
+        check(abs(rep["auc_reject"]["auc"] - want) < 1e-9, (rep["auc_reject"], want))
+        want2 = auc([(values[i], verdicts[i] != "accepted") for i in range(7)])
+        check(abs(rep["auc_reject_or_edit"]["auc"] - want2) < 1e-9)
+        # the flag: tp = 2 (s0, s5), fp = 1 (s2), fn = 1 (s1)
+        check(abs(rep["at_flag"]["precision"] - 2 / 3) < 1e-9, rep["at_flag"])
+        check(abs(rep["at_flag"]["recall"] - 2 / 3) < 1e-9)
+        eq(rep["at_95_precision"]["precision"], 1.0)
+        check(abs(rep["at_95_precision"]["recall"] - 2 / 3) < 1e-9, rep["at_95_precision"])
+        r = w.run("stats", "--scorers")
+        eq(r.code, 0, r)
+        contains(r.out, "repetition")
+        contains(r.out, "auto-reject below t")
