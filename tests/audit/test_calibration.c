@@ -233,7 +233,10 @@ TEST(auto_interval_method)
 	audit_calib c;
 	audit_auc_ci ci;
 	random_calib(&c, AUDIT_BOOTSTRAP_MAX_N, 3, 0.1, 0);
+	int64_t t0 = assay_mono_ns();
 	CHECK_INT(audit_auc_ci_auto(&c, &ci, NULL), ASSAY_OK);
+	printf("# bootstrap at the largest n it serves (%d scores, %d resamples): %.1f ms\n",
+	       AUDIT_BOOTSTRAP_MAX_N, AUDIT_BOOTSTRAP_RESAMPLES, (assay_mono_ns() - t0) / 1e6);
 	CHECK_INT(ci.method, AUDIT_CI_BOOTSTRAP);
 	CHECK_INT(ci.resamples, AUDIT_BOOTSTRAP_RESAMPLES);
 	audit_calib_free(&c);
