@@ -102,4 +102,12 @@ typedef struct audit_calibration {
 int audit_calibration_compute(store *s, audit_calibration *out, assay_error *err);
 void audit_calibration_free(audit_calibration *c);
 
+/* ---- The shareable report -------------------------------------------------- */
+
+/* Appends one self-contained HTML page (inline CSS and SVG charts, no
+ * scripts, nothing external) with the rates by annotator, reason, batch and
+ * model, the daily volume, agreement and the calibration table with score
+ * histograms. db_name is shown in the header (escaped). */
+int audit_report_html(store *s, const char *db_name, abuf *out, assay_error *err);
+
 #endif

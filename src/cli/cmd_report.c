@@ -1,0 +1,72 @@
+/* cmd_report.c — `assay report --html FILE`: the audit as one
+ * self-contained HTML page, written atomically. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "assay/audit_stats.h"
+#include "assay/export.h"
+#include "cli.h"
+
+static const char help[] =
+	"usage: assay report --html FILE\n"
+	"\n"
+	"Writes the audit as one self-contained HTML file (inline CSS and SVG\n"
+	"charts, no scripts, nothing fetched from elsewhere): rejection rates with\n"
+	"95% intervals by annotator, reason, batch and model, decisions per day,\n"
+	"agreement between annotators, and each scorer against the human verdicts.\n"
+	"FILE - writes to standard output.\n"
+	"\n"
+	"Options:\n"
+	"  --html FILE  the file to write\n"
+	"  -h, --help   this help\n";
+
+int cmd_report(cli_ctx *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"html", required_argument, NULL, 'H'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	const char *path = NULL;
+	int c;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		if (c == 'H')
+			path = optarg;
+		else if (c == 'h') {
+			fputs(help, stdout);
+			return 0;
+		} else if (c == ':')
+			return cli_usage_error(ctx, "option '%s' needs a value", argv[optind - 1]);
+		else
+			return cli_usage_error(ctx, "unknown option '%s'", argv[optind - 1]);
+	}
+	if (optind < argc)
+		return cli_usage_error(ctx, "unexpected argument '%s'", argv[optind]);
+	if (!path)
+		return cli_usage_error(ctx, "say where to write the report: --html FILE");
+	store *s = NULL;
+	store_options so = {.readonly = true};
+	int code = cli_open_store(ctx, &so, &s);
+	if (code)
+		return code;
+	abuf html = {0};
+	assay_error err = {0};
+	export_out *out = NULL;
+	int rc = audit_report_html(s, ctx->db, &html, &err);
+	if (rc == ASSAY_OK)
+		rc = export_out_open(path, &out, &err);
+	if (rc == ASSAY_OK && (rc = export_out_write(out, html.data, html.len, &err)) < 0)
+		export_out_abort(out);
+	else if (rc == ASSAY_OK)
+		rc = export_out_commit(out, &err);
+	abuf_free(&html);
+	store_close(s);
+	if (rc < 0)
+		return cli_fail(&err);
+	if (strcmp(path, "-") != 0)
+		fprintf(stderr, "wrote %s\n", path);
+	return 0;
+}

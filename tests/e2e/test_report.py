@@ -1,0 +1,108 @@
+"""`assay report --html`: one self-contained file, rendered by a real browser."""
+import os
+import re
+import shutil
+import struct
+import subprocess
+import sys
+import zlib
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from harness import Workdir, check, contains, eq  # noqa: E402
+from test_stats import build  # noqa: E402
+
+
+def fixture(w):
+    d = [(0, "ann", "accepted", None, 4000, 0), (1, "ann", "rejected", "hallucination", 6000, 0),
+         (2, "bob", "edited", None, 9000, 1), (3, "bob", "rejected", "<script>x</script>", 2000, 2),
+         (2, "ann", "rejected", "repetition", 3000, 2), (4, "eve", "accepted", None, 5000, 3)]
+    sc = [(i, "repetition", v, f) for i, (v, f) in enumerate(
+        [(0.9, 0), (0.2, 1), (0.5, 0), (0.1, 1), (0.8, 0)])]
+    build(w, d, models=["m1", "m2", "m1", "m2", "m1"], scores=sc)
+
+
+def test_report_is_self_contained_and_escaped():
+    with Workdir() as w:
+        fixture(w)
+        out = os.path.join(w.path, "audit.html")
+        r = w.run("report", "--html", out)
+        eq(r.code, 0, r)
+        html = open(out, encoding="utf-8").read()
+        check(html.startswith("<!DOCTYPE html>"))
+        for bad in ("<script", "src=", "href=", "url(", "@import", "http://", "https://"):
+            check(bad not in html.lower(), f"report references {bad!r}")
+        contains(html, "&lt;script&gt;x&lt;/script&gt;")  # a hostile reason, escaped
+        for title in ("by annotator", "by reason", "by batch", "by model",
+                      "Decisions and rejection rate per day", "Agreement between annotators",
+                      "Scorers against the human verdict"):
+            contains(html, title)
+        eq(len(re.findall("<svg", html)) >= 6, True)
+        r = w.run("report")
+        eq(r.code, 2)
+        contains(r.err, "--html FILE")
+
+
+def png_is_not_blank(path):
+    """Decodes an 8-bit RGB(A) PNG and checks it has real content: many
+    distinct colours, not just a background."""
+    data = open(path, "rb").read()
+    check(data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG")
+    pos, idat, w, h, ctype = 8, b"", 0, 0, 0
+    while pos < len(data):
+        n, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + n]
+        if kind == b"IHDR":
+            w, h, depth, ctype = struct.unpack(">IIBB", body[:10])
+            check(depth == 8, "unexpected bit depth")
+        elif kind == b"IDAT":
+            idat += body
+        pos += 12 + n
+    raw = zlib.decompress(idat)
+    bpp = 4 if ctype == 6 else 3
+    stride = w * bpp + 1
+    colours = set()
+    prev = bytearray(w * bpp)
+    for y in range(h):
+        f = raw[y * stride]
+        line = bytearray(raw[y * stride + 1:(y + 1) * stride])
+        for i in range(len(line)):
+            a = line[i - bpp] if i >= bpp else 0
+            b = prev[i]
+            c = prev[i - bpp] if i >= bpp else 0
+            if f == 1:
+                line[i] = (line[i] + a) & 255
+            elif f == 2:
+                line[i] = (line[i] + b) & 255
+            elif f == 3:
+                line[i] = (line[i] + (a + b) // 2) & 255
+            elif f == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        if y % 4 == 0:
+            for x in range(0, w, 4):
+                colours.add(bytes(line[x * bpp:x * bpp + 3]))
+        prev = line
+    return w, h, len(colours)
+
+
+def test_report_renders_in_headless_chromium():
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    check(browser, "chromium is not installed (the test set-up installs Debian's chromium)")
+    with Workdir() as w:
+        fixture(w)
+        out = os.path.join(w.path, "audit.html")
+        eq(w.run("report", "--html", out).code, 0)
+        shot = os.path.join(w.path, "shot.png")
+        profile = os.path.join(w.path, "profile")
+        p = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu",
+                            "--disable-quic", "--no-first-run", "--disable-background-networking",
+                            "--disable-component-update", "--disable-sync",
+                            f"--user-data-dir={profile}", "--window-size=1200,1600",
+                            f"--screenshot={shot}", "file://" + out],
+                           capture_output=True, text=True, timeout=120)
+        check(os.path.exists(shot), p.stderr[-2000:])
+        width, height, colours = png_is_not_blank(shot)
+        eq((width, height), (1200, 1600))
+        check(colours > 20, f"screenshot looks blank ({colours} colours)")
