@@ -232,6 +232,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send_header("Content-Length", str(1 << 20))
             self.end_headers()
             self.wfile.write(gen_bytes(0, int(arg or q.get("bytes", "10000"))))
+            self.wfile.flush()
+            time.sleep(0.2)  # lets the client read what was sent before the reset
             self._reset()
         elif name == "echo_auth":
             self._json(401, {"error": "bad credentials: "

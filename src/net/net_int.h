@@ -1,4 +1,5 @@
-/* net_int.h — what the files of src/net/ share. */
+/* net_int.h — what the files of src/net/ share: option defaults, the
+ * configured easy handle, the retry policy and error texts. */
 #ifndef ASSAY_NET_INT_H
 #define ASSAY_NET_INT_H
 
@@ -7,16 +8,43 @@
 #include "assay/net.h"
 
 #define NET_VERSION "0.1"
+/* Bytes a stream or upload may hold in memory. */
+#define NET_STREAM_BUF (256u << 10)
+/* Bytes of an error answer kept for the message. */
+#define NET_ERRBODY_MAX 1024
+
+/* What the header callback learns about an answer. */
+typedef struct net_head {
+	long retry_after_ms; /* -1: none */
+	bool encoded;        /* Content-Encoding other than identity */
+} net_head;
 
 /* opt with every unset field given its default. */
 net_options net_defaults(const net_options *opt, bool stream);
-/* A configured easy handle; *headers must be freed with curl_slist_free_all
- * after the transfer. errbuf must hold CURL_ERROR_SIZE bytes. */
+/* A configured easy handle (timeouts, TLS, credentials, header callback
+ * filling *head); *headers must be freed with curl_slist_free_all after
+ * the transfer. errbuf must hold CURL_ERROR_SIZE bytes. NULL on ENOMEM. */
 CURL *net_easy(const char *url, const net_options *opt, struct curl_slist **headers,
-	       const char *content_type, const char *bearer, char *errbuf);
-void net_safe_url(const char *url, char *out, size_t cap);
-void net_excerpt(const char *body, size_t len, char *out, size_t cap);
+	       const char *content_type, char *errbuf, net_head *head);
+/* Resets what the header callback collected, before an attempt. */
+void net_head_reset(net_head *head);
+/* Whether a failed attempt is worth another: connection failures,
+ * timeouts, 5xx and 429. */
+bool net_retryable(CURLcode rc, long status);
 /* Delay before retry number attempt (1-based), with full jitter. */
 long net_backoff_ms(const net_options *opt, int attempt, uint64_t *rng);
+/* Fills err for a transfer that failed (curl's reason, bytes moved). */
+int net_transfer_error(const char *safe_url, CURLcode rc, const char *errbuf, int64_t moved,
+		       int attempts, assay_error *err);
+/* Fills err for a non-2xx answer: the status and an excerpt of the body
+ * with secret redacted. */
+int net_http_error(const char *safe_url, long status, const abuf *body, const char *secret,
+		   int attempts, assay_error *err);
+
+/* Performs what is ready on a one-transfer multi handle; sets *done and
+ * *result when it ends, else waits up to wait_ms for activity. */
+void net_pump(CURLM *multi, bool *done, CURLcode *result, int wait_ms);
+/* Fills err for a transfer on which nothing moved for stall_ms. */
+int net_stall_error(const char *safe_url, long stall_ms, int64_t moved, assay_error *err);
 
 #endif

@@ -1,51 +1,109 @@
-/* pool.c — many JSON POSTs in flight at once on one multi handle, with
+/* pool.c — many JSON requests in flight at once on one multi handle, with
  * per-attempt timeouts, retries with exponential backoff and full jitter,
  * Retry-After honoured, and response bodies capped. Retries wait on timers
- * inside the pool, so one slow request never holds up the others. */
+ * inside the pool, never in a sleep, so one slow request holds up no other
+ * and an event loop stays responsive. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/select.h>
 
 #include "net_int.h"
 
 typedef struct req {
-	char *url;
-	char *body;
+	char *method, *url, *body;
+	struct curl_slist *extra; /* the caller's headers */
 	void (*done)(void *ud, const net_response *resp);
 	void *ud;
 	int attempts;
-	int64_t due_ms;
+	int64_t due_ms, first_ns;
 	CURL *easy;
 	struct curl_slist *hdrs;
+	net_head head;
 	abuf resp;
 	bool too_big;
-	char errbuf[CURL_ERROR_SIZE];
 	size_t max_body;
+	char errbuf[CURL_ERROR_SIZE];
 	struct req *next;
 } req;
+
+/* A singly linked FIFO of requests. */
+typedef struct rlist {
+	req *head, *tail;
+} rlist;
 
 struct net_pool {
 	CURLM *multi;
 	net_options o;
+	char *secret, *key_header;
 	int concurrency, running, pending;
-	req *head, *tail; /* waiting to start (or to retry), in order of arrival */
-	req *active;      /* running */
+	rlist fresh;   /* submitted, not started yet, in order */
+	rlist waiting; /* failed an attempt, due again at due_ms */
+	rlist active;  /* on the multi handle */
 	uint64_t rng;
 };
+
+static int64_t mono_ms(void)
+{
+	return assay_mono_ns() / 1000000;
+}
+
+static void rl_push(rlist *l, req *r)
+{
+	r->next = NULL;
+	if (l->tail)
+		l->tail->next = r;
+	else
+		l->head = r;
+	l->tail = r;
+}
+
+static void rl_remove(rlist *l, req *r)
+{
+	req *prev = NULL;
+	for (req *x = l->head; x; prev = x, x = x->next) {
+		if (x != r)
+			continue;
+		if (prev)
+			prev->next = x->next;
+		else
+			l->head = x->next;
+		if (l->tail == x)
+			l->tail = prev;
+		x->next = NULL;
+		return;
+	}
+}
+
+static void wipe_free(char *s)
+{
+	if (s) {
+		memset(s, 0, strlen(s));
+		free(s);
+	}
+}
 
 net_pool *net_pool_new(const net_options *opt, int concurrency, assay_error *err)
 {
 	net_pool *p = calloc(1, sizeof *p);
-	if (!p || !(p->multi = curl_multi_init())) {
-		free(p);
-		assay_fail(err, ASSAY_ENOMEM, "out of memory");
-		return NULL;
-	}
+	if (!p || !(p->multi = curl_multi_init()))
+		goto nomem;
 	p->o = net_defaults(opt, false);
+	/* own copies: the caller's strings may not outlive the pool */
+	if ((p->o.bearer && !(p->secret = assay_strdup(p->o.bearer))) ||
+	    (p->o.key_header && !(p->key_header = assay_strdup(p->o.key_header))))
+		goto nomem;
+	p->o.bearer = p->secret;
+	p->o.key_header = p->key_header;
 	p->concurrency = concurrency > 0 ? concurrency : 1;
 	p->rng = (uint64_t)assay_mono_ns() | 1;
 	curl_multi_setopt(p->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)p->concurrency);
+	curl_multi_setopt(p->multi, CURLMOPT_MAXCONNECTS, (long)p->concurrency);
 	return p;
+nomem:
+	net_pool_free(p);
+	assay_fail(err, ASSAY_ENOMEM, "out of memory");
+	return NULL;
 }
 
 static void req_free(req *r)
@@ -53,52 +111,65 @@ static void req_free(req *r)
 	if (r->easy)
 		curl_easy_cleanup(r->easy);
 	curl_slist_free_all(r->hdrs);
+	curl_slist_free_all(r->extra);
 	abuf_free(&r->resp);
+	free(r->method);
 	free(r->url);
 	free(r->body);
 	free(r);
+}
+
+static void rl_free(rlist *l, CURLM *multi)
+{
+	for (req *r = l->head, *nx; r; r = nx) {
+		nx = r->next;
+		if (multi && r->easy)
+			curl_multi_remove_handle(multi, r->easy);
+		req_free(r);
+	}
+	l->head = l->tail = NULL;
 }
 
 void net_pool_free(net_pool *p)
 {
 	if (!p)
 		return;
-	for (req *r = p->head, *nx; r; r = nx) {
-		nx = r->next;
-		req_free(r);
-	}
-	for (req *r = p->active, *nx; r; r = nx) {
-		nx = r->next;
-		curl_multi_remove_handle(p->multi, r->easy);
-		req_free(r);
-	}
-	curl_multi_cleanup(p->multi);
+	rl_free(&p->fresh, NULL);
+	rl_free(&p->waiting, NULL);
+	rl_free(&p->active, p->multi);
+	if (p->multi)
+		curl_multi_cleanup(p->multi);
+	wipe_free(p->secret);
+	free(p->key_header);
 	free(p);
 }
 
-static void enqueue(net_pool *p, req *r)
+int net_pool_submit(net_pool *p, const net_request *in, void *ud, assay_error *err)
 {
-	r->next = NULL;
-	if (p->tail)
-		p->tail->next = r;
-	else
-		p->head = r;
-	p->tail = r;
-}
-
-int net_pool_submit(net_pool *p, const net_request *in, assay_error *err)
-{
+	if (!in->url || !*in->url)
+		return assay_fail(err, ASSAY_EINVAL, "a request needs a URL");
+	const char *method = in->method ? in->method : in->body ? "POST" : "GET";
 	req *r = calloc(1, sizeof *r);
-	if (!r || !(r->url = assay_strdup(in->url)) || !(r->body = assay_strdup(in->body))) {
-		if (r)
-			free(r->url);
-		free(r);
+	if (!r)
+		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
+	r->method = assay_strdup(method);
+	r->url = assay_strdup(in->url);
+	r->body = assay_strdup(in->body);
+	bool ok = r->method && r->url && (r->body || !in->body);
+	for (const char *const *h = in->headers; ok && h && *h; h++) {
+		struct curl_slist *l = curl_slist_append(r->extra, *h);
+		ok = l != NULL;
+		if (l)
+			r->extra = l;
+	}
+	if (!ok) {
+		req_free(r);
 		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
 	}
 	r->done = in->done;
-	r->ud = in->ud;
+	r->ud = ud;
 	r->max_body = p->o.max_body;
-	enqueue(p, r);
+	rl_push(&p->fresh, r);
 	p->pending++;
 	return ASSAY_OK;
 }
@@ -114,64 +185,96 @@ static size_t on_body(char *ptr, size_t size, size_t nmemb, void *ud)
 	return abuf_append(&r->resp, ptr, n) < 0 ? 0 : n;
 }
 
-static int start(net_pool *p, req *r)
+/* The easy handle for r, made once and kept across its attempts. */
+static int prepare(net_pool *p, req *r)
 {
-	abuf_reset(&r->resp);
-	r->too_big = false;
-	r->errbuf[0] = '\0';
-	if (r->easy) {
-		curl_easy_cleanup(r->easy);
-		curl_slist_free_all(r->hdrs);
-	}
-	r->easy = net_easy(r->url, &p->o, &r->hdrs, "application/json", p->o.bearer, r->errbuf);
+	r->easy = net_easy(r->url, &p->o, &r->hdrs, r->body ? "application/json" : NULL,
+			   r->errbuf, &r->head);
 	if (!r->easy)
 		return ASSAY_ENOMEM;
-	curl_easy_setopt(r->easy, CURLOPT_POSTFIELDS, r->body);
-	curl_easy_setopt(r->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(r->body));
+	for (struct curl_slist *h = r->extra; h; h = h->next)
+		r->hdrs = curl_slist_append(r->hdrs, h->data);
+	curl_easy_setopt(r->easy, CURLOPT_HTTPHEADER, r->hdrs);
+	if (r->body) {
+		curl_easy_setopt(r->easy, CURLOPT_POSTFIELDS, r->body);
+		curl_easy_setopt(r->easy, CURLOPT_POSTFIELDSIZE_LARGE,
+				 (curl_off_t)strlen(r->body));
+	}
+	if (strcmp(r->method, r->body ? "POST" : "GET") != 0)
+		curl_easy_setopt(r->easy, CURLOPT_CUSTOMREQUEST, r->method);
 	curl_easy_setopt(r->easy, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(r->easy, CURLOPT_WRITEDATA, r);
 	curl_easy_setopt(r->easy, CURLOPT_PRIVATE, (char *)r);
-	r->attempts++;
-	p->running++;
-	r->next = p->active;
-	p->active = r;
-	curl_multi_add_handle(p->multi, r->easy);
+	r->first_ns = assay_mono_ns();
 	return ASSAY_OK;
 }
 
-/* Starts queued requests that are due while there are free slots. */
-static void start_due(net_pool *p, int64_t now)
+/* Hands r's outcome to its callback and frees it. */
+static void complete(net_pool *p, req *r, net_response *resp)
 {
-	req **link = &p->head, *prev = NULL;
-	while (*link && p->running < p->concurrency) {
-		req *r = *link;
-		if (r->due_ms > now) {
-			prev = r;
-			link = &r->next;
-			continue;
+	resp->attempts = r->attempts;
+	resp->elapsed_ms = r->first_ns ? (double)(assay_mono_ns() - r->first_ns) / 1e6 : 0;
+	resp->body = r->resp;
+	p->pending--;
+	if (r->done)
+		r->done(r->ud, resp);
+	req_free(r);
+}
+
+static void start(net_pool *p, req *r)
+{
+	if (!r->easy && prepare(p, r) < 0) {
+		net_response resp = {0};
+		assay_fail(&resp.err, ASSAY_ENOMEM, "out of memory");
+		complete(p, r, &resp);
+		return;
+	}
+	abuf_reset(&r->resp);
+	r->too_big = false;
+	r->errbuf[0] = '\0';
+	net_head_reset(&r->head);
+	r->attempts++;
+	p->running++;
+	rl_push(&p->active, r);
+	curl_multi_add_handle(p->multi, r->easy);
+}
+
+/* Starts due retries first, then fresh requests, while slots are free. */
+static void start_due(net_pool *p)
+{
+	int64_t now = mono_ms();
+	for (req *r = p->waiting.head, *nx; r && p->running < p->concurrency; r = nx) {
+		nx = r->next;
+		if (r->due_ms <= now) {
+			rl_remove(&p->waiting, r);
+			start(p, r);
 		}
-		*link = r->next;
-		if (p->tail == r)
-			p->tail = prev;
-		r->next = NULL;
-		if (start(p, r) < 0) {
-			net_response resp = {.attempts = r->attempts, .code = ASSAY_ENOMEM};
-			snprintf(resp.error, sizeof resp.error, "out of memory");
-			p->pending--;
-			if (r->done)
-				r->done(r->ud, &resp);
-			req_free(r);
-		}
+	}
+	while (p->fresh.head && p->running < p->concurrency) {
+		req *r = p->fresh.head;
+		rl_remove(&p->fresh, r);
+		start(p, r);
 	}
 }
 
-static bool retryable(CURLcode rc, long status)
+/* Schedules another attempt of r if the failure allows one; false when
+ * the failure is final (err then says why when the server's wait is too
+ * long). */
+static bool retry_later(net_pool *p, req *r, CURLcode rc, long status, bool *too_long)
 {
-	if (rc == CURLE_OK)
-		return status == 429 || status >= 500;
-	return rc == CURLE_COULDNT_CONNECT || rc == CURLE_OPERATION_TIMEDOUT ||
-	       rc == CURLE_GOT_NOTHING || rc == CURLE_RECV_ERROR || rc == CURLE_SEND_ERROR ||
-	       rc == CURLE_PARTIAL_FILE || rc == CURLE_COULDNT_RESOLVE_HOST;
+	*too_long = false;
+	if (!net_retryable(rc, status) || r->attempts >= p->o.max_attempts)
+		return false;
+	long wait = r->head.retry_after_ms;
+	if (status && wait > p->o.retry_after_max_ms) {
+		*too_long = true;
+		return false;
+	}
+	if (!status || wait < 0)
+		wait = net_backoff_ms(&p->o, r->attempts, &p->rng);
+	r->due_ms = mono_ms() + wait + 1; /* +1: never early by a partial ms */
+	rl_push(&p->waiting, r);
+	return true;
 }
 
 /* A finished attempt: retry it later, or report it. */
@@ -180,56 +283,36 @@ static void finish(net_pool *p, req *r, CURLcode rc)
 	long status = 0;
 	curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &status);
 	curl_multi_remove_handle(p->multi, r->easy);
+	rl_remove(&p->active, r);
 	p->running--;
-	for (req **l = &p->active; *l; l = &(*l)->next)
-		if (*l == r) {
-			*l = r->next;
-			break;
-		}
-	r->next = NULL;
-	net_response resp = {.status = status, .attempts = r->attempts};
-	char safe[200];
+	net_response resp = {.status = status};
+	char safe[320];
+	bool too_long = false;
 	net_safe_url(r->url, safe, sizeof safe);
 	if (r->too_big) {
-		resp.code = ASSAY_ENET;
-		snprintf(resp.error, sizeof resp.error, "%s: response larger than %zu bytes", safe,
-			 r->max_body);
+		assay_fail(&resp.err, ASSAY_ENET, "%s: the answer is larger than the %zu bytes allowed",
+			   safe, r->max_body);
 	} else if (rc == CURLE_OK && status >= 200 && status < 300) {
-		resp.code = ASSAY_OK;
+		resp.err.code = ASSAY_OK;
+	} else if (retry_later(p, r, rc, status, &too_long)) {
+		return;
+	} else if (rc != CURLE_OK) {
+		net_transfer_error(safe, rc, r->errbuf, (int64_t)r->resp.len, r->attempts, &resp.err);
 	} else {
-		if (retryable(rc, status) && r->attempts < p->o.max_attempts) {
-			curl_off_t ra = -1;
-			curl_easy_getinfo(r->easy, CURLINFO_RETRY_AFTER, &ra);
-			long wait = net_backoff_ms(&p->o, r->attempts, &p->rng);
-			if (ra >= 0 && ra * 1000 <= p->o.retry_after_max_ms)
-				wait = (long)ra * 1000;
-			if (ra < 0 || ra * 1000 <= p->o.retry_after_max_ms) {
-				r->due_ms = assay_now_ms() + wait;
-				enqueue(p, r);
-				return;
-			}
-		}
-		resp.code = ASSAY_ENET;
-		if (rc != CURLE_OK) {
-			snprintf(resp.error, sizeof resp.error, "%s: %.200s (after %d attempts)", safe,
-				 r->errbuf[0] ? r->errbuf : curl_easy_strerror(rc), r->attempts);
-		} else {
-			char ex[210];
-			net_excerpt(r->resp.data ? r->resp.data : "", r->resp.len, ex, sizeof ex);
-			snprintf(resp.error, sizeof resp.error, "%s: HTTP %ld%s%.200s (after %d attempts)",
-				 safe, status, ex[0] ? ": " : "", ex, r->attempts);
+		net_http_error(safe, status, &r->resp, p->secret, r->attempts, &resp.err);
+		if (too_long) {
+			size_t l = strlen(resp.err.msg);
+			snprintf(resp.err.msg + l, sizeof resp.err.msg - l,
+				 "; it asks to retry after %ld s, longer than the %ld s allowed",
+				 r->head.retry_after_ms / 1000, p->o.retry_after_max_ms / 1000);
 		}
 	}
-	resp.body = r->resp;
-	p->pending--;
-	if (r->done)
-		r->done(r->ud, &resp);
-	req_free(r);
+	complete(p, r, &resp);
 }
 
 int net_pool_step(net_pool *p)
 {
-	start_due(p, assay_now_ms());
+	start_due(p);
 	int running = 0;
 	curl_multi_perform(p->multi, &running);
 	CURLMsg *m;
@@ -241,21 +324,51 @@ int net_pool_step(net_pool *p)
 		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&r);
 		finish(p, r, m->data.result);
 	}
-	start_due(p, assay_now_ms());
+	start_due(p);
 	return p->pending;
 }
 
 long net_pool_timeout(net_pool *p)
 {
+	if (p->pending == 0)
+		return -1;
+	if (p->fresh.head && p->running < p->concurrency)
+		return 0;
 	long t = -1;
 	curl_multi_timeout(p->multi, &t);
-	int64_t now = assay_now_ms();
-	for (req *r = p->head; r; r = r->next) {
+	int64_t now = mono_ms();
+	for (req *r = p->waiting.head; r; r = r->next) {
 		long due = r->due_ms > now ? (long)(r->due_ms - now) : 0;
 		if (t < 0 || due < t)
 			t = due;
 	}
 	return t < 0 || t > 100 ? 100 : t;
+}
+
+int net_pool_pollfds(net_pool *p, struct pollfd *fds, int cap, long *timeout_ms)
+{
+	fd_set rd, wr, ex;
+	int maxfd = -1, n = 0;
+	FD_ZERO(&rd);
+	FD_ZERO(&wr);
+	FD_ZERO(&ex);
+	*timeout_ms = net_pool_timeout(p);
+	if (curl_multi_fdset(p->multi, &rd, &wr, &ex, &maxfd) != CURLM_OK)
+		return 0;
+	for (int fd = 0; fd <= maxfd; fd++) {
+		short ev = (short)((FD_ISSET(fd, &rd) ? POLLIN : 0) |
+				   (FD_ISSET(fd, &wr) ? POLLOUT : 0) |
+				   (FD_ISSET(fd, &ex) ? POLLPRI : 0));
+		if (!ev)
+			continue;
+		if (n >= cap)
+			return -1;
+		fds[n].fd = fd;
+		fds[n].events = ev;
+		fds[n].revents = 0;
+		n++;
+	}
+	return n;
 }
 
 int net_pool_pending(const net_pool *p)
@@ -265,11 +378,11 @@ int net_pool_pending(const net_pool *p)
 
 int net_pool_run(net_pool *p, long timeout_ms, assay_error *err)
 {
-	int64_t deadline = timeout_ms > 0 ? assay_now_ms() + timeout_ms : 0;
+	int64_t deadline = timeout_ms > 0 ? mono_ms() + timeout_ms : 0;
 	while (net_pool_step(p) > 0) {
-		if (deadline && assay_now_ms() > deadline)
-			return assay_fail(err, ASSAY_ENET, "requests still pending after %ld ms",
-					  timeout_ms);
+		if (deadline && mono_ms() > deadline)
+			return assay_fail(err, ASSAY_ENET, "%d requests still pending after %ld ms",
+					  p->pending, timeout_ms);
 		long wait = net_pool_timeout(p);
 		if (wait > 0)
 			curl_multi_poll(p->multi, NULL, 0, (int)wait, NULL);
