@@ -36,6 +36,7 @@ are counted per &id=KEY, else per path and query):
     reset                announces a body, sends part of it, then resets the connection
     echo_auth            401 whose message repeats the Authorization header
     empty                200 with an empty body
+    early                413 before reading the request body, then closes
 Any request may add &delay=MS (answers normally after that many ms).
 """
 import argparse
@@ -189,6 +190,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         q = dict(urllib.parse.parse_qsl(url.query))
         path = urllib.parse.unquote(url.path)
         body = b""
+        if q.get("fault") == "early":  # answers before reading the body
+            srv.record(self.command, self.path, self.headers, body)
+            self.close_connection = True
+            return self._json(413, {"error": "too large"}, headers=[("Connection", "close")])
         if self.command in ("POST", "PUT", "PATCH"):
             body = self._read_body()
         srv.record(self.command, self.path, self.headers, body)
