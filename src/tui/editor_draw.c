@@ -1,0 +1,223 @@
+/* editor_draw.c — drawing untrusted text cell by cell at the columns the
+ * text layer computed (so curses and the terminal never disagree about
+ * where the next cell goes), and drawing the editor's window. */
+#include <stdio.h>
+#include <string.h>
+#include <wchar.h>
+
+#include "editor_int.h"
+
+static bool is_placeholder(const text_cell *c)
+{
+	return c->kind == TEXT_CONTROL || c->kind == TEXT_BIDI || c->kind == TEXT_INVISIBLE ||
+	       c->kind == TEXT_INVALID;
+}
+
+/* Joiners are left out of what we send: a terminal could join the cut
+ * cluster with the next cell and shift the rest of the row. */
+static bool dropped(uint32_t cp)
+{
+	return cp == 0x200D || cp == 0x200C;
+}
+
+/* Puts one spacing character and the zero-width ones after it (as many as
+ * a cchar_t holds) at (y, x); returns the bytes of b consumed. */
+static size_t put_group(WINDOW *win, int y, int x, const char *b, size_t n, attr_t a)
+{
+	wchar_t wc[CCHARW_MAX + 1];
+	int k = 0;
+	size_t i = 0;
+	while (i < n) {
+		uint32_t cp;
+		bool ok;
+		size_t len = text_utf8_next(b + i, n - i, &cp, &ok);
+		if (!ok || (k > 0 && wcwidth((wchar_t)cp) != 0))
+			break;
+		if (k < CCHARW_MAX && !(k > 0 && dropped(cp)))
+			wc[k++] = (wchar_t)cp;
+		i += len;
+	}
+	wc[k] = L'\0';
+	cchar_t cc;
+	if (setcchar(&cc, wc, a, 0, NULL) == OK)
+		mvwadd_wch(win, y, x, &cc);
+	return i;
+}
+
+int tui_draw_cell(WINDOW *win, int y, int x, int maxw, const char *s, const text_cell *c,
+		  attr_t normal, attr_t ph)
+{
+	int w = c->width < maxw ? c->width : maxw;
+	if (w <= 0)
+		return 0;
+	attr_t a = is_placeholder(c) ? ph : normal;
+	char b[64];
+	size_t n = text_cell_bytes(s, c, b, sizeof b);
+	size_t i = 0;
+	int used = 0;
+	while (i < n && used < w) {
+		uint32_t cp;
+		bool ok;
+		size_t len = text_utf8_next(b + i, n - i, &cp, &ok);
+		int cw = ok ? wcwidth((wchar_t)cp) : -1;
+		if (cw == 0) { /* a leading zero-width character: nothing to show */
+			i += len;
+			continue;
+		}
+		if (cw < 0 && used == 0) {
+			/* curses cannot draw it (newer than the C library's tables) */
+			wattrset(win, ph);
+			mvwaddnstr(win, y, x, "\xEF\xBF\xBD", 3);
+			used = 1;
+			break;
+		}
+		if (cw < 0 || used + cw > w)
+			break;
+		i += put_group(win, y, x + used, b + i, n - i, a);
+		used += cw;
+	}
+	for (; used < w; used++)
+		mvwaddch(win, y, x + used, ' ' | a);
+	return w;
+}
+
+int tui_draw_text(WINDOW *win, int y, int x, int maxw, const char *s, size_t n,
+		  attr_t normal, attr_t ph)
+{
+	text_cells cells = {0};
+	if (text_cells_build(s, n, &cells) < 0) {
+		text_cells_free(&cells);
+		return ASSAY_ENOMEM;
+	}
+	int used = 0;
+	for (size_t i = 0; i < cells.n && used < maxw; i++) {
+		text_cell *c = &cells.v[i];
+		if (c->kind == TEXT_NEWLINE || c->kind == TEXT_TAB)
+			c->width = 1, c->kind = TEXT_SPACE;
+		if (c->width > maxw - used)
+			break;
+		used += tui_draw_cell(win, y, x + used, maxw - used, s, c, normal, ph);
+	}
+	text_cells_free(&cells);
+	return used;
+}
+
+int editor_text_rows(const editor *ed)
+{
+	int h = getmaxy(ed->win);
+	return h - 2 > 1 ? h - 2 : 1;
+}
+
+/* Fills row y with spaces in attribute a. */
+static void blank_row(WINDOW *win, int y, attr_t a)
+{
+	wattrset(win, a);
+	wmove(win, y, 0);
+	for (int x = getmaxx(win); x > 0; x--)
+		waddch(win, ' ' | a);
+}
+
+static void draw_title(editor *ed, int w)
+{
+	blank_row(ed->win, 0, ed->th.title);
+	int x = 1;
+	if (ed->title)
+		x += tui_draw_text(ed->win, 0, x, w - 12, ed->title, strlen(ed->title),
+				   ed->th.title, ed->th.title);
+	if (tui_edbuf_changed(&ed->buf))
+		tui_draw_text(ed->win, 0, x, w - x, " [modified]", 11, ed->th.title, ed->th.title);
+}
+
+/* Logical line (1-based) of the cursor, for the status row. */
+static size_t cursor_line(const editor *ed)
+{
+	const char *s = tui_edbuf_text(&ed->buf, NULL);
+	size_t line = 1;
+	for (const char *p = s; (p = memchr(p, '\n', ed->buf.cur - (size_t)(p - s))); p++)
+		line++;
+	return line;
+}
+
+static void draw_status(editor *ed, int y, int w, int col)
+{
+	blank_row(ed->win, y, ed->th.status);
+	if (ed->confirm) {
+		const char *q = "Discard changes? (y/n)";
+		tui_draw_text(ed->win, y, 1, w - 2, q, strlen(q), ed->th.prompt, ed->th.prompt);
+		return;
+	}
+	char pos[64];
+	int pn = snprintf(pos, sizeof pos, "Ln %zu, Col %d", cursor_line(ed), col + 1);
+	const char *left = ed->note ? ed->note : "^S save  Esc cancel  ^Z undo";
+	int room = w - 2 - (pn + 2 < w / 2 ? pn + 2 : 0);
+	tui_draw_text(ed->win, y, 1, room, left, strlen(left), ed->th.status, ed->th.status);
+	if (pn + 2 < w / 2)
+		tui_draw_text(ed->win, y, w - 1 - pn, pn, pos, (size_t)pn, ed->th.status,
+			      ed->th.status);
+}
+
+/* Keeps the cursor's display line within the rows shown, and the rows
+ * filled when the text got shorter. */
+static void scroll_to(editor *ed, size_t row, int rows)
+{
+	size_t n = ed->buf.lines.n;
+	if (ed->top + (size_t)rows > n)
+		ed->top = n > (size_t)rows ? n - (size_t)rows : 0;
+	if (row < ed->top)
+		ed->top = row;
+	if (row >= ed->top + (size_t)rows)
+		ed->top = row - (size_t)rows + 1;
+}
+
+static void draw_line(editor *ed, int y, const text_line *l, int tw)
+{
+	const char *s = tui_edbuf_text(&ed->buf, NULL);
+	int x = 0;
+	wmove(ed->win, y, 0);
+	for (size_t i = l->first; i < l->end && x < tw; i++) {
+		const text_cell *c = &ed->buf.cells.v[i];
+		if (c->kind == TEXT_NEWLINE)
+			break;
+		x += tui_draw_cell(ed->win, y, x, tw - x, s, c, ed->th.text, ed->th.placeholder);
+	}
+}
+
+static void draw_small(editor *ed, int w)
+{
+	werase(ed->win);
+	const char *m = "terminal too small";
+	tui_draw_text(ed->win, 0, 0, w, m, strlen(m), ed->th.status, ed->th.status);
+	wnoutrefresh(ed->win);
+}
+
+void editor_draw(editor *ed)
+{
+	int h, w;
+	getmaxyx(ed->win, h, w);
+	if (h < EDITOR_MIN_ROWS || w < EDITOR_MIN_COLS) {
+		draw_small(ed, w);
+		return;
+	}
+	int rows = h - 2, tw = w - 1;
+	size_t row;
+	int col;
+	/* One column stays free so the cursor fits after a full line. */
+	tui_edbuf_set_width(&ed->buf, tw);
+	if (tui_edbuf_cursor_pos(&ed->buf, &row, &col) < 0) {
+		draw_small(ed, w);
+		return;
+	}
+	scroll_to(ed, row, rows);
+	werase(ed->win);
+	draw_title(ed, w);
+	wattrset(ed->win, ed->th.text);
+	for (int r = 0; r < rows; r++) {
+		blank_row(ed->win, 1 + r, ed->th.text);
+		if (ed->top + (size_t)r < ed->buf.lines.n)
+			draw_line(ed, 1 + r, &ed->buf.lines.v[ed->top + (size_t)r], tw);
+	}
+	draw_status(ed, h - 1, w, col);
+	wattrset(ed->win, A_NORMAL);
+	wmove(ed->win, 1 + (int)(row - ed->top), col < tw ? col : tw);
+	wnoutrefresh(ed->win);
+}
