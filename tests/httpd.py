@@ -366,6 +366,7 @@ class TestServer:
         self.port = self._httpd.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}"
         self._stopped = threading.Event()
+        self._closing = False
         self._thread = threading.Thread(target=self._httpd.serve_forever,
                                         kwargs={"poll_interval": 0.1}, daemon=True)
         self._thread.start()
@@ -411,10 +412,13 @@ class TestServer:
                 return
 
     def _shutdown(self):
-        if not self._stopped.is_set():
-            self._stopped.set()
-            self._httpd.shutdown()
-            self._httpd.server_close()
+        with self._lock:
+            if self._closing:
+                return
+            self._closing = True
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        self._stopped.set()
 
     def wait(self):
         """Blocks until the server stops (idle timeout or hard cap)."""
@@ -422,6 +426,7 @@ class TestServer:
 
     def stop(self):
         self._shutdown()
+        self._stopped.wait(5)
         if threading.current_thread() is not self._thread:
             self._thread.join(5)
 
