@@ -202,6 +202,7 @@ typedef struct store_stats_filter {
 	const char *field_path;  /* a JSON path into the record ("$.meta.model"), or NULL */
 	int64_t annotator_id;    /* 0: all */
 	int64_t batch_id;        /* 0: all */
+	bool need_batch;         /* rows must carry their batch id */
 } store_stats_filter;
 
 int store_stats_each(store *s, const store_stats_filter *f,
@@ -227,20 +228,20 @@ int store_multi_verdicts_each(store *s,
 					int64_t annotator_id, int verdict),
 			      void *ud, assay_error *err);
 
-/* For calibration: each decided sample's score from one scorer ("quality"
- * is the combined score), whether the scorer flagged it, and its human
- * verdicts (rejections, edits, total). Samples without that score are left
- * out. */
-typedef struct store_calib_row {
-	double value;
-	bool flagged;
-	int rejected, edited, total;
-} store_calib_row;
-
-int store_calib_each(store *s, const char *scorer,
-		     int (*fn)(void *ud, const store_calib_row *row), void *ud, assay_error *err);
-/* The names of the scorers with stored scores. */
-int store_scorer_names(store *s, char ***names, size_t *n, assay_error *err);
+/* For scorer calibration, in three sequential passes for every scorer at
+ * once: the largest sample id, per-sample verdict counts (in sample order), every stored score (in
+ * sample, scorer order; failed scores left out), and every combined score. */
+int store_max_sample_id(store *s, int64_t *id, assay_error *err);
+int store_verdict_counts_each(store *s,
+			      int (*fn)(void *ud, int64_t sample_id, int rejected, int edited,
+					int total),
+			      void *ud, assay_error *err);
+int store_scores_each(store *s,
+		      int (*fn)(void *ud, int64_t sample_id, const char *scorer, double value,
+				bool flagged),
+		      void *ud, assay_error *err);
+int store_quality_each(store *s, int (*fn)(void *ud, int64_t sample_id, double quality), void *ud,
+		       assay_error *err);
 
 /* (end of stats section) */
 

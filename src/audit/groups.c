@@ -251,9 +251,11 @@ int audit_stats_compute(store *s, const audit_stats_opts *o, audit_stats *out, a
 		rc = resolve_id(&c.annotators, o->annotator, &f.annotator_id, "annotator", err);
 	if (rc == ASSAY_OK && o->batch)
 		rc = resolve_id(&c.batches, o->batch, &f.batch_id, "batch", err);
-	for (size_t i = 0; i < o->n_by; i++)
+	for (size_t i = 0; i < o->n_by; i++) {
 		if (o->by[i] == AUDIT_BY_FIELD && !path)
 			f.field_path = path = json_path(o->field);
+		f.need_batch |= o->by[i] == AUDIT_BY_BATCH;
+	}
 	if (rc == ASSAY_OK) {
 		rc = store_stats_each(s, &f, on_row, &c, err);
 		if (rc == ASSAY_ENOMEM)

@@ -221,15 +221,64 @@ void audit_agreement_free(audit_agreement_report *r)
 
 /* ---- Calibration ---------------------------------------------------------- */
 
+#define MAX_SCORERS 64
+
+/* Per scorer: its (score, verdict) pairs, both ways of counting "bad". */
 typedef struct pairs {
+	char *name;
 	audit_scored *v1, *v2;
 	size_t n, cap;
 	uint64_t flag_tp, flag_fp, flag_fn, flag_tn;
 } pairs;
 
-static int on_calib(void *ud, const store_calib_row *r)
+/* Everything one pass over the store collects. cls[sample_id] is 0 for an
+ * undecided sample, else 1 | bad << 1 | bad-or-edited << 2. */
+typedef struct calib_pass {
+	uint8_t *cls;
+	int64_t max_id;
+	pairs sc[MAX_SCORERS];
+	size_t n_sc, last;
+	bool full;
+} calib_pass;
+
+static int on_counts(void *ud, int64_t id, int rejected, int edited, int total)
 {
-	pairs *p = ud;
+	calib_pass *c = ud;
+	if (id < 0 || id > c->max_id)
+		return 0;
+	c->cls[id] = (uint8_t)(1 | (2 * rejected >= total) << 1 |
+			       (2 * (rejected + edited) >= total) << 2);
+	return 0;
+}
+
+static pairs *scorer_slot(calib_pass *c, const char *name)
+{
+	if (c->n_sc && strcmp(c->sc[c->last].name, name) == 0)
+		return &c->sc[c->last];
+	for (size_t i = 0; i < c->n_sc; i++)
+		if (strcmp(c->sc[i].name, name) == 0) {
+			c->last = i;
+			return &c->sc[i];
+		}
+	if (c->n_sc == MAX_SCORERS) {
+		c->full = true;
+		return NULL;
+	}
+	pairs *p = &c->sc[c->n_sc];
+	memset(p, 0, sizeof *p);
+	if (!(p->name = assay_strdup(name)))
+		return NULL;
+	c->last = c->n_sc++;
+	return p;
+}
+
+static int add_pair(calib_pass *c, int64_t id, const char *scorer, double value, bool flagged)
+{
+	if (id < 0 || id > c->max_id || !c->cls[id] || isnan(value))
+		return 0;
+	pairs *p = scorer_slot(c, scorer);
+	if (!p)
+		return c->full ? 0 : ASSAY_ENOMEM;
 	if (p->n == p->cap) {
 		size_t cap = p->cap ? p->cap * 2 : 1024;
 		audit_scored *a = realloc(p->v1, cap * sizeof *a);
@@ -242,15 +291,24 @@ static int on_calib(void *ud, const store_calib_row *r)
 		p->v2 = b;
 		p->cap = cap;
 	}
-	bool bad = 2 * r->rejected >= r->total;
-	bool bad2 = 2 * (r->rejected + r->edited) >= r->total;
-	p->v1[p->n] = (audit_scored){r->value, bad};
-	p->v2[p->n++] = (audit_scored){r->value, bad2};
-	p->flag_tp += r->flagged && bad;
-	p->flag_fp += r->flagged && !bad;
-	p->flag_fn += !r->flagged && bad;
-	p->flag_tn += !r->flagged && !bad;
+	bool bad = c->cls[id] & 2, bad2 = c->cls[id] & 4;
+	p->v1[p->n] = (audit_scored){value, bad};
+	p->v2[p->n++] = (audit_scored){value, bad2};
+	p->flag_tp += flagged && bad;
+	p->flag_fp += flagged && !bad;
+	p->flag_fn += !flagged && bad;
+	p->flag_tn += !flagged && !bad;
 	return 0;
+}
+
+static int on_score(void *ud, int64_t id, const char *scorer, double value, bool flagged)
+{
+	return add_pair(ud, id, scorer ? scorer : "?", value, flagged);
+}
+
+static int on_quality(void *ud, int64_t id, double value)
+{
+	return add_pair(ud, id, "quality", value, false);
 }
 
 static double ratio(uint64_t a, uint64_t b)
@@ -258,19 +316,15 @@ static double ratio(uint64_t a, uint64_t b)
 	return b ? (double)a / (double)b : NAN;
 }
 
-static int one_scorer(store *s, const char *name, audit_scorer_report *out, assay_error *err)
+static int report_one(pairs *p, audit_scorer_report *out, assay_error *err)
 {
 	memset(out, 0, sizeof *out);
-	out->scorer = assay_strdup(name);
-	pairs p = {0};
+	out->scorer = p->name;
+	p->name = NULL;
 	audit_calib c1 = {0}, c2 = {0};
-	int rc = store_calib_each(s, name, on_calib, &p, err);
-	if (rc == ASSAY_ENOMEM)
-		assay_fail(err, rc, "out of memory");
+	int rc = audit_calib_init(&c1, p->v1, p->n, err);
 	if (rc == ASSAY_OK)
-		rc = audit_calib_init(&c1, p.v1, p.n, err);
-	if (rc == ASSAY_OK)
-		rc = audit_calib_init(&c2, p.v2, p.n, err);
+		rc = audit_calib_init(&c2, p->v2, p->n, err);
 	if (rc == ASSAY_OK)
 		rc = audit_auc_ci_auto(&c1, &out->auc, err);
 	if (rc == ASSAY_OK)
@@ -278,54 +332,72 @@ static int one_scorer(store *s, const char *name, audit_scorer_report *out, assa
 	if (rc == ASSAY_OK)
 		rc = audit_histogram(&c1, 10, out->hist_bad, out->hist_good, err);
 	if (rc == ASSAY_OK) {
-		out->n = p.n;
+		out->n = p->n;
 		out->n_rejected = c1.n_bad;
 		out->n_bad2 = c2.n_bad;
 		audit_best_threshold(&c1, 0.95, &out->best95);
 		audit_threshold *t = &out->at_flag;
 		t->t = NAN;
-		t->tp = p.flag_tp;
-		t->fp = p.flag_fp;
-		t->fn = p.flag_fn;
-		t->tn = p.flag_tn;
+		t->tp = p->flag_tp;
+		t->fp = p->flag_fp;
+		t->fn = p->flag_fn;
+		t->tn = p->flag_tn;
 		t->precision = ratio(t->tp, t->tp + t->fp);
 		t->recall = ratio(t->tp, t->tp + t->fn);
 		t->f1 = isnan(t->precision) || isnan(t->recall) ? NAN
 			: t->precision + t->recall == 0 ? 0
 			: 2 * t->precision * t->recall / (t->precision + t->recall);
-		t->flagged_share = ratio(t->tp + t->fp, p.n);
+		t->flagged_share = ratio(t->tp + t->fp, p->n);
 		t->found = t->tp + t->fp > 0;
 	}
 	audit_calib_free(&c1);
 	audit_calib_free(&c2);
-	free(p.v1);
-	free(p.v2);
 	return rc;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	const audit_scorer_report *x = a, *y = b;
+	/* the combined score last */
+	bool qx = strcmp(x->scorer, "quality") == 0, qy = strcmp(y->scorer, "quality") == 0;
+	if (qx != qy)
+		return qx - qy;
+	return strcmp(x->scorer, y->scorer);
 }
 
 int audit_calibration_compute(store *s, audit_calibration *out, assay_error *err)
 {
 	*out = (audit_calibration){0};
-	char **names = NULL;
-	size_t n = 0;
-	int rc = store_scorer_names(s, &names, &n, err);
+	calib_pass c = {0};
+	int rc = store_max_sample_id(s, &c.max_id, err);
 	if (rc == ASSAY_OK) {
-		out->v = calloc(n + 1, sizeof *out->v);
+		c.cls = calloc((size_t)c.max_id + 1, 1);
+		if (!c.cls)
+			rc = assay_fail(err, ASSAY_ENOMEM, "out of memory");
+	}
+	if (rc == ASSAY_OK)
+		rc = store_verdict_counts_each(s, on_counts, &c, err);
+	if (rc == ASSAY_OK)
+		rc = store_scores_each(s, on_score, &c, err);
+	if (rc == ASSAY_OK)
+		rc = store_quality_each(s, on_quality, &c, err);
+	if (rc == ASSAY_ENOMEM)
+		assay_fail(err, rc, "out of memory");
+	if (rc == ASSAY_OK && c.n_sc) {
+		out->v = calloc(c.n_sc, sizeof *out->v);
 		if (!out->v)
 			rc = assay_fail(err, ASSAY_ENOMEM, "out of memory");
 	}
-	for (size_t i = 0; rc == ASSAY_OK && i <= n; i++) {
-		rc = one_scorer(s, i < n ? names[i] : "quality", &out->v[out->n], err);
-		out->n++;
-		/* a scorer nobody decided anything on says nothing: drop it */
-		if (rc == ASSAY_OK && out->v[out->n - 1].n == 0) {
-			free(out->v[out->n - 1].scorer);
-			out->n--;
-		}
+	for (size_t i = 0; rc == ASSAY_OK && i < c.n_sc; i++, out->n++)
+		rc = report_one(&c.sc[i], &out->v[i], err);
+	if (rc == ASSAY_OK)
+		qsort(out->v, out->n, sizeof *out->v, by_name);
+	for (size_t i = 0; i < c.n_sc; i++) {
+		free(c.sc[i].name);
+		free(c.sc[i].v1);
+		free(c.sc[i].v2);
 	}
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+	free(c.cls);
 	if (rc < 0)
 		audit_calibration_free(out);
 	return rc;

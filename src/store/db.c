@@ -260,7 +260,7 @@ int store_open(const char *path, const store_options *optp, store **out, assay_e
 	}
 	s->readonly = opt.readonly;
 	int flags = opt.readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
-	int rc = sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOFOLLOW, NULL);
+	int rc = sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX, NULL);
 	int64_t version = 0;
 	if (rc != SQLITE_OK) {
 		rc = store_sqlerr(s, rc, err, "opening");

@@ -15,10 +15,22 @@ static const char sql_decisions[] =
 	" WHERE d.verdict <> 'skipped' AND d.decided_at >= ?1 AND d.decided_at < ?2"
 	"   AND (?4 = 0 OR d.annotator_id = ?4) AND (?5 = 0 OR s.batch_id = ?5)";
 
+/* The same without the join to samples, when neither the batch nor a record
+ * field is asked for: the sample rows (text and record) are never read. */
+static const char sql_decisions_only[] =
+	"SELECT d.sample_id, d.annotator_id, 0,"
+	"  CASE d.verdict WHEN 'accepted' THEN 0 WHEN 'edited' THEN 1 ELSE 2 END,"
+	"  d.reason, NULL, d.decided_at, d.ms_spent, coalesce(d.edit_distance, -1),"
+	"  coalesce(d.words, -1)"
+	" FROM decisions d"
+	" WHERE d.verdict <> 'skipped' AND d.decided_at >= ?1 AND d.decided_at < ?2"
+	"   AND (?4 = 0 OR d.annotator_id = ?4) AND ?3 IS NULL AND ?5 = 0";
+
 int store_stats_each(store *s, const store_stats_filter *f,
 		     int (*fn)(void *ud, const store_stat_row *row), void *ud, assay_error *err)
 {
-	sqlite3_stmt *st = store_stmt(s, sql_decisions, err);
+	bool join = f->field_path || f->batch_id || f->need_batch;
+	sqlite3_stmt *st = store_stmt(s, join ? sql_decisions : sql_decisions_only, err);
 	if (!st)
 		return err->code;
 	sqlite3_bind_int64(st, 1, f->since_ms);
@@ -143,67 +155,79 @@ int store_multi_verdicts_each(store *s,
 	return out;
 }
 
-/* Per-sample verdict counts joined to one scorer's value; "quality" reads
- * the combined score on the sample row. */
-static const char sql_calib[] =
-	"WITH v AS (SELECT sample_id, sum(verdict = 'rejected') AS rej,"
-	"                  sum(verdict = 'edited') AS ed, count(*) AS n"
-	"           FROM decisions WHERE verdict <> 'skipped' GROUP BY sample_id)"
-	" SELECT sc.value, sc.flagged, v.rej, v.ed, v.n FROM v"
-	"   JOIN scores sc ON sc.sample_id = v.sample_id AND sc.scorer = ?1"
-	"   WHERE ?1 <> 'quality' AND sc.value IS NOT NULL"
-	" UNION ALL"
-	" SELECT s.quality, 0, v.rej, v.ed, v.n FROM v JOIN samples s ON s.id = v.sample_id"
-	"   WHERE ?1 = 'quality' AND s.quality IS NOT NULL";
+static const char sql_verdict_counts[] =
+	"SELECT sample_id, sum(verdict = 'rejected'), sum(verdict = 'edited'), count(*)"
+	" FROM decisions WHERE verdict <> 'skipped' GROUP BY sample_id ORDER BY sample_id";
+static const char sql_max_sample[] = "SELECT coalesce(max(id), 0) FROM samples";
 
-int store_calib_each(store *s, const char *scorer,
-		     int (*fn)(void *ud, const store_calib_row *row), void *ud, assay_error *err)
+int store_max_sample_id(store *s, int64_t *id, assay_error *err)
 {
-	sqlite3_stmt *st = store_stmt(s, sql_calib, err);
+	sqlite3_stmt *st = store_stmt(s, sql_max_sample, err);
 	if (!st)
 		return err->code;
-	store_bind_text(st, 1, scorer, -1);
+	int rc = sqlite3_step(st);
+	*id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? ASSAY_OK : store_sqlerr(s, rc, err, "reading samples");
+}
+
+int store_verdict_counts_each(store *s,
+			      int (*fn)(void *ud, int64_t sample_id, int rejected, int edited,
+					int total),
+			      void *ud, assay_error *err)
+{
+	sqlite3_stmt *st = store_stmt(s, sql_verdict_counts, err);
+	if (!st)
+		return err->code;
 	int rc, out = ASSAY_OK;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		store_calib_row row = {
-			.value = sqlite3_column_double(st, 0),
-			.flagged = sqlite3_column_int(st, 1) != 0,
-			.rejected = sqlite3_column_int(st, 2),
-			.edited = sqlite3_column_int(st, 3),
-			.total = sqlite3_column_int(st, 4),
-		};
-		if ((out = fn(ud, &row)) != 0)
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if ((out = fn(ud, sqlite3_column_int64(st, 0), sqlite3_column_int(st, 1),
+			      sqlite3_column_int(st, 2), sqlite3_column_int(st, 3))) != 0)
 			break;
-	}
+	if (out == ASSAY_OK && rc != SQLITE_DONE)
+		out = store_sqlerr(s, rc, err, "reading decisions");
+	sqlite3_reset(st);
+	return out;
+}
+
+static const char sql_all_scores[] =
+	"SELECT sample_id, scorer, value, flagged FROM scores WHERE value IS NOT NULL";
+
+int store_scores_each(store *s,
+		      int (*fn)(void *ud, int64_t sample_id, const char *scorer, double value,
+				bool flagged),
+		      void *ud, assay_error *err)
+{
+	sqlite3_stmt *st = store_stmt(s, sql_all_scores, err);
+	if (!st)
+		return err->code;
+	int rc, out = ASSAY_OK;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if ((out = fn(ud, sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1),
+			      sqlite3_column_double(st, 2), sqlite3_column_int(st, 3) != 0)) != 0)
+			break;
 	if (out == ASSAY_OK && rc != SQLITE_DONE)
 		out = store_sqlerr(s, rc, err, "reading scores");
 	sqlite3_reset(st);
 	return out;
 }
 
-static const char sql_scorers[] = "SELECT DISTINCT scorer FROM scores ORDER BY scorer";
+/* Reads the quality index alone (covering: quality, id). */
+static const char sql_all_quality[] =
+	"SELECT id, quality FROM samples INDEXED BY samples_by_quality WHERE quality IS NOT NULL";
 
-int store_scorer_names(store *s, char ***out, size_t *n, assay_error *err)
+int store_quality_each(store *s, int (*fn)(void *ud, int64_t sample_id, double quality), void *ud,
+		       assay_error *err)
 {
-	*out = NULL;
-	*n = 0;
-	sqlite3_stmt *st = store_stmt(s, sql_scorers, err);
+	sqlite3_stmt *st = store_stmt(s, sql_all_quality, err);
 	if (!st)
 		return err->code;
-	size_t cap = 0;
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 16;
-			char **v = realloc(*out, cap * sizeof *v);
-			if (!v) {
-				sqlite3_reset(st);
-				return assay_fail(err, ASSAY_ENOMEM, "out of memory");
-			}
-			*out = v;
-		}
-		(*out)[(*n)++] = store_col_str(st, 0);
-	}
+	int rc, out = ASSAY_OK;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if ((out = fn(ud, sqlite3_column_int64(st, 0), sqlite3_column_double(st, 1))) != 0)
+			break;
+	if (out == ASSAY_OK && rc != SQLITE_DONE)
+		out = store_sqlerr(s, rc, err, "reading scores");
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? ASSAY_OK : store_sqlerr(s, rc, err, "listing scorers");
+	return out;
 }
