@@ -592,6 +592,7 @@ def plant_response(g, flaws, resp):
 DUPS = ("near_duplicate", "exact_duplicate")
 LIST_FLAWS = ("hedging", "formatting", "placeholder")  # consume the sentence list
 HISTORY_MAX = 5000
+MAX_TRIES = 20
 HOSTILE_PLAN = [["ansi"], ["osc52"], ["bidi", "zwsp"], ["emoji"], ["cjk"]]
 
 
@@ -648,18 +649,18 @@ def hostile_positions(g, count, enabled):
     return {p: HOSTILE_PLAN[i] for i, p in enumerate(sorted(pos))}
 
 
-def remember(g, history, rid, text):
-    """Keeps a bounded, mixed pool of clean earlier texts for duplicates."""
+def remember(g, history, item):
+    """Keeps a bounded, mixed pool of clean earlier samples for duplicates."""
     if len(history) < HISTORY_MAX:
-        history.append((rid, text))
+        history.append(item)
     elif g.chance(0.1):
-        history[int(g.rand() * HISTORY_MAX)] = (rid, text)
+        history[int(g.rand() * HISTORY_MAX)] = item
 
 
 def captions(g, a, out, labels):
     from json.encoder import encode_basestring as js
     plant = Planter(g, a.flaw_rate)
-    history = []
+    history, seen = [], set()
     hostile_at = hostile_positions(g, a.count, a.hostile)
     prefix = a.id_prefix or "cap-"
     buf = []
@@ -672,21 +673,26 @@ def captions(g, a, out, labels):
         w, h = g.pick(VIDEO_SIZES if video else IMAGE_SIZES)
         dur = round(2.0 + g.rand() * g.rand() * 58.0, 1) if video else 0.0
         kind = "video" if video else "image"
-        sents, ctx = caption_text(g, kind, scene, dur, h > w)
-        flaws = plant.choose(model, tempf, bool(history))
+        want = plant.choose(model, tempf, bool(history))
         of = None
-        if flaws and flaws[0] in DUPS:
+        if want and want[0] in DUPS:
             of, orig = g.pick(history)
-            text = near_dup(g, orig) if flaws[0] == "near_duplicate" else exact_dup(g, orig)
-        elif flaws:
-            text, flaws = plant_caption(g, flaws, sents, ctx, kind, dur, h > w)
+            text, flaws = (near_dup(g, orig) if want[0] == "near_duplicate"
+                           else exact_dup(g, orig)), want
         else:
-            text = " ".join(sents)
+            # Only planted duplicates may repeat a text (refusals are templates).
+            for _ in range(MAX_TRIES):
+                sents, ctx = caption_text(g, kind, scene, dur, h > w)
+                text, flaws = plant_caption(g, want, sents, ctx, kind, dur, h > w) \
+                    if want else (" ".join(sents), want)
+                if want[:1] == ["refusal"] or hash(norm(text)) not in seen:
+                    break
+        seen.add(hash(norm(text)))
         if i in hostile_at:
             text = hostile(g, text, hostile_at[i])
             flaws = flaws + ["hostile"]
         if not flaws:
-            remember(g, history, rid, text)
+            remember(g, history, (rid, text))
         slug = scene.replace(" ", "-")
         key = int(g.rand() * 0xFFFFFFFFFF)
         month = f"20{g.between(22, 25)}-{g.between(1, 12):02d}"
@@ -721,27 +727,31 @@ def label_line(rid, flaws, of):
 
 def instructions(g, a, out, labels):
     plant = Planter(g, a.flaw_rate, drop=("formatting",))
-    history = []
+    history, seen = [], set()
     hostile_at = hostile_positions(g, a.count, a.hostile)
     prefix = a.id_prefix or "ins-"
     for i in range(a.count):
         rid = f"{prefix}{i:06d}"
         model, (temp, tempf) = plant.model()
-        task = g.pick(TASK_NAMES)
-        ins, resp = TASKS[task](g)
-        flaws = plant.choose(model, tempf, bool(history))
+        want = plant.choose(model, tempf, bool(history))
         of = None
-        if flaws and flaws[0] in DUPS:
+        if want and want[0] in DUPS:
             of, ins, resp, task = g.pick(history)
-            resp = near_dup(g, resp) if flaws[0] == "near_duplicate" else exact_dup(g, resp)
-        elif flaws:
-            resp, flaws = plant_response(g, flaws, resp)
+            resp = near_dup(g, resp) if want[0] == "near_duplicate" else exact_dup(g, resp)
+            flaws = want
+        else:
+            for _ in range(MAX_TRIES):
+                task = g.pick(TASK_NAMES)
+                ins, resp = TASKS[task](g)
+                resp, flaws = plant_response(g, want, resp) if want else (resp, want)
+                if want[:1] == ["refusal"] or hash(norm(resp)) not in seen:
+                    break
+        seen.add(hash(norm(resp)))
         if i in hostile_at:
             resp = hostile(g, resp, hostile_at[i])
             flaws = flaws + ["hostile"]
         if not flaws:
-            if len(history) < HISTORY_MAX:
-                history.append((rid, ins, resp, task))
+            remember(g, history, (rid, ins, resp, task))
         rec = {"id": rid, "instruction": ins, "response": resp,
                "meta": {"model": model, "task": task, "temperature": temp},
                "logprob": logprob(g, tempf, flaws)}
