@@ -62,7 +62,7 @@ int abuf_append(abuf *b, const void *data, size_t len);
 int abuf_puts(abuf *b, const char *s);
 int abuf_putc(abuf *b, char c);
 int abuf_printf(abuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-int abuf_vprintf(abuf *b, const char *fmt, va_list ap);
+int abuf_vprintf(abuf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 void abuf_reset(abuf *b);
 void abuf_free(abuf *b);
 /* Hands the buffer's memory to the caller (who frees it) and resets b.
