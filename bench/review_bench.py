@@ -1,0 +1,183 @@
+#!/usr/bin/env python3
+"""review_bench.py — the review screen on a large database, driven through a
+real pseudo-terminal, against visidata opening the same samples.
+
+  python3 bench/review_bench.py BUILD_DIR [--count N] [--keys K]
+
+Measures, for databases of 10,000 and N samples (imported from the same
+generator in import order, so the samples shown are known in advance):
+- time from start to the first sample's id on screen;
+- per keypress ('a', accept), the time from writing the key to the pty
+  until the next sample's id has been drawn (the redraw is complete when
+  the id appears: it is drawn before the screen is flushed);
+- resident memory of the process after the keys (VmRSS from /proc).
+The peer, visidata, opens the same samples as JSONL: time until the first
+row's id is on screen, and its resident memory then.
+Prints a Markdown section for bench/RESULTS.md."""
+import argparse
+import json
+import os
+import pty
+import select
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import OUT, generated, machine  # noqa: E402
+
+
+class Pty:
+    def __init__(self, argv, env=None, cols=100, rows=30):
+        e = dict(os.environ, TERM="xterm-256color", LINES=str(rows), COLUMNS=str(cols))
+        e.update(env or {})
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:
+            os.execvpe(argv[0], argv, e)
+        import fcntl
+        import struct
+        import termios
+        fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+        self.buf = b""
+
+    def wait_for(self, needle, timeout=30.0):
+        """Reads output until needle appears after what was already seen."""
+        start = len(self.buf)
+        deadline = time.perf_counter() + timeout
+        while needle not in self.buf[start:]:
+            left = deadline - time.perf_counter()
+            if left <= 0:
+                raise TimeoutError(f"{needle!r} did not appear")
+            r, _, _ = select.select([self.fd], [], [], left)
+            if r:
+                try:
+                    chunk = os.read(self.fd, 65536)
+                except OSError:
+                    raise TimeoutError(f"process ended before {needle!r}")
+                self.buf += chunk
+                if len(self.buf) > 1 << 22:
+                    self.buf = self.buf[-(1 << 20):]
+                    start = 0
+        return time.perf_counter()
+
+    def send(self, data):
+        os.write(self.fd, data)
+        return time.perf_counter()
+
+    def rss_mib(self):
+        with open(f"/proc/{self.pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+        return float("nan")
+
+    def close(self):
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        os.waitpid(self.pid, 0)
+        os.close(self.fd)
+
+
+def make_db(assay, count):
+    db = os.path.join(OUT, f"review-{count}.db")
+    if not os.path.exists(db):
+        src = generated("captions", count)
+        subprocess.run([assay, "--db", db, "import", "--quiet", "--no-score", "--batch", "bench",
+                        src], check=True)
+    return db
+
+
+def ids_in_order(count, n):
+    out = []
+    with open(generated("captions", count)) as f:
+        seen = set()
+        for line in f:
+            rec = json.loads(line)
+            key = " ".join(rec["caption"].casefold().split())
+            if key in seen:
+                continue  # dropped as a duplicate at import
+            seen.add(key)
+            out.append(rec["id"].encode())
+            if len(out) == n:
+                break
+    return out
+
+
+def review(assay, count, keys):
+    db = make_db(assay, count)
+    ids = ids_in_order(count, keys + 1)
+    work = os.path.join(OUT, f"review-{count}-work.db")
+    shutil.copy(db, work)
+    for s in ("-wal", "-shm"):
+        if os.path.exists(work + s):
+            os.unlink(work + s)
+    t0 = time.perf_counter()
+    p = Pty([assay, "--db", work, "review", "--annotator", "bench", "--order", "import"])
+    try:
+        first = p.wait_for(ids[0]) - t0
+        lat = []
+        for i in range(keys):
+            sent = p.send(b"a")
+            lat.append(p.wait_for(ids[i + 1]) - sent)
+        rss = p.rss_mib()
+    finally:
+        p.close()
+    return first, lat, rss
+
+
+def visidata(count):
+    vd = shutil.which("vd") or shutil.which("visidata")
+    if not vd:
+        return None
+    src = generated("captions", count)
+    first_id = ids_in_order(count, 1)[0]
+    t0 = time.perf_counter()
+    p = Pty([vd, "-f", "jsonl", src], env={"HOME": OUT})
+    try:
+        first = p.wait_for(first_id, timeout=300) - t0
+        time.sleep(0.5)
+        rss = p.rss_mib()
+    finally:
+        p.close()
+    return first, rss
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("build")
+    ap.add_argument("--count", type=int, default=1_000_000)
+    ap.add_argument("--keys", type=int, default=300)
+    a = ap.parse_args()
+    assay = os.path.join(os.path.abspath(a.build), "src", "cli", "assay")
+    rows = []
+    for n in (10_000, a.count):
+        first, lat, rss = review(assay, n, a.keys)
+        vd = visidata(n)
+        rows.append((n, first, lat, rss, vd))
+    print("## Review screen\n")
+    print(f"Machine: {machine()}.\n")
+    print(f"Command: `python3 bench/review_bench.py build --count {a.count} --keys {a.keys}` "
+          "(part of `make bench`): the real binary in a pseudo-terminal (100x30), "
+          f"{a.keys} accepts in a row; visidata {'(vd)' if shutil.which('vd') else '(not installed)'} "
+          "opening the same samples as JSONL.\n")
+    print("| samples | first sample on screen ms | keypress to next sample: median ms | p95 ms "
+          "| RSS MiB | visidata first row ms | visidata RSS MiB |")
+    print("|---:|---:|---:|---:|---:|---:|---:|")
+    for n, first, lat, rss, vd in rows:
+        lat_s = sorted(lat)
+        p95 = lat_s[int(len(lat_s) * 0.95) - 1]
+        vdf = f"{vd[0] * 1000:.0f}" if vd else "-"
+        vdm = f"{vd[1]:.0f}" if vd else "-"
+        print(f"| {n:,} | {first * 1000:.0f} | {statistics.median(lat) * 1000:.2f} | "
+              f"{p95 * 1000:.2f} | {rss:.1f} | {vdf} | {vdm} |")
+    print("\nTargets: first sample within 100 ms; median keypress-to-next-sample under 2 ms; "
+          "resident memory under 32 MiB and the same at 10,000 and 1,000,000 samples.\n")
+
+
+if __name__ == "__main__":
+    main()
