@@ -1,6 +1,7 @@
 /* editor.c — the built-in editor's key loop: reads wide keys, decodes Alt
  * and CSI sequences curses did not (word moves, bracketed paste), maps
  * keys to model actions through one table, handles resize, save, cancel. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -152,6 +153,15 @@ static int read_paste(editor *ed, bool *resized)
 		rc = tui_edbuf_paste(&ed->buf, raw.data, raw.len);
 	abuf_free(&raw);
 	return rc;
+}
+
+/* Sends a terminal mode switch. putp writes through stdio, not through
+ * curses' own buffer, so flush curses first and stdio right after. */
+static void term_mode(const char *seq)
+{
+	doupdate();
+	putp(seq);
+	fflush(stdout);
 }
 
 /* Lets the host re-lay out its windows, then redraws from scratch. */
@@ -314,11 +324,11 @@ int tui_editor_run(WINDOW *win, const char *title, const char *initial, size_t l
 	int cursor = curs_set(1);
 	keypad(win, TRUE);
 	wtimeout(win, -1);
-	putp(PASTE_ON);
+	term_mode(PASTE_ON);
 
 	int rc = run_loop(&ed, out, out_len, err);
 
-	putp(PASTE_OFF);
+	term_mode(PASTE_OFF);
 	if (cursor != ERR)
 		curs_set(cursor);
 	keypad(ed.win, had_keypad);

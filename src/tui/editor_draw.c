@@ -39,7 +39,7 @@ static size_t put_group(WINDOW *win, int y, int x, const char *b, size_t n, attr
 	}
 	wc[k] = L'\0';
 	cchar_t cc;
-	if (setcchar(&cc, wc, a, 0, NULL) == OK)
+	if (setcchar(&cc, wc, a & ~A_COLOR, (short)PAIR_NUMBER(a), NULL) == OK)
 		mvwadd_wch(win, y, x, &cc);
 	return i;
 }

@@ -94,7 +94,7 @@ int main(int argc, char **argv)
 			rc = changed ? TUI_EDITOR_SAVED : TUI_EDITOR_UNCHANGED;
 		mvwprintw(stdscr, 2, 0, "BACK IN CURSES rc=%d", rc);
 		refresh();
-		napms(300);
+		napms(500);
 	} else {
 		tui_editor_theme th = {A_NORMAL, COLOR_PAIR(1) | A_BOLD, A_REVERSE, A_REVERSE, A_BOLD};
 		tui_editor_host host = {on_resize, NULL};
