@@ -22,6 +22,7 @@ RECORDS = [
 
 
 def setup(w, records=RECORDS, batch="b1"):
+    """Imports records into a batch, without scoring."""
     src = w.file(f"{batch}.jsonl", "\n".join(records) + "\n")
     r = w.run("import", "--no-score", "--batch", batch, src)
     eq(r.code, 0, r)
@@ -250,3 +251,37 @@ def test_atomic_file_on_full_disk_and_bad_paths():
             f.write("old\n")
         eq(w.run("export", "--status", "all", "-o", dest).code, 0)
         eq(len(open(dest).read().splitlines()), 600)
+
+
+def test_export_to_url_put_post_token_and_failures():
+    from httpd import TestServer
+    with Workdir() as w, TestServer() as srv:
+        setup(w)
+        local = w.run("export", "--status", "all")
+        eq(local.code, 0, local)
+        r = w.run("export", "--status", "all", "--to", srv.url + "/datasets/v1",
+                  env={"ASSAY_EXPORT_TOKEN": "s3cret-token"})
+        eq(r.code, 0, r)
+        contains(r.err, "(HTTP 201)")
+        req = [q for q in srv.requests if q["method"] == "PUT"][-1]
+        eq(req["headers"].get("Content-Type"), "application/x-ndjson")
+        eq(req["headers"].get("Authorization"), "Bearer s3cret-token")
+        eq(srv.uploads["/datasets/v1"], local.out.encode())
+        r = w.run("export", "--status", "all", "--method", "POST", "--to", srv.url + "/post")
+        eq(r.code, 0, r)
+        eq(srv.uploads["/post"], local.out.encode())
+        check("Authorization" not in [q for q in srv.requests if q["method"] == "POST"][-1]["headers"])
+        r = w.run("export", "--status", "all", "--to", srv.url + "/fail?fault=500")
+        eq(r.code, 69, r)
+        contains(r.err, "the server answered HTTP 500")
+        contains(r.err, "injected HTTP 500")
+        r = w.run("export", "--status", "all", "--to", srv.url + "/auth?fault=echo_auth",
+                  env={"ASSAY_EXPORT_TOKEN": "s3cret-token"})
+        eq(r.code, 69, r)
+        check("s3cret-token" not in r.err, r.err)
+        r = w.run("export", "--to", "ftp://example/x")
+        eq(r.code, 2)
+        r = w.run("export", "--to", srv.url + "/x", "-o", os.path.join(w.path, "f.jsonl"))
+        eq(r.code, 2)
+        r = w.run("export", "--status", "all", "--to", "http://127.0.0.1:9/nothing")
+        eq(r.code, 69, r)
