@@ -28,18 +28,18 @@
  * width (tui_edbuf_set_width). Zero-initialise is NOT enough: use
  * tui_edbuf_init, then tui_edbuf_free. */
 typedef struct tui_edbuf {
-	abuf text;        /* the text (text.data may be NULL when empty) */
-	size_t cur;       /* cursor byte offset, a cluster boundary */
-	int goal;         /* remembered column for Up/Down; -1 when none */
-	int width;        /* layout width in columns (>= 1) */
-	bool layout_ok;   /* cells/lines match text and width */
+	abuf text;	  /* the text (text.data may be NULL when empty) */
+	size_t cur;	  /* cursor byte offset, a cluster boundary */
+	int goal;	  /* remembered column for Up/Down; -1 when none */
+	int width;	  /* layout width in columns (>= 1) */
+	bool layout_ok;	  /* cells/lines match text and width */
 	text_cells cells; /* layout: clusters of text */
 	text_lines lines; /* layout: display lines at width */
-	char *orig;       /* the text as loaded (after repair), for changes */
+	char *orig;	  /* the text as loaded (after repair), for changes */
 	size_t orig_len;
 	struct tui_edbuf_undo *undo; /* snapshots for undo, newest last */
 	size_t undo_n, undo_cap, undo_bytes;
-	int last_edit;    /* kind of the last edit, to group typing for undo */
+	int last_edit; /* kind of the last edit, to group typing for undo */
 } tui_edbuf;
 
 /* Loads s[0..n) (any bytes) with the cursor at the start and the given
@@ -72,9 +72,9 @@ int tui_edbuf_insert_cp(tui_edbuf *b, uint32_t cp);
  * control characters other than LF and TAB (C0, DEL, C1, so ESC and NUL)
  * are dropped, invalid UTF-8 becomes U+FFFD. */
 int tui_edbuf_paste(tui_edbuf *b, const char *s, size_t n);
-int tui_edbuf_backspace(tui_edbuf *b);   /* deletes the cluster before */
-int tui_edbuf_delete(tui_edbuf *b);      /* deletes the cluster after */
-int tui_edbuf_kill_word(tui_edbuf *b);   /* Ctrl-W: back to the word start */
+int tui_edbuf_backspace(tui_edbuf *b); /* deletes the cluster before */
+int tui_edbuf_delete(tui_edbuf *b);    /* deletes the cluster after */
+int tui_edbuf_kill_word(tui_edbuf *b); /* Ctrl-W: back to the word start */
 /* Ctrl-K: deletes to the end of the line; at the end of a line, deletes
  * the newline (joining the next line). */
 int tui_edbuf_kill_end(tui_edbuf *b);
@@ -86,14 +86,14 @@ int tui_edbuf_kill_start(tui_edbuf *b);
 int tui_edbuf_undo(tui_edbuf *b);
 
 /* Moves (never fail; at a boundary they do nothing). */
-void tui_edbuf_left(tui_edbuf *b);       /* one cluster back */
-void tui_edbuf_right(tui_edbuf *b);      /* one cluster forward */
-void tui_edbuf_word_left(tui_edbuf *b);  /* start of this/previous word */
+void tui_edbuf_left(tui_edbuf *b);	 /* one cluster back */
+void tui_edbuf_right(tui_edbuf *b);	 /* one cluster forward */
+void tui_edbuf_word_left(tui_edbuf *b);	 /* start of this/previous word */
 void tui_edbuf_word_right(tui_edbuf *b); /* start of the next word */
-void tui_edbuf_home(tui_edbuf *b);       /* start of the line */
-void tui_edbuf_end(tui_edbuf *b);        /* end of the line */
-void tui_edbuf_top(tui_edbuf *b);        /* start of the text */
-void tui_edbuf_bottom(tui_edbuf *b);     /* end of the text */
+void tui_edbuf_home(tui_edbuf *b);	 /* start of the line */
+void tui_edbuf_end(tui_edbuf *b);	 /* end of the line */
+void tui_edbuf_top(tui_edbuf *b);	 /* start of the text */
+void tui_edbuf_bottom(tui_edbuf *b);	 /* end of the text */
 /* Moves by `delta` display lines (negative: up), keeping the goal column:
  * the cursor lands on the cluster under that column, or at the start of a
  * wide cluster that covers it, or at the end of a shorter line. Does
@@ -115,18 +115,18 @@ int tui_draw_cell(WINDOW *win, int y, int x, int maxw, const char *s, const text
 /* Draws s[0..n) on one row from (y, x), at most maxw columns, cell by cell
  * as tui_draw_cell (newlines and tabs as one space). Returns the columns
  * used, or a negative status on ENOMEM. */
-int tui_draw_text(WINDOW *win, int y, int x, int maxw, const char *s, size_t n,
-		  attr_t normal, attr_t ph);
+int tui_draw_text(WINDOW *win, int y, int x, int maxw, const char *s, size_t n, attr_t normal,
+		  attr_t ph);
 
 /* ---- The built-in editor ------------------------------------------------- */
 
 /* Attributes (A_* | COLOR_PAIR(n)) the host fills from its theme. */
 typedef struct tui_editor_theme {
-	attr_t text;        /* the text */
+	attr_t text;	    /* the text */
 	attr_t placeholder; /* ^[ <U+202E> U+FFFD placeholders: make it distinct */
-	attr_t title;       /* the title bar (first row) */
-	attr_t status;      /* the status / key-hint row (last row) */
-	attr_t prompt;      /* the "discard changes?" question */
+	attr_t title;	    /* the title bar (first row) */
+	attr_t status;	    /* the status / key-hint row (last row) */
+	attr_t prompt;	    /* the "discard changes?" question */
 } tui_editor_theme;
 
 /* What the editor asks of its host. */
@@ -142,7 +142,7 @@ typedef struct tui_editor_host {
 } tui_editor_host;
 
 enum tui_editor_result {
-	TUI_EDITOR_SAVED = 1,     /* Ctrl-S or F2 with a changed text */
+	TUI_EDITOR_SAVED = 1,	  /* Ctrl-S or F2 with a changed text */
 	TUI_EDITOR_UNCHANGED = 2, /* Ctrl-S or F2 with the text as loaded */
 	TUI_EDITOR_CANCELLED = 3, /* Esc (confirmed when there were changes) */
 };
@@ -164,9 +164,9 @@ enum tui_editor_result {
  * caller frees) and *out_len its length; otherwise *out is NULL. Returns a
  * tui_editor_result, or a negative status (ASSAY_ENOMEM) with err filled.
  * theme and host may be NULL (plain attributes, default resize). */
-int tui_editor_run(WINDOW *win, const char *title, const char *initial, size_t len,
-		   char **out, size_t *out_len, const tui_editor_theme *theme,
-		   const tui_editor_host *host, assay_error *err);
+int tui_editor_run(WINDOW *win, const char *title, const char *initial, size_t len, char **out,
+		   size_t *out_len, const tui_editor_theme *theme, const tui_editor_host *host,
+		   assay_error *err);
 
 /* ---- $VISUAL / $EDITOR --------------------------------------------------- */
 
@@ -193,7 +193,7 @@ void tui_argv_free(char **argv);
  * ASSAY_ENOTFOUND (the editor could not be started), ASSAY_ECONFLICT (it
  * exited with a non-zero status or was killed), ASSAY_EFORMAT (the result
  * is not valid UTF-8, has a NUL, or is over TUI_EXTERNAL_MAX), ASSAY_EIO. */
-int tui_external_edit(const char *text, size_t len, char **out, size_t *out_len,
-		      bool *changed, assay_error *err);
+int tui_external_edit(const char *text, size_t len, char **out, size_t *out_len, bool *changed,
+		      assay_error *err);
 
 #endif

@@ -38,8 +38,8 @@ static void undo_prepare(tui_edbuf *b, int kind)
 		edbuf_undo_clear(b);
 		return;
 	}
-	while (b->undo_n && (b->undo_n >= UNDO_MAX_STEPS ||
-			     b->undo_bytes + b->text.len > UNDO_MAX_BYTES))
+	while (b->undo_n &&
+	       (b->undo_n >= UNDO_MAX_STEPS || b->undo_bytes + b->text.len > UNDO_MAX_BYTES))
 		undo_drop_oldest(b);
 	if (b->undo_n == b->undo_cap) {
 		size_t cap = b->undo_cap ? b->undo_cap * 2 : 16;

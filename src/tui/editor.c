@@ -7,18 +7,38 @@
 
 #include "editor_int.h"
 
-#define PASTE_ON "\033[?2004h"
+#define PASTE_ON  "\033[?2004h"
 #define PASTE_OFF "\033[?2004l"
 #define PASTE_END "\033[201~"
 #define PASTE_MAX (64u << 20)
-#define CTRL(c) ((c) & 0x1f)
+#define CTRL(c)	  ((c)&0x1f)
 
 enum action {
 	ACT_NONE = 0,
-	ACT_LEFT, ACT_RIGHT, ACT_UP, ACT_DOWN, ACT_WORD_LEFT, ACT_WORD_RIGHT,
-	ACT_HOME, ACT_END, ACT_TOP, ACT_BOTTOM, ACT_PAGE_UP, ACT_PAGE_DOWN,
-	ACT_BACKSPACE, ACT_DELETE, ACT_KILL_WORD, ACT_KILL_END, ACT_KILL_START,
-	ACT_NEWLINE, ACT_UNDO, ACT_REDRAW, ACT_SAVE, ACT_ESCAPE, ACT_RESIZE, ACT_PASTE,
+	ACT_LEFT,
+	ACT_RIGHT,
+	ACT_UP,
+	ACT_DOWN,
+	ACT_WORD_LEFT,
+	ACT_WORD_RIGHT,
+	ACT_HOME,
+	ACT_END,
+	ACT_TOP,
+	ACT_BOTTOM,
+	ACT_PAGE_UP,
+	ACT_PAGE_DOWN,
+	ACT_BACKSPACE,
+	ACT_DELETE,
+	ACT_KILL_WORD,
+	ACT_KILL_END,
+	ACT_KILL_START,
+	ACT_NEWLINE,
+	ACT_UNDO,
+	ACT_REDRAW,
+	ACT_SAVE,
+	ACT_ESCAPE,
+	ACT_RESIZE,
+	ACT_PASTE,
 };
 
 /* One row per key: function keys (KEY_*) and characters (controls). */
@@ -27,23 +47,40 @@ static const struct keybind {
 	int code;
 	enum action act;
 } keymap[] = {
-	{true, KEY_LEFT, ACT_LEFT},           {false, CTRL('B'), ACT_LEFT},
-	{true, KEY_RIGHT, ACT_RIGHT},         {false, CTRL('F'), ACT_RIGHT},
-	{true, KEY_UP, ACT_UP},               {false, CTRL('P'), ACT_UP},
-	{true, KEY_DOWN, ACT_DOWN},           {false, CTRL('N'), ACT_DOWN},
-	{true, KEY_HOME, ACT_HOME},           {false, CTRL('A'), ACT_HOME},
-	{true, KEY_END, ACT_END},             {false, CTRL('E'), ACT_END},
-	{true, KEY_SLEFT, ACT_WORD_LEFT},     {true, KEY_SRIGHT, ACT_WORD_RIGHT},
-	{true, KEY_PPAGE, ACT_PAGE_UP},       {true, KEY_NPAGE, ACT_PAGE_DOWN},
-	{true, KEY_BACKSPACE, ACT_BACKSPACE}, {false, 0x7f, ACT_BACKSPACE},
-	{false, CTRL('H'), ACT_BACKSPACE},    {true, KEY_DC, ACT_DELETE},
-	{false, CTRL('D'), ACT_DELETE},       {false, CTRL('W'), ACT_KILL_WORD},
-	{false, CTRL('K'), ACT_KILL_END},     {false, CTRL('U'), ACT_KILL_START},
-	{false, '\r', ACT_NEWLINE},           {false, '\n', ACT_NEWLINE},
-	{true, KEY_ENTER, ACT_NEWLINE},       {false, CTRL('Z'), ACT_UNDO},
-	{false, CTRL('_'), ACT_UNDO},         {false, CTRL('L'), ACT_REDRAW},
-	{false, CTRL('S'), ACT_SAVE},         {true, KEY_F(2), ACT_SAVE},
-	{false, 0x1b, ACT_ESCAPE},            {true, KEY_RESIZE, ACT_RESIZE},
+    {true, KEY_LEFT, ACT_LEFT},
+    {false, CTRL('B'), ACT_LEFT},
+    {true, KEY_RIGHT, ACT_RIGHT},
+    {false, CTRL('F'), ACT_RIGHT},
+    {true, KEY_UP, ACT_UP},
+    {false, CTRL('P'), ACT_UP},
+    {true, KEY_DOWN, ACT_DOWN},
+    {false, CTRL('N'), ACT_DOWN},
+    {true, KEY_HOME, ACT_HOME},
+    {false, CTRL('A'), ACT_HOME},
+    {true, KEY_END, ACT_END},
+    {false, CTRL('E'), ACT_END},
+    {true, KEY_SLEFT, ACT_WORD_LEFT},
+    {true, KEY_SRIGHT, ACT_WORD_RIGHT},
+    {true, KEY_PPAGE, ACT_PAGE_UP},
+    {true, KEY_NPAGE, ACT_PAGE_DOWN},
+    {true, KEY_BACKSPACE, ACT_BACKSPACE},
+    {false, 0x7f, ACT_BACKSPACE},
+    {false, CTRL('H'), ACT_BACKSPACE},
+    {true, KEY_DC, ACT_DELETE},
+    {false, CTRL('D'), ACT_DELETE},
+    {false, CTRL('W'), ACT_KILL_WORD},
+    {false, CTRL('K'), ACT_KILL_END},
+    {false, CTRL('U'), ACT_KILL_START},
+    {false, '\r', ACT_NEWLINE},
+    {false, '\n', ACT_NEWLINE},
+    {true, KEY_ENTER, ACT_NEWLINE},
+    {false, CTRL('Z'), ACT_UNDO},
+    {false, CTRL('_'), ACT_UNDO},
+    {false, CTRL('L'), ACT_REDRAW},
+    {false, CTRL('S'), ACT_SAVE},
+    {true, KEY_F(2), ACT_SAVE},
+    {false, 0x1b, ACT_ESCAPE},
+    {true, KEY_RESIZE, ACT_RESIZE},
 };
 
 /* Keys after ESC (Alt-key) and CSI sequences curses left undecoded. */
@@ -51,12 +88,22 @@ static const struct seqbind {
 	const char *seq;
 	enum action act;
 } seqmap[] = {
-	{"b", ACT_WORD_LEFT}, {"f", ACT_WORD_RIGHT}, {"B", ACT_WORD_LEFT},
-	{"F", ACT_WORD_RIGHT}, {"\x7f", ACT_KILL_WORD}, {"\b", ACT_KILL_WORD},
-	{"<", ACT_TOP}, {">", ACT_BOTTOM}, {"\x1b", ACT_ESCAPE},
-	{"[1;5D", ACT_WORD_LEFT}, {"[1;5C", ACT_WORD_RIGHT},
-	{"[1;3D", ACT_WORD_LEFT}, {"[1;3C", ACT_WORD_RIGHT},
-	{"[1;5H", ACT_TOP}, {"[1;5F", ACT_BOTTOM}, {"[200~", ACT_PASTE},
+    {"b", ACT_WORD_LEFT},
+    {"f", ACT_WORD_RIGHT},
+    {"B", ACT_WORD_LEFT},
+    {"F", ACT_WORD_RIGHT},
+    {"\x7f", ACT_KILL_WORD},
+    {"\b", ACT_KILL_WORD},
+    {"<", ACT_TOP},
+    {">", ACT_BOTTOM},
+    {"\x1b", ACT_ESCAPE},
+    {"[1;5D", ACT_WORD_LEFT},
+    {"[1;5C", ACT_WORD_RIGHT},
+    {"[1;3D", ACT_WORD_LEFT},
+    {"[1;3C", ACT_WORD_RIGHT},
+    {"[1;5H", ACT_TOP},
+    {"[1;5F", ACT_BOTTOM},
+    {"[200~", ACT_PASTE},
 };
 
 /* A key code terminfo gives an extended key (kLFT5 ...), 0 if none. */
@@ -142,7 +189,8 @@ static int read_paste(editor *ed, bool *resized)
 			raw.len = raw.len > endlen ? PASTE_MAX - endlen : raw.len;
 		if ((rc = abuf_append(&raw, enc, n)) < 0)
 			break;
-		if (raw.len >= endlen && memcmp(raw.data + raw.len - endlen, PASTE_END, endlen) == 0) {
+		if (raw.len >= endlen &&
+		    memcmp(raw.data + raw.len - endlen, PASTE_END, endlen) == 0) {
 			raw.len -= endlen;
 			break;
 		}
@@ -185,30 +233,63 @@ static int apply(editor *ed, enum action act)
 	tui_edbuf *b = &ed->buf;
 	long page = editor_text_rows(ed) > 1 ? editor_text_rows(ed) - 1 : 1;
 	switch (act) {
-	case ACT_LEFT: tui_edbuf_left(b); break;
-	case ACT_RIGHT: tui_edbuf_right(b); break;
-	case ACT_UP: tui_edbuf_vertical(b, -1); break;
-	case ACT_DOWN: tui_edbuf_vertical(b, 1); break;
-	case ACT_WORD_LEFT: tui_edbuf_word_left(b); break;
-	case ACT_WORD_RIGHT: tui_edbuf_word_right(b); break;
-	case ACT_HOME: tui_edbuf_home(b); break;
-	case ACT_END: tui_edbuf_end(b); break;
-	case ACT_TOP: tui_edbuf_top(b); break;
-	case ACT_BOTTOM: tui_edbuf_bottom(b); break;
-	case ACT_PAGE_UP: tui_edbuf_vertical(b, -page); break;
-	case ACT_PAGE_DOWN: tui_edbuf_vertical(b, page); break;
-	case ACT_BACKSPACE: return tui_edbuf_backspace(b);
-	case ACT_DELETE: return tui_edbuf_delete(b);
-	case ACT_KILL_WORD: return tui_edbuf_kill_word(b);
-	case ACT_KILL_END: return tui_edbuf_kill_end(b);
-	case ACT_KILL_START: return tui_edbuf_kill_start(b);
-	case ACT_NEWLINE: return tui_edbuf_insert_cp(b, '\n');
+	case ACT_LEFT:
+		tui_edbuf_left(b);
+		break;
+	case ACT_RIGHT:
+		tui_edbuf_right(b);
+		break;
+	case ACT_UP:
+		tui_edbuf_vertical(b, -1);
+		break;
+	case ACT_DOWN:
+		tui_edbuf_vertical(b, 1);
+		break;
+	case ACT_WORD_LEFT:
+		tui_edbuf_word_left(b);
+		break;
+	case ACT_WORD_RIGHT:
+		tui_edbuf_word_right(b);
+		break;
+	case ACT_HOME:
+		tui_edbuf_home(b);
+		break;
+	case ACT_END:
+		tui_edbuf_end(b);
+		break;
+	case ACT_TOP:
+		tui_edbuf_top(b);
+		break;
+	case ACT_BOTTOM:
+		tui_edbuf_bottom(b);
+		break;
+	case ACT_PAGE_UP:
+		tui_edbuf_vertical(b, -page);
+		break;
+	case ACT_PAGE_DOWN:
+		tui_edbuf_vertical(b, page);
+		break;
+	case ACT_BACKSPACE:
+		return tui_edbuf_backspace(b);
+	case ACT_DELETE:
+		return tui_edbuf_delete(b);
+	case ACT_KILL_WORD:
+		return tui_edbuf_kill_word(b);
+	case ACT_KILL_END:
+		return tui_edbuf_kill_end(b);
+	case ACT_KILL_START:
+		return tui_edbuf_kill_start(b);
+	case ACT_NEWLINE:
+		return tui_edbuf_insert_cp(b, '\n');
 	case ACT_UNDO:
 		if (tui_edbuf_undo(b) == ASSAY_ECONFLICT)
 			ed->note = "nothing to undo";
 		break;
-	case ACT_REDRAW: clearok(curscr, TRUE); break;
-	default: break;
+	case ACT_REDRAW:
+		clearok(curscr, TRUE);
+		break;
+	default:
+		break;
 	}
 	return ASSAY_OK;
 }
@@ -300,9 +381,9 @@ static int run_loop(editor *ed, char **out, size_t *out_len, assay_error *err)
 	}
 }
 
-int tui_editor_run(WINDOW *win, const char *title, const char *initial, size_t len,
-		   char **out, size_t *out_len, const tui_editor_theme *theme,
-		   const tui_editor_host *host, assay_error *err)
+int tui_editor_run(WINDOW *win, const char *title, const char *initial, size_t len, char **out,
+		   size_t *out_len, const tui_editor_theme *theme, const tui_editor_host *host,
+		   assay_error *err)
 {
 	*out = NULL;
 	if (out_len)

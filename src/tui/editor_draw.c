@@ -81,8 +81,8 @@ int tui_draw_cell(WINDOW *win, int y, int x, int maxw, const char *s, const text
 	return w;
 }
 
-int tui_draw_text(WINDOW *win, int y, int x, int maxw, const char *s, size_t n,
-		  attr_t normal, attr_t ph)
+int tui_draw_text(WINDOW *win, int y, int x, int maxw, const char *s, size_t n, attr_t normal,
+		  attr_t ph)
 {
 	text_cells cells = {0};
 	if (text_cells_build(s, n, &cells) < 0) {

@@ -15,9 +15,9 @@ typedef struct editor {
 	tui_editor_theme th;
 	const tui_editor_host *host;
 	tui_edbuf buf;
-	size_t top;          /* first display line shown */
-	const char *note;    /* one-shot status message, or NULL */
-	bool confirm;        /* asking "discard changes?" */
+	size_t top;	  /* first display line shown */
+	const char *note; /* one-shot status message, or NULL */
+	bool confirm;	  /* asking "discard changes?" */
 	int key_cleft, key_cright, key_aleft, key_aright, key_paste; /* from terminfo */
 } editor;
 

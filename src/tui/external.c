@@ -189,9 +189,10 @@ static int read_back(const char *path, abuf *out, assay_error *err)
 		if (k == 0)
 			break;
 		if (out->len + (size_t)k > TUI_EXTERNAL_MAX) {
-			rc = assay_fail(err, ASSAY_EFORMAT,
-					"the edited text is larger than %u MiB; sample left unchanged",
-					TUI_EXTERNAL_MAX >> 20);
+			rc = assay_fail(
+			    err, ASSAY_EFORMAT,
+			    "the edited text is larger than %u MiB; sample left unchanged",
+			    TUI_EXTERNAL_MAX >> 20);
 			break;
 		}
 		if ((rc = abuf_append(out, buf, (size_t)k)) < 0) {
@@ -272,9 +273,10 @@ static int run_editor(char **argv, size_t argc, const char *path, assay_error *e
 		return assay_fail(err, ASSAY_ENOTFOUND, "cannot run the editor \"%s\": %s", argv[0],
 				  strerror(exec_errno));
 	if (WIFSIGNALED(status))
-		return assay_fail(err, ASSAY_ECONFLICT,
-				  "the editor \"%s\" was killed by signal %d; sample left unchanged",
-				  argv[0], WTERMSIG(status));
+		return assay_fail(
+		    err, ASSAY_ECONFLICT,
+		    "the editor \"%s\" was killed by signal %d; sample left unchanged", argv[0],
+		    WTERMSIG(status));
 	if (WEXITSTATUS(status) != 0)
 		return assay_fail(err, ASSAY_ECONFLICT,
 				  "the editor \"%s\" exited with status %d; sample left unchanged",
@@ -290,24 +292,30 @@ static int judge(const char *text, size_t len, abuf *got, char **out, size_t *ou
 	 * not part of the edit. */
 	if (got->len && got->data[got->len - 1] == '\n' && (len == 0 || text[len - 1] != '\n'))
 		got->data[--got->len] = '\0';
-	size_t bad;
-	if (!text_utf8_valid(got->data ? got->data : "", got->len, &bad))
-		return assay_fail(err, ASSAY_EFORMAT,
-				  "the edited text is not valid UTF-8 (byte %zu); sample left unchanged",
-				  bad);
+	/* Unchanged is checked first: a sample that held invalid bytes and was
+	 * left alone is no edit, not an error. */
 	*changed = got->len != len || (len && memcmp(got->data, text, len) != 0);
-	if (*changed) {
-		if (out_len)
-			*out_len = got->len;
-		*out = abuf_take(got);
-		if (!*out)
-			return assay_fail(err, ASSAY_ENOMEM, "out of memory");
+	if (!*changed)
+		return ASSAY_OK;
+	size_t bad;
+	if (!text_utf8_valid(got->data ? got->data : "", got->len, &bad)) {
+		*changed = false;
+		return assay_fail(
+		    err, ASSAY_EFORMAT,
+		    "the edited text is not valid UTF-8 (byte %zu); sample left unchanged", bad);
+	}
+	if (out_len)
+		*out_len = got->len;
+	*out = abuf_take(got);
+	if (!*out) {
+		*changed = false;
+		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
 	}
 	return ASSAY_OK;
 }
 
-int tui_external_edit(const char *text, size_t len, char **out, size_t *out_len,
-		      bool *changed, assay_error *err)
+int tui_external_edit(const char *text, size_t len, char **out, size_t *out_len, bool *changed,
+		      assay_error *err)
 {
 	*out = NULL;
 	*changed = false;

@@ -96,13 +96,15 @@ int main(int argc, char **argv)
 		refresh();
 		napms(500);
 	} else {
-		tui_editor_theme th = {A_NORMAL, COLOR_PAIR(1) | A_BOLD, A_REVERSE, A_REVERSE, A_BOLD};
+		tui_editor_theme th = {A_NORMAL, COLOR_PAIR(1) | A_BOLD, A_REVERSE, A_REVERSE,
+				       A_BOLD};
 		tui_editor_host host = {on_resize, NULL};
-		rc = tui_editor_run(win, "Edit sample", text, len, &out, &out_len, &th, &host, &err);
+		rc =
+		    tui_editor_run(win, "Edit sample", text, len, &out, &out_len, &th, &host, &err);
 	}
 	delwin(win);
 	endwin();
-	const char *status = rc == TUI_EDITOR_SAVED       ? "saved"
+	const char *status = rc == TUI_EDITOR_SAVED	  ? "saved"
 			     : rc == TUI_EDITOR_UNCHANGED ? "unchanged"
 			     : rc == TUI_EDITOR_CANCELLED ? "cancelled"
 							  : NULL;

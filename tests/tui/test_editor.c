@@ -7,14 +7,14 @@
 #include "assay/tui_editor.h"
 #include "unit.h"
 
-#define FAMILY "\xF0\x9F\x91\xA8\xE2\x80\x8D\xF0\x9F\x91\xA9\xE2\x80\x8D\xF0\x9F\x91\xA7"
+#define FAMILY	"\xF0\x9F\x91\xA8\xE2\x80\x8D\xF0\x9F\x91\xA9\xE2\x80\x8D\xF0\x9F\x91\xA7"
 #define FLAG_FR "\xF0\x9F\x87\xAB\xF0\x9F\x87\xB7"
 #define FLAG_DE "\xF0\x9F\x87\xA9\xF0\x9F\x87\xAA"
-#define ACUTE "\xCC\x81"
-#define NIHON "\xE6\x97\xA5\xE6\x9C\xAC"  /* two wide CJK characters */
-#define GO "\xE8\xAA\x9E"                  /* one more */
-#define THUMB "\xF0\x9F\x91\x8D"
-#define HEART "\xE2\x9D\xA4\xEF\xB8\x8F"
+#define ACUTE	"\xCC\x81"
+#define NIHON	"\xE6\x97\xA5\xE6\x9C\xAC" /* two wide CJK characters */
+#define GO	"\xE8\xAA\x9E"		   /* one more */
+#define THUMB	"\xF0\x9F\x91\x8D"
+#define HEART	"\xE2\x9D\xA4\xEF\xB8\x8F"
 
 static tui_edbuf mk(const char *s, int width)
 {
@@ -119,8 +119,8 @@ TEST(insert_at_start_middle_end)
 TEST(moves_over_whole_clusters)
 {
 	tui_edbuf b = mk("e" ACUTE "x" FAMILY FLAG_FR FLAG_DE NIHON, 80);
-	size_t want[] = {0, 3, 4, 4 + 18, 4 + 18 + 8, 4 + 18 + 16, 4 + 18 + 16 + 3,
-			 4 + 18 + 16 + 6};
+	size_t want[] = {
+	    0, 3, 4, 4 + 18, 4 + 18 + 8, 4 + 18 + 16, 4 + 18 + 16 + 3, 4 + 18 + 16 + 6};
 	int cols[] = {0, 1, 2, 4, 6, 8, 10, 12};
 	for (size_t i = 0; i < ASSAY_ARRAY_LEN(want); i++) {
 		CHECK_INT(b.cur, want[i]);
@@ -164,7 +164,9 @@ TEST(cursor_column_with_wide_tab_and_placeholders)
 	CHECK_INT(col_of(&b), 8);
 	tui_edbuf_free(&b);
 	/* ESC shows as "^[" (2 columns), U+202E as "<U+202E>" (8) */
-	b = mk("\x1b" "x\xE2\x80\xAEy", 80);
+	b = mk("\x1b"
+	       "x\xE2\x80\xAEy",
+	       80);
 	tui_edbuf_right(&b);
 	CHECK_INT(col_of(&b), 2);
 	tui_edbuf_right(&b);
@@ -195,12 +197,15 @@ TEST(typing_before_a_mark_keeps_the_cursor_on_a_boundary)
 
 TEST(invalid_utf8_becomes_replacement_marks)
 {
-	const char raw[] = "a\xff" "b\0c\xC0\xAF";
+	const char raw[] = "a\xff"
+			   "b\0c\xC0\xAF";
 	tui_edbuf b;
 	tui_edbuf_init(&b, raw, sizeof raw - 1, 80);
 	size_t len;
 	const char *s = tui_edbuf_text(&b, &len);
-	CHECK_STR(s, "a\xEF\xBF\xBD" "b\xE2\x90\x80" "c\xEF\xBF\xBD\xEF\xBF\xBD");
+	CHECK_STR(s, "a\xEF\xBF\xBD"
+		     "b\xE2\x90\x80"
+		     "c\xEF\xBF\xBD\xEF\xBF\xBD");
 	CHECK(text_utf8_valid(s, len, NULL));
 	CHECK(!tui_edbuf_changed(&b)); /* the repair alone is not an edit */
 	tui_edbuf_right(&b);
@@ -240,7 +245,8 @@ TEST(huge_single_line)
 		col_of(&b);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	double ms = ((double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6) / 600;
+	double ms =
+	    ((double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6) / 600;
 	printf("# 100k-char line: %.2f ms per edit with relayout\n", ms);
 	CHECK_INT(b.text.len, n + 200);
 	CHECK_INT(b.cur, n / 2 + 200);
@@ -534,29 +540,70 @@ static uint32_t next_rand(void)
  * cursor's column within its display line. */
 TEST(random_edits_keep_invariants)
 {
-	static const char *pieces[] = {"a", " ", "\n", "\t", ACUTE, FAMILY, FLAG_FR,
-				       NIHON, HEART, "\xE2\x80\x8D", "\x1b", "\r\n", "\r",
-				       "\xE2\x80\xAE", "\xF0\x9F\x87\xAB", "\xff", "word"};
+	static const char *pieces[] = {"a",    " ",	"\n",  "\t",	       ACUTE,
+				       FAMILY, FLAG_FR, NIHON, HEART,	       "\xE2\x80\x8D",
+				       "\x1b", "\r\n",	"\r",  "\xE2\x80\xAE", "\xF0\x9F\x87\xAB",
+				       "\xff", "word"};
 	tui_edbuf b = mk("", 7);
 	int failures = 0;
 	for (int i = 0; i < 20000 && !failures; i++) {
 		uint32_t r = next_rand();
 		const char *p = pieces[r % ASSAY_ARRAY_LEN(pieces)];
 		switch ((r >> 8) % 16) {
-		case 0: case 1: case 2: tui_edbuf_insert(&b, p, strlen(p)); break;
-		case 3: tui_edbuf_paste(&b, p, strlen(p)); break;
-		case 4: tui_edbuf_left(&b); break;
-		case 5: tui_edbuf_right(&b); break;
-		case 6: tui_edbuf_vertical(&b, (r >> 16) % 2 ? 1 : -1); break;
-		case 7: tui_edbuf_word_left(&b); break;
-		case 8: tui_edbuf_word_right(&b); break;
-		case 9: tui_edbuf_backspace(&b); break;
-		case 10: tui_edbuf_delete(&b); break;
-		case 11: if (r % 7 == 0) tui_edbuf_kill_word(&b); break;
-		case 12: if (r % 11 == 0) tui_edbuf_kill_end(&b); else tui_edbuf_end(&b); break;
-		case 13: if (r % 11 == 0) tui_edbuf_kill_start(&b); else tui_edbuf_home(&b); break;
-		case 14: tui_edbuf_set_width(&b, 1 + (int)((r >> 16) % 12)); break;
-		case 15: if (r % 5 == 0) tui_edbuf_undo(&b); else tui_edbuf_set_cursor(&b, (r >> 12) % (b.text.len + 1)); break;
+		case 0:
+		case 1:
+		case 2:
+			tui_edbuf_insert(&b, p, strlen(p));
+			break;
+		case 3:
+			tui_edbuf_paste(&b, p, strlen(p));
+			break;
+		case 4:
+			tui_edbuf_left(&b);
+			break;
+		case 5:
+			tui_edbuf_right(&b);
+			break;
+		case 6:
+			tui_edbuf_vertical(&b, (r >> 16) % 2 ? 1 : -1);
+			break;
+		case 7:
+			tui_edbuf_word_left(&b);
+			break;
+		case 8:
+			tui_edbuf_word_right(&b);
+			break;
+		case 9:
+			tui_edbuf_backspace(&b);
+			break;
+		case 10:
+			tui_edbuf_delete(&b);
+			break;
+		case 11:
+			if (r % 7 == 0)
+				tui_edbuf_kill_word(&b);
+			break;
+		case 12:
+			if (r % 11 == 0)
+				tui_edbuf_kill_end(&b);
+			else
+				tui_edbuf_end(&b);
+			break;
+		case 13:
+			if (r % 11 == 0)
+				tui_edbuf_kill_start(&b);
+			else
+				tui_edbuf_home(&b);
+			break;
+		case 14:
+			tui_edbuf_set_width(&b, 1 + (int)((r >> 16) % 12));
+			break;
+		case 15:
+			if (r % 5 == 0)
+				tui_edbuf_undo(&b);
+			else
+				tui_edbuf_set_cursor(&b, (r >> 12) % (b.text.len + 1));
+			break;
 		}
 		size_t row;
 		int col;

@@ -103,8 +103,8 @@ static int entries(const char *dir)
 }
 
 /* Runs tui_external_edit with TMPDIR=dir/tmp and the given $EDITOR. */
-static int run_ext(const char *dir, const char *editor, const char *text, char **out,
-		   bool *changed, assay_error *err)
+static int run_ext(const char *dir, const char *editor, const char *text, char **out, bool *changed,
+		   assay_error *err)
 {
 	char tmp[512];
 	snprintf(tmp, sizeof tmp, "%s/tmp", dir);
@@ -184,6 +184,15 @@ TEST(external_edit_unchanged_and_trailing_newline)
 	CHECK(changed);
 	CHECK_STR(out, "");
 	free(out);
+	out = NULL;
+	/* A sample with invalid UTF-8 left alone is no edit, not an error. */
+	changed = true;
+	CHECK_INT(run_ext(dir, "true",
+			  "a\xff"
+			  "b",
+			  &out, &changed, &err),
+		  ASSAY_OK);
+	CHECK(!changed && out == NULL);
 	cleanup(dir);
 }
 
@@ -206,6 +215,7 @@ TEST(external_edit_failures_are_no_edit)
 	char *ed = script(dir, "bad", "printf 'caf\\351' > \"$1\"");
 	CHECK_INT(run_ext(dir, ed, "x", &out, &changed, &err), ASSAY_EFORMAT);
 	CHECK_CONTAINS(err.msg, "UTF-8 (byte 3)");
+	CHECK(!changed && out == NULL);
 	ed = script(dir, "nul", "printf 'a\\000b' > \"$1\"");
 	CHECK_INT(run_ext(dir, ed, "x", &out, &changed, &err), ASSAY_EFORMAT);
 	ed = script(dir, "big", "head -c 17000000 /dev/zero | tr '\\000' a > \"$1\"");
