@@ -173,7 +173,10 @@ class Tmux:
         out = subprocess.run(["tmux", "-L", self.sock, "display", "-p", "-t", "0",
                               "#{pane_dead} #{pane_dead_status}"],
                              capture_output=True, text=True, env=self.env).stdout.split()
-        return (out[0] == "1", int(out[1]) if len(out) > 1 and out[1] else None) if out else (True, None)
+        if not out:
+            return True, None
+        # tmux 3.3 prints nothing for an exit status of 0
+        return out[0] == "1", int(out[1]) if len(out) > 1 and out[1] else 0
 
     def wait_exit(self, timeout=10.0):
         deadline = time.monotonic() + timeout
