@@ -51,6 +51,10 @@ int cli_exit_code(int status);
 int cli_usage_error(const cli_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* For getopt_long's ':' (missing value) and '?' (unknown option) results,
+ * with opterr = 0 and an optstring starting with ':'; returns 2. */
+int cli_bad_option(const cli_ctx *ctx, int c, char **argv);
+
 /* Opens the context's database; prints the error and returns the exit code
  * (or 0 with *out set). */
 int cli_open_store(const cli_ctx *ctx, const store_options *opt, store **out);

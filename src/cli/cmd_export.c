@@ -254,12 +254,9 @@ int cmd_export(cli_ctx *ctx, int argc, char **argv)
 			free(fields_buf);
 			fputs(help, stdout);
 			return 0;
-		case ':':
-			free(fields_buf);
-			return cli_usage_error(ctx, "option '%s' needs a value", argv[optind - 1]);
 		default:
 			free(fields_buf);
-			return cli_usage_error(ctx, "unknown option '%s'", argv[optind - 1]);
+			return cli_bad_option(ctx, c, argv);
 		}
 	}
 	o.filter.min_scorer = min_names;

@@ -138,7 +138,7 @@ int cmd_info(cli_ctx *ctx, int argc, char **argv)
 			fputs(help, stdout);
 			return 0;
 		} else
-			return cli_usage_error(ctx, "unknown option '%s'", argv[optind - 1]);
+			return cli_bad_option(ctx, c, argv);
 	}
 	if (optind < argc)
 		return cli_usage_error(ctx, "unexpected argument '%s'", argv[optind]);

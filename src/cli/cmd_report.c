@@ -38,10 +38,8 @@ int cmd_report(cli_ctx *ctx, int argc, char **argv)
 		else if (c == 'h') {
 			fputs(help, stdout);
 			return 0;
-		} else if (c == ':')
-			return cli_usage_error(ctx, "option '%s' needs a value", argv[optind - 1]);
-		else
-			return cli_usage_error(ctx, "unknown option '%s'", argv[optind - 1]);
+		} else
+			return cli_bad_option(ctx, c, argv);
 	}
 	if (optind < argc)
 		return cli_usage_error(ctx, "unexpected argument '%s'", argv[optind]);

@@ -509,10 +509,8 @@ int cmd_stats(cli_ctx *ctx, int argc, char **argv)
 		case 'h':
 			fputs(help, stdout);
 			return 0;
-		case ':':
-			return cli_usage_error(ctx, "option '%s' needs a value", argv[optind - 1]);
 		default:
-			return cli_usage_error(ctx, "unknown option '%s'", argv[optind - 1]);
+			return cli_bad_option(ctx, c, argv);
 		}
 	}
 	if (optind < argc)

@@ -1,6 +1,7 @@
 /* util.c — error printing, exit codes, option value parsing and safe
  * output for the subcommands. */
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,6 +73,13 @@ int cli_usage_error(const cli_ctx *ctx, const char *fmt, ...)
 	fprintf(stderr, "Try 'assay %s%s--help'.\n", ctx && ctx->cmd ? ctx->cmd : "",
 		ctx && ctx->cmd ? " " : "");
 	return EXIT_USAGE;
+}
+
+int cli_bad_option(const cli_ctx *ctx, int c, char **argv)
+{
+	if (c == ':')
+		return cli_usage_error(ctx, "option '%s' needs a value", argv[optind - 1]);
+	return cli_usage_error(ctx, "unknown option '%s'", argv[optind - 1]);
 }
 
 int cli_open_store(const cli_ctx *ctx, const store_options *opt, store **out)
