@@ -2,6 +2,7 @@
  * dotted path and splice a new value in, so every byte the annotators did
  * not change is exported exactly as it was imported. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "assay/export.h"
@@ -83,8 +84,12 @@ static bool key_equals(const char *a, const char *b, const char *want, size_t le
 			case 'b': c = '\b'; break;
 			case 'f': c = '\f'; break;
 			case 'u': {
-				unsigned v = 0;
-				if (b - p < 5 || sscanf(p + 1, "%4x", &v) != 1 || v >= 0x80)
+				/* Four hex digits copied out: the record need not end in a NUL. */
+				char hex[5] = {0};
+				if (b - p >= 5)
+					memcpy(hex, p + 1, 4);
+				unsigned long v = strtoul(hex, NULL, 16);
+				if (strspn(hex, "0123456789abcdefABCDEF") != 4 || v >= 0x80)
 					return false; /* non-ASCII escapes in keys: not matched */
 				c = (char)v;
 				p += 4;

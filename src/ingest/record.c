@@ -185,7 +185,8 @@ static int find_id(const cJSON *v, const char *field, int64_t line, const char *
 		f->id = id->valuestring;
 		return ASSAY_OK;
 	}
-	if (cJSON_IsNumber(id) && id->valuedouble == (double)(int64_t)id->valuedouble) {
+	if (cJSON_IsNumber(id) && id->valuedouble > -9e18 && id->valuedouble < 9e18 &&
+	    id->valuedouble == (double)(int64_t)id->valuedouble) {
 		snprintf(f->id_buf, sizeof f->id_buf, "%lld", (long long)id->valuedouble);
 		f->id = f->id_buf;
 		return ASSAY_OK;
