@@ -161,13 +161,17 @@ static int read_item(const char *s, size_t n, size_t *i, abuf *out, bool *quoted
 		if (ch == '"')
 			break;
 		if (ch == '\\') {
-			char e = k + 1 < n ? s[k + 1] : '\0';
+			if (k + 1 >= n)
+				continue;
+			char e = s[k + 1];
 			char dec = e == '"' ? '"' : e == '\\' ? '\\' : e == 'n' ? '\n' : e == 't' ? '\t' : 0;
 			if (!dec) {
 				char ex[64];
-				conf_excerpt(ex, sizeof ex, s + k, k + 1 < n ? 2 : 1);
+				uint32_t cp;
+				size_t len = utf8_seq((const unsigned char *)s + k + 1, n - k - 1, &cp);
+				conf_excerpt(ex, sizeof ex, s + k + 1, len ? len : 1);
 				snprintf(why, whylen,
-					 "unknown escape \"%s\" (expected \\\" \\\\ \\n or \\t)", ex);
+					 "unknown escape \"\\%s\" (expected \\\" \\\\ \\n or \\t)", ex);
 				return ASSAY_EFORMAT;
 			}
 			ch = dec;

@@ -52,7 +52,7 @@ const conf_role_info conf_roles[CONF_ROLE_COUNT] = {
 				 "bars of the dashboard charts"},
 	[CONF_ROLE_CHART_WHISKER] = {"chart.whisker", CONF_ROLE_CHART_BAR, {245, D, 0}, DIM,
 				     "confidence-interval whiskers"},
-	[CONF_ROLE_ERROR] = {"error", CONF_ROLE_SCORE_BAD, {231, 160, B}, B | R,
+	[CONF_ROLE_ERROR] = {"error", CONF_ROLE_SCORE_BAD, {231, 160, B}, B | U | R,
 			     "error messages"},
 };
 
