@@ -1,0 +1,349 @@
+"""A static check over src/: SQL reaches SQLite only as text fixed at compile
+time, so data can only ever be a bound parameter.
+
+Every call that hands SQL text to SQLite (sqlite3_prepare*, sqlite3_exec)
+or to a wrapper that forwards its SQL argument there (store_stmt,
+store_exec, and any function found to pass on its own parameter named
+`sql...`; a parameter of any other name is refused) must be
+given a string literal, a `static const char sql_*[]` of the same file, an
+element of a static const table of those, a choice (`c ? a : b`) between
+allowed forms, or a local buffer formatted from a literal with compile-time
+constants (ALL_CAPS macros) only. Any other argument, any printf-style or
+abuf building of text that starts like SQL from run-time values, and any
+SQL call outside src/store/ fails the test with FILE:LINE.
+"""
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from harness import ROOT, check, eq  # noqa: E402
+
+SRC = os.path.join(ROOT, "src")
+
+# name -> index of the SQL argument; wrappers found in src/ are added.
+BASE_SINKS = {
+    "sqlite3_prepare": 1, "sqlite3_prepare_v2": 1, "sqlite3_prepare_v3": 1,
+    "sqlite3_prepare16": 1, "sqlite3_prepare16_v2": 1, "sqlite3_prepare16_v3": 1,
+    "sqlite3_exec": 1,
+}
+FORBIDDEN = ("sqlite3_mprintf", "sqlite3_vmprintf", "sqlite3_snprintf", "sqlite3_vsnprintf",
+             "sqlite3_str_appendf", "sqlite3_str_vappendf")
+SQL_START = re.compile(r'^\s*(SELECT|INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|ALTER|PRAGMA|'
+                       r'WITH|BEGIN|COMMIT|ROLLBACK|ATTACH|VACUUM|ANALYZE)\b', re.I)
+BUILDERS = re.compile(r'\b(snprintf|sprintf|vsnprintf|asprintf|abuf_printf|abuf_vprintf|'
+                      r'abuf_puts|abuf_append|strcat|strcpy)\s*\(')
+CONST = re.compile(r'^[A-Z][A-Z0-9_]*$')
+
+
+def strip_comments(text):
+    """Blanks comments (keeping line numbers and string literals)."""
+    out = []
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == '"' or c == "'":
+            j = i + 1
+            while j < n and text[j] != c:
+                j += 2 if text[j] == "\\" else 1
+            out.append(text[i:j + 1])
+            i = j + 1
+        elif text.startswith("/*", i):
+            j = text.find("*/", i + 2)
+            j = n if j < 0 else j + 2
+            out.append(re.sub(r"[^\n]", " ", text[i:j]))
+            i = j
+        elif text.startswith("//", i):
+            j = text.find("\n", i)
+            j = n if j < 0 else j
+            out.append(" " * (j - i))
+            i = j
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
+
+
+def split_args(text, start):
+    """The top-level arguments of the call whose '(' is at start, and the
+    index after its ')'."""
+    depth, i, args, cur = 0, start, [], []
+    while i < len(text):
+        c = text[i]
+        if c == '"' or c == "'":
+            j = i + 1
+            while j < len(text) and text[j] != c:
+                j += 2 if text[j] == "\\" else 1
+            cur.append(text[i:j + 1])
+            i = j + 1
+            continue
+        if c in "([{":
+            depth += 1
+            if depth > 1:
+                cur.append(c)
+        elif c in ")]}":
+            depth -= 1
+            if depth == 0:
+                args.append("".join(cur).strip())
+                return args, i + 1
+            cur.append(c)
+        elif c == "," and depth == 1:
+            args.append("".join(cur).strip())
+            cur = []
+        else:
+            cur.append(c)
+        i += 1
+    return args, i
+
+
+def functions(text):
+    """(name, parameter names, body start, body end) of each definition."""
+    out = []
+    for m in re.finditer(r'^[A-Za-z_][\w \t\*]*?\b(\w+)\s*\(([^;{]*?)\)\s*\n?\{', text, re.M):
+        if m.group(1) in ("if", "for", "while", "switch"):
+            continue
+        params = [re.findall(r'(\w+)\s*(?:\[\s*\])?\s*$', p.strip()) for p in m.group(2).split(",")]
+        depth, i = 0, m.end() - 1
+        while i < len(text):
+            if text[i] == "{":
+                depth += 1
+            elif text[i] == "}":
+                depth -= 1
+                if depth == 0:
+                    break
+            i += 1
+        out.append((m.group(1), [p[0] if p else "" for p in params], m.end() - 1, i))
+    return out
+
+
+def line_of(text, pos):
+    return text.count("\n", 0, pos) + 1
+
+
+class Unit:
+    """One C file, comments stripped, with what it declares."""
+
+    def __init__(self, path, text):
+        self.path = path
+        self.text = strip_comments(text)
+        self.sql_arrays = set(re.findall(r'static\s+const\s+char\s+(sql_\w+)\s*\[\s*\]\s*=',
+                                         self.text))
+        self.tables = {}
+        for m in re.finditer(r'static\s+const\s+char\s*\*\s*const\s+(\w+)\s*\[\s*\]\s*=\s*\{',
+                             self.text):
+            items, _ = split_args(self.text, m.end() - 1)
+            self.tables[m.group(1)] = [x for x in items if x]
+        self.funcs = functions(self.text)
+
+    def enclosing(self, pos):
+        for f in self.funcs:
+            if f[2] <= pos <= f[3]:
+                return f
+        return None
+
+
+def literal(arg):
+    return re.fullmatch(r'("(?:[^"\\]|\\.)*"\s*)+', arg) is not None
+
+
+def allowed(unit, arg, func, pos, problems, depth=0):
+    """Whether an SQL argument is text fixed at compile time; a parameter
+    of the enclosing function is reported as ('param', index)."""
+    arg = arg.strip()
+    while arg.startswith("(") and arg.endswith(")"):
+        arg = arg[1:-1].strip()
+    if literal(arg) or arg in unit.sql_arrays:
+        return True
+    m = re.fullmatch(r'[^?]+\?(.+?):(.+)', arg, re.S)
+    if m and depth < 4:
+        return all(allowed(unit, x, func, pos, problems, depth + 1) for x in m.groups())
+    m = re.fullmatch(r'(\w+)\s*\[[^\]]*\]', arg)
+    if m and m.group(1) in unit.tables:
+        return all(x == "NULL" or literal(x) or x in unit.sql_arrays
+                   for x in unit.tables[m.group(1)])
+    if func and re.fullmatch(r'sql\w*', arg) and arg in func[1]:
+        # A wrapper: its own `sql` parameter; its call sites are checked.
+        return ("param", func[1].index(arg))
+    if func and re.fullmatch(r'\w+', arg):
+        body = unit.text[func[2]:func[3]]
+        if re.search(r'\bchar\s+' + arg + r'\s*\[', body):
+            fills = [m for m in re.finditer(r'\b(snprintf|sprintf)\s*\(\s*' + arg + r'\b', body)]
+            if fills and all(constant_format(split_args(body, body.index("(", f.start()))[0][2:])
+                             for f in fills):
+                return True
+    problems.append(f"{os.path.relpath(unit.path, ROOT)}:{line_of(unit.text, pos)}: SQL "
+                    f"argument {arg!r} is not a literal or a static const sql_* array")
+    return False
+
+
+def constant_format(args):
+    """A literal format whose arguments are all compile-time constants."""
+    return bool(args) and literal(args[0]) and all(CONST.match(a) for a in args[1:])
+
+
+def check_sources(files):
+    """Returns the list of problems found in {path: text}."""
+    units = [Unit(p, t) for p, t in sorted(files.items())]
+    sinks = dict(BASE_SINKS)
+    problems = []
+    changed = True
+    while changed:  # wrappers that forward their own parameter become sinks
+        changed = False
+        for u in units:
+            for name, idx in list(sinks.items()):
+                for m in re.finditer(r'\b' + name + r'\s*\(', u.text):
+                    func = u.enclosing(m.start())
+                    if func and func[0] == name:
+                        continue
+                    args, _ = split_args(u.text, m.end() - 1)
+                    if len(args) <= idx:
+                        continue
+                    r = allowed(u, args[idx], func, m.start(), [])
+                    if isinstance(r, tuple) and func[0] not in sinks:
+                        sinks[func[0]] = r[1]
+                        changed = True
+    for u in units:
+        rel = os.path.relpath(u.path, ROOT)
+        for name, idx in sinks.items():
+            for m in re.finditer(r'(?<![\w.>])' + name + r'\s*\(', u.text):
+                func = u.enclosing(m.start())
+                if func and func[0] == name and m.start() == u.text.rfind(name, 0, func[2]):
+                    continue
+                if func is None:
+                    continue  # a declaration or prototype
+                if name in BASE_SINKS and not rel.startswith(os.path.join("src", "store")):
+                    problems.append(f"{rel}:{line_of(u.text, m.start())}: {name} outside "
+                                    f"src/store/ (only the store speaks SQL)")
+                args, _ = split_args(u.text, m.end() - 1)
+                if len(args) <= idx:
+                    continue
+                r = allowed(u, args[idx], func, m.start(), problems)
+                if isinstance(r, tuple) and func[0] not in sinks:
+                    problems.append(f"{rel}:{line_of(u.text, m.start())}: SQL from a parameter")
+        for name in FORBIDDEN:
+            for m in re.finditer(r'\b' + name + r'\s*\(', u.text):
+                problems.append(f"{rel}:{line_of(u.text, m.start())}: {name} formats SQL text")
+        for m in BUILDERS.finditer(u.text):
+            args, _ = split_args(u.text, m.end() - 1)
+            lits = [a for a in args if literal(a)]
+            sqlish = [a for a in lits if SQL_START.match(re.sub(r'"\s*"', "", a).strip('"'))]
+            if not sqlish:
+                continue
+            fmt_at = args.index(sqlish[0])
+            if constant_format(args[fmt_at:]):
+                continue
+            problems.append(f"{rel}:{line_of(u.text, m.start())}: SQL text assembled with "
+                            f"{m.group(1)} from run-time values")
+    return problems, sinks
+
+
+def sources():
+    out = {}
+    for d, _, names in os.walk(SRC):
+        for n in names:
+            if n.endswith((".c", ".h")):
+                p = os.path.join(d, n)
+                with open(p, encoding="utf-8", errors="replace") as f:
+                    out[p] = f.read()
+    return out
+
+
+# ---- the check itself must be able to fail --------------------------------
+
+GOOD = r'''
+static const char sql_get[] = "SELECT a FROM t WHERE id = ?";
+static const char sql_put[] = "INSERT INTO t VALUES (?)";
+static const char *const steps[] = {NULL, sql_put, "DROP TABLE x"};
+int store_exec(store *s, const char *sql, assay_error *err)
+{
+	return sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+}
+sqlite3_stmt *store_stmt(store *s, const char *sql, assay_error *err)
+{
+	sqlite3_prepare_v3(s->db, sql, -1, 0, &st, NULL);
+	return st;
+}
+static int helper(store *s, const char *sql)
+{
+	return store_stmt(s, sql, NULL) != NULL;
+}
+int f(store *s, int v, bool b)
+{
+	char sql[64];
+	snprintf(sql, sizeof sql, "PRAGMA user_version = %d", VERSION_NUMBER);
+	store_exec(s, sql, NULL);
+	store_exec(s, "BEGIN" " IMMEDIATE", NULL);
+	store_exec(s, steps[v], NULL);
+	helper(s, b ? sql_get : sql_put);
+	return store_stmt(s, sql_get, NULL) != NULL;
+}
+'''
+
+BAD = {
+    "built by abuf": r'''
+sqlite3_stmt *store_stmt(store *s, const char *sql, assay_error *err)
+{
+	sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+}
+int f(store *s, const char *name)
+{
+	abuf b = {0};
+	abuf_printf(&b, "SELECT * FROM t WHERE name = '%s'", name);
+	return store_stmt(s, b.data, NULL) != NULL;
+}
+''',
+    "snprintf of data": r'''
+int store_exec(store *s, const char *sql, assay_error *err)
+{
+	return sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+}
+int f(store *s, const char *batch)
+{
+	char sql[256];
+	snprintf(sql, sizeof sql, "DELETE FROM samples WHERE batch = '%s'", batch);
+	return store_exec(s, sql, NULL);
+}
+''',
+    "through a wrapper": r'''
+int store_exec(store *s, const char *sql, assay_error *err)
+{
+	return sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+}
+static int run(store *s, const char *sql)
+{
+	return store_exec(s, sql, NULL);
+}
+int f(store *s, char *user)
+{
+	return run(s, user);
+}
+''',
+    "mprintf": r'''
+int f(sqlite3 *db, const char *n)
+{
+	char *q = sqlite3_mprintf("SELECT %Q", n);
+	return sqlite3_exec(db, q, 0, 0, 0);
+}
+''',
+}
+
+
+def test_checker_accepts_the_conventions_and_catches_assembled_sql():
+    probs, sinks = check_sources({os.path.join(SRC, "store", "good.c"): GOOD})
+    eq(probs, [], "a file following the conventions")
+    check("helper" in sinks, f"a forwarding wrapper becomes a sink: {sinks}")
+    for what, code in BAD.items():
+        probs, _ = check_sources({os.path.join(SRC, "store", "bad.c"): code})
+        check(probs, f"{what}: not caught")
+    probs, _ = check_sources({os.path.join(SRC, "cli", "x.c"): GOOD})
+    check(any("outside src/store/" in p for p in probs), probs)
+
+
+def test_no_sql_assembled_from_data_in_src():
+    files = sources()
+    probs, sinks = check_sources(files)
+    eq(probs, [], "SQL text must be fixed at compile time")
+    # The check saw the real statements (so it cannot pass by missing them).
+    check("store_stmt" in sinks and "store_exec" in sinks, sinks)
+    n_arrays = sum(len(Unit(p, t).sql_arrays) for p, t in files.items())
+    check(n_arrays >= 20, f"only {n_arrays} static sql_* statements found")
