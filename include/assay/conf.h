@@ -27,8 +27,8 @@
  * CONF_MAX_ENTRIES keys in one conf. Parse errors read
  * "NAME:LINE: what was expected". */
 
-#define CONF_MAX_FILE (1024 * 1024)
-#define CONF_MAX_LINE 4096
+#define CONF_MAX_FILE	 (1024 * 1024)
+#define CONF_MAX_LINE	 4096
 #define CONF_MAX_ENTRIES 10000
 
 typedef struct conf conf;
@@ -67,8 +67,8 @@ const char *conf_get(const conf *c, const char *key, const char *def);
  * (0 for conf_set). NULL when the key is absent. Owned by c. */
 const char *conf_origin(const conf *c, const char *key, int *line);
 /* A finite number in [min, max]. */
-int conf_get_double(const conf *c, const char *key, double def, double min, double max,
-		    double *out, assay_error *err);
+int conf_get_double(const conf *c, const char *key, double def, double min, double max, double *out,
+		    assay_error *err);
 /* A decimal integer in [min, max]. */
 int conf_get_int(const conf *c, const char *key, long def, long min, long max, long *out,
 		 assay_error *err);
@@ -102,7 +102,7 @@ enum conf_attr {
 };
 
 typedef struct conf_style {
-	int fg, bg;     /* CONF_COLOR_DEFAULT or 0..255 */
+	int fg, bg;	/* CONF_COLOR_DEFAULT or 0..255 */
 	unsigned attrs; /* enum conf_attr bits */
 } conf_style;
 
@@ -174,9 +174,9 @@ extern const conf_role_info conf_roles[CONF_ROLE_COUNT];
 int conf_role_find(const char *name);
 
 typedef struct conf_theme {
-	char name[64];                /* theme.name, else the file's stem */
+	char name[64]; /* theme.name, else the file's stem */
 	conf_style style[CONF_ROLE_COUNT];
-	bool set[CONF_ROLE_COUNT];    /* named by the theme file */
+	bool set[CONF_ROLE_COUNT]; /* named by the theme file */
 } conf_theme;
 
 /* The built-in theme: every role its table style, nothing marked set. */

@@ -156,8 +156,9 @@ int conf_load_string(conf *c, const char *name, const char *text, size_t n, assa
 	if (rc == ASSAY_OK) {
 		int line = overflow_line(c, tmp);
 		if (line)
-			rc = assay_fail(err, ASSAY_EFORMAT, "%s:%d: too many entries (the limit is %d)",
-					name, line, CONF_MAX_ENTRIES);
+			rc = assay_fail(err, ASSAY_EFORMAT,
+					"%s:%d: too many entries (the limit is %d)", name, line,
+					CONF_MAX_ENTRIES);
 	}
 	/* Reserve everything first so the merge below cannot fail half-way. */
 	if (rc == ASSAY_OK &&
@@ -225,8 +226,7 @@ size_t conf_count(const conf *c)
 	return c->n;
 }
 
-bool conf_next(const conf *c, const char *prefix, size_t *pos, const char **key,
-	       const char **value)
+bool conf_next(const conf *c, const char *prefix, size_t *pos, const char **key, const char **value)
 {
 	size_t plen = prefix ? strlen(prefix) : 0;
 	for (; *pos < c->n; (*pos)++) {

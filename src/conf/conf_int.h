@@ -12,8 +12,8 @@
 
 struct conf_entry {
 	char *key;
-	char *value; /* the scalar: a single quoted item unquoted, else raw */
-	char *raw;   /* the value as written, for lists; NULL when literal */
+	char *value;   /* the scalar: a single quoted item unquoted, else raw */
+	char *raw;     /* the value as written, for lists; NULL when literal */
 	size_t origin; /* index into conf.origins */
 	int line;      /* 0 for conf_set */
 };
@@ -22,7 +22,7 @@ struct conf {
 	struct conf_entry *e;
 	size_t n, cap;
 	uint32_t *slots; /* open addressing: entry index + 1, 0 when empty */
-	size_t nslots;   /* a power of two, at least twice n */
+	size_t nslots;	 /* a power of two, at least twice n */
 	char **origins;
 	size_t norigins;
 };

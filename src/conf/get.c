@@ -21,12 +21,12 @@ static int bad_value(const conf *c, const char *key, const char *value, assay_er
 	if (line > 0)
 		return assay_fail(err, ASSAY_EINVAL, "%s:%d: \"%s\" must be %s, got \"%s\"", origin,
 				  line, key, what, ex);
-	return assay_fail(err, ASSAY_EINVAL, "%s: \"%s\" must be %s, got \"%s\"", origin, key,
-			  what, ex);
+	return assay_fail(err, ASSAY_EINVAL, "%s: \"%s\" must be %s, got \"%s\"", origin, key, what,
+			  ex);
 }
 
-int conf_get_double(const conf *c, const char *key, double def, double min, double max,
-		    double *out, assay_error *err)
+int conf_get_double(const conf *c, const char *key, double def, double min, double max, double *out,
+		    assay_error *err)
 {
 	const char *v = conf_get(c, key, NULL);
 	char what[128];
@@ -74,8 +74,8 @@ int conf_get_bool(const conf *c, const char *key, bool def, bool *out, assay_err
 		const char *word;
 		bool value;
 	} words[] = {
-		{"true", true}, {"false", false}, {"yes", true}, {"no", false},
-		{"on", true},   {"off", false},   {"1", true},   {"0", false},
+	    {"true", true}, {"false", false}, {"yes", true}, {"no", false},
+	    {"on", true},   {"off", false},   {"1", true},   {"0", false},
 	};
 	const char *v = conf_get(c, key, NULL);
 	if (!v) {

@@ -164,14 +164,20 @@ static int read_item(const char *s, size_t n, size_t *i, abuf *out, bool *quoted
 			if (k + 1 >= n)
 				continue;
 			char e = s[k + 1];
-			char dec = e == '"' ? '"' : e == '\\' ? '\\' : e == 'n' ? '\n' : e == 't' ? '\t' : 0;
+			char dec = e == '"'    ? '"'
+				   : e == '\\' ? '\\'
+				   : e == 'n'  ? '\n'
+				   : e == 't'  ? '\t'
+					       : 0;
 			if (!dec) {
 				char ex[64];
 				uint32_t cp;
-				size_t len = utf8_seq((const unsigned char *)s + k + 1, n - k - 1, &cp);
+				size_t len =
+				    utf8_seq((const unsigned char *)s + k + 1, n - k - 1, &cp);
 				conf_excerpt(ex, sizeof ex, s + k + 1, len ? len : 1);
 				snprintf(why, whylen,
-					 "unknown escape \"\\%s\" (expected \\\" \\\\ \\n or \\t)", ex);
+					 "unknown escape \"\\%s\" (expected \\\" \\\\ \\n or \\t)",
+					 ex);
 				return ASSAY_EFORMAT;
 			}
 			ch = dec;
@@ -185,8 +191,10 @@ static int read_item(const char *s, size_t n, size_t *i, abuf *out, bool *quoted
 	if (k < n && s[k] != ',') {
 		char ex[64];
 		conf_excerpt(ex, sizeof ex, s + k, n - k);
-		snprintf(why, whylen, "expected \",\" or the end of the line after a closing quote, "
-				      "got \"%s\"", ex);
+		snprintf(why, whylen,
+			 "expected \",\" or the end of the line after a closing quote, "
+			 "got \"%s\"",
+			 ex);
 		return ASSAY_EFORMAT;
 	}
 	*comma = k < n;
@@ -201,8 +209,8 @@ int conf_value_parse(const char *s, size_t n, char **scalar, char **raw, char *w
 	bool quoted = false, first_quoted = false, comma = false;
 	*scalar = *raw = NULL;
 	do {
-		int rc = read_item(s, n, &i, items == 0 ? &first : NULL, &quoted, &comma, why,
-				   whylen);
+		int rc =
+		    read_item(s, n, &i, items == 0 ? &first : NULL, &quoted, &comma, why, whylen);
 		if (rc != ASSAY_OK) {
 			abuf_free(&first);
 			return rc;
@@ -314,8 +322,8 @@ static int parse_section(const char *s, size_t n, abuf *section, char *why, size
 }
 
 /* Parses "key = value" under section into tmp. */
-static int parse_pair(conf *tmp, const abuf *section, const char *s, size_t n, int line,
-		      char *why, size_t whylen)
+static int parse_pair(conf *tmp, const abuf *section, const char *s, size_t n, int line, char *why,
+		      size_t whylen)
 {
 	char ex[64];
 	const char *eq = memchr(s, '=', n);

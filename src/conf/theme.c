@@ -6,6 +6,7 @@
 
 #include "conf_int.h"
 
+/* clang-format off */
 #define D CONF_COLOR_DEFAULT
 #define B CONF_ATTR_BOLD
 #define U CONF_ATTR_UNDERLINE
@@ -61,6 +62,7 @@ const conf_role_info conf_roles[CONF_ROLE_COUNT] = {
 #undef U
 #undef R
 #undef DIM
+/* clang-format on */
 
 int conf_role_find(const char *name)
 {
@@ -174,7 +176,8 @@ int conf_theme_load(const char *path_or_name, const char *themes_dir, conf_theme
 		    assay_error *err)
 {
 	size_t n = strlen(path_or_name);
-	bool is_path = strchr(path_or_name, '/') || (n > 6 && strcmp(path_or_name + n - 6, ".theme") == 0);
+	bool is_path =
+	    strchr(path_or_name, '/') || (n > 6 && strcmp(path_or_name + n - 6, ".theme") == 0);
 	abuf path = {0};
 	char ex[64];
 	conf_excerpt(ex, sizeof ex, path_or_name, n);
@@ -190,7 +193,8 @@ int conf_theme_load(const char *path_or_name, const char *themes_dir, conf_theme
 		    : abuf_printf(&path, "%s/%s.theme", themes_dir, path_or_name))
 		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
 	conf *c = conf_new();
-	int rc = c ? conf_load_file(c, path.data, err) : assay_fail(err, ASSAY_ENOMEM, "out of memory");
+	int rc =
+	    c ? conf_load_file(c, path.data, err) : assay_fail(err, ASSAY_ENOMEM, "out of memory");
 	if (rc == ASSAY_ENOTFOUND && !is_path)
 		rc = assay_fail(err, rc, "unknown theme \"%s\": no %s.theme in %s", ex, ex,
 				themes_dir);

@@ -64,8 +64,8 @@ TEST(test_parse_forms)
 {
 	CHECK_INT(color("default"), CONF_COLOR_DEFAULT);
 	CHECK_INT(color("Default"), CONF_COLOR_DEFAULT);
-	const char *names[] = {"black", "red", "green", "yellow", "blue", "magenta", "cyan",
-			       "white"};
+	const char *names[] = {"black", "red",	   "green", "yellow",
+			       "blue",	"magenta", "cyan",  "white"};
 	for (int i = 0; i < 8; i++) {
 		char buf[32];
 		CHECK_INT(color(names[i]), i);
@@ -88,10 +88,10 @@ TEST(test_parse_forms)
 	CHECK_INT(color("#ff0000"), 196);
 	CHECK_INT(color("#FF0000"), 196);
 	CHECK_INT(color("#1e1e2e"), 235);
-	const char *bad[] = {"",       "256",       "-1",      "#12345",  "#1234567", "#gg0000",
-			     "pink",   "brightpink", "bright-", "bright", "bright--red", "on",
-			     "redd",   "0x10",      "1 2",     "1000",    "#",        "red blue",
-			     "bright-gray"};
+	const char *bad[] = {
+	    "",		  "256",     "-1",     "#12345",      "#1234567",   "#gg0000", "pink",
+	    "brightpink", "bright-", "bright", "bright--red", "on",	    "redd",    "0x10",
+	    "1 2",	  "1000",    "#",      "red blue",    "bright-gray"};
 	for (size_t i = 0; i < ASSAY_ARRAY_LEN(bad); i++) {
 		if (color(bad[i]) != -99)
 			printf("#   \"%s\" parsed\n", bad[i]);

@@ -29,12 +29,13 @@ TEST(test_double)
 	CHECK_NEAR(d, 1, 0);
 	d = -7;
 	CHECK_INT(conf_get_double(c, "score.high", 0.9, 0, 1, &d, &err), ASSAY_EINVAL);
-	CHECK_STR(err.msg, "assay.conf:4: \"score.high\" must be a number from 0 to 1, got \"1.5\"");
+	CHECK_STR(err.msg,
+		  "assay.conf:4: \"score.high\" must be a number from 0 to 1, got \"1.5\"");
 	CHECK_NEAR(d, -7, 0);
 	CHECK_INT(conf_get_double(c, "score.neg", 0, 0, 1, &d, &err), ASSAY_EINVAL);
 	CHECK_STR(err.msg,
 		  "assay.conf:3: \"score.neg\" must be a number from 0 to 1, got \"-1e-3\"");
-	const char *bad[] = {"score.word", "score.nan", "score.inf", "score.huge",
+	const char *bad[] = {"score.word", "score.nan",	  "score.inf",	"score.huge",
 			     "score.lead", "score.trail", "score.empty"};
 	for (size_t i = 0; i < ASSAY_ARRAY_LEN(bad); i++) {
 		err.msg[0] = '\0';

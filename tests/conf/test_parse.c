@@ -84,8 +84,9 @@ TEST(test_crlf_and_bom)
 {
 	assay_error err;
 	conf *c;
-	CHECK_INT(load(&c, "\xEF\xBB\xBF"
-			   "a = 1\r\n[s]\r\nb = \"x\"\r\n",
+	CHECK_INT(load(&c,
+		       "\xEF\xBB\xBF"
+		       "a = 1\r\n[s]\r\nb = \"x\"\r\n",
 		       &err),
 		  0);
 	CHECK_STR(conf_get(c, "a", NULL), "1");
@@ -276,8 +277,8 @@ TEST(test_list_scalar_forms)
 
 UNIT_MAIN(UNIT_CASE(test_pairs_and_sections), UNIT_CASE(test_comments_only_on_their_own_line),
 	  UNIT_CASE(test_values_trimmed_and_empty), UNIT_CASE(test_quoted_escapes),
-	  UNIT_CASE(test_crlf_and_bom), UNIT_CASE(test_empty_input),
-	  UNIT_CASE(test_error_messages), UNIT_CASE(test_nul_byte), UNIT_CASE(test_long_line),
-	  UNIT_CASE(test_file_and_entry_caps), UNIT_CASE(test_hostile_text_in_messages),
+	  UNIT_CASE(test_crlf_and_bom), UNIT_CASE(test_empty_input), UNIT_CASE(test_error_messages),
+	  UNIT_CASE(test_nul_byte), UNIT_CASE(test_long_line), UNIT_CASE(test_file_and_entry_caps),
+	  UNIT_CASE(test_hostile_text_in_messages),
 	  UNIT_CASE(test_failed_load_leaves_conf_unchanged), UNIT_CASE(test_lists),
 	  UNIT_CASE(test_list_scalar_forms))

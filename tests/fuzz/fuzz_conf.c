@@ -49,7 +49,8 @@ static void style_round_trip(const char *spec)
 		static const int counts[] = {256, 88, 16, 8, 0};
 		for (size_t k = 0; k < sizeof counts / sizeof counts[0]; k++) {
 			conf_style o = conf_theme_style(&t, (enum conf_role)role, counts[k], false);
-			if (o.fg >= (counts[k] ? counts[k] : 1) || o.bg >= (counts[k] ? counts[k] : 1))
+			if (o.fg >= (counts[k] ? counts[k] : 1) ||
+			    o.bg >= (counts[k] ? counts[k] : 1))
 				abort();
 		}
 	}
