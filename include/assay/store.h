@@ -166,12 +166,158 @@ void store_info_free(store_info *info);
  * Scores (src/store/scores.c)
  * ====================================================================== */
 
+/* A scorer a run wants current, with the version it would write. */
+typedef struct store_score_want {
+	const char *scorer;
+	const char *version;
+} store_score_want;
+
+/* Which samples a scoring run reads. */
+typedef struct store_score_query {
+	const int64_t *batch_ids;     /* NULL: every batch */
+	size_t n_batches;
+	const store_score_want *want; /* at most 64 */
+	size_t n_want;
+	bool rescore;                 /* every sample, current or not */
+	bool all;                     /* every sample, and masks still say what is not current */
+	bool with_record;             /* also read the original record */
+} store_score_query;
+
+/* One sample of a page; strings are valid until the next page is read. */
+typedef struct store_score_item {
+	int64_t id;
+	uint64_t hash;
+	const char *text;
+	size_t text_len;
+	const char *text_field;
+	const char *record;   /* NULL unless with_record */
+	size_t record_len;
+	uint64_t need;        /* bit i: want[i] is missing or not current (all with rescore) */
+} store_score_item;
+
+/* A keyset cursor over samples in id order: each page is one query
+ * (id > last_id ... LIMIT max), so memory is one page, never the data set.
+ * Zero-initialise; free with store_score_page_free. */
+typedef struct store_score_page {
+	store_score_item *items;
+	size_t n, cap;
+	abuf arena;
+	int64_t last_id;  /* the cursor: the largest id read so far */
+} store_score_page;
+
+/* Reads the next page of at most max samples after page->last_id that need
+ * a score (any want not current; with rescore or all, every sample).
+ * page->n == 0 at the end. */
+int store_score_page_next(store *s, const store_score_query *q, size_t max,
+			  store_score_page *page, assay_error *err);
+void store_score_page_free(store_score_page *page);
+/* Samples in the query's batches, and their largest id (for progress). */
+int store_score_scope(store *s, const store_score_query *q, int64_t *count, int64_t *max_id,
+		      assay_error *err);
+
+/* One score to write. */
+typedef struct store_score_row {
+	int64_t sample_id;
+	const char *scorer;
+	const char *version;
+	double value;        /* NAN: the scorer failed for this sample; stored as NULL */
+	bool flagged;
+	const char *reason;
+	const char *detail;  /* a JSON object, or NULL */
+} store_score_row;
+
+/* Inserts or replaces the (sample, scorer) score. Run inside a transaction
+ * for speed (one per page). */
+int store_score_put(store *s, const store_score_row *r, assay_error *err);
+/* Replaces only the detail of a stored score (neardup: a cluster's first
+ * sample gaining members). */
+int store_score_set_detail(store *s, int64_t sample_id, const char *scorer, const char *detail,
+			   assay_error *err);
+
+/* A stored score, as the review screen shows it. */
+typedef struct store_score {
+	char *scorer;
+	char *version;
+	double value;      /* NAN when the scorer failed */
+	bool flagged;
+	char *reason;
+	char *detail;      /* "" when none */
+	int64_t scored_at; /* unix ms */
+} store_score;
+
+/* Every score of one sample, by scorer name. Free with store_scores_free. */
+int store_scores_get(store *s, int64_t sample_id, store_score **out, size_t *n,
+		     assay_error *err);
+void store_scores_free(store_score *v, size_t n);
+
+/* For the combined score: every stored value (NULLs as NAN) of the samples
+ * with ids in [lo, hi], in (sample, scorer) order. */
+int store_scores_range_each(store *s, int64_t lo, int64_t hi,
+			    int (*fn)(void *ud, int64_t sample_id, const char *scorer,
+				      double value),
+			    void *ud, assay_error *err);
+/* Writes the combined score on the sample (NAN: NULL). */
+int store_quality_set(store *s, int64_t sample_id, double quality, assay_error *err);
+
+/* The answer cache of the remote scorers, keyed by (configuration hash,
+ * text hash). *found false when absent; *reason is allocated (caller frees). */
+int store_score_cache_get(store *s, uint64_t config_hash, uint64_t text_hash, bool *found,
+			  double *value, char **reason, assay_error *err);
+int store_score_cache_put(store *s, uint64_t config_hash, uint64_t text_hash, double value,
+			  const char *reason, assay_error *err);
+
+/* The smallest and largest number at a record field (dotted path; an exact
+ * key wins over a nested one) over the query's batches; *n gets how many
+ * samples hold a number there. */
+int store_field_range(store *s, const store_score_query *q, const char *field, double *min,
+		      double *max, int64_t *n, assay_error *err);
+
 /* (end of scores section) */
 
 /* ======================================================================
  * Review: annotators, queue, leases, decisions, undo, notes
  * (src/store/review.c)
  * ====================================================================== */
+
+/* The id of the annotator called name, created on first use. */
+int store_annotator_ensure(store *s, const char *name, int64_t *id, assay_error *err);
+
+/* What an annotator did to a sample. */
+enum store_kind {
+	STORE_ACCEPT,
+	STORE_EDIT,    /* text: the corrected text */
+	STORE_REJECT,  /* reason: why */
+	STORE_SKIP,    /* comes back at the end of the queue */
+	STORE_NOTE,    /* text: the note; no verdict */
+};
+
+typedef struct store_decision_in {
+	int64_t sample_id;
+	int64_t annotator_id;
+	int kind;             /* enum store_kind */
+	const char *text;     /* edit: the new text; note: the note */
+	const char *reason;   /* reject: the reason */
+	int64_t ms_spent;     /* time the sample was on screen */
+	const char *session;  /* the review session, or NULL */
+} store_decision_in;
+
+/* Writes the event and (for all but notes) the current decision in one
+ * transaction, and releases the annotator's lease on the sample. An edit
+ * records its word edit distance to the original. An edit equal to the
+ * original is refused (ASSAY_EINVAL). Sets *event_id. */
+int store_decide(store *s, const store_decision_in *in, int64_t *event_id, assay_error *err);
+
+/* A lead's final verdict on a sample (kind STORE_ACCEPT, EDIT or REJECT),
+ * which export honours over the annotators' verdicts. */
+int store_adjudicate(store *s, const store_decision_in *in, int64_t *event_id, assay_error *err);
+
+/* Undoes the annotator's latest verdict that is not undone yet: writes an
+ * undo event and restores the sample's previous decision by this annotator
+ * (or removes it). Works across sessions and restarts: the undo stack is
+ * read from the events. *sample_id gets the sample; ASSAY_ENOTFOUND when
+ * there is nothing left to undo. */
+int store_undo(store *s, int64_t annotator_id, const char *session, int64_t *sample_id,
+	       assay_error *err);
 
 /* (end of review section) */
 

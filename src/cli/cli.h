@@ -40,6 +40,7 @@ int cmd_info(cli_ctx *ctx, int argc, char **argv);
 int cmd_export(cli_ctx *ctx, int argc, char **argv);
 int cmd_stats(cli_ctx *ctx, int argc, char **argv);
 int cmd_report(cli_ctx *ctx, int argc, char **argv);
+int cmd_decide(cli_ctx *ctx, int argc, char **argv);
 
 /* Prints "assay: MESSAGE" on stderr (sanitized when stderr is a terminal). */
 void cli_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -13,6 +13,7 @@
 static const cli_command commands[] = {
 	{"import", cmd_import, "import samples from JSONL, JSON or CSV (file, -, URL)"},
 	{"info", cmd_info, "show batches, counts and scorers in the database"},
+	{"decide", cmd_decide, "record decisions from a script (one, or many from JSONL)"},
 	{"stats", cmd_stats, "rates by annotator, batch, reason, day, model; agreement; scorers"},
 	{"report", cmd_report, "the audit as one self-contained HTML file"},
 	{"export", cmd_export, "write the approved set, corrections applied"},

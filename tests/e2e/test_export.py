@@ -127,7 +127,9 @@ def test_resolve_rules_and_lead_adjudication():
         eq(ids("--resolve", "lead"), ["b"])
         eq(ids("--resolve", "unanimous"), ["b", "c"])
         r = w.run("export", "--resolve", "majority")
-        eq(json.loads(r.out.splitlines()[1])["caption"], "fixed c")
+        recs = {x["id"]: x for x in map(json.loads, r.out.splitlines())}
+        eq(sorted(recs), ["a", "b", "c"])
+        eq(recs["c"]["caption"], "fixed c")
 
 
 def test_batch_annotator_and_min_filters():

@@ -1,0 +1,349 @@
+/* review.c — annotators' decisions: the event and the current verdict in
+ * one transaction, lead adjudications, and undo read back from the
+ * append-only event log (so it survives restarts). */
+#include "store_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "assay/text.h"
+
+static const char sql_ann_add[] =
+	"INSERT INTO annotators (name, first_seen) VALUES (?1, ?2) ON CONFLICT (name) DO NOTHING";
+static const char sql_ann_get[] = "SELECT id FROM annotators WHERE name = ?1";
+
+int store_annotator_ensure(store *s, const char *name, int64_t *id, assay_error *err)
+{
+	if (!name || !*name)
+		return assay_fail(err, ASSAY_EINVAL, "the annotator's name is empty");
+	size_t bad;
+	if (!text_utf8_valid(name, strlen(name), &bad) || strlen(name) > 200)
+		return assay_fail(err, ASSAY_EINVAL,
+				  "the annotator's name must be valid UTF-8 of at most 200 bytes");
+	sqlite3_stmt *st = store_stmt(s, sql_ann_add, err);
+	if (!st)
+		return err->code;
+	store_bind_text(st, 1, name, -1);
+	sqlite3_bind_int64(st, 2, assay_now_ms());
+	int rc = store_step_done(s, st, err, "recording an annotator");
+	if (rc < 0)
+		return rc;
+	if (!(st = store_stmt(s, sql_ann_get, err)))
+		return err->code;
+	store_bind_text(st, 1, name, -1);
+	rc = sqlite3_step(st);
+	*id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? ASSAY_OK : store_sqlerr(s, rc, err, "reading an annotator");
+}
+
+static const char *const kind_names[] = {
+	[STORE_ACCEPT] = "accept", [STORE_EDIT] = "edit", [STORE_REJECT] = "reject",
+	[STORE_SKIP] = "skip",     [STORE_NOTE] = "note",
+};
+static const char *const verdict_names[] = {
+	[STORE_ACCEPT] = "accepted", [STORE_EDIT] = "edited", [STORE_REJECT] = "rejected",
+	[STORE_SKIP] = "skipped",
+};
+
+static const char sql_sample_text[] = "SELECT text FROM samples WHERE id = ?1";
+
+/* Checks what the decision carries and measures an edit against the
+ * original: *distance and *words stay -1 unless it is an edit. */
+static int validate(store *s, const store_decision_in *in, int64_t *distance, int64_t *words,
+		    assay_error *err)
+{
+	*distance = *words = -1;
+	if (in->kind < STORE_ACCEPT || in->kind > STORE_NOTE)
+		return assay_fail(err, ASSAY_EINVAL, "internal: unknown decision kind %d", in->kind);
+	sqlite3_stmt *st = store_stmt(s, sql_sample_text, err);
+	if (!st)
+		return err->code;
+	sqlite3_bind_int64(st, 1, in->sample_id);
+	int rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return rc == SQLITE_DONE ? assay_fail(err, ASSAY_ENOTFOUND, "no sample #%lld",
+						      (long long)in->sample_id)
+					 : store_sqlerr(s, rc, err, "reading a sample");
+	}
+	const char *needs = NULL;
+	if ((in->kind == STORE_EDIT || in->kind == STORE_NOTE) && (!in->text || !*in->text))
+		needs = in->kind == STORE_EDIT ? "an edit needs the corrected text"
+					       : "a note needs its text";
+	else if (in->kind == STORE_REJECT && (!in->reason || !*in->reason))
+		needs = "a rejection needs a reason";
+	if (needs) {
+		sqlite3_reset(st);
+		return assay_fail(err, ASSAY_EINVAL, "%s", needs);
+	}
+	const char *extra = in->kind == STORE_REJECT ? in->reason : in->text;
+	size_t bad;
+	if (extra && !text_utf8_valid(extra, strlen(extra), &bad)) {
+		sqlite3_reset(st);
+		return assay_fail(err, ASSAY_EINVAL, "the %s is not valid UTF-8 (byte %zu)",
+				  in->kind == STORE_REJECT ? "reason" : "text", bad + 1);
+	}
+	if (in->kind == STORE_EDIT) {
+		const char *orig = (const char *)sqlite3_column_text(st, 0);
+		size_t olen = (size_t)sqlite3_column_bytes(st, 0);
+		if (olen == strlen(in->text) && memcmp(orig, in->text, olen) == 0) {
+			sqlite3_reset(st);
+			return assay_fail(err, ASSAY_EINVAL, "the edit is the same as the original text");
+		}
+		text_diff d = {0};
+		if (text_word_diff(orig, olen, in->text, strlen(in->text), &d) == ASSAY_OK) {
+			*distance = (int64_t)d.distance;
+			*words = (int64_t)d.words_a;
+		}
+		text_diff_free(&d);
+	}
+	sqlite3_reset(st);
+	return ASSAY_OK;
+}
+
+static const char sql_event[] =
+	"INSERT INTO events (sample_id, annotator_id, kind, verdict, text, reason, undoes, at,"
+	" ms_spent, session) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+
+static int add_event(store *s, const store_decision_in *in, const char *kind, const char *verdict,
+		     int64_t undoes, int64_t at, int64_t *event_id, assay_error *err)
+{
+	sqlite3_stmt *st = store_stmt(s, sql_event, err);
+	if (!st)
+		return err->code;
+	sqlite3_bind_int64(st, 1, in->sample_id);
+	sqlite3_bind_int64(st, 2, in->annotator_id);
+	store_bind_text(st, 3, kind, -1);
+	store_bind_text(st, 4, verdict, -1);
+	store_bind_text(st, 5, in->kind == STORE_EDIT || in->kind == STORE_NOTE ? in->text : NULL, -1);
+	store_bind_text(st, 6, in->kind == STORE_REJECT ? in->reason : NULL, -1);
+	if (undoes)
+		sqlite3_bind_int64(st, 7, undoes);
+	sqlite3_bind_int64(st, 8, at);
+	sqlite3_bind_int64(st, 9, in->ms_spent > 0 ? in->ms_spent : 0);
+	store_bind_text(st, 10, in->session, -1);
+	int rc = store_step_done(s, st, err, "recording the event");
+	if (rc == ASSAY_OK)
+		*event_id = sqlite3_last_insert_rowid(s->db);
+	return rc;
+}
+
+static const char sql_decision[] =
+	"INSERT INTO decisions (sample_id, annotator_id, verdict, text, reason, event_id, decided_at,"
+	" ms_spent, edit_distance, words) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+	" ON CONFLICT (sample_id, annotator_id) DO UPDATE SET verdict = excluded.verdict,"
+	" text = excluded.text, reason = excluded.reason, event_id = excluded.event_id,"
+	" decided_at = excluded.decided_at, ms_spent = excluded.ms_spent,"
+	" edit_distance = excluded.edit_distance, words = excluded.words";
+static const char sql_release[] = "DELETE FROM leases WHERE sample_id = ?1 AND annotator_id = ?2";
+
+static int set_decision(store *s, const store_decision_in *in, int64_t event_id, int64_t at,
+			int64_t distance, int64_t words, assay_error *err)
+{
+	sqlite3_stmt *st = store_stmt(s, sql_decision, err);
+	if (!st)
+		return err->code;
+	sqlite3_bind_int64(st, 1, in->sample_id);
+	sqlite3_bind_int64(st, 2, in->annotator_id);
+	store_bind_text(st, 3, verdict_names[in->kind], -1);
+	store_bind_text(st, 4, in->kind == STORE_EDIT ? in->text : NULL, -1);
+	store_bind_text(st, 5, in->kind == STORE_REJECT ? in->reason : NULL, -1);
+	sqlite3_bind_int64(st, 6, event_id);
+	sqlite3_bind_int64(st, 7, at);
+	sqlite3_bind_int64(st, 8, in->ms_spent > 0 ? in->ms_spent : 0);
+	if (distance >= 0) {
+		sqlite3_bind_int64(st, 9, distance);
+		sqlite3_bind_int64(st, 10, words);
+	}
+	int rc = store_step_done(s, st, err, "recording the decision");
+	if (rc == ASSAY_OK && (st = store_stmt(s, sql_release, err)) != NULL) {
+		sqlite3_bind_int64(st, 1, in->sample_id);
+		sqlite3_bind_int64(st, 2, in->annotator_id);
+		rc = store_step_done(s, st, err, "releasing the lease");
+	} else if (rc == ASSAY_OK) {
+		rc = err->code;
+	}
+	return rc;
+}
+
+/* Runs fn inside a transaction of its own unless one is open already. */
+static int in_tx(store *s, int (*fn)(store *, void *, assay_error *), void *ud, assay_error *err)
+{
+	bool own = !s->in_tx;
+	int rc = own ? store_begin(s, err) : ASSAY_OK;
+	if (rc < 0)
+		return rc;
+	rc = fn(s, ud, err);
+	if (own) {
+		if (rc == ASSAY_OK)
+			rc = store_commit(s, err);
+		else
+			store_rollback(s);
+	}
+	return rc;
+}
+
+typedef struct decide_job {
+	const store_decision_in *in;
+	int64_t *event_id;
+	bool adjudicate;
+} decide_job;
+
+static const char sql_adjudicate[] =
+	"INSERT INTO adjudications (sample_id, annotator_id, verdict, text, reason, event_id,"
+	" decided_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+	" ON CONFLICT (sample_id) DO UPDATE SET annotator_id = excluded.annotator_id,"
+	" verdict = excluded.verdict, text = excluded.text, reason = excluded.reason,"
+	" event_id = excluded.event_id, decided_at = excluded.decided_at";
+
+static int decide_tx(store *s, void *ud, assay_error *err)
+{
+	decide_job *j = ud;
+	const store_decision_in *in = j->in;
+	int64_t distance, words, at = assay_now_ms();
+	int rc = validate(s, in, &distance, &words, err);
+	if (rc < 0)
+		return rc;
+	if (j->adjudicate) {
+		if (in->kind > STORE_REJECT)
+			return assay_fail(err, ASSAY_EINVAL, "a lead adjudicates with accept, edit or "
+					  "reject");
+		if ((rc = add_event(s, in, "adjudicate", verdict_names[in->kind], 0, at, j->event_id,
+				    err)) < 0)
+			return rc;
+		sqlite3_stmt *st = store_stmt(s, sql_adjudicate, err);
+		if (!st)
+			return err->code;
+		sqlite3_bind_int64(st, 1, in->sample_id);
+		sqlite3_bind_int64(st, 2, in->annotator_id);
+		store_bind_text(st, 3, verdict_names[in->kind], -1);
+		store_bind_text(st, 4, in->kind == STORE_EDIT ? in->text : NULL, -1);
+		store_bind_text(st, 5, in->kind == STORE_REJECT ? in->reason : NULL, -1);
+		sqlite3_bind_int64(st, 6, *j->event_id);
+		sqlite3_bind_int64(st, 7, at);
+		return store_step_done(s, st, err, "recording the adjudication");
+	}
+	if ((rc = add_event(s, in, kind_names[in->kind], NULL, 0, at, j->event_id, err)) < 0)
+		return rc;
+	if (in->kind == STORE_NOTE)
+		return ASSAY_OK;
+	return set_decision(s, in, *j->event_id, at, distance, words, err);
+}
+
+int store_decide(store *s, const store_decision_in *in, int64_t *event_id, assay_error *err)
+{
+	decide_job j = {in, event_id, false};
+	return in_tx(s, decide_tx, &j, err);
+}
+
+int store_adjudicate(store *s, const store_decision_in *in, int64_t *event_id, assay_error *err)
+{
+	decide_job j = {in, event_id, true};
+	return in_tx(s, decide_tx, &j, err);
+}
+
+/* The annotator's latest verdict event that no undo points at. */
+static const char sql_last_verdict[] =
+	"SELECT e.id, e.sample_id FROM events e"
+	" WHERE e.annotator_id = ?1 AND e.kind IN ('accept', 'edit', 'reject', 'skip')"
+	"   AND NOT EXISTS (SELECT 1 FROM events u WHERE u.undoes = e.id)"
+	" ORDER BY e.id DESC LIMIT 1";
+/* The verdict before it on the same sample, if any. */
+static const char sql_prev_verdict[] =
+	"SELECT e.id, e.kind, e.text, e.reason, e.at, e.ms_spent FROM events e"
+	" WHERE e.sample_id = ?1 AND e.annotator_id = ?2 AND e.id < ?3"
+	"   AND e.kind IN ('accept', 'edit', 'reject', 'skip')"
+	"   AND NOT EXISTS (SELECT 1 FROM events u WHERE u.undoes = e.id)"
+	" ORDER BY e.id DESC LIMIT 1";
+static const char sql_drop_decision[] =
+	"DELETE FROM decisions WHERE sample_id = ?1 AND annotator_id = ?2";
+
+typedef struct undo_job {
+	int64_t annotator_id;
+	const char *session;
+	int64_t *sample_id;
+} undo_job;
+
+static int kind_of(const char *name)
+{
+	for (int k = STORE_ACCEPT; k <= STORE_SKIP; k++)
+		if (strcmp(kind_names[k], name) == 0)
+			return k;
+	return -1;
+}
+
+/* Restores the decision that the verdict event `prev` (a row of
+ * sql_prev_verdict) had made. */
+static int restore(store *s, sqlite3_stmt *prev, int64_t sample_id, int64_t annotator_id,
+		   assay_error *err)
+{
+	char *text = sqlite3_column_type(prev, 2) == SQLITE_NULL ? NULL : store_col_str(prev, 2);
+	char *reason = sqlite3_column_type(prev, 3) == SQLITE_NULL ? NULL : store_col_str(prev, 3);
+	char *kind = store_col_str(prev, 1);
+	int64_t event_id = sqlite3_column_int64(prev, 0), at = sqlite3_column_int64(prev, 4);
+	store_decision_in in = {
+		.sample_id = sample_id,
+		.annotator_id = annotator_id,
+		.kind = kind ? kind_of(kind) : -1,
+		.text = text,
+		.reason = reason,
+		.ms_spent = sqlite3_column_int64(prev, 5),
+	};
+	sqlite3_reset(prev);
+	int64_t distance = -1, words = -1;
+	int rc = in.kind < 0 ? assay_fail(err, ASSAY_EDB, "internal: unknown event kind")
+			     : validate(s, &in, &distance, &words, err);
+	if (rc == ASSAY_OK)
+		rc = set_decision(s, &in, event_id, at, distance, words, err);
+	free(text);
+	free(reason);
+	free(kind);
+	return rc;
+}
+
+static int undo_tx(store *s, void *ud, assay_error *err)
+{
+	undo_job *j = ud;
+	sqlite3_stmt *st = store_stmt(s, sql_last_verdict, err);
+	if (!st)
+		return err->code;
+	sqlite3_bind_int64(st, 1, j->annotator_id);
+	int rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return rc == SQLITE_DONE ? assay_fail(err, ASSAY_ENOTFOUND, "nothing to undo")
+					 : store_sqlerr(s, rc, err, "reading the events");
+	}
+	int64_t undone = sqlite3_column_int64(st, 0), sample = sqlite3_column_int64(st, 1);
+	sqlite3_reset(st);
+	*j->sample_id = sample;
+	store_decision_in in = {.sample_id = sample, .annotator_id = j->annotator_id,
+				.kind = STORE_ACCEPT, .session = j->session};
+	int64_t event_id;
+	if ((rc = add_event(s, &in, "undo", NULL, undone, assay_now_ms(), &event_id, err)) < 0)
+		return rc;
+	if (!(st = store_stmt(s, sql_prev_verdict, err)))
+		return err->code;
+	sqlite3_bind_int64(st, 1, sample);
+	sqlite3_bind_int64(st, 2, j->annotator_id);
+	sqlite3_bind_int64(st, 3, undone);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		return restore(s, st, sample, j->annotator_id, err);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_sqlerr(s, rc, err, "reading the events");
+	if (!(st = store_stmt(s, sql_drop_decision, err)))
+		return err->code;
+	sqlite3_bind_int64(st, 1, sample);
+	sqlite3_bind_int64(st, 2, j->annotator_id);
+	return store_step_done(s, st, err, "removing the decision");
+}
+
+int store_undo(store *s, int64_t annotator_id, const char *session, int64_t *sample_id,
+	       assay_error *err)
+{
+	undo_job j = {annotator_id, session, sample_id};
+	return in_tx(s, undo_tx, &j, err);
+}

@@ -1,0 +1,138 @@
+"""End-to-end tests of `assay decide`: single decisions, bulk from JSONL,
+adjudication, notes, undo across processes, and every refusal."""
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from harness import Workdir, check, contains, eq  # noqa: E402
+
+
+def setup(w, n=5):
+    recs = [json.dumps({"id": f"s{i}", "caption": f"A red kite number {i} flies."}) for i in range(n)]
+    r = w.run("import", "--no-score", "--batch", "b", w.file("s.jsonl", "\n".join(recs)))
+    eq(r.code, 0, r)
+
+
+def decisions(w):
+    return w.sql("SELECT s.ext_id, a.name, d.verdict, d.text, d.reason FROM decisions d "
+                 "JOIN samples s ON s.id = d.sample_id JOIN annotators a ON a.id = d.annotator_id "
+                 "ORDER BY s.ext_id, a.name")
+
+
+def test_single_decisions_and_event_log():
+    with Workdir() as w:
+        setup(w)
+        eq(w.run("decide", "--annotator", "ann", "s0", "accept").code, 0)
+        eq(w.run("decide", "--annotator", "ann", "s1", "reject", "--reason", "hallucination").code, 0)
+        eq(w.run("decide", "--annotator", "ann", "s2", "edit", "--text",
+                 "A red kite flies high.").code, 0)
+        eq(w.run("decide", "s3", "skip", env={"ASSAY_ANNOTATOR": "bob"}).code, 0)
+        eq(w.run("decide", "--annotator", "ann", "s0", "note", "--text", "nice one").code, 0)
+        eq(decisions(w), [("s0", "ann", "accepted", None, None),
+                          ("s1", "ann", "rejected", None, "hallucination"),
+                          ("s2", "ann", "edited", "A red kite flies high.", None),
+                          ("s3", "bob", "skipped", None, None)])
+        eq([k for (k,) in w.sql("SELECT kind FROM events ORDER BY id")],
+           ["accept", "reject", "edit", "skip", "note"])
+        # the edit's size is measured when it is recorded
+        eq(w.sql("SELECT edit_distance, words FROM decisions WHERE verdict = 'edited'"), [(3, 7)])
+        # revising keeps one current verdict and the whole history
+        eq(w.run("decide", "--annotator", "ann", "s1", "accept").code, 0)
+        eq(w.sql("SELECT verdict FROM decisions d JOIN samples s ON s.id = d.sample_id "
+                 "WHERE s.ext_id = 's1'"), [("accepted",)])
+        eq(w.sql("SELECT count(*) FROM events"), [(6,)])
+
+
+def test_refusals():
+    with Workdir() as w:
+        setup(w)
+        r = w.run("decide", "--annotator", "ann", "nope", "accept")
+        eq(r.code, 66, r)
+        contains(r.err, 'no sample with id "nope"')
+        r = w.run("decide", "--annotator", "ann", "s1", "reject")
+        eq(r.code, 2, r)
+        contains(r.err, "reject needs --reason")
+        r = w.run("decide", "--annotator", "ann", "s1", "edit")
+        eq(r.code, 2)
+        r = w.run("decide", "--annotator", "ann", "s1", "edit", "--text", "A red kite number 1 flies.")
+        eq(r.code, 2, r)
+        contains(r.err, "the edit is the same as the original text")
+        r = w.run("decide", "--annotator", "ann", "s1", "frobnicate")
+        eq(r.code, 2)
+        r = w.run("decide", "s1", "accept", env={"ASSAY_ANNOTATOR": "", "USER": ""})
+        eq(r.code, 2, r)
+        contains(r.err, "who decides?")
+        r = w.run("decide", "--annotator", "ann", "--adjudicate", "s1", "skip")
+        eq(r.code, 2, r)
+        contains(r.err, "a lead adjudicates with accept, edit or reject")
+        eq(w.sql("SELECT count(*) FROM events"), [(0,)])
+    with Workdir() as w:
+        r = w.run("decide", "--annotator", "ann", "s1", "accept")
+        eq(r.code, 66, r)
+        contains(r.err, "no such database")
+
+
+def test_bulk_from_jsonl_with_bad_lines():
+    with Workdir() as w:
+        setup(w)
+        lines = [
+            json.dumps({"id": "s0", "verdict": "accept", "annotator": "ann"}),
+            json.dumps({"id": "s1", "verdict": "rejected", "reason": "repetition"}),
+            "not json",
+            json.dumps({"id": "s2", "verdict": "maybe"}),
+            json.dumps({"id": "zz", "verdict": "accept"}),
+            json.dumps({"id": "s3", "verdict": "reject"}),
+            "",
+            json.dumps({"id": "s4", "verdict": "edit", "text": "A blue kite.", "annotator": "eve"}),
+        ]
+        r = w.run("decide", "--annotator", "bob", "--from", w.file("d.jsonl", "\n".join(lines)))
+        eq(r.code, 65, r)
+        contains(r.out, "3 decisions recorded, 4 refused")
+        src = os.path.join(w.path, "d.jsonl")
+        eq(r.err.splitlines(), [f"{src}:3: expected a JSON object",
+                                f"{src}:4: \"verdict\": expected accept, edit, reject, skip or note",
+                                f"{src}:5: no sample with id \"zz\"",
+                                f"{src}:6: a rejection needs a reason"])
+        eq([(x[0], x[1], x[2]) for x in decisions(w)],
+           [("s0", "ann", "accepted"), ("s1", "bob", "rejected"), ("s4", "eve", "edited")])
+        r = w.run("decide", "--annotator", "bob", "--from", "-",
+                  stdin=json.dumps({"id": "s2", "verdict": "accept"}) + "\n")
+        eq(r.code, 0, r)
+
+
+def test_undo_walks_back_across_processes():
+    with Workdir() as w:
+        setup(w)
+        for args in (("s0", "accept"), ("s1", "reject", "--reason", "other"), ("s1", "accept"),
+                     ("s2", "skip")):
+            eq(w.run("decide", "--annotator", "ann", *args).code, 0)
+        r = w.run("decide", "--annotator", "ann", "--undo")
+        eq(r.code, 0, r)
+        contains(r.out, "undid the latest decision on s2")
+        eq([x[0] for x in decisions(w)], ["s0", "s1"])
+        eq(w.run("decide", "--annotator", "ann", "--undo").code, 0)
+        # s1's previous verdict comes back
+        eq(decisions(w)[1][2:], ("rejected", None, "other"))
+        eq(w.run("decide", "--annotator", "ann", "--undo").code, 0)
+        eq(w.run("decide", "--annotator", "ann", "--undo").code, 0)
+        eq(decisions(w), [])
+        r = w.run("decide", "--annotator", "ann", "--undo")
+        eq(r.code, 66, r)
+        contains(r.err, "nothing to undo")
+        # undo is per annotator; the log keeps everything
+        eq(w.sql("SELECT count(*) FROM events WHERE kind = 'undo'"), [(4,)])
+        check(w.sql("SELECT count(*) FROM events")[0][0] == 8)
+
+
+def test_adjudication_is_recorded_for_export():
+    with Workdir() as w:
+        setup(w)
+        eq(w.run("decide", "--annotator", "x", "s0", "accept").code, 0)
+        eq(w.run("decide", "--annotator", "y", "s0", "reject", "--reason", "bias").code, 0)
+        r = w.run("decide", "--annotator", "lead", "--adjudicate", "s0", "edit", "--text", "Fixed.")
+        eq(r.code, 0, r)
+        eq(w.sql("SELECT a.name, j.verdict, j.text FROM adjudications j "
+                 "JOIN annotators a ON a.id = j.annotator_id"), [("lead", "edited", "Fixed.")])
+        r = w.run("export")
+        eq(json.loads(r.out)["caption"], "Fixed.")
