@@ -80,10 +80,16 @@ static void set_name(conf_theme *t, const char *s, size_t n)
 	for (size_t i = 0; i < n && o + 1 < sizeof t->name; i++)
 		if ((unsigned char)s[i] >= 0x20 && s[i] != 0x7F)
 			t->name[o++] = s[i];
-	while (o > 0 && ((unsigned char)t->name[o - 1] & 0xC0) == 0x80)
-		o--;
-	if (o > 0 && (unsigned char)t->name[o - 1] >= 0xC0)
-		o--;
+	/* Drop a last character that did not fit whole. */
+	size_t lead = o;
+	while (lead > 0 && ((unsigned char)t->name[lead - 1] & 0xC0) == 0x80)
+		lead--;
+	if (lead > 0) {
+		unsigned char c = (unsigned char)t->name[lead - 1];
+		size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+		if (lead - 1 + len > o)
+			o = lead - 1;
+	}
 	t->name[o] = '\0';
 }
 

@@ -98,6 +98,10 @@ TEST(test_theme_name)
 	assay_error err;
 	CHECK_INT(parse("[theme]\nname = \"Solar\\tized\"\ndescription = anything\n", &t, &err), 0);
 	CHECK_STR(t.name, "Solarized");
+	CHECK_INT(parse("theme.name = caf\xc3\xa9\n", &t, &err), 0);
+	CHECK_STR(t.name, "caf\xc3\xa9");
+	CHECK_INT(parse("theme.name = \"a\xe2\x82\xac\"\n", &t, &err), 0);
+	CHECK_STR(t.name, "a\xe2\x82\xac");
 	CHECK_INT(conf_theme_load_string("dir/x.theme", "", 0, &t, &err), 0);
 	CHECK_STR(t.name, "x");
 	char longname[200] = "theme.name = ";
@@ -106,6 +110,11 @@ TEST(test_theme_name)
 	CHECK_INT(parse(longname, &t, &err), 0);
 	/* Cut at a character boundary below 64 bytes. */
 	CHECK_INT(strlen(t.name), 62);
+	strcpy(longname, "theme.name = a");
+	for (int i = 0; i < 30; i++)
+		strcat(longname, "\xe2\x82\xac");
+	CHECK_INT(parse(longname, &t, &err), 0);
+	CHECK_INT(strlen(t.name), 61);
 }
 
 TEST(test_theme_errors)
