@@ -267,12 +267,19 @@ static int each(void *ud, const store_export_row *row)
 	} else {
 		if (o->format == EXPORT_JSON)
 			abuf_puts(&j->line, k->count ? ",\n" : "[\n");
+		size_t at = j->line.len;
 		if (o->n_fields)
 			project(j, j->rec.data, j->rec.len, &j->line);
 		else
 			abuf_append(&j->line, j->rec.data, j->rec.len);
-		if (o->format == EXPORT_JSONL)
+		if (o->format == EXPORT_JSONL) {
+			/* One record, one line: in JSON a raw CR or LF is only white
+			 * space (a pretty-printed element of an imported array). */
+			for (size_t i = at; i < j->line.len; i++)
+				if (j->line.data[i] == '\n' || j->line.data[i] == '\r')
+					j->line.data[i] = ' ';
 			abuf_putc(&j->line, '\n');
+		}
 	}
 	if ((rc = sink_write(j, k, j->line.data, j->line.len)) < 0)
 		return rc;
