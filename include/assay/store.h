@@ -186,6 +186,7 @@ typedef struct store_score_query {
 /* One sample of a page; strings are valid until the next page is read. */
 typedef struct store_score_item {
 	int64_t id;
+	int64_t batch_id;
 	uint64_t hash;
 	const char *text;
 	size_t text_len;
@@ -229,10 +230,10 @@ typedef struct store_score_row {
 /* Inserts or replaces the (sample, scorer) score. Run inside a transaction
  * for speed (one per page). */
 int store_score_put(store *s, const store_score_row *r, assay_error *err);
-/* Replaces only the detail of a stored score (neardup: a cluster's first
- * sample gaining members). */
-int store_score_set_detail(store *s, int64_t sample_id, const char *scorer, const char *detail,
-			   assay_error *err);
+/* Replaces only the reason and detail of a stored score (neardup: a
+ * cluster's first sample gaining members). */
+int store_score_set_detail(store *s, int64_t sample_id, const char *scorer, const char *reason,
+			   const char *detail, assay_error *err);
 
 /* A stored score, as the review screen shows it. */
 typedef struct store_score {

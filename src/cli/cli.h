@@ -4,6 +4,7 @@
 #ifndef ASSAY_CLI_H
 #define ASSAY_CLI_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -40,6 +41,12 @@ int cmd_info(cli_ctx *ctx, int argc, char **argv);
 int cmd_export(cli_ctx *ctx, int argc, char **argv);
 int cmd_stats(cli_ctx *ctx, int argc, char **argv);
 int cmd_report(cli_ctx *ctx, int argc, char **argv);
+int cmd_score(cli_ctx *ctx, int argc, char **argv);
+
+/* Runs the built-in scorers over the batches just imported (cmd_score.c);
+ * returns the exit code. */
+int cli_score_imported(store *s, const int64_t *batch_ids, size_t n, bool quiet,
+		       volatile sig_atomic_t *stop);
 int cmd_decide(cli_ctx *ctx, int argc, char **argv);
 
 /* Prints "assay: MESSAGE" on stderr (sanitized when stderr is a terminal). */

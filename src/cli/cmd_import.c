@@ -173,6 +173,8 @@ int cmd_import(cli_ctx *ctx, int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	int worst = 0;
+	int64_t scored[64];
+	size_t n_scored = 0;
 	for (int i = optind; i < argc && !stop_flag; i++) {
 		ingest_result r;
 		assay_error err = {0};
@@ -187,12 +189,22 @@ int cmd_import(cli_ctx *ctx, int argc, char **argv)
 		} else {
 			cli_fail(&err);
 		}
+		bool seen = false;
+		for (size_t k = 0; k < n_scored; k++)
+			seen |= scored[k] == r.batch_id;
+		if ((rc == ASSAY_OK || rc == ASSAY_EPARTIAL) && !seen && n_scored < 64)
+			scored[n_scored++] = r.batch_id;
 		code = cli_exit_code(rc);
 		if (code == EXIT_INTR || (code != 0 && worst != EXIT_INTR && code != EXIT_DATA) ||
 		    (code == EXIT_DATA && worst == 0))
 			worst = code;
 	}
-	(void)score; /* the built-in scorers hook in here once they exist */
+	/* The built-in scorers, over what was imported, once it is all in. */
+	if (score && n_scored && !stop_flag) {
+		code = cli_score_imported(s, scored, n_scored, quiet, &stop_flag);
+		if (code && (worst == 0 || code == EXIT_INTR))
+			worst = code;
+	}
 	store_close(s);
 	return worst;
 }

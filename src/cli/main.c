@@ -12,6 +12,7 @@
 /* One row per subcommand, in the order `assay --help` lists them. */
 static const cli_command commands[] = {
 	{"import", cmd_import, "import samples from JSONL, JSON or CSV (file, -, URL)"},
+	{"score", cmd_score, "run the automatic quality scorers (built-in, LLM judge, classifier)"},
 	{"info", cmd_info, "show batches, counts and scorers in the database"},
 	{"decide", cmd_decide, "record decisions from a script (one, or many from JSONL)"},
 	{"stats", cmd_stats, "rates by annotator, batch, reason, day, model; agreement; scorers"},

@@ -1,0 +1,336 @@
+/* score.h — automatic quality scores: the scorer table, the built-in rule
+ * scorers (pure functions over a text), near-duplicate detection (MinHash
+ * and LSH), the remote scorers (LLM judge, classifier endpoint), the
+ * combined score, and runs that score the samples of a store. */
+#ifndef ASSAY_SCORE_H
+#define ASSAY_SCORE_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "assay/common.h"
+#include "assay/net.h"
+#include "assay/store.h"
+
+/* ---- Scorers ------------------------------------------------------------ */
+
+/* Every scorer, in table order. */
+enum score_id {
+	SCORE_LENGTH,
+	SCORE_GOPHER,
+	SCORE_REPETITION,
+	SCORE_ARTIFACTS,
+	SCORE_TRUNCATION,
+	SCORE_CHARSET,
+	SCORE_HEDGING,
+	SCORE_NEARDUP,
+	SCORE_FIELD,
+	SCORE_LLM_JUDGE,
+	SCORE_CLASSIFIER,
+	SCORE_COUNT
+};
+
+enum score_kind {
+	SCORE_KIND_TEXT,   /* a pure rule over one text (and its record) */
+	SCORE_KIND_CORPUS, /* needs every sample of the database (neardup) */
+	SCORE_KIND_REMOTE, /* asks an HTTP endpoint */
+};
+
+#define SCORE_REASON_MAX 200
+#define SCORE_DETAIL_MAX 160
+
+/* What a scorer says about one sample. */
+typedef struct score_result {
+	double value;                  /* in [0,1], 1 = clean; NAN when it could not score */
+	bool flagged;                  /* value < threshold */
+	char reason[SCORE_REASON_MAX]; /* "repetition: 38% of characters in duplicate 5-grams" */
+	char detail[SCORE_DETAIL_MAX]; /* a JSON object with the figures, or "" */
+} score_result;
+
+/* A remote scorer's endpoint and manners. Strings are owned by the config. */
+typedef struct score_remote {
+	char *endpoint;        /* llm-judge: .../v1/chat/completions; classifier: .../predict */
+	char *model;           /* llm-judge: the model name sent */
+	char *prompt;          /* llm-judge: the rubric template ({{text}}, {{meta.FIELD}});
+				  NULL: the built-in rubric */
+	char *label;           /* classifier: the label whose score is the value */
+	bool label_bad;        /* classifier: value = 1 - score of label */
+	bool response_format;  /* llm-judge: ask for a JSON object (dropped when refused) */
+	int concurrency;       /* requests in flight; default 8 */
+	net_options net;       /* timeouts, retries, caps, TLS; net.bearer is the API key
+				  and never enters the configuration hash or any message */
+} score_remote;
+
+/* Thresholds, weights and the parameters of the rules. score_config_init
+ * sets the documented defaults; score_config_set changes one key. */
+typedef struct score_config {
+	double threshold[SCORE_COUNT]; /* flagged when value < threshold */
+	double weight[SCORE_COUNT];    /* exponents of the combined score; 0 leaves one out */
+	int min_words, max_words;      /* length */
+	int min_chars, max_chars;      /* length (code points) */
+	bool markdown_ok;              /* artifacts: Markdown is normal (instruction data) */
+	uint32_t scripts;              /* charset: expected scripts (SCORE_SCRIPT_*), 0: any */
+	double jaccard;                /* neardup: similarity at which samples cluster */
+	char *field;                   /* field: the record field (dotted path) */
+	double field_min, field_max;   /* field: the range mapped to [0,1] */
+	bool field_range;              /* field: min and max were given; else the data's */
+	score_remote judge, classifier;
+} score_config;
+
+void score_config_init(score_config *c);
+void score_config_free(score_config *c);
+/* Sets one configuration key from a config file or flag:
+ *   section "weights", key NAME        -> the weight of scorer NAME
+ *   section "score.NAME", key threshold / weight, or a rule parameter:
+ *     length: min_words max_words min_chars max_chars; artifacts: markdown
+ *     (yes/no); charset: scripts (comma list: latin, greek, cyrillic, ...);
+ *     neardup: jaccard; field: name min max; llm-judge: endpoint model
+ *     prompt_file concurrency timeout response_format insecure;
+ *     classifier: endpoint label label_bad concurrency timeout insecure
+ * A prompt_file is read at once. Unknown sections or keys are errors. */
+int score_config_set(score_config *c, const char *section, const char *key, const char *value,
+		     assay_error *err);
+/* Applies the keys of a loaded configuration: weights.NAME and
+ * score.NAME.KEY (the [weights] and [score.NAME] sections); a bad value is
+ * an error naming the file and line it came from. */
+struct conf;
+int score_config_from_conf(score_config *c, const struct conf *conf, assay_error *err);
+/* Parses the value of --score-field: NAME or NAME:MIN:MAX. */
+int score_config_field(score_config *c, const char *spec, assay_error *err);
+
+/* Script classes for score_config.scripts. */
+enum {
+	SCORE_SCRIPT_LATIN = 1u << 0,
+	SCORE_SCRIPT_GREEK = 1u << 1,
+	SCORE_SCRIPT_CYRILLIC = 1u << 2,
+	SCORE_SCRIPT_ARMENIAN = 1u << 3,
+	SCORE_SCRIPT_HEBREW = 1u << 4,
+	SCORE_SCRIPT_ARABIC = 1u << 5,
+	SCORE_SCRIPT_INDIC = 1u << 6,
+	SCORE_SCRIPT_THAI = 1u << 7,
+	SCORE_SCRIPT_CJK = 1u << 8,  /* Han, kana and Hangul together */
+	SCORE_SCRIPT_OTHER = 1u << 9,
+};
+
+/* One text taken apart once for every text scorer: words, sentences,
+ * lines and character classes. Reuse between texts (score_text_free at
+ * the end); pointers refer into the text analysed. */
+typedef struct score_word {
+	uint32_t off, len;   /* bytes of the word in the text */
+	uint32_t chars;      /* its code points */
+	uint32_t hash;       /* of its case-folded form (ASCII folding, ’ as ') */
+	uint8_t alpha;       /* contains a letter */
+	uint8_t upper;       /* every letter is upper case (and it has two or more) */
+	uint8_t line_start;  /* first word of a line */
+	uint8_t sent_start;  /* first word of a sentence */
+} score_word;
+
+typedef struct score_span {
+	uint32_t off, len;   /* bytes */
+	uint32_t first_word, n_words;
+} score_span;
+
+typedef struct score_text {
+	const char *s;
+	size_t n;
+	const char *record;  /* the original record (JSON) or NULL */
+	size_t record_len;
+	size_t chars;        /* code points */
+	size_t letters, digits, spaces;
+	size_t invalid;      /* invalid UTF-8 bytes and U+FFFD */
+	size_t controls;     /* C0 (but tab and newlines), DEL, C1 */
+	size_t bidi;         /* bidi embeddings, overrides, isolates */
+	size_t invisible;    /* zero-width space, word joiner, BOM, soft hyphen */
+	size_t mojibake;     /* UTF-8 read as Windows-1252/Latin-1: "Ã©", "â€™" */
+	size_t mixed_words;  /* words with letters of two scripts ("pаypal") */
+	size_t hashes, ellipses; /* '#' and "..." / U+2026, for the symbol ratio */
+	uint32_t scripts;    /* SCORE_SCRIPT_* of the letters seen */
+	size_t foreign_letters; /* letters outside cfg->scripts (when set) */
+	bool caption;        /* a caption (the text field says so; set by the caller
+				after analysing): minimum length, no Markdown */
+	score_word *words;
+	size_t n_words, cap_words;
+	score_span *sents;   /* sentences: split after . ! ? and at line breaks */
+	size_t n_sents, cap_sents;
+	score_span *lines;   /* non-empty lines */
+	size_t n_lines, cap_lines;
+	uint32_t *scratch;   /* n-gram tables */
+	size_t cap_scratch;
+} score_text;
+
+/* Analyses s[0..n) (any bytes; invalid UTF-8 is counted, not refused).
+ * Returns ASSAY_OK or ASSAY_ENOMEM. */
+int score_text_analyse(score_text *t, const char *s, size_t n, const score_config *cfg);
+/* Is a text field of this name a caption (caption, alt_text, description,
+ * ... as a whole name or the last part of a dotted path)? NULL: yes. */
+bool score_caption_field(const char *field);
+void score_text_free(score_text *t);
+
+typedef void (*score_text_fn)(score_text *t, const score_config *cfg, score_result *out);
+
+/* One row per scorer. */
+typedef struct score_def {
+	const char *name;
+	const char *version;    /* the rules' version: bump when they change */
+	double threshold;       /* default threshold */
+	int kind;               /* enum score_kind */
+	bool builtin;           /* run by default (by `assay score` and after import) */
+	score_text_fn fn;       /* SCORE_KIND_TEXT only */
+	const char *summary;
+} score_def;
+
+/* The table: SCORE_COUNT rows in enum score_id order. */
+extern const score_def score_defs[SCORE_COUNT];
+/* The row for a name, or NULL. */
+const score_def *score_find(const char *name);
+
+/* Runs one text scorer on an analysed text and sets out->flagged from the
+ * configured threshold. */
+void score_text_run(enum score_id id, score_text *t, const score_config *cfg,
+		    score_result *out);
+
+/* The version stored with a score: the rules' version and a hash of the
+ * parameters that change its value or flag ("1.3fa2c01b"); a stored score
+ * is current when its version equals this. out needs 32 bytes. */
+void score_version(enum score_id id, const score_config *cfg, char out[32]);
+
+/* value in [0,1]: 1 where x is at good (or beyond it, away from limit),
+ * 0.5 at limit, 0 at limit + (limit - good); linear in between. */
+double score_ramp(double x, double good, double limit);
+
+/* The combined score of one sample: the product of value_i ^ weight_i over
+ * its scores (values NAN are left out); 1 when there are none. In [0,1]. */
+double score_combine(const double *values, const double *weights, size_t n);
+
+/* ---- Near duplicates (MinHash over word bigrams, LSH banding) ------------- */
+
+/* 20 bands of 6 rows: 120 min-hashes per text. A pair at Jaccard s becomes
+ * a candidate with probability 1 - (1 - s^6)^20: 0.998 at 0.8, 0.92 at
+ * 0.7, 0.27 at 0.5; candidates are then checked on the whole signature. */
+#define SCORE_MH_BANDS 20
+#define SCORE_MH_ROWS 6
+#define SCORE_MH_K (SCORE_MH_BANDS * SCORE_MH_ROWS)
+
+/* The 120 min-hashes of a text's word-bigram shingles (words case-folded,
+ * punctuation dropped; a one-word text is its own shingle). An empty text
+ * gets all-ones. */
+void score_minhash(const score_text *t, uint32_t sig[SCORE_MH_K]);
+
+/* An in-memory LSH index over signatures kept as 8-bit values (b-bit
+ * MinHash): about 120 + 20*4 bytes per sample plus the band table (2^k
+ * slots of 8 bytes, kept at most half full): ~460 MB for 1M samples. */
+typedef struct score_lsh score_lsh;
+
+/* A sample's best match among those added before it. */
+typedef struct score_lsh_match {
+	uint32_t best;       /* index of the most similar earlier sample, or UINT32_MAX */
+	double similarity;   /* its estimated Jaccard (0 when none) */
+} score_lsh_match;
+
+/* expected: how many samples will be added (sizes the band table). */
+score_lsh *score_lsh_new(size_t expected, assay_error *err);
+void score_lsh_free(score_lsh *l);
+/* Adds sample number score_lsh_count() with signature sig and returns its
+ * best earlier match (candidates from shared bands, at most 64 per band,
+ * most recent first). */
+int score_lsh_add(score_lsh *l, const uint32_t sig[SCORE_MH_K], score_lsh_match *m,
+		  assay_error *err);
+size_t score_lsh_count(const score_lsh *l);
+/* Estimated Jaccard of two added samples (from the 8-bit signatures,
+ * corrected for chance agreement). */
+double score_lsh_similarity(const score_lsh *l, uint32_t a, uint32_t b);
+/* Bytes held by the index. */
+size_t score_lsh_bytes(const score_lsh *l);
+
+/* ---- Remote scorers ------------------------------------------------------- */
+
+/* The built-in rubric used when no prompt file is given. */
+extern const char score_default_rubric[];
+
+/* Renders a rubric template: {{text}} becomes the text, {{meta.FIELD}} the
+ * value of FIELD in the record's "meta" object (else the record's own
+ * FIELD; "" when absent). Appends to out. */
+int score_render_prompt(const char *tmpl, const char *text, size_t n, const char *record,
+			size_t record_len, abuf *out);
+/* The JSON body of a chat-completions request for one rendered prompt. */
+int score_judge_body(const score_remote *r, const char *system, const char *user,
+		     bool response_format, abuf *out);
+/* Reads a chat-completions answer: the message content, then the first
+ * JSON object in it holding "score" (prose around it is ignored). Fills
+ * *value (must be in [0,1]) and reason (the model's reason, sanitized). */
+int score_judge_parse(const char *body, size_t len, double *value, char *reason, size_t cap,
+		      assay_error *err);
+/* Reads a /predict answer ([{label, score}] or [[...]]) for label. */
+int score_classifier_parse(const char *body, size_t len, const char *label, double *score,
+			   assay_error *err);
+/* The cache key of a remote scorer's configuration: endpoint, model,
+ * prompt, label and inversion (never the API key). */
+uint64_t score_remote_config_hash(enum score_id id, const score_remote *r);
+
+/* ---- Suggestions for the review screen (the `S` key) ---------------------- */
+
+/* Asks the llm-judge endpoint (cfg->judge: endpoint, model, key in
+ * net.bearer) for a corrected version of a caption without blocking:
+ * score_suggest_submit queues one chat-completions request on a pool the
+ * caller steps from its event loop (net_pool_pollfds / net_pool_step);
+ * when it ends, done(ud, text, len, err) is called from net_pool_step with
+ * the corrected caption (text NULL and err set on failure; both valid only
+ * during the call). Free order: net_pool_free first, then
+ * score_suggester_free (which releases requests that never finished). */
+typedef struct score_suggester score_suggester;
+typedef void (*score_suggest_fn)(void *ud, const char *text, size_t len, const assay_error *err);
+
+score_suggester *score_suggester_new(const score_remote *judge, assay_error *err);
+int score_suggest_submit(score_suggester *sg, net_pool *pool, const char *text, size_t len,
+			 score_suggest_fn done, void *ud, assay_error *err);
+void score_suggester_free(score_suggester *sg);
+/* The request body sent for a suggestion (exposed for tests). */
+int score_suggest_body(const score_remote *judge, const char *text, size_t len, abuf *out);
+/* Extracts the suggested text from a chat-completions answer: the message
+ * content with surrounding quotes or a code fence removed. */
+int score_suggest_parse(const char *body, size_t len, abuf *out, assay_error *err);
+
+/* ---- Runs over the store -------------------------------------------------- */
+
+typedef struct score_progress {
+	const char *phase;    /* the scorer (or "combined") being run */
+	int64_t done, total;  /* samples visited in this phase, and in scope */
+	int64_t scored, failed, flagged;
+} score_progress;
+
+typedef struct score_run_options {
+	const char *const *names; /* the scorers to run; NULL: every built-in */
+	size_t n_names;
+	const int64_t *batch_ids; /* the batches to score; NULL: all */
+	size_t n_batches;
+	bool rescore;             /* score again what is current */
+	const score_config *cfg;
+	size_t page;              /* samples per read and per transaction; 0: 1024 */
+	void (*progress)(void *ud, const score_progress *p);
+	void *ud;
+	volatile sig_atomic_t *stop; /* raised: commit what is done and stop */
+} score_run_options;
+
+typedef struct score_run_result {
+	int64_t scored[SCORE_COUNT];   /* scores written */
+	int64_t flagged[SCORE_COUNT];
+	int64_t failed[SCORE_COUNT];   /* value NULL with a reason (remote failures) */
+	int64_t cached[SCORE_COUNT];   /* remote answers taken from the cache */
+	int64_t combined;              /* samples whose combined score was written */
+	double seconds[SCORE_COUNT];
+	size_t peak_index_bytes;       /* neardup: the LSH index at its largest */
+} score_run_result;
+
+/* Runs the named scorers over the samples in scope, writing each score
+ * (with its version) and then the combined score of every sample touched.
+ * Scores already current are skipped unless rescore. Remote failures are
+ * recorded per sample and the run goes on. Returns ASSAY_EINTR when
+ * stopped (what was done is committed). */
+int score_run(store *s, const score_run_options *o, score_run_result *res, assay_error *err);
+
+/* Parses "length,gopher" into table ids (names checked); *n gets the count. */
+int score_parse_names(const char *list, enum score_id *ids, size_t *n, assay_error *err);
+
+#endif

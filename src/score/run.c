@@ -1,0 +1,280 @@
+/* run.c — scoring the samples of a store: the text scorers page by page
+ * (one transaction per page), near-duplicates over the whole database,
+ * the remote scorers (remote_run.c), then the combined score of every
+ * sample touched. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "run_int.h"
+
+#define DEFAULT_PAGE 1024
+
+/* Marks a sample whose combined score must be written again. */
+void run_touch(run_ctx *r, int64_t id)
+{
+	if (id > 0 && (uint64_t)id < r->touched_bits)
+		r->touched[id >> 6] |= 1ull << (id & 63);
+}
+
+static bool touched(const run_ctx *r, int64_t id)
+{
+	return id > 0 && (uint64_t)id < r->touched_bits && (r->touched[id >> 6] >> (id & 63)) & 1;
+}
+
+void run_progress(run_ctx *r, const char *phase, int64_t done, int64_t total, bool force)
+{
+	(void)force;
+	if (!r->o->progress)
+		return;
+	score_progress p = {.phase = phase, .done = done, .total = total};
+	for (size_t i = 0; i < SCORE_COUNT; i++) {
+		p.scored += r->res->scored[i];
+		p.failed += r->res->failed[i];
+		p.flagged += r->res->flagged[i];
+	}
+	r->o->progress(r->o->ud, &p);
+}
+
+bool run_stopped(const run_ctx *r)
+{
+	return r->o->stop && *r->o->stop;
+}
+
+/* Where a page cursor stands, as samples of the scope (for progress). */
+int64_t run_position(const run_ctx *r, int64_t last_id)
+{
+	if (r->max_id <= 0)
+		return 0;
+	return (int64_t)((double)r->scope * (double)last_id / (double)r->max_id);
+}
+
+/* ---- text scorers ----------------------------------------------------------- */
+
+static int text_item(run_ctx *r, const store_score_item *it, const enum score_id *ids,
+		     const store_score_want *want, size_t n, assay_error *err)
+{
+	if (score_text_analyse(&r->text, it->text, it->text_len, &r->cfg) < 0)
+		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
+	r->text.caption = score_caption_field(it->text_field);
+	r->text.record = it->record;
+	r->text.record_len = it->record_len;
+	for (size_t w = 0; w < n; w++) {
+		if (!(it->need >> w & 1))
+			continue;
+		score_result res;
+		score_text_run(ids[w], &r->text, &r->cfg, &res);
+		store_score_row row = {.sample_id = it->id, .scorer = want[w].scorer,
+				       .version = want[w].version, .value = res.value,
+				       .flagged = res.flagged, .reason = res.reason,
+				       .detail = res.detail};
+		int rc = store_score_put(r->s, &row, err);
+		if (rc < 0)
+			return rc;
+		r->res->scored[ids[w]]++;
+		r->res->flagged[ids[w]] += res.flagged;
+		r->res->failed[ids[w]] += isnan(res.value);
+	}
+	run_touch(r, it->id);
+	return ASSAY_OK;
+}
+
+static int run_text(run_ctx *r, const enum score_id *ids, size_t n, assay_error *err)
+{
+	store_score_want want[SCORE_COUNT];
+	char versions[SCORE_COUNT][32];
+	bool record = false;
+	for (size_t i = 0; i < n; i++) {
+		score_version(ids[i], &r->cfg, versions[i]);
+		want[i] = (store_score_want){score_defs[ids[i]].name, versions[i]};
+		record |= ids[i] == SCORE_FIELD;
+	}
+	store_score_query q = {.batch_ids = r->o->batch_ids, .n_batches = r->o->n_batches,
+			       .want = want, .n_want = n, .rescore = r->o->rescore,
+			       .with_record = record};
+	store_score_page page = {0};
+	int64_t t0 = assay_mono_ns();
+	int rc = ASSAY_OK;
+	const char *phase = n == 1 ? score_defs[ids[0]].name : "rules";
+	while (!run_stopped(r)) {
+		if ((rc = store_score_page_next(r->s, &q, r->page, &page, err)) < 0 || page.n == 0)
+			break;
+		if ((rc = store_begin(r->s, err)) < 0)
+			break;
+		for (size_t i = 0; i < page.n && rc == 0; i++)
+			rc = text_item(r, &page.items[i], ids, want, n, err);
+		if (rc < 0) {
+			store_rollback(r->s);
+			break;
+		}
+		if ((rc = store_commit(r->s, err)) < 0)
+			break;
+		run_progress(r, phase, run_position(r, page.last_id), r->scope, false);
+	}
+	store_score_page_free(&page);
+	double secs = (double)(assay_mono_ns() - t0) / 1e9;
+	for (size_t i = 0; i < n; i++)
+		r->res->seconds[ids[i]] += secs;
+	return rc;
+}
+
+/* ---- the combined score ------------------------------------------------------ */
+
+typedef struct combine_acc {
+	run_ctx *r;
+	int64_t sample;
+	double values[SCORE_COUNT];
+	int rc;
+	assay_error *err;
+} combine_acc;
+
+static void combine_flush(combine_acc *a)
+{
+	if (a->sample <= 0 || a->rc < 0 || !touched(a->r, a->sample))
+		return;
+	double q = score_combine(a->values, a->r->cfg.weight, SCORE_COUNT);
+	a->rc = store_quality_set(a->r->s, a->sample, q, a->err);
+	a->r->res->combined += a->rc == 0;
+}
+
+static int combine_row(void *ud, int64_t sample_id, const char *scorer, double value)
+{
+	combine_acc *a = ud;
+	if (sample_id != a->sample) {
+		combine_flush(a);
+		if (a->rc < 0)
+			return a->rc;
+		a->sample = sample_id;
+		for (size_t i = 0; i < SCORE_COUNT; i++)
+			a->values[i] = NAN;
+	}
+	const score_def *d = scorer ? score_find(scorer) : NULL;
+	if (d)
+		a->values[d - score_defs] = value;
+	return 0;
+}
+
+#define COMBINE_SPAN 4096
+
+static int run_combine(run_ctx *r, assay_error *err)
+{
+	int64_t hi_id = (int64_t)r->touched_bits - 1;
+	for (int64_t lo = 0; lo <= hi_id; lo += COMBINE_SPAN) {
+		int64_t hi = lo + COMBINE_SPAN - 1;
+		bool any = false;
+		for (int64_t w = lo >> 6; w <= (hi >> 6) && (uint64_t)w < (r->touched_bits + 63) / 64; w++)
+			any |= r->touched[w] != 0;
+		if (!any)
+			continue;
+		combine_acc a = {.r = r, .err = err};
+		int rc = store_begin(r->s, err);
+		if (rc == 0)
+			rc = store_scores_range_each(r->s, lo, hi, combine_row, &a, err);
+		if (rc == 0) {
+			combine_flush(&a);
+			rc = a.rc;
+		}
+		if (rc < 0) {
+			store_rollback(r->s);
+			return rc;
+		}
+		if ((rc = store_commit(r->s, err)) < 0)
+			return rc;
+		run_progress(r, "combined", run_position(r, hi), r->scope, false);
+	}
+	return ASSAY_OK;
+}
+
+/* ---- the run ------------------------------------------------------------------ */
+
+static int resolve(const score_run_options *o, enum score_id *ids, size_t *n, assay_error *err)
+{
+	*n = 0;
+	if (!o->names) {
+		for (size_t i = 0; i < SCORE_COUNT; i++)
+			if (score_defs[i].builtin)
+				ids[(*n)++] = (enum score_id)i;
+		return ASSAY_OK;
+	}
+	for (size_t i = 0; i < o->n_names; i++) {
+		const score_def *d = score_find(o->names[i]);
+		if (!d)
+			return assay_fail(err, ASSAY_EINVAL, "no scorer named \"%.80s\"", o->names[i]);
+		bool seen = false;
+		for (size_t j = 0; j < *n; j++)
+			seen |= ids[j] == (enum score_id)(d - score_defs);
+		if (!seen)
+			ids[(*n)++] = (enum score_id)(d - score_defs);
+	}
+	return ASSAY_OK;
+}
+
+/* Without a given range, the field's range is the data's. */
+static int field_range(run_ctx *r, assay_error *err)
+{
+	if (r->cfg.field_range || !r->cfg.field)
+		return ASSAY_OK;
+	store_score_query q = {.batch_ids = r->o->batch_ids, .n_batches = r->o->n_batches};
+	double lo, hi;
+	int64_t n;
+	int rc = store_field_range(r->s, &q, r->cfg.field, &lo, &hi, &n, err);
+	if (rc < 0)
+		return rc;
+	if (n > 0) {
+		r->cfg.field_min = lo;
+		r->cfg.field_max = hi;
+	}
+	return ASSAY_OK;
+}
+
+int score_run(store *s, const score_run_options *o, score_run_result *res, assay_error *err)
+{
+	*res = (score_run_result){0};
+	enum score_id ids[SCORE_COUNT], text_ids[SCORE_COUNT];
+	size_t n, n_text = 0;
+	int rc = resolve(o, ids, &n, err);
+	if (rc < 0)
+		return rc;
+	run_ctx r = {.s = s, .o = o, .res = res, .cfg = *o->cfg, .page = o->page ? o->page
+										   : DEFAULT_PAGE};
+	store_score_query scope = {.batch_ids = o->batch_ids, .n_batches = o->n_batches};
+	if ((rc = store_score_scope(s, &scope, &r.scope, &r.max_id, err)) < 0)
+		return rc;
+	int64_t all_count, all_max;
+	store_score_query everything = {0};
+	if ((rc = store_score_scope(s, &everything, &all_count, &all_max, err)) < 0)
+		return rc;
+	r.touched_bits = (uint64_t)all_max + 1;
+	r.touched = calloc((r.touched_bits + 63) / 64, sizeof *r.touched);
+	if (!r.touched)
+		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
+	for (size_t i = 0; i < n; i++)
+		if (score_defs[ids[i]].kind == SCORE_KIND_TEXT)
+			text_ids[n_text++] = ids[i];
+	for (size_t i = 0; i < n_text && rc == 0; i++)
+		if (text_ids[i] == SCORE_FIELD)
+			rc = field_range(&r, err);
+	if (rc == 0 && n_text)
+		rc = run_text(&r, text_ids, n_text, err);
+	for (size_t i = 0; i < n && rc == 0 && !run_stopped(&r); i++) {
+		if (ids[i] == SCORE_NEARDUP)
+			rc = run_neardup(&r, all_count, err);
+		else if (score_defs[ids[i]].kind == SCORE_KIND_REMOTE)
+			rc = run_remote(&r, ids[i], err);
+	}
+	/* What was scored gets its combined score, even when stopped. */
+	if (rc == 0 || rc == ASSAY_EINTR || rc == ASSAY_ENET) {
+		assay_error e2 = {0};
+		int rc2 = run_combine(&r, &e2);
+		if (rc2 < 0 && rc == 0) {
+			rc = rc2;
+			*err = e2;
+		}
+	}
+	score_text_free(&r.text);
+	free(r.touched);
+	if (rc == 0 && run_stopped(&r))
+		rc = assay_fail(err, ASSAY_EINTR, "interrupted");
+	return rc;
+}

@@ -1,0 +1,30 @@
+/* run_int.h — the state a scoring run shares between its phases (run.c,
+ * neardup.c, remote_run.c). */
+#ifndef ASSAY_SCORE_RUN_INT_H
+#define ASSAY_SCORE_RUN_INT_H
+
+#include "assay/score.h"
+
+typedef struct run_ctx {
+	store *s;
+	const score_run_options *o;
+	score_run_result *res;
+	score_config cfg;       /* a copy (strings shared): the field range may be filled in */
+	size_t page;
+	int64_t scope, max_id;  /* samples in the run's batches and their largest id */
+	uint64_t *touched;      /* bitmap by sample id: combined score to rewrite */
+	uint64_t touched_bits;
+	score_text text;
+} run_ctx;
+
+void run_touch(run_ctx *r, int64_t id);
+void run_progress(run_ctx *r, const char *phase, int64_t done, int64_t total, bool force);
+bool run_stopped(const run_ctx *r);
+int64_t run_position(const run_ctx *r, int64_t last_id);
+
+/* The near-duplicate pass over every sample of the database. */
+int run_neardup(run_ctx *r, int64_t all_count, assay_error *err);
+/* One remote scorer over the run's samples. */
+int run_remote(run_ctx *r, enum score_id id, assay_error *err);
+
+#endif

@@ -1,0 +1,64 @@
+/* score_int.h — what the files of src/score/ share: the rule scorers'
+ * entry points, reason formatting and phrase tables. */
+#ifndef ASSAY_SCORE_INT_H
+#define ASSAY_SCORE_INT_H
+
+#include "assay/score.h"
+
+/* The text scorers (rules.c, patterns.c, field.c). */
+void score_length(score_text *t, const score_config *cfg, score_result *out);
+void score_gopher(score_text *t, const score_config *cfg, score_result *out);
+void score_repetition(score_text *t, const score_config *cfg, score_result *out);
+void score_artifacts(score_text *t, const score_config *cfg, score_result *out);
+void score_truncation(score_text *t, const score_config *cfg, score_result *out);
+void score_charset(score_text *t, const score_config *cfg, score_result *out);
+void score_hedging(score_text *t, const score_config *cfg, score_result *out);
+void score_field(score_text *t, const score_config *cfg, score_result *out);
+
+/* Sets out->value and a formatted reason (and clears the detail). */
+void score_set(score_result *out, double value, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* The value for n hits of a rule that should never fire: 1 for none, 0.4
+ * for one, 0.2 for two, 0 for three or more. */
+double score_hits(size_t n);
+
+/* Case-folded hash of a word as the analyser computes it (for tables). */
+uint32_t score_word_hash(const char *w, size_t n);
+
+/* A phrase: words (case-folded hashes) matched at word boundaries. */
+enum score_anchor {
+	ANCHOR_ANY,    /* anywhere */
+	ANCHOR_START,  /* the first words of the text */
+	ANCHOR_LINE,   /* the first words of a line */
+	ANCHOR_SENT,   /* the first words of a sentence */
+};
+
+typedef struct score_phrase {
+	const char *text;  /* lower case, words separated by single spaces */
+	int anchor;        /* enum score_anchor */
+	int kind;          /* the table's own category */
+} score_phrase;
+
+/* A compiled phrase table: hashes per phrase. */
+typedef struct score_phrases {
+	const score_phrase *v;
+	size_t n;
+	uint32_t (*hashes)[8];
+	uint8_t *n_words;
+	uint64_t bloom[4];  /* first-word hashes seen, to skip most words at once */
+} score_phrases;
+
+/* Compiles a table once (thread-unsafe lazy init by the caller). */
+int score_phrases_compile(score_phrases *p, const score_phrase *v, size_t n);
+
+/* Calls fn for each phrase match in t, leftmost first and non-overlapping;
+ * returns the number of matches. */
+size_t score_phrases_match(const score_phrases *p, const score_text *t,
+			   void (*fn)(void *ud, const score_phrase *ph, size_t word), void *ud);
+
+/* Copies the text of words [first, first+n) into out (cap bytes) as shown
+ * in a reason: at most ~40 bytes, control characters as '?'. */
+void score_quote(const score_text *t, size_t first, size_t n, char *out, size_t cap);
+
+#endif

@@ -1,0 +1,497 @@
+/* scores.c — automatic scores: pages of samples to score (a keyset cursor
+ * in id order), which scores are current, upserts, the combined score on
+ * the sample, the remote scorers' answer cache and field ranges. */
+#include "store_int.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The query's batches as a JSON array text, or NULL for all. Caller frees. */
+static int batches_json(const store_score_query *q, char **out, assay_error *err)
+{
+	*out = NULL;
+	if (!q->batch_ids)
+		return ASSAY_OK;
+	abuf b = {0};
+	int rc = abuf_putc(&b, '[');
+	for (size_t i = 0; i < q->n_batches && rc == 0; i++)
+		rc = abuf_printf(&b, "%s%lld", i ? "," : "", (long long)q->batch_ids[i]);
+	if (rc == 0)
+		rc = abuf_putc(&b, ']');
+	if (rc < 0 || !(*out = abuf_take(&b))) {
+		abuf_free(&b);
+		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
+	}
+	return ASSAY_OK;
+}
+
+/* The wanted (scorer, version) pairs as a JSON array of "scorer=version". */
+static int want_json(const store_score_query *q, char **out, assay_error *err)
+{
+	abuf b = {0};
+	int rc = abuf_putc(&b, '[');
+	for (size_t i = 0; i < q->n_want && rc == 0; i++) {
+		rc = abuf_puts(&b, i ? ",\"" : "\"");
+		for (const char *p = q->want[i].scorer; *p && rc == 0; p++)
+			rc = *p == '"' || *p == '\\' ? abuf_putc(&b, '_') : abuf_putc(&b, *p);
+		if (rc == 0)
+			rc = abuf_putc(&b, '=');
+		for (const char *p = q->want[i].version; *p && rc == 0; p++)
+			rc = *p == '"' || *p == '\\' ? abuf_putc(&b, '_') : abuf_putc(&b, *p);
+		if (rc == 0)
+			rc = abuf_putc(&b, '"');
+	}
+	if (rc == 0)
+		rc = abuf_putc(&b, ']');
+	if (rc < 0 || !(*out = abuf_take(&b))) {
+		abuf_free(&b);
+		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
+	}
+	return ASSAY_OK;
+}
+
+static const char sql_page[] =
+	"SELECT s.id, s.hash, s.text, s.text_field, CASE WHEN ?5 THEN s.record END, s.batch_id"
+	" FROM samples s"
+	" WHERE s.id > ?1"
+	"   AND (?2 IS NULL OR s.batch_id IN (SELECT value FROM json_each(?2)))"
+	"   AND (?3 OR (SELECT count(*) FROM scores sc WHERE sc.sample_id = s.id"
+	"               AND sc.scorer || '=' || sc.version IN (SELECT value FROM json_each(?4)))"
+	"       < ?6)"
+	" ORDER BY s.id LIMIT ?7";
+
+static const char sql_current[] =
+	"SELECT sample_id, scorer, version FROM scores WHERE sample_id BETWEEN ?1 AND ?2";
+
+/* Offsets into the arena while rows are read (the arena may move). */
+typedef struct item_offsets {
+	size_t text, field, record;
+} item_offsets;
+
+static int append_col(abuf *a, sqlite3_stmt *st, int col, size_t *off, size_t *len)
+{
+	const void *p = sqlite3_column_blob(st, col);
+	size_t n = (size_t)sqlite3_column_bytes(st, col);
+	*off = a->len;
+	*len = n;
+	if (abuf_append(a, p ? p : "", n) < 0 || abuf_putc(a, '\0') < 0)
+		return ASSAY_ENOMEM;
+	return ASSAY_OK;
+}
+
+static int read_rows(store *s, sqlite3_stmt *st, store_score_page *page, item_offsets **offs,
+		     assay_error *err)
+{
+	int rc;
+	size_t cap_off = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (page->n == page->cap) {
+			size_t cap = page->cap ? page->cap * 2 : 256;
+			store_score_item *v = realloc(page->items, cap * sizeof *v);
+			if (!v)
+				return assay_fail(err, ASSAY_ENOMEM, "out of memory");
+			page->items = v;
+			page->cap = cap;
+		}
+		if (page->n == cap_off) {
+			cap_off = page->cap;
+			item_offsets *o = realloc(*offs, cap_off * sizeof *o);
+			if (!o)
+				return assay_fail(err, ASSAY_ENOMEM, "out of memory");
+			*offs = o;
+		}
+		store_score_item *it = &page->items[page->n];
+		item_offsets *o = &(*offs)[page->n];
+		*it = (store_score_item){.id = sqlite3_column_int64(st, 0),
+					 .batch_id = sqlite3_column_int64(st, 5),
+					 .hash = (uint64_t)sqlite3_column_int64(st, 1)};
+		size_t flen, rlen = 0;
+		bool has_record = sqlite3_column_type(st, 4) != SQLITE_NULL;
+		if (append_col(&page->arena, st, 2, &o->text, &it->text_len) < 0 ||
+		    append_col(&page->arena, st, 3, &o->field, &flen) < 0 ||
+		    append_col(&page->arena, st, 4, &o->record, &rlen) < 0)
+			return assay_fail(err, ASSAY_ENOMEM, "out of memory");
+		if (!has_record)
+			o->record = SIZE_MAX;
+		it->record_len = rlen;
+		page->n++;
+	}
+	return rc == SQLITE_DONE ? ASSAY_OK : store_sqlerr(s, rc, err, "reading samples to score");
+}
+
+static store_score_item *find_item(store_score_page *page, int64_t id)
+{
+	size_t lo = 0, hi = page->n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (page->items[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < page->n && page->items[lo].id == id ? &page->items[lo] : NULL;
+}
+
+/* Sets each item's need mask: wanted scorers without a current score. */
+static int fill_needs(store *s, const store_score_query *q, store_score_page *page,
+		      assay_error *err)
+{
+	uint64_t all = q->n_want >= 64 ? ~0ull : (1ull << q->n_want) - 1;
+	for (size_t i = 0; i < page->n; i++)
+		page->items[i].need = all;
+	if (q->rescore || page->n == 0)
+		return ASSAY_OK;
+	sqlite3_stmt *st = store_stmt(s, sql_current, err);
+	if (!st)
+		return err->code;
+	sqlite3_bind_int64(st, 1, page->items[0].id);
+	sqlite3_bind_int64(st, 2, page->items[page->n - 1].id);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		store_score_item *it = find_item(page, sqlite3_column_int64(st, 0));
+		const char *scorer = (const char *)sqlite3_column_text(st, 1);
+		const char *version = (const char *)sqlite3_column_text(st, 2);
+		for (size_t w = 0; it && scorer && version && w < q->n_want; w++)
+			if (!strcmp(q->want[w].scorer, scorer) && !strcmp(q->want[w].version, version))
+				it->need &= ~(1ull << w);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? ASSAY_OK : store_sqlerr(s, rc, err, "reading current scores");
+}
+
+int store_score_page_next(store *s, const store_score_query *q, size_t max,
+			  store_score_page *page, assay_error *err)
+{
+	if (q->n_want > 64)
+		return assay_fail(err, ASSAY_EINVAL, "at most 64 scorers per run");
+	page->n = 0;
+	abuf_reset(&page->arena);
+	char *batches = NULL, *want = NULL;
+	item_offsets *offs = NULL;
+	int rc = batches_json(q, &batches, err);
+	if (rc == 0)
+		rc = want_json(q, &want, err);
+	sqlite3_stmt *st = rc == 0 ? store_stmt(s, sql_page, err) : NULL;
+	if (st) {
+		sqlite3_bind_int64(st, 1, page->last_id);
+		store_bind_text(st, 2, batches, -1);
+		sqlite3_bind_int(st, 3, q->rescore || q->all);
+		store_bind_text(st, 4, want, -1);
+		sqlite3_bind_int(st, 5, q->with_record);
+		sqlite3_bind_int64(st, 6, (int64_t)q->n_want);
+		sqlite3_bind_int64(st, 7, (int64_t)(max ? max : 1024));
+		rc = read_rows(s, st, page, &offs, err);
+		sqlite3_reset(st);
+	} else if (rc == 0) {
+		rc = err->code;
+	}
+	free(batches);
+	free(want);
+	if (rc == 0) {
+		for (size_t i = 0; i < page->n; i++) {
+			store_score_item *it = &page->items[i];
+			it->text = page->arena.data + offs[i].text;
+			it->text_field = page->arena.data + offs[i].field;
+			it->record = offs[i].record == SIZE_MAX ? NULL : page->arena.data + offs[i].record;
+		}
+		if (page->n)
+			page->last_id = page->items[page->n - 1].id;
+		rc = fill_needs(s, q, page, err);
+	}
+	free(offs);
+	if (rc < 0)
+		page->n = 0;
+	return rc;
+}
+
+void store_score_page_free(store_score_page *page)
+{
+	free(page->items);
+	abuf_free(&page->arena);
+	*page = (store_score_page){0};
+}
+
+static const char sql_scope[] =
+	"SELECT count(*), coalesce(max(id), 0) FROM samples"
+	" WHERE ?1 IS NULL OR batch_id IN (SELECT value FROM json_each(?1))";
+
+int store_score_scope(store *s, const store_score_query *q, int64_t *count, int64_t *max_id,
+		      assay_error *err)
+{
+	char *batches = NULL;
+	int rc = batches_json(q, &batches, err);
+	if (rc < 0)
+		return rc;
+	sqlite3_stmt *st = store_stmt(s, sql_scope, err);
+	if (!st) {
+		free(batches);
+		return err->code;
+	}
+	store_bind_text(st, 1, batches, -1);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*count = sqlite3_column_int64(st, 0);
+		*max_id = sqlite3_column_int64(st, 1);
+		rc = ASSAY_OK;
+	} else {
+		rc = store_sqlerr(s, rc, err, "counting samples");
+	}
+	sqlite3_reset(st);
+	free(batches);
+	return rc;
+}
+
+static const char sql_put[] =
+	"INSERT OR REPLACE INTO scores (sample_id, scorer, value, flagged, reason, version, detail,"
+	" scored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+
+int store_score_put(store *s, const store_score_row *r, assay_error *err)
+{
+	sqlite3_stmt *st = store_stmt(s, sql_put, err);
+	if (!st)
+		return err->code;
+	sqlite3_bind_int64(st, 1, r->sample_id);
+	store_bind_text(st, 2, r->scorer, -1);
+	if (isnan(r->value))
+		sqlite3_bind_null(st, 3);
+	else
+		sqlite3_bind_double(st, 3, r->value);
+	sqlite3_bind_int(st, 4, r->flagged && !isnan(r->value));
+	store_bind_text(st, 5, r->reason ? r->reason : "", -1);
+	store_bind_text(st, 6, r->version, -1);
+	store_bind_text(st, 7, r->detail && *r->detail ? r->detail : NULL, -1);
+	sqlite3_bind_int64(st, 8, assay_now_ms());
+	return store_step_done(s, st, err, "writing a score");
+}
+
+static const char sql_detail[] =
+	"UPDATE scores SET reason = ?3, detail = ?4 WHERE sample_id = ?1 AND scorer = ?2";
+
+int store_score_set_detail(store *s, int64_t sample_id, const char *scorer, const char *reason,
+			   const char *detail, assay_error *err)
+{
+	sqlite3_stmt *st = store_stmt(s, sql_detail, err);
+	if (!st)
+		return err->code;
+	sqlite3_bind_int64(st, 1, sample_id);
+	store_bind_text(st, 2, scorer, -1);
+	store_bind_text(st, 3, reason ? reason : "", -1);
+	store_bind_text(st, 4, detail && *detail ? detail : NULL, -1);
+	return store_step_done(s, st, err, "updating a score");
+}
+
+static const char sql_get[] =
+	"SELECT scorer, version, value, flagged, reason, detail, scored_at FROM scores"
+	" WHERE sample_id = ? ORDER BY scorer";
+
+void store_scores_free(store_score *v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++) {
+		free(v[i].scorer);
+		free(v[i].version);
+		free(v[i].reason);
+		free(v[i].detail);
+	}
+	free(v);
+}
+
+int store_scores_get(store *s, int64_t sample_id, store_score **out, size_t *n,
+		     assay_error *err)
+{
+	*out = NULL;
+	*n = 0;
+	sqlite3_stmt *st = store_stmt(s, sql_get, err);
+	if (!st)
+		return err->code;
+	sqlite3_bind_int64(st, 1, sample_id);
+	size_t cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			store_score *v = realloc(*out, cap * sizeof *v);
+			if (!v)
+				goto nomem;
+			*out = v;
+		}
+		store_score *x = &(*out)[*n];
+		*x = (store_score){
+			.scorer = store_col_str(st, 0),
+			.version = store_col_str(st, 1),
+			.value = sqlite3_column_type(st, 2) == SQLITE_NULL ? NAN
+									   : sqlite3_column_double(st, 2),
+			.flagged = sqlite3_column_int(st, 3) != 0,
+			.reason = store_col_str(st, 4),
+			.detail = store_col_str(st, 5),
+			.scored_at = sqlite3_column_int64(st, 6),
+		};
+		(*n)++;
+		if (!x->scorer || !x->version || !x->reason || !x->detail)
+			goto nomem;
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return ASSAY_OK;
+	rc = store_sqlerr(s, rc, err, "reading scores");
+	store_scores_free(*out, *n);
+	*out = NULL;
+	*n = 0;
+	return rc;
+nomem:
+	sqlite3_reset(st);
+	store_scores_free(*out, *n);
+	*out = NULL;
+	*n = 0;
+	return assay_fail(err, ASSAY_ENOMEM, "out of memory");
+}
+
+static const char sql_range[] =
+	"SELECT sample_id, scorer, value FROM scores WHERE sample_id BETWEEN ?1 AND ?2"
+	" ORDER BY sample_id, scorer";
+
+int store_scores_range_each(store *s, int64_t lo, int64_t hi,
+			    int (*fn)(void *ud, int64_t sample_id, const char *scorer,
+				      double value),
+			    void *ud, assay_error *err)
+{
+	sqlite3_stmt *st = store_stmt(s, sql_range, err);
+	if (!st)
+		return err->code;
+	sqlite3_bind_int64(st, 1, lo);
+	sqlite3_bind_int64(st, 2, hi);
+	int rc, out = ASSAY_OK;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		double v = sqlite3_column_type(st, 2) == SQLITE_NULL ? NAN
+								     : sqlite3_column_double(st, 2);
+		out = fn(ud, sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1), v);
+		if (out)
+			break;
+	}
+	if (!out && rc != SQLITE_DONE)
+		out = store_sqlerr(s, rc, err, "reading scores");
+	sqlite3_reset(st);
+	return out;
+}
+
+static const char sql_quality[] = "UPDATE samples SET quality = ?2 WHERE id = ?1";
+
+int store_quality_set(store *s, int64_t sample_id, double quality, assay_error *err)
+{
+	sqlite3_stmt *st = store_stmt(s, sql_quality, err);
+	if (!st)
+		return err->code;
+	sqlite3_bind_int64(st, 1, sample_id);
+	if (isnan(quality))
+		sqlite3_bind_null(st, 2);
+	else
+		sqlite3_bind_double(st, 2, quality);
+	return store_step_done(s, st, err, "writing a combined score");
+}
+
+static const char sql_cache_get[] =
+	"SELECT value, reason FROM score_cache WHERE config_hash = ? AND text_hash = ?";
+static const char sql_cache_put[] =
+	"INSERT OR REPLACE INTO score_cache (config_hash, text_hash, value, reason, created_at)"
+	" VALUES (?, ?, ?, ?, ?)";
+
+int store_score_cache_get(store *s, uint64_t config_hash, uint64_t text_hash, bool *found,
+			  double *value, char **reason, assay_error *err)
+{
+	*found = false;
+	*reason = NULL;
+	sqlite3_stmt *st = store_stmt(s, sql_cache_get, err);
+	if (!st)
+		return err->code;
+	sqlite3_bind_int64(st, 1, (int64_t)config_hash);
+	sqlite3_bind_int64(st, 2, (int64_t)text_hash);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*value = sqlite3_column_type(st, 0) == SQLITE_NULL ? NAN : sqlite3_column_double(st, 0);
+		*reason = store_col_str(st, 1);
+		*found = true;
+		rc = *reason ? ASSAY_OK : assay_fail(err, ASSAY_ENOMEM, "out of memory");
+	} else {
+		rc = rc == SQLITE_DONE ? ASSAY_OK : store_sqlerr(s, rc, err, "reading the score cache");
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+int store_score_cache_put(store *s, uint64_t config_hash, uint64_t text_hash, double value,
+			  const char *reason, assay_error *err)
+{
+	sqlite3_stmt *st = store_stmt(s, sql_cache_put, err);
+	if (!st)
+		return err->code;
+	sqlite3_bind_int64(st, 1, (int64_t)config_hash);
+	sqlite3_bind_int64(st, 2, (int64_t)text_hash);
+	if (isnan(value))
+		sqlite3_bind_null(st, 3);
+	else
+		sqlite3_bind_double(st, 3, value);
+	store_bind_text(st, 4, reason ? reason : "", -1);
+	sqlite3_bind_int64(st, 5, assay_now_ms());
+	return store_step_done(s, st, err, "writing the score cache");
+}
+
+static const char sql_field_range[] =
+	"SELECT min(v), max(v), count(v) FROM (SELECT CASE"
+	"   WHEN json_type(record, ?2) IN ('integer', 'real') THEN json_extract(record, ?2)"
+	"   WHEN json_type(record, ?2) IS NULL AND json_type(record, ?3) IN ('integer', 'real')"
+	"     THEN json_extract(record, ?3) END AS v"
+	" FROM samples WHERE json_valid(record)"
+	"   AND (?1 IS NULL OR batch_id IN (SELECT value FROM json_each(?1))))";
+
+/* JSON paths for a dotted field: the whole name as one key, and nested. */
+static int field_paths(const char *field, abuf *exact, abuf *nested)
+{
+	int rc = abuf_puts(exact, "$.\"");
+	rc |= abuf_puts(nested, "$");
+	for (const char *p = field; *p && rc == 0; p++)
+		rc |= *p == '"' ? abuf_puts(exact, "\\\"") : abuf_putc(exact, *p);
+	rc |= abuf_putc(exact, '"');
+	const char *p = field;
+	while (*p && rc == 0) {
+		size_t n = strcspn(p, ".");
+		rc |= abuf_puts(nested, ".\"");
+		for (size_t i = 0; i < n && rc == 0; i++)
+			rc |= p[i] == '"' ? abuf_puts(nested, "\\\"") : abuf_putc(nested, p[i]);
+		rc |= abuf_putc(nested, '"');
+		p += n;
+		p += *p == '.';
+	}
+	return rc ? ASSAY_ENOMEM : ASSAY_OK;
+}
+
+int store_field_range(store *s, const store_score_query *q, const char *field, double *min,
+		      double *max, int64_t *n, assay_error *err)
+{
+	abuf exact = {0}, nested = {0};
+	char *batches = NULL;
+	int rc = batches_json(q, &batches, err);
+	if (rc == 0 && field_paths(field, &exact, &nested) < 0)
+		rc = assay_fail(err, ASSAY_ENOMEM, "out of memory");
+	sqlite3_stmt *st = rc == 0 ? store_stmt(s, sql_field_range, err) : NULL;
+	if (st) {
+		store_bind_text(st, 1, batches, -1);
+		store_bind_text(st, 2, exact.data, (int64_t)exact.len);
+		store_bind_text(st, 3, nested.data, (int64_t)nested.len);
+		int step = sqlite3_step(st);
+		if (step == SQLITE_ROW) {
+			*n = sqlite3_column_int64(st, 2);
+			*min = *n ? sqlite3_column_double(st, 0) : NAN;
+			*max = *n ? sqlite3_column_double(st, 1) : NAN;
+		} else {
+			rc = store_sqlerr(s, step, err, "reading a field's range");
+		}
+		sqlite3_reset(st);
+	} else if (rc == 0) {
+		rc = err->code;
+	}
+	free(batches);
+	abuf_free(&exact);
+	abuf_free(&nested);
+	return rc;
+}
