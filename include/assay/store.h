@@ -320,6 +320,74 @@ int store_adjudicate(store *s, const store_decision_in *in, int64_t *event_id, a
 int store_undo(store *s, int64_t annotator_id, const char *session, int64_t *sample_id,
 	       assay_error *err);
 
+/* ---- The review queue (src/store/queue.c) ---- */
+
+enum store_order { STORE_ORDER_QUALITY, STORE_ORDER_IMPORT, STORE_ORDER_RANDOM };
+enum store_show {
+	STORE_SHOW_UNDECIDED, /* not decided by this annotator (skipped ones come at the end) */
+	STORE_SHOW_SKIPPED,
+	STORE_SHOW_REJECTED,
+	STORE_SHOW_EDITED,
+	STORE_SHOW_ALL,
+};
+
+/* What an annotator reviews, in which order. */
+typedef struct store_queue {
+	int64_t annotator_id;
+	int64_t batch_id;     /* 0: every batch */
+	int order;            /* enum store_order */
+	uint64_t seed;        /* for STORE_ORDER_RANDOM */
+	int show;             /* enum store_show */
+	int overlap;          /* up to this many annotators decide a sample (>= 1) */
+	int64_t lease_ms;     /* how long a sample on screen stays this annotator's */
+} store_queue;
+
+/* Where the annotator is in the queue: a key in the queue's order. */
+typedef struct store_cursor {
+	int phase;            /* 0: unscored (quality order), 1: main pass, 2: skipped, 3: done */
+	double quality;
+	int64_t key;          /* id, or hash for the random order */
+	int64_t id;
+	bool wrapped;         /* the pass restarted once to pick up expired leases */
+} store_cursor;
+
+/* Claims the next sample after *cur (and advances it): eligible samples are
+ * those the filter shows that fewer than `overlap` other annotators decided
+ * or hold. In one IMMEDIATE transaction the sample is leased to this
+ * annotator, so two annotators never get the same sample in exclusive mode.
+ * Every query walks an index from the cursor. ASSAY_ENOTFOUND when the queue
+ * is empty. */
+int store_queue_next(store *s, const store_queue *q, store_cursor *cur, int64_t *sample_id,
+		     assay_error *err);
+/* Whether any sample has a combined quality score (quality order then). */
+int store_has_quality(store *s, bool *yes, assay_error *err);
+/* Samples the queue's filter covers, and how many this annotator decided. */
+int store_queue_counts(store *s, const store_queue *q, int64_t *total, int64_t *decided,
+		       assay_error *err);
+/* Keeps (or takes) the lease on a sample that stays on screen. */
+int store_lease_renew(store *s, const store_queue *q, int64_t sample_id, assay_error *err);
+int store_lease_release(store *s, int64_t annotator_id, int64_t sample_id, assay_error *err);
+
+/* This annotator's current verdict on a sample: verdict "" when none. */
+typedef struct store_decision {
+	char verdict[16];
+	char *text;
+	char *reason;
+	int64_t decided_at;
+} store_decision;
+
+int store_decision_get(store *s, int64_t sample_id, int64_t annotator_id, store_decision *out,
+		       assay_error *err);
+void store_decision_free(store_decision *d);
+
+/* The notes on a sample, oldest first, as "who: text" lines. */
+int store_notes_for(store *s, int64_t sample_id, char ***out, size_t *n, assay_error *err);
+
+/* The next sample after after_id (in id order, wrapping once) whose text
+ * contains needle (ASCII case-insensitive); ASSAY_ENOTFOUND when none. */
+int store_search(store *s, const store_queue *q, const char *needle, int64_t after_id,
+		 int64_t *sample_id, assay_error *err);
+
 /* (end of review section) */
 
 /* ======================================================================

@@ -14,6 +14,7 @@ static const cli_command commands[] = {
 	{"import", cmd_import, "import samples from JSONL, JSON or CSV (file, -, URL)"},
 	{"score", cmd_score, "run the automatic quality scorers (built-in, LLM judge, classifier)"},
 	{"info", cmd_info, "show batches, counts and scorers in the database"},
+	{"review", cmd_review, "the review screen: one sample at a time, a decision per key"},
 	{"decide", cmd_decide, "record decisions from a script (one, or many from JSONL)"},
 	{"stats", cmd_stats, "rates by annotator, batch, reason, day, model; agreement; scorers"},
 	{"report", cmd_report, "the audit as one self-contained HTML file"},

@@ -1,0 +1,40 @@
+/* tui.h — the ncurses application: the review screen (one sample at a
+ * time, a decision per key) and what it needs from the command line. */
+#ifndef ASSAY_TUI_H
+#define ASSAY_TUI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "assay/common.h"
+#include "assay/conf.h"
+#include "assay/store.h"
+
+typedef struct tui_review_opts {
+	const char *db_name;      /* shown in the top bar */
+	const char *annotator;
+	const char *batch;        /* a batch name, or NULL for all */
+	int order;                /* enum store_order */
+	uint64_t seed;
+	int show;                 /* enum store_show */
+	int overlap;              /* >= 1 */
+	const conf_theme *theme;
+	const conf *config;       /* `reasons` list; may be NULL */
+} tui_review_opts;
+
+/* What the session did, printed after the screen closes. */
+typedef struct tui_summary {
+	int64_t decided, accepted, edited, rejected, skipped, undone, notes;
+	double seconds;
+} tui_summary;
+
+/* Runs the review screen on the terminal until the annotator quits.
+ * Every decision is committed before the next sample is drawn. */
+int tui_review_run(store *s, const tui_review_opts *o, tui_summary *sum, assay_error *err);
+
+/* The default reasons offered by `r` (a `reasons` list in the config
+ * replaces them). */
+extern const char *const tui_default_reasons[];
+extern const size_t tui_n_default_reasons;
+
+#endif

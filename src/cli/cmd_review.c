@@ -1,0 +1,175 @@
+/* cmd_review.c — `assay review`: options, configuration and theme, then
+ * the review screen; prints the session summary when it closes. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "assay/tui.h"
+#include "assay_version.h"
+#include "cli.h"
+
+static const char help[] =
+	"usage: assay review [OPTIONS]\n"
+	"\n"
+	"The review screen: one sample at a time, a decision per key (? lists the\n"
+	"keys). Every decision is saved before the next sample is shown.\n"
+	"\n"
+	"Options:\n"
+	"  --annotator NAME  who reviews (default: $ASSAY_ANNOTATOR, else $USER)\n"
+	"  --batch NAME      only this batch\n"
+	"  --order ORDER     quality (lowest combined score first; the default once\n"
+	"                    samples are scored), import, or random\n"
+	"  --seed N          the random order's seed (default 1)\n"
+	"  --show WHICH      undecided (default; skipped ones come back at the end),\n"
+	"                    skipped, rejected, edited or all\n"
+	"  --overlap K       up to K annotators decide each sample (default 1: two\n"
+	"                    annotators never get the same sample)\n"
+	"  --theme NAME|PATH default, light, high-contrast, mono, or a theme file\n"
+	"                    (default: the config's `theme`, else default)\n"
+	"  --config FILE     read this configuration instead of the usual ones\n"
+	"  -h, --help        this help\n"
+	"\n"
+	"Configuration: $XDG_CONFIG_HOME/assay/config, then ./assay.conf, in\n"
+	"key = value form: `theme = light`, `reasons = a, b, other`.\n";
+
+static const char *const orders[] = {"quality", "import", "random"};
+static const char *const shows[] = {"undecided", "skipped", "rejected", "edited", "all"};
+
+static int pick(const char *v, const char *const *names, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (strcmp(v, names[i]) == 0)
+			return i;
+	return -1;
+}
+
+/* Where themes live: $ASSAY_THEMES_DIR, the installed copy, the source tree. */
+static const char *themes_dir(void)
+{
+	const char *env = getenv("ASSAY_THEMES_DIR");
+	if (env && *env)
+		return env;
+	if (access(ASSAY_INSTALLED_THEMES "/default.theme", R_OK) == 0)
+		return ASSAY_INSTALLED_THEMES;
+	return ASSAY_SOURCE_THEMES;
+}
+
+static void print_summary(const tui_summary *s)
+{
+	int secs = (int)s->seconds;
+	printf("reviewed %lld samples in %dm %02ds", (long long)s->decided, secs / 60, secs % 60);
+	if (s->seconds > 1 && s->decided)
+		printf(" (%.0f per hour)", (double)s->decided * 3600 / s->seconds);
+	printf(": %lld accepted, %lld edited, %lld rejected, %lld skipped", (long long)s->accepted,
+	       (long long)s->edited, (long long)s->rejected, (long long)s->skipped);
+	if (s->undone)
+		printf(", %lld undone", (long long)s->undone);
+	if (s->notes)
+		printf(", %lld notes", (long long)s->notes);
+	putchar('\n');
+}
+
+int cmd_review(cli_ctx *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"annotator", required_argument, NULL, 'a'},
+		{"batch", required_argument, NULL, 'b'},
+		{"order", required_argument, NULL, 'o'},
+		{"seed", required_argument, NULL, 'S'},
+		{"show", required_argument, NULL, 's'},
+		{"overlap", required_argument, NULL, 'k'},
+		{"theme", required_argument, NULL, 't'},
+		{"config", required_argument, NULL, 'c'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	tui_review_opts o = {.db_name = ctx->db, .annotator = getenv("ASSAY_ANNOTATOR"),
+			     .order = -1, .seed = 1, .overlap = 1};
+	if (!o.annotator || !*o.annotator)
+		o.annotator = getenv("USER");
+	const char *theme = NULL, *config = NULL;
+	long v;
+	int c;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'a': o.annotator = optarg; break;
+		case 'b': o.batch = optarg; break;
+		case 'o':
+			if ((o.order = pick(optarg, orders, 3)) < 0)
+				return cli_usage_error(ctx, "--order: expected quality, import or random, "
+							    "got \"%s\"", optarg);
+			break;
+		case 'S':
+			if (!cli_parse_long(optarg, 0, 0x7fffffffL, &v))
+				return cli_usage_error(ctx, "--seed: expected a non-negative integer");
+			o.seed = (uint64_t)v;
+			break;
+		case 's':
+			if ((o.show = pick(optarg, shows, 5)) < 0)
+				return cli_usage_error(ctx, "--show: expected undecided, skipped, rejected, "
+							    "edited or all, got \"%s\"", optarg);
+			break;
+		case 'k':
+			if (!cli_parse_long(optarg, 1, 100, &v))
+				return cli_usage_error(ctx, "--overlap: expected a number from 1 to 100");
+			o.overlap = (int)v;
+			break;
+		case 't': theme = optarg; break;
+		case 'c': config = optarg; break;
+		case 'h':
+			fputs(help, stdout);
+			return 0;
+		default:
+			return cli_bad_option(ctx, c, argv);
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error(ctx, "unexpected argument '%s'", argv[optind]);
+	if (!o.annotator || !*o.annotator)
+		return cli_usage_error(ctx, "who reviews? give --annotator NAME (or set "
+					    "$ASSAY_ANNOTATOR)");
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		cli_errorf("the review screen needs a terminal (for scripts: assay decide)");
+		return EXIT_USAGE;
+	}
+	assay_error err = {0};
+	conf *cf = conf_new();
+	conf_theme th;
+	conf_theme_init(&th);
+	if (!cf || conf_load_default(cf, config, &err) < 0) {
+		conf_free(cf);
+		return cli_fail(&err);
+	}
+	if (!theme)
+		theme = conf_get(cf, "theme", "default");
+	if (conf_theme_load(theme, themes_dir(), &th, &err) < 0) {
+		conf_free(cf);
+		return cli_fail(&err);
+	}
+	o.theme = &th;
+	o.config = cf;
+	store *s = NULL;
+	store_options so = {.must_exist = true};
+	int code = cli_open_store(ctx, &so, &s);
+	if (code) {
+		conf_free(cf);
+		return code;
+	}
+	if (o.order < 0) {
+		bool scored = false;
+		store_has_quality(s, &scored, &err);
+		o.order = scored ? STORE_ORDER_QUALITY : STORE_ORDER_IMPORT;
+	}
+	tui_summary sum;
+	int rc = tui_review_run(s, &o, &sum, &err);
+	store_close(s);
+	conf_free(cf);
+	if (rc < 0)
+		return cli_fail(&err);
+	print_summary(&sum);
+	return 0;
+}

@@ -1,0 +1,340 @@
+/* queue.c — the review queue: the next sample for an annotator by an
+ * indexed keyset walk from a cursor (never the data set in memory), leases
+ * so two annotators in exclusive mode never share a sample, and what the
+ * screen shows beside a sample (its decision, scores, notes). */
+#include "store_int.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Which samples the queue offers. ?1 annotator, ?2 batch (0 = all), ?3 show
+ * (enum store_show), ?4 now (ms), ?5 overlap. A sample is offered while
+ * fewer than `overlap` other annotators decided it or hold it. */
+#define ELIGIBLE                                                                                   \
+	" AND (?2 = 0 OR s.batch_id = ?2)"                                                         \
+	" AND CASE ?3"                                                                             \
+	"   WHEN 0 THEN NOT EXISTS (SELECT 1 FROM decisions d WHERE d.sample_id = s.id"           \
+	"                           AND d.annotator_id = ?1)"                                      \
+	"   WHEN 4 THEN 1"                                                                         \
+	"   ELSE EXISTS (SELECT 1 FROM decisions d WHERE d.sample_id = s.id AND d.annotator_id = ?1" \
+	"                AND d.verdict = CASE ?3 WHEN 1 THEN 'skipped' WHEN 2 THEN 'rejected'"     \
+	"                                ELSE 'edited' END) END"                                   \
+	" AND (?3 NOT IN (0, 1) OR"                                                                \
+	"      (SELECT count(*) FROM decisions d WHERE d.sample_id = s.id AND d.annotator_id <> ?1" \
+	"         AND d.verdict <> 'skipped')"                                                     \
+	"    + (SELECT count(*) FROM leases l WHERE l.sample_id = s.id AND l.annotator_id <> ?1"   \
+	"         AND l.expires_at > ?4) < ?5)"
+
+/* Unscored samples first (quality order), walking (quality, id) = (NULL, id). */
+static const char sql_unscored[] = "SELECT s.id, s.quality, s.hash FROM samples s"
+				   " WHERE s.quality IS NULL AND s.id > ?6" ELIGIBLE
+				   " ORDER BY s.quality, s.id LIMIT 1";
+static const char sql_by_quality[] = "SELECT s.id, s.quality, s.hash FROM samples s"
+				     " WHERE (s.quality, s.id) > (?7, ?6)" ELIGIBLE
+				     " ORDER BY s.quality, s.id LIMIT 1";
+static const char sql_by_id[] = "SELECT s.id, s.quality, s.hash FROM samples s"
+				" WHERE s.id > ?6" ELIGIBLE " ORDER BY s.id LIMIT 1";
+static const char sql_by_hash[] = "SELECT s.id, s.quality, s.hash FROM samples s"
+				  " WHERE s.hash > ?6" ELIGIBLE " ORDER BY s.hash LIMIT 1";
+static const char sql_lease[] =
+	"INSERT INTO leases (sample_id, annotator_id, expires_at) VALUES (?1, ?2, ?3)"
+	" ON CONFLICT (sample_id, annotator_id) DO UPDATE SET expires_at = excluded.expires_at";
+static const char sql_drop_other_leases[] =
+	"DELETE FROM leases WHERE annotator_id = ?1 AND sample_id <> ?2";
+
+enum { PH_UNSCORED, PH_MAIN, PH_SKIPPED, PH_DONE };
+
+static int64_t seed_key(uint64_t seed)
+{
+	/* splitmix64 of the seed: the random walk starts somewhere in the hash space */
+	uint64_t z = seed + 0x9E3779B97F4A7C15ull;
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+	return (int64_t)(z ^ (z >> 31));
+}
+
+/* One indexed probe from the cursor; returns 1 found, 0 none, < 0 error. */
+static int probe(store *s, const store_queue *q, const store_cursor *c, int show, int64_t *id,
+		 double *quality, int64_t *hash, assay_error *err)
+{
+	const char *sql;
+	if (c->phase == PH_SKIPPED)
+		sql = sql_by_id;
+	else if (q->order == STORE_ORDER_IMPORT)
+		sql = sql_by_id;
+	else if (q->order == STORE_ORDER_RANDOM)
+		sql = sql_by_hash;
+	else
+		sql = c->phase == PH_UNSCORED ? sql_unscored : sql_by_quality;
+	sqlite3_stmt *st = store_stmt(s, sql, err);
+	if (!st)
+		return err->code;
+	sqlite3_bind_int64(st, 1, q->annotator_id);
+	sqlite3_bind_int64(st, 2, q->batch_id);
+	sqlite3_bind_int(st, 3, show);
+	sqlite3_bind_int64(st, 4, assay_now_ms());
+	sqlite3_bind_int(st, 5, q->overlap > 0 ? q->overlap : 1);
+	bool by_hash = sql == sql_by_hash;
+	sqlite3_bind_int64(st, 6, by_hash ? c->key : c->id);
+	if (sql == sql_by_quality)
+		sqlite3_bind_double(st, 7, c->quality);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		*quality = sqlite3_column_type(st, 1) == SQLITE_NULL ? NAN : sqlite3_column_double(st, 1);
+		*hash = sqlite3_column_int64(st, 2);
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : store_sqlerr(s, rc, err, "reading the queue");
+}
+
+/* Moves the cursor to the start of its next phase; false when done. */
+static bool next_phase(const store_queue *q, store_cursor *c)
+{
+	int64_t start = q->order == STORE_ORDER_RANDOM ? seed_key(q->seed) : 0;
+	if (c->phase == PH_UNSCORED && q->order == STORE_ORDER_QUALITY) {
+		*c = (store_cursor){.phase = PH_MAIN, .quality = -INFINITY, .wrapped = c->wrapped};
+		return true;
+	}
+	if (q->order == STORE_ORDER_RANDOM && !c->wrapped && c->phase == PH_MAIN) {
+		/* the walk started mid-way: go round once from the bottom */
+		*c = (store_cursor){.phase = PH_MAIN, .key = INT64_MIN, .wrapped = true};
+		return true;
+	}
+	if (c->phase != PH_SKIPPED && q->show == STORE_SHOW_UNDECIDED) {
+		*c = (store_cursor){.phase = PH_SKIPPED, .wrapped = c->wrapped};
+		return true;
+	}
+	(void)start;
+	c->phase = PH_DONE;
+	return false;
+}
+
+static int claim(store *s, const store_queue *q, int64_t id, assay_error *err)
+{
+	sqlite3_stmt *st = store_stmt(s, sql_lease, err);
+	if (!st)
+		return err->code;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, q->annotator_id);
+	sqlite3_bind_int64(st, 3, assay_now_ms() + (q->lease_ms > 0 ? q->lease_ms : 600000));
+	int rc = store_step_done(s, st, err, "taking the lease");
+	if (rc == ASSAY_OK && (st = store_stmt(s, sql_drop_other_leases, err)) != NULL) {
+		sqlite3_bind_int64(st, 1, q->annotator_id);
+		sqlite3_bind_int64(st, 2, id);
+		rc = store_step_done(s, st, err, "releasing leases");
+	} else if (rc == ASSAY_OK) {
+		rc = err->code;
+	}
+	return rc;
+}
+
+/* Initialises a fresh cursor for q. */
+static void cursor_start(const store_queue *q, store_cursor *c)
+{
+	*c = (store_cursor){.phase = q->order == STORE_ORDER_QUALITY ? PH_UNSCORED : PH_MAIN,
+			    .quality = -INFINITY};
+	if (q->order == STORE_ORDER_RANDOM)
+		c->key = seed_key(q->seed);
+}
+
+int store_queue_next(store *s, const store_queue *q, store_cursor *cur, int64_t *sample_id,
+		     assay_error *err)
+{
+	if (cur->phase == 0 && cur->id == 0 && cur->key == 0 && !cur->wrapped &&
+	    cur->quality == 0)
+		cursor_start(q, cur);
+	int rc = store_begin(s, err);
+	if (rc < 0)
+		return rc;
+	int64_t start = seed_key(q->seed);
+	for (;;) {
+		if (cur->phase == PH_DONE) {
+			rc = assay_fail(err, ASSAY_ENOTFOUND, "the queue is empty");
+			break;
+		}
+		int show = cur->phase == PH_SKIPPED ? STORE_SHOW_SKIPPED : q->show;
+		int64_t id = 0, hash = 0;
+		double quality = NAN;
+		int found = probe(s, q, cur, show, &id, &quality, &hash, err);
+		if (found < 0) {
+			rc = found;
+			break;
+		}
+		/* the random walk's second round stops where the first began */
+		if (found && q->order == STORE_ORDER_RANDOM && cur->phase == PH_MAIN && cur->wrapped &&
+		    hash > start)
+			found = 0;
+		if (!found) {
+			next_phase(q, cur);
+			continue;
+		}
+		cur->id = id;
+		cur->key = hash;
+		if (!isnan(quality))
+			cur->quality = quality;
+		if ((rc = claim(s, q, id, err)) == ASSAY_OK)
+			*sample_id = id;
+		break;
+	}
+	if (rc == ASSAY_OK)
+		return store_commit(s, err);
+	store_rollback(s);
+	return rc;
+}
+
+int store_has_quality(store *s, bool *yes, assay_error *err)
+{
+	static const char sql[] = "SELECT 1 FROM samples WHERE quality IS NOT NULL LIMIT 1";
+	sqlite3_stmt *st = store_stmt(s, sql, err);
+	if (!st)
+		return err->code;
+	int rc = sqlite3_step(st);
+	*yes = rc == SQLITE_ROW;
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? ASSAY_OK
+						     : store_sqlerr(s, rc, err, "reading samples");
+}
+
+static const char sql_total[] = "SELECT count(*) FROM samples WHERE (?1 = 0 OR batch_id = ?1)";
+static const char sql_decided[] =
+	"SELECT count(*) FROM decisions d JOIN samples s ON s.id = d.sample_id"
+	" WHERE d.annotator_id = ?1 AND d.verdict <> 'skipped' AND (?2 = 0 OR s.batch_id = ?2)";
+
+int store_queue_counts(store *s, const store_queue *q, int64_t *total, int64_t *decided,
+		       assay_error *err)
+{
+	sqlite3_stmt *st = store_stmt(s, sql_total, err);
+	if (!st)
+		return err->code;
+	sqlite3_bind_int64(st, 1, q->batch_id);
+	int rc = sqlite3_step(st);
+	*total = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return store_sqlerr(s, rc, err, "counting samples");
+	if (!(st = store_stmt(s, sql_decided, err)))
+		return err->code;
+	sqlite3_bind_int64(st, 1, q->annotator_id);
+	sqlite3_bind_int64(st, 2, q->batch_id);
+	rc = sqlite3_step(st);
+	*decided = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? ASSAY_OK : store_sqlerr(s, rc, err, "counting decisions");
+}
+
+int store_lease_renew(store *s, const store_queue *q, int64_t sample_id, assay_error *err)
+{
+	int rc = store_begin(s, err);
+	if (rc < 0)
+		return rc;
+	if ((rc = claim(s, q, sample_id, err)) < 0) {
+		store_rollback(s);
+		return rc;
+	}
+	return store_commit(s, err);
+}
+
+int store_lease_release(store *s, int64_t annotator_id, int64_t sample_id, assay_error *err)
+{
+	static const char sql[] = "DELETE FROM leases WHERE sample_id = ?1 AND annotator_id = ?2";
+	sqlite3_stmt *st = store_stmt(s, sql, err);
+	if (!st)
+		return err->code;
+	sqlite3_bind_int64(st, 1, sample_id);
+	sqlite3_bind_int64(st, 2, annotator_id);
+	return store_step_done(s, st, err, "releasing the lease");
+}
+
+static const char sql_decision_get[] =
+	"SELECT verdict, text, reason, decided_at FROM decisions"
+	" WHERE sample_id = ?1 AND annotator_id = ?2";
+
+int store_decision_get(store *s, int64_t sample_id, int64_t annotator_id, store_decision *out,
+		       assay_error *err)
+{
+	*out = (store_decision){0};
+	sqlite3_stmt *st = store_stmt(s, sql_decision_get, err);
+	if (!st)
+		return err->code;
+	sqlite3_bind_int64(st, 1, sample_id);
+	sqlite3_bind_int64(st, 2, annotator_id);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const unsigned char *v = sqlite3_column_text(st, 0);
+		snprintf(out->verdict, sizeof out->verdict, "%s", v ? (const char *)v : "");
+		out->text = sqlite3_column_type(st, 1) == SQLITE_NULL ? NULL : store_col_str(st, 1);
+		out->reason = sqlite3_column_type(st, 2) == SQLITE_NULL ? NULL : store_col_str(st, 2);
+		out->decided_at = sqlite3_column_int64(st, 3);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? ASSAY_OK
+						     : store_sqlerr(s, rc, err, "reading a decision");
+}
+
+void store_decision_free(store_decision *d)
+{
+	free(d->text);
+	free(d->reason);
+	*d = (store_decision){0};
+}
+
+static const char sql_notes[] =
+	"SELECT a.name || ': ' || e.text FROM events e JOIN annotators a ON a.id = e.annotator_id"
+	" WHERE e.sample_id = ?1 AND e.kind = 'note' ORDER BY e.id";
+
+int store_notes_for(store *s, int64_t sample_id, char ***out, size_t *n, assay_error *err)
+{
+	*out = NULL;
+	*n = 0;
+	sqlite3_stmt *st = store_stmt(s, sql_notes, err);
+	if (!st)
+		return err->code;
+	sqlite3_bind_int64(st, 1, sample_id);
+	size_t cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 8;
+			char **v = realloc(*out, cap * sizeof *v);
+			if (!v) {
+				sqlite3_reset(st);
+				return assay_fail(err, ASSAY_ENOMEM, "out of memory");
+			}
+			*out = v;
+		}
+		(*out)[(*n)++] = store_col_str(st, 0);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? ASSAY_OK : store_sqlerr(s, rc, err, "reading notes");
+}
+
+static const char sql_search[] =
+	"SELECT id FROM samples WHERE id > ?1 AND (?2 = 0 OR batch_id = ?2)"
+	" AND instr(lower(text), lower(?3)) > 0 ORDER BY id LIMIT 1";
+
+int store_search(store *s, const store_queue *q, const char *needle, int64_t after_id,
+		 int64_t *sample_id, assay_error *err)
+{
+	for (int round = 0; round < 2; round++) {
+		sqlite3_stmt *st = store_stmt(s, sql_search, err);
+		if (!st)
+			return err->code;
+		sqlite3_bind_int64(st, 1, round ? 0 : after_id);
+		sqlite3_bind_int64(st, 2, q->batch_id);
+		store_bind_text(st, 3, needle, -1);
+		int rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW)
+			*sample_id = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+		if (rc == SQLITE_ROW)
+			return ASSAY_OK;
+		if (rc != SQLITE_DONE)
+			return store_sqlerr(s, rc, err, "searching");
+	}
+	return assay_fail(err, ASSAY_ENOTFOUND, "no sample contains \"%s\"", needle);
+}

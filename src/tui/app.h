@@ -1,0 +1,89 @@
+/* app.h — the review screen's single application state and what its files
+ * (review.c: actions and the loop, screen.c: drawing, dialogs.c: prompts,
+ * pickers and the help overlay, theme.c: colours) share. */
+#ifndef ASSAY_TUI_APP_H
+#define ASSAY_TUI_APP_H
+
+#include <curses.h>
+
+#include "assay/text.h"
+#include "assay/tui.h"
+
+/* The one key table: each row a key, its label and help, and its action. */
+typedef struct app app;
+typedef struct tui_key {
+	int key, alt;      /* the key, and another that does the same (or 0) */
+	const char *label;
+	const char *help;
+	void (*fn)(app *a);
+	bool hint; /* shown in the footer */
+} tui_key;
+
+extern const tui_key tui_keys[];
+extern const size_t tui_n_keys;
+
+struct app {
+	store *s;
+	const tui_review_opts *o;
+	store_queue q;
+	store_cursor cur;
+	int64_t annotator_id;
+	char session[40];
+
+	/* the sample on screen */
+	bool has_sample;
+	store_sample smp;
+	store_decision dec;
+	store_score *scores;
+	size_t n_scores;
+	char **notes;
+	size_t n_notes;
+	int64_t shown_ns;     /* when it appeared, for the time spent */
+	int64_t leased_ns;    /* when its lease was last renewed */
+
+	/* samples seen this session, for h / l */
+	int64_t *hist;
+	size_t n_hist, cap_hist, pos;
+
+	/* the text as laid out: what is drawn, and the role of each byte */
+	abuf shown;
+	unsigned char *roles;
+	size_t roles_cap;
+	text_cells cells;
+	text_lines lines;
+	int wrap_width;
+	bool layout_dirty;
+	int scroll;
+	bool diff;
+
+	int64_t total, decided_before;
+	tui_summary sum;
+	int64_t start_ns;
+	char msg[512];
+	bool msg_error;
+	bool quit, done;
+
+	attr_t attr[CONF_ROLE_COUNT];
+	char **reasons;
+	size_t n_reasons;
+	bool reasons_owned;
+	int text_rows; /* rows the text got at the last draw, for paging */
+};
+
+/* theme.c */
+void tui_theme_apply(app *a, const conf_theme *t);
+
+/* screen.c */
+void tui_draw(app *a);
+void tui_layout(app *a, int width);
+
+/* dialogs.c: each returns an allocated string (caller frees) or NULL when
+ * cancelled; tui_pick_reason returns a reason or NULL. */
+char *tui_prompt(app *a, const char *label, const char *initial);
+char *tui_pick_reason(app *a);
+void tui_help(app *a);
+
+/* review.c */
+void tui_message(app *a, bool error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+#endif

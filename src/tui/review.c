@@ -1,0 +1,518 @@
+/* review.c — the review screen's actions and event loop. A decision key
+ * commits the event and the verdict (store_decide) before the next sample
+ * is drawn; the queue hands out samples by an indexed cursor with a lease;
+ * the loop wakes every second to renew that lease. */
+#include <locale.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "assay/tui_editor.h"
+
+#define LEASE_MS (10 * 60 * 1000)
+#define RENEW_NS (60ll * 1000000000)
+
+void tui_message(app *a, bool error, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(a->msg, sizeof a->msg, fmt, ap);
+	va_end(ap);
+	a->msg_error = error;
+}
+
+static void clear_sample(app *a)
+{
+	if (a->has_sample) {
+		store_sample_free(&a->smp);
+		store_decision_free(&a->dec);
+		store_scores_free(a->scores, a->n_scores);
+		for (size_t i = 0; i < a->n_notes; i++)
+			free(a->notes[i]);
+		free(a->notes);
+	}
+	a->scores = NULL;
+	a->notes = NULL;
+	a->n_scores = a->n_notes = 0;
+	a->has_sample = false;
+	a->layout_dirty = true;
+}
+
+/* Loads everything the screen shows of one sample. */
+static int load(app *a, int64_t id, assay_error *err)
+{
+	clear_sample(a);
+	int rc = store_sample_get(a->s, id, &a->smp, err);
+	if (rc < 0)
+		return rc;
+	a->has_sample = true;
+	if ((rc = store_decision_get(a->s, id, a->annotator_id, &a->dec, err)) < 0 ||
+	    (rc = store_scores_get(a->s, id, &a->scores, &a->n_scores, err)) < 0 ||
+	    (rc = store_notes_for(a->s, id, &a->notes, &a->n_notes, err)) < 0)
+		return rc;
+	a->scroll = 0;
+	a->diff = false;
+	a->shown_ns = a->leased_ns = assay_mono_ns();
+	return ASSAY_OK;
+}
+
+static void remember(app *a, int64_t id)
+{
+	if (a->n_hist == a->cap_hist) {
+		size_t cap = a->cap_hist ? a->cap_hist * 2 : 64;
+		int64_t *h = realloc(a->hist, cap * sizeof *h);
+		if (!h)
+			return;
+		a->hist = h;
+		a->cap_hist = cap;
+	}
+	a->hist[a->n_hist++] = id;
+	a->pos = a->n_hist - 1;
+}
+
+/* Shows sample id, leased to this annotator. */
+static void show(app *a, int64_t id)
+{
+	assay_error err = {0};
+	if (load(a, id, &err) < 0 || store_lease_renew(a->s, &a->q, id, &err) < 0)
+		tui_message(a, true, "%s", err.msg);
+}
+
+/* The next sample: forward in this session's history, else from the queue. */
+static void advance(app *a)
+{
+	if (a->n_hist && a->pos + 1 < a->n_hist) {
+		a->pos++;
+		show(a, a->hist[a->pos]);
+		return;
+	}
+	assay_error err = {0};
+	int64_t id;
+	int rc = store_queue_next(a->s, &a->q, &a->cur, &id, &err);
+	if (rc == ASSAY_OK) {
+		remember(a, id);
+		show(a, id);
+	} else if (rc == ASSAY_ENOTFOUND) {
+		clear_sample(a);
+		a->done = true;
+		a->pos = a->n_hist; /* past the end: h goes back to the last one */
+	} else {
+		tui_message(a, true, "%s", err.msg);
+	}
+}
+
+/* Records a decision on the sample on screen, then moves on (unless stay). */
+static bool decide(app *a, int kind, const char *text, const char *reason, bool stay)
+{
+	if (!a->has_sample)
+		return false;
+	store_decision_in in = {
+		.sample_id = a->smp.id,
+		.annotator_id = a->annotator_id,
+		.kind = kind,
+		.text = text,
+		.reason = reason,
+		.ms_spent = (assay_mono_ns() - a->shown_ns) / 1000000,
+		.session = a->session,
+	};
+	bool was_decided = a->dec.verdict[0] && strcmp(a->dec.verdict, "skipped") != 0;
+	int64_t event_id;
+	assay_error err = {0};
+	if (store_decide(a->s, &in, &event_id, &err) < 0) {
+		tui_message(a, true, "not saved: %s", err.msg);
+		return false;
+	}
+	if (kind != STORE_NOTE && kind != STORE_SKIP && !was_decided)
+		a->sum.decided++;
+	a->sum.accepted += kind == STORE_ACCEPT;
+	a->sum.edited += kind == STORE_EDIT;
+	a->sum.rejected += kind == STORE_REJECT;
+	a->sum.skipped += kind == STORE_SKIP;
+	a->sum.notes += kind == STORE_NOTE;
+	a->msg[0] = '\0';
+	if (stay) {
+		int64_t id = a->smp.id;
+		assay_error e2 = {0};
+		if (load(a, id, &e2) < 0)
+			tui_message(a, true, "%s", e2.msg);
+	} else {
+		advance(a);
+	}
+	return true;
+}
+
+static void k_accept(app *a)
+{
+	decide(a, STORE_ACCEPT, NULL, NULL, false);
+}
+
+static void k_skip(app *a)
+{
+	decide(a, STORE_SKIP, NULL, NULL, false);
+}
+
+static void k_reject(app *a)
+{
+	if (!a->has_sample)
+		return;
+	char *reason = tui_pick_reason(a);
+	if (reason)
+		decide(a, STORE_REJECT, NULL, reason, false);
+	free(reason);
+}
+
+/* After an edit is saved it is recorded, and shown as a word diff. */
+static void record_edit(app *a, const char *text)
+{
+	if (decide(a, STORE_EDIT, text, NULL, true)) {
+		a->diff = true;
+		a->layout_dirty = true;
+		tui_message(a, false, "edit saved; l or Right: next sample, d: toggle the diff");
+	}
+}
+
+/* The editor calls this on a resize: the screen behind is redrawn. */
+static int editor_resize(void *ctx, WINDOW **win)
+{
+	app *a = ctx;
+	tui_draw(a);
+	wresize(*win, LINES, COLS);
+	mvwin(*win, 0, 0);
+	return 0;
+}
+
+static const char *current_text(const app *a)
+{
+	return strcmp(a->dec.verdict, "edited") == 0 && a->dec.text ? a->dec.text : a->smp.text;
+}
+
+static void k_edit(app *a)
+{
+	if (!a->has_sample)
+		return;
+	WINDOW *win = newwin(LINES, COLS, 0, 0);
+	if (!win)
+		return;
+	tui_editor_theme th = {
+		.text = a->attr[CONF_ROLE_SAMPLE_TEXT],
+		.placeholder = a->attr[CONF_ROLE_SAMPLE_PLACEHOLDER],
+		.title = a->attr[CONF_ROLE_STATUS_BAR],
+		.status = a->attr[CONF_ROLE_FOOTER_TEXT],
+		.prompt = a->attr[CONF_ROLE_DIALOG],
+	};
+	tui_editor_host host = {editor_resize, a};
+	char title[300];
+	snprintf(title, sizeof title, "edit %s   Ctrl-S save   Esc cancel", a->smp.ext_id);
+	char *out = NULL;
+	size_t out_len = 0;
+	assay_error err = {0};
+	const char *text = current_text(a);
+	int rc = tui_editor_run(win, title, text, strlen(text), &out, &out_len, &th, &host, &err);
+	delwin(win);
+	touchwin(stdscr);
+	if (rc == TUI_EDITOR_SAVED && strcmp(out, a->smp.text) != 0)
+		record_edit(a, out);
+	else if (rc == TUI_EDITOR_SAVED || rc == TUI_EDITOR_UNCHANGED)
+		tui_message(a, false, "no change");
+	else if (rc < 0)
+		tui_message(a, true, "%s", err.msg);
+	free(out);
+}
+
+static void k_edit_external(app *a)
+{
+	if (!a->has_sample)
+		return;
+	const char *text = current_text(a);
+	char *out = NULL;
+	size_t out_len = 0;
+	bool changed = false;
+	assay_error err = {0};
+	def_prog_mode();
+	endwin();
+	int rc = tui_external_edit(text, strlen(text), &out, &out_len, &changed, &err);
+	reset_prog_mode();
+	refresh();
+	if (rc < 0)
+		tui_message(a, true, "no edit: %s", err.msg);
+	else if (!changed || strcmp(out, a->smp.text) == 0)
+		tui_message(a, false, "no change");
+	else
+		record_edit(a, out);
+	free(out);
+}
+
+static void k_undo(app *a)
+{
+	int64_t id;
+	assay_error err = {0};
+	int rc = store_undo(a->s, a->annotator_id, a->session, &id, &err);
+	if (rc < 0) {
+		tui_message(a, rc != ASSAY_ENOTFOUND, "%s", err.msg);
+		return;
+	}
+	a->sum.undone++;
+	a->done = false;
+	remember(a, id);
+	show(a, id);
+	tui_message(a, false, "undone: back on %s", a->has_sample ? a->smp.ext_id : "?");
+}
+
+static void k_note(app *a)
+{
+	if (!a->has_sample)
+		return;
+	char *t = tui_prompt(a, "note:", NULL);
+	if (t && decide(a, STORE_NOTE, t, NULL, true))
+		tui_message(a, false, "note added");
+	free(t);
+}
+
+static void k_prev(app *a)
+{
+	if (a->pos == 0 || !a->n_hist) {
+		tui_message(a, false, "this is the first sample of the session");
+		return;
+	}
+	a->pos--;
+	show(a, a->hist[a->pos]);
+}
+
+static void k_next(app *a)
+{
+	if (a->has_sample && a->pos + 1 >= a->n_hist && !a->dec.verdict[0]) {
+		tui_message(a, false, "decide this one first (a, e, r) or skip it (s)");
+		return;
+	}
+	advance(a);
+}
+
+static void scroll_by(app *a, int n)
+{
+	int max = (int)a->lines.n - a->text_rows;
+	a->scroll += n;
+	if (a->scroll > max)
+		a->scroll = max;
+	if (a->scroll < 0)
+		a->scroll = 0;
+}
+
+static void k_down(app *a)
+{
+	scroll_by(a, 1);
+}
+
+static void k_up(app *a)
+{
+	scroll_by(a, -1);
+}
+
+static void k_page_down(app *a)
+{
+	scroll_by(a, a->text_rows > 1 ? a->text_rows - 1 : 1);
+}
+
+static void k_page_up(app *a)
+{
+	scroll_by(a, -(a->text_rows > 1 ? a->text_rows - 1 : 1));
+}
+
+static void k_goto(app *a)
+{
+	char *id = tui_prompt(a, "go to id:", NULL);
+	if (!id)
+		return;
+	store_sample smp;
+	assay_error err = {0};
+	if (store_sample_by_ext_id(a->s, id, a->o->batch, &smp, &err) < 0) {
+		tui_message(a, true, "%s", err.msg);
+	} else {
+		remember(a, smp.id);
+		show(a, smp.id);
+		store_sample_free(&smp);
+	}
+	free(id);
+}
+
+static void k_search(app *a)
+{
+	char *needle = tui_prompt(a, "search:", NULL);
+	if (!needle)
+		return;
+	int64_t id;
+	assay_error err = {0};
+	if (store_search(a->s, &a->q, needle, a->has_sample ? a->smp.id : 0, &id, &err) < 0) {
+		tui_message(a, true, "%s", err.msg);
+	} else {
+		remember(a, id);
+		show(a, id);
+		tui_message(a, false, "found \"%s\" (/ again for the next)", needle);
+	}
+	free(needle);
+}
+
+static void k_diff(app *a)
+{
+	if (!a->has_sample || strcmp(a->dec.verdict, "edited") != 0) {
+		tui_message(a, false, "d shows the diff of an edited sample; this one is not edited");
+		return;
+	}
+	a->diff = !a->diff;
+	a->layout_dirty = true;
+}
+
+static void k_help(app *a)
+{
+	tui_help(a);
+}
+
+static void k_quit(app *a)
+{
+	a->quit = true;
+}
+
+static void k_redraw(app *a)
+{
+	clearok(curscr, TRUE);
+	(void)a;
+}
+
+const tui_key tui_keys[] = {
+	{'a', 0, "a", "accept", k_accept, true},
+	{'e', 0, "e", "edit", k_edit, true},
+	{'E', 0, "E", "edit in $VISUAL/$EDITOR", k_edit_external, false},
+	{'r', 0, "r", "reject", k_reject, true},
+	{'s', 0, "s", "skip", k_skip, true},
+	{'u', 0, "u", "undo", k_undo, true},
+	{'n', 0, "n", "add a note", k_note, false},
+	{'h', KEY_LEFT, "h Left", "previous sample of this session", k_prev, false},
+	{'l', KEY_RIGHT, "l Right", "next sample", k_next, false},
+	{'j', KEY_DOWN, "j Down", "scroll the text down", k_down, false},
+	{'k', KEY_UP, "k Up", "scroll the text up", k_up, false},
+	{KEY_NPAGE, ' ', "PgDn", "page down", k_page_down, false},
+	{KEY_PPAGE, 0, "PgUp", "page up", k_page_up, false},
+	{'g', 0, "g", "go to a sample by id", k_goto, false},
+	{'/', 0, "/", "search the text", k_search, false},
+	{'d', 0, "d", "word diff of an edit against the original", k_diff, false},
+	{'?', 0, "?", "help", k_help, true},
+	{12, 0, "Ctrl-L", "redraw the screen", k_redraw, false},
+	{'q', 0, "q", "quit", k_quit, true},
+};
+const size_t tui_n_keys = ASSAY_ARRAY_LEN(tui_keys);
+
+static void dispatch(app *a, int key)
+{
+	for (size_t i = 0; i < tui_n_keys; i++)
+		if (tui_keys[i].key == key || (tui_keys[i].alt && tui_keys[i].alt == key)) {
+			tui_keys[i].fn(a);
+			return;
+		}
+}
+
+static void setup_reasons(app *a)
+{
+	if (a->o->config && conf_has(a->o->config, "reasons") &&
+	    conf_get_list(a->o->config, "reasons", &a->reasons, &a->n_reasons) == 0 &&
+	    a->n_reasons) {
+		a->reasons_owned = true;
+		if (a->n_reasons > 10)
+			a->n_reasons = 10; /* one digit each */
+		return;
+	}
+	a->reasons = (char **)tui_default_reasons;
+	a->n_reasons = tui_n_default_reasons;
+}
+
+static void teardown(app *a)
+{
+	clear_sample(a);
+	if (a->reasons_owned)
+		conf_list_free(a->reasons, a->n_reasons);
+	free(a->hist);
+	free(a->roles);
+	abuf_free(&a->shown);
+	text_cells_free(&a->cells);
+	text_lines_free(&a->lines);
+}
+
+static int start(app *a, assay_error *err)
+{
+	int rc = store_annotator_ensure(a->s, a->o->annotator, &a->annotator_id, err);
+	if (rc < 0)
+		return rc;
+	a->q = (store_queue){
+		.annotator_id = a->annotator_id,
+		.order = a->o->order,
+		.seed = a->o->seed,
+		.show = a->o->show,
+		.overlap = a->o->overlap > 0 ? a->o->overlap : 1,
+		.lease_ms = LEASE_MS,
+	};
+	if (a->o->batch) {
+		store_batch b;
+		if ((rc = store_batch_by_name(a->s, a->o->batch, &b, err)) < 0)
+			return assay_fail(err, rc, "no batch named \"%s\"", a->o->batch);
+		a->q.batch_id = b.id;
+		store_batch_free(&b);
+	}
+	snprintf(a->session, sizeof a->session, "%lld", (long long)assay_now_ms());
+	return store_queue_counts(a->s, &a->q, &a->total, &a->decided_before, err);
+}
+
+int tui_review_run(store *s, const tui_review_opts *o, tui_summary *sum, assay_error *err)
+{
+	app a = {.s = s, .o = o, .layout_dirty = true};
+	*sum = (tui_summary){0};
+	int rc = start(&a, err);
+	if (rc < 0)
+		return rc;
+	setup_reasons(&a);
+	SCREEN *scr = newterm(NULL, stdout, stdin);
+	if (!scr) {
+		teardown(&a);
+		return assay_fail(err, ASSAY_EIO, "cannot open the terminal (is TERM set?)");
+	}
+	raw();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	set_escdelay(25);
+	curs_set(0);
+	timeout(1000);
+	tui_theme_apply(&a, o->theme);
+	a.start_ns = assay_mono_ns();
+	advance(&a);
+	while (!a.quit) {
+		tui_draw(&a);
+		wint_t ch;
+		int kind = get_wch(&ch);
+		if (kind == ERR) {
+			/* idle: keep the lease on the sample on screen */
+			if (a.has_sample && assay_mono_ns() - a.leased_ns > RENEW_NS) {
+				assay_error e = {0};
+				if (store_lease_renew(s, &a.q, a.smp.id, &e) < 0)
+					tui_message(&a, true, "%s", e.msg);
+				a.leased_ns = assay_mono_ns();
+			}
+			continue;
+		}
+		if (kind == KEY_CODE_YES && ch == KEY_RESIZE) {
+			a.layout_dirty = true;
+			continue;
+		}
+		a.msg[0] = '\0';
+		dispatch(&a, (int)ch);
+	}
+	if (a.has_sample && !a.dec.verdict[0]) {
+		assay_error e = {0};
+		store_lease_release(s, a.annotator_id, a.smp.id, &e);
+	}
+	endwin();
+	delscreen(scr);
+	a.sum.seconds = (double)(assay_mono_ns() - a.start_ns) / 1e9;
+	*sum = a.sum;
+	teardown(&a);
+	return ASSAY_OK;
+}

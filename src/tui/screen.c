@@ -1,0 +1,289 @@
+/* screen.c — drawing the review screen: the top bar, the sample's header,
+ * metadata, scores and notes, the wrapped (scrollable) text or its word
+ * diff, a message line and the key hints. Every byte from the data goes
+ * through the text layer's cells, so nothing reaches the terminal raw. */
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "assay/ingest.h"
+#include "assay/tui_editor.h"
+
+#define MIN_W 40
+#define MIN_H 12
+
+/* Draws s (untrusted) at (y, x) in at most w columns; returns columns used. */
+static int put(app *a, int y, int x, int w, const char *s, int role)
+{
+	if (w <= 0 || !s)
+		return 0;
+	int n = tui_draw_text(stdscr, y, x, w, s, strlen(s), a->attr[role],
+			      a->attr[CONF_ROLE_SAMPLE_PLACEHOLDER]);
+	return n < 0 ? 0 : n;
+}
+
+static void fill_row(app *a, int y, int role)
+{
+	attrset(a->attr[role]);
+	mvhline(y, 0, ' ', COLS);
+	attrset(A_NORMAL);
+}
+
+/* Appends bytes with a role for each. */
+static void add(app *a, const char *s, size_t n, int role)
+{
+	size_t at = a->shown.len;
+	abuf_append(&a->shown, s, n);
+	if (a->roles_cap < a->shown.len + 1) {
+		size_t cap = (a->shown.len + 1) * 2;
+		unsigned char *r = realloc(a->roles, cap);
+		if (!r)
+			return;
+		a->roles = r;
+		a->roles_cap = cap;
+	}
+	memset(a->roles + at, role, n);
+}
+
+/* The word diff of the original against the edit: removed words in the
+ * removed role, added ones in the added role, the rest as text. */
+static void build_diff(app *a, const char *orig, const char *edit)
+{
+	text_diff d = {0};
+	if (text_word_diff(orig, strlen(orig), edit, strlen(edit), &d) < 0) {
+		add(a, edit, strlen(edit), CONF_ROLE_SAMPLE_TEXT);
+		return;
+	}
+	size_t b_at = 0; /* how far into the edit the drawn text has come */
+	for (size_t i = 0; i < d.n; i++) {
+		const text_diff_chunk *c = &d.v[i];
+		if (c->op == TEXT_DIFF_DELETE) {
+			if (a->shown.len && a->shown.data[a->shown.len - 1] != ' ')
+				add(a, " ", 1, CONF_ROLE_SAMPLE_TEXT);
+			add(a, orig + c->off, c->len, CONF_ROLE_DIFF_REMOVED);
+			add(a, " ", 1, CONF_ROLE_SAMPLE_TEXT);
+			continue;
+		}
+		/* the white space of the edit between chunks */
+		if (c->off > b_at)
+			add(a, edit + b_at, c->off - b_at, CONF_ROLE_SAMPLE_TEXT);
+		add(a, edit + c->off, c->len,
+		    c->op == TEXT_DIFF_INSERT ? CONF_ROLE_DIFF_ADDED : CONF_ROLE_SAMPLE_TEXT);
+		b_at = c->off + c->len;
+	}
+	if (b_at < strlen(edit))
+		add(a, edit + b_at, strlen(edit) - b_at, CONF_ROLE_SAMPLE_TEXT);
+	text_diff_free(&d);
+}
+
+void tui_layout(app *a, int width)
+{
+	if (!a->layout_dirty && a->wrap_width == width)
+		return;
+	abuf_reset(&a->shown);
+	if (a->has_sample) {
+		bool edited = strcmp(a->dec.verdict, "edited") == 0 && a->dec.text;
+		if (edited && a->diff)
+			build_diff(a, a->smp.text, a->dec.text);
+		else if (edited)
+			add(a, a->dec.text, strlen(a->dec.text), CONF_ROLE_SAMPLE_TEXT);
+		else
+			add(a, a->smp.text, strlen(a->smp.text), CONF_ROLE_SAMPLE_TEXT);
+	}
+	const char *s = a->shown.data ? a->shown.data : "";
+	text_cells_build(s, a->shown.len, &a->cells);
+	text_wrap(s, &a->cells, width > 0 ? width : 1, &a->lines);
+	a->wrap_width = width;
+	a->layout_dirty = false;
+	if (a->scroll > (int)a->lines.n - 1)
+		a->scroll = a->lines.n ? (int)a->lines.n - 1 : 0;
+}
+
+static void top_bar(app *a)
+{
+	fill_row(a, 0, CONF_ROLE_STATUS_BAR);
+	int64_t done = a->decided_before + a->sum.decided - a->sum.undone;
+	int64_t left = a->total - done > 0 ? a->total - done : 0;
+	double hours = (double)(assay_mono_ns() - a->start_ns) / 3.6e12;
+	char right[160], pos[96];
+	snprintf(pos, sizeof pos, "%lld/%lld, %lld left", (long long)done, (long long)a->total,
+		 (long long)left);
+	int bar = COLS >= 100 ? 20 : COLS >= 80 ? 10 : 0;
+	char bars[32] = "";
+	if (bar) {
+		int fill = a->total ? (int)((double)done / (double)a->total * bar) : 0;
+		bars[0] = '[';
+		for (int i = 0; i < bar; i++)
+			bars[i + 1] = i < fill ? '#' : '.';
+		bars[bar + 1] = ']';
+		bars[bar + 2] = '\0';
+	}
+	if (hours > 0.001 && a->sum.decided)
+		snprintf(right, sizeof right, " %s  %.0f/h %s ", pos, (double)a->sum.decided / hours, bars);
+	else
+		snprintf(right, sizeof right, " %s %s ", pos, bars);
+	int rw = (int)strlen(right);
+	char left_text[512];
+	snprintf(left_text, sizeof left_text, " assay | %s | %s | %s", a->o->db_name,
+		 a->o->batch ? a->o->batch : "all batches", a->o->annotator);
+	put(a, 0, 0, COLS - rw - 1, left_text, CONF_ROLE_STATUS_BAR);
+	if (rw < COLS)
+		put(a, 0, COLS - rw, rw, right, CONF_ROLE_STATUS_ACCENT);
+}
+
+/* The record's metadata as "key: value" lines (one level into objects). */
+static size_t meta_lines(app *a, char lines[][256], size_t max)
+{
+	size_t n = 0;
+	cJSON *rec = cJSON_Parse(a->smp.record);
+	cJSON *fields = a->smp.meta_fields[0] ? cJSON_Parse(a->smp.meta_fields) : NULL;
+	if (!rec)
+		return 0;
+	if (fields && cJSON_IsArray(fields)) {
+		for (cJSON *f = fields->child; f && n < max; f = f->next) {
+			if (!cJSON_IsString(f))
+				continue;
+			const cJSON *v = ingest_field(rec, f->valuestring);
+			char *t = v ? (cJSON_IsString(v) ? NULL : cJSON_PrintUnformatted(v)) : NULL;
+			snprintf(lines[n++], 256, "%s: %s", f->valuestring,
+				 v ? (cJSON_IsString(v) ? v->valuestring : t) : "-");
+			free(t);
+		}
+	} else {
+		for (cJSON *k = rec->child; k && n < max; k = k->next) {
+			if (strcmp(k->string, a->smp.text_field) == 0)
+				continue;
+			if (cJSON_IsObject(k)) {
+				for (cJSON *m = k->child; m && n < max; m = m->next) {
+					char *t = cJSON_IsString(m) ? NULL : cJSON_PrintUnformatted(m);
+					snprintf(lines[n++], 256, "%s.%s: %s", k->string, m->string,
+						 t ? t : m->valuestring);
+					free(t);
+				}
+			} else {
+				char *t = cJSON_IsString(k) ? NULL : cJSON_PrintUnformatted(k);
+				snprintf(lines[n++], 256, "%s: %s", k->string, t ? t : k->valuestring);
+				free(t);
+			}
+		}
+	}
+	cJSON_Delete(fields);
+	cJSON_Delete(rec);
+	return n;
+}
+
+static void footer(app *a, int y)
+{
+	fill_row(a, y, CONF_ROLE_FOOTER_TEXT);
+	int x = 1;
+	for (size_t i = 0; i < tui_n_keys && x < COLS - 2; i++) {
+		if (!tui_keys[i].hint)
+			continue;
+		int w = put(a, y, x, COLS - x - 1, tui_keys[i].label, CONF_ROLE_FOOTER_KEY);
+		x += w + 1;
+		w = put(a, y, x, COLS - x - 1, tui_keys[i].help, CONF_ROLE_FOOTER_TEXT);
+		x += w + 2;
+	}
+}
+
+static void too_small(app *a)
+{
+	erase();
+	char msg[96];
+	snprintf(msg, sizeof msg, "terminal too small: %dx%d (need at least %dx%d)", COLS, LINES,
+		 MIN_W, MIN_H);
+	int w = (int)strlen(msg) < COLS ? (int)strlen(msg) : COLS;
+	put(a, LINES / 2, (COLS - w) / 2 > 0 ? (COLS - w) / 2 : 0, COLS, msg, CONF_ROLE_ERROR);
+	refresh();
+}
+
+void tui_draw(app *a)
+{
+	if (COLS < MIN_W || LINES < MIN_H) {
+		too_small(a);
+		return;
+	}
+	erase();
+	top_bar(a);
+	int y = 1, bottom = LINES - 1;
+	if (a->msg[0]) {
+		bottom--;
+		put(a, bottom, 1, COLS - 2, a->msg, a->msg_error ? CONF_ROLE_ERROR : CONF_ROLE_STATUS_ACCENT);
+	}
+	footer(a, LINES - 1);
+	if (!a->has_sample) {
+		put(a, LINES / 2 - 1, 2, COLS - 4,
+		    a->done ? "Nothing left to review here. Press q to quit, u to undo."
+			    : "No sample to show.",
+		    CONF_ROLE_META_KEY);
+		refresh();
+		return;
+	}
+	int avail = bottom - y;
+	/* the header: id, batch and this annotator's verdict */
+	char head[700];
+	const char *v = a->dec.verdict[0] ? a->dec.verdict : "undecided";
+	snprintf(head, sizeof head, "%s  (%s)  %s%s%s%s", a->smp.ext_id, a->smp.batch_name, v,
+		 a->dec.reason ? ": " : "", a->dec.reason ? a->dec.reason : "",
+		 strcmp(v, "edited") == 0 ? (a->diff ? "  [diff: d]" : "  [d: diff]") : "");
+	put(a, y++, 1, COLS - 2, head, CONF_ROLE_META_KEY);
+	avail--;
+	char meta[8][256];
+	size_t n_meta = meta_lines(a, meta, (size_t)(avail >= 16 ? 6 : avail >= 10 ? 3 : 1));
+	size_t n_scores = a->n_scores < (size_t)(avail >= 16 ? 6 : avail >= 10 ? 3 : 1)
+				  ? a->n_scores
+				  : (size_t)(avail >= 16 ? 6 : avail >= 10 ? 3 : 1);
+	size_t n_notes = a->n_notes < (size_t)(avail >= 14 ? 2 : 0) ? a->n_notes
+								      : (size_t)(avail >= 14 ? 2 : 0);
+	int text_rows = avail - (int)(n_meta + n_scores + n_notes) - 1;
+	if (text_rows < 3)
+		text_rows = 3;
+	a->text_rows = text_rows;
+	int tw = COLS - 2;
+	tui_layout(a, tw);
+	for (int r = 0; r < text_rows && (size_t)(a->scroll + r) < a->lines.n; r++) {
+		const text_line *ln = &a->lines.v[a->scroll + r];
+		int x = 1;
+		for (size_t c = ln->first; c < ln->end && x < COLS - 1; c++) {
+			const text_cell *cell = &a->cells.v[c];
+			if (cell->kind == TEXT_NEWLINE)
+				break;
+			int role = a->roles ? a->roles[cell->off] : CONF_ROLE_SAMPLE_TEXT;
+			x += tui_draw_cell(stdscr, y + r, x, COLS - 1 - x, a->shown.data, cell,
+					   a->attr[role], a->attr[CONF_ROLE_SAMPLE_PLACEHOLDER]);
+		}
+	}
+	if (a->lines.n > (size_t)text_rows) {
+		char more[64];
+		snprintf(more, sizeof more, " %d-%d of %zu lines (j/k) ", a->scroll + 1,
+			 a->scroll + text_rows < (int)a->lines.n ? a->scroll + text_rows : (int)a->lines.n,
+			 a->lines.n);
+		put(a, y + text_rows - 1, COLS - (int)strlen(more) - 1, (int)strlen(more), more,
+		    CONF_ROLE_STATUS_ACCENT);
+	}
+	y += text_rows;
+	attrset(a->attr[CONF_ROLE_META_KEY]);
+	mvhline(y++, 1, ACS_HLINE, COLS - 2);
+	attrset(A_NORMAL);
+	for (size_t i = 0; i < n_scores; i++) {
+		const store_score *sc = &a->scores[i];
+		char line[700];
+		if (isnan(sc->value))
+			snprintf(line, sizeof line, "  %-12s  ---   %s", sc->scorer, sc->reason);
+		else
+			snprintf(line, sizeof line, "%s %-12s %.2f  %s", sc->flagged ? "!" : " ",
+				 sc->scorer, sc->value, sc->reason);
+		put(a, y++, 1, COLS - 2, line, sc->flagged ? CONF_ROLE_SCORE_BAD : CONF_ROLE_SCORE_OK);
+	}
+	for (size_t i = 0; i < n_meta; i++)
+		put(a, y++, 1, COLS - 2, meta[i], CONF_ROLE_META_VALUE);
+	for (size_t i = 0; i < n_notes; i++) {
+		char line[600];
+		snprintf(line, sizeof line, "note %s", a->notes[a->n_notes - n_notes + i]);
+		put(a, y++, 1, COLS - 2, line, CONF_ROLE_META_KEY);
+	}
+	refresh();
+}
