@@ -69,6 +69,7 @@ static void print_summary(const tui_summary *s)
 	if (s->notes)
 		printf(", %lld notes", (long long)s->notes);
 	putchar('\n');
+	fflush(stdout);
 }
 
 int cmd_review(cli_ctx *ctx, int argc, char **argv)
@@ -132,10 +133,6 @@ int cmd_review(cli_ctx *ctx, int argc, char **argv)
 	if (!o.annotator || !*o.annotator)
 		return cli_usage_error(ctx, "who reviews? give --annotator NAME (or set "
 					    "$ASSAY_ANNOTATOR)");
-	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-		cli_errorf("the review screen needs a terminal (for scripts: assay decide)");
-		return EXIT_USAGE;
-	}
 	assay_error err = {0};
 	conf *cf = conf_new();
 	conf_theme th;
@@ -152,6 +149,12 @@ int cmd_review(cli_ctx *ctx, int argc, char **argv)
 	}
 	o.theme = &th;
 	o.config = cf;
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		cli_errorf("the review screen needs a terminal (for scripts: assay decide)");
+		conf_free(cf);
+		return EXIT_USAGE;
+	}
+
 	store *s = NULL;
 	store_options so = {.must_exist = true};
 	int code = cli_open_store(ctx, &so, &s);

@@ -510,7 +510,9 @@ int tui_review_run(store *s, const tui_review_opts *o, tui_summary *sum, assay_e
 		store_lease_release(s, a.annotator_id, a.smp.id, &e);
 	}
 	endwin();
+	fflush(stdout);
 	delscreen(scr);
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	a.sum.seconds = (double)(assay_mono_ns() - a.start_ns) / 1e9;
 	*sum = a.sum;
 	teardown(&a);

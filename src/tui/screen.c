@@ -67,8 +67,10 @@ static void build_diff(app *a, const char *orig, const char *edit)
 			add(a, " ", 1, CONF_ROLE_SAMPLE_TEXT);
 			continue;
 		}
-		/* the white space of the edit between chunks */
-		if (c->off > b_at)
+		/* the white space of the edit between chunks (one space after a
+		 * removed chunk is enough) */
+		if (c->off > b_at && !(a->shown.len && a->shown.data[a->shown.len - 1] == ' ' &&
+				       strspn(edit + b_at, " ") == c->off - b_at))
 			add(a, edit + b_at, c->off - b_at, CONF_ROLE_SAMPLE_TEXT);
 		add(a, edit + c->off, c->len,
 		    c->op == TEXT_DIFF_INSERT ? CONF_ROLE_DIFF_ADDED : CONF_ROLE_SAMPLE_TEXT);
@@ -127,7 +129,8 @@ static void top_bar(app *a)
 		snprintf(right, sizeof right, " %s %s ", pos, bars);
 	int rw = (int)strlen(right);
 	char left_text[512];
-	snprintf(left_text, sizeof left_text, " assay | %s | %s | %s", a->o->db_name,
+	const char *db = strrchr(a->o->db_name, '/');
+	snprintf(left_text, sizeof left_text, " assay | %s | %s | %s", db ? db + 1 : a->o->db_name,
 		 a->o->batch ? a->o->batch : "all batches", a->o->annotator);
 	put(a, 0, 0, COLS - rw - 1, left_text, CONF_ROLE_STATUS_BAR);
 	if (rw < COLS)

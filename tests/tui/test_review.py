@@ -1,0 +1,399 @@
+"""The review screen in a real terminal (tmux): every key and view, resizing,
+hostile samples, undo across restarts, two annotators at once, kill -9."""
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from harness import BIN, Tmux, Workdir, check, contains, eq  # noqa: E402
+
+
+def setup(w, texts=None, n=6):
+    texts = texts or [f"Sample number {i}: a grey heron stands in shallow water." for i in range(n)]
+    recs = [json.dumps({"id": f"s{i}", "caption": t, "meta": {"model": "m1"}})
+            for i, t in enumerate(texts)]
+    r = w.run("import", "--no-score", "--batch", "b", w.file("s.jsonl", "\n".join(recs)))
+    eq(r.code, 0, r)
+
+
+def screen(w, *args, annotator="tester", size=(80, 24), env=None):
+    e = {"ASSAY_ANNOTATOR": annotator, "HOME": w.path, "XDG_CONFIG_HOME": w.path}
+    e.update(env or {})
+    cmd = [BIN, "--db", w.db, "review", "--order", "import", *args]
+    if os.environ.get("ASSAY_VALGRIND") == "1":
+        cmd = ["valgrind", "--leak-check=full", "--errors-for-leak-kinds=definite",
+               "--error-exitcode=99", f"--log-file={w.path}/valgrind-%p.log"] + cmd
+    # tmux drops what a program prints just before it exits: a shell keeps
+    # the pane alive a moment so the session summary can be read
+    cmd = ["sh", "-c", '"$0" "$@"; s=$?; sleep 1; exit $s'] + cmd
+    return Tmux(cmd, width=size[0], height=size[1], env=e, cwd=w.path)
+
+
+def verdicts(w):
+    return w.sql("SELECT s.ext_id, d.verdict, d.reason FROM decisions d "
+                 "JOIN samples s ON s.id = d.sample_id ORDER BY s.id")
+
+
+def wait_db(w, query, want, timeout=5):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        got = w.sql(query)
+        if got == want:
+            return
+        time.sleep(0.05)
+    eq(w.sql(query), want)
+
+
+def test_first_screen_layout_and_quit_summary():
+    with Workdir() as w:
+        setup(w)
+        with screen(w) as t:
+            s = t.wait_for("s0  (b)  undecided")
+            contains(s, "assay | ")
+            contains(s, "| all batches | tester")
+            contains(s, "0/6, 6 left")
+            contains(s, "Sample number 0: a grey heron")
+            contains(s, "meta.model: m1")
+            contains(s, "a accept")
+            contains(s, "? help")
+            t.keys("q")
+            t.wait_for("reviewed 0 samples in 0m")
+            eq(t.wait_exit(), 0)
+
+
+def test_accept_reject_skip_and_skipped_come_back():
+    with Workdir() as w:
+        setup(w, n=4)
+        with screen(w) as t:
+            t.wait_for("s0  (b)")
+            t.keys("a")
+            t.wait_for("s1  (b)")
+            t.keys("r")
+            t.wait_for("reject: why?")
+            t.keys("2")
+            t.wait_for("s2  (b)")
+            t.keys("s")
+            t.wait_for("s3  (b)")
+            t.keys("a")
+            # the skipped sample comes back at the end
+            t.wait_for("s2  (b)  skipped")
+            t.keys("a")
+            t.wait_for("Nothing left to review")
+            t.keys("q")
+            t.wait_for("reviewed 4 samples")
+            contains(t.screen(), "3 accepted, 0 edited, 1 rejected, 1 skipped")
+        eq(verdicts(w), [("s0", "accepted", None), ("s1", "rejected", "factual error"),
+                         ("s2", "accepted", None), ("s3", "accepted", None)])
+
+
+def test_reject_other_reason_and_cancel():
+    with Workdir() as w:
+        setup(w, n=2)
+        with screen(w) as t:
+            t.wait_for("s0  (b)")
+            t.keys("r")
+            t.wait_for("reject: why?")
+            t.keys("Escape")
+            t.wait_gone("reject: why?")
+            eq(verdicts(w), [])
+            t.keys("r")
+            t.wait_for("9  other")
+            t.keys("9")
+            t.wait_for("other reason:")
+            t.keys("wrong bird", literal=True)
+            t.keys("Enter")
+            t.wait_for("s1  (b)")
+        eq(verdicts(w), [("s0", "rejected", "other: wrong bird")])
+
+
+def test_reasons_come_from_the_config():
+    with Workdir() as w:
+        setup(w, n=2)
+        w.file("assay.conf", "reasons = blurry, off-topic, other\n")
+        with screen(w) as t:
+            t.wait_for("s0  (b)")
+            t.keys("r")
+            s = t.wait_for("2  off-topic")
+            check("hallucination" not in s, s)
+            t.keys("1")
+            t.wait_for("s1  (b)")
+        eq(verdicts(w), [("s0", "rejected", "blurry")])
+
+
+def test_undo_repeatedly_and_across_a_restart():
+    with Workdir() as w:
+        setup(w, n=4)
+        with screen(w) as t:
+            t.wait_for("s0  (b)")
+            t.keys("a")
+            t.wait_for("s1  (b)")
+            t.keys("a")
+            t.wait_for("s2  (b)")
+            t.keys("q")
+            t.wait_exit()
+        eq(len(verdicts(w)), 2)
+        with screen(w) as t:
+            t.wait_for("s2  (b)")  # resumes where the annotator stopped
+            t.keys("u")
+            t.wait_for("undone: back on s1")
+            wait_db(w, "SELECT count(*) FROM decisions", [(1,)])
+            t.keys("u")
+            t.wait_for("undone: back on s0")
+            wait_db(w, "SELECT count(*) FROM decisions", [(0,)])
+            t.keys("u")
+            t.wait_for("nothing to undo")
+
+
+def test_note_history_goto_and_search():
+    with Workdir() as w:
+        setup(w, texts=["A heron in water.", "A kingfisher on a branch.", "A swan glides.",
+                        "Two herons fly over a marsh."])
+        with screen(w) as t:
+            t.wait_for("s0  (b)")
+            t.keys("n")
+            t.wait_for("note:")
+            t.keys("check the species", literal=True)
+            t.keys("Enter")
+            t.wait_for("note tester: check the species")
+            t.keys("a")
+            t.wait_for("s1  (b)")
+            t.keys("h")
+            t.wait_for("s0  (b)  accepted")
+            t.keys("l")
+            t.wait_for("s1  (b)  undecided")
+            t.keys("l")
+            t.wait_for("decide this one first")
+            t.keys("g")
+            t.wait_for("go to id:")
+            t.keys("s3", literal=True)
+            t.keys("Enter")
+            t.wait_for("s3  (b)")
+            t.keys("/")
+            t.wait_for("search:")
+            t.keys("SWAN", literal=True)
+            t.keys("Enter")
+            t.wait_for("s2  (b)")
+            t.keys("g")
+            t.keys("nope", literal=True)
+            t.keys("Enter")
+            t.wait_for('no sample with id "nope"')
+        eq(w.sql("SELECT text FROM events WHERE kind = 'note'"), [("check the species",)])
+
+
+def test_builtin_editor_records_an_edit_and_shows_the_diff():
+    with Workdir() as w:
+        setup(w, texts=["A heron stands in water.", "Second sample."])
+        with screen(w) as t:
+            t.wait_for("s0  (b)")
+            t.keys("e")
+            t.wait_for("Ctrl-S save")
+            t.keys("End")
+            for _ in range(len("in water.")):
+                t.keys("BSpace")
+            t.keys("on a rock.", literal=True)
+            t.keys("C-s")
+            t.wait_for("edit saved")
+            s = t.wait_for("edited  [diff: d]")
+            contains(s, "A heron stands in water on a rock.")
+            t.keys("d")
+            t.wait_for("A heron stands on a rock.")
+            t.keys("d")
+            t.wait_for("[diff: d]")
+            t.keys("l")
+            t.wait_for("s1  (b)")
+            t.keys("d")
+            t.wait_for("this one is not edited")
+        eq(w.sql("SELECT verdict, text FROM decisions"), [("edited", "A heron stands on a rock.")])
+
+
+def test_external_editor():
+    with Workdir() as w:
+        setup(w, texts=["A cat sits.", "Second."])
+        script = w.file("ed.sh", "#!/bin/sh\nstat -c %a \"$1\" > \"$(dirname \"$0\")/mode\"\n"
+                        "sed -i 's/cat/dog/' \"$1\"\n")
+        os.chmod(script, 0o755)
+        with screen(w, env={"EDITOR": script}) as t:
+            t.wait_for("s0  (b)")
+            t.keys("E")
+            t.wait_for("edit saved")
+        eq(w.sql("SELECT text FROM decisions"), [("A dog sits.",)])
+        eq(open(os.path.join(w.path, "mode")).read().strip(), "600")
+
+
+def test_help_overlay_lists_every_key():
+    with Workdir() as w:
+        setup(w, n=1)
+        with screen(w, size=(80, 30)) as t:
+            t.wait_for("s0  (b)")
+            t.keys("?")
+            s = t.wait_for("press any key to close")
+            for label in ("accept", "edit in $VISUAL/$EDITOR", "reject", "skip", "undo",
+                          "add a note", "previous sample", "next sample", "scroll the text down",
+                          "go to a sample by id", "search the text", "word diff", "quit"):
+                contains(s, label)
+            t.keys("x")
+            t.wait_gone("press any key to close")
+            eq(verdicts(w), [])
+
+
+def test_scrolling_a_long_sample():
+    with Workdir() as w:
+        long = " ".join(f"word{i}" for i in range(900))
+        setup(w, texts=[long, "short"])
+        with screen(w) as t:
+            s = t.wait_for("lines (j/k)")
+            check("word0 " in s, s)
+            t.keys("j")
+            t.wait_for(" 2-")
+            t.keys("NPage")
+            s = t.wait_gone(" 2-")
+            check("word0 " not in s, s)
+            t.keys("k")
+            t.keys("PPage")
+            t.wait_for("word0 ")
+
+
+def test_resize_down_to_40x12_and_below():
+    with Workdir() as w:
+        setup(w, n=2)
+        with screen(w) as t:
+            t.wait_for("s0  (b)")
+            t.resize(40, 12)
+            s = t.wait_for("s0  (b)")
+            contains(s, "a accept")
+            t.resize(30, 10)
+            t.wait_for("terminal too small")
+            t.resize(100, 30)
+            s = t.wait_for("s0  (b)")
+            contains(s, "meta.model: m1")
+            t.keys("a")
+            t.wait_for("s1  (b)")
+
+
+HOSTILE = [
+    "Clear \x1b[2J\x1b[31mRED\x1b[0m screen",
+    "Clip \x1b]52;c;ZXZpbA==\x07 board",
+    "Title \x1b]0;pwned\x07 set",
+    "Bidi \u202egnp.exe\u202c file",
+    "C1 \u009b31m csi",
+    "Family \U0001F468\u200D\U0001F469\u200D\U0001F467 and 猫が座っている",
+    "x" * 100000,
+]
+
+
+def test_hostile_samples_are_inert():
+    with Workdir() as w:
+        setup(w, texts=HOSTILE)
+        with screen(w, size=(100, 30)) as t:
+            seen = []
+            for i in range(len(HOSTILE)):
+                s = t.wait_for(f"s{i}  (b)")
+                seen.append(s)
+                raw = t.screen_escapes()
+                check("\x1b]" not in raw and "\x1bP" not in raw and "\x9b" not in raw, raw)
+                t.keys("a")
+            contains(seen[0], "^[[2J^[[31mRED^[[0m")
+            contains(seen[1], "^[]52;c;ZXZpbA==^G")
+            contains(seen[3], "<U+202E>gnp.exe<U+202C>")
+            contains(seen[4], "<U+009B>31m")
+            contains(seen[5], "猫が座っている")
+            contains(seen[6], "x" * 90)
+        # the title of the terminal was never changed
+        check("pwned" not in subprocess.run(["tmux", "-L", t.sock, "display", "-p", "#{pane_title}"],
+                                            capture_output=True, text=True).stdout)
+
+
+def test_themes_no_color_and_theme_errors():
+    with Workdir() as w:
+        setup(w, n=1)
+        for theme in ("light", "high-contrast", "mono"):
+            with screen(w, "--theme", theme) as t:
+                t.wait_for("s0  (b)")
+        with screen(w, env={"NO_COLOR": "1"}) as t:
+            t.wait_for("s0  (b)")
+            check("\x1b[3" not in t.screen_escapes().replace("\x1b[39m", ""),
+                  "colours drawn with NO_COLOR")
+        bad = w.file("bad.theme", "status.bar = purple-ish\n")
+        r = w.run("review", "--theme", bad)
+        check(r.code != 0, r)
+        contains(r.err, "bad.theme:1:")
+        r = w.run("review", "--theme", "no-such-theme")
+        check(r.code != 0, r)
+
+
+def test_review_needs_a_terminal_and_checks_options():
+    with Workdir() as w:
+        setup(w, n=1)
+        r = w.run("review")
+        eq(r.code, 2, r)
+        contains(r.err, "needs a terminal")
+        eq(w.run("review", "--order", "sideways").code, 2)
+        eq(w.run("review", "--show", "maybe").code, 2)
+        eq(w.run("review", "--overlap", "0").code, 2)
+
+
+def test_two_annotators_never_share_a_sample():
+    with Workdir() as w:
+        setup(w, n=10)
+        with screen(w, annotator="ann") as a, screen(w, annotator="bob") as b:
+            a.wait_for("(b)  undecided")
+            b.wait_for("(b)  undecided")
+            for _ in range(5):
+                a.keys("a")
+                b.keys("a")
+                time.sleep(0.15)
+            a.wait_for("Nothing left")
+            b.wait_for("Nothing left")
+        rows = w.sql("SELECT s.ext_id, count(*) FROM decisions d JOIN samples s "
+                     "ON s.id = d.sample_id GROUP BY s.ext_id")
+        eq(len(rows), 10)
+        check(all(n == 1 for _, n in rows), rows)
+        per = dict(w.sql("SELECT a.name, count(*) FROM decisions d JOIN annotators a "
+                         "ON a.id = d.annotator_id GROUP BY a.name"))
+        eq(per, {"ann": 5, "bob": 5})
+
+
+def test_overlap_two_gives_each_sample_to_two_annotators():
+    with Workdir() as w:
+        setup(w, n=3)
+        for who in ("ann", "bob"):
+            with screen(w, "--overlap", "2", annotator=who) as t:
+                t.wait_for("(b)")
+                for _ in range(3):
+                    t.keys("a")
+                    time.sleep(0.1)
+                t.wait_for("Nothing left")
+        with screen(w, "--overlap", "2", annotator="eve") as t:
+            t.wait_for("Nothing left")  # two annotators decided every sample already
+        eq(w.sql("SELECT count(*) FROM decisions GROUP BY sample_id"), [(2,), (2,), (2,)])
+
+
+def test_kill9_never_loses_a_decision_the_screen_moved_past():
+    with Workdir() as w:
+        setup(w, n=400)
+        rng = random.Random(7)
+        moved_past = 0
+        kills = 0
+        for _ in range(50):
+            with screen(w) as t:
+                t.wait_for("(b)  undecided")
+                for _ in range(rng.randint(1, 6)):
+                    t.keys("a" if rng.random() < 0.8 else "s")
+                time.sleep(rng.random() * 0.05)
+                pid = t.pid()
+                # what the screen shows has been committed: the count in the top bar
+                s = t.screen()
+                os.kill(pid, signal.SIGKILL)
+                kills += 1
+                shown = int(s.split("/400")[0].rsplit(" ", 1)[-1]) if "/400" in s else 0
+                moved_past = max(moved_past, shown)
+            eq(w.sql("PRAGMA integrity_check"), [("ok",)])
+            decided = w.sql("SELECT count(*) FROM decisions WHERE verdict <> 'skipped'")[0][0]
+            check(decided >= moved_past, (decided, moved_past))
+            eq(w.sql("SELECT count(*) FROM decisions d WHERE NOT EXISTS (SELECT 1 FROM events e "
+                     "WHERE e.id = d.event_id)"), [(0,)])
+        eq(kills, 50)
