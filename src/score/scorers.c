@@ -329,6 +329,11 @@ int score_config_field(score_config *c, const char *spec, assay_error *err)
 		c->field_min = lo;
 		c->field_max = hi;
 		c->field_range = true;
+	} else {
+		/* The run fills in the data's range. */
+		c->field_min = 0;
+		c->field_max = 1;
+		c->field_range = false;
 	}
 	free(c->field);
 	c->field = name;

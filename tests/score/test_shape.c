@@ -1,0 +1,118 @@
+/* test_shape.c — truncation and charset (src/score/shape.c) and the
+ * analyser's character classes (src/score/analyse.c). */
+#include "helpers.h"
+#include "unit.h"
+
+TEST(truncation_endings)
+{
+	CHECK(!score1(SCORE_TRUNCATION, "A dog runs in the park.").flagged);
+	CHECK(!score1(SCORE_TRUNCATION, "A sign reads \"Open!\"").flagged);
+	CHECK(score1(SCORE_TRUNCATION, "A dog (a collie) runs in the park.)  \n").flagged);
+	score_result r = score1(SCORE_TRUNCATION, "The photo is taken from directl");
+	CHECK(r.flagged);
+	CHECK_CONTAINS(r.reason, "ends without a full stop (last word \"directl\")");
+	r = score1(SCORE_TRUNCATION, "A girl assembles a small bookshelf in a");
+	CHECK(r.flagged);
+	CHECK_NEAR(r.value, 0.1, 1e-9);
+	CHECK_CONTAINS(r.reason, "mid-sentence on \"a\"");
+	r = score1(SCORE_TRUNCATION, "The colours are red, green,");
+	CHECK(r.flagged);
+	/* Lists end without a full stop. */
+	CHECK(!score_as(SCORE_TRUNCATION, "- 23 February: deadline\n- 13 March: kickoff", 0).flagged);
+	CHECK(score1(SCORE_TRUNCATION, "").flagged);
+}
+
+TEST(truncation_balance)
+{
+	score_result r = score1(SCORE_TRUNCATION, "A dog (a collie runs in the park.");
+	CHECK(r.flagged);
+	CHECK_CONTAINS(r.reason, "1 '(' not closed");
+	r = score1(SCORE_TRUNCATION, "A sign reads \"Open all day.");
+	CHECK(r.flagged);
+	CHECK_CONTAINS(r.reason, "'\"' not closed");
+	r = score1(SCORE_TRUNCATION, "A sign reads \xE2\x80\x9CWelcome.");
+	CHECK(r.flagged);
+	CHECK(!score1(SCORE_TRUNCATION, "A sign reads \xE2\x80\x9CWelcome\xE2\x80\x9D.").flagged);
+	CHECK(!score1(SCORE_TRUNCATION, "The dog\xE2\x80\x99s ball [red] lies there.").flagged);
+}
+
+TEST(charset_rules)
+{
+	score_result r = score1(SCORE_CHARSET, "Un caf\xC3\xA9 na\xC3\xAFve \xE6\x9D\xB1\xE4\xBA\xAC.");
+	CHECK_NEAR(r.value, 1, 1e-9);
+	r = score1(SCORE_CHARSET, "The subject\xC3\xA2\xE2\x82\xAC\xE2\x84\xA2s caf\xC3\x83\xC2\xA9.");
+	CHECK(r.flagged);
+	CHECK_CONTAINS(r.reason, "2 mojibake sequences");
+	CHECK_NEAR(r.value, 0.2, 1e-9);
+	r = score1(SCORE_CHARSET, "A dog \xEF\xBF\xBD runs.");
+	CHECK(r.flagged);
+	CHECK_CONTAINS(r.reason, "1 replacement character");
+	CHECK_NEAR(r.value, 0.4, 1e-9);
+	r = score1(SCORE_CHARSET, "A dog \xff runs.");
+	CHECK(r.flagged);
+	r = score1(SCORE_CHARSET, "\x1b[2J\x1b[31mA dog runs.");
+	CHECK(r.flagged);
+	CHECK_CONTAINS(r.reason, "2 control characters");
+	CHECK_NEAR(r.value, 0.2, 1e-9);
+	r = score1(SCORE_CHARSET, "A dog \xE2\x80\xAE runs.");
+	CHECK(r.flagged);
+	CHECK_CONTAINS(r.reason, "bidi control");
+	r = score1(SCORE_CHARSET, "A dog\xE2\x80\x8B runs.");
+	CHECK_CONTAINS(r.reason, "invisible");
+	/* "pаypal" with a Cyrillic а. */
+	r = score1(SCORE_CHARSET, "Log in to p\xD0\xB0ypal now.");
+	CHECK(r.flagged);
+	CHECK_CONTAINS(r.reason, "word mixing scripts");
+	/* Emoji with ZWJ, tabs and newlines are fine. */
+	CHECK(!score1(SCORE_CHARSET, "A family \xF0\x9F\x91\xA8\xE2\x80\x8D\xF0\x9F\x91\xA9 waves.\n"
+				     "\tBye.").flagged);
+}
+
+TEST(charset_expected_scripts)
+{
+	score_config c;
+	score_config_init(&c);
+	assay_error err = {0};
+	CHECK_INT(score_config_set(&c, "score.charset", "scripts", "latin", &err), 0);
+	const char *cjk = "\xE6\x9D\xB1\xE4\xBA\xAC\xE3\x81\xAE\xE5\xA4\x9C";
+	score_text t = {0};
+	score_result r;
+	score_text_analyse(&t, cjk, strlen(cjk), &c);
+	score_text_run(SCORE_CHARSET, &t, &c, &r);
+	CHECK(r.flagged);
+	CHECK_CONTAINS(r.reason, "outside the expected scripts");
+	score_text_analyse(&t, "A dog.", 6, &c);
+	score_text_run(SCORE_CHARSET, &t, &c, &r);
+	CHECK(!r.flagged);
+	CHECK(score_config_set(&c, "score.charset", "scripts", "latin,klingon", &err) < 0);
+	CHECK_CONTAINS(err.msg, "scripts");
+	score_text_free(&t);
+	score_config_free(&c);
+}
+
+TEST(analyse_structure)
+{
+	score_text t = {0};
+	const char *s = "Don't stop!  The well-lit caf\xC3\xA9 is open.\nSecond line here";
+	CHECK_INT(score_text_analyse(&t, s, strlen(s), NULL), 0);
+	CHECK_INT(t.n_words, 10);
+	CHECK_INT(t.n_sents, 3);
+	CHECK_INT(t.n_lines, 2);
+	CHECK_INT(t.words[0].len, 5); /* "Don't" */
+	CHECK_INT(t.words[3].len, 8); /* "well-lit" */
+	CHECK(t.words[7].line_start);
+	CHECK(t.words[2].sent_start);
+	CHECK_INT(t.chars, strlen(s) - 1);
+	/* Case folding: "The" and "the" hash alike. */
+	score_text u = {0};
+	score_text_analyse(&u, "the", 3, NULL);
+	CHECK_INT(t.words[2].hash, u.words[0].hash);
+	CHECK(score_caption_field("caption"));
+	CHECK(score_caption_field("meta.alt_text"));
+	CHECK(!score_caption_field("response"));
+	score_text_free(&t);
+	score_text_free(&u);
+}
+
+UNIT_MAIN(UNIT_CASE(truncation_endings), UNIT_CASE(truncation_balance), UNIT_CASE(charset_rules),
+	  UNIT_CASE(charset_expected_scripts), UNIT_CASE(analyse_structure))
