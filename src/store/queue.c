@@ -59,16 +59,16 @@ static int64_t seed_key(uint64_t seed)
 static int probe(store *s, const store_queue *q, const store_cursor *c, int show, int64_t *id,
 		 double *quality, int64_t *hash, assay_error *err)
 {
-	const char *sql;
-	if (c->phase == PH_SKIPPED)
-		sql = sql_by_id;
-	else if (q->order == STORE_ORDER_IMPORT)
-		sql = sql_by_id;
+	enum { P_UNSCORED, P_QUALITY, P_ID, P_HASH };
+	static const char *const probes[] = {sql_unscored, sql_by_quality, sql_by_id, sql_by_hash};
+	int which;
+	if (c->phase == PH_SKIPPED || q->order == STORE_ORDER_IMPORT)
+		which = P_ID;
 	else if (q->order == STORE_ORDER_RANDOM)
-		sql = sql_by_hash;
+		which = P_HASH;
 	else
-		sql = c->phase == PH_UNSCORED ? sql_unscored : sql_by_quality;
-	sqlite3_stmt *st = store_stmt(s, sql, err);
+		which = c->phase == PH_UNSCORED ? P_UNSCORED : P_QUALITY;
+	sqlite3_stmt *st = store_stmt(s, probes[which], err);
 	if (!st)
 		return err->code;
 	sqlite3_bind_int64(st, 1, q->annotator_id);
@@ -76,9 +76,8 @@ static int probe(store *s, const store_queue *q, const store_cursor *c, int show
 	sqlite3_bind_int(st, 3, show);
 	sqlite3_bind_int64(st, 4, assay_now_ms());
 	sqlite3_bind_int(st, 5, q->overlap > 0 ? q->overlap : 1);
-	bool by_hash = sql == sql_by_hash;
-	sqlite3_bind_int64(st, 6, by_hash ? c->key : c->id);
-	if (sql == sql_by_quality)
+	sqlite3_bind_int64(st, 6, which == P_HASH ? c->key : c->id);
+	if (which == P_QUALITY)
 		sqlite3_bind_double(st, 7, c->quality);
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
@@ -187,10 +186,11 @@ int store_queue_next(store *s, const store_queue *q, store_cursor *cur, int64_t 
 	return rc;
 }
 
+static const char sql_has_quality[] = "SELECT 1 FROM samples WHERE quality IS NOT NULL LIMIT 1";
+
 int store_has_quality(store *s, bool *yes, assay_error *err)
 {
-	static const char sql[] = "SELECT 1 FROM samples WHERE quality IS NOT NULL LIMIT 1";
-	sqlite3_stmt *st = store_stmt(s, sql, err);
+	sqlite3_stmt *st = store_stmt(s, sql_has_quality, err);
 	if (!st)
 		return err->code;
 	int rc = sqlite3_step(st);
@@ -239,10 +239,12 @@ int store_lease_renew(store *s, const store_queue *q, int64_t sample_id, assay_e
 	return store_commit(s, err);
 }
 
+static const char sql_release_one[] =
+	"DELETE FROM leases WHERE sample_id = ?1 AND annotator_id = ?2";
+
 int store_lease_release(store *s, int64_t annotator_id, int64_t sample_id, assay_error *err)
 {
-	static const char sql[] = "DELETE FROM leases WHERE sample_id = ?1 AND annotator_id = ?2";
-	sqlite3_stmt *st = store_stmt(s, sql, err);
+	sqlite3_stmt *st = store_stmt(s, sql_release_one, err);
 	if (!st)
 		return err->code;
 	sqlite3_bind_int64(st, 1, sample_id);
