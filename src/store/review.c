@@ -136,7 +136,6 @@ static const char sql_decision[] =
 	" text = excluded.text, reason = excluded.reason, event_id = excluded.event_id,"
 	" decided_at = excluded.decided_at, ms_spent = excluded.ms_spent,"
 	" edit_distance = excluded.edit_distance, words = excluded.words";
-static const char sql_release[] = "DELETE FROM leases WHERE sample_id = ?1 AND annotator_id = ?2";
 
 static int set_decision(store *s, const store_decision_in *in, int64_t event_id, int64_t at,
 			int64_t distance, int64_t words, assay_error *err)
@@ -157,13 +156,8 @@ static int set_decision(store *s, const store_decision_in *in, int64_t event_id,
 		sqlite3_bind_int64(st, 10, words);
 	}
 	int rc = store_step_done(s, st, err, "recording the decision");
-	if (rc == ASSAY_OK && (st = store_stmt(s, sql_release, err)) != NULL) {
-		sqlite3_bind_int64(st, 1, in->sample_id);
-		sqlite3_bind_int64(st, 2, in->annotator_id);
-		rc = store_step_done(s, st, err, "releasing the lease");
-	} else if (rc == ASSAY_OK) {
-		rc = err->code;
-	}
+	if (rc == ASSAY_OK)
+		rc = store_lease_release(s, in->annotator_id, in->sample_id, err);
 	return rc;
 }
 
