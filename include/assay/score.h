@@ -146,6 +146,9 @@ typedef struct score_text {
 	size_t mojibake;     /* UTF-8 read as Windows-1252/Latin-1: "Ã©", "â€™" */
 	size_t mixed_words;  /* words with letters of two scripts ("pаypal") */
 	size_t hashes, ellipses; /* '#' and "..." / U+2026, for the symbol ratio */
+	int paren, square, curly;  /* opening minus closing brackets */
+	int dquotes;               /* straight double quotes */
+	int curly_open, curly_close; /* U+201C and U+201D */
 	uint32_t scripts;    /* SCORE_SCRIPT_* of the letters seen */
 	size_t foreign_letters; /* letters outside cfg->scripts (when set) */
 	bool caption;        /* a caption (the text field says so; set by the caller

@@ -230,6 +230,18 @@ static void punct(scan *sc, uint32_t cp)
 	} else {
 		sc->dots = 0;
 	}
+	switch (cp) {
+	case '(': t->paren++; break;
+	case ')': t->paren--; break;
+	case '[': t->square++; break;
+	case ']': t->square--; break;
+	case '{': t->curly++; break;
+	case '}': t->curly--; break;
+	case '"': t->dquotes++; break;
+	case 0x201C: t->curly_open++; break;
+	case 0x201D: t->curly_close++; break;
+	default: break;
+	}
 	if (cp == '.' || cp == '!' || cp == '?' || cp == 0x2026 || cp == 0x3002 ||
 	    cp == 0xFF01 || cp == 0xFF1F)
 		sc->sent_end_pending = true;

@@ -308,6 +308,7 @@ void score_hedging(score_text *t, const score_config *cfg, score_result *out)
 	} else {
 		score_set(out, 1, "hedging: no hedges in %zu words", t->n_words);
 	}
-	snprintf(out->detail, sizeof out->detail, "{\"hedges\":%zu,\"per100\":%.2f,\"opener\":%s}",
+	if (h.hedges || h.opener_words)
+		snprintf(out->detail, sizeof out->detail, "{\"hedges\":%zu,\"per100\":%.2f,\"opener\":%s}",
 		 h.hedges, per100, h.opener_words ? "true" : "false");
 }

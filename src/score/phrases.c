@@ -27,11 +27,20 @@ uint32_t score_word_hash(const char *w, size_t n)
 void score_set(score_result *out, double value, const char *fmt, ...)
 {
 	out->value = value < 0 ? 0 : value > 1 ? 1 : value;
+	out->detail[0] = '\0';
+	/* Most clean results have a fixed reason: skip the formatter. */
+	if (!strchr(fmt, '%')) {
+		size_t n = strlen(fmt);
+		if (n >= sizeof out->reason)
+			n = sizeof out->reason - 1;
+		memcpy(out->reason, fmt, n);
+		out->reason[n] = '\0';
+		return;
+	}
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(out->reason, sizeof out->reason, fmt, ap);
 	va_end(ap);
-	out->detail[0] = '\0';
 }
 
 double score_hits(size_t n)
@@ -74,6 +83,17 @@ int score_phrases_compile(score_phrases *p, const score_phrase *v, size_t n)
 		p->n_words[i] = k;
 		uint32_t h = p->hashes[i][0];
 		p->bloom[(h >> 6) & 3] |= 1ull << (h & 63);
+	}
+	/* Buckets by first word, in table order. */
+	for (size_t b = 0; b < ASSAY_ARRAY_LEN(p->bucket); b++)
+		p->bucket[b] = UINT16_MAX;
+	p->chain = malloc(n * sizeof *p->chain);
+	if (!p->chain)
+		return ASSAY_ENOMEM;
+	for (size_t i = n; i-- > 0;) {
+		size_t b = p->hashes[i][0] & (ASSAY_ARRAY_LEN(p->bucket) - 1);
+		p->chain[i] = p->bucket[b];
+		p->bucket[b] = (uint16_t)i;
 	}
 	return ASSAY_OK;
 }
@@ -127,7 +147,8 @@ size_t score_phrases_match(const score_phrases *p, const score_text *t,
 			w++;
 			continue;
 		}
-		for (size_t i = 0; i < p->n; i++)
+		for (uint16_t i = p->bucket[h & (ASSAY_ARRAY_LEN(p->bucket) - 1)]; i != UINT16_MAX;
+		     i = p->chain[i])
 			if (p->hashes[i][0] == h && match_at(p, i, t, w) &&
 			    (best == SIZE_MAX || p->n_words[i] > p->n_words[best]))
 				best = i;

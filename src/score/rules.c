@@ -149,6 +149,10 @@ void score_gopher(score_text *t, const score_config *cfg, score_result *out)
 	for (size_t i = 1; i < 6; i++)
 		if (v[i] < v[w])
 			w = i;
+	if (v[w] >= 1) {
+		score_set(out, 1, "gopher: passes every rule");
+		return;
+	}
 	switch (w) {
 	case 0:
 		score_set(out, v[0], "gopher: mean word length %.1f characters (rule: 3 to 10)",
@@ -233,7 +237,12 @@ static void ngrams(score_text *t, ngram_stats *st, size_t total_chars)
 	 * twice is normal ("carries a bundle of rebar ... carries a bundle of
 	 * rebar"), so under 200 words an n-gram must be seen three times. */
 	uint32_t min_dup = W < 200 ? 3 : 2;
-	for (size_t n = 2; n <= 10 && n <= W && (n < 5 || any_dup); n++) {
+	/* An n-gram seen k times has its (n-1)-gram prefix seen k times too, so
+	 * once no n-gram reaches three (or min_dup) sightings, none longer does. */
+	size_t prev_best = SIZE_MAX;
+	for (size_t n = 2; n <= 10 && n <= W && (n < 5 || any_dup) &&
+			   prev_best >= min_dup;
+	     n++) {
 		size_t m = W - n + 1;
 		for (size_t i = 0; i < m; i++)
 			grams[i] = mix(grams[i], t->words[i + n - 1].hash);
@@ -264,6 +273,7 @@ static void ngrams(score_text *t, ngram_stats *st, size_t total_chars)
 			for (size_t k = 0; k < n; k++)
 				marks[first + k] = marks[e[3] + k] = marks[i + k] = 1;
 		}
+		prev_best = best_count;
 		if (n <= 4 && best_count >= 2) {
 			size_t c = 0;
 			for (size_t k = 0; k < n; k++)
@@ -342,7 +352,9 @@ void score_repetition(score_text *t, const score_config *cfg, score_result *out)
 	}
 	ngrams(t, &st, chars);
 	dup_sentences(t, &st);
-	loops(t, &st);
+	/* A loop repeats its first two words three times or more. */
+	if (st.top_count[2] >= 3)
+		loops(t, &st);
 	double best = 1;
 	score_set(out, 1, "repetition: no repeated sentences or phrases");
 	double v = score_ramp(st.dup_sent, 0.15, 0.3);
@@ -380,7 +392,8 @@ void score_repetition(score_text *t, const score_config *cfg, score_result *out)
 		score_set(out, v, "repetition: a %zu-word phrase said %zu times in a row (a "
 			  "generation loop)", st.loop_p, st.loop_k);
 	}
-	snprintf(out->detail, sizeof out->detail,
+	if (best < 1)
+		snprintf(out->detail, sizeof out->detail,
 		 "{\"dup_sentences\":%.3f,\"top2\":%.3f,\"dup5\":%.3f,\"dup10\":%.3f,\"loop\":%zu}",
 		 st.dup_sent, st.top[2], st.dup[5], st.dup[10], st.loop_k);
 }

@@ -47,6 +47,8 @@ typedef struct score_phrases {
 	uint32_t (*hashes)[8];
 	uint8_t *n_words;
 	uint64_t bloom[4];  /* first-word hashes seen, to skip most words at once */
+	uint16_t bucket[128]; /* first phrase by first-word hash; UINT16_MAX: none */
+	uint16_t *chain;    /* next phrase in the same bucket */
 } score_phrases;
 
 /* Compiles a table once (thread-unsafe lazy init by the caller). */

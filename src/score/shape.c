@@ -56,34 +56,6 @@ static bool terminal(uint32_t cp)
 	       (cp >= 0x2600 && cp < 0x27C0);
 }
 
-/* Bracket and quote balance: opens not closed (or closes never opened). */
-typedef struct balance {
-	int paren, square, curly, straight, curly_open, curly_close;
-} balance;
-
-static void count_balance(const score_text *t, balance *b)
-{
-	const unsigned char *s = (const unsigned char *)t->s;
-	for (size_t i = 0; i < t->n; i++) {
-		switch (s[i]) {
-		case '(': b->paren++; break;
-		case ')': b->paren--; break;
-		case '[': b->square++; break;
-		case ']': b->square--; break;
-		case '{': b->curly++; break;
-		case '}': b->curly--; break;
-		case '"': b->straight++; break;
-		case 0xE2:
-			if (i + 2 < t->n && s[i + 1] == 0x80 && s[i + 2] == 0x9C)
-				b->curly_open++;
-			else if (i + 2 < t->n && s[i + 1] == 0x80 && s[i + 2] == 0x9D)
-				b->curly_close++;
-			break;
-		default: break;
-		}
-	}
-}
-
 static void truncation_end(score_text *t, score_result *out)
 {
 	size_t end = t->n, start;
@@ -126,32 +98,31 @@ void score_truncation(score_text *t, const score_config *cfg, score_result *out)
 		return;
 	}
 	truncation_end(t, out);
-	balance b = {0};
-	count_balance(t, &b);
 	const char *what = NULL;
 	int n = 0;
-	if (b.paren) {
-		what = b.paren > 0 ? "'(' not closed" : "')' never opened";
-		n = b.paren;
-	} else if (b.square) {
-		what = b.square > 0 ? "'[' not closed" : "']' never opened";
-		n = b.square;
-	} else if (b.curly) {
-		what = b.curly > 0 ? "'{' not closed" : "'}' never opened";
-		n = b.curly;
-	} else if (b.straight % 2) {
+	if (t->paren) {
+		what = t->paren > 0 ? "'(' not closed" : "')' never opened";
+		n = t->paren;
+	} else if (t->square) {
+		what = t->square > 0 ? "'[' not closed" : "']' never opened";
+		n = t->square;
+	} else if (t->curly) {
+		what = t->curly > 0 ? "'{' not closed" : "'}' never opened";
+		n = t->curly;
+	} else if (t->dquotes % 2) {
 		what = "'\"' not closed";
 		n = 1;
-	} else if (b.curly_open != b.curly_close) {
-		what = b.curly_open > b.curly_close ? "'\xE2\x80\x9C' not closed"
-						    : "'\xE2\x80\x9D' never opened";
-		n = b.curly_open - b.curly_close;
+	} else if (t->curly_open != t->curly_close) {
+		what = t->curly_open > t->curly_close ? "'\xE2\x80\x9C' not closed"
+						      : "'\xE2\x80\x9D' never opened";
+		n = t->curly_open - t->curly_close;
 	}
 	if (what && out->value > 0.35)
 		score_set(out, 0.35, "truncation: %d %s", n < 0 ? -n : n, what);
-	snprintf(out->detail, sizeof out->detail,
-		 "{\"paren\":%d,\"square\":%d,\"curly\":%d,\"quotes\":%d}", b.paren, b.square,
-		 b.curly, b.straight % 2 + (b.curly_open - b.curly_close));
+	if (out->value < 1)
+		snprintf(out->detail, sizeof out->detail,
+			 "{\"paren\":%d,\"square\":%d,\"curly\":%d,\"quotes\":%d}", t->paren,
+			 t->square, t->curly, t->dquotes % 2 + (t->curly_open - t->curly_close));
 }
 
 /* ---- charset ------------------------------------------------------------ */
@@ -192,7 +163,8 @@ void score_charset(score_text *t, const score_config *cfg, score_result *out)
 	} else {
 		score_set(out, 1, "charset: clean");
 	}
-	snprintf(out->detail, sizeof out->detail,
+	if (out->value < 1)
+		snprintf(out->detail, sizeof out->detail,
 		 "{\"invalid\":%zu,\"control\":%zu,\"bidi\":%zu,\"invisible\":%zu,"
 		 "\"mojibake\":%zu,\"mixed\":%zu}",
 		 t->invalid, t->controls, t->bidi, t->invisible, t->mojibake, t->mixed_words);
