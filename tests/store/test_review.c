@@ -1,0 +1,260 @@
+/* test_review.c — tests for src/store/review.c and queue.c: decisions and
+ * their events in one transaction, adjudication, undo from the log, the
+ * queue's orders and filters, leases and overlap. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "assay/store.h"
+#include "assay/text.h"
+#include "unit.h"
+
+static char path[64];
+
+static void cleanup(void)
+{
+	char p[96];
+	const char *suffix[] = {"", "-wal", "-shm"};
+	for (int i = 0; i < 3; i++) {
+		snprintf(p, sizeof p, "%s%s", path, suffix[i]);
+		unlink(p);
+	}
+}
+
+/* A database with n samples s0..s(n-1); quality = (n - i) / n for the
+ * first half, NULL for the rest. */
+static store *fixture(int n, int64_t *batch)
+{
+	if (!path[0]) {
+		snprintf(path, sizeof path, "/tmp/assay-review-%d.db", (int)getpid());
+		atexit(cleanup);
+	}
+	cleanup();
+	store *s = NULL;
+	assay_error e = {0};
+	if (store_open(path, NULL, &s, &e) < 0)
+		abort();
+	store_begin(s, &e);
+	store_batch b = {.name = "b", .source = "x", .format = "jsonl", .created_at = 1};
+	store_batch_create(s, &b, &e);
+	*batch = b.id;
+	for (int i = 0; i < n; i++) {
+		char id[16], text[64];
+		snprintf(id, sizeof id, "s%d", i);
+		snprintf(text, sizeof text, "sample text number %d here", i);
+		store_new_sample ns = {.batch_id = b.id, .ext_id = id, .line = i + 1,
+				       .text_field = "text", .text = text, .text_len = strlen(text),
+				       .record = "{}", .record_len = 2,
+				       .hash = text_normalized_hash(text, strlen(text), NULL)};
+		int outcome;
+		int64_t sid;
+		store_sample_insert(s, &ns, &outcome, &sid, &e);
+	}
+	store_commit(s, &e);
+	return s;
+}
+
+static int64_t ann(store *s, const char *name)
+{
+	int64_t id = 0;
+	assay_error e = {0};
+	CHECK_INT(store_annotator_ensure(s, name, &id, &e), ASSAY_OK);
+	return id;
+}
+
+static int decide(store *s, int64_t sample, int64_t who, int kind, const char *text,
+		  const char *reason)
+{
+	store_decision_in in = {.sample_id = sample, .annotator_id = who, .kind = kind, .text = text,
+				.reason = reason, .ms_spent = 1500};
+	int64_t ev;
+	assay_error e = {0};
+	return store_decide(s, &in, &ev, &e);
+}
+
+TEST(decisions_undo_and_adjudication)
+{
+	int64_t b;
+	store *s = fixture(3, &b);
+	int64_t a = ann(s, "ann"), a2 = ann(s, "ann");
+	CHECK_INT(a, a2);
+	assay_error e = {0};
+	CHECK_INT(store_annotator_ensure(s, "", &a2, &e), ASSAY_EINVAL);
+	CHECK_INT(decide(s, 1, a, STORE_REJECT, NULL, NULL), ASSAY_EINVAL);
+	CHECK_INT(decide(s, 1, a, STORE_EDIT, "sample text number 0 here", NULL), ASSAY_EINVAL);
+	CHECK_INT(decide(s, 99, a, STORE_ACCEPT, NULL, NULL), ASSAY_ENOTFOUND);
+	CHECK_INT(decide(s, 1, a, STORE_REJECT, NULL, "bias"), ASSAY_OK);
+	CHECK_INT(decide(s, 1, a, STORE_EDIT, "sample text number zero here", NULL), ASSAY_OK);
+	CHECK_INT(decide(s, 2, a, STORE_NOTE, "a note", NULL), ASSAY_OK);
+	store_decision d;
+	CHECK_INT(store_decision_get(s, 1, a, &d, &e), ASSAY_OK);
+	CHECK_STR(d.verdict, "edited");
+	CHECK_STR(d.text, "sample text number zero here");
+	store_decision_free(&d);
+	CHECK_INT(store_decision_get(s, 2, a, &d, &e), ASSAY_OK);
+	CHECK_STR(d.verdict, ""); /* a note is no verdict */
+	store_decision_free(&d);
+	char **notes;
+	size_t n;
+	CHECK_INT(store_notes_for(s, 2, &notes, &n, &e), ASSAY_OK);
+	CHECK_INT(n, 1);
+	CHECK_STR(notes[0], "ann: a note");
+	free(notes[0]);
+	free(notes);
+	/* undo restores the rejection, then removes it */
+	int64_t sample = 0;
+	CHECK_INT(store_undo(s, a, "t", &sample, &e), ASSAY_OK);
+	CHECK_INT(sample, 1);
+	CHECK_INT(store_decision_get(s, 1, a, &d, &e), ASSAY_OK);
+	CHECK_STR(d.verdict, "rejected");
+	CHECK_STR(d.reason, "bias");
+	store_decision_free(&d);
+	CHECK_INT(store_undo(s, a, "t", &sample, &e), ASSAY_OK);
+	CHECK_INT(store_decision_get(s, 1, a, &d, &e), ASSAY_OK);
+	CHECK_STR(d.verdict, "");
+	store_decision_free(&d);
+	CHECK_INT(store_undo(s, a, "t", &sample, &e), ASSAY_ENOTFOUND);
+	store_decision_in in = {.sample_id = 3, .annotator_id = a, .kind = STORE_SKIP};
+	int64_t ev;
+	CHECK_INT(store_adjudicate(s, &in, &ev, &e), ASSAY_EINVAL);
+	in.kind = STORE_ACCEPT;
+	CHECK_INT(store_adjudicate(s, &in, &ev, &e), ASSAY_OK);
+	store_close(s);
+}
+
+static int64_t next(store *s, const store_queue *q, store_cursor *c)
+{
+	int64_t id = 0;
+	assay_error e = {0};
+	int rc = store_queue_next(s, q, c, &id, &e);
+	return rc == ASSAY_OK ? id : rc;
+}
+
+TEST(queue_orders_and_skipped_at_the_end)
+{
+	int64_t b;
+	store *s = fixture(6, &b);
+	int64_t a = ann(s, "ann");
+	store_queue q = {.annotator_id = a, .order = STORE_ORDER_IMPORT, .overlap = 1};
+	store_cursor c = {0};
+	CHECK_INT(next(s, &q, &c), 1);
+	decide(s, 1, a, STORE_SKIP, NULL, NULL);
+	CHECK_INT(next(s, &q, &c), 2);
+	decide(s, 2, a, STORE_ACCEPT, NULL, NULL);
+	for (int64_t i = 3; i <= 6; i++) {
+		CHECK_INT(next(s, &q, &c), i);
+		decide(s, i, a, STORE_ACCEPT, NULL, NULL);
+	}
+	CHECK_INT(next(s, &q, &c), 1); /* the skipped one comes back */
+	decide(s, 1, a, STORE_ACCEPT, NULL, NULL);
+	CHECK_INT(next(s, &q, &c), ASSAY_ENOTFOUND);
+	int64_t total, decided;
+	assay_error e = {0};
+	CHECK_INT(store_queue_counts(s, &q, &total, &decided, &e), ASSAY_OK);
+	CHECK_INT(total, 6);
+	CHECK_INT(decided, 6);
+	/* a fresh cursor from the start: nothing undecided is left */
+	store_cursor c2 = {0};
+	CHECK_INT(next(s, &q, &c2), ASSAY_ENOTFOUND);
+	/* showing this annotator's accepted... edited: none */
+	q.show = STORE_SHOW_EDITED;
+	store_cursor c3 = {0};
+	CHECK_INT(next(s, &q, &c3), ASSAY_ENOTFOUND);
+	q.show = STORE_SHOW_ALL;
+	store_cursor c4 = {0};
+	CHECK_INT(next(s, &q, &c4), 1);
+	store_close(s);
+}
+
+TEST(random_order_is_a_seeded_permutation)
+{
+	int64_t b;
+	store *s = fixture(50, &b);
+	int64_t a = ann(s, "ann");
+	store_queue q = {.annotator_id = a, .order = STORE_ORDER_RANDOM, .seed = 3, .overlap = 1,
+			 .show = STORE_SHOW_ALL};
+	int seen[51] = {0};
+	int64_t first = 0;
+	store_cursor c = {0};
+	for (int i = 0; i < 50; i++) {
+		int64_t id = next(s, &q, &c);
+		CHECK(id >= 1 && id <= 50);
+		if (id >= 1 && id <= 50)
+			seen[id]++;
+		if (i == 0)
+			first = id;
+	}
+	CHECK_INT(next(s, &q, &c), ASSAY_ENOTFOUND);
+	for (int i = 1; i <= 50; i++)
+		CHECK_INT(seen[i], 1);
+	store_cursor again = {0};
+	CHECK_INT(next(s, &q, &again), first);
+	q.seed = 4;
+	store_cursor other = {0};
+	CHECK(next(s, &q, &other) != first);
+	store_close(s);
+}
+
+TEST(leases_keep_annotators_apart_and_overlap_allows_k)
+{
+	int64_t b;
+	store *s = fixture(3, &b);
+	int64_t a = ann(s, "ann"), o = ann(s, "bob"), x = ann(s, "eve");
+	store_queue qa = {.annotator_id = a, .order = STORE_ORDER_IMPORT, .overlap = 1};
+	store_queue qb = qa, qx = qa;
+	qb.annotator_id = o;
+	qx.annotator_id = x;
+	store_cursor ca = {0}, cb = {0}, cx = {0};
+	CHECK_INT(next(s, &qa, &ca), 1);
+	CHECK_INT(next(s, &qb, &cb), 2); /* 1 is leased to ann */
+	decide(s, 1, a, STORE_ACCEPT, NULL, NULL);
+	CHECK_INT(next(s, &qx, &cx), 3); /* 1 decided, 2 leased */
+	/* with overlap 2, a second annotator may take a decided sample */
+	qx.overlap = qb.overlap = 2;
+	store_cursor cx2 = {0};
+	CHECK_INT(next(s, &qx, &cx2), 1);
+	decide(s, 1, x, STORE_ACCEPT, NULL, NULL);
+	store_cursor cb2 = {0};
+	int64_t got = next(s, &qb, &cb2);
+	CHECK(got == 2 || got == 3); /* never 1: two annotators decided it */
+	assay_error e = {0};
+	CHECK_INT(store_lease_release(s, o, got, &e), ASSAY_OK);
+	store_close(s);
+}
+
+TEST(quality_order_puts_unscored_then_worst_first_and_search)
+{
+	int64_t b;
+	store *s = fixture(4, &b);
+	int64_t a = ann(s, "ann");
+	bool yes = true;
+	assay_error e = {0};
+	CHECK_INT(store_has_quality(s, &yes, &e), ASSAY_OK);
+	CHECK(!yes);
+	CHECK_INT(store_quality_set(s, 1, 0.9, &e), ASSAY_OK);
+	CHECK_INT(store_quality_set(s, 2, 0.1, &e), ASSAY_OK);
+	CHECK_INT(store_quality_set(s, 3, 0.5, &e), ASSAY_OK);
+	CHECK_INT(store_has_quality(s, &yes, &e), ASSAY_OK);
+	CHECK(yes);
+	store_queue q = {.annotator_id = a, .order = STORE_ORDER_QUALITY, .overlap = 1,
+			 .show = STORE_SHOW_ALL};
+	store_cursor c = {0};
+	CHECK_INT(next(s, &q, &c), 4); /* unscored first */
+	CHECK_INT(next(s, &q, &c), 2);
+	CHECK_INT(next(s, &q, &c), 3);
+	CHECK_INT(next(s, &q, &c), 1);
+	int64_t id;
+	CHECK_INT(store_search(s, &q, "NUMBER 2", 0, &id, &e), ASSAY_OK);
+	CHECK_INT(id, 3);
+	CHECK_INT(store_search(s, &q, "number", 4, &id, &e), ASSAY_OK);
+	CHECK_INT(id, 1); /* wraps around */
+	CHECK_INT(store_search(s, &q, "absent", 0, &id, &e), ASSAY_ENOTFOUND);
+	store_close(s);
+}
+
+UNIT_MAIN(UNIT_CASE(decisions_undo_and_adjudication), UNIT_CASE(queue_orders_and_skipped_at_the_end),
+	  UNIT_CASE(random_order_is_a_seeded_permutation),
+	  UNIT_CASE(leases_keep_annotators_apart_and_overlap_allows_k),
+	  UNIT_CASE(quality_order_puts_unscored_then_worst_first_and_search))
