@@ -63,6 +63,23 @@ class Pty:
                     start = 0
         return time.perf_counter()
 
+    def settle(self, quiet=0.05, timeout=10.0):
+        """Reads until the output has been quiet for `quiet` seconds; returns
+        the time the last byte arrived (when the screen settled)."""
+        last = None
+        deadline = time.perf_counter() + timeout
+        while time.perf_counter() < deadline:
+            r, _, _ = select.select([self.fd], [], [], quiet if last is not None else timeout)
+            if not r:
+                return last
+            try:
+                chunk = os.read(self.fd, 65536)
+            except OSError:
+                break
+            last = time.perf_counter()
+            self.buf = (self.buf + chunk)[-(1 << 20):]
+        raise TimeoutError("the screen did not settle")
+
     def send(self, data):
         os.write(self.fd, data)
         return time.perf_counter()
@@ -93,16 +110,12 @@ def make_db(assay, count):
 
 
 def ids_in_order(count, n):
+    """The first n ids of the generated file (the review shows the first
+    one first in import order)."""
     out = []
     with open(generated("captions", count)) as f:
-        seen = set()
         for line in f:
-            rec = json.loads(line)
-            key = " ".join(rec["caption"].casefold().split())
-            if key in seen:
-                continue  # dropped as a duplicate at import
-            seen.add(key)
-            out.append(rec["id"].encode())
+            out.append(json.loads(line)["id"].encode())
             if len(out) == n:
                 break
     return out
@@ -120,13 +133,24 @@ def review(assay, count, keys):
     p = Pty([assay, "--db", work, "review", "--annotator", "bench", "--order", "import"])
     try:
         first = p.wait_for(ids[0]) - t0
+        time.sleep(0.2)
+        while select.select([p.fd], [], [], 0)[0]:
+            os.read(p.fd, 65536)
         lat = []
-        for i in range(keys):
+        for _ in range(keys):
             sent = p.send(b"a")
-            lat.append(p.wait_for(ids[i + 1]) - sent)
+            # curses redraws only what changed: the redraw is done when the
+            # output goes quiet; its last byte is when the screen settled
+            lat.append(p.settle() - sent)
         rss = p.rss_mib()
     finally:
         p.close()
+    import sqlite3
+    con = sqlite3.connect(work)
+    decided = con.execute("SELECT count(*) FROM decisions").fetchone()[0]
+    con.close()
+    if decided != keys:
+        raise SystemExit(f"expected {keys} decisions, found {decided}")
     return first, lat, rss
 
 
