@@ -388,6 +388,39 @@ int store_notes_for(store *s, int64_t sample_id, char ***out, size_t *n, assay_e
 int store_search(store *s, const store_queue *q, const char *needle, int64_t after_id,
 		 int64_t *sample_id, assay_error *err);
 
+/* ---- Adjudication (src/store/adjudicate.c) ---- */
+
+/* The first conflicting sample after after_id, in id order: two or more
+ * annotators' current verdicts (skips left out) that are not all the same,
+ * and no lead adjudication yet. batch_id 0: any batch. Walks the decisions'
+ * key from the cursor. ASSAY_ENOTFOUND when none is left. */
+int store_conflict_next(store *s, int64_t batch_id, int64_t after_id, int64_t *sample_id,
+			assay_error *err);
+/* How many samples store_conflict_next would walk from the start. */
+int store_conflict_count(store *s, int64_t batch_id, int64_t *n, assay_error *err);
+
+/* One annotator's current verdict on a sample, with the annotator's name. */
+typedef struct store_named_verdict {
+	int64_t annotator_id;
+	char *annotator;
+	char verdict[16];   /* "accepted", "edited", "rejected" */
+	char *text;         /* the correction when edited, else NULL */
+	char *reason;       /* the reason when rejected, else NULL */
+	int64_t decided_at; /* unix ms */
+} store_named_verdict;
+
+/* Every annotator's current verdict on a sample (skips left out), oldest
+ * first. *out (an array of *n) is freed with store_named_verdicts_free. */
+int store_verdicts_of(store *s, int64_t sample_id, store_named_verdict **out, size_t *n,
+		      assay_error *err);
+void store_named_verdicts_free(store_named_verdict *v, size_t n);
+
+/* The lead's adjudication of a sample (verdict "" when none); *lead, when
+ * not NULL, gets the lead's name (caller frees; NULL when none). Free *out
+ * with store_decision_free. */
+int store_adjudication_get(store *s, int64_t sample_id, store_decision *out, char **lead,
+			   assay_error *err);
+
 /* (end of review section) */
 
 /* ======================================================================

@@ -1,0 +1,161 @@
+/* adjudicate.c — what a lead needs to settle conflicts: a keyset walk over
+ * the samples whose annotators disagree and that no lead has decided yet,
+ * every annotator's verdict on one sample, and the lead's own adjudication. */
+#include "store_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A conflict: two or more current verdicts (skips left out) that are not all
+ * the same, and no adjudication. The decisions' primary key (sample_id,
+ * annotator_id) is walked from the cursor in order, so each call reads from
+ * where the last one stopped. ?1 cursor, ?2 batch (0 = all). */
+#define CONFLICTS                                                                                  \
+	" FROM decisions d WHERE d.sample_id > ?1 AND d.verdict <> 'skipped'"                      \
+	" GROUP BY d.sample_id HAVING min(d.verdict) <> max(d.verdict)"                            \
+	"   AND NOT EXISTS (SELECT 1 FROM adjudications a WHERE a.sample_id = d.sample_id)"      \
+	"   AND (?2 = 0 OR (SELECT s.batch_id FROM samples s WHERE s.id = d.sample_id) = ?2)"
+
+static const char sql_conflict_next[] = "SELECT d.sample_id" CONFLICTS
+					" ORDER BY d.sample_id LIMIT 1";
+static const char sql_conflict_count[] = "SELECT count(*) FROM (SELECT d.sample_id" CONFLICTS ")";
+
+int store_conflict_next(store *s, int64_t batch_id, int64_t after_id, int64_t *sample_id,
+			assay_error *err)
+{
+	sqlite3_stmt *st = store_stmt(s, sql_conflict_next, err);
+	if (!st)
+		return err->code;
+	sqlite3_bind_int64(st, 1, after_id);
+	sqlite3_bind_int64(st, 2, batch_id);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*sample_id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return assay_fail(err, ASSAY_ENOTFOUND, "no conflicting sample left");
+	return rc == SQLITE_ROW ? ASSAY_OK : store_sqlerr(s, rc, err, "looking for conflicts");
+}
+
+int store_conflict_count(store *s, int64_t batch_id, int64_t *n, assay_error *err)
+{
+	sqlite3_stmt *st = store_stmt(s, sql_conflict_count, err);
+	if (!st)
+		return err->code;
+	sqlite3_bind_int64(st, 1, 0);
+	sqlite3_bind_int64(st, 2, batch_id);
+	int rc = sqlite3_step(st);
+	*n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? ASSAY_OK : store_sqlerr(s, rc, err, "counting conflicts");
+}
+
+static const char sql_verdicts_of[] =
+	"SELECT d.annotator_id, a.name, d.verdict, d.text, d.reason, d.decided_at"
+	" FROM decisions d JOIN annotators a ON a.id = d.annotator_id"
+	" WHERE d.sample_id = ?1 AND d.verdict <> 'skipped' ORDER BY d.decided_at, d.annotator_id";
+
+/* Copies a nullable text column (NULL stays NULL); *oom set on failure. */
+static char *col_or_null(sqlite3_stmt *st, int col, bool *oom)
+{
+	if (sqlite3_column_type(st, col) == SQLITE_NULL)
+		return NULL;
+	char *v = store_col_str(st, col);
+	*oom |= !v;
+	return v;
+}
+
+int store_verdicts_of(store *s, int64_t sample_id, store_named_verdict **out, size_t *n,
+		      assay_error *err)
+{
+	*out = NULL;
+	*n = 0;
+	sqlite3_stmt *st = store_stmt(s, sql_verdicts_of, err);
+	if (!st)
+		return err->code;
+	sqlite3_bind_int64(st, 1, sample_id);
+	size_t cap = 0;
+	bool oom = false;
+	int rc;
+	while (!oom && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 4;
+			store_named_verdict *v = realloc(*out, cap * sizeof *v);
+			if (!v) {
+				oom = true;
+				break;
+			}
+			*out = v;
+		}
+		store_named_verdict *v = &(*out)[(*n)++];
+		*v = (store_named_verdict){.annotator_id = sqlite3_column_int64(st, 0)};
+		v->annotator = store_col_str(st, 1);
+		oom |= !v->annotator;
+		const unsigned char *verdict = sqlite3_column_text(st, 2);
+		snprintf(v->verdict, sizeof v->verdict, "%s", verdict ? (const char *)verdict : "");
+		v->text = col_or_null(st, 3, &oom);
+		v->reason = col_or_null(st, 4, &oom);
+		v->decided_at = sqlite3_column_int64(st, 5);
+	}
+	sqlite3_reset(st);
+	if (oom || rc != SQLITE_DONE) {
+		store_named_verdicts_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+		return oom ? assay_fail(err, ASSAY_ENOMEM, "out of memory")
+			   : store_sqlerr(s, rc, err, "reading verdicts");
+	}
+	return ASSAY_OK;
+}
+
+void store_named_verdicts_free(store_named_verdict *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].annotator);
+		free(v[i].text);
+		free(v[i].reason);
+	}
+	free(v);
+}
+
+static const char sql_adjudication_get[] =
+	"SELECT j.verdict, j.text, j.reason, j.decided_at, a.name FROM adjudications j"
+	" JOIN annotators a ON a.id = j.annotator_id WHERE j.sample_id = ?1";
+
+int store_adjudication_get(store *s, int64_t sample_id, store_decision *out, char **lead,
+			   assay_error *err)
+{
+	*out = (store_decision){0};
+	if (lead)
+		*lead = NULL;
+	sqlite3_stmt *st = store_stmt(s, sql_adjudication_get, err);
+	if (!st)
+		return err->code;
+	sqlite3_bind_int64(st, 1, sample_id);
+	int rc = sqlite3_step(st);
+	bool oom = false;
+	if (rc == SQLITE_ROW) {
+		const unsigned char *v = sqlite3_column_text(st, 0);
+		snprintf(out->verdict, sizeof out->verdict, "%s", v ? (const char *)v : "");
+		out->text = col_or_null(st, 1, &oom);
+		out->reason = col_or_null(st, 2, &oom);
+		out->decided_at = sqlite3_column_int64(st, 3);
+		if (lead) {
+			*lead = store_col_str(st, 4);
+			oom |= !*lead;
+		}
+	}
+	sqlite3_reset(st);
+	if (oom) {
+		store_decision_free(out);
+		if (lead) {
+			free(*lead);
+			*lead = NULL;
+		}
+		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
+	}
+	return rc == SQLITE_ROW || rc == SQLITE_DONE
+		       ? ASSAY_OK
+		       : store_sqlerr(s, rc, err, "reading an adjudication");
+}
