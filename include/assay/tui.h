@@ -20,6 +20,8 @@ typedef struct tui_review_opts {
 	int overlap;              /* >= 1 */
 	const conf_theme *theme;
 	const conf *config;       /* `reasons` list; may be NULL */
+	/* The LLM endpoint that `S` asks for a corrected caption, or NULL. */
+	const struct score_remote *judge;
 } tui_review_opts;
 
 /* What the session did, printed after the screen closes. */

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "assay/score.h"
 #include "assay/tui.h"
 #include "assay_version.h"
 #include "cli.h"
@@ -149,8 +150,22 @@ int cmd_review(cli_ctx *ctx, int argc, char **argv)
 	}
 	o.theme = &th;
 	o.config = cf;
+	/* `S` asks the configured LLM endpoint (the llm-judge's) for corrections */
+	score_config sc;
+	score_config_init(&sc);
+	if (score_config_from_conf(&sc, cf, &err) < 0) {
+		score_config_free(&sc);
+		conf_free(cf);
+		return cli_fail(&err);
+	}
+	const char *key = getenv("ASSAY_API_KEY");
+	if (!key || !*key)
+		key = getenv("OPENAI_API_KEY");
+	sc.judge.net.bearer = key && *key ? key : NULL;
+	o.judge = sc.judge.endpoint ? &sc.judge : NULL;
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		cli_errorf("the review screen needs a terminal (for scripts: assay decide)");
+		score_config_free(&sc);
 		conf_free(cf);
 		return EXIT_USAGE;
 	}
@@ -159,6 +174,7 @@ int cmd_review(cli_ctx *ctx, int argc, char **argv)
 	store_options so = {.must_exist = true};
 	int code = cli_open_store(ctx, &so, &s);
 	if (code) {
+		score_config_free(&sc);
 		conf_free(cf);
 		return code;
 	}
@@ -170,6 +186,7 @@ int cmd_review(cli_ctx *ctx, int argc, char **argv)
 	tui_summary sum;
 	int rc = tui_review_run(s, &o, &sum, &err);
 	store_close(s);
+	score_config_free(&sc);
 	conf_free(cf);
 	if (rc < 0)
 		return cli_fail(&err);

@@ -63,6 +63,12 @@ struct app {
 	bool msg_error;
 	bool quit, done;
 
+	/* `S`: a corrected caption asked of the LLM, without blocking */
+	struct score_suggester *sg;
+	struct net_pool *pool;
+	int64_t suggest_for;   /* the sample asked about; 0: none pending */
+	char *suggestion;      /* the answer for the sample on screen */
+
 	attr_t attr[CONF_ROLE_COUNT];
 	char **reasons;
 	size_t n_reasons;

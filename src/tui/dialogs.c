@@ -146,17 +146,23 @@ char *tui_pick_reason(app *a)
 
 void tui_help(app *a)
 {
-	int h = (int)tui_n_keys + 4, w = 56;
 	for (;;) {
+		/* as many columns of keys as the height needs */
+		int rows = LINES - 4 < (int)tui_n_keys ? LINES - 4 : (int)tui_n_keys;
+		if (rows < 1)
+			rows = 1;
+		int cols = ((int)tui_n_keys + rows - 1) / rows, colw = 50;
+		int h = rows + 3, w = cols * colw + 3;
 		WINDOW *win = box_window(a, h, w);
 		if (!win)
 			return;
 		wattron(win, a->attr[CONF_ROLE_HELP_TITLE]);
 		mvwaddstr(win, 0, 2, " keys ");
 		wattroff(win, a->attr[CONF_ROLE_HELP_TITLE]);
-		for (size_t i = 0; i < tui_n_keys && (int)i + 2 < h - 1; i++) {
-			mvwaddnstr(win, (int)i + 1, 2, tui_keys[i].label, 10);
-			mvwaddnstr(win, (int)i + 1, 13, tui_keys[i].help, w - 15);
+		for (size_t i = 0; i < tui_n_keys; i++) {
+			int y = (int)i % rows + 1, x = 2 + (int)i / rows * colw;
+			mvwaddnstr(win, y, x, tui_keys[i].label, 10);
+			mvwaddnstr(win, y, x + 11, tui_keys[i].help, colw - 13);
 		}
 		mvwaddstr(win, h - 2, 2, "press any key to close");
 		wrefresh(win);

@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "app.h"
+#include "assay/net.h"
+#include "assay/score.h"
 #include "assay/tui_editor.h"
 
 #define LEASE_MS (10 * 60 * 1000)
@@ -33,6 +35,8 @@ static void clear_sample(app *a)
 			free(a->notes[i]);
 		free(a->notes);
 	}
+	free(a->suggestion);
+	a->suggestion = NULL;
 	a->scores = NULL;
 	a->notes = NULL;
 	a->n_scores = a->n_notes = 0;
@@ -188,10 +192,10 @@ static const char *current_text(const app *a)
 	return strcmp(a->dec.verdict, "edited") == 0 && a->dec.text ? a->dec.text : a->smp.text;
 }
 
-static void k_edit(app *a)
+/* The built-in editor on text; a saved change is recorded as an edit, and
+ * so is a suggestion saved as it came (take_as_is). */
+static void edit_text(app *a, const char *text, bool take_as_is)
 {
-	if (!a->has_sample)
-		return;
 	WINDOW *win = newwin(LINES, COLS, 0, 0);
 	if (!win)
 		return;
@@ -208,17 +212,89 @@ static void k_edit(app *a)
 	char *out = NULL;
 	size_t out_len = 0;
 	assay_error err = {0};
-	const char *text = current_text(a);
 	int rc = tui_editor_run(win, title, text, strlen(text), &out, &out_len, &th, &host, &err);
 	delwin(win);
 	touchwin(stdscr);
 	if (rc == TUI_EDITOR_SAVED && strcmp(out, a->smp.text) != 0)
 		record_edit(a, out);
+	else if (rc == TUI_EDITOR_UNCHANGED && take_as_is && strcmp(text, a->smp.text) != 0)
+		record_edit(a, text);
 	else if (rc == TUI_EDITOR_SAVED || rc == TUI_EDITOR_UNCHANGED)
 		tui_message(a, false, "no change");
 	else if (rc < 0)
 		tui_message(a, true, "%s", err.msg);
 	free(out);
+}
+
+static void k_edit(app *a)
+{
+	if (a->has_sample)
+		edit_text(a, current_text(a), false);
+}
+
+/* Called from net_pool_step when the LLM answered (or failed). */
+static void on_suggestion(void *ud, const char *text, size_t len, const assay_error *err)
+{
+	app *a = ud;
+	int64_t asked = a->suggest_for;
+	a->suggest_for = 0;
+	if (!a->has_sample || a->smp.id != asked)
+		return; /* the annotator moved on: the answer is dropped */
+	if (!text) {
+		tui_message(a, true, "no suggestion: %s", err ? err->msg : "unknown error");
+		return;
+	}
+	free(a->suggestion);
+	a->suggestion = assay_strndup(text, len);
+	a->layout_dirty = true;
+	tui_message(a, false, "suggestion shown as a diff: Enter takes it into the editor, x discards");
+}
+
+static void k_suggest(app *a)
+{
+	if (!a->has_sample)
+		return;
+	if (!a->o->judge) {
+		tui_message(a, true, "S needs an LLM endpoint: set [score.llm-judge] endpoint and "
+				     "model in the configuration");
+		return;
+	}
+	assay_error err = {0};
+	if (!a->pool && !(a->pool = net_pool_new(&a->o->judge->net, 2, &err))) {
+		tui_message(a, true, "%s", err.msg);
+		return;
+	}
+	if (!a->sg && !(a->sg = score_suggester_new(a->o->judge, &err))) {
+		tui_message(a, true, "%s", err.msg);
+		return;
+	}
+	const char *text = current_text(a);
+	if (score_suggest_submit(a->sg, a->pool, text, strlen(text), on_suggestion, a, &err) < 0) {
+		tui_message(a, true, "%s", err.msg);
+		return;
+	}
+	a->suggest_for = a->smp.id;
+	tui_message(a, false, "asking for a suggestion (keep working; it appears when ready)");
+}
+
+static void k_take_suggestion(app *a)
+{
+	if (a->has_sample && a->suggestion) {
+		char *s = assay_strdup(a->suggestion);
+		if (s)
+			edit_text(a, s, true);
+		free(s);
+	}
+}
+
+static void k_discard_suggestion(app *a)
+{
+	if (a->suggestion) {
+		free(a->suggestion);
+		a->suggestion = NULL;
+		a->layout_dirty = true;
+		tui_message(a, false, "suggestion discarded");
+	}
 }
 
 static void k_edit_external(app *a)
@@ -396,6 +472,9 @@ const tui_key tui_keys[] = {
 	{'g', 0, "g", "go to a sample by id", k_goto, false},
 	{'/', 0, "/", "search the text", k_search, false},
 	{'d', 0, "d", "word diff of an edit against the original", k_diff, false},
+	{'S', 0, "S", "ask the LLM for a corrected caption", k_suggest, false},
+	{'\r', KEY_ENTER, "Enter", "take the suggestion into the editor", k_take_suggestion, false},
+	{'x', 0, "x", "discard the suggestion", k_discard_suggestion, false},
 	{'?', 0, "?", "help", k_help, true},
 	{12, 0, "Ctrl-L", "redraw the screen", k_redraw, false},
 	{'q', 0, "q", "quit", k_quit, true},
@@ -428,6 +507,8 @@ static void setup_reasons(app *a)
 static void teardown(app *a)
 {
 	clear_sample(a);
+	net_pool_free(a->pool);
+	score_suggester_free(a->sg);
 	if (a->reasons_owned)
 		conf_list_free(a->reasons, a->n_reasons);
 	free(a->hist);
@@ -486,8 +567,13 @@ int tui_review_run(store *s, const tui_review_opts *o, tui_summary *sum, assay_e
 	advance(&a);
 	while (!a.quit) {
 		tui_draw(&a);
+		/* a suggestion in flight: wake often to move it along */
+		bool pending = a.pool && net_pool_pending(a.pool) > 0;
+		timeout(pending ? 30 : 1000);
 		wint_t ch;
 		int kind = get_wch(&ch);
+		if (a.pool && net_pool_step(a.pool) >= 0 && pending && !net_pool_pending(a.pool))
+			tui_draw(&a);
 		if (kind == ERR) {
 			/* idle: keep the lease on the sample on screen */
 			if (a.has_sample && assay_mono_ns() - a.leased_ns > RENEW_NS) {

@@ -88,7 +88,9 @@ void tui_layout(app *a, int width)
 	abuf_reset(&a->shown);
 	if (a->has_sample) {
 		bool edited = strcmp(a->dec.verdict, "edited") == 0 && a->dec.text;
-		if (edited && a->diff)
+		if (a->suggestion)
+			build_diff(a, edited ? a->dec.text : a->smp.text, a->suggestion);
+		else if (edited && a->diff)
 			build_diff(a, a->smp.text, a->dec.text);
 		else if (edited)
 			add(a, a->dec.text, strlen(a->dec.text), CONF_ROLE_SAMPLE_TEXT);
@@ -229,9 +231,10 @@ void tui_draw(app *a)
 	/* the header: id, batch and this annotator's verdict */
 	char head[700];
 	const char *v = a->dec.verdict[0] ? a->dec.verdict : "undecided";
-	snprintf(head, sizeof head, "%s  (%s)  %s%s%s%s", a->smp.ext_id, a->smp.batch_name, v,
+	snprintf(head, sizeof head, "%s  (%s)  %s%s%s%s%s", a->smp.ext_id, a->smp.batch_name, v,
 		 a->dec.reason ? ": " : "", a->dec.reason ? a->dec.reason : "",
-		 strcmp(v, "edited") == 0 ? (a->diff ? "  [diff: d]" : "  [d: diff]") : "");
+		 strcmp(v, "edited") == 0 ? (a->diff ? "  [diff: d]" : "  [d: diff]") : "",
+		 a->suggestion ? "  [suggestion: Enter/x]" : a->suggest_for ? "  [asking...]" : "");
 	put(a, y++, 1, COLS - 2, head, CONF_ROLE_META_KEY);
 	avail--;
 	char meta[8][256];

@@ -397,3 +397,39 @@ def test_kill9_never_loses_a_decision_the_screen_moved_past():
             eq(w.sql("SELECT count(*) FROM decisions d WHERE NOT EXISTS (SELECT 1 FROM events e "
                      "WHERE e.id = d.event_id)"), [(0,)])
         eq(kills, 50)
+
+
+def test_suggestion_from_the_llm_never_blocks_and_can_be_taken():
+    from httpd import TestServer
+    with Workdir() as w, TestServer() as srv:
+        srv.judge = lambda user_text, request: "A grey heron stands on a rock."
+        setup(w, texts=["A grey heron stand in water water water.", "Second sample."])
+        w.file("assay.conf", "[score.llm-judge]\nendpoint = %s/v1/chat/completions?delay=800\n"
+               "model = tiny\n" % srv.url)
+        with screen(w, env={"ASSAY_API_KEY": "k-123"}) as t:
+            t.wait_for("s0  (b)")
+            t.keys("S")
+            t.wait_for("[asking...]")
+            t.keys("?")  # the screen answers while the request is in flight
+            t.wait_for("press any key to close")
+            t.keys("x")
+            s = t.wait_for("[suggestion: Enter/x]", timeout=15)
+            contains(s, "on a rock.")
+            t.keys("x")
+            t.wait_for("suggestion discarded")
+            t.keys("S")
+            t.wait_for("[suggestion: Enter/x]", timeout=15)
+            t.keys("Enter")
+            t.wait_for("Ctrl-S save")
+            t.keys("C-s")
+            t.wait_for("edit saved")
+        eq(w.sql("SELECT verdict, text FROM decisions"),
+           [("edited", "A grey heron stands on a rock.")])
+        req = [r for r in srv.requests if "chat/completions" in r["path"]][-1]
+        eq(req["headers"].get("Authorization"), "Bearer k-123")
+    with Workdir() as w:
+        setup(w, n=1)
+        with screen(w) as t:
+            t.wait_for("s0  (b)")
+            t.keys("S")
+            t.wait_for("S needs an LLM endpoint")
