@@ -3,6 +3,7 @@
  * is drawn; the queue hands out samples by an indexed cursor with a lease;
  * the loop wakes every second to renew that lease. */
 #include <locale.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +45,18 @@ static void clear_sample(app *a)
 	a->layout_dirty = true;
 }
 
+/* Flagged scores first, then the lowest: what needs attention on top. */
+static int worst_first(const void *x, const void *y)
+{
+	const store_score *a = x, *b = y;
+	if (a->flagged != b->flagged)
+		return a->flagged ? -1 : 1;
+	double va = isnan(a->value) ? -1 : a->value, vb = isnan(b->value) ? -1 : b->value;
+	if (va != vb)
+		return va < vb ? -1 : 1;
+	return strcmp(a->scorer, b->scorer);
+}
+
 /* Loads everything the screen shows of one sample. */
 static int load(app *a, int64_t id, assay_error *err)
 {
@@ -56,6 +69,7 @@ static int load(app *a, int64_t id, assay_error *err)
 	    (rc = store_scores_get(a->s, id, &a->scores, &a->n_scores, err)) < 0 ||
 	    (rc = store_notes_for(a->s, id, &a->notes, &a->n_notes, err)) < 0)
 		return rc;
+	qsort(a->scores, a->n_scores, sizeof *a->scores, worst_first);
 	a->scroll = 0;
 	a->diff = false;
 	a->shown_ns = a->leased_ns = assay_mono_ns();
