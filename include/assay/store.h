@@ -193,7 +193,8 @@ typedef struct store_score_item {
 	const char *text_field;
 	const char *record;   /* NULL unless with_record */
 	size_t record_len;
-	uint64_t need;        /* bit i: want[i] is missing or not current (all with rescore) */
+	uint64_t need;        /* bit i: want[i] is missing, of another version, or failed
+				 (value NULL), so not current (all with rescore) */
 } store_score_item;
 
 /* A keyset cursor over samples in id order: each page is one query

@@ -58,12 +58,14 @@ static const char sql_page[] =
 	" WHERE s.id > ?1"
 	"   AND (?2 IS NULL OR s.batch_id IN (SELECT value FROM json_each(?2)))"
 	"   AND (?3 OR (SELECT count(*) FROM scores sc WHERE sc.sample_id = s.id"
+	"               AND sc.value IS NOT NULL"
 	"               AND sc.scorer || '=' || sc.version IN (SELECT value FROM json_each(?4)))"
 	"       < ?6)"
 	" ORDER BY s.id LIMIT ?7";
 
 static const char sql_current[] =
-	"SELECT sample_id, scorer, version FROM scores WHERE sample_id BETWEEN ?1 AND ?2";
+	"SELECT sample_id, scorer, version FROM scores WHERE sample_id BETWEEN ?1 AND ?2"
+	" AND value IS NOT NULL";
 
 /* Offsets into the arena while rows are read (the arena may move). */
 typedef struct item_offsets {

@@ -1,0 +1,321 @@
+"""End-to-end tests of `assay score` and the scoring after `assay import`:
+built-in scorers, current-version skips, configuration, the field scorer,
+and the remote scorers against tests/httpd.py on 127.0.0.1 misbehaving on
+request (500, 429 with Retry-After, slow, malformed, huge, reset, prose)."""
+import json
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from harness import SAMPLE_DATA, Workdir, check, contains, eq  # noqa: E402
+from httpd import TestServer  # noqa: E402
+
+BUILTINS = ["artifacts", "charset", "gopher", "hedging", "length", "neardup", "repetition",
+            "truncation"]
+SECRET = "sk-test-0123456789abcdef-SECRET"
+
+CAPTIONS = [
+    "A woman in a red coat walks her dog along the river at dusk while the city lights "
+    "come on.",
+    "As an AI language model, I cannot view videos directly.",
+    "A woman in a red coat walks her dog along the river at dusk while the city lights "
+    "come on!",
+    "Two children cross the street at a crosswalk while a bus waits at the light.",
+    "The photo is taken from directl",
+]
+
+
+def small(w, name="s.jsonl", n=None, extra=None):
+    texts = CAPTIONS if n is None else [f"Sample number {i} shows a dog and a cat playing "
+                                        f"in garden {i * 7919 % 10007}." for i in range(n)]
+    recs = [json.dumps({"id": f"s{i}", "caption": t, "logprob": -0.1 * i,
+                        "meta": {"model": "m%d" % (i % 2)}, **(extra or {})})
+            for i, t in enumerate(texts)]
+    return w.file(name, "\n".join(recs) + "\n")
+
+
+def scores(w, scorer):
+    return {r[0]: r[1:] for r in w.sql(
+        "SELECT s.ext_id, sc.value, sc.flagged, sc.reason, sc.version FROM scores sc"
+        " JOIN samples s ON s.id = sc.sample_id WHERE sc.scorer = ?", scorer)}
+
+
+def test_import_runs_builtins():
+    with Workdir() as w:
+        r = w.run("import", small(w))
+        eq(r.code, 0, r)
+        contains(r.out, "neardup")
+        names = [row[0] for row in w.sql("SELECT DISTINCT scorer FROM scores ORDER BY 1")]
+        eq(names, BUILTINS)
+        eq(w.sql("SELECT count(*) FROM samples WHERE quality IS NULL")[0][0], 0)
+        nd = scores(w, "neardup")
+        eq(nd["s0"][1], 0, "the first of a cluster is not flagged")
+        eq(nd["s2"][1], 1, "a later member is")
+        contains(nd["s2"][2], "similar to sample #1")
+        art = scores(w, "artifacts")
+        eq(art["s1"][1], 1)
+        contains(art["s1"][2], "refusal \"As an AI\"")
+        tr = scores(w, "truncation")
+        contains(tr["s4"][2], "last word \"directl\"")
+        q = dict(w.sql("SELECT ext_id, quality FROM samples"))
+        check(q["s3"] > 0.9 and q["s1"] < 0.1, q)
+        # The review queue's order: worst first by the quality index.
+        worst = [x[0] for x in w.sql("SELECT ext_id FROM samples ORDER BY quality, id LIMIT 2")]
+        eq(sorted(worst), ["s1", "s2"])
+
+
+def test_import_no_score():
+    with Workdir() as w:
+        r = w.run("import", "--no-score", small(w))
+        eq(r.code, 0, r)
+        eq(w.sql("SELECT count(*) FROM scores")[0][0], 0)
+        eq(w.sql("SELECT count(*) FROM samples WHERE quality IS NOT NULL")[0][0], 0)
+
+
+def test_rerun_skips_current_and_rescore():
+    with Workdir() as w:
+        w.run("import", "--no-score", small(w))
+        r = w.run("score")
+        eq(r.code, 0, r)
+        contains(r.out, "length              5")
+        before = w.sql("SELECT scorer, sample_id, scored_at FROM scores ORDER BY 1, 2")
+        r = w.run("score")
+        eq(r.code, 0, r)
+        contains(r.out, "length              0")
+        contains(r.out, "combined scores written: 0")
+        eq(w.sql("SELECT scorer, sample_id, scored_at FROM scores ORDER BY 1, 2"), before)
+        # A changed rule parameter makes only that scorer's scores stale.
+        r = w.run("score", "--set", "score.length.min_words=30")
+        eq(r.code, 0, r)
+        contains(r.out, "length              5")
+        contains(r.out, "gopher              0")
+        eq(sum(v[1] for v in scores(w, "length").values()), 5)
+        r = w.run("score", "--rescore", "--scorer", "gopher,hedging")
+        eq(r.code, 0, r)
+        contains(r.out, "gopher              5")
+        contains(r.out, "hedging             5")
+        check("length" not in r.out, r.out)
+
+
+def test_batches_and_bad_options():
+    with Workdir() as w:
+        w.run("import", "--no-score", "--batch", "one", small(w, "a.jsonl"))
+        w.run("import", "--no-score", "--batch", "two", small(w, "b.jsonl", n=3))
+        r = w.run("score", "--batch", "two", "--scorer", "length")
+        eq(r.code, 0, r)
+        eq(w.sql("SELECT count(*) FROM scores")[0][0], 3)
+        r = w.run("score", "--batch", "three")
+        eq(r.code, 66, r)
+        r = w.run("score", "--scorer", "length,bogus")
+        eq(r.code, 2, r)
+        contains(r.err, "no scorer named \"bogus\"")
+        r = w.run("score", "--set", "score.length.min_words=lots")
+        eq(r.code, 2, r)
+        contains(r.err, "min_words: expected an integer")
+        r = w.run("score", "--scorer", "llm-judge")
+        eq(r.code, 2, r)
+        contains(r.err, "llm-judge: no endpoint")
+        r = w.run("score", "--score-field", "x:2:1")
+        eq(r.code, 2, r)
+    with Workdir() as w:
+        r = w.run("score")
+        eq(r.code, 66, r)
+
+
+def test_config_file_thresholds_and_weights():
+    with Workdir() as w:
+        w.run("import", "--no-score", small(w))
+        w.file("assay.conf", "[score.length]\nmin_words = 12\n[weights]\nlength = 0\n")
+        r = w.run("score", "--scorer", "length")
+        eq(r.code, 0, r)
+        eq(scores(w, "length")["s4"][1], 1)
+        # Weight 0: the flag stays, the combined score ignores it.
+        eq(w.sql("SELECT quality FROM samples WHERE ext_id = 's4'")[0][0], 1.0)
+        w.file("assay.conf", "[score.gopher]\nthreshold = 7\n")
+        r = w.run("score")
+        eq(r.code, 2, r)
+        contains(r.err, "assay.conf:2")
+
+
+def test_field_scorer():
+    with Workdir() as w:
+        w.run("import", "--no-score", small(w))
+        r = w.run("score", "--scorer", "field", "--score-field", "logprob:-1:0")
+        eq(r.code, 0, r)
+        f = scores(w, "field")
+        eq(round(f["s3"][0], 6), 0.7)
+        contains(f["s3"][2], "logprob = -0.3")
+        # Without a range: the data's own (-0.4 .. 0).
+        r = w.run("score", "--scorer", "field", "--score-field", "logprob")
+        eq(r.code, 0, r)
+        f = scores(w, "field")
+        eq(f["s0"][0], 1.0)
+        eq(f["s4"][0], 0.0)
+        r = w.run("score", "--scorer", "field", "--score-field", "meta.nothing")
+        eq(r.code, 0, r)
+        f = scores(w, "field")
+        eq(f["s0"][0], None)
+        contains(f["s0"][2], "no number at \"meta.nothing\"")
+
+
+def judge_url(srv, q=""):
+    return f"{srv.url}/v1/chat/completions{q}"
+
+
+def test_llm_judge_and_cache():
+    seen = []
+
+    def judge(user, req):
+        seen.append((user, req))
+        return json.dumps({"score": 0.2 if "AI language model" in user else 0.9,
+                           "reason": "checked"})
+
+    with Workdir() as w, TestServer(judge=judge) as srv:
+        w.run("import", "--no-score", small(w))
+        prompt = w.file("rubric.txt", "Model {{meta.model}}. Grade: {{text}}")
+        r = w.run("score", "--scorer", "llm-judge", "--endpoint", judge_url(srv),
+                  "--model", "judge-1", "--prompt", prompt, "--concurrency", "4",
+                  env={"ASSAY_API_KEY": SECRET})
+        eq(r.code, 0, r)
+        contains(r.out, "llm-judge           5         1       0       0")
+        j = scores(w, "llm-judge")
+        eq(j["s1"][0:2], (0.2, 1))
+        contains(j["s1"][2], "llm-judge: 0.20: checked")
+        users = sorted(u for u, _ in seen)
+        check(any(u.startswith("Model m1. Grade: As an AI") for u in users), users)
+        req = seen[0][1]
+        eq(req["model"], "judge-1")
+        eq(req["response_format"], {"type": "json_object"})
+        auth = {x["headers"].get("Authorization") for x in srv.requests}
+        eq(auth, {f"Bearer {SECRET}"})
+        # Again with --rescore: every answer comes from the cache.
+        n = len(srv.requests)
+        r = w.run("score", "--scorer", "llm-judge", "--endpoint", judge_url(srv),
+                  "--model", "judge-1", "--prompt", prompt, "--rescore")
+        eq(r.code, 0, r)
+        contains(r.out, "llm-judge           5         1       0       5")
+        eq(len(srv.requests), n)
+        # Another model is another configuration: asked again.
+        r = w.run("score", "--scorer", "llm-judge", "--endpoint", judge_url(srv),
+                  "--model", "judge-2", "--prompt", prompt, "--no-response-format")
+        eq(r.code, 0, r)
+        eq(len(srv.requests), n + 5)
+        check("response_format" not in seen[-1][1], seen[-1][1])
+        # The combined score includes the judge.
+        q = dict(w.sql("SELECT ext_id, quality FROM samples"))
+        check(q["s3"] <= 0.9 + 1e-9, q)
+
+
+FAULTS = [
+    # (faults for the sample's requests, failed?, what the reason says)
+    (["500", "500"], True, "500"),
+    (["503"], False, "deterministic verdict"),
+    (["prose"], False, "deterministic verdict"),
+    (["malformed"], True, "not JSON"),
+    (["429:1"], False, "deterministic verdict"),
+    (["slow:3000", "slow:3000"], True, "timed out"),
+    (["huge:20000000"], True, "larger than the 8388608 bytes allowed"),
+    (["reset", "reset"], True, "broke off"),
+    (["empty"], True, "not JSON"),
+]
+
+
+def test_llm_judge_faults():
+    """Each misbehaviour on a batch of its own: one retry, 1 s timeout."""
+    with Workdir() as w, TestServer() as srv:
+        for i in range(len(FAULTS)):
+            rec = json.dumps({"id": f"f{i}", "caption": f"Fault case {i}: a dog runs."})
+            w.run("import", "--no-score", "--batch", f"b{i}", w.file(f"f{i}.jsonl", rec + "\n"))
+        for i, (faults, failed, says) in enumerate(FAULTS):
+            srv.faults.clear()
+            srv.faults.extend(faults)
+            t0 = time.monotonic()
+            r = w.run("score", "--scorer", "llm-judge", "--batch", f"b{i}", "--endpoint",
+                      judge_url(srv), "--model", "m", "--retries", "1", "--timeout", "1")
+            took = time.monotonic() - t0
+            eq(r.code, 0, r)
+            value, flagged, reason, _ = scores(w, "llm-judge")[f"f{i}"]
+            eq(value is None, failed, (faults, reason))
+            contains(reason, says, faults)
+            if failed:
+                contains(reason, "llm-judge: failed:")
+                eq(flagged, 0, "a failure is not a flag")
+                contains(r.out, "llm-judge           1         0       1")
+            check(took < 8, (faults, took))
+        # Failures are not cached: the next run asks again and succeeds.
+        srv.faults.clear()
+        r = w.run("score", "--scorer", "llm-judge", "--endpoint", judge_url(srv), "--model", "m")
+        eq(r.code, 0, r)
+        j = scores(w, "llm-judge")
+        check(all(v[0] is not None for v in j.values()), j)
+        contains(r.out, "llm-judge           %d         " % sum(f[1] for f in FAULTS))
+
+
+def test_api_key_never_stored_or_shown():
+    with Workdir() as w, TestServer() as srv:
+        w.run("import", "--no-score", small(w))
+        srv.faults.extend(["echo_auth"] * 5)
+        r = w.run("score", "--scorer", "llm-judge", "--endpoint", judge_url(srv), "--model", "m",
+                  "--retries", "0", env={"OPENAI_API_KEY": SECRET})
+        eq(r.code, 0, r)
+        j = scores(w, "llm-judge")
+        check(all(v[0] is None for v in j.values()), j)
+        check(SECRET not in r.out + r.err, r)
+        for row in w.sql("SELECT reason || coalesce(detail, '') || version FROM scores"):
+            check(SECRET not in row[0], row)
+        for name in os.listdir(w.path):
+            if name.startswith("assay.db"):
+                with open(os.path.join(w.path, name), "rb") as f:
+                    check(SECRET.encode() not in f.read(), name)
+        contains(j["s0"][2], "401")
+
+
+def test_classifier():
+    with Workdir() as w, TestServer() as srv:
+        w.run("import", "--no-score", small(w))
+        url = f"{srv.url}/predict"
+        r = w.run("score", "--scorer", "classifier", "--endpoint", url, "--label", "ok")
+        eq(r.code, 0, r)
+        ok = scores(w, "classifier")
+        r = w.run("score", "--scorer", "classifier", "--endpoint", url, "--label-bad", "toxic")
+        eq(r.code, 0, r)
+        bad = scores(w, "classifier")
+        for k in ok:
+            check(abs(ok[k][0] - bad[k][0]) < 1e-3, (ok[k], bad[k]))
+        contains(bad["s0"][2], "not \"toxic\"")
+        r = w.run("score", "--scorer", "classifier", "--endpoint", url, "--label", "spam",
+                  "--rescore")
+        eq(r.code, 0, r)
+        contains(scores(w, "classifier")["s0"][2], "no label \"spam\"")
+
+
+def test_llm_judge_throughput():
+    """1,000 samples, a server answering in 50 ms, 32 in flight: the client
+    adds little to the 1.6 s the server needs."""
+    with Workdir() as w, TestServer() as srv:
+        w.run("import", "--no-score", small(w, n=1000))
+        t0 = time.monotonic()
+        r = w.run("score", "--scorer", "llm-judge", "--endpoint", judge_url(srv, "?delay=50"),
+                  "--model", "m", "--concurrency", "32")
+        took = time.monotonic() - t0
+        eq(r.code, 0, r)
+        contains(r.out, "llm-judge        1000")
+        print(f"# llm-judge: 1000 samples at 50 ms, concurrency 32: {took:.2f} s")
+        check(took < 6, took)
+
+
+def test_sample_data_neardup_recall():
+    with Workdir() as w:
+        r = w.run("import", os.path.join(SAMPLE_DATA, "captions.jsonl"),
+                  os.path.join(SAMPLE_DATA, "instructions.jsonl"))
+        eq(r.code, 0, r)
+        nd = scores(w, "neardup")
+        with open(os.path.join(SAMPLE_DATA, "labels.jsonl")) as f:
+            labels = [json.loads(line) for line in f]
+        planted = [x["id"] for x in labels if "near_duplicate" in x["flaws"]]
+        found = [i for i in planted if nd[i][1] == 1]
+        check(len(found) / len(planted) >= 0.95, (found, planted))
+        for x in labels:
+            if "near_duplicate" in x["flaws"]:
+                eq(nd[x["of"]][1], 0, "the original is not flagged")
