@@ -219,6 +219,8 @@ int export_rewrite(const char *record, size_t len, const char *text_field, const
 		if (close == 0)
 			return assay_fail(err, ASSAY_EFORMAT, "record is not a JSON object");
 		close--;
+		if (new_text && close < end) /* the last '}' was inside the text: not an object */
+			return assay_fail(err, ASSAY_EFORMAT, "record is not a JSON object");
 	}
 	int rc = ASSAY_OK;
 	if (new_text) {

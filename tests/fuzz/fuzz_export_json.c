@@ -1,27 +1,11 @@
 /* fuzz_export_json.c — the export's JSON splicer on arbitrary records: the
  * first line of the input is the field path, the rest the record, placed
  * so that any read past its end faults. Spans stay inside the record; a
- * valid JSON object stays valid after the text is replaced and provenance
- * added. */
-#include <cjson/cJSON.h>
-
+ * valid JSON object (strictly: RFC 8259) stays valid after the text is
+ * replaced and provenance added. */
 #include "assay/export.h"
 #include "fuzz.h"
-
-/* Whether s[0..n) is one JSON object and nothing else (cJSON, as import). */
-static bool json_object(const char *s, size_t n)
-{
-	const char *end = NULL;
-	cJSON *v = cJSON_ParseWithLengthOpts(s, n, &end, false);
-	bool ok = v && cJSON_IsObject(v);
-	cJSON_Delete(v);
-	if (!ok)
-		return false;
-	for (; end < s + n; end++)
-		if (*end != ' ' && *end != '\t' && *end != '\n' && *end != '\r')
-			return false;
-	return true;
-}
+#include "fuzz_json.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -44,7 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rc == ASSAY_OK)
 		FUZZ_CHECK(start <= end && end <= g.len);
 
-	bool valid = json_object(g.data, g.len);
+	bool valid = fuzz_strict_object(g.data, g.len);
 	static const char *const texts[] = {"", "new \"text\"\n\x01 é", "}{][\\"};
 	for (size_t i = 0; i < 3; i++) {
 		abuf out = {0};
@@ -53,12 +37,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		int w = export_rewrite(g.data, g.len, path, texts[i], prov, &out, &err);
 		FUZZ_CHECK(w == ASSAY_OK || (w == ASSAY_EFORMAT && err.msg[0]));
 		if (w == ASSAY_OK && valid)
-			FUZZ_CHECK(json_object(out.data, out.len));
+			FUZZ_CHECK(fuzz_strict_object(out.data, out.len));
 		abuf_free(&out);
 		/* No correction: only provenance is added. */
 		w = export_rewrite(g.data, g.len, path, NULL, prov, &out, &err);
 		if (w == ASSAY_OK && valid)
-			FUZZ_CHECK(json_object(out.data ? out.data : "", out.len));
+			FUZZ_CHECK(fuzz_strict_object(out.data ? out.data : "", out.len));
 		abuf_free(&out);
 	}
 	fuzz_guard_free(&g);
