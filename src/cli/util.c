@@ -82,10 +82,16 @@ int cli_bad_option(const cli_ctx *ctx, int c, char **argv)
 	return cli_usage_error(ctx, "unknown option '%s'", argv[optind - 1]);
 }
 
+/* Opens the database; $ASSAY_BUSY_TIMEOUT_MS (1..3600000) replaces the
+ * default wait for another writer (scripts that must not wait 15 s, tests). */
 int cli_open_store(const cli_ctx *ctx, const store_options *opt, store **out)
 {
 	assay_error err = {0};
-	if (store_open(ctx->db, opt, out, &err) < 0)
+	store_options o = opt ? *opt : (store_options){0};
+	long ms;
+	if (!o.busy_timeout_ms && cli_parse_long(getenv("ASSAY_BUSY_TIMEOUT_MS"), 1, 3600000, &ms))
+		o.busy_timeout_ms = (int)ms;
+	if (store_open(ctx->db, &o, out, &err) < 0)
 		return cli_fail(&err);
 	return 0;
 }

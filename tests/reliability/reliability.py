@@ -117,3 +117,13 @@ def decisions_consistent(con):
 def unsafe_lock_message(err):
     """The raw SQLite wording must never reach a user."""
     check(b"database is locked" not in err, err)
+
+
+def known_bug(why, fn, *args):
+    """Runs a check that a known product bug makes fail; fails when it
+    passes (the bug is fixed: remove the mark)."""
+    try:
+        fn(*args)
+    except AssertionError:
+        return
+    raise AssertionError(f"passes now, remove the known-bug mark: {why}")

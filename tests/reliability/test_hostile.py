@@ -23,6 +23,9 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from harness import BIN, ROOT, Workdir, check, contains, eq, slow_skipped  # noqa: E402
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from reliability import known_bug  # noqa: E402
+
 HOSTILE = os.path.join(ROOT, "tests", "hostile")
 MANIFEST = json.load(open(os.path.join(HOSTILE, "manifest.json")))
 
@@ -200,16 +203,6 @@ def run_case(c):
 def test_manifest_lists_every_file_and_nothing_else():
     files = sorted(f for f in os.listdir(HOSTILE) if f != "manifest.json")
     eq(sorted(c["file"] for c in MANIFEST["cases"]), files)
-
-
-def known_bug(why, fn, *args):
-    """Runs a check that a known product bug makes fail; fails when it
-    passes (the bug is fixed: remove the mark)."""
-    try:
-        fn(*args)
-    except AssertionError:
-        return
-    raise AssertionError(f"passes now, remove the known-bug mark: {why}")
 
 
 def test_hostile_corpus():
