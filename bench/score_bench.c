@@ -63,8 +63,9 @@ int main(int argc, char **argv)
 	score_config_init(&cfg);
 	score_text t = {0};
 	score_result res;
-	const enum score_id ids[] = {SCORE_LENGTH, SCORE_GOPHER, SCORE_REPETITION, SCORE_ARTIFACTS,
-				     SCORE_TRUNCATION, SCORE_CHARSET, SCORE_HEDGING};
+	const enum score_id ids[] = {SCORE_LENGTH,    SCORE_GOPHER,	SCORE_REPETITION,
+				     SCORE_ARTIFACTS, SCORE_TRUNCATION, SCORE_CHARSET,
+				     SCORE_HEDGING};
 	size_t flagged[ASSAY_ARRAY_LEN(ids)] = {0};
 	/* Warm-up: phrase tables, caches. */
 	for (size_t i = 0; i < n && i < 1000; i++)

@@ -43,24 +43,24 @@ enum score_kind {
 
 /* What a scorer says about one sample. */
 typedef struct score_result {
-	double value;                  /* in [0,1], 1 = clean; NAN when it could not score */
-	bool flagged;                  /* value < threshold */
+	double value;		       /* in [0,1], 1 = clean; NAN when it could not score */
+	bool flagged;		       /* value < threshold */
 	char reason[SCORE_REASON_MAX]; /* "repetition: 38% of characters in duplicate 5-grams" */
 	char detail[SCORE_DETAIL_MAX]; /* a JSON object with the figures, or "" */
 } score_result;
 
 /* A remote scorer's endpoint and manners. Strings are owned by the config. */
 typedef struct score_remote {
-	char *endpoint;        /* llm-judge: .../v1/chat/completions; classifier: .../predict */
-	char *model;           /* llm-judge: the model name sent */
-	char *prompt;          /* llm-judge: the rubric template ({{text}}, {{meta.FIELD}});
-				  NULL: the built-in rubric */
-	char *label;           /* classifier: the label whose score is the value */
-	bool label_bad;        /* classifier: value = 1 - score of label */
-	bool response_format;  /* llm-judge: ask for a JSON object (dropped when refused) */
-	int concurrency;       /* requests in flight; default 8 */
-	net_options net;       /* timeouts, retries, caps, TLS; net.bearer is the API key
-				  and never enters the configuration hash or any message */
+	char *endpoint;	      /* llm-judge: .../v1/chat/completions; classifier: .../predict */
+	char *model;	      /* llm-judge: the model name sent */
+	char *prompt;	      /* llm-judge: the rubric template ({{text}}, {{meta.FIELD}});
+				 NULL: the built-in rubric */
+	char *label;	      /* classifier: the label whose score is the value */
+	bool label_bad;	      /* classifier: value = 1 - score of label */
+	bool response_format; /* llm-judge: ask for a JSON object (dropped when refused) */
+	int concurrency;      /* requests in flight; default 8 */
+	net_options net;      /* timeouts, retries, caps, TLS; net.bearer is the API key
+				 and never enters the configuration hash or any message */
 } score_remote;
 
 /* Thresholds, weights and the parameters of the rules. score_config_init
@@ -70,12 +70,12 @@ typedef struct score_config {
 	double weight[SCORE_COUNT];    /* exponents of the combined score; 0 leaves one out */
 	int min_words, max_words;      /* length */
 	int min_chars, max_chars;      /* length (code points) */
-	bool markdown_ok;              /* artifacts: Markdown is normal (instruction data) */
-	uint32_t scripts;              /* charset: expected scripts (SCORE_SCRIPT_*), 0: any */
-	double jaccard;                /* neardup: similarity at which samples cluster */
-	char *field;                   /* field: the record field (dotted path) */
+	bool markdown_ok;	       /* artifacts: Markdown is normal (instruction data) */
+	uint32_t scripts;	       /* charset: expected scripts (SCORE_SCRIPT_*), 0: any */
+	double jaccard;		       /* neardup: similarity at which samples cluster */
+	char *field;		       /* field: the record field (dotted path) */
 	double field_min, field_max;   /* field: the range mapped to [0,1] */
-	bool field_range;              /* field: min and max were given; else the data's */
+	bool field_range;	       /* field: min and max were given; else the data's */
 	score_remote judge, classifier;
 } score_config;
 
@@ -110,7 +110,7 @@ enum {
 	SCORE_SCRIPT_ARABIC = 1u << 5,
 	SCORE_SCRIPT_INDIC = 1u << 6,
 	SCORE_SCRIPT_THAI = 1u << 7,
-	SCORE_SCRIPT_CJK = 1u << 8,  /* Han, kana and Hangul together */
+	SCORE_SCRIPT_CJK = 1u << 8, /* Han, kana and Hangul together */
 	SCORE_SCRIPT_OTHER = 1u << 9,
 };
 
@@ -118,48 +118,48 @@ enum {
  * lines and character classes. Reuse between texts (score_text_free at
  * the end); pointers refer into the text analysed. */
 typedef struct score_word {
-	uint32_t off, len;   /* bytes of the word in the text */
-	uint32_t chars;      /* its code points */
-	uint32_t hash;       /* of its case-folded form (ASCII folding, ’ as ') */
-	uint8_t alpha;       /* contains a letter */
-	uint8_t upper;       /* every letter is upper case (and it has two or more) */
-	uint8_t line_start;  /* first word of a line */
-	uint8_t sent_start;  /* first word of a sentence */
+	uint32_t off, len;  /* bytes of the word in the text */
+	uint32_t chars;	    /* its code points */
+	uint32_t hash;	    /* of its case-folded form (ASCII folding, ’ as ') */
+	uint8_t alpha;	    /* contains a letter */
+	uint8_t upper;	    /* every letter is upper case (and it has two or more) */
+	uint8_t line_start; /* first word of a line */
+	uint8_t sent_start; /* first word of a sentence */
 } score_word;
 
 typedef struct score_span {
-	uint32_t off, len;   /* bytes */
+	uint32_t off, len; /* bytes */
 	uint32_t first_word, n_words;
 } score_span;
 
 typedef struct score_text {
 	const char *s;
 	size_t n;
-	const char *record;  /* the original record (JSON) or NULL */
+	const char *record; /* the original record (JSON) or NULL */
 	size_t record_len;
-	size_t chars;        /* code points */
+	size_t chars; /* code points */
 	size_t letters, digits, spaces;
-	size_t invalid;      /* invalid UTF-8 bytes and U+FFFD */
-	size_t controls;     /* C0 (but tab and newlines), DEL, C1 */
-	size_t bidi;         /* bidi embeddings, overrides, isolates */
-	size_t invisible;    /* zero-width space, word joiner, BOM, soft hyphen */
-	size_t mojibake;     /* UTF-8 read as Windows-1252/Latin-1: "Ã©", "â€™" */
-	size_t mixed_words;  /* words with letters of two scripts ("pаypal") */
-	size_t hashes, ellipses; /* '#' and "..." / U+2026, for the symbol ratio */
-	int paren, square, curly;  /* opening minus closing brackets */
-	int dquotes;               /* straight double quotes */
+	size_t invalid;		     /* invalid UTF-8 bytes and U+FFFD */
+	size_t controls;	     /* C0 (but tab and newlines), DEL, C1 */
+	size_t bidi;		     /* bidi embeddings, overrides, isolates */
+	size_t invisible;	     /* zero-width space, word joiner, BOM, soft hyphen */
+	size_t mojibake;	     /* UTF-8 read as Windows-1252/Latin-1: "Ã©", "â€™" */
+	size_t mixed_words;	     /* words with letters of two scripts ("pаypal") */
+	size_t hashes, ellipses;     /* '#' and "..." / U+2026, for the symbol ratio */
+	int paren, square, curly;    /* opening minus closing brackets */
+	int dquotes;		     /* straight double quotes */
 	int curly_open, curly_close; /* U+201C and U+201D */
-	uint32_t scripts;    /* SCORE_SCRIPT_* of the letters seen */
-	size_t foreign_letters; /* letters outside cfg->scripts (when set) */
-	bool caption;        /* a caption (the text field says so; set by the caller
-				after analysing): minimum length, no Markdown */
+	uint32_t scripts;	     /* SCORE_SCRIPT_* of the letters seen */
+	size_t foreign_letters;	     /* letters outside cfg->scripts (when set) */
+	bool caption;		     /* a caption (the text field says so; set by the caller
+					after analysing): minimum length, no Markdown */
 	score_word *words;
 	size_t n_words, cap_words;
-	score_span *sents;   /* sentences: split after . ! ? and at line breaks */
+	score_span *sents; /* sentences: split after . ! ? and at line breaks */
 	size_t n_sents, cap_sents;
-	score_span *lines;   /* non-empty lines */
+	score_span *lines; /* non-empty lines */
 	size_t n_lines, cap_lines;
-	uint32_t *scratch;   /* n-gram tables */
+	uint32_t *scratch; /* n-gram tables */
 	size_t cap_scratch;
 } score_text;
 
@@ -176,11 +176,11 @@ typedef void (*score_text_fn)(score_text *t, const score_config *cfg, score_resu
 /* One row per scorer. */
 typedef struct score_def {
 	const char *name;
-	const char *version;    /* the rules' version: bump when they change */
-	double threshold;       /* default threshold */
-	int kind;               /* enum score_kind */
-	bool builtin;           /* run by default (by `assay score` and after import) */
-	score_text_fn fn;       /* SCORE_KIND_TEXT only */
+	const char *version; /* the rules' version: bump when they change */
+	double threshold;    /* default threshold */
+	int kind;	     /* enum score_kind */
+	bool builtin;	     /* run by default (by `assay score` and after import) */
+	score_text_fn fn;    /* SCORE_KIND_TEXT only */
 	const char *summary;
 } score_def;
 
@@ -191,8 +191,7 @@ const score_def *score_find(const char *name);
 
 /* Runs one text scorer on an analysed text and sets out->flagged from the
  * configured threshold. */
-void score_text_run(enum score_id id, score_text *t, const score_config *cfg,
-		    score_result *out);
+void score_text_run(enum score_id id, score_text *t, const score_config *cfg, score_result *out);
 
 /* The version stored with a score: the rules' version and a hash of the
  * parameters that change its value or flag ("1.3fa2c01b"); a stored score
@@ -207,18 +206,20 @@ double score_ramp(double x, double good, double limit);
  * its scores (values NAN are left out); 1 when there are none. In [0,1]. */
 double score_combine(const double *values, const double *weights, size_t n);
 
-/* ---- Near duplicates (MinHash over word bigrams, LSH banding) ------------- */
+/* ---- Near duplicates (MinHash over words and word bigrams, LSH banding) ---- */
 
 /* 20 bands of 6 rows: 120 min-hashes per text. A pair at Jaccard s becomes
  * a candidate with probability 1 - (1 - s^6)^20: 0.998 at 0.8, 0.92 at
  * 0.7, 0.27 at 0.5; candidates are then checked on the whole signature. */
 #define SCORE_MH_BANDS 20
-#define SCORE_MH_ROWS 6
-#define SCORE_MH_K (SCORE_MH_BANDS * SCORE_MH_ROWS)
+#define SCORE_MH_ROWS  6
+#define SCORE_MH_K     (SCORE_MH_BANDS * SCORE_MH_ROWS)
 
-/* The 120 min-hashes of a text's word-bigram shingles (words case-folded,
- * punctuation dropped; a one-word text is its own shingle). An empty text
- * gets all-ones. */
+/* The 120 min-hashes of a text's shingles: every word and every pair of
+ * adjacent words (case-folded, punctuation dropped). Bigrams keep word
+ * order; the words themselves keep a short caption with one changed word
+ * above 0.8 (bigrams alone fall to 0.7 at 12 words). An empty text gets
+ * all-ones. */
 void score_minhash(const score_text *t, uint32_t sig[SCORE_MH_K]);
 
 /* An in-memory LSH index over signatures kept as 8-bit values (b-bit
@@ -228,8 +229,8 @@ typedef struct score_lsh score_lsh;
 
 /* A sample's best match among those added before it. */
 typedef struct score_lsh_match {
-	uint32_t best;       /* index of the most similar earlier sample, or UINT32_MAX */
-	double similarity;   /* its estimated Jaccard (0 when none) */
+	uint32_t best;	   /* index of the most similar earlier sample, or UINT32_MAX */
+	double similarity; /* its estimated Jaccard (0 when none) */
 } score_lsh_match;
 
 /* expected: how many samples will be added (sizes the band table). */
@@ -298,8 +299,8 @@ int score_suggest_parse(const char *body, size_t len, abuf *out, assay_error *er
 /* ---- Runs over the store -------------------------------------------------- */
 
 typedef struct score_progress {
-	const char *phase;    /* the scorer (or "combined") being run */
-	int64_t done, total;  /* samples visited in this phase, and in scope */
+	const char *phase;   /* the scorer (or "combined") being run */
+	int64_t done, total; /* samples visited in this phase, and in scope */
 	int64_t scored, failed, flagged;
 } score_progress;
 
@@ -308,22 +309,22 @@ typedef struct score_run_options {
 	size_t n_names;
 	const int64_t *batch_ids; /* the batches to score; NULL: all */
 	size_t n_batches;
-	bool rescore;             /* score again what is current */
+	bool rescore; /* score again what is current */
 	const score_config *cfg;
-	size_t page;              /* samples per read and per transaction; 0: 1024 */
+	size_t page; /* samples per read and per transaction; 0: 1024 */
 	void (*progress)(void *ud, const score_progress *p);
 	void *ud;
 	volatile sig_atomic_t *stop; /* raised: commit what is done and stop */
 } score_run_options;
 
 typedef struct score_run_result {
-	int64_t scored[SCORE_COUNT];   /* scores written */
+	int64_t scored[SCORE_COUNT]; /* scores written */
 	int64_t flagged[SCORE_COUNT];
-	int64_t failed[SCORE_COUNT];   /* value NULL with a reason (remote failures) */
-	int64_t cached[SCORE_COUNT];   /* remote answers taken from the cache */
-	int64_t combined;              /* samples whose combined score was written */
+	int64_t failed[SCORE_COUNT]; /* value NULL with a reason (remote failures) */
+	int64_t cached[SCORE_COUNT]; /* remote answers taken from the cache */
+	int64_t combined;	     /* samples whose combined score was written */
 	double seconds[SCORE_COUNT];
-	size_t peak_index_bytes;       /* neardup: the LSH index at its largest */
+	size_t peak_index_bytes; /* neardup: the LSH index at its largest */
 } score_run_result;
 
 /* Runs the named scorers over the samples in scope, writing each score

@@ -12,41 +12,41 @@
 #include "cli.h"
 
 static const char help[] =
-	"usage: assay score [OPTIONS]\n"
-	"\n"
-	"Scores every sample (1 = clean, 0 = worst) with the built-in scorers, or\n"
-	"those named, and writes the combined score that orders the review\n"
-	"queue. Scores that are current (same scorer version and settings) are\n"
-	"skipped, so running it again costs little.\n"
-	"\n"
-	"Scorers: length gopher repetition artifacts truncation charset hedging\n"
-	"neardup (the built-ins), field, llm-judge, classifier.\n"
-	"\n"
-	"Options:\n"
-	"  --scorer NAMES        comma-separated scorers (default: the built-ins)\n"
-	"  --batch NAME          only the samples of this batch (repeatable)\n"
-	"  --rescore             score again what is current\n"
-	"  --score-field F[:MIN:MAX]  the field scorer's record field and range\n"
-	"                        (default range: the field's smallest and largest)\n"
-	"  --config FILE         the configuration file (default: $XDG_CONFIG_HOME/\n"
-	"                        assay/config, then ./assay.conf)\n"
-	"  --set KEY=VALUE       one configuration key, e.g. score.length.min_words=3\n"
-	"                        or weights.hedging=0.5 (repeatable)\n"
-	"Remote scorers (llm-judge, classifier); the API key is read from\n"
-	"$ASSAY_API_KEY, else $OPENAI_API_KEY, and never stored or shown:\n"
-	"  --endpoint URL        llm-judge: an OpenAI-compatible .../v1/chat/completions;\n"
-	"                        classifier: a text-embeddings-inference .../predict\n"
-	"  --model NAME          llm-judge: the model\n"
-	"  --prompt FILE         llm-judge: the rubric, with {{text}} and {{meta.FIELD}}\n"
-	"  --label NAME          classifier: the label whose score is the value\n"
-	"  --label-bad NAME      classifier: the value is 1 - this label's score\n"
-	"  --concurrency N       requests in flight (default 8)\n"
-	"  --timeout SECS        per attempt (default 60); --connect-timeout SECS (10)\n"
-	"  --retries N           retries after a failure or a 429/5xx (default 3)\n"
-	"  --insecure            do not verify TLS certificates\n"
-	"  --no-response-format  do not ask the judge for a JSON object\n"
-	"  --quiet               no summary\n"
-	"  -h, --help            this help\n";
+    "usage: assay score [OPTIONS]\n"
+    "\n"
+    "Scores every sample (1 = clean, 0 = worst) with the built-in scorers, or\n"
+    "those named, and writes the combined score that orders the review\n"
+    "queue. Scores that are current (same scorer version and settings) are\n"
+    "skipped, so running it again costs little.\n"
+    "\n"
+    "Scorers: length gopher repetition artifacts truncation charset hedging\n"
+    "neardup (the built-ins), field, llm-judge, classifier.\n"
+    "\n"
+    "Options:\n"
+    "  --scorer NAMES        comma-separated scorers (default: the built-ins)\n"
+    "  --batch NAME          only the samples of this batch (repeatable)\n"
+    "  --rescore             score again what is current\n"
+    "  --score-field F[:MIN:MAX]  the field scorer's record field and range\n"
+    "                        (default range: the field's smallest and largest)\n"
+    "  --config FILE         the configuration file (default: $XDG_CONFIG_HOME/\n"
+    "                        assay/config, then ./assay.conf)\n"
+    "  --set KEY=VALUE       one configuration key, e.g. score.length.min_words=3\n"
+    "                        or weights.hedging=0.5 (repeatable)\n"
+    "Remote scorers (llm-judge, classifier); the API key is read from\n"
+    "$ASSAY_API_KEY, else $OPENAI_API_KEY, and never stored or shown:\n"
+    "  --endpoint URL        llm-judge: an OpenAI-compatible .../v1/chat/completions;\n"
+    "                        classifier: a text-embeddings-inference .../predict\n"
+    "  --model NAME          llm-judge: the model\n"
+    "  --prompt FILE         llm-judge: the rubric, with {{text}} and {{meta.FIELD}}\n"
+    "  --label NAME          classifier: the label whose score is the value\n"
+    "  --label-bad NAME      classifier: the value is 1 - this label's score\n"
+    "  --concurrency N       requests in flight (default 8)\n"
+    "  --timeout SECS        per attempt (default 60); --connect-timeout SECS (10)\n"
+    "  --retries N           retries after a failure or a 429/5xx (default 3)\n"
+    "  --insecure            do not verify TLS certificates\n"
+    "  --no-response-format  do not ask the judge for a JSON object\n"
+    "  --quiet               no summary\n"
+    "  -h, --help            this help\n";
 
 static volatile sig_atomic_t stop_flag;
 
@@ -65,8 +65,8 @@ typedef struct score_ui {
 static void progress(void *ud, const score_progress *p)
 {
 	score_ui *ui = ud;
-	snprintf(ui->extra, sizeof ui->extra, "%s: %lld scored, %lld flagged, %lld errors", p->phase,
-		 (long long)p->scored, (long long)p->flagged, (long long)p->failed);
+	snprintf(ui->extra, sizeof ui->extra, "%s: %lld scored, %lld flagged, %lld errors",
+		 p->phase, (long long)p->scored, (long long)p->flagged, (long long)p->failed);
 	cli_progress_update(&ui->bar, p->done, p->total, "samples", ui->extra, false);
 }
 
@@ -110,7 +110,8 @@ static int apply_remote(score_config *cfg, const remote_flags *f, assay_error *e
 	}
 	if (f->model && score_config_set(cfg, "score.llm-judge", "model", f->model, err) < 0)
 		return err->code;
-	if (f->prompt && score_config_set(cfg, "score.llm-judge", "prompt_file", f->prompt, err) < 0)
+	if (f->prompt &&
+	    score_config_set(cfg, "score.llm-judge", "prompt_file", f->prompt, err) < 0)
 		return err->code;
 	if (f->no_format)
 		cfg->judge.response_format = false;
@@ -166,15 +167,21 @@ static void summary(const score_run_result *r, const enum score_id *ids, size_t 
 	fflush(stdout);
 }
 
-static int score_and_report(store *s, const score_config *cfg, const char *const *names, size_t n_names,
-		  const int64_t *batches, size_t n_batches, bool rescore, bool quiet,
-		  volatile sig_atomic_t *stop)
+static int score_and_report(store *s, const score_config *cfg, const char *const *names,
+			    size_t n_names, const int64_t *batches, size_t n_batches, bool rescore,
+			    bool quiet, volatile sig_atomic_t *stop)
 {
 	score_ui ui;
 	cli_progress_init(&ui.bar);
-	score_run_options o = {.names = names, .n_names = n_names, .batch_ids = batches,
-			       .n_batches = n_batches, .rescore = rescore, .cfg = cfg,
-			       .progress = progress, .ud = &ui, .stop = stop};
+	score_run_options o = {.names = names,
+			       .n_names = n_names,
+			       .batch_ids = batches,
+			       .n_batches = n_batches,
+			       .rescore = rescore,
+			       .cfg = cfg,
+			       .progress = progress,
+			       .ud = &ui,
+			       .stop = stop};
 	score_run_result res;
 	assay_error err = {0};
 	int rc = score_run(s, &o, &res, &err);
@@ -199,32 +206,47 @@ static int score_and_report(store *s, const score_config *cfg, const char *const
 }
 
 enum {
-	OPT_SCORER = 256, OPT_BATCH, OPT_RESCORE, OPT_FIELD, OPT_CONFIG, OPT_SET, OPT_ENDPOINT,
-	OPT_MODEL, OPT_PROMPT, OPT_LABEL, OPT_LABEL_BAD, OPT_CONC, OPT_TIMEOUT, OPT_CTIMEOUT,
-	OPT_RETRIES, OPT_INSECURE, OPT_NOFORMAT, OPT_QUIET,
+	OPT_SCORER = 256,
+	OPT_BATCH,
+	OPT_RESCORE,
+	OPT_FIELD,
+	OPT_CONFIG,
+	OPT_SET,
+	OPT_ENDPOINT,
+	OPT_MODEL,
+	OPT_PROMPT,
+	OPT_LABEL,
+	OPT_LABEL_BAD,
+	OPT_CONC,
+	OPT_TIMEOUT,
+	OPT_CTIMEOUT,
+	OPT_RETRIES,
+	OPT_INSECURE,
+	OPT_NOFORMAT,
+	OPT_QUIET,
 };
 
 static const struct option longopts[] = {
-	{"scorer", required_argument, NULL, OPT_SCORER},
-	{"batch", required_argument, NULL, OPT_BATCH},
-	{"rescore", no_argument, NULL, OPT_RESCORE},
-	{"score-field", required_argument, NULL, OPT_FIELD},
-	{"config", required_argument, NULL, OPT_CONFIG},
-	{"set", required_argument, NULL, OPT_SET},
-	{"endpoint", required_argument, NULL, OPT_ENDPOINT},
-	{"model", required_argument, NULL, OPT_MODEL},
-	{"prompt", required_argument, NULL, OPT_PROMPT},
-	{"label", required_argument, NULL, OPT_LABEL},
-	{"label-bad", required_argument, NULL, OPT_LABEL_BAD},
-	{"concurrency", required_argument, NULL, OPT_CONC},
-	{"timeout", required_argument, NULL, OPT_TIMEOUT},
-	{"connect-timeout", required_argument, NULL, OPT_CTIMEOUT},
-	{"retries", required_argument, NULL, OPT_RETRIES},
-	{"insecure", no_argument, NULL, OPT_INSECURE},
-	{"no-response-format", no_argument, NULL, OPT_NOFORMAT},
-	{"quiet", no_argument, NULL, OPT_QUIET},
-	{"help", no_argument, NULL, 'h'},
-	{0},
+    {"scorer", required_argument, NULL, OPT_SCORER},
+    {"batch", required_argument, NULL, OPT_BATCH},
+    {"rescore", no_argument, NULL, OPT_RESCORE},
+    {"score-field", required_argument, NULL, OPT_FIELD},
+    {"config", required_argument, NULL, OPT_CONFIG},
+    {"set", required_argument, NULL, OPT_SET},
+    {"endpoint", required_argument, NULL, OPT_ENDPOINT},
+    {"model", required_argument, NULL, OPT_MODEL},
+    {"prompt", required_argument, NULL, OPT_PROMPT},
+    {"label", required_argument, NULL, OPT_LABEL},
+    {"label-bad", required_argument, NULL, OPT_LABEL_BAD},
+    {"concurrency", required_argument, NULL, OPT_CONC},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"connect-timeout", required_argument, NULL, OPT_CTIMEOUT},
+    {"retries", required_argument, NULL, OPT_RETRIES},
+    {"insecure", no_argument, NULL, OPT_INSECURE},
+    {"no-response-format", no_argument, NULL, OPT_NOFORMAT},
+    {"quiet", no_argument, NULL, OPT_QUIET},
+    {"help", no_argument, NULL, 'h'},
+    {0},
 };
 
 typedef struct score_args {
@@ -256,44 +278,71 @@ static int parse_args(cli_ctx *ctx, int argc, char **argv, score_args *a)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (c) {
-		case OPT_SCORER: a->scorers = optarg; break;
+		case OPT_SCORER:
+			a->scorers = optarg;
+			break;
 		case OPT_BATCH:
 			if (a->n_batches == ASSAY_ARRAY_LEN(a->batches))
 				return cli_usage_error(ctx, "--batch: at most 64 batches");
 			a->batches[a->n_batches++] = optarg;
 			break;
-		case OPT_RESCORE: a->rescore = true; break;
-		case OPT_FIELD: a->field = optarg; break;
-		case OPT_CONFIG: a->config = optarg; break;
+		case OPT_RESCORE:
+			a->rescore = true;
+			break;
+		case OPT_FIELD:
+			a->field = optarg;
+			break;
+		case OPT_CONFIG:
+			a->config = optarg;
+			break;
 		case OPT_SET:
 			if (a->n_sets == ASSAY_ARRAY_LEN(a->sets))
 				return cli_usage_error(ctx, "--set: at most 64 keys");
 			a->sets[a->n_sets++] = optarg;
 			break;
-		case OPT_ENDPOINT: a->rf.endpoint = optarg; break;
-		case OPT_MODEL: a->rf.model = optarg; break;
-		case OPT_PROMPT: a->rf.prompt = optarg; break;
-		case OPT_LABEL: a->rf.label = optarg; break;
-		case OPT_LABEL_BAD: a->rf.label = optarg; a->rf.label_bad = true; break;
+		case OPT_ENDPOINT:
+			a->rf.endpoint = optarg;
+			break;
+		case OPT_MODEL:
+			a->rf.model = optarg;
+			break;
+		case OPT_PROMPT:
+			a->rf.prompt = optarg;
+			break;
+		case OPT_LABEL:
+			a->rf.label = optarg;
+			break;
+		case OPT_LABEL_BAD:
+			a->rf.label = optarg;
+			a->rf.label_bad = true;
+			break;
 		case OPT_CONC:
 			if (!cli_parse_long(optarg, 1, 1024, &a->rf.concurrency))
-				return cli_usage_error(ctx, "--concurrency: expected 1 to 1024, got \"%s\"",
-						       optarg);
+				return cli_usage_error(
+				    ctx, "--concurrency: expected 1 to 1024, got \"%s\"", optarg);
 			break;
 		case OPT_RETRIES:
 			if (!cli_parse_long(optarg, 0, 20, &a->rf.retries))
-				return cli_usage_error(ctx, "--retries: expected 0 to 20, got \"%s\"", optarg);
+				return cli_usage_error(
+				    ctx, "--retries: expected 0 to 20, got \"%s\"", optarg);
 			break;
 		case OPT_TIMEOUT:
 		case OPT_CTIMEOUT:
-			if (!parse_secs(optarg, c == OPT_TIMEOUT ? &a->rf.timeout : &a->rf.connect_timeout))
-				return cli_usage_error(ctx, "--%s: expected seconds, got \"%s\"",
-						       c == OPT_TIMEOUT ? "timeout" : "connect-timeout",
-						       optarg);
+			if (!parse_secs(optarg,
+					c == OPT_TIMEOUT ? &a->rf.timeout : &a->rf.connect_timeout))
+				return cli_usage_error(
+				    ctx, "--%s: expected seconds, got \"%s\"",
+				    c == OPT_TIMEOUT ? "timeout" : "connect-timeout", optarg);
 			break;
-		case OPT_INSECURE: a->rf.insecure = true; break;
-		case OPT_NOFORMAT: a->rf.no_format = true; break;
-		case OPT_QUIET: a->quiet = true; break;
+		case OPT_INSECURE:
+			a->rf.insecure = true;
+			break;
+		case OPT_NOFORMAT:
+			a->rf.no_format = true;
+			break;
+		case OPT_QUIET:
+			a->quiet = true;
+			break;
 		case 'h':
 			fputs(help, stdout);
 			return 0;
@@ -363,8 +412,8 @@ int cmd_score(cli_ctx *ctx, int argc, char **argv)
 		signal(SIGINT, on_signal);
 		signal(SIGTERM, on_signal);
 		code = score_and_report(s, &cfg, a.scorers ? names : NULL, n_names,
-				     a.n_batches ? batch_ids : NULL, a.n_batches, a.rescore, a.quiet,
-				     &stop_flag);
+					a.n_batches ? batch_ids : NULL, a.n_batches, a.rescore,
+					a.quiet, &stop_flag);
 	}
 	store_close(s);
 	score_config_free(&cfg);

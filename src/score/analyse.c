@@ -10,7 +10,7 @@
 #include "assay/text.h"
 
 #define FNV_OFFSET 2166136261u
-#define FNV_PRIME 16777619u
+#define FNV_PRIME  16777619u
 
 enum cclass { C_SPACE, C_NEWLINE, C_WORD, C_INNER, C_OTHER };
 
@@ -66,11 +66,33 @@ static uint32_t script_of(uint32_t cp)
 static bool cp1252_high(uint32_t cp)
 {
 	switch (cp) {
-	case 0x20AC: case 0x201A: case 0x0192: case 0x201E: case 0x2026: case 0x2020:
-	case 0x2021: case 0x02C6: case 0x2030: case 0x0160: case 0x2039: case 0x0152:
-	case 0x017D: case 0x2018: case 0x2019: case 0x201C: case 0x201D: case 0x2022:
-	case 0x2013: case 0x2014: case 0x02DC: case 0x2122: case 0x0161: case 0x203A:
-	case 0x0153: case 0x017E: case 0x0178:
+	case 0x20AC:
+	case 0x201A:
+	case 0x0192:
+	case 0x201E:
+	case 0x2026:
+	case 0x2020:
+	case 0x2021:
+	case 0x02C6:
+	case 0x2030:
+	case 0x0160:
+	case 0x2039:
+	case 0x0152:
+	case 0x017D:
+	case 0x2018:
+	case 0x2019:
+	case 0x201C:
+	case 0x201D:
+	case 0x2022:
+	case 0x2013:
+	case 0x2014:
+	case 0x02DC:
+	case 0x2122:
+	case 0x0161:
+	case 0x203A:
+	case 0x0153:
+	case 0x017E:
+	case 0x0178:
 		return true;
 	default:
 		return false;
@@ -231,19 +253,38 @@ static void punct(scan *sc, uint32_t cp)
 		sc->dots = 0;
 	}
 	switch (cp) {
-	case '(': t->paren++; break;
-	case ')': t->paren--; break;
-	case '[': t->square++; break;
-	case ']': t->square--; break;
-	case '{': t->curly++; break;
-	case '}': t->curly--; break;
-	case '"': t->dquotes++; break;
-	case 0x201C: t->curly_open++; break;
-	case 0x201D: t->curly_close++; break;
-	default: break;
+	case '(':
+		t->paren++;
+		break;
+	case ')':
+		t->paren--;
+		break;
+	case '[':
+		t->square++;
+		break;
+	case ']':
+		t->square--;
+		break;
+	case '{':
+		t->curly++;
+		break;
+	case '}':
+		t->curly--;
+		break;
+	case '"':
+		t->dquotes++;
+		break;
+	case 0x201C:
+		t->curly_open++;
+		break;
+	case 0x201D:
+		t->curly_close++;
+		break;
+	default:
+		break;
 	}
-	if (cp == '.' || cp == '!' || cp == '?' || cp == 0x2026 || cp == 0x3002 ||
-	    cp == 0xFF01 || cp == 0xFF1F)
+	if (cp == '.' || cp == '!' || cp == '?' || cp == 0x2026 || cp == 0x3002 || cp == 0xFF01 ||
+	    cp == 0xFF1F)
 		sc->sent_end_pending = true;
 	else if (cp == '#')
 		t->hashes++;
@@ -291,7 +332,7 @@ static int ascii_char(scan *sc, const char *s, size_t n, size_t i)
 		if (end_word(sc, i) < 0 || close_sentence(sc) < 0)
 			return ASSAY_ENOMEM;
 		return c == '\n' || (i + 1 < n && s[i + 1] != '\n') || i + 1 == n ? close_line(sc)
-										 : ASSAY_OK;
+										  : ASSAY_OK;
 	default:
 		if (end_word(sc, i) < 0)
 			return ASSAY_ENOMEM;
@@ -392,9 +433,17 @@ int score_text_analyse(score_text *t, const char *s, size_t n, const score_confi
 	score_span *sents = t->sents, *lines = t->lines;
 	uint32_t *scratch = t->scratch;
 	size_t cw = t->cap_words, cs = t->cap_sents, cl = t->cap_lines, cx = t->cap_scratch;
-	*t = (score_text){.s = s, .n = n, .words = words, .cap_words = cw, .sents = sents,
-			  .cap_sents = cs, .lines = lines, .cap_lines = cl, .scratch = scratch,
-			  .cap_scratch = cx, .caption = true};
+	*t = (score_text){.s = s,
+			  .n = n,
+			  .words = words,
+			  .cap_words = cw,
+			  .sents = sents,
+			  .cap_sents = cs,
+			  .lines = lines,
+			  .cap_lines = cl,
+			  .scratch = scratch,
+			  .cap_scratch = cx,
+			  .caption = true};
 	scan sc = {.t = t, .at_line_start = true};
 	size_t i = 0;
 	while (i < n) {
@@ -428,9 +477,9 @@ void score_text_free(score_text *t)
 
 bool score_caption_field(const char *field)
 {
-	static const char *const names[] = {"caption", "captions", "alt", "alt_text", "alttext",
-					    "description", "dense_caption", "short_caption",
-					    "long_caption"};
+	static const char *const names[] = {"caption",	     "captions",      "alt",
+					    "alt_text",	     "alttext",	      "description",
+					    "dense_caption", "short_caption", "long_caption"};
 	if (!field || !*field)
 		return true;
 	const char *last = strrchr(field, '.');

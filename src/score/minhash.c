@@ -1,5 +1,5 @@
-/* minhash.c — near-duplicate detection: MinHash signatures over word
- * bigrams and an LSH index (20 bands of 6 rows) that finds, for each new
+/* minhash.c — near-duplicate detection: MinHash signatures over words and
+ * word bigrams and an LSH index (20 bands of 6 rows) that finds, for each new
  * sample, the most similar earlier one with memory bounded by the count. */
 #include <stdlib.h>
 #include <string.h>
@@ -44,8 +44,12 @@ void score_minhash(const score_text *t, uint32_t sig[SCORE_MH_K])
 	for (size_t k = 0; k < SCORE_MH_K; k++)
 		sig[k] = UINT32_MAX;
 	size_t n = t->n_words;
-	for (size_t i = 0; i + 1 < n || (n == 1 && i == 0); i++) {
-		uint64_t x = shingle(t->words[i].hash, n == 1 ? 0 : t->words[i + 1].hash);
+	/* Even i: word i/2 alone; odd i: it and the next word. */
+	for (size_t i = 0; i < 2 * n; i++) {
+		size_t w = i >> 1;
+		if ((i & 1) && w + 1 >= n)
+			continue;
+		uint64_t x = shingle(t->words[w].hash, (i & 1) ? t->words[w + 1].hash : 0);
 		for (size_t k = 0; k < SCORE_MH_K; k++) {
 			uint32_t v = (uint32_t)((mh_a[k] * x + mh_b[k]) >> 32);
 			sig[k] = v < sig[k] ? v : sig[k];
@@ -54,14 +58,14 @@ void score_minhash(const score_text *t, uint32_t sig[SCORE_MH_K])
 }
 
 #define CHAIN_CAP 64
-#define NONE 0u
+#define NONE	  0u
 
 struct score_lsh {
-	uint8_t *sig8;     /* count x K low bytes */
-	uint32_t *next;    /* count x BANDS: previous sample (index+1) in the same bucket */
-	uint32_t *stamp;   /* last query that compared each sample (dedupes candidates) */
+	uint8_t *sig8;	 /* count x K low bytes */
+	uint32_t *next;	 /* count x BANDS: previous sample (index+1) in the same bucket */
+	uint32_t *stamp; /* last query that compared each sample (dedupes candidates) */
 	size_t count, cap;
-	uint64_t *slots;   /* key << 32 | head (index+1); 0 = empty */
+	uint64_t *slots; /* key << 32 | head (index+1); 0 = empty */
 	size_t n_slots, used;
 	uint32_t query;
 };
@@ -86,8 +90,10 @@ score_lsh *score_lsh_new(size_t expected, assay_error *err)
 	l->slots = calloc(l->n_slots, sizeof *l->slots);
 	if (!l->slots) {
 		free(l);
-		assay_fail(err, ASSAY_ENOMEM, "out of memory for a near-duplicate index of %zu "
-			   "samples", expected);
+		assay_fail(err, ASSAY_ENOMEM,
+			   "out of memory for a near-duplicate index of %zu "
+			   "samples",
+			   expected);
 		return NULL;
 	}
 	return l;
@@ -111,7 +117,8 @@ size_t score_lsh_count(const score_lsh *l)
 
 size_t score_lsh_bytes(const score_lsh *l)
 {
-	return sizeof *l + l->cap * (SCORE_MH_K + SCORE_MH_BANDS * sizeof(uint32_t) + sizeof(uint32_t)) +
+	return sizeof *l +
+	       l->cap * (SCORE_MH_K + SCORE_MH_BANDS * sizeof(uint32_t) + sizeof(uint32_t)) +
 	       l->n_slots * sizeof *l->slots;
 }
 
@@ -128,8 +135,10 @@ static int reserve(score_lsh *l, assay_error *err)
 		l->next = nx;
 	uint32_t *st = nx ? realloc(l->stamp, cap * sizeof *st) : NULL;
 	if (!st)
-		return assay_fail(err, ASSAY_ENOMEM, "out of memory for the near-duplicate index "
-				  "(%zu samples)", l->count);
+		return assay_fail(err, ASSAY_ENOMEM,
+				  "out of memory for the near-duplicate index "
+				  "(%zu samples)",
+				  l->count);
 	l->stamp = st;
 	memset(st + l->cap, 0, (cap - l->cap) * sizeof *st);
 	l->cap = cap;
@@ -193,8 +202,9 @@ int score_lsh_add(score_lsh *l, const uint32_t sig[SCORE_MH_K], score_lsh_match 
 			if (l->stamp[cand] != l->query) {
 				l->stamp[cand] = l->query;
 				double j = score_lsh_similarity(l, me, cand);
-				if (j > m->similarity || (j == m->similarity && m->best != UINT32_MAX &&
-							 cand < m->best)) {
+				if (j > m->similarity ||
+				    (j == m->similarity && m->best != UINT32_MAX &&
+				     cand < m->best)) {
 					m->similarity = j;
 					m->best = cand;
 				}

@@ -77,7 +77,8 @@ static int nd_add(run_ctx *r, nd_state *d, score_lsh *lsh, const store_score_ite
 		return err->code;
 	size_t i = d->n++;
 	d->ids[i] = it->id;
-	d->flags[i] = (uint8_t)((it->need ? ND_NEED : 0) | (in_scope(r, it->batch_id) ? ND_SCOPE : 0));
+	d->flags[i] =
+	    (uint8_t)((it->need ? ND_NEED : 0) | (in_scope(r, it->batch_id) ? ND_SCOPE : 0));
 	d->size[i] = 1;
 	d->of[i] = UINT32_MAX;
 	d->sim_of[i] = d->sim_max[i] = (float)m.similarity;
@@ -103,12 +104,13 @@ static void nd_reason(const nd_state *d, size_t i, score_result *out)
 {
 	uint32_t head = d->cluster[i];
 	if (d->flags[i] & ND_MEMBER) {
-		score_set(out, 1.0 - d->sim_of[i], "neardup: %.0f%% similar to sample #%lld (its "
-			  "cluster starts at #%lld)", 100 * d->sim_of[i], (long long)d->ids[d->of[i]],
-			  (long long)d->ids[head]);
+		score_set(out, 1.0 - d->sim_of[i],
+			  "neardup: %.0f%% similar to sample #%lld (its "
+			  "cluster starts at #%lld)",
+			  100 * d->sim_of[i], (long long)d->ids[d->of[i]], (long long)d->ids[head]);
 		snprintf(out->detail, sizeof out->detail,
-			 "{\"cluster\":%lld,\"of\":%lld,\"similarity\":%.3f}", (long long)d->ids[head],
-			 (long long)d->ids[d->of[i]], d->sim_max[i]);
+			 "{\"cluster\":%lld,\"of\":%lld,\"similarity\":%.3f}",
+			 (long long)d->ids[head], (long long)d->ids[d->of[i]], d->sim_max[i]);
 	} else if (d->size[i] > 1) {
 		score_set(out, 1, "neardup: first of a cluster of %u (highest similarity %.0f%%)",
 			  d->size[i], 100 * d->sim_max[i]);
@@ -132,7 +134,8 @@ static int nd_write(run_ctx *r, nd_state *d, const char *version, assay_error *e
 	size_t in_tx = 0;
 	for (size_t i = 0; i < d->n && rc == 0; i++) {
 		uint8_t f = d->flags[i];
-		bool put = (f & ND_SCOPE) && (f & ND_NEED), update = !(f & ND_NEED) && (f & ND_GAINED);
+		bool put = (f & ND_SCOPE) && (f & ND_NEED),
+		     update = !(f & ND_NEED) && (f & ND_GAINED);
 		if (!put && !update)
 			continue;
 		if (!open && (rc = store_begin(r->s, err)) < 0)
@@ -141,18 +144,22 @@ static int nd_write(run_ctx *r, nd_state *d, const char *version, assay_error *e
 		score_result res;
 		nd_reason(d, i, &res);
 		if (put) {
-			bool flagged = (f & ND_MEMBER) && res.value < r->cfg.threshold[SCORE_NEARDUP];
-			store_score_row row = {.sample_id = d->ids[i], .scorer = "neardup",
-					       .version = version, .value = res.value,
-					       .flagged = flagged, .reason = res.reason,
+			bool flagged =
+			    (f & ND_MEMBER) && res.value < r->cfg.threshold[SCORE_NEARDUP];
+			store_score_row row = {.sample_id = d->ids[i],
+					       .scorer = "neardup",
+					       .version = version,
+					       .value = res.value,
+					       .flagged = flagged,
+					       .reason = res.reason,
 					       .detail = res.detail};
 			rc = store_score_put(r->s, &row, err);
 			r->res->scored[SCORE_NEARDUP]++;
 			r->res->flagged[SCORE_NEARDUP] += flagged;
 			run_touch(r, d->ids[i]);
 		} else {
-			rc = store_score_set_detail(r->s, d->ids[i], "neardup", res.reason, res.detail,
-						    err);
+			rc = store_score_set_detail(r->s, d->ids[i], "neardup", res.reason,
+						    res.detail, err);
 		}
 		if (rc == 0 && ++in_tx == 8192) {
 			rc = store_commit(r->s, err);

@@ -14,42 +14,93 @@ static const char *const art_names[ART_KINDS] = {"refusal", "prompt leakage", "p
 /* The value one match of each kind leaves (several matches lower it). */
 static const double art_value[ART_KINDS] = {0.05, 0.1, 0.15, 0.25, 0.3};
 
-#define R(t) {t, ANCHOR_ANY, ART_REFUSAL}
+#define R(t)                                                                                       \
+	{                                                                                          \
+		t, ANCHOR_ANY, ART_REFUSAL                                                         \
+	}
 static const score_phrase art_phrases[] = {
-	R("as an ai"), R("as a language model"), R("as an artificial intelligence"),
-	R("i'm sorry but"), R("i am sorry but"), R("i'm sorry i"), R("i am sorry i"),
-	R("i cannot assist"), R("i can't assist"), R("i cannot help"), R("i can't help"),
-	R("i cannot view"), R("i can't view"), R("i cannot see"), R("i can't see"),
-	R("i cannot provide"), R("i can't provide"), R("i cannot describe"),
-	R("i can't describe"), R("i cannot identify"), R("i can't identify"),
-	R("i cannot fulfill"), R("i can't fulfill"), R("i cannot comply"), R("i can't comply"),
-	R("i'm unable to"), R("i am unable to"), R("i'm not able to"), R("i am not able to"),
-	R("i don't have the ability"), R("i do not have the ability"), R("i apologize but"),
-	R("i must decline"), R("i won't be able to"), R("unable to assist"),
-	{"sure", ANCHOR_START, ART_META}, {"certainly", ANCHOR_START, ART_META},
-	{"of course", ANCHOR_START, ART_META}, {"absolutely", ANCHOR_START, ART_META},
-	{"okay", ANCHOR_START, ART_META}, {"here is a caption", ANCHOR_ANY, ART_META},
-	{"here's a caption", ANCHOR_ANY, ART_META}, {"here is a description", ANCHOR_ANY, ART_META},
-	{"here's a description", ANCHOR_ANY, ART_META}, {"here is a detailed", ANCHOR_ANY, ART_META},
-	{"here's a detailed", ANCHOR_ANY, ART_META}, {"let me know if", ANCHOR_ANY, ART_META},
-	{"i hope this", ANCHOR_ANY, ART_META}, {"hope this helps", ANCHOR_ANY, ART_META},
-	{"would you like me to", ANCHOR_ANY, ART_META}, {"feel free to ask", ANCHOR_ANY, ART_META},
-	{"if you'd like", ANCHOR_SENT, ART_META}, {"if you would like", ANCHOR_SENT, ART_META},
-	{"is there anything else", ANCHOR_ANY, ART_META}, {"this caption", ANCHOR_ANY, ART_META},
-	{"i've described", ANCHOR_ANY, ART_META}, {"i have described", ANCHOR_ANY, ART_META},
-	{"as requested", ANCHOR_ANY, ART_META}, {"caption:", ANCHOR_LINE, ART_META},
-	{"description:", ANCHOR_LINE, ART_META}, {"image description:", ANCHOR_LINE, ART_META},
-	{"video description:", ANCHOR_LINE, ART_META}, {"alt text:", ANCHOR_LINE, ART_META},
-	{"answer:", ANCHOR_LINE, ART_META}, {"output:", ANCHOR_LINE, ART_META},
-	{"response:", ANCHOR_LINE, ART_META},
-	{"you are a", ANCHOR_LINE, ART_LEAK}, {"you are an", ANCHOR_LINE, ART_LEAK},
-	{"describe the video", ANCHOR_ANY, ART_LEAK}, {"describe the image", ANCHOR_ANY, ART_LEAK},
-	{"describe this video", ANCHOR_ANY, ART_LEAK}, {"describe this image", ANCHOR_ANY, ART_LEAK},
-	{"describe the photo", ANCHOR_ANY, ART_LEAK}, {"caption this image", ANCHOR_ANY, ART_LEAK},
-	{"caption this video", ANCHOR_ANY, ART_LEAK}, {"write a caption", ANCHOR_ANY, ART_LEAK},
-	{"system:", ANCHOR_LINE, ART_LEAK}, {"system:", ANCHOR_START, ART_LEAK},
-	{"user:", ANCHOR_ANY, ART_LEAK}, {"assistant:", ANCHOR_LINE, ART_LEAK},
-	{"instruction:", ANCHOR_LINE, ART_LEAK}, {"lorem ipsum", ANCHOR_ANY, ART_PLACEHOLDER},
+    R("as an ai"),
+    R("as a language model"),
+    R("as an artificial intelligence"),
+    R("i'm sorry but"),
+    R("i am sorry but"),
+    R("i'm sorry i"),
+    R("i am sorry i"),
+    R("i cannot assist"),
+    R("i can't assist"),
+    R("i cannot help"),
+    R("i can't help"),
+    R("i cannot view"),
+    R("i can't view"),
+    R("i cannot see"),
+    R("i can't see"),
+    R("i cannot provide"),
+    R("i can't provide"),
+    R("i cannot describe"),
+    R("i can't describe"),
+    R("i cannot identify"),
+    R("i can't identify"),
+    R("i cannot fulfill"),
+    R("i can't fulfill"),
+    R("i cannot comply"),
+    R("i can't comply"),
+    R("i'm unable to"),
+    R("i am unable to"),
+    R("i'm not able to"),
+    R("i am not able to"),
+    R("i don't have the ability"),
+    R("i do not have the ability"),
+    R("i apologize but"),
+    R("i must decline"),
+    R("i won't be able to"),
+    R("unable to assist"),
+    {"sure", ANCHOR_START, ART_META},
+    {"certainly", ANCHOR_START, ART_META},
+    {"of course", ANCHOR_START, ART_META},
+    {"absolutely", ANCHOR_START, ART_META},
+    {"okay", ANCHOR_START, ART_META},
+    {"here is a caption", ANCHOR_ANY, ART_META},
+    {"here's a caption", ANCHOR_ANY, ART_META},
+    {"here is a description", ANCHOR_ANY, ART_META},
+    {"here's a description", ANCHOR_ANY, ART_META},
+    {"here is a detailed", ANCHOR_ANY, ART_META},
+    {"here's a detailed", ANCHOR_ANY, ART_META},
+    {"let me know if", ANCHOR_ANY, ART_META},
+    {"i hope this", ANCHOR_ANY, ART_META},
+    {"hope this helps", ANCHOR_ANY, ART_META},
+    {"would you like me to", ANCHOR_ANY, ART_META},
+    {"feel free to ask", ANCHOR_ANY, ART_META},
+    {"if you'd like", ANCHOR_SENT, ART_META},
+    {"if you would like", ANCHOR_SENT, ART_META},
+    {"is there anything else", ANCHOR_ANY, ART_META},
+    {"this caption", ANCHOR_ANY, ART_META},
+    {"i've described", ANCHOR_ANY, ART_META},
+    {"i have described", ANCHOR_ANY, ART_META},
+    {"as requested", ANCHOR_ANY, ART_META},
+    {"caption:", ANCHOR_LINE, ART_META},
+    {"description:", ANCHOR_LINE, ART_META},
+    {"image description:", ANCHOR_LINE, ART_META},
+    {"video description:", ANCHOR_LINE, ART_META},
+    {"alt text:", ANCHOR_LINE, ART_META},
+    {"answer:", ANCHOR_LINE, ART_META},
+    {"output:", ANCHOR_LINE, ART_META},
+    {"response:", ANCHOR_LINE, ART_META},
+    {"you are a", ANCHOR_LINE, ART_LEAK},
+    {"you are an", ANCHOR_LINE, ART_LEAK},
+    {"describe the video", ANCHOR_ANY, ART_LEAK},
+    {"describe the image", ANCHOR_ANY, ART_LEAK},
+    {"describe this video", ANCHOR_ANY, ART_LEAK},
+    {"describe this image", ANCHOR_ANY, ART_LEAK},
+    {"describe the photo", ANCHOR_ANY, ART_LEAK},
+    {"caption this image", ANCHOR_ANY, ART_LEAK},
+    {"caption this video", ANCHOR_ANY, ART_LEAK},
+    {"write a caption", ANCHOR_ANY, ART_LEAK},
+    {"system:", ANCHOR_LINE, ART_LEAK},
+    {"system:", ANCHOR_START, ART_LEAK},
+    {"user:", ANCHOR_ANY, ART_LEAK},
+    {"assistant:", ANCHOR_LINE, ART_LEAK},
+    {"instruction:", ANCHOR_LINE, ART_LEAK},
+    {"lorem ipsum", ANCHOR_ANY, ART_PLACEHOLDER},
 };
 #undef R
 
@@ -58,13 +109,28 @@ static const struct {
 	const char *s;
 	int kind;
 } art_markers[] = {
-	{"<|im_start|>", ART_LEAK}, {"<|im_end|>", ART_LEAK}, {"<|system|>", ART_LEAK},
-	{"<|user|>", ART_LEAK}, {"<|assistant|>", ART_LEAK}, {"<|endoftext|>", ART_LEAK},
-	{"<|eot_id|>", ART_LEAK}, {"<|start_header_id|>", ART_LEAK}, {"[INST]", ART_LEAK},
-	{"[/INST]", ART_LEAK}, {"<<SYS>>", ART_LEAK}, {"<</SYS>>", ART_LEAK}, {"<s>", ART_LEAK},
-	{"</s>", ART_LEAK}, {"### Instruction", ART_LEAK}, {"### Response", ART_LEAK},
-	{"```", ART_MARKDOWN}, {"[insert", ART_PLACEHOLDER}, {"[Insert", ART_PLACEHOLDER},
-	{"[INSERT", ART_PLACEHOLDER}, {"[your ", ART_PLACEHOLDER}, {"[Your ", ART_PLACEHOLDER},
+    {"<|im_start|>", ART_LEAK},
+    {"<|im_end|>", ART_LEAK},
+    {"<|system|>", ART_LEAK},
+    {"<|user|>", ART_LEAK},
+    {"<|assistant|>", ART_LEAK},
+    {"<|endoftext|>", ART_LEAK},
+    {"<|eot_id|>", ART_LEAK},
+    {"<|start_header_id|>", ART_LEAK},
+    {"[INST]", ART_LEAK},
+    {"[/INST]", ART_LEAK},
+    {"<<SYS>>", ART_LEAK},
+    {"<</SYS>>", ART_LEAK},
+    {"<s>", ART_LEAK},
+    {"</s>", ART_LEAK},
+    {"### Instruction", ART_LEAK},
+    {"### Response", ART_LEAK},
+    {"```", ART_MARKDOWN},
+    {"[insert", ART_PLACEHOLDER},
+    {"[Insert", ART_PLACEHOLDER},
+    {"[INSERT", ART_PLACEHOLDER},
+    {"[your ", ART_PLACEHOLDER},
+    {"[Your ", ART_PLACEHOLDER},
 };
 
 typedef struct art_state {
@@ -112,7 +178,8 @@ static size_t bracket_placeholder(const char *s, size_t n)
 {
 	char close = s[0] == '[' ? ']' : s[0] == '<' ? '>' : '}';
 	size_t i = 1, upper = 0, lower = 0, under = 0;
-	while (i < n && i < 40 && (is_ident((unsigned char)s[i]) || (s[i] == ' ' && close == ']'))) {
+	while (i < n && i < 40 &&
+	       (is_ident((unsigned char)s[i]) || (s[i] == ' ' && close == ']'))) {
 		upper += s[i] >= 'A' && s[i] <= 'Z';
 		lower += s[i] >= 'a' && s[i] <= 'z';
 		under += s[i] == '_';
@@ -148,7 +215,8 @@ static void art_markers_scan(art_state *a)
 		if (matched)
 			continue;
 		size_t len;
-		if ((c == '[' || c == '<' || c == '{') && (len = bracket_placeholder(s + i, n - i))) {
+		if ((c == '[' || c == '<' || c == '{') &&
+		    (len = bracket_placeholder(s + i, n - i))) {
 			art_hit(a, ART_PLACEHOLDER, s + i, len);
 			i += len - 1;
 		} else if (c == '#' && (i == 0 || s[i - 1] == '\n') && !a->markdown_ok) {
@@ -173,9 +241,10 @@ static void art_lists(art_state *a)
 	for (size_t i = 0; i < t->n_lines; i++) {
 		const unsigned char *p = (const unsigned char *)t->s + t->lines[i].off;
 		size_t n = t->lines[i].len;
-		bool item = (n >= 2 && (p[0] == '-' || p[0] == '*' || p[0] == '+') && p[1] == ' ') ||
-			    (n >= 3 && p[0] == 0xE2 && p[1] == 0x80 && p[2] == 0xA2) ||
-			    (n >= 3 && p[0] >= '1' && p[0] <= '9' && p[1] == '.' && p[2] == ' ');
+		bool item =
+		    (n >= 2 && (p[0] == '-' || p[0] == '*' || p[0] == '+') && p[1] == ' ') ||
+		    (n >= 3 && p[0] == 0xE2 && p[1] == 0x80 && p[2] == 0xA2) ||
+		    (n >= 3 && p[0] >= '1' && p[0] <= '9' && p[1] == '.' && p[2] == ' ');
 		items += item;
 	}
 	if (items >= 2 && !a->markdown_ok)
@@ -203,7 +272,8 @@ static void art_todo(art_state *a)
 void score_artifacts(score_text *t, const score_config *cfg, score_result *out)
 {
 	static score_phrases table;
-	if (!table.v && score_phrases_compile(&table, art_phrases, ASSAY_ARRAY_LEN(art_phrases)) < 0) {
+	if (!table.v &&
+	    score_phrases_compile(&table, art_phrases, ASSAY_ARRAY_LEN(art_phrases)) < 0) {
 		score_set(out, NAN, "artifacts: out of memory");
 		return;
 	}
@@ -232,23 +302,72 @@ void score_artifacts(score_text *t, const score_config *cfg, score_result *out)
 
 enum { HEDGE, OPENER };
 
-#define H(t) {t, ANCHOR_ANY, HEDGE}
-#define O(t) {t, ANCHOR_START, OPENER}
+#define H(t)                                                                                       \
+	{                                                                                          \
+		t, ANCHOR_ANY, HEDGE                                                               \
+	}
+#define O(t)                                                                                       \
+	{                                                                                          \
+		t, ANCHOR_START, OPENER                                                            \
+	}
 static const score_phrase hedge_phrases[] = {
-	H("appears to be"), H("appear to be"), H("appears to"), H("it appears"),
-	H("seems to be"), H("seem to be"), H("seems to"), H("it seems"), H("seems as though"),
-	H("seems like"), H("possibly"), H("perhaps"), H("maybe"), H("might be"), H("may be"),
-	H("could be"), H("probably"), H("presumably"), H("apparently"), H("what looks like"),
-	H("it looks like"), H("what appears to be"), H("hard to say"), H("hard to tell"),
-	H("difficult to say"), H("difficult to tell"), H("difficult to determine"),
-	H("it is possible"), H("it's possible"), H("somewhat unclear"), H("not entirely clear"),
-	H("unclear"), H("some kind of"), H("some sort of"), H("or something"), H("i think"),
-	H("i believe"), H("from what can be seen"), H("for certain"), H("for sure"),
-	H("it is likely"), H("it's likely"), H("likely"),
-	O("an image of"), O("a picture of"), O("a photo of"), O("a photograph of"),
-	O("a video of"), O("an illustration of"), O("image of"), O("picture of"),
-	O("this is an image of"), O("this is a picture of"), O("this is a photo of"),
-	O("this is a video of"), O("this image"), O("this picture"),
+    H("appears to be"),
+    H("appear to be"),
+    H("appears to"),
+    H("it appears"),
+    H("seems to be"),
+    H("seem to be"),
+    H("seems to"),
+    H("it seems"),
+    H("seems as though"),
+    H("seems like"),
+    H("possibly"),
+    H("perhaps"),
+    H("maybe"),
+    H("might be"),
+    H("may be"),
+    H("could be"),
+    H("probably"),
+    H("presumably"),
+    H("apparently"),
+    H("what looks like"),
+    H("it looks like"),
+    H("what appears to be"),
+    H("hard to say"),
+    H("hard to tell"),
+    H("difficult to say"),
+    H("difficult to tell"),
+    H("difficult to determine"),
+    H("it is possible"),
+    H("it's possible"),
+    H("somewhat unclear"),
+    H("not entirely clear"),
+    H("unclear"),
+    H("some kind of"),
+    H("some sort of"),
+    H("or something"),
+    H("i think"),
+    H("i believe"),
+    H("from what can be seen"),
+    H("for certain"),
+    H("for sure"),
+    H("it is likely"),
+    H("it's likely"),
+    H("likely"),
+    O("an image of"),
+    O("a picture of"),
+    O("a photo of"),
+    O("a photograph of"),
+    O("a video of"),
+    O("an illustration of"),
+    O("image of"),
+    O("picture of"),
+    O("this is an image of"),
+    O("this is a picture of"),
+    O("this is a photo of"),
+    O("this is a video of"),
+    O("this image"),
+    O("this picture"),
 };
 #undef H
 #undef O
@@ -299,8 +418,10 @@ void score_hedging(score_text *t, const score_config *cfg, score_result *out)
 	char q[64];
 	if (h.hedges && v <= vo) {
 		score_quote(t, h.first_hedge, h.first_len, q, sizeof q);
-		score_set(out, v, "hedging: %zu hedge%s (\"%s\"...) in %zu words, %.1f per 100 "
-			  "(limit 3)", h.hedges, h.hedges > 1 ? "s" : "", q, t->n_words, per100);
+		score_set(out, v,
+			  "hedging: %zu hedge%s (\"%s\"...) in %zu words, %.1f per 100 "
+			  "(limit 3)",
+			  h.hedges, h.hedges > 1 ? "s" : "", q, t->n_words, per100);
 	} else if (h.opener_words) {
 		score_quote(t, 0, h.opener_words, q, sizeof q);
 		score_set(out, vo, "hedging: generic opener \"%s\"%s", q,
@@ -309,6 +430,7 @@ void score_hedging(score_text *t, const score_config *cfg, score_result *out)
 		score_set(out, 1, "hedging: no hedges in %zu words", t->n_words);
 	}
 	if (h.hedges || h.opener_words)
-		snprintf(out->detail, sizeof out->detail, "{\"hedges\":%zu,\"per100\":%.2f,\"opener\":%s}",
-		 h.hedges, per100, h.opener_words ? "true" : "false");
+		snprintf(out->detail, sizeof out->detail,
+			 "{\"hedges\":%zu,\"per100\":%.2f,\"opener\":%s}", h.hedges, per100,
+			 h.opener_words ? "true" : "false");
 }

@@ -10,7 +10,7 @@
 #include "score_int.h"
 
 #define FNV_OFFSET 2166136261u
-#define FNV_PRIME 16777619u
+#define FNV_PRIME  16777619u
 
 uint32_t score_word_hash(const char *w, size_t n)
 {

@@ -13,22 +13,22 @@
 #include "score_int.h"
 
 const char score_default_rubric[] =
-	"You grade one machine-generated sample for a training data set.\n"
-	"Judge it on: faithfulness (nothing invented or contradicted), fluency,\n"
-	"completeness (not cut off), and absence of artifacts (refusals, chatter\n"
-	"about the task, placeholders, formatting that does not belong).\n"
-	"\n"
-	"Sample:\n"
-	"\"\"\"\n"
-	"{{text}}\n"
-	"\"\"\"\n"
-	"\n"
-	"Answer with a JSON object only: {\"score\": a number from 0 (unusable) to 1\n"
-	"(flawless), \"reason\": \"one short sentence\"}.\n";
+    "You grade one machine-generated sample for a training data set.\n"
+    "Judge it on: faithfulness (nothing invented or contradicted), fluency,\n"
+    "completeness (not cut off), and absence of artifacts (refusals, chatter\n"
+    "about the task, placeholders, formatting that does not belong).\n"
+    "\n"
+    "Sample:\n"
+    "\"\"\"\n"
+    "{{text}}\n"
+    "\"\"\"\n"
+    "\n"
+    "Answer with a JSON object only: {\"score\": a number from 0 (unusable) to 1\n"
+    "(flawless), \"reason\": \"one short sentence\"}.\n";
 
 static const char judge_system[] =
-	"You are a strict data-quality judge. Answer with a JSON object "
-	"{\"score\": number in [0,1], \"reason\": string} and nothing else.";
+    "You are a strict data-quality judge. Answer with a JSON object "
+    "{\"score\": number in [0,1], \"reason\": string} and nothing else.";
 
 /* Hashes a string field with a separator so "ab"+"c" differs from "a"+"bc". */
 static uint64_t mix_str(uint64_t h, const char *s)
@@ -113,8 +113,8 @@ int score_render_prompt(const char *tmpl, const char *text, size_t n, const char
 				root = cJSON_ParseWithLength(record, record_len);
 				parsed = true;
 			}
-			const cJSON *v = lookup(cJSON_GetObjectItemCaseSensitive(root, "meta"), name + 5,
-						len - 5);
+			const cJSON *v = lookup(cJSON_GetObjectItemCaseSensitive(root, "meta"),
+						name + 5, len - 5);
 			if (!v)
 				v = lookup(root, name + 5, len - 5);
 			rc = append_value(v, out);
@@ -150,7 +150,8 @@ static int chat_body(const char *model, const char *system, const char *user, bo
 		if (json_format) {
 			cJSON *fmt = cJSON_CreateObject();
 			if (fmt)
-				cJSON_AddItemToObject(fmt, "type", cJSON_CreateString("json_object"));
+				cJSON_AddItemToObject(fmt, "type",
+						      cJSON_CreateString("json_object"));
 			cJSON_AddItemToObject(root, "response_format", fmt);
 		}
 	}
@@ -261,8 +262,8 @@ int score_judge_parse(const char *body, size_t len, double *value, char *reason,
 	if (content && !found) {
 		char ex[96];
 		net_excerpt(content, strlen(content), NULL, ex, sizeof ex);
-		assay_fail(err, ASSAY_EFORMAT, "no JSON object with a \"score\" in the answer (\"%s\")",
-			   ex);
+		assay_fail(err, ASSAY_EFORMAT,
+			   "no JSON object with a \"score\" in the answer (\"%s\")", ex);
 	} else if (found && !(isfinite(*value) && *value >= 0 && *value <= 1)) {
 		assay_fail(err, ASSAY_EFORMAT, "the judge's score %g is outside [0, 1]", *value);
 	} else if (found) {
@@ -314,9 +315,9 @@ int score_classifier_parse(const char *body, size_t len, const char *label, doub
 /* ---- suggestions ---------------------------------------------------------- */
 
 static const char suggest_system[] =
-	"You correct captions written for images and videos. Fix only what is wrong: "
-	"spelling, grammar, repetition, leftover chatter, placeholders, formatting, a cut-off "
-	"ending. Keep everything else word for word. Answer with the corrected caption only.";
+    "You correct captions written for images and videos. Fix only what is wrong: "
+    "spelling, grammar, repetition, leftover chatter, placeholders, formatting, a cut-off "
+    "ending. Keep everything else word for word. Answer with the corrected caption only.";
 
 int score_suggest_body(const score_remote *judge, const char *text, size_t len, abuf *out)
 {

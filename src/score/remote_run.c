@@ -16,7 +16,7 @@
 typedef struct answer {
 	int64_t sample_id;
 	uint64_t text_hash;
-	double value;          /* NAN: failed */
+	double value; /* NAN: failed */
 	bool from_cache;
 	char reason[SCORE_REASON_MAX];
 	char detail[SCORE_DETAIL_MAX];
@@ -28,12 +28,12 @@ typedef struct remote_run {
 	const score_remote *cfg;
 	char version[32];
 	uint64_t config_hash;
-	bool json_format;      /* still asking for response_format */
+	bool json_format; /* still asking for response_format */
 	net_pool *pool;
 	answer *done;
 	size_t n_done, cap_done;
 	int64_t in_flight;
-	int rc;                /* a write error stops the run */
+	int rc; /* a write error stops the run */
 	assay_error *err;
 	struct remote_req *live; /* requests not answered, freed if the pool drops them */
 } remote_run;
@@ -43,7 +43,7 @@ typedef struct remote_req {
 	remote_run *rr;
 	int64_t sample_id;
 	uint64_t text_hash;
-	char *user;            /* llm-judge: the rendered prompt (for a resubmit) */
+	char *user; /* llm-judge: the rendered prompt (for a resubmit) */
 	bool json_format;
 	struct remote_req *prev, *next;
 } remote_req;
@@ -122,8 +122,9 @@ static void on_answer(void *ud, const net_response *resp)
 		const char *b = resp->body.data ? resp->body.data : "";
 		if (e.code == 0 && rr->id == SCORE_LLM_JUDGE)
 			score_judge_parse(b, resp->body.len, &v, why, sizeof why, &e);
-		else if (e.code == 0 && score_classifier_parse(b, resp->body.len, rr->cfg->label, &v,
-							       &e) == 0 && rr->cfg->label_bad)
+		else if (e.code == 0 &&
+			 score_classifier_parse(b, resp->body.len, rr->cfg->label, &v, &e) == 0 &&
+			 rr->cfg->label_bad)
 			v = 1 - v;
 		if (e.code == 0 && rr->id == SCORE_CLASSIFIER && !(v >= 0 && v <= 1))
 			assay_fail(&e, ASSAY_EFORMAT, "label score %g outside [0, 1]", v);
@@ -141,8 +142,9 @@ static void on_answer(void *ud, const net_response *resp)
 			net_excerpt(e.msg, strlen(e.msg), rr->cfg->net.bearer, msg, sizeof msg);
 			snprintf(a->reason, sizeof a->reason, "%s: failed: %s", name, msg);
 		}
-		snprintf(a->detail, sizeof a->detail, "{\"status\":%ld,\"attempts\":%d,\"ms\":%.0f}",
-			 resp->status, resp->attempts, resp->elapsed_ms);
+		snprintf(a->detail, sizeof a->detail,
+			 "{\"status\":%ld,\"attempts\":%d,\"ms\":%.0f}", resp->status,
+			 resp->attempts, resp->elapsed_ms);
 	}
 	live_free(rr, q);
 }
@@ -167,9 +169,13 @@ static int flush(remote_run *rr, assay_error *err)
 	for (size_t i = 0; i < rr->n_done && rc == 0; i++) {
 		answer *a = &rr->done[i];
 		bool flagged = !isnan(a->value) && a->value < threshold;
-		store_score_row row = {.sample_id = a->sample_id, .scorer = score_defs[rr->id].name,
-				       .version = rr->version, .value = a->value, .flagged = flagged,
-				       .reason = a->reason, .detail = a->detail};
+		store_score_row row = {.sample_id = a->sample_id,
+				       .scorer = score_defs[rr->id].name,
+				       .version = rr->version,
+				       .value = a->value,
+				       .flagged = flagged,
+				       .reason = a->reason,
+				       .detail = a->detail};
 		rc = store_score_put(s, &row, err);
 		if (rc == 0 && !a->from_cache && !isnan(a->value))
 			rc = store_score_cache_put(s, rr->config_hash, a->text_hash, a->value,
@@ -225,14 +231,16 @@ static int start_item(remote_run *rr, const store_score_item *it, assay_error *e
 	bool found;
 	double v;
 	char *why = NULL;
-	if ((rc = store_score_cache_get(rr->r->s, rr->config_hash, th, &found, &v, &why, err)) < 0) {
+	if ((rc = store_score_cache_get(rr->r->s, rr->config_hash, th, &found, &v, &why, err)) <
+	    0) {
 		abuf_free(&text);
 		return rc;
 	}
 	if (found) {
 		answer *a = new_answer(rr);
 		if (a) {
-			*a = (answer){.sample_id = it->id, .text_hash = th, .value = v, .from_cache = true};
+			*a = (answer){
+			    .sample_id = it->id, .text_hash = th, .value = v, .from_cache = true};
 			snprintf(a->reason, sizeof a->reason, "%s", why);
 			snprintf(a->detail, sizeof a->detail, "{\"cached\":true}");
 		}
@@ -245,8 +253,8 @@ static int start_item(remote_run *rr, const store_score_item *it, assay_error *e
 		abuf_free(&text);
 		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
 	}
-	*q = (remote_req){.rr = rr, .sample_id = it->id, .text_hash = th,
-			  .json_format = rr->json_format};
+	*q = (remote_req){
+	    .rr = rr, .sample_id = it->id, .text_hash = th, .json_format = rr->json_format};
 	if (rr->id == SCORE_LLM_JUDGE) {
 		q->user = abuf_take(&text);
 		rc = q->user ? score_judge_body(rr->cfg, NULL, q->user, q->json_format, &body)
@@ -274,7 +282,8 @@ static void drain(remote_run *rr, int64_t most)
 		long wait_ms;
 		int n = net_pool_pollfds(rr->pool, fds, (int)ASSAY_ARRAY_LEN(fds), &wait_ms);
 		if (n > 0 || wait_ms > 0)
-			poll(fds, n > 0 ? (nfds_t)n : 0, (int)(wait_ms < 0 || wait_ms > 100 ? 100 : wait_ms));
+			poll(fds, n > 0 ? (nfds_t)n : 0,
+			     (int)(wait_ms < 0 || wait_ms > 100 ? 100 : wait_ms));
 		net_pool_step(rr->pool);
 		if (run_stopped(rr->r) || rr->n_done >= 512)
 			break;
@@ -285,10 +294,13 @@ static int check_config(const score_remote *c, enum score_id id, assay_error *er
 {
 	const char *name = score_defs[id].name;
 	if (!c->endpoint || !*c->endpoint)
-		return assay_fail(err, ASSAY_EINVAL, "%s: no endpoint (--endpoint URL or "
-				  "score.%s.endpoint in the configuration)", name, name);
+		return assay_fail(err, ASSAY_EINVAL,
+				  "%s: no endpoint (--endpoint URL or "
+				  "score.%s.endpoint in the configuration)",
+				  name, name);
 	if (strncmp(c->endpoint, "http://", 7) && strncmp(c->endpoint, "https://", 8))
-		return assay_fail(err, ASSAY_EINVAL, "%s: the endpoint must be an http(s) URL", name);
+		return assay_fail(err, ASSAY_EINVAL, "%s: the endpoint must be an http(s) URL",
+				  name);
 	if (id == SCORE_LLM_JUDGE && (!c->model || !*c->model))
 		return assay_fail(err, ASSAY_EINVAL, "llm-judge: no model (--model NAME)");
 	if (id == SCORE_CLASSIFIER && (!c->label || !*c->label))
@@ -315,7 +327,8 @@ static int feed(remote_run *rr, const store_score_query *q, assay_error *err)
 		while (rc == 0 && !run_stopped(r) && net_pool_pending(rr->pool) > (int)page_size) {
 			drain(rr, (int64_t)page_size);
 			if ((rc = flush(rr, err)) == 0)
-				run_progress(r, name, run_position(r, page.last_id), r->scope, false);
+				run_progress(r, name, run_position(r, page.last_id), r->scope,
+					     false);
 		}
 		if (rc == 0)
 			rc = flush(rr, err);
@@ -338,15 +351,22 @@ int run_remote(run_ctx *r, enum score_id id, assay_error *err)
 	int rc = check_config(cfg, id, err);
 	if (rc < 0)
 		return rc;
-	remote_run rr = {.r = r, .id = id, .cfg = cfg, .json_format = cfg->response_format,
-			 .config_hash = score_remote_config_hash(id, cfg), .err = err};
+	remote_run rr = {.r = r,
+			 .id = id,
+			 .cfg = cfg,
+			 .json_format = cfg->response_format,
+			 .config_hash = score_remote_config_hash(id, cfg),
+			 .err = err};
 	score_version(id, &r->cfg, rr.version);
 	rr.pool = net_pool_new(&cfg->net, cfg->concurrency > 0 ? cfg->concurrency : 8, err);
 	if (!rr.pool)
 		return err->code;
 	store_score_want want = {score_defs[id].name, rr.version};
-	store_score_query q = {.batch_ids = r->o->batch_ids, .n_batches = r->o->n_batches,
-			       .want = &want, .n_want = 1, .rescore = r->o->rescore,
+	store_score_query q = {.batch_ids = r->o->batch_ids,
+			       .n_batches = r->o->n_batches,
+			       .want = &want,
+			       .n_want = 1,
+			       .rescore = r->o->rescore,
 			       .with_record = id == SCORE_LLM_JUDGE};
 	int64_t t0 = assay_mono_ns();
 	rc = feed(&rr, &q, err);

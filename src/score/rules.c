@@ -32,14 +32,15 @@ void score_length(score_text *t, const score_config *cfg, score_result *out)
 	if (vw < 1 || vc < 1) {
 		if (vw <= vc)
 			why = (int)t->n_words < min_w ? ", fewer words than the minimum"
-							      : ", more words than the maximum";
+						      : ", more words than the maximum";
 		else
 			why = (int)t->chars < min_c ? ", fewer characters than the minimum"
-							    : ", more characters than the maximum";
+						    : ", more characters than the maximum";
 	}
-	score_set(out, fmin(vw, vc), "length: %zu words, %zu characters (bounds %d-%d words, "
-		  "%d-%d characters)%s", t->n_words, t->chars, min_w, cfg->max_words, min_c,
-		  cfg->max_chars, why);
+	score_set(out, fmin(vw, vc),
+		  "length: %zu words, %zu characters (bounds %d-%d words, "
+		  "%d-%d characters)%s",
+		  t->n_words, t->chars, min_w, cfg->max_words, min_c, cfg->max_chars, why);
 	snprintf(out->detail, sizeof out->detail, "{\"words\":%zu,\"chars\":%zu}", t->n_words,
 		 t->chars);
 }
@@ -87,16 +88,17 @@ static bool ellipsis_line(const score_text *t, const score_span *l)
 
 /* Short texts (under Gopher's 50-word minimum) need one function word of a
  * wider list from 8 words on: captions often hold none of Gopher's eight. */
-static const char *const short_stop_words[] = {"the", "a", "an", "of", "in", "on", "to", "and",
-					       "with", "is", "are", "at", "for", "from", "by",
-					       "be", "that", "have"};
+static const char *const short_stop_words[] = {"the", "a",    "an",   "of", "in",   "on",
+					       "to",  "and",  "with", "is", "are",  "at",
+					       "for", "from", "by",   "be", "that", "have"};
 
 static bool is_short_stop_word(uint32_t h)
 {
 	static uint32_t hashes[ASSAY_ARRAY_LEN(short_stop_words)];
 	if (!hashes[0])
 		for (size_t i = 0; i < ASSAY_ARRAY_LEN(short_stop_words); i++)
-			hashes[i] = score_word_hash(short_stop_words[i], strlen(short_stop_words[i]));
+			hashes[i] =
+			    score_word_hash(short_stop_words[i], strlen(short_stop_words[i]));
 	for (size_t i = 0; i < ASSAY_ARRAY_LEN(hashes); i++)
 		if (hashes[i] == h)
 			return true;
@@ -138,12 +140,12 @@ void score_gopher(score_text *t, const score_config *cfg, score_result *out)
 	size_t need = stop_words_needed(nw);
 	/* Each rule's value; the worst explains the score. */
 	double v[6] = {
-		bound_value(mean, 3, 10),
-		score_ramp(sym, 0.05, 0.1),
-		score_ramp(with_alpha, 0.9, 0.8),
-		score_ramp(bul, 0.45, 0.9),
-		score_ramp(ell, 0.15, 0.3),
-		stops >= need ? 1.0 : 0.5 * (double)stops / (double)need,
+	    bound_value(mean, 3, 10),
+	    score_ramp(sym, 0.05, 0.1),
+	    score_ramp(with_alpha, 0.9, 0.8),
+	    score_ramp(bul, 0.45, 0.9),
+	    score_ramp(ell, 0.15, 0.3),
+	    stops >= need ? 1.0 : 0.5 * (double)stops / (double)need,
 	};
 	size_t w = 0;
 	for (size_t i = 1; i < 6; i++)
@@ -167,16 +169,21 @@ void score_gopher(score_text *t, const score_config *cfg, score_result *out)
 			  100 * with_alpha);
 		break;
 	case 3:
-		score_set(out, v[3], "gopher: %.0f%% of lines start with a bullet (rule: at most "
-			  "90%%)", 100 * bul);
+		score_set(out, v[3],
+			  "gopher: %.0f%% of lines start with a bullet (rule: at most "
+			  "90%%)",
+			  100 * bul);
 		break;
 	case 4:
-		score_set(out, v[4], "gopher: %.0f%% of lines end with an ellipsis (rule: at most "
-			  "30%%)", 100 * ell);
+		score_set(out, v[4],
+			  "gopher: %.0f%% of lines end with an ellipsis (rule: at most "
+			  "30%%)",
+			  100 * ell);
 		break;
 	default:
-		score_set(out, v[5], "gopher: %zu stop words (%s) in %zu words (rule: at least %zu)",
-			  stops, nw >= 50 ? "the/be/to/of/and/that/have/with" : "the/a/of/in/...", nw,
+		score_set(out, v[5],
+			  "gopher: %zu stop words (%s) in %zu words (rule: at least %zu)", stops,
+			  nw >= 50 ? "the/be/to/of/and/that/have/with" : "the/a/of/in/...", nw,
 			  need);
 	}
 	snprintf(out->detail, sizeof out->detail,
@@ -213,8 +220,8 @@ static int scratch_for(score_text *t, size_t slots)
 }
 
 typedef struct ngram_stats {
-	double top[5];      /* top n-gram character share, n = 2..4 */
-	double dup[11];     /* duplicated n-gram character share, n = 5..10 */
+	double top[5];	/* top n-gram character share, n = 2..4 */
+	double dup[11]; /* duplicated n-gram character share, n = 5..10 */
 	size_t top_count[5];
 	double dup_sent, dup_sent_chars;
 	size_t loop_k, loop_p; /* a phrase of loop_p words said loop_k times in a row */
@@ -240,9 +247,7 @@ static void ngrams(score_text *t, ngram_stats *st, size_t total_chars)
 	/* An n-gram seen k times has its (n-1)-gram prefix seen k times too, so
 	 * once no n-gram reaches three (or min_dup) sightings, none longer does. */
 	size_t prev_best = SIZE_MAX;
-	for (size_t n = 2; n <= 10 && n <= W && (n < 5 || any_dup) &&
-			   prev_best >= min_dup;
-	     n++) {
+	for (size_t n = 2; n <= 10 && n <= W && (n < 5 || any_dup) && prev_best >= min_dup; n++) {
 		size_t m = W - n + 1;
 		for (size_t i = 0; i < m; i++)
 			grams[i] = mix(grams[i], t->words[i + n - 1].hash);
@@ -360,20 +365,26 @@ void score_repetition(score_text *t, const score_config *cfg, score_result *out)
 	double v = score_ramp(st.dup_sent, 0.15, 0.3);
 	if (v < best) {
 		best = v;
-		score_set(out, v, "repetition: %.0f%% of sentences repeat an earlier one (rule: at "
-			  "most 30%%)", 100 * st.dup_sent);
+		score_set(out, v,
+			  "repetition: %.0f%% of sentences repeat an earlier one (rule: at "
+			  "most 30%%)",
+			  100 * st.dup_sent);
 	}
 	v = score_ramp(st.dup_sent_chars, 0.1, 0.2);
 	if (v < best) {
 		best = v;
-		score_set(out, v, "repetition: %.0f%% of characters in repeated sentences (rule: "
-			  "at most 20%%)", 100 * st.dup_sent_chars);
+		score_set(out, v,
+			  "repetition: %.0f%% of characters in repeated sentences (rule: "
+			  "at most 20%%)",
+			  100 * st.dup_sent_chars);
 	}
 	for (int n = 2; n <= 4; n++) {
-		v = st.top_count[n] >= 3 ? score_ramp(st.top[n], top_limit[n] / 2, top_limit[n]) : 1;
+		v = st.top_count[n] >= 3 ? score_ramp(st.top[n], top_limit[n] / 2, top_limit[n])
+					 : 1;
 		if (v < best) {
 			best = v;
-			score_set(out, v, "repetition: %.0f%% of characters in the most frequent "
+			score_set(out, v,
+				  "repetition: %.0f%% of characters in the most frequent "
 				  "%d-gram, said %zu times (rule: at most %.0f%%)",
 				  100 * st.top[n], n, st.top_count[n], 100 * top_limit[n]);
 		}
@@ -382,18 +393,23 @@ void score_repetition(score_text *t, const score_config *cfg, score_result *out)
 		v = score_ramp(st.dup[n], dup_limit[n] / 2, dup_limit[n]);
 		if (v < best) {
 			best = v;
-			score_set(out, v, "repetition: %.0f%% of characters in duplicate %d-grams "
-				  "(rule: at most %.0f%%)", 100 * st.dup[n], n, 100 * dup_limit[n]);
+			score_set(out, v,
+				  "repetition: %.0f%% of characters in duplicate %d-grams "
+				  "(rule: at most %.0f%%)",
+				  100 * st.dup[n], n, 100 * dup_limit[n]);
 		}
 	}
 	v = st.loop_k >= 3 ? score_ramp((double)st.loop_k, 1, 2.5) : 1;
 	if (v < best) {
 		best = v;
-		score_set(out, v, "repetition: a %zu-word phrase said %zu times in a row (a "
-			  "generation loop)", st.loop_p, st.loop_k);
+		score_set(out, v,
+			  "repetition: a %zu-word phrase said %zu times in a row (a "
+			  "generation loop)",
+			  st.loop_p, st.loop_k);
 	}
 	if (best < 1)
 		snprintf(out->detail, sizeof out->detail,
-		 "{\"dup_sentences\":%.3f,\"top2\":%.3f,\"dup5\":%.3f,\"dup10\":%.3f,\"loop\":%zu}",
-		 st.dup_sent, st.top[2], st.dup[5], st.dup[10], st.loop_k);
+			 "{\"dup_sentences\":%.3f,\"top2\":%.3f,\"dup5\":%.3f,\"dup10\":%.3f,"
+			 "\"loop\":%zu}",
+			 st.dup_sent, st.top[2], st.dup[5], st.dup[10], st.loop_k);
 }

@@ -65,9 +65,12 @@ static int text_item(run_ctx *r, const store_score_item *it, const enum score_id
 			continue;
 		score_result res;
 		score_text_run(ids[w], &r->text, &r->cfg, &res);
-		store_score_row row = {.sample_id = it->id, .scorer = want[w].scorer,
-				       .version = want[w].version, .value = res.value,
-				       .flagged = res.flagged, .reason = res.reason,
+		store_score_row row = {.sample_id = it->id,
+				       .scorer = want[w].scorer,
+				       .version = want[w].version,
+				       .value = res.value,
+				       .flagged = res.flagged,
+				       .reason = res.reason,
 				       .detail = res.detail};
 		int rc = store_score_put(r->s, &row, err);
 		if (rc < 0)
@@ -90,8 +93,11 @@ static int run_text(run_ctx *r, const enum score_id *ids, size_t n, assay_error 
 		want[i] = (store_score_want){score_defs[ids[i]].name, versions[i]};
 		record |= ids[i] == SCORE_FIELD;
 	}
-	store_score_query q = {.batch_ids = r->o->batch_ids, .n_batches = r->o->n_batches,
-			       .want = want, .n_want = n, .rescore = r->o->rescore,
+	store_score_query q = {.batch_ids = r->o->batch_ids,
+			       .n_batches = r->o->n_batches,
+			       .want = want,
+			       .n_want = n,
+			       .rescore = r->o->rescore,
 			       .with_record = record};
 	store_score_page page = {0};
 	int64_t t0 = assay_mono_ns();
@@ -163,7 +169,8 @@ static int run_combine(run_ctx *r, assay_error *err)
 	for (int64_t lo = 0; lo <= hi_id; lo += COMBINE_SPAN) {
 		int64_t hi = lo + COMBINE_SPAN - 1;
 		bool any = false;
-		for (int64_t w = lo >> 6; w <= (hi >> 6) && (uint64_t)w < (r->touched_bits + 63) / 64; w++)
+		for (int64_t w = lo >> 6;
+		     w <= (hi >> 6) && (uint64_t)w < (r->touched_bits + 63) / 64; w++)
 			any |= r->touched[w] != 0;
 		if (!any)
 			continue;
@@ -200,7 +207,8 @@ static int resolve(const score_run_options *o, enum score_id *ids, size_t *n, as
 	for (size_t i = 0; i < o->n_names; i++) {
 		const score_def *d = score_find(o->names[i]);
 		if (!d)
-			return assay_fail(err, ASSAY_EINVAL, "no scorer named \"%.80s\"", o->names[i]);
+			return assay_fail(err, ASSAY_EINVAL, "no scorer named \"%.80s\"",
+					  o->names[i]);
 		bool seen = false;
 		for (size_t j = 0; j < *n; j++)
 			seen |= ids[j] == (enum score_id)(d - score_defs);
@@ -236,8 +244,8 @@ int score_run(store *s, const score_run_options *o, score_run_result *res, assay
 	int rc = resolve(o, ids, &n, err);
 	if (rc < 0)
 		return rc;
-	run_ctx r = {.s = s, .o = o, .res = res, .cfg = *o->cfg, .page = o->page ? o->page
-										   : DEFAULT_PAGE};
+	run_ctx r = {
+	    .s = s, .o = o, .res = res, .cfg = *o->cfg, .page = o->page ? o->page : DEFAULT_PAGE};
 	store_score_query scope = {.batch_ids = o->batch_ids, .n_batches = o->n_batches};
 	if ((rc = store_score_scope(s, &scope, &r.scope, &r.max_id, err)) < 0)
 		return rc;

@@ -9,10 +9,10 @@ typedef struct run_ctx {
 	store *s;
 	const score_run_options *o;
 	score_run_result *res;
-	score_config cfg;       /* a copy (strings shared): the field range may be filled in */
+	score_config cfg; /* a copy (strings shared): the field range may be filled in */
 	size_t page;
-	int64_t scope, max_id;  /* samples in the run's batches and their largest id */
-	uint64_t *touched;      /* bitmap by sample id: combined score to rewrite */
+	int64_t scope, max_id; /* samples in the run's batches and their largest id */
+	uint64_t *touched;     /* bitmap by sample id: combined score to rewrite */
 	uint64_t touched_bits;
 	score_text text;
 } run_ctx;

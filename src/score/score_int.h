@@ -17,7 +17,7 @@ void score_field(score_text *t, const score_config *cfg, score_result *out);
 
 /* Sets out->value and a formatted reason (and clears the detail). */
 void score_set(score_result *out, double value, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* The value for n hits of a rule that should never fire: 1 for none, 0.4
  * for one, 0.2 for two, 0 for three or more. */
@@ -28,16 +28,16 @@ uint32_t score_word_hash(const char *w, size_t n);
 
 /* A phrase: words (case-folded hashes) matched at word boundaries. */
 enum score_anchor {
-	ANCHOR_ANY,    /* anywhere */
-	ANCHOR_START,  /* the first words of the text */
-	ANCHOR_LINE,   /* the first words of a line */
-	ANCHOR_SENT,   /* the first words of a sentence */
+	ANCHOR_ANY,   /* anywhere */
+	ANCHOR_START, /* the first words of the text */
+	ANCHOR_LINE,  /* the first words of a line */
+	ANCHOR_SENT,  /* the first words of a sentence */
 };
 
 typedef struct score_phrase {
-	const char *text;  /* lower case, words separated by single spaces */
-	int anchor;        /* enum score_anchor */
-	int kind;          /* the table's own category */
+	const char *text; /* lower case, words separated by single spaces */
+	int anchor;	  /* enum score_anchor */
+	int kind;	  /* the table's own category */
 } score_phrase;
 
 /* A compiled phrase table: hashes per phrase. */
@@ -46,9 +46,9 @@ typedef struct score_phrases {
 	size_t n;
 	uint32_t (*hashes)[8];
 	uint8_t *n_words;
-	uint64_t bloom[4];  /* first-word hashes seen, to skip most words at once */
+	uint64_t bloom[4];    /* first-word hashes seen, to skip most words at once */
 	uint16_t bucket[128]; /* first phrase by first-word hash; UINT16_MAX: none */
-	uint16_t *chain;    /* next phrase in the same bucket */
+	uint16_t *chain;      /* next phrase in the same bucket */
 } score_phrases;
 
 /* Compiles a table once (thread-unsafe lazy init by the caller). */

@@ -12,28 +12,28 @@
 
 /* One row per scorer, in enum score_id order. */
 const score_def score_defs[SCORE_COUNT] = {
-	{"length", "1", 0.5, SCORE_KIND_TEXT, true, score_length,
-	 "word and character counts within bounds"},
-	{"gopher", "1", 0.5, SCORE_KIND_TEXT, true, score_gopher,
-	 "Gopher quality rules: word length, symbols, letters, stop words, bullets"},
-	{"repetition", "1", 0.5, SCORE_KIND_TEXT, true, score_repetition,
-	 "repeated sentences, frequent and duplicated n-grams, generation loops"},
-	{"artifacts", "1", 0.5, SCORE_KIND_TEXT, true, score_artifacts,
-	 "refusals, meta-commentary, placeholders, Markdown, prompt leakage"},
-	{"truncation", "1", 0.5, SCORE_KIND_TEXT, true, score_truncation,
-	 "ends mid-sentence, unbalanced quotes or brackets"},
-	{"charset", "1", 0.5, SCORE_KIND_TEXT, true, score_charset,
-	 "replacement and control characters, bidi controls, mojibake, mixed scripts"},
-	{"hedging", "1", 0.5, SCORE_KIND_TEXT, true, score_hedging,
-	 "generic openers and hedges, by density"},
-	{"neardup", "1", 0.5, SCORE_KIND_CORPUS, true, NULL,
-	 "near-duplicates across the database (MinHash + LSH, Jaccard 0.8)"},
-	{"field", "1", 0.5, SCORE_KIND_TEXT, false, score_field,
-	 "a numeric field of the record mapped to [0,1]"},
-	{"llm-judge", "1", 0.5, SCORE_KIND_REMOTE, false, NULL,
-	 "an OpenAI-compatible chat endpoint grading with a rubric"},
-	{"classifier", "1", 0.5, SCORE_KIND_REMOTE, false, NULL,
-	 "a text-classification endpoint (/predict), one label's score"},
+    {"length", "1", 0.5, SCORE_KIND_TEXT, true, score_length,
+     "word and character counts within bounds"},
+    {"gopher", "1", 0.5, SCORE_KIND_TEXT, true, score_gopher,
+     "Gopher quality rules: word length, symbols, letters, stop words, bullets"},
+    {"repetition", "1", 0.5, SCORE_KIND_TEXT, true, score_repetition,
+     "repeated sentences, frequent and duplicated n-grams, generation loops"},
+    {"artifacts", "1", 0.5, SCORE_KIND_TEXT, true, score_artifacts,
+     "refusals, meta-commentary, placeholders, Markdown, prompt leakage"},
+    {"truncation", "1", 0.5, SCORE_KIND_TEXT, true, score_truncation,
+     "ends mid-sentence, unbalanced quotes or brackets"},
+    {"charset", "1", 0.5, SCORE_KIND_TEXT, true, score_charset,
+     "replacement and control characters, bidi controls, mojibake, mixed scripts"},
+    {"hedging", "1", 0.5, SCORE_KIND_TEXT, true, score_hedging,
+     "generic openers and hedges, by density"},
+    {"neardup", "1", 0.5, SCORE_KIND_CORPUS, true, NULL,
+     "near-duplicates across the database (MinHash + LSH, Jaccard 0.8)"},
+    {"field", "1", 0.5, SCORE_KIND_TEXT, false, score_field,
+     "a numeric field of the record mapped to [0,1]"},
+    {"llm-judge", "1", 0.5, SCORE_KIND_REMOTE, false, NULL,
+     "an OpenAI-compatible chat endpoint grading with a rubric"},
+    {"classifier", "1", 0.5, SCORE_KIND_REMOTE, false, NULL,
+     "a text-classification endpoint (/predict), one label's score"},
 };
 
 const score_def *score_find(const char *name)
@@ -47,13 +47,13 @@ const score_def *score_find(const char *name)
 void score_config_init(score_config *c)
 {
 	*c = (score_config){
-		.min_words = 5,
-		.max_words = 300,
-		.min_chars = 20,
-		.max_chars = 3000,
-		.jaccard = 0.8,
-		.field_min = 0,
-		.field_max = 1,
+	    .min_words = 5,
+	    .max_words = 300,
+	    .min_chars = 20,
+	    .max_chars = 3000,
+	    .jaccard = 0.8,
+	    .field_min = 0,
+	    .field_max = 1,
 	};
 	for (size_t i = 0; i < SCORE_COUNT; i++) {
 		c->threshold[i] = score_defs[i].threshold;
@@ -167,11 +167,11 @@ static const struct {
 	const char *name;
 	uint32_t bit;
 } script_names[] = {
-	{"latin", SCORE_SCRIPT_LATIN}, {"greek", SCORE_SCRIPT_GREEK},
-	{"cyrillic", SCORE_SCRIPT_CYRILLIC}, {"armenian", SCORE_SCRIPT_ARMENIAN},
-	{"hebrew", SCORE_SCRIPT_HEBREW}, {"arabic", SCORE_SCRIPT_ARABIC},
-	{"indic", SCORE_SCRIPT_INDIC}, {"thai", SCORE_SCRIPT_THAI}, {"cjk", SCORE_SCRIPT_CJK},
-	{"other", SCORE_SCRIPT_OTHER},
+    {"latin", SCORE_SCRIPT_LATIN},	 {"greek", SCORE_SCRIPT_GREEK},
+    {"cyrillic", SCORE_SCRIPT_CYRILLIC}, {"armenian", SCORE_SCRIPT_ARMENIAN},
+    {"hebrew", SCORE_SCRIPT_HEBREW},	 {"arabic", SCORE_SCRIPT_ARABIC},
+    {"indic", SCORE_SCRIPT_INDIC},	 {"thai", SCORE_SCRIPT_THAI},
+    {"cjk", SCORE_SCRIPT_CJK},		 {"other", SCORE_SCRIPT_OTHER},
 };
 
 static int set_scripts(score_config *c, const char *sec, const char *value, assay_error *err)
@@ -182,13 +182,16 @@ static int set_scripts(score_config *c, const char *sec, const char *value, assa
 		size_t n = strcspn(p, ", ");
 		bool found = n == 0;
 		for (size_t i = 0; i < ASSAY_ARRAY_LEN(script_names) && !found; i++)
-			if (strlen(script_names[i].name) == n && !strncasecmp(p, script_names[i].name, n)) {
+			if (strlen(script_names[i].name) == n &&
+			    !strncasecmp(p, script_names[i].name, n)) {
 				mask |= script_names[i].bit;
 				found = true;
 			}
 		if (!found)
-			return bad_value(err, sec, "scripts", "a list of latin, greek, cyrillic, "
-				      "armenian, hebrew, arabic, indic, thai, cjk, other", value);
+			return bad_value(err, sec, "scripts",
+					 "a list of latin, greek, cyrillic, "
+					 "armenian, hebrew, arabic, indic, thai, cjk, other",
+					 value);
 		p += n;
 		p += strspn(p, ", ");
 	}
@@ -205,32 +208,38 @@ static int set_remote(score_remote *r, bool judge, const char *sec, const char *
 	if (!strcmp(key, "endpoint"))
 		return set_string(&r->endpoint, value, err);
 	if (!strcmp(key, "concurrency"))
-		return parse_int(value, &i) && i >= 1 && i <= 1024 ? (r->concurrency = i, 0)
-			: bad_value(err, sec, key, "an integer from 1 to 1024", value);
+		return parse_int(value, &i) && i >= 1 && i <= 1024
+			   ? (r->concurrency = i, 0)
+			   : bad_value(err, sec, key, "an integer from 1 to 1024", value);
 	if (!strcmp(key, "timeout") || !strcmp(key, "connect_timeout")) {
 		if (!parse_double(value, &d) || d <= 0 || d > 86400)
 			return bad_value(err, sec, key, "seconds (e.g. 30 or 0.5)", value);
-		*(key[0] == 't' ? &r->net.timeout_ms : &r->net.connect_timeout_ms) = (long)(d * 1000);
+		*(key[0] == 't' ? &r->net.timeout_ms : &r->net.connect_timeout_ms) =
+		    (long)(d * 1000);
 		return ASSAY_OK;
 	}
 	if (!strcmp(key, "retries"))
-		return parse_int(value, &i) && i <= 20 ? (r->net.max_attempts = i + 1, 0)
-			: bad_value(err, sec, key, "an integer from 0 to 20", value);
+		return parse_int(value, &i) && i <= 20
+			   ? (r->net.max_attempts = i + 1, 0)
+			   : bad_value(err, sec, key, "an integer from 0 to 20", value);
 	if (!strcmp(key, "insecure"))
-		return parse_bool(value, &r->net.insecure) ? 0
-			: bad_value(err, sec, key, "yes or no", value);
+		return parse_bool(value, &r->net.insecure)
+			   ? 0
+			   : bad_value(err, sec, key, "yes or no", value);
 	if (judge && !strcmp(key, "model"))
 		return set_string(&r->model, value, err);
 	if (judge && !strcmp(key, "prompt_file"))
 		return read_file(value, &r->prompt, err);
 	if (judge && !strcmp(key, "response_format"))
-		return parse_bool(value, &r->response_format) ? 0
-			: bad_value(err, sec, key, "yes or no", value);
+		return parse_bool(value, &r->response_format)
+			   ? 0
+			   : bad_value(err, sec, key, "yes or no", value);
 	if (!judge && !strcmp(key, "label"))
 		return set_string(&r->label, value, err);
 	if (!judge && !strcmp(key, "label_bad"))
-		return parse_bool(value, &r->label_bad) ? 0
-			: bad_value(err, sec, key, "yes or no", value);
+		return parse_bool(value, &r->label_bad)
+			   ? 0
+			   : bad_value(err, sec, key, "yes or no", value);
 	return assay_fail(err, ASSAY_EINVAL, "[%s]: unknown key \"%.80s\"", sec, key);
 }
 
@@ -240,21 +249,26 @@ static int set_rule(score_config *c, enum score_id id, const char *sec, const ch
 {
 	int *ip = NULL;
 	if (id == SCORE_LENGTH) {
-		ip = !strcmp(key, "min_words") ? &c->min_words : !strcmp(key, "max_words") ? &c->max_words
-		   : !strcmp(key, "min_chars") ? &c->min_chars : !strcmp(key, "max_chars") ? &c->max_chars
-		   : NULL;
+		ip = !strcmp(key, "min_words")	 ? &c->min_words
+		     : !strcmp(key, "max_words") ? &c->max_words
+		     : !strcmp(key, "min_chars") ? &c->min_chars
+		     : !strcmp(key, "max_chars") ? &c->max_chars
+						 : NULL;
 		if (ip)
-			return parse_int(value, ip) ? 0 : bad_value(err, sec, key, "an integer", value);
+			return parse_int(value, ip) ? 0
+						    : bad_value(err, sec, key, "an integer", value);
 	}
 	if (id == SCORE_ARTIFACTS && !strcmp(key, "markdown"))
-		return parse_bool(value, &c->markdown_ok) ? 0
-			: bad_value(err, sec, key, "yes (Markdown is normal) or no", value);
+		return parse_bool(value, &c->markdown_ok)
+			   ? 0
+			   : bad_value(err, sec, key, "yes (Markdown is normal) or no", value);
 	if (id == SCORE_CHARSET && !strcmp(key, "scripts"))
 		return set_scripts(c, sec, value, err);
 	if (id == SCORE_NEARDUP && !strcmp(key, "jaccard")) {
 		double d;
-		return parse_double(value, &d) && d > 0 && d <= 1 ? (c->jaccard = d, 0)
-			: bad_value(err, sec, key, "a similarity in (0, 1]", value);
+		return parse_double(value, &d) && d > 0 && d <= 1
+			   ? (c->jaccard = d, 0)
+			   : bad_value(err, sec, key, "a similarity in (0, 1]", value);
 	}
 	if (id == SCORE_FIELD && !strcmp(key, "name"))
 		return set_string(&c->field, value, err);
@@ -279,7 +293,8 @@ int score_config_set(score_config *c, const char *section, const char *key, cons
 	if (!strcmp(section, "weights")) {
 		const score_def *def = score_find(key);
 		if (!def)
-			return assay_fail(err, ASSAY_EINVAL, "[weights]: no scorer named \"%.80s\"", key);
+			return assay_fail(err, ASSAY_EINVAL, "[weights]: no scorer named \"%.80s\"",
+					  key);
 		if (!parse_double(value, &d) || d < 0 || d > 100)
 			return bad_value(err, section, key, "a weight from 0 to 100", value);
 		c->weight[def - score_defs] = d;
@@ -312,8 +327,10 @@ int score_config_field(score_config *c, const char *spec, assay_error *err)
 	const char *colon = strchr(spec, ':');
 	size_t n = colon ? (size_t)(colon - spec) : strlen(spec);
 	if (n == 0)
-		return assay_fail(err, ASSAY_EINVAL, "--score-field: expected NAME or NAME:MIN:MAX, "
-				  "got \"%.80s\"", spec);
+		return assay_fail(err, ASSAY_EINVAL,
+				  "--score-field: expected NAME or NAME:MIN:MAX, "
+				  "got \"%.80s\"",
+				  spec);
 	char *name = assay_strndup(spec, n);
 	if (!name)
 		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
@@ -323,8 +340,10 @@ int score_config_field(score_config *c, const char *spec, assay_error *err)
 		double hi = *end == ':' ? strtod(end + 1, &end) : NAN;
 		if (*end || !isfinite(lo) || !isfinite(hi) || hi <= lo) {
 			free(name);
-			return assay_fail(err, ASSAY_EINVAL, "--score-field: expected NAME:MIN:MAX with "
-					  "MIN < MAX, got \"%.80s\"", spec);
+			return assay_fail(err, ASSAY_EINVAL,
+					  "--score-field: expected NAME:MIN:MAX with "
+					  "MIN < MAX, got \"%.80s\"",
+					  spec);
 		}
 		c->field_min = lo;
 		c->field_max = hi;
@@ -340,8 +359,7 @@ int score_config_field(score_config *c, const char *spec, assay_error *err)
 	return ASSAY_OK;
 }
 
-void score_text_run(enum score_id id, score_text *t, const score_config *cfg,
-		    score_result *out)
+void score_text_run(enum score_id id, score_text *t, const score_config *cfg, score_result *out)
 {
 	out->value = NAN;
 	out->reason[0] = out->detail[0] = '\0';
@@ -375,7 +393,8 @@ void score_version(enum score_id id, const score_config *cfg, char out[32])
 			    cfg->field_max);
 		break;
 	case SCORE_LLM_JUDGE:
-		abuf_printf(&b, "|%016llx", (unsigned long long)score_remote_config_hash(id, &cfg->judge));
+		abuf_printf(&b, "|%016llx",
+			    (unsigned long long)score_remote_config_hash(id, &cfg->judge));
 		break;
 	case SCORE_CLASSIFIER:
 		abuf_printf(&b, "|%016llx",
@@ -410,7 +429,8 @@ int score_parse_names(const char *list, enum score_id *ids, size_t *n, assay_err
 		if (len) {
 			char name[64];
 			if (len >= sizeof name)
-				return assay_fail(err, ASSAY_EINVAL, "--scorer: no scorer named \"%.*s\"",
+				return assay_fail(err, ASSAY_EINVAL,
+						  "--scorer: no scorer named \"%.*s\"",
 						  (int)(len > 80 ? 80 : len), p);
 			memcpy(name, p, len);
 			name[len] = '\0';
@@ -418,9 +438,11 @@ int score_parse_names(const char *list, enum score_id *ids, size_t *n, assay_err
 			if (!d) {
 				abuf all = {0};
 				for (size_t i = 0; i < SCORE_COUNT; i++)
-					abuf_printf(&all, "%s%s", i ? ", " : "", score_defs[i].name);
-				assay_fail(err, ASSAY_EINVAL, "--scorer: no scorer named \"%s\" (known: %s)",
-					   name, all.data ? all.data : "");
+					abuf_printf(&all, "%s%s", i ? ", " : "",
+						    score_defs[i].name);
+				assay_fail(err, ASSAY_EINVAL,
+					   "--scorer: no scorer named \"%s\" (known: %s)", name,
+					   all.data ? all.data : "");
 				abuf_free(&all);
 				return err->code;
 			}
@@ -435,6 +457,7 @@ int score_parse_names(const char *list, enum score_id *ids, size_t *n, assay_err
 		p += *p == ',';
 	}
 	if (*n == 0)
-		return assay_fail(err, ASSAY_EINVAL, "--scorer: no scorer named in \"%.80s\"", list);
+		return assay_fail(err, ASSAY_EINVAL, "--scorer: no scorer named in \"%.80s\"",
+				  list);
 	return ASSAY_OK;
 }

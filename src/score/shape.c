@@ -12,10 +12,11 @@
 
 /* Words a sentence does not end on. */
 static const char *const dangling[] = {
-	"a", "an", "the", "of", "in", "on", "at", "to", "with", "and", "or", "but", "for",
-	"from", "by", "as", "into", "onto", "that", "which", "who", "whose", "while", "near",
-	"behind", "under", "over", "between", "across", "his", "her", "their", "its", "my",
-	"your", "our", "is", "are", "was", "were", "this", "these", "those", "very", "some",
+    "a",       "an",	 "the", "of",	 "in",	  "on",	   "at",     "to",    "with",
+    "and",     "or",	 "but", "for",	 "from",  "by",	   "as",     "into",  "onto",
+    "that",    "which",	 "who", "whose", "while", "near",  "behind", "under", "over",
+    "between", "across", "his", "her",	 "their", "its",   "my",     "your",  "our",
+    "is",      "are",	 "was", "were",	 "this",  "these", "those",  "very",  "some",
 };
 
 static bool dangling_word(uint32_t h)
@@ -133,15 +134,15 @@ void score_charset(score_text *t, const score_config *cfg, score_result *out)
 		size_t n;
 		const char *one, *many;
 	} rules[] = {
-		{t->invalid, "replacement character or invalid UTF-8 byte",
-		 "replacement characters or invalid UTF-8 bytes"},
-		{t->controls, "control character", "control characters"},
-		{t->bidi, "bidi control", "bidi controls"},
-		{t->invisible, "invisible character (zero-width, BOM)",
-		 "invisible characters (zero-width, BOM)"},
-		{t->mojibake, "mojibake sequence (UTF-8 read as Windows-1252, \"Ã©\")",
-		 "mojibake sequences (UTF-8 read as Windows-1252, \"Ã©\")"},
-		{t->mixed_words, "word mixing scripts", "words mixing scripts"},
+	    {t->invalid, "replacement character or invalid UTF-8 byte",
+	     "replacement characters or invalid UTF-8 bytes"},
+	    {t->controls, "control character", "control characters"},
+	    {t->bidi, "bidi control", "bidi controls"},
+	    {t->invisible, "invisible character (zero-width, BOM)",
+	     "invisible characters (zero-width, BOM)"},
+	    {t->mojibake, "mojibake sequence (UTF-8 read as Windows-1252, \"Ã©\")",
+	     "mojibake sequences (UTF-8 read as Windows-1252, \"Ã©\")"},
+	    {t->mixed_words, "word mixing scripts", "words mixing scripts"},
 	};
 	size_t total = 0, worst = 0;
 	for (size_t i = 0; i < ASSAY_ARRAY_LEN(rules); i++) {
@@ -149,8 +150,8 @@ void score_charset(score_text *t, const score_config *cfg, score_result *out)
 		if (rules[i].n > rules[worst].n)
 			worst = i;
 	}
-	double foreign = cfg->scripts && t->letters
-				 ? (double)t->foreign_letters / (double)t->letters : 0;
+	double foreign =
+	    cfg->scripts && t->letters ? (double)t->foreign_letters / (double)t->letters : 0;
 	double vf = score_ramp(foreign, 0.02, 0.1);
 	double v = score_hits(total);
 	if (total && v <= vf) {
@@ -165,7 +166,8 @@ void score_charset(score_text *t, const score_config *cfg, score_result *out)
 	}
 	if (out->value < 1)
 		snprintf(out->detail, sizeof out->detail,
-		 "{\"invalid\":%zu,\"control\":%zu,\"bidi\":%zu,\"invisible\":%zu,"
-		 "\"mojibake\":%zu,\"mixed\":%zu}",
-		 t->invalid, t->controls, t->bidi, t->invisible, t->mojibake, t->mixed_words);
+			 "{\"invalid\":%zu,\"control\":%zu,\"bidi\":%zu,\"invisible\":%zu,"
+			 "\"mojibake\":%zu,\"mixed\":%zu}",
+			 t->invalid, t->controls, t->bidi, t->invisible, t->mojibake,
+			 t->mixed_words);
 }

@@ -13,14 +13,15 @@ typedef struct suggest_req {
 } suggest_req;
 
 struct score_suggester {
-	score_remote judge;   /* copies of the endpoint and model */
-	suggest_req *live;    /* requests not finished */
+	score_remote judge; /* copies of the endpoint and model */
+	suggest_req *live;  /* requests not finished */
 };
 
 score_suggester *score_suggester_new(const score_remote *judge, assay_error *err)
 {
 	if (!judge->endpoint || !*judge->endpoint) {
-		assay_fail(err, ASSAY_EINVAL, "no endpoint for suggestions (score.llm-judge.endpoint)");
+		assay_fail(err, ASSAY_EINVAL,
+			   "no endpoint for suggestions (score.llm-judge.endpoint)");
 		return NULL;
 	}
 	score_suggester *sg = calloc(1, sizeof *sg);
@@ -63,7 +64,8 @@ static void on_done(void *ud, const net_response *resp)
 	assay_error err = resp->err;
 	abuf text = {0};
 	if (err.code == ASSAY_OK)
-		score_suggest_parse(resp->body.data ? resp->body.data : "", resp->body.len, &text, &err);
+		score_suggest_parse(resp->body.data ? resp->body.data : "", resp->body.len, &text,
+				    &err);
 	if (err.code == ASSAY_OK)
 		r->done(r->ud, text.data, text.len, NULL);
 	else

@@ -53,19 +53,19 @@ static int want_json(const store_score_query *q, char **out, assay_error *err)
 }
 
 static const char sql_page[] =
-	"SELECT s.id, s.hash, s.text, s.text_field, CASE WHEN ?5 THEN s.record END, s.batch_id"
-	" FROM samples s"
-	" WHERE s.id > ?1"
-	"   AND (?2 IS NULL OR s.batch_id IN (SELECT value FROM json_each(?2)))"
-	"   AND (?3 OR (SELECT count(*) FROM scores sc WHERE sc.sample_id = s.id"
-	"               AND sc.value IS NOT NULL"
-	"               AND sc.scorer || '=' || sc.version IN (SELECT value FROM json_each(?4)))"
-	"       < ?6)"
-	" ORDER BY s.id LIMIT ?7";
+    "SELECT s.id, s.hash, s.text, s.text_field, CASE WHEN ?5 THEN s.record END, s.batch_id"
+    " FROM samples s"
+    " WHERE s.id > ?1"
+    "   AND (?2 IS NULL OR s.batch_id IN (SELECT value FROM json_each(?2)))"
+    "   AND (?3 OR (SELECT count(*) FROM scores sc WHERE sc.sample_id = s.id"
+    "               AND sc.value IS NOT NULL"
+    "               AND sc.scorer || '=' || sc.version IN (SELECT value FROM json_each(?4)))"
+    "       < ?6)"
+    " ORDER BY s.id LIMIT ?7";
 
 static const char sql_current[] =
-	"SELECT sample_id, scorer, version FROM scores WHERE sample_id BETWEEN ?1 AND ?2"
-	" AND value IS NOT NULL";
+    "SELECT sample_id, scorer, version FROM scores WHERE sample_id BETWEEN ?1 AND ?2"
+    " AND value IS NOT NULL";
 
 /* Offsets into the arena while rows are read (the arena may move). */
 typedef struct item_offsets {
@@ -156,15 +156,16 @@ static int fill_needs(store *s, const store_score_query *q, store_score_page *pa
 		const char *scorer = (const char *)sqlite3_column_text(st, 1);
 		const char *version = (const char *)sqlite3_column_text(st, 2);
 		for (size_t w = 0; it && scorer && version && w < q->n_want; w++)
-			if (!strcmp(q->want[w].scorer, scorer) && !strcmp(q->want[w].version, version))
+			if (!strcmp(q->want[w].scorer, scorer) &&
+			    !strcmp(q->want[w].version, version))
 				it->need &= ~(1ull << w);
 	}
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? ASSAY_OK : store_sqlerr(s, rc, err, "reading current scores");
 }
 
-int store_score_page_next(store *s, const store_score_query *q, size_t max,
-			  store_score_page *page, assay_error *err)
+int store_score_page_next(store *s, const store_score_query *q, size_t max, store_score_page *page,
+			  assay_error *err)
 {
 	if (q->n_want > 64)
 		return assay_fail(err, ASSAY_EINVAL, "at most 64 scorers per run");
@@ -196,7 +197,8 @@ int store_score_page_next(store *s, const store_score_query *q, size_t max,
 			store_score_item *it = &page->items[i];
 			it->text = page->arena.data + offs[i].text;
 			it->text_field = page->arena.data + offs[i].field;
-			it->record = offs[i].record == SIZE_MAX ? NULL : page->arena.data + offs[i].record;
+			it->record =
+			    offs[i].record == SIZE_MAX ? NULL : page->arena.data + offs[i].record;
 		}
 		if (page->n)
 			page->last_id = page->items[page->n - 1].id;
@@ -216,8 +218,8 @@ void store_score_page_free(store_score_page *page)
 }
 
 static const char sql_scope[] =
-	"SELECT count(*), coalesce(max(id), 0) FROM samples"
-	" WHERE ?1 IS NULL OR batch_id IN (SELECT value FROM json_each(?1))";
+    "SELECT count(*), coalesce(max(id), 0) FROM samples"
+    " WHERE ?1 IS NULL OR batch_id IN (SELECT value FROM json_each(?1))";
 
 int store_score_scope(store *s, const store_score_query *q, int64_t *count, int64_t *max_id,
 		      assay_error *err)
@@ -246,8 +248,8 @@ int store_score_scope(store *s, const store_score_query *q, int64_t *count, int6
 }
 
 static const char sql_put[] =
-	"INSERT OR REPLACE INTO scores (sample_id, scorer, value, flagged, reason, version, detail,"
-	" scored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+    "INSERT OR REPLACE INTO scores (sample_id, scorer, value, flagged, reason, version, detail,"
+    " scored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
 
 int store_score_put(store *s, const store_score_row *r, assay_error *err)
 {
@@ -269,7 +271,7 @@ int store_score_put(store *s, const store_score_row *r, assay_error *err)
 }
 
 static const char sql_detail[] =
-	"UPDATE scores SET reason = ?3, detail = ?4 WHERE sample_id = ?1 AND scorer = ?2";
+    "UPDATE scores SET reason = ?3, detail = ?4 WHERE sample_id = ?1 AND scorer = ?2";
 
 int store_score_set_detail(store *s, int64_t sample_id, const char *scorer, const char *reason,
 			   const char *detail, assay_error *err)
@@ -285,8 +287,8 @@ int store_score_set_detail(store *s, int64_t sample_id, const char *scorer, cons
 }
 
 static const char sql_get[] =
-	"SELECT scorer, version, value, flagged, reason, detail, scored_at FROM scores"
-	" WHERE sample_id = ? ORDER BY scorer";
+    "SELECT scorer, version, value, flagged, reason, detail, scored_at FROM scores"
+    " WHERE sample_id = ? ORDER BY scorer";
 
 void store_scores_free(store_score *v, size_t n)
 {
@@ -299,8 +301,7 @@ void store_scores_free(store_score *v, size_t n)
 	free(v);
 }
 
-int store_scores_get(store *s, int64_t sample_id, store_score **out, size_t *n,
-		     assay_error *err)
+int store_scores_get(store *s, int64_t sample_id, store_score **out, size_t *n, assay_error *err)
 {
 	*out = NULL;
 	*n = 0;
@@ -320,14 +321,15 @@ int store_scores_get(store *s, int64_t sample_id, store_score **out, size_t *n,
 		}
 		store_score *x = &(*out)[*n];
 		*x = (store_score){
-			.scorer = store_col_str(st, 0),
-			.version = store_col_str(st, 1),
-			.value = sqlite3_column_type(st, 2) == SQLITE_NULL ? NAN
-									   : sqlite3_column_double(st, 2),
-			.flagged = sqlite3_column_int(st, 3) != 0,
-			.reason = store_col_str(st, 4),
-			.detail = store_col_str(st, 5),
-			.scored_at = sqlite3_column_int64(st, 6),
+		    .scorer = store_col_str(st, 0),
+		    .version = store_col_str(st, 1),
+		    .value = sqlite3_column_type(st, 2) == SQLITE_NULL
+				 ? NAN
+				 : sqlite3_column_double(st, 2),
+		    .flagged = sqlite3_column_int(st, 3) != 0,
+		    .reason = store_col_str(st, 4),
+		    .detail = store_col_str(st, 5),
+		    .scored_at = sqlite3_column_int64(st, 6),
 		};
 		(*n)++;
 		if (!x->scorer || !x->version || !x->reason || !x->detail)
@@ -350,8 +352,8 @@ nomem:
 }
 
 static const char sql_range[] =
-	"SELECT sample_id, scorer, value FROM scores WHERE sample_id BETWEEN ?1 AND ?2"
-	" ORDER BY sample_id, scorer";
+    "SELECT sample_id, scorer, value FROM scores WHERE sample_id BETWEEN ?1 AND ?2"
+    " ORDER BY sample_id, scorer";
 
 int store_scores_range_each(store *s, int64_t lo, int64_t hi,
 			    int (*fn)(void *ud, int64_t sample_id, const char *scorer,
@@ -365,9 +367,10 @@ int store_scores_range_each(store *s, int64_t lo, int64_t hi,
 	sqlite3_bind_int64(st, 2, hi);
 	int rc, out = ASSAY_OK;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		double v = sqlite3_column_type(st, 2) == SQLITE_NULL ? NAN
-								     : sqlite3_column_double(st, 2);
-		out = fn(ud, sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1), v);
+		double v =
+		    sqlite3_column_type(st, 2) == SQLITE_NULL ? NAN : sqlite3_column_double(st, 2);
+		out = fn(ud, sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1),
+			 v);
 		if (out)
 			break;
 	}
@@ -393,10 +396,10 @@ int store_quality_set(store *s, int64_t sample_id, double quality, assay_error *
 }
 
 static const char sql_cache_get[] =
-	"SELECT value, reason FROM score_cache WHERE config_hash = ? AND text_hash = ?";
+    "SELECT value, reason FROM score_cache WHERE config_hash = ? AND text_hash = ?";
 static const char sql_cache_put[] =
-	"INSERT OR REPLACE INTO score_cache (config_hash, text_hash, value, reason, created_at)"
-	" VALUES (?, ?, ?, ?, ?)";
+    "INSERT OR REPLACE INTO score_cache (config_hash, text_hash, value, reason, created_at)"
+    " VALUES (?, ?, ?, ?, ?)";
 
 int store_score_cache_get(store *s, uint64_t config_hash, uint64_t text_hash, bool *found,
 			  double *value, char **reason, assay_error *err)
@@ -410,12 +413,14 @@ int store_score_cache_get(store *s, uint64_t config_hash, uint64_t text_hash, bo
 	sqlite3_bind_int64(st, 2, (int64_t)text_hash);
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		*value = sqlite3_column_type(st, 0) == SQLITE_NULL ? NAN : sqlite3_column_double(st, 0);
+		*value =
+		    sqlite3_column_type(st, 0) == SQLITE_NULL ? NAN : sqlite3_column_double(st, 0);
 		*reason = store_col_str(st, 1);
 		*found = true;
 		rc = *reason ? ASSAY_OK : assay_fail(err, ASSAY_ENOMEM, "out of memory");
 	} else {
-		rc = rc == SQLITE_DONE ? ASSAY_OK : store_sqlerr(s, rc, err, "reading the score cache");
+		rc = rc == SQLITE_DONE ? ASSAY_OK
+				       : store_sqlerr(s, rc, err, "reading the score cache");
 	}
 	sqlite3_reset(st);
 	return rc;
@@ -439,12 +444,12 @@ int store_score_cache_put(store *s, uint64_t config_hash, uint64_t text_hash, do
 }
 
 static const char sql_field_range[] =
-	"SELECT min(v), max(v), count(v) FROM (SELECT CASE"
-	"   WHEN json_type(record, ?2) IN ('integer', 'real') THEN json_extract(record, ?2)"
-	"   WHEN json_type(record, ?2) IS NULL AND json_type(record, ?3) IN ('integer', 'real')"
-	"     THEN json_extract(record, ?3) END AS v"
-	" FROM samples WHERE json_valid(record)"
-	"   AND (?1 IS NULL OR batch_id IN (SELECT value FROM json_each(?1))))";
+    "SELECT min(v), max(v), count(v) FROM (SELECT CASE"
+    "   WHEN json_type(record, ?2) IN ('integer', 'real') THEN json_extract(record, ?2)"
+    "   WHEN json_type(record, ?2) IS NULL AND json_type(record, ?3) IN ('integer', 'real')"
+    "     THEN json_extract(record, ?3) END AS v"
+    " FROM samples WHERE json_valid(record)"
+    "   AND (?1 IS NULL OR batch_id IN (SELECT value FROM json_each(?1))))";
 
 /* JSON paths for a dotted field: the whole name as one key, and nested. */
 static int field_paths(const char *field, abuf *exact, abuf *nested)

@@ -14,17 +14,17 @@ static void sig_of(const char *s, uint32_t sig[SCORE_MH_K])
 }
 
 static const char a[] =
-	"The photo shows a couple who operate an excavator at a road-works site on a crisp autumn "
-	"morning. On the fence there are a dozen olive green hard hats. The photo is taken from "
-	"eye level, with a forest green hard hat to one side.";
+    "The photo shows a couple who operate an excavator at a road-works site on a crisp autumn "
+    "morning. On the fence there are a dozen olive green hard hats. The photo is taken from "
+    "eye level, with a forest green hard hat to one side.";
 /* Two small edits: a synonym and a comma; case differs. */
 static const char a2[] =
-	"The photo shows a couple who operate an excavator at a road-works site on a cold autumn "
-	"morning. On the fence, there are a dozen olive green hard hats. THE photo is taken from "
-	"eye level, with a forest green hard hat to one side.";
+    "The photo shows a couple who operate an excavator at a road-works site on a cold autumn "
+    "morning. On the fence, there are a dozen olive green hard hats. THE photo is taken from "
+    "eye level, with a forest green hard hat to one side.";
 static const char b[] =
-	"Two children cross a busy street at a crosswalk while a bus waits at the lights and a "
-	"cyclist rings her bell behind them on a hot summer afternoon in the city centre.";
+    "Two children cross a busy street at a crosswalk while a bus waits at the lights and a "
+    "cyclist rings her bell behind them on a hot summer afternoon in the city centre.";
 
 TEST(signatures)
 {
@@ -74,8 +74,8 @@ TEST(estimate_tracks_jaccard)
 {
 	assay_error err = {0};
 	char base[600] = "", edit[600] = "";
-	const char *w[] = {"red", "blue", "dog", "cat", "runs", "sits", "park", "wall", "sun",
-			   "rain", "old", "new", "man", "woman", "tree", "car", "bike", "road"};
+	const char *w[] = {"red",  "blue", "dog", "cat", "runs",  "sits", "park", "wall", "sun",
+			   "rain", "old",  "new", "man", "woman", "tree", "car",  "bike", "road"};
 	for (int i = 0; i < 60; i++) {
 		strcat(base, w[(i * 7 + 3) % 18]);
 		strcat(base, i % 5 == 4 ? "x " : " ");
@@ -109,10 +109,11 @@ TEST(lsh_many_samples)
 		/* Every 100th sample repeats sample i-50 with one word changed. */
 		size_t src = i % 100 == 99 ? i - 50 : i;
 		/* 25 words: one changed word leaves a bigram Jaccard of 22/24. */
-		snprintf(text, sizeof text, "sample %zu has words w%zu x%zu y%zu z%zu and v%zu u%zu "
-			 "t%zu s%zu r%zu a b c d e f g h i j k l m q%zu", src, src * 3, src * 5,
-			 src * 7, src * 11, src * 13, src * 17, src * 19, src * 23, src * 29,
-			 i % 100 == 99 ? 1u : src * 31);
+		snprintf(text, sizeof text,
+			 "sample %zu has words w%zu x%zu y%zu z%zu and v%zu u%zu "
+			 "t%zu s%zu r%zu a b c d e f g h i j k l m q%zu",
+			 src, src * 3, src * 5, src * 7, src * 11, src * 13, src * 17, src * 19,
+			 src * 23, src * 29, i % 100 == 99 ? 1u : src * 31);
 		sig_of(text, sig);
 		CHECK_INT(score_lsh_add(l, sig, &m, &err), 0);
 		bool member = m.best != UINT32_MAX && m.similarity >= 0.8;

@@ -13,14 +13,15 @@ TEST(artifacts_clean)
 	CHECK_STR(r.reason, "artifacts: none found");
 	/* Words that look like artifacts but are not. */
 	CHECK(!score1(SCORE_ARTIFACTS, "A sure-footed goat climbs a rock; here is a good view of "
-				       "the valley, of course.").flagged);
+				       "the valley, of course.")
+		   .flagged);
 	CHECK(!score1(SCORE_ARTIFACTS, "A todo list is pinned on the fridge [photo 3].").flagged);
 }
 
 TEST(artifacts_refusals)
 {
 	score_result r = score1(SCORE_ARTIFACTS, "As an AI language model, I cannot view videos "
-						"directly.");
+						 "directly.");
 	CHECK(r.flagged);
 	CHECK_CONTAINS(r.reason, "refusal \"As an AI\"");
 	CHECK(r.value < 0.1);
@@ -31,8 +32,9 @@ TEST(artifacts_refusals)
 
 TEST(artifacts_meta_commentary)
 {
-	score_result r = score1(SCORE_ARTIFACTS, "Sure! Here's a detailed description of the video: "
-						"a dog runs.");
+	score_result r =
+	    score1(SCORE_ARTIFACTS, "Sure! Here's a detailed description of the video: "
+				    "a dog runs.");
 	CHECK(r.flagged);
 	CHECK_CONTAINS(r.reason, "meta-commentary");
 	r = score1(SCORE_ARTIFACTS, "Caption: a dog runs in the park.");
@@ -49,7 +51,8 @@ TEST(artifacts_placeholders)
 	const char *bad[] = {"This photograph depicts [SUBJECT] at a bus stop.",
 			     "A teal bicycle in the foreground. {object_name}.",
 			     "The pair walk a dog in [insert location].",
-			     "Lorem ipsum dolor sit amet, a dog runs.", "A dog runs in the park. TODO.",
+			     "Lorem ipsum dolor sit amet, a dog runs.",
+			     "A dog runs in the park. TODO.",
 			     "A <PLACEHOLDER> stands by the door."};
 	for (size_t i = 0; i < ASSAY_ARRAY_LEN(bad); i++) {
 		score_result r = score1(SCORE_ARTIFACTS, bad[i]);
@@ -73,8 +76,9 @@ TEST(artifacts_markdown_and_leaks)
 	CHECK(r.flagged);
 	/* Markdown is normal in other texts (answers). */
 	CHECK(!score_as(SCORE_ARTIFACTS, "* A dog runs.\n* A cat sits.", 0).flagged);
-	r = score1(SCORE_ARTIFACTS, "<|im_start|>system\nYou are a dense video captioner.<|im_end|>\n"
-				    "A dog runs.");
+	r = score1(SCORE_ARTIFACTS,
+		   "<|im_start|>system\nYou are a dense video captioner.<|im_end|>\n"
+		   "A dog runs.");
 	CHECK(r.flagged);
 	CHECK_CONTAINS(r.reason, "prompt leakage");
 	r = score1(SCORE_ARTIFACTS, "[INST] caption this image [/INST] A dog runs.");

@@ -19,7 +19,8 @@ TEST(render_templates)
 	CHECK_STR(out.data, "Model qwen saw a dog (3, video, , {{other}})");
 	abuf_reset(&out);
 	/* No record, unclosed braces, text with braces of its own. */
-	CHECK_INT(score_render_prompt("{{text}} {{meta.x}} {{open", "{{text}}", 8, NULL, 0, &out), 0);
+	CHECK_INT(score_render_prompt("{{text}} {{meta.x}} {{open", "{{text}}", 8, NULL, 0, &out),
+		  0);
 	CHECK_STR(out.data, "{{text}}  {{open");
 	abuf_reset(&out);
 	CHECK_INT(score_render_prompt(score_default_rubric, "A cat.", 6, NULL, 0, &out), 0);
@@ -39,8 +40,9 @@ TEST(judge_body)
 	CHECK_INT(cJSON_GetArraySize(msgs), 2);
 	CHECK_STR(cJSON_GetObjectItem(cJSON_GetArrayItem(msgs, 1), "content")->valuestring,
 		  "grade \"this\"\n");
-	CHECK_STR(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "response_format"), "type")->valuestring,
-		  "json_object");
+	CHECK_STR(
+	    cJSON_GetObjectItem(cJSON_GetObjectItem(j, "response_format"), "type")->valuestring,
+	    "json_object");
 	cJSON_Delete(j);
 	abuf_reset(&out);
 	CHECK_INT(score_judge_body(&r, NULL, "x", false, &out), 0);
@@ -51,8 +53,10 @@ TEST(judge_body)
 static int parse(const char *content_json, double *v, char *why)
 {
 	char body[2048];
-	snprintf(body, sizeof body, "{\"choices\":[{\"message\":{\"role\":\"assistant\","
-		 "\"content\":%s}}]}", content_json);
+	snprintf(body, sizeof body,
+		 "{\"choices\":[{\"message\":{\"role\":\"assistant\","
+		 "\"content\":%s}}]}",
+		 content_json);
 	assay_error err = {0};
 	return score_judge_parse(body, strlen(body), v, why, 80, &err);
 }
@@ -76,16 +80,18 @@ TEST(judge_verdicts)
 	CHECK_NEAR(v, 1, 1e-12);
 	CHECK_STR(why, "");
 	/* Control characters in the reason are blanked. */
-	CHECK_INT(parse("\"{\\\"score\\\": 0, \\\"reason\\\": \\\"a\\u001b[2Jb\\\"}\"", &v, why), 0);
+	CHECK_INT(parse("\"{\\\"score\\\": 0, \\\"reason\\\": \\\"a\\u001b[2Jb\\\"}\"", &v, why),
+		  0);
 	CHECK_STR(why, "a [2Jb");
 	CHECK_INT(parse("\"{\\\"score\\\": 7}\"", &v, why), ASSAY_EFORMAT);
 	CHECK_INT(parse("\"no json here\"", &v, why), ASSAY_EFORMAT);
 	CHECK_INT(parse("\"{\\\"score\\\": 0.5\"", &v, why), ASSAY_EFORMAT);
 	CHECK_INT(parse("null", &v, why), ASSAY_EFORMAT);
 	assay_error err = {0};
-	CHECK_INT(score_judge_parse("{\"choices\": [{\"message\": {\"content\": \"{\\\"score\\\": 0.", 40,
-				    &v, why, 80, &err),
-		  ASSAY_EFORMAT);
+	CHECK_INT(
+	    score_judge_parse("{\"choices\": [{\"message\": {\"content\": \"{\\\"score\\\": 0.", 40,
+			      &v, why, 80, &err),
+	    ASSAY_EFORMAT);
 	CHECK_CONTAINS(err.msg, "not JSON");
 	CHECK_INT(score_judge_parse("{}", 2, &v, why, 80, &err), ASSAY_EFORMAT);
 	CHECK_CONTAINS(err.msg, "choices[0].message.content");
@@ -118,7 +124,8 @@ TEST(suggestions)
 	CHECK_CONTAINS(out.data, "corrected caption only");
 	abuf_reset(&out);
 	assay_error err = {0};
-	const char fenced[] = "{\"choices\":[{\"message\":{\"content\":\"```\\nA dog runs.\\n```\"}}]}";
+	const char fenced[] =
+	    "{\"choices\":[{\"message\":{\"content\":\"```\\nA dog runs.\\n```\"}}]}";
 	CHECK_INT(score_suggest_parse(fenced, sizeof fenced - 1, &out, &err), 0);
 	CHECK_STR(out.data, "A dog runs.");
 	abuf_reset(&out);

@@ -4,8 +4,8 @@
 #include "unit.h"
 
 static const char clean[] =
-	"A woman in a red coat walks her dog along the river at dusk. The camera follows "
-	"them from behind while the lights of the city come on across the water.";
+    "A woman in a red coat walks her dog along the river at dusk. The camera follows "
+    "them from behind while the lights of the city come on across the water.";
 
 TEST(length_bounds)
 {
@@ -59,7 +59,7 @@ TEST(gopher_mean_word_length)
 	CHECK(!score1(SCORE_GOPHER, clean).flagged);
 	/* Words of 11+ letters on average: over Gopher's 10. */
 	score_result r = score1(SCORE_GOPHER, "Incomprehensibilities notwithstanding, "
-					       "extraordinarily uncharacteristically.");
+					      "extraordinarily uncharacteristically.");
 	CHECK(r.flagged);
 	CHECK_CONTAINS(r.reason, "mean word length");
 	/* Two-letter words: under 3. */
@@ -97,7 +97,7 @@ TEST(gopher_stop_words)
 TEST(gopher_bullets_and_ellipses)
 {
 	score_result r = score1(SCORE_GOPHER, "- a dog in the park\n- a cat on the wall\n"
-					       "- a bird in the tree");
+					      "- a bird in the tree");
 	CHECK(r.flagged);
 	CHECK_CONTAINS(r.reason, "start with a bullet");
 	r = score1(SCORE_GOPHER, "The dog runs in the park and then...\nThe cat sits on the "
@@ -106,7 +106,7 @@ TEST(gopher_bullets_and_ellipses)
 	CHECK_CONTAINS(r.reason, "end with an ellipsis");
 	CHECK(!score1(SCORE_GOPHER, "The dog runs in the park.\nThe cat sits on the wall...\n"
 				    "The bird sings.\nThe sun sets.")
-		       .flagged);
+		   .flagged);
 }
 
 TEST(repetition_clean_and_sentences)
@@ -126,8 +126,9 @@ TEST(repetition_clean_and_sentences)
 
 TEST(repetition_loops_and_ngrams)
 {
-	score_result r = score1(SCORE_REPETITION, "In the background, a couple carry a cardboard box, "
-						 "a cardboard box, a cardboard box, a cardboard box");
+	score_result r =
+	    score1(SCORE_REPETITION, "In the background, a couple carry a cardboard box, "
+				     "a cardboard box, a cardboard box, a cardboard box");
 	CHECK(r.flagged);
 	CHECK_CONTAINS(r.reason, "%");
 	/* A phrase said twice is how people write (short texts need three). */
@@ -146,8 +147,9 @@ TEST(repetition_long_document_rules)
 {
 	/* Over 200 words, an n-gram seen twice counts (Gopher as published). */
 	char doc[8000] = "";
-	const char *words[] = {"apple", "river", "stone", "cloud", "green", "quiet", "table",
-			       "window", "garden", "yellow", "mountain", "silver", "lantern"};
+	const char *words[] = {"apple",	   "river",  "stone",  "cloud",	 "green",
+			       "quiet",	   "table",  "window", "garden", "yellow",
+			       "mountain", "silver", "lantern"};
 	unsigned x = 7;
 	for (int i = 0; i < 240; i++) {
 		x = x * 1103515245u + 12345u;

@@ -18,7 +18,8 @@ TEST(truncation_endings)
 	r = score1(SCORE_TRUNCATION, "The colours are red, green,");
 	CHECK(r.flagged);
 	/* Lists end without a full stop. */
-	CHECK(!score_as(SCORE_TRUNCATION, "- 23 February: deadline\n- 13 March: kickoff", 0).flagged);
+	CHECK(
+	    !score_as(SCORE_TRUNCATION, "- 23 February: deadline\n- 13 March: kickoff", 0).flagged);
 	CHECK(score1(SCORE_TRUNCATION, "").flagged);
 }
 
@@ -38,9 +39,11 @@ TEST(truncation_balance)
 
 TEST(charset_rules)
 {
-	score_result r = score1(SCORE_CHARSET, "Un caf\xC3\xA9 na\xC3\xAFve \xE6\x9D\xB1\xE4\xBA\xAC.");
+	score_result r =
+	    score1(SCORE_CHARSET, "Un caf\xC3\xA9 na\xC3\xAFve \xE6\x9D\xB1\xE4\xBA\xAC.");
 	CHECK_NEAR(r.value, 1, 1e-9);
-	r = score1(SCORE_CHARSET, "The subject\xC3\xA2\xE2\x82\xAC\xE2\x84\xA2s caf\xC3\x83\xC2\xA9.");
+	r = score1(SCORE_CHARSET,
+		   "The subject\xC3\xA2\xE2\x82\xAC\xE2\x84\xA2s caf\xC3\x83\xC2\xA9.");
 	CHECK(r.flagged);
 	CHECK_CONTAINS(r.reason, "2 mojibake sequences");
 	CHECK_NEAR(r.value, 0.2, 1e-9);
@@ -64,8 +67,10 @@ TEST(charset_rules)
 	CHECK(r.flagged);
 	CHECK_CONTAINS(r.reason, "word mixing scripts");
 	/* Emoji with ZWJ, tabs and newlines are fine. */
-	CHECK(!score1(SCORE_CHARSET, "A family \xF0\x9F\x91\xA8\xE2\x80\x8D\xF0\x9F\x91\xA9 waves.\n"
-				     "\tBye.").flagged);
+	CHECK(!score1(SCORE_CHARSET,
+		      "A family \xF0\x9F\x91\xA8\xE2\x80\x8D\xF0\x9F\x91\xA9 waves.\n"
+		      "\tBye.")
+		   .flagged);
 }
 
 TEST(charset_expected_scripts)

@@ -34,8 +34,12 @@ static store *fresh(const char *const *texts, size_t n, size_t n_b1, int64_t *b1
 	store *s = NULL;
 	if (store_open(path, NULL, &s, &err) < 0)
 		abort();
-	store_batch a = {.name = "b1", .source = "a.jsonl", .format = "jsonl", .text_field = "",
-			 .id_field = "", .meta_fields = ""};
+	store_batch a = {.name = "b1",
+			 .source = "a.jsonl",
+			 .format = "jsonl",
+			 .text_field = "",
+			 .id_field = "",
+			 .meta_fields = ""};
 	store_batch b = a;
 	b.name = "b2";
 	store_batch_create(s, &a, &err);
@@ -48,11 +52,16 @@ static store *fresh(const char *const *texts, size_t n, size_t n_b1, int64_t *b1
 		snprintf(id, sizeof id, "s%zu", i);
 		snprintf(rec, sizeof rec, "{\"id\":\"%s\",\"caption\":\"x\",\"logprob\":%g}", id,
 			 -0.1 * (double)i);
-		store_new_sample ns = {.batch_id = i < n_b1 ? a.id : b.id, .ext_id = id,
-				       .line = (int64_t)i + 1, .text_field = "caption", .text = texts[i],
-				       .text_len = strlen(texts[i]), .record = rec,
+		store_new_sample ns = {.batch_id = i < n_b1 ? a.id : b.id,
+				       .ext_id = id,
+				       .line = (int64_t)i + 1,
+				       .text_field = "caption",
+				       .text = texts[i],
+				       .text_len = strlen(texts[i]),
+				       .record = rec,
 				       .record_len = strlen(rec),
-				       .hash = text_normalized_hash(texts[i], strlen(texts[i]), NULL)};
+				       .hash =
+					   text_normalized_hash(texts[i], strlen(texts[i]), NULL)};
 		int outcome;
 		int64_t sid;
 		if (store_sample_insert(s, &ns, &outcome, &sid, &err) < 0)
@@ -63,15 +72,15 @@ static store *fresh(const char *const *texts, size_t n, size_t n_b1, int64_t *b1
 }
 
 static const char *const texts[] = {
-	"A woman in a red coat walks her dog along the river at dusk while the city lights come "
-	"on across the water and a ferry passes.",
-	"As an AI language model, I cannot view videos directly.",
-	"A woman in a red coat walks her dog along the river at dusk while the city lights come "
-	"on across the water and a boat passes.",
-	"Two children cross the street at a crosswalk while a bus waits at the red light.",
-	"The photo is taken from directl",
-	"A man reads a newspaper on a bench in the park under a tall oak tree in the morning.",
-	"A cat sleeps on a sunny windowsill next to a pot of basil and a stack of old books.",
+    "A woman in a red coat walks her dog along the river at dusk while the city lights come "
+    "on across the water and a ferry passes.",
+    "As an AI language model, I cannot view videos directly.",
+    "A woman in a red coat walks her dog along the river at dusk while the city lights come "
+    "on across the water and a boat passes.",
+    "Two children cross the street at a crosswalk while a bus waits at the red light.",
+    "The photo is taken from directl",
+    "A man reads a newspaper on a bench in the park under a tall oak tree in the morning.",
+    "A cat sleeps on a sunny windowsill next to a pot of basil and a stack of old books.",
 };
 #define N_TEXTS ASSAY_ARRAY_LEN(texts)
 
@@ -100,8 +109,12 @@ TEST(pages_keyset_and_needs)
 	} while (page.n);
 	CHECK_INT(seen, N_TEXTS);
 	/* A current score of one scorer leaves the other needed. */
-	store_score_row row = {.sample_id = 1, .scorer = "a", .version = "1", .value = 0.5,
-			       .reason = "r", .detail = "{\"x\":1}"};
+	store_score_row row = {.sample_id = 1,
+			       .scorer = "a",
+			       .version = "1",
+			       .value = 0.5,
+			       .reason = "r",
+			       .detail = "{\"x\":1}"};
 	store_begin(s, &err);
 	CHECK_INT(store_score_put(s, &row, &err), 0);
 	row.scorer = "b";
@@ -150,11 +163,20 @@ TEST(scores_read_back)
 	int64_t b1, b2;
 	store *s = fresh(texts, 3, 3, &b1, &b2);
 	assay_error err = {0};
-	store_score_row row = {.sample_id = 2, .scorer = "z", .version = "1", .value = NAN,
-			       .flagged = true, .reason = "z: failed: timeout"};
+	store_score_row row = {.sample_id = 2,
+			       .scorer = "z",
+			       .version = "1",
+			       .value = NAN,
+			       .flagged = true,
+			       .reason = "z: failed: timeout"};
 	CHECK_INT(store_score_put(s, &row, &err), 0);
-	row = (store_score_row){.sample_id = 2, .scorer = "a", .version = "2", .value = 0.25,
-				.flagged = true, .reason = "a: bad", .detail = "{\"n\":1}"};
+	row = (store_score_row){.sample_id = 2,
+				.scorer = "a",
+				.version = "2",
+				.value = 0.25,
+				.flagged = true,
+				.reason = "a: bad",
+				.detail = "{\"n\":1}"};
 	CHECK_INT(store_score_put(s, &row, &err), 0);
 	store_score *v;
 	size_t n;
