@@ -59,6 +59,8 @@ static const score_phrase art_phrases[] = {
     {"of course", ANCHOR_START, ART_META},
     {"absolutely", ANCHOR_START, ART_META},
     {"okay", ANCHOR_START, ART_META},
+    {"great question", ANCHOR_START, ART_META},
+    {"good question", ANCHOR_START, ART_META},
     {"here is a caption", ANCHOR_ANY, ART_META},
     {"here's a caption", ANCHOR_ANY, ART_META},
     {"here is a description", ANCHOR_ANY, ART_META},

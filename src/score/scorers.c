@@ -18,7 +18,7 @@ const score_def score_defs[SCORE_COUNT] = {
      "Gopher quality rules: word length, symbols, letters, stop words, bullets"},
     {"repetition", "1", 0.5, SCORE_KIND_TEXT, true, score_repetition,
      "repeated sentences, frequent and duplicated n-grams, generation loops"},
-    {"artifacts", "1", 0.5, SCORE_KIND_TEXT, true, score_artifacts,
+    {"artifacts", "2", 0.5, SCORE_KIND_TEXT, true, score_artifacts,
      "refusals, meta-commentary, placeholders, Markdown, prompt leakage"},
     {"truncation", "1", 0.5, SCORE_KIND_TEXT, true, score_truncation,
      "ends mid-sentence, unbalanced quotes or brackets"},

@@ -319,3 +319,18 @@ def test_sample_data_neardup_recall():
         for x in labels:
             if "near_duplicate" in x["flaws"]:
                 eq(nd[x["of"]][1], 0, "the original is not flagged")
+
+
+def test_evaluation_on_sample_data():
+    """The figures of sample-data/EVALUATION.md stay where they were."""
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__))), "score"))
+    import evaluate  # noqa: E402
+    from harness import BIN  # noqa: E402
+    res = evaluate.evaluate(os.path.abspath(BIN))
+    check(res["auc"] >= 0.85, res["auc"])
+    check(res["neardup_recall"] >= 0.95, res["neardup_recall"])
+    for name in ("repetition", "artifacts", "hedging", "truncation"):
+        check(res["scorers"][name]["recall"] >= 0.95, (name, res["scorers"][name]))
+    for name in ("repetition", "artifacts", "hedging", "charset"):
+        check(res["scorers"][name]["precision"] >= 0.9, (name, res["scorers"][name]))

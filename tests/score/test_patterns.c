@@ -44,6 +44,8 @@ TEST(artifacts_meta_commentary)
 	CHECK(!score1(SCORE_ARTIFACTS, "Caption contest winners pose on a stage.").flagged);
 	r = score1(SCORE_ARTIFACTS, "A dog runs.\n\nLet me know if you'd like a shorter version!");
 	CHECK(r.flagged);
+	CHECK(score_as(SCORE_ARTIFACTS, "Great question! - 3 May: launch", 0).flagged);
+	CHECK(!score_as(SCORE_ARTIFACTS, "A great question was asked at the launch.", 0).flagged);
 }
 
 TEST(artifacts_placeholders)
