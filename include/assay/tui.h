@@ -34,6 +34,13 @@ typedef struct tui_summary {
  * Every decision is committed before the next sample is drawn. */
 int tui_review_run(store *s, const tui_review_opts *o, tui_summary *sum, assay_error *err);
 
+/* `assay review --conflicts`: walks the samples whose annotators' verdicts
+ * differ and no lead adjudicated (o->batch limits it; o->annotator is the
+ * lead), showing every verdict, reason and edit, and records the lead's
+ * decision with store_adjudicate. sum->decided counts the samples settled,
+ * sum->skipped those passed over. */
+int tui_conflicts_run(store *s, const tui_review_opts *o, tui_summary *sum, assay_error *err);
+
 /* The default reasons offered by `r` (a `reasons` list in the config
  * replaces them). */
 extern const char *const tui_default_reasons[];

@@ -30,6 +30,9 @@ static const char help[] =
 	"  --theme NAME|PATH default, light, high-contrast, mono, or a theme file\n"
 	"                    (default: the config's `theme`, else default)\n"
 	"  --config FILE     read this configuration instead of the usual ones\n"
+	"  --conflicts       for a lead: walk the samples whose annotators disagree,\n"
+	"                    see every verdict and edit, and record the final word\n"
+	"                    (export honours it over the annotators' verdicts)\n"
 	"  -h, --help        this help\n"
 	"\n"
 	"Configuration: $XDG_CONFIG_HOME/assay/config, then ./assay.conf, in\n"
@@ -84,6 +87,7 @@ int cmd_review(cli_ctx *ctx, int argc, char **argv)
 		{"overlap", required_argument, NULL, 'k'},
 		{"theme", required_argument, NULL, 't'},
 		{"config", required_argument, NULL, 'c'},
+		{"conflicts", no_argument, NULL, 'C'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -92,6 +96,7 @@ int cmd_review(cli_ctx *ctx, int argc, char **argv)
 	if (!o.annotator || !*o.annotator)
 		o.annotator = getenv("USER");
 	const char *theme = NULL, *config = NULL;
+	bool conflicts = false;
 	long v;
 	int c;
 	optind = 1;
@@ -122,6 +127,7 @@ int cmd_review(cli_ctx *ctx, int argc, char **argv)
 			break;
 		case 't': theme = optarg; break;
 		case 'c': config = optarg; break;
+		case 'C': conflicts = true; break;
 		case 'h':
 			fputs(help, stdout);
 			return 0;
@@ -184,12 +190,17 @@ int cmd_review(cli_ctx *ctx, int argc, char **argv)
 		o.order = scored ? STORE_ORDER_QUALITY : STORE_ORDER_IMPORT;
 	}
 	tui_summary sum;
-	int rc = tui_review_run(s, &o, &sum, &err);
+	int rc = conflicts ? tui_conflicts_run(s, &o, &sum, &err) : tui_review_run(s, &o, &sum, &err);
 	store_close(s);
 	score_config_free(&sc);
 	conf_free(cf);
 	if (rc < 0)
 		return cli_fail(&err);
-	print_summary(&sum);
+	if (conflicts)
+		printf("settled %lld conflicting samples: %lld accepted, %lld edited, %lld rejected; "
+		       "%lld passed over\n", (long long)sum.decided, (long long)sum.accepted,
+		       (long long)sum.edited, (long long)sum.rejected, (long long)sum.skipped);
+	else
+		print_summary(&sum);
 	return 0;
 }

@@ -14,11 +14,11 @@
 #define CONFLICTS                                                                                  \
 	" FROM decisions d WHERE d.sample_id > ?1 AND d.verdict <> 'skipped'"                      \
 	" GROUP BY d.sample_id HAVING min(d.verdict) <> max(d.verdict)"                            \
-	"   AND NOT EXISTS (SELECT 1 FROM adjudications a WHERE a.sample_id = d.sample_id)"      \
+	"   AND NOT EXISTS (SELECT 1 FROM adjudications a WHERE a.sample_id = d.sample_id)"        \
 	"   AND (?2 = 0 OR (SELECT s.batch_id FROM samples s WHERE s.id = d.sample_id) = ?2)"
 
-static const char sql_conflict_next[] = "SELECT d.sample_id" CONFLICTS
-					" ORDER BY d.sample_id LIMIT 1";
+static const char sql_conflict_next[] =
+    "SELECT d.sample_id" CONFLICTS " ORDER BY d.sample_id LIMIT 1";
 static const char sql_conflict_count[] = "SELECT count(*) FROM (SELECT d.sample_id" CONFLICTS ")";
 
 int store_conflict_next(store *s, int64_t batch_id, int64_t after_id, int64_t *sample_id,
@@ -52,9 +52,9 @@ int store_conflict_count(store *s, int64_t batch_id, int64_t *n, assay_error *er
 }
 
 static const char sql_verdicts_of[] =
-	"SELECT d.annotator_id, a.name, d.verdict, d.text, d.reason, d.decided_at"
-	" FROM decisions d JOIN annotators a ON a.id = d.annotator_id"
-	" WHERE d.sample_id = ?1 AND d.verdict <> 'skipped' ORDER BY d.decided_at, d.annotator_id";
+    "SELECT d.annotator_id, a.name, d.verdict, d.text, d.reason, d.decided_at"
+    " FROM decisions d JOIN annotators a ON a.id = d.annotator_id"
+    " WHERE d.sample_id = ?1 AND d.verdict <> 'skipped' ORDER BY d.decided_at, d.annotator_id";
 
 /* Copies a nullable text column (NULL stays NULL); *oom set on failure. */
 static char *col_or_null(sqlite3_stmt *st, int col, bool *oom)
@@ -120,8 +120,8 @@ void store_named_verdicts_free(store_named_verdict *v, size_t n)
 }
 
 static const char sql_adjudication_get[] =
-	"SELECT j.verdict, j.text, j.reason, j.decided_at, a.name FROM adjudications j"
-	" JOIN annotators a ON a.id = j.annotator_id WHERE j.sample_id = ?1";
+    "SELECT j.verdict, j.text, j.reason, j.decided_at, a.name FROM adjudications j"
+    " JOIN annotators a ON a.id = j.annotator_id WHERE j.sample_id = ?1";
 
 int store_adjudication_get(store *s, int64_t sample_id, store_decision *out, char **lead,
 			   assay_error *err)
@@ -156,6 +156,6 @@ int store_adjudication_get(store *s, int64_t sample_id, store_decision *out, cha
 		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
 	}
 	return rc == SQLITE_ROW || rc == SQLITE_DONE
-		       ? ASSAY_OK
-		       : store_sqlerr(s, rc, err, "reading an adjudication");
+		   ? ASSAY_OK
+		   : store_sqlerr(s, rc, err, "reading an adjudication");
 }

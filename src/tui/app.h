@@ -69,6 +69,10 @@ struct app {
 	int64_t suggest_for;   /* the sample asked about; 0: none pending */
 	char *suggestion;      /* the answer for the sample on screen */
 
+	/* Another view sharing this state (the audit dashboard, the conflicts
+	 * view) draws itself here when a dialog sees a resize; NULL: tui_draw. */
+	void (*redraw)(app *a);
+
 	attr_t attr[CONF_ROLE_COUNT];
 	char **reasons;
 	size_t n_reasons;

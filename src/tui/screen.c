@@ -207,6 +207,10 @@ static void too_small(app *a)
 
 void tui_draw(app *a)
 {
+	if (a->redraw) {
+		a->redraw(a);
+		return;
+	}
 	if (COLS < MIN_W || LINES < MIN_H) {
 		too_small(a);
 		return;

@@ -47,9 +47,14 @@ static store *fresh(int n, int64_t *ids)
 		char text[64], id[16];
 		snprintf(text, sizeof text, "sample number %d with some words", i + 1);
 		snprintf(id, sizeof id, "s%d", i + 1);
-		store_new_sample ns = {.batch_id = b[i % 2].id, .ext_id = id, .line = i + 1,
-				       .text_field = "caption", .text = text, .text_len = strlen(text),
-				       .record = "{}", .record_len = 2,
+		store_new_sample ns = {.batch_id = b[i % 2].id,
+				       .ext_id = id,
+				       .line = i + 1,
+				       .text_field = "caption",
+				       .text = text,
+				       .text_len = strlen(text),
+				       .record = "{}",
+				       .record_len = 2,
 				       .hash = text_normalized_hash(text, strlen(text), NULL)};
 		int outcome;
 		if (store_sample_insert(s, &ns, &outcome, &ids[i], &e) < 0)
@@ -69,7 +74,9 @@ static int64_t annotator(store *s, const char *name)
 
 static void decide(store *s, int64_t sample, int64_t who, int kind, const char *extra)
 {
-	store_decision_in in = {.sample_id = sample, .annotator_id = who, .kind = kind,
+	store_decision_in in = {.sample_id = sample,
+				.annotator_id = who,
+				.kind = kind,
 				.text = kind == STORE_EDIT ? extra : NULL,
 				.reason = kind == STORE_REJECT ? extra : NULL};
 	int64_t ev;
@@ -102,7 +109,7 @@ TEST(conflicts_are_differing_verdicts_without_adjudication)
 	decide(s, ids[1], bob, STORE_ACCEPT, NULL);
 	decide(s, ids[2], ann, STORE_ACCEPT, NULL); /* 3: accept vs skip: no conflict */
 	decide(s, ids[2], bob, STORE_SKIP, NULL);
-	decide(s, ids[3], ann, STORE_REJECT, "x"); /* 4: one verdict only */
+	decide(s, ids[3], ann, STORE_REJECT, "x");  /* 4: one verdict only */
 	decide(s, ids[4], ann, STORE_ACCEPT, NULL); /* 5: accept vs edit: conflict */
 	decide(s, ids[4], bob, STORE_EDIT, "a corrected sample");
 	decide(s, ids[5], ann, STORE_REJECT, "a"); /* 6: two rejections, other reasons: none */
@@ -189,7 +196,8 @@ TEST(verdicts_of_a_sample_named_oldest_first_without_skips)
 {
 	int64_t ids[2];
 	store *s = fresh(2, ids);
-	int64_t ann = annotator(s, "ann"), bob = annotator(s, "bob\x1b[31m"), cy = annotator(s, "cy");
+	int64_t ann = annotator(s, "ann"), bob = annotator(s, "bob\x1b[31m"),
+		cy = annotator(s, "cy");
 	decide(s, ids[0], bob, STORE_EDIT, "sample number 1 with other words");
 	decide(s, ids[0], ann, STORE_REJECT, "factual error");
 	decide(s, ids[0], cy, STORE_SKIP, NULL);
@@ -231,8 +239,8 @@ TEST(adjudication_get_and_replace)
 	CHECK_STR(d.verdict, "");
 	CHECK(who == NULL);
 	store_decision_free(&d);
-	store_decision_in in = {.sample_id = ids[0], .annotator_id = lead, .kind = STORE_REJECT,
-				.reason = "duplicate"};
+	store_decision_in in = {
+	    .sample_id = ids[0], .annotator_id = lead, .kind = STORE_REJECT, .reason = "duplicate"};
 	int64_t ev;
 	CHECK_INT(store_adjudicate(s, &in, &ev, &e), ASSAY_OK);
 	CHECK_INT(store_adjudication_get(s, ids[0], &d, &who, &e), ASSAY_OK);
@@ -243,7 +251,9 @@ TEST(adjudication_get_and_replace)
 	store_decision_free(&d);
 	free(who);
 	/* a second word replaces the first; without *lead it is not asked */
-	in = (store_decision_in){.sample_id = ids[0], .annotator_id = lead, .kind = STORE_EDIT,
+	in = (store_decision_in){.sample_id = ids[0],
+				 .annotator_id = lead,
+				 .kind = STORE_EDIT,
 				 .text = "a better sample"};
 	CHECK_INT(store_adjudicate(s, &in, &ev, &e), ASSAY_OK);
 	CHECK_INT(store_adjudication_get(s, ids[0], &d, NULL, &e), ASSAY_OK);
