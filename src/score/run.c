@@ -246,6 +246,9 @@ int score_run(store *s, const score_run_options *o, score_run_result *res, assay
 		return rc;
 	run_ctx r = {
 	    .s = s, .o = o, .res = res, .cfg = *o->cfg, .page = o->page ? o->page : DEFAULT_PAGE};
+	/* Millions of score rows: keep the scores index in cache between pages. */
+	if ((rc = store_bulk_mode(s, err)) < 0)
+		return rc;
 	store_score_query scope = {.batch_ids = o->batch_ids, .n_batches = o->n_batches};
 	if ((rc = store_score_scope(s, &scope, &r.scope, &r.max_id, err)) < 0)
 		return rc;
