@@ -32,30 +32,6 @@ const cJSON *ingest_field(const cJSON *obj, const char *path)
 	return ingest_field(cJSON_GetObjectItemCaseSensitive(obj, key), dot + 1);
 }
 
-/* Deepest bracket nesting outside strings, stopping early past limit. */
-static int nesting_depth(const char *p, size_t n, int limit)
-{
-	int depth = 0, max = 0;
-	bool in_str = false;
-	for (size_t i = 0; i < n; i++) {
-		char c = p[i];
-		if (in_str) {
-			if (c == '\\')
-				i++;
-			else if (c == '"')
-				in_str = false;
-		} else if (c == '"') {
-			in_str = true;
-		} else if (c == '{' || c == '[') {
-			if (++depth > max && (max = depth) > limit)
-				return max;
-		} else if (c == '}' || c == ']') {
-			depth--;
-		}
-	}
-	return max;
-}
-
 static const char *type_name(const cJSON *v)
 {
 	if (cJSON_IsString(v))
@@ -100,24 +76,22 @@ static int check_json(const char *raw, size_t len, cJSON **out, char *why, size_
 	if (!text_utf8_valid(raw, len, &bad))
 		return raw[bad] == '\0' ? REJECT("NUL byte at byte %zu", bad + 1)
 					: REJECT("invalid UTF-8 at byte %zu", bad + 1);
-	if (nesting_depth(raw, len, INGEST_MAX_DEPTH) > INGEST_MAX_DEPTH)
+	size_t at;
+	const char *what;
+	bool nul;
+	int jrc = rec_json_check(raw, len, INGEST_MAX_DEPTH, &at, &what, &nul);
+	if (jrc == ASSAY_ECONFLICT)
 		return REJECT("nesting deeper than %d levels", INGEST_MAX_DEPTH);
-	if (memmem(raw, len, "\\u0000", 6))
+	if (jrc < 0 && strcmp(what, "unexpected data after the JSON value") == 0)
+		return REJECT("%s at byte %zu", what, at + 1);
+	if (jrc < 0)
+		return REJECT("not valid JSON: %s at byte %zu", what, at + 1);
+	if (nul)
 		return REJECT("contains \\u0000 (a NUL character), which assay refuses to store");
-	const char *end = NULL;
-	cJSON *v = cJSON_ParseWithLengthOpts(raw, len, &end, false);
-	if (!v) {
-		const char *at = cJSON_GetErrorPtr();
-		size_t off = at && at >= raw && at <= raw + len ? (size_t)(at - raw) : 0;
-		return REJECT("not valid JSON (error near byte %zu)", off + 1);
-	}
-	while (end && end < raw + len && (*end == ' ' || *end == '\t' || *end == '\r'))
-		end++;
-	if (end && end < raw + len) {
-		cJSON_Delete(v);
-		return REJECT("unexpected data after the JSON value at byte %zu",
-			      (size_t)(end - raw) + 1);
-	}
+	/* the text is valid JSON now: cJSON fails only when memory runs out */
+	cJSON *v = cJSON_ParseWithLength(raw, len);
+	if (!v)
+		return REJECT("could not be read: out of memory");
 	if (!cJSON_IsObject(v)) {
 		int rc = REJECT("expected a JSON object, got %s", type_name(v));
 		cJSON_Delete(v);

@@ -31,4 +31,13 @@ int rec_parse(const char *raw, size_t len, const rec_options *o, int64_t line, r
 	      char *why, size_t whylen);
 void rec_fields_free(rec_fields *f);
 
+/* Checks that p[0..n) is exactly one JSON value (RFC 8259: no leading
+ * zeros, no raw control characters in strings, only space, tab, CR and LF
+ * as white space) nested at most max_depth deep. On failure *at is the byte
+ * offset and *what says what was wrong; returns ASSAY_ECONFLICT for too
+ * deep, ASSAY_EFORMAT otherwise. *nul_escape tells whether a \u0000
+ * escape occurs. */
+int rec_json_check(const char *p, size_t n, int max_depth, size_t *at, const char **what,
+		   bool *nul_escape);
+
 #endif

@@ -246,7 +246,9 @@ def test_json_array_and_csv():
 # ---- import: bad input -----------------------------------------------------
 
 BAD_LINES = [
-    ("not json", "not valid JSON (error near byte 1)"),
+    ("not json", "not valid JSON: an unexpected character at byte 1"),
+    ('{"text": "x", "n": 01}', "not valid JSON: a number with a leading zero at byte 21"),
+    ('{"text": "tab\tinside"}', "not valid JSON: a raw control character inside a string at byte 14"),
     ("[1, 2]", "expected a JSON object, got an array"),
     ('"just a string"', "expected a JSON object, got a string"),
     ('{"id": "x"}', "no text field: none of text, caption, output, response, completion "
