@@ -10,6 +10,14 @@
 #include "assay/conf.h"
 #include "assay/store.h"
 
+/* One decision a read-only review shows: the sample, the annotator whose
+ * verdict is shown, and that annotator's name (shown; may be NULL). */
+typedef struct tui_pick {
+	int64_t sample_id;
+	int64_t annotator_id;
+	const char *who;
+} tui_pick;
+
 typedef struct tui_review_opts {
 	const char *db_name;      /* shown in the top bar */
 	const char *annotator;
@@ -22,6 +30,10 @@ typedef struct tui_review_opts {
 	const conf *config;       /* `reasons` list; may be NULL */
 	/* The LLM endpoint that `S` asks for a corrected caption, or NULL. */
 	const struct score_remote *judge;
+	/* A read-only walk (the audit drill-down): only these decisions, in
+	 * this order, and no key changes anything. NULL: the queue. */
+	const tui_pick *only;
+	size_t n_only;
 } tui_review_opts;
 
 /* What the session did, printed after the screen closes. */
@@ -34,12 +46,32 @@ typedef struct tui_summary {
  * Every decision is committed before the next sample is drawn. */
 int tui_review_run(store *s, const tui_review_opts *o, tui_summary *sum, assay_error *err);
 
+/* The read-only review of o->only (o->n_only >= 1) on the screen the caller
+ * has open (curses running), until q; h and l walk the list. The store may
+ * be read-only: nothing is written, not even a lease. */
+int tui_review_browse(store *s, const tui_review_opts *o, assay_error *err);
+
 /* `assay review --conflicts`: walks the samples whose annotators' verdicts
  * differ and no lead adjudicated (o->batch limits it; o->annotator is the
  * lead), showing every verdict, reason and edit, and records the lead's
  * decision with store_adjudicate. sum->decided counts the samples settled,
  * sum->skipped those passed over. */
 int tui_conflicts_run(store *s, const tui_review_opts *o, tui_summary *sum, assay_error *err);
+
+/* What `assay audit` shows. */
+typedef struct tui_audit_opts {
+	const char *db_name;     /* shown in the top bar */
+	const char *batch;       /* only this batch, or NULL */
+	int64_t since_ms, until_ms; /* decisions in [since, until); 0: open */
+	const conf_theme *theme;
+	const conf *config;      /* `reasons` for nothing yet; may be NULL */
+} tui_audit_opts;
+
+/* The read-only audit dashboard: rejection rates per annotator, reason,
+ * batch and model with Wilson whiskers, daily sparklines, the scorers'
+ * calibration and histograms; Enter on a bar opens its samples in a
+ * read-only review. Panels are computed when first shown. */
+int tui_audit_run(store *s, const tui_audit_opts *o, assay_error *err);
 
 /* The default reasons offered by `r` (a `reasons` list in the config
  * replaces them). */

@@ -17,6 +17,7 @@ static const cli_command commands[] = {
 	{"review", cmd_review, "the review screen: one sample at a time, a decision per key"},
 	{"decide", cmd_decide, "record decisions from a script (one, or many from JSONL)"},
 	{"stats", cmd_stats, "rates by annotator, batch, reason, day, model; agreement; scorers"},
+	{"audit", cmd_audit, "the audit dashboard: rejection rates, days, scorers (read-only)"},
 	{"report", cmd_report, "the audit as one self-contained HTML file"},
 	{"export", cmd_export, "write the approved set, corrections applied"},
 };

@@ -94,6 +94,9 @@ char *tui_pick_reason(app *a);
 void tui_help(app *a);
 
 /* review.c */
+/* Whether a key works in a read-only review (walking, scrolling, the diff,
+ * help, quit); the others do nothing there. */
+bool tui_key_browses(const tui_key *k);
 void tui_message(app *a, bool error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #endif

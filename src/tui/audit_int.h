@@ -7,6 +7,7 @@
 #define ASSAY_TUI_AUDIT_INT_H
 
 #include "app.h"
+#include "assay/tui.h"
 
 #define TUI_VIEW_MIN_W 40
 #define TUI_VIEW_MIN_H 12
@@ -89,5 +90,85 @@ const char *tui_spark_glyph(int level, bool utf8);
 
 /* Formats a count with thousands separators ("1,234,567") into buf. */
 const char *tui_count(uint64_t n, char *buf, size_t size);
+
+/* ---- The dashboard (audit.c: keys and loop, audit_data.c: what the
+ * panels show, audit_draw.c: drawing them) ---------------------------- */
+
+#include "assay/audit_stats.h"
+
+enum dash_panel {
+	DASH_ANNOTATORS,
+	DASH_REASONS,
+	DASH_BATCHES,
+	DASH_MODELS,
+	DASH_DAYS,
+	DASH_SCORERS,
+	DASH_N
+};
+
+/* One panel's definition: its tab, its title and the grouping behind it
+ * (by < 0: the scorers' calibration). */
+typedef struct dash_panel_def {
+	const char *tab;
+	const char *title;
+	const char *noun; /* what a bar is: "annotator", "reason", ... */
+	int by;		  /* enum audit_by */
+	const char *field;
+} dash_panel_def;
+
+extern const dash_panel_def dash_panels[DASH_N];
+
+/* A bar: a group and the rate it shows (rejected / decided; for reasons,
+ * the reason's share of all rejections). */
+typedef struct dash_bar {
+	const char *label; /* the group's key, owned by the panel's stats */
+	audit_rate rate;
+	const audit_group *g;
+} dash_bar;
+
+typedef struct dash_panel_data {
+	bool ready;
+	char error[1024]; /* why it could not be computed, or "" */
+	audit_stats st;	  /* the grouping (not the scorers panel) */
+	dash_bar *bars;
+	size_t n;
+	int sel, top; /* the selected bar, the first one shown */
+} dash_panel_data;
+
+typedef struct dash {
+	app a; /* first: the key actions and dialogs get &d->a */
+	store *s;
+	const tui_audit_opts *o;
+	bool utf8;
+	bool by_rate; /* bars sorted by rate, else by name */
+	int panel;
+	int digit; /* the digit of the key being handled */
+	dash_panel_data p[DASH_N];
+	audit_calibration cal;
+	audit_group total; /* every decision in the filter */
+	bool have_total;
+	int64_t batch_id;		 /* o->batch's id, 0: every batch */
+	store_names annotators, batches; /* for the drill-down */
+} dash;
+
+/* Computes panel i if it is not ready (an error is kept in p[i].error). */
+void dash_compute(dash *d, int i);
+/* Orders every ready panel's bars by d->by_rate. */
+void dash_sort(dash *d);
+void dash_free(dash *d);
+
+/* The decisions behind bar `sel` of panel i: its rejections, or with all
+ * every decision of the group (a reason's are always rejections), ordered
+ * by sample; at most DASH_MAX_PICKS (*capped then). *out is freed by the
+ * caller; its names point into d. */
+#define DASH_MAX_PICKS 200000
+int dash_picks(dash *d, int i, bool all, tui_pick **out, size_t *n, bool *capped, assay_error *err);
+
+/* The dashboard's key table (audit.c). */
+extern const tui_key dash_keys[];
+extern const size_t dash_n_keys;
+
+/* Draws the whole dashboard (the redraw hook of d->a). */
+void dash_draw(app *a);
 
 #endif

@@ -69,7 +69,8 @@ static int load(app *a, int64_t id, assay_error *err)
 	    (rc = store_scores_get(a->s, id, &a->scores, &a->n_scores, err)) < 0 ||
 	    (rc = store_notes_for(a->s, id, &a->notes, &a->n_notes, err)) < 0)
 		return rc;
-	qsort(a->scores, a->n_scores, sizeof *a->scores, worst_first);
+	if (a->n_scores > 1)
+		qsort(a->scores, a->n_scores, sizeof *a->scores, worst_first);
 	a->scroll = 0;
 	a->diff = false;
 	a->shown_ns = a->leased_ns = assay_mono_ns();
@@ -360,8 +361,38 @@ static void k_note(app *a)
 	free(t);
 }
 
+/* A read-only review (o->only): shows decision a->pos of the list, with
+ * that annotator's verdict; the top bar's count is the position. */
+static void browse_show(app *a)
+{
+	const tui_pick *p = &a->o->only[a->pos];
+	a->annotator_id = p->annotator_id;
+	a->decided_before = (int64_t)a->pos + 1;
+	assay_error err = {0};
+	if (load(a, p->sample_id, &err) < 0)
+		tui_message(a, true, "%s", err.msg);
+	else
+		tui_message(a, false, "read-only: %s's verdict, %zu of %zu (h/l walk, q goes back)",
+			    p->who ? p->who : "?", a->pos + 1, a->o->n_only);
+}
+
+static void browse_step(app *a, int dir)
+{
+	if (dir < 0 ? a->pos == 0 : a->pos + 1 >= a->o->n_only) {
+		tui_message(a, false, "this is the %s of the %zu", dir < 0 ? "first" : "last",
+			    a->o->n_only);
+		return;
+	}
+	a->pos += dir < 0 ? (size_t)-1 : 1;
+	browse_show(a);
+}
+
 static void k_prev(app *a)
 {
+	if (a->o->only) {
+		browse_step(a, -1);
+		return;
+	}
 	if (a->pos == 0 || !a->n_hist) {
 		tui_message(a, false, "this is the first sample of the session");
 		return;
@@ -372,6 +403,10 @@ static void k_prev(app *a)
 
 static void k_next(app *a)
 {
+	if (a->o->only) {
+		browse_step(a, 1);
+		return;
+	}
 	if (a->has_sample && a->pos + 1 >= a->n_hist && !a->dec.verdict[0]) {
 		tui_message(a, false, "decide this one first (a, e, r) or skip it (s)");
 		return;
@@ -495,10 +530,26 @@ const tui_key tui_keys[] = {
 };
 const size_t tui_n_keys = ASSAY_ARRAY_LEN(tui_keys);
 
+bool tui_key_browses(const tui_key *k)
+{
+	static void (*const ok[])(app *) = {
+		k_prev, k_next, k_down, k_up, k_page_down, k_page_up, k_diff, k_help, k_redraw, k_quit,
+	};
+	for (size_t i = 0; i < ASSAY_ARRAY_LEN(ok); i++)
+		if (k->fn == ok[i])
+			return true;
+	return false;
+}
+
 static void dispatch(app *a, int key)
 {
 	for (size_t i = 0; i < tui_n_keys; i++)
 		if (tui_keys[i].key == key || (tui_keys[i].alt && tui_keys[i].alt == key)) {
+			if (a->o->only && !tui_key_browses(&tui_keys[i])) {
+				tui_message(a, false, "read-only: %s does nothing here (h/l walk, q goes "
+						      "back)", tui_keys[i].label);
+				return;
+			}
 			tui_keys[i].fn(a);
 			return;
 		}
@@ -615,6 +666,33 @@ int tui_review_run(store *s, const tui_review_opts *o, tui_summary *sum, assay_e
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	a.sum.seconds = (double)(assay_mono_ns() - a.start_ns) / 1e9;
 	*sum = a.sum;
+	teardown(&a);
+	return ASSAY_OK;
+}
+
+int tui_review_browse(store *s, const tui_review_opts *o, assay_error *err)
+{
+	if (!o->only || !o->n_only)
+		return assay_fail(err, ASSAY_EINVAL, "internal: a read-only review needs decisions");
+	app a = {.s = s, .o = o, .layout_dirty = true, .total = (int64_t)o->n_only};
+	setup_reasons(&a);
+	tui_theme_apply(&a, o->theme);
+	a.start_ns = assay_mono_ns();
+	timeout(1000);
+	browse_show(&a);
+	while (!a.quit) {
+		tui_draw(&a);
+		wint_t ch;
+		int kind = get_wch(&ch);
+		if (kind == ERR)
+			continue;
+		if (kind == KEY_CODE_YES && ch == KEY_RESIZE) {
+			a.layout_dirty = true;
+			continue;
+		}
+		a.msg[0] = '\0';
+		dispatch(&a, (int)ch);
+	}
 	teardown(&a);
 	return ASSAY_OK;
 }

@@ -185,7 +185,7 @@ static void footer(app *a, int y)
 	fill_row(a, y, CONF_ROLE_FOOTER_TEXT);
 	int x = 1;
 	for (size_t i = 0; i < tui_n_keys && x < COLS - 2; i++) {
-		if (!tui_keys[i].hint)
+		if (!tui_keys[i].hint || (a->o->only && !tui_key_browses(&tui_keys[i])))
 			continue;
 		int w = put(a, y, x, COLS - x - 1, tui_keys[i].label, CONF_ROLE_FOOTER_KEY);
 		x += w + 1;
