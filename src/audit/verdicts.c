@@ -390,7 +390,7 @@ int audit_calibration_compute(store *s, audit_calibration *out, assay_error *err
 	}
 	for (size_t i = 0; rc == ASSAY_OK && i < c.n_sc; i++, out->n++)
 		rc = report_one(&c.sc[i], &out->v[i], err);
-	if (rc == ASSAY_OK)
+	if (rc == ASSAY_OK && out->n > 1)
 		qsort(out->v, out->n, sizeof *out->v, by_name);
 	for (size_t i = 0; i < c.n_sc; i++) {
 		free(c.sc[i].name);
