@@ -255,7 +255,8 @@ int dash_picks(dash *d, int i, bool all, tui_pick **out, size_t *n, bool *capped
 		free(pk.v);
 		return rc;
 	}
-	qsort(pk.v, pk.n, sizeof *pk.v, cmp_pick);
+	if (pk.n)
+		qsort(pk.v, pk.n, sizeof *pk.v, cmp_pick);
 	*out = pk.v;
 	*n = pk.n;
 	*capped = pk.capped;

@@ -360,3 +360,47 @@ def test_filters_empty_database_and_errors():
             t.wait_for("No scored sample has a human verdict yet.")
             t.keys("q")
             eq(t.wait_exit(), 0)
+
+
+def sanitized_build():
+    out = subprocess.run(["meson", "introspect", "--buildoptions",
+                          os.environ.get("ASSAY_BUILD", "")], capture_output=True, text=True).stdout
+    try:
+        opts = {o["name"]: o["value"] for o in json.loads(out)}
+    except ValueError:
+        return False
+    return opts.get("b_sanitize", "none") != "none"
+
+
+def test_dashboard_and_drill_down_under_valgrind():
+    """No invalid access and no leak through every panel and a drill-down
+    (the plain build; an ASan build cannot run valgrind)."""
+    if sanitized_build():
+        return
+    with Workdir() as w:
+        setup(w, decisions=DECISIONS + [(HOSTILE, "s6", "reject", HOSTILE)])
+        log = os.path.join(w.path, "vg-%p.log")
+        cmd = ["sh", "-c", '"$0" "$@"; s=$?; sleep 1; exit $s',
+               "valgrind", "--leak-check=full", "--errors-for-leak-kinds=definite",
+               "--show-leak-kinds=definite", "--error-exitcode=99", f"--log-file={log}",
+               BIN, "--db", w.db, "audit"]
+        with Tmux(cmd, width=100, height=30, env={"HOME": w.path, "LANG": "C.UTF-8"}) as t:
+            t.wait_for("40.0% of 5", timeout=60)
+            for k in ("2", "3", "4", "5", "6"):
+                t.keys(k)
+                time.sleep(0.5)
+            t.wait_for("rejected (5) | kept (5)", timeout=30)
+            t.keys("1", "Down")
+            t.wait_for("bob: 2 of 4", timeout=30)
+            t.keys("Enter")
+            t.wait_for("bob's verdict, 1 of 2", timeout=30)
+            t.keys("l", "a", "q")
+            t.wait_for("rejection rate per annotator", timeout=30)
+            t.keys("o", "R", "?")
+            t.wait_for("audit keys", timeout=30)
+            t.keys("x", "q")
+            eq(t.wait_exit(timeout=60), 0)
+        text = "".join(open(os.path.join(w.path, p)).read() for p in os.listdir(w.path)
+                       if p.startswith("vg-"))
+        contains(text, "ERROR SUMMARY: 0 errors")
+        check("definitely lost: 0 bytes" in text or "definitely lost" not in text, text[-3000:])

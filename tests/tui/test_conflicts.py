@@ -249,3 +249,54 @@ def test_hostile_names_and_reasons_are_inert():
             t.keys("3")  # the hostile reason is recorded as it was given
             t.wait_for("s4  (b)")
         eq(adjudications(w)[0][3], HOSTILE)
+
+
+def sanitized_build():
+    out = subprocess.run(["meson", "introspect", "--buildoptions",
+                          os.environ.get("ASSAY_BUILD", "")], capture_output=True, text=True).stdout
+    try:
+        opts = {o["name"]: o["value"] for o in json.loads(out)}
+    except ValueError:
+        return False
+    return opts.get("b_sanitize", "none") != "none"
+
+
+def test_adjudication_session_under_valgrind():
+    """No invalid access and no leak through every adjudication key (the
+    plain build; an ASan build cannot run valgrind)."""
+    if sanitized_build():
+        return
+    with Workdir() as w:
+        setup(w, hostile=True)
+        log = os.path.join(w.path, "vg-%p.log")
+        cmd = ["sh", "-c", '"$0" "$@"; s=$?; sleep 1; exit $s',
+               "valgrind", "--leak-check=full", "--errors-for-leak-kinds=definite",
+               "--show-leak-kinds=definite", "--error-exitcode=99", f"--log-file={log}",
+               BIN, "--db", w.db, "review", "--conflicts"]
+        with Tmux(cmd, width=100, height=30, env={"ASSAY_ANNOTATOR": "lead", "HOME": w.path,
+                                                  "XDG_CONFIG_HOME": w.path}) as t:
+            t.wait_for("s0  (b)", timeout=60)
+            t.keys("r")
+            t.wait_for("reject: why?", timeout=30)
+            t.keys("9")
+            t.wait_for("other reason:", timeout=30)
+            t.keys("too dark", literal=True)
+            t.keys("Enter")
+            t.wait_for("s1  (b)", timeout=30)
+            t.keys("e")
+            t.wait_for("edit from", timeout=30)
+            t.keys("2")
+            t.wait_for("Ctrl-S save", timeout=30)
+            t.keys(" More.", literal=True)
+            t.keys("C-s")
+            t.wait_for("s4  (b)", timeout=30)
+            t.keys("h", "?")
+            t.wait_for("adjudication keys", timeout=30)
+            t.keys("x", "2", "q")
+            t.wait_for("settled", timeout=60)
+            eq(t.wait_exit(timeout=60), 0)
+        text = "".join(open(os.path.join(w.path, p)).read() for p in os.listdir(w.path)
+                       if p.startswith("vg-"))
+        contains(text, "ERROR SUMMARY: 0 errors")
+        check("definitely lost: 0 bytes" in text or "definitely lost" not in text, text[-3000:])
+        eq(adjudications(w)[0][3], "other: too dark")
