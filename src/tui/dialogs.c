@@ -146,23 +146,29 @@ char *tui_pick_reason(app *a)
 
 void tui_help(app *a)
 {
+	/* a read-only review lists only the keys that work there */
+	size_t shown[64], n = 0;
+	for (size_t i = 0; i < tui_n_keys && n < ASSAY_ARRAY_LEN(shown); i++)
+		if (!a->o->only || tui_key_browses(&tui_keys[i]))
+			shown[n++] = i;
 	for (;;) {
 		/* as many columns of keys as the height needs */
-		int rows = LINES - 4 < (int)tui_n_keys ? LINES - 4 : (int)tui_n_keys;
+		int rows = LINES - 4 < (int)n ? LINES - 4 : (int)n;
 		if (rows < 1)
 			rows = 1;
-		int cols = ((int)tui_n_keys + rows - 1) / rows, colw = 50;
+		int cols = ((int)n + rows - 1) / rows, colw = 50;
 		int h = rows + 3, w = cols * colw + 3;
 		WINDOW *win = box_window(a, h, w);
 		if (!win)
 			return;
 		wattron(win, a->attr[CONF_ROLE_HELP_TITLE]);
-		mvwaddstr(win, 0, 2, " keys ");
+		mvwaddstr(win, 0, 2, a->o->only ? " keys (read-only) " : " keys ");
 		wattroff(win, a->attr[CONF_ROLE_HELP_TITLE]);
-		for (size_t i = 0; i < tui_n_keys; i++) {
-			int y = (int)i % rows + 1, x = 2 + (int)i / rows * colw;
-			mvwaddnstr(win, y, x, tui_keys[i].label, 10);
-			mvwaddnstr(win, y, x + 11, tui_keys[i].help, colw - 13);
+		for (size_t k = 0; k < n; k++) {
+			const tui_key *key = &tui_keys[shown[k]];
+			int y = (int)k % rows + 1, x = 2 + (int)k / rows * colw;
+			mvwaddnstr(win, y, x, key->label, 10);
+			mvwaddnstr(win, y, x + 11, key->help, colw - 13);
 		}
 		mvwaddstr(win, h - 2, 2, "press any key to close");
 		wrefresh(win);
