@@ -69,6 +69,18 @@ int cli_bad_option(const cli_ctx *ctx, int c, char **argv);
  * (or 0 with *out set). */
 int cli_open_store(const cli_ctx *ctx, const store_options *opt, store **out);
 
+/* Parses a date YYYY-MM-DD (UTC midnight) into unix milliseconds. */
+bool cli_parse_date(const char *s, int64_t *ms);
+
+/* Loads the configuration (config_path, else the usual files) into a new
+ * *cf and the theme (theme, else the config's `theme`, else default) into
+ * *th; prints what went wrong and returns the exit code, or 0. The caller
+ * frees *cf with conf_free. */
+struct conf;
+struct conf_theme;
+int cli_load_look(const char *config_path, const char *theme, struct conf **cf,
+		  struct conf_theme *th);
+
 /* Parses a size such as 16M, 512K, 1G or a plain byte count. */
 bool cli_parse_size(const char *s, size_t *out);
 /* Parses a non-negative integer within [min, max]. */

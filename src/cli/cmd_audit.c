@@ -33,27 +33,6 @@ static const char help[] =
     "The scorers panel covers every decision: --since, --until and --batch\n"
     "narrow the other panels.\n";
 
-/* Where themes live: $ASSAY_THEMES_DIR, the installed copy, the source tree. */
-static const char *themes_dir(void)
-{
-	const char *env = getenv("ASSAY_THEMES_DIR");
-	if (env && *env)
-		return env;
-	if (access(ASSAY_INSTALLED_THEMES "/default.theme", R_OK) == 0)
-		return ASSAY_INSTALLED_THEMES;
-	return ASSAY_SOURCE_THEMES;
-}
-
-static bool parse_date(const char *s, int64_t *ms)
-{
-	struct tm tm = {0};
-	const char *end = strptime(s, "%Y-%m-%d", &tm);
-	if (!end || *end)
-		return false;
-	*ms = (int64_t)timegm(&tm) * 1000;
-	return true;
-}
-
 int cmd_audit(cli_ctx *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -74,7 +53,7 @@ int cmd_audit(cli_ctx *ctx, int argc, char **argv)
 		switch (c) {
 		case 's':
 		case 'u':
-			if (!parse_date(optarg, c == 's' ? &o.since_ms : &o.until_ms))
+			if (!cli_parse_date(optarg, c == 's' ? &o.since_ms : &o.until_ms))
 				return cli_usage_error(
 				    ctx, "--%s: expected a date as YYYY-MM-DD, got \"%s\"",
 				    c == 's' ? "since" : "until", optarg);
@@ -100,19 +79,11 @@ int cmd_audit(cli_ctx *ctx, int argc, char **argv)
 	if (o.since_ms && o.until_ms && o.until_ms <= o.since_ms)
 		return cli_usage_error(ctx, "--until must come after --since");
 	assay_error err = {0};
-	conf *cf = conf_new();
+	conf *cf = NULL;
 	conf_theme th;
-	conf_theme_init(&th);
-	if (!cf || conf_load_default(cf, config, &err) < 0) {
-		conf_free(cf);
-		return cli_fail(&err);
-	}
-	if (!theme)
-		theme = conf_get(cf, "theme", "default");
-	if (conf_theme_load(theme, themes_dir(), &th, &err) < 0) {
-		conf_free(cf);
-		return cli_fail(&err);
-	}
+	int look = cli_load_look(config, theme, &cf, &th);
+	if (look)
+		return look;
 	o.theme = &th;
 	o.config = cf;
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {

@@ -49,17 +49,6 @@ static int pick(const char *v, const char *const *names, int n)
 	return -1;
 }
 
-/* Where themes live: $ASSAY_THEMES_DIR, the installed copy, the source tree. */
-static const char *themes_dir(void)
-{
-	const char *env = getenv("ASSAY_THEMES_DIR");
-	if (env && *env)
-		return env;
-	if (access(ASSAY_INSTALLED_THEMES "/default.theme", R_OK) == 0)
-		return ASSAY_INSTALLED_THEMES;
-	return ASSAY_SOURCE_THEMES;
-}
-
 static void print_summary(const tui_summary *s)
 {
 	int secs = (int)s->seconds;
@@ -141,19 +130,11 @@ int cmd_review(cli_ctx *ctx, int argc, char **argv)
 		return cli_usage_error(ctx, "who reviews? give --annotator NAME (or set "
 					    "$ASSAY_ANNOTATOR)");
 	assay_error err = {0};
-	conf *cf = conf_new();
+	conf *cf = NULL;
 	conf_theme th;
-	conf_theme_init(&th);
-	if (!cf || conf_load_default(cf, config, &err) < 0) {
-		conf_free(cf);
-		return cli_fail(&err);
-	}
-	if (!theme)
-		theme = conf_get(cf, "theme", "default");
-	if (conf_theme_load(theme, themes_dir(), &th, &err) < 0) {
-		conf_free(cf);
-		return cli_fail(&err);
-	}
+	int code = cli_load_look(config, theme, &cf, &th);
+	if (code)
+		return code;
 	o.theme = &th;
 	o.config = cf;
 	/* `S` asks the configured LLM endpoint (the llm-judge's) for corrections */
@@ -178,7 +159,7 @@ int cmd_review(cli_ctx *ctx, int argc, char **argv)
 
 	store *s = NULL;
 	store_options so = {.must_exist = true};
-	int code = cli_open_store(ctx, &so, &s);
+	code = cli_open_store(ctx, &so, &s);
 	if (code) {
 		score_config_free(&sc);
 		conf_free(cf);

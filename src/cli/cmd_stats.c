@@ -429,16 +429,6 @@ static void print_calibration(const audit_calibration *c, int format, cJSON *roo
 	table_free(&t);
 }
 
-static bool parse_date(const char *s, int64_t *ms)
-{
-	struct tm tm = {0};
-	const char *end = strptime(s, "%Y-%m-%d", &tm);
-	if (!end || *end)
-		return false;
-	*ms = (int64_t)timegm(&tm) * 1000;
-	return true;
-}
-
 int cmd_stats(cli_ctx *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -479,7 +469,7 @@ int cmd_stats(cli_ctx *ctx, int argc, char **argv)
 		}
 		case 's':
 		case 'u':
-			if (!parse_date(optarg, c == 's' ? &o.since_ms : &o.until_ms))
+			if (!cli_parse_date(optarg, c == 's' ? &o.since_ms : &o.until_ms))
 				return cli_usage_error(ctx, "--%s: expected a date YYYY-MM-DD, got \"%s\"",
 						       c == 's' ? "since" : "until", optarg);
 			break;

@@ -1,13 +1,16 @@
 /* util.c — error printing, exit codes, option value parsing and safe
  * output for the subcommands. */
 #include <errno.h>
+#include <time.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "assay/conf.h"
 #include "assay/text.h"
+#include "assay_version.h"
 #include "cli.h"
 
 void cli_put_safe(FILE *f, const char *s)
@@ -73,6 +76,44 @@ int cli_usage_error(const cli_ctx *ctx, const char *fmt, ...)
 	fprintf(stderr, "Try 'assay %s%s--help'.\n", ctx && ctx->cmd ? ctx->cmd : "",
 		ctx && ctx->cmd ? " " : "");
 	return EXIT_USAGE;
+}
+
+bool cli_parse_date(const char *s, int64_t *ms)
+{
+	struct tm tm = {0};
+	const char *end = s ? strptime(s, "%Y-%m-%d", &tm) : NULL;
+	if (!end || *end)
+		return false;
+	*ms = (int64_t)timegm(&tm) * 1000;
+	return true;
+}
+
+/* Where themes live: $ASSAY_THEMES_DIR, the installed copy, the source tree. */
+static const char *themes_dir(void)
+{
+	const char *env = getenv("ASSAY_THEMES_DIR");
+	if (env && *env)
+		return env;
+	if (access(ASSAY_INSTALLED_THEMES "/default.theme", R_OK) == 0)
+		return ASSAY_INSTALLED_THEMES;
+	return ASSAY_SOURCE_THEMES;
+}
+
+int cli_load_look(const char *config_path, const char *theme, conf **cf, conf_theme *th)
+{
+	assay_error err = {0};
+	conf_theme_init(th);
+	*cf = conf_new();
+	if (!*cf)
+		return cli_fail(&(assay_error){ASSAY_ENOMEM, "out of memory"});
+	if (conf_load_default(*cf, config_path, &err) < 0 ||
+	    conf_theme_load(theme ? theme : conf_get(*cf, "theme", "default"), themes_dir(), th,
+			    &err) < 0) {
+		conf_free(*cf);
+		*cf = NULL;
+		return cli_fail(&err);
+	}
+	return 0;
 }
 
 int cli_bad_option(const cli_ctx *ctx, int c, char **argv)
