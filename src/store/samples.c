@@ -183,9 +183,12 @@ int store_sample_get(store *s, int64_t id, store_sample *out, assay_error *err)
 	return rc;
 }
 
+/* Driven from the (few) batches into the unique (batch_id, ext_id) index,
+ * so finding an id never scans the samples. */
 static const char sql_by_ext_any[] =
-	"SELECT " SAMPLE_COLS " FROM samples s JOIN batches b ON b.id = s.batch_id"
-	" WHERE s.ext_id = ?1 AND (?2 IS NULL OR b.name = ?2) ORDER BY s.id LIMIT 2";
+	"SELECT " SAMPLE_COLS " FROM batches b CROSS JOIN samples s"
+	" ON s.batch_id = b.id AND s.ext_id = ?1"
+	" WHERE (?2 IS NULL OR b.name = ?2) ORDER BY s.id LIMIT 2";
 
 int store_sample_by_ext_id(store *s, const char *ext_id, const char *batch, store_sample *out,
 			   assay_error *err)

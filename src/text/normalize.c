@@ -55,7 +55,7 @@ static int normalize_unicode(const char *s, size_t n, abuf *out)
 	utf8proc_ssize_t mn = utf8proc_map((const utf8proc_uint8_t *)repaired, (utf8proc_ssize_t)rn,
 					   &mapped,
 					   UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT |
-						   UTF8PROC_CASEFOLD);
+						   UTF8PROC_CASEFOLD | UTF8PROC_IGNORE);
 	free(repaired);
 	if (mn < 0)
 		return ASSAY_ENOMEM;
@@ -87,6 +87,10 @@ int text_normalize(const char *s, size_t n, abuf *out)
 			return normalize_unicode(s, n, out);
 	return normalize_ascii(s, n, out);
 }
+
+/* (UTF8PROC_IGNORE drops default-ignorable characters such as ZWJ before
+ * composition, so "a" ZWJ U+0308 composes to "ä" like "a" U+0308 does: the
+ * normal form of a normal form is itself.) */
 
 /* ---- XXH64 (Yann Collet's xxHash, 64-bit variant, from its specification) */
 

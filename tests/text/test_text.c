@@ -324,6 +324,14 @@ TEST(normalization_and_hash)
 	n = norm("bad\xFFtext");
 	CHECK_STR(n, "bad\xEF\xBF\xBDtext");
 	free(n);
+	/* a joiner between a letter and its mark does not hide a duplicate */
+	CHECK(text_normalized_hash("a\xE2\x80\x8D\xCC\x88", 6, NULL) ==
+	      text_normalized_hash("\xC3\xA4", 2, NULL));
+	n = norm("a\xE2\x80\x8D\xCC\x88");
+	char *again = norm(n);
+	CHECK_STR(again, n);
+	free(again);
+	free(n);
 	CHECK(text_normalized_hash("A  b", 4, NULL) == text_normalized_hash("a b", 3, NULL));
 	CHECK(text_normalized_hash("a b", 3, NULL) != text_normalized_hash("a c", 3, NULL));
 	/* XXH64 reference values: stored hashes must never change */
