@@ -158,7 +158,7 @@ int cmd_review(cli_ctx *ctx, int argc, char **argv)
 	}
 
 	store *s = NULL;
-	store_options so = {.must_exist = true};
+	store_options so = {.must_exist = true, .small_cache = true};
 	code = cli_open_store(ctx, &so, &s);
 	if (code) {
 		score_config_free(&sc);

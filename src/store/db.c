@@ -216,7 +216,10 @@ static int configure(store *s, const store_options *opt, assay_error *err)
 	sqlite3_busy_timeout(s->db, opt->busy_timeout_ms > 0 ? opt->busy_timeout_ms
 							       : DEFAULT_BUSY_MS);
 	sqlite3_extended_result_codes(s->db, 1);
-	if ((rc = store_exec(s, "PRAGMA foreign_keys = ON; PRAGMA cache_size = -16000;", err)) < 0)
+	if ((rc = store_exec(s, opt->small_cache
+				       ? "PRAGMA foreign_keys = ON; PRAGMA cache_size = -2000;"
+				       : "PRAGMA foreign_keys = ON; PRAGMA cache_size = -16000;",
+			     err)) < 0)
 		return rc;
 	if (s->readonly)
 		return ASSAY_OK;
