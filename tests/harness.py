@@ -175,15 +175,20 @@ class Tmux:
                              capture_output=True, text=True, env=self.env).stdout.split()
         if not out:
             return True, None
-        # tmux 3.3 prints nothing for an exit status of 0
-        return out[0] == "1", int(out[1]) if len(out) > 1 and out[1] else 0
+        # None while tmux has not filled in the status (it prints nothing for 0)
+        return out[0] == "1", int(out[1]) if len(out) > 1 and out[1] else None
 
     def wait_exit(self, timeout=10.0):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             d, status = self.dead()
             if d:
-                return status
+                # a dead pane's status can lag a moment; none at all means 0
+                settle = time.monotonic() + 1.0
+                while status is None and time.monotonic() < settle:
+                    time.sleep(0.05)
+                    status = self.dead()[1]
+                return 0 if status is None else status
             time.sleep(0.05)
         raise AssertionError(f"program did not exit:\n{self.screen()}")
 
