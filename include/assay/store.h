@@ -345,13 +345,19 @@ typedef struct store_queue {
 	int64_t lease_ms;     /* how long a sample on screen stays this annotator's */
 } store_queue;
 
-/* Where the annotator is in the queue: a key in the queue's order. */
+/* Where the annotator is in the queue: a key in the queue's order. Zero it
+ * to start a walk; store_queue_next fills and advances it. */
 typedef struct store_cursor {
 	int phase;            /* 0: unscored (quality order), 1: main pass, 2: skipped, 3: done */
 	double quality;
-	int64_t key;          /* id, or hash for the random order */
+	int64_t key;          /* the hash, for the random order */
 	int64_t id;
-	bool wrapped;         /* the pass restarted once to pick up expired leases */
+	bool started;         /* false: a fresh cursor */
+	bool ring;            /* the pass began mid-order: it wraps round to where it began */
+	bool wrapped;         /* in the wrapped-round part of the pass */
+	int stop_phase;       /* where the pass began (the wrapped part stops there) */
+	double stop_quality;
+	int64_t stop_key, stop_id;
 } store_cursor;
 
 /* Claims the next sample after *cur (and advances it): eligible samples are
@@ -359,7 +365,17 @@ typedef struct store_cursor {
  * or hold. In one IMMEDIATE transaction the sample is leased to this
  * annotator, so two annotators never get the same sample in exclusive mode.
  * Every query walks an index from the cursor. ASSAY_ENOTFOUND when the queue
- * is empty. */
+ * is empty.
+ *
+ * A fresh cursor on the undecided samples resumes where work stopped, read
+ * from the events (no state file): at the sample of the annotator's latest
+ * verdict or undo, or with overlap 1 at the furthest of that and anyone's
+ * latest verdict (in the queue's order and batch). The pass goes from there
+ * to the end of the order, then wraps round from its start up to where it
+ * began (picking up samples left behind: undone, leases that expired, new
+ * imports), then the annotator's skipped samples in import order. So the
+ * first sample is found without walking the decided ones. The random order
+ * is the hash index walked as a ring from a point derived from the seed. */
 int store_queue_next(store *s, const store_queue *q, store_cursor *cur, int64_t *sample_id,
 		     assay_error *err);
 /* Whether any sample has a combined quality score (quality order then). */

@@ -91,26 +91,159 @@ static int probe(store *s, const store_queue *q, const store_cursor *c, int show
 	return rc == SQLITE_DONE ? 0 : store_sqlerr(s, rc, err, "reading the queue");
 }
 
-/* Moves the cursor to the start of its next phase; false when done. */
-static bool next_phase(const store_queue *q, store_cursor *c)
+/* The pass is over: the skipped samples come next (undecided queue), or
+ * nothing. */
+static void end_pass(const store_queue *q, store_cursor *c)
 {
-	int64_t start = q->order == STORE_ORDER_RANDOM ? seed_key(q->seed) : 0;
-	if (c->phase == PH_UNSCORED && q->order == STORE_ORDER_QUALITY) {
-		*c = (store_cursor){.phase = PH_MAIN, .quality = -INFINITY, .wrapped = c->wrapped};
-		return true;
+	if (c->phase != PH_SKIPPED && q->show == STORE_SHOW_UNDECIDED)
+		*c = (store_cursor){.phase = PH_SKIPPED, .started = true};
+	else
+		c->phase = PH_DONE;
+}
+
+/* The cursor's phase is exhausted: on to the next part of the order, round
+ * to its start once if the pass began mid-way, else the pass ends. */
+static void next_phase(const store_queue *q, store_cursor *c)
+{
+	if (c->phase == PH_UNSCORED) {
+		c->phase = PH_MAIN;
+		c->quality = -INFINITY;
+		c->id = 0;
+	} else if (c->phase == PH_MAIN && c->ring && !c->wrapped) {
+		c->wrapped = true;
+		c->phase = q->order == STORE_ORDER_QUALITY ? PH_UNSCORED : PH_MAIN;
+		c->quality = -INFINITY;
+		c->id = 0;
+		c->key = INT64_MIN;
+	} else {
+		end_pass(q, c);
 	}
-	if (q->order == STORE_ORDER_RANDOM && !c->wrapped && c->phase == PH_MAIN) {
-		/* the walk started mid-way: go round once from the bottom */
-		*c = (store_cursor){.phase = PH_MAIN, .key = INT64_MIN, .wrapped = true};
-		return true;
+}
+
+/* Compares two positions in q's order: (phase, quality, id) for the
+ * quality order, the id for import order, the hash for the random order
+ * (as an offset from the seed's point, so the ring starts there). */
+static int pos_cmp(const store_queue *q, int pa, double qa, int64_t ka, int pb, double qb,
+		   int64_t kb)
+{
+	if (q->order == STORE_ORDER_RANDOM) {
+		uint64_t o = (uint64_t)seed_key(q->seed);
+		uint64_t a = (uint64_t)ka - o, b = (uint64_t)kb - o;
+		return a < b ? -1 : a > b;
 	}
-	if (c->phase != PH_SKIPPED && q->show == STORE_SHOW_UNDECIDED) {
-		*c = (store_cursor){.phase = PH_SKIPPED, .wrapped = c->wrapped};
-		return true;
+	if (q->order == STORE_ORDER_QUALITY) {
+		if (pa != pb)
+			return pa < pb ? -1 : 1;
+		if (pa == PH_MAIN && qa != qb)
+			return qa < qb ? -1 : 1;
 	}
-	(void)start;
-	c->phase = PH_DONE;
-	return false;
+	return ka < kb ? -1 : ka > kb;
+}
+
+/* Whether the sample at (phase, quality, id, hash) lies where the wrapped
+ * round of the pass must stop: at or after where the pass began. */
+static bool at_stop(const store_queue *q, const store_cursor *c, int phase, double quality,
+		    int64_t id, int64_t hash)
+{
+	if (q->order == STORE_ORDER_RANDOM)
+		return hash >= c->stop_key; /* the wrapped round runs up from the smallest hash */
+	return pos_cmp(q, phase, quality, id, c->stop_phase, c->stop_quality, c->stop_id) >= 0;
+}
+
+/* A sample's position in q's order. */
+typedef struct qpos {
+	bool ok;
+	int phase;
+	double quality;
+	int64_t id, hash;
+} qpos;
+
+static const char sql_resume_own[] =
+	"SELECT sample_id, kind FROM events WHERE annotator_id = ?1"
+	" AND kind IN ('accept', 'edit', 'reject', 'skip', 'undo') ORDER BY id DESC LIMIT 1";
+static const char sql_resume_any[] =
+	"SELECT sample_id, kind FROM events"
+	" WHERE kind IN ('accept', 'edit', 'reject', 'skip') ORDER BY id DESC LIMIT 1";
+static const char sql_sample_pos[] = "SELECT quality, hash, batch_id FROM samples WHERE id = ?1";
+
+/* The position of the sample of the latest event sql finds, if that sample
+ * is in the queue's batch; *undo tells whether that event was an undo. */
+static int latest_pos(store *s, const store_queue *q, const char *sql, qpos *p, bool *undo,
+		      assay_error *err)
+{
+	*p = (qpos){0};
+	sqlite3_stmt *st = store_stmt(s, sql, err);
+	if (!st)
+		return err->code;
+	if (sql == sql_resume_own)
+		sqlite3_bind_int64(st, 1, q->annotator_id);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		p->id = sqlite3_column_int64(st, 0);
+		*undo = strcmp((const char *)sqlite3_column_text(st, 1), "undo") == 0;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return rc == SQLITE_DONE ? ASSAY_OK : store_sqlerr(s, rc, err, "reading the events");
+	if (!(st = store_stmt(s, sql_sample_pos, err)))
+		return err->code;
+	sqlite3_bind_int64(st, 1, p->id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW &&
+	    (q->batch_id == 0 || sqlite3_column_int64(st, 2) == q->batch_id)) {
+		bool unscored = sqlite3_column_type(st, 0) == SQLITE_NULL;
+		p->ok = true;
+		p->phase = q->order == STORE_ORDER_QUALITY && unscored ? PH_UNSCORED : PH_MAIN;
+		p->quality = unscored ? -INFINITY : sqlite3_column_double(st, 0);
+		p->hash = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? ASSAY_OK
+						     : store_sqlerr(s, rc, err, "reading a sample");
+}
+
+/* Where a fresh pass over the undecided samples resumes (p->ok false: from
+ * the start of the order). */
+static int resume_pos(store *s, const store_queue *q, qpos *p, assay_error *err)
+{
+	bool undo = false, undo_any;
+	int rc = latest_pos(s, q, sql_resume_own, p, &undo, err);
+	if (rc < 0 || undo || q->overlap > 1)
+		return rc;
+	qpos any;
+	if ((rc = latest_pos(s, q, sql_resume_any, &any, &undo_any, err)) < 0)
+		return rc;
+	int64_t pk = q->order == STORE_ORDER_RANDOM ? p->hash : p->id;
+	int64_t ak = q->order == STORE_ORDER_RANDOM ? any.hash : any.id;
+	if (any.ok && (!p->ok || pos_cmp(q, any.phase, any.quality, ak, p->phase, p->quality, pk) > 0))
+		*p = any;
+	return ASSAY_OK;
+}
+
+/* Initialises a fresh cursor for q: just before the resume point (or the
+ * seed's point for the random order), or at the start of the order. */
+static int cursor_start(store *s, const store_queue *q, store_cursor *c, assay_error *err)
+{
+	*c = (store_cursor){.phase = q->order == STORE_ORDER_QUALITY ? PH_UNSCORED : PH_MAIN,
+			    .quality = -INFINITY, .key = INT64_MIN, .started = true};
+	qpos p = {0};
+	if (q->show == STORE_SHOW_UNDECIDED) {
+		int rc = resume_pos(s, q, &p, err);
+		if (rc < 0)
+			return rc;
+	}
+	if (!p.ok && q->order == STORE_ORDER_RANDOM)
+		p = (qpos){.ok = true, .phase = PH_MAIN, .hash = seed_key(q->seed)};
+	if (!p.ok)
+		return ASSAY_OK;
+	/* the probes are exclusive (key > cursor): start one below the point */
+	c->ring = true;
+	c->phase = c->stop_phase = p.phase;
+	c->quality = c->stop_quality = p.quality;
+	c->id = p.id > 0 ? p.id - 1 : 0;
+	c->stop_id = p.id;
+	c->key = p.hash > INT64_MIN ? p.hash - 1 : INT64_MIN;
+	c->stop_key = p.hash;
+	return ASSAY_OK;
 }
 
 static int claim(store *s, const store_queue *q, int64_t id, assay_error *err)
@@ -132,25 +265,16 @@ static int claim(store *s, const store_queue *q, int64_t id, assay_error *err)
 	return rc;
 }
 
-/* Initialises a fresh cursor for q. */
-static void cursor_start(const store_queue *q, store_cursor *c)
-{
-	*c = (store_cursor){.phase = q->order == STORE_ORDER_QUALITY ? PH_UNSCORED : PH_MAIN,
-			    .quality = -INFINITY};
-	if (q->order == STORE_ORDER_RANDOM)
-		c->key = seed_key(q->seed);
-}
-
 int store_queue_next(store *s, const store_queue *q, store_cursor *cur, int64_t *sample_id,
 		     assay_error *err)
 {
-	if (cur->phase == 0 && cur->id == 0 && cur->key == 0 && !cur->wrapped &&
-	    cur->quality == 0)
-		cursor_start(q, cur);
 	int rc = store_begin(s, err);
 	if (rc < 0)
 		return rc;
-	int64_t start = seed_key(q->seed);
+	if (!cur->started && (rc = cursor_start(s, q, cur, err)) < 0) {
+		store_rollback(s);
+		return rc;
+	}
 	for (;;) {
 		if (cur->phase == PH_DONE) {
 			rc = assay_fail(err, ASSAY_ENOTFOUND, "the queue is empty");
@@ -164,10 +288,11 @@ int store_queue_next(store *s, const store_queue *q, store_cursor *cur, int64_t 
 			rc = found;
 			break;
 		}
-		/* the random walk's second round stops where the first began */
-		if (found && q->order == STORE_ORDER_RANDOM && cur->phase == PH_MAIN && cur->wrapped &&
-		    hash > start)
-			found = 0;
+		if (found && cur->wrapped && cur->phase != PH_SKIPPED &&
+		    at_stop(q, cur, cur->phase, isnan(quality) ? -INFINITY : quality, id, hash)) {
+			end_pass(q, cur); /* round to where the pass began */
+			continue;
+		}
 		if (!found) {
 			next_phase(q, cur);
 			continue;
@@ -203,7 +328,11 @@ int store_has_quality(store *s, bool *yes, assay_error *err)
 static const char sql_total[] = "SELECT count(*) FROM samples WHERE (?1 = 0 OR batch_id = ?1)";
 static const char sql_decided[] =
 	"SELECT count(*) FROM decisions d JOIN samples s ON s.id = d.sample_id"
-	" WHERE d.annotator_id = ?1 AND d.verdict <> 'skipped' AND (?2 = 0 OR s.batch_id = ?2)";
+	" WHERE d.annotator_id = ?1 AND d.verdict <> 'skipped' AND s.batch_id = ?2";
+/* every batch: no join (half the time on a big queue) */
+static const char sql_decided_all[] =
+	"SELECT count(*) FROM decisions WHERE annotator_id = ?1 AND verdict <> 'skipped'"
+	" AND ?2 = 0";
 
 int store_queue_counts(store *s, const store_queue *q, int64_t *total, int64_t *decided,
 		       assay_error *err)
@@ -217,7 +346,7 @@ int store_queue_counts(store *s, const store_queue *q, int64_t *total, int64_t *
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW)
 		return store_sqlerr(s, rc, err, "counting samples");
-	if (!(st = store_stmt(s, sql_decided, err)))
+	if (!(st = store_stmt(s, q->batch_id ? sql_decided : sql_decided_all, err)))
 		return err->code;
 	sqlite3_bind_int64(st, 1, q->annotator_id);
 	sqlite3_bind_int64(st, 2, q->batch_id);

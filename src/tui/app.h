@@ -56,7 +56,11 @@ struct app {
 	int scroll;
 	bool diff;
 
-	int64_t total, decided_before;
+	/* the top bar's counts: decided_before when counted (while idle after
+	 * the first frame: counting a big queue takes a while), plus what this
+	 * session changed since */
+	int64_t total, decided_before, delta;
+	bool counts_pending;
 	tui_summary sum;
 	int64_t start_ns;
 	char msg[512];

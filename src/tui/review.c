@@ -145,6 +145,8 @@ static bool decide(app *a, int kind, const char *text, const char *reason, bool 
 	}
 	if (kind != STORE_NOTE && kind != STORE_SKIP && !was_decided)
 		a->sum.decided++;
+	if (kind != STORE_NOTE)
+		a->delta += (kind != STORE_SKIP) - was_decided;
 	a->sum.accepted += kind == STORE_ACCEPT;
 	a->sum.edited += kind == STORE_EDIT;
 	a->sum.rejected += kind == STORE_REJECT;
@@ -345,6 +347,7 @@ static void k_undo(app *a)
 		return;
 	}
 	a->sum.undone++;
+	a->counts_pending = true; /* recounted while idle */
 	a->done = false;
 	remember(a, id);
 	show(a, id);
@@ -604,7 +607,18 @@ static int start(app *a, assay_error *err)
 		store_batch_free(&b);
 	}
 	snprintf(a->session, sizeof a->session, "%lld", (long long)assay_now_ms());
-	return store_queue_counts(a->s, &a->q, &a->total, &a->decided_before, err);
+	a->counts_pending = true;
+	return ASSAY_OK;
+}
+
+/* The top bar's counts, taken while idle. */
+static void count(app *a)
+{
+	assay_error err = {0};
+	a->counts_pending = false;
+	if (store_queue_counts(a->s, &a->q, &a->total, &a->decided_before, &err) < 0)
+		tui_message(a, true, "%s", err.msg);
+	a->delta = 0;
 }
 
 int tui_review_run(store *s, const tui_review_opts *o, tui_summary *sum, assay_error *err)
@@ -634,11 +648,15 @@ int tui_review_run(store *s, const tui_review_opts *o, tui_summary *sum, assay_e
 		tui_draw(&a);
 		/* a suggestion in flight: wake often to move it along */
 		bool pending = a.pool && net_pool_pending(a.pool) > 0;
-		timeout(pending ? 30 : 1000);
+		timeout(a.counts_pending ? 0 : pending ? 30 : 1000);
 		wint_t ch;
 		int kind = get_wch(&ch);
 		if (a.pool && net_pool_step(a.pool) >= 0 && pending && !net_pool_pending(a.pool))
 			tui_draw(&a);
+		if (kind == ERR && a.counts_pending) {
+			count(&a);
+			continue;
+		}
 		if (kind == ERR) {
 			/* idle: keep the lease on the sample on screen */
 			if (a.has_sample && assay_mono_ns() - a.leased_ns > RENEW_NS) {

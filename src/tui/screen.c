@@ -109,13 +109,16 @@ void tui_layout(app *a, int width)
 static void top_bar(app *a)
 {
 	fill_row(a, 0, CONF_ROLE_STATUS_BAR);
-	int64_t done = a->decided_before + a->sum.decided - a->sum.undone;
+	int64_t done = a->decided_before + a->delta;
 	int64_t left = a->total - done > 0 ? a->total - done : 0;
 	double hours = (double)(assay_mono_ns() - a->start_ns) / 3.6e12;
 	char right[160], pos[96];
-	snprintf(pos, sizeof pos, "%lld/%lld, %lld left", (long long)done, (long long)a->total,
-		 (long long)left);
-	int bar = COLS >= 100 ? 20 : COLS >= 80 ? 10 : 0;
+	if (a->counts_pending)
+		snprintf(pos, sizeof pos, "counting...");
+	else
+		snprintf(pos, sizeof pos, "%lld/%lld, %lld left", (long long)done,
+			 (long long)a->total, (long long)left);
+	int bar = a->counts_pending ? 0 : COLS >= 100 ? 20 : COLS >= 80 ? 10 : 0;
 	char bars[32] = "";
 	if (bar) {
 		int fill = a->total ? (int)((double)done / (double)a->total * bar) : 0;

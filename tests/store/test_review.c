@@ -56,6 +56,29 @@ static store *fixture(int n, int64_t *batch)
 	return s;
 }
 
+/* Adds a batch called name with n samples "name-i" (ids follow on). */
+static int64_t add_batch(store *s, char *name, int n)
+{
+	assay_error e = {0};
+	store_begin(s, &e);
+	store_batch b = {.name = name, .source = "y", .format = "jsonl", .created_at = 2};
+	store_batch_create(s, &b, &e);
+	for (int i = 0; i < n; i++) {
+		char id[32], text[64];
+		snprintf(id, sizeof id, "%s-%d", name, i);
+		snprintf(text, sizeof text, "another text %s %d", name, i);
+		store_new_sample ns = {.batch_id = b.id, .ext_id = id, .line = i + 1,
+				       .text_field = "text", .text = text, .text_len = strlen(text),
+				       .record = "{}", .record_len = 2,
+				       .hash = text_normalized_hash(text, strlen(text), NULL)};
+		int outcome;
+		int64_t sid;
+		store_sample_insert(s, &ns, &outcome, &sid, &e);
+	}
+	store_commit(s, &e);
+	return b.id;
+}
+
 static int64_t ann(store *s, const char *name)
 {
 	int64_t id = 0;
@@ -254,7 +277,145 @@ TEST(quality_order_puts_unscored_then_worst_first_and_search)
 	store_close(s);
 }
 
+TEST(a_fresh_cursor_resumes_where_the_annotator_stopped_and_wraps_round)
+{
+	int64_t b;
+	store *s = fixture(8, &b);
+	int64_t a = ann(s, "ann"), o = ann(s, "bob");
+	store_queue qa = {.annotator_id = a, .order = STORE_ORDER_IMPORT, .overlap = 1};
+	store_queue qb = qa;
+	qb.annotator_id = o;
+	qb.lease_ms = 1; /* bob's session "crashes": his lease runs out at once */
+	store_cursor ca = {0}, cb = {0};
+	CHECK_INT(next(s, &qa, &ca), 1);
+	decide(s, 1, a, STORE_ACCEPT, NULL, NULL);
+	CHECK_INT(next(s, &qb, &cb), 2);
+	usleep(5000);
+	CHECK_INT(next(s, &qa, &ca), 2); /* bob's lease expired: 2 is free again */
+	assay_error e = {0};
+	CHECK_INT(store_lease_release(s, a, 2, &e), ASSAY_OK);
+	CHECK_INT(next(s, &qb, &cb), 3);
+	decide(s, 3, o, STORE_ACCEPT, NULL, NULL);
+	/* a new session of ann: from the furthest verdict (bob's on 3) on, then
+	 * round from the start to pick up 2, then nothing */
+	store_cursor c = {0};
+	for (int64_t i = 4; i <= 8; i++) {
+		CHECK_INT(next(s, &qa, &c), i);
+		decide(s, i, a, i == 6 ? STORE_SKIP : STORE_ACCEPT, NULL, NULL);
+	}
+	CHECK_INT(next(s, &qa, &c), 2);
+	decide(s, 2, a, STORE_ACCEPT, NULL, NULL);
+	CHECK_INT(next(s, &qa, &c), 6); /* the skipped one last */
+	CHECK_INT(next(s, &qa, &c), ASSAY_ENOTFOUND);
+	/* undo twice: a fresh cursor starts on the earlier undone sample */
+	int64_t sample;
+	CHECK_INT(store_undo(s, a, "t", &sample, &e), ASSAY_OK);
+	CHECK_INT(sample, 2);
+	CHECK_INT(store_undo(s, a, "t", &sample, &e), ASSAY_OK);
+	CHECK_INT(sample, 8);
+	store_cursor c2 = {0};
+	CHECK_INT(next(s, &qa, &c2), 8);
+	decide(s, 8, a, STORE_ACCEPT, NULL, NULL);
+	CHECK_INT(next(s, &qa, &c2), 2);
+	decide(s, 2, a, STORE_ACCEPT, NULL, NULL);
+	CHECK_INT(next(s, &qa, &c2), 6);
+	store_close(s);
+}
+
+TEST(resuming_keeps_to_the_batch_the_overlap_and_the_quality_order)
+{
+	int64_t b;
+	store *s = fixture(4, &b);
+	int64_t b2 = add_batch(s, "late", 3); /* samples 5..7 */
+	int64_t a = ann(s, "ann"), o = ann(s, "bob");
+	/* bob decided the whole second batch */
+	for (int64_t i = 5; i <= 7; i++)
+		decide(s, i, o, STORE_ACCEPT, NULL, NULL);
+	store_queue q = {.annotator_id = a, .order = STORE_ORDER_IMPORT, .overlap = 1,
+			 .batch_id = b};
+	store_cursor c = {0};
+	CHECK_INT(next(s, &q, &c), 1); /* bob's latest is in another batch */
+	assay_error e = {0};
+	int64_t total, decided;
+	store_queue qo = {.annotator_id = o, .batch_id = b2};
+	CHECK_INT(store_queue_counts(s, &qo, &total, &decided, &e), ASSAY_OK);
+	CHECK_INT(total, 3);
+	CHECK_INT(decided, 3);
+	qo.batch_id = b;
+	CHECK_INT(store_queue_counts(s, &qo, &total, &decided, &e), ASSAY_OK);
+	CHECK_INT(total, 4);
+	CHECK_INT(decided, 0);
+	qo.batch_id = 0;
+	CHECK_INT(store_queue_counts(s, &qo, &total, &decided, &e), ASSAY_OK);
+	CHECK_INT(total, 7);
+	CHECK_INT(decided, 3);
+	CHECK_INT(store_lease_release(s, a, 1, &e), ASSAY_OK);
+	/* with overlap 2, bob's verdicts leave ann's start alone */
+	q.batch_id = b2;
+	q.overlap = 2;
+	store_cursor c2 = {0};
+	CHECK_INT(next(s, &q, &c2), 5);
+	CHECK_INT(store_lease_release(s, a, 5, &e), ASSAY_OK);
+	/* quality order: ann stops after the two worst; a newly scored one
+	 * below where ann stopped comes after the wrap */
+	q = (store_queue){.annotator_id = a, .order = STORE_ORDER_QUALITY, .overlap = 1,
+			  .batch_id = b};
+	for (int64_t i = 1; i <= 4; i++)
+		CHECK_INT(store_quality_set(s, i, 0.1 * (double)i, &e), ASSAY_OK);
+	store_cursor c3 = {0};
+	CHECK_INT(next(s, &q, &c3), 1);
+	decide(s, 1, a, STORE_ACCEPT, NULL, NULL);
+	CHECK_INT(next(s, &q, &c3), 2);
+	decide(s, 2, a, STORE_ACCEPT, NULL, NULL);
+	CHECK_INT(store_quality_set(s, 1, 0.9, &e), ASSAY_OK); /* rescored: now the best */
+	int64_t sample;
+	CHECK_INT(store_undo(s, a, "t", &sample, &e), ASSAY_OK);
+	CHECK_INT(store_undo(s, a, "t", &sample, &e), ASSAY_OK);
+	CHECK_INT(sample, 1);
+	decide(s, 2, a, STORE_ACCEPT, NULL, NULL);
+	CHECK_INT(store_quality_set(s, 3, 0.05, &e), ASSAY_OK); /* now below 2 */
+	store_cursor c4 = {0};
+	CHECK_INT(next(s, &q, &c4), 4); /* after 2 (0.2): 4 (0.4), 1 (0.9) */
+	decide(s, 4, a, STORE_ACCEPT, NULL, NULL);
+	CHECK_INT(next(s, &q, &c4), 1);
+	decide(s, 1, a, STORE_ACCEPT, NULL, NULL);
+	CHECK_INT(next(s, &q, &c4), 3); /* round from the start */
+	decide(s, 3, a, STORE_ACCEPT, NULL, NULL);
+	CHECK_INT(next(s, &q, &c4), ASSAY_ENOTFOUND);
+	store_close(s);
+}
+
+TEST(random_order_resumes_on_its_ring)
+{
+	int64_t b;
+	store *s = fixture(40, &b);
+	int64_t a = ann(s, "ann");
+	store_queue q = {.annotator_id = a, .order = STORE_ORDER_RANDOM, .seed = 9, .overlap = 1};
+	int64_t order[40];
+	store_cursor c = {0};
+	for (int i = 0; i < 40; i++)
+		order[i] = next(s, &q, &c);
+	CHECK_INT(next(s, &q, &c), ASSAY_ENOTFOUND);
+	assay_error e = {0};
+	for (int i = 0; i < 40; i++)
+		CHECK_INT(store_lease_release(s, a, order[i], &e), ASSAY_OK);
+	/* decide the first 15 of that walk; a new session goes on with the 16th
+	 * and sees each of the rest exactly once */
+	for (int i = 0; i < 15; i++)
+		decide(s, order[i], a, STORE_ACCEPT, NULL, NULL);
+	store_cursor c2 = {0};
+	for (int i = 15; i < 40; i++) {
+		CHECK_INT(next(s, &q, &c2), order[i]);
+		decide(s, order[i], a, STORE_ACCEPT, NULL, NULL);
+	}
+	CHECK_INT(next(s, &q, &c2), ASSAY_ENOTFOUND);
+	store_close(s);
+}
+
 UNIT_MAIN(UNIT_CASE(decisions_undo_and_adjudication), UNIT_CASE(queue_orders_and_skipped_at_the_end),
 	  UNIT_CASE(random_order_is_a_seeded_permutation),
 	  UNIT_CASE(leases_keep_annotators_apart_and_overlap_allows_k),
-	  UNIT_CASE(quality_order_puts_unscored_then_worst_first_and_search))
+	  UNIT_CASE(quality_order_puts_unscored_then_worst_first_and_search),
+	  UNIT_CASE(a_fresh_cursor_resumes_where_the_annotator_stopped_and_wraps_round),
+	  UNIT_CASE(resuming_keeps_to_the_batch_the_overlap_and_the_quality_order),
+	  UNIT_CASE(random_order_resumes_on_its_ring))
