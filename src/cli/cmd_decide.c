@@ -120,13 +120,20 @@ static int decide_from(store *s, const char *path, const char *annotator, const 
 		else if (!(o = cJSON_ParseWithLength(line, (size_t)len)) || !cJSON_IsObject(o))
 			snprintf(why, sizeof why, "expected a JSON object");
 		one d = {.annotator = annotator, .batch = batch};
-		bool bad = false;
+		bool bad = false, numbad = false;
 		if (!why[0]) {
 			const cJSON *id = cJSON_GetObjectItemCaseSensitive(o, "id");
 			char num[32];
 			if (cJSON_IsNumber(id)) {
-				snprintf(num, sizeof num, "%lld", (long long)id->valuedouble);
-				d.id = num;
+				/* an integer id as imported (line numbers, numeric ids);
+				 * beyond 2^53 a double no longer holds it exactly */
+				double v = id->valuedouble;
+				if (v >= -9007199254740992.0 && v <= 9007199254740992.0 &&
+				    v == (double)(long long)v)
+					snprintf(num, sizeof num, "%lld", (long long)v);
+				else
+					numbad = true;
+				d.id = numbad ? NULL : num;
 			} else {
 				d.id = str_field(o, "id", &bad);
 			}
@@ -139,7 +146,10 @@ static int decide_from(store *s, const char *path, const char *annotator, const 
 			d.annotator = a ? a : annotator;
 			d.batch = b ? b : batch;
 			d.adjudicate = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "adjudicate"));
-			if (bad)
+			if (numbad)
+				snprintf(why, sizeof why, "\"id\": expected a string or an integer "
+					 "(at most 2^53)");
+			else if (bad)
 				snprintf(why, sizeof why, "id, verdict, reason, text, annotator and batch "
 					 "must be strings");
 			else if (!d.id)

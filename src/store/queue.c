@@ -445,7 +445,7 @@ int store_notes_for(store *s, int64_t sample_id, char ***out, size_t *n, assay_e
 }
 
 static const char sql_search[] =
-	"SELECT id FROM samples WHERE id > ?1 AND (?2 = 0 OR batch_id = ?2)"
+	"SELECT id FROM samples WHERE id > ?1 AND id <= ?4 AND (?2 = 0 OR batch_id = ?2)"
 	" AND instr(lower(text), lower(?3)) > 0 ORDER BY id LIMIT 1";
 
 int store_search(store *s, const store_queue *q, const char *needle, int64_t after_id,
@@ -458,6 +458,8 @@ int store_search(store *s, const store_queue *q, const char *needle, int64_t aft
 		sqlite3_bind_int64(st, 1, round ? 0 : after_id);
 		sqlite3_bind_int64(st, 2, q->batch_id);
 		store_bind_text(st, 3, needle, -1);
+		/* the second round stops where the first began */
+		sqlite3_bind_int64(st, 4, round ? after_id : INT64_MAX);
 		int rc = sqlite3_step(st);
 		if (rc == SQLITE_ROW)
 			*sample_id = sqlite3_column_int64(st, 0);

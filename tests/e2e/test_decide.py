@@ -101,6 +101,26 @@ def test_bulk_from_jsonl_with_bad_lines():
         eq(r.code, 0, r)
 
 
+def test_bulk_numeric_ids_must_be_exact_integers():
+    with Workdir() as w:
+        recs = [json.dumps({"id": i, "caption": f"A grey heron number {i} waits."}) for i in (7, 8)]
+        eq(w.run("import", "--no-score", "--batch", "n", w.file("n.jsonl", "\n".join(recs))).code, 0)
+        lines = [
+            json.dumps({"id": 7, "verdict": "accept"}),
+            '{"id": 8.5, "verdict": "accept"}',
+            '{"id": 1e300, "verdict": "accept"}',
+            '{"id": -1e19, "verdict": "accept"}',
+            json.dumps({"id": "8", "verdict": "accept"}),
+        ]
+        r = w.run("decide", "--annotator", "ann", "--from", w.file("d.jsonl", "\n".join(lines)))
+        eq(r.code, 65, r)
+        contains(r.out, "2 decisions recorded, 3 refused")
+        src = os.path.join(w.path, "d.jsonl")
+        why = '"id": expected a string or an integer (at most 2^53)'
+        eq(r.err.splitlines(), [f"{src}:{n}: {why}" for n in (2, 3, 4)])
+        eq([(x[0], x[2]) for x in decisions(w)], [("7", "accepted"), ("8", "accepted")])
+
+
 def test_undo_walks_back_across_processes():
     with Workdir() as w:
         setup(w)

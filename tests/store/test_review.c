@@ -273,6 +273,10 @@ TEST(quality_order_puts_unscored_then_worst_first_and_search)
 	CHECK_INT(id, 3);
 	CHECK_INT(store_search(s, &q, "number", 4, &id, &e), ASSAY_OK);
 	CHECK_INT(id, 1); /* wraps around */
+	CHECK_INT(store_search(s, &q, "number 3", 4, &id, &e), ASSAY_OK);
+	CHECK_INT(id, 4); /* round to the sample it started from */
+	CHECK_INT(store_search(s, &q, "number 1", 3, &id, &e), ASSAY_OK);
+	CHECK_INT(id, 2);
 	CHECK_INT(store_search(s, &q, "absent", 0, &id, &e), ASSAY_ENOTFOUND);
 	store_close(s);
 }
