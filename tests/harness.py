@@ -5,6 +5,7 @@ fresh temporary directory, real HTTP over 127.0.0.1, a real terminal (tmux).
 """
 import contextlib
 import os
+import signal
 import shutil
 import sqlite3
 import subprocess
@@ -125,12 +126,22 @@ class Tmux:
                   "XDG_CONFIG_HOME", "ASSAY_API_KEY", "LANG", "LC_ALL", "HOME"):
             if k in e:
                 envargs += ["-e", f"{k}={e[k]}"]
-        subprocess.run(["tmux", "-L", self.sock, "-f", "/dev/null",
+        # remain-on-exit from the start: a program that exits at once keeps
+        # its pane (and its exit status) for the test to read
+        conf = tempfile.NamedTemporaryFile("w", prefix="assay-tmux-", suffix=".conf",
+                                           delete=False)
+        conf.write("set -g remain-on-exit on\n")
+        conf.close()
+        self.conf = conf.name
+        # tmux 3.3 sometimes never records a dead pane's exit status: the
+        # status also goes to a file
+        self.status_file = conf.name + ".status"
+        cmd = ["sh", "-c", '"$0" "$@"; s=$?; echo $s > "$ASSAY_TMUX_STATUS"; exit $s', *cmd]
+        envargs += ["-e", f"ASSAY_TMUX_STATUS={self.status_file}"]
+        subprocess.run(["tmux", "-L", self.sock, "-f", self.conf,
                         "new-session", "-d", "-x", str(width), "-y", str(height)]
                        + envargs + ["-c", cwd or os.getcwd(), "--", *cmd],
                        check=True, env=e)
-        subprocess.run(["tmux", "-L", self.sock, "set", "-g", "remain-on-exit", "on"],
-                       check=False, env=e)
 
     def keys(self, *keys, literal=False):
         args = ["tmux", "-L", self.sock, "send-keys", "-t", "0"]
@@ -170,36 +181,45 @@ class Tmux:
                         "-x", str(width), "-y", str(height)], check=True, env=self.env)
 
     def dead(self):
+        """(dead, exit status or None while unknown)."""
         out = subprocess.run(["tmux", "-L", self.sock, "display", "-p", "-t", "0",
-                              "#{pane_dead} #{pane_dead_status}"],
+                              "#{pane_dead}"],
                              capture_output=True, text=True, env=self.env).stdout.split()
-        if not out:
-            return True, None
-        # None while tmux has not filled in the status (it prints nothing for 0)
-        return out[0] == "1", int(out[1]) if len(out) > 1 and out[1] else None
+        dead = not out or out[0] == "1"
+        try:
+            with open(self.status_file) as f:
+                return True, int(f.read().strip())
+        except (OSError, ValueError):
+            return dead, None
 
     def wait_exit(self, timeout=10.0):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             d, status = self.dead()
             if d:
-                # a dead pane's status can lag a moment; none at all means 0
-                settle = time.monotonic() + 1.0
-                while status is None and time.monotonic() < settle:
-                    time.sleep(0.05)
-                    status = self.dead()[1]
                 return 0 if status is None else status
             time.sleep(0.05)
         raise AssertionError(f"program did not exit:\n{self.screen()}")
 
     def pid(self):
+        """The pane's process: the leader of the group the program runs in."""
         out = subprocess.run(["tmux", "-L", self.sock, "display", "-p", "-t", "0", "#{pane_pid}"],
                              capture_output=True, text=True, env=self.env).stdout.strip()
         return int(out) if out else None
 
+    def kill9(self):
+        """SIGKILL to the pane's whole process group (the wrapper and the
+        program alike)."""
+        os.killpg(self.pid(), signal.SIGKILL)
+
     def close(self):
         subprocess.run(["tmux", "-L", self.sock, "kill-server"],
                        capture_output=True, env=self.env)
+        for path in (self.conf, self.status_file):
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
 
     def __enter__(self):
         return self

@@ -384,10 +384,10 @@ def test_kill9_never_loses_a_decision_the_screen_moved_past():
                 for _ in range(rng.randint(1, 6)):
                     t.keys("a" if rng.random() < 0.8 else "s")
                 time.sleep(rng.random() * 0.05)
-                pid = t.pid()
                 # what the screen shows has been committed: the count in the top bar
                 s = t.screen()
-                os.kill(pid, signal.SIGKILL)
+                t.kill9()
+                t.wait_exit()
                 kills += 1
                 shown = int(s.split("/400")[0].rsplit(" ", 1)[-1]) if "/400" in s else 0
                 moved_past = max(moved_past, shown)
