@@ -26,6 +26,10 @@ typedef struct tui_review_opts {
 	uint64_t seed;
 	int show;                 /* enum store_show */
 	int overlap;              /* >= 1 */
+	/* How long the sample on screen stays this annotator's without a
+	 * renewal (renewed every tenth of it in every view, and held for at
+	 * least two hours while an editor runs); 0: ten minutes. */
+	int64_t lease_ms;
 	const conf_theme *theme;
 	const conf *config;       /* `reasons` list; may be NULL */
 	/* The LLM endpoint that `S` asks for a corrected caption, or NULL. */

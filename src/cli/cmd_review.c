@@ -36,7 +36,11 @@ static const char help[] =
 	"  -h, --help        this help\n"
 	"\n"
 	"Configuration: $XDG_CONFIG_HOME/assay/config, then ./assay.conf, in\n"
-	"key = value form: `theme = light`, `reasons = a, b, other`.\n";
+	"key = value form: `theme = light`, `reasons = a, b, other`.\n"
+	"\n"
+	"A sample on screen is leased to its annotator for $ASSAY_LEASE_MS\n"
+	"milliseconds (default 600000), renewed while it stays there; a crashed\n"
+	"session's sample goes back to the queue when its lease runs out.\n";
 
 static const char *const orders[] = {"quality", "import", "random"};
 static const char *const shows[] = {"undecided", "skipped", "rejected", "edited", "all"};
@@ -129,6 +133,10 @@ int cmd_review(cli_ctx *ctx, int argc, char **argv)
 	if (!o.annotator || !*o.annotator)
 		return cli_usage_error(ctx, "who reviews? give --annotator NAME (or set "
 					    "$ASSAY_ANNOTATOR)");
+	/* $ASSAY_LEASE_MS (1000..86400000): how long a sample on screen stays
+	 * this annotator's without a renewal (default ten minutes) */
+	if (cli_parse_long(getenv("ASSAY_LEASE_MS"), 1000, 86400000L, &v))
+		o.lease_ms = v;
 	assay_error err = {0};
 	conf *cf = NULL;
 	conf_theme th;

@@ -40,6 +40,7 @@ struct app {
 	size_t n_notes;
 	int64_t shown_ns;     /* when it appeared, for the time spent */
 	int64_t leased_ns;    /* when its lease was last renewed */
+	bool leasing;         /* the queue review (not a read-only or lead's view) */
 
 	/* samples seen this session, for h / l */
 	int64_t *hist;
@@ -101,6 +102,9 @@ void tui_help(app *a);
 /* Whether a key works in a read-only review (walking, scrolling, the diff,
  * help, quit); the others do nothing there. */
 bool tui_key_browses(const tui_key *k);
+/* Renews the lease on the sample on screen when a tenth of it has passed;
+ * every view's key loop calls it (a no-op outside the queue review). */
+void tui_keep_lease(app *a);
 void tui_message(app *a, bool error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #endif

@@ -14,6 +14,17 @@ const char *const tui_default_reasons[] = {
 };
 const size_t tui_n_default_reasons = ASSAY_ARRAY_LEN(tui_default_reasons);
 
+/* A key from win, keeping the lease on the sample while waiting. */
+static int wait_key(app *a, WINDOW *win)
+{
+	wtimeout(win, 1000);
+	int ch;
+	while ((ch = wgetch(win)) == ERR)
+		tui_keep_lease(a);
+	tui_keep_lease(a);
+	return ch;
+}
+
 /* A bordered window centred on the screen. */
 static WINDOW *box_window(app *a, int h, int w)
 {
@@ -37,6 +48,7 @@ char *tui_prompt(app *a, const char *label, const char *initial)
 	if (initial)
 		abuf_puts(&text, initial);
 	curs_set(1);
+	timeout(1000);
 	char *result = NULL;
 	for (;;) {
 		int y = LINES - 2;
@@ -57,6 +69,7 @@ char *tui_prompt(app *a, const char *label, const char *initial)
 		refresh();
 		wint_t ch;
 		int kind = get_wch(&ch);
+		tui_keep_lease(a);
 		if (kind == ERR)
 			continue;
 		if (kind == KEY_CODE_YES) {
@@ -115,7 +128,7 @@ char *tui_pick_reason(app *a)
 		}
 		mvwaddstr(win, h - 2, 2, "digit: pick   Esc: cancel");
 		wrefresh(win);
-		int ch = wgetch(win);
+		int ch = wait_key(a, win);
 		delwin(win);
 		touchwin(stdscr);
 		if (ch == 27)
@@ -172,7 +185,7 @@ void tui_help(app *a)
 		}
 		mvwaddstr(win, h - 2, 2, "press any key to close");
 		wrefresh(win);
-		int ch = wgetch(win);
+		int ch = wait_key(a, win);
 		delwin(win);
 		touchwin(stdscr);
 		if (ch == KEY_RESIZE) {

@@ -15,7 +15,8 @@
 #include "assay/tui_editor.h"
 
 #define LEASE_MS (10 * 60 * 1000)
-#define RENEW_NS (60ll * 1000000000)
+/* an editor may stay open long: the sample is held at least this long */
+#define EDIT_LEASE_MS (2 * 60 * 60 * 1000)
 
 void tui_message(app *a, bool error, const char *fmt, ...)
 {
@@ -89,6 +90,32 @@ static void remember(app *a, int64_t id)
 	}
 	a->hist[a->n_hist++] = id;
 	a->pos = a->n_hist - 1;
+}
+
+void tui_keep_lease(app *a)
+{
+	if (!a->leasing || !a->has_sample ||
+	    assay_mono_ns() - a->leased_ns < a->q.lease_ms * 1000000 / 10)
+		return;
+	assay_error e = {0};
+	if (store_lease_renew(a->s, &a->q, a->smp.id, &e) < 0)
+		tui_message(a, true, "%s", e.msg);
+	a->leased_ns = assay_mono_ns();
+}
+
+/* Holds the sample on screen for an editor (at least EDIT_LEASE_MS), or
+ * back to the usual lease after it (hold false). */
+static void hold_lease(app *a, bool hold)
+{
+	if (!a->leasing || !a->has_sample)
+		return;
+	store_queue q = a->q;
+	if (hold && q.lease_ms < EDIT_LEASE_MS)
+		q.lease_ms = EDIT_LEASE_MS;
+	assay_error e = {0};
+	if (store_lease_renew(a->s, &q, a->smp.id, &e) < 0)
+		tui_message(a, true, "%s", e.msg);
+	a->leased_ns = assay_mono_ns();
 }
 
 /* Shows sample id, leased to this annotator. */
@@ -229,7 +256,9 @@ static void edit_text(app *a, const char *text, bool take_as_is)
 	char *out = NULL;
 	size_t out_len = 0;
 	assay_error err = {0};
+	hold_lease(a, true);
 	int rc = tui_editor_run(win, title, text, strlen(text), &out, &out_len, &th, &host, &err);
+	hold_lease(a, false);
 	delwin(win);
 	touchwin(stdscr);
 	if (rc == TUI_EDITOR_SAVED && strcmp(out, a->smp.text) != 0)
@@ -323,10 +352,12 @@ static void k_edit_external(app *a)
 	size_t out_len = 0;
 	bool changed = false;
 	assay_error err = {0};
+	hold_lease(a, true);
 	def_prog_mode();
 	endwin();
 	int rc = tui_external_edit(text, strlen(text), &out, &out_len, &changed, &err);
 	reset_prog_mode();
+	hold_lease(a, false);
 	refresh();
 	if (rc < 0)
 		tui_message(a, true, "no edit: %s", err.msg);
@@ -597,8 +628,9 @@ static int start(app *a, assay_error *err)
 		.seed = a->o->seed,
 		.show = a->o->show,
 		.overlap = a->o->overlap > 0 ? a->o->overlap : 1,
-		.lease_ms = LEASE_MS,
+		.lease_ms = a->o->lease_ms > 0 ? a->o->lease_ms : LEASE_MS,
 	};
+	a->leasing = true;
 	if (a->o->batch) {
 		store_batch b;
 		if ((rc = store_batch_by_name(a->s, a->o->batch, &b, err)) < 0)
@@ -657,16 +689,9 @@ int tui_review_run(store *s, const tui_review_opts *o, tui_summary *sum, assay_e
 			count(&a);
 			continue;
 		}
-		if (kind == ERR) {
-			/* idle: keep the lease on the sample on screen */
-			if (a.has_sample && assay_mono_ns() - a.leased_ns > RENEW_NS) {
-				assay_error e = {0};
-				if (store_lease_renew(s, &a.q, a.smp.id, &e) < 0)
-					tui_message(&a, true, "%s", e.msg);
-				a.leased_ns = assay_mono_ns();
-			}
+		tui_keep_lease(&a);
+		if (kind == ERR)
 			continue;
-		}
 		if (kind == KEY_CODE_YES && ch == KEY_RESIZE) {
 			a.layout_dirty = true;
 			continue;

@@ -433,3 +433,161 @@ def test_suggestion_from_the_llm_never_blocks_and_can_be_taken():
             t.wait_for("s0  (b)")
             t.keys("S")
             t.wait_for("S needs an LLM endpoint")
+
+
+def lease_left_ms(w, ext_id):
+    """How long the lease on ext_id has left (negative: expired; None: no lease)."""
+    rows = w.sql("SELECT max(l.expires_at) FROM leases l JOIN samples s ON s.id = l.sample_id "
+                 "WHERE s.ext_id = ?", ext_id)
+    return None if rows[0][0] is None else rows[0][0] - int(time.time() * 1000)
+
+
+def test_the_lease_is_kept_in_every_view_and_held_while_editing():
+    with Workdir() as w:
+        setup(w, n=3)
+        env = {"ASSAY_LEASE_MS": "2000"}
+        with screen(w, annotator="ann", env=env) as t:
+            t.wait_for("s0  (b)")
+            # each view stays open longer than the lease: it is renewed meanwhile
+            for key, shown, close in (("r", "reject: why?", "Escape"), ("n", "note:", "Escape"),
+                                      ("?", "press any key to close", "x"),
+                                      ("/", "search:", "Escape")):
+                t.keys(key)
+                t.wait_for(shown)
+                time.sleep(2.6)
+                left = lease_left_ms(w, "s0")
+                check(left is not None and left > 0, (key, left))
+                t.keys(close)
+                t.wait_gone(shown)
+            t.keys("e")
+            t.wait_for("Ctrl-S save")
+            check(lease_left_ms(w, "s0") > 60 * 60 * 1000, "an editor holds the sample for long")
+            time.sleep(2.6)
+            # another annotator meanwhile gets the next sample, never this one
+            with screen(w, annotator="bob", env=env) as b:
+                b.wait_for("s1  (b)")
+                b.keys("q")
+                b.wait_exit()
+            t.keys("Escape")
+            t.wait_gone("Ctrl-S save")
+            left = lease_left_ms(w, "s0")
+            check(left is not None and 0 < left <= 2000, left)  # back to the usual lease
+            t.keys("q")
+            t.wait_exit()
+        # quitting on an undecided sample gives it back at once
+        eq(lease_left_ms(w, "s0"), None)
+
+
+def test_resizing_keeps_every_view_and_its_state():
+    with Workdir() as w:
+        setup(w, n=3)
+        with screen(w) as t:
+            t.wait_for("s0  (b)")
+            # the reason picker
+            t.keys("r")
+            t.wait_for("reject: why?")
+            t.resize(40, 12)
+            t.wait_for("reject: why?")
+            t.resize(30, 10)
+            time.sleep(0.3)
+            t.resize(80, 24)
+            t.wait_for("4  repetition")
+            t.keys("4")
+            t.wait_for("s1  (b)")
+            # the prompt keeps what was typed
+            t.keys("n")
+            t.wait_for("note:")
+            t.keys("keep this text", literal=True)
+            t.resize(40, 12)
+            t.wait_for("keep this text")
+            t.resize(100, 30)
+            t.wait_for("keep this text")
+            t.keys("Enter")
+            t.wait_for("note added")
+            # the help overlay
+            t.keys("?")
+            t.wait_for("press any key to close")
+            t.resize(40, 12)
+            t.wait_for(" keys ")
+            t.resize(80, 24)
+            t.wait_for("press any key to close")
+            t.keys("x")
+            t.wait_gone("press any key to close")
+            # the editor keeps the edit being made
+            t.keys("e")
+            t.wait_for("Ctrl-S save")
+            t.keys("End")
+            t.keys(" EDITED", literal=True)
+            t.resize(40, 12)
+            t.wait_for("EDITED")
+            t.resize(80, 24)
+            t.wait_for("EDITED")
+            t.keys("C-s")
+            t.wait_for("edit saved")
+            # the diff view at every size
+            t.resize(40, 12)
+            t.wait_for("edited")
+            t.resize(80, 24)
+            s = t.wait_for("EDITED")
+            contains(s, "s1  (b)  edited")
+        eq(verdicts(w), [("s0", "rejected", "repetition"), ("s1", "edited", None)])
+        eq(w.sql("SELECT text FROM events WHERE kind = 'note'"), [("keep this text",)])
+
+
+def test_arrow_keys_do_what_the_vi_keys_do():
+    with Workdir() as w:
+        long = " ".join(f"word{i}" for i in range(900))
+        setup(w, texts=[long, "short one", "third one"])
+        with screen(w) as t:
+            t.wait_for("lines (j/k)")
+            t.keys("Down")
+            t.wait_for(" 2-")
+            t.keys("Up")
+            t.wait_for(" 1-")
+            t.keys("a")
+            t.wait_for("s1  (b)")
+            t.keys("Left")
+            t.wait_for("s0  (b)  accepted")
+            t.keys("Right")
+            t.wait_for("s1  (b)  undecided")
+            t.keys("C-l")
+            t.wait_for("s1  (b)  undecided")
+
+
+def test_hostile_names_metadata_notes_and_reasons_are_inert():
+    with Workdir() as w:
+        evil = "\x1b]0;pwned\x07\x1b[2J\u202e"
+        recs = [json.dumps({"id": "id" + evil, "caption": "A calm lake.",
+                            "meta": {"model": "m" + evil, "note": "\x1b]52;c;ZXZpbA==\x07"}}),
+                json.dumps({"id": "plain", "caption": "A second lake."})]
+        batch = "batch" + evil
+        eq(w.run("import", "--no-score", "--batch", batch, w.file("h.jsonl", "\n".join(recs))).code, 0)
+        eq(w.run("decide", "--annotator", "x" + evil, "--batch", batch, "id" + evil, "note",
+                 "--text", "look" + evil).code, 0)
+        eq(w.run("decide", "--annotator", "ann" + evil, "--batch", batch, "id" + evil, "reject",
+                 "--reason", "why" + evil).code, 0)
+        w.file("assay.conf", "reasons = blurry\u202e, other\n")
+        with screen(w, "--show", "rejected", annotator="ann" + evil, size=(120, 30)) as t:
+            s = t.wait_for("rejected: why")
+            raw = t.screen_escapes()
+            check("\x1b]" not in raw and "\u202e" not in s, raw)
+            contains(s, "id^[]0;pwned^G^[[2J<U+202E>")
+            contains(s, "batch^[]0;pwned^G")
+            contains(s, "why^[]0;pwned^G")
+            contains(s, "^[]52;c;ZXZpbA==^G")
+            contains(s, "note x^[]0;pwned^G")
+            contains(s, "look^[]0;pwned^G")
+            t.keys("r")
+            s = t.wait_for("reject: why?")
+            contains(s, "blurry<U+202E>")
+            t.keys("Escape")
+            t.keys("/")
+            t.wait_for("search:")
+            t.keys("lake\u202e", literal=True)
+            s = t.wait_for("lake<U+202E>")
+            t.keys("Enter")
+            t.wait_for('no sample contains "lake<U+202E>"')
+            t.keys("q")
+            t.wait_exit()
+        check("pwned" not in subprocess.run(["tmux", "-L", t.sock, "display", "-p", "#{pane_title}"],
+                                            capture_output=True, text=True).stdout)
