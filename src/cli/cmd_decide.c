@@ -121,9 +121,9 @@ static int decide_from(store *s, const char *path, const char *annotator, const 
 			snprintf(why, sizeof why, "expected a JSON object");
 		one d = {.annotator = annotator, .batch = batch};
 		bool bad = false, numbad = false;
+		char num[32]; /* a numeric id as text: d.id may point here */
 		if (!why[0]) {
 			const cJSON *id = cJSON_GetObjectItemCaseSensitive(o, "id");
-			char num[32];
 			if (cJSON_IsNumber(id)) {
 				/* an integer id as imported (line numbers, numeric ids);
 				 * beyond 2^53 a double no longer holds it exactly */
