@@ -3,6 +3,7 @@ hostile samples, undo across restarts, two annotators at once, kill -9."""
 import json
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -26,7 +27,8 @@ def screen(w, *args, annotator="tester", size=(80, 24), env=None):
     cmd = [BIN, "--db", w.db, "review", "--order", "import", *args]
     if os.environ.get("ASSAY_VALGRIND") == "1":
         cmd = ["valgrind", "--leak-check=full", "--errors-for-leak-kinds=definite",
-               "--error-exitcode=99", f"--log-file={w.path}/valgrind-%p.log"] + cmd
+               "--error-exitcode=99",
+               f"--log-file={os.environ.get('ASSAY_VALGRIND_LOGS', w.path)}/valgrind-%p.log"] + cmd
     # tmux drops what a program prints just before it exits: a shell keeps
     # the pane alive a moment so the session summary can be read
     cmd = ["sh", "-c", '"$0" "$@"; s=$?; sleep 1; exit $s'] + cmd
@@ -52,10 +54,10 @@ def test_first_screen_layout_and_quit_summary():
     with Workdir() as w:
         setup(w)
         with screen(w) as t:
-            s = t.wait_for("s0  (b)  undecided")
+            t.wait_for("s0  (b)  undecided")
+            s = t.wait_for("0/6, 6 left")  # counted once the first frame is up
             contains(s, "assay | ")
             contains(s, "| all batches | tester")
-            contains(s, "0/6, 6 left")
             contains(s, "Sample number 0: a grey heron")
             contains(s, "meta.model: m1")
             contains(s, "a accept")
@@ -289,19 +291,17 @@ def test_hostile_samples_are_inert():
     with Workdir() as w:
         setup(w, texts=HOSTILE)
         with screen(w, size=(100, 30)) as t:
-            seen = []
+            # what each sample shows (waited for: a frame may be captured half drawn)
+            expect = {0: "^[[2J^[[31mRED^[[0m", 1: "^[]52;c;ZXZpbA==^G",
+                      3: "<U+202E>gnp.exe<U+202C>", 4: "<U+009B>31m", 5: "猫が座っている",
+                      6: "x" * 90}
             for i in range(len(HOSTILE)):
-                s = t.wait_for(f"s{i}  (b)")
-                seen.append(s)
+                t.wait_for(f"s{i}  (b)")
+                if i in expect:
+                    t.wait_for(expect[i])
                 raw = t.screen_escapes()
                 check("\x1b]" not in raw and "\x1bP" not in raw and "\x9b" not in raw, raw)
                 t.keys("a")
-            contains(seen[0], "^[[2J^[[31mRED^[[0m")
-            contains(seen[1], "^[]52;c;ZXZpbA==^G")
-            contains(seen[3], "<U+202E>gnp.exe<U+202C>")
-            contains(seen[4], "<U+009B>31m")
-            contains(seen[5], "猫が座っている")
-            contains(seen[6], "x" * 90)
         # the title of the terminal was never changed
         check("pwned" not in subprocess.run(["tmux", "-L", t.sock, "display", "-p", "#{pane_title}"],
                                             capture_output=True, text=True).stdout)
@@ -377,7 +377,7 @@ def test_kill9_never_loses_a_decision_the_screen_moved_past():
         setup(w, n=400)
         rng = random.Random(7)
         moved_past = 0
-        kills = 0
+        kills = counted = furthest = 0
         for _ in range(50):
             with screen(w) as t:
                 t.wait_for("(b)  undecided")
@@ -391,12 +391,23 @@ def test_kill9_never_loses_a_decision_the_screen_moved_past():
                 kills += 1
                 shown = int(s.split("/400")[0].rsplit(" ", 1)[-1]) if "/400" in s else 0
                 moved_past = max(moved_past, shown)
+                counted += "/400" in s
+                # the sample on screen: every one before it (import order) was
+                # accepted or skipped, and is in the database
+                m = re.search(r"\bs(\d+)  \(b\)", s)
+                on_screen = int(m.group(1)) if m else 0
+                furthest = max(furthest, on_screen)
             eq(w.sql("PRAGMA integrity_check"), [("ok",)])
             decided = w.sql("SELECT count(*) FROM decisions WHERE verdict <> 'skipped'")[0][0]
             check(decided >= moved_past, (decided, moved_past))
+            before = w.sql("SELECT count(*) FROM decisions d JOIN samples s ON s.id = d.sample_id "
+                           "WHERE CAST(substr(s.ext_id, 2) AS INTEGER) < ?", on_screen)[0][0]
+            eq(before, on_screen, "a sample the screen moved past has no decision")
             eq(w.sql("SELECT count(*) FROM decisions d WHERE NOT EXISTS (SELECT 1 FROM events e "
                      "WHERE e.id = d.event_id)"), [(0,)])
         eq(kills, 50)
+        check(counted >= 10, f"the top bar's count was read only {counted} times")
+        check(furthest > 50, furthest)
 
 
 def test_suggestion_from_the_llm_never_blocks_and_can_be_taken():
