@@ -383,9 +383,18 @@ int store_has_quality(store *s, bool *yes, assay_error *err);
 /* Samples the queue's filter covers, and how many this annotator decided. */
 int store_queue_counts(store *s, const store_queue *q, int64_t *total, int64_t *decided,
 		       assay_error *err);
-/* Keeps (or takes) the lease on a sample that stays on screen. */
+/* Takes the lease on a sample and gives up the others this annotator
+ * holds (what store_queue_next does to the sample it hands out). */
 int store_lease_renew(store *s, const store_queue *q, int64_t sample_id, assay_error *err);
+/* Takes (or extends) the lease on a sample, keeping the others this
+ * annotator holds: walking back through a session keeps the sample the
+ * queue handed out. */
+int store_lease_take(store *s, const store_queue *q, int64_t sample_id, assay_error *err);
+/* Extends every lease this annotator holds to q->lease_ms from now. */
+int store_lease_renew_all(store *s, const store_queue *q, assay_error *err);
 int store_lease_release(store *s, int64_t annotator_id, int64_t sample_id, assay_error *err);
+/* Gives up every lease this annotator holds (the session ends). */
+int store_lease_release_all(store *s, int64_t annotator_id, assay_error *err);
 
 /* This annotator's current verdict on a sample: verdict "" when none. */
 typedef struct store_decision {

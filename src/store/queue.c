@@ -11,7 +11,8 @@
 
 /* Which samples the queue offers. ?1 annotator, ?2 batch (0 = all), ?3 show
  * (enum store_show), ?4 now (ms), ?5 overlap. A sample is offered while
- * fewer than `overlap` other annotators decided it or hold it. */
+ * fewer than `overlap` other annotators decided it or hold it (one who did
+ * both counts once). */
 #define ELIGIBLE                                                                                   \
 	" AND (?2 = 0 OR s.batch_id = ?2)"                                                         \
 	" AND CASE ?3"                                                                             \
@@ -21,11 +22,16 @@
 	"   ELSE EXISTS (SELECT 1 FROM decisions d WHERE d.sample_id = s.id AND d.annotator_id = ?1" \
 	"                AND d.verdict = CASE ?3 WHEN 1 THEN 'skipped' WHEN 2 THEN 'rejected'"     \
 	"                                ELSE 'edited' END) END"                                   \
-	" AND (?3 NOT IN (0, 1) OR"                                                                \
-	"      (SELECT count(*) FROM decisions d WHERE d.sample_id = s.id AND d.annotator_id <> ?1" \
-	"         AND d.verdict <> 'skipped')"                                                     \
-	"    + (SELECT count(*) FROM leases l WHERE l.sample_id = s.id AND l.annotator_id <> ?1"   \
-	"         AND l.expires_at > ?4) < ?5)"
+	" AND (?3 NOT IN (0, 1) OR CASE WHEN ?5 <= 1 THEN"                                         \
+	"      NOT EXISTS (SELECT 1 FROM decisions d WHERE d.sample_id = s.id"                      \
+	"                  AND d.annotator_id <> ?1 AND d.verdict <> 'skipped')"                    \
+	"  AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.sample_id = s.id"                         \
+	"                  AND l.annotator_id <> ?1 AND l.expires_at > ?4)"                         \
+	"    ELSE (SELECT count(*) FROM (SELECT d.annotator_id FROM decisions d"                    \
+	"            WHERE d.sample_id = s.id AND d.annotator_id <> ?1 AND d.verdict <> 'skipped'"  \
+	"          UNION SELECT l.annotator_id FROM leases l"                                       \
+	"            WHERE l.sample_id = s.id AND l.annotator_id <> ?1 AND l.expires_at > ?4)) < ?5"\
+	"    END)"
 
 /* Unscored samples first (quality order), walking (quality, id) = (NULL, id). */
 static const char sql_unscored[] = "SELECT s.id, s.quality, s.hash FROM samples s"
@@ -366,6 +372,41 @@ int store_lease_renew(store *s, const store_queue *q, int64_t sample_id, assay_e
 		return rc;
 	}
 	return store_commit(s, err);
+}
+
+/* The lease alone, in a transaction of its own. */
+int store_lease_take(store *s, const store_queue *q, int64_t sample_id, assay_error *err)
+{
+	sqlite3_stmt *st = store_stmt(s, sql_lease, err);
+	if (!st)
+		return err->code;
+	sqlite3_bind_int64(st, 1, sample_id);
+	sqlite3_bind_int64(st, 2, q->annotator_id);
+	sqlite3_bind_int64(st, 3, assay_now_ms() + (q->lease_ms > 0 ? q->lease_ms : 600000));
+	return store_step_done(s, st, err, "taking the lease");
+}
+
+static const char sql_renew_all[] = "UPDATE leases SET expires_at = ?2 WHERE annotator_id = ?1";
+
+int store_lease_renew_all(store *s, const store_queue *q, assay_error *err)
+{
+	sqlite3_stmt *st = store_stmt(s, sql_renew_all, err);
+	if (!st)
+		return err->code;
+	sqlite3_bind_int64(st, 1, q->annotator_id);
+	sqlite3_bind_int64(st, 2, assay_now_ms() + (q->lease_ms > 0 ? q->lease_ms : 600000));
+	return store_step_done(s, st, err, "renewing the leases");
+}
+
+static const char sql_release_all[] = "DELETE FROM leases WHERE annotator_id = ?1";
+
+int store_lease_release_all(store *s, int64_t annotator_id, assay_error *err)
+{
+	sqlite3_stmt *st = store_stmt(s, sql_release_all, err);
+	if (!st)
+		return err->code;
+	sqlite3_bind_int64(st, 1, annotator_id);
+	return store_step_done(s, st, err, "releasing the leases");
 }
 
 static const char sql_release_one[] =

@@ -97,13 +97,14 @@ void tui_keep_lease(app *a)
 	if (!a->leasing || !a->has_sample ||
 	    assay_mono_ns() - a->leased_ns < a->q.lease_ms * 1000000 / 10)
 		return;
+	/* all of them: walking back keeps the sample the queue handed out */
 	assay_error e = {0};
-	if (store_lease_renew(a->s, &a->q, a->smp.id, &e) < 0)
+	if (store_lease_renew_all(a->s, &a->q, &e) < 0)
 		tui_message(a, true, "%s", e.msg);
 	a->leased_ns = assay_mono_ns();
 }
 
-/* Holds the sample on screen for an editor (at least EDIT_LEASE_MS), or
+/* Holds the annotator's samples for an editor (at least EDIT_LEASE_MS), or
  * back to the usual lease after it (hold false). */
 static void hold_lease(app *a, bool hold)
 {
@@ -113,17 +114,23 @@ static void hold_lease(app *a, bool hold)
 	if (hold && q.lease_ms < EDIT_LEASE_MS)
 		q.lease_ms = EDIT_LEASE_MS;
 	assay_error e = {0};
-	if (store_lease_renew(a->s, &q, a->smp.id, &e) < 0)
+	if (store_lease_take(a->s, &q, a->smp.id, &e) < 0 || store_lease_renew_all(a->s, &q, &e) < 0)
 		tui_message(a, true, "%s", e.msg);
 	a->leased_ns = assay_mono_ns();
 }
 
-/* Shows sample id, leased to this annotator. */
+/* Shows sample id, leased to this annotator. The sample left behind keeps
+ * its lease while this annotator has not decided it (the one the queue
+ * handed out, while the annotator walks back). */
 static void show(app *a, int64_t id)
 {
 	assay_error err = {0};
-	if (load(a, id, &err) < 0 || store_lease_renew(a->s, &a->q, id, &err) < 0)
+	if (a->leasing && a->has_sample && a->smp.id != id && a->dec.verdict[0] &&
+	    store_lease_release(a->s, a->annotator_id, a->smp.id, &err) < 0)
 		tui_message(a, true, "%s", err.msg);
+	if (load(a, id, &err) < 0 || (a->leasing && store_lease_take(a->s, &a->q, id, &err) < 0))
+		tui_message(a, true, "%s", err.msg);
+	a->leased_ns = assay_mono_ns();
 }
 
 /* The next sample: forward in this session's history, else from the queue. */
@@ -699,10 +706,9 @@ int tui_review_run(store *s, const tui_review_opts *o, tui_summary *sum, assay_e
 		a.msg[0] = '\0';
 		dispatch(&a, (int)ch);
 	}
-	if (a.has_sample && !a.dec.verdict[0]) {
-		assay_error e = {0};
-		store_lease_release(s, a.annotator_id, a.smp.id, &e);
-	}
+	/* the samples left undecided go back to the queue at once */
+	assay_error e = {0};
+	store_lease_release_all(s, a.annotator_id, &e);
 	endwin();
 	fflush(stdout);
 	delscreen(scr);

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "assay/store.h"
 #include "assay/text.h"
 #include "unit.h"
@@ -416,10 +418,70 @@ TEST(random_order_resumes_on_its_ring)
 	store_close(s);
 }
 
+/* How many leases `who` holds that run past now + ms. */
+static int leases_past(store *s, int64_t who, int64_t ms)
+{
+	(void)s;
+	sqlite3 *db = NULL;
+	int n = -1;
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_open(path, &db) == SQLITE_OK &&
+	    sqlite3_prepare_v2(db, "SELECT count(*) FROM leases WHERE annotator_id = ?1"
+				   " AND expires_at > ?2", -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, who);
+		sqlite3_bind_int64(st, 2, assay_now_ms() + ms);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			n = sqlite3_column_int(st, 0);
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return n;
+}
+
+TEST(leases_taken_renewed_and_released_together)
+{
+	int64_t b;
+	store *s = fixture(4, &b);
+	int64_t a = ann(s, "ann"), o = ann(s, "bob");
+	store_queue qa = {.annotator_id = a, .order = STORE_ORDER_IMPORT, .overlap = 1,
+			  .lease_ms = 1000};
+	store_queue qb = qa;
+	qb.annotator_id = o;
+	store_cursor ca = {0}, cb = {0};
+	CHECK_INT(next(s, &qa, &ca), 1);
+	decide(s, 1, a, STORE_ACCEPT, NULL, NULL);
+	CHECK_INT(next(s, &qa, &ca), 2);
+	/* ann walks back to 1: 2 stays hers */
+	assay_error e = {0};
+	CHECK_INT(store_lease_take(s, &qa, 1, &e), ASSAY_OK);
+	CHECK_INT(leases_past(s, a, 0), 2);
+	CHECK_INT(next(s, &qb, &cb), 3);
+	/* renewing extends both */
+	qa.lease_ms = 60000;
+	CHECK_INT(store_lease_renew_all(s, &qa, &e), ASSAY_OK);
+	CHECK_INT(leases_past(s, a, 30000), 2);
+	/* the queue's claim keeps one lease: the sample handed out */
+	store_cursor c2 = {0};
+	CHECK_INT(next(s, &qa, &c2), 2);
+	CHECK_INT(leases_past(s, a, 0), 1);
+	CHECK_INT(store_lease_release_all(s, a, &e), ASSAY_OK);
+	CHECK_INT(leases_past(s, a, -100000), 0);
+	CHECK_INT(leases_past(s, o, 0), 1); /* bob's untouched */
+	/* with overlap 2, an annotator who decided a sample and still holds it
+	 * counts once: bob may take it as the second */
+	CHECK_INT(store_lease_take(s, &qa, 1, &e), ASSAY_OK);
+	CHECK_INT(store_lease_release_all(s, o, &e), ASSAY_OK);
+	qb.overlap = 2;
+	store_cursor cb2 = {0};
+	CHECK_INT(next(s, &qb, &cb2), 1);
+	store_close(s);
+}
+
 UNIT_MAIN(UNIT_CASE(decisions_undo_and_adjudication), UNIT_CASE(queue_orders_and_skipped_at_the_end),
 	  UNIT_CASE(random_order_is_a_seeded_permutation),
 	  UNIT_CASE(leases_keep_annotators_apart_and_overlap_allows_k),
 	  UNIT_CASE(quality_order_puts_unscored_then_worst_first_and_search),
 	  UNIT_CASE(a_fresh_cursor_resumes_where_the_annotator_stopped_and_wraps_round),
 	  UNIT_CASE(resuming_keeps_to_the_batch_the_overlap_and_the_quality_order),
-	  UNIT_CASE(random_order_resumes_on_its_ring))
+	  UNIT_CASE(random_order_resumes_on_its_ring),
+	  UNIT_CASE(leases_taken_renewed_and_released_together))

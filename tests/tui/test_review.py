@@ -602,3 +602,29 @@ def test_hostile_names_metadata_notes_and_reasons_are_inert():
             t.wait_exit()
         check("pwned" not in subprocess.run(["tmux", "-L", t.sock, "display", "-p", "#{pane_title}"],
                                             capture_output=True, text=True).stdout)
+
+
+def test_walking_back_keeps_the_next_sample_from_other_annotators():
+    with Workdir() as w:
+        setup(w, n=4)
+        with screen(w, annotator="ann") as a:
+            a.wait_for("s0  (b)")
+            a.keys("a")
+            a.wait_for("s1  (b)  undecided")
+            # ann looks back at s0; meanwhile bob starts: s1 is still ann's
+            a.keys("h")
+            a.wait_for("s0  (b)  accepted")
+            with screen(w, annotator="bob") as b:
+                b.wait_for("s2  (b)")
+                b.keys("a")
+                b.wait_for("s3  (b)")
+                a.keys("l")
+                a.wait_for("s1  (b)  undecided")
+                a.keys("a")
+                b.keys("a")
+                a.wait_for("Nothing left")
+                b.wait_for("Nothing left")
+        rows = w.sql("SELECT s.ext_id, a.name FROM decisions d JOIN samples s ON s.id = d.sample_id "
+                     "JOIN annotators a ON a.id = d.annotator_id ORDER BY s.id")
+        eq(rows, [("s0", "ann"), ("s1", "ann"), ("s2", "bob"), ("s3", "bob")])
+        eq(w.sql("SELECT count(*) FROM leases"), [(0,)])  # all given back on quit
