@@ -271,29 +271,64 @@ static int claim(store *s, const store_queue *q, int64_t id, assay_error *err)
 	return rc;
 }
 
-int store_queue_next(store *s, const store_queue *q, store_cursor *cur, int64_t *sample_id,
-		     assay_error *err)
+static const char sql_still_offered[] = "SELECT 1 FROM samples s WHERE s.id = ?6" ELIGIBLE;
+
+/* Inside the write transaction: whether the sample a probe found outside
+ * it is still offered (another annotator may have taken it meanwhile).
+ * 1 yes, 0 no, < 0 error. */
+static int still_offered(store *s, const store_queue *q, int show, int64_t id, assay_error *err)
+{
+	sqlite3_stmt *st = store_stmt(s, sql_still_offered, err);
+	if (!st)
+		return err->code;
+	sqlite3_bind_int64(st, 1, q->annotator_id);
+	sqlite3_bind_int64(st, 2, q->batch_id);
+	sqlite3_bind_int(st, 3, show);
+	sqlite3_bind_int64(st, 4, assay_now_ms());
+	sqlite3_bind_int(st, 5, q->overlap > 0 ? q->overlap : 1);
+	sqlite3_bind_int64(st, 6, id);
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : store_sqlerr(s, rc, err, "reading the queue");
+}
+
+/* Leases sample id to the annotator if it is still offered: one short
+ * IMMEDIATE transaction. 1 leased, 0 taken meanwhile, < 0 error. */
+static int lease_if_offered(store *s, const store_queue *q, int show, int64_t id,
+			    assay_error *err)
 {
 	int rc = store_begin(s, err);
 	if (rc < 0)
 		return rc;
-	if (!cur->started && (rc = cursor_start(s, q, cur, err)) < 0) {
-		store_rollback(s);
+	int ok = still_offered(s, q, show, id, err);
+	if (ok == 1 && (rc = claim(s, q, id, err)) < 0)
+		ok = rc;
+	if (ok == 1)
+		return (rc = store_commit(s, err)) < 0 ? rc : 1;
+	store_rollback(s);
+	return ok;
+}
+
+/* The walk reads outside any write transaction (a long walk never holds
+ * up the other annotators' decisions); only the sample found is checked
+ * again and leased inside one. */
+int store_queue_next(store *s, const store_queue *q, store_cursor *cur, int64_t *sample_id,
+		     assay_error *err)
+{
+	int rc;
+	if (!cur->started && (rc = cursor_start(s, q, cur, err)) < 0)
 		return rc;
-	}
 	for (;;) {
-		if (cur->phase == PH_DONE) {
-			rc = assay_fail(err, ASSAY_ENOTFOUND, "the queue is empty");
-			break;
-		}
+		if (cur->phase == PH_DONE)
+			return assay_fail(err, ASSAY_ENOTFOUND, "the queue is empty");
 		int show = cur->phase == PH_SKIPPED ? STORE_SHOW_SKIPPED : q->show;
 		int64_t id = 0, hash = 0;
 		double quality = NAN;
 		int found = probe(s, q, cur, show, &id, &quality, &hash, err);
-		if (found < 0) {
-			rc = found;
-			break;
-		}
+		if (found < 0)
+			return found;
 		if (found && cur->wrapped && cur->phase != PH_SKIPPED &&
 		    at_stop(q, cur, cur->phase, isnan(quality) ? -INFINITY : quality, id, hash)) {
 			end_pass(q, cur); /* round to where the pass began */
@@ -307,14 +342,13 @@ int store_queue_next(store *s, const store_queue *q, store_cursor *cur, int64_t 
 		cur->key = hash;
 		if (!isnan(quality))
 			cur->quality = quality;
-		if ((rc = claim(s, q, id, err)) == ASSAY_OK)
+		if ((rc = lease_if_offered(s, q, show, id, err)) < 0)
+			return rc;
+		if (rc == 1) {
 			*sample_id = id;
-		break;
+			return ASSAY_OK;
+		}
 	}
-	if (rc == ASSAY_OK)
-		return store_commit(s, err);
-	store_rollback(s);
-	return rc;
 }
 
 static const char sql_has_quality[] = "SELECT 1 FROM samples WHERE quality IS NOT NULL LIMIT 1";

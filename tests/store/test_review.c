@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -477,6 +478,58 @@ TEST(leases_taken_renewed_and_released_together)
 	store_close(s);
 }
 
+/* Four processes draw from one exclusive queue at once: each sample is
+ * handed out, and decided, exactly once. */
+TEST(concurrent_annotators_never_share_a_sample)
+{
+	int64_t b;
+	store *s = fixture(300, &b);
+	store_close(s);
+	enum { KIDS = 4 };
+	pid_t kids[KIDS];
+	for (int k = 0; k < KIDS; k++) {
+		if ((kids[k] = fork()) == 0) {
+			store *c = NULL;
+			assay_error e = {0};
+			char name[16];
+			snprintf(name, sizeof name, "kid%d", k);
+			int64_t me = 0, id;
+			if (store_open(path, NULL, &c, &e) < 0 || store_annotator_ensure(c, name, &me, &e) < 0)
+				_exit(2);
+			store_queue q = {.annotator_id = me, .order = k % 2 ? STORE_ORDER_RANDOM
+									 : STORE_ORDER_IMPORT,
+					 .seed = (uint64_t)k, .overlap = 1};
+			store_cursor cur = {0};
+			int rc;
+			while ((rc = store_queue_next(c, &q, &cur, &id, &e)) == ASSAY_OK)
+				if (decide(c, id, me, STORE_ACCEPT, NULL, NULL) < 0)
+					_exit(3);
+			store_close(c);
+			_exit(rc == ASSAY_ENOTFOUND ? 0 : 4);
+		}
+	}
+	for (int k = 0; k < KIDS; k++) {
+		int status = -1;
+		waitpid(kids[k], &status, 0);
+		CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	int decided = -1, most = -1;
+	if (sqlite3_open(path, &db) == SQLITE_OK &&
+	    sqlite3_prepare_v2(db, "SELECT count(DISTINCT sample_id), max(n) FROM (SELECT"
+				   " sample_id, count(*) AS n FROM decisions GROUP BY sample_id)",
+			       -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW) {
+		decided = sqlite3_column_int(st, 0);
+		most = sqlite3_column_int(st, 1);
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	CHECK_INT(decided, 300);
+	CHECK_INT(most, 1);
+}
+
 UNIT_MAIN(UNIT_CASE(decisions_undo_and_adjudication), UNIT_CASE(queue_orders_and_skipped_at_the_end),
 	  UNIT_CASE(random_order_is_a_seeded_permutation),
 	  UNIT_CASE(leases_keep_annotators_apart_and_overlap_allows_k),
@@ -484,4 +537,5 @@ UNIT_MAIN(UNIT_CASE(decisions_undo_and_adjudication), UNIT_CASE(queue_orders_and
 	  UNIT_CASE(a_fresh_cursor_resumes_where_the_annotator_stopped_and_wraps_round),
 	  UNIT_CASE(resuming_keeps_to_the_batch_the_overlap_and_the_quality_order),
 	  UNIT_CASE(random_order_resumes_on_its_ring),
-	  UNIT_CASE(leases_taken_renewed_and_released_together))
+	  UNIT_CASE(leases_taken_renewed_and_released_together),
+	  UNIT_CASE(concurrent_annotators_never_share_a_sample))
