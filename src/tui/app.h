@@ -1,6 +1,7 @@
 /* app.h — the review screen's single application state and what its files
- * (review.c: actions and the loop, screen.c: drawing, dialogs.c: prompts,
- * pickers and the help overlay, theme.c: colours) share. */
+ * (review.c: actions and the loop, review_edit.c: editing and suggestions,
+ * screen.c: drawing, dialogs.c: prompts, pickers and the help overlay,
+ * theme.c: colours) share. */
 #ifndef ASSAY_TUI_APP_H
 #define ASSAY_TUI_APP_H
 
@@ -102,6 +103,18 @@ void tui_help(app *a);
 /* Whether a key works in a read-only review (walking, scrolling, the diff,
  * help, quit); the others do nothing there. */
 bool tui_key_browses(const tui_key *k);
+/* Records a decision on the sample on screen (store_decide), then shows
+ * the next sample, or the same one again when stay. False when refused. */
+bool tui_decide(app *a, int kind, const char *text, const char *reason, bool stay);
+
+/* review_edit.c: the keys that edit (e, E) and handle a suggestion (S,
+ * Enter, x) */
+void tui_key_edit(app *a);
+void tui_key_edit_external(app *a);
+void tui_key_suggest(app *a);
+void tui_key_take_suggestion(app *a);
+void tui_key_discard_suggestion(app *a);
+
 /* Renews the lease on the sample on screen when a tenth of it has passed;
  * every view's key loop calls it (a no-op outside the queue review). */
 void tui_keep_lease(app *a);
