@@ -43,6 +43,11 @@ struct app {
 	int64_t leased_ns;    /* when its lease was last renewed */
 	bool leasing;         /* the queue review (not a read-only or lead's view) */
 
+	/* its metadata lines, read from the record once per sample */
+	char meta[6][256];
+	size_t n_meta;
+	bool meta_ready;
+
 	/* samples seen this session, for h / l */
 	int64_t *hist;
 	size_t n_hist, cap_hist, pos;

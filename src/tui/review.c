@@ -40,6 +40,7 @@ static void clear_sample(app *a)
 	a->notes = NULL;
 	a->n_scores = a->n_notes = 0;
 	a->has_sample = false;
+	a->meta_ready = false;
 	a->layout_dirty = true;
 }
 

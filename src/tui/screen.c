@@ -244,8 +244,14 @@ void tui_draw(app *a)
 		 a->suggestion ? "  [suggestion: Enter/x]" : a->suggest_for ? "  [asking...]" : "");
 	put(a, y++, 1, COLS - 2, head, CONF_ROLE_META_KEY);
 	avail--;
-	char meta[8][256];
-	size_t n_meta = meta_lines(a, meta, (size_t)(avail >= 16 ? 6 : avail >= 10 ? 3 : 1));
+	/* the record is parsed once per sample, not at every frame */
+	if (!a->meta_ready) {
+		a->n_meta = meta_lines(a, a->meta, ASSAY_ARRAY_LEN(a->meta));
+		a->meta_ready = true;
+	}
+	size_t n_meta = (size_t)(avail >= 16 ? 6 : avail >= 10 ? 3 : 1);
+	if (n_meta > a->n_meta)
+		n_meta = a->n_meta;
 	size_t n_scores = a->n_scores < (size_t)(avail >= 16 ? 6 : avail >= 10 ? 3 : 1)
 				  ? a->n_scores
 				  : (size_t)(avail >= 16 ? 6 : avail >= 10 ? 3 : 1);
@@ -292,7 +298,7 @@ void tui_draw(app *a)
 		put(a, y++, 1, COLS - 2, line, sc->flagged ? CONF_ROLE_SCORE_BAD : CONF_ROLE_SCORE_OK);
 	}
 	for (size_t i = 0; i < n_meta; i++)
-		put(a, y++, 1, COLS - 2, meta[i], CONF_ROLE_META_VALUE);
+		put(a, y++, 1, COLS - 2, a->meta[i], CONF_ROLE_META_VALUE);
 	for (size_t i = 0; i < n_notes; i++) {
 		char line[600];
 		snprintf(line, sizeof line, "note %s", a->notes[a->n_notes - n_notes + i]);

@@ -628,3 +628,18 @@ def test_walking_back_keeps_the_next_sample_from_other_annotators():
                      "JOIN annotators a ON a.id = d.annotator_id ORDER BY s.id")
         eq(rows, [("s0", "ann"), ("s1", "ann"), ("s2", "bob"), ("s3", "bob")])
         eq(w.sql("SELECT count(*) FROM leases"), [(0,)])  # all given back on quit
+
+
+def test_each_sample_shows_its_own_metadata():
+    with Workdir() as w:
+        recs = [json.dumps({"id": f"s{i}", "caption": f"Caption {i}.",
+                            "meta": {"model": f"model-{i}"}}) for i in range(2)]
+        eq(w.run("import", "--no-score", "--batch", "b", "--meta", "meta.model",
+                 w.file("m.jsonl", "\n".join(recs))).code, 0)
+        with screen(w) as t:
+            t.wait_for("meta.model: model-0")
+            t.keys("a")
+            s = t.wait_for("meta.model: model-1")
+            check("model-0" not in s, s)
+            t.keys("h")
+            t.wait_for("meta.model: model-0")
