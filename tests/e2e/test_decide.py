@@ -156,3 +156,28 @@ def test_adjudication_is_recorded_for_export():
                  "JOIN annotators a ON a.id = j.annotator_id"), [("lead", "edited", "Fixed.")])
         r = w.run("export")
         eq(json.loads(r.out)["caption"], "Fixed.")
+
+
+def test_batch_names_the_sample_when_an_id_is_in_several():
+    with Workdir() as w:
+        eq(w.run("import", "--no-score", "--batch", "A",
+                 w.file("a.jsonl", json.dumps({"id": "x1", "text": "A first text."}))).code, 0)
+        eq(w.run("import", "--no-score", "--batch", "B",
+                 w.file("b.jsonl", json.dumps({"id": "x1", "text": "A second text."}))).code, 0)
+        r = w.run("decide", "--annotator", "z", "x1", "accept")
+        eq(r.code, 1, r)
+        contains(r.err, 'sample id "x1" exists in several batches; name one with --batch')
+        eq(w.sql("SELECT count(*) FROM events"), [(0,)])
+        r = w.run("decide", "--annotator", "z", "--batch", "C", "x1", "accept")
+        eq(r.code, 66, r)
+        contains(r.err, 'no sample with id "x1" in batch C')
+        eq(w.run("decide", "--annotator", "z", "--batch", "B", "x1", "accept").code, 0)
+        lines = [json.dumps({"id": "x1", "verdict": "accept"}),
+                 json.dumps({"id": "x1", "verdict": "reject", "reason": "r", "batch": "A"})]
+        r = w.run("decide", "--annotator", "z", "--from", "-", stdin="\n".join(lines) + "\n")
+        eq(r.code, 65, r)
+        eq(r.err.splitlines(), ['stdin:1: sample id "x1" exists in several batches; '
+                                'name one with --batch'])
+        eq(w.sql("SELECT b.name, d.verdict FROM decisions d JOIN samples s ON s.id = d.sample_id "
+                 "JOIN batches b ON b.id = s.batch_id ORDER BY b.name"),
+           [("A", "rejected"), ("B", "accepted")])
