@@ -362,10 +362,11 @@ typedef struct store_cursor {
 
 /* Claims the next sample after *cur (and advances it): eligible samples are
  * those the filter shows that fewer than `overlap` other annotators decided
- * or hold. In one IMMEDIATE transaction the sample is leased to this
- * annotator, so two annotators never get the same sample in exclusive mode.
- * Every query walks an index from the cursor. ASSAY_ENOTFOUND when the queue
- * is empty.
+ * or hold. The walk reads outside any write transaction; the sample found
+ * is checked again and leased to this annotator in one short IMMEDIATE
+ * transaction, so two annotators never get the same sample in exclusive
+ * mode and a long walk never holds up the others' decisions. Every query
+ * walks an index from the cursor. ASSAY_ENOTFOUND when the queue is empty.
  *
  * A fresh cursor on the undecided samples resumes where work stopped, read
  * from the events (no state file): at the sample of the annotator's latest
