@@ -133,15 +133,22 @@ typedef struct audit_scored {
  * below. Built by audit_calib_init, released by audit_calib_free. */
 typedef struct audit_calib {
 	double *bad;      /* scores of samples the humans rejected */
-	size_t n_bad;
+	size_t n_bad, cap_bad;
 	double *good;     /* scores of samples the humans kept */
-	size_t n_good;
+	size_t n_good, cap_good;
 } audit_calib;
 
 /* Copies, splits and sorts v[0..n) into *c (O(n)). Zero-initialises *c
  * first. ASSAY_EINVAL for a NaN score; ASSAY_ENOMEM. Free with
  * audit_calib_free even on failure. */
 int audit_calib_init(audit_calib *c, const audit_scored *v, size_t n, assay_error *err);
+
+/* The same built one score at a time, for scores streamed from the store:
+ * start from a zeroed *c, add (ASSAY_ENOMEM, or ASSAY_EINVAL for NaN), then
+ * finish, which sorts both lists (O(n) when they arrived sorted). */
+int audit_calib_reserve(audit_calib *c, size_t n); /* room for n in each list */
+int audit_calib_add(audit_calib *c, double score, bool bad);
+int audit_calib_finish(audit_calib *c, assay_error *err);
 void audit_calib_free(audit_calib *c);
 
 /* ROC AUC: the probability that a rejected sample scores lower than a kept

@@ -49,6 +49,19 @@ int64_t assay_now_ms(void);
 /* Monotonic time in nanoseconds, for rates and durations. */
 int64_t assay_mono_ns(void);
 
+/* Work on several cores. assay_workers(): how many workers to use, the
+ * online CPUs or $ASSAY_THREADS (1 to ASSAY_MAX_WORKERS). assay_parallel
+ * runs fn(ud, worker, task, err) once for every task in [0, tasks), taken
+ * in order by min(workers, tasks) workers; worker 0 is the calling thread,
+ * the others are threads of their own, and a worker index is never in use
+ * twice at once (so per-worker state needs no lock). After a failure no
+ * new task starts; the failure of the lowest task is returned in err. */
+#define ASSAY_MAX_WORKERS 16
+size_t assay_workers(void);
+int assay_parallel(size_t workers, size_t tasks,
+		   int (*fn)(void *ud, size_t worker, size_t task, assay_error *err), void *ud,
+		   assay_error *err);
+
 /* A growable byte buffer, always NUL-terminated when data != NULL.
  * Zero-initialise ({0}) before use; free with abuf_free. */
 typedef struct abuf {

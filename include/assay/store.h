@@ -12,7 +12,7 @@
 #include "assay/common.h"
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 /* PRAGMA application_id of an assay database: "assy". */
 #define STORE_APPLICATION_ID 0x61737379
 
@@ -36,6 +36,15 @@ typedef struct store_options {
 int store_open(const char *path, const store_options *opt, store **out, assay_error *err);
 void store_close(store *s);
 const char *store_path(const store *s);
+
+/* Another read-only connection to s's database, for reading on another
+ * thread (a handle is used by one thread at a time). */
+int store_open_reader(store *s, store **out, assay_error *err);
+
+/* A read transaction: every query until store_read_end sees the same
+ * snapshot of the database. ASSAY_ECONFLICT inside another transaction. */
+int store_read_begin(store *s, assay_error *err);
+void store_read_end(store *s);
 
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK. Writers wait up to the busy timeout
  * for each other; nesting is not supported (returns ASSAY_ECONFLICT). */
@@ -480,6 +489,8 @@ typedef struct store_stats_filter {
 	int64_t annotator_id;    /* 0: all */
 	int64_t batch_id;        /* 0: all */
 	bool need_batch;         /* rows must carry their batch id */
+	int64_t first_sample;    /* only samples with ids in [first, last]; */
+	int64_t last_sample;     /* 0, 0: all (a pass split across readers) */
 } store_stats_filter;
 
 int store_stats_each(store *s, const store_stats_filter *f,
@@ -505,18 +516,26 @@ int store_multi_verdicts_each(store *s,
 					int64_t annotator_id, int verdict),
 			      void *ud, assay_error *err);
 
-/* For scorer calibration, in three sequential passes for every scorer at
- * once: the largest sample id, per-sample verdict counts (in sample order), every stored score (in
- * sample, scorer order; failed scores left out), and every combined score. */
+/* For scorer calibration: the largest sample id; per-sample counts of the
+ * verdicts that are not skips (in sample order, samples with none left
+ * out); the names of the scorers with stored scores (sorted; free with
+ * store_strings_free); one scorer's scores (ascending, failed ones left
+ * out); every combined score (ascending). Each is one pass; calibration
+ * runs them on several reader connections at once (store_open_reader). */
 int store_max_sample_id(store *s, int64_t *id, assay_error *err);
+/* Every decision in sample order, its verdict as its first letter: 'a'ccepted,
+ * 'e'dited, 'r'ejected or 's'kipped. */
+int store_verdicts_each(store *s, int (*fn)(void *ud, int64_t sample_id, char verdict), void *ud,
+			assay_error *err);
 int store_verdict_counts_each(store *s,
 			      int (*fn)(void *ud, int64_t sample_id, int rejected, int edited,
 					int total),
 			      void *ud, assay_error *err);
-int store_scores_each(store *s,
-		      int (*fn)(void *ud, int64_t sample_id, const char *scorer, double value,
-				bool flagged),
-		      void *ud, assay_error *err);
+int store_scorer_names(store *s, char ***names, size_t *n, assay_error *err);
+void store_strings_free(char **v, size_t n);
+int store_scorer_scores_each(store *s, const char *scorer,
+			     int (*fn)(void *ud, int64_t sample_id, double value, bool flagged),
+			     void *ud, assay_error *err);
 int store_quality_each(store *s, int (*fn)(void *ud, int64_t sample_id, double quality), void *ud,
 		       assay_error *err);
 

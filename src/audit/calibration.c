@@ -7,6 +7,53 @@
 
 #include "assay/audit.h"
 
+static int push(double **v, size_t *n, size_t *cap, double x)
+{
+	if (*n == *cap) {
+		size_t c = *cap ? *cap * 2 : 256;
+		double *p = realloc(*v, c * sizeof *p);
+		if (!p)
+			return ASSAY_ENOMEM;
+		*v = p;
+		*cap = c;
+	}
+	(*v)[(*n)++] = x;
+	return ASSAY_OK;
+}
+
+int audit_calib_reserve(audit_calib *c, size_t n)
+{
+	if (n > c->cap_bad) {
+		double *p = realloc(c->bad, n * sizeof *p);
+		if (!p)
+			return ASSAY_ENOMEM;
+		c->bad = p;
+		c->cap_bad = n;
+	}
+	if (n > c->cap_good) {
+		double *p = realloc(c->good, n * sizeof *p);
+		if (!p)
+			return ASSAY_ENOMEM;
+		c->good = p;
+		c->cap_good = n;
+	}
+	return ASSAY_OK;
+}
+
+int audit_calib_add(audit_calib *c, double score, bool bad)
+{
+	if (isnan(score))
+		return ASSAY_EINVAL;
+	return bad ? push(&c->bad, &c->n_bad, &c->cap_bad, score)
+		   : push(&c->good, &c->n_good, &c->cap_good, score);
+}
+
+int audit_calib_finish(audit_calib *c, assay_error *err)
+{
+	int rc = audit_sort(c->bad, c->n_bad, err);
+	return rc == ASSAY_OK ? audit_sort(c->good, c->n_good, err) : rc;
+}
+
 int audit_calib_init(audit_calib *c, const audit_scored *v, size_t n, assay_error *err)
 {
 	*c = (audit_calib){0};
@@ -16,20 +63,15 @@ int audit_calib_init(audit_calib *c, const audit_scored *v, size_t n, assay_erro
 			return assay_fail(err, ASSAY_EINVAL, "score %zu is NaN", i);
 		nb += v[i].bad;
 	}
-	c->bad = malloc((nb ? nb : 1) * sizeof *c->bad);
-	c->good = malloc((n - nb ? n - nb : 1) * sizeof *c->good);
+	c->cap_bad = nb ? nb : 1;
+	c->cap_good = n - nb ? n - nb : 1;
+	c->bad = malloc(c->cap_bad * sizeof *c->bad);
+	c->good = malloc(c->cap_good * sizeof *c->good);
 	if (!c->bad || !c->good)
 		return assay_fail(err, ASSAY_ENOMEM, "out of memory for %zu scores", n);
-	for (size_t i = 0; i < n; i++) {
-		if (v[i].bad)
-			c->bad[c->n_bad++] = v[i].score;
-		else
-			c->good[c->n_good++] = v[i].score;
-	}
-	int rc = audit_sort(c->bad, c->n_bad, err);
-	if (rc == ASSAY_OK)
-		rc = audit_sort(c->good, c->n_good, err);
-	return rc;
+	for (size_t i = 0; i < n; i++)
+		audit_calib_add(c, v[i].score, v[i].bad); /* fits: sized above */
+	return audit_calib_finish(c, err);
 }
 
 void audit_calib_free(audit_calib *c)

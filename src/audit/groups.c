@@ -10,6 +10,7 @@
 
 #include "assay/audit_stats.h"
 #include "assay/text.h"
+#include "readers.h"
 
 typedef struct acc {
 	audit_group g;
@@ -21,9 +22,10 @@ typedef struct acc {
 	size_t joined_len;
 } acc;
 
+/* One worker's groups (the names are shared, read-only). */
 typedef struct collect {
 	const audit_stats_opts *o;
-	store_names annotators, batches;
+	const store_names *annotators, *batches;
 	acc *v;
 	size_t n, cap;
 	size_t *slots; /* open addressing: index + 1, 0 = empty */
@@ -86,10 +88,10 @@ static void key_part(collect *c, int by, const store_stat_row *r)
 	const char *v = NULL;
 	switch (by) {
 	case AUDIT_BY_ANNOTATOR:
-		v = store_names_get(&c->annotators, r->annotator_id);
+		v = store_names_get(c->annotators, r->annotator_id);
 		break;
 	case AUDIT_BY_BATCH:
-		v = store_names_get(&c->batches, r->batch_id);
+		v = store_names_get(c->batches, r->batch_id);
 		break;
 	case AUDIT_BY_REASON:
 		v = r->verdict == STORE_REJECTED ? (r->reason && *r->reason ? r->reason : "(no reason)")
@@ -199,6 +201,67 @@ static int on_row(void *ud, const store_stat_row *r)
 	return 0;
 }
 
+static int append_ms(acc *a, const double *ms, size_t n)
+{
+	if (a->n_ms + n > a->cap_ms) {
+		size_t cap = a->n_ms + n;
+		double *v = realloc(a->ms, cap * sizeof *v);
+		if (!v)
+			return ASSAY_ENOMEM;
+		a->ms = v;
+		a->cap_ms = cap;
+	}
+	if (n)
+		memcpy(a->ms + a->n_ms, ms, n * sizeof *ms);
+	a->n_ms += n;
+	return ASSAY_OK;
+}
+
+/* Adds one worker's group into another's (the same key). */
+static int merge_acc(acc *into, const acc *from)
+{
+	into->g.decided += from->g.decided;
+	into->g.accepted += from->g.accepted;
+	into->g.edited += from->g.edited;
+	into->g.rejected += from->g.rejected;
+	into->edits_measured += from->edits_measured;
+	into->dist_sum += from->dist_sum;
+	into->words_sum += from->words_sum;
+	return append_ms(into, from->ms, from->n_ms);
+}
+
+static void drop_acc(acc *a)
+{
+	free(a->ms);
+	free(a->joined);
+	for (size_t k = 0; k < AUDIT_MAX_BY; k++)
+		free(a->g.key[k]);
+	memset(a, 0, sizeof *a);
+}
+
+/* Folds worker part `from` into `into`, emptying it. */
+static int merge_parts(collect *into, collect *from)
+{
+	int rc = merge_acc(&into->total, &from->total);
+	for (size_t i = 0; rc == ASSAY_OK && i < from->n; i++) {
+		abuf_reset(&into->key);
+		acc *a = abuf_append(&into->key, from->v[i].joined, from->v[i].joined_len) < 0
+				 ? NULL
+				 : find_group(into);
+		rc = a ? merge_acc(a, &from->v[i]) : ASSAY_ENOMEM;
+	}
+	for (size_t i = 0; i < from->n; i++)
+		drop_acc(&from->v[i]);
+	drop_acc(&from->total);
+	free(from->v);
+	free(from->slots);
+	abuf_free(&from->key);
+	from->v = NULL;
+	from->slots = NULL;
+	from->n = from->cap = from->nslots = 0;
+	return rc;
+}
+
 static void finish(acc *a)
 {
 	audit_group *g = &a->g;
@@ -238,54 +301,88 @@ static int resolve_id(const store_names *n, const char *name, int64_t *id, const
 	return assay_fail(err, ASSAY_ENOTFOUND, "no %s named \"%s\"", what, name);
 }
 
+/* The pass over the decisions, split into ranges of sample ids read by
+ * parallel workers (each range one task, each worker its own groups,
+ * folded together at the end). */
+typedef struct stats_run {
+	store_stats_filter f;
+	audit_readers readers;
+	collect parts[ASSAY_MAX_WORKERS];
+	int64_t max_id;
+	size_t tasks;
+} stats_run;
+
+#define STATS_TASKS_PER_WORKER 4
+
+static int stats_task(void *ud, size_t worker, size_t task, assay_error *err)
+{
+	stats_run *r = ud;
+	store_stats_filter f = r->f;
+	if (r->tasks > 1) {
+		int64_t chunk = r->max_id / (int64_t)r->tasks + 1;
+		f.first_sample = 1 + (int64_t)task * chunk;
+		f.last_sample = task + 1 == r->tasks ? INT64_MAX : f.first_sample + chunk - 1;
+	}
+	int rc = store_stats_each(r->readers.s[worker], &f, on_row, &r->parts[worker], err);
+	return rc == ASSAY_ENOMEM ? assay_fail(err, rc, "out of memory") : rc;
+}
+
 int audit_stats_compute(store *s, const audit_stats_opts *o, audit_stats *out, assay_error *err)
 {
 	*out = (audit_stats){0};
-	collect c = {.o = o};
-	store_stats_filter f = {.since_ms = o->since_ms, .until_ms = o->until_ms};
+	stats_run r = {.f = {.since_ms = o->since_ms, .until_ms = o->until_ms}};
+	store_names annotators = {0}, batches = {0};
 	char *path = NULL;
-	int rc = store_annotator_names(s, &c.annotators, err);
+	audit_readers_open(s, &r.readers);
+	int rc = store_annotator_names(s, &annotators, err);
 	if (rc == ASSAY_OK)
-		rc = store_batch_names(s, &c.batches, err);
+		rc = store_batch_names(s, &batches, err);
 	if (rc == ASSAY_OK && o->annotator)
-		rc = resolve_id(&c.annotators, o->annotator, &f.annotator_id, "annotator", err);
+		rc = resolve_id(&annotators, o->annotator, &r.f.annotator_id, "annotator", err);
 	if (rc == ASSAY_OK && o->batch)
-		rc = resolve_id(&c.batches, o->batch, &f.batch_id, "batch", err);
+		rc = resolve_id(&batches, o->batch, &r.f.batch_id, "batch", err);
+	if (rc == ASSAY_OK)
+		rc = store_max_sample_id(s, &r.max_id, err);
 	for (size_t i = 0; i < o->n_by; i++) {
 		if (o->by[i] == AUDIT_BY_FIELD && !path)
-			f.field_path = path = json_path(o->field);
-		f.need_batch |= o->by[i] == AUDIT_BY_BATCH;
+			r.f.field_path = path = json_path(o->field);
+		r.f.need_batch |= o->by[i] == AUDIT_BY_BATCH;
 	}
+	for (size_t w = 0; w < r.readers.n; w++)
+		r.parts[w] = (collect){.o = o, .annotators = &annotators, .batches = &batches};
+	r.tasks = r.readers.n > 1 ? r.readers.n * STATS_TASKS_PER_WORKER : 1;
+	if (rc == ASSAY_OK)
+		rc = assay_parallel(r.readers.n, r.tasks, stats_task, &r, err);
+	audit_readers_close(&r.readers);
+	collect *c = &r.parts[0];
+	for (size_t w = 1; w < ASSAY_MAX_WORKERS; w++)
+		if (merge_parts(c, &r.parts[w]) < 0 && rc == ASSAY_OK)
+			rc = assay_fail(err, ASSAY_ENOMEM, "out of memory");
 	if (rc == ASSAY_OK) {
-		rc = store_stats_each(s, &f, on_row, &c, err);
-		if (rc == ASSAY_ENOMEM)
-			assay_fail(err, rc, "out of memory");
-	}
-	if (rc == ASSAY_OK) {
-		out->groups = calloc(c.n ? c.n : 1, sizeof *out->groups);
+		out->groups = calloc(c->n ? c->n : 1, sizeof *out->groups);
 		if (!out->groups)
 			rc = assay_fail(err, ASSAY_ENOMEM, "out of memory");
 	}
-	for (size_t i = 0; i < c.n; i++) {
-		finish(&c.v[i]);
+	for (size_t i = 0; i < c->n; i++) {
+		finish(&c->v[i]);
 		if (out->groups)
-			out->groups[i] = c.v[i].g;
+			out->groups[i] = c->v[i].g;
 		else
 			for (size_t k = 0; k < AUDIT_MAX_BY; k++)
-				free(c.v[i].g.key[k]);
+				free(c->v[i].g.key[k]);
 	}
-	finish(&c.total);
-	out->total = c.total.g;
+	finish(&c->total);
+	out->total = c->total.g;
 	if (out->groups) {
-		out->n = c.n;
+		out->n = c->n;
 		qsort(out->groups, out->n, sizeof *out->groups, cmp_groups);
 	}
-	free(c.v);
-	free(c.slots);
+	free(c->v);
+	free(c->slots);
 	free(path);
-	abuf_free(&c.key);
-	store_names_free(&c.annotators);
-	store_names_free(&c.batches);
+	abuf_free(&c->key);
+	store_names_free(&annotators);
+	store_names_free(&batches);
 	if (rc < 0)
 		audit_stats_free(out);
 	return rc;

@@ -75,7 +75,10 @@ int audit_sort(double *v, size_t n, assay_error *err)
 	for (size_t i = 0; i < n; i++)
 		if (isnan(v[i]))
 			return assay_fail(err, ASSAY_EINVAL, "value %zu is NaN", i);
-	if (n < 2)
+	size_t ordered = 1;
+	while (ordered < n && v[ordered - 1] <= v[ordered])
+		ordered++;
+	if (ordered >= n) /* already sorted, as the store hands most scores over */
 		return ASSAY_OK;
 	uint64_t *buf = malloc((n < SMALL_SORT ? n : 2 * n) * sizeof *buf);
 	if (!buf)

@@ -3,11 +3,14 @@
  * calibration against the human verdicts, gathered from the store and
  * handed to the maths of agreement.c and calibration.c. */
 #include <math.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "assay/audit_stats.h"
+#include "readers.h"
 
 static const char *const verdict_names[] = {"accepted", "edited", "rejected"};
 
@@ -221,94 +224,74 @@ void audit_agreement_free(audit_agreement_report *r)
 
 /* ---- Calibration ---------------------------------------------------------- */
 
-#define MAX_SCORERS 64
+/* One score's input: as read from the store (ascending by value, each with
+ * its sample), then split by verdict in report(). */
+typedef struct stream {
+	const char *name; /* a scorer, or "quality" (the combined score) */
+	bool quality;
+	double *value;
+	int64_t *key; /* sample id << 1 | flagged */
+	size_t n, cap, size_hint;
+} stream;
 
-/* Per scorer: its (score, verdict) pairs, both ways of counting "bad". */
-typedef struct pairs {
-	char *name;
-	audit_scored *v1, *v2;
-	size_t n, cap;
-	uint64_t flag_tp, flag_fp, flag_fn, flag_tn;
-} pairs;
-
-/* Everything one pass over the store collects. cls[sample_id] is 0 for an
- * undecided sample, else 1 | bad << 1 | bad-or-edited << 2. */
-typedef struct calib_pass {
+/* The whole computation, as tasks for parallel workers, each with its own
+ * reader connection (all in read transactions begun together): task 0
+ * reads every sample's verdicts into cls; task 1 + i reads score i, waits
+ * for task 0 (already running: tasks start in order) and computes its row.
+ * cls holds 2 bits per sample (a million samples in 250 KB, which stays in
+ * cache for the random lookups): 0 undecided, 1 kept, 2 edited by most
+ * (rejected-or-edited, but not rejected), 3 rejected by most. */
+typedef struct calib_run {
+	audit_readers readers;
 	uint8_t *cls;
 	int64_t max_id;
-	pairs sc[MAX_SCORERS];
-	size_t n_sc, last;
-	bool full;
-} calib_pass;
+	atomic_int verdicts; /* task 0: 0 running, 1 done, -1 failed */
+	stream *st;
+	size_t n_st;
+	audit_scorer_report *out;
+} calib_run;
 
 static int on_counts(void *ud, int64_t id, int rejected, int edited, int total)
 {
-	calib_pass *c = ud;
+	calib_run *c = ud;
 	if (id < 0 || id > c->max_id)
 		return 0;
-	c->cls[id] = (uint8_t)(1 | (2 * rejected >= total) << 1 |
-			       (2 * (rejected + edited) >= total) << 2);
+	unsigned k = 2 * rejected >= total ? 3 : 2 * (rejected + edited) >= total ? 2 : 1;
+	c->cls[id >> 2] |= (uint8_t)(k << (2 * (id & 3)));
 	return 0;
 }
 
-static pairs *scorer_slot(calib_pass *c, const char *name)
+static int push_score(stream *t, int64_t id, double value, bool flagged)
 {
-	if (c->n_sc && strcmp(c->sc[c->last].name, name) == 0)
-		return &c->sc[c->last];
-	for (size_t i = 0; i < c->n_sc; i++)
-		if (strcmp(c->sc[i].name, name) == 0) {
-			c->last = i;
-			return &c->sc[i];
-		}
-	if (c->n_sc == MAX_SCORERS) {
-		c->full = true;
-		return NULL;
-	}
-	pairs *p = &c->sc[c->n_sc];
-	memset(p, 0, sizeof *p);
-	if (!(p->name = assay_strdup(name)))
-		return NULL;
-	c->last = c->n_sc++;
-	return p;
-}
-
-static int add_pair(calib_pass *c, int64_t id, const char *scorer, double value, bool flagged)
-{
-	if (id < 0 || id > c->max_id || !c->cls[id] || isnan(value))
+	if (isnan(value) || id < 0)
 		return 0;
-	pairs *p = scorer_slot(c, scorer);
-	if (!p)
-		return c->full ? 0 : ASSAY_ENOMEM;
-	if (p->n == p->cap) {
-		size_t cap = p->cap ? p->cap * 2 : 1024;
-		audit_scored *a = realloc(p->v1, cap * sizeof *a);
-		if (!a)
+	if (t->n == t->cap) {
+		/* first sized for one score per sample (pages are only touched
+		 * as they fill), doubled only if a snapshot grew meanwhile */
+		size_t cap = t->cap ? t->cap * 2 : t->size_hint ? t->size_hint : 1024;
+		double *v = realloc(t->value, cap * sizeof *v);
+		if (!v)
 			return ASSAY_ENOMEM;
-		p->v1 = a;
-		audit_scored *b = realloc(p->v2, cap * sizeof *b);
-		if (!b)
+		t->value = v;
+		int64_t *k = realloc(t->key, cap * sizeof *k);
+		if (!k)
 			return ASSAY_ENOMEM;
-		p->v2 = b;
-		p->cap = cap;
+		t->key = k;
+		t->cap = cap;
 	}
-	bool bad = c->cls[id] & 2, bad2 = c->cls[id] & 4;
-	p->v1[p->n] = (audit_scored){value, bad};
-	p->v2[p->n++] = (audit_scored){value, bad2};
-	p->flag_tp += flagged && bad;
-	p->flag_fp += flagged && !bad;
-	p->flag_fn += !flagged && bad;
-	p->flag_tn += !flagged && !bad;
+	t->value[t->n] = value;
+	t->key[t->n++] = id << 1 | flagged;
 	return 0;
 }
 
-static int on_score(void *ud, int64_t id, const char *scorer, double value, bool flagged)
+static int on_score(void *ud, int64_t id, double value, bool flagged)
 {
-	return add_pair(ud, id, scorer ? scorer : "?", value, flagged);
+	return push_score(ud, id, value, flagged);
 }
 
 static int on_quality(void *ud, int64_t id, double value)
 {
-	return add_pair(ud, id, "quality", value, false);
+	return push_score(ud, id, value, false);
 }
 
 static double ratio(uint64_t a, uint64_t b)
@@ -316,15 +299,44 @@ static double ratio(uint64_t a, uint64_t b)
 	return b ? (double)a / (double)b : NAN;
 }
 
-static int report_one(pairs *p, audit_scorer_report *out, assay_error *err)
+/* Splits one score's values by verdict (they stay sorted) and computes its
+ * row of the report. */
+static int report_task(void *ud, size_t worker, size_t task, assay_error *err)
 {
-	memset(out, 0, sizeof *out);
-	out->scorer = p->name;
-	p->name = NULL;
+	calib_run *c = ud;
+	stream *t = &c->st[task];
+	audit_scorer_report *out = &c->out[task];
 	audit_calib c1 = {0}, c2 = {0};
-	int rc = audit_calib_init(&c1, p->v1, p->n, err);
+	uint64_t tp = 0, fp = 0, fn = 0, tn = 0;
+	size_t n = 0;
+	int rc = ASSAY_OK;
+	memset(out, 0, sizeof *out);
+	if (!(out->scorer = assay_strdup(t->name)) || audit_calib_reserve(&c1, t->n) < 0 ||
+	    audit_calib_reserve(&c2, t->n) < 0) {
+		audit_calib_free(&c1);
+		audit_calib_free(&c2);
+		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < t->n && rc == ASSAY_OK; i++) {
+		int64_t id = t->key[i] >> 1;
+		bool flagged = t->key[i] & 1;
+		unsigned k = id <= c->max_id ? c->cls[id >> 2] >> (2 * (id & 3)) & 3 : 0;
+		if (!k)
+			continue;
+		bool bad = k == 3, bad2 = k >= 2;
+		if (audit_calib_add(&c1, t->value[i], bad) < 0 ||
+		    audit_calib_add(&c2, t->value[i], bad2) < 0)
+			rc = assay_fail(err, ASSAY_ENOMEM, "out of memory");
+		n++;
+		tp += flagged && bad;
+		fp += flagged && !bad;
+		fn += !flagged && bad;
+		tn += !flagged && !bad;
+	}
 	if (rc == ASSAY_OK)
-		rc = audit_calib_init(&c2, p->v2, p->n, err);
+		rc = audit_calib_finish(&c1, err);
+	if (rc == ASSAY_OK)
+		rc = audit_calib_finish(&c2, err);
 	if (rc == ASSAY_OK)
 		rc = audit_auc_ci_auto(&c1, &out->auc, err);
 	if (rc == ASSAY_OK)
@@ -332,27 +344,56 @@ static int report_one(pairs *p, audit_scorer_report *out, assay_error *err)
 	if (rc == ASSAY_OK)
 		rc = audit_histogram(&c1, 10, out->hist_bad, out->hist_good, err);
 	if (rc == ASSAY_OK) {
-		out->n = p->n;
+		out->n = n;
 		out->n_rejected = c1.n_bad;
 		out->n_bad2 = c2.n_bad;
 		audit_best_threshold(&c1, 0.95, &out->best95);
-		audit_threshold *t = &out->at_flag;
-		t->t = NAN;
-		t->tp = p->flag_tp;
-		t->fp = p->flag_fp;
-		t->fn = p->flag_fn;
-		t->tn = p->flag_tn;
-		t->precision = ratio(t->tp, t->tp + t->fp);
-		t->recall = ratio(t->tp, t->tp + t->fn);
-		t->f1 = isnan(t->precision) || isnan(t->recall) ? NAN
-			: t->precision + t->recall == 0 ? 0
-			: 2 * t->precision * t->recall / (t->precision + t->recall);
-		t->flagged_share = ratio(t->tp + t->fp, p->n);
-		t->found = t->tp + t->fp > 0;
+		audit_threshold *th = &out->at_flag;
+		*th = (audit_threshold){.t = NAN, .tp = tp, .fp = fp, .fn = fn, .tn = tn};
+		th->precision = ratio(tp, tp + fp);
+		th->recall = ratio(tp, tp + fn);
+		th->f1 = isnan(th->precision) || isnan(th->recall) ? NAN
+			 : th->precision + th->recall == 0 ? 0
+			 : 2 * th->precision * th->recall / (th->precision + th->recall);
+		th->flagged_share = ratio(tp + fp, n);
+		th->found = tp + fp > 0;
 	}
 	audit_calib_free(&c1);
 	audit_calib_free(&c2);
+	/* the input is not needed any more: give its memory back early */
+	free(t->value);
+	free(t->key);
+	t->value = NULL;
+	t->key = NULL;
 	return rc;
+}
+
+static int read_verdicts(calib_run *c, store *s, assay_error *err)
+{
+	int rc = store_verdict_counts_each(s, on_counts, c, err);
+	atomic_store(&c->verdicts, rc == ASSAY_OK ? 1 : -1);
+	return rc;
+}
+
+static int calib_task(void *ud, size_t worker, size_t task, assay_error *err)
+{
+	calib_run *c = ud;
+	store *s = c->readers.s[worker];
+	if (task == 0)
+		return read_verdicts(c, s, err);
+	stream *t = &c->st[task - 1];
+	int rc = t->quality ? store_quality_each(s, on_quality, t, err)
+			    : store_scorer_scores_each(s, t->name, on_score, t, err);
+	if (rc == ASSAY_ENOMEM)
+		return assay_fail(err, rc, "out of memory");
+	if (rc < 0)
+		return rc;
+	int v;
+	while ((v = atomic_load(&c->verdicts)) == 0)
+		nanosleep(&(struct timespec){.tv_nsec = 200000}, NULL);
+	if (v < 0) /* task 0 failed; its error is the one reported */
+		return ASSAY_ECONFLICT;
+	return report_task(c, worker, task - 1, err);
 }
 
 static int by_name(const void *a, const void *b)
@@ -368,38 +409,59 @@ static int by_name(const void *a, const void *b)
 int audit_calibration_compute(store *s, audit_calibration *out, assay_error *err)
 {
 	*out = (audit_calibration){0};
-	calib_pass c = {0};
+	calib_run c = {0};
+	char **names = NULL;
+	size_t n_names = 0;
+	audit_readers_open(s, &c.readers);
 	int rc = store_max_sample_id(s, &c.max_id, err);
+	if (rc == ASSAY_OK)
+		rc = store_scorer_names(s, &names, &n_names, err);
 	if (rc == ASSAY_OK) {
-		c.cls = calloc((size_t)c.max_id + 1, 1);
-		if (!c.cls)
+		c.cls = calloc((size_t)c.max_id / 4 + 1, 1);
+		c.st = calloc(n_names + 1, sizeof *c.st);
+		c.out = calloc(n_names + 1, sizeof *c.out);
+		if (!c.cls || !c.st || !c.out)
 			rc = assay_fail(err, ASSAY_ENOMEM, "out of memory");
 	}
-	if (rc == ASSAY_OK)
-		rc = store_verdict_counts_each(s, on_counts, &c, err);
-	if (rc == ASSAY_OK)
-		rc = store_scores_each(s, on_score, &c, err);
-	if (rc == ASSAY_OK)
-		rc = store_quality_each(s, on_quality, &c, err);
-	if (rc == ASSAY_ENOMEM)
-		assay_fail(err, rc, "out of memory");
-	if (rc == ASSAY_OK && c.n_sc) {
-		out->v = calloc(c.n_sc, sizeof *out->v);
-		if (!out->v)
-			rc = assay_fail(err, ASSAY_ENOMEM, "out of memory");
+	if (rc == ASSAY_OK) {
+		for (size_t i = 0; i < n_names; i++)
+			c.st[i] = (stream){.name = names[i], .size_hint = (size_t)c.max_id + 1};
+		c.st[n_names] = (stream){.name = "quality", .quality = true,
+					 .size_hint = (size_t)c.max_id + 1};
+		c.n_st = n_names + 1;
+		atomic_init(&c.verdicts, 0);
+		rc = assay_parallel(c.readers.n, c.n_st + 1, calib_task, &c, err);
 	}
-	for (size_t i = 0; rc == ASSAY_OK && i < c.n_sc; i++, out->n++)
-		rc = report_one(&c.sc[i], &out->v[i], err);
-	if (rc == ASSAY_OK && out->n > 1)
-		qsort(out->v, out->n, sizeof *out->v, by_name);
-	for (size_t i = 0; i < c.n_sc; i++) {
-		free(c.sc[i].name);
-		free(c.sc[i].v1);
-		free(c.sc[i].v2);
+	audit_readers_close(&c.readers);
+	if (rc == ASSAY_OK) {
+		/* scores nobody decided on are left out of the table */
+		for (size_t i = 0; i < c.n_st; i++) {
+			if (c.out[i].n)
+				c.out[out->n++] = c.out[i];
+			else
+				free(c.out[i].scorer);
+		}
+		out->v = c.out;
+		c.out = NULL;
+		if (out->n > 1)
+			qsort(out->v, out->n, sizeof *out->v, by_name);
+	} else if (c.out) {
+		for (size_t i = 0; i < c.n_st; i++)
+			free(c.out[i].scorer);
 	}
+	for (size_t i = 0; i < c.n_st; i++) {
+		free(c.st[i].value);
+		free(c.st[i].key);
+	}
+	store_strings_free(names, n_names);
+	free(c.st);
+	free(c.out);
 	free(c.cls);
-	if (rc < 0)
+	if (rc < 0 || !out->n) {
 		audit_calibration_free(out);
+		if (rc >= 0)
+			*out = (audit_calibration){0};
+	}
 	return rc;
 }
 

@@ -271,8 +271,25 @@ int store_open(const char *path, const store_options *optp, store **out, assay_e
 	}
 	sqlite3_busy_timeout(s->db, opt.busy_timeout_ms > 0 ? opt.busy_timeout_ms
 							      : DEFAULT_BUSY_MS);
-	if ((rc = identify(s, fresh == 1, &version, err)) < 0 ||
-	    (rc = configure(s, &opt, err)) < 0 || (rc = migrate(s, version, err)) < 0)
+	if ((rc = identify(s, fresh == 1, &version, err)) < 0)
+		goto fail;
+	if (opt.readonly && version > 0 && version < STORE_SCHEMA_VERSION &&
+	    access(path, W_OK) == 0) {
+		/* A reading command on an older database: upgrade it once through
+		 * a writing connection when the file allows, then read. Where it
+		 * cannot be written, it is read as it is (every released schema
+		 * step so far only adds or widens indexes). */
+		store_close(s);
+		store_options rw = opt;
+		rw.readonly = false;
+		store *w;
+		if ((rc = store_open(path, &rw, &w, err)) < 0)
+			return assay_error_prefix(err, "upgrading to schema version %d",
+						  STORE_SCHEMA_VERSION);
+		store_close(w);
+		return store_open(path, &opt, out, err);
+	}
+	if ((rc = configure(s, &opt, err)) < 0 || (rc = migrate(s, version, err)) < 0)
 		goto fail;
 	*out = s;
 	return ASSAY_OK;
@@ -298,6 +315,31 @@ void store_close(store *s)
 const char *store_path(const store *s)
 {
 	return s->path;
+}
+
+int store_open_reader(store *s, store **out, assay_error *err)
+{
+	store_options opt = {.readonly = true, .must_exist = true};
+	return store_open(s->path, &opt, out, err);
+}
+
+int store_read_begin(store *s, assay_error *err)
+{
+	if (s->in_tx)
+		return assay_fail(err, ASSAY_ECONFLICT, "internal: nested transaction");
+	/* BEGIN alone defers the snapshot to the first read: take it now. */
+	int rc = store_exec(s, "BEGIN; SELECT count(*) FROM sqlite_schema", err);
+	if (rc < 0) {
+		store_rollback(s);
+		return rc;
+	}
+	s->in_tx = true;
+	return ASSAY_OK;
+}
+
+void store_read_end(store *s)
+{
+	store_rollback(s);
 }
 
 int store_begin(store *s, assay_error *err)

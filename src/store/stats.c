@@ -13,7 +13,8 @@ static const char sql_decisions[] =
 	"  d.decided_at, d.ms_spent, coalesce(d.edit_distance, -1), coalesce(d.words, -1)"
 	" FROM decisions d JOIN samples s ON s.id = d.sample_id"
 	" WHERE d.verdict <> 'skipped' AND d.decided_at >= ?1 AND d.decided_at < ?2"
-	"   AND (?4 = 0 OR d.annotator_id = ?4) AND (?5 = 0 OR s.batch_id = ?5)";
+	"   AND (?4 = 0 OR d.annotator_id = ?4) AND (?5 = 0 OR s.batch_id = ?5)"
+	"   AND d.sample_id BETWEEN ?6 AND ?7";
 
 /* The same without the join to samples, when neither the batch nor a record
  * field is asked for: the sample rows (text and record) are never read. */
@@ -24,7 +25,8 @@ static const char sql_decisions_only[] =
 	"  coalesce(d.words, -1)"
 	" FROM decisions d"
 	" WHERE d.verdict <> 'skipped' AND d.decided_at >= ?1 AND d.decided_at < ?2"
-	"   AND (?4 = 0 OR d.annotator_id = ?4) AND ?3 IS NULL AND ?5 = 0";
+	"   AND (?4 = 0 OR d.annotator_id = ?4) AND ?3 IS NULL AND ?5 = 0"
+	"   AND d.sample_id BETWEEN ?6 AND ?7";
 
 int store_stats_each(store *s, const store_stats_filter *f,
 		     int (*fn)(void *ud, const store_stat_row *row), void *ud, assay_error *err)
@@ -38,6 +40,9 @@ int store_stats_each(store *s, const store_stats_filter *f,
 	store_bind_text(st, 3, f->field_path, -1);
 	sqlite3_bind_int64(st, 4, f->annotator_id);
 	sqlite3_bind_int64(st, 5, f->batch_id);
+	bool all = f->first_sample == 0 && f->last_sample == 0;
+	sqlite3_bind_int64(st, 6, all ? INT64_MIN : f->first_sample);
+	sqlite3_bind_int64(st, 7, all ? INT64_MAX : f->last_sample);
 	int rc, out = ASSAY_OK;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		store_stat_row row = {
@@ -155,9 +160,28 @@ int store_multi_verdicts_each(store *s,
 	return out;
 }
 
-static const char sql_verdict_counts[] =
-	"SELECT sample_id, sum(verdict = 'rejected'), sum(verdict = 'edited'), count(*)"
-	" FROM decisions WHERE verdict <> 'skipped' GROUP BY sample_id ORDER BY sample_id";
+/* The primary key's order: all of a sample's decisions in a row, counted
+ * here rather than by GROUP BY (which costs SQLite five times the scan). */
+static const char sql_verdicts[] =
+	"SELECT sample_id, verdict FROM decisions ORDER BY sample_id, annotator_id";
+
+int store_verdicts_each(store *s, int (*fn)(void *ud, int64_t sample_id, char verdict), void *ud,
+			assay_error *err)
+{
+	sqlite3_stmt *st = store_stmt(s, sql_verdicts, err);
+	if (!st)
+		return err->code;
+	int rc, out = ASSAY_OK;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const unsigned char *v = sqlite3_column_text(st, 1);
+		if ((out = fn(ud, sqlite3_column_int64(st, 0), v ? (char)v[0] : 's')) != 0)
+			break;
+	}
+	if (out == ASSAY_OK && rc != SQLITE_DONE)
+		out = store_sqlerr(s, rc, err, "reading decisions");
+	sqlite3_reset(st);
+	return out;
+}
 static const char sql_max_sample[] = "SELECT coalesce(max(id), 0) FROM samples";
 
 int store_max_sample_id(store *s, int64_t *id, assay_error *err)
@@ -171,40 +195,118 @@ int store_max_sample_id(store *s, int64_t *id, assay_error *err)
 	return rc == SQLITE_ROW ? ASSAY_OK : store_sqlerr(s, rc, err, "reading samples");
 }
 
+typedef struct counting {
+	int (*fn)(void *ud, int64_t sample_id, int rejected, int edited, int total);
+	void *ud;
+	int64_t cur;
+	int rejected, edited, total;
+} counting;
+
+static int count_one(void *ud, int64_t id, char verdict)
+{
+	counting *c = ud;
+	if (id != c->cur) {
+		int rc = c->total ? c->fn(c->ud, c->cur, c->rejected, c->edited, c->total) : 0;
+		if (rc)
+			return rc;
+		c->cur = id;
+		c->rejected = c->edited = c->total = 0;
+	}
+	if (verdict == 's') /* skipped */
+		return 0;
+	c->rejected += verdict == 'r';
+	c->edited += verdict == 'e';
+	c->total++;
+	return 0;
+}
+
 int store_verdict_counts_each(store *s,
 			      int (*fn)(void *ud, int64_t sample_id, int rejected, int edited,
 					int total),
 			      void *ud, assay_error *err)
 {
-	sqlite3_stmt *st = store_stmt(s, sql_verdict_counts, err);
-	if (!st)
-		return err->code;
-	int rc, out = ASSAY_OK;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if ((out = fn(ud, sqlite3_column_int64(st, 0), sqlite3_column_int(st, 1),
-			      sqlite3_column_int(st, 2), sqlite3_column_int(st, 3))) != 0)
-			break;
-	if (out == ASSAY_OK && rc != SQLITE_DONE)
-		out = store_sqlerr(s, rc, err, "reading decisions");
-	sqlite3_reset(st);
-	return out;
+	counting c = {.fn = fn, .ud = ud, .cur = -1};
+	int rc = store_verdicts_each(s, count_one, &c, err);
+	return rc == ASSAY_OK && c.total ? fn(ud, c.cur, c.rejected, c.edited, c.total) : rc;
 }
 
-static const char sql_all_scores[] =
-	"SELECT sample_id, scorer, value, flagged FROM scores WHERE value IS NOT NULL";
+/* The next scorer name after ?1, by a seek in the scorer index. */
+static const char sql_next_scorer[] =
+	"SELECT scorer FROM scores WHERE scorer > ?1 ORDER BY scorer LIMIT 1";
 
-int store_scores_each(store *s,
-		      int (*fn)(void *ud, int64_t sample_id, const char *scorer, double value,
-				bool flagged),
-		      void *ud, assay_error *err)
+int store_scorer_names(store *s, char ***names, size_t *n, assay_error *err)
 {
-	sqlite3_stmt *st = store_stmt(s, sql_all_scores, err);
+	*names = NULL;
+	*n = 0;
+	sqlite3_stmt *st = store_stmt(s, sql_next_scorer, err);
 	if (!st)
 		return err->code;
+	const char *last = "";
+	size_t cap = 0;
+	int rc = ASSAY_OK;
+	for (;;) {
+		sqlite3_bind_text(st, 1, last, -1, SQLITE_STATIC);
+		int step = sqlite3_step(st);
+		if (step == SQLITE_DONE)
+			break;
+		if (step != SQLITE_ROW) {
+			rc = store_sqlerr(s, step, err, "reading scorers");
+			break;
+		}
+		char *name = store_col_str(st, 0);
+		sqlite3_reset(st);
+		if (name && *n == cap) {
+			cap = cap ? cap * 2 : 8;
+			char **v = realloc(*names, cap * sizeof *v);
+			if (v)
+				*names = v;
+			else {
+				free(name);
+				name = NULL;
+			}
+		}
+		if (!name) {
+			rc = assay_fail(err, ASSAY_ENOMEM, "out of memory");
+			break;
+		}
+		(*names)[(*n)++] = name;
+		last = name;
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc < 0) {
+		store_strings_free(*names, *n);
+		*names = NULL;
+		*n = 0;
+	}
+	return rc;
+}
+
+void store_strings_free(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* From the scorer index alone (scorer, value, flagged, then the key),
+ * ascending by value. */
+static const char sql_scorer_scores[] =
+	"SELECT sample_id, value, flagged FROM scores"
+	" WHERE scorer = ?1 AND value IS NOT NULL ORDER BY value";
+
+int store_scorer_scores_each(store *s, const char *scorer,
+			     int (*fn)(void *ud, int64_t sample_id, double value, bool flagged),
+			     void *ud, assay_error *err)
+{
+	sqlite3_stmt *st = store_stmt(s, sql_scorer_scores, err);
+	if (!st)
+		return err->code;
+	store_bind_text(st, 1, scorer, -1);
 	int rc, out = ASSAY_OK;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if ((out = fn(ud, sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1),
-			      sqlite3_column_double(st, 2), sqlite3_column_int(st, 3) != 0)) != 0)
+		if ((out = fn(ud, sqlite3_column_int64(st, 0), sqlite3_column_double(st, 1),
+			      sqlite3_column_int(st, 2) != 0)) != 0)
 			break;
 	if (out == ASSAY_OK && rc != SQLITE_DONE)
 		out = store_sqlerr(s, rc, err, "reading scores");
@@ -212,9 +314,10 @@ int store_scores_each(store *s,
 	return out;
 }
 
-/* Reads the quality index alone (covering: quality, id). */
+/* Reads the quality index alone (covering: quality, id), sorted by quality. */
 static const char sql_all_quality[] =
-	"SELECT id, quality FROM samples INDEXED BY samples_by_quality WHERE quality IS NOT NULL";
+	"SELECT id, quality FROM samples INDEXED BY samples_by_quality WHERE quality IS NOT NULL"
+	" ORDER BY quality";
 
 int store_quality_each(store *s, int (*fn)(void *ud, int64_t sample_id, double quality), void *ud,
 		       assay_error *err)

@@ -1,4 +1,8 @@
-/* test_common.c — tests for src/common/common.c: errors and the byte buffer. */
+/* test_common.c — tests for src/common/: errors, the byte buffer, clocks
+ * and the parallel workers. */
+#include <stdatomic.h>
+#include <stdlib.h>
+
 #include "assay/common.h"
 #include "unit.h"
 
@@ -58,6 +62,85 @@ TEST(clocks_move_forward)
 	CHECK(assay_now_ms() > 1600000000000LL);
 }
 
+/* Each task records which worker ran it and how many times it ran. */
+typedef struct tally {
+	atomic_int runs[1000];
+	atomic_int busy[ASSAY_MAX_WORKERS]; /* a worker index in use twice at once */
+	atomic_int overlap;
+	size_t fail_from;
+} tally;
+
+static int count_task(void *ud, size_t worker, size_t task, assay_error *err)
+{
+	tally *t = ud;
+	if (atomic_fetch_add(&t->busy[worker], 1) != 0)
+		atomic_store(&t->overlap, 1);
+	atomic_fetch_add(&t->runs[task], 1);
+	for (volatile int spin = 0; spin < 2000; spin++)
+		;
+	atomic_fetch_sub(&t->busy[worker], 1);
+	if (t->fail_from && task >= t->fail_from)
+		return assay_fail(err, ASSAY_EFORMAT, "task %zu failed", task);
+	return ASSAY_OK;
+}
+
+TEST(parallel_runs_every_task_once)
+{
+	size_t workers[] = {1, 2, 3, 8, ASSAY_MAX_WORKERS + 5};
+	for (size_t w = 0; w < sizeof workers / sizeof *workers; w++) {
+		static tally t;
+		memset(&t, 0, sizeof t);
+		CHECK_INT(assay_parallel(workers[w], 1000, count_task, &t, NULL), ASSAY_OK);
+		for (size_t i = 0; i < 1000; i++)
+			CHECK_INT(atomic_load(&t.runs[i]), 1);
+		CHECK_INT(atomic_load(&t.overlap), 0);
+	}
+	/* no tasks: nothing runs, success */
+	static tally t;
+	memset(&t, 0, sizeof t);
+	CHECK_INT(assay_parallel(4, 0, count_task, &t, NULL), ASSAY_OK);
+}
+
+TEST(parallel_reports_the_lowest_failure_and_stops)
+{
+	static tally t;
+	memset(&t, 0, sizeof t);
+	t.fail_from = 500;
+	assay_error e = {0};
+	CHECK_INT(assay_parallel(4, 1000, count_task, &t, &e), ASSAY_EFORMAT);
+	CHECK_STR(e.msg, "task 500 failed");
+	size_t ran = 0;
+	for (size_t i = 0; i < 1000; i++)
+		ran += (size_t)atomic_load(&t.runs[i]);
+	/* every task below the failure ran; at most one per worker after it */
+	for (size_t i = 0; i < 500; i++)
+		CHECK_INT(atomic_load(&t.runs[i]), 1);
+	CHECK(ran <= 500 + 4);
+	/* one worker: the calling thread runs tasks in order and stops at once */
+	memset(&t, 0, sizeof t);
+	t.fail_from = 3;
+	CHECK_INT(assay_parallel(1, 10, count_task, &t, &e), ASSAY_EFORMAT);
+	CHECK_STR(e.msg, "task 3 failed");
+	CHECK_INT(atomic_load(&t.runs[4]), 0);
+}
+
+TEST(workers_follow_assay_threads)
+{
+	setenv("ASSAY_THREADS", "3", 1);
+	CHECK_INT(assay_workers(), 3);
+	setenv("ASSAY_THREADS", "1000", 1);
+	CHECK_INT(assay_workers(), ASSAY_MAX_WORKERS);
+	setenv("ASSAY_THREADS", "zero", 1);
+	CHECK(assay_workers() >= 1); /* not a number: the CPUs */
+	setenv("ASSAY_THREADS", "0", 1);
+	CHECK(assay_workers() >= 1);
+	unsetenv("ASSAY_THREADS");
+	CHECK(assay_workers() >= 1 && assay_workers() <= ASSAY_MAX_WORKERS);
+}
+
 UNIT_MAIN(UNIT_CASE(fail_sets_code_and_message),
+	  UNIT_CASE(parallel_runs_every_task_once),
+	  UNIT_CASE(parallel_reports_the_lowest_failure_and_stops),
+	  UNIT_CASE(workers_follow_assay_threads),
 	  UNIT_CASE(strstatus_names_every_code), UNIT_CASE(abuf_grows_and_takes),
 	  UNIT_CASE(strndup_terminates), UNIT_CASE(clocks_move_forward))

@@ -42,3 +42,51 @@ def test_info_on_an_empty_database():
         r = w.run("info")
         eq(r.code, 0, r)
         contains(r.out, "samples   0")
+
+
+def test_batch_counts_with_interleaved_batches_and_overlap():
+    """Per-batch counts (read in two passes and joined in memory) agree with
+    the same counts taken by SQL joins, when batches' samples interleave,
+    samples have several annotators and some decisions are skips."""
+    import sqlite3
+    with Workdir() as w:
+        def imp(batch, lo, hi):
+            recs = [json.dumps({"id": f"{batch}{i}", "caption": f"{batch} caption {i} here."})
+                    for i in range(lo, hi)]
+            eq(w.run("import", "--no-score", "--batch", batch,
+                     w.file(f"{batch}{lo}.jsonl", "\n".join(recs))).code, 0)
+        imp("a", 0, 5)
+        imp("b", 0, 4)
+        imp("a", 5, 9)
+        imp("c", 0, 2)
+        plan = [("a1", "ann", "accept"), ("a1", "bob", "reject"), ("a7", "ann", "skip"),
+                ("a8", "bob", "edit"), ("b0", "ann", "reject"), ("b0", "bob", "reject"),
+                ("b3", "cy", "skip"), ("a2", "cy", "accept")]
+        for ext, who, verdict in plan:
+            args = ["decide", "--annotator", who, ext, verdict]
+            if verdict == "edit":
+                args += ["--text", "A new caption."]
+            if verdict == "reject":
+                args += ["--reason", "other"]
+            r = w.run(*args)
+            eq(r.code, 0, r)
+        info = json.loads(w.run("info", "--json").out)
+        con = sqlite3.connect(w.db)
+        for b in info["batches"]:
+            bid = con.execute("SELECT id FROM batches WHERE name = ?", (b["name"],)).fetchone()[0]
+            want = con.execute(
+                "SELECT (SELECT count(*) FROM samples WHERE batch_id = ?1),"
+                " (SELECT count(DISTINCT d.sample_id) FROM decisions d JOIN samples s"
+                "   ON s.id = d.sample_id WHERE s.batch_id = ?1 AND d.verdict <> 'skipped'),"
+                " (SELECT count(*) FROM decisions d JOIN samples s ON s.id = d.sample_id"
+                "   WHERE s.batch_id = ?1 AND d.verdict = 'accepted'),"
+                " (SELECT count(*) FROM decisions d JOIN samples s ON s.id = d.sample_id"
+                "   WHERE s.batch_id = ?1 AND d.verdict = 'edited'),"
+                " (SELECT count(*) FROM decisions d JOIN samples s ON s.id = d.sample_id"
+                "   WHERE s.batch_id = ?1 AND d.verdict = 'rejected')", (bid,)).fetchone()
+            eq((b["samples"], b["decided"], b["accepted"], b["edited"], b["rejected"]), want,
+               b["name"])
+        con.close()
+        eq([(b["name"], b["samples"], b["decided"]) for b in info["batches"]],
+           [("a", 9, 3), ("b", 4, 1), ("c", 2, 0)])
+        eq(info["undecided"], 15 - 4)

@@ -228,3 +228,44 @@ def test_scorer_calibration_with_ties():
         eq(r.code, 0, r)
         contains(r.out, "repetition")
         contains(r.out, "auto-reject below t")
+
+
+def test_same_figures_on_one_core_and_on_many():
+    """The passes split across reader threads (ranges of samples, one task
+    per score) give exactly what one thread gives: every grouping, the
+    agreement and the calibration, on a set with several annotators,
+    overlapping decisions, skips and scores with ties."""
+    import random
+    rnd = random.Random(7)
+    n = 400
+    decisions, scores = [], []
+    verdicts = ["accepted", "accepted", "edited", "rejected"]
+    for i in range(n):
+        for a in rnd.sample(["ann", "bob", "cy", "dee"], rnd.choice([1, 1, 2, 3])):
+            v = rnd.choice(verdicts)
+            decisions.append((i, a, v, "repetition" if v == "rejected" else None,
+                              rnd.randint(1000, 90000), rnd.randint(0, 20)))
+        for sc in ("gopher", "length", "artifacts"):
+            if rnd.random() < 0.9:
+                scores.append((i, sc, round(rnd.random(), 1), rnd.random() < 0.3))
+    models = [rnd.choice(["m1", "m2", "m3"]) for _ in range(n)]
+    with Workdir() as w:
+        build(w, decisions, models=models, scores=scores)
+        con = sqlite3.connect(w.db)
+        sid = con.execute("SELECT id FROM samples WHERE ext_id = 's5'").fetchone()[0]
+        con.execute("UPDATE decisions SET verdict = 'skipped' WHERE sample_id = ?", (sid,))
+        con.execute("UPDATE samples SET quality = (id % 7) / 7.0 WHERE id % 3 > 0")
+        con.commit()
+        con.close()
+        for args in (["--by", "annotator"], ["--by", "model", "--by", "day"],
+                     ["--by", "reason"], ["--by", "batch", "--by", "week"],
+                     ["--by", "annotator", "--since", "2026-01-05"], ["--agreement"],
+                     ["--scorers"], ["--scorers", "--format", "table"]):
+            outs = set()
+            for threads in ("1", "2", "5"):
+                r = w.run("stats", "--format", "json", *args, env={"ASSAY_THREADS": threads})
+                eq(r.code, 0, r)
+                outs.add(r.out)
+            eq(len(outs), 1, f"stats {args} differs between thread counts")
+        cal = stats(w, "--scorers")
+        check(len(cal["scorers"]) == 4, cal)

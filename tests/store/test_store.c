@@ -146,6 +146,92 @@ TEST(refuses_newer_schema)
 	CHECK_CONTAINS(e.msg, "written by a newer assay (schema version 99");
 }
 
+static char *index_sql(const char *path, const char *name)
+{
+	sqlite3 *db;
+	sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL);
+	sqlite3_stmt *q;
+	sqlite3_prepare_v2(db, "SELECT coalesce(sql, '') FROM sqlite_schema WHERE name = ?1", -1, &q,
+			   NULL);
+	sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+	char *out = strdup(sqlite3_step(q) == SQLITE_ROW ? (const char *)sqlite3_column_text(q, 0)
+							 : "(none)");
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	return out;
+}
+
+/* Turns a current database back into the version 1 layout. */
+static void make_v1(const char *path)
+{
+	sqlite3 *db;
+	sqlite3_open(path, &db);
+	CHECK_INT(sqlite3_exec(db,
+			       "DROP INDEX scores_by_scorer; DROP INDEX scores_by_version;"
+			       "CREATE INDEX scores_by_scorer ON scores(scorer, value);"
+			       "PRAGMA user_version = 1",
+			       NULL, NULL, NULL),
+		  SQLITE_OK);
+	sqlite3_close(db);
+}
+
+TEST(readers_upgrade_an_older_database_once)
+{
+	const char *p = tmp_path("v1.db");
+	store *s = NULL;
+	assay_error e = {0};
+	CHECK_INT(store_open(p, NULL, &s, &e), ASSAY_OK);
+	store_close(s);
+	make_v1(p);
+	char *before = index_sql(p, "scores_by_scorer");
+	CHECK_STR(before, "CREATE INDEX scores_by_scorer ON scores(scorer, value)");
+	free(before);
+	/* a reading command upgrades it through a writing connection */
+	store_options ro = {.readonly = true};
+	CHECK_INT(store_open(p, &ro, &s, &e), ASSAY_OK);
+	store_info info;
+	CHECK_INT(store_info_get(s, &info, &e), ASSAY_OK);
+	store_info_free(&info);
+	store_close(s);
+	char *after = index_sql(p, "scores_by_scorer"), *ver = index_sql(p, "scores_by_version");
+	CHECK_STR(after, "CREATE INDEX scores_by_scorer ON scores(scorer, value, flagged)");
+	CHECK_STR(ver, "CREATE INDEX scores_by_version ON scores(scorer, version)");
+	free(after);
+	free(ver);
+	sqlite3 *db;
+	sqlite3_open(p, &db);
+	sqlite3_stmt *q;
+	sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &q, NULL);
+	sqlite3_step(q);
+	CHECK_INT(sqlite3_column_int(q, 0), STORE_SCHEMA_VERSION);
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+}
+
+TEST(readers_read_an_older_database_they_cannot_write)
+{
+	if (geteuid() == 0)
+		return; /* root may write a 0400 file; nothing to prove */
+	const char *p = tmp_path("v1ro.db");
+	store *s = NULL;
+	assay_error e = {0};
+	CHECK_INT(store_open(p, NULL, &s, &e), ASSAY_OK);
+	store_close(s);
+	make_v1(p);
+	chmod(p, 0400);
+	store_options ro = {.readonly = true};
+	CHECK_INT(store_open(p, &ro, &s, &e), ASSAY_OK);
+	store_info info;
+	CHECK_INT(store_info_get(s, &info, &e), ASSAY_OK);
+	CHECK_INT(info.samples, 0);
+	store_info_free(&info);
+	store_close(s);
+	char *still = index_sql(p, "scores_by_scorer");
+	CHECK_STR(still, "CREATE INDEX scores_by_scorer ON scores(scorer, value)");
+	free(still);
+	chmod(p, 0600);
+}
+
 TEST(missing_database_for_readers)
 {
 	store *s = NULL;
@@ -302,6 +388,8 @@ TEST(events_are_append_only)
 }
 
 UNIT_MAIN(UNIT_CASE(creates_new_database_0600_with_schema),
+	  UNIT_CASE(readers_upgrade_an_older_database_once),
+	  UNIT_CASE(readers_read_an_older_database_they_cannot_write),
 	  UNIT_CASE(refuses_non_sqlite_file_untouched),
 	  UNIT_CASE(refuses_foreign_sqlite_database_untouched), UNIT_CASE(refuses_newer_schema),
 	  UNIT_CASE(missing_database_for_readers), UNIT_CASE(insert_outcomes),
