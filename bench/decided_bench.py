@@ -59,6 +59,8 @@ UPDATE samples SET quality = (SELECT min(value) FROM scores WHERE sample_id = sa
 def build_db(assay, count):
     db = os.path.join(OUT, f"decided-{count}.db")
     if os.path.exists(db):
+        # a database left by an older assay is upgraded here, not in a timed run
+        subprocess.run([assay, "--db", db, "info"], check=True, stdout=subprocess.DEVNULL)
         return db
     src = generated("captions", count)
     tmp = db + ".tmp"

@@ -168,3 +168,98 @@ def test_eight_annotators_deciding_while_importing():
         figure("contention.annotators", ANNOTATORS)
         figure("contention.decisions_concurrently", ANNOTATORS * SAMPLES)
         figure("contention.decide_seconds", round(took, 1))
+
+
+def test_eight_review_screens_share_5000_samples_exclusively():
+    """Exclusive mode through the review engine itself: 8 review screens in
+    real terminals (tmux), each annotator pressing `a` as fast as the keys
+    arrive, over one 5,000-sample batch, while another batch is imported
+    and `stats` runs in a loop. Every sample is decided exactly once, by
+    one of the eight, through the queue's leases; nothing locked reaches a
+    screen; every screen ends on "Nothing left" and quits cleanly."""
+    import shutil
+    from harness import BIN, Tmux
+    if not shutil.which("tmux"):
+        print("skipped: tmux is not installed")
+        return
+    with Workdir() as w:
+        src = os.path.join(w.path, "s.jsonl")
+        with open(src, "w") as f:
+            for i in range(SAMPLES):
+                f.write(json.dumps(caption(i)) + "\n")
+        eq(spawn(w.db, "import", "--no-score", "--quiet", "--batch", "main", src).wait(), 0)
+        late = os.path.join(w.path, "late.jsonl")
+        with open(late, "w") as f:
+            for i in range(SAMPLES, SAMPLES + LATE):
+                f.write(json.dumps(caption(i)) + "\n")
+        screens = []
+        try:
+            for k in range(ANNOTATORS):
+                cmd = ["sh", "-c", '"$0" "$@"; s=$?; sleep 1; exit $s', BIN, "--db", w.db,
+                       "review", "--batch", "main", "--order", "import"]
+                screens.append(Tmux(cmd, env={"ASSAY_ANNOTATOR": f"ann{k}", "HOME": w.path,
+                                              "XDG_CONFIG_HOME": w.path}, cwd=w.path))
+            for t in screens:
+                t.wait_for("main", timeout=30)
+
+            def decided():
+                con = connect(w.db)
+                try:
+                    return con.execute(
+                        "SELECT count(*) FROM decisions d JOIN samples s ON s.id = d.sample_id"
+                        " JOIN batches b ON b.id = s.batch_id WHERE b.name = 'main'").fetchone()[0]
+                finally:
+                    con.close()
+
+            t0 = time.monotonic()
+            with Readers(w.db, w.path, [["stats", "--by", "annotator"]], pause=0.5) as rd:
+                imp = spawn(w.db, "import", "--no-score", "--quiet", "--batch", "late", late)
+                sent = 0
+                deadline = time.monotonic() + 600
+                # keys in rounds: 20 per screen, then let them drain; stop
+                # sending once the queue is nearly empty
+                while decided() < SAMPLES and time.monotonic() < deadline:
+                    if sent < SAMPLES + ANNOTATORS * 40:
+                        for t in screens:
+                            t.keys(*(["a"] * 20))
+                        sent += 20 * ANNOTATORS
+                    time.sleep(0.3)
+                out, err = imp.communicate(timeout=300)
+                unsafe_lock_message(err)
+                eq(imp.returncode, 0, err)
+            took = time.monotonic() - t0
+            eq(decided(), SAMPLES, "every sample of the batch decided")
+            for t in screens:
+                s = t.wait_for("Nothing left", timeout=60)
+                check("locked" not in s.lower(), s)
+            for args, code, out, err in rd.results:
+                unsafe_lock_message(err)
+                eq(code, 0, f"{args}: {err!r}")
+            for t in screens:
+                t.keys("q")
+            for t in screens:
+                eq(t.wait_exit(timeout=30), 0, t.screen())
+        finally:
+            for t in screens:
+                t.close()
+        integrity_ok(w.db)
+        con = connect(w.db)
+        try:
+            decisions_consistent(con)
+            eq(con.execute("SELECT count(*), count(DISTINCT sample_id) FROM decisions").fetchone(),
+               (SAMPLES, SAMPLES), "exactly one decision per sample")
+            per = dict(con.execute("SELECT a.name, count(*) FROM decisions d JOIN annotators a"
+                                   " ON a.id = d.annotator_id GROUP BY a.name").fetchall())
+            eq(sum(per.values()), SAMPLES)
+            check(len(per) == ANNOTATORS and min(per.values()) > 0,
+                  f"all eight screens took samples: {per}")
+            eq(con.execute("SELECT count(*) FROM samples").fetchone()[0], SAMPLES + LATE)
+            eq(con.execute("SELECT count(*) FROM leases l JOIN samples s ON s.id = l.sample_id"
+                           " JOIN batches b ON b.id = s.batch_id WHERE b.name = 'main'"
+                           ).fetchone()[0], 0, "no lease left behind")
+        finally:
+            con.close()
+        figure("contention.review_screens", ANNOTATORS)
+        figure("contention.review_samples", SAMPLES)
+        figure("contention.review_seconds", round(took, 1))
+        print(f"8 screens: {SAMPLES} samples in {took:.1f} s; per annotator {sorted(per.values())}")
