@@ -100,25 +100,44 @@ static void print_summary(const export_options *o, const export_summary *sum)
 			sep = ", ";
 		}
 	fprintf(stderr, "%s) of %lld looked at", *sep ? "" : "none", (long long)sum->seen);
-	if (o->url)
-		fprintf(stderr, " to %s (HTTP %ld)", o->url, sum->http_status);
-	else if (strcmp(o->output, "-") != 0 && !o->n_splits)
-		fprintf(stderr, " to %s", o->output);
+	/* names and paths are the user's, but may come from file names:
+	 * printed through the sanitizer like every other name */
+	if (o->url) {
+		fputs(" to ", stderr);
+		cli_put_safe(stderr, o->url);
+		fprintf(stderr, " (HTTP %ld)", sum->http_status);
+	} else if (strcmp(o->output, "-") != 0 && !o->n_splits) {
+		fputs(" to ", stderr);
+		cli_put_safe(stderr, o->output);
+	}
 	fputc('\n', stderr);
-	for (size_t i = 0; i < o->n_splits; i++)
-		fprintf(stderr, "  %-8s %8lld  %s\n", o->splits[i].name, (long long)sum->per_split[i],
-			sum->paths[i]);
+	for (size_t i = 0; i < o->n_splits; i++) {
+		fputs("  ", stderr);
+		cli_put_safe(stderr, o->splits[i].name);
+		size_t w = strlen(o->splits[i].name);
+		fprintf(stderr, "%*s %8lld  ", w < 8 ? (int)(8 - w) : 0, "",
+			(long long)sum->per_split[i]);
+		cli_put_safe(stderr, sum->paths[i]);
+		fputc('\n', stderr);
+	}
 	fprintf(stderr, "filters: status");
 	for (int v = 0; v < EXPORT_N_VERDICTS; v++)
 		if (o->statuses & (1u << v))
 			fprintf(stderr, " %s", export_verdict_name(v));
 	fprintf(stderr, "; resolve %s", export_rule_name(o->rule));
-	if (o->filter.batch)
-		fprintf(stderr, "; batch %s", o->filter.batch);
-	if (o->filter.annotator)
-		fprintf(stderr, "; annotator %s", o->filter.annotator);
-	for (size_t i = 0; i < o->filter.n_min; i++)
-		fprintf(stderr, "; %s >= %g", o->filter.min_scorer[i], o->filter.min_value[i]);
+	if (o->filter.batch) {
+		fputs("; batch ", stderr);
+		cli_put_safe(stderr, o->filter.batch);
+	}
+	if (o->filter.annotator) {
+		fputs("; annotator ", stderr);
+		cli_put_safe(stderr, o->filter.annotator);
+	}
+	for (size_t i = 0; i < o->filter.n_min; i++) {
+		fputs("; ", stderr);
+		cli_put_safe(stderr, o->filter.min_scorer[i]);
+		fprintf(stderr, " >= %g", o->filter.min_value[i]);
+	}
 	if (o->n_splits)
 		fprintf(stderr, "; split seed %llu", (unsigned long long)o->seed);
 	fputc('\n', stderr);

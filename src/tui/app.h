@@ -80,6 +80,12 @@ struct app {
 	int64_t suggest_for;   /* the sample asked about; 0: none pending */
 	char *suggestion;      /* the answer for the sample on screen */
 
+	/* An edit the store refused (disk full, database locked): kept, and
+	 * what `e` opens on that sample, until it is saved. */
+	int64_t draft_for;
+	char *draft;
+	bool draft_warned;
+
 	/* Another view sharing this state (the audit dashboard, the conflicts
 	 * view) draws itself here when a dialog sees a resize; NULL: tui_draw. */
 	void (*redraw)(app *a);

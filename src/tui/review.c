@@ -362,6 +362,13 @@ static void k_help(app *a)
 
 static void k_quit(app *a)
 {
+	/* an edit the store refused is only in memory: say so once */
+	if (a->draft && !a->draft_warned) {
+		a->draft_warned = true;
+		tui_message(a, true, "unsaved edit kept until you quit: e saves it, q again quits "
+				     "without it");
+		return;
+	}
 	a->quit = true;
 }
 
@@ -439,6 +446,7 @@ static void setup_reasons(app *a)
 static void teardown(app *a)
 {
 	clear_sample(a);
+	free(a->draft);
 	net_pool_free(a->pool);
 	score_suggester_free(a->sg);
 	if (a->reasons_owned)

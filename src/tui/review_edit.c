@@ -28,14 +28,35 @@ static void hold_lease(app *a, bool hold)
 	a->leased_ns = assay_mono_ns();
 }
 
-/* After an edit is saved it is recorded, and shown as a word diff. */
-static void record_edit(app *a, const char *text)
+/* After an edit is saved it is recorded, and shown as a word diff. One the
+ * store refused stays as the sample's draft (taken over from *text), so
+ * the annotator's correction is never lost: `e` opens it again. */
+static void record_edit(app *a, char **text)
 {
-	if (tui_decide(a, STORE_EDIT, text, NULL, true)) {
+	int64_t id = a->smp.id;
+	if (tui_decide(a, STORE_EDIT, *text, NULL, true)) {
+		if (a->draft_for == id) {
+			free(a->draft);
+			a->draft = NULL;
+			a->draft_for = 0;
+		}
 		a->diff = true;
 		a->layout_dirty = true;
 		tui_message(a, false, "edit saved; l or Right: next sample, d: toggle the diff");
+		return;
 	}
+	if (a->draft != *text) {
+		free(a->draft);
+		a->draft = *text;
+		*text = NULL;
+	}
+	a->draft_for = id;
+	a->draft_warned = false;
+	/* what happened to the text first (a long reason is cut at the
+	 * screen's edge), then the store's "not saved: why" */
+	char why[sizeof a->msg];
+	memcpy(why, a->msg, sizeof why);
+	tui_message(a, true, "your edit is kept (e opens it again), %.400s", why);
 }
 
 /* The editor calls this on a resize: the screen behind is redrawn. */
@@ -50,6 +71,8 @@ static int editor_resize(void *ctx, WINDOW **win)
 
 static const char *current_text(const app *a)
 {
+	if (a->draft && a->draft_for == a->smp.id)
+		return a->draft;
 	return strcmp(a->dec.verdict, "edited") == 0 && a->dec.text ? a->dec.text : a->smp.text;
 }
 
@@ -78,10 +101,17 @@ static void edit_text(app *a, const char *text, bool take_as_is)
 	hold_lease(a, false);
 	delwin(win);
 	touchwin(stdscr);
-	if (rc == TUI_EDITOR_SAVED && strcmp(out, a->smp.text) != 0)
-		record_edit(a, out);
-	else if (rc == TUI_EDITOR_UNCHANGED && take_as_is && strcmp(text, a->smp.text) != 0)
-		record_edit(a, text);
+	bool draft = a->draft && a->draft_for == a->smp.id && text == a->draft;
+	if (rc == TUI_EDITOR_SAVED && strcmp(out, a->smp.text) != 0) {
+		record_edit(a, &out);
+	} else if (rc == TUI_EDITOR_UNCHANGED && (take_as_is || draft) &&
+		   strcmp(text, a->smp.text) != 0) {
+		/* saving a suggestion as it came, or a kept draft unchanged */
+		char *copy = assay_strdup(text);
+		if (copy)
+			record_edit(a, &copy);
+		free(copy);
+	}
 	else if (rc == TUI_EDITOR_SAVED || rc == TUI_EDITOR_UNCHANGED)
 		tui_message(a, false, "no change");
 	else if (rc < 0)
@@ -181,6 +211,6 @@ void tui_key_edit_external(app *a)
 	else if (!changed || strcmp(out, a->smp.text) == 0)
 		tui_message(a, false, "no change");
 	else
-		record_edit(a, out);
+		record_edit(a, &out);
 	free(out);
 }

@@ -128,6 +128,82 @@ def test_disk_full_during_export_leaves_no_partial_file():
         eq(sorted(os.listdir(small)), ["out.jsonl"], "no split file, no temporary file")
 
 
+def fill(directory):
+    """Fills the file system of directory; returns the filler's path."""
+    path = os.path.join(directory, "filler")
+    chunk = b"\0" * 4096
+    with open(path, "wb", buffering=0) as f:
+        try:
+            while True:
+                f.write(chunk)
+        except OSError:
+            pass
+    return path
+
+
+def test_disk_full_during_review_keeps_the_sample_and_the_edit():
+    """The review screen on a database whose disk fills up: a verdict is
+    refused with a clear message and the sample stays on screen; an edit the
+    store refused is kept and `e` opens it again; once there is room, both
+    are saved and the session goes on. Nothing the screen moved past is
+    lost, and the database stays whole."""
+    from harness import Tmux
+    if not shutil.which("tmux"):
+        print("skipped: tmux is not installed")
+        return
+    with Workdir() as w, tmpfs("2m") as small:
+        if small is None:
+            return
+        db = os.path.join(small, "review.db")
+        code, out, err = run(db, "import", "--no-score", "--batch", "b",
+                             jsonl(os.path.join(w.path, "a.jsonl"), 0, 20))
+        eq(code, 0, err)
+        first = [r[0] for r in sqlite3.connect(db).execute(
+            "SELECT ext_id FROM samples ORDER BY id LIMIT 3")]
+        cmd = ["sh", "-c", '"$0" "$@"; s=$?; sleep 1; exit $s', BIN, "--db", db, "review",
+               "--order", "import"]
+        t = Tmux(cmd, width=100, height=30, env={"ASSAY_ANNOTATOR": "ann", "HOME": w.path,
+                                                 "XDG_CONFIG_HOME": w.path}, cwd=w.path)
+        try:
+            t.wait_for(first[0])
+            t.keys("a")
+            t.wait_for(first[1])
+            filler = fill(small)
+            t.keys("a")
+            s = t.wait_for("not saved")
+            contains(s, "full")
+            contains(s, first[1])  # still the same sample
+            t.keys("e")
+            t.wait_for("Ctrl-S save")
+            t.keys("C-a")
+            t.keys("-l", "FIXED ")
+            t.keys("C-s")
+            s = t.wait_for("your edit is kept")
+            contains(s, first[1])
+            t.keys("q")  # the unsaved edit holds the first q back
+            t.wait_for("q again quits without it")
+            os.unlink(filler)
+            t.keys("e")  # the kept edit, not the original
+            s = t.wait_for("Ctrl-S save")
+            contains(s, "FIXED ")
+            t.keys("C-s")
+            t.wait_for("edit saved")
+            t.keys("l")
+            t.wait_for(first[2])
+            t.keys("a")
+            t.keys("q")
+            eq(t.wait_exit(timeout=20), 0, t.screen())
+        finally:
+            t.close()
+        integrity_ok(db)
+        con = sqlite3.connect(db)
+        rows = con.execute("SELECT s.ext_id, d.verdict, substr(d.text, 1, 6) FROM decisions d"
+                           " JOIN samples s ON s.id = d.sample_id ORDER BY s.id").fetchall()
+        con.close()
+        eq(rows, [(first[0], "accepted", None), (first[1], "edited", "FIXED "),
+                  (first[2], "accepted", None)])
+
+
 # ---- read-only ------------------------------------------------------------------
 
 def test_read_only_database_file_and_directory():

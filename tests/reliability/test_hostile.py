@@ -234,8 +234,10 @@ def test_file_and_batch_names_with_escapes():
         code, out, err = run(w, "export", "--batch", batch, "--status", "all")
         eq(code, 0, err)
         contains(out.decode(), '"n2"')
-        known_bug("export's summary echoes --batch (and --annotator, -o) unsanitized",
-                  safe, "export summary naming an escaped batch", err)
+        safe("export summary naming an escaped batch", err)
+        code, out, err = run(w, "export", "--batch", batch, "--status", "all",
+                             "--annotator", "ann\x1b]52;c;eA==\x07", "-o", "out\x1b[2J.jsonl")
+        safe("export summary naming an escaped annotator and output", out + err)
         code, out, err = run(w, "import", "--no-score", "missing\x1b[2J.jsonl")
         eq(code, 66)
         safe("a missing file named with escapes", out + err)
