@@ -7,37 +7,30 @@
 
 #include "assay/audit.h"
 
+static int grow(double **v, size_t *cap, size_t n)
+{
+	if (n <= *cap)
+		return ASSAY_OK;
+	double *p = realloc(*v, n * sizeof *p);
+	if (!p)
+		return ASSAY_ENOMEM;
+	*v = p;
+	*cap = n;
+	return ASSAY_OK;
+}
+
 static int push(double **v, size_t *n, size_t *cap, double x)
 {
-	if (*n == *cap) {
-		size_t c = *cap ? *cap * 2 : 256;
-		double *p = realloc(*v, c * sizeof *p);
-		if (!p)
-			return ASSAY_ENOMEM;
-		*v = p;
-		*cap = c;
-	}
+	if (*n == *cap && grow(v, cap, *cap ? *cap * 2 : 256) < 0)
+		return ASSAY_ENOMEM;
 	(*v)[(*n)++] = x;
 	return ASSAY_OK;
 }
 
 int audit_calib_reserve(audit_calib *c, size_t n)
 {
-	if (n > c->cap_bad) {
-		double *p = realloc(c->bad, n * sizeof *p);
-		if (!p)
-			return ASSAY_ENOMEM;
-		c->bad = p;
-		c->cap_bad = n;
-	}
-	if (n > c->cap_good) {
-		double *p = realloc(c->good, n * sizeof *p);
-		if (!p)
-			return ASSAY_ENOMEM;
-		c->good = p;
-		c->cap_good = n;
-	}
-	return ASSAY_OK;
+	int rc = grow(&c->bad, &c->cap_bad, n);
+	return rc == ASSAY_OK ? grow(&c->good, &c->cap_good, n) : rc;
 }
 
 int audit_calib_add(audit_calib *c, double score, bool bad)

@@ -85,6 +85,38 @@ TEST(calib_split_and_sort)
 	audit_calib_free(&c);
 }
 
+/* Scores streamed one at a time (as the store hands them over, sorted, or
+ * in any order) give the same lists as audit_calib_init. */
+TEST(calib_streamed_equals_init)
+{
+	audit_scored v[] = {{0.9, false}, {0.1, true}, {0.5, false}, {0.3, true},
+			    {0.2, false}, {0.5, true},  {0.0, false}, {0.9, true}};
+	size_t n = sizeof v / sizeof *v;
+	audit_calib ref, any = {0}, sorted = {0};
+	CHECK_INT(audit_calib_init(&ref, v, n, NULL), ASSAY_OK);
+	for (size_t i = 0; i < n; i++)
+		CHECK_INT(audit_calib_add(&any, v[i].score, v[i].bad), ASSAY_OK);
+	CHECK_INT(audit_calib_finish(&any, NULL), ASSAY_OK);
+	CHECK_INT(audit_calib_reserve(&sorted, n), ASSAY_OK);
+	for (size_t i = 0; i < ref.n_bad; i++)
+		CHECK_INT(audit_calib_add(&sorted, ref.bad[i], true), ASSAY_OK);
+	for (size_t i = 0; i < ref.n_good; i++)
+		CHECK_INT(audit_calib_add(&sorted, ref.good[i], false), ASSAY_OK);
+	CHECK_INT(audit_calib_finish(&sorted, NULL), ASSAY_OK);
+	const audit_calib *got[] = {&any, &sorted};
+	for (size_t k = 0; k < 2; k++) {
+		CHECK_INT(got[k]->n_bad, ref.n_bad);
+		CHECK_INT(got[k]->n_good, ref.n_good);
+		CHECK(memcmp(got[k]->bad, ref.bad, ref.n_bad * sizeof *ref.bad) == 0);
+		CHECK(memcmp(got[k]->good, ref.good, ref.n_good * sizeof *ref.good) == 0);
+		CHECK(audit_auc(got[k]) == audit_auc(&ref));
+	}
+	CHECK_INT(audit_calib_add(&any, NAN, true), ASSAY_EINVAL);
+	audit_calib_free(&ref);
+	audit_calib_free(&any);
+	audit_calib_free(&sorted);
+}
+
 TEST(auc_ties_by_hand)
 {
 	/* 6 pairs: (0.2,0.5) 1, (0.2,0.8) 1, (0.5,0.5) 1/2 twice, (0.5,0.8) 1
@@ -436,7 +468,7 @@ TEST(timing_one_million)
 	free(v);
 }
 
-UNIT_MAIN(UNIT_CASE(calib_split_and_sort), UNIT_CASE(auc_ties_by_hand), UNIT_CASE(delong_by_hand),
+UNIT_MAIN(UNIT_CASE(calib_split_and_sort), UNIT_CASE(calib_streamed_equals_init), UNIT_CASE(auc_ties_by_hand), UNIT_CASE(delong_by_hand),
 	  UNIT_CASE(auc_properties), UNIT_CASE(auc_undefined_for_one_class),
 	  UNIT_CASE(delong_needs_two_per_class), UNIT_CASE(delong_matches_definition_random),
 	  UNIT_CASE(bootstrap_deterministic_and_consistent), UNIT_CASE(bootstrap_tiny_and_invalid),

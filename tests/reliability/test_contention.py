@@ -116,17 +116,27 @@ def test_concurrent_imports_while_reading():
         figure("contention.import_seconds", round(took, 1))
 
 
+def write_captions(path, lo, hi):
+    with open(path, "w") as f:
+        for i in range(lo, hi):
+            f.write(json.dumps(caption(i)) + "\n")
+    return path
+
+
+def main_batch_and_late_file(w):
+    """Imports SAMPLES captions as batch `main`; returns the path of LATE
+    more, to import while the annotators work."""
+    src = write_captions(os.path.join(w.path, "s.jsonl"), 0, SAMPLES)
+    eq(spawn(w.db, "import", "--no-score", "--quiet", "--batch", "main", src).wait(), 0)
+    return write_captions(os.path.join(w.path, "late.jsonl"), SAMPLES, SAMPLES + LATE)
+
+
 def test_eight_annotators_deciding_while_importing():
     if not has_command("decide"):
         print("skipped: `assay decide` does not exist yet")
         return
     with Workdir() as w:
-        src = os.path.join(w.path, "s.jsonl")
-        with open(src, "w") as f:
-            for i in range(SAMPLES):
-                f.write(json.dumps(caption(i)) + "\n")
-        p = spawn(w.db, "import", "--no-score", "--quiet", "--batch", "main", src)
-        eq(p.wait(), 0)
+        late = main_batch_and_late_file(w)
         script = os.path.join(w.path, "decisions.jsonl")
         kinds = ("accept", "edit", "reject")
         with open(script, "w") as f:
@@ -137,10 +147,6 @@ def test_eight_annotators_deciding_while_importing():
                 if i % 3 == 2:
                     d["reason"] = "hallucination"
                 f.write(json.dumps(d) + "\n")
-        late = os.path.join(w.path, "late.jsonl")
-        with open(late, "w") as f:
-            for i in range(SAMPLES, SAMPLES + LATE):
-                f.write(json.dumps(caption(i)) + "\n")
         t0 = time.monotonic()
         with Readers(w.db, w.path, [["stats", "--by", "annotator"]], pause=0.5) as rd:
             procs = [spawn(w.db, "decide", "--annotator", f"ann{k}", "--from", script)
@@ -183,15 +189,7 @@ def test_eight_review_screens_share_5000_samples_exclusively():
         print("skipped: tmux is not installed")
         return
     with Workdir() as w:
-        src = os.path.join(w.path, "s.jsonl")
-        with open(src, "w") as f:
-            for i in range(SAMPLES):
-                f.write(json.dumps(caption(i)) + "\n")
-        eq(spawn(w.db, "import", "--no-score", "--quiet", "--batch", "main", src).wait(), 0)
-        late = os.path.join(w.path, "late.jsonl")
-        with open(late, "w") as f:
-            for i in range(SAMPLES, SAMPLES + LATE):
-                f.write(json.dumps(caption(i)) + "\n")
+        late = main_batch_and_late_file(w)
         screens = []
         try:
             for k in range(ANNOTATORS):
