@@ -49,6 +49,11 @@ int audit_quantiles(const double *v, size_t n, const double *qs, size_t nq, doub
 /* The median of v[0..n) (v not modified); NaN when n == 0. */
 int audit_median(const double *v, size_t n, double *out, assay_error *err);
 
+/* The median of the integers v[0..n) (the mean of the two middle values
+ * when n is even), by selection in O(n) with no allocation: v is reordered.
+ * NaN when n == 0. For the seconds per sample over a million decisions. */
+double audit_median_u32(uint32_t *v, size_t n);
+
 /* A throughput: count events in the given seconds, as events per hour.
  * audit_per_hour(1, median_seconds_per_sample) is samples per hour.
  * NaN when seconds is not > 0 (or is NaN). */

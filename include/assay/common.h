@@ -87,6 +87,12 @@ char *assay_strdup(const char *s);
 /* Duplicates len bytes and NUL-terminates. Caller frees. */
 char *assay_strndup(const char *s, size_t len);
 
+/* realloc for the large working arrays of the statistics (millions of
+ * scores): blocks of 2 MiB and more are advised to use huge pages, so
+ * filling them costs one page fault per 2 MiB instead of one per 4 KiB.
+ * Otherwise exactly realloc (free with free). */
+void *assay_realloc_big(void *p, size_t bytes);
+
 #define ASSAY_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define ASSAY_MIN(a, b) ((a) < (b) ? (a) : (b))
 #define ASSAY_MAX(a, b) ((a) > (b) ? (a) : (b))

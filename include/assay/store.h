@@ -24,7 +24,8 @@ typedef struct store_options {
 	int busy_timeout_ms;  /* how long to wait for another writer; 0 = default (15 s) */
 	bool sync_full;       /* PRAGMA synchronous=FULL (survive power loss), else NORMAL */
 	bool small_cache;     /* a 2 MiB page cache (the review screen: memory stays flat
-				 whatever the database's size), else 16 MiB */
+				 whatever the database's size), else 16 MiB; read-only
+				 connections always have the small one */
 } store_options;
 
 /* Opens (creating if needed, unless opt->readonly or opt->must_exist) the

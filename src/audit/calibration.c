@@ -11,7 +11,7 @@ static int grow(double **v, size_t *cap, size_t n)
 {
 	if (n <= *cap)
 		return ASSAY_OK;
-	double *p = realloc(*v, n * sizeof *p);
+	double *p = assay_realloc_big(*v, n * sizeof *p);
 	if (!p)
 		return ASSAY_ENOMEM;
 	*v = p;

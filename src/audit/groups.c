@@ -14,7 +14,8 @@
 
 typedef struct acc {
 	audit_group g;
-	double *ms;
+	uint32_t *ms; /* milliseconds per sample (the total keeps none: it is
+		       * every group's put together at the end) */
 	size_t n_ms, cap_ms;
 	uint64_t edits_measured, dist_sum, words_sum;
 	uint64_t hash;
@@ -32,6 +33,8 @@ typedef struct collect {
 	size_t nslots;
 	acc total;
 	abuf key;
+	int64_t day;     /* the day (or week) last formatted, + 1; 0 = none */
+	char day_key[32];
 	int rc;
 } collect;
 
@@ -84,7 +87,6 @@ static char *json_path(const char *dotted)
 
 static void key_part(collect *c, int by, const store_stat_row *r)
 {
-	char tmp[32];
 	const char *v = NULL;
 	switch (by) {
 	case AUDIT_BY_ANNOTATOR:
@@ -99,11 +101,17 @@ static void key_part(collect *c, int by, const store_stat_row *r)
 		break;
 	case AUDIT_BY_DAY:
 	case AUDIT_BY_WEEK: {
-		time_t t = (time_t)(r->decided_at / 1000);
-		struct tm tm;
-		gmtime_r(&t, &tm);
-		strftime(tmp, sizeof tmp, by == AUDIT_BY_DAY ? "%Y-%m-%d" : "%G-W%V", &tm);
-		v = tmp;
+		/* Decisions come in runs of the same day: format each day once. */
+		int64_t day = r->decided_at / 86400000 - (r->decided_at % 86400000 < 0);
+		if (c->day != day + 1) {
+			time_t t = (time_t)(day * 86400);
+			struct tm tm;
+			gmtime_r(&t, &tm);
+			strftime(c->day_key, sizeof c->day_key,
+				 by == AUDIT_BY_DAY ? "%Y-%m-%d" : "%G-W%V", &tm);
+			c->day = day + 1;
+		}
+		v = c->day_key;
 		break;
 	}
 	default:
@@ -164,7 +172,7 @@ static acc *find_group(collect *c)
 	return a;
 }
 
-static int add(acc *a, const store_stat_row *r)
+static int add(acc *a, const store_stat_row *r, bool keep_ms)
 {
 	a->g.decided++;
 	a->g.accepted += r->verdict == STORE_ACCEPTED;
@@ -175,16 +183,16 @@ static int add(acc *a, const store_stat_row *r)
 		a->dist_sum += (uint64_t)r->edit_distance;
 		a->words_sum += (uint64_t)r->words;
 	}
-	if (r->ms_spent > 0) {
+	if (keep_ms && r->ms_spent > 0) {
 		if (a->n_ms == a->cap_ms) {
-			size_t cap = a->cap_ms ? a->cap_ms * 2 : 16;
-			double *v = realloc(a->ms, cap * sizeof *v);
+			size_t cap = a->cap_ms ? a->cap_ms * 2 : 64;
+			uint32_t *v = assay_realloc_big(a->ms, cap * sizeof *v);
 			if (!v)
 				return ASSAY_ENOMEM;
 			a->ms = v;
 			a->cap_ms = cap;
 		}
-		a->ms[a->n_ms++] = (double)r->ms_spent / 1000.0;
+		a->ms[a->n_ms++] = r->ms_spent > UINT32_MAX ? UINT32_MAX : (uint32_t)r->ms_spent;
 	}
 	return ASSAY_OK;
 }
@@ -196,16 +204,16 @@ static int on_row(void *ud, const store_stat_row *r)
 	for (size_t i = 0; i < c->o->n_by; i++)
 		key_part(c, c->o->by[i], r);
 	acc *a = find_group(c);
-	if (!a || add(a, r) < 0 || add(&c->total, r) < 0)
+	if (!a || add(a, r, true) < 0 || add(&c->total, r, false) < 0)
 		return ASSAY_ENOMEM;
 	return 0;
 }
 
-static int append_ms(acc *a, const double *ms, size_t n)
+static int append_ms(acc *a, const uint32_t *ms, size_t n)
 {
 	if (a->n_ms + n > a->cap_ms) {
 		size_t cap = a->n_ms + n;
-		double *v = realloc(a->ms, cap * sizeof *v);
+		uint32_t *v = assay_realloc_big(a->ms, cap * sizeof *v);
 		if (!v)
 			return ASSAY_ENOMEM;
 		a->ms = v;
@@ -267,9 +275,7 @@ static void finish(acc *a)
 	audit_group *g = &a->g;
 	audit_wilson(g->rejected, g->decided, AUDIT_Z95, &g->reject_rate, NULL);
 	audit_wilson(g->edited, g->decided, AUDIT_Z95, &g->edit_rate, NULL);
-	g->median_secs = NAN;
-	if (a->n_ms)
-		audit_median(a->ms, a->n_ms, &g->median_secs, NULL);
+	g->median_secs = audit_median_u32(a->ms, a->n_ms) / 1000.0;
 	g->per_hour = audit_per_hour(1, g->median_secs);
 	g->edit_distance = a->edits_measured ? (double)a->dist_sum / (double)a->edits_measured : NAN;
 	g->edit_share = a->words_sum ? (double)a->dist_sum / (double)a->words_sum : NAN;
@@ -363,7 +369,17 @@ int audit_stats_compute(store *s, const audit_stats_opts *o, audit_stats *out, a
 		if (!out->groups)
 			rc = assay_fail(err, ASSAY_ENOMEM, "out of memory");
 	}
+	/* The total's median is over every group's times: reserve them once. */
+	size_t all_ms = 0;
+	for (size_t i = 0; i < c->n; i++)
+		all_ms += c->v[i].n_ms;
+	if (rc == ASSAY_OK && all_ms &&
+	    !(c->total.ms = assay_realloc_big(NULL, all_ms * sizeof *c->total.ms)))
+		rc = assay_fail(err, ASSAY_ENOMEM, "out of memory");
+	c->total.cap_ms = all_ms;
 	for (size_t i = 0; i < c->n; i++) {
+		if (rc == ASSAY_OK && append_ms(&c->total, c->v[i].ms, c->v[i].n_ms) < 0)
+			rc = assay_fail(err, ASSAY_ENOMEM, "out of memory");
 		finish(&c->v[i]);
 		if (out->groups)
 			out->groups[i] = c->v[i].g;

@@ -72,6 +72,56 @@ int audit_median(const double *v, size_t n, double *out, assay_error *err)
 	return audit_quantiles(v, n, &half, 1, out, err);
 }
 
+/* Moves the k-th smallest of v[0..n) to v[k], smaller ones before it and
+ * larger ones after (Hoare partitioning around a median of three). */
+static void select_u32(uint32_t *v, size_t n, size_t k)
+{
+	size_t lo = 0, hi = n - 1;
+	while (hi > lo) {
+		size_t mid = lo + (hi - lo) / 2;
+		uint32_t a = v[lo], b = v[mid], c = v[hi];
+		uint32_t pivot =
+		    a < b ? (b < c ? b : (a < c ? c : a)) : (a < c ? a : (b < c ? c : b));
+		size_t i = lo, j = hi;
+		while (i <= j) {
+			while (v[i] < pivot)
+				i++;
+			while (v[j] > pivot)
+				j--;
+			if (i <= j) {
+				uint32_t t = v[i];
+				v[i] = v[j];
+				v[j] = t;
+				i++;
+				if (j == 0)
+					break;
+				j--;
+			}
+		}
+		if (k <= j)
+			hi = j;
+		else if (k >= i)
+			lo = i;
+		else
+			return;
+	}
+}
+
+double audit_median_u32(uint32_t *v, size_t n)
+{
+	if (n == 0)
+		return NAN;
+	size_t k = (n - 1) / 2;
+	select_u32(v, n, k);
+	if (n % 2)
+		return (double)v[k];
+	uint32_t next = v[k + 1];
+	for (size_t i = k + 2; i < n; i++)
+		if (v[i] < next)
+			next = v[i];
+	return ((double)v[k] + (double)next) / 2.0;
+}
+
 double audit_per_hour(double count, double seconds)
 {
 	if (!(seconds > 0.0))

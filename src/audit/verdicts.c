@@ -269,11 +269,11 @@ static int push_score(stream *t, int64_t id, double value, bool flagged)
 		/* first sized for one score per sample (pages are only touched
 		 * as they fill), doubled only if a snapshot grew meanwhile */
 		size_t cap = t->cap ? t->cap * 2 : t->size_hint ? t->size_hint : 1024;
-		double *v = realloc(t->value, cap * sizeof *v);
+		double *v = assay_realloc_big(t->value, cap * sizeof *v);
 		if (!v)
 			return ASSAY_ENOMEM;
 		t->value = v;
-		int64_t *k = realloc(t->key, cap * sizeof *k);
+		int64_t *k = assay_realloc_big(t->key, cap * sizeof *k);
 		if (!k)
 			return ASSAY_ENOMEM;
 		t->key = k;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 
 int assay_fail(assay_error *err, int code, const char *fmt, ...)
@@ -181,6 +182,22 @@ char *abuf_take(abuf *b)
 	b->data = NULL;
 	b->len = b->cap = 0;
 	return p;
+}
+
+#define HUGE_PAGE ((uintptr_t)2 << 20)
+
+void *assay_realloc_big(void *p, size_t bytes)
+{
+	void *q = realloc(p, bytes);
+#ifdef MADV_HUGEPAGE
+	/* Only whole huge pages inside the block can be advised; a failure
+	 * (no transparent huge pages here) just leaves ordinary pages. */
+	uintptr_t start = ((uintptr_t)q + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+	uintptr_t end = ((uintptr_t)q + bytes) & ~(HUGE_PAGE - 1);
+	if (q && bytes >= HUGE_PAGE && end > start)
+		madvise((void *)start, end - start, MADV_HUGEPAGE);
+#endif
+	return q;
 }
 
 char *assay_strdup(const char *s)

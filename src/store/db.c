@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -216,7 +217,10 @@ static int configure(store *s, const store_options *opt, assay_error *err)
 	sqlite3_busy_timeout(s->db, opt->busy_timeout_ms > 0 ? opt->busy_timeout_ms
 							       : DEFAULT_BUSY_MS);
 	sqlite3_extended_result_codes(s->db, 1);
-	if ((rc = store_exec(s, opt->small_cache
+	/* Reading connections scan: pages are read once, so a small cache
+	 * recycles its buffers instead of faulting in 16 MiB of new ones
+	 * (stats at 1M decisions: 0.33 s -> 0.23 s; export 10% faster). */
+	if ((rc = store_exec(s, opt->small_cache || s->readonly
 				       ? "PRAGMA foreign_keys = ON; PRAGMA cache_size = -2000;"
 				       : "PRAGMA foreign_keys = ON; PRAGMA cache_size = -16000;",
 			     err)) < 0)
@@ -249,8 +253,18 @@ fail:
 	return rc;
 }
 
+/* SQLite counts every allocation under one global mutex unless told not
+ * to; assay never asks for the counts, and the parallel readers of stats
+ * would queue on that mutex. Must run before SQLite initialises. */
+static void configure_library(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int store_open(const char *path, const store_options *optp, store **out, assay_error *err)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, configure_library);
 	store_options opt = optp ? *optp : (store_options){0};
 	*out = NULL;
 	int fresh = probe_file(path, &opt, err);

@@ -102,6 +102,37 @@ TEST(median_odd_even_one_empty)
 	CHECK_NEAR(m, 3.0, 0);
 }
 
+/* The selection median agrees with the sorting one on odd and even sizes,
+ * many ties, sorted and reversed input, and values near UINT32_MAX. */
+TEST(median_u32_matches_the_sorting_median)
+{
+	CHECK(isnan(audit_median_u32(NULL, 0)));
+	uint32_t one = 7;
+	CHECK_NEAR(audit_median_u32(&one, 1), 7.0, 0);
+	uint32_t two[] = {UINT32_MAX, UINT32_MAX - 2};
+	CHECK_NEAR(audit_median_u32(two, 2), (double)UINT32_MAX - 1.0, 0);
+	uint64_t seed = 12345;
+	for (size_t n = 1; n <= 300; n++) {
+		for (int shape = 0; shape < 4; shape++) {
+			uint32_t *u = malloc(n * sizeof *u);
+			double *d = malloc(n * sizeof *d), want;
+			for (size_t i = 0; i < n; i++) {
+				seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+				uint32_t r = (uint32_t)(seed >> 33);
+				u[i] = shape == 0   ? r
+				       : shape == 1 ? r % 5
+				       : shape == 2 ? (uint32_t)i
+						    : (uint32_t)(n - i);
+				d[i] = u[i];
+			}
+			CHECK_INT(audit_median(d, n, &want, NULL), ASSAY_OK);
+			CHECK_NEAR(audit_median_u32(u, n), want, 0);
+			free(u);
+			free(d);
+		}
+	}
+}
+
 TEST(median_large)
 {
 	size_t n = 100001;
@@ -139,4 +170,5 @@ UNIT_MAIN(UNIT_CASE(wilson_reference_values), UNIT_CASE(wilson_edges_are_exact),
 	  UNIT_CASE(wilson_empty_is_unknown), UNIT_CASE(wilson_invalid),
 	  UNIT_CASE(wilson_huge_n_and_symmetry), UNIT_CASE(quantiles_type7),
 	  UNIT_CASE(median_odd_even_one_empty), UNIT_CASE(median_large),
-	  UNIT_CASE(quantiles_invalid), UNIT_CASE(per_hour))
+	  UNIT_CASE(median_u32_matches_the_sorting_median), UNIT_CASE(quantiles_invalid),
+	  UNIT_CASE(per_hour))

@@ -138,8 +138,31 @@ TEST(workers_follow_assay_threads)
 	CHECK(assay_workers() >= 1 && assay_workers() <= ASSAY_MAX_WORKERS);
 }
 
+/* Grows a block past the huge-page size and back: contents survive every
+ * step, as with realloc. */
+TEST(realloc_big_keeps_contents)
+{
+	size_t n = 8;
+	uint32_t *v = assay_realloc_big(NULL, n * sizeof *v);
+	CHECK(v != NULL);
+	for (size_t i = 0; i < n; i++)
+		v[i] = (uint32_t)i * 2654435761u;
+	for (; n < (8u << 20) / sizeof *v; n *= 4) {
+		uint32_t *w = assay_realloc_big(v, n * 4 * sizeof *v);
+		CHECK(w != NULL);
+		v = w;
+		for (size_t i = n; i < n * 4; i++)
+			v[i] = (uint32_t)i * 2654435761u;
+	}
+	v = assay_realloc_big(v, 100 * sizeof *v);
+	CHECK(v != NULL);
+	for (size_t i = 0; i < 100; i++)
+		CHECK(v[i] == (uint32_t)i * 2654435761u);
+	free(v);
+}
+
 UNIT_MAIN(UNIT_CASE(fail_sets_code_and_message),
-	  UNIT_CASE(parallel_runs_every_task_once),
+	  UNIT_CASE(parallel_runs_every_task_once), UNIT_CASE(realloc_big_keeps_contents),
 	  UNIT_CASE(parallel_reports_the_lowest_failure_and_stops),
 	  UNIT_CASE(workers_follow_assay_threads),
 	  UNIT_CASE(strstatus_names_every_code), UNIT_CASE(abuf_grows_and_takes),
