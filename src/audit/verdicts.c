@@ -224,11 +224,27 @@ void audit_agreement_free(audit_agreement_report *r)
 
 /* ---- Calibration ---------------------------------------------------------- */
 
-/* One score's input: as read from the store (ascending by value, each with
- * its sample), then split by verdict in report(). */
+/* One score's values split by verdict (each list ascending) and its
+ * confusion counts at the configured flag. */
+typedef struct split {
+	audit_calib c1; /* bad = rejected by most */
+	audit_calib c2; /* bad = rejected or edited by most */
+	uint64_t tp, fp, fn, tn;
+	size_t n;
+} split;
+
+struct calib_run;
+
+/* One score's input, ascending by value as read from the store. When the
+ * verdicts are known before the read starts (every score but those read
+ * while the verdicts are), each value goes straight into its list (direct);
+ * otherwise the values are kept with their samples and split afterwards. */
 typedef struct stream {
 	const char *name; /* a scorer, or "quality" (the combined score) */
 	bool quality;
+	bool direct;
+	const struct calib_run *run;
+	split sp;
 	double *value;
 	int64_t *key; /* sample id << 1 | flagged */
 	size_t n, cap, size_hint;
@@ -261,10 +277,16 @@ static int on_counts(void *ud, int64_t id, int rejected, int edited, int total)
 	return 0;
 }
 
+/* Files one value under its sample's verdict (undecided samples are left
+ * out). ASSAY_ENOMEM. */
+static int classify(const struct calib_run *c, split *sp, int64_t id, double value, bool flagged);
+
 static int push_score(stream *t, int64_t id, double value, bool flagged)
 {
 	if (isnan(value) || id < 0)
 		return 0;
+	if (t->direct)
+		return classify(t->run, &t->sp, id, value, flagged);
 	if (t->n == t->cap) {
 		/* first sized for one score per sample (pages are only touched
 		 * as they fill), doubled only if a snapshot grew meanwhile */
@@ -299,55 +321,63 @@ static double ratio(uint64_t a, uint64_t b)
 	return b ? (double)a / (double)b : NAN;
 }
 
-/* Splits one score's values by verdict (they stay sorted) and computes its
- * row of the report. */
+static int classify(const calib_run *c, split *sp, int64_t id, double value, bool flagged)
+{
+	unsigned k = id <= c->max_id ? c->cls[id >> 2] >> (2 * (id & 3)) & 3 : 0;
+	if (!k)
+		return 0;
+	bool bad = k == 3, bad2 = k >= 2;
+	if (audit_calib_add(&sp->c1, value, bad) < 0 || audit_calib_add(&sp->c2, value, bad2) < 0)
+		return ASSAY_ENOMEM;
+	sp->n++;
+	sp->tp += flagged && bad;
+	sp->fp += flagged && !bad;
+	sp->fn += !flagged && bad;
+	sp->tn += !flagged && !bad;
+	return 0;
+}
+
+static int reserve_split(split *sp, size_t n)
+{
+	return audit_calib_reserve(&sp->c1, n) < 0 || audit_calib_reserve(&sp->c2, n) < 0
+		       ? ASSAY_ENOMEM
+		       : ASSAY_OK;
+}
+
+/* Splits one score's values by verdict (they stay sorted) unless that was
+ * done as they were read, and computes its row of the report. */
 static int report_task(void *ud, size_t worker, size_t task, assay_error *err)
 {
 	calib_run *c = ud;
 	stream *t = &c->st[task];
 	audit_scorer_report *out = &c->out[task];
-	audit_calib c1 = {0}, c2 = {0};
-	uint64_t tp = 0, fp = 0, fn = 0, tn = 0;
-	size_t n = 0;
+	split *sp = &t->sp;
+	audit_calib *c1 = &sp->c1, *c2 = &sp->c2;
 	int rc = ASSAY_OK;
 	memset(out, 0, sizeof *out);
-	if (!(out->scorer = assay_strdup(t->name)) || audit_calib_reserve(&c1, t->n) < 0 ||
-	    audit_calib_reserve(&c2, t->n) < 0) {
-		audit_calib_free(&c1);
-		audit_calib_free(&c2);
-		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
-	}
-	for (size_t i = 0; i < t->n && rc == ASSAY_OK; i++) {
-		int64_t id = t->key[i] >> 1;
-		bool flagged = t->key[i] & 1;
-		unsigned k = id <= c->max_id ? c->cls[id >> 2] >> (2 * (id & 3)) & 3 : 0;
-		if (!k)
-			continue;
-		bool bad = k == 3, bad2 = k >= 2;
-		if (audit_calib_add(&c1, t->value[i], bad) < 0 ||
-		    audit_calib_add(&c2, t->value[i], bad2) < 0)
+	if (!(out->scorer = assay_strdup(t->name)) ||
+	    (!t->direct && reserve_split(sp, t->n) < 0))
+		rc = assay_fail(err, ASSAY_ENOMEM, "out of memory");
+	for (size_t i = 0; !t->direct && i < t->n && rc == ASSAY_OK; i++)
+		if (classify(c, sp, t->key[i] >> 1, t->value[i], t->key[i] & 1) < 0)
 			rc = assay_fail(err, ASSAY_ENOMEM, "out of memory");
-		n++;
-		tp += flagged && bad;
-		fp += flagged && !bad;
-		fn += !flagged && bad;
-		tn += !flagged && !bad;
-	}
+	uint64_t tp = sp->tp, fp = sp->fp, fn = sp->fn, tn = sp->tn;
+	size_t n = sp->n;
 	if (rc == ASSAY_OK)
-		rc = audit_calib_finish(&c1, err);
+		rc = audit_calib_finish(c1, err);
 	if (rc == ASSAY_OK)
-		rc = audit_calib_finish(&c2, err);
+		rc = audit_calib_finish(c2, err);
 	if (rc == ASSAY_OK)
-		rc = audit_auc_ci_auto(&c1, &out->auc, err);
+		rc = audit_auc_ci_auto(c1, &out->auc, err);
 	if (rc == ASSAY_OK)
-		rc = audit_auc_ci_auto(&c2, &out->auc2, err);
+		rc = audit_auc_ci_auto(c2, &out->auc2, err);
 	if (rc == ASSAY_OK)
-		rc = audit_histogram(&c1, 10, out->hist_bad, out->hist_good, err);
+		rc = audit_histogram(c1, 10, out->hist_bad, out->hist_good, err);
 	if (rc == ASSAY_OK) {
 		out->n = n;
-		out->n_rejected = c1.n_bad;
-		out->n_bad2 = c2.n_bad;
-		audit_best_threshold(&c1, 0.95, &out->best95);
+		out->n_rejected = c1->n_bad;
+		out->n_bad2 = c2->n_bad;
+		audit_best_threshold(c1, 0.95, &out->best95);
 		audit_threshold *th = &out->at_flag;
 		*th = (audit_threshold){.t = NAN, .tp = tp, .fp = fp, .fn = fn, .tn = tn};
 		th->precision = ratio(tp, tp + fp);
@@ -358,8 +388,8 @@ static int report_task(void *ud, size_t worker, size_t task, assay_error *err)
 		th->flagged_share = ratio(tp + fp, n);
 		th->found = tp + fp > 0;
 	}
-	audit_calib_free(&c1);
-	audit_calib_free(&c2);
+	audit_calib_free(c1);
+	audit_calib_free(c2);
 	/* the input is not needed any more: give its memory back early */
 	free(t->value);
 	free(t->key);
@@ -382,6 +412,10 @@ static int calib_task(void *ud, size_t worker, size_t task, assay_error *err)
 	if (task == 0)
 		return read_verdicts(c, s, err);
 	stream *t = &c->st[task - 1];
+	/* Verdicts already read: split the values as they arrive. */
+	t->direct = atomic_load(&c->verdicts) == 1;
+	if (t->direct && reserve_split(&t->sp, t->size_hint) < 0)
+		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
 	int rc = t->quality ? store_quality_each(s, on_quality, t, err)
 			    : store_scorer_scores_each(s, t->name, on_score, t, err);
 	if (rc == ASSAY_ENOMEM)
@@ -425,8 +459,9 @@ int audit_calibration_compute(store *s, audit_calibration *out, assay_error *err
 	}
 	if (rc == ASSAY_OK) {
 		for (size_t i = 0; i < n_names; i++)
-			c.st[i] = (stream){.name = names[i], .size_hint = (size_t)c.max_id + 1};
-		c.st[n_names] = (stream){.name = "quality", .quality = true,
+			c.st[i] = (stream){.name = names[i], .run = &c,
+					   .size_hint = (size_t)c.max_id + 1};
+		c.st[n_names] = (stream){.name = "quality", .quality = true, .run = &c,
 					 .size_hint = (size_t)c.max_id + 1};
 		c.n_st = n_names + 1;
 		atomic_init(&c.verdicts, 0);
@@ -452,6 +487,8 @@ int audit_calibration_compute(store *s, audit_calibration *out, assay_error *err
 	for (size_t i = 0; i < c.n_st; i++) {
 		free(c.st[i].value);
 		free(c.st[i].key);
+		audit_calib_free(&c.st[i].sp.c1); /* left by a task that failed */
+		audit_calib_free(&c.st[i].sp.c2);
 	}
 	store_strings_free(names, n_names);
 	free(c.st);
