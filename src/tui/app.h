@@ -118,6 +118,15 @@ bool tui_key_browses(const tui_key *k);
  * the next sample, or the same one again when stay. False when refused. */
 bool tui_decide(app *a, int kind, const char *text, const char *reason, bool stay);
 
+/* An edit the store refused is kept in memory as the sample's draft, so it
+ * is never lost (review_edit.c): keep takes *text over (sets it NULL) and
+ * says so under the store's message; settled drops the draft of sample id
+ * once its edit is saved; holds_quit warns once, on the first q, that the
+ * draft would be lost (true: do not quit yet). */
+void tui_draft_keep(app *a, int64_t id, char **text);
+void tui_draft_settled(app *a, int64_t id);
+bool tui_draft_holds_quit(app *a);
+
 /* review_edit.c: the keys that edit (e, E) and handle a suggestion (S,
  * Enter, x) */
 void tui_key_edit(app *a);

@@ -133,8 +133,9 @@ static void advance(cview *cv)
 	}
 }
 
-/* Records the lead's verdict on the sample on screen and moves on. */
-static void settle(cview *cv, int kind, const char *text, const char *reason, const char *how)
+/* Records the lead's verdict on the sample on screen and moves on; false
+ * (and the sample stays) when the store refused it. */
+static bool settle(cview *cv, int kind, const char *text, const char *reason, const char *how)
 {
 	app *a = &cv->a;
 	store_decision_in in = {
@@ -150,7 +151,7 @@ static void settle(cview *cv, int kind, const char *text, const char *reason, co
 	assay_error err = {0};
 	if (store_adjudicate(a->s, &in, &event_id, &err) < 0) {
 		tui_message(a, true, "not saved: %s", err.msg);
-		return;
+		return false;
 	}
 	if (!cv->adj.verdict[0]) {
 		cv->left -= cv->left > 0;
@@ -163,6 +164,7 @@ static void settle(cview *cv, int kind, const char *text, const char *reason, co
 	snprintf(id, sizeof id, "%s", a->smp.ext_id);
 	advance(cv);
 	tui_message(a, false, "%s: %s", id, how);
+	return true;
 }
 
 static void draw(app *a);
@@ -208,10 +210,13 @@ static void k_take(app *a)
 	free(reason);
 }
 
-/* Which text the editor starts from: the original, or an annotator's edit
- * picked by digit when there are edits. NULL when cancelled. */
+/* Which text the editor starts from: the lead's edit the store refused
+ * earlier, else the original or an annotator's edit picked by digit when
+ * there are edits. NULL when cancelled. */
 static const char *edit_start(cview *cv)
 {
+	if (cv->a.draft && cv->a.draft_for == cv->a.smp.id)
+		return cv->a.draft;
 	size_t edits = 0;
 	for (size_t i = 0; i < cv->nv; i++)
 		edits += strcmp(cv->v[i].verdict, "edited") == 0 && cv->v[i].text;
@@ -286,8 +291,17 @@ static void k_edit(app *a)
 		tui_message(a, false, "edit cancelled");
 	else if (strcmp(out ? out : from, a->smp.text) == 0)
 		tui_message(a, false, "that is the original text: a accepts it as it is");
-	else
-		settle(cv, STORE_EDIT, out ? out : from, NULL, "edited");
+	else {
+		int64_t id = a->smp.id;
+		if (!out && !(out = assay_strdup(from))) {
+			tui_message(a, true, "out of memory");
+			return;
+		}
+		if (settle(cv, STORE_EDIT, out, NULL, "edited"))
+			tui_draft_settled(a, id);
+		else
+			tui_draft_keep(a, id, &out); /* refused: never lost */
+	}
 	free(out);
 }
 
@@ -351,7 +365,8 @@ static void k_help(app *a)
 
 static void k_quit(app *a)
 {
-	a->quit = true;
+	if (!tui_draft_holds_quit(a))
+		a->quit = true;
 }
 
 static void k_redraw(app *a)
@@ -528,5 +543,6 @@ int tui_conflicts_run(store *s, const tui_review_opts *o, tui_summary *sum, assa
 	if (cv.a.reasons_owned)
 		conf_list_free(cv.a.reasons, cv.a.n_reasons);
 	free(cv.a.hist);
+	free(cv.a.draft);
 	return ASSAY_OK;
 }

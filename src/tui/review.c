@@ -363,13 +363,8 @@ static void k_help(app *a)
 static void k_quit(app *a)
 {
 	/* an edit the store refused is only in memory: say so once */
-	if (a->draft && !a->draft_warned) {
-		a->draft_warned = true;
-		tui_message(a, true, "unsaved edit kept until you quit: e saves it, q again quits "
-				     "without it");
-		return;
-	}
-	a->quit = true;
+	if (!tui_draft_holds_quit(a))
+		a->quit = true;
 }
 
 static void k_redraw(app *a)

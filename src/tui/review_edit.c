@@ -28,23 +28,17 @@ static void hold_lease(app *a, bool hold)
 	a->leased_ns = assay_mono_ns();
 }
 
-/* After an edit is saved it is recorded, and shown as a word diff. One the
- * store refused stays as the sample's draft (taken over from *text), so
- * the annotator's correction is never lost: `e` opens it again. */
-static void record_edit(app *a, char **text)
+void tui_draft_settled(app *a, int64_t id)
 {
-	int64_t id = a->smp.id;
-	if (tui_decide(a, STORE_EDIT, *text, NULL, true)) {
-		if (a->draft_for == id) {
-			free(a->draft);
-			a->draft = NULL;
-			a->draft_for = 0;
-		}
-		a->diff = true;
-		a->layout_dirty = true;
-		tui_message(a, false, "edit saved; l or Right: next sample, d: toggle the diff");
+	if (a->draft_for != id)
 		return;
-	}
+	free(a->draft);
+	a->draft = NULL;
+	a->draft_for = 0;
+}
+
+void tui_draft_keep(app *a, int64_t id, char **text)
+{
 	if (a->draft != *text) {
 		free(a->draft);
 		a->draft = *text;
@@ -57,6 +51,32 @@ static void record_edit(app *a, char **text)
 	char why[sizeof a->msg];
 	memcpy(why, a->msg, sizeof why);
 	tui_message(a, true, "your edit is kept (e opens it again), %.400s", why);
+}
+
+bool tui_draft_holds_quit(app *a)
+{
+	if (!a->draft || a->draft_warned)
+		return false;
+	a->draft_warned = true;
+	tui_message(a, true, "unsaved edit kept until you quit: e saves it, q again quits "
+			     "without it");
+	return true;
+}
+
+/* After an edit is saved it is recorded, and shown as a word diff. One the
+ * store refused stays as the sample's draft (taken over from *text), so
+ * the annotator's correction is never lost: `e` opens it again. */
+static void record_edit(app *a, char **text)
+{
+	int64_t id = a->smp.id;
+	if (tui_decide(a, STORE_EDIT, *text, NULL, true)) {
+		tui_draft_settled(a, id);
+		a->diff = true;
+		a->layout_dirty = true;
+		tui_message(a, false, "edit saved; l or Right: next sample, d: toggle the diff");
+		return;
+	}
+	tui_draft_keep(a, id, text);
 }
 
 /* The editor calls this on a resize: the screen behind is redrawn. */

@@ -204,6 +204,64 @@ def test_disk_full_during_review_keeps_the_sample_and_the_edit():
                   (first[2], "accepted", None)])
 
 
+
+def test_disk_full_during_adjudication_keeps_the_leads_edit():
+    """The adjudication screen (`review --conflicts`) on a full disk: the
+    lead's edit the store refused is kept, `e` opens it again (not the
+    original), the first q warns that it would be lost, and once there is
+    room it is saved as the sample's adjudication."""
+    from harness import Tmux
+    if not shutil.which("tmux"):
+        print("skipped: tmux is not installed")
+        return
+    with Workdir() as w, tmpfs("2m") as small:
+        if small is None:
+            return
+        db = os.path.join(small, "adj.db")
+        code, out, err = run(db, "import", "--no-score", "--batch", "b",
+                             jsonl(os.path.join(w.path, "a.jsonl"), 0, 5))
+        eq(code, 0, err)
+        con = sqlite3.connect(db)
+        ids = [r[0] for r in con.execute("SELECT ext_id FROM samples ORDER BY id LIMIT 2")]
+        con.close()
+        for sid in ids:  # two annotators disagree on the first two samples
+            for who, verdict in (("ann", ["accept"]), ("bob", ["reject", "--reason", "x"])):
+                code, out, err = run(db, "decide", "--annotator", who, sid, *verdict)
+                eq(code, 0, err)
+        cmd = ["sh", "-c", '"$0" "$@"; s=$?; sleep 1; exit $s', BIN, "--db", db, "review",
+               "--conflicts"]
+        t = Tmux(cmd, width=180, height=30, env={"ASSAY_ANNOTATOR": "lead", "HOME": w.path,
+                                                 "XDG_CONFIG_HOME": w.path}, cwd=w.path)
+        try:
+            t.wait_for(f"{ids[0]}  (b)  2 verdicts")
+            filler = fill(small)
+            t.keys("e")
+            t.wait_for("Ctrl-S save")
+            t.keys("C-a")
+            t.keys("-l", "FIXED ")
+            t.keys("C-s")
+            s = t.wait_for("your edit is kept")
+            contains(s, "full")
+            contains(s, f"{ids[0]}  (b)  2 verdicts")  # still the same sample
+            t.keys("q")  # the unsaved edit holds the first q back
+            t.wait_for("q again quits without it")
+            os.unlink(filler)
+            t.keys("e")  # the kept edit, not the original
+            s = t.wait_for("Ctrl-S save")
+            contains(s, "FIXED ")
+            t.keys("C-s")
+            t.wait_for(f"{ids[1]}  (b)  2 verdicts")
+            t.keys("q")  # nothing unsaved any more: one q quits
+            eq(t.wait_exit(timeout=20), 0, t.screen())
+        finally:
+            t.close()
+        integrity_ok(db)
+        con = sqlite3.connect(db)
+        rows = con.execute("SELECT s.ext_id, a.verdict, substr(a.text, 1, 6) FROM adjudications a"
+                           " JOIN samples s ON s.id = a.sample_id").fetchall()
+        con.close()
+        eq(rows, [(ids[0], "edited", "FIXED ")])
+
 # ---- read-only ------------------------------------------------------------------
 
 def test_read_only_database_file_and_directory():
