@@ -141,29 +141,54 @@ def fill(directory):
     return path
 
 
+def screen_on_small_disk(w, small, name, samples):
+    """A database of `samples` imported captions on the small file system
+    `small`; returns its path and the ext ids in import order."""
+    db = os.path.join(small, name)
+    code, out, err = run(db, "import", "--no-score", "--batch", "b",
+                         jsonl(os.path.join(w.path, "a.jsonl"), 0, samples))
+    eq(code, 0, err)
+    con = sqlite3.connect(db)
+    ids = [r[0] for r in con.execute("SELECT ext_id FROM samples ORDER BY id")]
+    con.close()
+    return db, ids
+
+
+def whole_then_rows(db, sql):
+    """Checks the database's integrity, then returns the rows of sql."""
+    integrity_ok(db)
+    con = sqlite3.connect(db)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def review_screen(w, db, annotator, *args, width=100):
+    """`assay review ARGS` on db in tmux, as annotator (None without tmux)."""
+    from harness import Tmux
+    if not shutil.which("tmux"):
+        print("skipped: tmux is not installed")
+        return None
+    cmd = ["sh", "-c", '"$0" "$@"; s=$?; sleep 1; exit $s', BIN, "--db", db, "review", *args]
+    return Tmux(cmd, width=width, height=30, env={"ASSAY_ANNOTATOR": annotator,
+                                                 "HOME": w.path, "XDG_CONFIG_HOME": w.path},
+                cwd=w.path)
+
+
 def test_disk_full_during_review_keeps_the_sample_and_the_edit():
     """The review screen on a database whose disk fills up: a verdict is
     refused with a clear message and the sample stays on screen; an edit the
     store refused is kept and `e` opens it again; once there is room, both
     are saved and the session goes on. Nothing the screen moved past is
     lost, and the database stays whole."""
-    from harness import Tmux
-    if not shutil.which("tmux"):
-        print("skipped: tmux is not installed")
-        return
     with Workdir() as w, tmpfs("2m") as small:
         if small is None:
             return
-        db = os.path.join(small, "review.db")
-        code, out, err = run(db, "import", "--no-score", "--batch", "b",
-                             jsonl(os.path.join(w.path, "a.jsonl"), 0, 20))
-        eq(code, 0, err)
-        first = [r[0] for r in sqlite3.connect(db).execute(
-            "SELECT ext_id FROM samples ORDER BY id LIMIT 3")]
-        cmd = ["sh", "-c", '"$0" "$@"; s=$?; sleep 1; exit $s', BIN, "--db", db, "review",
-               "--order", "import"]
-        t = Tmux(cmd, width=100, height=30, env={"ASSAY_ANNOTATOR": "ann", "HOME": w.path,
-                                                 "XDG_CONFIG_HOME": w.path}, cwd=w.path)
+        db, first = screen_on_small_disk(w, small, "review.db", 20)
+        t = review_screen(w, db, "ann", "--order", "import")
+        if t is None:
+            return
         try:
             t.wait_for(first[0])
             t.keys("a")
@@ -195,11 +220,9 @@ def test_disk_full_during_review_keeps_the_sample_and_the_edit():
             eq(t.wait_exit(timeout=20), 0, t.screen())
         finally:
             t.close()
-        integrity_ok(db)
-        con = sqlite3.connect(db)
-        rows = con.execute("SELECT s.ext_id, d.verdict, substr(d.text, 1, 6) FROM decisions d"
-                           " JOIN samples s ON s.id = d.sample_id ORDER BY s.id").fetchall()
-        con.close()
+        rows = whole_then_rows(db, "SELECT s.ext_id, d.verdict, substr(d.text, 1, 6)"
+                               " FROM decisions d JOIN samples s ON s.id = d.sample_id"
+                               " ORDER BY s.id")
         eq(rows, [(first[0], "accepted", None), (first[1], "edited", "FIXED "),
                   (first[2], "accepted", None)])
 
@@ -210,28 +233,17 @@ def test_disk_full_during_adjudication_keeps_the_leads_edit():
     lead's edit the store refused is kept, `e` opens it again (not the
     original), the first q warns that it would be lost, and once there is
     room it is saved as the sample's adjudication."""
-    from harness import Tmux
-    if not shutil.which("tmux"):
-        print("skipped: tmux is not installed")
-        return
     with Workdir() as w, tmpfs("2m") as small:
         if small is None:
             return
-        db = os.path.join(small, "adj.db")
-        code, out, err = run(db, "import", "--no-score", "--batch", "b",
-                             jsonl(os.path.join(w.path, "a.jsonl"), 0, 5))
-        eq(code, 0, err)
-        con = sqlite3.connect(db)
-        ids = [r[0] for r in con.execute("SELECT ext_id FROM samples ORDER BY id LIMIT 2")]
-        con.close()
-        for sid in ids:  # two annotators disagree on the first two samples
+        db, ids = screen_on_small_disk(w, small, "adj.db", 5)
+        for sid in ids[:2]:  # two annotators disagree on the first two samples
             for who, verdict in (("ann", ["accept"]), ("bob", ["reject", "--reason", "x"])):
                 code, out, err = run(db, "decide", "--annotator", who, sid, *verdict)
                 eq(code, 0, err)
-        cmd = ["sh", "-c", '"$0" "$@"; s=$?; sleep 1; exit $s', BIN, "--db", db, "review",
-               "--conflicts"]
-        t = Tmux(cmd, width=180, height=30, env={"ASSAY_ANNOTATOR": "lead", "HOME": w.path,
-                                                 "XDG_CONFIG_HOME": w.path}, cwd=w.path)
+        t = review_screen(w, db, "lead", "--conflicts", width=180)
+        if t is None:
+            return
         try:
             t.wait_for(f"{ids[0]}  (b)  2 verdicts")
             filler = fill(small)
@@ -255,11 +267,8 @@ def test_disk_full_during_adjudication_keeps_the_leads_edit():
             eq(t.wait_exit(timeout=20), 0, t.screen())
         finally:
             t.close()
-        integrity_ok(db)
-        con = sqlite3.connect(db)
-        rows = con.execute("SELECT s.ext_id, a.verdict, substr(a.text, 1, 6) FROM adjudications a"
-                           " JOIN samples s ON s.id = a.sample_id").fetchall()
-        con.close()
+        rows = whole_then_rows(db, "SELECT s.ext_id, a.verdict, substr(a.text, 1, 6)"
+                               " FROM adjudications a JOIN samples s ON s.id = a.sample_id")
         eq(rows, [(ids[0], "edited", "FIXED ")])
 
 # ---- read-only ------------------------------------------------------------------
