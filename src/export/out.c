@@ -1,12 +1,18 @@
-/* out.c — output files that appear whole or not at all: written to a
- * temporary file beside the destination, fsynced, renamed over it, and the
- * directory fsynced; any failure removes the temporary file. */
+/* out.c — output files that appear whole or not at all. Where the file
+ * system allows (Linux O_TMPFILE), the output is an unnamed file in the
+ * destination's directory: written, fsynced, then linked in under the
+ * destination's name (or under a temporary name renamed over an existing
+ * destination), and the directory fsynced. A killed export leaves nothing
+ * behind: the unnamed file goes with the process. Elsewhere, a hidden
+ * temporary file beside the destination, renamed over it; any failure
+ * removes it. */
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -16,7 +22,8 @@
 
 struct export_out {
 	char *path;
-	char *tmp;  /* NULL for stdout */
+	char *tmp;  /* NULL for stdout; else the hidden name ".BASE.assay-XXXXXX" */
+	bool anon;  /* fd is an unnamed O_TMPFILE file (tmp not created yet) */
 	int fd;
 	size_t len;
 	char buf[OUT_BUF];
@@ -68,7 +75,20 @@ int export_out_open(const char *path, export_out **out, assay_error *err)
 		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
 	}
 	snprintf(o->tmp, n, "%s/.%s.assay-XXXXXX", dir, base);
+	mode_t mask = umask(0);
+	umask(mask);
+#ifdef O_TMPFILE
+	/* linking an unnamed file in goes through /proc/self/fd */
+	if (access("/proc/self/fd", X_OK) == 0) {
+		o->fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666 & ~mask);
+		o->anon = o->fd >= 0;
+	}
+#endif
 	free(copy);
+	if (o->anon) {
+		*out = o;
+		return ASSAY_OK;
+	}
 	o->fd = mkstemp(o->tmp);
 	if (o->fd < 0) {
 		int e = errno;
@@ -80,8 +100,6 @@ int export_out_open(const char *path, export_out **out, assay_error *err)
 		return rc;
 	}
 	/* mkstemp makes 0600; the result gets the usual mode for new files. */
-	mode_t mask = umask(0);
-	umask(mask);
 	fchmod(o->fd, 0666 & ~mask);
 	*out = o;
 	return ASSAY_OK;
@@ -134,9 +152,55 @@ void export_out_abort(export_out *o)
 		return;
 	if (o->tmp) {
 		close(o->fd);
-		unlink(o->tmp);
+		if (!o->anon)
+			unlink(o->tmp);
 	}
 	release(o);
+}
+
+/* A fresh random suffix for the template's XXXXXX. */
+static void randomize(char *tmp)
+{
+	static const char set[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+	unsigned char r[6];
+	if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r)
+		for (size_t i = 0; i < sizeof r; i++)
+			r[i] = (unsigned char)(rand() ^ getpid() ^ (int)i);
+	char *x = tmp + strlen(tmp) - 6;
+	for (size_t i = 0; i < sizeof r; i++)
+		x[i] = set[r[i] % (sizeof set - 1)];
+}
+
+/* Gives the unnamed file its name: the destination itself when there is
+ * none yet (appearing whole in one step), else a temporary name renamed
+ * over the destination. Closes the file. */
+static int link_in(export_out *o, assay_error *err)
+{
+	char proc[64];
+	snprintf(proc, sizeof proc, "/proc/self/fd/%d", o->fd);
+	int rc = ASSAY_OK;
+	if (linkat(AT_FDCWD, proc, AT_FDCWD, o->path, AT_SYMLINK_FOLLOW) == 0)
+		goto done;
+	if (errno != EEXIST) {
+		rc = io_error(o, errno, "linking into place", err);
+		goto done;
+	}
+	for (int tries = 0;; tries++) {
+		randomize(o->tmp);
+		if (linkat(AT_FDCWD, proc, AT_FDCWD, o->tmp, AT_SYMLINK_FOLLOW) == 0)
+			break;
+		if (errno != EEXIST || tries == 100) {
+			rc = io_error(o, errno, "linking into place", err);
+			goto done;
+		}
+	}
+	if (rename(o->tmp, o->path) != 0) {
+		rc = io_error(o, errno, "renaming into place", err);
+		unlink(o->tmp);
+	}
+done:
+	close(o->fd);
+	return rc;
 }
 
 /* Makes the rename itself durable. */
@@ -167,6 +231,12 @@ int export_out_commit(export_out *o, assay_error *err)
 	if (fsync(o->fd) != 0) {
 		rc = io_error(o, errno, "syncing", err);
 		export_out_abort(o);
+		return rc;
+	}
+	if (o->anon) {
+		if ((rc = link_in(o, err)) == ASSAY_OK)
+			sync_dir(o->path);
+		release(o);
 		return rc;
 	}
 	if (close(o->fd) != 0) {

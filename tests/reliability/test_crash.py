@@ -164,10 +164,23 @@ def test_kill_export_at_random_moments():
         strays = [f for f in os.listdir(w.path) if ".assay-" in f]
         for f in strays:
             check(f.startswith("."), f"temporary file {f} is not hidden")
+        if unnamed_files(w.path):
+            # the output is an unnamed file until it is complete: a kill
+            # leaves nothing behind, not even a temporary file
+            eq(strays, [], "temporary files left by killed exports")
         figure("crash.export_kills", kills)
         figure("crash.export_dest_absent", absent)
         figure("crash.export_dest_complete", complete)
         figure("crash.export_stray_temp_files", len(strays))
+
+
+def unnamed_files(directory):
+    """Whether the file system of directory has unnamed (O_TMPFILE) files."""
+    try:
+        os.close(os.open(directory, os.O_TMPFILE | os.O_WRONLY, 0o600))
+        return True
+    except OSError:
+        return False
 
 
 def test_kill_decide_from_at_random_moments():
