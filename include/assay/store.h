@@ -26,6 +26,10 @@ typedef struct store_options {
 	bool small_cache;     /* a 2 MiB page cache (the review screen: memory stays flat
 				 whatever the database's size), else 16 MiB; read-only
 				 connections always have the small one */
+	/* Called once before an existing database is upgraded to this build's
+	 * schema (which can take a while on millions of rows); may be NULL. */
+	void (*upgrading)(void *ud, const char *path, int from, int to);
+	void *ud;
 } store_options;
 
 /* Opens (creating if needed, unless opt->readonly or opt->must_exist) the

@@ -123,12 +123,24 @@ int cli_bad_option(const cli_ctx *ctx, int c, char **argv)
 	return cli_usage_error(ctx, "unknown option '%s'", argv[optind - 1]);
 }
 
+static void say_upgrading(void *ud, const char *path, int from, int to)
+{
+	(void)ud;
+	fprintf(stderr, "assay: upgrading ");
+	cli_put_safe(stderr, path);
+	fprintf(stderr, " from schema version %d to %d (once; this can take a minute on "
+			"millions of samples)\n", from, to);
+}
+
 /* Opens the database; $ASSAY_BUSY_TIMEOUT_MS (1..3600000) replaces the
- * default wait for another writer (scripts that must not wait 15 s, tests). */
+ * default wait for another writer (scripts that must not wait 15 s, tests).
+ * An upgrade of an older database is announced on stderr. */
 int cli_open_store(const cli_ctx *ctx, const store_options *opt, store **out)
 {
 	assay_error err = {0};
 	store_options o = opt ? *opt : (store_options){0};
+	if (!o.upgrading)
+		o.upgrading = say_upgrading;
 	long ms;
 	if (!o.busy_timeout_ms && cli_parse_long(getenv("ASSAY_BUSY_TIMEOUT_MS"), 1, 3600000, &ms))
 		o.busy_timeout_ms = (int)ms;

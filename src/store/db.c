@@ -234,7 +234,7 @@ static int configure(store *s, const store_options *opt, assay_error *err)
 			  err);
 }
 
-static int migrate(store *s, int64_t version, assay_error *err)
+static int migrate(store *s, const store_options *opt, int64_t version, assay_error *err)
 {
 	if (version == STORE_SCHEMA_VERSION || s->readonly)
 		return ASSAY_OK;
@@ -244,6 +244,8 @@ static int migrate(store *s, int64_t version, assay_error *err)
 	/* Another process may have migrated while we waited for the lock. */
 	if ((rc = pragma_int(s, "PRAGMA user_version", &version, err)) < 0)
 		goto fail;
+	if (version > 0 && version < STORE_SCHEMA_VERSION && opt->upgrading)
+		opt->upgrading(opt->ud, s->path, (int)version, STORE_SCHEMA_VERSION);
 	if (version < STORE_SCHEMA_VERSION &&
 	    (rc = store_schema_apply(s, (int)version, err)) < 0)
 		goto fail;
@@ -303,7 +305,7 @@ int store_open(const char *path, const store_options *optp, store **out, assay_e
 		store_close(w);
 		return store_open(path, &opt, out, err);
 	}
-	if ((rc = configure(s, &opt, err)) < 0 || (rc = migrate(s, version, err)) < 0)
+	if ((rc = configure(s, &opt, err)) < 0 || (rc = migrate(s, &opt, version, err)) < 0)
 		goto fail;
 	*out = s;
 	return ASSAY_OK;

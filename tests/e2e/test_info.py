@@ -1,6 +1,7 @@
 """`assay info`: batches, counts, decisions and scorers, as a table and JSON."""
 import json
 import os
+import sqlite3
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -34,6 +35,23 @@ def test_info_table_and_json():
         names = {s["name"] for s in info["scorers"]}
         eq({"length", "repetition", "neardup"} <= names, True)
         eq(w.run("info", "extra").code, 2)
+
+
+def test_an_older_database_is_upgraded_once_and_says_so():
+    with Workdir() as w:
+        eq(w.run("import", w.file("a.jsonl", '{"id": "a", "text": "A heron."}')).code, 0)
+        con = sqlite3.connect(w.db)  # back to the schema 1 layout
+        con.executescript("DROP INDEX scores_by_scorer; DROP INDEX scores_by_version;"
+                          "CREATE INDEX scores_by_scorer ON scores(scorer, value);"
+                          "PRAGMA user_version = 1;")
+        con.close()
+        r = w.run("info")
+        eq(r.code, 0, r)
+        contains(r.err, "upgrading")
+        contains(r.err, "from schema version 1 to 2 (once;")
+        eq(w.sql("PRAGMA user_version"), [(2,)])
+        r = w.run("info")
+        eq((r.code, r.err), (0, ""))
 
 
 def test_info_on_an_empty_database():

@@ -175,24 +175,45 @@ static void make_v1(const char *path)
 	sqlite3_close(db);
 }
 
+static int upgrades, upgraded_from, upgraded_to;
+
+static void count_upgrade(void *ud, const char *path, int from, int to)
+{
+	(void)ud;
+	(void)path;
+	upgrades++;
+	upgraded_from = from;
+	upgraded_to = to;
+}
+
 TEST(readers_upgrade_an_older_database_once)
 {
 	const char *p = tmp_path("v1.db");
 	store *s = NULL;
 	assay_error e = {0};
-	CHECK_INT(store_open(p, NULL, &s, &e), ASSAY_OK);
+	upgrades = 0;
+	store_options rw = {.upgrading = count_upgrade};
+	CHECK_INT(store_open(p, &rw, &s, &e), ASSAY_OK);
 	store_close(s);
+	CHECK_INT(upgrades, 0); /* creating a database is no upgrade */
 	make_v1(p);
 	char *before = index_sql(p, "scores_by_scorer");
 	CHECK_STR(before, "CREATE INDEX scores_by_scorer ON scores(scorer, value)");
 	free(before);
-	/* a reading command upgrades it through a writing connection */
-	store_options ro = {.readonly = true};
+	/* a reading command upgrades it through a writing connection, and
+	 * says so once */
+	store_options ro = {.readonly = true, .upgrading = count_upgrade};
 	CHECK_INT(store_open(p, &ro, &s, &e), ASSAY_OK);
 	store_info info;
 	CHECK_INT(store_info_get(s, &info, &e), ASSAY_OK);
 	store_info_free(&info);
 	store_close(s);
+	CHECK_INT(upgrades, 1);
+	CHECK_INT(upgraded_from, 1);
+	CHECK_INT(upgraded_to, STORE_SCHEMA_VERSION);
+	CHECK_INT(store_open(p, &ro, &s, &e), ASSAY_OK);
+	store_close(s);
+	CHECK_INT(upgrades, 1); /* already current */
 	char *after = index_sql(p, "scores_by_scorer"), *ver = index_sql(p, "scores_by_version");
 	CHECK_STR(after, "CREATE INDEX scores_by_scorer ON scores(scorer, value, flagged)");
 	CHECK_STR(ver, "CREATE INDEX scores_by_version ON scores(scorer, version)");
