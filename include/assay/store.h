@@ -532,7 +532,9 @@ int store_max_sample_id(store *s, int64_t *id, assay_error *err);
  * 'e'dited, 'r'ejected or 's'kipped. */
 int store_verdicts_each(store *s, int (*fn)(void *ud, int64_t sample_id, char verdict), void *ud,
 			assay_error *err);
-int store_verdict_counts_each(store *s,
+/* Per sample with sample ids in [first, last], in order: how many of its
+ * verdicts (skips left out) reject, edit, and in all. */
+int store_verdict_counts_each(store *s, int64_t first, int64_t last,
 			      int (*fn)(void *ud, int64_t sample_id, int rejected, int edited,
 					int total),
 			      void *ud, assay_error *err);

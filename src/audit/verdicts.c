@@ -224,8 +224,8 @@ void audit_agreement_free(audit_agreement_report *r)
 
 /* ---- Calibration ---------------------------------------------------------- */
 
-/* One score's values split by verdict (each list ascending) and its
- * confusion counts at the configured flag. */
+/* One score's values split by verdict (each list ascending, as the scores
+ * arrive from the store) and its confusion counts at the configured flag. */
 typedef struct split {
 	audit_calib c1; /* bad = rejected by most */
 	audit_calib c2; /* bad = rejected or edited by most */
@@ -235,33 +235,31 @@ typedef struct split {
 
 struct calib_run;
 
-/* One score's input, ascending by value as read from the store. When the
- * verdicts are known before the read starts (every score but those read
- * while the verdicts are), each value goes straight into its list (direct);
- * otherwise the values are kept with their samples and split afterwards. */
+/* One score: a scorer's, or the combined score ("quality"). */
 typedef struct stream {
-	const char *name; /* a scorer, or "quality" (the combined score) */
+	const char *name;
 	bool quality;
-	bool direct;
 	const struct calib_run *run;
 	split sp;
-	double *value;
-	int64_t *key; /* sample id << 1 | flagged */
-	size_t n, cap, size_hint;
 } stream;
 
 /* The whole computation, as tasks for parallel workers, each with its own
- * reader connection (all in read transactions begun together): task 0
- * reads every sample's verdicts into cls; task 1 + i reads score i, waits
- * for task 0 (already running: tasks start in order) and computes its row.
- * cls holds 2 bits per sample (a million samples in 250 KB, which stays in
- * cache for the random lookups): 0 undecided, 1 kept, 2 edited by most
- * (rejected-or-edited, but not rejected), 3 rejected by most. */
+ * reader connection (all in read transactions begun together). The first
+ * n_vt tasks read the verdicts of one range of sample ids each into cls;
+ * task n_vt + i waits for them (they are all handed out before it, so they
+ * are running or done), then reads score i, filing each value under its
+ * sample's verdict as it arrives, and computes its row. cls holds 2 bits
+ * per sample (a million samples in 250 KB, which stays in cache for the
+ * random lookups): 0 undecided, 1 kept, 2 edited by most (rejected-or-
+ * edited, but not rejected), 3 rejected by most. Ranges start at multiples
+ * of 4, so no byte of cls is written by two tasks. */
 typedef struct calib_run {
 	audit_readers readers;
 	uint8_t *cls;
 	int64_t max_id;
-	atomic_int verdicts; /* task 0: 0 running, 1 done, -1 failed */
+	size_t n_vt;
+	atomic_int verdicts_done;
+	atomic_int verdicts_failed;
 	stream *st;
 	size_t n_st;
 	audit_scorer_report *out;
@@ -277,53 +275,15 @@ static int on_counts(void *ud, int64_t id, int rejected, int edited, int total)
 	return 0;
 }
 
-/* Files one value under its sample's verdict (undecided samples are left
- * out). ASSAY_ENOMEM. */
-static int classify(const struct calib_run *c, split *sp, int64_t id, double value, bool flagged);
-
-static int push_score(stream *t, int64_t id, double value, bool flagged)
+/* Files one value under its sample's verdict (undecided samples and
+ * failed scores are left out). ASSAY_ENOMEM. */
+static int classify(stream *t, int64_t id, double value, bool flagged)
 {
-	if (isnan(value) || id < 0)
+	const calib_run *c = t->run;
+	split *sp = &t->sp;
+	if (isnan(value) || id < 0 || id > c->max_id)
 		return 0;
-	if (t->direct)
-		return classify(t->run, &t->sp, id, value, flagged);
-	if (t->n == t->cap) {
-		/* first sized for one score per sample (pages are only touched
-		 * as they fill), doubled only if a snapshot grew meanwhile */
-		size_t cap = t->cap ? t->cap * 2 : t->size_hint ? t->size_hint : 1024;
-		double *v = assay_realloc_big(t->value, cap * sizeof *v);
-		if (!v)
-			return ASSAY_ENOMEM;
-		t->value = v;
-		int64_t *k = assay_realloc_big(t->key, cap * sizeof *k);
-		if (!k)
-			return ASSAY_ENOMEM;
-		t->key = k;
-		t->cap = cap;
-	}
-	t->value[t->n] = value;
-	t->key[t->n++] = id << 1 | flagged;
-	return 0;
-}
-
-static int on_score(void *ud, int64_t id, double value, bool flagged)
-{
-	return push_score(ud, id, value, flagged);
-}
-
-static int on_quality(void *ud, int64_t id, double value)
-{
-	return push_score(ud, id, value, false);
-}
-
-static double ratio(uint64_t a, uint64_t b)
-{
-	return b ? (double)a / (double)b : NAN;
-}
-
-static int classify(const calib_run *c, split *sp, int64_t id, double value, bool flagged)
-{
-	unsigned k = id <= c->max_id ? c->cls[id >> 2] >> (2 * (id & 3)) & 3 : 0;
+	unsigned k = c->cls[id >> 2] >> (2 * (id & 3)) & 3;
 	if (!k)
 		return 0;
 	bool bad = k == 3, bad2 = k >= 2;
@@ -337,30 +297,30 @@ static int classify(const calib_run *c, split *sp, int64_t id, double value, boo
 	return 0;
 }
 
-static int reserve_split(split *sp, size_t n)
+static int on_score(void *ud, int64_t id, double value, bool flagged)
 {
-	return audit_calib_reserve(&sp->c1, n) < 0 || audit_calib_reserve(&sp->c2, n) < 0
-		       ? ASSAY_ENOMEM
-		       : ASSAY_OK;
+	return classify(ud, id, value, flagged);
 }
 
-/* Splits one score's values by verdict (they stay sorted) unless that was
- * done as they were read, and computes its row of the report. */
-static int report_task(void *ud, size_t worker, size_t task, assay_error *err)
+static int on_quality(void *ud, int64_t id, double value)
 {
-	calib_run *c = ud;
-	stream *t = &c->st[task];
-	audit_scorer_report *out = &c->out[task];
+	return classify(ud, id, value, false);
+}
+
+static double ratio(uint64_t a, uint64_t b)
+{
+	return b ? (double)a / (double)b : NAN;
+}
+
+/* One score's row of the report, from its split values. */
+static int report(stream *t, audit_scorer_report *out, assay_error *err)
+{
 	split *sp = &t->sp;
 	audit_calib *c1 = &sp->c1, *c2 = &sp->c2;
 	int rc = ASSAY_OK;
 	memset(out, 0, sizeof *out);
-	if (!(out->scorer = assay_strdup(t->name)) ||
-	    (!t->direct && reserve_split(sp, t->n) < 0))
+	if (!(out->scorer = assay_strdup(t->name)))
 		rc = assay_fail(err, ASSAY_ENOMEM, "out of memory");
-	for (size_t i = 0; !t->direct && i < t->n && rc == ASSAY_OK; i++)
-		if (classify(c, sp, t->key[i] >> 1, t->value[i], t->key[i] & 1) < 0)
-			rc = assay_fail(err, ASSAY_ENOMEM, "out of memory");
 	uint64_t tp = sp->tp, fp = sp->fp, fn = sp->fn, tn = sp->tn;
 	size_t n = sp->n;
 	if (rc == ASSAY_OK)
@@ -390,18 +350,19 @@ static int report_task(void *ud, size_t worker, size_t task, assay_error *err)
 	}
 	audit_calib_free(c1);
 	audit_calib_free(c2);
-	/* the input is not needed any more: give its memory back early */
-	free(t->value);
-	free(t->key);
-	t->value = NULL;
-	t->key = NULL;
 	return rc;
 }
 
-static int read_verdicts(calib_run *c, store *s, assay_error *err)
+
+/* Verdict task i of n_vt: the samples of its range of ids. */
+static int read_verdicts(calib_run *c, store *s, size_t i, assay_error *err)
 {
-	int rc = store_verdict_counts_each(s, on_counts, c, err);
-	atomic_store(&c->verdicts, rc == ASSAY_OK ? 1 : -1);
+	int64_t chunk = ((c->max_id / (int64_t)c->n_vt) | 3) + 1; /* a multiple of 4 */
+	int64_t first = (int64_t)i * chunk, last = i + 1 == c->n_vt ? INT64_MAX : first + chunk - 1;
+	int rc = store_verdict_counts_each(s, first, last, on_counts, c, err);
+	if (rc < 0)
+		atomic_store(&c->verdicts_failed, 1);
+	atomic_fetch_add(&c->verdicts_done, 1);
 	return rc;
 }
 
@@ -409,12 +370,17 @@ static int calib_task(void *ud, size_t worker, size_t task, assay_error *err)
 {
 	calib_run *c = ud;
 	store *s = c->readers.s[worker];
-	if (task == 0)
-		return read_verdicts(c, s, err);
-	stream *t = &c->st[task - 1];
-	/* Verdicts already read: split the values as they arrive. */
-	t->direct = atomic_load(&c->verdicts) == 1;
-	if (t->direct && reserve_split(&t->sp, t->size_hint) < 0)
+	if (task < c->n_vt)
+		return read_verdicts(c, s, task, err);
+	stream *t = &c->st[task - c->n_vt];
+	while (atomic_load(&c->verdicts_done) < (int)c->n_vt)
+		nanosleep(&(struct timespec){.tv_nsec = 100000}, NULL);
+	if (atomic_load(&c->verdicts_failed)) /* that task's error is the one reported */
+		return ASSAY_ECONFLICT;
+	/* one value per sample at most: reserved (pages are touched only as
+	 * they fill), grown only if a snapshot grew meanwhile */
+	if (audit_calib_reserve(&t->sp.c1, (size_t)c->max_id + 1) < 0 ||
+	    audit_calib_reserve(&t->sp.c2, (size_t)c->max_id + 1) < 0)
 		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
 	int rc = t->quality ? store_quality_each(s, on_quality, t, err)
 			    : store_scorer_scores_each(s, t->name, on_score, t, err);
@@ -422,12 +388,7 @@ static int calib_task(void *ud, size_t worker, size_t task, assay_error *err)
 		return assay_fail(err, rc, "out of memory");
 	if (rc < 0)
 		return rc;
-	int v;
-	while ((v = atomic_load(&c->verdicts)) == 0)
-		nanosleep(&(struct timespec){.tv_nsec = 200000}, NULL);
-	if (v < 0) /* task 0 failed; its error is the one reported */
-		return ASSAY_ECONFLICT;
-	return report_task(c, worker, task - 1, err);
+	return report(t, &c->out[task - c->n_vt], err);
 }
 
 static int by_name(const void *a, const void *b)
@@ -459,13 +420,13 @@ int audit_calibration_compute(store *s, audit_calibration *out, assay_error *err
 	}
 	if (rc == ASSAY_OK) {
 		for (size_t i = 0; i < n_names; i++)
-			c.st[i] = (stream){.name = names[i], .run = &c,
-					   .size_hint = (size_t)c.max_id + 1};
-		c.st[n_names] = (stream){.name = "quality", .quality = true, .run = &c,
-					 .size_hint = (size_t)c.max_id + 1};
+			c.st[i] = (stream){.name = names[i], .run = &c};
+		c.st[n_names] = (stream){.name = "quality", .quality = true, .run = &c};
 		c.n_st = n_names + 1;
-		atomic_init(&c.verdicts, 0);
-		rc = assay_parallel(c.readers.n, c.n_st + 1, calib_task, &c, err);
+		c.n_vt = c.readers.n;
+		atomic_init(&c.verdicts_done, 0);
+		atomic_init(&c.verdicts_failed, 0);
+		rc = assay_parallel(c.readers.n, c.n_vt + c.n_st, calib_task, &c, err);
 	}
 	audit_readers_close(&c.readers);
 	if (rc == ASSAY_OK) {
@@ -485,8 +446,6 @@ int audit_calibration_compute(store *s, audit_calibration *out, assay_error *err
 			free(c.out[i].scorer);
 	}
 	for (size_t i = 0; i < c.n_st; i++) {
-		free(c.st[i].value);
-		free(c.st[i].key);
 		audit_calib_free(&c.st[i].sp.c1); /* left by a task that failed */
 		audit_calib_free(&c.st[i].sp.c2);
 	}

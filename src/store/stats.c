@@ -163,14 +163,18 @@ int store_multi_verdicts_each(store *s,
 /* The primary key's order: all of a sample's decisions in a row, counted
  * here rather than by GROUP BY (which costs SQLite five times the scan). */
 static const char sql_verdicts[] =
-	"SELECT sample_id, verdict FROM decisions ORDER BY sample_id, annotator_id";
+	"SELECT sample_id, verdict FROM decisions WHERE sample_id BETWEEN ?1 AND ?2"
+	" ORDER BY sample_id, annotator_id";
 
-int store_verdicts_each(store *s, int (*fn)(void *ud, int64_t sample_id, char verdict), void *ud,
-			assay_error *err)
+static int verdicts_range(store *s, int64_t first, int64_t last,
+			  int (*fn)(void *ud, int64_t sample_id, char verdict), void *ud,
+			  assay_error *err)
 {
 	sqlite3_stmt *st = store_stmt(s, sql_verdicts, err);
 	if (!st)
 		return err->code;
+	sqlite3_bind_int64(st, 1, first);
+	sqlite3_bind_int64(st, 2, last);
 	int rc, out = ASSAY_OK;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const unsigned char *v = sqlite3_column_text(st, 1);
@@ -182,6 +186,13 @@ int store_verdicts_each(store *s, int (*fn)(void *ud, int64_t sample_id, char ve
 	sqlite3_reset(st);
 	return out;
 }
+
+int store_verdicts_each(store *s, int (*fn)(void *ud, int64_t sample_id, char verdict), void *ud,
+			assay_error *err)
+{
+	return verdicts_range(s, INT64_MIN, INT64_MAX, fn, ud, err);
+}
+
 static const char sql_max_sample[] = "SELECT coalesce(max(id), 0) FROM samples";
 
 int store_max_sample_id(store *s, int64_t *id, assay_error *err)
@@ -220,13 +231,13 @@ static int count_one(void *ud, int64_t id, char verdict)
 	return 0;
 }
 
-int store_verdict_counts_each(store *s,
+int store_verdict_counts_each(store *s, int64_t first, int64_t last,
 			      int (*fn)(void *ud, int64_t sample_id, int rejected, int edited,
 					int total),
 			      void *ud, assay_error *err)
 {
 	counting c = {.fn = fn, .ud = ud, .cur = -1};
-	int rc = store_verdicts_each(s, count_one, &c, err);
+	int rc = verdicts_range(s, first, last, count_one, &c, err);
 	return rc == ASSAY_OK && c.total ? fn(ud, c.cur, c.rejected, c.edited, c.total) : rc;
 }
 

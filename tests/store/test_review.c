@@ -530,7 +530,63 @@ TEST(concurrent_annotators_never_share_a_sample)
 	CHECK_INT(most, 1);
 }
 
-UNIT_MAIN(UNIT_CASE(decisions_undo_and_adjudication), UNIT_CASE(queue_orders_and_skipped_at_the_end),
+typedef struct counted {
+	int64_t id[16];
+	int rejected[16], edited[16], total[16];
+	int n;
+} counted;
+
+static int on_counted(void *ud, int64_t id, int rejected, int edited, int total)
+{
+	counted *c = ud;
+	c->id[c->n] = id;
+	c->rejected[c->n] = rejected;
+	c->edited[c->n] = edited;
+	c->total[c->n++] = total;
+	return 0;
+}
+
+/* The verdict counts behind calibration: per sample, skips left out,
+ * samples with no verdict left out, and ranges of ids that split the
+ * samples without losing or repeating one. */
+TEST(verdict_counts_per_sample_and_by_range)
+{
+	int64_t b;
+	store *s = fixture(8, &b);
+	int64_t ann_id = ann(s, "ann"), bob = ann(s, "bob");
+	CHECK_INT(decide(s, 1, ann_id, STORE_ACCEPT, NULL, NULL), ASSAY_OK);
+	CHECK_INT(decide(s, 1, bob, STORE_REJECT, NULL, "x"), ASSAY_OK);
+	CHECK_INT(decide(s, 2, ann_id, STORE_SKIP, NULL, NULL), ASSAY_OK);
+	CHECK_INT(decide(s, 3, ann_id, STORE_EDIT, "edited text", NULL), ASSAY_OK);
+	CHECK_INT(decide(s, 3, bob, STORE_SKIP, NULL, NULL), ASSAY_OK);
+	CHECK_INT(decide(s, 4, bob, STORE_REJECT, NULL, "y"), ASSAY_OK);
+	CHECK_INT(decide(s, 7, ann_id, STORE_ACCEPT, NULL, NULL), ASSAY_OK);
+	assay_error e = {0};
+	counted all = {0};
+	CHECK_INT(store_verdict_counts_each(s, INT64_MIN, INT64_MAX, on_counted, &all, &e),
+		  ASSAY_OK);
+	CHECK_INT(all.n, 4); /* sample 2 has only a skip */
+	int64_t want_id[] = {1, 3, 4, 7};
+	int want_rej[] = {1, 0, 1, 0}, want_edit[] = {0, 1, 0, 0}, want_total[] = {2, 1, 1, 1};
+	for (int i = 0; i < 4; i++) {
+		CHECK_INT(all.id[i], want_id[i]);
+		CHECK_INT(all.rejected[i], want_rej[i]);
+		CHECK_INT(all.edited[i], want_edit[i]);
+		CHECK_INT(all.total[i], want_total[i]);
+	}
+	counted lo = {0}, hi = {0};
+	CHECK_INT(store_verdict_counts_each(s, 0, 3, on_counted, &lo, &e), ASSAY_OK);
+	CHECK_INT(store_verdict_counts_each(s, 4, INT64_MAX, on_counted, &hi, &e), ASSAY_OK);
+	CHECK_INT(lo.n, 2);
+	CHECK_INT(hi.n, 2);
+	CHECK_INT(lo.id[1], 3);
+	CHECK_INT(lo.total[0], 2);
+	CHECK_INT(hi.id[0], 4);
+	CHECK_INT(hi.id[1], 7);
+	store_close(s);
+}
+
+UNIT_MAIN(UNIT_CASE(decisions_undo_and_adjudication), UNIT_CASE(verdict_counts_per_sample_and_by_range), UNIT_CASE(queue_orders_and_skipped_at_the_end),
 	  UNIT_CASE(random_order_is_a_seeded_permutation),
 	  UNIT_CASE(leases_keep_annotators_apart_and_overlap_allows_k),
 	  UNIT_CASE(quality_order_puts_unscored_then_worst_first_and_search),
