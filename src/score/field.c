@@ -7,28 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "assay/ingest.h"
 #include "score_int.h"
-
-/* Looks a dotted path up in a JSON object; an exact key wins over a
- * nested path ("meta.x" as one key before meta -> x). */
-static const cJSON *lookup(const cJSON *obj, const char *path)
-{
-	if (!cJSON_IsObject(obj))
-		return NULL;
-	const cJSON *exact = cJSON_GetObjectItemCaseSensitive(obj, path);
-	if (exact)
-		return exact;
-	const char *dot = strchr(path, '.');
-	if (!dot)
-		return NULL;
-	char head[256];
-	size_t n = (size_t)(dot - path);
-	if (n >= sizeof head)
-		return NULL;
-	memcpy(head, path, n);
-	head[n] = '\0';
-	return lookup(cJSON_GetObjectItemCaseSensitive(obj, head), dot + 1);
-}
 
 /* The number at path in a record, as a double; false when absent or not
  * a number (numeric strings count). */
@@ -37,7 +17,8 @@ static bool field_number(const char *record, size_t len, const char *path, doubl
 	cJSON *root = cJSON_ParseWithLength(record, len);
 	if (!root)
 		return false;
-	const cJSON *it = lookup(root, path);
+	/* the same dotted paths as import's --text and --id */
+	const cJSON *it = ingest_field(root, path);
 	bool ok = false;
 	if (cJSON_IsNumber(it)) {
 		*out = it->valuedouble;

@@ -61,6 +61,8 @@ struct app {
 	int wrap_width;
 	bool layout_dirty;
 	int scroll;
+	/* the lines j/k/PgDn/PgUp scroll through: &lines, or a view's own */
+	const text_lines *scroll_lines;
 	bool diff;
 
 	/* the top bar's counts: decided_before when counted (while idle after
@@ -102,6 +104,13 @@ void tui_theme_apply(app *a, const conf_theme *t);
 
 /* screen.c */
 void tui_draw(app *a);
+
+/* The scrolling keys shared by the screens (screen.c): down and up a line
+ * or a page through *a->scroll_lines, kept within the text. */
+void tui_k_down(app *a);
+void tui_k_up(app *a);
+void tui_k_page_down(app *a);
+void tui_k_page_up(app *a);
 void tui_layout(app *a, int width);
 
 /* dialogs.c: each returns an allocated string (caller frees) or NULL when
@@ -123,6 +132,12 @@ bool tui_decide(app *a, int kind, const char *text, const char *reason, bool sta
  * says so under the store's message; settled drops the draft of sample id
  * once its edit is saved; holds_quit warns once, on the first q, that the
  * draft would be lost (true: do not quit yet). */
+/* The built-in editor over the whole screen on text, themed like the
+ * screen behind it (which is redrawn on a resize): TUI_EDITOR_SAVED with
+ * the new text in *out (the caller frees it), TUI_EDITOR_UNCHANGED, a
+ * cancel, or < 0 with err set. */
+int tui_edit_full_screen(app *a, const char *title, const char *text, char **out,
+			 assay_error *err);
 void tui_draft_keep(app *a, int64_t id, char **text);
 void tui_draft_settled(app *a, int64_t id);
 bool tui_draft_holds_quit(app *a);

@@ -250,14 +250,6 @@ static const char *edit_start(cview *cv)
 	}
 }
 
-static int editor_resize(void *ctx, WINDOW **win)
-{
-	draw(ctx);
-	wresize(*win, LINES, COLS);
-	mvwin(*win, 0, 0);
-	return 0;
-}
-
 static void k_edit(app *a)
 {
 	cview *cv = (cview *)a;
@@ -266,25 +258,11 @@ static void k_edit(app *a)
 	const char *from = edit_start(cv);
 	if (!from)
 		return;
-	WINDOW *win = newwin(LINES, COLS, 0, 0);
-	if (!win)
-		return;
-	tui_editor_theme th = {
-	    .text = a->attr[CONF_ROLE_SAMPLE_TEXT],
-	    .placeholder = a->attr[CONF_ROLE_SAMPLE_PLACEHOLDER],
-	    .title = a->attr[CONF_ROLE_STATUS_BAR],
-	    .status = a->attr[CONF_ROLE_FOOTER_TEXT],
-	    .prompt = a->attr[CONF_ROLE_DIALOG],
-	};
-	tui_editor_host host = {editor_resize, a};
 	char title[300];
 	snprintf(title, sizeof title, "final text of %s   Ctrl-S save   Esc cancel", a->smp.ext_id);
 	char *out = NULL;
-	size_t out_len = 0;
 	assay_error err = {0};
-	int rc = tui_editor_run(win, title, from, strlen(from), &out, &out_len, &th, &host, &err);
-	delwin(win);
-	touchwin(stdscr);
+	int rc = tui_edit_full_screen(a, title, from, &out, &err);
 	if (rc < 0)
 		tui_message(a, true, "%s", err.msg);
 	else if (rc != TUI_EDITOR_SAVED && rc != TUI_EDITOR_UNCHANGED)
@@ -324,36 +302,6 @@ static void k_prev(app *a)
 	load((cview *)a, a->hist[a->pos]);
 }
 
-static void scroll_by(app *a, int n)
-{
-	cview *cv = (cview *)a;
-	int max = (int)cv->doc.lines.n - a->text_rows;
-	a->scroll += n;
-	if (a->scroll > max)
-		a->scroll = max;
-	if (a->scroll < 0)
-		a->scroll = 0;
-}
-
-static void k_down(app *a)
-{
-	scroll_by(a, 1);
-}
-
-static void k_up(app *a)
-{
-	scroll_by(a, -1);
-}
-
-static void k_page_down(app *a)
-{
-	scroll_by(a, a->text_rows > 1 ? a->text_rows - 1 : 1);
-}
-
-static void k_page_up(app *a)
-{
-	scroll_by(a, -(a->text_rows > 1 ? a->text_rows - 1 : 1));
-}
 
 static const tui_key conflict_keys[];
 static const size_t n_conflict_keys;
@@ -383,10 +331,10 @@ static const tui_key conflict_keys[] = {
     {'s', 0, "s", "next", k_next, true},
     {'l', KEY_RIGHT, "l Right", "next conflict", k_next, false},
     {'h', KEY_LEFT, "h Left", "previous conflict of this session", k_prev, false},
-    {'j', KEY_DOWN, "j Down", "scroll down", k_down, false},
-    {'k', KEY_UP, "k Up", "scroll up", k_up, false},
-    {KEY_NPAGE, ' ', "PgDn", "page down", k_page_down, false},
-    {KEY_PPAGE, 0, "PgUp", "page up", k_page_up, false},
+    {'j', KEY_DOWN, "j Down", "scroll down", tui_k_down, false},
+    {'k', KEY_UP, "k Up", "scroll up", tui_k_up, false},
+    {KEY_NPAGE, ' ', "PgDn", "page down", tui_k_page_down, false},
+    {KEY_PPAGE, 0, "PgUp", "page up", tui_k_page_up, false},
     {'?', 0, "?", "help", k_help, true},
     {12, 0, "Ctrl-L", "redraw the screen", k_redraw, false},
     {'q', 0, "q", "quit", k_quit, true},
@@ -510,6 +458,7 @@ static int start(cview *cv, assay_error *err)
 int tui_conflicts_run(store *s, const tui_review_opts *o, tui_summary *sum, assay_error *err)
 {
 	cview cv = {.a = {.s = s, .o = o, .redraw = draw}};
+	cv.a.scroll_lines = &cv.doc.lines;
 	*sum = (tui_summary){0};
 	int rc = start(&cv, err);
 	SCREEN *scr = NULL;

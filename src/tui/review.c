@@ -281,35 +281,6 @@ static void k_next(app *a)
 	advance(a);
 }
 
-static void scroll_by(app *a, int n)
-{
-	int max = (int)a->lines.n - a->text_rows;
-	a->scroll += n;
-	if (a->scroll > max)
-		a->scroll = max;
-	if (a->scroll < 0)
-		a->scroll = 0;
-}
-
-static void k_down(app *a)
-{
-	scroll_by(a, 1);
-}
-
-static void k_up(app *a)
-{
-	scroll_by(a, -1);
-}
-
-static void k_page_down(app *a)
-{
-	scroll_by(a, a->text_rows > 1 ? a->text_rows - 1 : 1);
-}
-
-static void k_page_up(app *a)
-{
-	scroll_by(a, -(a->text_rows > 1 ? a->text_rows - 1 : 1));
-}
 
 static void k_goto(app *a)
 {
@@ -383,10 +354,10 @@ const tui_key tui_keys[] = {
 	{'n', 0, "n", "add a note", k_note, false},
 	{'h', KEY_LEFT, "h Left", "previous sample of this session", k_prev, false},
 	{'l', KEY_RIGHT, "l Right", "next sample", k_next, false},
-	{'j', KEY_DOWN, "j Down", "scroll the text down", k_down, false},
-	{'k', KEY_UP, "k Up", "scroll the text up", k_up, false},
-	{KEY_NPAGE, ' ', "PgDn", "page down", k_page_down, false},
-	{KEY_PPAGE, 0, "PgUp", "page up", k_page_up, false},
+	{'j', KEY_DOWN, "j Down", "scroll the text down", tui_k_down, false},
+	{'k', KEY_UP, "k Up", "scroll the text up", tui_k_up, false},
+	{KEY_NPAGE, ' ', "PgDn", "page down", tui_k_page_down, false},
+	{KEY_PPAGE, 0, "PgUp", "page up", tui_k_page_up, false},
 	{'g', 0, "g", "go to a sample by id", k_goto, false},
 	{'/', 0, "/", "search the text", k_search, false},
 	{'d', 0, "d", "word diff of an edit against the original", k_diff, false},
@@ -402,7 +373,7 @@ const size_t tui_n_keys = ASSAY_ARRAY_LEN(tui_keys);
 bool tui_key_browses(const tui_key *k)
 {
 	static void (*const ok[])(app *) = {
-		k_prev, k_next, k_down, k_up, k_page_down, k_page_up, k_diff, k_help, k_redraw, k_quit,
+		k_prev, k_next, tui_k_down, tui_k_up, tui_k_page_down, tui_k_page_up, k_diff, k_help, k_redraw, k_quit,
 	};
 	for (size_t i = 0; i < ASSAY_ARRAY_LEN(ok); i++)
 		if (k->fn == ok[i])
@@ -492,6 +463,7 @@ static void count(app *a)
 int tui_review_run(store *s, const tui_review_opts *o, tui_summary *sum, assay_error *err)
 {
 	app a = {.s = s, .o = o, .layout_dirty = true};
+	a.scroll_lines = &a.lines;
 	*sum = (tui_summary){0};
 	int rc = start(&a, err);
 	if (rc < 0)
@@ -553,6 +525,7 @@ int tui_review_browse(store *s, const tui_review_opts *o, assay_error *err)
 	if (!o->only || !o->n_only)
 		return assay_fail(err, ASSAY_EINVAL, "internal: a read-only review needs decisions");
 	app a = {.s = s, .o = o, .layout_dirty = true, .total = (int64_t)o->n_only};
+	a.scroll_lines = &a.lines;
 	setup_reasons(&a);
 	tui_theme_apply(&a, o->theme);
 	a.start_ns = assay_mono_ns();

@@ -96,13 +96,13 @@ static const char *current_text(const app *a)
 	return strcmp(a->dec.verdict, "edited") == 0 && a->dec.text ? a->dec.text : a->smp.text;
 }
 
-/* The built-in editor on text; a saved change is recorded as an edit, and
- * so is a suggestion saved as it came (take_as_is). */
-static void edit_text(app *a, const char *text, bool take_as_is)
+int tui_edit_full_screen(app *a, const char *title, const char *text, char **out,
+			 assay_error *err)
 {
+	*out = NULL;
 	WINDOW *win = newwin(LINES, COLS, 0, 0);
 	if (!win)
-		return;
+		return assay_fail(err, ASSAY_ENOMEM, "no room for the editor's window");
 	tui_editor_theme th = {
 		.text = a->attr[CONF_ROLE_SAMPLE_TEXT],
 		.placeholder = a->attr[CONF_ROLE_SAMPLE_PLACEHOLDER],
@@ -111,16 +111,24 @@ static void edit_text(app *a, const char *text, bool take_as_is)
 		.prompt = a->attr[CONF_ROLE_DIALOG],
 	};
 	tui_editor_host host = {editor_resize, a};
+	size_t out_len = 0;
+	int rc = tui_editor_run(win, title, text, strlen(text), out, &out_len, &th, &host, err);
+	delwin(win);
+	touchwin(stdscr);
+	return rc;
+}
+
+/* The built-in editor on text; a saved change is recorded as an edit, and
+ * so is a suggestion saved as it came (take_as_is). */
+static void edit_text(app *a, const char *text, bool take_as_is)
+{
 	char title[300];
 	snprintf(title, sizeof title, "edit %s   Ctrl-S save   Esc cancel", a->smp.ext_id);
 	char *out = NULL;
-	size_t out_len = 0;
 	assay_error err = {0};
 	hold_lease(a, true);
-	int rc = tui_editor_run(win, title, text, strlen(text), &out, &out_len, &th, &host, &err);
+	int rc = tui_edit_full_screen(a, title, text, &out, &err);
 	hold_lease(a, false);
-	delwin(win);
-	touchwin(stdscr);
 	bool draft = a->draft && a->draft_for == a->smp.id && text == a->draft;
 	if (rc == TUI_EDITOR_SAVED && strcmp(out, a->smp.text) != 0) {
 		record_edit(a, &out);

@@ -208,6 +208,36 @@ static void too_small(app *a)
 	refresh();
 }
 
+static void scroll_by(app *a, int n)
+{
+	int max = a->scroll_lines ? (int)a->scroll_lines->n - a->text_rows : 0;
+	a->scroll += n;
+	if (a->scroll > max)
+		a->scroll = max;
+	if (a->scroll < 0)
+		a->scroll = 0;
+}
+
+void tui_k_down(app *a)
+{
+	scroll_by(a, 1);
+}
+
+void tui_k_up(app *a)
+{
+	scroll_by(a, -1);
+}
+
+void tui_k_page_down(app *a)
+{
+	scroll_by(a, a->text_rows > 1 ? a->text_rows - 1 : 1);
+}
+
+void tui_k_page_up(app *a)
+{
+	scroll_by(a, -(a->text_rows > 1 ? a->text_rows - 1 : 1));
+}
+
 void tui_draw(app *a)
 {
 	if (a->redraw) {
