@@ -160,7 +160,7 @@ def main():
     print()
     print(f"- Export: {exp_t / peer_t:.2f}x the time of `sqlite3 -json` (target: at most 1.5x); "
           "assay also resolves verdicts across annotators, splices corrections into the "
-          "original bytes, and writes atomically (fsync + rename).")
+          "original bytes, and writes atomically (an unnamed file, fsync, then linked into place).")
     print("- Targets: `stats --by annotator` and `--scorers` under 300 ms each; the `assay audit` "
           "dashboard's first frame under 500 ms (only the visible panel is computed first).")
     print(f"- The peer's query: `{q}`.\n")
