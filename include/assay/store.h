@@ -178,6 +178,15 @@ typedef struct store_info {
 int store_info_get(store *s, store_info *out, assay_error *err);
 void store_info_free(store_info *info);
 
+/* Checks the database file's structure: PRAGMA quick_check (every page and
+ * b-tree; O(size)), or integrity_check when full (also that every index
+ * matches its table). Up to STORE_CHECK_MAX problems, as SQLite words
+ * them, go into *problems (NULL and 0 when the file is whole; free with
+ * store_strings_free). ASSAY_ENOTDB when SQLite cannot even read the
+ * schema. */
+#define STORE_CHECK_MAX 20
+int store_check(store *s, bool full, char ***problems, size_t *n, assay_error *err);
+
 /* ======================================================================
  * Scores (src/store/scores.c)
  * ====================================================================== */

@@ -1,7 +1,9 @@
 /* info.c — the overview behind `assay info`: batches, counts, scorers. */
 #include "store_int.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 
 /* Per-batch counts come from two scans, joined in memory by sample id (a
@@ -184,4 +186,60 @@ void store_info_free(store_info *info)
 	}
 	free(info->scorers);
 	*info = (store_info){0};
+}
+
+/* (A pragma takes no bound parameters: the limit is written in, and is
+ * STORE_CHECK_MAX.) */
+static const char sql_quick_check[] = "PRAGMA quick_check(20)";
+static const char sql_integrity_check[] = "PRAGMA integrity_check(20)";
+
+int store_check(store *s, bool full, char ***problems, size_t *n, assay_error *err)
+{
+	*problems = NULL;
+	*n = 0;
+	sqlite3_stmt *st = store_stmt(s, full ? sql_integrity_check : sql_quick_check, err);
+	if (!st)
+		return err->code;
+	int rc = SQLITE_OK;
+	size_t cap = 0;
+	while (rc != SQLITE_NOMEM && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *row = (const char *)sqlite3_column_text(st, 0);
+		if (!row || strcmp(row, "ok") == 0)
+			continue;
+		/* a row may hold several lines, under a "*** in database main ***"
+		 * heading: one problem per line, headings left out */
+		for (const char *p = row; *p && rc != SQLITE_NOMEM;) {
+			size_t len = strcspn(p, "\n");
+			bool heading = len >= 3 && strncmp(p, "***", 3) == 0;
+			if (len && !heading) {
+				char **v = *n < cap ? *problems
+						    : realloc(*problems, (cap = cap ? cap * 2 : 8) * sizeof *v);
+				if (v)
+					*problems = v;
+				if (!v || !(v[*n] = assay_strndup(p, len)))
+					rc = SQLITE_NOMEM;
+				else
+					(*n)++;
+			}
+			p += len + (p[len] == '\n');
+		}
+	}
+	if ((rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB) {
+		/* damage the check could not walk past is one more problem */
+		char why[300];
+		snprintf(why, sizeof why, "the check stopped: %s", sqlite3_errmsg(s->db));
+		char **v = realloc(*problems, (*n + 1) * sizeof *v);
+		if (v)
+			*problems = v;
+		rc = v && (v[*n] = assay_strdup(why)) ? ((*n)++, SQLITE_DONE) : SQLITE_NOMEM;
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return ASSAY_OK;
+	store_strings_free(*problems, *n);
+	*problems = NULL;
+	*n = 0;
+	if (rc == SQLITE_NOMEM)
+		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
+	return store_sqlerr(s, rc, err, "checking the file");
 }

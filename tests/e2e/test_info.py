@@ -54,6 +54,23 @@ def test_an_older_database_is_upgraded_once_and_says_so():
         eq((r.code, r.err), (0, ""))
 
 
+def test_check_on_a_whole_database():
+    with Workdir() as w:
+        eq(w.run("import", w.file("a.jsonl", '{"id": "a", "text": "A heron."}')).code, 0)
+        r = w.run("info", "--check")
+        eq(r.code, 0, r)
+        contains(r.out, "the file is whole (quick_check, ")
+        r = w.run("info", "--check", "--full", "--json")
+        eq(r.code, 0, r)
+        report = json.loads(r.out)
+        eq((report["ok"], report["check"], report["problems"]), (True, "integrity_check", []))
+        r = w.run("info", "--full")
+        eq(r.code, 2, r)
+        contains(r.err, "--full goes with --check")
+        r = w.run("info", "--check", db=False, env={"ASSAY_DB": w.path + "/none.db"})
+        eq(r.code, 66, r)
+
+
 def test_info_on_an_empty_database():
     with Workdir() as w:
         eq(w.run("import", w.file("e.jsonl", "")).code, 0)

@@ -451,6 +451,21 @@ def test_damaged_data_pages_stop_export():
         with open(os.path.join(w.path, "x.jsonl")) as f:
             eq(f.read(), "previous\n", "the destination is untouched")
         eq(sha(w.db), before)
+        # `info --check` finds the damage that `info` does not read, and
+        # lists it, without touching the file
+        for full in ([], ["--full"]):
+            code, out, err = run(w.db, "info", "--check", *full)
+            eq(code, 65, err)
+            contains(err, "the database file is damaged: ")
+            contains(err, "check found ")
+            contains(err, ".recover' salvages what is readable")
+            check(out.strip(), "the problems are listed on stdout")
+            code, out, err = run(w.db, "info", "--check", "--json", *full)
+            eq(code, 65, err)
+            report = json.loads(out)
+            eq(report["ok"], False)
+            check(report["problems"], "problems in the JSON")
+        eq(sha(w.db), before)
 
 
 # ---- remote endpoints ---------------------------------------------------------------

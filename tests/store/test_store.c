@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "assay/store.h"
+#include "assay/text.h"
 #include "unit.h"
 
 static char dir[64];
@@ -408,7 +409,67 @@ TEST(events_are_append_only)
 	sqlite3_close(db);
 }
 
-UNIT_MAIN(UNIT_CASE(creates_new_database_0600_with_schema),
+/* A whole file passes both checks; one with a cell pointer overwritten in
+ * a table page fails them with SQLite's description of each problem, one
+ * per line, and is not written to. */
+TEST(check_finds_damage_and_lists_it)
+{
+	const char *p = tmp_path("check.db");
+	store *s = NULL;
+	assay_error e = {0};
+	CHECK_INT(store_open(p, NULL, &s, &e), ASSAY_OK);
+	store_begin(s, &e);
+	store_batch b = {.name = "b", .source = "x", .format = "jsonl", .created_at = 1};
+	CHECK_INT(store_batch_create(s, &b, &e), ASSAY_OK);
+	for (int i = 0; i < 2000; i++) {
+		char id[16], text[96];
+		snprintf(id, sizeof id, "s%d", i);
+		snprintf(text, sizeof text, "sample text number %d, long enough to fill pages", i);
+		store_new_sample ns = {.batch_id = b.id, .ext_id = id, .line = i + 1,
+				       .text_field = "text", .text = text, .text_len = strlen(text),
+				       .record = text, .record_len = strlen(text),
+				       .hash = text_normalized_hash(text, strlen(text), NULL)};
+		int outcome;
+		int64_t sid;
+		CHECK_INT(store_sample_insert(s, &ns, &outcome, &sid, &e), ASSAY_OK);
+	}
+	CHECK_INT(store_commit(s, &e), ASSAY_OK);
+	char **problems;
+	size_t n;
+	for (int full = 0; full < 2; full++) {
+		CHECK_INT(store_check(s, full, &problems, &n, &e), ASSAY_OK);
+		CHECK_INT(n, 0);
+		CHECK(problems == NULL);
+	}
+	store_close(s);
+	/* settle the WAL into the file, then damage page 40's cell pointers */
+	sqlite3 *db;
+	sqlite3_open(p, &db);
+	sqlite3_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+	sqlite3_close(db);
+	FILE *f = fopen(p, "r+b");
+	CHECK(f != NULL);
+	fseek(f, 39L * 4096 + 8, SEEK_SET);
+	fwrite("\xff\xff\xff\xff", 1, 4, f);
+	fclose(f);
+	struct stat before, after;
+	stat(p, &before);
+	store_options ro = {.readonly = true};
+	CHECK_INT(store_open(p, &ro, &s, &e), ASSAY_OK);
+	CHECK_INT(store_check(s, false, &problems, &n, &e), ASSAY_OK);
+	CHECK(n >= 1 && n <= STORE_CHECK_MAX);
+	for (size_t i = 0; i < n; i++) {
+		CHECK(strchr(problems[i], '\n') == NULL);
+		CHECK(strncmp(problems[i], "***", 3) != 0);
+	}
+	store_strings_free(problems, n);
+	store_close(s);
+	stat(p, &after);
+	CHECK_INT(after.st_mtime, before.st_mtime);
+	CHECK_INT(after.st_size, before.st_size);
+}
+
+UNIT_MAIN(UNIT_CASE(creates_new_database_0600_with_schema), UNIT_CASE(check_finds_damage_and_lists_it),
 	  UNIT_CASE(readers_upgrade_an_older_database_once),
 	  UNIT_CASE(readers_read_an_older_database_they_cannot_write),
 	  UNIT_CASE(refuses_non_sqlite_file_untouched),
