@@ -4,14 +4,23 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #define DEFAULT_BUSY_MS 15000
+
+/* Whether the file system holding path is mounted read-only. */
+static bool on_read_only_fs(const char *path)
+{
+	struct statvfs v;
+	return statvfs(path, &v) == 0 && (v.f_flag & ST_RDONLY);
+}
 
 int store_sqlerr(store *s, int rc, assay_error *err, const char *what)
 {
@@ -31,16 +40,22 @@ int store_sqlerr(store *s, int rc, assay_error *err, const char *what)
 		return assay_fail(err, code, "%s: %s: disk or database full (%s); nothing of this "
 				  "step was saved", path, what, msg);
 	case SQLITE_READONLY:
-		return assay_fail(err, ASSAY_EIO, "%s: %s: the database is read-only (%s)", path,
-				  what, msg);
+	case SQLITE_CANTOPEN:
+	case SQLITE_IOERR:
+		if (s && s->path && on_read_only_fs(s->path))
+			return assay_fail(err, ASSAY_EIO,
+					  "%s: %s: the database is read-only: its file system is "
+					  "mounted read-only (%s)",
+					  path, what, msg);
+		if ((rc & 0xff) == SQLITE_READONLY)
+			return assay_fail(err, ASSAY_EIO, "%s: %s: the database is read-only (%s)",
+					  path, what, msg);
+		return assay_fail(err, ASSAY_EIO, "%s: %s: %s", path, what, msg);
 	case SQLITE_NOTADB:
 	case SQLITE_CORRUPT:
 		return assay_fail(err, ASSAY_ENOTDB,
 				  "%s: %s: the database file is damaged or not a database (%s)", path,
 				  what, msg);
-	case SQLITE_IOERR:
-	case SQLITE_CANTOPEN:
-		return assay_fail(err, ASSAY_EIO, "%s: %s: %s", path, what, msg);
 	case SQLITE_NOMEM:
 		return assay_fail(err, ASSAY_ENOMEM, "%s: %s: out of memory", path, what);
 	default:
@@ -263,6 +278,41 @@ static void configure_library(void)
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
+static bool exists_nonempty(const char *path, const char *suffix)
+{
+	char p[4096];
+	struct stat st;
+	return snprintf(p, sizeof p, "%s%s", path, suffix) < (int)sizeof p && stat(p, &st) == 0 &&
+	       st.st_size > 0;
+}
+
+/* A reader of a WAL database needs its -shm file, and creates it when it
+ * is missing, which a directory it may not write (or a read-only file
+ * system) forbids. Then, with no -wal holding commits and no -shm, nobody
+ * is writing the file, and it is opened as immutable: read as it is, no
+ * locks, no -shm. Returns the URI for that, or NULL for the usual open. */
+static char *immutable_uri(const char *path)
+{
+	char *copy = assay_strdup(path);
+	if (!copy)
+		return NULL;
+	bool dir_writable = access(dirname(copy), W_OK) == 0 && !on_read_only_fs(path);
+	free(copy);
+	char shm[4096];
+	snprintf(shm, sizeof shm, "%s-shm", path);
+	if (dir_writable || access(shm, F_OK) == 0 || exists_nonempty(path, "-wal"))
+		return NULL;
+	abuf b = {0};
+	abuf_puts(&b, path[0] == '/' ? "file://" : "file:");
+	for (const char *p = path; *p; p++)
+		if (*p == '%' || *p == '?' || *p == '#')
+			abuf_printf(&b, "%%%02X", (unsigned char)*p);
+		else
+			abuf_putc(&b, *p);
+	abuf_puts(&b, "?immutable=1");
+	return abuf_take(&b);
+}
+
 int store_open(const char *path, const store_options *optp, store **out, assay_error *err)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -279,7 +329,13 @@ int store_open(const char *path, const store_options *optp, store **out, assay_e
 	}
 	s->readonly = opt.readonly;
 	int flags = opt.readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
-	int rc = sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX, NULL);
+	char *uri = opt.readonly ? immutable_uri(path) : NULL;
+	bool immutable = uri != NULL;
+	int rc = sqlite3_open_v2(uri ? uri : path, &s->db,
+				 flags | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX |
+				     (uri ? SQLITE_OPEN_URI : 0),
+				 NULL);
+	free(uri);
 	int64_t version = 0;
 	if (rc != SQLITE_OK) {
 		rc = store_sqlerr(s, rc, err, "opening");
@@ -289,7 +345,7 @@ int store_open(const char *path, const store_options *optp, store **out, assay_e
 							      : DEFAULT_BUSY_MS);
 	if ((rc = identify(s, fresh == 1, &version, err)) < 0)
 		goto fail;
-	if (opt.readonly && version > 0 && version < STORE_SCHEMA_VERSION &&
+	if (opt.readonly && version > 0 && version < STORE_SCHEMA_VERSION && !immutable &&
 	    access(path, W_OK) == 0) {
 		/* A reading command on an older database: upgrade it once through
 		 * a writing connection when the file allows, then read. Where it
