@@ -51,7 +51,8 @@ int audit_median(const double *v, size_t n, double *out, assay_error *err);
 
 /* The median of the integers v[0..n) (the mean of the two middle values
  * when n is even), by selection in O(n) with no allocation: v is reordered.
- * NaN when n == 0. For the seconds per sample over a million decisions. */
+ * NaN when n == 0. For the time per sample over a million decisions, in
+ * milliseconds (stats caps one decision's time at UINT32_MAX ms, 49 days). */
 double audit_median_u32(uint32_t *v, size_t n);
 
 /* A throughput: count events in the given seconds, as events per hour.

@@ -33,8 +33,10 @@ typedef struct collect {
 	size_t nslots;
 	acc total;
 	abuf key;
-	int64_t day;     /* the day (or week) last formatted, + 1; 0 = none */
-	char day_key[32];
+	/* the day last formatted as a day [0] and as a week [1], and how */
+	bool day_known[2];
+	int64_t day[2];
+	char day_key[2][32];
 	int rc;
 } collect;
 
@@ -101,17 +103,19 @@ static void key_part(collect *c, int by, const store_stat_row *r)
 		break;
 	case AUDIT_BY_DAY:
 	case AUDIT_BY_WEEK: {
-		/* Decisions come in runs of the same day: format each day once. */
+		/* Decisions come in runs of the same day: format each day once
+		 * (--by day --by week keep one each). */
+		int w = by == AUDIT_BY_WEEK;
 		int64_t day = r->decided_at / 86400000 - (r->decided_at % 86400000 < 0);
-		if (c->day != day + 1) {
+		if (!c->day_known[w] || c->day[w] != day) {
 			time_t t = (time_t)(day * 86400);
 			struct tm tm;
 			gmtime_r(&t, &tm);
-			strftime(c->day_key, sizeof c->day_key,
-				 by == AUDIT_BY_DAY ? "%Y-%m-%d" : "%G-W%V", &tm);
-			c->day = day + 1;
+			strftime(c->day_key[w], sizeof c->day_key[w], w ? "%G-W%V" : "%Y-%m-%d", &tm);
+			c->day[w] = day;
+			c->day_known[w] = true;
 		}
-		v = c->day_key;
+		v = c->day_key[w];
 		break;
 	}
 	default:

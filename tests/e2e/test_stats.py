@@ -102,6 +102,10 @@ def test_group_keys_reason_day_week_model_field_and_cross():
         eq(g, {"2026-01-01": 2, "2026-01-09": 2})
         g = {x["week"]: x["decided"] for x in stats(w, "--by", "week")["groups"]}
         eq(g, {"2026-W01": 2, "2026-W02": 2})
+        for order in (["day", "week"], ["week", "day"]):  # each keeps its own form
+            cross = stats(w, "--by", order[0], "--by", order[1])["groups"]
+            eq(sorted((x["day"], x["week"], x["decided"]) for x in cross),
+               [("2026-01-01", "2026-W01", 2), ("2026-01-09", "2026-W02", 2)])
         g = {x["meta.model"]: x["rejected"] for x in stats(w, "--by", "model")["groups"]}
         eq(g, {"m1": 1, "m2": 2})
         g = {x["meta.kind"]: x["decided"] for x in stats(w, "--by", "meta.kind")["groups"]}
