@@ -80,7 +80,7 @@ int export_out_open(const char *path, export_out **out, assay_error *err)
 #ifdef O_TMPFILE
 	/* linking an unnamed file in goes through /proc/self/fd */
 	if (access("/proc/self/fd", X_OK) == 0) {
-		o->fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666 & ~mask);
+		o->fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0666 & ~mask);
 		o->anon = o->fd >= 0;
 	}
 #endif
@@ -171,6 +171,60 @@ static void randomize(char *tmp)
 		x[i] = set[r[i] % (sizeof set - 1)];
 }
 
+/* Where the unnamed file cannot be linked in (a sandbox refusing links
+ * through /proc, say), its bytes are copied into a hidden temporary file
+ * beside the destination, which is then renamed over it. */
+static int copy_in(export_out *o, assay_error *err)
+{
+	strcpy(o->tmp + strlen(o->tmp) - 6, "XXXXXX");
+	int fd = mkstemp(o->tmp);
+	if (fd < 0)
+		return io_error(o, errno, "creating a temporary file", err);
+	mode_t mask = umask(0);
+	umask(mask);
+	fchmod(fd, 0666 & ~mask);
+	int rc = ASSAY_OK;
+	off_t at = 0;
+	for (;;) {
+		ssize_t n = pread(o->fd, o->buf, OUT_BUF, at);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = io_error(o, errno, "reading back", err);
+			break;
+		}
+		if (n == 0)
+			break;
+		for (ssize_t done = 0; done < n && rc == ASSAY_OK;) {
+			ssize_t w = write(fd, o->buf + done, (size_t)(n - done));
+			if (w < 0 && errno != EINTR)
+				rc = io_error(o, errno, "writing", err);
+			else if (w > 0)
+				done += w;
+		}
+		if (rc < 0)
+			break;
+		at += n;
+	}
+	if (rc == ASSAY_OK && fsync(fd) != 0)
+		rc = io_error(o, errno, "syncing", err);
+	if (close(fd) != 0 && rc == ASSAY_OK)
+		rc = io_error(o, errno, "closing", err);
+	if (rc == ASSAY_OK && rename(o->tmp, o->path) != 0)
+		rc = io_error(o, errno, "renaming into place", err);
+	if (rc < 0)
+		unlink(o->tmp);
+	return rc;
+}
+
+/* Errors of linkat that say linking is not possible here (rather than
+ * that the disk is full or failing): the bytes are copied instead. */
+static bool link_refused(int e)
+{
+	return e != ENOSPC && e != EDQUOT && e != EIO && e != EROFS && e != ENAMETOOLONG &&
+	       e != ENOTDIR && e != EISDIR;
+}
+
 /* Gives the unnamed file its name: the destination itself when there is
  * none yet (appearing whole in one step), else a temporary name renamed
  * over the destination. Closes the file. */
@@ -182,13 +236,18 @@ static int link_in(export_out *o, assay_error *err)
 	if (linkat(AT_FDCWD, proc, AT_FDCWD, o->path, AT_SYMLINK_FOLLOW) == 0)
 		goto done;
 	if (errno != EEXIST) {
-		rc = io_error(o, errno, "linking into place", err);
+		rc = link_refused(errno) ? copy_in(o, err)
+					 : io_error(o, errno, "linking into place", err);
 		goto done;
 	}
 	for (int tries = 0;; tries++) {
 		randomize(o->tmp);
 		if (linkat(AT_FDCWD, proc, AT_FDCWD, o->tmp, AT_SYMLINK_FOLLOW) == 0)
 			break;
+		if (errno != EEXIST && link_refused(errno)) {
+			rc = copy_in(o, err);
+			goto done;
+		}
 		if (errno != EEXIST || tries == 100) {
 			rc = io_error(o, errno, "linking into place", err);
 			goto done;
@@ -199,6 +258,8 @@ static int link_in(export_out *o, assay_error *err)
 		unlink(o->tmp);
 	}
 done:
+	/* the data is synced and named (or the export failed): nothing a
+	 * failing close could still lose */
 	close(o->fd);
 	return rc;
 }

@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from harness import Workdir, check, contains, eq  # noqa: E402
+from harness import BIN, Workdir, check, contains, eq  # noqa: E402
 
 # Records with deliberately odd formatting: spacing, key order, number
 # forms and escapes must all survive an export byte for byte.
@@ -221,6 +221,26 @@ def test_csv_quoting_and_json_array():
         eq([x["id"] for x in arr], ["a", "b", "c"])
         r = w.run("export", "--format", "json", "--status", "conflict")
         eq(json.loads(r.out), [])
+
+
+def test_output_is_copied_into_place_where_links_are_refused():
+    """Where the unnamed output file cannot be linked in (linkat refused, as
+    in some sandboxes), its bytes are copied into a hidden file that is
+    renamed over the destination: the same output, nothing left behind."""
+    shim = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(BIN))),
+                        "tests", "export", "libnolink.so")
+    check(os.path.exists(shim), f"{shim} is built with the tests")
+    with Workdir() as w:
+        setup(w, [json.dumps({"id": f"s{i}", "caption": f"caption {i} " + "x" * 300})
+                  for i in range(2000)])
+        want = w.run("export", "--status", "all").out
+        env = {"LD_PRELOAD": shim, "ASAN_OPTIONS": "verify_asan_link_order=0:detect_leaks=1"}
+        dest = os.path.join(w.path, "out.jsonl")
+        for _ in range(2):  # a new destination, then an existing one
+            r = w.run("export", "--status", "all", "-o", dest, env=env)
+            eq(r.code, 0, r)
+            eq(open(dest).read(), want)
+        eq([f for f in os.listdir(w.path) if ".assay-" in f], [])
 
 
 def test_atomic_file_on_full_disk_and_bad_paths():
