@@ -6,6 +6,7 @@
 #define ASSAY_NET_H
 
 #include <poll.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -28,6 +29,8 @@ typedef struct net_options {
 	const char *bearer;       /* the API key; sent, never put in a message */
 	const char *key_header;   /* NULL: "Authorization: Bearer KEY"; else "KEY_HEADER: KEY"
 				     (e.g. "x-api-key") */
+	const atomic_int *cancel; /* streams: once it is set, a read waiting for data ends
+				     with ASSAY_EINTR within 100 ms; NULL: never */
 } net_options;
 
 /* curl_global_init / cleanup; call once from main, before any thread. */

@@ -1,15 +1,24 @@
 /* import.c — one source into one batch: pick or resume the batch, read
  * records, insert them in chunked transactions (one transaction with
  * --strict), and keep the batch's counts in step with what is committed,
- * so an import killed at any moment can simply be run again. */
+ * so an import killed at any moment can simply be run again.
+ *
+ * Two threads share the work: a reader thread cuts the source into
+ * records and checks and parses each one (JSON, fields, normalized hash),
+ * handing them over in order through a bounded ring; the calling thread
+ * only inserts. Every outcome (rejections, their order, --strict, the
+ * counts) is what one thread doing both would produce. */
 #include <cjson/cJSON.h>
+#include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "assay/ingest.h"
+#include "assay/net.h"
 #include "ingest_int.h"
 #include "record.h"
 
@@ -164,16 +173,55 @@ static int pick_batch(store *s, const char *source, const char *format, const in
 	return rc;
 }
 
+/* One record on its way from the reader thread to the inserting one,
+ * with what parsing found; everything it points to is in buf (the parse
+ * tree is freed by the thread that made it). */
+typedef struct slot {
+	record rec;      /* raw points into buf */
+	char *buf;       /* raw, then the text, then the id, each NUL-ended */
+	size_t cap;
+	int parsed;      /* ASSAY_OK, or rec_parse's refusal (why) */
+	const char *text, *id, *text_field;
+	size_t text_len;
+	uint64_t hash;
+	char why[512];
+	int64_t bytes;   /* source bytes consumed up to this record */
+	bool end;        /* no record: the source ended (rc, err, line) */
+	int rc;
+	assay_error err;
+} slot;
+
+/* The ring between the threads: at most RING_SLOTS records, and no more
+ * than RING_BYTES of them (always at least one), so memory stays bounded
+ * whatever the records' size. */
+#define RING_SLOTS 256
+#define RING_BYTES (4u << 20)
+
+typedef struct ring {
+	pthread_mutex_t mu;
+	pthread_cond_t changed;
+	slot v[RING_SLOTS];
+	size_t head, n;  /* the oldest filled slot, and how many are filled */
+	size_t bytes;    /* raw bytes held by filled slots */
+	bool cancel;     /* the inserting side stopped: the reader stops too */
+	bool started;
+	bool reader_waits, inserter_waits; /* who needs a signal */
+	pthread_t thread;
+} ring;
+
 typedef struct run {
 	store *s;
 	const ingest_options *o;
 	ingest_result *res;
-	reader rdr;
+	reader rdr;      /* the reader thread's, once it runs */
 	src in;
 	rec_options ro;
 	abuf scratch;
 	char first_error[768];
-	int64_t bytes_at_progress;
+	int64_t bytes;   /* source bytes behind the records taken so far */
+	int64_t end_line;
+	ring *q;
+	atomic_int cancel; /* set when the inserting side stops: reads end */
 } run;
 
 static void progress(run *r)
@@ -182,7 +230,7 @@ static void progress(run *r)
 		return;
 	ingest_progress p = {
 		.source = r->in.name,
-		.bytes = r->rdr.in.bytes,
+		.bytes = r->bytes,
 		.total_bytes = r->in.total,
 		.read = r->res->read,
 		.imported = r->res->imported,
@@ -206,27 +254,67 @@ static int reject(run *r, int64_t line, const char *why, assay_error *err)
 	return store_reject_add(r->s, r->res->batch_id, r->in.name, line, why, err);
 }
 
-static int take(run *r, const record *rec, assay_error *err)
+/* The reader thread's part for one record: copy it out of the reader's
+ * buffer, check and parse it, and keep the fields the insert needs. */
+static int fill_slot(run *r, slot *sl, assay_error *err)
+{
+	rec_fields f = {0};
+	sl->parsed = ASSAY_EFORMAT;
+	if (!sl->rec.error[0])
+		sl->parsed = rec_parse(sl->rec.raw, sl->rec.len, &r->ro, sl->rec.line, &f, sl->why,
+				       sizeof sl->why);
+	size_t tlen = sl->parsed == ASSAY_OK ? f.text_len : 0;
+	size_t ilen = sl->parsed == ASSAY_OK ? strlen(f.id) : 0;
+	size_t need = sl->rec.len + tlen + ilen + 3;
+	if (need > sl->cap) {
+		char *b = realloc(sl->buf, need);
+		if (!b) {
+			rec_fields_free(&f);
+			return assay_fail(err, ASSAY_ENOMEM, "out of memory");
+		}
+		sl->buf = b;
+		sl->cap = need;
+	}
+	char *p = sl->buf;
+	memcpy(p, sl->rec.raw, sl->rec.len);
+	p[sl->rec.len] = '\0';
+	sl->rec.raw = p;
+	p += sl->rec.len + 1;
+	if (sl->parsed == ASSAY_OK) {
+		memcpy(p, f.text, tlen);
+		p[tlen] = '\0';
+		sl->text = p;
+		sl->text_len = tlen;
+		p += tlen + 1;
+		memcpy(p, f.id, ilen + 1);
+		sl->id = p;
+		sl->text_field = f.text_field; /* an option's or a default's: lives on */
+		sl->hash = f.hash;
+	}
+	rec_fields_free(&f);
+	return ASSAY_OK;
+}
+
+/* The inserting thread's part: the rejection, or the insert. */
+static int take(run *r, slot *sl, assay_error *err)
 {
 	char why[512];
+	const record *rec = &sl->rec;
 	if (rec->error[0])
 		return reject(r, rec->line, rec->error, err);
-	rec_fields f;
-	int rc = rec_parse(rec->raw, rec->len, &r->ro, rec->line, &f, why, sizeof why);
-	if (rc < 0) {
-		rec_fields_free(&f);
-		return reject(r, rec->line, why, err);
-	}
+	if (sl->parsed < 0)
+		return reject(r, rec->line, sl->why, err);
+	int rc;
 	store_new_sample ns = {
 		.batch_id = r->res->batch_id,
-		.ext_id = f.id,
+		.ext_id = sl->id,
 		.line = rec->line,
-		.text_field = f.text_field,
-		.text = f.text,
-		.text_len = f.text_len,
+		.text_field = sl->text_field,
+		.text = sl->text,
+		.text_len = sl->text_len,
 		.record = rec->raw,
 		.record_len = rec->len,
-		.hash = f.hash,
+		.hash = sl->hash,
 	};
 	int outcome = 0;
 	int64_t sid = 0;
@@ -244,17 +332,147 @@ static int take(run *r, const record *rec, assay_error *err)
 			break;
 		default:
 			snprintf(why, sizeof why, "id \"%.128s\" is already used by another record "
-				 "of this batch", f.id);
+				 "of this batch", sl->id);
 			rc = reject(r, rec->line, why, err);
 		}
 	}
-	rec_fields_free(&f);
 	return rc;
+}
+
+/* ---- the reader thread ------------------------------------------------- */
+
+/* Each record is handed over as soon as it is parsed (a source that
+ * stalls must not hold back what came before), with a signal only when
+ * the inserting side waits for one; it takes them back in runs. */
+static void *reader_main(void *arg)
+{
+	run *r = arg;
+	ring *q = r->q;
+	for (;;) {
+		pthread_mutex_lock(&q->mu);
+		while (!q->cancel && (q->n == RING_SLOTS || (q->n && q->bytes >= RING_BYTES))) {
+			q->reader_waits = true;
+			pthread_cond_wait(&q->changed, &q->mu);
+			q->reader_waits = false;
+		}
+		bool stop = q->cancel;
+		slot *sl = &q->v[(q->head + q->n) % RING_SLOTS];
+		pthread_mutex_unlock(&q->mu);
+		if (stop)
+			return NULL;
+		/* the free slot is this thread's until it is handed over */
+		sl->end = false;
+		sl->err = (assay_error){0};
+		int rc = r->rdr.ops->next(&r->rdr, &sl->rec, &sl->err);
+		if (rc == 1)
+			rc = fill_slot(r, sl, &sl->err) < 0 ? sl->err.code : 1;
+		sl->bytes = r->rdr.in.bytes;
+		if (rc != 1) {
+			sl->end = true;
+			sl->rc = rc;
+			sl->rec.line = r->rdr.in.line;
+		}
+		pthread_mutex_lock(&q->mu);
+		q->n++;
+		q->bytes += sl->end ? 0 : sl->rec.len;
+		if (q->inserter_waits)
+			pthread_cond_signal(&q->changed);
+		pthread_mutex_unlock(&q->mu);
+		if (sl->end)
+			return NULL;
+	}
+}
+
+/* How many records are handed over, waiting for one; 0 when *stop is
+ * raised while none comes for 100 ms (a signal, and the reader waiting on
+ * a silent pipe). Otherwise stop is seen after each record, as before. */
+static size_t ring_wait(ring *q, volatile sig_atomic_t *stop)
+{
+	pthread_mutex_lock(&q->mu);
+	while (q->n == 0) {
+		struct timespec t;
+		clock_gettime(CLOCK_REALTIME, &t);
+		t.tv_nsec += 100000000;
+		if (t.tv_nsec >= 1000000000) {
+			t.tv_sec++;
+			t.tv_nsec -= 1000000000;
+		}
+		q->inserter_waits = true;
+		int w = pthread_cond_timedwait(&q->changed, &q->mu, &t);
+		q->inserter_waits = false;
+		if (w == ETIMEDOUT && stop && *stop)
+			break;
+	}
+	size_t n = q->n;
+	pthread_mutex_unlock(&q->mu);
+	return n;
+}
+
+/* Gives the oldest k slots back to the reader thread. */
+static void ring_release(ring *q, size_t k)
+{
+	size_t bytes = 0;
+	for (size_t i = 0; i < k; i++) {
+		slot *sl = &q->v[(q->head + i) % RING_SLOTS];
+		bytes += sl->end ? 0 : sl->rec.len;
+		if (sl->cap > (1u << 20)) { /* one huge record does not stay allocated */
+			free(sl->buf);
+			sl->buf = NULL;
+			sl->cap = 0;
+		}
+	}
+	pthread_mutex_lock(&q->mu);
+	q->bytes -= bytes;
+	q->head = (q->head + k) % RING_SLOTS;
+	q->n -= k;
+	if (q->reader_waits)
+		pthread_cond_signal(&q->changed);
+	pthread_mutex_unlock(&q->mu);
+}
+
+static int ring_start(run *r, assay_error *err)
+{
+	ring *q = calloc(1, sizeof *q);
+	if (!q)
+		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
+	pthread_mutex_init(&q->mu, NULL);
+	pthread_cond_init(&q->changed, NULL);
+	r->q = q;
+	int e = pthread_create(&q->thread, NULL, reader_main, r);
+	if (e != 0)
+		return assay_fail(err, ASSAY_ENOMEM, "cannot start the reader thread: %s",
+				  strerror(e));
+	q->started = true;
+	return ASSAY_OK;
+}
+
+/* Stops the reader thread (wherever it is) and frees the ring. */
+static void ring_stop(run *r)
+{
+	ring *q = r->q;
+	if (!q)
+		return;
+	if (q->started) {
+		atomic_store(&r->cancel, 1); /* a read waiting for data gives up */
+		pthread_mutex_lock(&q->mu);
+		q->cancel = true;
+		pthread_cond_broadcast(&q->changed);
+		pthread_mutex_unlock(&q->mu);
+		pthread_join(q->thread, NULL);
+	}
+	for (size_t i = 0; i < RING_SLOTS; i++)
+		free(q->v[i].buf);
+	pthread_cond_destroy(&q->changed);
+	pthread_mutex_destroy(&q->mu);
+	free(q);
+	r->q = NULL;
 }
 
 static int open_reader(run *r, const char *source, const char *format, assay_error *err)
 {
-	int rc = src_open(&r->in, source, r->o->net, err);
+	net_options net = r->o->net ? *r->o->net : (net_options){0};
+	net.cancel = &r->cancel;
+	int rc = src_open(&r->in, source, &net, err);
 	if (rc < 0)
 		return rc;
 	size_t max = r->o->max_line ? r->o->max_line : INGEST_DEFAULT_MAX_LINE;
@@ -274,6 +492,7 @@ static int open_reader(run *r, const char *source, const char *format, assay_err
 
 static void close_run(run *r)
 {
+	ring_stop(r);
 	if (r->rdr.ops)
 		r->rdr.ops->free(&r->rdr);
 	abuf_free(&r->rdr.scratch);
@@ -297,25 +516,41 @@ static int read_all(run *r, assay_error *err)
 {
 	int every = r->o->commit_every > 0 ? r->o->commit_every : DEFAULT_COMMIT_EVERY;
 	int since_commit = 0, rc;
-	record rec;
-	while ((rc = r->rdr.ops->next(&r->rdr, &rec, err)) == 1) {
-		r->res->read++;
-		if ((rc = take(r, &rec, err)) < 0)
-			return rc;
-		if (r->o->strict && r->res->rejected)
-			return assay_fail(err, ASSAY_EFORMAT, "%s (--strict: nothing imported)",
-					  r->first_error);
-		if (!r->o->strict && ++since_commit >= every) {
-			since_commit = 0;
-			if ((rc = checkpoint(r, false, true, err)) < 0)
-				return rc;
-		}
-		if (r->res->read % PROGRESS_EVERY == 0)
-			progress(r);
-		if (r->o->stop && *r->o->stop)
+	if ((rc = ring_start(r, err)) < 0)
+		return rc;
+	ring *q = r->q;
+	for (;;) {
+		size_t ready = ring_wait(q, r->o->stop);
+		if (!ready)
 			return assay_fail(err, ASSAY_EINTR, "interrupted");
+		size_t done = 0;
+		for (; done < ready; done++) {
+			slot *sl = &q->v[(q->head + done) % RING_SLOTS];
+			r->bytes = sl->bytes;
+			if (sl->end) {
+				r->end_line = sl->rec.line;
+				if (sl->rc < 0)
+					*err = sl->err;
+				return sl->rc; /* the reader thread has ended */
+			}
+			r->res->read++;
+			if ((rc = take(r, sl, err)) < 0)
+				return rc;
+			if (r->o->strict && r->res->rejected)
+				return assay_fail(err, ASSAY_EFORMAT, "%s (--strict: nothing imported)",
+						  r->first_error);
+			if (!r->o->strict && ++since_commit >= every) {
+				since_commit = 0;
+				if ((rc = checkpoint(r, false, true, err)) < 0)
+					return rc;
+			}
+			if (r->res->read % PROGRESS_EVERY == 0)
+				progress(r);
+			if (r->o->stop && *r->o->stop)
+				return assay_fail(err, ASSAY_EINTR, "interrupted");
+		}
+		ring_release(q, done);
 	}
-	return rc;
 }
 
 int ingest_import(store *s, const char *source, const ingest_options *o, ingest_result *res,
@@ -345,7 +580,7 @@ int ingest_import(store *s, const char *source, const ingest_options *o, ingest_
 		res->rejected++;
 		if (o->report)
 			o->report(o->ud, NULL, 0, err->msg);
-		rc = store_reject_add(s, res->batch_id, r.in.name, r.rdr.in.line, err->msg, err);
+		rc = store_reject_add(s, res->batch_id, r.in.name, r.end_line, err->msg, err);
 	}
 	if (rc == ASSAY_OK || rc == ASSAY_EINTR) {
 		assay_error saved = *err;

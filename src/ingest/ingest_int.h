@@ -3,6 +3,8 @@
 #ifndef ASSAY_INGEST_INT_H
 #define ASSAY_INGEST_INT_H
 
+#include <stdatomic.h>
+
 #include "assay/ingest.h"
 
 struct net_stream;
@@ -14,8 +16,10 @@ typedef struct src {
 	bool close_fd;
 	struct net_stream *net;
 	int64_t total;     /* size when known, else -1 */
+	const atomic_int *cancel; /* once set, a read waiting for data ends (EINTR) */
 } src;
 
+/* net->cancel (or NULL) also becomes s->cancel. */
 int src_open(src *s, const char *source, const struct net_options *net, assay_error *err);
 /* Reads up to cap bytes; *got == 0 means end of input. */
 int src_read(src *s, char *buf, size_t cap, size_t *got, assay_error *err);

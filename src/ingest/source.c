@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -19,7 +20,7 @@ static bool is_url(const char *s)
 
 int src_open(src *s, const char *source, const struct net_options *net, assay_error *err)
 {
-	*s = (src){.name = source, .fd = -1, .total = -1};
+	*s = (src){.name = source, .fd = -1, .total = -1, .cancel = net ? net->cancel : NULL};
 	if (strcmp(source, "-") == 0) {
 		s->name = "stdin";
 		s->fd = STDIN_FILENO;
@@ -56,6 +57,16 @@ int src_read(src *s, char *buf, size_t cap, size_t *got, assay_error *err)
 		return rc < 0 ? assay_error_prefix(err, "%s", s->name) : rc;
 	}
 	for (;;) {
+		/* a pipe or terminal may stay silent: wait in steps, so that a
+		 * cancel is seen (a file is always ready) */
+		if (s->cancel) {
+			if (atomic_load(s->cancel))
+				return assay_fail(err, ASSAY_EINTR, "%s: interrupted", s->name);
+			struct pollfd p = {.fd = s->fd, .events = POLLIN};
+			int ready = poll(&p, 1, 100);
+			if (ready == 0 || (ready < 0 && errno == EINTR))
+				continue;
+		}
 		ssize_t n = read(s->fd, buf, cap);
 		if (n >= 0) {
 			*got = (size_t)n;

@@ -19,6 +19,7 @@ struct net_stream {
 	CURLcode result;
 	long status;
 	long stall_ms;
+	const atomic_int *cancel;
 	abuf errbody;
 	int64_t received;
 	char errbuf[CURL_ERROR_SIZE];
@@ -102,6 +103,8 @@ static int stream_wait(net_stream *st, int until, assay_error *err)
 			st->paused = false;
 			curl_easy_pause(st->easy, CURLPAUSE_CONT);
 		}
+		if (st->cancel && atomic_load(st->cancel))
+			return assay_fail(err, ASSAY_EINTR, "%s: interrupted", st->url);
 		net_pump(st->multi, &st->done, &st->result, 100);
 		int64_t now = assay_now_ms();
 		if (st->len + st->errbody.len != seen) {
@@ -156,6 +159,7 @@ static net_stream *stream_new(const char *url, const net_options *o)
 	}
 	st->cap = NET_STREAM_BUF;
 	st->stall_ms = o->stall_timeout_ms;
+	st->cancel = o->cancel;
 	net_safe_url(url, st->url, sizeof st->url);
 	return st;
 }
