@@ -276,7 +276,8 @@ static int fill_slot(run *r, slot *sl, assay_error *err)
 		sl->cap = need;
 	}
 	char *p = sl->buf;
-	memcpy(p, sl->rec.raw, sl->rec.len);
+	if (sl->rec.len) /* a refused record may come without its bytes */
+		memcpy(p, sl->rec.raw, sl->rec.len);
 	p[sl->rec.len] = '\0';
 	sl->rec.raw = p;
 	p += sl->rec.len + 1;
