@@ -105,11 +105,12 @@ int export_out_open(const char *path, export_out **out, assay_error *err)
 	return ASSAY_OK;
 }
 
-static int flush(export_out *o, assay_error *err)
+/* Writes p[0..len) to fd whole (retrying short writes and EINTR). */
+static int write_all(const export_out *o, int fd, const char *p, size_t len, assay_error *err)
 {
 	size_t done = 0;
-	while (done < o->len) {
-		ssize_t n = write(o->fd, o->buf + done, o->len - done);
+	while (done < len) {
+		ssize_t n = write(fd, p + done, len - done);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -117,8 +118,15 @@ static int flush(export_out *o, assay_error *err)
 		}
 		done += (size_t)n;
 	}
-	o->len = 0;
 	return ASSAY_OK;
+}
+
+static int flush(export_out *o, assay_error *err)
+{
+	int rc = write_all(o, o->fd, o->buf, o->len, err);
+	if (rc == ASSAY_OK)
+		o->len = 0;
+	return rc;
 }
 
 int export_out_write(export_out *o, const void *data, size_t len, assay_error *err)
@@ -195,14 +203,7 @@ static int copy_in(export_out *o, assay_error *err)
 		}
 		if (n == 0)
 			break;
-		for (ssize_t done = 0; done < n && rc == ASSAY_OK;) {
-			ssize_t w = write(fd, o->buf + done, (size_t)(n - done));
-			if (w < 0 && errno != EINTR)
-				rc = io_error(o, errno, "writing", err);
-			else if (w > 0)
-				done += w;
-		}
-		if (rc < 0)
+		if ((rc = write_all(o, fd, o->buf, (size_t)n, err)) < 0)
 			break;
 		at += n;
 	}

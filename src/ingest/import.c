@@ -203,7 +203,6 @@ typedef struct ring {
 	slot v[RING_SLOTS];
 	size_t head, n;  /* the oldest filled slot, and how many are filled */
 	size_t bytes;    /* raw bytes held by filled slots */
-	bool cancel;     /* the inserting side stopped: the reader stops too */
 	bool started;
 	bool reader_waits, inserter_waits; /* who needs a signal */
 	pthread_t thread;
@@ -221,7 +220,8 @@ typedef struct run {
 	int64_t bytes;   /* source bytes behind the records taken so far */
 	int64_t end_line;
 	ring *q;
-	atomic_int cancel; /* set when the inserting side stops: reads end */
+	atomic_int cancel; /* the inserting side stopped: the reader thread and a
+			      read waiting for data end */
 } run;
 
 static void progress(run *r)
@@ -351,12 +351,13 @@ static void *reader_main(void *arg)
 	ring *q = r->q;
 	for (;;) {
 		pthread_mutex_lock(&q->mu);
-		while (!q->cancel && (q->n == RING_SLOTS || (q->n && q->bytes >= RING_BYTES))) {
+		while (!atomic_load(&r->cancel) &&
+		       (q->n == RING_SLOTS || (q->n && q->bytes >= RING_BYTES))) {
 			q->reader_waits = true;
 			pthread_cond_wait(&q->changed, &q->mu);
 			q->reader_waits = false;
 		}
-		bool stop = q->cancel;
+		bool stop = atomic_load(&r->cancel);
 		slot *sl = &q->v[(q->head + q->n) % RING_SLOTS];
 		pthread_mutex_unlock(&q->mu);
 		if (stop)
@@ -454,9 +455,8 @@ static void ring_stop(run *r)
 	if (!q)
 		return;
 	if (q->started) {
-		atomic_store(&r->cancel, 1); /* a read waiting for data gives up */
-		pthread_mutex_lock(&q->mu);
-		q->cancel = true;
+		atomic_store(&r->cancel, 1);
+		pthread_mutex_lock(&q->mu); /* a reader waiting for room sees it */
 		pthread_cond_broadcast(&q->changed);
 		pthread_mutex_unlock(&q->mu);
 		pthread_join(q->thread, NULL);

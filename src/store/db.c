@@ -278,12 +278,15 @@ static void configure_library(void)
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
-static bool exists_nonempty(const char *path, const char *suffix)
+/* The size of the database's side file path + suffix ("-wal", "-shm"),
+ * or -1 when there is none. */
+static off_t side_file(const char *path, const char *suffix)
 {
 	char p[4096];
 	struct stat st;
-	return snprintf(p, sizeof p, "%s%s", path, suffix) < (int)sizeof p && stat(p, &st) == 0 &&
-	       st.st_size > 0;
+	if (snprintf(p, sizeof p, "%s%s", path, suffix) >= (int)sizeof p || stat(p, &st) != 0)
+		return -1;
+	return st.st_size;
 }
 
 /* A reader of a WAL database needs its -shm file, and creates it when it
@@ -298,9 +301,7 @@ static char *immutable_uri(const char *path)
 		return NULL;
 	bool dir_writable = access(dirname(copy), W_OK) == 0 && !on_read_only_fs(path);
 	free(copy);
-	char shm[4096];
-	snprintf(shm, sizeof shm, "%s-shm", path);
-	if (dir_writable || access(shm, F_OK) == 0 || exists_nonempty(path, "-wal"))
+	if (dir_writable || side_file(path, "-shm") >= 0 || side_file(path, "-wal") > 0)
 		return NULL;
 	abuf b = {0};
 	abuf_puts(&b, path[0] == '/' ? "file://" : "file:");

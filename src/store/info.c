@@ -193,6 +193,23 @@ void store_info_free(store_info *info)
 static const char sql_quick_check[] = "PRAGMA quick_check(20)";
 static const char sql_integrity_check[] = "PRAGMA integrity_check(20)";
 
+/* Appends p[0..len) to the list; false when out of memory. */
+static bool add_problem(char ***v, size_t *n, size_t *cap, const char *p, size_t len)
+{
+	if (*n == *cap) {
+		size_t c = *cap ? *cap * 2 : 8;
+		char **w = realloc(*v, c * sizeof *w);
+		if (!w)
+			return false;
+		*v = w;
+		*cap = c;
+	}
+	if (!((*v)[*n] = assay_strndup(p, len)))
+		return false;
+	(*n)++;
+	return true;
+}
+
 int store_check(store *s, bool full, char ***problems, size_t *n, assay_error *err)
 {
 	*problems = NULL;
@@ -211,16 +228,8 @@ int store_check(store *s, bool full, char ***problems, size_t *n, assay_error *e
 		for (const char *p = row; *p && rc != SQLITE_NOMEM;) {
 			size_t len = strcspn(p, "\n");
 			bool heading = len >= 3 && strncmp(p, "***", 3) == 0;
-			if (len && !heading) {
-				char **v = *n < cap ? *problems
-						    : realloc(*problems, (cap = cap ? cap * 2 : 8) * sizeof *v);
-				if (v)
-					*problems = v;
-				if (!v || !(v[*n] = assay_strndup(p, len)))
-					rc = SQLITE_NOMEM;
-				else
-					(*n)++;
-			}
+			if (len && !heading && !add_problem(problems, n, &cap, p, len))
+				rc = SQLITE_NOMEM;
 			p += len + (p[len] == '\n');
 		}
 	}
@@ -228,10 +237,7 @@ int store_check(store *s, bool full, char ***problems, size_t *n, assay_error *e
 		/* damage the check could not walk past is one more problem */
 		char why[300];
 		snprintf(why, sizeof why, "the check stopped: %s", sqlite3_errmsg(s->db));
-		char **v = realloc(*problems, (*n + 1) * sizeof *v);
-		if (v)
-			*problems = v;
-		rc = v && (v[*n] = assay_strdup(why)) ? ((*n)++, SQLITE_DONE) : SQLITE_NOMEM;
+		rc = add_problem(problems, n, &cap, why, strlen(why)) ? SQLITE_DONE : SQLITE_NOMEM;
 	}
 	sqlite3_reset(st);
 	if (rc == SQLITE_DONE)
