@@ -4,7 +4,7 @@ SAN_BUILD ?= build-san
 MESON_FLAGS ?=
 DEMO_DB ?= $(or $(TMPDIR),/tmp)/assay-demo-$(shell id -u).db
 
-.PHONY: all deps build demo test test-san bench clean
+.PHONY: all deps build demo demo-db demo-reset test test-san bench clean
 
 all: build
 
@@ -15,15 +15,26 @@ build: deps
 	@[ -f $(BUILD)/build.ninja ] || meson setup $(BUILD) $(MESON_FLAGS) >/dev/null
 	@ninja -C $(BUILD) >/dev/null || ninja -C $(BUILD)
 
-demo: build
-	@rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
-	@$(BUILD)/src/cli/assay --db $(DEMO_DB) import --batch demo sample-data/captions.jsonl sample-data/instructions.jsonl
+# The demo database is kept between runs, so a second `make demo` resumes
+# where the first stopped; `make demo-reset` starts it afresh.
+demo: build demo-db
 	@if $(BUILD)/src/cli/assay --help | grep -q '^  review '; then \
 		$(BUILD)/src/cli/assay --db $(DEMO_DB) review --annotator "$${ASSAY_ANNOTATOR:-$${USER:-demo}}"; \
 	else \
 		$(BUILD)/src/cli/assay --db $(DEMO_DB) info; \
 	fi
-	@echo "demo database: $(DEMO_DB)"
+	@echo "demo database: $(DEMO_DB) (kept; make demo resumes it, make demo-reset starts afresh)"
+
+demo-db:
+	@if [ -f $(DEMO_DB) ]; then \
+		echo "resuming the demo database $(DEMO_DB) (make demo-reset starts afresh)"; \
+	else \
+		$(BUILD)/src/cli/assay --db $(DEMO_DB) import --batch demo sample-data/captions.jsonl sample-data/instructions.jsonl; \
+	fi
+
+demo-reset:
+	@rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
+	@$(MAKE) --no-print-directory demo
 
 test:
 	@sh .ci/deps test
