@@ -73,12 +73,6 @@ int export_split_parse(const char *spec, export_split *out, size_t cap, size_t *
 /* Which split a sample id falls in: a hash of (id, seed) mapped to [0,1). */
 size_t export_split_pick(const export_split *splits, size_t n, const char *id, uint64_t seed);
 
-/* ---- CSV ----------------------------------------------------------------- */
-
-/* Appends one CSV field: quoted when it holds a comma, quote, CR or LF
- * (quotes doubled), or leading/trailing space. */
-int export_csv_field(abuf *out, const char *s, size_t len);
-
 /* ---- Output files --------------------------------------------------------- */
 
 /* A destination written atomically: a temporary file in the target's
@@ -107,6 +101,7 @@ typedef struct export_options {
 	const char **fields;       /* --fields, or NULL for whole records */
 	size_t n_fields;
 	bool provenance;
+	bool csv_raw;              /* --csv-raw: CSV cells as their exact bytes */
 	export_split splits[16];
 	size_t n_splits;
 	uint64_t seed;

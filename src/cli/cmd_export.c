@@ -33,6 +33,9 @@ static const char help[] =
 	"  --fields A,B,...    only these fields of each record (dotted paths)\n"
 	"  --provenance        add an \"_assay\" object: verdict, annotators,\n"
 	"                      reasons, notes, scores, original text, batch\n"
+	"  --csv-raw           CSV cells as their exact bytes (by default control\n"
+	"                      characters are shown as ^[ or <U+009B> and a text\n"
+	"                      cell starting with = + - @ TAB or CR gets a ')\n"
 	"  --split N=S,...     e.g. train=0.9,val=0.1: FILE.train.jsonl, ... by a\n"
 	"                      stable hash of the sample id and --seed\n"
 	"  --seed N            seed for --split (default 0)\n"
@@ -155,6 +158,7 @@ int cmd_export(cli_ctx *ctx, int argc, char **argv)
 		{"min", required_argument, NULL, 'm'},
 		{"fields", required_argument, NULL, 'F'},
 		{"provenance", no_argument, NULL, 'p'},
+		{"csv-raw", no_argument, NULL, 'R'},
 		{"split", required_argument, NULL, 's'},
 		{"seed", required_argument, NULL, 'e'},
 		{"to", required_argument, NULL, 't'},
@@ -232,6 +236,9 @@ int cmd_export(cli_ctx *ctx, int argc, char **argv)
 			break;
 		case 'p':
 			o.provenance = true;
+			break;
+		case 'R':
+			o.csv_raw = true;
 			break;
 		case 's': {
 			assay_error err = {0};

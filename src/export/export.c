@@ -8,6 +8,7 @@
 
 #include "assay/export.h"
 #include "assay/net.h"
+#include "assay/text_csv.h"
 
 /* Where records go: an atomic file (or stdout), or an HTTP upload. */
 typedef struct sink {
@@ -179,7 +180,8 @@ static int csv_row(job *j, sink *k, const char *rec, size_t len, abuf *out)
 		for (size_t i = 0; i < j->n_csv_cols; i++) {
 			if (i)
 				abuf_putc(out, ',');
-			export_csv_field(out, j->csv_cols[i], strlen(j->csv_cols[i]));
+			text_csv_cell(out, j->csv_cols[i], strlen(j->csv_cols[i]),
+				      j->o->csv_raw ? TEXT_CSV_RAW : 0);
 		}
 		abuf_puts(out, "\r\n");
 		k->header_done = true;
@@ -193,7 +195,9 @@ static int csv_row(job *j, sink *k, const char *rec, size_t len, abuf *out)
 			v = cJSON_ParseWithLength(rec + a, b - a);
 		char *t = value_text(v);
 		if (t)
-			export_csv_field(out, t, strlen(t));
+			text_csv_cell(out, t, strlen(t),
+				      j->o->csv_raw ? TEXT_CSV_RAW
+				      : cJSON_IsNumber(v) ? TEXT_CSV_NUMBER : 0);
 		free(t);
 		cJSON_Delete(v);
 	}

@@ -175,23 +175,3 @@ size_t export_split_pick(const export_split *splits, size_t n, const char *id, u
 	}
 	return n - 1;
 }
-
-int export_csv_field(abuf *out, const char *s, size_t len)
-{
-	bool quote = len && (s[0] == ' ' || s[len - 1] == ' ');
-	for (size_t i = 0; i < len && !quote; i++)
-		quote = s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
-	if (!quote)
-		return abuf_append(out, s, len);
-	int rc = abuf_putc(out, '"');
-	size_t run = 0;
-	for (size_t i = 0; i < len; i++)
-		if (s[i] == '"') {
-			rc |= abuf_append(out, s + run, i + 1 - run);
-			rc |= abuf_putc(out, '"');
-			run = i + 1;
-		}
-	rc |= abuf_append(out, s + run, len - run);
-	rc |= abuf_putc(out, '"');
-	return rc ? ASSAY_ENOMEM : ASSAY_OK;
-}

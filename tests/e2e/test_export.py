@@ -223,6 +223,34 @@ def test_csv_quoting_and_json_array():
         eq(json.loads(r.out), [])
 
 
+def test_csv_neutralises_controls_and_formulas_unless_raw():
+    """A CSV never carries a terminal escape (OSC 52 writes the clipboard,
+    OSC 0 retitles the window) nor a formula: controls are shown as the
+    screen shows them, text cells starting with = + - @ get a ', while a
+    number stays a number; --csv-raw gives the exact bytes."""
+    recs = [json.dumps({"id": "=cmd|' /C calc'!A0",
+                        "caption": "\x1b]52;c;ZXZpbA==\x07clip \x1b]0;title\x07 \u009b31m red",
+                        "meta": {"f": "+1+2", "g": "@SUM(1)", "h": "-2+3", "n": -0.5}}),
+            json.dumps({"id": "b", "caption": "\ttab first", "meta": {"f": "a\rb"}})]
+    with Workdir() as w:
+        setup(w, recs)
+        decide(w, "=cmd|' /C calc'!A0", "ann", "accepted")
+        decide(w, "b", "ann", "accepted")
+        r = w.run("export", "--format", "csv", "--fields", "id,caption,meta.f,meta.g,meta.h,meta.n")
+        eq(r.code, 0, r)
+        check(not any(ord(ch) < 0x20 and ch not in "\r\n\t" or 0x7f <= ord(ch) <= 0x9f
+                      for ch in r.out), repr(r.out))
+        rows = list(csv.reader(io.StringIO(r.out, newline="")))
+        eq(rows[1], ["'=cmd|' /C calc'!A0", "^[]52;c;ZXZpbA==^Gclip ^[]0;title^G <U+009B>31m red",
+                     "'+1+2", "'@SUM(1)", "'-2+3", "-0.5"])
+        eq(rows[2][:3], ["b", "'\ttab first", "a^Mb"])
+        r = w.run("export", "--format", "csv", "--csv-raw", "--fields", "id,caption,meta.f")
+        eq(r.code, 0, r)
+        rows = list(csv.reader(io.StringIO(r.out, newline="")))
+        eq(rows[1], ["=cmd|' /C calc'!A0",
+                     "\x1b]52;c;ZXZpbA==\x07clip \x1b]0;title\x07 \u009b31m red", "+1+2"])
+
+
 def test_output_is_copied_into_place_where_links_are_refused():
     """Where the unnamed output file cannot be linked in (linkat refused, as
     in some sandboxes), its bytes are copied into a hidden file that is

@@ -145,24 +145,6 @@ TEST(splits_parse_and_pick)
 	CHECK(counts[0] > 8800 && counts[0] < 9200);
 }
 
-TEST(csv_fields)
-{
-	abuf b = {0};
-	export_csv_field(&b, "plain", 5);
-	abuf_putc(&b, '|');
-	export_csv_field(&b, "a,b", 3);
-	abuf_putc(&b, '|');
-	export_csv_field(&b, "say \"hi\"", 8);
-	abuf_putc(&b, '|');
-	export_csv_field(&b, "two\nlines", 9);
-	abuf_putc(&b, '|');
-	export_csv_field(&b, " pad", 4);
-	abuf_putc(&b, '|');
-	export_csv_field(&b, "caf\xc3\xa9", 5);
-	CHECK_STR(b.data, "plain|\"a,b\"|\"say \"\"hi\"\"\"|\"two\nlines\"|\" pad\"|caf\xc3\xa9");
-	abuf_free(&b);
-}
-
 static int count_entries(const char *dir)
 {
 	DIR *d = opendir(dir);
@@ -227,5 +209,5 @@ TEST(atomic_output_commit_and_abort)
 
 UNIT_MAIN(UNIT_CASE(find_exact_nested_and_escaped_keys), UNIT_CASE(json_string_escapes),
 	  UNIT_CASE(rewrite_keeps_every_other_byte), UNIT_CASE(resolution_rules),
-	  UNIT_CASE(splits_parse_and_pick), UNIT_CASE(csv_fields),
+	  UNIT_CASE(splits_parse_and_pick),
 	  UNIT_CASE(atomic_output_commit_and_abort))
