@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <time.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,11 +117,31 @@ int cli_load_look(const char *config_path, const char *theme, conf **cf, conf_th
 	return 0;
 }
 
+/* Whether arg is a cluster of short options ("-zq") holding ch. */
+static bool cluster_has(const char *arg, int ch)
+{
+	return arg && arg[0] == '-' && arg[1] != '-' && ch > 0 && strchr(arg + 1, ch);
+}
+
+/* getopt leaves optind on a cluster of short options until its last letter
+ * is read, so argv[optind - 1] may be the argument before the bad one: a
+ * short option is named by its letter (optopt), a long one by its word. */
 int cli_bad_option(const cli_ctx *ctx, int c, char **argv)
 {
+	const char *prev = optind > 0 ? argv[optind - 1] : "", *cur = argv[optind];
+	bool longopt = strncmp(prev, "--", 2) == 0 && !cluster_has(cur, optopt);
+	if (!longopt) {
+		if (c == ':')
+			return cli_usage_error(ctx, "option '-%c' needs a value", optopt);
+		return cli_usage_error(ctx, "unknown option '-%c'", optopt > 0x20 && optopt < 0x7f
+										? optopt : '?');
+	}
+	int n = (int)strcspn(prev, "=");
 	if (c == ':')
-		return cli_usage_error(ctx, "option '%s' needs a value", argv[optind - 1]);
-	return cli_usage_error(ctx, "unknown option '%s'", argv[optind - 1]);
+		return cli_usage_error(ctx, "option '%.*s' needs a value", n, prev);
+	if (optopt && prev[n])
+		return cli_usage_error(ctx, "option '%.*s' takes no value", n, prev);
+	return cli_usage_error(ctx, "unknown option '%.*s'", n, prev);
 }
 
 static void say_upgrading(void *ud, const char *path, int from, int to)
@@ -193,4 +214,13 @@ bool cli_parse_size(const char *s, size_t *out)
 		return false;
 	*out = (size_t)(v * mul);
 	return true;
+}
+
+void cli_catch_signals(void (*handler)(int))
+{
+	struct sigaction sa = {.sa_handler = handler};
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0; /* no SA_RESTART: see cli.h */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 }
