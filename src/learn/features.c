@@ -1,0 +1,245 @@
+/* features.c — a sample's fields as hashed features: word n-grams per
+ * field, a length bucket per field, optional character n-grams of the
+ * text, numbers as a value and a bucket. A feature is named
+ * "namespace\x1fterm"; its index is the hash of that name. */
+#include <assert.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "assay/learn.h"
+#include "assay/text.h"
+
+#define SEP '\x1f'
+
+void learn_settings_default(learn_settings *s)
+{
+	*s = (learn_settings){.bits = 20, .ngrams = 2, .char_ngrams = false, .folds = 5,
+			      .epochs = 2, .alpha = 0.1, .beta = 1.0, .l1 = 0.5, .l2 = 1.0,
+			      .seed = 1};
+}
+
+int learn_settings_check(const learn_settings *s, assay_error *err)
+{
+	if (s->bits < 16 || s->bits > 24)
+		return assay_fail(err, ASSAY_EINVAL, "bits: expected 16 to 24, got %u", s->bits);
+	if (s->ngrams < 1 || s->ngrams > 3)
+		return assay_fail(err, ASSAY_EINVAL, "ngrams: expected 1 to 3, got %u", s->ngrams);
+	if (s->folds < 2 || s->folds > 10)
+		return assay_fail(err, ASSAY_EINVAL, "folds: expected 2 to 10, got %u", s->folds);
+	if (s->epochs < 1 || s->epochs > 10)
+		return assay_fail(err, ASSAY_EINVAL, "epochs: expected 1 to 10, got %u", s->epochs);
+	if (!(s->alpha > 0) || !(s->beta >= 0) || !(s->l1 >= 0) || !(s->l2 >= 0) ||
+	    !isfinite(s->alpha + s->beta + s->l1 + s->l2))
+		return assay_fail(err, ASSAY_EINVAL,
+				  "alpha must be > 0 and beta, l1, l2 >= 0 (all finite)");
+	return ASSAY_OK;
+}
+
+void learn_fvec_free(learn_fvec *fv)
+{
+	free(fv->v);
+	abuf_free(&fv->names);
+	abuf_free(&fv->scratch);
+	*fv = (learn_fvec){.keep_names = fv->keep_names};
+}
+
+/* Adds the feature named scratch[0..len) with value val. */
+static int push(const learn_settings *s, learn_fvec *fv, size_t len, float val)
+{
+	if (fv->n == fv->cap) {
+		size_t cap = fv->cap ? fv->cap * 2 : 256;
+		learn_feat *v = realloc(fv->v, cap * sizeof *v);
+		if (!v)
+			return ASSAY_ENOMEM;
+		fv->v = v;
+		fv->cap = cap;
+	}
+	uint32_t mask = (1u << s->bits) - 1;
+	learn_feat *f = &fv->v[fv->n++];
+	f->idx = (uint32_t)text_hash64(fv->scratch.data, len, s->seed) & mask;
+	f->val = val;
+	f->name = 0;
+	if (fv->keep_names) {
+		f->name = (uint32_t)fv->names.len;
+		if (abuf_append(&fv->names, fv->scratch.data, len) < 0 ||
+		    abuf_putc(&fv->names, '\0') < 0)
+			return ASSAY_ENOMEM;
+	}
+	return ASSAY_OK;
+}
+
+/* scratch = "ns\x1f"; returns its length (the prefix every term follows). */
+static int begin(learn_fvec *fv, const char *ns, size_t *prefix)
+{
+	abuf_reset(&fv->scratch);
+	if (abuf_puts(&fv->scratch, ns) < 0 || abuf_putc(&fv->scratch, SEP) < 0)
+		return ASSAY_ENOMEM;
+	*prefix = fv->scratch.len;
+	return ASSAY_OK;
+}
+
+static int push_term(const learn_settings *s, learn_fvec *fv, size_t prefix, const char *term,
+		     size_t n, float val)
+{
+	fv->scratch.len = prefix;
+	if (abuf_append(&fv->scratch, term, n) < 0)
+		return ASSAY_ENOMEM;
+	return push(s, fv, fv->scratch.len, val);
+}
+
+/* How many bits the count takes: 0 for 0, 1 for 1, 2 for 2-3, 3 for 4-7... */
+static unsigned bucket_of(size_t n)
+{
+	unsigned b = 0;
+	while (n) {
+		b++;
+		n >>= 1;
+	}
+	return b;
+}
+
+/* Word n-grams of one lower-cased field. */
+static int field_words(const learn_settings *s, learn_fvec *fv, const char *ns, const char *low,
+		       size_t len, text_tokens *tok)
+{
+	size_t prefix;
+	int rc = begin(fv, ns, &prefix);
+	if (rc < 0 || (rc = text_words(low, len, tok)) < 0)
+		return rc < 0 ? rc : ASSAY_ENOMEM;
+	size_t n = ASSAY_MIN(tok->n, (size_t)LEARN_MAX_TOKENS);
+	for (size_t i = 0; i < n; i++)
+		for (unsigned g = 1; g <= s->ngrams && i + g <= n; g++) {
+			/* the n-gram's words joined by single spaces */
+			fv->scratch.len = prefix;
+			for (unsigned k = 0; k < g; k++) {
+				if ((k && abuf_putc(&fv->scratch, ' ') < 0) ||
+				    abuf_append(&fv->scratch, low + tok->v[i + k].off,
+						tok->v[i + k].len) < 0)
+					return ASSAY_ENOMEM;
+			}
+			if ((rc = push(s, fv, fv->scratch.len, 1.0f)) < 0)
+				return rc;
+		}
+	char term[32];
+	int tn = snprintf(term, sizeof term, "#len=%u", bucket_of(tok->n));
+	return push_term(s, fv, prefix, term, (size_t)tn, 1.0f);
+}
+
+/* Character 3-5-grams of the first LEARN_MAX_TOKENS bytes of the text. */
+static int field_chars(const learn_settings *s, learn_fvec *fv, const char *ns, const char *low,
+		       size_t len)
+{
+	char chns[64];
+	snprintf(chns, sizeof chns, "%s~", ns);
+	size_t prefix;
+	int rc = begin(fv, chns, &prefix);
+	len = ASSAY_MIN(len, (size_t)LEARN_MAX_TOKENS);
+	for (size_t i = 0; rc == 0 && i < len; i++)
+		for (size_t g = 3; rc == 0 && g <= 5 && i + g <= len; g++)
+			rc = push_term(s, fv, prefix, low + i, g, 1.0f);
+	return rc;
+}
+
+static int add_field(const learn_settings *s, learn_fvec *fv, const learn_field *f, abuf *low,
+		     text_tokens *tok)
+{
+	abuf_reset(low);
+	if (abuf_append(low, f->value ? f->value : "", f->value ? f->len : 0) < 0)
+		return ASSAY_ENOMEM;
+	for (size_t i = 0; i < low->len; i++)
+		if (low->data[i] >= 'A' && low->data[i] <= 'Z')
+			low->data[i] = (char)(low->data[i] + ('a' - 'A'));
+	int rc = field_words(s, fv, f->name, low->data ? low->data : "", low->len, tok);
+	if (rc == 0 && s->char_ngrams && strcmp(f->name, "text") == 0)
+		rc = field_chars(s, fv, f->name, low->data ? low->data : "", low->len);
+	return rc;
+}
+
+static int add_number(const learn_settings *s, learn_fvec *fv, const learn_number *num)
+{
+	if (!isfinite(num->value))
+		return ASSAY_OK;
+	size_t prefix;
+	int rc = begin(fv, "#score", &prefix);
+	size_t nl = strlen(num->name);
+	if (rc == 0)
+		rc = push_term(s, fv, prefix, num->name, nl, (float)num->value);
+	char term[160];
+	int b = (int)floor(ASSAY_MAX(0.0, ASSAY_MIN(1.0, num->value)) * 4.0);
+	int tn = snprintf(term, sizeof term, "%.120s=%d", num->name, b);
+	return rc < 0 ? rc : push_term(s, fv, prefix, term, (size_t)tn, 1.0f);
+}
+
+static int by_index(const void *a, const void *b)
+{
+	const learn_feat *x = a, *y = b;
+	if (x->idx != y->idx)
+		return x->idx < y->idx ? -1 : 1;
+	return x->name < y->name ? -1 : x->name > y->name;
+}
+
+/* Sorts by index; a repeated index keeps its first name and the largest
+ * value (a word said twice is still present once). */
+static void merge(learn_fvec *fv)
+{
+	if (fv->n < 2)
+		return;
+	qsort(fv->v, fv->n, sizeof *fv->v, by_index);
+	size_t o = 0;
+	for (size_t i = 1; i < fv->n; i++) {
+		if (fv->v[i].idx == fv->v[o].idx) {
+			if (fabsf(fv->v[i].val) > fabsf(fv->v[o].val))
+				fv->v[o].val = fv->v[i].val;
+		} else {
+			fv->v[++o] = fv->v[i];
+		}
+	}
+	fv->n = o + 1;
+}
+
+int learn_extract(const learn_settings *s, const learn_example *ex, learn_fvec *fv)
+{
+	assert(s->bits >= 16 && s->bits <= 24);
+	fv->n = 0;
+	abuf_reset(&fv->names);
+	size_t prefix;
+	int rc = begin(fv, "", &prefix);
+	if (rc == 0)
+		rc = push_term(s, fv, prefix, "bias", 4, 1.0f);
+	abuf low = {0};
+	text_tokens tok = {0};
+	for (size_t i = 0; rc == 0 && i < ex->n_fields; i++)
+		rc = add_field(s, fv, &ex->fields[i], &low, &tok);
+	for (size_t i = 0; rc == 0 && i < ex->n_numbers; i++)
+		rc = add_number(s, fv, &ex->numbers[i]);
+	abuf_free(&low);
+	text_tokens_free(&tok);
+	if (rc == 0)
+		merge(fv);
+	return rc;
+}
+
+void learn_feature_describe(const char *name, char *buf, size_t bufsz)
+{
+	const char *sep = strchr(name, SEP);
+	if (!sep) {
+		snprintf(buf, bufsz, "%s", name);
+		return;
+	}
+	int nsl = (int)(sep - name);
+	const char *term = sep + 1;
+	unsigned b;
+	if (strcmp(name, "\x1f" "bias") == 0)
+		snprintf(buf, bufsz, "(base rate)");
+	else if (sscanf(term, "#len=%u", &b) == 1)
+		snprintf(buf, bufsz, b == 0 ? "%.*s empty" : "%.*s length %lu-%lu words", nsl,
+			 name, b ? 1ul << (b - 1) : 0ul, b ? (1ul << b) - 1 : 0ul);
+	else if (nsl == 6 && strncmp(name, "#score", 6) == 0)
+		snprintf(buf, bufsz, "score %s", term);
+	else if (nsl > 0 && name[nsl - 1] == '~')
+		snprintf(buf, bufsz, "%.*s chars '%s'", nsl - 1, name, term);
+	else
+		snprintf(buf, bufsz, "%.*s '%s'", nsl, name, term);
+}
