@@ -69,6 +69,11 @@ int cli_bad_option(const cli_ctx *ctx, int c, char **argv);
  * (or 0 with *out set). */
 int cli_open_store(const cli_ctx *ctx, const store_options *opt, store **out);
 
+/* Installs handler for SIGINT and SIGTERM without SA_RESTART: a blocking
+ * call (open of a FIFO without a writer, read, poll) returns EINTR, so the
+ * caller sees the flag the handler sets at once. */
+void cli_catch_signals(void (*handler)(int));
+
 /* Parses a date YYYY-MM-DD (UTC midnight) into unix milliseconds. */
 bool cli_parse_date(const char *s, int64_t *ms);
 

@@ -314,8 +314,7 @@ int cmd_export(cli_ctx *ctx, int argc, char **argv)
 	o.progress = progress;
 	o.ud = &bar;
 	o.stop = &stop_flag;
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	cli_catch_signals(on_signal);
 	signal(SIGPIPE, SIG_IGN);
 	export_summary sum;
 	assay_error err = {0};

@@ -170,8 +170,7 @@ int cmd_import(cli_ctx *ctx, int argc, char **argv)
 	o.ud = &ui;
 	o.stop = &stop_flag;
 	o.qualify_line_ids = argc - optind > 1;
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	cli_catch_signals(on_signal);
 	int worst = 0;
 	int64_t scored[64];
 	size_t n_scored = 0;

@@ -409,8 +409,7 @@ int cmd_score(cli_ctx *ctx, int argc, char **argv)
 		store_batch_free(&b);
 	}
 	if (code == 0) {
-		signal(SIGINT, on_signal);
-		signal(SIGTERM, on_signal);
+		cli_catch_signals(on_signal);
 		code = score_and_report(s, &cfg, a.scorers ? names : NULL, n_names,
 					a.n_batches ? batch_ids : NULL, a.n_batches, a.rescore,
 					a.quiet, &stop_flag);
