@@ -12,7 +12,7 @@
 #include "assay/common.h"
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 /* PRAGMA application_id of an assay database: "assy". */
 #define STORE_APPLICATION_ID 0x61737379
 
@@ -41,6 +41,15 @@ typedef struct store_options {
 int store_open(const char *path, const store_options *opt, store **out, assay_error *err);
 void store_close(store *s);
 const char *store_path(const store *s);
+/* Whether a write to path, or to the open file st describes, would land in
+ * the database or one of SQLite's side files (-wal, -shm, -journal): the
+ * same file (device and inode, whatever the name), or a name in the
+ * database's directory that is theirs, existing or not. path's last
+ * component must not be a symbolic link (resolve it first); either argument
+ * may be NULL. Returns NULL, or which file ("the database", "its -wal
+ * file", ...). */
+struct stat;
+const char *store_own_file(const store *s, const char *path, const struct stat *st);
 
 /* Another read-only connection to s's database, for reading on another
  * thread (a handle is used by one thread at a time). */
@@ -285,6 +294,10 @@ int store_scores_range_each(store *s, int64_t lo, int64_t hi,
 			    void *ud, assay_error *err);
 /* Writes the combined score on the sample (NAN: NULL). */
 int store_quality_set(store *s, int64_t sample_id, double quality, assay_error *err);
+/* Up to max ids, ascending and above after, of samples that hold scores but
+ * no combined score; *n gets how many. */
+int store_quality_missing(store *s, int64_t after, int64_t *ids, size_t max, size_t *n,
+			  assay_error *err);
 
 /* The answer cache of the remote scorers, keyed by (configuration hash,
  * text hash). *found false when absent; *reason is allocated (caller frees). */
@@ -609,5 +622,30 @@ int store_export_provenance(store *s, int64_t sample_id, char **json, assay_erro
 int store_export_estimate(store *s, const store_export_filter *f, int64_t *n, assay_error *err);
 
 /* (end of export section) */
+
+/* ======================================================================
+ * Learned models (src/store/models.c)
+ * ====================================================================== */
+
+/* One stored version of a model: its bytes, when it was trained, on how
+ * many verdicts of each class, and what it was trained with (info: JSON
+ * text of settings, features and figures). */
+typedef struct store_model {
+	int64_t version; /* the row id: versions only grow */
+	int64_t created_at;
+	int64_t n_rejected, n_kept;
+	char *info;
+	void *bytes;
+	size_t len;
+} store_model;
+
+/* Adds a version of the model called name; *version gets its number. */
+int store_model_put(store *s, const char *name, const store_model *m, int64_t *version,
+		    assay_error *err);
+/* The newest version of name into *out (*found false when none); free
+ * with store_model_free. */
+int store_model_latest(store *s, const char *name, store_model *out, bool *found,
+		       assay_error *err);
+void store_model_free(store_model *m);
 
 #endif

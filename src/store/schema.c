@@ -152,10 +152,24 @@ static const char schema_v2[] =
 	"CREATE INDEX scores_by_scorer ON scores(scorer, value, flagged);"
 	"CREATE INDEX scores_by_version ON scores(scorer, version);";
 
+/* Version 3: the models `assay learn` trains from the verdicts; every
+ * version is kept (the newest is in use), with what it learned from. */
+static const char schema_v3[] =
+	"CREATE TABLE models ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  n_rejected INTEGER NOT NULL,"
+	"  n_kept INTEGER NOT NULL,"
+	"  info TEXT NOT NULL,"
+	"  model BLOB NOT NULL);"
+	"CREATE INDEX models_by_name ON models(name, id);";
+
 static const char *const migrations[] = {
 	NULL, /* version 0: the empty file */
 	schema_v1,
 	schema_v2,
+	schema_v3,
 };
 
 int store_schema_apply(store *s, int from_version, assay_error *err)

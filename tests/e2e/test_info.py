@@ -43,13 +43,14 @@ def test_an_older_database_is_upgraded_once_and_says_so():
         con = sqlite3.connect(w.db)  # back to the schema 1 layout
         con.executescript("DROP INDEX scores_by_scorer; DROP INDEX scores_by_version;"
                           "CREATE INDEX scores_by_scorer ON scores(scorer, value);"
+                          "DROP TABLE models;"
                           "PRAGMA user_version = 1;")
         con.close()
         r = w.run("info")
         eq(r.code, 0, r)
         contains(r.err, "upgrading")
-        contains(r.err, "from schema version 1 to 2 (once;")
-        eq(w.sql("PRAGMA user_version"), [(2,)])
+        contains(r.err, "from schema version 1 to 3 (once;")
+        eq(w.sql("PRAGMA user_version"), [(3,)])
         r = w.run("info")
         eq((r.code, r.err), (0, ""))
 

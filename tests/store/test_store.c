@@ -170,6 +170,7 @@ static void make_v1(const char *path)
 	CHECK_INT(sqlite3_exec(db,
 			       "DROP INDEX scores_by_scorer; DROP INDEX scores_by_version;"
 			       "CREATE INDEX scores_by_scorer ON scores(scorer, value);"
+			       "DROP TABLE models;"
 			       "PRAGMA user_version = 1",
 			       NULL, NULL, NULL),
 		  SQLITE_OK);
@@ -469,6 +470,39 @@ TEST(check_finds_damage_and_lists_it)
 	CHECK_INT(after.st_size, before.st_size);
 }
 
+TEST(models_keep_every_version_and_serve_the_newest)
+{
+	const char *p = tmp_path("models.db");
+	store *s = NULL;
+	assay_error e = {0};
+	CHECK_INT(store_open(p, &(store_options){0}, &s, &e), ASSAY_OK);
+	store_model got;
+	bool found = true;
+	CHECK_INT(store_model_latest(s, "learned", &got, &found, &e), ASSAY_OK);
+	CHECK(!found);
+	unsigned char a[] = {1, 0, 2}, b[] = {9, 8, 0, 7, 6};
+	store_model m = {.created_at = 5, .n_rejected = 3, .n_kept = 4, .info = "{\"k\":1}",
+			 .bytes = a, .len = sizeof a};
+	int64_t v1 = 0, v2 = 0;
+	CHECK_INT(store_model_put(s, "learned", &m, &v1, &e), ASSAY_OK);
+	m.bytes = b;
+	m.len = sizeof b;
+	m.n_kept = 40;
+	CHECK_INT(store_model_put(s, "learned", &m, &v2, &e), ASSAY_OK);
+	CHECK(v2 > v1);
+	CHECK_INT(store_model_latest(s, "learned", &got, &found, &e), ASSAY_OK);
+	CHECK(found);
+	CHECK_INT(got.version, v2);
+	CHECK_INT(got.n_kept, 40);
+	CHECK_INT(got.len, sizeof b);
+	CHECK(memcmp(got.bytes, b, sizeof b) == 0); /* bytes after a NUL kept */
+	CHECK_STR(got.info, "{\"k\":1}");
+	store_model_free(&got);
+	CHECK_INT(store_model_latest(s, "other", &got, &found, &e), ASSAY_OK);
+	CHECK(!found);
+	store_close(s);
+}
+
 UNIT_MAIN(UNIT_CASE(creates_new_database_0600_with_schema), UNIT_CASE(check_finds_damage_and_lists_it),
 	  UNIT_CASE(readers_upgrade_an_older_database_once),
 	  UNIT_CASE(readers_read_an_older_database_they_cannot_write),
@@ -476,4 +510,5 @@ UNIT_MAIN(UNIT_CASE(creates_new_database_0600_with_schema), UNIT_CASE(check_find
 	  UNIT_CASE(refuses_foreign_sqlite_database_untouched), UNIT_CASE(refuses_newer_schema),
 	  UNIT_CASE(missing_database_for_readers), UNIT_CASE(insert_outcomes),
 	  UNIT_CASE(rollback_leaves_nothing), UNIT_CASE(busy_database_reports_lock),
-	  UNIT_CASE(events_are_append_only))
+	  UNIT_CASE(events_are_append_only),
+	  UNIT_CASE(models_keep_every_version_and_serve_the_newest))

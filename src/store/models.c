@@ -1,0 +1,72 @@
+/* models.c — the learned models: every version kept, the newest in use.
+ * A model is written in one statement, so a killed `learn` leaves the
+ * previous version whole. */
+#include "store_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void store_model_free(store_model *m)
+{
+	if (!m)
+		return;
+	free(m->info);
+	free(m->bytes);
+	*m = (store_model){0};
+}
+
+int store_model_put(store *s, const char *name, const store_model *m, int64_t *version,
+		    assay_error *err)
+{
+	static const char sql[] =
+		"INSERT INTO models (name, created_at, n_rejected, n_kept, info, model) "
+		"VALUES (?, ?, ?, ?, ?, ?)";
+	sqlite3_stmt *st = store_stmt(s, sql, err);
+	if (!st)
+		return err->code;
+	store_bind_text(st, 1, name, -1);
+	sqlite3_bind_int64(st, 2, m->created_at);
+	sqlite3_bind_int64(st, 3, m->n_rejected);
+	sqlite3_bind_int64(st, 4, m->n_kept);
+	store_bind_text(st, 5, m->info ? m->info : "{}", -1);
+	sqlite3_bind_blob64(st, 6, m->bytes, m->len, SQLITE_STATIC);
+	int rc = store_step_done(s, st, err, "storing the model");
+	if (rc == 0 && version)
+		*version = sqlite3_last_insert_rowid(s->db);
+	return rc;
+}
+
+int store_model_latest(store *s, const char *name, store_model *out, bool *found,
+		       assay_error *err)
+{
+	static const char sql[] =
+		"SELECT id, created_at, n_rejected, n_kept, info, model FROM models "
+		"WHERE name = ? ORDER BY id DESC LIMIT 1";
+	*out = (store_model){0};
+	*found = false;
+	sqlite3_stmt *st = store_stmt(s, sql, err);
+	if (!st)
+		return err->code;
+	store_bind_text(st, 1, name, -1);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		out->version = sqlite3_column_int64(st, 0);
+		out->created_at = sqlite3_column_int64(st, 1);
+		out->n_rejected = sqlite3_column_int64(st, 2);
+		out->n_kept = sqlite3_column_int64(st, 3);
+		out->info = store_col_str(st, 4);
+		out->len = (size_t)sqlite3_column_bytes(st, 5);
+		out->bytes = malloc(out->len ? out->len : 1);
+		if (out->bytes && out->len)
+			memcpy(out->bytes, sqlite3_column_blob(st, 5), out->len);
+		sqlite3_reset(st);
+		if (!out->info || !out->bytes) {
+			store_model_free(out);
+			return assay_fail(err, ASSAY_ENOMEM, "out of memory reading the model");
+		}
+		*found = true;
+		return ASSAY_OK;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? ASSAY_OK : store_sqlerr(s, rc, err, "reading the model");
+}
