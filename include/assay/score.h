@@ -328,7 +328,9 @@ typedef struct score_run_result {
 } score_run_result;
 
 /* Runs the named scorers over the samples in scope, writing each score
- * (with its version) and then the combined score of every sample touched.
+ * (with its version) and, in the same transaction, the combined score of
+ * its sample; then the combined score of any sample of the database that
+ * holds scores without one (left by older versions).
  * Scores already current are skipped unless rescore. Remote failures are
  * recorded per sample and the run goes on. Returns ASSAY_EINTR when
  * stopped (what was done is committed). */

@@ -1,6 +1,7 @@
 /* neardup.c — the near-duplicate pass: every sample of the database in id
  * order through the LSH index, so the first sample of a cluster is never
- * flagged and every later one is; then the scores of the run's samples. */
+ * flagged and every later one is; then the scores of the run's samples,
+ * with their combined scores. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,12 +127,29 @@ static void nd_reason(const nd_state *d, size_t i, score_result *out)
 }
 
 /* Writes the scores of the run's samples that are not current, and the new
- * reason of current ones whose cluster grew. */
+ * reason of current ones whose cluster grew; each transaction also writes
+ * the combined score of the samples it scored (a grown cluster changes
+ * reasons, never values). */
+#define ND_TX 8192
+
+static int nd_commit(run_ctx *r, const int64_t *put, size_t n_put, assay_error *err)
+{
+	int rc = run_combine(r, put, n_put, err);
+	if (rc < 0) {
+		store_rollback(r->s);
+		return rc;
+	}
+	return store_commit(r->s, err);
+}
+
 static int nd_write(run_ctx *r, nd_state *d, const char *version, assay_error *err)
 {
+	int64_t *put_ids = malloc(ND_TX * sizeof *put_ids);
+	if (!put_ids)
+		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
 	int rc = ASSAY_OK;
 	bool open = false;
-	size_t in_tx = 0;
+	size_t in_tx = 0, n_put = 0;
 	for (size_t i = 0; i < d->n && rc == 0; i++) {
 		uint8_t f = d->flags[i];
 		bool put = (f & ND_SCOPE) && (f & ND_NEED),
@@ -156,24 +174,25 @@ static int nd_write(run_ctx *r, nd_state *d, const char *version, assay_error *e
 			rc = store_score_put(r->s, &row, err);
 			r->res->scored[SCORE_NEARDUP]++;
 			r->res->flagged[SCORE_NEARDUP] += flagged;
-			run_touch(r, d->ids[i]);
+			put_ids[n_put++] = d->ids[i]; /* ascending: d is in id order */
 		} else {
 			rc = store_score_set_detail(r->s, d->ids[i], "neardup", res.reason,
 						    res.detail, err);
 		}
-		if (rc == 0 && ++in_tx == 8192) {
-			rc = store_commit(r->s, err);
+		if (rc == 0 && ++in_tx == ND_TX) {
+			rc = nd_commit(r, put_ids, n_put, err);
 			open = false;
-			in_tx = 0;
+			in_tx = n_put = 0;
 			run_progress(r, "neardup", run_position(r, d->ids[i]), r->scope, false);
 		}
 	}
 	if (open) {
 		if (rc == 0)
-			rc = store_commit(r->s, err);
+			rc = nd_commit(r, put_ids, n_put, err);
 		else
 			store_rollback(r->s);
 	}
+	free(put_ids);
 	return rc;
 }
 

@@ -185,8 +185,16 @@ static int flush(remote_run *rr, assay_error *err)
 		res->flagged[rr->id] += flagged;
 		res->failed[rr->id] += isnan(a->value);
 		res->cached[rr->id] += a->from_cache;
-		run_touch(rr->r, a->sample_id);
 	}
+	/* The answers' samples get their combined score in the same transaction. */
+	int64_t *ids = rc == 0 ? malloc(rr->n_done * sizeof *ids) : NULL;
+	if (rc == 0 && !ids)
+		rc = assay_fail(err, ASSAY_ENOMEM, "out of memory");
+	for (size_t i = 0; rc == 0 && i < rr->n_done; i++)
+		ids[i] = rr->done[i].sample_id;
+	if (rc == 0)
+		rc = run_combine_unsorted(rr->r, ids, rr->n_done, err);
+	free(ids);
 	if (rc == 0)
 		rc = store_commit(s, err);
 	else

@@ -1,7 +1,7 @@
 /* run.c — scoring the samples of a store: the text scorers page by page
  * (one transaction per page), near-duplicates over the whole database,
- * the remote scorers (remote_run.c), then the combined score of every
- * sample touched. */
+ * the remote scorers (remote_run.c); each transaction that writes scores
+ * also writes the combined score of their samples. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,18 +10,6 @@
 #include "run_int.h"
 
 #define DEFAULT_PAGE 1024
-
-/* Marks a sample whose combined score must be written again. */
-void run_touch(run_ctx *r, int64_t id)
-{
-	if (id > 0 && (uint64_t)id < r->touched_bits)
-		r->touched[id >> 6] |= 1ull << (id & 63);
-}
-
-static bool touched(const run_ctx *r, int64_t id)
-{
-	return id > 0 && (uint64_t)id < r->touched_bits && (r->touched[id >> 6] >> (id & 63)) & 1;
-}
 
 void run_progress(run_ctx *r, const char *phase, int64_t done, int64_t total, bool force)
 {
@@ -79,7 +67,6 @@ static int text_item(run_ctx *r, const store_score_item *it, const enum score_id
 		r->res->flagged[ids[w]] += res.flagged;
 		r->res->failed[ids[w]] += isnan(res.value);
 	}
-	run_touch(r, it->id);
 	return ASSAY_OK;
 }
 
@@ -100,16 +87,26 @@ static int run_text(run_ctx *r, const enum score_id *ids, size_t n, assay_error 
 			       .rescore = r->o->rescore,
 			       .with_record = record};
 	store_score_page page = {0};
-	int64_t t0 = assay_mono_ns();
+	int64_t t0 = assay_mono_ns(), *done = NULL;
 	int rc = ASSAY_OK;
 	const char *phase = n == 1 ? score_defs[ids[0]].name : "rules";
 	while (!run_stopped(r)) {
 		if ((rc = store_score_page_next(r->s, &q, r->page, &page, err)) < 0 || page.n == 0)
 			break;
+		int64_t *v = realloc(done, page.n * sizeof *done);
+		if (!v) {
+			rc = assay_fail(err, ASSAY_ENOMEM, "out of memory");
+			break;
+		}
+		done = v;
 		if ((rc = store_begin(r->s, err)) < 0)
 			break;
-		for (size_t i = 0; i < page.n && rc == 0; i++)
+		for (size_t i = 0; i < page.n && rc == 0; i++) {
+			done[i] = page.items[i].id; /* ascending: the page is in id order */
 			rc = text_item(r, &page.items[i], ids, want, n, err);
+		}
+		if (rc == 0)
+			rc = run_combine(r, done, page.n, err);
 		if (rc < 0) {
 			store_rollback(r->s);
 			break;
@@ -119,6 +116,7 @@ static int run_text(run_ctx *r, const enum score_id *ids, size_t n, assay_error 
 		run_progress(r, phase, run_position(r, page.last_id), r->scope, false);
 	}
 	store_score_page_free(&page);
+	free(done);
 	double secs = (double)(assay_mono_ns() - t0) / 1e9;
 	for (size_t i = 0; i < n; i++)
 		r->res->seconds[ids[i]] += secs;
@@ -127,8 +125,14 @@ static int run_text(run_ctx *r, const enum score_id *ids, size_t n, assay_error 
 
 /* ---- the combined score ------------------------------------------------------ */
 
+/* A sample's combined score is written in the transaction that writes any of
+ * its scores, from every score it then holds: a kill can never leave a
+ * sample with scores but without its combined score. */
+
 typedef struct combine_acc {
 	run_ctx *r;
+	const int64_t *ids; /* the samples to write, ascending */
+	size_t n, next;
 	int64_t sample;
 	double values[SCORE_COUNT];
 	int rc;
@@ -137,11 +141,21 @@ typedef struct combine_acc {
 
 static void combine_flush(combine_acc *a)
 {
-	if (a->sample <= 0 || a->rc < 0 || !touched(a->r, a->sample))
+	if (a->sample <= 0 || a->rc < 0)
 		return;
-	double q = score_combine(a->values, a->r->cfg.weight, SCORE_COUNT);
-	a->rc = store_quality_set(a->r->s, a->sample, q, a->err);
-	a->r->res->combined += a->rc == 0;
+	while (a->next < a->n && a->ids[a->next] < a->sample)
+		a->next++;
+	if (a->next == a->n || a->ids[a->next] != a->sample)
+		return;
+	run_ctx *r = a->r;
+	double q = score_combine(a->values, r->cfg.weight, SCORE_COUNT);
+	if ((a->rc = store_quality_set(r->s, a->sample, q, a->err)) < 0)
+		return;
+	uint64_t id = (uint64_t)a->sample, bit = 1ull << (id & 63);
+	if (id < r->combined_bits && !(r->combined[id >> 6] & bit)) {
+		r->combined[id >> 6] |= bit;
+		r->res->combined++;
+	}
 }
 
 static int combine_row(void *ud, int64_t sample_id, const char *scorer, double value)
@@ -161,34 +175,67 @@ static int combine_row(void *ud, int64_t sample_id, const char *scorer, double v
 	return 0;
 }
 
+/* Reads at most this many ids' worth of score rows per query. */
 #define COMBINE_SPAN 4096
 
-static int run_combine(run_ctx *r, assay_error *err)
+int run_combine(run_ctx *r, const int64_t *ids, size_t n, assay_error *err)
 {
-	int64_t hi_id = (int64_t)r->touched_bits - 1;
-	for (int64_t lo = 0; lo <= hi_id; lo += COMBINE_SPAN) {
-		int64_t hi = lo + COMBINE_SPAN - 1;
-		bool any = false;
-		for (int64_t w = lo >> 6;
-		     w <= (hi >> 6) && (uint64_t)w < (r->touched_bits + 63) / 64; w++)
-			any |= r->touched[w] != 0;
-		if (!any)
-			continue;
-		combine_acc a = {.r = r, .err = err};
-		int rc = store_begin(r->s, err);
-		if (rc == 0)
-			rc = store_scores_range_each(r->s, lo, hi, combine_row, &a, err);
+	for (size_t i = 0; i < n;) {
+		size_t j = i + 1;
+		while (j < n && ids[j] - ids[i] < COMBINE_SPAN)
+			j++;
+		combine_acc a = {.r = r, .ids = ids + i, .n = j - i, .err = err};
+		int rc = store_scores_range_each(r->s, ids[i], ids[j - 1], combine_row, &a, err);
 		if (rc == 0) {
 			combine_flush(&a);
 			rc = a.rc;
 		}
-		if (rc < 0) {
+		if (rc < 0)
+			return rc;
+		i = j;
+	}
+	return ASSAY_OK;
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+int run_combine_unsorted(run_ctx *r, int64_t *ids, size_t n, assay_error *err)
+{
+	qsort(ids, n, sizeof *ids, cmp_id);
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (k == 0 || ids[i] != ids[k - 1])
+			ids[k++] = ids[i];
+	return run_combine(r, ids, k, err);
+}
+
+/* Samples that hold scores without a combined score, as runs before the
+ * combined score shared its scores' transaction could leave them (found
+ * through the quality index, never a scan of the scores). */
+static int run_missing(run_ctx *r, assay_error *err)
+{
+	int64_t ids[1024], after = 0;
+	size_t n;
+	int rc;
+	while (!run_stopped(r)) {
+		if ((rc = store_quality_missing(r->s, after, ids, ASSAY_ARRAY_LEN(ids), &n, err)) <
+			0 ||
+		    n == 0)
+			return rc;
+		if ((rc = store_begin(r->s, err)) < 0)
+			return rc;
+		if ((rc = run_combine(r, ids, n, err)) < 0) {
 			store_rollback(r->s);
 			return rc;
 		}
 		if ((rc = store_commit(r->s, err)) < 0)
 			return rc;
-		run_progress(r, "combined", run_position(r, hi), r->scope, false);
+		after = ids[n - 1];
+		run_progress(r, "combined", run_position(r, after), r->scope, false);
 	}
 	return ASSAY_OK;
 }
@@ -256,9 +303,9 @@ int score_run(store *s, const score_run_options *o, score_run_result *res, assay
 	store_score_query everything = {0};
 	if ((rc = store_score_scope(s, &everything, &all_count, &all_max, err)) < 0)
 		return rc;
-	r.touched_bits = (uint64_t)all_max + 1;
-	r.touched = calloc((r.touched_bits + 63) / 64, sizeof *r.touched);
-	if (!r.touched)
+	r.combined_bits = (uint64_t)all_max + 1;
+	r.combined = calloc((r.combined_bits + 63) / 64, sizeof *r.combined);
+	if (!r.combined)
 		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
 	for (size_t i = 0; i < n; i++)
 		if (score_defs[ids[i]].kind == SCORE_KIND_TEXT)
@@ -274,17 +321,16 @@ int score_run(store *s, const score_run_options *o, score_run_result *res, assay
 		else if (score_defs[ids[i]].kind == SCORE_KIND_REMOTE)
 			rc = run_remote(&r, ids[i], err);
 	}
-	/* What was scored gets its combined score, even when stopped. */
-	if (rc == 0 || rc == ASSAY_EINTR || rc == ASSAY_ENET) {
+	if (rc == 0 || rc == ASSAY_ENET) {
 		assay_error e2 = {0};
-		int rc2 = run_combine(&r, &e2);
+		int rc2 = run_missing(&r, &e2);
 		if (rc2 < 0 && rc == 0) {
 			rc = rc2;
 			*err = e2;
 		}
 	}
 	score_text_free(&r.text);
-	free(r.touched);
+	free(r.combined);
 	if (rc == 0 && run_stopped(&r))
 		rc = assay_fail(err, ASSAY_EINTR, "interrupted");
 	return rc;

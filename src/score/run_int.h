@@ -12,12 +12,17 @@ typedef struct run_ctx {
 	score_config cfg; /* a copy (strings shared): the field range may be filled in */
 	size_t page;
 	int64_t scope, max_id; /* samples in the run's batches and their largest id */
-	uint64_t *touched;     /* bitmap by sample id: combined score to rewrite */
-	uint64_t touched_bits;
+	uint64_t *combined;    /* bitmap by sample id: combined score written (counted once) */
+	uint64_t combined_bits;
 	score_text text;
 } run_ctx;
 
-void run_touch(run_ctx *r, int64_t id);
+/* Writes the combined score of the samples ids[0..n) (ascending, distinct)
+ * from every score they hold, inside the caller's open transaction, the one
+ * that wrote their new scores. */
+int run_combine(run_ctx *r, const int64_t *ids, size_t n, assay_error *err);
+/* The same for ids in any order, with repeats (sorted in place). */
+int run_combine_unsorted(run_ctx *r, int64_t *ids, size_t n, assay_error *err);
 void run_progress(run_ctx *r, const char *phase, int64_t done, int64_t total, bool force);
 bool run_stopped(const run_ctx *r);
 int64_t run_position(const run_ctx *r, int64_t last_id);

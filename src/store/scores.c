@@ -1,6 +1,7 @@
 /* scores.c — automatic scores: pages of samples to score (a keyset cursor
  * in id order), which scores are current, upserts, the combined score on
- * the sample, the remote scorers' answer cache and field ranges. */
+ * the sample (and the samples lacking it), the remote scorers' answer
+ * cache and field ranges. */
 #include "store_int.h"
 
 #include <math.h>
@@ -393,6 +394,33 @@ int store_quality_set(store *s, int64_t sample_id, double quality, assay_error *
 	else
 		sqlite3_bind_double(st, 2, quality);
 	return store_step_done(s, st, err, "writing a combined score");
+}
+
+/* Through samples_by_quality: only the samples without a combined score
+ * are visited, each with one seek into the scores. */
+static const char sql_missing[] =
+    "SELECT id FROM samples INDEXED BY samples_by_quality"
+    " WHERE quality IS NULL AND id > ?1"
+    "   AND EXISTS (SELECT 1 FROM scores WHERE sample_id = samples.id)"
+    " ORDER BY id LIMIT ?2";
+
+int store_quality_missing(store *s, int64_t after, int64_t *ids, size_t max, size_t *n,
+			  assay_error *err)
+{
+	*n = 0;
+	sqlite3_stmt *st = store_stmt(s, sql_missing, err);
+	if (!st)
+		return err->code;
+	sqlite3_bind_int64(st, 1, after);
+	sqlite3_bind_int64(st, 2, (int64_t)max);
+	int rc;
+	while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		ids[(*n)++] = sqlite3_column_int64(st, 0);
+	if (*n == max)
+		rc = SQLITE_DONE;
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? ASSAY_OK
+				 : store_sqlerr(s, rc, err, "finding samples without a combined score");
 }
 
 static const char sql_cache_get[] =

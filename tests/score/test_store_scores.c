@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "assay/score.h"
@@ -361,6 +362,106 @@ TEST(run_batches_and_growth)
 	store_close(s);
 }
 
+/* How many samples hold a score but no combined score. */
+static int64_t scored_without_combined(store *s)
+{
+	assay_error err = {0};
+	int64_t missing = 0;
+	for (int64_t id = 1; id <= (int64_t)N_TEXTS; id++) {
+		store_score *v;
+		size_t n = 0;
+		store_sample x;
+		if (store_scores_get(s, id, &v, &n, &err) < 0 ||
+		    store_sample_get(s, id, &x, &err) < 0)
+			return -1;
+		missing += n > 0 && isnan(x.quality);
+		store_scores_free(v, n);
+		store_sample_free(&x);
+	}
+	return missing;
+}
+
+/* Ends the process as a kill would, once the first page of the text
+ * scorers is committed. */
+static void die_after_first_page(void *ud, const score_progress *p)
+{
+	(void)ud;
+	if (!strcmp(p->phase, "rules"))
+		_exit(0);
+}
+
+TEST(run_killed_keeps_combined)
+{
+	int64_t b1, b2;
+	store_close(fresh(texts, N_TEXTS, 4, &b1, &b2));
+	pid_t pid = fork();
+	if (pid == 0) {
+		assay_error err = {0};
+		store *c = NULL;
+		score_config cfg;
+		score_config_init(&cfg);
+		score_run_options o = {.cfg = &cfg, .page = 2, .progress = die_after_first_page};
+		score_run_result res;
+		if (store_open(path, NULL, &c, &err) == 0)
+			score_run(c, &o, &res, &err);
+		_exit(1); /* the kill never came */
+	}
+	int status = 0;
+	CHECK(pid > 0 && waitpid(pid, &status, 0) == pid);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assay_error err = {0};
+	store *s = NULL;
+	CHECK_INT(store_open(path, NULL, &s, &err), 0);
+	/* The first page's scores were committed with their combined scores. */
+	store_sample x;
+	CHECK_INT(store_sample_get(s, 1, &x, &err), 0);
+	CHECK(!isnan(x.quality));
+	store_sample_free(&x);
+	CHECK_INT(scored_without_combined(s), 0);
+	score_config cfg;
+	score_config_init(&cfg);
+	score_run_options o = {.cfg = &cfg};
+	score_run_result res;
+	CHECK_INT(score_run(s, &o, &res, &err), 0);
+	CHECK_INT(scored_without_combined(s), 0);
+	CHECK_INT(store_sample_get(s, N_TEXTS, &x, &err), 0);
+	CHECK(!isnan(x.quality));
+	store_sample_free(&x);
+	score_config_free(&cfg);
+	store_close(s);
+}
+
+TEST(run_restores_missing_combined)
+{
+	int64_t b1, b2;
+	store *s = fresh(texts, N_TEXTS, 4, &b1, &b2);
+	assay_error err = {0};
+	score_config cfg;
+	score_config_init(&cfg);
+	score_run_options o = {.cfg = &cfg};
+	score_run_result res;
+	CHECK_INT(score_run(s, &o, &res, &err), 0);
+	store_sample x;
+	CHECK_INT(store_sample_get(s, 2, &x, &err), 0);
+	double q2 = x.quality;
+	store_sample_free(&x);
+	/* Scores without their combined score, as a run killed before this
+	 * version could leave them: the next run writes what is missing. */
+	CHECK_INT(store_quality_set(s, 2, NAN, &err), 0);
+	CHECK_INT(store_quality_set(s, 5, NAN, &err), 0);
+	CHECK_INT(scored_without_combined(s), 2);
+	CHECK_INT(score_run(s, &o, &res, &err), 0);
+	CHECK_INT(res.scored[SCORE_LENGTH], 0);
+	CHECK_INT(res.combined, 2);
+	CHECK_INT(scored_without_combined(s), 0);
+	CHECK_INT(store_sample_get(s, 2, &x, &err), 0);
+	CHECK_NEAR(x.quality, q2, 1e-12);
+	store_sample_free(&x);
+	score_config_free(&cfg);
+	store_close(s);
+}
+
 UNIT_MAIN(UNIT_CASE(pages_keyset_and_needs), UNIT_CASE(scores_read_back),
 	  UNIT_CASE(cache_and_field_range), UNIT_CASE(run_builtins_skip_and_rescore),
-	  UNIT_CASE(run_batches_and_growth))
+	  UNIT_CASE(run_batches_and_growth), UNIT_CASE(run_killed_keeps_combined),
+	  UNIT_CASE(run_restores_missing_combined))
