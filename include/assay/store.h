@@ -298,10 +298,6 @@ int store_quality_set(store *s, int64_t sample_id, double quality, assay_error *
  * no combined score; *n gets how many. */
 int store_quality_missing(store *s, int64_t after, int64_t *ids, size_t max, size_t *n,
 			  assay_error *err);
-/* Up to max ids, ascending and above after, of samples that hold scores but
- * no combined score; *n gets how many. */
-int store_quality_missing(store *s, int64_t after, int64_t *ids, size_t max, size_t *n,
-			  assay_error *err);
 
 /* The answer cache of the remote scorers, keyed by (configuration hash,
  * text hash). *found false when absent; *reason is allocated (caller frees). */
