@@ -2,6 +2,7 @@
  * statement cache; mapping SQLite errors to assay errors. */
 #include "store_int.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -148,13 +149,74 @@ static int pragma_int(store *s, const char *sql, int64_t *out, assay_error *err)
 	return code;
 }
 
+/* Whether target names an SQLite file rather than a database server: a
+ * URI such as postgresql://HOST/DB is never taken for a path (nothing is
+ * looked up, created or opened by that name). */
+static bool is_sqlite_path(const char *target)
+{
+	const char *p = target;
+	while (isalnum((unsigned char)*p) || *p == '+' || *p == '-' || *p == '.')
+		p++;
+	return !(p > target && isalpha((unsigned char)target[0]) && strncmp(p, "://", 3) == 0);
+}
+
+/* What a file that can never hold a database is, for the message. */
+static const char *kind_of(mode_t mode)
+{
+	return S_ISDIR(mode)    ? "a directory"
+	       : S_ISFIFO(mode) ? "a FIFO (named pipe)"
+	       : S_ISCHR(mode)  ? "a character device"
+	       : S_ISBLK(mode)  ? "a block device"
+	       : S_ISSOCK(mode) ? "a socket"
+				: "not a regular file";
+}
+
+/* Refuses, before anything opens it, a database path that exists and is
+ * not a regular file (symbolic links followed), and a side file SQLite
+ * would open beside file, the path resolved (-journal, -wal, -shm), that
+ * is not one either: opening a FIFO blocks, a device swallows or invents
+ * the pages, and SQLite would create its side files beside a device
+ * (/dev/full-journal). */
+static int check_path_kind(const char *path, const char *file, assay_error *err)
+{
+	static const char *const suffix[] = {"", "-journal", "-wal", "-shm"};
+	for (size_t i = 0; i < ASSAY_ARRAY_LEN(suffix); i++) {
+		char p[4096];
+		struct stat st;
+		if (snprintf(p, sizeof p, "%s%s", i ? file : path, suffix[i]) >= (int)sizeof p)
+			return assay_fail(err, ASSAY_EINVAL, "%s: the path is too long", path);
+		const char *what = NULL;
+		if (stat(p, &st) == 0)
+			what = S_ISREG(st.st_mode) ? NULL : kind_of(st.st_mode);
+		else if (errno != ENOENT)
+			return assay_fail(err, ASSAY_EIO, "%s: %s", p, strerror(errno));
+		else if (lstat(p, &st) == 0)
+			what = "a symbolic link to nothing";
+		if (what && i == 0)
+			return assay_fail(err, ASSAY_EINVAL, "%s: is %s, not a database file; give "
+					  "--db the path of a database file (or of a new one)",
+					  path, what);
+		if (what)
+			return assay_fail(err, ASSAY_EINVAL, "%s: is %s, not a side file of the "
+					  "database %s; refusing to open the database beside it",
+					  p, what, path);
+	}
+	return ASSAY_OK;
+}
+
 /* Checks the first bytes of an existing, non-empty file for SQLite's magic,
  * so a file of another kind is refused before SQLite touches it. */
 static int check_magic(const char *path, assay_error *err)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* never blocks, should a FIFO have taken the file's place */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return assay_fail(err, ASSAY_EIO, "%s: cannot open: %s", path, strerror(errno));
+	struct stat st;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return assay_fail(err, ASSAY_EINVAL, "%s: not a regular file", path);
+	}
 	char head[16];
 	ssize_t n = read(fd, head, sizeof head);
 	close(fd);
@@ -186,8 +248,6 @@ static int probe_file(const char *path, const store_options *opt, assay_error *e
 			close(fd);
 		return 1;
 	}
-	if (S_ISDIR(st.st_mode))
-		return assay_fail(err, ASSAY_EIO, "%s: is a directory, not a database file", path);
 	if (st.st_size == 0)
 		return 1;
 	int rc = check_magic(path, err);
@@ -320,23 +380,38 @@ int store_open(const char *path, const store_options *optp, store **out, assay_e
 	pthread_once(&once, configure_library);
 	store_options opt = optp ? *optp : (store_options){0};
 	*out = NULL;
-	int fresh = probe_file(path, &opt, err);
-	if (fresh < 0)
+	int fresh;
+	char *real = NULL;
+	if (!is_sqlite_path(path))
+		return assay_fail(err, ASSAY_EINVAL, "%s: a database server's address; this assay "
+				  "opens SQLite database files only", path);
+	/* A symbolic link is opened as the file it names, so the side files
+	 * are the target's whatever name each process uses. */
+	struct stat lst;
+	if (lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode))
+		real = realpath(path, NULL);
+	const char *file = real ? real : path;
+	if ((fresh = check_path_kind(path, file, err)) < 0 ||
+	    (fresh = probe_file(path, &opt, err)) < 0) {
+		free(real);
 		return fresh;
+	}
 	store *s = calloc(1, sizeof *s);
 	if (!s || !(s->path = assay_strdup(path))) {
 		free(s);
+		free(real);
 		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
 	}
 	s->readonly = opt.readonly;
 	int flags = opt.readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
-	char *uri = opt.readonly ? immutable_uri(path) : NULL;
+	char *uri = opt.readonly ? immutable_uri(file) : NULL;
 	bool immutable = uri != NULL;
-	int rc = sqlite3_open_v2(uri ? uri : path, &s->db,
+	int rc = sqlite3_open_v2(uri ? uri : file, &s->db,
 				 flags | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX |
 				     (uri ? SQLITE_OPEN_URI : 0),
 				 NULL);
 	free(uri);
+	free(real);
 	int64_t version = 0;
 	if (rc != SQLITE_OK) {
 		rc = store_sqlerr(s, rc, err, "opening");
@@ -454,3 +529,4 @@ bool store_in_tx(const store *s)
 {
 	return s->in_tx;
 }
+

@@ -126,3 +126,53 @@ def test_batch_counts_with_interleaved_batches_and_overlap():
         eq([(b["name"], b["samples"], b["decided"]) for b in info["batches"]],
            [("a", 9, 3), ("b", 4, 1), ("c", 2, 0)])
         eq(info["undecided"], 15 - 4)
+
+
+def test_database_path_that_is_not_a_regular_file_is_refused():
+    """A FIFO, a device, a directory or a socket as --db (or as a side file
+    beside it) is refused before anything opens it: no hang in open(), no
+    -journal/-wal/-shm created beside it; a symbolic link to a database
+    file works; a server URI is never taken for a path."""
+    import socket
+    import stat
+    with Workdir() as w:
+        eq(w.run("import", "--no-score", w.file("a.jsonl", '{"text": "a heron"}\n')).code, 0)
+        d = os.path.join(w.path, "odd")
+        os.mkdir(d)
+        os.mkfifo(os.path.join(d, "fifo"))
+        kinds = {"fifo": "a FIFO", "sub": "a directory", "sock": "a socket",
+                 "dangling": "a symbolic link to nothing"}
+        os.mkdir(os.path.join(d, "sub"))
+        sock = socket.socket(socket.AF_UNIX)
+        sock.bind(os.path.join(d, "sock"))
+        os.symlink(os.path.join(d, "missing"), os.path.join(d, "dangling"))
+        if os.geteuid() == 0:  # a copy of /dev/full, never the real one
+            os.mknod(os.path.join(d, "full"), 0o666 | stat.S_IFCHR, os.makedev(1, 7))
+            kinds["full"] = "a character device"
+        before = sorted(os.listdir(d))
+        for name, what in kinds.items():
+            for args in (["info"], ["stats"], ["import", "--no-score", "a.jsonl"]):
+                r = w.run(*args, env={"ASSAY_DB": os.path.join(d, name)}, db=False,
+                          timeout=10)
+                eq(r.code, 2, (name, args, r))
+                contains(r.err, f"odd/{name}: is {what}")
+                contains(r.err, "not a database file")
+        eq(sorted(os.listdir(d)), before, "something was created beside them")
+        sock.close()
+        # a side file that is not a regular file: refused, the database untouched
+        os.mkfifo(w.db + "-wal")
+        r = w.run("info", timeout=10)
+        eq(r.code, 2, r)
+        contains(r.err, "assay.db-wal: is a FIFO (named pipe), not a side file of the database")
+        os.unlink(w.db + "-wal")
+        # a symbolic link to the database is the database
+        link = os.path.join(w.path, "link.db")
+        os.symlink(w.db, link)
+        r = w.run("info", env={"ASSAY_DB": link}, db=False)
+        eq(r.code, 0, r)
+        contains(r.out, "samples   1 ")
+        # a server address is not a path: nothing created under that name
+        r = w.run("info", env={"ASSAY_DB": "postgresql://user@host/assay"}, db=False)
+        eq(r.code, 2, r)
+        contains(r.err, "postgresql://user@host/assay: a database server's address")
+        eq(os.path.exists(os.path.join(w.path, "postgresql:")), False)
