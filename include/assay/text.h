@@ -38,14 +38,26 @@ enum text_kind {
 	TEXT_PLAIN = 0,  /* printable grapheme cluster, shown as its own bytes */
 	TEXT_SPACE,      /* a space (or other Unicode space shown as one space) */
 	TEXT_TAB,        /* a tab, expanded to spaces up to the next tab stop */
-	TEXT_NEWLINE,    /* a line break (LF, CRLF, CR, U+2028, U+2029) */
-	TEXT_CONTROL,    /* C0/C1 control, ESC, DEL, NUL: shown as ^X / <U+0085> */
+	TEXT_NEWLINE,    /* a line break: LF or CRLF */
+	TEXT_CONTROL,    /* C0/C1 control, a CR without LF, ESC, DEL, NUL: ^X / <U+0085> */
 	TEXT_BIDI,       /* bidi override/isolate/mark: shown as <U+202E> */
 	TEXT_INVALID,    /* invalid UTF-8 byte: shown as U+FFFD */
-	TEXT_INVISIBLE,  /* other zero-width format char shown as a tag: <U+200B> */
+	TEXT_INVISIBLE,  /* a code point a terminal would hide or merge into the one
+			  * before (joiner, variation selector, tag character, emoji
+			  * modifier, format or other default-ignorable character,
+			  * U+2028/U+2029, unassigned): shown as a tag, <U+200D> */
 };
 
-/* One grapheme cluster of the source as it will be displayed. */
+/* Zero-width code points (combining marks) a printable cell holds at most,
+ * so curses can draw each of its characters with all of them (a cchar_t
+ * holds CCHARW_MAX - 1 of them, 4 in ncurses). */
+#define TEXT_CELL_MARKS 4
+/* A buffer this size holds what text_cell_bytes writes for any cell. */
+#define TEXT_CELL_BYTES 32
+
+/* One unit of the source as it is displayed and as the editor's cursor
+ * steps over it: a grapheme cluster, or part of one where the cluster holds
+ * code points shown as placeholders or more marks than curses can draw. */
 typedef struct text_cell {
 	uint32_t off;   /* byte offset of the cluster in the source */
 	uint32_t len;   /* its length in source bytes */
@@ -58,20 +70,26 @@ typedef struct text_cells {
 	size_t n, cap;
 } text_cells;
 
-/* Splits s[0..n) into display cells (grapheme clusters, UAX #29). Wide
- * characters and emoji (including ZWJ sequences) are 2 columns, combining
- * marks join their base. Returns ASSAY_OK or ASSAY_ENOMEM. Reuses out's
- * memory; free with text_cells_free. */
+/* Splits s[0..n) into display cells so that every code point is drawn as a
+ * glyph or a placeholder. A printable cell is a grapheme cluster (UAX #29)
+ * or the part of one up to a code point shown as a tag (a ZWJ sequence is
+ * its emoji with <U+200D> cells between them, "\u2764\uFE0F" is the heart
+ * and <U+FE0F>); it is at most 2 columns wide (one wide or two narrow
+ * spacing code points, e.g. a flag's regional indicators) and holds at most
+ * TEXT_CELL_MARKS combining marks, the rest going on in the next cell (on
+ * a dotted circle). A CR is a placeholder unless an LF follows it. Widths
+ * are the C library's (wcwidth). Returns ASSAY_OK or ASSAY_ENOMEM. Reuses
+ * out's memory; free with text_cells_free. */
 int text_cells_build(const char *s, size_t n, text_cells *out);
 void text_cells_free(text_cells *c);
 
 /* The bytes to draw for cell c of source s: the source bytes for PLAIN
- * cells, " " for SPACE, spaces for TAB (c->width of them), "" for NEWLINE,
- * and an ASCII placeholder for CONTROL ("^[", "^@", "^?", "<U+0085>"),
+ * cells (after a dotted circle when the cell starts with a mark), " " for
+ * SPACE, spaces for TAB (c->width of them), "" for NEWLINE, and an ASCII placeholder for CONTROL ("^[", "^@", "^?", "<U+0085>"),
  * BIDI ("<U+202E>"), INVISIBLE ("<U+200B>") and INVALID (U+FFFD). Never
  * returns a byte that a terminal would interpret as a control. Writes at
- * most bufsz-1 bytes plus a NUL into buf (bufsz >= 16 suffices for all
- * but PLAIN, which needs c->len + 1); returns the length written. */
+ * most bufsz-1 bytes plus a NUL into buf (bufsz >= TEXT_CELL_BYTES holds
+ * every cell); returns the length written. */
 size_t text_cell_bytes(const char *s, const text_cell *c, char *buf, size_t bufsz);
 
 /* Display columns of s[0..n) after sanitizing (tabs count as 1 space). */
@@ -166,7 +184,8 @@ uint64_t text_normalized_hash(const char *s, size_t n, abuf *scratch);
 
 /* ---- Navigation (for the editor) ---------------------------------------- */
 
-/* Byte offset of the next / previous grapheme cluster boundary from off. */
+/* Byte offset of the next / previous cell boundary from off (the cells of
+ * text_cells_build: grapheme clusters, cut where they show placeholders). */
 size_t text_grapheme_next(const char *s, size_t n, size_t off);
 size_t text_grapheme_prev(const char *s, size_t n, size_t off);
 /* Byte offset of the next word start / previous word start from off. */

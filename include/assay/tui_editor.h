@@ -21,9 +21,11 @@
  * kept byte for byte (the view shows them as placeholders); typed and pasted
  * text cannot add them (tui_edbuf_paste drops them).
  *
- * The cursor is a byte offset that is always on a grapheme-cluster boundary
- * (text_cells_build's clusters), so it never lands inside an emoji sequence,
- * a flag or a letter with combining marks. A "line" is the text between two
+ * The cursor is a byte offset that is always on a cell boundary
+ * (text_cells_build's cells: what the screen shows as one glyph or one
+ * placeholder), so it never lands inside a flag, a letter with combining
+ * marks or a placeholder, and steps over each emoji and each <U+200D> of a
+ * ZWJ sequence on its own ("cluster" below means such a cell). A "line" is the text between two
  * newlines; a "display line" is a row of the text wrapped to the layout
  * width (tui_edbuf_set_width). Zero-initialise is NOT enough: use
  * tui_edbuf_init, then tui_edbuf_free. */
@@ -105,11 +107,12 @@ void tui_edbuf_set_cursor(tui_edbuf *b, size_t off);
 /* ---- Drawing untrusted text ---------------------------------------------- */
 
 /* Draws cell c of s at (y, x) of win in exactly min(c->width, maxw)
- * columns, whatever the cluster: printable clusters as their characters (a
- * cluster curses would draw wider, e.g. a ZWJ sequence, is cut to what
- * fits, the rest padded with spaces), placeholders (CONTROL, BIDI,
- * INVISIBLE, INVALID, from text_cell_bytes) in attribute `ph`, the rest in
- * `normal`. Never sends a control byte. Returns the columns used. */
+ * columns: a printable cell as one curses character per spacing code point
+ * with its marks (every code point of it; U+FFFD in `ph` instead when the
+ * C library does not know one of them or gives other widths), placeholders
+ * (CONTROL, BIDI, INVISIBLE, INVALID, from text_cell_bytes) in attribute
+ * `ph`, the rest in `normal`. Never sends a control byte. Returns the
+ * columns used. */
 int tui_draw_cell(WINDOW *win, int y, int x, int maxw, const char *s, const text_cell *c,
 		  attr_t normal, attr_t ph);
 /* Draws s[0..n) on one row from (y, x), at most maxw columns, cell by cell

@@ -12,52 +12,120 @@
 
 #define DOTTED_CIRCLE "\xE2\x97\x8C"
 
+/* The rule, for every screen (review, editor, audit drill-down): each code
+ * point reaches the terminal as a glyph of its own or as a visible
+ * placeholder, and only in forms whose width every terminal agrees on. A
+ * printable cell is one curses character per spacing code point, each
+ * with at most TEXT_CELL_MARKS zero-width marks; whatever a terminal might
+ * merge into the character before it or draw as nothing (joiners,
+ * variation selectors, tag characters, emoji modifiers, format and other
+ * default-ignorable characters, line separators, unassigned code points)
+ * is a cell of its own shown as <U+XXXX>. So "thumbs up, ZWJ, middle
+ * finger" is drawn as the two emoji with <U+200D> between them: terminals
+ * that would join them into one picture and terminals that would not both
+ * see the same columns, and the reviewer sees what is in the text. */
+
 static bool is_bidi(uint32_t cp)
 {
 	return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E ||
 	       cp == 0x200F || cp == 0x061C;
 }
 
-/* Characters that may sit inside an otherwise printable cluster. */
-static bool is_joiner(uint32_t cp)
+/* Emoji modifiers (skin tones) join the emoji before them in terminals that
+ * shape emoji, and take two columns of their own in the others. */
+static bool is_modifier(uint32_t cp)
 {
-	return cp == 0x200D || cp == 0x200C || (cp >= 0xFE00 && cp <= 0xFE0F) ||
-	       (cp >= 0xE0020 && cp <= 0xE007F) || (cp >= 0xE0100 && cp <= 0xE01EF);
+	return cp >= 0x1F3FB && cp <= 0x1F3FF;
 }
 
-/* The kind of a single code point when it stands alone. */
+/* Code points drawn as a <U+XXXX> tag: invisible, or merged into what
+ * comes before them in some terminals and not in others. */
+static bool shown_as_tag(uint32_t cp, const utf8proc_property_t *p)
+{
+	return p->ignorable || p->category == UTF8PROC_CATEGORY_CF ||
+	       p->category == UTF8PROC_CATEGORY_ZL || p->category == UTF8PROC_CATEGORY_ZP ||
+	       p->category == UTF8PROC_CATEGORY_CN || is_modifier(cp);
+}
+
+/* The kind of a single code point when it stands alone (a CR is a CONTROL
+ * unless an LF follows it, see next_cell). */
 static enum text_kind kind_of(uint32_t cp)
 {
 	if (cp == '\t')
 		return TEXT_TAB;
-	if (cp == '\n' || cp == '\r' || cp == 0x2028 || cp == 0x2029 || cp == 0x85)
-		return cp == 0x85 ? TEXT_CONTROL : TEXT_NEWLINE;
+	if (cp == '\n')
+		return TEXT_NEWLINE;
 	if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F))
 		return TEXT_CONTROL;
 	if (cp == ' ')
 		return TEXT_SPACE;
 	if (is_bidi(cp))
 		return TEXT_BIDI;
-	utf8proc_category_t cat = utf8proc_category((utf8proc_int32_t)cp);
-	if (cat == UTF8PROC_CATEGORY_ZS)
+	const utf8proc_property_t *p = utf8proc_get_property((utf8proc_int32_t)cp);
+	if (p->category == UTF8PROC_CATEGORY_ZS)
 		return TEXT_SPACE;
-	if ((cat == UTF8PROC_CATEGORY_CF || cat == UTF8PROC_CATEGORY_ZL ||
-	     cat == UTF8PROC_CATEGORY_ZP) && !is_joiner(cp))
+	if (shown_as_tag(cp, p))
 		return TEXT_INVISIBLE;
 	return TEXT_PLAIN;
 }
 
+/* Columns of a printable code point as the C library's wcwidth (and so
+ * curses, and most terminals) counts them: utf8proc's width, except that a
+ * spacing mark takes a column and a conjoining Hangul vowel or final
+ * consonant none. 0 means it draws over the character before it. */
 static int cp_width(uint32_t cp)
 {
-	int w = utf8proc_charwidth((utf8proc_int32_t)cp);
+	const utf8proc_property_t *p = utf8proc_get_property((utf8proc_int32_t)cp);
+	if (p->category == UTF8PROC_CATEGORY_MC)
+		return 1;
+	if ((cp >= 0x1160 && cp <= 0x11FF) || (cp >= 0xD7B0 && cp <= 0xD7FF))
+		return 0;
+	int w = p->charwidth;
 	return w < 0 ? 0 : w > 2 ? 2 : w;
 }
 
-static bool is_mark(uint32_t cp)
+/* Columns of the "<U+XXXX>" tag of cp. */
+static uint8_t tag_width(uint32_t cp)
 {
-	utf8proc_category_t cat = utf8proc_category((utf8proc_int32_t)cp);
-	return cat == UTF8PROC_CATEGORY_MN || cat == UTF8PROC_CATEGORY_MC ||
-	       cat == UTF8PROC_CATEGORY_ME;
+	return cp > 0xFFFFF ? 10 : cp > 0xFFFF ? 9 : 8;
+}
+
+/* Extends the printable cell c that starts with cp over the rest of its
+ * grapheme cluster while what joins is printable, the cell stays at most
+ * two columns wide (a flag's two regional indicators, a letter and its
+ * spacing vowel sign) and holds at most TEXT_CELL_MARKS zero-width code
+ * points (curses keeps no more with one character). The cluster goes on in
+ * a new cell after that: a mark past the limit is drawn on a dotted circle,
+ * a joiner as its tag, and nothing is cut off. */
+static void plain_cell(const char *s, size_t n, uint32_t cp, text_cell *c)
+{
+	int width = cp_width(cp), marks = 0;
+	if (width == 0) { /* a mark with no base: drawn on a dotted circle */
+		width = 1;
+		marks = 1;
+	}
+	utf8proc_int32_t state = 0;
+	uint32_t prev = cp;
+	size_t at = c->off + c->len;
+	while (at < n) {
+		uint32_t nx;
+		bool ok;
+		size_t l = text_utf8_next(s + at, n - at, &nx, &ok);
+		if (!ok || utf8proc_grapheme_break_stateful((utf8proc_int32_t)prev,
+							    (utf8proc_int32_t)nx, &state))
+			break;
+		if (kind_of(nx) != TEXT_PLAIN)
+			break;
+		int w = cp_width(nx);
+		if (w == 0 ? marks == TEXT_CELL_MARKS : width + w > 2)
+			break;
+		marks += w == 0;
+		width += w;
+		prev = nx;
+		at += l;
+	}
+	c->len = (uint32_t)(at - c->off);
+	c->width = (uint8_t)width;
 }
 
 /* Measures the cell starting at off: its length, kind and width. */
@@ -74,53 +142,25 @@ static void next_cell(const char *s, size_t n, size_t off, text_cell *c)
 	c->kind = (uint8_t)kind_of(cp);
 	switch (c->kind) {
 	case TEXT_NEWLINE:
-		if (cp == '\r' && off + 1 < n && s[off + 1] == '\n')
-			c->len = 2;
 		c->width = 0;
 		return;
 	case TEXT_CONTROL:
+		if (cp == '\r' && off + 1 < n && s[off + 1] == '\n') {
+			*c = (text_cell){.off = (uint32_t)off, .len = 2, .kind = TEXT_NEWLINE};
+			return;
+		}
 		c->width = cp < 0x20 || cp == 0x7F ? 2 : 8;
 		return;
 	case TEXT_BIDI:
 	case TEXT_INVISIBLE:
-		c->width = cp > 0xFFFF ? (cp > 0xFFFFF ? 10 : 9) : 8;
+		c->width = tag_width(cp);
 		return;
 	case TEXT_SPACE:
 	case TEXT_TAB:
 		return;
 	default:
-		break;
+		plain_cell(s, n, cp, c);
 	}
-	/* A printable base: extend while utf8proc says the cluster goes on and
-	 * the next code point is itself printable (or a joiner). */
-	int width = cp_width(cp);
-	bool lone_mark = is_mark(cp) && width == 0;
-	bool emoji_seq = false;
-	utf8proc_int32_t state = 0;
-	uint32_t prev = cp;
-	size_t at = off + len;
-	while (at < n) {
-		uint32_t nx;
-		size_t l = text_utf8_next(s + at, n - at, &nx, &ok);
-		if (!ok || utf8proc_grapheme_break_stateful((utf8proc_int32_t)prev,
-							    (utf8proc_int32_t)nx, &state))
-			break;
-		if (!is_joiner(nx) && kind_of(nx) != TEXT_PLAIN)
-			break;
-		if (nx == 0x200D || nx == 0xFE0F || (nx >= 0x1F1E6 && nx <= 0x1F1FF))
-			emoji_seq = true;
-		int w = cp_width(nx);
-		if (w > width)
-			width = w;
-		prev = nx;
-		at += l;
-	}
-	c->len = (uint32_t)(at - off);
-	if (emoji_seq)
-		width = 2;
-	c->width = (uint8_t)(width == 0 ? 1 : width);
-	if (lone_mark)
-		c->width = 1;
 }
 
 int text_cells_build(const char *s, size_t n, text_cells *out)
@@ -168,7 +208,7 @@ size_t text_cell_bytes(const char *s, const text_cell *c, char *buf, size_t bufs
 	switch (c->kind) {
 	case TEXT_PLAIN:
 		text_utf8_next(s + c->off, c->len, &cp, &ok);
-		if (is_mark(cp) && cp_width(cp) == 0) {
+		if (cp_width(cp) == 0) {
 			/* A mark with no base is drawn on a dotted circle. */
 			size_t k = put(buf, bufsz, DOTTED_CIRCLE, 3);
 			return k + put(buf + k, bufsz - k, s + c->off, c->len);
@@ -215,17 +255,10 @@ size_t text_width(const char *s, size_t n)
 /* Appends the drawn bytes of one cell (tabs and newlines as one space). */
 static int append_cell(abuf *b, const char *s, const text_cell *c)
 {
-	char small[32];
+	char small[TEXT_CELL_BYTES];
 	if (c->kind == TEXT_NEWLINE || c->kind == TEXT_TAB)
 		return abuf_putc(b, ' ');
-	if (c->kind != TEXT_PLAIN)
-		return abuf_append(b, small, text_cell_bytes(s, c, small, sizeof small));
-	uint32_t cp;
-	bool ok;
-	text_utf8_next(s + c->off, c->len, &cp, &ok);
-	if (is_mark(cp) && cp_width(cp) == 0 && abuf_append(b, DOTTED_CIRCLE, 3) < 0)
-		return ASSAY_ENOMEM;
-	return abuf_append(b, s + c->off, c->len);
+	return abuf_append(b, small, text_cell_bytes(s, c, small, sizeof small));
 }
 
 char *text_sanitize_line(const char *s, size_t n)

@@ -13,37 +13,78 @@ static bool is_placeholder(const text_cell *c)
 	       c->kind == TEXT_INVALID;
 }
 
-/* Joiners are left out of what we send: a terminal could join the cut
- * cluster with the next cell and shift the rest of the row. */
-static bool dropped(uint32_t cp)
-{
-	return cp == 0x200D || cp == 0x200C;
-}
+/* The text layer puts at most this many marks with one character. */
+_Static_assert(CCHARW_MAX - 1 >= TEXT_CELL_MARKS, "a cchar_t holds a cell's marks");
 
-/* Puts one spacing character and the zero-width ones after it (as many as
- * a cchar_t holds) at (y, x); returns the bytes of b consumed. */
-static size_t put_group(WINDOW *win, int y, int x, const char *b, size_t n, attr_t a)
+/* The next curses character of b[0..n): a spacing code point and the
+ * zero-width ones after it, into wc (NUL-terminated). Returns the bytes it
+ * takes and its columns in *cols (-1: one of its code points is unknown to
+ * the C library, or it has no spacing character). */
+static size_t next_group(const char *b, size_t n, wchar_t wc[CCHARW_MAX + 1], int *cols)
 {
-	wchar_t wc[CCHARW_MAX + 1];
 	int k = 0;
 	size_t i = 0;
-	while (i < n) {
+	*cols = -1;
+	while (i < n && k < CCHARW_MAX) {
 		uint32_t cp;
 		bool ok;
 		size_t len = text_utf8_next(b + i, n - i, &cp, &ok);
-		if (!ok || (k > 0 && wcwidth((wchar_t)cp) != 0))
+		int w = ok ? wcwidth((wchar_t)cp) : -1;
+		if (k > 0 && w != 0)
 			break;
-		if (k < CCHARW_MAX && !(k > 0 && dropped(cp)))
-			wc[k++] = (wchar_t)cp;
+		if (w < 0 || (k == 0 && w == 0)) {
+			*cols = -1;
+			return i + len;
+		}
+		if (k == 0)
+			*cols = w;
+		wc[k++] = (wchar_t)cp;
 		i += len;
 	}
 	wc[k] = L'\0';
-	cchar_t cc;
-	if (setcchar(&cc, wc, a & ~A_COLOR, (short)PAIR_NUMBER(a), NULL) == OK)
-		mvwadd_wch(win, y, x, &cc);
 	return i;
 }
 
+/* Columns curses gives the characters of b[0..n), -1 if it cannot draw
+ * them all. */
+static int curses_cols(const char *b, size_t n)
+{
+	wchar_t wc[CCHARW_MAX + 1];
+	int total = 0;
+	for (size_t i = 0; i < n;) {
+		int cols;
+		i += next_group(b + i, n - i, wc, &cols);
+		if (cols < 0)
+			return -1;
+		total += cols;
+	}
+	return total;
+}
+
+/* Draws the characters of b[0..n) from (y, x) while they fit in w columns;
+ * returns the columns used. */
+static int put_groups(WINDOW *win, int y, int x, int w, const char *b, size_t n, attr_t a)
+{
+	wchar_t wc[CCHARW_MAX + 1];
+	int used = 0;
+	for (size_t i = 0; i < n;) {
+		int cols;
+		i += next_group(b + i, n - i, wc, &cols);
+		if (cols < 0 || used + cols > w)
+			break;
+		cchar_t cc;
+		if (setcchar(&cc, wc, a & ~A_COLOR, (short)PAIR_NUMBER(a), NULL) == OK)
+			mvwadd_wch(win, y, x + used, &cc);
+		used += cols;
+	}
+	return used;
+}
+
+/* Every code point of the cell is drawn: a printable cell as one curses
+ * character per spacing code point (the text layer keeps its marks within
+ * what a cchar_t holds and its width what wcwidth says, so curses and the
+ * terminal agree on the columns); where the C library does not know a code
+ * point or counts it otherwise, a replacement mark stands for the cell. */
 int tui_draw_cell(WINDOW *win, int y, int x, int maxw, const char *s, const text_cell *c,
 		  attr_t normal, attr_t ph)
 {
@@ -51,30 +92,15 @@ int tui_draw_cell(WINDOW *win, int y, int x, int maxw, const char *s, const text
 	if (w <= 0)
 		return 0;
 	attr_t a = is_placeholder(c) ? ph : normal;
-	char b[64];
+	char b[TEXT_CELL_BYTES];
 	size_t n = text_cell_bytes(s, c, b, sizeof b);
-	size_t i = 0;
-	int used = 0;
-	while (i < n && used < w) {
-		uint32_t cp;
-		bool ok;
-		size_t len = text_utf8_next(b + i, n - i, &cp, &ok);
-		int cw = ok ? wcwidth((wchar_t)cp) : -1;
-		if (cw == 0) { /* a leading zero-width character: nothing to show */
-			i += len;
-			continue;
-		}
-		if (cw < 0 && used == 0) {
-			/* curses cannot draw it (newer than the C library's tables) */
-			wattrset(win, ph);
-			mvwaddnstr(win, y, x, "\xEF\xBF\xBD", 3);
-			used = 1;
-			break;
-		}
-		if (cw < 0 || used + cw > w)
-			break;
-		i += put_group(win, y, x + used, b + i, n - i, a);
-		used += cw;
+	int used;
+	if (c->kind == TEXT_PLAIN && curses_cols(b, n) != c->width) {
+		wattrset(win, ph);
+		mvwaddnstr(win, y, x, "\xEF\xBF\xBD", 3);
+		used = 1;
+	} else {
+		used = put_groups(win, y, x, w, b, n, a);
 	}
 	for (; used < w; used++)
 		mvwaddch(win, y, x + used, ' ' | a);

@@ -22,7 +22,7 @@ TEST(utf8_decoder_is_strict)
 	CHECK(ok && cp == 0x1F600);
 	/* overlong '/', surrogate, past U+10FFFF, truncated, stray continuation */
 	const char *bad[] = {"\xC0\xAF", "\xE0\x80\xAF", "\xED\xA0\x80", "\xF4\x90\x80\x80",
-			     "\xE2\x82", "\x80", "\xFF"};
+			     "\xE2\x82", "\x80",	 "\xFF"};
 	for (size_t i = 0; i < ASSAY_ARRAY_LEN(bad); i++) {
 		CHECK_INT(next(bad[i], strlen(bad[i]), &cp, &ok), 1);
 		CHECK(!ok && cp == TEXT_REPLACEMENT);
@@ -39,7 +39,8 @@ TEST(utf8_decoder_is_strict)
 	CHECK_INT(text_utf8_encode(0xD800, enc), 0);
 	size_t n;
 	char *r = text_utf8_repair("a\xFF\0b", 4, &n);
-	CHECK_STR(r, "a\xEF\xBF\xBD\xE2\x90\x80" "b");
+	CHECK_STR(r, "a\xEF\xBF\xBD\xE2\x90\x80"
+		     "b");
 	free(r);
 }
 
@@ -56,7 +57,8 @@ TEST(sanitize_makes_controls_visible)
 	t = show("x\xC2\x85y\xC2\x9B");
 	CHECK_STR(t, "x<U+0085>y<U+009B>");
 	free(t);
-	t = show("abc\xE2\x80\xAE" "cba\xE2\x80\x8B!");
+	t = show("abc\xE2\x80\xAE"
+		 "cba\xE2\x80\x8B!");
 	CHECK_STR(t, "abc<U+202E>cba<U+200B>!");
 	free(t);
 	t = show("bad\xC0\xAF");
@@ -126,20 +128,27 @@ TEST(no_code_point_or_byte_reaches_the_terminal_raw)
 TEST(cells_widths_and_clusters)
 {
 	text_cells c = {0};
-	/* family emoji (ZWJ sequence) is one cell of width 2; CJK is 2; e + acute is one */
+	/* family emoji (ZWJ sequence): its three emoji with the joiners as tags
+	 * between them; CJK is 2; e + acute is one; a flag is one of 2 columns */
 	const char *s = "\xF0\x9F\x91\xA8\xE2\x80\x8D\xF0\x9F\x91\xA9\xE2\x80\x8D\xF0\x9F\x91\xA7"
-			"\xE7\x8C\xAB" "e\xCC\x81" "\xF0\x9F\x87\xAB\xF0\x9F\x87\xB7";
+			"\xE7\x8C\xAB"
+			"e\xCC\x81"
+			"\xF0\x9F\x87\xAB\xF0\x9F\x87\xB7";
 	CHECK_INT(text_cells_build(s, strlen(s), &c), ASSAY_OK);
-	CHECK_INT(c.n, 4);
+	CHECK_INT(c.n, 8);
 	CHECK_INT(c.v[0].width, 2);
-	CHECK_INT(c.v[0].len, 18);
-	CHECK_INT(c.v[1].width, 2);
-	CHECK_INT(c.v[2].width, 1);
-	CHECK_INT(c.v[2].len, 3);
-	CHECK_INT(c.v[3].width, 2); /* a flag: two regional indicators */
-	CHECK_INT(text_width(s, strlen(s)), 7);
+	CHECK_INT(c.v[0].len, 4);
+	CHECK_INT(c.v[1].kind, TEXT_INVISIBLE);
+	CHECK_INT(c.v[1].width, 8);
+	CHECK_INT(c.v[5].width, 2);
+	CHECK_INT(c.v[6].width, 1);
+	CHECK_INT(c.v[6].len, 3);
+	CHECK_INT(c.v[7].width, 2); /* a flag: two regional indicators */
+	CHECK_INT(c.v[7].len, 8);
+	CHECK_INT(text_width(s, strlen(s)), 27);
 	/* a bidi override inside a word gets its own cell and a tag */
-	const char *b = "ab\xE2\x80\xAE" "cd";
+	const char *b = "ab\xE2\x80\xAE"
+			"cd";
 	text_cells_build(b, strlen(b), &c);
 	CHECK_INT(c.n, 5);
 	CHECK_INT(c.v[2].kind, TEXT_BIDI);
@@ -151,6 +160,144 @@ TEST(cells_widths_and_clusters)
 	CHECK_INT(c.n, 3);
 	CHECK_INT(c.v[1].kind, TEXT_NEWLINE);
 	CHECK_INT(c.v[1].len, 2);
+	text_cells_free(&c);
+}
+
+/* One sequence class: the text, what the screen shows for it, its cells
+ * and its columns. */
+static const struct {
+	const char *name, *in, *shown;
+	size_t cells, width;
+} seqs[] = {
+    {"ZWJ chain of unrelated emoji",
+     "\xF0\x9F\x91\x8D\xE2\x80\x8D\xF0\x9F\x96\x95\xE2\x80\x8D\xF0\x9F\x92\xA9",
+     "\xF0\x9F\x91\x8D<U+200D>\xF0\x9F\x96\x95<U+200D>\xF0\x9F\x92\xA9", 5, 22},
+    {"skin-tone modifier", "\xF0\x9F\x91\x8D\xF0\x9F\x8F\xBD", "\xF0\x9F\x91\x8D<U+1F3FD>", 2, 11},
+    {"every modifier alone", "\xF0\x9F\x8F\xBB\xF0\x9F\x8F\xBF", "<U+1F3FB><U+1F3FF>", 2, 18},
+    {"VS16 on a narrow base", "\xE2\x9D\xA4\xEF\xB8\x8F", "\xE2\x9D\xA4<U+FE0F>", 2, 9},
+    {"VS15 on an emoji", "\xF0\x9F\x98\x80\xEF\xB8\x8E", "\xF0\x9F\x98\x80<U+FE0E>", 2, 10},
+    {"ideographic variation selector", "\xE8\x91\x9B\xF3\xA0\x84\x80", "\xE8\x91\x9B<U+E0100>", 2,
+     11},
+    {"last supplementary selector", "a\xF3\xA0\x87\xAF", "a<U+E01EF>", 2, 10},
+    {"a run of selectors (hidden bytes)", "x\xEF\xB8\x80\xEF\xB8\x81\xEF\xB8\x82",
+     "x<U+FE00><U+FE01><U+FE02>", 4, 25},
+    {"flag tag sequence",
+     "\xF0\x9F\x8F\xB4\xF3\xA0\x81\xA7\xF3\xA0\x81\xA2\xF3\xA0\x81\xB3\xF3\xA0\x81\xA3\xF3\xA0\x81"
+     "\xB4\xF3\xA0\x81\xBF",
+     "\xF0\x9F\x8F\xB4<U+E0067><U+E0062><U+E0073><U+E0063><U+E0074><U+E007F>", 7, 56},
+    {"tag characters after a letter", "hi\xF3\xA0\x80\xA0\xF3\xA0\x81\xBE", "hi<U+E0020><U+E007E>",
+     4, 20},
+    {"regional indicator pair", "\xF0\x9F\x87\xAB\xF0\x9F\x87\xB7",
+     "\xF0\x9F\x87\xAB\xF0\x9F\x87\xB7", 1, 2},
+    {"three regional indicators", "\xF0\x9F\x87\xAB\xF0\x9F\x87\xB7\xF0\x9F\x87\xA9",
+     "\xF0\x9F\x87\xAB\xF0\x9F\x87\xB7\xF0\x9F\x87\xA9", 2, 3},
+    {"combining stack past curses' limit", "e\xCC\x81\xCC\x81\xCC\x81\xCC\x81\xCC\x81\xCC\x81",
+     "e\xCC\x81\xCC\x81\xCC\x81\xCC\x81"
+     "\xE2\x97\x8C\xCC\x81\xCC\x81",
+     2, 2},
+    {"a mark with no base", "\xCC\x81x", "\xE2\x97\x8C\xCC\x81x", 2, 2},
+    {"keycap", "1\xEF\xB8\x8F\xE2\x83\xA3", "1<U+FE0F>\xE2\x97\x8C\xE2\x83\xA3", 3, 10},
+    {"spacing vowel sign", "\xE0\xA4\xB9\xE0\xA4\xBF", "\xE0\xA4\xB9\xE0\xA4\xBF", 1, 2},
+    {"conjoining Hangul jamo", "\xE1\x84\x80\xE1\x85\xA1\xE1\x86\xA8",
+     "\xE1\x84\x80\xE1\x85\xA1\xE1\x86\xA8", 1, 2},
+    {"ZWNJ and ZWSP",
+     "a\xE2\x80\x8C"
+     "b\xE2\x80\x8B",
+     "a<U+200C>b<U+200B>", 4, 18},
+    {"Hangul filler, CGJ, soft hyphen", "\xE3\x85\xA4\xCD\x8F\xC2\xAD", "<U+3164><U+034F><U+00AD>",
+     3, 24},
+    {"line and paragraph separators",
+     "a\xE2\x80\xA8"
+     "b\xE2\x80\xA9",
+     "a<U+2028>b<U+2029>", 4, 18},
+    {"bare CR", "a\rb", "a^Mb", 3, 4},
+    {"CR before LF is a line break", "a\r\nb", "a b", 3, 2},
+    {"unassigned and noncharacter", "\xCD\xB8\xEF\xBF\xBF", "<U+0378><U+FFFF>", 2, 16},
+    {"private use is a glyph", "\xEE\x80\x80", "\xEE\x80\x80", 1, 1},
+};
+
+/* The code point a cell's drawn bytes stand for, from its placeholder. */
+static uint32_t placeholder_cp(const char *b)
+{
+	unsigned v = 0;
+	if (b[0] == '^')
+		return b[1] == '?' ? 0x7F : (uint32_t)(b[1] - 0x40);
+	if (sscanf(b, "<U+%X>", &v) != 1)
+		return 0xFFFFFFFF;
+	return v;
+}
+
+/* Rebuilds the source from what the cells draw: glyphs stand for
+ * themselves (less the dotted circle under a lone mark), placeholders for
+ * the code point they name. Also checks each printable cell's shape. */
+static bool round_trip(const char *s, size_t n, const text_cells *c)
+{
+	abuf back = {0};
+	bool ok = true;
+	size_t at = 0;
+	for (size_t i = 0; i < c->n; i++) {
+		const text_cell *x = &c->v[i];
+		char b[TEXT_CELL_BYTES];
+		size_t k = text_cell_bytes(s, x, b, sizeof b);
+		ok = ok && x->off == at && k < sizeof b - 1;
+		at += x->len;
+		if (x->kind == TEXT_PLAIN) {
+			size_t skip = k > x->len ? 3 : 0; /* the dotted circle */
+			ok = ok && k - skip == x->len && !memcmp(b + skip, s + x->off, x->len) &&
+			     x->width >= 1 && x->width <= 2;
+			abuf_append(&back, b + skip, k - skip);
+		} else if (x->kind == TEXT_NEWLINE || x->kind == TEXT_SPACE ||
+			   x->kind == TEXT_TAB || x->kind == TEXT_INVALID) {
+			abuf_append(&back, s + x->off, x->len);
+		} else {
+			char enc[4];
+			ok = ok && k == x->width;
+			abuf_append(&back, enc, text_utf8_encode(placeholder_cp(b), enc));
+		}
+	}
+	ok = ok && at == n && back.len == n && (n == 0 || !memcmp(back.data, s, n));
+	abuf_free(&back);
+	return ok;
+}
+
+TEST(every_code_point_is_a_glyph_or_a_placeholder)
+{
+	text_cells c = {0};
+	for (size_t i = 0; i < ASSAY_ARRAY_LEN(seqs); i++) {
+		const char *in = seqs[i].in;
+		char *t = show(in);
+		if (!t || strcmp(t, seqs[i].shown))
+			printf("#   %s: shown as \"%s\"\n", seqs[i].name, t ? t : "(null)");
+		CHECK_STR(t, seqs[i].shown);
+		free(t);
+		CHECK_INT(text_cells_build(in, strlen(in), &c), ASSAY_OK);
+		if (c.n != seqs[i].cells || text_width(in, strlen(in)) != seqs[i].width)
+			printf("#   %s: %zu cells, %zu columns\n", seqs[i].name, c.n,
+			       text_width(in, strlen(in)));
+		CHECK_INT(c.n, seqs[i].cells);
+		CHECK_INT(text_width(in, strlen(in)), seqs[i].width);
+		CHECK(round_trip(in, strlen(in), &c));
+	}
+	/* every code point after a letter, after an emoji and alone */
+	const char *bases[] = {"a", "\xF0\x9F\x91\x8D", ""};
+	int bad = 0;
+	for (uint32_t cp = 1; cp <= 0x10FFFF; cp++) {
+		char buf[16];
+		size_t k = text_utf8_encode(cp, buf + 4);
+		if (!k)
+			continue;
+		for (size_t b = 0; b < ASSAY_ARRAY_LEN(bases); b++) {
+			size_t bl = strlen(bases[b]);
+			char in[16];
+			memcpy(in, bases[b], bl);
+			memcpy(in + bl, buf + 4, k);
+			memcpy(in + bl + k, buf + 4, k); /* twice: joins with itself too */
+			if (text_cells_build(in, bl + 2 * k, &c) < 0 ||
+			    !round_trip(in, bl + 2 * k, &c))
+				bad++;
+		}
+	}
+	CHECK_INT(bad, 0);
 	text_cells_free(&c);
 }
 
@@ -167,7 +314,8 @@ static char *wrapped(const char *s, int width)
 			if (c.v[k].kind == TEXT_PLAIN)
 				abuf_append(&out, s + c.v[k].off, c.v[k].len);
 			else
-				abuf_append(&out, buf, text_cell_bytes(s, &c.v[k], buf, sizeof buf));
+				abuf_append(&out, buf,
+					    text_cell_bytes(s, &c.v[k], buf, sizeof buf));
 		}
 		abuf_putc(&out, '|');
 	}
@@ -242,7 +390,9 @@ static char *diffstr(const char *a, const char *b, text_diff *d)
 	abuf o = {0};
 	for (size_t i = 0; i < d->n; i++) {
 		const char *src = d->v[i].op == TEXT_DIFF_DELETE ? a : b;
-		abuf_puts(&o, d->v[i].op == TEXT_DIFF_EQUAL ? "=" : d->v[i].op == TEXT_DIFF_DELETE ? "-" : "+");
+		abuf_puts(&o, d->v[i].op == TEXT_DIFF_EQUAL    ? "="
+			      : d->v[i].op == TEXT_DIFF_DELETE ? "-"
+							       : "+");
 		abuf_append(&o, src + d->v[i].off, d->v[i].len);
 		abuf_putc(&o, '|');
 	}
@@ -318,7 +468,9 @@ TEST(normalization_and_hash)
 	char *n = norm("  A  Dog\tRUNS\n ");
 	CHECK_STR(n, "a dog runs");
 	free(n);
-	n = norm("Stra\xC3\x9F" "e \xEF\xAC\x81ne\xC2\xA0" "CAF\xC3\x89\xE2\x80\x8B!");
+	n = norm("Stra\xC3\x9F"
+		 "e \xEF\xAC\x81ne\xC2\xA0"
+		 "CAF\xC3\x89\xE2\x80\x8B!");
 	CHECK_STR(n, "strasse fine caf\xC3\xA9!");
 	free(n);
 	n = norm("bad\xFFtext");
@@ -357,5 +509,7 @@ TEST(normalization_and_hash)
 
 UNIT_MAIN(UNIT_CASE(utf8_decoder_is_strict), UNIT_CASE(sanitize_makes_controls_visible),
 	  UNIT_CASE(no_code_point_or_byte_reaches_the_terminal_raw),
-	  UNIT_CASE(cells_widths_and_clusters), UNIT_CASE(wrap_words_long_words_wide_cells_tabs),
-	  UNIT_CASE(words_and_navigation), UNIT_CASE(word_diff), UNIT_CASE(normalization_and_hash))
+	  UNIT_CASE(cells_widths_and_clusters),
+	  UNIT_CASE(every_code_point_is_a_glyph_or_a_placeholder),
+	  UNIT_CASE(wrap_words_long_words_wide_cells_tabs), UNIT_CASE(words_and_navigation),
+	  UNIT_CASE(word_diff), UNIT_CASE(normalization_and_hash))

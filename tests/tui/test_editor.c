@@ -116,12 +116,13 @@ TEST(insert_at_start_middle_end)
 	tui_edbuf_free(&b);
 }
 
-TEST(moves_over_whole_clusters)
+/* The cursor steps over what the screen shows: a cluster, or each emoji of
+ * a ZWJ sequence and each joiner (drawn as <U+200D>) on its own. */
+TEST(moves_over_whole_cells)
 {
 	tui_edbuf b = mk("e" ACUTE "x" FAMILY FLAG_FR FLAG_DE NIHON, 80);
-	size_t want[] = {
-	    0, 3, 4, 4 + 18, 4 + 18 + 8, 4 + 18 + 16, 4 + 18 + 16 + 3, 4 + 18 + 16 + 6};
-	int cols[] = {0, 1, 2, 4, 6, 8, 10, 12};
+	size_t want[] = {0, 3, 4, 8, 11, 15, 18, 22, 30, 38, 41, 44};
+	int cols[] = {0, 1, 2, 4, 12, 14, 22, 24, 26, 28, 30, 32};
 	for (size_t i = 0; i < ASSAY_ARRAY_LEN(want); i++) {
 		CHECK_INT(b.cur, want[i]);
 		CHECK_INT(col_of(&b), cols[i]);
@@ -134,7 +135,7 @@ TEST(moves_over_whole_clusters)
 	}
 	tui_edbuf_left(&b);
 	CHECK_INT(b.cur, 0);
-	/* Backspace and Delete remove whole clusters. */
+	/* Backspace and Delete remove whole cells. */
 	tui_edbuf_bottom(&b);
 	tui_edbuf_left(&b);
 	tui_edbuf_left(&b);
@@ -144,11 +145,12 @@ TEST(moves_over_whole_clusters)
 	tui_edbuf_delete(&b); /* the French flag */
 	CHECK_STR(txt(&b), "e" ACUTE "x" FAMILY NIHON);
 	tui_edbuf_left(&b);
-	tui_edbuf_delete(&b); /* the family, all of it */
-	CHECK_STR(txt(&b), "e" ACUTE "x" NIHON);
+	tui_edbuf_delete(&b);	 /* the girl */
+	tui_edbuf_backspace(&b); /* the joiner before her */
+	CHECK_STR(txt(&b), "e" ACUTE "x\xF0\x9F\x91\xA8\xE2\x80\x8D\xF0\x9F\x91\xA9" NIHON);
 	tui_edbuf_top(&b);
 	tui_edbuf_delete(&b);
-	CHECK_STR(txt(&b), "x" NIHON);
+	CHECK_STR(txt(&b), "x\xF0\x9F\x91\xA8\xE2\x80\x8D\xF0\x9F\x91\xA9" NIHON);
 	tui_edbuf_free(&b);
 }
 
@@ -299,9 +301,11 @@ TEST(kill_word_at_boundaries)
 	tui_edbuf_free(&b);
 	b = mk("go " HEART, 80);
 	tui_edbuf_bottom(&b);
-	tui_edbuf_kill_word(&b); /* the emoji is a word of its own */
+	/* the variation selector (a mark, shown as <U+FE0F>) is a word of its
+	 * own; then the emoji goes with the word before it */
+	tui_edbuf_kill_word(&b);
 	CHECK(on_boundary(&b));
-	CHECK_STR(txt(&b), "go ");
+	CHECK_STR(txt(&b), "go \xE2\x9D\xA4");
 	tui_edbuf_kill_word(&b);
 	CHECK_STR(txt(&b), "");
 	tui_edbuf_free(&b);
@@ -371,16 +375,17 @@ TEST(home_end_and_word_moves)
 	tui_edbuf_home(&b);
 	CHECK_INT(b.cur, 29); /* the empty last line */
 	tui_edbuf_free(&b);
-	/* Word moves never stop inside an emoji with a variation selector. */
+	/* Word moves stop only between cells: the variation selector of an
+	 * emoji is a cell of its own (shown as <U+FE0F>), and a mark. */
 	b = mk("go " HEART " now", 80);
 	tui_edbuf_word_right(&b);
 	CHECK(on_boundary(&b));
-	CHECK_INT(b.cur, 9);
+	CHECK_INT(b.cur, 6);
 	tui_edbuf_word_right(&b);
 	CHECK_INT(b.cur, 10);
 	tui_edbuf_word_left(&b);
 	CHECK(on_boundary(&b));
-	CHECK_INT(b.cur, 3);
+	CHECK_INT(b.cur, 6);
 	tui_edbuf_free(&b);
 }
 
@@ -626,7 +631,7 @@ TEST(random_edits_keep_invariants)
 }
 
 UNIT_MAIN(UNIT_CASE(empty_text), UNIT_CASE(insert_at_start_middle_end),
-	  UNIT_CASE(moves_over_whole_clusters),
+	  UNIT_CASE(moves_over_whole_cells),
 	  UNIT_CASE(cursor_column_with_wide_tab_and_placeholders),
 	  UNIT_CASE(typing_before_a_mark_keeps_the_cursor_on_a_boundary),
 	  UNIT_CASE(invalid_utf8_becomes_replacement_marks), UNIT_CASE(huge_single_line),
