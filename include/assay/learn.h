@@ -85,6 +85,23 @@ static inline const char *learn_fvec_name(const learn_fvec *fv, size_t i)
  * length 64-127 words", "score repetition". */
 void learn_feature_describe(const char *name, char *buf, size_t bufsz);
 
+/* The fields of a stored sample: "text" (the text under review), then
+ * every other string of its JSON record, top-level and one object deep
+ * ("instruction", "input", "meta.model"), leaving out the text's own
+ * field and the one holding the sample's id. Owns its strings; reuse one
+ * across samples and free with learn_record_free. */
+typedef struct learn_record {
+	learn_field *fields;
+	size_t *name_off;
+	size_t n, cap;
+	abuf names;
+	void *json; /* the parsed record */
+} learn_record;
+
+int learn_record_fields(const char *record, size_t len, const char *text_field,
+			const char *ext_id, const char *text, learn_record *out);
+void learn_record_free(learn_record *r);
+
 /* ---- Training ------------------------------------------------------------ */
 
 /* Training is streamed: the caller feeds every verdict once per pass, in

@@ -20,6 +20,7 @@ static const cli_command commands[] = {
 	{"audit", cmd_audit, "the audit dashboard: rejection rates, days, scorers (read-only)"},
 	{"report", cmd_report, "the audit as one self-contained HTML file"},
 	{"export", cmd_export, "write the approved set, corrections applied"},
+	{"learn", cmd_learn, "train a model of the human verdict from the decisions"},
 };
 
 static void usage(FILE *f)

@@ -221,6 +221,21 @@ int learn_extract(const learn_settings *s, const learn_example *ex, learn_fvec *
 	return rc;
 }
 
+/* "repetition" is the value itself; "repetition=B" its bucket B of four
+ * quarters (4: exactly 1). */
+static void describe_score(const char *term, char *buf, size_t bufsz)
+{
+	const char *eq = strrchr(term, '=');
+	int b;
+	if (!eq || sscanf(eq + 1, "%d", &b) != 1 || b < 0 || b > 4)
+		snprintf(buf, bufsz, "score %s", term);
+	else if (b == 4)
+		snprintf(buf, bufsz, "score %.*s = 1", (int)(eq - term), term);
+	else
+		snprintf(buf, bufsz, "score %.*s %.2f-%.2f", (int)(eq - term), term, b / 4.0,
+			 (b + 1) / 4.0);
+}
+
 void learn_feature_describe(const char *name, char *buf, size_t bufsz)
 {
 	const char *sep = strchr(name, SEP);
@@ -237,7 +252,7 @@ void learn_feature_describe(const char *name, char *buf, size_t bufsz)
 		snprintf(buf, bufsz, b == 0 ? "%.*s empty" : "%.*s length %lu-%lu words", nsl,
 			 name, b ? 1ul << (b - 1) : 0ul, b ? (1ul << b) - 1 : 0ul);
 	else if (nsl == 6 && strncmp(name, "#score", 6) == 0)
-		snprintf(buf, bufsz, "score %s", term);
+		describe_score(term, buf, bufsz);
 	else if (nsl > 0 && name[nsl - 1] == '~')
 		snprintf(buf, bufsz, "%.*s chars '%s'", nsl - 1, name, term);
 	else

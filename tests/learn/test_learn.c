@@ -97,6 +97,10 @@ TEST(features_are_words_pairs_lengths_and_numbers)
 	CHECK(strcmp(buf, "text length 64-127 words") == 0);
 	learn_feature_describe("#score\x1frepetition", buf, sizeof buf);
 	CHECK(strcmp(buf, "score repetition") == 0);
+	learn_feature_describe("#score\x1frepetition=1", buf, sizeof buf);
+	CHECK(strcmp(buf, "score repetition 0.25-0.50") == 0);
+	learn_feature_describe("#score\x1frepetition=4", buf, sizeof buf);
+	CHECK(strcmp(buf, "score repetition = 1") == 0);
 	learn_fvec_free(&fv);
 }
 

@@ -1,0 +1,395 @@
+/* cmd_learn.c — `assay learn`: trains a model of the human verdict from the
+ * database's decisions, reports how good it is out of fold, and stores it
+ * as a new version. */
+#include <cjson/cJSON.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "assay/audit.h"
+#include "assay/export.h"
+#include "assay/learn.h"
+#include "cli.h"
+
+#define MODEL_NAME "learned"
+
+static const char help[] =
+	"usage: assay learn [OPTIONS]\n"
+	"\n"
+	"Trains a model that predicts the human verdict (rejected, or kept:\n"
+	"accepted or edited) from each decided sample's text, the other fields of\n"
+	"its record (instruction, input, meta.model, ...) and the other scorers'\n"
+	"values, and stores it in the database as a new version. Undone decisions\n"
+	"do not count; a lead's adjudication wins; several annotators' verdicts\n"
+	"are resolved by --rule. The figure printed is honest: every verdict is\n"
+	"predicted by a model that never saw it (k-fold, out of fold).\n"
+	"\n"
+	"Options:\n"
+	"  --rule RULE       resolving several annotators: majority (default),\n"
+	"                    unanimous, any-reject, lead\n"
+	"  --folds K         k of the out-of-fold figure, 2-10 (default 5)\n"
+	"  --epochs N        passes over the verdicts, 1-10 (default 2)\n"
+	"  --bits B          2^B hashed weights, 16-24 (default 20)\n"
+	"  --ngrams N        word n-grams up to N, 1-3 (default 2)\n"
+	"  --char-ngrams     also character 3-5-grams of the text\n"
+	"  --no-scores       leave the other scorers' values out of the features\n"
+	"  --seed N          folds and hashing (default 1): same seed, same model\n"
+	"  --dry-run         train and report, store nothing\n"
+	"  --json            the report as JSON\n"
+	"  -h, --help        this help\n";
+
+typedef struct learn_opts {
+	learn_settings s;
+	int rule;
+	bool scores, dry_run, json;
+} learn_opts;
+
+/* What one pass over the store needs. */
+typedef struct feeder {
+	store *s;
+	learn_trainer *t;
+	const learn_opts *o;
+	learn_record rec;
+	learn_number *nums;
+	size_t n_nums, cap_nums;
+	abuf names; /* the numbers' scorer names */
+	size_t fed;
+	cli_progress progress;
+	int64_t total;
+	assay_error err;
+} feeder;
+
+static volatile sig_atomic_t stop;
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+/* The first rejecting verdict's reason (the lead's when adjudicated). */
+static const char *reason_of(const store_export_row *row)
+{
+	if (row->adjudication)
+		return row->adjudication->reason;
+	for (size_t i = 0; i < row->n_verdicts; i++)
+		if (row->verdicts[i].reason)
+			return row->verdicts[i].reason;
+	return NULL;
+}
+
+static int on_score(void *ud, int64_t sample_id, const char *scorer, double value)
+{
+	feeder *f = ud;
+	(void)sample_id;
+	if (strcmp(scorer, MODEL_NAME) == 0 || !isfinite(value))
+		return 0; /* never learn from the model's own earlier output */
+	if (f->n_nums == f->cap_nums) {
+		size_t cap = f->cap_nums ? f->cap_nums * 2 : 16;
+		learn_number *v = realloc(f->nums, cap * sizeof *v);
+		if (!v)
+			return assay_fail(&f->err, ASSAY_ENOMEM, "out of memory");
+		f->nums = v;
+		f->cap_nums = cap;
+	}
+	f->nums[f->n_nums++] = (learn_number){.name = scorer, .value = value};
+	/* the name is only valid during the callback: keep a copy */
+	size_t off = f->names.len;
+	if (abuf_puts(&f->names, scorer) < 0 || abuf_putc(&f->names, '\0') < 0)
+		return assay_fail(&f->err, ASSAY_ENOMEM, "out of memory");
+	f->nums[f->n_nums - 1].name = (const char *)(uintptr_t)off;
+	return 0;
+}
+
+static int read_scores(feeder *f, int64_t id)
+{
+	f->n_nums = 0;
+	abuf_reset(&f->names);
+	if (!f->o->scores)
+		return 0;
+	if (store_scores_range_each(f->s, id, id, on_score, f, &f->err) < 0)
+		return f->err.code;
+	for (size_t i = 0; i < f->n_nums; i++)
+		f->nums[i].name = f->names.data + (uintptr_t)f->nums[i].name;
+	return 0;
+}
+
+static int on_row(void *ud, const store_export_row *row)
+{
+	feeder *f = ud;
+	if (stop)
+		return assay_fail(&f->err, ASSAY_EINTR, "interrupted");
+	export_resolution res;
+	export_resolve(row, f->o->rule, &res);
+	if (res.verdict != EXPORT_ACCEPTED && res.verdict != EXPORT_EDITED &&
+	    res.verdict != EXPORT_REJECTED)
+		return 0;
+	bool rejected = res.verdict == EXPORT_REJECTED;
+	if (learn_record_fields(row->record, row->record_len, row->text_field, row->ext_id,
+				row->text, &f->rec) < 0)
+		return assay_fail(&f->err, ASSAY_ENOMEM, "out of memory");
+	int rc = read_scores(f, row->sample_id);
+	if (rc < 0)
+		return rc;
+	learn_example ex = {f->rec.fields, f->rec.n, f->nums, f->n_nums};
+	rc = learn_trainer_feed(f->t, &ex, (uint64_t)row->sample_id, rejected,
+				rejected ? reason_of(row) : NULL, &f->err);
+	if (rc < 0)
+		return rc;
+	f->fed++;
+	cli_progress_update(&f->progress, (int64_t)f->fed, f->total, "verdicts", NULL, false);
+	return 0;
+}
+
+/* Every pass over the decided samples, inside one read snapshot so each
+ * pass sees the same verdicts. */
+static int train(feeder *f)
+{
+	store_export_filter filter = {0};
+	int rc = store_export_estimate(f->s, &filter, &f->total, &f->err);
+	if (rc < 0 || (rc = store_read_begin(f->s, &f->err)) < 0)
+		return rc;
+	unsigned passes = learn_trainer_passes(f->t);
+	for (unsigned p = 0; rc == 0 && p < passes; p++) {
+		f->fed = 0;
+		rc = learn_trainer_pass(f->t, p, &f->err);
+		if (rc == 0)
+			rc = store_export_each(f->s, &filter, on_row, f, &f->err);
+		if (rc == 0 && p == 0)
+			f->total = (int64_t)f->fed;
+	}
+	store_read_end(f->s);
+	cli_progress_done(&f->progress);
+	return rc;
+}
+
+typedef struct figures {
+	audit_auc_ci oof;
+	double progressive;
+	learn_eval e;
+} figures;
+
+static int compute_figures(const learn_trainer *t, figures *fg, assay_error *err)
+{
+	learn_trainer_eval(t, &fg->e);
+	audit_calib oof = {0}, prog = {0};
+	int rc = ASSAY_OK;
+	if (audit_calib_reserve(&oof, fg->e.n) < 0 || audit_calib_reserve(&prog, fg->e.n) < 0)
+		rc = assay_fail(err, ASSAY_ENOMEM, "out of memory for the figures");
+	for (size_t i = 0; rc == 0 && i < fg->e.n; i++) {
+		/* as a score: 1 = clean, like every scorer's */
+		audit_calib_add(&oof, 1.0 - fg->e.oof[i], fg->e.rejected[i]);
+		audit_calib_add(&prog, 1.0 - fg->e.progressive[i], fg->e.rejected[i]);
+	}
+	if (rc == 0 && (rc = audit_calib_finish(&oof, err)) == 0 &&
+	    (rc = audit_calib_finish(&prog, err)) == 0) {
+		fg->progressive = audit_auc(&prog);
+		if (fg->e.n <= AUDIT_BOOTSTRAP_MAX_N)
+			rc = audit_auc_bootstrap(&oof, AUDIT_BOOTSTRAP_RESAMPLES, 1, &fg->oof, err);
+		else
+			audit_auc_delong(&oof, 1.959964, &fg->oof);
+	}
+	audit_calib_free(&oof);
+	audit_calib_free(&prog);
+	return rc;
+}
+
+/* What the model was trained on and how good it is, as stored with it. */
+static cJSON *info_json(const learn_opts *o, const figures *fg, double secs)
+{
+	cJSON *root = cJSON_CreateObject(), *st = cJSON_AddObjectToObject(root, "settings");
+	cJSON_AddNumberToObject(st, "bits", o->s.bits);
+	cJSON_AddNumberToObject(st, "ngrams", o->s.ngrams);
+	cJSON_AddBoolToObject(st, "char_ngrams", o->s.char_ngrams);
+	cJSON_AddNumberToObject(st, "folds", o->s.folds);
+	cJSON_AddNumberToObject(st, "epochs", o->s.epochs);
+	cJSON_AddNumberToObject(st, "seed", (double)o->s.seed);
+	cJSON_AddStringToObject(st, "rule", export_rule_name(o->rule));
+	cJSON_AddBoolToObject(st, "scores", o->scores);
+	cJSON_AddStringToObject(root, "features",
+				o->scores ? "word n-grams and length of each field; scorer values"
+					  : "word n-grams and length of each field");
+	cJSON_AddNumberToObject(root, "verdicts", (double)fg->e.n);
+	cJSON_AddNumberToObject(root, "rejected", (double)fg->e.n_rejected);
+	cJSON_AddNumberToObject(root, "kept", (double)fg->e.n_kept);
+	cJSON *auc = cJSON_AddObjectToObject(root, "out_of_fold_auc");
+	cJSON_AddNumberToObject(auc, "auc", fg->oof.auc);
+	cJSON_AddNumberToObject(auc, "low", fg->oof.lo);
+	cJSON_AddNumberToObject(auc, "high", fg->oof.hi);
+	cJSON_AddStringToObject(auc, "interval", fg->oof.method == AUDIT_CI_BOOTSTRAP ? "bootstrap"
+						 : fg->oof.method == AUDIT_CI_DELONG  ? "delong"
+										      : "none");
+	cJSON_AddNumberToObject(root, "progressive_auc", fg->progressive);
+	if (isfinite(fg->e.reason_accuracy))
+		cJSON_AddNumberToObject(root, "reason_accuracy", fg->e.reason_accuracy);
+	cJSON_AddNumberToObject(root, "seconds", secs);
+	return root;
+}
+
+static void print_signals(const learn_model *m)
+{
+	if (!m->n_signals)
+		return;
+	printf("\nstrongest signals:\n");
+	for (size_t i = 0; i < m->n_signals && i < 20; i++) {
+		const learn_signal *sg = &m->signals[i];
+		char what[256];
+		learn_feature_describe(sg->name, what, sizeof what);
+		printf("  %-6s  ", sg->weight > 0 ? "reject" : "keep");
+		cli_put_safe(stdout, what);
+		printf("  (weight %+.2f, in %u verdicts)\n", sg->weight, sg->seen);
+	}
+}
+
+static void print_report(const learn_opts *o, const figures *fg, const learn_model *m,
+			 int64_t version, double secs)
+{
+	printf("learned from %zu verdicts (%zu rejected, %zu kept) in %.1f s\n", fg->e.n,
+	       fg->e.n_rejected, fg->e.n_kept, secs);
+	printf("out-of-fold ROC AUC %.3f [%.3f-%.3f] (%u-fold; each verdict predicted by a "
+	       "model that never saw it)\n",
+	       fg->oof.auc, fg->oof.lo, fg->oof.hi, o->s.folds);
+	printf("progressive ROC AUC %.3f (each verdict predicted before it was learned)\n",
+	       fg->progressive);
+	if (isfinite(fg->e.reason_accuracy))
+		printf("reject reason guessed right %.0f%% of %zu times (%zu reasons)\n",
+		       fg->e.reason_accuracy * 100, fg->e.reason_n, m->n_reasons);
+	print_signals(m);
+	if (version)
+		printf("\nstored as model version %lld\n", (long long)version);
+	else
+		printf("\n--dry-run: nothing stored\n");
+}
+
+/* Stores the model (one INSERT: a kill leaves the previous version). */
+static int save(store *s, const learn_model *m, const char *info, int64_t *version,
+		assay_error *err)
+{
+	store_model sm = {.created_at = assay_now_ms(), .n_rejected = (int64_t)m->n_rejected,
+			  .n_kept = (int64_t)m->n_kept, .info = (char *)info};
+	int rc = learn_model_save(m, &sm.bytes, &sm.len, err);
+	if (rc == 0 && (rc = store_begin(s, err)) == 0) {
+		rc = store_model_put(s, MODEL_NAME, &sm, version, err);
+		if (rc == 0)
+			rc = store_commit(s, err);
+		else
+			store_rollback(s);
+	}
+	free(sm.bytes);
+	return rc;
+}
+
+static int finish(const learn_opts *o, store *s, learn_trainer *t, double secs)
+{
+	assay_error err = {0};
+	figures fg = {0};
+	learn_model *m = NULL;
+	int64_t version = 0;
+	int rc = compute_figures(t, &fg, &err);
+	if (rc == 0 && (fg.e.n_rejected < 2 || fg.e.n_kept < 2))
+		rc = assay_fail(&err, ASSAY_ECONFLICT,
+				"too few verdicts to learn from: %zu rejected and %zu kept (at least "
+				"2 of each are needed; a useful model wants hundreds)",
+				fg.e.n_rejected, fg.e.n_kept);
+	if (rc == 0)
+		rc = learn_trainer_model(t, &m, &err);
+	cJSON *info = rc == 0 ? info_json(o, &fg, secs) : NULL;
+	char *text = info ? cJSON_PrintUnformatted(info) : NULL;
+	if (rc == 0 && !o->dry_run)
+		rc = save(s, m, text ? text : "{}", &version, &err);
+	if (rc == 0 && o->json) {
+		cJSON_AddNumberToObject(info, "version", (double)version);
+		char *out = cJSON_PrintUnformatted(info);
+		puts(out ? out : "{}");
+		free(out);
+	} else if (rc == 0) {
+		print_report(o, &fg, m, version, secs);
+	}
+	cJSON_Delete(info);
+	free(text);
+	learn_model_free(m);
+	return rc < 0 ? cli_fail(&err) : 0;
+}
+
+/* A numeric option's value within [lo, hi], or a usage error. */
+static int number_opt(const cli_ctx *ctx, const char *name, long lo, long hi, unsigned *out)
+{
+	long v;
+	if (!cli_parse_long(optarg, lo, hi, &v))
+		return cli_usage_error(ctx, "--%s: expected a whole number from %ld to %ld, got '%s'",
+				       name, lo, hi, optarg);
+	*out = (unsigned)v;
+	return 0;
+}
+
+static int parse(const cli_ctx *ctx, int argc, char **argv, learn_opts *o)
+{
+	static const struct option longopts[] = {
+		{"rule", required_argument, NULL, 'r'},  {"folds", required_argument, NULL, 'k'},
+		{"epochs", required_argument, NULL, 'e'}, {"bits", required_argument, NULL, 'b'},
+		{"ngrams", required_argument, NULL, 'n'}, {"char-ngrams", no_argument, NULL, 'c'},
+		{"no-scores", no_argument, NULL, 'S'},    {"seed", required_argument, NULL, 's'},
+		{"dry-run", no_argument, NULL, 'd'},      {"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},         {0},
+	};
+	learn_settings_default(&o->s);
+	o->rule = EXPORT_MAJORITY;
+	o->scores = true;
+	int c, code = 0;
+	unsigned seed = 0;
+	optind = 1;
+	opterr = 0;
+	while (code == 0 && (c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			if (export_rule_parse(optarg, &o->rule) < 0)
+				code = cli_usage_error(ctx, "--rule: expected majority, unanimous, "
+						       "any-reject or lead, got '%s'", optarg);
+			break;
+		case 'k': code = number_opt(ctx, "folds", 2, 10, &o->s.folds); break;
+		case 'e': code = number_opt(ctx, "epochs", 1, 10, &o->s.epochs); break;
+		case 'b': code = number_opt(ctx, "bits", 16, 24, &o->s.bits); break;
+		case 'n': code = number_opt(ctx, "ngrams", 1, 3, &o->s.ngrams); break;
+		case 's':
+			code = number_opt(ctx, "seed", 0, 0x7fffffff, &seed);
+			o->s.seed = seed;
+			break;
+		case 'c': o->s.char_ngrams = true; break;
+		case 'S': o->scores = false; break;
+		case 'd': o->dry_run = true; break;
+		case 'j': o->json = true; break;
+		case 'h': fputs(help, stdout); return -1;
+		default: return cli_bad_option(ctx, c, argv);
+		}
+	}
+	if (code == 0 && optind < argc)
+		code = cli_usage_error(ctx, "unexpected argument '%s'", argv[optind]);
+	return code;
+}
+
+int cmd_learn(cli_ctx *ctx, int argc, char **argv)
+{
+	learn_opts o = {0};
+	int code = parse(ctx, argc, argv, &o);
+	if (code)
+		return code < 0 ? 0 : code;
+	store *s = NULL;
+	store_options so = {.must_exist = true};
+	if ((code = cli_open_store(ctx, &so, &s)))
+		return code;
+	cli_catch_signals(on_signal);
+	feeder f = {.s = s, .o = &o};
+	cli_progress_init(&f.progress);
+	int64_t t0 = assay_mono_ns();
+	f.t = learn_trainer_new(&o.s, &f.err);
+	int rc = f.t ? train(&f) : f.err.code;
+	double secs = (double)(assay_mono_ns() - t0) / 1e9;
+	code = rc < 0 ? cli_fail(&f.err) : finish(&o, s, f.t, secs);
+	learn_trainer_free(f.t);
+	learn_record_free(&f.rec);
+	free(f.nums);
+	abuf_free(&f.names);
+	store_close(s);
+	return code;
+}

@@ -1,0 +1,161 @@
+"""End-to-end tests of `assay learn`: it learns the verdicts of sample-data
+with an honest out-of-fold figure, chance on random labels, the same bytes
+for the same seed, undone decisions left out and adjudications winning, a
+kill never costs the previous model, and bad options are usage errors."""
+import json
+import os
+import random
+import signal
+import subprocess
+import time
+
+from harness import BIN, SAMPLE_DATA, check, contains, eq, workdir
+
+
+def decide_labels(w, shuffle_seed=None):
+    """Imports sample-data and decides every sample as its labels say (or,
+    with shuffle_seed, with the labels shuffled: no signal left)."""
+    r = w.run("import", "--batch", "demo", os.path.join(SAMPLE_DATA, "captions.jsonl"),
+              os.path.join(SAMPLE_DATA, "instructions.jsonl"))
+    eq(r.code, 0, r)
+    labels = [json.loads(l) for l in open(os.path.join(SAMPLE_DATA, "labels.jsonl"))]
+    flaws = [l["flaws"] for l in labels]
+    if shuffle_seed is not None:
+        random.Random(shuffle_seed).shuffle(flaws)
+    lines = []
+    for l, f in zip(labels, flaws):
+        d = {"id": l["id"], "verdict": "reject" if f else "accept"}
+        if f:
+            d["reason"] = f[0]
+        lines.append(json.dumps(d))
+    r = w.run("decide", "--annotator", "ana", "--from", "-", stdin="\n".join(lines) + "\n")
+    check(r.code in (0, 65), r)  # the 5 exact duplicates were never imported
+
+
+def learn_json(w, *args):
+    r = w.run("learn", "--json", *args)
+    eq(r.code, 0, r)
+    return json.loads(r.out)
+
+
+def test_learns_sample_data_and_says_how_well_out_of_fold():
+    with workdir() as w:
+        decide_labels(w)
+        r = w.run("learn")
+        eq(r.code, 0, r)
+        contains(r.out, "learned from 715 verdicts (189 rejected, 526 kept)")
+        contains(r.out, "out-of-fold ROC AUC 0.")
+        contains(r.out, "strongest signals:")
+        contains(r.out, "stored as model version 1")
+        info = json.loads(w.sql("SELECT info FROM models")[0][0])
+        eq((info["verdicts"], info["rejected"], info["kept"]), (715, 189, 526))
+        auc = info["out_of_fold_auc"]
+        check(auc["auc"] > 0.8, auc)  # the rule scorers' values are features too
+        check(auc["low"] < auc["auc"] < auc["high"], auc)
+        eq(info["out_of_fold_auc"]["interval"], "bootstrap")
+        eq(w.sql("SELECT substr(model, 1, 4) FROM models"), [(b"ASLM",)])
+        # without the scorers' values the words alone still beat chance
+        j = learn_json(w, "--no-scores", "--dry-run")
+        check(j["out_of_fold_auc"]["auc"] > 0.65, j)
+        eq(j["version"], 0)
+        eq(w.sql("SELECT count(*) FROM models"), [(1,)], "--dry-run stored a model")
+
+
+def test_random_labels_give_chance():
+    with workdir() as w:
+        decide_labels(w, shuffle_seed=3)
+        j = learn_json(w, "--no-scores", "--dry-run")
+        auc = j["out_of_fold_auc"]["auc"]
+        check(abs(auc - 0.5) <= 0.08, f"random labels learned: AUC {auc}")
+        check(auc - 0.08 <= 0.5 <= auc + 0.08)
+
+
+def test_same_seed_same_model_bytes():
+    with workdir() as w:
+        decide_labels(w)
+        for args in ([], [], ["--seed", "2"]):
+            eq(w.run("learn", *args).code, 0)
+        blobs = [b for (b,) in w.sql("SELECT model FROM models ORDER BY id")]
+        eq(len(blobs), 3)
+        check(blobs[0] == blobs[1], "the same seed gave different bytes")
+        check(blobs[0] != blobs[2], "another seed gave the same bytes")
+
+
+def test_undone_decisions_do_not_count_and_adjudications_win():
+    with workdir() as w:
+        decide_labels(w)
+        base = learn_json(w, "--dry-run")
+        # bob disagrees on a kept sample, then a lead settles it as rejected;
+        # carol's reject is undone
+        kept = w.sql("SELECT s.ext_id FROM samples s JOIN decisions d ON d.sample_id = s.id "
+                     "WHERE d.verdict = 'accepted' ORDER BY s.id LIMIT 2")
+        a, b = kept[0][0], kept[1][0]
+        eq(w.run("decide", "--annotator", "bob", a, "reject", "--reason", "other").code, 0)
+        eq(w.run("decide", "--annotator", "lead", "--adjudicate", a, "reject",
+                 "--reason", "other").code, 0)
+        eq(w.run("decide", "--annotator", "carol", b, "reject", "--reason", "other").code, 0)
+        eq(w.run("decide", "--annotator", "carol", "--undo").code, 0)
+        j = learn_json(w, "--dry-run")
+        eq(j["verdicts"], base["verdicts"])
+        eq((j["rejected"], j["kept"]), (base["rejected"] + 1, base["kept"] - 1))
+
+
+def test_too_few_verdicts_and_bad_options():
+    with workdir() as w:
+        eq(w.run("import", w.file("a.jsonl", '{"id":"a","text":"A heron."}\n'
+                                             '{"id":"b","text":"A crane."}\n')).code, 0)
+        eq(w.run("decide", "--annotator", "ana", "a", "accept").code, 0)
+        r = w.run("learn")
+        eq(r.code, 1, r)
+        contains(r.err, "too few verdicts to learn from: 0 rejected and 1 kept")
+        eq(w.sql("SELECT count(*) FROM models"), [(0,)])
+        for args, msg in ((["--folds", "1"], "--folds: expected a whole number from 2 to 10"),
+                          (["--bits", "40"], "--bits: expected a whole number from 16 to 24"),
+                          (["--rule", "coin"], "--rule: expected majority"),
+                          (["extra"], "unexpected argument 'extra'")):
+            r = w.run("learn", *args)
+            eq(r.code, 2, r)
+            contains(r.err, msg)
+        r = w.run("learn", "--help")
+        eq(r.code, 0)
+        contains(r.out, "usage: assay learn")
+        r = w.run("learn", db=False, env={"ASSAY_DB": os.path.join(w.path, "none.db")})
+        eq(r.code, 66, r)
+
+
+def test_a_killed_learn_leaves_the_previous_model_whole():
+    with workdir() as w:
+        rng = random.Random(5)
+        words = [f"w{i}" for i in range(400)]
+        lines, verdicts = [], []
+        for i in range(3000):
+            text = " ".join(rng.choice(words) for _ in range(40))
+            lines.append(json.dumps({"id": f"s{i}", "text": text}))
+            v = "reject" if "w7 " in text else "accept"
+            d = {"id": f"s{i}", "verdict": v}
+            if v == "reject":
+                d["reason"] = "other"
+            verdicts.append(json.dumps(d))
+        eq(w.run("import", "--no-score", w.file("big.jsonl", "\n".join(lines) + "\n")).code, 0)
+        r = w.run("decide", "--annotator", "ana", "--from", "-", stdin="\n".join(verdicts) + "\n")
+        eq(r.code, 0, r)
+        eq(w.run("learn").code, 0)
+        first = w.sql("SELECT id, model FROM models")
+        t0 = time.monotonic()
+        eq(w.run("learn", "--epochs", "3").code, 0)
+        full = time.monotonic() - t0
+        kills = 0
+        for i in range(6):
+            p = subprocess.Popen([BIN, "--db", w.db, "learn", "--epochs", "3"],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            time.sleep(rng.uniform(0.02, max(0.05, full * 1.1)))
+            if p.poll() is None:
+                p.send_signal(signal.SIGKILL)
+                kills += 1
+            p.wait()
+            rows = w.sql("SELECT id, model FROM models ORDER BY id")
+            eq(rows[0], first[0], "the first model changed")
+            for _, blob in rows:
+                eq(blob[:4], b"ASLM", "a model was left half-written")
+            eq(w.sql("PRAGMA integrity_check"), [("ok",)])
+        check(kills > 0, "no learn was killed mid-way")
