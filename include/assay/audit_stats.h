@@ -28,9 +28,20 @@ typedef struct audit_stats_opts {
 	const char *batch;        /* only this batch, or NULL */
 } audit_stats_opts;
 
+/* What a group's key part is: a value from the data, or a group of its
+ * own that no value can fall into (key[i] then holds its placeholder:
+ * "(none)", "(no reason)", "(not rejected)"). */
+enum audit_key_kind {
+	AUDIT_KEY_VALUE,        /* key[i] is the data's value */
+	AUDIT_KEY_MISSING,      /* the record field is absent or null */
+	AUDIT_KEY_NO_REASON,    /* rejected without a reason */
+	AUDIT_KEY_NOT_REJECTED, /* --by reason: accepted or edited */
+};
+
 /* One row of the table: a group (or the total). */
 typedef struct audit_group {
-	char *key[AUDIT_MAX_BY];  /* the group's value per --by ("(none)" when missing) */
+	char *key[AUDIT_MAX_BY];  /* the group's value per --by, or a placeholder */
+	uint8_t key_kind[AUDIT_MAX_BY]; /* enum audit_key_kind */
 	uint64_t decided, accepted, edited, rejected;
 	audit_rate reject_rate;   /* rejected / decided with its Wilson interval */
 	audit_rate edit_rate;     /* edited / decided */
@@ -38,6 +49,10 @@ typedef struct audit_group {
 	double per_hour;          /* samples per hour at that median */
 	double edit_distance;     /* mean word edit distance of the edits; NaN if none */
 	double edit_share;        /* words changed / words of the originals edited */
+	/* --by reason: the group's rejections among all rejections, and its
+	 * decisions among all decisions, of the groups that share its other
+	 * key parts (NaN rates when there is no reason in the key). */
+	audit_rate reason_share, decision_share;
 } audit_group;
 
 typedef struct audit_stats {
@@ -51,6 +66,8 @@ void audit_stats_free(audit_stats *st);
 /* Parses a --by value into *by (and *field for model / meta.FIELD). */
 int audit_by_parse(const char *name, int *by, const char **field);
 const char *audit_by_name(int by);
+/* The reason grouping's position in o->by, or -1. */
+int audit_by_reason_index(const audit_stats_opts *o);
 
 /* ---- Agreement ------------------------------------------------------------ */
 

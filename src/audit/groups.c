@@ -19,7 +19,7 @@ typedef struct acc {
 	size_t n_ms, cap_ms;
 	uint64_t edits_measured, dist_sum, words_sum;
 	uint64_t hash;
-	char *joined; /* the key parts joined by \x1f, for comparison */
+	char *joined; /* the key parts encoded (kind, length, bytes), for comparison */
 	size_t joined_len;
 } acc;
 
@@ -87,9 +87,35 @@ static char *json_path(const char *dotted)
 	return abuf_take(&b);
 }
 
+/* What a group that is not a value is called in tables (by kind). */
+static const char *const placeholders[] = {
+	[AUDIT_KEY_MISSING] = "(none)",
+	[AUDIT_KEY_NO_REASON] = "(no reason)",
+	[AUDIT_KEY_NOT_REJECTED] = "(not rejected)",
+};
+
+int audit_by_reason_index(const audit_stats_opts *o)
+{
+	for (size_t i = 0; i < o->n_by; i++)
+		if (o->by[i] == AUDIT_BY_REASON)
+			return (int)i;
+	return -1;
+}
+
+/* Appends one key part as its kind, its length and its bytes: no value,
+ * whatever bytes it holds, can equal another part or a placeholder. */
+static void key_put(abuf *key, uint8_t kind, const char *v)
+{
+	uint32_t n = (uint32_t)strlen(v);
+	abuf_putc(key, (char)kind);
+	abuf_append(key, &n, sizeof n);
+	abuf_append(key, v, n);
+}
+
 static void key_part(collect *c, int by, const store_stat_row *r)
 {
 	const char *v = NULL;
+	uint8_t kind = AUDIT_KEY_VALUE;
 	switch (by) {
 	case AUDIT_BY_ANNOTATOR:
 		v = store_names_get(c->annotators, r->annotator_id);
@@ -98,8 +124,10 @@ static void key_part(collect *c, int by, const store_stat_row *r)
 		v = store_names_get(c->batches, r->batch_id);
 		break;
 	case AUDIT_BY_REASON:
-		v = r->verdict == STORE_REJECTED ? (r->reason && *r->reason ? r->reason : "(no reason)")
-						  : "(not rejected)";
+		kind = r->verdict != STORE_REJECTED ? AUDIT_KEY_NOT_REJECTED
+		       : r->reason && *r->reason   ? AUDIT_KEY_VALUE
+						   : AUDIT_KEY_NO_REASON;
+		v = kind == AUDIT_KEY_VALUE ? r->reason : "";
 		break;
 	case AUDIT_BY_DAY:
 	case AUDIT_BY_WEEK: {
@@ -119,10 +147,10 @@ static void key_part(collect *c, int by, const store_stat_row *r)
 		break;
 	}
 	default:
-		v = r->field ? r->field : "(none)";
+		kind = r->field ? AUDIT_KEY_VALUE : AUDIT_KEY_MISSING;
+		v = r->field ? r->field : "";
 	}
-	abuf_puts(&c->key, v);
-	abuf_putc(&c->key, '\x1f');
+	key_put(&c->key, kind, v);
 }
 
 static acc *find_group(collect *c)
@@ -168,9 +196,13 @@ static acc *find_group(collect *c)
 		return NULL;
 	const char *p = c->key.data;
 	for (size_t i = 0; i < c->o->n_by; i++) {
-		size_t n = strcspn(p, "\x1f");
-		a->g.key[i] = assay_strndup(p, n);
-		p += n + 1;
+		uint32_t n;
+		memcpy(&n, p + 1, sizeof n);
+		a->g.key_kind[i] = (uint8_t)p[0];
+		a->g.key[i] = a->g.key_kind[i] == AUDIT_KEY_VALUE
+				      ? assay_strndup(p + 1 + sizeof n, n)
+				      : assay_strdup(placeholders[a->g.key_kind[i]]);
+		p += 1 + sizeof n + n;
 	}
 	c->slots[k] = ++c->n;
 	return a;
@@ -289,15 +321,77 @@ static void finish(acc *a)
 	a->joined = NULL;
 }
 
+/* Key part i of two groups: values in byte order, then the groups of
+ * their own (none, no reason, not rejected). */
+static int cmp_part(const audit_group *a, const audit_group *b, int i)
+{
+	if (a->key_kind[i] != b->key_kind[i])
+		return a->key_kind[i] < b->key_kind[i] ? -1 : 1;
+	return strcmp(a->key[i], b->key[i]);
+}
+
 static int cmp_groups(const void *x, const void *y)
 {
 	const audit_group *a = x, *b = y;
 	for (int i = 0; i < AUDIT_MAX_BY && a->key[i] && b->key[i]; i++) {
-		int c = strcmp(a->key[i], b->key[i]);
+		int c = cmp_part(a, b, i);
 		if (c)
 			return c;
 	}
 	return 0;
+}
+
+/* A group and the key part its context leaves out (the reason). */
+typedef struct ctx_ref {
+	audit_group *g;
+	int skip;
+} ctx_ref;
+
+static int cmp_context(const void *x, const void *y)
+{
+	const ctx_ref *a = x, *b = y;
+	for (int i = 0; i < AUDIT_MAX_BY && a->g->key[i] && b->g->key[i]; i++) {
+		int c = i == a->skip ? 0 : cmp_part(a->g, b->g, i);
+		if (c)
+			return c;
+	}
+	return 0;
+}
+
+static const audit_rate no_rate = {.rate = NAN, .lo = NAN, .hi = NAN};
+
+/* --by reason: each group's share of the rejections and of the decisions
+ * among the groups alike in every other key part (all of them when reason
+ * is the only key). */
+static int reason_shares(audit_stats *st, const audit_stats_opts *o)
+{
+	int r = audit_by_reason_index(o);
+	st->total.reason_share = st->total.decision_share = no_rate;
+	for (size_t i = 0; i < st->n; i++)
+		st->groups[i].reason_share = st->groups[i].decision_share = no_rate;
+	if (r < 0 || !st->n)
+		return ASSAY_OK;
+	ctx_ref *v = calloc(st->n, sizeof *v);
+	if (!v)
+		return ASSAY_ENOMEM;
+	for (size_t i = 0; i < st->n; i++)
+		v[i] = (ctx_ref){&st->groups[i], r};
+	qsort(v, st->n, sizeof *v, cmp_context);
+	for (size_t a = 0, b; a < st->n; a = b) {
+		uint64_t decided = 0, rejected = 0;
+		for (b = a; b < st->n && cmp_context(&v[a], &v[b]) == 0; b++) {
+			decided += v[b].g->decided;
+			rejected += v[b].g->rejected;
+		}
+		for (size_t k = a; k < b; k++) {
+			audit_group *g = v[k].g;
+			if (g->key_kind[r] != AUDIT_KEY_NOT_REJECTED)
+				audit_wilson(g->rejected, rejected, AUDIT_Z95, &g->reason_share, NULL);
+			audit_wilson(g->decided, decided, AUDIT_Z95, &g->decision_share, NULL);
+		}
+	}
+	free(v);
+	return ASSAY_OK;
 }
 
 static int resolve_id(const store_names *n, const char *name, int64_t *id, const char *what,
@@ -397,6 +491,8 @@ int audit_stats_compute(store *s, const audit_stats_opts *o, audit_stats *out, a
 		out->n = c->n;
 		qsort(out->groups, out->n, sizeof *out->groups, cmp_groups);
 	}
+	if (rc == ASSAY_OK && reason_shares(out, o) < 0)
+		rc = assay_fail(err, ASSAY_ENOMEM, "out of memory");
 	free(c->v);
 	free(c->slots);
 	free(path);

@@ -347,6 +347,9 @@ static int report(stream *t, audit_scorer_report *out, assay_error *err)
 			 : 2 * th->precision * th->recall / (th->precision + th->recall);
 		th->flagged_share = ratio(tp + fp, n);
 		th->found = tp + fp > 0;
+		/* The combined score has no flag: nothing to measure, not zeros. */
+		if (t->quality)
+			th->precision = th->recall = th->f1 = th->flagged_share = NAN;
 	}
 	audit_calib_free(c1);
 	audit_calib_free(c2);

@@ -1,13 +1,16 @@
 """End-to-end tests of `assay stats`: every figure checked against a value
 computed here independently (Wilson intervals, medians, kappas, alpha, AUC)."""
+import csv
+import io
 import json
 import math
 import os
 import sqlite3
+import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from harness import Workdir, check, contains, eq  # noqa: E402
+from harness import BIN, Tmux, Workdir, check, contains, eq  # noqa: E402
 
 DAY = 86400000
 T0 = 1767225600000  # 2026-01-01T00:00:00Z
@@ -96,8 +99,9 @@ def test_group_keys_reason_day_week_model_field_and_cross():
         d = [(0, "ann", "accepted", None, 1000, 0), (1, "ann", "rejected", "hallucination", 1000, 0),
              (2, "bob", "rejected", "hallucination", 1000, 8), (3, "bob", "rejected", "other", 1000, 8)]
         build(w, d, models=["m1", "m2", "m2", "m1"])
-        g = {x["reason"]: x["decided"] for x in stats(w, "--by", "reason")["groups"]}
-        eq(g, {"hallucination": 2, "other": 1, "(not rejected)": 1})
+        g = {x["reason"] or x["reason_none"]: x["decided"]
+             for x in stats(w, "--by", "reason")["groups"]}
+        eq(g, {"hallucination": 2, "other": 1, "not rejected": 1})
         g = {x["day"]: x["decided"] for x in stats(w, "--by", "day")["groups"]}
         eq(g, {"2026-01-01": 2, "2026-01-09": 2})
         g = {x["week"]: x["decided"] for x in stats(w, "--by", "week")["groups"]}
@@ -273,3 +277,182 @@ def test_same_figures_on_one_core_and_on_many():
             eq(len(outs), 1, f"stats {args} differs between thread counts")
         cal = stats(w, "--scorers")
         check(len(cal["scorers"]) == 4, cal)
+
+
+def csv_rows(w, *args):
+    r = w.run("stats", "--format", "csv", *args)
+    eq(r.code, 0, r)
+    return list(csv.DictReader(io.StringIO(r.out, newline="")))
+
+
+def test_none_and_not_rejected_are_groups_of_their_own():
+    """A reason literally "(not rejected)" or "(no reason)" and a model
+    literally "(none)" are values, not the groups of their own: separate
+    rows in JSON (null and a *_none flag), tables (the value quoted) and CSV."""
+    with Workdir() as w:
+        d = [(0, "ann", "accepted", None, 1000, 0), (1, "ann", "rejected", "(not rejected)", 1000, 0),
+             (2, "ann", "rejected", None, 1000, 0), (3, "ann", "rejected", "(no reason)", 1000, 0),
+             (4, "ann", "rejected", "a\x1fb", 1000, 0), (5, "ann", "rejected", "a", 1000, 0)]
+        build(w, d, models=["(none)", None, "(none)", None, "m", "m"])
+        g = stats(w, "--by", "reason")["groups"]
+        got = sorted((x["reason"], x.get("reason_none"), x["decided"]) for x in g
+                     if x["reason"] is not None)
+        eq(got, [("(no reason)", None, 1), ("(not rejected)", None, 1), ("a", None, 1),
+                 ("a\x1fb", None, 1)])
+        eq(sorted((x["reason_none"], x["decided"]) for x in g if x["reason"] is None),
+           [("no reason", 1), ("not rejected", 1)])
+        g = stats(w, "--by", "model")["groups"]
+        eq(sorted(((x["meta.model"], x.get("meta.model_none"), x["decided"]) for x in g),
+                  key=str), [("(none)", None, 2), ("m", None, 2), (None, "missing", 2)])
+        r = w.run("stats", "--by", "model")
+        lines = r.out.splitlines()
+        eq(len([ln for ln in lines if ln.startswith('"(none)"')]), 1, r.out)
+        eq(len([ln for ln in lines if ln.startswith("(none) ")]), 1, r.out)
+        rows = csv_rows(w, "--by", "model")
+        eq(sorted(x["meta.model"] for x in rows), ['"(none)"', "(none)", "m"])
+        r = w.run("stats", "--by", "reason")
+        eq(len([ln for ln in r.out.splitlines() if ln.startswith("(not rejected) ")]), 1, r.out)
+        eq(len([ln for ln in r.out.splitlines() if ln.startswith('"(not rejected)" ')]), 1)
+
+
+def test_csv_and_tables_never_carry_escapes_or_formulas():
+    """Names from the data (annotators, reasons, models) reach every CSV
+    (groups, agreement, scorers) with controls shown as placeholders and a
+    ' before a leading = + - @; tables show them as the screen does."""
+    evil = "=HYPERLINK(\"x\")\x1b]52;c;ZXZpbA==\x07\x1b]0;t\x07\u009b"
+    with Workdir() as w:
+        d = [(0, evil, "rejected", "@SUM(A1)\x1b[2J", 1000, 0), (0, "bob", "accepted", None, 1000, 0),
+             (1, evil, "accepted", None, 1000, 0), (1, "bob", "accepted", None, 1000, 0)]
+        build(w, d, models=["-1+2", "m"], scores=[(0, "repetition", 0.2, 1),
+                                                   (1, "repetition", 0.9, 0)])
+        for args in (["--by", "annotator"], ["--by", "reason"], ["--by", "model"],
+                     ["--agreement"], ["--scorers"]):
+            for fmt in ("csv", "table"):
+                r = w.run("stats", "--format", fmt, *args)
+                eq(r.code, 0, r)
+                bad = [c for c in r.out if (ord(c) < 0x20 and c not in "\r\n")
+                       or 0x7f <= ord(c) <= 0x9f]
+                eq(bad, [], (args, fmt, r.out))
+        rows = csv_rows(w, "--by", "annotator")
+        eq(sorted(x["annotator"] for x in rows),
+           ["'=HYPERLINK(\"x\")^[]52;c;ZXZpbA==^G^[]0;t^G<U+009B>", "bob"])
+        eq([x["reason"] for x in csv_rows(w, "--by", "reason") if x["reason"].startswith("'")],
+           ["'@SUM(A1)^[[2J"])
+        eq(sorted(x["meta.model"] for x in csv_rows(w, "--by", "model")), ["'-1+2", "m"])
+        r = w.run("stats", "--format", "csv", "--agreement")
+        contains(r.out, "'=HYPERLINK(")
+        r = w.run("stats", "--format", "csv", "--csv-raw", "--by", "annotator")
+        contains(r.out, "\x1b]52;c;ZXZpbA==\x07")
+
+
+def test_csv_has_one_number_per_column():
+    with Workdir() as w:
+        d = [(0, "ann", "accepted", None, 4000, 0), (1, "ann", "rejected", "other", 6000, 0),
+             (2, "ann", "edited", None, 10000, 1), (3, "bob", "rejected", "other", 2000, 1)]
+        build(w, d)
+        rows = csv_rows(w, "--by", "annotator")
+        for col in ("decided", "rejected", "reject_rate", "reject_rate_low", "reject_rate_high",
+                    "reject_rate_n", "edit_rate", "edit_rate_low", "edit_rate_high",
+                    "edit_rate_n", "median_seconds", "per_hour"):
+            for x in rows:
+                float(x[col])  # a number, nothing packed
+        ann = {x["annotator"]: x for x in rows}["ann"]
+        lo, hi = wilson(1, 3)
+        check(abs(float(ann["reject_rate"]) - 1 / 3) < 1e-5, ann)
+        check(abs(float(ann["reject_rate_low"]) - lo) < 1e-5 and
+              abs(float(ann["reject_rate_high"]) - hi) < 1e-5, ann)
+        eq(ann["reject_rate_n"], "3")
+        eq({x["annotator"]: x["edit_distance"] for x in rows}["bob"], "")  # undefined: empty
+        rows = csv_rows(w, "--scorers")
+        eq(list(rows), [])
+        j = stats(w)["groups"][0]["reject_rate"]
+        eq(j["n"], 3)
+
+
+def test_by_reason_shows_shares_of_rejections_and_of_decisions():
+    with Workdir() as w:
+        d = [(0, "ann", "accepted", None, 1000, 0), (1, "ann", "rejected", "blurry", 1000, 0),
+             (2, "ann", "rejected", "blurry", 1000, 0), (3, "ann", "rejected", "other", 1000, 0),
+             (4, "bob", "rejected", "other", 1000, 0), (5, "bob", "edited", None, 1000, 0)]
+        build(w, d)
+        g = {x["reason"] or x["reason_none"]: x for x in stats(w, "--by", "reason")["groups"]}
+        eq(g["blurry"]["share_of_rejections"]["rate"], 0.5)
+        eq(g["blurry"]["share_of_rejections"]["n"], 4)
+        check(abs(g["blurry"]["share_of_decisions"]["rate"] - 2 / 6) < 1e-9)
+        lo, hi = wilson(2, 4)
+        check(abs(g["blurry"]["share_of_rejections"]["lo"] - lo) < 1e-9)
+        eq(g["not rejected"]["share_of_rejections"]["rate"], None)
+        check(abs(g["not rejected"]["share_of_decisions"]["rate"] - 2 / 6) < 1e-9)
+        # a cross table shares within each annotator
+        g = {(x["annotator"], x["reason"]): x
+             for x in stats(w, "--by", "annotator", "--by", "reason")["groups"]}
+        eq(g[("bob", "other")]["share_of_rejections"]["rate"], 1.0)
+        eq(g[("bob", "other")]["share_of_decisions"]["rate"], 0.5)
+        check(abs(g[("ann", "other")]["share_of_rejections"]["rate"] - 1 / 3) < 1e-9)
+        r = w.run("stats", "--by", "reason")
+        contains(r.out, "share of rejections")
+        blurry = [ln for ln in r.out.splitlines() if ln.startswith("blurry")][0]
+        contains(blurry, "50.0% [")
+        contains(blurry, "33.3% [")
+        check("100.0%" not in r.out, r.out)
+        rows = csv_rows(w, "--by", "reason")
+        eq({x["reason"]: x["share_of_rejections"] for x in rows}["blurry"], "0.5")
+
+
+def test_combined_quality_score_has_no_flag_figures():
+    with Workdir() as w:
+        d = [(i, "ann", "rejected" if i % 2 else "accepted", "other" if i % 2 else None, 1000, 0)
+             for i in range(6)]
+        build(w, d, scores=[(i, "repetition", i / 10, i % 2) for i in range(6)])
+        con = sqlite3.connect(w.db)
+        con.execute("UPDATE samples SET quality = (id % 5) / 5.0")
+        con.commit()
+        con.close()
+        q = {s["scorer"]: s for s in stats(w, "--scorers")["scorers"]}["quality"]
+        eq((q["at_flag"]["precision"], q["at_flag"]["recall"], q["at_flag"]["f1"]),
+           (None, None, None))
+        r = w.run("stats", "--scorers")
+        for name, want in (("quality", ["-", "-", "-"]), ("repetition", ["1.00", "1.00", "1.00"])):
+            tokens = [ln.split() for ln in r.out.splitlines() if ln.startswith(name)][0]
+            at = [k for k, t in enumerate(tokens) if t.endswith("]")][0]  # after the AUC interval
+            eq(tokens[at + 2:at + 5], want, r.out)
+        rep = {x["scorer"]: x for x in csv_rows(w, "--scorers")}
+        eq(rep["quality"]["flag_recall"], "")
+        eq(rep["repetition"]["flag_recall"], "1")
+
+
+def whole_pane(t):
+    """The pane with the lines scrolled above it."""
+    return subprocess.run(["tmux", "-L", t.sock, "capture-pane", "-p", "-S", "-100", "-t", "0"],
+                          capture_output=True, text=True, env=t.env).stdout
+
+
+def test_tables_fit_the_terminal_unless_wide():
+    """On a terminal a table drops its least needed columns (and says so)
+    rather than wrap; --wide shows them all."""
+    with Workdir() as w:
+        d = [(i, f"annotator-{i % 3}", "rejected" if i % 3 else "accepted",
+              "other" if i % 3 else None, 1000 + i, 0) for i in range(9)]
+        d += [(0, "annotator-1", "rejected", "other", 1000, 0),
+              (1, "annotator-0", "accepted", None, 1000, 0)]
+        build(w, d, scores=[(i, "repetition", i / 10, i % 2) for i in range(9)])
+        for args, width in ((["--by", "annotator"], 80), (["--by", "annotator", "--by", "model"], 60),
+                            (["--scorers"], 80), (["--by", "reason"], 60), (["--agreement"], 40)):
+            cmd = [os.environ.get("ASSAY_BIN", BIN), "--db", w.db, "stats", *args]
+            with Tmux(cmd, width=width, height=40) as t:
+                t.wait_exit()
+                screen = whole_pane(t)
+            rows = [ln for ln in screen.splitlines() if ln.strip()]
+            check(rows[1].startswith("----"), screen)
+            data = rows[2:]
+            data = data[:[k for k, ln in enumerate(data + ["("]) if ln.startswith("(")][0]]
+            check(data, screen)
+            for ln in data:  # nothing wrapped: every row starts with its key
+                check(ln.startswith(("annotator-", "total", "other", "repetition", "quality",
+                                     "Fleiss", "Krippendorff", "Cohen")), (args, screen))
+            check(len(rows[1]) <= width, screen)
+            contains(screen, "--wide", screen)
+            with Tmux(cmd + ["--wide"], width=width, height=40) as t:
+                t.wait_exit()
+                wide = whole_pane(t)
+            check("--wide" not in wide, wide)
