@@ -42,13 +42,45 @@ static const char style[] =
 	".big{font-size:1.8em;font-weight:600}"
 	"</style>";
 
-/* A horizontal bar chart of rates with Wilson whiskers. */
-static void bar_chart(abuf *b, const char *title, const audit_group *g, size_t n)
+/* A group's label: a group of its own (no value) in italics, a value that
+ * could be taken for one, such as "(none)", in quotes. */
+static void key_label(abuf *b, const audit_group *g)
 {
+	const char *v = g->key[0] ? g->key[0] : "";
+	if (g->key_kind[0] != AUDIT_KEY_VALUE) {
+		abuf_puts(b, "<tspan font-style='italic'>");
+		esc(b, v);
+		abuf_puts(b, "</tspan>");
+	} else if (*v == '(' || *v == '"') {
+		abuf_puts(b, "&quot;");
+		esc(b, v);
+		abuf_puts(b, "&quot;");
+	} else {
+		esc(b, v);
+	}
+}
+
+/* What a bar shows: the reject rate, or for reasons the reason's share of
+ * the rejections (the decisions that were not rejections have no bar). */
+static const audit_rate *bar_rate(const audit_group *g, bool reasons)
+{
+	return reasons ? &g->reason_share : &g->reject_rate;
+}
+
+/* A horizontal bar chart of rates with Wilson whiskers. */
+static void bar_chart(abuf *b, const char *title, const audit_group *all, size_t n_all,
+		      bool reasons)
+{
+	const audit_group *g[40];
+	size_t n = 0;
+	for (size_t i = 0; i < n_all && n < 40; i++)
+		if (!reasons || all[i].key_kind[0] != AUDIT_KEY_NOT_REJECTED)
+			g[n++] = &all[i];
 	int row = 22, label = 170, width = 360, h = (int)n * row + 30;
 	abuf_printf(b, "<div class='card'><h3>");
 	esc(b, title);
-	abuf_printf(b, "</h3><svg width='%d' height='%d' role='img'>", label + width + 120, h);
+	abuf_printf(b, "</h3><svg width='%d' height='%d' role='img'>",
+		    label + width + (reasons ? 270 : 120), h);
 	for (int t = 0; t <= 4; t++) {
 		int x = label + width * t / 4;
 		abuf_printf(b, "<line x1='%d' y1='0' x2='%d' y2='%d' stroke='#eee'/>"
@@ -56,11 +88,11 @@ static void bar_chart(abuf *b, const char *title, const audit_group *g, size_t n
 			    x, x, h - 18, x, h - 4, t * 25);
 	}
 	for (size_t i = 0; i < n; i++) {
-		const audit_rate *r = &g[i].reject_rate;
+		const audit_rate *r = bar_rate(g[i], reasons);
 		int y = (int)i * row + 4;
 		double rate = isnan(r->rate) ? 0 : r->rate;
 		abuf_printf(b, "<text x='%d' y='%d' text-anchor='end'>", label - 8, y + 13);
-		esc(b, g[i].key[0]);
+		key_label(b, g[i]);
 		abuf_printf(b, "</text><rect x='%d' y='%d' width='%.1f' height='14' fill='#d9534f' "
 			       "opacity='.8'/>",
 			    label, y + 2, rate * width);
@@ -71,8 +103,14 @@ static void bar_chart(abuf *b, const char *title, const audit_group *g, size_t n
 				    label + r->lo * width, y + 9, label + r->hi * width, y + 9,
 				    label + r->lo * width, y + 5, label + r->lo * width, y + 13,
 				    label + r->hi * width, y + 5, label + r->hi * width, y + 13);
-		abuf_printf(b, "<text x='%d' y='%d'>%.1f%% of %llu</text>", label + width + 6, y + 13,
-			    rate * 100, (unsigned long long)g[i].decided);
+		if (reasons)
+			abuf_printf(b, "<text x='%d' y='%d'>%.1f%% of rejections, %.1f%% of all "
+				       "decisions</text>",
+				    label + width + 6, y + 13, rate * 100,
+				    isnan(g[i]->decision_share.rate) ? 0 : g[i]->decision_share.rate * 100);
+		else
+			abuf_printf(b, "<text x='%d' y='%d'>%.1f%% of %llu</text>", label + width + 6,
+				    y + 13, rate * 100, (unsigned long long)g[i]->decided);
 	}
 	abuf_puts(b, "</svg></div>");
 }
@@ -224,7 +262,7 @@ static int chart_by(store *s, abuf *b, int by, const char *field, const char *ti
 		if (by == AUDIT_BY_DAY)
 			daily(b, st.groups, st.n);
 		else
-			bar_chart(b, title, st.groups, st.n > 40 ? 40 : st.n);
+			bar_chart(b, title, st.groups, st.n, by == AUDIT_BY_REASON);
 	}
 	audit_stats_free(&st);
 	return ASSAY_OK;
@@ -259,7 +297,7 @@ int audit_report_html(store *s, const char *db_name, abuf *b, assay_error *err)
 	abuf_puts(b, "<h2>Rejection rates (bars) with 95% Wilson intervals (whiskers)</h2>"
 		     "<div class='grid'>");
 	if ((rc = chart_by(s, b, AUDIT_BY_ANNOTATOR, NULL, "by annotator", err)) < 0 ||
-	    (rc = chart_by(s, b, AUDIT_BY_REASON, NULL, "by reason", err)) < 0 ||
+	    (rc = chart_by(s, b, AUDIT_BY_REASON, NULL, "by reason: share of the rejections", err)) < 0 ||
 	    (rc = chart_by(s, b, AUDIT_BY_BATCH, NULL, "by batch", err)) < 0 ||
 	    (rc = chart_by(s, b, AUDIT_BY_FIELD, "meta.model", "by model", err)) < 0)
 		return rc;

@@ -456,3 +456,27 @@ def test_tables_fit_the_terminal_unless_wide():
                 t.wait_exit()
                 wide = whole_pane(t)
             check("--wide" not in wide, wide)
+
+
+def test_report_by_reason_chart_shows_shares_and_keeps_none_apart():
+    """The HTML report's reasons are their share of the rejections (and of
+    all decisions), not a 100% reject rate each; a model "(none)" and a
+    missing model are two bars."""
+    with Workdir() as w:
+        d = [(0, "ann", "accepted", None, 1000, 0), (1, "ann", "rejected", "blurry", 1000, 0),
+             (2, "ann", "rejected", "blurry", 1000, 0), (3, "ann", "rejected", "other", 1000, 0),
+             (4, "ann", "accepted", None, 1000, 0), (5, "ann", "edited", None, 1000, 0)]
+        build(w, d, models=["(none)", None, "m", "m", "m", "m"])
+        out = os.path.join(w.path, "r.html")
+        r = w.run("report", "--html", out)
+        eq(r.code, 0, r)
+        html = open(out, encoding="utf-8").read()
+        card = html[html.index("by reason"):]
+        card = card[:card.index("</div>")]
+        contains(card, "66.7% of rejections, 33.3% of all decisions")
+        contains(card, "33.3% of rejections, 16.7% of all decisions")
+        check("100.0%" not in card and "not rejected" not in card, card)
+        model = html[html.index("by model"):]
+        model = model[:model.index("</div>")]
+        contains(model, "&quot;(none)&quot;")
+        contains(model, "<tspan font-style='italic'>(none)</tspan>")
