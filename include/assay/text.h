@@ -100,6 +100,20 @@ size_t text_width(const char *s, size_t n);
  * notes and status lines. Caller frees; NULL on ENOMEM. */
 char *text_sanitize_line(const char *s, size_t n);
 
+/* How many places in s[0..n) hide part of the text from a reader who does
+ * not see it through text_cells_build (for the charset scorer): a ZWJ that
+ * joins no emoji, or joins one that no recommended (RGI) ZWJ sequence puts
+ * after a joiner, or makes a chain of more than four emoji; a ZWNJ or ZWJ
+ * outside the scripts that spell with them (Arabic to Sinhala, Myanmar,
+ * Khmer, Mongolian); tag characters outside an emoji flag tag sequence; a
+ * second variation selector in a row (or one after nothing); more than
+ * TEXT_CELL_MARKS combining marks in a row; a CR not followed by LF; other
+ * default-ignorable code points (Hangul fillers, CGJ, ...) except bidi
+ * controls, U+200B, U+2060, U+FEFF and U+00AD, which the scorer counts
+ * itself. A skin tone, a family, a kiss, a keycap, a flag or a heart with
+ * U+FE0F count nothing. */
+size_t text_hidden_count(const char *s, size_t n);
+
 /* ---- Wrapping ---------------------------------------------------------- */
 
 typedef struct text_line {

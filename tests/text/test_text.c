@@ -301,6 +301,60 @@ TEST(every_code_point_is_a_glyph_or_a_placeholder)
 	text_cells_free(&c);
 }
 
+static size_t hidden(const char *s)
+{
+	return text_hidden_count(s, strlen(s));
+}
+
+#define ZWJ   "\xE2\x80\x8D"
+#define THUMB "\xF0\x9F\x91\x8D"
+#define MAN   "\xF0\x9F\x91\xA8"
+#define WOMAN "\xF0\x9F\x91\xA9"
+#define GIRL  "\xF0\x9F\x91\xA7"
+#define BOY   "\xF0\x9F\x91\xA6"
+
+TEST(hidden_sequences_for_the_charset_scorer)
+{
+	/* ordinary emoji and scripts: nothing */
+	const char *fine[] = {
+	    "Great job " THUMB "\xF0\x9F\x8F\xBD well done.", /* skin tone */
+	    MAN ZWJ WOMAN ZWJ GIRL ZWJ BOY,		      /* family of four */
+	    WOMAN ZWJ "\xE2\x9D\xA4\xEF\xB8\x8F" ZWJ "\xF0\x9F\x92\x8B" ZWJ MAN, /* kiss */
+	    "\xF0\x9F\x8F\xB3\xEF\xB8\x8F" ZWJ "\xF0\x9F\x8C\x88",		 /* rainbow flag */
+	    "\xE2\x9D\xA4\xEF\xB8\x8F 1\xEF\xB8\x8F\xE2\x83\xA3 \xF0\x9F\x87\xAB\xF0\x9F\x87\xB7",
+	    "\xF0\x9F\x8F\xB4\xF3\xA0\x81\xA7\xF3\xA0\x81\xA2\xF3\xA0\x81\xB3\xF3\xA0\x81\xA3"
+	    "\xF3\xA0\x81\xB4\xF3\xA0\x81\xBF",					    /* Scotland */
+	    "\xD9\x85\xDB\x8C\xE2\x80\x8C\xD8\xAE\xD9\x88\xD8\xA7\xD9\x87\xD9\x85", /* Persian ZWNJ
+										     */
+	    "\xE0\xA4\x95\xE0\xA5\x8D\xE2\x80\x8D\xE0\xA4\xB7", /* Devanagari half form */
+	    "Vie\xCC\xA3\xCC\x82t, line\r\nbreak, \xE8\x91\x9B\xF3\xA0\x84\x80",
+	};
+	for (size_t i = 0; i < ASSAY_ARRAY_LEN(fine); i++) {
+		if (hidden(fine[i]))
+			printf("#   fine[%zu] counted %zu\n", i, hidden(fine[i]));
+		CHECK_INT(hidden(fine[i]), 0);
+	}
+	CHECK_INT(hidden("Great job " THUMB ZWJ "\xF0\x9F\x96\x95" ZWJ "\xF0\x9F\x92\xA9 done."),
+		  2);
+	CHECK_INT(hidden(MAN ZWJ WOMAN ZWJ GIRL ZWJ BOY ZWJ BOY), 1); /* five */
+	CHECK_INT(hidden("pay" ZWJ "pal"), 1);
+	CHECK_INT(hidden("pay\xE2\x80\x8Cpal"), 1);
+	CHECK_INT(hidden(THUMB ZWJ), 1);
+	CHECK_INT(hidden("ok\xF3\xA0\x81\x89\xF3\xA0\x81\x87\xF3\xA0\x81\x8E"),
+		  3); /* "IGN" in tags */
+	CHECK_INT(hidden("\xF0\x9F\x8F\xB4\xF3\xA0\x81\xA7\xF3\xA0\x81\xA2"),
+		  2);								/* no cancel tag */
+	CHECK_INT(hidden(THUMB "\xEF\xB8\x80\xEF\xB8\x81\xF3\xA0\x84\x82"), 2); /* selector run */
+	CHECK_INT(hidden("e\xCC\x81\xCC\x81\xCC\x81\xCC\x81\xCC\x81\xCC\x81\xCC\x81 x"), 1);
+	CHECK_INT(hidden("a\rb\r"), 2);
+	CHECK_INT(hidden("name\xE3\x85\xA4\xCD\x8F"), 2); /* Hangul filler, CGJ */
+	/* what the charset scorer already counts is not counted twice */
+	CHECK_INT(hidden("a\xE2\x80\x8B"
+			 "b\xE2\x80\xAE"
+			 "c\xEF\xBB\xBF"),
+		  0);
+}
+
 static char *wrapped(const char *s, int width)
 {
 	text_cells c = {0};
@@ -511,5 +565,6 @@ UNIT_MAIN(UNIT_CASE(utf8_decoder_is_strict), UNIT_CASE(sanitize_makes_controls_v
 	  UNIT_CASE(no_code_point_or_byte_reaches_the_terminal_raw),
 	  UNIT_CASE(cells_widths_and_clusters),
 	  UNIT_CASE(every_code_point_is_a_glyph_or_a_placeholder),
+	  UNIT_CASE(hidden_sequences_for_the_charset_scorer),
 	  UNIT_CASE(wrap_words_long_words_wide_cells_tabs), UNIT_CASE(words_and_navigation),
 	  UNIT_CASE(word_diff), UNIT_CASE(normalization_and_hash))
