@@ -143,6 +143,12 @@ void score_charset(score_text *t, const score_config *cfg, score_result *out)
 	    {t->mojibake, "mojibake sequence (UTF-8 read as Windows-1252, \"Ã©\")",
 	     "mojibake sequences (UTF-8 read as Windows-1252, \"Ã©\")"},
 	    {t->mixed_words, "word mixing scripts", "words mixing scripts"},
+	    /* what the screen shows as placeholders and other tools hide: see
+	     * text_hidden_count for the rule (a skin tone, a family emoji or a
+	     * flag is ordinary text and counts nothing) */
+	    {text_hidden_count(t->s, t->n),
+	     "hidden sequence (joined emoji, tag characters, stacked marks, bare CR)",
+	     "hidden sequences (joined emoji, tag characters, stacked marks, bare CR)"},
 	};
 	size_t total = 0, worst = 0;
 	for (size_t i = 0; i < ASSAY_ARRAY_LEN(rules); i++) {
@@ -167,7 +173,7 @@ void score_charset(score_text *t, const score_config *cfg, score_result *out)
 	if (out->value < 1)
 		snprintf(out->detail, sizeof out->detail,
 			 "{\"invalid\":%zu,\"control\":%zu,\"bidi\":%zu,\"invisible\":%zu,"
-			 "\"mojibake\":%zu,\"mixed\":%zu}",
+			 "\"mojibake\":%zu,\"mixed\":%zu,\"hidden\":%zu}",
 			 t->invalid, t->controls, t->bidi, t->invisible, t->mojibake,
-			 t->mixed_words);
+			 t->mixed_words, rules[ASSAY_ARRAY_LEN(rules) - 1].n);
 }

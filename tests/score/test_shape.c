@@ -66,6 +66,20 @@ TEST(charset_rules)
 	r = score1(SCORE_CHARSET, "Log in to p\xD0\xB0ypal now.");
 	CHECK(r.flagged);
 	CHECK_CONTAINS(r.reason, "word mixing scripts");
+	/* A ZWJ chain of unrelated emoji is hidden from most readers; a skin
+	 * tone, a family and a flag are not. */
+	r = score1(SCORE_CHARSET, "Great job \xF0\x9F\x91\x8D\xE2\x80\x8D\xF0\x9F\x96\x95"
+				  "\xE2\x80\x8D\xF0\x9F\x92\xA9 well done.");
+	CHECK(r.flagged);
+	CHECK_CONTAINS(r.reason, "2 hidden sequences");
+	CHECK_CONTAINS(r.detail, "\"hidden\":2");
+	r = score1(SCORE_CHARSET, "Tagged\xF3\xA0\x81\x89\xF3\xA0\x81\x87 text.\rOver");
+	CHECK(r.flagged);
+	CHECK_CONTAINS(r.reason, "3 hidden sequences");
+	CHECK(!score1(SCORE_CHARSET, "Great job \xF0\x9F\x91\x8D\xF0\x9F\x8F\xBD, family "
+				     "\xF0\x9F\x91\xA8\xE2\x80\x8D\xF0\x9F\x91\xA9\xE2\x80\x8D"
+				     "\xF0\x9F\x91\xA7 in \xF0\x9F\x87\xAB\xF0\x9F\x87\xB7.")
+		    .flagged);
 	/* Emoji with ZWJ, tabs and newlines are fine. */
 	CHECK(!score1(SCORE_CHARSET,
 		      "A family \xF0\x9F\x91\xA8\xE2\x80\x8D\xF0\x9F\x91\xA9 waves.\n"
