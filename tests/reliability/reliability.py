@@ -79,6 +79,69 @@ def write_parts(dirpath, parts, per_part, start=0):
     return paths, lines
 
 
+SUBJECTS = ("a woman in a red coat", "two children", "an old fisherman", "a grey cat",
+            "a cyclist", "three students", "a street vendor", "a small dog")
+ACTIONS = ("walks along the river", "crosses a busy street", "repairs a net on the pier",
+           "sleeps on a sunny windowsill", "waits at a red light", "reads under an oak tree",
+           "sells fruit from a cart", "chases a ball across the lawn")
+PLACES = ("at dusk", "in the morning rain", "beside the harbour", "near the old station",
+          "under a cloudy sky", "in a quiet square")
+
+
+def scored_caption(n, near=True):
+    """A caption for the scorers: varied sentences, with near-duplicates of
+    earlier ones (clusters for neardup), machine hedges, cut-off endings
+    and stray artifacts among them."""
+    rnd = (n * 2654435761) % 4294967296
+    words = [SUBJECTS[rnd % 8], ACTIONS[(rnd >> 3) % 8], PLACES[(rnd >> 6) % 6]]
+    text = f"{words[0].capitalize()} {words[1]} {words[2]}, photo {n} of set {rnd % 977}."
+    if near and n % 11 == 5 and n > 11:  # a near-duplicate of caption n - 11
+        text = scored_caption(n - 11, False)["text"].replace(" of set ", f" in roll {n} of set ")
+    elif n % 13 == 7:
+        text = f"As an AI language model, I cannot see image {n}, but {words[0]} {words[1]}."
+    elif n % 17 == 3:
+        text = f"{words[0].capitalize()} {words[1]} and then the camera {n} slowly pans towa"
+    elif n % 19 == 2:
+        text = f"<img src=x> {words[0]} {words[1]} {n} [INST] caption [/INST]"
+    return {"id": f"q{n}", "text": text, "meta": {"model": f"m{n % 3}"}}
+
+
+def write_scored_parts(dirpath, parts, per_part):
+    """Like write_parts with scored_caption; returns the paths, {id: line}
+    and {path: [ids]}."""
+    paths, lines, ids = [], {}, {}
+    for k in range(parts):
+        p = os.path.join(dirpath, f"scored{k:03d}.jsonl")
+        ids[p] = []
+        with open(p, "w") as f:
+            for i in range(per_part):
+                rec = scored_caption(k * per_part + i)
+                line = json.dumps(rec)
+                lines[rec["id"]] = line
+                ids[p].append(rec["id"])
+                f.write(line + "\n")
+        paths.append(p)
+    return paths, lines, ids
+
+
+def scored_without_combined(con):
+    """Samples that hold a score but no combined score (the review queue
+    and `export --min quality=` would pass them over)."""
+    return con.execute("SELECT count(*) FROM samples s WHERE s.quality IS NULL AND EXISTS "
+                       "(SELECT 1 FROM scores WHERE sample_id = s.id)").fetchone()[0]
+
+
+def scores_state(con, detail=True):
+    """What scoring leaves, by external id: every score row (but its time,
+    and its detail unless asked: a remote answer's holds its latency) and
+    every combined score."""
+    rows = set(con.execute(
+        "SELECT s.ext_id, sc.scorer, sc.version, sc.value, sc.flagged, sc.reason, "
+        "CASE WHEN ? THEN sc.detail END FROM scores sc JOIN samples s ON s.id = sc.sample_id",
+        (int(detail),)))
+    return rows, dict(con.execute("SELECT ext_id, quality FROM samples"))
+
+
 def batch_counts_consistent(con):
     """Every batch's stored counts are the counts of its rows."""
     for bid, n_imp, n_dup, n_rej in con.execute(

@@ -1,15 +1,24 @@
-"""Crash consistency: `assay import`, `assay export` (and `assay decide
---from` once it exists) killed with SIGKILL at random moments, well over
+"""Crash consistency: `assay import` (with --no-score, and with its default
+scoring), `assay score` (a first scoring, --rescore, a remote scorer, and
+a database an older version left without combined scores), `assay export`
+and `assay decide --from` killed with SIGKILL at random moments, well over
 200 kills per run. After every kill: PRAGMA integrity_check is ok, what is
 stored is exactly what was committed (records byte for byte, batch counts
-equal to the rows, every committed decision present once), the next run
-completes the work to the right count, and no export destination is
-partial: it is either absent or complete and identical to a full export.
+equal to the rows, every committed decision present once, every committed
+score and combined score one that an uninterrupted run writes), no sample
+holds scores without its combined score, the next run of the same command
+completes the work to exactly the state an uninterrupted run leaves, and
+no export destination is partial: it is either absent or complete and
+identical to a full export. (There is no `learn` command to kill yet.)
 """
+import collections
 import json
 import os
 import random
+import re
+import shutil
 import signal
+import sqlite3
 import sys
 import time
 
@@ -17,13 +26,19 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from harness import Workdir, check, eq  # noqa: E402
 from reliability import (batch_counts_consistent, connect, decisions_consistent,  # noqa: E402
-                         figure, has_command, integrity_ok, spawn, write_parts)
+                         figure, has_command, integrity_ok, scored_without_combined,
+                         scores_state, spawn, write_parts, write_scored_parts)
+from httpd import TestServer  # noqa: E402
 
 SERIAL = True  # timing matters: nothing else runs meanwhile
 
 IMPORT_KILLS = 130
 EXPORT_KILLS = 90
 DECIDE_KILLS = 60
+SCORED_IMPORT_KILLS = 32  # import with its default scoring
+SCORE_KILLS = {"first": 20, "rescore": 8, "remote": 10, "older": 8}  # assay score
+TEXT_SCORERS = ("length", "gopher", "repetition", "artifacts", "truncation", "charset",
+                "hedging")
 
 
 def timed(p, timeout=300):
@@ -267,3 +282,250 @@ def test_kill_decide_from_at_random_moments():
         check_all_decided()
         figure("crash.decide_kills", kills)
         figure("crash.decide_rounds_completed", rounds)
+
+
+# ---- scoring: import with its default scoring, and assay score ---------------
+
+
+def spread(rng, n, span):
+    """n kill delays, one uniformly within each of n equal slices of
+    [0, span), in random order: every part of the run is hit."""
+    times = [span * (i + rng.random()) / n for i in range(n)]
+    rng.shuffle(times)
+    return times
+
+
+def kill_at(p, delay):
+    """SIGKILLs p after delay seconds; (killed, its stdout)."""
+    time.sleep(delay)
+    killed = p.poll() is None
+    if killed:
+        os.kill(p.pid, signal.SIGKILL)
+    out, _ = p.communicate()
+    return killed, out
+
+
+def kill_when(p, db, ready, timeout=120):
+    """SIGKILLs p as soon as ready(connection) holds for what it has
+    committed (the database watched as the run goes); (killed, stdout)."""
+    deadline = time.monotonic() + timeout
+    while p.poll() is None and time.monotonic() < deadline:
+        try:
+            con = connect(db, timeout=0.05)
+            try:
+                hit = ready(con)
+            finally:
+                con.close()
+        except sqlite3.Error:
+            hit = False
+        if hit:
+            return kill_at(p, 0)
+        time.sleep(0.003)
+    return kill_at(p, 0)
+
+
+def remove_db(db):
+    for sfx in ("", "-wal", "-shm", "-journal"):
+        if os.path.exists(db + sfx):
+            os.remove(db + sfx)
+
+
+def copy_db(src, dst):
+    remove_db(dst)
+    for sfx in ("", "-wal"):
+        if os.path.exists(src + sfx):
+            shutil.copyfile(src + sfx, dst + sfx)
+
+
+def now_ms():
+    return int(time.time() * 1000) - 1
+
+
+def fresh_count(con, scorer, since):
+    return con.execute("SELECT count(*) FROM scores WHERE scorer = ? AND scored_at >= ?",
+                       (scorer, since)).fetchone()[0]
+
+
+def landed(con, since, total, phases):
+    """The phase a kill interrupted, read from what the killed run committed:
+    phases is [(phase, scorer it writes)] in run order."""
+    if con.execute("SELECT count(*) FROM samples").fetchone()[0] < total:
+        return "import"
+    for phase, scorer in phases:
+        if fresh_count(con, scorer, since) < total:
+            return phase
+    missing = con.execute("SELECT count(*) FROM samples WHERE quality IS NULL").fetchone()[0]
+    return "end" if missing == 0 else "index" if missing == total else "combined"
+
+
+def state(db, detail=True):
+    con = connect(db)
+    try:
+        return scores_state(con, detail), scored_without_combined(con)
+    finally:
+        con.close()
+
+
+def check_scored(db, ref, older=False, detail=True):
+    """After a kill: every committed score is one an uninterrupted run
+    writes, every combined score is that of the scores its sample holds,
+    and (unless the database came from an older version) no sample holds
+    scores without its combined score."""
+    integrity_ok(db)
+    ((rows, quality), missing) = state(db, detail)
+    stray = rows - ref[0]
+    check(not stray, f"{len(stray)} committed scores unlike an uninterrupted run's, "
+          f"e.g. {sorted(stray)[:2]}")
+    # The combined score of a sample is that of the scores it holds (the
+    # default weights: their product, each clamped to [0, 1]).
+    product = {}
+    for ext, _, _, value, *_ in rows:
+        if value is not None:
+            product[ext] = product.get(ext, 1.0) * min(max(value, 0.0), 1.0)
+    held = {r[0] for r in rows}
+    wrong = sorted(e for e, q in quality.items() if q is not None and
+                   (e not in held or abs(q - product.get(e, 1.0)) > 1e-9))
+    check(not wrong, f"combined scores unlike the scores held: {wrong[:5]}")
+    if not older:
+        eq(missing, 0, "samples holding scores without their combined score after a kill")
+
+
+def check_complete(db, ref, detail=True):
+    integrity_ok(db)
+    got, missing = state(db, detail)
+    eq(missing, 0, "samples holding scores without their combined score after the re-run")
+    check(got[1] == ref[1], "combined scores after the re-run differ from an uninterrupted "
+          f"run's: {sorted(e for e in ref[1] if got[1].get(e) != ref[1][e])[:5]}")
+    check(got[0] == ref[0], f"scores after the re-run differ: {len(got[0] ^ ref[0])} rows")
+
+
+def acknowledged_kept(db, out, part_ids):
+    """Every source an import reported done before the kill is stored."""
+    con = connect(db)
+    try:
+        stored = {r[0] for r in con.execute("SELECT ext_id FROM samples")}
+    finally:
+        con.close()
+    for line in out.decode("utf-8", "replace").splitlines():
+        m = re.match(r"(.+?): batch .*\d+ imported", line)
+        if m:
+            lost = [e for e in part_ids[m.group(1)] if e not in stored]
+            eq(lost, [], f"{m.group(1)} was reported imported")
+
+
+def test_kill_import_while_scoring():
+    rng = random.Random(int(os.environ.get("ASSAY_SEED", "7")) + 3)
+    with Workdir() as w:
+        paths, lines, part_ids = write_scored_parts(w.path, 2, 1000)
+        total = len(lines)
+        args = ["import", "--batch", "crash"] + paths
+        phases = [("rules", "length"), ("neardup", "neardup")]
+        remove_db(w.db)
+        span = full_duration(*args, db=w.db, reset=lambda: remove_db(w.db))
+        ref, missing = state(w.db)
+        eq((missing, sum(q is None for q in ref[1].values())), (0, 0), "the reference run")
+        landings = collections.Counter()
+        # Spread over the run, then aimed: once the import is in (scoring
+        # starts), once the text scorers are all in (near-duplicates run).
+        plan = [("at", d) for d in spread(rng, SCORED_IMPORT_KILLS, span * 1.05)] + [
+            ("when", lambda c: c.execute("SELECT count(*) FROM samples").fetchone()[0] == total),
+            ("when", lambda c: fresh_count(c, "length", 0) == total)]
+        kills = 0
+        for how, arg in plan:
+            remove_db(w.db)
+            since = now_ms()
+            p = spawn(w.db, *args)
+            killed, out = kill_at(p, arg) if how == "at" else kill_when(p, w.db, arg)
+            if killed and os.path.exists(w.db) and check_import(w.db, lines) is not None:
+                kills += 1
+                acknowledged_kept(w.db, out, part_ids)
+                check_scored(w.db, ref)
+                con = connect(w.db)
+                try:
+                    landings[landed(con, since, total, phases)] += 1
+                finally:
+                    con.close()
+            elif killed:
+                kills += 1
+                landings["start"] += 1
+            else:
+                eq(p.returncode, 0, out)
+            code, _, err = timed(spawn(w.db, *args))
+            eq(code, 0, err)
+            eq(check_import(w.db, lines), total, "samples after the re-run")
+            check_complete(w.db, ref)
+        figure("crash.scored_import_kills", kills)
+        figure("crash.scored_import_landings", dict(landings))
+        for phase, _ in phases:
+            check(landings[phase] > 0, f"no kill landed in {phase}: {dict(landings)}")
+
+
+def score_variants(w, url):
+    """name: (template database, command, phases) for each kind of run."""
+    paths, lines, _ = write_scored_parts(w.path, 2, 1000)
+    unscored, small, scored, older = (os.path.join(w.path, n + ".db")
+                                      for n in ("unscored", "small", "scored", "older"))
+    for db, parts in ((unscored, paths), (small, paths[:1])):
+        code, _, err = timed(spawn(db, "import", "--no-score", "--quiet", "--batch", "crash",
+                                   *parts))
+        eq(code, 0, err)
+    copy_db(unscored, scored)
+    code, _, err = timed(spawn(scored, "score", "--quiet"))
+    eq(code, 0, err)
+    copy_db(scored, older)
+    con = connect(older)
+    try:  # as a run killed before the combined score shared its scores' transaction left it
+        con.execute("UPDATE samples SET quality = NULL")
+        con.commit()
+    finally:
+        con.close()
+    text = [("rules", "length"), ("neardup", "neardup")]
+    return len(lines), {
+        "first": (unscored, ["score"], text),
+        "rescore": (scored, ["score", "--rescore"], text),
+        "remote": (small, ["score", "--scorer", "classifier", "--endpoint", url + "/predict",
+                           "--label", "ok", "--retries", "0"], [("classifier", "classifier")]),
+        "older": (older, ["score"], []),
+    }
+
+
+def test_kill_score_at_random_moments():
+    rng = random.Random(int(os.environ.get("ASSAY_SEED", "7")) + 4)
+    with Workdir() as w, TestServer() as srv:
+        total, variants = score_variants(w, srv.url)
+        kills = 0
+        landings = collections.Counter()
+        for name, (template, args, phases) in variants.items():
+            n = total // 2 if name == "remote" else total
+            detail = name != "remote"  # a remote answer's detail holds its latency
+            older = name == "older"
+            span = full_duration(*args, db=w.db, reset=lambda: copy_db(template, w.db))
+            ref, missing = state(w.db, detail)
+            eq((missing, sum(q is None for q in ref[1].values())), (0, 0), f"{name}: reference")
+            aims = [lambda c, s=s: fresh_count(c, s, 0) > 0 for _, s in phases[:1]]
+            aims += [lambda c: 0 < c.execute("SELECT count(*) FROM samples WHERE quality IS "
+                                             "NULL").fetchone()[0] < n] if older else []
+            plan = [("at", d) for d in spread(rng, SCORE_KILLS[name], span * 1.05)]
+            plan += [("when", a) for a in aims]
+            for how, arg in plan:
+                copy_db(template, w.db)
+                since = now_ms()
+                p = spawn(w.db, *args)
+                killed, out = kill_at(p, arg) if how == "at" else kill_when(p, w.db, arg)
+                if killed:
+                    kills += 1
+                    check_scored(w.db, ref, older, detail)
+                    con = connect(w.db)
+                    try:
+                        landings[f"{name}:{landed(con, since, n, phases)}"] += 1
+                    finally:
+                        con.close()
+                else:
+                    eq(p.returncode, 0, out)
+                code, _, err = timed(spawn(w.db, *args))
+                eq(code, 0, err)
+                check_complete(w.db, ref, detail)
+        figure("crash.score_kills", kills)
+        figure("crash.score_landings", dict(landings))
+        for want in ("first:rules", "first:neardup", "remote:classifier", "older:combined"):
+            check(landings[want] > 0, f"no kill landed in {want}: {dict(landings)}")
