@@ -9,7 +9,8 @@ score and combined score one that an uninterrupted run writes), no sample
 holds scores without its combined score, the next run of the same command
 completes the work to exactly the state an uninterrupted run leaves, and
 no export destination is partial: it is either absent or complete and
-identical to a full export. (There is no `learn` command to kill yet.)
+identical to a full export. (`assay learn` is not killed here yet; its own
+e2e test kills it once.)
 """
 import collections
 import json
