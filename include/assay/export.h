@@ -75,15 +75,31 @@ size_t export_split_pick(const export_split *splits, size_t n, const char *id, u
 
 /* ---- Output files --------------------------------------------------------- */
 
-/* A destination written atomically: a temporary file in the target's
- * directory, fsync, rename, fsync of the directory. Nothing appears at the
- * destination unless export_out_commit succeeds. "-" writes to stdout. */
+/* Where an export goes. "-" is standard output; a FIFO, a character device
+ * or a UNIX socket is written directly as a stream; a regular file (or a
+ * new name) is written atomically: an unnamed or hidden temporary file in
+ * the target's directory, fsync, rename, fsync of the directory, keeping
+ * the replaced file's mode and owner and writing through a symbolic link.
+ * Nothing appears at a file destination unless the commit succeeds. The
+ * database (opt->db) and its side files are refused (ASSAY_EINVAL), by
+ * device and inode and by name, whatever links lead there. */
 typedef struct export_out export_out;
 
-int export_out_open(const char *path, export_out **out, assay_error *err);
+typedef struct export_out_options {
+	const store *db;             /* never written: the database and its side files */
+	volatile sig_atomic_t *stop; /* set by a signal: a blocked open or write gives up */
+} export_out_options;
+
+int export_out_open(const char *path, const export_out_options *opt, export_out **out,
+		    assay_error *err);
 int export_out_write(export_out *o, const void *data, size_t len, assay_error *err);
 int export_out_commit(export_out *o, assay_error *err); /* frees o */
-void export_out_abort(export_out *o);                    /* frees o, removes the temp file */
+/* Commits n outputs as one set: every file complete and synced before any
+ * is named, then all renamed into place with SIGINT, SIGTERM, SIGHUP and
+ * SIGQUIT held; a failure before the renames leaves none of them. Frees
+ * every v[i] and sets it to NULL. */
+int export_out_commit_set(export_out **v, size_t n, assay_error *err);
+void export_out_abort(export_out *o); /* frees o, removes the temp file */
 
 /* ---- The export ----------------------------------------------------------- */
 

@@ -1,6 +1,8 @@
 /* cmd_export.c — `assay export`: the approved set, corrections applied, to
  * a file (atomically), stdout or an HTTP endpoint. */
+#include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +10,7 @@
 
 #include "assay/export.h"
 #include "assay/net.h"
+#include "assay/score.h"
 #include "cli.h"
 
 static const char help[] =
@@ -15,8 +18,11 @@ static const char help[] =
 	"\n"
 	"Writes the reviewed samples: each record exactly as imported, with the\n"
 	"text replaced by the annotator's correction when it was edited. Files\n"
-	"are written atomically (a temporary file renamed into place), so a\n"
-	"failure never leaves a partial file behind.\n"
+	"are written atomically (a temporary file renamed into place, keeping\n"
+	"the mode and owner of the file replaced), so a failure never leaves a\n"
+	"partial file behind; the files of --split appear together or not at\n"
+	"all. A FIFO, a character device or a socket is written directly. The\n"
+	"database and its -wal, -shm and -journal files are refused.\n"
 	"\n"
 	"Options:\n"
 	"  -o, --output FILE   where to write (default: - for standard output)\n"
@@ -85,6 +91,65 @@ static size_t split_list(char *s, const char **out, size_t cap)
 		if (*tok)
 			out[n++] = tok;
 	return n;
+}
+
+/* --min SCORER=VALUE: VALUE a finite number (nan, inf or 1e400 would
+ * compare as nothing sensible). */
+static int parse_min(const cli_ctx *ctx, char *arg, store_export_filter *f, const char **names,
+		     double *values, size_t cap)
+{
+	char *eq = strrchr(arg, '=');
+	char *end = NULL;
+	errno = 0;
+	double v = eq ? strtod(eq + 1, &end) : 0;
+	if (!eq || eq == arg || !end || *end || end == eq + 1)
+		return cli_usage_error(ctx, "--min: expected SCORER=VALUE, got \"%s\"", arg);
+	if (errno == ERANGE || !isfinite(v))
+		return cli_usage_error(ctx, "--min: expected a finite number after '=', got \"%s\"",
+				       eq + 1);
+	if (f->n_min == cap)
+		return cli_usage_error(ctx, "--min: at most %zu", cap);
+	*eq = '\0';
+	names[f->n_min] = arg;
+	values[f->n_min++] = v;
+	return 0;
+}
+
+/* Every --min scorer must be one assay knows: the combined score, a
+ * built-in scorer, or one with scores in this database (a misspelt name
+ * would otherwise keep no sample at all, silently). */
+static int check_min_scorers(const cli_ctx *ctx, store *s, const store_export_filter *f)
+{
+	char **db = NULL;
+	size_t n_db = 0;
+	bool listed = false;
+	int code = 0;
+	for (size_t i = 0; i < f->n_min && !code; i++) {
+		const char *name = f->min_scorer[i];
+		if (strcmp(name, "quality") == 0 || score_find(name))
+			continue;
+		assay_error err = {0};
+		if (!listed && store_scorer_names(s, &db, &n_db, &err) < 0)
+			return cli_fail(&err);
+		listed = true;
+		bool found = false;
+		for (size_t k = 0; k < n_db && !found; k++)
+			found = strcmp(db[k], name) == 0;
+		if (found)
+			continue;
+		abuf known = {0};
+		abuf_puts(&known, "quality");
+		for (size_t k = 0; k < SCORE_COUNT; k++)
+			abuf_printf(&known, ", %s", score_defs[k].name);
+		for (size_t k = 0; k < n_db; k++)
+			if (!score_find(db[k]) && strcmp(db[k], "quality"))
+				abuf_printf(&known, ", %s", db[k]);
+		code = cli_usage_error(ctx, "--min: no scorer named \"%s\"; known: %s", name,
+				       known.data ? known.data : "quality");
+		abuf_free(&known);
+	}
+	store_strings_free(db, n_db);
+	return code;
 }
 
 static void progress(void *ud, int64_t done, int64_t total)
@@ -210,20 +275,13 @@ int cmd_export(cli_ctx *ctx, int argc, char **argv)
 		case 'a':
 			o.filter.annotator = optarg;
 			break;
-		case 'm': {
-			char *eq = strrchr(optarg, '=');
-			char *end = NULL;
-			double v = eq ? strtod(eq + 1, &end) : 0;
-			if (!eq || eq == optarg || !end || *end || end == eq + 1)
-				return cli_usage_error(ctx, "--min: expected SCORER=VALUE, got \"%s\"",
-						       optarg);
-			if (o.filter.n_min == ASSAY_ARRAY_LEN(min_names))
-				return cli_usage_error(ctx, "--min: at most 32");
-			*eq = '\0';
-			min_names[o.filter.n_min] = optarg;
-			min_values[o.filter.n_min++] = v;
+		case 'm':
+			if ((code = parse_min(ctx, optarg, &o.filter, min_names, min_values,
+					      ASSAY_ARRAY_LEN(min_names)))) {
+				free(fields_buf);
+				return code;
+			}
 			break;
-		}
 		case 'F':
 			free(fields_buf);
 			fields_buf = assay_strdup(optarg);
@@ -303,7 +361,8 @@ int cmd_export(cli_ctx *ctx, int argc, char **argv)
 	o.net = &net;
 	store *s = NULL;
 	store_options so = {.readonly = true};
-	if ((code = cli_open_store(ctx, &so, &s))) {
+	if ((code = cli_open_store(ctx, &so, &s)) || (code = check_min_scorers(ctx, s, &o.filter))) {
+		store_close(s);
 		free(fields_buf);
 		return code;
 	}

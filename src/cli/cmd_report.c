@@ -53,9 +53,12 @@ int cmd_report(cli_ctx *ctx, int argc, char **argv)
 	abuf html = {0};
 	assay_error err = {0};
 	export_out *out = NULL;
-	int rc = audit_report_html(s, ctx->db, &html, &err);
-	if (rc == ASSAY_OK)
-		rc = export_out_open(path, &out, &err);
+	/* the destination first: refused (the database itself, say) before
+	 * the work of the report */
+	export_out_options oo = {.db = s};
+	int rc = export_out_open(path, &oo, &out, &err);
+	if (rc == ASSAY_OK && (rc = audit_report_html(s, ctx->db, &html, &err)) < 0)
+		export_out_abort(out);
 	if (rc == ASSAY_OK && (rc = export_out_write(out, html.data, html.len, &err)) < 0)
 		export_out_abort(out);
 	else if (rc == ASSAY_OK)

@@ -77,7 +77,8 @@ static int open_sinks(job *j)
 			split_path(o->output, o->splits[i].name, o->format, path, sizeof path);
 		else
 			snprintf(path, sizeof path, "%s", o->output);
-		int rc = export_out_open(path, &j->sinks[i].file, j->err);
+		export_out_options oo = {.db = j->s, .stop = o->stop};
+		int rc = export_out_open(path, &oo, &j->sinks[i].file, j->err);
 		if (rc < 0)
 			return rc;
 		j->n_sinks = i + 1;
@@ -99,7 +100,8 @@ static void abort_sinks(job *j)
 	j->sum->n_paths = 0;
 }
 
-/* Closes JSON arrays, then commits every sink; on failure nothing remains. */
+/* Closes JSON arrays, then commits every sink: the files of a split as
+ * one set (all or none of them); on failure nothing remains. */
 static int commit_sinks(job *j)
 {
 	int rc = ASSAY_OK;
@@ -112,27 +114,24 @@ static int commit_sinks(job *j)
 		abort_sinks(j);
 		return rc;
 	}
-	for (size_t i = 0; i < j->n_sinks; i++) {
-		sink *k = &j->sinks[i];
-		if (k->up) {
-			abuf body = {0};
-			rc = net_upload_finish(k->up, &j->sum->http_status, &body, j->err);
-			abuf_free(&body);
-			k->up = NULL;
-		} else {
-			rc = export_out_commit(k->file, j->err);
-			k->file = NULL;
-		}
-		if (rc < 0) {
-			/* Files already renamed stay (they are complete); the rest go. */
-			for (size_t r = i + 1; r < j->n_sinks; r++)
-				export_out_abort(j->sinks[r].file);
-			j->n_sinks = 0;
-			return rc;
-		}
+	if (j->sinks[0].up) {
+		abuf body = {0};
+		rc = net_upload_finish(j->sinks[0].up, &j->sum->http_status, &body, j->err);
+		abuf_free(&body);
+		j->sinks[0].up = NULL;
+		j->n_sinks = 0;
+		return rc;
 	}
+	export_out *files[ASSAY_ARRAY_LEN(j->sinks)];
+	for (size_t i = 0; i < j->n_sinks; i++) {
+		files[i] = j->sinks[i].file;
+		j->sinks[i].file = NULL;
+	}
+	rc = export_out_commit_set(files, j->n_sinks, j->err);
 	j->n_sinks = 0;
-	return ASSAY_OK;
+	if (rc < 0)
+		j->sum->n_paths = 0;
+	return rc;
 }
 
 /* --fields: a JSON object of just those fields, raw values copied. */

@@ -1,129 +1,287 @@
-/* out.c — output files that appear whole or not at all. Where the file
- * system allows (Linux O_TMPFILE), the output is an unnamed file in the
- * destination's directory: written, fsynced, then linked in under the
- * destination's name (or under a temporary name renamed over an existing
- * destination), and the directory fsynced. A killed export leaves nothing
- * behind: the unnamed file goes with the process. Elsewhere, a hidden
- * temporary file beside the destination, renamed over it; any failure
- * removes it. */
+/* out.c — where an export's bytes go. Standard output, a FIFO, a character
+ * device or a socket is written directly, as a stream. A regular file (or
+ * a new name) appears whole or not at all: where the file system allows
+ * (Linux O_TMPFILE), the output is an unnamed file in the destination's
+ * directory, written and fsynced, then linked in under a hidden name and
+ * renamed over the destination (or linked in under the destination's own
+ * name when there is none yet); elsewhere a hidden temporary file renamed
+ * over it. An existing file keeps its mode and owner; a symbolic link is
+ * written through, not replaced. The database and its side files are never
+ * a destination. A killed export leaves nothing behind (the unnamed file
+ * goes with the process). Several outputs (the files of a split) are
+ * committed as one set: every file is complete and synced before any is
+ * named (out_set.c). */
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
-#include "assay/export.h"
+#include "out_int.h"
 
-#define OUT_BUF (256u << 10)
-
-struct export_out {
-	char *path;
-	char *tmp;  /* NULL for stdout; else the hidden name ".BASE.assay-XXXXXX" */
-	bool anon;  /* fd is an unnamed O_TMPFILE file (tmp not created yet) */
-	int fd;
-	size_t len;
-	char buf[OUT_BUF];
-};
-
-static int io_error(const export_out *o, int e, const char *what, assay_error *err)
+int export_out_error(const export_out *o, int e, const char *what, assay_error *err)
 {
-	const char *dest = o->tmp ? o->path : "standard output";
+	bool file = o->kind != OUT_STREAM;
+	const char *dest = o->fd == STDOUT_FILENO && !file ? "standard output" : o->path;
+	if (e == EINTR)
+		return assay_fail(err, ASSAY_EINTR, "%s: interrupted while %s%s", dest, what,
+				  file ? "; nothing was written there" : "");
 	if (e == ENOSPC || e == EDQUOT)
 		return assay_fail(err, ASSAY_EFULL, "%s: disk full while %s; %s", dest, what,
-				  o->tmp ? "nothing was written there" : "the output is incomplete");
+				  file ? "nothing was written there" : "the output is incomplete");
 	return assay_fail(err, ASSAY_EIO, "%s: %s failed: %s%s", dest, what, strerror(e),
-			  o->tmp ? "; nothing was written there" : "");
+			  file ? "; nothing was written there" : "");
 }
 
-int export_out_open(const char *path, export_out **out, assay_error *err)
+/* Whether a signal asked the export to stop (a blocked call then gives up). */
+static bool stopped(const export_out *o)
+{
+	return o->stop && *o->stop;
+}
+
+/* Follows the symbolic links of path's last component (the file a write
+ * through the name reaches) and resolves its directory: a path whose last
+ * component is not a link, existing or not. NULL with err set on failure. */
+static char *resolve_target(const char *path, assay_error *err)
+{
+	char *p = assay_strdup(path);
+	for (int hops = 0; p; hops++) {
+		struct stat l;
+		if (lstat(p, &l) != 0 || !S_ISLNK(l.st_mode))
+			break;
+		char link[4096];
+		ssize_t n = hops < 40 ? readlink(p, link, sizeof link - 1) : -1;
+		if (n < 0) {
+			assay_fail(err, ASSAY_EIO, "%s: cannot follow the symbolic link: %s", path,
+				   strerror(hops < 40 ? errno : ELOOP));
+			free(p);
+			return NULL;
+		}
+		link[n] = '\0';
+		abuf next = {0};
+		if (link[0] != '/')
+			abuf_printf(&next, "%s/", dirname(p));
+		abuf_puts(&next, link);
+		free(p);
+		p = abuf_take(&next);
+	}
+	char *copy = p ? assay_strdup(p) : NULL;
+	char *dir = copy ? realpath(dirname(copy), NULL) : NULL;
+	int e = errno;
+	abuf t = {0};
+	if (dir)
+		abuf_printf(&t, "%s/%s", strcmp(dir, "/") ? dir : "", basename(p));
+	else if (p && copy)
+		assay_fail(err, e == ENOENT ? ASSAY_ENOTFOUND : ASSAY_EIO,
+			   "%s: cannot create a file there: %s", path, strerror(e));
+	else
+		assay_fail(err, ASSAY_ENOMEM, "out of memory");
+	bool ok = dir != NULL;
+	free(dir);
+	free(copy);
+	free(p);
+	char *target = ok ? abuf_take(&t) : NULL;
+	if (ok && !target)
+		assay_fail(err, ASSAY_ENOMEM, "out of memory");
+	return target;
+}
+
+/* Refuses a destination that is the database or one of its side files. */
+static int guard(const export_out *o, const char *target, const struct stat *st,
+		 assay_error *err)
+{
+	const char *what = o->opt.db ? store_own_file(o->opt.db, target, st) : NULL;
+	if (!what)
+		return ASSAY_OK;
+	return assay_fail(err, ASSAY_EINVAL,
+			  "%s: is %s (%s); refusing to write there: give another output", o->fd ==
+			  STDOUT_FILENO && !target ? "standard output" : o->path, what,
+			  store_path(o->opt.db));
+}
+
+/* A UNIX socket: connected to, then written as a stream. */
+static int connect_socket(export_out *o, assay_error *err)
+{
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	if (strlen(o->path) >= sizeof a.sun_path)
+		return assay_fail(err, ASSAY_EIO, "%s: the socket's name is too long to connect to",
+				  o->path);
+	strcpy(a.sun_path, o->path);
+	int types[] = {SOCK_STREAM, SOCK_SEQPACKET};
+	int e = 0;
+	for (size_t i = 0; i < ASSAY_ARRAY_LEN(types); i++) {
+		o->fd = socket(AF_UNIX, types[i] | SOCK_CLOEXEC, 0);
+		if (o->fd < 0)
+			return export_out_error(o, errno, "opening a socket", err);
+		while (connect(o->fd, (struct sockaddr *)&a, sizeof a) != 0) {
+			e = errno;
+			if (e != EINTR || stopped(o))
+				break;
+		}
+		if (e == 0 || (e == EINTR && stopped(o)) || e != EPROTOTYPE)
+			break;
+		close(o->fd);
+		o->fd = -1;
+		e = 0;
+	}
+	if (e == 0)
+		return ASSAY_OK;
+	int rc = export_out_error(o, e, "connecting to the socket", err);
+	if (o->fd >= 0)
+		close(o->fd);
+	o->fd = -1;
+	return rc;
+}
+
+/* Standard output, a FIFO, a character device or a socket: written as it
+ * is, never replaced by a file (a FIFO's reader gets every byte). */
+static int open_stream(export_out *o, const struct stat *st, assay_error *err)
+{
+	o->kind = OUT_STREAM;
+	if (S_ISBLK(st->st_mode))
+		return assay_fail(err, ASSAY_EINVAL,
+				  "%s: is a block device; an export goes to a file, a FIFO, a "
+				  "character device or a socket",
+				  o->path);
+	if (S_ISSOCK(st->st_mode))
+		return connect_socket(o, err);
+	while ((o->fd = open(o->path, O_WRONLY | O_NOCTTY | O_CLOEXEC)) < 0)
+		if (errno != EINTR || stopped(o))
+			return export_out_error(o, errno, "opening", err);
+	return ASSAY_OK;
+}
+
+/* The new file's mode and owner: those of the file it replaces, else the
+ * usual mode for new files. Set before a byte is written. */
+void export_out_set_mode(const export_out *o, int fd)
+{
+	if (!o->existed) {
+		mode_t mask = umask(0);
+		umask(mask);
+		fchmod(fd, 0666 & ~mask);
+		return;
+	}
+	/* set-id bits only where the owner is kept too */
+	bool owner = fchown(fd, o->was.st_uid, o->was.st_gid) == 0;
+	if (!owner && fchown(fd, (uid_t)-1, o->was.st_gid) != 0)
+		(void)0; /* not a member of the group: ours it is */
+	fchmod(fd, o->was.st_mode & (owner ? 07777 : 0777));
+}
+
+/* A regular file, or a new one: an unnamed file in the target's directory,
+ * or else a hidden temporary file beside it. */
+static int open_file(export_out *o, assay_error *err)
+{
+	char *copy = assay_strdup(o->target);
+	const char *dir = copy ? dirname(copy) : ".";
+	const char *base = strrchr(o->target, '/') + 1;
+	size_t n = strlen(dir) + strlen(base) + 32;
+	o->tmp = malloc(n);
+	if (!copy || !o->tmp) {
+		free(copy);
+		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
+	}
+	snprintf(o->tmp, n, "%s/.%s.assay-XXXXXX", dir, base);
+	o->kind = OUT_NAMED;
+#ifdef O_TMPFILE
+	/* linking an unnamed file in goes through /proc/self/fd */
+	if (access("/proc/self/fd", X_OK) == 0) {
+		o->fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+		if (o->fd >= 0)
+			o->kind = OUT_ANON;
+	}
+#endif
+	free(copy);
+	if (o->kind == OUT_NAMED && (o->fd = mkstemp(o->tmp)) < 0) {
+		int e = errno;
+		return assay_fail(err, e == ENOENT ? ASSAY_ENOTFOUND : ASSAY_EIO,
+				  "%s: cannot create a file there: %s", o->path, strerror(e));
+	}
+	o->staged = o->kind == OUT_NAMED;
+	export_out_set_mode(o, o->fd);
+	return ASSAY_OK;
+}
+
+/* Where the bytes go, once the destination is known to be allowed. */
+static int open_dest(export_out *o, assay_error *err)
+{
+	struct stat st;
+	if (strcmp(o->path, "-") == 0) {
+		o->kind = OUT_STREAM;
+		o->fd = STDOUT_FILENO;
+		return fstat(o->fd, &st) == 0 ? guard(o, NULL, &st, err) : ASSAY_OK;
+	}
+	if (stat(o->path, &st) == 0 && S_ISDIR(st.st_mode))
+		return assay_fail(err, ASSAY_EIO, "%s: is a directory", o->path);
+	if (stat(o->path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		int rc = guard(o, NULL, &st, err);
+		return rc < 0 ? rc : open_stream(o, &st, err);
+	}
+	if (!(o->target = resolve_target(o->path, err)))
+		return err->code;
+	o->existed = stat(o->target, &o->was) == 0;
+	if (o->existed && !S_ISREG(o->was.st_mode))
+		return assay_fail(err, ASSAY_EIO, "%s: changed while it was opened", o->path);
+	int rc = guard(o, o->target, o->existed ? &o->was : NULL, err);
+	return rc < 0 ? rc : open_file(o, err);
+}
+
+void export_out_free(export_out *o)
+{
+	free(o->tmp);
+	free(o->target);
+	free(o->path);
+	free(o);
+}
+
+int export_out_open(const char *path, const export_out_options *opt, export_out **out,
+		    assay_error *err)
 {
 	*out = NULL;
 	export_out *o = malloc(sizeof *o);
 	if (!o)
 		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
-	*o = (export_out){.fd = STDOUT_FILENO};
-	o->path = assay_strdup(path);
-	if (!o->path) {
+	*o = (export_out){.fd = -1};
+	if (opt)
+		o->opt = *opt;
+	o->stop = o->opt.stop;
+	if (!(o->path = assay_strdup(path))) {
 		free(o);
 		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
 	}
-	if (strcmp(path, "-") == 0) {
-		*out = o;
-		return ASSAY_OK;
-	}
-	struct stat st;
-	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-		free(o->path);
-		free(o);
-		return assay_fail(err, ASSAY_EIO, "%s: is a directory", path);
-	}
-	char *copy = assay_strdup(path);
-	const char *dir = copy ? dirname(copy) : ".";
-	const char *slash = strrchr(path, '/');
-	const char *base = slash ? slash + 1 : path;
-	size_t n = strlen(dir) + strlen(base) + 32;
-	o->tmp = malloc(n);
-	if (!copy || !o->tmp) {
-		free(copy);
-		free(o->tmp);
-		free(o->path);
-		free(o);
-		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
-	}
-	snprintf(o->tmp, n, "%s/.%s.assay-XXXXXX", dir, base);
-	mode_t mask = umask(0);
-	umask(mask);
-#ifdef O_TMPFILE
-	/* linking an unnamed file in goes through /proc/self/fd */
-	if (access("/proc/self/fd", X_OK) == 0) {
-		o->fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0666 & ~mask);
-		o->anon = o->fd >= 0;
-	}
-#endif
-	free(copy);
-	if (o->anon) {
-		*out = o;
-		return ASSAY_OK;
-	}
-	o->fd = mkstemp(o->tmp);
-	if (o->fd < 0) {
-		int e = errno;
-		int rc = assay_fail(err, e == ENOENT ? ASSAY_ENOTFOUND : ASSAY_EIO,
-				    "%s: cannot create a file there: %s", path, strerror(e));
-		free(o->tmp);
-		free(o->path);
-		free(o);
+	int rc = open_dest(o, err);
+	if (rc < 0) {
+		export_out_abort(o);
 		return rc;
 	}
-	/* mkstemp makes 0600; the result gets the usual mode for new files. */
-	fchmod(o->fd, 0666 & ~mask);
 	*out = o;
 	return ASSAY_OK;
 }
 
-/* Writes p[0..len) to fd whole (retrying short writes and EINTR). */
-static int write_all(const export_out *o, int fd, const char *p, size_t len, assay_error *err)
+int export_out_write_fd(const export_out *o, int fd, const char *p, size_t len,
+			assay_error *err)
 {
 	size_t done = 0;
 	while (done < len) {
 		ssize_t n = write(fd, p + done, len - done);
 		if (n < 0) {
-			if (errno == EINTR)
+			if (errno == EINTR && !stopped(o))
 				continue;
-			return io_error(o, errno, "writing", err);
+			return export_out_error(o, errno, "writing", err);
 		}
 		done += (size_t)n;
 	}
 	return ASSAY_OK;
 }
 
-static int flush(export_out *o, assay_error *err)
+int export_out_flush(export_out *o, assay_error *err)
 {
-	int rc = write_all(o, o->fd, o->buf, o->len, err);
+	int rc = export_out_write_fd(o, o->fd, o->buf, o->len, err);
 	if (rc == ASSAY_OK)
 		o->len = 0;
 	return rc;
@@ -134,7 +292,7 @@ int export_out_write(export_out *o, const void *data, size_t len, assay_error *e
 	const char *p = data;
 	while (len) {
 		if (o->len == OUT_BUF) {
-			int rc = flush(o, err);
+			int rc = export_out_flush(o, err);
 			if (rc < 0)
 				return rc;
 		}
@@ -147,174 +305,18 @@ int export_out_write(export_out *o, const void *data, size_t len, assay_error *e
 	return ASSAY_OK;
 }
 
-static void release(export_out *o)
-{
-	free(o->tmp);
-	free(o->path);
-	free(o);
-}
-
 void export_out_abort(export_out *o)
 {
 	if (!o)
 		return;
-	if (o->tmp) {
+	if (o->fd >= 0 && o->fd != STDOUT_FILENO)
 		close(o->fd);
-		if (!o->anon)
-			unlink(o->tmp);
-	}
-	release(o);
-}
-
-/* A fresh random suffix for the template's XXXXXX. */
-static void randomize(char *tmp)
-{
-	static const char set[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-	unsigned char r[6];
-	if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r)
-		for (size_t i = 0; i < sizeof r; i++)
-			r[i] = (unsigned char)(rand() ^ getpid() ^ (int)i);
-	char *x = tmp + strlen(tmp) - 6;
-	for (size_t i = 0; i < sizeof r; i++)
-		x[i] = set[r[i] % (sizeof set - 1)];
-}
-
-/* Where the unnamed file cannot be linked in (a sandbox refusing links
- * through /proc, say), its bytes are copied into a hidden temporary file
- * beside the destination, which is then renamed over it. */
-static int copy_in(export_out *o, assay_error *err)
-{
-	strcpy(o->tmp + strlen(o->tmp) - 6, "XXXXXX");
-	int fd = mkstemp(o->tmp);
-	if (fd < 0)
-		return io_error(o, errno, "creating a temporary file", err);
-	mode_t mask = umask(0);
-	umask(mask);
-	fchmod(fd, 0666 & ~mask);
-	int rc = ASSAY_OK;
-	off_t at = 0;
-	for (;;) {
-		ssize_t n = pread(o->fd, o->buf, OUT_BUF, at);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = io_error(o, errno, "reading back", err);
-			break;
-		}
-		if (n == 0)
-			break;
-		if ((rc = write_all(o, fd, o->buf, (size_t)n, err)) < 0)
-			break;
-		at += n;
-	}
-	if (rc == ASSAY_OK && fsync(fd) != 0)
-		rc = io_error(o, errno, "syncing", err);
-	if (close(fd) != 0 && rc == ASSAY_OK)
-		rc = io_error(o, errno, "closing", err);
-	if (rc == ASSAY_OK && rename(o->tmp, o->path) != 0)
-		rc = io_error(o, errno, "renaming into place", err);
-	if (rc < 0)
+	if (o->staged)
 		unlink(o->tmp);
-	return rc;
-}
-
-/* Errors of linkat that say linking is not possible here (rather than
- * that the disk is full or failing): the bytes are copied instead. */
-static bool link_refused(int e)
-{
-	return e != ENOSPC && e != EDQUOT && e != EIO && e != EROFS && e != ENAMETOOLONG &&
-	       e != ENOTDIR && e != EISDIR;
-}
-
-/* Gives the unnamed file its name: the destination itself when there is
- * none yet (appearing whole in one step), else a temporary name renamed
- * over the destination. Closes the file. */
-static int link_in(export_out *o, assay_error *err)
-{
-	char proc[64];
-	snprintf(proc, sizeof proc, "/proc/self/fd/%d", o->fd);
-	int rc = ASSAY_OK;
-	if (linkat(AT_FDCWD, proc, AT_FDCWD, o->path, AT_SYMLINK_FOLLOW) == 0)
-		goto done;
-	if (errno != EEXIST) {
-		rc = link_refused(errno) ? copy_in(o, err)
-					 : io_error(o, errno, "linking into place", err);
-		goto done;
-	}
-	for (int tries = 0;; tries++) {
-		randomize(o->tmp);
-		if (linkat(AT_FDCWD, proc, AT_FDCWD, o->tmp, AT_SYMLINK_FOLLOW) == 0)
-			break;
-		if (errno != EEXIST && link_refused(errno)) {
-			rc = copy_in(o, err);
-			goto done;
-		}
-		if (errno != EEXIST || tries == 100) {
-			rc = io_error(o, errno, "linking into place", err);
-			goto done;
-		}
-	}
-	if (rename(o->tmp, o->path) != 0) {
-		rc = io_error(o, errno, "renaming into place", err);
-		unlink(o->tmp);
-	}
-done:
-	/* the data is synced and named (or the export failed): nothing a
-	 * failing close could still lose */
-	close(o->fd);
-	return rc;
-}
-
-/* Makes the rename itself durable. */
-static void sync_dir(const char *path)
-{
-	char *copy = assay_strdup(path);
-	if (!copy)
-		return;
-	int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0) {
-		fsync(fd);
-		close(fd);
-	}
-	free(copy);
+	export_out_free(o);
 }
 
 int export_out_commit(export_out *o, assay_error *err)
 {
-	int rc = flush(o, err);
-	if (rc < 0) {
-		export_out_abort(o);
-		return rc;
-	}
-	if (!o->tmp) {
-		release(o);
-		return ASSAY_OK;
-	}
-	if (fsync(o->fd) != 0) {
-		rc = io_error(o, errno, "syncing", err);
-		export_out_abort(o);
-		return rc;
-	}
-	if (o->anon) {
-		if ((rc = link_in(o, err)) == ASSAY_OK)
-			sync_dir(o->path);
-		release(o);
-		return rc;
-	}
-	if (close(o->fd) != 0) {
-		o->fd = -1;
-		rc = io_error(o, errno, "closing", err);
-		unlink(o->tmp);
-		release(o);
-		return rc;
-	}
-	if (rename(o->tmp, o->path) != 0) {
-		rc = io_error(o, errno, "renaming into place", err);
-		unlink(o->tmp);
-		release(o);
-		return rc;
-	}
-	sync_dir(o->path);
-	release(o);
-	return ASSAY_OK;
+	return export_out_commit_set(&o, 1, err);
 }

@@ -530,3 +530,52 @@ bool store_in_tx(const store *s)
 	return s->in_tx;
 }
 
+/* The files SQLite keeps beside the database, and how a message names them. */
+static const char *const own_suffix[] = {"", "-wal", "-shm", "-journal"};
+static const char *const own_name[] = {"the database", "its -wal file", "its -shm file",
+				       "its -journal file"};
+
+static bool same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+/* Whether path names (existing or not) the file base in directory dir. */
+static bool same_name(const char *path, const struct stat *dir, const char *base)
+{
+	char *copy = assay_strdup(path), *copy2 = assay_strdup(path);
+	struct stat d;
+	bool same = copy && copy2 && stat(dirname(copy), &d) == 0 && same_file(&d, dir) &&
+		    strcmp(basename(copy2), base) == 0;
+	free(copy);
+	free(copy2);
+	return same;
+}
+
+const char *store_own_file(const store *s, const char *path, const struct stat *st)
+{
+	char *real = realpath(s->path, NULL);
+	char *dir_copy = real ? assay_strdup(real) : NULL;
+	struct stat dir;
+	bool have_dir = dir_copy && stat(dirname(dir_copy), &dir) == 0;
+	free(dir_copy);
+	const char *found = NULL;
+	abuf name = {0}, base = {0};
+	for (size_t i = 0; real && i < ASSAY_ARRAY_LEN(own_suffix) && !found; i++) {
+		abuf_reset(&name);
+		abuf_reset(&base);
+		abuf_printf(&name, "%s%s", real, own_suffix[i]);
+		abuf_printf(&base, "%s%s", strrchr(real, '/') + 1, own_suffix[i]);
+		struct stat f;
+		if (!name.data || !base.data)
+			break;
+		if (st && stat(name.data, &f) == 0 && same_file(st, &f))
+			found = own_name[i];
+		else if (path && have_dir && same_name(path, &dir, base.data))
+			found = own_name[i];
+	}
+	abuf_free(&name);
+	abuf_free(&base);
+	free(real);
+	return found;
+}

@@ -4,8 +4,13 @@ import csv
 import io
 import json
 import os
+import signal
+import socket
+import stat
 import subprocess
 import sys
+import threading
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from harness import BIN, Workdir, check, contains, eq  # noqa: E402
@@ -335,3 +340,276 @@ def test_export_to_url_put_post_token_and_failures():
         eq(r.code, 2)
         r = w.run("export", "--status", "all", "--to", "http://127.0.0.1:9/nothing")
         eq(r.code, 69, r)
+
+
+def shim_path(name):
+    """An LD_PRELOAD shim built with the tests, beside this build's binary."""
+    p = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(BIN))),
+                     "tests", "export", name)
+    check(os.path.exists(p), f"{p} is built with the tests")
+    return p
+
+
+def no_temp_files(path):
+    eq([f for f in os.listdir(path) if ".assay-" in f], [], "temporary files left behind")
+
+
+def test_export_and_report_refuse_the_database_and_its_side_files():
+    """The open database and its -wal, -shm and -journal are never an
+    output: by name, through symbolic links (of the file or of its
+    directory), as a hard link, existing or not; the database is unchanged."""
+    import sqlite3
+    with Workdir() as w:
+        standard(w)
+        before = w.dump()
+        # a second connection keeps the -wal and -shm files in place
+        held = sqlite3.connect(w.db)
+        held.execute("SELECT count(*) FROM samples").fetchall()
+        check(os.path.exists(w.db + "-wal"), "the -wal file exists while held")
+        os.symlink(w.db, os.path.join(w.path, "link.jsonl"))
+        os.symlink("link.jsonl", os.path.join(w.path, "link2.jsonl"))
+        os.symlink("assay.db-journal", os.path.join(w.path, "dangling.jsonl"))
+        os.symlink("assay.db-wal", os.path.join(w.path, "wal.jsonl"))
+        os.link(w.db, os.path.join(w.path, "hard.jsonl"))
+        os.symlink(w.path, os.path.join(w.path, "alias"))
+        dests = [w.db, "assay.db", f"alias/../{os.path.basename(w.path)}/assay.db",
+                 "link.jsonl", "link2.jsonl",
+                 "dangling.jsonl", "wal.jsonl", "hard.jsonl", "alias/assay.db",
+                 w.db + "-wal", w.db + "-shm", w.db + "-journal", "alias/assay.db-journal"]
+        for d in dests:
+            for args in (["export", "--status", "all", "-o", d],
+                         ["export", "--format", "csv", "-o", d],
+                         ["report", "--html", d]):
+                r = w.run(*args)
+                eq(r.code, 2, (args, r))
+                contains(r.err, "refusing to write there", args)
+        held.close()
+        eq(w.dump(), before)
+        eq(w.sql("PRAGMA integrity_check"), [("ok",)])
+        check(not os.path.lexists(w.db + "-journal"))
+        # one file of a split resolving to the database: none of the set written
+        os.symlink(w.db, os.path.join(w.path, "set.val.jsonl"))
+        r = w.run("export", "-o", "set.jsonl", "--split", "train=0.5,val=0.5")
+        eq(r.code, 2, r)
+        contains(r.err, "set.val.jsonl: is the database")
+        check(not os.path.exists(os.path.join(w.path, "set.train.jsonl")))
+        # standard output opened on the database (a shell's >> assay.db)
+        with open(w.db, "ab") as f:
+            p = subprocess.run([BIN, "--db", w.db, "export", "--status", "all"], stdout=f,
+                               stderr=subprocess.PIPE, text=True, timeout=60)
+        eq(p.returncode, 2, p.stderr)
+        contains(p.stderr, "standard output: is the database")
+        eq(w.dump(), before)
+        eq(w.sql("PRAGMA integrity_check"), [("ok",)])
+        no_temp_files(w.path)
+
+
+def read_all(path, out):
+    with open(path, "rb") as f:
+        out.append(f.read())
+
+
+def test_export_writes_fifos_devices_and_sockets_as_streams():
+    """A FIFO, a character device and a socket are written directly: the
+    reader gets every byte and the node stays what it was."""
+    with Workdir() as w:
+        standard(w)
+        want = w.run("export", "--status", "all").out.encode()
+        fifo = os.path.join(w.path, "pipe")
+        os.mkfifo(fifo)
+        for args in (["export", "--status", "all", "-o", fifo],
+                     ["report", "--html", fifo]):
+            got = []
+            t = threading.Thread(target=read_all, args=(fifo, got))
+            t.start()
+            r = w.run(*args, timeout=60)
+            t.join(30)
+            eq(r.code, 0, r)
+            check(stat.S_ISFIFO(os.stat(fifo).st_mode), "the FIFO was replaced")
+            if args[0] == "export":
+                eq(got, [want])
+            else:
+                check(got[0].startswith(b"<!DOCTYPE html>") and got[0].rstrip().endswith(b"</html>"))
+        # character devices: nodes made like /dev/null and /dev/full (as root;
+        # the system's own are never put at risk), else /dev/null itself
+        if os.geteuid() == 0:
+            null = os.path.join(w.path, "null")
+            full = os.path.join(w.path, "full")
+            os.mknod(null, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+            os.mknod(full, 0o666 | stat.S_IFCHR, os.makedev(1, 7))
+        else:
+            null, full = "/dev/null", "/dev/full"
+        r = w.run("export", "--status", "all", "-o", null)
+        eq(r.code, 0, r)
+        check(stat.S_ISCHR(os.stat(null).st_mode), "the device was replaced")
+        r = w.run("export", "--status", "all", "-o", full)
+        eq(r.code, 74, r)
+        contains(r.err, "disk full while writing; the output is incomplete")
+        check(stat.S_ISCHR(os.stat(full).st_mode), "the device was replaced")
+        # a UNIX socket: connected to, every byte delivered
+        sock = os.path.join(w.path, "sock")
+        srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        srv.bind(sock)
+        srv.listen(1)
+        got = []
+
+        def serve():
+            c, _ = srv.accept()
+            data = b""
+            while chunk := c.recv(65536):
+                data += chunk
+            got.append(data)
+            c.close()
+        t = threading.Thread(target=serve)
+        t.start()
+        r = w.run("export", "--status", "all", "-o", sock, timeout=60)
+        t.join(30)
+        srv.close()
+        eq(r.code, 0, r)
+        eq(got, [want])
+        check(stat.S_ISSOCK(os.stat(sock).st_mode))
+        no_temp_files(w.path)
+
+
+def test_export_fifo_without_reader_stops_on_sigterm():
+    """Opening a FIFO nobody reads waits, and gives up on SIGTERM."""
+    with Workdir() as w:
+        standard(w)
+        fifo = os.path.join(w.path, "pipe")
+        os.mkfifo(fifo)
+        p = subprocess.Popen([BIN, "--db", w.db, "export", "-o", fifo],
+                             stderr=subprocess.PIPE, text=True)
+        time.sleep(0.5)
+        p.send_signal(signal.SIGTERM)
+        _, err = p.communicate(timeout=10)
+        eq(p.returncode, 130, err)
+        contains(err, "interrupted")
+
+
+def test_export_keeps_mode_owner_and_symbolic_links():
+    """An existing file is replaced whole but keeps its mode and owner
+    (also where the bytes are copied in); a symbolic link is written
+    through and stays a link."""
+    with Workdir() as w:
+        standard(w)
+        want = w.run("export", "--status", "all").out
+        dest = os.path.join(w.path, "private.jsonl")
+        for env in (None, {"LD_PRELOAD": shim_path("libnolink.so"),
+                           "ASAN_OPTIONS": "verify_asan_link_order=0:detect_leaks=1"}):
+            w.file("private.jsonl", "old\n")
+            os.chmod(dest, 0o600)
+            if os.geteuid() == 0:
+                os.chown(dest, 1234, 2345)
+            r = w.run("export", "--status", "all", "-o", dest, env=env)
+            eq(r.code, 0, r)
+            eq(open(dest).read(), want)
+            st = os.stat(dest)
+            eq(stat.S_IMODE(st.st_mode), 0o600, env)
+            if os.geteuid() == 0:
+                eq((st.st_uid, st.st_gid), (1234, 2345), env)
+        html = w.file("audit.html", "old")
+        os.chmod(html, 0o640)
+        eq(w.run("report", "--html", html).code, 0)
+        eq(stat.S_IMODE(os.stat(html).st_mode), 0o640)
+        # through a symbolic link (to an existing file, and to a new one)
+        os.mkdir(os.path.join(w.path, "real"))
+        target = w.file("real/data.jsonl", "old\n")
+        os.chmod(target, 0o640)
+        link = os.path.join(w.path, "link.jsonl")
+        os.symlink("real/data.jsonl", link)
+        os.symlink("real/new.jsonl", os.path.join(w.path, "new.jsonl"))
+        for name in ("link.jsonl", "new.jsonl"):
+            r = w.run("export", "--status", "all", "-o", name)
+            eq(r.code, 0, r)
+            check(os.path.islink(os.path.join(w.path, name)), f"{name} was replaced")
+        eq(open(target).read(), want)
+        eq(stat.S_IMODE(os.stat(target).st_mode), 0o640)
+        eq(open(os.path.join(w.path, "real", "new.jsonl")).read(), want)
+        no_temp_files(w.path)
+        no_temp_files(os.path.join(w.path, "real"))
+
+
+def test_min_refuses_non_finite_values_and_unknown_scorers():
+    with Workdir() as w:
+        standard(w)
+        for v in ("nan", "NaN", "inf", "-inf", "infinity", "1e400", "-1e400"):
+            r = w.run("export", "--min", f"quality={v}")
+            eq(r.code, 2, (v, r))
+            contains(r.err, "--min: expected a finite number")
+        r = w.run("export", "--min", "qualty=0.5")
+        eq(r.code, 2, r)
+        contains(r.err, '--min: no scorer named "qualty"; known: quality, length, gopher')
+        r = w.run("export", "--min", "repetition=0.5", "--min", "repititon=0.5")
+        eq(r.code, 2, r)
+        contains(r.err, '"repititon"')
+        r = w.run("export", "--min", "repetition=0.5", "--min", "quality=-1e300")
+        eq(r.code, 0, r)
+
+
+SPLIT = ["--split", "a=0.4,b=0.3,c=0.3"]
+
+
+def split_files(w, base="set"):
+    return [os.path.join(w.path, f"{base}.{n}.jsonl") for n in "abc"]
+
+
+def test_split_files_appear_as_one_set():
+    """The files of a split are all complete and synced before any is
+    named: a failure syncing one leaves none of the new set (an older set
+    stays whole), and a kill at any point leaves the old set or the whole
+    new one, never a mix, and no temporary file."""
+    env_slow = {"LD_PRELOAD": shim_path("libsyncshim.so"), "ASSAY_TEST_FSYNC": "sleep:150"}
+    with Workdir() as w:
+        setup(w, [json.dumps({"id": f"s{i}", "caption": f"caption {i} " + "x" * 200})
+                  for i in range(3000)])
+        out = os.path.join(w.path, "set.jsonl")
+        r = w.run("export", "--status", "all", "-o", out, *SPLIT)
+        eq(r.code, 0, r)
+        new = [open(p).read() for p in split_files(w)]
+        old = [f"old {n}\n" for n in "abc"]
+
+        def put_old():
+            for p, text in zip(split_files(w), old):
+                with open(p, "w") as f:
+                    f.write(text)
+
+        def state():
+            return [open(p).read() if os.path.exists(p) else None for p in split_files(w)]
+        # the second file fails to sync: nothing new anywhere
+        put_old()
+        r = w.run("export", "--status", "all", "-o", out, *SPLIT,
+                  env={"LD_PRELOAD": shim_path("libsyncshim.so"), "ASSAY_TEST_FSYNC": "fail:2"})
+        eq(r.code, 74, r)
+        contains(r.err, "syncing failed")
+        eq(state(), old)
+        for p in split_files(w):
+            os.unlink(p)
+        r = w.run("export", "--status", "all", "-o", out, *SPLIT,
+                  env={"LD_PRELOAD": shim_path("libsyncshim.so"), "ASSAY_TEST_FSYNC": "fail:3"})
+        eq(r.code, 74, r)
+        eq(state(), [None] * 3)
+        no_temp_files(w.path)
+        # killed at points spread over a run whose syncs are slowed down
+        e = dict(os.environ, ASSAY_ANNOTATOR="tester", **env_slow)
+        t0 = time.monotonic()
+        subprocess.run([BIN, "--db", w.db, "export", "--status", "all", "-o", out, *SPLIT],
+                       env=e, capture_output=True, check=True)
+        took = time.monotonic() - t0
+        for i in range(12):
+            fresh = i % 2 == 0
+            if fresh:
+                for p in split_files(w):
+                    if os.path.exists(p):
+                        os.unlink(p)
+            else:
+                put_old()
+            p = subprocess.Popen([BIN, "--db", w.db, "export", "--status", "all", "-o", out,
+                                  *SPLIT], env=e, stderr=subprocess.DEVNULL)
+            time.sleep(took * (i + 0.5) / 12)
+            p.send_signal(signal.SIGKILL if i % 3 else signal.SIGTERM)
+            p.wait(timeout=30)
+            got = state()
+            check(got in ([None] * 3 if fresh else old, new),
+                  f"kill {i} at {took * (i + 0.5) / 12:.2f}s of {took:.2f}s left a mixed set: "
+                  f"{[g if g is None else len(g) for g in got]}")
+            no_temp_files(w.path)

@@ -43,6 +43,23 @@ def test_report_is_self_contained_and_escaped():
         contains(r.err, "--html FILE")
 
 
+
+def test_report_never_overwrites_the_database():
+    """report --html onto the database, a link to it or its -wal is
+    refused (exit 2) and the database is unchanged."""
+    with Workdir() as w:
+        fixture(w)
+        before = w.dump()
+        os.symlink(w.db, os.path.join(w.path, "audit.html"))
+        for d in (w.db, "audit.html", w.db + "-wal", w.db + "-journal"):
+            r = w.run("report", "--html", d)
+            eq(r.code, 2, (d, r))
+            contains(r.err, "refusing to write there")
+        eq(w.dump(), before)
+        eq(w.sql("PRAGMA integrity_check"), [("ok",)])
+        check(os.path.islink(os.path.join(w.path, "audit.html")))
+
+
 def png_is_not_blank(path):
     """Decodes an 8-bit RGB(A) PNG and checks it has real content: many
     distinct colours, not just a background."""

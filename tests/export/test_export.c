@@ -174,13 +174,13 @@ TEST(atomic_output_commit_and_abort)
 	if (probe >= 0)
 		close(probe);
 	mode_t mask = umask(022);
-	CHECK_INT(export_out_open(path, &o, &e), ASSAY_OK);
+	CHECK_INT(export_out_open(path, NULL, &o, &e), ASSAY_OK);
 	CHECK_INT(export_out_write(o, "hello\n", 6, &e), ASSAY_OK);
 	CHECK(access(path, F_OK) != 0); /* nothing at the destination yet */
 	CHECK_INT(count_entries(dir), while_writing);
 	export_out_abort(o);
 	CHECK_INT(count_entries(dir), 0);
-	CHECK_INT(export_out_open(path, &o, &e), ASSAY_OK);
+	CHECK_INT(export_out_open(path, NULL, &o, &e), ASSAY_OK);
 	for (int i = 0; i < 100000; i++)
 		export_out_write(o, "0123456789", 10, &e);
 	CHECK_INT(count_entries(dir), while_writing);
@@ -191,7 +191,7 @@ TEST(atomic_output_commit_and_abort)
 	CHECK_INT(st.st_mode & 0777, 0644); /* the usual mode for new files */
 	CHECK_INT(count_entries(dir), 1);
 	/* over an existing destination: replaced whole, nothing else left */
-	CHECK_INT(export_out_open(path, &o, &e), ASSAY_OK);
+	CHECK_INT(export_out_open(path, NULL, &o, &e), ASSAY_OK);
 	CHECK_INT(export_out_write(o, "new\n", 4, &e), ASSAY_OK);
 	CHECK_INT(stat(path, &st), 0);
 	CHECK_INT(st.st_size, 1000000); /* the old file until the commit */
@@ -204,7 +204,7 @@ TEST(atomic_output_commit_and_abort)
 	unlink(path);
 	rmdir(dir);
 	snprintf(path, sizeof path, "%s/nope/out.jsonl", dir);
-	CHECK_INT(export_out_open(path, &o, &e), ASSAY_ENOTFOUND);
+	CHECK_INT(export_out_open(path, NULL, &o, &e), ASSAY_ENOTFOUND);
 }
 
 UNIT_MAIN(UNIT_CASE(find_exact_nested_and_escaped_keys), UNIT_CASE(json_string_escapes),

@@ -1,0 +1,43 @@
+/* out_int.h — the output handle shared by out.c (opening, writing) and
+ * out_set.c (committing one output or a set of them). */
+#ifndef ASSAY_EXPORT_OUT_INT_H
+#define ASSAY_EXPORT_OUT_INT_H
+
+#include <sys/stat.h>
+
+#include "assay/export.h"
+
+#define OUT_BUF (256u << 10)
+
+enum out_kind {
+	OUT_STREAM, /* stdout, a FIFO, a character device, a socket: written directly */
+	OUT_ANON,   /* an unnamed O_TMPFILE file, named at the commit */
+	OUT_NAMED,  /* a hidden temporary file (tmp) from the start */
+};
+
+struct export_out {
+	char *path;   /* as given, for messages */
+	char *target; /* where a file lands: path with its last component's links followed */
+	char *tmp;    /* the hidden name ".BASE.assay-XXXXXX" beside target */
+	int kind;     /* enum out_kind */
+	bool staged;  /* tmp names the complete, synced file (to rename or remove) */
+	bool existed; /* target existed when opened: was holds its mode and owner */
+	struct stat was;
+	export_out_options opt;
+	volatile sig_atomic_t *stop;
+	int fd;
+	size_t len;
+	char buf[OUT_BUF];
+};
+
+/* A failure of what on o as an error value (disk full, interrupted, ...). */
+int export_out_error(const export_out *o, int e, const char *what, assay_error *err);
+/* Writes p[0..len) to fd whole (short writes and EINTR retried unless stopped). */
+int export_out_write_fd(const export_out *o, int fd, const char *p, size_t len,
+			assay_error *err);
+int export_out_flush(export_out *o, assay_error *err);
+/* Gives fd the mode and owner of the file it replaces (or the usual mode). */
+void export_out_set_mode(const export_out *o, int fd);
+void export_out_free(export_out *o);
+
+#endif

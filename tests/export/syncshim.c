@@ -1,0 +1,35 @@
+/* syncshim.c — an LD_PRELOAD shim for the export tests: fsync of a regular
+ * file slowed down or failed, to show that the files of a split are all
+ * complete and synced before any of them is named.
+ *   ASSAY_TEST_FSYNC=sleep:MS  every fsync of a regular file waits MS ms first
+ *   ASSAY_TEST_FSYNC=fail:N    the Nth fsync of a regular file fails (EIO) */
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+int fsync(int fd);
+
+int fsync(int fd)
+{
+	static int (*real)(int);
+	static int calls;
+	if (!real)
+		real = (int (*)(int))dlsym(RTLD_NEXT, "fsync");
+	const char *how = getenv("ASSAY_TEST_FSYNC");
+	struct stat st;
+	if (how && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+		calls++;
+		if (strncmp(how, "sleep:", 6) == 0) {
+			long ms = atol(how + 6);
+			struct timespec t = {ms / 1000, (ms % 1000) * 1000000L};
+			nanosleep(&t, NULL);
+		} else if (strncmp(how, "fail:", 5) == 0 && calls == atoi(how + 5)) {
+			errno = EIO;
+			return -1;
+		}
+	}
+	return real(fd);
+}
