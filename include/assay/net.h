@@ -6,6 +6,7 @@
 #define ASSAY_NET_H
 
 #include <poll.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -31,6 +32,8 @@ typedef struct net_options {
 				     (e.g. "x-api-key") */
 	const atomic_int *cancel; /* streams: once it is set, a read waiting for data ends
 				     with ASSAY_EINTR within 100 ms; NULL: never */
+	const volatile sig_atomic_t *stop; /* streams: the same for a signal handler's flag
+					      (opening, retry waits and reads) */
 } net_options;
 
 /* curl_global_init / cleanup; call once from main, before any thread. */

@@ -180,7 +180,8 @@ int cmd_import(cli_ctx *ctx, int argc, char **argv)
 		int rc = ingest_import(s, argv[i], &o, &r, &err);
 		cli_progress_done(&ui.bar);
 		if (rc == ASSAY_OK || rc == ASSAY_EPARTIAL || rc == ASSAY_EINTR) {
-			if (!quiet || rc == ASSAY_EINTR)
+			/* interrupted before the source opened: no batch to sum up */
+			if ((!quiet || rc == ASSAY_EINTR) && r.batch[0])
 				summary(argv[i], &r);
 			if (rc == ASSAY_EINTR)
 				cli_errorf("interrupted: what was read is saved; run the same "
@@ -191,7 +192,9 @@ int cmd_import(cli_ctx *ctx, int argc, char **argv)
 		bool seen = false;
 		for (size_t k = 0; k < n_scored; k++)
 			seen |= scored[k] == r.batch_id;
-		if ((rc == ASSAY_OK || rc == ASSAY_EPARTIAL) && !seen && n_scored < 64)
+		/* A batch with no record in it (every one refused) has nothing to score. */
+		if ((rc == ASSAY_OK || rc == ASSAY_EPARTIAL) && !seen && n_scored < 64 &&
+		    r.imported + r.present > 0)
 			scored[n_scored++] = r.batch_id;
 		code = cli_exit_code(rc);
 		if (code == EXIT_INTR || (code != 0 && worst != EXIT_INTR && code != EXIT_DATA) ||

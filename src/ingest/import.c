@@ -21,20 +21,10 @@
 #include "assay/net.h"
 #include "ingest_int.h"
 #include "record.h"
+#include "report.h"
 
 #define DEFAULT_COMMIT_EVERY 131072
 #define PROGRESS_EVERY 8192
-
-const char *ingest_format_for(const char *source)
-{
-	const char *q = strpbrk(source, "?#");
-	size_t n = q && strncmp(source, "http", 4) == 0 ? (size_t)(q - source) : strlen(source);
-	if (n >= 4 && strncasecmp(source + n - 4, ".csv", 4) == 0)
-		return "csv";
-	if (n >= 5 && strncasecmp(source + n - 5, ".json", 5) == 0)
-		return "json";
-	return "jsonl";
-}
 
 /* The source as recorded on the batch: an absolute path for files, the URL
  * without user information for URLs. */
@@ -180,7 +170,8 @@ typedef struct slot {
 	record rec;      /* raw points into buf */
 	char *buf;       /* raw, then the text, then the id, each NUL-ended */
 	size_t cap;
-	int parsed;      /* ASSAY_OK, or rec_parse's refusal (why) */
+	int parsed;      /* ASSAY_OK, or rec_parse's refusal (why, missing) */
+	int missing;
 	const char *text, *id, *text_field;
 	size_t text_len;
 	uint64_t hash;
@@ -217,6 +208,8 @@ typedef struct run {
 	rec_options ro;
 	abuf scratch;
 	char first_error[768];
+	rpt rpt;         /* what is shown of the refusals (inserting thread) */
+	rpt_census census; /* fields of records lacking a field (reader thread) */
 	int64_t bytes;   /* source bytes behind the records taken so far */
 	int64_t end_line;
 	ring *q;
@@ -241,14 +234,13 @@ static void progress(run *r)
 	r->o->progress(r->o->ud, &p);
 }
 
-static int reject(run *r, int64_t line, const char *why, assay_error *err)
+static int reject(run *r, int64_t line, const char *why, int missing, assay_error *err)
 {
 	r->res->rejected++;
 	if (!r->first_error[0])
 		snprintf(r->first_error, sizeof r->first_error, "%s:%lld: %s", r->in.name,
 			 (long long)line, why);
-	if (r->o->report)
-		r->o->report(r->o->ud, r->in.name, line, why);
+	rpt_refused(&r->rpt, line, why, missing);
 	if (r->o->strict)
 		return ASSAY_OK;
 	return store_reject_add(r->s, r->res->batch_id, r->in.name, line, why, err);
@@ -263,6 +255,8 @@ static int fill_slot(run *r, slot *sl, assay_error *err)
 	if (!sl->rec.error[0])
 		sl->parsed = rec_parse(sl->rec.raw, sl->rec.len, &r->ro, sl->rec.line, &f, sl->why,
 				       sizeof sl->why);
+	if ((sl->missing = f.missing) != RPT_NONE)
+		rpt_census_add(&r->census, f.json);
 	size_t tlen = sl->parsed == ASSAY_OK ? f.text_len : 0;
 	size_t ilen = sl->parsed == ASSAY_OK ? strlen(f.id) : 0;
 	size_t need = sl->rec.len + tlen + ilen + 3;
@@ -302,9 +296,9 @@ static int take(run *r, slot *sl, assay_error *err)
 	char why[512];
 	const record *rec = &sl->rec;
 	if (rec->error[0])
-		return reject(r, rec->line, rec->error, err);
+		return reject(r, rec->line, rec->error, RPT_NONE, err);
 	if (sl->parsed < 0)
-		return reject(r, rec->line, sl->why, err);
+		return reject(r, rec->line, sl->why, sl->missing, err);
 	int rc;
 	store_new_sample ns = {
 		.batch_id = r->res->batch_id,
@@ -334,8 +328,9 @@ static int take(run *r, slot *sl, assay_error *err)
 		default:
 			snprintf(why, sizeof why, "id \"%.128s\" is already used by another record "
 				 "of this batch", sl->id);
-			rc = reject(r, rec->line, why, err);
+			return reject(r, rec->line, why, RPT_NONE, err);
 		}
+		rpt_accepted(&r->rpt);
 	}
 	return rc;
 }
@@ -473,6 +468,7 @@ static int open_reader(run *r, const char *source, const char *format, assay_err
 {
 	net_options net = r->o->net ? *r->o->net : (net_options){0};
 	net.cancel = &r->cancel;
+	net.stop = r->o->stop;
 	int rc = src_open(&r->in, source, &net, err);
 	if (rc < 0)
 		return rc;
@@ -573,14 +569,14 @@ int ingest_import(store *s, const char *source, const ingest_options *o, ingest_
 		close_run(&r);
 		return rc;
 	}
+	rpt_init(&r.rpt, o, r.in.name);
 	if ((rc = pick_batch(s, source, format, o, res, err)) == ASSAY_OK)
 		rc = read_all(&r, err);
 	bool fatal_format = rc == ASSAY_EFORMAT && !o->strict;
 	if (fatal_format) {
 		/* A structural error ends the source; keep what came before it. */
 		res->rejected++;
-		if (o->report)
-			o->report(o->ud, NULL, 0, err->msg);
+		rpt_message(&r.rpt, err->msg);
 		rc = store_reject_add(s, res->batch_id, r.in.name, r.end_line, err->msg, err);
 	}
 	if (rc == ASSAY_OK || rc == ASSAY_EINTR) {
@@ -594,7 +590,8 @@ int ingest_import(store *s, const char *source, const ingest_options *o, ingest_
 		store_rollback(s);
 	}
 	progress(&r);
-	close_run(&r);
+	close_run(&r); /* the reader thread has ended: its census can be read */
+	rpt_finish(&r.rpt, &r.census);
 	if (rc == ASSAY_OK && res->rejected)
 		return assay_fail(err, ASSAY_EPARTIAL, "%lld of %lld records rejected",
 				  (long long)res->rejected, (long long)res->read);

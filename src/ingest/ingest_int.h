@@ -17,9 +17,11 @@ typedef struct src {
 	struct net_stream *net;
 	int64_t total;     /* size when known, else -1 */
 	const atomic_int *cancel; /* once set, a read waiting for data ends (EINTR) */
+	const volatile sig_atomic_t *stop; /* the same for a signal handler's flag */
 } src;
 
-/* net->cancel (or NULL) also becomes s->cancel. */
+/* net->cancel and net->stop (or NULL) also become s->cancel and s->stop;
+ * opening a FIFO waits for a writer until one of them is set. */
 int src_open(src *s, const char *source, const struct net_options *net, assay_error *err);
 /* Reads up to cap bytes; *got == 0 means end of input. */
 int src_read(src *s, char *buf, size_t cap, size_t *got, assay_error *err);

@@ -18,9 +18,16 @@ static bool is_url(const char *s)
 	return strncmp(s, "http://", 7) == 0 || strncmp(s, "https://", 8) == 0;
 }
 
+/* Whether the import asked the source to give up. */
+static bool src_stopped(const src *s)
+{
+	return (s->cancel && atomic_load(s->cancel)) || (s->stop && *s->stop);
+}
+
 int src_open(src *s, const char *source, const struct net_options *net, assay_error *err)
 {
-	*s = (src){.name = source, .fd = -1, .total = -1, .cancel = net ? net->cancel : NULL};
+	*s = (src){.name = source, .fd = -1, .total = -1, .cancel = net ? net->cancel : NULL,
+		   .stop = net ? net->stop : NULL};
 	if (strcmp(source, "-") == 0) {
 		s->name = "stdin";
 		s->fd = STDIN_FILENO;
@@ -33,7 +40,11 @@ int src_open(src *s, const char *source, const struct net_options *net, assay_er
 		s->total = net_stream_length(s->net);
 		return ASSAY_OK;
 	}
-	s->fd = open(source, O_RDONLY | O_CLOEXEC);
+	/* A FIFO without a writer blocks open() until a signal interrupts it
+	 * (the handlers do not restart calls): then only a stop ends it. */
+	while ((s->fd = open(source, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0 && errno == EINTR)
+		if (src_stopped(s))
+			return assay_fail(err, ASSAY_EINTR, "%s: interrupted", source);
 	if (s->fd < 0)
 		return assay_fail(err, errno == ENOENT ? ASSAY_ENOTFOUND : ASSAY_EIO, "%s: %s",
 				  source, strerror(errno));
@@ -59,8 +70,8 @@ int src_read(src *s, char *buf, size_t cap, size_t *got, assay_error *err)
 	for (;;) {
 		/* a pipe or terminal may stay silent: wait in steps, so that a
 		 * cancel is seen (a file is always ready) */
-		if (s->cancel) {
-			if (atomic_load(s->cancel))
+		if (s->cancel || s->stop) {
+			if (src_stopped(s))
 				return assay_fail(err, ASSAY_EINTR, "%s: interrupted", s->name);
 			struct pollfd p = {.fd = s->fd, .events = POLLIN};
 			int ready = poll(&p, 1, 100);

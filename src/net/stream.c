@@ -20,6 +20,7 @@ struct net_stream {
 	long status;
 	long stall_ms;
 	const atomic_int *cancel;
+	const volatile sig_atomic_t *stop;
 	abuf errbody;
 	int64_t received;
 	char errbuf[CURL_ERROR_SIZE];
@@ -88,6 +89,12 @@ static void stream_free(net_stream *st)
 	free(st);
 }
 
+/* Whether the reader asked the stream to give up. */
+static bool stopped(const atomic_int *cancel, const volatile sig_atomic_t *stop)
+{
+	return (cancel && atomic_load(cancel)) || (stop && *stop);
+}
+
 /* What stream_wait waits for (besides the end of the transfer). */
 enum { UNTIL_DATA, UNTIL_STATUS, UNTIL_END };
 
@@ -103,7 +110,7 @@ static int stream_wait(net_stream *st, int until, assay_error *err)
 			st->paused = false;
 			curl_easy_pause(st->easy, CURLPAUSE_CONT);
 		}
-		if (st->cancel && atomic_load(st->cancel))
+		if (stopped(st->cancel, st->stop))
 			return assay_fail(err, ASSAY_EINTR, "%s: interrupted", st->url);
 		net_pump(st->multi, &st->done, &st->result, 100);
 		int64_t now = assay_now_ms();
@@ -160,6 +167,7 @@ static net_stream *stream_new(const char *url, const net_options *o)
 	st->cap = NET_STREAM_BUF;
 	st->stall_ms = o->stall_timeout_ms;
 	st->cancel = o->cancel;
+	st->stop = o->stop;
 	net_safe_url(url, st->url, sizeof st->url);
 	return st;
 }
@@ -198,9 +206,15 @@ net_stream *net_stream_open(const char *url, const net_options *opt, assay_error
 		}
 		if (wait < 0)
 			wait = net_backoff_ms(&o, attempt, &rng);
-		struct timespec ts = {wait / 1000, (wait % 1000) * 1000000};
-		while (nanosleep(&ts, &ts) != 0)
-			;
+		/* in steps, so a stop is seen while waiting to retry */
+		for (int64_t end = assay_now_ms() + wait; assay_now_ms() < end;) {
+			if (stopped(o.cancel, o.stop)) {
+				assay_fail(err, ASSAY_EINTR, "interrupted");
+				return NULL;
+			}
+			struct timespec ts = {0, 20 * 1000000};
+			nanosleep(&ts, NULL);
+		}
 	}
 }
 
