@@ -18,10 +18,10 @@ void store_model_free(store_model *m)
 int store_model_put(store *s, const char *name, const store_model *m, int64_t *version,
 		    assay_error *err)
 {
-	static const char sql[] =
+	static const char sql_model_put[] =
 		"INSERT INTO models (name, created_at, n_rejected, n_kept, info, model) "
 		"VALUES (?, ?, ?, ?, ?, ?)";
-	sqlite3_stmt *st = store_stmt(s, sql, err);
+	sqlite3_stmt *st = store_stmt(s, sql_model_put, err);
 	if (!st)
 		return err->code;
 	store_bind_text(st, 1, name, -1);
@@ -39,12 +39,12 @@ int store_model_put(store *s, const char *name, const store_model *m, int64_t *v
 int store_model_latest(store *s, const char *name, store_model *out, bool *found,
 		       assay_error *err)
 {
-	static const char sql[] =
+	static const char sql_model_latest[] =
 		"SELECT id, created_at, n_rejected, n_kept, info, model FROM models "
 		"WHERE name = ? ORDER BY id DESC LIMIT 1";
 	*out = (store_model){0};
 	*found = false;
-	sqlite3_stmt *st = store_stmt(s, sql, err);
+	sqlite3_stmt *st = store_stmt(s, sql_model_latest, err);
 	if (!st)
 		return err->code;
 	store_bind_text(st, 1, name, -1);
