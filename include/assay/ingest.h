@@ -9,11 +9,12 @@
 #include <stdint.h>
 
 #include "assay/common.h"
+#include "assay/limits.h"
 #include "assay/store.h"
 
-#define INGEST_DEFAULT_MAX_LINE (16u << 20)
+#define INGEST_DEFAULT_MAX_LINE ASSAY_RECORD_MAX
 /* Deepest JSON nesting accepted in a record. */
-#define INGEST_MAX_DEPTH 128
+#define INGEST_MAX_DEPTH ASSAY_JSON_DEPTH
 
 /* Where an import stands; passed to the progress callback. */
 typedef struct ingest_progress {
@@ -69,6 +70,35 @@ int ingest_import(store *s, const char *source, const ingest_options *opt, inges
  * key wins over a nested path. Returns the item or NULL. */
 struct cJSON;
 const struct cJSON *ingest_field(const struct cJSON *obj, const char *path);
+
+/* The one strict JSON reader, for every JSON input assay takes (imported
+ * records, decide --from lines, the answers of remote endpoints): exactly
+ * RFC 8259 in strict UTF-8, nested at most INGEST_MAX_DEPTH deep, no key
+ * twice in one object, no NUL (raw or \u0000) in any string or key, so
+ * each string of the tree is whole (strlen is its true length). On refusal
+ * returns ASSAY_EFORMAT with why saying what is wrong and where ("... at
+ * byte N", with the line and column when the text has several lines), or
+ * ASSAY_ENOMEM. With out NULL it only checks; else *out is the tree (free
+ * with cJSON_Delete). */
+int ingest_json_parse(const char *p, size_t n, struct cJSON **out, char *why, size_t whylen);
+
+/* One line of `decide --from`, read with the strict reader: an object whose
+ * id (a string or an exact integer), verdict, reason, text, annotator and
+ * batch are strings (or null or absent) within their limits (limits.h:
+ * a note's text ASSAY_NOTE_MAX, an edit's ASSAY_EDIT_MAX) and adjudicate a
+ * boolean. The strings point into json; free with ingest_decision_free. */
+typedef struct ingest_decision {
+	struct cJSON *json;
+	const char *id, *verdict, *reason, *text, *annotator, *batch; /* NULL: not given */
+	bool adjudicate;
+	char id_buf[32]; /* a numeric id as text */
+} ingest_decision;
+
+/* Returns ASSAY_OK, ASSAY_EFORMAT with why (what is wrong, no file or
+ * line) or ASSAY_ENOMEM. */
+int ingest_decision_parse(const char *line, size_t len, ingest_decision *d, char *why,
+			  size_t whylen);
+void ingest_decision_free(ingest_decision *d);
 
 /* The format implied by a source's name: "csv", "json" or "jsonl". */
 const char *ingest_format_for(const char *source);

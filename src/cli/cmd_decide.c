@@ -1,14 +1,14 @@
 /* cmd_decide.c — `assay decide`: the review screen's decisions from a
  * script, one at a time or in bulk from JSONL, through the same store
  * transaction the screen uses. */
-#include <cjson/cJSON.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "assay/text.h"
+#include "assay/ingest.h"
+#include "assay/limits.h"
 #include "cli.h"
 
 static const char help[] =
@@ -81,15 +81,60 @@ static int decide_one(store *s, const one *d, assay_error *err)
 	return rc;
 }
 
-static const char *str_field(const cJSON *o, const char *key, bool *bad)
+/* Reads one line into line (without its end), at most max bytes: a longer
+ * one is consumed and *too_long set. Returns false at the end of input. */
+static bool read_line(FILE *f, abuf *line, size_t max, bool *too_long)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-	if (!v || cJSON_IsNull(v))
-		return NULL;
-	if (cJSON_IsString(v))
-		return v->valuestring;
-	*bad = true;
-	return NULL;
+	char buf[65536];
+	abuf_reset(line);
+	*too_long = false;
+	bool any = false;
+	while (fgets(buf, sizeof buf, f)) {
+		any = true;
+		size_t n = strlen(buf);
+		bool end = n && buf[n - 1] == '\n';
+		if (!*too_long && line->len + n > max + 2)
+			*too_long = true;
+		if (!*too_long && abuf_append(line, buf, n) < 0)
+			*too_long = true;
+		if (end)
+			break;
+	}
+	while (line->len && (line->data[line->len - 1] == '\n' || line->data[line->len - 1] == '\r'))
+		line->data[--line->len] = '\0';
+	return any;
+}
+
+/* Checks one line and records its decision; why says what was wrong.
+ * Returns the status of a store failure that ends the run, else 0. */
+static int decide_line(store *s, const char *line, size_t len, const char *annotator,
+		       const char *batch, char *why, size_t whylen)
+{
+	ingest_decision in;
+	if (ingest_decision_parse(line, len, &in, why, whylen) < 0)
+		return 0;
+	one d = {.id = in.id,
+		 .kind = kind_parse(in.verdict),
+		 .reason = in.reason,
+		 .text = in.text,
+		 .annotator = in.annotator ? in.annotator : annotator,
+		 .batch = in.batch ? in.batch : batch,
+		 .adjudicate = in.adjudicate};
+	int rc = 0;
+	assay_error err = {0};
+	if (!d.id)
+		snprintf(why, whylen, "no \"id\"");
+	else if (d.kind < 0)
+		snprintf(why, whylen, "\"verdict\": expected accept, edit, reject, skip or note");
+	else if (!d.annotator)
+		snprintf(why, whylen, "no annotator (give \"annotator\" or --annotator)");
+	else if (decide_one(s, &d, &err) < 0) {
+		snprintf(why, whylen, "%s", err.msg);
+		if (err.code == ASSAY_EBUSY || err.code == ASSAY_EIO || err.code == ASSAY_EFULL)
+			rc = err.code; /* the database itself failed: stop here */
+	}
+	ingest_decision_free(&in);
+	return rc;
 }
 
 /* --from: one decision per line; returns the exit code. */
@@ -101,77 +146,26 @@ static int decide_from(store *s, const char *path, const char *annotator, const 
 		return errno == ENOENT ? EXIT_NOINPUT : EXIT_IO;
 	}
 	const char *name = f == stdin ? "stdin" : path;
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t len;
+	abuf line = {0};
+	bool too_long;
 	long lineno = 0, done = 0, refused = 0;
 	int code = 0;
-	while ((len = getline(&line, &cap, f)) != -1) {
+	while (read_line(f, &line, ASSAY_DECISION_LINE_MAX, &too_long)) {
 		lineno++;
-		while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-			line[--len] = '\0';
-		if (!len)
+		if (!line.len && !too_long)
 			continue;
 		char why[1100] = "";
-		size_t badpos;
-		cJSON *o = NULL;
-		if (!text_utf8_valid(line, (size_t)len, &badpos))
-			snprintf(why, sizeof why, "invalid UTF-8 at byte %zu", badpos + 1);
-		else if (!(o = cJSON_ParseWithLength(line, (size_t)len)) || !cJSON_IsObject(o))
-			snprintf(why, sizeof why, "expected a JSON object");
-		one d = {.annotator = annotator, .batch = batch};
-		bool bad = false, numbad = false;
-		char num[32]; /* a numeric id as text: d.id may point here */
-		if (!why[0]) {
-			const cJSON *id = cJSON_GetObjectItemCaseSensitive(o, "id");
-			if (cJSON_IsNumber(id)) {
-				/* an integer id as imported (line numbers, numeric ids);
-				 * beyond 2^53 a double no longer holds it exactly */
-				double v = id->valuedouble;
-				if (v >= -9007199254740992.0 && v <= 9007199254740992.0 &&
-				    v == (double)(long long)v)
-					snprintf(num, sizeof num, "%lld", (long long)v);
-				else
-					numbad = true;
-				d.id = numbad ? NULL : num;
-			} else {
-				d.id = str_field(o, "id", &bad);
-			}
-			const char *verdict = str_field(o, "verdict", &bad);
-			d.kind = kind_parse(verdict);
-			d.reason = str_field(o, "reason", &bad);
-			d.text = str_field(o, "text", &bad);
-			const char *a = str_field(o, "annotator", &bad);
-			const char *b = str_field(o, "batch", &bad);
-			d.annotator = a ? a : annotator;
-			d.batch = b ? b : batch;
-			d.adjudicate = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "adjudicate"));
-			if (numbad)
-				snprintf(why, sizeof why, "\"id\": expected a string or an integer "
-					 "(at most 2^53)");
-			else if (bad)
-				snprintf(why, sizeof why, "id, verdict, reason, text, annotator and batch "
-					 "must be strings");
-			else if (!d.id)
-				snprintf(why, sizeof why, "no \"id\"");
-			else if (d.kind < 0)
-				snprintf(why, sizeof why, "\"verdict\": expected accept, edit, reject, "
-					 "skip or note");
-			else if (!d.annotator)
-				snprintf(why, sizeof why, "no annotator (give \"annotator\" or "
-					 "--annotator)");
+		int rc = 0;
+		if (too_long)
+			snprintf(why, sizeof why, "the line is longer than the %u bytes allowed",
+				 ASSAY_DECISION_LINE_MAX);
+		else
+			rc = decide_line(s, line.data, line.len, annotator, batch, why, sizeof why);
+		if (rc < 0) {
+			cli_errorf("%s:%ld: %s", name, lineno, why);
+			code = cli_exit_code(rc);
+			break;
 		}
-		assay_error err = {0};
-		if (!why[0] && decide_one(s, &d, &err) < 0) {
-			snprintf(why, sizeof why, "%s", err.msg);
-			if (err.code == ASSAY_EBUSY || err.code == ASSAY_EIO || err.code == ASSAY_EFULL) {
-				cJSON_Delete(o);
-				cli_errorf("%s:%ld: %s", name, lineno, why);
-				code = cli_exit_code(err.code);
-				break; /* the database itself failed: stop here */
-			}
-		}
-		cJSON_Delete(o);
 		if (why[0]) {
 			char msg[1300];
 			snprintf(msg, sizeof msg, "%s:%ld: %s", name, lineno, why);
@@ -182,7 +176,7 @@ static int decide_from(store *s, const char *path, const char *annotator, const 
 			done++;
 		}
 	}
-	free(line);
+	abuf_free(&line);
 	if (f != stdin)
 		fclose(f);
 	printf("%ld decisions recorded, %ld refused\n", done, refused);

@@ -1,18 +1,33 @@
-/* jsoncheck.c — a strict RFC 8259 check of one record before cJSON (which
- * is lenient: it takes 01, 1., raw control bytes in strings, and other
- * white space) reads it, so that every stored record is JSON that any
- * reader, SQLite's JSON functions included, accepts. One pass, an explicit
- * stack, no allocation. */
+/* jsoncheck.c — the one strict JSON reader of every JSON input assay takes
+ * (imported records, decide --from lines, remote answers). A first pass
+ * checks RFC 8259 exactly (cJSON alone takes 01, 1., raw control bytes in
+ * strings and other white space), strict UTF-8, the nesting depth, no NUL
+ * in any string (cJSON's strings end at one) and no key twice in an object
+ * (readers disagree on which copy wins); only then does cJSON build the
+ * tree, so each of its strings is whole. A refusal names what is wrong and
+ * where. */
+#include <cjson/cJSON.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "assay/text.h"
 #include "record.h"
+
+/* A key seen in an open object: its decoded bytes in the arena. */
+typedef struct key_ent {
+	uint64_t hash;
+	size_t off, len; /* in the arena */
+	size_t at;       /* byte offset of its opening quote */
+} key_ent;
 
 typedef struct jc {
 	const char *p;
 	size_t n, i;
-	const char *what;
-	bool nul_escape;
+	json_fault *f;
+	abuf arena;      /* decoded keys of the open objects */
+	key_ent *keys;
+	size_t nkeys, capkeys;
 } jc;
 
 static void ws(jc *c)
@@ -22,21 +37,77 @@ static void ws(jc *c)
 		c->i++;
 }
 
-static bool fail(jc *c, const char *what)
+static bool fail_at(jc *c, int kind, size_t at, const char *what)
 {
-	c->what = what;
+	if (c->f->kind == JSON_OK) {
+		c->f->kind = kind;
+		c->f->at = at;
+		c->f->what = what;
+	}
 	return false;
 }
 
-static bool is_hex(char ch)
+static bool fail(jc *c, const char *what)
 {
-	return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F');
+	return fail_at(c, JSON_SYNTAX, c->i, what);
 }
 
-static bool string(jc *c)
+static int hex4(const char *h)
+{
+	int v = 0;
+	for (int k = 0; k < 4; k++) {
+		char ch = h[k];
+		int d = ch >= '0' && ch <= '9'	 ? ch - '0'
+			: ch >= 'a' && ch <= 'f' ? ch - 'a' + 10
+			: ch >= 'A' && ch <= 'F' ? ch - 'A' + 10
+						 : -1;
+		if (d < 0)
+			return -1;
+		v = v * 16 + d;
+	}
+	return v;
+}
+
+/* A \u escape at c->i (on the 'u'), a surrogate pair taken whole; *cp gets
+ * the code point. */
+static bool u_escape(jc *c, unsigned *cp)
+{
+	size_t start = c->i - 1; /* the backslash */
+	int v = c->n - c->i > 4 ? hex4(c->p + c->i + 1) : -1;
+	if (v < 0)
+		return fail_at(c, JSON_SYNTAX, start, "a \\u escape without four hex digits");
+	c->i += 5;
+	if (v >= 0xDC00 && v <= 0xDFFF)
+		return fail_at(c, JSON_SYNTAX, start, "a lone low surrogate escape");
+	if (v >= 0xD800 && v <= 0xDBFF) {
+		int lo = c->n - c->i > 5 && c->p[c->i] == '\\' && c->p[c->i + 1] == 'u'
+			     ? hex4(c->p + c->i + 2)
+			     : -1;
+		if (lo < 0xDC00 || lo > 0xDFFF)
+			return fail_at(c, JSON_SYNTAX, start, "a lone high surrogate escape");
+		c->i += 6;
+		v = 0x10000 + ((v - 0xD800) << 10) + (lo - 0xDC00);
+	}
+	if (v == 0)
+		return fail_at(c, JSON_NUL, start, "\\u0000");
+	*cp = (unsigned)v;
+	return true;
+}
+
+/* A string from its opening quote; its decoded bytes are appended to out
+ * when out is not NULL (keys). */
+static bool string(jc *c, abuf *out)
 {
 	c->i++; /* the opening quote */
 	while (c->i < c->n) {
+		size_t run = c->i;
+		while (c->i < c->n && c->p[c->i] != '"' && c->p[c->i] != '\\' &&
+		       (unsigned char)c->p[c->i] >= 0x20)
+			c->i++;
+		if (out && c->i > run && abuf_append(out, c->p + run, c->i - run) < 0)
+			return fail_at(c, JSON_NOMEM, c->i, "out of memory");
+		if (c->i >= c->n)
+			break;
 		unsigned char ch = (unsigned char)c->p[c->i];
 		if (ch == '"') {
 			c->i++;
@@ -44,45 +115,25 @@ static bool string(jc *c)
 		}
 		if (ch < 0x20)
 			return fail(c, "a raw control character inside a string");
-		if (ch != '\\') {
-			c->i++;
-			continue;
-		}
 		if (++c->i >= c->n)
 			break;
-		char e = c->p[c->i];
-		if (e == 'u') {
-			if (c->i + 4 >= c->n || !is_hex(c->p[c->i + 1]) || !is_hex(c->p[c->i + 2]) ||
-			    !is_hex(c->p[c->i + 3]) || !is_hex(c->p[c->i + 4]))
-				return fail(c, "a \\u escape without four hex digits");
-			unsigned v = 0;
-			for (int k = 1; k <= 4; k++) {
-				char h = c->p[c->i + k];
-				v = v * 16 + (unsigned)(h <= '9' ? h - '0' : (h | 0x20) - 'a' + 10);
-			}
-			if (v == 0)
-				c->nul_escape = true;
-			c->i += 5;
-			/* a surrogate escape must be a high one followed by a low one */
-			if (v >= 0xDC00 && v <= 0xDFFF)
-				return fail(c, "a lone low surrogate escape");
-			if (v >= 0xD800 && v <= 0xDBFF) {
-				unsigned lo = 0;
-				if (c->i + 5 < c->n && c->p[c->i] == '\\' && c->p[c->i + 1] == 'u')
-					for (int k = 2; k <= 5 && is_hex(c->p[c->i + k]); k++) {
-						char h = c->p[c->i + k];
-						lo = lo * 16 +
-						     (unsigned)(h <= '9' ? h - '0' : (h | 0x20) - 'a' + 10);
-					}
-				if (lo < 0xDC00 || lo > 0xDFFF)
-					return fail(c, "a lone high surrogate escape");
-				c->i += 6; /* the low half, checked */
-			}
-		} else if (strchr("\"\\/bfnrt", e) && e) {
+		static const char esc[] = "\"\\/bfnrt", dec[] = "\"\\/\b\f\n\r\t";
+		const char *e = strchr(esc, c->p[c->i]);
+		char buf[4];
+		size_t blen = 1;
+		if (c->p[c->i] == 'u') {
+			unsigned cp;
+			if (!u_escape(c, &cp))
+				return false;
+			blen = text_utf8_encode(cp, buf);
+		} else if (e && *e) {
+			buf[0] = dec[e - esc];
 			c->i++;
 		} else {
-			return fail(c, "an unknown escape in a string");
+			return fail_at(c, JSON_SYNTAX, c->i - 1, "an unknown escape in a string");
 		}
+		if (out && abuf_append(out, buf, blen) < 0)
+			return fail_at(c, JSON_NOMEM, c->i, "out of memory");
 	}
 	return fail(c, "a string that is not closed");
 }
@@ -130,84 +181,244 @@ static bool literal(jc *c, const char *word)
 	return true;
 }
 
-int rec_json_check(const char *p, size_t n, int max_depth, size_t *at, const char **what,
-		   bool *nul_escape)
+/* A key of the innermost open object: decoded into the arena. */
+static bool key(jc *c)
 {
-	jc c = {.p = p, .n = n};
-	char stack[INGEST_MAX_DEPTH + 1];
+	size_t at = c->i, off = c->arena.len;
+	if (!string(c, &c->arena))
+		return false;
+	if (c->nkeys == c->capkeys) {
+		size_t cap = c->capkeys ? c->capkeys * 2 : 64;
+		key_ent *k = realloc(c->keys, cap * sizeof *k);
+		if (!k)
+			return fail_at(c, JSON_NOMEM, at, "out of memory");
+		c->keys = k;
+		c->capkeys = cap;
+	}
+	size_t len = c->arena.len - off;
+	c->keys[c->nkeys++] = (key_ent){text_hash64(c->arena.data + off, len, 0), off, len, at};
+	return true;
+}
+
+static int by_hash(const void *a, const void *b)
+{
+	const key_ent *x = a, *y = b;
+	return x->hash < y->hash ? -1 : x->hash > y->hash ? 1 : x->at < y->at ? -1 : x->at > y->at;
+}
+
+/* Closes an object whose keys are keys[from..]: a key twice is refused (at
+ * its later copy). Sorting by hash makes this O(k log k) for k keys. */
+static bool close_object(jc *c, size_t from, size_t arena_from)
+{
+	key_ent *k = c->keys + from;
+	size_t m = c->nkeys - from;
+	const key_ent *dup = NULL;
+	if (m > 1)
+		qsort(k, m, sizeof *k, by_hash);
+	for (size_t a = 0; a + 1 < m; a++)
+		for (size_t b = a + 1; b < m && k[b].hash == k[a].hash; b++)
+			if (k[a].len == k[b].len &&
+			    !memcmp(c->arena.data + k[a].off, c->arena.data + k[b].off, k[a].len) &&
+			    (!dup || k[b].at < dup->at))
+				dup = &k[b];
+	if (dup) {
+		size_t n = dup->len < sizeof c->f->key - 1 ? dup->len : sizeof c->f->key - 1;
+		while (n > 0 && n < dup->len &&
+		       ((unsigned char)c->arena.data[dup->off + n] & 0xC0) == 0x80)
+			n--; /* not inside a UTF-8 sequence */
+		memcpy(c->f->key, c->arena.data + dup->off, n);
+		c->f->key[n] = '\0';
+		return fail_at(c, JSON_DUPKEY, dup->at, "a duplicate key");
+	}
+	c->nkeys = from;
+	c->arena.len = arena_from;
+	return true;
+}
+
+/* A scalar value at c->i. */
+static bool scalar(jc *c)
+{
+	char ch = c->p[c->i];
+	if (ch == '"')
+		return string(c, NULL);
+	if (ch == '-' || (ch >= '0' && ch <= '9'))
+		return number(c);
+	if (ch == 't')
+		return literal(c, "true");
+	if (ch == 'f')
+		return literal(c, "false");
+	if (ch == 'n')
+		return literal(c, "null");
+	return fail(c, "an unexpected character");
+}
+
+typedef struct level {
+	char open;             /* '{' or '[' */
+	size_t keys, arena;    /* where its keys start */
+} level;
+
+/* After a value inside level l: ',' or the closing bracket. Returns the
+ * new depth, or -1. */
+static int after(jc *c, level *stack, int depth, bool *want_key)
+{
+	level *l = &stack[depth - 1];
+	char ch = c->p[c->i];
+	if (ch == ',') {
+		c->i++;
+		*want_key = l->open == '{';
+		return depth;
+	}
+	if ((ch == '}' && l->open == '{') || (ch == ']' && l->open == '[')) {
+		if (ch == '}' && !close_object(c, l->keys, l->arena))
+			return -1;
+		c->i++;
+		return depth - 1;
+	}
+	fail(c, "expected ',' or a closing bracket");
+	return -1;
+}
+
+static bool scan(jc *c, int max_depth)
+{
+	level stack[INGEST_MAX_DEPTH + 1];
 	int depth = 0;
-	enum { VALUE, KEY, AFTER } state = VALUE;
-	bool ok = true;
-	while (ok) {
-		ws(&c);
-		if (state == AFTER && depth == 0) {
-			if (c.i < c.n)
-				ok = fail(&c, "unexpected data after the JSON value");
-			break;
-		}
-		if (c.i >= c.n) {
-			ok = fail(&c, "the record ends too early");
-			break;
-		}
-		char ch = p[c.i];
-		if (state == KEY) {
-			if (ch != '"' || !(ok = string(&c)))
-				ok = ok && fail(&c, "expected a quoted key");
-			if (!ok)
-				break;
-			ws(&c);
-			if (c.i >= c.n || p[c.i] != ':') {
-				ok = fail(&c, "expected ':' after a key");
-				break;
-			}
-			c.i++;
-			state = VALUE;
-		} else if (state == AFTER) {
-			char top = stack[depth - 1];
-			if (ch == ',') {
-				c.i++;
-				state = top == '{' ? KEY : VALUE;
-			} else if ((ch == '}' && top == '{') || (ch == ']' && top == '[')) {
-				c.i++;
-				depth--;
-			} else {
-				ok = fail(&c, "expected ',' or a closing bracket");
-			}
+	bool value_done = false, want_key = false;
+	for (;;) {
+		ws(c);
+		if (value_done && depth == 0)
+			return c->i >= c->n ||
+			       fail_at(c, JSON_TRAILING, c->i, "unexpected data after the JSON value");
+		if (c->i >= c->n)
+			return fail(c, "the text ends too early");
+		char ch = c->p[c->i];
+		if (want_key) {
+			if (ch != '"')
+				return fail(c, "expected a quoted key");
+			if (!key(c))
+				return false;
+			ws(c);
+			if (c->i >= c->n || c->p[c->i] != ':')
+				return fail(c, "expected ':' after a key");
+			c->i++;
+			want_key = false;
+			value_done = false;
+		} else if (value_done) {
+			if ((depth = after(c, stack, depth, &want_key)) < 0)
+				return false;
+			/* a closing bracket ends a value; a comma asks for the next */
+			value_done = c->p[c->i - 1] != ',';
 		} else if (ch == '{' || ch == '[') {
-			if (depth >= max_depth || depth >= INGEST_MAX_DEPTH) {
-				ok = fail(&c, "nesting too deep");
-				break;
+			if (depth >= max_depth) {
+				c->f->depth = max_depth;
+				return fail_at(c, JSON_DEPTH, c->i, "nesting too deep");
 			}
-			stack[depth++] = ch;
-			c.i++;
-			ws(&c);
-			if (c.i < c.n && p[c.i] == (ch == '{' ? '}' : ']')) {
-				c.i++;
+			stack[depth++] = (level){ch, c->nkeys, c->arena.len};
+			c->i++;
+			ws(c);
+			if (c->i < c->n && c->p[c->i] == (ch == '{' ? '}' : ']')) {
+				c->i++;
 				depth--;
-				state = AFTER;
+				value_done = true;
 			} else {
-				state = ch == '{' ? KEY : VALUE;
+				want_key = ch == '{';
 			}
 		} else {
-			if (ch == '"')
-				ok = string(&c);
-			else if (ch == '-' || (ch >= '0' && ch <= '9'))
-				ok = number(&c);
-			else if (ch == 't')
-				ok = literal(&c, "true");
-			else if (ch == 'f')
-				ok = literal(&c, "false");
-			else if (ch == 'n')
-				ok = literal(&c, "null");
-			else
-				ok = fail(&c, "an unexpected character");
-			state = AFTER;
+			if (!scalar(c))
+				return false;
+			value_done = true;
 		}
 	}
-	*at = c.i;
-	*what = c.what;
-	*nul_escape = c.nul_escape;
+}
+
+int json_check(const char *p, size_t n, int max_depth, json_fault *f)
+{
+	*f = (json_fault){0};
+	size_t bad;
+	if (!text_utf8_valid(p, n, &bad)) {
+		f->kind = p[bad] == '\0' ? JSON_NULBYTE : JSON_UTF8;
+		f->at = bad;
+		f->what = p[bad] == '\0' ? "a NUL byte" : "invalid UTF-8";
+		return ASSAY_EFORMAT;
+	}
+	jc c = {.p = p, .n = n, .f = f};
+	bool ok = scan(&c, max_depth < INGEST_MAX_DEPTH ? max_depth : INGEST_MAX_DEPTH);
+	abuf_free(&c.arena);
+	free(c.keys);
 	if (ok)
 		return ASSAY_OK;
-	return strcmp(c.what, "nesting too deep") == 0 ? ASSAY_ECONFLICT : ASSAY_EFORMAT;
+	return f->kind == JSON_NOMEM ? ASSAY_ENOMEM : ASSAY_EFORMAT;
+}
+
+/* " at byte N", with the line and column when the text has several lines.
+ * A NUL, a duplicate key and too deep a nesting are named without it: the
+ * key or the limit says enough, and import's messages stay as they were. */
+static void where(const char *p, size_t at, char *out, size_t cap)
+{
+	long line = 1;
+	size_t col = at + 1;
+	for (size_t i = 0; i < at; i++)
+		if (p[i] == '\n') {
+			line++;
+			col = at - i;
+		}
+	if (line > 1)
+		snprintf(out, cap, " at byte %zu (line %ld, column %zu)", at + 1, line, col);
+	else
+		snprintf(out, cap, " at byte %zu", at + 1);
+}
+
+void json_describe(const char *p, const json_fault *f, char *why, size_t whylen)
+{
+	char at[96];
+	where(p, f->at, at, sizeof at);
+	switch (f->kind) {
+	case JSON_OK:
+		snprintf(why, whylen, "valid JSON");
+		break;
+	case JSON_UTF8:
+		snprintf(why, whylen, "invalid UTF-8%s", at);
+		break;
+	case JSON_NULBYTE:
+		snprintf(why, whylen, "NUL byte%s", at);
+		break;
+	case JSON_NUL:
+		snprintf(why, whylen, "contains \\u0000 (a NUL character), which assay refuses to "
+				      "store");
+		break;
+	case JSON_DEPTH:
+		snprintf(why, whylen, "nesting deeper than %d levels", f->depth);
+		break;
+	case JSON_DUPKEY:
+		snprintf(why, whylen, "duplicate key \"%s\"", f->key);
+		break;
+	case JSON_TRAILING:
+		snprintf(why, whylen, "%s%s", f->what, at);
+		break;
+	case JSON_NOMEM:
+		snprintf(why, whylen, "could not be read: out of memory");
+		break;
+	default:
+		snprintf(why, whylen, "not valid JSON: %s%s", f->what, at);
+	}
+}
+
+int ingest_json_parse(const char *p, size_t n, struct cJSON **out, char *why, size_t whylen)
+{
+	json_fault f;
+	if (out)
+		*out = NULL;
+	int rc = json_check(p, n, INGEST_MAX_DEPTH, &f);
+	if (rc < 0) {
+		json_describe(p, &f, why, whylen);
+		return rc;
+	}
+	if (!out)
+		return ASSAY_OK;
+	/* strict JSON now: cJSON fails only when memory runs out */
+	*out = cJSON_ParseWithLength(p, n);
+	if (!*out) {
+		snprintf(why, whylen, "could not be read: out of memory");
+		return ASSAY_ENOMEM;
+	}
+	return ASSAY_OK;
 }

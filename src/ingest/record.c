@@ -3,6 +3,8 @@
  * refusal says which field and what was expected. */
 #include "record.h"
 
+#include "report.h"
+
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,78 +51,39 @@ static const char *type_name(const cJSON *v)
 	return "an unknown value";
 }
 
-/* Finds a key that appears twice in one object, anywhere in the record:
- * readers disagree on which copy wins, so such a record is ambiguous. */
-static const char *duplicate_key(const cJSON *v)
-{
-	if (!cJSON_IsObject(v) && !cJSON_IsArray(v))
-		return NULL;
-	for (const cJSON *a = v->child; a; a = a->next) {
-		if (cJSON_IsObject(v))
-			for (const cJSON *b = v->child; b != a; b = b->next)
-				if (strcmp(a->string, b->string) == 0)
-					return a->string;
-		const char *d = duplicate_key(a);
-		if (d)
-			return d;
-	}
-	return NULL;
-}
-
 #define REJECT(...) (snprintf(why, whylen, __VA_ARGS__), ASSAY_EFORMAT)
 
 static int check_json(const char *raw, size_t len, cJSON **out, char *why, size_t whylen)
 {
-	size_t bad;
-	*out = NULL;
-	if (!text_utf8_valid(raw, len, &bad))
-		return raw[bad] == '\0' ? REJECT("NUL byte at byte %zu", bad + 1)
-					: REJECT("invalid UTF-8 at byte %zu", bad + 1);
-	size_t at;
-	const char *what;
-	bool nul;
-	int jrc = rec_json_check(raw, len, INGEST_MAX_DEPTH, &at, &what, &nul);
-	if (jrc == ASSAY_ECONFLICT)
-		return REJECT("nesting deeper than %d levels", INGEST_MAX_DEPTH);
-	if (jrc < 0 && strcmp(what, "unexpected data after the JSON value") == 0)
-		return REJECT("%s at byte %zu", what, at + 1);
-	if (jrc < 0)
-		return REJECT("not valid JSON: %s at byte %zu", what, at + 1);
-	if (nul)
-		return REJECT("contains \\u0000 (a NUL character), which assay refuses to store");
-	/* the text is valid JSON now: cJSON fails only when memory runs out */
-	cJSON *v = cJSON_ParseWithLength(raw, len);
-	if (!v)
-		return REJECT("could not be read: out of memory");
-	if (!cJSON_IsObject(v)) {
-		int rc = REJECT("expected a JSON object, got %s", type_name(v));
-		cJSON_Delete(v);
-		return rc;
+	int rc = ingest_json_parse(raw, len, out, why, whylen);
+	if (rc < 0)
+		return rc == ASSAY_ENOMEM ? ASSAY_EFORMAT : rc;
+	if (!cJSON_IsObject(*out)) {
+		rc = REJECT("expected a JSON object, got %s", type_name(*out));
+		cJSON_Delete(*out);
+		*out = NULL;
 	}
-	const char *dup = duplicate_key(v);
-	if (dup) {
-		int rc = REJECT("duplicate key \"%.64s\"", dup);
-		cJSON_Delete(v);
-		return rc;
-	}
-	*out = v;
-	return ASSAY_OK;
+	return rc;
 }
 
 static int find_text(const cJSON *v, const char *field, rec_fields *f, char *why, size_t whylen)
 {
 	const cJSON *t = NULL;
 	if (field) {
-		if (!(t = ingest_field(v, field)))
+		if (!(t = ingest_field(v, field))) {
+			f->missing = RPT_NO_TEXT;
 			return REJECT("no field \"%.64s\" (the text field named by --text)", field);
+		}
 		f->text_field = field;
 	} else {
 		for (size_t i = 0; i < ASSAY_ARRAY_LEN(default_text_fields) && !t; i++)
 			if ((t = ingest_field(v, default_text_fields[i])))
 				f->text_field = default_text_fields[i];
-		if (!t)
+		if (!t) {
+			f->missing = RPT_NO_TEXT;
 			return REJECT("no text field: none of text, caption, output, response, "
 				      "completion (name it with --text FIELD)");
+		}
 	}
 	if (!cJSON_IsString(t))
 		return REJECT("field \"%.64s\": expected a string, got %s", f->text_field,
@@ -141,8 +104,10 @@ static int find_id(const cJSON *v, const char *field, int64_t line, const char *
 {
 	const cJSON *id = ingest_field(v, field ? field : "id");
 	if (!id) {
-		if (field)
+		if (field) {
+			f->missing = RPT_NO_ID;
 			return REJECT("no field \"%.64s\" (the id field named by --id)", field);
+		}
 		if (qualifier)
 			snprintf(f->id_buf, sizeof f->id_buf, "%s:%lld", qualifier, (long long)line);
 		else
@@ -154,8 +119,8 @@ static int find_id(const cJSON *v, const char *field, int64_t line, const char *
 	if (cJSON_IsString(id)) {
 		if (!id->valuestring[0])
 			return REJECT("field \"%.64s\" is empty", name);
-		if (strlen(id->valuestring) > 512)
-			return REJECT("field \"%.64s\": longer than 512 bytes", name);
+		if (strlen(id->valuestring) > ASSAY_ID_MAX)
+			return REJECT("field \"%.64s\": longer than %u bytes", name, ASSAY_ID_MAX);
 		f->id = id->valuestring;
 		return ASSAY_OK;
 	}

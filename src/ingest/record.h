@@ -23,6 +23,7 @@ typedef struct rec_fields {
 	const char *id;
 	char id_buf[64];
 	uint64_t hash;
+	int missing; /* refused for lacking the text or id field: RPT_NO_TEXT, RPT_NO_ID */
 } rec_fields;
 
 /* Parses and checks raw[0..len); on refusal returns ASSAY_EFORMAT with the
@@ -31,13 +32,35 @@ int rec_parse(const char *raw, size_t len, const rec_options *o, int64_t line, r
 	      char *why, size_t whylen);
 void rec_fields_free(rec_fields *f);
 
+/* What json_check found wrong, if anything. */
+enum json_kind {
+	JSON_OK,
+	JSON_SYNTAX,   /* not RFC 8259 JSON (what says how) */
+	JSON_UTF8,     /* invalid UTF-8 */
+	JSON_NULBYTE,  /* a raw NUL byte */
+	JSON_NUL,      /* a \u0000 escape */
+	JSON_DEPTH,    /* nested deeper than allowed */
+	JSON_DUPKEY,   /* a key twice in one object (key says which) */
+	JSON_TRAILING, /* data after the value */
+	JSON_NOMEM,
+};
+
+typedef struct json_fault {
+	int kind;         /* enum json_kind */
+	size_t at;        /* byte offset where it is wrong */
+	const char *what; /* static text */
+	int depth;        /* JSON_DEPTH: the limit */
+	char key[72];     /* JSON_DUPKEY: the key (cut at a character boundary) */
+} json_fault;
+
 /* Checks that p[0..n) is exactly one JSON value (RFC 8259: no leading
  * zeros, no raw control characters in strings, only space, tab, CR and LF
- * as white space) nested at most max_depth deep. On failure *at is the byte
- * offset and *what says what was wrong; returns ASSAY_ECONFLICT for too
- * deep, ASSAY_EFORMAT otherwise. *nul_escape tells whether a \u0000
- * escape occurs. */
-int rec_json_check(const char *p, size_t n, int max_depth, size_t *at, const char **what,
-		   bool *nul_escape);
+ * as white space), strict UTF-8, nested at most max_depth deep (and never
+ * deeper than INGEST_MAX_DEPTH), with no NUL in any string or key and no
+ * key twice in one object. Returns ASSAY_OK, ASSAY_EFORMAT (f says what
+ * and where) or ASSAY_ENOMEM. */
+int json_check(const char *p, size_t n, int max_depth, json_fault *f);
+/* The message for a fault of json_check on p: what, and where. */
+void json_describe(const char *p, const json_fault *f, char *why, size_t whylen);
 
 #endif

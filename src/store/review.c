@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "assay/limits.h"
 #include "assay/text.h"
 
 static const char sql_ann_add[] =
@@ -17,9 +18,10 @@ int store_annotator_ensure(store *s, const char *name, int64_t *id, assay_error 
 	if (!name || !*name)
 		return assay_fail(err, ASSAY_EINVAL, "the annotator's name is empty");
 	size_t bad;
-	if (!text_utf8_valid(name, strlen(name), &bad) || strlen(name) > 200)
+	if (!text_utf8_valid(name, strlen(name), &bad) || strlen(name) > ASSAY_ANNOTATOR_MAX)
 		return assay_fail(err, ASSAY_EINVAL,
-				  "the annotator's name must be valid UTF-8 of at most 200 bytes");
+				  "the annotator's name must be valid UTF-8 of at most %u bytes",
+				  ASSAY_ANNOTATOR_MAX);
 	sqlite3_stmt *st = store_stmt(s, sql_ann_add, err);
 	if (!st)
 		return err->code;
@@ -78,11 +80,21 @@ static int validate(store *s, const store_decision_in *in, int64_t *distance, in
 		return assay_fail(err, ASSAY_EINVAL, "%s", needs);
 	}
 	const char *extra = in->kind == STORE_REJECT ? in->reason : in->text;
-	size_t bad;
-	if (extra && !text_utf8_valid(extra, strlen(extra), &bad)) {
+	const char *what = in->kind == STORE_REJECT ? "reason" : in->kind == STORE_NOTE ? "note"
+										    : "text";
+	size_t max = in->kind == STORE_REJECT ? ASSAY_REASON_MAX
+		     : in->kind == STORE_NOTE ? ASSAY_NOTE_MAX
+					      : ASSAY_EDIT_MAX;
+	size_t bad, len = extra ? strlen(extra) : 0;
+	if (extra && !text_utf8_valid(extra, len, &bad)) {
 		sqlite3_reset(st);
-		return assay_fail(err, ASSAY_EINVAL, "the %s is not valid UTF-8 (byte %zu)",
-				  in->kind == STORE_REJECT ? "reason" : "text", bad + 1);
+		return assay_fail(err, ASSAY_EINVAL, "the %s is not valid UTF-8 (byte %zu)", what,
+				  bad + 1);
+	}
+	if (len > max) {
+		sqlite3_reset(st);
+		return assay_fail(err, ASSAY_EINVAL, "the %s is %zu bytes, longer than the %zu allowed",
+				  what, len, (size_t)max);
 	}
 	if (in->kind == STORE_EDIT) {
 		const char *orig = (const char *)sqlite3_column_text(st, 0);

@@ -90,7 +90,7 @@ def test_bulk_from_jsonl_with_bad_lines():
         eq(r.code, 65, r)
         contains(r.out, "3 decisions recorded, 4 refused")
         src = os.path.join(w.path, "d.jsonl")
-        eq(r.err.splitlines(), [f"{src}:3: expected a JSON object",
+        eq(r.err.splitlines(), [f"{src}:3: not valid JSON: an unexpected character at byte 1",
                                 f"{src}:4: \"verdict\": expected accept, edit, reject, skip or note",
                                 f"{src}:5: no sample with id \"zz\"",
                                 f"{src}:6: a rejection needs a reason"])
@@ -119,6 +119,55 @@ def test_bulk_numeric_ids_must_be_exact_integers():
         why = '"id": expected a string or an integer (at most 2^53)'
         eq(r.err.splitlines(), [f"{src}:{n}: {why}" for n in (2, 3, 4)])
         eq([(x[0], x[2]) for x in decisions(w)], [("7", "accepted"), ("8", "accepted")])
+
+
+def test_bulk_reads_every_string_whole_or_refuses_the_line():
+    """decide --from reads with the strict JSON reader import uses: a
+    string is never cut at \\u0000, a key twice, a lone surrogate and deep
+    nesting are named as such, and reasons, notes and edits have limits."""
+    with Workdir() as w:
+        setup(w)
+        reason_max, note_max = 1024, 64 << 10
+        lines = [
+            '{"id":"s4\\u0000zzz","verdict":"accept"}',
+            '{"id":"s1","verdict":"accept","annotator":"bob\\u0000evil"}',
+            '{"id":"s1","verdict":"reject","reason":"blurry\\u0000 and more"}',
+            '{"id":"s1","verdict":"edit","text":"A kite\\u0000 flies."}',
+            '{"id":"s2","id":"s3","verdict":"accept"}',
+            '{"id":"s2","verdict":"accept","reason":"x\\ud800y"}',
+            '{"id":"s2","verdict":"accept","x":' + "[" * 200000 + "]" * 200000 + "}",
+            json.dumps({"id": "s2", "verdict": "reject", "reason": "r" * (20 << 20)}),
+            json.dumps({"id": "s2", "verdict": "note", "text": "n" * (note_max + 1)}),
+            json.dumps({"id": "s3", "verdict": "reject", "reason": "\u00e9" * (reason_max // 2)}),
+            json.dumps({"id": "s3", "verdict": "note", "text": "n" * note_max}),
+        ]
+        r = w.run("decide", "--annotator", "ann", "--from", w.file("d.jsonl", "\n".join(lines)))
+        eq(r.code, 65, r)
+        contains(r.out, "2 decisions recorded, 9 refused")
+        src = os.path.join(w.path, "d.jsonl")
+        nul = "contains \\u0000 (a NUL character), which assay refuses to store"
+        eq(r.err.splitlines(), [
+            f"{src}:1: {nul}",
+            f"{src}:2: {nul}",
+            f"{src}:3: {nul}",
+            f"{src}:4: {nul}",
+            f'{src}:5: duplicate key "id"',
+            f"{src}:6: not valid JSON: a lone high surrogate escape at byte 42",
+            f"{src}:7: nesting deeper than 128 levels",
+            f'{src}:8: "reason" is 20971520 bytes, longer than the 1024 allowed',
+            f'{src}:9: "text" is 65537 bytes, longer than the 65536 allowed'])
+        eq(w.sql("SELECT count(*) FROM annotators WHERE name LIKE 'bob%'"), [(0,)])
+        eq(w.sql("SELECT s.ext_id, e.kind, length(CAST(coalesce(e.reason, e.text) AS BLOB))"
+                 " FROM events e JOIN samples s ON s.id = e.sample_id ORDER BY e.id"),
+           [("s3", "reject", reason_max), ("s3", "note", note_max)])
+        # the same limits hold for decisions given as options
+        r = w.run("decide", "--annotator", "ann", "s1", "reject", "--reason", "r" * 1025)
+        eq(r.code, 2, r)
+        contains(r.err, "the reason is 1025 bytes, longer than the 1024 allowed")
+        r = w.run("decide", "--annotator", "ann", "s1", "note", "--text", "n" * (note_max + 1))
+        eq(r.code, 2, r)
+        contains(r.err, "the note is 65537 bytes, longer than the 65536 allowed")
+        eq(w.sql("SELECT count(*) FROM events"), [(2,)])
 
 
 def test_undo_walks_back_across_processes():

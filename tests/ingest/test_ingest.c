@@ -125,44 +125,6 @@ TEST(record_checks)
 	CHECK(h1 == h2);
 }
 
-static int jcheck(const char *s, const char **what, bool *nul)
-{
-	size_t at;
-	return rec_json_check(s, strlen(s), 8, &at, what, nul);
-}
-
-TEST(strict_json_check)
-{
-	const char *what;
-	bool nul;
-	const char *good[] = {"{}", " [ ] ", "{\"a\": [1, -0.5e+3, true, false, null, \"x\"]}",
-			      "\"\\ud83d\\ude00\"", "0", "-0", "1E5", "\"tab \\t ok\""};
-	for (size_t i = 0; i < ASSAY_ARRAY_LEN(good); i++)
-		CHECK_INT(jcheck(good[i], &what, &nul), ASSAY_OK);
-	struct {
-		const char *in, *what;
-	} bad[] = {
-		{"01", "a number with a leading zero"}, {"1.", "a malformed number"},
-		{"-", "a malformed number"},            {"\"a\tb\"", "a raw control character"},
-		{"{\"a\" 1}", "expected ':'"},          {"{1: 2}", "expected a quoted key"},
-		{"[1 2]", "expected ',' or a closing"}, {"[1,]", "an unexpected character"},
-		{"\"\\x\"", "an unknown escape"},       {"\"\\u12\"", "four hex digits"},
-		{"\"\\udc00\"", "lone low surrogate"},  {"\"\\ud800x\"", "lone high surrogate"},
-		{"\v1", "an unexpected character"},     {"tru", "an unexpected character"},
-		{"{} {}", "unexpected data after"},     {"\"open", "not closed"},
-		{"[", "ends too early"},
-	};
-	for (size_t i = 0; i < ASSAY_ARRAY_LEN(bad); i++) {
-		CHECK_INT(jcheck(bad[i].in, &what, &nul), ASSAY_EFORMAT);
-		CHECK_CONTAINS(what, bad[i].what);
-	}
-	CHECK_INT(jcheck("[[[[[[[[[1]]]]]]]]]", &what, &nul), ASSAY_ECONFLICT);
-	CHECK_INT(jcheck("\"a\\u0000b\"", &what, &nul), ASSAY_OK);
-	CHECK(nul);
-	CHECK_INT(jcheck("\"a\\\\u0000b\"", &what, &nul), ASSAY_OK);
-	CHECK(!nul); /* an escaped backslash, then plain text */
-}
-
 static store *fresh(const char *name)
 {
 	store *s = NULL;
@@ -264,6 +226,6 @@ TEST(readers_json_csv_and_refusals)
 	store_close(s);
 }
 
-UNIT_MAIN(UNIT_CASE(field_paths_and_formats), UNIT_CASE(record_checks), UNIT_CASE(strict_json_check),
+UNIT_MAIN(UNIT_CASE(field_paths_and_formats), UNIT_CASE(record_checks),
 	  UNIT_CASE(import_chunks_and_counts), UNIT_CASE(import_stop_and_strict),
 	  UNIT_CASE(readers_json_csv_and_refusals))
