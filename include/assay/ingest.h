@@ -35,8 +35,12 @@ typedef struct ingest_options {
 	bool strict;             /* one bad record aborts and rolls back the whole source */
 	bool qualify_line_ids;   /* line-number ids become "SOURCE:LINE" (several sources) */
 	int commit_every;        /* records per transaction; 0: 4096 */
-	/* Called for every record that is rejected (e.g. to print FILE:LINE: reason);
-	 * source is NULL when reason is already a whole "FILE:LINE: ..." message. */
+	/* Called with what to show of the rejected records (e.g. to print
+	 * FILE:LINE: reason): the first five of each kind (alike but for figures
+	 * and quoted values), then a count of the rest; when every record fails
+	 * the same way, one example and one summary (with the fields found when
+	 * the text or id field is missing). source is NULL when reason is
+	 * already a whole message. The rejects table keeps every one. */
 	void (*report)(void *ud, const char *source, int64_t line, const char *reason);
 	/* Called now and then with the running counts. */
 	void (*progress)(void *ud, const ingest_progress *p);

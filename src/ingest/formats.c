@@ -8,8 +8,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "assay/text.h"
+
+const char *ingest_format_for(const char *source)
+{
+	const char *q = strpbrk(source, "?#");
+	size_t n = q && strncmp(source, "http", 4) == 0 ? (size_t)(q - source) : strlen(source);
+	if (n >= 4 && strncasecmp(source + n - 4, ".csv", 4) == 0)
+		return "csv";
+	if (n >= 5 && strncasecmp(source + n - 5, ".json", 5) == 0)
+		return "json";
+	return "jsonl";
+}
 
 /* ---- JSON Lines ---------------------------------------------------------- */
 

@@ -278,6 +278,73 @@ def test_each_bad_line_reported_and_skipped():
             eq(w.sql("SELECT line, reason FROM rejects"), [(2, reason)])
 
 
+def test_unrecognised_text_field_three_lines():
+    """Every record lacks the text field: one example, one summary naming
+    the fields found and the one to use, the count line; not a line per
+    record. The same for --text and --id naming a field that is not there."""
+    with Workdir() as w:
+        recs = [json.dumps({"IIW-P5B": f"A long caption {i} about a dog in a park.",
+                            "image/key": f"k{i}", "image/source": f"https://x.org/{i}.jpg"})
+                for i in range(3000)]
+        src = w.file("iiw.jsonl", "\n".join(recs) + "\n")
+        r = w.run("import", src)
+        eq(r.code, 65, r)
+        eq(r.err.splitlines(), [
+            f"{src}:1: no text field: none of text, caption, output, response, completion "
+            "(name it with --text FIELD)",
+            f"{src}: no text field in 3,000 records; fields found: IIW-P5B, image/key, "
+            "image/source; try --text IIW-P5B"])
+        contains(r.out, "3000 read, 0 imported, 0 duplicate, 3000 rejected")
+        eq(len(r.out.splitlines()), 1, "nothing to score: no score table")
+        eq(w.sql("SELECT count(*) FROM rejects"), [(3000,)])
+        r = w.run("import", "--batch", "t", "--text", "caption", src)
+        eq(r.err.splitlines()[1:], [
+            f"{src}: no field \"caption\" (--text) in 3,000 records; fields found: IIW-P5B, "
+            "image/key, image/source; try --text IIW-P5B"])
+        r = w.run("import", "--batch", "i", "--text", "IIW-P5B", "--id", "uid", src)
+        eq(r.code, 65, r)
+        eq(r.err.splitlines(), [
+            f"{src}:1: no field \"uid\" (the id field named by --id)",
+            f"{src}: no field \"uid\" (--id) in 3,000 records; fields found: IIW-P5B, "
+            "image/key, image/source; try --id image/key"])
+        # A CSV without a text column: its columns are the fields.
+        src = w.file("c.csv", "key,words\n" + "".join(f"k{i},some words here {i}\n"
+                                                     for i in range(10)))
+        r = w.run("import", src)
+        eq(r.code, 65, r)
+        eq(len(r.err.splitlines()), 2, r.err)
+        contains(r.err, "no text field in 10 records; fields found: key, words; try --text words")
+
+
+def test_identical_refusals_summarised():
+    """Refusals alike but for figures: the first five of each kind, in
+    order, then one count per kind; every one is still in the rejects table."""
+    with Workdir() as w:
+        lines = []
+        for i in range(100):
+            lines.append(good(i) if i % 3 == 0 else
+                         json.dumps({"other": "x", "id": i}) if i % 3 == 1 else f"not json {i}")
+        src = w.file("m.jsonl", "\n".join(lines) + "\n")
+        r = w.run("import", "--no-score", src)
+        eq(r.code, 65, r)
+        err = r.err.splitlines()
+        eq(len(err), 12, r.err)
+        eq([e.split(": ")[0] for e in err[:10]],
+           [f"{src}:{n}" for n in (2, 3, 5, 6, 8, 9, 11, 12, 14, 15)])
+        eq(err[10:], [f"{src}: ... and 28 more refused like line 2",
+                      f"{src}: ... and 28 more refused like line 3"])
+        eq(w.sql("SELECT count(*) FROM rejects"), [(66,)])
+        # Every record refused the same way, not for a missing field.
+        src = w.file("bad.jsonl", "".join(f"not json {i}\n" for i in range(50)))
+        r = w.run("import", src)
+        eq(r.err.splitlines(), [f"{src}:1: not valid JSON: an unexpected character at byte 1",
+                                f"{src}: all 50 records were refused like line 1"])
+        # A few alike: each is shown.
+        src = w.file("few.jsonl", "".join(f"not json {i}\n" for i in range(3)))
+        r = w.run("import", src)
+        eq(len(r.err.splitlines()), 3, r.err)
+
+
 def test_invalid_utf8_and_long_lines():
     with Workdir() as w:
         body = (good(1).encode() + b"\n" + b'{"text": "caf\xc3"}\n' + b'{"text": "\xc0\xafx"}\n' +
