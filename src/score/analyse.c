@@ -292,6 +292,23 @@ static void punct(scan *sc, uint32_t cp)
 		t->ellipses++;
 }
 
+/* A ')' right after a word of one letter or of one to three digits that
+ * follows a space or a line start, itself followed by a space or the end,
+ * while no '(' is open: a list marker ("1) eggs 2) milk", "A) Paris"), not
+ * a closing bracket. */
+static bool list_marker(const scan *sc, const char *s, size_t n, size_t i)
+{
+	const score_text *t = sc->t;
+	if (t->paren > 0 || t->n_words == 0)
+		return false;
+	const score_word *w = &t->words[t->n_words - 1];
+	if (w->off + w->len != i || w->len > 3 || (w->len > 1 && w->alpha))
+		return false;
+	char before = w->off ? s[w->off - 1] : ' ', after = i + 1 < n ? s[i + 1] : ' ';
+	return (before == ' ' || before == '\n' || before == '\t') &&
+	       (after == ' ' || after == '\n' || after == '\t' || after == '\r');
+}
+
 static int ascii_char(scan *sc, const char *s, size_t n, size_t i)
 {
 	unsigned char c = (unsigned char)s[i];
@@ -341,7 +358,8 @@ static int ascii_char(scan *sc, const char *s, size_t n, size_t i)
 			return ASSAY_OK;
 		}
 		visible(sc, i, i + 1);
-		punct(sc, c);
+		if (c != ')' || !list_marker(sc, s, n, i))
+			punct(sc, c);
 		return ASSAY_OK;
 	}
 }
@@ -378,8 +396,9 @@ static int other_char(scan *sc, const char *s, size_t n, size_t i, size_t *adv,
 	t->chars++;
 	if (!ok)
 		t->invalid++;
-	if (mojibake_pair(sc->prev_cp, cp))
-		t->mojibake++;
+	/* The lead letters (U+00C2, C3, C5, E2) take two bytes each. */
+	if (mojibake_pair(sc->prev_cp, cp) && t->mojibake++ == 0)
+		t->mojibake_at = i - 2;
 	sc->prev_cp = cp;
 	if (!ok || special_cp(sc, cp, i, len))
 		return end_word(sc, i);

@@ -20,7 +20,7 @@ const score_def score_defs[SCORE_COUNT] = {
      "repeated sentences, frequent and duplicated n-grams, generation loops"},
     {"artifacts", "2", 0.5, SCORE_KIND_TEXT, true, score_artifacts,
      "refusals, meta-commentary, placeholders, Markdown, prompt leakage"},
-    {"truncation", "1", 0.5, SCORE_KIND_TEXT, true, score_truncation,
+    {"truncation", "2", 0.5, SCORE_KIND_TEXT, true, score_truncation,
      "ends mid-sentence, unbalanced quotes or brackets"},
     {"charset", "1", 0.5, SCORE_KIND_TEXT, true, score_charset,
      "replacement and control characters, bidi controls, mojibake, mixed scripts"},

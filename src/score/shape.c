@@ -57,28 +57,102 @@ static bool terminal(uint32_t cp)
 	       (cp >= 0x2600 && cp < 0x27C0);
 }
 
+/* The code point before s[end) once trailing closers are skipped. */
+static uint32_t last_cp(const char *s, size_t end)
+{
+	size_t start;
+	uint32_t cp = cp_before(s, end, &start);
+	while (closer(cp) && start > 0) {
+		end = start;
+		cp = cp_before(s, end, &start);
+	}
+	return cp;
+}
+
+/* Does a line start with a list marker: "- ", "* ", "+ ", "• ", "12. ",
+ * "3) ", "a) ", "B. ", "(iv) " or "(2) "? */
+static bool list_line(const char *l, size_t n)
+{
+	if (n >= 2 && (l[0] == '-' || l[0] == '*' || l[0] == '+') && l[1] == ' ')
+		return true;
+	if (n >= 4 && !memcmp(l, "\xE2\x80\xA2", 3))
+		return true;
+	size_t i = l[0] == '(', k = i;
+	while (k < n && k - i < 3 && l[k] >= '0' && l[k] <= '9')
+		k++;
+	if (k == i && k < n && (l[k] | 0x20) >= 'a' && (l[k] | 0x20) <= 'z')
+		k++;
+	while (i && k < n && k - i < 4 && memchr("ivx", l[k], 3)) /* "(iv)" */
+		k++;
+	return k > i && k + 1 < n && (l[k] == ')' || (l[k] == '.' && !i)) && l[k + 1] == ' ';
+}
+
+static bool fence_line(const score_text *t, const score_span *l)
+{
+	return l->len >= 3 &&
+	       (!memcmp(t->s + l->off, "```", 3) || !memcmp(t->s + l->off, "~~~", 3));
+}
+
+/* Why a text that is not a caption may end as it does, or NULL when its
+ * ending is judged: a code block at the end, verse or code (most lines end
+ * without a full stop), or an answer of one or two words. *prose says
+ * whether a missing full stop counts: the last line follows a finished
+ * sentence (in it or on the line before) or is a sentence of ten words or
+ * more; a shorter one may end on its last word, not on "the" or ','. */
+static const char *whole_form(const score_text *t, bool *prose)
+{
+	const score_span *last = &t->lines[t->n_lines - 1];
+	size_t counted = 0, ended = 0;
+	bool code = false;
+	for (size_t i = 0; i < t->n_lines; i++) {
+		const score_span *l = &t->lines[i];
+		bool fence = fence_line(t, l);
+		code ^= fence;
+		/* Prose lines only: no code, headings or list items. */
+		if (fence || code || l->n_words == 0 || t->s[l->off] == '#' ||
+		    list_line(t->s + l->off, l->len))
+			continue;
+		counted++;
+		ended += terminal(last_cp(t->s, l->off + l->len));
+	}
+	if (fence_line(t, last))
+		return "ends with a code block";
+	if (counted >= 3 && 2 * ended < counted)
+		return "verse or code may end without a full stop";
+	size_t sents = 0;
+	for (size_t i = t->n_sents; i-- > 0 && t->sents[i].off >= last->off;)
+		sents++;
+	const score_span *prev = t->n_lines >= 2 ? last - 1 : NULL;
+	*prose = sents >= 2 || (prev && terminal(last_cp(t->s, prev->off + prev->len))) ||
+		 last->n_words >= 10;
+	if (!*prose && last->n_words < 3)
+		return "a short answer may end without a full stop";
+	return NULL;
+}
+
 static void truncation_end(score_text *t, score_result *out)
 {
-	size_t end = t->n, start;
+	size_t end = t->n;
 	while (end > 0 && (t->s[end - 1] == ' ' || t->s[end - 1] == '\n' || t->s[end - 1] == '\r' ||
 			   t->s[end - 1] == '\t'))
 		end--;
-	uint32_t cp = cp_before(t->s, end, &start);
-	while (closer(cp) && start > 0) {
-		end = start;
-		cp = cp_before(t->s, end, &start);
-	}
+	uint32_t cp = last_cp(t->s, end);
 	if (terminal(cp)) {
 		score_set(out, 1, "truncation: ends with a full sentence");
 		return;
 	}
 	/* A list or a "Key: value" record ends without a full stop. */
 	const score_span *last = t->n_lines ? &t->lines[t->n_lines - 1] : NULL;
-	const char *l = last ? t->s + last->off : "";
 	if (t->n_lines >= 2 && last->len >= 2 &&
-	    ((strchr("-*+", l[0]) && l[1] == ' ') || (l[0] >= '0' && l[0] <= '9' && l[1] == '.') ||
-	     memchr(l, ':', last->len) || !strncmp(l, "\xE2\x80\xA2", 3))) {
+	    (list_line(t->s + last->off, last->len) || memchr(t->s + last->off, ':', last->len))) {
 		score_set(out, 1, "truncation: ends with a list item");
+		return;
+	}
+	/* Other texts than captions: only prose must end with a full stop. */
+	bool prose = true;
+	const char *whole = t->caption || !last ? NULL : whole_form(t, &prose);
+	if (whole) {
+		score_set(out, 1, "truncation: %s", whole);
 		return;
 	}
 	char q[64];
@@ -87,8 +161,10 @@ static void truncation_end(score_text *t, score_result *out)
 		score_set(out, 0.15, "truncation: ends on '%c' after \"%s\"", (char)cp, q);
 	else if (t->n_words && dangling_word(t->words[t->n_words - 1].hash))
 		score_set(out, 0.1, "truncation: ends mid-sentence on \"%s\"", q);
-	else
+	else if (prose)
 		score_set(out, 0.25, "truncation: ends without a full stop (last word \"%s\")", q);
+	else
+		score_set(out, 1, "truncation: a short sentence may end without a full stop");
 }
 
 void score_truncation(score_text *t, const score_config *cfg, score_result *out)
@@ -100,8 +176,13 @@ void score_truncation(score_text *t, const score_config *cfg, score_result *out)
 	}
 	truncation_end(t, out);
 	const char *what = NULL;
-	int n = 0;
-	if (t->paren) {
+	int n = 0, fences = 0;
+	for (size_t i = 0; i < t->n_lines; i++)
+		fences += fence_line(t, &t->lines[i]);
+	if (fences % 2) {
+		what = "code block ('```') not closed";
+		n = 1;
+	} else if (t->paren) {
 		what = t->paren > 0 ? "'(' not closed" : "')' never opened";
 		n = t->paren;
 	} else if (t->square) {
@@ -128,8 +209,37 @@ void score_truncation(score_text *t, const score_config *cfg, score_result *out)
 
 /* ---- charset ------------------------------------------------------------ */
 
+/* The first mojibake sequence as the text has it: the lead letter and the
+ * non-ASCII characters after it (four at most), with C1 controls, the
+ * no-break space and the soft hyphen written as \uXXXX. */
+static void mojibake_quote(const score_text *t, char *out, size_t cap)
+{
+	size_t i = t->mojibake_at, o = 0;
+	out[0] = '\0';
+	for (int k = 0; k < 4 && i < t->n; k++) {
+		uint32_t cp;
+		bool ok;
+		size_t len = text_utf8_next(t->s + i, t->n - i, &cp, &ok);
+		if (!ok || (k > 0 && (cp < 0x80 || cp >= 0x2200)) || o + 8 >= cap)
+			break;
+		if (cp < 0xA1 || cp == 0xAD)
+			o += (size_t)snprintf(out + o, cap - o, "\\u%04X", (unsigned)cp);
+		else
+			o += (size_t)snprintf(out + o, cap - o, "%.*s", (int)len, t->s + i);
+		i += len;
+	}
+}
+
 void score_charset(score_text *t, const score_config *cfg, score_result *out)
 {
+	char q[40], moji_one[80] = "", moji_many[88] = "";
+	if (t->mojibake) { /* formatted only when there is one to quote */
+		mojibake_quote(t, q, sizeof q);
+		snprintf(moji_one, sizeof moji_one,
+			 "mojibake sequence (\"%s\": UTF-8 read as Windows-1252)", q);
+		snprintf(moji_many, sizeof moji_many,
+			 "mojibake sequences (first \"%s\": UTF-8 read as Windows-1252)", q);
+	}
 	struct {
 		size_t n;
 		const char *one, *many;
@@ -140,8 +250,7 @@ void score_charset(score_text *t, const score_config *cfg, score_result *out)
 	    {t->bidi, "bidi control", "bidi controls"},
 	    {t->invisible, "invisible character (zero-width, BOM)",
 	     "invisible characters (zero-width, BOM)"},
-	    {t->mojibake, "mojibake sequence (UTF-8 read as Windows-1252, \"Ã©\")",
-	     "mojibake sequences (UTF-8 read as Windows-1252, \"Ã©\")"},
+	    {t->mojibake, moji_one, moji_many},
 	    {t->mixed_words, "word mixing scripts", "words mixing scripts"},
 	    /* what the screen shows as placeholders and other tools hide: see
 	     * text_hidden_count for the rule (a skin tone, a family emoji or a

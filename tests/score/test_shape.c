@@ -37,6 +37,75 @@ TEST(truncation_balance)
 	CHECK(!score1(SCORE_TRUNCATION, "The dog\xE2\x80\x99s ball [red] lies there.").flagged);
 }
 
+/* Responses (not captions) that end without a full stop and are whole:
+ * short answers, numbers, lists, verse and code. */
+TEST(truncation_responses_whole)
+{
+	static const char *const whole[] = {
+	    "6",
+	    "Negative",
+	    "B) London",
+	    "The answer is 42",
+	    "Paris, the capital and largest city of France",
+	    "Here is the function:\n\n```python\ndef add(a, b):\n    return a + b\n```",
+	    "def add(a, b):\n    total = a + b\n    return total",
+	    "Steps:\n1) Preheat the oven to 180 degrees\n2) Mix the flour (sifted) and sugar\n"
+	    "3) Bake for 25 minutes",
+	    "Which city is the capital of France?\nA) Paris\nB) London\nC) Berlin",
+	    "10. Water the plants\n11. Sweep the floor\n12. Call the plumber",
+	    "Roses are red,\nViolets are blue,\nSugar is sweet,\nAnd so are you",
+	    "The fog comes\non little cat feet.\n\nIt sits looking\nover harbor and city\n"
+	    "on silent haunches\nand then moves on",
+	    "| city | country |\n|---|---|\n| Paris | France |\n| Rome | Italy |",
+	};
+	for (size_t i = 0; i < ASSAY_ARRAY_LEN(whole); i++) {
+		score_result r = score_as(SCORE_TRUNCATION, whole[i], 0);
+		if (r.flagged)
+			printf("#   flagged: case %zu (%s)\n", i, r.reason);
+		CHECK(!r.flagged);
+	}
+	/* List markers are not unbalanced brackets. */
+	score_result r = score_as(SCORE_TRUNCATION, "Pick one: a) tea b) coffee c) water.", 0);
+	CHECK(!r.flagged);
+	r = score1(SCORE_TRUNCATION, "Options:\n1) a red kite.\n2) a blue kite.");
+	CHECK(!r.flagged);
+	CHECK_CONTAINS(r.reason, "full sentence");
+}
+
+/* Responses cut off mid-way are still flagged, and captions keep their
+ * rule: any missing full stop. */
+TEST(truncation_responses_cut)
+{
+	static const struct {
+		const char *text, *says;
+	} cut[] = {
+	    {"Photosynthesis is how plants turn light into chemical energy. It takes place "
+	     "in the chloroplasts, where chlorophyll absorbs",
+	     "without a full stop (last word \"absorbs\")"},
+	    {"The French Revolution began in 1789. It was caused by economic hardship and",
+	     "mid-sentence on \"and\""},
+	    {"To install the package, open a terminal and run the following command with the",
+	     "mid-sentence on \"the\""},
+	    {"A grey parrot sniffs at", "mid-sentence on \"at\""},
+	    {"The design team agreed to add a self-service reset page after Oluwaseun",
+	     "without a full stop (last word \"Oluwaseun\")"},
+	    {"The first step is to measure the flour.\n\nThe second step is to mix it "
+	     "with the eggs while",
+	     "mid-sentence on \"while\""},
+	    {"Here is the code:\n```python\ndef add(a, b):\n    return a +", "not closed"},
+	    {"The result (see the table below is 6.", "'(' not closed"},
+	    {"There are three main causes of the war:", "ends on ':'"},
+	};
+	for (size_t i = 0; i < ASSAY_ARRAY_LEN(cut); i++) {
+		score_result r = score_as(SCORE_TRUNCATION, cut[i].text, 0);
+		CHECK(r.flagged);
+		CHECK_CONTAINS(r.reason, cut[i].says);
+	}
+	CHECK(score1(SCORE_TRUNCATION, "A dog runs across a sunny park").flagged);
+	CHECK(score1(SCORE_TRUNCATION, "Negative").flagged);
+	CHECK(score1(SCORE_TRUNCATION, "Roses are red,\nViolets are blue,\nSugar is sweet").flagged);
+}
+
 TEST(charset_rules)
 {
 	score_result r =
@@ -47,6 +116,15 @@ TEST(charset_rules)
 	CHECK(r.flagged);
 	CHECK_CONTAINS(r.reason, "2 mojibake sequences");
 	CHECK_NEAR(r.value, 0.2, 1e-9);
+	/* The reason quotes the first sequence found, not a stock example. */
+	CHECK_CONTAINS(r.reason, "first \"\xC3\xA2\xE2\x82\xAC\xE2\x84\xA2\"");
+	r = score1(SCORE_CHARSET, "Le p\xC3\x83\xC2\xA8re et la m\xC3\x83\xC2\xA8re.");
+	CHECK_CONTAINS(r.reason, "2 mojibake sequences (first \"\xC3\x83\xC2\xA8\"");
+	CHECK(!strstr(r.reason, "\xC3\x83\xC2\xA9"));
+	/* A C1 control in the sequence is shown escaped, never raw. */
+	r = score1(SCORE_CHARSET, "\xC3\x83\xC2\x89t\xC3\x83\xC2\xA9 d\xC3\x83\xC2\xA9j\xC3\x83\xC2\xA0.");
+	CHECK_CONTAINS(r.reason, "4 mojibake sequences (first \"\xC3\x83\\u0089\"");
+	CHECK(!strchr(r.reason, '\x1b') && !strstr(r.reason, "\xC2\x89"));
 	r = score1(SCORE_CHARSET, "A dog \xEF\xBF\xBD runs.");
 	CHECK(r.flagged);
 	CHECK_CONTAINS(r.reason, "1 replacement character");
@@ -133,5 +211,6 @@ TEST(analyse_structure)
 	score_text_free(&u);
 }
 
-UNIT_MAIN(UNIT_CASE(truncation_endings), UNIT_CASE(truncation_balance), UNIT_CASE(charset_rules),
+UNIT_MAIN(UNIT_CASE(truncation_endings), UNIT_CASE(truncation_balance),
+	  UNIT_CASE(truncation_responses_whole), UNIT_CASE(truncation_responses_cut), UNIT_CASE(charset_rules),
 	  UNIT_CASE(charset_expected_scripts), UNIT_CASE(analyse_structure))
