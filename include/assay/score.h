@@ -322,6 +322,7 @@ typedef struct score_run_result {
 	int64_t scored[SCORE_COUNT]; /* scores written */
 	int64_t flagged[SCORE_COUNT];
 	int64_t failed[SCORE_COUNT]; /* value NULL with a reason (remote failures) */
+	char failure[SCORE_COUNT][SCORE_REASON_MAX]; /* the first failure's reason */
 	int64_t cached[SCORE_COUNT]; /* remote answers taken from the cache */
 	int64_t combined;	     /* samples whose combined score was written */
 	double seconds[SCORE_COUNT];

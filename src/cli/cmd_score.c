@@ -167,6 +167,36 @@ static void summary(const score_run_result *r, const enum score_id *ids, size_t 
 	fflush(stdout);
 }
 
+/* A remote scorer whose requests failed: every one (the endpoint is down,
+ * refuses or errs on everything) or some. Either way the exit code is 69,
+ * as for any endpoint that failed; the message tells which, and a run
+ * again asks only for what failed (failures are never current). */
+static int remote_failures(const score_run_result *r, const enum score_id *ids, size_t n)
+{
+	int code = 0;
+	for (size_t i = 0; i < n; i++) {
+		enum score_id k = ids[i];
+		long long asked = (long long)(r->scored[k] - r->cached[k]);
+		long long failed = (long long)r->failed[k];
+		if (score_defs[k].kind != SCORE_KIND_REMOTE || failed == 0)
+			continue;
+		/* The stored reason says "NAME: failed: WHY"; the message names it once. */
+		const char *why = r->failure[k];
+		size_t len = strlen(score_defs[k].name);
+		if (!strncmp(why, score_defs[k].name, len) && !strncmp(why + len, ": failed: ", 10))
+			why += len + 10;
+		if (failed >= asked)
+			cli_errorf("%s: every request failed (%lld of %lld), no sample was scored: %s",
+				   score_defs[k].name, failed, asked, why);
+		else
+			cli_errorf("%s: %lld of %lld requests failed (first: %s); run again to ask "
+				   "for those samples again",
+				   score_defs[k].name, failed, asked, why);
+		code = EXIT_UNAVAIL;
+	}
+	return code;
+}
+
 static int score_and_report(store *s, const score_config *cfg, const char *const *names,
 			    size_t n_names, const int64_t *batches, size_t n_batches, bool rescore,
 			    bool quiet, volatile sig_atomic_t *stop)
@@ -202,7 +232,8 @@ static int score_and_report(store *s, const score_config *cfg, const char *const
 		cli_errorf("interrupted: the scores written so far are kept; run again to finish");
 	else if (rc < 0)
 		return cli_fail(&err);
-	return cli_exit_code(rc);
+	int failed = rc == 0 ? remote_failures(&res, ids, n) : 0;
+	return failed ? failed : cli_exit_code(rc);
 }
 
 enum {

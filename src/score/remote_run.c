@@ -184,6 +184,8 @@ static int flush(remote_run *rr, assay_error *err)
 		res->scored[rr->id]++;
 		res->flagged[rr->id] += flagged;
 		res->failed[rr->id] += isnan(a->value);
+		if (isnan(a->value) && !res->failure[rr->id][0])
+			snprintf(res->failure[rr->id], sizeof res->failure[rr->id], "%s", a->reason);
 		res->cached[rr->id] += a->from_cache;
 	}
 	/* The answers' samples get their combined score in the same transaction. */

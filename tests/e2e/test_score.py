@@ -234,7 +234,7 @@ def test_llm_judge_faults():
             r = w.run("score", "--scorer", "llm-judge", "--batch", f"b{i}", "--endpoint",
                       judge_url(srv), "--model", "m", "--retries", "1", "--timeout", "1")
             took = time.monotonic() - t0
-            eq(r.code, 0, r)
+            eq(r.code, 69 if failed else 0, r)
             value, flagged, reason, _ = scores(w, "llm-judge")[f"f{i}"]
             eq(value is None, failed, (faults, reason))
             contains(reason, says, faults)
@@ -252,13 +252,64 @@ def test_llm_judge_faults():
         contains(r.out, "llm-judge           %d         " % sum(f[1] for f in FAULTS))
 
 
+def refused_port():
+    """A local port nothing listens on: connections to it are refused."""
+    import socket
+    with socket.socket() as sk:
+        sk.bind(("127.0.0.1", 0))
+        return sk.getsockname()[1]
+
+
+def test_remote_failures_exit_69():
+    """An endpoint that refuses connections or answers 500 to every request
+    fails the run (69, and the message says every request failed); one that
+    fails some requests is counted and exits 69 too; a run again asks only
+    for the failed samples and exits 0 once they are scored."""
+    with Workdir() as w, TestServer() as srv:
+        w.run("import", "--no-score", small(w))
+        dead = f"http://127.0.0.1:{refused_port()}"
+        for args in (["--scorer", "llm-judge", "--endpoint", dead + "/v1/chat/completions",
+                      "--model", "m"],
+                     ["--scorer", "classifier", "--endpoint", dead + "/predict",
+                      "--label", "ok"],
+                     ["--scorer", "llm-judge", "--endpoint", judge_url(srv, "?fault=500"),
+                      "--model", "m"]):
+            r = w.run("score", "--retries", "0", *args)
+            eq(r.code, 69, r)
+            name = args[1]
+            contains(r.err, f"{name}: every request failed (5 of 5), no sample was scored")
+            check(len(r.err.splitlines()) == 1, r.err)
+            contains(r.out, f"{name:<11} {5:9d} {0:9d} {5:7d}")
+        contains(r.err, "500")
+        # 500 on the first two requests only: 2 of 5 failed.
+        srv.faults.extend(["500", "500"])
+        r = w.run("score", "--scorer", "classifier", "--retries", "0", "--concurrency", "1",
+                  "--endpoint", f"{srv.url}/predict", "--label", "ok")
+        eq(r.code, 69, r)
+        contains(r.err, "classifier: 2 of 5 requests failed (first: ")
+        contains(r.err, "run again")
+        eq(sum(v[0] is None for v in scores(w, "classifier").values()), 2)
+        # Again: only the two failed samples are asked for, and all succeed.
+        n = len(srv.requests)
+        r = w.run("score", "--scorer", "classifier", "--retries", "0", "--concurrency", "1",
+                  "--endpoint", f"{srv.url}/predict", "--label", "ok")
+        eq(r.code, 0, r)
+        eq(len(srv.requests), n + 2)
+        eq(r.err, "")
+        # Every answer from the cache: nothing asked, nothing failed.
+        r = w.run("score", "--scorer", "classifier", "--endpoint", f"{srv.url}/predict",
+                  "--label", "ok", "--rescore")
+        eq(r.code, 0, r)
+        eq(len(srv.requests), n + 2)
+
+
 def test_api_key_never_stored_or_shown():
     with Workdir() as w, TestServer() as srv:
         w.run("import", "--no-score", small(w))
         srv.faults.extend(["echo_auth"] * 5)
         r = w.run("score", "--scorer", "llm-judge", "--endpoint", judge_url(srv), "--model", "m",
                   "--retries", "0", env={"OPENAI_API_KEY": SECRET})
-        eq(r.code, 0, r)
+        eq(r.code, 69, r)
         j = scores(w, "llm-judge")
         check(all(v[0] is None for v in j.values()), j)
         check(SECRET not in r.out + r.err, r)
@@ -286,7 +337,7 @@ def test_classifier():
         contains(bad["s0"][2], "not \"toxic\"")
         r = w.run("score", "--scorer", "classifier", "--endpoint", url, "--label", "spam",
                   "--rescore")
-        eq(r.code, 0, r)
+        eq(r.code, 69, r)
         contains(scores(w, "classifier")["s0"][2], "no label \"spam\"")
 
 
