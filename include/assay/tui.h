@@ -50,11 +50,6 @@ typedef struct tui_summary {
  * Every decision is committed before the next sample is drawn. */
 int tui_review_run(store *s, const tui_review_opts *o, tui_summary *sum, assay_error *err);
 
-/* The read-only review of o->only (o->n_only >= 1) on the screen the caller
- * has open (curses running), until q; h and l walk the list. The store may
- * be read-only: nothing is written, not even a lease. */
-int tui_review_browse(store *s, const tui_review_opts *o, assay_error *err);
-
 /* `assay review --conflicts`: walks the samples whose annotators' verdicts
  * differ and no lead adjudicated (o->batch limits it; o->annotator is the
  * lead), showing every verdict, reason and edit, and records the lead's
@@ -76,10 +71,5 @@ typedef struct tui_audit_opts {
  * calibration and histograms; Enter on a bar opens its samples in a
  * read-only review. Panels are computed when first shown. */
 int tui_audit_run(store *s, const tui_audit_opts *o, assay_error *err);
-
-/* The default reasons offered by `r` (a `reasons` list in the config
- * replaces them). */
-extern const char *const tui_default_reasons[];
-extern const size_t tui_n_default_reasons;
 
 #endif

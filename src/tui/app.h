@@ -1,7 +1,6 @@
-/* app.h — the review screen's single application state and what its files
- * (review.c: actions and the loop, review_edit.c: editing and suggestions,
- * screen.c: drawing, dialogs.c: prompts, pickers and the help overlay,
- * theme.c: colours) share. */
+/* app.h — the review screen's state (a view: review.c holds its actions,
+ * keys and operations, review_edit.c its editing and suggestions,
+ * screen.c its drawing). */
 #ifndef ASSAY_TUI_APP_H
 #define ASSAY_TUI_APP_H
 
@@ -9,21 +8,22 @@
 
 #include "assay/text.h"
 #include "assay/tui.h"
+#include "dialogs.h"
+#include "edit.h"
+#include "view.h"
 
-/* The one key table: each row a key, its label and help, and its action. */
+/* an editor may stay open long: the sample is held at least this long */
+#define EDIT_LEASE_MS (2 * 60 * 60 * 1000)
+
 typedef struct app app;
-typedef struct tui_key {
-	int key, alt;      /* the key, and another that does the same (or 0) */
-	const char *label;
-	const char *help;
-	void (*fn)(app *a);
-	bool hint; /* shown in the footer */
-} tui_key;
+#define APP(v) TUI_SELF(v, app)
 
 extern const tui_key tui_keys[];
 extern const size_t tui_n_keys;
 
 struct app {
+	tui_view view;
+	tui_base *b;
 	store *s;
 	const tui_review_opts *o;
 	store_queue q;
@@ -61,8 +61,6 @@ struct app {
 	int wrap_width;
 	bool layout_dirty;
 	int scroll;
-	/* the lines j/k/PgDn/PgUp scroll through: &lines, or a view's own */
-	const text_lines *scroll_lines;
 	bool diff;
 
 	/* the top bar's counts: decided_before when counted (while idle after
@@ -72,9 +70,7 @@ struct app {
 	bool counts_pending;
 	tui_summary sum;
 	int64_t start_ns;
-	char msg[512];
-	bool msg_error;
-	bool quit, done;
+	bool done;
 
 	/* `S`: a corrected caption asked of the LLM, without blocking */
 	struct score_suggester *sg;
@@ -84,75 +80,43 @@ struct app {
 
 	/* An edit the store refused (disk full, database locked): kept, and
 	 * what `e` opens on that sample, until it is saved. */
-	int64_t draft_for;
-	char *draft;
-	bool draft_warned;
+	tui_draft draft;
+	tui_summary *out; /* gets the summary when the screen closes */
 
-	/* Another view sharing this state (the audit dashboard, the conflicts
-	 * view) draws itself here when a dialog sees a resize; NULL: tui_draw. */
-	void (*redraw)(app *a);
+	/* the lease is held long while an editor runs, on this text (owned
+	 * in editing_copy when it is a copy; a suggestion is saved as it came
+	 * when editing_as_is) */
+	bool holding;
+	const char *editing;
+	char *editing_copy;
+	bool editing_as_is;
 
-	attr_t attr[CONF_ROLE_COUNT];
-	char **reasons;
-	size_t n_reasons;
-	bool reasons_owned;
+	tui_reasons reasons;
 	int text_rows; /* rows the text got at the last draw, for paging */
 };
 
-/* theme.c */
-void tui_theme_apply(app *a, const conf_theme *t);
-
-/* screen.c */
+/* screen.c: the review screen's frame, and its text laid out to width. */
 void tui_draw(app *a);
-
-/* The scrolling keys shared by the screens (screen.c): down and up a line
- * or a page through *a->scroll_lines, kept within the text. */
-void tui_k_down(app *a);
-void tui_k_up(app *a);
-void tui_k_page_down(app *a);
-void tui_k_page_up(app *a);
 void tui_layout(app *a, int width);
 
-/* dialogs.c: each returns an allocated string (caller frees) or NULL when
- * cancelled; tui_pick_reason returns a reason or NULL. */
-char *tui_prompt(app *a, const char *label, const char *initial);
-char *tui_pick_reason(app *a);
-void tui_help(app *a);
-
 /* review.c */
-/* Whether a key works in a read-only review (walking, scrolling, the diff,
- * help, quit); the others do nothing there. */
-bool tui_key_browses(const tui_key *k);
 /* Records a decision on the sample on screen (store_decide), then shows
  * the next sample, or the same one again when stay. False when refused. */
 bool tui_decide(app *a, int kind, const char *text, const char *reason, bool stay);
-
-/* An edit the store refused is kept in memory as the sample's draft, so it
- * is never lost (review_edit.c): keep takes *text over (sets it NULL) and
- * says so under the store's message; settled drops the draft of sample id
- * once its edit is saved; holds_quit warns once, on the first q, that the
- * draft would be lost (true: do not quit yet). */
-/* The built-in editor over the whole screen on text, themed like the
- * screen behind it (which is redrawn on a resize): TUI_EDITOR_SAVED with
- * the new text in *out (the caller frees it), TUI_EDITOR_UNCHANGED, a
- * cancel, or < 0 with err set. */
-int tui_edit_full_screen(app *a, const char *title, const char *text, char **out,
-			 assay_error *err);
-void tui_draft_keep(app *a, int64_t id, char **text);
-void tui_draft_settled(app *a, int64_t id);
-bool tui_draft_holds_quit(app *a);
+/* Renews the lease on the sample on screen when a tenth of it has passed
+ * (held long while an editor runs); the loop's tick calls it. */
+void tui_keep_lease(app *a);
+/* The read-only review of o->only (o->n_only >= 1, o kept by the caller
+ * until it closes) on top of b's stack; h and l walk the list, q closes
+ * it. The store may be read-only: nothing is written, not even a lease. */
+int tui_review_browse(tui_base *b, const tui_review_opts *o, assay_error *err);
 
 /* review_edit.c: the keys that edit (e, E) and handle a suggestion (S,
  * Enter, x) */
-void tui_key_edit(app *a);
-void tui_key_edit_external(app *a);
-void tui_key_suggest(app *a);
-void tui_key_take_suggestion(app *a);
-void tui_key_discard_suggestion(app *a);
-
-/* Renews the lease on the sample on screen when a tenth of it has passed;
- * every view's key loop calls it (a no-op outside the queue review). */
-void tui_keep_lease(app *a);
-void tui_message(app *a, bool error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void tui_key_edit(tui_view *v);
+void tui_key_edit_external(tui_view *v);
+void tui_key_suggest(tui_view *v);
+void tui_key_take_suggestion(tui_view *v);
+void tui_key_discard_suggestion(tui_view *v);
 
 #endif

@@ -6,10 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app.h"
 #include "audit_int.h"
+#include "dialogs.h"
 
 /* How long the loop waits for a key while panels are still to compute. */
 #define IDLE_MS 50
+
+#define D(v) TUI_SELF(v, dash)
 
 static dash_panel_data *cur(dash *d)
 {
@@ -21,26 +25,27 @@ static void show_panel(dash *d, int i)
 {
 	d->panel = i;
 	if (!d->p[i].ready && !d->p[i].error[0]) {
-		dash_draw(&d->a);
+		dash_draw(&d->view);
+		doupdate();
 		dash_compute(d, i);
 	}
 }
 
-static void k_tab(app *a)
+static void k_tab(tui_view *v)
 {
-	dash *d = (dash *)a;
+	dash *d = D(v);
 	show_panel(d, (d->panel + 1) % DASH_N);
 }
 
-static void k_back_tab(app *a)
+static void k_back_tab(tui_view *v)
 {
-	dash *d = (dash *)a;
+	dash *d = D(v);
 	show_panel(d, (d->panel + DASH_N - 1) % DASH_N);
 }
 
-static void k_panel(app *a)
+static void k_panel(tui_view *v)
 {
-	dash *d = (dash *)a;
+	dash *d = D(v);
 	if (d->digit >= 1 && d->digit <= DASH_N)
 		show_panel(d, d->digit - 1);
 }
@@ -59,34 +64,34 @@ static void select_by(dash *d, int n)
 		p->sel = 0;
 }
 
-static void k_down(app *a)
+static void k_down(tui_view *v)
 {
-	select_by((dash *)a, 1);
+	select_by(D(v), 1);
 }
 
-static void k_up(app *a)
+static void k_up(tui_view *v)
 {
-	select_by((dash *)a, -1);
+	select_by(D(v), -1);
 }
 
-static void k_page_down(app *a)
+static void k_page_down(tui_view *v)
 {
-	select_by((dash *)a, LINES / 2);
+	select_by(D(v), LINES / 2);
 }
 
-static void k_page_up(app *a)
+static void k_page_up(tui_view *v)
 {
-	select_by((dash *)a, -(LINES / 2));
+	select_by(D(v), -(LINES / 2));
 }
 
-static void k_home(app *a)
+static void k_home(tui_view *v)
 {
-	select_by((dash *)a, -1000000000);
+	select_by(D(v), -1000000000);
 }
 
-static void k_end(app *a)
+static void k_end(tui_view *v)
 {
-	select_by((dash *)a, 1000000000);
+	select_by(D(v), 1000000000);
 }
 
 /* The top bar of the read-only review: what the list is. */
@@ -113,114 +118,110 @@ static void list_title(dash *d, bool all, char *buf, size_t n)
 	}
 }
 
-/* Opens the bar's decisions in a read-only review until q. */
+/* Opens the bar's decisions in a read-only review on top, until q. */
 static void open_bar(dash *d, bool all)
 {
-	app *a = &d->a;
+	tui_base *b = d->b;
 	if (d->panel == DASH_SCORERS) {
-		tui_message(a, false, "a scorer row has no samples to open; pick a bar on 1-5");
+		tui_message(b, false, "a scorer row has no samples to open; pick a bar on 1-5");
 		return;
 	}
 	if (!cur(d)->ready || !cur(d)->n)
 		return;
-	tui_message(a, false, "reading the decisions...");
-	dash_draw(a);
-	tui_pick *picks = NULL;
+	tui_message(b, false, "reading the decisions...");
+	dash_draw(&d->view);
+	doupdate();
+	free(d->picks);
+	d->picks = NULL;
 	size_t n = 0;
-	bool capped = false;
 	assay_error err = {0};
-	if (dash_picks(d, d->panel, all, &picks, &n, &capped, &err) < 0) {
-		tui_message(a, true, "%s", err.msg);
+	if (dash_picks(d, d->panel, all, &d->picks, &n, &d->capped, &err) < 0) {
+		tui_message(b, true, "%s", err.msg);
 		return;
 	}
-	a->msg[0] = '\0';
+	b->msg[0] = '\0';
 	if (!n) {
-		tui_message(a, false, "no %s behind this bar", all ? "decisions" : "rejections");
-		free(picks);
+		tui_message(b, false, "no %s behind this bar", all ? "decisions" : "rejections");
 		return;
 	}
-	char title[600];
-	list_title(d, all, title, sizeof title);
-	tui_review_opts ro = {
+	list_title(d, all, d->browse_title, sizeof d->browse_title);
+	d->browse = (tui_review_opts){
 	    .db_name = d->o->db_name,
-	    .annotator = title,
+	    .annotator = d->browse_title,
 	    .batch = d->o->batch,
 	    .theme = d->o->theme,
 	    .config = d->o->config,
-	    .only = picks,
+	    .only = d->picks,
 	    .n_only = n,
 	};
-	if (tui_review_browse(d->s, &ro, &err) < 0)
-		tui_message(a, true, "%s", err.msg);
-	else if (capped)
-		tui_message(a, false, "that was the first %d of its decisions", DASH_MAX_PICKS);
-	free(picks);
-	timeout(1000);
-	clearok(curscr, TRUE);
+	if (tui_review_browse(b, &d->browse, &err) < 0)
+		tui_message(b, true, "%s", err.msg);
+	else
+		d->browsing = true;
 }
 
-static void k_open(app *a)
+static void k_open(tui_view *v)
 {
-	open_bar((dash *)a, false);
+	open_bar(D(v), false);
 }
 
-static void k_open_all(app *a)
+static void k_open_all(tui_view *v)
 {
-	open_bar((dash *)a, true);
+	open_bar(D(v), true);
 }
 
-static void k_order(app *a)
+static void k_order(tui_view *v)
 {
-	dash *d = (dash *)a;
+	dash *d = D(v);
 	d->by_rate = !d->by_rate;
 	dash_sort(d);
-	tui_message(a, false, "bars ordered by %s", d->by_rate ? "rate, highest first" : "name");
+	tui_message(D(v)->b, false, "bars ordered by %s", d->by_rate ? "rate, highest first" : "name");
 }
 
 /* Forgets every panel and computes the visible one again from the store. */
-static void k_reload(app *a)
+static void k_reload(tui_view *v)
 {
-	dash *d = (dash *)a;
+	dash *d = D(v);
 	dash_free(d);
 	show_panel(d, d->panel);
-	tui_message(a, false, "read again from the database");
+	tui_message(D(v)->b, false, "read again from the database");
 }
 
-static void k_help(app *a)
+static void k_help(tui_view *v)
 {
-	tui_view_help(a, " audit keys ", dash_keys, dash_n_keys);
+	tui_help(v, " audit keys ");
 }
 
-static void k_redraw(app *a)
+static void k_redraw(tui_view *v)
 {
+	(void)v;
 	clearok(curscr, TRUE);
-	(void)a;
 }
 
-static void k_quit(app *a)
+static void k_quit(tui_view *v)
 {
-	a->quit = true;
+	v->done = true;
 }
 
 const tui_key dash_keys[] = {
-    {'\t', 0, "Tab", "next panel", k_tab, true},
-    {KEY_BTAB, 0, "S-Tab", "previous panel", k_back_tab, false},
-    {'1', 0, "1-6", "panel: annotators, reasons, batches, models, days, scorers", k_panel, false},
-    {KEY_DOWN, 'j', "Down j", "next bar", k_down, false},
-    {KEY_UP, 'k', "Up k", "previous bar", k_up, false},
-    {KEY_RIGHT, 'l', "Right l", "next bar (a later day)", k_down, false},
-    {KEY_LEFT, 'h', "Left h", "previous bar (an earlier day)", k_up, false},
-    {KEY_NPAGE, ' ', "PgDn", "half a screen down", k_page_down, false},
-    {KEY_PPAGE, 0, "PgUp", "half a screen up", k_page_up, false},
-    {KEY_HOME, 'g', "Home g", "first bar", k_home, false},
-    {KEY_END, 'G', "End G", "last bar", k_end, false},
-    {'\r', KEY_ENTER, "Enter", "the bar's rejections, read-only", k_open, true},
-    {'a', 0, "a", "all the bar's decisions, read-only", k_open_all, false},
-    {'o', 0, "o", "order bars by rate or by name", k_order, false},
-    {'R', 0, "R", "read the database again", k_reload, false},
-    {'?', 0, "?", "help", k_help, true},
-    {12, 0, "Ctrl-L", "redraw the screen", k_redraw, false},
-    {'q', 0, "q", "quit", k_quit, true},
+    {'\t', 0, "Tab", "next panel", k_tab, TUI_KEY_HINT},
+    {KEY_BTAB, 0, "S-Tab", "previous panel", k_back_tab, 0},
+    {'1', 0, "1-6", "panel: annotators, reasons, batches, models, days, scorers", k_panel, 0},
+    {KEY_DOWN, 'j', "Down j", "next bar", k_down, 0},
+    {KEY_UP, 'k', "Up k", "previous bar", k_up, 0},
+    {KEY_RIGHT, 'l', "Right l", "next bar (a later day)", k_down, 0},
+    {KEY_LEFT, 'h', "Left h", "previous bar (an earlier day)", k_up, 0},
+    {KEY_NPAGE, ' ', "PgDn", "half a screen down", k_page_down, 0},
+    {KEY_PPAGE, 0, "PgUp", "half a screen up", k_page_up, 0},
+    {KEY_HOME, 'g', "Home g", "first bar", k_home, 0},
+    {KEY_END, 'G', "End G", "last bar", k_end, 0},
+    {'\r', KEY_ENTER, "Enter", "the bar's rejections, read-only", k_open, TUI_KEY_HINT},
+    {'a', 0, "a", "all the bar's decisions, read-only", k_open_all, 0},
+    {'o', 0, "o", "order bars by rate or by name", k_order, 0},
+    {'R', 0, "R", "read the database again", k_reload, 0},
+    {'?', 0, "?", "help", k_help, TUI_KEY_HINT},
+    {12, 0, "Ctrl-L", "redraw the screen", k_redraw, 0},
+    {'q', 0, "q", "quit", k_quit, TUI_KEY_HINT},
 };
 const size_t dash_n_keys = ASSAY_ARRAY_LEN(dash_keys);
 
@@ -237,54 +238,77 @@ static bool compute_one(dash *d)
 	return false;
 }
 
-static void run(dash *d)
+/* Panels are computed while idle, one per wake; a closed drill-down
+ * says whether it showed every decision. */
+static int dash_tick(tui_view *v, bool idle)
 {
-	bool pending = true;
-	while (!d->a.quit) {
-		dash_draw(&d->a);
-		timeout(pending ? IDLE_MS : 1000);
-		wint_t ch;
-		int kind = get_wch(&ch);
-		if (kind == ERR) {
-			if (pending)
-				pending = compute_one(d);
-			continue;
-		}
-		if (kind == KEY_CODE_YES && ch == KEY_RESIZE)
-			continue;
-		d->a.msg[0] = '\0';
-		int key = (int)ch;
-		if (kind == OK && key >= '1' && key <= '9') {
-			d->digit = key - '0';
-			key = '1';
-		}
-		if (kind == OK && key == '\n')
-			key = '\r';
-		tui_view_dispatch(&d->a, dash_keys, dash_n_keys, key);
-		pending = true;
+	dash *d = D(v);
+	if (d->browsing && d->b->top == v) {
+		d->browsing = false;
+		if (d->capped)
+			tui_message(d->b, false, "that was the first %d of its decisions",
+				    DASH_MAX_PICKS);
+		return 0;
 	}
+	if (idle && d->pending)
+		d->pending = compute_one(d);
+	return d->pending ? IDLE_MS : 1000;
 }
+
+/* 1-9 all run k_panel (the table's row '1') with the digit kept; any key
+ * may leave a panel to compute. */
+static int dash_key(tui_view *v, int kind, wint_t ch)
+{
+	dash *d = D(v);
+	if (kind == OK && ch >= '1' && ch <= '9') {
+		d->digit = (int)ch - '0';
+		ch = '1';
+	}
+	d->pending = true;
+	return tui_view_keys(v, kind, ch);
+}
+
+static void dash_open(tui_view *v)
+{
+	show_panel(D(v), DASH_ANNOTATORS);
+}
+
+static void dash_close(tui_view *v)
+{
+	dash *d = D(v);
+	dash_free(d);
+	free(d->picks);
+	d->picks = NULL;
+}
+
+static const tui_view_ops dash_ops = {
+	.name = "audit",
+	.open = dash_open,
+	.draw = dash_draw,
+	.key = dash_key,
+	.tick = dash_tick,
+	.close = dash_close,
+};
 
 int tui_audit_run(store *s, const tui_audit_opts *o, assay_error *err)
 {
-	dash d = {.a = {.s = s, .redraw = dash_draw}, .s = s, .o = o};
+	tui_base b = {.s = s, .db_name = o->db_name, .config = o->config};
+	dash d = {.view = {.ops = &dash_ops, .keys = dash_keys, .n_keys = dash_n_keys},
+		  .b = &b, .s = s, .o = o, .pending = true};
 	if (o->batch) {
-		store_batch b;
-		int rc = store_batch_by_name(s, o->batch, &b, err);
+		store_batch bt;
+		int rc = store_batch_by_name(s, o->batch, &bt, err);
 		if (rc < 0)
 			return assay_fail(err, rc, "no batch named \"%s\"", o->batch);
-		d.batch_id = b.id;
-		store_batch_free(&b);
+		d.batch_id = bt.id;
+		store_batch_free(&bt);
 	}
-	SCREEN *scr;
-	int rc = tui_view_open(&scr, err);
+	int rc = tui_open(&b, o->theme, err);
 	if (rc < 0)
 		return rc;
-	d.utf8 = tui_view_utf8();
-	tui_theme_apply(&d.a, o->theme);
-	show_panel(&d, DASH_ANNOTATORS);
-	run(&d);
-	tui_view_close(scr);
-	dash_free(&d);
+	d.utf8 = tui_utf8();
+	tui_push(&b, &d.view);
+	tui_run(&b);
+	tui_close(&b);
 	return ASSAY_OK;
 }

@@ -21,8 +21,8 @@ static const char *pct(double v, char *buf, size_t n)
 
 static void top_bar(dash *d)
 {
-	app *a = &d->a;
-	tui_view_fill(a, 0, CONF_ROLE_STATUS_BAR);
+	tui_base *a = d->b;
+	tui_fill(a, 0, CONF_ROLE_STATUS_BAR);
 	char right[128] = "", left[600], when[64] = "", n[32], r[16];
 	if (d->have_total)
 		snprintf(right, sizeof right, " %s decisions, %s rejected ",
@@ -44,16 +44,16 @@ static void top_bar(dash *d)
 	if (d->have_total && (int)strlen(right) > COLS / 2) /* narrow: the rate alone */
 		snprintf(right, sizeof right, " %s rejected ", r);
 	int rw = (int)strlen(right);
-	tui_view_put(a, 0, 0, COLS - rw - 1, left, CONF_ROLE_STATUS_BAR);
+	tui_put(a, 0, 0, COLS - rw - 1, left, CONF_ROLE_STATUS_BAR);
 	if (rw && rw < COLS)
-		tui_view_put(a, 0, COLS - rw, rw, right, CONF_ROLE_STATUS_ACCENT);
+		tui_put(a, 0, COLS - rw, rw, right, CONF_ROLE_STATUS_ACCENT);
 }
 
 /* "1 annotators  2 reasons ..."; when that does not fit, the other tabs
  * shrink to their digit. */
 static void tabs(dash *d, int y)
 {
-	app *a = &d->a;
+	tui_base *a = d->b;
 	int full = 1;
 	for (int i = 0; i < DASH_N; i++)
 		full += (int)strlen(dash_panels[i].tab) + 4;
@@ -64,7 +64,7 @@ static void tabs(dash *d, int y)
 			snprintf(t, sizeof t, " %d %s ", i + 1, dash_panels[i].tab);
 		else
 			snprintf(t, sizeof t, " %d ", i + 1);
-		x += tui_view_put(a, y, x, COLS - x, t,
+		x += tui_put(a, y, x, COLS - x, t,
 				  i == d->panel ? CONF_ROLE_SELECTION : CONF_ROLE_META_KEY) +
 		     1;
 	}
@@ -73,13 +73,13 @@ static void tabs(dash *d, int y)
 /* The title of a panel, with a note on the right. */
 static void title(dash *d, int y, const char *text, const char *note)
 {
-	app *a = &d->a;
+	tui_base *a = d->b;
 	int nw = note ? (int)strlen(note) : 0;
 	if ((int)strlen(text) + nw + 4 > COLS)
 		nw = 0; /* the title first */
-	tui_view_put(a, y, 1, COLS - nw - 3, text, CONF_ROLE_HELP_TITLE);
+	tui_put(a, y, 1, COLS - nw - 3, text, CONF_ROLE_HELP_TITLE);
 	if (nw && nw + 2 < COLS)
-		tui_view_put(a, y, COLS - nw - 1, nw, note, CONF_ROLE_META_KEY);
+		tui_put(a, y, COLS - nw - 1, nw, note, CONF_ROLE_META_KEY);
 }
 
 /* The top of the bar scale: the largest interval end, rounded up to 10%. */
@@ -96,10 +96,10 @@ static double bar_scale(const dash_panel_data *p)
 /* One bar: marker, label, the bar with its whisker, the rate and count. */
 static void bar_row(dash *d, int y, const dash_bar *b, bool sel, int lw, int bw, double scale)
 {
-	app *a = &d->a;
+	tui_base *a = d->b;
 	if (sel)
-		tui_view_put(a, y, 0, 1, ">", CONF_ROLE_SELECTION);
-	tui_view_put(a, y, 1, lw, b->label, sel ? CONF_ROLE_SELECTION : CONF_ROLE_META_VALUE);
+		tui_put(a, y, 0, 1, ">", CONF_ROLE_SELECTION);
+	tui_put(a, y, 1, lw, b->label, sel ? CONF_ROLE_SELECTION : CONF_ROLE_META_VALUE);
 	unsigned char cells[512];
 	if (bw > (int)sizeof cells)
 		bw = (int)sizeof cells;
@@ -119,7 +119,7 @@ static void bar_row(dash *d, int y, const dash_bar *b, bool sel, int lw, int bw,
 		snprintf(text, sizeof text, "%6s of %s", r, tui_count(b->rate.n, n, sizeof n));
 	else
 		snprintf(text, sizeof text, "%6s", r);
-	tui_view_put(a, y, x + bw + 1, COLS - (x + bw + 1), text, CONF_ROLE_META_VALUE);
+	tui_put(a, y, x + bw + 1, COLS - (x + bw + 1), text, CONF_ROLE_META_VALUE);
 }
 
 /* Keeps the selection in the rows shown. */
@@ -153,8 +153,8 @@ static void bar_list(dash *d, dash_panel_data *p, int y, int rows)
 	char lo[8] = "0%", hi[16];
 	snprintf(hi, sizeof hi, "%.0f%%", scale * 100);
 	int sy = y + (rows < (int)p->n ? rows : (int)p->n);
-	tui_view_put(&d->a, sy, lw + 2, 3, lo, CONF_ROLE_META_KEY);
-	tui_view_put(&d->a, sy, lw + 2 + bw - (int)strlen(hi), (int)strlen(hi), hi,
+	tui_put(d->b, sy, lw + 2, 3, lo, CONF_ROLE_META_KEY);
+	tui_put(d->b, sy, lw + 2 + bw - (int)strlen(hi), (int)strlen(hi), hi,
 		     CONF_ROLE_META_KEY);
 }
 
@@ -179,7 +179,7 @@ static void details(dash *d, int i, int y)
 			 "%s: %s of %s rejected = %s (95%% CI %s-%s), %s edited%s", b->label,
 			 tui_count(g->rejected, k, sizeof k), tui_count(g->decided, n, sizeof n), r,
 			 lo, hi, tui_count(g->edited, e, sizeof e), secs);
-	tui_view_put(&d->a, y, 1, COLS - 2, line, CONF_ROLE_META_KEY);
+	tui_put(d->b, y, 1, COLS - 2, line, CONF_ROLE_META_KEY);
 }
 
 static void rates_panel(dash *d, int i, int y, int rows)
@@ -190,7 +190,7 @@ static void rates_panel(dash *d, int i, int y, int rows)
 		 p->n == 1 ? dash_panels[i].noun : dash_panels[i].tab);
 	title(d, y, dash_panels[i].title, note);
 	if (!p->n) {
-		tui_view_put(&d->a, y + 2, 2, COLS - 4,
+		tui_put(d->b, y + 2, 2, COLS - 4,
 			     i == DASH_REASONS ? "No rejections here." : "No decisions here.",
 			     CONF_ROLE_META_KEY);
 		return;
@@ -204,8 +204,8 @@ static void rates_panel(dash *d, int i, int y, int rows)
 static void spark_row(dash *d, int y, const char *label, const dash_panel_data *p, size_t from,
 		      int w, bool rate)
 {
-	app *a = &d->a;
-	tui_view_put(a, y, 1, 9, label, CONF_ROLE_META_KEY);
+	tui_base *a = d->b;
+	tui_put(a, y, 1, 9, label, CONF_ROLE_META_KEY);
 	double lo = INFINITY, hi = -INFINITY;
 	size_t end = from + (size_t)w < p->n ? from + (size_t)w : p->n;
 	for (size_t k = from; k < end; k++) {
@@ -231,12 +231,12 @@ static void spark_row(dash *d, int y, const char *label, const dash_panel_data *
 		snprintf(range, sizeof range, " %s-%s", tui_count((uint64_t)lo, n1, sizeof n1),
 			 tui_count((uint64_t)hi, n2, sizeof n2));
 	int x = 11 + (int)(end - from) + 1;
-	tui_view_put(a, y, x, COLS - x, range, CONF_ROLE_META_VALUE);
+	tui_put(a, y, x, COLS - x, range, CONF_ROLE_META_VALUE);
 }
 
 static void days_panel(dash *d, int y, int rows)
 {
-	app *a = &d->a;
+	tui_base *a = d->b;
 	dash_panel_data *p = &d->p[DASH_DAYS];
 	char note[96];
 	if (p->n)
@@ -246,7 +246,7 @@ static void days_panel(dash *d, int y, int rows)
 		snprintf(note, sizeof note, "no days");
 	title(d, y, dash_panels[DASH_DAYS].title, note);
 	if (!p->n) {
-		tui_view_put(a, y + 2, 2, COLS - 4, "No decisions here.", CONF_ROLE_META_KEY);
+		tui_put(a, y + 2, 2, COLS - 4, "No decisions here.", CONF_ROLE_META_KEY);
 		return;
 	}
 	int w = COLS - 12 - 24;
@@ -260,11 +260,11 @@ static void days_panel(dash *d, int y, int rows)
 	}
 	spark_row(d, y + 1, "decisions", p, from, w, false);
 	spark_row(d, y + 2, "rejected", p, from, w, true);
-	tui_view_put(a, y + 3, 11 + (int)((size_t)p->sel - from), 1, "^", CONF_ROLE_SELECTION);
+	tui_put(a, y + 3, 11 + (int)((size_t)p->sel - from), 1, "^", CONF_ROLE_SELECTION);
 	size_t last = from + (size_t)w < p->n ? from + (size_t)w - 1 : p->n - 1;
-	tui_view_put(a, y + 4, 11, 10, p->bars[from].label, CONF_ROLE_META_VALUE);
+	tui_put(a, y + 4, 11, 10, p->bars[from].label, CONF_ROLE_META_VALUE);
 	if (last > from && (int)(last - from) >= 20)
-		tui_view_put(a, y + 4, 11 + (int)(last - from) - 9, 10, p->bars[last].label,
+		tui_put(a, y + 4, 11 + (int)(last - from) - 9, 10, p->bars[last].label,
 			     CONF_ROLE_META_VALUE);
 	if (rows > 8)
 		bar_list(d, p, y + 5, rows - 6);
@@ -273,10 +273,10 @@ static void days_panel(dash *d, int y, int rows)
 
 static void calibration_row(dash *d, int y, const audit_scorer_report *s, bool sel)
 {
-	app *a = &d->a;
+	tui_base *a = d->b;
 	if (sel)
-		tui_view_put(a, y, 0, 1, ">", CONF_ROLE_SELECTION);
-	tui_view_put(a, y, 1, 14, s->scorer, sel ? CONF_ROLE_SELECTION : CONF_ROLE_META_VALUE);
+		tui_put(a, y, 0, 1, ">", CONF_ROLE_SELECTION);
+	tui_put(a, y, 1, 14, s->scorer, sel ? CONF_ROLE_SELECTION : CONF_ROLE_META_VALUE);
 	char n[32], auc[16] = "-", ci[32] = "-", p[16], r[16], t[16] = "-", cut[64];
 	if (!isnan(s->auc.auc))
 		snprintf(auc, sizeof auc, "%.3f", s->auc.auc);
@@ -293,14 +293,14 @@ static void calibration_row(dash *d, int y, const audit_scorer_report *s, bool s
 	char line[200];
 	snprintf(line, sizeof line, "%9s  %5s %-11s %6s %6s  %6s  %s", tui_count(s->n, n, sizeof n),
 		 auc, ci, p, r, t, cut);
-	tui_view_put(a, y, 16, COLS - 17, line, CONF_ROLE_META_VALUE);
+	tui_put(a, y, 16, COLS - 17, line, CONF_ROLE_META_VALUE);
 }
 
 /* The selected scorer's scores in ten bins, rejected against kept, each as
  * a share of its own class. */
 static void histogram(dash *d, const audit_scorer_report *s, int y, int rows)
 {
-	app *a = &d->a;
+	tui_base *a = d->b;
 	uint64_t nb = 0, ng = 0;
 	for (int i = 0; i < 10; i++) {
 		nb += s->hist_bad[i];
@@ -309,8 +309,8 @@ static void histogram(dash *d, const audit_scorer_report *s, int y, int rows)
 	char line[300], b[32], g[32];
 	snprintf(line, sizeof line, "scores by verdict: rejected (%s) | kept (%s)",
 		 tui_count(nb, b, sizeof b), tui_count(ng, g, sizeof g));
-	tui_view_put(a, y, 1, 12, "histogram", CONF_ROLE_META_KEY);
-	tui_view_put(a, y, 12, COLS - 13, line, CONF_ROLE_META_KEY);
+	tui_put(a, y, 1, 12, "histogram", CONF_ROLE_META_KEY);
+	tui_put(a, y, 12, COLS - 13, line, CONF_ROLE_META_KEY);
 	/* bars scaled to the largest share of either class */
 	double top = 0;
 	for (int i = 0; i < 10; i++) {
@@ -324,7 +324,7 @@ static void histogram(dash *d, const audit_scorer_report *s, int y, int rows)
 		int row = y + 1 + i;
 		char bin[16];
 		snprintf(bin, sizeof bin, "%.1f-%.1f", i / 10.0, (i + 1) / 10.0);
-		tui_view_put(a, row, 1, 8, bin, CONF_ROLE_META_KEY);
+		tui_put(a, row, 1, 8, bin, CONF_ROLE_META_KEY);
 		int x = 10;
 		for (int side = 0; side < 2; side++) {
 			uint64_t k = side ? s->hist_good[i] : s->hist_bad[i], all = side ? ng : nb;
@@ -338,7 +338,7 @@ static void histogram(dash *d, const audit_scorer_report *s, int y, int rows)
 			attrset(A_NORMAL);
 			char share[16];
 			snprintf(share, sizeof share, "%5.1f%%", f * 100);
-			tui_view_put(a, row, x + hw + 1, 6, share, CONF_ROLE_META_VALUE);
+			tui_put(a, row, x + hw + 1, 6, share, CONF_ROLE_META_VALUE);
 			x += hw + 8;
 		}
 	}
@@ -346,20 +346,20 @@ static void histogram(dash *d, const audit_scorer_report *s, int y, int rows)
 
 static void scorers_panel(dash *d, int y, int rows)
 {
-	app *a = &d->a;
+	tui_base *a = d->b;
 	dash_panel_data *p = &d->p[DASH_SCORERS];
 	bool filtered = d->o->since_ms || d->o->until_ms || d->o->batch;
 	title(d, y, dash_panels[DASH_SCORERS].title,
 	      filtered ? "all decisions (no filter)" : "a sample is rejected when most reject it");
 	if (!d->cal.n) {
-		tui_view_put(a, y + 2, 2, COLS - 4, "No scored sample has a human verdict yet.",
+		tui_put(a, y + 2, 2, COLS - 4, "No scored sample has a human verdict yet.",
 			     CONF_ROLE_META_KEY);
 		return;
 	}
 	char head[200];
 	snprintf(head, sizeof head, "%-14s %9s  %5s %-11s %6s %6s  %6s  %s", "scorer", "samples",
 		 "AUC", "95% CI", "flag P", "flag R", "t@95%P", "auto-reject below t");
-	tui_view_put(a, y + 1, 1, COLS - 2, head, CONF_ROLE_META_KEY);
+	tui_put(a, y + 1, 1, COLS - 2, head, CONF_ROLE_META_KEY);
 	if (p->sel >= (int)d->cal.n)
 		p->sel = (int)d->cal.n - 1;
 	int table = (int)d->cal.n < rows / 2 - 2 ? (int)d->cal.n : rows / 2 - 2;
@@ -371,34 +371,26 @@ static void scorers_panel(dash *d, int y, int rows)
 	histogram(d, &d->cal.v[p->sel], y + 3 + table, rows - 3 - table);
 }
 
-void dash_draw(app *a)
+void dash_draw(tui_view *v)
 {
-	dash *d = (dash *)a;
-	if (COLS < TUI_VIEW_MIN_W || LINES < TUI_VIEW_MIN_H) {
-		tui_view_too_small(a);
+	dash *d = TUI_SELF(v, dash);
+	tui_base *a = d->b;
+	if (!tui_fits(a))
 		return;
-	}
-	erase();
+	int bottom = tui_frame(v);
 	top_bar(d);
 	tabs(d, 1);
-	int bottom = LINES - 1;
-	if (a->msg[0]) {
-		bottom--;
-		tui_view_put(a, bottom, 1, COLS - 2, a->msg,
-			     a->msg_error ? CONF_ROLE_ERROR : CONF_ROLE_STATUS_ACCENT);
-	}
-	tui_view_footer(a, LINES - 1, dash_keys, dash_n_keys);
 	int y = 3, rows = bottom - y;
 	dash_panel_data *p = &d->p[d->panel];
 	if (p->error[0])
-		tui_view_put(a, y + 1, 2, COLS - 4, p->error, CONF_ROLE_ERROR);
+		tui_put(a, y + 1, 2, COLS - 4, p->error, CONF_ROLE_ERROR);
 	else if (!p->ready)
-		tui_view_put(a, y + 1, 2, COLS - 4, "computing...", CONF_ROLE_META_KEY);
+		tui_put(a, y + 1, 2, COLS - 4, "computing...", CONF_ROLE_META_KEY);
 	else if (d->panel == DASH_SCORERS)
 		scorers_panel(d, y, rows);
 	else if (d->panel == DASH_DAYS)
 		days_panel(d, y, rows);
 	else
 		rates_panel(d, d->panel, y, rows);
-	refresh();
+	tui_frame_done();
 }

@@ -1,68 +1,12 @@
-/* audit_int.h — what the lead's views (the audit dashboard, its read-only
- * drill-down and the conflicts view) share: opening the terminal, drawing
- * untrusted text in a role, a scrollable document of wrapped text with a
- * role per byte, key tables with their footer and help overlay, and the
- * pure chart geometry (audit_chart.c) the dashboard draws with. */
+/* audit_int.h — the audit dashboard's state (audit.c: keys and view
+ * operations, audit_data.c: what the panels show, audit_draw.c: drawing
+ * them) and the pure chart geometry (audit_chart.c) it draws with. */
 #ifndef ASSAY_TUI_AUDIT_INT_H
 #define ASSAY_TUI_AUDIT_INT_H
 
-#include "app.h"
 #include "assay/tui.h"
-
-#define TUI_VIEW_MIN_W 40
-#define TUI_VIEW_MIN_H 12
-
-/* ---- The terminal (audit_ui.c) ------------------------------------------ */
-
-/* Opens curses on stdin/stdout the way the review screen does (raw, no
- * echo, keypad, quick Esc, no cursor, a one-second input timeout). */
-int tui_view_open(SCREEN **scr, assay_error *err);
-/* Closes it and leaves stdout line-buffered for what is printed after. */
-void tui_view_close(SCREEN *scr);
-/* Whether the locale speaks UTF-8 (else charts fall back to ASCII). */
-bool tui_view_utf8(void);
-
-/* Draws s (untrusted) at (y, x) in at most w columns of stdscr in the role's
- * attributes; returns the columns used. */
-int tui_view_put(app *a, int y, int x, int w, const char *s, int role);
-/* Fills row y with the role's background. */
-void tui_view_fill(app *a, int y, int role);
-/* Clears the screen and says it is smaller than the views need. */
-void tui_view_too_small(app *a);
-/* The key hints of a key table (rows with hint set) on row y. */
-void tui_view_footer(app *a, int y, const tui_key *keys, size_t n);
-/* A boxed list of every key of a table until a key is pressed; redraws the
- * view behind (a->redraw) on a resize. */
-void tui_view_help(app *a, const char *title, const tui_key *keys, size_t n);
-/* Runs the row of keys matching key; false when none does. */
-bool tui_view_dispatch(app *a, const tui_key *keys, size_t n, int key);
-
-/* ---- A document: wrapped text with a role per byte (audit_ui.c) ------- */
-
-typedef struct tui_doc {
-	abuf text;
-	unsigned char *roles;
-	size_t roles_cap;
-	text_cells cells;
-	text_lines lines;
-	int width; /* the width of the last layout; 0: needs one */
-} tui_doc;
-
-void tui_doc_reset(tui_doc *d);
-void tui_doc_free(tui_doc *d);
-/* Appends s[0..n) in a role, as it is (its line breaks break lines). */
-void tui_doc_add(tui_doc *d, const char *s, size_t n, int role);
-/* Appends s as one line: its own line breaks become spaces (so a name or a
- * reason cannot pose as another line), then a line break. */
-void tui_doc_line(tui_doc *d, const char *s, int role);
-/* Appends the word diff of edit against orig: removed words in
- * diff.removed, added ones in diff.added, the rest in sample.text. */
-void tui_doc_diff(tui_doc *d, const char *orig, const char *edit);
-/* Wraps the document to width columns (again only when it changed). */
-void tui_doc_layout(tui_doc *d, int width);
-/* Draws display lines [scroll, scroll + rows) at (y, x), every cell through
- * tui_draw_cell in its byte's role. */
-void tui_doc_draw(app *a, tui_doc *d, int y, int x, int rows, int scroll);
+#include "assay/text.h"
+#include "view.h"
 
 /* ---- Chart geometry (audit_chart.c, pure) --------------------------------- */
 
@@ -136,7 +80,8 @@ typedef struct dash_panel_data {
 } dash_panel_data;
 
 typedef struct dash {
-	app a; /* first: the key actions and dialogs get &d->a */
+	tui_view view;
+	tui_base *b;
 	store *s;
 	const tui_audit_opts *o;
 	bool utf8;
@@ -149,6 +94,12 @@ typedef struct dash {
 	bool have_total;
 	int64_t batch_id;		 /* o->batch's id, 0: every batch */
 	store_names annotators, batches; /* for the drill-down */
+	/* the read-only review of a bar, while it is open */
+	bool browsing, capped;
+	bool pending; /* panels may be left to compute */
+	tui_pick *picks;
+	char browse_title[600];
+	tui_review_opts browse;
 } dash;
 
 /* Computes panel i if it is not ready (an error is kept in p[i].error). */
@@ -168,7 +119,7 @@ int dash_picks(dash *d, int i, bool all, tui_pick **out, size_t *n, bool *capped
 extern const tui_key dash_keys[];
 extern const size_t dash_n_keys;
 
-/* Draws the whole dashboard (the redraw hook of d->a). */
-void dash_draw(app *a);
+/* Draws the whole dashboard (its view's draw). */
+void dash_draw(tui_view *v);
 
 #endif

@@ -5,11 +5,31 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "assay/tui.h"
 #include "assay/tui_editor.h"
-#include "audit_int.h"
+#include "dialogs.h"
+#include "doc.h"
+#include "edit.h"
 
 typedef struct cview {
-	app a; /* first: key actions and dialogs get &cv->a */
+	tui_view view;
+	tui_base *b;
+	const tui_review_opts *o;
+	int64_t annotator_id;
+	char session[40];
+	bool has_sample;
+	store_sample smp;
+	int64_t shown_ns;
+	/* conflicts seen this session, for h / l */
+	int64_t *hist;
+	size_t n_hist, cap_hist, pos;
+	bool done; /* none left */
+	int scroll, text_rows;
+	tui_summary sum;
+	tui_summary *out; /* gets the summary when the view closes */
+	int64_t start_ns;
+	tui_draft draft; /* the lead's edit the store refused */
+	tui_reasons reasons;
 	int64_t batch_id;
 	int64_t cursor; /* the last conflict the walk reached */
 	int64_t left;	/* conflicts not adjudicated yet */
@@ -19,19 +39,20 @@ typedef struct cview {
 	store_decision adj; /* the sample's adjudication, verdict "" when none */
 	char *adj_lead;
 	tui_doc doc;
+	const char *edit_from; /* the text the editor opened on */
 } cview;
 
 static void drop_sample(cview *cv)
 {
-	if (cv->a.has_sample)
-		store_sample_free(&cv->a.smp);
+	if (cv->has_sample)
+		store_sample_free(&cv->smp);
 	store_named_verdicts_free(cv->v, cv->nv);
 	store_decision_free(&cv->adj);
 	free(cv->adj_lead);
 	cv->v = NULL;
 	cv->nv = 0;
 	cv->adj_lead = NULL;
-	cv->a.has_sample = false;
+	cv->has_sample = false;
 	tui_doc_reset(&cv->doc);
 }
 
@@ -48,7 +69,7 @@ static void build(cview *cv)
 	tui_doc *d = &cv->doc;
 	tui_doc_reset(d);
 	tui_doc_line(d, "original", CONF_ROLE_META_KEY);
-	tui_doc_add(d, cv->a.smp.text, strlen(cv->a.smp.text), CONF_ROLE_SAMPLE_TEXT);
+	tui_doc_add(d, cv->smp.text, strlen(cv->smp.text), CONF_ROLE_SAMPLE_TEXT);
 	tui_doc_add(d, "\n", 1, CONF_ROLE_SAMPLE_TEXT);
 	if (cv->adj.verdict[0]) {
 		abuf line = {0};
@@ -59,7 +80,7 @@ static void build(cview *cv)
 		tui_doc_line(d, line.data ? line.data : "", CONF_ROLE_STATUS_ACCENT);
 		abuf_free(&line);
 		if (cv->adj.text) {
-			tui_doc_diff(d, cv->a.smp.text, cv->adj.text);
+			tui_doc_diff(d, cv->smp.text, cv->adj.text);
 			tui_doc_add(d, "\n", 1, CONF_ROLE_SAMPLE_TEXT);
 		}
 	}
@@ -72,7 +93,7 @@ static void build(cview *cv)
 		tui_doc_line(d, line.data ? line.data : "", verdict_role(v->verdict));
 		abuf_free(&line);
 		if (strcmp(v->verdict, "edited") == 0 && v->text) {
-			tui_doc_diff(d, cv->a.smp.text, v->text);
+			tui_doc_diff(d, cv->smp.text, v->text);
 			tui_doc_add(d, "\n", 1, CONF_ROLE_SAMPLE_TEXT);
 		}
 	}
@@ -82,20 +103,20 @@ static void load(cview *cv, int64_t id)
 {
 	drop_sample(cv);
 	assay_error err = {0};
-	if (store_sample_get(cv->a.s, id, &cv->a.smp, &err) < 0) {
-		tui_message(&cv->a, true, "%s", err.msg);
+	if (store_sample_get(cv->b->s, id, &cv->smp, &err) < 0) {
+		tui_message(cv->b, true, "%s", err.msg);
 		return;
 	}
-	cv->a.has_sample = true;
-	if (store_verdicts_of(cv->a.s, id, &cv->v, &cv->nv, &err) < 0 ||
-	    store_adjudication_get(cv->a.s, id, &cv->adj, &cv->adj_lead, &err) < 0)
-		tui_message(&cv->a, true, "%s", err.msg);
+	cv->has_sample = true;
+	if (store_verdicts_of(cv->b->s, id, &cv->v, &cv->nv, &err) < 0 ||
+	    store_adjudication_get(cv->b->s, id, &cv->adj, &cv->adj_lead, &err) < 0)
+		tui_message(cv->b, true, "%s", err.msg);
 	build(cv);
-	cv->a.scroll = 0;
-	cv->a.shown_ns = assay_mono_ns();
+	cv->scroll = 0;
+	cv->shown_ns = assay_mono_ns();
 }
 
-static void remember(app *a, int64_t id)
+static void remember(cview *a, int64_t id)
 {
 	if (a->n_hist == a->cap_hist) {
 		size_t cap = a->cap_hist ? a->cap_hist * 2 : 64;
@@ -112,14 +133,14 @@ static void remember(app *a, int64_t id)
 /* The next conflict: forward in this session's history, else the walk's. */
 static void advance(cview *cv)
 {
-	app *a = &cv->a;
+	cview *a = cv;
 	if (a->n_hist && a->pos + 1 < a->n_hist) {
 		load(cv, a->hist[++a->pos]);
 		return;
 	}
 	int64_t id;
 	assay_error err = {0};
-	int rc = store_conflict_next(a->s, cv->batch_id, cv->cursor, &id, &err);
+	int rc = store_conflict_next(a->b->s, cv->batch_id, cv->cursor, &id, &err);
 	if (rc == ASSAY_OK) {
 		cv->cursor = id;
 		remember(a, id);
@@ -129,7 +150,7 @@ static void advance(cview *cv)
 		a->done = true;
 		a->pos = a->n_hist;
 	} else {
-		tui_message(a, true, "%s", err.msg);
+		tui_message(a->b, true, "%s", err.msg);
 	}
 }
 
@@ -137,7 +158,7 @@ static void advance(cview *cv)
  * (and the sample stays) when the store refused it. */
 static bool settle(cview *cv, int kind, const char *text, const char *reason, const char *how)
 {
-	app *a = &cv->a;
+	cview *a = cv;
 	store_decision_in in = {
 	    .sample_id = a->smp.id,
 	    .annotator_id = a->annotator_id,
@@ -149,8 +170,8 @@ static bool settle(cview *cv, int kind, const char *text, const char *reason, co
 	};
 	int64_t event_id;
 	assay_error err = {0};
-	if (store_adjudicate(a->s, &in, &event_id, &err) < 0) {
-		tui_message(a, true, "not saved: %s", err.msg);
+	if (store_adjudicate(a->b->s, &in, &event_id, &err) < 0) {
+		tui_message(a->b, true, "not saved: %s", err.msg);
 		return false;
 	}
 	if (!cv->adj.verdict[0]) {
@@ -163,188 +184,223 @@ static bool settle(cview *cv, int kind, const char *text, const char *reason, co
 	char id[80];
 	snprintf(id, sizeof id, "%s", a->smp.ext_id);
 	advance(cv);
-	tui_message(a, false, "%s: %s", id, how);
+	tui_message(a->b, false, "%s: %s", id, how);
 	return true;
 }
 
-static void draw(app *a);
+#define CV(v) TUI_SELF(v, cview)
 
-static void k_accept(app *a)
+static void k_accept(tui_view *v)
 {
+	cview *a = CV(v);
 	if (a->has_sample)
-		settle((cview *)a, STORE_ACCEPT, NULL, NULL, "accepted as generated");
+		settle(a, STORE_ACCEPT, NULL, NULL, "accepted as generated");
 }
 
-static void k_reject(app *a)
+static void rejected(tui_view *v, char *reason)
 {
-	if (!a->has_sample)
-		return;
-	char *reason = tui_pick_reason(a);
-	if (reason)
-		settle((cview *)a, STORE_REJECT, NULL, reason, "rejected");
+	cview *cv = CV(v);
+	if (reason && cv->has_sample)
+		settle(cv, STORE_REJECT, NULL, reason, "rejected");
 	free(reason);
 }
 
-/* 1-9: annotator N's verdict, reason or edit, as it is. */
-static void k_take(app *a)
+static void k_reject(tui_view *v)
 {
-	cview *cv = (cview *)a;
-	if (!a->has_sample)
+	cview *cv = CV(v);
+	if (cv->has_sample)
+		tui_pick_reason(v, cv->reasons.v, cv->reasons.n, rejected);
+}
+
+/* 1-9: annotator N's verdict, reason or edit, as it is. */
+static void k_take(tui_view *v)
+{
+	cview *cv = CV(v);
+	if (!cv->has_sample)
 		return;
 	if (cv->digit < 1 || (size_t)cv->digit > cv->nv) {
-		tui_message(a, true, "there is no verdict %d here", cv->digit);
+		tui_message(cv->b, true, "there is no verdict %d here", cv->digit);
 		return;
 	}
-	const store_named_verdict *v = &cv->v[cv->digit - 1];
-	int kind = strcmp(v->verdict, "rejected") == 0		  ? STORE_REJECT
-		   : strcmp(v->verdict, "edited") == 0 && v->text ? STORE_EDIT
-								  : STORE_ACCEPT;
+	const store_named_verdict *nv = &cv->v[cv->digit - 1];
+	int kind = strcmp(nv->verdict, "rejected") == 0		   ? STORE_REJECT
+		   : strcmp(nv->verdict, "edited") == 0 && nv->text ? STORE_EDIT
+								    : STORE_ACCEPT;
 	char how[64];
-	snprintf(how, sizeof how, "took verdict %d (%s)", cv->digit, v->verdict);
+	snprintf(how, sizeof how, "took verdict %d (%s)", cv->digit, nv->verdict);
 	/* copies: settle() moves on and frees the verdicts */
-	char *text = v->text ? assay_strdup(v->text) : NULL;
-	char *reason = v->reason ? assay_strdup(v->reason) : NULL;
+	char *text = nv->text ? assay_strdup(nv->text) : NULL;
+	char *reason = nv->reason ? assay_strdup(nv->reason) : NULL;
 	settle(cv, kind, kind == STORE_EDIT ? text : NULL, kind == STORE_REJECT ? reason : NULL,
 	       how);
 	free(text);
 	free(reason);
 }
 
-/* Which text the editor starts from: the lead's edit the store refused
- * earlier, else the original or an annotator's edit picked by digit when
- * there are edits. NULL when cancelled. */
-static const char *edit_start(cview *cv)
+/* The editor's answer on the final text: settled as the lead's edit, or
+ * kept as a draft when the store refused it. */
+static void edited(tui_view *v, int rc, char *out, const assay_error *err)
 {
-	if (cv->a.draft && cv->a.draft_for == cv->a.smp.id)
-		return cv->a.draft;
-	size_t edits = 0;
-	for (size_t i = 0; i < cv->nv; i++)
-		edits += strcmp(cv->v[i].verdict, "edited") == 0 && cv->v[i].text;
-	if (!edits)
-		return cv->a.smp.text;
-	tui_message(&cv->a, false,
-		    "edit from: 0 the original, 1-%zu that annotator's edit "
-		    "(Esc cancels)",
-		    cv->nv);
-	for (;;) {
-		draw(&cv->a);
-		int ch = getch();
-		if (ch == ERR || ch == KEY_RESIZE)
-			continue;
-		if (ch == 27) {
-			cv->a.msg[0] = '\0';
-			return NULL;
-		}
-		if (ch == '0') {
-			cv->a.msg[0] = '\0';
-			return cv->a.smp.text;
-		}
-		size_t k = ch >= '1' && ch <= '9' ? (size_t)(ch - '1') : cv->nv;
-		if (k < cv->nv && strcmp(cv->v[k].verdict, "edited") == 0 && cv->v[k].text) {
-			cv->a.msg[0] = '\0';
-			return cv->v[k].text;
-		}
-		tui_message(&cv->a, true,
-			    "pick 0 (the original) or the number of an edited "
-			    "verdict; Esc cancels");
-	}
-}
-
-static void k_edit(app *a)
-{
-	cview *cv = (cview *)a;
-	if (!a->has_sample)
-		return;
-	const char *from = edit_start(cv);
-	if (!from)
-		return;
-	char title[300];
-	snprintf(title, sizeof title, "final text of %s   Ctrl-S save   Esc cancel", a->smp.ext_id);
-	char *out = NULL;
-	assay_error err = {0};
-	int rc = tui_edit_full_screen(a, title, from, &out, &err);
-	if (rc < 0)
-		tui_message(a, true, "%s", err.msg);
+	cview *cv = CV(v);
+	const char *from = cv->edit_from;
+	cv->edit_from = NULL;
+	if (!cv->has_sample || !from)
+		;
+	else if (rc < 0)
+		tui_message(cv->b, true, "%s", err->msg);
 	else if (rc != TUI_EDITOR_SAVED && rc != TUI_EDITOR_UNCHANGED)
-		tui_message(a, false, "edit cancelled");
-	else if (strcmp(out ? out : from, a->smp.text) == 0)
-		tui_message(a, false, "that is the original text: a accepts it as it is");
+		tui_message(cv->b, false, "edit cancelled");
+	else if (strcmp(out ? out : from, cv->smp.text) == 0)
+		tui_message(cv->b, false, "that is the original text: a accepts it as it is");
+	else if (!out && !(out = assay_strdup(from)))
+		tui_message(cv->b, true, "out of memory");
 	else {
-		int64_t id = a->smp.id;
-		if (!out && !(out = assay_strdup(from))) {
-			tui_message(a, true, "out of memory");
-			return;
-		}
+		int64_t id = cv->smp.id;
 		if (settle(cv, STORE_EDIT, out, NULL, "edited"))
-			tui_draft_settled(a, id);
+			tui_draft_settled(&cv->draft, id);
 		else
-			tui_draft_keep(a, id, &out); /* refused: never lost */
+			tui_draft_keep(cv->b, &cv->draft, id, &out); /* refused: never lost */
 	}
 	free(out);
 }
 
-static void k_next(app *a)
+static void edit_from(cview *cv, const char *from)
 {
-	cview *cv = (cview *)a;
-	if (a->has_sample && a->pos + 1 >= a->n_hist && !cv->adj.verdict[0])
-		a->sum.skipped++;
+	char title[300];
+	snprintf(title, sizeof title, "final text of %s   Ctrl-S save   Esc cancel", cv->smp.ext_id);
+	cv->edit_from = from;
+	if (!tui_edit_full_screen(&cv->view, title, from, edited))
+		cv->edit_from = NULL;
+}
+
+/* The answer to "edit from": 0 the original, a digit an annotator's edit. */
+static bool pick_start(tui_view *v, int key)
+{
+	cview *cv = CV(v);
+	cv->b->msg[0] = '\0';
+	if (key == 27)
+		return true;
+	if (key == '0') {
+		edit_from(cv, cv->smp.text);
+		return true;
+	}
+	size_t k = key >= '1' && key <= '9' ? (size_t)(key - '1') : cv->nv;
+	if (k < cv->nv && strcmp(cv->v[k].verdict, "edited") == 0 && cv->v[k].text) {
+		edit_from(cv, cv->v[k].text);
+		return true;
+	}
+	tui_message(cv->b, true, "pick 0 (the original) or the number of an edited verdict; Esc "
+				 "cancels");
+	return false;
+}
+
+/* The editor starts from the lead's edit the store refused earlier, else
+ * the original, or an annotator's edit picked by digit when there are
+ * edits. */
+static void k_edit(tui_view *v)
+{
+	cview *cv = CV(v);
+	if (!cv->has_sample)
+		return;
+	const char *draft = tui_draft_of(&cv->draft, cv->smp.id);
+	size_t edits = 0;
+	for (size_t i = 0; i < cv->nv; i++)
+		edits += strcmp(cv->v[i].verdict, "edited") == 0 && cv->v[i].text;
+	if (draft || !edits) {
+		edit_from(cv, draft ? draft : cv->smp.text);
+		return;
+	}
+	tui_message(cv->b, false, "edit from: 0 the original, 1-%zu that annotator's edit (Esc "
+				  "cancels)", cv->nv);
+	tui_choose(v, pick_start);
+}
+
+static void k_next(tui_view *v)
+{
+	cview *cv = CV(v);
+	if (cv->has_sample && cv->pos + 1 >= cv->n_hist && !cv->adj.verdict[0])
+		cv->sum.skipped++;
 	advance(cv);
 }
 
-static void k_prev(app *a)
+static void k_prev(tui_view *v)
 {
-	if (a->pos == 0 || !a->n_hist) {
-		tui_message(a, false, "this is the first conflict of the session");
+	cview *cv = CV(v);
+	if (cv->pos == 0 || !cv->n_hist) {
+		tui_message(cv->b, false, "this is the first conflict of the session");
 		return;
 	}
-	a->done = false;
-	a->pos--;
-	load((cview *)a, a->hist[a->pos]);
+	cv->done = false;
+	cv->pos--;
+	load(cv, cv->hist[cv->pos]);
 }
 
-
-static const tui_key conflict_keys[];
-static const size_t n_conflict_keys;
-
-static void k_help(app *a)
+static void scroll_by(tui_view *v, int by)
 {
-	tui_view_help(a, " adjudication keys ", conflict_keys, n_conflict_keys);
+	cview *cv = CV(v);
+	tui_scroll(&cv->scroll, cv->text_rows, cv->doc.lines.n, by);
 }
 
-static void k_quit(app *a)
+static void k_down(tui_view *v)
 {
-	if (!tui_draft_holds_quit(a))
-		a->quit = true;
+	scroll_by(v, 1);
 }
 
-static void k_redraw(app *a)
+static void k_up(tui_view *v)
 {
+	scroll_by(v, -1);
+}
+
+static void k_page_down(tui_view *v)
+{
+	scroll_by(v, tui_page(CV(v)->text_rows));
+}
+
+static void k_page_up(tui_view *v)
+{
+	scroll_by(v, -tui_page(CV(v)->text_rows));
+}
+
+static void k_help(tui_view *v)
+{
+	tui_help(v, " adjudication keys ");
+}
+
+static void k_quit(tui_view *v)
+{
+	cview *cv = CV(v);
+	if (!tui_draft_holds_quit(cv->b, &cv->draft))
+		v->done = true;
+}
+
+static void k_redraw(tui_view *v)
+{
+	(void)v;
 	clearok(curscr, TRUE);
-	(void)a;
 }
 
-static const tui_key conflict_keys[] = {
-    {'a', 0, "a", "accept", k_accept, true},
-    {'e', 0, "e", "edit", k_edit, true},
-    {'r', 0, "r", "reject", k_reject, true},
-    {'1', 0, "1-9", "take N's verdict", k_take, true},
-    {'s', 0, "s", "next", k_next, true},
-    {'l', KEY_RIGHT, "l Right", "next conflict", k_next, false},
-    {'h', KEY_LEFT, "h Left", "previous conflict of this session", k_prev, false},
-    {'j', KEY_DOWN, "j Down", "scroll down", tui_k_down, false},
-    {'k', KEY_UP, "k Up", "scroll up", tui_k_up, false},
-    {KEY_NPAGE, ' ', "PgDn", "page down", tui_k_page_down, false},
-    {KEY_PPAGE, 0, "PgUp", "page up", tui_k_page_up, false},
-    {'?', 0, "?", "help", k_help, true},
-    {12, 0, "Ctrl-L", "redraw the screen", k_redraw, false},
-    {'q', 0, "q", "quit", k_quit, true},
+const tui_key tui_conflict_keys[] = {
+    {'a', 0, "a", "accept", k_accept, TUI_KEY_HINT},
+    {'e', 0, "e", "edit", k_edit, TUI_KEY_HINT},
+    {'r', 0, "r", "reject", k_reject, TUI_KEY_HINT},
+    {'1', 0, "1-9", "take N's verdict", k_take, TUI_KEY_HINT},
+    {'s', 0, "s", "next", k_next, TUI_KEY_HINT},
+    {'l', KEY_RIGHT, "l Right", "next conflict", k_next, 0},
+    {'h', KEY_LEFT, "h Left", "previous conflict of this session", k_prev, 0},
+    {'j', KEY_DOWN, "j Down", "scroll down", k_down, 0},
+    {'k', KEY_UP, "k Up", "scroll up", k_up, 0},
+    {KEY_NPAGE, ' ', "PgDn", "page down", k_page_down, 0},
+    {KEY_PPAGE, 0, "PgUp", "page up", k_page_up, 0},
+    {'?', 0, "?", "help", k_help, TUI_KEY_HINT},
+    {12, 0, "Ctrl-L", "redraw the screen", k_redraw, 0},
+    {'q', 0, "q", "quit", k_quit, TUI_KEY_HINT},
 };
-static const size_t n_conflict_keys = ASSAY_ARRAY_LEN(conflict_keys);
+const size_t tui_n_conflict_keys = ASSAY_ARRAY_LEN(tui_conflict_keys);
 
 static void top_bar(cview *cv)
 {
-	app *a = &cv->a;
-	tui_view_fill(a, 0, CONF_ROLE_STATUS_BAR);
+	cview *a = cv;
+	tui_fill(a->b, 0, CONF_ROLE_STATUS_BAR);
 	char right[96], left[600];
 	snprintf(right, sizeof right, " %lld left, %lld settled ", (long long)cv->left,
 		 (long long)a->sum.decided);
@@ -353,16 +409,16 @@ static void top_bar(cview *cv)
 		 db ? db + 1 : a->o->db_name, a->o->batch ? a->o->batch : "all batches",
 		 a->o->annotator);
 	int rw = (int)strlen(right);
-	tui_view_put(a, 0, 0, COLS - rw - 1, left, CONF_ROLE_STATUS_BAR);
+	tui_put(a->b, 0, 0, COLS - rw - 1, left, CONF_ROLE_STATUS_BAR);
 	if (rw < COLS)
-		tui_view_put(a, 0, COLS - rw, rw, right, CONF_ROLE_STATUS_ACCENT);
+		tui_put(a->b, 0, COLS - rw, rw, right, CONF_ROLE_STATUS_ACCENT);
 }
 
 /* The sample's id, batch and either what the verdicts are or how it was
  * settled. */
 static void header(cview *cv, int y)
 {
-	app *a = &cv->a;
+	cview *a = cv;
 	char line[900];
 	if (cv->adj.verdict[0]) {
 		snprintf(line, sizeof line, "%s  (%s)  settled by %s: %s%s%s", a->smp.ext_id,
@@ -379,119 +435,122 @@ static void header(cview *cv, int y)
 			 "%zu rejected",
 			 a->smp.ext_id, a->smp.batch_name, cv->nv, n[0], n[1], n[2]);
 	}
-	tui_view_put(a, y, 1, COLS - 2, line, CONF_ROLE_META_KEY);
+	tui_put(a->b, y, 1, COLS - 2, line, CONF_ROLE_META_KEY);
 }
 
-static void draw(app *a)
+static void draw(tui_view *v)
 {
-	cview *cv = (cview *)a;
-	if (COLS < TUI_VIEW_MIN_W || LINES < TUI_VIEW_MIN_H) {
-		tui_view_too_small(a);
+	cview *cv = CV(v);
+	tui_base *b = cv->b;
+	if (!tui_fits(b))
 		return;
-	}
-	erase();
+	int bottom = tui_frame(v);
 	top_bar(cv);
-	int bottom = LINES - 1;
-	if (a->msg[0]) {
-		bottom--;
-		tui_view_put(a, bottom, 1, COLS - 2, a->msg,
-			     a->msg_error ? CONF_ROLE_ERROR : CONF_ROLE_STATUS_ACCENT);
-	}
-	tui_view_footer(a, LINES - 1, conflict_keys, n_conflict_keys);
-	if (!a->has_sample) {
-		tui_view_put(a, LINES / 2 - 1, 2, COLS - 4,
-			     a->done ? "No conflicting sample left. q quits, h goes back."
-				     : "No sample to show.",
-			     CONF_ROLE_META_KEY);
-		refresh();
+	if (!cv->has_sample) {
+		tui_put(b, LINES / 2 - 1, 2, COLS - 4,
+			cv->done ? "No conflicting sample left. q quits, h goes back."
+				 : "No sample to show.",
+			CONF_ROLE_META_KEY);
+		tui_frame_done();
 		return;
 	}
 	header(cv, 1);
-	a->text_rows = bottom - 2;
+	cv->text_rows = bottom - 2;
 	tui_doc_layout(&cv->doc, COLS - 2);
-	if (a->scroll > (int)cv->doc.lines.n - 1)
-		a->scroll = cv->doc.lines.n ? (int)cv->doc.lines.n - 1 : 0;
-	tui_doc_draw(a, &cv->doc, 2, 1, a->text_rows, a->scroll);
-	if (cv->doc.lines.n > (size_t)a->text_rows) {
+	if (cv->scroll > (int)cv->doc.lines.n - 1)
+		cv->scroll = cv->doc.lines.n ? (int)cv->doc.lines.n - 1 : 0;
+	tui_doc_draw(b, &cv->doc, 2, 1, cv->text_rows, cv->scroll);
+	if (cv->doc.lines.n > (size_t)cv->text_rows) {
 		char more[64];
-		int last = a->scroll + a->text_rows;
-		snprintf(more, sizeof more, " %d-%d of %zu lines (j/k) ", a->scroll + 1,
+		int last = cv->scroll + cv->text_rows;
+		snprintf(more, sizeof more, " %d-%d of %zu lines (j/k) ", cv->scroll + 1,
 			 last < (int)cv->doc.lines.n ? last : (int)cv->doc.lines.n,
 			 cv->doc.lines.n);
-		tui_view_put(a, 1 + a->text_rows, COLS - (int)strlen(more) - 1, (int)strlen(more),
-			     more, CONF_ROLE_STATUS_ACCENT);
+		tui_put(b, 1 + cv->text_rows, COLS - (int)strlen(more) - 1, (int)strlen(more), more,
+			CONF_ROLE_STATUS_ACCENT);
 	}
-	refresh();
-}
-
-static void setup_reasons(app *a)
-{
-	if (a->o->config && conf_has(a->o->config, "reasons") &&
-	    conf_get_list(a->o->config, "reasons", &a->reasons, &a->n_reasons) == 0 &&
-	    a->n_reasons) {
-		a->reasons_owned = true;
-		if (a->n_reasons > 10)
-			a->n_reasons = 10;
-		return;
-	}
-	a->reasons = (char **)tui_default_reasons;
-	a->n_reasons = tui_n_default_reasons;
+	tui_frame_done();
 }
 
 static int start(cview *cv, assay_error *err)
 {
-	app *a = &cv->a;
-	int rc = store_annotator_ensure(a->s, a->o->annotator, &a->annotator_id, err);
+	int rc = store_annotator_ensure(cv->b->s, cv->o->annotator, &cv->annotator_id, err);
 	if (rc < 0)
 		return rc;
-	if (a->o->batch) {
+	if (cv->o->batch) {
 		store_batch b;
-		if ((rc = store_batch_by_name(a->s, a->o->batch, &b, err)) < 0)
-			return assay_fail(err, rc, "no batch named \"%s\"", a->o->batch);
+		if ((rc = store_batch_by_name(cv->b->s, cv->o->batch, &b, err)) < 0)
+			return assay_fail(err, rc, "no batch named \"%s\"", cv->o->batch);
 		cv->batch_id = b.id;
 		store_batch_free(&b);
 	}
-	snprintf(a->session, sizeof a->session, "%lld", (long long)assay_now_ms());
-	return store_conflict_count(a->s, cv->batch_id, &cv->left, err);
+	snprintf(cv->session, sizeof cv->session, "%lld", (long long)assay_now_ms());
+	return store_conflict_count(cv->b->s, cv->batch_id, &cv->left, err);
 }
+
+/* 1-9 all run k_take (the table's row '1') with the digit kept. */
+static int conflicts_key(tui_view *v, int kind, wint_t ch)
+{
+	if (kind == OK && ch >= '1' && ch <= '9') {
+		CV(v)->digit = (int)ch - '0';
+		ch = '1';
+	}
+	return tui_view_keys(v, kind, ch);
+}
+
+static void conflicts_open(tui_view *v)
+{
+	cview *cv = CV(v);
+	cv->start_ns = assay_mono_ns();
+	advance(cv);
+}
+
+static void free_state(cview *cv)
+{
+	drop_sample(cv);
+	tui_doc_free(&cv->doc);
+	tui_reasons_free(&cv->reasons);
+	tui_draft_free(&cv->draft);
+	free(cv->hist);
+	free(cv);
+}
+
+static void conflicts_close(tui_view *v)
+{
+	cview *cv = CV(v);
+	cv->sum.seconds = (double)(assay_mono_ns() - cv->start_ns) / 1e9;
+	*cv->out = cv->sum;
+	free_state(cv);
+}
+
+static const tui_view_ops conflicts_ops = {
+	.name = "conflicts",
+	.open = conflicts_open,
+	.draw = draw,
+	.key = conflicts_key,
+	.close = conflicts_close,
+};
 
 int tui_conflicts_run(store *s, const tui_review_opts *o, tui_summary *sum, assay_error *err)
 {
-	cview cv = {.a = {.s = s, .o = o, .redraw = draw}};
-	cv.a.scroll_lines = &cv.doc.lines;
 	*sum = (tui_summary){0};
-	int rc = start(&cv, err);
-	SCREEN *scr = NULL;
+	tui_base b = {.s = s, .db_name = o->db_name, .config = o->config};
+	cview *cv = calloc(1, sizeof *cv);
+	if (!cv)
+		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
+	*cv = (cview){.view = {.ops = &conflicts_ops, .keys = tui_conflict_keys,
+			       .n_keys = tui_n_conflict_keys},
+		      .b = &b, .o = o, .out = sum};
+	tui_reasons_load(&cv->reasons, o->config);
+	int rc = start(cv, err);
 	if (rc == ASSAY_OK)
-		rc = tui_view_open(&scr, err);
-	if (rc < 0)
+		rc = tui_open(&b, o->theme, err);
+	if (rc < 0) {
+		free_state(cv);
 		return rc;
-	setup_reasons(&cv.a);
-	tui_theme_apply(&cv.a, o->theme);
-	cv.a.start_ns = assay_mono_ns();
-	advance(&cv);
-	while (!cv.a.quit) {
-		draw(&cv.a);
-		wint_t ch;
-		int kind = get_wch(&ch);
-		if (kind == ERR || (kind == KEY_CODE_YES && ch == KEY_RESIZE))
-			continue;
-		cv.a.msg[0] = '\0';
-		int key = (int)ch;
-		if (kind == OK && key >= '1' && key <= '9') {
-			cv.digit = key - '0';
-			key = '1';
-		}
-		tui_view_dispatch(&cv.a, conflict_keys, n_conflict_keys, key);
 	}
-	tui_view_close(scr);
-	cv.a.sum.seconds = (double)(assay_mono_ns() - cv.a.start_ns) / 1e9;
-	*sum = cv.a.sum;
-	drop_sample(&cv);
-	tui_doc_free(&cv.doc);
-	if (cv.a.reasons_owned)
-		conf_list_free(cv.a.reasons, cv.a.n_reasons);
-	free(cv.a.hist);
-	free(cv.a.draft);
+	tui_push(&b, &cv->view);
+	tui_run(&b);
+	tui_close(&b);
 	return ASSAY_OK;
 }

@@ -1,197 +1,329 @@
-/* dialogs.c — the small modal pieces of the review screen: a one-line
- * prompt (notes, ids, searches, free-text reasons), the reason picker and
- * the help overlay generated from the key table. */
+/* dialogs.c — the views a screen stacks on top of itself: a one-line
+ * prompt (notes, ids, searches, free-text reasons), the reason picker, a
+ * one-key choice and the help overlay generated from a key table. They
+ * read no key and run no loop of their own: tui_run hands them keys. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <wchar.h>
 
-#include "app.h"
 #include "assay/tui_editor.h"
+#include "dialogs.h"
 
-const char *const tui_default_reasons[] = {
+static const char *const default_reasons[] = {
 	"hallucination", "factual error", "missing detail", "repetition", "formatting",
 	"bias or unsafe", "refusal or meta-commentary", "duplicate", "other",
 };
-const size_t tui_n_default_reasons = ASSAY_ARRAY_LEN(tui_default_reasons);
 
-/* A key from win, keeping the lease on the sample while waiting. */
-static int wait_key(app *a, WINDOW *win)
+void tui_reasons_load(tui_reasons *r, const conf *config)
 {
-	wtimeout(win, 1000);
-	int ch;
-	while ((ch = wgetch(win)) == ERR)
-		tui_keep_lease(a);
-	tui_keep_lease(a);
-	return ch;
-}
-
-/* A bordered window centred on the screen. */
-static WINDOW *box_window(app *a, int h, int w)
-{
-	if (h > LINES)
-		h = LINES;
-	if (w > COLS)
-		w = COLS;
-	WINDOW *win = newwin(h, w, (LINES - h) / 2, (COLS - w) / 2);
-	if (!win)
-		return NULL;
-	wbkgd(win, a->attr[CONF_ROLE_DIALOG]);
-	werase(win);
-	box(win, 0, 0);
-	keypad(win, TRUE);
-	return win;
-}
-
-char *tui_prompt(app *a, const char *label, const char *initial)
-{
-	abuf text = {0};
-	if (initial)
-		abuf_puts(&text, initial);
-	curs_set(1);
-	timeout(1000);
-	char *result = NULL;
-	for (;;) {
-		int y = LINES - 2;
-		attrset(a->attr[CONF_ROLE_DIALOG]);
-		mvhline(y, 0, ' ', COLS);
-		attrset(A_NORMAL);
-		int lw = tui_draw_text(stdscr, y, 1, COLS - 2, label, strlen(label),
-				       a->attr[CONF_ROLE_DIALOG], a->attr[CONF_ROLE_SAMPLE_PLACEHOLDER]);
-		int room = COLS - 3 - lw;
-		const char *s = text.data ? text.data : "";
-		/* show the end of the text when it is wider than the room */
-		size_t from = 0;
-		while (room > 0 && text_width(s + from, text.len - from) > (size_t)room - 1)
-			from = text_grapheme_next(s, text.len, from);
-		int tw = tui_draw_text(stdscr, y, 2 + lw, room, s + from, text.len - from,
-				       a->attr[CONF_ROLE_DIALOG], a->attr[CONF_ROLE_SAMPLE_PLACEHOLDER]);
-		move(y, 2 + lw + (tw > 0 ? tw : 0));
-		refresh();
-		wint_t ch;
-		int kind = get_wch(&ch);
-		tui_keep_lease(a);
-		if (kind == ERR)
-			continue;
-		if (kind == KEY_CODE_YES) {
-			if (ch == KEY_BACKSPACE && text.len) {
-				text.len = text_grapheme_prev(text.data, text.len, text.len);
-				text.data[text.len] = '\0';
-			} else if (ch == KEY_ENTER) {
-				break;
-			} else if (ch == KEY_RESIZE) {
-				tui_draw(a);
-			}
-			continue;
-		}
-		if (ch == 27) { /* Esc */
-			abuf_free(&text);
-			curs_set(0);
-			return NULL;
-		}
-		if (ch == '\r' || ch == '\n')
-			break;
-		if ((ch == 127 || ch == 8) && text.len) {
-			text.len = text_grapheme_prev(text.data, text.len, text.len);
-			text.data[text.len] = '\0';
-		} else if (ch == 21) { /* Ctrl-U */
-			abuf_reset(&text);
-		} else if (ch >= 0x20 && ch != 127 && text.len < 4000) {
-			char enc[4];
-			size_t n = text_utf8_encode((uint32_t)ch, enc);
-			if (n)
-				abuf_append(&text, enc, n);
-		}
-	}
-	curs_set(0);
-	result = abuf_take(&text);
-	if (result && !*result) {
-		free(result);
-		result = NULL;
-	}
-	return result;
-}
-
-char *tui_pick_reason(app *a)
-{
-	int h = (int)a->n_reasons + 4, w = 44;
-	for (;;) {
-		WINDOW *win = box_window(a, h, w);
-		if (!win)
-			return NULL;
-		mvwaddstr(win, 0, 2, " reject: why? ");
-		for (size_t i = 0; i < a->n_reasons && (int)i + 2 < h - 1; i++) {
-			char line[128];
-			snprintf(line, sizeof line, "%zu  ", i + 1 < 10 ? i + 1 : 0);
-			mvwaddstr(win, (int)i + 1, 2, line);
-			tui_draw_text(win, (int)i + 1, 5, w - 7, a->reasons[i], strlen(a->reasons[i]),
-				      a->attr[CONF_ROLE_DIALOG], a->attr[CONF_ROLE_SAMPLE_PLACEHOLDER]);
-		}
-		mvwaddstr(win, h - 2, 2, "digit: pick   Esc: cancel");
-		wrefresh(win);
-		int ch = wait_key(a, win);
-		delwin(win);
-		touchwin(stdscr);
-		if (ch == 27)
-			return NULL;
-		if (ch == KEY_RESIZE) {
-			tui_draw(a);
-			continue;
-		}
-		if (ch < '0' || ch > '9')
-			continue;
-		size_t k = ch == '0' ? 9 : (size_t)(ch - '1');
-		if (k >= a->n_reasons)
-			continue;
-		if (strcmp(a->reasons[k], "other") == 0) {
-			tui_draw(a);
-			char *t = tui_prompt(a, "other reason:", NULL);
-			if (!t)
-				return NULL;
-			char *r = malloc(strlen(t) + 8);
-			if (r)
-				sprintf(r, "other: %s", t);
-			free(t);
-			return r;
-		}
-		return assay_strdup(a->reasons[k]);
-	}
-}
-
-void tui_help(app *a)
-{
-	/* a read-only review lists only the keys that work there */
-	size_t shown[64], n = 0;
-	for (size_t i = 0; i < tui_n_keys && n < ASSAY_ARRAY_LEN(shown); i++)
-		if (!a->o->only || tui_key_browses(&tui_keys[i]))
-			shown[n++] = i;
-	for (;;) {
-		/* as many columns of keys as the height needs */
-		int rows = LINES - 4 < (int)n ? LINES - 4 : (int)n;
-		if (rows < 1)
-			rows = 1;
-		int cols = ((int)n + rows - 1) / rows, colw = 50;
-		int h = rows + 3, w = cols * colw + 3;
-		WINDOW *win = box_window(a, h, w);
-		if (!win)
-			return;
-		wattron(win, a->attr[CONF_ROLE_HELP_TITLE]);
-		mvwaddstr(win, 0, 2, a->o->only ? " keys (read-only) " : " keys ");
-		wattroff(win, a->attr[CONF_ROLE_HELP_TITLE]);
-		for (size_t k = 0; k < n; k++) {
-			const tui_key *key = &tui_keys[shown[k]];
-			int y = (int)k % rows + 1, x = 2 + (int)k / rows * colw;
-			mvwaddnstr(win, y, x, key->label, 10);
-			mvwaddnstr(win, y, x + 11, key->help, colw - 13);
-		}
-		mvwaddstr(win, h - 2, 2, "press any key to close");
-		wrefresh(win);
-		int ch = wait_key(a, win);
-		delwin(win);
-		touchwin(stdscr);
-		if (ch == KEY_RESIZE) {
-			tui_draw(a);
-			continue;
-		}
+	*r = (tui_reasons){0};
+	if (config && conf_has(config, "reasons") &&
+	    conf_get_list(config, "reasons", &r->v, &r->n) == 0 && r->n) {
+		r->owned = true;
+		if (r->n > 10)
+			r->n = 10; /* one digit each */
 		return;
 	}
+	r->v = (char **)default_reasons;
+	r->n = ASSAY_ARRAY_LEN(default_reasons);
+}
+
+void tui_reasons_free(tui_reasons *r)
+{
+	if (r->owned)
+		conf_list_free(r->v, r->n);
+	*r = (tui_reasons){0};
+}
+
+/* What a dialog answers: the view that opened it and what gets the
+ * answer. */
+typedef struct dialog {
+	tui_view *owner;
+	tui_text_done done;
+} dialog;
+
+/* ---- The prompt ----------------------------------------------------------- */
+
+typedef struct prompt {
+	tui_view view;
+	tui_view *owner;
+	tui_text_done done;
+	char label[64];
+	const char *prefix; /* put before the answer ("other: ") */
+	abuf text;
+} prompt;
+
+static void prompt_draw(tui_view *v)
+{
+	prompt *p = TUI_SELF(v, prompt);
+	tui_base *b = v->base;
+	int y = LINES - 2;
+	attrset(b->attr[CONF_ROLE_DIALOG]);
+	mvhline(y, 0, ' ', COLS);
+	attrset(A_NORMAL);
+	int lw = tui_draw_text(stdscr, y, 1, COLS - 2, p->label, strlen(p->label),
+			       b->attr[CONF_ROLE_DIALOG], b->attr[CONF_ROLE_SAMPLE_PLACEHOLDER]);
+	int room = COLS - 3 - lw;
+	const char *s = p->text.data ? p->text.data : "";
+	/* show the end of the text when it is wider than the room */
+	size_t from = 0;
+	while (room > 0 && text_width(s + from, p->text.len - from) > (size_t)room - 1)
+		from = text_grapheme_next(s, p->text.len, from);
+	int tw = tui_draw_text(stdscr, y, 2 + lw, room, s + from, p->text.len - from,
+			       b->attr[CONF_ROLE_DIALOG], b->attr[CONF_ROLE_SAMPLE_PLACEHOLDER]);
+	move(y, 2 + lw + (tw > 0 ? tw : 0));
+	wnoutrefresh(stdscr);
+}
+
+/* Hands the typed text (NULL when cancelled or empty) to the owner. */
+static int prompt_answer(prompt *p, bool cancelled)
+{
+	char *t = NULL;
+	if (!cancelled && p->text.len) {
+		abuf out = {0};
+		abuf_printf(&out, "%s%s", p->prefix ? p->prefix : "", p->text.data);
+		t = abuf_take(&out);
+	}
+	p->done(p->owner, t);
+	return TUI_CLOSE;
+}
+
+static int prompt_key(tui_view *v, int kind, wint_t ch)
+{
+	prompt *p = TUI_SELF(v, prompt);
+	abuf *t = &p->text;
+	if (kind == KEY_CODE_YES && ch == KEY_ENTER)
+		return prompt_answer(p, false);
+	if (kind == OK && ch == 27) /* Esc */
+		return prompt_answer(p, true);
+	if (kind == OK && (ch == '\r' || ch == '\n'))
+		return prompt_answer(p, false);
+	bool back = kind == KEY_CODE_YES ? ch == KEY_BACKSPACE : ch == 127 || ch == 8;
+	if (back && t->len) {
+		t->len = text_grapheme_prev(t->data, t->len, t->len);
+		t->data[t->len] = '\0';
+	} else if (kind == OK && ch == 21) { /* Ctrl-U */
+		abuf_reset(t);
+	} else if (kind == OK && ch >= 0x20 && ch != 127 && t->len < 4000) {
+		char enc[4];
+		size_t n = text_utf8_encode((uint32_t)ch, enc);
+		if (n)
+			abuf_append(t, enc, n);
+	}
+	return TUI_HANDLED;
+}
+
+static void prompt_close(tui_view *v)
+{
+	prompt *p = TUI_SELF(v, prompt);
+	abuf_free(&p->text);
+	free(p);
+}
+
+static const tui_view_ops prompt_ops = {
+	.name = "prompt", .draw = prompt_draw, .key = prompt_key, .close = prompt_close,
+};
+
+static void prompt_push(tui_view *owner, const char *label, const char *initial,
+			const char *prefix, tui_text_done done)
+{
+	prompt *p = calloc(1, sizeof *p);
+	if (!p) {
+		tui_message(owner->base, true, "out of memory");
+		done(owner, NULL);
+		return;
+	}
+	*p = (prompt){.view = {.ops = &prompt_ops, .cursor = true},
+		      .owner = owner, .done = done, .prefix = prefix};
+	snprintf(p->label, sizeof p->label, "%s", label);
+	if (initial)
+		abuf_puts(&p->text, initial);
+	tui_push(owner->base, &p->view);
+}
+
+void tui_prompt(tui_view *owner, const char *label, const char *initial, tui_text_done done)
+{
+	prompt_push(owner, label, initial, NULL, done);
+}
+
+/* ---- The reason picker ---------------------------------------------------- */
+
+typedef struct picker {
+	tui_view view;
+	dialog d;
+	char *const *reasons;
+	size_t n;
+} picker;
+
+static void picker_draw(tui_view *v)
+{
+	picker *p = TUI_SELF(v, picker);
+	tui_base *b = v->base;
+	int h = (int)p->n + 4, w = 44;
+	WINDOW *win = tui_box(b, h, w);
+	if (!win)
+		return;
+	mvwaddstr(win, 0, 2, " reject: why? ");
+	for (size_t i = 0; i < p->n && (int)i + 2 < h - 1; i++) {
+		char line[16];
+		snprintf(line, sizeof line, "%zu  ", i + 1 < 10 ? i + 1 : 0);
+		mvwaddstr(win, (int)i + 1, 2, line);
+		tui_draw_text(win, (int)i + 1, 5, w - 7, p->reasons[i], strlen(p->reasons[i]),
+			      b->attr[CONF_ROLE_DIALOG], b->attr[CONF_ROLE_SAMPLE_PLACEHOLDER]);
+	}
+	mvwaddstr(win, h - 2, 2, "digit: pick   Esc: cancel");
+	wnoutrefresh(win);
+	delwin(win);
+}
+
+static int picker_key(tui_view *v, int kind, wint_t ch)
+{
+	picker *p = TUI_SELF(v, picker);
+	tui_view *owner = p->d.owner;
+	if (kind == OK && ch == 27) {
+		p->d.done(owner, NULL);
+		return TUI_CLOSE;
+	}
+	if (kind != OK || ch < '0' || ch > '9')
+		return TUI_HANDLED;
+	size_t k = ch == '0' ? 9 : (size_t)(ch - '1');
+	if (k >= p->n)
+		return TUI_HANDLED;
+	if (strcmp(p->reasons[k], "other") == 0)
+		prompt_push(owner, "other reason:", NULL, "other: ", p->d.done);
+	else
+		p->d.done(owner, assay_strdup(p->reasons[k]));
+	return TUI_CLOSE;
+}
+
+static void picker_close(tui_view *v)
+{
+	free(TUI_SELF(v, picker));
+}
+
+static const tui_view_ops picker_ops = {
+	.name = "reason picker", .draw = picker_draw, .key = picker_key, .close = picker_close,
+};
+
+void tui_pick_reason(tui_view *owner, char *const *reasons, size_t n, tui_text_done done)
+{
+	picker *p = calloc(1, sizeof *p);
+	if (!p) {
+		done(owner, NULL);
+		return;
+	}
+	*p = (picker){.view = {.ops = &picker_ops}, .d = {.owner = owner, .done = done},
+		      .reasons = reasons, .n = n};
+	tui_push(owner->base, &p->view);
+}
+
+/* ---- A one-key choice ----------------------------------------------------- */
+
+typedef struct choice {
+	tui_view view;
+	tui_view *owner;
+	bool (*pick)(tui_view *owner, int key);
+} choice;
+
+static void choice_draw(tui_view *v)
+{
+	(void)v; /* the question is on the owner's message line */
+}
+
+static int choice_key(tui_view *v, int kind, wint_t ch)
+{
+	choice *c = TUI_SELF(v, choice);
+	if (kind != OK)
+		return TUI_HANDLED;
+	bool done = c->pick(c->owner, (int)ch);
+	return done || ch == 27 ? TUI_CLOSE : TUI_HANDLED;
+}
+
+static void choice_close(tui_view *v)
+{
+	free(TUI_SELF(v, choice));
+}
+
+static const tui_view_ops choice_ops = {
+	.name = "choice", .draw = choice_draw, .key = choice_key, .close = choice_close,
+};
+
+void tui_choose(tui_view *owner, bool (*pick)(tui_view *owner, int key))
+{
+	choice *c = calloc(1, sizeof *c);
+	if (!c)
+		return;
+	*c = (choice){.view = {.ops = &choice_ops}, .owner = owner, .pick = pick};
+	tui_push(owner->base, &c->view);
+}
+
+/* ---- The help overlay ----------------------------------------------------- */
+
+typedef struct help {
+	tui_view view;
+	dialog d;
+	char title[64];
+} help;
+
+/* The rows of the owner's table that work in it. */
+static size_t help_rows(const tui_view *o, const tui_key **shown, size_t cap)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < o->n_keys && n < cap; i++)
+		if ((o->keys[i].flags & o->need) == o->need)
+			shown[n++] = &o->keys[i];
+	return n;
+}
+
+static void help_draw(tui_view *v)
+{
+	help *hp = TUI_SELF(v, help);
+	tui_base *b = v->base;
+	const tui_key *shown[64];
+	size_t n = help_rows(hp->d.owner, shown, ASSAY_ARRAY_LEN(shown));
+	/* as many columns of keys as the height needs */
+	int rows = LINES - 4 < (int)n ? LINES - 4 : (int)n;
+	if (rows < 1)
+		rows = 1;
+	int cols = ((int)n + rows - 1) / rows, colw = 50;
+	int h = rows + 3, w = cols * colw + 3;
+	WINDOW *win = tui_box(b, h, w);
+	if (!win)
+		return;
+	wattron(win, b->attr[CONF_ROLE_HELP_TITLE]);
+	mvwaddstr(win, 0, 2, hp->title);
+	wattroff(win, b->attr[CONF_ROLE_HELP_TITLE]);
+	for (size_t k = 0; k < n; k++) {
+		int y = (int)k % rows + 1, x = 2 + (int)k / rows * colw;
+		mvwaddnstr(win, y, x, shown[k]->label, 10);
+		mvwaddnstr(win, y, x + 11, shown[k]->help, colw - 13);
+	}
+	mvwaddstr(win, h - 2, 2, "press any key to close");
+	wnoutrefresh(win);
+	delwin(win);
+}
+
+static int help_key(tui_view *v, int kind, wint_t ch)
+{
+	(void)v;
+	return kind == KEY_CODE_YES && ch == KEY_RESIZE ? TUI_HANDLED : TUI_CLOSE;
+}
+
+static void help_close(tui_view *v)
+{
+	free(TUI_SELF(v, help));
+}
+
+static const tui_view_ops help_ops = {
+	.name = "help", .draw = help_draw, .key = help_key, .close = help_close,
+};
+
+void tui_help(tui_view *owner, const char *title)
+{
+	help *hp = calloc(1, sizeof *hp);
+	if (!hp)
+		return;
+	*hp = (help){.view = {.ops = &help_ops}, .d = {.owner = owner}};
+	snprintf(hp->title, sizeof hp->title, "%s", title);
+	tui_push(owner->base, &hp->view);
 }

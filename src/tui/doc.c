@@ -1,128 +1,11 @@
-/* audit_ui.c — pieces the lead's views share: the terminal set-up, drawing
- * untrusted text in a role, the footer and help overlay of a key table, and
- * a document of wrapped text with a role per byte (the conflicts view's
- * verdicts and word diffs). */
-#include <langinfo.h>
+/* doc.c — a document of wrapped text with a role per byte (the conflicts
+ * view's verdicts and word diffs), laid out to a width and drawn cell by
+ * cell in its roles. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "assay/tui_editor.h"
-#include "audit_int.h"
-
-int tui_view_open(SCREEN **scr, assay_error *err)
-{
-	*scr = newterm(NULL, stdout, stdin);
-	if (!*scr)
-		return assay_fail(err, ASSAY_EIO, "cannot open the terminal (is TERM set?)");
-	raw();
-	noecho();
-	nonl();
-	keypad(stdscr, TRUE);
-	set_escdelay(25);
-	curs_set(0);
-	timeout(1000);
-	return ASSAY_OK;
-}
-
-void tui_view_close(SCREEN *scr)
-{
-	endwin();
-	fflush(stdout);
-	delscreen(scr);
-	setvbuf(stdout, NULL, _IOLBF, 0);
-}
-
-bool tui_view_utf8(void)
-{
-	const char *cs = nl_langinfo(CODESET);
-	return cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
-}
-
-int tui_view_put(app *a, int y, int x, int w, const char *s, int role)
-{
-	if (w <= 0 || !s || y < 0 || y >= LINES || x >= COLS)
-		return 0;
-	if (x + w > COLS)
-		w = COLS - x;
-	int n = tui_draw_text(stdscr, y, x, w, s, strlen(s), a->attr[role],
-			      a->attr[CONF_ROLE_SAMPLE_PLACEHOLDER]);
-	return n < 0 ? 0 : n;
-}
-
-void tui_view_fill(app *a, int y, int role)
-{
-	attrset(a->attr[role]);
-	mvhline(y, 0, ' ', COLS);
-	attrset(A_NORMAL);
-}
-
-void tui_view_too_small(app *a)
-{
-	erase();
-	char msg[96];
-	snprintf(msg, sizeof msg, "terminal too small: %dx%d (need at least %dx%d)", COLS, LINES,
-		 TUI_VIEW_MIN_W, TUI_VIEW_MIN_H);
-	int w = (int)strlen(msg) < COLS ? (int)strlen(msg) : COLS;
-	tui_view_put(a, LINES / 2, (COLS - w) / 2 > 0 ? (COLS - w) / 2 : 0, COLS, msg,
-		     CONF_ROLE_ERROR);
-	refresh();
-}
-
-void tui_view_footer(app *a, int y, const tui_key *keys, size_t n)
-{
-	tui_view_fill(a, y, CONF_ROLE_FOOTER_TEXT);
-	int x = 1;
-	for (size_t i = 0; i < n && x < COLS - 2; i++) {
-		if (!keys[i].hint)
-			continue;
-		x += tui_view_put(a, y, x, COLS - x - 1, keys[i].label, CONF_ROLE_FOOTER_KEY) + 1;
-		x += tui_view_put(a, y, x, COLS - x - 1, keys[i].help, CONF_ROLE_FOOTER_TEXT) + 2;
-	}
-}
-
-void tui_view_help(app *a, const char *title, const tui_key *keys, size_t n)
-{
-	for (;;) {
-		int h = (int)n + 4 < LINES ? (int)n + 4 : LINES, w = 60 < COLS ? 60 : COLS;
-		WINDOW *win = newwin(h, w, (LINES - h) / 2, (COLS - w) / 2);
-		if (!win)
-			return;
-		wbkgd(win, a->attr[CONF_ROLE_DIALOG]);
-		werase(win);
-		box(win, 0, 0);
-		keypad(win, TRUE);
-		wattron(win, a->attr[CONF_ROLE_HELP_TITLE]);
-		mvwaddnstr(win, 0, 2, title, w - 4);
-		wattroff(win, a->attr[CONF_ROLE_HELP_TITLE]);
-		for (size_t i = 0; i < n && (int)i + 2 < h - 1; i++) {
-			mvwaddnstr(win, (int)i + 1, 2, keys[i].label, 12);
-			mvwaddnstr(win, (int)i + 1, 15, keys[i].help, w - 17);
-		}
-		mvwaddnstr(win, h - 2, 2, "press any key to close", w - 4);
-		wrefresh(win);
-		int ch;
-		while ((ch = wgetch(win)) == ERR)
-			;
-		delwin(win);
-		touchwin(stdscr);
-		if (ch == KEY_RESIZE) {
-			if (a->redraw)
-				a->redraw(a);
-			continue;
-		}
-		return;
-	}
-}
-
-bool tui_view_dispatch(app *a, const tui_key *keys, size_t n, int key)
-{
-	for (size_t i = 0; i < n; i++)
-		if (keys[i].key == key || (keys[i].alt && keys[i].alt == key)) {
-			keys[i].fn(a);
-			return true;
-		}
-	return false;
-}
+#include "doc.h"
 
 /* ---- The document ------------------------------------------------------- */
 
@@ -223,7 +106,7 @@ void tui_doc_layout(tui_doc *d, int width)
 	d->width = width;
 }
 
-void tui_doc_draw(app *a, tui_doc *d, int y, int x, int rows, int scroll)
+void tui_doc_draw(tui_base *a, tui_doc *d, int y, int x, int rows, int scroll)
 {
 	for (int r = 0; r < rows && scroll >= 0 && (size_t)(scroll + r) < d->lines.n; r++) {
 		const text_line *ln = &d->lines.v[scroll + r];

@@ -294,91 +294,160 @@ static int apply(editor *ed, enum action act)
 	return ASSAY_OK;
 }
 
-/* Waits for y or n after Esc with changes; true means discard. */
-static int confirm_discard(editor *ed)
+/* Hands the result to the owner; the editor view closes. */
+static int finish(editor *ed, int rc, const assay_error *err)
 {
-	ed->confirm = true;
-	for (;;) {
-		editor_draw(ed);
-		doupdate();
-		wint_t ch;
-		int r = wget_wch(ed->win, &ch);
-		if (r == KEY_CODE_YES && ch == KEY_RESIZE) {
-			if (do_resize(ed) < 0)
-				return 1;
-			continue;
-		}
-		if (r == ERR)
-			continue;
-		if (r == OK && (ch == 'y' || ch == 'Y'))
-			return 1;
-		if (r == OK && (ch == 'n' || ch == 'N' || ch == 0x1b || ch == CTRL('G'))) {
-			ed->confirm = false;
-			return 0;
-		}
+	char *out = NULL;
+	size_t len = 0;
+	assay_error e = {0};
+	if (rc == TUI_EDITOR_SAVED && tui_edbuf_changed(&ed->buf)) {
+		const char *s = tui_edbuf_text(&ed->buf, &len);
+		if (!(out = assay_strndup(s, len)))
+			rc = assay_fail(&e, ASSAY_ENOMEM, "out of memory saving the edit");
+	} else if (rc == TUI_EDITOR_SAVED) {
+		rc = TUI_EDITOR_UNCHANGED;
 	}
+	/* the window goes back as it came: the owner may delete it */
+	term_mode(PASTE_OFF);
+	keypad(ed->win, ed->had_keypad);
+	wtimeout(ed->win, ed->delay);
+	editor_done done = ed->done;
+	ed->done = NULL;
+	if (done)
+		done(ed->owner, rc, out, len, err ? err : &e);
+	else
+		free(out);
+	return TUI_CLOSE;
 }
 
-static int finish_save(editor *ed, char **out, size_t *out_len, assay_error *err)
+/* y or n after Esc with changes: TUI_CLOSE (cancelled) on y. */
+static int confirm_key(editor *ed, int r, wint_t ch)
 {
-	if (!tui_edbuf_changed(&ed->buf))
-		return TUI_EDITOR_UNCHANGED;
+	if (r == OK && (ch == 'y' || ch == 'Y'))
+		return finish(ed, TUI_EDITOR_CANCELLED, NULL);
+	if (r == OK && (ch == 'n' || ch == 'N' || ch == 0x1b || ch == CTRL('G')))
+		ed->confirm = false;
+	return TUI_HANDLED;
+}
+
+/* A key for the editor: a motion, an edit, save or cancel. */
+static int editor_key(tui_view *v, int r, wint_t ch)
+{
+	editor *ed = TUI_SELF(v, editor);
+	ed->note = NULL;
+	if (r == KEY_CODE_YES && ch == KEY_RESIZE) {
+		if (do_resize(ed) < 0)
+			return finish(ed, TUI_EDITOR_CANCELLED, NULL);
+		return TUI_HANDLED;
+	}
+	if (ed->confirm)
+		return confirm_key(ed, r, ch);
+	enum action act = lookup_key(ed, r == KEY_CODE_YES, ch);
+	if (act == ACT_ESCAPE)
+		act = read_escape(ed);
+	int rc = ASSAY_OK;
+	bool resized = false;
+	switch (act) {
+	case ACT_NONE:
+		if (r == OK)
+			rc = tui_edbuf_insert_cp(&ed->buf, (uint32_t)ch);
+		break;
+	case ACT_SAVE:
+		return finish(ed, TUI_EDITOR_SAVED, NULL);
+	case ACT_ESCAPE:
+		if (!tui_edbuf_changed(&ed->buf))
+			return finish(ed, TUI_EDITOR_CANCELLED, NULL);
+		ed->confirm = true;
+		break;
+	case ACT_PASTE:
+		rc = read_paste(ed, &resized);
+		break;
+	default:
+		rc = apply(ed, act);
+	}
+	if (rc < 0) {
+		assay_error e = {0};
+		assay_fail(&e, rc, "out of memory while editing");
+		return finish(ed, rc, &e);
+	}
+	if (resized && do_resize(ed) < 0)
+		return finish(ed, TUI_EDITOR_CANCELLED, NULL);
+	return TUI_HANDLED;
+}
+
+static void editor_view_draw(tui_view *v)
+{
+	editor_draw(TUI_SELF(v, editor));
+}
+
+static void editor_close(tui_view *v)
+{
+	editor *ed = TUI_SELF(v, editor);
+	if (ed->done)
+		finish(ed, TUI_EDITOR_CANCELLED, NULL);
+	tui_edbuf_free(&ed->buf);
+	free(ed->title_copy);
+	free(ed);
+}
+
+static const tui_view_ops editor_ops = {
+	.name = "editor", .draw = editor_view_draw, .key = editor_key, .close = editor_close,
+};
+
+int editor_push(tui_base *b, WINDOW *win, const char *title, const char *initial, size_t len,
+		const tui_editor_theme *theme, const tui_editor_host *host, tui_view *owner,
+		editor_done done, assay_error *err)
+{
+	editor *ed = calloc(1, sizeof *ed);
+	if (!ed)
+		return assay_fail(err, ASSAY_ENOMEM, "out of memory opening the editor");
+	*ed = (editor){.view = {.ops = &editor_ops, .win = win, .cursor = true},
+		       .win = win, .host = host, .owner = owner, .done = done};
+	/* the title outlives the caller's frame */
+	if (!(ed->title_copy = assay_strdup(title))) {
+		free(ed);
+		return assay_fail(err, ASSAY_ENOMEM, "out of memory opening the editor");
+	}
+	ed->title = ed->title_copy;
+	if (theme)
+		ed->th = *theme;
+	else
+		ed->th = (tui_editor_theme){A_NORMAL, A_REVERSE, A_REVERSE, A_REVERSE, A_BOLD};
+	if (tui_edbuf_init(&ed->buf, initial, len, getmaxx(win) - 1) < 0) {
+		free(ed->title_copy);
+		free(ed);
+		return assay_fail(err, ASSAY_ENOMEM, "out of memory opening the editor");
+	}
+	ed->key_cleft = ext_key("kLFT5");
+	ed->key_cright = ext_key("kRIT5");
+	ed->key_aleft = ext_key("kLFT3");
+	ed->key_aright = ext_key("kRIT3");
+	ed->key_paste = ASSAY_MAX(key_defined("\033[200~"), 0);
+	ed->had_keypad = is_keypad(win);
+	ed->delay = wgetdelay(win);
+	keypad(win, TRUE);
+	term_mode(PASTE_ON);
+	tui_push(b, &ed->view);
+	return ASSAY_OK;
+}
+
+/* What a run on its own hands back. */
+typedef struct run_result {
+	tui_view view; /* the owner: never on a stack */
+	int rc;
+	char *out;
 	size_t len;
-	const char *s = tui_edbuf_text(&ed->buf, &len);
-	*out = assay_strndup(s, len);
-	if (!*out)
-		return assay_fail(err, ASSAY_ENOMEM, "out of memory saving the edit");
-	if (out_len)
-		*out_len = len;
-	return TUI_EDITOR_SAVED;
-}
+	assay_error *err;
+} run_result;
 
-/* The loop: draw, read a key, act. Returns a tui_editor_result or < 0. */
-static int run_loop(editor *ed, char **out, size_t *out_len, assay_error *err)
+static void run_done(tui_view *owner, int rc, char *out, size_t len, const assay_error *err)
 {
-	int errors = 0;
-	for (;;) {
-		editor_draw(ed);
-		doupdate();
-		ed->note = NULL;
-		wint_t ch;
-		int r = wget_wch(ed->win, &ch);
-		if (r == ERR) {
-			if (++errors > 1000) /* the terminal went away */
-				return TUI_EDITOR_CANCELLED;
-			continue;
-		}
-		errors = 0;
-		enum action act = lookup_key(ed, r == KEY_CODE_YES, ch);
-		if (act == ACT_ESCAPE)
-			act = read_escape(ed);
-		int rc = ASSAY_OK;
-		bool resized = false;
-		switch (act) {
-		case ACT_NONE:
-			if (r == OK)
-				rc = tui_edbuf_insert_cp(&ed->buf, (uint32_t)ch);
-			break;
-		case ACT_SAVE:
-			return finish_save(ed, out, out_len, err);
-		case ACT_ESCAPE:
-			if (!tui_edbuf_changed(&ed->buf) || confirm_discard(ed))
-				return TUI_EDITOR_CANCELLED;
-			break;
-		case ACT_RESIZE:
-			resized = true;
-			break;
-		case ACT_PASTE:
-			rc = read_paste(ed, &resized);
-			break;
-		default:
-			rc = apply(ed, act);
-		}
-		if (rc < 0)
-			return assay_fail(err, rc, "out of memory while editing");
-		if (resized && do_resize(ed) < 0)
-			return TUI_EDITOR_CANCELLED;
-	}
+	run_result *r = TUI_SELF(owner, run_result);
+	r->rc = rc;
+	r->out = out;
+	r->len = len;
+	if (rc < 0)
+		*r->err = *err;
 }
 
 int tui_editor_run(WINDOW *win, const char *title, const char *initial, size_t len, char **out,
@@ -388,32 +457,17 @@ int tui_editor_run(WINDOW *win, const char *title, const char *initial, size_t l
 	*out = NULL;
 	if (out_len)
 		*out_len = 0;
-	editor ed = {.win = win, .title = title, .host = host};
-	if (theme)
-		ed.th = *theme;
-	else
-		ed.th = (tui_editor_theme){A_NORMAL, A_REVERSE, A_REVERSE, A_REVERSE, A_BOLD};
-	if (tui_edbuf_init(&ed.buf, initial, len, getmaxx(win) - 1) < 0)
-		return assay_fail(err, ASSAY_ENOMEM, "out of memory opening the editor");
-	ed.key_cleft = ext_key("kLFT5");
-	ed.key_cright = ext_key("kRIT5");
-	ed.key_aleft = ext_key("kLFT3");
-	ed.key_aright = ext_key("kRIT3");
-	ed.key_paste = ASSAY_MAX(key_defined("\033[200~"), 0);
-	bool had_keypad = is_keypad(win);
-	int delay = wgetdelay(win);
+	tui_base b = {0};
+	run_result r = {.rc = TUI_EDITOR_CANCELLED, .err = err};
 	int cursor = curs_set(1);
-	keypad(win, TRUE);
-	wtimeout(win, -1);
-	term_mode(PASTE_ON);
-
-	int rc = run_loop(&ed, out, out_len, err);
-
-	term_mode(PASTE_OFF);
+	int rc = editor_push(&b, win, title, initial, len, theme, host, &r.view, run_done, err);
+	if (rc < 0)
+		return rc;
+	tui_run(&b);
 	if (cursor != ERR)
 		curs_set(cursor);
-	keypad(ed.win, had_keypad);
-	wtimeout(ed.win, delay);
-	tui_edbuf_free(&ed.buf);
-	return rc;
+	*out = r.out;
+	if (out_len)
+		*out_len = r.len;
+	return r.rc;
 }

@@ -4,14 +4,26 @@
 #define ASSAY_EDITOR_INT_H
 
 #include "assay/tui_editor.h"
+#include "view.h"
 
 /* Smallest window the editor draws in: title, one text row, status. */
 #define EDITOR_MIN_ROWS 3
 #define EDITOR_MIN_COLS 12
 
+/* What the editor hands its owner: a tui_editor_result (or < 0 with err),
+ * and on TUI_EDITOR_SAVED the new text (taken over) and its length. */
+typedef void (*editor_done)(tui_view *owner, int rc, char *out, size_t len,
+			    const assay_error *err);
+
 typedef struct editor {
+	tui_view view;
+	tui_view *owner;
+	editor_done done;
+	bool had_keypad;
+	int delay;
 	WINDOW *win;
 	const char *title;
+	char *title_copy;
 	tui_editor_theme th;
 	const tui_editor_host *host;
 	tui_edbuf buf;
@@ -20,6 +32,12 @@ typedef struct editor {
 	bool confirm;	  /* asking "discard changes?" */
 	int key_cleft, key_cright, key_aleft, key_aright, key_paste; /* from terminfo */
 } editor;
+
+/* Puts the editor on win on top of b's stack; done gets the result when
+ * it closes. */
+int editor_push(tui_base *b, WINDOW *win, const char *title, const char *initial, size_t len,
+		const tui_editor_theme *theme, const tui_editor_host *host, tui_view *owner,
+		editor_done done, assay_error *err);
 
 /* Draws the whole editor window and places the cursor; no doupdate. */
 void editor_draw(editor *ed);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "assay/tui_editor.h"
+#include "view.h"
 
 #define FILE_NAME "sample.txt"
 
@@ -257,17 +258,10 @@ static int run_editor(char **argv, size_t argc, const char *path, assay_error *e
 {
 	argv[argc] = (char *)path; /* the spare slot tui_split_command left */
 	argv[argc + 1] = NULL;
-	bool curses = stdscr && !isendwin();
-	if (curses) {
-		def_prog_mode();
-		endwin();
-	}
+	bool curses = tui_suspend();
 	int exec_errno;
 	int status = spawn(argv, &exec_errno);
-	if (curses) {
-		reset_prog_mode();
-		refresh();
-	}
+	tui_resume(curses);
 	argv[argc] = NULL;
 	if (status < 0)
 		return assay_fail(err, ASSAY_ENOTFOUND, "cannot run the editor \"%s\": %s", argv[0],

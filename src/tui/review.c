@@ -15,15 +15,6 @@
 
 #define LEASE_MS (10 * 60 * 1000)
 
-void tui_message(app *a, bool error, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(a->msg, sizeof a->msg, fmt, ap);
-	va_end(ap);
-	a->msg_error = error;
-}
-
 static void clear_sample(app *a)
 {
 	if (a->has_sample) {
@@ -96,9 +87,12 @@ void tui_keep_lease(app *a)
 	    assay_mono_ns() - a->leased_ns < a->q.lease_ms * 1000000 / 10)
 		return;
 	/* all of them: walking back keeps the sample the queue handed out */
+	store_queue q = a->q;
+	if (a->holding && q.lease_ms < EDIT_LEASE_MS)
+		q.lease_ms = EDIT_LEASE_MS;
 	assay_error e = {0};
-	if (store_lease_renew_all(a->s, &a->q, &e) < 0)
-		tui_message(a, true, "%s", e.msg);
+	if (store_lease_renew_all(a->s, &q, &e) < 0)
+		tui_message(a->b, true, "%s", e.msg);
 	a->leased_ns = assay_mono_ns();
 }
 
@@ -110,9 +104,9 @@ static void show(app *a, int64_t id)
 	assay_error err = {0};
 	if (a->leasing && a->has_sample && a->smp.id != id && a->dec.verdict[0] &&
 	    store_lease_release(a->s, a->annotator_id, a->smp.id, &err) < 0)
-		tui_message(a, true, "%s", err.msg);
+		tui_message(a->b, true, "%s", err.msg);
 	if (load(a, id, &err) < 0 || (a->leasing && store_lease_take(a->s, &a->q, id, &err) < 0))
-		tui_message(a, true, "%s", err.msg);
+		tui_message(a->b, true, "%s", err.msg);
 	a->leased_ns = assay_mono_ns();
 }
 
@@ -135,7 +129,7 @@ static void advance(app *a)
 		a->done = true;
 		a->pos = a->n_hist; /* past the end: h goes back to the last one */
 	} else {
-		tui_message(a, true, "%s", err.msg);
+		tui_message(a->b, true, "%s", err.msg);
 	}
 }
 
@@ -157,7 +151,7 @@ bool tui_decide(app *a, int kind, const char *text, const char *reason, bool sta
 	int64_t event_id;
 	assay_error err = {0};
 	if (store_decide(a->s, &in, &event_id, &err) < 0) {
-		tui_message(a, true, "not saved: %s", err.msg);
+		tui_message(a->b, true, "not saved: %s", err.msg);
 		return false;
 	}
 	if (kind != STORE_NOTE && kind != STORE_SKIP && !was_decided)
@@ -169,45 +163,52 @@ bool tui_decide(app *a, int kind, const char *text, const char *reason, bool sta
 	a->sum.rejected += kind == STORE_REJECT;
 	a->sum.skipped += kind == STORE_SKIP;
 	a->sum.notes += kind == STORE_NOTE;
-	a->msg[0] = '\0';
+	a->b->msg[0] = '\0';
 	if (stay) {
 		int64_t id = a->smp.id;
 		assay_error e2 = {0};
 		if (load(a, id, &e2) < 0)
-			tui_message(a, true, "%s", e2.msg);
+			tui_message(a->b, true, "%s", e2.msg);
 	} else {
 		advance(a);
 	}
 	return true;
 }
 
-static void k_accept(app *a)
+static void k_accept(tui_view *v)
 {
+	app *a = APP(v);
 	tui_decide(a, STORE_ACCEPT, NULL, NULL, false);
 }
 
-static void k_skip(app *a)
+static void k_skip(tui_view *v)
 {
+	app *a = APP(v);
 	tui_decide(a, STORE_SKIP, NULL, NULL, false);
 }
 
-static void k_reject(app *a)
+static void rejected(tui_view *v, char *reason)
 {
-	if (!a->has_sample)
-		return;
-	char *reason = tui_pick_reason(a);
 	if (reason)
-		tui_decide(a, STORE_REJECT, NULL, reason, false);
+		tui_decide(APP(v), STORE_REJECT, NULL, reason, false);
 	free(reason);
 }
 
-static void k_undo(app *a)
+static void k_reject(tui_view *v)
 {
+	app *a = APP(v);
+	if (a->has_sample)
+		tui_pick_reason(v, a->reasons.v, a->reasons.n, rejected);
+}
+
+static void k_undo(tui_view *v)
+{
+	app *a = APP(v);
 	int64_t id;
 	assay_error err = {0};
 	int rc = store_undo(a->s, a->annotator_id, a->session, &id, &err);
 	if (rc < 0) {
-		tui_message(a, rc != ASSAY_ENOTFOUND, "%s", err.msg);
+		tui_message(a->b, rc != ASSAY_ENOTFOUND, "%s", err.msg);
 		return;
 	}
 	a->sum.undone++;
@@ -215,17 +216,21 @@ static void k_undo(app *a)
 	a->done = false;
 	remember(a, id);
 	show(a, id);
-	tui_message(a, false, "undone: back on %s", a->has_sample ? a->smp.ext_id : "?");
+	tui_message(a->b, false, "undone: back on %s", a->has_sample ? a->smp.ext_id : "?");
 }
 
-static void k_note(app *a)
+static void noted(tui_view *v, char *t)
 {
-	if (!a->has_sample)
-		return;
-	char *t = tui_prompt(a, "note:", NULL);
-	if (t && tui_decide(a, STORE_NOTE, t, NULL, true))
-		tui_message(a, false, "note added");
+	app *a = APP(v);
+	if (t && a->has_sample && tui_decide(a, STORE_NOTE, t, NULL, true))
+		tui_message(a->b, false, "note added");
 	free(t);
+}
+
+static void k_note(tui_view *v)
+{
+	if (APP(v)->has_sample)
+		tui_prompt(v, "note:", NULL, noted);
 }
 
 /* A read-only review (o->only): shows decision a->pos of the list, with
@@ -237,16 +242,16 @@ static void browse_show(app *a)
 	a->decided_before = (int64_t)a->pos + 1;
 	assay_error err = {0};
 	if (load(a, p->sample_id, &err) < 0)
-		tui_message(a, true, "%s", err.msg);
+		tui_message(a->b, true, "%s", err.msg);
 	else
-		tui_message(a, false, "read-only: %s's verdict, %zu of %zu (h/l walk, q goes back)",
+		tui_message(a->b, false, "read-only: %s's verdict, %zu of %zu (h/l walk, q goes back)",
 			    p->who ? p->who : "?", a->pos + 1, a->o->n_only);
 }
 
 static void browse_step(app *a, int dir)
 {
 	if (dir < 0 ? a->pos == 0 : a->pos + 1 >= a->o->n_only) {
-		tui_message(a, false, "this is the %s of the %zu", dir < 0 ? "first" : "last",
+		tui_message(a->b, false, "this is the %s of the %zu", dir < 0 ? "first" : "last",
 			    a->o->n_only);
 		return;
 	}
@@ -254,43 +259,45 @@ static void browse_step(app *a, int dir)
 	browse_show(a);
 }
 
-static void k_prev(app *a)
+static void k_prev(tui_view *v)
 {
+	app *a = APP(v);
 	if (a->o->only) {
 		browse_step(a, -1);
 		return;
 	}
 	if (a->pos == 0 || !a->n_hist) {
-		tui_message(a, false, "this is the first sample of the session");
+		tui_message(a->b, false, "this is the first sample of the session");
 		return;
 	}
 	a->pos--;
 	show(a, a->hist[a->pos]);
 }
 
-static void k_next(app *a)
+static void k_next(tui_view *v)
 {
+	app *a = APP(v);
 	if (a->o->only) {
 		browse_step(a, 1);
 		return;
 	}
 	if (a->has_sample && a->pos + 1 >= a->n_hist && !a->dec.verdict[0]) {
-		tui_message(a, false, "decide this one first (a, e, r) or skip it (s)");
+		tui_message(a->b, false, "decide this one first (a, e, r) or skip it (s)");
 		return;
 	}
 	advance(a);
 }
 
 
-static void k_goto(app *a)
+static void go_to(tui_view *v, char *id)
 {
-	char *id = tui_prompt(a, "go to id:", NULL);
+	app *a = APP(v);
 	if (!id)
 		return;
 	store_sample smp;
 	assay_error err = {0};
 	if (store_sample_by_ext_id(a->s, id, a->o->batch, &smp, &err) < 0) {
-		tui_message(a, true, "%s", err.msg);
+		tui_message(a->b, true, "%s", err.msg);
 	} else {
 		remember(a, smp.id);
 		show(a, smp.id);
@@ -299,124 +306,125 @@ static void k_goto(app *a)
 	free(id);
 }
 
-static void k_search(app *a)
+static void k_goto(tui_view *v)
 {
-	char *needle = tui_prompt(a, "search:", NULL);
+	tui_prompt(v, "go to id:", NULL, go_to);
+}
+
+static void search(tui_view *v, char *needle)
+{
+	app *a = APP(v);
 	if (!needle)
 		return;
 	int64_t id;
 	assay_error err = {0};
 	if (store_search(a->s, &a->q, needle, a->has_sample ? a->smp.id : 0, &id, &err) < 0) {
-		tui_message(a, true, "%s", err.msg);
+		tui_message(a->b, true, "%s", err.msg);
 	} else {
 		remember(a, id);
 		show(a, id);
-		tui_message(a, false, "found \"%s\" (/ again for the next)", needle);
+		tui_message(a->b, false, "found \"%s\" (/ again for the next)", needle);
 	}
 	free(needle);
 }
 
-static void k_diff(app *a)
+static void k_search(tui_view *v)
 {
+	tui_prompt(v, "search:", NULL, search);
+}
+
+static void scroll_by(tui_view *v, int by)
+{
+	app *a = APP(v);
+	tui_scroll(&a->scroll, a->text_rows, a->lines.n, by);
+}
+
+static void k_down(tui_view *v)
+{
+	scroll_by(v, 1);
+}
+
+static void k_up(tui_view *v)
+{
+	scroll_by(v, -1);
+}
+
+static void k_page_down(tui_view *v)
+{
+	scroll_by(v, tui_page(APP(v)->text_rows));
+}
+
+static void k_page_up(tui_view *v)
+{
+	scroll_by(v, -tui_page(APP(v)->text_rows));
+}
+
+static void k_diff(tui_view *v)
+{
+	app *a = APP(v);
 	if (!a->has_sample || strcmp(a->dec.verdict, "edited") != 0) {
-		tui_message(a, false, "d shows the diff of an edited sample; this one is not edited");
+		tui_message(a->b, false, "d shows the diff of an edited sample; this one is not edited");
 		return;
 	}
 	a->diff = !a->diff;
 	a->layout_dirty = true;
 }
 
-static void k_help(app *a)
+static void k_help(tui_view *v)
 {
-	tui_help(a);
+	app *a = APP(v);
+	tui_help(v, a->o->only ? " keys (read-only) " : " keys ");
 }
 
-static void k_quit(app *a)
+static void k_quit(tui_view *v)
 {
+	app *a = APP(v);
 	/* an edit the store refused is only in memory: say so once */
-	if (!tui_draft_holds_quit(a))
-		a->quit = true;
+	if (!tui_draft_holds_quit(a->b, &a->draft))
+		v->done = true;
 }
 
-static void k_redraw(app *a)
+static void k_redraw(tui_view *v)
 {
-	clearok(curscr, TRUE);
+	app *a = APP(v);
 	(void)a;
+	clearok(curscr, TRUE);
 }
 
 const tui_key tui_keys[] = {
-	{'a', 0, "a", "accept", k_accept, true},
-	{'e', 0, "e", "edit", tui_key_edit, true},
-	{'E', 0, "E", "edit in $VISUAL/$EDITOR", tui_key_edit_external, false},
-	{'r', 0, "r", "reject", k_reject, true},
-	{'s', 0, "s", "skip", k_skip, true},
-	{'u', 0, "u", "undo", k_undo, true},
-	{'n', 0, "n", "add a note", k_note, false},
-	{'h', KEY_LEFT, "h Left", "previous sample of this session", k_prev, false},
-	{'l', KEY_RIGHT, "l Right", "next sample", k_next, false},
-	{'j', KEY_DOWN, "j Down", "scroll the text down", tui_k_down, false},
-	{'k', KEY_UP, "k Up", "scroll the text up", tui_k_up, false},
-	{KEY_NPAGE, ' ', "PgDn", "page down", tui_k_page_down, false},
-	{KEY_PPAGE, 0, "PgUp", "page up", tui_k_page_up, false},
-	{'g', 0, "g", "go to a sample by id", k_goto, false},
-	{'/', 0, "/", "search the text", k_search, false},
-	{'d', 0, "d", "word diff of an edit against the original", k_diff, false},
-	{'S', 0, "S", "ask the LLM for a corrected caption", tui_key_suggest, false},
-	{'\r', KEY_ENTER, "Enter", "take the suggestion into the editor", tui_key_take_suggestion, false},
-	{'x', 0, "x", "discard the suggestion", tui_key_discard_suggestion, false},
-	{'?', 0, "?", "help", k_help, true},
-	{12, 0, "Ctrl-L", "redraw the screen", k_redraw, false},
-	{'q', 0, "q", "quit", k_quit, true},
+	{'a', 0, "a", "accept", k_accept, TUI_KEY_HINT},
+	{'e', 0, "e", "edit", tui_key_edit, TUI_KEY_HINT},
+	{'E', 0, "E", "edit in $VISUAL/$EDITOR", tui_key_edit_external, 0},
+	{'r', 0, "r", "reject", k_reject, TUI_KEY_HINT},
+	{'s', 0, "s", "skip", k_skip, TUI_KEY_HINT},
+	{'u', 0, "u", "undo", k_undo, TUI_KEY_HINT},
+	{'n', 0, "n", "add a note", k_note, 0},
+	{'h', KEY_LEFT, "h Left", "previous sample of this session", k_prev, TUI_KEY_BROWSE},
+	{'l', KEY_RIGHT, "l Right", "next sample", k_next, TUI_KEY_BROWSE},
+	{'j', KEY_DOWN, "j Down", "scroll the text down", k_down, TUI_KEY_BROWSE},
+	{'k', KEY_UP, "k Up", "scroll the text up", k_up, TUI_KEY_BROWSE},
+	{KEY_NPAGE, ' ', "PgDn", "page down", k_page_down, TUI_KEY_BROWSE},
+	{KEY_PPAGE, 0, "PgUp", "page up", k_page_up, TUI_KEY_BROWSE},
+	{'g', 0, "g", "go to a sample by id", k_goto, 0},
+	{'/', 0, "/", "search the text", k_search, 0},
+	{'d', 0, "d", "word diff of an edit against the original", k_diff, TUI_KEY_BROWSE},
+	{'S', 0, "S", "ask the LLM for a corrected caption", tui_key_suggest, 0},
+	{'\r', KEY_ENTER, "Enter", "take the suggestion into the editor", tui_key_take_suggestion, 0},
+	{'x', 0, "x", "discard the suggestion", tui_key_discard_suggestion, 0},
+	{'?', 0, "?", "help", k_help, TUI_KEY_HINT | TUI_KEY_BROWSE},
+	{12, 0, "Ctrl-L", "redraw the screen", k_redraw, TUI_KEY_BROWSE},
+	{'q', 0, "q", "quit", k_quit, TUI_KEY_HINT | TUI_KEY_BROWSE},
 };
 const size_t tui_n_keys = ASSAY_ARRAY_LEN(tui_keys);
 
-bool tui_key_browses(const tui_key *k)
-{
-	static void (*const ok[])(app *) = {
-		k_prev, k_next, tui_k_down, tui_k_up, tui_k_page_down, tui_k_page_up, k_diff, k_help, k_redraw, k_quit,
-	};
-	for (size_t i = 0; i < ASSAY_ARRAY_LEN(ok); i++)
-		if (k->fn == ok[i])
-			return true;
-	return false;
-}
-
-static void dispatch(app *a, int key)
-{
-	for (size_t i = 0; i < tui_n_keys; i++)
-		if (tui_keys[i].key == key || (tui_keys[i].alt && tui_keys[i].alt == key)) {
-			if (a->o->only && !tui_key_browses(&tui_keys[i])) {
-				tui_message(a, false, "read-only: %s does nothing here (h/l walk, q goes "
-						      "back)", tui_keys[i].label);
-				return;
-			}
-			tui_keys[i].fn(a);
-			return;
-		}
-}
-
-static void setup_reasons(app *a)
-{
-	if (a->o->config && conf_has(a->o->config, "reasons") &&
-	    conf_get_list(a->o->config, "reasons", &a->reasons, &a->n_reasons) == 0 &&
-	    a->n_reasons) {
-		a->reasons_owned = true;
-		if (a->n_reasons > 10)
-			a->n_reasons = 10; /* one digit each */
-		return;
-	}
-	a->reasons = (char **)tui_default_reasons;
-	a->n_reasons = tui_n_default_reasons;
-}
-
 static void teardown(app *a)
 {
+	free(a->editing_copy);
 	clear_sample(a);
-	free(a->draft);
+	tui_draft_free(&a->draft);
 	net_pool_free(a->pool);
 	score_suggester_free(a->sg);
-	if (a->reasons_owned)
-		conf_list_free(a->reasons, a->n_reasons);
+	tui_reasons_free(&a->reasons);
 	free(a->hist);
 	free(a->roles);
 	abuf_free(&a->shown);
@@ -456,94 +464,119 @@ static void count(app *a)
 	assay_error err = {0};
 	a->counts_pending = false;
 	if (store_queue_counts(a->s, &a->q, &a->total, &a->decided_before, &err) < 0)
-		tui_message(a, true, "%s", err.msg);
+		tui_message(a->b, true, "%s", err.msg);
 	a->delta = 0;
+}
+
+/* The loop's tick: the LLM's answer moved along, the top bar counted while
+ * idle, the lease kept, whatever is on top of the screen. */
+static int review_tick(tui_view *v, bool idle)
+{
+	app *a = APP(v);
+	if (a->pool)
+		net_pool_step(a->pool);
+	if (idle && a->counts_pending)
+		count(a);
+	tui_keep_lease(a);
+	if (a->counts_pending)
+		return 0;
+	if (a->pool && net_pool_pending(a->pool) > 0) {
+		long t = net_pool_timeout(a->pool);
+		return t < 0 || t > 1000 ? 1000 : (int)t;
+	}
+	return 1000;
+}
+
+static int review_pollfds(tui_view *v, struct pollfd *fds, int cap)
+{
+	app *a = APP(v);
+	long t;
+	if (!a->pool || !net_pool_pending(a->pool))
+		return 0;
+	int n = net_pool_pollfds(a->pool, fds, cap, &t);
+	return n < 0 ? 0 : n;
+}
+
+static void review_open(tui_view *v)
+{
+	app *a = APP(v);
+	a->start_ns = assay_mono_ns();
+	if (a->o->only)
+		browse_show(a);
+	else
+		advance(a);
+}
+
+static void review_draw(tui_view *v)
+{
+	tui_draw(APP(v));
+}
+
+static void review_close(tui_view *v)
+{
+	app *a = APP(v);
+	/* the samples left undecided go back to the queue at once */
+	assay_error e = {0};
+	if (a->leasing)
+		store_lease_release_all(a->s, a->annotator_id, &e);
+	a->sum.seconds = (double)(assay_mono_ns() - a->start_ns) / 1e9;
+	if (a->out)
+		*a->out = a->sum;
+	teardown(a);
+	free(a);
+}
+
+static const tui_view_ops review_ops = {
+	.name = "review",
+	.open = review_open,
+	.draw = review_draw,
+	.tick = review_tick,
+	.pollfds = review_pollfds,
+	.close = review_close,
+};
+
+static app *review_new(tui_base *b, const tui_review_opts *o)
+{
+	app *a = calloc(1, sizeof *a);
+	if (!a)
+		return NULL;
+	*a = (app){.view = {.ops = &review_ops, .keys = tui_keys, .n_keys = tui_n_keys},
+		   .b = b, .s = b->s, .o = o, .layout_dirty = true};
+	tui_reasons_load(&a->reasons, o->config);
+	return a;
 }
 
 int tui_review_run(store *s, const tui_review_opts *o, tui_summary *sum, assay_error *err)
 {
-	app a = {.s = s, .o = o, .layout_dirty = true};
-	a.scroll_lines = &a.lines;
 	*sum = (tui_summary){0};
-	int rc = start(&a, err);
-	if (rc < 0)
+	tui_base b = {.s = s, .db_name = o->db_name, .config = o->config};
+	app *a = review_new(&b, o);
+	if (!a)
+		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
+	int rc = start(a, err);
+	if (rc == ASSAY_OK)
+		rc = tui_open(&b, o->theme, err);
+	if (rc < 0) {
+		teardown(a);
+		free(a);
 		return rc;
-	setup_reasons(&a);
-	SCREEN *scr = newterm(NULL, stdout, stdin);
-	if (!scr) {
-		teardown(&a);
-		return assay_fail(err, ASSAY_EIO, "cannot open the terminal (is TERM set?)");
 	}
-	raw();
-	noecho();
-	nonl();
-	keypad(stdscr, TRUE);
-	set_escdelay(25);
-	curs_set(0);
-	timeout(1000);
-	tui_theme_apply(&a, o->theme);
-	a.start_ns = assay_mono_ns();
-	advance(&a);
-	while (!a.quit) {
-		tui_draw(&a);
-		/* a suggestion in flight: wake often to move it along */
-		bool pending = a.pool && net_pool_pending(a.pool) > 0;
-		timeout(a.counts_pending ? 0 : pending ? 30 : 1000);
-		wint_t ch;
-		int kind = get_wch(&ch);
-		if (a.pool && net_pool_step(a.pool) >= 0 && pending && !net_pool_pending(a.pool))
-			tui_draw(&a);
-		if (kind == ERR && a.counts_pending) {
-			count(&a);
-			continue;
-		}
-		tui_keep_lease(&a);
-		if (kind == ERR)
-			continue;
-		if (kind == KEY_CODE_YES && ch == KEY_RESIZE) {
-			a.layout_dirty = true;
-			continue;
-		}
-		a.msg[0] = '\0';
-		dispatch(&a, (int)ch);
-	}
-	/* the samples left undecided go back to the queue at once */
-	assay_error e = {0};
-	store_lease_release_all(s, a.annotator_id, &e);
-	endwin();
-	fflush(stdout);
-	delscreen(scr);
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	a.sum.seconds = (double)(assay_mono_ns() - a.start_ns) / 1e9;
-	*sum = a.sum;
-	teardown(&a);
+	a->out = sum;
+	tui_push(&b, &a->view);
+	tui_run(&b);
+	tui_close(&b);
 	return ASSAY_OK;
 }
 
-int tui_review_browse(store *s, const tui_review_opts *o, assay_error *err)
+int tui_review_browse(tui_base *b, const tui_review_opts *o, assay_error *err)
 {
 	if (!o->only || !o->n_only)
 		return assay_fail(err, ASSAY_EINVAL, "internal: a read-only review needs decisions");
-	app a = {.s = s, .o = o, .layout_dirty = true, .total = (int64_t)o->n_only};
-	a.scroll_lines = &a.lines;
-	setup_reasons(&a);
-	tui_theme_apply(&a, o->theme);
-	a.start_ns = assay_mono_ns();
-	timeout(1000);
-	browse_show(&a);
-	while (!a.quit) {
-		tui_draw(&a);
-		wint_t ch;
-		int kind = get_wch(&ch);
-		if (kind == ERR)
-			continue;
-		if (kind == KEY_CODE_YES && ch == KEY_RESIZE) {
-			a.layout_dirty = true;
-			continue;
-		}
-		a.msg[0] = '\0';
-		dispatch(&a, (int)ch);
-	}
-	teardown(&a);
+	app *a = review_new(b, o);
+	if (!a)
+		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
+	a->total = (int64_t)o->n_only;
+	a->view.need = TUI_KEY_BROWSE;
+	tui_push(b, &a->view);
 	return ASSAY_OK;
 }

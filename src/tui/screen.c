@@ -12,24 +12,9 @@
 #include "assay/ingest.h"
 #include "assay/tui_editor.h"
 
-#define MIN_W 40
-#define MIN_H 12
-
-/* Draws s (untrusted) at (y, x) in at most w columns; returns columns used. */
 static int put(app *a, int y, int x, int w, const char *s, int role)
 {
-	if (w <= 0 || !s)
-		return 0;
-	int n = tui_draw_text(stdscr, y, x, w, s, strlen(s), a->attr[role],
-			      a->attr[CONF_ROLE_SAMPLE_PLACEHOLDER]);
-	return n < 0 ? 0 : n;
-}
-
-static void fill_row(app *a, int y, int role)
-{
-	attrset(a->attr[role]);
-	mvhline(y, 0, ' ', COLS);
-	attrset(A_NORMAL);
+	return tui_put(a->b, y, x, w, s, role);
 }
 
 /* Appends bytes with a role for each. */
@@ -108,7 +93,7 @@ void tui_layout(app *a, int width)
 
 static void top_bar(app *a)
 {
-	fill_row(a, 0, CONF_ROLE_STATUS_BAR);
+	tui_fill(a->b, 0, CONF_ROLE_STATUS_BAR);
 	int64_t done = a->decided_before + a->delta;
 	int64_t left = a->total - done > 0 ? a->total - done : 0;
 	double hours = (double)(assay_mono_ns() - a->start_ns) / 3.6e12;
@@ -183,117 +168,71 @@ static size_t meta_lines(app *a, char lines[][256], size_t max)
 	return n;
 }
 
-static void footer(app *a, int y)
+/* ---- Panes: each a row with a size rule and a draw function ---------- */
+
+/* The one to six rows a side pane gets of avail. */
+static size_t side_rows(int avail, size_t have)
 {
-	fill_row(a, y, CONF_ROLE_FOOTER_TEXT);
-	int x = 1;
-	for (size_t i = 0; i < tui_n_keys && x < COLS - 2; i++) {
-		if (!tui_keys[i].hint || (a->o->only && !tui_key_browses(&tui_keys[i])))
-			continue;
-		int w = put(a, y, x, COLS - x - 1, tui_keys[i].label, CONF_ROLE_FOOTER_KEY);
-		x += w + 1;
-		w = put(a, y, x, COLS - x - 1, tui_keys[i].help, CONF_ROLE_FOOTER_TEXT);
-		x += w + 2;
+	size_t want = (size_t)(avail >= 16 ? 6 : avail >= 10 ? 3 : 1);
+	return have < want ? have : want;
+}
+
+static int scores_rows(app *a, int avail)
+{
+	return (int)side_rows(avail, a->n_scores);
+}
+
+static void scores_draw(app *a, int y, int rows)
+{
+	for (int i = 0; i < rows; i++) {
+		const store_score *sc = &a->scores[i];
+		char line[700];
+		if (isnan(sc->value))
+			snprintf(line, sizeof line, "  %-12s  ---   %s", sc->scorer, sc->reason);
+		else
+			snprintf(line, sizeof line, "%s %-12s %.2f  %s", sc->flagged ? "!" : " ",
+				 sc->scorer, sc->value, sc->reason);
+		put(a, y + i, 1, COLS - 2, line, sc->flagged ? CONF_ROLE_SCORE_BAD : CONF_ROLE_SCORE_OK);
 	}
 }
 
-static void too_small(app *a)
+static int meta_rows(app *a, int avail)
 {
-	erase();
-	char msg[96];
-	snprintf(msg, sizeof msg, "terminal too small: %dx%d (need at least %dx%d)", COLS, LINES,
-		 MIN_W, MIN_H);
-	int w = (int)strlen(msg) < COLS ? (int)strlen(msg) : COLS;
-	put(a, LINES / 2, (COLS - w) / 2 > 0 ? (COLS - w) / 2 : 0, COLS, msg, CONF_ROLE_ERROR);
-	refresh();
-}
-
-static void scroll_by(app *a, int n)
-{
-	int max = a->scroll_lines ? (int)a->scroll_lines->n - a->text_rows : 0;
-	a->scroll += n;
-	if (a->scroll > max)
-		a->scroll = max;
-	if (a->scroll < 0)
-		a->scroll = 0;
-}
-
-void tui_k_down(app *a)
-{
-	scroll_by(a, 1);
-}
-
-void tui_k_up(app *a)
-{
-	scroll_by(a, -1);
-}
-
-void tui_k_page_down(app *a)
-{
-	scroll_by(a, a->text_rows > 1 ? a->text_rows - 1 : 1);
-}
-
-void tui_k_page_up(app *a)
-{
-	scroll_by(a, -(a->text_rows > 1 ? a->text_rows - 1 : 1));
-}
-
-void tui_draw(app *a)
-{
-	if (a->redraw) {
-		a->redraw(a);
-		return;
-	}
-	if (COLS < MIN_W || LINES < MIN_H) {
-		too_small(a);
-		return;
-	}
-	erase();
-	top_bar(a);
-	int y = 1, bottom = LINES - 1;
-	if (a->msg[0]) {
-		bottom--;
-		put(a, bottom, 1, COLS - 2, a->msg, a->msg_error ? CONF_ROLE_ERROR : CONF_ROLE_STATUS_ACCENT);
-	}
-	footer(a, LINES - 1);
-	if (!a->has_sample) {
-		put(a, LINES / 2 - 1, 2, COLS - 4,
-		    a->done ? "Nothing left to review here. Press q to quit, u to undo."
-			    : "No sample to show.",
-		    CONF_ROLE_META_KEY);
-		refresh();
-		return;
-	}
-	int avail = bottom - y;
-	/* the header: id, batch and this annotator's verdict */
-	char head[700];
-	const char *v = a->dec.verdict[0] ? a->dec.verdict : "undecided";
-	snprintf(head, sizeof head, "%s  (%s)  %s%s%s%s%s", a->smp.ext_id, a->smp.batch_name, v,
-		 a->dec.reason ? ": " : "", a->dec.reason ? a->dec.reason : "",
-		 strcmp(v, "edited") == 0 ? (a->diff ? "  [diff: d]" : "  [d: diff]") : "",
-		 a->suggestion ? "  [suggestion: Enter/x]" : a->suggest_for ? "  [asking...]" : "");
-	put(a, y++, 1, COLS - 2, head, CONF_ROLE_META_KEY);
-	avail--;
 	/* the record is parsed once per sample, not at every frame */
 	if (!a->meta_ready) {
 		a->n_meta = meta_lines(a, a->meta, ASSAY_ARRAY_LEN(a->meta));
 		a->meta_ready = true;
 	}
-	size_t n_meta = (size_t)(avail >= 16 ? 6 : avail >= 10 ? 3 : 1);
-	if (n_meta > a->n_meta)
-		n_meta = a->n_meta;
-	size_t n_scores = a->n_scores < (size_t)(avail >= 16 ? 6 : avail >= 10 ? 3 : 1)
-				  ? a->n_scores
-				  : (size_t)(avail >= 16 ? 6 : avail >= 10 ? 3 : 1);
-	size_t n_notes = a->n_notes < (size_t)(avail >= 14 ? 2 : 0) ? a->n_notes
-								      : (size_t)(avail >= 14 ? 2 : 0);
-	int text_rows = avail - (int)(n_meta + n_scores + n_notes) - 1;
-	if (text_rows < 3)
-		text_rows = 3;
-	a->text_rows = text_rows;
-	int tw = COLS - 2;
-	tui_layout(a, tw);
-	for (int r = 0; r < text_rows && (size_t)(a->scroll + r) < a->lines.n; r++) {
+	return (int)side_rows(avail, a->n_meta);
+}
+
+static void meta_draw(app *a, int y, int rows)
+{
+	for (int i = 0; i < rows; i++)
+		put(a, y + i, 1, COLS - 2, a->meta[i], CONF_ROLE_META_VALUE);
+}
+
+static int notes_rows(app *a, int avail)
+{
+	size_t want = avail >= 14 ? 2 : 0;
+	return (int)(a->n_notes < want ? a->n_notes : want);
+}
+
+static void notes_draw(app *a, int y, int rows)
+{
+	for (int i = 0; i < rows; i++) {
+		char line[600];
+		snprintf(line, sizeof line, "note %s", a->notes[a->n_notes - (size_t)rows + (size_t)i]);
+		put(a, y + i, 1, COLS - 2, line, CONF_ROLE_META_KEY);
+	}
+}
+
+/* The text pane: the sample's text (or its diff) wrapped and scrolled. */
+static void text_draw(app *a, int y, int rows)
+{
+	a->text_rows = rows;
+	tui_layout(a, COLS - 2);
+	for (int r = 0; r < rows && (size_t)(a->scroll + r) < a->lines.n; r++) {
 		const text_line *ln = &a->lines.v[a->scroll + r];
 		int x = 1;
 		for (size_t c = ln->first; c < ln->end && x < COLS - 1; c++) {
@@ -302,37 +241,73 @@ void tui_draw(app *a)
 				break;
 			int role = a->roles ? a->roles[cell->off] : CONF_ROLE_SAMPLE_TEXT;
 			x += tui_draw_cell(stdscr, y + r, x, COLS - 1 - x, a->shown.data, cell,
-					   a->attr[role], a->attr[CONF_ROLE_SAMPLE_PLACEHOLDER]);
+					   a->b->attr[role], a->b->attr[CONF_ROLE_SAMPLE_PLACEHOLDER]);
 		}
 	}
-	if (a->lines.n > (size_t)text_rows) {
+	if (a->lines.n > (size_t)rows) {
 		char more[64];
-		snprintf(more, sizeof more, " %d-%d of %zu lines (j/k) ", a->scroll + 1,
-			 a->scroll + text_rows < (int)a->lines.n ? a->scroll + text_rows : (int)a->lines.n,
+		int last = a->scroll + rows < (int)a->lines.n ? a->scroll + rows : (int)a->lines.n;
+		snprintf(more, sizeof more, " %d-%d of %zu lines (j/k) ", a->scroll + 1, last,
 			 a->lines.n);
-		put(a, y + text_rows - 1, COLS - (int)strlen(more) - 1, (int)strlen(more), more,
+		put(a, y + rows - 1, COLS - (int)strlen(more) - 1, (int)strlen(more), more,
 		    CONF_ROLE_STATUS_ACCENT);
 	}
-	y += text_rows;
-	attrset(a->attr[CONF_ROLE_META_KEY]);
-	mvhline(y++, 1, ACS_HLINE, COLS - 2);
+	attrset(a->b->attr[CONF_ROLE_META_KEY]);
+	mvhline(y + rows, 1, ACS_HLINE, COLS - 2);
 	attrset(A_NORMAL);
-	for (size_t i = 0; i < n_scores; i++) {
-		const store_score *sc = &a->scores[i];
-		char line[700];
-		if (isnan(sc->value))
-			snprintf(line, sizeof line, "  %-12s  ---   %s", sc->scorer, sc->reason);
-		else
-			snprintf(line, sizeof line, "%s %-12s %.2f  %s", sc->flagged ? "!" : " ",
-				 sc->scorer, sc->value, sc->reason);
-		put(a, y++, 1, COLS - 2, line, sc->flagged ? CONF_ROLE_SCORE_BAD : CONF_ROLE_SCORE_OK);
+}
+
+/* The screen below the header, top to bottom. A pane without a size rule
+ * takes what the others leave (at least 3 rows, and a rule below it). */
+typedef struct pane {
+	const char *name;
+	int (*rows)(app *a, int avail);
+	void (*draw)(app *a, int y, int rows);
+} pane;
+
+static const pane panes[] = {
+	{"text", NULL, text_draw},
+	{"scores", scores_rows, scores_draw},
+	{"metadata", meta_rows, meta_draw},
+	{"notes", notes_rows, notes_draw},
+};
+
+static void draw_panes(app *a, int y, int avail)
+{
+	int rows[ASSAY_ARRAY_LEN(panes)], fixed = 0;
+	for (size_t i = 0; i < ASSAY_ARRAY_LEN(panes); i++)
+		fixed += rows[i] = panes[i].rows ? panes[i].rows(a, avail) : 0;
+	for (size_t i = 0; i < ASSAY_ARRAY_LEN(panes); i++) {
+		int r = rows[i];
+		if (!panes[i].rows)
+			r = avail - fixed - 1 < 3 ? 3 : avail - fixed - 1;
+		panes[i].draw(a, y, r);
+		y += r + !panes[i].rows;
 	}
-	for (size_t i = 0; i < n_meta; i++)
-		put(a, y++, 1, COLS - 2, a->meta[i], CONF_ROLE_META_VALUE);
-	for (size_t i = 0; i < n_notes; i++) {
-		char line[600];
-		snprintf(line, sizeof line, "note %s", a->notes[a->n_notes - n_notes + i]);
-		put(a, y++, 1, COLS - 2, line, CONF_ROLE_META_KEY);
+}
+
+void tui_draw(app *a)
+{
+	if (!tui_fits(a->b))
+		return;
+	int y = 1, bottom = tui_frame(&a->view);
+	top_bar(a);
+	if (!a->has_sample) {
+		put(a, LINES / 2 - 1, 2, COLS - 4,
+		    a->done ? "Nothing left to review here. Press q to quit, u to undo."
+			    : "No sample to show.",
+		    CONF_ROLE_META_KEY);
+		tui_frame_done();
+		return;
 	}
-	refresh();
+	/* the header: id, batch and this annotator's verdict */
+	char head[700];
+	const char *v = a->dec.verdict[0] ? a->dec.verdict : "undecided";
+	snprintf(head, sizeof head, "%s  (%s)  %s%s%s%s%s", a->smp.ext_id, a->smp.batch_name, v,
+		 a->dec.reason ? ": " : "", a->dec.reason ? a->dec.reason : "",
+		 strcmp(v, "edited") == 0 ? (a->diff ? "  [diff: d]" : "  [d: diff]") : "",
+		 a->suggestion ? "  [suggestion: Enter/x]" : a->suggest_for ? "  [asking...]" : "");
+	put(a, y, 1, COLS - 2, head, CONF_ROLE_META_KEY);
+	draw_panes(a, y + 1, bottom - y - 1);
+	tui_frame_done();
 }

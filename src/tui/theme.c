@@ -1,6 +1,6 @@
 /* theme.c — a conf theme turned into curses attributes, one colour pair per
  * role, degrading to 8 colours and to monochrome (and NO_COLOR). */
-#include "app.h"
+#include "view.h"
 
 static attr_t curses_attrs(unsigned a)
 {
@@ -20,7 +20,7 @@ static attr_t curses_attrs(unsigned a)
 	return r;
 }
 
-void tui_theme_apply(app *a, const conf_theme *t)
+void tui_theme_apply(attr_t *attr_of, const conf_theme *t)
 {
 	bool no_color = conf_no_color() || !has_colors();
 	int ncolors = no_color ? 0 : COLORS;
@@ -36,6 +36,6 @@ void tui_theme_apply(app *a, const conf_theme *t)
 			init_pair((short)(role + 1), (short)st.fg, (short)st.bg);
 			attr |= COLOR_PAIR(role + 1);
 		}
-		a->attr[role] = attr;
+		attr_of[role] = attr;
 	}
 }
