@@ -25,11 +25,27 @@ const char *ingest_format_for(const char *source)
 
 /* ---- JSON Lines ---------------------------------------------------------- */
 
+/* A record longer than --max-line is skipped to its end; one with no end
+ * within this many times --max-line ends the source, so a stream that
+ * never sends a line end (or a field end) cannot keep an import reading
+ * for ever. */
+#define SKIP_FACTOR 16
+
+/* The error ending a source at a record with no end in sight. */
+static int endless(rd *in, int64_t line, int64_t bytes, assay_error *err)
+{
+	return assay_fail(err, ASSAY_EFORMAT, "%s:%lld: no end of the record within %lld bytes "
+			  "(%d times --max-line); giving up on this source",
+			  in->src->name, (long long)line, (long long)bytes, SKIP_FACTOR);
+}
+
 /* Discards input up to and including the next newline (a line too long to
  * keep); returns the number of bytes skipped. */
 static int skip_line(rd *in, int64_t *skipped, assay_error *err)
 {
 	for (;;) {
+		if (*skipped > (int64_t)in->max_record * SKIP_FACTOR)
+			return endless(in, in->line, *skipped, err);
 		char *nl = memchr(in->buf + in->pos, '\n', in->end - in->pos);
 		if (nl) {
 			*skipped += nl - (in->buf + in->pos);
@@ -309,6 +325,7 @@ typedef struct csv_state {
 	size_t ncols;
 	abuf field;
 	abuf out;
+	int64_t row_bytes; /* of the row being read */
 } csv_state;
 
 /* Reads one CSV field into st->field. *end gets ',' '\n' or -1 (end of
@@ -338,6 +355,8 @@ static int csv_field(rd *in, csv_state *st, record *rec, int *end, int64_t *line
 			}
 		}
 		char c = in->buf[in->pos++];
+		if (++st->row_bytes > (int64_t)in->max_record * SKIP_FACTOR)
+			return endless(in, rec->line, st->row_bytes, err);
 		if (quoted && !after_quote) {
 			if (c == '"') {
 				after_quote = true;
@@ -364,7 +383,7 @@ static int csv_field(rd *in, csv_state *st, record *rec, int *end, int64_t *line
 			if (c == '\r')
 				continue;
 		}
-		if (st->field.len >= in->max_record) {
+		if (st->row_bytes > (int64_t)in->max_record) {
 			if (!rec->error[0])
 				snprintf(rec->error, sizeof rec->error,
 					 "record is longer than --max-line (%zu bytes)", in->max_record);
@@ -386,12 +405,17 @@ static int csv_row(reader *r, record *rec, char ***fields, size_t *nfields, assa
 	int64_t lines = 0;
 	int end = 0;
 	rec->line = in->line;
+	st->row_bytes = 0;
 	do {
 		int rc = csv_field(in, st, rec, &end, &lines, err);
 		if (rc < 0)
 			return rc;
 		if (end == -1 && *nfields == 0 && st->field.len == 0)
 			break;
+		/* a row over --max-line keeps only its first field (memory stays
+		 * bounded however many fields follow) */
+		if (*nfields && st->row_bytes > (int64_t)in->max_record)
+			continue;
 		if (*nfields == cap) {
 			cap = cap ? cap * 2 : 16;
 			char **v = realloc(*fields, cap * sizeof *v);

@@ -71,10 +71,13 @@ int src_read(src *s, char *buf, size_t cap, size_t *got, assay_error *err)
 		/* a pipe or terminal may stay silent: wait in steps, so that a
 		 * cancel is seen (a file is always ready) */
 		if (s->cancel || s->stop) {
-			if (src_stopped(s))
+			if (s->cancel && atomic_load(s->cancel))
 				return assay_fail(err, ASSAY_EINTR, "%s: interrupted", s->name);
 			struct pollfd p = {.fd = s->fd, .events = POLLIN};
 			int ready = poll(&p, 1, 100);
+			/* a stop ends a wait; data already there is read first */
+			if ((ready == 0 || (ready < 0 && errno == EINTR)) && src_stopped(s))
+				return assay_fail(err, ASSAY_EINTR, "%s: interrupted", s->name);
 			if (ready == 0 || (ready < 0 && errno == EINTR))
 				continue;
 		}

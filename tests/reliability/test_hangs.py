@@ -66,3 +66,55 @@ def test_silent_standard_input_is_interrupted_by_sigterm():
             os.close(wr)
         eq(code, 130, err)
         check(secs < 2, f"{secs:.1f} s to stop")
+
+
+def endless_writer(fd, head, fill=b"a", limit=1 << 34):
+    """Writes head, then fill for ever (until the reader goes away or limit)."""
+    import threading
+
+    def go():
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(head)
+                block, sent = fill * (1 << 16), 0
+                while sent < limit:
+                    f.write(block)
+                    sent += len(block)
+        except (BrokenPipeError, OSError, ValueError):
+            pass
+    t = threading.Thread(target=go, daemon=True)
+    t.start()
+    return t
+
+
+def test_an_endless_line_ends_the_import_within_max_line():
+    """--max-line bounds every source: an endless JSON line from a URL or
+    standard input, an endless CSV field or an endless CSV row of short
+    fields; what came before is imported, exit 65 names the line."""
+    from httpd import TestServer
+    with Workdir() as w, TestServer() as srv:
+        t0 = time.monotonic()
+        r = w.run("import", "--no-score", "--batch", "url", "--max-line", "1M",
+                  srv.url + "/endless?first=3", timeout=30)
+        eq(r.code, 65, r)
+        contains(r.err, ":4: no end of the record within ")
+        contains(r.err, "(16 times --max-line); giving up on this source")
+        contains(r.out, "3 imported")
+        cases = [("jsonl", b'{"id": 1, "text": "fine"}\n{"text": "', b"a"),
+                 ("csv", b'id,text\n1,fine\n2,"', b"a"),       # a field without end
+                 ("csv", b'id,text\n1,fine\n2,', b"a,")]       # a row without end
+        for i, (fmt, head, fill) in enumerate(cases):
+            r_fd, w_fd = os.pipe()
+            writer = endless_writer(w_fd, head.replace(b"fine", b"fine %d" % i), fill)
+            try:
+                p = subprocess.run([BIN, "--db", w.db, "import", "--no-score", "--format", fmt,
+                                    "--batch", f"pipe{i}", "--max-line", "256K", "-"],
+                                   stdin=r_fd, capture_output=True, text=True, timeout=30)
+            finally:
+                os.close(r_fd)
+            writer.join(5)
+            eq(p.returncode, 65, (fmt, head, p.stderr))
+            contains(p.stderr, "no end of the record within")
+            contains(p.stdout, "1 imported")
+        check(time.monotonic() - t0 < 30, "too slow")
+        eq(w.sql("SELECT count(*) FROM samples"), [(6,)])
