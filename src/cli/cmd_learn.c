@@ -36,6 +36,8 @@ static const char help[] =
 	"  --char-ngrams     also character 3-5-grams of the text\n"
 	"  --no-scores       leave the other scorers' values out of the features\n"
 	"  --seed N          folds and hashing (default 1): same seed, same model\n"
+	"  --eval-max N      the fold models learn a random N of the verdicts at most\n"
+	"                    (default 200000; 0: all); the final model learns all\n"
 	"  --dry-run         train and report, store nothing\n"
 	"  --json            the report as JSON\n"
 	"  -h, --help        this help\n";
@@ -150,6 +152,7 @@ static int train(feeder *f)
 	int rc = store_export_estimate(f->s, &filter, &f->total, &f->err);
 	if (rc < 0 || (rc = store_read_begin(f->s, &f->err)) < 0)
 		return rc;
+	learn_trainer_expect(f->t, (size_t)f->total);
 	unsigned passes = learn_trainer_passes(f->t);
 	for (unsigned p = 0; rc == 0 && p < passes; p++) {
 		f->fed = 0;
@@ -166,11 +169,12 @@ static int train(feeder *f)
 
 typedef struct figures {
 	audit_auc_ci oof;
+	size_t n_eval; /* verdicts with an out-of-fold prediction */
 	double progressive;
 	learn_eval e;
 } figures;
 
-static int compute_figures(const learn_trainer *t, figures *fg, assay_error *err)
+static int compute_figures(learn_trainer *t, figures *fg, assay_error *err)
 {
 	learn_trainer_eval(t, &fg->e);
 	audit_calib oof = {0}, prog = {0};
@@ -179,13 +183,16 @@ static int compute_figures(const learn_trainer *t, figures *fg, assay_error *err
 		rc = assay_fail(err, ASSAY_ENOMEM, "out of memory for the figures");
 	for (size_t i = 0; rc == 0 && i < fg->e.n; i++) {
 		/* as a score: 1 = clean, like every scorer's */
-		audit_calib_add(&oof, 1.0 - fg->e.oof[i], fg->e.rejected[i]);
+		if (!isnan(fg->e.oof[i])) {
+			audit_calib_add(&oof, 1.0 - fg->e.oof[i], fg->e.rejected[i]);
+			fg->n_eval++;
+		}
 		audit_calib_add(&prog, 1.0 - fg->e.progressive[i], fg->e.rejected[i]);
 	}
 	if (rc == 0 && (rc = audit_calib_finish(&oof, err)) == 0 &&
 	    (rc = audit_calib_finish(&prog, err)) == 0) {
 		fg->progressive = audit_auc(&prog);
-		if (fg->e.n <= AUDIT_BOOTSTRAP_MAX_N)
+		if (fg->n_eval <= AUDIT_BOOTSTRAP_MAX_N)
 			rc = audit_auc_bootstrap(&oof, AUDIT_BOOTSTRAP_RESAMPLES, 1, &fg->oof, err);
 		else
 			audit_auc_delong(&oof, 1.959964, &fg->oof);
@@ -205,6 +212,7 @@ static cJSON *info_json(const learn_opts *o, const figures *fg, double secs)
 	cJSON_AddNumberToObject(st, "folds", o->s.folds);
 	cJSON_AddNumberToObject(st, "epochs", o->s.epochs);
 	cJSON_AddNumberToObject(st, "seed", (double)o->s.seed);
+	cJSON_AddNumberToObject(st, "eval_max", (double)o->s.eval_max);
 	cJSON_AddStringToObject(st, "rule", export_rule_name(o->rule));
 	cJSON_AddBoolToObject(st, "scores", o->scores);
 	cJSON_AddStringToObject(root, "features",
@@ -215,6 +223,7 @@ static cJSON *info_json(const learn_opts *o, const figures *fg, double secs)
 	cJSON_AddNumberToObject(root, "kept", (double)fg->e.n_kept);
 	cJSON *auc = cJSON_AddObjectToObject(root, "out_of_fold_auc");
 	cJSON_AddNumberToObject(auc, "auc", fg->oof.auc);
+	cJSON_AddNumberToObject(auc, "verdicts", (double)fg->n_eval);
 	cJSON_AddNumberToObject(auc, "low", fg->oof.lo);
 	cJSON_AddNumberToObject(auc, "high", fg->oof.hi);
 	cJSON_AddStringToObject(auc, "interval", fg->oof.method == AUDIT_CI_BOOTSTRAP ? "bootstrap"
@@ -248,8 +257,11 @@ static void print_report(const learn_opts *o, const figures *fg, const learn_mod
 	printf("learned from %zu verdicts (%zu rejected, %zu kept) in %.1f s\n", fg->e.n,
 	       fg->e.n_rejected, fg->e.n_kept, secs);
 	printf("out-of-fold ROC AUC %.3f [%.3f-%.3f] (%u-fold; each verdict predicted by a "
-	       "model that never saw it)\n",
+	       "model that never saw it",
 	       fg->oof.auc, fg->oof.lo, fg->oof.hi, o->s.folds);
+	if (fg->n_eval < fg->e.n)
+		printf("; over a random %zu of them", fg->n_eval);
+	printf(")\n");
 	printf("progressive ROC AUC %.3f (each verdict predicted before it was learned)\n",
 	       fg->progressive);
 	if (isfinite(fg->e.reason_accuracy))
@@ -331,13 +343,14 @@ static int parse(const cli_ctx *ctx, int argc, char **argv, learn_opts *o)
 		{"ngrams", required_argument, NULL, 'n'}, {"char-ngrams", no_argument, NULL, 'c'},
 		{"no-scores", no_argument, NULL, 'S'},    {"seed", required_argument, NULL, 's'},
 		{"dry-run", no_argument, NULL, 'd'},      {"json", no_argument, NULL, 'j'},
+		{"eval-max", required_argument, NULL, 'E'},
 		{"help", no_argument, NULL, 'h'},         {0},
 	};
 	learn_settings_default(&o->s);
 	o->rule = EXPORT_MAJORITY;
 	o->scores = true;
 	int c, code = 0;
-	unsigned seed = 0;
+	unsigned seed = 0, eval_max = 0;
 	optind = 1;
 	opterr = 0;
 	while (code == 0 && (c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
@@ -354,6 +367,10 @@ static int parse(const cli_ctx *ctx, int argc, char **argv, learn_opts *o)
 		case 's':
 			code = number_opt(ctx, "seed", 0, 0x7fffffff, &seed);
 			o->s.seed = seed;
+			break;
+		case 'E':
+			code = number_opt(ctx, "eval-max", 0, 100000000, &eval_max);
+			o->s.eval_max = eval_max;
 			break;
 		case 'c': o->s.char_ngrams = true; break;
 		case 'S': o->scores = false; break;

@@ -17,7 +17,7 @@ void learn_settings_default(learn_settings *s)
 {
 	*s = (learn_settings){.bits = 20, .ngrams = 2, .char_ngrams = false, .folds = 5,
 			      .epochs = 2, .alpha = 0.1, .beta = 1.0, .l1 = 0.5, .l2 = 1.0,
-			      .seed = 1};
+			      .seed = 1, .eval_max = 200000};
 }
 
 int learn_settings_check(const learn_settings *s, assay_error *err)
@@ -40,6 +40,7 @@ int learn_settings_check(const learn_settings *s, assay_error *err)
 void learn_fvec_free(learn_fvec *fv)
 {
 	free(fv->v);
+	free(fv->set);
 	abuf_free(&fv->names);
 	abuf_free(&fv->scratch);
 	*fv = (learn_fvec){.keep_names = fv->keep_names};
@@ -172,31 +173,40 @@ static int add_number(const learn_settings *s, learn_fvec *fv, const learn_numbe
 	return rc < 0 ? rc : push_term(s, fv, prefix, term, (size_t)tn, 1.0f);
 }
 
-static int by_index(const void *a, const void *b)
+/* Folds a repeated index into its first occurrence, which keeps its name
+ * and the largest value (a word said twice is still present once); the
+ * order of first occurrence stays, so sums over the vector are the same
+ * on every run. An open-addressed set of positions, cleared per call. */
+static int merge(learn_fvec *fv)
 {
-	const learn_feat *x = a, *y = b;
-	if (x->idx != y->idx)
-		return x->idx < y->idx ? -1 : 1;
-	return x->name < y->name ? -1 : x->name > y->name;
-}
-
-/* Sorts by index; a repeated index keeps its first name and the largest
- * value (a word said twice is still present once). */
-static void merge(learn_fvec *fv)
-{
-	if (fv->n < 2)
-		return;
-	qsort(fv->v, fv->n, sizeof *fv->v, by_index);
-	size_t o = 0;
-	for (size_t i = 1; i < fv->n; i++) {
-		if (fv->v[i].idx == fv->v[o].idx) {
-			if (fabsf(fv->v[i].val) > fabsf(fv->v[o].val))
-				fv->v[o].val = fv->v[i].val;
-		} else {
-			fv->v[++o] = fv->v[i];
-		}
+	size_t want = 64;
+	while (want < fv->n * 2)
+		want *= 2;
+	if (want > fv->set_cap) {
+		uint32_t *set = realloc(fv->set, want * sizeof *set);
+		if (!set)
+			return ASSAY_ENOMEM;
+		fv->set = set;
+		fv->set_cap = want;
 	}
-	fv->n = o + 1;
+	memset(fv->set, 0, want * sizeof *fv->set);
+	size_t mask = want - 1, o = 0;
+	for (size_t i = 0; i < fv->n; i++) {
+		learn_feat f = fv->v[i];
+		size_t h = (f.idx * 0x9e3779b1u) & mask;
+		while (fv->set[h] && fv->v[fv->set[h] - 1].idx != f.idx)
+			h = (h + 1) & mask;
+		if (fv->set[h]) {
+			learn_feat *first = &fv->v[fv->set[h] - 1];
+			if (fabsf(f.val) > fabsf(first->val))
+				first->val = f.val;
+			continue;
+		}
+		fv->v[o] = f;
+		fv->set[h] = (uint32_t)++o;
+	}
+	fv->n = o;
+	return ASSAY_OK;
 }
 
 int learn_extract(const learn_settings *s, const learn_example *ex, learn_fvec *fv)
@@ -216,9 +226,7 @@ int learn_extract(const learn_settings *s, const learn_example *ex, learn_fvec *
 		rc = add_number(s, fv, &ex->numbers[i]);
 	abuf_free(&low);
 	text_tokens_free(&tok);
-	if (rc == 0)
-		merge(fv);
-	return rc;
+	return rc == 0 ? merge(fv) : rc;
 }
 
 /* "repetition" is the value itself; "repetition=B" its bucket B of four

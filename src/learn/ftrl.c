@@ -2,6 +2,7 @@
 #include "ftrl.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 int ftrl_init(ftrl *m, unsigned bits)
 {
@@ -9,7 +10,8 @@ int ftrl_init(ftrl *m, unsigned bits)
 	m->mask = (uint32_t)(n - 1);
 	m->z = calloc(n, sizeof *m->z);
 	m->n = calloc(n, sizeof *m->n);
-	if (!m->z || !m->n) {
+	m->w = calloc(n, sizeof *m->w);
+	if (!m->z || !m->n || !m->w) {
 		ftrl_free(m);
 		return ASSAY_ENOMEM;
 	}
@@ -20,7 +22,8 @@ void ftrl_free(ftrl *m)
 {
 	free(m->z);
 	free(m->n);
-	m->z = m->n = NULL;
+	free(m->w);
+	m->z = m->n = m->w = NULL;
 }
 
 double ftrl_logit(const learn_settings *s, const ftrl *m, const learn_fvec *fv)
@@ -28,7 +31,7 @@ double ftrl_logit(const learn_settings *s, const ftrl *m, const learn_fvec *fv)
 	double x = 0;
 	for (size_t k = 0; k < fv->n; k++) {
 		uint32_t i = fv->v[k].idx & m->mask;
-		x += ftrl_weight(s, m->z[i], m->n[i]) * fv->v[k].val;
+		x += (double)m->w[i] * fv->v[k].val;
 	}
 	return x;
 }
@@ -40,16 +43,19 @@ void ftrl_update(const learn_settings *s, ftrl *m, const learn_fvec *fv, double 
 	for (size_t k = 0; k < fv->n; k++) {
 		uint32_t i = fv->v[k].idx & m->mask;
 		double g = base * fv->v[k].val;
-		double n = m->n[i];
-		double w = ftrl_weight(s, m->z[i], m->n[i]);
-		double sigma = (sqrt(n + g * g) - sqrt(n)) / s->alpha;
-		m->z[i] = (float)(m->z[i] + g - sigma * w);
+		double n = m->n[i], sn = sqrt(n + g * g);
+		double sigma = (sn - sqrt(n)) / s->alpha;
+		float z = (float)(m->z[i] + g - sigma * m->w[i]);
+		m->z[i] = z;
 		m->n[i] = (float)(n + g * g);
+		/* the new weight, as ftrl_weight derives it */
+		m->w[i] = fabsf(z) <= s->l1 ? 0.0f
+			  : (float)(-((double)z - (z < 0 ? -s->l1 : s->l1)) /
+				    ((s->beta + sn) / s->alpha + s->l2));
 	}
 }
 
-void ftrl_weights(const learn_settings *s, const ftrl *m, float *w)
+void ftrl_weights(const ftrl *m, float *w)
 {
-	for (size_t i = 0; i <= m->mask; i++)
-		w[i] = (float)ftrl_weight(s, m->z[i], m->n[i]);
+	memcpy(w, m->w, ((size_t)m->mask + 1) * sizeof *w);
 }

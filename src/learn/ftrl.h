@@ -9,8 +9,10 @@
 
 #include "assay/learn.h"
 
+/* z and n are FTRL's state; w is the weight they imply, kept up to date
+ * for the coordinates each step touches, so a prediction is a gather. */
 typedef struct ftrl {
-	float *z, *n;
+	float *z, *n, *w;
 	uint32_t mask;
 } ftrl;
 
@@ -38,6 +40,6 @@ double ftrl_logit(const learn_settings *s, const ftrl *m, const learn_fvec *fv);
 void ftrl_update(const learn_settings *s, ftrl *m, const learn_fvec *fv, double p, int y,
 		 double weight);
 /* The dense weights (2^bits floats) into w. */
-void ftrl_weights(const learn_settings *s, const ftrl *m, float *w);
+void ftrl_weights(const ftrl *m, float *w);
 
 #endif

@@ -26,6 +26,6 @@ typedef struct learn_trainer_view {
 	size_t n_rej, n_kept;
 } learn_trainer_view;
 
-void learn_trainer_parts(const learn_trainer *t, learn_trainer_view *v);
+void learn_trainer_parts(learn_trainer *t, learn_trainer_view *v);
 
 #endif

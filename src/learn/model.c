@@ -85,14 +85,14 @@ static int pick_signals(learn_model *m, const learn_trainer_view *v)
 	return ASSAY_OK;
 }
 
-int learn_trainer_model(const learn_trainer *t, learn_model **out, assay_error *err)
+int learn_trainer_model(learn_trainer *t, learn_model **out, assay_error *err)
 {
 	learn_trainer_view v;
 	learn_trainer_parts(t, &v);
 	learn_model *m = model_alloc(v.s, v.n_reasons);
 	if (!m)
 		goto nomem;
-	ftrl_weights(v.s, v.full, m->w);
+	ftrl_weights(v.full, m->w);
 	m->n_rejected = v.n_rej;
 	m->n_kept = v.n_kept;
 	for (size_t r = 0; r < v.n_reasons; r++) {
@@ -101,7 +101,7 @@ int learn_trainer_model(const learn_trainer *t, learn_model **out, assay_error *
 		m->n_reasons++;
 		if (!m->reasons[r] || !m->rw[r])
 			goto nomem;
-		ftrl_weights(v.s, &v.rhead[r], m->rw[r]);
+		ftrl_weights(&v.rhead[r], m->rw[r]);
 	}
 	if (pick_signals(m, &v) < 0)
 		goto nomem;

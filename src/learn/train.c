@@ -3,14 +3,34 @@
  * own), the full model is scored on each verdict before it learns it
  * (progressive validation), and a last pass scores every verdict with the
  * fold model that never saw it (out of fold). Rejections also teach the
- * reason head, one model per reason. */
+ * reason head, one model per reason.
+ *
+ * Two threads when there are two cores: the caller's thread reads the
+ * verdicts and extracts each one's features into a ring of slots, and a
+ * worker thread teaches the models from the ring in the same order, so
+ * the model is the same bytes either way. */
 #include <assert.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ftrl.h"
 #include "learn_int.h"
 #include "assay/text.h"
+
+#define RING 64
+#define REASON_CAP 256
+
+/* One verdict on its way from the reader to the worker. */
+typedef struct item {
+	learn_fvec fv;
+	size_t at;
+	unsigned fold;
+	bool eval, rejected, skip, has_reason;
+	char reason[REASON_CAP];
+} item;
 
 struct learn_trainer {
 	learn_settings s;
@@ -20,7 +40,6 @@ struct learn_trainer {
 	ftrl *rhead; /* one per reason */
 	char *reasons[LEARN_MAX_REASONS];
 	size_t n_reasons;
-	learn_fvec fv;
 	/* per bucket: verdicts it occurred in, and the first name seen */
 	uint32_t *seen;
 	uint32_t *name_at; /* offset + 1 into names; 0: none */
@@ -31,7 +50,19 @@ struct learn_trainer {
 	size_t n, cap, at;
 	size_t n_rej, n_kept;
 	size_t reason_hits, reason_n;
+	double eval_share; /* of the verdicts, the share the fold models see */
+	/* the ring: slots [taken, filled) wait for the worker */
+	item ring[RING];
+	size_t filled, taken;
+	bool threaded, stopping;
+	bool worker_waits, reader_waits; /* who sleeps on `changed` */
+	int worker_rc;
+	pthread_t worker;
+	pthread_mutex_t mu;
+	pthread_cond_t changed;
 };
+
+static void *work(void *arg);
 
 learn_trainer *learn_trainer_new(const learn_settings *s, assay_error *err)
 {
@@ -41,6 +72,7 @@ learn_trainer *learn_trainer_new(const learn_settings *s, assay_error *err)
 	if (!t)
 		goto nomem;
 	t->s = *s;
+	t->eval_share = 1.0;
 	size_t buckets = (size_t)1 << s->bits;
 	t->fold = calloc(s->folds, sizeof *t->fold);
 	t->rhead = calloc(LEARN_MAX_REASONS, sizeof *t->rhead);
@@ -51,6 +83,10 @@ learn_trainer *learn_trainer_new(const learn_settings *s, assay_error *err)
 	for (unsigned f = 0; f < s->folds; f++)
 		if (ftrl_init(&t->fold[f], s->bits) < 0)
 			goto nomem;
+	pthread_mutex_init(&t->mu, NULL);
+	pthread_cond_init(&t->changed, NULL);
+	/* one core: everything on the caller's thread */
+	t->threaded = assay_workers() > 1 && pthread_create(&t->worker, NULL, work, t) == 0;
 	return t;
 nomem:
 	learn_trainer_free(t);
@@ -62,6 +98,18 @@ void learn_trainer_free(learn_trainer *t)
 {
 	if (!t)
 		return;
+	if (t->threaded) {
+		pthread_mutex_lock(&t->mu);
+		t->stopping = true;
+		t->worker_waits = false;
+		pthread_cond_broadcast(&t->changed);
+		pthread_mutex_unlock(&t->mu);
+		pthread_join(t->worker, NULL);
+	}
+	if (t->fold) { /* fully made: the lock and condition exist */
+		pthread_mutex_destroy(&t->mu);
+		pthread_cond_destroy(&t->changed);
+	}
 	ftrl_free(&t->full);
 	for (unsigned f = 0; t->fold && f < t->s.folds; f++)
 		ftrl_free(&t->fold[f]);
@@ -69,12 +117,13 @@ void learn_trainer_free(learn_trainer *t)
 		ftrl_free(&t->rhead[r]);
 		free(t->reasons[r]);
 	}
+	for (size_t i = 0; i < RING; i++)
+		learn_fvec_free(&t->ring[i].fv);
 	free(t->fold);
 	free(t->rhead);
 	free(t->seen);
 	free(t->name_at);
 	abuf_free(&t->names);
-	learn_fvec_free(&t->fv);
 	free(t->oof);
 	free(t->prog);
 	free(t->label);
@@ -86,9 +135,41 @@ unsigned learn_trainer_passes(const learn_trainer *t)
 	return t->s.epochs + 1;
 }
 
+void learn_trainer_expect(learn_trainer *t, size_t n)
+{
+	t->eval_share = t->s.eval_max && n > t->s.eval_max ? (double)t->s.eval_max / n : 1.0;
+}
+
+/* Whether the fold models see this verdict: a share of them drawn by the
+ * key's hash, the same in every pass. */
+static bool evaluated(const learn_trainer *t, uint64_t key)
+{
+	if (t->eval_share >= 1.0)
+		return true;
+	uint64_t h = text_hash64(&key, sizeof key, t->s.seed ^ 0x5851f42d4c957f2du);
+	return (double)(h >> 11) * 0x1.0p-53 < t->eval_share;
+}
+
+/* Waits until the worker has taken every slot; returns its status. */
+static int drain(learn_trainer *t)
+{
+	if (!t->threaded)
+		return t->worker_rc;
+	pthread_mutex_lock(&t->mu);
+	while (t->taken != t->filled) {
+		t->reader_waits = true;
+		pthread_cond_wait(&t->changed, &t->mu);
+	}
+	int rc = t->worker_rc;
+	pthread_mutex_unlock(&t->mu);
+	return rc;
+}
+
 int learn_trainer_pass(learn_trainer *t, unsigned p, assay_error *err)
 {
 	assert(p < learn_trainer_passes(t));
+	if (drain(t) < 0)
+		return assay_fail(err, t->worker_rc, "out of memory while learning");
 	if (p > 0 && t->at != t->n)
 		return assay_fail(err, ASSAY_EINVAL,
 				  "pass %u was fed %zu verdicts, the first %zu", p - 1, t->at, t->n);
@@ -97,10 +178,13 @@ int learn_trainer_pass(learn_trainer *t, unsigned p, assay_error *err)
 	return ASSAY_OK;
 }
 
+/* Room for one more verdict in the per-verdict arrays; the worker writes
+ * them, so it is drained before they move. */
 static int grow(learn_trainer *t)
 {
 	if (t->n < t->cap)
 		return ASSAY_OK;
+	drain(t);
 	size_t cap = t->cap ? t->cap * 2 : 1024;
 	float *oof = assay_realloc_big(t->oof, cap * sizeof *oof);
 	if (oof)
@@ -118,15 +202,15 @@ static int grow(learn_trainer *t)
 }
 
 /* Counts each feature of the first epoch and keeps its first name. */
-static int remember_names(learn_trainer *t)
+static int remember_names(learn_trainer *t, const learn_fvec *fv)
 {
-	for (size_t k = 0; k < t->fv.n; k++) {
-		uint32_t i = t->fv.v[k].idx;
+	for (size_t k = 0; k < fv->n; k++) {
+		uint32_t i = fv->v[k].idx;
 		if (t->seen[i] < UINT32_MAX)
 			t->seen[i]++;
 		if (t->name_at[i])
 			continue;
-		const char *name = learn_fvec_name(&t->fv, k);
+		const char *name = learn_fvec_name(fv, k);
 		if (t->names.len >= UINT32_MAX - 256)
 			continue; /* names beyond 4 GiB stay unnamed */
 		t->name_at[i] = (uint32_t)t->names.len + 1;
@@ -156,7 +240,7 @@ static int reason_class(learn_trainer *t, const char *reason, bool add)
 }
 
 /* The reason head: scored before it learns (first epoch), then taught. */
-static int teach_reason(learn_trainer *t, const char *reason)
+static int teach_reason(learn_trainer *t, const learn_fvec *fv, const char *reason)
 {
 	int cls = reason_class(t, reason, t->pass == 0);
 	if (cls == -2)
@@ -166,12 +250,12 @@ static int teach_reason(learn_trainer *t, const char *reason)
 	double best = -1;
 	int pick = -1;
 	for (size_t r = 0; r < t->n_reasons; r++) {
-		double p = learn_sigmoid(ftrl_logit(&t->s, &t->rhead[r], &t->fv));
+		double p = learn_sigmoid(ftrl_logit(&t->s, &t->rhead[r], fv));
 		if (t->pass == 0 && p > best) {
 			best = p;
 			pick = (int)r;
 		}
-		ftrl_update(&t->s, &t->rhead[r], &t->fv, p, (int)r == cls, 1.0);
+		ftrl_update(&t->s, &t->rhead[r], fv, p, (int)r == cls, 1.0);
 	}
 	if (t->pass == 0 && t->n_reasons > 1) {
 		t->reason_n++;
@@ -189,24 +273,110 @@ static double class_weight(const learn_trainer *t, bool rejected)
 	return w < 0.05 ? 0.05 : w > 20 ? 20 : w;
 }
 
-static int train_one(learn_trainer *t, unsigned fold, bool rejected, const char *reason)
+static int train_one(learn_trainer *t, const item *it)
 {
-	int y = rejected;
-	double full = learn_sigmoid(ftrl_logit(&t->s, &t->full, &t->fv));
+	int y = it->rejected;
+	double full = learn_sigmoid(ftrl_logit(&t->s, &t->full, &it->fv));
 	if (t->pass == 0) {
-		t->prog[t->at] = (float)full;
-		t->n_rej += rejected;
-		t->n_kept += !rejected;
+		t->prog[it->at] = (float)full;
+		t->n_rej += it->rejected;
+		t->n_kept += !it->rejected;
 	}
-	double w = class_weight(t, rejected);
-	ftrl_update(&t->s, &t->full, &t->fv, full, y, w);
-	for (unsigned f = 0; f < t->s.folds; f++) {
-		if (f == fold)
+	double w = class_weight(t, it->rejected);
+	ftrl_update(&t->s, &t->full, &it->fv, full, y, w);
+	for (unsigned f = 0; it->eval && f < t->s.folds; f++) {
+		if (f == it->fold)
 			continue;
-		double p = learn_sigmoid(ftrl_logit(&t->s, &t->fold[f], &t->fv));
-		ftrl_update(&t->s, &t->fold[f], &t->fv, p, y, w);
+		double p = learn_sigmoid(ftrl_logit(&t->s, &t->fold[f], &it->fv));
+		ftrl_update(&t->s, &t->fold[f], &it->fv, p, y, w);
 	}
-	return rejected ? teach_reason(t, reason) : ASSAY_OK;
+	if (!it->rejected)
+		return ASSAY_OK;
+	return teach_reason(t, &it->fv, it->has_reason ? it->reason : NULL);
+}
+
+/* What the worker does with one verdict. */
+static int learn_item(learn_trainer *t, const item *it)
+{
+	if (it->skip) {
+		t->oof[it->at] = NAN; /* outside the evaluated share */
+		return ASSAY_OK;
+	}
+	if (t->pass == 0 && remember_names(t, &it->fv) < 0)
+		return ASSAY_ENOMEM;
+	if (t->pass < t->s.epochs)
+		return train_one(t, it);
+	t->oof[it->at] = (float)learn_sigmoid(ftrl_logit(&t->s, &t->fold[it->fold], &it->fv));
+	return ASSAY_OK;
+}
+
+static void *work(void *arg)
+{
+	learn_trainer *t = arg;
+	pthread_mutex_lock(&t->mu);
+	for (;;) {
+		while (t->taken == t->filled && !t->stopping) {
+			t->worker_waits = true;
+			pthread_cond_wait(&t->changed, &t->mu);
+		}
+		if (t->taken == t->filled)
+			break;
+		item *it = &t->ring[t->taken % RING];
+		pthread_mutex_unlock(&t->mu);
+		int rc = t->worker_rc < 0 ? t->worker_rc : learn_item(t, it);
+		pthread_mutex_lock(&t->mu);
+		if (rc < 0 && t->worker_rc == 0)
+			t->worker_rc = rc;
+		t->taken++;
+		if (t->reader_waits) { /* a full ring or a drain waits for this */
+			t->reader_waits = false;
+			pthread_cond_broadcast(&t->changed);
+		}
+	}
+	pthread_mutex_unlock(&t->mu);
+	return NULL;
+}
+
+/* The next free slot (waiting for the worker when the ring is full). */
+static item *slot(learn_trainer *t)
+{
+	if (!t->threaded)
+		return &t->ring[0];
+	pthread_mutex_lock(&t->mu);
+	while (t->filled - t->taken == RING) {
+		t->reader_waits = true;
+		pthread_cond_wait(&t->changed, &t->mu);
+	}
+	item *it = &t->ring[t->filled % RING];
+	pthread_mutex_unlock(&t->mu);
+	return it;
+}
+
+/* Hands a filled slot to the worker, or learns it here with one core. */
+static int publish(learn_trainer *t, item *it)
+{
+	if (!t->threaded) {
+		int rc = learn_item(t, it);
+		if (rc < 0 && t->worker_rc == 0)
+			t->worker_rc = rc;
+		return rc;
+	}
+	pthread_mutex_lock(&t->mu);
+	t->filled++;
+	if (t->worker_waits) {
+		t->worker_waits = false;
+		pthread_cond_broadcast(&t->changed);
+	}
+	int rc = t->worker_rc;
+	pthread_mutex_unlock(&t->mu);
+	return rc;
+}
+
+static void fill_reason(item *it, const char *reason)
+{
+	it->has_reason = reason != NULL;
+	if (reason)
+		snprintf(it->reason, sizeof it->reason, "%s", reason);
 }
 
 int learn_trainer_feed(learn_trainer *t, const learn_example *ex, uint64_t key, bool rejected,
@@ -220,26 +390,28 @@ int learn_trainer_feed(learn_trainer *t, const learn_example *ex, uint64_t key, 
 				  "of the first", t->pass, t->n);
 	if (!first && t->label[t->at] != rejected)
 		return assay_fail(err, ASSAY_EINVAL, "verdict %zu changed between passes", t->at);
-	t->fv.keep_names = first;
-	if (learn_extract(&t->s, ex, &t->fv) < 0 || (first && remember_names(t) < 0))
+	item *it = slot(t);
+	it->at = t->at;
+	it->fold = (unsigned)(text_hash64(&key, sizeof key, t->s.seed ^ 0x9e3779b97f4a7c15u) %
+			      t->s.folds);
+	it->eval = evaluated(t, key);
+	it->rejected = rejected;
+	it->skip = t->pass >= t->s.epochs && !it->eval; /* no features needed */
+	fill_reason(it, rejected ? reason : NULL);
+	it->fv.keep_names = first;
+	if (!it->skip && learn_extract(&t->s, ex, &it->fv) < 0)
 		return assay_fail(err, ASSAY_ENOMEM, "out of memory for a sample's features");
-	unsigned fold = (unsigned)(text_hash64(&key, sizeof key, t->s.seed ^ 0x9e3779b97f4a7c15u) %
-				   t->s.folds);
-	int rc = ASSAY_OK;
-	if (t->pass < t->s.epochs)
-		rc = train_one(t, fold, rejected, reason);
-	else
-		t->oof[t->at] = (float)learn_sigmoid(ftrl_logit(&t->s, &t->fold[fold], &t->fv));
-	if (rc < 0)
-		return assay_fail(err, rc, "out of memory for the reason head");
 	if (first)
 		t->label[t->n++] = rejected;
 	t->at++;
+	if (publish(t, it) < 0)
+		return assay_fail(err, t->worker_rc, "out of memory while learning");
 	return ASSAY_OK;
 }
 
-void learn_trainer_eval(const learn_trainer *t, learn_eval *out)
+void learn_trainer_eval(learn_trainer *t, learn_eval *out)
 {
+	drain(t);
 	*out = (learn_eval){.oof = t->oof, .progressive = t->prog, .rejected = t->label, .n = t->n,
 			    .n_rejected = t->n_rej, .n_kept = t->n_kept,
 			    .reason_accuracy = t->reason_n ? (double)t->reason_hits / t->reason_n
@@ -248,8 +420,9 @@ void learn_trainer_eval(const learn_trainer *t, learn_eval *out)
 }
 
 /* The model's view of the trainer, for model.c. */
-void learn_trainer_parts(const learn_trainer *t, learn_trainer_view *v)
+void learn_trainer_parts(learn_trainer *t, learn_trainer_view *v)
 {
+	drain(t);
 	*v = (learn_trainer_view){.s = &t->s, .full = &t->full, .rhead = t->rhead,
 				  .reasons = t->reasons, .n_reasons = t->n_reasons,
 				  .seen = t->seen, .name_at = t->name_at, .names = t->names.data,
