@@ -1,0 +1,31 @@
+/* keys.h — the one key registry: every view's key table by name, and the
+ * keys kept free for the panes and features still to come. Private to
+ * src/tui/. */
+#ifndef ASSAY_TUI_KEYS_H
+#define ASSAY_TUI_KEYS_H
+
+#include "view.h"
+
+typedef struct tui_keymap {
+	const char *view;
+	const tui_key *keys;
+	const size_t *n;
+	bool panes; /* a sample screen the coming panes join: reserved keys apply */
+} tui_keymap;
+
+extern const tui_keymap tui_keymaps[];
+extern const size_t tui_n_keymaps;
+
+/* A key no action may take yet, and what it is kept for. */
+typedef struct tui_reserved {
+	int key;
+	const char *what;
+} tui_reserved;
+extern const tui_reserved tui_reserved_keys[];
+extern const size_t tui_n_reserved_keys;
+
+/* conflicts.c's table */
+extern const tui_key tui_conflict_keys[];
+extern const size_t tui_n_conflict_keys;
+
+#endif
