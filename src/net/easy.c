@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "assay/net_redact.h"
 #include "net_int.h"
 
 int net_global_init(assay_error *err)
@@ -87,34 +88,72 @@ static size_t utf8_seq(const unsigned char *s, size_t n, unsigned *cp)
 	return len;
 }
 
-/* Whether s (n bytes) starts with the secret, or is a cut-off start of it
- * at the end of the text (so no piece of a key leaks either). */
-static size_t secret_at(const char *s, size_t n, const char *secret, size_t slen)
+/* Four hex digits at s as a number, or -1. */
+static long hex4(const char *s)
 {
-	if (slen == 0)
-		return 0;
-	if (n >= slen)
-		return memcmp(s, secret, slen) == 0 ? slen : 0;
-	return n >= 4 && memcmp(s, secret, n) == 0 ? n : 0;
+	long v = 0;
+	for (int k = 0; k < 4; k++) {
+		int c = (unsigned char)s[k], d = isdigit(c) ? c - '0'
+					     : isxdigit(c) ? (c | 0x20) - 'a' + 10 : -1;
+		if (d < 0)
+			return -1;
+		v = v * 16 + d;
+	}
+	return v;
 }
 
-void net_excerpt(const char *body, size_t len, const char *secret, char *out, size_t cap)
+static size_t utf8_put(unsigned cp, char *u)
 {
-	static const char mark[] = "[redacted]";
-	size_t slen = secret ? strlen(secret) : 0;
+	if (cp < 0x80)
+		return u[0] = (char)cp, 1;
+	if (cp < 0x800)
+		return u[0] = (char)(0xc0 | cp >> 6), u[1] = (char)(0x80 | (cp & 0x3f)), 2;
+	if (cp < 0x10000)
+		return u[0] = (char)(0xe0 | cp >> 12), u[1] = (char)(0x80 | (cp >> 6 & 0x3f)),
+		       u[2] = (char)(0x80 | (cp & 0x3f)), 3;
+	return u[0] = (char)(0xf0 | cp >> 18), u[1] = (char)(0x80 | (cp >> 12 & 0x3f)),
+	       u[2] = (char)(0x80 | (cp >> 6 & 0x3f)), u[3] = (char)(0x80 | (cp & 0x3f)), 4;
+}
+
+/* Decodes the JSON escapes of s (any text: escapes a server's JSON
+ * message holds), so a key written with them is seen whole; a \u0000 or a
+ * lone surrogate becomes a space. */
+static int unescape(const char *s, size_t len, abuf *out)
+{
+	static const char esc[] = "\"\\/bfnrt", dec[] = "\"\\/\b\f\n\r\t";
+	int rc = abuf_reserve(out, len);
+	for (size_t i = 0; i < len && rc == 0; i++) {
+		const char *e = s[i] == '\\' && i + 1 < len ? strchr(esc, s[i + 1]) : NULL;
+		long cp = s[i] == '\\' && i + 5 < len && s[i + 1] == 'u' ? hex4(s + i + 2) : -1;
+		if (e && *e) {
+			rc = abuf_putc(out, dec[e - esc]);
+			i++;
+		} else if (cp >= 0) {
+			i += 5;
+			long lo = cp >= 0xd800 && cp < 0xdc00 && i + 6 < len && s[i + 1] == '\\' &&
+					  s[i + 2] == 'u' ? hex4(s + i + 3) : -1;
+			if (lo >= 0xdc00 && lo < 0xe000) {
+				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+				i += 6;
+			}
+			char u[4];
+			bool ok = cp > 0 && (cp < 0xd800 || cp > 0xdfff);
+			rc = ok ? abuf_append(out, u, utf8_put((unsigned)cp, u)) : abuf_putc(out, ' ');
+		} else {
+			rc = abuf_putc(out, s[i]);
+		}
+	}
+	return rc;
+}
+
+/* Keeps at most ~200 bytes of text: controls become spaces, invalid UTF-8
+ * '?', white space runs collapse. */
+static void clean(const char *body, size_t len, char *out, size_t cap)
+{
 	size_t limit = cap > 201 ? 201 : cap, k = 0;
 	if (limit == 0)
 		return;
 	for (size_t i = 0; i < len;) {
-		size_t m = secret_at(body + i, len - i, secret, slen);
-		if (m) {
-			if (k + sizeof mark > limit)
-				break;
-			memcpy(out + k, mark, sizeof mark - 1);
-			k += sizeof mark - 1;
-			i += m;
-			continue;
-		}
 		unsigned cp = 0;
 		size_t n = utf8_seq((const unsigned char *)body + i, len - i, &cp);
 		const char *piece = body + i;
@@ -137,6 +176,31 @@ void net_excerpt(const char *body, size_t len, const char *secret, char *out, si
 	while (k > 0 && out[k - 1] == ' ')
 		k--;
 	out[k] = '\0';
+}
+
+void net_excerpt(const char *body, size_t len, const char *secret, char *out, size_t cap)
+{
+	/* what can reach 200 bytes of excerpt, with room for white space runs */
+	size_t look = len < (64u << 10) ? len : (64u << 10);
+	abuf safe = {0};
+	if (cap == 0)
+		return;
+	if (net_redact(body, look, secret, &safe) < 0)
+		snprintf(out, cap, "(not shown: out of memory)");
+	else
+		clean(safe.data ? safe.data : "", safe.len, out, cap);
+	abuf_free(&safe);
+}
+
+void net_excerpt_escaped(const char *body, size_t len, const char *secret, char *out,
+			 size_t cap)
+{
+	abuf plain = {0};
+	if (unescape(body, len < (64u << 10) ? len : (64u << 10), &plain) < 0)
+		snprintf(out, cap, "(not shown: out of memory)");
+	else
+		net_excerpt(plain.data ? plain.data : "", plain.len, secret, out, cap);
+	abuf_free(&plain);
 }
 
 long net_parse_retry_after(const char *value, int64_t now_ms)
@@ -293,7 +357,7 @@ int net_http_error(const char *safe_url, long status, const abuf *body, const ch
 		   int attempts, assay_error *err)
 {
 	char ex[256], note[48];
-	net_excerpt(body->data ? body->data : "", body->len, secret, ex, sizeof ex);
+	net_excerpt_escaped(body->data ? body->data : "", body->len, secret, ex, sizeof ex);
 	attempts_note(attempts, note, sizeof note);
 	return assay_fail(err, ASSAY_ENET, "%s: the server answered HTTP %ld%s%s%s", safe_url,
 			  status, ex[0] ? ": " : "", ex, note);

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "assay/ingest.h"
+#include "assay/net_redact.h"
 #include "assay/text.h"
 #include "score_int.h"
 
@@ -210,19 +212,28 @@ static const char *object_end(const char *s)
 	return NULL;
 }
 
+/* Copies s, redacted (net_redact), into out (cap bytes) with control
+ * characters as spaces, never ending inside a UTF-8 sequence. */
 static void copy_clean(const char *s, char *out, size_t cap)
 {
+	abuf safe = {0};
+	if (net_redact(s, strlen(s), NULL, &safe) < 0) {
+		snprintf(out, cap, "(not shown: out of memory)");
+		return;
+	}
+	s = safe.data ? safe.data : "";
 	size_t j = 0;
-	for (; s && *s && j + 1 < cap; s++)
+	for (; *s && j + 1 < cap; s++)
 		out[j++] = (unsigned char)*s < 0x20 || *s == 0x7F ? ' ' : *s;
 	/* Do not end inside a UTF-8 sequence. */
-	if (s && *s && ((unsigned char)*s & 0xC0) == 0x80) {
+	if (*s && ((unsigned char)*s & 0xC0) == 0x80) {
 		while (j > 0 && ((unsigned char)out[j - 1] & 0xC0) == 0x80)
 			j--;
 		if (j > 0)
 			j--;
 	}
 	out[j] = '\0';
+	abuf_free(&safe);
 }
 
 /* The verdict in a JSON object: true when it has a usable "score". */
@@ -242,12 +253,47 @@ static bool verdict_of(const cJSON *obj, double *value, char *reason, size_t cap
 	return true;
 }
 
+/* Reads an answer with the strict reader (ingest_json_parse). */
+static cJSON *answer_json(const char *body, size_t len, assay_error *err)
+{
+	char why[300];
+	cJSON *root = NULL;
+	if (ingest_json_parse(body, len, &root, why, sizeof why) < 0) {
+		/* why may quote a key of the answer */
+		abuf safe = {0};
+		net_redact(why, strlen(why), NULL, &safe);
+		assay_fail(err, ASSAY_EFORMAT, "the answer is not JSON as assay reads it: %s",
+			   safe.data ? safe.data : "(not shown: out of memory)");
+		abuf_free(&safe);
+	}
+	return root;
+}
+
+/* A candidate verdict object in a judge's message, read strictly once its
+ * control characters are blanked (as they would be in the reason: a model
+ * writing a line break inside a string still gives its verdict). */
+static bool verdict_in(const char *p, size_t n, double *value, char *reason, size_t cap)
+{
+	char *copy = assay_strndup(p, n), why[300];
+	if (!copy)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)copy[i] < 0x20)
+			copy[i] = ' ';
+	cJSON *obj = NULL;
+	ingest_json_parse(copy, n, &obj, why, sizeof why);
+	bool found = obj && verdict_of(obj, value, reason, cap);
+	cJSON_Delete(obj);
+	free(copy);
+	return found;
+}
+
 int score_judge_parse(const char *body, size_t len, double *value, char *reason, size_t cap,
 		      assay_error *err)
 {
-	cJSON *root = cJSON_ParseWithLength(body, len);
+	cJSON *root = answer_json(body, len, err);
 	if (!root)
-		return assay_fail(err, ASSAY_EFORMAT, "the answer is not JSON");
+		return err->code;
 	const char *content = chat_content(root, err);
 	int rc = content ? ASSAY_EFORMAT : err->code;
 	bool found = false;
@@ -255,13 +301,11 @@ int score_judge_parse(const char *body, size_t len, double *value, char *reason,
 		const char *end = object_end(p);
 		if (!end)
 			break;
-		cJSON *obj = cJSON_ParseWithLength(p, (size_t)(end - p));
-		found = obj && verdict_of(obj, value, reason, cap);
-		cJSON_Delete(obj);
+		found = verdict_in(p, (size_t)(end - p), value, reason, cap);
 	}
 	if (content && !found) {
 		char ex[96];
-		net_excerpt(content, strlen(content), NULL, ex, sizeof ex);
+		net_excerpt_escaped(content, strlen(content), NULL, ex, sizeof ex);
 		assay_fail(err, ASSAY_EFORMAT,
 			   "no JSON object with a \"score\" in the answer (\"%s\")", ex);
 	} else if (found && !(isfinite(*value) && *value >= 0 && *value <= 1)) {
@@ -278,7 +322,9 @@ int score_judge_parse(const char *body, size_t len, double *value, char *reason,
 int score_classifier_parse(const char *body, size_t len, const char *label, double *score,
 			   assay_error *err)
 {
-	cJSON *root = cJSON_ParseWithLength(body, len);
+	cJSON *root = answer_json(body, len, err);
+	if (!root)
+		return err->code;
 	if (!cJSON_IsArray(root)) {
 		cJSON_Delete(root);
 		return assay_fail(err, ASSAY_EFORMAT, "the answer is not a JSON array of labels");
@@ -302,6 +348,7 @@ int score_classifier_parse(const char *body, size_t len, const char *label, doub
 	}
 	int rc = ASSAY_OK;
 	if (!found) {
+		/* the labels are the endpoint's strings: redacted by the excerpt */
 		char ex[160];
 		net_excerpt(seen.data ? seen.data : "", seen.len, NULL, ex, sizeof ex);
 		rc = assay_fail(err, ASSAY_EFORMAT, "no label \"%.60s\" in the answer (labels: %s)",
@@ -331,9 +378,9 @@ int score_suggest_body(const score_remote *judge, const char *text, size_t len, 
 
 int score_suggest_parse(const char *body, size_t len, abuf *out, assay_error *err)
 {
-	cJSON *root = cJSON_ParseWithLength(body, len);
+	cJSON *root = answer_json(body, len, err);
 	if (!root)
-		return assay_fail(err, ASSAY_EFORMAT, "the answer is not JSON");
+		return err->code;
 	const char *c = chat_content(root, err);
 	if (!c) {
 		cJSON_Delete(root);
@@ -356,7 +403,8 @@ int score_suggest_parse(const char *body, size_t len, abuf *out, assay_error *er
 		a++;
 		b--;
 	}
-	int rc = b > a ? abuf_append(out, c + a, b - a)
+	/* the suggestion is the endpoint's text: redacted before anyone sees it */
+	int rc = b > a ? net_redact(c + a, b - a, NULL, out)
 		       : assay_fail(err, ASSAY_EFORMAT, "the answer is empty");
 	cJSON_Delete(root);
 	return rc == ASSAY_ENOMEM ? assay_fail(err, rc, "out of memory") : rc;

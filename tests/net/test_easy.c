@@ -1,5 +1,6 @@
 /* test_easy.c — the net layer's pure helpers: Retry-After parsing, error
  * excerpts (sanitizing, redaction), safe URLs, backoff, retry policy. */
+#include "assay/net_redact.h"
 #include "net_int.h"
 #include "unit.h"
 
@@ -189,7 +190,64 @@ TEST(error_texts)
 	abuf_free(&body);
 }
 
-UNIT_MAIN(UNIT_CASE(retry_after_seconds), UNIT_CASE(retry_after_http_date),
+static const char *redacted(const char *s, const char *secret)
+{
+	static abuf out;
+	abuf_reset(&out);
+	CHECK_INT(net_redact(s, strlen(s), secret, &out), ASSAY_OK);
+	return out.data ? out.data : "";
+}
+
+TEST(redact_keys_shapes_and_bearer)
+{
+	CHECK_STR(redacted("key is my-own-key-42, ok", "my-own-key-42"), "key is [redacted], ok");
+	CHECK_STR(redacted("cut off: my-own-k", "my-own-key-42"), "cut off: [redacted]");
+	setenv("ASSAY_EXPORT_TOKEN", "tok-0123456789", 1);
+	setenv("ASSAY_API_KEY", "abc", 1); /* too short to look for */
+	CHECK_STR(redacted("got tok-0123456789 and abc", NULL), "got [redacted] and abc");
+	unsetenv("ASSAY_EXPORT_TOKEN");
+	unsetenv("ASSAY_API_KEY");
+	CHECK_STR(redacted("use sk-proj-ABCDEFGHIJKLMNOP1234.", NULL), "use [redacted].");
+	CHECK_STR(redacted("ghp_0123456789abcdefghijKLMN AKIAABCDEFGHIJKLMNOP", NULL),
+		  "[redacted] [redacted]");
+	CHECK_STR(redacted("Authorization: Bearer abc123def456", NULL),
+		  "Authorization: Bearer [redacted]");
+	CHECK_STR(redacted("bearer\tXYZ0123456789", NULL), "bearer\t[redacted]");
+	/* ordinary words stay */
+	const char *plain[] = {"Bearer bonds pay", "a task-abcdefghijklmnopqrstuv here",
+			       "sk-short", "risk-free and whisk-abcdefghijklmnopqrs",
+			       "Bearer authentication required"};
+	for (size_t i = 0; i < ASSAY_ARRAY_LEN(plain); i++)
+		CHECK_STR(redacted(plain[i], NULL), plain[i]);
+}
+
+TEST(excerpt_redacts_a_key_written_with_escapes)
+{
+	char out[256];
+	const char body[] = "{\"error\": \"bad key sk-\\u0041BCDEFGHIJKLMNOPQRST\"}";
+	net_excerpt_escaped(body, sizeof body - 1, NULL, out, sizeof out);
+	CHECK(!strstr(out, "BCDEFGH"));
+	CHECK_CONTAINS(out, "bad key [redacted]");
+	const char split[] = "echo: zz-\\u0073ecret-\\ud83d\\ude00-9876";
+	net_excerpt_escaped(split, sizeof split - 1, "zz-secret-\xf0\x9f\x98\x80-9876", out, sizeof out);
+	CHECK_STR(out, "echo: [redacted]");
+	const char nul[] = "a\\u0000b \\ud800 c";
+	net_excerpt_escaped(nul, sizeof nul - 1, NULL, out, sizeof out);
+	CHECK_STR(out, "a b c");
+	/* text already decoded keeps its backslashes */
+	net_excerpt(nul, sizeof nul - 1, NULL, out, sizeof out);
+	CHECK_STR(out, nul);
+	/* an error answer's excerpt is read with escapes */
+	abuf b = {0};
+	abuf_puts(&b, "{\"error\": \"key sk-\\u0041BCDEFGHIJKLMNOPQRST\"}");
+	assay_error err = {0};
+	net_http_error("http://h/x", 500, &b, NULL, 1, &err);
+	CHECK_STR(err.msg, "http://h/x: the server answered HTTP 500: {\"error\": \"key [redacted]\"}");
+	abuf_free(&b);
+}
+
+UNIT_MAIN(UNIT_CASE(redact_keys_shapes_and_bearer), UNIT_CASE(excerpt_redacts_a_key_written_with_escapes),
+	  UNIT_CASE(retry_after_seconds), UNIT_CASE(retry_after_http_date),
 	  UNIT_CASE(excerpt_sanitizes_control_bytes), UNIT_CASE(excerpt_utf8),
 	  UNIT_CASE(excerpt_caps_length_on_a_character_boundary),
 	  UNIT_CASE(excerpt_redacts_the_secret), UNIT_CASE(safe_url_drops_credentials_and_query),

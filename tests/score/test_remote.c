@@ -140,6 +140,44 @@ TEST(suggestions)
 	CHECK_CONTAINS(err.msg, "no endpoint");
 }
 
+/* Every string an answer brings back is read whole and redacted: a 200
+ * answer echoing the key (written with escapes at either level) stores
+ * nothing of it; a \u0000 or a key twice refuses the answer. */
+TEST(answers_are_read_strictly_and_redacted)
+{
+	setenv("ASSAY_API_KEY", "kq-test-0123456789-SECRET", 1);
+	double v = -1;
+	char why[200];
+	/* "kq-" written \u006bq- inside the content, \u0053 for S in the verdict */
+	CHECK_INT(parse("\"{\\\"score\\\": 0.3, \\\"reason\\\": \\\"key is Bearer \\u006bq-test-"
+			"0123456789-\\\\u0053ECRET and sk-\\\\u0041BCDEFGHIJKLMNOPQRSTU\\\"}\"",
+			&v, why),
+		  0);
+	CHECK_STR(why, "key is Bearer [redacted] and [redacted]");
+	CHECK_INT(parse("\"{\\\"score\\\": 0.3, \\\"reason\\\": \\\"ok\\\", \\\"score\\\": 0.9}\"",
+			&v, why),
+		  ASSAY_EFORMAT);
+	assay_error err = {0};
+	const char nul[] = "{\"choices\":[{\"message\":{\"content\":\"{\\\"score\\\": 0.3, "
+			   "\\\"reason\\\": \\\"cut\\u0000 kq-test-0123456789-SECRET\\\"}\"}}]}";
+	CHECK_INT(score_judge_parse(nul, sizeof nul - 1, &v, why, sizeof why, &err), ASSAY_EFORMAT);
+	CHECK_CONTAINS(err.msg, "\\u0000");
+	CHECK(!strstr(err.msg, "SECRET"));
+	abuf out = {0};
+	const char sug[] = "{\"choices\":[{\"message\":{\"content\":\"A dog. kq-test-"
+			   "0123456789-\\u0053ECRET\"}}]}";
+	CHECK_INT(score_suggest_parse(sug, sizeof sug - 1, &out, &err), 0);
+	CHECK_STR(out.data, "A dog. [redacted]");
+	abuf_free(&out);
+	const char labels[] = "[{\"label\":\"kq-test-0123456789-\\u0053ECRET\",\"score\":0.8}]";
+	CHECK_INT(score_classifier_parse(labels, sizeof labels - 1, "ok", &v, &err), ASSAY_EFORMAT);
+	CHECK_CONTAINS(err.msg, "(labels: [redacted])");
+	const char dup[] = "[{\"label\":\"ok\",\"score\":0.8,\"score\":0.1}]";
+	CHECK_INT(score_classifier_parse(dup, sizeof dup - 1, "ok", &v, &err), ASSAY_EFORMAT);
+	CHECK_CONTAINS(err.msg, "duplicate key \"score\"");
+	unsetenv("ASSAY_API_KEY");
+}
+
 static int calls;
 static char got[256];
 static void on_suggestion(void *ud, const char *text, size_t len, const assay_error *err)
@@ -182,5 +220,5 @@ TEST(suggester_failure_path)
 	net_global_cleanup();
 }
 
-UNIT_MAIN(UNIT_CASE(render_templates), UNIT_CASE(judge_body), UNIT_CASE(judge_verdicts),
+UNIT_MAIN(UNIT_CASE(render_templates), UNIT_CASE(judge_body), UNIT_CASE(judge_verdicts), UNIT_CASE(answers_are_read_strictly_and_redacted),
 	  UNIT_CASE(classifier_labels), UNIT_CASE(suggestions), UNIT_CASE(suggester_failure_path))
