@@ -29,6 +29,7 @@ enum score_id {
 	SCORE_FIELD,
 	SCORE_LLM_JUDGE,
 	SCORE_CLASSIFIER,
+	SCORE_LEARNED,
 	SCORE_COUNT
 };
 
@@ -36,6 +37,7 @@ enum score_kind {
 	SCORE_KIND_TEXT,   /* a pure rule over one text (and its record) */
 	SCORE_KIND_CORPUS, /* needs every sample of the database (neardup) */
 	SCORE_KIND_REMOTE, /* asks an HTTP endpoint */
+	SCORE_KIND_MODEL,  /* the stored verdict model (`assay learn`); after the others */
 };
 
 #define SCORE_REASON_MAX 200
@@ -77,6 +79,9 @@ typedef struct score_config {
 	double field_min, field_max;   /* field: the range mapped to [0,1] */
 	bool field_range;	       /* field: min and max were given; else the data's */
 	score_remote judge, classifier;
+	int learned_min_verdicts;      /* learned: the model joins the combined score once
+					  trained on this many verdicts (default 200) */
+	int64_t learned_model;	       /* learned: the model version in use (set by a run) */
 } score_config;
 
 void score_config_init(score_config *c);

@@ -173,6 +173,17 @@ static int add_number(const learn_settings *s, learn_fvec *fv, const learn_numbe
 	return rc < 0 ? rc : push_term(s, fv, prefix, term, (size_t)tn, 1.0f);
 }
 
+/* The product of the numbers in [0, 1]: the rule scorers' combined score
+ * with equal weights, a strong prior the words then correct. */
+static double product(const learn_example *ex)
+{
+	double p = 1;
+	for (size_t i = 0; i < ex->n_numbers; i++)
+		if (isfinite(ex->numbers[i].value))
+			p *= ASSAY_MAX(0.0, ASSAY_MIN(1.0, ex->numbers[i].value));
+	return p;
+}
+
 /* Folds a repeated index into its first occurrence, which keeps its name
  * and the largest value (a word said twice is still present once); the
  * order of first occurrence stays, so sums over the vector are the same
@@ -224,6 +235,8 @@ int learn_extract(const learn_settings *s, const learn_example *ex, learn_fvec *
 		rc = add_field(s, fv, &ex->fields[i], &low, &tok);
 	for (size_t i = 0; rc == 0 && i < ex->n_numbers; i++)
 		rc = add_number(s, fv, &ex->numbers[i]);
+	if (rc == 0 && ex->n_numbers > 1)
+		rc = add_number(s, fv, &(learn_number){"(all)", product(ex)});
 	abuf_free(&low);
 	text_tokens_free(&tok);
 	return rc == 0 ? merge(fv) : rc;

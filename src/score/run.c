@@ -303,10 +303,17 @@ int score_run(store *s, const score_run_options *o, score_run_result *res, assay
 	store_score_query everything = {0};
 	if ((rc = store_score_scope(s, &everything, &all_count, &all_max, err)) < 0)
 		return rc;
+	bool learned = false;
+	for (size_t i = 0; i < n; i++)
+		learned |= ids[i] == SCORE_LEARNED;
+	if ((rc = run_learned_prepare(&r, learned, err)) < 0)
+		return rc;
 	r.combined_bits = (uint64_t)all_max + 1;
 	r.combined = calloc((r.combined_bits + 63) / 64, sizeof *r.combined);
-	if (!r.combined)
+	if (!r.combined) {
+		run_learned_free(&r);
 		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
+	}
 	for (size_t i = 0; i < n; i++)
 		if (score_defs[ids[i]].kind == SCORE_KIND_TEXT)
 			text_ids[n_text++] = ids[i];
@@ -321,6 +328,8 @@ int score_run(store *s, const score_run_options *o, score_run_result *res, assay
 		else if (score_defs[ids[i]].kind == SCORE_KIND_REMOTE)
 			rc = run_remote(&r, ids[i], err);
 	}
+	if (rc == 0 && learned && !run_stopped(&r))
+		rc = run_learned(&r, err); /* after the scores it reads */
 	if (rc == 0 || rc == ASSAY_ENET) {
 		assay_error e2 = {0};
 		int rc2 = run_missing(&r, &e2);
@@ -330,6 +339,7 @@ int score_run(store *s, const score_run_options *o, score_run_result *res, assay
 		}
 	}
 	score_text_free(&r.text);
+	run_learned_free(&r);
 	free(r.combined);
 	if (rc == 0 && run_stopped(&r))
 		rc = assay_fail(err, ASSAY_EINTR, "interrupted");

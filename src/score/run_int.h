@@ -15,6 +15,7 @@ typedef struct run_ctx {
 	uint64_t *combined;    /* bitmap by sample id: combined score written (counted once) */
 	uint64_t combined_bits;
 	score_text text;
+	struct learn_model *model; /* the learned scorer's model, when there is one */
 } run_ctx;
 
 /* Writes the combined score of the samples ids[0..n) (ascending, distinct)
@@ -31,5 +32,12 @@ int64_t run_position(const run_ctx *r, int64_t last_id);
 int run_neardup(run_ctx *r, int64_t all_count, assay_error *err);
 /* One remote scorer over the run's samples. */
 int run_remote(run_ctx *r, enum score_id id, assay_error *err);
+/* The learned scorer: loads the newest model before the run (when the
+ * scorer is wanted and a model exists; its version enters the scores'
+ * version, and a model of too few verdicts gets weight 0 in the combined
+ * score), then scores after every other scorer; frees the model. */
+int run_learned_prepare(run_ctx *r, bool wanted, assay_error *err);
+int run_learned(run_ctx *r, assay_error *err);
+void run_learned_free(run_ctx *r);
 
 #endif

@@ -34,6 +34,8 @@ const score_def score_defs[SCORE_COUNT] = {
      "an OpenAI-compatible chat endpoint grading with a rubric"},
     {"classifier", "1", 0.5, SCORE_KIND_REMOTE, false, NULL,
      "a text-classification endpoint (/predict), one label's score"},
+    {"learned", "1", 0.5, SCORE_KIND_MODEL, true, NULL,
+     "1 - P(rejected) by the model `assay learn` trained on the verdicts"},
 };
 
 const score_def *score_find(const char *name)
@@ -54,6 +56,7 @@ void score_config_init(score_config *c)
 	    .jaccard = 0.8,
 	    .field_min = 0,
 	    .field_max = 1,
+	    .learned_min_verdicts = 200,
 	};
 	for (size_t i = 0; i < SCORE_COUNT; i++) {
 		c->threshold[i] = score_defs[i].threshold;
@@ -280,6 +283,10 @@ static int set_rule(score_config *c, enum score_id id, const char *sec, const ch
 		c->field_range = true;
 		return ASSAY_OK;
 	}
+	if (id == SCORE_LEARNED && !strcmp(key, "min_verdicts"))
+		return parse_int(value, &c->learned_min_verdicts) && c->learned_min_verdicts >= 0
+			   ? 0
+			   : bad_value(err, sec, key, "a whole number of verdicts", value);
 	if (id == SCORE_LLM_JUDGE || id == SCORE_CLASSIFIER)
 		return set_remote(id == SCORE_LLM_JUDGE ? &c->judge : &c->classifier,
 				  id == SCORE_LLM_JUDGE, sec, key, value, err);
@@ -399,6 +406,9 @@ void score_version(enum score_id id, const score_config *cfg, char out[32])
 	case SCORE_CLASSIFIER:
 		abuf_printf(&b, "|%016llx",
 			    (unsigned long long)score_remote_config_hash(id, &cfg->classifier));
+		break;
+	case SCORE_LEARNED: /* a new model makes every learned score stale */
+		abuf_printf(&b, "|model %lld", (long long)cfg->learned_model);
 		break;
 	default:
 		break;

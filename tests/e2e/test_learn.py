@@ -159,3 +159,65 @@ def test_a_killed_learn_leaves_the_previous_model_whole():
                 eq(blob[:4], b"ASLM", "a model was left half-written")
             eq(w.sql("PRAGMA integrity_check"), [("ok",)])
         check(kills > 0, "no learn was killed mid-way")
+
+
+def test_score_gives_every_sample_its_learned_score_with_reasons():
+    with workdir() as w:
+        decide_labels(w)
+        r = w.run("score")
+        eq(r.code, 0, r)
+        check("learned" not in r.out or " 0 " in r.out.split("learned")[1].split("\n")[0],
+              "a learned score without a model")
+        eq(w.sql("SELECT count(*) FROM scores WHERE scorer = 'learned'"), [(0,)])
+        eq(w.run("learn").code, 0)
+        r = w.run("score")
+        eq(r.code, 0, r)
+        n = w.sql("SELECT count(*) FROM samples")[0][0]
+        eq(w.sql("SELECT count(*) FROM scores WHERE scorer = 'learned'"), [(n,)])
+        rows = w.sql("SELECT value, flagged, reason, detail FROM scores "
+                     "WHERE scorer = 'learned' ORDER BY value LIMIT 1")
+        value, flagged, reason, detail = rows[0]
+        check(value < 0.5 and flagged == 1, rows)
+        check(reason.startswith("learned: ") and "% likely rejected; " in reason, reason)
+        d = json.loads(detail)
+        eq(d["model"], 1)
+        check(abs(d["p_reject"] - (1 - value)) < 1e-3, d)
+        # 715 verdicts >= 200: the model joins the combined score
+        q, prod = w.sql("SELECT s.quality, exp(sum(ln(max(sc.value, 1e-300)))) FROM samples s "
+                        "JOIN scores sc ON sc.sample_id = s.id GROUP BY s.id "
+                        "ORDER BY s.id LIMIT 1")[0]
+        check(abs(q - prod) < 1e-9, (q, prod))
+        # a new model makes every learned score stale
+        eq(w.run("learn", "--seed", "2").code, 0)
+        eq(w.run("score").code, 0)
+        eq(w.sql("SELECT count(*) FROM scores WHERE scorer = 'learned' "
+                 "AND json_extract(detail, '$.model') = 2"), [(n,)])
+
+
+def test_a_model_of_few_verdicts_is_shown_but_not_combined():
+    with workdir() as w:
+        decide_labels(w)
+        w.file("assay.conf", "[score.learned]\nmin_verdicts = 100000\n")
+        eq(w.run("learn").code, 0)
+        eq(w.run("score").code, 0)
+        bad = w.sql("SELECT count(*) FROM samples s WHERE abs(s.quality - (SELECT "
+                    "exp(sum(ln(max(value, 1e-300)))) FROM scores WHERE sample_id = s.id "
+                    "AND scorer <> 'learned')) > 1e-9")
+        eq(bad, [(0,)], "the learned score moved the combined score")
+        w.file("assay.conf", "[score.learned]\nmin_verdicts = lots\n")
+        r = w.run("score")
+        eq(r.code, 2, r)
+        contains(r.err, "min_verdicts")
+
+
+def test_learned_beats_the_rules_on_verdicts_it_never_saw():
+    """sample-data: trained on half of the labels, judged on the other half
+    (the figures of sample-data/EVALUATION.md)."""
+    import sys
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                    "score"))
+    from evaluate import learned_half
+    for seed in (0, 1):
+        h = learned_half(BIN, seed)
+        check(h["learned"] >= 0.9, h)
+        check(h["learned"] > h["rules"], h)

@@ -120,6 +120,53 @@ def evaluate(binary, field=None):
     return out
 
 
+def learned_half(binary, seed=0):
+    """The learned scorer against the rule scorers on verdicts it never saw:
+    every sample of sample-data is decided as its labels say, but only half
+    of them (every other sample in import order, or the other half with
+    seed=1) are given to `assay learn`; AUCs are over the held-out half."""
+    labels = {}
+    with open(os.path.join(DATA, "labels.jsonl")) as f:
+        for line in f:
+            x = json.loads(line)
+            labels[x["id"]] = set(x["flaws"])
+    with tempfile.TemporaryDirectory(prefix="assay-eval-") as d:
+        db = os.path.join(d, "eval.db")
+        run(binary, db, "import", "--quiet", os.path.join(DATA, "captions.jsonl"),
+            os.path.join(DATA, "instructions.jsonl"))
+        con = sqlite3.connect(db)
+        order = [k for (k,) in con.execute("SELECT ext_id FROM samples ORDER BY id")]
+        rules = dict(con.execute("SELECT ext_id, quality FROM samples"))
+        con.close()
+        train = order[seed::2]
+        held = [k for k in order if k not in set(train)]
+        lines = []
+        for k in train:
+            v = {"id": k, "verdict": "reject" if labels[k] else "accept"}
+            if labels[k]:
+                v["reason"] = sorted(labels[k])[0]
+            lines.append(json.dumps(v))
+        path = os.path.join(d, "verdicts.jsonl")
+        with open(path, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        run(binary, db, "decide", "--annotator", "eval", "--from", path)
+        info = json.loads(run(binary, db, "learn", "--json"))
+        run(binary, db, "score", "--quiet")
+        con = sqlite3.connect(db)
+        learned = dict(con.execute("SELECT s.ext_id, sc.value FROM scores sc JOIN samples s "
+                                   "ON s.id = sc.sample_id WHERE sc.scorer = 'learned'"))
+        con.close()
+    out = {"trained": len(train), "held": len(held),
+           "oof": info["out_of_fold_auc"]["auc"]}
+    for name, values in (("learned", learned), ("rules", rules)):
+        out[name] = auc([values[k] for k in held if labels[k]],
+                        [values[k] for k in held if not labels[k]])
+        out[name + "_detectable"] = auc(
+            [values[k] for k in held if labels[k] and labels[k] != {"hallucination"}],
+            [values[k] for k in held if not labels[k]])
+    return out
+
+
 def fmt(x):
     return "-" if x is None else f"{x:.2f}"
 
@@ -150,6 +197,18 @@ def markdown(base, with_field, field):
     return "\n".join(lines)
 
 
+def markdown_learned(halves):
+    lines = ["| trained on | held out | `learned`, any flaw | rule scorers' combined, any flaw | "
+             "`learned`, hallucination-only left out | rules, hallucination-only left out | "
+             "`learn`'s own out-of-fold figure |",
+             "|---|---:|---:|---:|---:|---:|---:|"]
+    for i, h in enumerate(halves):
+        lines.append(f"| half {'AB'[i]} ({h['trained']} verdicts) | {h['held']} | "
+                     f"{h['learned']:.3f} | {h['rules']:.3f} | {h['learned_detectable']:.3f} | "
+                     f"{h['rules_detectable']:.3f} | {h['oof']:.3f} |")
+    return "\n".join(lines)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--bin", default=os.environ.get(
@@ -157,8 +216,18 @@ def main():
     ap.add_argument("--field", default="logprob",
                     help="also report the combined score with this field scorer")
     ap.add_argument("--markdown", action="store_true")
+    ap.add_argument("--learned", action="store_true",
+                    help="instead: the learned scorer trained on half of the labels")
     a = ap.parse_args()
     a.bin = os.path.abspath(a.bin)
+    if a.learned:
+        halves = [learned_half(a.bin, seed) for seed in (0, 1)]
+        if a.markdown:
+            print(markdown_learned(halves))
+        else:
+            json.dump(halves, sys.stdout, indent=2)
+            print()
+        return
     base = evaluate(a.bin)
     with_field = evaluate(a.bin, a.field) if a.field else None
     if a.markdown:
