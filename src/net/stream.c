@@ -112,7 +112,13 @@ static int stream_wait(net_stream *st, int until, assay_error *err)
 		}
 		if (stopped(st->cancel, st->stop))
 			return assay_fail(err, ASSAY_EINTR, "%s: interrupted", st->url);
-		net_pump(st->multi, &st->done, &st->result, 100);
+		/* wait for the socket only when nothing came: a transfer that
+		 * filled the buffer is paused, its socket is not polled, and each
+		 * refill waited the full 100 ms (2.5 MB/s) */
+		size_t had = st->len + st->errbody.len;
+		net_pump(st->multi, &st->done, &st->result, 0);
+		if (!st->done && !st->paused && st->len + st->errbody.len == had)
+			net_pump(st->multi, &st->done, &st->result, 100);
 		int64_t now = assay_now_ms();
 		if (st->len + st->errbody.len != seen) {
 			seen = st->len + st->errbody.len;
@@ -248,6 +254,13 @@ int64_t net_stream_length(const net_stream *st)
 		return -1;
 	curl_easy_getinfo(st->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &len);
 	return len >= 0 ? (int64_t)len : -1;
+}
+
+const char *net_stream_content_type(const net_stream *st)
+{
+	char *ct = NULL;
+	curl_easy_getinfo(st->easy, CURLINFO_CONTENT_TYPE, &ct);
+	return ct;
 }
 
 int64_t net_stream_received(const net_stream *st)
