@@ -40,6 +40,11 @@ are counted per &id=KEY, else per path and query):
     empty                200 with an empty body
     early                413 before reading the request body, then closes
 Any request may add &delay=MS (answers normally after that many ms).
+Redirects, on any request (a PUT or POST body is read first):
+    ?redirect=CODE&to=URL         CODE (301 302 303 307 308) with Location: URL
+    ?redirect=CODE&to=URL&hops=N  N redirects to this same path (hops counting
+                                  down), the last one to URL
+    ?redirect=CODE&loop=1         Location: this very request (a loop)
 """
 import argparse
 import collections
@@ -201,6 +206,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         srv.record(self.command, self.path, self.headers, body)
         if path.startswith("/_control/"):
             return self._control(path, body)
+        if "redirect" in q:
+            return self._redirect(q, path)
         fault = srv.next_fault(q, self.path)
         if "delay" in q:
             time.sleep(int(q["delay"]) / 1000)
@@ -293,6 +300,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
         with open(full, "rb") as f:
             data = f.read()
         self._stream(len(data), lambda a, b: data[a:b], chunked, chunk, drip)
+
+    def _redirect(self, q, path):
+        hops = int(q.get("hops", "1"))
+        if q.get("loop"):
+            where = self.path
+        elif hops > 1:
+            where = path + "?" + urllib.parse.urlencode(dict(q, hops=str(hops - 1)))
+        else:
+            where = q.get("to", "/")
+        self._json(int(q["redirect"]), {"moved": where}, headers=[("Location", where)])
 
     def _endless(self, first):
         """N good records, then one line without end (at most 64 GiB, so a

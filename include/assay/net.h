@@ -56,6 +56,13 @@ net_stream *net_stream_open(const char *url, const net_options *opt, assay_error
 int net_stream_read(net_stream *st, char *buf, size_t cap, size_t *got, assay_error *err);
 /* Content-Length when the server sent one for an unencoded body, else -1. */
 int64_t net_stream_length(const net_stream *st);
+/* The answer's Content-Type as sent ("image/png; charset=x"), or NULL when
+ * it had none; valid until net_stream_close. */
+const char *net_stream_content_type(const net_stream *st);
+/* Where the i-th redirect followed to reach the answer led (0-based), fit
+ * to show; NULL past the last. Same-scheme http(s) redirects are followed,
+ * at most 5; another scheme or a sixth is an error naming the Location. */
+const char *net_stream_redirect(const net_stream *st, int i);
 /* Bytes of body handed to the reader so far. */
 int64_t net_stream_received(const net_stream *st);
 /* The most bytes ever held in the stream's buffer (a memory bound check). */

@@ -464,6 +464,19 @@ static void ring_stop(run *r)
 	r->q = NULL;
 }
 
+/* Says where each redirect followed to reach a URL's data led. */
+static void announce_redirects(run *r, const char *source)
+{
+	const char *hop;
+	char from[512], msg[1100];
+	net_safe_url(source, from, sizeof from);
+	for (int i = 0; r->in.net && r->o->report && (hop = net_stream_redirect(r->in.net, i));
+	     i++) {
+		snprintf(msg, sizeof msg, "%s: followed redirect to %s", from, hop);
+		r->o->report(r->o->ud, NULL, 0, msg);
+	}
+}
+
 static int open_reader(run *r, const char *source, const char *format, assay_error *err)
 {
 	net_options net = r->o->net ? *r->o->net : (net_options){0};
@@ -472,6 +485,7 @@ static int open_reader(run *r, const char *source, const char *format, assay_err
 	int rc = src_open(&r->in, source, &net, err);
 	if (rc < 0)
 		return rc;
+	announce_redirects(r, source);
 	size_t max = r->o->max_line ? r->o->max_line : INGEST_DEFAULT_MAX_LINE;
 	if ((rc = rd_init(&r->rdr.in, &r->in, max, err)) < 0 ||
 	    (rc = sniff_binary(&r->rdr.in, r->in.name, err)) < 0)

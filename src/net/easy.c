@@ -282,10 +282,11 @@ CURL *net_easy(const char *url, const net_options *o, struct curl_slist **header
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
 	if (o->timeout_ms > 0)
 		curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, o->timeout_ms);
-	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
-	curl_easy_setopt(h, CURLOPT_MAXREDIRS, 5L);
+	/* curl never follows a redirect by itself: an upload's body would be
+	 * dropped (303: sent on as a GET) or not rewound (307); a download
+	 * follows by hand, within NET_MAX_REDIRECTS, saying so (stream.c) */
+	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 	/* a custom Authorization header is not sent on to another host */
 	curl_easy_setopt(h, CURLOPT_UNRESTRICTED_AUTH, 0L);
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, o->insecure ? 0L : 1L);
@@ -382,4 +383,30 @@ int net_stall_error(const char *safe_url, long stall_ms, int64_t moved, assay_er
 {
 	return assay_fail(err, ASSAY_ENET, "%s: nothing moved for %.1f s after %lld bytes; giving up",
 			  safe_url, stall_ms / 1000.0, (long long)moved);
+}
+
+bool net_is_redirect(long status)
+{
+	return status == 301 || status == 302 || status == 303 || status == 307 ||
+	       status == 308;
+}
+
+void net_redirect_target(CURL *h, char *out, size_t cap)
+{
+	char *loc = NULL;
+	curl_easy_getinfo(h, CURLINFO_REDIRECT_URL, &loc);
+	if (loc)
+		net_safe_url(loc, out, cap);
+	else
+		snprintf(out, cap, "(no Location)");
+}
+
+int net_redirect_error(CURL *h, const char *safe_url, long status, assay_error *err)
+{
+	char to[512];
+	net_redirect_target(h, to, sizeof to);
+	return assay_fail(err, ASSAY_ENET, "%s: the server answered HTTP %ld, a redirect to %s; "
+			  "an upload is never sent on to another address (give --to that "
+			  "address if it is the right one); nothing was delivered",
+			  safe_url, status, to);
 }

@@ -41,6 +41,17 @@ int net_transfer_error(const char *safe_url, CURLcode rc, const char *errbuf, in
 int net_http_error(const char *safe_url, long status, const abuf *body, const char *secret,
 		   int attempts, assay_error *err);
 
+/* Redirects a download follows (each announced); an upload follows none. */
+#define NET_MAX_REDIRECTS 5
+/* Whether status is a redirect that names a new location. */
+bool net_is_redirect(long status);
+/* The answer's Location, resolved against the request's URL and fit to
+ * show (net_safe_url), or "(no Location)". */
+void net_redirect_target(CURL *h, char *out, size_t cap);
+/* Fills err for an upload answered by a redirect: the status and where
+ * to, never followed (ASSAY_ENET). */
+int net_redirect_error(CURL *h, const char *safe_url, long status, assay_error *err);
+
 /* Performs what is ready on a one-transfer multi handle; sets *done and
  * *result when it ends, else waits up to wait_ms for activity. */
 void net_pump(CURLM *multi, bool *done, CURLcode *result, int wait_ms);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "net_int.h"
@@ -23,6 +24,8 @@ struct net_stream {
 	const volatile sig_atomic_t *stop;
 	abuf errbody;
 	int64_t received;
+	int redirects;                           /* followed to reach this answer */
+	char hops[NET_MAX_REDIRECTS][512];       /* where each led, fit to show */
 	char errbuf[CURL_ERROR_SIZE];
 	char url[512];
 };
@@ -130,8 +133,11 @@ static int stream_wait(net_stream *st, int until, assay_error *err)
 	return ASSAY_OK;
 }
 
+#define STREAM_REDIRECT 2
+
 /* One attempt: 0 when the body is flowing, 1 when worth retrying (then
- * *wait_ms is the server's Retry-After or -1), <0 on a final error. */
+ * *wait_ms is the server's Retry-After or -1), STREAM_REDIRECT for a
+ * redirect, <0 on a final error. */
 static int stream_start(net_stream *st, const char *url, const net_options *o, int attempt,
 			long *wait_ms, assay_error *err)
 {
@@ -147,6 +153,8 @@ static int stream_start(net_stream *st, const char *url, const net_options *o, i
 		return rc;
 	if (!st->status)
 		curl_easy_getinfo(st->easy, CURLINFO_RESPONSE_CODE, &st->status);
+	if (net_is_redirect(st->status))
+		return STREAM_REDIRECT;
 	if (st->status && (st->status < 200 || st->status >= 300)) {
 		/* the rest of a short error page, for the message */
 		if ((rc = stream_wait(st, UNTIL_END, err)) < 0)
@@ -189,25 +197,80 @@ static void too_long(assay_error *err, long wait_ms, long max_ms)
 		 max_ms / 1000);
 }
 
+/* The length of the scheme of url ("https"), up to its "://". */
+static size_t scheme_len(const char *url)
+{
+	const char *sep = strstr(url, "://");
+	return sep ? (size_t)(sep - url) : 0;
+}
+
+/* Where the redirect answered on st leads, copied to *next: only within
+ * the same scheme (https never goes on over http; file: and the rest
+ * never), at most NET_MAX_REDIRECTS times (a loop ends there). */
+static int redirect_next(net_stream *st, const char *from, int hops, char **next,
+			 assay_error *err)
+{
+	char *loc = NULL, to[512];
+	curl_easy_getinfo(st->easy, CURLINFO_REDIRECT_URL, &loc);
+	net_redirect_target(st->easy, to, sizeof to);
+	size_t n = scheme_len(from);
+	if (!loc)
+		return assay_fail(err, ASSAY_ENET, "%s: the server answered HTTP %ld, a redirect "
+				  "without a Location", st->url, st->status);
+	if (hops >= NET_MAX_REDIRECTS)
+		return assay_fail(err, ASSAY_ENET, "%s: the server answered HTTP %ld, a redirect "
+				  "to %s: more than %d redirects; not followed", st->url,
+				  st->status, to, NET_MAX_REDIRECTS);
+	if (n == 0 || scheme_len(loc) != n || strncasecmp(loc, from, n) != 0)
+		return assay_fail(err, ASSAY_ENET, "%s: the server answered HTTP %ld, a redirect "
+				  "to %s: another scheme than %.*s; not followed", st->url,
+				  st->status, to, (int)n, from);
+	if (!(*next = assay_strdup(loc)))
+		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
+	return ASSAY_OK;
+}
+
 net_stream *net_stream_open(const char *url, const net_options *opt, assay_error *err)
 {
 	net_options o = net_defaults(opt, true);
 	uint64_t rng = (uint64_t)assay_mono_ns() | 1;
+	char *cur = NULL, hops[NET_MAX_REDIRECTS][512];
+	int redirects = 0;
 	for (int attempt = 1;; attempt++) {
-		net_stream *st = stream_new(url, &o);
+		net_stream *st = stream_new(cur ? cur : url, &o);
 		if (!st) {
+			free(cur);
 			assay_fail(err, ASSAY_ENOMEM, "out of memory");
 			return NULL;
 		}
 		long wait = -1;
-		int rc = stream_start(st, url, &o, attempt, &wait, err);
-		if (rc == 0)
+		int rc = stream_start(st, cur ? cur : url, &o, attempt, &wait, err);
+		if (rc == STREAM_REDIRECT) {
+			char *next = NULL;
+			rc = redirect_next(st, cur ? cur : url, redirects, &next, err);
+			if (rc == ASSAY_OK) {
+				net_redirect_target(st->easy, hops[redirects++], sizeof hops[0]);
+				free(cur);
+				cur = next;
+				attempt = 0; /* the new address has its own attempts */
+				stream_free(st);
+				continue;
+			}
+		}
+		if (rc == 0) {
+			memcpy(st->hops, hops, sizeof hops[0] * (size_t)redirects);
+			st->redirects = redirects;
+			free(cur);
 			return st;
+		}
 		stream_free(st);
-		if (rc < 0 || attempt >= o.max_attempts)
+		if (rc < 0 || attempt >= o.max_attempts) {
+			free(cur);
 			return NULL;
+		}
 		if (wait > o.retry_after_max_ms) {
 			too_long(err, wait, o.retry_after_max_ms);
+			free(cur);
 			return NULL;
 		}
 		if (wait < 0)
@@ -215,6 +278,7 @@ net_stream *net_stream_open(const char *url, const net_options *opt, assay_error
 		/* in steps, so a stop is seen while waiting to retry */
 		for (int64_t end = assay_now_ms() + wait; assay_now_ms() < end;) {
 			if (stopped(o.cancel, o.stop)) {
+				free(cur);
 				assay_fail(err, ASSAY_EINTR, "interrupted");
 				return NULL;
 			}
@@ -261,6 +325,11 @@ const char *net_stream_content_type(const net_stream *st)
 	char *ct = NULL;
 	curl_easy_getinfo(st->easy, CURLINFO_CONTENT_TYPE, &ct);
 	return ct;
+}
+
+const char *net_stream_redirect(const net_stream *st, int i)
+{
+	return i >= 0 && i < st->redirects ? st->hops[i] : NULL;
 }
 
 int64_t net_stream_received(const net_stream *st)

@@ -148,6 +148,8 @@ static int upload_ended(net_upload *up, assay_error *err)
 {
 	long status = 0;
 	curl_easy_getinfo(up->easy, CURLINFO_RESPONSE_CODE, &status);
+	if (net_is_redirect(status))
+		return net_redirect_error(up->easy, up->url, status, err);
 	if (status >= 300 || (status && status < 200))
 		return net_http_error(up->url, status, &up->answer, up->secret, 1, err);
 	if (up->result == CURLE_OK)
@@ -211,7 +213,9 @@ int net_upload_finish(net_upload *up, long *status, abuf *body, assay_error *err
 	int rc = upload_drive(up, true, err);
 	if (rc == ASSAY_OK) {
 		curl_easy_getinfo(up->easy, CURLINFO_RESPONSE_CODE, status);
-		if (up->result != CURLE_OK)
+		if (net_is_redirect(*status))
+			rc = net_redirect_error(up->easy, up->url, *status, err);
+		else if (up->result != CURLE_OK)
 			rc = net_transfer_error(up->url, up->result, up->errbuf, up->sent, 1, err);
 		else if (*status < 200 || *status >= 300)
 			rc = net_http_error(up->url, *status, &up->answer, up->secret, 1, err);
