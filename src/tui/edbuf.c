@@ -123,20 +123,23 @@ size_t edbuf_prev(const tui_edbuf *b, size_t off)
 	return edbuf_snap_back(b, off - 1);
 }
 
-/* Start of the line holding off: just after the previous LF or CR. */
+/* Start of the line holding off: just after the previous LF (a CRLF ends
+ * in one). A bare CR is inside the line: the screen shows it as ^M there
+ * and text_wrap does not break at it. */
 size_t edbuf_line_start(const tui_edbuf *b, size_t off)
 {
 	const char *s = tui_edbuf_text(b, NULL);
-	while (off > 0 && s[off - 1] != '\n' && s[off - 1] != '\r')
+	while (off > 0 && s[off - 1] != '\n')
 		off--;
 	return off;
 }
 
-/* End of the line holding off: at its CR, LF or CRLF, or the text's end. */
+/* End of the line holding off: at its LF or CRLF, or the text's end. */
 size_t edbuf_line_end(const tui_edbuf *b, size_t off)
 {
 	const char *s = tui_edbuf_text(b, NULL);
-	while (off < b->text.len && s[off] != '\n' && s[off] != '\r')
+	while (off < b->text.len && s[off] != '\n' &&
+	       !(s[off] == '\r' && off + 1 < b->text.len && s[off + 1] == '\n'))
 		off++;
 	return off;
 }

@@ -338,21 +338,47 @@ TEST(kill_to_end_and_start_at_boundaries)
 	CHECK_STR(txt(&b), "d");
 	tui_edbuf_free(&b);
 
-	/* CRLF and CR line ends from the original text are single clusters. */
-	b = mk("ab\r\ncd\ref", 80);
+	/* A CRLF line end from the original text is a single cluster. */
+	b = mk("ab\r\ncd", 80);
 	tui_edbuf_end(&b);
 	CHECK_INT(b.cur, 2);
 	tui_edbuf_right(&b);
 	CHECK_INT(b.cur, 4);
-	tui_edbuf_end(&b);
-	CHECK_INT(b.cur, 6);
-	tui_edbuf_right(&b);
-	tui_edbuf_home(&b);
-	CHECK_INT(b.cur, 7);
 	tui_edbuf_top(&b);
 	tui_edbuf_end(&b);
 	tui_edbuf_kill_end(&b);
-	CHECK_STR(txt(&b), "abcd\ref");
+	CHECK_STR(txt(&b), "abcd");
+	tui_edbuf_free(&b);
+}
+
+/* A bare CR is shown as ^M inside its line (text_wrap does not break
+ * there), so Home, End, Ctrl-K and Ctrl-U go past it to LF or CRLF. */
+TEST(bare_cr_is_inside_the_line)
+{
+	tui_edbuf b = mk("ab\r\ncd\ref\ngh", 80);
+	tui_edbuf_set_cursor(&b, 4);
+	tui_edbuf_end(&b);
+	CHECK_INT(b.cur, 9); /* past the ^M, at the LF */
+	tui_edbuf_home(&b);
+	CHECK_INT(b.cur, 4);
+	tui_edbuf_set_cursor(&b, 8); /* on "e", after the CR */
+	tui_edbuf_home(&b);
+	CHECK_INT(b.cur, 4);
+	tui_edbuf_set_cursor(&b, 5);
+	tui_edbuf_kill_end(&b);
+	CHECK_STR(txt(&b), "ab\r\nc\ngh");
+	tui_edbuf_free(&b);
+	b = mk("ab\ncd\ref", 80);
+	tui_edbuf_bottom(&b);
+	tui_edbuf_kill_start(&b);
+	CHECK_STR(txt(&b), "ab\n");
+	CHECK_INT(b.cur, 3);
+	tui_edbuf_free(&b);
+	/* the display line and the logical line agree */
+	b = mk("cd\ref", 80);
+	tui_edbuf_end(&b);
+	CHECK_INT(row_of(&b), 0);
+	CHECK_INT(b.cur, 5);
 	tui_edbuf_free(&b);
 }
 
@@ -636,6 +662,7 @@ UNIT_MAIN(UNIT_CASE(empty_text), UNIT_CASE(insert_at_start_middle_end),
 	  UNIT_CASE(typing_before_a_mark_keeps_the_cursor_on_a_boundary),
 	  UNIT_CASE(invalid_utf8_becomes_replacement_marks), UNIT_CASE(huge_single_line),
 	  UNIT_CASE(kill_word_at_boundaries), UNIT_CASE(kill_to_end_and_start_at_boundaries),
+	  UNIT_CASE(bare_cr_is_inside_the_line),
 	  UNIT_CASE(home_end_and_word_moves), UNIT_CASE(vertical_moves_keep_the_goal_column),
 	  UNIT_CASE(wrapped_line_end_stays_on_its_row), UNIT_CASE(paste_is_cleaned),
 	  UNIT_CASE(undo_groups_typing), UNIT_CASE(changed_compares_with_the_loaded_text),
