@@ -60,12 +60,17 @@ static int parse_field(qparser *p, query_expr *e)
 	const char *dot = memchr(s, '.', w.len);
 	size_t name_len = dot ? (size_t)(dot - s) : w.len;
 	const query_field *f = query_field_find(s, name_len);
-	if (!f)
-		return qerr(p, w.off, "unknown field \"%.*s\" (fields: flagged(NAME), score.NAME, "
+	if (!f) {
+		/* the name as the echo shows it: cut by columns, unprintables as ? */
+		char name[160];
+		qtok_describe(p, &(tok){.type = TK_WORD, .off = w.off, .len = name_len}, name,
+			      sizeof name);
+		return qerr(p, w.off, "unknown field %s (fields: flagged(NAME), score.NAME, "
 				      "quality, learned, meta.PATH, batch, kind, verdict, reason, "
 				      "annotator, conflict, edited, decided_after, decided_before, "
 				      "text)",
-			    (int)ASSAY_MIN(name_len, 40), s);
+			    name);
+	}
 	e->field = f;
 	bool dotted = f->arg == QUERY_ARG_NAME || f->arg == QUERY_ARG_PATH;
 	if (dot && !dotted)

@@ -180,6 +180,10 @@ TEST(errors_point_at_their_column)
 	FAILS_AT("   ", 4, "got the end of the expression");
 	FAILS_AT("bogus = 1", 1, "unknown field \"bogus\"");
 	FAILS_AT("1=1", 1, "unknown field \"1\"");
+	FAILS_AT("\xc3\xa9t\xc3\xa9 = 1", 1, "unknown field \"\xc3\xa9t\xc3\xa9\"");
+	/* a long name is cut by columns, never inside a character */
+	FAILS_AT("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\xc3\xa9\xc3\xa9\xc3\xa9 = 1", 1,
+		 "unknown field \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\xc3\xa9...\"");
 	FAILS_AT("quality.x < 1", 8, "quality takes no '.NAME'");
 	FAILS_AT("score < 1", 6, "score needs a name after the dot");
 	FAILS_AT("score. < 1", 7, "score needs a name after the dot");
