@@ -148,17 +148,28 @@ typedef struct picker {
 	dash *d;
 	int panel;
 	const char *key;
+	int kind; /* enum audit_key_kind of the bar's group */
 	bool all;
 	tui_pick *v;
 	size_t n, cap;
 	bool capped;
 } picker;
 
-static bool same_key(const char *value, const char *key, const char *none)
+/* Whether a decision's reason or model falls in the bar's group: by the
+ * group's key kind as the grouping made it (src/audit/groups.c), so a
+ * model literally named "(none)" is not the group of missing models. */
+static bool in_group(const char *value, const char *key, int kind)
 {
-	if (!value || !*value)
-		return strcmp(key, none) == 0;
-	return strcmp(value, key) == 0;
+	switch (kind) {
+	case AUDIT_KEY_VALUE:
+		return value && strcmp(value, key) == 0;
+	case AUDIT_KEY_MISSING:
+		return !value;
+	case AUDIT_KEY_NO_REASON:
+		return !value || !*value;
+	default:
+		return false;
+	}
 }
 
 static int on_decision(void *ud, const store_stat_row *r)
@@ -167,9 +178,9 @@ static int on_decision(void *ud, const store_stat_row *r)
 	bool rejected = r->verdict == STORE_REJECTED;
 	if (!rejected && (!p->all || p->panel == DASH_REASONS))
 		return 0;
-	if (p->panel == DASH_REASONS && !same_key(r->reason, p->key, "(no reason)"))
+	if (p->panel == DASH_REASONS && !in_group(r->reason, p->key, p->kind))
 		return 0;
-	if (p->panel == DASH_MODELS && !same_key(r->field, p->key, "(none)"))
+	if (p->panel == DASH_MODELS && !in_group(r->field, p->key, p->kind))
 		return 0;
 	if (p->n == DASH_MAX_PICKS) {
 		p->capped = true;
@@ -243,7 +254,8 @@ int dash_picks(dash *d, int i, bool all, tui_pick **out, size_t *n, bool *capped
 		return rc;
 	store_stats_filter f = {
 	    .since_ms = d->o->since_ms, .until_ms = d->o->until_ms, .batch_id = d->batch_id};
-	picker pk = {.d = d, .panel = i, .key = p->bars[p->sel].label, .all = all};
+	const dash_bar *bar = &p->bars[p->sel];
+	picker pk = {.d = d, .panel = i, .key = bar->label, .kind = bar->g->key_kind[0], .all = all};
 	if ((rc = narrow(d, i, pk.key, &f, err)) < 0)
 		return rc;
 	if (d->batch_id && f.batch_id != d->batch_id) /* another batch than --batch */

@@ -243,6 +243,34 @@ def test_a_bar_without_rejections_and_the_model_drill_down():
             contains(s, "read-only: cy's verdict, 1 of 1")
 
 
+def test_the_missing_model_bar_opens_only_samples_without_a_model():
+    """A model literally named "(none)" is a value: the bar of samples
+    without meta.model lists only those."""
+    with Workdir() as w:
+        setup(w)
+        recs = [json.dumps({"id": "n0", "caption": "A literal none model.", "meta": {"model": "(none)"}}),
+                json.dumps({"id": "n1", "caption": "Another literal none.", "meta": {"model": "(none)"}}),
+                json.dumps({"id": "x0", "caption": "A sample without a model.", "meta": {}})]
+        eq(w.run("import", "--no-score", "--batch", "d", w.file("n.jsonl", "\n".join(recs))).code, 0)
+        for sid in ("n0", "x0"):
+            eq(w.run("decide", "--annotator", "ann", sid, "reject", "--reason", "blurry").code, 0)
+        eq(w.run("decide", "--annotator", "ann", "n1", "accept").code, 0)
+        with screen(w) as t:
+            t.wait_for("rejection rate per annotator")
+            t.keys("4")
+            t.wait_for("rejection rate per model")
+            t.keys("Home")
+            s = t.wait_for("(none): 1 of ")
+            if "(none): 1 of 2 rejected" in s:  # the literal one: the other bar
+                t.keys("Down")
+                t.wait_for("(none): 1 of 1 rejected")
+            t.keys("Enter")
+            s = t.wait_for("x0  (d)  rejected: blurry")
+            contains(s, "read-only: ann's verdict, 1 of 1")
+            t.keys("q")
+            t.wait_for("rejection rate per model")
+
+
 def test_resize_to_40x12_and_below():
     with Workdir() as w:
         setup(w)
