@@ -648,4 +648,59 @@ int store_model_latest(store *s, const char *name, store_model *out, bool *found
 		       assay_error *err);
 void store_model_free(store_model *m);
 
+/* ======================================================================
+ * Slices: a --where expression compiled to SQL (src/store/where.c)
+ * ====================================================================== */
+
+struct query_expr;
+
+enum store_where_type { STORE_WHERE_INT, STORE_WHERE_REAL, STORE_WHERE_TEXT };
+
+/* One bound value of a compiled --where. */
+typedef struct store_where_value {
+	int type; /* enum store_where_type */
+	int64_t i;
+	double d;
+	char *text;
+} store_where_value;
+
+/* A compiled --where: a boolean SQL fragment over the samples table
+ * aliased s, and the values of its parameters ?100, ?101, ... in order (a
+ * statement around it numbers its own parameters ?1..?99). No value is
+ * ever part of the SQL text. */
+typedef struct store_where {
+	char *sql;
+	store_where_value *values;
+	size_t n_values;
+	bool regex; /* matches a /regex/ (a function the store registers) */
+} store_where;
+
+/* Compiles e (NULL: every sample). What each field means:
+ *  flagged(N), score.N OP x, learned OP x: the sample's score by scorer N
+ *    ("learned": the learned model's), a failed score matching nothing;
+ *  quality OP x: the combined score (an unscored sample matches nothing);
+ *  meta.P OP v: the record's field meta.P, a number compared with a number,
+ *    a string equal to a string (a record that is not JSON matches nothing);
+ *  batch = B: imported in the batch named B;
+ *  verdict, reason, annotator, decided_after, decided_before: a current
+ *    decision (a skip is one) of the sample has it; such tests joined by
+ *    `and` hold for one and the same decision (annotator = "bob" and
+ *    verdict = rejected: bob rejected it); verdict = undecided: no current
+ *    decision but skips; decided_after = D: on or after D's midnight UTC;
+ *    decided_before = D: before it;
+ *  conflict: two current verdicts (skips aside) differ, adjudicated or not;
+ *  edited: a current verdict is an edit;
+ *  text ~ "s": the text contains s, ASCII letters in any case; text ~ /re/:
+ *    a POSIX extended regex, ignoring case, matches the text.
+ *  `F != v` is exactly `not F = v`. `kind` fails (ASSAY_EINVAL, with its
+ * column): batches have no kind yet. Free out with store_where_free. */
+int store_where_compile(const struct query_expr *e, store_where *out, assay_error *err);
+void store_where_free(store_where *w);
+/* How many samples the compiled expression selects. */
+int store_where_count(store *s, const store_where *w, int64_t *n, assay_error *err);
+/* Calls fn with the id of every sample the expression selects, in id
+ * order; stops when fn returns non-zero and returns that. Streams. */
+int store_where_each(store *s, const store_where *w, int (*fn)(void *ud, int64_t sample_id),
+		     void *ud, assay_error *err);
+
 #endif

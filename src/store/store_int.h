@@ -46,4 +46,12 @@ int store_step_done(store *s, sqlite3_stmt *st, assay_error *err, const char *wh
 /* Applies the schema and migrations up to STORE_SCHEMA_VERSION. */
 int store_schema_apply(store *s, int from_version, assay_error *err);
 
+/* The first parameter number of a compiled --where (store_where). */
+#define STORE_WHERE_PARAM0 100
+
+/* Prepares head, w's fragment and tail as one statement (not cached:
+ * sqlite3_finalize it) with w's values bound, registering what w needs. */
+int store_where_prepare(store *s, const char *head, const store_where *w, const char *tail,
+			sqlite3_stmt **st, assay_error *err);
+
 #endif
