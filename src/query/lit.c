@@ -80,6 +80,76 @@ int qlit_string(qparser *p, const tok *t, char **out)
 	return ASSAY_OK;
 }
 
+/* The C library's regcomp copies a repeated part once per + and up to the
+ * bound of {m,n}, so a+++...+ or ((a{99}){99}){99} takes exponential time
+ * and memory to compile. This estimates the compiled size (a repetition
+ * multiplies what it repeats) so such a pattern is refused before regcomp.
+ * Back-references, which make matching exponential, are refused too.
+ * Returns NULL, or why the pattern is refused; *at gets its offset. */
+#define REGEX_MAX_SIZE 4000
+#define REGEX_MAX_GROUPS 32
+
+static size_t bracket_end(const char *re, size_t i)
+{
+	size_t j = i + 1;
+	j += re[j] == '^';
+	j += re[j] == ']';
+	while (re[j] && re[j] != ']')
+		j += re[j] == '[' && (re[j + 1] == ':' || re[j + 1] == '.' || re[j + 1] == '=')
+			     ? 2 + strcspn(re + j + 2, "]")
+			     : 1;
+	return re[j] ? j : i;
+}
+
+static const char *regex_too_big(const char *re, size_t *at)
+{
+	double total[REGEX_MAX_GROUPS + 1] = {0}, last[REGEX_MAX_GROUPS + 1] = {0};
+	int d = 0;
+	for (size_t i = 0; re[i]; i++) {
+		*at = i;
+		double atom = 1, factor = 1;
+		char c = re[i];
+		if (c == '\\' && re[i + 1] >= '1' && re[i + 1] <= '9')
+			return "back-references are not supported";
+		if (c == '\\' && re[i + 1])
+			i++;
+		else if (c == '[')
+			i = bracket_end(re, i);
+		else if (c == '(') {
+			if (++d > REGEX_MAX_GROUPS)
+				return "groups nested too deeply";
+			total[d] = last[d] = 0;
+			continue;
+		} else if (c == ')' && d > 0) {
+			atom = total[d--] + 1;
+		} else if (c == '|') {
+			last[d] = 0;
+			continue;
+		} else if (c == '+' || c == '{') {
+			unsigned long m = 1, n = 0;
+			char *end = (char *)re + i;
+			if (c == '{') {
+				m = strtoul(re + i + 1, &end, 10);
+				n = *end == ',' ? strtoul(end + 1, &end, 10) : 0;
+			}
+			factor = (double)(m > n ? m : n) + 1;
+			i = c == '{' && *end == '}' ? (size_t)(end - re) : i;
+		} else if (c == '*' || c == '?') {
+			continue;
+		}
+		if (factor > 1) {
+			total[d] += last[d] * (factor - 1);
+			last[d] *= factor;
+		} else {
+			total[d] += atom;
+			last[d] = atom;
+		}
+		if (total[d] > REGEX_MAX_SIZE)
+			return "too complex (repetitions of repetitions)";
+	}
+	return NULL;
+}
+
 int qlit_regex(qparser *p, const tok *t, char **out)
 {
 	const char *s = p->src + t->off + 1;
@@ -101,6 +171,12 @@ int qlit_regex(qparser *p, const tok *t, char **out)
 	if (!*re) {
 		free(re);
 		return qerr(p, t->off, "an empty regex");
+	}
+	size_t at = 0;
+	const char *big = regex_too_big(re, &at);
+	if (big) {
+		free(re);
+		return qerr(p, t->off, "a regex %s", big);
 	}
 	regex_t rx;
 	int rc = regcomp(&rx, re, REG_EXTENDED | REG_ICASE | REG_NOSUB);

@@ -120,6 +120,8 @@ TEST(every_field_and_operator)
 	CHECK_CANON("text ~ \"seagull\"", "text ~ \"seagull\"");
 	CHECK_CANON("text ~ /sea(gull|l)s?/", "text ~ /sea(gull|l)s?/");
 	CHECK_CANON("text ~ /a\\/b\\.c/", "text ~ /a\\/b\\.c/");
+	CHECK_CANON("text ~ /(foo|bar)+ba{2,5}[+{]+x*y?\\+/", "text ~ /(foo|bar)+ba{2,5}[+{]+x*y?\\+/");
+	CHECK_CANON("text ~ /(a{10}){10}/", "text ~ /(a{10}){10}/");
 }
 
 TEST(typed_literals)
@@ -217,6 +219,13 @@ TEST(errors_point_at_their_column)
 	FAILS_AT("text ~ /a\\/", 8, "regex never closed");
 	FAILS_AT("text ~ //", 8, "an empty regex");
 	FAILS_AT("text ~ /a(/", 8, "a bad regex");
+	/* what the C library's regcomp would take exponential time on */
+	FAILS_AT("text ~ /x a++++++++++++++++++++++++++++++++++++++++/", 8,
+		 "a regex too complex (repetitions of repetitions)");
+	FAILS_AT("text ~ /((a{99}){99}){99}/", 8, "a regex too complex");
+	FAILS_AT("text ~ /(a)\\1/", 8, "a regex back-references are not supported");
+	FAILS_AT("text ~ /((((((((((((((((((((((((((((((((((a))))))))))))))))))))))))))))))))))/", 8,
+		 "a regex groups nested too deeply");
 	FAILS_AT("text ~ \"a\\qb\"", 10, "an unknown escape in a string");
 	FAILS_AT("text ~ \"a\\u00\"", 10, "a bad \\u escape");
 	FAILS_AT("text ~ \"\\u0000\"", 9, "a bad \\u escape");
