@@ -155,11 +155,13 @@ static int scan_delimited(qparser *p, char delim, const char *what)
 {
 	size_t start = p->pos++;
 	while (p->pos < p->len && p->src[p->pos] != delim) {
-		char c = p->src[p->pos];
+		/* an escaped byte is checked too: none of them reaches a value raw */
+		size_t at = p->pos + (p->src[p->pos] == '\\' && p->pos + 1 < p->len);
+		char c = p->src[at];
 		if (c != ' ' && is_space((unsigned char)c))
-			return qerr(p, p->pos, "a tab or line break inside a %s (write \\t, \\n "
-					       "or \\r)", what);
-		p->pos += c == '\\' && p->pos + 1 < p->len ? 2 : 1;
+			return qerr(p, at, "a tab or line break inside a %s (write \\t, \\n "
+					   "or \\r)", what);
+		p->pos = at + 1;
 	}
 	if (p->pos >= p->len)
 		return qerr(p, start, "%s never closed (no %c after it)", what, delim);

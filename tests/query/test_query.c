@@ -232,6 +232,8 @@ TEST(errors_point_at_their_column)
 	FAILS_AT("text ~ \"\\udc00\"", 9, "a bad \\u escape");
 	FAILS_AT("text ~ \"\\ud800x\"", 9, "a bad \\u escape");
 	FAILS_AT("text ~ \"a\tb\"", 10, "a tab or line break inside a string");
+	FAILS_AT("text ~ \"a\\\tb\"", 11, "a tab or line break inside a string");
+	FAILS_AT("text ~ /a\\\nb/", 11, "a tab or line break inside a regex");
 	FAILS_AT("conflict edited", 10, "expected 'and', 'or' or the end of the expression, "
 					"got \"edited\"");
 	FAILS_AT("conflict)", 9, "got ')'");
