@@ -1,0 +1,59 @@
+/* media_int.h — what the files of src/media/ share: the limits' defaults,
+ * the byte format the decoder child writes (also the thumbnail cache's file
+ * format), and the decoder the child runs. */
+#ifndef ASSAY_MEDIA_INT_H
+#define ASSAY_MEDIA_INT_H
+
+#include <stdio.h>
+
+#include "assay/media.h"
+
+#define MEDIA_MAX_FRAMES   64
+#define MEDIA_MAX_OUT_SIDE 4096
+
+/* req with every 0 replaced by its default and the frame range checked. */
+int media_request_norm(const media_request *req, media_request *out, assay_error *err);
+/* The name shown in "cannot show NAME": the last path component. */
+const char *media_display_name(const char *path);
+
+/* The decoder's output, written as: a header, then per frame a frame
+ * header and w * h * 4 bytes of RGBA. All integers little-endian as the
+ * host writes them (parent and child are the same program). */
+#define MEDIA_WIRE_MAGIC 0x31445341u /* "ASD1" */
+typedef struct media_wire_head {
+	uint32_t magic;
+	int32_t status;	  /* 0, else a failure whose reason follows */
+	char reason[200]; /* NUL-terminated */
+	uint8_t video;
+	int32_t width, height, n;
+	int64_t duration_ms, frames;
+	char codec[32], format[32];
+} media_wire_head;
+
+typedef struct media_wire_frame {
+	int32_t w, h;
+	int64_t pts_ms, want_ms;
+} media_wire_frame;
+
+/* Reads exactly len bytes from fd; until deadline_ns (monotonic; 0: none).
+ * Returns 0, or ASSAY_EIO with *why set ("timed out", "ended early"). */
+int media_read_full(int fd, void *buf, size_t len, int64_t deadline_ns, const char **why);
+/* Reads a decoder output from fd into out, checking every size against req
+ * (frames no larger than asked, no more of them). On a failure reported by
+ * the child, returns ASSAY_EFORMAT with reason filled. */
+int media_wire_read(int fd, const media_request *req, int64_t deadline_ns, media_decoded *out,
+		    char *reason, size_t cap);
+/* Writes d (or the failure reason when d is NULL) to fd. */
+int media_wire_write(int fd, const media_decoded *d, const char *reason);
+
+/* The child's work: decodes the file open on fd into out (req normalised);
+ * on failure fills reason (cap bytes) and returns < 0. */
+int media_decode_fd(int fd, const media_request *req, media_decoded *out, char *reason, size_t cap);
+
+/* Lowercase hex SHA-256 of the bytes (65 bytes of out). */
+void media_sha256_hex(const void *data, size_t len, char out[65]);
+/* Writes len bytes to dir/name atomically (temporary file, rename). */
+int media_cache_store(const char *dir, const char *name, int (*fill)(int fd, void *ud), void *ud,
+		      assay_error *err);
+
+#endif

@@ -1,0 +1,214 @@
+/* wire.c — the bytes between the decoder child and its parent (and in the
+ * thumbnail cache): written whole by the child, read by the parent with a
+ * deadline and every size checked against what was asked, so a confused
+ * or hostile child can neither stall nor overflow its parent. */
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libavutil/mem.h>
+#include <libavutil/sha.h>
+
+#include "media_int.h"
+
+int media_request_norm(const media_request *req, media_request *out, assay_error *err)
+{
+	media_request r = req ? *req : (media_request){0};
+	media_limits *l = &r.limits;
+	r.max_w = r.max_w > 0 ? r.max_w : 320;
+	r.max_h = r.max_h > 0 ? r.max_h : 240;
+	if (r.total == 0 && r.count == 0 && r.first == 0) {
+		r.total = 1;
+		r.count = 1;
+	}
+	if (r.max_w > MEDIA_MAX_OUT_SIDE || r.max_h > MEDIA_MAX_OUT_SIDE)
+		return assay_fail(err, ASSAY_EINVAL, "thumbnail size %dx%d over %d px a side",
+				  r.max_w, r.max_h, MEDIA_MAX_OUT_SIDE);
+	if (r.count < 1 || r.count > MEDIA_MAX_FRAMES || r.first < 0 || r.total < 1 ||
+	    r.first + r.count > r.total)
+		return assay_fail(err, ASSAY_EINVAL,
+				  "frames %d..%d of %d: expected 1 to %d frames within the total",
+				  r.first, r.first + r.count - 1, r.total, MEDIA_MAX_FRAMES);
+	if ((int64_t)r.max_w * r.max_h * r.count > (int64_t)16 << 20)
+		return assay_fail(err, ASSAY_EINVAL, "%d frames of %dx%d: over 16 Mpx in all",
+				  r.count, r.max_w, r.max_h);
+	l->memory = l->memory ? l->memory : (uint64_t)512 << 20;
+	l->cpu_seconds = l->cpu_seconds > 0 ? l->cpu_seconds : 10;
+	l->timeout_ms = l->timeout_ms > 0 ? l->timeout_ms : 5000;
+	l->max_side = l->max_side > 0 ? l->max_side : 16384;
+	l->max_pixels = l->max_pixels > 0 ? l->max_pixels : (int64_t)64 << 20;
+	*out = r;
+	return ASSAY_OK;
+}
+
+const char *media_display_name(const char *path)
+{
+	const char *end = path + strlen(path);
+	while (end > path && end[-1] == '/')
+		end--;
+	const char *slash = end;
+	while (slash > path && slash[-1] != '/')
+		slash--;
+	return *slash ? slash : path;
+}
+
+int media_read_full(int fd, void *buf, size_t len, int64_t deadline_ns, const char **why)
+{
+	char *p = buf;
+	while (len > 0) {
+		if (deadline_ns) {
+			int64_t left = (deadline_ns - assay_mono_ns()) / 1000000;
+			struct pollfd pfd = {.fd = fd, .events = POLLIN};
+			int rc = left > 0 ? poll(&pfd, 1, (int)ASSAY_MIN(left, 1000)) : 0;
+			if (rc < 0 && errno == EINTR)
+				continue;
+			if (left <= 0) {
+				*why = "timed out";
+				return ASSAY_EIO;
+			}
+			if (rc == 0)
+				continue;
+		}
+		ssize_t n = read(fd, p, len);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n <= 0) {
+			*why = n == 0 ? "ended early" : "read error";
+			return ASSAY_EIO;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return ASSAY_OK;
+}
+
+static int wire_fail(char *reason, size_t cap, const char *why)
+{
+	snprintf(reason, cap, "%s", why);
+	return ASSAY_EIO;
+}
+
+/* Checks a frame header against the request. */
+static bool frame_fits(const media_wire_frame *f, const media_request *req)
+{
+	return f->w >= 1 && f->h >= 1 && f->w <= req->max_w && f->h <= req->max_h;
+}
+
+int media_wire_read(int fd, const media_request *req, int64_t deadline_ns, media_decoded *out,
+		    char *reason, size_t cap)
+{
+	media_wire_head h;
+	const char *why = NULL;
+	memset(out, 0, sizeof *out);
+	if (media_read_full(fd, &h, sizeof h, deadline_ns, &why) < 0)
+		return wire_fail(reason, cap, why);
+	if (h.magic != MEDIA_WIRE_MAGIC)
+		return wire_fail(reason, cap, "bad header");
+	h.reason[sizeof h.reason - 1] = h.codec[sizeof h.codec - 1] = '\0';
+	h.format[sizeof h.format - 1] = '\0';
+	if (h.status != 0) {
+		snprintf(reason, cap, "%s", h.reason);
+		return ASSAY_EFORMAT;
+	}
+	if (h.n < 1 || h.n > req->count)
+		return wire_fail(reason, cap, "bad frame count");
+	out->info = (media_info){.video = h.video != 0,
+				 .width = h.width,
+				 .height = h.height,
+				 .duration_ms = h.duration_ms,
+				 .frames = h.frames};
+	memcpy(out->info.codec, h.codec, sizeof h.codec);
+	memcpy(out->info.format, h.format, sizeof h.format);
+	out->frames = calloc((size_t)h.n, sizeof *out->frames);
+	if (!out->frames)
+		return wire_fail(reason, cap, "out of memory");
+	for (int i = 0; i < h.n; i++) {
+		media_wire_frame f;
+		if (media_read_full(fd, &f, sizeof f, deadline_ns, &why) < 0)
+			return wire_fail(reason, cap, why);
+		if (!frame_fits(&f, req))
+			return wire_fail(reason, cap, "bad frame size");
+		media_frame *m = &out->frames[i];
+		*m = (media_frame){.w = f.w, .h = f.h, .pts_ms = f.pts_ms, .want_ms = f.want_ms};
+		m->rgba = malloc((size_t)f.w * f.h * 4);
+		if (!m->rgba)
+			return wire_fail(reason, cap, "out of memory");
+		out->n = i + 1;
+		if (media_read_full(fd, m->rgba, (size_t)f.w * f.h * 4, deadline_ns, &why) < 0)
+			return wire_fail(reason, cap, why);
+	}
+	return ASSAY_OK;
+}
+
+static int write_full(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return ASSAY_EIO;
+		p += n;
+		len -= (size_t)n;
+	}
+	return ASSAY_OK;
+}
+
+int media_wire_write(int fd, const media_decoded *d, const char *reason)
+{
+	media_wire_head h;
+	memset(&h, 0, sizeof h);
+	h.magic = MEDIA_WIRE_MAGIC;
+	if (!d) {
+		h.status = -1;
+		snprintf(h.reason, sizeof h.reason, "%s", reason ? reason : "failed");
+		return write_full(fd, &h, sizeof h);
+	}
+	h.video = d->info.video;
+	h.width = d->info.width;
+	h.height = d->info.height;
+	h.n = d->n;
+	h.duration_ms = d->info.duration_ms;
+	h.frames = d->info.frames;
+	memcpy(h.codec, d->info.codec, sizeof h.codec);
+	memcpy(h.format, d->info.format, sizeof h.format);
+	int rc = write_full(fd, &h, sizeof h);
+	for (int i = 0; rc == 0 && i < d->n; i++) {
+		const media_frame *m = &d->frames[i];
+		media_wire_frame f = {
+		    .w = m->w, .h = m->h, .pts_ms = m->pts_ms, .want_ms = m->want_ms};
+		rc = write_full(fd, &f, sizeof f);
+		if (rc == 0)
+			rc = write_full(fd, m->rgba, (size_t)m->w * m->h * 4);
+	}
+	return rc;
+}
+
+void media_decoded_free(media_decoded *d)
+{
+	if (!d)
+		return;
+	for (int i = 0; i < d->n; i++)
+		free(d->frames[i].rgba);
+	free(d->frames);
+	d->frames = NULL;
+	d->n = 0;
+}
+
+void media_sha256_hex(const void *data, size_t len, char out[65])
+{
+	uint8_t sum[32];
+	struct AVSHA *sha = av_sha_alloc();
+	if (!sha || av_sha_init(sha, 256) < 0) {
+		memset(sum, 0, sizeof sum);
+	} else {
+		av_sha_update(sha, data, len);
+		av_sha_final(sha, sum);
+	}
+	av_free(sha);
+	for (int i = 0; i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", sum[i]);
+}
