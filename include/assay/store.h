@@ -361,7 +361,17 @@ int store_undo(store *s, int64_t annotator_id, const char *session, int64_t *sam
 
 /* ---- The review queue (src/store/queue.c) ---- */
 
-enum store_order { STORE_ORDER_QUALITY, STORE_ORDER_IMPORT, STORE_ORDER_RANDOM };
+/* learned: the learned scorer's value ascending (the likeliest rejection
+ * first); uncertain: its distance to 0.5 ascending (the decision boundary
+ * first). Both show the samples without a learned value after the others,
+ * in import order. */
+enum store_order {
+	STORE_ORDER_QUALITY,
+	STORE_ORDER_IMPORT,
+	STORE_ORDER_RANDOM,
+	STORE_ORDER_LEARNED,
+	STORE_ORDER_UNCERTAIN,
+};
 enum store_show {
 	STORE_SHOW_UNDECIDED, /* not decided by this annotator (skipped ones come at the end) */
 	STORE_SHOW_SKIPPED,
@@ -383,9 +393,11 @@ typedef struct store_queue {
 
 /* Where the annotator is in the queue: a key in the queue's order. Zero it
  * to start a walk; store_queue_next fills and advances it. */
+#define STORE_CURSOR_AHEAD 32
 typedef struct store_cursor {
-	int phase;            /* 0: unscored (quality order), 1: main pass, 2: skipped, 3: done */
-	double quality;
+	int phase;            /* 0: unscored (quality order), 1: main pass, 2: skipped, 3: done,
+				 4: no learned value (learned orders) */
+	double quality;       /* the order's key: quality, learned value, distance to 0.5 */
 	int64_t key;          /* the hash, for the random order */
 	int64_t id;
 	bool started;         /* false: a fresh cursor */
@@ -394,6 +406,11 @@ typedef struct store_cursor {
 	int stop_phase;       /* where the pass began (the wrapped part stops there) */
 	double stop_quality;
 	int64_t stop_key, stop_id;
+	/* the uncertain order: the near-duplicate cluster handed out last, and
+	 * the samples handed out ahead of the cursor to keep its members apart */
+	int64_t last_cluster;
+	int64_t ahead[STORE_CURSOR_AHEAD];
+	int n_ahead;
 } store_cursor;
 
 /* Claims the next sample after *cur (and advances it): eligible samples are
@@ -412,11 +429,18 @@ typedef struct store_cursor {
  * began (picking up samples left behind: undone, leases that expired, new
  * imports), then the annotator's skipped samples in import order. So the
  * first sample is found without walking the decided ones. The random order
- * is the hash index walked as a ring from a point derived from the seed. */
+ * is the hash index walked as a ring from a point derived from the seed.
+ * The uncertain order never hands out two members of one near-duplicate
+ * cluster (the neardup score's) in a row while the same part of the pass
+ * holds a sample of another: that one goes first, the one passed over
+ * right after it (up to STORE_CURSOR_AHEAD samples handed out ahead of
+ * their turn and still offered). */
 int store_queue_next(store *s, const store_queue *q, store_cursor *cur, int64_t *sample_id,
 		     assay_error *err);
 /* Whether any sample has a combined quality score (quality order then). */
 int store_has_quality(store *s, bool *yes, assay_error *err);
+/* Whether any sample has a learned score (the learned orders need one). */
+int store_has_learned(store *s, bool *yes, assay_error *err);
 /* Samples the queue's filter covers, and how many this annotator decided. */
 int store_queue_counts(store *s, const store_queue *q, int64_t *total, int64_t *decided,
 		       assay_error *err);

@@ -21,7 +21,12 @@ static const char help[] =
 	"  --annotator NAME  who reviews (default: $ASSAY_ANNOTATOR, else $USER)\n"
 	"  --batch NAME      only this batch\n"
 	"  --order ORDER     quality (lowest combined score first; the default once\n"
-	"                    samples are scored), import, or random\n"
+	"                    samples are scored), import, random, learned (the\n"
+	"                    likeliest rejection by the learned model first) or\n"
+	"                    uncertain (closest to the model's decision boundary\n"
+	"                    first, never two near-duplicates in a row); in the\n"
+	"                    learned orders, samples without a learned score come\n"
+	"                    last (`assay learn`, then `assay score`, gives them one)\n"
 	"  --seed N          the random order's seed (default 1)\n"
 	"  --show WHICH      undecided (default; skipped ones come back at the end),\n"
 	"                    skipped, rejected, edited or all\n"
@@ -42,7 +47,8 @@ static const char help[] =
 	"milliseconds (default 600000), renewed while it stays there; a crashed\n"
 	"session's sample goes back to the queue when its lease runs out.\n";
 
-static const char *const orders[] = {"quality", "import", "random"};
+/* in enum store_order's order */
+static const char *const orders[] = {"quality", "import", "random", "learned", "uncertain"};
 static const char *const shows[] = {"undecided", "skipped", "rejected", "edited", "all"};
 
 static int pick(const char *v, const char *const *names, int n)
@@ -51,6 +57,22 @@ static int pick(const char *v, const char *const *names, int n)
 		if (strcmp(v, names[i]) == 0)
 			return i;
 	return -1;
+}
+
+/* The learned orders need learned scores: 0, or the exit code. */
+static int order_ready(store *s, int order)
+{
+	bool ranked = true;
+	assay_error err = {0};
+	if (order != STORE_ORDER_LEARNED && order != STORE_ORDER_UNCERTAIN)
+		return 0;
+	if (store_has_learned(s, &ranked, &err) < 0)
+		return cli_fail(&err);
+	if (ranked)
+		return 0;
+	cli_errorf("--order %s: no sample has a learned score yet (train a model with "
+		   "`assay learn`, then run `assay score`)", orders[order]);
+	return EXIT_USAGE;
 }
 
 static void print_summary(const tui_summary *s)
@@ -99,9 +121,9 @@ int cmd_review(cli_ctx *ctx, int argc, char **argv)
 		case 'a': o.annotator = optarg; break;
 		case 'b': o.batch = optarg; break;
 		case 'o':
-			if ((o.order = pick(optarg, orders, 3)) < 0)
-				return cli_usage_error(ctx, "--order: expected quality, import or random, "
-							    "got \"%s\"", optarg);
+			if ((o.order = pick(optarg, orders, 5)) < 0)
+				return cli_usage_error(ctx, "--order: expected quality, import, random, "
+							    "learned or uncertain, got \"%s\"", optarg);
 			break;
 		case 'S':
 			if (!cli_parse_long(optarg, 0, 0x7fffffffL, &v))
@@ -177,6 +199,12 @@ int cmd_review(cli_ctx *ctx, int argc, char **argv)
 		bool scored = false;
 		store_has_quality(s, &scored, &err);
 		o.order = scored ? STORE_ORDER_QUALITY : STORE_ORDER_IMPORT;
+	}
+	if ((code = order_ready(s, o.order)) != 0) {
+		store_close(s);
+		score_config_free(&sc);
+		conf_free(cf);
+		return code;
 	}
 	tui_summary sum;
 	int rc = conflicts ? tui_conflicts_run(s, &o, &sum, &err) : tui_review_run(s, &o, &sum, &err);

@@ -1,56 +1,20 @@
 /* queue.c — the review queue: the next sample for an annotator by an
  * indexed keyset walk from a cursor (never the data set in memory), leases
  * so two annotators in exclusive mode never share a sample, and what the
- * screen shows beside a sample (its decision, scores, notes). */
-#include "store_int.h"
+ * screen shows beside a sample (its decision, scores, notes). The orders'
+ * SQL is in queue_order.c. */
+#include "queue_int.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Which samples the queue offers. ?1 annotator, ?2 batch (0 = all), ?3 show
- * (enum store_show), ?4 now (ms), ?5 overlap. A sample is offered while
- * fewer than `overlap` other annotators decided it or hold it (one who did
- * both counts once). */
-#define ELIGIBLE                                                                                   \
-	" AND (?2 = 0 OR s.batch_id = ?2)"                                                         \
-	" AND CASE ?3"                                                                             \
-	"   WHEN 0 THEN NOT EXISTS (SELECT 1 FROM decisions d WHERE d.sample_id = s.id"           \
-	"                           AND d.annotator_id = ?1)"                                      \
-	"   WHEN 4 THEN 1"                                                                         \
-	"   ELSE EXISTS (SELECT 1 FROM decisions d WHERE d.sample_id = s.id AND d.annotator_id = ?1" \
-	"                AND d.verdict = CASE ?3 WHEN 1 THEN 'skipped' WHEN 2 THEN 'rejected'"     \
-	"                                ELSE 'edited' END) END"                                   \
-	" AND (?3 NOT IN (0, 1) OR CASE WHEN ?5 <= 1 THEN"                                         \
-	"      NOT EXISTS (SELECT 1 FROM decisions d WHERE d.sample_id = s.id"                      \
-	"                  AND d.annotator_id <> ?1 AND d.verdict <> 'skipped')"                    \
-	"  AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.sample_id = s.id"                         \
-	"                  AND l.annotator_id <> ?1 AND l.expires_at > ?4)"                         \
-	"    ELSE (SELECT count(*) FROM (SELECT d.annotator_id FROM decisions d"                    \
-	"            WHERE d.sample_id = s.id AND d.annotator_id <> ?1 AND d.verdict <> 'skipped'"  \
-	"          UNION SELECT l.annotator_id FROM leases l"                                       \
-	"            WHERE l.sample_id = s.id AND l.annotator_id <> ?1 AND l.expires_at > ?4)) < ?5"\
-	"    END)"
-
-/* Unscored samples first (quality order), walking (quality, id) = (NULL, id). */
-static const char sql_unscored[] = "SELECT s.id, s.quality, s.hash FROM samples s"
-				   " WHERE s.quality IS NULL AND s.id > ?6" ELIGIBLE
-				   " ORDER BY s.quality, s.id LIMIT 1";
-static const char sql_by_quality[] = "SELECT s.id, s.quality, s.hash FROM samples s"
-				     " WHERE (s.quality, s.id) > (?7, ?6)" ELIGIBLE
-				     " ORDER BY s.quality, s.id LIMIT 1";
-static const char sql_by_id[] = "SELECT s.id, s.quality, s.hash FROM samples s"
-				" WHERE s.id > ?6" ELIGIBLE " ORDER BY s.id LIMIT 1";
-static const char sql_by_hash[] = "SELECT s.id, s.quality, s.hash FROM samples s"
-				  " WHERE s.hash > ?6" ELIGIBLE " ORDER BY s.hash LIMIT 1";
 static const char sql_lease[] =
 	"INSERT INTO leases (sample_id, annotator_id, expires_at) VALUES (?1, ?2, ?3)"
 	" ON CONFLICT (sample_id, annotator_id) DO UPDATE SET expires_at = excluded.expires_at";
 static const char sql_drop_other_leases[] =
 	"DELETE FROM leases WHERE annotator_id = ?1 AND sample_id <> ?2";
-
-enum { PH_UNSCORED, PH_MAIN, PH_SKIPPED, PH_DONE };
 
 static int64_t seed_key(uint64_t seed)
 {
@@ -61,63 +25,33 @@ static int64_t seed_key(uint64_t seed)
 	return (int64_t)(z ^ (z >> 31));
 }
 
-/* One indexed probe from the cursor; returns 1 found, 0 none, < 0 error. */
-static int probe(store *s, const store_queue *q, const store_cursor *c, int show, int64_t *id,
-		 double *quality, int64_t *hash, assay_error *err)
-{
-	enum { P_UNSCORED, P_QUALITY, P_ID, P_HASH };
-	static const char *const probes[] = {sql_unscored, sql_by_quality, sql_by_id, sql_by_hash};
-	int which;
-	if (c->phase == PH_SKIPPED || q->order == STORE_ORDER_IMPORT)
-		which = P_ID;
-	else if (q->order == STORE_ORDER_RANDOM)
-		which = P_HASH;
-	else
-		which = c->phase == PH_UNSCORED ? P_UNSCORED : P_QUALITY;
-	sqlite3_stmt *st = store_stmt(s, probes[which], err);
-	if (!st)
-		return err->code;
-	sqlite3_bind_int64(st, 1, q->annotator_id);
-	sqlite3_bind_int64(st, 2, q->batch_id);
-	sqlite3_bind_int(st, 3, show);
-	sqlite3_bind_int64(st, 4, assay_now_ms());
-	sqlite3_bind_int(st, 5, q->overlap > 0 ? q->overlap : 1);
-	sqlite3_bind_int64(st, 6, which == P_HASH ? c->key : c->id);
-	if (which == P_QUALITY)
-		sqlite3_bind_double(st, 7, c->quality);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*id = sqlite3_column_int64(st, 0);
-		*quality = sqlite3_column_type(st, 1) == SQLITE_NULL ? NAN : sqlite3_column_double(st, 1);
-		*hash = sqlite3_column_int64(st, 2);
-	}
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return 1;
-	return rc == SQLITE_DONE ? 0 : store_sqlerr(s, rc, err, "reading the queue");
-}
-
 /* The pass is over: the skipped samples come next (undecided queue), or
  * nothing. */
 static void end_pass(const store_queue *q, store_cursor *c)
 {
 	if (c->phase != PH_SKIPPED && q->show == STORE_SHOW_UNDECIDED)
-		*c = (store_cursor){.phase = PH_SKIPPED, .started = true};
+		*c = (store_cursor){.phase = PH_SKIPPED, .started = true,
+				    .last_cluster = c->last_cluster};
 	else
 		c->phase = PH_DONE;
+}
+
+static int first_phase(const store_queue *q)
+{
+	return q->order == STORE_ORDER_QUALITY ? PH_UNSCORED : PH_MAIN;
 }
 
 /* The cursor's phase is exhausted: on to the next part of the order, round
  * to its start once if the pass began mid-way, else the pass ends. */
 static void next_phase(const store_queue *q, store_cursor *c)
 {
-	if (c->phase == PH_UNSCORED) {
-		c->phase = PH_MAIN;
+	if (c->phase == PH_UNSCORED || (c->phase == PH_MAIN && queue_learned_order(q->order))) {
+		c->phase = c->phase == PH_UNSCORED ? PH_MAIN : PH_UNRANKED;
 		c->quality = -INFINITY;
 		c->id = 0;
-	} else if (c->phase == PH_MAIN && c->ring && !c->wrapped) {
+	} else if (c->phase != PH_SKIPPED && c->ring && !c->wrapped) {
 		c->wrapped = true;
-		c->phase = q->order == STORE_ORDER_QUALITY ? PH_UNSCORED : PH_MAIN;
+		c->phase = first_phase(q);
 		c->quality = -INFINITY;
 		c->id = 0;
 		c->key = INT64_MIN;
@@ -126,43 +60,43 @@ static void next_phase(const store_queue *q, store_cursor *c)
 	}
 }
 
-/* Compares two positions in q's order: (phase, quality, id) for the
- * quality order, the id for import order, the hash for the random order
- * (as an offset from the seed's point, so the ring starts there). */
-static int pos_cmp(const store_queue *q, int pa, double qa, int64_t ka, int pb, double qb,
-		   int64_t kb)
+/* A phase's place in a pass: unscored (quality order), main, unranked
+ * (learned orders). */
+static int phase_rank(int phase)
+{
+	return phase == PH_UNRANKED ? 2 : phase;
+}
+
+/* Compares two positions in q's order: (phase, key, id) for the ordered
+ * phases, the id for import order, the hash for the random order (as an
+ * offset from the seed's point, so the ring starts there). */
+static int pos_cmp(const store_queue *q, const qpos *a, const qpos *b)
 {
 	if (q->order == STORE_ORDER_RANDOM) {
 		uint64_t o = (uint64_t)seed_key(q->seed);
-		uint64_t a = (uint64_t)ka - o, b = (uint64_t)kb - o;
-		return a < b ? -1 : a > b;
+		uint64_t x = (uint64_t)a->hash - o, y = (uint64_t)b->hash - o;
+		return x < y ? -1 : x > y;
 	}
-	if (q->order == STORE_ORDER_QUALITY) {
-		if (pa != pb)
-			return pa < pb ? -1 : 1;
-		if (pa == PH_MAIN && qa != qb)
-			return qa < qb ? -1 : 1;
+	if (q->order != STORE_ORDER_IMPORT) {
+		if (a->phase != b->phase)
+			return phase_rank(a->phase) < phase_rank(b->phase) ? -1 : 1;
+		if (a->phase == PH_MAIN && a->key != b->key)
+			return a->key < b->key ? -1 : 1;
 	}
-	return ka < kb ? -1 : ka > kb;
+	return a->id < b->id ? -1 : a->id > b->id;
 }
 
-/* Whether the sample at (phase, quality, id, hash) lies where the wrapped
- * round of the pass must stop: at or after where the pass began. */
-static bool at_stop(const store_queue *q, const store_cursor *c, int phase, double quality,
-		    int64_t id, int64_t hash)
+/* Whether the sample at h lies where the wrapped round of the pass must
+ * stop: at or after where the pass began. */
+static bool at_stop(const store_queue *q, const store_cursor *c, const qpos *h)
 {
 	if (q->order == STORE_ORDER_RANDOM)
-		return hash >= c->stop_key; /* the wrapped round runs up from the smallest hash */
-	return pos_cmp(q, phase, quality, id, c->stop_phase, c->stop_quality, c->stop_id) >= 0;
+		return h->hash >= c->stop_key; /* the wrapped round runs up from the smallest hash */
+	qpos at = *h, stop = {.phase = c->stop_phase, .key = c->stop_quality, .id = c->stop_id};
+	if (isnan(at.key))
+		at.key = -INFINITY;
+	return pos_cmp(q, &at, &stop) >= 0;
 }
-
-/* A sample's position in q's order. */
-typedef struct qpos {
-	bool ok;
-	int phase;
-	double quality;
-	int64_t id, hash;
-} qpos;
 
 static const char sql_resume_own[] =
 	"SELECT sample_id, kind FROM events WHERE annotator_id = ?1"
@@ -170,7 +104,6 @@ static const char sql_resume_own[] =
 static const char sql_resume_any[] =
 	"SELECT sample_id, kind FROM events"
 	" WHERE kind IN ('accept', 'edit', 'reject', 'skip') ORDER BY id DESC LIMIT 1";
-static const char sql_sample_pos[] = "SELECT quality, hash, batch_id FROM samples WHERE id = ?1";
 
 /* The position of the sample of the latest event sql finds, if that sample
  * is in the queue's batch; *undo tells whether that event was an undo. */
@@ -184,27 +117,15 @@ static int latest_pos(store *s, const store_queue *q, const char *sql, qpos *p, 
 	if (sql == sql_resume_own)
 		sqlite3_bind_int64(st, 1, q->annotator_id);
 	int rc = sqlite3_step(st);
+	int64_t id = 0;
 	if (rc == SQLITE_ROW) {
-		p->id = sqlite3_column_int64(st, 0);
+		id = sqlite3_column_int64(st, 0);
 		*undo = strcmp((const char *)sqlite3_column_text(st, 1), "undo") == 0;
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW)
 		return rc == SQLITE_DONE ? ASSAY_OK : store_sqlerr(s, rc, err, "reading the events");
-	if (!(st = store_stmt(s, sql_sample_pos, err)))
-		return err->code;
-	sqlite3_bind_int64(st, 1, p->id);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW &&
-	    (q->batch_id == 0 || sqlite3_column_int64(st, 2) == q->batch_id)) {
-		bool unscored = sqlite3_column_type(st, 0) == SQLITE_NULL;
-		p->ok = true;
-		p->phase = q->order == STORE_ORDER_QUALITY && unscored ? PH_UNSCORED : PH_MAIN;
-		p->quality = unscored ? -INFINITY : sqlite3_column_double(st, 0);
-		p->hash = sqlite3_column_int64(st, 1);
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? ASSAY_OK
-						     : store_sqlerr(s, rc, err, "reading a sample");
+	return queue_sample_pos(s, q, id, p, err);
 }
 
 /* Where a fresh pass over the undecided samples resumes (p->ok false: from
@@ -218,9 +139,7 @@ static int resume_pos(store *s, const store_queue *q, qpos *p, assay_error *err)
 	qpos any;
 	if ((rc = latest_pos(s, q, sql_resume_any, &any, &undo_any, err)) < 0)
 		return rc;
-	int64_t pk = q->order == STORE_ORDER_RANDOM ? p->hash : p->id;
-	int64_t ak = q->order == STORE_ORDER_RANDOM ? any.hash : any.id;
-	if (any.ok && (!p->ok || pos_cmp(q, any.phase, any.quality, ak, p->phase, p->quality, pk) > 0))
+	if (any.ok && (!p->ok || pos_cmp(q, &any, p) > 0))
 		*p = any;
 	return ASSAY_OK;
 }
@@ -229,8 +148,8 @@ static int resume_pos(store *s, const store_queue *q, qpos *p, assay_error *err)
  * seed's point for the random order), or at the start of the order. */
 static int cursor_start(store *s, const store_queue *q, store_cursor *c, assay_error *err)
 {
-	*c = (store_cursor){.phase = q->order == STORE_ORDER_QUALITY ? PH_UNSCORED : PH_MAIN,
-			    .quality = -INFINITY, .key = INT64_MIN, .started = true};
+	*c = (store_cursor){.phase = first_phase(q), .quality = -INFINITY, .key = INT64_MIN,
+			    .started = true};
 	qpos p = {0};
 	if (q->show == STORE_SHOW_UNDECIDED) {
 		int rc = resume_pos(s, q, &p, err);
@@ -244,7 +163,7 @@ static int cursor_start(store *s, const store_queue *q, store_cursor *c, assay_e
 	/* the probes are exclusive (key > cursor): start one below the point */
 	c->ring = true;
 	c->phase = c->stop_phase = p.phase;
-	c->quality = c->stop_quality = p.quality;
+	c->quality = c->stop_quality = p.key;
 	c->id = p.id > 0 ? p.id - 1 : 0;
 	c->stop_id = p.id;
 	c->key = p.hash > INT64_MIN ? p.hash - 1 : INT64_MIN;
@@ -273,9 +192,9 @@ static int claim(store *s, const store_queue *q, int64_t id, assay_error *err)
 
 static const char sql_still_offered[] = "SELECT 1 FROM samples s WHERE s.id = ?6" ELIGIBLE;
 
-/* Inside the write transaction: whether the sample a probe found outside
- * it is still offered (another annotator may have taken it meanwhile).
- * 1 yes, 0 no, < 0 error. */
+/* Whether sample id is (still) offered: inside the write transaction,
+ * another annotator may have taken it since the probe found it. 1 yes, 0
+ * no, < 0 error. */
 static int still_offered(store *s, const store_queue *q, int show, int64_t id, assay_error *err)
 {
 	sqlite3_stmt *st = store_stmt(s, sql_still_offered, err);
@@ -311,6 +230,77 @@ static int lease_if_offered(store *s, const store_queue *q, int show, int64_t id
 	return ok;
 }
 
+/* Moves the cursor onto h: the walk goes on after it. */
+static void cursor_at(store_cursor *c, const qpos *h)
+{
+	c->id = h->id;
+	c->key = h->hash;
+	if (!isnan(h->key))
+		c->quality = h->key;
+}
+
+static int ahead_find(const store_cursor *c, int64_t id)
+{
+	for (int i = 0; i < c->n_ahead; i++)
+		if (c->ahead[i] == id)
+			return i;
+	return -1;
+}
+
+/* Whether another sample may be handed out ahead of the cursor: the list
+ * of those is full only of samples still offered (forgetting the ones
+ * decided since). 1 yes, 0 no, < 0 error. */
+static int room_ahead(store *s, const store_queue *q, store_cursor *c, int show,
+		      assay_error *err)
+{
+	for (int i = c->n_ahead - 1; c->n_ahead == STORE_CURSOR_AHEAD && i >= 0; i--) {
+		int on = still_offered(s, q, show, c->ahead[i], err);
+		if (on < 0)
+			return on;
+		if (!on)
+			c->ahead[i] = c->ahead[--c->n_ahead];
+	}
+	return c->n_ahead < STORE_CURSOR_AHEAD;
+}
+
+/* The uncertain order never hands out two members of one near-duplicate
+ * cluster in a row: when the next sample x is in the cluster handed out
+ * last, the first sample after x in the same phase that is not (and was
+ * not handed out already) goes first, and x stays next. 1 found, 0 none
+ * (the rest of the phase is that cluster), < 0 error. */
+static int look_ahead(store *s, const store_queue *q, const store_cursor *c, int show,
+		      const qpos *x, qpos *y, assay_error *err)
+{
+	store_cursor at = *c;
+	cursor_at(&at, x);
+	for (;;) {
+		int found = queue_probe(s, q, &at, show, c->last_cluster, y, err);
+		if (found <= 0)
+			return found;
+		if (c->wrapped && at_stop(q, c, y))
+			return 0;
+		if (ahead_find(c, y->id) < 0)
+			return 1;
+		cursor_at(&at, y);
+	}
+}
+
+/* Which sample to hand out when the walk is at x: x, or one after it (see
+ * look_ahead). */
+static int pick(store *s, const store_queue *q, store_cursor *c, int show, const qpos *x,
+		qpos *give, assay_error *err)
+{
+	*give = *x;
+	if (q->order != STORE_ORDER_UNCERTAIN || c->phase == PH_SKIPPED || !c->last_cluster ||
+	    x->cluster != c->last_cluster)
+		return ASSAY_OK;
+	qpos y;
+	int rc = room_ahead(s, q, c, show, err);
+	if (rc == 1 && (rc = look_ahead(s, q, c, show, x, &y, err)) == 1)
+		*give = y;
+	return rc < 0 ? rc : ASSAY_OK;
+}
+
 /* The walk reads outside any write transaction (a long walk never holds
  * up the other annotators' decisions); only the sample found is checked
  * again and leased inside one. */
@@ -324,13 +314,11 @@ int store_queue_next(store *s, const store_queue *q, store_cursor *cur, int64_t 
 		if (cur->phase == PH_DONE)
 			return assay_fail(err, ASSAY_ENOTFOUND, "the queue is empty");
 		int show = cur->phase == PH_SKIPPED ? STORE_SHOW_SKIPPED : q->show;
-		int64_t id = 0, hash = 0;
-		double quality = NAN;
-		int found = probe(s, q, cur, show, &id, &quality, &hash, err);
+		qpos x, give;
+		int found = queue_probe(s, q, cur, show, 0, &x, err);
 		if (found < 0)
 			return found;
-		if (found && cur->wrapped && cur->phase != PH_SKIPPED &&
-		    at_stop(q, cur, cur->phase, isnan(quality) ? -INFINITY : quality, id, hash)) {
+		if (found && cur->wrapped && cur->phase != PH_SKIPPED && at_stop(q, cur, &x)) {
 			end_pass(q, cur); /* round to where the pass began */
 			continue;
 		}
@@ -338,14 +326,23 @@ int store_queue_next(store *s, const store_queue *q, store_cursor *cur, int64_t 
 			next_phase(q, cur);
 			continue;
 		}
-		cur->id = id;
-		cur->key = hash;
-		if (!isnan(quality))
-			cur->quality = quality;
-		if ((rc = lease_if_offered(s, q, show, id, err)) < 0)
+		int i = ahead_find(cur, x.id);
+		if (i >= 0) { /* handed out already, ahead of its turn */
+			cur->ahead[i] = cur->ahead[--cur->n_ahead];
+			cursor_at(cur, &x);
+			continue;
+		}
+		if ((rc = pick(s, q, cur, show, &x, &give, err)) < 0)
+			return rc;
+		if (give.id == x.id)
+			cursor_at(cur, &x);
+		if ((rc = lease_if_offered(s, q, show, give.id, err)) < 0)
 			return rc;
 		if (rc == 1) {
-			*sample_id = id;
+			if (give.id != x.id)
+				cur->ahead[cur->n_ahead++] = give.id;
+			cur->last_cluster = give.cluster;
+			*sample_id = give.id;
 			return ASSAY_OK;
 		}
 	}

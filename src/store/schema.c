@@ -163,7 +163,13 @@ static const char schema_v3[] =
 	"  n_kept INTEGER NOT NULL,"
 	"  info TEXT NOT NULL,"
 	"  model BLOB NOT NULL);"
-	"CREATE INDEX models_by_name ON models(name, id);";
+	"CREATE INDEX models_by_name ON models(name, id);"
+	/* The review queue's learned orders walk the learned scores by value
+	 * (the likeliest rejection first) and by distance to 0.5 (the most
+	 * uncertain first); `decide --auto` walks the first to its threshold. */
+	"CREATE INDEX scores_by_learned ON scores(value, sample_id) WHERE scorer = 'learned';"
+	"CREATE INDEX scores_by_uncertainty ON scores(abs(value - 0.5), sample_id)"
+	"  WHERE scorer = 'learned';";
 
 static const char *const migrations[] = {
 	NULL, /* version 0: the empty file */

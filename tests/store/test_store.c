@@ -170,7 +170,8 @@ static void make_v1(const char *path)
 	CHECK_INT(sqlite3_exec(db,
 			       "DROP INDEX scores_by_scorer; DROP INDEX scores_by_version;"
 			       "CREATE INDEX scores_by_scorer ON scores(scorer, value);"
-			       "DROP TABLE models;"
+			       "DROP TABLE models; DROP INDEX scores_by_learned;"
+			       "DROP INDEX scores_by_uncertainty;"
 			       "PRAGMA user_version = 1",
 			       NULL, NULL, NULL),
 		  SQLITE_OK);

@@ -1,0 +1,64 @@
+/* queue_int.h — what queue.c (the walk, leases) and queue_order.c (the
+ * orders' SQL) share: the phases of a pass, a position in an order, and
+ * the probe that finds the next sample from a cursor. */
+#ifndef ASSAY_QUEUE_INT_H
+#define ASSAY_QUEUE_INT_H
+
+#include "store_int.h"
+
+/* Which samples the queue offers. ?1 annotator, ?2 batch (0 = all), ?3 show
+ * (enum store_show), ?4 now (ms), ?5 overlap. A sample is offered while
+ * fewer than `overlap` other annotators decided it or hold it (one who did
+ * both counts once). */
+#define ELIGIBLE                                                                                   \
+	" AND (?2 = 0 OR s.batch_id = ?2)"                                                         \
+	" AND CASE ?3"                                                                             \
+	"   WHEN 0 THEN NOT EXISTS (SELECT 1 FROM decisions d WHERE d.sample_id = s.id"           \
+	"                           AND d.annotator_id = ?1)"                                      \
+	"   WHEN 4 THEN 1"                                                                         \
+	"   ELSE EXISTS (SELECT 1 FROM decisions d WHERE d.sample_id = s.id AND d.annotator_id = ?1" \
+	"                AND d.verdict = CASE ?3 WHEN 1 THEN 'skipped' WHEN 2 THEN 'rejected'"     \
+	"                                ELSE 'edited' END) END"                                   \
+	" AND (?3 NOT IN (0, 1) OR CASE WHEN ?5 <= 1 THEN"                                         \
+	"      NOT EXISTS (SELECT 1 FROM decisions d WHERE d.sample_id = s.id"                      \
+	"                  AND d.annotator_id <> ?1 AND d.verdict <> 'skipped')"                    \
+	"  AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.sample_id = s.id"                         \
+	"                  AND l.annotator_id <> ?1 AND l.expires_at > ?4)"                         \
+	"    ELSE (SELECT count(*) FROM (SELECT d.annotator_id FROM decisions d"                    \
+	"            WHERE d.sample_id = s.id AND d.annotator_id <> ?1 AND d.verdict <> 'skipped'"  \
+	"          UNION SELECT l.annotator_id FROM leases l"                                       \
+	"            WHERE l.sample_id = s.id AND l.annotator_id <> ?1 AND l.expires_at > ?4)) < ?5"\
+	"    END)"
+
+/* The parts of a pass: the quality order starts with the unscored samples;
+ * the learned orders end their main part with the samples that have no
+ * learned score (PH_UNRANKED, after PH_MAIN); the skipped ones come last. */
+enum { PH_UNSCORED, PH_MAIN, PH_SKIPPED, PH_DONE, PH_UNRANKED };
+
+/* A sample's position in an order: its phase, its key there (quality,
+ * learned value or distance to 0.5; -INFINITY where the phase has none),
+ * its id, its hash, its near-duplicate cluster (the uncertain order; else
+ * 0). */
+typedef struct qpos {
+	bool ok;
+	int phase;
+	double key;
+	int64_t id, hash, cluster;
+} qpos;
+
+/* Whether the order ranks by the learned scorer's value. */
+static inline bool queue_learned_order(int order)
+{
+	return order == STORE_ORDER_LEARNED || order == STORE_ORDER_UNCERTAIN;
+}
+
+/* The next sample after the cursor in its phase that the filter `show`
+ * offers (and, when not_cluster is not 0, that is not in that cluster):
+ * one indexed probe. 1 found (*hit filled), 0 none, < 0 error. */
+int queue_probe(store *s, const store_queue *q, const store_cursor *c, int show,
+		int64_t not_cluster, qpos *hit, assay_error *err);
+
+/* Where sample id stands in q's order (p->ok false: not in q's batch). */
+int queue_sample_pos(store *s, const store_queue *q, int64_t id, qpos *p, assay_error *err);
+
+#endif

@@ -1,0 +1,145 @@
+/* queue_order.c — the review queue's orders as SQL, in one place: for each
+ * order and phase, the indexed probe that finds the next sample after a
+ * cursor, and where a given sample stands in the order (to resume). */
+#include "queue_int.h"
+
+#include <math.h>
+
+/* The near-duplicate cluster of sample s (its neardup detail's "cluster":
+ * the id of the cluster's first sample), else the sample's own id. */
+#define CLUSTER                                                                                    \
+	"coalesce((SELECT CASE WHEN json_valid(n.detail)"                                          \
+	"          THEN json_extract(n.detail, '$.cluster') END"                                   \
+	"          FROM scores n WHERE n.sample_id = s.id AND n.scorer = 'neardup'), s.id)"
+
+/* ?6 the cursor's id (or hash), ?7 its key, ?8 a cluster to pass over (0:
+ * none); every probe returns (id, key, hash, cluster). */
+
+/* Quality order: unscored samples first, walking (quality, id) = (NULL, id). */
+static const char sql_unscored[] = "SELECT s.id, s.quality, s.hash, 0 FROM samples s"
+				   " WHERE s.quality IS NULL AND s.id > ?6" ELIGIBLE
+				   " ORDER BY s.quality, s.id LIMIT 1";
+static const char sql_by_quality[] = "SELECT s.id, s.quality, s.hash, 0 FROM samples s"
+				     " WHERE (s.quality, s.id) > (?7, ?6)" ELIGIBLE
+				     " ORDER BY s.quality, s.id LIMIT 1";
+static const char sql_by_id[] = "SELECT s.id, NULL, s.hash, 0 FROM samples s"
+				" WHERE s.id > ?6" ELIGIBLE " ORDER BY s.id LIMIT 1";
+static const char sql_by_hash[] = "SELECT s.id, NULL, s.hash, 0 FROM samples s"
+				  " WHERE s.hash > ?6" ELIGIBLE " ORDER BY s.hash LIMIT 1";
+/* Learned order: the learned value (1 - P(rejected)) ascending, so the
+ * likeliest rejection comes first; a failed score (NULL) is unranked. */
+static const char sql_by_learned[] =
+	"SELECT s.id, sc.value, s.hash, 0 FROM scores sc INDEXED BY scores_by_learned"
+	" JOIN samples s ON s.id = sc.sample_id"
+	" WHERE sc.scorer = 'learned' AND (sc.value, sc.sample_id) > (?7, ?6)" ELIGIBLE
+	" ORDER BY sc.value, sc.sample_id LIMIT 1";
+/* Uncertain order: the distance of the learned value to 0.5 ascending (the
+ * decision boundary first), passing over the cluster ?8. The key is sought
+ * alone (an expression in a row value is not), ties walked by id. */
+static const char sql_by_uncertainty[] =
+	"SELECT s.id, abs(sc.value - 0.5), s.hash, " CLUSTER
+	" FROM scores sc INDEXED BY scores_by_uncertainty JOIN samples s ON s.id = sc.sample_id"
+	" WHERE sc.scorer = 'learned' AND abs(sc.value - 0.5) >= ?7"
+	" AND (abs(sc.value - 0.5) > ?7 OR sc.sample_id > ?6)" ELIGIBLE
+	" AND (?8 = 0 OR " CLUSTER " <> ?8)"
+	" ORDER BY abs(sc.value - 0.5), sc.sample_id LIMIT 1";
+/* The learned orders' last part: samples without a learned value, by id
+ * (no index says which those are: one walk of the ids per pass). */
+static const char sql_unranked[] =
+	"SELECT s.id, NULL, s.hash, " CLUSTER " FROM samples s WHERE s.id > ?6"
+	" AND NOT EXISTS (SELECT 1 FROM scores x WHERE x.sample_id = s.id"
+	"                 AND x.scorer = 'learned' AND x.value IS NOT NULL)" ELIGIBLE
+	" AND (?8 = 0 OR " CLUSTER " <> ?8) ORDER BY s.id LIMIT 1";
+
+enum { P_UNSCORED, P_QUALITY, P_ID, P_HASH, P_LEARNED, P_UNCERTAIN, P_UNRANKED };
+static const char *const probes[] = {sql_unscored,   sql_by_quality,     sql_by_id,   sql_by_hash,
+				     sql_by_learned, sql_by_uncertainty, sql_unranked};
+
+static int which_probe(const store_queue *q, int phase)
+{
+	if (phase == PH_SKIPPED || q->order == STORE_ORDER_IMPORT)
+		return P_ID;
+	if (q->order == STORE_ORDER_RANDOM)
+		return P_HASH;
+	if (q->order == STORE_ORDER_QUALITY)
+		return phase == PH_UNSCORED ? P_UNSCORED : P_QUALITY;
+	if (phase == PH_UNRANKED)
+		return P_UNRANKED;
+	return q->order == STORE_ORDER_LEARNED ? P_LEARNED : P_UNCERTAIN;
+}
+
+int queue_probe(store *s, const store_queue *q, const store_cursor *c, int show,
+		int64_t not_cluster, qpos *hit, assay_error *err)
+{
+	int which = which_probe(q, c->phase);
+	sqlite3_stmt *st = store_stmt(s, probes[which], err);
+	if (!st)
+		return err->code;
+	/* a statement without ?7 or ?8 refuses their binding: harmless */
+	sqlite3_bind_int64(st, 1, q->annotator_id);
+	sqlite3_bind_int64(st, 2, q->batch_id);
+	sqlite3_bind_int(st, 3, show);
+	sqlite3_bind_int64(st, 4, assay_now_ms());
+	sqlite3_bind_int(st, 5, q->overlap > 0 ? q->overlap : 1);
+	sqlite3_bind_int64(st, 6, which == P_HASH ? c->key : c->id);
+	sqlite3_bind_double(st, 7, c->quality);
+	sqlite3_bind_int64(st, 8, not_cluster);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*hit = (qpos){.ok = true, .phase = c->phase};
+		hit->id = sqlite3_column_int64(st, 0);
+		hit->key = sqlite3_column_type(st, 1) == SQLITE_NULL ? NAN : sqlite3_column_double(st, 1);
+		hit->hash = sqlite3_column_int64(st, 2);
+		hit->cluster = sqlite3_column_int64(st, 3);
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : store_sqlerr(s, rc, err, "reading the queue");
+}
+
+static const char sql_pos_plain[] = "SELECT quality, hash, batch_id, 0 FROM samples WHERE id = ?1";
+static const char sql_pos_learned[] =
+	"SELECT sc.value, s.hash, s.batch_id, " CLUSTER ", abs(sc.value - 0.5) FROM samples s"
+	" LEFT JOIN scores sc ON sc.sample_id = s.id AND sc.scorer = 'learned' WHERE s.id = ?1";
+
+int queue_sample_pos(store *s, const store_queue *q, int64_t id, qpos *p, assay_error *err)
+{
+	bool learned = queue_learned_order(q->order);
+	*p = (qpos){.id = id};
+	sqlite3_stmt *st = store_stmt(s, learned ? sql_pos_learned : sql_pos_plain, err);
+	if (!st)
+		return err->code;
+	sqlite3_bind_int64(st, 1, id);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && (q->batch_id == 0 || sqlite3_column_int64(st, 2) == q->batch_id)) {
+		bool none = sqlite3_column_type(st, 0) == SQLITE_NULL;
+		int col = q->order == STORE_ORDER_UNCERTAIN ? 4 : 0;
+		p->ok = true;
+		p->phase = !none						? PH_MAIN
+			   : learned						? PH_UNRANKED
+			   : q->order == STORE_ORDER_QUALITY ? PH_UNSCORED
+							      : PH_MAIN;
+		p->key = none ? -INFINITY : sqlite3_column_double(st, col);
+		p->hash = sqlite3_column_int64(st, 1);
+		p->cluster = sqlite3_column_int64(st, 3);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? ASSAY_OK
+						     : store_sqlerr(s, rc, err, "reading a sample");
+}
+
+static const char sql_has_learned[] =
+	"SELECT 1 FROM scores WHERE scorer = 'learned' AND value IS NOT NULL LIMIT 1";
+
+int store_has_learned(store *s, bool *yes, assay_error *err)
+{
+	sqlite3_stmt *st = store_stmt(s, sql_has_learned, err);
+	if (!st)
+		return err->code;
+	int rc = sqlite3_step(st);
+	*yes = rc == SQLITE_ROW;
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? ASSAY_OK
+						     : store_sqlerr(s, rc, err, "reading scores");
+}
