@@ -179,6 +179,9 @@ typedef struct audit_bt {
  * tie counted as half a win for each side (both-bad verdicts and self
  * comparisons are left out), then the percentile bootstrap over
  * comparisons (deterministic for opts->seed). opts NULL = defaults.
+ * The cost does not grow with the number of comparisons: each fit is
+ * O(iterations x (models + model pairs)) and a resample is a chain of
+ * binomial draws over the distinct (pair, outcome) rows.
  * ASSAY_EINVAL for bad indices or options, more than AUDIT_BT_MAX_MODELS
  * models; ASSAY_ENOMEM. Free *out with audit_bt_free even on failure. */
 int audit_bt_fit(const audit_pair_count *v, size_t n, size_t n_models, const audit_bt_opts *opts,

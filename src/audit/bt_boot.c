@@ -8,32 +8,77 @@
 
 #include "bt_int.h"
 
-/* The atom holding comparison u (0 <= u < total): the first whose
- * cumulative count exceeds u. */
-static size_t atom_of(const bt_work *w, uint64_t u)
+/* Uniform in (0, 1): never 0, so its logarithm is finite. */
+static double uniform(audit_rng *r)
 {
-	size_t lo = 0, hi = w->n_atoms - 1;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (w->cum[mid] > u)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return lo;
+	return ((double)(audit_rng_next(r) >> 11) + 0.5) * 0x1p-53;
 }
 
-/* One resample of the comparisons, tallied into cells. */
+/* Binomial(n, p) for n p < 10 by inversion: walk up the pmf from 0. */
+static uint64_t binomial_inversion(audit_rng *r, uint64_t n, double p)
+{
+	double q = 1.0 - p, s = p / q, a = (double)(n + 1) * s;
+	double pmf = exp((double)n * log1p(-p)), u = uniform(r);
+	uint64_t x = 0;
+	while (u > pmf && x < n) {
+		u -= pmf;
+		x++;
+		pmf *= a / (double)x - s;
+	}
+	return x;
+}
+
+uint64_t bt_binomial(audit_rng *r, uint64_t n, double p)
+{
+	if (n == 0 || !(p > 0.0))
+		return 0;
+	if (p >= 1.0)
+		return n;
+	if (p > 0.5)
+		return n - bt_binomial(r, n, 1.0 - p);
+	double nn = (double)n;
+	if (nn * p < 10.0)
+		return binomial_inversion(r, n, p);
+	/* BTRS: transformed rejection with squeeze (Hormann 1993, "The
+	 * generation of binomial random variates"), exact, O(1) expected. */
+	double q = 1.0 - p, spq = sqrt(nn * p * q);
+	double b = 1.15 + 2.53 * spq, a = -0.0873 + 0.0248 * b + 0.01 * p;
+	double c = nn * p + 0.5, v_r = 0.92 - 4.2 / b;
+	double alpha = (2.83 + 5.1 / b) * spq, lpq = log(p / q);
+	double m = floor((nn + 1.0) * p), h = lgamma(m + 1.0) + lgamma(nn - m + 1.0);
+	for (;;) {
+		double u = uniform(r) - 0.5, v = uniform(r), us = 0.5 - fabs(u);
+		double k = floor((2.0 * a / us + b) * u + c);
+		if (k < 0.0 || k > nn)
+			continue;
+		if (us >= 0.07 && v <= v_r)
+			return (uint64_t)k;
+		v = log(v * alpha / (a / (us * us) + b));
+		if (v <= h - lgamma(k + 1.0) - lgamma(nn - k + 1.0) + (k - m) * lpq)
+			return (uint64_t)k;
+	}
+}
+
+/* One resample of the comparisons, tallied into cells: the multinomial
+ * draw of `total` comparisons over the atoms, made as a chain of
+ * binomials (each atom's share of what the ones before left), so a
+ * resample costs O(atoms) and not O(comparisons). */
 static void resample(const bt_work *w, audit_rng *rng, double *nij, double *wij)
 {
 	memset(nij, 0, w->k * sizeof *nij);
 	memset(wij, 0, w->k * sizeof *wij);
-	for (uint64_t d = 0; d < w->total; d++) {
-		size_t a = atom_of(w, audit_rng_below(rng, w->total));
+	uint64_t left = w->total, before = 0;
+	for (size_t a = 0; a < w->n_atoms && left > 0; a++) {
+		uint64_t count = w->cum[a] - before, rest = w->total - before;
+		before = w->cum[a];
+		uint64_t x = a + 1 == w->n_atoms
+				 ? left
+				 : bt_binomial(rng, left, (double)count / (double)rest);
+		left -= x;
 		uint32_t c = w->atom_cell[a];
-		nij[c] += 1.0;
-		wij[c] += w->atom_kind[a] == BT_I_WINS ? 1.0
-			  : w->atom_kind[a] == BT_TIE  ? 0.5
+		nij[c] += (double)x;
+		wij[c] += w->atom_kind[a] == BT_I_WINS ? (double)x
+			  : w->atom_kind[a] == BT_TIE  ? 0.5 * (double)x
 						       : 0.0;
 	}
 }

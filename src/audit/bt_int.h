@@ -23,6 +23,7 @@ typedef struct bt_work {
 	uint64_t *cum;		     /* cumulative atom counts */
 	uint64_t total;		     /* comparisons that enter the fit */
 	double *win, *denom, *g_new; /* per-model scratch */
+	double *scale, *f, *fp;	     /* per-component scratch */
 	uint32_t *queue;
 	uint8_t *seen;
 } bt_work;
@@ -39,6 +40,10 @@ bool bt_strongly_connected(bt_work *w, const double *nij, const double *wij, uin
 /* Elo-scale scores of the active models, each component's strengths
  * scaled to a geometric mean of 1; NaN for the others. */
 void bt_scores(const bt_work *w, const double *g, double *score);
+
+/* A Binomial(n, p) draw, exact: inversion when n p < 10, else Hormann's
+ * BTRS. For the multinomial resample; exposed for its test. */
+uint64_t bt_binomial(audit_rng *r, uint64_t n, double p);
 
 /* The percentile bootstrap over comparisons into out->m[].lo/hi/se. */
 int bt_bootstrap(bt_work *w, const audit_bt_opts *o, const double *g_hat, audit_bt *out,

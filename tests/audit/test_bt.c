@@ -5,6 +5,8 @@
 #include "assay/audit_pairs.h"
 #include "unit.h"
 
+#include "../../src/audit/bt_int.h"
+
 #define PA   AUDIT_PREF_A
 #define PB   AUDIT_PREF_B
 #define PT   AUDIT_PREF_TIE
@@ -227,6 +229,62 @@ TEST(bootstrap_without_prior_drops_resamples_without_estimate)
 	audit_bt_free(&bt);
 }
 
+/* The exact Binomial(n, p) CDF at k, summed from the pmf. */
+static double binom_cdf(uint64_t n, double p, uint64_t k)
+{
+	double sum = 0.0;
+	for (uint64_t i = 0; i <= k; i++)
+		sum += exp(lgamma((double)n + 1) - lgamma((double)i + 1) -
+			   lgamma((double)(n - i) + 1) + (double)i * log(p) +
+			   (double)(n - i) * log1p(-p));
+	return sum;
+}
+
+/* The empirical CDF of `draws` samples against the exact one at each k
+ * in ks: within 0.015 (4 standard errors at 20,000 draws), and the mean. */
+static void check_sampler(uint64_t n, double p, const uint64_t *ks, int nk)
+{
+	enum { DRAWS = 20000 };
+	audit_rng r;
+	audit_rng_seed(&r, 99);
+	static uint64_t x[DRAWS];
+	double mean = 0.0;
+	for (int d = 0; d < DRAWS; d++) {
+		x[d] = bt_binomial(&r, n, p);
+		CHECK(x[d] <= n);
+		mean += (double)x[d] / DRAWS;
+	}
+	CHECK_NEAR(mean, (double)n * p, 4.0 * sqrt((double)n * p * (1 - p) / DRAWS));
+	for (int j = 0; j < nk; j++) {
+		int below = 0;
+		for (int d = 0; d < DRAWS; d++)
+			below += x[d] <= ks[j];
+		CHECK_NEAR((double)below / DRAWS, binom_cdf(n, p, ks[j]), 0.015);
+	}
+}
+
+TEST(binomial_sampler_matches_the_distribution)
+{
+	const uint64_t small[] = {0, 1, 2, 3, 4, 5, 7, 9};
+	check_sampler(50, 0.1, small, 8); /* inversion */
+	const uint64_t mid[] = {280, 290, 295, 300, 305, 310, 320};
+	check_sampler(1000, 0.3, mid, 7); /* BTRS */
+	const uint64_t high[] = {690, 695, 700, 705, 710};
+	check_sampler(1000, 0.7, high, 5); /* BTRS on 1 - p */
+	const uint64_t edge[] = {12, 18, 20, 22, 28};
+	check_sampler(40, 0.5, edge, 5);
+	audit_rng r;
+	audit_rng_seed(&r, 1);
+	CHECK_INT(bt_binomial(&r, 0, 0.5), 0);
+	CHECK_INT(bt_binomial(&r, 9, 0.0), 0);
+	CHECK_INT(bt_binomial(&r, 9, 1.0), 9);
+	/* a million trials: the mean of 200 draws within 4 standard errors */
+	double mean = 0.0;
+	for (int d = 0; d < 200; d++)
+		mean += (double)bt_binomial(&r, 1000000, 0.25) / 200.0;
+	CHECK_NEAR(mean, 250000.0, 4.0 * sqrt(1e6 * 0.25 * 0.75 / 200.0));
+}
+
 TEST(invalid_input)
 {
 	audit_bt bt;
@@ -259,4 +317,4 @@ UNIT_MAIN(UNIT_CASE(baseball_matches_agresti), UNIT_CASE(two_players_by_hand),
 	  UNIT_CASE(disconnected_graph_ranks_within_components),
 	  UNIT_CASE(bootstrap_is_seeded_and_shrinks_with_data),
 	  UNIT_CASE(bootstrap_without_prior_drops_resamples_without_estimate),
-	  UNIT_CASE(invalid_input))
+	  UNIT_CASE(binomial_sampler_matches_the_distribution), UNIT_CASE(invalid_input))
