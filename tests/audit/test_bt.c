@@ -229,6 +229,24 @@ TEST(bootstrap_without_prior_drops_resamples_without_estimate)
 	audit_bt_free(&bt);
 }
 
+TEST(a_million_comparisons_converge_with_the_prior)
+{
+	/* the prior's 2 virtual games against 1M real ones: the scale is
+	 * solved exactly, so MM does not crawl along it */
+	const audit_pair_count v[] = {{0, 1, PA, 400000}, {0, 1, PB, 250000}, {0, 1, PT, 50000},
+				      {1, 2, PA, 150000}, {1, 2, PB, 100000}, {0, 2, PA, 40000},
+				      {0, 2, PB, 10000}};
+	audit_bt bt;
+	CHECK_INT(audit_bt_fit(v, 7, 3, NULL, &bt, NULL), ASSAY_OK);
+	CHECK(bt.converged);
+	CHECK(bt.iterations < 200);
+	CHECK_INT(bt.resamples_used, AUDIT_BT_RESAMPLES);
+	CHECK(bt.m[0].rank == 1 && bt.m[1].rank == 2 && bt.m[2].rank == 3);
+	/* a million games pin a score to about a point */
+	CHECK(bt.m[0].hi - bt.m[0].lo < 3.0 && bt.m[0].hi > bt.m[0].lo);
+	audit_bt_free(&bt);
+}
+
 /* The exact Binomial(n, p) CDF at k, summed from the pmf. */
 static double binom_cdf(uint64_t n, double p, uint64_t k)
 {
@@ -317,4 +335,5 @@ UNIT_MAIN(UNIT_CASE(baseball_matches_agresti), UNIT_CASE(two_players_by_hand),
 	  UNIT_CASE(disconnected_graph_ranks_within_components),
 	  UNIT_CASE(bootstrap_is_seeded_and_shrinks_with_data),
 	  UNIT_CASE(bootstrap_without_prior_drops_resamples_without_estimate),
-	  UNIT_CASE(binomial_sampler_matches_the_distribution), UNIT_CASE(invalid_input))
+	  UNIT_CASE(binomial_sampler_matches_the_distribution),
+	  UNIT_CASE(a_million_comparisons_converge_with_the_prior), UNIT_CASE(invalid_input))
