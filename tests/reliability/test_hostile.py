@@ -134,18 +134,25 @@ def check_display(w, label):
     eq(names, set(ANNOTATORS), f"{label}: annotator names exact in JSON")
     code, out, err = run(w, "stats", "--format", "csv", "--by", "reason")
     eq(code, 0, err)
+    safe(f"{label}: stats --format csv", out.replace(b"\r\n", b"\n"))  # RFC 4180 lines
+    code, out, err = run(w, "stats", "--format", "csv", "--csv-raw", "--by", "reason")
+    eq(code, 0, err)
     rows = list(csv.reader(io.StringIO(out.decode("utf-8"), newline="")))
-    check(any(REASON in r for r in rows), f"{label}: reason exact in CSV: {rows}")
+    check(any(REASON in r for r in rows), f"{label}: reason exact in --csv-raw: {rows}")
     for rule in ("majority", "any-reject", "unanimous"):
         check_csv_export(w, label, recs, {EDIT}, "--resolve", rule)
 
 
 def check_csv_export(w, label, recs, corrections, *args):
-    """CSV export: the summary is terminal-safe, each text cell is the
-    stored text or a correction, exactly."""
+    """CSV export: the summary is terminal-safe; by default the CSV itself
+    is (controls shown as the screen shows them); with --csv-raw each text
+    cell is the stored text or a correction, exactly."""
     code, out, err = run(w, "export", "--status", "all", "--format", "csv", *args)
     eq(code, 0, err)
     safe(f"{label}: export summary", err)
+    safe(f"{label}: export --format csv", out.replace(b"\r\n", b"\n"))  # RFC 4180 lines
+    code, out, err = run(w, "export", "--status", "all", "--format", "csv", "--csv-raw", *args)
+    eq(code, 0, err)
     rows = list(csv.reader(io.StringIO(out.decode("utf-8"), newline="")))
     header, body = rows[0], rows[1:]
     check("id" in header, header)
