@@ -166,11 +166,11 @@ static const struct {
 	const char *what;
 	const char *hint;
 } magics[] = {
-	{"\x1f\x8b", 2, "gzip-compressed", " (decompress it first, e.g. zcat FILE | assay import -)"},
+	{"\x1f\x8b", 2, "a gzip-compressed", " (decompress it first, e.g. zcat FILE | assay import -)"},
 	{"PK\x03\x04", 4, "a zip archive", " (extract it first)"},
-	{"\xfd" "7zXZ\x00", 6, "xz-compressed", " (decompress it first, e.g. xzcat FILE | assay import -)"},
-	{"\x28\xb5\x2f\xfd", 4, "zstd-compressed", " (decompress it first, e.g. zstdcat FILE | assay import -)"},
-	{"BZh", 3, "bzip2-compressed", " (decompress it first, e.g. bzcat FILE | assay import -)"},
+	{"\xfd" "7zXZ\x00", 6, "an xz-compressed", " (decompress it first, e.g. xzcat FILE | assay import -)"},
+	{"\x28\xb5\x2f\xfd", 4, "a zstd-compressed", " (decompress it first, e.g. zstdcat FILE | assay import -)"},
+	{"BZh", 3, "a bzip2-compressed", " (decompress it first, e.g. bzcat FILE | assay import -)"},
 	{"7z\xbc\xaf\x27\x1c", 6, "a 7z archive", ""},
 	{"PAR1", 4, "a Parquet file", " (convert it to JSONL first)"},
 	{"SQLite format 3", 16, "an SQLite database", ""},

@@ -378,8 +378,16 @@ def test_binary_and_compressed_files_refused():
             f.write(good(1) + "\n")
         r = w.run("import", gz)
         eq(r.code, 65, r)
-        eq(r.err.strip(), f"assay: {gz}: this is gzip-compressed file, not JSONL, JSON or CSV "
+        eq(r.err.strip(), f"assay: {gz}: this is a gzip-compressed file, not JSONL, JSON or CSV "
                           "text (decompress it first, e.g. zcat FILE | assay import -)")
+        # each kind is named with its article
+        for name, magic, said in (("x.xz", b"\xfd7zXZ\x00", "an xz-compressed file"),
+                                  ("z.zst", b"\x28\xb5\x2f\xfd", "a zstd-compressed file"),
+                                  ("b.bz2", b"BZh91AY", "a bzip2-compressed file"),
+                                  ("p.zip", b"PK\x03\x04", "a zip archive file")):
+            r = w.run("import", w.file(name, magic + b"rest", mode="wb"))
+            eq(r.code, 65, r)
+            contains(r.err, f"this is {said}, not JSONL")
         binf = w.file("b.jsonl", bytes(range(256)) * 40, mode="wb")
         r = w.run("import", binf)
         eq(r.code, 65, r)
