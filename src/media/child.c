@@ -48,8 +48,9 @@ static void set_limit(int what, uint64_t soft, uint64_t hard)
 	setrlimit(what, &rl);
 }
 
-/* Leaves the child with stdin/out/err on /dev/null, the pipe on WIRE_FD
- * and nothing else, then limits it. */
+/* Leaves the child with stdin/out/err on /dev/null (stderr kept under
+ * the sanitizers, whose reports go there), the pipe on WIRE_FD and nothing
+ * else, then limits it. */
 static void confine(int wfd, const media_limits *l)
 {
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -58,7 +59,7 @@ static void confine(int wfd, const media_limits *l)
 		close(wfd);
 	}
 	int null = open("/dev/null", O_RDWR);
-	for (int fd = 0; fd < 3 && null >= 0; fd++)
+	for (int fd = 0; fd < (UNDER_ASAN ? 2 : 3) && null >= 0; fd++)
 		if (fd != null)
 			dup2(null, fd);
 	if (null > WIRE_FD)

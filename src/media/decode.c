@@ -41,7 +41,8 @@ typedef struct dec {
 /* ffmpeg's last error line, to say what it found wrong. */
 static char last_log[160];
 
-static void log_keep(void *avcl, int level, const char *fmt, va_list ap)
+__attribute__((format(printf, 3, 0))) static void log_keep(void *avcl, int level, const char *fmt,
+							   va_list ap)
 {
 	if (level > AV_LOG_ERROR)
 		return;

@@ -15,6 +15,19 @@
 
 #define TIMEOUT_MS 4000
 
+/* AddressSanitizer reserves terabytes of address space: the decoder's
+ * memory limit is not applied under it. */
+#if defined(__SANITIZE_ADDRESS__)
+#define UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UNDER_ASAN 1
+#endif
+#endif
+#ifndef UNDER_ASAN
+#define UNDER_ASAN 0
+#endif
+
 /* Decodes path expecting failure; the message must be one line naming
  * the file and contain want, and come within the timeout. */
 static void expect_fail(const char *path, const char *want)
@@ -32,6 +45,8 @@ static void expect_fail(const char *path, const char *want)
 	CHECK(strncmp(err.msg, prefix, strlen(prefix)) == 0);
 	CHECK(strchr(err.msg, '\n') == NULL);
 	CHECK_CONTAINS(err.msg, want);
+	/* refused in words, not by a crash of the decoder */
+	CHECK(strstr(err.msg, "signal") == NULL);
 	CHECK(ms < TIMEOUT_MS + 1000);
 	CHECK_INT(d.n, 0);
 	CHECK(d.frames == NULL);
@@ -205,12 +220,11 @@ TEST(memory_limit_turns_into_a_message)
 	assay_error err = {0};
 	int rc = media_decode(p, &r, &d, &err);
 	printf("# %s\n", rc ? err.msg : "decoded (no memory limit under AddressSanitizer)");
-	if (rc != ASSAY_OK) {
+	if (!UNDER_ASAN || rc != ASSAY_OK) {
 		CHECK_INT(rc, ASSAY_EFORMAT);
-		CHECK_CONTAINS(err.msg, "cannot show big.png: ");
-	} else {
-		media_decoded_free(&d);
+		CHECK_CONTAINS(err.msg, "cannot show big.png: out of memory");
 	}
+	media_decoded_free(&d);
 }
 
 UNIT_MAIN(UNIT_CASE(truncated_png_and_jpeg), UNIT_CASE(png_claiming_100000_squared),
