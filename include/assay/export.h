@@ -47,7 +47,8 @@ void export_resolve(const store_export_row *row, int rule, export_resolution *ou
 /* ---- JSON splicing ------------------------------------------------------ */
 
 /* Finds the value of a dotted field path in a JSON object text (an exact
- * key wins over a nested path, as at import); sets [*start, *end). Returns
+ * key wins over a nested path, as at import; inside an array a component
+ * is the element's index: messages.3.content); sets [*start, *end). Returns
  * ASSAY_OK or ASSAY_ENOTFOUND / ASSAY_EFORMAT. */
 int export_json_find(const char *json, size_t len, const char *path, size_t *start,
 		     size_t *end);

@@ -31,6 +31,15 @@ typedef struct ingest_options {
 	const char *batch;       /* NULL: the batch that last imported this source, else
 				    "NAME@TIME" */
 	const char *meta_fields; /* comma-separated field paths, or NULL for all but the text */
+	const char *context_fields; /* comma-separated fields a sample is judged against; NULL:
+				       the first present of instruction (with input), prompt,
+				       question, query, user_query, system */
+	int turn;                /* with turn_set: the index of a conversation's turn under
+				    review; else its last assistant turn */
+	bool turn_set;
+	const char *kind;        /* "caption", "response", "text", or NULL: by the field's name */
+	const char *dedup_on;    /* "text", "context+text", "none", or NULL: context and text
+				    when a sample has a context, else the text */
 	size_t max_line;         /* 0: INGEST_DEFAULT_MAX_LINE */
 	bool strict;             /* one bad record aborts and rolls back the whole source */
 	bool qualify_line_ids;   /* line-number ids become "SOURCE:LINE" (several sources) */

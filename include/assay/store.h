@@ -84,6 +84,9 @@ typedef struct store_batch {
 	char *text_field;   /* --text, or "" for the default lookup */
 	char *id_field;     /* --id, or "" for the default ("id", else line) */
 	char *meta_fields;  /* JSON array of field paths, or "" for all but the text */
+	char *kind;         /* --kind: "caption", "response", "text", or "" (by field name) */
+	char *context_fields; /* --context as a JSON array, or "" for the default lookup */
+	char *dedup_on;     /* --dedup-on: "text", "context+text", "none", or "" (default) */
 	int64_t created_at; /* unix ms */
 	int64_t finished_at;/* unix ms, 0 while importing or when interrupted */
 	int64_t n_read, n_imported, n_duplicate, n_rejected;
@@ -114,7 +117,10 @@ typedef struct store_new_sample {
 	size_t text_len;
 	const char *record;      /* the original record as received */
 	size_t record_len;
-	uint64_t hash;           /* text_normalized_hash(text) */
+	const char *context;     /* JSON array of {"name"|"role", "text"}, or NULL */
+	size_t context_len;
+	uint64_t hash;           /* the duplicate key: text_normalized_hash of what makes
+				    the sample (its text, or context and text) */
 } store_new_sample;
 
 enum store_insert_outcome {
@@ -144,6 +150,8 @@ typedef struct store_sample {
 	char *text;
 	char *record;
 	char *meta_fields;  /* the batch's meta field list ("" = all but the text) */
+	char *context;      /* JSON array of {"name"|"role", "text"}, or NULL when none */
+	char *kind;         /* the batch's declared kind, "" when not declared */
 	uint64_t hash;
 	double quality;     /* NAN when not scored */
 } store_sample;
@@ -154,6 +162,47 @@ int store_sample_get(store *s, int64_t id, store_sample *out, assay_error *err);
  * any batch; ASSAY_ECONFLICT when several batches have it). */
 int store_sample_by_ext_id(store *s, const char *ext_id, const char *batch, store_sample *out,
 			   assay_error *err);
+
+/* One part of what a sample is judged against: a named field
+ * ("instruction") or a conversation turn (role "user", "assistant", ...). */
+typedef struct store_turn {
+	char *name; /* the field's name, or NULL for a turn */
+	char *role; /* the turn's role, or NULL for a field */
+	char *text;
+} store_turn;
+
+/* A sample's context, in order (*n 0 when it has none); free with
+ * store_turns_free. (src/store/context.c) */
+int store_sample_context(store *s, int64_t sample_id, store_turn **out, size_t *n,
+			 assay_error *err);
+void store_turns_free(store_turn *v, size_t n);
+
+/* ---- Scores of corrected texts (src/store/context.c) ---- */
+
+struct store_score_row;
+struct store_score;
+
+/* The text an edited sample is exported with (a lead's edit, else the
+ * latest edit among the current verdicts), allocated into *text; *found
+ * false when the sample is not edited. */
+int store_edit_latest(store *s, int64_t sample_id, char **text, bool *found, assay_error *err);
+/* Up to max ids, ascending and above after, of samples with an edit. */
+int store_edited_ids(store *s, int64_t after, int64_t *ids, size_t max, size_t *n,
+		     assay_error *err);
+/* Replaces the (sample, scorer) score of the corrected text whose hash is
+ * text_hash (r->sample_id, scorer, version, value, flag, reason). */
+int store_edit_score_put(store *s, const struct store_score_row *r, uint64_t text_hash,
+			 assay_error *err);
+/* The hash of the corrected text the sample's edit scores were computed
+ * on (*found false when it has none). */
+int store_edit_scored_hash(store *s, int64_t sample_id, uint64_t *hash, bool *found,
+			   assay_error *err);
+/* Writes the combined score of the corrected text (NAN: NULL). */
+int store_edit_quality_set(store *s, int64_t sample_id, double quality, assay_error *err);
+/* Every score of the sample's corrected text, by scorer name, and its
+ * combined score (*quality NAN when none). Free with store_scores_free. */
+int store_edit_scores_get(store *s, int64_t sample_id, struct store_score **out, size_t *n,
+			  double *quality, assay_error *err);
 
 /* ======================================================================
  * Overview (src/store/info.c)
@@ -227,6 +276,9 @@ typedef struct store_score_item {
 	const char *text_field;
 	const char *record;   /* NULL unless with_record */
 	size_t record_len;
+	const char *context;  /* JSON array of {"name"|"role", "text"}, or NULL */
+	size_t context_len;
+	const char *kind;     /* the batch's declared kind, "" when not declared */
 	uint64_t need;        /* bit i: want[i] is missing, of another version, or failed
 				 (value NULL), so not current (all with rescore) */
 } store_score_item;

@@ -33,6 +33,20 @@ static const char help[] =
 	"                   NAME@TIME from the file name\n"
 	"  --meta FIELDS    comma-separated fields annotators see beside the text;\n"
 	"                   default: all fields but the text\n"
+	"  --context FIELDS comma-separated fields the text is judged against\n"
+	"                   (kept with the sample, seen by scorers and the judge);\n"
+	"                   default: the first present of instruction (with\n"
+	"                   input), prompt, question, query, user_query, system;\n"
+	"                   \"\" for none. A record with messages (role/content)\n"
+	"                   or conversations (from/value) is a conversation: the\n"
+	"                   last assistant turn is the text, earlier turns its\n"
+	"                   context\n"
+	"  --turn N         review turn N (0 is the first) of each conversation\n"
+	"  --kind KIND      caption, response or text: the scorers' rules; default:\n"
+	"                   by the text field's name (caption, alt_text, ...)\n"
+	"  --dedup-on WHAT  what makes two records exact duplicates: text,\n"
+	"                   context+text (the default: the text alone when a\n"
+	"                   record has no context) or none\n"
 	"  --max-line SIZE  longest record accepted (default 16M; K, M, G suffixes)\n"
 	"  --strict         any bad record aborts the import of its source, leaving\n"
 	"                   the database exactly as it was\n"
@@ -101,6 +115,10 @@ int cmd_import(cli_ctx *ctx, int argc, char **argv)
 		{"id", required_argument, NULL, 'i'},
 		{"batch", required_argument, NULL, 'b'},
 		{"meta", required_argument, NULL, 'm'},
+		{"context", required_argument, NULL, 'c'},
+		{"turn", required_argument, NULL, 'T'},
+		{"kind", required_argument, NULL, 'k'},
+		{"dedup-on", required_argument, NULL, 'd'},
 		{"max-line", required_argument, NULL, 'L'},
 		{"strict", no_argument, NULL, 's'},
 		{"quiet", no_argument, NULL, 'q'},
@@ -134,6 +152,33 @@ int cmd_import(cli_ctx *ctx, int argc, char **argv)
 			break;
 		case 'm':
 			o.meta_fields = optarg;
+			break;
+		case 'c':
+			o.context_fields = optarg;
+			break;
+		case 'T': {
+			char *end;
+			long t = strtol(optarg, &end, 10);
+			if (end == optarg || *end || t < 0 || t > 1000000)
+				return cli_usage_error(ctx, "--turn: expected a turn number (0 is "
+							    "the first), got \"%s\"", optarg);
+			o.turn = (int)t;
+			o.turn_set = true;
+			break;
+		}
+		case 'k':
+			if (strcmp(optarg, "caption") && strcmp(optarg, "response") &&
+			    strcmp(optarg, "text"))
+				return cli_usage_error(ctx, "--kind: expected caption, response or "
+							    "text, got \"%s\"", optarg);
+			o.kind = optarg;
+			break;
+		case 'd':
+			if (strcmp(optarg, "text") && strcmp(optarg, "context+text") &&
+			    strcmp(optarg, "none"))
+				return cli_usage_error(ctx, "--dedup-on: expected text, context+text "
+							    "or none, got \"%s\"", optarg);
+			o.dedup_on = optarg;
 			break;
 		case 'L':
 			if (!cli_parse_size(optarg, &o.max_line))

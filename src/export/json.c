@@ -137,10 +137,64 @@ static int find_key(scan *s, const char *key, size_t len)
 	}
 }
 
+/* Finds element idx of the array at s->i; leaves s->i on its value. */
+static int find_index(scan *s, size_t idx)
+{
+	ws(s);
+	if (s->i >= s->n || s->p[s->i] != '[')
+		return ASSAY_ENOTFOUND;
+	s->i++;
+	for (size_t k = 0;; k++) {
+		ws(s);
+		if (s->i >= s->n || s->p[s->i] == ']')
+			return ASSAY_ENOTFOUND;
+		if (k == idx)
+			return ASSAY_OK;
+		if (skip_value(s) < 0)
+			return ASSAY_EFORMAT;
+		ws(s);
+		if (s->i >= s->n || s->p[s->i] != ',')
+			return ASSAY_ENOTFOUND;
+		s->i++;
+	}
+}
+
+/* A path component that is an array index: decimal digits without a
+ * leading zero (so "01" is only ever a key). */
+static bool index_of(const char *k, size_t n, size_t *idx)
+{
+	if (n == 0 || n > 9 || (n > 1 && k[0] == '0'))
+		return false;
+	*idx = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (k[i] < '0' || k[i] > '9')
+			return false;
+		*idx = *idx * 10 + (size_t)(k[i] - '0');
+	}
+	return true;
+}
+
 static int find_path(const char *json, size_t len, size_t at, const char *path, size_t plen,
 		     size_t *start, size_t *end)
 {
 	scan s = {.p = json, .n = len, .i = at};
+	ws(&s);
+	if (s.i < s.n && json[s.i] == '[') {
+		/* Inside an array: the first component is the element's index. */
+		const char *dot = memchr(path, '.', plen);
+		size_t head = dot ? (size_t)(dot - path) : plen, idx;
+		if (!index_of(path, head, &idx))
+			return ASSAY_ENOTFOUND;
+		int rc = find_index(&s, idx);
+		if (rc < 0)
+			return rc;
+		if (dot)
+			return find_path(json, len, s.i, dot + 1, plen - head - 1, start, end);
+		*start = s.i;
+		if ((rc = skip_value(&s)) == ASSAY_OK)
+			*end = s.i;
+		return rc;
+	}
 	int rc = find_key(&s, path, plen);
 	if (rc == ASSAY_OK) {
 		*start = s.i;

@@ -19,6 +19,7 @@
 
 #include "assay/ingest.h"
 #include "assay/net.h"
+#include "assay/text.h"
 #include "ingest_int.h"
 #include "record.h"
 #include "report.h"
@@ -26,154 +27,18 @@
 #define DEFAULT_COMMIT_EVERY 131072
 #define PROGRESS_EVERY 8192
 
-/* The source as recorded on the batch: an absolute path for files, the URL
- * without user information for URLs. */
-static void source_key(const char *source, char *out, size_t cap)
-{
-	if (strcmp(source, "-") == 0) {
-		snprintf(out, cap, "stdin");
-	} else if (strncmp(source, "http://", 7) == 0 || strncmp(source, "https://", 8) == 0) {
-		const char *host = strstr(source, "://") + 3;
-		const char *at = strchr(host, '@');
-		const char *slash = strchr(host, '/');
-		if (at && (!slash || at < slash))
-			snprintf(out, cap, "%.*s%s", (int)(host - source), source, at + 1);
-		else
-			snprintf(out, cap, "%s", source);
-	} else {
-		char *real = realpath(source, NULL);
-		snprintf(out, cap, "%s", real ? real : source);
-		free(real);
-	}
-}
-
-static void default_batch_name(const char *source, char *out, size_t cap)
-{
-	const char *base = strcmp(source, "-") == 0 ? "stdin" : source;
-	const char *q = strpbrk(base, "?#");
-	size_t n = q ? (size_t)(q - base) : strlen(base);
-	while (n > 1 && base[n - 1] == '/')
-		n--;
-	const char *slash = memrchr(base, '/', n);
-	if (slash) {
-		n -= (size_t)(slash + 1 - base);
-		base = slash + 1;
-	}
-	time_t now = time(NULL);
-	struct tm tm;
-	gmtime_r(&now, &tm);
-	char stamp[32];
-	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	snprintf(out, cap, "%.*s@%s", (int)ASSAY_MIN(n, (size_t)200), base, stamp);
-}
-
-/* Converts "a, b,c" to the JSON array stored on the batch ("" for NULL). */
-static char *meta_json(const char *list)
-{
-	if (!list)
-		return assay_strdup("");
-	cJSON *arr = cJSON_CreateArray();
-	const char *p = list;
-	while (arr && *p) {
-		const char *comma = strchr(p, ',');
-		size_t n = comma ? (size_t)(comma - p) : strlen(p);
-		while (n && (*p == ' ' || *p == '\t'))
-			p++, n--;
-		while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
-			n--;
-		if (n) {
-			char *f = assay_strndup(p, n);
-			if (!f || !cJSON_AddItemToArray(arr, cJSON_CreateString(f))) {
-				free(f);
-				cJSON_Delete(arr);
-				return NULL;
-			}
-			free(f);
-		}
-		p += comma ? (size_t)(comma - p) + 1 : strlen(p);
-	}
-	char *s = arr ? cJSON_PrintUnformatted(arr) : NULL;
-	cJSON_Delete(arr);
-	return s;
-}
-
-/* Whether an existing batch was made with options compatible with these. */
-static int check_compatible(const store_batch *b, const char *format, const ingest_options *o,
-			    assay_error *err)
-{
-	const char *text = o->text_field ? o->text_field : "";
-	const char *id = o->id_field ? o->id_field : "";
-	if (strcmp(b->text_field, text) != 0 || strcmp(b->id_field, id) != 0)
-		return assay_fail(err, ASSAY_EINVAL,
-				  "batch \"%s\" was imported with --text \"%s\" --id \"%s\"; import "
-				  "into it with the same options, or name another --batch",
-				  b->name, b->text_field[0] ? b->text_field : "(default)",
-				  b->id_field[0] ? b->id_field : "(default)");
-	(void)format;
-	return ASSAY_OK;
-}
-
-/* Finds the batch this import continues, or creates it (inside the open
- * transaction). */
-static int pick_batch(store *s, const char *source, const char *format, const ingest_options *o,
-		      ingest_result *res, assay_error *err)
-{
-	char key[PATH_MAX + 64];
-	source_key(source, key, sizeof key);
-	store_batch b = {0};
-	int rc;
-	if (o->batch)
-		rc = store_batch_by_name(s, o->batch, &b, err);
-	else if (strcmp(source, "-") != 0)
-		rc = store_batch_by_source(s, key, &b, err);
-	else
-		rc = ASSAY_ENOTFOUND;
-	if (rc == ASSAY_OK) {
-		rc = check_compatible(&b, format, o, err);
-		res->batch_id = b.id;
-		snprintf(res->batch, sizeof res->batch, "%s", b.name);
-		res->resumed = true;
-		store_batch_free(&b);
-		return rc;
-	}
-	if (rc != ASSAY_ENOTFOUND)
-		return rc;
-	assay_error_clear(err);
-	char name[256];
-	if (o->batch)
-		snprintf(name, sizeof name, "%s", o->batch);
-	else
-		default_batch_name(source, name, sizeof name);
-	char *meta = meta_json(o->meta_fields);
-	if (!meta)
-		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
-	b = (store_batch){
-		.name = name,
-		.source = key,
-		.format = (char *)format,
-		.text_field = (char *)(o->text_field ? o->text_field : ""),
-		.id_field = (char *)(o->id_field ? o->id_field : ""),
-		.meta_fields = meta,
-		.created_at = assay_now_ms(),
-	};
-	rc = store_batch_create(s, &b, err);
-	free(meta);
-	res->batch_id = b.id;
-	snprintf(res->batch, sizeof res->batch, "%s", name);
-	return rc;
-}
-
 /* One record on its way from the reader thread to the inserting one,
  * with what parsing found; everything it points to is in buf (the parse
  * tree is freed by the thread that made it). */
 typedef struct slot {
 	record rec;      /* raw points into buf */
-	char *buf;       /* raw, then the text, then the id, each NUL-ended */
+	char *buf;       /* raw, then the text, the id and the context, each NUL-ended */
 	size_t cap;
 	int parsed;      /* ASSAY_OK, or rec_parse's refusal (why, missing) */
 	int missing;
-	const char *text, *id, *text_field;
-	size_t text_len;
+	const char *text, *id, *text_field, *context;
+	size_t text_len, context_len;
+	char field[96];  /* a conversation turn's path */
 	uint64_t hash;
 	char why[512];
 	int64_t bytes;   /* source bytes consumed up to this record */
@@ -259,7 +124,8 @@ static int fill_slot(run *r, slot *sl, assay_error *err)
 		rpt_census_add(&r->census, f.json);
 	size_t tlen = sl->parsed == ASSAY_OK ? f.text_len : 0;
 	size_t ilen = sl->parsed == ASSAY_OK ? strlen(f.id) : 0;
-	size_t need = sl->rec.len + tlen + ilen + 3;
+	size_t clen = sl->parsed == ASSAY_OK ? f.context_len : 0;
+	size_t need = sl->rec.len + tlen + ilen + clen + 4;
 	if (need > sl->cap) {
 		char *b = realloc(sl->buf, need);
 		if (!b) {
@@ -283,7 +149,19 @@ static int fill_slot(run *r, slot *sl, assay_error *err)
 		p += tlen + 1;
 		memcpy(p, f.id, ilen + 1);
 		sl->id = p;
-		sl->text_field = f.text_field; /* an option's or a default's: lives on */
+		p += ilen + 1;
+		sl->context = NULL;
+		if (f.context) {
+			memcpy(p, f.context, clen + 1);
+			sl->context = p;
+		}
+		sl->context_len = clen;
+		/* an option's or a default's lives on; a turn's path is copied */
+		sl->text_field = f.text_field;
+		if (f.text_field == f.field_buf) {
+			snprintf(sl->field, sizeof sl->field, "%s", f.field_buf);
+			sl->text_field = sl->field;
+		}
 		sl->hash = f.hash;
 	}
 	rec_fields_free(&f);
@@ -309,8 +187,12 @@ static int take(run *r, slot *sl, assay_error *err)
 		.text_len = sl->text_len,
 		.record = rec->raw,
 		.record_len = rec->len,
+		.context = sl->context,
+		.context_len = sl->context_len,
 		.hash = sl->hash,
 	};
+	if (r->ro.dedup == REC_DEDUP_NONE) /* the record's key within its batch */
+		ns.hash = text_hash64(&r->res->batch_id, sizeof r->res->batch_id, sl->hash);
 	int outcome = 0;
 	int64_t sid = 0;
 	rc = store_sample_insert(r->s, &ns, &outcome, &sid, err);
@@ -510,6 +392,7 @@ static void close_run(run *r)
 	rd_free(&r->rdr.in);
 	src_close(&r->in);
 	abuf_free(&r->scratch);
+	rec_options_free(&r->ro);
 }
 
 /* Commits what is done so far and opens the next transaction. */
@@ -574,7 +457,12 @@ int ingest_import(store *s, const char *source, const ingest_options *o, ingest_
 			     .scratch = &r.scratch};
 	if (o->qualify_line_ids)
 		r.ro.qualifier = strcmp(source, "-") == 0 ? "stdin" : source;
-	int rc = open_reader(&r, source, format, err);
+	int rc = rec_options_context(&r.ro, o, err);
+	if (rc < 0) {
+		rec_options_free(&r.ro);
+		return rc;
+	}
+	rc = open_reader(&r, source, format, err);
 	if (rc == ASSAY_OK)
 		rc = store_bulk_mode(s, err);
 	if (rc == ASSAY_OK)
@@ -584,7 +472,7 @@ int ingest_import(store *s, const char *source, const ingest_options *o, ingest_
 		return rc;
 	}
 	rpt_init(&r.rpt, o, r.in.name);
-	if ((rc = pick_batch(s, source, format, o, res, err)) == ASSAY_OK)
+	if ((rc = ingest_pick_batch(s, source, format, o, res, err)) == ASSAY_OK)
 		rc = read_all(&r, err);
 	bool fatal_format = rc == ASSAY_EFORMAT && !o->strict;
 	if (fatal_format) {

@@ -79,4 +79,11 @@ int sniff_binary(rd *in, const char *name, assay_error *err);
 /* Skips a UTF-8 byte order mark at the start of the input. */
 void skip_bom(rd *in);
 
+/* Finds the batch this import continues, or creates it (inside the open
+ * transaction); fills res->batch_id, res->batch and res->resumed. */
+int ingest_pick_batch(store *s, const char *source, const char *format,
+		      const ingest_options *o, ingest_result *res, assay_error *err);
+/* A comma-separated list as a JSON array text ("" for NULL); caller frees. */
+char *ingest_list_json(const char *list);
+
 #endif

@@ -15,18 +15,32 @@
 static const char *const default_text_fields[] = {"text", "caption", "output", "response",
 						  "completion"};
 
+/* An array's element by a decimal index of at most 9 digits, or NULL. */
+static const cJSON *array_item(const cJSON *arr, const char *key, size_t n)
+{
+	if (n == 0 || n > 9 || strspn(key, "0123456789") < n || (n > 1 && key[0] == '0'))
+		return NULL;
+	int i = 0;
+	for (size_t k = 0; k < n; k++)
+		i = i * 10 + (key[k] - '0');
+	return cJSON_GetArrayItem(arr, i);
+}
+
 const cJSON *ingest_field(const cJSON *obj, const char *path)
 {
-	if (!obj || !cJSON_IsObject(obj))
+	bool arr = cJSON_IsArray(obj);
+	if (!obj || (!cJSON_IsObject(obj) && !arr))
 		return NULL;
-	const cJSON *exact = cJSON_GetObjectItemCaseSensitive(obj, path);
-	if (exact)
-		return exact;
 	const char *dot = strchr(path, '.');
-	if (!dot)
-		return NULL;
+	size_t n = dot ? (size_t)(dot - path) : strlen(path);
+	if (arr) {
+		const cJSON *item = array_item(obj, path, n);
+		return dot ? ingest_field(item, dot + 1) : item;
+	}
+	const cJSON *exact = cJSON_GetObjectItemCaseSensitive(obj, path);
+	if (exact || !dot)
+		return exact;
 	char key[256];
-	size_t n = (size_t)(dot - path);
 	if (n >= sizeof key)
 		return NULL;
 	memcpy(key, path, n);
@@ -137,15 +151,20 @@ static int find_id(const cJSON *v, const char *field, int64_t line, const char *
 int rec_parse(const char *raw, size_t len, const rec_options *o, int64_t line, rec_fields *f,
 	      char *why, size_t whylen)
 {
-	*f = (rec_fields){0};
+	*f = (rec_fields){.turn = -1};
 	cJSON *v = NULL;
+	int shape;
 	int rc = check_json(raw, len, &v, why, whylen);
-	if (rc == ASSAY_OK)
+	if (rc == ASSAY_OK && !o->text_field && rec_chat_list(v, &shape))
+		rc = rec_chat(v, o, f, why, whylen);
+	else if (rc == ASSAY_OK)
 		rc = find_text(v, o->text_field, f, why, whylen);
 	if (rc == ASSAY_OK)
 		rc = find_id(v, o->id_field, line, o->qualifier, f, why, whylen);
+	if (rc == ASSAY_OK && rec_context(v, o, f) < 0)
+		rc = REJECT("out of memory");
 	if (rc == ASSAY_OK)
-		f->hash = text_normalized_hash(f->text, f->text_len, o->scratch);
+		rec_key(raw, len, o, line, f);
 	f->json = v;
 	return rc;
 }
@@ -153,5 +172,9 @@ int rec_parse(const char *raw, size_t len, const rec_options *o, int64_t line, r
 void rec_fields_free(rec_fields *f)
 {
 	cJSON_Delete(f->json);
-	f->json = NULL;
+	cJSON_Delete(f->context_arr);
+	free(f->owned_text);
+	cJSON_free(f->context);
+	f->json = f->context_arr = NULL;
+	f->owned_text = f->context = NULL;
 }

@@ -6,8 +6,21 @@
 
 struct cJSON;
 
+/* What the exact-duplicate key covers (--dedup-on). */
+enum rec_dedup {
+	REC_DEDUP_DEFAULT, /* context and text when there is a context, else the text */
+	REC_DEDUP_TEXT,
+	REC_DEDUP_NONE,    /* no record is a duplicate of another */
+};
+
 typedef struct rec_options {
-	const char *text_field; /* NULL: the default lookup */
+	const char *text_field; /* NULL: the default lookup (or a conversation's turn) */
+	char **context_fields;  /* --context: the fields a sample is judged against; NULL:
+				   the default lookup */
+	size_t n_context_fields;
+	int turn;               /* --turn plus one: a conversation's turn under review;
+				   0: the last assistant turn */
+	int dedup;              /* enum rec_dedup */
 	const char *id_field;   /* NULL: "id", else the line number */
 	const char *qualifier;  /* prefix for line-number ids, or NULL */
 	abuf *scratch;          /* reused by the normalizer */
@@ -22,7 +35,13 @@ typedef struct rec_fields {
 	size_t text_len;
 	const char *id;
 	char id_buf[64];
-	uint64_t hash;
+	char *owned_text;       /* a conversation turn's text made of parts */
+	char field_buf[96];     /* a conversation turn's path ("messages.3.content") */
+	int turn;               /* the turn under review, -1 when not a conversation */
+	char *context;          /* JSON array of {"name"|"role", "text"}, or NULL */
+	size_t context_len;
+	struct cJSON *context_arr;
+	uint64_t hash;          /* the duplicate key */
 	int missing; /* refused for lacking the text or id field: RPT_NO_TEXT, RPT_NO_ID */
 } rec_fields;
 
@@ -31,6 +50,23 @@ typedef struct rec_fields {
 int rec_parse(const char *raw, size_t len, const rec_options *o, int64_t line, rec_fields *f,
 	      char *why, size_t whylen);
 void rec_fields_free(rec_fields *f);
+
+/* The conversation list of a record (messages or conversations) and its
+ * shape, or NULL when the record is not a conversation. */
+const struct cJSON *rec_chat_list(const struct cJSON *rec, int *shape);
+/* Takes the turn under review out of a conversation: its text (owned),
+ * its path as text field, its index. */
+int rec_chat(const struct cJSON *rec, const rec_options *o, rec_fields *f, char *why,
+	     size_t whylen);
+/* Sets f->context from the conversation's earlier turns or the context
+ * fields (NULL when there is none). */
+int rec_context(const struct cJSON *rec, const rec_options *o, rec_fields *f);
+/* Fills ro's context fields, turn and duplicate key from the import's
+ * options (checking them); free with rec_options_free. */
+int rec_options_context(rec_options *ro, const ingest_options *o, assay_error *err);
+void rec_options_free(rec_options *ro);
+/* Sets f->hash, the duplicate key, as o->dedup says. */
+void rec_key(const char *raw, size_t len, const rec_options *o, int64_t line, rec_fields *f);
 
 /* What json_check found wrong, if anything. */
 enum json_kind {

@@ -7,8 +7,8 @@
 #include <string.h>
 
 static const char sql_insert[] =
-	"INSERT INTO samples (batch_id, ext_id, line, text_field, text, record, hash)"
-	" VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
+	"INSERT INTO samples (batch_id, ext_id, line, text_field, text, record, hash, context)"
+	" VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
 static const char sql_by_ext[] = "SELECT id, line, hash FROM samples WHERE batch_id = ? AND ext_id = ?";
 static const char sql_by_hash[] = "SELECT id FROM samples WHERE hash = ?";
 static const char sql_dup_present[] =
@@ -93,6 +93,7 @@ int store_sample_insert(store *s, const store_new_sample *in, int *outcome, int6
 	store_bind_text(st, 5, in->text, (int64_t)in->text_len);
 	store_bind_text(st, 6, in->record, (int64_t)in->record_len);
 	sqlite3_bind_int64(st, 7, (int64_t)in->hash);
+	store_bind_text(st, 8, in->context, (int64_t)in->context_len);
 	int rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
@@ -131,12 +132,14 @@ void store_sample_free(store_sample *x)
 	free(x->text);
 	free(x->record);
 	free(x->meta_fields);
+	free(x->context);
+	free(x->kind);
 	*x = (store_sample){0};
 }
 
 #define SAMPLE_COLS                                                                                \
 	"s.id, s.batch_id, b.name, s.ext_id, s.line, s.text_field, s.text, s.record, "           \
-	"b.meta_fields, s.hash, s.quality"
+	"b.meta_fields, s.hash, s.quality, s.context, b.kind"
 
 static int read_sample(store *s, sqlite3_stmt *st, store_sample *x, assay_error *err)
 {
@@ -153,10 +156,13 @@ static int read_sample(store *s, sqlite3_stmt *st, store_sample *x, assay_error 
 		.hash = (uint64_t)sqlite3_column_int64(st, 9),
 		.quality = sqlite3_column_type(st, 10) == SQLITE_NULL ? NAN
 								      : sqlite3_column_double(st, 10),
+		.context = sqlite3_column_type(st, 11) == SQLITE_NULL ? NULL : store_col_str(st, 11),
+		.kind = store_col_str(st, 12),
 	};
 	(void)s;
 	if (!x->batch_name || !x->ext_id || !x->text_field || !x->text || !x->record ||
-	    !x->meta_fields) {
+	    !x->meta_fields || !x->kind ||
+	    (!x->context && sqlite3_column_type(st, 11) != SQLITE_NULL)) {
 		store_sample_free(x);
 		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
 	}

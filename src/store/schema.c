@@ -153,7 +153,8 @@ static const char schema_v2[] =
 	"CREATE INDEX scores_by_version ON scores(scorer, version);";
 
 /* Version 3: the models `assay learn` trains from the verdicts; every
- * version is kept (the newest is in use), with what it learned from. */
+ * version is kept (the newest is in use), with what it learned from;
+ * samples' contexts, batches' kinds and the scores of corrected texts. */
 static const char schema_v3[] =
 	"CREATE TABLE models ("
 	"  id INTEGER PRIMARY KEY,"
@@ -164,6 +165,27 @@ static const char schema_v3[] =
 	"  info TEXT NOT NULL,"
 	"  model BLOB NOT NULL);"
 	"CREATE INDEX models_by_name ON models(name, id);"
+	/* What a sample is judged against: its context (a JSON array of
+	 * {"name"|"role", "text"} from --context or a conversation's earlier
+	 * turns; NULL when none), the batch's declared kind and what its
+	 * exact duplicates were keyed on. */
+	"ALTER TABLE samples ADD COLUMN context TEXT;"
+	"ALTER TABLE batches ADD COLUMN kind TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE batches ADD COLUMN context_fields TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE batches ADD COLUMN dedup_on TEXT NOT NULL DEFAULT '';"
+	/* The built-in scores of an edited sample's corrected text, beside the
+	 * original's (kept for calibration); text_hash says which edit. */
+	"ALTER TABLE samples ADD COLUMN edit_quality REAL;"
+	"CREATE TABLE edit_scores ("
+	"  sample_id INTEGER NOT NULL REFERENCES samples(id),"
+	"  scorer TEXT NOT NULL,"
+	"  value REAL,"
+	"  flagged INTEGER NOT NULL DEFAULT 0,"
+	"  reason TEXT NOT NULL DEFAULT '',"
+	"  version TEXT NOT NULL,"
+	"  text_hash INTEGER NOT NULL,"
+	"  scored_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (sample_id, scorer)) WITHOUT ROWID;"
 	/* The review queue's learned orders walk the learned scores by value
 	 * (the likeliest rejection first) and by distance to 0.5 (the most
 	 * uncertain first); `decide --auto` walks the first to its threshold. */

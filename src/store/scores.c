@@ -54,7 +54,8 @@ static int want_json(const store_score_query *q, char **out, assay_error *err)
 }
 
 static const char sql_page[] =
-    "SELECT s.id, s.hash, s.text, s.text_field, CASE WHEN ?5 THEN s.record END, s.batch_id"
+    "SELECT s.id, s.hash, s.text, s.text_field, CASE WHEN ?5 THEN s.record END, s.batch_id,"
+    "       s.context, (SELECT kind FROM batches WHERE id = s.batch_id)"
     " FROM samples s"
     " WHERE s.id > ?1"
     "   AND (?2 IS NULL OR s.batch_id IN (SELECT value FROM json_each(?2)))"
@@ -70,7 +71,7 @@ static const char sql_current[] =
 
 /* Offsets into the arena while rows are read (the arena may move). */
 typedef struct item_offsets {
-	size_t text, field, record;
+	size_t text, field, record, context, kind;
 } item_offsets;
 
 static int append_col(abuf *a, sqlite3_stmt *st, int col, size_t *off, size_t *len)
@@ -110,14 +111,19 @@ static int read_rows(store *s, sqlite3_stmt *st, store_score_page *page, item_of
 		*it = (store_score_item){.id = sqlite3_column_int64(st, 0),
 					 .batch_id = sqlite3_column_int64(st, 5),
 					 .hash = (uint64_t)sqlite3_column_int64(st, 1)};
-		size_t flen, rlen = 0;
+		size_t flen, rlen = 0, klen;
 		bool has_record = sqlite3_column_type(st, 4) != SQLITE_NULL;
+		bool has_context = sqlite3_column_type(st, 6) != SQLITE_NULL;
 		if (append_col(&page->arena, st, 2, &o->text, &it->text_len) < 0 ||
 		    append_col(&page->arena, st, 3, &o->field, &flen) < 0 ||
-		    append_col(&page->arena, st, 4, &o->record, &rlen) < 0)
+		    append_col(&page->arena, st, 4, &o->record, &rlen) < 0 ||
+		    append_col(&page->arena, st, 6, &o->context, &it->context_len) < 0 ||
+		    append_col(&page->arena, st, 7, &o->kind, &klen) < 0)
 			return assay_fail(err, ASSAY_ENOMEM, "out of memory");
 		if (!has_record)
 			o->record = SIZE_MAX;
+		if (!has_context)
+			o->context = SIZE_MAX;
 		it->record_len = rlen;
 		page->n++;
 	}
@@ -200,6 +206,9 @@ int store_score_page_next(store *s, const store_score_query *q, size_t max, stor
 			it->text_field = page->arena.data + offs[i].field;
 			it->record =
 			    offs[i].record == SIZE_MAX ? NULL : page->arena.data + offs[i].record;
+			it->context =
+			    offs[i].context == SIZE_MAX ? NULL : page->arena.data + offs[i].context;
+			it->kind = page->arena.data + offs[i].kind;
 		}
 		if (page->n)
 			page->last_id = page->items[page->n - 1].id;

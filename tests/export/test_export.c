@@ -71,6 +71,32 @@ TEST(rewrite_keeps_every_other_byte)
 	free(r);
 }
 
+/* A conversation's turn is addressed by array indices; only its value
+ * changes, every other byte (spacing, other turns, parts) stays. */
+TEST(rewrite_turn_in_conversation)
+{
+	const char *rec = "{\"messages\": [ {\"role\":\"user\", \"content\":\"2+4? \\\"]\\\"\"} ,"
+			  "{\"role\":\"assistant\",\"content\" : \"5\"},"
+			  "{\"role\":\"assistant\",\"content\":[{\"type\":\"text\",\"text\":\"7\"}]}],"
+			  " \"n\": 1.50}";
+	char *r = rewrite(rec, "messages.1.content", "6", NULL);
+	CHECK_STR(r, "{\"messages\": [ {\"role\":\"user\", \"content\":\"2+4? \\\"]\\\"\"} ,"
+		     "{\"role\":\"assistant\",\"content\" : \"6\"},"
+		     "{\"role\":\"assistant\",\"content\":[{\"type\":\"text\",\"text\":\"7\"}]}],"
+		     " \"n\": 1.50}");
+	free(r);
+	r = rewrite(rec, "messages.2.content.0.text", "8", NULL);
+	CHECK_CONTAINS(r, "[{\"type\":\"text\",\"text\":\"8\"}]}], \"n\": 1.50}");
+	CHECK_CONTAINS(r, "\"content\" : \"5\"");
+	free(r);
+	size_t s, e;
+	CHECK_INT(export_json_find(rec, strlen(rec), "messages.3", &s, &e), ASSAY_ENOTFOUND);
+	CHECK_INT(export_json_find(rec, strlen(rec), "messages.01.content", &s, &e),
+		  ASSAY_ENOTFOUND);
+	CHECK_INT(export_json_find(rec, strlen(rec), "messages.0", &s, &e), ASSAY_OK);
+	CHECK(rec[s] == '{' && rec[e - 1] == '}');
+}
+
 static store_export_row row_of(store_verdict *v, size_t n, store_verdict *adj)
 {
 	return (store_export_row){.ext_id = "x", .verdicts = v, .n_verdicts = n, .adjudication = adj};
@@ -208,6 +234,7 @@ TEST(atomic_output_commit_and_abort)
 }
 
 UNIT_MAIN(UNIT_CASE(find_exact_nested_and_escaped_keys), UNIT_CASE(json_string_escapes),
-	  UNIT_CASE(rewrite_keeps_every_other_byte), UNIT_CASE(resolution_rules),
+	  UNIT_CASE(rewrite_keeps_every_other_byte), UNIT_CASE(rewrite_turn_in_conversation),
+	  UNIT_CASE(resolution_rules),
 	  UNIT_CASE(splits_parse_and_pick),
 	  UNIT_CASE(atomic_output_commit_and_abort))

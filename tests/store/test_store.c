@@ -172,6 +172,12 @@ static void make_v1(const char *path)
 			       "CREATE INDEX scores_by_scorer ON scores(scorer, value);"
 			       "DROP TABLE models; DROP INDEX scores_by_learned;"
 			       "DROP INDEX scores_by_uncertainty;"
+			       "DROP TABLE edit_scores;"
+			       "ALTER TABLE samples DROP COLUMN context;"
+			       "ALTER TABLE samples DROP COLUMN edit_quality;"
+			       "ALTER TABLE batches DROP COLUMN kind;"
+			       "ALTER TABLE batches DROP COLUMN context_fields;"
+			       "ALTER TABLE batches DROP COLUMN dedup_on;"
 			       "PRAGMA user_version = 1",
 			       NULL, NULL, NULL),
 		  SQLITE_OK);

@@ -1,0 +1,163 @@
+/* batch.c — which batch an import goes into: the one named, the one that
+ * last imported the same source, or a new one recording the options the
+ * samples were read with (text, id, meta and context fields, kind). */
+#include <cjson/cJSON.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ingest_int.h"
+
+/* The source as recorded on the batch: an absolute path for files, the URL
+ * without user information for URLs. */
+static void source_key(const char *source, char *out, size_t cap)
+{
+	if (strcmp(source, "-") == 0) {
+		snprintf(out, cap, "stdin");
+	} else if (strncmp(source, "http://", 7) == 0 || strncmp(source, "https://", 8) == 0) {
+		const char *host = strstr(source, "://") + 3;
+		const char *at = strchr(host, '@');
+		const char *slash = strchr(host, '/');
+		if (at && (!slash || at < slash))
+			snprintf(out, cap, "%.*s%s", (int)(host - source), source, at + 1);
+		else
+			snprintf(out, cap, "%s", source);
+	} else {
+		char *real = realpath(source, NULL);
+		snprintf(out, cap, "%s", real ? real : source);
+		free(real);
+	}
+}
+
+static void default_batch_name(const char *source, char *out, size_t cap)
+{
+	const char *base = strcmp(source, "-") == 0 ? "stdin" : source;
+	const char *q = strpbrk(base, "?#");
+	size_t n = q ? (size_t)(q - base) : strlen(base);
+	while (n > 1 && base[n - 1] == '/')
+		n--;
+	const char *slash = memrchr(base, '/', n);
+	if (slash) {
+		n -= (size_t)(slash + 1 - base);
+		base = slash + 1;
+	}
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	char stamp[32];
+	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	snprintf(out, cap, "%.*s@%s", (int)ASSAY_MIN(n, (size_t)200), base, stamp);
+}
+
+/* Converts "a, b,c" to the JSON array stored on the batch ("" for NULL). */
+char *ingest_list_json(const char *list)
+{
+	if (!list)
+		return assay_strdup("");
+	cJSON *arr = cJSON_CreateArray();
+	const char *p = list;
+	while (arr && *p) {
+		const char *comma = strchr(p, ',');
+		size_t n = comma ? (size_t)(comma - p) : strlen(p);
+		while (n && (*p == ' ' || *p == '\t'))
+			p++, n--;
+		while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+			n--;
+		if (n) {
+			char *f = assay_strndup(p, n);
+			if (!f || !cJSON_AddItemToArray(arr, cJSON_CreateString(f))) {
+				free(f);
+				cJSON_Delete(arr);
+				return NULL;
+			}
+			free(f);
+		}
+		p += comma ? (size_t)(comma - p) + 1 : strlen(p);
+	}
+	char *s = arr ? cJSON_PrintUnformatted(arr) : NULL;
+	cJSON_Delete(arr);
+	return s;
+}
+
+/* Whether an existing batch was made with options compatible with these. */
+static int check_compatible(const store_batch *b, const char *format, const ingest_options *o,
+			    assay_error *err)
+{
+	const char *text = o->text_field ? o->text_field : "";
+	const char *id = o->id_field ? o->id_field : "";
+	if (strcmp(b->text_field, text) != 0 || strcmp(b->id_field, id) != 0)
+		return assay_fail(err, ASSAY_EINVAL,
+				  "batch \"%s\" was imported with --text \"%s\" --id \"%s\"; import "
+				  "into it with the same options, or name another --batch",
+				  b->name, b->text_field[0] ? b->text_field : "(default)",
+				  b->id_field[0] ? b->id_field : "(default)");
+	const char *dedup = o->dedup_on ? o->dedup_on : "";
+	if (strcmp(b->dedup_on, dedup) != 0)
+		return assay_fail(err, ASSAY_EINVAL,
+				  "batch \"%s\" was imported with --dedup-on %s; import into it "
+				  "with the same option, or name another --batch",
+				  b->name, b->dedup_on[0] ? b->dedup_on : "(default)");
+	(void)format;
+	return ASSAY_OK;
+}
+
+/* Finds the batch this import continues, or creates it (inside the open
+ * transaction). */
+int ingest_pick_batch(store *s, const char *source, const char *format, const ingest_options *o,
+		      ingest_result *res, assay_error *err)
+{
+	char key[PATH_MAX + 64];
+	source_key(source, key, sizeof key);
+	store_batch b = {0};
+	int rc;
+	if (o->batch)
+		rc = store_batch_by_name(s, o->batch, &b, err);
+	else if (strcmp(source, "-") != 0)
+		rc = store_batch_by_source(s, key, &b, err);
+	else
+		rc = ASSAY_ENOTFOUND;
+	if (rc == ASSAY_OK) {
+		rc = check_compatible(&b, format, o, err);
+		res->batch_id = b.id;
+		snprintf(res->batch, sizeof res->batch, "%s", b.name);
+		res->resumed = true;
+		store_batch_free(&b);
+		return rc;
+	}
+	if (rc != ASSAY_ENOTFOUND)
+		return rc;
+	assay_error_clear(err);
+	char name[256];
+	if (o->batch)
+		snprintf(name, sizeof name, "%s", o->batch);
+	else
+		default_batch_name(source, name, sizeof name);
+	char *meta = ingest_list_json(o->meta_fields);
+	char *context = ingest_list_json(o->context_fields);
+	if (!meta || !context) {
+		free(meta);
+		free(context);
+		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
+	}
+	b = (store_batch){
+		.name = name,
+		.source = key,
+		.format = (char *)format,
+		.text_field = (char *)(o->text_field ? o->text_field : ""),
+		.id_field = (char *)(o->id_field ? o->id_field : ""),
+		.meta_fields = meta,
+		.kind = (char *)(o->kind ? o->kind : ""),
+		.context_fields = context,
+		.dedup_on = (char *)(o->dedup_on ? o->dedup_on : ""),
+		.created_at = assay_now_ms(),
+	};
+	rc = store_batch_create(s, &b, err);
+	free(meta);
+	free(context);
+	res->batch_id = b.id;
+	snprintf(res->batch, sizeof res->batch, "%s", name);
+	return rc;
+}
+
