@@ -163,6 +163,26 @@ TEST(frame_k_of_m_steps)
 	media_decoded_free(&d);
 }
 
+/* The committed sample clip: its 4-frame strip shows both halves. */
+TEST(sample_clip_blue_then_green)
+{
+	const char *src = getenv("ASSAY_SOURCE");
+	char p[4096];
+	snprintf(p, sizeof p, "%s/sample-data/media/blue-then-green.mp4", src ? src : ".");
+	media_decoded d;
+	if (decode(p, 0, 4, 4, 40, 30, &d) != ASSAY_OK) {
+		CHECK(!"decoded");
+		return;
+	}
+	static const uint32_t want[4] = {BLUE, BLUE, GREEN, GREEN};
+	CHECK_INT(d.n, 4);
+	CHECK_INT(d.info.frames, 40);
+	CHECK_NEAR(d.info.duration_ms, 4000, 1);
+	for (int i = 0; i < 4; i++)
+		CHECK(fx_near(fx_avg(&d.frames[i], 0, 0, 1, 1), want[i], 40));
+	media_decoded_free(&d);
+}
+
 TEST(bad_requests_refused)
 {
 	media_decoded d;
@@ -180,4 +200,5 @@ TEST(bad_requests_refused)
 
 UNIT_MAIN(UNIT_CASE(stills_in_every_format), UNIT_CASE(scaled_to_fit_never_up),
 	  UNIT_CASE(mp4_h264_strip_exact_frames), UNIT_CASE(webm_vp9_strip_exact_frames),
-	  UNIT_CASE(frame_k_of_m_steps), UNIT_CASE(bad_requests_refused))
+	  UNIT_CASE(frame_k_of_m_steps), UNIT_CASE(sample_clip_blue_then_green),
+	  UNIT_CASE(bad_requests_refused))
