@@ -251,4 +251,28 @@ uint64_t audit_rng_next(audit_rng *r);
 /* Uniform in [0, bound) without modulo bias (rejection); 0 when bound == 0. */
 uint64_t audit_rng_below(audit_rng *r, uint64_t bound);
 
+/* ---- Precision of a reject threshold (precision.c) --------------------- */
+
+/* Of the n predictions with P(reject) >= t, k were rejected. */
+typedef struct audit_prec_row {
+	double t;
+	uint64_t n, k;
+} audit_prec_row;
+
+/* The thresholds of a precision table: 0.01, 0.02, ..., 0.99, 0.995, 0.999. */
+#define AUDIT_PREC_ROWS 101
+double audit_prec_threshold(size_t i);
+
+/* Counts, for each threshold, the predictions p[i] >= t (NaN ones left
+ * out) and how many of them have rejected[i] set. */
+void audit_precision_table(const float *p, const uint8_t *rejected, size_t n,
+			   audit_prec_row rows[AUDIT_PREC_ROWS]);
+
+/* The lowest threshold of rows[0..n) (ascending t) whose precision k/n has
+ * a Wilson lower bound (quantile z) >= target: 1 with *at its index, or 0
+ * with *at the row with the highest lower bound (n == 0: *at = 0). *rate
+ * gets that row's precision and interval. */
+int audit_precision_pick(const audit_prec_row *rows, size_t n, double target, double z,
+			 size_t *at, audit_rate *rate);
+
 #endif

@@ -374,6 +374,11 @@ int store_field_range(store *s, const store_score_query *q, const char *field, d
 /* The id of the annotator called name, created on first use. */
 int store_annotator_ensure(store *s, const char *name, int64_t *id, assay_error *err);
 
+/* Annotators whose name starts with this are machines (`decide --auto`
+ * records as auto:learned@VERSION): agreement statistics leave them out and
+ * export's provenance marks their decisions. */
+#define STORE_AUTO_PREFIX "auto:"
+
 /* What an annotator did to a sample. */
 enum store_kind {
 	STORE_ACCEPT,
@@ -410,6 +415,32 @@ int store_adjudicate(store *s, const store_decision_in *in, int64_t *event_id, a
  * there is nothing left to undo. */
 int store_undo(store *s, int64_t annotator_id, const char *session, int64_t *sample_id,
 	       assay_error *err);
+/* Undoes every verdict of the annotator, newest first, each as store_undo
+ * does (an undo event each), in transactions of a few hundred; *n gets how
+ * many were undone (0: nothing to undo). */
+int store_undo_all(store *s, int64_t annotator_id, const char *session, int64_t *n,
+		   assay_error *err);
+
+/* A sample `decide --auto` would reject: undecided (no verdict but skips,
+ * no adjudication) with a learned score of the given model. */
+typedef struct store_auto_row {
+	int64_t sample_id;
+	char *ext_id;
+	double value;  /* the learned value: 1 - P(rejected) */
+	char *why;     /* the learned score's reason in words */
+	char *likely;  /* the model's likely reject reason, or NULL */
+} store_auto_row;
+
+/* Up to max such samples with a learned value <= max_value from model
+ * `model`, after (*after_value, *after_id) in (value, id) order (start
+ * with -INFINITY, 0; both advance): *rows (an array of *n; free with
+ * store_auto_rows_free) is empty at the end. */
+int store_auto_page(store *s, int64_t model, double max_value, size_t max, double *after_value,
+		    int64_t *after_id, store_auto_row **rows, size_t *n, assay_error *err);
+void store_auto_rows_free(store_auto_row *rows, size_t n);
+/* How many undecided samples have no learned score of model `model` (not
+ * scored since it was trained). */
+int store_auto_unscored(store *s, int64_t model, int64_t *n, assay_error *err);
 
 /* ---- The review queue (src/store/queue.c) ---- */
 
@@ -613,7 +644,8 @@ const char *store_names_get(const store_names *n, int64_t id);
 void store_names_free(store_names *n);
 
 /* Every verdict on samples that two or more annotators decided, ordered by
- * sample: fn gets (sample_id, ext_id, annotator_id, verdict). */
+ * sample: fn gets (sample_id, ext_id, annotator_id, verdict). Machines'
+ * verdicts (annotators named STORE_AUTO_PREFIX...) are left out. */
 int store_multi_verdicts_each(store *s,
 			      int (*fn)(void *ud, int64_t sample_id, const char *ext_id,
 					int64_t annotator_id, int verdict),

@@ -2,6 +2,7 @@
  * script, one at a time or in bulk from JSONL, through the same store
  * transaction the screen uses. */
 #include <errno.h>
+#include <math.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,11 +11,13 @@
 #include "assay/ingest.h"
 #include "assay/limits.h"
 #include "cli.h"
+#include "decide_auto.h"
 
 static const char help[] =
 	"usage: assay decide [OPTIONS] ID accept|edit|reject|skip|note\n"
 	"       assay decide [OPTIONS] --from FILE.jsonl\n"
-	"       assay decide [OPTIONS] --undo\n"
+	"       assay decide [OPTIONS] --undo [--all]\n"
+	"       assay decide --auto --precision P [--dry-run] [--reason R]\n"
 	"\n"
 	"Records a decision on the sample with external id ID, exactly as the\n"
 	"review screen does (the event and the verdict in one transaction).\n"
@@ -31,6 +34,18 @@ static const char help[] =
 	"                    \"text\": ..., \"annotator\": ..., \"batch\": ...}; - is stdin;\n"
 	"                    bad lines are reported as FILE:LINE: reason and skipped\n"
 	"  --undo            undo this annotator's latest decision\n"
+	"  --all             with --undo: every decision of this annotator, newest\n"
+	"                    first (each an undo event)\n"
+	"  --auto            reject the undecided samples the newest learned model\n"
+	"                    (assay learn, then assay score) is sure of: P(reject)\n"
+	"                    at or above the lowest threshold whose out-of-fold\n"
+	"                    precision has a 95% Wilson lower bound >= P; recorded\n"
+	"                    as annotator auto:learned@VERSION (left out of agreement,\n"
+	"                    marked in export --provenance), with --reason R or the\n"
+	"                    model's likely reason (else \"other\")\n"
+	"  --precision P     with --auto: the target precision, e.g. 0.95\n"
+	"  --dry-run         with --auto: say the threshold, how many samples and a few\n"
+	"                    examples; write nothing\n"
 	"  -h, --help        this help\n";
 
 static const struct {
@@ -183,6 +198,56 @@ static int decide_from(store *s, const char *path, const char *annotator, const 
 	return code ? code : refused ? EXIT_DATA : 0;
 }
 
+/* --undo: the annotator's latest decision, or with all every one; returns
+ * the exit code. */
+static int undo_latest(store *s, const char *annotator, bool all)
+{
+	assay_error err = {0};
+	int64_t who, sample, n;
+	int rc = store_annotator_ensure(s, annotator, &who, &err);
+	if (rc == ASSAY_OK)
+		rc = all ? store_undo_all(s, who, "decide", &n, &err)
+			 : store_undo(s, who, "decide", &sample, &err);
+	if (rc < 0)
+		return cli_fail(&err);
+	if (all) {
+		printf("undid %lld decisions of ", (long long)n);
+		cli_put_safe(stdout, annotator);
+		putchar('\n');
+		return 0;
+	}
+	store_sample smp;
+	if (store_sample_get(s, sample, &smp, &err) == ASSAY_OK) {
+		fputs("undid the latest decision on ", stdout);
+		cli_put_safe(stdout, smp.ext_id);
+		putchar('\n');
+		store_sample_free(&smp);
+	}
+	return 0;
+}
+
+/* Checks the options of --auto and --undo --all; 0 when fine, else the exit
+ * code (said why). */
+static int auto_options(const cli_ctx *ctx, bool autom, const char *precision, bool undo,
+			bool all, int npos, const char *reason, decide_auto_opts *ao)
+{
+	if (all && !undo)
+		return cli_usage_error(ctx, "--all goes with --undo");
+	if (!autom)
+		return precision || ao->dry_run
+			       ? cli_usage_error(ctx, "--precision and --dry-run go with --auto")
+			       : 0;
+	if (undo || npos)
+		return cli_usage_error(ctx, "--auto decides on its own: no ID, verdict or --undo");
+	char *end = NULL;
+	ao->precision = precision ? strtod(precision, &end) : NAN;
+	if (!precision || end == precision || *end || !(ao->precision > 0 && ao->precision < 1))
+		return cli_usage_error(ctx, "--auto needs --precision P, a number between 0 and 1 "
+					    "(e.g. 0.95)");
+	ao->reason = reason;
+	return 0;
+}
+
 int cmd_decide(cli_ctx *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -193,14 +258,20 @@ int cmd_decide(cli_ctx *ctx, int argc, char **argv)
 		{"adjudicate", no_argument, NULL, 'A'},
 		{"from", required_argument, NULL, 'f'},
 		{"undo", no_argument, NULL, 'u'},
+		{"all", no_argument, NULL, 'L'},
+		{"auto", no_argument, NULL, 'M'},
+		{"precision", required_argument, NULL, 'P'},
+		{"dry-run", no_argument, NULL, 'n'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
 	one d = {.annotator = getenv("ASSAY_ANNOTATOR")};
 	if (!d.annotator || !*d.annotator)
 		d.annotator = getenv("USER");
-	const char *from = NULL;
-	bool undo = false;
+	const char *from = NULL, *precision = NULL;
+	bool undo = false, all = false;
+	decide_auto_opts ao = {0};
+	bool autom = false;
 	int c;
 	optind = 1;
 	opterr = 0;
@@ -213,6 +284,10 @@ int cmd_decide(cli_ctx *ctx, int argc, char **argv)
 		case 'A': d.adjudicate = true; break;
 		case 'f': from = optarg; break;
 		case 'u': undo = true; break;
+		case 'L': all = true; break;
+		case 'M': autom = true; break;
+		case 'P': precision = optarg; break;
+		case 'n': ao.dry_run = true; break;
 		case 'h':
 			fputs(help, stdout);
 			return 0;
@@ -221,6 +296,11 @@ int cmd_decide(cli_ctx *ctx, int argc, char **argv)
 		}
 	}
 	int npos = argc - optind;
+	if (autom || precision || ao.dry_run || all) {
+		int code = auto_options(ctx, autom, precision, undo, all, npos, d.reason, &ao);
+		if (code || autom)
+			return code < 0 ? 0 : code ? code : decide_auto(ctx, &ao);
+	}
 	if (!d.annotator || !*d.annotator)
 		return cli_usage_error(ctx, "who decides? give --annotator NAME (or set "
 					    "$ASSAY_ANNOTATOR)");
@@ -247,21 +327,7 @@ int cmd_decide(cli_ctx *ctx, int argc, char **argv)
 	if (from) {
 		code = decide_from(s, from, d.annotator, d.batch);
 	} else if (undo) {
-		int64_t annotator, sample;
-		int rc = store_annotator_ensure(s, d.annotator, &annotator, &err);
-		if (rc == ASSAY_OK)
-			rc = store_undo(s, annotator, "decide", &sample, &err);
-		if (rc < 0) {
-			code = cli_fail(&err);
-		} else {
-			store_sample smp;
-			if (store_sample_get(s, sample, &smp, &err) == ASSAY_OK) {
-				fputs("undid the latest decision on ", stdout);
-				cli_put_safe(stdout, smp.ext_id);
-				putchar('\n');
-				store_sample_free(&smp);
-			}
-		}
+		code = undo_latest(s, d.annotator, all);
 	} else if (decide_one(s, &d, &err) < 0) {
 		code = cli_fail(&err);
 	}

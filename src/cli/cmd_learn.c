@@ -172,11 +172,13 @@ typedef struct figures {
 	size_t n_eval; /* verdicts with an out-of-fold prediction */
 	double progressive;
 	learn_eval e;
+	audit_prec_row prec[AUDIT_PREC_ROWS]; /* out of fold, for decide --auto */
 } figures;
 
 static int compute_figures(learn_trainer *t, figures *fg, assay_error *err)
 {
 	learn_trainer_eval(t, &fg->e);
+	audit_precision_table(fg->e.oof, fg->e.rejected, fg->e.n, fg->prec);
 	audit_calib oof = {0}, prog = {0};
 	int rc = ASSAY_OK;
 	if (audit_calib_reserve(&oof, fg->e.n) < 0 || audit_calib_reserve(&prog, fg->e.n) < 0)
@@ -230,6 +232,15 @@ static cJSON *info_json(const learn_opts *o, const figures *fg, double secs)
 						 : fg->oof.method == AUDIT_CI_DELONG  ? "delong"
 										      : "none");
 	cJSON_AddNumberToObject(root, "progressive_auc", fg->progressive);
+	/* [t, n, k]: k of the n out-of-fold predictions P(reject) >= t were rejected */
+	cJSON *prec = cJSON_AddArrayToObject(root, "precision");
+	for (size_t j = 0; j < AUDIT_PREC_ROWS && fg->prec[j].n; j++) {
+		cJSON *row = cJSON_CreateArray();
+		cJSON_AddItemToArray(row, cJSON_CreateNumber(fg->prec[j].t));
+		cJSON_AddItemToArray(row, cJSON_CreateNumber((double)fg->prec[j].n));
+		cJSON_AddItemToArray(row, cJSON_CreateNumber((double)fg->prec[j].k));
+		cJSON_AddItemToArray(prec, row);
+	}
 	if (isfinite(fg->e.reason_accuracy))
 		cJSON_AddNumberToObject(root, "reason_accuracy", fg->e.reason_accuracy);
 	cJSON_AddNumberToObject(root, "seconds", secs);

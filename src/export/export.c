@@ -234,6 +234,9 @@ static int each(void *ud, const store_export_row *row)
 			const store_verdict *v = &row->verdicts[i];
 			abuf_printf(&p, "%s{\"annotator\":", i ? "," : "");
 			export_json_string(&p, v->annotator, strlen(v->annotator));
+			/* a machine's verdict (decide --auto) says so */
+			if (strncmp(v->annotator, STORE_AUTO_PREFIX, strlen(STORE_AUTO_PREFIX)) == 0)
+				abuf_puts(&p, ",\"auto\":true");
 			abuf_printf(&p, ",\"verdict\":\"%s\",\"reason\":", v->verdict);
 			if (v->reason)
 				export_json_string(&p, v->reason, strlen(v->reason));

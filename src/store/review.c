@@ -253,7 +253,7 @@ int store_adjudicate(store *s, const store_decision_in *in, int64_t *event_id, a
 static const char sql_last_verdict[] =
 	"SELECT e.id, e.sample_id FROM events e"
 	" WHERE e.annotator_id = ?1 AND e.kind IN ('accept', 'edit', 'reject', 'skip')"
-	"   AND NOT EXISTS (SELECT 1 FROM events u WHERE u.undoes = e.id)"
+	"   AND NOT EXISTS (SELECT 1 FROM events u WHERE u.undoes = e.id) AND e.id < ?2"
 	" ORDER BY e.id DESC LIMIT 1";
 /* The verdict before it on the same sample, if any. */
 static const char sql_prev_verdict[] =
@@ -269,6 +269,8 @@ typedef struct undo_job {
 	int64_t annotator_id;
 	const char *session;
 	int64_t *sample_id;
+	int64_t before;  /* the verdict undone is older than this event */
+	int64_t undone;  /* out: the event undone */
 } undo_job;
 
 static int kind_of(const char *name)
@@ -315,6 +317,7 @@ static int undo_tx(store *s, void *ud, assay_error *err)
 	if (!st)
 		return err->code;
 	sqlite3_bind_int64(st, 1, j->annotator_id);
+	sqlite3_bind_int64(st, 2, j->before);
 	int rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW) {
 		sqlite3_reset(st);
@@ -324,6 +327,7 @@ static int undo_tx(store *s, void *ud, assay_error *err)
 	int64_t undone = sqlite3_column_int64(st, 0), sample = sqlite3_column_int64(st, 1);
 	sqlite3_reset(st);
 	*j->sample_id = sample;
+	j->undone = undone;
 	store_decision_in in = {.sample_id = sample, .annotator_id = j->annotator_id,
 				.kind = STORE_ACCEPT, .session = j->session};
 	int64_t event_id;
@@ -350,6 +354,34 @@ static int undo_tx(store *s, void *ud, assay_error *err)
 int store_undo(store *s, int64_t annotator_id, const char *session, int64_t *sample_id,
 	       assay_error *err)
 {
-	undo_job j = {annotator_id, session, sample_id};
+	undo_job j = {annotator_id, session, sample_id, INT64_MAX, 0};
 	return in_tx(s, undo_tx, &j, err);
+}
+
+/* Each undo starts below the event the previous one undid, so the walk
+ * down the annotator's events is one pass, not one per undo. */
+int store_undo_all(store *s, int64_t annotator_id, const char *session, int64_t *n,
+		   assay_error *err)
+{
+	int64_t sample;
+	undo_job j = {annotator_id, session, &sample, INT64_MAX, 0};
+	*n = 0;
+	for (;;) {
+		int rc = store_begin(s, err);
+		for (int i = 0; rc == ASSAY_OK && i < 500; i++) {
+			if ((rc = undo_tx(s, &j, err)) == ASSAY_OK) {
+				++*n;
+				j.before = j.undone;
+			}
+		}
+		if (rc == ASSAY_OK || rc == ASSAY_ENOTFOUND) {
+			int done = rc == ASSAY_ENOTFOUND;
+			if ((rc = store_commit(s, err)) < 0 || done)
+				return rc;
+		} else {
+			if (store_in_tx(s))
+				store_rollback(s);
+			return rc;
+		}
+	}
 }

@@ -132,12 +132,19 @@ void store_names_free(store_names *n)
 	*n = (store_names){0};
 }
 
+/* Machines' verdicts (decide --auto) are no annotator's: agreement leaves
+ * them out. */
+#define AUTO "'" STORE_AUTO_PREFIX "'"
 static const char sql_multi[] =
 	"SELECT d.sample_id, s.ext_id, d.annotator_id,"
 	"  CASE d.verdict WHEN 'accepted' THEN 0 WHEN 'edited' THEN 1 ELSE 2 END"
 	" FROM decisions d JOIN samples s ON s.id = d.sample_id"
-	" WHERE d.verdict <> 'skipped' AND d.sample_id IN ("
+	" WHERE d.verdict <> 'skipped' AND d.annotator_id NOT IN (SELECT id FROM annotators"
+	"   WHERE substr(name, 1, length(" AUTO ")) = " AUTO ")"
+	" AND d.sample_id IN ("
 	"   SELECT sample_id FROM decisions WHERE verdict <> 'skipped'"
+	"   AND annotator_id NOT IN (SELECT id FROM annotators"
+	"     WHERE substr(name, 1, length(" AUTO ")) = " AUTO ")"
 	"   GROUP BY sample_id HAVING count(*) >= 2)"
 	" ORDER BY d.sample_id, d.annotator_id";
 

@@ -1,0 +1,97 @@
+/* auto.c — what `decide --auto` reads: the undecided samples the newest
+ * model would reject, walked by the learned value from the likeliest
+ * rejection up to a threshold (the partial index scores_by_learned). */
+#include "store_int.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+/* Undecided: no verdict but skips and no adjudication. ?1 max value, ?2
+ * the model, ?3 limit, (?4, ?5) the cursor. */
+#define UNDECIDED                                                                                  \
+	" NOT EXISTS (SELECT 1 FROM decisions d WHERE d.sample_id = s.id"                         \
+	"             AND d.verdict <> 'skipped')"                                                 \
+	" AND NOT EXISTS (SELECT 1 FROM adjudications a WHERE a.sample_id = s.id)"
+#define OF_MODEL(col) "CASE WHEN json_valid(" col ") THEN json_extract(" col ", '$.model') END"
+
+static const char sql_auto_page[] =
+	"SELECT s.id, s.ext_id, sc.value, sc.reason,"
+	" CASE WHEN json_valid(sc.detail) THEN json_extract(sc.detail, '$.reason') END"
+	" FROM scores sc INDEXED BY scores_by_learned JOIN samples s ON s.id = sc.sample_id"
+	" WHERE sc.scorer = 'learned' AND (sc.value, sc.sample_id) > (?4, ?5) AND sc.value <= ?1"
+	" AND " OF_MODEL("sc.detail") " = ?2 AND" UNDECIDED
+	" ORDER BY sc.value, sc.sample_id LIMIT ?3";
+
+static const char sql_auto_unscored[] =
+	"SELECT count(*) FROM samples s WHERE" UNDECIDED
+	" AND NOT EXISTS (SELECT 1 FROM scores sc WHERE sc.sample_id = s.id"
+	"                 AND sc.scorer = 'learned' AND sc.value IS NOT NULL"
+	"                 AND " OF_MODEL("sc.detail") " = ?1)";
+
+void store_auto_rows_free(store_auto_row *rows, size_t n)
+{
+	for (size_t i = 0; rows && i < n; i++) {
+		free(rows[i].ext_id);
+		free(rows[i].why);
+		free(rows[i].likely);
+	}
+	free(rows);
+}
+
+/* One result row into r; ASSAY_ENOMEM. */
+static int read_row(sqlite3_stmt *st, store_auto_row *r, assay_error *err)
+{
+	r->sample_id = sqlite3_column_int64(st, 0);
+	r->ext_id = store_col_str(st, 1);
+	r->value = sqlite3_column_double(st, 2);
+	r->why = store_col_str(st, 3);
+	r->likely = sqlite3_column_type(st, 4) == SQLITE_TEXT ? store_col_str(st, 4) : NULL;
+	if (!r->ext_id || !r->why || (sqlite3_column_type(st, 4) == SQLITE_TEXT && !r->likely))
+		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
+	return ASSAY_OK;
+}
+
+int store_auto_page(store *s, int64_t model, double max_value, size_t max, double *after_value,
+		    int64_t *after_id, store_auto_row **rows, size_t *n, assay_error *err)
+{
+	*rows = NULL;
+	*n = 0;
+	sqlite3_stmt *st = store_stmt(s, sql_auto_page, err);
+	if (!st)
+		return err->code;
+	if (!(*rows = calloc(max ? max : 1, sizeof **rows)))
+		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
+	sqlite3_bind_double(st, 1, max_value);
+	sqlite3_bind_int64(st, 2, model);
+	sqlite3_bind_int64(st, 3, (int64_t)max);
+	sqlite3_bind_double(st, 4, *after_value);
+	sqlite3_bind_int64(st, 5, *after_id);
+	int rc, out = ASSAY_OK;
+	while (out == ASSAY_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		out = read_row(st, &(*rows)[(*n)++], err);
+	if (out == ASSAY_OK && rc != SQLITE_DONE)
+		out = store_sqlerr(s, rc, err, "reading the learned scores");
+	sqlite3_reset(st);
+	if (out == ASSAY_OK && *n) {
+		*after_value = (*rows)[*n - 1].value;
+		*after_id = (*rows)[*n - 1].sample_id;
+	}
+	if (out < 0) {
+		store_auto_rows_free(*rows, *n);
+		*rows = NULL;
+		*n = 0;
+	}
+	return out;
+}
+
+int store_auto_unscored(store *s, int64_t model, int64_t *n, assay_error *err)
+{
+	sqlite3_stmt *st = store_stmt(s, sql_auto_unscored, err);
+	if (!st)
+		return err->code;
+	sqlite3_bind_int64(st, 1, model);
+	int rc = sqlite3_step(st);
+	*n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? ASSAY_OK : store_sqlerr(s, rc, err, "counting samples");
+}
