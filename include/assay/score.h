@@ -29,6 +29,7 @@ enum score_id {
 	SCORE_FIELD,
 	SCORE_LLM_JUDGE,
 	SCORE_CLASSIFIER,
+	SCORE_TASK,
 	SCORE_LEARNED,
 	SCORE_COUNT
 };
@@ -59,6 +60,8 @@ typedef struct score_remote {
 				 NULL: the built-in rubric */
 	char *label;	      /* classifier: the label whose score is the value */
 	bool label_bad;	      /* classifier: value = 1 - score of label */
+	bool pairs;	      /* classifier: send (context, text) pairs for samples with a
+				 context ({"inputs": [[CONTEXT, TEXT]]}) */
 	bool response_format; /* llm-judge: ask for a JSON object (dropped when refused) */
 	int concurrency;      /* requests in flight; default 8 */
 	net_options net;      /* timeouts, retries, caps, TLS; net.bearer is the API key
@@ -157,8 +160,14 @@ typedef struct score_text {
 	int curly_open, curly_close; /* U+201C and U+201D */
 	uint32_t scripts;	     /* SCORE_SCRIPT_* of the letters seen */
 	size_t foreign_letters;	     /* letters outside cfg->scripts (when set) */
-	bool caption;		     /* a caption (the text field says so; set by the caller
-					after analysing): minimum length, no Markdown */
+	bool caption;		     /* a caption (declared, or the text field says so; set by
+					score_text_kind after analysing): minimum length, no
+					Markdown */
+	bool response;		     /* a response to a prompt (declared, or it has a context):
+					short answers, lists, code and poems are normal */
+	const char *context;	     /* what the text answers, as plain text ("instruction:
+					...\n\ninput: ..." or "user: ..." turns), or NULL */
+	size_t context_len;
 	score_word *words;
 	size_t n_words, cap_words;
 	score_span *sents; /* sentences: split after . ! ? and at line breaks */
@@ -175,6 +184,15 @@ int score_text_analyse(score_text *t, const char *s, size_t n, const score_confi
 /* Is a text field of this name a caption (caption, alt_text, description,
  * ... as a whole name or the last part of a dotted path)? NULL: yes. */
 bool score_caption_field(const char *field);
+/* Sets t->caption and t->response from the batch's declared kind
+ * ("caption", "response", "text"; "" or NULL: not declared) or, when not
+ * declared, the text field's name (score_caption_field) and whether there
+ * is a context; the declared kind wins. */
+void score_text_kind(score_text *t, const char *kind, const char *text_field);
+/* The plain text of a stored context (JSON array of {"name"|"role",
+ * "text"}): each part as "NAME: TEXT", separated by blank lines. Appends
+ * to out; nothing for NULL or anything that is not such an array. */
+int score_context_text(const char *json, size_t len, abuf *out);
 void score_text_free(score_text *t);
 
 typedef void (*score_text_fn)(score_text *t, const score_config *cfg, score_result *out);
@@ -264,6 +282,13 @@ extern const char score_default_rubric[];
  * FIELD; "" when absent). Appends to out. */
 int score_render_prompt(const char *tmpl, const char *text, size_t n, const char *record,
 			size_t record_len, abuf *out);
+/* The same with the sample's context (stored JSON array, or NULL):
+ * {{context}} becomes its plain text (score_context_text), {{turns}} the
+ * JSON array itself ("[]" when none); the built-in rubric shows the
+ * context under "What was asked" and judges the response against it. */
+int score_render_prompt_ctx(const char *tmpl, const char *text, size_t n, const char *record,
+			    size_t record_len, const char *context, size_t context_len,
+			    abuf *out);
 /* The JSON body of a chat-completions request for one rendered prompt. */
 int score_judge_body(const score_remote *r, const char *system, const char *user,
 		     bool response_format, abuf *out);

@@ -69,7 +69,20 @@ static int nd_add(run_ctx *r, nd_state *d, score_lsh *lsh, const store_score_ite
 {
 	if (nd_reserve(d, err) < 0)
 		return err->code;
-	if (score_text_analyse(&r->text, it->text, it->text_len, NULL) < 0)
+	/* What makes the sample: its context and its text (two answers "6"
+	 * to different questions are not near-duplicates). */
+	const char *s = it->text;
+	size_t n = it->text_len;
+	if (it->context) {
+		abuf_reset(&r->context);
+		if (score_context_text(it->context, it->context_len, &r->context) < 0 ||
+		    abuf_puts(&r->context, "\n\n") < 0 ||
+		    abuf_append(&r->context, it->text, it->text_len) < 0)
+			return assay_fail(err, ASSAY_ENOMEM, "out of memory");
+		s = r->context.data;
+		n = r->context.len;
+	}
+	if (score_text_analyse(&r->text, s, n, NULL) < 0)
 		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
 	uint32_t sig[SCORE_MH_K];
 	score_minhash(&r->text, sig);

@@ -138,13 +138,44 @@ static const struct {
 typedef struct art_state {
 	const score_text *t;
 	bool markdown_ok;
+	bool fiction;  /* the prompt asks for verse, a story, a riddle, ... */
+	size_t excused; /* matches the prompt explains (asked for, in code, in fiction) */
 	size_t count[ART_KINDS];
 	int worst;
 	char quote[64];
 } art_state;
 
+/* Whether a match is what the prompt asked for: the phrase is in the
+ * prompt itself (a letter asked to end with "let me know"), it lies in a
+ * code block, or the prompt asks for fiction, where a refusal, "Answer:"
+ * or "User:" can be a line of the piece. */
+static bool art_excused(art_state *a, int kind, const char *s, size_t n)
+{
+	const score_text *t = a->t;
+	if (kind == ART_MARKDOWN || s < t->s || s >= t->s + t->n)
+		return false;
+	if (score_in_code(t, (size_t)(s - t->s)))
+		return true;
+	if (!t->context)
+		return false;
+	if (a->fiction && kind != ART_PLACEHOLDER)
+		return true;
+	char phrase[64];
+	size_t m = n < sizeof phrase - 1 ? n : sizeof phrase - 1, j = 0;
+	for (size_t i = 0; i < m; i++) {
+		char c = s[i];
+		phrase[j++] = c >= 'A' && c <= 'Z' ? (char)(c + 32) : c == '\n' ? ' ' : c;
+	}
+	phrase[j] = '\0';
+	return j > 0 && score_context_has(t, phrase);
+}
+
 static void art_hit(art_state *a, int kind, const char *s, size_t n)
 {
+	if (art_excused(a, kind, s, n)) {
+		a->excused++;
+		return;
+	}
 	a->count[kind]++;
 	if (a->worst < 0 || art_value[kind] < art_value[a->worst]) {
 		a->worst = kind;
@@ -279,7 +310,10 @@ void score_artifacts(score_text *t, const score_config *cfg, score_result *out)
 		score_set(out, NAN, "artifacts: out of memory");
 		return;
 	}
-	art_state a = {.t = t, .markdown_ok = cfg->markdown_ok || !t->caption, .worst = -1};
+	art_state a = {.t = t,
+		       .markdown_ok = cfg->markdown_ok || !t->caption,
+		       .fiction = score_context_asks_fiction(t),
+		       .worst = -1};
 	score_phrases_match(&table, t, art_phrase, &a);
 	art_markers_scan(&a);
 	art_lists(&a);
@@ -288,7 +322,11 @@ void score_artifacts(score_text *t, const score_config *cfg, score_result *out)
 	for (int k = 0; k < ART_KINDS; k++)
 		total += a.count[k];
 	if (total == 0) {
-		score_set(out, 1, "artifacts: none found");
+		if (a.excused)
+			score_set(out, 1, "artifacts: none but %zu the prompt asked for or in code",
+				  a.excused);
+		else
+			score_set(out, 1, "artifacts: none found");
 		return;
 	}
 	double v = art_value[a.worst] * pow(0.8, (double)(total - 1));

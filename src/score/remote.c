@@ -19,6 +19,15 @@ const char score_default_rubric[] =
     "Judge it on: faithfulness (nothing invented or contradicted), fluency,\n"
     "completeness (not cut off), and absence of artifacts (refusals, chatter\n"
     "about the task, placeholders, formatting that does not belong).\n"
+    "{{#context}}When the sample answers a prompt, judge it against what was\n"
+    "asked: it answers that question, does the task asked (not another one,\n"
+    "not a refusal in disguise), and makes nothing up.\n"
+    "\n"
+    "What was asked (instruction and input, or the conversation so far):\n"
+    "\"\"\"\n"
+    "{{context}}\n"
+    "\"\"\"\n"
+    "{{/context}}"
     "\n"
     "Sample:\n"
     "\"\"\"\n"
@@ -49,6 +58,8 @@ uint64_t score_remote_config_hash(enum score_id id, const score_remote *r)
 	} else {
 		h = mix_str(h, r->label);
 		h = mix_str(h, r->label_bad ? "bad" : "good");
+		if (r->pairs) /* added only when set: older cache keys stay valid */
+			h = mix_str(h, "pairs");
 	}
 	return h;
 }
@@ -87,8 +98,22 @@ static int append_value(const cJSON *v, abuf *out)
 	return rc;
 }
 
+/* The end of a {{#context}} ... {{/context}} section: the text after it. */
+static const char *section_end(const char *p)
+{
+	const char *e = strstr(p, "{{/context}}");
+	return e ? e + 12 : p + strlen(p);
+}
+
 int score_render_prompt(const char *tmpl, const char *text, size_t n, const char *record,
 			size_t record_len, abuf *out)
+{
+	return score_render_prompt_ctx(tmpl, text, n, record, record_len, NULL, 0, out);
+}
+
+int score_render_prompt_ctx(const char *tmpl, const char *text, size_t n, const char *record,
+			    size_t record_len, const char *context, size_t context_len,
+			    abuf *out)
 {
 	cJSON *root = NULL;
 	bool parsed = false;
@@ -110,6 +135,18 @@ int score_render_prompt(const char *tmpl, const char *text, size_t n, const char
 		size_t len = (size_t)(end - name);
 		if (rc == 0 && len == 4 && !memcmp(name, "text", 4)) {
 			rc = abuf_append(out, text, n);
+		} else if (rc == 0 && len == 7 && !memcmp(name, "context", 7)) {
+			rc = score_context_text(context, context_len, out);
+		} else if (rc == 0 && len == 5 && !memcmp(name, "turns", 5)) {
+			rc = context ? abuf_append(out, context, context_len) : abuf_puts(out, "[]");
+		} else if (rc == 0 && len == 8 && !memcmp(name, "#context", 8)) {
+			/* a section shown only when the sample has a context */
+			if (!context || !context_len) {
+				p = section_end(close + 2);
+				continue;
+			}
+		} else if (rc == 0 && len == 8 && !memcmp(name, "/context", 8)) {
+			/* the end of a shown section */
 		} else if (rc == 0 && len > 5 && !memcmp(name, "meta.", 5)) {
 			if (!parsed && record) {
 				root = cJSON_ParseWithLength(record, record_len);

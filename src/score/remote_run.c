@@ -208,15 +208,23 @@ static int flush(remote_run *rr, assay_error *err)
 /* The text a request sends, and its cache key. */
 static int request_text(remote_run *rr, const store_score_item *it, abuf *text)
 {
-	if (rr->id == SCORE_CLASSIFIER)
-		return abuf_append(text, it->text, it->text_len);
+	if (rr->id == SCORE_CLASSIFIER) {
+		/* a pair is sent as the context, a NUL, the text: one cache key */
+		int rc = 0;
+		if (rr->cfg->pairs && it->context) {
+			rc |= score_context_text(it->context, it->context_len, text);
+			rc |= abuf_putc(text, '\0');
+		}
+		return rc | abuf_append(text, it->text, it->text_len);
+	}
 	const char *tmpl = rr->cfg->prompt ? rr->cfg->prompt : score_default_rubric;
-	return score_render_prompt(tmpl, it->text, it->text_len, it->record, it->record_len, text);
+	return score_render_prompt_ctx(tmpl, it->text, it->text_len, it->record, it->record_len,
+				       it->context, it->context_len, text);
 }
 
-static int classifier_body(const char *text, size_t n, abuf *out)
+static int json_str(const char *text, size_t n, abuf *out)
 {
-	int rc = abuf_puts(out, "{\"inputs\":\"");
+	int rc = abuf_putc(out, '"');
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		unsigned char c = (unsigned char)text[i];
 		if (c == '"' || c == '\\')
@@ -226,7 +234,24 @@ static int classifier_body(const char *text, size_t n, abuf *out)
 		else
 			rc = abuf_putc(out, (char)c);
 	}
-	return rc ? rc : abuf_puts(out, "\",\"truncate\":true}");
+	return rc ? rc : abuf_putc(out, '"');
+}
+
+/* {"inputs": TEXT} or, for a pair (context NUL text), {"inputs": [[CONTEXT, TEXT]]}. */
+static int classifier_body(const char *text, size_t n, abuf *out)
+{
+	const char *nul = memchr(text, '\0', n);
+	int rc = abuf_puts(out, "{\"inputs\":");
+	if (nul) {
+		rc |= abuf_puts(out, "[[");
+		rc |= json_str(text, (size_t)(nul - text), out);
+		rc |= abuf_putc(out, ',');
+		rc |= json_str(nul + 1, n - (size_t)(nul - text) - 1, out);
+		rc |= abuf_puts(out, "]]");
+	} else {
+		rc |= json_str(text, n, out);
+	}
+	return rc ? ASSAY_ENOMEM : abuf_puts(out, ",\"truncate\":true}");
 }
 
 /* One sample: from the cache, or a request. */

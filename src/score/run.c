@@ -40,14 +40,26 @@ int64_t run_position(const run_ctx *r, int64_t last_id)
 
 /* ---- text scorers ----------------------------------------------------------- */
 
+int run_analyse(run_ctx *r, const store_score_item *it, assay_error *err)
+{
+	abuf_reset(&r->context);
+	if (score_text_analyse(&r->text, it->text, it->text_len, &r->cfg) < 0 ||
+	    score_context_text(it->context, it->context_len, &r->context) < 0)
+		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
+	r->text.context = r->context.len ? r->context.data : NULL;
+	r->text.context_len = r->context.len;
+	score_text_kind(&r->text, it->kind, it->text_field);
+	r->text.record = it->record;
+	r->text.record_len = it->record_len;
+	return ASSAY_OK;
+}
+
 static int text_item(run_ctx *r, const store_score_item *it, const enum score_id *ids,
 		     const store_score_want *want, size_t n, assay_error *err)
 {
-	if (score_text_analyse(&r->text, it->text, it->text_len, &r->cfg) < 0)
-		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
-	r->text.caption = score_caption_field(it->text_field);
-	r->text.record = it->record;
-	r->text.record_len = it->record_len;
+	int rc = run_analyse(r, it, err);
+	if (rc < 0)
+		return rc;
 	for (size_t w = 0; w < n; w++) {
 		if (!(it->need >> w & 1))
 			continue;
@@ -60,8 +72,7 @@ static int text_item(run_ctx *r, const store_score_item *it, const enum score_id
 				       .flagged = res.flagged,
 				       .reason = res.reason,
 				       .detail = res.detail};
-		int rc = store_score_put(r->s, &row, err);
-		if (rc < 0)
+		if ((rc = store_score_put(r->s, &row, err)) < 0)
 			return rc;
 		r->res->scored[ids[w]]++;
 		r->res->flagged[ids[w]] += res.flagged;
@@ -339,6 +350,7 @@ int score_run(store *s, const score_run_options *o, score_run_result *res, assay
 		}
 	}
 	score_text_free(&r.text);
+	abuf_free(&r.context);
 	run_learned_free(&r);
 	free(r.combined);
 	if (rc == 0 && run_stopped(&r))

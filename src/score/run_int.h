@@ -15,6 +15,7 @@ typedef struct run_ctx {
 	uint64_t *combined;    /* bitmap by sample id: combined score written (counted once) */
 	uint64_t combined_bits;
 	score_text text;
+	abuf context;          /* the current sample's context as plain text */
 	struct learn_model *model; /* the learned scorer's model, when there is one */
 } run_ctx;
 
@@ -27,6 +28,8 @@ int run_combine_unsorted(run_ctx *r, int64_t *ids, size_t n, assay_error *err);
 void run_progress(run_ctx *r, const char *phase, int64_t done, int64_t total, bool force);
 bool run_stopped(const run_ctx *r);
 int64_t run_position(const run_ctx *r, int64_t last_id);
+/* Analyses one sample's text with its context and kind into r->text. */
+int run_analyse(run_ctx *r, const store_score_item *it, assay_error *err);
 
 /* The near-duplicate pass over every sample of the database. */
 int run_neardup(run_ctx *r, int64_t all_count, assay_error *err);

@@ -14,6 +14,17 @@ void score_truncation(score_text *t, const score_config *cfg, score_result *out)
 void score_charset(score_text *t, const score_config *cfg, score_result *out);
 void score_hedging(score_text *t, const score_config *cfg, score_result *out);
 void score_field(score_text *t, const score_config *cfg, score_result *out);
+void score_task(score_text *t, const score_config *cfg, score_result *out);
+
+/* Whether the context (case-folded ASCII) holds needle as whole words. */
+bool score_context_has(const score_text *t, const char *needle);
+/* The same over the text itself. */
+bool score_text_has(const score_text *t, const char *needle);
+/* Whether the context asks for verse, a story, a riddle, a joke or a
+ * dialogue (where a refusal or "Answer:" may be part of the piece). */
+bool score_context_asks_fiction(const score_text *t);
+/* Whether byte offset at of the text lies inside a ``` code block. */
+bool score_in_code(const score_text *t, size_t at);
 
 /* Sets out->value and a formatted reason (and clears the detail). */
 void score_set(score_result *out, double value, const char *fmt, ...)

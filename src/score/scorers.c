@@ -18,22 +18,27 @@ const score_def score_defs[SCORE_COUNT] = {
      "Gopher quality rules: word length, symbols, letters, stop words, bullets"},
     {"repetition", "1", 0.5, SCORE_KIND_TEXT, true, score_repetition,
      "repeated sentences, frequent and duplicated n-grams, generation loops"},
-    {"artifacts", "2", 0.5, SCORE_KIND_TEXT, true, score_artifacts,
-     "refusals, meta-commentary, placeholders, Markdown, prompt leakage"},
+    {"artifacts", "3", 0.5, SCORE_KIND_TEXT, true, score_artifacts,
+     "refusals, meta-commentary, placeholders, Markdown, prompt leakage (not what the "
+     "prompt asked for, not inside code)"},
     {"truncation", "2", 0.5, SCORE_KIND_TEXT, true, score_truncation,
      "ends mid-sentence, unbalanced quotes or brackets"},
     {"charset", "1", 0.5, SCORE_KIND_TEXT, true, score_charset,
      "replacement and control characters, bidi controls, mojibake, mixed scripts"},
     {"hedging", "1", 0.5, SCORE_KIND_TEXT, true, score_hedging,
      "generic openers and hedges, by density"},
-    {"neardup", "1", 0.5, SCORE_KIND_CORPUS, true, NULL,
-     "near-duplicates across the database (MinHash + LSH, Jaccard 0.8)"},
+    {"neardup", "2", 0.5, SCORE_KIND_CORPUS, true, NULL,
+     "near-duplicates across the database over context and text (MinHash + LSH, "
+     "Jaccard 0.8)"},
     {"field", "1", 0.5, SCORE_KIND_TEXT, false, score_field,
      "a numeric field of the record mapped to [0,1]"},
     {"llm-judge", "1", 0.5, SCORE_KIND_REMOTE, false, NULL,
      "an OpenAI-compatible chat endpoint grading with a rubric"},
     {"classifier", "1", 0.5, SCORE_KIND_REMOTE, false, NULL,
      "a text-classification endpoint (/predict), one label's score"},
+    {"task", "1", 0.5, SCORE_KIND_TEXT, true, score_task,
+     "responses that decline in disguise; prompts asking a text model for what it cannot "
+     "make or see"},
     {"learned", "1", 0.5, SCORE_KIND_MODEL, true, NULL,
      "1 - P(rejected) by the model `assay learn` trained on the verdicts"},
 };
@@ -243,6 +248,9 @@ static int set_remote(score_remote *r, bool judge, const char *sec, const char *
 		return parse_bool(value, &r->label_bad)
 			   ? 0
 			   : bad_value(err, sec, key, "yes or no", value);
+	if (!judge && !strcmp(key, "pairs"))
+		return parse_bool(value, &r->pairs) ? 0
+						    : bad_value(err, sec, key, "yes or no", value);
 	return assay_fail(err, ASSAY_EINVAL, "[%s]: unknown key \"%.80s\"", sec, key);
 }
 

@@ -12,7 +12,7 @@ from harness import SAMPLE_DATA, Workdir, check, contains, eq  # noqa: E402
 from httpd import TestServer  # noqa: E402
 
 BUILTINS = ["artifacts", "charset", "gopher", "hedging", "length", "neardup", "repetition",
-            "truncation"]
+            "task", "truncation"]
 SECRET = "sk-test-0123456789abcdef-SECRET"
 
 CAPTIONS = [

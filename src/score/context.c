@@ -1,0 +1,117 @@
+/* context.c — what the scorers know of the prompt behind a text: the
+ * declared kind of the data, the context as plain text, and the tests the
+ * rules ask of it (did the prompt ask for this phrase, for verse or a
+ * riddle; is this part of the text code). */
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "score_int.h"
+
+void score_text_kind(score_text *t, const char *kind, const char *text_field)
+{
+	if (kind && !strcmp(kind, "caption")) {
+		t->caption = true;
+		t->response = false;
+	} else if (kind && (!strcmp(kind, "response") || !strcmp(kind, "text"))) {
+		t->caption = false;
+		t->response = !strcmp(kind, "response");
+	} else {
+		t->caption = score_caption_field(text_field);
+		t->response = t->context != NULL && !t->caption;
+	}
+}
+
+int score_context_text(const char *json, size_t len, abuf *out)
+{
+	if (!json || !len)
+		return ASSAY_OK;
+	cJSON *arr = cJSON_ParseWithLength(json, len);
+	int rc = ASSAY_OK, i = 0;
+	for (const cJSON *p = cJSON_IsArray(arr) ? arr->child : NULL; p && rc == 0; p = p->next) {
+		const cJSON *label = cJSON_GetObjectItemCaseSensitive(p, "name");
+		if (!cJSON_IsString(label))
+			label = cJSON_GetObjectItemCaseSensitive(p, "role");
+		const cJSON *text = cJSON_GetObjectItemCaseSensitive(p, "text");
+		if (!cJSON_IsString(text))
+			continue;
+		rc = abuf_printf(out, "%s%s: %s", i++ ? "\n\n" : "",
+				 cJSON_IsString(label) ? label->valuestring : "context",
+				 text->valuestring);
+	}
+	cJSON_Delete(arr);
+	return rc < 0 ? ASSAY_ENOMEM : ASSAY_OK;
+}
+
+static bool word_char(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c >= 0x80;
+}
+
+/* needle (lower case; a space matches any run of space or punctuation) as
+ * whole words in s[0..n), ASCII case folded. */
+static bool has_words(const char *s, size_t n, const char *needle)
+{
+	size_t m = strlen(needle);
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0 && word_char((unsigned char)s[i - 1]))
+			continue;
+		size_t a = i, k = 0;
+		while (k < m && a < n) {
+			char c = s[a];
+			if (needle[k] == ' ') {
+				if (word_char((unsigned char)c))
+					break;
+				while (a < n && !word_char((unsigned char)s[a]))
+					a++;
+				k++;
+				continue;
+			}
+			if ((c >= 'A' && c <= 'Z' ? c + 32 : c) != needle[k])
+				break;
+			a++, k++;
+		}
+		if (k == m && (a == n || !word_char((unsigned char)s[a]) ||
+			       !word_char((unsigned char)needle[m - 1])))
+			return true;
+	}
+	return false;
+}
+
+bool score_context_has(const score_text *t, const char *needle)
+{
+	return t->context && has_words(t->context, t->context_len, needle);
+}
+
+bool score_text_has(const score_text *t, const char *needle)
+{
+	return has_words(t->s, t->n, needle);
+}
+
+bool score_context_asks_fiction(const score_text *t)
+{
+	static const char *const forms[] = {
+		"poem", "poems", "poetry", "verse", "verses", "haiku", "limerick", "sonnet",
+		"song", "lyrics", "rap", "riddle", "riddles", "joke", "jokes", "story",
+		"stories", "tale", "dialogue", "dialog", "script", "screenplay", "scene",
+		"role play", "roleplay", "character"};
+	for (size_t i = 0; i < ASSAY_ARRAY_LEN(forms); i++)
+		if (score_context_has(t, forms[i]))
+			return true;
+	return false;
+}
+
+bool score_in_code(const score_text *t, size_t at)
+{
+	bool in = false;
+	const char *s = t->s;
+	for (size_t i = 0; i + 2 < t->n && i < at; i++)
+		if (s[i] == '`' && s[i + 1] == '`' && s[i + 2] == '`' &&
+		    (i == 0 || s[i - 1] == '\n' || s[i - 1] == ' ')) {
+			in = !in;
+			i += 2;
+		}
+	return in;
+}
