@@ -31,7 +31,9 @@ typedef struct dec {
 	AVCodecContext *cc;
 	AVStream *st;
 	AVPacket *pkt;
-	AVFrame *frame, *kept;
+	AVFrame *frame, *kept, *next;
+	int64_t last_target;
+	bool eof;
 	struct SwsContext *sws;
 	const media_request *req;
 	char *reason;
@@ -199,9 +201,10 @@ static int open_codec(dec *d)
 	d->pkt = av_packet_alloc();
 	d->frame = av_frame_alloc();
 	d->kept = av_frame_alloc();
+	d->next = av_frame_alloc();
 	if (!codec)
 		return fail(d, "no decoder for its pictures");
-	if (!d->cc || !d->pkt || !d->frame || !d->kept)
+	if (!d->cc || !d->pkt || !d->frame || !d->kept || !d->next)
 		return fail(d, "out of memory");
 	int rc = avcodec_parameters_to_context(d->cc, d->st->codecpar);
 	if (rc < 0)
@@ -250,9 +253,25 @@ static void fill_info(dec *d, media_info *info)
 		info->frames = -1;
 }
 
-/* Keeps in d->kept the frame shown at target (stream time base): the last
- * one whose time is not after it, else the first decoded. Returns 1 when
- * the decoder has said enough, 0 to go on, < 0 on error. */
+/* Takes one decoded frame (moved out of f) towards target: d->kept holds
+ * the last frame not after it, d->next the first one after it. Returns 1
+ * once d->kept is the frame shown at target. */
+static int consider(dec *d, AVFrame *f, int64_t target)
+{
+	int64_t pts = f->best_effort_timestamp;
+	bool after = pts != AV_NOPTS_VALUE && pts > target;
+	if (after && d->kept->data[0]) {
+		av_frame_unref(d->next);
+		av_frame_move_ref(d->next, f);
+		return 1;
+	}
+	av_frame_unref(d->kept);
+	av_frame_move_ref(d->kept, f);
+	return after || target == AV_NOPTS_VALUE;
+}
+
+/* Takes what the decoder has ready. Returns 1 when the frame shown at
+ * target is found or the decoder is drained, 0 to go on, < 0 on error. */
 static int take_frames(dec *d, int64_t target)
 {
 	for (;;) {
@@ -263,48 +282,81 @@ static int take_frames(dec *d, int64_t target)
 			return 1;
 		if (rc < 0)
 			return d->kept->data[0] ? 1 : fail_av(d, rc, "decoding");
-		int64_t pts = d->frame->best_effort_timestamp;
-		bool after = pts != AV_NOPTS_VALUE && pts > target;
-		if (after && d->kept->data[0]) {
-			av_frame_unref(d->frame);
-			return 1;
-		}
-		av_frame_unref(d->kept);
-		av_frame_move_ref(d->kept, d->frame);
-		if (after || target == AV_NOPTS_VALUE)
+		if (consider(d, d->frame, target))
 			return 1;
 	}
 }
 
-/* Decodes the frame shown at target into d->kept. */
-static int decode_at(dec *d, int64_t target)
+/* Whether the frame for target (not before the last one) is reached
+ * sooner by decoding on from where the decoder is than by seeking: no
+ * keyframe lies between the last decoded frame and target. */
+static bool go_on(dec *d, int64_t target)
+{
+	if (!d->kept->data[0] || target == AV_NOPTS_VALUE || target < d->last_target)
+		return false;
+	const AVIndexEntry *e =
+	    avformat_index_get_entry_from_timestamp(d->st, target, AVSEEK_FLAG_BACKWARD);
+	return !e || e->timestamp <= d->kept->best_effort_timestamp;
+}
+
+/* Frames no other frame refers to and shown over a second before target
+ * are not decoded at all: nothing shown at target depends on them (the
+ * frame shown then is always decoded), and they are a third or more of
+ * the frames between far-apart keyframes. */
+static void skip_unseen(dec *d, int64_t pts, int64_t target)
+{
+	int64_t margin = av_rescale_q(1000, (AVRational){1, 1000}, d->st->time_base);
+	bool unseen = target != AV_NOPTS_VALUE && pts != AV_NOPTS_VALUE && pts < target - margin;
+	d->cc->skip_frame = unseen ? AVDISCARD_NONREF : AVDISCARD_DEFAULT;
+}
+
+/* Starts decoding afresh from the keyframe before target. */
+static void restart(dec *d, int64_t target)
 {
 	av_frame_unref(d->kept);
-	if (target != AV_NOPTS_VALUE) {
-		if (av_seek_frame(d->fmt, d->st->index, target, AVSEEK_FLAG_BACKWARD) < 0)
-			av_seek_frame(d->fmt, d->st->index, 0,
-				      AVSEEK_FLAG_BACKWARD | AVSEEK_FLAG_BYTE);
-		avcodec_flush_buffers(d->cc);
-	}
+	av_frame_unref(d->next);
+	d->eof = false;
+	if (target == AV_NOPTS_VALUE)
+		return;
+	if (av_seek_frame(d->fmt, d->st->index, target, AVSEEK_FLAG_BACKWARD) < 0)
+		av_seek_frame(d->fmt, d->st->index, 0, AVSEEK_FLAG_BACKWARD | AVSEEK_FLAG_BYTE);
+	avcodec_flush_buffers(d->cc);
+}
+
+/* Decodes the frame shown at target into d->kept: seeks to the keyframe
+ * before it and decodes forward, or goes on from the previous target. */
+static int decode_at(dec *d, int64_t target)
+{
 	int done = 0, rc = 0;
+	if (!go_on(d, target)) {
+		restart(d, target);
+	} else if (d->next->data[0]) {
+		av_frame_move_ref(d->frame, d->next);
+		done = consider(d, d->frame, target);
+	}
+	d->last_target = target;
 	while (!done) {
-		rc = av_read_frame(d->fmt, d->pkt);
-		if (rc < 0)
+		if (d->eof) { /* drains what the decoder still holds */
+			done = take_frames(d, target);
 			break;
-		if (d->pkt->stream_index == d->st->index)
+		}
+		rc = av_read_frame(d->fmt, d->pkt);
+		if (rc < 0) {
+			d->eof = true;
+			avcodec_send_packet(d->cc, NULL);
+			continue;
+		}
+		if (d->pkt->stream_index == d->st->index) {
+			skip_unseen(d, d->pkt->pts, target);
 			rc = avcodec_send_packet(d->cc, d->pkt);
+		}
 		av_packet_unref(d->pkt);
 		if (rc < 0 && rc != AVERROR(EAGAIN) && rc != AVERROR_INVALIDDATA)
 			return fail_av(d, rc, "decoding");
 		done = take_frames(d, target);
-		if (done < 0)
-			return -1;
 	}
-	if (!done) {
-		avcodec_send_packet(d->cc, NULL);
-		if (take_frames(d, target) < 0)
-			return -1;
-	}
+	if (done < 0)
+		return -1;
 	if (d->kept->data[0])
 		return 0;
 	if (rc < 0 && rc != AVERROR_EOF)
@@ -374,6 +426,7 @@ static void dec_close(dec *d)
 	sws_freeContext(d->sws);
 	av_frame_free(&d->frame);
 	av_frame_free(&d->kept);
+	av_frame_free(&d->next);
 	av_packet_free(&d->pkt);
 	avcodec_free_context(&d->cc);
 	avformat_close_input(&d->fmt);

@@ -133,6 +133,37 @@ TEST(mp4_h264_strip_exact_frames)
 	check_strip(four_colours("four.mp4", "-c:v libx264 -preset ultrafast"));
 }
 
+/* Keyframes between the times (each frame found by a seek) and B-frames
+ * (frames decoded out of their display order), with and without. */
+TEST(mp4_strip_with_keyframes_and_b_frames)
+{
+	check_strip(four_colours("keys.mp4", "-c:v libx264 -preset ultrafast -g 7"));
+	check_strip(four_colours("bframes.mp4", "-c:v libx264 -preset veryfast -bf 3"));
+	check_strip(four_colours("both.mp4", "-c:v libx264 -preset veryfast -bf 3 -g 9"));
+}
+
+/* More frames asked than the clip has: several times fall on one frame,
+ * each answered with the frame shown then. */
+TEST(dense_strip_repeats_frames_exactly)
+{
+	const char *p = fx_path("bframes.mp4");
+	media_decoded d;
+	if (decode(p, 0, 64, 64, 8, 8, &d) != ASSAY_OK) {
+		CHECK(!"decoded");
+		return;
+	}
+	static const uint32_t want[4] = {RED, GREEN, BLUE, WHITE};
+	CHECK_INT(d.n, 64);
+	for (int i = 0; i < d.n; i++) {
+		const media_frame *f = &d.frames[i];
+		if (!(f->pts_ms <= f->want_ms && f->want_ms - f->pts_ms < 100))
+			printf("# frame %d: want %lld got %lld\n", i, (long long)f->want_ms, (long long)f->pts_ms);
+		CHECK(f->pts_ms <= f->want_ms && f->want_ms - f->pts_ms < 100);
+		CHECK(fx_near(fx_avg(f, 0.25, 0.25, 0.75, 0.75), want[f->want_ms / 1000], 40));
+	}
+	media_decoded_free(&d);
+}
+
 TEST(webm_vp9_strip_exact_frames)
 {
 	check_strip(four_colours("four.webm", "-c:v libvpx-vp9 -deadline realtime -cpu-used 8"));
@@ -199,6 +230,7 @@ TEST(bad_requests_refused)
 }
 
 UNIT_MAIN(UNIT_CASE(stills_in_every_format), UNIT_CASE(scaled_to_fit_never_up),
-	  UNIT_CASE(mp4_h264_strip_exact_frames), UNIT_CASE(webm_vp9_strip_exact_frames),
+	  UNIT_CASE(mp4_h264_strip_exact_frames), UNIT_CASE(mp4_strip_with_keyframes_and_b_frames),
+	  UNIT_CASE(dense_strip_repeats_frames_exactly), UNIT_CASE(webm_vp9_strip_exact_frames),
 	  UNIT_CASE(frame_k_of_m_steps), UNIT_CASE(sample_clip_blue_then_green),
 	  UNIT_CASE(bad_requests_refused))
