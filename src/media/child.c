@@ -110,7 +110,14 @@ static int open_media(const char *path, char *reason, size_t cap)
 static void child_main(const char *path, int wfd, const media_request *r)
 {
 	confine(wfd, &r->limits);
-	signal(SIGPIPE, SIG_DFL);
+	/* the parent's handlers (a stop flag for SIGINT) must not keep a
+	   decoder alive: these signals end it, and none is blocked */
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGXCPU};
+	for (size_t i = 0; i < ASSAY_ARRAY_LEN(sigs); i++)
+		signal(sigs[i], SIG_DFL);
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 	char reason[200] = "";
 	media_decoded d;
 	memset(&d, 0, sizeof d);
