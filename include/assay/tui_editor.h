@@ -77,6 +77,8 @@ int tui_edbuf_paste(tui_edbuf *b, const char *s, size_t n);
 int tui_edbuf_backspace(tui_edbuf *b); /* deletes the cluster before */
 int tui_edbuf_delete(tui_edbuf *b);    /* deletes the cluster after */
 int tui_edbuf_kill_word(tui_edbuf *b); /* Ctrl-W: back to the word start */
+/* Alt-D, Ctrl-Delete: forward to the next word's start */
+int tui_edbuf_kill_word_next(tui_edbuf *b);
 /* Ctrl-K: deletes to the end of the line; at the end of a line, deletes
  * the newline (joining the next line). */
 int tui_edbuf_kill_end(tui_edbuf *b);
@@ -153,10 +155,12 @@ enum tui_editor_result {
 /* Runs the editor in win (title row, text rows, status row; at least 3x12,
  * smaller shows a "too small" note and waits for a resize) on the text
  * initial[0..len). Keys: arrows, Home/End, Ctrl-A/Ctrl-E (line start/end),
- * Alt-b/Alt-f and Ctrl-Left/Ctrl-Right (words), PgUp/PgDn, Ctrl-W, Ctrl-K,
- * Ctrl-U, Backspace, Delete, Enter, Tab, Ctrl-Z or Ctrl-_ (undo), Ctrl-L
- * (redraw), Ctrl-S or F2 (save), Esc (cancel; asks "discard changes? y/n"
- * when there are changes). Bracketed paste is enabled while it runs.
+ * Alt-b/Alt-f and Ctrl-Left/Ctrl-Right (words), PgUp/PgDn, Ctrl-W, Alt-D or
+ * Ctrl-Delete (the next word), Ctrl-K, Ctrl-U, Backspace, Delete, Enter,
+ * Tab, Ctrl-Z or Ctrl-_ (undo), Ctrl-L (redraw), F1 or Alt-? (the list of
+ * keys), Ctrl-S or F2 (save), Esc (cancel; asks "discard changes? y/n"
+ * when there are changes). The status row gives the cursor's line and
+ * column in the text. Bracketed paste is enabled while it runs.
  *
  * The host's curses setup is expected to be: setlocale(LC_ALL, ""),
  * initscr, raw (so Ctrl-S reaches us instead of stopping output), noecho,

@@ -194,6 +194,12 @@ int tui_edbuf_kill_word(tui_edbuf *b)
 	return delete_range(b, edbuf_snap_back(b, p), b->cur, EDBUF_EDIT_OTHER);
 }
 
+int tui_edbuf_kill_word_next(tui_edbuf *b)
+{
+	size_t p = text_word_next(tui_edbuf_text(b, NULL), b->text.len, b->cur);
+	return delete_range(b, b->cur, edbuf_snap_fwd(b, p), EDBUF_EDIT_OTHER);
+}
+
 int tui_edbuf_kill_end(tui_edbuf *b)
 {
 	size_t e = edbuf_line_end(b, b->cur);

@@ -1,5 +1,6 @@
-/* edit.c — the built-in editor over the whole screen as a view, and the
- * draft an edit the store refused is kept in. */
+/* edit.c — the built-in editor over the whole screen (or below a few rows
+ * its owner keeps) as a view, and the draft an edit the store refused is
+ * kept in. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,7 +13,26 @@ typedef struct full_screen {
 	tui_view *owner;
 	tui_edit_done done;
 	WINDOW *win;
+	int (*band)(tui_view *owner); /* rows kept above for the owner */
+	tui_editor_host host;
 } full_screen;
+
+static int band_rows(const full_screen *fs)
+{
+	int k = fs->band ? fs->band(fs->owner) : 0;
+	return k > 0 && LINES - k >= EDITOR_MIN_ROWS ? k : 0;
+}
+
+/* The window follows the screen, below the owner's rows. */
+static int full_screen_resize(void *ctx, WINDOW **win)
+{
+	full_screen *fs = ctx;
+	int k = band_rows(fs);
+	wresize(fs->win, LINES - k, COLS);
+	mvwin(fs->win, k, 0);
+	*win = fs->win;
+	return 0;
+}
 
 static void full_screen_done(tui_view *v, int rc, char *out, size_t len, const assay_error *err)
 {
@@ -26,16 +46,26 @@ static void full_screen_done(tui_view *v, int rc, char *out, size_t len, const a
 bool tui_edit_full_screen(tui_view *owner, const char *title, const char *text,
 			  tui_edit_done done)
 {
+	return tui_edit_below(owner, NULL, title, text, done);
+}
+
+bool tui_edit_below(tui_view *owner, int (*band)(tui_view *owner), const char *title,
+		    const char *text, tui_edit_done done)
+{
 	tui_base *b = owner->base;
 	assay_error err = {0};
 	full_screen *fs = calloc(1, sizeof *fs);
-	WINDOW *win = fs ? newwin(LINES, COLS, 0, 0) : NULL;
+	if (fs)
+		*fs = (full_screen){.owner = owner, .done = done, .band = band};
+	int k = fs ? band_rows(fs) : 0;
+	WINDOW *win = fs ? newwin(LINES - k, COLS, k, 0) : NULL;
 	if (!win) {
 		free(fs);
 		tui_message(b, true, "no room for the editor's window");
 		return false;
 	}
-	*fs = (full_screen){.owner = owner, .done = done, .win = win};
+	fs->win = win;
+	fs->host = (tui_editor_host){.resize = full_screen_resize, .ctx = fs};
 	tui_editor_theme th = {
 		.text = b->attr[CONF_ROLE_SAMPLE_TEXT],
 		.placeholder = b->attr[CONF_ROLE_SAMPLE_PLACEHOLDER],
@@ -43,7 +73,7 @@ bool tui_edit_full_screen(tui_view *owner, const char *title, const char *text,
 		.status = b->attr[CONF_ROLE_FOOTER_TEXT],
 		.prompt = b->attr[CONF_ROLE_DIALOG],
 	};
-	if (editor_push(b, win, title, text, strlen(text), &th, NULL, &fs->view,
+	if (editor_push(b, win, title, text, strlen(text), &th, &fs->host, &fs->view,
 			full_screen_done, &err) < 0) {
 		delwin(win);
 		free(fs);

@@ -15,6 +15,11 @@ typedef void (*tui_edit_done)(tui_view *owner, int rc, char *out, const assay_er
  * when it could not open. */
 bool tui_edit_full_screen(tui_view *owner, const char *title, const char *text,
 			  tui_edit_done done);
+/* The same below the rows band(owner) asks for at the screen's height
+ * (none when the editor would get fewer than its minimum); the owner
+ * draws those rows. */
+bool tui_edit_below(tui_view *owner, int (*band)(tui_view *owner), const char *title,
+		    const char *text, tui_edit_done done);
 
 /* An edit the store refused (disk full, database locked), kept in memory
  * as the sample's draft so it is never lost: keep takes *text over (sets

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dialogs.h"
 #include "editor_int.h"
 
 #define PASTE_ON  "\033[?2004h"
@@ -30,6 +31,7 @@ enum action {
 	ACT_BACKSPACE,
 	ACT_DELETE,
 	ACT_KILL_WORD,
+	ACT_KILL_WORD_NEXT,
 	ACT_KILL_END,
 	ACT_KILL_START,
 	ACT_NEWLINE,
@@ -39,6 +41,7 @@ enum action {
 	ACT_ESCAPE,
 	ACT_RESIZE,
 	ACT_PASTE,
+	ACT_HELP,
 };
 
 /* One row per key: function keys (KEY_*) and characters (controls). */
@@ -79,6 +82,7 @@ static const struct keybind {
     {false, CTRL('L'), ACT_REDRAW},
     {false, CTRL('S'), ACT_SAVE},
     {true, KEY_F(2), ACT_SAVE},
+    {true, KEY_F(1), ACT_HELP},
     {false, 0x1b, ACT_ESCAPE},
     {true, KEY_RESIZE, ACT_RESIZE},
 };
@@ -92,6 +96,9 @@ static const struct seqbind {
     {"f", ACT_WORD_RIGHT},
     {"B", ACT_WORD_LEFT},
     {"F", ACT_WORD_RIGHT},
+    {"d", ACT_KILL_WORD_NEXT},
+    {"[3;5~", ACT_KILL_WORD_NEXT},
+    {"?", ACT_HELP},
     {"\x7f", ACT_KILL_WORD},
     {"\b", ACT_KILL_WORD},
     {"<", ACT_TOP},
@@ -126,6 +133,8 @@ static enum action lookup_key(const editor *ed, bool fkey, wint_t ch)
 			return ACT_WORD_RIGHT;
 		if (c == ed->key_paste)
 			return ACT_PASTE;
+		if (c == ed->key_cdel)
+			return ACT_KILL_WORD_NEXT;
 	}
 	for (size_t i = 0; i < ASSAY_ARRAY_LEN(keymap); i++)
 		if (keymap[i].fkey == fkey && (wint_t)keymap[i].code == ch)
@@ -275,6 +284,8 @@ static int apply(editor *ed, enum action act)
 		return tui_edbuf_delete(b);
 	case ACT_KILL_WORD:
 		return tui_edbuf_kill_word(b);
+	case ACT_KILL_WORD_NEXT:
+		return tui_edbuf_kill_word_next(b);
 	case ACT_KILL_END:
 		return tui_edbuf_kill_end(b);
 	case ACT_KILL_START:
@@ -362,6 +373,9 @@ static int editor_key(tui_view *v, int r, wint_t ch)
 	case ACT_PASTE:
 		rc = read_paste(ed, &resized);
 		break;
+	case ACT_HELP:
+		tui_help(v, " editor keys ");
+		break;
 	default:
 		rc = apply(ed, act);
 	}
@@ -401,7 +415,8 @@ int editor_push(tui_base *b, WINDOW *win, const char *title, const char *initial
 	editor *ed = calloc(1, sizeof *ed);
 	if (!ed)
 		return assay_fail(err, ASSAY_ENOMEM, "out of memory opening the editor");
-	*ed = (editor){.view = {.ops = &editor_ops, .win = win, .cursor = true},
+	*ed = (editor){.view = {.ops = &editor_ops, .win = win, .cursor = true,
+				.keys = editor_keys, .n_keys = editor_n_keys},
 		       .win = win, .host = host, .owner = owner, .done = done};
 	/* the title outlives the caller's frame */
 	if (!(ed->title_copy = assay_strdup(title))) {
@@ -423,6 +438,7 @@ int editor_push(tui_base *b, WINDOW *win, const char *title, const char *initial
 	ed->key_aleft = ext_key("kLFT3");
 	ed->key_aright = ext_key("kRIT3");
 	ed->key_paste = ASSAY_MAX(key_defined("\033[200~"), 0);
+	ed->key_cdel = ext_key("kDC5");
 	ed->had_keypad = is_keypad(win);
 	ed->delay = wgetdelay(win);
 	keypad(win, TRUE);

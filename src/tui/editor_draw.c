@@ -154,17 +154,57 @@ static void draw_title(editor *ed, int w)
 		tui_draw_text(ed->win, 0, x, w - x, " [modified]", 11, ed->th.title, ed->th.title);
 }
 
-/* Logical line (1-based) of the cursor, for the status row. */
-static size_t cursor_line(const editor *ed)
+/* What F1 lists: every key editor.c's tables bind. */
+const tui_key editor_keys[] = {
+	{0, 0, "Ctrl-S F2", "save", NULL, 0},
+	{0, 0, "Esc", "cancel (asks when changed)", NULL, 0},
+	{0, 0, "Ctrl-Z", "undo (Ctrl-_ too)", NULL, 0},
+	{0, 0, "arrows", "move; Ctrl-B/F/P/N too", NULL, 0},
+	{0, 0, "Home End", "line start / end; Ctrl-A / Ctrl-E too", NULL, 0},
+	{0, 0, "Ctrl-Left", "word left / right (Alt-b, Alt-f)", NULL, 0},
+	{0, 0, "PgUp PgDn", "page up / down", NULL, 0},
+	{0, 0, "Alt-< Alt->", "start / end of the text", NULL, 0},
+	{0, 0, "Backspace", "delete the character before", NULL, 0},
+	{0, 0, "Delete", "delete the character after (Ctrl-D)", NULL, 0},
+	{0, 0, "Ctrl-W", "delete the word before (Alt-Backspace)", NULL, 0},
+	{0, 0, "Alt-D", "delete the next word (Ctrl-Delete)", NULL, 0},
+	{0, 0, "Ctrl-K", "delete to the line end (joins at it)", NULL, 0},
+	{0, 0, "Ctrl-U", "delete to the line start (joins at it)", NULL, 0},
+	{0, 0, "Ctrl-L", "redraw", NULL, 0},
+	{0, 0, "F1 Alt-?", "this list", NULL, 0},
+};
+const size_t editor_n_keys = ASSAY_ARRAY_LEN(editor_keys);
+
+/* Index of the first cell at or after byte offset off. */
+static size_t cell_index(const editor *ed, size_t off)
 {
-	const char *s = tui_edbuf_text(&ed->buf, NULL);
-	size_t line = 1;
-	for (const char *p = s; (p = memchr(p, '\n', ed->buf.cur - (size_t)(p - s))); p++)
-		line++;
-	return line;
+	size_t lo = 0, hi = ed->buf.cells.n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (ed->buf.cells.v[mid].off < off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
 }
 
-static void draw_status(editor *ed, int y, int w, int col)
+/* The cursor's place in the text, not on the screen: its line (1-based,
+ * counted by LF) and its column (1-based, in the cells of that line as
+ * the layout has them). */
+static void cursor_place(const editor *ed, size_t *line, size_t *col)
+{
+	const char *s = tui_edbuf_text(&ed->buf, NULL);
+	size_t cur = ed->buf.cur, start = 0;
+	*line = 1;
+	for (const char *p = s; (p = memchr(p, '\n', cur - (size_t)(p - s))); p++) {
+		(*line)++;
+		start = (size_t)(p - s) + 1;
+	}
+	*col = cell_index(ed, cur) - cell_index(ed, start) + 1;
+}
+
+static void draw_status(editor *ed, int y, int w)
 {
 	blank_row(ed->win, y, ed->th.status);
 	if (ed->confirm) {
@@ -173,8 +213,10 @@ static void draw_status(editor *ed, int y, int w, int col)
 		return;
 	}
 	char pos[64];
-	int pn = snprintf(pos, sizeof pos, "Ln %zu, Col %d", cursor_line(ed), col + 1);
-	const char *left = ed->note ? ed->note : "^S save  Esc cancel  ^Z undo";
+	size_t line, col;
+	cursor_place(ed, &line, &col);
+	int pn = snprintf(pos, sizeof pos, "Ln %zu, Col %zu", line, col);
+	const char *left = ed->note ? ed->note : "^S save  Esc cancel  ^Z undo  F1 all keys";
 	int room = w - 2 - (pn + 2 < w / 2 ? pn + 2 : 0);
 	tui_draw_text(ed->win, y, 1, room, left, strlen(left), ed->th.status, ed->th.status);
 	if (pn + 2 < w / 2)
@@ -242,7 +284,7 @@ void editor_draw(editor *ed)
 		if (ed->top + (size_t)r < ed->buf.lines.n)
 			draw_line(ed, 1 + r, &ed->buf.lines.v[ed->top + (size_t)r], tw);
 	}
-	draw_status(ed, h - 1, w, col);
+	draw_status(ed, h - 1, w);
 	wattrset(ed->win, A_NORMAL);
 	wmove(ed->win, 1 + (int)(row - ed->top), col < tw ? col : tw);
 	wnoutrefresh(ed->win);

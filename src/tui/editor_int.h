@@ -30,7 +30,7 @@ typedef struct editor {
 	size_t top;	  /* first display line shown */
 	const char *note; /* one-shot status message, or NULL */
 	bool confirm;	  /* asking "discard changes?" */
-	int key_cleft, key_cright, key_aleft, key_aright, key_paste; /* from terminfo */
+	int key_cleft, key_cright, key_aleft, key_aright, key_paste, key_cdel; /* terminfo */
 } editor;
 
 /* Puts the editor on win on top of b's stack; done gets the result when
@@ -38,6 +38,11 @@ typedef struct editor {
 int editor_push(tui_base *b, WINDOW *win, const char *title, const char *initial, size_t len,
 		const tui_editor_theme *theme, const tui_editor_host *host, tui_view *owner,
 		editor_done done, assay_error *err);
+
+/* The editor's keys as F1 lists them (editor_draw.c; the editor reads
+ * its keys from its own tables, these rows only describe them). */
+extern const tui_key editor_keys[];
+extern const size_t editor_n_keys;
 
 /* Draws the whole editor window and places the cursor; no doupdate. */
 void editor_draw(editor *ed);

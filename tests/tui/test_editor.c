@@ -311,6 +311,27 @@ TEST(kill_word_at_boundaries)
 	tui_edbuf_free(&b);
 }
 
+TEST(kill_next_word_at_boundaries)
+{
+	tui_edbuf b = mk("hello big world", 80);
+	tui_edbuf_kill_word_next(&b);
+	CHECK_STR(txt(&b), "big world");
+	CHECK_INT(b.cur, 0);
+	tui_edbuf_set_cursor(&b, 1); /* from inside a word: its rest */
+	tui_edbuf_kill_word_next(&b);
+	CHECK_STR(txt(&b), "bworld");
+	tui_edbuf_bottom(&b);
+	tui_edbuf_kill_word_next(&b); /* at the end: nothing */
+	CHECK_STR(txt(&b), "bworld");
+	tui_edbuf_free(&b);
+	b = mk(HEART " go", 80);
+	tui_edbuf_kill_word_next(&b);
+	CHECK(on_boundary(&b));
+	tui_edbuf_undo(&b);
+	CHECK_STR(txt(&b), HEART " go");
+	tui_edbuf_free(&b);
+}
+
 TEST(kill_to_end_and_start_at_boundaries)
 {
 	tui_edbuf b = mk("ab\ncd", 80);
@@ -661,7 +682,8 @@ UNIT_MAIN(UNIT_CASE(empty_text), UNIT_CASE(insert_at_start_middle_end),
 	  UNIT_CASE(cursor_column_with_wide_tab_and_placeholders),
 	  UNIT_CASE(typing_before_a_mark_keeps_the_cursor_on_a_boundary),
 	  UNIT_CASE(invalid_utf8_becomes_replacement_marks), UNIT_CASE(huge_single_line),
-	  UNIT_CASE(kill_word_at_boundaries), UNIT_CASE(kill_to_end_and_start_at_boundaries),
+	  UNIT_CASE(kill_word_at_boundaries), UNIT_CASE(kill_next_word_at_boundaries),
+	  UNIT_CASE(kill_to_end_and_start_at_boundaries),
 	  UNIT_CASE(bare_cr_is_inside_the_line),
 	  UNIT_CASE(home_end_and_word_moves), UNIT_CASE(vertical_moves_keep_the_goal_column),
 	  UNIT_CASE(wrapped_line_end_stays_on_its_row), UNIT_CASE(paste_is_cleaned),
