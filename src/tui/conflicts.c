@@ -405,7 +405,7 @@ static void top_bar(cview *cv)
 	snprintf(right, sizeof right, " %lld left, %lld settled ", (long long)cv->left,
 		 (long long)a->sum.decided);
 	const char *db = strrchr(a->o->db_name, '/');
-	snprintf(left, sizeof left, " assay | %s | conflicts | %s | lead %s",
+	snprintf(left, sizeof left, " assay | %s | conflicts | %s | %s",
 		 db ? db + 1 : a->o->db_name, a->o->batch ? a->o->batch : "all batches",
 		 a->o->annotator);
 	int rw = (int)strlen(right);

@@ -50,6 +50,7 @@ typedef struct prompt {
 	tui_text_done done;
 	char label[64];
 	const char *prefix; /* put before the answer ("other: ") */
+	bool empty_ok;	    /* Enter on nothing answers "" */
 	abuf text;
 } prompt;
 
@@ -79,9 +80,9 @@ static void prompt_draw(tui_view *v)
 static int prompt_answer(prompt *p, bool cancelled)
 {
 	char *t = NULL;
-	if (!cancelled && p->text.len) {
+	if (!cancelled && (p->text.len || p->empty_ok)) {
 		abuf out = {0};
-		abuf_printf(&out, "%s%s", p->prefix ? p->prefix : "", p->text.data);
+		abuf_printf(&out, "%s%s", p->prefix ? p->prefix : "", p->text.data ? p->text.data : "");
 		t = abuf_take(&out);
 	}
 	p->done(p->owner, t);
@@ -144,6 +145,13 @@ static void prompt_push(tui_view *owner, const char *label, const char *initial,
 void tui_prompt(tui_view *owner, const char *label, const char *initial, tui_text_done done)
 {
 	prompt_push(owner, label, initial, NULL, done);
+}
+
+void tui_prompt_or_empty(tui_view *owner, const char *label, tui_text_done done)
+{
+	prompt_push(owner, label, NULL, NULL, done);
+	if (owner->base->top != owner)
+		TUI_SELF(owner->base->top, prompt)->empty_ok = true;
 }
 
 /* ---- The reason picker ---------------------------------------------------- */
@@ -275,30 +283,85 @@ static size_t help_rows(const tui_view *o, const tui_key **shown, size_t cap)
 	return n;
 }
 
+/* The end of the first row of help text s in w columns (at a space when
+ * there is one), and where the next row starts. */
+static size_t help_cut(const char *s, int w, size_t *next)
+{
+	size_t n = strlen(s);
+	if ((int)n <= w) {
+		*next = n;
+		return n;
+	}
+	size_t cut = (size_t)w;
+	while (cut > 0 && s[cut] != ' ')
+		cut--;
+	if (cut == 0)
+		cut = (size_t)w;
+	*next = s[cut] == ' ' ? cut + 1 : cut;
+	return cut;
+}
+
+/* Rows the help text of each key takes at help width hw, summed. */
+static int help_height(const tui_key **shown, size_t n, int hw)
+{
+	int rows = 0;
+	for (size_t k = 0; k < n; k++)
+		for (const char *s = shown[k]->help; *s; rows++) {
+			size_t next;
+			help_cut(s, hw, &next);
+			s += next;
+		}
+	return rows;
+}
+
+/* Columns of keys, as few as fit the height; a help text wider than its
+ * column wraps onto the next row instead of being cut. */
 static void help_draw(tui_view *v)
 {
 	help *hp = TUI_SELF(v, help);
 	tui_base *b = v->base;
 	const tui_key *shown[64];
 	size_t n = help_rows(hp->d.owner, shown, ASSAY_ARRAY_LEN(shown));
-	/* as many columns of keys as the height needs */
-	int rows = LINES - 4 < (int)n ? LINES - 4 : (int)n;
-	if (rows < 1)
-		rows = 1;
-	int cols = ((int)n + rows - 1) / rows, colw = 50;
-	int h = rows + 3, w = cols * colw + 3;
-	WINDOW *win = tui_box(b, h, w);
+	int lw = 0, hw_max = 0, avail = LINES - 4 > 1 ? LINES - 4 : 1;
+	for (size_t k = 0; k < n; k++) {
+		lw = ASSAY_MAX(lw, (int)strlen(shown[k]->label));
+		hw_max = ASSAY_MAX(hw_max, (int)strlen(shown[k]->help));
+	}
+	int cols = 1, hw, height;
+	for (;; cols++) {
+		hw = ASSAY_MIN(hw_max, (COLS - 3) / cols - lw - 3);
+		height = (help_height(shown, n, ASSAY_MAX(hw, 1)) + cols - 1) / cols;
+		if (hw > 8 && height <= avail - (cols > 1))
+			break;
+		if (cols == 4 || hw <= 8) { /* it does not fit: one column, cut */
+			cols = 1;
+			hw = ASSAY_MAX(ASSAY_MIN(hw_max, COLS - 6 - lw), 1);
+			height = avail;
+			break;
+		}
+	}
+	int rows = ASSAY_MIN(ASSAY_MAX(height + (cols > 1), 1), avail), colw = lw + hw + 3;
+	WINDOW *win = tui_box(b, rows + 3, cols * colw + 3);
 	if (!win)
 		return;
 	wattron(win, b->attr[CONF_ROLE_HELP_TITLE]);
 	mvwaddstr(win, 0, 2, hp->title);
 	wattroff(win, b->attr[CONF_ROLE_HELP_TITLE]);
+	int y = 1, x = 2, col = 0;
 	for (size_t k = 0; k < n; k++) {
-		int y = (int)k % rows + 1, x = 2 + (int)k / rows * colw;
-		mvwaddnstr(win, y, x, shown[k]->label, 10);
-		mvwaddnstr(win, y, x + 11, shown[k]->help, colw - 13);
+		int need = help_height(&shown[k], 1, hw);
+		if (y + need > rows + 1 && y > 1 && ++col < cols)
+			y = 1, x += colw;
+		else if (y > rows)
+			break;
+		mvwaddnstr(win, y, x, shown[k]->label, lw);
+		for (const char *s = shown[k]->help; *s && y <= rows; y++) {
+			size_t next, len = help_cut(s, hw, &next);
+			mvwaddnstr(win, y, x + lw + 1, s, (int)len);
+			s += next;
+		}
 	}
-	mvwaddstr(win, h - 2, 2, "press any key to close");
+	mvwaddstr(win, rows + 1, 2, "press any key to close");
 	wnoutrefresh(win);
 	delwin(win);
 }
