@@ -26,6 +26,7 @@ typedef struct audit_stats_opts {
 	int64_t since_ms, until_ms;
 	const char *annotator;    /* only this annotator, or NULL */
 	const char *batch;        /* only this batch, or NULL */
+	const store_where *where; /* only the samples of this slice, or NULL */
 } audit_stats_opts;
 
 /* What a group's key part is: a value from the data, or a group of its
@@ -93,7 +94,9 @@ typedef struct audit_agreement_report {
 	size_t n_conflicts;
 } audit_agreement_report;
 
-int audit_agreement_compute(store *s, audit_agreement_report *out, assay_error *err);
+/* Over the samples of the slice where (NULL: all). */
+int audit_agreement_compute(store *s, const store_where *where, audit_agreement_report *out,
+			    assay_error *err);
 void audit_agreement_free(audit_agreement_report *r);
 
 /* ---- Calibration ------------------------------------------------------------ */
@@ -115,16 +118,24 @@ typedef struct audit_calibration {
 } audit_calibration;
 
 /* A sample counts as rejected when most of its verdicts reject it (a tie
- * counts as rejected), and as "rejected or edited" likewise. */
-int audit_calibration_compute(store *s, audit_calibration *out, assay_error *err);
+ * counts as rejected), and as "rejected or edited" likewise. Over the
+ * samples of the slice where (NULL: all). */
+int audit_calibration_compute(store *s, const store_where *where, audit_calibration *out,
+			      assay_error *err);
 void audit_calibration_free(audit_calibration *c);
 
 /* ---- The shareable report -------------------------------------------------- */
 
+typedef struct audit_report_opts {
+	const char *db_name;      /* shown in the header (escaped) */
+	const store_where *where; /* the slice reported on, or NULL: every sample */
+	const char *where_text;   /* its canonical spelling, shown at the top */
+} audit_report_opts;
+
 /* Appends one self-contained HTML page (inline CSS and SVG charts, no
  * scripts, nothing external) with the rates by annotator, reason, batch and
  * model, the daily volume, agreement and the calibration table with score
- * histograms. db_name is shown in the header (escaped). */
-int audit_report_html(store *s, const char *db_name, abuf *out, assay_error *err);
+ * histograms, each over the slice o->where. */
+int audit_report_html(store *s, const audit_report_opts *o, abuf *out, assay_error *err);
 
 #endif

@@ -616,6 +616,9 @@ typedef struct store_stat_row {
 	int64_t words;         /* the original's word count, -1 when unknown */
 } store_stat_row;
 
+/* A compiled --where (src/store/where.c). */
+struct store_where;
+
 typedef struct store_stats_filter {
 	int64_t since_ms;        /* 0: from the start */
 	int64_t until_ms;        /* 0: to the end (exclusive) */
@@ -625,6 +628,7 @@ typedef struct store_stats_filter {
 	bool need_batch;         /* rows must carry their batch id */
 	int64_t first_sample;    /* only samples with ids in [first, last]; */
 	int64_t last_sample;     /* 0, 0: all (a pass split across readers) */
+	const struct store_where *where; /* only the samples it selects, or NULL */
 } store_stats_filter;
 
 int store_stats_each(store *s, const store_stats_filter *f,
@@ -643,10 +647,12 @@ int store_batch_names(store *s, store_names *out, assay_error *err);
 const char *store_names_get(const store_names *n, int64_t id);
 void store_names_free(store_names *n);
 
+/* The readers below take a compiled --where (only the samples it selects)
+ * or NULL (every sample, by the cached statements). */
 /* Every verdict on samples that two or more annotators decided, ordered by
  * sample: fn gets (sample_id, ext_id, annotator_id, verdict). Machines'
  * verdicts (annotators named STORE_AUTO_PREFIX...) are left out. */
-int store_multi_verdicts_each(store *s,
+int store_multi_verdicts_each(store *s, const struct store_where *w,
 			      int (*fn)(void *ud, int64_t sample_id, const char *ext_id,
 					int64_t annotator_id, int verdict),
 			      void *ud, assay_error *err);
@@ -660,16 +666,19 @@ int store_multi_verdicts_each(store *s,
 int store_max_sample_id(store *s, int64_t *id, assay_error *err);
 /* Every decision in sample order, its verdict as its first letter: 'a'ccepted,
  * 'e'dited, 'r'ejected or 's'kipped. */
-int store_verdicts_each(store *s, int (*fn)(void *ud, int64_t sample_id, char verdict), void *ud,
+int store_verdicts_each(store *s, const struct store_where *w,
+			int (*fn)(void *ud, int64_t sample_id, char verdict), void *ud,
 			assay_error *err);
 /* Per sample with sample ids in [first, last], in order: how many of its
  * verdicts (skips left out) reject, edit, and in all. */
-int store_verdict_counts_each(store *s, int64_t first, int64_t last,
+int store_verdict_counts_each(store *s, const struct store_where *w, int64_t first, int64_t last,
 			      int (*fn)(void *ud, int64_t sample_id, int rejected, int edited,
 					int total),
 			      void *ud, assay_error *err);
 int store_scorer_names(store *s, char ***names, size_t *n, assay_error *err);
 void store_strings_free(char **v, size_t n);
+/* (A slice's calibration narrows the verdicts, not the scores: a sample
+ * outside it has no verdict counted, so its scores are passed over.) */
 int store_scorer_scores_each(store *s, const char *scorer,
 			     int (*fn)(void *ud, int64_t sample_id, double value, bool flagged),
 			     void *ud, assay_error *err);
@@ -713,6 +722,10 @@ typedef struct store_export_filter {
 	const char **min_scorer;  /* keep samples whose score for min_scorer[i] */
 	const double *min_value;  /* is at least min_value[i] */
 	size_t n_min;
+	const char **max_scorer;  /* and whose score for max_scorer[i] */
+	const double *max_value;  /* is at most max_value[i] */
+	size_t n_max;
+	const struct store_where *where; /* only the samples it selects, or NULL */
 } store_export_filter;
 
 /* Calls fn for every sample (in id order) that passes the filter, with its
@@ -726,7 +739,8 @@ int store_export_each(store *s, const store_export_filter *f,
  * caller frees. */
 int store_export_provenance(store *s, int64_t sample_id, char **json, assay_error *err);
 
-/* An upper bound on the number of samples store_export_each visits. */
+/* An upper bound on the number of samples store_export_each visits (the
+ * --where and batch counted, the --min and --max not). */
 int store_export_estimate(store *s, const store_export_filter *f, int64_t *n, assay_error *err);
 
 /* (end of export section) */
@@ -806,6 +820,9 @@ int store_where_compile(const struct query_expr *e, store_where *out, assay_erro
 void store_where_free(store_where *w);
 /* How many samples the compiled expression selects. */
 int store_where_count(store *s, const store_where *w, int64_t *n, assay_error *err);
+/* The same, and how many of them have a current verdict (a skip is none). */
+int store_where_tally(store *s, const store_where *w, int64_t *n, int64_t *decided,
+		      assay_error *err);
 /* Calls fn with the id of every sample the expression selects, in id
  * order; stops when fn returns non-zero and returns that. Streams. */
 int store_where_each(store *s, const store_where *w, int (*fn)(void *ud, int64_t sample_id),

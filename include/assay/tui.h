@@ -64,6 +64,8 @@ typedef struct tui_audit_opts {
 	int64_t since_ms, until_ms; /* decisions in [since, until); 0: open */
 	const conf_theme *theme;
 	const conf *config;      /* `reasons` for nothing yet; may be NULL */
+	const store_where *where; /* only the samples of this slice, or NULL */
+	const char *where_text;  /* its canonical spelling, for the top bar */
 } tui_audit_opts;
 
 /* The read-only audit dashboard: rejection rates per annotator, reason,

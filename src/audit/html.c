@@ -40,6 +40,7 @@ static const char style[] =
 	"th:first-child,td:first-child{text-align:left}th{background:#f1f1f6}"
 	"svg text{font:11px system-ui,sans-serif;fill:#333}"
 	".big{font-size:1.8em;font-weight:600}"
+	".slice{background:#fff8e0;border:1px solid #e8d48a;border-radius:6px;padding:.5em 1em}"
 	"</style>";
 
 /* A group's label: a group of its own (no value) in italics, a value that
@@ -250,10 +251,10 @@ static void agreement_table(abuf *b, const audit_agreement_report *r)
 }
 
 /* One grouping's rates, computed and drawn as a bar chart. */
-static int chart_by(store *s, abuf *b, int by, const char *field, const char *title,
-		    assay_error *err)
+static int chart_by(store *s, const audit_report_opts *ro, abuf *b, int by, const char *field,
+		    const char *title, assay_error *err)
 {
-	audit_stats_opts o = {.by = {by}, .n_by = 1, .field = field};
+	audit_stats_opts o = {.by = {by}, .n_by = 1, .field = field, .where = ro->where};
 	audit_stats st;
 	int rc = audit_stats_compute(s, &o, &st, err);
 	if (rc < 0)
@@ -268,9 +269,9 @@ static int chart_by(store *s, abuf *b, int by, const char *field, const char *ti
 	return ASSAY_OK;
 }
 
-int audit_report_html(store *s, const char *db_name, abuf *b, assay_error *err)
+int audit_report_html(store *s, const audit_report_opts *o, abuf *b, assay_error *err)
 {
-	audit_stats_opts all = {.by = {AUDIT_BY_ANNOTATOR}, .n_by = 1};
+	audit_stats_opts all = {.by = {AUDIT_BY_ANNOTATOR}, .n_by = 1, .where = o->where};
 	audit_stats st;
 	int rc = audit_stats_compute(s, &all, &st, err);
 	if (rc < 0)
@@ -284,8 +285,13 @@ int audit_report_html(store *s, const char *db_name, abuf *b, assay_error *err)
 		     "<meta name='viewport' content='width=device-width'><title>assay audit</title>");
 	abuf_puts(b, style);
 	abuf_puts(b, "</head><body><h1>assay audit</h1><p class='muted'>");
-	esc(b, db_name);
+	esc(b, o->db_name);
 	abuf_printf(b, " &middot; %s</p>", when);
+	if (o->where_text) {
+		abuf_puts(b, "<p class='slice'>Only the samples where <code>");
+		esc(b, o->where_text);
+		abuf_puts(b, "</code>: every figure, chart and list below is of this slice.</p>");
+	}
 	abuf_printf(b, "<div class='grid'><div class='card'><div class='big'>%llu</div>decisions</div>"
 		       "<div class='card'><div class='big'>%.1f%%</div>rejected</div>"
 		       "<div class='card'><div class='big'>%.1f%%</div>edited</div>"
@@ -296,22 +302,22 @@ int audit_report_html(store *s, const char *db_name, abuf *b, assay_error *err)
 	audit_stats_free(&st);
 	abuf_puts(b, "<h2>Rejection rates (bars) with 95% Wilson intervals (whiskers)</h2>"
 		     "<div class='grid'>");
-	if ((rc = chart_by(s, b, AUDIT_BY_ANNOTATOR, NULL, "by annotator", err)) < 0 ||
-	    (rc = chart_by(s, b, AUDIT_BY_REASON, NULL, "by reason: share of the rejections", err)) < 0 ||
-	    (rc = chart_by(s, b, AUDIT_BY_BATCH, NULL, "by batch", err)) < 0 ||
-	    (rc = chart_by(s, b, AUDIT_BY_FIELD, "meta.model", "by model", err)) < 0)
+	if ((rc = chart_by(s, o, b, AUDIT_BY_ANNOTATOR, NULL, "by annotator", err)) < 0 ||
+	    (rc = chart_by(s, o, b, AUDIT_BY_REASON, NULL, "by reason: share of the rejections", err)) < 0 ||
+	    (rc = chart_by(s, o, b, AUDIT_BY_BATCH, NULL, "by batch", err)) < 0 ||
+	    (rc = chart_by(s, o, b, AUDIT_BY_FIELD, "meta.model", "by model", err)) < 0)
 		return rc;
 	abuf_puts(b, "</div><h2>Over time</h2>");
-	if ((rc = chart_by(s, b, AUDIT_BY_DAY, NULL, "per day", err)) < 0)
+	if ((rc = chart_by(s, o, b, AUDIT_BY_DAY, NULL, "per day", err)) < 0)
 		return rc;
 	audit_agreement_report ar;
-	if ((rc = audit_agreement_compute(s, &ar, err)) < 0)
+	if ((rc = audit_agreement_compute(s, o->where, &ar, err)) < 0)
 		return rc;
 	abuf_puts(b, "<h2>Agreement between annotators</h2>");
 	agreement_table(b, &ar);
 	audit_agreement_free(&ar);
 	audit_calibration cal;
-	if ((rc = audit_calibration_compute(s, &cal, err)) < 0)
+	if ((rc = audit_calibration_compute(s, o->where, &cal, err)) < 0)
 		return rc;
 	abuf_puts(b, "<h2>Scorers against the human verdict</h2>");
 	if (cal.n) {

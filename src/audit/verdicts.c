@@ -158,14 +158,15 @@ static int conflicts(const gather *g, const store_names *names, audit_agreement_
 	return ASSAY_OK;
 }
 
-int audit_agreement_compute(store *s, audit_agreement_report *out, assay_error *err)
+int audit_agreement_compute(store *s, const store_where *where, audit_agreement_report *out,
+			    assay_error *err)
 {
 	*out = (audit_agreement_report){0};
 	gather g = {0};
 	store_names names = {0};
 	int64_t *raters = NULL;
 	uint32_t *c3 = NULL, *c2 = NULL;
-	int rc = store_multi_verdicts_each(s, on_verdict, &g, err);
+	int rc = store_multi_verdicts_each(s, where, on_verdict, &g, err);
 	if (rc == ASSAY_ENOMEM)
 		assay_fail(err, rc, "out of memory");
 	if (rc == ASSAY_OK)
@@ -257,6 +258,7 @@ typedef struct calib_run {
 	audit_readers readers;
 	uint8_t *cls;
 	int64_t max_id;
+	const store_where *where; /* the verdicts of this slice only, or NULL */
 	size_t n_vt;
 	atomic_int verdicts_done;
 	atomic_int verdicts_failed;
@@ -362,7 +364,7 @@ static int read_verdicts(calib_run *c, store *s, size_t i, assay_error *err)
 {
 	int64_t chunk = ((c->max_id / (int64_t)c->n_vt) | 3) + 1; /* a multiple of 4 */
 	int64_t first = (int64_t)i * chunk, last = i + 1 == c->n_vt ? INT64_MAX : first + chunk - 1;
-	int rc = store_verdict_counts_each(s, first, last, on_counts, c, err);
+	int rc = store_verdict_counts_each(s, c->where, first, last, on_counts, c, err);
 	if (rc < 0)
 		atomic_store(&c->verdicts_failed, 1);
 	atomic_fetch_add(&c->verdicts_done, 1);
@@ -404,10 +406,11 @@ static int by_name(const void *a, const void *b)
 	return strcmp(x->scorer, y->scorer);
 }
 
-int audit_calibration_compute(store *s, audit_calibration *out, assay_error *err)
+int audit_calibration_compute(store *s, const store_where *where, audit_calibration *out,
+			      assay_error *err)
 {
 	*out = (audit_calibration){0};
-	calib_run c = {0};
+	calib_run c = {.where = where};
 	char **names = NULL;
 	size_t n_names = 0;
 	audit_readers_open(s, &c.readers);

@@ -96,6 +96,24 @@ bool cli_parse_long(const char *s, long min, long max, long *out);
  * visible placeholder (untrusted names, ids and messages). */
 void cli_put_safe(FILE *f, const char *s);
 
+/* A --where EXPR: the parsed expression, compiled for the store, and its
+ * canonical spelling (to show what was selected). Zero it before use. */
+struct query_expr;
+typedef struct cli_where {
+	struct query_expr *ast;
+	store_where w;
+	char *text;
+	bool set;
+} cli_where;
+
+/* Parses and compiles expr into *out (--where given twice is refused); a
+ * bad expression is printed with its column and a caret line, each line
+ * through the sanitizer, and gives 2. Returns 0 or the exit code. */
+int cli_where_parse(const cli_ctx *ctx, const char *expr, cli_where *out);
+/* The compiled slice, or NULL when no --where was given. */
+const store_where *cli_where_get(const cli_where *w);
+void cli_where_free(cli_where *w);
+
 /* A progress line on stderr, shown only when stderr is a terminal. */
 typedef struct cli_progress {
 	bool enabled;

@@ -25,67 +25,27 @@ static const char help[] =
     "  --since DATE      decisions from DATE (YYYY-MM-DD, UTC) on\n"
     "  --until DATE      decisions before DATE\n"
     "  --batch NAME      only this batch\n"
+    "  --where EXPR      only the samples of a slice (the language of review,\n"
+    "                    export and stats), every panel; shown in the top bar\n"
     "  --theme NAME|PATH default, light, high-contrast, mono, or a theme file\n"
     "                    (default: the config's `theme`, else default)\n"
     "  --config FILE     read this configuration instead of the usual ones\n"
     "  -h, --help        this help\n"
     "\n"
-    "The scorers panel covers every decision: --since, --until and --batch\n"
-    "narrow the other panels.\n";
+    "The scorers panel covers every decision of the slice: --since, --until\n"
+    "and --batch narrow the other panels.\n";
 
-int cmd_audit(cli_ctx *ctx, int argc, char **argv)
+/* The dashboard on a read-only connection, after the look is loaded. */
+static int run(cli_ctx *ctx, tui_audit_opts *o, const char *theme, const char *config)
 {
-	static const struct option longopts[] = {
-	    {"since", required_argument, NULL, 's'},
-	    {"until", required_argument, NULL, 'u'},
-	    {"batch", required_argument, NULL, 'b'},
-	    {"theme", required_argument, NULL, 't'},
-	    {"config", required_argument, NULL, 'c'},
-	    {"help", no_argument, NULL, 'h'},
-	    {0},
-	};
-	tui_audit_opts o = {.db_name = ctx->db};
-	const char *theme = NULL, *config = NULL;
-	int c;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 's':
-		case 'u':
-			if (!cli_parse_date(optarg, c == 's' ? &o.since_ms : &o.until_ms))
-				return cli_usage_error(
-				    ctx, "--%s: expected a date as YYYY-MM-DD, got \"%s\"",
-				    c == 's' ? "since" : "until", optarg);
-			break;
-		case 'b':
-			o.batch = optarg;
-			break;
-		case 't':
-			theme = optarg;
-			break;
-		case 'c':
-			config = optarg;
-			break;
-		case 'h':
-			fputs(help, stdout);
-			return 0;
-		default:
-			return cli_bad_option(ctx, c, argv);
-		}
-	}
-	if (optind < argc)
-		return cli_usage_error(ctx, "unexpected argument '%s'", argv[optind]);
-	if (o.since_ms && o.until_ms && o.until_ms <= o.since_ms)
-		return cli_usage_error(ctx, "--until must come after --since");
 	assay_error err = {0};
 	conf *cf = NULL;
 	conf_theme th;
 	int look = cli_load_look(config, theme, &cf, &th);
 	if (look)
 		return look;
-	o.theme = &th;
-	o.config = cf;
+	o->theme = &th;
+	o->config = cf;
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		cli_errorf("the audit dashboard needs a terminal (for scripts: assay stats, "
 			   "assay report --html)");
@@ -99,8 +59,69 @@ int cmd_audit(cli_ctx *ctx, int argc, char **argv)
 		conf_free(cf);
 		return code;
 	}
-	int rc = tui_audit_run(s, &o, &err);
+	int rc = tui_audit_run(s, o, &err);
 	store_close(s);
 	conf_free(cf);
 	return rc < 0 ? cli_fail(&err) : 0;
+}
+
+int cmd_audit(cli_ctx *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	    {"since", required_argument, NULL, 's'},
+	    {"until", required_argument, NULL, 'u'},
+	    {"batch", required_argument, NULL, 'b'},
+	    {"where", required_argument, NULL, 'w'},
+	    {"theme", required_argument, NULL, 't'},
+	    {"config", required_argument, NULL, 'c'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0},
+	};
+	tui_audit_opts o = {.db_name = ctx->db};
+	const char *theme = NULL, *config = NULL;
+	cli_where where = {0};
+	int c, code = 0;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+		case 'u':
+			if (!cli_parse_date(optarg, c == 's' ? &o.since_ms : &o.until_ms))
+				code = cli_usage_error(
+				    ctx, "--%s: expected a date as YYYY-MM-DD, got \"%s\"",
+				    c == 's' ? "since" : "until", optarg);
+			break;
+		case 'w':
+			code = cli_where_parse(ctx, optarg, &where);
+			break;
+		case 'b':
+			o.batch = optarg;
+			break;
+		case 't':
+			theme = optarg;
+			break;
+		case 'c':
+			config = optarg;
+			break;
+		case 'h':
+			fputs(help, stdout);
+			cli_where_free(&where);
+			return 0;
+		default:
+			code = cli_bad_option(ctx, c, argv);
+		}
+		if (code)
+			break;
+	}
+	if (!code && optind < argc)
+		code = cli_usage_error(ctx, "unexpected argument '%s'", argv[optind]);
+	else if (!code && o.since_ms && o.until_ms && o.until_ms <= o.since_ms)
+		code = cli_usage_error(ctx, "--until must come after --since");
+	o.where = cli_where_get(&where);
+	o.where_text = where.text;
+	if (!code)
+		code = run(ctx, &o, theme, config);
+	cli_where_free(&where);
+	return code;
 }

@@ -36,6 +36,10 @@ static const char help[] =
 	"  --annotator NAME    only this annotator's verdicts\n"
 	"  --min SCORER=VALUE  only samples scoring at least VALUE (repeatable;\n"
 	"                      'quality' is the combined score)\n"
+	"  --max SCORER=VALUE  only samples scoring at most VALUE (repeatable)\n"
+	"  --where EXPR        only the samples of a slice, e.g.\n"
+	"                      'flagged(repetition) and meta.model = \"llava\"'\n"
+	"                      (the language of review, decide and stats)\n"
 	"  --fields A,B,...    only these fields of each record (dotted paths)\n"
 	"  --provenance        add an \"_assay\" object: verdict, annotators,\n"
 	"                      reasons, notes, scores, original text, batch\n"
@@ -93,39 +97,47 @@ static size_t split_list(char *s, const char **out, size_t cap)
 	return n;
 }
 
-/* --min SCORER=VALUE: VALUE a finite number (nan, inf or 1e400 would
- * compare as nothing sensible). */
-static int parse_min(const cli_ctx *ctx, char *arg, store_export_filter *f, const char **names,
-		     double *values, size_t cap)
+/* The bounds of --min or --max, as the filter takes them. */
+#define BOUNDS_MAX 32
+typedef struct bounds {
+	const char *opt; /* "--min" or "--max" */
+	const char *names[BOUNDS_MAX];
+	double values[BOUNDS_MAX];
+	size_t n;
+} bounds;
+
+/* --min or --max SCORER=VALUE: VALUE a finite number (nan, inf or 1e400
+ * would compare as nothing sensible). */
+static int parse_bound(const cli_ctx *ctx, char *arg, bounds *b)
 {
 	char *eq = strrchr(arg, '=');
 	char *end = NULL;
 	errno = 0;
 	double v = eq ? strtod(eq + 1, &end) : 0;
 	if (!eq || eq == arg || !end || *end || end == eq + 1)
-		return cli_usage_error(ctx, "--min: expected SCORER=VALUE, got \"%s\"", arg);
+		return cli_usage_error(ctx, "%s: expected SCORER=VALUE, got \"%s\"", b->opt, arg);
 	if (errno == ERANGE || !isfinite(v))
-		return cli_usage_error(ctx, "--min: expected a finite number after '=', got \"%s\"",
-				       eq + 1);
-	if (f->n_min == cap)
-		return cli_usage_error(ctx, "--min: at most %zu", cap);
+		return cli_usage_error(ctx, "%s: expected a finite number after '=', got \"%s\"",
+				       b->opt, eq + 1);
+	if (b->n == BOUNDS_MAX)
+		return cli_usage_error(ctx, "%s: at most %d", b->opt, BOUNDS_MAX);
 	*eq = '\0';
-	names[f->n_min] = arg;
-	values[f->n_min++] = v;
+	b->names[b->n] = arg;
+	b->values[b->n++] = v;
 	return 0;
 }
 
-/* Every --min scorer must be one assay knows: the combined score, a
- * built-in scorer, or one with scores in this database (a misspelt name
- * would otherwise keep no sample at all, silently). */
-static int check_min_scorers(const cli_ctx *ctx, store *s, const store_export_filter *f)
+/* Every --min and --max scorer must be one assay knows: the combined
+ * score, a built-in scorer, or one with scores in this database (a
+ * misspelt name would otherwise keep no sample at all, silently). */
+static int check_scorers(const cli_ctx *ctx, store *s, const bounds *b)
 {
 	char **db = NULL;
 	size_t n_db = 0;
 	bool listed = false;
 	int code = 0;
-	for (size_t i = 0; i < f->n_min && !code; i++) {
-		const char *name = f->min_scorer[i];
+	for (size_t i = 0; i < b->n && !code; i++) {
+		const char *name = b->names[i];
 		if (strcmp(name, "quality") == 0 || score_find(name))
 			continue;
 		assay_error err = {0};
@@ -144,7 +156,7 @@ static int check_min_scorers(const cli_ctx *ctx, store *s, const store_export_fi
 		for (size_t k = 0; k < n_db; k++)
 			if (!score_find(db[k]) && strcmp(db[k], "quality"))
 				abuf_printf(&known, ", %s", db[k]);
-		code = cli_usage_error(ctx, "--min: no scorer named \"%s\"; known: %s", name,
+		code = cli_usage_error(ctx, "%s: no scorer named \"%s\"; known: %s", b->opt, name,
 				       known.data ? known.data : "quality");
 		abuf_free(&known);
 	}
@@ -157,7 +169,7 @@ static void progress(void *ud, int64_t done, int64_t total)
 	cli_progress_update(ud, done, total, "samples", NULL, false);
 }
 
-static void print_summary(const export_options *o, const export_summary *sum)
+static void print_summary(const export_options *o, const export_summary *sum, const char *where)
 {
 	fprintf(stderr, "exported %lld samples (", (long long)sum->exported);
 	const char *sep = "";
@@ -206,12 +218,145 @@ static void print_summary(const export_options *o, const export_summary *sum)
 		cli_put_safe(stderr, o->filter.min_scorer[i]);
 		fprintf(stderr, " >= %g", o->filter.min_value[i]);
 	}
+	for (size_t i = 0; i < o->filter.n_max; i++) {
+		fputs("; ", stderr);
+		cli_put_safe(stderr, o->filter.max_scorer[i]);
+		fprintf(stderr, " <= %g", o->filter.max_value[i]);
+	}
+	if (where) {
+		fputs("; where ", stderr);
+		cli_put_safe(stderr, where);
+	}
 	if (o->n_splits)
 		fprintf(stderr, "; split seed %llu", (unsigned long long)o->seed);
 	fputc('\n', stderr);
 }
 
-int cmd_export(cli_ctx *ctx, int argc, char **argv)
+/* What the command line asked for. */
+typedef struct args {
+	export_options o;
+	bounds min, max;
+	cli_where where;
+	const char *fields[256];
+	char *fields_buf;
+	net_options net;
+	bool help;
+} args;
+
+static void args_free(args *a)
+{
+	free(a->fields_buf);
+	cli_where_free(&a->where);
+}
+
+/* The options that choose the samples; 1 when c is not one of them. */
+static int filter_option(const cli_ctx *ctx, args *a, int c)
+{
+	switch (c) {
+	case 'S':
+		if (!parse_statuses(optarg, &a->o.statuses))
+			return cli_usage_error(ctx, "--status: expected a list of accepted, edited, "
+						    "rejected, undecided, conflict or all; got \"%s\"",
+					       optarg);
+		return 0;
+	case 'r':
+		if (export_rule_parse(optarg, &a->o.rule) < 0)
+			return cli_usage_error(ctx, "--resolve: expected unanimous, majority, "
+						    "any-reject or lead, got \"%s\"", optarg);
+		return 0;
+	case 'b':
+		a->o.filter.batch = optarg;
+		return 0;
+	case 'a':
+		a->o.filter.annotator = optarg;
+		return 0;
+	case 'm':
+	case 'x':
+		return parse_bound(ctx, optarg, c == 'm' ? &a->min : &a->max);
+	case 'w':
+		return cli_where_parse(ctx, optarg, &a->where);
+	default:
+		return 1;
+	}
+}
+
+/* The options that shape the output; 1 when c is not one of them. */
+static int format_option(const cli_ctx *ctx, args *a, int c)
+{
+	export_options *o = &a->o;
+	switch (c) {
+	case 'f':
+		if (strcmp(optarg, "jsonl") == 0)
+			o->format = EXPORT_JSONL;
+		else if (strcmp(optarg, "json") == 0)
+			o->format = EXPORT_JSON;
+		else if (strcmp(optarg, "csv") == 0)
+			o->format = EXPORT_CSV;
+		else
+			return cli_usage_error(ctx, "--format: expected jsonl, json or csv, got \"%s\"",
+					       optarg);
+		return 0;
+	case 'F':
+		free(a->fields_buf);
+		a->fields_buf = assay_strdup(optarg);
+		o->n_fields = a->fields_buf ? split_list(a->fields_buf, a->fields,
+							 ASSAY_ARRAY_LEN(a->fields))
+					    : 0;
+		if (!o->n_fields)
+			return cli_usage_error(ctx, "--fields: expected a comma-separated list");
+		o->fields = a->fields;
+		return 0;
+	case 'p':
+		o->provenance = true;
+		return 0;
+	case 'R':
+		o->csv_raw = true;
+		return 0;
+	case 's': {
+		assay_error err = {0};
+		if (export_split_parse(optarg, o->splits, ASSAY_ARRAY_LEN(o->splits), &o->n_splits,
+				       &err) < 0)
+			return cli_usage_error(ctx, "%s", err.msg);
+		return 0;
+	}
+	case 'e': {
+		char *end;
+		o->seed = strtoull(optarg, &end, 10);
+		if (!*optarg || *end || *optarg == '-')
+			return cli_usage_error(ctx, "--seed: expected a non-negative integer");
+		return 0;
+	}
+	default:
+		return 1;
+	}
+}
+
+/* The options that say where it goes; 1 when c is not one of them. */
+static int dest_option(const cli_ctx *ctx, args *a, int c)
+{
+	switch (c) {
+	case 'o':
+		a->o.output = optarg;
+		return 0;
+	case 't':
+		if (strncmp(optarg, "http://", 7) && strncmp(optarg, "https://", 8))
+			return cli_usage_error(ctx, "--to: expected an http(s) URL, got \"%s\"", optarg);
+		a->o.url = optarg;
+		return 0;
+	case 'M':
+		if (strcmp(optarg, "PUT") && strcmp(optarg, "POST"))
+			return cli_usage_error(ctx, "--method: expected PUT or POST");
+		a->o.method = optarg;
+		return 0;
+	case 'k':
+		a->net.insecure = true;
+		return 0;
+	default:
+		return 1;
+	}
+}
+
+static int parse_args(cli_ctx *ctx, int argc, char **argv, args *a)
 {
 	static const struct option longopts[] = {
 		{"output", required_argument, NULL, 'o'},
@@ -221,6 +366,8 @@ int cmd_export(cli_ctx *ctx, int argc, char **argv)
 		{"batch", required_argument, NULL, 'b'},
 		{"annotator", required_argument, NULL, 'a'},
 		{"min", required_argument, NULL, 'm'},
+		{"max", required_argument, NULL, 'x'},
+		{"where", required_argument, NULL, 'w'},
 		{"fields", required_argument, NULL, 'F'},
 		{"provenance", no_argument, NULL, 'p'},
 		{"csv-raw", no_argument, NULL, 'R'},
@@ -232,159 +379,85 @@ int cmd_export(cli_ctx *ctx, int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
-	export_options o = {.output = "-", .format = EXPORT_JSONL, .rule = EXPORT_UNANIMOUS,
-			    .statuses = (1u << EXPORT_ACCEPTED) | (1u << EXPORT_EDITED)};
-	const char *min_names[32];
-	double min_values[32];
-	const char *fields[256];
-	char *fields_buf = NULL;
-	net_options net = {0};
 	int c, code = 0;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			o.output = optarg;
-			break;
-		case 'f':
-			if (strcmp(optarg, "jsonl") == 0)
-				o.format = EXPORT_JSONL;
-			else if (strcmp(optarg, "json") == 0)
-				o.format = EXPORT_JSON;
-			else if (strcmp(optarg, "csv") == 0)
-				o.format = EXPORT_CSV;
-			else
-				return cli_usage_error(ctx, "--format: expected jsonl, json or csv, got "
-							    "\"%s\"", optarg);
-			break;
-		case 'S':
-			if (!parse_statuses(optarg, &o.statuses))
-				return cli_usage_error(ctx, "--status: expected a list of accepted, "
-							    "edited, rejected, undecided, conflict or all; "
-							    "got \"%s\"", optarg);
-			break;
-		case 'r':
-			if (export_rule_parse(optarg, &o.rule) < 0)
-				return cli_usage_error(ctx, "--resolve: expected unanimous, majority, "
-							    "any-reject or lead, got \"%s\"", optarg);
-			break;
-		case 'b':
-			o.filter.batch = optarg;
-			break;
-		case 'a':
-			o.filter.annotator = optarg;
-			break;
-		case 'm':
-			if ((code = parse_min(ctx, optarg, &o.filter, min_names, min_values,
-					      ASSAY_ARRAY_LEN(min_names)))) {
-				free(fields_buf);
-				return code;
-			}
-			break;
-		case 'F':
-			free(fields_buf);
-			fields_buf = assay_strdup(optarg);
-			o.n_fields = fields_buf ? split_list(fields_buf, fields, ASSAY_ARRAY_LEN(fields)) : 0;
-			if (!o.n_fields) {
-				free(fields_buf);
-				return cli_usage_error(ctx, "--fields: expected a comma-separated list");
-			}
-			o.fields = fields;
-			break;
-		case 'p':
-			o.provenance = true;
-			break;
-		case 'R':
-			o.csv_raw = true;
-			break;
-		case 's': {
-			assay_error err = {0};
-			if (export_split_parse(optarg, o.splits, ASSAY_ARRAY_LEN(o.splits), &o.n_splits,
-					       &err) < 0) {
-				free(fields_buf);
-				return cli_usage_error(ctx, "%s", err.msg);
-			}
-			break;
-		}
-		case 'e': {
-			char *end;
-			o.seed = strtoull(optarg, &end, 10);
-			if (!*optarg || *end || *optarg == '-') {
-				free(fields_buf);
-				return cli_usage_error(ctx, "--seed: expected a non-negative integer");
-			}
-			break;
-		}
-		case 't':
-			if (strncmp(optarg, "http://", 7) && strncmp(optarg, "https://", 8)) {
-				free(fields_buf);
-				return cli_usage_error(ctx, "--to: expected an http(s) URL, got \"%s\"",
-						       optarg);
-			}
-			o.url = optarg;
-			break;
-		case 'M':
-			if (strcmp(optarg, "PUT") && strcmp(optarg, "POST")) {
-				free(fields_buf);
-				return cli_usage_error(ctx, "--method: expected PUT or POST");
-			}
-			o.method = optarg;
-			break;
-		case 'k':
-			net.insecure = true;
-			break;
-		case 'h':
-			free(fields_buf);
-			fputs(help, stdout);
+	while (!code && (c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
+		if (c == 'h') {
+			a->help = true;
 			return 0;
-		default:
-			free(fields_buf);
-			return cli_bad_option(ctx, c, argv);
 		}
+		if ((code = filter_option(ctx, a, c)) == 1 && (code = format_option(ctx, a, c)) == 1 &&
+		    (code = dest_option(ctx, a, c)) == 1)
+			code = cli_bad_option(ctx, c, argv);
 	}
-	o.filter.min_scorer = min_names;
-	o.filter.min_value = min_values;
-	if (optind < argc)
-		code = cli_usage_error(ctx, "unexpected argument '%s'", argv[optind]);
-	else if (o.n_splits && (o.url || strcmp(o.output, "-") == 0))
-		code = cli_usage_error(ctx, "--split writes one file per split: give -o FILE");
-	else if (o.url && strcmp(o.output, "-") != 0)
-		code = cli_usage_error(ctx, "give either -o FILE or --to URL, not both");
-	if (code) {
-		free(fields_buf);
+	if (code)
 		return code;
-	}
-	o.token = getenv("ASSAY_EXPORT_TOKEN");
-	if (o.token && !*o.token)
-		o.token = NULL;
-	o.net = &net;
+	a->o.filter.min_scorer = a->min.names;
+	a->o.filter.min_value = a->min.values;
+	a->o.filter.n_min = a->min.n;
+	a->o.filter.max_scorer = a->max.names;
+	a->o.filter.max_value = a->max.values;
+	a->o.filter.n_max = a->max.n;
+	a->o.filter.where = cli_where_get(&a->where);
+	if (optind < argc)
+		return cli_usage_error(ctx, "unexpected argument '%s'", argv[optind]);
+	if (a->o.n_splits && (a->o.url || strcmp(a->o.output, "-") == 0))
+		return cli_usage_error(ctx, "--split writes one file per split: give -o FILE");
+	if (a->o.url && strcmp(a->o.output, "-") != 0)
+		return cli_usage_error(ctx, "give either -o FILE or --to URL, not both");
+	return 0;
+}
+
+/* The export itself, on a read-only connection. */
+static int run(cli_ctx *ctx, args *a)
+{
+	export_options *o = &a->o;
+	o->token = getenv("ASSAY_EXPORT_TOKEN");
+	if (o->token && !*o->token)
+		o->token = NULL;
+	o->net = &a->net;
 	store *s = NULL;
 	store_options so = {.readonly = true};
-	if ((code = cli_open_store(ctx, &so, &s)) || (code = check_min_scorers(ctx, s, &o.filter))) {
+	int code;
+	if ((code = cli_open_store(ctx, &so, &s)) || (code = check_scorers(ctx, s, &a->min)) ||
+	    (code = check_scorers(ctx, s, &a->max))) {
 		store_close(s);
-		free(fields_buf);
 		return code;
 	}
 	cli_progress bar;
 	cli_progress_init(&bar);
-	if (strcmp(o.output, "-") == 0 && !o.url)
+	if (strcmp(o->output, "-") == 0 && !o->url)
 		bar.enabled = false; /* stdout may be the terminal: keep it clean */
-	o.progress = progress;
-	o.ud = &bar;
-	o.stop = &stop_flag;
+	/* without a bar nothing needs the estimate (a --where's second pass) */
+	o->progress = bar.enabled ? progress : NULL;
+	o->ud = &bar;
+	o->stop = &stop_flag;
 	cli_catch_signals(on_signal);
 	signal(SIGPIPE, SIG_IGN);
 	export_summary sum;
 	assay_error err = {0};
-	int rc = export_run(s, &o, &sum, &err);
+	int rc = export_run(s, o, &sum, &err);
 	cli_progress_done(&bar);
-	if (rc < 0) {
+	if (rc < 0)
 		code = cli_fail(&err);
-	} else {
-		print_summary(&o, &sum);
-	}
+	else
+		print_summary(o, &sum, a->where.text);
 	store_close(s);
-	free(fields_buf);
+	return code;
+}
+
+int cmd_export(cli_ctx *ctx, int argc, char **argv)
+{
+	args a = {.o = {.output = "-", .format = EXPORT_JSONL, .rule = EXPORT_UNANIMOUS,
+			.statuses = (1u << EXPORT_ACCEPTED) | (1u << EXPORT_EDITED)},
+		  .min = {.opt = "--min"},
+		  .max = {.opt = "--max"}};
+	int code = parse_args(ctx, argc, argv, &a);
+	if (!code && a.help)
+		fputs(help, stdout);
+	else if (!code)
+		code = run(ctx, &a);
+	args_free(&a);
 	return code;
 }

@@ -9,7 +9,7 @@
 #include "cli.h"
 
 static const char help[] =
-	"usage: assay info [--json] [--check [--full]]\n"
+	"usage: assay info [--json] [--check [--full] | --where EXPR]\n"
 	"\n"
 	"Shows the database's batches (samples imported, duplicates dropped,\n"
 	"records rejected, decisions by verdict), the scorers that have run, and\n"
@@ -22,6 +22,9 @@ static const char help[] =
 	"              it is whole, 65 with the problems found when it is not\n"
 	"  --full      with --check: also that every index matches its table\n"
 	"              (integrity_check; slower)\n"
+	"  --where EXPR  instead, count a slice: how many samples the expression\n"
+	"              selects (the language of review, export and stats), and\n"
+	"              how many of them are decided (a skip is no decision)\n"
 	"  -h, --help  this help\n";
 
 static int check(const cli_ctx *ctx, store *s, bool full, bool json)
@@ -67,6 +70,34 @@ static int check(const cli_ctx *ctx, store *s, bool full, bool json)
 	}
 	store_strings_free(problems, n);
 	return code;
+}
+
+/* info --where: the slice's counts. */
+static int slice(store *s, const cli_where *w, bool json)
+{
+	int64_t n, decided;
+	assay_error err = {0};
+	if (store_where_tally(s, &w->w, &n, &decided, &err) < 0)
+		return cli_fail(&err);
+	if (json) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "where", w->text);
+		cJSON_AddNumberToObject(o, "samples", (double)n);
+		cJSON_AddNumberToObject(o, "decided", (double)decided);
+		cJSON_AddNumberToObject(o, "undecided", (double)(n - decided));
+		char *text = cJSON_Print(o);
+		cJSON_Delete(o);
+		if (!text)
+			return EXIT_FAIL;
+		puts(text);
+		free(text);
+		return 0;
+	}
+	printf("where     ");
+	cli_put_safe(stdout, w->text);
+	printf("\nsamples   %lld (%lld decided, %lld undecided)\n", (long long)n, (long long)decided,
+	       (long long)(n - decided));
+	return 0;
 }
 
 static void fmt_time(int64_t ms, char *out, size_t cap)
@@ -176,37 +207,45 @@ int cmd_info(cli_ctx *ctx, int argc, char **argv)
 		{"json", no_argument, NULL, 'j'},
 		{"check", no_argument, NULL, 'c'},
 		{"full", no_argument, NULL, 'f'},
+		{"where", required_argument, NULL, 'w'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
-	bool json = false, do_check = false, full = false;
-	int c;
+	bool json = false, do_check = false, full = false, stop = false;
+	cli_where where = {0};
+	int c, code = 0;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+	while (!stop && (c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		if (c == 'j')
 			json = true;
 		else if (c == 'c')
 			do_check = true;
 		else if (c == 'f')
 			full = true;
+		else if (c == 'w')
+			stop = (code = cli_where_parse(ctx, optarg, &where)) != 0;
 		else if (c == 'h') {
 			fputs(help, stdout);
-			return 0;
+			stop = true;
 		} else
-			return cli_bad_option(ctx, c, argv);
+			stop = (code = cli_bad_option(ctx, c, argv)) != 0;
 	}
-	if (optind < argc)
-		return cli_usage_error(ctx, "unexpected argument '%s'", argv[optind]);
-	if (full && !do_check)
-		return cli_usage_error(ctx, "--full goes with --check");
+	if (!stop && optind < argc)
+		code = cli_usage_error(ctx, "unexpected argument '%s'", argv[optind]);
+	else if (!stop && full && !do_check)
+		code = cli_usage_error(ctx, "--full goes with --check");
+	else if (!stop && do_check && where.set)
+		code = cli_usage_error(ctx, "--where counts a slice: not with --check");
 	store *s = NULL;
 	store_options so = {.readonly = true, .must_exist = do_check};
-	int code = cli_open_store(ctx, &so, &s);
-	if (code)
+	if (stop || code || (code = cli_open_store(ctx, &so, &s))) {
+		cli_where_free(&where);
 		return code;
-	if (do_check) {
-		code = check(ctx, s, full, json);
+	}
+	if (do_check || where.set) {
+		code = do_check ? check(ctx, s, full, json) : slice(s, &where, json);
+		cli_where_free(&where);
 		store_close(s);
 		return code;
 	}

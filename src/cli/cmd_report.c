@@ -1,6 +1,7 @@
 /* cmd_report.c — `assay report --html FILE`: the audit as one
  * self-contained HTML page, written atomically. */
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -9,7 +10,7 @@
 #include "cli.h"
 
 static const char help[] =
-	"usage: assay report --html FILE\n"
+	"usage: assay report --html FILE [--where EXPR]\n"
 	"\n"
 	"Writes the audit as one self-contained HTML file (inline CSS and SVG\n"
 	"charts, no scripts, nothing fetched from elsewhere): rejection rates with\n"
@@ -19,45 +20,60 @@ static const char help[] =
 	"\n"
 	"Options:\n"
 	"  --html FILE  the file to write\n"
+	"  --where EXPR only the samples of a slice (the language of review,\n"
+	"               export and stats); the filter is printed at the top\n"
 	"  -h, --help   this help\n";
 
 int cmd_report(cli_ctx *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"html", required_argument, NULL, 'H'},
+		{"where", required_argument, NULL, 'w'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
 	const char *path = NULL;
-	int c;
+	cli_where where = {0};
+	int c, code = 0;
+	bool stop = false;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-		if (c == 'H')
+	while (!stop && (c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		if (c == 'H') {
 			path = optarg;
-		else if (c == 'h') {
+		} else if (c == 'w') {
+			stop = (code = cli_where_parse(ctx, optarg, &where)) != 0;
+		} else if (c == 'h') {
 			fputs(help, stdout);
-			return 0;
-		} else
-			return cli_bad_option(ctx, c, argv);
+			stop = true;
+		} else {
+			code = cli_bad_option(ctx, c, argv);
+			stop = true;
+		}
 	}
-	if (optind < argc)
-		return cli_usage_error(ctx, "unexpected argument '%s'", argv[optind]);
-	if (!path)
-		return cli_usage_error(ctx, "say where to write the report: --html FILE");
+	if (!stop && optind < argc) {
+		code = cli_usage_error(ctx, "unexpected argument '%s'", argv[optind]);
+		stop = true;
+	} else if (!stop && !path) {
+		code = cli_usage_error(ctx, "say where to write the report: --html FILE");
+		stop = true;
+	}
 	store *s = NULL;
 	store_options so = {.readonly = true};
-	int code = cli_open_store(ctx, &so, &s);
-	if (code)
+	if (stop || (code = cli_open_store(ctx, &so, &s))) {
+		cli_where_free(&where);
 		return code;
+	}
 	abuf html = {0};
 	assay_error err = {0};
 	export_out *out = NULL;
 	/* the destination first: refused (the database itself, say) before
 	 * the work of the report */
 	export_out_options oo = {.db = s};
+	audit_report_opts ro = {.db_name = ctx->db, .where = cli_where_get(&where),
+				.where_text = where.text};
 	int rc = export_out_open(path, &oo, &out, &err);
-	if (rc == ASSAY_OK && (rc = audit_report_html(s, ctx->db, &html, &err)) < 0)
+	if (rc == ASSAY_OK && (rc = audit_report_html(s, &ro, &html, &err)) < 0)
 		export_out_abort(out);
 	if (rc == ASSAY_OK && (rc = export_out_write(out, html.data, html.len, &err)) < 0)
 		export_out_abort(out);
@@ -65,6 +81,7 @@ int cmd_report(cli_ctx *ctx, int argc, char **argv)
 		rc = export_out_commit(out, &err);
 	abuf_free(&html);
 	store_close(s);
+	cli_where_free(&where);
 	if (rc < 0)
 		return cli_fail(&err);
 	if (strcmp(path, "-") != 0)

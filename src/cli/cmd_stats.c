@@ -27,6 +27,9 @@ static const char help[] =
 	"  --until DATE      decisions before DATE\n"
 	"  --annotator NAME  only this annotator's decisions\n"
 	"  --batch NAME      only this batch\n"
+	"  --where EXPR      only the samples of a slice, e.g. 'flagged(repetition)\n"
+	"                    and meta.model = \"llava\"' (the same language as\n"
+	"                    review, decide and export); every table is of it\n"
 	"  --agreement       agreement over samples two or more annotators decided:\n"
 	"                    pairwise Cohen's kappa, Fleiss' kappa, Krippendorff's\n"
 	"                    alpha (accepted/edited/rejected and keep/reject), and\n"
@@ -71,9 +74,30 @@ static int parse_format(const char *arg)
 					  : 0;
 }
 
+/* --where: what the slice holds, in samples (the tables count decisions),
+ * as a line above the tables or a "slice" object of the JSON. */
+static int slice_head(store *s, const cli_where *w, const stats_out *out, assay_error *err)
+{
+	int64_t n, decided;
+	int rc = store_where_tally(s, &w->w, &n, &decided, err);
+	if (rc < 0 || out->format == 'c')
+		return rc;
+	if (out->format == 'j') {
+		cJSON *o = cJSON_AddObjectToObject(out->root, "slice");
+		cJSON_AddStringToObject(o, "where", w->text);
+		cJSON_AddNumberToObject(o, "samples", (double)n);
+		cJSON_AddNumberToObject(o, "decided", (double)decided);
+		return rc;
+	}
+	fputs("where ", stdout);
+	cli_put_safe(stdout, w->text);
+	printf(": %lld samples, %lld of them decided\n\n", (long long)n, (long long)decided);
+	return rc;
+}
+
 /* Computes and prints what was asked, from a read-only connection. */
 static int run(cli_ctx *ctx, const audit_stats_opts *o, stats_out *out, bool agreement,
-	       bool scorers)
+	       bool scorers, const cli_where *where)
 {
 	store *s = NULL;
 	store_options so = {.readonly = true};
@@ -82,8 +106,8 @@ static int run(cli_ctx *ctx, const audit_stats_opts *o, stats_out *out, bool agr
 		return code;
 	assay_error err = {0};
 	cJSON *root = out->root = out->format == 'j' ? cJSON_CreateObject() : NULL;
-	int rc = ASSAY_OK;
-	if (!agreement && !scorers) {
+	int rc = where->set ? slice_head(s, where, out, &err) : ASSAY_OK;
+	if (rc == ASSAY_OK && !agreement && !scorers) {
 		audit_stats st;
 		if ((rc = audit_stats_compute(s, o, &st, &err)) == ASSAY_OK) {
 			stats_print_groups(&st, o, out);
@@ -92,7 +116,7 @@ static int run(cli_ctx *ctx, const audit_stats_opts *o, stats_out *out, bool agr
 	}
 	if (rc == ASSAY_OK && agreement) {
 		audit_agreement_report r;
-		if ((rc = audit_agreement_compute(s, &r, &err)) == ASSAY_OK) {
+		if ((rc = audit_agreement_compute(s, o->where, &r, &err)) == ASSAY_OK) {
 			stats_print_agreement(&r, out);
 			audit_agreement_free(&r);
 		}
@@ -101,7 +125,7 @@ static int run(cli_ctx *ctx, const audit_stats_opts *o, stats_out *out, bool agr
 		audit_calibration cal;
 		if (agreement && out->format == 't')
 			putchar('\n');
-		if ((rc = audit_calibration_compute(s, &cal, &err)) == ASSAY_OK) {
+		if ((rc = audit_calibration_compute(s, o->where, &cal, &err)) == ASSAY_OK) {
 			stats_print_calibration(&cal, out);
 			audit_calibration_free(&cal);
 		}
@@ -118,23 +142,26 @@ static int run(cli_ctx *ctx, const audit_stats_opts *o, stats_out *out, bool agr
 	return rc == ASSAY_OK ? 0 : cli_fail(&err);
 }
 
+static const struct option longopts[] = {
+	{"by", required_argument, NULL, 'b'},
+	{"since", required_argument, NULL, 's'},
+	{"until", required_argument, NULL, 'u'},
+	{"annotator", required_argument, NULL, 'a'},
+	{"batch", required_argument, NULL, 'B'},
+	{"where", required_argument, NULL, 'w'},
+	{"agreement", no_argument, NULL, 'A'},
+	{"scorers", no_argument, NULL, 'S'},
+	{"format", required_argument, NULL, 'f'},
+	{"wide", no_argument, NULL, 'W'},
+	{"csv-raw", no_argument, NULL, 'R'},
+	{"help", no_argument, NULL, 'h'},
+	{0},
+};
+
 int cmd_stats(cli_ctx *ctx, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"by", required_argument, NULL, 'b'},
-		{"since", required_argument, NULL, 's'},
-		{"until", required_argument, NULL, 'u'},
-		{"annotator", required_argument, NULL, 'a'},
-		{"batch", required_argument, NULL, 'B'},
-		{"agreement", no_argument, NULL, 'A'},
-		{"scorers", no_argument, NULL, 'S'},
-		{"format", required_argument, NULL, 'f'},
-		{"wide", no_argument, NULL, 'W'},
-		{"csv-raw", no_argument, NULL, 'R'},
-		{"help", no_argument, NULL, 'h'},
-		{0},
-	};
 	audit_stats_opts o = {0};
+	cli_where where = {0};
 	bool agreement = false, scorers = false, wide = false, raw = false;
 	int format = 't', c, code;
 	optind = 1;
@@ -143,19 +170,25 @@ int cmd_stats(cli_ctx *ctx, int argc, char **argv)
 		switch (c) {
 		case 'b':
 			if ((code = add_by(ctx, &o, optarg)) != 0)
-				return code;
+				goto out;
 			break;
 		case 's':
 		case 'u':
-			if (!cli_parse_date(optarg, c == 's' ? &o.since_ms : &o.until_ms))
-				return cli_usage_error(ctx, "--%s: expected a date YYYY-MM-DD, got \"%s\"",
+			if (!cli_parse_date(optarg, c == 's' ? &o.since_ms : &o.until_ms)) {
+				code = cli_usage_error(ctx, "--%s: expected a date YYYY-MM-DD, got \"%s\"",
 						       c == 's' ? "since" : "until", optarg);
+				goto out;
+			}
 			break;
 		case 'a':
 			o.annotator = optarg;
 			break;
 		case 'B':
 			o.batch = optarg;
+			break;
+		case 'w':
+			if ((code = cli_where_parse(ctx, optarg, &where)) != 0)
+				goto out;
 			break;
 		case 'A':
 			agreement = true;
@@ -164,9 +197,11 @@ int cmd_stats(cli_ctx *ctx, int argc, char **argv)
 			scorers = true;
 			break;
 		case 'f':
-			if (!(format = parse_format(optarg)))
-				return cli_usage_error(ctx, "--format: expected table, json or csv, got "
+			if (!(format = parse_format(optarg))) {
+				code = cli_usage_error(ctx, "--format: expected table, json or csv, got "
 							    "\"%s\"", optarg);
+				goto out;
+			}
 			break;
 		case 'W':
 			wide = true;
@@ -176,15 +211,23 @@ int cmd_stats(cli_ctx *ctx, int argc, char **argv)
 			break;
 		case 'h':
 			fputs(help, stdout);
-			return 0;
+			code = 0;
+			goto out;
 		default:
-			return cli_bad_option(ctx, c, argv);
+			code = cli_bad_option(ctx, c, argv);
+			goto out;
 		}
 	}
-	if (optind < argc)
-		return cli_usage_error(ctx, "unexpected argument '%s'", argv[optind]);
+	if (optind < argc) {
+		code = cli_usage_error(ctx, "unexpected argument '%s'", argv[optind]);
+		goto out;
+	}
 	if (!o.n_by)
 		o.by[o.n_by++] = AUDIT_BY_ANNOTATOR;
+	o.where = cli_where_get(&where);
 	stats_out out = {.format = format, .width = cli_table_width(wide), .raw = raw};
-	return run(ctx, &o, &out, agreement, scorers);
+	code = run(ctx, &o, &out, agreement, scorers, &where);
+out:
+	cli_where_free(&where);
+	return code;
 }

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "assay/conf.h"
+#include "assay/query.h"
 #include "assay/text.h"
 #include "assay_version.h"
 #include "cli.h"
@@ -223,4 +224,55 @@ void cli_catch_signals(void (*handler)(int))
 	sa.sa_flags = 0; /* no SA_RESTART: see cli.h */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+}
+
+/* The message of a bad expression, line by line: the first after
+ * "assay: --where: ", the expression and its caret as they are. */
+static int where_usage(const cli_ctx *ctx, const char *msg)
+{
+	for (const char *p = msg, *end; *p; p = end + (*end == '\n')) {
+		end = p + strcspn(p, "\n");
+		char *line = assay_strndup(p, (size_t)(end - p));
+		fputs(p == msg ? "assay: --where: " : "", stderr);
+		cli_put_safe(stderr, line ? line : "?");
+		fputc('\n', stderr);
+		free(line);
+	}
+	fprintf(stderr, "Try 'assay %s --help'.\n", ctx && ctx->cmd ? ctx->cmd : "");
+	return EXIT_USAGE;
+}
+
+int cli_where_parse(const cli_ctx *ctx, const char *expr, cli_where *out)
+{
+	if (out->set)
+		return cli_usage_error(ctx, "--where given twice: join the expressions with 'and'");
+	assay_error err = {0};
+	int rc = query_parse(expr, strlen(expr), &out->ast, NULL, &err);
+	if (rc == ASSAY_OK)
+		rc = store_where_compile(out->ast, &out->w, &err);
+	if (rc == ASSAY_OK && !(out->text = query_print(out->ast)))
+		rc = assay_fail(&err, ASSAY_ENOMEM, "out of memory");
+	if (rc < 0) {
+		query_free(out->ast);
+		store_where_free(&out->w);
+		*out = (cli_where){0};
+		return rc == ASSAY_EINVAL ? where_usage(ctx, err.msg) : cli_fail(&err);
+	}
+	out->set = true;
+	return 0;
+}
+
+const store_where *cli_where_get(const cli_where *w)
+{
+	return w && w->set ? &w->w : NULL;
+}
+
+void cli_where_free(cli_where *w)
+{
+	if (!w->set)
+		return;
+	query_free(w->ast);
+	store_where_free(&w->w);
+	free(w->text);
+	*w = (cli_where){0};
 }

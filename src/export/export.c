@@ -300,7 +300,9 @@ int export_run(store *s, const export_options *o, export_summary *sum, assay_err
 {
 	*sum = (export_summary){0};
 	job j = {.s = s, .o = o, .sum = sum, .err = err};
-	int rc = store_export_estimate(s, &o->filter, &j.total, err);
+	/* the estimate is only for the progress shown (with a --where it is
+	 * a pass of its own) */
+	int rc = o->progress ? store_export_estimate(s, &o->filter, &j.total, err) : ASSAY_OK;
 	if (rc == ASSAY_OK)
 		rc = open_sinks(&j);
 	if (rc == ASSAY_OK)

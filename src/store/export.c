@@ -6,30 +6,51 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* One row per (sample, non-skip decision); samples without decisions come
- * once with NULL decision columns. The --min filters arrive as one JSON
- * object bound to ?3 ({"scorer": minimum, ...}; "quality" is the combined
- * score), so the SQL text never changes with the data. */
-static const char sql_each[] =
-	"SELECT s.id, s.ext_id, b.name, s.record, s.text_field, s.text, s.quality,"
-	"       a.name, d.verdict, d.text, d.reason, d.decided_at,"
-	"       la.name, j.verdict, j.text, j.reason, j.decided_at"
-	" FROM samples s JOIN batches b ON b.id = s.batch_id"
-	" LEFT JOIN decisions d ON d.sample_id = s.id AND d.verdict <> 'skipped'"
-	"   AND (?2 IS NULL OR d.annotator_id = (SELECT id FROM annotators WHERE name = ?2))"
-	" LEFT JOIN annotators a ON a.id = d.annotator_id"
-	" LEFT JOIN adjudications j ON j.sample_id = s.id"
-	" LEFT JOIN annotators la ON la.id = j.annotator_id"
-	" WHERE (?1 IS NULL OR b.name = ?1)"
-	"   AND NOT EXISTS (SELECT 1 FROM json_each(?3) m WHERE NOT ("
-	"     CASE WHEN m.key = 'quality' THEN coalesce(s.quality >= m.value, 0)"
-	"     ELSE EXISTS (SELECT 1 FROM scores sc WHERE sc.sample_id = s.id"
-	"                  AND sc.scorer = m.key AND sc.value >= m.value) END))"
-	" ORDER BY s.id, d.decided_at";
+/* Whether every bound of the JSON object ?N ({"scorer": bound, ...};
+ * "quality" is the combined score) holds by OP: an unscored or failed
+ * score holds none. */
+#define SQL_BOUNDS(N, OP)                                                                          \
+	" AND NOT EXISTS (SELECT 1 FROM json_each(?" N ") m WHERE NOT ("                           \
+	"   CASE WHEN m.key = 'quality' THEN coalesce(s.quality " OP " m.value, 0)"                \
+	"   ELSE EXISTS (SELECT 1 FROM scores sc WHERE sc.sample_id = s.id"                        \
+	"                AND sc.scorer = m.key AND sc.value " OP " m.value) END))"
 
-static const char sql_estimate[] =
-	"SELECT count(*) FROM samples s JOIN batches b ON b.id = s.batch_id"
-	" WHERE (?1 IS NULL OR b.name = ?1)";
+/* One row per (sample, non-skip decision); samples without decisions come
+ * once with NULL decision columns. The --min and --max bounds arrive as
+ * JSON objects bound to ?3 and ?4, so the SQL text never changes with the
+ * data; a --where goes between the head and the tail. */
+#define SQL_EACH_HEAD                                                                              \
+	"SELECT s.id, s.ext_id, b.name, s.record, s.text_field, s.text, s.quality,"                \
+	"       a.name, d.verdict, d.text, d.reason, d.decided_at,"                                \
+	"       la.name, j.verdict, j.text, j.reason, j.decided_at"                                \
+	" FROM samples s JOIN batches b ON b.id = s.batch_id"                                      \
+	" LEFT JOIN decisions d ON d.sample_id = s.id AND d.verdict <> 'skipped'"                  \
+	"   AND (?2 IS NULL OR d.annotator_id = (SELECT id FROM annotators WHERE name = ?2))"      \
+	" LEFT JOIN annotators a ON a.id = d.annotator_id"                                         \
+	" LEFT JOIN adjudications j ON j.sample_id = s.id"                                         \
+	" LEFT JOIN annotators la ON la.id = j.annotator_id"                                       \
+	" WHERE (?1 IS NULL OR b.name = ?1)" SQL_BOUNDS("3", ">=") SQL_BOUNDS("4", "<=")
+#define SQL_EACH_TAIL " ORDER BY s.id, d.decided_at"
+
+static const char sql_each[] = SQL_EACH_HEAD SQL_EACH_TAIL;
+
+#define SQL_ESTIMATE                                                                               \
+	"SELECT count(*) FROM samples s JOIN batches b ON b.id = s.batch_id"                       \
+	" WHERE (?1 IS NULL OR b.name = ?1)"
+
+static const char sql_estimate[] = SQL_ESTIMATE;
+
+/* The statement for f: the cached one, or one prepared with its --where
+ * (*own: finalize it). NULL with err filled. */
+static sqlite3_stmt *stmt_for(store *s, const store_export_filter *f, const char *sql_cached,
+			      const char *head, const char *tail, bool *own, assay_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	*own = f->where != NULL;
+	if (!f->where)
+		return store_stmt(s, sql_cached, err);
+	return store_where_prepare(s, head, f->where, tail, &st, err) < 0 ? NULL : st;
+}
 
 /* Strings of the current group live in one arena; verdicts keep offsets
  * into it until the group is complete. */
@@ -149,37 +170,49 @@ static int emit(group *g, store_verdict **vs, size_t *vcap,
 	return fn(ud, &row);
 }
 
-/* The --min filters as the JSON object bound to the query. */
-static char *min_json(const store_export_filter *f)
+/* The --min or --max bounds as the JSON object bound to the query (NULL
+ * when there are none, or out of memory: *oom says which). */
+static char *bounds_json(const char **scorer, const double *value, size_t n, bool *oom)
 {
-	if (!f->n_min)
+	if (!n)
 		return NULL;
 	abuf b = {0};
-	abuf_putc(&b, '{');
-	for (size_t i = 0; i < f->n_min; i++) {
-		abuf_printf(&b, "%s\"", i ? "," : "");
-		for (const char *p = f->min_scorer[i]; *p; p++) {
+	int rc = abuf_putc(&b, '{');
+	for (size_t i = 0; i < n; i++) {
+		rc |= abuf_printf(&b, "%s\"", i ? "," : "");
+		for (const char *p = scorer[i]; *p; p++) {
 			if (*p == '"' || *p == '\\')
-				abuf_putc(&b, '\\');
+				rc |= abuf_putc(&b, '\\');
 			if ((unsigned char)*p >= 0x20)
-				abuf_putc(&b, *p);
+				rc |= abuf_putc(&b, *p);
 		}
-		abuf_printf(&b, "\":%.17g", f->min_value[i]);
+		rc |= abuf_printf(&b, "\":%.17g", value[i]);
 	}
-	abuf_putc(&b, '}');
-	return abuf_take(&b);
+	rc |= abuf_putc(&b, '}');
+	char *json = rc < 0 ? NULL : abuf_take(&b);
+	abuf_free(&b);
+	*oom |= !json;
+	return json;
 }
 
 int store_export_each(store *s, const store_export_filter *f,
 		      int (*fn)(void *ud, const store_export_row *row), void *ud, assay_error *err)
 {
-	sqlite3_stmt *st = store_stmt(s, sql_each, err);
-	if (!st)
-		return err->code;
-	char *mins = min_json(f);
+	bool oom = false, own;
+	char *mins = bounds_json(f->min_scorer, f->min_value, f->n_min, &oom);
+	char *maxs = bounds_json(f->max_scorer, f->max_value, f->n_max, &oom);
+	sqlite3_stmt *st = oom ? NULL
+			       : stmt_for(s, f, sql_each, SQL_EACH_HEAD " AND (", ")" SQL_EACH_TAIL,
+					  &own, err);
+	if (!st) {
+		free(mins);
+		free(maxs);
+		return oom ? assay_fail(err, ASSAY_ENOMEM, "out of memory") : err->code;
+	}
 	store_bind_text(st, 1, f->batch, -1);
 	store_bind_text(st, 2, f->annotator, -1);
 	store_bind_text(st, 3, mins, -1);
+	store_bind_text(st, 4, maxs, -1);
 	group g = {0};
 	store_verdict *vs = NULL;
 	size_t vcap = 0;
@@ -203,23 +236,31 @@ int store_export_each(store *s, const store_export_filter *f,
 		out = store_sqlerr(s, rc, err, "reading samples to export");
 	else if (out == ASSAY_ENOMEM)
 		assay_fail(err, ASSAY_ENOMEM, "out of memory");
-	sqlite3_reset(st);
+	if (own)
+		sqlite3_finalize(st);
+	else
+		sqlite3_reset(st);
 	abuf_free(&g.arena);
 	free(g.v);
 	free(vs);
 	free(mins);
+	free(maxs);
 	return out;
 }
 
 int store_export_estimate(store *s, const store_export_filter *f, int64_t *n, assay_error *err)
 {
-	sqlite3_stmt *st = store_stmt(s, sql_estimate, err);
+	bool own;
+	sqlite3_stmt *st = stmt_for(s, f, sql_estimate, SQL_ESTIMATE " AND (", ")", &own, err);
 	if (!st)
 		return err->code;
 	store_bind_text(st, 1, f->batch, -1);
 	int rc = sqlite3_step(st);
 	*n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_reset(st);
+	if (own)
+		sqlite3_finalize(st);
+	else
+		sqlite3_reset(st);
 	return rc == SQLITE_ROW ? ASSAY_OK : store_sqlerr(s, rc, err, "counting samples");
 }
 

@@ -86,7 +86,7 @@ static int batch_counts(store *s, store_info *out, assay_error *err)
 		return store_sqlerr(s, rc, err, "counting samples");
 	}
 	decided_pass d = {.out = out, .slot = slot, .max_id = max_id, .last = -1};
-	rc = store_verdicts_each(s, on_verdict, &d, err);
+	rc = store_verdicts_each(s, NULL, on_verdict, &d, err);
 	free(slot);
 	return rc;
 }

@@ -6,15 +6,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char sql_decisions[] =
-	"SELECT d.sample_id, d.annotator_id, s.batch_id,"
-	"  CASE d.verdict WHEN 'accepted' THEN 0 WHEN 'edited' THEN 1 ELSE 2 END,"
-	"  d.reason, CASE WHEN ?3 IS NULL THEN NULL ELSE json_extract(s.record, ?3) END,"
-	"  d.decided_at, d.ms_spent, coalesce(d.edit_distance, -1), coalesce(d.words, -1)"
-	" FROM decisions d JOIN samples s ON s.id = d.sample_id"
-	" WHERE d.verdict <> 'skipped' AND d.decided_at >= ?1 AND d.decided_at < ?2"
-	"   AND (?4 = 0 OR d.annotator_id = ?4) AND (?5 = 0 OR s.batch_id = ?5)"
-	"   AND d.sample_id BETWEEN ?6 AND ?7";
+#define SQL_DECISIONS                                                                              \
+	"SELECT d.sample_id, d.annotator_id, s.batch_id,"                                          \
+	"  CASE d.verdict WHEN 'accepted' THEN 0 WHEN 'edited' THEN 1 ELSE 2 END,"                 \
+	"  d.reason, CASE WHEN ?3 IS NULL THEN NULL ELSE json_extract(s.record, ?3) END,"         \
+	"  d.decided_at, d.ms_spent, coalesce(d.edit_distance, -1), coalesce(d.words, -1)"        \
+	" FROM decisions d JOIN samples s ON s.id = d.sample_id"                                   \
+	" WHERE d.verdict <> 'skipped' AND d.decided_at >= ?1 AND d.decided_at < ?2"              \
+	"   AND (?4 = 0 OR d.annotator_id = ?4) AND (?5 = 0 OR s.batch_id = ?5)"                  \
+	"   AND d.sample_id BETWEEN ?6 AND ?7"
+
+static const char sql_decisions[] = SQL_DECISIONS;
 
 /* The same without the join to samples, when neither the batch nor a record
  * field is asked for: the sample rows (text and record) are never read. */
@@ -28,11 +30,33 @@ static const char sql_decisions_only[] =
 	"   AND (?4 = 0 OR d.annotator_id = ?4) AND ?3 IS NULL AND ?5 = 0"
 	"   AND d.sample_id BETWEEN ?6 AND ?7";
 
+/* The statement for w: a cached one when w is NULL, else head, w and tail
+ * prepared for this call (*own set: finalize it). NULL with err filled. */
+static sqlite3_stmt *stmt_for(store *s, const store_where *w, const char *sql_cached,
+			      const char *head, const char *tail, bool *own, assay_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	*own = w != NULL;
+	if (!w)
+		return store_stmt(s, sql_cached, err);
+	return store_where_prepare(s, head, w, tail, &st, err) < 0 ? NULL : st;
+}
+
+/* Resets a cached statement, finalizes one of a --where. */
+static void stmt_done(sqlite3_stmt *st, bool own)
+{
+	if (own)
+		sqlite3_finalize(st);
+	else
+		sqlite3_reset(st);
+}
+
 int store_stats_each(store *s, const store_stats_filter *f,
 		     int (*fn)(void *ud, const store_stat_row *row), void *ud, assay_error *err)
 {
-	bool join = f->field_path || f->batch_id || f->need_batch;
-	sqlite3_stmt *st = store_stmt(s, join ? sql_decisions : sql_decisions_only, err);
+	bool join = f->field_path || f->batch_id || f->need_batch, own;
+	sqlite3_stmt *st = stmt_for(s, f->where, join ? sql_decisions : sql_decisions_only,
+				    SQL_DECISIONS " AND (", ")", &own, err);
 	if (!st)
 		return err->code;
 	sqlite3_bind_int64(st, 1, f->since_ms);
@@ -62,7 +86,7 @@ int store_stats_each(store *s, const store_stats_filter *f,
 	}
 	if (out == ASSAY_OK && rc != SQLITE_DONE)
 		out = store_sqlerr(s, rc, err, "reading decisions");
-	sqlite3_reset(st);
+	stmt_done(st, own);
 	return out;
 }
 
@@ -135,25 +159,29 @@ void store_names_free(store_names *n)
 /* Machines' verdicts (decide --auto) are no annotator's: agreement leaves
  * them out. */
 #define AUTO "'" STORE_AUTO_PREFIX "'"
-static const char sql_multi[] =
-	"SELECT d.sample_id, s.ext_id, d.annotator_id,"
-	"  CASE d.verdict WHEN 'accepted' THEN 0 WHEN 'edited' THEN 1 ELSE 2 END"
-	" FROM decisions d JOIN samples s ON s.id = d.sample_id"
-	" WHERE d.verdict <> 'skipped' AND d.annotator_id NOT IN (SELECT id FROM annotators"
-	"   WHERE substr(name, 1, length(" AUTO ")) = " AUTO ")"
-	" AND d.sample_id IN ("
-	"   SELECT sample_id FROM decisions WHERE verdict <> 'skipped'"
-	"   AND annotator_id NOT IN (SELECT id FROM annotators"
-	"     WHERE substr(name, 1, length(" AUTO ")) = " AUTO ")"
+#define SQL_MULTI_HEAD                                                                             \
+	"SELECT d.sample_id, s.ext_id, d.annotator_id,"                                            \
+	"  CASE d.verdict WHEN 'accepted' THEN 0 WHEN 'edited' THEN 1 ELSE 2 END"                  \
+	" FROM decisions d JOIN samples s ON s.id = d.sample_id"                                   \
+	" WHERE d.verdict <> 'skipped' AND d.annotator_id NOT IN (SELECT id FROM annotators"       \
+	"   WHERE substr(name, 1, length(" AUTO ")) = " AUTO ")"                                   \
+	" AND d.sample_id IN ("                                                                    \
+	"   SELECT sample_id FROM decisions WHERE verdict <> 'skipped'"                            \
+	"   AND annotator_id NOT IN (SELECT id FROM annotators"                                    \
+	"     WHERE substr(name, 1, length(" AUTO ")) = " AUTO ")"                                 \
 	"   GROUP BY sample_id HAVING count(*) >= 2)"
-	" ORDER BY d.sample_id, d.annotator_id";
+#define SQL_MULTI_TAIL " ORDER BY d.sample_id, d.annotator_id"
 
-int store_multi_verdicts_each(store *s,
+static const char sql_multi[] = SQL_MULTI_HEAD SQL_MULTI_TAIL;
+
+int store_multi_verdicts_each(store *s, const store_where *w,
 			      int (*fn)(void *ud, int64_t sample_id, const char *ext_id,
 					int64_t annotator_id, int verdict),
 			      void *ud, assay_error *err)
 {
-	sqlite3_stmt *st = store_stmt(s, sql_multi, err);
+	bool own;
+	sqlite3_stmt *st = stmt_for(s, w, sql_multi, SQL_MULTI_HEAD " AND (", ")" SQL_MULTI_TAIL,
+				    &own, err);
 	if (!st)
 		return err->code;
 	int rc, out = ASSAY_OK;
@@ -163,7 +191,7 @@ int store_multi_verdicts_each(store *s,
 			break;
 	if (out == ASSAY_OK && rc != SQLITE_DONE)
 		out = store_sqlerr(s, rc, err, "reading verdicts");
-	sqlite3_reset(st);
+	stmt_done(st, own);
 	return out;
 }
 
@@ -173,11 +201,19 @@ static const char sql_verdicts[] =
 	"SELECT sample_id, verdict FROM decisions WHERE sample_id BETWEEN ?1 AND ?2"
 	" ORDER BY sample_id, annotator_id";
 
-static int verdicts_range(store *s, int64_t first, int64_t last,
+/* With a --where: the same order, each decision's sample tested. */
+#define SQL_VERDICTS_WHERE                                                                         \
+	"SELECT d.sample_id, d.verdict FROM decisions d JOIN samples s ON s.id = d.sample_id"      \
+	" WHERE d.sample_id BETWEEN ?1 AND ?2 AND ("
+#define SQL_VERDICTS_TAIL ") ORDER BY d.sample_id, d.annotator_id"
+
+static int verdicts_range(store *s, const store_where *w, int64_t first, int64_t last,
 			  int (*fn)(void *ud, int64_t sample_id, char verdict), void *ud,
 			  assay_error *err)
 {
-	sqlite3_stmt *st = store_stmt(s, sql_verdicts, err);
+	bool own;
+	sqlite3_stmt *st = stmt_for(s, w, sql_verdicts, SQL_VERDICTS_WHERE, SQL_VERDICTS_TAIL,
+				    &own, err);
 	if (!st)
 		return err->code;
 	sqlite3_bind_int64(st, 1, first);
@@ -190,14 +226,15 @@ static int verdicts_range(store *s, int64_t first, int64_t last,
 	}
 	if (out == ASSAY_OK && rc != SQLITE_DONE)
 		out = store_sqlerr(s, rc, err, "reading decisions");
-	sqlite3_reset(st);
+	stmt_done(st, own);
 	return out;
 }
 
-int store_verdicts_each(store *s, int (*fn)(void *ud, int64_t sample_id, char verdict), void *ud,
+int store_verdicts_each(store *s, const store_where *w,
+			int (*fn)(void *ud, int64_t sample_id, char verdict), void *ud,
 			assay_error *err)
 {
-	return verdicts_range(s, INT64_MIN, INT64_MAX, fn, ud, err);
+	return verdicts_range(s, w, INT64_MIN, INT64_MAX, fn, ud, err);
 }
 
 static const char sql_max_sample[] = "SELECT coalesce(max(id), 0) FROM samples";
@@ -238,13 +275,13 @@ static int count_one(void *ud, int64_t id, char verdict)
 	return 0;
 }
 
-int store_verdict_counts_each(store *s, int64_t first, int64_t last,
+int store_verdict_counts_each(store *s, const store_where *w, int64_t first, int64_t last,
 			      int (*fn)(void *ud, int64_t sample_id, int rejected, int edited,
 					int total),
 			      void *ud, assay_error *err)
 {
 	counting c = {.fn = fn, .ud = ud, .cur = -1};
-	int rc = verdicts_range(s, first, last, count_one, &c, err);
+	int rc = verdicts_range(s, w, first, last, count_one, &c, err);
 	return rc == ASSAY_OK && c.total ? fn(ud, c.cur, c.rejected, c.edited, c.total) : rc;
 }
 

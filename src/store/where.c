@@ -402,3 +402,26 @@ int store_where_each(store *s, const store_where *w, int (*fn)(void *ud, int64_t
 	sqlite3_finalize(st);
 	return rc;
 }
+
+int store_where_tally(store *s, const store_where *w, int64_t *n, int64_t *decided,
+		      assay_error *err)
+{
+	sqlite3_stmt *st;
+	*n = *decided = 0;
+	int rc = store_where_prepare(s,
+				     "SELECT count(*), coalesce(sum(EXISTS (SELECT 1 FROM decisions d"
+				     " WHERE d.sample_id = s.id AND d.verdict <> 'skipped')), 0)"
+				     " FROM samples s WHERE ",
+				     w, "", &st, err);
+	if (rc < 0)
+		return rc;
+	int step = sqlite3_step(st);
+	if (step == SQLITE_ROW) {
+		*n = sqlite3_column_int64(st, 0);
+		*decided = sqlite3_column_int64(st, 1);
+	} else {
+		rc = store_sqlerr(s, step, err, "counting a --where slice");
+	}
+	sqlite3_finalize(st);
+	return rc;
+}

@@ -94,6 +94,7 @@ static void compute_grouping(dash *d, int i, assay_error *err)
 	    .since_ms = d->o->since_ms,
 	    .until_ms = d->o->until_ms,
 	    .batch = d->o->batch,
+	    .where = d->o->where,
 	};
 	if (audit_stats_compute(d->s, &so, &p->st, err) < 0)
 		return;
@@ -118,7 +119,7 @@ void dash_compute(dash *d, int i)
 		return;
 	assay_error err = {0};
 	if (i == DASH_SCORERS) {
-		if (audit_calibration_compute(d->s, &d->cal, &err) == ASSAY_OK)
+		if (audit_calibration_compute(d->s, d->o->where, &d->cal, &err) == ASSAY_OK)
 			p->ready = true;
 	} else {
 		compute_grouping(d, i, &err);
@@ -252,8 +253,10 @@ int dash_picks(dash *d, int i, bool all, tui_pick **out, size_t *n, bool *capped
 		return rc;
 	if (!d->batches.n && (rc = store_batch_names(d->s, &d->batches, err)) < 0)
 		return rc;
-	store_stats_filter f = {
-	    .since_ms = d->o->since_ms, .until_ms = d->o->until_ms, .batch_id = d->batch_id};
+	store_stats_filter f = {.since_ms = d->o->since_ms,
+				.until_ms = d->o->until_ms,
+				.batch_id = d->batch_id,
+				.where = d->o->where};
 	const dash_bar *bar = &p->bars[p->sel];
 	picker pk = {.d = d, .panel = i, .key = bar->label, .kind = bar->g->key_kind[0], .all = all};
 	if ((rc = narrow(d, i, pk.key, &f, err)) < 0)

@@ -39,8 +39,9 @@ static void top_bar(dash *d)
 		snprintf(when, sizeof when, " | %s..%s", a1, a2);
 	}
 	const char *db = strrchr(d->o->db_name, '/');
-	snprintf(left, sizeof left, " assay audit | %s | %s%s", db ? db + 1 : d->o->db_name,
-		 d->o->batch ? d->o->batch : "all batches", when);
+	snprintf(left, sizeof left, " assay audit | %s | %s%s%s%s", db ? db + 1 : d->o->db_name,
+		 d->o->batch ? d->o->batch : "all batches", when,
+		 d->o->where_text ? " | where " : "", d->o->where_text ? d->o->where_text : "");
 	if (d->have_total && (int)strlen(right) > COLS / 2) /* narrow: the rate alone */
 		snprintf(right, sizeof right, " %s rejected ", r);
 	int rw = (int)strlen(right);

@@ -6,6 +6,7 @@ import json
 import os
 import signal
 import socket
+import sqlite3
 import stat
 import subprocess
 import sys
@@ -613,3 +614,86 @@ def test_split_files_appear_as_one_set():
                   f"kill {i} at {took * (i + 0.5) / 12:.2f}s of {took:.2f}s left a mixed set: "
                   f"{[g if g is None else len(g) for g in got]}")
             no_temp_files(w.path)
+
+
+def scored(w):
+    """standard() with repetition scores: a 0.2 (flagged), b 0.6, c 0.9, d none."""
+    standard(w)
+    con = sqlite3.connect(w.db)
+    for sid, v in (("a", 0.2), ("b", 0.6), ("c", 0.9)):
+        con.execute("INSERT INTO scores(sample_id, scorer, value, flagged, reason, version,"
+                    " scored_at) SELECT id, 'repetition', ?, ?, '', '1', 0 FROM samples"
+                    " WHERE ext_id = ?", (v, v < 0.5, sid))
+    con.commit()
+    con.close()
+
+
+def ids(r):
+    eq(r.code, 0, r)
+    return [json.loads(x)["id"] for x in r.out.splitlines()]
+
+
+def test_where_exports_only_the_slice():
+    with Workdir() as w:
+        scored(w)
+        everything = ["--status", "all"]
+        eq(ids(w.run("export", *everything, "--where", 'meta.model = "m1"')), ["a"])
+        eq(ids(w.run("export", *everything, "--where", "flagged(repetition)")), ["a"])
+        eq(ids(w.run("export", *everything, "--where", "not flagged(repetition)")),
+           ["b", "c", "d", "e"])
+        eq(ids(w.run("export", *everything, "--where", "verdict = rejected")), ["d"])
+        eq(ids(w.run("export", *everything, "--where", 'text ~ "DOG" or meta.model = "m1"')),
+           ["a", "b"])
+        # with the other filters: --status and --where both hold
+        eq(ids(w.run("export", "--where", "score.repetition >= 0.5")), ["b", "c"])
+        eq(ids(w.run("export", "--where", "score.repetition >= 0.5", "--min",
+                     "repetition=0.7")), ["c"])
+        r = w.run("export", "--where", "flagged(repetition)", "-o", w.path + "/x.jsonl")
+        contains(r.err, "; where flagged(repetition)\n")
+        # the progress estimate (a second pass) is skipped without a bar: same rows
+        eq(ids(w.run("export", "--where", "verdict = accepted or verdict = edited")),
+           ["a", "b", "c"])
+
+
+def test_max_keeps_samples_scoring_at_most_the_value():
+    with Workdir() as w:
+        scored(w)
+        everything = ["--status", "all"]
+        eq(ids(w.run("export", *everything, "--max", "repetition=0.6")), ["a", "b"])
+        eq(ids(w.run("export", *everything, "--max", "repetition=0.59")), ["a"])
+        eq(ids(w.run("export", *everything, "--min", "repetition=0.3", "--max",
+                     "repetition=0.7")), ["b"])
+        # an unscored sample holds no bound, as with --min
+        eq(ids(w.run("export", *everything, "--max", "repetition=100")), ["a", "b", "c"])
+        r = w.run("export", "--max", "repetition=0.6", "-o", w.path + "/x.jsonl")
+        contains(r.err, "; repetition <= 0.6")
+        for bad in ("repetition", "=1", "repetition=nan", "repetition=1e400"):
+            r = w.run("export", "--max", bad)
+            eq(r.code, 2, (bad, r))
+            contains(r.err, "--max: expected")
+        r = w.run("export", "--max", "repititon=0.5")
+        eq(r.code, 2, r)
+        contains(r.err, '--max: no scorer named "repititon"')
+
+
+def test_a_bad_where_is_a_usage_error_pointing_at_its_column():
+    with Workdir() as w:
+        standard(w)
+        r = w.run("export", "--where", "flagged(repetition) and quality <")
+        eq(r.code, 2, r)
+        lines = r.err.splitlines()
+        eq(lines[0].startswith("assay: --where: column 34: "), True, r.err)
+        eq(lines[1], "  flagged(repetition) and quality <")
+        eq(lines[2], "  " + " " * 33 + "^")
+        eq(lines[3], "Try 'assay export --help'.")
+        eq(r.out, "")
+        # a control character in the expression never reaches the terminal raw
+        r = w.run("export", "--where", "text ~ \"a\x1b[31m\"")
+        eq(r.code, 2, r)
+        check("\x1b" not in r.err, r.err)
+        r = w.run("export", "--where", "edited", "--where", "conflict")
+        eq(r.code, 2, r)
+        contains(r.err, "--where given twice")
+        r = w.run("export", "--where", "kind = caption")
+        eq(r.code, 2, r)
+        contains(r.err, "column 1: kind is not available yet")

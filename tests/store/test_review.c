@@ -563,7 +563,7 @@ TEST(verdict_counts_per_sample_and_by_range)
 	CHECK_INT(decide(s, 7, ann_id, STORE_ACCEPT, NULL, NULL), ASSAY_OK);
 	assay_error e = {0};
 	counted all = {0};
-	CHECK_INT(store_verdict_counts_each(s, INT64_MIN, INT64_MAX, on_counted, &all, &e),
+	CHECK_INT(store_verdict_counts_each(s, NULL, INT64_MIN, INT64_MAX, on_counted, &all, &e),
 		  ASSAY_OK);
 	CHECK_INT(all.n, 4); /* sample 2 has only a skip */
 	int64_t want_id[] = {1, 3, 4, 7};
@@ -575,8 +575,8 @@ TEST(verdict_counts_per_sample_and_by_range)
 		CHECK_INT(all.total[i], want_total[i]);
 	}
 	counted lo = {0}, hi = {0};
-	CHECK_INT(store_verdict_counts_each(s, 0, 3, on_counted, &lo, &e), ASSAY_OK);
-	CHECK_INT(store_verdict_counts_each(s, 4, INT64_MAX, on_counted, &hi, &e), ASSAY_OK);
+	CHECK_INT(store_verdict_counts_each(s, NULL, 0, 3, on_counted, &lo, &e), ASSAY_OK);
+	CHECK_INT(store_verdict_counts_each(s, NULL, 4, INT64_MAX, on_counted, &hi, &e), ASSAY_OK);
 	CHECK_INT(lo.n, 2);
 	CHECK_INT(hi.n, 2);
 	CHECK_INT(lo.id[1], 3);
