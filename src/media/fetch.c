@@ -85,7 +85,7 @@ static int download(const char *url, const media_fetch_options *o, const char *d
 	net_options no = {.connect_timeout_ms = ASSAY_MIN(timeout, 10000),
 			  .timeout_ms = timeout,
 			  .stall_timeout_ms = timeout,
-			  .max_attempts = 2,
+			  .max_attempts = 1, /* the timeout bounds the whole fetch */
 			  .insecure = o->insecure};
 	fetch f = {.max_bytes = o->max_bytes ? o->max_bytes : (size_t)64 << 20,
 		   .deadline_ns = assay_mono_ns() + (int64_t)timeout * 1000000,

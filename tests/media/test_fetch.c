@@ -133,6 +133,7 @@ TEST(size_cap_and_content_type)
 
 TEST(endless_answer_ends_at_the_timeout)
 {
+	mkdir(fx_path("cache"), 0700);
 	media_fetch_options o = {.cache_dir = fx_path("cache"), .timeout_ms = 1500};
 	char *path = NULL;
 	assay_error err = {0};
@@ -146,6 +147,13 @@ TEST(endless_answer_ends_at_the_timeout)
 	CHECK_CONTAINS(err.msg, "cannot show gen: ");
 	CHECK(ms < 3000);
 	CHECK(path == NULL);
+	/* a server that does not answer at all: the same bound, no second try */
+	t0 = assay_mono_ns();
+	rc = media_fetch(url("/gen?bytes=10&fault=slow&ms=8000"), &o, &path, &err);
+	ms = (double)(assay_mono_ns() - t0) / 1e6;
+	printf("# %s (%.0f ms)\n", err.msg, ms);
+	CHECK_INT(rc, ASSAY_ENET);
+	CHECK(ms < 2500);
 }
 
 static void set_mtime(const char *path, time_t t)
