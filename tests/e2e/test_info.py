@@ -5,7 +5,7 @@ import sqlite3
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from harness import Workdir, contains, eq  # noqa: E402
+from harness import Workdir, check, contains, eq  # noqa: E402
 
 
 def test_info_table_and_json():
@@ -176,3 +176,101 @@ def test_database_path_that_is_not_a_regular_file_is_refused():
         eq(r.code, 2, r)
         contains(r.err, "postgresql://user@host/assay: a database server's address")
         eq(os.path.exists(os.path.join(w.path, "postgresql:")), False)
+
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def slice_counts(w, expr):
+    """(samples, decided) of a slice through info, export and stats."""
+    r = w.run("info", "--json", "--where", expr)
+    eq(r.code, 0, r)
+    info = json.loads(r.out)
+    r = w.run("export", "--status", "all", "--where", expr)
+    eq(r.code, 0, r)
+    exported = len(r.out.splitlines())
+    r = w.run("stats", "--format", "json", "--where", expr)
+    eq(r.code, 0, r)
+    st = json.loads(r.out)["slice"]
+    eq((info["samples"], info["decided"]), (st["samples"], st["decided"]), expr)
+    eq(info["samples"], exported, expr)
+    eq(info["undecided"], info["samples"] - info["decided"])
+    eq(info["where"], expr)
+    return info["samples"], info["decided"]
+
+
+def test_a_slice_counts_the_same_through_info_export_and_stats_on_sample_data():
+    with Workdir() as w:
+        src = os.path.join(ROOT, "sample-data", "captions.jsonl")
+        eq(w.run("import", "--quiet", src).code, 0)
+        labels = [json.loads(x) for x in open(os.path.join(ROOT, "sample-data", "labels.jsonl"))]
+        ids = {x for (x,) in w.sql("SELECT ext_id FROM samples")}  # duplicates were dropped
+        lines = []
+        for i, lab in enumerate(x for x in labels if x["id"] in ids):
+            if i % 3 == 2:
+                continue  # left undecided
+            v = {"id": lab["id"], "annotator": "ann", "verdict": "accept"}
+            if lab["flaws"]:
+                v.update(verdict="reject", reason=lab["flaws"][0])
+            lines.append(json.dumps(v))
+            if i % 5 == 0:  # a second opinion, disagreeing on every fourth
+                keep = (not lab["flaws"]) != (i % 4 == 0)
+                lines.append(json.dumps({"id": lab["id"], "annotator": "bob",
+                                         "verdict": "accept" if keep else "reject",
+                                         "reason": "other"}))
+        eq(w.run("decide", "--from", w.file("d.jsonl", "\n".join(lines) + "\n")).code, 0)
+        models = {}
+        for rec in open(src):
+            m = json.loads(rec)["meta"]["model"]
+            models[m] = models.get(m, 0) + 1
+        model = max(models, key=models.get)
+        n, _ = slice_counts(w, f'meta.model = "{model}"')
+        kept = w.sql("SELECT count(*) FROM samples WHERE json_extract(record, '$.meta.model') = ?",
+                     model)[0][0]
+        eq(n, kept)  # duplicates dropped at import are not samples
+        n, _ = slice_counts(w, "flagged(repetition)")
+        eq(n, w.sql("SELECT count(*) FROM scores WHERE scorer = 'repetition' AND flagged")[0][0])
+        check(n > 0)
+        n, d = slice_counts(w, 'verdict = rejected and reason = "hallucination"')
+        check(n > 0 and n == d)
+        n, d = slice_counts(w, "conflict")
+        check(n > 0 and n == d)
+        slice_counts(w, f'flagged(repetition) and meta.model = "{model}"')
+        slice_counts(w, "verdict = undecided or quality < 0.5")
+        r = w.run("info", "--where", "conflict")
+        eq(r.code, 0, r)
+        contains(r.out, "where     conflict\nsamples   ")
+        contains(r.out, f"samples   {n} ({n} decided, 0 undecided)\n")
+        eq(w.run("info", "--check", "--where", "conflict").code, 2)
+
+
+HOSTILE = [
+    ('text ~ "1=1; drop table samples"', 1),
+    ("text ~ \"it's a 'quoted' -- comment /* x */\"", 1),
+    ('meta.model = "x\' OR \'1\'=\'1"', 0),
+    ('meta.model = "m1\\" OR 1=1 --"', 0),
+    ('reason = "x\'); DELETE FROM decisions; --"', 0),
+    ('annotator = "ann\' OR 1=1 --"', 0),
+    ('batch = "b\'; DROP TABLE batches; --"', 0),
+    ("text ~ /'; DROP TABLE samples; --/", 0),
+    ('text ~ "%"', 1),
+    ('text ~ "_"', 0),
+]
+
+
+def test_sql_in_an_expression_is_matched_literally_and_the_database_untouched():
+    with Workdir() as w:
+        recs = [{"id": "a", "caption": "1=1; drop table samples", "meta": {"model": "m1"}},
+                {"id": "b", "caption": "it's a 'quoted' -- comment /* x */ 100%",
+                 "meta": {"model": "m2"}},
+                {"id": "c", "caption": "A plain caption.", "meta": {"model": "m1"}}]
+        eq(w.run("import", "--batch", "b",
+                 w.file("r.jsonl", "\n".join(json.dumps(x) for x in recs))).code, 0)
+        eq(w.run("decide", "--annotator", "ann", "c", "reject", "--reason", "other").code, 0)
+        before = w.dump()
+        for expr, want in HOSTILE:
+            eq(slice_counts(w, expr)[0], want, expr)
+            r = w.run("report", "--html", "-", "--where", expr)
+            eq(r.code, 0, (expr, r))
+            eq(w.run("stats", "--agreement", "--scorers", "--where", expr).code, 0, expr)
+        eq(w.dump(), before)

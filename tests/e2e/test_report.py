@@ -123,3 +123,28 @@ def test_report_renders_in_headless_chromium():
         width, height, colours = png_is_not_blank(shot)
         eq((width, height), (1200, 1600))
         check(colours > 20, f"screenshot looks blank ({colours} colours)")
+
+
+def test_report_where_reports_the_slice_and_prints_the_filter():
+    with Workdir() as w:
+        fixture(w)
+        r = w.run("report", "--html", "-", "--where", "meta.model=m2 and not edited")
+        eq(r.code, 0, r)
+        html = r.out
+        # the canonical spelling at the top, before any figure
+        at = html.index("<p class='slice'>Only the samples where <code>"
+                        "meta.model = &quot;m2&quot; and not edited</code>")
+        check(at < html.index("<div class='grid'>"))
+        # s1 (ann: hallucination) and s3 (bob: the hostile reason): 2 decisions, both rejected
+        contains(html, "<div class='big'>2</div>decisions")
+        contains(html, "<div class='big'>100.0%</div>rejected")
+        check(">eve<" not in html and ">ann<" in html)
+        r = w.run("report", "--html", "-", "--where", 'reason = "<b>"')
+        eq(r.code, 0, r)
+        contains(r.out, "<code>reason = &quot;&lt;b&gt;&quot;</code>")
+        contains(r.out, "<div class='big'>0</div>decisions")
+        full = w.run("report", "--html", "-")
+        check("class='slice'" not in full.out)
+        r = w.run("report", "--html", "-", "--where", "verdict = maybe")
+        eq(r.code, 2, r)
+        contains(r.err, "assay: --where: column 11: ")

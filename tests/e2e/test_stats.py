@@ -480,3 +480,45 @@ def test_report_by_reason_chart_shows_shares_and_keeps_none_apart():
         model = model[:model.index("</div>")]
         contains(model, "&quot;(none)&quot;")
         contains(model, "<tspan font-style='italic'>(none)</tspan>")
+
+
+def test_where_narrows_rates_agreement_and_scorers_to_the_slice():
+    with Workdir() as w:
+        # s0-s3 by model m1, s4-s7 by m2; ann and bob both decide every sample
+        d = []
+        for i in range(8):
+            d.append((i, "ann", "rejected" if i in (0, 1, 4) else "accepted",
+                      "hallucination" if i in (0, 1, 4) else None, 1000, 0))
+            d.append((i, "bob", "rejected" if i in (0, 5) else "accepted",
+                      "other" if i in (0, 5) else None, 1000, 0))
+        sc = [(i, "repetition", v, v < 0.3) for i, v in
+              enumerate([0.1, 0.2, 0.6, 0.9, 0.25, 0.7, 0.8, 0.95])]
+        build(w, d, models=["m1"] * 4 + ["m2"] * 4, scores=sc)
+        m1 = stats(w, "--where", 'meta.model = "m1"')
+        eq(m1["slice"], {"where": 'meta.model = "m1"', "samples": 4, "decided": 4})
+        t = m1["total"]
+        eq((t["decided"], t["rejected"], t["accepted"]), (8, 3, 5))
+        eq({g["annotator"]: g["rejected"] for g in m1["groups"]}, {"ann": 2, "bob": 1})
+        # agreement over m1 only: s1 is the one conflict (ann rejected, bob accepted)
+        a = stats(w, "--agreement", "--where", 'meta.model = "m1"')
+        eq([c["id"] for c in a["agreement"]["conflicts"]], ["s1"])
+        a = stats(w, "--agreement")
+        eq(sorted(c["id"] for c in a["agreement"]["conflicts"]), ["s1", "s4", "s5"])
+        # scorers over m1: rejected by most (a tie counts) s0, s1; kept s2, s3
+        c = stats(w, "--scorers", "--where", 'meta.model = "m1"')["scorers"]
+        rep = [x for x in c if x["scorer"] == "repetition"][0]
+        eq((rep["samples"], rep["rejected"], rep["auc_reject"]["auc"]), (4, 2, 1.0))
+        c = stats(w, "--scorers")["scorers"]
+        rep = [x for x in c if x["scorer"] == "repetition"][0]
+        eq((rep["samples"], rep["rejected"]), (8, 4))
+        # --by over the slice, and a decision test in the expression
+        g = stats(w, "--by", "reason", "--where", 'annotator = "bob" and verdict = rejected')
+        eq(g["slice"]["samples"], 2)
+        eq(g["total"]["decided"], 4)  # every decision on s0 and s5
+        r = w.run("stats", "--where", "flagged(repetition)")
+        eq(r.code, 0, r)
+        contains(r.out, "where flagged(repetition): 3 samples, 3 of them decided\n")
+        r = w.run("stats", "--where", "(flagged(repetition)")
+        eq(r.code, 2, r)
+        contains(r.err, "assay: --where: column ")
+        contains(r.err, "Try 'assay stats --help'.")

@@ -432,3 +432,24 @@ def test_dashboard_and_drill_down_under_valgrind():
                        if p.startswith("vg-"))
         contains(text, "ERROR SUMMARY: 0 errors")
         check("definitely lost: 0 bytes" in text or "definitely lost" not in text, text[-3000:])
+
+
+def test_where_slices_every_panel_and_shows_the_filter_in_the_top_bar():
+    with Workdir() as w:
+        setup(w)
+        # model m1: s0, s2, s4, s6 (batch b); ann s0 s2 s4, bob s0 s2, cy s6
+        with screen(w, "--where", "meta.model=m1", size=(120, 30)) as t:
+            s = t.wait_for("rejection rate per annotator")
+            contains(s, 'assay audit | assay.db | all batches | where meta.model = "m1"')
+            contains(s, "6 decisions, 33.3% rejected")
+            check(row(s, "ann").rstrip().endswith("33.3% of 3"), s)
+            check(row(s, "bob").rstrip().endswith("50.0% of 2"), s)
+            check(row(s, "cy").rstrip().endswith("0.0% of 1"), s)
+            t.keys("6")  # scorers: s0 s2 rejected by most (0.1, 0.3), s4 s6 kept (0.7, 0.9)
+            s = t.wait_for("scorers against the human verdict")
+            check("rep" in s, s)
+            t.keys("q")
+            eq(t.wait_exit(), 0)
+        r = w.run("audit", "--where", "meta.model =")
+        eq(r.code, 2, r)
+        contains(r.err, "assay: --where: column 13: ")
