@@ -43,8 +43,9 @@ struct app {
 	int64_t leased_ns;    /* when its lease was last renewed */
 	bool leasing;         /* the queue review (not a read-only or lead's view) */
 
-	/* its metadata lines, read from the record once per sample */
-	char meta[6][256];
+	/* its metadata as whole "key: value" lines, read from the record once
+	 * per sample */
+	char **meta;
 	size_t n_meta;
 	bool meta_ready;
 
@@ -62,6 +63,12 @@ struct app {
 	bool layout_dirty;
 	int scroll;
 	bool diff;
+	int measure; /* the text wraps at most this wide ([review] measure) */
+
+	/* the last search: its matches are highlighted, and the first is
+	 * scrolled into view once (search_scroll) */
+	char *needle;
+	bool search_scroll;
 
 	/* the top bar's counts: decided_before when counted (while idle after
 	 * the first frame: counting a big queue takes a while), plus what this
@@ -95,14 +102,38 @@ struct app {
 	int text_rows; /* rows the text got at the last draw, for paging */
 };
 
-/* screen.c: the review screen's frame, and its text laid out to width. */
+/* screen.c: the review screen's frame, and its text laid out to width
+ * and drawn in rows rows from (y, x), the scroll position on the rule
+ * below them. */
 void tui_draw(app *a);
 void tui_layout(app *a, int width);
+void tui_text_draw(app *a, int y, int x, int width, int rows);
+
+/* panes.c: the text and the side panes (every score, flagged first, and
+ * the combined one; metadata wrapped; notes) laid out in avail rows from
+ * y: below the text, or in a column right of it on a wide screen; what
+ * does not fit is counted on the last row. The key that shows them all in
+ * full, and the metadata parsed from the record (freed by meta_free). */
+void tui_panes_draw(app *a, int y, int avail);
+void tui_key_inspect(tui_view *v);
+void tui_meta_free(app *a);
+/* The flagged scores' reasons in rows rows from row 0 (above the editor);
+ * how many rows they take at this height. */
+int tui_band_rows(app *a);
+void tui_band_draw(app *a);
+
+/* review_search.c: `/` (Enter on an empty prompt repeats) and N; marks
+ * the matches in the laid-out text and scrolls to the first. */
+void tui_key_search(tui_view *v);
+void tui_key_search_again(tui_view *v);
+void tui_search_mark(app *a);
 
 /* review.c */
 /* Records a decision on the sample on screen (store_decide), then shows
  * the next sample, or the same one again when stay. False when refused. */
 bool tui_decide(app *a, int kind, const char *text, const char *reason, bool stay);
+/* Shows sample id (leased) and remembers it in this session's walk. */
+void tui_go(app *a, int64_t id);
 /* Renews the lease on the sample on screen when a tenth of it has passed
  * (held long while an editor runs); the loop's tick calls it. */
 void tui_keep_lease(app *a);

@@ -13,8 +13,8 @@ const tui_keymap tui_keymaps[] = {
 };
 const size_t tui_n_keymaps = ASSAY_ARRAY_LEN(tui_keymaps);
 
+/* N, kept for "repeat the last search", is bound to it now. */
 const tui_reserved tui_reserved_keys[] = {
-	{'N', "repeat the last search"},
 	{'m', "media pane on/off"},
 	{'z', "zoom the media"},
 	{'o', "open the original"},

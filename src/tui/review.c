@@ -14,6 +14,8 @@
 #include "assay/score.h"
 
 #define LEASE_MS (10 * 60 * 1000)
+/* A readable line: the text wraps at this many columns at most. */
+#define MEASURE 100
 
 static void clear_sample(app *a)
 {
@@ -31,7 +33,7 @@ static void clear_sample(app *a)
 	a->notes = NULL;
 	a->n_scores = a->n_notes = 0;
 	a->has_sample = false;
-	a->meta_ready = false;
+	tui_meta_free(a);
 	a->layout_dirty = true;
 }
 
@@ -289,6 +291,12 @@ static void k_next(tui_view *v)
 }
 
 
+void tui_go(app *a, int64_t id)
+{
+	remember(a, id);
+	show(a, id);
+}
+
 static void go_to(tui_view *v, char *id)
 {
 	app *a = APP(v);
@@ -299,8 +307,7 @@ static void go_to(tui_view *v, char *id)
 	if (store_sample_by_ext_id(a->s, id, a->o->batch, &smp, &err) < 0) {
 		tui_message(a->b, true, "%s", err.msg);
 	} else {
-		remember(a, smp.id);
-		show(a, smp.id);
+		tui_go(a, smp.id);
 		store_sample_free(&smp);
 	}
 	free(id);
@@ -309,28 +316,6 @@ static void go_to(tui_view *v, char *id)
 static void k_goto(tui_view *v)
 {
 	tui_prompt(v, "go to id:", NULL, go_to);
-}
-
-static void search(tui_view *v, char *needle)
-{
-	app *a = APP(v);
-	if (!needle)
-		return;
-	int64_t id;
-	assay_error err = {0};
-	if (store_search(a->s, &a->q, needle, a->has_sample ? a->smp.id : 0, &id, &err) < 0) {
-		tui_message(a->b, true, "%s", err.msg);
-	} else {
-		remember(a, id);
-		show(a, id);
-		tui_message(a->b, false, "found \"%s\" (/ again for the next)", needle);
-	}
-	free(needle);
-}
-
-static void k_search(tui_view *v)
-{
-	tui_prompt(v, "search:", NULL, search);
 }
 
 static void scroll_by(tui_view *v, int by)
@@ -384,6 +369,11 @@ static void k_quit(tui_view *v)
 		v->done = true;
 }
 
+static void k_suspend(tui_view *v)
+{
+	tui_stop(v->base);
+}
+
 static void k_redraw(tui_view *v)
 {
 	app *a = APP(v);
@@ -406,14 +396,17 @@ const tui_key tui_keys[] = {
 	{KEY_NPAGE, ' ', "PgDn", "page down", k_page_down, TUI_KEY_BROWSE},
 	{KEY_PPAGE, 0, "PgUp", "page up", k_page_up, TUI_KEY_BROWSE},
 	{'g', 0, "g", "go to a sample by id", k_goto, 0},
-	{'/', 0, "/", "search the text", k_search, 0},
+	{'/', 0, "/", "search the texts (Enter on nothing: the last search)", tui_key_search, 0},
+	{'N', 0, "N", "repeat the last search", tui_key_search_again, 0},
+	{'i', 0, "i", "scores, metadata and notes in full", tui_key_inspect, TUI_KEY_BROWSE},
 	{'d', 0, "d", "word diff of an edit against the original", k_diff, TUI_KEY_BROWSE},
 	{'S', 0, "S", "ask the LLM for a corrected caption", tui_key_suggest, 0},
 	{'\r', KEY_ENTER, "Enter", "take the suggestion into the editor", tui_key_take_suggestion, 0},
 	{'x', 0, "x", "discard the suggestion", tui_key_discard_suggestion, 0},
 	{'?', 0, "?", "help", k_help, TUI_KEY_HINT | TUI_KEY_BROWSE},
 	{12, 0, "Ctrl-L", "redraw the screen", k_redraw, TUI_KEY_BROWSE},
-	{'q', 0, "q", "quit", k_quit, TUI_KEY_HINT | TUI_KEY_BROWSE},
+	{26, 0, "Ctrl-Z", "suspend (fg resumes)", k_suspend, TUI_KEY_BROWSE},
+	{'q', 3, "q", "quit (Ctrl-C too)", k_quit, TUI_KEY_HINT | TUI_KEY_BROWSE},
 };
 const size_t tui_n_keys = ASSAY_ARRAY_LEN(tui_keys);
 
@@ -426,15 +419,28 @@ static void teardown(app *a)
 	score_suggester_free(a->sg);
 	tui_reasons_free(&a->reasons);
 	free(a->hist);
+	free(a->needle);
 	free(a->roles);
 	abuf_free(&a->shown);
 	text_cells_free(&a->cells);
 	text_lines_free(&a->lines);
 }
 
+/* The width the text wraps at, at most: [review] measure in the config. */
+static int measure_of(const conf *config, int *out, assay_error *err)
+{
+	long m = MEASURE;
+	int rc = config ? conf_get_int(config, "review.measure", MEASURE, 20, 1000, &m, err) : 0;
+	*out = (int)m;
+	return rc;
+}
+
 static int start(app *a, assay_error *err)
 {
-	int rc = store_annotator_ensure(a->s, a->o->annotator, &a->annotator_id, err);
+	int rc = measure_of(a->o->config, &a->measure, err);
+	if (rc < 0)
+		return rc;
+	rc = store_annotator_ensure(a->s, a->o->annotator, &a->annotator_id, err);
 	if (rc < 0)
 		return rc;
 	a->q = (store_queue){
@@ -543,6 +549,9 @@ static app *review_new(tui_base *b, const tui_review_opts *o)
 	*a = (app){.view = {.ops = &review_ops, .keys = tui_keys, .n_keys = tui_n_keys},
 		   .b = b, .s = b->s, .o = o, .layout_dirty = true};
 	tui_reasons_load(&a->reasons, o->config);
+	assay_error e = {0};
+	if (measure_of(o->config, &a->measure, &e) < 0)
+		a->measure = MEASURE; /* start() refuses it before the screen opens */
 	return a;
 }
 

@@ -78,6 +78,12 @@ static void edited(tui_view *v, int rc, char *out, const assay_error *err)
 	a->editing = NULL;
 }
 
+/* The flagged scores' reasons stay above the editor. */
+static int band(tui_view *v)
+{
+	return tui_band_rows(APP(v));
+}
+
 /* The built-in editor on text (a copy is kept when owned); a saved change
  * is recorded as an edit, and so is a suggestion saved as it came
  * (take_as_is). */
@@ -89,7 +95,7 @@ static void edit_text(app *a, const char *text, char *owned, bool take_as_is)
 	a->editing_copy = owned;
 	a->editing_as_is = take_as_is;
 	hold_lease(a, true);
-	if (!tui_edit_full_screen(&a->view, title, text, edited)) {
+	if (!tui_edit_below(&a->view, band, title, text, edited)) {
 		hold_lease(a, false);
 		free(owned);
 		a->editing_copy = NULL;

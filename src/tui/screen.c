@@ -1,15 +1,12 @@
 /* screen.c — drawing the review screen: the top bar, the sample's header,
- * metadata, scores and notes, the wrapped (scrollable) text or its word
- * diff, a message line and the key hints. Every byte from the data goes
+ * the wrapped (scrollable) text or its word diff (panes.c lays out the
+ * rest), a message line and the key hints. Every byte from the data goes
  * through the text layer's cells, so nothing reaches the terminal raw. */
-#include <cjson/cJSON.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "app.h"
-#include "assay/ingest.h"
 #include "assay/tui_editor.h"
 
 static int put(app *a, int y, int x, int w, const char *s, int role)
@@ -87,6 +84,7 @@ void tui_layout(app *a, int width)
 	text_wrap(s, &a->cells, width > 0 ? width : 1, &a->lines);
 	a->wrap_width = width;
 	a->layout_dirty = false;
+	tui_search_mark(a);
 	if (a->scroll > (int)a->lines.n - 1)
 		a->scroll = a->lines.n ? (int)a->lines.n - 1 : 0;
 }
@@ -127,162 +125,36 @@ static void top_bar(app *a)
 		put(a, 0, COLS - rw, rw, right, CONF_ROLE_STATUS_ACCENT);
 }
 
-/* The record's metadata as "key: value" lines (one level into objects). */
-static size_t meta_lines(app *a, char lines[][256], size_t max)
-{
-	size_t n = 0;
-	cJSON *rec = cJSON_Parse(a->smp.record);
-	cJSON *fields = a->smp.meta_fields[0] ? cJSON_Parse(a->smp.meta_fields) : NULL;
-	if (!rec)
-		return 0;
-	if (fields && cJSON_IsArray(fields)) {
-		for (cJSON *f = fields->child; f && n < max; f = f->next) {
-			if (!cJSON_IsString(f))
-				continue;
-			const cJSON *v = ingest_field(rec, f->valuestring);
-			char *t = v ? (cJSON_IsString(v) ? NULL : cJSON_PrintUnformatted(v)) : NULL;
-			snprintf(lines[n++], 256, "%s: %s", f->valuestring,
-				 v ? (cJSON_IsString(v) ? v->valuestring : t) : "-");
-			free(t);
-		}
-	} else {
-		for (cJSON *k = rec->child; k && n < max; k = k->next) {
-			if (strcmp(k->string, a->smp.text_field) == 0)
-				continue;
-			if (cJSON_IsObject(k)) {
-				for (cJSON *m = k->child; m && n < max; m = m->next) {
-					char *t = cJSON_IsString(m) ? NULL : cJSON_PrintUnformatted(m);
-					snprintf(lines[n++], 256, "%s.%s: %s", k->string, m->string,
-						 t ? t : m->valuestring);
-					free(t);
-				}
-			} else {
-				char *t = cJSON_IsString(k) ? NULL : cJSON_PrintUnformatted(k);
-				snprintf(lines[n++], 256, "%s: %s", k->string, t ? t : k->valuestring);
-				free(t);
-			}
-		}
-	}
-	cJSON_Delete(fields);
-	cJSON_Delete(rec);
-	return n;
-}
-
-/* ---- Panes: each a row with a size rule and a draw function ---------- */
-
-/* The one to six rows a side pane gets of avail. */
-static size_t side_rows(int avail, size_t have)
-{
-	size_t want = (size_t)(avail >= 16 ? 6 : avail >= 10 ? 3 : 1);
-	return have < want ? have : want;
-}
-
-static int scores_rows(app *a, int avail)
-{
-	return (int)side_rows(avail, a->n_scores);
-}
-
-static void scores_draw(app *a, int y, int rows)
-{
-	for (int i = 0; i < rows; i++) {
-		const store_score *sc = &a->scores[i];
-		char line[700];
-		if (isnan(sc->value))
-			snprintf(line, sizeof line, "  %-12s  ---   %s", sc->scorer, sc->reason);
-		else
-			snprintf(line, sizeof line, "%s %-12s %.2f  %s", sc->flagged ? "!" : " ",
-				 sc->scorer, sc->value, sc->reason);
-		put(a, y + i, 1, COLS - 2, line, sc->flagged ? CONF_ROLE_SCORE_BAD : CONF_ROLE_SCORE_OK);
-	}
-}
-
-static int meta_rows(app *a, int avail)
-{
-	/* the record is parsed once per sample, not at every frame */
-	if (!a->meta_ready) {
-		a->n_meta = meta_lines(a, a->meta, ASSAY_ARRAY_LEN(a->meta));
-		a->meta_ready = true;
-	}
-	return (int)side_rows(avail, a->n_meta);
-}
-
-static void meta_draw(app *a, int y, int rows)
-{
-	for (int i = 0; i < rows; i++)
-		put(a, y + i, 1, COLS - 2, a->meta[i], CONF_ROLE_META_VALUE);
-}
-
-static int notes_rows(app *a, int avail)
-{
-	size_t want = avail >= 14 ? 2 : 0;
-	return (int)(a->n_notes < want ? a->n_notes : want);
-}
-
-static void notes_draw(app *a, int y, int rows)
-{
-	for (int i = 0; i < rows; i++) {
-		char line[600];
-		snprintf(line, sizeof line, "note %s", a->notes[a->n_notes - (size_t)rows + (size_t)i]);
-		put(a, y + i, 1, COLS - 2, line, CONF_ROLE_META_KEY);
-	}
-}
-
-/* The text pane: the sample's text (or its diff) wrapped and scrolled. */
-static void text_draw(app *a, int y, int rows)
+/* The text pane: the sample's text (or its diff) wrapped at width and
+ * scrolled; the rule below it carries the position, so the indicator
+ * never covers the text's last row. */
+void tui_text_draw(app *a, int y, int x0, int width, int rows)
 {
 	a->text_rows = rows;
-	tui_layout(a, COLS - 2);
+	tui_layout(a, width);
 	for (int r = 0; r < rows && (size_t)(a->scroll + r) < a->lines.n; r++) {
 		const text_line *ln = &a->lines.v[a->scroll + r];
-		int x = 1;
-		for (size_t c = ln->first; c < ln->end && x < COLS - 1; c++) {
+		int x = x0;
+		for (size_t c = ln->first; c < ln->end && x < x0 + width; c++) {
 			const text_cell *cell = &a->cells.v[c];
 			if (cell->kind == TEXT_NEWLINE)
 				break;
 			int role = a->roles ? a->roles[cell->off] : CONF_ROLE_SAMPLE_TEXT;
-			x += tui_draw_cell(stdscr, y + r, x, COLS - 1 - x, a->shown.data, cell,
+			x += tui_draw_cell(stdscr, y + r, x, x0 + width - x, a->shown.data, cell,
 					   a->b->attr[role], a->b->attr[CONF_ROLE_SAMPLE_PLACEHOLDER]);
 		}
 	}
+	attrset(a->b->attr[CONF_ROLE_META_KEY]);
+	mvhline(y + rows, x0, ACS_HLINE, width);
+	attrset(A_NORMAL);
 	if (a->lines.n > (size_t)rows) {
 		char more[64];
 		int last = a->scroll + rows < (int)a->lines.n ? a->scroll + rows : (int)a->lines.n;
 		snprintf(more, sizeof more, " %d-%d of %zu lines (j/k) ", a->scroll + 1, last,
 			 a->lines.n);
-		put(a, y + rows - 1, COLS - (int)strlen(more) - 1, (int)strlen(more), more,
+		int w = (int)strlen(more);
+		put(a, y + rows, x0 + width - w > x0 ? x0 + width - w : x0, w, more,
 		    CONF_ROLE_STATUS_ACCENT);
-	}
-	attrset(a->b->attr[CONF_ROLE_META_KEY]);
-	mvhline(y + rows, 1, ACS_HLINE, COLS - 2);
-	attrset(A_NORMAL);
-}
-
-/* The screen below the header, top to bottom. A pane without a size rule
- * takes what the others leave (at least 3 rows, and a rule below it). */
-typedef struct pane {
-	const char *name;
-	int (*rows)(app *a, int avail);
-	void (*draw)(app *a, int y, int rows);
-} pane;
-
-static const pane panes[] = {
-	{"text", NULL, text_draw},
-	{"scores", scores_rows, scores_draw},
-	{"metadata", meta_rows, meta_draw},
-	{"notes", notes_rows, notes_draw},
-};
-
-static void draw_panes(app *a, int y, int avail)
-{
-	int rows[ASSAY_ARRAY_LEN(panes)], fixed = 0;
-	for (size_t i = 0; i < ASSAY_ARRAY_LEN(panes); i++)
-		fixed += rows[i] = panes[i].rows ? panes[i].rows(a, avail) : 0;
-	for (size_t i = 0; i < ASSAY_ARRAY_LEN(panes); i++) {
-		int r = rows[i];
-		if (!panes[i].rows)
-			r = avail - fixed - 1 < 3 ? 3 : avail - fixed - 1;
-		panes[i].draw(a, y, r);
-		y += r + !panes[i].rows;
 	}
 }
 
@@ -290,6 +162,10 @@ void tui_draw(app *a)
 {
 	if (!tui_fits(a->b))
 		return;
+	if (a->editing) { /* the editor covers all but the flagged reasons */
+		tui_band_draw(a);
+		return;
+	}
 	int y = 1, bottom = tui_frame(&a->view);
 	top_bar(a);
 	if (!a->has_sample) {
@@ -308,6 +184,6 @@ void tui_draw(app *a)
 		 strcmp(v, "edited") == 0 ? (a->diff ? "  [diff: d]" : "  [d: diff]") : "",
 		 a->suggestion ? "  [suggestion: Enter/x]" : a->suggest_for ? "  [asking...]" : "");
 	put(a, y, 1, COLS - 2, head, CONF_ROLE_META_KEY);
-	draw_panes(a, y + 1, bottom - y - 1);
+	tui_panes_draw(a, y + 1, bottom - y - 1);
 	tui_frame_done();
 }

@@ -4,6 +4,7 @@
  * ticked at every wake, so a dialog or the editor never stalls the
  * network or the leases of the screen below it. */
 #include <langinfo.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,6 +59,21 @@ void tui_resume(bool suspended)
 		return;
 	reset_prog_mode();
 	refresh();
+}
+
+void tui_stop(tui_base *b)
+{
+	bool was = tui_suspend();
+	/* the default action, whatever curses installed: stop here until
+	 * SIGCONT (an orphaned group is not stopped: it goes on at once) */
+	struct sigaction dfl = {.sa_handler = SIG_DFL}, old;
+	sigemptyset(&dfl.sa_mask);
+	sigaction(SIGTSTP, &dfl, &old);
+	kill(0, SIGTSTP);
+	sigaction(SIGTSTP, &old, NULL);
+	tui_resume(was);
+	clearok(curscr, TRUE);
+	tui_message(b, false, "resumed");
 }
 
 bool tui_utf8(void)

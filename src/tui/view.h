@@ -103,6 +103,10 @@ void tui_close(tui_base *b);
  * (when it runs) and brought back as it was. */
 bool tui_suspend(void);
 void tui_resume(bool suspended);
+/* Ctrl-Z (raw mode reads it as a key): the terminal is put back as the
+ * shell had it, the job stops (SIGTSTP to its process group), and when
+ * it is continued the screen is set up again and redrawn whole. */
+void tui_stop(tui_base *b);
 /* theme.c: the theme's roles as curses attributes into attr. */
 void tui_theme_apply(attr_t *attr, const conf_theme *t);
 /* Whether the locale speaks UTF-8 (else charts fall back to ASCII). */

@@ -1,0 +1,330 @@
+/* panes.c — the review screen laid out by the room there is: the text
+ * (wrapped at the measure) and the side panes, every score (flagged
+ * first) with the combined quality score, the metadata with its values
+ * wrapped, the notes. Below the text on a narrow screen, in a column right
+ * of it on a wide one; what does not fit is counted ("+3 more: ...") and
+ * `i` shows all of it in full. */
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "assay/ingest.h"
+#include "assay/tui_editor.h"
+#include "pager.h"
+
+/* A side column needs this many columns next to the text to be worth it. */
+#define SIDE_MIN 36
+/* Rows one score, metadata field or note takes at most in a pane. */
+#define ITEM_ROWS 3
+/* Rows of flagged reasons kept above the editor at most. */
+#define BAND_MAX 3
+
+/* ---- The metadata, parsed once per sample --------------------------------- */
+
+static void meta_add(app *a, size_t *cap, const char *key, const char *sub, const cJSON *v)
+{
+	if (a->n_meta == *cap) {
+		size_t nc = *cap ? *cap * 2 : 8;
+		char **m = realloc(a->meta, nc * sizeof *m);
+		if (!m)
+			return;
+		a->meta = m;
+		*cap = nc;
+	}
+	char *t = v && !cJSON_IsString(v) ? cJSON_PrintUnformatted(v) : NULL;
+	abuf line = {0};
+	abuf_printf(&line, "%s%s%s: %s", key, sub ? "." : "", sub ? sub : "",
+		    !v ? "-" : t ? t : v->valuestring);
+	free(t);
+	char *s = abuf_take(&line);
+	if (s)
+		a->meta[a->n_meta++] = s;
+}
+
+/* The record's metadata as whole "key: value" lines: the batch's chosen
+ * fields, else every field but the text (one level into objects). */
+static void meta_load(app *a)
+{
+	size_t cap = 0;
+	cJSON *rec = cJSON_Parse(a->smp.record);
+	cJSON *fields = a->smp.meta_fields[0] ? cJSON_Parse(a->smp.meta_fields) : NULL;
+	if (rec && fields && cJSON_IsArray(fields)) {
+		for (cJSON *f = fields->child; f; f = f->next)
+			if (cJSON_IsString(f))
+				meta_add(a, &cap, f->valuestring, NULL, ingest_field(rec, f->valuestring));
+	} else if (rec) {
+		for (cJSON *k = rec->child; k; k = k->next) {
+			if (strcmp(k->string, a->smp.text_field) == 0)
+				continue;
+			if (!cJSON_IsObject(k))
+				meta_add(a, &cap, k->string, NULL, k);
+			for (cJSON *m = cJSON_IsObject(k) ? k->child : NULL; m; m = m->next)
+				meta_add(a, &cap, k->string, m->string, m);
+		}
+	}
+	cJSON_Delete(fields);
+	cJSON_Delete(rec);
+}
+
+void tui_meta_free(app *a)
+{
+	for (size_t i = 0; i < a->n_meta; i++)
+		free(a->meta[i]);
+	free(a->meta);
+	a->meta = NULL;
+	a->n_meta = 0;
+	a->meta_ready = false;
+}
+
+static void meta_ready(app *a)
+{
+	if (!a->meta_ready && a->has_sample)
+		meta_load(a);
+	a->meta_ready = true;
+}
+
+/* ---- The items of each pane ----------------------------------------------- */
+
+static size_t n_flagged(const app *a)
+{
+	size_t n = 0;
+	while (n < a->n_scores && a->scores[n].flagged)
+		n++;
+	return n;
+}
+
+static int score_line(const store_score *sc, abuf *out)
+{
+	if (isnan(sc->value))
+		abuf_printf(out, "  %-12s  ---  %s", sc->scorer, sc->reason);
+	else
+		abuf_printf(out, "%s %-12s %.2f  %s", sc->flagged ? "!" : " ", sc->scorer, sc->value,
+			    sc->reason);
+	return sc->flagged ? CONF_ROLE_SCORE_BAD : CONF_ROLE_SCORE_OK;
+}
+
+static bool has_quality(const app *a)
+{
+	return !isnan(a->smp.quality);
+}
+
+static size_t scores_count(app *a)
+{
+	return a->n_scores + has_quality(a);
+}
+
+/* The flagged scores, the combined one, then the rest (lowest first). */
+static int scores_item(app *a, size_t i, abuf *out)
+{
+	size_t nf = n_flagged(a);
+	if (i < nf)
+		return score_line(&a->scores[i], out);
+	if (i == nf && has_quality(a)) {
+		abuf_printf(out, "  %-12s %.2f  combined score", "quality", a->smp.quality);
+		return CONF_ROLE_META_KEY;
+	}
+	return score_line(&a->scores[i - has_quality(a)], out);
+}
+
+static size_t meta_count(app *a)
+{
+	meta_ready(a);
+	return a->n_meta;
+}
+
+static int meta_item(app *a, size_t i, abuf *out)
+{
+	abuf_puts(out, a->meta[i]);
+	return CONF_ROLE_META_VALUE;
+}
+
+static size_t notes_count(app *a)
+{
+	return a->n_notes;
+}
+
+static int notes_item(app *a, size_t i, abuf *out)
+{
+	abuf_printf(out, "note %s", a->notes[i]);
+	return CONF_ROLE_META_KEY;
+}
+
+/* The side panes, in the order they get the room. */
+typedef struct pane {
+	const char *one, *many; /* what an item is, for what is folded */
+	size_t (*count)(app *a);
+	int (*item)(app *a, size_t i, abuf *out); /* its text; returns its role */
+} pane;
+
+static const pane panes[] = {
+	{"score", "scores", scores_count, scores_item},
+	{"metadata field", "metadata fields", meta_count, meta_item},
+	{"note", "notes", notes_count, notes_item},
+};
+#define N_PANES ASSAY_ARRAY_LEN(panes)
+
+/* ---- Drawing wrapped items ------------------------------------------------ */
+
+/* The rows s takes wrapped at w (at most max; the last one ends in an
+ * ellipsis when more was cut), drawn from (y, x) when draw. Only the bytes
+ * the rows can show are laid out: a value may be megabytes. */
+static int wrapped(app *a, int y, int x, int w, int max, const char *s, int role, bool draw)
+{
+	size_t n = strlen(s), cap = (size_t)w * (size_t)max * 8 + 8;
+	bool cut = n > cap;
+	if (cut)
+		for (n = cap; n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80;)
+			n--;
+	text_cells c = {0};
+	text_lines l = {0};
+	int rows = 1;
+	if (text_cells_build(s, n, &c) == ASSAY_OK && text_wrap(s, &c, w, &l) == ASSAY_OK) {
+		rows = l.n ? (int)l.n : 1;
+		cut |= rows > max;
+		rows = rows < max ? rows : max;
+		for (int r = 0; draw && r < rows && (size_t)r < l.n; r++) {
+			int cx = x;
+			for (size_t k = l.v[r].first; k < l.v[r].end && c.v[k].kind != TEXT_NEWLINE; k++)
+				cx += tui_draw_cell(stdscr, y + r, cx, x + w - cx, s, &c.v[k],
+						    a->b->attr[role],
+						    a->b->attr[CONF_ROLE_SAMPLE_PLACEHOLDER]);
+		}
+		if (draw && cut)
+			tui_put(a->b, y + rows - 1, x + w - 1, 1, tui_utf8() ? "\u2026" : "~",
+				CONF_ROLE_STATUS_ACCENT);
+	}
+	text_cells_free(&c);
+	text_lines_free(&l);
+	return rows;
+}
+
+/* Rows every item of every pane takes at width w. */
+static int side_need(app *a, int w)
+{
+	int need = 0;
+	for (size_t p = 0; p < N_PANES; p++)
+		for (size_t i = 0, n = panes[p].count(a); i < n; i++) {
+			abuf t = {0};
+			int role = panes[p].item(a, i, &t);
+			need += wrapped(a, 0, 0, w, ITEM_ROWS, t.data ? t.data : "", role, false);
+			abuf_free(&t);
+		}
+	return need;
+}
+
+/* "+5 more: 2 scores, 3 metadata fields (i: all)" on row y. */
+static void folded(app *a, int y, int x, int w, const size_t *left)
+{
+	abuf t = {0};
+	size_t total = 0;
+	for (size_t p = 0; p < N_PANES; p++)
+		total += left[p];
+	abuf_printf(&t, "+%zu more:", total);
+	const char *sep = " ";
+	for (size_t p = 0; p < N_PANES; p++)
+		if (left[p]) {
+			abuf_printf(&t, "%s%zu %s", sep, left[p], left[p] == 1 ? panes[p].one
+										 : panes[p].many);
+			sep = ", ";
+		}
+	abuf_puts(&t, " (i: all in full)");
+	tui_put(a->b, y, x, w, t.data, CONF_ROLE_STATUS_ACCENT);
+	abuf_free(&t);
+}
+
+/* The side panes in rows rows of w columns from (y, x), in order, while
+ * whole items fit; the last row then says what was left out. */
+static void side_draw(app *a, int y, int x, int w, int rows)
+{
+	if (rows <= 0 || w <= 0)
+		return;
+	int room = side_need(a, w) <= rows ? rows : rows - 1, used = 0;
+	size_t left[N_PANES] = {0};
+	bool full = false;
+	for (size_t p = 0; p < N_PANES; p++)
+		for (size_t i = 0, n = panes[p].count(a); i < n; i++) {
+			abuf t = {0};
+			int role = panes[p].item(a, i, &t);
+			const char *s = t.data ? t.data : "";
+			int r = full ? 0 : wrapped(a, 0, 0, w, ITEM_ROWS, s, role, false);
+			if (full || used + r > room) {
+				full = true;
+				left[p]++;
+			} else {
+				used += wrapped(a, y + used, x, w, ITEM_ROWS, s, role, true);
+			}
+			abuf_free(&t);
+		}
+	if (full)
+		folded(a, y + rows - 1, x, w, left);
+}
+
+void tui_panes_draw(app *a, int y, int avail)
+{
+	int side_w = COLS - a->measure - 4;
+	if (side_w >= SIDE_MIN) { /* wide: the side panes right of the text */
+		tui_text_draw(a, y, 1, a->measure, avail - 1);
+		attrset(a->b->attr[CONF_ROLE_META_KEY]);
+		mvvline(y, a->measure + 2, ACS_VLINE, avail);
+		attrset(A_NORMAL);
+		side_draw(a, y, a->measure + 4, side_w - 1, avail);
+		return;
+	}
+	int tw = COLS - 2 < a->measure ? COLS - 2 : a->measure;
+	tui_layout(a, tw);
+	/* the text keeps half the rows (at least 3) when the panes want more */
+	int text = avail - 1 - side_need(a, COLS - 2);
+	int floor = (int)a->lines.n < avail / 2 ? (int)a->lines.n : avail / 2;
+	if (text < floor || text < 3)
+		text = floor < 3 ? 3 : floor;
+	if (text > avail - 1)
+		text = avail - 1;
+	tui_text_draw(a, y, 1, tw, text);
+	side_draw(a, y + text + 1, 1, COLS - 2, avail - text - 1);
+}
+
+/* ---- Above the editor, and all in full ------------------------------------ */
+
+int tui_band_rows(app *a)
+{
+	size_t n = a->has_sample ? n_flagged(a) : 0;
+	if (LINES < 16 || !n)
+		return 0;
+	return (int)(n < BAND_MAX ? n : BAND_MAX);
+}
+
+void tui_band_draw(app *a)
+{
+	erase();
+	int rows = tui_band_rows(a);
+	for (int i = 0; i < rows; i++) {
+		abuf t = {0};
+		int role = score_line(&a->scores[i], &t);
+		tui_put(a->b, i, 1, COLS - 2, t.data ? t.data : "", role);
+		abuf_free(&t);
+	}
+	wnoutrefresh(stdscr);
+}
+
+void tui_key_inspect(tui_view *v)
+{
+	app *a = APP(v);
+	if (!a->has_sample)
+		return;
+	abuf all = {0};
+	for (size_t p = 0; p < N_PANES; p++) {
+		size_t n = panes[p].count(a);
+		abuf_printf(&all, "%s%s (%zu)\n", p ? "\n" : "", panes[p].many, n);
+		for (size_t i = 0; i < n; i++) {
+			panes[p].item(a, i, &all);
+			abuf_putc(&all, '\n');
+		}
+	}
+	char title[300];
+	snprintf(title, sizeof title, " %s: scores, metadata and notes in full ", a->smp.ext_id);
+	tui_pager(v, title, all.data ? all.data : "");
+	abuf_free(&all);
+}
