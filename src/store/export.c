@@ -43,13 +43,13 @@ static const char sql_estimate[] = SQL_ESTIMATE;
 /* The statement for f: the cached one, or one prepared with its --where
  * (*own: finalize it). NULL with err filled. */
 static sqlite3_stmt *stmt_for(store *s, const store_export_filter *f, const char *sql_cached,
-			      const char *head, const char *tail, bool *own, assay_error *err)
+			      const char *sql_head, const char *sql_tail, bool *own, assay_error *err)
 {
 	sqlite3_stmt *st = NULL;
 	*own = f->where != NULL;
 	if (!f->where)
 		return store_stmt(s, sql_cached, err);
-	return store_where_prepare(s, head, f->where, tail, &st, err) < 0 ? NULL : st;
+	return store_where_prepare(s, sql_head, f->where, sql_tail, &st, err) < 0 ? NULL : st;
 }
 
 /* Strings of the current group live in one arena; verdicts keep offsets

@@ -33,13 +33,13 @@ static const char sql_decisions_only[] =
 /* The statement for w: a cached one when w is NULL, else head, w and tail
  * prepared for this call (*own set: finalize it). NULL with err filled. */
 static sqlite3_stmt *stmt_for(store *s, const store_where *w, const char *sql_cached,
-			      const char *head, const char *tail, bool *own, assay_error *err)
+			      const char *sql_head, const char *sql_tail, bool *own, assay_error *err)
 {
 	sqlite3_stmt *st = NULL;
 	*own = w != NULL;
 	if (!w)
 		return store_stmt(s, sql_cached, err);
-	return store_where_prepare(s, head, w, tail, &st, err) < 0 ? NULL : st;
+	return store_where_prepare(s, sql_head, w, sql_tail, &st, err) < 0 ? NULL : st;
 }
 
 /* Resets a cached statement, finalizes one of a --where. */

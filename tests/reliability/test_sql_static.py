@@ -21,12 +21,18 @@ from harness import ROOT, check, eq  # noqa: E402
 
 SRC = os.path.join(ROOT, "src")
 
-# name -> index of the SQL argument; wrappers found in src/ are added.
+# name -> indexes of the SQL arguments; wrappers found in src/ are added.
 BASE_SINKS = {
-    "sqlite3_prepare": 1, "sqlite3_prepare_v2": 1, "sqlite3_prepare_v3": 1,
-    "sqlite3_prepare16": 1, "sqlite3_prepare16_v2": 1, "sqlite3_prepare16_v3": 1,
-    "sqlite3_exec": 1,
+    "sqlite3_prepare": [1], "sqlite3_prepare_v2": [1], "sqlite3_prepare_v3": [1],
+    "sqlite3_prepare16": [1], "sqlite3_prepare16_v2": [1], "sqlite3_prepare16_v3": [1],
+    "sqlite3_exec": [1],
+    # the --where composer: its head and tail are SQL (see check_composer)
+    "store_where_prepare": [1, 3],
 }
+# The one file that composes SQL at run time, from fragments fixed at
+# compile time, and the function that prepares what it composed.
+COMPOSER = os.path.join("src", "store", "where.c")
+COMPOSER_PREPARE = "store_where_prepare"
 FORBIDDEN = ("sqlite3_mprintf", "sqlite3_vmprintf", "sqlite3_snprintf", "sqlite3_vsnprintf",
              "sqlite3_str_appendf", "sqlite3_str_vappendf")
 SQL_START = re.compile(r'^\s*(SELECT|INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|ALTER|PRAGMA|'
@@ -34,6 +40,17 @@ SQL_START = re.compile(r'^\s*(SELECT|INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|AL
 BUILDERS = re.compile(r'\b(snprintf|sprintf|vsnprintf|asprintf|abuf_printf|abuf_vprintf|'
                       r'abuf_puts|abuf_append|strcat|strcpy)\s*\(')
 CONST = re.compile(r'^[A-Z][A-Z0-9_]*$')
+
+
+def header_macros():
+    """Object-like macros of the public headers (include/assay/*.h)."""
+    out = {}
+    inc = os.path.join(ROOT, "include", "assay")
+    for n in sorted(os.listdir(inc)) if os.path.isdir(inc) else []:
+        with open(os.path.join(inc, n), encoding="utf-8", errors="replace") as f:
+            for d in re.finditer(r'^[ \t]*#define\s+([A-Z][A-Z0-9_]*)[ \t]+(.*)$', f.read(), re.M):
+                out.setdefault(d.group(1), d.group(2).split("/*")[0].strip())
+    return out
 
 
 def strip_comments(text):
@@ -134,6 +151,52 @@ class Unit:
             items, _ = split_args(self.text, m.end() - 1)
             self.tables[m.group(1)] = [x for x in items if x]
         self.funcs = functions(self.text)
+        # macros of the file, for text joined from literals and macros
+        self.macros, self.fmacros = {}, {}
+        for d in re.finditer(r'^[ \t]*#define\s+([A-Z][A-Z0-9_]*)(\([^)]*\))?[ \t]+'
+                             r'((?:.*\\\n)*.*)$', self.text, re.M):
+            body = d.group(3).replace("\\\n", " ")
+            if d.group(2):
+                self.fmacros[d.group(1)] = ([x.strip() for x in d.group(2)[1:-1].split(",")],
+                                            body)
+            else:
+                self.macros[d.group(1)] = body
+
+    def fixed(self, item, depth=0, params=()):
+        """Literals and macros of literals (from this file, function-like
+        ones given fixed arguments) joined: text fixed at compile time."""
+        toks = re.findall(r'"(?:[^"\\]|\\.)*"|\w+|\S', item.strip())
+        if not toks or depth > 6:
+            return False
+        i = 0
+        while i < len(toks):
+            t = toks[i]
+            if t.startswith('"') or t in params:
+                i += 1
+                continue
+            if t in self.fmacros and i + 1 < len(toks) and toks[i + 1] == "(":
+                j, level, args, cur = i + 2, 1, [], []
+                while j < len(toks) and level:
+                    level += toks[j] == "(" and 1 or toks[j] == ")" and -1 or 0
+                    if level == 1 and toks[j] == ",":
+                        args.append(" ".join(cur))
+                        cur = []
+                    elif level:
+                        cur.append(toks[j])
+                    j += 1
+                args.append(" ".join(cur))
+                names, body = self.fmacros[t]
+                if not all(self.fixed(a, depth + 1) or re.fullmatch(r'[=<>!]+|\?\d*', a.replace(" ", ""))
+                           for a in args) or not self.fixed(body, depth + 1, tuple(names)):
+                    return False
+                i = j
+                continue
+            body = self.macros.get(t, HEADER_MACROS.get(t)) if CONST.match(t) else None
+            if body is not None and self.fixed(body, depth + 1):
+                i += 1
+                continue
+            return False
+        return True
 
     def enclosing(self, pos):
         for f in self.funcs:
@@ -152,7 +215,7 @@ def allowed(unit, arg, func, pos, problems, depth=0):
     arg = arg.strip()
     while arg.startswith("(") and arg.endswith(")"):
         arg = arg[1:-1].strip()
-    if literal(arg) or arg in unit.sql_arrays:
+    if literal(arg) or arg in unit.sql_arrays or unit.fixed(arg):
         return True
     m = re.fullmatch(r'[^?]+\?(.+?):(.+)', arg, re.S)
     if m and depth < 4:
@@ -190,8 +253,9 @@ def check_sources(files):
     while changed:  # wrappers that forward their own parameter become sinks
         changed = False
         for u in units:
-            for name, idx in list(sinks.items()):
-                for m in re.finditer(r'\b' + name + r'\s*\(', u.text):
+            for name, idxs in list(sinks.items()):
+                for m, idx in ((m, i) for m in re.finditer(r'\b' + name + r'\s*\(', u.text)
+                               for i in idxs):
                     func = u.enclosing(m.start())
                     if func and func[0] == name:
                         continue
@@ -199,12 +263,14 @@ def check_sources(files):
                     if len(args) <= idx:
                         continue
                     r = allowed(u, args[idx], func, m.start(), [])
-                    if isinstance(r, tuple) and func[0] not in sinks:
-                        sinks[func[0]] = r[1]
+                    if isinstance(r, tuple) and r[1] not in sinks.get(func[0], []):
+                        sinks.setdefault(func[0], []).append(r[1])
                         changed = True
     for u in units:
         rel = os.path.relpath(u.path, ROOT)
-        for name, idx in sinks.items():
+        if rel == COMPOSER:
+            check_composer(u, problems)
+        for name, idx in ((n, i) for n, idxs in sinks.items() for i in idxs):
             for m in re.finditer(r'(?<![\w.>])' + name + r'\s*\(', u.text):
                 func = u.enclosing(m.start())
                 if func and func[0] == name and m.start() == u.text.rfind(name, 0, func[2]):
@@ -217,6 +283,8 @@ def check_sources(files):
                 args, _ = split_args(u.text, m.end() - 1)
                 if len(args) <= idx:
                     continue
+                if rel == COMPOSER and func[0] == COMPOSER_PREPARE and args[idx] == "sql.data":
+                    continue  # composed under check_composer's rule
                 r = allowed(u, args[idx], func, m.start(), problems)
                 if isinstance(r, tuple) and func[0] not in sinks:
                     problems.append(f"{rel}:{line_of(u.text, m.start())}: SQL from a parameter")
@@ -235,6 +303,85 @@ def check_sources(files):
             problems.append(f"{rel}:{line_of(u.text, m.start())}: SQL text assembled with "
                             f"{m.group(1)} from run-time values")
     return problems, sinks
+
+
+def check_composer(u, problems):
+    """The --where compiler's rule. Its SQL is composed into `b->sql` only
+    by put(b, X) with X a literal, a row of a static const table of
+    literals, or the placeholder `ph` (formatted as "?%zu" from a number),
+    and by copying the characters of a row's `sql` from the static `rows`
+    table, whose every string is a literal; the prepare function joins
+    only its head, the composed text and its tail (head and tail are
+    checked at every call site like any SQL argument)."""
+    rel = os.path.relpath(u.path, ROOT)
+    text = u.text
+
+    def bad(pos, what):
+        problems.append(f"{rel}:{line_of(text, pos)}: {what}")
+
+    def fragment(a):
+        a = a.strip()
+        while a.startswith("(") and a.endswith(")"):
+            a = a[1:-1].strip()
+        if literal(a) or a == "ph":
+            return True
+        m = re.fullmatch(r'[^?]+\?(.+?):(.+)', a, re.S)
+        if m:
+            return all(fragment(x) for x in m.groups())
+        m = re.fullmatch(r'(\w+)\s*\[[^\]]*\]', a)
+        return bool(m) and m.group(1) in u.tables and all(
+            x == "NULL" or literal(re.sub(r'^\[[^\]]*\]\s*=\s*', "", x))
+            for x in u.tables[m.group(1)])
+
+    for name, pat in (("sql_ops", r'static\s+const\s+char\s*\*\s*const\s+(\w+)\s*\[\s*\]\s*=\s*\{'),):
+        for m in re.finditer(pat, text):
+            items, _ = split_args(text, m.end() - 1)
+            u.tables[m.group(1)] = [x for x in items if x]
+    fixed = u.fixed
+    m = re.search(r'static\s+const\s+where_row\s+rows\s*\[\s*\]\s*=\s*\{', text)
+    if not m:
+        bad(0, "no static const where_row rows[] table")
+    else:
+        body, _ = split_args(text, m.end() - 1)
+        for row in (r for r in body if r.startswith("{")):
+            fields, _ = split_args(row, 0)
+            for leaf in fields:
+                leaf = leaf.strip()
+                if not (leaf in ("NULL", "0", "true", "false") or re.fullmatch(r'\d+', leaf)
+                        or CONST.match(leaf) or fixed(leaf)):
+                    bad(m.start(), f"the rows table holds {leaf!r}, not a literal")
+    for m in re.finditer(r'\bput\s*\(', text):
+        func = u.enclosing(m.start())
+        if func is None or func[0] == "put":
+            continue
+        args, _ = split_args(text, m.end() - 1)
+        if len(args) < 2 or not fragment(args[1]):
+            bad(m.start(), f"put() of {args[1:]!r}, not a fixed fragment")
+    for m in re.finditer(r'b->sql\b', text):
+        line = text[text.rfind("\n", 0, m.start()) + 1:text.find("\n", m.start())]
+        func = u.enclosing(m.start())
+        ok = (func and func[0] == "put" and "abuf_puts(&b->sql, s)" in line) or \
+            ("abuf_putc(&b->sql, *p)" in line and func and
+             re.search(r'for\s*\(const char \*p = r->sql;', text[func[2]:func[3]])) or \
+            "abuf_take(&b.sql)" in line or "abuf_free(&b" in line
+        if not ok:
+            bad(m.start(), f"the composed SQL is written by {line.strip()!r}")
+    for m in re.finditer(r'snprintf\s*\(\s*ph\b', text):
+        args, _ = split_args(text, m.end() - len("ph") - 1 - (m.end() - m.start() - 9))
+        fmt = re.search(r'snprintf\s*\(\s*ph\s*,\s*sizeof ph\s*,\s*("[^"]*")', text[m.start():])
+        if not fmt or re.sub(r'%z?u|%d', "", fmt.group(1)) != '"?"':
+            bad(m.start(), "the placeholder is not formatted as \"?%zu\"")
+    f = [x for x in u.funcs if x[0] == COMPOSER_PREPARE]
+    if not f:
+        bad(0, f"no {COMPOSER_PREPARE}")
+        return
+    body = text[f[0][2]:f[0][3]]
+    for m in re.finditer(r'abuf_\w+\s*\(\s*&sql\s*,\s*([^,)]+)', body):
+        if m.group(1).strip() not in ("head", "w->sql", "tail"):
+            bad(f[0][2] + m.start(), f"{COMPOSER_PREPARE} joins {m.group(1)!r}")
+
+
+HEADER_MACROS = header_macros()
 
 
 def sources():
@@ -328,6 +475,44 @@ int f(sqlite3 *db, const char *n)
 }
 
 
+COMPOSER_GOOD = r'''
+#define IS_FLAG "EXISTS (SELECT 1 FROM scores sc WHERE sc.sample_id = s.id"
+static const where_row rows[] = {
+	{"flagged", W_SAMPLE, QUERY_OP_EQ, NULL, IS_FLAG " AND sc.flagged <> 0)", "a"},
+};
+static const char *const sql_ops[] = {[QUERY_OP_EQ] = "=", [QUERY_OP_LT] = "<"};
+static void put(wbuild *b, const char *s)
+{
+	b->oom |= abuf_puts(&b->sql, s) < 0;
+}
+static void value(wbuild *b, const query_expr *e)
+{
+	char ph[24];
+	snprintf(ph, sizeof ph, "?%zu", STORE_WHERE_PARAM0 + b->n);
+	put(b, ph);
+	put(b, e->op ? sql_ops[e->op] : "=");
+}
+static void emit_row(wbuild *b, const where_row *r)
+{
+	for (const char *p = r->sql; *p; p++)
+		b->oom |= abuf_putc(&b->sql, *p) < 0;
+}
+int store_where_prepare(store *s, const char *head, const store_where *w,
+			const char *tail, sqlite3_stmt **st, assay_error *err)
+{
+	abuf sql = {0};
+	abuf_puts(&sql, head);
+	abuf_puts(&sql, w->sql);
+	abuf_puts(&sql, tail);
+	return sqlite3_prepare_v2(s->db, sql.data, (int)sql.len, st, NULL);
+}
+int store_where_count(store *s, const store_where *w)
+{
+	return store_where_prepare(s, "SELECT count(*) FROM samples s WHERE ", w, "", NULL, NULL);
+}
+'''
+
+
 def test_checker_accepts_the_conventions_and_catches_assembled_sql():
     probs, sinks = check_sources({os.path.join(SRC, "store", "good.c"): GOOD})
     eq(probs, [], "a file following the conventions")
@@ -337,6 +522,24 @@ def test_checker_accepts_the_conventions_and_catches_assembled_sql():
         check(probs, f"{what}: not caught")
     probs, _ = check_sources({os.path.join(SRC, "cli", "x.c"): GOOD})
     check(any("outside src/store/" in p for p in probs), probs)
+    # the --where composer's own rule: fixed fragments only
+    where = os.path.join(ROOT, COMPOSER)
+    probs, _ = check_sources({where: COMPOSER_GOOD})
+    eq(probs, [], "the composer following its rule")
+    for what, old, new in (
+            ("a value put into the SQL", "put(b, ph);", "put(b, e->text);"),
+            ("a row holding a run-time string", '"a"},', 'name},'),
+            ("the composed text written directly", "put(b, ph);",
+             "abuf_puts(&b->sql, e->text);"),
+            ("a placeholder formatted from text", '"?%zu", STORE_WHERE_PARAM0 + b->n',
+             '"?%s", e->text'),
+            ("the prepare joining something else", "abuf_puts(&sql, w->sql);",
+             "abuf_puts(&sql, e->text);"),
+            ("a head from data", '"SELECT count(*) FROM samples s WHERE "', "w->user")):
+        code = COMPOSER_GOOD.replace(old, new)
+        check(code != COMPOSER_GOOD, what)
+        probs, _ = check_sources({where: code})
+        check(probs, f"{what}: not caught")
 
 
 def test_no_sql_assembled_from_data_in_src():
