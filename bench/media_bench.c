@@ -40,8 +40,11 @@ static void report(const char *what, run *r, int n)
 		self += r[i].self_cpu;
 		rss = r[i].rss_kb > rss ? r[i].rss_kb : rss;
 	}
-	printf("| %s | %.1f | %.1f | %.1f | %.1f | %s%ld |\n", what, r[n / 2].wall, r[n - 1].wall,
-	       cpu / n, self / n, rss ? "" : "-", rss / 1024);
+	char peak[32] = "-";
+	if (rss)
+		snprintf(peak, sizeof peak, "%.1f", (double)rss / 1024);
+	printf("| %s | %.1f | %.1f | %.1f | %.1f | %s |\n", what, r[n / 2].wall, r[n - 1].wall,
+	       cpu / n, self / n, peak);
 }
 
 /* Decodes path rounds times (cached: through a thumbnail cache in dir,
