@@ -112,6 +112,21 @@ static void fmt_time(int64_t ms, char *out, size_t cap)
 	strftime(out, cap, "%Y-%m-%d %H:%M:%SZ", &tm);
 }
 
+/* accepted, edited and rejected count decisions (one per annotator and
+ * sample), decided and undecided count samples: a batch's decisions. */
+static int64_t batch_decisions(const store_info_batch *b)
+{
+	return b->accepted + b->edited + b->rejected;
+}
+
+static int64_t all_decisions(const store_info *in)
+{
+	int64_t n = 0;
+	for (size_t i = 0; i < in->n_batches; i++)
+		n += batch_decisions(&in->batches[i]);
+	return n;
+}
+
 static int print_json(const store_info *in)
 {
 	cJSON *root = cJSON_CreateObject();
@@ -120,6 +135,7 @@ static int print_json(const store_info *in)
 	cJSON_AddNumberToObject(root, "samples", (double)in->samples);
 	cJSON_AddNumberToObject(root, "decided", (double)in->decided);
 	cJSON_AddNumberToObject(root, "undecided", (double)(in->samples - in->decided));
+	cJSON_AddNumberToObject(root, "decisions", (double)all_decisions(in));
 	cJSON_AddNumberToObject(root, "annotators", (double)in->annotators);
 	cJSON_AddNumberToObject(root, "events", (double)in->events);
 	cJSON *batches = cJSON_AddArrayToObject(root, "batches");
@@ -138,6 +154,7 @@ static int print_json(const store_info *in)
 		cJSON_AddNumberToObject(o, "scored", (double)b->scored);
 		cJSON_AddNumberToObject(o, "decided", (double)b->decided);
 		cJSON_AddNumberToObject(o, "undecided", (double)(b->samples - b->decided));
+		cJSON_AddNumberToObject(o, "decisions", (double)batch_decisions(b));
 		cJSON_AddNumberToObject(o, "accepted", (double)b->accepted);
 		cJSON_AddNumberToObject(o, "edited", (double)b->edited);
 		cJSON_AddNumberToObject(o, "rejected", (double)b->rejected);
@@ -166,13 +183,14 @@ static void print_table(const char *db, const store_info *in)
 	printf("database  ");
 	cli_put_safe(stdout, db);
 	printf(" (schema %d, %.1f MB)\n", in->schema_version, (double)in->file_bytes / 1e6);
-	printf("samples   %lld (%lld decided, %lld undecided) by %lld annotators, %lld events\n",
+	printf("samples   %lld (%lld decided, %lld undecided) by %lld annotators, %lld decisions, "
+	       "%lld events\n",
 	       (long long)in->samples, (long long)in->decided,
 	       (long long)(in->samples - in->decided), (long long)in->annotators,
-	       (long long)in->events);
+	       (long long)all_decisions(in), (long long)in->events);
 	if (in->n_batches) {
-		printf("\n%-32s %9s %7s %7s %8s %8s %8s %8s  %s\n", "batch", "samples", "dupes",
-		       "bad", "decided", "accepted", "edited", "rejected", "imported");
+		printf("\n%-32s %9s %7s %7s %9s %9s %8s %8s %8s  %s\n", "batch", "samples", "dupes",
+		       "bad", "undecided", "decisions", "accepted", "edited", "rejected", "imported");
 		for (size_t i = 0; i < in->n_batches; i++) {
 			const store_info_batch *b = &in->batches[i];
 			char name[40], when[40];
@@ -180,12 +198,15 @@ static void print_table(const char *db, const store_info *in)
 			fmt_time(b->batch.created_at, when, sizeof when);
 			cli_put_safe(stdout, name);
 			int pad = 32 - (int)strlen(name);
-			printf("%*s %9lld %7lld %7lld %8lld %8lld %8lld %8lld  %s%s\n", pad > 0 ? pad : 0,
-			       "", (long long)b->samples, (long long)b->batch.n_duplicate,
-			       (long long)b->batch.n_rejected, (long long)b->decided,
+			printf("%*s %9lld %7lld %7lld %9lld %9lld %8lld %8lld %8lld  %s%s\n",
+			       pad > 0 ? pad : 0, "", (long long)b->samples,
+			       (long long)b->batch.n_duplicate, (long long)b->batch.n_rejected,
+			       (long long)(b->samples - b->decided), (long long)batch_decisions(b),
 			       (long long)b->accepted, (long long)b->edited, (long long)b->rejected,
 			       when, b->batch.finished_at ? "" : " (interrupted)");
 		}
+		printf("undecided: samples without a verdict; decisions: one per annotator and "
+		       "sample, accepted + edited + rejected\n");
 	} else {
 		printf("\nno batches yet: add samples with 'assay import FILE'\n");
 	}

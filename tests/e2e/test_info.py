@@ -24,7 +24,7 @@ def test_info_table_and_json():
         contains(r.out, "samples   4 (3 decided, 1 undecided) by 2 annotators")
         contains(r.out, "herons")
         row = [line for line in r.out.splitlines() if line.startswith("herons")][0].split()
-        eq(row[1:8], ["4", "1", "1", "3", "1", "1", "1"])
+        eq(row[1:9], ["4", "1", "1", "1", "3", "1", "1", "1"])
         contains(r.out, "scorer")
         info = json.loads(w.run("info", "--json").out)
         b = info["batches"][0]
@@ -35,6 +35,34 @@ def test_info_table_and_json():
         names = {s["name"] for s in info["scorers"]}
         eq({"length", "repetition", "neardup"} <= names, True)
         eq(w.run("info", "extra").code, 2)
+
+
+def test_info_counts_samples_and_decisions_apart_and_says_which():
+    """Two annotators on one sample: 2 samples decided, 3 decisions. The
+    verdict columns count decisions and add up to the decisions column."""
+    with Workdir() as w:
+        recs = [json.dumps({"id": f"s{i}", "caption": f"A heron number {i} in water."})
+                for i in range(3)]
+        eq(w.run("import", "--no-score", "--batch", "b", w.file("h.jsonl", "\n".join(recs))).code, 0)
+        for who, sid, verdict in (("ann", "s0", "accept"), ("bob", "s0", "reject"),
+                                  ("ann", "s1", "accept")):
+            args = ["decide", "--annotator", who, sid, verdict]
+            eq(w.run(*(args + (["--reason", "blurry"] if verdict == "reject" else []))).code, 0)
+        r = w.run("info")
+        eq(r.code, 0, r)
+        contains(r.out, "samples   3 (2 decided, 1 undecided) by 2 annotators, 3 decisions")
+        lines = r.out.splitlines()
+        head = [x for x in lines if x.startswith("batch ")][0].split()
+        eq(head[1:9], ["samples", "dupes", "bad", "undecided", "decisions", "accepted", "edited",
+                       "rejected"])
+        row = [x for x in lines if x.startswith("b ")][0].split()
+        eq(row[1:9], ["3", "0", "0", "1", "3", "2", "0", "1"])
+        contains(r.out, "decisions: one per annotator and sample")
+        info = json.loads(w.run("info", "--json").out)
+        eq((info["decided"], info["undecided"], info["decisions"]), (2, 1, 3))
+        b = info["batches"][0]
+        eq((b["decided"], b["undecided"], b["decisions"], b["accepted"], b["rejected"]),
+           (2, 1, 3, 2, 1))
 
 
 def test_an_older_database_is_upgraded_once_and_says_so():
