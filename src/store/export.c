@@ -8,12 +8,13 @@
 
 /* Whether every bound of the JSON object ?N ({"scorer": bound, ...};
  * "quality" is the combined score) holds by OP: an unscored or failed
- * score holds none. */
+ * score holds none. No bounds (NULL) is tested first: an empty json_each
+ * still costs a quarter of a microsecond per sample. */
 #define SQL_BOUNDS(N, OP)                                                                          \
-	" AND NOT EXISTS (SELECT 1 FROM json_each(?" N ") m WHERE NOT ("                           \
+	" AND (?" N " IS NULL OR NOT EXISTS (SELECT 1 FROM json_each(?" N ") m WHERE NOT ("        \
 	"   CASE WHEN m.key = 'quality' THEN coalesce(s.quality " OP " m.value, 0)"                \
 	"   ELSE EXISTS (SELECT 1 FROM scores sc WHERE sc.sample_id = s.id"                        \
-	"                AND sc.scorer = m.key AND sc.value " OP " m.value) END))"
+	"                AND sc.scorer = m.key AND sc.value " OP " m.value) END)))"
 
 /* One row per (sample, non-skip decision); samples without decisions come
  * once with NULL decision columns. The --min and --max bounds arrive as

@@ -36,8 +36,13 @@ typedef struct where_row {
 	const char *constant;
 } where_row;
 
-#define SCORE_IS "EXISTS (SELECT 1 FROM scores sc WHERE sc.sample_id = s.id AND sc.scorer = ?"
-#define META_IS "CASE WHEN json_valid(s.record) THEN ifnull(json_type(s.record, ?)"
+/* A score test is a membership of the scorer's index range (scorer,
+ * value, flagged), not a probe per sample: a slice on a score is read from
+ * the index, and the samples it names are looked up by id. A meta test
+ * compares first and checks the JSON type only where the value matched
+ * (each call parses the record). */
+#define SCORE_IS "s.id IN (SELECT sc.sample_id FROM scores sc WHERE sc.scorer = ?"
+#define META_IS "CASE WHEN json_valid(s.record) THEN ifnull(json_extract(s.record, ?)"
 
 /* `kind` has no row: batches have no kind yet (it comes with the batch
  * context); compiling it says so. */
@@ -47,10 +52,10 @@ static const where_row rows[] = {
 	{"learned", 0, 0, NULL, W_SAMPLE, SCORE_IS " AND sc.value %o ?)", "kv", "learned"},
 	{"quality", 0, 0, NULL, W_SAMPLE, "(s.quality IS NOT NULL AND s.quality %o ?)", "v", NULL},
 	{"meta", QUERY_LIT_NUMBER, 0, NULL, W_SAMPLE,
-	 META_IS " IN ('integer', 'real') AND json_extract(s.record, ?) %o ?, 0) ELSE 0 END", "ppv",
+	 META_IS " %o ? AND json_type(s.record, ?) IN ('integer', 'real'), 0) ELSE 0 END", "pvp",
 	 NULL},
 	{"meta", QUERY_LIT_TEXT, QUERY_OP_EQ, NULL, W_SAMPLE,
-	 META_IS " = 'text' AND json_extract(s.record, ?) = ?, 0) ELSE 0 END", "ppv", NULL},
+	 META_IS " = ? AND json_type(s.record, ?) = 'text', 0) ELSE 0 END", "pvp", NULL},
 	{"batch", 0, QUERY_OP_EQ, NULL, W_SAMPLE,
 	 "s.batch_id IN (SELECT b.id FROM batches b WHERE b.name = ?)", "v", NULL},
 	{"verdict", 0, QUERY_OP_EQ, "undecided", W_SAMPLE,

@@ -1,0 +1,108 @@
+#!/usr/bin/env python3
+"""where_bench.py — `assay export --where` on one scorer's flag and a
+metadata field over the 1,000,000-decision database of decided_bench.py,
+against the sqlite3 shell printing the same records with a hand-written
+query, in the same run; and `assay info --where` (the slice's count).
+
+  python3 bench/where_bench.py BUILD_DIR [--count N] [--runs R]
+
+The database is decided_bench.py's (made once, cached in bench/out/):
+generated captions, one decision each, three scorers' values with
+flagged = value < 0.4. The slice is the repetition scorer's flags among
+the captions of the most frequent model. Prints a Markdown section for
+bench/RESULTS.md."""
+import argparse
+import json
+import os
+import sqlite3
+import statistics
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import OUT, machine  # noqa: E402
+from decided_bench import build_db, measure_to, timed  # noqa: E402
+
+# What a user writes to get the slice's records out of the database by hand.
+PEER_SQL = ("SELECT s.record FROM samples s JOIN scores sc ON sc.sample_id = s.id"
+            " AND sc.scorer = 'repetition'"
+            " WHERE sc.flagged AND json_extract(s.record, '$.meta.model') = '{model}'"
+            " ORDER BY s.id")
+
+
+def top_model(db):
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        return con.execute("SELECT json_extract(record, '$.meta.model') AS m, count(*) AS n"
+                           " FROM samples GROUP BY m ORDER BY n DESC LIMIT 1").fetchone()[0]
+    finally:
+        con.close()
+
+
+def record_ids(path):
+    """The records' ids in order (an edited sample is exported with its
+    correction, so the bytes differ from the stored record's there)."""
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line)["id"] for line in f]
+
+
+def to_file(cmd, path, runs):
+    """Median seconds (and the runs, peak RSS) of cmd with stdout to path."""
+    res = []
+    for _ in range(runs):
+        with open(path, "wb") as f:
+            res.append(measure_to(cmd, f))
+    return statistics.median(x[0] for x in res), [x[0] for x in res], max(x[1] for x in res)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("build")
+    ap.add_argument("--count", type=int, default=1_000_000)
+    ap.add_argument("--runs", type=int, default=5)
+    a = ap.parse_args()
+    assay = os.path.join(os.path.abspath(a.build), "src", "cli", "assay")
+    db = build_db(assay, a.count)
+    model = top_model(db)
+    where = f'flagged(repetition) and meta.model = "{model}"'
+    ours = os.path.join(OUT, "where-export.jsonl")
+    peer = os.path.join(OUT, "where-peer.txt")
+    exp_t, exp_ts, exp_m = to_file([assay, "--db", db, "export", "--status", "all",
+                                    "--where", where], ours, a.runs)
+    q = PEER_SQL.format(model=model)
+    peer_t, peer_ts, peer_m = to_file(["sqlite3", "-list", db, q], peer, a.runs)
+    ids_ours, ids_peer = record_ids(ours), record_ids(peer)
+    n_ours = len(ids_ours)
+    if ids_ours != ids_peer:
+        sys.stderr.write(f"where_bench: the exports differ ({n_ours} and {len(ids_peer)} "
+                         "records)\n")
+        raise SystemExit(1)
+    info_t, info_m, info_ts = timed([assay, "--db", db, "info", "--where", where], a.runs)
+    plain_t, _, plain_ts = timed([assay, "--db", db, "export", "--status", "all", "--batch",
+                                  "bench", "-o", os.path.join(OUT, "where-all.jsonl")],
+                                 max(1, a.runs - 2))
+    print(f"## A slice (--where) over {a.count:,} decisions\n")
+    print(f"Machine: {machine()}.\n")
+    print(f"Command: `python3 bench/where_bench.py build --count {a.count} --runs {a.runs}` "
+          "(part of `make bench`); median wall time of the runs, peak RSS. The slice: "
+          f"`--where '{where}'` ({n_ours:,} samples).\n")
+    print("| command | median ms | runs (ms) | peak RSS MiB |")
+    print("|---|---:|---|---:|")
+    ms = lambda ts: ", ".join(f"{x * 1000:.0f}" for x in ts)  # noqa: E731
+    print(f"| `assay export --status all --where ...` > FILE | {exp_t * 1000:.0f} | "
+          f"{ms(exp_ts)} | {exp_m:.0f} |")
+    print(f"| peer: `sqlite3 -list` on the hand-written query > FILE | {peer_t * 1000:.0f} | "
+          f"{ms(peer_ts)} | {peer_m:.0f} |")
+    print(f"| `assay info --where ...` (the slice's count) | {info_t * 1000:.0f} | "
+          f"{ms(info_ts)} | {info_m:.0f} |")
+    print(f"| for scale: `assay export --status all -o FILE`, every sample | "
+          f"{plain_t * 1000:.0f} | {ms(plain_ts)} | - |")
+    print()
+    print(f"- Export of the slice: {exp_t / peer_t:.2f}x the time of `sqlite3 -list` printing "
+          "the same records in the same order (target: at most 1.5x); assay also resolves "
+          "the verdicts and splices corrections into the edited records.")
+    print(f"- The peer's query: `{q}`.\n")
+
+
+if __name__ == "__main__":
+    main()
