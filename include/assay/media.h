@@ -137,17 +137,45 @@ typedef struct media_decoded {
  * with no descriptor but its pipe, killed after the timeout. Any failure
  * is ASSAY_EFORMAT with one line "cannot show NAME: reason" (corrupt,
  * truncated, not an image or video, too large, timed out, killed by signal
- * N). Free out with media_decoded_free. */
+ * N). Blocks until then. Free out with media_decoded_free. */
 int media_decode(const char *path, const media_request *req, media_decoded *out, assay_error *err);
 void media_decoded_free(media_decoded *d);
 
-/* As media_decode, through the thumbnail cache in dir (NULL: the default
- * assay/thumbs): keyed by (source, its size and mtime, the requested size
- * and frames), bounded to cache_bytes (0: 256 MiB), least recently used
- * first out. source is the path or URL the file came from (NULL: path). */
+/* The thumbnail cache: keyed by (source, its size and mtime, the requested
+ * size and frames), bounded, least recently used first out. */
+typedef struct media_thumbs {
+	const char *dir;    /* NULL: $XDG_CACHE_HOME/assay/thumbs, else ~/.cache/... */
+	uint64_t max_bytes; /* 0: 256 MiB */
+} media_thumbs;
+
+/* As media_decode, through the thumbnail cache in dir (NULL: the default)
+ * bounded to cache_bytes (0: 256 MiB). source is the path or URL the file
+ * came from (NULL: path). Failures are not cached. */
 int media_decode_cached(const char *path, const char *source, const media_request *req,
 			const char *dir, uint64_t cache_bytes, media_decoded *out,
 			assay_error *err);
+
+/* ---- The same without blocking, for an event loop or prefetching -------- */
+
+typedef struct media_job media_job;
+
+/* Starts decoding path: answered from the thumbnail cache at once when
+ * thumbs is not NULL and holds it, else by a decoder child. NULL on error
+ * (err: "cannot show NAME: ..."). Free with media_job_free. */
+media_job *media_job_start(const char *path, const char *source, const media_request *req,
+			   const media_thumbs *thumbs, assay_error *err);
+/* The descriptor to poll for POLLIN; -1 when media_job_step can answer
+ * without waiting. */
+int media_job_fd(const media_job *j);
+/* The longest a poll may wait before media_job_step must be called (the
+ * decoder's deadline), in ms. */
+int media_job_timeout_ms(const media_job *j);
+/* Takes what the decoder has sent, without blocking. Returns 0 while it
+ * works, 1 when out is filled, < 0 with err on failure (as media_decode).
+ * After a nonzero return the job is over: only media_job_free remains. */
+int media_job_step(media_job *j, media_decoded *out, assay_error *err);
+/* Kills an unfinished decoder (and reaps it) and frees j. */
+void media_job_free(media_job *j);
 
 /* ---- Cells: pixels as coloured character cells (libchafa) ----------------- */
 

@@ -1,7 +1,7 @@
-/* child.c — runs the decoder in a forked child that can do little harm:
+/* child.c — starts the decoder in a forked child that can do little harm:
  * its address space, CPU time and file writes limited, no descriptor but
- * its pipe and the file it reads, killed by its parent at the deadline.
- * Whatever goes wrong becomes one line, "cannot show NAME: reason". */
+ * its pipe and the file it reads, default signal actions. Its parent
+ * (job.c) reads the answer and kills it at the deadline. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -127,84 +127,23 @@ static void child_main(const char *path, int wfd, const media_request *r)
 	_exit(rc == 0 ? 0 : 1);
 }
 
-/* Why a child that sent no answer ended. */
-static void ended_how(int status, bool timed_out, const media_request *r, char *why, size_t cap)
+pid_t media_child_spawn(const char *path, const media_request *req, int *fd, assay_error *err)
 {
-	if (timed_out) {
-		snprintf(why, cap, "timed out after %ld ms", r->limits.timeout_ms);
-	} else if (WIFSIGNALED(status) && WTERMSIG(status) == SIGXCPU) {
-		snprintf(why, cap, "CPU time limit (%d s) exceeded", r->limits.cpu_seconds);
-	} else if (WIFSIGNALED(status)) {
-		int sig = WTERMSIG(status);
-		const char *name = sigabbrev_np(sig);
-		snprintf(why, cap, "decoder killed by signal %d (SIG%s)", sig, name ? name : "?");
-	} else {
-		snprintf(why, cap, "decoder exited with status %d without an answer",
-			 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-	}
-}
-
-/* Reaps the child: at once when its answer is in or it is late (killed
- * first), else waits for it to end until the deadline. */
-static int reap(pid_t pid, bool kill_now, int64_t deadline, struct rusage *ru)
-{
-	int status = 0;
-	if (kill_now)
-		kill(pid, SIGKILL);
-	for (;;) {
-		pid_t got = wait4(pid, &status, kill_now ? 0 : WNOHANG, ru);
-		if (got == pid || (got < 0 && errno != EINTR))
-			return status;
-		if (got == 0 && assay_mono_ns() >= deadline) {
-			kill(pid, SIGKILL);
-			kill_now = true;
-		} else if (got == 0) {
-			usleep(2000);
-		}
-	}
-}
-
-int media_decode(const char *path, const media_request *req, media_decoded *out, assay_error *err)
-{
-	media_request r;
-	memset(out, 0, sizeof *out);
-	int rc = media_request_norm(req, &r, err);
-	if (rc < 0)
-		return rc;
-	const char *name = media_display_name(path);
 	int fds[2];
+	const char *name = media_display_name(path);
 	if (pipe2(fds, O_CLOEXEC) != 0)
 		return assay_fail(err, ASSAY_EIO, "cannot show %s: pipe: %s", name,
 				  strerror(errno));
-	int64_t t0 = assay_mono_ns();
 	pid_t pid = fork();
 	if (pid == 0)
-		child_main(path, fds[1], &r);
+		child_main(path, fds[1], req);
 	close(fds[1]);
 	if (pid < 0) {
 		close(fds[0]);
 		return assay_fail(err, ASSAY_EIO, "cannot show %s: fork: %s", name,
 				  strerror(errno));
 	}
-	char reason[256] = "";
-	int64_t deadline = t0 + (int64_t)r.limits.timeout_ms * 1000000;
-	rc = media_wire_read(fds[0], &r, deadline, out, reason, sizeof reason);
-	bool timed_out = rc == ASSAY_EIO && strcmp(reason, "timed out") == 0;
-	close(fds[0]);
-	struct rusage ru;
-	memset(&ru, 0, sizeof ru);
-	bool ended = rc == ASSAY_EIO && strcmp(reason, "ended early") == 0;
-	int status = reap(pid, !ended, deadline, &ru);
-	out->wall_ms = (double)(assay_mono_ns() - t0) / 1e6;
-	out->child_maxrss_kb = ru.ru_maxrss;
-	out->child_cpu_ms = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 +
-			    (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
-	if (rc == ASSAY_OK)
-		return ASSAY_OK;
-	media_decoded_free(out);
-	if (ended || timed_out)
-		ended_how(status, timed_out, &r, reason, sizeof reason);
-	else if (rc == ASSAY_EIO)
-		snprintf(reason, sizeof reason, "the decoder's answer was malformed");
-	return assay_fail(err, ASSAY_EFORMAT, "cannot show %s: %s", name, reason);
+	fcntl(fds[0], F_SETFL, O_NONBLOCK);
+	*fd = fds[0];
+	return pid;
 }

@@ -5,6 +5,7 @@
 #define ASSAY_MEDIA_INT_H
 
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "assay/media.h"
 
@@ -35,20 +36,36 @@ typedef struct media_wire_frame {
 	int64_t pts_ms, want_ms;
 } media_wire_frame;
 
-/* Reads exactly len bytes from fd; until deadline_ns (monotonic; 0: none).
- * Returns 0, or ASSAY_EIO with *why set ("timed out", "ended early"). */
-int media_read_full(int fd, void *buf, size_t len, int64_t deadline_ns, const char **why);
-/* Reads a decoder output from fd into out, checking every size against req
- * (frames no larger than asked, no more of them). On a failure reported by
- * the child, returns ASSAY_EFORMAT with reason filled. */
-int media_wire_read(int fd, const media_request *req, int64_t deadline_ns, media_decoded *out,
-		    char *reason, size_t cap);
+/* The most bytes an answer to req can take. */
+size_t media_wire_max(const media_request *req);
+/* Reads a decoder's answer from memory into out, checking every size
+ * against req (frames no larger than asked, no more of them, nothing
+ * after them). A failure the child reported is ASSAY_EFORMAT with its
+ * reason; a malformed or short answer is ASSAY_EIO ("ended early"). */
+int media_wire_parse(const void *buf, size_t len, const media_request *req, media_decoded *out,
+		     char *reason, size_t cap);
 /* Writes d (or the failure reason when d is NULL) to fd. */
 int media_wire_write(int fd, const media_decoded *d, const char *reason);
+
+/* Forks the decoder child for path (req normalised); *fd gets the
+ * non-blocking read end of its pipe. Returns the pid, or < 0 with err. */
+pid_t media_child_spawn(const char *path, const media_request *req, int *fd, assay_error *err);
 
 /* The child's work: decodes the file open on fd into out (req normalised);
  * on failure fills reason (cap bytes) and returns < 0. */
 int media_decode_fd(int fd, const media_request *req, media_decoded *out, char *reason, size_t cap);
+
+/* The thumbnail cache's directory and file name for path (as source) and
+ * r; false when the cache cannot serve it (not a regular file, no
+ * directory). */
+bool media_thumb_key(const char *path, const char *source, const media_request *r,
+		     const media_thumbs *t, char *dir, size_t cap, char name[80]);
+/* 1 and out filled on a hit; else 0 (a damaged or foreign file removed). */
+int media_thumb_lookup(const char *dir, const char *name, const media_request *r,
+		       media_decoded *out);
+/* Stores d and trims the cache to max_bytes (0: 256 MiB); best effort. */
+void media_thumb_store(const char *dir, const char *name, const media_decoded *d,
+		       uint64_t max_bytes);
 
 /* Lowercase hex SHA-256 of the bytes (65 bytes of out). */
 void media_sha256_hex(const void *data, size_t len, char out[65]);

@@ -13,44 +13,67 @@
 
 #define SUFFIX ".thumb"
 
-/* The cache file's name for this source and request. */
-static void thumb_name(const char *source, const struct stat *sb, const media_request *r,
-		       char out[80])
+bool media_thumb_key(const char *path, const char *source, const media_request *r,
+		     const media_thumbs *t, char *dir, size_t cap, char name[80])
 {
+	struct stat sb;
+	if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
+		return false;
+	if (t->dir && (size_t)snprintf(dir, cap, "%s", t->dir) >= cap)
+		return false;
+	if (!t->dir && media_cache_dir("thumbs", dir, cap, NULL) != 0)
+		return false;
 	abuf key = {0};
-	abuf_printf(&key, "thumb-v1|%s|%lld|%lld.%09ld|%dx%d|%d+%d/%d", source,
-		    (long long)sb->st_size, (long long)sb->st_mtim.tv_sec, sb->st_mtim.tv_nsec,
-		    r->max_w, r->max_h, r->first, r->count, r->total);
+	if (abuf_printf(&key, "thumb-v1|%s|%lld|%lld.%09ld|%dx%d|%d+%d/%d", source ? source : path,
+			(long long)sb.st_size, (long long)sb.st_mtim.tv_sec, sb.st_mtim.tv_nsec,
+			r->max_w, r->max_h, r->first, r->count, r->total) < 0)
+		return false;
 	char hex[65];
-	media_sha256_hex(key.data ? key.data : "", key.len, hex);
+	media_sha256_hex(key.data, key.len, hex);
 	abuf_free(&key);
-	snprintf(out, 80, "%s%s", hex, SUFFIX);
+	snprintf(name, 80, "%s%s", hex, SUFFIX);
+	return true;
 }
 
-/* A cached answer, checked as a child's would be; a damaged file is
- * removed. Returns 1 on a hit. */
-static int lookup(const char *file, const media_request *r, media_decoded *out)
+/* The whole file if it is a regular one of at most max bytes. */
+static void *slurp(const char *file, size_t max, size_t *len)
 {
 	int fd = open(file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	struct stat sb;
+	void *buf = NULL;
 	if (fd < 0)
-		return 0;
-	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-		close(fd);
-		return 0;
+		return NULL;
+	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && (uint64_t)sb.st_size <= max &&
+	    (buf = malloc(sb.st_size ? (size_t)sb.st_size : 1)) != NULL) {
+		*len = 0;
+		while (*len < (size_t)sb.st_size) {
+			ssize_t n = read(fd, (char *)buf + *len, (size_t)sb.st_size - *len);
+			if (n <= 0)
+				break;
+			*len += (size_t)n;
+		}
 	}
-	char reason[256];
-	int64_t t0 = assay_mono_ns();
-	int rc = media_wire_read(fd, r, 0, out, reason, sizeof reason);
 	close(fd);
+	return buf;
+}
+
+int media_thumb_lookup(const char *dir, const char *name, const media_request *r,
+		       media_decoded *out)
+{
+	char file[4200], reason[256];
+	snprintf(file, sizeof file, "%s/%s", dir, name);
+	size_t len = 0;
+	void *buf = slurp(file, media_wire_max(r), &len);
+	int rc = buf ? media_wire_parse(buf, len, r, out, reason, sizeof reason) : ASSAY_EIO;
+	free(buf);
 	if (rc != ASSAY_OK) {
 		media_decoded_free(out);
-		unlink(file);
+		if (access(file, F_OK) == 0)
+			unlink(file); /* damaged, or not ours */
 		return 0;
 	}
 	utimensat(AT_FDCWD, file, NULL, 0); /* used now: last out of the LRU */
 	out->cached = true;
-	out->wall_ms = (double)(assay_mono_ns() - t0) / 1e6;
 	return 1;
 }
 
@@ -59,33 +82,9 @@ static int write_decoded(int fd, void *ud)
 	return media_wire_write(fd, ud, NULL) == 0 ? ASSAY_OK : ASSAY_EIO;
 }
 
-int media_decode_cached(const char *path, const char *source, const media_request *req,
-			const char *dir, uint64_t cache_bytes, media_decoded *out, assay_error *err)
+void media_thumb_store(const char *dir, const char *name, const media_decoded *d,
+		       uint64_t max_bytes)
 {
-	media_request r;
-	memset(out, 0, sizeof *out);
-	int rc = media_request_norm(req, &r, err);
-	if (rc < 0)
-		return rc;
-	char cdir[4096], name[80];
-	struct stat sb;
-	bool usable = stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
-	if (usable && dir)
-		snprintf(cdir, sizeof cdir, "%s", dir);
-	else if (usable)
-		usable = media_cache_dir("thumbs", cdir, sizeof cdir, NULL) == 0;
-	if (!usable)
-		return media_decode(path, &r, out, err);
-	thumb_name(source ? source : path, &sb, &r, name);
-	abuf file = {0};
-	if (abuf_printf(&file, "%s/%s", cdir, name) < 0)
-		return media_decode(path, &r, out, err);
-	if (!lookup(file.data, &r, out)) {
-		rc = media_decode(path, &r, out, err);
-		if (rc == 0 && media_cache_store(cdir, name, write_decoded, out, NULL) == 0)
-			media_cache_trim(cdir, SUFFIX,
-					 cache_bytes ? cache_bytes : (uint64_t)256 << 20, NULL);
-	}
-	abuf_free(&file);
-	return rc;
+	if (media_cache_store(dir, name, write_decoded, (void *)d, NULL) == 0)
+		media_cache_trim(dir, SUFFIX, max_bytes ? max_bytes : (uint64_t)256 << 20, NULL);
 }

@@ -3,7 +3,6 @@
  * deadline and every size checked against what was asked, so a confused
  * or hostile child can neither stall nor overflow its parent. */
 #include <errno.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -54,34 +53,26 @@ const char *media_display_name(const char *path)
 	return *slash ? slash : path;
 }
 
-int media_read_full(int fd, void *buf, size_t len, int64_t deadline_ns, const char **why)
+size_t media_wire_max(const media_request *req)
 {
-	char *p = buf;
-	while (len > 0) {
-		if (deadline_ns) {
-			int64_t left = (deadline_ns - assay_mono_ns()) / 1000000;
-			struct pollfd pfd = {.fd = fd, .events = POLLIN};
-			int rc = left > 0 ? poll(&pfd, 1, (int)ASSAY_MIN(left, 1000)) : 0;
-			if (rc < 0 && errno == EINTR)
-				continue;
-			if (left <= 0) {
-				*why = "timed out";
-				return ASSAY_EIO;
-			}
-			if (rc == 0)
-				continue;
-		}
-		ssize_t n = read(fd, p, len);
-		if (n < 0 && (errno == EINTR || errno == EAGAIN))
-			continue;
-		if (n <= 0) {
-			*why = n == 0 ? "ended early" : "read error";
-			return ASSAY_EIO;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return ASSAY_OK;
+	return sizeof(media_wire_head) + (size_t)req->count * (sizeof(media_wire_frame) +
+							       (size_t)req->max_w * req->max_h * 4);
+}
+
+/* The unread part of an answer. */
+typedef struct cursor {
+	const uint8_t *p;
+	size_t left;
+} cursor;
+
+static bool take(cursor *c, void *dst, size_t n)
+{
+	if (c->left < n)
+		return false;
+	memcpy(dst, c->p, n);
+	c->p += n;
+	c->left -= n;
+	return true;
 }
 
 static int wire_fail(char *reason, size_t cap, const char *why)
@@ -96,14 +87,25 @@ static bool frame_fits(const media_wire_frame *f, const media_request *req)
 	return f->w >= 1 && f->h >= 1 && f->w <= req->max_w && f->h <= req->max_h;
 }
 
-int media_wire_read(int fd, const media_request *req, int64_t deadline_ns, media_decoded *out,
-		    char *reason, size_t cap)
+static void head_info(const media_wire_head *h, media_info *info)
 {
+	*info = (media_info){.video = h->video != 0,
+			     .width = h->width,
+			     .height = h->height,
+			     .duration_ms = h->duration_ms,
+			     .frames = h->frames};
+	memcpy(info->codec, h->codec, sizeof h->codec);
+	memcpy(info->format, h->format, sizeof h->format);
+}
+
+int media_wire_parse(const void *buf, size_t len, const media_request *req, media_decoded *out,
+		     char *reason, size_t cap)
+{
+	cursor c = {buf, len};
 	media_wire_head h;
-	const char *why = NULL;
 	memset(out, 0, sizeof *out);
-	if (media_read_full(fd, &h, sizeof h, deadline_ns, &why) < 0)
-		return wire_fail(reason, cap, why);
+	if (!take(&c, &h, sizeof h))
+		return wire_fail(reason, cap, "ended early");
 	if (h.magic != MEDIA_WIRE_MAGIC)
 		return wire_fail(reason, cap, "bad header");
 	h.reason[sizeof h.reason - 1] = h.codec[sizeof h.codec - 1] = '\0';
@@ -114,32 +116,28 @@ int media_wire_read(int fd, const media_request *req, int64_t deadline_ns, media
 	}
 	if (h.n < 1 || h.n > req->count)
 		return wire_fail(reason, cap, "bad frame count");
-	out->info = (media_info){.video = h.video != 0,
-				 .width = h.width,
-				 .height = h.height,
-				 .duration_ms = h.duration_ms,
-				 .frames = h.frames};
-	memcpy(out->info.codec, h.codec, sizeof h.codec);
-	memcpy(out->info.format, h.format, sizeof h.format);
+	head_info(&h, &out->info);
 	out->frames = calloc((size_t)h.n, sizeof *out->frames);
 	if (!out->frames)
 		return wire_fail(reason, cap, "out of memory");
 	for (int i = 0; i < h.n; i++) {
 		media_wire_frame f;
-		if (media_read_full(fd, &f, sizeof f, deadline_ns, &why) < 0)
-			return wire_fail(reason, cap, why);
+		if (!take(&c, &f, sizeof f))
+			return wire_fail(reason, cap, "ended early");
 		if (!frame_fits(&f, req))
 			return wire_fail(reason, cap, "bad frame size");
+		size_t bytes = (size_t)f.w * f.h * 4;
 		media_frame *m = &out->frames[i];
 		*m = (media_frame){.w = f.w, .h = f.h, .pts_ms = f.pts_ms, .want_ms = f.want_ms};
-		m->rgba = malloc((size_t)f.w * f.h * 4);
+		if (c.left < bytes)
+			return wire_fail(reason, cap, "ended early");
+		m->rgba = malloc(bytes);
 		if (!m->rgba)
 			return wire_fail(reason, cap, "out of memory");
 		out->n = i + 1;
-		if (media_read_full(fd, m->rgba, (size_t)f.w * f.h * 4, deadline_ns, &why) < 0)
-			return wire_fail(reason, cap, why);
+		take(&c, m->rgba, bytes);
 	}
-	return ASSAY_OK;
+	return c.left ? wire_fail(reason, cap, "bad length") : ASSAY_OK;
 }
 
 static int write_full(int fd, const void *buf, size_t len)
