@@ -165,6 +165,29 @@ TEST(mp4_claiming_a_billion_frames)
 		expect_fail(fx_path("billion.mp4"), "");
 	}
 	free(mp4);
+	/* only the time table claims 10^9 frames (the sizes stay true): the
+	   claim is reported, never allocated for, and the strip decodes */
+	mp4 = fx_read(fx_path("small.mp4"), &len);
+	stts = mp4 ? find_box(mp4, len, "stts") : -1;
+	CHECK(stts > 0);
+	if (stts > 0) {
+		put32(mp4 + stts + 16, 1000000000u);
+		fx_write("claims.mp4", mp4, len);
+		media_request r = {.max_w = 16,
+				   .max_h = 16,
+				   .count = 4,
+				   .total = 4,
+				   .limits = {.timeout_ms = TIMEOUT_MS}};
+		media_decoded d;
+		assay_error err = {0};
+		CHECK_INT(media_decode(fx_path("claims.mp4"), &r, &d, &err), ASSAY_OK);
+		CHECK_INT(d.info.frames, 1000000000);
+		CHECK_INT(d.n, 4);
+		CHECK(d.wall_ms < TIMEOUT_MS);
+		CHECK(d.child_maxrss_kb < 256 * 1024);
+		media_decoded_free(&d);
+	}
+	free(mp4);
 }
 
 TEST(not_media_and_not_files)
