@@ -828,4 +828,30 @@ int store_where_tally(store *s, const store_where *w, int64_t *n, int64_t *decid
 int store_where_each(store *s, const store_where *w, int (*fn)(void *ud, int64_t sample_id),
 		     void *ud, assay_error *err);
 
+/* ---- The samples behind a report's figures (src/store/lists.c) ---- */
+
+/* One decision with its sample, for a list. Strings are valid during the
+ * callback only; text is the sample's first STORE_EXAMPLE_CHARS
+ * characters. */
+#define STORE_EXAMPLE_CHARS 240
+typedef struct store_example {
+	const char *ext_id;
+	const char *text;
+	const char *annotator;
+	const char *verdict;
+	const char *reason;   /* NULL unless rejected (or rejected without one) */
+	double learned;       /* the learned scorer's value, NAN when none */
+} store_example;
+
+/* Up to per_reason rejections of each reason (newest first; the reasons in
+ * order, a rejection without a reason first), of the samples w selects
+ * (NULL: all). */
+int store_rejection_examples(store *s, const store_where *w, int per_reason,
+			     int (*fn)(void *ud, const store_example *e), void *ud,
+			     assay_error *err);
+/* Up to max decisions (skips aside) by annotators named "auto:...", the
+ * surest first: the learned value farthest from 0.5 (none counts as 0.5). */
+int store_auto_examples(store *s, const store_where *w, int max,
+			int (*fn)(void *ud, const store_example *e), void *ud, assay_error *err);
+
 #endif

@@ -40,6 +40,7 @@ static const char style[] =
 	"th:first-child,td:first-child{text-align:left}th{background:#f1f1f6}"
 	"svg text{font:11px system-ui,sans-serif;fill:#333}"
 	".big{font-size:1.8em;font-weight:600}"
+	"td.text{text-align:left;max-width:40em}"
 	".slice{background:#fff8e0;border:1px solid #e8d48a;border-radius:6px;padding:.5em 1em}"
 	"</style>";
 
@@ -250,6 +251,100 @@ static void agreement_table(abuf *b, const audit_agreement_report *r)
 	abuf_printf(b, "</table><p>%zu conflicting samples.</p>", r->n_conflicts);
 }
 
+/* How many samples a list shows at most, and rejections per reason. */
+#define LIST_MAX 50
+#define PER_REASON 3
+
+/* The conflicting samples with every verdict on them. */
+static void conflict_list(abuf *b, const audit_agreement_report *r)
+{
+	if (!r->n_conflicts)
+		return;
+	abuf_printf(b, "<h3>Conflicts%s</h3><table><tr><th>sample</th><th>verdicts</th>"
+		       "<th>keep vs reject</th></tr>",
+		    r->n_conflicts > LIST_MAX ? " (the first 50)" : "");
+	for (size_t i = 0; i < r->n_conflicts && i < LIST_MAX; i++) {
+		abuf_puts(b, "<tr><td>");
+		esc(b, r->conflicts[i].ext_id);
+		abuf_puts(b, "</td><td>");
+		esc(b, r->conflicts[i].verdicts);
+		abuf_printf(b, "</td><td>%s</td></tr>", r->conflicts[i].keep_reject ? "yes" : "no");
+	}
+	abuf_puts(b, "</table>");
+}
+
+typedef struct list_run {
+	abuf *b;
+	size_t n;
+	bool auto_list;
+} list_run;
+
+/* One row of a list: the sample, who decided what, and its text. */
+static int on_example(void *ud, const store_example *e)
+{
+	list_run *l = ud;
+	abuf *b = l->b;
+	if (!l->n++)
+		abuf_puts(b, l->auto_list ? "<table><tr><th>sample</th><th>annotator</th>"
+					    "<th>verdict</th><th>P(rejected)</th><th>text</th></tr>"
+					  : "<table><tr><th>reason</th><th>sample</th>"
+					    "<th>annotator</th><th>text</th></tr>");
+	abuf_puts(b, "<tr><td>");
+	if (l->auto_list) {
+		esc(b, e->ext_id);
+		abuf_puts(b, "</td><td>");
+		esc(b, e->annotator);
+		abuf_puts(b, "</td><td>");
+		esc(b, e->verdict);
+		if (e->reason) {
+			abuf_puts(b, ": ");
+			esc(b, e->reason);
+		}
+		abuf_puts(b, "</td>");
+		cell(b, isnan(e->learned) ? NAN : 1 - e->learned, 3, "");
+	} else {
+		if (e->reason)
+			esc(b, e->reason);
+		else
+			abuf_puts(b, "<i>no reason</i>");
+		abuf_puts(b, "</td><td>");
+		esc(b, e->ext_id);
+		abuf_puts(b, "</td><td>");
+		esc(b, e->annotator);
+		abuf_puts(b, "</td>");
+	}
+	abuf_puts(b, "<td class='text'>");
+	esc(b, e->text);
+	abuf_puts(b, "</td></tr>");
+	return 0;
+}
+
+/* The samples behind the figures: rejections per reason, and the surest
+ * automatic decisions when an auto: annotator decided any. */
+static int example_lists(store *s, const audit_report_opts *o, abuf *b, assay_error *err)
+{
+	list_run l = {.b = b};
+	abuf_printf(b, "<h2>Rejections by reason: examples</h2><p class='muted'>The newest %d "
+		       "of each reason, the first %d characters of each text.</p>",
+		    PER_REASON, STORE_EXAMPLE_CHARS);
+	int rc = store_rejection_examples(s, o->where, PER_REASON, on_example, &l, err);
+	if (rc < 0)
+		return rc;
+	abuf_puts(b, l.n ? "</table>" : "<p>No rejection yet.</p>");
+	l = (list_run){.b = b, .auto_list = true};
+	size_t at = b->len;
+	abuf_printf(b, "<h2>The surest automatic decisions</h2><p class='muted'>Decisions by "
+		       "auto: annotators, the learned model's surest first (at most %d).</p>",
+		    LIST_MAX);
+	if ((rc = store_auto_examples(s, o->where, LIST_MAX, on_example, &l, err)) < 0)
+		return rc;
+	if (l.n)
+		abuf_puts(b, "</table>");
+	else
+		b->data[b->len = at] = '\0'; /* no automatic decision: no section */
+	return ASSAY_OK;
+}
+
 /* One grouping's rates, computed and drawn as a bar chart. */
 static int chart_by(store *s, const audit_report_opts *ro, abuf *b, int by, const char *field,
 		    const char *title, assay_error *err)
@@ -303,7 +398,8 @@ int audit_report_html(store *s, const audit_report_opts *o, abuf *b, assay_error
 	abuf_puts(b, "<h2>Rejection rates (bars) with 95% Wilson intervals (whiskers)</h2>"
 		     "<div class='grid'>");
 	if ((rc = chart_by(s, o, b, AUDIT_BY_ANNOTATOR, NULL, "by annotator", err)) < 0 ||
-	    (rc = chart_by(s, o, b, AUDIT_BY_REASON, NULL, "by reason: share of the rejections", err)) < 0 ||
+	    (rc = chart_by(s, o, b, AUDIT_BY_REASON, NULL, "by reason: share of the rejections",
+			   err)) < 0 ||
 	    (rc = chart_by(s, o, b, AUDIT_BY_BATCH, NULL, "by batch", err)) < 0 ||
 	    (rc = chart_by(s, o, b, AUDIT_BY_FIELD, "meta.model", "by model", err)) < 0)
 		return rc;
@@ -315,6 +411,7 @@ int audit_report_html(store *s, const audit_report_opts *o, abuf *b, assay_error
 		return rc;
 	abuf_puts(b, "<h2>Agreement between annotators</h2>");
 	agreement_table(b, &ar);
+	conflict_list(b, &ar);
 	audit_agreement_free(&ar);
 	audit_calibration cal;
 	if ((rc = audit_calibration_compute(s, o->where, &cal, err)) < 0)
@@ -330,6 +427,8 @@ int audit_report_html(store *s, const audit_report_opts *o, abuf *b, assay_error
 		abuf_puts(b, "<p>No scored sample has a human verdict yet.</p>");
 	}
 	audit_calibration_free(&cal);
+	if ((rc = example_lists(s, o, b, err)) < 0)
+		return rc;
 	abuf_puts(b, "<p class='muted'>A sample counts as rejected when most of its verdicts reject "
 		     "it. Made by assay report.</p></body></html>\n");
 	return b->data ? ASSAY_OK : assay_fail(err, ASSAY_ENOMEM, "out of memory");

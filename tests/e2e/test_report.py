@@ -148,3 +148,48 @@ def test_report_where_reports_the_slice_and_prints_the_filter():
         r = w.run("report", "--html", "-", "--where", "verdict = maybe")
         eq(r.code, 2, r)
         contains(r.err, "assay: --where: column 11: ")
+
+
+def rows_of(html, heading):
+    """The rows (cells as text) of the first table after heading."""
+    at = html.index(heading)
+    table = html[html.index("<table>", at):html.index("</table>", at)]
+    return [[re.sub("<[^>]+>", "", c) for c in re.findall(r"<td[^>]*>(.*?)</td>", r)]
+            for r in re.findall(r"<tr>(.*?)</tr>", table) if "<td" in r]
+
+
+def test_report_lists_the_samples_behind_the_figures_of_the_slice():
+    with Workdir() as w:
+        d = [(0, "ann", "accepted", None, 1000, 0), (0, "bob", "rejected", "blurry", 1000, 1),
+             (1, "ann", "rejected", "blurry", 1000, 0), (2, "ann", "rejected", "blurry", 1000, 1),
+             (3, "ann", "rejected", "blurry", 1000, 2), (4, "ann", "rejected", "blurry", 1000, 3),
+             (5, "bob", "rejected", "off <topic>", 1000, 0),
+             (6, "auto:learned@1", "rejected", "blurry", 1000, 4),
+             (7, "auto:learned@1", "rejected", "blurry", 1000, 4),
+             (8, "auto:learned@1", "accepted", None, 1000, 4),
+             (9, "autox", "rejected", "blurry", 1000, 4)]
+        sc = [(6, "learned", 0.3, 1), (7, "learned", 0.05, 1), (8, "learned", 0.99, 0)]
+        build(w, d, models=["m1"] * 5 + ["m2"] * 5, scores=sc)
+        r = w.run("report", "--html", "-")
+        eq(r.code, 0, r)
+        # conflicts with both verdicts
+        eq(rows_of(r.out, "<h3>Conflicts"), [["s0", "ann=accepted, bob=rejected", "yes"]])
+        # the newest three of each reason, with the sample and the reason
+        ex = rows_of(r.out, "Rejections by reason: examples")
+        eq([(x[0], x[1], x[2]) for x in ex],
+           [("blurry", "s9", "autox"), ("blurry", "s7", "auto:learned@1"),
+            ("blurry", "s6", "auto:learned@1"), ("off &lt;topic&gt;", "s5", "bob")])
+        eq(ex[0][3], "caption number 9 of the set")
+        # auto: annotators only (not autox), the surest first: 0.99 and 0.05 before 0.3
+        au = rows_of(r.out, "The surest automatic decisions")
+        eq([(x[0], x[2], x[3]) for x in au],
+           [("s8", "accepted", "0.010"), ("s7", "rejected: blurry", "0.950"),
+            ("s6", "rejected: blurry", "0.700")])
+        # every list of the slice alone
+        r = w.run("report", "--html", "-", "--where", 'meta.model = "m1"')
+        eq(r.code, 0, r)
+        eq(rows_of(r.out, "<h3>Conflicts")[0][0], "s0")
+        eq([x[1] for x in rows_of(r.out, "Rejections by reason: examples")], ["s4", "s3", "s2"])
+        check("The surest automatic decisions" not in r.out)
+        r = w.run("report", "--html", "-", "--where", "not conflict")
+        check("<h3>Conflicts" not in r.out)
