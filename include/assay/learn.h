@@ -137,8 +137,9 @@ int learn_trainer_feed(learn_trainer *t, const learn_example *ex, uint64_t key, 
  * the reason head's progressive top-1 accuracy over rejections with a
  * known reason (NaN when none). Arrays are the trainer's. */
 typedef struct learn_eval {
-	const float *oof;         /* P(reject) from the model that never saw it;
-				   * NaN outside the evaluated subset */
+	const float *oof;         /* P(reject) from the model that never saw it
+				   * (only where evaluated[i]) */
+	const uint8_t *evaluated; /* the fold models saw it: the evaluated subset */
 	const float *progressive; /* P(reject) before the full model learned it */
 	const uint8_t *rejected;
 	size_t n;

@@ -769,6 +769,9 @@ int store_model_put(store *s, const char *name, const store_model *m, int64_t *v
 int store_model_latest(store *s, const char *name, store_model *out, bool *found,
 		       assay_error *err);
 void store_model_free(store_model *m);
+/* How many samples hold a verdict other than a skip (what `learn` learns
+ * from, before resolving annotators). */
+int store_decided_count(store *s, int64_t *n, assay_error *err);
 
 /* ======================================================================
  * Slices: a --where expression compiled to SQL (src/store/where.c)

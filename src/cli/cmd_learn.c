@@ -128,8 +128,10 @@ static int on_row(void *ud, const store_export_row *row)
 	    res.verdict != EXPORT_REJECTED)
 		return 0;
 	bool rejected = res.verdict == EXPORT_REJECTED;
-	if (learn_record_fields(row->record, row->record_len, row->text_field, row->ext_id,
-				row->text, &f->rec) < 0)
+	/* as the learned scorer sees a sample: no id to leave out (the scorer's
+	 * pages carry none), so both see the same features */
+	if (learn_record_fields(row->record, row->record_len, row->text_field, NULL, row->text,
+				&f->rec) < 0)
 		return assay_fail(&f->err, ASSAY_ENOMEM, "out of memory");
 	int rc = read_scores(f, row->sample_id);
 	if (rc < 0)
@@ -149,7 +151,9 @@ static int on_row(void *ud, const store_export_row *row)
 static int train(feeder *f)
 {
 	store_export_filter filter = {0};
-	int rc = store_export_estimate(f->s, &filter, &f->total, &f->err);
+	/* the fold models' share is fixed before the first pass, from the
+	 * samples with a verdict (not every sample of the database) */
+	int rc = store_decided_count(f->s, &f->total, &f->err);
 	if (rc < 0 || (rc = store_read_begin(f->s, &f->err)) < 0)
 		return rc;
 	learn_trainer_expect(f->t, (size_t)f->total);
@@ -185,11 +189,17 @@ static int compute_figures(learn_trainer *t, figures *fg, assay_error *err)
 		rc = assay_fail(err, ASSAY_ENOMEM, "out of memory for the figures");
 	for (size_t i = 0; rc == 0 && i < fg->e.n; i++) {
 		/* as a score: 1 = clean, like every scorer's */
-		if (!isnan(fg->e.oof[i])) {
+		if (fg->e.evaluated[i] && !isfinite(fg->e.oof[i])) {
+			rc = assay_fail(err, ASSAY_EINVAL, "verdict %zu has no out-of-fold prediction "
+					"(the model diverged); nothing was stored", i);
+			break;
+		}
+		if (fg->e.evaluated[i]) {
 			audit_calib_add(&oof, 1.0 - fg->e.oof[i], fg->e.rejected[i]);
 			fg->n_eval++;
 		}
-		audit_calib_add(&prog, 1.0 - fg->e.progressive[i], fg->e.rejected[i]);
+		if (isfinite(fg->e.progressive[i]))
+			audit_calib_add(&prog, 1.0 - fg->e.progressive[i], fg->e.rejected[i]);
 	}
 	if (rc == 0 && (rc = audit_calib_finish(&oof, err)) == 0 &&
 	    (rc = audit_calib_finish(&prog, err)) == 0) {

@@ -158,17 +158,21 @@ static int add_field(const learn_settings *s, learn_fvec *fv, const learn_field 
 	return rc;
 }
 
+/* A number as a value in [0, 1] (scores are; anything else stored in a
+ * database is clamped, so one wild value cannot swamp the model) and a
+ * bucket of four quarters. */
 static int add_number(const learn_settings *s, learn_fvec *fv, const learn_number *num)
 {
 	if (!isfinite(num->value))
 		return ASSAY_OK;
+	double v = ASSAY_MAX(0.0, ASSAY_MIN(1.0, num->value));
 	size_t prefix;
 	int rc = begin(fv, "#score", &prefix);
 	size_t nl = strlen(num->name);
 	if (rc == 0)
-		rc = push_term(s, fv, prefix, num->name, nl, (float)num->value);
+		rc = push_term(s, fv, prefix, num->name, nl, (float)v);
 	char term[160];
-	int b = (int)floor(ASSAY_MAX(0.0, ASSAY_MIN(1.0, num->value)) * 4.0);
+	int b = (int)floor(v * 4.0);
 	int tn = snprintf(term, sizeof term, "%.120s=%d", num->name, b);
 	return rc < 0 ? rc : push_term(s, fv, prefix, term, (size_t)tn, 1.0f);
 }

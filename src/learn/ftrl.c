@@ -43,6 +43,8 @@ void ftrl_update(const learn_settings *s, ftrl *m, const learn_fvec *fv, double 
 	for (size_t k = 0; k < fv->n; k++) {
 		uint32_t i = fv->v[k].idx & m->mask;
 		double g = base * fv->v[k].val;
+		if (!isfinite(g))
+			continue; /* never let one step make the state infinite */
 		double n = m->n[i], sn = sqrt(n + g * g);
 		double sigma = (sn - sqrt(n)) / s->alpha;
 		float z = (float)(m->z[i] + g - sigma * m->w[i]);

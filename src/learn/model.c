@@ -167,8 +167,24 @@ static int put_settings(abuf *b, const learn_settings *s)
 	return rc ? ASSAY_ENOMEM : ASSAY_OK;
 }
 
+/* Whether every weight is a finite number (a model that is not is never
+ * stored: it could not be loaded back). */
+static bool finite_weights(const float *w, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!isfinite(w[i]))
+			return false;
+	return true;
+}
+
 int learn_model_save(const learn_model *m, void **out, size_t *len, assay_error *err)
 {
+	bool ok = finite_weights(m->w, (size_t)1 << m->settings.bits);
+	for (size_t r = 0; ok && r < m->n_reasons; r++)
+		ok = finite_weights(m->rw[r], (size_t)1 << m->reason_bits);
+	if (!ok)
+		return assay_fail(err, ASSAY_EINVAL, "the model has a weight that is not a number; "
+				  "nothing was stored");
 	abuf b = {0};
 	int rc = abuf_append(&b, MAGIC, 4) | put32(&b, FORMAT) | put_settings(&b, &m->settings);
 	rc |= put64(&b, m->n_rejected) | put64(&b, m->n_kept) | put32(&b, m->reason_bits);
@@ -297,7 +313,7 @@ int learn_model_load(const void *data, size_t len, learn_model **out, assay_erro
 	r.at = 4;
 	if (get32(&r) != FORMAT)
 		return assay_fail(err, ASSAY_EFORMAT, "a model of another format (want %u)", FORMAT);
-	learn_settings s;
+	learn_settings s = {0};
 	get_settings(&r, &s);
 	uint64_t n_rej = get64(&r), n_kept = get64(&r);
 	uint32_t rbits = get32(&r);
@@ -394,7 +410,9 @@ int learn_predict(const learn_model *m, const learn_example *ex, learn_fvec *fv,
 
 int learn_reason_text(const learn_prediction *p, const char *why, abuf *out)
 {
-	int pct = (int)lround(p->p_reject * 100);
+	int pct = isfinite(p->p_reject) ? (int)lround(p->p_reject * 100) : -1;
+	if (pct < 0)
+		return abuf_puts(out, "learned: no prediction") < 0 ? ASSAY_ENOMEM : ASSAY_OK;
 	int rc = abuf_printf(out, "learned: %d%% likely rejected", pct);
 	if (rc == 0 && why && *why)
 		rc = abuf_printf(out, "; %s", why);

@@ -1,6 +1,7 @@
 /* record.c — a stored sample's JSON record as named fields for the
  * features: the text under review and its context and metadata. */
 #include <cjson/cJSON.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,12 +37,28 @@ static int add(learn_record *r, size_t name_off, const char *value, size_t len)
 	return ASSAY_OK;
 }
 
+/* Whether a record's key could pass for one of the features' own
+ * namespaces ("text", "text~", "#score", the bias's empty one) or break a
+ * feature's name (the 0x1F separator): such a key gets "field:" before it,
+ * so no record can pose as a score or as the text. */
+static bool reserved(const char *prefix, const char *key)
+{
+	size_t n = strlen(key);
+	return !prefix && (n == 0 || key[0] == '#' || key[n - 1] == '~' ||
+			   strcmp(key, "text") == 0 || strchr(key, '\x1f'));
+}
+
 static int add_named(learn_record *r, const char *prefix, const char *key, const cJSON *v)
 {
 	size_t off = r->names.len;
-	if ((prefix && (abuf_puts(&r->names, prefix) < 0 || abuf_putc(&r->names, '.') < 0)) ||
+	if ((reserved(prefix, key) && abuf_puts(&r->names, "field:") < 0) ||
+	    (prefix && (abuf_puts(&r->names, prefix) < 0 || abuf_putc(&r->names, '.') < 0)) ||
 	    abuf_puts(&r->names, key) < 0 || abuf_putc(&r->names, '\0') < 0)
 		return ASSAY_ENOMEM;
+	/* a 0x1F inside a nested key is replaced, never passed on */
+	for (size_t i = off; i < r->names.len; i++)
+		if (r->names.data[i] == '\x1f')
+			r->names.data[i] = '?';
 	return add(r, off, v->valuestring,
 		   strlen(v->valuestring));
 }

@@ -18,10 +18,11 @@
 
 #include "ftrl.h"
 #include "learn_int.h"
+#include "assay/limits.h"
 #include "assay/text.h"
 
 #define RING 64
-#define REASON_CAP 256
+#define REASON_CAP (ASSAY_REASON_MAX + 1)
 
 /* One verdict on its way from the reader to the worker. */
 typedef struct item {
@@ -46,7 +47,7 @@ struct learn_trainer {
 	abuf names;
 	/* per verdict, in feed order */
 	float *oof, *prog;
-	uint8_t *label;
+	uint8_t *label, *in_eval; /* in_eval: the fold models saw it (out of fold: oof) */
 	size_t n, cap, at;
 	size_t n_rej, n_kept;
 	size_t reason_hits, reason_n;
@@ -54,6 +55,7 @@ struct learn_trainer {
 	/* the ring: slots [taken, filled) wait for the worker */
 	item ring[RING];
 	size_t filled, taken;
+	bool sync_ready; /* the lock and the condition were made */
 	bool threaded, stopping;
 	bool worker_waits, reader_waits; /* who sleeps on `changed` */
 	int worker_rc;
@@ -85,6 +87,7 @@ learn_trainer *learn_trainer_new(const learn_settings *s, assay_error *err)
 			goto nomem;
 	pthread_mutex_init(&t->mu, NULL);
 	pthread_cond_init(&t->changed, NULL);
+	t->sync_ready = true;
 	/* one core: everything on the caller's thread */
 	t->threaded = assay_workers() > 1 && pthread_create(&t->worker, NULL, work, t) == 0;
 	return t;
@@ -106,7 +109,7 @@ void learn_trainer_free(learn_trainer *t)
 		pthread_mutex_unlock(&t->mu);
 		pthread_join(t->worker, NULL);
 	}
-	if (t->fold) { /* fully made: the lock and condition exist */
+	if (t->sync_ready) {
 		pthread_mutex_destroy(&t->mu);
 		pthread_cond_destroy(&t->changed);
 	}
@@ -127,6 +130,7 @@ void learn_trainer_free(learn_trainer *t)
 	free(t->oof);
 	free(t->prog);
 	free(t->label);
+	free(t->in_eval);
 	free(t);
 }
 
@@ -195,7 +199,10 @@ static int grow(learn_trainer *t)
 	uint8_t *label = realloc(t->label, cap);
 	if (label)
 		t->label = label;
-	if (!oof || !prog || !label)
+	uint8_t *in_eval = realloc(t->in_eval, cap);
+	if (in_eval)
+		t->in_eval = in_eval;
+	if (!oof || !prog || !label || !in_eval)
 		return ASSAY_ENOMEM;
 	t->cap = cap;
 	return ASSAY_OK;
@@ -239,27 +246,37 @@ static int reason_class(learn_trainer *t, const char *reason, bool add)
 	return (int)t->n_reasons++;
 }
 
-/* The reason head: scored before it learns (first epoch), then taught. */
+/* The reason head: in the first epoch it guesses among the reasons it
+ * knows before this verdict (a reason seen for the first time, or past
+ * the cap, is a miss: the verdict's own label never helps the guess),
+ * then learns the verdict. */
 static int teach_reason(learn_trainer *t, const learn_fvec *fv, const char *reason)
 {
-	int cls = reason_class(t, reason, t->pass == 0);
+	if (!reason || !*reason)
+		return ASSAY_OK;
+	int cls = reason_class(t, reason, false);
+	if (t->pass == 0 && t->n_reasons > 0) {
+		double best = -1;
+		int pick = -1;
+		for (size_t r = 0; r < t->n_reasons; r++) {
+			double p = learn_sigmoid(ftrl_logit(&t->s, &t->rhead[r], fv));
+			if (p > best) {
+				best = p;
+				pick = (int)r;
+			}
+		}
+		t->reason_n++;
+		t->reason_hits += cls >= 0 && pick == cls;
+	}
+	if (cls < 0 && t->pass == 0)
+		cls = reason_class(t, reason, true);
 	if (cls == -2)
 		return ASSAY_ENOMEM;
 	if (cls < 0)
-		return ASSAY_OK;
-	double best = -1;
-	int pick = -1;
+		return ASSAY_OK; /* past the cap */
 	for (size_t r = 0; r < t->n_reasons; r++) {
 		double p = learn_sigmoid(ftrl_logit(&t->s, &t->rhead[r], fv));
-		if (t->pass == 0 && p > best) {
-			best = p;
-			pick = (int)r;
-		}
 		ftrl_update(&t->s, &t->rhead[r], fv, p, (int)r == cls, 1.0);
-	}
-	if (t->pass == 0 && t->n_reasons > 1) {
-		t->reason_n++;
-		t->reason_hits += pick == cls;
 	}
 	return ASSAY_OK;
 }
@@ -401,8 +418,10 @@ int learn_trainer_feed(learn_trainer *t, const learn_example *ex, uint64_t key, 
 	it->fv.keep_names = first;
 	if (!it->skip && learn_extract(&t->s, ex, &it->fv) < 0)
 		return assay_fail(err, ASSAY_ENOMEM, "out of memory for a sample's features");
-	if (first)
+	if (first) {
+		t->in_eval[t->n] = it->eval;
 		t->label[t->n++] = rejected;
+	}
 	t->at++;
 	if (publish(t, it) < 0)
 		return assay_fail(err, t->worker_rc, "out of memory while learning");
@@ -412,7 +431,8 @@ int learn_trainer_feed(learn_trainer *t, const learn_example *ex, uint64_t key, 
 void learn_trainer_eval(learn_trainer *t, learn_eval *out)
 {
 	drain(t);
-	*out = (learn_eval){.oof = t->oof, .progressive = t->prog, .rejected = t->label, .n = t->n,
+	*out = (learn_eval){.oof = t->oof, .progressive = t->prog, .rejected = t->label,
+			    .evaluated = t->in_eval, .n = t->n,
 			    .n_rejected = t->n_rej, .n_kept = t->n_kept,
 			    .reason_accuracy = t->reason_n ? (double)t->reason_hits / t->reason_n
 							   : NAN,

@@ -13,10 +13,10 @@
 
 #define MODEL_NAME "learned"
 
-/* What the scorer reads of one page: the other scores of its samples. */
+/* What the scorer reads of one page: the other scores of its samples,
+ * by the sample's position in the page (ids ascending). */
 typedef struct page_scores {
-	int64_t first;
-	size_t n;
+	const store_score_page *page;
 	learn_number *nums; /* per sample: up to SCORE_COUNT numbers */
 	size_t *count;
 	abuf names;         /* scorer names, NUL-separated; nums point into it */
@@ -40,7 +40,8 @@ int run_learned_prepare(run_ctx *r, bool wanted, assay_error *err)
 		r->model = m;
 		r->cfg.learned_model = sm.version;
 		/* a model of few verdicts is shown, but does not move the combined score */
-		if (sm.n_rejected + sm.n_kept < r->cfg.learned_min_verdicts)
+		if (sm.n_rejected < r->cfg.learned_min_verdicts &&
+		    sm.n_kept < r->cfg.learned_min_verdicts - sm.n_rejected)
 			r->cfg.weight[SCORE_LEARNED] = 0;
 	} else {
 		assay_error_prefix(err, "the stored model (version %lld)", (long long)sm.version);
@@ -49,11 +50,25 @@ int run_learned_prepare(run_ctx *r, bool wanted, assay_error *err)
 	return rc;
 }
 
+/* The page position of a sample id, or page->n when not in the page. */
+static size_t position(const store_score_page *page, int64_t id)
+{
+	size_t lo = 0, hi = page->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (page->items[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < page->n && page->items[lo].id == id ? lo : page->n;
+}
+
 static int on_score(void *ud, int64_t sample_id, const char *scorer, double value)
 {
 	page_scores *p = ud;
-	size_t i = (size_t)(sample_id - p->first);
-	if (i >= p->n || strcmp(scorer, MODEL_NAME) == 0 || !isfinite(value) ||
+	size_t i = position(p->page, sample_id);
+	if (i == p->page->n || strcmp(scorer, MODEL_NAME) == 0 || !isfinite(value) ||
 	    p->count[i] >= SCORE_COUNT)
 		return 0;
 	size_t k = i * SCORE_COUNT + p->count[i]++;
@@ -64,23 +79,29 @@ static int on_score(void *ud, int64_t sample_id, const char *scorer, double valu
 	return 0;
 }
 
-/* The other scores of the samples in ids[0] .. ids[n-1], by id offset. */
+/* The other scores of the page's samples: one range read per run of
+ * close ids (a page's ids may be far apart). */
 static int read_scores(run_ctx *r, const store_score_page *page, page_scores *p,
 		       assay_error *err)
 {
-	p->first = page->items[0].id;
-	p->n = (size_t)(page->items[page->n - 1].id - p->first) + 1;
-	p->nums = calloc(p->n * SCORE_COUNT, sizeof *p->nums);
-	p->name_off = calloc(p->n * SCORE_COUNT, sizeof *p->name_off);
-	p->count = calloc(p->n, sizeof *p->count);
+	p->page = page;
+	p->nums = calloc(page->n * SCORE_COUNT, sizeof *p->nums);
+	p->name_off = calloc(page->n * SCORE_COUNT, sizeof *p->name_off);
+	p->count = calloc(page->n, sizeof *p->count);
 	p->err = err;
 	if (!p->nums || !p->name_off || !p->count)
 		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
-	int rc = store_scores_range_each(r->s, p->first, page->items[page->n - 1].id, on_score, p,
-					 err);
-	if (rc < 0 || p->rc < 0)
-		return rc < 0 ? rc : p->rc;
-	for (size_t k = 0; k < p->n * SCORE_COUNT; k++)
+	for (size_t i = 0; i < page->n;) {
+		size_t j = i + 1;
+		while (j < page->n && page->items[j].id - page->items[j - 1].id < 64)
+			j++;
+		int rc = store_scores_range_each(r->s, page->items[i].id, page->items[j - 1].id,
+						 on_score, p, err);
+		if (rc < 0 || p->rc < 0)
+			return rc < 0 ? rc : p->rc;
+		i = j;
+	}
+	for (size_t k = 0; k < page->n * SCORE_COUNT; k++)
 		p->nums[k].name = p->names.data ? p->names.data + p->name_off[k] : "";
 	return ASSAY_OK;
 }
@@ -126,7 +147,7 @@ static int predict(run_ctx *r, predictor *pr, const store_score_item *it, const 
 	if (learn_record_fields(it->record, it->record_len, it->text_field, NULL, it->text,
 				&pr->rec) < 0)
 		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
-	size_t i = (size_t)(it->id - ps->first);
+	size_t i = position(ps->page, it->id);
 	learn_example ex = {pr->rec.fields, pr->rec.n, ps->nums + i * SCORE_COUNT, ps->count[i]};
 	learn_prediction p;
 	abuf_reset(&pr->why);

@@ -6,6 +6,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+int store_decided_count(store *s, int64_t *n, assay_error *err)
+{
+	static const char sql_decided_count[] =
+		"SELECT count(*) FROM samples s WHERE EXISTS (SELECT 1 FROM decisions d"
+		" WHERE d.sample_id = s.id AND d.verdict <> 'skipped')";
+	sqlite3_stmt *st = store_stmt(s, sql_decided_count, err);
+	if (!st)
+		return err->code;
+	int rc = sqlite3_step(st);
+	*n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? ASSAY_OK : store_sqlerr(s, rc, err, "counting the decided samples");
+}
+
 void store_model_free(store_model *m)
 {
 	if (!m)
@@ -55,10 +69,11 @@ int store_model_latest(store *s, const char *name, store_model *out, bool *found
 		out->n_rejected = sqlite3_column_int64(st, 2);
 		out->n_kept = sqlite3_column_int64(st, 3);
 		out->info = store_col_str(st, 4);
+		const void *blob = sqlite3_column_blob(st, 5); /* before its size, as SQLite asks */
 		out->len = (size_t)sqlite3_column_bytes(st, 5);
 		out->bytes = malloc(out->len ? out->len : 1);
 		if (out->bytes && out->len)
-			memcpy(out->bytes, sqlite3_column_blob(st, 5), out->len);
+			memcpy(out->bytes, blob, out->len);
 		sqlite3_reset(st);
 		if (!out->info || !out->bytes) {
 			store_model_free(out);

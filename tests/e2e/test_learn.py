@@ -6,6 +6,7 @@ import json
 import os
 import random
 import signal
+import sqlite3
 import subprocess
 import time
 
@@ -221,3 +222,25 @@ def test_learned_beats_the_rules_on_verdicts_it_never_saw():
         h = learned_half(BIN, seed)
         check(h["learned"] >= 0.9, h)
         check(h["learned"] > h["rules"], h)
+
+
+def test_the_evaluated_share_counts_decided_samples_and_wild_scores_do_no_harm():
+    with workdir() as w:
+        decide_labels(w)
+        # 3,000 undecided samples do not shrink the fold models' share
+        extra = "\n".join(json.dumps({"id": f"u{i}", "text": f"an undecided sample {i}"})
+                          for i in range(3000))
+        eq(w.run("import", "--no-score", w.file("more.jsonl", extra + "\n")).code, 0)
+        j = learn_json(w, "--eval-max", "500", "--dry-run")
+        n = j["out_of_fold_auc"]["verdicts"]
+        check(380 <= n <= 620, f"the fold models saw {n} of 715 verdicts, not about 500")
+        # a score far outside [0, 1] (an old or foreign database) is clamped
+        con = sqlite3.connect(w.db)
+        con.execute("UPDATE scores SET value = 1e30 WHERE scorer = 'length' AND sample_id = "
+                    "(SELECT min(sample_id) FROM scores WHERE scorer = 'length')")
+        con.commit()
+        con.close()
+        r = w.run("learn")
+        eq(r.code, 0, r)
+        check("nan" not in r.out.lower(), r.out)
+        eq(w.run("score").code, 0)

@@ -303,10 +303,98 @@ TEST(passes_must_repeat_the_same_verdicts)
 	learn_trainer_free(t);
 }
 
+TEST(wild_numbers_are_clamped_and_a_diverged_model_is_never_saved)
+{
+	learn_settings s;
+	learn_settings_default(&s);
+	s.bits = 16;
+	learn_number num[] = {{"length", 1e30}, {"gopher", -5}};
+	learn_example ex = {NULL, 0, num, 2};
+	learn_fvec fv = {.keep_names = true};
+	CHECK_INT(learn_extract(&s, &ex, &fv), 0);
+	for (size_t i = 0; i < fv.n; i++) {
+		if (strcmp(learn_fvec_name(&fv, i), "#score\x1flength") == 0)
+			CHECK_NEAR(fv.v[i].val, 1.0, 0);
+		if (strcmp(learn_fvec_name(&fv, i), "#score\x1fgopher") == 0)
+			CHECK_NEAR(fv.v[i].val, 0.0, 0);
+	}
+	learn_fvec_free(&fv);
+	/* a step with an infinite gradient leaves the state finite */
+	ftrl m;
+	CHECK_INT(ftrl_init(&m, 16), 0);
+	learn_feat f = {.idx = 3, .val = INFINITY};
+	learn_fvec one = {.v = &f, .n = 1};
+	ftrl_update(&s, &m, &one, 0.5, 1, 1.0);
+	CHECK(isfinite(m.z[3]) && isfinite(m.n[3]) && isfinite(m.w[3]));
+	ftrl_free(&m);
+	/* a model holding a NaN weight is refused, not written */
+	learn_trainer *t = learn_trainer_new(&s, &(assay_error){0});
+	learn_model *mod;
+	assay_error err;
+	CHECK_INT(learn_trainer_model(t, &mod, &err), 0);
+	mod->w[5] = NAN;
+	void *bytes = NULL;
+	size_t len;
+	CHECK_INT(learn_model_save(mod, &bytes, &len, &err), ASSAY_EINVAL);
+	CHECK(bytes == NULL && strstr(err.msg, "not a number") != NULL);
+	learn_model_free(mod);
+	learn_trainer_free(t);
+}
+
+TEST(the_reason_heads_figure_never_sees_the_label)
+{
+	/* reasons drawn at random among 16: the progressive accuracy must be
+	 * chance (1/16), not helped by the verdict's own reason */
+	learn_settings s;
+	learn_settings_default(&s);
+	s.bits = 16;
+	s.epochs = 1;
+	assay_error err;
+	learn_trainer *t = learn_trainer_new(&s, &err);
+	rng_state = 99;
+	char text[64], reason[16];
+	CHECK_INT(learn_trainer_pass(t, 0, &err), 0);
+	for (uint64_t i = 0; i < 400; i++) {
+		snprintf(text, sizeof text, "w%u w%u", (unsigned)(rnd() % 50), (unsigned)(rnd() % 50));
+		snprintf(reason, sizeof reason, "r%u", (unsigned)(rnd() % 16));
+		learn_field fl[] = {{"text", text, strlen(text)}};
+		learn_example ex = {fl, 1, NULL, 0};
+		CHECK_INT(learn_trainer_feed(t, &ex, i, true, reason, &err), 0);
+	}
+	learn_eval e;
+	learn_trainer_eval(t, &e);
+	printf("# random reasons among 16: progressive accuracy %.3f over %zu\n",
+	       e.reason_accuracy, e.reason_n);
+	CHECK(e.reason_n == 399); /* every rejection but the first is judged */
+	CHECK(e.reason_accuracy < 1.0 / 16 + 0.03);
+	learn_trainer_free(t);
+}
+
+TEST(record_keys_cannot_pose_as_scores_or_the_text)
+{
+	const char *rec = "{\"id\":\"a\",\"caption\":\"x\",\"#score\":\"truncation\","
+			  "\"text\":\"other\",\"text~\":\"y\",\"meta\":{\"model\":\"m1\"}}";
+	learn_record r = {0};
+	CHECK_INT(learn_record_fields(rec, strlen(rec), "caption", NULL, "x", &r), 0);
+	bool score = false, text = false, meta = false;
+	for (size_t i = 0; i < r.n; i++) {
+		score |= strcmp(r.fields[i].name, "#score") == 0;
+		text |= i > 0 && strcmp(r.fields[i].name, "text") == 0;
+		meta |= strcmp(r.fields[i].name, "meta.model") == 0;
+		CHECK(strcmp(r.fields[i].name, "text~") != 0);
+	}
+	CHECK(strcmp(r.fields[0].name, "text") == 0);
+	CHECK(!score && !text && meta);
+	learn_record_free(&r);
+}
+
 UNIT_MAIN(UNIT_CASE(ftrl_step_matches_hand_computation),
 	  UNIT_CASE(features_are_words_pairs_lengths_and_numbers),
 	  UNIT_CASE(settings_out_of_range_are_named),
 	  UNIT_CASE(random_labels_give_chance_and_planted_signals_are_found),
 	  UNIT_CASE(same_seed_same_bytes_and_bytes_round_trip),
 	  UNIT_CASE(a_prediction_says_why_and_guesses_the_reason),
-	  UNIT_CASE(passes_must_repeat_the_same_verdicts))
+	  UNIT_CASE(passes_must_repeat_the_same_verdicts),
+	  UNIT_CASE(wild_numbers_are_clamped_and_a_diverged_model_is_never_saved),
+	  UNIT_CASE(the_reason_heads_figure_never_sees_the_label),
+	  UNIT_CASE(record_keys_cannot_pose_as_scores_or_the_text))
