@@ -10,6 +10,7 @@
 #include "assay/tui.h"
 #include "dialogs.h"
 #include "edit.h"
+#include "tally.h"
 #include "view.h"
 
 /* an editor may stay open long: the sample is held at least this long */
@@ -76,6 +77,7 @@ struct app {
 	int64_t total, decided_before, delta;
 	bool counts_pending;
 	tui_summary sum;
+	tui_tally tally; /* each sample's last verdict, for the summary */
 	int64_t start_ns;
 	bool done;
 

@@ -160,10 +160,8 @@ bool tui_decide(app *a, int kind, const char *text, const char *reason, bool sta
 		a->sum.decided++;
 	if (kind != STORE_NOTE)
 		a->delta += (kind != STORE_SKIP) - was_decided;
-	a->sum.accepted += kind == STORE_ACCEPT;
-	a->sum.edited += kind == STORE_EDIT;
-	a->sum.rejected += kind == STORE_REJECT;
-	a->sum.skipped += kind == STORE_SKIP;
+	if (kind != STORE_NOTE && tui_tally_decide(&a->tally, in.sample_id, kind) < 0)
+		tui_message(a->b, true, "out of memory: the session summary will be short");
 	a->sum.notes += kind == STORE_NOTE;
 	a->b->msg[0] = '\0';
 	if (stay) {
@@ -214,6 +212,7 @@ static void k_undo(tui_view *v)
 		return;
 	}
 	a->sum.undone++;
+	tui_tally_undo(&a->tally, id);
 	a->counts_pending = true; /* recounted while idle */
 	a->done = false;
 	remember(a, id);
@@ -419,6 +418,7 @@ static void teardown(app *a)
 	score_suggester_free(a->sg);
 	tui_reasons_free(&a->reasons);
 	free(a->hist);
+	tui_tally_free(&a->tally);
 	free(a->needle);
 	free(a->roles);
 	abuf_free(&a->shown);
@@ -526,6 +526,7 @@ static void review_close(tui_view *v)
 	if (a->leasing)
 		store_lease_release_all(a->s, a->annotator_id, &e);
 	a->sum.seconds = (double)(assay_mono_ns() - a->start_ns) / 1e9;
+	tui_tally_sum(&a->tally, &a->sum);
 	if (a->out)
 		*a->out = a->sum;
 	teardown(a);

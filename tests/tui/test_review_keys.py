@@ -175,3 +175,32 @@ def test_the_help_overlay_wraps_long_lines_instead_of_cutting_them():
                 t.wait_gone("press any key")
                 t.keys("q")
                 t.wait_exit()
+
+
+def test_the_quit_summary_counts_each_sample_once_by_its_last_verdict():
+    with Workdir() as w:
+        setup(w, [f"Sample {i} of the queue." for i in range(8)])
+        with screen(w) as t:
+            for i in range(5):
+                t.wait_for(f"s{i}  (b)")
+                t.keys("a")
+            t.wait_for("s5  (b)")
+            t.keys("u")
+            t.wait_for("undone: back on s4")
+            t.keys("u")
+            t.wait_for("undone: back on s3")
+            for _ in range(2):  # s3, then whichever comes next
+                t.wait_for("(b)  undecided")
+                t.keys("r")
+                t.wait_for("reject: why?")
+                t.keys("1")
+                t.wait_gone("reject: why?")
+            t.wait_for("(b)  undecided")
+            t.keys("q")
+            t.wait_for("reviewed ")
+            time.sleep(0.2)
+            s = t.screen().replace("\n", "")  # the line wraps at 80 columns
+            contains(s, "reviewed 5 samples")
+            contains(s, "3 accepted, 0 edited, 2 rejected, 0 skipped, 2 undone")
+        eq(w.sql("SELECT verdict, count(*) FROM decisions GROUP BY verdict ORDER BY verdict"),
+           [("accepted", 3), ("rejected", 2)])
