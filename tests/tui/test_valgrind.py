@@ -30,7 +30,8 @@ def test_review_session_has_no_leaks_or_invalid_accesses():
         return  # valgrind and AddressSanitizer do not mix; the plain build runs this
     check(shutil.which("valgrind"), "valgrind is not installed (the test set-up installs it)")
     with Workdir() as w:
-        recs = [json.dumps({"id": f"s{i}", "caption": f"Sample {i}: a heron \x1b[31m in water."})
+        recs = [json.dumps({"id": f"s{i}", "caption": f"Sample {i}: a heron \x1b[31m in water.",
+                            "meta": {"source": "https://example.org/" + "x" * 300}})
                 for i in range(5)]
         eq(w.run("import", "--batch", "b", w.file("s.jsonl", "\n".join(recs))).code, 0)
         log = os.path.join(w.path, "vg-%p.log")
@@ -49,7 +50,12 @@ def test_review_session_has_no_leaks_or_invalid_accesses():
             t.wait_for("s2  (b)", timeout=30)
             t.keys("e")
             t.wait_for("Ctrl-S save", timeout=30)
+            t.keys("F1")  # the editor's keys
+            t.wait_for("editor keys", timeout=30)
+            t.keys("x")
+            t.wait_gone("editor keys", timeout=30)
             t.keys(" (edited)", literal=True)
+            t.keys("M-d")
             t.keys("C-s")
             t.wait_for("edit saved", timeout=30)
             t.keys("d")
@@ -66,6 +72,14 @@ def test_review_session_has_no_leaks_or_invalid_accesses():
             t.keys("/")
             t.keys("heron", literal=True)
             t.keys("Enter")
+            t.wait_for("found", timeout=30)
+            t.keys("N")  # again, and round the end of the queue
+            t.keys("i")  # every field in full, scrolled
+            t.wait_for("in full", timeout=30)
+            t.keys("End")
+            t.keys("q")
+            t.resize(200, 60)  # the panes beside the text
+            t.wait_for("meta.source", timeout=30)
             t.keys("q")
             t.wait_for("reviewed", timeout=60)
             eq(t.wait_exit(timeout=60), 0)
