@@ -17,7 +17,7 @@ typedef enum media_kind {
 	MEDIA_NONE,	   /* no media field in the record */
 	MEDIA_FILE,	   /* where: a local path */
 	MEDIA_URL,	   /* where: an http(s) URL, for media_fetch */
-	MEDIA_UNREACHABLE, /* message: "not reachable: <the URI in full>" */
+	MEDIA_UNREACHABLE, /* where: the URI as written; message: "not reachable: URI" */
 } media_kind;
 
 /* One --media-map rule: a value starting with prefix has it replaced by
@@ -47,8 +47,10 @@ typedef struct media_locate_options {
 typedef struct media_ref {
 	media_kind kind;
 	char field[256];    /* the field path the value came from ("meta.source.path") */
-	char *where;	    /* MEDIA_FILE: the path; MEDIA_URL: the URL; else NULL */
-	char message[1200]; /* MEDIA_UNREACHABLE / MEDIA_NONE: why, one line */
+	char *where;	    /* MEDIA_FILE: the path; MEDIA_URL: the URL; MEDIA_UNREACHABLE:
+			       the URI in full (to show or copy); MEDIA_NONE: NULL */
+	char message[1200]; /* MEDIA_UNREACHABLE / MEDIA_NONE: why, one line (a URI
+			       over ~1180 bytes is cut here, never in where) */
 } media_ref;
 
 /* Finds the media of one record (its JSON text) without touching the file

@@ -183,7 +183,8 @@ static int classify(const char *v, const media_locate_options *opt, media_ref *o
 		out->kind = MEDIA_UNREACHABLE;
 		snprintf(out->message, sizeof out->message, "not reachable: %s", v);
 		free(mapped);
-		return ASSAY_OK;
+		out->where = assay_strdup(v);
+		return out->where ? ASSAY_OK : assay_fail(err, ASSAY_ENOMEM, "out of memory");
 	}
 	out->kind = MEDIA_FILE;
 	out->where = resolve_path(use, opt);

@@ -2,6 +2,7 @@
  * its value is a file (resolved against the media root or the source's
  * directory), an http(s) URL, a mapped scheme or unreachable. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "assay/media.h"
 #include "unit.h"
@@ -98,7 +99,16 @@ TEST(schemes_mapped_or_unreachable_in_full)
 	char want[256];
 	snprintf(want, sizeof want, "not reachable: %s", uri);
 	CHECK_STR(last.message, want);
-	CHECK(last.where == NULL);
+	CHECK_STR(last.where, uri);
+	/* a URI longer than the message keeps every byte in where */
+	char big[3000] = "gs://bucket/";
+	memset(big + 12, 'k', 2900);
+	big[2912] = '\0';
+	char bigrec[3100];
+	snprintf(bigrec, sizeof bigrec, "{\"video\":\"%s\"}", big);
+	CHECK_INT(loc(bigrec, NULL), MEDIA_UNREACHABLE);
+	CHECK_STR(last.where, big);
+	CHECK(strncmp(last.message, "not reachable: gs://bucket/kkk", 30) == 0);
 
 	char s1[] = "s3://media-archive/=https://cdn.example.com/archive/";
 	char s2[] = "s3://media-archive/images/=http://img.example.com/";
