@@ -327,6 +327,23 @@ int score_suggest_body(const score_remote *judge, const char *text, size_t len, 
  * content with surrounding quotes or a code fence removed. */
 int score_suggest_parse(const char *body, size_t len, abuf *out, assay_error *err);
 
+/* ---- Corrected texts ---------------------------------------------------------- */
+
+/* Scores an edited sample's corrected text (a lead's edit, else the latest
+ * edit) with the built-in text scorers, beside the original's scores, and
+ * writes its combined score (the corrected text's values for the text
+ * scorers, the original's for the others); export --min and the export's
+ * quality filter use these for edited samples. Does nothing when the
+ * sample is not edited, its original was never scored (import --no-score)
+ * or this text was scored already (*scored false).
+ * Runs in its own transaction unless one is open. The review screen calls
+ * it after saving an edit; `decide` and `score` do too. */
+int score_edit(store *s, const score_config *cfg, int64_t sample_id, bool *scored,
+	       assay_error *err);
+/* The same for every edited sample whose correction is not scored yet;
+ * *n gets how many were scored. */
+int score_edits_pending(store *s, const score_config *cfg, int64_t *n, assay_error *err);
+
 /* ---- Runs over the store -------------------------------------------------- */
 
 typedef struct score_progress {

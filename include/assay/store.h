@@ -735,8 +735,9 @@ int store_export_each(store *s, const store_export_filter *f,
 		      int (*fn)(void *ud, const store_export_row *row), void *ud, assay_error *err);
 
 /* The notes and scores of one sample for provenance, as a JSON object text
- * {"notes":[...],"scores":{"name":{"value":..,"flagged":..,"reason":..}}};
- * caller frees. */
+ * {"notes":[...],"scores":{"name":{"value":..,"flagged":..,"reason":..}},
+ * "edit_scores":{...} (the corrected text's, while edited), "kind": the
+ * batch's declared kind or null}; caller frees. */
 int store_export_provenance(store *s, int64_t sample_id, char **json, assay_error *err);
 
 /* An upper bound on the number of samples store_export_each visits (the

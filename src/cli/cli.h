@@ -45,6 +45,9 @@ int cmd_score(cli_ctx *ctx, int argc, char **argv);
 
 /* Runs the built-in scorers over the batches just imported (cmd_score.c);
  * returns the exit code. */
+/* Scores the corrected text of every edited sample not scored yet (the
+ * built-in text scorers with the configuration); prints a failure. */
+int cli_score_edits(store *s);
 int cli_score_imported(store *s, const int64_t *batch_ids, size_t n, bool quiet,
 		       volatile sig_atomic_t *stop);
 int cmd_decide(cli_ctx *ctx, int argc, char **argv);

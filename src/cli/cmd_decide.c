@@ -331,6 +331,11 @@ int cmd_decide(cli_ctx *ctx, int argc, char **argv)
 	} else if (decide_one(s, &d, &err) < 0) {
 		code = cli_fail(&err);
 	}
+	/* corrections are scored on their own text, beside the originals */
+	if (!undo) {
+		int c2 = cli_score_edits(s);
+		code = code ? code : c2;
+	}
 	store_close(s);
 	return code;
 }

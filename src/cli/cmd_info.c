@@ -145,6 +145,14 @@ static int print_json(const store_info *in)
 		cJSON_AddStringToObject(o, "name", b->batch.name);
 		cJSON_AddStringToObject(o, "source", b->batch.source);
 		cJSON_AddStringToObject(o, "format", b->batch.format);
+		/* the declared kind (--kind); null: guessed from the text field's name */
+		if (b->batch.kind && b->batch.kind[0])
+			cJSON_AddStringToObject(o, "kind", b->batch.kind);
+		else
+			cJSON_AddNullToObject(o, "kind");
+		cJSON_AddStringToObject(o, "dedup_on", b->batch.dedup_on && b->batch.dedup_on[0]
+							    ? b->batch.dedup_on
+							    : "context+text");
 		cJSON_AddNumberToObject(o, "created_at_ms", (double)b->batch.created_at);
 		cJSON_AddBoolToObject(o, "complete", b->batch.finished_at != 0);
 		cJSON_AddNumberToObject(o, "read", (double)b->batch.n_read);
@@ -178,6 +186,30 @@ static int print_json(const store_info *in)
 	return 0;
 }
 
+/* What was declared at import beyond the defaults: kind, context fields,
+ * what duplicates are keyed on. */
+static void print_kinds(const store_info *in)
+{
+	bool first = true;
+	for (size_t i = 0; i < in->n_batches; i++) {
+		const store_batch *b = &in->batches[i].batch;
+		bool kind = b->kind && b->kind[0], ctx = b->context_fields && b->context_fields[0],
+		     dedup = b->dedup_on && b->dedup_on[0];
+		if (!kind && !ctx && !dedup)
+			continue;
+		char line[1024];
+		snprintf(line, sizeof line, "%.64s: kind %s%s%.200s%s%s", b->name,
+			 kind ? b->kind : "(by field name)", ctx ? ", context " : "",
+			 ctx ? b->context_fields : "", dedup ? ", duplicates on " : "",
+			 dedup ? b->dedup_on : "");
+		if (first)
+			putchar('\n');
+		first = false;
+		cli_put_safe(stdout, line);
+		putchar('\n');
+	}
+}
+
 static void print_table(const char *db, const store_info *in)
 {
 	printf("database  ");
@@ -207,6 +239,7 @@ static void print_table(const char *db, const store_info *in)
 		}
 		printf("undecided: samples without a verdict; decisions: one per annotator and "
 		       "sample, accepted + edited + rejected\n");
+		print_kinds(in);
 	} else {
 		printf("\nno batches yet: add samples with 'assay import FILE'\n");
 	}

@@ -464,3 +464,16 @@ int cli_score_imported(store *s, const int64_t *batch_ids, size_t n, bool quiet,
 	score_config_free(&cfg);
 	return code;
 }
+
+int cli_score_edits(store *s)
+{
+	score_config cfg;
+	score_config_init(&cfg);
+	assay_error err = {0};
+	int64_t n;
+	int rc = load_config(&cfg, NULL, NULL, 0, &err);
+	if (rc == 0)
+		rc = score_edits_pending(s, &cfg, &n, &err);
+	score_config_free(&cfg);
+	return rc < 0 ? cli_fail(&err) : 0;
+}

@@ -341,6 +341,10 @@ int score_run(store *s, const score_run_options *o, score_run_result *res, assay
 	}
 	if (rc == 0 && learned && !run_stopped(&r))
 		rc = run_learned(&r, err); /* after the scores it reads */
+	if (rc == 0 && n_text && !run_stopped(&r)) {
+		int64_t edits; /* corrections made since, scored on their own text */
+		rc = score_edits_pending(s, &r.cfg, &edits, err);
+	}
 	if (rc == 0 || rc == ASSAY_ENET) {
 		assay_error e2 = {0};
 		int rc2 = run_missing(&r, &e2);

@@ -14,7 +14,7 @@
 const score_def score_defs[SCORE_COUNT] = {
     {"length", "1", 0.5, SCORE_KIND_TEXT, true, score_length,
      "word and character counts within bounds"},
-    {"gopher", "1", 0.5, SCORE_KIND_TEXT, true, score_gopher,
+    {"gopher", "2", 0.5, SCORE_KIND_TEXT, true, score_gopher,
      "Gopher quality rules: word length, symbols, letters, stop words, bullets"},
     {"repetition", "1", 0.5, SCORE_KIND_TEXT, true, score_repetition,
      "repeated sentences, frequent and duplicated n-grams, generation loops"},

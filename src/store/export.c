@@ -6,15 +6,32 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Whether the sample holds an edit now (a lead's or an annotator's). */
+#define SQL_EDITED                                                                                 \
+	"(EXISTS (SELECT 1 FROM decisions e WHERE e.sample_id = s.id AND e.verdict = 'edited')"    \
+	" OR EXISTS (SELECT 1 FROM adjudications e WHERE e.sample_id = s.id"                       \
+	"            AND e.verdict = 'edited'))"
+
+/* The same for the sample ?1. */
+#define SQL_EDITED_ID                                                                              \
+	"(EXISTS (SELECT 1 FROM decisions e WHERE e.sample_id = ?1 AND e.verdict = 'edited')"      \
+	" OR EXISTS (SELECT 1 FROM adjudications e WHERE e.sample_id = ?1"                         \
+	"            AND e.verdict = 'edited'))"
+
 /* Whether every bound of the JSON object ?N ({"scorer": bound, ...};
  * "quality" is the combined score) holds by OP: an unscored or failed
  * score holds none. No bounds (NULL) is tested first: an empty json_each
- * still costs a quarter of a microsecond per sample. */
+ * still costs a quarter of a microsecond per sample. An edited sample is
+ * judged by its corrected text's scores where they were computed
+ * (score_edit), else by the original's. */
 #define SQL_BOUNDS(N, OP)                                                                          \
-	" AND (?" N " IS NULL OR NOT EXISTS (SELECT 1 FROM json_each(?" N ") m WHERE NOT ("        \
-	"   CASE WHEN m.key = 'quality' THEN coalesce(s.quality " OP " m.value, 0)"                \
-	"   ELSE EXISTS (SELECT 1 FROM scores sc WHERE sc.sample_id = s.id"                        \
-	"                AND sc.scorer = m.key AND sc.value " OP " m.value) END)))"
+	" AND (?" N " IS NULL OR NOT EXISTS (SELECT 1 FROM json_each(?" N ") m WHERE NOT coalesce((" \
+	"   CASE WHEN m.key = 'quality'"                                                           \
+	"   THEN coalesce(CASE WHEN " SQL_EDITED " THEN s.edit_quality END, s.quality)"            \
+	"   ELSE coalesce(CASE WHEN " SQL_EDITED " THEN (SELECT es.value FROM edit_scores es"      \
+	"                 WHERE es.sample_id = s.id AND es.scorer = m.key) END,"                   \
+	"                 (SELECT sc.value FROM scores sc WHERE sc.sample_id = s.id"               \
+	"                  AND sc.scorer = m.key)) END) " OP " m.value, 0)))"
 
 /* One row per (sample, non-skip decision); samples without decisions come
  * once with NULL decision columns. The --min and --max bounds arrive as
@@ -273,7 +290,13 @@ static const char sql_provenance[] =
 	"   JOIN annotators a ON a.id = e.annotator_id),"
 	" 'scores', (SELECT json_group_object(scorer, json_object('value', value,"
 	"   'flagged', json(CASE WHEN flagged THEN 'true' ELSE 'false' END), 'reason', reason,"
-	"   'version', version)) FROM scores WHERE sample_id = ?1))";
+	"   'version', version)) FROM scores WHERE sample_id = ?1),"
+	/* the corrected text's scores, beside the original's (edits only) */
+	" 'edit_scores', (SELECT json_group_object(scorer, json_object('value', value,"
+	"   'flagged', json(CASE WHEN flagged THEN 'true' ELSE 'false' END), 'reason', reason,"
+	"   'version', version)) FROM edit_scores WHERE sample_id = ?1 AND " SQL_EDITED_ID "),"
+	" 'kind', (SELECT nullif(b.kind, '') FROM samples x JOIN batches b ON b.id = x.batch_id"
+	"   WHERE x.id = ?1))";
 
 int store_export_provenance(store *s, int64_t sample_id, char **json, assay_error *err)
 {

@@ -71,7 +71,13 @@ def test_an_older_database_is_upgraded_once_and_says_so():
         con = sqlite3.connect(w.db)  # back to the schema 1 layout
         con.executescript("DROP INDEX scores_by_scorer; DROP INDEX scores_by_version;"
                           "CREATE INDEX scores_by_scorer ON scores(scorer, value);"
-                          "DROP TABLE models;"
+                          "DROP TABLE models; DROP TABLE edit_scores; DROP INDEX scores_by_learned;"
+                          "DROP INDEX scores_by_uncertainty;"
+                          "ALTER TABLE samples DROP COLUMN context;"
+                          "ALTER TABLE samples DROP COLUMN edit_quality;"
+                          "ALTER TABLE batches DROP COLUMN kind;"
+                          "ALTER TABLE batches DROP COLUMN context_fields;"
+                          "ALTER TABLE batches DROP COLUMN dedup_on;"
                           "PRAGMA user_version = 1;")
         con.close()
         r = w.run("info")

@@ -114,6 +114,12 @@ TEST(declared_kind_wins_over_the_field_name)
 	CHECK(!with_context(SCORE_LENGTH, NULL, "Six.", "response", "caption").flagged);
 	CHECK(!with_context(SCORE_ARTIFACTS, NULL, md, "response", "caption").flagged);
 	CHECK(with_context(SCORE_ARTIFACTS, NULL, md, "", "caption").flagged);
+	/* gopher: a short answer or a list is a normal response */
+	CHECK(!with_context(SCORE_GOPHER, INSTR("What is 2+4?"), "6", "", "output").flagged);
+	CHECK(with_context(SCORE_GOPHER, NULL, "6", "text", "output").flagged);
+	CHECK(!with_context(SCORE_GOPHER, NULL, "- apples\n- pears\n- plums", "response",
+			    "output")
+		   .flagged);
 }
 
 TEST(judge_rubric_carries_the_context)

@@ -1,0 +1,226 @@
+"""End-to-end tests of samples with context: context fields and chat
+records at import, declared kinds, duplicates over context and text, the
+judge and the classifier seeing the prompt (tests/httpd.py on 127.0.0.1),
+corrections scored on their own text, export splicing into a turn."""
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from harness import Workdir, check, contains, eq  # noqa: E402
+from httpd import TestServer  # noqa: E402
+
+
+def jsonl(recs):
+    return "".join(json.dumps(r) + "\n" for r in recs)
+
+
+def contexts(w):
+    return {r[0]: (r[1], json.loads(r[2]) if r[2] else None, r[3])
+            for r in w.sql("SELECT ext_id, text_field, context, text FROM samples")}
+
+
+def test_context_fields_kind_and_info():
+    recs = [{"id": "a", "instruction": "Add 2 and 4.", "input": "", "output": "6"},
+            {"id": "b", "instruction": "Sum.", "input": "2, 4", "output": "6"},
+            {"id": "c", "prompt": "Name a colour.", "response": "Red."},
+            {"id": "d", "output": "No prompt here."}]
+    with Workdir() as w:
+        eq(w.run("import", "--no-score", w.file("i.jsonl", jsonl(recs))).code, 0)
+        c = contexts(w)
+        eq(c["a"][1], [{"name": "instruction", "text": "Add 2 and 4."}])
+        eq(c["b"][1], [{"name": "instruction", "text": "Sum."}, {"name": "input", "text": "2, 4"}])
+        eq(c["c"][1], [{"name": "prompt", "text": "Name a colour."}])
+        eq(c["d"][1], None)
+        info = json.loads(w.run("info", "--json").out)
+        eq(info["batches"][0]["kind"], None)
+        # named fields, a declared kind, shown by info
+        r = w.run("import", "--no-score", "--batch", "k", "--kind", "caption", "--context",
+                  "input", "--dedup-on", "text", w.file("j.jsonl", jsonl(recs[1:2])))
+        eq(r.code, 0, r)
+        info = json.loads(w.run("info", "--json").out)
+        k = [b for b in info["batches"] if b["name"] == "k"][0]
+        eq((k["kind"], k["dedup_on"]), ("caption", "text"))
+        contains(w.run("info").out, "k: kind caption, context [\"input\"], duplicates on text")
+        eq(w.run("import", "--kind", "poem", "x.jsonl").code, 2)
+        eq(w.run("import", "--dedup-on", "all", "x.jsonl").code, 2)
+
+
+CHAT = [
+    {"id": "m1", "messages": [
+        {"role": "system", "content": "Be brief."},
+        {"role": "user", "content": "What is 2+4?"},
+        {"role": "assistant", "content": "5"}], "n": 1.50},
+    {"id": "m2", "conversations": [
+        {"from": "human", "value": "Capital of France?"},
+        {"from": "gpt", "value": "Paris."},
+        {"from": "human", "value": "And of Spain?"},
+        {"from": "gpt", "value": "Madird."}]},
+    {"id": "m3", "messages": [
+        {"role": "user", "content": [{"type": "text", "text": "Describe it."},
+                                     {"type": "image_url", "image_url": {"url": "x.png"}}]},
+        {"role": "assistant", "content": [{"type": "text", "text": "A cat on a mat."}]}]},
+]
+
+
+def test_chat_records_and_byte_faithful_export():
+    with Workdir() as w:
+        body = "".join(json.dumps(r, indent=None, separators=(", ", " : ")) + "\n" for r in CHAT)
+        src = w.file("chat.jsonl", body)
+        eq(w.run("import", "--no-score", src).code, 0)
+        c = contexts(w)
+        eq(c["m1"][0], "messages.2.content")
+        eq(c["m1"][1], [{"role": "system", "text": "Be brief."},
+                        {"role": "user", "text": "What is 2+4?"}])
+        eq(c["m2"][0], "conversations.3.value")
+        eq([t["role"] for t in c["m2"][1]], ["user", "assistant", "user"])
+        eq(c["m3"][0], "messages.1.content.0.text")
+        for sid, text in (("m1", "6"), ("m2", "Madrid.")):
+            eq(w.run("decide", "--annotator", "ana", sid, "edit", "--text", text).code, 0)
+        eq(w.run("decide", "--annotator", "ana", "m3", "accept").code, 0)
+        out = w.run("export").out
+        want = body.replace('"content" : "5"', '"content" : "6"').replace(
+            '"Madird."', '"Madrid."')
+        eq(out, want)  # only the turns under review changed, every other byte kept
+        # a round trip gives the same bytes
+        again = w.file("again.jsonl", out)
+        with Workdir() as w2:
+            eq(w2.run("import", "--no-score", again).code, 0)
+            for sid in ("m1", "m2", "m3"):
+                w2.run("decide", "--annotator", "bo", sid, "accept")
+            eq(w2.run("export").out, out)
+        # --turn picks another turn
+        with Workdir() as w3:
+            eq(w3.run("import", "--no-score", "--turn", "1", src).code, 0)
+            c = contexts(w3)
+            eq(c["m1"][2], "What is 2+4?")
+            eq(c["m2"][2], "Paris.")
+            eq(c["m2"][1], [{"role": "user", "text": "Capital of France?"}])
+
+
+def instruction_set(n=2000):
+    """Instruction records of a public set's shape: distinct instructions
+    often share a short answer; every 100th record is an exact copy."""
+    answers = ["6", "Negative", "No output required.", "Positive", "True", "4"]
+    recs = []
+    for i in range(n):
+        if i % 100 == 99:
+            recs.append(dict(recs[i - 50], id=f"r{i}"))
+            continue
+        instr = f"Task {i}: classify item {i * 7919 % 100003} of list {i % 37}."
+        recs.append({"id": f"r{i}", "instruction": instr, "input": "",
+                     "output": answers[i % len(answers)]})
+    return recs
+
+
+def test_duplicates_cover_context_and_text():
+    recs = instruction_set()
+    with Workdir() as w:
+        r = w.run("import", "--no-score", w.file("ins.jsonl", jsonl(recs)))
+        eq(r.code, 0, r)
+        contains(r.out, "2000 read, 1980 imported, 20 duplicate")
+        dropped = w.sql("SELECT d.ext_id, s.ext_id FROM duplicates d"
+                        " JOIN samples s ON s.id = d.sample_id")
+        by_id = {x["id"]: x for x in recs}
+        for copy, kept in dropped:
+            eq(by_id[copy]["instruction"], by_id[kept]["instruction"])
+        # the text alone drops distinct tasks that share a short answer
+        r = w.run("import", "--no-score", "--batch", "t", "--dedup-on", "text",
+                  w.file("ins2.jsonl", jsonl(r2 for r2 in [dict(x, id="t" + x["id"])
+                                                             for x in recs])))
+        contains(r.out, "6 imported, 1994 duplicate")  # one per short answer
+        r = w.run("import", "--no-score", "--batch", "n", "--dedup-on", "none",
+                  w.file("ins3.jsonl", jsonl(recs)))
+        contains(r.out, "2000 imported, 0 duplicate")
+
+
+def test_judge_and_classifier_see_the_prompt():
+    seen = []
+
+    def judge(user, req):
+        seen.append(user)
+        return json.dumps({"score": 0.3 if "Madird" in user else 0.9, "reason": "ok"})
+
+    bodies = []
+
+    def classifier(text):
+        bodies.append(text)
+        return [{"label": "good", "score": 0.8}]
+
+    with Workdir() as w, TestServer(judge=judge, classifier=classifier) as srv:
+        recs = [{"id": "i1", "instruction": "Translate 'gato' to English.", "output": "Cat."}]
+        eq(w.run("import", "--no-score", w.file("c.jsonl", jsonl(CHAT + recs))).code, 0)
+        r = w.run("score", "--scorer", "llm-judge", "--endpoint",
+                  f"{srv.url}/v1/chat/completions", "--model", "j")
+        eq(r.code, 0, r)
+        eq(len(seen), 4)
+        i1 = [u for u in seen if "Cat." in u][0]
+        contains(i1, "What was asked")
+        contains(i1, "instruction: Translate 'gato' to English.")
+        m2 = [u for u in seen if "Madird" in u][0]
+        contains(m2, "user: Capital of France?\n\nassistant: Paris.\n\nuser: And of Spain?")
+        # a custom rubric gets {{context}} and {{turns}}
+        seen.clear()
+        rubric = w.file("r.txt", "Q={{context}}|T={{turns}}|A={{text}}")
+        r = w.run("score", "--scorer", "llm-judge", "--endpoint",
+                  f"{srv.url}/v1/chat/completions", "--model", "j", "--prompt", rubric)
+        eq(r.code, 0, r)
+        check("Q=instruction: Translate 'gato' to English.|T=[{\"name\":\"instruction\","
+              "\"text\":\"Translate 'gato' to English.\"}]|A=Cat." in seen, seen)
+        # the classifier gets (context, text) pairs when asked
+        r = w.run("score", "--scorer", "classifier", "--endpoint", f"{srv.url}/predict",
+                  "--label", "good", "--set", "score.classifier.pairs=yes")
+        eq(r.code, 0, r)
+        check(str(["instruction: Translate 'gato' to English.", "Cat."]) in bodies, bodies)
+
+
+def test_edits_are_scored_on_their_corrected_text():
+    recs = [{"id": "e1", "instruction": "Greet the reader.",
+             "output": "Sure! Hello, dear reader, welcome to the guide."},
+            {"id": "e2", "instruction": "Say goodbye.", "output": "Goodbye, and take care."}]
+    with Workdir() as w:
+        eq(w.run("import", w.file("e.jsonl", jsonl(recs))).code, 0)
+        before = w.sql("SELECT value FROM scores sc JOIN samples s ON s.id = sc.sample_id"
+                       " WHERE s.ext_id = 'e1' AND scorer = 'artifacts'")[0][0]
+        check(before < 0.5, before)
+        for sid in ("e1", "e2"):
+            eq(w.run("decide", "--annotator", "ana", sid, "accept").code, 0)
+        eq([json.loads(x)["id"] for x in w.run("export", "--min", "artifacts=0.5").out.splitlines()],
+           ["e2"])
+        eq(w.run("decide", "--annotator", "ana", "e1", "edit", "--text",
+                 "Hello, dear reader, welcome to the guide.").code, 0)
+        after = w.sql("SELECT e.value, e.reason FROM edit_scores e JOIN samples s"
+                      " ON s.id = e.sample_id WHERE s.ext_id = 'e1' AND scorer = 'artifacts'")
+        eq(after[0][0], 1.0)
+        # the original's score stays for calibration
+        eq(w.sql("SELECT value FROM scores sc JOIN samples s ON s.id = sc.sample_id"
+                 " WHERE s.ext_id = 'e1' AND scorer = 'artifacts'")[0][0], before)
+        out = w.run("export", "--min", "artifacts=0.5", "--min", "quality=0.5",
+                    "--provenance").out.splitlines()
+        eq([json.loads(x)["id"] for x in out], ["e1", "e2"])
+        eq(json.loads(out[0])["_assay"]["edit_scores"]["artifacts"]["value"], 1)
+        # undone, the sample is judged by its original text again
+        eq(w.run("decide", "--annotator", "ana", "--undo").code, 0)
+        eq([json.loads(x)["id"] for x in w.run("export", "--min", "artifacts=0.5").out.splitlines()],
+           ["e2"])
+
+
+def test_scorers_read_the_prompt():
+    recs = [
+        {"id": "p1", "instruction": "Write a short poem about a robot that refuses orders.",
+         "output": "I can't help, the robot said,\nand turned its shining metal head."},
+        {"id": "p2", "instruction": "Write a letter asking for a refund. End with "
+         "'Let me know if you need the receipt.'",
+         "output": "Dear shop, the kettle broke after a week. Please refund me. "
+         "Let me know if you need the receipt."},
+        {"id": "p3", "instruction": "Design a logo for a bakery.", "output": "A wheat ear."},
+        {"id": "p4", "instruction": "Summarize the following article.", "input": "",
+         "output": "<nooutput>"},
+        {"id": "p5", "instruction": "What is 3 times 2?", "output": "6"},
+    ]
+    with Workdir() as w:
+        eq(w.run("import", w.file("p.jsonl", jsonl(recs))).code, 0)
+        flags = {(r[0], r[1]) for r in w.sql(
+            "SELECT s.ext_id, sc.scorer FROM scores sc JOIN samples s ON s.id = sc.sample_id"
+            " WHERE sc.flagged")}
+        eq(sorted(flags), [("p3", "task"), ("p4", "task")])
