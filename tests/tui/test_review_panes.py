@@ -139,3 +139,27 @@ def test_the_text_wraps_at_the_measure_and_the_panes_go_beside_it():
         with screen(w) as t:
             t.wait_for("review.measure")
             check(t.wait_exit() != 0, t.screen())
+
+
+def test_hostile_metadata_is_inert_in_the_panes_and_in_full():
+    with Workdir() as w:
+        evil = "\x1b]0;pwned\x07\x1b[2J\u202e" + "y" * 200 + "\x1b]52;c;ZXZpbA==\x07END"
+        recs = [json.dumps({"id": "s0", "caption": "A calm lake.", "meta": {"note": evil}})]
+        eq(w.run("import", "--batch", "b", w.file("h.jsonl", "\n".join(recs))).code, 0)
+        for size in ((80, 24), (200, 60)):
+            with screen(w, size=size) as t:
+                s = t.wait_for("^[]0;pwned^G")
+                raw = t.screen_escapes()
+                check("\x1b]" not in raw and "\u202e" not in s, raw)
+                t.keys("i")
+                t.wait_for("notes in full")
+                t.keys("End")
+                s = t.wait_for("^GEND")
+                flat = "".join(r.strip() for r in rows(s))  # a value wraps over rows
+                contains(flat, "^[]0;pwned^G^[[2J<U+202E>yyy")
+                contains(flat, "y^[]52;c;ZXZpbA==^GEND")
+                raw = t.screen_escapes()
+                check("\x1b]" not in raw and "\u202e" not in s, raw)
+                t.keys("q")
+                t.keys("q")
+                t.wait_exit()
