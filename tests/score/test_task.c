@@ -117,6 +117,9 @@ TEST(declared_kind_wins_over_the_field_name)
 	/* gopher: a short answer or a list is a normal response */
 	CHECK(!with_context(SCORE_GOPHER, INSTR("What is 2+4?"), "6", "", "output").flagged);
 	CHECK(with_context(SCORE_GOPHER, NULL, "6", "text", "output").flagged);
+	const char *code = "```python\n# Output: x\n# x\nprint(x)\n```";
+	CHECK(!with_context(SCORE_GOPHER, INSTR("Show code."), code, "", "output").flagged);
+	CHECK(with_context(SCORE_GOPHER, NULL, code, "text", "output").flagged);
 	CHECK(!with_context(SCORE_GOPHER, NULL, "- apples\n- pears\n- plums", "response",
 			    "output")
 		   .flagged);
