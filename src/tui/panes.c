@@ -201,15 +201,15 @@ static int wrapped(app *a, int y, int x, int w, int max, const char *s, int role
 	return rows;
 }
 
-/* Rows every item of every pane takes at width w. */
-static int side_need(app *a, int w)
+/* Rows every item of every pane takes at width w, each at most cap. */
+static int side_need(app *a, int w, int cap)
 {
 	int need = 0;
 	for (size_t p = 0; p < N_PANES; p++)
 		for (size_t i = 0, n = panes[p].count(a); i < n; i++) {
 			abuf t = {0};
 			int role = panes[p].item(a, i, &t);
-			need += wrapped(a, 0, 0, w, ITEM_ROWS, t.data ? t.data : "", role, false);
+			need += wrapped(a, 0, 0, w, cap, t.data ? t.data : "", role, false);
 			abuf_free(&t);
 		}
 	return need;
@@ -236,12 +236,14 @@ static void folded(app *a, int y, int x, int w, const size_t *left)
 }
 
 /* The side panes in rows rows of w columns from (y, x), in order, while
- * whole items fit; the last row then says what was left out. */
+ * whole items fit (one row each when there are few rows); the last row
+ * then says what was left out. */
 static void side_draw(app *a, int y, int x, int w, int rows)
 {
 	if (rows <= 0 || w <= 0)
 		return;
-	int room = side_need(a, w) <= rows ? rows : rows - 1, used = 0;
+	int cap = rows >= 8 ? ITEM_ROWS : 1;
+	int room = side_need(a, w, cap) <= rows ? rows : rows - 1, used = 0;
 	size_t left[N_PANES] = {0};
 	bool full = false;
 	for (size_t p = 0; p < N_PANES; p++)
@@ -249,12 +251,12 @@ static void side_draw(app *a, int y, int x, int w, int rows)
 			abuf t = {0};
 			int role = panes[p].item(a, i, &t);
 			const char *s = t.data ? t.data : "";
-			int r = full ? 0 : wrapped(a, 0, 0, w, ITEM_ROWS, s, role, false);
+			int r = full ? 0 : wrapped(a, 0, 0, w, cap, s, role, false);
 			if (full || used + r > room) {
 				full = true;
 				left[p]++;
 			} else {
-				used += wrapped(a, y + used, x, w, ITEM_ROWS, s, role, true);
+				used += wrapped(a, y + used, x, w, cap, s, role, true);
 			}
 			abuf_free(&t);
 		}
@@ -276,7 +278,7 @@ void tui_panes_draw(app *a, int y, int avail)
 	int tw = COLS - 2 < a->measure ? COLS - 2 : a->measure;
 	tui_layout(a, tw);
 	/* the text keeps half the rows (at least 3) when the panes want more */
-	int text = avail - 1 - side_need(a, COLS - 2);
+	int text = avail - 1 - side_need(a, COLS - 2, ITEM_ROWS);
 	int floor = (int)a->lines.n < avail / 2 ? (int)a->lines.n : avail / 2;
 	if (text < floor || text < 3)
 		text = floor < 3 ? 3 : floor;
