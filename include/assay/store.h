@@ -845,6 +845,8 @@ typedef struct store_example {
 	const char *verdict;
 	const char *reason;   /* NULL unless rejected (or rejected without one) */
 	double learned;       /* the learned scorer's value, NAN when none */
+	const char *context;  /* what the text answers, "name: text" lines (at most
+				 STORE_EXAMPLE_CHARS), or NULL when none */
 } store_example;
 
 /* Up to per_reason rejections of each reason (newest first; the reasons in

@@ -314,6 +314,11 @@ static int on_example(void *ud, const store_example *e)
 		abuf_puts(b, "</td>");
 	}
 	abuf_puts(b, "<td class='text'>");
+	if (e->context) { /* what was asked, above the answer */
+		abuf_puts(b, "<div class='muted'>");
+		esc(b, e->context);
+		abuf_puts(b, "</div>");
+	}
 	esc(b, e->text);
 	abuf_puts(b, "</td></tr>");
 	return 0;

@@ -7,9 +7,13 @@
 /* The newest per_reason (?1) rejections of each reason; a slice goes
  * between the head and the tail. */
 #define SQL_REJECTIONS_HEAD                                                                        \
-	"SELECT ext_id, text, annotator, 'rejected', reason, learned FROM ("                       \
-	" SELECT s.ext_id, substr(s.text, 1, ?2) AS text, a.name AS annotator, d.reason,"        \
-	"  (SELECT sc.value FROM scores sc WHERE sc.sample_id = s.id AND sc.scorer = 'learned')"  \
+	"SELECT ext_id, text, annotator, 'rejected', reason, learned, context FROM ("              \
+	" SELECT s.ext_id, substr(s.text, 1, ?2) AS text, a.name AS annotator, d.reason,"          \
+	"  (SELECT substr(group_concat(coalesce(json_extract(j.value, '$.name'),"                  \
+	"   json_extract(j.value, '$.role')) || ': ' || json_extract(j.value, '$.text'),"          \
+	"   char(10)), 1, ?2) FROM json_each(s.context) j WHERE json_valid(s.context))"            \
+	"   AS context,"                                                                           \
+	"  (SELECT sc.value FROM scores sc WHERE sc.sample_id = s.id AND sc.scorer = 'learned')"   \
 	"   AS learned,"                                                                           \
 	"  row_number() OVER (PARTITION BY d.reason ORDER BY d.decided_at DESC, d.sample_id) AS k" \
 	" FROM decisions d JOIN samples s ON s.id = d.sample_id"                                   \
@@ -22,7 +26,10 @@ static const char sql_rejections[] = SQL_REJECTIONS_HEAD SQL_REJECTIONS_TAIL;
 /* The surest ?1 decisions by "auto:" annotators (a prefix test, not LIKE,
  * whose _ and case folding would match more). */
 #define SQL_AUTO_HEAD                                                                              \
-	"SELECT s.ext_id, substr(s.text, 1, ?2), a.name, d.verdict, d.reason, sc.value"           \
+	"SELECT s.ext_id, substr(s.text, 1, ?2), a.name, d.verdict, d.reason, sc.value,"           \
+	"  (SELECT substr(group_concat(coalesce(json_extract(j.value, '$.name'),"                  \
+	"   json_extract(j.value, '$.role')) || ': ' || json_extract(j.value, '$.text'),"          \
+	"   char(10)), 1, ?2) FROM json_each(s.context) j WHERE json_valid(s.context))"            \
 	" FROM annotators a JOIN decisions d ON d.annotator_id = a.id"                             \
 	" JOIN samples s ON s.id = d.sample_id"                                                    \
 	" LEFT JOIN scores sc ON sc.sample_id = s.id AND sc.scorer = 'learned'"                    \
@@ -59,6 +66,7 @@ static int examples(store *s, sqlite3_stmt *st, bool own, int limit,
 			.learned = sqlite3_column_type(st, 5) == SQLITE_NULL
 					   ? NAN
 					   : sqlite3_column_double(st, 5),
+			.context = (const char *)sqlite3_column_text(st, 6),
 		};
 		if ((out = fn(ud, &e)) != 0)
 			break;

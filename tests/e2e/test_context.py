@@ -224,3 +224,20 @@ def test_scorers_read_the_prompt():
             "SELECT s.ext_id, sc.scorer FROM scores sc JOIN samples s ON s.id = sc.sample_id"
             " WHERE sc.flagged")}
         eq(sorted(flags), [("p3", "task"), ("p4", "task")])
+
+
+def test_report_examples_show_the_prompt():
+    recs = [{"id": "h1", "instruction": "Name the capital of <Spain>.", "output": "Paris."},
+            {"id": "h2", "output": "A caption without a prompt."}]
+    with Workdir() as w:
+        eq(w.run("import", "--no-score", w.file("h.jsonl", jsonl(recs))).code, 0)
+        for sid in ("h1", "h2"):
+            eq(w.run("decide", "--annotator", "ana", sid, "reject", "--reason",
+                     "wrong").code, 0)
+        out = w.path + "/r.html"
+        eq(w.run("report", "--html", out).code, 0)
+        with open(out) as f:
+            html = f.read()
+        contains(html, "<div class='muted'>instruction: Name the capital of &lt;Spain&gt;."
+                       "</div>Paris.")
+        eq(html.count("<div class='muted'>instruction:"), 1)
