@@ -93,6 +93,16 @@ char *assay_strndup(const char *s, size_t len);
  * Otherwise exactly realloc (free with free). */
 void *assay_realloc_big(void *p, size_t bytes);
 
+/* Room for `need` elements in a growable array: the pointer `items` (of
+ * any element type) and its capacity `cap` (a size_t lvalue) double from
+ * `first` until they hold `need`. ASSAY_OK, or ASSAY_ENOMEM with both left
+ * as they were. Use through ASSAY_GROW:
+ *     if (ASSAY_GROW(out->v, out->n + 1, out->cap, 64) < 0)
+ *             return ASSAY_ENOMEM; */
+int assay_grow_(void *items, size_t *cap, size_t need, size_t size, size_t first);
+#define ASSAY_GROW(items, need, cap, first)                                                        \
+	assay_grow_(&(items), &(cap), (need), sizeof *(items), (first))
+
 #define ASSAY_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define ASSAY_MIN(a, b) ((a) < (b) ? (a) : (b))
 #define ASSAY_MAX(a, b) ((a) > (b) ? (a) : (b))

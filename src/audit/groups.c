@@ -179,14 +179,8 @@ static acc *find_group(collect *c)
 			return a;
 		k = (k + 1) & (c->nslots - 1);
 	}
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 32;
-		acc *v = realloc(c->v, cap * sizeof *v);
-		if (!v)
-			return NULL;
-		c->v = v;
-		c->cap = cap;
-	}
+	if (ASSAY_GROW(c->v, c->n + 1, c->cap, 32) < 0)
+		return NULL;
 	acc *a = &c->v[c->n];
 	memset(a, 0, sizeof *a);
 	a->hash = h;

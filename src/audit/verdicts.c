@@ -39,25 +39,13 @@ static int on_verdict(void *ud, int64_t sample_id, const char *ext_id, int64_t a
 {
 	gather *g = ud;
 	if (!g->n_items || g->items[g->n_items - 1].sample_id != sample_id) {
-		if (g->n_items == g->cap_items) {
-			size_t cap = g->cap_items ? g->cap_items * 2 : 64;
-			item *v = realloc(g->items, cap * sizeof *v);
-			if (!v)
-				return ASSAY_ENOMEM;
-			g->items = v;
-			g->cap_items = cap;
-		}
+		if (ASSAY_GROW(g->items, g->n_items + 1, g->cap_items, 64) < 0)
+			return ASSAY_ENOMEM;
 		g->items[g->n_items++] = (item){sample_id, assay_strdup(ext_id ? ext_id : ""),
 						g->n_ratings, 0};
 	}
-	if (g->n_ratings == g->cap_ratings) {
-		size_t cap = g->cap_ratings ? g->cap_ratings * 2 : 128;
-		rating *v = realloc(g->ratings, cap * sizeof *v);
-		if (!v)
-			return ASSAY_ENOMEM;
-		g->ratings = v;
-		g->cap_ratings = cap;
-	}
+	if (ASSAY_GROW(g->ratings, g->n_ratings + 1, g->cap_ratings, 128) < 0)
+		return ASSAY_ENOMEM;
 	g->ratings[g->n_ratings++] = (rating){annotator_id, verdict};
 	g->items[g->n_items - 1].count++;
 	return 0;

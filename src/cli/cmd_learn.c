@@ -87,14 +87,8 @@ static int on_score(void *ud, int64_t sample_id, const char *scorer, double valu
 	(void)sample_id;
 	if (strcmp(scorer, MODEL_NAME) == 0 || !isfinite(value))
 		return 0; /* never learn from the model's own earlier output */
-	if (f->n_nums == f->cap_nums) {
-		size_t cap = f->cap_nums ? f->cap_nums * 2 : 16;
-		learn_number *v = realloc(f->nums, cap * sizeof *v);
-		if (!v)
-			return assay_fail(&f->err, ASSAY_ENOMEM, "out of memory");
-		f->nums = v;
-		f->cap_nums = cap;
-	}
+	if (ASSAY_GROW(f->nums, f->n_nums + 1, f->cap_nums, 16) < 0)
+		return assay_fail(&f->err, ASSAY_ENOMEM, "out of memory");
 	f->nums[f->n_nums++] = (learn_number){.name = scorer, .value = value};
 	/* the name is only valid during the callback: keep a copy */
 	size_t off = f->names.len;

@@ -1,6 +1,8 @@
 /* common.c — error values, the byte buffer and clocks shared by every layer. */
 #include "assay/common.h"
 
+#include <assert.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -185,6 +187,30 @@ char *abuf_take(abuf *b)
 }
 
 #define HUGE_PAGE ((uintptr_t)2 << 20)
+
+int assay_grow_(void *items, size_t *cap, size_t need, size_t size, size_t first)
+{
+	assert(items && cap && size > 0);
+	if (need <= *cap)
+		return ASSAY_OK;
+	size_t n = *cap ? *cap : (first ? first : 1);
+	while (n < need) {
+		if (n > SIZE_MAX / 2)
+			return ASSAY_ENOMEM;
+		n *= 2;
+	}
+	if (n > SIZE_MAX / size)
+		return ASSAY_ENOMEM;
+	/* the pointer is read and written through its bytes: `items` is the
+	 * address of a pointer to any object type */
+	void *old, *p;
+	memcpy(&old, items, sizeof old);
+	if (!(p = realloc(old, n * size)))
+		return ASSAY_ENOMEM;
+	memcpy(items, &p, sizeof p);
+	*cap = n;
+	return ASSAY_OK;
+}
 
 void *assay_realloc_big(void *p, size_t bytes)
 {

@@ -49,14 +49,8 @@ void learn_fvec_free(learn_fvec *fv)
 /* Adds the feature named scratch[0..len) with value val. */
 static int push(const learn_settings *s, learn_fvec *fv, size_t len, float val)
 {
-	if (fv->n == fv->cap) {
-		size_t cap = fv->cap ? fv->cap * 2 : 256;
-		learn_feat *v = realloc(fv->v, cap * sizeof *v);
-		if (!v)
-			return ASSAY_ENOMEM;
-		fv->v = v;
-		fv->cap = cap;
-	}
+	if (ASSAY_GROW(fv->v, fv->n + 1, fv->cap, 256) < 0)
+		return ASSAY_ENOMEM;
 	uint32_t mask = (1u << s->bits) - 1;
 	learn_feat *f = &fv->v[fv->n++];
 	f->idx = (uint32_t)text_hash64(fv->scratch.data, len, s->seed) & mask;

@@ -168,14 +168,8 @@ int text_cells_build(const char *s, size_t n, text_cells *out)
 	out->n = 0;
 	size_t off = 0;
 	while (off < n) {
-		if (out->n == out->cap) {
-			size_t cap = out->cap ? out->cap * 2 : 64;
-			text_cell *v = realloc(out->v, cap * sizeof *v);
-			if (!v)
-				return ASSAY_ENOMEM;
-			out->v = v;
-			out->cap = cap;
-		}
+		if (ASSAY_GROW(out->v, out->n + 1, out->cap, 64) < 0)
+			return ASSAY_ENOMEM;
 		text_cell *c = &out->v[out->n++];
 		next_cell(s, n, off, c);
 		off += c->len;

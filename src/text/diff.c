@@ -54,14 +54,8 @@ static int chunk(text_diff *d, int op, const seq *q, size_t from, size_t to)
 		d->v[d->n - 1].len = end - d->v[d->n - 1].off;
 		return ASSAY_OK;
 	}
-	if (d->n == d->cap) {
-		size_t cap = d->cap ? d->cap * 2 : 16;
-		text_diff_chunk *v = realloc(d->v, cap * sizeof *v);
-		if (!v)
-			return ASSAY_ENOMEM;
-		d->v = v;
-		d->cap = cap;
-	}
+	if (ASSAY_GROW(d->v, d->n + 1, d->cap, 16) < 0)
+		return ASSAY_ENOMEM;
 	d->v[d->n++] = (text_diff_chunk){.op = (uint8_t)op, .off = off, .len = end - off};
 	return ASSAY_OK;
 }

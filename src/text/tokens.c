@@ -38,14 +38,8 @@ static bool inner_cp(uint32_t cp)
 
 static int push(text_tokens *t, size_t off, size_t len)
 {
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 32;
-		text_token *v = realloc(t->v, cap * sizeof *v);
-		if (!v)
-			return ASSAY_ENOMEM;
-		t->v = v;
-		t->cap = cap;
-	}
+	if (ASSAY_GROW(t->v, t->n + 1, t->cap, 32) < 0)
+		return ASSAY_ENOMEM;
 	t->v[t->n++] = (text_token){(uint32_t)off, (uint32_t)len};
 	return ASSAY_OK;
 }

@@ -7,14 +7,8 @@
 
 static int push(text_lines *out, size_t first, size_t end, int width)
 {
-	if (out->n == out->cap) {
-		size_t cap = out->cap ? out->cap * 2 : 32;
-		text_line *v = realloc(out->v, cap * sizeof *v);
-		if (!v)
-			return ASSAY_ENOMEM;
-		out->v = v;
-		out->cap = cap;
-	}
+	if (ASSAY_GROW(out->v, out->n + 1, out->cap, 32) < 0)
+		return ASSAY_ENOMEM;
 	out->v[out->n++] = (text_line){.first = first, .end = end, .width = width};
 	return ASSAY_OK;
 }

@@ -161,9 +161,29 @@ TEST(realloc_big_keeps_contents)
 	free(v);
 }
 
+TEST(grow_doubles_keeps_contents_and_refuses_overflow)
+{
+	int *v = NULL;
+	size_t cap = 0;
+	CHECK_INT(ASSAY_GROW(v, 1, cap, 4), ASSAY_OK);
+	CHECK_INT(cap, 4);
+	for (int i = 0; i < 4; i++)
+		v[i] = i;
+	CHECK_INT(ASSAY_GROW(v, 4, cap, 4), ASSAY_OK); /* enough already */
+	CHECK_INT(cap, 4);
+	CHECK_INT(ASSAY_GROW(v, 9, cap, 4), ASSAY_OK);
+	CHECK_INT(cap, 16); /* doubled until it holds 9 */
+	CHECK_INT(v[3], 3);
+	int *before = v;
+	CHECK_INT(ASSAY_GROW(v, SIZE_MAX / 2, cap, 4), ASSAY_ENOMEM);
+	CHECK(v == before && cap == 16); /* untouched on failure */
+	free(v);
+}
+
 UNIT_MAIN(UNIT_CASE(fail_sets_code_and_message),
 	  UNIT_CASE(parallel_runs_every_task_once), UNIT_CASE(realloc_big_keeps_contents),
 	  UNIT_CASE(parallel_reports_the_lowest_failure_and_stops),
 	  UNIT_CASE(workers_follow_assay_threads),
 	  UNIT_CASE(strstatus_names_every_code), UNIT_CASE(abuf_grows_and_takes),
-	  UNIT_CASE(strndup_terminates), UNIT_CASE(clocks_move_forward))
+	  UNIT_CASE(strndup_terminates), UNIT_CASE(clocks_move_forward),
+	  UNIT_CASE(grow_doubles_keeps_contents_and_refuses_overflow))
