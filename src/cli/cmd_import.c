@@ -107,7 +107,45 @@ static void summary(const char *source, const ingest_result *r)
 	fflush(stdout);
 }
 
-int cmd_import(cli_ctx *ctx, int argc, char **argv)
+/* The options of what a sample is judged against: --context, --turn,
+ * --kind, --dedup-on. Returns 0 or an exit code. */
+static int context_option(cli_ctx *ctx, int c, ingest_options *o)
+{
+	switch (c) {
+	case 'c':
+		o->context_fields = optarg;
+		break;
+	case 'T': {
+		char *end;
+		long t = strtol(optarg, &end, 10);
+		if (end == optarg || *end || t < 0 || t > 1000000)
+			return cli_usage_error(ctx, "--turn: expected a turn number (0 is "
+						    "the first), got \"%s\"", optarg);
+		o->turn = (int)t;
+		o->turn_set = true;
+		break;
+	}
+	case 'k':
+		if (strcmp(optarg, "caption") && strcmp(optarg, "response") &&
+		    strcmp(optarg, "text"))
+			return cli_usage_error(ctx, "--kind: expected caption, response or "
+						    "text, got \"%s\"", optarg);
+		o->kind = optarg;
+		break;
+	case 'd':
+		if (strcmp(optarg, "text") && strcmp(optarg, "context+text") &&
+		    strcmp(optarg, "none"))
+			return cli_usage_error(ctx, "--dedup-on: expected text, context+text "
+						    "or none, got \"%s\"", optarg);
+		o->dedup_on = optarg;
+		break;
+	}
+	return 0;
+}
+
+/* Parses the options into o; returns -1 to go on, else the exit code. */
+static int parse_options(cli_ctx *ctx, int argc, char **argv, ingest_options *o, bool *quiet,
+			 bool *score)
 {
 	static const struct option longopts[] = {
 		{"format", required_argument, NULL, 'f'},
@@ -126,9 +164,7 @@ int cmd_import(cli_ctx *ctx, int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
-	ingest_options o = {0};
-	bool quiet = false, score = true;
-	int c;
+	int c, code;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
@@ -137,62 +173,42 @@ int cmd_import(cli_ctx *ctx, int argc, char **argv)
 			if (strcmp(optarg, "jsonl") && strcmp(optarg, "json") && strcmp(optarg, "csv"))
 				return cli_usage_error(ctx, "--format: expected jsonl, json or csv, "
 							    "got \"%s\"", optarg);
-			o.format = optarg;
+			o->format = optarg;
 			break;
 		case 't':
-			o.text_field = optarg;
+			o->text_field = optarg;
 			break;
 		case 'i':
-			o.id_field = optarg;
+			o->id_field = optarg;
 			break;
 		case 'b':
 			if (!*optarg)
 				return cli_usage_error(ctx, "--batch: the name is empty");
-			o.batch = optarg;
+			o->batch = optarg;
 			break;
 		case 'm':
-			o.meta_fields = optarg;
+			o->meta_fields = optarg;
 			break;
 		case 'c':
-			o.context_fields = optarg;
-			break;
-		case 'T': {
-			char *end;
-			long t = strtol(optarg, &end, 10);
-			if (end == optarg || *end || t < 0 || t > 1000000)
-				return cli_usage_error(ctx, "--turn: expected a turn number (0 is "
-							    "the first), got \"%s\"", optarg);
-			o.turn = (int)t;
-			o.turn_set = true;
-			break;
-		}
+		case 'T':
 		case 'k':
-			if (strcmp(optarg, "caption") && strcmp(optarg, "response") &&
-			    strcmp(optarg, "text"))
-				return cli_usage_error(ctx, "--kind: expected caption, response or "
-							    "text, got \"%s\"", optarg);
-			o.kind = optarg;
-			break;
 		case 'd':
-			if (strcmp(optarg, "text") && strcmp(optarg, "context+text") &&
-			    strcmp(optarg, "none"))
-				return cli_usage_error(ctx, "--dedup-on: expected text, context+text "
-							    "or none, got \"%s\"", optarg);
-			o.dedup_on = optarg;
+			if ((code = context_option(ctx, c, o)) != 0)
+				return code;
 			break;
 		case 'L':
-			if (!cli_parse_size(optarg, &o.max_line))
+			if (!cli_parse_size(optarg, &o->max_line))
 				return cli_usage_error(ctx, "--max-line: expected a size such as 16M, "
 							    "got \"%s\"", optarg);
 			break;
 		case 's':
-			o.strict = true;
+			o->strict = true;
 			break;
 		case 'q':
-			quiet = true;
+			*quiet = true;
 			break;
 		case 'n':
-			score = false;
+			*score = false;
 			break;
 		case 'h':
 			fputs(help, stdout);
@@ -201,11 +217,21 @@ int cmd_import(cli_ctx *ctx, int argc, char **argv)
 			return cli_bad_option(ctx, c, argv);
 		}
 	}
+	return -1;
+}
+
+int cmd_import(cli_ctx *ctx, int argc, char **argv)
+{
+	ingest_options o = {0};
+	bool quiet = false, score = true;
+	int code = parse_options(ctx, argc, argv, &o, &quiet, &score);
+	if (code >= 0)
+		return code;
 	if (optind == argc)
 		return cli_usage_error(ctx, "no source given (a file, - for standard input, or "
 					    "an http(s) URL)");
 	store *s = NULL;
-	int code = cli_open_store(ctx, NULL, &s);
+	code = cli_open_store(ctx, NULL, &s);
 	if (code)
 		return code;
 	import_ui ui;

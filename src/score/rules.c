@@ -112,6 +112,18 @@ static size_t stop_words_needed(size_t n)
 	return n >= 50 ? 2 : n >= 8 ? 1 : 0;
 }
 
+/* A response may be a short answer ("6", "Negative"), a list or code:
+ * word length and letters are judged from 8 words on, bullets never, '#'
+ * not where there is a code block. */
+static void response_rules(const score_text *t, size_t nw, double v[6])
+{
+	if (nw < 8)
+		v[0] = v[2] = 1;
+	v[3] = 1;
+	if (memmem(t->s, t->n, "```", 3))
+		v[1] = 1;
+}
+
 void score_gopher(score_text *t, const score_config *cfg, score_result *out)
 {
 	(void)cfg;
@@ -147,16 +159,8 @@ void score_gopher(score_text *t, const score_config *cfg, score_result *out)
 	    score_ramp(ell, 0.15, 0.3),
 	    stops >= need ? 1.0 : 0.5 * (double)stops / (double)need,
 	};
-	/* A response may be a short answer ("6", "Negative"), a list or code:
-	 * word length and letters are judged from 8 words on, bullets never,
-	 * '#' not where there is a code block. */
-	if (t->response) {
-		if (nw < 8)
-			v[0] = v[2] = 1;
-		v[3] = 1;
-		if (memmem(t->s, t->n, "```", 3))
-			v[1] = 1;
-	}
+	if (t->response)
+		response_rules(t, nw, v);
 	size_t w = 0;
 	for (size_t i = 1; i < 6; i++)
 		if (v[i] < v[w])
