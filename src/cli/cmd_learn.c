@@ -30,7 +30,8 @@ static const char help[] =
 	"  --rule RULE       resolving several annotators: majority (default),\n"
 	"                    unanimous, any-reject, lead\n"
 	"  --folds K         k of the out-of-fold figure, 2-10 (default 5)\n"
-	"  --epochs N        passes over the verdicts, 1-10 (default 2)\n"
+	"  --epochs N        passes over the verdicts, 1-10 (default 2, 1 above\n"
+	"                    100,000 verdicts)\n"
 	"  --bits B          2^B hashed weights, 16-24 (default 20)\n"
 	"  --ngrams N        word n-grams up to N, 1-3 (default 2)\n"
 	"  --char-ngrams     also character 3-5-grams of the text\n"
@@ -45,18 +46,28 @@ static const char help[] =
 typedef struct learn_opts {
 	learn_settings s;
 	int rule;
-	bool scores, dry_run, json;
+	bool scores, dry_run, json, epochs_given;
 } learn_opts;
 
+/* Above this many decided samples one epoch is the default. */
+#define LEARN_ONE_EPOCH_ABOVE 100000
+
 /* What one pass over the store needs. */
+/* Scores are read for a window of sample ids at a time (one range query
+ * instead of one per sample), at most WIN_SCORES per sample. */
+#define WINDOW 1024
+#define WIN_SCORES 32
+
 typedef struct feeder {
 	store *s;
 	learn_trainer *t;
 	const learn_opts *o;
 	learn_record rec;
-	learn_number *nums;
-	size_t n_nums, cap_nums;
-	abuf names; /* the numbers' scorer names */
+	learn_number *nums;   /* WINDOW * WIN_SCORES */
+	size_t *name_off;     /* where each number's name starts in names */
+	uint8_t *count;       /* per sample of the window */
+	int64_t win_lo, win_hi;
+	abuf names;           /* the numbers' scorer names */
 	size_t fed;
 	cli_progress progress;
 	int64_t total;
@@ -84,30 +95,56 @@ static const char *reason_of(const store_export_row *row)
 static int on_score(void *ud, int64_t sample_id, const char *scorer, double value)
 {
 	feeder *f = ud;
-	(void)sample_id;
-	if (strcmp(scorer, MODEL_NAME) == 0 || !isfinite(value))
+	size_t i = (size_t)(sample_id - f->win_lo);
+	if (strcmp(scorer, MODEL_NAME) == 0 || !isfinite(value) || i >= WINDOW ||
+	    f->count[i] >= WIN_SCORES)
 		return 0; /* never learn from the model's own earlier output */
-	if (ASSAY_GROW(f->nums, f->n_nums + 1, f->cap_nums, 16) < 0)
-		return assay_fail(&f->err, ASSAY_ENOMEM, "out of memory");
-	f->nums[f->n_nums++] = (learn_number){.name = scorer, .value = value};
+	size_t k = i * WIN_SCORES + f->count[i]++;
+	f->nums[k].value = value;
 	/* the name is only valid during the callback: keep a copy */
-	size_t off = f->names.len;
+	f->name_off[k] = f->names.len;
 	if (abuf_puts(&f->names, scorer) < 0 || abuf_putc(&f->names, '\0') < 0)
 		return assay_fail(&f->err, ASSAY_ENOMEM, "out of memory");
-	f->nums[f->n_nums - 1].name = (const char *)(uintptr_t)off;
 	return 0;
 }
 
-static int read_scores(feeder *f, int64_t id)
+/* The scores of the window of ids starting at id. */
+static int read_window(feeder *f, int64_t id)
 {
-	f->n_nums = 0;
+	if (!f->nums) {
+		f->nums = calloc(WINDOW * WIN_SCORES, sizeof *f->nums);
+		f->name_off = calloc(WINDOW * WIN_SCORES, sizeof *f->name_off);
+		f->count = calloc(WINDOW, sizeof *f->count);
+		if (!f->nums || !f->name_off || !f->count)
+			return assay_fail(&f->err, ASSAY_ENOMEM, "out of memory");
+	}
+	memset(f->count, 0, WINDOW * sizeof *f->count);
 	abuf_reset(&f->names);
+	f->win_lo = id;
+	f->win_hi = id + WINDOW - 1;
+	if (store_scores_range_each(f->s, f->win_lo, f->win_hi, on_score, f, &f->err) < 0)
+		return f->err.code;
+	for (size_t i = 0; i < WINDOW; i++)
+		for (size_t k = i * WIN_SCORES; k < i * WIN_SCORES + f->count[i]; k++)
+			f->nums[k].name = f->names.data + f->name_off[k];
+	return 0;
+}
+
+/* Sample id's other scores, as numbers (none with --no-scores). */
+static int scores_of(feeder *f, int64_t id, const learn_number **nums, size_t *n)
+{
+	*nums = NULL;
+	*n = 0;
 	if (!f->o->scores)
 		return 0;
-	if (store_scores_range_each(f->s, id, id, on_score, f, &f->err) < 0)
-		return f->err.code;
-	for (size_t i = 0; i < f->n_nums; i++)
-		f->nums[i].name = f->names.data + (uintptr_t)f->nums[i].name;
+	if (!f->nums || id < f->win_lo || id > f->win_hi) {
+		int rc = read_window(f, id);
+		if (rc < 0)
+			return rc;
+	}
+	size_t i = (size_t)(id - f->win_lo);
+	*nums = f->nums + i * WIN_SCORES;
+	*n = f->count[i];
 	return 0;
 }
 
@@ -127,10 +164,12 @@ static int on_row(void *ud, const store_export_row *row)
 	if (learn_record_fields(row->record, row->record_len, row->text_field, NULL, row->text,
 				&f->rec) < 0)
 		return assay_fail(&f->err, ASSAY_ENOMEM, "out of memory");
-	int rc = read_scores(f, row->sample_id);
+	const learn_number *nums;
+	size_t n_nums;
+	int rc = scores_of(f, row->sample_id, &nums, &n_nums);
 	if (rc < 0)
 		return rc;
-	learn_example ex = {f->rec.fields, f->rec.n, f->nums, f->n_nums};
+	learn_example ex = {f->rec.fields, f->rec.n, nums, n_nums};
 	rc = learn_trainer_feed(f->t, &ex, (uint64_t)row->sample_id, rejected,
 				rejected ? reason_of(row) : NULL, &f->err);
 	if (rc < 0)
@@ -145,10 +184,8 @@ static int on_row(void *ud, const store_export_row *row)
 static int train(feeder *f)
 {
 	store_export_filter filter = {0};
-	/* the fold models' share is fixed before the first pass, from the
-	 * samples with a verdict (not every sample of the database) */
-	int rc = store_decided_count(f->s, &f->total, &f->err);
-	if (rc < 0 || (rc = store_read_begin(f->s, &f->err)) < 0)
+	int rc = store_read_begin(f->s, &f->err);
+	if (rc < 0)
 		return rc;
 	learn_trainer_expect(f->t, (size_t)f->total);
 	unsigned passes = learn_trainer_passes(f->t);
@@ -376,7 +413,10 @@ static int parse(const cli_ctx *ctx, int argc, char **argv, learn_opts *o)
 						       "any-reject or lead, got '%s'", optarg);
 			break;
 		case 'k': code = number_opt(ctx, "folds", 2, 10, &o->s.folds); break;
-		case 'e': code = number_opt(ctx, "epochs", 1, 10, &o->s.epochs); break;
+		case 'e':
+			code = number_opt(ctx, "epochs", 1, 10, &o->s.epochs);
+			o->epochs_given = true;
+			break;
 		case 'b': code = number_opt(ctx, "bits", 16, 24, &o->s.bits); break;
 		case 'n': code = number_opt(ctx, "ngrams", 1, 3, &o->s.ngrams); break;
 		case 's':
@@ -414,13 +454,22 @@ int cmd_learn(cli_ctx *ctx, int argc, char **argv)
 	feeder f = {.s = s, .o = &o};
 	cli_progress_init(&f.progress);
 	int64_t t0 = assay_mono_ns();
-	f.t = learn_trainer_new(&o.s, &f.err);
-	int rc = f.t ? train(&f) : f.err.code;
+	/* the fold models' share is fixed before the first pass, from the
+	 * samples with a verdict (not every sample of the database); a second
+	 * epoch helps small sets and costs large ones a whole pass */
+	int rc = store_decided_count(s, &f.total, &f.err);
+	if (rc == 0 && !o.epochs_given)
+		o.s.epochs = f.total > LEARN_ONE_EPOCH_ABOVE ? 1 : 2;
+	if (rc == 0)
+		f.t = learn_trainer_new(&o.s, &f.err);
+	rc = rc < 0 ? rc : f.t ? train(&f) : f.err.code;
 	double secs = (double)(assay_mono_ns() - t0) / 1e9;
 	code = rc < 0 ? cli_fail(&f.err) : finish(&o, s, f.t, secs);
 	learn_trainer_free(f.t);
 	learn_record_free(&f.rec);
 	free(f.nums);
+	free(f.name_off);
+	free(f.count);
 	abuf_free(&f.names);
 	store_close(s);
 	return code;

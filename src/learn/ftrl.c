@@ -8,10 +8,8 @@ int ftrl_init(ftrl *m, unsigned bits)
 {
 	size_t n = (size_t)1 << bits;
 	m->mask = (uint32_t)(n - 1);
-	m->z = calloc(n, sizeof *m->z);
-	m->n = calloc(n, sizeof *m->n);
-	m->w = calloc(n, sizeof *m->w);
-	if (!m->z || !m->n || !m->w) {
+	m->c = calloc(n, sizeof *m->c);
+	if (!m->c) {
 		ftrl_free(m);
 		return ASSAY_ENOMEM;
 	}
@@ -20,10 +18,8 @@ int ftrl_init(ftrl *m, unsigned bits)
 
 void ftrl_free(ftrl *m)
 {
-	free(m->z);
-	free(m->n);
-	free(m->w);
-	m->z = m->n = m->w = NULL;
+	free(m->c);
+	m->c = NULL;
 }
 
 double ftrl_logit(const learn_settings *s, const ftrl *m, const learn_fvec *fv)
@@ -31,7 +27,7 @@ double ftrl_logit(const learn_settings *s, const ftrl *m, const learn_fvec *fv)
 	double x = 0;
 	for (size_t k = 0; k < fv->n; k++) {
 		uint32_t i = fv->v[k].idx & m->mask;
-		x += (double)m->w[i] * fv->v[k].val;
+		x += (double)m->c[i].w * fv->v[k].val;
 	}
 	return x;
 }
@@ -45,13 +41,14 @@ void ftrl_update(const learn_settings *s, ftrl *m, const learn_fvec *fv, double 
 		double g = base * fv->v[k].val;
 		if (!isfinite(g))
 			continue; /* never let one step make the state infinite */
-		double n = m->n[i], sn = sqrt(n + g * g);
+		ftrl_coord *c = &m->c[i];
+		double n = c->n, sn = sqrt(n + g * g);
 		double sigma = (sn - sqrt(n)) / s->alpha;
-		float z = (float)(m->z[i] + g - sigma * m->w[i]);
-		m->z[i] = z;
-		m->n[i] = (float)(n + g * g);
+		float z = (float)(c->z + g - sigma * c->w);
+		c->z = z;
+		c->n = (float)(n + g * g);
 		/* the new weight, as ftrl_weight derives it */
-		m->w[i] = fabsf(z) <= s->l1 ? 0.0f
+		c->w = fabsf(z) <= s->l1 ? 0.0f
 			  : (float)(-((double)z - (z < 0 ? -s->l1 : s->l1)) /
 				    ((s->beta + sn) / s->alpha + s->l2));
 	}
@@ -59,5 +56,6 @@ void ftrl_update(const learn_settings *s, ftrl *m, const learn_fvec *fv, double 
 
 void ftrl_weights(const ftrl *m, float *w)
 {
-	memcpy(w, m->w, ((size_t)m->mask + 1) * sizeof *w);
+	for (size_t i = 0; i <= m->mask; i++)
+		w[i] = m->c[i].w;
 }

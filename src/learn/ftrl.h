@@ -9,10 +9,15 @@
 
 #include "assay/learn.h"
 
-/* z and n are FTRL's state; w is the weight they imply, kept up to date
- * for the coordinates each step touches, so a prediction is a gather. */
+/* One coordinate: z and n are FTRL's state, w the weight they imply, kept
+ * up to date for the coordinates each step touches so a prediction is a
+ * gather; the three side by side, so a step touches one cache line. */
+typedef struct ftrl_coord {
+	float z, n, w, pad;
+} ftrl_coord;
+
 typedef struct ftrl {
-	float *z, *n, *w;
+	ftrl_coord *c;
 	uint32_t mask;
 } ftrl;
 

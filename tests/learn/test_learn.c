@@ -51,13 +51,13 @@ TEST(ftrl_step_matches_hand_computation)
 	/* g = (0.5 - 1) = -0.5; sigma = sqrt(0.25) / 0.1 = 5; z = -0.5; n = 0.25;
 	 * w = 0.5 / ((1 + 0.5) / 0.1 + 1) = 0.03125 */
 	ftrl_update(&s, &m, &fv, p, 1, 1.0);
-	CHECK_NEAR(m.z[7], -0.5, 1e-7);
-	CHECK_NEAR(m.n[7], 0.25, 1e-7);
-	CHECK_NEAR(ftrl_weight(&s, m.z[7], m.n[7]), 0.03125, 1e-7);
-	CHECK_NEAR(m.w[7], 0.03125, 1e-7); /* the kept weight is the derived one */
+	CHECK_NEAR(m.c[7].z, -0.5, 1e-7);
+	CHECK_NEAR(m.c[7].n, 0.25, 1e-7);
+	CHECK_NEAR(ftrl_weight(&s, m.c[7].z, m.c[7].n), 0.03125, 1e-7);
+	CHECK_NEAR(m.c[7].w, 0.03125, 1e-7); /* the kept weight is the derived one */
 	/* with L1 = 0.5 the same z sits on the ball's edge: weight 0 */
 	s.l1 = 0.5;
-	CHECK_NEAR(ftrl_weight(&s, m.z[7], m.n[7]), 0.0, 0);
+	CHECK_NEAR(ftrl_weight(&s, m.c[7].z, m.c[7].n), 0.0, 0);
 	/* a weight of 2 halves the step's gradient's sign-free size twice over */
 	ftrl_free(&m);
 }
@@ -325,7 +325,7 @@ TEST(wild_numbers_are_clamped_and_a_diverged_model_is_never_saved)
 	learn_feat f = {.idx = 3, .val = INFINITY};
 	learn_fvec one = {.v = &f, .n = 1};
 	ftrl_update(&s, &m, &one, 0.5, 1, 1.0);
-	CHECK(isfinite(m.z[3]) && isfinite(m.n[3]) && isfinite(m.w[3]));
+	CHECK(isfinite(m.c[3].z) && isfinite(m.c[3].n) && isfinite(m.c[3].w));
 	ftrl_free(&m);
 	/* a model holding a NaN weight is refused, not written */
 	learn_trainer *t = learn_trainer_new(&s, &(assay_error){0});
