@@ -420,6 +420,10 @@ int store_undo(store *s, int64_t annotator_id, const char *session, int64_t *sam
  * many were undone (0: nothing to undo). */
 int store_undo_all(store *s, int64_t annotator_id, const char *session, int64_t *n,
 		   assay_error *err);
+/* Undoes the annotator's latest verdict on one sample as store_undo does
+ * (ASSAY_ENOTFOUND: none); inside the caller's transaction if one is open. */
+int store_undo_on(store *s, int64_t annotator_id, int64_t sample_id, const char *session,
+		  assay_error *err);
 
 /* A sample `decide --auto` would reject: undecided (no verdict but skips,
  * no adjudication) with a learned score of the given model. */
@@ -816,6 +820,7 @@ typedef struct store_where {
  *    decided_before = D: before it;
  *  conflict: two current verdicts (skips aside) differ, adjudicated or not;
  *  edited: a current verdict is an edit;
+ *  spotcheck = N: drawn for the spot-check N (store_spotcheck_add);
  *  text ~ "s": the text contains s, ASCII letters in any case; text ~ /re/:
  *    a POSIX extended regex, ignoring case, matches the text.
  *  `F != v` is exactly `not F = v`. `kind` fails (ASSAY_EINVAL, with its
@@ -831,6 +836,62 @@ int store_where_tally(store *s, const store_where *w, int64_t *n, int64_t *decid
  * order; stops when fn returns non-zero and returns that. Streams. */
 int store_where_each(store *s, const store_where *w, int (*fn)(void *ud, int64_t sample_id),
 		     void *ud, assay_error *err);
+
+/* ---- Deciding a slice in bulk (src/store/slice.c) ---- */
+
+/* A sample of a slice. Strings are valid during the callback only; text
+ * is the sample's first STORE_EXAMPLE_CHARS characters. */
+typedef struct store_slice_row {
+	int64_t id;
+	const char *ext_id;
+	const char *text;
+} store_slice_row;
+
+enum store_slice_mine {
+	STORE_SLICE_UNDECIDED, /* the annotator has no current verdict (a skip is none) */
+	STORE_SLICE_DECIDED,   /* the annotator has a current decision (a skip is one) */
+};
+
+/* The id of the annotator named name, 0 when there is none (writes nothing). */
+int store_annotator_find(store *s, const char *name, int64_t *id, assay_error *err);
+
+/* Calls fn with every sample w selects that is `mine` (enum
+ * store_slice_mine) for the annotator and, when except is not 0, was not
+ * drawn for the spot-check except; in id order. fn must not write (collect
+ * the ids); a non-zero return stops the walk and is returned. */
+int store_slice_each(store *s, const store_where *w, int64_t annotator_id, int mine,
+		     int64_t except, int (*fn)(void *ud, const store_slice_row *r), void *ud,
+		     assay_error *err);
+
+/* A bulk verdict on a slice held back until a human has decided the
+ * samples drawn from it (spotcheck = ID in a --where selects those). */
+typedef struct store_spotcheck {
+	int64_t id;
+	int kind;             /* STORE_ACCEPT or STORE_REJECT */
+	const char *reason;   /* NULL: none */
+	int64_t annotator_id; /* who records the bulk verdict */
+	uint64_t seed;        /* the draw's seed */
+	double max_disagree;  /* the share of the drawn samples that may disagree */
+	int64_t created_at;
+	int64_t n;            /* how many were drawn */
+} store_spotcheck;
+
+/* The newest pending spot-check of the slice where_text (its canonical
+ * spelling) with sc's kind, reason and annotator: *found, and sc's id,
+ * seed, max_disagree, created_at and n filled. */
+int store_spotcheck_find(store *s, const char *where_text, store_spotcheck *sc, bool *found,
+			 assay_error *err);
+/* Stores a pending spot-check and the n samples drawn for it in one
+ * transaction; sets sc->id, created_at and n. */
+int store_spotcheck_add(store *s, const char *where_text, store_spotcheck *sc,
+			const int64_t *ids, size_t n, assay_error *err);
+/* How many drawn samples a human decided (a current verdict, skips and
+ * annotators named STORE_AUTO_PREFIX... aside), and how many of those
+ * hold a verdict other than sc's (an edit differs from an accept). */
+int store_spotcheck_tally(store *s, const store_spotcheck *sc, int64_t *decided,
+			  int64_t *disagree, assay_error *err);
+/* Marks it applied: it is pending no more. */
+int store_spotcheck_applied(store *s, int64_t id, assay_error *err);
 
 /* ---- The samples behind a report's figures (src/store/lists.c) ---- */
 

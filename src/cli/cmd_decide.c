@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <math.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,12 +13,16 @@
 #include "assay/limits.h"
 #include "cli.h"
 #include "decide_auto.h"
+#include "decide_slice.h"
 
 static const char help[] =
 	"usage: assay decide [OPTIONS] ID accept|edit|reject|skip|note\n"
 	"       assay decide [OPTIONS] --from FILE.jsonl\n"
 	"       assay decide [OPTIONS] --undo [--all]\n"
 	"       assay decide --auto --precision P [--dry-run] [--reason R]\n"
+	"       assay decide --where EXPR accept|reject [--reason R] [--dry-run] [--yes]\n"
+	"                    [--sample N [--seed S] [--max-disagree RATE]]\n"
+	"       assay decide --undo --where EXPR [--dry-run]\n"
 	"\n"
 	"Records a decision on the sample with external id ID, exactly as the\n"
 	"review screen does (the event and the verdict in one transaction).\n"
@@ -45,7 +50,19 @@ static const char help[] =
 	"                    model's likely reason (else \"other\")\n"
 	"  --precision P     with --auto: the target precision, e.g. 0.95\n"
 	"  --dry-run         with --auto: say the threshold, how many samples and a few\n"
-	"                    examples; write nothing\n"
+	"                    examples; with --where: how many and a few; write nothing\n"
+	"  --where EXPR      the slice (see assay export --help): accept or reject every\n"
+	"                    sample of it this annotator has no verdict on (skips aside),\n"
+	"                    a page of 500 per transaction; with --undo: undo this\n"
+	"                    annotator's latest decision on each sample of it\n"
+	"  --yes             do not ask (without a terminal --where needs it)\n"
+	"  --sample N        with --where: first draw N of those samples for a human to\n"
+	"                    decide (assay review --where 'spotcheck = ID'); the bulk\n"
+	"                    verdict waits. The same command run again decides the rest,\n"
+	"                    or refuses when more of the N than --max-disagree disagree\n"
+	"  --seed S          the draw (default 1): the N samples with the smallest\n"
+	"                    splitmix64(S xor splitmix64(id)); same seed, same draw\n"
+	"  --max-disagree R  the share of the N whose verdict may differ (default 0.1)\n"
 	"  -h, --help        this help\n";
 
 static const struct {
@@ -248,7 +265,30 @@ static int auto_options(const cli_ctx *ctx, bool autom, const char *precision, b
 	return 0;
 }
 
-int cmd_decide(cli_ctx *ctx, int argc, char **argv)
+/* Every option of the command. */
+typedef struct args {
+	one d;
+	const char *from, *precision, *sample, *seed, *max_disagree;
+	bool undo, all, autom, yes;
+	decide_auto_opts ao;
+	cli_where where;
+} args;
+
+/* 1 when c is not an option of --where's. */
+static int slice_option(cli_ctx *ctx, args *a, int c)
+{
+	switch (c) {
+	case 'W': return cli_where_parse(ctx, optarg, &a->where);
+	case 'y': a->yes = true; return 0;
+	case 'S': a->sample = optarg; return 0;
+	case 'E': a->seed = optarg; return 0;
+	case 'D': a->max_disagree = optarg; return 0;
+	default: return 1;
+	}
+}
+
+/* Reads the options; 0 when fine, -1 after --help, else the exit code. */
+static int parse_args(cli_ctx *ctx, int argc, char **argv, args *a)
 {
 	static const struct option longopts[] = {
 		{"annotator", required_argument, NULL, 'a'},
@@ -262,51 +302,109 @@ int cmd_decide(cli_ctx *ctx, int argc, char **argv)
 		{"auto", no_argument, NULL, 'M'},
 		{"precision", required_argument, NULL, 'P'},
 		{"dry-run", no_argument, NULL, 'n'},
+		{"where", required_argument, NULL, 'W'},
+		{"yes", no_argument, NULL, 'y'},
+		{"sample", required_argument, NULL, 'S'},
+		{"seed", required_argument, NULL, 'E'},
+		{"max-disagree", required_argument, NULL, 'D'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
-	one d = {.annotator = getenv("ASSAY_ANNOTATOR")};
-	if (!d.annotator || !*d.annotator)
-		d.annotator = getenv("USER");
-	const char *from = NULL, *precision = NULL;
-	bool undo = false, all = false;
-	decide_auto_opts ao = {0};
-	bool autom = false;
-	int c;
+	int c, code;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'a': d.annotator = optarg; break;
-		case 'b': d.batch = optarg; break;
-		case 'r': d.reason = optarg; break;
-		case 't': d.text = optarg; break;
-		case 'A': d.adjudicate = true; break;
-		case 'f': from = optarg; break;
-		case 'u': undo = true; break;
-		case 'L': all = true; break;
-		case 'M': autom = true; break;
-		case 'P': precision = optarg; break;
-		case 'n': ao.dry_run = true; break;
+		case 'a': a->d.annotator = optarg; break;
+		case 'b': a->d.batch = optarg; break;
+		case 'r': a->d.reason = optarg; break;
+		case 't': a->d.text = optarg; break;
+		case 'A': a->d.adjudicate = true; break;
+		case 'f': a->from = optarg; break;
+		case 'u': a->undo = true; break;
+		case 'L': a->all = true; break;
+		case 'M': a->autom = true; break;
+		case 'P': a->precision = optarg; break;
+		case 'n': a->ao.dry_run = true; break;
 		case 'h':
 			fputs(help, stdout);
-			return 0;
+			return -1;
 		default:
-			return cli_bad_option(ctx, c, argv);
+			if ((code = slice_option(ctx, a, c)) == 1)
+				return cli_bad_option(ctx, c, argv);
+			if (code)
+				return code;
 		}
 	}
+	return 0;
+}
+
+/* --where: checks what goes with it and runs it; returns the exit code. */
+static int slice_run(cli_ctx *ctx, const args *a, int npos, char **rest)
+{
+	const one *d = &a->d;
+	if (a->from || a->autom || a->all || d->adjudicate || d->text || d->batch || a->precision)
+		return cli_usage_error(ctx, "--where goes without --from, --auto, --all, --adjudicate, "
+					    "--text and --batch (put batch = NAME in the expression)");
+	decide_slice_opts o = {.where = &a->where, .annotator = d->annotator, .reason = d->reason,
+			       .dry_run = a->ao.dry_run, .yes = a->yes, .undo = a->undo,
+			       .seed = 1, .max_disagree = 0.1};
+	if (npos != !a->undo)
+		return cli_usage_error(ctx, a->undo ? "--undo --where takes no verdict"
+						    : "--where needs accept or reject");
+	o.kind = a->undo ? -1 : kind_parse(rest[0]);
+	if (!a->undo && o.kind != STORE_ACCEPT && o.kind != STORE_REJECT)
+		return cli_usage_error(ctx, "--where decides accept or reject, got \"%s\"", rest[0]);
+	if (o.kind == STORE_REJECT && !o.reason)
+		return cli_usage_error(ctx, "reject needs --reason");
+	long n = 0, seed = 1;
+	char *end = NULL;
+	if (a->max_disagree)
+		o.max_disagree = strtod(a->max_disagree, &end);
+	if ((a->sample && !cli_parse_long(a->sample, 1, 1000000, &n)) ||
+	    (a->seed && !cli_parse_long(a->seed, 0, LONG_MAX, &seed)) ||
+	    (a->max_disagree && (end == a->max_disagree || *end || !(o.max_disagree >= 0) ||
+				 o.max_disagree > 1)))
+		return cli_usage_error(ctx, "--sample takes 1 to 1000000, --seed a whole number "
+					    "and --max-disagree a share from 0 to 1 (e.g. 0.1)");
+	if ((a->seed || a->max_disagree) && !a->sample)
+		return cli_usage_error(ctx, "--seed and --max-disagree go with --sample");
+	o.sample = n;
+	o.seed = (uint64_t)seed;
+	return decide_slice(ctx, &o);
+}
+
+int cmd_decide(cli_ctx *ctx, int argc, char **argv)
+{
+	args a = {.d.annotator = getenv("ASSAY_ANNOTATOR")};
+	if (!a.d.annotator || !*a.d.annotator)
+		a.d.annotator = getenv("USER");
+	int code = parse_args(ctx, argc, argv, &a);
+	one d = a.d;
 	int npos = argc - optind;
-	if (autom || precision || ao.dry_run || all) {
-		int code = auto_options(ctx, autom, precision, undo, all, npos, d.reason, &ao);
-		if (code || autom)
-			return code < 0 ? 0 : code ? code : decide_auto(ctx, &ao);
+	if (code == 0 && a.where.set && (!d.annotator || !*d.annotator))
+		code = cli_usage_error(ctx, "who decides? give --annotator NAME (or set "
+					    "$ASSAY_ANNOTATOR)");
+	else if (code == 0 && a.where.set)
+		code = slice_run(ctx, &a, npos, argv + optind);
+	else if (code == 0 && (a.yes || a.sample || a.seed || a.max_disagree))
+		code = cli_usage_error(ctx, "--yes, --sample, --seed and --max-disagree go with "
+					    "--where");
+	if (code || a.where.set) {
+		cli_where_free(&a.where);
+		return code < 0 ? 0 : code;
+	}
+	if (a.autom || a.precision || a.ao.dry_run || a.all) {
+		code = auto_options(ctx, a.autom, a.precision, a.undo, a.all, npos, d.reason, &a.ao);
+		if (code || a.autom)
+			return code < 0 ? 0 : code ? code : decide_auto(ctx, &a.ao);
 	}
 	if (!d.annotator || !*d.annotator)
 		return cli_usage_error(ctx, "who decides? give --annotator NAME (or set "
 					    "$ASSAY_ANNOTATOR)");
-	if ((from || undo) && npos)
+	if ((a.from || a.undo) && npos)
 		return cli_usage_error(ctx, "unexpected argument '%s'", argv[optind]);
-	if (!from && !undo) {
+	if (!a.from && !a.undo) {
 		if (npos != 2)
 			return cli_usage_error(ctx, "expected ID and accept|edit|reject|skip|note");
 		d.id = argv[optind];
@@ -320,19 +418,17 @@ int cmd_decide(cli_ctx *ctx, int argc, char **argv)
 	}
 	store *s = NULL;
 	store_options so = {.must_exist = true};
-	int code = cli_open_store(ctx, &so, &s);
-	if (code)
+	if ((code = cli_open_store(ctx, &so, &s)))
 		return code;
 	assay_error err = {0};
-	if (from) {
-		code = decide_from(s, from, d.annotator, d.batch);
-	} else if (undo) {
-		code = undo_latest(s, d.annotator, all);
-	} else if (decide_one(s, &d, &err) < 0) {
+	if (a.from)
+		code = decide_from(s, a.from, d.annotator, d.batch);
+	else if (a.undo)
+		code = undo_latest(s, d.annotator, a.all);
+	else if (decide_one(s, &d, &err) < 0)
 		code = cli_fail(&err);
-	}
 	/* corrections are scored on their own text, beside the originals */
-	if (!undo) {
+	if (!a.undo) {
 		int c2 = cli_score_edits(s);
 		code = code ? code : c2;
 	}

@@ -41,6 +41,8 @@ static const query_field fields[] = {
 	 "decided_after = YYYY-MM-DD: a current decision from that day (UTC) on"},
 	{"decided_before", QUERY_ARG_NONE, QUERY_VAL_DATE, EQ_ONLY, NULL,
 	 "decided_before = YYYY-MM-DD: a current decision before that day (UTC)"},
+	{"spotcheck", QUERY_ARG_NONE, QUERY_VAL_NUMBER, EQ_ONLY, NULL,
+	 "spotcheck = N: drawn for the spot-check N of a bulk decision (decide --sample)"},
 	{"text", QUERY_ARG_NONE, QUERY_VAL_PATTERN, MATCH, NULL,
 	 "text ~ TEXT: the text contains TEXT (ASCII letters in any case); ~ /REGEX/ matches"},
 };

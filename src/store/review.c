@@ -255,6 +255,13 @@ static const char sql_last_verdict[] =
 	" WHERE e.annotator_id = ?1 AND e.kind IN ('accept', 'edit', 'reject', 'skip')"
 	"   AND NOT EXISTS (SELECT 1 FROM events u WHERE u.undoes = e.id) AND e.id < ?2"
 	" ORDER BY e.id DESC LIMIT 1";
+/* The same on one sample (?3), found from the sample's events. */
+static const char sql_last_verdict_on[] =
+	"SELECT e.id, e.sample_id FROM events e"
+	" WHERE e.sample_id = ?3 AND e.annotator_id = ?1"
+	"   AND e.kind IN ('accept', 'edit', 'reject', 'skip')"
+	"   AND NOT EXISTS (SELECT 1 FROM events u WHERE u.undoes = e.id) AND e.id < ?2"
+	" ORDER BY e.id DESC LIMIT 1";
 /* The verdict before it on the same sample, if any. */
 static const char sql_prev_verdict[] =
 	"SELECT e.id, e.kind, e.text, e.reason, e.at, e.ms_spent FROM events e"
@@ -271,6 +278,7 @@ typedef struct undo_job {
 	int64_t *sample_id;
 	int64_t before;  /* the verdict undone is older than this event */
 	int64_t undone;  /* out: the event undone */
+	int64_t on;      /* only a verdict on this sample (0: any) */
 } undo_job;
 
 static int kind_of(const char *name)
@@ -313,11 +321,13 @@ static int restore(store *s, sqlite3_stmt *prev, int64_t sample_id, int64_t anno
 static int undo_tx(store *s, void *ud, assay_error *err)
 {
 	undo_job *j = ud;
-	sqlite3_stmt *st = store_stmt(s, sql_last_verdict, err);
+	sqlite3_stmt *st = store_stmt(s, j->on ? sql_last_verdict_on : sql_last_verdict, err);
 	if (!st)
 		return err->code;
 	sqlite3_bind_int64(st, 1, j->annotator_id);
 	sqlite3_bind_int64(st, 2, j->before);
+	if (j->on)
+		sqlite3_bind_int64(st, 3, j->on);
 	int rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW) {
 		sqlite3_reset(st);
@@ -354,8 +364,17 @@ static int undo_tx(store *s, void *ud, assay_error *err)
 int store_undo(store *s, int64_t annotator_id, const char *session, int64_t *sample_id,
 	       assay_error *err)
 {
-	undo_job j = {annotator_id, session, sample_id, INT64_MAX, 0};
+	undo_job j = {annotator_id, session, sample_id, INT64_MAX, 0, 0};
 	return in_tx(s, undo_tx, &j, err);
+}
+
+int store_undo_on(store *s, int64_t annotator_id, int64_t sample_id, const char *session,
+		  assay_error *err)
+{
+	int64_t sample;
+	undo_job j = {annotator_id, session, &sample, INT64_MAX, 0, sample_id};
+	return sample_id > 0 ? in_tx(s, undo_tx, &j, err)
+			     : assay_fail(err, ASSAY_EINVAL, "internal: no sample to undo on");
 }
 
 /* Each undo starts below the event the previous one undid, so the walk
@@ -364,7 +383,7 @@ int store_undo_all(store *s, int64_t annotator_id, const char *session, int64_t 
 		   assay_error *err)
 {
 	int64_t sample;
-	undo_job j = {annotator_id, session, &sample, INT64_MAX, 0};
+	undo_job j = {annotator_id, session, &sample, INT64_MAX, 0, 0};
 	*n = 0;
 	for (;;) {
 		int rc = store_begin(s, err);

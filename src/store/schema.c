@@ -191,7 +191,24 @@ static const char schema_v3[] =
 	 * uncertain first); `decide --auto` walks the first to its threshold. */
 	"CREATE INDEX scores_by_learned ON scores(value, sample_id) WHERE scorer = 'learned';"
 	"CREATE INDEX scores_by_uncertainty ON scores(abs(value - 0.5), sample_id)"
-	"  WHERE scorer = 'learned';";
+	"  WHERE scorer = 'learned';"
+	/* `decide --where ... --sample N`: a bulk verdict held back until a
+	 * human has decided the N samples drawn from its slice (applied_at 0:
+	 * pending); the slice is its canonical expression. */
+	"CREATE TABLE spotchecks ("
+	"  id INTEGER PRIMARY KEY,"
+	"  where_text TEXT NOT NULL,"
+	"  verdict TEXT NOT NULL CHECK (verdict IN ('accepted','rejected')),"
+	"  reason TEXT,"
+	"  annotator_id INTEGER NOT NULL REFERENCES annotators(id),"
+	"  seed INTEGER NOT NULL,"
+	"  max_disagree REAL NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  applied_at INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE spotcheck_samples ("
+	"  spotcheck_id INTEGER NOT NULL REFERENCES spotchecks(id),"
+	"  sample_id INTEGER NOT NULL REFERENCES samples(id),"
+	"  PRIMARY KEY (spotcheck_id, sample_id)) WITHOUT ROWID;";
 
 static const char *const migrations[] = {
 	NULL, /* version 0: the empty file */

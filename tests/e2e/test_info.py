@@ -307,4 +307,8 @@ def test_sql_in_an_expression_is_matched_literally_and_the_database_untouched():
             r = w.run("report", "--html", "-", "--where", expr)
             eq(r.code, 0, (expr, r))
             eq(w.run("stats", "--agreement", "--scorers", "--where", expr).code, 0, expr)
+            r = w.run("decide", "--annotator", "lead", "--where", expr, "reject", "--reason",
+                      "x", "--dry-run")
+            eq(r.code, 0, (expr, r))
+            contains(r.out, f"\n{want} samples\n")
         eq(w.dump(), before)

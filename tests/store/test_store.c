@@ -173,6 +173,7 @@ static void make_v1(const char *path)
 			       "DROP TABLE models; DROP INDEX scores_by_learned;"
 			       "DROP INDEX scores_by_uncertainty;"
 			       "DROP TABLE edit_scores;"
+			       "DROP TABLE spotcheck_samples; DROP TABLE spotchecks;"
 			       "ALTER TABLE samples DROP COLUMN context;"
 			       "ALTER TABLE samples DROP COLUMN edit_quality;"
 			       "ALTER TABLE batches DROP COLUMN kind;"
