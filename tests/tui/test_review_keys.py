@@ -12,6 +12,20 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from harness import BIN, Tmux, Workdir, check, contains, eq  # noqa: E402
 
 
+def settled(t, text, timeout=10.0):
+    """The screen once text is on it and two captures 0.1 s apart agree
+    (a capture can catch a frame half drawn)."""
+    s = t.wait_for(text, timeout)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        time.sleep(0.1)
+        again = t.screen()
+        if again == s and text in s:
+            return s
+        s = again
+    return t.wait_for(text, 0.1)
+
+
 def setup(w, texts):
     recs = [json.dumps({"id": f"s{i}", "caption": t}) for i, t in enumerate(texts)]
     r = w.run("import", "--batch", "b", w.file("s.jsonl", "\n".join(recs)))
@@ -82,10 +96,10 @@ def test_ctrl_z_suspends_and_fg_resumes_but_is_undo_in_the_editor():
                 t.keys("Escape")
                 t.wait_gone("Ctrl-S save")
                 t.keys("C-z")
-                s = t.wait_for("Stopped")
+                s = settled(t, "Stopped")
                 check("a accept" not in s, s)  # the shell's screen is back
                 t.keys("fg", "Enter")
-                s = t.wait_for("a accept")
+                s = settled(t, "a accept")
                 contains(s, "s0  (b)  undecided")
                 t.keys("a")
                 t.wait_for("s1  (b)")
@@ -107,15 +121,15 @@ def test_search_highlights_scrolls_repeats_and_says_when_it_wraps():
                 t.wait_for("search:")
                 t.keys("heron", literal=True)
                 t.keys("Enter")
-                s = t.wait_for("s1  (b)")
+                s = settled(t, "s1  (b)")
                 contains(s, "a grey HERON at the end")  # scrolled to the match
                 raw = t.screen_escapes()
                 check(re.search(r"\x1b\[[0-9;]*mHERON", raw), raw)  # in its own colours
                 t.keys("N")
-                s = t.wait_for("s3  (b)")
+                s = settled(t, "s3  (b)")
                 check("wrapped" not in s, s)
                 t.keys("N")
-                s = t.wait_for("s1  (b)")
+                s = settled(t, "s1  (b)")
                 contains(s, "search wrapped round to the start of the queue")
                 t.keys("/")
                 t.wait_for("search:")
@@ -134,21 +148,21 @@ def test_the_editor_lists_its_keys_deletes_words_and_tells_the_logical_column():
             with screen(w, size=size) as t:
                 t.wait_for("s0  (b)")
                 t.keys("e")
-                s = t.wait_for("Ctrl-S save")
+                s = settled(t, "Ctrl-S save")
                 # the flagged reasons stay in view above the editor
                 contains(s, "! repetition")
                 contains(s, "F1 all keys")
                 t.keys("End")
                 t.wait_for(f"Ln 1, Col {len(long) + 1}")
                 t.keys("F1")
-                s = t.wait_for("editor keys")
+                s = settled(t, "editor keys")
                 contains(s, "delete the next word")
                 t.keys("x")
                 t.wait_gone("editor keys")
                 t.keys("Home")
                 t.wait_for("Ln 1, Col 1")
                 t.keys("M-d")
-                s = t.wait_for("\ngrey heron stands")
+                s = settled(t, "\ngrey heron stands")
                 t.keys("C-DC")
                 t.wait_for("\nheron stands")
                 t.keys("C-s")
@@ -167,7 +181,7 @@ def test_the_help_overlay_wraps_long_lines_instead_of_cutting_them():
             with screen(w, size=size) as t:
                 t.wait_for("s0  (b)")
                 t.keys("?")
-                s = t.wait_for("press any key to close")
+                s = settled(t, "press any key to close")
                 flat = re.sub(r"[\s\u2502]+", " ", s)
                 contains(flat, "word diff of an edit against")
                 contains(s, "the original")

@@ -6,6 +6,7 @@ import json
 import os
 import re
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from harness import BIN, Tmux, Workdir, check, contains, eq  # noqa: E402
@@ -18,6 +19,20 @@ URI = "https://example.org/" + "x" * 150 + "/END-OF-URI"
 INSTRUCTION = "Summarise the following article in three sentences. " * 6 + "LAST-WORDS"
 SCORERS = ("repetition", "truncation", "length", "artifacts", "charset", "gopher", "hedging",
            "neardup")
+
+
+def settled(t, text, timeout=10.0):
+    """The screen once text is on it and two captures 0.1 s apart agree
+    (a capture can catch a frame half drawn)."""
+    s = t.wait_for(text, timeout)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        time.sleep(0.1)
+        again = t.screen()
+        if again == s and text in s:
+            return s
+        s = again
+    return t.wait_for(text, 0.1)
 
 
 def setup(w, text=LONG):
@@ -47,7 +62,7 @@ def test_the_scroll_position_is_drawn_below_the_text_not_over_it():
         setup(w, text=LONG + " " + " ".join(f"more{i}" for i in range(900)))
         for size in ((80, 24), (200, 60)):
             with screen(w, size=size) as t:
-                s = t.wait_for("lines (j/k)")
+                s = settled(t, "lines (j/k)")
                 pos = [r for r in rows(s) if "lines (j/k)" in r]
                 eq(len(pos), 1, s)
                 # on the rule under the text: no word of the text shares its row
@@ -61,8 +76,8 @@ def test_every_score_and_the_combined_one_at_200x60():
         setup(w)
         quality = w.sql("SELECT quality FROM samples WHERE ext_id = 's0'")[0][0]
         with screen(w, size=(200, 60)) as t:
-            s = t.wait_for("s0  (b)")
-            s = t.wait_for("neardup")
+            s = settled(t, "s0  (b)")
+            s = settled(t, "neardup")
             for name in SCORERS:
                 contains(s, name)
             contains(s, f"quality      {quality:.2f}  combined score")
@@ -79,7 +94,7 @@ def test_at_80x24_what_is_folded_is_said():
     with Workdir() as w:
         setup(w)
         with screen(w, size=(80, 24)) as t:
-            s = t.wait_for("more:")
+            s = settled(t, "more:")
             m = re.search(r"\+(\d+) more: (.*) \(i: all in full\)", s)
             check(m, s)
             # the flagged ones are shown, the text keeps its rows
@@ -92,7 +107,7 @@ def test_metadata_values_wrap_and_i_shows_every_field_in_full():
     with Workdir() as w:
         setup(w)
         with screen(w, size=(200, 60)) as t:
-            s = t.wait_for("meta.source:")
+            s = settled(t, "meta.source:")
             # the whole URI over the rows of its value
             value = s.split("meta.source:")[1].split("example.org/")[1].split("meta.instruction")[0]
             eq("".join(re.findall(r"x+", value)), "x" * 150)
@@ -100,12 +115,12 @@ def test_metadata_values_wrap_and_i_shows_every_field_in_full():
         with screen(w, size=(80, 24)) as t:
             t.wait_for("s0  (b)")
             t.keys("i")
-            s = t.wait_for("s0: scores, metadata and notes in full")
+            s = settled(t, "s0: scores, metadata and notes in full")
             n = w.sql("SELECT count(*) FROM scores JOIN samples ON samples.id = sample_id"
                       " WHERE ext_id = 's0'")[0][0]
             contains(s, f"scores ({n + 1})")  # and the combined one
             t.keys("End")
-            s = t.wait_for("LAST-WORDS")
+            s = settled(t, "LAST-WORDS")
             contains(s, "/END-OF-URI")
             t.keys("q")
             t.wait_gone("notes in full")
@@ -118,7 +133,7 @@ def test_the_text_wraps_at_the_measure_and_the_panes_go_beside_it():
     with Workdir() as w:
         setup(w)
         with screen(w, size=(200, 60)) as t:
-            s = t.wait_for("neardup")
+            s = settled(t, "neardup")
             text_rows = [r for r in rows(s) if "word1" in r]
             check(text_rows, s)
             for r in text_rows:
@@ -128,12 +143,12 @@ def test_the_text_wraps_at_the_measure_and_the_panes_go_beside_it():
             check(any("heron" in r and "! repetition" in r for r in rows(s)), s)
         w.file("assay.conf", "[review]\nmeasure = 60\n")
         with screen(w, size=(200, 60)) as t:
-            s = t.wait_for("neardup")
+            s = settled(t, "neardup")
             for r in rows(s):
                 if "word1" in r:
                     check(len(r.split("\u2502")[0].rstrip()) <= 61, r)
         with screen(w, size=(80, 24)) as t:
-            s = t.wait_for("s0  (b)")
+            s = settled(t, "s0  (b)")
             check(max(len(r.rstrip()) for r in rows(s)) <= 80, s)
         w.file("assay.conf", "[review]\nmeasure = 5\n")
         with screen(w) as t:
@@ -148,13 +163,13 @@ def test_hostile_metadata_is_inert_in_the_panes_and_in_full():
         eq(w.run("import", "--batch", "b", w.file("h.jsonl", "\n".join(recs))).code, 0)
         for size in ((80, 24), (200, 60)):
             with screen(w, size=size) as t:
-                s = t.wait_for("^[]0;pwned^G")
+                s = settled(t, "^[]0;pwned^G")
                 raw = t.screen_escapes()
                 check("\x1b]" not in raw and "\u202e" not in s, raw)
                 t.keys("i")
                 t.wait_for("notes in full")
                 t.keys("End")
-                s = t.wait_for("^GEND")
+                s = settled(t, "^GEND")
                 flat = "".join(r.strip() for r in rows(s))  # a value wraps over rows
                 contains(flat, "^[]0;pwned^G^[[2J<U+202E>yyy")
                 contains(flat, "y^[]52;c;ZXZpbA==^GEND")
