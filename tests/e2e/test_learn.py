@@ -5,10 +5,7 @@ kill never costs the previous model, and bad options are usage errors."""
 import json
 import os
 import random
-import signal
 import sqlite3
-import subprocess
-import time
 
 from harness import BIN, SAMPLE_DATA, check, contains, eq, workdir
 
@@ -122,44 +119,6 @@ def test_too_few_verdicts_and_bad_options():
         contains(r.out, "usage: assay learn")
         r = w.run("learn", db=False, env={"ASSAY_DB": os.path.join(w.path, "none.db")})
         eq(r.code, 66, r)
-
-
-def test_a_killed_learn_leaves_the_previous_model_whole():
-    with workdir() as w:
-        rng = random.Random(5)
-        words = [f"w{i}" for i in range(400)]
-        lines, verdicts = [], []
-        for i in range(3000):
-            text = " ".join(rng.choice(words) for _ in range(40))
-            lines.append(json.dumps({"id": f"s{i}", "text": text}))
-            v = "reject" if "w7 " in text else "accept"
-            d = {"id": f"s{i}", "verdict": v}
-            if v == "reject":
-                d["reason"] = "other"
-            verdicts.append(json.dumps(d))
-        eq(w.run("import", "--no-score", w.file("big.jsonl", "\n".join(lines) + "\n")).code, 0)
-        r = w.run("decide", "--annotator", "ana", "--from", "-", stdin="\n".join(verdicts) + "\n")
-        eq(r.code, 0, r)
-        eq(w.run("learn").code, 0)
-        first = w.sql("SELECT id, model FROM models")
-        t0 = time.monotonic()
-        eq(w.run("learn", "--epochs", "3").code, 0)
-        full = time.monotonic() - t0
-        kills = 0
-        for i in range(6):
-            p = subprocess.Popen([BIN, "--db", w.db, "learn", "--epochs", "3"],
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            time.sleep(rng.uniform(0.02, max(0.05, full * 1.1)))
-            if p.poll() is None:
-                p.send_signal(signal.SIGKILL)
-                kills += 1
-            p.wait()
-            rows = w.sql("SELECT id, model FROM models ORDER BY id")
-            eq(rows[0], first[0], "the first model changed")
-            for _, blob in rows:
-                eq(blob[:4], b"ASLM", "a model was left half-written")
-            eq(w.sql("PRAGMA integrity_check"), [("ok",)])
-        check(kills > 0, "no learn was killed mid-way")
 
 
 def test_score_gives_every_sample_its_learned_score_with_reasons():

@@ -9,8 +9,9 @@ score and combined score one that an uninterrupted run writes), no sample
 holds scores without its combined score, the next run of the same command
 completes the work to exactly the state an uninterrupted run leaves, and
 no export destination is partial: it is either absent or complete and
-identical to a full export. (`assay learn` is not killed here yet; its own
-e2e test kills it once.)
+identical to a full export. `assay learn` killed at random moments leaves
+every earlier model whole, and the next run stores a model that `assay
+score` loads.
 """
 import collections
 import json
@@ -38,6 +39,7 @@ EXPORT_KILLS = 90
 DECIDE_KILLS = 60
 SCORED_IMPORT_KILLS = 32  # import with its default scoring
 SCORE_KILLS = {"first": 20, "rescore": 8, "remote": 10, "older": 8}  # assay score
+LEARN_KILLS = 12
 TEXT_SCORERS = ("length", "gopher", "repetition", "artifacts", "truncation", "charset",
                 "hedging")
 
@@ -530,3 +532,47 @@ def test_kill_score_at_random_moments():
         figure("crash.score_landings", dict(landings))
         for want in ("first:rules", "first:neardup", "remote:classifier", "older:combined"):
             check(landings[want] > 0, f"no kill landed in {want}: {dict(landings)}")
+
+
+def test_kill_learn_at_random_moments():
+    """assay learn over 3,000 verdicts, killed at random moments across its
+    passes: the first model stays byte for byte, no model is half-written,
+    the file is whole, and a re-run stores a model the scorer loads."""
+    with Workdir() as w:
+        rng = random.Random(5)
+        words = [f"w{i}" for i in range(400)]
+        lines, verdicts = [], []
+        for i in range(3000):
+            text = " ".join(rng.choice(words) for _ in range(40))
+            lines.append(json.dumps({"id": f"s{i}", "text": text}))
+            v = "reject" if "w7 " in text else "accept"
+            d = {"id": f"s{i}", "verdict": v}
+            if v == "reject":
+                d["reason"] = "other"
+            verdicts.append(json.dumps(d))
+        eq(w.run("import", "--no-score", w.file("big.jsonl", "\n".join(lines) + "\n")).code, 0)
+        r = w.run("decide", "--annotator", "ana", "--from", "-", stdin="\n".join(verdicts) + "\n")
+        eq(r.code, 0, r)
+        eq(w.run("learn").code, 0)
+        first = w.sql("SELECT id, model FROM models")
+        t0 = time.monotonic()
+        eq(w.run("learn", "--epochs", "3").code, 0)
+        full = time.monotonic() - t0
+        kills = 0
+        for _ in range(LEARN_KILLS):
+            p = spawn(w.db, "learn", "--epochs", "3")
+            time.sleep(rng.uniform(0.01, max(0.05, full * 1.1)))
+            if p.poll() is None:
+                p.send_signal(signal.SIGKILL)
+                kills += 1
+            p.wait()
+            rows = w.sql("SELECT id, model FROM models ORDER BY id")
+            eq(rows[0], first[0], "the first model changed")
+            for _, blob in rows:
+                eq(blob[:4], b"ASLM", "a model was left half-written")
+            integrity_ok(w.db)
+        check(kills > 0, "no learn was killed mid-way")
+        eq(w.run("learn").code, 0)
+        r = w.run("score", "--scorer", "learned")
+        eq(r.code, 0, r)
+        eq(w.sql("SELECT count(*) FROM scores WHERE scorer = 'learned'"), [(3000,)])
