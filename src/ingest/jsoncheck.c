@@ -25,6 +25,7 @@ typedef struct jc {
 	const char *p;
 	size_t n, i;
 	json_fault *f;
+	json_key_hash hash; /* of each key's decoded bytes */
 	abuf arena;      /* decoded keys of the open objects */
 	key_ent *keys;
 	size_t nkeys, capkeys;
@@ -196,31 +197,52 @@ static bool key(jc *c)
 		c->capkeys = cap;
 	}
 	size_t len = c->arena.len - off;
-	c->keys[c->nkeys++] = (key_ent){text_hash64(c->arena.data + off, len, 0), off, len, at};
+	c->keys[c->nkeys++] = (key_ent){c->hash(c->arena.data + off, len), off, len, at};
 	return true;
 }
 
-static int by_hash(const void *a, const void *b)
+/* The order of the duplicate check: hash, then length, then the bytes, so
+ * equal keys are neighbours whatever their hashes share; equal keys by
+ * position. The arena is reached through a file-scope pointer because qsort
+ * has no context argument; json_check is never re-entered while sorting. */
+static _Thread_local const char *sort_arena;
+
+static int by_key(const void *a, const void *b)
 {
 	const key_ent *x = a, *y = b;
-	return x->hash < y->hash ? -1 : x->hash > y->hash ? 1 : x->at < y->at ? -1 : x->at > y->at;
+	if (x->hash != y->hash)
+		return x->hash < y->hash ? -1 : 1;
+	if (x->len != y->len)
+		return x->len < y->len ? -1 : 1;
+	int d = memcmp(sort_arena + x->off, sort_arena + y->off, x->len);
+	if (d)
+		return d;
+	return x->at < y->at ? -1 : x->at > y->at;
+}
+
+static bool same_key(const jc *c, const key_ent *x, const key_ent *y)
+{
+	return x->hash == y->hash && x->len == y->len &&
+	       !memcmp(c->arena.data + x->off, c->arena.data + y->off, x->len);
 }
 
 /* Closes an object whose keys are keys[from..]: a key twice is refused (at
- * its later copy). Sorting by hash makes this O(k log k) for k keys. */
+ * its later copy). Sorted by (hash, length, bytes), each key is compared
+ * with its neighbour only: O(k log k) comparisons for k keys even when
+ * every hash is the same (keys made to collide). */
 static bool close_object(jc *c, size_t from, size_t arena_from)
 {
 	key_ent *k = c->keys + from;
 	size_t m = c->nkeys - from;
 	const key_ent *dup = NULL;
-	if (m > 1)
-		qsort(k, m, sizeof *k, by_hash);
+	if (m > 1) {
+		sort_arena = c->arena.data;
+		qsort(k, m, sizeof *k, by_key);
+	}
+	/* equal keys sit together, first copy first: the later copy of each run */
 	for (size_t a = 0; a + 1 < m; a++)
-		for (size_t b = a + 1; b < m && k[b].hash == k[a].hash; b++)
-			if (k[a].len == k[b].len &&
-			    !memcmp(c->arena.data + k[a].off, c->arena.data + k[b].off, k[a].len) &&
-			    (!dup || k[b].at < dup->at))
-				dup = &k[b];
+		if (same_key(c, &k[a], &k[a + 1]) && (!dup || k[a + 1].at < dup->at))
+			dup = &k[a + 1];
 	if (dup) {
 		size_t n = dup->len < sizeof c->f->key - 1 ? dup->len : sizeof c->f->key - 1;
 		while (n > 0 && n < dup->len &&
@@ -330,7 +352,18 @@ static bool scan(jc *c, int max_depth)
 	}
 }
 
+static uint64_t key_hash(const void *p, size_t n)
+{
+	return text_hash64(p, n, 0);
+}
+
 int json_check(const char *p, size_t n, int max_depth, json_fault *f)
+{
+	return json_check_hashed(p, n, max_depth, key_hash, f);
+}
+
+int json_check_hashed(const char *p, size_t n, int max_depth, json_key_hash hash,
+		      json_fault *f)
 {
 	*f = (json_fault){0};
 	size_t bad;
@@ -340,7 +373,7 @@ int json_check(const char *p, size_t n, int max_depth, json_fault *f)
 		f->what = p[bad] == '\0' ? "a NUL byte" : "invalid UTF-8";
 		return ASSAY_EFORMAT;
 	}
-	jc c = {.p = p, .n = n, .f = f};
+	jc c = {.p = p, .n = n, .f = f, .hash = hash};
 	bool ok = scan(&c, max_depth < INGEST_MAX_DEPTH ? max_depth : INGEST_MAX_DEPTH);
 	abuf_free(&c.arena);
 	free(c.keys);

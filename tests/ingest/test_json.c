@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../../src/ingest/record.h"
 #include "assay/ingest.h"
@@ -113,6 +114,51 @@ TEST(many_keys)
 	abuf_free(&b);
 }
 
+static uint64_t same_hash(const void *p, size_t n)
+{
+	(void)p;
+	(void)n;
+	return 42;
+}
+
+static double seconds(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* Keys made to share one hash (text_hash64 is invertible): the check stays
+ * O(k log k) and still finds the first repeated key, not a key that merely
+ * collides. 50,000 keys compared pairwise took seconds. */
+TEST(colliding_keys)
+{
+	abuf b = {0};
+	abuf_putc(&b, '{');
+	for (int i = 0; i < 50000; i++)
+		abuf_printf(&b, "%s\"k%d\":%d", i ? "," : "", i, i);
+	abuf_putc(&b, '}');
+	json_fault f;
+	double t0 = seconds();
+	CHECK_INT(json_check_hashed(b.data, b.len, 8, same_hash, &f), ASSAY_OK);
+	double took = seconds() - t0;
+	CHECK(took < 1.0);
+	if (took >= 1.0)
+		fprintf(stderr, "# 50,000 colliding keys took %.2f s\n", took);
+	b.data[b.len - 1] = ',';
+	abuf_puts(&b, "\"k49999\":1,\"k7\":2,\"k123\":3}");
+	CHECK_INT(json_check_hashed(b.data, b.len, 8, same_hash, &f), ASSAY_EFORMAT);
+	CHECK_INT(f.kind, JSON_DUPKEY);
+	CHECK_STR(f.key, "k49999");
+	/* one key of another length or bytes is no duplicate */
+	const char *ok = "{\"a\":1,\"ab\":2,\"b\":3,\"ba\":4}";
+	CHECK_INT(json_check_hashed(ok, strlen(ok), 8, same_hash, &f), ASSAY_OK);
+	const char *dup = "{\"a\":1,\"ab\":2,\"b\":3,\"ab\":4,\"b\":5}";
+	CHECK_INT(json_check_hashed(dup, strlen(dup), 8, same_hash, &f), ASSAY_EFORMAT);
+	CHECK_STR(f.key, "ab");
+	abuf_free(&b);
+}
+
 static int decision(const char *line, ingest_decision *d, char *why)
 {
 	return ingest_decision_parse(line, strlen(line), d, why, 300);
@@ -194,4 +240,5 @@ TEST(decision_limits)
 }
 
 UNIT_MAIN(UNIT_CASE(strict_json_check), UNIT_CASE(messages_say_what_and_where),
-	  UNIT_CASE(many_keys), UNIT_CASE(decision_lines), UNIT_CASE(decision_limits))
+	  UNIT_CASE(many_keys), UNIT_CASE(colliding_keys),
+	  UNIT_CASE(decision_lines), UNIT_CASE(decision_limits))
