@@ -197,7 +197,9 @@ static bool key(jc *c)
 		c->capkeys = cap;
 	}
 	size_t len = c->arena.len - off;
-	c->keys[c->nkeys++] = (key_ent){c->hash(c->arena.data + off, len), off, len, at};
+	/* an empty first key leaves the arena unallocated: hash "" then */
+	const char *k = c->arena.data ? c->arena.data + off : "";
+	c->keys[c->nkeys++] = (key_ent){c->hash(k, len), off, len, at};
 	return true;
 }
 
