@@ -476,7 +476,16 @@ typedef struct store_queue {
 	int show;             /* enum store_show */
 	int overlap;          /* up to this many annotators decide a sample (>= 1) */
 	int64_t lease_ms;     /* how long a sample on screen stays this annotator's */
+	struct queue_slice *slice; /* only a --where's samples (store_queue_where), or NULL */
 } store_queue;
+
+struct store_where;
+/* Narrows q to the samples w selects (NULL: every sample again): each
+ * order's probe and the counts are prepared once with it here, kept until
+ * store_queue_where_free (or the next call; before store_close). A cursor
+ * that walked under another filter must be zeroed. */
+int store_queue_where(store *s, store_queue *q, const struct store_where *w, assay_error *err);
+void store_queue_where_free(store_queue *q);
 
 /* Where the annotator is in the queue: a key in the queue's order. Zero it
  * to start a walk; store_queue_next fills and advances it. */

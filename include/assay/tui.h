@@ -38,6 +38,9 @@ typedef struct tui_review_opts {
 	 * this order, and no key changes anything. NULL: the queue. */
 	const tui_pick *only;
 	size_t n_only;
+	/* Only the samples of this --where expression (checked by the caller;
+	 * `f` edits it on the screen), or NULL. */
+	const char *where;
 } tui_review_opts;
 
 /* What the session did, printed after the screen closes. */

@@ -371,9 +371,29 @@ static const char sql_decided_all[] =
 	"SELECT count(*) FROM decisions WHERE annotator_id = ?1 AND verdict <> 'skipped'"
 	" AND ?2 = 0";
 
+/* The counts of a queue narrowed by a --where. */
+static int slice_counts(store *s, const store_queue *q, int64_t *total, int64_t *decided,
+			assay_error *err)
+{
+	sqlite3_stmt *two[] = {q->slice->total, q->slice->decided};
+	int64_t *out[] = {total, decided};
+	for (int i = 0; i < 2; i++) {
+		sqlite3_bind_int64(two[i], 1, q->batch_id);
+		sqlite3_bind_int64(two[i], 2, q->annotator_id);
+		int rc = sqlite3_step(two[i]);
+		*out[i] = rc == SQLITE_ROW ? sqlite3_column_int64(two[i], 0) : 0;
+		sqlite3_reset(two[i]);
+		if (rc != SQLITE_ROW)
+			return store_sqlerr(s, rc, err, "counting a --where slice");
+	}
+	return ASSAY_OK;
+}
+
 int store_queue_counts(store *s, const store_queue *q, int64_t *total, int64_t *decided,
 		       assay_error *err)
 {
+	if (q->slice)
+		return slice_counts(s, q, total, decided, err);
 	sqlite3_stmt *st = store_stmt(s, sql_total, err);
 	if (!st)
 		return err->code;

@@ -46,6 +46,14 @@ typedef struct qpos {
 	int64_t id, hash, cluster;
 } qpos;
 
+/* A queue narrowed by a --where: each order's probe and the top bar's
+ * counts, prepared once with the slice (store_queue_where). */
+#define QUEUE_PROBES 7
+struct queue_slice {
+	sqlite3_stmt *probe[QUEUE_PROBES];
+	sqlite3_stmt *total, *decided;
+};
+
 /* Whether the order ranks by the learned scorer's value. */
 static inline bool queue_learned_order(int order)
 {

@@ -4,6 +4,7 @@
 #include "queue_int.h"
 
 #include <math.h>
+#include <stdlib.h>
 
 /* The near-duplicate cluster of sample s (its neardup detail's "cluster":
  * the id of the cluster's first sample), else the sample's own id. */
@@ -15,45 +16,105 @@
 /* ?6 the cursor's id (or hash), ?7 its key, ?8 a cluster to pass over (0:
  * none); every probe returns (id, key, hash, cluster). */
 
+/* Each probe is its selection (up to WHERE) and the rest of its test: a
+ * queue narrowed by a --where puts the slice between the two (queue_where). */
+
 /* Quality order: unscored samples first, walking (quality, id) = (NULL, id). */
-static const char sql_unscored[] = "SELECT s.id, s.quality, s.hash, 0 FROM samples s"
-				   " WHERE s.quality IS NULL AND s.id > ?6" ELIGIBLE
-				   " ORDER BY s.quality, s.id LIMIT 1";
-static const char sql_by_quality[] = "SELECT s.id, s.quality, s.hash, 0 FROM samples s"
-				     " WHERE (s.quality, s.id) > (?7, ?6)" ELIGIBLE
-				     " ORDER BY s.quality, s.id LIMIT 1";
-static const char sql_by_id[] = "SELECT s.id, NULL, s.hash, 0 FROM samples s"
-				" WHERE s.id > ?6" ELIGIBLE " ORDER BY s.id LIMIT 1";
-static const char sql_by_hash[] = "SELECT s.id, NULL, s.hash, 0 FROM samples s"
-				  " WHERE s.hash > ?6" ELIGIBLE " ORDER BY s.hash LIMIT 1";
+#define UNSCORED_SEL "SELECT s.id, s.quality, s.hash, 0 FROM samples s WHERE "
+#define UNSCORED_REST                                                                              \
+	"s.quality IS NULL AND s.id > ?6" ELIGIBLE " ORDER BY s.quality, s.id LIMIT 1"
+#define QUALITY_SEL "SELECT s.id, s.quality, s.hash, 0 FROM samples s WHERE "
+#define QUALITY_REST "(s.quality, s.id) > (?7, ?6)" ELIGIBLE " ORDER BY s.quality, s.id LIMIT 1"
+#define ID_SEL "SELECT s.id, NULL, s.hash, 0 FROM samples s WHERE "
+#define ID_REST "s.id > ?6" ELIGIBLE " ORDER BY s.id LIMIT 1"
+#define HASH_SEL "SELECT s.id, NULL, s.hash, 0 FROM samples s WHERE "
+#define HASH_REST "s.hash > ?6" ELIGIBLE " ORDER BY s.hash LIMIT 1"
 /* Learned order: the learned value (1 - P(rejected)) ascending, so the
  * likeliest rejection comes first; a failed score (NULL) is unranked. */
-static const char sql_by_learned[] =
-	"SELECT s.id, sc.value, s.hash, 0 FROM scores sc INDEXED BY scores_by_learned"
-	" JOIN samples s ON s.id = sc.sample_id"
-	" WHERE sc.scorer = 'learned' AND (sc.value, sc.sample_id) > (?7, ?6)" ELIGIBLE
-	" ORDER BY sc.value, sc.sample_id LIMIT 1";
+#define LEARNED_SEL                                                                                \
+	"SELECT s.id, sc.value, s.hash, 0 FROM scores sc INDEXED BY scores_by_learned"            \
+	" JOIN samples s ON s.id = sc.sample_id WHERE "
+#define LEARNED_REST                                                                               \
+	"sc.scorer = 'learned' AND (sc.value, sc.sample_id) > (?7, ?6)" ELIGIBLE                   \
+	" ORDER BY sc.value, sc.sample_id LIMIT 1"
 /* Uncertain order: the distance of the learned value to 0.5 ascending (the
  * decision boundary first), passing over the cluster ?8. The key is sought
  * alone (an expression in a row value is not), ties walked by id. */
-static const char sql_by_uncertainty[] =
-	"SELECT s.id, abs(sc.value - 0.5), s.hash, " CLUSTER
-	" FROM scores sc INDEXED BY scores_by_uncertainty JOIN samples s ON s.id = sc.sample_id"
-	" WHERE sc.scorer = 'learned' AND abs(sc.value - 0.5) >= ?7"
-	" AND (abs(sc.value - 0.5) > ?7 OR sc.sample_id > ?6)" ELIGIBLE
-	" AND (?8 = 0 OR " CLUSTER " <> ?8)"
-	" ORDER BY abs(sc.value - 0.5), sc.sample_id LIMIT 1";
+#define UNCERTAIN_SEL                                                                              \
+	"SELECT s.id, abs(sc.value - 0.5), s.hash, " CLUSTER                                       \
+	" FROM scores sc INDEXED BY scores_by_uncertainty JOIN samples s ON s.id = sc.sample_id"   \
+	" WHERE "
+#define UNCERTAIN_REST                                                                             \
+	"sc.scorer = 'learned' AND abs(sc.value - 0.5) >= ?7"                                      \
+	" AND (abs(sc.value - 0.5) > ?7 OR sc.sample_id > ?6)" ELIGIBLE                           \
+	" AND (?8 = 0 OR " CLUSTER " <> ?8)"                                                       \
+	" ORDER BY abs(sc.value - 0.5), sc.sample_id LIMIT 1"
 /* The learned orders' last part: samples without a learned value, by id
  * (no index says which those are: one walk of the ids per pass). */
-static const char sql_unranked[] =
-	"SELECT s.id, NULL, s.hash, " CLUSTER " FROM samples s WHERE s.id > ?6"
-	" AND NOT EXISTS (SELECT 1 FROM scores x WHERE x.sample_id = s.id"
-	"                 AND x.scorer = 'learned' AND x.value IS NOT NULL)" ELIGIBLE
-	" AND (?8 = 0 OR " CLUSTER " <> ?8) ORDER BY s.id LIMIT 1";
+#define UNRANKED_SEL "SELECT s.id, NULL, s.hash, " CLUSTER " FROM samples s WHERE "
+#define UNRANKED_REST                                                                              \
+	"s.id > ?6"                                                                                \
+	" AND NOT EXISTS (SELECT 1 FROM scores x WHERE x.sample_id = s.id"                         \
+	"                 AND x.scorer = 'learned' AND x.value IS NOT NULL)" ELIGIBLE             \
+	" AND (?8 = 0 OR " CLUSTER " <> ?8) ORDER BY s.id LIMIT 1"
 
 enum { P_UNSCORED, P_QUALITY, P_ID, P_HASH, P_LEARNED, P_UNCERTAIN, P_UNRANKED };
-static const char *const probes[] = {sql_unscored,   sql_by_quality,     sql_by_id,   sql_by_hash,
-				     sql_by_learned, sql_by_uncertainty, sql_unranked};
+static const char *const probes[] = {
+	UNSCORED_SEL UNSCORED_REST, QUALITY_SEL QUALITY_REST,	  ID_SEL ID_REST,
+	HASH_SEL HASH_REST,	    LEARNED_SEL LEARNED_REST,	  UNCERTAIN_SEL UNCERTAIN_REST,
+	UNRANKED_SEL UNRANKED_REST};
+/* The same with a slice between head and tail. */
+static const char *const slice_heads[] = {
+	UNSCORED_SEL "(", QUALITY_SEL "(", ID_SEL "(",	     HASH_SEL "(",
+	LEARNED_SEL "(",  UNCERTAIN_SEL "(", UNRANKED_SEL "("};
+static const char *const slice_tails[] = {
+	") AND " UNSCORED_REST, ") AND " QUALITY_REST,	 ") AND " ID_REST,
+	") AND " HASH_REST,	") AND " LEARNED_REST,	 ") AND " UNCERTAIN_REST,
+	") AND " UNRANKED_REST};
+_Static_assert(ASSAY_ARRAY_LEN(probes) == QUEUE_PROBES && ASSAY_ARRAY_LEN(slice_heads) ==
+		       QUEUE_PROBES && ASSAY_ARRAY_LEN(slice_tails) == QUEUE_PROBES,
+	       "a probe and its head and tail per order and phase");
+
+/* The top bar's counts of a slice: ?1 the batch (0: all), ?2 the annotator. */
+#define SLICE_TOTAL_HEAD "SELECT count(*) FROM samples s WHERE (?1 = 0 OR s.batch_id = ?1) AND ("
+#define SLICE_DECIDED_HEAD                                                                         \
+	"SELECT count(*) FROM decisions d JOIN samples s ON s.id = d.sample_id"                    \
+	" WHERE d.annotator_id = ?2 AND d.verdict <> 'skipped'"                                    \
+	" AND (?1 = 0 OR s.batch_id = ?1) AND ("
+
+void store_queue_where_free(store_queue *q)
+{
+	struct queue_slice *sl = q->slice;
+	if (!sl)
+		return;
+	for (int i = 0; i < QUEUE_PROBES; i++)
+		sqlite3_finalize(sl->probe[i]);
+	sqlite3_finalize(sl->total);
+	sqlite3_finalize(sl->decided);
+	free(sl);
+	q->slice = NULL;
+}
+
+int store_queue_where(store *s, store_queue *q, const store_where *w, assay_error *err)
+{
+	store_queue_where_free(q);
+	if (!w)
+		return ASSAY_OK;
+	struct queue_slice *sl = calloc(1, sizeof *sl);
+	if (!sl)
+		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
+	int rc = ASSAY_OK;
+	for (int i = 0; i < QUEUE_PROBES && rc == ASSAY_OK; i++)
+		rc = store_where_prepare(s, slice_heads[i], w, slice_tails[i], &sl->probe[i], err);
+	if (rc == ASSAY_OK)
+		rc = store_where_prepare(s, SLICE_TOTAL_HEAD, w, ")", &sl->total, err);
+	if (rc == ASSAY_OK)
+		rc = store_where_prepare(s, SLICE_DECIDED_HEAD, w, ")", &sl->decided, err);
+	q->slice = sl;
+	if (rc < 0)
+		store_queue_where_free(q);
+	return rc;
+}
 
 static int which_probe(const store_queue *q, int phase)
 {
@@ -72,7 +133,7 @@ int queue_probe(store *s, const store_queue *q, const store_cursor *c, int show,
 		int64_t not_cluster, qpos *hit, assay_error *err)
 {
 	int which = which_probe(q, c->phase);
-	sqlite3_stmt *st = store_stmt(s, probes[which], err);
+	sqlite3_stmt *st = q->slice ? q->slice->probe[which] : store_stmt(s, probes[which], err);
 	if (!st)
 		return err->code;
 	/* a statement without ?7 or ?8 refuses their binding: harmless */

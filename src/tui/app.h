@@ -102,6 +102,7 @@ struct app {
 
 	tui_reasons reasons;
 	int text_rows; /* rows the text got at the last draw, for paging */
+	struct review_filter *filter; /* the --where in force (review_filter.c) */
 };
 
 /* screen.c: the review screen's frame, and its text laid out to width
@@ -130,7 +131,18 @@ void tui_key_search(tui_view *v);
 void tui_key_search_again(tui_view *v);
 void tui_search_mark(app *a);
 
+/* review_filter.c: the queue's --where (o->where at the start, checked
+ * by the caller; f edits it), its canonical text for the top bar (NULL:
+ * none); tui_filter_free before the store closes. */
+int tui_filter_start(app *a, const char *src, assay_error *err);
+void tui_filter_free(app *a);
+const char *tui_filter_text(const app *a);
+void tui_key_filter(tui_view *v);
+
 /* review.c */
+/* Walks the queue afresh from the start of its order (its filter
+ * changed); h still goes back through the session. */
+void tui_requeue(app *a);
 /* Records a decision on the sample on screen (store_decide), then shows
  * the next sample, or the same one again when stay. False when refused. */
 bool tui_decide(app *a, int kind, const char *text, const char *reason, bool stay);

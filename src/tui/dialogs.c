@@ -154,6 +154,13 @@ void tui_prompt_or_empty(tui_view *owner, const char *label, tui_text_done done)
 		TUI_SELF(owner->base->top, prompt)->empty_ok = true;
 }
 
+void tui_prompt_edit(tui_view *owner, const char *label, const char *initial, tui_text_done done)
+{
+	prompt_push(owner, label, initial, NULL, done);
+	if (owner->base->top != owner)
+		TUI_SELF(owner->base->top, prompt)->empty_ok = true;
+}
+
 /* ---- The reason picker ---------------------------------------------------- */
 
 typedef struct picker {

@@ -17,6 +17,8 @@ typedef void (*tui_text_done)(tui_view *owner, char *text);
 void tui_prompt(tui_view *owner, const char *label, const char *initial, tui_text_done done);
 /* The same, but Enter on an empty prompt answers "" (Esc still NULL). */
 void tui_prompt_or_empty(tui_view *owner, const char *label, tui_text_done done);
+/* A prompt that starts with initial and answers "" when emptied. */
+void tui_prompt_edit(tui_view *owner, const char *label, const char *initial, tui_text_done done);
 /* The reasons in a box, one digit each ("other" asks for a text). */
 void tui_pick_reason(tui_view *owner, char *const *reasons, size_t n, tui_text_done done);
 /* One key answers (the question is the owner's message line): pick says

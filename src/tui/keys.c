@@ -1,6 +1,6 @@
 /* keys.c — the key registry: which table each view reads its keys from,
- * and the keys reserved for the media and context panes and the filtered
- * queues (not bound yet; tests/tui/test_keys.c keeps them free). */
+ * and the keys reserved for the media and context panes (not bound yet;
+ * tests/tui/test_keys.c keeps them free). */
 #include "app.h"
 #include "audit_int.h"
 #include "keys.h"
@@ -13,7 +13,8 @@ const tui_keymap tui_keymaps[] = {
 };
 const size_t tui_n_keymaps = ASSAY_ARRAY_LEN(tui_keymaps);
 
-/* N, kept for "repeat the last search", is bound to it now. */
+/* N, kept for "repeat the last search", and f, for the filter, are bound
+ * now. */
 const tui_reserved tui_reserved_keys[] = {
 	{'m', "media pane on/off"},
 	{'z', "zoom the media"},
@@ -24,6 +25,5 @@ const tui_reserved tui_reserved_keys[] = {
 	{'c', "fold the context"},
 	{'J', "scroll the context down"},
 	{'K', "scroll the context up"},
-	{'f', "edit the filter"},
 };
 const size_t tui_n_reserved_keys = ASSAY_ARRAY_LEN(tui_reserved_keys);

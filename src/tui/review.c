@@ -135,6 +135,15 @@ static void advance(app *a)
 	}
 }
 
+void tui_requeue(app *a)
+{
+	a->cur = (store_cursor){0};
+	a->done = false;
+	a->pos = a->n_hist ? a->n_hist - 1 : 0;
+	a->counts_pending = true;
+	advance(a);
+}
+
 /* Records a decision on the sample on screen, then moves on (unless stay). */
 bool tui_decide(app *a, int kind, const char *text, const char *reason, bool stay)
 {
@@ -397,6 +406,7 @@ const tui_key tui_keys[] = {
 	{'g', 0, "g", "go to a sample by id", k_goto, 0},
 	{'/', 0, "/", "search the texts (Enter on nothing: the last search)", tui_key_search, 0},
 	{'N', 0, "N", "repeat the last search", tui_key_search_again, 0},
+	{'f', 0, "f", "edit the filter (a --where expression)", tui_key_filter, 0},
 	{'i', 0, "i", "scores, metadata and notes in full", tui_key_inspect, TUI_KEY_BROWSE},
 	{'d', 0, "d", "word diff of an edit against the original", k_diff, TUI_KEY_BROWSE},
 	{'S', 0, "S", "ask the LLM for a corrected caption", tui_key_suggest, 0},
@@ -411,6 +421,7 @@ const size_t tui_n_keys = ASSAY_ARRAY_LEN(tui_keys);
 
 static void teardown(app *a)
 {
+	tui_filter_free(a);
 	free(a->editing_copy);
 	clear_sample(a);
 	tui_draft_free(&a->draft);
@@ -459,6 +470,8 @@ static int start(app *a, assay_error *err)
 		a->q.batch_id = b.id;
 		store_batch_free(&b);
 	}
+	if ((rc = tui_filter_start(a, a->o->where, err)) < 0)
+		return rc;
 	snprintf(a->session, sizeof a->session, "%lld", (long long)assay_now_ms());
 	a->counts_pending = true;
 	return ASSAY_OK;

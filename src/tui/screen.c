@@ -118,8 +118,10 @@ static void top_bar(app *a)
 	int rw = (int)strlen(right);
 	char left_text[512];
 	const char *db = strrchr(a->o->db_name, '/');
-	snprintf(left_text, sizeof left_text, " assay | %s | %s | %s", db ? db + 1 : a->o->db_name,
-		 a->o->batch ? a->o->batch : "all batches", a->o->annotator);
+	const char *where = tui_filter_text(a);
+	snprintf(left_text, sizeof left_text, " assay | %s | %s | %s%s%s", db ? db + 1 : a->o->db_name,
+		 a->o->batch ? a->o->batch : "all batches", a->o->annotator, where ? " | where " : "",
+		 where ? where : "");
 	put(a, 0, 0, COLS - rw - 1, left_text, CONF_ROLE_STATUS_BAR);
 	if (rw < COLS)
 		put(a, 0, COLS - rw, rw, right, CONF_ROLE_STATUS_ACCENT);

@@ -222,7 +222,7 @@ def allowed(unit, arg, func, pos, problems, depth=0):
         return all(allowed(unit, x, func, pos, problems, depth + 1) for x in m.groups())
     m = re.fullmatch(r'(\w+)\s*\[[^\]]*\]', arg)
     if m and m.group(1) in unit.tables:
-        return all(x == "NULL" or literal(x) or x in unit.sql_arrays
+        return all(x == "NULL" or literal(x) or x in unit.sql_arrays or unit.fixed(x)
                    for x in unit.tables[m.group(1)])
     if func and re.fullmatch(r'sql\w*', arg) and arg in func[1]:
         # A wrapper: its own `sql` parameter; its call sites are checked.
