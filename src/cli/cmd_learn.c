@@ -67,6 +67,8 @@ typedef struct feeder {
 	size_t *name_off;     /* where each number's name starts in names */
 	uint8_t *count;       /* per sample of the window */
 	int64_t win_lo, win_hi;
+	store_verdict *human; /* a row's verdicts but the machine's */
+	size_t cap_human;
 	abuf names;           /* the numbers' scorer names */
 	size_t fed;
 	cli_progress progress;
@@ -148,11 +150,32 @@ static int scores_of(feeder *f, int64_t id, const learn_number **nums, size_t *n
 	return 0;
 }
 
-static int on_row(void *ud, const store_export_row *row)
+/* The row with only human verdicts: a model never learns from decisions
+ * a model made (`decide --auto`, annotators named auto:...), or its own
+ * errors would come back as labels. */
+static int human_only(feeder *f, const store_export_row *row, store_export_row *out)
+{
+	*out = *row;
+	size_t n = 0;
+	if (ASSAY_GROW(f->human, row->n_verdicts + 1, f->cap_human, 8) < 0)
+		return assay_fail(&f->err, ASSAY_ENOMEM, "out of memory");
+	for (size_t i = 0; i < row->n_verdicts; i++)
+		if (strncmp(row->verdicts[i].annotator, STORE_AUTO_PREFIX,
+			    strlen(STORE_AUTO_PREFIX)) != 0)
+			f->human[n++] = row->verdicts[i];
+	out->verdicts = f->human;
+	out->n_verdicts = n;
+	return 0;
+}
+
+static int on_row(void *ud, const store_export_row *raw)
 {
 	feeder *f = ud;
 	if (stop)
 		return assay_fail(&f->err, ASSAY_EINTR, "interrupted");
+	store_export_row human, *row = &human;
+	if (human_only(f, raw, &human) < 0)
+		return f->err.code;
 	export_resolution res;
 	export_resolve(row, f->o->rule, &res);
 	if (res.verdict != EXPORT_ACCEPTED && res.verdict != EXPORT_EDITED &&
@@ -470,6 +493,7 @@ int cmd_learn(cli_ctx *ctx, int argc, char **argv)
 	free(f.nums);
 	free(f.name_off);
 	free(f.count);
+	free(f.human);
 	abuf_free(&f.names);
 	store_close(s);
 	return code;

@@ -28,6 +28,24 @@ static const char sql_auto_unscored[] =
 	"                 AND sc.scorer = 'learned' AND sc.value IS NOT NULL"
 	"                 AND " OF_MODEL("sc.detail") " = ?1)";
 
+static const char sql_auto_open[] =
+	"SELECT 1 FROM samples s WHERE s.id = ?1 AND" UNDECIDED
+	" AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.sample_id = s.id AND l.expires_at > ?2)";
+
+int store_auto_open(store *s, int64_t sample_id, int64_t now_ms, bool *open, assay_error *err)
+{
+	sqlite3_stmt *st = store_stmt(s, sql_auto_open, err);
+	if (!st)
+		return err->code;
+	sqlite3_bind_int64(st, 1, sample_id);
+	sqlite3_bind_int64(st, 2, now_ms);
+	int rc = sqlite3_step(st);
+	*open = rc == SQLITE_ROW;
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? ASSAY_OK
+						     : store_sqlerr(s, rc, err, "checking a sample");
+}
+
 void store_auto_rows_free(store_auto_row *rows, size_t n)
 {
 	for (size_t i = 0; rows && i < n; i++) {

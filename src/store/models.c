@@ -10,7 +10,9 @@ int store_decided_count(store *s, int64_t *n, assay_error *err)
 {
 	static const char sql_decided_count[] =
 		"SELECT count(*) FROM samples s WHERE EXISTS (SELECT 1 FROM decisions d"
-		" WHERE d.sample_id = s.id AND d.verdict <> 'skipped')";
+		" WHERE d.sample_id = s.id AND d.verdict <> 'skipped'"
+		" AND d.annotator_id NOT IN (SELECT id FROM annotators"
+		"   WHERE substr(name, 1, length('" STORE_AUTO_PREFIX "')) = '" STORE_AUTO_PREFIX "'))";
 	sqlite3_stmt *st = store_stmt(s, sql_decided_count, err);
 	if (!st)
 		return err->code;

@@ -7,10 +7,12 @@ import hashlib
 import json
 import os
 import re
+import sqlite3
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from harness import SAMPLE_DATA, Workdir, check, contains, eq  # noqa: E402
+from harness import SAMPLE_DATA, Workdir, check, contains, eq, workdir  # noqa: E402
 
 
 def learned_db(w, n=360):
@@ -154,3 +156,37 @@ def test_refusals():
         r = w.run("decide", "--auto", "--precision", "0.9", "--dry-run")
         eq(r.code, 1, r)
         contains(r.err, "has no out-of-fold precision table")
+
+
+def test_a_model_never_learns_from_the_machines_own_decisions():
+    with workdir() as w:
+        learned_db(w)
+        before = json.loads(w.run("learn", "--json", "--dry-run").out)
+        r = w.run("decide", "--auto", "--precision", "0.9")
+        eq(r.code, 0, r)
+        n = w.sql("SELECT count(*) FROM decisions d JOIN annotators a ON a.id = d.annotator_id"
+                  " WHERE a.name LIKE 'auto:%'")[0][0]
+        check(n > 0, "nothing was auto-decided")
+        after = json.loads(w.run("learn", "--json", "--dry-run").out)
+        eq((after["verdicts"], after["rejected"], after["kept"]),
+           (before["verdicts"], before["rejected"], before["kept"]),
+           "learn counted the auto-decisions as labels")
+
+
+def test_auto_leaves_a_sample_on_someones_screen_alone():
+    with workdir() as w:
+        learned_db(w)
+        sure = w.sql("SELECT s.id FROM scores sc JOIN samples s ON s.id = sc.sample_id"
+                     " WHERE sc.scorer = 'learned' AND NOT EXISTS (SELECT 1 FROM decisions d"
+                     " WHERE d.sample_id = s.id) ORDER BY sc.value LIMIT 1")[0][0]
+        con = sqlite3.connect(w.db)
+        con.execute("INSERT INTO annotators (name, first_seen) VALUES ('carol', 0)")
+        con.execute("INSERT INTO leases (sample_id, annotator_id, expires_at) VALUES "
+                    "(?, (SELECT id FROM annotators WHERE name = 'carol'), ?)",
+                    (sure, int(time.time() * 1000) + 600000))
+        con.commit()
+        con.close()
+        r = w.run("decide", "--auto", "--precision", "0.9")
+        eq(r.code, 0, r)
+        eq(w.sql("SELECT count(*) FROM decisions WHERE sample_id = ?", sure), [(0,)],
+           "a sample on carol's screen was auto-rejected")
