@@ -442,6 +442,10 @@ typedef struct store_auto_row {
 int store_auto_page(store *s, int64_t model, double max_value, size_t max, double *after_value,
 		    int64_t *after_id, store_auto_row **rows, size_t *n, assay_error *err);
 void store_auto_rows_free(store_auto_row *rows, size_t n);
+/* Whether a sample is still undecided (no verdict but skips, no
+ * adjudication) and on nobody's screen (no live lease): decide --auto
+ * checks it again inside the transaction that would reject it. */
+int store_auto_open(store *s, int64_t sample_id, int64_t now_ms, bool *open, assay_error *err);
 /* How many undecided samples have no learned score of model `model` (not
  * scored since it was trained). */
 int store_auto_unscored(store *s, int64_t model, int64_t *n, assay_error *err);
