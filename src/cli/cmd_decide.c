@@ -230,7 +230,7 @@ static int undo_latest(store *s, const char *annotator, bool all)
 	if (all) {
 		printf("undid %lld decisions of ", (long long)n);
 		cli_put_safe(stdout, annotator);
-		putchar('\n');
+		puts(n ? "" : " (no decision by that name: check its spelling with 'assay stats')");
 		return 0;
 	}
 	store_sample smp;
@@ -270,6 +270,7 @@ typedef struct args {
 	one d;
 	const char *from, *precision, *sample, *seed, *max_disagree;
 	bool undo, all, autom, yes;
+	bool annotator_given; /* --annotator on the command line, not from the environment */
 	decide_auto_opts ao;
 	cli_where where;
 } args;
@@ -315,7 +316,10 @@ static int parse_args(cli_ctx *ctx, int argc, char **argv, args *a)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'a': a->d.annotator = optarg; break;
+		case 'a':
+			a->d.annotator = optarg;
+			a->annotator_given = true;
+			break;
 		case 'b': a->d.batch = optarg; break;
 		case 'r': a->d.reason = optarg; break;
 		case 't': a->d.text = optarg; break;
@@ -394,6 +398,10 @@ int cmd_decide(cli_ctx *ctx, int argc, char **argv)
 		cli_where_free(&a.where);
 		return code < 0 ? 0 : code;
 	}
+	/* undoing every decision of someone has no redo: it names them itself */
+	if (a.all && !a.annotator_given)
+		return cli_usage_error(ctx, "--undo --all undoes every decision of an annotator: "
+					    "name them with --annotator NAME");
 	if (a.autom || a.precision || a.ao.dry_run || a.all) {
 		code = auto_options(ctx, a.autom, a.precision, a.undo, a.all, npos, d.reason, &a.ao);
 		if (code || a.autom)

@@ -190,3 +190,16 @@ def test_auto_leaves_a_sample_on_someones_screen_alone():
         eq(r.code, 0, r)
         eq(w.sql("SELECT count(*) FROM decisions WHERE sample_id = ?", sure), [(0,)],
            "a sample on carol's screen was auto-rejected")
+
+
+def test_undo_all_needs_the_annotator_named():
+    with workdir() as w:
+        learned_db(w)
+        before = w.dump()
+        r = w.run("decide", "--undo", "--all", env={"ASSAY_ANNOTATOR": "ana"})
+        eq(r.code, 2, r)
+        contains(r.err, "name them with --annotator NAME")
+        eq(w.dump(), before, "--undo --all without a name changed the database")
+        r = w.run("decide", "--undo", "--all", "--annotator", "auto:learned@9")
+        eq(r.code, 0, r)
+        contains(r.out, "undid 0 decisions of auto:learned@9 (no decision by that name")
