@@ -8,6 +8,7 @@
 #include <math.h>
 #include <regex.h>
 #include <stdio.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -105,10 +106,17 @@ static const char *regex_too_big(const char *re, size_t *at)
 {
 	double total[REGEX_MAX_GROUPS + 1] = {0}, last[REGEX_MAX_GROUPS + 1] = {0};
 	int d = 0;
+	bool after_repeat = false; /* the previous token was * + ? or {m,n} */
 	for (size_t i = 0; re[i]; i++) {
 		*at = i;
 		double atom = 1, factor = 1;
 		char c = re[i];
+		bool repeat = c == '*' || c == '+' || c == '?' || c == '{';
+		/* a repetition of a repetition (a**, s?*+++) means what one does,
+		 * and makes the C library's regcomp take seconds or minutes */
+		if (repeat && after_repeat)
+			return "stacked repetitions (write one: a* rather than a*+)";
+		after_repeat = repeat;
 		if (c == '\\' && re[i + 1] >= '1' && re[i + 1] <= '9')
 			return "back-references are not supported";
 		if (c == '\\' && re[i + 1])
