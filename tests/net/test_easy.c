@@ -221,6 +221,47 @@ TEST(redact_keys_shapes_and_bearer)
 		CHECK_STR(redacted(plain[i], NULL), plain[i]);
 }
 
+/* The bypasses of the configured key tried by hand, each redacted: other
+ * case, split by an invisible character or a space, a part of it, its end;
+ * and credentials of other shapes. */
+TEST(redact_key_variants)
+{
+	const char *key = "sk-proj-Abc123Def456Ghi789Jkl0";
+	const char *leak[] = {
+		"echo SK-PROJ-ABC123DEF456GHI789JKL0 end",
+		"echo sk-proj-Abc123\xe2\x80\x8b" "Def456Ghi789Jkl0 end",   /* U+200B */
+		"echo sk-proj-Abc\xc2\xad" "123Def456\xef\xbb\xbfGhi789Jkl0 end", /* U+00AD, U+FEFF */
+		"echo sk-proj-Abc123 Def456Ghi789Jkl0 end",
+		"echo sk-proj-Abc123\xe2\x81\xa0" "Def456\xe2\x80\x8dGhi789Jkl0 end", /* U+2060, ZWJ */
+		"echo xx Def456Ghi789Jk xx end",   /* 15 characters from its middle */
+		"echo Ghi789Jkl0 end",              /* its end */
+		"echo DEF456GHI end",
+	};
+	for (size_t i = 0; i < ASSAY_ARRAY_LEN(leak); i++) {
+		const char *r = redacted(leak[i], key);
+		CHECK(strstr(r, "[redacted]") && !strstr(r, "456") && !strcasestr(r, "def") &&
+		      !strcasestr(r, "jkl0"));
+		CHECK(!strncmp(r, "echo ", 5) && strstr(r, " end"));
+		if (!strstr(r, "[redacted]") || strstr(r, "456"))
+			printf("#   leaked: %s\n", r);
+	}
+	/* the invisible characters inside the key go with it */
+	CHECK_STR(redacted("a sk-proj-Abc123\xe2\x80\x8b" "Def456Ghi789Jkl0 b", key), "a [redacted] b");
+	CHECK_STR(redacted("A Sk-Proj-Abc123Def456Ghi789Jkl0.", key), "A [redacted].");
+	/* short runs of its characters and ordinary text stay */
+	CHECK_STR(redacted("sk-proj is Abc and 123 ok", key), "sk-proj is Abc and 123 ok");
+	CHECK_STR(redacted("Authorization: Basic dXNlcjpwYXNz", NULL), "Authorization: Basic [redacted]");
+	CHECK_STR(redacted("basic QWxhZGRpbjpvcGVuIHNlc2FtZQ== x", NULL), "basic [redacted] x");
+	CHECK_STR(redacted("Basic authentication required", NULL), "Basic authentication required");
+	CHECK_STR(redacted("t=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.sig-_Zx9 ok", NULL),
+		  "t=[redacted] ok");
+	CHECK_STR(redacted("token-sk-live1234567890abcdefgh", NULL), "token-[redacted]");
+	CHECK_STR(redacted("key_ghp_0123456789abcdefghijKLMN", NULL), "key_[redacted]");
+	CHECK_STR(redacted("xAKIAABCDEFGHIJ123456", NULL), "x[redacted]");
+	CHECK_STR(redacted("risk-free and whisk-abcdefghijklmnopqrs", NULL),
+		  "risk-free and whisk-abcdefghijklmnopqrs");
+}
+
 TEST(excerpt_redacts_a_key_written_with_escapes)
 {
 	char out[256];
@@ -246,7 +287,7 @@ TEST(excerpt_redacts_a_key_written_with_escapes)
 	abuf_free(&b);
 }
 
-UNIT_MAIN(UNIT_CASE(redact_keys_shapes_and_bearer), UNIT_CASE(excerpt_redacts_a_key_written_with_escapes),
+UNIT_MAIN(UNIT_CASE(redact_keys_shapes_and_bearer), UNIT_CASE(redact_key_variants), UNIT_CASE(excerpt_redacts_a_key_written_with_escapes),
 	  UNIT_CASE(retry_after_seconds), UNIT_CASE(retry_after_http_date),
 	  UNIT_CASE(excerpt_sanitizes_control_bytes), UNIT_CASE(excerpt_utf8),
 	  UNIT_CASE(excerpt_caps_length_on_a_character_boundary),
