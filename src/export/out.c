@@ -24,6 +24,9 @@
 
 #include "out_int.h"
 
+/* open_stream found a regular file: the atomic path takes it. */
+#define OUT_REGULAR 1
+
 int export_out_error(const export_out *o, int e, const char *what, assay_error *err)
 {
 	bool file = o->kind != OUT_STREAM;
@@ -138,22 +141,59 @@ static int connect_socket(export_out *o, assay_error *err)
 	return rc;
 }
 
+/* Opens o->path for writing without truncating, without waiting for a
+ * FIFO's reader first (a name then checked on its descriptor can be
+ * refused before anything blocks); a FIFO without a reader is then waited
+ * for. The descriptor blocks as usual. */
+static int open_wronly(export_out *o, assay_error *err)
+{
+	int flags = O_WRONLY | O_NOCTTY | O_CLOEXEC;
+	while ((o->fd = open(o->path, flags | O_NONBLOCK)) < 0 && errno == EINTR && !stopped(o))
+		;
+	if (o->fd < 0 && errno == ENXIO) /* a FIFO no one reads yet */
+		while ((o->fd = open(o->path, flags)) < 0 && errno == EINTR && !stopped(o))
+			;
+	if (o->fd < 0)
+		return export_out_error(o, errno, "opening", err);
+	int fl = fcntl(o->fd, F_GETFL);
+	if (fl < 0 || fcntl(o->fd, F_SETFL, fl & ~O_NONBLOCK) < 0)
+		return export_out_error(o, errno, "opening", err);
+	return ASSAY_OK;
+}
+
 /* Standard output, a FIFO, a character device or a socket: written as it
- * is, never replaced by a file (a FIFO's reader gets every byte). */
+ * is, never replaced by a file (a FIFO's reader gets every byte). What the
+ * name reached is judged on the open descriptor, not on what a stat of the
+ * name said before (the name may have been swapped in between): a regular
+ * file there returns OUT_REGULAR for the atomic path and its checks. */
 static int open_stream(export_out *o, const struct stat *st, assay_error *err)
 {
 	o->kind = OUT_STREAM;
-	if (S_ISBLK(st->st_mode))
-		return assay_fail(err, ASSAY_EINVAL,
-				  "%s: is a block device; an export goes to a file, a FIFO, a "
-				  "character device or a socket",
-				  o->path);
-	if (S_ISSOCK(st->st_mode))
-		return connect_socket(o, err);
-	while ((o->fd = open(o->path, O_WRONLY | O_NOCTTY | O_CLOEXEC)) < 0)
-		if (errno != EINTR || stopped(o))
-			return export_out_error(o, errno, "opening", err);
-	return ASSAY_OK;
+	if (S_ISSOCK(st->st_mode)) {
+		int rc = guard(o, NULL, st, err);
+		return rc < 0 ? rc : connect_socket(o, err);
+	}
+	int rc = S_ISBLK(st->st_mode) ? ASSAY_OK : open_wronly(o, err);
+	struct stat now = *st;
+	if (rc == ASSAY_OK && !S_ISBLK(st->st_mode) && fstat(o->fd, &now) != 0)
+		rc = export_out_error(o, errno, "opening", err);
+	if (rc == ASSAY_OK && S_ISREG(now.st_mode)) {
+		close(o->fd);
+		o->fd = -1;
+		return OUT_REGULAR;
+	}
+	if (rc == ASSAY_OK && S_ISBLK(now.st_mode))
+		rc = assay_fail(err, ASSAY_EINVAL,
+				"%s: is a block device; an export goes to a file, a FIFO, a "
+				"character device or a socket",
+				o->path);
+	if (rc == ASSAY_OK)
+		rc = guard(o, NULL, &now, err);
+	if (rc < 0 && o->fd >= 0) {
+		close(o->fd);
+		o->fd = -1;
+	}
+	return rc;
 }
 
 /* The new file's mode and owner: those of the file it replaces, else the
@@ -219,8 +259,10 @@ static int open_dest(export_out *o, assay_error *err)
 	if (stat(o->path, &st) == 0 && S_ISDIR(st.st_mode))
 		return assay_fail(err, ASSAY_EIO, "%s: is a directory", o->path);
 	if (stat(o->path, &st) == 0 && !S_ISREG(st.st_mode)) {
-		int rc = guard(o, NULL, &st, err);
-		return rc < 0 ? rc : open_stream(o, &st, err);
+		int rc = open_stream(o, &st, err);
+		if (rc != OUT_REGULAR)
+			return rc;
+		o->kind = OUT_STREAM;
 	}
 	if (!(o->target = resolve_target(o->path, err)))
 		return err->code;
