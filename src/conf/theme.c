@@ -55,6 +55,15 @@ const conf_role_info conf_roles[CONF_ROLE_COUNT] = {
 				     "confidence-interval whiskers"},
 	[CONF_ROLE_ERROR] = {"error", CONF_ROLE_SCORE_BAD, {231, 160, B}, B | U | R,
 			     "error messages"},
+	[CONF_ROLE_CONTEXT_TEXT] = {"context.text", CONF_ROLE_META_VALUE, {250, D, 0}, 0,
+				    "what a sample answers (its instruction, earlier turns)"},
+	[CONF_ROLE_CONTEXT_LABEL] = {"context.label", CONF_ROLE_META_KEY, {180, D, B}, B,
+				     "a context field's name, a system or tool turn's role"},
+	[CONF_ROLE_CONTEXT_USER] = {"context.user", CONF_ROLE_CONTEXT_LABEL, {117, D, B}, B | U,
+				    "the user's turns of a conversation"},
+	[CONF_ROLE_CONTEXT_ASSISTANT] = {"context.assistant", CONF_ROLE_CONTEXT_LABEL,
+					 {114, D, 0}, U,
+					 "the assistant's earlier turns of a conversation"},
 };
 
 #undef D
