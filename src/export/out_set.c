@@ -1,10 +1,10 @@
 /* out_set.c — committing outputs: one file, or the files of a split as one
  * set. First every output is flushed and every file fsynced (a stream is
- * closed); a failure there leaves no file of the set. Then, with the
- * stopping signals (INT, TERM, HUP, QUIT) held back, each file is named (a
- * hidden name beside its destination) and all are renamed into place, a
- * few metadata calls with no waiting for the disk between them; then the
- * directories are synced. A lone new file is linked in under its own name
+ * closed); a failure there leaves no file of the set. Then each file is
+ * named (a hidden name beside its destination, linked or copied), and,
+ * with the stopping signals (INT, TERM, HUP, QUIT) held back only now,
+ * all are renamed into place, a few metadata calls with no waiting for the
+ * disk between them; then the directories are synced. A lone new file is linked in under its own name
  * in one step. */
 #include <errno.h>
 #include <fcntl.h>
@@ -44,6 +44,10 @@ static int copy_in(export_out *o, assay_error *err)
 	int rc = ASSAY_OK;
 	off_t at = 0;
 	for (;;) {
+		if (o->stop && *o->stop) { /* a big copy is stopped at once */
+			rc = export_out_error(o, EINTR, "copying into place", err);
+			break;
+		}
 		ssize_t n = pread(o->fd, o->buf, OUT_BUF, at);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -157,8 +161,11 @@ static int complete(export_out **v, size_t n, assay_error *err)
 	return ASSAY_OK;
 }
 
-/* Names every file of the set, then renames each into place. */
-static int publish(export_out **v, size_t n, assay_error *err)
+/* Names every file of the set (a link, or a copy where links are refused).
+ * Done before the stopping signals are held, so a stop during a long copy
+ * is seen at once; a stop asked meanwhile leaves nothing in place (but a
+ * lone new file already linked in under its own name, which is complete). */
+static int stage_all(export_out **v, size_t n, assay_error *err)
 {
 	size_t files = 0;
 	for (size_t i = 0; i < n; i++)
@@ -167,8 +174,28 @@ static int publish(export_out **v, size_t n, assay_error *err)
 	for (size_t i = 0; i < n && rc == ASSAY_OK; i++)
 		if (v[i]->kind != OUT_STREAM)
 			rc = stage(v[i], files == 1, err);
-	size_t placed = 0;
-	for (size_t i = 0; i < n && rc == ASSAY_OK; i++) {
+	for (size_t i = 0; i < n && rc == ASSAY_OK; i++)
+		if (v[i]->staged && v[i]->stop && *v[i]->stop)
+			rc = export_out_error(v[i], EINTR, "naming the file", err);
+	return rc;
+}
+
+/* Renames every staged file into place: a few metadata calls, with the
+ * stopping signals held so a set is not left half replaced. */
+static int place_all(export_out **v, size_t n, assay_error *err)
+{
+	size_t files = 0, placed = 0;
+	for (size_t i = 0; i < n; i++)
+		files += v[i]->kind != OUT_STREAM;
+	sigset_t hold, old;
+	sigemptyset(&hold);
+	sigaddset(&hold, SIGINT);
+	sigaddset(&hold, SIGTERM);
+	sigaddset(&hold, SIGHUP);
+	sigaddset(&hold, SIGQUIT);
+	pthread_sigmask(SIG_BLOCK, &hold, &old);
+	int rc = ASSAY_OK;
+	for (size_t i = 0; i < n; i++) {
 		if (!v[i]->staged)
 			continue;
 		if (rename(v[i]->tmp, v[i]->target) != 0) {
@@ -181,23 +208,17 @@ static int publish(export_out **v, size_t n, assay_error *err)
 		v[i]->staged = false;
 		placed++;
 	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return rc;
 }
 
 int export_out_commit_set(export_out **v, size_t n, assay_error *err)
 {
 	int rc = complete(v, n, err);
-	if (rc == ASSAY_OK) {
-		sigset_t hold, old;
-		sigemptyset(&hold);
-		sigaddset(&hold, SIGINT);
-		sigaddset(&hold, SIGTERM);
-		sigaddset(&hold, SIGHUP);
-		sigaddset(&hold, SIGQUIT);
-		pthread_sigmask(SIG_BLOCK, &hold, &old);
-		rc = publish(v, n, err);
-		pthread_sigmask(SIG_SETMASK, &old, NULL);
-	}
+	if (rc == ASSAY_OK)
+		rc = stage_all(v, n, err);
+	if (rc == ASSAY_OK)
+		rc = place_all(v, n, err);
 	for (size_t i = 0; i < n; i++) {
 		if (rc == ASSAY_OK && v[i]->kind != OUT_STREAM)
 			sync_dir(v[i]->target);
