@@ -87,6 +87,7 @@ typedef struct store_batch {
 	char *kind;         /* --kind: "caption", "response", "text", or "" (by field name) */
 	char *context_fields; /* --context as a JSON array, or "" for the default lookup */
 	char *dedup_on;     /* --dedup-on: "text", "context+text", "none", or "" (default) */
+	char *turn;         /* --turn N as given, or "" for a conversation's last assistant turn */
 	int64_t created_at; /* unix ms */
 	int64_t finished_at;/* unix ms, 0 while importing or when interrupted */
 	int64_t n_read, n_imported, n_duplicate, n_rejected;

@@ -9,10 +9,11 @@
 #include <time.h>
 
 #include "ingest_int.h"
+#include "record.h"
 
 /* The source as recorded on the batch: an absolute path for files, the URL
  * without user information for URLs. */
-static void source_key(const char *source, char *out, size_t cap)
+void ingest_source_key(const char *source, char *out, size_t cap)
 {
 	if (strcmp(source, "-") == 0) {
 		snprintf(out, cap, "stdin");
@@ -81,8 +82,33 @@ char *ingest_list_json(const char *list)
 	return s;
 }
 
-/* Whether an existing batch was made with options compatible with these. */
-static int check_compatible(const store_batch *b, const char *format, const ingest_options *o,
+/* --dedup-on as recorded: "context+text" is the default, recorded "". */
+static const char *dedup_name(const char *d)
+{
+	return !d || !strcmp(d, "context+text") ? "" : d;
+}
+
+/* A batch's --dedup-on as the record reader's key (enum rec_dedup). */
+static int dedup_of(const char *d)
+{
+	return !strcmp(d, "text") ? REC_DEDUP_TEXT
+	       : !strcmp(d, "none") ? REC_DEDUP_NONE
+				    : REC_DEDUP_DEFAULT;
+}
+
+static int differs(const store_batch *b, const char *option, const char *was, assay_error *err)
+{
+	return assay_fail(err, ASSAY_EINVAL,
+			  "batch \"%s\" was imported with %s %s; import into it with the same "
+			  "option, or name another --batch",
+			  b->name, option, was[0] ? was : "(default)");
+}
+
+/* Whether an existing batch was made with options compatible with these:
+ * the same text, id, context fields and turn (what a sample is, and so its
+ * duplicate key) and the same --dedup-on. Without --dedup-on, the batch's
+ * is taken (batches from before schema 3 keyed on the text alone). */
+static int check_compatible(const store_batch *b, const ingest_options *o, int *dedup,
 			    assay_error *err)
 {
 	const char *text = o->text_field ? o->text_field : "";
@@ -93,23 +119,32 @@ static int check_compatible(const store_batch *b, const char *format, const inge
 				  "into it with the same options, or name another --batch",
 				  b->name, b->text_field[0] ? b->text_field : "(default)",
 				  b->id_field[0] ? b->id_field : "(default)");
-	const char *dedup = o->dedup_on ? o->dedup_on : "";
-	if (strcmp(b->dedup_on, dedup) != 0)
-		return assay_fail(err, ASSAY_EINVAL,
-				  "batch \"%s\" was imported with --dedup-on %s; import into it "
-				  "with the same option, or name another --batch",
-				  b->name, b->dedup_on[0] ? b->dedup_on : "(default)");
-	(void)format;
+	char *context = ingest_list_json(o->context_fields);
+	if (!context)
+		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
+	bool same = strcmp(b->context_fields, context) == 0;
+	free(context);
+	if (!same)
+		return differs(b, "--context", b->context_fields, err);
+	char turn[24] = "";
+	if (o->turn_set)
+		snprintf(turn, sizeof turn, "%d", o->turn);
+	if (strcmp(b->turn, turn) != 0)
+		return differs(b, "--turn", b->turn, err);
+	if (!o->dedup_on)
+		*dedup = dedup_of(b->dedup_on);
+	else if (strcmp(dedup_name(b->dedup_on), dedup_name(o->dedup_on)) != 0)
+		return differs(b, "--dedup-on", dedup_name(b->dedup_on), err);
 	return ASSAY_OK;
 }
 
 /* Finds the batch this import continues, or creates it (inside the open
  * transaction). */
 int ingest_pick_batch(store *s, const char *source, const char *format, const ingest_options *o,
-		      ingest_result *res, assay_error *err)
+		      int *dedup, ingest_result *res, assay_error *err)
 {
 	char key[PATH_MAX + 64];
-	source_key(source, key, sizeof key);
+	ingest_source_key(source, key, sizeof key);
 	store_batch b = {0};
 	int rc;
 	if (o->batch)
@@ -119,7 +154,7 @@ int ingest_pick_batch(store *s, const char *source, const char *format, const in
 	else
 		rc = ASSAY_ENOTFOUND;
 	if (rc == ASSAY_OK) {
-		rc = check_compatible(&b, format, o, err);
+		rc = check_compatible(&b, o, dedup, err);
 		res->batch_id = b.id;
 		snprintf(res->batch, sizeof res->batch, "%s", b.name);
 		res->resumed = true;
@@ -134,6 +169,9 @@ int ingest_pick_batch(store *s, const char *source, const char *format, const in
 		snprintf(name, sizeof name, "%s", o->batch);
 	else
 		default_batch_name(source, name, sizeof name);
+	char turn[24] = "";
+	if (o->turn_set)
+		snprintf(turn, sizeof turn, "%d", o->turn);
 	char *meta = ingest_list_json(o->meta_fields);
 	char *context = ingest_list_json(o->context_fields);
 	if (!meta || !context) {
@@ -150,7 +188,8 @@ int ingest_pick_batch(store *s, const char *source, const char *format, const in
 		.meta_fields = meta,
 		.kind = (char *)(o->kind ? o->kind : ""),
 		.context_fields = context,
-		.dedup_on = (char *)(o->dedup_on ? o->dedup_on : ""),
+		.dedup_on = (char *)dedup_name(o->dedup_on),
+		.turn = turn,
 		.created_at = assay_now_ms(),
 	};
 	rc = store_batch_create(s, &b, err);

@@ -251,7 +251,8 @@ void rec_key(const char *raw, size_t len, const rec_options *o, int64_t line, re
 	f->hash = text_normalized_hash(f->text, f->text_len, o->scratch);
 	if (o->dedup == REC_DEDUP_NONE) {
 		/* Never a duplicate: the record itself at its line is the key (the
-		 * import mixes the batch in), so a re-run still finds it. */
+		 * import mixes the batch and the source in), so a re-run still
+		 * finds it. */
 		f->hash = text_hash64(raw, len, (uint64_t)line * 0x9e3779b97f4a7c15ull);
 		return;
 	}

@@ -77,6 +77,7 @@ typedef struct run {
 	rpt_census census; /* fields of records lacking a field (reader thread) */
 	int64_t bytes;   /* source bytes behind the records taken so far */
 	int64_t end_line;
+	uint64_t source_hash; /* of the source as its batch records it */
 	ring *q;
 	atomic_int cancel; /* the inserting side stopped: the reader thread and a
 			      read waiting for data end */
@@ -191,8 +192,10 @@ static int take(run *r, slot *sl, assay_error *err)
 		.context_len = sl->context_len,
 		.hash = sl->hash,
 	};
-	if (r->ro.dedup == REC_DEDUP_NONE) /* the record's key within its batch */
+	if (r->ro.dedup == REC_DEDUP_NONE) { /* the record's key within its batch and source */
 		ns.hash = text_hash64(&r->res->batch_id, sizeof r->res->batch_id, sl->hash);
+		ns.hash = text_hash64(&r->source_hash, sizeof r->source_hash, ns.hash);
+	}
 	int outcome = 0;
 	int64_t sid = 0;
 	rc = store_sample_insert(r->s, &ns, &outcome, &sid, err);
@@ -457,6 +460,9 @@ int ingest_import(store *s, const char *source, const ingest_options *o, ingest_
 			     .scratch = &r.scratch};
 	if (o->qualify_line_ids)
 		r.ro.qualifier = strcmp(source, "-") == 0 ? "stdin" : source;
+	char key[PATH_MAX + 64];
+	ingest_source_key(source, key, sizeof key);
+	r.source_hash = text_hash64(key, strlen(key), 0);
 	int rc = rec_options_context(&r.ro, o, err);
 	if (rc < 0) {
 		rec_options_free(&r.ro);
@@ -472,7 +478,7 @@ int ingest_import(store *s, const char *source, const ingest_options *o, ingest_
 		return rc;
 	}
 	rpt_init(&r.rpt, o, r.in.name);
-	if ((rc = ingest_pick_batch(s, source, format, o, res, err)) == ASSAY_OK)
+	if ((rc = ingest_pick_batch(s, source, format, o, &r.ro.dedup, res, err)) == ASSAY_OK)
 		rc = read_all(&r, err);
 	bool fatal_format = rc == ASSAY_EFORMAT && !o->strict;
 	if (fatal_format) {

@@ -80,9 +80,13 @@ int sniff_binary(rd *in, const char *name, assay_error *err);
 void skip_bom(rd *in);
 
 /* Finds the batch this import continues, or creates it (inside the open
- * transaction); fills res->batch_id, res->batch and res->resumed. */
+ * transaction); fills res->batch_id, res->batch and res->resumed. A batch
+ * continued without --dedup-on sets *dedup (enum rec_dedup) to its own. */
 int ingest_pick_batch(store *s, const char *source, const char *format,
-		      const ingest_options *o, ingest_result *res, assay_error *err);
+		      const ingest_options *o, int *dedup, ingest_result *res, assay_error *err);
+/* The source as recorded on its batch: an absolute path for a file, a URL
+ * without user information. */
+void ingest_source_key(const char *source, char *out, size_t cap);
 /* A comma-separated list as a JSON array text ("" for NULL); caller frees. */
 char *ingest_list_json(const char *list);
 

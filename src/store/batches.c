@@ -5,7 +5,7 @@
 
 #define BATCH_COLS                                                                                 \
 	"id, name, source, format, text_field, id_field, meta_fields, created_at, finished_at, "  \
-	"n_read, n_imported, n_duplicate, n_rejected, kind, context_fields, dedup_on"
+	"n_read, n_imported, n_duplicate, n_rejected, kind, context_fields, dedup_on, turn"
 
 void store_batch_free(store_batch *b)
 {
@@ -20,6 +20,7 @@ void store_batch_free(store_batch *b)
 	free(b->kind);
 	free(b->context_fields);
 	free(b->dedup_on);
+	free(b->turn);
 	*b = (store_batch){0};
 }
 
@@ -42,9 +43,11 @@ static int read_batch(sqlite3_stmt *st, store_batch *b, assay_error *err)
 		.kind = store_col_str(st, 13),
 		.context_fields = store_col_str(st, 14),
 		.dedup_on = store_col_str(st, 15),
+		.turn = store_col_str(st, 16),
 	};
 	if (!b->name || !b->source || !b->format || !b->text_field || !b->id_field ||
-	    !b->meta_fields || !b->kind || !b->context_fields || !b->dedup_on) {
+	    !b->meta_fields || !b->kind || !b->context_fields || !b->dedup_on ||
+	    !b->turn) {
 		store_batch_free(b);
 		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
 	}
@@ -92,7 +95,7 @@ int store_batch_by_source(store *s, const char *source, store_batch *out, assay_
 
 static const char sql_create[] =
 	"INSERT INTO batches (name, source, format, text_field, id_field, meta_fields, "
-	"created_at, kind, context_fields, dedup_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	"created_at, kind, context_fields, dedup_on, turn) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
 int store_batch_create(store *s, store_batch *b, assay_error *err)
 {
@@ -109,6 +112,7 @@ int store_batch_create(store *s, store_batch *b, assay_error *err)
 	store_bind_text(st, 8, b->kind ? b->kind : "", -1);
 	store_bind_text(st, 9, b->context_fields ? b->context_fields : "", -1);
 	store_bind_text(st, 10, b->dedup_on ? b->dedup_on : "", -1);
+	store_bind_text(st, 11, b->turn ? b->turn : "", -1);
 	int rc = store_step_done(s, st, err, "creating a batch");
 	if (rc == ASSAY_OK)
 		b->id = sqlite3_last_insert_rowid(s->db);

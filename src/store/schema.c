@@ -167,12 +167,15 @@ static const char schema_v3[] =
 	"CREATE INDEX models_by_name ON models(name, id);"
 	/* What a sample is judged against: its context (a JSON array of
 	 * {"name"|"role", "text"} from --context or a conversation's earlier
-	 * turns; NULL when none), the batch's declared kind and what its
-	 * exact duplicates were keyed on. */
+	 * turns; NULL when none), the batch's declared kind, its --context
+	 * and --turn, and what its exact duplicates were keyed on. The
+	 * batches made before this step keyed them on the text alone. */
 	"ALTER TABLE samples ADD COLUMN context TEXT;"
 	"ALTER TABLE batches ADD COLUMN kind TEXT NOT NULL DEFAULT '';"
 	"ALTER TABLE batches ADD COLUMN context_fields TEXT NOT NULL DEFAULT '';"
 	"ALTER TABLE batches ADD COLUMN dedup_on TEXT NOT NULL DEFAULT '';"
+	"UPDATE batches SET dedup_on = 'text';"
+	"ALTER TABLE batches ADD COLUMN turn TEXT NOT NULL DEFAULT '';"
 	/* The built-in scores of an edited sample's corrected text, beside the
 	 * original's (kept for calibration); text_hash says which edit. */
 	"ALTER TABLE samples ADD COLUMN edit_quality REAL;"

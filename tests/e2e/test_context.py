@@ -4,10 +4,11 @@ judge and the classifier seeing the prompt (tests/httpd.py on 127.0.0.1),
 corrections scored on their own text, export splicing into a turn."""
 import json
 import os
+import sqlite3
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from harness import Workdir, check, contains, eq  # noqa: E402
+from harness import SAMPLE_DATA, Workdir, check, contains, eq  # noqa: E402
 from httpd import TestServer  # noqa: E402
 
 
@@ -241,3 +242,73 @@ def test_report_examples_show_the_prompt():
         contains(html, "<div class='muted'>instruction: Name the capital of &lt;Spain&gt;."
                        "</div>Paris.")
         eq(html.count("<div class='muted'>instruction:"), 1)
+
+
+def test_reimport_with_other_context_or_turn_is_refused():
+    tasks = os.path.join(SAMPLE_DATA, "tasks.jsonl")
+    with Workdir() as w:
+        eq(w.run("import", "--no-score", "--context", "instruction", tasks).code, 0)
+        before = w.sql("SELECT id, hash FROM samples ORDER BY id")
+        # another --context would key the samples otherwise: named, not 8 records refused
+        r = w.run("import", "--no-score", "--context", "instruction,input", tasks)
+        check(r.code not in (0, 65), r)
+        contains(r.err, 'was imported with --context ["instruction"]')
+        r = w.run("import", "--no-score", tasks)
+        contains(r.err, "--context")
+        eq(w.sql("SELECT count(*) FROM rejects"), [(0,)])
+        eq(w.sql("SELECT id, hash FROM samples ORDER BY id"), before)
+        r = w.run("import", "--no-score", "--context", "instruction", tasks)
+        eq(r.code, 0, r)
+        contains(r.out, "0 imported")
+        # context+text is the default's name
+        eq(w.run("import", "--no-score", "--batch", "d", tasks).code, 0)
+        r = w.run("import", "--no-score", "--batch", "d", "--dedup-on", "context+text", tasks)
+        eq(r.code, 0, r)
+        r = w.run("import", "--no-score", "--batch", "d", "--dedup-on", "text", tasks)
+        contains(r.err, "was imported with --dedup-on (default)")
+    with Workdir() as w:
+        src = w.file("chat.jsonl", jsonl(CHAT))
+        eq(w.run("import", "--no-score", "--turn", "1", src).code, 0)
+        r = w.run("import", "--no-score", src)
+        contains(r.err, "was imported with --turn 1")
+        eq(w.run("import", "--no-score", "--turn", "1", src).code, 0)
+        eq(w.sql("SELECT count(*) FROM rejects"), [(0,)])
+
+
+def test_batches_from_schema_2_keep_their_text_keys():
+    tasks = os.path.join(SAMPLE_DATA, "tasks.jsonl")
+    with Workdir() as w:
+        # a batch keyed on the text alone, as schema 2 keyed every batch
+        eq(w.run("import", "--no-score", "--dedup-on", "text", tasks).code, 0)
+        con = sqlite3.connect(w.db)  # back to the schema 2 layout
+        con.executescript("DROP TABLE models; DROP TABLE edit_scores;"
+                          "DROP TABLE spotcheck_samples; DROP TABLE spotchecks;"
+                          "DROP INDEX scores_by_learned; DROP INDEX scores_by_uncertainty;"
+                          "UPDATE samples SET context = NULL;"
+                          "ALTER TABLE samples DROP COLUMN context;"
+                          "ALTER TABLE samples DROP COLUMN edit_quality;"
+                          "ALTER TABLE batches DROP COLUMN kind;"
+                          "ALTER TABLE batches DROP COLUMN context_fields;"
+                          "ALTER TABLE batches DROP COLUMN dedup_on;"
+                          "ALTER TABLE batches DROP COLUMN turn;"
+                          "PRAGMA user_version = 2;")
+        con.close()
+        r = w.run("import", "--no-score", tasks)  # a plain re-run
+        eq(r.code, 0, r)
+        contains(r.out, "0 imported")
+        eq(w.sql("SELECT dedup_on FROM batches"), [("text",)])
+        eq(w.sql("SELECT count(*) FROM rejects"), [(0,)])
+        r = w.run("import", "--no-score", "--dedup-on", "context+text", tasks)
+        contains(r.err, "was imported with --dedup-on text")
+
+
+def test_dedup_none_keeps_same_lines_of_two_sources():
+    with Workdir() as w:
+        a = w.file("a.jsonl", '{"text": "Same words."}\n{"text": "Other."}\n')
+        b = w.file("b.jsonl", '{"text": "Same words."}\n')
+        r = w.run("import", "--no-score", "--batch", "n", "--dedup-on", "none", a, b)
+        eq(r.code, 0, r)
+        eq(w.sql("SELECT count(*) FROM samples"), [(3,)])
+        eq(w.sql("SELECT count(*) FROM duplicates"), [(0,)])
+        r = w.run("import", "--no-score", "--batch", "n", "--dedup-on", "none", a, b)  # a re-run
+        eq((r.code, w.sql("SELECT count(*) FROM samples")), (0, [(3,)]), r)

@@ -72,12 +72,14 @@ def test_an_older_database_is_upgraded_once_and_says_so():
         con.executescript("DROP INDEX scores_by_scorer; DROP INDEX scores_by_version;"
                           "CREATE INDEX scores_by_scorer ON scores(scorer, value);"
                           "DROP TABLE models; DROP TABLE edit_scores; DROP INDEX scores_by_learned;"
+                          "DROP TABLE spotcheck_samples; DROP TABLE spotchecks;"
                           "DROP INDEX scores_by_uncertainty;"
                           "ALTER TABLE samples DROP COLUMN context;"
                           "ALTER TABLE samples DROP COLUMN edit_quality;"
                           "ALTER TABLE batches DROP COLUMN kind;"
                           "ALTER TABLE batches DROP COLUMN context_fields;"
                           "ALTER TABLE batches DROP COLUMN dedup_on;"
+                          "ALTER TABLE batches DROP COLUMN turn;"
                           "PRAGMA user_version = 1;")
         con.close()
         r = w.run("info")

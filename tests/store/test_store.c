@@ -179,6 +179,7 @@ static void make_v1(const char *path)
 			       "ALTER TABLE batches DROP COLUMN kind;"
 			       "ALTER TABLE batches DROP COLUMN context_fields;"
 			       "ALTER TABLE batches DROP COLUMN dedup_on;"
+			       "ALTER TABLE batches DROP COLUMN turn;"
 			       "PRAGMA user_version = 1",
 			       NULL, NULL, NULL),
 		  SQLITE_OK);
