@@ -148,6 +148,17 @@ static int find_id(const cJSON *v, const char *field, int64_t line, const char *
 		      type_name(id));
 }
 
+/* Whether the record has one of the default text fields (not null). */
+static bool has_default_text(const cJSON *v)
+{
+	for (size_t i = 0; i < ASSAY_ARRAY_LEN(default_text_fields); i++) {
+		const cJSON *t = ingest_field(v, default_text_fields[i]);
+		if (t && !cJSON_IsNull(t))
+			return true;
+	}
+	return false;
+}
+
 int rec_parse(const char *raw, size_t len, const rec_options *o, int64_t line, rec_fields *f,
 	      char *why, size_t whylen)
 {
@@ -155,7 +166,11 @@ int rec_parse(const char *raw, size_t len, const rec_options *o, int64_t line, r
 	cJSON *v = NULL;
 	int shape;
 	int rc = check_json(raw, len, &v, why, whylen);
-	if (rc == ASSAY_OK && !o->text_field && rec_chat_list(v, &shape))
+	/* A conversation's turn is the text only when --text names no field
+	 * and the record has none of the default text fields (a record with
+	 * both is read by its text field), or when --turn names the turn. */
+	if (rc == ASSAY_OK && !o->text_field && (o->turn > 0 || !has_default_text(v)) &&
+	    rec_chat_list(v, &shape))
 		rc = rec_chat(v, o, f, why, whylen);
 	else if (rc == ASSAY_OK)
 		rc = find_text(v, o->text_field, f, why, whylen);

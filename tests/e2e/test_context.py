@@ -312,3 +312,23 @@ def test_dedup_none_keeps_same_lines_of_two_sources():
         eq(w.sql("SELECT count(*) FROM duplicates"), [(0,)])
         r = w.run("import", "--no-score", "--batch", "n", "--dedup-on", "none", a, b)  # a re-run
         eq((r.code, w.sql("SELECT count(*) FROM samples")), (0, [(3,)]), r)
+
+
+def test_a_text_field_wins_over_messages():
+    turns = [{"role": "user", "content": "Say hi."}, {"role": "assistant", "content": "Hi."}]
+    recs = [{"id": "p", "text": "plain", "messages": turns[:1]},
+            {"id": "b", "caption": "has both", "messages": turns},
+            {"id": "c", "messages": turns}]
+    with Workdir() as w:
+        src = w.file("mixed.jsonl", jsonl(recs))
+        r = w.run("import", "--no-score", src)
+        eq(r.code, 0, r)
+        c = contexts(w)
+        eq((c["p"][0], c["p"][2]), ("text", "plain"))
+        eq((c["b"][0], c["b"][2]), ("caption", "has both"))
+        eq((c["c"][0], c["c"][2]), ("messages.1.content", "Hi."))
+        # --turn names a conversation's turn even beside a text field
+        eq(w.run("import", "--no-score", "--batch", "t", "--turn", "0",
+                 w.file("two.jsonl", jsonl(recs[1:2]))).code, 0)
+        eq(w.sql("SELECT text FROM samples s JOIN batches b ON b.id = s.batch_id"
+                 " WHERE b.name = 't'"), [("Say hi.",)])
