@@ -325,7 +325,7 @@ static bool verdict_in(const char *p, size_t n, double *value, char *reason, siz
 	return found;
 }
 
-int score_judge_parse(const char *body, size_t len, double *value, char *reason, size_t cap,
+static int judge_parse(const char *body, size_t len, double *value, char *reason, size_t cap,
 		      assay_error *err)
 {
 	cJSON *root = answer_json(body, len, err);
@@ -356,7 +356,7 @@ int score_judge_parse(const char *body, size_t len, double *value, char *reason,
 
 /* ---- /predict ------------------------------------------------------------- */
 
-int score_classifier_parse(const char *body, size_t len, const char *label, double *score,
+static int classifier_parse(const char *body, size_t len, const char *label, double *score,
 			   assay_error *err)
 {
 	cJSON *root = answer_json(body, len, err);
@@ -413,7 +413,7 @@ int score_suggest_body(const score_remote *judge, const char *text, size_t len, 
 	return rc;
 }
 
-int score_suggest_parse(const char *body, size_t len, abuf *out, assay_error *err)
+static int suggest_parse(const char *body, size_t len, abuf *out, assay_error *err)
 {
 	cJSON *root = answer_json(body, len, err);
 	if (!root)
@@ -445,4 +445,37 @@ int score_suggest_parse(const char *body, size_t len, abuf *out, assay_error *er
 		       : assay_fail(err, ASSAY_EFORMAT, "the answer is empty");
 	cJSON_Delete(root);
 	return rc == ASSAY_ENOMEM ? assay_fail(err, rc, "out of memory") : rc;
+}
+
+/* ---- every parser's message redacted whole ---------------------------------- */
+
+/* A parser's message may quote the answer, or a label the answer was asked
+ * for: the whole message goes through the redaction, never only the quoted
+ * part (which may have been cut first). */
+static int redacted(assay_error *err, int rc)
+{
+	if (rc >= 0 || !err)
+		return rc;
+	abuf b = {0};
+	if (net_redact(err->msg, strlen(err->msg), NULL, &b) == 0 && b.data)
+		snprintf(err->msg, sizeof err->msg, "%s", b.data);
+	abuf_free(&b);
+	return rc;
+}
+
+int score_judge_parse(const char *body, size_t len, double *value, char *reason, size_t cap,
+		      assay_error *err)
+{
+	return redacted(err, judge_parse(body, len, value, reason, cap, err));
+}
+
+int score_classifier_parse(const char *body, size_t len, const char *label, double *score,
+			   assay_error *err)
+{
+	return redacted(err, classifier_parse(body, len, label, score, err));
+}
+
+int score_suggest_parse(const char *body, size_t len, abuf *out, assay_error *err)
+{
+	return redacted(err, suggest_parse(body, len, out, err));
 }
