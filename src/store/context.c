@@ -117,18 +117,7 @@ static const char sql_edited_ids[] =
 int store_edited_ids(store *s, int64_t after, int64_t *ids, size_t max, size_t *n,
 		     assay_error *err)
 {
-	*n = 0;
-	sqlite3_stmt *st = store_stmt(s, sql_edited_ids, err);
-	if (!st)
-		return err->code;
-	sqlite3_bind_int64(st, 1, after);
-	sqlite3_bind_int64(st, 2, (int64_t)max);
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max)
-		ids[(*n)++] = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE || rc == SQLITE_ROW ? ASSAY_OK
-						     : store_sqlerr(s, rc, err, "listing edits");
+	return store_ids_page(s, sql_edited_ids, after, ids, max, n, "listing edits", err);
 }
 
 static const char sql_edit_put[] =

@@ -119,6 +119,22 @@ int store_bind_text(sqlite3_stmt *st, int idx, const char *t, int64_t n)
 				   SQLITE_STATIC, SQLITE_UTF8);
 }
 
+int store_ids_page(store *s, const char *sql, int64_t after, int64_t *ids, size_t max,
+		   size_t *n, const char *what, assay_error *err)
+{
+	*n = 0;
+	sqlite3_stmt *st = store_stmt(s, sql, err);
+	if (!st)
+		return err->code;
+	sqlite3_bind_int64(st, 1, after);
+	sqlite3_bind_int64(st, 2, (int64_t)max);
+	int rc = SQLITE_DONE;
+	while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		ids[(*n)++] = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? ASSAY_OK : store_sqlerr(s, rc, err, what);
+}
+
 int store_step_done(store *s, sqlite3_stmt *st, assay_error *err, const char *what)
 {
 	int rc = sqlite3_step(st);
@@ -174,7 +190,7 @@ static const char *kind_of(mode_t mode)
 /* Refuses, before anything opens it, a database path that exists and is
  * not a regular file (symbolic links followed), and a side file SQLite
  * would open beside file, the path resolved (-journal, -wal, -shm), that
- * is not one either: opening a FIFO blocks, a device swallows or invents
+ * is not one either or is a symbolic link (never followed): opening a FIFO blocks, a device swallows or invents
  * the pages, and SQLite would create its side files beside a device
  * (/dev/full-journal). */
 static int check_path_kind(const char *path, const char *file, assay_error *err)
@@ -186,6 +202,12 @@ static int check_path_kind(const char *path, const char *file, assay_error *err)
 		if (snprintf(p, sizeof p, "%s%s", i ? file : path, suffix[i]) >= (int)sizeof p)
 			return assay_fail(err, ASSAY_EINVAL, "%s: the path is too long", path);
 		const char *what = NULL;
+		/* a side file is never followed: SQLite would write through a link
+		 * into whatever it names (and refuses it only with a vague error) */
+		if (i > 0 && lstat(p, &st) == 0 && S_ISLNK(st.st_mode))
+			return assay_fail(err, ASSAY_EINVAL, "%s: its %s file is a symbolic link (%s); "
+					  "refusing to open the database beside it",
+					  path, suffix[i], p);
 		if (stat(p, &st) == 0)
 			what = S_ISREG(st.st_mode) ? NULL : kind_of(st.st_mode);
 		else if (errno != ENOENT)

@@ -416,20 +416,8 @@ static const char sql_missing[] =
 int store_quality_missing(store *s, int64_t after, int64_t *ids, size_t max, size_t *n,
 			  assay_error *err)
 {
-	*n = 0;
-	sqlite3_stmt *st = store_stmt(s, sql_missing, err);
-	if (!st)
-		return err->code;
-	sqlite3_bind_int64(st, 1, after);
-	sqlite3_bind_int64(st, 2, (int64_t)max);
-	int rc;
-	while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
-		ids[(*n)++] = sqlite3_column_int64(st, 0);
-	if (*n == max)
-		rc = SQLITE_DONE;
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? ASSAY_OK
-				 : store_sqlerr(s, rc, err, "finding samples without a combined score");
+	return store_ids_page(s, sql_missing, after, ids, max, n,
+			      "finding samples without a combined score", err);
 }
 
 static const char sql_cache_get[] =

@@ -40,6 +40,11 @@ char *store_col_str(sqlite3_stmt *st, int col);
 /* Binds text (n bytes, or strlen when n < 0) or NULL when t is NULL. */
 int store_bind_text(sqlite3_stmt *st, int idx, const char *t, int64_t n);
 
+/* A page of sample ids: sql takes the id to go past as ?1 and the page
+ * size as ?2 and returns one id column; up to max ids into ids. */
+int store_ids_page(store *s, const char *sql, int64_t after, int64_t *ids, size_t max,
+		   size_t *n, const char *what, assay_error *err);
+
 /* Steps a statement expected to produce no row (INSERT, UPDATE). */
 int store_step_done(store *s, sqlite3_stmt *st, assay_error *err, const char *what);
 
