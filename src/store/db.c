@@ -190,9 +190,10 @@ static const char *kind_of(mode_t mode)
 /* Refuses, before anything opens it, a database path that exists and is
  * not a regular file (symbolic links followed), and a side file SQLite
  * would open beside file, the path resolved (-journal, -wal, -shm), that
- * is not one either or is a symbolic link (never followed): opening a FIFO blocks, a device swallows or invents
- * the pages, and SQLite would create its side files beside a device
- * (/dev/full-journal). */
+ * is not one either or is a symbolic link (never followed): opening a
+ * FIFO blocks, a device swallows or invents the pages, SQLite would create
+ * its side files beside a device (/dev/full-journal) and write through a
+ * linked one. */
 static int check_path_kind(const char *path, const char *file, assay_error *err)
 {
 	static const char *const suffix[] = {"", "-journal", "-wal", "-shm"};
