@@ -184,6 +184,19 @@ static int chat_turns(const cJSON *list, const chat_shape *sh, int upto, cJSON *
 	return ASSAY_OK;
 }
 
+/* The index of the first text part of a turn's list of parts, -1 when none. */
+static int first_text_part(const cJSON *c)
+{
+	int i = 0;
+	for (const cJSON *p = cJSON_IsArray(c) ? c->child : NULL; p; p = p->next, i++)
+		if (cJSON_IsString(cJSON_GetObjectItemCaseSensitive(p, "text")))
+			return i;
+	return -1;
+}
+
+/* A turn whose content has several text parts: its first text part is the
+ * text under review (a correction replaces that part only, the others and
+ * any image parts stay); the others are shown as its context. */
 int rec_chat(const cJSON *rec, const rec_options *o, rec_fields *f, char *why, size_t whylen)
 {
 	int shape;
@@ -193,19 +206,43 @@ int rec_chat(const cJSON *rec, const rec_options *o, rec_fields *f, char *why, s
 	if (k < 0)
 		return k;
 	const cJSON *c = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(list, k), sh->text);
-	int single;
+	int single, first = first_text_part(c);
 	f->owned_text = turn_text(c, &single);
 	if (!f->owned_text || !f->owned_text[strspn(f->owned_text, " \t\r\n")])
 		return REJECT("%s.%d: the turn under review has no text", sh->list, k);
 	f->text = f->owned_text;
-	f->text_len = strlen(f->text);
-	if (single >= 0)
+	if (first >= 0) {
+		f->text = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(c, first), "text")
+				  ->valuestring;
+		if (!f->text[strspn(f->text, " \t\r\n")])
+			return REJECT("%s.%d.%s.%d.text: the text under review is empty",
+				      sh->list, k, sh->text, first);
 		snprintf(f->field_buf, sizeof f->field_buf, "%s.%d.%s.%d.text", sh->list, k,
-			 sh->text, single);
-	else
+			 sh->text, first);
+	} else {
 		snprintf(f->field_buf, sizeof f->field_buf, "%s.%d.%s", sh->list, k, sh->text);
+	}
+	f->text_len = strlen(f->text);
 	f->text_field = f->field_buf;
 	f->turn = k;
+	return ASSAY_OK;
+}
+
+/* The text parts after the first of the turn under review, as context. */
+static int turn_other_parts(const cJSON *list, const chat_shape *sh, int k, cJSON *arr)
+{
+	const cJSON *c = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(list, k), sh->text);
+	int first = first_text_part(c), i = 0;
+	for (const cJSON *p = first >= 0 ? c->child : NULL; p; p = p->next, i++) {
+		const cJSON *t = cJSON_GetObjectItemCaseSensitive(p, "text");
+		if (i <= first || !cJSON_IsString(t))
+			continue;
+		char name[96];
+		snprintf(name, sizeof name, "%s.%d.%s.%d.text", sh->list, k, sh->text, i);
+		int rc = add_part(arr, "name", name, t->valuestring);
+		if (rc < 0)
+			return rc;
+	}
 	return ASSAY_OK;
 }
 
@@ -217,9 +254,12 @@ int rec_context(const cJSON *rec, const rec_options *o, rec_fields *f)
 	if (!arr)
 		return ASSAY_ENOMEM;
 	int shape, rc;
-	if (f->turn >= 0 && rec_chat_list(rec, &shape))
-		rc = chat_turns(rec_chat_list(rec, &shape), &shapes[shape], f->turn, arr);
-	else
+	const cJSON *list = f->turn >= 0 ? rec_chat_list(rec, &shape) : NULL;
+	if (list) {
+		rc = chat_turns(list, &shapes[shape], f->turn, arr);
+		if (rc == 0)
+			rc = turn_other_parts(list, &shapes[shape], f->turn, arr);
+	} else
 		rc = fields_context(rec, o, f->text_field, arr);
 	if (rc == 0 && arr->child) {
 		f->context = cJSON_PrintUnformatted(arr);

@@ -332,3 +332,22 @@ def test_a_text_field_wins_over_messages():
                  w.file("two.jsonl", jsonl(recs[1:2]))).code, 0)
         eq(w.sql("SELECT text FROM samples s JOIN batches b ON b.id = s.batch_id"
                  " WHERE b.name = 't'"), [("Say hi.",)])
+
+
+def test_a_turn_of_several_text_parts_keeps_them_on_edit():
+    rec = {"id": "v", "messages": [
+        {"role": "user", "content": "Describe the picture."},
+        {"role": "assistant", "content": [
+            {"type": "text", "text": "A cat."},
+            {"type": "image_url", "image_url": {"url": "x.png"}},
+            {"type": "text", "text": "It sleeps on a mat."}]}]}
+    with Workdir() as w:
+        eq(w.run("import", "--no-score", w.file("parts.jsonl", jsonl([rec]))).code, 0)
+        c = contexts(w)
+        eq((c["v"][0], c["v"][2]), ("messages.1.content.0.text", "A cat."))
+        eq(c["v"][1], [{"role": "user", "text": "Describe the picture."},
+                       {"name": "messages.1.content.2.text", "text": "It sleeps on a mat."}])
+        eq(w.run("decide", "--annotator", "ana", "v", "edit", "--text", "A dog.").code, 0)
+        out = json.loads(w.run("export").out)
+        rec["messages"][1]["content"][0]["text"] = "A dog."
+        eq(out, rec)  # the image part and the other text part stay

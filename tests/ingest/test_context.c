@@ -103,8 +103,10 @@ TEST(chat_records)
 			"\"text\":\"a\"},{\"type\":\"text\",\"text\":\"b\"}]}]}",
 			&f, why),
 		  ASSAY_OK);
-	CHECK_STR(f.text, "a\n\nb");
-	CHECK_STR(f.text_field, "messages.0.content");
+	/* several text parts: the first is under review, the others its context */
+	CHECK_STR(f.text, "a");
+	CHECK_STR(f.text_field, "messages.0.content.0.text");
+	CHECK_STR(f.context, "[{\"name\":\"messages.0.content.1.text\",\"text\":\"b\"}]");
 	rec_fields_free(&f);
 	CHECK_INT(parse("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}", &f, why),
 		  ASSAY_EFORMAT);
