@@ -814,6 +814,9 @@ typedef struct store_where_value {
  * ever part of the SQL text. */
 typedef struct store_where {
 	char *sql;
+	/* the same test with score tests as a probe per sample, for a walk
+	 * along another index (the review queue); the same values */
+	char *sql_each;
 	store_where_value *values;
 	size_t n_values;
 	bool regex; /* matches a /regex/ (a function the store registers) */

@@ -103,9 +103,12 @@ int store_queue_where(store *s, store_queue *q, const store_where *w, assay_erro
 	struct queue_slice *sl = calloc(1, sizeof *sl);
 	if (!sl)
 		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
+	/* each probe walks its order's index and tests the samples it passes */
+	store_where each = *w;
+	each.sql = w->sql_each ? w->sql_each : w->sql;
 	int rc = ASSAY_OK;
 	for (int i = 0; i < QUEUE_PROBES && rc == ASSAY_OK; i++)
-		rc = store_where_prepare(s, slice_heads[i], w, slice_tails[i], &sl->probe[i], err);
+		rc = store_where_prepare(s, slice_heads[i], &each, slice_tails[i], &sl->probe[i], err);
 	if (rc == ASSAY_OK)
 		rc = store_where_prepare(s, SLICE_TOTAL_HEAD, w, ")", &sl->total, err);
 	if (rc == ASSAY_OK)

@@ -34,6 +34,9 @@ typedef struct where_row {
 	const char *sql;
 	const char *binds;
 	const char *constant;
+	/* the test one sample at a time (same parameters), where it differs:
+	 * what a walk along another index checks row by row (sql_each) */
+	const char *sql_each;
 } where_row;
 
 /* A score test is a membership of the scorer's index range (scorer,
@@ -42,46 +45,54 @@ typedef struct where_row {
  * compares first and checks the JSON type only where the value matched
  * (each call parses the record). */
 #define SCORE_IS "s.id IN (SELECT sc.sample_id FROM scores sc WHERE sc.scorer = ?"
+/* The same as one primary-key probe per sample: the review queue walks
+ * its order's index and tests each sample it passes (a membership would
+ * be built from the whole range for every step, then sorted). */
+#define SCORE_EACH "EXISTS (SELECT 1 FROM scores sc WHERE sc.sample_id = s.id AND sc.scorer = ?"
 #define META_IS "CASE WHEN json_valid(s.record) THEN ifnull(json_extract(s.record, ?)"
 
 /* `kind` has no row: batches have no kind yet (it comes with the batch
  * context); compiling it says so. */
 static const where_row rows[] = {
-	{"flagged", 0, 0, NULL, W_SAMPLE, SCORE_IS " AND sc.flagged <> 0)", "a", NULL},
-	{"score", 0, 0, NULL, W_SAMPLE, SCORE_IS " AND sc.value %o ?)", "av", NULL},
-	{"learned", 0, 0, NULL, W_SAMPLE, SCORE_IS " AND sc.value %o ?)", "kv", "learned"},
-	{"quality", 0, 0, NULL, W_SAMPLE, "(s.quality IS NOT NULL AND s.quality %o ?)", "v", NULL},
+	{"flagged", 0, 0, NULL, W_SAMPLE, SCORE_IS " AND sc.flagged <> 0)", "a", NULL,
+	 SCORE_EACH " AND sc.flagged <> 0)"},
+	{"score", 0, 0, NULL, W_SAMPLE, SCORE_IS " AND sc.value %o ?)", "av", NULL,
+	 SCORE_EACH " AND sc.value %o ?)"},
+	{"learned", 0, 0, NULL, W_SAMPLE, SCORE_IS " AND sc.value %o ?)", "kv", "learned",
+	 SCORE_EACH " AND sc.value %o ?)"},
+	{"quality", 0, 0, NULL, W_SAMPLE, "(s.quality IS NOT NULL AND s.quality %o ?)", "v", NULL,
+	 NULL},
 	{"meta", QUERY_LIT_NUMBER, 0, NULL, W_SAMPLE,
 	 META_IS " %o ? AND json_type(s.record, ?) IN ('integer', 'real'), 0) ELSE 0 END", "pvp",
-	 NULL},
+	 NULL, NULL},
 	{"meta", QUERY_LIT_TEXT, QUERY_OP_EQ, NULL, W_SAMPLE,
-	 META_IS " = ? AND json_type(s.record, ?) = 'text', 0) ELSE 0 END", "pvp", NULL},
+	 META_IS " = ? AND json_type(s.record, ?) = 'text', 0) ELSE 0 END", "pvp", NULL, NULL},
 	{"batch", 0, QUERY_OP_EQ, NULL, W_SAMPLE,
-	 "s.batch_id IN (SELECT b.id FROM batches b WHERE b.name = ?)", "v", NULL},
+	 "s.batch_id IN (SELECT b.id FROM batches b WHERE b.name = ?)", "v", NULL, NULL},
 	{"verdict", 0, QUERY_OP_EQ, "undecided", W_SAMPLE,
 	 "NOT EXISTS (SELECT 1 FROM decisions d WHERE d.sample_id = s.id"
-	 " AND d.verdict <> 'skipped')", "", NULL},
-	{"verdict", 0, QUERY_OP_EQ, NULL, W_DECISION, "d.verdict = ?", "v", NULL},
+	 " AND d.verdict <> 'skipped')", "", NULL, NULL},
+	{"verdict", 0, QUERY_OP_EQ, NULL, W_DECISION, "d.verdict = ?", "v", NULL, NULL},
 	{"reason", 0, QUERY_OP_MATCH, NULL, W_DECISION, "instr(lower(d.reason), lower(?)) > 0",
-	 "v", NULL},
-	{"reason", 0, QUERY_OP_EQ, NULL, W_DECISION, "d.reason = ?", "v", NULL},
+	 "v", NULL, NULL},
+	{"reason", 0, QUERY_OP_EQ, NULL, W_DECISION, "d.reason = ?", "v", NULL, NULL},
 	{"annotator", 0, QUERY_OP_EQ, NULL, W_DECISION,
-	 "d.annotator_id IN (SELECT a.id FROM annotators a WHERE a.name = ?)", "v", NULL},
-	{"decided_after", 0, QUERY_OP_EQ, NULL, W_DECISION, "d.decided_at >= ?", "v", NULL},
-	{"decided_before", 0, QUERY_OP_EQ, NULL, W_DECISION, "d.decided_at < ?", "v", NULL},
+	 "d.annotator_id IN (SELECT a.id FROM annotators a WHERE a.name = ?)", "v", NULL, NULL},
+	{"decided_after", 0, QUERY_OP_EQ, NULL, W_DECISION, "d.decided_at >= ?", "v", NULL, NULL},
+	{"decided_before", 0, QUERY_OP_EQ, NULL, W_DECISION, "d.decided_at < ?", "v", NULL, NULL},
 	{"conflict", 0, 0, NULL, W_SAMPLE,
 	 "(SELECT count(DISTINCT d.verdict) FROM decisions d WHERE d.sample_id = s.id"
-	 " AND d.verdict <> 'skipped') > 1", "", NULL},
+	 " AND d.verdict <> 'skipped') > 1", "", NULL, NULL},
 	{"edited", 0, 0, NULL, W_SAMPLE,
 	 "EXISTS (SELECT 1 FROM decisions d WHERE d.sample_id = s.id AND d.verdict = 'edited')",
-	 "", NULL},
+	 "", NULL, NULL},
 	{"spotcheck", 0, QUERY_OP_EQ, NULL, W_SAMPLE,
 	 "s.id IN (SELECT k.sample_id FROM spotcheck_samples k WHERE k.spotcheck_id = ?)", "v",
-	 NULL},
+	 NULL, NULL},
 	{"text", QUERY_LIT_REGEX, QUERY_OP_MATCH, NULL, W_SAMPLE, "assay_regexp(?, s.text)", "v",
-	 NULL},
+	 NULL, NULL},
 	{"text", QUERY_LIT_TEXT, QUERY_OP_MATCH, NULL, W_SAMPLE,
-	 "instr(lower(s.text), lower(?)) > 0", "v", NULL},
+	 "instr(lower(s.text), lower(?)) > 0", "v", NULL, NULL},
 };
 
 typedef struct wbuild {
@@ -89,6 +100,7 @@ typedef struct wbuild {
 	abuf sql;
 	size_t cap;
 	bool oom;
+	bool each; /* the rows' sql_each where they have one */
 	assay_error *err;
 } wbuild;
 
@@ -180,7 +192,7 @@ static void emit_row(wbuild *b, const where_row *r, const query_expr *e)
 	};
 	const char *bind = r->binds;
 	b->w->regex |= e->value.type == QUERY_LIT_REGEX;
-	for (const char *p = r->sql; *p; p++) {
+	for (const char *p = b->each && r->sql_each ? r->sql_each : r->sql; *p; p++) {
 		if (*p == '%' && p[1] == 'o') {
 			put(b, e->op < QUERY_OP_MATCH && sql_ops[e->op] ? sql_ops[e->op] : "=");
 			p++;
@@ -279,16 +291,33 @@ static int emit(wbuild *b, const query_expr *e)
 	return rc;
 }
 
-int store_where_compile(const struct query_expr *e, store_where *out, assay_error *err)
+/* One spelling of e into w (w->sql), its values bound in order. */
+static int compile(const struct query_expr *e, store_where *w, bool each, assay_error *err)
 {
-	*out = (store_where){0};
-	wbuild b = {.w = out, .err = err};
+	wbuild b = {.w = w, .each = each, .err = err};
 	int rc = e ? emit(&b, e) : (put(&b, "1"), ASSAY_OK);
 	if (rc == ASSAY_OK && b.oom)
 		rc = assay_fail(err, ASSAY_ENOMEM, "out of memory");
-	out->sql = abuf_take(&b.sql);
-	if (rc == ASSAY_OK && !out->sql)
+	w->sql = abuf_take(&b.sql);
+	if (rc == ASSAY_OK && !w->sql)
 		rc = assay_fail(err, ASSAY_ENOMEM, "out of memory");
+	return rc;
+}
+
+/* Both spellings bind the same values in the same order (a row's sql_each
+ * has its sql's parameters): the second's values are dropped. */
+int store_where_compile(const struct query_expr *e, store_where *out, assay_error *err)
+{
+	*out = (store_where){0};
+	store_where each = {0};
+	int rc = compile(e, out, false, err);
+	if (rc == ASSAY_OK)
+		rc = compile(e, &each, true, err);
+	if (rc == ASSAY_OK && each.n_values != out->n_values)
+		rc = assay_fail(err, ASSAY_EDB, "internal: the two spellings of a --where differ");
+	out->sql_each = each.sql;
+	each.sql = NULL;
+	store_where_free(&each);
 	if (rc < 0)
 		store_where_free(out);
 	return rc;
@@ -302,6 +331,7 @@ void store_where_free(store_where *w)
 		free(w->values[i].text);
 	free(w->values);
 	free(w->sql);
+	free(w->sql_each);
 	*w = (store_where){0};
 }
 

@@ -309,8 +309,8 @@ def check_composer(u, problems):
     """The --where compiler's rule. Its SQL is composed into `b->sql` only
     by put(b, X) with X a literal, a row of a static const table of
     literals, or the placeholder `ph` (formatted as "?%zu" from a number),
-    and by copying the characters of a row's `sql` from the static `rows`
-    table, whose every string is a literal; the prepare function joins
+    and by copying the characters of a row's `sql` (or its `sql_each`) from
+    the static `rows` table, whose every string is a literal; the prepare function joins
     only its head, the composed text and its tail (head and tail are
     checked at every call site like any SQL argument)."""
     rel = os.path.relpath(u.path, ROOT)
@@ -362,7 +362,8 @@ def check_composer(u, problems):
         func = u.enclosing(m.start())
         ok = (func and func[0] == "put" and "abuf_puts(&b->sql, s)" in line) or \
             ("abuf_putc(&b->sql, *p)" in line and func and
-             re.search(r'for\s*\(const char \*p = r->sql;', text[func[2]:func[3]])) or \
+             re.search(r'for\s*\(const char \*p = (b->each && r->sql_each \? r->sql_each : )?'
+                       r'r->sql;', text[func[2]:func[3]])) or \
             "abuf_take(&b.sql)" in line or "abuf_free(&b" in line
         if not ok:
             bad(m.start(), f"the composed SQL is written by {line.strip()!r}")

@@ -165,6 +165,15 @@ static char *ids(store *s, const char *expr)
 		listed += b.data[i] == ',';
 	listed += b.len > 0;
 	CHECK_INT(n, listed);
+	/* the spelling the review queue walks with selects the same samples */
+	store_where each = w;
+	each.sql = w.sql_each;
+	abuf b2 = {0};
+	abuf_puts(&b2, "");
+	if (store_where_each(s, &each, collect, &b2, &e) < 0)
+		printf("#   %s (each): %s\n", expr, e.msg);
+	CHECK_STR(b2.data, b.data ? b.data : "");
+	abuf_free(&b2);
 	store_where_free(&w);
 	query_free(q);
 	return abuf_take(&b);
