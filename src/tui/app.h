@@ -8,6 +8,7 @@
 
 #include "assay/text.h"
 #include "assay/tui.h"
+#include "ctxpane.h"
 #include "dialogs.h"
 #include "edit.h"
 #include "tally.h"
@@ -101,6 +102,7 @@ struct app {
 	bool editing_as_is;
 
 	tui_reasons reasons;
+	tui_ctx ctx; /* the context pane above the text (ctxpane.h) */
 	int text_rows; /* rows the text got at the last draw, for paging */
 	struct review_filter *filter; /* the --where in force (review_filter.c) */
 };
@@ -138,6 +140,18 @@ int tui_filter_start(app *a, const char *src, assay_error *err);
 void tui_filter_free(app *a);
 const char *tui_filter_text(const app *a);
 void tui_key_filter(tui_view *v);
+
+/* review_scroll.c: the text's scroll keys, the context pane's (J, K, c),
+ * and the pane drawn from row y width wide in about a third of avail rows
+ * (*used: the rows it took; 0 without context). */
+void tui_key_down(tui_view *v);
+void tui_key_up(tui_view *v);
+void tui_key_page_down(tui_view *v);
+void tui_key_page_up(tui_view *v);
+void tui_key_ctx_down(tui_view *v);
+void tui_key_ctx_up(tui_view *v);
+void tui_key_ctx_fold(tui_view *v);
+void tui_panes_context(app *a, int y, int width, int avail, int *used);
 
 /* review.c */
 /* Walks the queue afresh from the start of its order (its filter

@@ -1,5 +1,5 @@
 /* keys.c — the key registry: which table each view reads its keys from,
- * and the keys reserved for the media and context panes (not bound yet;
+ * and the keys reserved for the media pane (not bound yet;
  * tests/tui/test_keys.c keeps them free). */
 #include "app.h"
 #include "audit_int.h"
@@ -13,8 +13,8 @@ const tui_keymap tui_keymaps[] = {
 };
 const size_t tui_n_keymaps = ASSAY_ARRAY_LEN(tui_keymaps);
 
-/* N, kept for "repeat the last search", and f, for the filter, are bound
- * now. */
+/* N, kept for "repeat the last search", f, for the filter, and c, J and K,
+ * for the context pane, are bound now. */
 const tui_reserved tui_reserved_keys[] = {
 	{'m', "media pane on/off"},
 	{'z', "zoom the media"},
@@ -22,8 +22,5 @@ const tui_reserved tui_reserved_keys[] = {
 	{'y', "copy its path or URL"},
 	{'[', "previous video frame"},
 	{']', "next video frame"},
-	{'c', "fold the context"},
-	{'J', "scroll the context down"},
-	{'K', "scroll the context up"},
 };
 const size_t tui_n_reserved_keys = ASSAY_ARRAY_LEN(tui_reserved_keys);

@@ -44,11 +44,30 @@ static void meta_add(app *a, size_t *cap, const char *key, const char *sub, cons
 		a->meta[a->n_meta++] = s;
 }
 
+/* Whether field k is shown elsewhere: the text, a context field (the
+ * context pane shows it in full) or the conversation the text is a turn
+ * of ("messages" for "messages.2.content"). */
+static bool meta_elsewhere(app *a, const cJSON *k)
+{
+	const char *tf = a->smp.text_field;
+	size_t n = strlen(k->string);
+	if (strcmp(k->string, tf) == 0 ||
+	    (cJSON_IsArray(k) && strncmp(tf, k->string, n) == 0 && tf[n] == '.'))
+		return true;
+	for (size_t i = 0; i < a->ctx.n; i++)
+		if (a->ctx.v[i].name && strcmp(a->ctx.v[i].name, k->string) == 0)
+			return true;
+	return false;
+}
+
 /* The record's metadata as whole "key: value" lines: the batch's chosen
- * fields, else every field but the text (one level into objects). */
+ * fields, else every field shown nowhere else (one level into objects). */
 static void meta_load(app *a)
 {
 	size_t cap = 0;
+	assay_error e = {0};
+	if (tui_ctx_load(&a->ctx, a->s, a->smp.id, &e) < 0)
+		tui_message(a->b, true, "%s", e.msg);
 	cJSON *rec = cJSON_Parse(a->smp.record);
 	cJSON *fields = a->smp.meta_fields[0] ? cJSON_Parse(a->smp.meta_fields) : NULL;
 	if (rec && fields && cJSON_IsArray(fields)) {
@@ -57,7 +76,7 @@ static void meta_load(app *a)
 				meta_add(a, &cap, f->valuestring, NULL, ingest_field(rec, f->valuestring));
 	} else if (rec) {
 		for (cJSON *k = rec->child; k; k = k->next) {
-			if (strcmp(k->string, a->smp.text_field) == 0)
+			if (meta_elsewhere(a, k))
 				continue;
 			if (!cJSON_IsObject(k))
 				meta_add(a, &cap, k->string, NULL, k);
@@ -266,9 +285,10 @@ static void side_draw(app *a, int y, int x, int w, int rows)
 
 void tui_panes_draw(app *a, int y, int avail)
 {
-	int side_w = COLS - a->measure - 4;
+	int side_w = COLS - a->measure - 4, ctx;
 	if (side_w >= SIDE_MIN) { /* wide: the side panes right of the text */
-		tui_text_draw(a, y, 1, a->measure, avail - 1);
+		tui_panes_context(a, y, a->measure, avail, &ctx);
+		tui_text_draw(a, y + ctx, 1, a->measure, avail - 1 - ctx);
 		attrset(a->b->attr[CONF_ROLE_META_KEY]);
 		mvvline(y, a->measure + 2, ACS_VLINE, avail);
 		attrset(A_NORMAL);
@@ -276,6 +296,10 @@ void tui_panes_draw(app *a, int y, int avail)
 		return;
 	}
 	int tw = COLS - 2 < a->measure ? COLS - 2 : a->measure;
+	/* the context above the text, in at most a third of the rows */
+	tui_panes_context(a, y, tw, avail, &ctx);
+	y += ctx;
+	avail -= ctx;
 	tui_layout(a, tw);
 	/* the text keeps half the rows (at least 3) when the panes want more */
 	int text = avail - 1 - side_need(a, COLS - 2, ITEM_ROWS);

@@ -326,32 +326,6 @@ static void k_goto(tui_view *v)
 	tui_prompt(v, "go to id:", NULL, go_to);
 }
 
-static void scroll_by(tui_view *v, int by)
-{
-	app *a = APP(v);
-	tui_scroll(&a->scroll, a->text_rows, a->lines.n, by);
-}
-
-static void k_down(tui_view *v)
-{
-	scroll_by(v, 1);
-}
-
-static void k_up(tui_view *v)
-{
-	scroll_by(v, -1);
-}
-
-static void k_page_down(tui_view *v)
-{
-	scroll_by(v, tui_page(APP(v)->text_rows));
-}
-
-static void k_page_up(tui_view *v)
-{
-	scroll_by(v, -tui_page(APP(v)->text_rows));
-}
-
 static void k_diff(tui_view *v)
 {
 	app *a = APP(v);
@@ -399,10 +373,13 @@ const tui_key tui_keys[] = {
 	{'n', 0, "n", "add a note", k_note, 0},
 	{'h', KEY_LEFT, "h Left", "previous sample of this session", k_prev, TUI_KEY_BROWSE},
 	{'l', KEY_RIGHT, "l Right", "next sample", k_next, TUI_KEY_BROWSE},
-	{'j', KEY_DOWN, "j Down", "scroll the text down", k_down, TUI_KEY_BROWSE},
-	{'k', KEY_UP, "k Up", "scroll the text up", k_up, TUI_KEY_BROWSE},
-	{KEY_NPAGE, ' ', "PgDn", "page down", k_page_down, TUI_KEY_BROWSE},
-	{KEY_PPAGE, 0, "PgUp", "page up", k_page_up, TUI_KEY_BROWSE},
+	{'j', KEY_DOWN, "j Down", "scroll the text down", tui_key_down, TUI_KEY_BROWSE},
+	{'k', KEY_UP, "k Up", "scroll the text up", tui_key_up, TUI_KEY_BROWSE},
+	{KEY_NPAGE, ' ', "PgDn", "page down", tui_key_page_down, TUI_KEY_BROWSE},
+	{KEY_PPAGE, 0, "PgUp", "page up", tui_key_page_up, TUI_KEY_BROWSE},
+	{'J', 0, "J", "scroll the context down", tui_key_ctx_down, TUI_KEY_BROWSE},
+	{'K', 0, "K", "scroll the context up", tui_key_ctx_up, TUI_KEY_BROWSE},
+	{'c', 0, "c", "fold or show the context", tui_key_ctx_fold, TUI_KEY_BROWSE},
 	{'g', 0, "g", "go to a sample by id", k_goto, 0},
 	{'/', 0, "/", "search the texts (Enter on nothing: the last search)", tui_key_search, 0},
 	{'N', 0, "N", "repeat the last search", tui_key_search_again, 0},
@@ -424,6 +401,7 @@ static void teardown(app *a)
 	tui_filter_free(a);
 	free(a->editing_copy);
 	clear_sample(a);
+	tui_ctx_free(&a->ctx);
 	tui_draft_free(&a->draft);
 	net_pool_free(a->pool);
 	score_suggester_free(a->sg);

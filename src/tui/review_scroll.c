@@ -1,0 +1,62 @@
+/* review_scroll.c — the review screen's scrolling keys: the text (j, k,
+ * PgDn, PgUp) and the context pane above it (J, K, and c to fold it). */
+#include "app.h"
+
+static void scroll_by(tui_view *v, int by)
+{
+	app *a = APP(v);
+	tui_scroll(&a->scroll, a->text_rows, a->lines.n, by);
+}
+
+void tui_key_down(tui_view *v)
+{
+	scroll_by(v, 1);
+}
+
+void tui_key_up(tui_view *v)
+{
+	scroll_by(v, -1);
+}
+
+void tui_key_page_down(tui_view *v)
+{
+	scroll_by(v, tui_page(APP(v)->text_rows));
+}
+
+void tui_key_page_up(tui_view *v)
+{
+	scroll_by(v, -tui_page(APP(v)->text_rows));
+}
+
+void tui_key_ctx_down(tui_view *v)
+{
+	app *a = APP(v);
+	if (a->has_sample)
+		tui_ctx_scroll(a->b, &a->ctx, 1);
+}
+
+void tui_key_ctx_up(tui_view *v)
+{
+	app *a = APP(v);
+	if (a->has_sample)
+		tui_ctx_scroll(a->b, &a->ctx, -1);
+}
+
+void tui_key_ctx_fold(tui_view *v)
+{
+	app *a = APP(v);
+	if (a->has_sample)
+		tui_ctx_fold(a->b, &a->ctx);
+}
+
+void tui_panes_context(app *a, int y, int width, int avail, int *used)
+{
+	*used = 0;
+	if (!a->has_sample)
+		return;
+	assay_error e = {0};
+	if (tui_ctx_load(&a->ctx, a->s, a->smp.id, &e) < 0)
+		tui_message(a->b, true, "%s", e.msg);
+	/* at most about a third of the room the text and panes share */
+	*used = tui_ctx_draw(a->b, &a->ctx, y, 1, width, avail / 3);
+}
