@@ -122,8 +122,9 @@ void tui_text_draw(app *a, int y, int x, int width, int rows);
 void tui_panes_draw(app *a, int y, int avail);
 void tui_key_inspect(tui_view *v);
 void tui_meta_free(app *a);
-/* The flagged scores' reasons in rows rows from row 0 (above the editor);
- * how many rows they take at this height. */
+/* Above the editor from row 0: the context's first turns (one row each),
+ * then the flagged scores' reasons; how many rows they take at this
+ * height. */
 int tui_band_rows(app *a);
 void tui_band_draw(app *a);
 

@@ -7,6 +7,7 @@
 
 #include "assay/tui.h"
 #include "assay/tui_editor.h"
+#include "ctxpane.h"
 #include "dialogs.h"
 #include "doc.h"
 #include "edit.h"
@@ -39,6 +40,7 @@ typedef struct cview {
 	store_decision adj; /* the sample's adjudication, verdict "" when none */
 	char *adj_lead;
 	tui_doc doc;
+	tui_ctx ctx; /* the context pane above the text */
 	const char *edit_from; /* the text the editor opened on */
 } cview;
 
@@ -54,6 +56,7 @@ static void drop_sample(cview *cv)
 	cv->adj_lead = NULL;
 	cv->has_sample = false;
 	tui_doc_reset(&cv->doc);
+	tui_ctx_free(&cv->ctx);
 }
 
 static int verdict_role(const char *v)
@@ -361,6 +364,21 @@ static void k_page_up(tui_view *v)
 	scroll_by(v, -tui_page(CV(v)->text_rows));
 }
 
+static void k_ctx_down(tui_view *v)
+{
+	tui_ctx_scroll(v->base, &CV(v)->ctx, 1);
+}
+
+static void k_ctx_up(tui_view *v)
+{
+	tui_ctx_scroll(v->base, &CV(v)->ctx, -1);
+}
+
+static void k_ctx_fold(tui_view *v)
+{
+	tui_ctx_fold(v->base, &CV(v)->ctx);
+}
+
 static void k_help(tui_view *v)
 {
 	tui_help(v, " adjudication keys ");
@@ -391,6 +409,9 @@ const tui_key tui_conflict_keys[] = {
     {'k', KEY_UP, "k Up", "scroll up", k_up, 0},
     {KEY_NPAGE, ' ', "PgDn", "page down", k_page_down, 0},
     {KEY_PPAGE, 0, "PgUp", "page up", k_page_up, 0},
+    {'J', 0, "J", "scroll the context down", k_ctx_down, 0},
+    {'K', 0, "K", "scroll the context up", k_ctx_up, 0},
+    {'c', 0, "c", "fold or show the context", k_ctx_fold, 0},
     {'?', 0, "?", "help", k_help, TUI_KEY_HINT},
     {12, 0, "Ctrl-L", "redraw the screen", k_redraw, 0},
     {'q', 0, "q", "quit", k_quit, TUI_KEY_HINT},
@@ -455,18 +476,23 @@ static void draw(tui_view *v)
 		return;
 	}
 	header(cv, 1);
-	cv->text_rows = bottom - 2;
+	assay_error e = {0};
+	if (tui_ctx_load(&cv->ctx, b->s, cv->smp.id, &e) < 0)
+		tui_message(b, true, "%s", e.msg);
+	/* what the sample answers above the verdicts, in a third of the rows */
+	int ctx = tui_ctx_draw(b, &cv->ctx, 2, 1, COLS - 2, (bottom - 1) / 3);
+	cv->text_rows = bottom - 2 - ctx;
 	tui_doc_layout(&cv->doc, COLS - 2);
 	if (cv->scroll > (int)cv->doc.lines.n - 1)
 		cv->scroll = cv->doc.lines.n ? (int)cv->doc.lines.n - 1 : 0;
-	tui_doc_draw(b, &cv->doc, 2, 1, cv->text_rows, cv->scroll);
+	tui_doc_draw(b, &cv->doc, 2 + ctx, 1, cv->text_rows, cv->scroll);
 	if (cv->doc.lines.n > (size_t)cv->text_rows) {
 		char more[64];
 		int last = cv->scroll + cv->text_rows;
 		snprintf(more, sizeof more, " %d-%d of %zu lines (j/k) ", cv->scroll + 1,
 			 last < (int)cv->doc.lines.n ? last : (int)cv->doc.lines.n,
 			 cv->doc.lines.n);
-		tui_put(b, 1 + cv->text_rows, COLS - (int)strlen(more) - 1, (int)strlen(more), more,
+		tui_put(b, 1 + ctx + cv->text_rows, COLS - (int)strlen(more) - 1, (int)strlen(more), more,
 			CONF_ROLE_STATUS_ACCENT);
 	}
 	tui_frame_done();

@@ -19,7 +19,8 @@
 #define SIDE_MIN 36
 /* Rows one score, metadata field or note takes at most in a pane. */
 #define ITEM_ROWS 3
-/* Rows of flagged reasons kept above the editor at most. */
+/* Rows of context turns, and of flagged reasons, kept above the editor at
+ * most. */
 #define BAND_MAX 3
 
 /* ---- The metadata, parsed once per sample --------------------------------- */
@@ -314,22 +315,37 @@ void tui_panes_draw(app *a, int y, int avail)
 
 /* ---- Above the editor, and all in full ------------------------------------ */
 
+/* The context's first turns, one row each (the rest counted), on top. */
+static int band_context_rows(app *a)
+{
+	assay_error e = {0};
+	if (tui_ctx_load(&a->ctx, a->s, a->smp.id, &e) < 0)
+		tui_message(a->b, true, "%s", e.msg);
+	return (int)(a->ctx.n < BAND_MAX ? a->ctx.n : BAND_MAX);
+}
+
+static int band_flagged_rows(app *a)
+{
+	size_t n = n_flagged(a);
+	return (int)(n < BAND_MAX ? n : BAND_MAX);
+}
+
 int tui_band_rows(app *a)
 {
-	size_t n = a->has_sample ? n_flagged(a) : 0;
-	if (LINES < 16 || !n)
+	if (LINES < 16 || !a->has_sample)
 		return 0;
-	return (int)(n < BAND_MAX ? n : BAND_MAX);
+	return band_context_rows(a) + band_flagged_rows(a);
 }
 
 void tui_band_draw(app *a)
 {
 	erase();
-	int rows = tui_band_rows(a);
-	for (int i = 0; i < rows; i++) {
+	int rows = tui_band_rows(a), top = rows ? band_context_rows(a) : 0;
+	tui_ctx_head(a->b, &a->ctx, 0, 1, COLS - 2, top);
+	for (int i = 0; i < rows - top; i++) {
 		abuf t = {0};
 		int role = score_line(&a->scores[i], &t);
-		tui_put(a->b, i, 1, COLS - 2, t.data ? t.data : "", role);
+		tui_put(a->b, top + i, 1, COLS - 2, t.data ? t.data : "", role);
 		abuf_free(&t);
 	}
 	wnoutrefresh(stdscr);

@@ -78,7 +78,8 @@ static void edited(tui_view *v, int rc, char *out, const assay_error *err)
 	a->editing = NULL;
 }
 
-/* The flagged scores' reasons stay above the editor. */
+/* The context's first turns and the flagged scores' reasons stay above
+ * the editor. */
 static int band(tui_view *v)
 {
 	return tui_band_rows(APP(v));

@@ -162,3 +162,56 @@ def test_hostile_bytes_in_the_context_are_inert():
             contains(s, "instruction: Say ^[]0;pwned^G^[[2J hi")
             raw = t.screen_escapes()
             check("\x1b]" not in raw and "\x1b[2J" not in raw, raw)
+
+
+def test_the_editor_s_header_shows_the_context_folded():
+    for size in SIZES:
+        with Workdir() as w:
+            setup(w)
+            with screen(w, size, "--batch", "b") as t:
+                t.wait_for("t0  (b)")
+                t.keys("a")
+                settled(t, "CHAT-ANSWER")
+                t.keys("e")
+                s = settled(t, "Ctrl-S save")
+                # the first turns, one row each, the rest counted, above
+                # the editor's title
+                rs = s.splitlines()
+                eq(rs[0].strip(), "system: You are a terse tutor.")
+                eq(rs[1].strip(), "user: What is 2 + 4?")
+                eq(rs[2].strip(), "+2 more (4 in all)")
+                check(row_of(s, "Ctrl-S save") > 2, s)
+                t.keys("Escape")
+                t.wait_gone("Ctrl-S save")
+
+
+def conflict(w):
+    setup(w)
+    for who, verdict in (("ann", "accept"), ("bob", "reject")):
+        r = w.run("decide", "--annotator", who, "t0", verdict,
+                  *(["--reason", "off topic"] if verdict == "reject" else []))
+        eq(r.code, 0, r)
+
+
+def test_the_conflicts_screen_shows_the_context_above_the_text():
+    for size in SIZES:
+        with Workdir() as w:
+            conflict(w)
+            e = {"ASSAY_ANNOTATOR": "lead", "HOME": w.path, "XDG_CONFIG_HOME": w.path}
+            cmd = ["sh", "-c", '"$0" "$@"; s=$?; sleep 1; exit $s', BIN, "--db", w.db,
+                   "review", "--conflicts"]
+            with Tmux(cmd, width=size[0], height=size[1], env=e, cwd=w.path) as t:
+                s = settled(t, "2 verdicts")
+                top = row_of(s, "instruction: Summarise")
+                rule = row_of(s, "c folds)")
+                check(top == 2 and rule - top <= (size[1] - 3) // 3, s)
+                check(rule < row_of(s, "RESPONSE-TEXT"), s)
+                for _ in range(40):
+                    t.keys("J")
+                s = settled(t, "INPUT-END")
+                t.keys("c")
+                s = settled(t, "c to show")
+                check("INPUT-END" not in s, s)
+                eq(row_of(s, "context: 2 fields"), 2)
+                t.keys("q")
+                t.wait_exit()
