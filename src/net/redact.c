@@ -82,6 +82,17 @@ static void normalise(const char *s, size_t len, char *out, size_t *at, size_t *
 {
 	size_t k = 0;
 	for (size_t i = 0; i < len;) {
+		unsigned char a = (unsigned char)s[i];
+		if (a < 0x80) { /* ASCII at once: white space and controls dropped */
+			if (a > 0x20 && a != 0x7F) {
+				out[k] = (char)(a >= 'A' && a <= 'Z' ? a + 32 : a);
+				if (at)
+					at[k] = i;
+				k++;
+			}
+			i++;
+			continue;
+		}
 		int32_t cp;
 		utf8proc_ssize_t step =
 			utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(len - i), &cp);
@@ -134,10 +145,43 @@ static uint64_t gram(const char *p, size_t g)
 	return v;
 }
 
-static int cmp_u64(const void *a, const void *b)
+/* The grams of a key in an open-addressing set (a power of two slots, at
+ * most half full; zero marks an empty slot, so a gram of zero bytes, which
+ * normalised text never holds, is left out). */
+typedef struct gramset {
+	uint64_t *v;
+	size_t mask;
+} gramset;
+
+static size_t slot(uint64_t v, size_t mask)
 {
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return x < y ? -1 : x > y;
+	return (size_t)((v * 0x9E3779B97F4A7C15ull) >> 32) & mask;
+}
+
+static int gramset_fill(gramset *g, const abuf *sec, size_t len)
+{
+	size_t n = sec->len - len + 1, cap = 16;
+	while (cap < 2 * n)
+		cap *= 2;
+	if (!(g->v = calloc(cap, sizeof *g->v)))
+		return ASSAY_ENOMEM;
+	g->mask = cap - 1;
+	for (size_t j = 0; j < n; j++) {
+		uint64_t v = gram(sec->data + j, len);
+		size_t at = slot(v, g->mask);
+		while (v && g->v[at] && g->v[at] != v)
+			at = (at + 1) & g->mask;
+		g->v[at] = v;
+	}
+	return 0;
+}
+
+static bool gramset_has(const gramset *g, uint64_t v)
+{
+	for (size_t at = slot(v, g->mask); g->v[at]; at = (at + 1) & g->mask)
+		if (g->v[at] == v)
+			return true;
+	return false;
 }
 
 /* Marks in the original every byte of a run of SECRET_RUN characters (the
@@ -145,21 +189,17 @@ static int cmp_u64(const void *a, const void *b)
  * start of the key of SECRET_MIN or more cut off by the end of the text. */
 static int mark_secret(const normed *t, const abuf *sec, bool *mask)
 {
-	size_t g = sec->len < SECRET_RUN ? sec->len : SECRET_RUN, ng = sec->len - g + 1;
-	uint64_t *grams = malloc(ng * sizeof *grams);
-	if (!grams)
+	size_t g = sec->len < SECRET_RUN ? sec->len : SECRET_RUN;
+	gramset set;
+	if (gramset_fill(&set, sec, g) < 0)
 		return ASSAY_ENOMEM;
-	for (size_t j = 0; j < ng; j++)
-		grams[j] = gram(sec->data + j, g);
-	qsort(grams, ng, sizeof *grams, cmp_u64);
 	for (size_t i = 0; i + g <= t->n; i++) {
-		uint64_t v = gram(t->p + i, g);
-		if (!bsearch(&v, grams, ng, sizeof v, cmp_u64))
+		if (!gramset_has(&set, gram(t->p + i, g)))
 			continue;
 		for (size_t b = i; b < i + g; b++)
 			mask[t->at[b]] = true;
 	}
-	free(grams);
+	free(set.v);
 	for (size_t c = sec->len - 1 < t->n ? sec->len - 1 : t->n; c >= SECRET_MIN; c--)
 		if (!memcmp(t->p + t->n - c, sec->data, c)) {
 			for (size_t b = t->n - c; b < t->n; b++)
@@ -220,6 +260,8 @@ static size_t shape_at(const char *s, size_t len, size_t i)
 {
 	bool glued = i > 0 && key_char((unsigned char)s[i - 1]);
 	for (size_t k = 0; k < ASSAY_ARRAY_LEN(shapes); k++) {
+		if (s[i] != shapes[k].prefix[0])
+			continue;
 		size_t p = strlen(shapes[k].prefix);
 		if (len - i < p || memcmp(s + i, shapes[k].prefix, p) != 0)
 			continue;
@@ -316,9 +358,13 @@ static bool redact_at(const char *s, size_t len, size_t i, size_t *span, size_t 
 /* Marks the credential shapes of s. */
 static void mark_shapes(const char *s, size_t len, bool *mask)
 {
+	/* the bytes a shape can start with: most of the text is passed over */
+	bool first[256] = {['e'] = true, ['b'] = true, ['B'] = true};
+	for (size_t k = 0; k < ASSAY_ARRAY_LEN(shapes); k++)
+		first[(unsigned char)shapes[k].prefix[0]] = true;
 	for (size_t i = 0; i < len; i++) {
 		size_t span, keep;
-		if (!redact_at(s, len, i, &span, &keep))
+		if (!first[(unsigned char)s[i]] || !redact_at(s, len, i, &span, &keep))
 			continue;
 		memset(mask + i + keep, 1, span - keep);
 		i += span - 1;
