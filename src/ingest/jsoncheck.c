@@ -216,7 +216,8 @@ static int by_key(const void *a, const void *b)
 		return x->hash < y->hash ? -1 : 1;
 	if (x->len != y->len)
 		return x->len < y->len ? -1 : 1;
-	int d = memcmp(sort_arena + x->off, sort_arena + y->off, x->len);
+	/* empty keys only may leave the arena unallocated: never memcmp NULL */
+	int d = x->len ? memcmp(sort_arena + x->off, sort_arena + y->off, x->len) : 0;
 	if (d)
 		return d;
 	return x->at < y->at ? -1 : x->at > y->at;
@@ -225,7 +226,7 @@ static int by_key(const void *a, const void *b)
 static bool same_key(const jc *c, const key_ent *x, const key_ent *y)
 {
 	return x->hash == y->hash && x->len == y->len &&
-	       !memcmp(c->arena.data + x->off, c->arena.data + y->off, x->len);
+	       (x->len == 0 || !memcmp(c->arena.data + x->off, c->arena.data + y->off, x->len));
 }
 
 /* Closes an object whose keys are keys[from..]: a key twice is refused (at
