@@ -251,7 +251,8 @@ static bool close_object(jc *c, size_t from, size_t arena_from)
 		while (n > 0 && n < dup->len &&
 		       ((unsigned char)c->arena.data[dup->off + n] & 0xC0) == 0x80)
 			n--; /* not inside a UTF-8 sequence */
-		memcpy(c->f->key, c->arena.data + dup->off, n);
+		if (n)
+			memcpy(c->f->key, c->arena.data + dup->off, n);
 		c->f->key[n] = '\0';
 		return fail_at(c, JSON_DUPKEY, dup->at, "a duplicate key");
 	}
