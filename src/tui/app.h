@@ -154,6 +154,10 @@ void tui_key_ctx_up(tui_view *v);
 void tui_key_ctx_fold(tui_view *v);
 void tui_panes_context(app *a, int y, int width, int avail, int *used);
 
+/* review_reasons.c: the reason picker with the flagged scorers' reasons
+ * first, then the learned model's likely one, then the rest as configured. */
+void tui_pick_reason_for(app *a, tui_text_done done);
+
 /* review.c */
 /* Walks the queue afresh from the start of its order (its filter
  * changed); h still goes back through the session. */

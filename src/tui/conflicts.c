@@ -212,7 +212,7 @@ static void k_reject(tui_view *v)
 {
 	cview *cv = CV(v);
 	if (cv->has_sample)
-		tui_pick_reason(v, cv->reasons.v, cv->reasons.n, rejected);
+		tui_pick_reason(v, (const char *const *)cv->reasons.v, cv->reasons.n, rejected);
 }
 
 /* 1-9: annotator N's verdict, reason or edit, as it is. */

@@ -19,9 +19,7 @@ void tui_reasons_load(tui_reasons *r, const conf *config)
 	*r = (tui_reasons){0};
 	if (config && conf_has(config, "reasons") &&
 	    conf_get_list(config, "reasons", &r->v, &r->n) == 0 && r->n) {
-		r->owned = true;
-		if (r->n > 10)
-			r->n = 10; /* one digit each */
+		r->owned = true; /* past ten, the picker scrolls */
 		return;
 	}
 	r->v = (char **)default_reasons;
@@ -166,42 +164,63 @@ void tui_prompt_edit(tui_view *owner, const char *label, const char *initial, tu
 typedef struct picker {
 	tui_view view;
 	dialog d;
-	char *const *reasons;
+	const char **reasons; /* a copy of the list (the strings are the owner's) */
 	size_t n;
+	size_t top, sel; /* the first row shown, the one Enter picks */
 } picker;
+
+/* Rows of reasons the box shows at this height. */
+static size_t picker_rows(const picker *p)
+{
+	size_t room = LINES > 10 ? (size_t)LINES - 8 : 2;
+	return p->n < room ? p->n : room;
+}
 
 static void picker_draw(tui_view *v)
 {
 	picker *p = TUI_SELF(v, picker);
 	tui_base *b = v->base;
-	int h = (int)p->n + 4, w = 44;
+	size_t rows = picker_rows(p);
+	int h = (int)rows + 4, w = 48;
 	WINDOW *win = tui_box(b, h, w);
 	if (!win)
 		return;
-	mvwaddstr(win, 0, 2, " reject: why? ");
-	for (size_t i = 0; i < p->n && (int)i + 2 < h - 1; i++) {
-		char line[16];
-		snprintf(line, sizeof line, "%zu  ", i + 1 < 10 ? i + 1 : 0);
-		mvwaddstr(win, (int)i + 1, 2, line);
-		tui_draw_text(win, (int)i + 1, 5, w - 7, p->reasons[i], strlen(p->reasons[i]),
-			      b->attr[CONF_ROLE_DIALOG], b->attr[CONF_ROLE_SAMPLE_PLACEHOLDER]);
+	mvwaddstr(win, 0, 2, p->n > rows ? " reject: why? (Up/Down for more) " : " reject: why? ");
+	for (size_t r = 0; r < rows; r++) {
+		size_t i = p->top + r;
+		char line[16] = "   ";
+		if (i < 10)
+			snprintf(line, sizeof line, "%zu  ", i + 1 < 10 ? i + 1 : 0);
+		attr_t at = b->attr[i == p->sel ? CONF_ROLE_SELECTION : CONF_ROLE_DIALOG];
+		wattrset(win, at);
+		mvwhline(win, (int)r + 1, 1, ' ', w - 2);
+		mvwaddstr(win, (int)r + 1, 2, line);
+		tui_draw_text(win, (int)r + 1, 5, w - 7, p->reasons[i], strlen(p->reasons[i]), at,
+			      b->attr[CONF_ROLE_SAMPLE_PLACEHOLDER]);
 	}
-	mvwaddstr(win, h - 2, 2, "digit: pick   Esc: cancel");
+	wattrset(win, b->attr[CONF_ROLE_DIALOG]);
+	mvwaddstr(win, h - 2, 2, "digit or Enter: pick   Esc: cancel");
 	wnoutrefresh(win);
 	delwin(win);
 }
 
-static int picker_key(tui_view *v, int kind, wint_t ch)
+/* Moves the selection by `by`, the rows shown following it. */
+static void picker_move(picker *p, int by)
 {
-	picker *p = TUI_SELF(v, picker);
+	size_t rows = picker_rows(p);
+	if (by < 0 && p->sel > 0)
+		p->sel--;
+	else if (by > 0 && p->sel + 1 < p->n)
+		p->sel++;
+	if (p->sel < p->top)
+		p->top = p->sel;
+	if (rows && p->sel >= p->top + rows)
+		p->top = p->sel - rows + 1;
+}
+
+static int picker_pick(picker *p, size_t k)
+{
 	tui_view *owner = p->d.owner;
-	if (kind == OK && ch == 27) {
-		p->d.done(owner, NULL);
-		return TUI_CLOSE;
-	}
-	if (kind != OK || ch < '0' || ch > '9')
-		return TUI_HANDLED;
-	size_t k = ch == '0' ? 9 : (size_t)(ch - '1');
 	if (k >= p->n)
 		return TUI_HANDLED;
 	if (strcmp(p->reasons[k], "other") == 0)
@@ -211,24 +230,50 @@ static int picker_key(tui_view *v, int kind, wint_t ch)
 	return TUI_CLOSE;
 }
 
+static int picker_key(tui_view *v, int kind, wint_t ch)
+{
+	picker *p = TUI_SELF(v, picker);
+	if (kind == OK && ch == 27) {
+		p->d.done(p->d.owner, NULL);
+		return TUI_CLOSE;
+	}
+	bool code = kind == KEY_CODE_YES;
+	if ((code && ch == KEY_UP) || (!code && ch == 'k'))
+		picker_move(p, -1);
+	else if ((code && ch == KEY_DOWN) || (!code && ch == 'j'))
+		picker_move(p, 1);
+	else if ((code && ch == KEY_ENTER) || (!code && (ch == '\r' || ch == '\n')))
+		return picker_pick(p, p->sel);
+	else if (!code && ch >= '0' && ch <= '9')
+		return picker_pick(p, ch == '0' ? 9 : (size_t)(ch - '1'));
+	return TUI_HANDLED;
+}
+
 static void picker_close(tui_view *v)
 {
-	free(TUI_SELF(v, picker));
+	picker *p = TUI_SELF(v, picker);
+	free(p->reasons);
+	free(p);
 }
 
 static const tui_view_ops picker_ops = {
 	.name = "reason picker", .draw = picker_draw, .key = picker_key, .close = picker_close,
 };
 
-void tui_pick_reason(tui_view *owner, char *const *reasons, size_t n, tui_text_done done)
+void tui_pick_reason(tui_view *owner, const char *const *reasons, size_t n, tui_text_done done)
 {
 	picker *p = calloc(1, sizeof *p);
-	if (!p) {
+	const char **copy = n ? malloc(n * sizeof *copy) : NULL;
+	if (!p || (n && !copy)) {
+		free(p);
+		free(copy);
 		done(owner, NULL);
 		return;
 	}
+	if (n)
+		memcpy(copy, reasons, n * sizeof *copy);
 	*p = (picker){.view = {.ops = &picker_ops}, .d = {.owner = owner, .done = done},
-		      .reasons = reasons, .n = n};
+		      .reasons = copy, .n = n};
 	tui_push(owner->base, &p->view);
 }
 

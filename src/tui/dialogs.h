@@ -19,8 +19,10 @@ void tui_prompt(tui_view *owner, const char *label, const char *initial, tui_tex
 void tui_prompt_or_empty(tui_view *owner, const char *label, tui_text_done done);
 /* A prompt that starts with initial and answers "" when emptied. */
 void tui_prompt_edit(tui_view *owner, const char *label, const char *initial, tui_text_done done);
-/* The reasons in a box, one digit each ("other" asks for a text). */
-void tui_pick_reason(tui_view *owner, char *const *reasons, size_t n, tui_text_done done);
+/* The reasons in a box, in the order given (copied): the first ten one
+ * digit each (1-9, 0), all of them by Up/Down (j/k) and Enter, the list
+ * scrolling when it is longer than the screen ("other" asks for a text). */
+void tui_pick_reason(tui_view *owner, const char *const *reasons, size_t n, tui_text_done done);
 /* One key answers (the question is the owner's message line): pick says
  * whether the key is an answer (closing the choice); Esc closes it after
  * pick(owner, 27). */
@@ -30,8 +32,8 @@ void tui_choose(tui_view *owner, bool (*pick)(tui_view *owner, int key));
 void tui_help(tui_view *owner, const char *title);
 
 /* The default reasons offered by `r` (a `reasons` list in the config
- * replaces them); tui_reasons_load reads that list (at most ten: one
- * digit each) and tui_reasons_free frees what it loaded. */
+ * replaces them); tui_reasons_load reads that list (every one of them:
+ * the picker scrolls past ten) and tui_reasons_free frees what it loaded. */
 typedef struct tui_reasons {
 	char **v;
 	size_t n;

@@ -207,7 +207,7 @@ static void k_reject(tui_view *v)
 {
 	app *a = APP(v);
 	if (a->has_sample)
-		tui_pick_reason(v, a->reasons.v, a->reasons.n, rejected);
+		tui_pick_reason_for(a, rejected);
 }
 
 static void k_undo(tui_view *v)
