@@ -245,14 +245,19 @@ int learn_extract(const learn_settings *s, const learn_example *ex, learn_fvec *
 static void describe_score(const char *term, char *buf, size_t bufsz)
 {
 	const char *eq = strrchr(term, '=');
-	int b;
-	if (!eq || sscanf(eq + 1, "%d", &b) != 1 || b < 0 || b > 4)
-		snprintf(buf, bufsz, "score %s", term);
-	else if (b == 4)
-		snprintf(buf, bufsz, "score %.*s = 1", (int)(eq - term), term);
+	int b, n = eq ? (int)(eq - term) : (int)strlen(term);
+	char name[160];
+	/* "(all)" is the product of every score: the rules' combined score */
+	if (n == 5 && strncmp(term, "(all)", 5) == 0)
+		snprintf(name, sizeof name, "the scores' product");
 	else
-		snprintf(buf, bufsz, "score %.*s %.2f-%.2f", (int)(eq - term), term, b / 4.0,
-			 (b + 1) / 4.0);
+		snprintf(name, sizeof name, "score %.*s", n, term);
+	if (!eq || sscanf(eq + 1, "%d", &b) != 1 || b < 0 || b > 4)
+		snprintf(buf, bufsz, "%s", name);
+	else if (b == 4)
+		snprintf(buf, bufsz, "%s = 1", name);
+	else
+		snprintf(buf, bufsz, "%s %.2f-%.2f", name, b / 4.0, (b + 1) / 4.0);
 }
 
 void learn_feature_describe(const char *name, char *buf, size_t bufsz)

@@ -103,6 +103,8 @@ TEST(features_are_words_pairs_lengths_and_numbers)
 	CHECK(strcmp(buf, "score repetition 0.25-0.50") == 0);
 	learn_feature_describe("#score\x1frepetition=4", buf, sizeof buf);
 	CHECK(strcmp(buf, "score repetition = 1") == 0);
+	learn_feature_describe("#score\x1f(all)=0", buf, sizeof buf);
+	CHECK(strcmp(buf, "the scores' product 0.00-0.25") == 0);
 	learn_fvec_free(&fv);
 }
 
