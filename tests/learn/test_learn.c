@@ -242,6 +242,7 @@ TEST(same_seed_same_bytes_and_bytes_round_trip)
 	CHECK_INT(learn_model_load(ba, la, &back, &err), 0);
 	CHECK_INT(learn_model_save(back, &bback, &lback, &err), 0);
 	CHECK(la == lback && memcmp(ba, bback, la) == 0);
+	learn_model_free(back);
 	/* every cut and a flipped magic are refused, never read past the end */
 	for (size_t cut = 0; cut < la; cut += 1 + cut / 7) {
 		learn_model *bad = NULL;
@@ -249,7 +250,9 @@ TEST(same_seed_same_bytes_and_bytes_round_trip)
 		CHECK(bad == NULL);
 	}
 	((char *)ba)[0] = 'X';
+	back = NULL;
 	CHECK_INT(learn_model_load(ba, la, &back, &err) == ASSAY_EFORMAT, 1);
+	CHECK(back == NULL);
 	free(ba), free(bb), free(bc), free(bback);
 	learn_model_free(ma), learn_model_free(mb), learn_model_free(mc);
 	learn_trainer_free(a), learn_trainer_free(b), learn_trainer_free(c);
