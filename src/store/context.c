@@ -183,7 +183,7 @@ int store_edit_quality_set(store *s, int64_t sample_id, double quality, assay_er
 }
 
 static const char sql_edit_get[] =
-	"SELECT scorer, version, value, flagged, reason, scored_at"
+	"SELECT scorer, version, value, flagged, reason, '' AS detail, scored_at"
 	" FROM edit_scores WHERE sample_id = ? ORDER BY scorer";
 static const char sql_edit_q[] = "SELECT edit_quality FROM samples WHERE id = ?";
 
@@ -204,45 +204,10 @@ static int edit_quality_only(store *s, int64_t sample_id, double *quality, assay
 int store_edit_scores_get(store *s, int64_t sample_id, store_score **out, size_t *n,
 			  double *quality, assay_error *err)
 {
-	*out = NULL;
-	*n = 0;
 	*quality = NAN;
-	sqlite3_stmt *st = store_stmt(s, sql_edit_get, err);
-	if (!st)
-		return err->code;
-	sqlite3_bind_int64(st, 1, sample_id);
-	size_t cap = 0;
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 16;
-			store_score *v = realloc(*out, cap * sizeof *v);
-			if (!v)
-				break;
-			*out = v;
-		}
-		store_score *x = &(*out)[(*n)++];
-		*x = (store_score){
-		    .scorer = store_col_str(st, 0),
-		    .version = store_col_str(st, 1),
-		    .value = sqlite3_column_type(st, 2) == SQLITE_NULL ? NAN
-								       : sqlite3_column_double(st, 2),
-		    .flagged = sqlite3_column_int(st, 3) != 0,
-		    .reason = store_col_str(st, 4),
-		    .detail = assay_strdup(""),
-		    .scored_at = sqlite3_column_int64(st, 5),
-		};
-		if (!x->scorer || !x->version || !x->reason || !x->detail)
-			break;
-	}
-	bool nomem = rc == SQLITE_ROW;
-	sqlite3_reset(st);
-	if (nomem || rc != SQLITE_DONE) {
-		store_scores_free(*out, *n);
-		*out = NULL;
-		*n = 0;
-		return nomem ? assay_fail(err, ASSAY_ENOMEM, "out of memory")
-			     : store_sqlerr(s, rc, err, "reading a corrected text's scores");
-	}
+	int rc = store_scores_read(s, sql_edit_get, sample_id, out, n,
+				   "reading a corrected text's scores", err);
+	if (rc < 0)
+		return rc;
 	return edit_quality_only(s, sample_id, quality, err);
 }

@@ -311,11 +311,12 @@ void store_scores_free(store_score *v, size_t n)
 	free(v);
 }
 
-int store_scores_get(store *s, int64_t sample_id, store_score **out, size_t *n, assay_error *err)
+int store_scores_read(store *s, const char *sql, int64_t sample_id, store_score **out,
+		      size_t *n, const char *what, assay_error *err)
 {
 	*out = NULL;
 	*n = 0;
-	sqlite3_stmt *st = store_stmt(s, sql_get, err);
+	sqlite3_stmt *st = store_stmt(s, sql, err);
 	if (!st)
 		return err->code;
 	sqlite3_bind_int64(st, 1, sample_id);
@@ -348,7 +349,7 @@ int store_scores_get(store *s, int64_t sample_id, store_score **out, size_t *n, 
 	sqlite3_reset(st);
 	if (rc == SQLITE_DONE)
 		return ASSAY_OK;
-	rc = store_sqlerr(s, rc, err, "reading scores");
+	rc = store_sqlerr(s, rc, err, what);
 	store_scores_free(*out, *n);
 	*out = NULL;
 	*n = 0;
@@ -359,6 +360,11 @@ nomem:
 	*out = NULL;
 	*n = 0;
 	return assay_fail(err, ASSAY_ENOMEM, "out of memory");
+}
+
+int store_scores_get(store *s, int64_t sample_id, store_score **out, size_t *n, assay_error *err)
+{
+	return store_scores_read(s, sql_get, sample_id, out, n, "reading scores", err);
 }
 
 static const char sql_range[] =

@@ -45,6 +45,11 @@ int store_bind_text(sqlite3_stmt *st, int idx, const char *t, int64_t n);
 int store_ids_page(store *s, const char *sql, int64_t after, int64_t *ids, size_t max,
 		   size_t *n, const char *what, assay_error *err);
 
+/* The scores sql selects for one sample (?1), as rows of scorer, version,
+ * value, flagged, reason, detail, scored_at; free with store_scores_free. */
+int store_scores_read(store *s, const char *sql, int64_t sample_id, store_score **out,
+		      size_t *n, const char *what, assay_error *err);
+
 /* Steps a statement expected to produce no row (INSERT, UPDATE). */
 int store_step_done(store *s, sqlite3_stmt *st, assay_error *err, const char *what);
 
