@@ -159,13 +159,29 @@ class Tmux:
                               capture_output=True, text=True, env=self.env).stdout
 
     def wait_for(self, text, timeout=10.0):
+        """The screen once `text` is on it and the screen has settled: a
+        capture can land while the program is half-way through writing a
+        frame (the row waited for drawn, the rows below it not yet), so the
+        screen is read again until two captures agree (at most 1 s more)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             s = self.screen()
             if text in s:
-                return s
+                return self._settled(s, text)
             time.sleep(0.05)
         raise AssertionError(f"{text!r} did not appear on screen:\n{self.screen()}")
+
+    def _settled(self, s, text):
+        until = time.monotonic() + 1.0
+        while time.monotonic() < until:
+            time.sleep(0.02)
+            again = self.screen()
+            if again == s:
+                break
+            if text not in again:  # moved on already: keep the frame that had it
+                break
+            s = again
+        return s
 
     def wait_gone(self, text, timeout=10.0):
         deadline = time.monotonic() + timeout
