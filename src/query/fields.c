@@ -8,6 +8,9 @@
 
 static const char *const verdict_words[] = {"accepted", "edited",    "rejected",
 					    "skipped",  "undecided", NULL};
+/* import --kind's words; undeclared: a batch imported without it (its
+ * scorers guess the kind from the text field's name) */
+static const char *const kind_words[] = {"caption", "response", "text", "undeclared", NULL};
 
 #define MATCH (1u << QUERY_OP_MATCH)
 #define EQ_ONLY (1u << QUERY_OP_EQ)
@@ -25,8 +28,8 @@ static const query_field fields[] = {
 	 "meta.PATH OP VALUE: a field of the record's meta object (a string or a number)"},
 	{"batch", QUERY_ARG_NONE, QUERY_VAL_TEXT, QUERY_OPS_EQUALITY, NULL,
 	 "batch = NAME: the batch the sample was imported in"},
-	{"kind", QUERY_ARG_NONE, QUERY_VAL_TEXT, QUERY_OPS_EQUALITY, NULL,
-	 "kind = KIND: the kind of data the batch holds (caption, ...)"},
+	{"kind", QUERY_ARG_NONE, QUERY_VAL_ENUM, QUERY_OPS_EQUALITY, kind_words,
+	 "kind = K: the batch's declared kind (import --kind); undeclared: none declared"},
 	{"verdict", QUERY_ARG_NONE, QUERY_VAL_ENUM, QUERY_OPS_EQUALITY, verdict_words,
 	 "verdict = V: a current decision is V; undecided: none but skips"},
 	{"reason", QUERY_ARG_NONE, QUERY_VAL_TEXT, QUERY_OPS_EQUALITY | MATCH, NULL,

@@ -2,7 +2,7 @@
  * fragment over the samples table aliased s, every value bound as a
  * parameter (never written into the SQL text). How each field becomes SQL
  * is one row of the table below, so a change of schema (scores stored one
- * row per sample) or a new field (a batch's kind) is a change of rows. */
+ * row per sample) or a new field is a change of rows. */
 #include "store_int.h"
 
 #include <regex.h>
@@ -51,8 +51,6 @@ typedef struct where_row {
 #define SCORE_EACH "EXISTS (SELECT 1 FROM scores sc WHERE sc.sample_id = s.id AND sc.scorer = ?"
 #define META_IS "CASE WHEN json_valid(s.record) THEN ifnull(json_extract(s.record, ?)"
 
-/* `kind` has no row: batches have no kind yet (it comes with the batch
- * context); compiling it says so. */
 static const where_row rows[] = {
 	{"flagged", 0, 0, NULL, W_SAMPLE, SCORE_IS " AND sc.flagged <> 0)", "a", NULL,
 	 SCORE_EACH " AND sc.flagged <> 0)"},
@@ -69,6 +67,10 @@ static const where_row rows[] = {
 	 META_IS " = ? AND json_type(s.record, ?) = 'text', 0) ELSE 0 END", "pvp", NULL, NULL},
 	{"batch", 0, QUERY_OP_EQ, NULL, W_SAMPLE,
 	 "s.batch_id IN (SELECT b.id FROM batches b WHERE b.name = ?)", "v", NULL, NULL},
+	{"kind", 0, QUERY_OP_EQ, "undeclared", W_SAMPLE,
+	 "s.batch_id IN (SELECT b.id FROM batches b WHERE b.kind = '')", "", NULL, NULL},
+	{"kind", 0, QUERY_OP_EQ, NULL, W_SAMPLE,
+	 "s.batch_id IN (SELECT b.id FROM batches b WHERE b.kind = ?)", "v", NULL, NULL},
 	{"verdict", 0, QUERY_OP_EQ, "undecided", W_SAMPLE,
 	 "NOT EXISTS (SELECT 1 FROM decisions d WHERE d.sample_id = s.id"
 	 " AND d.verdict <> 'skipped')", "", NULL, NULL},

@@ -47,6 +47,36 @@ def test_context_fields_kind_and_info():
         eq(w.run("import", "--dedup-on", "all", "x.jsonl").code, 2)
 
 
+
+def test_where_kind_selects_batches_by_declared_kind():
+    recs = [{"id": f"r{i}", "instruction": f"Task {i}.", "output": f"Answer {i}."}
+            for i in range(3)]
+    caps = [{"id": f"c{i}", "caption": f"A cat number {i}."} for i in range(2)]
+    with Workdir() as w:
+        for args in (("--batch", "tasks", "--kind", "response"),
+                     ("--batch", "caps", "--kind", "caption"),
+                     ("--batch", "plain")):
+            f = w.file(args[1] + ".jsonl", jsonl(caps if args[1] == "caps" else recs))
+            eq(w.run("import", "--no-score", "--dedup-on", "none", *args, f).code, 0)
+
+        def n(expr):
+            r = w.run("info", "--json", "--where", expr)
+            eq(r.code, 0, r)
+            return json.loads(r.out)["samples"]
+        eq([n("kind = response"), n("kind = caption"), n("kind = undeclared"),
+            n("kind = text"), n("kind != caption")], [3, 2, 3, 0, 6])
+        eq(n("kind = response and text ~ \"answer 1\""), 1)
+        # a kind import does not know is refused with the words it takes
+        r = w.run("info", "--where", "kind = instruction")
+        eq(r.code, 2, r)
+        contains(r.err, "expected one of caption, response, text, undeclared")
+        # a slice decided by kind
+        r = w.run("decide", "--annotator", "lead", "--where", "kind = caption", "reject",
+                  "--reason", "other", "--yes")
+        eq(r.code, 0, r)
+        eq(w.sql("SELECT s.ext_id FROM decisions d JOIN samples s ON s.id = d.sample_id"
+                 " ORDER BY s.ext_id"), [("c0",), ("c1",)])
+
 CHAT = [
     {"id": "m1", "messages": [
         {"role": "system", "content": "Be brief."},

@@ -106,7 +106,9 @@ TEST(every_field_and_operator)
 	CHECK_CANON("batch = run-7", "batch = \"run-7\"");
 	CHECK_CANON("batch = 7", "batch = \"7\"");
 	CHECK_CANON("batch != x", "batch != \"x\"");
-	CHECK_CANON("kind = caption", "kind = \"caption\"");
+	CHECK_CANON("kind = caption", "kind = caption");
+	CHECK_CANON("kind = \"response\"", "kind = response");
+	CHECK_CANON("kind != undeclared", "kind != undeclared");
 	CHECK_CANON("verdict = rejected", "verdict = rejected");
 	CHECK_CANON("verdict = \"undecided\"", "verdict = undecided");
 	CHECK_CANON("verdict != skipped", "verdict != skipped");
@@ -205,6 +207,10 @@ TEST(errors_point_at_their_column)
 		 "expected one of accepted, edited, rejected, skipped, undecided after '=', "
 		 "got \"maybe\"");
 	FAILS_AT("verdict = 1", 11, "expected one of accepted");
+	FAILS_AT("kind = instruction", 8,
+		 "expected one of caption, response, text, undeclared after '=', got "
+		 "\"instruction\"");
+	FAILS_AT("kind < caption", 6, "kind takes = !=, not '<'");
 	FAILS_AT("decided_after = 2026-02-30", 17,
 		 "expected a date (YYYY-MM-DD) after '=', got \"2026-02-30\"");
 	FAILS_AT("decided_after = 2026-1-01", 17, "expected a date");
