@@ -201,7 +201,9 @@ int store_edit_scored_hash(store *s, int64_t sample_id, uint64_t *hash, bool *fo
 /* Writes the combined score of the corrected text (NAN: NULL). */
 int store_edit_quality_set(store *s, int64_t sample_id, double quality, assay_error *err);
 /* Every score of the sample's corrected text, by scorer name, and its
- * combined score (*quality NAN when none). Free with store_scores_free. */
+ * combined score (*quality NAN when none), while the sample is edited (an
+ * annotator's current verdict or an adjudication); none once no edit
+ * stands. Free with store_scores_free. */
 int store_edit_scores_get(store *s, int64_t sample_id, struct store_score **out, size_t *n,
 			  double *quality, assay_error *err);
 

@@ -34,6 +34,9 @@ typedef struct tui_review_opts {
 	const conf *config;       /* `reasons` list; may be NULL */
 	/* The LLM endpoint that `S` asks for a corrected caption, or NULL. */
 	const struct score_remote *judge;
+	/* The scorers' settings: a saved edit's corrected text is scored by
+	 * the built-in text scorers (score_edit) at once; NULL: not scored. */
+	const struct score_config *scoring;
 	/* A read-only walk (the audit drill-down): only these decisions, in
 	 * this order, and no key changes anything. NULL: the queue. */
 	const tui_pick *only;

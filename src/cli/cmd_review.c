@@ -269,6 +269,7 @@ static int review(cli_ctx *ctx, tui_review_opts *o, review_args *ra)
 		key = getenv("OPENAI_API_KEY");
 	sc.judge.net.bearer = key && *key ? key : NULL;
 	o->judge = sc.judge.endpoint ? &sc.judge : NULL;
+	o->scoring = &sc;
 	if (!code && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
 		cli_errorf("the review screen needs a terminal (for scripts: assay decide)");
 		code = EXIT_USAGE;

@@ -185,16 +185,24 @@ int store_edit_quality_set(store *s, int64_t sample_id, double quality, assay_er
 static const char sql_edit_get[] =
 	"SELECT scorer, version, value, flagged, reason, '' AS detail, scored_at"
 	" FROM edit_scores WHERE sample_id = ? ORDER BY scorer";
-static const char sql_edit_q[] = "SELECT edit_quality FROM samples WHERE id = ?";
+/* The corrected text's combined score, and whether the sample is edited
+ * now (an annotator's current verdict or an adjudication: as export reads
+ * it); an undone edit's scores stay in the table but are not its own. */
+static const char sql_edit_q[] =
+	"SELECT edit_quality, EXISTS (SELECT 1 FROM decisions e WHERE e.sample_id = ?1"
+	" AND e.verdict = 'edited') OR EXISTS (SELECT 1 FROM adjudications e"
+	" WHERE e.sample_id = ?1 AND e.verdict = 'edited') FROM samples WHERE id = ?1";
 
-static int edit_quality_only(store *s, int64_t sample_id, double *quality, assay_error *err)
+static int edit_quality_only(store *s, int64_t sample_id, double *quality, bool *edited,
+			     assay_error *err)
 {
 	sqlite3_stmt *st = store_stmt(s, sql_edit_q, err);
 	if (!st)
 		return err->code;
 	sqlite3_bind_int64(st, 1, sample_id);
 	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+	*edited = rc == SQLITE_ROW && sqlite3_column_int(st, 1);
+	if (*edited && sqlite3_column_type(st, 0) != SQLITE_NULL)
 		*quality = sqlite3_column_double(st, 0);
 	sqlite3_reset(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? ASSAY_OK
@@ -205,9 +213,12 @@ int store_edit_scores_get(store *s, int64_t sample_id, store_score **out, size_t
 			  double *quality, assay_error *err)
 {
 	*quality = NAN;
-	int rc = store_scores_read(s, sql_edit_get, sample_id, out, n,
-				   "reading a corrected text's scores", err);
-	if (rc < 0)
+	*out = NULL;
+	*n = 0;
+	bool edited = false;
+	int rc = edit_quality_only(s, sample_id, quality, &edited, err);
+	if (rc < 0 || !edited)
 		return rc;
-	return edit_quality_only(s, sample_id, quality, err);
+	return store_scores_read(s, sql_edit_get, sample_id, out, n,
+				 "reading a corrected text's scores", err);
 }

@@ -39,6 +39,11 @@ struct app {
 	store_decision dec;
 	store_score *scores;
 	size_t n_scores;
+	/* its corrected text's scores while it is edited (by scorer name),
+	 * shown beside the original's, and their combined score (NAN: none) */
+	store_score *edit_scores;
+	size_t n_edit_scores;
+	double edit_quality;
 	char **notes;
 	size_t n_notes;
 	int64_t shown_ns;     /* when it appeared, for the time spent */
@@ -113,6 +118,16 @@ struct app {
 void tui_draw(app *a);
 void tui_layout(app *a, int width);
 void tui_text_draw(app *a, int y, int x, int width, int rows);
+
+/* review_edit.c: the corrected text's scores of the sample on screen,
+ * read (load) or dropped (free); an edit just saved scored first
+ * (rescore: the built-in text scorers only, a few milliseconds; remote
+ * scorers wait for `assay score`). */
+int tui_edit_scores_load(app *a, assay_error *err);
+void tui_edit_scores_free(app *a);
+void tui_edit_rescore(app *a);
+/* The corrected text's score of the scorer sc names, or NULL. */
+const store_score *tui_edit_score_of(const app *a, const store_score *sc);
 
 /* panes.c: the text and the side panes (every score, flagged first, and
  * the combined one; metadata wrapped; notes) laid out in avail rows from

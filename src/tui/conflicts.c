@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "assay/score.h"
 #include "assay/tui.h"
 #include "assay/tui_editor.h"
 #include "ctxpane.h"
@@ -176,6 +177,14 @@ static bool settle(cview *cv, int kind, const char *text, const char *reason, co
 	if (store_adjudicate(a->b->s, &in, &event_id, &err) < 0) {
 		tui_message(a->b, true, "not saved: %s", err.msg);
 		return false;
+	}
+	/* the lead's correction is what export takes: scored as it is saved */
+	bool scored;
+	if (kind == STORE_EDIT && a->o->scoring &&
+	    score_edit(a->b->s, a->o->scoring, in.sample_id, &scored, &err) < 0) {
+		advance(cv);
+		tui_message(a->b, true, "%s; its corrected text was not scored: %s", how, err.msg);
+		return true;
 	}
 	if (!cv->adj.verdict[0]) {
 		cv->left -= cv->left > 0;

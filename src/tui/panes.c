@@ -116,14 +116,29 @@ static size_t n_flagged(const app *a)
 	return n;
 }
 
-static int score_line(const store_score *sc, abuf *out)
+/* "---" for a score that failed, else its value to two places. */
+static void put_value(abuf *out, double v)
 {
-	if (isnan(sc->value))
-		abuf_printf(out, "  %-12s  ---  %s", sc->scorer, sc->reason);
+	if (isnan(v))
+		abuf_puts(out, "---");
 	else
-		abuf_printf(out, "%s %-12s %.2f  %s", sc->flagged ? "!" : " ", sc->scorer, sc->value,
-			    sc->reason);
-	return sc->flagged ? CONF_ROLE_SCORE_BAD : CONF_ROLE_SCORE_OK;
+		abuf_printf(out, "%.2f", v);
+}
+
+/* One score; for an edited sample, the original's value, an arrow and the
+ * corrected text's, whose flag and reason it then shows ("0.62 -> 0.81"). */
+static int score_line(const app *a, const store_score *sc, abuf *out)
+{
+	const store_score *fix = tui_edit_score_of(a, sc);
+	const store_score *now = fix ? fix : sc;
+	abuf_printf(out, "%s %-12s ", now->flagged ? "!" : " ", sc->scorer);
+	put_value(out, sc->value);
+	if (fix) {
+		abuf_puts(out, " -> ");
+		put_value(out, fix->value);
+	}
+	abuf_printf(out, "  %s", now->reason);
+	return now->flagged ? CONF_ROLE_SCORE_BAD : CONF_ROLE_SCORE_OK;
 }
 
 static bool has_quality(const app *a)
@@ -141,12 +156,15 @@ static int scores_item(app *a, size_t i, abuf *out)
 {
 	size_t nf = n_flagged(a);
 	if (i < nf)
-		return score_line(&a->scores[i], out);
+		return score_line(a, &a->scores[i], out);
 	if (i == nf && has_quality(a)) {
-		abuf_printf(out, "  %-12s %.2f  combined score", "quality", a->smp.quality);
+		abuf_printf(out, "  %-12s %.2f", "quality", a->smp.quality);
+		if (!isnan(a->edit_quality))
+			abuf_printf(out, " -> %.2f", a->edit_quality);
+		abuf_puts(out, "  combined score");
 		return CONF_ROLE_META_KEY;
 	}
-	return score_line(&a->scores[i - has_quality(a)], out);
+	return score_line(a, &a->scores[i - has_quality(a)], out);
 }
 
 static size_t meta_count(app *a)
@@ -344,7 +362,7 @@ void tui_band_draw(app *a)
 	tui_ctx_head(a->b, &a->ctx, 0, 1, COLS - 2, top);
 	for (int i = 0; i < rows - top; i++) {
 		abuf t = {0};
-		int role = score_line(&a->scores[i], &t);
+		int role = score_line(a, &a->scores[i], &t);
 		tui_put(a->b, top + i, 1, COLS - 2, t.data ? t.data : "", role);
 		abuf_free(&t);
 	}

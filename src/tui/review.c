@@ -23,6 +23,7 @@ static void clear_sample(app *a)
 		store_sample_free(&a->smp);
 		store_decision_free(&a->dec);
 		store_scores_free(a->scores, a->n_scores);
+		tui_edit_scores_free(a);
 		for (size_t i = 0; i < a->n_notes; i++)
 			free(a->notes[i]);
 		free(a->notes);
@@ -59,6 +60,7 @@ static int load(app *a, int64_t id, assay_error *err)
 	a->has_sample = true;
 	if ((rc = store_decision_get(a->s, id, a->annotator_id, &a->dec, err)) < 0 ||
 	    (rc = store_scores_get(a->s, id, &a->scores, &a->n_scores, err)) < 0 ||
+	    (rc = tui_edit_scores_load(a, err)) < 0 ||
 	    (rc = store_notes_for(a->s, id, &a->notes, &a->n_notes, err)) < 0)
 		return rc;
 	if (a->n_scores > 1)
@@ -173,6 +175,8 @@ bool tui_decide(app *a, int kind, const char *text, const char *reason, bool sta
 		tui_message(a->b, true, "out of memory: the session summary will be short");
 	a->sum.notes += kind == STORE_NOTE;
 	a->b->msg[0] = '\0';
+	if (kind == STORE_EDIT)
+		tui_edit_rescore(a);
 	if (stay) {
 		int64_t id = a->smp.id;
 		assay_error e2 = {0};
@@ -539,7 +543,7 @@ static app *review_new(tui_base *b, const tui_review_opts *o)
 	if (!a)
 		return NULL;
 	*a = (app){.view = {.ops = &review_ops, .keys = tui_keys, .n_keys = tui_n_keys},
-		   .b = b, .s = b->s, .o = o, .layout_dirty = true};
+		   .b = b, .s = b->s, .o = o, .layout_dirty = true, .edit_quality = NAN};
 	tui_reasons_load(&a->reasons, o->config);
 	assay_error e = {0};
 	if (measure_of(o->config, &a->measure, &e) < 0)

@@ -2,6 +2,7 @@
  * $EDITOR, and the LLM's suggested correction (asked without blocking,
  * shown as a word diff, taken into the editor). The sample stays leased to
  * the annotator however long an editor runs. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,6 +27,41 @@ static void hold_lease(app *a, bool hold)
 	a->holding = hold;
 }
 
+int tui_edit_scores_load(app *a, assay_error *err)
+{
+	tui_edit_scores_free(a);
+	return store_edit_scores_get(a->s, a->smp.id, &a->edit_scores, &a->n_edit_scores,
+				     &a->edit_quality, err);
+}
+
+void tui_edit_scores_free(app *a)
+{
+	store_scores_free(a->edit_scores, a->n_edit_scores);
+	a->edit_scores = NULL;
+	a->n_edit_scores = 0;
+	a->edit_quality = NAN;
+}
+
+/* Called once the edit is committed, before the sample is read again: the
+ * scores of the text the annotator just saved are on screen with it. */
+void tui_edit_rescore(app *a)
+{
+	if (!a->o->scoring || !a->has_sample)
+		return;
+	bool scored;
+	assay_error e = {0};
+	if (score_edit(a->s, a->o->scoring, a->smp.id, &scored, &e) < 0)
+		tui_message(a->b, true, "edit saved; its corrected text was not scored: %s", e.msg);
+}
+
+const store_score *tui_edit_score_of(const app *a, const store_score *sc)
+{
+	for (size_t i = 0; i < a->n_edit_scores; i++)
+		if (strcmp(a->edit_scores[i].scorer, sc->scorer) == 0)
+			return &a->edit_scores[i];
+	return NULL;
+}
+
 /* After an edit is saved it is recorded, and shown as a word diff. One the
  * store refused stays as the sample's draft (taken over from *text), so
  * the annotator's correction is never lost: `e` opens it again. */
@@ -36,7 +72,9 @@ static void record_edit(app *a, char **text)
 		tui_draft_settled(&a->draft, id);
 		a->diff = true;
 		a->layout_dirty = true;
-		tui_message(a->b, false, "edit saved; l or Right: next sample, d: toggle the diff");
+		if (!a->b->msg_error)
+			tui_message(a->b, false,
+				    "edit saved; l or Right: next sample, d: toggle the diff");
 		return;
 	}
 	tui_draft_keep(a->b, &a->draft, id, text);

@@ -116,6 +116,12 @@ TEST(context_and_edit_scores)
 	CHECK_INT(store_scores_get(s, a, &v, &k, &e), ASSAY_OK);
 	CHECK_INT(k, 0); /* the original's scores are another table */
 	store_scores_free(v, k);
+	/* an edit undone leaves its scores in the table, no longer the sample's */
+	int64_t undone;
+	CHECK_INT(store_undo(s, ann, NULL, &undone, &e), ASSAY_OK);
+	CHECK_INT(undone, a);
+	CHECK_INT(store_edit_scores_get(s, a, &v, &k, &q, &e), ASSAY_OK);
+	CHECK(k == 0 && v == NULL && isnan(q));
 	store_close(s);
 }
 
