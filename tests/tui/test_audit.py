@@ -457,3 +457,50 @@ def test_where_slices_every_panel_and_shows_the_filter_in_the_top_bar():
         r = w.run("audit", "--where", "meta.model =")
         eq(r.code, 2, r)
         contains(r.err, "assay: --where: column 13: ")
+
+
+def test_the_drill_down_shows_what_an_instruction_sample_answers():
+    """The read-only walk draws the same context pane as the review
+    screen: the instruction and input above the response, labelled, J/K
+    scroll it and c folds it (not decision keys), at 80x24 and 200x60."""
+    recs = [{"id": "i0", "instruction": "Draw a logo for a bakery. " * 30 + "INSTR-END",
+             "input": "The bakery is called Crumb.", "output": "I cannot draw. RESPONSE-0"},
+            {"id": "i1", "instruction": "Add 2 and 4.", "input": "", "output": "6"}]
+    for size in ((80, 24), (200, 60)):
+        with Workdir() as w:
+            eq(w.run("import", "--no-score", "--batch", "tasks",
+                     w.file("t.jsonl", "\n".join(json.dumps(r) for r in recs))).code, 0)
+            eq(w.run("decide", "--annotator", "ann", "i0", "reject", "--reason",
+                     "impossible task").code, 0)
+            eq(w.run("decide", "--annotator", "ann", "i1", "accept").code, 0)
+            before = w.dump()
+            with screen(w, size=size) as t:
+                t.wait_for("ann: 1 of 2")
+                t.keys("Enter")
+                s = t.wait_for("i0  (tasks)  rejected: impossible task")
+                s = t.wait_for("RESPONSE-0")
+                contains(s, "read-only: ann's verdict, 1 of 1")
+                lines = s.splitlines()
+                at = [i for i, r in enumerate(lines) if "instruction: Draw a logo" in r]
+                check(at and at[0] < [i for i, r in enumerate(lines) if "RESPONSE-0" in r][0], s)
+                if size == (80, 24):
+                    # more than a third of the rows: scrolled on its own keys
+                    contains(s, "(J/K, c folds)")
+                    check("input: The bakery" not in s, s)
+                    for _ in range(20):
+                        t.keys("J")
+                    s = t.wait_for("input: The bakery is called Crumb.")
+                    contains(s, "RESPONSE-0")
+                else:
+                    contains(s, "input: The bakery is called Crumb.")
+                t.keys("c")
+                s = t.wait_for("context: 2 fields, ")
+                check("instruction: Draw" not in s, s)
+                contains(s, "RESPONSE-0")
+                t.keys("c")
+                t.wait_for("INSTR-END")
+                t.keys("q")
+                t.wait_for("rejection rate per annotator")
+                t.keys("q")
+                eq(t.wait_exit(), 0)
+            eq(w.dump(), before)
