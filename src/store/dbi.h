@@ -1,0 +1,91 @@
+/* dbi.h — the one interface the store's files use to reach an SQL engine:
+ * SQLite (a file, the embedded default) or PostgreSQL (a server, for teams
+ * on many machines). Each statement is a named query carrying its own SQL
+ * per engine, as PowerDNS's generic SQL backends do: the SQLite text, and
+ * the PostgreSQL text when it differs by more than its placeholders (a
+ * query whose PostgreSQL text is NULL has the SQLite text's ?N placeholders
+ * turned into $N once, when it is first prepared on a connection).
+ *
+ * Statements are prepared once per connection and cached by the address
+ * of their query (always a static const dbi_query in a src/store/ file).
+ * Parameters and columns count as in SQLite: parameters from 1, columns
+ * from 0. A statement's rows are read with dbi_step until it returns
+ * DBI_DONE; dbi_reset (or the next dbi_stmt) abandons what is left. The
+ * connection is not shared between threads. */
+#ifndef ASSAY_STORE_DBI_H
+#define ASSAY_STORE_DBI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "assay/common.h"
+
+typedef enum { DBI_SQLITE, DBI_PG } dbi_engine;
+
+typedef struct dbi_query {
+	const char *name;   /* unique within the program, for messages and PREPARE */
+	const char *sqlite; /* SQLite's text, ?N placeholders */
+	const char *pg;     /* PostgreSQL's text, $N placeholders; NULL: derived */
+} dbi_query;
+
+typedef struct dbi dbi;
+typedef struct dbi_stmt dbi_stmt;
+
+enum { DBI_DONE = 0, DBI_ROW = 1 };
+
+/* Whether target names a PostgreSQL server (postgres:// or postgresql://)
+ * rather than an SQLite file. */
+bool dbi_is_pg_uri(const char *target);
+
+/* Opens an SQLite file (created when create is set) or connects to the
+ * PostgreSQL server of a connection URI. Messages never carry the URI's
+ * password (see dbi_redact). */
+int dbi_open(const char *target, bool create, bool readonly, dbi **out, assay_error *err);
+void dbi_close(dbi *db);
+dbi_engine dbi_engine_of(const dbi *db);
+
+/* Runs SQL text of the connection's own engine without parameters or rows
+ * (schema, BEGIN, COMMIT). */
+int dbi_exec(dbi *db, const char *sql, assay_error *err);
+
+/* The cached statement of q, reset and with no parameters bound; NULL with
+ * err filled when it cannot be prepared. */
+dbi_stmt *dbi_stmt_get(dbi *db, const dbi_query *q, assay_error *err);
+
+/* Binders; text and blobs are copied when the statement runs, so the
+ * caller's buffer must live until the first dbi_step. n < 0: strlen. */
+void dbi_bind_i64(dbi_stmt *st, int idx, int64_t v);
+void dbi_bind_f64(dbi_stmt *st, int idx, double v);
+void dbi_bind_text(dbi_stmt *st, int idx, const char *t, int64_t n);
+void dbi_bind_blob(dbi_stmt *st, int idx, const void *p, size_t n);
+void dbi_bind_null(dbi_stmt *st, int idx);
+
+/* The next row: DBI_ROW, DBI_DONE, or a negative assay code with err
+ * filled ("what: message"). */
+int dbi_step(dbi_stmt *st, assay_error *err, const char *what);
+
+/* Runs a statement expected to produce no rows, then resets it. */
+int dbi_run(dbi_stmt *st, assay_error *err, const char *what);
+
+/* The current row's columns. Text and blobs stay valid until the next
+ * dbi_step or dbi_reset; NULL reads as 0, 0.0 and "" (length 0). */
+bool dbi_col_null(dbi_stmt *st, int col);
+int64_t dbi_col_i64(dbi_stmt *st, int col);
+double dbi_col_f64(dbi_stmt *st, int col);
+const char *dbi_col_text(dbi_stmt *st, int col, size_t *len);
+const void *dbi_col_blob(dbi_stmt *st, int col, size_t *len);
+int dbi_col_count(dbi_stmt *st);
+
+/* Abandons the rest of a statement's rows and its bindings. */
+void dbi_reset(dbi_stmt *st);
+
+/* The rows changed by the last statement that ran on the connection. */
+int64_t dbi_changes(dbi *db);
+
+/* Copies target into out (size n) with the password of a connection URI
+ * (user:PASSWORD@ and password=... in its query) replaced by "***", for
+ * messages. Plain paths are copied as they are. */
+void dbi_redact(const char *target, char *out, size_t n);
+
+#endif
