@@ -40,6 +40,14 @@ typedef struct ingest_options {
 	const char *kind;        /* "caption", "response", "text", or NULL: by the field's name */
 	const char *dedup_on;    /* "text", "context+text", "none", or NULL: context and text
 				    when a sample has a context, else the text */
+	/* Where the samples' pictures are, kept on the batch (a re-import that
+	 * gives one changes it): --media fields (comma-separated; NULL: the
+	 * default names), --media-root (an absolute directory; NULL: the source
+	 * file's) and the --media-map rules "PREFIX=URL_PREFIX". */
+	const char *media_fields;
+	const char *media_root;
+	const char *const *media_maps;
+	size_t n_media_maps;
 	size_t max_line;         /* 0: INGEST_DEFAULT_MAX_LINE */
 	bool strict;             /* one bad record aborts and rolls back the whole source */
 	bool qualify_line_ids;   /* line-number ids become "SOURCE:LINE" (several sources) */
@@ -112,6 +120,10 @@ typedef struct ingest_decision {
 int ingest_decision_parse(const char *line, size_t len, ingest_decision *d, char *why,
 			  size_t whylen);
 void ingest_decision_free(ingest_decision *d);
+
+/* The --media-map rules as stored on a batch: a JSON array of strings
+ * ("" for none). Allocated; NULL when out of memory. */
+char *ingest_media_maps_json(const char *const *maps, size_t n);
 
 /* The format implied by a source's name: "csv", "json" or "jsonl". */
 const char *ingest_format_for(const char *source);

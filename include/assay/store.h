@@ -88,6 +88,9 @@ typedef struct store_batch {
 	char *context_fields; /* --context as a JSON array, or "" for the default lookup */
 	char *dedup_on;     /* --dedup-on: "text", "context+text", "none", or "" (default) */
 	char *turn;         /* --turn N as given, or "" for a conversation's last assistant turn */
+	char *media_fields; /* --media, comma-separated, or "" for the default names */
+	char *media_root;   /* --media-root (absolute), or "" for the source file's directory */
+	char *media_maps;   /* --media-map rules as a JSON array of "PREFIX=URL_PREFIX", or "" */
 	int64_t created_at; /* unix ms */
 	int64_t finished_at;/* unix ms, 0 while importing or when interrupted */
 	int64_t n_read, n_imported, n_duplicate, n_rejected;
@@ -101,6 +104,10 @@ int store_batch_by_name(store *s, const char *name, store_batch *out, assay_erro
 int store_batch_by_source(store *s, const char *source, store_batch *out, assay_error *err);
 /* Creates a batch from b (id and counts ignored); sets b->id. */
 int store_batch_create(store *s, store_batch *b, assay_error *err);
+/* Changes where a batch's media are found; a NULL argument keeps its
+ * value (media move; what a sample is does not change). */
+int store_batch_set_media(store *s, int64_t batch_id, const char *fields, const char *root,
+			  const char *maps, assay_error *err);
 /* Recomputes the batch's counts from its rows; n_read is max(n_read, read). */
 int store_batch_refresh_counts(store *s, int64_t batch_id, int64_t read, bool finished,
 			       assay_error *err);

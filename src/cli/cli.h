@@ -54,6 +54,7 @@ int cmd_decide(cli_ctx *ctx, int argc, char **argv);
 int cmd_review(cli_ctx *ctx, int argc, char **argv);
 int cmd_audit(cli_ctx *ctx, int argc, char **argv);
 int cmd_learn(cli_ctx *ctx, int argc, char **argv);
+int cmd_batch(cli_ctx *ctx, int argc, char **argv);
 
 /* Prints "assay: MESSAGE" on stderr (sanitized when stderr is a terminal). */
 void cli_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

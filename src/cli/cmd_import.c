@@ -7,7 +7,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <limits.h>
+#include <sys/stat.h>
+
 #include "assay/ingest.h"
+#include "assay/media.h"
 #include "cli.h"
 
 static const char help[] =
@@ -47,6 +51,17 @@ static const char help[] =
 	"  --dedup-on WHAT  what makes two records exact duplicates: text,\n"
 	"                   context+text (the default: the text alone when a\n"
 	"                   record has no context) or none\n"
+	"  --media FIELDS   comma-separated fields naming each sample's picture or\n"
+	"                   video (dotted paths work); default: the first present\n"
+	"                   of image, image_path, image_url, img, video,\n"
+	"                   video_path, video_url, media, file, path, at the top\n"
+	"                   level, else in nested objects (meta.source.uri)\n"
+	"  --media-root DIR relative media paths resolve inside DIR (default: the\n"
+	"                   source file's directory); `assay batch set-media-root`\n"
+	"                   changes it later\n"
+	"  --media-map PREFIX=URL_PREFIX\n"
+	"                   read media starting with PREFIX (s3://bucket/) from\n"
+	"                   URL_PREFIX (https://host/) instead; repeatable\n"
 	"  --max-line SIZE  longest record accepted (default 16M; K, M, G suffixes)\n"
 	"  --strict         any bad record aborts the import of its source, leaving\n"
 	"                   the database exactly as it was\n"
@@ -143,10 +158,43 @@ static int context_option(cli_ctx *ctx, int c, ingest_options *o)
 	return 0;
 }
 
+#define MAX_MAPS 32
+
+/* --media, --media-root and --media-map, checked; maps collects the
+ * rules (kept in argv). Returns 0 or an exit code. */
+static int media_option(cli_ctx *ctx, int c, ingest_options *o, const char **maps)
+{
+	if (c == 'M') {
+		if (!optarg[strspn(optarg, " ,")])
+			return cli_usage_error(ctx, "--media: expected field names, got \"%s\"",
+					       optarg);
+		o->media_fields = optarg;
+	} else if (c == 'R') {
+		static char root[PATH_MAX];
+		struct stat st;
+		if (!realpath(optarg, root) || stat(root, &st) < 0 || !S_ISDIR(st.st_mode))
+			return cli_usage_error(ctx, "--media-root %s: not a directory", optarg);
+		o->media_root = root;
+	} else {
+		char copy[4096];
+		media_map m;
+		assay_error e = {0};
+		snprintf(copy, sizeof copy, "%s", optarg);
+		if (media_parse_map(copy, &m, &e) < 0)
+			return cli_usage_error(ctx, "%s", e.msg);
+		if (o->n_media_maps == MAX_MAPS)
+			return cli_usage_error(ctx, "--media-map: at most %d rules", MAX_MAPS);
+		maps[o->n_media_maps++] = optarg;
+	}
+	return 0;
+}
+
 /* Parses the options into o; returns -1 to go on, else the exit code. */
 static int parse_options(cli_ctx *ctx, int argc, char **argv, ingest_options *o, bool *quiet,
 			 bool *score)
 {
+	static const char *maps[MAX_MAPS];
+	o->media_maps = maps;
 	static const struct option longopts[] = {
 		{"format", required_argument, NULL, 'f'},
 		{"text", required_argument, NULL, 't'},
@@ -157,6 +205,9 @@ static int parse_options(cli_ctx *ctx, int argc, char **argv, ingest_options *o,
 		{"turn", required_argument, NULL, 'T'},
 		{"kind", required_argument, NULL, 'k'},
 		{"dedup-on", required_argument, NULL, 'd'},
+		{"media", required_argument, NULL, 'M'},
+		{"media-root", required_argument, NULL, 'R'},
+		{"media-map", required_argument, NULL, 'P'},
 		{"max-line", required_argument, NULL, 'L'},
 		{"strict", no_argument, NULL, 's'},
 		{"quiet", no_argument, NULL, 'q'},
@@ -194,6 +245,12 @@ static int parse_options(cli_ctx *ctx, int argc, char **argv, ingest_options *o,
 		case 'k':
 		case 'd':
 			if ((code = context_option(ctx, c, o)) != 0)
+				return code;
+			break;
+		case 'M':
+		case 'R':
+		case 'P':
+			if ((code = media_option(ctx, c, o, maps)) != 0)
 				return code;
 			break;
 		case 'L':

@@ -153,6 +153,12 @@ static int print_json(const store_info *in)
 		cJSON_AddStringToObject(o, "dedup_on", b->batch.dedup_on && b->batch.dedup_on[0]
 							    ? b->batch.dedup_on
 							    : "context+text");
+		/* where its media are: "" for the default field names, the
+		 * source file's directory, no map */
+		cJSON_AddStringToObject(o, "media_fields", b->batch.media_fields);
+		cJSON_AddStringToObject(o, "media_root", b->batch.media_root);
+		cJSON *maps = b->batch.media_maps[0] ? cJSON_Parse(b->batch.media_maps) : NULL;
+		cJSON_AddItemToObject(o, "media_maps", maps ? maps : cJSON_CreateArray());
 		cJSON_AddNumberToObject(o, "created_at_ms", (double)b->batch.created_at);
 		cJSON_AddBoolToObject(o, "complete", b->batch.finished_at != 0);
 		cJSON_AddNumberToObject(o, "read", (double)b->batch.n_read);

@@ -21,6 +21,7 @@ static const cli_command commands[] = {
 	{"report", cmd_report, "the audit as one self-contained HTML file"},
 	{"export", cmd_export, "write the approved set, corrections applied"},
 	{"learn", cmd_learn, "train a model of the human verdict from the decisions"},
+	{"batch", cmd_batch, "change a batch after its import (set-media-root)"},
 };
 
 static void usage(FILE *f)

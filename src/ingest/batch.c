@@ -82,6 +82,35 @@ char *ingest_list_json(const char *list)
 	return s;
 }
 
+char *ingest_media_maps_json(const char *const *maps, size_t n)
+{
+	if (!n)
+		return assay_strdup("");
+	cJSON *arr = cJSON_CreateArray();
+	for (size_t i = 0; arr && i < n; i++)
+		if (!cJSON_AddItemToArray(arr, cJSON_CreateString(maps[i]))) {
+			cJSON_Delete(arr);
+			arr = NULL;
+		}
+	char *s = arr ? cJSON_PrintUnformatted(arr) : NULL;
+	cJSON_Delete(arr);
+	return s;
+}
+
+/* A re-import that names the batch's media anew records it: media move,
+ * and what a sample is does not depend on them. */
+static int update_media(store *s, int64_t batch_id, const ingest_options *o, assay_error *err)
+{
+	if (!o->media_fields && !o->media_root && !o->n_media_maps)
+		return ASSAY_OK;
+	char *maps = o->n_media_maps ? ingest_media_maps_json(o->media_maps, o->n_media_maps) : NULL;
+	if (o->n_media_maps && !maps)
+		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
+	int rc = store_batch_set_media(s, batch_id, o->media_fields, o->media_root, maps, err);
+	free(maps);
+	return rc;
+}
+
 /* --dedup-on as recorded: "context+text" is the default, recorded "". */
 static const char *dedup_name(const char *d)
 {
@@ -155,6 +184,8 @@ int ingest_pick_batch(store *s, const char *source, const char *format, const in
 		rc = ASSAY_ENOTFOUND;
 	if (rc == ASSAY_OK) {
 		rc = check_compatible(&b, o, dedup, err);
+		if (rc == ASSAY_OK)
+			rc = update_media(s, b.id, o, err);
 		res->batch_id = b.id;
 		snprintf(res->batch, sizeof res->batch, "%s", b.name);
 		res->resumed = true;
@@ -174,9 +205,11 @@ int ingest_pick_batch(store *s, const char *source, const char *format, const in
 		snprintf(turn, sizeof turn, "%d", o->turn);
 	char *meta = ingest_list_json(o->meta_fields);
 	char *context = ingest_list_json(o->context_fields);
-	if (!meta || !context) {
+	char *maps = ingest_media_maps_json(o->media_maps, o->n_media_maps);
+	if (!meta || !context || !maps) {
 		free(meta);
 		free(context);
+		free(maps);
 		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
 	}
 	b = (store_batch){
@@ -190,11 +223,15 @@ int ingest_pick_batch(store *s, const char *source, const char *format, const in
 		.context_fields = context,
 		.dedup_on = (char *)dedup_name(o->dedup_on),
 		.turn = turn,
+		.media_fields = (char *)(o->media_fields ? o->media_fields : ""),
+		.media_root = (char *)(o->media_root ? o->media_root : ""),
+		.media_maps = maps,
 		.created_at = assay_now_ms(),
 	};
 	rc = store_batch_create(s, &b, err);
 	free(meta);
 	free(context);
+	free(maps);
 	res->batch_id = b.id;
 	snprintf(res->batch, sizeof res->batch, "%s", name);
 	return rc;

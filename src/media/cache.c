@@ -42,18 +42,39 @@ int media_cache_dir(const char *sub, char *out, size_t cap, assay_error *err)
 		return assay_fail(err, ASSAY_EINVAL, "cache directory path too long");
 	if (mkdir_p(out) != 0)
 		return assay_fail(err, ASSAY_EIO, "%s: %s", out, strerror(errno));
+	return media_cache_dir_check(out, err);
+}
+
+/* What is cached is read back as trusted (a thumbnail is drawn as it
+ * is), so the directory must be the user's own: a real directory, not a
+ * link, that no one else can write. */
+int media_cache_dir_check(const char *dir, assay_error *err)
+{
+	struct stat st;
+	if (lstat(dir, &st) != 0)
+		return assay_fail(err, ASSAY_EIO, "%s: %s", dir, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return assay_fail(err, ASSAY_EINVAL, "cache directory %s is not a directory", dir);
+	if (st.st_uid != getuid())
+		return assay_fail(err, ASSAY_EINVAL, "cache directory %s is not owned by you", dir);
+	if (st.st_mode & (S_IWGRP | S_IWOTH))
+		return assay_fail(err, ASSAY_EINVAL, "cache directory %s is writable by others",
+				  dir);
 	return ASSAY_OK;
 }
 
 int media_cache_store(const char *dir, const char *name, int (*fill)(int fd, void *ud), void *ud,
 		      assay_error *err)
 {
+	static unsigned serial;
 	char tmp[4096], final[4096];
 	snprintf(final, sizeof final, "%s/%s", dir, name);
-	if (snprintf(tmp, sizeof tmp, "%s/.tmp-%ld-%s", dir, (long)getpid(), name) >=
-	    (int)sizeof tmp)
+	/* a name no one else uses, created new (O_EXCL): never a file or link
+	 * put there first */
+	if (snprintf(tmp, sizeof tmp, "%s/.tmp-%ld-%u-%lld-%s", dir, (long)getpid(), serial++,
+		     (long long)(assay_mono_ns() % 1000000000), name) >= (int)sizeof tmp)
 		return assay_fail(err, ASSAY_EINVAL, "cache path too long");
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
 		return assay_fail(err, ASSAY_EIO, "%s: %s", tmp, strerror(errno));
 	int rc = fill(fd, ud);

@@ -116,9 +116,10 @@ int media_fetch(const char *url, const media_fetch_options *opt, char **path, as
 	net_safe_url(url, safe, sizeof safe);
 	const char *shown = media_display_name(safe);
 	int rc = ASSAY_OK;
-	if (o.cache_dir)
+	if (o.cache_dir) {
 		snprintf(dir, sizeof dir, "%s", o.cache_dir);
-	else
+		rc = media_cache_dir_check(dir, err);
+	} else
 		rc = media_cache_dir("media", dir, sizeof dir, err);
 	if (rc < 0) {
 		assay_error_prefix(err, "cannot show %s", shown);
@@ -130,7 +131,7 @@ int media_fetch(const char *url, const media_fetch_options *opt, char **path, as
 	if (abuf_printf(&full, "%s/%s", dir, name) < 0)
 		return assay_fail(err, ASSAY_ENOMEM, "cannot show %s: out of memory", shown);
 	struct stat sb;
-	if (stat(full.data, &sb) == 0 && S_ISREG(sb.st_mode)) {
+	if (lstat(full.data, &sb) == 0 && S_ISREG(sb.st_mode)) {
 		utimensat(AT_FDCWD, full.data, NULL, 0); /* used now: last out of the LRU */
 	} else {
 		rc = download(url, &o, dir, name, err);

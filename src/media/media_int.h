@@ -69,6 +69,9 @@ void media_thumb_store(const char *dir, const char *name, const media_decoded *d
 
 /* Lowercase hex SHA-256 of the bytes (65 bytes of out). */
 void media_sha256_hex(const void *data, size_t len, char out[65]);
+/* Whether dir is a directory (not a link) of this user that no one else
+ * may write. */
+int media_cache_dir_check(const char *dir, assay_error *err);
 /* Writes len bytes to dir/name atomically (temporary file, rename). */
 int media_cache_store(const char *dir, const char *name, int (*fill)(int fd, void *ud), void *ud,
 		      assay_error *err);

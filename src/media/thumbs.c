@@ -19,7 +19,8 @@ bool media_thumb_key(const char *path, const char *source, const media_request *
 	struct stat sb;
 	if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
 		return false;
-	if (t->dir && (size_t)snprintf(dir, cap, "%s", t->dir) >= cap)
+	if (t->dir && ((size_t)snprintf(dir, cap, "%s", t->dir) >= cap ||
+		       media_cache_dir_check(dir, NULL) != 0))
 		return false;
 	if (!t->dir && media_cache_dir("thumbs", dir, cap, NULL) != 0)
 		return false;

@@ -5,7 +5,8 @@
 
 #define BATCH_COLS                                                                                 \
 	"id, name, source, format, text_field, id_field, meta_fields, created_at, finished_at, "  \
-	"n_read, n_imported, n_duplicate, n_rejected, kind, context_fields, dedup_on, turn"
+	"n_read, n_imported, n_duplicate, n_rejected, kind, context_fields, dedup_on, turn, "      \
+	"media_fields, media_root, media_maps"
 
 void store_batch_free(store_batch *b)
 {
@@ -21,6 +22,9 @@ void store_batch_free(store_batch *b)
 	free(b->context_fields);
 	free(b->dedup_on);
 	free(b->turn);
+	free(b->media_fields);
+	free(b->media_root);
+	free(b->media_maps);
 	*b = (store_batch){0};
 }
 
@@ -44,10 +48,13 @@ static int read_batch(sqlite3_stmt *st, store_batch *b, assay_error *err)
 		.context_fields = store_col_str(st, 14),
 		.dedup_on = store_col_str(st, 15),
 		.turn = store_col_str(st, 16),
+		.media_fields = store_col_str(st, 17),
+		.media_root = store_col_str(st, 18),
+		.media_maps = store_col_str(st, 19),
 	};
 	if (!b->name || !b->source || !b->format || !b->text_field || !b->id_field ||
 	    !b->meta_fields || !b->kind || !b->context_fields || !b->dedup_on ||
-	    !b->turn) {
+	    !b->turn || !b->media_fields || !b->media_root || !b->media_maps) {
 		store_batch_free(b);
 		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
 	}
@@ -95,7 +102,8 @@ int store_batch_by_source(store *s, const char *source, store_batch *out, assay_
 
 static const char sql_create[] =
 	"INSERT INTO batches (name, source, format, text_field, id_field, meta_fields, "
-	"created_at, kind, context_fields, dedup_on, turn) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	"created_at, kind, context_fields, dedup_on, turn, media_fields, media_root, media_maps) "
+	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
 int store_batch_create(store *s, store_batch *b, assay_error *err)
 {
@@ -113,10 +121,31 @@ int store_batch_create(store *s, store_batch *b, assay_error *err)
 	store_bind_text(st, 9, b->context_fields ? b->context_fields : "", -1);
 	store_bind_text(st, 10, b->dedup_on ? b->dedup_on : "", -1);
 	store_bind_text(st, 11, b->turn ? b->turn : "", -1);
+	store_bind_text(st, 12, b->media_fields ? b->media_fields : "", -1);
+	store_bind_text(st, 13, b->media_root ? b->media_root : "", -1);
+	store_bind_text(st, 14, b->media_maps ? b->media_maps : "", -1);
 	int rc = store_step_done(s, st, err, "creating a batch");
 	if (rc == ASSAY_OK)
 		b->id = sqlite3_last_insert_rowid(s->db);
 	return rc;
+}
+
+static const char sql_set_media[] =
+	"UPDATE batches SET media_fields = coalesce(?2, media_fields),"
+	" media_root = coalesce(?3, media_root), media_maps = coalesce(?4, media_maps)"
+	" WHERE id = ?1";
+
+int store_batch_set_media(store *s, int64_t batch_id, const char *fields, const char *root,
+			  const char *maps, assay_error *err)
+{
+	sqlite3_stmt *st = store_stmt(s, sql_set_media, err);
+	if (!st)
+		return err->code;
+	sqlite3_bind_int64(st, 1, batch_id);
+	store_bind_text(st, 2, fields, -1);
+	store_bind_text(st, 3, root, -1);
+	store_bind_text(st, 4, maps, -1);
+	return store_step_done(s, st, err, "updating the batch's media");
 }
 
 static const char sql_refresh[] =

@@ -154,7 +154,8 @@ static const char schema_v2[] =
 
 /* Version 3: the models `assay learn` trains from the verdicts; every
  * version is kept (the newest is in use), with what it learned from;
- * samples' contexts, batches' kinds and the scores of corrected texts. */
+ * samples' contexts, batches' kinds and media, the scores of corrected
+ * texts. */
 static const char schema_v3[] =
 	"CREATE TABLE models ("
 	"  id INTEGER PRIMARY KEY,"
@@ -176,6 +177,13 @@ static const char schema_v3[] =
 	"ALTER TABLE batches ADD COLUMN dedup_on TEXT NOT NULL DEFAULT '';"
 	"UPDATE batches SET dedup_on = 'text';"
 	"ALTER TABLE batches ADD COLUMN turn TEXT NOT NULL DEFAULT '';"
+	/* Where a batch's pictures are: its --media fields (comma-separated,
+	 * "" for the default names), the directory relative paths resolve
+	 * against ("" for the source file's), and its --media-map rules (a
+	 * JSON array of "PREFIX=URL_PREFIX", "" for none). */
+	"ALTER TABLE batches ADD COLUMN media_fields TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE batches ADD COLUMN media_root TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE batches ADD COLUMN media_maps TEXT NOT NULL DEFAULT '';"
 	/* The built-in scores of an edited sample's corrected text, beside the
 	 * original's (kept for calibration); text_hash says which edit. */
 	"ALTER TABLE samples ADD COLUMN edit_quality REAL;"

@@ -80,6 +80,9 @@ def test_an_older_database_is_upgraded_once_and_says_so():
                           "ALTER TABLE batches DROP COLUMN context_fields;"
                           "ALTER TABLE batches DROP COLUMN dedup_on;"
                           "ALTER TABLE batches DROP COLUMN turn;"
+                          "ALTER TABLE batches DROP COLUMN media_fields;"
+                          "ALTER TABLE batches DROP COLUMN media_root;"
+                          "ALTER TABLE batches DROP COLUMN media_maps;"
                           "PRAGMA user_version = 1;")
         con.close()
         r = w.run("info")
@@ -89,6 +92,8 @@ def test_an_older_database_is_upgraded_once_and_says_so():
         eq(w.sql("PRAGMA user_version"), [(3,)])
         r = w.run("info")
         eq((r.code, r.err), (0, ""))
+        b = json.loads(w.run("info", "--json").out)["batches"][0]
+        eq((b["media_fields"], b["media_root"], b["media_maps"]), ("", "", []))
 
 
 def test_check_on_a_whole_database():

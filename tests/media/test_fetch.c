@@ -199,12 +199,34 @@ TEST(lru_by_mtime_and_default_dir)
 	unsetenv("XDG_CACHE_HOME");
 }
 
+TEST(a_cache_directory_others_can_write_or_a_link_is_refused)
+{
+	media_fetch_options o = {.cache_dir = fx_path("open-cache"), .timeout_ms = 10000};
+	mkdir(o.cache_dir, 0700);
+	chmod(o.cache_dir, 0777);
+	char *path = NULL;
+	assay_error err = {0};
+	CHECK_INT(media_fetch(url("/gen?bytes=10&n=9"), &o, &path, &err), ASSAY_EINVAL);
+	CHECK_CONTAINS(err.msg, "is writable by others");
+	CHECK(path == NULL);
+	chmod(o.cache_dir, 0700);
+	CHECK_INT(fetch(url("/gen?bytes=10&n=9"), &o, &path, &err), ASSAY_OK);
+	free(path);
+	path = NULL;
+	o.cache_dir = fx_path("link-cache");
+	CHECK(symlink(fx_path("open-cache"), o.cache_dir) == 0);
+	CHECK_INT(media_fetch(url("/gen?bytes=10&n=9"), &o, &path, &err), ASSAY_EINVAL);
+	CHECK_CONTAINS(err.msg, "is not a directory");
+	CHECK(path == NULL);
+}
+
 int main(int argc, char **argv)
 {
 	static const unit_case_ cases[] = {UNIT_CASE(fetched_into_the_cache_then_served_from_it),
 					   UNIT_CASE(size_cap_and_content_type),
 					   UNIT_CASE(endless_answer_ends_at_the_timeout),
-					   UNIT_CASE(lru_by_mtime_and_default_dir)};
+					   UNIT_CASE(lru_by_mtime_and_default_dir),
+					   UNIT_CASE(a_cache_directory_others_can_write_or_a_link_is_refused)};
 	if (net_global_init(NULL) < 0)
 		return 1;
 	fx_dir();

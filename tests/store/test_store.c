@@ -180,6 +180,9 @@ static void make_v1(const char *path)
 			       "ALTER TABLE batches DROP COLUMN context_fields;"
 			       "ALTER TABLE batches DROP COLUMN dedup_on;"
 			       "ALTER TABLE batches DROP COLUMN turn;"
+			       "ALTER TABLE batches DROP COLUMN media_fields;"
+			       "ALTER TABLE batches DROP COLUMN media_root;"
+			       "ALTER TABLE batches DROP COLUMN media_maps;"
 			       "PRAGMA user_version = 1",
 			       NULL, NULL, NULL),
 		  SQLITE_OK);
@@ -365,6 +368,29 @@ TEST(insert_outcomes)
 	store_close(s);
 }
 
+TEST(a_batch_keeps_its_media_and_changes_only_what_is_given)
+{
+	store *s = fresh("media.db");
+	assay_error e = {0};
+	store_batch b = {.name = "m", .source = "/data/x.jsonl", .format = "jsonl", .created_at = 1,
+			 .media_fields = "image,meta.uri", .media_root = "/pics",
+			 .media_maps = "[\"s3://b/=https://h/\"]"};
+	CHECK_INT(store_batch_create(s, &b, &e), ASSAY_OK);
+	CHECK_INT(store_batch_set_media(s, b.id, NULL, "/moved", NULL, &e), ASSAY_OK);
+	store_batch got;
+	CHECK_INT(store_batch_by_name(s, "m", &got, &e), ASSAY_OK);
+	CHECK_STR(got.media_fields, "image,meta.uri");
+	CHECK_STR(got.media_root, "/moved");
+	CHECK_STR(got.media_maps, "[\"s3://b/=https://h/\"]");
+	store_batch_free(&got);
+	CHECK_INT(make_batch(s, "plain") > 0, 1);
+	CHECK_INT(store_batch_by_name(s, "plain", &got, &e), ASSAY_OK);
+	CHECK_STR(got.media_root, "");
+	CHECK_STR(got.media_maps, "");
+	store_batch_free(&got);
+	store_close(s);
+}
+
 TEST(rollback_leaves_nothing)
 {
 	store *s = fresh("rollback.db");
@@ -518,6 +544,7 @@ UNIT_MAIN(UNIT_CASE(creates_new_database_0600_with_schema), UNIT_CASE(check_find
 	  UNIT_CASE(refuses_non_sqlite_file_untouched),
 	  UNIT_CASE(refuses_foreign_sqlite_database_untouched), UNIT_CASE(refuses_newer_schema),
 	  UNIT_CASE(missing_database_for_readers), UNIT_CASE(insert_outcomes),
+	  UNIT_CASE(a_batch_keeps_its_media_and_changes_only_what_is_given),
 	  UNIT_CASE(rollback_leaves_nothing), UNIT_CASE(busy_database_reports_lock),
 	  UNIT_CASE(events_are_append_only),
 	  UNIT_CASE(models_keep_every_version_and_serve_the_newest))
