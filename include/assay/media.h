@@ -51,6 +51,9 @@ typedef struct media_ref {
 			       the URI in full (to show or copy); MEDIA_NONE: NULL */
 	char message[1200]; /* MEDIA_UNREACHABLE / MEDIA_NONE: why, one line (a URI
 			       over ~1180 bytes is cut here, never in where) */
+	bool relative;	    /* MEDIA_FILE: where was joined to the media root or
+			       the source's directory */
+	char root[4096];    /* media_resolve: the directory it must stay in */
 } media_ref;
 
 /* Finds the media of one record (its JSON text) without touching the file
@@ -63,6 +66,25 @@ void media_ref_free(media_ref *ref);
 /* Parses one --media-map value "PREFIX=URL_PREFIX" into pointers inside
  * spec (which must outlive the map; the '=' is overwritten). */
 int media_parse_map(char *spec, media_map *out, assay_error *err);
+
+/* A batch's media as stored (store_batch's media_fields, media_root,
+ * media_maps) and the directory of the file it was imported from. */
+typedef struct media_source {
+	const char *fields;    /* comma-separated, "" or NULL: the default names */
+	const char *root;      /* "" or NULL: base_dir */
+	const char *base_dir;  /* NULL: none (stdin, a URL) */
+	const char *maps_json; /* a JSON array of "PREFIX=URL_PREFIX", "" or NULL */
+} media_source;
+
+/* media_locate by a batch's settings, then a local file checked on the
+ * file system: its symbolic links resolved (where becomes that path) and,
+ * when the record named it by a relative path, confined to the media
+ * root, so "../x" or a link out of the root is refused. A refusal (not
+ * found, a loop of links, outside the root, no root for a relative path)
+ * is kind MEDIA_UNREACHABLE with message "cannot show NAME: why" and
+ * where kept as written; ASSAY_OK all the same. */
+int media_resolve(const char *record_json, const media_source *src, media_ref *out,
+		  assay_error *err);
 
 /* ---- Fetching http(s) media into the download cache ----------------------- */
 
@@ -87,6 +109,20 @@ int media_cache_dir(const char *sub, char *out, size_t cap, assay_error *err);
 /* Removes the least recently used files (by mtime) of dir until the regular
  * files whose names end in suffix total at most max_bytes. */
 int media_cache_trim(const char *dir, const char *suffix, uint64_t max_bytes, assay_error *err);
+
+/* The same in a forked child, for an event loop: the parent polls
+ * media_fetch_job_fd and calls media_fetch_job_step, which returns 0
+ * while it works, 1 with *path (allocated) when the file is in the cache,
+ * < 0 with err ("cannot show NAME: ...") on failure or past the timeout
+ * (the child killed). */
+typedef struct media_fetch_job media_fetch_job;
+media_fetch_job *media_fetch_job_start(const char *url, const media_fetch_options *opt,
+				       assay_error *err);
+int media_fetch_job_fd(const media_fetch_job *j);
+int media_fetch_job_timeout_ms(const media_fetch_job *j);
+int media_fetch_job_step(media_fetch_job *j, char **path, assay_error *err);
+/* Kills an unfinished fetch, reaps it, frees j. */
+void media_fetch_job_free(media_fetch_job *j);
 
 /* ---- Decoding, in a limited child process --------------------------------- */
 

@@ -140,7 +140,7 @@ static char *apply_maps(const char *v, const media_locate_options *opt, bool *no
 
 /* A local path, absolute or joined to the media root / the source's
  * directory. Allocated. */
-static char *resolve_path(const char *v, const media_locate_options *opt)
+static char *resolve_path(const char *v, const media_locate_options *opt, bool *joined)
 {
 	if (strncmp(v, "file://", 7) == 0)
 		v += 7;
@@ -150,6 +150,7 @@ static char *resolve_path(const char *v, const media_locate_options *opt)
 	abuf b = {0};
 	int rc = 0;
 	if (v[0] != '/' && dir) {
+		*joined = true;
 		rc = abuf_puts(&b, dir);
 		if (rc == 0 && b.len && b.data[b.len - 1] != '/')
 			rc = abuf_putc(&b, '/');
@@ -187,7 +188,7 @@ static int classify(const char *v, const media_locate_options *opt, media_ref *o
 		return out->where ? ASSAY_OK : assay_fail(err, ASSAY_ENOMEM, "out of memory");
 	}
 	out->kind = MEDIA_FILE;
-	out->where = resolve_path(use, opt);
+	out->where = resolve_path(use, opt, &out->relative);
 	free(mapped);
 	return out->where ? ASSAY_OK : assay_fail(err, ASSAY_ENOMEM, "out of memory");
 }

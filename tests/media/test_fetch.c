@@ -3,6 +3,7 @@
  * network, LRU by mtime), the size cap, the Content-Type check, an answer
  * that never ends, and the cache directory's default place. */
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,6 +157,47 @@ TEST(endless_answer_ends_at_the_timeout)
 	CHECK(ms < 2500);
 }
 
+/* Runs a fetch job in a poll loop, counting the wakes that came before
+ * its end (the loop was free in between). */
+static int run_job(const char *u, const media_fetch_options *o, char **path, assay_error *err,
+		   int *wakes)
+{
+	media_fetch_job *j = media_fetch_job_start(u, o, err);
+	if (!j)
+		return err->code;
+	int rc;
+	*wakes = 0;
+	while ((rc = media_fetch_job_step(j, path, err)) == 0) {
+		struct pollfd p = {.fd = media_fetch_job_fd(j), .events = POLLIN};
+		int t = media_fetch_job_timeout_ms(j);
+		poll(&p, 1, t < 100 ? t : 100);
+		(*wakes)++;
+	}
+	media_fetch_job_free(j);
+	return rc;
+}
+
+TEST(a_fetch_job_answers_without_blocking_and_ends_at_its_deadline)
+{
+	mkdir(fx_path("cache"), 0700);
+	media_fetch_options o = {.cache_dir = fx_path("cache"), .timeout_ms = 1000};
+	char *path = NULL;
+	assay_error err = {0};
+	int wakes = 0;
+	CHECK_INT(run_job(url("/gen?bytes=100&n=77"), &o, &path, &err, &wakes), 1);
+	CHECK(path && strstr(path, ".media"));
+	free(path);
+	path = NULL;
+	/* an answer that never ends: the caller woke many times meanwhile */
+	int rc = run_job(url("/gen?bytes=1000000000&chunked=1&chunk=64&drip=200"), &o, &path,
+			 &err, &wakes);
+	printf("# %s (%d wakes)\n", err.msg, wakes);
+	CHECK_INT(rc, ASSAY_ENET);
+	CHECK_CONTAINS(err.msg, "cannot show gen: ");
+	CHECK(wakes >= 5);
+	CHECK(path == NULL);
+}
+
 static void set_mtime(const char *path, time_t t)
 {
 	struct timespec ts[2] = {{t, 0}, {t, 0}};
@@ -226,6 +268,7 @@ int main(int argc, char **argv)
 					   UNIT_CASE(size_cap_and_content_type),
 					   UNIT_CASE(endless_answer_ends_at_the_timeout),
 					   UNIT_CASE(lru_by_mtime_and_default_dir),
+					   UNIT_CASE(a_fetch_job_answers_without_blocking_and_ends_at_its_deadline),
 					   UNIT_CASE(a_cache_directory_others_can_write_or_a_link_is_refused)};
 	if (net_global_init(NULL) < 0)
 		return 1;
