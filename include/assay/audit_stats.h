@@ -79,9 +79,12 @@ typedef struct audit_pair {
 } audit_pair;
 
 typedef struct audit_conflict {
+	int64_t sample_id;
 	char *ext_id;
 	char *verdicts;           /* "ann=accepted, bob=rejected" */
 	bool keep_reject;         /* the annotators disagree on keep vs reject */
+	int64_t *annotator_ids;   /* who decided it, in the order of verdicts */
+	size_t n_annotators;
 } audit_conflict;
 
 typedef struct audit_agreement_report {
@@ -125,6 +128,11 @@ int audit_calibration_compute(store *s, const store_where *where, audit_calibrat
 void audit_calibration_free(audit_calibration *c);
 
 /* ---- The shareable report -------------------------------------------------- */
+
+/* How many samples the report and the dashboard list at most behind a
+ * figure (conflicts, automatic decisions), and rejections per reason. */
+#define AUDIT_LIST_MAX 50
+#define AUDIT_PER_REASON 3
 
 typedef struct audit_report_opts {
 	const char *db_name;      /* shown in the header (escaped) */

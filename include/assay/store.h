@@ -934,6 +934,7 @@ typedef struct store_example {
 	double learned;       /* the learned scorer's value, NAN when none */
 	const char *context;  /* what the text answers, "name: text" lines (at most
 				 STORE_EXAMPLE_CHARS), or NULL when none */
+	int64_t sample_id, annotator_id;
 } store_example;
 
 /* Up to per_reason rejections of each reason (newest first; the reasons in

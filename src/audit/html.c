@@ -251,26 +251,45 @@ static void agreement_table(abuf *b, const audit_agreement_report *r)
 	abuf_printf(b, "</table><p>%zu conflicting samples.</p>", r->n_conflicts);
 }
 
-/* How many samples a list shows at most, and rejections per reason. */
-#define LIST_MAX 50
-#define PER_REASON 3
+/* Appends the first max characters of s (UTF-8), escaped. */
+static void esc_start(abuf *b, const char *s, size_t max)
+{
+	size_t len = 0, chars = 0;
+	for (; s[len]; len++)
+		if (((unsigned char)s[len] & 0xC0) != 0x80 && chars++ == max)
+			break;
+	char *cut = assay_strndup(s, len);
+	esc(b, cut ? cut : "");
+	free(cut);
+}
 
-/* The conflicting samples with every verdict on them. */
-static void conflict_list(abuf *b, const audit_agreement_report *r)
+/* The conflicting samples with every verdict on them and their text. */
+static int conflict_list(store *s, abuf *b, const audit_agreement_report *r, assay_error *err)
 {
 	if (!r->n_conflicts)
-		return;
-	abuf_printf(b, "<h3>Conflicts%s</h3><table><tr><th>sample</th><th>verdicts</th>"
-		       "<th>keep vs reject</th></tr>",
-		    r->n_conflicts > LIST_MAX ? " (the first 50)" : "");
-	for (size_t i = 0; i < r->n_conflicts && i < LIST_MAX; i++) {
+		return ASSAY_OK;
+	abuf_puts(b, "<h3>Conflicts");
+	if (r->n_conflicts > AUDIT_LIST_MAX)
+		abuf_printf(b, " (the first %d of %zu)", AUDIT_LIST_MAX, r->n_conflicts);
+	abuf_puts(b, "</h3><table><tr><th>sample</th><th>verdicts</th><th>keep vs reject</th>"
+		     "<th>text</th></tr>");
+	for (size_t i = 0; i < r->n_conflicts && i < AUDIT_LIST_MAX; i++) {
+		store_sample sm;
+		int rc = store_sample_get(s, r->conflicts[i].sample_id, &sm, err);
+		if (rc < 0)
+			return rc;
 		abuf_puts(b, "<tr><td>");
 		esc(b, r->conflicts[i].ext_id);
 		abuf_puts(b, "</td><td>");
 		esc(b, r->conflicts[i].verdicts);
-		abuf_printf(b, "</td><td>%s</td></tr>", r->conflicts[i].keep_reject ? "yes" : "no");
+		abuf_printf(b, "</td><td>%s</td><td class='text'>",
+			    r->conflicts[i].keep_reject ? "yes" : "no");
+		esc_start(b, sm.text ? sm.text : "", STORE_EXAMPLE_CHARS);
+		abuf_puts(b, "</td></tr>");
+		store_sample_free(&sm);
 	}
 	abuf_puts(b, "</table>");
+	return ASSAY_OK;
 }
 
 typedef struct list_run {
@@ -331,8 +350,8 @@ static int example_lists(store *s, const audit_report_opts *o, abuf *b, assay_er
 	list_run l = {.b = b};
 	abuf_printf(b, "<h2>Rejections by reason: examples</h2><p class='muted'>The newest %d "
 		       "of each reason, the first %d characters of each text.</p>",
-		    PER_REASON, STORE_EXAMPLE_CHARS);
-	int rc = store_rejection_examples(s, o->where, PER_REASON, on_example, &l, err);
+		    AUDIT_PER_REASON, STORE_EXAMPLE_CHARS);
+	int rc = store_rejection_examples(s, o->where, AUDIT_PER_REASON, on_example, &l, err);
 	if (rc < 0)
 		return rc;
 	abuf_puts(b, l.n ? "</table>" : "<p>No rejection yet.</p>");
@@ -340,8 +359,8 @@ static int example_lists(store *s, const audit_report_opts *o, abuf *b, assay_er
 	size_t at = b->len;
 	abuf_printf(b, "<h2>The surest automatic decisions</h2><p class='muted'>Decisions by "
 		       "auto: annotators, the learned model's surest first (at most %d).</p>",
-		    LIST_MAX);
-	if ((rc = store_auto_examples(s, o->where, LIST_MAX, on_example, &l, err)) < 0)
+		    AUDIT_LIST_MAX);
+	if ((rc = store_auto_examples(s, o->where, AUDIT_LIST_MAX, on_example, &l, err)) < 0)
 		return rc;
 	if (l.n)
 		abuf_puts(b, "</table>");
@@ -416,8 +435,10 @@ int audit_report_html(store *s, const audit_report_opts *o, abuf *b, assay_error
 		return rc;
 	abuf_puts(b, "<h2>Agreement between annotators</h2>");
 	agreement_table(b, &ar);
-	conflict_list(b, &ar);
+	rc = conflict_list(s, b, &ar, err);
 	audit_agreement_free(&ar);
+	if (rc < 0)
+		return rc;
 	audit_calibration cal;
 	if ((rc = audit_calibration_compute(s, o->where, &cal, err)) < 0)
 		return rc;

@@ -139,9 +139,16 @@ static int conflicts(const gather *g, const store_names *names, audit_agreement_
 				    verdict_names[r->verdict]);
 		}
 		audit_conflict *c = &out->conflicts[out->n_conflicts++];
+		c->sample_id = it->sample_id;
 		c->ext_id = assay_strdup(it->ext_id);
 		c->verdicts = abuf_take(&b);
 		c->keep_reject = keep && reject;
+		c->annotator_ids = malloc(it->count * sizeof *c->annotator_ids);
+		if (!c->ext_id || !c->verdicts || !c->annotator_ids)
+			return ASSAY_ENOMEM;
+		for (size_t k = 0; k < it->count; k++)
+			c->annotator_ids[k] = g->ratings[it->first + k].annotator_id;
+		c->n_annotators = it->count;
 	}
 	return ASSAY_OK;
 }
@@ -206,6 +213,7 @@ void audit_agreement_free(audit_agreement_report *r)
 	for (size_t i = 0; i < r->n_conflicts; i++) {
 		free(r->conflicts[i].ext_id);
 		free(r->conflicts[i].verdicts);
+		free(r->conflicts[i].annotator_ids);
 	}
 	free(r->conflicts);
 	*r = (audit_agreement_report){0};

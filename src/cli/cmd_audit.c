@@ -18,8 +18,11 @@ static const char help[] =
     "batch and model as bars with 95% Wilson intervals, daily volume and\n"
     "rejection rate, and the scorers against the human verdicts (AUC,\n"
     "precision and recall at the flag, the threshold at 95% precision,\n"
-    "score histograms by verdict). Enter on a bar shows its rejections in a\n"
-    "read-only review (a: all its decisions); ? lists the keys.\n"
+    "score histograms by verdict), and the samples behind the figures: the\n"
+    "conflicts with every verdict, the newest rejections of each reason and\n"
+    "the surest automatic decisions. Enter on a bar shows its rejections in a\n"
+    "read-only review (a: all its decisions), on a listed sample its\n"
+    "decisions; ? lists the keys.\n"
     "\n"
     "Options:\n"
     "  --since DATE      decisions from DATE (YYYY-MM-DD, UTC) on\n"
@@ -32,8 +35,8 @@ static const char help[] =
     "  --config FILE     read this configuration instead of the usual ones\n"
     "  -h, --help        this help\n"
     "\n"
-    "The scorers panel covers every decision of the slice: --since, --until\n"
-    "and --batch narrow the other panels.\n";
+    "The scorers and samples panels cover every decision of the slice:\n"
+    "--since, --until and --batch narrow the other panels.\n";
 
 /* The dashboard on a read-only connection, after the look is loaded. */
 static int run(cli_ctx *ctx, tui_audit_opts *o, const char *theme, const char *config)

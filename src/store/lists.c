@@ -7,8 +7,9 @@
 /* The newest per_reason (?1) rejections of each reason; a slice goes
  * between the head and the tail. */
 #define SQL_REJECTIONS_HEAD                                                                        \
-	"SELECT ext_id, text, annotator, 'rejected', reason, learned, context FROM ("              \
-	" SELECT s.ext_id, substr(s.text, 1, ?2) AS text, a.name AS annotator, d.reason,"          \
+	"SELECT ext_id, text, annotator, 'rejected', reason, learned, context, id, annotator_id"   \
+	" FROM (SELECT s.id, d.annotator_id, s.ext_id, substr(s.text, 1, ?2) AS text,"             \
+	"  a.name AS annotator, d.reason,"                                                         \
 	"  (SELECT substr(group_concat(coalesce(json_extract(j.value, '$.name'),"                  \
 	"   json_extract(j.value, '$.role')) || ': ' || json_extract(j.value, '$.text'),"          \
 	"   char(10)), 1, ?2) FROM json_each(s.context) j WHERE json_valid(s.context))"            \
@@ -29,7 +30,8 @@ static const char sql_rejections[] = SQL_REJECTIONS_HEAD SQL_REJECTIONS_TAIL;
 	"SELECT s.ext_id, substr(s.text, 1, ?2), a.name, d.verdict, d.reason, sc.value,"           \
 	"  (SELECT substr(group_concat(coalesce(json_extract(j.value, '$.name'),"                  \
 	"   json_extract(j.value, '$.role')) || ': ' || json_extract(j.value, '$.text'),"          \
-	"   char(10)), 1, ?2) FROM json_each(s.context) j WHERE json_valid(s.context))"            \
+	"   char(10)), 1, ?2) FROM json_each(s.context) j WHERE json_valid(s.context)),"           \
+	"  s.id, a.id"                                                                             \
 	" FROM annotators a JOIN decisions d ON d.annotator_id = a.id"                             \
 	" JOIN samples s ON s.id = d.sample_id"                                                    \
 	" LEFT JOIN scores sc ON sc.sample_id = s.id AND sc.scorer = 'learned'"                    \
@@ -67,6 +69,8 @@ static int examples(store *s, sqlite3_stmt *st, bool own, int limit,
 					   ? NAN
 					   : sqlite3_column_double(st, 5),
 			.context = (const char *)sqlite3_column_text(st, 6),
+			.sample_id = sqlite3_column_int64(st, 7),
+			.annotator_id = sqlite3_column_int64(st, 8),
 		};
 		if ((out = fn(ud, &e)) != 0)
 			break;

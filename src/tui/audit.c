@@ -54,6 +54,11 @@ static void k_panel(tui_view *v)
 static void select_by(dash *d, int n)
 {
 	dash_panel_data *p = cur(d);
+	if (d->panel == DASH_LISTS) {
+		if (p->ready)
+			dash_lists_select(d, n);
+		return;
+	}
 	int count = d->panel == DASH_SCORERS ? (int)d->cal.n : (int)p->n;
 	if (!p->ready || !count)
 		return;
@@ -118,7 +123,24 @@ static void list_title(dash *d, bool all, char *buf, size_t n)
 	}
 }
 
-/* Opens the bar's decisions in a read-only review on top, until q. */
+/* The decisions behind the selection: a bar's, or a listed sample's
+ * (then *n is never 0 and the title is set). */
+static int picks_of(dash *d, bool all, size_t *n, assay_error *err)
+{
+	free(d->picks);
+	d->picks = NULL;
+	d->capped = false;
+	if (d->panel == DASH_LISTS)
+		return dash_lists_picks(d, &d->picks, n, d->browse_title, sizeof d->browse_title,
+					err);
+	int rc = dash_picks(d, d->panel, all, &d->picks, n, &d->capped, err);
+	if (rc == ASSAY_OK)
+		list_title(d, all, d->browse_title, sizeof d->browse_title);
+	return rc;
+}
+
+/* Opens the bar's (or the listed sample's) decisions in a read-only
+ * review on top, until q. */
 static void open_bar(dash *d, bool all)
 {
 	tui_base *b = d->b;
@@ -126,16 +148,14 @@ static void open_bar(dash *d, bool all)
 		tui_message(b, false, "a scorer row has no samples to open; pick a bar on 1-5");
 		return;
 	}
-	if (!cur(d)->ready || !cur(d)->n)
+	if (!cur(d)->ready || (d->panel != DASH_LISTS && !cur(d)->n))
 		return;
 	tui_message(b, false, "reading the decisions...");
 	dash_draw(&d->view);
 	doupdate();
-	free(d->picks);
-	d->picks = NULL;
 	size_t n = 0;
 	assay_error err = {0};
-	if (dash_picks(d, d->panel, all, &d->picks, &n, &d->capped, &err) < 0) {
+	if (picks_of(d, all, &n, &err) < 0) {
 		tui_message(b, true, "%s", err.msg);
 		return;
 	}
@@ -144,7 +164,6 @@ static void open_bar(dash *d, bool all)
 		tui_message(b, false, "no %s behind this bar", all ? "decisions" : "rejections");
 		return;
 	}
-	list_title(d, all, d->browse_title, sizeof d->browse_title);
 	d->browse = (tui_review_opts){
 	    .db_name = d->o->db_name,
 	    .annotator = d->browse_title,
@@ -206,7 +225,8 @@ static void k_quit(tui_view *v)
 const tui_key dash_keys[] = {
     {'\t', 0, "Tab", "next panel", k_tab, TUI_KEY_HINT},
     {KEY_BTAB, 0, "S-Tab", "previous panel", k_back_tab, 0},
-    {'1', 0, "1-6", "panel: annotators, reasons, batches, models, days, scorers", k_panel, 0},
+    {'1', 0, "1-7", "panel: annotators, reasons, batches, models, days, scorers, samples",
+     k_panel, 0},
     {KEY_DOWN, 'j', "Down j", "next bar", k_down, 0},
     {KEY_UP, 'k', "Up k", "previous bar", k_up, 0},
     {KEY_RIGHT, 'l', "Right l", "next bar (a later day)", k_down, 0},
@@ -215,7 +235,8 @@ const tui_key dash_keys[] = {
     {KEY_PPAGE, 0, "PgUp", "half a screen up", k_page_up, 0},
     {KEY_HOME, 'g', "Home g", "first bar", k_home, 0},
     {KEY_END, 'G', "End G", "last bar", k_end, 0},
-    {'\r', KEY_ENTER, "Enter", "the bar's rejections, read-only", k_open, TUI_KEY_HINT},
+    {'\r', KEY_ENTER, "Enter", "the bar's rejections or the sample, read-only",
+     k_open, TUI_KEY_HINT},
     {'a', 0, "a", "all the bar's decisions, read-only", k_open_all, 0},
     {'o', 0, "o", "order bars by rate or by name", k_order, 0},
     {'R', 0, "R", "read the database again", k_reload, 0},

@@ -20,6 +20,7 @@ const dash_panel_def dash_panels[DASH_N] = {
 		     "meta.model"},
     [DASH_DAYS] = {"days", "decisions and rejection rate per day (UTC)", "day", AUDIT_BY_DAY, NULL},
     [DASH_SCORERS] = {"scorers", "scorers against the human verdict", "scorer", -1, NULL},
+    [DASH_LISTS] = {"samples", "the samples behind the figures", "sample", -2, NULL},
 };
 
 /* The JSON path audit_stats_compute uses for meta.model. */
@@ -121,6 +122,9 @@ void dash_compute(dash *d, int i)
 	if (i == DASH_SCORERS) {
 		if (audit_calibration_compute(d->s, d->o->where, &d->cal, &err) == ASSAY_OK)
 			p->ready = true;
+	} else if (i == DASH_LISTS) {
+		if (dash_lists_compute(d, &err) == ASSAY_OK)
+			p->ready = true;
 	} else {
 		compute_grouping(d, i, &err);
 	}
@@ -138,6 +142,7 @@ void dash_free(dash *d)
 	if (d->cal.v)
 		audit_calibration_free(&d->cal);
 	d->cal = (audit_calibration){0};
+	dash_lists_free(&d->lists);
 	d->have_total = false;
 	store_names_free(&d->annotators);
 	store_names_free(&d->batches);
@@ -246,7 +251,7 @@ int dash_picks(dash *d, int i, bool all, tui_pick **out, size_t *n, bool *capped
 	*n = 0;
 	*capped = false;
 	dash_panel_data *p = &d->p[i];
-	if (i == DASH_SCORERS || !p->ready || !p->n)
+	if (i == DASH_SCORERS || i == DASH_LISTS || !p->ready || !p->n)
 		return assay_fail(err, ASSAY_ENOTFOUND, "no bar to open here");
 	int rc = ASSAY_OK;
 	if (!d->annotators.n && (rc = store_annotator_names(d->s, &d->annotators, err)) < 0)

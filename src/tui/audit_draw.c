@@ -57,7 +57,7 @@ static void tabs(dash *d, int y)
 	tui_base *a = d->b;
 	int full = 1;
 	for (int i = 0; i < DASH_N; i++)
-		full += (int)strlen(dash_panels[i].tab) + 4;
+		full += (int)strlen(dash_panels[i].tab) + 5; /* " 1 name" and a gap */
 	int x = 1;
 	for (int i = 0; i < DASH_N; i++) {
 		char t[48];
@@ -389,6 +389,8 @@ void dash_draw(tui_view *v)
 		tui_put(a, y + 1, 2, COLS - 4, "computing...", CONF_ROLE_META_KEY);
 	else if (d->panel == DASH_SCORERS)
 		scorers_panel(d, y, rows);
+	else if (d->panel == DASH_LISTS)
+		dash_lists_draw(d, y, rows);
 	else if (d->panel == DASH_DAYS)
 		days_panel(d, y, rows);
 	else

@@ -47,11 +47,12 @@ enum dash_panel {
 	DASH_MODELS,
 	DASH_DAYS,
 	DASH_SCORERS,
+	DASH_LISTS,
 	DASH_N
 };
 
 /* One panel's definition: its tab, its title and the grouping behind it
- * (by < 0: the scorers' calibration). */
+ * (by < 0: the scorers' calibration or the lists of samples). */
 typedef struct dash_panel_def {
 	const char *tab;
 	const char *title;
@@ -79,6 +80,25 @@ typedef struct dash_panel_data {
 	int sel, top; /* the selected bar, the first one shown */
 } dash_panel_data;
 
+/* A row of the samples panel: a list's heading or a note, or a sample
+ * behind a figure (a conflict, a rejection of a reason, an automatic
+ * decision) with the decisions the drill-down opens. Strings owned. */
+enum dash_row_kind { DASH_ROW_HEAD, DASH_ROW_NOTE, DASH_ROW_CONFLICT, DASH_ROW_REJECTION, DASH_ROW_AUTO };
+
+typedef struct dash_row {
+	int kind;
+	char *a, *b;	/* the first two columns, or a heading's text in a */
+	char *text;	/* the start of the sample's text, or NULL */
+	int64_t sample_id;
+	int64_t *annotators; /* whose decisions on it the drill-down shows */
+	size_t n_annotators;
+} dash_row;
+
+typedef struct dash_rows {
+	dash_row *v;
+	size_t n, cap;
+} dash_rows;
+
 typedef struct dash {
 	tui_view view;
 	tui_base *b;
@@ -90,6 +110,7 @@ typedef struct dash {
 	int digit; /* the digit of the key being handled */
 	dash_panel_data p[DASH_N];
 	audit_calibration cal;
+	dash_rows lists; /* the samples panel */
 	audit_group total; /* every decision in the filter */
 	bool have_total;
 	int64_t batch_id;		 /* o->batch's id, 0: every batch */
@@ -114,6 +135,19 @@ void dash_free(dash *d);
  * caller; its names point into d. */
 #define DASH_MAX_PICKS 200000
 int dash_picks(dash *d, int i, bool all, tui_pick **out, size_t *n, bool *capped, assay_error *err);
+
+/* audit_lists.c: the samples panel — the conflicts with every verdict,
+ * the newest rejections of each reason and the surest automatic
+ * decisions, each of the slice (--where). */
+int dash_lists_compute(dash *d, assay_error *err);
+void dash_lists_free(dash_rows *r);
+void dash_lists_draw(dash *d, int y, int rows);
+/* Moves the selection by n rows, over the headings and notes. */
+void dash_lists_select(dash *d, int n);
+/* The decisions on the selected row's sample, for the drill-down (*out
+ * freed by the caller; its names point into d), and a title for it. */
+int dash_lists_picks(dash *d, tui_pick **out, size_t *n, char *title, size_t title_size,
+		     assay_error *err);
 
 /* The dashboard's key table (audit.c). */
 extern const tui_key dash_keys[];

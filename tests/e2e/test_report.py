@@ -172,8 +172,9 @@ def test_report_lists_the_samples_behind_the_figures_of_the_slice():
         build(w, d, models=["m1"] * 5 + ["m2"] * 5, scores=sc)
         r = w.run("report", "--html", "-")
         eq(r.code, 0, r)
-        # conflicts with both verdicts
-        eq(rows_of(r.out, "<h3>Conflicts"), [["s0", "ann=accepted, bob=rejected", "yes"]])
+        # conflicts with both verdicts and the sample's text
+        eq(rows_of(r.out, "<h3>Conflicts"),
+           [["s0", "ann=accepted, bob=rejected", "yes", "caption number 0 of the set"]])
         # the newest three of each reason, with the sample and the reason
         ex = rows_of(r.out, "Rejections by reason: examples")
         eq([(x[0], x[1], x[2]) for x in ex],
@@ -193,3 +194,24 @@ def test_report_lists_the_samples_behind_the_figures_of_the_slice():
         check("The surest automatic decisions" not in r.out)
         r = w.run("report", "--html", "-", "--where", "not conflict")
         check("<h3>Conflicts" not in r.out)
+
+
+def test_report_conflicts_show_the_start_of_the_text_escaped():
+    with Workdir() as w:
+        d = [(i, a, v, "blurry" if v == "rejected" else None, 1000, 0)
+             for i in range(52) for a, v in (("ann", "accepted"), ("bob", "rejected"))]
+        build(w, d)
+        import sqlite3
+        con = sqlite3.connect(w.db)
+        con.execute("UPDATE samples SET text = ? WHERE ext_id = 's0'",
+                    ("<b>" + "\u00e9" * 300 + "</b>",))
+        con.commit()
+        con.close()
+        r = w.run("report", "--html", "-")
+        eq(r.code, 0, r)
+        contains(r.out, "<h3>Conflicts (the first 50 of 52)</h3>")
+        rows = rows_of(r.out, "<h3>Conflicts")
+        eq(len(rows), 50)
+        # 240 characters: the escaped tag (3) and 237 of the letters, never a cut character
+        eq(rows[0][3], "&lt;b&gt;" + "\u00e9" * 237)
+        check("<b>" not in r.out)
