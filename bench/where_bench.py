@@ -2,7 +2,8 @@
 """where_bench.py — `assay export --where` on one scorer's flag and a
 metadata field over the 1,000,000-decision database of decided_bench.py,
 against the sqlite3 shell printing the same records with a hand-written
-query, in the same run; and `assay info --where` (the slice's count).
+query, in the same run; the first frame of `assay review --where` on the
+same slice; and `assay info --where` (the slice's count).
 
   python3 bench/where_bench.py BUILD_DIR [--count N] [--runs R]
 
@@ -15,9 +16,11 @@ import argparse
 import json
 import os
 import sqlite3
+import shutil
 import statistics
 import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import OUT, machine  # noqa: E402
@@ -37,6 +40,48 @@ def top_model(db):
                            " FROM samples GROUP BY m ORDER BY n DESC LIMIT 1").fetchone()[0]
     finally:
         con.close()
+
+
+def first_of_slice(db, model):
+    """The slice's first sample in the review's quality order (lowest
+    combined score, then id): the id the first frame shows."""
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        return con.execute("SELECT s.ext_id FROM samples s JOIN scores sc ON sc.sample_id = s.id"
+                           " AND sc.scorer = 'repetition' WHERE sc.flagged"
+                           " AND json_extract(s.record, '$.meta.model') = ?"
+                           " ORDER BY s.quality, s.id LIMIT 1", (model,)).fetchone()[0]
+    finally:
+        con.close()
+
+
+def review_first_frame(assay, db, where, needle, runs):
+    """`assay review --where` in a pseudo-terminal (100x30): milliseconds
+    from start until the slice's first sample's id is on screen (drawn
+    with the sample, in the same frame). Every sample of the database has
+    one verdict, so the reviewer is a second annotator (--overlap 2); the
+    runs share one copy of the database (the screen leases its sample)."""
+    from review_bench import Pty
+    work = os.path.join(OUT, "where-review.db")
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(work + suffix):
+            os.unlink(work + suffix)
+    shutil.copy(db, work)
+    times = []
+    try:
+        for _ in range(runs):
+            t0 = time.perf_counter()
+            p = Pty([assay, "--db", work, "review", "--annotator", "bench", "--overlap", "2",
+                     *(["--where", where] if where else [])], env={"LANG": "C.UTF-8"})
+            try:
+                times.append(p.wait_for(needle.encode()) - t0)
+            finally:
+                p.close()
+    finally:
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(work + suffix):
+                os.unlink(work + suffix)
+    return statistics.median(times), times
 
 
 def record_ids(path):
@@ -78,6 +123,7 @@ def main():
                          "records)\n")
         raise SystemExit(1)
     info_t, info_m, info_ts = timed([assay, "--db", db, "info", "--where", where], a.runs)
+    rev_t, rev_ts = review_first_frame(assay, db, where, first_of_slice(db, model), a.runs)
     plain_t, _, plain_ts = timed([assay, "--db", db, "export", "--status", "all", "--batch",
                                   "bench", "-o", os.path.join(OUT, "where-all.jsonl")],
                                  max(1, a.runs - 2))
@@ -95,12 +141,17 @@ def main():
           f"{ms(peer_ts)} | {peer_m:.0f} |")
     print(f"| `assay info --where ...` (the slice's count) | {info_t * 1000:.0f} | "
           f"{ms(info_ts)} | {info_m:.0f} |")
+    print(f"| `assay review --overlap 2 --where ...`: first frame (the slice's first sample "
+          f"on screen) | {rev_t * 1000:.0f} | {ms(rev_ts)} | - |")
     print(f"| for scale: `assay export --status all -o FILE`, every sample | "
           f"{plain_t * 1000:.0f} | {ms(plain_ts)} | - |")
     print()
     print(f"- Export of the slice: {exp_t / peer_t:.2f}x the time of `sqlite3 -list` printing "
           "the same records in the same order (target: at most 1.5x); assay also resolves "
           "the verdicts and splices corrections into the edited records.")
+    print(f"- First review frame of the slice: {rev_t * 1000:.0f} ms (target: at most 100 ms), "
+          "in a pseudo-terminal of 100x30, from the start of the process until the slice's "
+          "first sample (quality order) is on screen.")
     print(f"- The peer's query: `{q}`.\n")
 
 
