@@ -385,6 +385,23 @@ typedef struct score_run_result {
  * stopped (what was done is committed). */
 int score_run(store *s, const score_run_options *o, score_run_result *res, assay_error *err);
 
+/* The learned scores of the undecided samples brought up to the newest
+ * model a page at a time, for a screen's loop: each step reads one page
+ * of samples whose learned score is of an older model (ids ascending),
+ * predicts and writes them with their combined scores in one short
+ * transaction. score_refresh_new sets *out NULL when there is no model. */
+typedef struct score_refresh score_refresh;
+int score_refresh_new(store *s, const score_config *cfg, score_refresh **out,
+		      assay_error *err);
+/* Scores at most max samples among the next span ids (so a step never
+ * walks far past decided samples); *n gets how many, *more whether ids
+ * are left after them. */
+int score_refresh_step(score_refresh *r, size_t max, int64_t span, size_t *n, bool *more,
+		       assay_error *err);
+/* The model version it scores with. */
+int64_t score_refresh_model(const score_refresh *r);
+void score_refresh_free(score_refresh *r);
+
 /* Parses "length,gopher" into table ids (names checked); *n gets the count. */
 int score_parse_names(const char *list, enum score_id *ids, size_t *n, assay_error *err);
 

@@ -274,6 +274,8 @@ typedef struct store_score_query {
 	bool rescore;                 /* every sample, current or not */
 	bool all;                     /* every sample, and masks still say what is not current */
 	bool with_record;             /* also read the original record */
+	bool undecided;               /* only samples without a verdict (skips aside) */
+	int64_t max_id;               /* > 0: only ids up to it (a bounded step) */
 } store_score_query;
 
 /* One sample of a page; strings are valid until the next page is read. */

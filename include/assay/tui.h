@@ -37,6 +37,10 @@ typedef struct tui_review_opts {
 	/* The scorers' settings: a saved edit's corrected text is scored by
 	 * the built-in text scorers (score_edit) at once; NULL: not scored. */
 	const struct score_config *scoring;
+	/* The learned model retrains (`assay learn` in a child process) after
+	 * this many decisions of the session; 0: never; -1: the config's
+	 * review.retrain_every, else 50. Needs scoring. */
+	int retrain_every;
 	/* A read-only walk (the audit drill-down): only these decisions, in
 	 * this order, and no key changes anything. NULL: the queue. */
 	const tui_pick *only;

@@ -39,6 +39,11 @@ static const char help[] =
 	"                    meta.model = \"llava\"' (see assay export --help); f on the\n"
 	"                    screen edits it; the top bar shows it and the slice's count\n"
 	"  --slice NAME      the where of [slice.NAME] in the configuration\n"
+	"  --retrain-every N the learned model retrains in the background after\n"
+	"                    every N decisions of the session (default: the\n"
+	"                    config's review.retrain_every, else 50; 0: never),\n"
+	"                    then the undecided samples' learned scores follow it a\n"
+	"                    few at a time; the top bar shows its out-of-fold AUC\n"
 	"  --conflicts       for a lead: walk the samples whose annotators disagree,\n"
 	"                    see every verdict and edit, and record the final word\n"
 	"                    (export honours it over the annotators' verdicts)\n"
@@ -130,6 +135,12 @@ static int queue_option(cli_ctx *ctx, tui_review_opts *o, int c)
 			return cli_usage_error(ctx, "--overlap: expected a number from 1 to 100");
 		o->overlap = (int)v;
 		return 0;
+	case 'R':
+		if (!cli_parse_long(optarg, 0, 1000000, &v))
+			return cli_usage_error(ctx, "--retrain-every: expected a number of decisions "
+						    "from 0 (never) to 1000000, got \"%s\"", optarg);
+		o->retrain_every = (int)v;
+		return 0;
 	default: return 1;
 	}
 }
@@ -144,6 +155,7 @@ static int parse_args(cli_ctx *ctx, int argc, char **argv, tui_review_opts *o, r
 		{"seed", required_argument, NULL, 'S'},
 		{"show", required_argument, NULL, 's'},
 		{"overlap", required_argument, NULL, 'k'},
+		{"retrain-every", required_argument, NULL, 'R'},
 		{"theme", required_argument, NULL, 't'},
 		{"config", required_argument, NULL, 'c'},
 		{"conflicts", no_argument, NULL, 'C'},
@@ -284,7 +296,7 @@ static int review(cli_ctx *ctx, tui_review_opts *o, review_args *ra)
 int cmd_review(cli_ctx *ctx, int argc, char **argv)
 {
 	tui_review_opts o = {.db_name = ctx->db, .annotator = getenv("ASSAY_ANNOTATOR"),
-			     .order = -1, .seed = 1, .overlap = 1};
+			     .order = -1, .seed = 1, .overlap = 1, .retrain_every = -1};
 	if (!o.annotator || !*o.annotator)
 		o.annotator = getenv("USER");
 	review_args ra = {0};

@@ -230,3 +230,87 @@ void run_learned_free(run_ctx *r)
 	learn_model_free(r->model);
 	r->model = NULL;
 }
+
+/* ---- Refreshing from a screen's loop --------------------------------------- */
+
+struct score_refresh {
+	run_ctx r;
+	score_run_options o;
+	score_run_result res;
+	store_score_page page;
+	predictor pr;
+	char version[32];
+	store_score_want want;
+	store_score_query q;
+	int64_t *done;
+	size_t cap;
+	int64_t max_id; /* the largest sample id when the model came */
+};
+
+int score_refresh_new(store *s, const score_config *cfg, score_refresh **out, assay_error *err)
+{
+	*out = NULL;
+	score_refresh *f = calloc(1, sizeof *f);
+	if (!f)
+		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
+	f->o.cfg = cfg;
+	f->r = (run_ctx){.s = s, .o = &f->o, .res = &f->res, .cfg = *cfg};
+	int rc = run_learned_prepare(&f->r, true, err);
+	if (rc < 0 || !f->r.model) {
+		free(f);
+		return rc;
+	}
+	int64_t count;
+	store_score_query all = {0};
+	if ((rc = store_score_scope(s, &all, &count, &f->max_id, err)) < 0) {
+		run_learned_free(&f->r);
+		free(f);
+		return rc;
+	}
+	score_version(SCORE_LEARNED, &f->r.cfg, f->version);
+	f->want = (store_score_want){score_defs[SCORE_LEARNED].name, f->version};
+	f->q = (store_score_query){.want = &f->want, .n_want = 1, .with_record = true,
+				   .undecided = true};
+	*out = f;
+	return ASSAY_OK;
+}
+
+int score_refresh_step(score_refresh *f, size_t max, int64_t span, size_t *n, bool *more,
+		       assay_error *err)
+{
+	*n = 0;
+	*more = false;
+	if (ASSAY_GROW(f->done, max, f->cap, 16) < 0)
+		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
+	f->q.max_id = f->page.last_id + (span > 0 ? span : 1);
+	int rc = store_score_page_next(f->r.s, &f->q, max, &f->page, err);
+	if (rc == 0 && f->page.n)
+		rc = learned_page(&f->r, &f->pr, &f->page, &f->want, f->done, err);
+	if (rc < 0)
+		return rc;
+	*n = f->page.n;
+	/* a full page stops at its last sample; else the window was read */
+	if (f->page.n < max)
+		f->page.last_id = f->q.max_id;
+	*more = f->page.last_id < f->max_id;
+	return ASSAY_OK;
+}
+
+int64_t score_refresh_model(const score_refresh *f)
+{
+	return f->r.cfg.learned_model;
+}
+
+void score_refresh_free(score_refresh *f)
+{
+	if (!f)
+		return;
+	store_score_page_free(&f->page);
+	learn_record_free(&f->pr.rec);
+	learn_fvec_free(&f->pr.fv);
+	abuf_free(&f->pr.why);
+	abuf_free(&f->pr.text);
+	run_learned_free(&f->r);
+	free(f->done);
+	free(f);
+}

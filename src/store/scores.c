@@ -63,6 +63,9 @@ static const char sql_page[] =
     "               AND sc.value IS NOT NULL"
     "               AND sc.scorer || '=' || sc.version IN (SELECT value FROM json_each(?4)))"
     "       < ?6)"
+    "   AND (NOT ?8 OR NOT EXISTS (SELECT 1 FROM decisions d WHERE d.sample_id = s.id"
+    "                              AND d.verdict <> 'skipped'))"
+    "   AND (?9 <= 0 OR s.id <= ?9)"
     " ORDER BY s.id LIMIT ?7";
 
 static const char sql_current[] =
@@ -192,6 +195,8 @@ int store_score_page_next(store *s, const store_score_query *q, size_t max, stor
 		sqlite3_bind_int(st, 5, q->with_record);
 		sqlite3_bind_int64(st, 6, (int64_t)q->n_want);
 		sqlite3_bind_int64(st, 7, (int64_t)(max ? max : 1024));
+		sqlite3_bind_int(st, 8, q->undecided);
+		sqlite3_bind_int64(st, 9, q->max_id);
 		rc = read_rows(s, st, page, &offs, err);
 		sqlite3_reset(st);
 	} else if (rc == 0) {

@@ -110,7 +110,27 @@ struct app {
 	tui_ctx ctx; /* the context pane above the text (ctxpane.h) */
 	int text_rows; /* rows the text got at the last draw, for paging */
 	struct review_filter *filter; /* the --where in force (review_filter.c) */
+
+	/* the model in the loop (retrain.c): a child retraining it after every
+	 * retrain_every decisions (0: never), the newest model's figures, and
+	 * the undecided samples' scores following a new one */
+	int retrain_every, since_retrain;
+	int retrain_pid;
+	int64_t model_version, model_verdicts, refreshed;
+	double model_auc;
+	struct score_refresh *refresh;
 };
+
+/* retrain.c: reads the setting and the newest model (start); counts a
+ * decision, starting a retrain after every retrain_every; the loop's
+ * share (reaps the child, refreshes a page of scores while idle; returns
+ * the wait it wants); stops a running retrain (close); the top bar's
+ * words about the model into out. */
+int tui_retrain_start(app *a, assay_error *err);
+void tui_retrain_decided(app *a);
+int tui_retrain_tick(app *a, bool idle);
+void tui_retrain_stop(app *a);
+void tui_retrain_bar(const app *a, char *out, size_t size);
 
 /* screen.c: the review screen's frame, and its text laid out to width
  * and drawn in rows rows from (y, x), the scroll position on the rule

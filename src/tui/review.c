@@ -169,6 +169,8 @@ bool tui_decide(app *a, int kind, const char *text, const char *reason, bool sta
 	}
 	if (kind != STORE_NOTE && kind != STORE_SKIP && !was_decided)
 		a->sum.decided++;
+	if (kind != STORE_NOTE && kind != STORE_SKIP)
+		tui_retrain_decided(a);
 	if (kind != STORE_NOTE)
 		a->delta += (kind != STORE_SKIP) - was_decided;
 	if (kind != STORE_NOTE && tui_tally_decide(&a->tally, in.sample_id, kind) < 0)
@@ -402,6 +404,7 @@ const size_t tui_n_keys = ASSAY_ARRAY_LEN(tui_keys);
 
 static void teardown(app *a)
 {
+	tui_retrain_stop(a);
 	tui_filter_free(a);
 	free(a->editing_copy);
 	clear_sample(a);
@@ -456,7 +459,7 @@ static int start(app *a, assay_error *err)
 		return rc;
 	snprintf(a->session, sizeof a->session, "%lld", (long long)assay_now_ms());
 	a->counts_pending = true;
-	return ASSAY_OK;
+	return tui_retrain_start(a, err);
 }
 
 /* The top bar's counts, taken while idle. */
@@ -479,13 +482,14 @@ static int review_tick(tui_view *v, bool idle)
 	if (idle && a->counts_pending)
 		count(a);
 	tui_keep_lease(a);
-	if (a->counts_pending)
+	int wait = tui_retrain_tick(a, idle);
+	if (a->counts_pending || wait == 0)
 		return 0;
 	if (a->pool && net_pool_pending(a->pool) > 0) {
 		long t = net_pool_timeout(a->pool);
-		return t < 0 || t > 1000 ? 1000 : (int)t;
+		return t < 0 || t > wait ? wait : (int)t;
 	}
-	return 1000;
+	return wait;
 }
 
 static int review_pollfds(tui_view *v, struct pollfd *fds, int cap)

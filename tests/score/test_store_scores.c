@@ -159,6 +159,43 @@ TEST(pages_keyset_and_needs)
 	store_close(s);
 }
 
+/* Only samples without a verdict (a skip is none), and a refresh with no
+ * model to follow does nothing. */
+TEST(pages_of_undecided_samples)
+{
+	int64_t b1, b2;
+	store *s = fresh(texts, N_TEXTS, 4, &b1, &b2);
+	assay_error err = {0};
+	int64_t ann, ev;
+	CHECK_INT(store_annotator_ensure(s, "ann", &ann, &err), 0);
+	int kinds[] = {STORE_REJECT, STORE_ACCEPT, STORE_SKIP};
+	for (int i = 0; i < 3; i++) {
+		store_decision_in in = {.sample_id = i + 1, .annotator_id = ann, .kind = kinds[i],
+					.reason = kinds[i] == STORE_REJECT ? "x" : NULL};
+		CHECK_INT(store_decide(s, &in, &ev, &err), 0);
+	}
+	store_score_want want = {"learned", "1"};
+	store_score_query q = {.want = &want, .n_want = 1, .undecided = true};
+	store_score_page page = {0};
+	CHECK_INT(store_score_page_next(s, &q, 100, &page, &err), 0);
+	CHECK_INT(page.n, N_TEXTS - 2);
+	CHECK_INT(page.items[0].id, 3);
+	/* a bounded step: ids up to max_id only */
+	page.last_id = 0;
+	q.max_id = 4;
+	CHECK_INT(store_score_page_next(s, &q, 100, &page, &err), 0);
+	CHECK_INT(page.n, 2);
+	CHECK_INT(page.items[1].id, 4);
+	store_score_page_free(&page);
+	score_config cfg;
+	score_config_init(&cfg);
+	score_refresh *r = (score_refresh *)&cfg;
+	CHECK_INT(score_refresh_new(s, &cfg, &r, &err), 0);
+	CHECK(r == NULL);
+	score_config_free(&cfg);
+	store_close(s);
+}
+
 TEST(scores_read_back)
 {
 	int64_t b1, b2;
@@ -461,7 +498,7 @@ TEST(run_restores_missing_combined)
 	store_close(s);
 }
 
-UNIT_MAIN(UNIT_CASE(pages_keyset_and_needs), UNIT_CASE(scores_read_back),
+UNIT_MAIN(UNIT_CASE(pages_keyset_and_needs), UNIT_CASE(pages_of_undecided_samples), UNIT_CASE(scores_read_back),
 	  UNIT_CASE(cache_and_field_range), UNIT_CASE(run_builtins_skip_and_rescore),
 	  UNIT_CASE(run_batches_and_growth), UNIT_CASE(run_killed_keeps_combined),
 	  UNIT_CASE(run_restores_missing_combined))
