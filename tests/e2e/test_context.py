@@ -4,6 +4,7 @@ judge and the classifier seeing the prompt (tests/httpd.py on 127.0.0.1),
 corrections scored on their own text, export splicing into a turn."""
 import json
 import os
+import re
 import sqlite3
 import sys
 
@@ -163,6 +164,33 @@ def test_duplicates_cover_context_and_text():
         r = w.run("import", "--no-score", "--batch", "n", "--dedup-on", "none",
                   w.file("ins3.jsonl", jsonl(recs)))
         contains(r.out, "2000 imported, 0 duplicate")
+
+
+def test_the_judge_sees_each_instruction_of_a_2000_record_set():
+    """Every request for the instruction set carries the instruction of the
+    response it asks about (distinct tasks sharing a short answer too)."""
+    recs = instruction_set()
+    seen = []
+
+    def judge(user, req):
+        seen.append(user)
+        return json.dumps({"score": 0.9, "reason": "ok"})
+
+    with Workdir() as w, TestServer(judge=judge) as srv:
+        eq(w.run("import", "--no-score", w.file("ins.jsonl", jsonl(recs))).code, 0)
+        r = w.run("score", "--scorer", "llm-judge", "--endpoint",
+                  f"{srv.url}/v1/chat/completions", "--model", "j")
+        eq(r.code, 0, r)
+        eq(len(seen), 1980)
+        asked = {}
+        for u in seen:
+            m = re.search(r"instruction: (Task \d+: [^\n]*)", u)
+            check(m, u)
+            asked[m.group(1)] = u
+        want = {x["instruction"] for x in recs}
+        eq(set(asked), want)
+        for x in recs:
+            contains(asked[x["instruction"]], x["output"])
 
 
 def test_judge_and_classifier_see_the_prompt():
