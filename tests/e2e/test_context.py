@@ -349,6 +349,9 @@ def test_batches_from_schema_2_keep_their_text_keys():
                           "ALTER TABLE batches DROP COLUMN context_fields;"
                           "ALTER TABLE batches DROP COLUMN dedup_on;"
                           "ALTER TABLE batches DROP COLUMN turn;"
+                          "ALTER TABLE batches DROP COLUMN media_fields;"
+                          "ALTER TABLE batches DROP COLUMN media_root;"
+                          "ALTER TABLE batches DROP COLUMN media_maps;"
                           "PRAGMA user_version = 2;")
         con.close()
         r = w.run("import", "--no-score", tasks)  # a plain re-run
