@@ -113,7 +113,7 @@ def test_a_named_slice_from_the_config():
         contains(r.err, "--slice and --where: give one")
 
 
-def test_a_slice_counts_the_same_in_the_top_bar_as_through_info_on_sample_data():
+def test_a_slice_counts_the_same_in_the_top_bar_info_export_and_stats_on_sample_data():
     with Workdir() as w:
         eq(w.run("import", "--quiet", os.path.join(ROOT, "sample-data", "captions.jsonl")).code,
            0)
@@ -129,6 +129,9 @@ def test_a_slice_counts_the_same_in_the_top_bar_as_through_info_on_sample_data()
             info = json.loads(r.out)
             r = w.run("export", "--status", "all", "--where", expr)
             eq(len(r.out.splitlines()), info["samples"], expr)
+            r = w.run("stats", "--format", "json", "--where", expr)
+            eq(r.code, 0, r)
+            eq(json.loads(r.out)["slice"]["samples"], info["samples"], expr)
             with screen(w, "--where", expr, size=(200, 30)) as t:
                 s = t.wait_for(f"0/{info['samples']}, {info['samples']} left")
                 contains(s.splitlines()[0], f"| where {info['where']}")
