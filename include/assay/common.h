@@ -8,13 +8,13 @@
 #include <stdint.h>
 
 /* Status codes: 0 is success, failures are negative. Only cli/ maps them to
- * process exit codes (see cli/exitcode.c). */
+ * process exit codes (cli_exit_code in src/cli/util.c). */
 enum assay_status {
 	ASSAY_OK = 0,
 	ASSAY_EINVAL = -1,    /* bad argument or option value */
 	ASSAY_ENOMEM = -2,    /* allocation failed */
 	ASSAY_EIO = -3,       /* file system: open, read, write, rename */
-	ASSAY_EDB = -4,       /* SQLite reported an error */
+	ASSAY_EDB = -4,       /* the database engine reported an error */
 	ASSAY_EFORMAT = -5,   /* malformed input data (a bad record, a bad file) */
 	ASSAY_ENET = -6,      /* network or remote endpoint failure */
 	ASSAY_ENOTFOUND = -7, /* a named thing (sample, batch, file) does not exist */

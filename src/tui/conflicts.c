@@ -7,7 +7,7 @@
 
 #include "assay/score.h"
 #include "assay/tui.h"
-#include "assay/tui_editor.h"
+#include "editor.h"
 #include "ctxpane.h"
 #include "dialogs.h"
 #include "doc.h"

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "assay/tui_editor.h"
+#include "editor.h"
 #include "doc.h"
 
 /* ---- The document ------------------------------------------------------- */

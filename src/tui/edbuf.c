@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "assay/tui_editor.h"
+#include "editor.h"
 #include "edbuf_int.h"
 
 int tui_edbuf_init(tui_edbuf *b, const char *s, size_t n, int width)

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "assay/tui_editor.h"
+#include "editor.h"
 #include "edbuf_int.h"
 
 #define UNDO_MAX_STEPS 256

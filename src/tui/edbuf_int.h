@@ -3,7 +3,7 @@
 #ifndef ASSAY_EDBUF_INT_H
 #define ASSAY_EDBUF_INT_H
 
-#include "assay/tui_editor.h"
+#include "editor.h"
 
 /* Kinds of edit, so that a run of typing or deleting undoes as one. */
 enum edbuf_edit {

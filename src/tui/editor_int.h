@@ -3,7 +3,7 @@
 #ifndef ASSAY_EDITOR_INT_H
 #define ASSAY_EDITOR_INT_H
 
-#include "assay/tui_editor.h"
+#include "editor.h"
 #include "view.h"
 
 /* Smallest window the editor draws in: title, one text row, status. */

@@ -12,7 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "assay/tui_editor.h"
+#include "editor.h"
 #include "view.h"
 
 #define FILE_NAME "sample.txt"

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "assay/tui_editor.h"
+#include "editor.h"
 #include "pager.h"
 
 typedef struct pager {

@@ -12,7 +12,7 @@
 
 #include "app.h"
 #include "assay/ingest.h"
-#include "assay/tui_editor.h"
+#include "editor.h"
 #include "pager.h"
 
 /* A side column needs this many columns next to the text to be worth it. */

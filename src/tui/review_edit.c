@@ -9,7 +9,7 @@
 #include "app.h"
 #include "assay/net.h"
 #include "assay/score.h"
-#include "assay/tui_editor.h"
+#include "editor.h"
 
 /* Holds the annotator's samples for an editor (at least EDIT_LEASE_MS), or
  * back to the usual lease after it (hold false). */

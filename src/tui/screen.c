@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "app.h"
-#include "assay/tui_editor.h"
+#include "editor.h"
 
 static int put(app *a, int y, int x, int w, const char *s, int role)
 {

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "assay/tui_editor.h"
+#include "editor.h"
 #include "view.h"
 
 /* Sockets the loop waits on besides the terminal. */

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "assay/tui_editor.h"
+#include "../../src/tui/editor.h"
 
 static int resizes;
 

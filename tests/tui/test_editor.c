@@ -4,7 +4,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "assay/tui_editor.h"
+#include "../../src/tui/editor.h"
 #include "unit.h"
 
 #define FAMILY	"\xF0\x9F\x91\xA8\xE2\x80\x8D\xF0\x9F\x91\xA9\xE2\x80\x8D\xF0\x9F\x91\xA7"

@@ -6,7 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "assay/tui_editor.h"
+#include "../../src/tui/editor.h"
 #include "unit.h"
 
 /* Splits cmd and checks the words (want is NULL-terminated). */

@@ -1,4 +1,4 @@
-/* tui_editor.h — editing a sample's text: the built-in curses editor (a pure
+/* editor.h — editing a sample's text: the built-in curses editor (a pure
  * editing model, tui_edbuf, plus a view that draws it) and editing in the
  * user's $VISUAL / $EDITOR. */
 #ifndef ASSAY_TUI_EDITOR_H
