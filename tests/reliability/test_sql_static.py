@@ -28,7 +28,19 @@ BASE_SINKS = {
     "sqlite3_exec": [1],
     # the --where composer: its head and tail are SQL (see check_composer)
     "store_where_prepare": [1, 3],
+    # libpq, for the PostgreSQL engine of src/store/dbi_pg.c
+    "PQexec": [1], "PQprepare": [2], "PQexecParams": [1], "PQsendQuery": [1],
+    "PQsendQueryParams": [1], "PQsendPrepare": [2],
+    # the SQL interface's text runner (its engines are reached through a
+    # table of functions, which the wrapper search cannot follow)
+    "dbi_exec": [1],
 }
+# The two engines of the SQL interface prepare the text of a query object
+# (a static const dbi_query, checked where it is defined and where it is
+# used: see check_queries); this is the one expression each may prepare.
+ENGINE_TEXT = {os.path.join("src", "store", "dbi_sqlite.c"): "st->q->sqlite",
+               os.path.join("src", "store", "dbi_pg.c"): "p->sql"}
+QUERY_DEF = re.compile(r'((?:static\s+)?(?:const\s+)?)dbi_query\s+(\w+)\s*(\[\s*\])?\s*=\s*\{')
 # The one file that composes SQL at run time, from fragments fixed at
 # compile time, and the function that prepares what it composed.
 COMPOSER = os.path.join("src", "store", "where.c")
@@ -217,6 +229,8 @@ def allowed(unit, arg, func, pos, problems, depth=0):
         arg = arg[1:-1].strip()
     if literal(arg) or arg in unit.sql_arrays or unit.fixed(arg):
         return True
+    if ENGINE_TEXT.get(os.path.relpath(unit.path, ROOT)) == arg:
+        return True
     m = re.fullmatch(r'[^?]+\?(.+?):(.+)', arg, re.S)
     if m and depth < 4:
         return all(allowed(unit, x, func, pos, problems, depth + 1) for x in m.groups())
@@ -268,6 +282,7 @@ def check_sources(files):
                         changed = True
     for u in units:
         rel = os.path.relpath(u.path, ROOT)
+        check_queries(u, problems)
         if rel == COMPOSER:
             check_composer(u, problems)
         for name, idx in ((n, i) for n, idxs in sinks.items() for i in idxs):
@@ -303,6 +318,45 @@ def check_sources(files):
             problems.append(f"{rel}:{line_of(u.text, m.start())}: SQL text assembled with "
                             f"{m.group(1)} from run-time values")
     return problems, sinks
+
+
+def check_queries(u, problems):
+    """The SQL interface's rule: a query object is a static const dbi_query
+    (or a static const table of them) whose name is a literal and whose
+    SQLite and PostgreSQL texts are fixed at compile time (or NULL for the
+    PostgreSQL text), and dbi_stmt_get is only ever given the address of
+    one of this file's query objects (or a row of such a table)."""
+    rel = os.path.relpath(u.path, ROOT)
+    names = set()
+    for m in QUERY_DEF.finditer(u.text):
+        if not re.fullmatch(r'static\s+const\s+', m.group(1)):
+            problems.append(f"{rel}:{line_of(u.text, m.start())}: query {m.group(2)} is not "
+                            "static const")
+        names.add(m.group(2))
+        body, _ = split_args(u.text, m.end() - 1)
+        rows = [r for r in body if r.startswith("{")] if m.group(3) else [
+            "{" + ", ".join(body) + "}"]
+        for row in rows:
+            fields, _ = split_args(row, 0)
+            ok = len(fields) in (2, 3) and literal(fields[0]) and (
+                literal(fields[1]) or fields[1] in u.sql_arrays or u.fixed(fields[1])) and (
+                len(fields) == 2 or fields[2] == "NULL" or literal(fields[2])
+                or fields[2] in u.sql_arrays or u.fixed(fields[2]))
+            if not ok:
+                problems.append(f"{rel}:{line_of(u.text, m.start())}: query {m.group(2)} "
+                                f"holds {fields!r}, not a literal name and fixed texts")
+    for m in re.finditer(r'(?<![\w.>])dbi_stmt_get\s*\(', u.text):
+        if u.enclosing(m.start()) is None:
+            continue  # the prototype
+        func = u.enclosing(m.start())
+        if func[0] == "dbi_stmt_get":
+            continue
+        args, _ = split_args(u.text, m.end() - 1)
+        q = args[1] if len(args) > 1 else ""
+        mm = re.fullmatch(r'&\s*(\w+)(\s*\[[^\]]*\])?', q) or re.fullmatch(r'(\w+)\s*\+.*', q)
+        if not (mm and mm.group(1) in names):
+            problems.append(f"{rel}:{line_of(u.text, m.start())}: dbi_stmt_get of {q!r}, not "
+                            "a static const dbi_query of this file")
 
 
 def check_composer(u, problems):
@@ -512,6 +566,42 @@ int store_where_count(store *s, const store_where *w)
 	return store_where_prepare(s, "SELECT count(*) FROM samples s WHERE ", w, "", NULL, NULL);
 }
 '''
+
+QUERIES_GOOD = r'''
+static const dbi_query q_get = {"get", "SELECT a FROM t WHERE id = ?1", NULL};
+static const dbi_query q_len = {"len", "SELECT length(a) FROM t", "SELECT char_length(a) FROM t"};
+static const dbi_query q_steps[] = {{"s1", "DROP TABLE x", NULL}, {"s2", "VACUUM", "VACUUM"}};
+int f(dbi *db, int i)
+{
+	dbi_stmt *st = dbi_stmt_get(db, &q_get, NULL);
+	st = dbi_stmt_get(db, &q_len, NULL);
+	return dbi_stmt_get(db, &q_steps[i], NULL) != NULL;
+}
+'''
+
+
+def test_checker_holds_query_objects_to_fixed_text():
+    path = os.path.join(SRC, "store", "q.c")
+    probs, _ = check_sources({path: QUERIES_GOOD})
+    eq(probs, [], "query objects following the rule")
+    for what, old, new in (
+            ("a query that is not const", "static const dbi_query q_get", "dbi_query q_get"),
+            ("SQLite text from data", '"SELECT a FROM t WHERE id = ?1", NULL', "user, NULL"),
+            ("PostgreSQL text from data", '"SELECT char_length(a) FROM t"', "buf"),
+            ("a table row from data", '{"s1", "DROP TABLE x", NULL}', '{"s1", text, NULL}'),
+            ("a query object built at run time", "dbi_stmt_get(db, &q_len, NULL)",
+             "dbi_stmt_get(db, made, NULL)"),
+            ("another file's query", "dbi_stmt_get(db, &q_len, NULL)",
+             "dbi_stmt_get(db, &q_other, NULL)")):
+        code = QUERIES_GOOD.replace(old, new)
+        check(code != QUERIES_GOOD, what)
+        probs, _ = check_sources({path: code})
+        check(probs, f"{what}: not caught")
+    # an engine may prepare only its query object's text
+    probs, _ = check_sources({os.path.join(SRC, "store", "dbi_sqlite.c"):
+                              "int p(dbi_stmt *st, const char *t)\n{\n"
+                              "\treturn sqlite3_prepare_v3(db, t, -1, 0, &h, NULL);\n}\n"})
+    check(probs, "an engine preparing other text: not caught")
 
 
 def test_checker_accepts_the_conventions_and_catches_assembled_sql():
