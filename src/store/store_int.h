@@ -31,6 +31,9 @@ sqlite3_stmt *store_stmt(store *s, const char *sql, assay_error *err);
  * databases to their assay codes. Returns the assay code. */
 int store_sqlerr(store *s, int rc, assay_error *err, const char *what);
 
+/* Whether the file system holding path is mounted read-only. */
+bool store_on_read_only_fs(const char *path);
+
 /* Runs SQL text with no parameters and no rows (schema, pragmas). */
 int store_exec(store *s, const char *sql, assay_error *err);
 
