@@ -493,6 +493,8 @@ typedef struct store_queue {
 	int overlap;          /* up to this many annotators decide a sample (>= 1) */
 	int64_t lease_ms;     /* how long a sample on screen stays this annotator's */
 	struct queue_slice *slice; /* only a --where's samples (store_queue_where), or NULL */
+	bool peek;            /* store_queue_next only looks: nothing is leased or written
+				 (what comes next, to prepare it) */
 } store_queue;
 
 struct store_where;

@@ -218,6 +218,8 @@ static int still_offered(store *s, const store_queue *q, int show, int64_t id, a
 static int lease_if_offered(store *s, const store_queue *q, int show, int64_t id,
 			    assay_error *err)
 {
+	if (q->peek)
+		return still_offered(s, q, show, id, err);
 	int rc = store_begin(s, err);
 	if (rc < 0)
 		return rc;

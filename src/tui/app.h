@@ -11,6 +11,7 @@
 #include "ctxpane.h"
 #include "dialogs.h"
 #include "edit.h"
+#include "mediapane.h"
 #include "tally.h"
 #include "view.h"
 
@@ -119,6 +120,8 @@ struct app {
 	int64_t model_version, model_verdicts, refreshed;
 	double model_auc;
 	struct score_refresh *refresh;
+	tui_media media;     /* the media pane (mediapane.h) */
+	int64_t media_ahead; /* the sample whose next ones are being decoded ahead */
 };
 
 /* retrain.c: reads the setting and the newest model (start); counts a
@@ -188,6 +191,18 @@ void tui_key_ctx_down(tui_view *v);
 void tui_key_ctx_up(tui_view *v);
 void tui_key_ctx_fold(tui_view *v);
 void tui_panes_context(app *a, int y, int width, int avail, int *used);
+
+/* review_media.c: the media pane's keys on the review screen (m, z, [, ],
+ * o, y), and its tick: the decodes moved along and, once a sample is on
+ * screen and no key waits, the next samples of the walk or the queue
+ * (looked at, not leased) decoded ahead. */
+void tui_key_media_toggle(tui_view *v);
+void tui_key_media_zoom(tui_view *v);
+void tui_key_media_prev(tui_view *v);
+void tui_key_media_next(tui_view *v);
+void tui_key_media_open(tui_view *v);
+void tui_key_media_copy(tui_view *v);
+int tui_review_media_tick(app *a, bool idle);
 
 /* review_reasons.c: the reason picker with the flagged scorers' reasons
  * first, then the learned model's likely one, then the rest as configured. */

@@ -1,6 +1,6 @@
 /* keys.c — the key registry: which table each view reads its keys from,
- * and the keys reserved for the media pane (not bound yet;
- * tests/tui/test_keys.c keeps them free). */
+ * and the keys reserved for what is still to come (tests/tui/test_keys.c
+ * keeps them free). */
 #include "app.h"
 #include "audit_int.h"
 #include "keys.h"
@@ -13,14 +13,10 @@ const tui_keymap tui_keymaps[] = {
 };
 const size_t tui_n_keymaps = ASSAY_ARRAY_LEN(tui_keymaps);
 
-/* N, kept for "repeat the last search", f, for the filter, and c, J and K,
- * for the context pane, are bound now. */
+/* N, kept for "repeat the last search", f, for the filter, c, J and K,
+ * for the context pane, and m, z, [, ], o and y, for the media pane, are
+ * bound now; none is kept free at present. */
 const tui_reserved tui_reserved_keys[] = {
-	{'m', "media pane on/off"},
-	{'z', "zoom the media"},
-	{'o', "open the original"},
-	{'y', "copy its path or URL"},
-	{'[', "previous video frame"},
-	{']', "next video frame"},
+	{0, NULL},
 };
-const size_t tui_n_reserved_keys = ASSAY_ARRAY_LEN(tui_reserved_keys);
+const size_t tui_n_reserved_keys = 0;

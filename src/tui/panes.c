@@ -311,11 +311,19 @@ void tui_panes_draw(app *a, int y, int avail)
 		attrset(a->b->attr[CONF_ROLE_META_KEY]);
 		mvvline(y, a->measure + 2, ACS_VLINE, avail);
 		attrset(A_NORMAL);
-		side_draw(a, y, a->measure + 4, side_w - 1, avail);
+		/* the media beside the text, on top of the side column */
+		int media = tui_media_rows(&a->media, side_w - 1, avail * 3 / 5);
+		tui_media_draw(&a->media, y, a->measure + 4, side_w - 1, media);
+		media += media > 0;
+		side_draw(a, y + media, a->measure + 4, side_w - 1, avail - media);
 		return;
 	}
 	int tw = COLS - 2 < a->measure ? COLS - 2 : a->measure;
-	/* the context above the text, in at most a third of the rows */
+	/* the media, then the context, above the text */
+	int media = tui_media_rows(&a->media, COLS - 2, avail * 2 / 5);
+	tui_media_draw(&a->media, y, 1, COLS - 2, media);
+	y += media;
+	avail -= media;
 	tui_panes_context(a, y, tw, avail, &ctx);
 	y += ctx;
 	avail -= ctx;

@@ -395,6 +395,12 @@ const tui_key tui_keys[] = {
 	{'S', 0, "S", "ask the LLM for a corrected caption", tui_key_suggest, 0},
 	{'\r', KEY_ENTER, "Enter", "take the suggestion into the editor", tui_key_take_suggestion, 0},
 	{'x', 0, "x", "discard the suggestion", tui_key_discard_suggestion, 0},
+	{'m', 0, "m", "show or hide the media pane", tui_key_media_toggle, TUI_KEY_BROWSE},
+	{'z', 0, "z", "zoom the media to the whole screen", tui_key_media_zoom, TUI_KEY_BROWSE},
+	{'[', 0, "[", "previous frames of the video", tui_key_media_prev, TUI_KEY_BROWSE},
+	{']', 0, "]", "next frames of the video", tui_key_media_next, TUI_KEY_BROWSE},
+	{'o', 0, "o", "open the original ($ASSAY_OPENER)", tui_key_media_open, TUI_KEY_BROWSE},
+	{'y', 0, "y", "copy the media's path or URL (OSC 52)", tui_key_media_copy, TUI_KEY_BROWSE},
 	{'?', 0, "?", "help", k_help, TUI_KEY_HINT | TUI_KEY_BROWSE},
 	{12, 0, "Ctrl-L", "redraw the screen", k_redraw, TUI_KEY_BROWSE},
 	{26, 0, "Ctrl-Z", "suspend (fg resumes)", k_suspend, TUI_KEY_BROWSE},
@@ -406,6 +412,7 @@ static void teardown(app *a)
 {
 	tui_retrain_stop(a);
 	tui_filter_free(a);
+	tui_media_free(&a->media);
 	free(a->editing_copy);
 	clear_sample(a);
 	tui_ctx_free(&a->ctx);
@@ -482,8 +489,8 @@ static int review_tick(tui_view *v, bool idle)
 	if (idle && a->counts_pending)
 		count(a);
 	tui_keep_lease(a);
-	int wait = tui_retrain_tick(a, idle);
-	if (a->counts_pending || wait == 0)
+	int wait = tui_retrain_tick(a, idle), media = tui_review_media_tick(a, idle);
+	if ((wait = media < wait ? media : wait) == 0 || a->counts_pending)
 		return 0;
 	if (a->pool && net_pool_pending(a->pool) > 0) {
 		long t = net_pool_timeout(a->pool);
@@ -496,10 +503,11 @@ static int review_pollfds(tui_view *v, struct pollfd *fds, int cap)
 {
 	app *a = APP(v);
 	long t;
+	int m = tui_media_pollfds(&a->media, fds, cap);
 	if (!a->pool || !net_pool_pending(a->pool))
-		return 0;
-	int n = net_pool_pollfds(a->pool, fds, cap, &t);
-	return n < 0 ? 0 : n;
+		return m;
+	int n = net_pool_pollfds(a->pool, fds + m, cap - m, &t);
+	return m + (n < 0 ? 0 : n);
 }
 
 static void review_open(tui_view *v)
@@ -549,6 +557,7 @@ static app *review_new(tui_base *b, const tui_review_opts *o)
 	*a = (app){.view = {.ops = &review_ops, .keys = tui_keys, .n_keys = tui_n_keys},
 		   .b = b, .s = b->s, .o = o, .layout_dirty = true, .edit_quality = NAN};
 	tui_reasons_load(&a->reasons, o->config);
+	tui_media_init(&a->media, b);
 	assay_error e = {0};
 	if (measure_of(o->config, &a->measure, &e) < 0)
 		a->measure = MEASURE; /* start() refuses it before the screen opens */

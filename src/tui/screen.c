@@ -171,6 +171,11 @@ void tui_draw(app *a)
 	}
 	int y = 1, bottom = tui_frame(&a->view);
 	top_bar(a);
+	tui_media_show(&a->media, a->s, a->has_sample ? &a->smp : NULL);
+	if (a->has_sample && tui_media_draw_zoom(&a->media, bottom)) {
+		tui_frame_done();
+		return;
+	}
 	if (!a->has_sample) {
 		put(a, LINES / 2 - 1, 2, COLS - 4,
 		    a->done ? "Nothing left to review here. Press q to quit, u to undo."
