@@ -323,6 +323,8 @@ typedef struct help {
 	tui_view view;
 	dialog d;
 	char title[64];
+	size_t start, next; /* the first key of this page, and of the next */
+	bool more;	    /* keys beyond this page */
 } help;
 
 /* The rows of the owner's table that work in it. */
@@ -367,7 +369,26 @@ static int help_height(const tui_key **shown, size_t n, int hw)
 }
 
 /* Columns of keys, as few as fit the height; a help text wider than its
- * column wraps onto the next row instead of being cut. */
+ * column wraps onto the next row instead of being cut. When they cannot
+ * all fit, as many columns as keep the texts readable, filled page by
+ * page (Space shows the next). */
+static void help_layout(const tui_key **shown, size_t n, int lw, int hw_max, int avail, int *cols,
+			int *hw, int *height)
+{
+	for (*cols = 1;; (*cols)++) {
+		*hw = ASSAY_MIN(hw_max, (COLS - 3) / *cols - lw - 3);
+		*height = (help_height(shown, n, ASSAY_MAX(*hw, 1)) + *cols - 1) / *cols;
+		if (*hw > 8 && *height <= avail - (*cols > 1))
+			return;
+		if (*cols == 4 || *hw <= 8)
+			break;
+	}
+	for (*cols = 4; *cols > 1 && (COLS - 3) / *cols - lw - 3 < ASSAY_MIN(hw_max, 24); (*cols)--)
+		;
+	*hw = ASSAY_MAX(ASSAY_MIN(hw_max, (COLS - 3) / *cols - lw - 3 - (*cols == 1 ? 3 : 0)), 1);
+	*height = avail;
+}
+
 static void help_draw(tui_view *v)
 {
 	help *hp = TUI_SELF(v, help);
@@ -379,19 +400,8 @@ static void help_draw(tui_view *v)
 		lw = ASSAY_MAX(lw, (int)strlen(shown[k]->label));
 		hw_max = ASSAY_MAX(hw_max, (int)strlen(shown[k]->help));
 	}
-	int cols = 1, hw, height;
-	for (;; cols++) {
-		hw = ASSAY_MIN(hw_max, (COLS - 3) / cols - lw - 3);
-		height = (help_height(shown, n, ASSAY_MAX(hw, 1)) + cols - 1) / cols;
-		if (hw > 8 && height <= avail - (cols > 1))
-			break;
-		if (cols == 4 || hw <= 8) { /* it does not fit: one column, cut */
-			cols = 1;
-			hw = ASSAY_MAX(ASSAY_MIN(hw_max, COLS - 6 - lw), 1);
-			height = avail;
-			break;
-		}
-	}
+	int cols, hw, height;
+	help_layout(shown, n, lw, hw_max, avail, &cols, &hw, &height);
 	int rows = ASSAY_MIN(ASSAY_MAX(height + (cols > 1), 1), avail), colw = lw + hw + 3;
 	WINDOW *win = tui_box(b, rows + 3, cols * colw + 3);
 	if (!win)
@@ -400,12 +410,13 @@ static void help_draw(tui_view *v)
 	mvwaddstr(win, 0, 2, hp->title);
 	wattroff(win, b->attr[CONF_ROLE_HELP_TITLE]);
 	int y = 1, x = 2, col = 0;
-	for (size_t k = 0; k < n; k++) {
+	size_t k = hp->start < n ? hp->start : 0;
+	for (; k < n; k++) {
 		int need = help_height(&shown[k], 1, hw);
-		if (y + need > rows + 1 && y > 1 && ++col < cols)
-			y = 1, x += colw;
-		else if (y > rows)
+		if (y + need > rows + 1 && y > 1 && ++col >= cols)
 			break;
+		if (y + need > rows + 1 && y > 1)
+			y = 1, x += colw;
 		mvwaddnstr(win, y, x, shown[k]->label, lw);
 		for (const char *s = shown[k]->help; *s && y <= rows; y++) {
 			size_t next, len = help_cut(s, hw, &next);
@@ -413,15 +424,26 @@ static void help_draw(tui_view *v)
 			s += next;
 		}
 	}
-	mvwaddstr(win, rows + 1, 2, "press any key to close");
+	hp->next = k;
+	hp->more = k < n;
+	mvwaddstr(win, rows + 1, 2,
+		  k < n ? "press any key to close (Space: more keys)" : "press any key to close");
 	wnoutrefresh(win);
 	delwin(win);
 }
 
 static int help_key(tui_view *v, int kind, wint_t ch)
 {
-	(void)v;
-	return kind == KEY_CODE_YES && ch == KEY_RESIZE ? TUI_HANDLED : TUI_CLOSE;
+	help *hp = TUI_SELF(v, help);
+	if (kind == KEY_CODE_YES && ch == KEY_RESIZE) {
+		hp->start = 0;
+		return TUI_HANDLED;
+	}
+	if (kind == OK && ch == ' ' && hp->more) {
+		hp->start = hp->next;
+		return TUI_HANDLED;
+	}
+	return TUI_CLOSE;
 }
 
 static void help_close(tui_view *v)
