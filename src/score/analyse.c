@@ -1,6 +1,7 @@
 /* analyse.c — takes a text apart once for every text scorer: words (with
  * case-folded hashes), sentences, lines and character classes, in a single
  * pass with an ASCII fast path. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -17,10 +18,12 @@ enum cclass { C_SPACE, C_NEWLINE, C_WORD, C_INNER, C_OTHER };
 /* Per ASCII byte: its class for the tokenizer. */
 static unsigned char ascii_class[128];
 
-static void init_classes(void)
+/* Filled once, whichever thread analyses first (texts are analysed on
+ * several cores at once). */
+static pthread_once_t classes_once = PTHREAD_ONCE_INIT;
+
+static void fill_classes(void)
 {
-	if (ascii_class['a'] == C_WORD)
-		return;
 	for (int c = 0; c < 128; c++) {
 		unsigned char k = C_OTHER;
 		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
@@ -447,7 +450,7 @@ static int other_char(scan *sc, const char *s, size_t n, size_t i, size_t *adv,
 
 int score_text_analyse(score_text *t, const char *s, size_t n, const score_config *cfg)
 {
-	init_classes();
+	pthread_once(&classes_once, fill_classes);
 	score_word *words = t->words;
 	score_span *sents = t->sents, *lines = t->lines;
 	uint32_t *scratch = t->scratch;

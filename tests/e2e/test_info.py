@@ -73,6 +73,8 @@ def test_an_older_database_is_upgraded_once_and_says_so():
                           "CREATE INDEX scores_by_scorer ON scores(scorer, value);"
                           "DROP TABLE models; DROP TABLE edit_scores; DROP INDEX scores_by_learned;"
                           "DROP TABLE spotcheck_samples; DROP TABLE spotchecks;"
+                          "DROP TABLE neardup_samples; DROP TABLE neardup_bands;"
+                          "DROP TABLE neardup_version;"
                           "DROP INDEX scores_by_uncertainty;"
                           "ALTER TABLE samples DROP COLUMN context;"
                           "ALTER TABLE samples DROP COLUMN edit_quality;"

@@ -174,6 +174,8 @@ static void make_v1(const char *path)
 			       "DROP INDEX scores_by_uncertainty;"
 			       "DROP TABLE edit_scores;"
 			       "DROP TABLE spotcheck_samples; DROP TABLE spotchecks;"
+			       "DROP TABLE neardup_samples; DROP TABLE neardup_bands;"
+			       "DROP TABLE neardup_version;"
 			       "ALTER TABLE samples DROP COLUMN context;"
 			       "ALTER TABLE samples DROP COLUMN edit_quality;"
 			       "ALTER TABLE batches DROP COLUMN kind;"
