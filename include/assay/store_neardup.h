@@ -28,13 +28,25 @@ int store_nd_version(store *s, char *out, size_t cap, assay_error *err);
 int store_nd_reset(store *s, const char *version, assay_error *err);
 /* The largest indexed sample id (0 when the index is empty). */
 int store_nd_last(store *s, int64_t *last, assay_error *err);
-/* Adds one sample with its band keys (inside the caller's transaction). */
-int store_nd_add(store *s, const store_nd_row *row, const uint32_t *keys, size_t n_keys,
-		 assay_error *err);
-/* The samples before `before` that have band key `key`, the most recent
- * first: up to max ids into ids, their count in *n. */
-int store_nd_candidates(store *s, uint32_t key, int64_t before, int64_t *ids, size_t max, size_t *n,
-			assay_error *err);
+/* Adds one sample (inside the caller's transaction). */
+int store_nd_add(store *s, const store_nd_row *row, assay_error *err);
+/* Adds n band keys, keys[i] of sample ids[i] (fastest in key order, as
+ * signed 32-bit values). */
+int store_nd_add_bands(store *s, const uint32_t *keys, const int64_t *ids, size_t n,
+		       assay_error *err);
+
+/* A sample holding a band key. */
+typedef struct store_nd_hit {
+	uint32_t key;
+	int64_t sample_id;
+} store_nd_hit;
+
+/* The indexed samples holding any of keys[0..n) (distinct), the
+ * cap most recent per key, in key order (as signed 32-bit values) and the
+ * most recent first within a key; *hits is allocated (free it), *n_hits
+ * its count. One statement, whatever n. */
+int store_nd_lookup(store *s, const uint32_t *keys, size_t n, size_t cap, store_nd_hit **hits,
+		    size_t *n_hits, assay_error *err);
 /* One indexed sample (*found false when it is not indexed). */
 int store_nd_get(store *s, int64_t sample_id, store_nd_row *row, bool *found, assay_error *err);
 /* A new member joined the cluster starting at `cluster` as a near-duplicate

@@ -26,16 +26,31 @@ typedef struct nd_worker {
 	abuf context;
 } nd_worker;
 
+/* A band key of the page's sample number idx. */
+typedef struct nd_pair {
+	int32_t key; /* ordered as the store orders keys */
+	uint32_t idx;
+} nd_pair;
+
 typedef struct nd_pass {
 	run_ctx *r;
 	const store_score_page *page;
-	uint32_t (*sigs)[SCORE_MH_K]; /* the page's signatures */
-	size_t cap_sigs;
+	/* Per sample of the page: its band keys, stored signature and cluster. */
+	uint32_t (*keys)[SCORE_MH_BANDS];
+	uint8_t (*sig8)[SCORE_MH_BYTES];
+	int64_t *cluster, *ids;
+	nd_pair *pairs;			  /* the page's band keys, by key then sample */
+	uint32_t *sorted_keys, *distinct; /* the pairs' keys; without repeats */
+	int64_t *owner;			  /* the pairs' sample ids */
+	size_t cap;
+	store_nd_hit *hits; /* earlier samples holding the page's keys */
+	size_t n_hits;
 	nd_worker w[ASSAY_MAX_WORKERS];
 	int64_t last;	  /* the last sample indexed before this run */
 	int64_t *touched; /* samples up to last whose cluster the page grew */
 	size_t n_touched, cap_touched;
 	int64_t cand[SCORE_MH_BANDS * CHAIN_CAP];
+	size_t n_cand;
 } nd_pass;
 
 static void nd_pass_free(nd_pass *p)
@@ -44,7 +59,15 @@ static void nd_pass_free(nd_pass *p)
 		score_text_free(&p->w[i].text);
 		abuf_free(&p->w[i].context);
 	}
-	free(p->sigs);
+	free(p->keys);
+	free(p->sig8);
+	free(p->cluster);
+	free(p->ids);
+	free(p->pairs);
+	free(p->sorted_keys);
+	free(p->distinct);
+	free(p->owner);
+	free(p->hits);
 	free(p->touched);
 }
 
@@ -71,7 +94,13 @@ static int nd_sign(void *ud, size_t worker, size_t task, assay_error *err)
 		}
 		if (score_text_analyse(&w->text, s, n, NULL) < 0)
 			return assay_fail(err, ASSAY_ENOMEM, "out of memory");
-		score_minhash(&w->text, p->sigs[i]);
+		uint32_t sig[SCORE_MH_K];
+		score_minhash(&w->text, sig);
+		score_minhash_bands(sig, p->keys[i]);
+		score_minhash_pack(sig, p->sig8[i]);
+		for (size_t b = 0; b < SCORE_MH_BANDS; b++)
+			p->pairs[i * SCORE_MH_BANDS + b] =
+			    (nd_pair){(int32_t)p->keys[i][b], (uint32_t)i};
 	}
 	return ASSAY_OK;
 }
@@ -98,44 +127,87 @@ static int cmp_id(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* The candidates sharing a band key with `me`, ascending and distinct. */
-static int nd_candidates(nd_pass *p, int64_t me, const uint32_t keys[SCORE_MH_BANDS],
-			 size_t *n_cand, assay_error *err)
+static int cmp_pair(const void *a, const void *b)
 {
-	size_t n = 0;
-	for (size_t b = 0; b < SCORE_MH_BANDS; b++) {
-		size_t got;
-		int rc =
-		    store_nd_candidates(p->r->s, keys[b], me, p->cand + n, CHAIN_CAP, &got, err);
-		if (rc < 0)
-			return rc;
-		n += got;
-	}
-	qsort(p->cand, n, sizeof *p->cand, cmp_id);
-	size_t k = 0;
-	for (size_t i = 0; i < n; i++)
-		if (k == 0 || p->cand[i] != p->cand[k - 1])
-			p->cand[k++] = p->cand[i];
-	*n_cand = k;
-	return ASSAY_OK;
+	const nd_pair *x = a, *y = b;
+	if (x->key != y->key)
+		return (x->key > y->key) - (x->key < y->key);
+	return (x->idx > y->idx) - (x->idx < y->idx);
 }
 
-/* Adds one sample: its most similar earlier candidate (the lowest id among
- * equals), and when that reaches the threshold, its cluster. */
-static int nd_index(nd_pass *p, int64_t me, const uint32_t sig[SCORE_MH_K], assay_error *err)
+static void add_cand(nd_pass *p, int64_t id, size_t *taken)
 {
-	store *s = p->r->s;
-	uint32_t keys[SCORE_MH_BANDS];
-	score_minhash_bands(sig, keys);
+	p->cand[p->n_cand++] = id;
+	(*taken)++;
+}
+
+/* The candidates of sample i of the page for band key `key`: the samples
+ * before it holding the key, the most recent first (earlier ones of the
+ * page, then the index's), at most CHAIN_CAP. */
+static void band_candidates(nd_pass *p, size_t i, uint32_t key)
+{
+	size_t taken = 0, n_pairs = p->page->n * SCORE_MH_BANDS;
+	nd_pair me = {(int32_t)key, (uint32_t)i};
+	nd_pair *at = bsearch(&me, p->pairs, n_pairs, sizeof me, cmp_pair);
+	for (nd_pair *q = at; q && q > p->pairs && taken < CHAIN_CAP;) {
+		if ((--q)->key != me.key)
+			break;
+		if (q->idx < i) /* not the sample itself (a key in two of its bands) */
+			add_cand(p, p->ids[q->idx], &taken);
+	}
+	size_t lo = 0, hi = p->n_hits;
+	while (lo < hi) { /* the first hit of the key */
+		size_t mid = (lo + hi) / 2;
+		if ((int32_t)p->hits[mid].key < me.key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < p->n_hits && p->hits[lo].key == key && taken < CHAIN_CAP; lo++)
+		add_cand(p, p->hits[lo].sample_id, &taken);
+}
+
+/* A candidate's stored signature and cluster: from the page when it is
+ * one of its samples, else from the index. */
+static int cand_row(nd_pass *p, int64_t id, store_nd_row *row, bool *found, assay_error *err)
+{
+	size_t lo = 0, hi = p->page->n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (p->ids[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < p->page->n && p->ids[lo] == id) {
+		row->sample_id = id;
+		row->cluster = p->cluster[lo];
+		memcpy(row->sig, p->sig8[lo], sizeof row->sig);
+		*found = true;
+		return ASSAY_OK;
+	}
+	return store_nd_get(p->r->s, id, row, found, err);
+}
+
+/* Adds sample i of the page: its most similar earlier candidate (the
+ * lowest id among equals), and when that reaches the threshold, its
+ * cluster. */
+static int nd_index(nd_pass *p, size_t i, assay_error *err)
+{
+	int64_t me = p->ids[i];
+	p->n_cand = 0;
+	for (size_t b = 0; b < SCORE_MH_BANDS; b++)
+		band_candidates(p, i, p->keys[i][b]);
+	qsort(p->cand, p->n_cand, sizeof *p->cand, cmp_id);
 	store_nd_row row = {.sample_id = me, .cluster = me, .size = 1}, other;
-	score_minhash_pack(sig, row.sig);
-	size_t n_cand;
-	int rc = nd_candidates(p, me, keys, &n_cand, err);
+	memcpy(row.sig, p->sig8[i], sizeof row.sig);
 	int64_t best = 0, best_cluster = 0;
 	double sim = 0;
-	for (size_t i = 0; i < n_cand && rc == 0; i++) {
+	int rc = ASSAY_OK;
+	for (size_t c = 0; c < p->n_cand && rc == 0; c++) {
 		bool found;
-		if ((rc = store_nd_get(s, p->cand[i], &other, &found, err)) < 0 || !found)
+		if ((c && p->cand[c] == p->cand[c - 1]) ||
+		    (rc = cand_row(p, p->cand[c], &other, &found, err)) < 0 || !found)
 			continue;
 		double j = score_minhash_similarity(row.sig, other.sig);
 		if (j > sim) {
@@ -148,11 +220,12 @@ static int nd_index(nd_pass *p, int64_t me, const uint32_t sig[SCORE_MH_K], assa
 	if (rc == 0 && best && sim >= p->r->cfg.jaccard) {
 		row.of = best;
 		row.cluster = best_cluster;
-		if ((rc = store_nd_grow(s, best_cluster, best, sim, err)) == 0 &&
+		if ((rc = store_nd_grow(p->r->s, best_cluster, best, sim, err)) == 0 &&
 		    (rc = touch(p, best, err)) == 0)
 			rc = touch(p, best_cluster, err);
 	}
-	return rc < 0 ? rc : store_nd_add(s, &row, keys, SCORE_MH_BANDS, err);
+	p->cluster[i] = row.cluster;
+	return rc < 0 ? rc : store_nd_add(p->r->s, &row, err);
 }
 
 static void nd_reason(const store_nd_row *d, score_result *out)
@@ -212,24 +285,74 @@ static int nd_regrown(nd_pass *p, assay_error *err)
 	return rc;
 }
 
-/* Indexes one page: signed on every core, then added in id order in one
- * transaction with the new reasons of the earlier samples it grew. */
+static int nd_reserve(nd_pass *p, size_t n, assay_error *err)
+{
+	if (n <= p->cap)
+		return ASSAY_OK;
+	void *k = realloc(p->keys, n * sizeof *p->keys);
+	if (k)
+		p->keys = k;
+	void *s8 = k ? realloc(p->sig8, n * sizeof *p->sig8) : NULL;
+	if (s8)
+		p->sig8 = s8;
+	void *c = s8 ? realloc(p->cluster, n * sizeof *p->cluster) : NULL;
+	if (c)
+		p->cluster = c;
+	void *ids = c ? realloc(p->ids, n * sizeof *p->ids) : NULL;
+	if (ids)
+		p->ids = ids;
+	size_t n_keys = n * SCORE_MH_BANDS;
+	void *pairs = ids ? realloc(p->pairs, n_keys * sizeof *p->pairs) : NULL;
+	if (pairs)
+		p->pairs = pairs;
+	void *sk = pairs ? realloc(p->sorted_keys, n_keys * sizeof *p->sorted_keys) : NULL;
+	if (sk)
+		p->sorted_keys = sk;
+	void *dk = sk ? realloc(p->distinct, n_keys * sizeof *p->distinct) : NULL;
+	if (dk)
+		p->distinct = dk;
+	void *ow = dk ? realloc(p->owner, n_keys * sizeof *p->owner) : NULL;
+	if (!ow)
+		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
+	p->owner = ow;
+	p->cap = n;
+	return ASSAY_OK;
+}
+
+/* Indexes one page in one transaction: signed on every core, the earlier
+ * samples holding its band keys looked up at once, its samples added in id
+ * order, their band keys at once, and the new reasons of the earlier
+ * samples it grew. */
 static int nd_index_page(nd_pass *p, const store_score_page *page, assay_error *err)
 {
-	if (page->n > p->cap_sigs) {
-		void *v = realloc(p->sigs, page->n * sizeof *p->sigs);
-		if (!v)
-			return assay_fail(err, ASSAY_ENOMEM, "out of memory");
-		p->sigs = v;
-		p->cap_sigs = page->n;
-	}
+	int rc = nd_reserve(p, page->n, err);
+	if (rc < 0)
+		return rc;
 	p->page = page;
-	size_t tasks = (page->n + ND_CHUNK - 1) / ND_CHUNK;
-	int rc = assay_parallel(assay_workers(), tasks, nd_sign, p, err);
-	if (rc < 0 || (rc = store_begin(p->r->s, err)) < 0)
+	for (size_t i = 0; i < page->n; i++)
+		p->ids[i] = page->items[i].id;
+	size_t tasks = (page->n + ND_CHUNK - 1) / ND_CHUNK, n_keys = page->n * SCORE_MH_BANDS;
+	if ((rc = assay_parallel(assay_workers(), tasks, nd_sign, p, err)) < 0)
+		return rc;
+	qsort(p->pairs, n_keys, sizeof *p->pairs, cmp_pair);
+	/* The keys in the store's order with their samples' ids (pairs sort by
+	 * sample within a key, so by id), and the distinct keys among them. */
+	size_t n_distinct = 0;
+	for (size_t k = 0; k < n_keys; k++) {
+		p->sorted_keys[k] = (uint32_t)p->pairs[k].key;
+		p->owner[k] = p->ids[p->pairs[k].idx];
+		if (!k || p->pairs[k].key != p->pairs[k - 1].key)
+			p->distinct[n_distinct++] = (uint32_t)p->pairs[k].key;
+	}
+	free(p->hits);
+	if ((rc = store_nd_lookup(p->r->s, p->distinct, n_distinct, CHAIN_CAP, &p->hits, &p->n_hits,
+				  err)) < 0 ||
+	    (rc = store_begin(p->r->s, err)) < 0)
 		return rc;
 	for (size_t i = 0; i < page->n && rc == 0; i++)
-		rc = nd_index(p, page->items[i].id, p->sigs[i], err);
+		rc = nd_index(p, i, err);
+	if (rc == 0)
+		rc = store_nd_add_bands(p->r->s, p->sorted_keys, p->owner, n_keys, err);
 	if (rc == 0)
 		rc = nd_regrown(p, err);
 	if (rc < 0) {
@@ -268,7 +391,10 @@ static int nd_extend(nd_pass *p, const char *version, int64_t all_count, assay_e
 		run_progress(r, "neardup index", done, all_count, false);
 	}
 	store_score_page_free(&page);
-	size_t bytes = sizeof *p + p->cap_sigs * sizeof *p->sigs + p->cap_touched * sizeof(int64_t);
+	size_t bytes =
+	    sizeof *p + p->cap_touched * sizeof(int64_t) + p->n_hits * sizeof *p->hits +
+	    p->cap * (sizeof *p->keys + sizeof *p->sig8 + 2 * sizeof(int64_t) +
+		      SCORE_MH_BANDS * (sizeof *p->pairs + 2 * sizeof(uint32_t) + sizeof(int64_t)));
 	if (bytes > r->res->peak_index_bytes)
 		r->res->peak_index_bytes = bytes;
 	return rc;

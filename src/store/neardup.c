@@ -4,6 +4,7 @@
 #include "store_int.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "assay/store_neardup.h"
@@ -49,14 +50,11 @@ int store_nd_last(store *s, int64_t *last, assay_error *err)
 				: store_sqlerr(s, rc, err, "reading the near-duplicate index");
 }
 
-int store_nd_add(store *s, const store_nd_row *row, const uint32_t *keys, size_t n_keys,
-		 assay_error *err)
+int store_nd_add(store *s, const store_nd_row *row, assay_error *err)
 {
 	static const char sql_nd_add[] =
 	    "INSERT INTO neardup_samples (sample_id, sig, cluster, of, sim_of, sim_max, size)"
 	    " VALUES (?, ?, ?, ?, ?, ?, ?)";
-	static const char sql_nd_band[] =
-	    "INSERT OR IGNORE INTO neardup_bands (key, sample_id) VALUES (?, ?)";
 	sqlite3_stmt *st = store_stmt(s, sql_nd_add, err);
 	if (!st)
 		return err->code;
@@ -70,38 +68,93 @@ int store_nd_add(store *s, const store_nd_row *row, const uint32_t *keys, size_t
 	sqlite3_bind_double(st, 5, row->sim_of);
 	sqlite3_bind_double(st, 6, row->sim_max);
 	sqlite3_bind_int64(st, 7, row->size);
-	int rc = store_step_done(s, st, err, "adding to the near-duplicate index");
-	for (size_t i = 0; i < n_keys && rc == 0; i++) {
-		if (!(st = store_stmt(s, sql_nd_band, err)))
-			return err->code;
-		/* As a signed 32-bit value: four bytes in the record. */
-		sqlite3_bind_int64(st, 1, (int32_t)keys[i]);
-		sqlite3_bind_int64(st, 2, row->sample_id);
+	return store_step_done(s, st, err, "adding to the near-duplicate index");
+}
+
+/* Keys go to SQLite as signed 32-bit values (four bytes in a record), in
+ * one JSON array per statement: one statement for a page of samples. */
+static int keys_json(abuf *out, const uint32_t *keys, const int64_t *ids, size_t n)
+{
+	abuf_reset(out);
+	int rc = abuf_puts(out, "[");
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		if (ids)
+			rc = abuf_printf(out, "%s[%d,%lld]", i ? "," : "", (int)(int32_t)keys[i],
+					 (long long)ids[i]);
+		else
+			rc = abuf_printf(out, "%s%d", i ? "," : "", (int)(int32_t)keys[i]);
+	}
+	return rc < 0 ? rc : abuf_puts(out, "]");
+}
+
+int store_nd_add_bands(store *s, const uint32_t *keys, const int64_t *ids, size_t n,
+		       assay_error *err)
+{
+	static const char sql_nd_bands[] =
+	    "INSERT OR IGNORE INTO neardup_bands (key, sample_id)"
+	    " SELECT value ->> 0, value ->> 1 FROM json_each(?1)";
+	abuf json = {0};
+	if (keys_json(&json, keys, ids, n) < 0)
+		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
+	sqlite3_stmt *st = store_stmt(s, sql_nd_bands, err);
+	int rc = st ? ASSAY_OK : err->code;
+	if (st) {
+		sqlite3_bind_text(st, 1, json.data, (int)json.len, SQLITE_STATIC);
 		rc = store_step_done(s, st, err, "adding to the near-duplicate index");
 	}
+	abuf_free(&json);
 	return rc;
 }
 
-int store_nd_candidates(store *s, uint32_t key, int64_t before, int64_t *ids, size_t max, size_t *n,
-			assay_error *err)
+int store_nd_lookup(store *s, const uint32_t *keys, size_t n, size_t cap, store_nd_hit **hits,
+		    size_t *n_hits, assay_error *err)
 {
-	static const char sql_nd_candidates[] =
-	    "SELECT sample_id FROM neardup_bands WHERE key = ?1 AND sample_id < ?2"
-	    " ORDER BY sample_id DESC LIMIT ?3";
-	*n = 0;
-	sqlite3_stmt *st = store_stmt(s, sql_nd_candidates, err);
-	if (!st)
+	/* Every indexed sample holding one of the keys, the cap most recent
+	 * per key, grouped by key, the most recent first. */
+	static const char sql_nd_lookup[] =
+	    "SELECT k, sample_id FROM (SELECT j.value AS k, b.sample_id,"
+	    "   row_number() OVER (PARTITION BY j.value ORDER BY b.sample_id DESC) AS rn"
+	    "   FROM json_each(?1) j"
+	    "   JOIN neardup_bands b ON b.key = j.value)"
+	    " WHERE rn <= ?2 ORDER BY k, sample_id DESC";
+	*hits = NULL;
+	*n_hits = 0;
+	abuf json = {0};
+	if (keys_json(&json, keys, NULL, n) < 0)
+		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
+	sqlite3_stmt *st = store_stmt(s, sql_nd_lookup, err);
+	if (!st) {
+		abuf_free(&json);
 		return err->code;
-	sqlite3_bind_int64(st, 1, (int32_t)key);
-	sqlite3_bind_int64(st, 2, before);
-	sqlite3_bind_int64(st, 3, (int64_t)max);
+	}
+	sqlite3_bind_text(st, 1, json.data, (int)json.len, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (int64_t)cap);
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max)
-		ids[(*n)++] = sqlite3_column_int64(st, 0);
+	size_t have = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n_hits == have) {
+			size_t more = have ? 2 * have : 256;
+			store_nd_hit *v = realloc(*hits, more * sizeof *v);
+			if (!v) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+			*hits = v;
+			have = more;
+		}
+		(*hits)[(*n_hits)++] = (store_nd_hit){(uint32_t)sqlite3_column_int64(st, 0),
+						      sqlite3_column_int64(st, 1)};
+	}
 	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE
-		   ? ASSAY_OK
-		   : store_sqlerr(s, rc, err, "looking up the near-duplicate index");
+	sqlite3_clear_bindings(st);
+	abuf_free(&json);
+	if (rc == SQLITE_DONE)
+		return ASSAY_OK;
+	free(*hits);
+	*hits = NULL;
+	*n_hits = 0;
+	return rc == SQLITE_NOMEM ? assay_fail(err, ASSAY_ENOMEM, "out of memory")
+				  : store_sqlerr(s, rc, err, "looking up the near-duplicate index");
 }
 
 int store_nd_get(store *s, int64_t sample_id, store_nd_row *row, bool *found, assay_error *err)

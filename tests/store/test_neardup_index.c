@@ -1,6 +1,6 @@
 /* test_neardup_index.c — the near-duplicate index kept in the database
  * (src/store/neardup.c): samples added with their band keys, looked up by
- * key (earlier samples only, the most recent first, at most as many as
+ * key (grouped by key, the most recent first, at most as many per key as
  * asked), clusters grown, and the whole index emptied under a new
  * version. */
 #include <stdio.h>
@@ -59,12 +59,14 @@ static void add(store *s, int64_t id, uint8_t fill, const uint32_t *keys, size_t
 	store_nd_row row = {
 	    .sample_id = id, .cluster = id, .sim_of = 0.25, .sim_max = 0.25, .size = 1};
 	memset(row.sig, fill, sizeof row.sig);
-	CHECK_INT(store_nd_add(s, &row, keys, n_keys, &e), ASSAY_OK);
+	CHECK_INT(store_nd_add(s, &row, &e), ASSAY_OK);
+	int64_t owner[4] = {id, id, id, id};
+	CHECK_INT(store_nd_add_bands(s, keys, owner, n_keys, &e), ASSAY_OK);
 }
 
 TEST(add_look_up_grow_reset)
 {
-	int64_t id[5], got[8];
+	int64_t id[5];
 	store *s = fresh(id, 5);
 	assay_error e = {0};
 	char version[32];
@@ -87,22 +89,31 @@ TEST(add_look_up_grow_reset)
 	CHECK_INT(store_nd_last(s, &last, &e), ASSAY_OK);
 	CHECK_INT(last, id[3]);
 
+	store_nd_hit *hits;
 	size_t n;
-	/* Key 7 before sample 3: samples 1 and 0, the most recent first. */
-	CHECK_INT(store_nd_candidates(s, 7, id[3], got, 8, &n, &e), ASSAY_OK);
+	/* Key 7 and 0xFFFFFFF0 (stored as a negative value):
+	 * grouped by key in the store's order, the most recent first. */
+	uint32_t ask[] = {7, 0xFFFFFFF0u, 12345};
+	CHECK_INT(store_nd_lookup(s, ask, 3, 8, &hits, &n, &e), ASSAY_OK);
+	CHECK_INT(n, 5);
+	CHECK_INT(hits[0].key, 0xFFFFFFF0u);
+	CHECK_INT(hits[0].sample_id, id[2]);
+	CHECK_INT(hits[1].sample_id, id[0]);
+	for (size_t i = 2; i < 5; i++)
+		CHECK_INT(hits[i].key, 7);
+	CHECK_INT(hits[2].sample_id, id[3]);
+	CHECK_INT(hits[3].sample_id, id[1]);
+	CHECK_INT(hits[4].sample_id, id[0]);
+	free(hits);
+	/* At most two per key: the two most recent. */
+	CHECK_INT(store_nd_lookup(s, ask, 1, 2, &hits, &n, &e), ASSAY_OK);
 	CHECK_INT(n, 2);
-	CHECK_INT(got[0], id[1]);
-	CHECK_INT(got[1], id[0]);
-	/* Before a later sample: all three, cut to the two most recent. */
-	CHECK_INT(store_nd_candidates(s, 7, id[4], got, 2, &n, &e), ASSAY_OK);
-	CHECK_INT(n, 2);
-	CHECK_INT(got[0], id[3]);
-	CHECK_INT(got[1], id[1]);
-	CHECK_INT(store_nd_candidates(s, 0xFFFFFFF0u, id[4], got, 8, &n, &e), ASSAY_OK);
-	CHECK_INT(n, 2);
-	CHECK_INT(got[0], id[2]);
-	CHECK_INT(store_nd_candidates(s, 12345, id[4], got, 8, &n, &e), ASSAY_OK);
+	CHECK_INT(hits[0].sample_id, id[3]);
+	CHECK_INT(hits[1].sample_id, id[1]);
+	free(hits);
+	CHECK_INT(store_nd_lookup(s, ask + 2, 1, 8, &hits, &n, &e), ASSAY_OK);
 	CHECK_INT(n, 0);
+	free(hits);
 
 	store_nd_row row;
 	bool found;
@@ -130,8 +141,9 @@ TEST(add_look_up_grow_reset)
 	CHECK_INT(store_begin(s, &e), ASSAY_OK);
 	CHECK_INT(store_nd_reset(s, "3.def", &e), ASSAY_OK);
 	CHECK_INT(store_commit(s, &e), ASSAY_OK);
-	CHECK_INT(store_nd_candidates(s, 7, id[4], got, 8, &n, &e), ASSAY_OK);
+	CHECK_INT(store_nd_lookup(s, ask, 3, 8, &hits, &n, &e), ASSAY_OK);
 	CHECK_INT(n, 0);
+	free(hits);
 	CHECK_INT(store_nd_get(s, id[0], &row, &found, &e), ASSAY_OK);
 	CHECK(!found);
 	CHECK_INT(store_nd_last(s, &last, &e), ASSAY_OK);
