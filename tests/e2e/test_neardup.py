@@ -63,6 +63,18 @@ def neardup_rows(w):
         " JOIN batches b ON b.id = s.batch_id WHERE sc.scorer = 'neardup'")}
 
 
+def exact_similarities(w):
+    """The exact Jaccard of each near-duplicate and the sample it is most
+    similar to, by ext_id."""
+    texts = {r[0]: shingles(r[1], r[2]) for r in w.sql("SELECT id, text, context FROM samples")}
+    out = {}
+    for sid, (_, ext, _, _, reason, _) in neardup_rows(w).items():
+        m = re.search(r"similar to sample #(\d+)", reason)
+        if m:
+            out[ext] = jaccard(texts[sid], texts[int(m.group(1))])
+    return out
+
+
 def import_all(w, files=FILES):
     for f in files:
         r = w.run("import", os.path.join(SAMPLE_DATA, f))
