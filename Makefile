@@ -29,7 +29,7 @@ demo-db:
 	@if [ -f $(DEMO_DB) ]; then \
 		echo "resuming the demo database $(DEMO_DB) (make demo-reset starts afresh)"; \
 	else \
-		$(BUILD)/src/cli/assay --db $(DEMO_DB) import --batch demo sample-data/captions.jsonl sample-data/instructions.jsonl sample-data/tasks.jsonl sample-data/chat.jsonl; \
+		$(BUILD)/src/cli/assay --db $(DEMO_DB) import --batch demo --media-root sample-data sample-data/captions.jsonl sample-data/media-captions.jsonl sample-data/instructions.jsonl sample-data/tasks.jsonl sample-data/chat.jsonl; \
 	fi
 
 demo-reset:
