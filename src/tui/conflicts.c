@@ -10,40 +10,8 @@
 #include "editor.h"
 #include "ctxpane.h"
 #include "dialogs.h"
-#include "doc.h"
-#include "edit.h"
+#include "conflicts_int.h"
 
-typedef struct cview {
-	tui_view view;
-	tui_base *b;
-	const tui_review_opts *o;
-	int64_t annotator_id;
-	char session[40];
-	bool has_sample;
-	store_sample smp;
-	int64_t shown_ns;
-	/* conflicts seen this session, for h / l */
-	int64_t *hist;
-	size_t n_hist, cap_hist, pos;
-	bool done; /* none left */
-	int scroll, text_rows;
-	tui_summary sum;
-	tui_summary *out; /* gets the summary when the view closes */
-	int64_t start_ns;
-	tui_draft draft; /* the lead's edit the store refused */
-	tui_reasons reasons;
-	int64_t batch_id;
-	int64_t cursor; /* the last conflict the walk reached */
-	int64_t left;	/* conflicts not adjudicated yet */
-	int digit;	/* the digit of the key being handled */
-	store_named_verdict *v;
-	size_t nv;
-	store_decision adj; /* the sample's adjudication, verdict "" when none */
-	char *adj_lead;
-	tui_doc doc;
-	tui_ctx ctx; /* the context pane above the text */
-	const char *edit_from; /* the text the editor opened on */
-} cview;
 
 static void drop_sample(cview *cv)
 {
@@ -200,7 +168,6 @@ static bool settle(cview *cv, int kind, const char *text, const char *reason, co
 	return true;
 }
 
-#define CV(v) TUI_SELF(v, cview)
 
 static void k_accept(tui_view *v)
 {
@@ -421,91 +388,17 @@ const tui_key tui_conflict_keys[] = {
     {'J', 0, "J", "scroll the context down", k_ctx_down, 0},
     {'K', 0, "K", "scroll the context up", k_ctx_up, 0},
     {'c', 0, "c", "fold or show the context", k_ctx_fold, 0},
+    {'m', 0, "m", "show or hide the media pane", tui_conflicts_media_toggle, 0},
+    {'z', 0, "z", "zoom the media to the whole screen", tui_conflicts_media_zoom, 0},
+    {'[', 0, "[", "previous frames of the video", tui_conflicts_media_prev, 0},
+    {']', 0, "]", "next frames of the video", tui_conflicts_media_next, 0},
+    {'o', 0, "o", "open the original ($ASSAY_OPENER)", tui_conflicts_media_open, 0},
+    {'y', 0, "y", "copy the media's path or URL (OSC 52)", tui_conflicts_media_copy, 0},
     {'?', 0, "?", "help", k_help, TUI_KEY_HINT},
     {12, 0, "Ctrl-L", "redraw the screen", k_redraw, 0},
     {'q', 0, "q", "quit", k_quit, TUI_KEY_HINT},
 };
 const size_t tui_n_conflict_keys = ASSAY_ARRAY_LEN(tui_conflict_keys);
-
-static void top_bar(cview *cv)
-{
-	cview *a = cv;
-	tui_fill(a->b, 0, CONF_ROLE_STATUS_BAR);
-	char right[96], left[600];
-	snprintf(right, sizeof right, " %lld left, %lld settled ", (long long)cv->left,
-		 (long long)a->sum.decided);
-	const char *db = strrchr(a->o->db_name, '/');
-	snprintf(left, sizeof left, " assay | %s | conflicts | %s | %s",
-		 db ? db + 1 : a->o->db_name, a->o->batch ? a->o->batch : "all batches",
-		 a->o->annotator);
-	int rw = (int)strlen(right);
-	tui_put(a->b, 0, 0, COLS - rw - 1, left, CONF_ROLE_STATUS_BAR);
-	if (rw < COLS)
-		tui_put(a->b, 0, COLS - rw, rw, right, CONF_ROLE_STATUS_ACCENT);
-}
-
-/* The sample's id, batch and either what the verdicts are or how it was
- * settled. */
-static void header(cview *cv, int y)
-{
-	cview *a = cv;
-	char line[900];
-	if (cv->adj.verdict[0]) {
-		snprintf(line, sizeof line, "%s  (%s)  settled by %s: %s%s%s", a->smp.ext_id,
-			 a->smp.batch_name, cv->adj_lead ? cv->adj_lead : "?", cv->adj.verdict,
-			 cv->adj.reason ? ": " : "", cv->adj.reason ? cv->adj.reason : "");
-	} else {
-		size_t n[3] = {0};
-		for (size_t i = 0; i < cv->nv; i++)
-			n[strcmp(cv->v[i].verdict, "rejected") == 0 ? 2
-			  : strcmp(cv->v[i].verdict, "edited") == 0 ? 1
-								    : 0]++;
-		snprintf(line, sizeof line,
-			 "%s  (%s)  %zu verdicts: %zu accepted, %zu edited, "
-			 "%zu rejected",
-			 a->smp.ext_id, a->smp.batch_name, cv->nv, n[0], n[1], n[2]);
-	}
-	tui_put(a->b, y, 1, COLS - 2, line, CONF_ROLE_META_KEY);
-}
-
-static void draw(tui_view *v)
-{
-	cview *cv = CV(v);
-	tui_base *b = cv->b;
-	if (!tui_fits(b))
-		return;
-	int bottom = tui_frame(v);
-	top_bar(cv);
-	if (!cv->has_sample) {
-		tui_put(b, LINES / 2 - 1, 2, COLS - 4,
-			cv->done ? "No conflicting sample left. q quits, h goes back."
-				 : "No sample to show.",
-			CONF_ROLE_META_KEY);
-		tui_frame_done();
-		return;
-	}
-	header(cv, 1);
-	assay_error e = {0};
-	if (tui_ctx_load(&cv->ctx, b->s, cv->smp.id, &e) < 0)
-		tui_message(b, true, "%s", e.msg);
-	/* what the sample answers above the verdicts, in a third of the rows */
-	int ctx = tui_ctx_draw(b, &cv->ctx, 2, 1, COLS - 2, (bottom - 1) / 3);
-	cv->text_rows = bottom - 2 - ctx;
-	tui_doc_layout(&cv->doc, COLS - 2);
-	if (cv->scroll > (int)cv->doc.lines.n - 1)
-		cv->scroll = cv->doc.lines.n ? (int)cv->doc.lines.n - 1 : 0;
-	tui_doc_draw(b, &cv->doc, 2 + ctx, 1, cv->text_rows, cv->scroll);
-	if (cv->doc.lines.n > (size_t)cv->text_rows) {
-		char more[64];
-		int last = cv->scroll + cv->text_rows;
-		snprintf(more, sizeof more, " %d-%d of %zu lines (j/k) ", cv->scroll + 1,
-			 last < (int)cv->doc.lines.n ? last : (int)cv->doc.lines.n,
-			 cv->doc.lines.n);
-		tui_put(b, 1 + ctx + cv->text_rows, COLS - (int)strlen(more) - 1, (int)strlen(more), more,
-			CONF_ROLE_STATUS_ACCENT);
-	}
-	tui_frame_done();
-}
 
 static int start(cview *cv, assay_error *err)
 {
@@ -543,6 +436,7 @@ static void conflicts_open(tui_view *v)
 static void free_state(cview *cv)
 {
 	drop_sample(cv);
+	tui_media_free(&cv->media);
 	tui_doc_free(&cv->doc);
 	tui_reasons_free(&cv->reasons);
 	tui_draft_free(&cv->draft);
@@ -561,8 +455,10 @@ static void conflicts_close(tui_view *v)
 static const tui_view_ops conflicts_ops = {
 	.name = "conflicts",
 	.open = conflicts_open,
-	.draw = draw,
+	.draw = tui_conflicts_draw,
 	.key = conflicts_key,
+	.tick = tui_conflicts_tick,
+	.pollfds = tui_conflicts_pollfds,
 	.close = conflicts_close,
 };
 
@@ -577,6 +473,7 @@ int tui_conflicts_run(store *s, const tui_review_opts *o, tui_summary *sum, assa
 			       .n_keys = tui_n_conflict_keys},
 		      .b = &b, .o = o, .out = sum};
 	tui_reasons_load(&cv->reasons, o->config);
+	tui_media_init(&cv->media, &b);
 	int rc = start(cv, err);
 	if (rc == ASSAY_OK)
 		rc = tui_open(&b, o->theme, err);

@@ -351,3 +351,51 @@ def test_a_media_session_under_valgrind():
         text = open(log).read()
         contains(text, "ERROR SUMMARY: 0 errors")
         check("definitely lost: 0 bytes" in text or "definitely lost" not in text, text[-3000:])
+
+
+def conflict(w):
+    for who, verdict in (("ann", ["accept"]), ("bob", ["reject", "--reason", "factual error"])):
+        r = w.run("decide", "--annotator", who, "r", *verdict)
+        eq(r.code, 0, r)
+
+
+def test_the_conflicts_screen_shows_the_same_pane():
+    with Workdir() as w:
+        setup(w, [RED])
+        conflict(w)
+        e = {"ASSAY_ANNOTATOR": "lead", "HOME": w.path, "XDG_CONFIG_HOME": w.path,
+             "LANG": "C.UTF-8"}
+        cmd = ["sh", "-c", '"$0" "$@"; s=$?; sleep 1; exit $s', BIN, "--db", w.db, "review",
+               "--conflicts"]
+        with Tmux(cmd, width=100, height=30, env=e, cwd=w.path) as t:
+            t.wait_for("2 verdicts")
+            _, red = wait_colour(t, "red", 20)
+            check(len(red) >= 20, t.screen())
+            rows = t.screen().split("\n")
+            cap = [i for i, ln in enumerate(rows) if "RED-CAPTION" in ln]
+            check(cap and max(r for r, _ in red) < cap[0], t.screen())
+            t.keys("z")
+            t.wait_gone("RED-CAPTION")
+            t.keys("z", "m")
+            t.wait_for("media pane hidden")
+            t.keys("a")
+            t.wait_for("No conflicting sample left")
+
+
+def test_the_audit_drill_down_shows_the_same_pane():
+    with Workdir() as w:
+        setup(w, [RED])
+        conflict(w)
+        e = {"ASSAY_ANNOTATOR": "lead", "HOME": w.path, "XDG_CONFIG_HOME": w.path,
+             "LANG": "C.UTF-8"}
+        cmd = ["sh", "-c", '"$0" "$@"; s=$?; sleep 1; exit $s', BIN, "--db", w.db, "audit"]
+        with Tmux(cmd, width=120, height=40, env=e, cwd=w.path) as t:
+            t.wait_for("rejection rate per annotator")
+            t.keys("Down")
+            t.wait_for("bob: 1 of 1")
+            t.keys("Enter")
+            t.wait_for("rejected: factual error")
+            _, red = wait_colour(t, "red", 20)
+            check(len(red) >= 20, t.screen())
+            t.keys("z")
+            t.wait_gone("RED-CAPTION")

@@ -1,0 +1,60 @@
+/* conflicts_int.h — the adjudication screen's state, shared by its
+ * actions (conflicts.c) and its drawing and media pane (conflicts_draw.c).
+ * Private to src/tui/. */
+#ifndef ASSAY_TUI_CONFLICTS_INT_H
+#define ASSAY_TUI_CONFLICTS_INT_H
+
+#include "ctxpane.h"
+#include "dialogs.h"
+#include "doc.h"
+#include "edit.h"
+#include "mediapane.h"
+
+typedef struct cview {
+	tui_view view;
+	tui_base *b;
+	const tui_review_opts *o;
+	int64_t annotator_id;
+	char session[40];
+	bool has_sample;
+	store_sample smp;
+	int64_t shown_ns;
+	/* conflicts seen this session, for h / l */
+	int64_t *hist;
+	size_t n_hist, cap_hist, pos;
+	bool done; /* none left */
+	int scroll, text_rows;
+	tui_summary sum;
+	tui_summary *out; /* gets the summary when the view closes */
+	int64_t start_ns;
+	tui_draft draft; /* the lead's edit the store refused */
+	tui_reasons reasons;
+	int64_t batch_id;
+	int64_t cursor; /* the last conflict the walk reached */
+	int64_t left;	/* conflicts not adjudicated yet */
+	int digit;	/* the digit of the key being handled */
+	store_named_verdict *v;
+	size_t nv;
+	store_decision adj; /* the sample's adjudication, verdict "" when none */
+	char *adj_lead;
+	tui_doc doc;
+	tui_ctx ctx; /* the context pane above the text */
+	tui_media media; /* the media pane above it */
+	const char *edit_from; /* the text the editor opened on */
+} cview;
+
+#define CV(v) TUI_SELF(v, cview)
+
+/* conflicts_draw.c: the screen; the media pane's share of the loop and
+ * its keys. */
+void tui_conflicts_draw(tui_view *v);
+int tui_conflicts_tick(tui_view *v, bool idle);
+int tui_conflicts_pollfds(tui_view *v, struct pollfd *fds, int cap);
+void tui_conflicts_media_toggle(tui_view *v);
+void tui_conflicts_media_zoom(tui_view *v);
+void tui_conflicts_media_prev(tui_view *v);
+void tui_conflicts_media_next(tui_view *v);
+void tui_conflicts_media_open(tui_view *v);
+void tui_conflicts_media_copy(tui_view *v);
+
+#endif
