@@ -138,6 +138,11 @@ typedef struct audit_report_opts {
 	const char *db_name;      /* shown in the header (escaped) */
 	const store_where *where; /* the slice reported on, or NULL: every sample */
 	const char *where_text;   /* its canonical spelling, shown at the top */
+	/* Appends a small picture of the sample (an <img> data: URI) beside
+	 * its text in the lists of examples and conflicts, or nothing; NULL:
+	 * none. */
+	void (*thumb)(void *ud, int64_t sample_id, abuf *out);
+	void *thumb_ud;
 } audit_report_opts;
 
 /* Appends one self-contained HTML page (inline CSS and SVG charts, no

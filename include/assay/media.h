@@ -249,4 +249,8 @@ int media_cells_render(const media_frame *frame, int cols, int rows, media_color
 		       media_cells *out, assay_error *err);
 void media_cells_free(media_cells *c);
 
+/* Appends frame as "data:image/png;base64,..." (RGB, transparency on
+ * white) to out: keep the frame small, the URI is about 4/3 of its PNG. */
+int media_png_data_uri(const media_frame *frame, abuf *out, assay_error *err);
+
 #endif

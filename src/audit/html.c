@@ -41,6 +41,7 @@ static const char style[] =
 	"svg text{font:11px system-ui,sans-serif;fill:#333}"
 	".big{font-size:1.8em;font-weight:600}"
 	"td.text{text-align:left;max-width:40em}"
+	"img.thumb{float:left;margin:0 .6em .3em 0;image-rendering:pixelated}"
 	".slice{background:#fff8e0;border:1px solid #e8d48a;border-radius:6px;padding:.5em 1em}"
 	"</style>";
 
@@ -264,7 +265,8 @@ static void esc_start(abuf *b, const char *s, size_t max)
 }
 
 /* The conflicting samples with every verdict on them and their text. */
-static int conflict_list(store *s, abuf *b, const audit_agreement_report *r, assay_error *err)
+static int conflict_list(store *s, const audit_report_opts *o, abuf *b,
+			 const audit_agreement_report *r, assay_error *err)
 {
 	if (!r->n_conflicts)
 		return ASSAY_OK;
@@ -284,6 +286,8 @@ static int conflict_list(store *s, abuf *b, const audit_agreement_report *r, ass
 		esc(b, r->conflicts[i].verdicts);
 		abuf_printf(b, "</td><td>%s</td><td class='text'>",
 			    r->conflicts[i].keep_reject ? "yes" : "no");
+		if (o->thumb)
+			o->thumb(o->thumb_ud, r->conflicts[i].sample_id, b);
 		esc_start(b, sm.text ? sm.text : "", STORE_EXAMPLE_CHARS);
 		abuf_puts(b, "</td></tr>");
 		store_sample_free(&sm);
@@ -293,6 +297,7 @@ static int conflict_list(store *s, abuf *b, const audit_agreement_report *r, ass
 }
 
 typedef struct list_run {
+	const audit_report_opts *o;
 	abuf *b;
 	size_t n;
 	bool auto_list;
@@ -333,6 +338,8 @@ static int on_example(void *ud, const store_example *e)
 		abuf_puts(b, "</td>");
 	}
 	abuf_puts(b, "<td class='text'>");
+	if (l->o->thumb)
+		l->o->thumb(l->o->thumb_ud, e->sample_id, b);
 	if (e->context) { /* what was asked, above the answer */
 		abuf_puts(b, "<div class='muted'>");
 		esc(b, e->context);
@@ -347,7 +354,7 @@ static int on_example(void *ud, const store_example *e)
  * automatic decisions when an auto: annotator decided any. */
 static int example_lists(store *s, const audit_report_opts *o, abuf *b, assay_error *err)
 {
-	list_run l = {.b = b};
+	list_run l = {.o = o, .b = b};
 	abuf_printf(b, "<h2>Rejections by reason: examples</h2><p class='muted'>The newest %d "
 		       "of each reason, the first %d characters of each text.</p>",
 		    AUDIT_PER_REASON, STORE_EXAMPLE_CHARS);
@@ -355,7 +362,7 @@ static int example_lists(store *s, const audit_report_opts *o, abuf *b, assay_er
 	if (rc < 0)
 		return rc;
 	abuf_puts(b, l.n ? "</table>" : "<p>No rejection yet.</p>");
-	l = (list_run){.b = b, .auto_list = true};
+	l = (list_run){.o = o, .b = b, .auto_list = true};
 	size_t at = b->len;
 	abuf_printf(b, "<h2>The surest automatic decisions</h2><p class='muted'>Decisions by "
 		       "auto: annotators, the learned model's surest first (at most %d).</p>",
@@ -435,7 +442,7 @@ int audit_report_html(store *s, const audit_report_opts *o, abuf *b, assay_error
 		return rc;
 	abuf_puts(b, "<h2>Agreement between annotators</h2>");
 	agreement_table(b, &ar);
-	rc = conflict_list(s, b, &ar, err);
+	rc = conflict_list(s, o, b, &ar, err);
 	audit_agreement_free(&ar);
 	if (rc < 0)
 		return rc;

@@ -8,6 +8,7 @@
 #include "assay/audit_stats.h"
 #include "assay/export.h"
 #include "cli.h"
+#include "report_thumbs.h"
 
 static const char help[] =
 	"usage: assay report --html FILE [--where EXPR]\n"
@@ -72,8 +73,10 @@ int cmd_report(cli_ctx *ctx, int argc, char **argv)
 	/* the destination first: refused (the database itself, say) before
 	 * the work of the report */
 	export_out_options oo = {.db = s};
+	report_thumbs thumbs = {.s = s};
 	audit_report_opts ro = {.db_name = ctx->db, .where = cli_where_get(&where),
-				.where_text = where.text};
+				.where_text = where.text, .thumb = cli_report_thumb,
+				.thumb_ud = &thumbs};
 	int rc = export_out_open(path, &oo, &out, &err);
 	if (rc == ASSAY_OK && (rc = audit_report_html(s, &ro, &html, &err)) < 0)
 		export_out_abort(out);
