@@ -48,6 +48,10 @@ typedef struct ingest_options {
 	const char *media_root;
 	const char *const *media_maps;
 	size_t n_media_maps;
+	const char *pair_fields; /* --pair "A,B": each record is a pair of candidates (a, b);
+				    NULL: a record with no text field but chosen/rejected,
+				    response_a/_b, output_1/_2 or completion_a/_b is one */
+	const char *pair_model_fields; /* --pair-model "A,B": the candidates' generator models */
 	size_t max_line;         /* 0: INGEST_DEFAULT_MAX_LINE */
 	bool strict;             /* one bad record aborts and rolls back the whole source */
 	bool qualify_line_ids;   /* line-number ids become "SOURCE:LINE" (several sources) */

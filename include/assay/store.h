@@ -129,6 +129,12 @@ typedef struct store_new_sample {
 	size_t context_len;
 	uint64_t hash;           /* the duplicate key: text_normalized_hash of what makes
 				    the sample (its text, or context and text) */
+	/* A pair of candidates (text is candidate a): a JSON object
+	 * {"a_field", "b_field", "b_text", "a_model", "b_model" (strings or
+	 * null), "claimed" ("a", "b" or null), "chat" (boolean)}, stored in
+	 * the same statement group as the sample; NULL for a single sample. */
+	const char *pair;
+	size_t pair_len;
 } store_new_sample;
 
 enum store_insert_outcome {
@@ -408,6 +414,13 @@ typedef struct store_decision_in {
 	const char *reason;   /* reject: the reason */
 	int64_t ms_spent;     /* time the sample was on screen */
 	const char *session;  /* the review session, or NULL */
+	/* On a pair (store_pair_get): the preference (enum store_pref; a pair
+	 * takes no verdict without one but a skip or a note) with kind
+	 * STORE_ACCEPT (a, b, tie), STORE_EDIT (a or b, text: the chosen one
+	 * corrected) or STORE_REJECT (both-bad; reason optional); and which
+	 * candidate was on the left (enum store_place). */
+	int pref;
+	int placement;
 } store_decision_in;
 
 /* Writes the event and (for all but notes) the current decision in one
@@ -776,6 +789,74 @@ int store_export_provenance(store *s, int64_t sample_id, char **json, assay_erro
 int store_export_estimate(store *s, const store_export_filter *f, int64_t *n, assay_error *err);
 
 /* (end of export section) */
+
+/* ======================================================================
+ * Pairs of candidates and the preferences between them (src/store/pairs.c)
+ * ====================================================================== */
+
+/* A verdict on a pair names a candidate as imported, never a screen side. */
+enum store_pref { STORE_PREF_NONE, STORE_PREF_A, STORE_PREF_B, STORE_PREF_TIE,
+		  STORE_PREF_BOTH_BAD };
+/* Which candidate was on the left of the screen. */
+enum store_place { STORE_PLACE_NONE, STORE_PLACE_AB /* a left */, STORE_PLACE_BA };
+
+/* "a", "b", "tie", "both-bad" (NULL for none) and back (STORE_PREF_NONE
+ * for anything else). */
+const char *store_pref_name(int pref);
+int store_pref_parse(const char *name);
+
+typedef struct store_pair {
+	int64_t sample_id;
+	char *a_field, *b_field;
+	char *a_text, *b_text;
+	char *a_model, *b_model; /* NULL when not known */
+	int claimed;             /* STORE_PREF_A, STORE_PREF_B or STORE_PREF_NONE */
+	bool chat;               /* the candidates were message lists */
+} store_pair;
+
+/* The pair stored as sample sample_id; *found false when it is a single
+ * sample. Free with store_pair_free. */
+int store_pair_get(store *s, int64_t sample_id, store_pair *out, bool *found,
+		   assay_error *err);
+void store_pair_free(store_pair *p);
+
+/* The current preference of one annotator on a pair. */
+typedef struct store_pref_row {
+	int64_t sample_id, annotator_id, batch_id;
+	const char *annotator;
+	const char *a_model, *b_model; /* NULL when not known */
+	int claimed;   /* enum store_pref: A, B or NONE */
+	int pref;      /* enum store_pref */
+	int placement; /* enum store_place */
+	const char *text;   /* the corrected chosen one, or NULL */
+	const char *reason; /* or NULL */
+	int64_t at;
+} store_pref_row;
+
+/* Every current preference in (sample, decision time) order; machines
+ * (STORE_AUTO_PREFIX) left out unless machines. batch_id 0: all. fn's
+ * non-zero return stops the walk and is returned. */
+int store_prefs_each(store *s, int64_t batch_id, bool machines,
+		     int (*fn)(void *ud, const store_pref_row *r), void *ud, assay_error *err);
+
+/* A pair as export sees it, with its annotators' current preferences.
+ * Pointers are valid during the callback only. */
+typedef struct store_pair_row {
+	int64_t sample_id;
+	const char *ext_id, *batch;
+	const char *record;
+	size_t record_len;
+	const char *context;       /* JSON array of {"name"|"role", "text"}, or NULL */
+	const char *text_field;    /* candidate a's path (a turn's, for chat) */
+	store_pair pair;           /* borrowed strings */
+	const store_pref_row *prefs;
+	size_t n_prefs;
+} store_pair_row;
+
+/* Every pair (of the batch named batch, NULL: all; with the annotator
+ * named annotator's preferences only, NULL: all) in id order. */
+int store_pairs_each(store *s, const char *batch, const char *annotator,
+		     int (*fn)(void *ud, const store_pair_row *r), void *ud, assay_error *err);
 
 /* ======================================================================
  * Learned models (src/store/models.c)

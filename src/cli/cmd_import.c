@@ -62,6 +62,14 @@ static const char help[] =
 	"  --media-map PREFIX=URL_PREFIX\n"
 	"                   read media starting with PREFIX (s3://bucket/) from\n"
 	"                   URL_PREFIX (https://host/) instead; repeatable\n"
+	"  --pair A,B       each record holds two candidates for one prompt, in\n"
+	"                   fields A and B (strings or message lists); without it a\n"
+	"                   record with no text field but chosen,rejected,\n"
+	"                   response_a,response_b, output_1,output_2 or\n"
+	"                   completion_a,completion_b is read as such a pair. A\n"
+	"                   \"chosen\" field is kept as the record's claim\n"
+	"  --pair-model A,B the fields naming each candidate's generator model\n"
+	"                   (default: A_model, else model_SUFFIX: model_a)\n"
 	"  --max-line SIZE  longest record accepted (default 16M; K, M, G suffixes)\n"
 	"  --strict         any bad record aborts the import of its source, leaving\n"
 	"                   the database exactly as it was\n"
@@ -123,7 +131,7 @@ static void summary(const char *source, const ingest_result *r)
 }
 
 /* The options of what a sample is judged against: --context, --turn,
- * --kind, --dedup-on. Returns 0 or an exit code. */
+ * --kind, --dedup-on, --pair, --pair-model. Returns 0 or an exit code. */
 static int context_option(cli_ctx *ctx, int c, ingest_options *o)
 {
 	switch (c) {
@@ -147,6 +155,16 @@ static int context_option(cli_ctx *ctx, int c, ingest_options *o)
 						    "text, got \"%s\"", optarg);
 		o->kind = optarg;
 		break;
+	case 'p':
+	case 'Q': {
+		const char *comma = strchr(optarg, ',');
+		if (!comma || comma == optarg || !comma[1] || strchr(comma + 1, ','))
+			return cli_usage_error(ctx, "--pair%s: expected two field names separated "
+						    "by a comma, got \"%s\"", c == 'Q' ? "-model" : "",
+					       optarg);
+		*(c == 'p' ? &o->pair_fields : &o->pair_model_fields) = optarg;
+		break;
+	}
 	case 'd':
 		if (strcmp(optarg, "text") && strcmp(optarg, "context+text") &&
 		    strcmp(optarg, "none"))
@@ -208,6 +226,8 @@ static int parse_options(cli_ctx *ctx, int argc, char **argv, ingest_options *o,
 		{"media", required_argument, NULL, 'M'},
 		{"media-root", required_argument, NULL, 'R'},
 		{"media-map", required_argument, NULL, 'P'},
+		{"pair", required_argument, NULL, 'p'},
+		{"pair-model", required_argument, NULL, 'Q'},
 		{"max-line", required_argument, NULL, 'L'},
 		{"strict", no_argument, NULL, 's'},
 		{"quiet", no_argument, NULL, 'q'},
@@ -244,6 +264,8 @@ static int parse_options(cli_ctx *ctx, int argc, char **argv, ingest_options *o,
 		case 'T':
 		case 'k':
 		case 'd':
+		case 'p':
+		case 'Q':
 			if ((code = context_option(ctx, c, o)) != 0)
 				return code;
 			break;

@@ -348,6 +348,7 @@ int rec_options_context(rec_options *ro, const ingest_options *o, assay_error *e
 
 void rec_options_free(rec_options *ro)
 {
+	rec_options_pair_free(ro);
 	for (size_t i = 0; i < ro->n_context_fields; i++)
 		free(ro->context_fields[i]);
 	free(ro->context_fields);

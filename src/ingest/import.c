@@ -36,8 +36,8 @@ typedef struct slot {
 	size_t cap;
 	int parsed;      /* ASSAY_OK, or rec_parse's refusal (why, missing) */
 	int missing;
-	const char *text, *id, *text_field, *context;
-	size_t text_len, context_len;
+	const char *text, *id, *text_field, *context, *pair;
+	size_t text_len, context_len, pair_len;
 	char field[96];  /* a conversation turn's path */
 	uint64_t hash;
 	char why[512];
@@ -126,7 +126,8 @@ static int fill_slot(run *r, slot *sl, assay_error *err)
 	size_t tlen = sl->parsed == ASSAY_OK ? f.text_len : 0;
 	size_t ilen = sl->parsed == ASSAY_OK ? strlen(f.id) : 0;
 	size_t clen = sl->parsed == ASSAY_OK ? f.context_len : 0;
-	size_t need = sl->rec.len + tlen + ilen + clen + 4;
+	size_t plen = sl->parsed == ASSAY_OK ? f.pair_len : 0;
+	size_t need = sl->rec.len + tlen + ilen + clen + plen + 5;
 	if (need > sl->cap) {
 		char *b = realloc(sl->buf, need);
 		if (!b) {
@@ -155,8 +156,11 @@ static int fill_slot(run *r, slot *sl, assay_error *err)
 		if (f.context) {
 			memcpy(p, f.context, clen + 1);
 			sl->context = p;
+			p += clen + 1;
 		}
 		sl->context_len = clen;
+		sl->pair = f.pair ? memcpy(p, f.pair, plen + 1) : NULL;
+		sl->pair_len = plen;
 		/* an option's or a default's lives on; a turn's path is copied */
 		sl->text_field = f.text_field;
 		if (f.text_field == f.field_buf) {
@@ -191,6 +195,8 @@ static int take(run *r, slot *sl, assay_error *err)
 		.context = sl->context,
 		.context_len = sl->context_len,
 		.hash = sl->hash,
+		.pair = sl->pair,
+		.pair_len = sl->pair_len,
 	};
 	if (r->ro.dedup == REC_DEDUP_NONE) { /* the record's key within its batch and source */
 		ns.hash = text_hash64(&r->res->batch_id, sizeof r->res->batch_id, sl->hash);
@@ -464,6 +470,8 @@ int ingest_import(store *s, const char *source, const ingest_options *o, ingest_
 	ingest_source_key(source, key, sizeof key);
 	r.source_hash = text_hash64(key, strlen(key), 0);
 	int rc = rec_options_context(&r.ro, o, err);
+	if (rc == ASSAY_OK)
+		rc = rec_options_pair(&r.ro, o, err);
 	if (rc < 0) {
 		rec_options_free(&r.ro);
 		return rc;

@@ -165,21 +165,28 @@ int rec_parse(const char *raw, size_t len, const rec_options *o, int64_t line, r
 	*f = (rec_fields){.turn = -1};
 	cJSON *v = NULL;
 	int shape;
+	const char *pa, *pb;
 	int rc = check_json(raw, len, &v, why, whylen);
+	bool pair = rc == ASSAY_OK && (o->pair[0] || !has_default_text(v)) &&
+		    rec_pair_wanted(v, o, &pa, &pb);
 	/* A conversation's turn is the text only when --text names no field
 	 * and the record has none of the default text fields (a record with
 	 * both is read by its text field), or when --turn names the turn. */
-	if (rc == ASSAY_OK && !o->text_field && (o->turn > 0 || !has_default_text(v)) &&
-	    rec_chat_list(v, &shape))
+	if (pair)
+		rc = rec_pair(v, o, pa, pb, f, why, whylen);
+	else if (rc == ASSAY_OK && !o->text_field && (o->turn > 0 || !has_default_text(v)) &&
+		 rec_chat_list(v, &shape))
 		rc = rec_chat(v, o, f, why, whylen);
 	else if (rc == ASSAY_OK)
 		rc = find_text(v, o->text_field, f, why, whylen);
 	if (rc == ASSAY_OK)
 		rc = find_id(v, o->id_field, line, o->qualifier, f, why, whylen);
-	if (rc == ASSAY_OK && rec_context(v, o, f) < 0)
+	if (rc == ASSAY_OK && !f->context && rec_context(v, o, f) < 0)
 		rc = REJECT("out of memory");
-	if (rc == ASSAY_OK)
+	if (rc == ASSAY_OK) {
 		rec_key(raw, len, o, line, f);
+		rec_pair_key(o, f);
+	}
 	f->json = v;
 	return rc;
 }
@@ -190,6 +197,7 @@ void rec_fields_free(rec_fields *f)
 	cJSON_Delete(f->context_arr);
 	free(f->owned_text);
 	cJSON_free(f->context);
+	cJSON_free(f->pair);
 	f->json = f->context_arr = NULL;
-	f->owned_text = f->context = NULL;
+	f->owned_text = f->context = f->pair = NULL;
 }

@@ -24,6 +24,9 @@ typedef struct rec_options {
 	const char *id_field;   /* NULL: "id", else the line number */
 	const char *qualifier;  /* prefix for line-number ids, or NULL */
 	abuf *scratch;          /* reused by the normalizer */
+	char *pair[2];          /* --pair A,B: the candidates' fields, or NULL: the default
+				   pairs (chosen,rejected ...) when a record has no text field */
+	char *pair_model[2];    /* --pair-model A,B, or NULL: A_model, model_SUFFIX */
 } rec_options;
 
 /* What a valid record yields; pointers are into json (free with
@@ -42,6 +45,10 @@ typedef struct rec_fields {
 	size_t context_len;
 	struct cJSON *context_arr;
 	uint64_t hash;          /* the duplicate key */
+	char *pair;             /* a pair's candidate b and the rest (store_new_sample.pair),
+				   or NULL for a single sample */
+	size_t pair_len;
+	uint64_t pair_hash;     /* candidate b's normalized hash */
 	int missing; /* refused for lacking the text or id field: RPT_NO_TEXT, RPT_NO_ID */
 } rec_fields;
 
@@ -67,6 +74,21 @@ int rec_options_context(rec_options *ro, const ingest_options *o, assay_error *e
 void rec_options_free(rec_options *ro);
 /* Sets f->hash, the duplicate key, as o->dedup says. */
 void rec_key(const char *raw, size_t len, const rec_options *o, int64_t line, rec_fields *f);
+
+/* ---- pairs (pair.c) ---- */
+
+/* Reads --pair and --pair-model into ro (free with rec_options_pair_free). */
+int rec_options_pair(rec_options *ro, const ingest_options *o, assay_error *err);
+void rec_options_pair_free(rec_options *ro);
+/* Whether the record v is read as a pair, and from which fields. */
+bool rec_pair_wanted(const struct cJSON *v, const rec_options *o, const char **a,
+		     const char **b);
+/* Takes the candidates out of fields a and b: candidate a as the text,
+ * the rest as f->pair; a chat pair's context. */
+int rec_pair(const struct cJSON *v, const rec_options *o, const char *a, const char *b,
+	     rec_fields *f, char *why, size_t whylen);
+/* Mixes candidate b into the duplicate key. */
+void rec_pair_key(const rec_options *o, rec_fields *f);
 
 /* What json_check found wrong, if anything. */
 enum json_kind {

@@ -48,7 +48,30 @@ static const char *const verdict_names[] = {
 	[STORE_SKIP] = "skipped",
 };
 
-static const char sql_sample_text[] = "SELECT text FROM samples WHERE id = ?1";
+static const char sql_sample_text[] =
+	"SELECT s.text, p.b_text, p.sample_id IS NOT NULL FROM samples s"
+	" LEFT JOIN pairs p ON p.sample_id = s.id WHERE s.id = ?1";
+
+/* What a verdict on a pair must carry, and a preference only a pair can
+ * take: NULL when in is fine, else why not. */
+static const char *pair_check(const store_decision_in *in, bool pair)
+{
+	int p = in->pref, k = in->kind;
+	if (p < STORE_PREF_NONE || p > STORE_PREF_BOTH_BAD || in->placement < STORE_PLACE_NONE ||
+	    in->placement > STORE_PLACE_BA)
+		return "internal: unknown preference or placement";
+	if (!pair)
+		return p ? "a preference goes on a pair of candidates; this sample is single"
+			 : NULL;
+	if (!p && k <= STORE_REJECT)
+		return "this sample is a pair of candidates: decide it with prefer "
+		       "a|b|tie|both-bad";
+	if (((p == STORE_PREF_A || p == STORE_PREF_B) && k != STORE_ACCEPT && k != STORE_EDIT) ||
+	    (p == STORE_PREF_TIE && k != STORE_ACCEPT) ||
+	    (p == STORE_PREF_BOTH_BAD && k != STORE_REJECT))
+		return "only a preference for a or b can come with a corrected text";
+	return NULL;
+}
 
 /* Checks what the decision carries and measures an edit against the
  * original: *distance and *words stay -1 unless it is an edit. */
@@ -69,12 +92,19 @@ static int validate(store *s, const store_decision_in *in, int64_t *distance, in
 						      (long long)in->sample_id)
 					 : store_sqlerr(s, rc, err, "reading a sample");
 	}
-	const char *needs = NULL;
-	if ((in->kind == STORE_EDIT || in->kind == STORE_NOTE) && (!in->text || !*in->text))
+	bool pair = sqlite3_column_int(st, 2) != 0;
+	size_t bad;
+	const char *needs = pair_check(in, pair);
+	if (!needs && (in->kind == STORE_EDIT || in->kind == STORE_NOTE) &&
+	    (!in->text || !*in->text))
 		needs = in->kind == STORE_EDIT ? "an edit needs the corrected text"
 					       : "a note needs its text";
-	else if (in->kind == STORE_REJECT && (!in->reason || !*in->reason))
+	else if (!needs && in->kind == STORE_REJECT && !in->pref && (!in->reason || !*in->reason))
 		needs = "a rejection needs a reason";
+	else if (!needs && in->pref && in->reason &&
+		 (strlen(in->reason) > ASSAY_REASON_MAX ||
+		  !text_utf8_valid(in->reason, strlen(in->reason), &bad)))
+		needs = "the reason must be valid UTF-8 within the length allowed";
 	if (needs) {
 		sqlite3_reset(st);
 		return assay_fail(err, ASSAY_EINVAL, "%s", needs);
@@ -85,7 +115,7 @@ static int validate(store *s, const store_decision_in *in, int64_t *distance, in
 	size_t max = in->kind == STORE_REJECT ? ASSAY_REASON_MAX
 		     : in->kind == STORE_NOTE ? ASSAY_NOTE_MAX
 					      : ASSAY_EDIT_MAX;
-	size_t bad, len = extra ? strlen(extra) : 0;
+	size_t len = extra ? strlen(extra) : 0;
 	if (extra && !text_utf8_valid(extra, len, &bad)) {
 		sqlite3_reset(st);
 		return assay_fail(err, ASSAY_EINVAL, "the %s is not valid UTF-8 (byte %zu)", what,
@@ -97,8 +127,9 @@ static int validate(store *s, const store_decision_in *in, int64_t *distance, in
 				  what, len, (size_t)max);
 	}
 	if (in->kind == STORE_EDIT) {
-		const char *orig = (const char *)sqlite3_column_text(st, 0);
-		size_t olen = (size_t)sqlite3_column_bytes(st, 0);
+		int col = in->pref == STORE_PREF_B ? 1 : 0; /* the chosen one */
+		const char *orig = (const char *)sqlite3_column_text(st, col);
+		size_t olen = (size_t)sqlite3_column_bytes(st, col);
 		if (olen == strlen(in->text) && memcmp(orig, in->text, olen) == 0) {
 			sqlite3_reset(st);
 			return assay_fail(err, ASSAY_EINVAL, "the edit is the same as the original text");
@@ -116,7 +147,13 @@ static int validate(store *s, const store_decision_in *in, int64_t *distance, in
 
 static const char sql_event[] =
 	"INSERT INTO events (sample_id, annotator_id, kind, verdict, text, reason, undoes, at,"
-	" ms_spent, session) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+	" ms_spent, session, pref, placement)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
+
+static const char *place_name(int placement)
+{
+	return placement == STORE_PLACE_AB ? "ab" : placement == STORE_PLACE_BA ? "ba" : NULL;
+}
 
 static int add_event(store *s, const store_decision_in *in, const char *kind, const char *verdict,
 		     int64_t undoes, int64_t at, int64_t *event_id, assay_error *err)
@@ -129,12 +166,14 @@ static int add_event(store *s, const store_decision_in *in, const char *kind, co
 	store_bind_text(st, 3, kind, -1);
 	store_bind_text(st, 4, verdict, -1);
 	store_bind_text(st, 5, in->kind == STORE_EDIT || in->kind == STORE_NOTE ? in->text : NULL, -1);
-	store_bind_text(st, 6, in->kind == STORE_REJECT ? in->reason : NULL, -1);
+	store_bind_text(st, 6, in->kind == STORE_REJECT || in->pref ? in->reason : NULL, -1);
 	if (undoes)
 		sqlite3_bind_int64(st, 7, undoes);
 	sqlite3_bind_int64(st, 8, at);
 	sqlite3_bind_int64(st, 9, in->ms_spent > 0 ? in->ms_spent : 0);
 	store_bind_text(st, 10, in->session, -1);
+	store_bind_text(st, 11, store_pref_name(in->pref), -1);
+	store_bind_text(st, 12, place_name(in->placement), -1);
 	int rc = store_step_done(s, st, err, "recording the event");
 	if (rc == ASSAY_OK)
 		*event_id = sqlite3_last_insert_rowid(s->db);
@@ -143,11 +182,13 @@ static int add_event(store *s, const store_decision_in *in, const char *kind, co
 
 static const char sql_decision[] =
 	"INSERT INTO decisions (sample_id, annotator_id, verdict, text, reason, event_id, decided_at,"
-	" ms_spent, edit_distance, words) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+	" ms_spent, edit_distance, words, pref, placement)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
 	" ON CONFLICT (sample_id, annotator_id) DO UPDATE SET verdict = excluded.verdict,"
 	" text = excluded.text, reason = excluded.reason, event_id = excluded.event_id,"
 	" decided_at = excluded.decided_at, ms_spent = excluded.ms_spent,"
-	" edit_distance = excluded.edit_distance, words = excluded.words";
+	" edit_distance = excluded.edit_distance, words = excluded.words,"
+	" pref = excluded.pref, placement = excluded.placement";
 
 static int set_decision(store *s, const store_decision_in *in, int64_t event_id, int64_t at,
 			int64_t distance, int64_t words, assay_error *err)
@@ -159,7 +200,7 @@ static int set_decision(store *s, const store_decision_in *in, int64_t event_id,
 	sqlite3_bind_int64(st, 2, in->annotator_id);
 	store_bind_text(st, 3, verdict_names[in->kind], -1);
 	store_bind_text(st, 4, in->kind == STORE_EDIT ? in->text : NULL, -1);
-	store_bind_text(st, 5, in->kind == STORE_REJECT ? in->reason : NULL, -1);
+	store_bind_text(st, 5, in->kind == STORE_REJECT || in->pref ? in->reason : NULL, -1);
 	sqlite3_bind_int64(st, 6, event_id);
 	sqlite3_bind_int64(st, 7, at);
 	sqlite3_bind_int64(st, 8, in->ms_spent > 0 ? in->ms_spent : 0);
@@ -167,6 +208,8 @@ static int set_decision(store *s, const store_decision_in *in, int64_t event_id,
 		sqlite3_bind_int64(st, 9, distance);
 		sqlite3_bind_int64(st, 10, words);
 	}
+	store_bind_text(st, 11, store_pref_name(in->pref), -1);
+	store_bind_text(st, 12, place_name(in->placement), -1);
 	int rc = store_step_done(s, st, err, "recording the decision");
 	if (rc == ASSAY_OK)
 		rc = store_lease_release(s, in->annotator_id, in->sample_id, err);
@@ -215,6 +258,9 @@ static int decide_tx(store *s, void *ud, assay_error *err)
 		if (in->kind > STORE_REJECT)
 			return assay_fail(err, ASSAY_EINVAL, "a lead adjudicates with accept, edit or "
 					  "reject");
+		if (in->pref)
+			return assay_fail(err, ASSAY_EINVAL, "a pair's preference cannot be "
+					  "adjudicated yet");
 		if ((rc = add_event(s, in, "adjudicate", verdict_names[in->kind], 0, at, j->event_id,
 				    err)) < 0)
 			return rc;
@@ -264,7 +310,8 @@ static const char sql_last_verdict_on[] =
 	" ORDER BY e.id DESC LIMIT 1";
 /* The verdict before it on the same sample, if any. */
 static const char sql_prev_verdict[] =
-	"SELECT e.id, e.kind, e.text, e.reason, e.at, e.ms_spent FROM events e"
+	"SELECT e.id, e.kind, e.text, e.reason, e.at, e.ms_spent, e.pref, e.placement"
+	" FROM events e"
 	" WHERE e.sample_id = ?1 AND e.annotator_id = ?2 AND e.id < ?3"
 	"   AND e.kind IN ('accept', 'edit', 'reject', 'skip')"
 	"   AND NOT EXISTS (SELECT 1 FROM events u WHERE u.undoes = e.id)"
@@ -305,6 +352,11 @@ static int restore(store *s, sqlite3_stmt *prev, int64_t sample_id, int64_t anno
 		.text = text,
 		.reason = reason,
 		.ms_spent = sqlite3_column_int64(prev, 5),
+		.pref = store_pref_parse((const char *)sqlite3_column_text(prev, 6)),
+		.placement = sqlite3_column_type(prev, 7) == SQLITE_NULL ? STORE_PLACE_NONE
+			     : strcmp((const char *)sqlite3_column_text(prev, 7), "ab") == 0
+				     ? STORE_PLACE_AB
+				     : STORE_PLACE_BA,
 	};
 	sqlite3_reset(prev);
 	int64_t distance = -1, words = -1;

@@ -101,7 +101,8 @@ int store_sample_insert(store *s, const store_new_sample *in, int *outcome, int6
 	if (sqlite3_changes(s->db) == 1) {
 		*outcome = STORE_INSERTED;
 		*sample_id = sqlite3_last_insert_rowid(s->db);
-		return ASSAY_OK;
+		return in->pair ? store_pair_insert(s, *sample_id, in->pair, in->pair_len, err)
+				: ASSAY_OK;
 	}
 	return classify_conflict(s, in, outcome, sample_id, err);
 }

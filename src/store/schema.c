@@ -155,7 +155,7 @@ static const char schema_v2[] =
 /* Version 3: the models `assay learn` trains from the verdicts; every
  * version is kept (the newest is in use), with what it learned from;
  * samples' contexts, batches' kinds and media, the scores of corrected
- * texts. */
+ * texts, and pairs of candidates with the preferences between them. */
 static const char schema_v3[] =
 	"CREATE TABLE models ("
 	"  id INTEGER PRIMARY KEY,"
@@ -237,7 +237,34 @@ static const char schema_v3[] =
 	"  key INTEGER NOT NULL,"
 	"  sample_id INTEGER NOT NULL,"
 	"  PRIMARY KEY (key, sample_id)) WITHOUT ROWID;"
-	"CREATE TABLE neardup_version (version TEXT NOT NULL);";
+	"CREATE TABLE neardup_version (version TEXT NOT NULL);"
+	/* Pairwise preference review: a pair is a sample whose text is
+	 * candidate a (the first of --pair) and whose pairs row holds
+	 * candidate b, the fields both came from, their generator models and
+	 * the record's own claim of the better one (a dataset's chosen), kept
+	 * to be verified. chat: the candidates are message lists. A pair made
+	 * by --group-by names the two samples it pairs. */
+	"CREATE TABLE pairs ("
+	"  sample_id INTEGER PRIMARY KEY REFERENCES samples(id),"
+	"  a_field TEXT NOT NULL,"
+	"  b_field TEXT NOT NULL,"
+	"  b_text TEXT NOT NULL,"
+	"  a_model TEXT,"
+	"  b_model TEXT,"
+	"  claimed TEXT CHECK (claimed IN ('a', 'b')),"
+	"  chat INTEGER NOT NULL DEFAULT 0,"
+	"  a_sample INTEGER REFERENCES samples(id),"
+	"  b_sample INTEGER REFERENCES samples(id));"
+	/* A verdict on a pair names the candidate as imported (pref), never the
+	 * screen side; placement records which candidate was shown on the
+	 * left ('ab': a, 'ba': b), so position bias can be measured. a and b
+	 * are accepts (an edit when the chosen one was corrected), a tie an
+	 * accept, both-bad a rejection. */
+	"ALTER TABLE events ADD COLUMN pref TEXT CHECK (pref IN ('a', 'b', 'tie', 'both-bad'));"
+	"ALTER TABLE events ADD COLUMN placement TEXT CHECK (placement IN ('ab', 'ba'));"
+	"ALTER TABLE decisions ADD COLUMN pref TEXT"
+	"  CHECK (pref IN ('a', 'b', 'tie', 'both-bad'));"
+	"ALTER TABLE decisions ADD COLUMN placement TEXT CHECK (placement IN ('ab', 'ba'));";
 
 static const char *const migrations[] = {
 	NULL, /* version 0: the empty file */

@@ -56,6 +56,11 @@ int store_scores_read(store *s, const char *sql, int64_t sample_id, store_score 
 /* Steps a statement expected to produce no row (INSERT, UPDATE). */
 int store_step_done(store *s, sqlite3_stmt *st, assay_error *err, const char *what);
 
+/* Writes the pairs row of a new sample from the import's JSON
+ * (store_new_sample.pair). */
+int store_pair_insert(store *s, int64_t sample_id, const char *json, size_t len,
+		      assay_error *err);
+
 /* Applies the schema and migrations up to STORE_SCHEMA_VERSION. */
 int store_schema_apply(store *s, int from_version, assay_error *err);
 

@@ -1,0 +1,241 @@
+/* pairs.c — pairs of candidates (a sample whose text is candidate a, with
+ * a pairs row for candidate b) and the preferences annotators recorded on
+ * them, read back for statistics and for export. */
+#include "store_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const pref_names[] = {
+	[STORE_PREF_A] = "a", [STORE_PREF_B] = "b", [STORE_PREF_TIE] = "tie",
+	[STORE_PREF_BOTH_BAD] = "both-bad",
+};
+
+const char *store_pref_name(int pref)
+{
+	return pref > STORE_PREF_NONE && pref <= STORE_PREF_BOTH_BAD ? pref_names[pref] : NULL;
+}
+
+int store_pref_parse(const char *name)
+{
+	for (int p = STORE_PREF_A; name && p <= STORE_PREF_BOTH_BAD; p++)
+		if (strcmp(pref_names[p], name) == 0)
+			return p;
+	return STORE_PREF_NONE;
+}
+
+static int place_parse(const char *t)
+{
+	return !t ? STORE_PLACE_NONE : strcmp(t, "ab") == 0 ? STORE_PLACE_AB : STORE_PLACE_BA;
+}
+
+/* The pair's row, from the JSON the import made (one statement, so the
+ * sample and its pair are written together in the import's transaction). */
+static const char sql_pair_insert[] =
+	"INSERT INTO pairs (sample_id, a_field, b_field, b_text, a_model, b_model, claimed, chat)"
+	" SELECT ?1, json_extract(?2, '$.a_field'), json_extract(?2, '$.b_field'),"
+	"  json_extract(?2, '$.b_text'), json_extract(?2, '$.a_model'),"
+	"  json_extract(?2, '$.b_model'), json_extract(?2, '$.claimed'),"
+	"  coalesce(json_extract(?2, '$.chat'), 0)";
+
+int store_pair_insert(store *s, int64_t sample_id, const char *json, size_t len,
+		      assay_error *err)
+{
+	sqlite3_stmt *st = store_stmt(s, sql_pair_insert, err);
+	if (!st)
+		return err->code;
+	sqlite3_bind_int64(st, 1, sample_id);
+	store_bind_text(st, 2, json, (int64_t)len);
+	return store_step_done(s, st, err, "inserting a pair");
+}
+
+static const char sql_pair_get[] =
+	"SELECT p.a_field, p.b_field, s.text, p.b_text, p.a_model, p.b_model, p.claimed, p.chat"
+	" FROM pairs p JOIN samples s ON s.id = p.sample_id WHERE p.sample_id = ?1";
+
+static char *col_or_null(sqlite3_stmt *st, int col)
+{
+	return sqlite3_column_type(st, col) == SQLITE_NULL ? NULL : store_col_str(st, col);
+}
+
+int store_pair_get(store *s, int64_t sample_id, store_pair *out, bool *found,
+		   assay_error *err)
+{
+	*out = (store_pair){.sample_id = sample_id};
+	*found = false;
+	sqlite3_stmt *st = store_stmt(s, sql_pair_get, err);
+	if (!st)
+		return err->code;
+	sqlite3_bind_int64(st, 1, sample_id);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*found = true;
+		out->a_field = store_col_str(st, 0);
+		out->b_field = store_col_str(st, 1);
+		out->a_text = store_col_str(st, 2);
+		out->b_text = store_col_str(st, 3);
+		out->a_model = col_or_null(st, 4);
+		out->b_model = col_or_null(st, 5);
+		const char *c = (const char *)sqlite3_column_text(st, 6);
+		out->claimed = store_pref_parse(c);
+		out->chat = sqlite3_column_int(st, 7) != 0;
+		rc = out->a_field && out->b_field && out->a_text && out->b_text ? SQLITE_DONE
+										  : SQLITE_NOMEM;
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_NOMEM) {
+		store_pair_free(out);
+		*found = false;
+		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
+	}
+	return rc == SQLITE_DONE ? ASSAY_OK : store_sqlerr(s, rc, err, "reading a pair");
+}
+
+void store_pair_free(store_pair *p)
+{
+	free(p->a_field);
+	free(p->b_field);
+	free(p->a_text);
+	free(p->b_text);
+	free(p->a_model);
+	free(p->b_model);
+	*p = (store_pair){0};
+}
+
+/* ---- preferences ------------------------------------------------------- */
+
+#define PREF_COLS                                                                            \
+	"d.sample_id, d.annotator_id, s.batch_id, a.name, p.a_model, p.b_model, p.claimed,"  \
+	" d.pref, d.placement, d.text, d.reason, d.decided_at"
+
+static const char sql_prefs[] =
+	"SELECT " PREF_COLS " FROM decisions d JOIN pairs p ON p.sample_id = d.sample_id"
+	" JOIN samples s ON s.id = d.sample_id JOIN annotators a ON a.id = d.annotator_id"
+	" WHERE d.pref IS NOT NULL AND (?1 = 0 OR s.batch_id = ?1)"
+	"   AND (?2 OR substr(a.name, 1, length(?3)) <> ?3)"
+	" ORDER BY d.sample_id, d.decided_at, d.annotator_id";
+
+static const char *col_text(sqlite3_stmt *st, int col)
+{
+	return (const char *)sqlite3_column_text(st, col);
+}
+
+static void pref_row(sqlite3_stmt *st, store_pref_row *r)
+{
+	*r = (store_pref_row){
+		.sample_id = sqlite3_column_int64(st, 0),
+		.annotator_id = sqlite3_column_int64(st, 1),
+		.batch_id = sqlite3_column_int64(st, 2),
+		.annotator = col_text(st, 3),
+		.a_model = col_text(st, 4),
+		.b_model = col_text(st, 5),
+		.claimed = store_pref_parse(col_text(st, 6)),
+		.pref = store_pref_parse(col_text(st, 7)),
+		.placement = place_parse(col_text(st, 8)),
+		.text = col_text(st, 9),
+		.reason = col_text(st, 10),
+		.at = sqlite3_column_int64(st, 11),
+	};
+}
+
+int store_prefs_each(store *s, int64_t batch_id, bool machines,
+		     int (*fn)(void *ud, const store_pref_row *r), void *ud, assay_error *err)
+{
+	sqlite3_stmt *st = store_stmt(s, sql_prefs, err);
+	if (!st)
+		return err->code;
+	sqlite3_bind_int64(st, 1, batch_id);
+	sqlite3_bind_int(st, 2, machines);
+	store_bind_text(st, 3, STORE_AUTO_PREFIX, -1);
+	int rc, stop = 0;
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		store_pref_row r;
+		pref_row(st, &r);
+		stop = fn(ud, &r);
+	}
+	sqlite3_reset(st);
+	if (stop)
+		return stop;
+	return rc == SQLITE_DONE ? ASSAY_OK : store_sqlerr(s, rc, err, "reading the preferences");
+}
+
+/* ---- export ------------------------------------------------------------ */
+
+static const char sql_pairs_export[] =
+	"SELECT s.id, s.ext_id, b.name, s.record, s.context, s.text_field, p.a_field, p.b_field,"
+	"  s.text, p.b_text, p.a_model, p.b_model, p.claimed, p.chat"
+	" FROM pairs p JOIN samples s ON s.id = p.sample_id JOIN batches b ON b.id = s.batch_id"
+	" WHERE p.sample_id > ?1 AND (?2 IS NULL OR b.name = ?2)"
+	" ORDER BY p.sample_id LIMIT 1";
+static const char sql_pair_prefs[] =
+	"SELECT " PREF_COLS " FROM decisions d JOIN pairs p ON p.sample_id = d.sample_id"
+	" JOIN samples s ON s.id = d.sample_id JOIN annotators a ON a.id = d.annotator_id"
+	" WHERE d.sample_id = ?1 AND d.pref IS NOT NULL AND (?2 IS NULL OR a.name = ?2)"
+	" ORDER BY d.decided_at, d.annotator_id";
+
+#define MAX_PREFS 64
+
+/* Calls fn with the pair st is on and up to MAX_PREFS of its preferences. */
+static int pair_call(store *s, sqlite3_stmt *st, const char *annotator,
+		     int (*fn)(void *ud, const store_pair_row *r), void *ud, assay_error *err)
+{
+	store_pair_row r = {
+		.sample_id = sqlite3_column_int64(st, 0),
+		.ext_id = col_text(st, 1),
+		.batch = col_text(st, 2),
+		.record = col_text(st, 3),
+		.record_len = (size_t)sqlite3_column_bytes(st, 3),
+		.context = col_text(st, 4),
+		.text_field = col_text(st, 5),
+		.pair = {.sample_id = sqlite3_column_int64(st, 0),
+			 .a_field = (char *)col_text(st, 6),
+			 .b_field = (char *)col_text(st, 7),
+			 .a_text = (char *)col_text(st, 8),
+			 .b_text = (char *)col_text(st, 9),
+			 .a_model = (char *)col_text(st, 10),
+			 .b_model = (char *)col_text(st, 11),
+			 .claimed = store_pref_parse(col_text(st, 12)),
+			 .chat = sqlite3_column_int(st, 13) != 0},
+	};
+	sqlite3_stmt *q = store_stmt(s, sql_pair_prefs, err);
+	if (!q)
+		return err->code;
+	sqlite3_bind_int64(q, 1, r.sample_id);
+	store_bind_text(q, 2, annotator, -1);
+	store_pref_row prefs[MAX_PREFS];
+	int rc;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW && r.n_prefs < MAX_PREFS)
+		pref_row(q, &prefs[r.n_prefs++]);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		sqlite3_reset(q);
+		return store_sqlerr(s, rc, err, "reading a pair's preferences");
+	}
+	r.prefs = prefs;
+	rc = fn(ud, &r);
+	sqlite3_reset(q);
+	return rc;
+}
+
+int store_pairs_each(store *s, const char *batch, const char *annotator,
+		     int (*fn)(void *ud, const store_pair_row *r), void *ud, assay_error *err)
+{
+	int64_t after = 0;
+	for (;;) {
+		sqlite3_stmt *st = store_stmt(s, sql_pairs_export, err);
+		if (!st)
+			return err->code;
+		sqlite3_bind_int64(st, 1, after);
+		store_bind_text(st, 2, batch, -1);
+		int rc = sqlite3_step(st);
+		if (rc != SQLITE_ROW) {
+			sqlite3_reset(st);
+			return rc == SQLITE_DONE ? ASSAY_OK
+						 : store_sqlerr(s, rc, err, "reading the pairs");
+		}
+		after = sqlite3_column_int64(st, 0);
+		rc = pair_call(s, st, annotator, fn, ud, err);
+		sqlite3_reset(st);
+		if (rc)
+			return rc;
+	}
+}
