@@ -60,6 +60,16 @@ int export_json_string(abuf *out, const char *s, size_t len);
 int export_rewrite(const char *record, size_t len, const char *text_field, const char *new_text,
 		   const char *provenance, abuf *out, assay_error *err);
 
+/* Calls fn with each member of the JSON object text json[0..len): its key
+ * as the literal it is (quotes included) and its value's bytes, in order;
+ * a non-zero return stops the walk and is returned. ASSAY_EFORMAT when it
+ * is not an object. */
+typedef int (*export_member_fn)(void *ud, const char *key, size_t klen, const char *value,
+				size_t vlen);
+int export_json_members(const char *json, size_t len, export_member_fn fn, void *ud);
+/* Whether the key literal lit[0..n) (quotes included) decodes to want. */
+bool export_json_key_is(const char *lit, size_t n, const char *want);
+
 /* ---- Splits ------------------------------------------------------------- */
 
 typedef struct export_split {
@@ -104,7 +114,9 @@ void export_out_abort(export_out *o); /* frees o, removes the temp file */
 
 /* ---- The export ----------------------------------------------------------- */
 
-enum export_format { EXPORT_JSONL, EXPORT_JSON, EXPORT_CSV };
+/* EXPORT_DPO: one {"prompt", "chosen", "rejected"} line per pair with a
+ * preference (export_dpo in dpo.c). */
+enum export_format { EXPORT_JSONL, EXPORT_JSON, EXPORT_CSV, EXPORT_DPO };
 
 typedef struct export_options {
 	const char *output;        /* file path or "-" */
@@ -119,6 +131,8 @@ typedef struct export_options {
 	size_t n_fields;
 	bool provenance;
 	bool csv_raw;              /* --csv-raw: CSV cells as their exact bytes */
+	unsigned pair_extra;       /* dpo: bit (1 << STORE_PREF_TIE / BOTH_BAD) also exported,
+				      as {"prompt", "a", "b", "preference"} */
 	export_split splits[16];
 	size_t n_splits;
 	uint64_t seed;
@@ -136,6 +150,10 @@ typedef struct export_summary {
 	char paths[16][4096];                  /* files written */
 	size_t n_paths;
 	long http_status;
+	/* dpo: pairs exported per preference (enum store_pref), how many of
+	 * them reverse the record's claimed chosen, and pairs left out */
+	int64_t by_pref[STORE_PREF_BOTH_BAD + 1];
+	int64_t flipped, pair_conflict, pair_undecided;
 } export_summary;
 
 int export_run(store *s, const export_options *o, export_summary *sum, assay_error *err);

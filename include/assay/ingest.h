@@ -108,13 +108,14 @@ const struct cJSON *ingest_field(const struct cJSON *obj, const char *path);
 int ingest_json_parse(const char *p, size_t n, struct cJSON **out, char *why, size_t whylen);
 
 /* One line of `decide --from`, read with the strict reader: an object whose
- * id (a string or an exact integer), verdict, reason, text, annotator and
- * batch are strings (or null or absent) within their limits (limits.h:
+ * id (a string or an exact integer), verdict, prefer, reason, text,
+ * annotator and batch are strings (or null or absent) within their limits (limits.h:
  * a note's text ASSAY_NOTE_MAX, an edit's ASSAY_EDIT_MAX) and adjudicate a
  * boolean. The strings point into json; free with ingest_decision_free. */
 typedef struct ingest_decision {
 	struct cJSON *json;
 	const char *id, *verdict, *reason, *text, *annotator, *batch; /* NULL: not given */
+	const char *prefer; /* on a pair: "a", "b", "tie" or "both-bad" */
 	bool adjudicate;
 	char id_buf[32]; /* a numeric id as text */
 } ingest_decision;

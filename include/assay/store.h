@@ -810,6 +810,7 @@ typedef struct store_pair {
 	char *a_field, *b_field;
 	char *a_text, *b_text;
 	char *a_model, *b_model; /* NULL when not known */
+	char *a_model_field, *b_model_field; /* the fields they came from, or NULL */
 	int claimed;             /* STORE_PREF_A, STORE_PREF_B or STORE_PREF_NONE */
 	bool chat;               /* the candidates were message lists */
 } store_pair;

@@ -17,6 +17,7 @@
 
 static const char help[] =
 	"usage: assay decide [OPTIONS] ID accept|edit|reject|skip|note\n"
+	"       assay decide [OPTIONS] ID prefer a|b|tie|both-bad [--reason R] [--text T]\n"
 	"       assay decide [OPTIONS] --from FILE.jsonl\n"
 	"       assay decide [OPTIONS] --undo [--all]\n"
 	"       assay decide --auto --precision P [--dry-run] [--reason R]\n"
@@ -26,6 +27,10 @@ static const char help[] =
 	"\n"
 	"Records a decision on the sample with external id ID, exactly as the\n"
 	"review screen does (the event and the verdict in one transaction).\n"
+	"A pair of candidates (imported with --pair) is decided with prefer:\n"
+	"a and b name the candidates as imported (the first and second of\n"
+	"--pair), tie says neither is better, both-bad that neither is good;\n"
+	"with a or b, --text T is the chosen one corrected.\n"
 	"\n"
 	"Options:\n"
 	"  --annotator NAME  who decides (default: $ASSAY_ANNOTATOR, else $USER)\n"
@@ -36,7 +41,9 @@ static const char help[] =
 	"                    which export honours over the annotators'\n"
 	"  --from FILE       one decision per JSON line: {\"id\": ..., \"verdict\":\n"
 	"                    \"accept\"|\"edit\"|\"reject\"|\"skip\"|\"note\", \"reason\": ...,\n"
-	"                    \"text\": ..., \"annotator\": ..., \"batch\": ...}; - is stdin;\n"
+	"                    \"text\": ..., \"annotator\": ..., \"batch\": ...}, on a pair\n"
+	"                    {\"id\": ..., \"verdict\": \"prefer\", \"prefer\": \"a\"|\"b\"|\"tie\"|\n"
+	"                    \"both-bad\", ...}; - is stdin;\n"
 	"                    bad lines are reported as FILE:LINE: reason and skipped\n"
 	"  --undo            undo this annotator's latest decision\n"
 	"  --all             with --undo: every decision of this annotator, newest\n"
@@ -65,6 +72,9 @@ static const char help[] =
 	"  --max-disagree R  the share of the N whose verdict may differ (default 0.1)\n"
 	"  -h, --help        this help\n";
 
+/* "prefer": the verdict follows from the preference (pref_kind). */
+#define KIND_PREFER (-2)
+
 static const struct {
 	const char *name;
 	int kind;
@@ -72,6 +82,7 @@ static const struct {
 	{"accept", STORE_ACCEPT}, {"accepted", STORE_ACCEPT}, {"edit", STORE_EDIT},
 	{"edited", STORE_EDIT},   {"reject", STORE_REJECT},   {"rejected", STORE_REJECT},
 	{"skip", STORE_SKIP},     {"skipped", STORE_SKIP},    {"note", STORE_NOTE},
+	{"prefer", KIND_PREFER},
 };
 
 static int kind_parse(const char *s)
@@ -85,8 +96,16 @@ static int kind_parse(const char *s)
 typedef struct one {
 	const char *id, *batch, *annotator, *reason, *text;
 	int kind;
+	int pref; /* enum store_pref */
 	bool adjudicate;
 } one;
+
+/* The verdict a preference is recorded as (a corrected chosen one is an
+ * edit, both-bad a rejection). */
+static int pref_kind(int pref, bool text)
+{
+	return pref == STORE_PREF_BOTH_BAD ? STORE_REJECT : text ? STORE_EDIT : STORE_ACCEPT;
+}
 
 /* Records one decision; err says what was wrong. */
 static int decide_one(store *s, const one *d, assay_error *err)
@@ -105,7 +124,10 @@ static int decide_one(store *s, const one *d, assay_error *err)
 		.text = d->text,
 		.reason = d->reason,
 		.session = "decide",
+		.pref = d->pref,
 	};
+	if (d->pref)
+		in.kind = pref_kind(d->pref, d->text != NULL);
 	int64_t event_id;
 	rc = d->adjudicate ? store_adjudicate(s, &in, &event_id, err)
 			   : store_decide(s, &in, &event_id, err);
@@ -146,7 +168,8 @@ static int decide_line(store *s, const char *line, size_t len, const char *annot
 	if (ingest_decision_parse(line, len, &in, why, whylen) < 0)
 		return 0;
 	one d = {.id = in.id,
-		 .kind = kind_parse(in.verdict),
+		 .kind = in.prefer && !in.verdict ? KIND_PREFER : kind_parse(in.verdict),
+		 .pref = store_pref_parse(in.prefer),
 		 .reason = in.reason,
 		 .text = in.text,
 		 .annotator = in.annotator ? in.annotator : annotator,
@@ -156,8 +179,15 @@ static int decide_line(store *s, const char *line, size_t len, const char *annot
 	assay_error err = {0};
 	if (!d.id)
 		snprintf(why, whylen, "no \"id\"");
-	else if (d.kind < 0)
-		snprintf(why, whylen, "\"verdict\": expected accept, edit, reject, skip or note");
+	else if (d.kind == -1)
+		snprintf(why, whylen, "\"verdict\": expected accept, edit, reject, skip, note or "
+			 "prefer");
+	else if ((d.kind == KIND_PREFER) != (in.prefer != NULL) ||
+		 (in.prefer && d.pref == STORE_PREF_NONE))
+		snprintf(why, whylen, "\"prefer\": expected a, b, tie or both-bad, with \"verdict\": "
+			 "\"prefer\" or none");
+	else if (d.pref && d.text && d.pref != STORE_PREF_A && d.pref != STORE_PREF_B)
+		snprintf(why, whylen, "\"text\" (the chosen one corrected) goes with a or b");
 	else if (!d.annotator)
 		snprintf(why, whylen, "no annotator (give \"annotator\" or --annotator)");
 	else if (decide_one(s, &d, &err) < 0) {
@@ -378,6 +408,47 @@ static int slice_run(cli_ctx *ctx, const args *a, int npos, char **rest)
 	return decide_slice(ctx, &o);
 }
 
+/* Opens the store and records what the arguments say; returns the exit
+ * code. */
+static int decide_run(cli_ctx *ctx, const args *a, const one *d)
+{
+	store *s = NULL;
+	store_options so = {.must_exist = true};
+	int code = cli_open_store(ctx, &so, &s);
+	if (code)
+		return code;
+	assay_error err = {0};
+	if (a->from)
+		code = decide_from(s, a->from, d->annotator, d->batch);
+	else if (a->undo)
+		code = undo_latest(s, d->annotator, a->all);
+	else if (decide_one(s, d, &err) < 0)
+		code = cli_fail(&err);
+	/* corrections are scored on their own text, beside the originals */
+	if (!a->undo) {
+		int c2 = cli_score_edits(s);
+		code = code ? code : c2;
+	}
+	store_close(s);
+	return code;
+}
+
+/* ID prefer a|b|tie|both-bad: fills d; 0, or 1 after a usage error. */
+static int prefer_args(cli_ctx *ctx, one *d, char **pos)
+{
+	d->id = pos[0];
+	d->kind = KIND_PREFER;
+	if ((d->pref = store_pref_parse(pos[2])) == STORE_PREF_NONE)
+		return cli_usage_error(ctx, "prefer: expected a, b, tie or both-bad, got \"%s\"",
+				       pos[2]) != 0;
+	if (d->text && d->pref != STORE_PREF_A && d->pref != STORE_PREF_B)
+		return cli_usage_error(ctx, "--text (the chosen one corrected) goes with prefer a "
+					    "or b") != 0;
+	if (d->adjudicate)
+		return cli_usage_error(ctx, "a pair's preference cannot be adjudicated yet") != 0;
+	return 0;
+}
+
 int cmd_decide(cli_ctx *ctx, int argc, char **argv)
 {
 	args a = {.d.annotator = getenv("ASSAY_ANNOTATOR")};
@@ -413,8 +484,11 @@ int cmd_decide(cli_ctx *ctx, int argc, char **argv)
 	if ((a.from || a.undo) && npos)
 		return cli_usage_error(ctx, "unexpected argument '%s'", argv[optind]);
 	if (!a.from && !a.undo) {
+		if (npos == 3 && strcmp(argv[optind + 1], "prefer") == 0)
+			return prefer_args(ctx, &d, argv + optind) ? EXIT_USAGE : decide_run(ctx, &a, &d);
 		if (npos != 2)
-			return cli_usage_error(ctx, "expected ID and accept|edit|reject|skip|note");
+			return cli_usage_error(ctx, "expected ID and accept|edit|reject|skip|note, or "
+						    "ID prefer a|b|tie|both-bad");
 		d.id = argv[optind];
 		if ((d.kind = kind_parse(argv[optind + 1])) < 0)
 			return cli_usage_error(ctx, "expected accept, edit, reject, skip or note, got "
@@ -424,22 +498,5 @@ int cmd_decide(cli_ctx *ctx, int argc, char **argv)
 		if ((d.kind == STORE_EDIT || d.kind == STORE_NOTE) && !d.text)
 			return cli_usage_error(ctx, "%s needs --text", argv[optind + 1]);
 	}
-	store *s = NULL;
-	store_options so = {.must_exist = true};
-	if ((code = cli_open_store(ctx, &so, &s)))
-		return code;
-	assay_error err = {0};
-	if (a.from)
-		code = decide_from(s, a.from, d.annotator, d.batch);
-	else if (a.undo)
-		code = undo_latest(s, d.annotator, a.all);
-	else if (decide_one(s, &d, &err) < 0)
-		code = cli_fail(&err);
-	/* corrections are scored on their own text, beside the originals */
-	if (!a.undo) {
-		int c2 = cli_score_edits(s);
-		code = code ? code : c2;
-	}
-	store_close(s);
-	return code;
+	return decide_run(ctx, &a, &d);
 }

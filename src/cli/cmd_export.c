@@ -26,7 +26,16 @@ static const char help[] =
 	"\n"
 	"Options:\n"
 	"  -o, --output FILE   where to write (default: - for standard output)\n"
-	"  --format FMT        jsonl (default), json (one array) or csv\n"
+	"  --format FMT        jsonl (default), json (one array), csv, or dpo: one\n"
+	"                      {\"prompt\", \"chosen\", \"rejected\"} line per pair with\n"
+	"                      a preference (messages for chat pairs, as TRL reads\n"
+	"                      them), whatever --status says; the chosen one\n"
+	"                      corrected when it was edited, the models following\n"
+	"                      their candidates, the record's other fields as they\n"
+	"                      are; annotators who disagree leave the pair out\n"
+	"                      (--resolve majority: a preference of more than half)\n"
+	"  --with tie,both-bad with dpo: also those pairs, as {\"prompt\", \"a\", \"b\",\n"
+	"                      \"preference\"}\n"
 	"  --status LIST       which outcomes: accepted,edited (default), rejected,\n"
 	"                      undecided, conflict, or all\n"
 	"  --resolve RULE      several annotators: unanimous (default), majority,\n"
@@ -169,8 +178,31 @@ static void progress(void *ud, int64_t done, int64_t total)
 	cli_progress_update(ud, done, total, "samples", NULL, false);
 }
 
+/* --format dpo: pairs, their preferences and what was left out. */
+static void print_pairs(const export_options *o, const export_summary *sum)
+{
+	fprintf(stderr, "exported %lld pairs (a %lld, b %lld", (long long)sum->exported,
+		(long long)sum->by_pref[STORE_PREF_A], (long long)sum->by_pref[STORE_PREF_B]);
+	if (o->pair_extra)
+		fprintf(stderr, ", tie %lld, both-bad %lld", (long long)sum->by_pref[STORE_PREF_TIE],
+			(long long)sum->by_pref[STORE_PREF_BOTH_BAD]);
+	fprintf(stderr, "; %lld reverse the record's chosen) of %lld looked at", (long long)sum->flipped,
+		(long long)sum->seen);
+	if (strcmp(o->output, "-") != 0 && !o->url && !o->n_splits) {
+		fputs(" to ", stderr);
+		cli_put_safe(stderr, o->output);
+	}
+	fprintf(stderr, "\nleft out: %lld undecided, %lld where annotators disagree (resolve %s)\n",
+		(long long)sum->pair_undecided, (long long)sum->pair_conflict,
+		export_rule_name(o->rule));
+}
+
 static void print_summary(const export_options *o, const export_summary *sum, const char *where)
 {
+	if (o->format == EXPORT_DPO) {
+		print_pairs(o, sum);
+		return;
+	}
 	fprintf(stderr, "exported %lld samples (", (long long)sum->exported);
 	const char *sep = "";
 	for (int v = 0; v < EXPORT_N_VERDICTS; v++)
@@ -280,6 +312,23 @@ static int filter_option(const cli_ctx *ctx, args *a, int c)
 	}
 }
 
+/* --with tie,both-bad: the pairs dpo also exports. */
+static int with_option(const cli_ctx *ctx, const char *list, unsigned *out)
+{
+	for (const char *p = list; *p;) {
+		size_t n = strcspn(p, ",");
+		if (n == 3 && !strncmp(p, "tie", 3))
+			*out |= 1u << STORE_PREF_TIE;
+		else if (n == 8 && !strncmp(p, "both-bad", 8))
+			*out |= 1u << STORE_PREF_BOTH_BAD;
+		else
+			return cli_usage_error(ctx, "--with: expected tie, both-bad or both, got \"%s\"",
+					       list);
+		p += n + (p[n] == ',');
+	}
+	return *out ? 0 : cli_usage_error(ctx, "--with: expected tie, both-bad or both");
+}
+
 /* The options that shape the output; 1 when c is not one of them. */
 static int format_option(const cli_ctx *ctx, args *a, int c)
 {
@@ -292,10 +341,14 @@ static int format_option(const cli_ctx *ctx, args *a, int c)
 			o->format = EXPORT_JSON;
 		else if (strcmp(optarg, "csv") == 0)
 			o->format = EXPORT_CSV;
+		else if (strcmp(optarg, "dpo") == 0)
+			o->format = EXPORT_DPO;
 		else
-			return cli_usage_error(ctx, "--format: expected jsonl, json or csv, got \"%s\"",
-					       optarg);
+			return cli_usage_error(ctx, "--format: expected jsonl, json, csv or dpo, got "
+						    "\"%s\"", optarg);
 		return 0;
+	case 'W':
+		return with_option(ctx, optarg, &o->pair_extra);
 	case 'F':
 		free(a->fields_buf);
 		a->fields_buf = assay_strdup(optarg);
@@ -376,6 +429,7 @@ static int parse_args(cli_ctx *ctx, int argc, char **argv, args *a)
 		{"to", required_argument, NULL, 't'},
 		{"method", required_argument, NULL, 'M'},
 		{"insecure", no_argument, NULL, 'k'},
+		{"with", required_argument, NULL, 'W'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -406,6 +460,12 @@ static int parse_args(cli_ctx *ctx, int argc, char **argv, args *a)
 		return cli_usage_error(ctx, "--split writes one file per split: give -o FILE");
 	if (a->o.url && strcmp(a->o.output, "-") != 0)
 		return cli_usage_error(ctx, "give either -o FILE or --to URL, not both");
+	if (a->o.pair_extra && a->o.format != EXPORT_DPO)
+		return cli_usage_error(ctx, "--with goes with --format dpo");
+	if (a->o.format == EXPORT_DPO && (a->o.n_fields || a->o.csv_raw || a->min.n || a->max.n ||
+					  a->o.filter.where))
+		return cli_usage_error(ctx, "--format dpo writes whole pairs: it goes without "
+					    "--fields, --csv-raw, --min, --max and --where");
 	return 0;
 }
 

@@ -9,27 +9,7 @@
 #include "assay/export.h"
 #include "assay/net.h"
 #include "assay/text_csv.h"
-
-/* Where records go: an atomic file (or stdout), or an HTTP upload. */
-typedef struct sink {
-	export_out *file;
-	net_upload *up;
-	int64_t count;
-	bool header_done;
-} sink;
-
-typedef struct job {
-	store *s;
-	const export_options *o;
-	export_summary *sum;
-	sink sinks[16];
-	size_t n_sinks;
-	abuf rec, line;
-	char **csv_cols;
-	size_t n_csv_cols;
-	assay_error *err;
-	int64_t total;
-} job;
+#include "export_int.h"
 
 static const char *ext_for(int format)
 {
@@ -296,16 +276,35 @@ static int each(void *ud, const store_export_row *row)
 	return 0;
 }
 
+int export_put(job *j, const char *ext_id, const char *data, size_t len)
+{
+	const export_options *o = j->o;
+	size_t which = o->n_splits ? export_split_pick(o->splits, o->n_splits, ext_id, o->seed) : 0;
+	sink *k = &j->sinks[which];
+	int rc = sink_write(j, k, data, len);
+	if (rc < 0)
+		return rc;
+	k->count++;
+	j->sum->per_split[which]++;
+	j->sum->exported++;
+	return 0;
+}
+
 int export_run(store *s, const export_options *o, export_summary *sum, assay_error *err)
 {
 	*sum = (export_summary){0};
 	job j = {.s = s, .o = o, .sum = sum, .err = err};
 	/* the estimate is only for the progress shown (with a --where it is
 	 * a pass of its own) */
-	int rc = o->progress ? store_export_estimate(s, &o->filter, &j.total, err) : ASSAY_OK;
+	int rc = o->progress && o->format != EXPORT_DPO
+			 ? store_export_estimate(s, &o->filter, &j.total, err)
+			 : ASSAY_OK;
 	if (rc == ASSAY_OK)
 		rc = open_sinks(&j);
-	if (rc == ASSAY_OK)
+	if (rc == ASSAY_OK && o->format == EXPORT_DPO)
+		rc = store_pairs_each(s, o->filter.batch, o->filter.annotator, export_dpo_each, &j,
+				      err);
+	else if (rc == ASSAY_OK)
 		rc = store_export_each(s, &o->filter, each, &j, err);
 	if (rc == ASSAY_OK) {
 		if (o->progress)

@@ -295,3 +295,42 @@ int export_rewrite(const char *record, size_t len, const char *text_field, const
 	}
 	return rc ? assay_fail(err, ASSAY_ENOMEM, "out of memory") : ASSAY_OK;
 }
+
+int export_json_members(const char *json, size_t len, export_member_fn fn, void *ud)
+{
+	scan s = {.p = json, .n = len};
+	ws(&s);
+	if (s.i >= s.n || s.p[s.i] != '{')
+		return ASSAY_EFORMAT;
+	s.i++;
+	for (;;) {
+		ws(&s);
+		if (s.i < s.n && s.p[s.i] == '}')
+			return ASSAY_OK;
+		if (s.i >= s.n || s.p[s.i] != '"')
+			return ASSAY_EFORMAT;
+		size_t ks = s.i;
+		if (skip_string(&s) < 0)
+			return ASSAY_EFORMAT;
+		size_t ke = s.i;
+		ws(&s);
+		if (s.i >= s.n || s.p[s.i] != ':')
+			return ASSAY_EFORMAT;
+		s.i++;
+		ws(&s);
+		size_t vs = s.i;
+		if (skip_value(&s) < 0)
+			return ASSAY_EFORMAT;
+		int rc = fn(ud, json + ks, ke - ks, json + vs, s.i - vs);
+		if (rc)
+			return rc;
+		ws(&s);
+		if (s.i < s.n && s.p[s.i] == ',')
+			s.i++;
+	}
+}
+
+bool export_json_key_is(const char *lit, size_t n, const char *want)
+{
+	return n >= 2 && key_equals(lit + 1, lit + n - 1, want, strlen(want));
+}

@@ -58,8 +58,9 @@ static int read_fields(const cJSON *o, ingest_decision *d, char *why, size_t why
 		return rc;
 	if (!str_field(o, "verdict", &d->verdict) || !str_field(o, "reason", &d->reason) ||
 	    !str_field(o, "text", &d->text) || !str_field(o, "annotator", &d->annotator) ||
-	    !str_field(o, "batch", &d->batch))
-		return REFUSE("id, verdict, reason, text, annotator and batch must be strings");
+	    !str_field(o, "batch", &d->batch) || !str_field(o, "prefer", &d->prefer))
+		return REFUSE("id, verdict, prefer, reason, text, annotator and batch must be "
+			      "strings");
 	const cJSON *adj = cJSON_GetObjectItemCaseSensitive(o, "adjudicate");
 	if (adj && !cJSON_IsBool(adj) && !cJSON_IsNull(adj))
 		return REFUSE("\"adjudicate\": expected true or false");

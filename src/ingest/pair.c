@@ -137,18 +137,19 @@ static int candidate(const cJSON *v, const char *field, char **text, int *turn, 
 
 /* The generator model of candidate `field`: --pair-model's field, else
  * FIELD_model, else model_SUFFIX (response_a: model_a). */
-static const char *model_of(const cJSON *v, const rec_options *o, int side, const char *field)
+static const char *model_of(const cJSON *v, const rec_options *o, int side, const char *field,
+			    char *name, size_t cap)
 {
-	char name[160];
 	const cJSON *m = NULL;
 	if (o->pair_model[side]) {
 		m = ingest_field(v, o->pair_model[side]);
+		snprintf(name, cap, "%s", o->pair_model[side]);
 	} else {
-		snprintf(name, sizeof name, "%s_model", field);
+		snprintf(name, cap, "%s_model", field);
 		m = ingest_field(v, name);
 		const char *us = strrchr(field, '_');
 		if (!m && us) {
-			snprintf(name, sizeof name, "model_%s", us + 1);
+			snprintf(name, cap, "model_%s", us + 1);
 			m = ingest_field(v, name);
 		}
 	}
@@ -206,7 +207,9 @@ static int pair_json(const cJSON *v, const rec_options *o, const char *a, const 
 		     const char *b_text, bool chat, rec_fields *f)
 {
 	cJSON *j = cJSON_CreateObject();
-	const char *ma = model_of(v, o, 0, a), *mb = model_of(v, o, 1, b);
+	char fa[160], fb[160];
+	const char *ma = model_of(v, o, 0, a, fa, sizeof fa);
+	const char *mb = model_of(v, o, 1, b, fb, sizeof fb);
 	const char *claim = !strcmp(a, "chosen") ? "a" : !strcmp(b, "chosen") ? "b" : NULL;
 	bool ok = j && cJSON_AddStringToObject(j, "a_field", a) &&
 		  cJSON_AddStringToObject(j, "b_field", b) &&
@@ -215,7 +218,9 @@ static int pair_json(const cJSON *v, const rec_options *o, const char *a, const 
 		  (mb ? cJSON_AddStringToObject(j, "b_model", mb) : cJSON_AddNullToObject(j, "b_model")) &&
 		  (claim ? cJSON_AddStringToObject(j, "claimed", claim)
 			 : cJSON_AddNullToObject(j, "claimed")) &&
-		  cJSON_AddBoolToObject(j, "chat", chat);
+		  cJSON_AddBoolToObject(j, "chat", chat) &&
+		  (!ma || cJSON_AddStringToObject(j, "a_model_field", fa)) &&
+		  (!mb || cJSON_AddStringToObject(j, "b_model_field", fb));
 	f->pair = ok ? cJSON_PrintUnformatted(j) : NULL;
 	f->pair_len = f->pair ? strlen(f->pair) : 0;
 	cJSON_Delete(j);

@@ -32,10 +32,12 @@ static int place_parse(const char *t)
 /* The pair's row, from the JSON the import made (one statement, so the
  * sample and its pair are written together in the import's transaction). */
 static const char sql_pair_insert[] =
-	"INSERT INTO pairs (sample_id, a_field, b_field, b_text, a_model, b_model, claimed, chat)"
+	"INSERT INTO pairs (sample_id, a_field, b_field, b_text, a_model, b_model, a_model_field,"
+	"  b_model_field, claimed, chat)"
 	" SELECT ?1, json_extract(?2, '$.a_field'), json_extract(?2, '$.b_field'),"
 	"  json_extract(?2, '$.b_text'), json_extract(?2, '$.a_model'),"
-	"  json_extract(?2, '$.b_model'), json_extract(?2, '$.claimed'),"
+	"  json_extract(?2, '$.b_model'), json_extract(?2, '$.a_model_field'),"
+	"  json_extract(?2, '$.b_model_field'), json_extract(?2, '$.claimed'),"
 	"  coalesce(json_extract(?2, '$.chat'), 0)";
 
 int store_pair_insert(store *s, int64_t sample_id, const char *json, size_t len,
@@ -50,8 +52,8 @@ int store_pair_insert(store *s, int64_t sample_id, const char *json, size_t len,
 }
 
 static const char sql_pair_get[] =
-	"SELECT p.a_field, p.b_field, s.text, p.b_text, p.a_model, p.b_model, p.claimed, p.chat"
-	" FROM pairs p JOIN samples s ON s.id = p.sample_id WHERE p.sample_id = ?1";
+	"SELECT p.a_field, p.b_field, s.text, p.b_text, p.a_model, p.b_model, p.claimed, p.chat,"
+	"  p.a_model_field, p.b_model_field FROM pairs p JOIN samples s ON s.id = p.sample_id WHERE p.sample_id = ?1";
 
 static char *col_or_null(sqlite3_stmt *st, int col)
 {
@@ -79,6 +81,8 @@ int store_pair_get(store *s, int64_t sample_id, store_pair *out, bool *found,
 		const char *c = (const char *)sqlite3_column_text(st, 6);
 		out->claimed = store_pref_parse(c);
 		out->chat = sqlite3_column_int(st, 7) != 0;
+		out->a_model_field = col_or_null(st, 8);
+		out->b_model_field = col_or_null(st, 9);
 		rc = out->a_field && out->b_field && out->a_text && out->b_text ? SQLITE_DONE
 										  : SQLITE_NOMEM;
 	}
@@ -99,6 +103,8 @@ void store_pair_free(store_pair *p)
 	free(p->b_text);
 	free(p->a_model);
 	free(p->b_model);
+	free(p->a_model_field);
+	free(p->b_model_field);
 	*p = (store_pair){0};
 }
 
@@ -163,8 +169,8 @@ int store_prefs_each(store *s, int64_t batch_id, bool machines,
 
 static const char sql_pairs_export[] =
 	"SELECT s.id, s.ext_id, b.name, s.record, s.context, s.text_field, p.a_field, p.b_field,"
-	"  s.text, p.b_text, p.a_model, p.b_model, p.claimed, p.chat"
-	" FROM pairs p JOIN samples s ON s.id = p.sample_id JOIN batches b ON b.id = s.batch_id"
+	"  s.text, p.b_text, p.a_model, p.b_model, p.claimed, p.chat, p.a_model_field,"
+	"  p.b_model_field FROM pairs p JOIN samples s ON s.id = p.sample_id JOIN batches b ON b.id = s.batch_id"
 	" WHERE p.sample_id > ?1 AND (?2 IS NULL OR b.name = ?2)"
 	" ORDER BY p.sample_id LIMIT 1";
 static const char sql_pair_prefs[] =
@@ -195,7 +201,9 @@ static int pair_call(store *s, sqlite3_stmt *st, const char *annotator,
 			 .a_model = (char *)col_text(st, 10),
 			 .b_model = (char *)col_text(st, 11),
 			 .claimed = store_pref_parse(col_text(st, 12)),
-			 .chat = sqlite3_column_int(st, 13) != 0},
+			 .chat = sqlite3_column_int(st, 13) != 0,
+			 .a_model_field = (char *)col_text(st, 14),
+			 .b_model_field = (char *)col_text(st, 15)},
 	};
 	sqlite3_stmt *q = store_stmt(s, sql_pair_prefs, err);
 	if (!q)
@@ -204,15 +212,33 @@ static int pair_call(store *s, sqlite3_stmt *st, const char *annotator,
 	store_bind_text(q, 2, annotator, -1);
 	store_pref_row prefs[MAX_PREFS];
 	int rc;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW && r.n_prefs < MAX_PREFS)
-		pref_row(q, &prefs[r.n_prefs++]);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		sqlite3_reset(q);
-		return store_sqlerr(s, rc, err, "reading a pair's preferences");
+	bool nomem = false;
+	/* a row's strings last until the next step: copied */
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW && r.n_prefs < MAX_PREFS) {
+		store_pref_row *p = &prefs[r.n_prefs++];
+		pref_row(q, p);
+		p->a_model = r.pair.a_model;
+		p->b_model = r.pair.b_model;
+		p->annotator = assay_strdup(p->annotator ? p->annotator : "");
+		p->text = p->text ? assay_strdup(p->text) : NULL;
+		p->reason = p->reason ? assay_strdup(p->reason) : NULL;
+		nomem |= !p->annotator || (!p->text && sqlite3_column_type(q, 9) != SQLITE_NULL) ||
+			 (!p->reason && sqlite3_column_type(q, 10) != SQLITE_NULL);
 	}
-	r.prefs = prefs;
-	rc = fn(ud, &r);
 	sqlite3_reset(q);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		rc = store_sqlerr(s, rc, err, "reading a pair's preferences");
+	else if (nomem)
+		rc = assay_fail(err, ASSAY_ENOMEM, "out of memory");
+	else {
+		r.prefs = prefs;
+		rc = fn(ud, &r);
+	}
+	for (size_t i = 0; i < r.n_prefs; i++) {
+		free((char *)prefs[i].annotator);
+		free((char *)prefs[i].text);
+		free((char *)prefs[i].reason);
+	}
 	return rc;
 }
 

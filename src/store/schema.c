@@ -240,10 +240,10 @@ static const char schema_v3[] =
 	"CREATE TABLE neardup_version (version TEXT NOT NULL);"
 	/* Pairwise preference review: a pair is a sample whose text is
 	 * candidate a (the first of --pair) and whose pairs row holds
-	 * candidate b, the fields both came from, their generator models and
-	 * the record's own claim of the better one (a dataset's chosen), kept
-	 * to be verified. chat: the candidates are message lists. A pair made
-	 * by --group-by names the two samples it pairs. */
+	 * candidate b, the fields both came from, their generator models (and
+	 * the fields naming them), and the record's own claim of the better
+	 * one (a dataset's chosen), kept to be verified. chat: the candidates
+	 * are message lists. */
 	"CREATE TABLE pairs ("
 	"  sample_id INTEGER PRIMARY KEY REFERENCES samples(id),"
 	"  a_field TEXT NOT NULL,"
@@ -251,10 +251,10 @@ static const char schema_v3[] =
 	"  b_text TEXT NOT NULL,"
 	"  a_model TEXT,"
 	"  b_model TEXT,"
+	"  a_model_field TEXT,"
+	"  b_model_field TEXT,"
 	"  claimed TEXT CHECK (claimed IN ('a', 'b')),"
-	"  chat INTEGER NOT NULL DEFAULT 0,"
-	"  a_sample INTEGER REFERENCES samples(id),"
-	"  b_sample INTEGER REFERENCES samples(id));"
+	"  chat INTEGER NOT NULL DEFAULT 0);"
 	/* A verdict on a pair names the candidate as imported (pref), never the
 	 * screen side; placement records which candidate was shown on the
 	 * left ('ab': a, 'ba': b), so position bias can be measured. a and b
