@@ -341,6 +341,10 @@ def test_batches_from_schema_2_keep_their_text_keys():
         con = sqlite3.connect(w.db)  # back to the schema 2 layout
         con.executescript("DROP TABLE models; DROP TABLE edit_scores;"
                           "DROP TABLE spotcheck_samples; DROP TABLE spotchecks;"
+                          "DROP TABLE pairs; ALTER TABLE events DROP COLUMN pref;"
+                          "ALTER TABLE events DROP COLUMN placement;"
+                          "ALTER TABLE decisions DROP COLUMN pref;"
+                          "ALTER TABLE decisions DROP COLUMN placement;"
                           "DROP INDEX scores_by_learned; DROP INDEX scores_by_uncertainty;"
                           "UPDATE samples SET context = NULL;"
                           "ALTER TABLE samples DROP COLUMN context;"

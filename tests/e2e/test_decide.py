@@ -91,7 +91,7 @@ def test_bulk_from_jsonl_with_bad_lines():
         contains(r.out, "3 decisions recorded, 4 refused")
         src = os.path.join(w.path, "d.jsonl")
         eq(r.err.splitlines(), [f"{src}:3: not valid JSON: an unexpected character at byte 1",
-                                f"{src}:4: \"verdict\": expected accept, edit, reject, skip or note",
+                                f"{src}:4: \"verdict\": expected accept, edit, reject, skip, note or prefer",
                                 f"{src}:5: no sample with id \"zz\"",
                                 f"{src}:6: a rejection needs a reason"])
         eq([(x[0], x[1], x[2]) for x in decisions(w)],
