@@ -485,14 +485,25 @@ TEST(check_finds_damage_and_lists_it)
 		CHECK(problems == NULL);
 	}
 	store_close(s);
-	/* settle the WAL into the file, then damage page 40's cell pointers */
+	/* settle the WAL into the file, then damage the cell pointers of a leaf
+	 * page of the samples table (found by dbstat: where it lies depends on
+	 * how many tables the schema has) */
 	sqlite3 *db;
 	sqlite3_open(p, &db);
 	sqlite3_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+	sqlite3_stmt *st;
+	long page = 0;
+	CHECK_INT(sqlite3_prepare_v2(db, "SELECT pageno FROM dbstat WHERE name = 'samples'"
+				     " AND pagetype = 'leaf' ORDER BY pageno LIMIT 1 OFFSET 5",
+				     -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		page = (long)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
 	sqlite3_close(db);
+	CHECK(page > 1);
 	FILE *f = fopen(p, "r+b");
 	CHECK(f != NULL);
-	fseek(f, 39L * 4096 + 8, SEEK_SET);
+	fseek(f, (page - 1) * 4096 + 8, SEEK_SET);
 	fwrite("\xff\xff\xff\xff", 1, 4, f);
 	fclose(f);
 	struct stat before, after;
