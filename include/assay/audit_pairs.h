@@ -188,4 +188,33 @@ int audit_bt_fit(const audit_pair_count *v, size_t n, size_t n_models, const aud
 		 audit_bt *out, assay_error *err);
 void audit_bt_free(audit_bt *bt);
 
+/* ---- From the store (pairs_report.c) ------------------------------------- */
+
+struct store;
+
+/* Every figure of the pairs' current preferences (machines left out):
+ * win rates and the Bradley-Terry ranking of the generator models, the
+ * position bias of the verdicts whose placement is known, agreement over
+ * pairs two or more annotators decided (3-way and 2-way), and the flip
+ * rate of the records' claimed chosen, by batch and over all. */
+typedef struct audit_pairs_report {
+	uint64_t verdicts, pairs;   /* preferences read, pairs they are on */
+	size_t n_models;
+	char **models;              /* generator names ("(unknown)" when none) */
+	audit_winrate *win;         /* per model */
+	audit_bt bt;
+	uint64_t left, right;       /* decisive verdicts for the left / right side */
+	audit_position_bias bias;
+	audit_agreement fleiss3, alpha3, fleiss2, alpha2;
+	size_t n_batches;
+	char **batches;             /* names of the batches with claimed pairs */
+	audit_flip *flip_batch;
+	audit_flip flip;
+} audit_pairs_report;
+
+/* batch_id 0: every batch. Free with audit_pairs_report_free. */
+int audit_pairs_report_compute(struct store *s, int64_t batch_id, audit_pairs_report *out,
+			       assay_error *err);
+void audit_pairs_report_free(audit_pairs_report *r);
+
 #endif

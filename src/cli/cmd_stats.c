@@ -10,6 +10,7 @@
 #include "assay/audit_stats.h"
 #include "cli.h"
 #include "stats_out.h"
+#include "stats_pairs.h"
 #include "table.h"
 
 static const char help[] =
@@ -37,6 +38,14 @@ static const char help[] =
 	"  --scorers         each scorer against the human verdicts: ROC AUC with\n"
 	"                    a 95% interval, precision/recall/F1 of its flag, the\n"
 	"                    threshold reaching 95% precision\n"
+	"  --pairs           the pairs of candidates (import --pair): wins, losses,\n"
+	"                    ties and the win rate (95% Wilson) of each generator\n"
+	"                    model, its Bradley-Terry score on the Elo scale with a\n"
+	"                    bootstrap 95% interval and rank; the share of decisive\n"
+	"                    verdicts for the left side (binomial test of 1/2);\n"
+	"                    agreement over pairs two or more decided (3-way\n"
+	"                    a/b/neither and 2-way); how often the verdicts reverse\n"
+	"                    the record's claimed chosen, by batch (table or json)\n"
 	"  --format FMT      table (default), json or csv (one column per figure:\n"
 	"                    rate, low, high, n)\n"
 	"  --wide            every column, however wide the terminal (by default\n"
@@ -96,6 +105,22 @@ static int slice_head(store *s, const cli_where *w, const stats_out *out, assay_
 }
 
 /* Computes and prints what was asked, from a read-only connection. */
+/* --pairs: of the batch named in o, or all. */
+static int pairs_run(store *s, const audit_stats_opts *o, const stats_out *out,
+		     assay_error *err)
+{
+	store_batch b = {0};
+	int rc = o->batch ? store_batch_by_name(s, o->batch, &b, err) : ASSAY_OK;
+	audit_pairs_report r;
+	if (rc == ASSAY_OK && (rc = audit_pairs_report_compute(s, b.id, &r, err)) == ASSAY_OK) {
+		stats_print_pairs(&r, out->root);
+		audit_pairs_report_free(&r);
+	}
+	if (o->batch && rc != ASSAY_ENOTFOUND)
+		store_batch_free(&b);
+	return rc;
+}
+
 static int run(cli_ctx *ctx, const audit_stats_opts *o, stats_out *out, bool agreement,
 	       bool scorers, const cli_where *where)
 {
@@ -107,7 +132,9 @@ static int run(cli_ctx *ctx, const audit_stats_opts *o, stats_out *out, bool agr
 	assay_error err = {0};
 	cJSON *root = out->root = out->format == 'j' ? cJSON_CreateObject() : NULL;
 	int rc = where->set ? slice_head(s, where, out, &err) : ASSAY_OK;
-	if (rc == ASSAY_OK && !agreement && !scorers) {
+	if (rc == ASSAY_OK && out->pairs)
+		rc = pairs_run(s, o, out, &err);
+	else if (rc == ASSAY_OK && !agreement && !scorers) {
 		audit_stats st;
 		if ((rc = audit_stats_compute(s, o, &st, &err)) == ASSAY_OK) {
 			stats_print_groups(&st, o, out);
@@ -151,6 +178,7 @@ static const struct option longopts[] = {
 	{"where", required_argument, NULL, 'w'},
 	{"agreement", no_argument, NULL, 'A'},
 	{"scorers", no_argument, NULL, 'S'},
+	{"pairs", no_argument, NULL, 'P'},
 	{"format", required_argument, NULL, 'f'},
 	{"wide", no_argument, NULL, 'W'},
 	{"csv-raw", no_argument, NULL, 'R'},
@@ -162,7 +190,7 @@ int cmd_stats(cli_ctx *ctx, int argc, char **argv)
 {
 	audit_stats_opts o = {0};
 	cli_where where = {0};
-	bool agreement = false, scorers = false, wide = false, raw = false;
+	bool agreement = false, scorers = false, wide = false, raw = false, pairs = false;
 	int format = 't', c, code;
 	optind = 1;
 	opterr = 0;
@@ -196,6 +224,9 @@ int cmd_stats(cli_ctx *ctx, int argc, char **argv)
 		case 'S':
 			scorers = true;
 			break;
+		case 'P':
+			pairs = true;
+			break;
 		case 'f':
 			if (!(format = parse_format(optarg))) {
 				code = cli_usage_error(ctx, "--format: expected table, json or csv, got "
@@ -225,7 +256,13 @@ int cmd_stats(cli_ctx *ctx, int argc, char **argv)
 	if (!o.n_by)
 		o.by[o.n_by++] = AUDIT_BY_ANNOTATOR;
 	o.where = cli_where_get(&where);
-	stats_out out = {.format = format, .width = cli_table_width(wide), .raw = raw};
+	if (pairs && (agreement || scorers || where.set || format == 'c')) {
+		code = cli_usage_error(ctx, "--pairs goes without --agreement, --scorers, --where "
+					    "and --format csv");
+		goto out;
+	}
+	stats_out out = {.format = format, .width = cli_table_width(wide), .raw = raw,
+			 .pairs = pairs};
 	code = run(ctx, &o, &out, agreement, scorers, &where);
 out:
 	cli_where_free(&where);

@@ -13,6 +13,7 @@ typedef struct stats_out {
 	int width;    /* the terminal's width to fit, 0 for every column */
 	bool raw;     /* --csv-raw */
 	cJSON *root;  /* the JSON document being built */
+	bool pairs;   /* --pairs: the pairs' figures instead of the groups */
 } stats_out;
 
 void stats_print_groups(const audit_stats *st, const audit_stats_opts *o, const stats_out *out);

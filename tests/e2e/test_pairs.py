@@ -4,6 +4,7 @@ claimed chosen), `decide ID prefer a|b|tie|both-bad` and its --from lines
 with undo, and `export --format dpo` mapping every verdict to the right
 chosen and rejected candidate."""
 import json
+import math
 import os
 import sys
 
@@ -323,3 +324,71 @@ def test_sample_pairs_labels_to_dpo():
             eq(o["prompt"], rec["prompt"])
             eq(o["_assay"]["flipped"], lab["mislabelled"])
         check(mislabelled > 0)
+
+
+def wilson(k, n, z=1.959963984540054):
+    p = k / n
+    d = 1 + z * z / n
+    c = (p + z * z / (2 * n)) / d
+    h = z * (p * (1 - p) / n + z * z / (4 * n * n)) ** 0.5 / d
+    return c - h, c + h
+
+
+def test_stats_pairs_against_hand_computed_values():
+    """Two models: x beats y in 3 pairs, loses 1, ties 1; one pair both bad.
+    Two annotators on p0 (a and b: 2-way kappa -1 by hand), the claims are
+    the dataset's chosen = x, so the reversed claims are 1 of 4 decisive."""
+    with Workdir() as w:
+        recs = [{"id": f"p{i}", "prompt": f"Q{i}", "chosen": f"x answer {i}",
+                 "rejected": f"y answer {i}", "chosen_model": "x", "rejected_model": "y"}
+                for i in range(6)]
+        eq(w.run("import", "--no-score", "--batch", "b",
+                 w.file("p.jsonl", "\n".join(map(json.dumps, recs)))).code, 0)
+        for pid, pref in [("p0", "a"), ("p1", "a"), ("p2", "a"), ("p3", "b"), ("p4", "tie"),
+                          ("p5", "both-bad")]:
+            eq(w.run("decide", "--annotator", "ann", pid, "prefer", pref).code, 0)
+        r = w.run("stats", "--pairs", "--format", "json")
+        eq(r.code, 0, r)
+        p = json.loads(r.out)["pairs"]
+        eq((p["pairs"], p["verdicts"]), (6, 6))
+        m = {x["model"]: x for x in p["models"]}
+        eq((m["x"]["wins"], m["x"]["losses"], m["x"]["ties"], m["x"]["both_bad"]), (3, 1, 1, 1))
+        eq((m["y"]["wins"], m["y"]["losses"]), (1, 3))
+        lo, hi = wilson(3, 4)
+        check(abs(m["x"]["win_rate"]["rate"] - 0.75) < 1e-12)
+        check(abs(m["x"]["win_rate"]["low"] - lo) < 1e-9 and abs(m["x"]["win_rate"]["high"] - hi) < 1e-9)
+        # Bradley-Terry with the prior (one virtual win and one loss each
+        # against a reference of strength 1), ties half wins: x has 3.5 + 1
+        # wins in 5 games and 2 virtual ones, y 1.5 + 1; Hunter's MM update
+        # iterated here to its fixed point, then scaled to a geometric mean
+        # of 1 and put on the Elo scale (1000 + 400 log10)
+        gx = gy = 1.0
+        for _ in range(20000):
+            gx = 4.5 / (5 / (gx + gy) + 2 / (gx + 1))
+            gy = 2.5 / (5 / (gx + gy) + 2 / (gy + 1))
+        g = (gx * gy) ** 0.5
+        want_x = 1000 + 400 * math.log10(gx / g)
+        check(abs(m["x"]["bt_score"] - want_x) < 1e-3, (m["x"]["bt_score"], want_x))
+        check(abs(m["y"]["bt_score"] - (2000 - want_x)) < 1e-3, m)
+        eq((m["x"]["bt_rank"], m["y"]["bt_rank"]), (1, 2))
+        check(m["x"]["bt_low"] <= m["x"]["bt_score"] <= m["x"]["bt_high"], m)
+        # no placement from decide: no position bias measured
+        eq(p["position_bias"]["n"], 0)
+        eq((p["flip"]["agree"], p["flip"]["flips"], p["flip"]["ties"], p["flip"]["both_bad"]),
+           (3, 1, 1, 1))
+        check(abs(p["flip"]["rate"] - 0.25) < 1e-12)
+        eq(list(p["flip"]["by_batch"]), ["b"])
+        eq(p["agreement"]["pairs"], 0)
+        eq(w.run("decide", "--annotator", "bob", "p0", "prefer", "b").code, 0)
+        eq(w.run("decide", "--annotator", "bob", "p1", "prefer", "a").code, 0)
+        p = json.loads(w.run("stats", "--pairs", "--format", "json").out)["pairs"]
+        eq(p["agreement"]["pairs"], 2)
+        # 2-way over p0 (a, b) and p1 (a, a): P_o = 1/2; a is 3 of 4 ratings,
+        # P_e = 9/16 + 1/16 = 5/8; Fleiss = (1/2 - 5/8) / (1 - 5/8) = -1/3
+        check(abs(p["agreement"]["fleiss_2way"] - (-1 / 3)) < 1e-9, p["agreement"])
+        r = w.run("stats", "--pairs")
+        eq(r.code, 0, r)
+        contains(r.out, "pairs: 8 preferences on 6 pairs")
+        contains(r.out, "x                    4      2     1        1   66.7%")
+        r = w.run("stats", "--pairs", "--agreement")
+        eq(r.code, 2, r)
