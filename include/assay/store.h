@@ -915,6 +915,7 @@ typedef struct store_where {
 	store_where_value *values;
 	size_t n_values;
 	bool regex; /* matches a /regex/ (a function the store registers) */
+	bool kind;  /* tests a text's kind (likewise) */
 } store_where;
 
 /* Compiles e (NULL: every sample). What each field means:
@@ -924,6 +925,8 @@ typedef struct store_where {
  *  meta.P OP v: the record's field meta.P, a number compared with a number,
  *    a string equal to a string (a record that is not JSON matches nothing);
  *  batch = B: imported in the batch named B;
+ *  kind = K: the text's kind as the scorers take it (text_kind: the
+ *    batch's declared kind, else by its text field and context);
  *  verdict, reason, annotator, decided_after, decided_before: a current
  *    decision (a skip is one) of the sample has it; such tests joined by
  *    `and` hold for one and the same decision (annotator = "bob" and
@@ -935,8 +938,7 @@ typedef struct store_where {
  *  spotcheck = N: drawn for the spot-check N (store_spotcheck_add);
  *  text ~ "s": the text contains s, ASCII letters in any case; text ~ /re/:
  *    a POSIX extended regex, ignoring case, matches the text.
- *  `F != v` is exactly `not F = v`. `kind` fails (ASSAY_EINVAL, with its
- * column): batches have no kind yet. Free out with store_where_free. */
+ *  `F != v` is exactly `not F = v`. Free out with store_where_free. */
 int store_where_compile(const struct query_expr *e, store_where *out, assay_error *err);
 void store_where_free(store_where *w);
 /* How many samples the compiled expression selects. */

@@ -206,4 +206,14 @@ size_t text_grapheme_prev(const char *s, size_t n, size_t off);
 size_t text_word_next(const char *s, size_t n, size_t off);
 size_t text_word_prev(const char *s, size_t n, size_t off);
 
+/* ---- The kind of a text (kind.c) ---- */
+
+/* Is a text field of this name a caption (caption, alt_text, description,
+ * ... as a whole name or the last part of a dotted path)? NULL or "": yes. */
+bool text_caption_field(const char *field);
+/* "caption", "response" or "text": the declared kind when it is one of
+ * them ("" or NULL: not declared), else "caption" for a caption field,
+ * "response" for a text with a context, "text" for the rest. Static. */
+const char *text_kind(const char *declared, const char *text_field, bool has_context);
+
 #endif

@@ -8,8 +8,8 @@
 
 static const char *const verdict_words[] = {"accepted", "edited",    "rejected",
 					    "skipped",  "undecided", NULL};
-/* import --kind's words; undeclared: a batch imported without it (its
- * scorers guess the kind from the text field's name) */
+/* the kinds the scorers take; undeclared: a batch imported without
+ * import --kind (its kind guessed from the text's field name and context) */
 static const char *const kind_words[] = {"caption", "response", "text", "undeclared", NULL};
 
 #define MATCH (1u << QUERY_OP_MATCH)
@@ -29,7 +29,8 @@ static const query_field fields[] = {
 	{"batch", QUERY_ARG_NONE, QUERY_VAL_TEXT, QUERY_OPS_EQUALITY, NULL,
 	 "batch = NAME: the batch the sample was imported in"},
 	{"kind", QUERY_ARG_NONE, QUERY_VAL_ENUM, QUERY_OPS_EQUALITY, kind_words,
-	 "kind = K: the batch's declared kind (import --kind); undeclared: none declared"},
+	 "kind = K: caption, response or text as the scorers take it (the batch's import --kind, "
+	 "else guessed from the text's field name and context); undeclared: no --kind"},
 	{"verdict", QUERY_ARG_NONE, QUERY_VAL_ENUM, QUERY_OPS_EQUALITY, verdict_words,
 	 "verdict = V: a current decision is V; undecided: none but skips"},
 	{"reason", QUERY_ARG_NONE, QUERY_VAL_TEXT, QUERY_OPS_EQUALITY | MATCH, NULL,

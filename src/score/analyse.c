@@ -499,15 +499,5 @@ void score_text_free(score_text *t)
 
 bool score_caption_field(const char *field)
 {
-	static const char *const names[] = {"caption",	     "captions",      "alt",
-					    "alt_text",	     "alttext",	      "description",
-					    "dense_caption", "short_caption", "long_caption"};
-	if (!field || !*field)
-		return true;
-	const char *last = strrchr(field, '.');
-	last = last ? last + 1 : field;
-	for (size_t i = 0; i < ASSAY_ARRAY_LEN(names); i++)
-		if (strcasecmp(last, names[i]) == 0)
-			return true;
-	return false;
+	return text_caption_field(field);
 }

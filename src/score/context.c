@@ -7,20 +7,14 @@
 #include <string.h>
 #include <strings.h>
 
+#include "assay/text.h"
 #include "score_int.h"
 
 void score_text_kind(score_text *t, const char *kind, const char *text_field)
 {
-	if (kind && !strcmp(kind, "caption")) {
-		t->caption = true;
-		t->response = false;
-	} else if (kind && (!strcmp(kind, "response") || !strcmp(kind, "text"))) {
-		t->caption = false;
-		t->response = !strcmp(kind, "response");
-	} else {
-		t->caption = score_caption_field(text_field);
-		t->response = t->context != NULL && !t->caption;
-	}
+	const char *k = text_kind(kind, text_field, t->context != NULL);
+	t->caption = strcmp(k, "caption") == 0;
+	t->response = strcmp(k, "response") == 0;
 }
 
 int score_context_text(const char *json, size_t len, abuf *out)

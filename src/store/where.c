@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "assay/query.h"
+#include "assay/text.h"
 
 /* What a row's SQL tests: the sample itself, or one current decision d of
  * it. Decision tests joined by `and` must hold for the same decision
@@ -70,7 +71,8 @@ static const where_row rows[] = {
 	{"kind", 0, QUERY_OP_EQ, "undeclared", W_SAMPLE,
 	 "s.batch_id IN (SELECT b.id FROM batches b WHERE b.kind = '')", "", NULL, NULL},
 	{"kind", 0, QUERY_OP_EQ, NULL, W_SAMPLE,
-	 "s.batch_id IN (SELECT b.id FROM batches b WHERE b.kind = ?)", "v", NULL, NULL},
+	 "coalesce((SELECT assay_kind(b.kind, s.text_field, s.context IS NOT NULL)"
+	 " FROM batches b WHERE b.id = s.batch_id), '') = ?", "v", NULL, NULL},
 	{"verdict", 0, QUERY_OP_EQ, "undecided", W_SAMPLE,
 	 "NOT EXISTS (SELECT 1 FROM decisions d WHERE d.sample_id = s.id"
 	 " AND d.verdict <> 'skipped')", "", NULL, NULL},
@@ -194,6 +196,7 @@ static void emit_row(wbuild *b, const where_row *r, const query_expr *e)
 	};
 	const char *bind = r->binds;
 	b->w->regex |= e->value.type == QUERY_LIT_REGEX;
+	b->w->kind |= strcmp(r->field, "kind") == 0;
 	for (const char *p = b->each && r->sql_each ? r->sql_each : r->sql; *p; p++) {
 		if (*p == '%' && p[1] == 'o') {
 			put(b, e->op < QUERY_OP_MATCH && sql_ops[e->op] ? sql_ops[e->op] : "=");
@@ -368,6 +371,18 @@ static void fn_regexp(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 		sqlite3_set_auxdata(ctx, 0, re, regex_free);
 }
 
+/* assay_kind(declared, text_field, has_context): the kind of a sample's
+ * text as the scorers take it (text_kind). */
+static void fn_kind(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	sqlite3_result_text(ctx,
+			    text_kind((const char *)sqlite3_value_text(argv[0]),
+				      (const char *)sqlite3_value_text(argv[1]),
+				      sqlite3_value_int(argv[2]) != 0),
+			    -1, SQLITE_STATIC);
+}
+
 int store_where_prepare(store *s, const char *head, const store_where *w, const char *tail,
 			sqlite3_stmt **st, assay_error *err)
 {
@@ -376,6 +391,10 @@ int store_where_prepare(store *s, const char *head, const store_where *w, const 
 						   SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
 						   fn_regexp, NULL, NULL, NULL) != SQLITE_OK)
 		return store_sqlerr(s, sqlite3_errcode(s->db), err, "registering the regex match");
+	if (w->kind && sqlite3_create_function_v2(s->db, "assay_kind", 3,
+						  SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, fn_kind,
+						  NULL, NULL, NULL) != SQLITE_OK)
+		return store_sqlerr(s, sqlite3_errcode(s->db), err, "registering the kind test");
 	abuf sql = {0};
 	if (abuf_puts(&sql, head) < 0 || abuf_puts(&sql, w->sql) < 0 || abuf_puts(&sql, tail) < 0) {
 		abuf_free(&sql);

@@ -49,7 +49,7 @@ def test_context_fields_kind_and_info():
 
 
 
-def test_where_kind_selects_batches_by_declared_kind():
+def test_where_kind_selects_by_declared_kind_and_undeclared_batches():
     recs = [{"id": f"r{i}", "instruction": f"Task {i}.", "output": f"Answer {i}."}
             for i in range(3)]
     caps = [{"id": f"c{i}", "caption": f"A cat number {i}."} for i in range(2)]
@@ -64,9 +64,12 @@ def test_where_kind_selects_batches_by_declared_kind():
             r = w.run("info", "--json", "--where", expr)
             eq(r.code, 0, r)
             return json.loads(r.out)["samples"]
+        # "plain" declared nothing: its output field with an instruction beside
+        # it is taken as a response, as the scorers take it
         eq([n("kind = response"), n("kind = caption"), n("kind = undeclared"),
-            n("kind = text"), n("kind != caption")], [3, 2, 3, 0, 6])
-        eq(n("kind = response and text ~ \"answer 1\""), 1)
+            n("kind = text"), n("kind != caption")], [6, 2, 3, 0, 6])
+        eq(n("kind = response and not kind = undeclared"), 3)
+        eq(n("kind = response and text ~ \"answer 1\""), 2)
         # a kind import does not know is refused with the words it takes
         r = w.run("info", "--where", "kind = instruction")
         eq(r.code, 2, r)
@@ -416,3 +419,33 @@ def test_a_turn_of_several_text_parts_keeps_them_on_edit():
         out = json.loads(w.run("export").out)
         rec["messages"][1]["content"][0]["text"] = "A dog."
         eq(out, rec)  # the image part and the other text part stay
+
+
+def test_where_kind_selects_by_declared_or_told_kind():
+    recs = [{"id": "a", "instruction": "Add 2 and 4.", "input": "", "output": "6"},
+            {"id": "b", "prompt": "Name a colour.", "response": "Red."},
+            {"id": "c", "output": "No prompt here."},
+            {"id": "d", "caption": "A heron on a post."}]
+    with Workdir() as w:
+        eq(w.run("import", "--no-score", "--batch", "mixed", w.file("i.jsonl", jsonl(recs))).code,
+           0)
+        notes = [{"id": "n1", "output": "A note."}, {"id": "n2", "output": "Another note."}]
+        eq(w.run("import", "--no-score", "--batch", "notes", "--kind", "caption",
+                 w.file("n.jsonl", jsonl(notes))).code, 0)
+
+        def ids(expr):
+            r = w.run("export", "--status", "all", "--where", expr)
+            eq(r.code, 0, r)
+            return sorted(json.loads(x)["id"] for x in r.out.splitlines())
+
+        # told by the field and the context where no kind is declared; declared wins
+        eq(ids("kind = response"), ["a", "b"])
+        eq(ids("kind = text"), ["c"])
+        eq(ids("kind = caption"), ["d", "n1", "n2"])
+        eq(ids("kind = caption and batch = mixed"), ["d"])
+        eq(ids("not kind = caption"), ["a", "b", "c"])
+        r = w.run("info", "--json", "--where", "kind = response")
+        eq(json.loads(r.out)["samples"], 2)
+        r = w.run("stats", "--where", "kind = captions")
+        eq(r.code, 2, r)
+        contains(r.err, "assay: --where: column 8: expected one of caption, response, text")

@@ -694,6 +694,6 @@ def test_a_bad_where_is_a_usage_error_pointing_at_its_column():
         r = w.run("export", "--where", "edited", "--where", "conflict")
         eq(r.code, 2, r)
         contains(r.err, "--where given twice")
-        r = w.run("export", "--where", "kind = caption")
+        r = w.run("export", "--where", "kind = image")
         eq(r.code, 2, r)
-        contains(r.err, "column 1: kind is not available yet")
+        contains(r.err, "assay: --where: column 8: expected one of caption, response, text")

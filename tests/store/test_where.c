@@ -357,15 +357,42 @@ TEST(sql_in_an_expression_is_matched_literally)
 	store_close(s);
 }
 
-TEST(kind_field)
+/* Runs one statement on the fixture's database from a second connection. */
+static void exec_sql(const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_open(path, &db);
+	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		abort();
+	sqlite3_close(db);
+}
+
+TEST(kind_is_declared_or_told_by_the_field_and_context)
 {
 	store *s = fixture();
-	SELECTS(s, "kind = caption", "1,2");
+	/* every fixture sample came from a field named caption; run-7 (1, 2)
+	 * declared its kind, run-8 did not */
+	SELECTS(s, "kind = caption", "1,2,3,4,5,6,7");
+	SELECTS(s, "kind = response or kind = text", "");
 	SELECTS(s, "kind = undeclared", "3,4,5,6,7");
-	SELECTS(s, "kind != caption", "3,4,5,6,7");
-	SELECTS(s, "kind = response", "");
-	SELECTS(s, "kind = text or kind = caption", "1,2");
-	SELECTS(s, "kind = caption and verdict = edited", "2");
+	SELECTS(s, "kind = caption and not kind = undeclared", "1,2");
+	/* another field: a response with a context, text without one */
+	exec_sql("UPDATE samples SET text_field = 'output' WHERE id IN (5, 6, 7);"
+		 "UPDATE samples SET context = '[{\"role\":\"user\",\"text\":\"q\"}]'"
+		 " WHERE id = 6");
+	SELECTS(s, "kind = caption", "1,2,3,4");
+	SELECTS(s, "kind = response", "6");
+	SELECTS(s, "kind = text", "5,7");
+	SELECTS(s, "kind != text", "1,2,3,4,6");
+	/* a batch's declared kind wins over the field's name */
+	exec_sql("UPDATE batches SET kind = 'response' WHERE name = 'run-7'");
+	SELECTS(s, "kind = response", "1,2,6");
+	SELECTS(s, "batch = run-7 and kind = caption", "");
+	SELECTS(s, "kind = caption and verdict = edited", "");
+	char *got = ids(s, "batch = run-7 and kind = image");
+	CHECK_CONTAINS(got, "error: column 26: expected one of caption, response, text, undeclared after '=', "
+			    "got \"image\"");
+	free(got);
 	store_close(s);
 }
 
@@ -412,5 +439,6 @@ TEST(every_field_has_a_row)
 
 UNIT_MAIN(UNIT_CASE(score_fields), UNIT_CASE(record_and_batch_fields), UNIT_CASE(decision_fields),
 	  UNIT_CASE(text_field), UNIT_CASE(precedence_in_sql),
-	  UNIT_CASE(sql_in_an_expression_is_matched_literally), UNIT_CASE(kind_field),
+	  UNIT_CASE(sql_in_an_expression_is_matched_literally),
+	  UNIT_CASE(kind_is_declared_or_told_by_the_field_and_context),
 	  UNIT_CASE(no_expression_is_every_sample), UNIT_CASE(every_field_has_a_row))
