@@ -19,14 +19,16 @@ static media_request request(const tui_media *m)
 
 void tui_media_init(tui_media *m, tui_base *b)
 {
-	*m = (tui_media){.b = b, .total = TUI_MEDIA_STRIP, .timeout_ms = 5000, .fetch_on = true};
+	*m = (tui_media){.b = b, .total = TUI_MEDIA_STRIP, .timeout_ms = 5000, .fetch_on = true,
+			 .prefetch = true};
 	const conf *c = b->config;
 	long t = 5000, ft = 20000, mb = 64;
 	assay_error e = {0};
 	if (c && (conf_get_int(c, "media.timeout_ms", 5000, 100, 600000, &t, &e) < 0 ||
 		  conf_get_int(c, "media.fetch_timeout_ms", 20000, 100, 600000, &ft, &e) < 0 ||
 		  conf_get_int(c, "media.fetch_max_mb", 64, 1, 4096, &mb, &e) < 0 ||
-		  conf_get_bool(c, "media.fetch", true, &m->fetch_on, &e) < 0))
+		  conf_get_bool(c, "media.fetch", true, &m->fetch_on, &e) < 0 ||
+		  conf_get_bool(c, "media.prefetch", true, &m->prefetch, &e) < 0))
 		tui_message(b, true, "%s", e.msg);
 	m->timeout_ms = t;
 	m->fetch_opt = (media_fetch_options){.timeout_ms = ft, .max_bytes = (size_t)mb << 20};
@@ -177,6 +179,8 @@ void tui_media_show(tui_media *m, store *s, const store_sample *smp)
 
 void tui_media_prefetch(tui_media *m, store *s, const int64_t *ids, size_t n)
 {
+	if (!m->prefetch)
+		n = 0;
 	for (int i = 0; i < TUI_MEDIA_PREFETCH; i++) {
 		bool wanted = false;
 		for (size_t k = 0; k < n; k++)

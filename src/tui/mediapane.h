@@ -44,6 +44,7 @@ typedef struct tui_media {
 	/* [media] settings */
 	media_fetch_options fetch_opt;
 	bool fetch_on;
+	bool prefetch; /* [media] prefetch: decode the next samples ahead */
 	long timeout_ms;
 	media_thumbs thumbs;
 	/* colour pairs for the cells: (fg, bg) palette indexes to pair */
