@@ -29,11 +29,21 @@ typedef struct cli_ctx {
 	const char *cmd;       /* the subcommand's name */
 } cli_ctx;
 
+struct cli_opts;
+
 typedef struct cli_command {
 	const char *name;
 	int (*run)(cli_ctx *ctx, int argc, char **argv);
 	const char *summary;
+	const struct cli_opts *opts; /* its option table (opt.h), NULL if it has none yet */
 } cli_command;
+
+/* The subcommands, in the order `assay --help` lists them (commands.c). */
+extern const cli_command cli_commands[];
+extern const size_t cli_n_commands;
+
+/* The option tables of the commands that have one (cmd_NAME.c). */
+extern const struct cli_opts cli_info_opts;
 
 /* The subcommands, each in cmd_NAME.c. */
 int cmd_import(cli_ctx *ctx, int argc, char **argv);

@@ -1,31 +1,45 @@
 /* cmd_info.c — `assay info`: what is in the database, as a table or JSON. */
 #include <cjson/cJSON.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "cli.h"
+#include "opt.h"
 
-static const char help[] =
-	"usage: assay info [--json] [--check [--full] | --where EXPR]\n"
-	"\n"
-	"Shows the database's batches (samples imported, duplicates dropped,\n"
-	"records rejected, decisions by verdict), the scorers that have run, and\n"
-	"totals.\n"
-	"\n"
-	"Options:\n"
-	"  --json      machine-readable output\n"
-	"  --check     instead, check the file: every page and b-tree is read\n"
-	"              (SQLite's quick_check; a few seconds per GB). Exit 0 when\n"
-	"              it is whole, 65 with the problems found when it is not\n"
-	"  --full      with --check: also that every index matches its table\n"
-	"              (integrity_check; slower)\n"
-	"  --where EXPR  instead, count a slice: how many samples the expression\n"
-	"              selects (the language of review, export and stats), and\n"
-	"              how many of them are decided (a skip is no decision)\n"
-	"  -h, --help  this help\n";
+typedef struct info_args {
+	bool json, check, full;
+	cli_where where;
+} info_args;
+
+static const cli_opt info_rows[] = {
+	CLI_FLAG("json", 0, info_args, json, "machine-readable output"),
+	CLI_FLAG("check", 0, info_args, check,
+		 "instead, check the file: every page and b-tree is read\n"
+		 "(SQLite's quick_check; a few seconds per GB). Exit 0 when\n"
+		 "it is whole, 65 with the problems found when it is not"),
+	CLI_FLAG("full", 0, info_args, full,
+		 "with --check: also that every index matches its table\n"
+		 "(integrity_check; slower)"),
+	CLI_WHERE(info_args, where,
+		  "instead, count a slice: how many samples the expression\n"
+		  "selects (the language of review, export and stats), and\n"
+		  "how many of them are decided (a skip is no decision)"),
+	CLI_HELP(),
+	CLI_END(),
+};
+
+const cli_opts cli_info_opts = {
+	.head = "usage: assay info [--json] [--check [--full] | --where EXPR]\n"
+		"\n"
+		"Shows the database's batches (samples imported, duplicates dropped,\n"
+		"records rejected, decisions by verdict), the scorers that have run, and\n"
+		"totals.\n"
+		"\n",
+	.rows = info_rows,
+	.column = 14,
+};
 
 static int check(const cli_ctx *ctx, store *s, bool full, bool json)
 {
@@ -261,51 +275,31 @@ static void print_table(const char *db, const store_info *in)
 	}
 }
 
+/* The options' combinations the table cannot say; 0 or the exit code. */
+static int check_args(const cli_ctx *ctx, const info_args *a)
+{
+	if (a->full && !a->check)
+		return cli_usage_error(ctx, "--full goes with --check");
+	if (a->check && a->where.set)
+		return cli_usage_error(ctx, "--where counts a slice: not with --check");
+	return 0;
+}
+
 int cmd_info(cli_ctx *ctx, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"json", no_argument, NULL, 'j'},
-		{"check", no_argument, NULL, 'c'},
-		{"full", no_argument, NULL, 'f'},
-		{"where", required_argument, NULL, 'w'},
-		{"help", no_argument, NULL, 'h'},
-		{0},
-	};
-	bool json = false, do_check = false, full = false, stop = false;
-	cli_where where = {0};
-	int c, code = 0;
-	optind = 1;
-	opterr = 0;
-	while (!stop && (c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-		if (c == 'j')
-			json = true;
-		else if (c == 'c')
-			do_check = true;
-		else if (c == 'f')
-			full = true;
-		else if (c == 'w')
-			stop = (code = cli_where_parse(ctx, optarg, &where)) != 0;
-		else if (c == 'h') {
-			fputs(help, stdout);
-			stop = true;
-		} else
-			stop = (code = cli_bad_option(ctx, c, argv)) != 0;
-	}
-	if (!stop && optind < argc)
-		code = cli_usage_error(ctx, "unexpected argument '%s'", argv[optind]);
-	else if (!stop && full && !do_check)
-		code = cli_usage_error(ctx, "--full goes with --check");
-	else if (!stop && do_check && where.set)
-		code = cli_usage_error(ctx, "--where counts a slice: not with --check");
+	info_args a = {0};
+	int code = cli_opts_parse(ctx, &cli_info_opts, argc, argv, &a, NULL);
+	if (!code)
+		code = check_args(ctx, &a);
 	store *s = NULL;
-	store_options so = {.readonly = true, .must_exist = do_check};
-	if (stop || code || (code = cli_open_store(ctx, &so, &s))) {
-		cli_where_free(&where);
-		return code;
+	store_options so = {.readonly = true, .must_exist = a.check};
+	if (code || (code = cli_open_store(ctx, &so, &s))) {
+		cli_where_free(&a.where);
+		return code == CLI_OPTS_DONE ? 0 : code;
 	}
-	if (do_check || where.set) {
-		code = do_check ? check(ctx, s, full, json) : slice(s, &where, json);
-		cli_where_free(&where);
+	if (a.check || a.where.set) {
+		code = a.check ? check(ctx, s, a.full, a.json) : slice(s, &a.where, a.json);
+		cli_where_free(&a.where);
 		store_close(s);
 		return code;
 	}
@@ -315,7 +309,7 @@ int cmd_info(cli_ctx *ctx, int argc, char **argv)
 		store_close(s);
 		return cli_fail(&err);
 	}
-	code = json ? print_json(&in) : (print_table(ctx->db, &in), 0);
+	code = a.json ? print_json(&in) : (print_table(ctx->db, &in), 0);
 	store_info_free(&in);
 	store_close(s);
 	return code;

@@ -1,5 +1,5 @@
-/* main.c — `assay [--db PATH] COMMAND [ARGS]`: global options, the command
- * table, and dispatch to cmd_NAME.c. */
+/* main.c — `assay [--db PATH] COMMAND [ARGS]`: global options and dispatch
+ * to cmd_NAME.c by the command table (commands.c). */
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,21 +9,6 @@
 #include "assay_version.h"
 #include "cli.h"
 
-/* One row per subcommand, in the order `assay --help` lists them. */
-static const cli_command commands[] = {
-	{"import", cmd_import, "import samples from JSONL, JSON or CSV (file, -, URL)"},
-	{"score", cmd_score, "run the automatic quality scorers (built-in, LLM judge, classifier)"},
-	{"info", cmd_info, "show batches, counts and scorers in the database"},
-	{"review", cmd_review, "the review screen: one sample at a time, a decision per key"},
-	{"decide", cmd_decide, "record decisions from a script (one, or many from JSONL)"},
-	{"stats", cmd_stats, "rates by annotator, batch, reason, day, model; agreement; scorers"},
-	{"audit", cmd_audit, "the audit dashboard: rejection rates, days, scorers (read-only)"},
-	{"report", cmd_report, "the audit as one self-contained HTML file"},
-	{"export", cmd_export, "write the approved set, corrections applied"},
-	{"learn", cmd_learn, "train a model of the human verdict from the decisions"},
-	{"batch", cmd_batch, "change a batch after its import (set-media-root)"},
-};
-
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: assay [--db PATH] COMMAND [ARGS]\n"
@@ -31,8 +16,8 @@ static void usage(FILE *f)
 		   "Review machine-generated samples: import, score, review, audit, export.\n"
 		   "\n"
 		   "Commands:\n");
-	for (size_t i = 0; i < ASSAY_ARRAY_LEN(commands); i++)
-		fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
+	for (size_t i = 0; i < cli_n_commands; i++)
+		fprintf(f, "  %-9s %s\n", cli_commands[i].name, cli_commands[i].summary);
 	fprintf(f, "\n"
 		   "Global options:\n"
 		   "  --db PATH   the database (default: $ASSAY_DB, else ./assay.db)\n"
@@ -53,9 +38,9 @@ static void usage(FILE *f)
 
 static const cli_command *find_command(const char *name)
 {
-	for (size_t i = 0; i < ASSAY_ARRAY_LEN(commands); i++)
-		if (strcmp(commands[i].name, name) == 0)
-			return &commands[i];
+	for (size_t i = 0; i < cli_n_commands; i++)
+		if (strcmp(cli_commands[i].name, name) == 0)
+			return &cli_commands[i];
 	return NULL;
 }
 

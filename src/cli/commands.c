@@ -1,0 +1,23 @@
+/* commands.c — the command table: one row per subcommand, its function,
+ * its summary for `assay --help` and its option table (opt.h). */
+#include "cli.h"
+
+/* In the order `assay --help` lists them. */
+const cli_command cli_commands[] = {
+	{"import", cmd_import, "import samples from JSONL, JSON or CSV (file, -, URL)", NULL},
+	{"score", cmd_score, "run the automatic quality scorers (built-in, LLM judge, classifier)",
+	 NULL},
+	{"info", cmd_info, "show batches, counts and scorers in the database", &cli_info_opts},
+	{"review", cmd_review, "the review screen: one sample at a time, a decision per key", NULL},
+	{"decide", cmd_decide, "record decisions from a script (one, or many from JSONL)", NULL},
+	{"stats", cmd_stats, "rates by annotator, batch, reason, day, model; agreement; scorers",
+	 NULL},
+	{"audit", cmd_audit, "the audit dashboard: rejection rates, days, scorers (read-only)",
+	 NULL},
+	{"report", cmd_report, "the audit as one self-contained HTML file", NULL},
+	{"export", cmd_export, "write the approved set, corrections applied", NULL},
+	{"learn", cmd_learn, "train a model of the human verdict from the decisions", NULL},
+	{"batch", cmd_batch, "change a batch after its import (set-media-root)", NULL},
+};
+
+const size_t cli_n_commands = ASSAY_ARRAY_LEN(cli_commands);
