@@ -7,19 +7,27 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "opt.h"
 
-static const char help[] =
-	"usage: assay batch set-media-root BATCH DIR\n"
-	"\n"
-	"Changes what a batch records about where its samples' media are.\n"
-	"\n"
-	"Commands:\n"
-	"  set-media-root BATCH DIR  relative media paths of BATCH resolve inside\n"
-	"                            DIR from now on (the pictures moved); \"\" goes\n"
-	"                            back to the source file's directory\n"
-	"\n"
-	"Options:\n"
-	"  -h, --help  this help\n";
+static const cli_opt batch_rows[] = {
+	CLI_HELP(),
+	CLI_END(),
+};
+
+const cli_opts cli_batch_opts = {
+	.head = "usage: assay batch set-media-root BATCH DIR\n"
+		"\n"
+		"Changes what a batch records about where its samples' media are.\n"
+		"\n"
+		"Commands:\n"
+		"  set-media-root BATCH DIR  relative media paths of BATCH resolve inside\n"
+		"                            DIR from now on (the pictures moved); \"\" goes\n"
+		"                            back to the source file's directory\n"
+		"\n",
+	.rows = batch_rows,
+	.column = 14,
+	.max_operands = 3,
+};
 
 static int set_media_root(cli_ctx *ctx, const char *name, const char *dir)
 {
@@ -53,17 +61,17 @@ static int set_media_root(cli_ctx *ctx, const char *name, const char *dir)
 
 int cmd_batch(cli_ctx *ctx, int argc, char **argv)
 {
-	for (int i = 1; i < argc; i++)
-		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-			fputs(help, stdout);
-			return 0;
-		}
-	if (argc < 2)
+	int first = 0, code = cli_opts_parse(ctx, &cli_batch_opts, argc, argv, NULL, &first);
+	if (code)
+		return code == CLI_OPTS_DONE ? 0 : code;
+	int n = argc - first;
+	char **word = argv + first;
+	if (n == 0)
 		return cli_usage_error(ctx, "expected a command: set-media-root BATCH DIR");
-	if (strcmp(argv[1], "set-media-root") != 0)
+	if (strcmp(word[0], "set-media-root") != 0)
 		return cli_usage_error(ctx, "unknown command \"%s\" (expected set-media-root)",
-				       argv[1]);
-	if (argc != 4)
+				       word[0]);
+	if (n != 3)
 		return cli_usage_error(ctx, "set-media-root: expected BATCH DIR");
-	return set_media_root(ctx, argv[2], argv[3]);
+	return set_media_root(ctx, word[1], word[2]);
 }

@@ -2,7 +2,6 @@
  * database's decisions, reports how good it is out of fold, and stores it
  * as a new version. */
 #include <cjson/cJSON.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,36 +11,9 @@
 #include "assay/export.h"
 #include "assay/learn.h"
 #include "cli.h"
+#include "opt.h"
 
 #define MODEL_NAME "learned"
-
-static const char help[] =
-	"usage: assay learn [OPTIONS]\n"
-	"\n"
-	"Trains a model that predicts the human verdict (rejected, or kept:\n"
-	"accepted or edited) from each decided sample's text, the other fields of\n"
-	"its record (instruction, input, meta.model, ...) and the other scorers'\n"
-	"values, and stores it in the database as a new version. Undone decisions\n"
-	"do not count; a lead's adjudication wins; several annotators' verdicts\n"
-	"are resolved by --rule. The figure printed is honest: every verdict is\n"
-	"predicted by a model that never saw it (k-fold, out of fold).\n"
-	"\n"
-	"Options:\n"
-	"  --rule RULE       resolving several annotators: majority (default),\n"
-	"                    unanimous, any-reject, lead\n"
-	"  --folds K         k of the out-of-fold figure, 2-10 (default 5)\n"
-	"  --epochs N        passes over the verdicts, 1-10 (default 2, 1 above\n"
-	"                    100,000 verdicts)\n"
-	"  --bits B          2^B hashed weights, 16-24 (default 20)\n"
-	"  --ngrams N        word n-grams up to N, 1-3 (default 2)\n"
-	"  --char-ngrams     also character 3-5-grams of the text\n"
-	"  --no-scores       leave the other scorers' values out of the features\n"
-	"  --seed N          folds and hashing (default 1): same seed, same model\n"
-	"  --eval-max N      the fold models learn a random N of the verdicts at most\n"
-	"                    (default 200000; 0: all); the final model learns all\n"
-	"  --dry-run         train and report, store nothing\n"
-	"  --json            the report as JSON\n"
-	"  -h, --help        this help\n";
 
 typedef struct learn_opts {
 	learn_settings s;
@@ -399,68 +371,91 @@ static int finish(const learn_opts *o, store *s, learn_trainer *t, double secs)
 	return rc < 0 ? cli_fail(&err) : 0;
 }
 
-/* A numeric option's value within [lo, hi], or a usage error. */
-static int number_opt(const cli_ctx *ctx, const char *name, long lo, long hi, unsigned *out)
+/* What the options say; a number not given is -1 (learn_settings_default). */
+typedef struct learn_args {
+	int rule;
+	long folds, epochs, bits, ngrams, seed, eval_max;
+	bool char_ngrams, no_scores, dry_run, json;
+} learn_args;
+
+static const cli_opt_value rules[] = {
+	{"majority", EXPORT_MAJORITY}, {"unanimous", EXPORT_UNANIMOUS},
+	{"any-reject", EXPORT_ANY_REJECT}, {"lead", EXPORT_LEAD}, {0},
+};
+
+static const cli_opt learn_rows[] = {
+	CLI_ENUM("rule", 0, learn_args, rule, "RULE", rules,
+		 "resolving several annotators: majority (default),\n"
+		 "unanimous, any-reject, lead"),
+	CLI_INT("folds", 0, learn_args, folds, "K", 2, 10,
+		"k of the out-of-fold figure, 2-10 (default 5)"),
+	CLI_INT("epochs", 0, learn_args, epochs, "N", 1, 10,
+		"passes over the verdicts, 1-10 (default 2, 1 above\n"
+		"100,000 verdicts)"),
+	CLI_INT("bits", 0, learn_args, bits, "B", 16, 24, "2^B hashed weights, 16-24 (default 20)"),
+	CLI_INT("ngrams", 0, learn_args, ngrams, "N", 1, 3, "word n-grams up to N, 1-3 (default 2)"),
+	CLI_FLAG("char-ngrams", 0, learn_args, char_ngrams, "also character 3-5-grams of the text"),
+	CLI_FLAG("no-scores", 0, learn_args, no_scores,
+		 "leave the other scorers' values out of the features"),
+	CLI_INT("seed", 0, learn_args, seed, "N", 0, 0x7fffffff,
+		"folds and hashing (default 1): same seed, same model"),
+	CLI_INT("eval-max", 0, learn_args, eval_max, "N", 0, 100000000,
+		"the fold models learn a random N of the verdicts at most\n"
+		"(default 200000; 0: all); the final model learns all"),
+	CLI_FLAG("dry-run", 0, learn_args, dry_run, "train and report, store nothing"),
+	CLI_FLAG("json", 0, learn_args, json, "the report as JSON"),
+	CLI_HELP(),
+	CLI_END(),
+};
+
+const cli_opts cli_learn_opts = {
+	.head = "usage: assay learn [OPTIONS]\n"
+		"\n"
+		"Trains a model that predicts the human verdict (rejected, or kept:\n"
+		"accepted or edited) from each decided sample's text, the other fields of\n"
+		"its record (instruction, input, meta.model, ...) and the other scorers'\n"
+		"values, and stores it in the database as a new version. Undone decisions\n"
+		"do not count; a lead's adjudication wins; several annotators' verdicts\n"
+		"are resolved by --rule. The figure printed is honest: every verdict is\n"
+		"predicted by a model that never saw it (k-fold, out of fold).\n"
+		"\n",
+	.rows = learn_rows,
+	.column = 20,
+};
+
+/* A number given on the command line replaces the default. */
+static void given(long v, unsigned *out)
 {
-	long v;
-	if (!cli_parse_long(optarg, lo, hi, &v))
-		return cli_usage_error(ctx, "--%s: expected a whole number from %ld to %ld, got '%s'",
-				       name, lo, hi, optarg);
-	*out = (unsigned)v;
-	return 0;
+	if (v >= 0)
+		*out = (unsigned)v;
 }
 
+/* The options into *o; returns 0, CLI_OPTS_DONE after --help, or the exit
+ * code of a usage error. */
 static int parse(const cli_ctx *ctx, int argc, char **argv, learn_opts *o)
 {
-	static const struct option longopts[] = {
-		{"rule", required_argument, NULL, 'r'},  {"folds", required_argument, NULL, 'k'},
-		{"epochs", required_argument, NULL, 'e'}, {"bits", required_argument, NULL, 'b'},
-		{"ngrams", required_argument, NULL, 'n'}, {"char-ngrams", no_argument, NULL, 'c'},
-		{"no-scores", no_argument, NULL, 'S'},    {"seed", required_argument, NULL, 's'},
-		{"dry-run", no_argument, NULL, 'd'},      {"json", no_argument, NULL, 'j'},
-		{"eval-max", required_argument, NULL, 'E'},
-		{"help", no_argument, NULL, 'h'},         {0},
-	};
+	learn_args a = {.rule = EXPORT_MAJORITY, .folds = -1, .epochs = -1, .bits = -1,
+			.ngrams = -1, .seed = -1, .eval_max = -1};
+	int code = cli_opts_parse(ctx, &cli_learn_opts, argc, argv, &a, NULL);
+	if (code)
+		return code;
 	learn_settings_default(&o->s);
-	o->rule = EXPORT_MAJORITY;
-	o->scores = true;
-	int c, code = 0;
-	unsigned seed = 0, eval_max = 0;
-	optind = 1;
-	opterr = 0;
-	while (code == 0 && (c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'r':
-			if (export_rule_parse(optarg, &o->rule) < 0)
-				code = cli_usage_error(ctx, "--rule: expected majority, unanimous, "
-						       "any-reject or lead, got '%s'", optarg);
-			break;
-		case 'k': code = number_opt(ctx, "folds", 2, 10, &o->s.folds); break;
-		case 'e':
-			code = number_opt(ctx, "epochs", 1, 10, &o->s.epochs);
-			o->epochs_given = true;
-			break;
-		case 'b': code = number_opt(ctx, "bits", 16, 24, &o->s.bits); break;
-		case 'n': code = number_opt(ctx, "ngrams", 1, 3, &o->s.ngrams); break;
-		case 's':
-			code = number_opt(ctx, "seed", 0, 0x7fffffff, &seed);
-			o->s.seed = seed;
-			break;
-		case 'E':
-			code = number_opt(ctx, "eval-max", 0, 100000000, &eval_max);
-			o->s.eval_max = eval_max;
-			break;
-		case 'c': o->s.char_ngrams = true; break;
-		case 'S': o->scores = false; break;
-		case 'd': o->dry_run = true; break;
-		case 'j': o->json = true; break;
-		case 'h': fputs(help, stdout); return -1;
-		default: return cli_bad_option(ctx, c, argv);
-		}
-	}
-	if (code == 0 && optind < argc)
-		code = cli_usage_error(ctx, "unexpected argument '%s'", argv[optind]);
-	return code;
+	given(a.folds, &o->s.folds);
+	given(a.epochs, &o->s.epochs);
+	given(a.bits, &o->s.bits);
+	given(a.ngrams, &o->s.ngrams);
+	if (a.seed >= 0)
+		o->s.seed = (uint64_t)a.seed;
+	if (a.eval_max >= 0)
+		o->s.eval_max = (size_t)a.eval_max;
+	if (a.char_ngrams)
+		o->s.char_ngrams = true;
+	o->rule = a.rule;
+	o->scores = !a.no_scores;
+	o->dry_run = a.dry_run;
+	o->json = a.json;
+	o->epochs_given = a.epochs >= 0;
+	return 0;
 }
 
 int cmd_learn(cli_ctx *ctx, int argc, char **argv)
@@ -468,7 +463,7 @@ int cmd_learn(cli_ctx *ctx, int argc, char **argv)
 	learn_opts o = {0};
 	int code = parse(ctx, argc, argv, &o);
 	if (code)
-		return code < 0 ? 0 : code;
+		return code == CLI_OPTS_DONE ? 0 : code;
 	store *s = NULL;
 	store_options so = {.must_exist = true};
 	if ((code = cli_open_store(ctx, &so, &s)))

@@ -11,13 +11,14 @@ const cli_command cli_commands[] = {
 	{"review", cmd_review, "the review screen: one sample at a time, a decision per key", NULL},
 	{"decide", cmd_decide, "record decisions from a script (one, or many from JSONL)", NULL},
 	{"stats", cmd_stats, "rates by annotator, batch, reason, day, model; agreement; scorers",
-	 NULL},
+	 &cli_stats_opts},
 	{"audit", cmd_audit, "the audit dashboard: rejection rates, days, scorers (read-only)",
-	 NULL},
-	{"report", cmd_report, "the audit as one self-contained HTML file", NULL},
+	 &cli_audit_opts},
+	{"report", cmd_report, "the audit as one self-contained HTML file", &cli_report_opts},
 	{"export", cmd_export, "write the approved set, corrections applied", NULL},
-	{"learn", cmd_learn, "train a model of the human verdict from the decisions", NULL},
-	{"batch", cmd_batch, "change a batch after its import (set-media-root)", NULL},
+	{"learn", cmd_learn, "train a model of the human verdict from the decisions",
+	 &cli_learn_opts},
+	{"batch", cmd_batch, "change a batch after its import (set-media-root)", &cli_batch_opts},
 };
 
 const size_t cli_n_commands = ASSAY_ARRAY_LEN(cli_commands);
