@@ -53,15 +53,32 @@ static void check_rows_shown(const cli_command *cmd, const char *help)
 	}
 }
 
+/* Whether the word before p is another command's name than self's
+ * ("import --pair" names import's option). */
+static bool after_command(const char *self, const char *help, const char *p)
+{
+	const char *end = p;
+	while (end > help && end[-1] == ' ')
+		end--;
+	const char *start = end;
+	while (start > help && islower((unsigned char)start[-1]))
+		start--;
+	for (size_t i = 0; i < cli_n_commands && start < end; i++)
+		if (strcmp(cli_commands[i].name, self) != 0 && strlen(cli_commands[i].name) == (size_t)(end - start) &&
+		    strncmp(cli_commands[i].name, start, (size_t)(end - start)) == 0)
+			return true;
+	return false;
+}
+
 /* Every --word of the help (the usage line, the text, the rows) is an
- * option of the table. */
+ * option of the table, but another command's ("import --pair"). */
 static void check_no_other_options(const cli_command *cmd, const char *help)
 {
 	for (const char *p = strstr(help, "--"); p; p = strstr(p + 2, "--")) {
 		if (p > help && (isalnum((unsigned char)p[-1]) || p[-1] == '-'))
 			continue;
 		size_t n = strspn(p + 2, "abcdefghijklmnopqrstuvwxyz0123456789-");
-		if (n == 0)
+		if (n == 0 || after_command(cmd->name, help, p))
 			continue;
 		if (!row_named(cmd->opts, p + 2, n))
 			printf("#   assay %s --help names --%.*s, not in its table\n", cmd->name,
