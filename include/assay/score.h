@@ -231,36 +231,46 @@ double score_ramp(double x, double good, double limit);
 double score_combine(const double *values, const double *weights, size_t n);
 
 /* ---- Near duplicates (MinHash over words and word bigrams, LSH banding) ---- */
+
 /* 20 bands of 6 rows: 120 min-hashes per text. A pair at Jaccard s becomes
  * a candidate with probability 1 - (1 - s^6)^20: 0.998 at 0.8, 0.92 at
  * 0.7, 0.27 at 0.5; candidates are then checked on the whole signature. */
 #define SCORE_MH_BANDS 20
 #define SCORE_MH_ROWS  6
-/* The bins of a signature: the first 120 make the bands, all of them the
- * similarity estimate (one hash per shingle, so more bins cost nothing but
- * their densification and storage). */
-#define SCORE_MH_K     256
-/* Bytes of a stored signature: four bits per bin. */
-#define SCORE_MH_BYTES (SCORE_MH_K / 2)
-/* The 256 min-hashes of a text's shingles: every word and every pair of
+#define SCORE_MH_K     (SCORE_MH_BANDS * SCORE_MH_ROWS)
+
+/* The 120 min-hashes of a text's shingles: every word and every pair of
  * adjacent words (case-folded, punctuation dropped). Bigrams keep word
  * order; the words themselves keep a short caption with one changed word
- * above 0.8 (bigrams alone fall to 0.7 at 12 words). One hash per shingle
- * (one-permutation hashing: the hash picks one of the 256 bins and the bin
- * keeps its minimum); a bin no shingle fell into copies the bin its own
- * fixed sequence of draws first finds filled (optimal densification), so
- * even a one-word text fills every bin. An empty text gets all-ones. */
+ * above 0.8 (bigrams alone fall to 0.7 at 12 words). An empty text gets
+ * all-ones. */
 void score_minhash(const score_text *t, uint32_t sig[SCORE_MH_K]);
-/* The LSH band keys of a signature: one non-zero 32-bit hash per band of
- * SCORE_MH_ROWS min-hashes (the band's number mixed in). */
-void score_minhash_bands(const uint32_t sig[SCORE_MH_K], uint32_t keys[SCORE_MH_BANDS]);
-/* The signature as stored: the low four bits of each min-hash (b-bit
- * MinHash: 256 bins of 4 bits estimate a Jaccard of 0.75 with a standard
- * deviation of 0.028, 120 bins of 8 bits with 0.040, in as many bytes). */
-void score_minhash_pack(const uint32_t sig[SCORE_MH_K], uint8_t out[SCORE_MH_BYTES]);
-/* Estimated Jaccard of two stored signatures, corrected for the 1/16
- * chance that two different minima agree on their low four bits. */
-double score_minhash_similarity(const uint8_t a[SCORE_MH_BYTES], const uint8_t b[SCORE_MH_BYTES]);
+
+/* An in-memory LSH index over signatures kept as 8-bit values (b-bit
+ * MinHash): about 120 + 20*4 bytes per sample plus the band table (2^k
+ * slots of 8 bytes, kept at most half full): ~460 MB for 1M samples. */
+typedef struct score_lsh score_lsh;
+
+/* A sample's best match among those added before it. */
+typedef struct score_lsh_match {
+	uint32_t best;	   /* index of the most similar earlier sample, or UINT32_MAX */
+	double similarity; /* its estimated Jaccard (0 when none) */
+} score_lsh_match;
+
+/* expected: how many samples will be added (sizes the band table). */
+score_lsh *score_lsh_new(size_t expected, assay_error *err);
+void score_lsh_free(score_lsh *l);
+/* Adds sample number score_lsh_count() with signature sig and returns its
+ * best earlier match (candidates from shared bands, at most 64 per band,
+ * most recent first). */
+int score_lsh_add(score_lsh *l, const uint32_t sig[SCORE_MH_K], score_lsh_match *m,
+		  assay_error *err);
+size_t score_lsh_count(const score_lsh *l);
+/* Estimated Jaccard of two added samples (from the 8-bit signatures,
+ * corrected for chance agreement). */
+double score_lsh_similarity(const score_lsh *l, uint32_t a, uint32_t b);
+/* Bytes held by the index. */
+size_t score_lsh_bytes(const score_lsh *l);
 
 /* ---- Remote scorers ------------------------------------------------------- */
 
@@ -363,7 +373,7 @@ typedef struct score_run_result {
 	int64_t cached[SCORE_COUNT]; /* remote answers taken from the cache */
 	int64_t combined;	     /* samples whose combined score was written */
 	double seconds[SCORE_COUNT];
-	size_t peak_index_bytes; /* neardup: its working memory at its largest */
+	size_t peak_index_bytes; /* neardup: the LSH index at its largest */
 } score_run_result;
 
 /* Runs the named scorers over the samples in scope, writing each score

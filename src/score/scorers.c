@@ -27,7 +27,7 @@ const score_def score_defs[SCORE_COUNT] = {
      "replacement and control characters, bidi controls, mojibake, mixed scripts"},
     {"hedging", "1", 0.5, SCORE_KIND_TEXT, true, score_hedging,
      "generic openers and hedges, by density"},
-    {"neardup", "3", 0.5, SCORE_KIND_CORPUS, true, NULL,
+    {"neardup", "2", 0.5, SCORE_KIND_CORPUS, true, NULL,
      "near-duplicates across the database over context and text (MinHash + LSH, "
      "Jaccard 0.8)"},
     {"field", "1", 0.5, SCORE_KIND_TEXT, false, score_field,

@@ -220,24 +220,6 @@ static const char schema_v3[] =
 	"  spotcheck_id INTEGER NOT NULL REFERENCES spotchecks(id),"
 	"  sample_id INTEGER NOT NULL REFERENCES samples(id),"
 	"  PRIMARY KEY (spotcheck_id, sample_id)) WITHOUT ROWID;"
-	/* The near-duplicate index, kept between runs so that a run looks up
-	 * only the samples added since (neardup.c): each indexed sample's
-	 * signature (the low four bits of its 256 min-hashes) and its place in its
-	 * cluster, its 20 LSH band keys (signed 32-bit: four bytes each), and
-	 * the scorer version the clusters were formed under. */
-	"CREATE TABLE neardup_samples ("
-	"  sample_id INTEGER PRIMARY KEY REFERENCES samples(id),"
-	"  sig BLOB NOT NULL,"
-	"  cluster INTEGER NOT NULL,"
-	"  of INTEGER,"
-	"  sim_of REAL NOT NULL,"
-	"  sim_max REAL NOT NULL,"
-	"  size INTEGER NOT NULL);"
-	"CREATE TABLE neardup_bands ("
-	"  key INTEGER NOT NULL,"
-	"  sample_id INTEGER NOT NULL,"
-	"  PRIMARY KEY (key, sample_id)) WITHOUT ROWID;"
-	"CREATE TABLE neardup_version (version TEXT NOT NULL);"
 	/* Pairwise preference review: a pair is a sample whose text is
 	 * candidate a (the first of --pair) and whose pairs row holds
 	 * candidate b, the fields both came from, their generator models (and

@@ -73,8 +73,6 @@ def test_an_older_database_is_upgraded_once_and_says_so():
                           "CREATE INDEX scores_by_scorer ON scores(scorer, value);"
                           "DROP TABLE models; DROP TABLE edit_scores; DROP INDEX scores_by_learned;"
                           "DROP TABLE spotcheck_samples; DROP TABLE spotchecks;"
-                          "DROP TABLE neardup_samples; DROP TABLE neardup_bands;"
-                          "DROP TABLE neardup_version;"
                           "DROP TABLE pairs; ALTER TABLE events DROP COLUMN pref;"
                           "ALTER TABLE events DROP COLUMN placement;"
                           "ALTER TABLE decisions DROP COLUMN pref;"

@@ -174,8 +174,6 @@ static void make_v1(const char *path)
 			       "DROP INDEX scores_by_uncertainty;"
 			       "DROP TABLE edit_scores;"
 			       "DROP TABLE spotcheck_samples; DROP TABLE spotchecks;"
-			       "DROP TABLE neardup_samples; DROP TABLE neardup_bands;"
-			       "DROP TABLE neardup_version;"
 			       "DROP TABLE pairs;"
 			       "ALTER TABLE events DROP COLUMN pref;"
 			       "ALTER TABLE events DROP COLUMN placement;"
