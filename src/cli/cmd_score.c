@@ -1,7 +1,6 @@
 /* cmd_score.c — `assay score`: run the built-in and remote scorers over the
  * database, skipping what is current, and print what was flagged. Also the
  * scoring that `assay import` runs after an import. */
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,43 +9,7 @@
 #include "assay/conf.h"
 #include "assay/score.h"
 #include "cli.h"
-
-static const char help[] =
-    "usage: assay score [OPTIONS]\n"
-    "\n"
-    "Scores every sample (1 = clean, 0 = worst) with the built-in scorers, or\n"
-    "those named, and writes the combined score that orders the review\n"
-    "queue. Scores that are current (same scorer version and settings) are\n"
-    "skipped, so running it again costs little.\n"
-    "\n"
-    "Scorers: length gopher repetition artifacts truncation charset hedging\n"
-    "neardup (the built-ins), field, llm-judge, classifier.\n"
-    "\n"
-    "Options:\n"
-    "  --scorer NAMES        comma-separated scorers (default: the built-ins)\n"
-    "  --batch NAME          only the samples of this batch (repeatable)\n"
-    "  --rescore             score again what is current\n"
-    "  --score-field F[:MIN:MAX]  the field scorer's record field and range\n"
-    "                        (default range: the field's smallest and largest)\n"
-    "  --config FILE         the configuration file (default: $XDG_CONFIG_HOME/\n"
-    "                        assay/config, then ./assay.conf)\n"
-    "  --set KEY=VALUE       one configuration key, e.g. score.length.min_words=3\n"
-    "                        or weights.hedging=0.5 (repeatable)\n"
-    "Remote scorers (llm-judge, classifier); the API key is read from\n"
-    "$ASSAY_API_KEY, else $OPENAI_API_KEY, and never stored or shown:\n"
-    "  --endpoint URL        llm-judge: an OpenAI-compatible .../v1/chat/completions;\n"
-    "                        classifier: a text-embeddings-inference .../predict\n"
-    "  --model NAME          llm-judge: the model\n"
-    "  --prompt FILE         llm-judge: the rubric, with {{text}} and {{meta.FIELD}}\n"
-    "  --label NAME          classifier: the label whose score is the value\n"
-    "  --label-bad NAME      classifier: the value is 1 - this label's score\n"
-    "  --concurrency N       requests in flight (default 8)\n"
-    "  --timeout SECS        per attempt (default 60); --connect-timeout SECS (10)\n"
-    "  --retries N           retries after a failure or a 429/5xx (default 3)\n"
-    "  --insecure            do not verify TLS certificates\n"
-    "  --no-response-format  do not ask the judge for a JSON object\n"
-    "  --quiet               no summary\n"
-    "  -h, --help            this help\n";
+#include "opt.h"
 
 static volatile sig_atomic_t stop_flag;
 
@@ -127,25 +90,25 @@ static int apply_remote(score_config *cfg, const remote_flags *f, assay_error *e
 	return ASSAY_OK;
 }
 
-static int load_config(score_config *cfg, const char *path, char **sets, size_t n_sets,
-		       assay_error *err)
+static int load_config(score_config *cfg, const char *path, const char *const *sets,
+		       size_t n_sets, assay_error *err)
 {
 	conf *c = conf_new();
 	if (!c)
 		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
 	int rc = conf_load_default(c, path, err);
 	for (size_t i = 0; i < n_sets && rc == 0; i++) {
-		char *eq = strchr(sets[i], '=');
+		const char *eq = strchr(sets[i], '=');
 		if (!eq) {
 			rc = assay_fail(err, ASSAY_EINVAL, "--set: expected KEY=VALUE, got \"%s\"",
 					sets[i]);
 			break;
 		}
-		*eq = '\0';
-		rc = conf_set(c, sets[i], eq + 1);
-		if (rc < 0)
-			rc = assay_fail(err, rc, "--set: \"%s\" is not a valid key", sets[i]);
-		*eq = '=';
+		char *key = assay_strndup(sets[i], (size_t)(eq - sets[i]));
+		rc = key ? conf_set(c, key, eq + 1) : assay_fail(err, ASSAY_ENOMEM, "out of memory");
+		if (rc < 0 && key)
+			rc = assay_fail(err, rc, "--set: \"%s\" is not a valid key", key);
+		free(key);
 	}
 	if (rc == 0)
 		rc = score_config_from_conf(cfg, c, err);
@@ -236,158 +199,105 @@ static int score_and_report(store *s, const score_config *cfg, const char *const
 	return failed ? failed : cli_exit_code(rc);
 }
 
-enum {
-	OPT_SCORER = 256,
-	OPT_BATCH,
-	OPT_RESCORE,
-	OPT_FIELD,
-	OPT_CONFIG,
-	OPT_SET,
-	OPT_ENDPOINT,
-	OPT_MODEL,
-	OPT_PROMPT,
-	OPT_LABEL,
-	OPT_LABEL_BAD,
-	OPT_CONC,
-	OPT_TIMEOUT,
-	OPT_CTIMEOUT,
-	OPT_RETRIES,
-	OPT_INSECURE,
-	OPT_NOFORMAT,
-	OPT_QUIET,
-};
-
-static const struct option longopts[] = {
-    {"scorer", required_argument, NULL, OPT_SCORER},
-    {"batch", required_argument, NULL, OPT_BATCH},
-    {"rescore", no_argument, NULL, OPT_RESCORE},
-    {"score-field", required_argument, NULL, OPT_FIELD},
-    {"config", required_argument, NULL, OPT_CONFIG},
-    {"set", required_argument, NULL, OPT_SET},
-    {"endpoint", required_argument, NULL, OPT_ENDPOINT},
-    {"model", required_argument, NULL, OPT_MODEL},
-    {"prompt", required_argument, NULL, OPT_PROMPT},
-    {"label", required_argument, NULL, OPT_LABEL},
-    {"label-bad", required_argument, NULL, OPT_LABEL_BAD},
-    {"concurrency", required_argument, NULL, OPT_CONC},
-    {"timeout", required_argument, NULL, OPT_TIMEOUT},
-    {"connect-timeout", required_argument, NULL, OPT_CTIMEOUT},
-    {"retries", required_argument, NULL, OPT_RETRIES},
-    {"insecure", no_argument, NULL, OPT_INSECURE},
-    {"no-response-format", no_argument, NULL, OPT_NOFORMAT},
-    {"quiet", no_argument, NULL, OPT_QUIET},
-    {"help", no_argument, NULL, 'h'},
-    {0},
-};
-
 typedef struct score_args {
-	char *scorers;
+	const char *scorers;
 	const char *batches[64];
 	size_t n_batches;
 	const char *field, *config;
-	char *sets[64];
+	const char *sets[64];
 	size_t n_sets;
 	remote_flags rf;
 	bool rescore, quiet;
 } score_args;
 
-static bool parse_secs(const char *s, double *out)
+/* --batch NAME, repeatable. */
+static int add_batch(const cli_ctx *ctx, void *args, const char *value)
 {
-	char *end;
-	double v = strtod(s, &end);
-	if (end == s || *end || !(v > 0) || v > 86400)
-		return false;
-	*out = v;
-	return true;
+	score_args *a = args;
+	if (a->n_batches == ASSAY_ARRAY_LEN(a->batches))
+		return cli_usage_error(ctx, "--batch: at most 64 batches");
+	a->batches[a->n_batches++] = value;
+	return 0;
 }
 
-/* Returns -1 to go on, else the exit code. */
-static int parse_args(cli_ctx *ctx, int argc, char **argv, score_args *a)
+/* --set KEY=VALUE, repeatable. */
+static int add_set(const cli_ctx *ctx, void *args, const char *value)
 {
-	int c;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_SCORER:
-			a->scorers = optarg;
-			break;
-		case OPT_BATCH:
-			if (a->n_batches == ASSAY_ARRAY_LEN(a->batches))
-				return cli_usage_error(ctx, "--batch: at most 64 batches");
-			a->batches[a->n_batches++] = optarg;
-			break;
-		case OPT_RESCORE:
-			a->rescore = true;
-			break;
-		case OPT_FIELD:
-			a->field = optarg;
-			break;
-		case OPT_CONFIG:
-			a->config = optarg;
-			break;
-		case OPT_SET:
-			if (a->n_sets == ASSAY_ARRAY_LEN(a->sets))
-				return cli_usage_error(ctx, "--set: at most 64 keys");
-			a->sets[a->n_sets++] = optarg;
-			break;
-		case OPT_ENDPOINT:
-			a->rf.endpoint = optarg;
-			break;
-		case OPT_MODEL:
-			a->rf.model = optarg;
-			break;
-		case OPT_PROMPT:
-			a->rf.prompt = optarg;
-			break;
-		case OPT_LABEL:
-			a->rf.label = optarg;
-			break;
-		case OPT_LABEL_BAD:
-			a->rf.label = optarg;
-			a->rf.label_bad = true;
-			break;
-		case OPT_CONC:
-			if (!cli_parse_long(optarg, 1, 1024, &a->rf.concurrency))
-				return cli_usage_error(
-				    ctx, "--concurrency: expected 1 to 1024, got \"%s\"", optarg);
-			break;
-		case OPT_RETRIES:
-			if (!cli_parse_long(optarg, 0, 20, &a->rf.retries))
-				return cli_usage_error(
-				    ctx, "--retries: expected 0 to 20, got \"%s\"", optarg);
-			break;
-		case OPT_TIMEOUT:
-		case OPT_CTIMEOUT:
-			if (!parse_secs(optarg,
-					c == OPT_TIMEOUT ? &a->rf.timeout : &a->rf.connect_timeout))
-				return cli_usage_error(
-				    ctx, "--%s: expected seconds, got \"%s\"",
-				    c == OPT_TIMEOUT ? "timeout" : "connect-timeout", optarg);
-			break;
-		case OPT_INSECURE:
-			a->rf.insecure = true;
-			break;
-		case OPT_NOFORMAT:
-			a->rf.no_format = true;
-			break;
-		case OPT_QUIET:
-			a->quiet = true;
-			break;
-		case 'h':
-			fputs(help, stdout);
-			return 0;
-		default:
-			return cli_bad_option(ctx, c, argv);
-		}
-	}
-	if (optind < argc)
-		return cli_usage_error(ctx, "unexpected argument \"%s\"", argv[optind]);
-	return -1;
+	score_args *a = args;
+	if (a->n_sets == ASSAY_ARRAY_LEN(a->sets))
+		return cli_usage_error(ctx, "--set: at most 64 keys");
+	a->sets[a->n_sets++] = value;
+	return 0;
 }
 
-/* The named scorers, split in place; *n = 0 for the built-ins. */
-static int split_names(cli_ctx *ctx, char *list, const char **names, size_t *n)
+/* --label-bad NAME: the label, and the value is 1 - its score. */
+static int label_bad(const cli_ctx *ctx, void *args, const char *value)
+{
+	score_args *a = args;
+	a->rf.label = value;
+	a->rf.label_bad = true;
+	return 0;
+}
+
+static const cli_opt score_rows[] = {
+	CLI_STRING("scorer", 0, score_args, scorers, "NAMES",
+		   "comma-separated scorers (default: the built-ins)"),
+	CLI_CALL("batch", 0, "NAME", add_batch, "only the samples of this batch (repeatable)"),
+	CLI_FLAG("rescore", 0, score_args, rescore, "score again what is current"),
+	CLI_STRING("score-field", 0, score_args, field, "F[:MIN:MAX]",
+		   "the field scorer's record field and range\n"
+		   "(default range: the field's smallest and largest)"),
+	CLI_STRING("config", 0, score_args, config, "FILE",
+		   "the configuration file (default: $XDG_CONFIG_HOME/\n"
+		   "assay/config, then ./assay.conf)"),
+	CLI_CALL("set", 0, "KEY=VALUE", add_set,
+		 "one configuration key, e.g. score.length.min_words=3\n"
+		 "or weights.hedging=0.5 (repeatable)"),
+	CLI_TEXT("Remote scorers (llm-judge, classifier); the API key is read from\n"
+		 "$ASSAY_API_KEY, else $OPENAI_API_KEY, and never stored or shown:"),
+	CLI_STRING("endpoint", 0, score_args, rf.endpoint, "URL",
+		   "llm-judge: an OpenAI-compatible .../v1/chat/completions;\n"
+		   "classifier: a text-embeddings-inference .../predict"),
+	CLI_STRING("model", 0, score_args, rf.model, "NAME", "llm-judge: the model"),
+	CLI_STRING("prompt", 0, score_args, rf.prompt, "FILE",
+		   "llm-judge: the rubric, with {{text}} and {{meta.FIELD}}"),
+	CLI_STRING("label", 0, score_args, rf.label, "NAME",
+		   "classifier: the label whose score is the value"),
+	CLI_CALL("label-bad", 0, "NAME", label_bad,
+		 "classifier: the value is 1 - this label's score"),
+	CLI_INT("concurrency", 0, score_args, rf.concurrency, "N", 1, 1024,
+		"requests in flight (default 8)"),
+	CLI_DOUBLE("timeout", 0, score_args, rf.timeout, "SECS", 0.001, 86400,
+		   "per attempt (default 60)"),
+	CLI_DOUBLE("connect-timeout", 0, score_args, rf.connect_timeout, "SECS", 0.001, 86400,
+		   "to connect, per attempt (default 10)"),
+	CLI_INT("retries", 0, score_args, rf.retries, "N", 0, 20,
+		"retries after a failure or a 429/5xx (default 3)"),
+	CLI_FLAG("insecure", 0, score_args, rf.insecure, "do not verify TLS certificates"),
+	CLI_FLAG("no-response-format", 0, score_args, rf.no_format,
+		 "do not ask the judge for a JSON object"),
+	CLI_FLAG("quiet", 0, score_args, quiet, "no summary"),
+	CLI_HELP(),
+	CLI_END(),
+};
+
+const cli_opts cli_score_opts = {
+	.head = "usage: assay score [OPTIONS]\n"
+		"\n"
+		"Scores every sample (1 = clean, 0 = worst) with the built-in scorers, or\n"
+		"those named, and writes the combined score that orders the review\n"
+		"queue. Scores that are current (same scorer version and settings) are\n"
+		"skipped, so running it again costs little.\n"
+		"\n"
+		"Scorers: length gopher repetition artifacts truncation charset hedging\n"
+		"neardup (the built-ins), field, llm-judge, classifier.\n"
+		"\n",
+	.rows = score_rows,
+	.column = 24,
+};
+
+/* The scorers named in list; *n = 0 for the built-ins. */
+static int split_names(cli_ctx *ctx, const char *list, const char **names, size_t *n)
 {
 	*n = 0;
 	if (!list)
@@ -405,9 +315,9 @@ static int split_names(cli_ctx *ctx, char *list, const char **names, size_t *n)
 int cmd_score(cli_ctx *ctx, int argc, char **argv)
 {
 	score_args a = {.rf.retries = -1};
-	int code = parse_args(ctx, argc, argv, &a);
-	if (code >= 0)
-		return code;
+	int code = cli_opts_parse(ctx, &cli_score_opts, argc, argv, &a, NULL);
+	if (code)
+		return code == CLI_OPTS_DONE ? 0 : code;
 	const char *names[SCORE_COUNT];
 	size_t n_names;
 	if ((code = split_names(ctx, a.scorers, names, &n_names)) >= 0)

@@ -6,7 +6,7 @@
 const cli_command cli_commands[] = {
 	{"import", cmd_import, "import samples from JSONL, JSON or CSV (file, -, URL)", NULL},
 	{"score", cmd_score, "run the automatic quality scorers (built-in, LLM judge, classifier)",
-	 NULL},
+	 &cli_score_opts},
 	{"info", cmd_info, "show batches, counts and scorers in the database", &cli_info_opts},
 	{"review", cmd_review, "the review screen: one sample at a time, a decision per key", NULL},
 	{"decide", cmd_decide, "record decisions from a script (one, or many from JSONL)", NULL},
