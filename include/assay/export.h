@@ -36,6 +36,8 @@ enum export_verdict {
 typedef struct export_resolution {
 	int verdict;          /* enum export_verdict */
 	const char *text;     /* the correction when EDITED (the latest keeping edit) */
+	const char *field;    /* its field (store_verdict.field): NULL, the text field */
+	bool field_chat;
 	bool adjudicated;
 } export_resolution;
 

@@ -742,6 +742,12 @@ typedef struct store_verdict {
 	const char *text;    /* the correction when edited, else NULL */
 	const char *reason;  /* the reason when rejected, else NULL */
 	int64_t at;          /* unix ms */
+	/* The field the correction replaces: NULL for the sample's text field;
+	 * a pair's b field when the chosen one corrected is candidate b (a
+	 * message list when field_chat: the correction is its last assistant
+	 * turn's content). */
+	const char *field;
+	bool field_chat;
 } store_verdict;
 
 /* A sample with every verdict on it, as export sees it. Pointers are valid

@@ -184,30 +184,23 @@ static int csv_row(job *j, sink *k, const char *rec, size_t len, abuf *out)
 	return abuf_puts(out, "\r\n");
 }
 
-/* One sample: resolve, filter, build the record, write it. */
-static int each(void *ud, const store_export_row *row)
+/* *out: the provenance of row (NULL without --provenance): the stored
+ * notes and scores wrapped with the verdict and who decided; caller frees. */
+static int provenance(job *j, const store_export_row *row, const export_resolution *res,
+		      char **out)
 {
-	job *j = ud;
 	const export_options *o = j->o;
-	j->sum->seen++;
-	if (o->stop && *o->stop)
-		return assay_fail(j->err, ASSAY_EINTR, "interrupted");
-	if (o->progress && j->sum->seen % 4096 == 0)
-		o->progress(o->ud, j->sum->seen, j->total);
-	export_resolution res;
-	export_resolve(row, o->rule, &res);
-	if (!(o->statuses & (1u << res.verdict)))
-		return 0;
 	char *prov = NULL;
 	int rc = ASSAY_OK;
+	*out = NULL;
 	if (o->provenance && (rc = store_export_provenance(j->s, row->sample_id, &prov, j->err)) < 0)
 		return rc;
 	if (prov) {
 		/* Wrap the stored notes/scores with the verdict and who decided. */
 		abuf p = {0};
 		abuf_printf(&p, "{\"verdict\":\"%s\",\"rule\":\"%s\",\"adjudicated\":%s,\"batch\":",
-			    export_verdict_name(res.verdict), export_rule_name(o->rule),
-			    res.adjudicated ? "true" : "false");
+			    export_verdict_name(res->verdict), export_rule_name(o->rule),
+			    res->adjudicated ? "true" : "false");
 		export_json_string(&p, row->batch, strlen(row->batch));
 		abuf_puts(&p, ",\"decisions\":[");
 		for (size_t i = 0; i < row->n_verdicts; i++) {
@@ -225,7 +218,7 @@ static int each(void *ud, const store_export_row *row)
 			abuf_printf(&p, ",\"at\":%lld}", (long long)v->at);
 		}
 		abuf_puts(&p, "],\"original_text\":");
-		if (res.verdict == EXPORT_EDITED)
+		if (res->verdict == EXPORT_EDITED)
 			export_json_string(&p, row->text, strlen(row->text));
 		else
 			abuf_puts(&p, "null");
@@ -237,8 +230,64 @@ static int each(void *ud, const store_export_row *row)
 		if (!prov)
 			return assay_fail(j->err, ASSAY_ENOMEM, "out of memory");
 	}
+	*out = prov;
+	return ASSAY_OK;
+}
+
+/* The field path the correction of res replaces: the sample's text field,
+ * a pair's b field, or for a message list its last assistant turn's
+ * content (in buf). NULL when the record has no such turn. */
+static const char *edit_path(const store_export_row *row, const export_resolution *res,
+			     char *buf, size_t cap)
+{
+	if (!res->field)
+		return row->text_field;
+	if (!res->field_chat)
+		return res->field;
+	size_t a, b;
+	if (export_json_find(row->record, row->record_len, res->field, &a, &b) < 0)
+		return NULL;
+	cJSON *list = cJSON_ParseWithLength(row->record + a, b - a);
+	int i = 0, at = -1;
+	for (const cJSON *t = list ? list->child : NULL; t; t = t->next, i++) {
+		const cJSON *role = cJSON_GetObjectItemCaseSensitive(t, "role");
+		if (cJSON_IsString(role) && !strcmp(role->valuestring, "assistant"))
+			at = i;
+	}
+	cJSON_Delete(list);
+	if (at < 0 || snprintf(buf, cap, "%s.%d.content", res->field, at) >= (int)cap)
+		return NULL;
+	return buf;
+}
+
+/* One sample: resolve, filter, build the record, write it. */
+static int each(void *ud, const store_export_row *row)
+{
+	job *j = ud;
+	const export_options *o = j->o;
+	j->sum->seen++;
+	if (o->stop && *o->stop)
+		return assay_fail(j->err, ASSAY_EINTR, "interrupted");
+	if (o->progress && j->sum->seen % 4096 == 0)
+		o->progress(o->ud, j->sum->seen, j->total);
+	export_resolution res;
+	export_resolve(row, o->rule, &res);
+	if (!(o->statuses & (1u << res.verdict)))
+		return 0;
+	char *prov = NULL;
+	int rc = provenance(j, row, &res, &prov);
+	if (rc < 0)
+		return rc;
+	char pathbuf[320];
+	const char *path = res.verdict == EXPORT_EDITED ? edit_path(row, &res, pathbuf, sizeof pathbuf)
+						      : row->text_field;
+	if (!path) {
+		free(prov);
+		return assay_fail(j->err, ASSAY_EFORMAT, "sample \"%s\": field \"%s\" has no "
+				  "assistant turn for the correction", row->ext_id, res.field);
+	}
 	abuf_reset(&j->rec);
-	rc = export_rewrite(row->record, row->record_len, row->text_field,
+	rc = export_rewrite(row->record, row->record_len, path,
 			    res.verdict == EXPORT_EDITED ? res.text : NULL, prov, &j->rec, j->err);
 	free(prov);
 	if (rc < 0)

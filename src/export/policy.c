@@ -50,6 +50,8 @@ static void from_verdict(const store_verdict *v, export_resolution *out)
 	} else if (strcmp(v->verdict, "edited") == 0 && v->text) {
 		out->verdict = EXPORT_EDITED;
 		out->text = v->text;
+		out->field = v->field;
+		out->field_chat = v->field_chat;
 	} else {
 		out->verdict = EXPORT_ACCEPTED;
 	}
@@ -105,6 +107,8 @@ void export_resolve(const store_export_row *row, int rule, export_resolution *ou
 	} else if (last_edit) {
 		out->verdict = EXPORT_EDITED;
 		out->text = last_edit->text;
+		out->field = last_edit->field;
+		out->field_chat = last_edit->field_chat;
 	} else {
 		out->verdict = EXPORT_ACCEPTED;
 	}

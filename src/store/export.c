@@ -40,8 +40,10 @@
 #define SQL_EACH_HEAD                                                                              \
 	"SELECT s.id, s.ext_id, b.name, s.record, s.text_field, s.text, s.quality,"                \
 	"       a.name, d.verdict, d.text, d.reason, d.decided_at,"                                \
-	"       la.name, j.verdict, j.text, j.reason, j.decided_at"                                \
+	"       la.name, j.verdict, j.text, j.reason, j.decided_at,"                               \
+	"       CASE WHEN d.pref = 'b' THEN pr.b_field END, pr.chat"                               \
 	" FROM samples s JOIN batches b ON b.id = s.batch_id"                                      \
+	" LEFT JOIN pairs pr ON pr.sample_id = s.id"                                               \
 	" LEFT JOIN decisions d ON d.sample_id = s.id AND d.verdict <> 'skipped'"                  \
 	"   AND (?2 IS NULL OR d.annotator_id = (SELECT id FROM annotators WHERE name = ?2))"      \
 	" LEFT JOIN annotators a ON a.id = d.annotator_id"                                         \
@@ -75,9 +77,9 @@ static sqlite3_stmt *stmt_for(store *s, const store_export_filter *f, const char
 typedef struct group {
 	abuf arena;
 	struct {
-		size_t annotator, verdict, text, reason;
+		size_t annotator, verdict, text, reason, field;
 		int64_t at;
-		bool has_text, has_reason;
+		bool has_text, has_reason, has_field, chat;
 	} *v;
 	size_t n, cap;
 	size_t ext_id, batch, record, text_field, text;
@@ -137,8 +139,11 @@ static int add_verdict(group *g, sqlite3_stmt *st)
 	g->v[g->n].at = sqlite3_column_int64(st, 11);
 	g->v[g->n].has_text = sqlite3_column_type(st, 9) != SQLITE_NULL;
 	g->v[g->n].has_reason = sqlite3_column_type(st, 10) != SQLITE_NULL;
+	g->v[g->n].has_field = sqlite3_column_type(st, 17) != SQLITE_NULL;
+	g->v[g->n].chat = sqlite3_column_int(st, 18) != 0;
 	int rc = put(g, st, 7, &g->v[g->n].annotator) | put(g, st, 8, &g->v[g->n].verdict) |
-		 put(g, st, 9, &g->v[g->n].text) | put(g, st, 10, &g->v[g->n].reason);
+		 put(g, st, 9, &g->v[g->n].text) | put(g, st, 10, &g->v[g->n].reason) |
+		 put(g, st, 17, &g->v[g->n].field);
 	g->n++;
 	return rc ? ASSAY_ENOMEM : ASSAY_OK;
 }
@@ -162,6 +167,8 @@ static int emit(group *g, store_verdict **vs, size_t *vcap,
 			.text = g->v[i].has_text ? a + g->v[i].text : NULL,
 			.reason = g->v[i].has_reason ? a + g->v[i].reason : NULL,
 			.at = g->v[i].at,
+			.field = g->v[i].has_field ? a + g->v[i].field : NULL,
+			.field_chat = g->v[i].has_field && g->v[i].chat,
 		};
 	store_verdict adj = {0};
 	if (g->adj)

@@ -280,6 +280,31 @@ def test_export_dpo_chat_pairs_in_conversational_form():
                            "id": "e"}])
 
 
+def test_export_jsonl_puts_a_corrected_b_in_b():
+    """A pair whose chosen b was corrected: export --format jsonl writes the
+    correction into b's field (for a message list, its last assistant turn)
+    and leaves candidate a as imported."""
+    with Workdir() as w:
+        setup(w)
+        rec = {"id": "c", "chosen": [{"role": "user", "content": "Hi?"},
+                                     {"role": "assistant", "content": "Green."}],
+               "rejected": [{"role": "assistant", "content": "Blue."},
+                            {"role": "user", "content": "Sure?"},
+                            {"role": "assistant", "content": "Red."}]}
+        eq(w.run("import", "--no-score", "--batch", "c", w.file("c.jsonl", json.dumps(rec))).code, 0)
+        ann = ["--annotator", "ann"]
+        eq(w.run("decide", *ann, "p0", "prefer", "b", "--text", "Bad answer 0, fixed.").code, 0)
+        eq(w.run("decide", *ann, "p1", "prefer", "a", "--text", "Good answer 1, better.").code, 0)
+        eq(w.run("decide", *ann, "c", "prefer", "b", "--text", "Red, fixed.").code, 0)
+        r = w.run("export", "--format", "jsonl", "--status", "edited")
+        eq(r.code, 0, r)
+        out = {x["id"]: x for x in jsonl(r.out)}
+        eq((out["p0"]["chosen"], out["p0"]["rejected"]), ("Good answer 0.", "Bad answer 0, fixed."))
+        eq((out["p1"]["chosen"], out["p1"]["rejected"]), ("Good answer 1, better.", "Bad answer 1."))
+        eq(out["c"]["chosen"], rec["chosen"])
+        eq([m["content"] for m in out["c"]["rejected"]], ["Blue.", "Sure?", "Red, fixed."])
+
+
 def test_export_dpo_usage():
     with Workdir() as w:
         setup(w)
