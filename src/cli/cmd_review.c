@@ -1,6 +1,5 @@
 /* cmd_review.c — `assay review`: options, configuration and theme, then
  * the review screen; prints the session summary when it closes. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,63 +9,25 @@
 #include "assay/tui.h"
 #include "assay_version.h"
 #include "cli.h"
+#include "opt.h"
 
-static const char help[] =
-	"usage: assay review [OPTIONS]\n"
-	"\n"
-	"The review screen: one sample at a time, a decision per key (? lists the\n"
-	"keys). Every decision is saved before the next sample is shown.\n"
-	"\n"
-	"Options:\n"
-	"  --annotator NAME  who reviews (default: $ASSAY_ANNOTATOR, else $USER)\n"
-	"  --batch NAME      only this batch\n"
-	"  --order ORDER     quality (lowest combined score first; the default once\n"
-	"                    samples are scored), import, random, learned (the\n"
-	"                    likeliest rejection by the learned model first) or\n"
-	"                    uncertain (closest to the model's decision boundary\n"
-	"                    first, never two near-duplicates in a row); in the\n"
-	"                    learned orders, samples without a learned score come\n"
-	"                    last (`assay learn`, then `assay score`, gives them one)\n"
-	"  --seed N          the random order's seed (default 1)\n"
-	"  --show WHICH      undecided (default; skipped ones come back at the end),\n"
-	"                    skipped, rejected, edited or all\n"
-	"  --overlap K       up to K annotators decide each sample (default 1: two\n"
-	"                    annotators never get the same sample)\n"
-	"  --theme NAME|PATH default, light, high-contrast, mono, or a theme file\n"
-	"                    (default: the config's `theme`, else default)\n"
-	"  --config FILE     read this configuration instead of the usual ones\n"
-	"  --where EXPR      only the samples of a slice, e.g. 'flagged(repetition) and\n"
-	"                    meta.model = \"llava\"' (see assay export --help); f on the\n"
-	"                    screen edits it; the top bar shows it and the slice's count\n"
-	"  --slice NAME      the where of [slice.NAME] in the configuration\n"
-	"  --retrain-every N the learned model retrains in the background after\n"
-	"                    every N decisions of the session (default: the\n"
-	"                    config's review.retrain_every, else 50; 0: never),\n"
-	"                    then the undecided samples' learned scores follow it a\n"
-	"                    few at a time; the top bar shows its out-of-fold AUC\n"
-	"  --conflicts       for a lead: walk the samples whose annotators disagree,\n"
-	"                    see every verdict and edit, and record the final word\n"
-	"                    (export honours it over the annotators' verdicts)\n"
-	"  -h, --help        this help\n"
-	"\n"
-	"Configuration: $XDG_CONFIG_HOME/assay/config, then ./assay.conf, in\n"
-	"key = value form: `theme = light`, `reasons = a, b, other`; a named\n"
-	"slice is a section: [slice.flagged-rep] then where = flagged(repetition).\n"
-	"\n"
-	"A sample on screen is leased to its annotator for $ASSAY_LEASE_MS\n"
-	"milliseconds (default 600000), renewed while it stays there; a crashed\n"
-	"session's sample goes back to the queue when its lease runs out.\n";
+static const cli_opt_value orders[] = {
+	{"quality", STORE_ORDER_QUALITY}, {"import", STORE_ORDER_IMPORT},
+	{"random", STORE_ORDER_RANDOM},   {"learned", STORE_ORDER_LEARNED},
+	{"uncertain", STORE_ORDER_UNCERTAIN}, {0},
+};
+static const cli_opt_value shows[] = {
+	{"undecided", STORE_SHOW_UNDECIDED}, {"skipped", STORE_SHOW_SKIPPED},
+	{"rejected", STORE_SHOW_REJECTED},   {"edited", STORE_SHOW_EDITED},
+	{"all", STORE_SHOW_ALL},             {0},
+};
 
-/* in enum store_order's order */
-static const char *const orders[] = {"quality", "import", "random", "learned", "uncertain"};
-static const char *const shows[] = {"undecided", "skipped", "rejected", "edited", "all"};
-
-static int pick(const char *v, const char *const *names, int n)
+static const char *order_name(int order)
 {
-	for (int i = 0; i < n; i++)
-		if (strcmp(v, names[i]) == 0)
-			return i;
-	return -1;
+	for (const cli_opt_value *v = orders; v->name; v++)
+		if (v->value == order)
+			return v->name;
+	return "?";
 }
 
 /* The learned orders need learned scores: 0, or the exit code. */
@@ -81,7 +42,7 @@ static int order_ready(store *s, int order)
 	if (ranked)
 		return 0;
 	cli_errorf("--order %s: no sample has a learned score yet (train a model with "
-		   "`assay learn`, then run `assay score`)", orders[order]);
+		   "`assay learn`, then run `assay score`)", order_name(order));
 	return EXIT_USAGE;
 }
 
@@ -101,94 +62,79 @@ static void print_summary(const tui_summary *s)
 	fflush(stdout);
 }
 
-/* The options of the command beside the review's own. */
+/* The options: the review's own (o), and the command's. The numbers are
+ * copied into o after the parse; -1: not given. */
 typedef struct review_args {
+	tui_review_opts o;
+	long seed, overlap, retrain_every;
 	const char *theme, *config, *slice;
 	bool conflicts;
 	cli_where where;
 } review_args;
 
-/* One option of o; 1 when c is not one; else 0 or the exit code. */
-static int queue_option(cli_ctx *ctx, tui_review_opts *o, int c)
-{
-	long v;
-	switch (c) {
-	case 'a': o->annotator = optarg; return 0;
-	case 'b': o->batch = optarg; return 0;
-	case 'o':
-		if ((o->order = pick(optarg, orders, 5)) < 0)
-			return cli_usage_error(ctx, "--order: expected quality, import, random, "
-						    "learned or uncertain, got \"%s\"", optarg);
-		return 0;
-	case 'S':
-		if (!cli_parse_long(optarg, 0, 0x7fffffffL, &v))
-			return cli_usage_error(ctx, "--seed: expected a non-negative integer");
-		o->seed = (uint64_t)v;
-		return 0;
-	case 's':
-		if ((o->show = pick(optarg, shows, 5)) < 0)
-			return cli_usage_error(ctx, "--show: expected undecided, skipped, rejected, "
-						    "edited or all, got \"%s\"", optarg);
-		return 0;
-	case 'k':
-		if (!cli_parse_long(optarg, 1, 100, &v))
-			return cli_usage_error(ctx, "--overlap: expected a number from 1 to 100");
-		o->overlap = (int)v;
-		return 0;
-	case 'R':
-		if (!cli_parse_long(optarg, 0, 1000000, &v))
-			return cli_usage_error(ctx, "--retrain-every: expected a number of decisions "
-						    "from 0 (never) to 1000000, got \"%s\"", optarg);
-		o->retrain_every = (int)v;
-		return 0;
-	default: return 1;
-	}
-}
+static const cli_opt review_rows[] = {
+	CLI_STRING("annotator", 0, review_args, o.annotator, "NAME",
+		   "who reviews (default: $ASSAY_ANNOTATOR, else $USER)"),
+	CLI_STRING("batch", 0, review_args, o.batch, "NAME", "only this batch"),
+	CLI_ENUM("order", 0, review_args, o.order, "ORDER", orders,
+		 "quality (lowest combined score first; the default once\n"
+		 "samples are scored), import, random, learned (the\n"
+		 "likeliest rejection by the learned model first) or\n"
+		 "uncertain (closest to the model's decision boundary\n"
+		 "first, never two near-duplicates in a row); in the\n"
+		 "learned orders, samples without a learned score come\n"
+		 "last (`assay learn`, then `assay score`, gives them one)"),
+	CLI_INT("seed", 0, review_args, seed, "N", 0, 0x7fffffff,
+		"the random order's seed (default 1)"),
+	CLI_ENUM("show", 0, review_args, o.show, "WHICH", shows,
+		 "undecided (default; skipped ones come back at the end),\n"
+		 "skipped, rejected, edited or all"),
+	CLI_INT("overlap", 0, review_args, overlap, "K", 1, 100,
+		"up to K annotators decide each sample (default 1: two\n"
+		"annotators never get the same sample)"),
+	CLI_STRING("theme", 0, review_args, theme, "NAME|PATH",
+		   "default, light, high-contrast, mono, or a theme file\n"
+		   "(default: the config's `theme`, else default)"),
+	CLI_STRING("config", 0, review_args, config, "FILE",
+		   "read this configuration instead of the usual ones"),
+	CLI_WHERE(review_args, where,
+		  "only the samples of a slice, e.g. 'flagged(repetition) and\n"
+		  "meta.model = \"llava\"' (see assay export --help); f on the\n"
+		  "screen edits it; the top bar shows it and the slice's count"),
+	CLI_STRING("slice", 0, review_args, slice, "NAME",
+		   "the where of [slice.NAME] in the configuration"),
+	CLI_INT_EXPECT("retrain-every", 0, review_args, retrain_every, "N", 0, 1000000,
+		       "a number of decisions from 0 (never) to 1000000",
+		       "the learned model retrains in the background after\n"
+		       "every N decisions of the session (default: the\n"
+		       "config's review.retrain_every, else 50; 0: never),\n"
+		       "then the undecided samples' learned scores follow it a\n"
+		       "few at a time; the top bar shows its out-of-fold AUC"),
+	CLI_FLAG("conflicts", 0, review_args, conflicts,
+		 "for a lead: walk the samples whose annotators disagree,\n"
+		 "see every verdict and edit, and record the final word\n"
+		 "(export honours it over the annotators' verdicts)"),
+	CLI_HELP(),
+	CLI_END(),
+};
 
-/* Reads the options; 0 when fine, -1 after --help, else the exit code. */
-static int parse_args(cli_ctx *ctx, int argc, char **argv, tui_review_opts *o, review_args *r)
-{
-	static const struct option longopts[] = {
-		{"annotator", required_argument, NULL, 'a'},
-		{"batch", required_argument, NULL, 'b'},
-		{"order", required_argument, NULL, 'o'},
-		{"seed", required_argument, NULL, 'S'},
-		{"show", required_argument, NULL, 's'},
-		{"overlap", required_argument, NULL, 'k'},
-		{"retrain-every", required_argument, NULL, 'R'},
-		{"theme", required_argument, NULL, 't'},
-		{"config", required_argument, NULL, 'c'},
-		{"conflicts", no_argument, NULL, 'C'},
-		{"where", required_argument, NULL, 'w'},
-		{"slice", required_argument, NULL, 'L'},
-		{"help", no_argument, NULL, 'h'},
-		{0},
-	};
-	int c, code;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 't': r->theme = optarg; break;
-		case 'c': r->config = optarg; break;
-		case 'C': r->conflicts = true; break;
-		case 'L': r->slice = optarg; break;
-		case 'w':
-			if ((code = cli_where_parse(ctx, optarg, &r->where)))
-				return code;
-			break;
-		case 'h':
-			fputs(help, stdout);
-			return -1;
-		default:
-			if ((code = queue_option(ctx, o, c)) == 1)
-				return cli_bad_option(ctx, c, argv);
-			if (code)
-				return code;
-		}
-	}
-	return 0;
-}
+const cli_opts cli_review_opts = {
+	.head = "usage: assay review [OPTIONS]\n"
+		"\n"
+		"The review screen: one sample at a time, a decision per key (? lists the\n"
+		"keys). Every decision is saved before the next sample is shown.\n"
+		"\n",
+	.rows = review_rows,
+	.column = 20,
+	.foot = "\n"
+		"Configuration: $XDG_CONFIG_HOME/assay/config, then ./assay.conf, in\n"
+		"key = value form: `theme = light`, `reasons = a, b, other`; a named\n"
+		"slice is a section: [slice.flagged-rep] then where = flagged(repetition).\n"
+		"\n"
+		"A sample on screen is leased to its annotator for $ASSAY_LEASE_MS\n"
+		"milliseconds (default 600000), renewed while it stays there; a crashed\n"
+		"session's sample goes back to the queue when its lease runs out.\n",
+};
 
 /* --slice NAME: the where of [slice.NAME] in the configuration, checked
  * as --where is; 0 or the exit code. */
@@ -295,19 +241,20 @@ static int review(cli_ctx *ctx, tui_review_opts *o, review_args *ra)
 
 int cmd_review(cli_ctx *ctx, int argc, char **argv)
 {
-	tui_review_opts o = {.db_name = ctx->db, .annotator = getenv("ASSAY_ANNOTATOR"),
-			     .order = -1, .seed = 1, .overlap = 1, .retrain_every = -1};
-	if (!o.annotator || !*o.annotator)
-		o.annotator = getenv("USER");
-	review_args ra = {0};
-	int code = parse_args(ctx, argc, argv, &o, &ra);
-	if (code == 0 && optind < argc)
-		code = cli_usage_error(ctx, "unexpected argument '%s'", argv[optind]);
-	else if (code == 0 && (!o.annotator || !*o.annotator))
+	review_args a = {.o = {.db_name = ctx->db, .annotator = getenv("ASSAY_ANNOTATOR"),
+			       .order = -1},
+			 .seed = 1, .overlap = 1, .retrain_every = -1};
+	if (!a.o.annotator || !*a.o.annotator)
+		a.o.annotator = getenv("USER");
+	int code = cli_opts_parse(ctx, &cli_review_opts, argc, argv, &a, NULL);
+	a.o.seed = (uint64_t)a.seed;
+	a.o.overlap = (int)a.overlap;
+	a.o.retrain_every = (int)a.retrain_every;
+	if (code == 0 && (!a.o.annotator || !*a.o.annotator))
 		code = cli_usage_error(ctx, "who reviews? give --annotator NAME (or set "
 					    "$ASSAY_ANNOTATOR)");
 	else if (code == 0)
-		code = review(ctx, &o, &ra);
-	cli_where_free(&ra.where);
-	return code < 0 ? 0 : code;
+		code = review(ctx, &a.o, &a);
+	cli_where_free(&a.where);
+	return code == CLI_OPTS_DONE ? 0 : code;
 }

@@ -85,11 +85,15 @@ static int number_value(const cli_ctx *ctx, const cli_opt *o, const char *arg, v
 {
 	if (o->kind == CLI_OPT_INT) {
 		long v;
-		if (!cli_parse_long(arg, (long)o->min, (long)o->max, &v))
-			return cli_usage_error(ctx, "--%s: expected a whole number from %ld to %ld, "
-						    "got '%s'", o->name, (long)o->min, (long)o->max, arg);
-		*(long *)field = v;
-		return 0;
+		if (cli_parse_long(arg, (long)o->min, (long)o->max, &v)) {
+			*(long *)field = v;
+			return 0;
+		}
+		if (o->expect)
+			return cli_usage_error(ctx, "--%s: expected %s, got '%s'", o->name, o->expect,
+					       arg);
+		return cli_usage_error(ctx, "--%s: expected a whole number from %ld to %ld, got '%s'",
+				       o->name, (long)o->min, (long)o->max, arg);
 	}
 	char *end;
 	errno = 0;

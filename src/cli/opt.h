@@ -44,6 +44,8 @@ typedef struct cli_opt {
 	double min, max;             /* INT and DOUBLE: the bounds, inclusive */
 	const cli_opt_value *values; /* ENUM: ended by a NULL name */
 	cli_opt_fn call;             /* CALL */
+	const char *expect;          /* what a bad value's error says was expected;
+				      * NULL: said from the kind and bounds */
 	const char *help;            /* the help's lines, '\n' between them */
 } cli_opt;
 
@@ -85,6 +87,11 @@ void cli_opt_left(const cli_opt *o, char *buf, size_t cap);
 #define CLI_INT(LONG, SHORT, T, F, META, LO, HI, HELP)                                       \
 	{.kind = CLI_OPT_INT, .name = LONG, .letter = SHORT, .metavar = META,                 \
 	 .off = CLI_OFF_(T, F, long), .min = LO, .max = HI, .help = HELP}
+/* An INT whose error names what the number counts ("a number of decisions
+ * from 0 (never) to 1000000"). */
+#define CLI_INT_EXPECT(LONG, SHORT, T, F, META, LO, HI, EXPECT, HELP)                        \
+	{.kind = CLI_OPT_INT, .name = LONG, .letter = SHORT, .metavar = META,                 \
+	 .off = CLI_OFF_(T, F, long), .min = LO, .max = HI, .expect = EXPECT, .help = HELP}
 #define CLI_DOUBLE(LONG, SHORT, T, F, META, LO, HI, HELP)                                    \
 	{.kind = CLI_OPT_DOUBLE, .name = LONG, .letter = SHORT, .metavar = META,              \
 	 .off = CLI_OFF_(T, F, double), .min = LO, .max = HI, .help = HELP}

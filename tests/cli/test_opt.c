@@ -9,7 +9,7 @@
 
 typedef struct targs {
 	bool json, dry;
-	long count;
+	long count, every;
 	double ratio;
 	const char *name;
 	int format;
@@ -34,6 +34,8 @@ static const cli_opt_value formats[] = {{"table", 't'}, {"json", 'j'}, {"csv", '
 static const cli_opt rows[] = {
 	CLI_FLAG("json", 'j', targs, json, "machine-readable output"),
 	CLI_INT("count", 'n', targs, count, "N", 1, 10, "how many, 1-10"),
+	CLI_INT_EXPECT("every", 0, targs, every, "N", 0, 1000, "a number of decisions from 0 (never)",
+		       "after every N decisions"),
 	CLI_DOUBLE("ratio", 0, targs, ratio, "R", 0, 1, "a share from 0 to 1"),
 	CLI_STRING("name", 0, targs, name, "NAME", "a name"),
 	CLI_ENUM("format", 0, targs, format, "FMT", formats, "table (default), json\nor csv"),
@@ -126,6 +128,10 @@ TEST(ints_and_doubles_within_bounds)
 	CHECK_USAGE("--count: expected a whole number from 1 to 10, got '3x'", "--count", "3x");
 	CHECK_USAGE("--count: expected a whole number from 1 to 10, got ''", "--count=");
 	CHECK_USAGE("--ratio: expected a number from 0 to 1, got '1.5'", "--ratio", "1.5");
+	CHECK_USAGE("--every: expected a number of decisions from 0 (never), got '-1'", "--every=-1");
+	CHECK_INT(PARSE(&a, &err, "--every", "0"), 0);
+	CHECK_INT(a.every, 0);
+	free(err);
 	CHECK_USAGE("--ratio: expected a number from 0 to 1, got 'nan'", "--ratio", "nan");
 }
 
@@ -192,6 +198,7 @@ static const char want_help[] =
 	"Options:\n"
 	"  -j, --json    machine-readable output\n"
 	"  -n, --count N how many, 1-10\n"
+	"  --every N     after every N decisions\n"
 	"  --ratio R     a share from 0 to 1\n"
 	"  --name NAME   a name\n"
 	"  --format FMT  table (default), json\n"
