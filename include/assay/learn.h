@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "assay/common.h"
+#include "assay/text.h"
 
 /* ---- Settings ------------------------------------------------------------ */
 
@@ -74,6 +75,8 @@ typedef struct learn_fvec {
 	bool keep_names;
 	abuf names;
 	abuf scratch;
+	abuf low;         /* a field lower-cased */
+	text_tokens tok;  /* its words */
 } learn_fvec;
 
 /* Fills fv with ex's features: a bias, word 1..ngrams-grams per field

@@ -43,25 +43,36 @@ void learn_fvec_free(learn_fvec *fv)
 	free(fv->set);
 	abuf_free(&fv->names);
 	abuf_free(&fv->scratch);
+	abuf_free(&fv->low);
+	text_tokens_free(&fv->tok);
 	*fv = (learn_fvec){.keep_names = fv->keep_names};
 }
 
-/* Adds the feature named scratch[0..len) with value val. */
-static int push(const learn_settings *s, learn_fvec *fv, size_t len, float val)
+/* Adds the feature named scratch[0..len) with value val; room for it was
+ * made by room(). */
+static inline int push(const learn_settings *s, learn_fvec *fv, size_t len, float val)
 {
-	if (ASSAY_GROW(fv->v, fv->n + 1, fv->cap, 256) < 0)
-		return ASSAY_ENOMEM;
-	uint32_t mask = (1u << s->bits) - 1;
 	learn_feat *f = &fv->v[fv->n++];
-	f->idx = (uint32_t)text_hash64(fv->scratch.data, len, s->seed) & mask;
+	f->idx = (uint32_t)text_hash64(fv->scratch.data, len, s->seed) & ((1u << s->bits) - 1);
 	f->val = val;
 	f->name = 0;
 	if (fv->keep_names) {
-		f->name = (uint32_t)fv->names.len;
-		if (abuf_append(&fv->names, fv->scratch.data, len) < 0 ||
-		    abuf_putc(&fv->names, '\0') < 0)
+		/* the name and its NUL in one copy */
+		if (abuf_reserve(&fv->names, len + 1) < 0)
 			return ASSAY_ENOMEM;
+		f->name = (uint32_t)fv->names.len;
+		memcpy(fv->names.data + fv->names.len, fv->scratch.data, len);
+		fv->names.len += len + 1;
+		fv->names.data[fv->names.len - 1] = '\0';
 	}
+	return ASSAY_OK;
+}
+
+/* Room for n more features and a name of up to len bytes in scratch. */
+static int room(learn_fvec *fv, size_t n, size_t len)
+{
+	if (ASSAY_GROW(fv->v, fv->n + n, fv->cap, 256) < 0 || abuf_reserve(&fv->scratch, len) < 0)
+		return ASSAY_ENOMEM;
 	return ASSAY_OK;
 }
 
@@ -78,10 +89,10 @@ static int begin(learn_fvec *fv, const char *ns, size_t *prefix)
 static int push_term(const learn_settings *s, learn_fvec *fv, size_t prefix, const char *term,
 		     size_t n, float val)
 {
-	fv->scratch.len = prefix;
-	if (abuf_append(&fv->scratch, term, n) < 0)
+	if (room(fv, 1, n + 1) < 0)
 		return ASSAY_ENOMEM;
-	return push(s, fv, fv->scratch.len, val);
+	memcpy(fv->scratch.data + prefix, term, n);
+	return push(s, fv, prefix + n, val);
 }
 
 /* How many bits the count takes: 0 for 0, 1 for 1, 2 for 2-3, 3 for 4-7... */
@@ -95,7 +106,20 @@ static unsigned bucket_of(size_t n)
 	return b;
 }
 
-/* Word n-grams of one lower-cased field. */
+/* "#len=B" of the bucket B (at most 64: two digits). */
+static size_t len_term(unsigned b, char *term)
+{
+	size_t n = 0;
+	memcpy(term, "#len=", 5);
+	n = 5;
+	if (b >= 10)
+		term[n++] = (char)('0' + b / 10);
+	term[n++] = (char)('0' + b % 10);
+	return n;
+}
+
+/* Word n-grams of one lower-cased field: from each word, the 1-gram,
+ * then the 2-gram as the 1-gram, a space and the next word, and so on. */
 static int field_words(const learn_settings *s, learn_fvec *fv, const char *ns, const char *low,
 		       size_t len, text_tokens *tok)
 {
@@ -104,22 +128,23 @@ static int field_words(const learn_settings *s, learn_fvec *fv, const char *ns, 
 	if (rc < 0 || (rc = text_words(low, len, tok)) < 0)
 		return rc < 0 ? rc : ASSAY_ENOMEM;
 	size_t n = ASSAY_MIN(tok->n, (size_t)LEARN_MAX_TOKENS);
-	for (size_t i = 0; i < n; i++)
+	/* a name is at most the prefix, the field and a space per word */
+	if (room(fv, n * s->ngrams + 1, prefix + len + s->ngrams + 16) < 0)
+		return ASSAY_ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		char *at = fv->scratch.data + prefix;
 		for (unsigned g = 1; g <= s->ngrams && i + g <= n; g++) {
-			/* the n-gram's words joined by single spaces */
-			fv->scratch.len = prefix;
-			for (unsigned k = 0; k < g; k++) {
-				if ((k && abuf_putc(&fv->scratch, ' ') < 0) ||
-				    abuf_append(&fv->scratch, low + tok->v[i + k].off,
-						tok->v[i + k].len) < 0)
-					return ASSAY_ENOMEM;
-			}
-			if ((rc = push(s, fv, fv->scratch.len, 1.0f)) < 0)
+			const text_token *w = &tok->v[i + g - 1];
+			if (g > 1)
+				*at++ = ' ';
+			memcpy(at, low + w->off, w->len);
+			at += w->len;
+			if ((rc = push(s, fv, (size_t)(at - fv->scratch.data), 1.0f)) < 0)
 				return rc;
 		}
-	char term[32];
-	int tn = snprintf(term, sizeof term, "#len=%u", bucket_of(tok->n));
-	return push_term(s, fv, prefix, term, (size_t)tn, 1.0f);
+	}
+	char term[16];
+	return push_term(s, fv, prefix, term, len_term(bucket_of(tok->n), term), 1.0f);
 }
 
 /* Character 3-5-grams of the first LEARN_MAX_TOKENS bytes of the text. */
@@ -137,18 +162,22 @@ static int field_chars(const learn_settings *s, learn_fvec *fv, const char *ns, 
 	return rc;
 }
 
-static int add_field(const learn_settings *s, learn_fvec *fv, const learn_field *f, abuf *low,
-		     text_tokens *tok)
+static int add_field(const learn_settings *s, learn_fvec *fv, const learn_field *f)
 {
+	abuf *low = &fv->low;
+	size_t len = f->value ? f->len : 0;
 	abuf_reset(low);
-	if (abuf_append(low, f->value ? f->value : "", f->value ? f->len : 0) < 0)
+	if (abuf_reserve(low, len + 1) < 0)
 		return ASSAY_ENOMEM;
-	for (size_t i = 0; i < low->len; i++)
-		if (low->data[i] >= 'A' && low->data[i] <= 'Z')
-			low->data[i] = (char)(low->data[i] + ('a' - 'A'));
-	int rc = field_words(s, fv, f->name, low->data ? low->data : "", low->len, tok);
+	for (size_t i = 0; i < len; i++) {
+		char c = f->value[i];
+		low->data[i] = c >= 'A' && c <= 'Z' ? (char)(c + ('a' - 'A')) : c;
+	}
+	low->len = len;
+	low->data[len] = '\0';
+	int rc = field_words(s, fv, f->name, low->data, len, &fv->tok);
 	if (rc == 0 && s->char_ngrams && strcmp(f->name, "text") == 0)
-		rc = field_chars(s, fv, f->name, low->data ? low->data : "", low->len);
+		rc = field_chars(s, fv, f->name, low->data, len);
 	return rc;
 }
 
@@ -165,10 +194,13 @@ static int add_number(const learn_settings *s, learn_fvec *fv, const learn_numbe
 	size_t nl = strlen(num->name);
 	if (rc == 0)
 		rc = push_term(s, fv, prefix, num->name, nl, (float)v);
+	/* "NAME=B", the name cut at 120 bytes */
 	char term[160];
-	int b = (int)floor(v * 4.0);
-	int tn = snprintf(term, sizeof term, "%.120s=%d", num->name, b);
-	return rc < 0 ? rc : push_term(s, fv, prefix, term, (size_t)tn, 1.0f);
+	size_t tn = ASSAY_MIN(nl, (size_t)120);
+	memcpy(term, num->name, tn);
+	term[tn++] = '=';
+	term[tn++] = (char)('0' + (int)floor(v * 4.0));
+	return rc < 0 ? rc : push_term(s, fv, prefix, term, tn, 1.0f);
 }
 
 /* The product of the numbers in [0, 1]: the rule scorers' combined score
@@ -227,16 +259,12 @@ int learn_extract(const learn_settings *s, const learn_example *ex, learn_fvec *
 	int rc = begin(fv, "", &prefix);
 	if (rc == 0)
 		rc = push_term(s, fv, prefix, "bias", 4, 1.0f);
-	abuf low = {0};
-	text_tokens tok = {0};
 	for (size_t i = 0; rc == 0 && i < ex->n_fields; i++)
-		rc = add_field(s, fv, &ex->fields[i], &low, &tok);
+		rc = add_field(s, fv, &ex->fields[i]);
 	for (size_t i = 0; rc == 0 && i < ex->n_numbers; i++)
 		rc = add_number(s, fv, &ex->numbers[i]);
 	if (rc == 0 && ex->n_numbers > 1)
 		rc = add_number(s, fv, &(learn_number){"(all)", product(ex)});
-	abuf_free(&low);
-	text_tokens_free(&tok);
 	return rc == 0 ? merge(fv) : rc;
 }
 

@@ -52,19 +52,37 @@ static uint32_t cp_at(const char *s, size_t n, size_t i, size_t *len)
 	return cp;
 }
 
+/* ASCII letters and digits, the common case, without decoding. */
+static inline bool ascii_word(unsigned char c)
+{
+	return (unsigned char)((c | 0x20) - 'a') < 26 || (unsigned char)(c - '0') < 10;
+}
+
 /* The end of the word starting at i. */
 static size_t word_end(const char *s, size_t n, size_t i)
 {
 	size_t len;
 	while (i < n) {
-		uint32_t cp = cp_at(s, n, i, &len);
-		if (word_cp(cp)) {
-			i += len;
-			continue;
+		unsigned char c = (unsigned char)s[i];
+		uint32_t cp;
+		if (c < 0x80) {
+			if (ascii_word(c)) {
+				i++;
+				continue;
+			}
+			cp = c;
+			len = 1;
+		} else {
+			cp = cp_at(s, n, i, &len);
+			if (word_cp(cp)) {
+				i += len;
+				continue;
+			}
 		}
 		if (inner_cp(cp) && i + len < n) {
 			size_t l2;
-			if (word_cp(cp_at(s, n, i + len, &l2))) {
+			unsigned char d = (unsigned char)s[i + len];
+			if (d < 0x80 ? ascii_word(d) : word_cp(cp_at(s, n, i + len, &l2))) {
 				i += len;
 				continue;
 			}
@@ -79,12 +97,23 @@ int text_words(const char *s, size_t n, text_tokens *out)
 	out->n = 0;
 	size_t i = 0, len;
 	while (i < n) {
-		uint32_t cp = cp_at(s, n, i, &len);
-		if (space_cp(cp)) {
-			i += len;
+		unsigned char c = (unsigned char)s[i];
+		/* ASCII white space and words without decoding (the same answer) */
+		if (c == ' ' || (c >= '\t' && c <= '\r')) {
+			i++;
 			continue;
 		}
-		size_t end = word_cp(cp) ? word_end(s, n, i) : text_grapheme_next(s, n, i);
+		uint32_t cp = c;
+		len = 1;
+		if (c >= 0x80) {
+			cp = cp_at(s, n, i, &len);
+			if (space_cp(cp)) {
+				i += len;
+				continue;
+			}
+		}
+		size_t end = (c < 0x80 ? ascii_word(c) : word_cp(cp)) ? word_end(s, n, i)
+								     : text_grapheme_next(s, n, i);
 		if (push(out, i, end - i) < 0)
 			return ASSAY_ENOMEM;
 		i = end;
