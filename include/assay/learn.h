@@ -135,6 +135,15 @@ int learn_trainer_pass(learn_trainer *t, unsigned p, assay_error *err);
 int learn_trainer_feed(learn_trainer *t, const learn_example *ex, uint64_t key, bool rejected,
 		       const char *reason, assay_error *err);
 
+/* Whether pass p (the current one) needs the verdict with this key: a
+ * verdict it does not need is fed with ex NULL (nothing read for it). */
+bool learn_trainer_wants(const learn_trainer *t, uint64_t key);
+/* Whether the current pass (after the first) can run from the features
+ * the first pass kept in memory (learn_trainer_replay, instead of feeding
+ * every verdict again): they fit within the trainer's memory budget. */
+bool learn_trainer_replayable(const learn_trainer *t);
+int learn_trainer_replay(learn_trainer *t, assay_error *err);
+
 /* The honest figures, valid after the last pass: for each verdict in feed
  * order, P(reject) out of fold and progressively validated; the labels;
  * the reason head's progressive top-1 accuracy over rejections with a

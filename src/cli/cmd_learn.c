@@ -154,6 +154,12 @@ static int on_row(void *ud, const store_export_row *raw)
 	    res.verdict != EXPORT_REJECTED)
 		return 0;
 	bool rejected = res.verdict == EXPORT_REJECTED;
+	if (!learn_trainer_wants(f->t, (uint64_t)row->sample_id)) {
+		/* this pass does not need it: nothing read but the verdict */
+		f->fed++;
+		return learn_trainer_feed(f->t, NULL, (uint64_t)row->sample_id, rejected, NULL,
+					  &f->err);
+	}
 	/* as the learned scorer sees a sample: no id to leave out (the scorer's
 	 * pages carry none), so both see the same features */
 	if (learn_record_fields(row->record, row->record_len, row->text_field, NULL, row->text,
@@ -187,7 +193,10 @@ static int train(feeder *f)
 	for (unsigned p = 0; rc == 0 && p < passes; p++) {
 		f->fed = 0;
 		rc = learn_trainer_pass(f->t, p, &f->err);
-		if (rc == 0)
+		/* a later pass runs from the features the first kept, when they fit */
+		if (rc == 0 && p > 0 && learn_trainer_replayable(f->t))
+			rc = learn_trainer_replay(f->t, &f->err);
+		else if (rc == 0)
 			rc = store_export_each(f->s, &filter, on_row, f, &f->err);
 		if (rc == 0 && p == 0)
 			f->total = (int64_t)f->fed;

@@ -13,6 +13,8 @@
  * to be named as one (rarer ones are noise). */
 #define LEARN_MAX_SIGNALS 40
 #define LEARN_SIGNAL_MIN_SEEN 3
+/* The most memory the first pass keeps features in for the later ones. */
+#define LEARN_CACHE_BYTES ((size_t)96 << 20)
 
 typedef struct learn_trainer_view {
 	const learn_settings *s;
@@ -25,6 +27,32 @@ typedef struct learn_trainer_view {
 	const char *names;
 	size_t n_rej, n_kept;
 } learn_trainer_view;
+
+/* The features of the verdicts a later pass needs, kept by the first pass
+ * (cache.c) within a budget of max_words; dropped (and every later pass
+ * reads the verdicts again) when they would not fit. */
+typedef struct learn_cache {
+	uint32_t *w;
+	size_t n, cap, max_words;
+	size_t count; /* verdicts kept */
+	bool dropped;
+} learn_cache;
+
+typedef struct cached_verdict {
+	unsigned fold;
+	bool eval;
+	const char *reason; /* NUL-terminated, or NULL */
+	size_t reason_len;
+} cached_verdict;
+
+/* Keeps fv and the verdict's fold, share and reason; false when the cache
+ * is (now) dropped. */
+bool cache_put(learn_cache *c, const learn_fvec *fv, unsigned fold, bool eval,
+	       const char *reason);
+/* The verdict kept at word at into *out and its features into fv (when
+ * not NULL); returns where the next one starts, 0 out of memory. */
+size_t cache_get(const learn_cache *c, size_t at, learn_fvec *fv, cached_verdict *out);
+void cache_free(learn_cache *c);
 
 void learn_trainer_parts(learn_trainer *t, learn_trainer_view *v);
 

@@ -52,6 +52,8 @@ struct learn_trainer {
 	size_t n_rej, n_kept;
 	size_t reason_hits, reason_n;
 	double eval_share; /* of the verdicts, the share the fold models see */
+	learn_cache cache;
+	size_t cache_want; /* verdicts a later pass needs */
 	/* the ring: slots [taken, filled) wait for the worker */
 	item ring[RING];
 	size_t filled, taken;
@@ -75,6 +77,7 @@ learn_trainer *learn_trainer_new(const learn_settings *s, assay_error *err)
 		goto nomem;
 	t->s = *s;
 	t->eval_share = 1.0;
+	t->cache.max_words = LEARN_CACHE_BYTES / sizeof *t->cache.w;
 	size_t buckets = (size_t)1 << s->bits;
 	t->fold = calloc(s->folds, sizeof *t->fold);
 	t->rhead = calloc(LEARN_MAX_REASONS, sizeof *t->rhead);
@@ -127,6 +130,7 @@ void learn_trainer_free(learn_trainer *t)
 	free(t->seen);
 	free(t->name_at);
 	abuf_free(&t->names);
+	cache_free(&t->cache);
 	free(t->oof);
 	free(t->prog);
 	free(t->label);
@@ -396,6 +400,11 @@ static void fill_reason(item *it, const char *reason)
 		snprintf(it->reason, sizeof it->reason, "%s", reason);
 }
 
+bool learn_trainer_wants(const learn_trainer *t, uint64_t key)
+{
+	return t->pass < t->s.epochs || evaluated(t, key);
+}
+
 int learn_trainer_feed(learn_trainer *t, const learn_example *ex, uint64_t key, bool rejected,
 		       const char *reason, assay_error *err)
 {
@@ -416,8 +425,16 @@ int learn_trainer_feed(learn_trainer *t, const learn_example *ex, uint64_t key, 
 	it->skip = t->pass >= t->s.epochs && !it->eval; /* no features needed */
 	fill_reason(it, rejected ? reason : NULL);
 	it->fv.keep_names = first;
-	if (!it->skip && learn_extract(&t->s, ex, &it->fv) < 0)
-		return assay_fail(err, ASSAY_ENOMEM, "out of memory for a sample's features");
+	if (!it->skip && (!ex || learn_extract(&t->s, ex, &it->fv) < 0))
+		return assay_fail(err, ex ? ASSAY_ENOMEM : ASSAY_EINVAL,
+				  ex ? "out of memory for a sample's features"
+				     : "verdict %zu is needed but was not given", t->at);
+	/* a later pass replays what it needs from memory */
+	if (first && (t->s.epochs > 1 || it->eval)) {
+		t->cache_want++;
+		cache_put(&t->cache, &it->fv, it->fold, it->eval,
+			  it->has_reason ? it->reason : NULL);
+	}
 	if (first) {
 		t->in_eval[t->n] = it->eval;
 		t->label[t->n++] = rejected;
@@ -426,6 +443,72 @@ int learn_trainer_feed(learn_trainer *t, const learn_example *ex, uint64_t key, 
 	if (publish(t, it) < 0)
 		return assay_fail(err, t->worker_rc, "out of memory while learning");
 	return ASSAY_OK;
+}
+
+bool learn_trainer_replayable(const learn_trainer *t)
+{
+	return t->pass > 0 && !t->cache.dropped && t->cache.count == t->cache_want;
+}
+
+/* One of the two halves of a replayed pass: task 0 the full model and the
+ * reason head (training) or the even evaluated verdicts (out of fold),
+ * task 1 the fold models or the odd ones. Each half touches only its own
+ * models and slots, so the result is the same on one core or two. */
+static int replay_half(void *ud, size_t worker, size_t task, assay_error *err)
+{
+	(void)worker;
+	learn_trainer *t = ud;
+	learn_fvec fv = {0};
+	cached_verdict cv;
+	bool training = t->pass < t->s.epochs;
+	size_t w = 0, k = 0;
+	int rc = ASSAY_OK;
+	for (size_t at = 0; rc == 0 && at < t->n; at++) {
+		if (t->s.epochs == 1 && !t->in_eval[at]) {
+			if (!training && task == 0)
+				t->oof[at] = NAN; /* outside the evaluated share */
+			continue;
+		}
+		bool mine = training || (cv.eval = t->in_eval[at], cv.eval && k++ % 2 == task);
+		if (!(w = cache_get(&t->cache, w, mine ? &fv : NULL, &cv))) {
+			rc = ASSAY_ENOMEM;
+			break;
+		}
+		bool y = t->label[at];
+		if (!training) {
+			if (!cv.eval && task == 0)
+				t->oof[at] = NAN;
+			else if (mine)
+				t->oof[at] = (float)learn_sigmoid(
+					ftrl_logit(&t->s, &t->fold[cv.fold], &fv));
+			continue;
+		}
+		double cw = class_weight(t, y);
+		if (task == 0) {
+			double p = learn_sigmoid(ftrl_logit(&t->s, &t->full, &fv));
+			ftrl_update(&t->s, &t->full, &fv, p, y, cw);
+			if (y)
+				rc = teach_reason(t, &fv, cv.reason);
+			continue;
+		}
+		for (unsigned f = 0; cv.eval && f < t->s.folds; f++) {
+			if (f == cv.fold)
+				continue;
+			double p = learn_sigmoid(ftrl_logit(&t->s, &t->fold[f], &fv));
+			ftrl_update(&t->s, &t->fold[f], &fv, p, y, cw);
+		}
+	}
+	learn_fvec_free(&fv);
+	return rc < 0 ? assay_fail(err, rc, "out of memory while learning") : ASSAY_OK;
+}
+
+int learn_trainer_replay(learn_trainer *t, assay_error *err)
+{
+	if (drain(t) < 0)
+		return assay_fail(err, t->worker_rc, "out of memory while learning");
+	int rc = assay_parallel(ASSAY_MIN(assay_workers(), (size_t)2), 2, replay_half, t, err);
+	t->at = t->n;
+	return rc;
 }
 
 void learn_trainer_eval(learn_trainer *t, learn_eval *out)
