@@ -54,6 +54,7 @@ struct learn_trainer {
 	double eval_share; /* of the verdicts, the share the fold models see */
 	learn_cache cache;
 	size_t cache_want; /* verdicts a later pass needs */
+	size_t expected;   /* verdicts the caller expects to feed */
 	/* the ring: slots [taken, filled) wait for the worker */
 	item ring[RING];
 	size_t filled, taken;
@@ -145,6 +146,7 @@ unsigned learn_trainer_passes(const learn_trainer *t)
 
 void learn_trainer_expect(learn_trainer *t, size_t n)
 {
+	t->expected = n;
 	t->eval_share = t->s.eval_max && n > t->s.eval_max ? (double)t->s.eval_max / n : 1.0;
 }
 
@@ -400,6 +402,21 @@ static void fill_reason(item *it, const char *reason)
 		snprintf(it->reason, sizeof it->reason, "%s", reason);
 }
 
+/* Drops the cache early when the verdicts expected will not fit at the
+ * size of those kept so far (rather than fill the budget first). */
+static void keep_or_drop(learn_trainer *t)
+{
+	learn_cache *c = &t->cache;
+	if (c->dropped || c->count != 1024 || !t->expected)
+		return;
+	double share = t->s.epochs > 1 ? 1.0 : t->eval_share;
+	if ((double)c->n / (double)c->count * (double)t->expected * share * 1.1 >
+	    (double)c->max_words) {
+		cache_free(c);
+		c->dropped = true;
+	}
+}
+
 bool learn_trainer_wants(const learn_trainer *t, uint64_t key)
 {
 	return t->pass < t->s.epochs || evaluated(t, key);
@@ -434,6 +451,7 @@ int learn_trainer_feed(learn_trainer *t, const learn_example *ex, uint64_t key, 
 		t->cache_want++;
 		cache_put(&t->cache, &it->fv, it->fold, it->eval,
 			  it->has_reason ? it->reason : NULL);
+		keep_or_drop(t);
 	}
 	if (first) {
 		t->in_eval[t->n] = it->eval;
