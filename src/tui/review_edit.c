@@ -68,11 +68,13 @@ const store_score *tui_edit_score_of(const app *a, const store_score *sc)
 static void record_edit(app *a, char **text)
 {
 	int64_t id = a->smp.id;
+	/* an earlier refusal's message goes: only what this save says stays */
+	tui_message(a->b, false, "%s", "");
 	if (tui_decide(a, STORE_EDIT, *text, NULL, true)) {
 		tui_draft_settled(&a->draft, id);
 		a->diff = true;
 		a->layout_dirty = true;
-		if (!a->b->msg_error)
+		if (!a->b->msg_error) /* else the rescoring said why it failed */
 			tui_message(a->b, false,
 				    "edit saved; l or Right: next sample, d: toggle the diff");
 		return;
