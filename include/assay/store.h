@@ -590,6 +590,7 @@ typedef struct store_decision {
 	char *text;
 	char *reason;
 	int64_t decided_at;
+	int pref; /* on a pair: enum store_pref (the candidate as imported) */
 } store_decision;
 
 int store_decision_get(store *s, int64_t sample_id, int64_t annotator_id, store_decision *out,

@@ -476,7 +476,7 @@ int store_lease_release(store *s, int64_t annotator_id, int64_t sample_id, assay
 }
 
 static const char sql_decision_get[] =
-	"SELECT verdict, text, reason, decided_at FROM decisions"
+	"SELECT verdict, text, reason, decided_at, pref FROM decisions"
 	" WHERE sample_id = ?1 AND annotator_id = ?2";
 
 int store_decision_get(store *s, int64_t sample_id, int64_t annotator_id, store_decision *out,
@@ -495,6 +495,7 @@ int store_decision_get(store *s, int64_t sample_id, int64_t annotator_id, store_
 		out->text = sqlite3_column_type(st, 1) == SQLITE_NULL ? NULL : store_col_str(st, 1);
 		out->reason = sqlite3_column_type(st, 2) == SQLITE_NULL ? NULL : store_col_str(st, 2);
 		out->decided_at = sqlite3_column_int64(st, 3);
+		out->pref = store_pref_parse((const char *)sqlite3_column_text(st, 4));
 	}
 	sqlite3_reset(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? ASSAY_OK

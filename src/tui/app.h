@@ -109,6 +109,7 @@ struct app {
 
 	tui_reasons reasons;
 	tui_ctx ctx; /* the context pane above the text (ctxpane.h) */
+	struct tui_pair *pair; /* the pair on screen (review_pair.c), or NULL */
 	int text_rows; /* rows the text got at the last draw, for paging */
 	struct review_filter *filter; /* the --where in force (review_filter.c) */
 
@@ -215,6 +216,28 @@ void tui_requeue(app *a);
 /* Records a decision on the sample on screen (store_decide), then shows
  * the next sample, or the same one again when stay. False when refused. */
 bool tui_decide(app *a, int kind, const char *text, const char *reason, bool stay);
+/* The same with the whole decision (a pair's pref and placement); the
+ * sample, annotator, session and time spent are filled in. */
+bool tui_decide_in(app *a, const store_decision_in *in, bool stay);
+/* Keys the pair screen shares with the review screen. */
+void tui_key_undo(tui_view *v);
+void tui_key_skip(tui_view *v);
+void tui_key_help(tui_view *v);
+void tui_key_quit(tui_view *v);
+void tui_key_prev(tui_view *v);
+void tui_key_next(tui_view *v);
+
+/* review_pair.c: the pair screen. A pair of candidates on screen gets its
+ * own drawing (both side by side, or stacked on a narrow terminal, the
+ * context above) and key table (1, 2, =, 0, d, e); placement is a hash of
+ * the sample and the annotator, and the verdict names the candidate. */
+extern const tui_key tui_pair_keys[];
+extern const size_t tui_n_pair_keys;
+/* After a sample is loaded: its pair (if it is one) and the key table. */
+int tui_pair_load(app *a, assay_error *err);
+void tui_pair_free(app *a);
+/* Draws the pair screen; false when the sample on screen is no pair. */
+bool tui_pair_draw(app *a);
 /* Shows sample id (leased) and remembers it in this session's walk. */
 void tui_go(app *a, int64_t id);
 /* Renews the lease on the sample on screen when a tenth of it has passed

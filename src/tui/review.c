@@ -35,6 +35,7 @@ static void clear_sample(app *a)
 	a->n_scores = a->n_notes = 0;
 	a->has_sample = false;
 	tui_meta_free(a);
+	tui_pair_free(a);
 	a->layout_dirty = true;
 }
 
@@ -61,7 +62,8 @@ static int load(app *a, int64_t id, assay_error *err)
 	if ((rc = store_decision_get(a->s, id, a->annotator_id, &a->dec, err)) < 0 ||
 	    (rc = store_scores_get(a->s, id, &a->scores, &a->n_scores, err)) < 0 ||
 	    (rc = tui_edit_scores_load(a, err)) < 0 ||
-	    (rc = store_notes_for(a->s, id, &a->notes, &a->n_notes, err)) < 0)
+	    (rc = store_notes_for(a->s, id, &a->notes, &a->n_notes, err)) < 0 ||
+	    (rc = tui_pair_load(a, err)) < 0)
 		return rc;
 	if (a->n_scores > 1)
 		qsort(a->scores, a->n_scores, sizeof *a->scores, worst_first);
@@ -149,17 +151,20 @@ void tui_requeue(app *a)
 /* Records a decision on the sample on screen, then moves on (unless stay). */
 bool tui_decide(app *a, int kind, const char *text, const char *reason, bool stay)
 {
+	return tui_decide_in(a, &(store_decision_in){.kind = kind, .text = text, .reason = reason},
+			     stay);
+}
+
+bool tui_decide_in(app *a, const store_decision_in *what, bool stay)
+{
 	if (!a->has_sample)
 		return false;
-	store_decision_in in = {
-		.sample_id = a->smp.id,
-		.annotator_id = a->annotator_id,
-		.kind = kind,
-		.text = text,
-		.reason = reason,
-		.ms_spent = (assay_mono_ns() - a->shown_ns) / 1000000,
-		.session = a->session,
-	};
+	store_decision_in in = *what;
+	int kind = in.kind;
+	in.sample_id = a->smp.id;
+	in.annotator_id = a->annotator_id;
+	in.ms_spent = (assay_mono_ns() - a->shown_ns) / 1000000;
+	in.session = a->session;
 	bool was_decided = a->dec.verdict[0] && strcmp(a->dec.verdict, "skipped") != 0;
 	int64_t event_id;
 	assay_error err = {0};
@@ -196,7 +201,7 @@ static void k_accept(tui_view *v)
 	tui_decide(a, STORE_ACCEPT, NULL, NULL, false);
 }
 
-static void k_skip(tui_view *v)
+void tui_key_skip(tui_view *v)
 {
 	app *a = APP(v);
 	tui_decide(a, STORE_SKIP, NULL, NULL, false);
@@ -216,7 +221,7 @@ static void k_reject(tui_view *v)
 		tui_pick_reason_for(a, rejected);
 }
 
-static void k_undo(tui_view *v)
+void tui_key_undo(tui_view *v)
 {
 	app *a = APP(v);
 	int64_t id;
@@ -275,7 +280,7 @@ static void browse_step(app *a, int dir)
 	browse_show(a);
 }
 
-static void k_prev(tui_view *v)
+void tui_key_prev(tui_view *v)
 {
 	app *a = APP(v);
 	if (a->o->only) {
@@ -290,7 +295,7 @@ static void k_prev(tui_view *v)
 	show(a, a->hist[a->pos]);
 }
 
-static void k_next(tui_view *v)
+void tui_key_next(tui_view *v)
 {
 	app *a = APP(v);
 	if (a->o->only) {
@@ -343,13 +348,13 @@ static void k_diff(tui_view *v)
 	a->layout_dirty = true;
 }
 
-static void k_help(tui_view *v)
+void tui_key_help(tui_view *v)
 {
 	app *a = APP(v);
 	tui_help(v, a->o->only ? " keys (read-only) " : " keys ");
 }
 
-static void k_quit(tui_view *v)
+void tui_key_quit(tui_view *v)
 {
 	app *a = APP(v);
 	/* an edit the store refused is only in memory: say so once */
@@ -357,28 +362,16 @@ static void k_quit(tui_view *v)
 		v->done = true;
 }
 
-static void k_suspend(tui_view *v)
-{
-	tui_stop(v->base);
-}
-
-static void k_redraw(tui_view *v)
-{
-	app *a = APP(v);
-	(void)a;
-	clearok(curscr, TRUE);
-}
-
 const tui_key tui_keys[] = {
 	{'a', 0, "a", "accept", k_accept, TUI_KEY_HINT},
 	{'e', 0, "e", "edit", tui_key_edit, TUI_KEY_HINT},
 	{'E', 0, "E", "edit in $VISUAL/$EDITOR", tui_key_edit_external, 0},
 	{'r', 0, "r", "reject", k_reject, TUI_KEY_HINT},
-	{'s', 0, "s", "skip", k_skip, TUI_KEY_HINT},
-	{'u', 0, "u", "undo", k_undo, TUI_KEY_HINT},
+	{'s', 0, "s", "skip", tui_key_skip, TUI_KEY_HINT},
+	{'u', 0, "u", "undo", tui_key_undo, TUI_KEY_HINT},
 	{'n', 0, "n", "add a note", k_note, 0},
-	{'h', KEY_LEFT, "h Left", "previous sample of this session", k_prev, TUI_KEY_BROWSE},
-	{'l', KEY_RIGHT, "l Right", "next sample", k_next, TUI_KEY_BROWSE},
+	{'h', KEY_LEFT, "h Left", "previous sample of this session", tui_key_prev, TUI_KEY_BROWSE},
+	{'l', KEY_RIGHT, "l Right", "next sample", tui_key_next, TUI_KEY_BROWSE},
 	{'j', KEY_DOWN, "j Down", "scroll the text down", tui_key_down, TUI_KEY_BROWSE},
 	{'k', KEY_UP, "k Up", "scroll the text up", tui_key_up, TUI_KEY_BROWSE},
 	{KEY_NPAGE, ' ', "PgDn", "page down", tui_key_page_down, TUI_KEY_BROWSE},
@@ -401,10 +394,10 @@ const tui_key tui_keys[] = {
 	{']', 0, "]", "next frames of the video", tui_key_media_next, TUI_KEY_BROWSE},
 	{'o', 0, "o", "open the original ($ASSAY_OPENER)", tui_key_media_open, TUI_KEY_BROWSE},
 	{'y', 0, "y", "copy the media's path or URL (OSC 52)", tui_key_media_copy, TUI_KEY_BROWSE},
-	{'?', 0, "?", "help", k_help, TUI_KEY_HINT | TUI_KEY_BROWSE},
-	{12, 0, "Ctrl-L", "redraw the screen", k_redraw, TUI_KEY_BROWSE},
-	{26, 0, "Ctrl-Z", "suspend (fg resumes)", k_suspend, TUI_KEY_BROWSE},
-	{'q', 3, "q", "quit (Ctrl-C too)", k_quit, TUI_KEY_HINT | TUI_KEY_BROWSE},
+	{'?', 0, "?", "help", tui_key_help, TUI_KEY_HINT | TUI_KEY_BROWSE},
+	{12, 0, "Ctrl-L", "redraw the screen", tui_key_redraw, TUI_KEY_BROWSE},
+	{26, 0, "Ctrl-Z", "suspend (fg resumes)", tui_key_suspend, TUI_KEY_BROWSE},
+	{'q', 3, "q", "quit (Ctrl-C too)", tui_key_quit, TUI_KEY_HINT | TUI_KEY_BROWSE},
 };
 const size_t tui_n_keys = ASSAY_ARRAY_LEN(tui_keys);
 
@@ -522,7 +515,8 @@ static void review_open(tui_view *v)
 
 static void review_draw(tui_view *v)
 {
-	tui_draw(APP(v));
+	if (!tui_pair_draw(APP(v)))
+		tui_draw(APP(v));
 }
 
 static void review_close(tui_view *v)

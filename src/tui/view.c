@@ -325,3 +325,15 @@ WINDOW *tui_box(tui_base *b, int h, int w)
 	box(win, 0, 0);
 	return win;
 }
+
+/* Ctrl-Z and Ctrl-L, for any view's key table. */
+void tui_key_suspend(tui_view *v)
+{
+	tui_stop(v->base);
+}
+
+void tui_key_redraw(tui_view *v)
+{
+	(void)v;
+	clearok(curscr, TRUE);
+}

@@ -125,6 +125,9 @@ void tui_run(tui_base *b);
 /* The key table's handling: the row matching the key runs (a key the
  * view's need does not allow says so); HANDLED, or IGNORED when no row. */
 int tui_view_keys(tui_view *v, int kind, wint_t ch);
+/* Keys any view may bind: Ctrl-Z (tui_stop) and Ctrl-L (redraw whole). */
+void tui_key_suspend(tui_view *v);
+void tui_key_redraw(tui_view *v);
 
 /* Moves *top by `by` display lines within [0, n - rows]; the page a
  * PgDn/PgUp moves for rows rows. */
