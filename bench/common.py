@@ -1,5 +1,6 @@
 """common.py — shared helpers for the benchmarks: running a command while
 measuring wall time and peak memory, machine facts, generated inputs."""
+import hashlib
 import os
 import platform
 import resource
@@ -57,6 +58,38 @@ def generated(kind, count, seed=1):
                             "--count", str(count), "--seed", str(seed)], stdout=f, check=True)
         os.rename(tmp, path)
     return path
+
+
+def schema_stamp():
+    """A fingerprint of the schema's source: a database cached under
+    bench/out/ is reused only when it was made by the same schema."""
+    h = hashlib.sha1()
+    store = os.path.join(os.path.dirname(HERE), "src", "store")
+    for n in sorted(os.listdir(store)):
+        if n.startswith("schema") and n.endswith(".c"):
+            with open(os.path.join(store, n), "rb") as f:
+                h.update(f.read())
+    return h.hexdigest()
+
+
+def reusable(db):
+    """Whether a cached database can be reused; one made by another schema
+    is deleted (with its stamp) so the caller builds it afresh."""
+    try:
+        with open(db + ".schema") as f:
+            if os.path.exists(db) and f.read().strip() == schema_stamp():
+                return True
+    except FileNotFoundError:
+        pass
+    fresh(db)
+    fresh(db + ".schema")
+    return False
+
+
+def stamp(db):
+    """Marks a database just built as made by the current schema."""
+    with open(db + ".schema", "w") as f:
+        f.write(schema_stamp() + "\n")
 
 
 def fresh(path):

@@ -19,7 +19,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import OUT, generated, machine, measure  # noqa: E402
+from common import OUT, generated, machine, measure, reusable, stamp  # noqa: E402
 
 DECIDE_SQL = """
 INSERT INTO annotators (name, first_seen)
@@ -58,7 +58,7 @@ UPDATE samples SET quality = (SELECT min(value) FROM scores WHERE sample_id = sa
 
 def build_db(assay, count):
     db = os.path.join(OUT, f"decided-{count}.db")
-    if os.path.exists(db):
+    if reusable(db):
         # a database left by an older assay is upgraded here, not in a timed run
         subprocess.run([assay, "--db", db, "info"], check=True, stdout=subprocess.DEVNULL)
         return db
@@ -78,6 +78,7 @@ def build_db(assay, count):
     for suffix in ("-wal", "-shm"):
         if os.path.exists(tmp + suffix):
             os.unlink(tmp + suffix)
+    stamp(db)
     return db
 
 

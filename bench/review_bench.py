@@ -27,7 +27,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import OUT, generated, machine  # noqa: E402
+from common import OUT, generated, machine, reusable, stamp  # noqa: E402
 
 
 class Pty:
@@ -102,10 +102,11 @@ class Pty:
 
 def make_db(assay, count):
     db = os.path.join(OUT, f"review-{count}.db")
-    if not os.path.exists(db):
+    if not reusable(db):
         src = generated("captions", count)
         subprocess.run([assay, "--db", db, "import", "--quiet", "--no-score", "--batch", "bench",
                         src], check=True)
+        stamp(db)
     return db
 
 
