@@ -10,7 +10,8 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from harness import Workdir, check, contains, eq  # noqa: E402
+from harness import BIN, Tmux, Workdir, check, contains, eq  # noqa: E402
+from test_audit import sanitized_build  # noqa: E402
 from test_review import screen, wait_db  # noqa: E402
 
 SIZES = [(80, 24), (200, 60)]
@@ -208,3 +209,51 @@ def test_hostile_candidates_are_inert():
                 title = subprocess.run(["tmux", "-L", t.sock, "display", "-p", "#{pane_title}"],
                                        capture_output=True, text=True).stdout
                 check("pwned" not in title)
+
+
+def test_pair_session_under_valgrind():
+    """No invalid access and no leak through every pair key, the diff, the
+    editor and a hostile candidate (the plain build; an ASan build cannot
+    run valgrind)."""
+    if sanitized_build():
+        return
+    with Workdir() as w:
+        evil = "\x1b]0;pwned\x07\u202e \x9b31m"
+        setup(w, n=6, good="Good answer {i} " + evil)
+        log = os.path.join(w.path, "vg-%p.log")
+        cmd = ["sh", "-c", '"$0" "$@"; s=$?; sleep 1; exit $s',
+               "valgrind", "--leak-check=full", "--errors-for-leak-kinds=definite",
+               "--show-leak-kinds=definite", "--error-exitcode=99", f"--log-file={log}",
+               BIN, "--db", w.db, "review", "--order", "import"]
+        with Tmux(cmd, width=160, height=40, env={"ASSAY_ANNOTATOR": "tester", "HOME": w.path,
+                                                 "XDG_CONFIG_HOME": w.path,
+                                                 "LANG": "C.UTF-8"}) as t:
+            t.wait_for("pair p0", timeout=60)
+            for key, shown in (("d", "pair p0"), ("1", "pair p1"), ("2", "pair p2"),
+                               ("=", "pair p3"), ("s", "pair p4")):
+                t.keys(key)
+                t.wait_for(shown, timeout=30)
+            t.keys("0")
+            t.wait_for("reject: why?", timeout=30)
+            t.keys("2")
+            t.wait_for("pair p5", timeout=30)
+            t.keys("u")
+            t.wait_for("undone", timeout=30)
+            t.resize(80, 24)
+            # the walk is p0..p5 and p3 again (the undo): five back to p1
+            t.keys("h", "h", "h", "h", "h")
+            t.wait_for("pair p1", timeout=30)
+            t.keys("e")
+            t.wait_for("Ctrl-S save", timeout=30)
+            t.keys("End")
+            t.keys(" Fixed.", literal=True)
+            t.keys("C-s")
+            t.wait_for("edited", timeout=30)
+            t.keys("?")
+            t.wait_for("left better", timeout=30)
+            t.keys("q", "q")
+            eq(t.wait_exit(timeout=60), 0)
+        text = "".join(open(os.path.join(w.path, p)).read() for p in os.listdir(w.path)
+                       if p.startswith("vg-"))
+        contains(text, "ERROR SUMMARY: 0 errors")
+        check("definitely lost: 0 bytes" in text or "definitely lost" not in text, text[-3000:])
