@@ -261,6 +261,54 @@ static const char *edit_path(const store_export_row *row, const export_resolutio
 }
 
 /* One sample: resolve, filter, build the record, write it. */
+/* The exported record j->rec as the line its format writes, into j->line. */
+static int format_line(job *j, sink *k)
+{
+	const export_options *o = j->o;
+	abuf_reset(&j->line);
+	if (o->format == EXPORT_CSV)
+		return csv_row(j, k, j->rec.data, j->rec.len, &j->line);
+	if (o->format == EXPORT_JSON)
+		abuf_puts(&j->line, k->count ? ",\n" : "[\n");
+	size_t at = j->line.len;
+	if (o->n_fields)
+		project(j, j->rec.data, j->rec.len, &j->line);
+	else
+		abuf_append(&j->line, j->rec.data, j->rec.len);
+	if (o->format == EXPORT_JSONL) {
+		/* One record, one line: in JSON a raw CR or LF is only white
+		 * space (a pretty-printed element of an imported array). */
+		for (size_t i = at; i < j->line.len; i++)
+			if (j->line.data[i] == '\n' || j->line.data[i] == '\r')
+				j->line.data[i] = ' ';
+		abuf_putc(&j->line, '\n');
+	}
+	return 0;
+}
+
+/* The split a sample goes to. */
+static size_t split_of(const job *j, const char *ext_id)
+{
+	const export_options *o = j->o;
+	return o->n_splits ? export_split_pick(o->splits, o->n_splits, ext_id, o->seed) : 0;
+}
+
+/* Writes one exported line to split which's sink and counts it (by its
+ * verdict when verdict >= 0). */
+static int put_line(job *j, size_t which, const char *data, size_t len, int verdict)
+{
+	sink *k = &j->sinks[which];
+	int rc = sink_write(j, k, data, len);
+	if (rc < 0)
+		return rc;
+	k->count++;
+	j->sum->per_split[which]++;
+	if (verdict >= 0)
+		j->sum->by_verdict[verdict]++;
+	j->sum->exported++;
+	return 0;
+}
+
 static int each(void *ud, const store_export_row *row)
 {
 	job *j = ud;
@@ -292,51 +340,15 @@ static int each(void *ud, const store_export_row *row)
 	free(prov);
 	if (rc < 0)
 		return assay_error_prefix(j->err, "sample \"%s\"", row->ext_id);
-	size_t which = o->n_splits ? export_split_pick(o->splits, o->n_splits, row->ext_id, o->seed)
-				   : 0;
-	sink *k = &j->sinks[which];
-	abuf_reset(&j->line);
-	if (o->format == EXPORT_CSV) {
-		if ((rc = csv_row(j, k, j->rec.data, j->rec.len, &j->line)) < 0)
-			return rc;
-	} else {
-		if (o->format == EXPORT_JSON)
-			abuf_puts(&j->line, k->count ? ",\n" : "[\n");
-		size_t at = j->line.len;
-		if (o->n_fields)
-			project(j, j->rec.data, j->rec.len, &j->line);
-		else
-			abuf_append(&j->line, j->rec.data, j->rec.len);
-		if (o->format == EXPORT_JSONL) {
-			/* One record, one line: in JSON a raw CR or LF is only white
-			 * space (a pretty-printed element of an imported array). */
-			for (size_t i = at; i < j->line.len; i++)
-				if (j->line.data[i] == '\n' || j->line.data[i] == '\r')
-					j->line.data[i] = ' ';
-			abuf_putc(&j->line, '\n');
-		}
-	}
-	if ((rc = sink_write(j, k, j->line.data, j->line.len)) < 0)
+	size_t which = split_of(j, row->ext_id);
+	if ((rc = format_line(j, &j->sinks[which])) < 0)
 		return rc;
-	k->count++;
-	j->sum->per_split[which]++;
-	j->sum->by_verdict[res.verdict]++;
-	j->sum->exported++;
-	return 0;
+	return put_line(j, which, j->line.data, j->line.len, (int)res.verdict);
 }
 
 int export_put(job *j, const char *ext_id, const char *data, size_t len)
 {
-	const export_options *o = j->o;
-	size_t which = o->n_splits ? export_split_pick(o->splits, o->n_splits, ext_id, o->seed) : 0;
-	sink *k = &j->sinks[which];
-	int rc = sink_write(j, k, data, len);
-	if (rc < 0)
-		return rc;
-	k->count++;
-	j->sum->per_split[which]++;
-	j->sum->exported++;
-	return 0;
+	return put_line(j, split_of(j, ext_id), data, len, -1);
 }
 
 int export_run(store *s, const export_options *o, export_summary *sum, assay_error *err)
