@@ -38,6 +38,7 @@ typedef struct export_resolution {
 	const char *text;     /* the correction when EDITED (the latest keeping edit) */
 	const char *field;    /* its field (store_verdict.field): NULL, the text field */
 	bool field_chat;
+	const char *original; /* with field: the text the correction replaces */
 	bool adjudicated;
 } export_resolution;
 

@@ -749,6 +749,7 @@ typedef struct store_verdict {
 	 * turn's content). */
 	const char *field;
 	bool field_chat;
+	const char *original; /* with field: the text it replaces (candidate b's) */
 } store_verdict;
 
 /* A sample with every verdict on it, as export sees it. Pointers are valid

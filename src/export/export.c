@@ -218,8 +218,9 @@ static int provenance(job *j, const store_export_row *row, const export_resoluti
 			abuf_printf(&p, ",\"at\":%lld}", (long long)v->at);
 		}
 		abuf_puts(&p, "],\"original_text\":");
+		const char *orig = res->original ? res->original : row->text;
 		if (res->verdict == EXPORT_EDITED)
-			export_json_string(&p, row->text, strlen(row->text));
+			export_json_string(&p, orig, strlen(orig));
 		else
 			abuf_puts(&p, "null");
 		/* prov is {"notes":[...],"scores":{...}}: splice its members in. */

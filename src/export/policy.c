@@ -52,6 +52,7 @@ static void from_verdict(const store_verdict *v, export_resolution *out)
 		out->text = v->text;
 		out->field = v->field;
 		out->field_chat = v->field_chat;
+		out->original = v->original;
 	} else {
 		out->verdict = EXPORT_ACCEPTED;
 	}
@@ -109,6 +110,7 @@ void export_resolve(const store_export_row *row, int rule, export_resolution *ou
 		out->text = last_edit->text;
 		out->field = last_edit->field;
 		out->field_chat = last_edit->field_chat;
+		out->original = last_edit->original;
 	} else {
 		out->verdict = EXPORT_ACCEPTED;
 	}

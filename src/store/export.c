@@ -41,7 +41,7 @@
 	"SELECT s.id, s.ext_id, b.name, s.record, s.text_field, s.text, s.quality,"                \
 	"       a.name, d.verdict, d.text, d.reason, d.decided_at,"                                \
 	"       la.name, j.verdict, j.text, j.reason, j.decided_at,"                               \
-	"       CASE WHEN d.pref = 'b' THEN pr.b_field END, pr.chat"                               \
+	"       CASE WHEN d.pref = 'b' THEN pr.b_field END, pr.chat, pr.b_text"                    \
 	" FROM samples s JOIN batches b ON b.id = s.batch_id"                                      \
 	" LEFT JOIN pairs pr ON pr.sample_id = s.id"                                               \
 	" LEFT JOIN decisions d ON d.sample_id = s.id AND d.verdict <> 'skipped'"                  \
@@ -77,7 +77,7 @@ static sqlite3_stmt *stmt_for(store *s, const store_export_filter *f, const char
 typedef struct group {
 	abuf arena;
 	struct {
-		size_t annotator, verdict, text, reason, field;
+		size_t annotator, verdict, text, reason, field, original;
 		int64_t at;
 		bool has_text, has_reason, has_field, chat;
 	} *v;
@@ -143,7 +143,7 @@ static int add_verdict(group *g, sqlite3_stmt *st)
 	g->v[g->n].chat = sqlite3_column_int(st, 18) != 0;
 	int rc = put(g, st, 7, &g->v[g->n].annotator) | put(g, st, 8, &g->v[g->n].verdict) |
 		 put(g, st, 9, &g->v[g->n].text) | put(g, st, 10, &g->v[g->n].reason) |
-		 put(g, st, 17, &g->v[g->n].field);
+		 put(g, st, 17, &g->v[g->n].field) | put(g, st, 19, &g->v[g->n].original);
 	g->n++;
 	return rc ? ASSAY_ENOMEM : ASSAY_OK;
 }
@@ -169,6 +169,7 @@ static int emit(group *g, store_verdict **vs, size_t *vcap,
 			.at = g->v[i].at,
 			.field = g->v[i].has_field ? a + g->v[i].field : NULL,
 			.field_chat = g->v[i].has_field && g->v[i].chat,
+			.original = g->v[i].has_field ? a + g->v[i].original : NULL,
 		};
 	store_verdict adj = {0};
 	if (g->adj)

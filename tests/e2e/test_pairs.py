@@ -303,6 +303,10 @@ def test_export_jsonl_puts_a_corrected_b_in_b():
         eq((out["p1"]["chosen"], out["p1"]["rejected"]), ("Good answer 1, better.", "Bad answer 1."))
         eq(out["c"]["chosen"], rec["chosen"])
         eq([m["content"] for m in out["c"]["rejected"]], ["Blue.", "Sure?", "Red, fixed."])
+        # provenance's original text is the corrected candidate's
+        r = w.run("export", "--format", "jsonl", "--status", "edited", "--provenance")
+        orig = {x["id"]: x["_assay"]["original_text"] for x in jsonl(r.out)}
+        eq(orig, {"p0": "Bad answer 0.", "p1": "Good answer 1.", "c": "Red."})
 
 
 def test_export_dpo_usage():
