@@ -8,6 +8,7 @@ import os
 import signal
 import shutil
 import sqlite3
+import struct
 import subprocess
 import tempfile
 import time
@@ -78,7 +79,7 @@ class Workdir:
 
     def sql(self, query, *params):
         """Reads the database directly (read-only) to check what assay wrote."""
-        con = sqlite3.connect(f"file:{self.db}?mode=ro", uri=True)
+        con = score_functions(sqlite3.connect(f"file:{self.db}?mode=ro", uri=True))
         try:
             return con.execute(query, params).fetchall()
         finally:
@@ -86,7 +87,7 @@ class Workdir:
 
     def dump(self):
         """Every row of every table, for 'nothing changed' checks."""
-        con = sqlite3.connect(f"file:{self.db}?mode=ro", uri=True)
+        con = score_functions(sqlite3.connect(f"file:{self.db}?mode=ro", uri=True))
         try:
             out = {}
             for (name,) in con.execute(
@@ -242,3 +243,95 @@ class Tmux:
 
     def __exit__(self, *exc):
         self.close()
+
+
+# ---- the packed scores (src/store/score_pack.c), read and written by hand ----
+
+def _note(notes, slot):
+    """(reason, detail) of slot in a notes blob: records of one byte of slot,
+    the reason and a NUL, the detail and a NUL."""
+    notes, i = notes or b"", 0
+    while i < len(notes):
+        at = notes[i]
+        r_end = notes.index(b"\0", i + 1)
+        d_end = notes.index(b"\0", r_end + 1)
+        if at == slot:
+            return notes[i + 1:r_end].decode(), notes[r_end + 1:d_end].decode()
+        i = d_end + 1
+    return "", ""
+
+
+def score_functions(con):
+    """Registers on a connection the SQL functions assay's view `scores`
+    reads the packed scores with (score_at, ver_at, note_at); returns it."""
+    def score_at(vals, slot):
+        if vals is None or slot is None or slot * 8 + 8 > len(vals):
+            return None
+        (v,) = struct.unpack_from("<d", vals, slot * 8)
+        return None if v != v else v
+
+    def ver_at(vers, slot):
+        if vers is None or slot is None or slot * 4 + 4 > len(vers):
+            return None
+        (v,) = struct.unpack_from("<I", vers, slot * 4)
+        return v or None
+
+    def note_at(notes, slot, part):
+        r, d = _note(notes, slot)
+        return r if part == 0 else (d or None)
+
+    con.create_function("score_at", 2, score_at, deterministic=True)
+    con.create_function("ver_at", 2, ver_at, deterministic=True)
+    con.create_function("note_at", 3, note_at, deterministic=True)
+    return con
+
+
+def connect(path):
+    """A read-write connection to an assay database with score_functions."""
+    return score_functions(sqlite3.connect(path))
+
+
+def put_score(con, sample_id, scorer, value, flagged=False, reason="", version="1",
+              detail=None, scored_at=0):
+    """Writes one score straight into the packed layout, as assay stores it,
+    for tests that need scores no scorer computes."""
+    row = con.execute("SELECT slot FROM scorers WHERE name = ?", (scorer,)).fetchone()
+    if row is None:
+        con.execute("INSERT INTO scorers (slot, name) SELECT coalesce(max(slot) + 1, 0), ?"
+                    " FROM scorers", (scorer,))
+        row = con.execute("SELECT slot FROM scorers WHERE name = ?", (scorer,)).fetchone()
+    slot = row[0]
+    con.execute("INSERT OR IGNORE INTO scorer_versions (slot, version) VALUES (?, ?)",
+                (slot, str(version)))
+    (ver,) = con.execute("SELECT id FROM scorer_versions WHERE slot = ? AND version = ?",
+                         (slot, str(version))).fetchone()
+    old = con.execute("SELECT flags, learned, vals, vers FROM sample_scores"
+                      " WHERE sample_id = ?", (sample_id,)).fetchone()
+    flags, learned, vals, vers = old or (0, None, b"", b"")
+    n = max(len(vals) // 8, slot + 1)
+    v = [struct.unpack_from("<d", vals, i * 8)[0] if i * 8 < len(vals) else float("nan")
+         for i in range(n)]
+    k = [struct.unpack_from("<I", vers, i * 4)[0] if i * 4 < len(vers) else 0
+         for i in range(n)]
+    v[slot] = float("nan") if value is None else float(value)
+    k[slot] = ver
+    flags = (flags & ~(1 << slot)) | (int(bool(flagged) and value is not None) << slot)
+    if scorer == "learned":
+        learned = value
+    con.execute("INSERT OR REPLACE INTO sample_scores (sample_id, flags, learned, scored_at,"
+                " vals, vers) VALUES (?, ?, ?, ?, ?, ?)",
+                (sample_id, flags, learned, scored_at, struct.pack(f"<{n}d", *v),
+                 struct.pack(f"<{n}I", *k)))
+    notes = (con.execute("SELECT notes FROM score_notes WHERE sample_id = ?",
+                         (sample_id,)).fetchone() or (b"",))[0]
+    out, i = b"", 0
+    while i < len(notes):
+        r_end = notes.index(b"\0", i + 1)
+        d_end = notes.index(b"\0", r_end + 1)
+        if notes[i] != slot:
+            out += notes[i:d_end + 1]
+        i = d_end + 1
+    if reason or detail:
+        out += bytes([slot]) + (reason or "").encode() + b"\0" + (detail or "").encode() + b"\0"
+    con.execute("INSERT OR REPLACE INTO score_notes (sample_id, notes) VALUES (?, ?)",
+                (sample_id, out))

@@ -29,6 +29,9 @@ typedef struct store_options {
 	/* Called once before an existing database is upgraded to this build's
 	 * schema (which can take a while on millions of rows); may be NULL. */
 	void (*upgrading)(void *ud, const char *path, int from, int to);
+	/* Called while the scores are rewritten one row per sample (every
+	 * 100,000 old rows and at the end); may be NULL. */
+	void (*upgrade_progress)(void *ud, int64_t done, int64_t total);
 	void *ud;
 } store_options;
 
@@ -335,6 +338,9 @@ typedef struct store_score_row {
 /* Inserts or replaces the (sample, scorer) score. Run inside a transaction
  * for speed (one per page). */
 int store_score_put(store *s, const store_score_row *r, assay_error *err);
+/* The n scores of one sample (all rows of the same sample_id) in one write
+ * of its row: what the other scorers stored for it stays. */
+int store_scores_put(store *s, const store_score_row *rows, size_t n, assay_error *err);
 /* Replaces only the reason and detail of a stored score (neardup: a
  * cluster's first sample gaining members). */
 int store_score_set_detail(store *s, int64_t sample_id, const char *scorer, const char *reason,

@@ -1,6 +1,6 @@
 /* auto.c — what `decide --auto` reads: the undecided samples the newest
  * model would reject, walked by the learned value from the likeliest
- * rejection up to a threshold (the partial index scores_by_learned). */
+ * rejection up to a threshold (the partial index sample_scores_by_learned). */
 #include "store_int.h"
 
 #include <math.h>
@@ -14,19 +14,27 @@
 	" AND NOT EXISTS (SELECT 1 FROM adjudications a WHERE a.sample_id = s.id)"
 #define OF_MODEL(col) "CASE WHEN json_valid(" col ") THEN json_extract(" col ", '$.model') END"
 
+/* The learned score's reason and detail (score_pack.c), beside the row sc. */
+#define LEARNED_SLOT "(SELECT k.slot FROM scorers k WHERE k.name = 'learned')"
+#define LEARNED_NOTE(part)                                                                         \
+	"(SELECT note_at(n.notes, " LEARNED_SLOT ", " part ") FROM score_notes n"                  \
+	" WHERE n.sample_id = sc.sample_id)"
+
 static const char sql_auto_page[] =
-	"SELECT s.id, s.ext_id, sc.value, sc.reason,"
-	" CASE WHEN json_valid(sc.detail) THEN json_extract(sc.detail, '$.reason') END"
-	" FROM scores sc INDEXED BY scores_by_learned JOIN samples s ON s.id = sc.sample_id"
-	" WHERE sc.scorer = 'learned' AND (sc.value, sc.sample_id) > (?4, ?5) AND sc.value <= ?1"
-	" AND " OF_MODEL("sc.detail") " = ?2 AND" UNDECIDED
-	" ORDER BY sc.value, sc.sample_id LIMIT ?3";
+	"SELECT s.id, s.ext_id, sc.learned, coalesce(" LEARNED_NOTE("0") ", ''),"
+	" CASE WHEN json_valid(" LEARNED_NOTE("1") ") THEN json_extract(" LEARNED_NOTE("1")
+	", '$.reason') END"
+	" FROM sample_scores sc INDEXED BY sample_scores_by_learned"
+	" JOIN samples s ON s.id = sc.sample_id"
+	" WHERE sc.learned IS NOT NULL AND (sc.learned, sc.sample_id) > (?4, ?5)"
+	" AND sc.learned <= ?1 AND " OF_MODEL(LEARNED_NOTE("1")) " = ?2 AND" UNDECIDED
+	" ORDER BY sc.learned, sc.sample_id LIMIT ?3";
 
 static const char sql_auto_unscored[] =
 	"SELECT count(*) FROM samples s WHERE" UNDECIDED
-	" AND NOT EXISTS (SELECT 1 FROM scores sc WHERE sc.sample_id = s.id"
-	"                 AND sc.scorer = 'learned' AND sc.value IS NOT NULL"
-	"                 AND " OF_MODEL("sc.detail") " = ?1)";
+	" AND NOT EXISTS (SELECT 1 FROM sample_scores sc WHERE sc.sample_id = s.id"
+	"                 AND sc.learned IS NOT NULL"
+	"                 AND " OF_MODEL(LEARNED_NOTE("1")) " = ?1)";
 
 static const char sql_auto_open[] =
 	"SELECT 1 FROM samples s WHERE s.id = ?1 AND" UNDECIDED

@@ -200,9 +200,22 @@ static int configure(store *s, const store_options *opt, assay_error *err)
 			  err);
 }
 
+/* Whether the old table of scores is still there (one seek in the schema). */
+static int old_scores(store *s, bool *yes, assay_error *err)
+{
+	int64_t n = 0;
+	int rc = pragma_int(s, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+			       " AND name = 'scores'", &n, err);
+	*yes = n > 0;
+	return rc;
+}
+
 static int migrate(store *s, const store_options *opt, int64_t version, assay_error *err)
 {
-	if (version == STORE_SCHEMA_VERSION || s->readonly)
+	bool old = false;
+	if (s->readonly || (version == STORE_SCHEMA_VERSION && old_scores(s, &old, err) < 0))
+		return s->readonly ? ASSAY_OK : err->code;
+	if (version == STORE_SCHEMA_VERSION && !old)
 		return ASSAY_OK;
 	int rc = store_begin(s, err);
 	if (rc < 0)
@@ -215,6 +228,11 @@ static int migrate(store *s, const store_options *opt, int64_t version, assay_er
 	if (version < STORE_SCHEMA_VERSION &&
 	    (rc = store_schema_apply(s, (int)version, err)) < 0)
 		goto fail;
+	/* schema 3 as earlier builds left it: scores one row per scorer */
+	if ((rc = score_relayout(s, opt->upgrade_progress, opt->ud, err)) < 0) {
+		assay_error_prefix(err, "storing the scores one row per sample");
+		goto fail;
+	}
 	return store_commit(s, err);
 fail:
 	store_rollback(s);
@@ -312,7 +330,10 @@ int store_open(const char *path, const store_options *optp, store **out, assay_e
 							      : DEFAULT_BUSY_MS);
 	if ((rc = identify(s, fresh == 1, &version, err)) < 0)
 		goto fail;
-	if (opt.readonly && version > 0 && version < STORE_SCHEMA_VERSION && !immutable &&
+	bool old = false;
+	if (opt.readonly && version == STORE_SCHEMA_VERSION && (rc = old_scores(s, &old, err)) < 0)
+		goto fail;
+	if (opt.readonly && version > 0 && (version < STORE_SCHEMA_VERSION || old) && !immutable &&
 	    access(path, W_OK) == 0) {
 		/* A reading command on an older database: upgrade it once through
 		 * a writing connection when the file allows, then read. Where it
@@ -327,6 +348,10 @@ int store_open(const char *path, const store_options *optp, store **out, assay_e
 						  STORE_SCHEMA_VERSION);
 		store_close(w);
 		return store_open(path, &opt, out, err);
+	}
+	if (score_pack_register(s->db) < 0) {
+		rc = store_sqlerr(s, sqlite3_errcode(s->db), err, "registering functions");
+		goto fail;
 	}
 	if ((rc = configure(s, &opt, err)) < 0 || (rc = migrate(s, &opt, version, err)) < 0)
 		goto fail;
@@ -347,6 +372,7 @@ void store_close(store *s)
 		if (s->stmts[i].stmt)
 			sqlite3_finalize(s->stmts[i].stmt);
 	sqlite3_close(s->db);
+	score_slots_forget(s);
 	free(s->path);
 	free(s);
 }
@@ -409,6 +435,8 @@ void store_rollback(store *s)
 	if (sqlite3_get_autocommit(s->db) == 0)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	s->in_tx = false;
+	/* slots made in the transaction are gone with it */
+	score_slots_forget(s);
 }
 
 int store_bulk_mode(store *s, assay_error *err)

@@ -30,8 +30,9 @@
 	"   THEN coalesce(CASE WHEN " SQL_EDITED " THEN s.edit_quality END, s.quality)"            \
 	"   ELSE coalesce(CASE WHEN " SQL_EDITED " THEN (SELECT es.value FROM edit_scores es"      \
 	"                 WHERE es.sample_id = s.id AND es.scorer = m.key) END,"                   \
-	"                 (SELECT sc.value FROM scores sc WHERE sc.sample_id = s.id"               \
-	"                  AND sc.scorer = m.key)) END) " OP " m.value, 0)))"
+	"                 (SELECT score_at(sc.vals, (SELECT k.slot FROM scorers k"               \
+	"                  WHERE k.name = m.key)) FROM sample_scores sc"                          \
+	"                  WHERE sc.sample_id = s.id)) END) " OP " m.value, 0)))"
 
 /* One row per (sample, non-skip decision); samples without decisions come
  * once with NULL decision columns. The --min and --max bounds arrive as
@@ -296,9 +297,14 @@ static const char sql_provenance[] =
 	" 'notes', (SELECT json_group_array(json_object('by', a.name, 'text', e.text, 'at', e.at))"
 	"   FROM (SELECT * FROM events WHERE sample_id = ?1 AND kind = 'note' ORDER BY id) e"
 	"   JOIN annotators a ON a.id = e.annotator_id),"
-	" 'scores', (SELECT json_group_object(scorer, json_object('value', value,"
-	"   'flagged', json(CASE WHEN flagged THEN 'true' ELSE 'false' END), 'reason', reason,"
-	"   'version', version)) FROM scores WHERE sample_id = ?1),"
+	" 'scores', (SELECT json_group_object(name, json(o)) FROM (SELECT k.name,"
+	"   json_object('value', score_at(ss.vals, k.slot),"
+	"   'flagged', json(CASE WHEN ss.flags >> k.slot & 1 THEN 'true' ELSE 'false' END),"
+	"   'reason', note_at(n.notes, k.slot, 0), 'version', v.version) AS o"
+	"   FROM sample_scores ss JOIN scorers k"
+	"   JOIN scorer_versions v ON v.id = ver_at(ss.vers, k.slot)"
+	"   LEFT JOIN score_notes n ON n.sample_id = ss.sample_id WHERE ss.sample_id = ?1"
+	"   ORDER BY k.name)),"
 	/* the corrected text's scores, beside the original's (edits only) */
 	" 'edit_scores', (SELECT json_group_object(scorer, json_object('value', value,"
 	"   'flagged', json(CASE WHEN flagged THEN 'true' ELSE 'false' END), 'reason', reason,"

@@ -13,10 +13,8 @@
 static const char sql_sample_batches[] =
 	"SELECT id, batch_id, quality IS NOT NULL FROM samples INDEXED BY samples_by_batch_quality";
 
-/* The scorer index answers both without reading the table. */
-static const char sql_scorer_counts[] =
-	"SELECT count(*), sum(flagged), (SELECT max(version) FROM scores WHERE scorer = ?1)"
-	" FROM scores WHERE scorer = ?1";
+/* The flags and version ids of every sample's scores (score_pack.c). */
+static const char sql_scorer_rows[] = "SELECT flags, vers FROM sample_scores";
 
 static const char sql_totals[] =
 	"SELECT (SELECT count(*) FROM samples),"
@@ -91,39 +89,73 @@ static int batch_counts(store *s, store_info *out, assay_error *err)
 	return rc;
 }
 
+/* Every scorer's count of scores and flags and its newest version in use,
+ * from one pass over the packed rows. */
+typedef struct tally {
+	int64_t n[STORE_MAX_SLOTS], flagged[STORE_MAX_SLOTS];
+	unsigned char *used; /* by version id */
+	uint32_t max_id;
+} tally;
+
+static int tally_rows(store *s, tally *t, assay_error *err)
+{
+	sqlite3_stmt *st = store_stmt(s, sql_scorer_rows, err);
+	if (!st)
+		return err->code;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		uint64_t flags = (uint64_t)sqlite3_column_int64(st, 0);
+		const void *vers = sqlite3_column_blob(st, 1);
+		size_t len = (size_t)sqlite3_column_bytes(st, 1);
+		for (int slot = 0; slot < STORE_MAX_SLOTS && (size_t)slot * 4 < len; slot++) {
+			uint32_t id = score_pack_ver(vers, len, slot);
+			if (!id)
+				continue;
+			t->n[slot]++;
+			t->flagged[slot] += flags >> slot & 1;
+			if (id <= t->max_id)
+				t->used[id] = 1;
+		}
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? ASSAY_OK : store_sqlerr(s, rc, err, "listing scorers");
+}
+
+static int by_slot_name(const void *a, const void *b)
+{
+	return strcmp(((const store_info_scorer *)a)->name, ((const store_info_scorer *)b)->name);
+}
+
 static int scorers(store *s, store_info *out, assay_error *err)
 {
-	char **names;
-	size_t n;
-	int rc = store_scorer_names(s, &names, &n, err);
-	if (rc < 0)
-		return rc;
-	out->scorers = calloc(n ? n : 1, sizeof *out->scorers);
-	sqlite3_stmt *st = out->scorers ? store_stmt(s, sql_scorer_counts, err) : NULL;
-	if (!out->scorers)
+	tally t = {0};
+	int rc = score_slots_load(s, err);
+	for (size_t i = 0; rc == 0 && i < s->n_vers; i++)
+		t.max_id = s->vers[i].id > t.max_id ? s->vers[i].id : t.max_id;
+	if (rc == 0 && (!(t.used = calloc(t.max_id + 1, 1)) ||
+			!(out->scorers = calloc(s->n_slots + 1, sizeof *out->scorers))))
 		rc = assay_fail(err, ASSAY_ENOMEM, "out of memory");
-	else if (!st)
-		rc = err->code;
-	for (size_t i = 0; rc == ASSAY_OK && i < n; i++) {
-		store_bind_text(st, 1, names[i], -1);
-		int step = sqlite3_step(st);
-		if (step != SQLITE_ROW) {
-			rc = store_sqlerr(s, step, err, "listing scorers");
-			break;
-		}
+	if (rc == 0)
+		rc = tally_rows(s, &t, err);
+	for (size_t slot = 0; rc == 0 && slot < s->n_slots; slot++) {
+		if (!s->slot_names[slot])
+			continue;
+		const char *newest = NULL;
+		for (size_t i = 0; i < s->n_vers; i++)
+			if ((size_t)s->vers[i].slot == slot && t.used[s->vers[i].id] &&
+			    (!newest || strcmp(s->vers[i].version, newest) > 0))
+				newest = s->vers[i].version;
 		store_info_scorer *sc = &out->scorers[out->n_scorers++];
-		sc->name = names[i];
-		names[i] = NULL;
-		sc->samples = sqlite3_column_int64(st, 0);
-		sc->flagged = sqlite3_column_int64(st, 1);
-		sc->version = store_col_str(st, 2);
-		sqlite3_reset(st);
-		if (!sc->version)
+		*sc = (store_info_scorer){.name = assay_strdup(s->slot_names[slot]),
+					  .version = assay_strdup(newest ? newest : ""),
+					  .samples = t.n[slot],
+					  .flagged = t.flagged[slot]};
+		if (!sc->name || !sc->version)
 			rc = assay_fail(err, ASSAY_ENOMEM, "out of memory");
 	}
-	if (st)
-		sqlite3_reset(st);
-	store_strings_free(names, n);
+	if (rc == 0)
+		qsort(out->scorers, out->n_scorers, sizeof *out->scorers, by_slot_name);
+	free(t.used);
 	return rc;
 }
 

@@ -14,7 +14,7 @@
 	"   json_extract(j.value, '$.role')) || ': ' || json_extract(j.value, '$.text'),"          \
 	"   char(10)), 1, ?2) FROM json_each(s.context) j WHERE json_valid(s.context))"            \
 	"   AS context,"                                                                           \
-	"  (SELECT sc.value FROM scores sc WHERE sc.sample_id = s.id AND sc.scorer = 'learned')"   \
+	"  (SELECT sc.learned FROM sample_scores sc WHERE sc.sample_id = s.id)"                    \
 	"   AS learned,"                                                                           \
 	"  row_number() OVER (PARTITION BY d.reason ORDER BY d.decided_at DESC, d.sample_id) AS k" \
 	" FROM decisions d JOIN samples s ON s.id = d.sample_id"                                   \
@@ -27,16 +27,16 @@ static const char sql_rejections[] = SQL_REJECTIONS_HEAD SQL_REJECTIONS_TAIL;
 /* The surest ?1 decisions by "auto:" annotators (a prefix test, not LIKE,
  * whose _ and case folding would match more). */
 #define SQL_AUTO_HEAD                                                                              \
-	"SELECT s.ext_id, substr(s.text, 1, ?2), a.name, d.verdict, d.reason, sc.value,"           \
+	"SELECT s.ext_id, substr(s.text, 1, ?2), a.name, d.verdict, d.reason, sc.learned,"         \
 	"  (SELECT substr(group_concat(coalesce(json_extract(j.value, '$.name'),"                  \
 	"   json_extract(j.value, '$.role')) || ': ' || json_extract(j.value, '$.text'),"          \
 	"   char(10)), 1, ?2) FROM json_each(s.context) j WHERE json_valid(s.context)),"           \
 	"  s.id, a.id"                                                                             \
 	" FROM annotators a JOIN decisions d ON d.annotator_id = a.id"                             \
 	" JOIN samples s ON s.id = d.sample_id"                                                    \
-	" LEFT JOIN scores sc ON sc.sample_id = s.id AND sc.scorer = 'learned'"                    \
+	" LEFT JOIN sample_scores sc ON sc.sample_id = s.id"                                       \
 	" WHERE substr(a.name, 1, 5) = 'auto:' AND d.verdict <> 'skipped'"
-#define SQL_AUTO_TAIL " ORDER BY abs(coalesce(sc.value, 0.5) - 0.5) DESC, d.sample_id LIMIT ?1"
+#define SQL_AUTO_TAIL " ORDER BY abs(coalesce(sc.learned, 0.5) - 0.5) DESC, d.sample_id LIMIT ?1"
 
 static const char sql_auto[] = SQL_AUTO_HEAD SQL_AUTO_TAIL;
 

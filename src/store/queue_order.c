@@ -9,9 +9,10 @@
 /* The near-duplicate cluster of sample s (its neardup detail's "cluster":
  * the id of the cluster's first sample), else the sample's own id. */
 #define CLUSTER                                                                                    \
-	"coalesce((SELECT CASE WHEN json_valid(n.detail)"                                          \
-	"          THEN json_extract(n.detail, '$.cluster') END"                                   \
-	"          FROM scores n WHERE n.sample_id = s.id AND n.scorer = 'neardup'), s.id)"
+	"coalesce((SELECT CASE WHEN json_valid(d) THEN json_extract(d, '$.cluster') END"           \
+	"          FROM (SELECT note_at(n.notes, (SELECT k.slot FROM scorers k"                    \
+	"                WHERE k.name = 'neardup'), 1) AS d"                                       \
+	"                FROM score_notes n WHERE n.sample_id = s.id)), s.id)"
 
 /* ?6 the cursor's id (or hash), ?7 its key, ?8 a cluster to pass over (0:
  * none); every probe returns (id, key, hash, cluster). */
@@ -32,30 +33,32 @@
 /* Learned order: the learned value (1 - P(rejected)) ascending, so the
  * likeliest rejection comes first; a failed score (NULL) is unranked. */
 #define LEARNED_SEL                                                                                \
-	"SELECT s.id, sc.value, s.hash, 0 FROM scores sc INDEXED BY scores_by_learned"            \
+	"SELECT s.id, sc.learned, s.hash, 0 FROM sample_scores sc"                                \
+	" INDEXED BY sample_scores_by_learned"                                                     \
 	" JOIN samples s ON s.id = sc.sample_id WHERE "
 #define LEARNED_REST                                                                               \
-	"sc.scorer = 'learned' AND (sc.value, sc.sample_id) > (?7, ?6)" ELIGIBLE                   \
-	" ORDER BY sc.value, sc.sample_id LIMIT 1"
+	"sc.learned IS NOT NULL AND (sc.learned, sc.sample_id) > (?7, ?6)" ELIGIBLE                \
+	" ORDER BY sc.learned, sc.sample_id LIMIT 1"
 /* Uncertain order: the distance of the learned value to 0.5 ascending (the
  * decision boundary first), passing over the cluster ?8. The key is sought
  * alone (an expression in a row value is not), ties walked by id. */
 #define UNCERTAIN_SEL                                                                              \
-	"SELECT s.id, abs(sc.value - 0.5), s.hash, " CLUSTER                                       \
-	" FROM scores sc INDEXED BY scores_by_uncertainty JOIN samples s ON s.id = sc.sample_id"   \
+	"SELECT s.id, abs(sc.learned - 0.5), s.hash, " CLUSTER                                     \
+	" FROM sample_scores sc INDEXED BY sample_scores_by_uncertainty"                           \
+	" JOIN samples s ON s.id = sc.sample_id"                                                   \
 	" WHERE "
 #define UNCERTAIN_REST                                                                             \
-	"sc.scorer = 'learned' AND abs(sc.value - 0.5) >= ?7"                                      \
-	" AND (abs(sc.value - 0.5) > ?7 OR sc.sample_id > ?6)" ELIGIBLE                           \
+	"sc.learned IS NOT NULL AND abs(sc.learned - 0.5) >= ?7"                                   \
+	" AND (abs(sc.learned - 0.5) > ?7 OR sc.sample_id > ?6)" ELIGIBLE                         \
 	" AND (?8 = 0 OR " CLUSTER " <> ?8)"                                                       \
-	" ORDER BY abs(sc.value - 0.5), sc.sample_id LIMIT 1"
+	" ORDER BY abs(sc.learned - 0.5), sc.sample_id LIMIT 1"
 /* The learned orders' last part: samples without a learned value, by id
  * (no index says which those are: one walk of the ids per pass). */
 #define UNRANKED_SEL "SELECT s.id, NULL, s.hash, " CLUSTER " FROM samples s WHERE "
 #define UNRANKED_REST                                                                              \
 	"s.id > ?6"                                                                                \
-	" AND NOT EXISTS (SELECT 1 FROM scores x WHERE x.sample_id = s.id"                         \
-	"                 AND x.scorer = 'learned' AND x.value IS NOT NULL)" ELIGIBLE             \
+	" AND NOT EXISTS (SELECT 1 FROM sample_scores x WHERE x.sample_id = s.id"                  \
+	"                 AND x.learned IS NOT NULL)" ELIGIBLE                                      \
 	" AND (?8 = 0 OR " CLUSTER " <> ?8) ORDER BY s.id LIMIT 1"
 
 enum { P_UNSCORED, P_QUALITY, P_ID, P_HASH, P_LEARNED, P_UNCERTAIN, P_UNRANKED };
@@ -164,8 +167,8 @@ int queue_probe(store *s, const store_queue *q, const store_cursor *c, int show,
 
 static const char sql_pos_plain[] = "SELECT quality, hash, batch_id, 0 FROM samples WHERE id = ?1";
 static const char sql_pos_learned[] =
-	"SELECT sc.value, s.hash, s.batch_id, " CLUSTER ", abs(sc.value - 0.5) FROM samples s"
-	" LEFT JOIN scores sc ON sc.sample_id = s.id AND sc.scorer = 'learned' WHERE s.id = ?1";
+	"SELECT sc.learned, s.hash, s.batch_id, " CLUSTER ", abs(sc.learned - 0.5) FROM samples s"
+	" LEFT JOIN sample_scores sc ON sc.sample_id = s.id WHERE s.id = ?1";
 
 int queue_sample_pos(store *s, const store_queue *q, int64_t id, qpos *p, assay_error *err)
 {
@@ -194,7 +197,7 @@ int queue_sample_pos(store *s, const store_queue *q, int64_t id, qpos *p, assay_
 }
 
 static const char sql_has_learned[] =
-	"SELECT 1 FROM scores WHERE scorer = 'learned' AND value IS NOT NULL LIMIT 1";
+	"SELECT 1 FROM sample_scores WHERE learned IS NOT NULL LIMIT 1";
 
 int store_has_learned(store *s, bool *yes, assay_error *err)
 {

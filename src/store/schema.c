@@ -197,12 +197,8 @@ static const char schema_v3[] =
 	"  text_hash INTEGER NOT NULL,"
 	"  scored_at INTEGER NOT NULL,"
 	"  PRIMARY KEY (sample_id, scorer)) WITHOUT ROWID;"
-	/* The review queue's learned orders walk the learned scores by value
-	 * (the likeliest rejection first) and by distance to 0.5 (the most
-	 * uncertain first); `decide --auto` walks the first to its threshold. */
-	"CREATE INDEX scores_by_learned ON scores(value, sample_id) WHERE scorer = 'learned';"
-	"CREATE INDEX scores_by_uncertainty ON scores(abs(value - 0.5), sample_id)"
-	"  WHERE scorer = 'learned';"
+	/* The scores become one row per sample in score_relayout.c, which
+	 * also builds the review queue's learned indexes. */
 	/* `decide --where ... --sample N`: a bulk verdict held back until a
 	 * human has decided the N samples drawn from its slice (applied_at 0:
 	 * pending); the slice is its canonical expression. */

@@ -28,49 +28,56 @@ static int batches_json(const store_score_query *q, char **out, assay_error *err
 	return ASSAY_OK;
 }
 
-/* The wanted (scorer, version) pairs as a JSON array of "scorer=version". */
-static int want_json(const store_score_query *q, char **out, assay_error *err)
+/* The wanted (scorer, version) pairs as score_stale reads them: 5 bytes
+ * each, the slot and the version id little-endian (id 0: never stored). */
+static int want_blob(store *s, const store_score_query *q, unsigned char *out, int *slots,
+		     uint32_t *ids, assay_error *err)
 {
-	abuf b = {0};
-	int rc = abuf_putc(&b, '[');
-	for (size_t i = 0; i < q->n_want && rc == 0; i++) {
-		rc = abuf_puts(&b, i ? ",\"" : "\"");
-		for (const char *p = q->want[i].scorer; *p && rc == 0; p++)
-			rc = *p == '"' || *p == '\\' ? abuf_putc(&b, '_') : abuf_putc(&b, *p);
-		if (rc == 0)
-			rc = abuf_putc(&b, '=');
-		for (const char *p = q->want[i].version; *p && rc == 0; p++)
-			rc = *p == '"' || *p == '\\' ? abuf_putc(&b, '_') : abuf_putc(&b, *p);
-		if (rc == 0)
-			rc = abuf_putc(&b, '"');
-	}
-	if (rc == 0)
-		rc = abuf_putc(&b, ']');
-	if (rc < 0 || !(*out = abuf_take(&b))) {
-		abuf_free(&b);
-		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
+	for (size_t i = 0; i < q->n_want; i++) {
+		int rc = score_slot_find(s, q->want[i].scorer, q->want[i].version, &slots[i],
+					 &ids[i], err);
+		if (rc < 0)
+			return rc;
+		out[i * 5] = (unsigned char)(slots[i] < 0 ? 0 : slots[i]);
+		score_pack_put_ver(out + i * 5 + 1, 0, ids[i]);
 	}
 	return ASSAY_OK;
 }
 
 static const char sql_page[] =
     "SELECT s.id, s.hash, s.text, s.text_field, CASE WHEN ?5 THEN s.record END, s.batch_id,"
-    "       s.context, (SELECT kind FROM batches WHERE id = s.batch_id)"
-    " FROM samples s"
+    "       s.context, (SELECT kind FROM batches WHERE id = s.batch_id), ss.vals, ss.vers"
+    " FROM samples s LEFT JOIN sample_scores ss ON ss.sample_id = s.id"
     " WHERE s.id > ?1"
     "   AND (?2 IS NULL OR s.batch_id IN (SELECT value FROM json_each(?2)))"
-    "   AND (?3 OR (SELECT count(*) FROM scores sc WHERE sc.sample_id = s.id"
-    "               AND sc.value IS NOT NULL"
-    "               AND sc.scorer || '=' || sc.version IN (SELECT value FROM json_each(?4)))"
-    "       < ?6)"
+    "   AND (?3 OR score_stale(ss.vals, ss.vers, ?4) > 0)"
     "   AND (NOT ?8 OR NOT EXISTS (SELECT 1 FROM decisions d WHERE d.sample_id = s.id"
     "                              AND d.verdict <> 'skipped'))"
     "   AND (?9 <= 0 OR s.id <= ?9)"
     " ORDER BY s.id LIMIT ?7";
 
-static const char sql_current[] =
-    "SELECT sample_id, scorer, version FROM scores WHERE sample_id BETWEEN ?1 AND ?2"
-    " AND value IS NOT NULL";
+/* What the wanted scorers are stored as (want_blob). */
+typedef struct want_slots {
+	int slot[64];
+	uint32_t id[64];
+	size_t n;
+	bool all; /* --rescore: every wanted scorer is needed */
+} want_slots;
+
+/* The wanted scorers without a current value in the row's vals (col) and
+ * vers (col + 1). */
+static uint64_t row_need(sqlite3_stmt *st, int col, const want_slots *w)
+{
+	uint64_t need = 0;
+	const void *vals = sqlite3_column_blob(st, col), *vers = sqlite3_column_blob(st, col + 1);
+	size_t vl = (size_t)sqlite3_column_bytes(st, col);
+	size_t rl = (size_t)sqlite3_column_bytes(st, col + 1);
+	for (size_t i = 0; i < w->n; i++)
+		if (w->all || !w->id[i] || score_pack_ver(vers, rl, w->slot[i]) != w->id[i] ||
+		    isnan(score_pack_val(vals, vl, w->slot[i])))
+			need |= 1ull << i;
+	return need;
+}
 
 /* Offsets into the arena while rows are read (the arena may move). */
 typedef struct item_offsets {
@@ -88,8 +95,8 @@ static int append_col(abuf *a, sqlite3_stmt *st, int col, size_t *off, size_t *l
 	return ASSAY_OK;
 }
 
-static int read_rows(store *s, sqlite3_stmt *st, store_score_page *page, item_offsets **offs,
-		     assay_error *err)
+static int read_rows(store *s, sqlite3_stmt *st, const want_slots *w, store_score_page *page,
+		     item_offsets **offs, assay_error *err)
 {
 	int rc;
 	size_t cap_off = 0;
@@ -113,7 +120,8 @@ static int read_rows(store *s, sqlite3_stmt *st, store_score_page *page, item_of
 		item_offsets *o = &(*offs)[page->n];
 		*it = (store_score_item){.id = sqlite3_column_int64(st, 0),
 					 .batch_id = sqlite3_column_int64(st, 5),
-					 .hash = (uint64_t)sqlite3_column_int64(st, 1)};
+					 .hash = (uint64_t)sqlite3_column_int64(st, 1),
+					 .need = row_need(st, 8, w)};
 		size_t flen, rlen = 0, klen;
 		bool has_record = sqlite3_column_type(st, 4) != SQLITE_NULL;
 		bool has_context = sqlite3_column_type(st, 6) != SQLITE_NULL;
@@ -133,47 +141,6 @@ static int read_rows(store *s, sqlite3_stmt *st, store_score_page *page, item_of
 	return rc == SQLITE_DONE ? ASSAY_OK : store_sqlerr(s, rc, err, "reading samples to score");
 }
 
-static store_score_item *find_item(store_score_page *page, int64_t id)
-{
-	size_t lo = 0, hi = page->n;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (page->items[mid].id < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < page->n && page->items[lo].id == id ? &page->items[lo] : NULL;
-}
-
-/* Sets each item's need mask: wanted scorers without a current score. */
-static int fill_needs(store *s, const store_score_query *q, store_score_page *page,
-		      assay_error *err)
-{
-	uint64_t all = q->n_want >= 64 ? ~0ull : (1ull << q->n_want) - 1;
-	for (size_t i = 0; i < page->n; i++)
-		page->items[i].need = all;
-	if (q->rescore || page->n == 0)
-		return ASSAY_OK;
-	sqlite3_stmt *st = store_stmt(s, sql_current, err);
-	if (!st)
-		return err->code;
-	sqlite3_bind_int64(st, 1, page->items[0].id);
-	sqlite3_bind_int64(st, 2, page->items[page->n - 1].id);
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		store_score_item *it = find_item(page, sqlite3_column_int64(st, 0));
-		const char *scorer = (const char *)sqlite3_column_text(st, 1);
-		const char *version = (const char *)sqlite3_column_text(st, 2);
-		for (size_t w = 0; it && scorer && version && w < q->n_want; w++)
-			if (!strcmp(q->want[w].scorer, scorer) &&
-			    !strcmp(q->want[w].version, version))
-				it->need &= ~(1ull << w);
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? ASSAY_OK : store_sqlerr(s, rc, err, "reading current scores");
-}
-
 int store_score_page_next(store *s, const store_score_query *q, size_t max, store_score_page *page,
 			  assay_error *err)
 {
@@ -181,29 +148,29 @@ int store_score_page_next(store *s, const store_score_query *q, size_t max, stor
 		return assay_fail(err, ASSAY_EINVAL, "at most 64 scorers per run");
 	page->n = 0;
 	abuf_reset(&page->arena);
-	char *batches = NULL, *want = NULL;
+	char *batches = NULL;
+	unsigned char want[64 * 5];
+	want_slots w = {.n = q->n_want, .all = q->rescore};
 	item_offsets *offs = NULL;
 	int rc = batches_json(q, &batches, err);
 	if (rc == 0)
-		rc = want_json(q, &want, err);
+		rc = want_blob(s, q, want, w.slot, w.id, err);
 	sqlite3_stmt *st = rc == 0 ? store_stmt(s, sql_page, err) : NULL;
 	if (st) {
 		sqlite3_bind_int64(st, 1, page->last_id);
 		store_bind_text(st, 2, batches, -1);
 		sqlite3_bind_int(st, 3, q->rescore || q->all);
-		store_bind_text(st, 4, want, -1);
+		sqlite3_bind_blob(st, 4, want, (int)(q->n_want * 5), SQLITE_STATIC);
 		sqlite3_bind_int(st, 5, q->with_record);
-		sqlite3_bind_int64(st, 6, (int64_t)q->n_want);
 		sqlite3_bind_int64(st, 7, (int64_t)(max ? max : 1024));
 		sqlite3_bind_int(st, 8, q->undecided);
 		sqlite3_bind_int64(st, 9, q->max_id);
-		rc = read_rows(s, st, page, &offs, err);
+		rc = read_rows(s, st, &w, page, &offs, err);
 		sqlite3_reset(st);
 	} else if (rc == 0) {
 		rc = err->code;
 	}
 	free(batches);
-	free(want);
 	if (rc == 0) {
 		for (size_t i = 0; i < page->n; i++) {
 			store_score_item *it = &page->items[i];
@@ -217,7 +184,6 @@ int store_score_page_next(store *s, const store_score_query *q, size_t max, stor
 		}
 		if (page->n)
 			page->last_id = page->items[page->n - 1].id;
-		rc = fill_needs(s, q, page, err);
 	}
 	free(offs);
 	if (rc < 0)
@@ -261,49 +227,6 @@ int store_score_scope(store *s, const store_score_query *q, int64_t *count, int6
 	free(batches);
 	return rc;
 }
-
-static const char sql_put[] =
-    "INSERT OR REPLACE INTO scores (sample_id, scorer, value, flagged, reason, version, detail,"
-    " scored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
-
-int store_score_put(store *s, const store_score_row *r, assay_error *err)
-{
-	sqlite3_stmt *st = store_stmt(s, sql_put, err);
-	if (!st)
-		return err->code;
-	sqlite3_bind_int64(st, 1, r->sample_id);
-	store_bind_text(st, 2, r->scorer, -1);
-	if (isnan(r->value))
-		sqlite3_bind_null(st, 3);
-	else
-		sqlite3_bind_double(st, 3, r->value);
-	sqlite3_bind_int(st, 4, r->flagged && !isnan(r->value));
-	store_bind_text(st, 5, r->reason ? r->reason : "", -1);
-	store_bind_text(st, 6, r->version, -1);
-	store_bind_text(st, 7, r->detail && *r->detail ? r->detail : NULL, -1);
-	sqlite3_bind_int64(st, 8, assay_now_ms());
-	return store_step_done(s, st, err, "writing a score");
-}
-
-static const char sql_detail[] =
-    "UPDATE scores SET reason = ?3, detail = ?4 WHERE sample_id = ?1 AND scorer = ?2";
-
-int store_score_set_detail(store *s, int64_t sample_id, const char *scorer, const char *reason,
-			   const char *detail, assay_error *err)
-{
-	sqlite3_stmt *st = store_stmt(s, sql_detail, err);
-	if (!st)
-		return err->code;
-	sqlite3_bind_int64(st, 1, sample_id);
-	store_bind_text(st, 2, scorer, -1);
-	store_bind_text(st, 3, reason ? reason : "", -1);
-	store_bind_text(st, 4, detail && *detail ? detail : NULL, -1);
-	return store_step_done(s, st, err, "updating a score");
-}
-
-static const char sql_get[] =
-    "SELECT scorer, version, value, flagged, reason, detail, scored_at FROM scores"
-    " WHERE sample_id = ? ORDER BY scorer";
 
 void store_scores_free(store_score *v, size_t n)
 {
@@ -367,40 +290,6 @@ nomem:
 	return assay_fail(err, ASSAY_ENOMEM, "out of memory");
 }
 
-int store_scores_get(store *s, int64_t sample_id, store_score **out, size_t *n, assay_error *err)
-{
-	return store_scores_read(s, sql_get, sample_id, out, n, "reading scores", err);
-}
-
-static const char sql_range[] =
-    "SELECT sample_id, scorer, value FROM scores WHERE sample_id BETWEEN ?1 AND ?2"
-    " ORDER BY sample_id, scorer";
-
-int store_scores_range_each(store *s, int64_t lo, int64_t hi,
-			    int (*fn)(void *ud, int64_t sample_id, const char *scorer,
-				      double value),
-			    void *ud, assay_error *err)
-{
-	sqlite3_stmt *st = store_stmt(s, sql_range, err);
-	if (!st)
-		return err->code;
-	sqlite3_bind_int64(st, 1, lo);
-	sqlite3_bind_int64(st, 2, hi);
-	int rc, out = ASSAY_OK;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		double v =
-		    sqlite3_column_type(st, 2) == SQLITE_NULL ? NAN : sqlite3_column_double(st, 2);
-		out = fn(ud, sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1),
-			 v);
-		if (out)
-			break;
-	}
-	if (!out && rc != SQLITE_DONE)
-		out = store_sqlerr(s, rc, err, "reading scores");
-	sqlite3_reset(st);
-	return out;
-}
-
 static const char sql_quality[] = "UPDATE samples SET quality = ?2 WHERE id = ?1";
 
 int store_quality_set(store *s, int64_t sample_id, double quality, assay_error *err)
@@ -421,7 +310,7 @@ int store_quality_set(store *s, int64_t sample_id, double quality, assay_error *
 static const char sql_missing[] =
     "SELECT id FROM samples INDEXED BY samples_by_quality"
     " WHERE quality IS NULL AND id > ?1"
-    "   AND EXISTS (SELECT 1 FROM scores WHERE sample_id = samples.id)"
+    "   AND EXISTS (SELECT 1 FROM sample_scores WHERE sample_id = samples.id)"
     " ORDER BY id LIMIT ?2";
 
 int store_quality_missing(store *s, int64_t after, int64_t *ids, size_t max, size_t *n,

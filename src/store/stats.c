@@ -285,88 +285,11 @@ int store_verdict_counts_each(store *s, const store_where *w, int64_t first, int
 	return rc == ASSAY_OK && c.total ? fn(ud, c.cur, c.rejected, c.edited, c.total) : rc;
 }
 
-/* The next scorer name after ?1, by a seek in the scorer index. */
-static const char sql_next_scorer[] =
-	"SELECT scorer FROM scores WHERE scorer > ?1 ORDER BY scorer LIMIT 1";
-
-int store_scorer_names(store *s, char ***names, size_t *n, assay_error *err)
-{
-	*names = NULL;
-	*n = 0;
-	sqlite3_stmt *st = store_stmt(s, sql_next_scorer, err);
-	if (!st)
-		return err->code;
-	const char *last = "";
-	size_t cap = 0;
-	int rc = ASSAY_OK;
-	for (;;) {
-		sqlite3_bind_text(st, 1, last, -1, SQLITE_STATIC);
-		int step = sqlite3_step(st);
-		if (step == SQLITE_DONE)
-			break;
-		if (step != SQLITE_ROW) {
-			rc = store_sqlerr(s, step, err, "reading scorers");
-			break;
-		}
-		char *name = store_col_str(st, 0);
-		sqlite3_reset(st);
-		if (name && *n == cap) {
-			cap = cap ? cap * 2 : 8;
-			char **v = realloc(*names, cap * sizeof *v);
-			if (v)
-				*names = v;
-			else {
-				free(name);
-				name = NULL;
-			}
-		}
-		if (!name) {
-			rc = assay_fail(err, ASSAY_ENOMEM, "out of memory");
-			break;
-		}
-		(*names)[(*n)++] = name;
-		last = name;
-	}
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	if (rc < 0) {
-		store_strings_free(*names, *n);
-		*names = NULL;
-		*n = 0;
-	}
-	return rc;
-}
-
 void store_strings_free(char **v, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		free(v[i]);
 	free(v);
-}
-
-/* From the scorer index alone (scorer, value, flagged, then the key),
- * ascending by value. */
-static const char sql_scorer_scores[] =
-	"SELECT sample_id, value, flagged FROM scores"
-	" WHERE scorer = ?1 AND value IS NOT NULL ORDER BY value";
-
-int store_scorer_scores_each(store *s, const char *scorer,
-			     int (*fn)(void *ud, int64_t sample_id, double value, bool flagged),
-			     void *ud, assay_error *err)
-{
-	sqlite3_stmt *st = store_stmt(s, sql_scorer_scores, err);
-	if (!st)
-		return err->code;
-	store_bind_text(st, 1, scorer, -1);
-	int rc, out = ASSAY_OK;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if ((out = fn(ud, sqlite3_column_int64(st, 0), sqlite3_column_double(st, 1),
-			      sqlite3_column_int(st, 2) != 0)) != 0)
-			break;
-	if (out == ASSAY_OK && rc != SQLITE_DONE)
-		out = store_sqlerr(s, rc, err, "reading scores");
-	sqlite3_reset(st);
-	return out;
 }
 
 /* Reads the quality index alone (covering: quality, id), sorted by quality. */

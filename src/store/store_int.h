@@ -8,6 +8,16 @@
 #include "assay/store.h"
 
 #define STORE_STMT_SLOTS 256
+/* Scorer slots per database: the flags of a sample's scores are one 64-bit
+ * mask. */
+#define STORE_MAX_SLOTS 64
+
+/* A scorer version: its id in scorer_versions (never 0). */
+struct store_ver {
+	uint32_t id;
+	int slot;
+	char *version;
+};
 
 struct store {
 	sqlite3 *db;
@@ -20,6 +30,13 @@ struct store {
 		const char *sql;
 		sqlite3_stmt *stmt;
 	} stmts[STORE_STMT_SLOTS];
+	/* The scorers table and scorer_versions, cached (score_pack.c);
+	 * forgotten at a rollback, reloaded when a slot is not known. */
+	char **slot_names;
+	size_t n_slots;
+	struct store_ver *vers;
+	size_t n_vers;
+	bool slots_loaded;
 };
 
 /* The cached, reset statement for sql (a string literal), prepared on first
@@ -71,5 +88,39 @@ int store_schema_apply(store *s, int from_version, assay_error *err);
  * sqlite3_finalize it) with w's values bound, registering what w needs. */
 int store_where_prepare(store *s, const char *head, const store_where *w, const char *tail,
 			sqlite3_stmt **st, assay_error *err);
+
+/* ---- scores packed one row per sample (score_pack.c) ---- */
+
+/* Slot slot's value in a vals blob of len bytes; NaN when absent or failed. */
+double score_pack_val(const void *vals, size_t len, int slot);
+/* Slot slot's version id in a vers blob; 0 when not scored. */
+uint32_t score_pack_ver(const void *vers, size_t len, int slot);
+void score_pack_put_val(unsigned char *vals, int slot, double v);
+void score_pack_put_ver(unsigned char *vers, int slot, uint32_t id);
+/* Appends slot's reason and detail to a notes blob (nothing when both are
+ * empty). */
+int score_pack_note(abuf *out, int slot, const char *reason, const char *detail);
+/* Registers score_at, ver_at, note_at, score_merge, note_merge and
+ * score_stale on a connection. */
+int score_pack_register(sqlite3 *db);
+int score_slots_load(store *s, assay_error *err);
+void score_slots_forget(store *s);
+/* The name of a slot (reloading the cache once when unknown), or NULL. */
+const char *score_slot_name(store *s, int slot, assay_error *err);
+/* The slot of scorer name (-1: none) and the id of its version (0: none;
+ * version NULL: not looked up). */
+int score_slot_find(store *s, const char *name, const char *version, int *slot, uint32_t *ver,
+		    assay_error *err);
+/* The same, made when new, inside a write transaction. */
+int score_slot_make(store *s, const char *name, const char *version, int *slot, uint32_t *ver,
+		    assay_error *err);
+/* store_scores_put with the time the scores were made. */
+int store_scores_put_at(store *s, const store_score_row *rows, size_t n, int64_t at,
+			assay_error *err);
+/* Rewrites the rows of the old table scores (one per sample and scorer)
+ * into the packed layout and replaces the table by a view of it, when the
+ * database still has the table. Inside the migration's transaction. */
+int score_relayout(store *s, void (*progress)(void *ud, int64_t done, int64_t total),
+		   void *ud, assay_error *err);
 
 #endif

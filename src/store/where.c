@@ -40,25 +40,26 @@ typedef struct where_row {
 	const char *sql_each;
 } where_row;
 
-/* A score test is a membership of the scorer's index range (scorer,
- * value, flagged), not a probe per sample: a slice on a score is read from
- * the index, and the samples it names are looked up by id. A meta test
- * compares first and checks the JSON type only where the value matched
- * (each call parses the record). */
-#define SCORE_IS "s.id IN (SELECT sc.sample_id FROM scores sc WHERE sc.scorer = ?"
-/* The same as one primary-key probe per sample: the review queue walks
- * its order's index and tests each sample it passes (a membership would
- * be built from the whole range for every step, then sorted). */
-#define SCORE_EACH "EXISTS (SELECT 1 FROM scores sc WHERE sc.sample_id = s.id AND sc.scorer = ?"
+/* A score test reads the sample's packed scores (score_pack.c) by one
+ * primary-key probe: the value of the slot of the scorer named by the
+ * bound argument (an uncorrelated subquery: looked up once per statement),
+ * false when unscored or failed. The review queue's walk along another
+ * index tests each sample it passes the same way. */
+#define SCORE_SLOT "(SELECT k.slot FROM scorers k WHERE k.name = ?)"
+#define SCORE_IS                                                                                   \
+	"coalesce((SELECT score_at(sc.vals, " SCORE_SLOT ") FROM sample_scores sc"                \
+	" WHERE sc.sample_id = s.id) %o ?, 0)"
+#define FLAG_IS                                                                                    \
+	"coalesce((SELECT (sc.flags >> " SCORE_SLOT ") & 1 FROM sample_scores sc"                 \
+	" WHERE sc.sample_id = s.id), 0)"
+#define LEARNED_IS                                                                                 \
+	"coalesce((SELECT sc.learned FROM sample_scores sc WHERE sc.sample_id = s.id) %o ?, 0)"
 #define META_IS "CASE WHEN json_valid(s.record) THEN ifnull(json_extract(s.record, ?)"
 
 static const where_row rows[] = {
-	{"flagged", 0, 0, NULL, W_SAMPLE, SCORE_IS " AND sc.flagged <> 0)", "a", NULL,
-	 SCORE_EACH " AND sc.flagged <> 0)"},
-	{"score", 0, 0, NULL, W_SAMPLE, SCORE_IS " AND sc.value %o ?)", "av", NULL,
-	 SCORE_EACH " AND sc.value %o ?)"},
-	{"learned", 0, 0, NULL, W_SAMPLE, SCORE_IS " AND sc.value %o ?)", "kv", "learned",
-	 SCORE_EACH " AND sc.value %o ?)"},
+	{"flagged", 0, 0, NULL, W_SAMPLE, FLAG_IS, "a", NULL, NULL},
+	{"score", 0, 0, NULL, W_SAMPLE, SCORE_IS, "av", NULL, NULL},
+	{"learned", 0, 0, NULL, W_SAMPLE, LEARNED_IS, "v", NULL, NULL},
 	{"quality", 0, 0, NULL, W_SAMPLE, "(s.quality IS NOT NULL AND s.quality %o ?)", "v", NULL,
 	 NULL},
 	{"meta", QUERY_LIT_NUMBER, 0, NULL, W_SAMPLE,

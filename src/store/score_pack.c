@@ -1,0 +1,394 @@
+/* score_pack.c — a sample's scores as one row: a value per scorer slot
+ * (little-endian float64, NaN when the scorer failed), a version id per
+ * slot (little-endian uint32 into scorer_versions, 0: not scored), a flag
+ * bitmask, and beside it the reasons and details in one notes blob; the SQL
+ * functions that read them with the slot bound as a parameter, and the
+ * cache of slots and version ids. */
+#include "store_int.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- packing ------------------------------------------------------------------ */
+
+double score_pack_val(const void *vals, size_t len, int slot)
+{
+	if (slot < 0 || (size_t)slot * 8 + 8 > len)
+		return NAN;
+	uint64_t u = 0;
+	const unsigned char *p = (const unsigned char *)vals + (size_t)slot * 8;
+	for (int i = 7; i >= 0; i--)
+		u = u << 8 | p[i];
+	double d;
+	memcpy(&d, &u, sizeof d);
+	return d;
+}
+
+uint32_t score_pack_ver(const void *vers, size_t len, int slot)
+{
+	if (slot < 0 || (size_t)slot * 4 + 4 > len)
+		return 0;
+	const unsigned char *p = (const unsigned char *)vers + (size_t)slot * 4;
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+void score_pack_put_val(unsigned char *vals, int slot, double v)
+{
+	uint64_t u;
+	memcpy(&u, &v, sizeof u);
+	for (int i = 0; i < 8; i++)
+		vals[(size_t)slot * 8 + (size_t)i] = (unsigned char)(u >> (8 * i));
+}
+
+void score_pack_put_ver(unsigned char *vers, int slot, uint32_t id)
+{
+	for (int i = 0; i < 4; i++)
+		vers[(size_t)slot * 4 + (size_t)i] = (unsigned char)(id >> (8 * i));
+}
+
+/* The notes blob: for each slot with a reason or detail, one byte of slot,
+ * the reason and a NUL, the detail and a NUL (an empty detail: none). */
+static const unsigned char *note_find(const unsigned char *p, size_t len, int slot,
+				      const char **reason, const char **detail)
+{
+	const unsigned char *end = p + len;
+	while (p < end) {
+		int at = *p++;
+		const unsigned char *r = p, *z = memchr(r, 0, (size_t)(end - r));
+		const unsigned char *d = z ? z + 1 : end;
+		const unsigned char *z2 = d < end ? memchr(d, 0, (size_t)(end - d)) : NULL;
+		if (!z || !z2)
+			return NULL; /* malformed: nothing */
+		if (at == slot) {
+			*reason = (const char *)r;
+			*detail = (const char *)d;
+			return r - 1;
+		}
+		p = z2 + 1;
+	}
+	return NULL;
+}
+
+/* Appends to out the records of old whose slot is not in mask. */
+static int notes_keep(abuf *out, const unsigned char *p, size_t len, uint64_t mask)
+{
+	const unsigned char *end = p + len;
+	while (p < end) {
+		const unsigned char *start = p;
+		int at = *p++;
+		const unsigned char *z = memchr(p, 0, (size_t)(end - p));
+		const unsigned char *z2 = z && z + 1 < end ? memchr(z + 1, 0, (size_t)(end - z - 1))
+							   : NULL;
+		if (!z || !z2)
+			return 0;
+		p = z2 + 1;
+		if (at < 64 && (mask >> at & 1))
+			continue;
+		if (abuf_append(out, start, (size_t)(p - start)) < 0)
+			return ASSAY_ENOMEM;
+	}
+	return 0;
+}
+
+int score_pack_note(abuf *out, int slot, const char *reason, const char *detail)
+{
+	if ((!reason || !*reason) && (!detail || !*detail))
+		return 0;
+	int rc = abuf_putc(out, (char)slot);
+	rc |= abuf_append(out, reason ? reason : "", reason ? strlen(reason) + 1 : 1);
+	rc |= abuf_append(out, detail ? detail : "", detail ? strlen(detail) + 1 : 1);
+	return rc ? ASSAY_ENOMEM : 0;
+}
+
+/* ---- SQL functions ------------------------------------------------------------- */
+
+/* score_at(vals, slot): the slot's value, NULL when unscored or failed. */
+static void fn_score_at(sqlite3_context *c, int argc, sqlite3_value **v)
+{
+	(void)argc;
+	if (sqlite3_value_type(v[1]) == SQLITE_NULL)
+		return;
+	double d = score_pack_val(sqlite3_value_blob(v[0]), (size_t)sqlite3_value_bytes(v[0]),
+				  sqlite3_value_int(v[1]));
+	if (!isnan(d))
+		sqlite3_result_double(c, d);
+}
+
+/* ver_at(vers, slot): the slot's version id, NULL when unscored. */
+static void fn_ver_at(sqlite3_context *c, int argc, sqlite3_value **v)
+{
+	(void)argc;
+	if (sqlite3_value_type(v[1]) == SQLITE_NULL)
+		return;
+	uint32_t id = score_pack_ver(sqlite3_value_blob(v[0]), (size_t)sqlite3_value_bytes(v[0]),
+				     sqlite3_value_int(v[1]));
+	if (id)
+		sqlite3_result_int64(c, id);
+}
+
+/* note_at(notes, slot, part): the reason (part 0, '' when none) or the
+ * detail (part 1, NULL when none). */
+static void fn_note_at(sqlite3_context *c, int argc, sqlite3_value **v)
+{
+	(void)argc;
+	int part = sqlite3_value_int(v[2]);
+	const char *r = "", *d = "";
+	if (sqlite3_value_type(v[1]) != SQLITE_NULL)
+		note_find(sqlite3_value_blob(v[0]), (size_t)sqlite3_value_bytes(v[0]),
+			  sqlite3_value_int(v[1]), &r, &d);
+	if (part == 0)
+		sqlite3_result_text(c, r, -1, SQLITE_TRANSIENT);
+	else if (*d)
+		sqlite3_result_text(c, d, -1, SQLITE_TRANSIENT);
+}
+
+/* score_merge(old, new, mask, width): old's elements (width bytes each)
+ * with those of the slots in mask taken from new. */
+static void fn_score_merge(sqlite3_context *c, int argc, sqlite3_value **v)
+{
+	(void)argc;
+	const unsigned char *o = sqlite3_value_blob(v[0]), *n = sqlite3_value_blob(v[1]);
+	size_t ol = (size_t)sqlite3_value_bytes(v[0]), nl = (size_t)sqlite3_value_bytes(v[1]);
+	uint64_t mask = (uint64_t)sqlite3_value_int64(v[2]);
+	size_t w = (size_t)sqlite3_value_int(v[3]), len = ol > nl ? ol : nl;
+	if (w != 4 && w != 8) {
+		sqlite3_result_error(c, "score_merge: width must be 4 or 8", -1);
+		return;
+	}
+	unsigned char *out = sqlite3_malloc64(len ? len : 1);
+	if (!out) {
+		sqlite3_result_error_nomem(c);
+		return;
+	}
+	for (size_t i = 0; i < len; i += w) {
+		size_t slot = i / w;
+		bool take_new = slot < 64 && (mask >> slot & 1);
+		const unsigned char *src = take_new ? n : o;
+		size_t sl = take_new ? nl : ol;
+		if (i + w <= sl)
+			memcpy(out + i, src + i, w);
+		else if (w == 8)
+			score_pack_put_val(out, (int)slot, NAN);
+		else
+			memset(out + i, 0, w);
+	}
+	sqlite3_result_blob(c, out, (int)len, sqlite3_free);
+}
+
+/* note_merge(old, new, mask): old's records outside mask, then new's. */
+static void fn_note_merge(sqlite3_context *c, int argc, sqlite3_value **v)
+{
+	(void)argc;
+	abuf b = {0};
+	int rc = notes_keep(&b, sqlite3_value_blob(v[0]), (size_t)sqlite3_value_bytes(v[0]),
+			    (uint64_t)sqlite3_value_int64(v[2]));
+	const void *n = sqlite3_value_blob(v[1]);
+	if (rc == 0 && n)
+		rc = abuf_append(&b, n, (size_t)sqlite3_value_bytes(v[1]));
+	if (rc < 0)
+		sqlite3_result_error_nomem(c);
+	else
+		sqlite3_result_blob(c, b.data ? b.data : "", (int)b.len, SQLITE_TRANSIENT);
+	abuf_free(&b);
+}
+
+/* score_stale(vals, vers, want): how many of the wanted (slot, version id)
+ * pairs (5 bytes each: the slot, the id little-endian) the row lacks as a
+ * value of that version. */
+static void fn_score_stale(sqlite3_context *c, int argc, sqlite3_value **v)
+{
+	(void)argc;
+	const unsigned char *w = sqlite3_value_blob(v[2]);
+	size_t wl = (size_t)sqlite3_value_bytes(v[2]);
+	const void *vals = sqlite3_value_blob(v[0]), *vers = sqlite3_value_blob(v[1]);
+	size_t vl = (size_t)sqlite3_value_bytes(v[0]), rl = (size_t)sqlite3_value_bytes(v[1]);
+	int64_t stale = 0;
+	for (size_t i = 0; w && i + 5 <= wl; i += 5) {
+		int slot = w[i];
+		uint32_t id = score_pack_ver(w + i + 1, 4, 0);
+		stale += !id || score_pack_ver(vers, rl, slot) != id ||
+			 isnan(score_pack_val(vals, vl, slot));
+	}
+	sqlite3_result_int64(c, stale);
+}
+
+int score_pack_register(sqlite3 *db)
+{
+	static const struct {
+		const char *name;
+		int n;
+		void (*fn)(sqlite3_context *, int, sqlite3_value **);
+	} fns[] = {{"score_at", 2, fn_score_at},	 {"ver_at", 2, fn_ver_at},
+		   {"note_at", 3, fn_note_at},		 {"score_merge", 4, fn_score_merge},
+		   {"note_merge", 3, fn_note_merge}, {"score_stale", 3, fn_score_stale}};
+	for (size_t i = 0; i < ASSAY_ARRAY_LEN(fns); i++)
+		if (sqlite3_create_function_v2(db, fns[i].name, fns[i].n,
+					       SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+					       NULL, fns[i].fn, NULL, NULL, NULL) != SQLITE_OK)
+			return -1;
+	return 0;
+}
+
+/* ---- slots and versions ------------------------------------------------------- */
+
+static const char sql_slots[] = "SELECT slot, name FROM scorers ORDER BY slot";
+static const char sql_vers[] = "SELECT id, slot, version FROM scorer_versions ORDER BY id";
+
+void score_slots_forget(store *s)
+{
+	for (size_t i = 0; i < s->n_slots; i++)
+		free(s->slot_names[i]);
+	free(s->slot_names);
+	for (size_t i = 0; i < s->n_vers; i++)
+		free(s->vers[i].version);
+	free(s->vers);
+	s->slot_names = NULL;
+	s->vers = NULL;
+	s->n_slots = s->n_vers = 0;
+	s->slots_loaded = false;
+}
+
+static int load_slots(store *s, sqlite3_stmt *st)
+{
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t slot = sqlite3_column_int64(st, 0);
+		if (slot < 0 || slot >= STORE_MAX_SLOTS)
+			continue;
+		if ((size_t)slot >= s->n_slots) {
+			char **v = realloc(s->slot_names, (size_t)(slot + 1) * sizeof *v);
+			if (!v)
+				return SQLITE_NOMEM;
+			for (size_t i = s->n_slots; i <= (size_t)slot; i++)
+				v[i] = NULL;
+			s->slot_names = v;
+			s->n_slots = (size_t)slot + 1;
+		}
+		if (!(s->slot_names[slot] = store_col_str(st, 1)))
+			return SQLITE_NOMEM;
+	}
+	return rc;
+}
+
+static int load_vers(store *s, sqlite3_stmt *st)
+{
+	int rc;
+	size_t cap = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (s->n_vers == cap) {
+			cap = cap ? cap * 2 : 32;
+			void *v = realloc(s->vers, cap * sizeof *s->vers);
+			if (!v)
+				return SQLITE_NOMEM;
+			s->vers = v;
+		}
+		s->vers[s->n_vers] = (struct store_ver){.id = (uint32_t)sqlite3_column_int64(st, 0),
+							.slot = sqlite3_column_int(st, 1),
+							.version = store_col_str(st, 2)};
+		if (!s->vers[s->n_vers++].version)
+			return SQLITE_NOMEM;
+	}
+	return rc;
+}
+
+int score_slots_load(store *s, assay_error *err)
+{
+	score_slots_forget(s);
+	sqlite3_stmt *a = store_stmt(s, sql_slots, err), *b = a ? store_stmt(s, sql_vers, err) : NULL;
+	if (!b)
+		return err->code;
+	int rc = load_slots(s, a);
+	sqlite3_reset(a);
+	if (rc == SQLITE_DONE) {
+		rc = load_vers(s, b);
+		sqlite3_reset(b);
+	}
+	if (rc == SQLITE_NOMEM) {
+		score_slots_forget(s);
+		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
+	}
+	if (rc != SQLITE_DONE) {
+		score_slots_forget(s);
+		return store_sqlerr(s, rc, err, "reading the scorers");
+	}
+	s->slots_loaded = true;
+	return ASSAY_OK;
+}
+
+static int find_slot(const store *s, const char *name)
+{
+	for (size_t i = 0; i < s->n_slots; i++)
+		if (s->slot_names[i] && strcmp(s->slot_names[i], name) == 0)
+			return (int)i;
+	return -1;
+}
+
+static uint32_t find_ver(const store *s, int slot, const char *version)
+{
+	for (size_t i = 0; i < s->n_vers; i++)
+		if (s->vers[i].slot == slot && strcmp(s->vers[i].version, version) == 0)
+			return s->vers[i].id;
+	return 0;
+}
+
+/* The name of a slot, reloading once when the cache does not know it (a
+ * scorer another process added); NULL when there is none. */
+const char *score_slot_name(store *s, int slot, assay_error *err)
+{
+	if (!s->slots_loaded || (size_t)slot >= s->n_slots || !s->slot_names[slot])
+		if (score_slots_load(s, err) < 0)
+			return NULL;
+	return (size_t)slot < s->n_slots ? s->slot_names[slot] : NULL;
+}
+
+int score_slot_find(store *s, const char *name, const char *version, int *slot, uint32_t *ver,
+		    assay_error *err)
+{
+	*slot = -1;
+	*ver = 0;
+	for (int pass = 0; pass < 2; pass++) {
+		if ((pass || !s->slots_loaded) && score_slots_load(s, err) < 0)
+			return err->code;
+		*slot = find_slot(s, name);
+		*ver = *slot >= 0 && version ? find_ver(s, *slot, version) : 0;
+		if (*slot >= 0 && (!version || *ver))
+			return ASSAY_OK;
+	}
+	return ASSAY_OK;
+}
+
+static const char sql_new_slot[] =
+	"INSERT INTO scorers (slot, name) SELECT coalesce(max(slot) + 1, 0), ?1 FROM scorers";
+static const char sql_new_ver[] = "INSERT INTO scorer_versions (slot, version) VALUES (?1, ?2)";
+
+/* The slot and version id of (name, version), made when new (inside the
+ * writer's transaction: a rollback forgets the cache). */
+int score_slot_make(store *s, const char *name, const char *version, int *slot, uint32_t *ver,
+		    assay_error *err)
+{
+	int rc = score_slot_find(s, name, version, slot, ver, err);
+	if (rc < 0 || *ver)
+		return rc;
+	if (*slot < 0) {
+		sqlite3_stmt *st = store_stmt(s, sql_new_slot, err);
+		if (!st)
+			return err->code;
+		store_bind_text(st, 1, name, -1);
+		if ((rc = store_step_done(s, st, err, "adding a scorer")) < 0)
+			return rc;
+		*slot = (int)sqlite3_last_insert_rowid(s->db);
+		if (*slot >= STORE_MAX_SLOTS)
+			return assay_fail(err, ASSAY_EINVAL,
+					  "scorer \"%s\": a database holds at most %d scorers", name,
+					  STORE_MAX_SLOTS);
+	}
+	sqlite3_stmt *st = store_stmt(s, sql_new_ver, err);
+	if (!st)
+		return err->code;
+	sqlite3_bind_int(st, 1, *slot);
+	store_bind_text(st, 2, version, -1);
+	if ((rc = store_step_done(s, st, err, "adding a scorer version")) < 0)
+		return rc;
+	return score_slot_find(s, name, version, slot, ver, err);
+}

@@ -1,0 +1,279 @@
+/* score_rows.c — writing and reading the packed scores (score_pack.c): one
+ * upsert of a sample's row per write of any of its scores (and one of its
+ * notes), the range and per-scorer readers unpacking in C, and the
+ * rewrite of the old row-per-score table into this layout. */
+#include "store_int.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The learned scorer's value is also a column, for the queue's indexes. */
+#define LEARNED "learned"
+
+static const char sql_row_put[] =
+	"INSERT INTO sample_scores (sample_id, flags, learned, scored_at, vals, vers)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+	" ON CONFLICT (sample_id) DO UPDATE SET flags = (flags & ~?7) | excluded.flags,"
+	" learned = CASE WHEN ?8 THEN excluded.learned ELSE learned END,"
+	" scored_at = excluded.scored_at, vals = score_merge(vals, excluded.vals, ?7, 8),"
+	" vers = score_merge(vers, excluded.vers, ?7, 4)";
+static const char sql_notes_put[] =
+	"INSERT INTO score_notes (sample_id, notes) VALUES (?1, ?2)"
+	" ON CONFLICT (sample_id) DO UPDATE SET notes = note_merge(notes, excluded.notes, ?3)";
+static const char sql_notes_drop[] =
+	"UPDATE score_notes SET notes = note_merge(notes, ?2, ?3) WHERE sample_id = ?1";
+
+static int notes_put(store *s, int64_t id, const abuf *notes, uint64_t mask, assay_error *err)
+{
+	sqlite3_stmt *st = store_stmt(s, notes->len ? sql_notes_put : sql_notes_drop, err);
+	if (!st)
+		return err->code;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_blob(st, 2, notes->len ? notes->data : "", (int)notes->len, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, (int64_t)mask);
+	return store_step_done(s, st, err, "writing a score's reason");
+}
+
+/* The n scores of one sample (rows[i].sample_id all alike) scored at at. */
+int store_scores_put_at(store *s, const store_score_row *rows, size_t n, int64_t at,
+			assay_error *err)
+{
+	unsigned char vals[STORE_MAX_SLOTS * 8], vers[STORE_MAX_SLOTS * 4];
+	int slot[STORE_MAX_SLOTS], top = -1;
+	uint32_t ver[STORE_MAX_SLOTS];
+	if (n > STORE_MAX_SLOTS)
+		return assay_fail(err, ASSAY_EINVAL, "at most %d scorers", STORE_MAX_SLOTS);
+	int rc = ASSAY_OK;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		rc = score_slot_make(s, rows[i].scorer, rows[i].version, &slot[i], &ver[i], err);
+		top = rc == 0 && slot[i] > top ? slot[i] : top;
+	}
+	if (rc < 0 || top < 0)
+		return rc;
+	for (int i = 0; i <= top; i++) {
+		score_pack_put_val(vals, i, NAN);
+		score_pack_put_ver(vers, i, 0);
+	}
+	uint64_t mask = 0, flags = 0;
+	double learned = NAN;
+	bool has_learned = false;
+	abuf notes = {0};
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		const store_score_row *r = &rows[i];
+		score_pack_put_val(vals, slot[i], r->value);
+		score_pack_put_ver(vers, slot[i], ver[i]);
+		mask |= 1ull << slot[i];
+		flags |= (uint64_t)(r->flagged && !isnan(r->value)) << slot[i];
+		if (strcmp(r->scorer, LEARNED) == 0) {
+			has_learned = true;
+			learned = r->value;
+		}
+		rc = score_pack_note(&notes, slot[i], r->reason, r->detail);
+	}
+	sqlite3_stmt *st = rc == 0 ? store_stmt(s, sql_row_put, err) : NULL;
+	if (st) {
+		sqlite3_bind_int64(st, 1, rows[0].sample_id);
+		sqlite3_bind_int64(st, 2, (int64_t)flags);
+		if (isnan(learned))
+			sqlite3_bind_null(st, 3);
+		else
+			sqlite3_bind_double(st, 3, learned);
+		sqlite3_bind_int64(st, 4, at);
+		sqlite3_bind_blob(st, 5, vals, (top + 1) * 8, SQLITE_STATIC);
+		sqlite3_bind_blob(st, 6, vers, (top + 1) * 4, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 7, (int64_t)mask);
+		sqlite3_bind_int(st, 8, has_learned);
+		rc = store_step_done(s, st, err, "writing scores");
+		if (rc == 0)
+			rc = notes_put(s, rows[0].sample_id, &notes, mask, err);
+	} else if (rc == 0) {
+		rc = err->code;
+	} else {
+		rc = assay_fail(err, ASSAY_ENOMEM, "out of memory");
+	}
+	abuf_free(&notes);
+	return rc;
+}
+
+int store_scores_put(store *s, const store_score_row *rows, size_t n, assay_error *err)
+{
+	return n ? store_scores_put_at(s, rows, n, assay_now_ms(), err) : ASSAY_OK;
+}
+
+int store_score_put(store *s, const store_score_row *r, assay_error *err)
+{
+	return store_scores_put_at(s, r, 1, assay_now_ms(), err);
+}
+
+int store_score_set_detail(store *s, int64_t sample_id, const char *scorer, const char *reason,
+			   const char *detail, assay_error *err)
+{
+	int slot;
+	uint32_t ver;
+	int rc = score_slot_find(s, scorer, NULL, &slot, &ver, err);
+	if (rc < 0 || slot < 0)
+		return rc;
+	abuf notes = {0};
+	if (score_pack_note(&notes, slot, reason, detail) < 0)
+		rc = assay_fail(err, ASSAY_ENOMEM, "out of memory");
+	else
+		rc = notes_put(s, sample_id, &notes, 1ull << slot, err);
+	abuf_free(&notes);
+	return rc;
+}
+
+static const char sql_range[] =
+	"SELECT sample_id, vals, vers FROM sample_scores WHERE sample_id BETWEEN ?1 AND ?2";
+
+int store_scores_range_each(store *s, int64_t lo, int64_t hi,
+			    int (*fn)(void *ud, int64_t sample_id, const char *scorer,
+				      double value),
+			    void *ud, assay_error *err)
+{
+	sqlite3_stmt *st = store_stmt(s, sql_range, err);
+	if (!st)
+		return err->code;
+	sqlite3_bind_int64(st, 1, lo);
+	sqlite3_bind_int64(st, 2, hi);
+	int rc, out = ASSAY_OK;
+	while (out == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const void *vals = sqlite3_column_blob(st, 1), *vers = sqlite3_column_blob(st, 2);
+		size_t vl = (size_t)sqlite3_column_bytes(st, 1);
+		size_t rl = (size_t)sqlite3_column_bytes(st, 2);
+		for (int slot = 0; (size_t)slot * 4 < rl && out == 0; slot++) {
+			if (!score_pack_ver(vers, rl, slot))
+				continue;
+			const char *name = score_slot_name(s, slot, err);
+			if (!name) {
+				out = err->code ? err->code : ASSAY_OK;
+				continue;
+			}
+			out = fn(ud, sqlite3_column_int64(st, 0), name,
+				 score_pack_val(vals, vl, slot));
+		}
+	}
+	if (!out && rc != SQLITE_DONE)
+		out = store_sqlerr(s, rc, err, "reading scores");
+	sqlite3_reset(st);
+	return out;
+}
+
+/* A sample's scores through the scorers, as store_scores_read reads them. */
+static const char sql_get[] =
+	"SELECT sc.name, v.version, score_at(ss.vals, sc.slot), (ss.flags >> sc.slot) & 1,"
+	" note_at(n.notes, sc.slot, 0), note_at(n.notes, sc.slot, 1), ss.scored_at"
+	" FROM sample_scores ss JOIN scorers sc"
+	" JOIN scorer_versions v ON v.id = ver_at(ss.vers, sc.slot)"
+	" LEFT JOIN score_notes n ON n.sample_id = ss.sample_id"
+	" WHERE ss.sample_id = ?1 ORDER BY sc.name";
+
+int store_scores_get(store *s, int64_t sample_id, store_score **out, size_t *n, assay_error *err)
+{
+	return store_scores_read(s, sql_get, sample_id, out, n, "reading scores", err);
+}
+
+/* ---- calibration: one scorer's values ascending ---------------------------------- */
+
+typedef struct vrow {
+	double value;
+	int64_t id;
+	bool flagged;
+} vrow;
+
+static int cmp_vrow(const void *a, const void *b)
+{
+	const vrow *x = a, *y = b;
+	if (x->value != y->value)
+		return x->value < y->value ? -1 : 1;
+	if (x->flagged != y->flagged)
+		return x->flagged - y->flagged;
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+static const char sql_all_vals[] = "SELECT sample_id, vals, flags FROM sample_scores";
+
+static int collect(store *s, int slot, vrow **out, size_t *n, assay_error *err)
+{
+	sqlite3_stmt *st = store_stmt(s, sql_all_vals, err);
+	if (!st)
+		return err->code;
+	size_t cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		double v = score_pack_val(sqlite3_column_blob(st, 1),
+					  (size_t)sqlite3_column_bytes(st, 1), slot);
+		if (isnan(v))
+			continue;
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 4096;
+			vrow *p = realloc(*out, cap * sizeof *p);
+			if (!p) {
+				sqlite3_reset(st);
+				return assay_fail(err, ASSAY_ENOMEM, "out of memory");
+			}
+			*out = p;
+		}
+		(*out)[(*n)++] = (vrow){v, sqlite3_column_int64(st, 0),
+					(uint64_t)sqlite3_column_int64(st, 2) >> slot & 1};
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? ASSAY_OK : store_sqlerr(s, rc, err, "reading scores");
+}
+
+int store_scorer_scores_each(store *s, const char *scorer,
+			     int (*fn)(void *ud, int64_t sample_id, double value, bool flagged),
+			     void *ud, assay_error *err)
+{
+	int slot;
+	uint32_t ver;
+	int rc = score_slot_find(s, scorer, NULL, &slot, &ver, err);
+	if (rc < 0 || slot < 0)
+		return rc;
+	vrow *v = NULL;
+	size_t n = 0;
+	rc = collect(s, slot, &v, &n, err);
+	if (rc == 0)
+		qsort(v, n, sizeof *v, cmp_vrow);
+	for (size_t i = 0; i < n && rc == 0; i++)
+		rc = fn(ud, v[i].id, v[i].value, v[i].flagged);
+	free(v);
+	return rc;
+}
+
+static const char sql_names[] = "SELECT name FROM scorers ORDER BY name";
+
+int store_scorer_names(store *s, char ***names, size_t *n, assay_error *err)
+{
+	*names = NULL;
+	*n = 0;
+	sqlite3_stmt *st = store_stmt(s, sql_names, err);
+	if (!st)
+		return err->code;
+	size_t cap = 0;
+	int rc, out = ASSAY_OK;
+	while (out == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 8;
+			char **v = realloc(*names, cap * sizeof *v);
+			if (!v) {
+				out = assay_fail(err, ASSAY_ENOMEM, "out of memory");
+				break;
+			}
+			*names = v;
+		}
+		if (!((*names)[*n] = store_col_str(st, 0)))
+			out = assay_fail(err, ASSAY_ENOMEM, "out of memory");
+		else
+			(*n)++;
+	}
+	if (out == 0 && rc != SQLITE_DONE)
+		out = store_sqlerr(s, rc, err, "reading scorers");
+	sqlite3_reset(st);
+	if (out < 0) {
+		store_strings_free(*names, *n);
+		*names = NULL;
+		*n = 0;
+	}
+	return out;
+}
