@@ -335,3 +335,25 @@ def put_score(con, sample_id, scorer, value, flagged=False, reason="", version="
         out += bytes([slot]) + (reason or "").encode() + b"\0" + (detail or "").encode() + b"\0"
     con.execute("INSERT OR REPLACE INTO score_notes (sample_id, notes) VALUES (?, ?)",
                 (sample_id, out))
+
+
+def old_scores_layout(con, v1=False):
+    """Turns the packed scores of an assay database back into the table of
+    schemas 1 to 3 as earlier builds left it (one row per sample and scorer;
+    v1: its first index only), keeping every score."""
+    score_functions(con)
+    rows = con.execute("SELECT sample_id, scorer, value, flagged, reason, version, detail,"
+                       " scored_at FROM scores").fetchall()
+    con.executescript(
+        "DROP VIEW scores; DROP TABLE score_notes; DROP TABLE sample_scores;"
+        "DROP TABLE scorer_versions; DROP TABLE scorers;"
+        "CREATE TABLE scores (sample_id INTEGER NOT NULL REFERENCES samples(id),"
+        " scorer TEXT NOT NULL, value REAL, flagged INTEGER NOT NULL DEFAULT 0,"
+        " reason TEXT NOT NULL DEFAULT '', version TEXT NOT NULL, detail TEXT,"
+        " scored_at INTEGER NOT NULL, PRIMARY KEY (sample_id, scorer)) WITHOUT ROWID;"
+        + ("CREATE INDEX scores_by_scorer ON scores(scorer, value);" if v1 else
+           "CREATE INDEX scores_by_scorer ON scores(scorer, value, flagged);"
+           "CREATE INDEX scores_by_version ON scores(scorer, version);"))
+    con.executemany("INSERT INTO scores VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    con.commit()
+    return rows

@@ -154,6 +154,14 @@ static void say_upgrading(void *ud, const char *path, int from, int to)
 			"millions of samples)\n", from, to);
 }
 
+/* While an older database's scores are rewritten one row per sample. */
+static void say_progress(void *ud, int64_t done, int64_t total)
+{
+	(void)ud;
+	fprintf(stderr, "assay: scores rewritten one row per sample: %lld of %lld rows%s\n",
+		(long long)done, (long long)total, done >= total ? ", done" : "");
+}
+
 /* Opens the database; $ASSAY_BUSY_TIMEOUT_MS (1..3600000) replaces the
  * default wait for another writer (scripts that must not wait 15 s, tests).
  * An upgrade of an older database is announced on stderr. */
@@ -163,6 +171,8 @@ int cli_open_store(const cli_ctx *ctx, const store_options *opt, store **out)
 	store_options o = opt ? *opt : (store_options){0};
 	if (!o.upgrading)
 		o.upgrading = say_upgrading;
+	if (!o.upgrade_progress)
+		o.upgrade_progress = say_progress;
 	long ms;
 	if (!o.busy_timeout_ms && cli_parse_long(getenv("ASSAY_BUSY_TIMEOUT_MS"), 1, 3600000, &ms))
 		o.busy_timeout_ms = (int)ms;

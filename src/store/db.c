@@ -229,7 +229,7 @@ static int migrate(store *s, const store_options *opt, int64_t version, assay_er
 	    (rc = store_schema_apply(s, (int)version, err)) < 0)
 		goto fail;
 	/* schema 3 as earlier builds left it: scores one row per scorer */
-	if ((rc = score_relayout(s, opt->upgrade_progress, opt->ud, err)) < 0) {
+	if ((rc = score_relayout(s, false, opt->upgrade_progress, opt->ud, err)) < 0) {
 		assay_error_prefix(err, "storing the scores one row per sample");
 		goto fail;
 	}
@@ -354,6 +354,10 @@ int store_open(const char *path, const store_options *optp, store **out, assay_e
 		goto fail;
 	}
 	if ((rc = configure(s, &opt, err)) < 0 || (rc = migrate(s, &opt, version, err)) < 0)
+		goto fail;
+	/* an older layout read as it is: its scores copied for this connection */
+	if (opt.readonly && version > 0 && (version < STORE_SCHEMA_VERSION || old) &&
+	    (rc = score_relayout(s, true, NULL, NULL, err)) < 0)
 		goto fail;
 	*out = s;
 	return ASSAY_OK;

@@ -33,6 +33,34 @@ static const char sql_tables[] =
 	"  sample_id INTEGER PRIMARY KEY REFERENCES samples(id),"
 	"  notes BLOB NOT NULL);";
 
+/* A database that cannot be written (an older layout on a read-only file)
+ * is read through a copy of its scores in the connection's temporary
+ * schema, which the unqualified names reach first. */
+static const char sql_temp_tables[] =
+	"CREATE TEMP TABLE scorers ("
+	"  slot INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE);"
+	"CREATE TEMP TABLE scorer_versions ("
+	"  id INTEGER PRIMARY KEY,"
+	"  slot INTEGER NOT NULL,"
+	"  version TEXT NOT NULL,"
+	"  UNIQUE (slot, version));"
+	"CREATE TEMP TABLE sample_scores ("
+	"  sample_id INTEGER PRIMARY KEY,"
+	"  flags INTEGER NOT NULL DEFAULT 0,"
+	"  learned REAL,"
+	"  scored_at INTEGER NOT NULL,"
+	"  vals BLOB NOT NULL,"
+	"  vers BLOB NOT NULL);"
+	"CREATE TEMP TABLE score_notes ("
+	"  sample_id INTEGER PRIMARY KEY,"
+	"  notes BLOB NOT NULL);";
+static const char sql_temp_finish[] =
+	"CREATE INDEX temp.sample_scores_by_learned ON sample_scores(learned, sample_id)"
+	"  WHERE learned IS NOT NULL;"
+	"CREATE INDEX temp.sample_scores_by_uncertainty"
+	"  ON sample_scores(abs(learned - 0.5), sample_id) WHERE learned IS NOT NULL;";
+
 /* Built after the rows are in (an index filled row by row is slower). */
 static const char sql_finish[] =
 	"DROP TABLE scores;"
@@ -131,8 +159,8 @@ static int copy_rows(store *s, int64_t total, void (*progress)(void *, int64_t, 
 	return rc;
 }
 
-int score_relayout(store *s, void (*progress)(void *ud, int64_t done, int64_t total), void *ud,
-		   assay_error *err)
+int score_relayout(store *s, bool temp, void (*progress)(void *ud, int64_t done, int64_t total),
+		   void *ud, assay_error *err)
 {
 	sqlite3_stmt *st = store_stmt(s, sql_has_table, err);
 	if (!st)
@@ -145,8 +173,10 @@ int score_relayout(store *s, void (*progress)(void *ud, int64_t done, int64_t to
 		return store_sqlerr(s, rc, err, "reading the schema");
 	if (!old)
 		return ASSAY_OK;
-	if (!made && (rc = store_exec(s, sql_tables, err)) < 0)
+	if (temp && (rc = store_exec(s, "BEGIN", err)) < 0)
 		return rc;
+	if ((temp || !made) && (rc = store_exec(s, temp ? sql_temp_tables : sql_tables, err)) < 0)
+		goto out;
 	int64_t total = 0;
 	if (progress && (st = store_stmt(s, sql_count, err)) != NULL) {
 		if (sqlite3_step(st) == SQLITE_ROW)
@@ -154,7 +184,10 @@ int score_relayout(store *s, void (*progress)(void *ud, int64_t done, int64_t to
 		sqlite3_reset(st);
 	}
 	score_slots_forget(s);
-	if ((rc = copy_rows(s, total, progress, ud, err)) < 0)
-		return rc;
-	return store_exec(s, sql_finish, err);
+	if ((rc = copy_rows(s, total, progress, ud, err)) == 0)
+		rc = store_exec(s, temp ? sql_temp_finish : sql_finish, err);
+out:
+	if (temp)
+		rc = rc == 0 ? store_exec(s, "COMMIT", err) : (store_exec(s, "ROLLBACK", err), rc);
+	return rc;
 }

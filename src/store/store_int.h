@@ -119,8 +119,10 @@ int store_scores_put_at(store *s, const store_score_row *rows, size_t n, int64_t
 			assay_error *err);
 /* Rewrites the rows of the old table scores (one per sample and scorer)
  * into the packed layout and replaces the table by a view of it, when the
- * database still has the table. Inside the migration's transaction. */
-int score_relayout(store *s, void (*progress)(void *ud, int64_t done, int64_t total),
+ * database still has the table: inside the migration's transaction; or,
+ * temp, into the connection's temporary schema (a database that cannot be
+ * upgraded), in a transaction of its own. */
+int score_relayout(store *s, bool temp, void (*progress)(void *ud, int64_t done, int64_t total),
 		   void *ud, assay_error *err);
 
 #endif

@@ -9,7 +9,7 @@ import sqlite3
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from harness import SAMPLE_DATA, Workdir, check, contains, eq  # noqa: E402
+from harness import SAMPLE_DATA, Workdir, check, contains, eq, old_scores_layout  # noqa: E402
 from httpd import TestServer  # noqa: E402
 
 
@@ -342,13 +342,13 @@ def test_batches_from_schema_2_keep_their_text_keys():
         # a batch keyed on the text alone, as schema 2 keyed every batch
         eq(w.run("import", "--no-score", "--dedup-on", "text", tasks).code, 0)
         con = sqlite3.connect(w.db)  # back to the schema 2 layout
+        old_scores_layout(con)
         con.executescript("DROP TABLE models; DROP TABLE edit_scores;"
                           "DROP TABLE spotcheck_samples; DROP TABLE spotchecks;"
                           "DROP TABLE pairs; ALTER TABLE events DROP COLUMN pref;"
                           "ALTER TABLE events DROP COLUMN placement;"
                           "ALTER TABLE decisions DROP COLUMN pref;"
                           "ALTER TABLE decisions DROP COLUMN placement;"
-                          "DROP INDEX scores_by_learned; DROP INDEX scores_by_uncertainty;"
                           "UPDATE samples SET context = NULL;"
                           "ALTER TABLE samples DROP COLUMN context;"
                           "ALTER TABLE samples DROP COLUMN edit_quality;"

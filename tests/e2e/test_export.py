@@ -14,7 +14,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from harness import BIN, Workdir, check, contains, eq  # noqa: E402
+from harness import BIN, Workdir, check, contains, eq, put_score  # noqa: E402
 
 # Records with deliberately odd formatting: spacing, key order, number
 # forms and escapes must all survive an export byte for byte.
@@ -621,9 +621,8 @@ def scored(w):
     standard(w)
     con = sqlite3.connect(w.db)
     for sid, v in (("a", 0.2), ("b", 0.6), ("c", 0.9)):
-        con.execute("INSERT INTO scores(sample_id, scorer, value, flagged, reason, version,"
-                    " scored_at) SELECT id, 'repetition', ?, ?, '', '1', 0 FROM samples"
-                    " WHERE ext_id = ?", (v, v < 0.5, sid))
+        (n,) = con.execute("SELECT id FROM samples WHERE ext_id = ?", (sid,)).fetchone()
+        put_score(con, n, "repetition", v, v < 0.5)
     con.commit()
     con.close()
 

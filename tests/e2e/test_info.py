@@ -5,7 +5,7 @@ import sqlite3
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from harness import Workdir, check, contains, eq  # noqa: E402
+from harness import Workdir, check, contains, eq, old_scores_layout  # noqa: E402
 
 
 def test_info_table_and_json():
@@ -69,15 +69,14 @@ def test_an_older_database_is_upgraded_once_and_says_so():
     with Workdir() as w:
         eq(w.run("import", w.file("a.jsonl", '{"id": "a", "text": "A heron."}')).code, 0)
         con = sqlite3.connect(w.db)  # back to the schema 1 layout
-        con.executescript("DROP INDEX scores_by_scorer; DROP INDEX scores_by_version;"
-                          "CREATE INDEX scores_by_scorer ON scores(scorer, value);"
-                          "DROP TABLE models; DROP TABLE edit_scores; DROP INDEX scores_by_learned;"
+        rows = old_scores_layout(con, v1=True)
+        eq(len(rows), 9)
+        con.executescript("DROP TABLE models; DROP TABLE edit_scores;"
                           "DROP TABLE spotcheck_samples; DROP TABLE spotchecks;"
                           "DROP TABLE pairs; ALTER TABLE events DROP COLUMN pref;"
                           "ALTER TABLE events DROP COLUMN placement;"
                           "ALTER TABLE decisions DROP COLUMN pref;"
                           "ALTER TABLE decisions DROP COLUMN placement;"
-                          "DROP INDEX scores_by_uncertainty;"
                           "ALTER TABLE samples DROP COLUMN context;"
                           "ALTER TABLE samples DROP COLUMN edit_quality;"
                           "ALTER TABLE batches DROP COLUMN kind;"
@@ -93,11 +92,47 @@ def test_an_older_database_is_upgraded_once_and_says_so():
         eq(r.code, 0, r)
         contains(r.err, "upgrading")
         contains(r.err, "from schema version 1 to 3 (once;")
+        contains(r.err, "scores rewritten one row per sample: 9 of 9 rows, done")
         eq(w.sql("PRAGMA user_version"), [(3,)])
+        # every score as it was, now one row per sample
+        eq(sorted(w.sql("SELECT * FROM scores")), sorted(rows))
+        eq(w.sql("SELECT count(*) FROM sample_scores"), [(1,)])
+        eq(w.sql("SELECT type FROM sqlite_master WHERE name = 'scores'"), [("view",)])
         r = w.run("info")
         eq((r.code, r.err), (0, ""))
         b = json.loads(w.run("info", "--json").out)["batches"][0]
         eq((b["media_fields"], b["media_root"], b["media_maps"]), ("", "", []))
+
+
+def test_scores_of_an_earlier_schema_3_are_rewritten_one_row_per_sample():
+    with Workdir() as w:
+        src = w.file("a.jsonl", '{"id": "a", "text": "A heron."}\n'
+                                '{"id": "b", "text": "A heron stands in the reeds."}\n')
+        eq(w.run("import", src).code, 0)
+        con = sqlite3.connect(w.db)  # schema 3 as earlier builds made it
+        rows = old_scores_layout(con)
+        con.executescript("CREATE INDEX scores_by_learned ON scores(value, sample_id)"
+                          " WHERE scorer = 'learned';")
+        con.close()
+        eq(len(rows), 18)
+        r = w.run("info")
+        eq(r.code, 0, r)
+        contains(r.err, "scores rewritten one row per sample: 18 of 18 rows, done")
+        check("from schema version" not in r.err, r.err)
+        eq(sorted(w.sql("SELECT * FROM scores")), sorted(rows))
+        eq(w.sql("SELECT count(*) FROM sample_scores"), [(2,)])
+        r = w.run("info")
+        eq((r.code, r.err), (0, ""))
+        # a reading command upgrades it too, and reads the same reasons
+        con = sqlite3.connect(w.db)
+        old_scores_layout(con)
+        con.close()
+        r = w.run("export", "--status", "all", "--provenance")
+        eq(r.code, 0, r)
+        got = {json.loads(x)["id"]: json.loads(x)["_assay"]["scores"]["length"]["reason"]
+               for x in r.out.splitlines()}
+        eq(sorted(got), ["a", "b"])
+        contains(got["a"], "length: ")
 
 
 def test_check_on_a_whole_database():

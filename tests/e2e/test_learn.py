@@ -7,7 +7,7 @@ import os
 import random
 import sqlite3
 
-from harness import BIN, SAMPLE_DATA, check, contains, eq, workdir
+from harness import BIN, SAMPLE_DATA, check, connect, contains, eq, put_score, workdir
 
 
 def decide_labels(w, shuffle_seed=None):
@@ -194,9 +194,11 @@ def test_the_evaluated_share_counts_decided_samples_and_wild_scores_do_no_harm()
         n = j["out_of_fold_auc"]["verdicts"]
         check(380 <= n <= 620, f"the fold models saw {n} of 715 verdicts, not about 500")
         # a score far outside [0, 1] (an old or foreign database) is clamped
-        con = sqlite3.connect(w.db)
-        con.execute("UPDATE scores SET value = 1e30 WHERE scorer = 'length' AND sample_id = "
-                    "(SELECT min(sample_id) FROM scores WHERE scorer = 'length')")
+        con = connect(w.db)
+        (n, version, reason) = con.execute(
+            "SELECT sample_id, version, reason FROM scores WHERE scorer = 'length'"
+            " ORDER BY sample_id LIMIT 1").fetchone()
+        put_score(con, n, "length", 1e30, reason=reason, version=version)
         con.commit()
         con.close()
         r = w.run("learn")

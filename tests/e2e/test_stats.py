@@ -10,7 +10,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from harness import BIN, Tmux, Workdir, check, contains, eq  # noqa: E402
+from harness import BIN, Tmux, Workdir, check, contains, eq, put_score  # noqa: E402
 
 DAY = 86400000
 T0 = 1767225600000  # 2026-01-01T00:00:00Z
@@ -55,8 +55,7 @@ def build(w, decisions, models=None, scores=None):
                      8 if verdict == "edited" else None))
     for (si, scorer, value, flagged) in scores or []:
         sid = con.execute("SELECT id FROM samples WHERE ext_id = ?", (f"s{si}",)).fetchone()[0]
-        con.execute("INSERT INTO scores(sample_id, scorer, value, flagged, reason, version,"
-                    " scored_at) VALUES (?,?,?,?,'',1,0)", (sid, scorer, value, flagged))
+        put_score(con, sid, scorer, value, flagged)
     con.commit()
     con.close()
 

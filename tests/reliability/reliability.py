@@ -11,7 +11,7 @@ import sys
 import threading
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from harness import BIN, check, eq  # noqa: E402
+from harness import BIN, check, eq, score_functions  # noqa: E402
 
 _lock = threading.Lock()
 
@@ -46,7 +46,7 @@ def spawn(db, *args, env=None, cwd=None, stdin=None):
 
 
 def connect(db, timeout=30):
-    return sqlite3.connect(db, timeout=timeout)
+    return score_functions(sqlite3.connect(db, timeout=timeout))
 
 
 def integrity_ok(db):

@@ -23,6 +23,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from harness import score_functions  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DATA = os.path.join(ROOT, "sample-data")
 
@@ -77,7 +80,7 @@ def evaluate(binary, field=None):
             os.path.join(DATA, "instructions.jsonl"))
         if field:
             run(binary, db, "score", "--quiet", "--scorer", "field", "--score-field", field)
-        con = sqlite3.connect(db)
+        con = score_functions(sqlite3.connect(db))
         quality = dict(con.execute("SELECT ext_id, quality FROM samples"))
         rows = con.execute("SELECT s.ext_id, sc.scorer, sc.value, sc.flagged FROM scores sc"
                            " JOIN samples s ON s.id = sc.sample_id").fetchall()
@@ -134,7 +137,7 @@ def learned_half(binary, seed=0):
         db = os.path.join(d, "eval.db")
         run(binary, db, "import", "--quiet", os.path.join(DATA, "captions.jsonl"),
             os.path.join(DATA, "instructions.jsonl"))
-        con = sqlite3.connect(db)
+        con = score_functions(sqlite3.connect(db))
         order = [k for (k,) in con.execute("SELECT ext_id FROM samples ORDER BY id")]
         rules = dict(con.execute("SELECT ext_id, quality FROM samples"))
         con.close()
@@ -152,7 +155,7 @@ def learned_half(binary, seed=0):
         run(binary, db, "decide", "--annotator", "eval", "--from", path)
         info = json.loads(run(binary, db, "learn", "--json"))
         run(binary, db, "score", "--quiet")
-        con = sqlite3.connect(db)
+        con = score_functions(sqlite3.connect(db))
         learned = dict(con.execute("SELECT s.ext_id, sc.value FROM scores sc JOIN samples s "
                                    "ON s.id = sc.sample_id WHERE sc.scorer = 'learned'"))
         con.close()

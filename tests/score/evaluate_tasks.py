@@ -18,7 +18,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from evaluate import DATA, ROOT, auc  # noqa: E402
+from evaluate import DATA, ROOT, auc, score_functions  # noqa: E402
 
 SETS = ("tasks.jsonl", "chat.jsonl")
 
@@ -37,7 +37,7 @@ def evaluate_file(binary, name, lab):
                            capture_output=True, text=True, env=env, cwd=d)
         if not os.path.exists(db):
             return {"samples": 0, "exit": p.returncode}
-        con = sqlite3.connect(db)
+        con = score_functions(sqlite3.connect(db))
         ids = {i: e for i, e in con.execute("SELECT id, ext_id FROM samples")}
         quality = {ids[i]: q for i, q in con.execute("SELECT id, quality FROM samples")}
         scores, flags = {}, {}

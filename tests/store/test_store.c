@@ -2,6 +2,7 @@
  * and info.c on real database files in a temporary directory. */
 #include <dirent.h>
 #include <fcntl.h>
+#include <math.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -162,16 +163,25 @@ static char *index_sql(const char *path, const char *name)
 	return out;
 }
 
-/* Turns a current database back into the version 1 layout. */
+/* Turns a current database back into the version 1 layout, its scores
+ * one row per (sample, scorer): ext_id "s0" with length 0.5 and gopher 0
+ * flagged, "s1" with length unscored (failed). */
 static void make_v1(const char *path)
 {
 	sqlite3 *db;
 	sqlite3_open(path, &db);
 	CHECK_INT(sqlite3_exec(db,
-			       "DROP INDEX scores_by_scorer; DROP INDEX scores_by_version;"
+			       "DROP VIEW scores; DROP TABLE score_notes; DROP TABLE sample_scores;"
+			       "DROP TABLE scorer_versions; DROP TABLE scorers;"
+			       "CREATE TABLE scores ("
+			       "  sample_id INTEGER NOT NULL REFERENCES samples(id),"
+			       "  scorer TEXT NOT NULL, value REAL,"
+			       "  flagged INTEGER NOT NULL DEFAULT 0,"
+			       "  reason TEXT NOT NULL DEFAULT '', version TEXT NOT NULL,"
+			       "  detail TEXT, scored_at INTEGER NOT NULL,"
+			       "  PRIMARY KEY (sample_id, scorer)) WITHOUT ROWID;"
 			       "CREATE INDEX scores_by_scorer ON scores(scorer, value);"
-			       "DROP TABLE models; DROP INDEX scores_by_learned;"
-			       "DROP INDEX scores_by_uncertainty;"
+			       "DROP TABLE models;"
 			       "DROP TABLE edit_scores;"
 			       "DROP TABLE spotcheck_samples; DROP TABLE spotchecks;"
 			       "DROP TABLE pairs;"
@@ -188,10 +198,44 @@ static void make_v1(const char *path)
 			       "ALTER TABLE batches DROP COLUMN media_fields;"
 			       "ALTER TABLE batches DROP COLUMN media_root;"
 			       "ALTER TABLE batches DROP COLUMN media_maps;"
+			       "INSERT INTO batches (id, name, source, format, created_at)"
+			       "  VALUES (1, 'b', 'x', 'jsonl', 1);"
+			       "INSERT INTO samples (id, batch_id, ext_id, line, text_field, text, record,"
+			       "  hash) VALUES (1, 1, 's0', 1, 'text', 'a', '{}', 1),"
+			       "  (2, 1, 's1', 2, 'text', 'b', '{}', 2);"
+			       "INSERT INTO scores VALUES (1, 'length', 0.5, 0, 'length: fine', '1', NULL, 7),"
+			       "  (1, 'gopher', 0, 1, 'gopher: bad', '2', '{\"k\":1}', 8),"
+			       "  (2, 'length', NULL, 0, 'length: failed', '1', NULL, 9);"
 			       "PRAGMA user_version = 1",
 			       NULL, NULL, NULL),
 		  SQLITE_OK);
 	sqlite3_close(db);
+}
+
+/* The v1 scores of make_v1, as s reads them back. */
+static void check_v1_scores(store *s)
+{
+	assay_error e = {0};
+	store_score *v;
+	size_t n;
+	CHECK_INT(store_scores_get(s, 1, &v, &n, &e), ASSAY_OK);
+	CHECK_INT(n, 2);
+	if (n == 2) {
+		CHECK_STR(v[0].scorer, "gopher");
+		CHECK(v[0].value == 0 && v[0].flagged);
+		CHECK_STR(v[0].reason, "gopher: bad");
+		CHECK_STR(v[0].detail, "{\"k\":1}");
+		CHECK_STR(v[0].version, "2");
+		CHECK_STR(v[1].scorer, "length");
+		CHECK(v[1].value == 0.5 && !v[1].flagged);
+		CHECK_STR(v[1].detail, "");
+	}
+	store_scores_free(v, n);
+	CHECK_INT(store_scores_get(s, 2, &v, &n, &e), ASSAY_OK);
+	CHECK_INT(n, 1);
+	if (n == 1)
+		CHECK(isnan(v[0].value) && strcmp(v[0].reason, "length: failed") == 0);
+	store_scores_free(v, n);
 }
 
 static int upgrades, upgraded_from, upgraded_to;
@@ -233,11 +277,15 @@ TEST(readers_upgrade_an_older_database_once)
 	CHECK_INT(store_open(p, &ro, &s, &e), ASSAY_OK);
 	store_close(s);
 	CHECK_INT(upgrades, 1); /* already current */
-	char *after = index_sql(p, "scores_by_scorer"), *ver = index_sql(p, "scores_by_version");
-	CHECK_STR(after, "CREATE INDEX scores_by_scorer ON scores(scorer, value, flagged)");
-	CHECK_STR(ver, "CREATE INDEX scores_by_version ON scores(scorer, version)");
+	/* the scores are one row per sample now, the old rows a view */
+	char *after = index_sql(p, "scores_by_scorer"), *view = index_sql(p, "scores");
+	CHECK_STR(after, "(none)");
+	CHECK(strncmp(view, "CREATE VIEW scores", 18) == 0);
 	free(after);
-	free(ver);
+	free(view);
+	CHECK_INT(store_open(p, &ro, &s, &e), ASSAY_OK);
+	check_v1_scores(s);
+	store_close(s);
 	sqlite3 *db;
 	sqlite3_open(p, &db);
 	sqlite3_stmt *q;
@@ -263,8 +311,10 @@ TEST(readers_read_an_older_database_they_cannot_write)
 	CHECK_INT(store_open(p, &ro, &s, &e), ASSAY_OK);
 	store_info info;
 	CHECK_INT(store_info_get(s, &info, &e), ASSAY_OK);
-	CHECK_INT(info.samples, 0);
+	CHECK_INT(info.samples, 2);
+	CHECK_INT((int64_t)info.n_scorers, 2);
 	store_info_free(&info);
+	check_v1_scores(s);
 	store_close(s);
 	char *still = index_sql(p, "scores_by_scorer");
 	CHECK_STR(still, "CREATE INDEX scores_by_scorer ON scores(scorer, value)");

@@ -11,7 +11,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from harness import BIN, Tmux, Workdir, check, contains, eq  # noqa: E402
+from harness import BIN, Tmux, Workdir, check, contains, eq, put_score  # noqa: E402
 
 
 def wilson(k, n, z=1.959963984540054):
@@ -60,9 +60,8 @@ def setup(w, decisions=DECISIONS, scores=True, model="m{}"):
     if scores:
         con = sqlite3.connect(w.db)
         for sid, v in SCORES.items():
-            con.execute("INSERT INTO scores(sample_id, scorer, value, flagged, reason, version,"
-                        " scored_at) SELECT id, 'rep', ?, ?, '', '1', 0 FROM samples"
-                        " WHERE ext_id = ?", (v, v < 0.35, sid))
+            (n,) = con.execute("SELECT id FROM samples WHERE ext_id = ?", (sid,)).fetchone()
+            put_score(con, n, "rep", v, v < 0.35)
         con.commit()
         con.close()
 

@@ -10,7 +10,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from harness import BIN, Tmux, Workdir, check, eq  # noqa: E402
+from harness import BIN, Tmux, Workdir, check, eq, put_score  # noqa: E402
 
 REPEATED = "The heron stands in the water. " * 12
 NAMED = [f"reason-{i:02d}" for i in range(1, 19)]
@@ -25,10 +25,9 @@ def setup(w):
     eq(flagged[0][0], 2)
     # the learned model's likely reason for s0
     con = sqlite3.connect(w.db)
-    con.execute("INSERT INTO scores (sample_id, scorer, value, flagged, reason, version, detail,"
-                " scored_at) SELECT id, 'learned', 0.9, 0, '', 't',"
-                " '{\"p_reject\": 0.9, \"model\": \"t\", \"reason\": \"late-one\"}', 0"
-                " FROM samples WHERE ext_id = 's0'")
+    (n,) = con.execute("SELECT id FROM samples WHERE ext_id = 's0'").fetchone()
+    put_score(con, n, "learned", 0.9, version="t",
+              detail='{"p_reject": 0.9, "model": "t", "reason": "late-one"}')
     con.commit()
     con.close()
     w.file("assay.conf", "reasons = " + ", ".join(REASONS) + "\n")
