@@ -54,31 +54,33 @@ int run_analyse(run_ctx *r, const store_score_item *it, assay_error *err)
 	return ASSAY_OK;
 }
 
+/* The wanted scores of one sample, written as one row (store_scores_put). */
 static int text_item(run_ctx *r, const store_score_item *it, const enum score_id *ids,
 		     const store_score_want *want, size_t n, assay_error *err)
 {
 	int rc = run_analyse(r, it, err);
 	if (rc < 0)
 		return rc;
+	score_result res[SCORE_COUNT];
+	store_score_row rows[SCORE_COUNT];
+	size_t k = 0;
 	for (size_t w = 0; w < n; w++) {
 		if (!(it->need >> w & 1))
 			continue;
-		score_result res;
-		score_text_run(ids[w], &r->text, &r->cfg, &res);
-		store_score_row row = {.sample_id = it->id,
-				       .scorer = want[w].scorer,
-				       .version = want[w].version,
-				       .value = res.value,
-				       .flagged = res.flagged,
-				       .reason = res.reason,
-				       .detail = res.detail};
-		if ((rc = store_score_put(r->s, &row, err)) < 0)
-			return rc;
+		score_result *x = &res[k];
+		score_text_run(ids[w], &r->text, &r->cfg, x);
+		rows[k++] = (store_score_row){.sample_id = it->id,
+					      .scorer = want[w].scorer,
+					      .version = want[w].version,
+					      .value = x->value,
+					      .flagged = x->flagged,
+					      .reason = x->reason,
+					      .detail = x->detail};
 		r->res->scored[ids[w]]++;
-		r->res->flagged[ids[w]] += res.flagged;
-		r->res->failed[ids[w]] += isnan(res.value);
+		r->res->flagged[ids[w]] += x->flagged;
+		r->res->failed[ids[w]] += isnan(x->value);
 	}
-	return ASSAY_OK;
+	return store_scores_put(r->s, rows, k, err);
 }
 
 static int run_text(run_ctx *r, const enum score_id *ids, size_t n, assay_error *err)
