@@ -154,7 +154,7 @@ static int copy_rows(store *s, int64_t total, void (*progress)(void *, int64_t, 
 		batch_clear(b);
 	free(b);
 	sqlite3_finalize(st);
-	if (rc == 0 && progress)
+	if (rc == 0 && progress && total > 0)
 		progress(ud, total, total);
 	return rc;
 }
