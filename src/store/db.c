@@ -431,6 +431,7 @@ int store_commit(store *s, assay_error *err)
 		return code;
 	}
 	s->in_tx = false;
+	s->slots_made = false;
 	return ASSAY_OK;
 }
 
@@ -440,7 +441,9 @@ void store_rollback(store *s)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	s->in_tx = false;
 	/* slots made in the transaction are gone with it */
-	score_slots_forget(s);
+	if (s->slots_made)
+		score_slots_forget(s);
+	s->slots_made = false;
 }
 
 int store_bulk_mode(store *s, assay_error *err)

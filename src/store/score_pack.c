@@ -371,6 +371,7 @@ int score_slot_make(store *s, const char *name, const char *version, int *slot, 
 	if (rc < 0 || *ver)
 		return rc;
 	if (*slot < 0) {
+		s->slots_made = true;
 		sqlite3_stmt *st = store_stmt(s, sql_new_slot, err);
 		if (!st)
 			return err->code;
@@ -383,6 +384,7 @@ int score_slot_make(store *s, const char *name, const char *version, int *slot, 
 					  "scorer \"%s\": a database holds at most %d scorers", name,
 					  STORE_MAX_SLOTS);
 	}
+	s->slots_made = true;
 	sqlite3_stmt *st = store_stmt(s, sql_new_ver, err);
 	if (!st)
 		return err->code;

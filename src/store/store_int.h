@@ -37,6 +37,7 @@ struct store {
 	struct store_ver *vers;
 	size_t n_vers;
 	bool slots_loaded;
+	bool slots_made; /* since the last commit: a rollback forgets them */
 };
 
 /* The cached, reset statement for sql (a string literal), prepared on first

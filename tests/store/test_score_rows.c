@@ -1,0 +1,226 @@
+/* test_score_rows.c — tests for src/store/score_pack.c and score_rows.c: a
+ * sample's scores as one packed row, written whole or in part, read back by
+ * sample, by range, by scorer and through the view. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "assay/store.h"
+#include "assay/text.h"
+#include "unit.h"
+
+static char path[64];
+
+static void cleanup(void)
+{
+	char p[96];
+	const char *suffix[] = {"", "-wal", "-shm"};
+	for (int i = 0; i < 3; i++) {
+		snprintf(p, sizeof p, "%s%s", path, suffix[i]);
+		unlink(p);
+	}
+}
+
+/* A database with samples 1..3. */
+static store *fixture(void)
+{
+	if (!path[0]) {
+		snprintf(path, sizeof path, "/tmp/assay-scorerows-%d.db", (int)getpid());
+		atexit(cleanup);
+	}
+	cleanup();
+	store *s = NULL;
+	assay_error e = {0};
+	if (store_open(path, NULL, &s, &e) < 0)
+		abort();
+	store_begin(s, &e);
+	store_batch b = {.name = "b", .source = "x", .format = "jsonl", .created_at = 1};
+	store_batch_create(s, &b, &e);
+	for (int i = 0; i < 3; i++) {
+		char id[16], text[64];
+		snprintf(id, sizeof id, "s%d", i);
+		snprintf(text, sizeof text, "sample text number %d", i);
+		store_new_sample ns = {.batch_id = b.id, .ext_id = id, .line = i + 1,
+				       .text_field = "text", .text = text, .text_len = strlen(text),
+				       .record = "{}", .record_len = 2,
+				       .hash = text_normalized_hash(text, strlen(text), NULL)};
+		int outcome;
+		int64_t sid;
+		store_sample_insert(s, &ns, &outcome, &sid, &e);
+	}
+	store_commit(s, &e);
+	return s;
+}
+
+static const store_score *find(const store_score *v, size_t n, const char *scorer)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v[i].scorer, scorer) == 0)
+			return &v[i];
+	return NULL;
+}
+
+/* A re-run of one scorer rewrites its slot alone: the value, the flag, the
+ * reason and the version of the others stay. */
+TEST(a_part_written_keeps_the_rest_of_the_row)
+{
+	store *s = fixture();
+	assay_error e = {0};
+	store_score_row rows[] = {
+	    {1, "length", "1", 0.5, false, "length: fine", NULL},
+	    {1, "gopher", "2", 0.1, true, "gopher: bad", "{\"k\":1}"},
+	    {1, "hedging", "1", NAN, false, "hedging: failed", NULL},
+	};
+	store_begin(s, &e);
+	CHECK_INT(store_scores_put(s, rows, 3, &e), ASSAY_OK);
+	store_score_row again = {1, "gopher", "3", 0.9, false, "gopher: passes", NULL};
+	CHECK_INT(store_score_put(s, &again, &e), ASSAY_OK);
+	CHECK_INT(store_score_set_detail(s, 1, "length", "length: now", "{\"n\":2}", &e),
+		  ASSAY_OK);
+	CHECK_INT(store_commit(s, &e), ASSAY_OK);
+	store_score *v;
+	size_t n;
+	CHECK_INT(store_scores_get(s, 1, &v, &n, &e), ASSAY_OK);
+	CHECK_INT(n, 3);
+	const store_score *g = find(v, n, "gopher"), *l = find(v, n, "length"),
+			  *h = find(v, n, "hedging");
+	CHECK(g && l && h);
+	if (g && l && h) {
+		CHECK(g->value == 0.9 && !g->flagged);
+		CHECK_STR(g->version, "3");
+		CHECK_STR(g->reason, "gopher: passes");
+		CHECK_STR(g->detail, "");
+		CHECK(l->value == 0.5 && !l->flagged);
+		CHECK_STR(l->reason, "length: now");
+		CHECK_STR(l->detail, "{\"n\":2}");
+		CHECK(isnan(h->value));
+		CHECK_STR(h->reason, "hedging: failed");
+	}
+	store_scores_free(v, n);
+	CHECK_INT(store_scores_get(s, 2, &v, &n, &e), ASSAY_OK);
+	CHECK_INT(n, 0);
+	store_scores_free(v, n);
+	store_close(s);
+}
+
+static int on_range(void *ud, int64_t id, const char *scorer, double value)
+{
+	char *out = ud;
+	snprintf(out + strlen(out), 256 - strlen(out), "%lld:%s=%g;", (long long)id, scorer,
+		 value);
+	return 0;
+}
+
+static int on_scorer(void *ud, int64_t id, double value, bool flagged)
+{
+	char *out = ud;
+	snprintf(out + strlen(out), 256 - strlen(out), "%lld:%g%s;", (long long)id, value,
+		 flagged ? "!" : "");
+	return 0;
+}
+
+/* The range reader gives every stored slot of each row (a failed one as
+ * NaN); the scorer reader gives one scorer's values ascending. */
+TEST(range_and_scorer_readers)
+{
+	store *s = fixture();
+	assay_error e = {0};
+	store_begin(s, &e);
+	store_score_row a[] = {{1, "length", "1", 0.7, false, "", NULL},
+			       {1, "gopher", "1", 0.2, true, "", NULL}};
+	store_score_row b[] = {{3, "gopher", "1", 0.1, true, "", NULL},
+			       {3, "length", "1", NAN, false, "", NULL}};
+	CHECK_INT(store_scores_put(s, a, 2, &e), ASSAY_OK);
+	CHECK_INT(store_scores_put(s, b, 2, &e), ASSAY_OK);
+	CHECK_INT(store_commit(s, &e), ASSAY_OK);
+	char out[256] = "";
+	CHECK_INT(store_scores_range_each(s, 1, 3, on_range, out, &e), ASSAY_OK);
+	CHECK_STR(out, "1:length=0.7;1:gopher=0.2;3:length=nan;3:gopher=0.1;");
+	out[0] = 0;
+	CHECK_INT(store_scorer_scores_each(s, "gopher", on_scorer, out, &e), ASSAY_OK);
+	CHECK_STR(out, "3:0.1!;1:0.2!;");
+	out[0] = 0;
+	CHECK_INT(store_scorer_scores_each(s, "length", on_scorer, out, &e), ASSAY_OK);
+	CHECK_STR(out, "1:0.7;");
+	char **names;
+	size_t n;
+	CHECK_INT(store_scorer_names(s, &names, &n, &e), ASSAY_OK);
+	CHECK_INT(n, 2);
+	if (n == 2) {
+		CHECK_STR(names[0], "gopher");
+		CHECK_STR(names[1], "length");
+	}
+	store_strings_free(names, n);
+	store_close(s);
+}
+
+/* A scorer made in a transaction that rolls back is forgotten: the next
+ * write makes it again, in the same slot the database gives it. */
+TEST(a_rolled_back_scorer_is_made_again)
+{
+	store *s = fixture();
+	assay_error e = {0};
+	store_score_row r = {2, "judge", "v1", 0.4, true, "judge: meh", NULL};
+	store_begin(s, &e);
+	CHECK_INT(store_score_put(s, &r, &e), ASSAY_OK);
+	store_rollback(s);
+	store_begin(s, &e);
+	CHECK_INT(store_score_put(s, &r, &e), ASSAY_OK);
+	CHECK_INT(store_commit(s, &e), ASSAY_OK);
+	store_score *v;
+	size_t n;
+	CHECK_INT(store_scores_get(s, 2, &v, &n, &e), ASSAY_OK);
+	CHECK_INT(n, 1);
+	if (n == 1) {
+		CHECK_STR(v[0].scorer, "judge");
+		CHECK(v[0].flagged && v[0].value == 0.4);
+	}
+	store_scores_free(v, n);
+	store_close(s);
+	/* the view lists it, read with the database's own functions */
+	sqlite3 *db;
+	sqlite3_open(path, &db);
+	sqlite3_stmt *q;
+	CHECK_INT(sqlite3_prepare_v2(db, "SELECT count(*) FROM scorers", -1, &q, NULL), SQLITE_OK);
+	CHECK_INT(sqlite3_step(q), SQLITE_ROW);
+	CHECK_INT(sqlite3_column_int(q, 0), 1);
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+}
+
+/* A score test of a slice reads the value and the flag by the scorer's
+ * name; the learned value also sits in its column. */
+TEST(learned_value_in_its_column)
+{
+	store *s = fixture();
+	assay_error e = {0};
+	store_score_row r = {3, "learned", "m1", 0.25, false, "", "{\"model\":\"m1\"}"};
+	store_begin(s, &e);
+	CHECK_INT(store_score_put(s, &r, &e), ASSAY_OK);
+	store_score_row other = {3, "length", "1", 0.5, false, "", NULL};
+	CHECK_INT(store_score_put(s, &other, &e), ASSAY_OK);
+	CHECK_INT(store_commit(s, &e), ASSAY_OK);
+	bool yes = false;
+	CHECK_INT(store_has_learned(s, &yes, &e), ASSAY_OK);
+	CHECK(yes);
+	store_close(s);
+	sqlite3 *db;
+	sqlite3_open(path, &db);
+	sqlite3_stmt *q;
+	CHECK_INT(sqlite3_prepare_v2(db, "SELECT sample_id, learned FROM sample_scores", -1, &q,
+				     NULL),
+		  SQLITE_OK);
+	CHECK_INT(sqlite3_step(q), SQLITE_ROW);
+	CHECK_INT(sqlite3_column_int(q, 0), 3);
+	CHECK(sqlite3_column_double(q, 1) == 0.25);
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+}
+
+UNIT_MAIN(UNIT_CASE(a_part_written_keeps_the_rest_of_the_row),
+	  UNIT_CASE(range_and_scorer_readers), UNIT_CASE(a_rolled_back_scorer_is_made_again),
+	  UNIT_CASE(learned_value_in_its_column))
