@@ -14,6 +14,7 @@ import argparse
 import os
 import sqlite3
 import statistics
+import struct
 import subprocess
 import sys
 import time
@@ -44,16 +45,33 @@ INSERT INTO decisions (sample_id, annotator_id, verdict, text, reason, event_id,
          text, reason, id, at, ms_spent,
          CASE WHEN kind = 'edit' THEN 1 + id % 5 END, CASE WHEN kind = 'edit' THEN 30 END
   FROM events;
-INSERT INTO scores (sample_id, scorer, value, flagged, reason, version, scored_at)
+CREATE TEMP TABLE raw_scores (sample_id, scorer, value);
+INSERT INTO raw_scores (sample_id, scorer, value)
   SELECT d.sample_id, s.name,
          CASE WHEN d.verdict = 'rejected' THEN (abs(random()) % 700) / 1000.0
-              ELSE 0.3 + (abs(random()) % 700) / 1000.0 END,
-         0, '', '1', 0
+              ELSE 0.3 + (abs(random()) % 700) / 1000.0 END
   FROM decisions d, (SELECT 'repetition' AS name UNION ALL SELECT 'artifacts'
                      UNION ALL SELECT 'gopher') s;
-UPDATE scores SET flagged = value < 0.4;
-UPDATE samples SET quality = (SELECT min(value) FROM scores WHERE sample_id = samples.id);
+UPDATE samples SET quality = (SELECT min(value) FROM raw_scores WHERE sample_id = samples.id);
 """
+SCORERS = ("repetition", "artifacts", "gopher")
+
+
+def pack_scores(con):
+    """The raw scores as assay stores them: one row per sample, a float64
+    value and a version id per scorer slot, bit N of flags (value < 0.4)."""
+    con.executemany("INSERT INTO scorers (slot, name) VALUES (?, ?)", enumerate(SCORERS))
+    con.executemany("INSERT INTO scorer_versions (id, slot, version) VALUES (?, ?, '1')",
+                    [(i + 1, i) for i in range(len(SCORERS))])
+    rows = {}
+    for sid, name, value in con.execute("SELECT sample_id, scorer, value FROM raw_scores"):
+        rows.setdefault(sid, [0.0] * len(SCORERS))[SCORERS.index(name)] = value
+    vers = struct.pack(f"<{len(SCORERS)}I", *range(1, len(SCORERS) + 1))
+    con.executemany("INSERT INTO sample_scores (sample_id, flags, scored_at, vals, vers)"
+                    " VALUES (?, ?, 0, ?, ?)",
+                    [(sid, sum(1 << i for i, v in enumerate(vals) if v < 0.4),
+                      struct.pack(f"<{len(vals)}d", *vals), vers)
+                     for sid, vals in sorted(rows.items())])
 
 
 def build_db(assay, count):
@@ -71,6 +89,7 @@ def build_db(assay, count):
                     src], check=True)
     con = sqlite3.connect(tmp)
     con.executescript(DECIDE_SQL)
+    pack_scores(con)
     con.commit()
     con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     con.close()

@@ -9,6 +9,7 @@ predictions and a final model on everything. Prints the out-of-fold ROC AUC.
   /usr/bin/python3 bench/learn_peer.py DATABASE"""
 import json
 import sqlite3
+import struct
 import sys
 
 import numpy as np
@@ -24,9 +25,13 @@ def rows(db):
     q = ("SELECT s.id, s.text, s.record, s.text_field, d.verdict FROM samples s "
          "JOIN decisions d ON d.sample_id = s.id WHERE d.verdict <> 'skipped' ORDER BY s.id")
     scores = {}
-    for sid, name, value in con.execute("SELECT sample_id, scorer, value FROM scores "
-                                        "WHERE value IS NOT NULL"):
-        scores.setdefault(sid, {})[name] = value
+    # one row per sample: slot N's value is the float64 at byte 8N of vals (NaN: none)
+    for sid, name, vals, slot in con.execute("SELECT ss.sample_id, k.name, ss.vals, k.slot"
+                                             " FROM sample_scores ss JOIN scorers k"):
+        if 8 * slot + 8 <= len(vals):
+            (value,) = struct.unpack_from("<d", vals, 8 * slot)
+            if value == value:
+                scores.setdefault(sid, {})[name] = value
     for sid, text, record, field, verdict in con.execute(q):
         rec = json.loads(record)
         other = []

@@ -27,9 +27,10 @@ from common import OUT, machine  # noqa: E402
 from decided_bench import build_db, measure_to, timed  # noqa: E402
 
 # What a user writes to get the slice's records out of the database by hand.
-PEER_SQL = ("SELECT s.record FROM samples s JOIN scores sc ON sc.sample_id = s.id"
-            " AND sc.scorer = 'repetition'"
-            " WHERE sc.flagged AND json_extract(s.record, '$.meta.model') = '{model}'"
+# (A scorer's flag is bit N of its sample's flags, N its slot: plain SQL.)
+FLAGGED = ("(ss.flags >> (SELECT k.slot FROM scorers k WHERE k.name = 'repetition')) & 1")
+PEER_SQL = ("SELECT s.record FROM samples s JOIN sample_scores ss ON ss.sample_id = s.id"
+            " WHERE " + FLAGGED + " AND json_extract(s.record, '$.meta.model') = '{model}'"
             " ORDER BY s.id")
 
 
@@ -47,8 +48,8 @@ def first_of_slice(db, model):
     combined score, then id): the id the first frame shows."""
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:
-        return con.execute("SELECT s.ext_id FROM samples s JOIN scores sc ON sc.sample_id = s.id"
-                           " AND sc.scorer = 'repetition' WHERE sc.flagged"
+        return con.execute("SELECT s.ext_id FROM samples s JOIN sample_scores ss"
+                           " ON ss.sample_id = s.id WHERE " + FLAGGED +
                            " AND json_extract(s.record, '$.meta.model') = ?"
                            " ORDER BY s.quality, s.id LIMIT 1", (model,)).fetchone()[0]
     finally:
