@@ -9,19 +9,8 @@
 
 #include "assay/store.h"
 #include "assay/text.h"
+#include "fixture.h"
 #include "unit.h"
-
-static char path[64];
-
-static void cleanup(void)
-{
-	char p[96];
-	const char *suffix[] = {"", "-wal", "-shm"};
-	for (int i = 0; i < 3; i++) {
-		snprintf(p, sizeof p, "%s%s", path, suffix[i]);
-		unlink(p);
-	}
-}
 
 static const char pair_json[] =
 	"{\"a_field\":\"chosen\",\"b_field\":\"rejected\",\"b_text\":\"candidate b text\","
@@ -31,15 +20,8 @@ static const char pair_json[] =
 /* Sample 1 is a pair (candidate a "candidate a text"), sample 2 single. */
 static store *fixture(void)
 {
-	if (!path[0]) {
-		snprintf(path, sizeof path, "/tmp/assay-pairs-%d.db", (int)getpid());
-		atexit(cleanup);
-	}
-	cleanup();
-	store *s = NULL;
+	store *s = fixture_open("pairs");
 	assay_error e = {0};
-	if (store_open(path, NULL, &s, &e) < 0)
-		abort();
 	store_begin(s, &e);
 	store_batch b = {.name = "b", .source = "x", .format = "jsonl", .created_at = 1};
 	store_batch_create(s, &b, &e);

@@ -14,49 +14,13 @@
 
 #include "assay/store.h"
 #include "assay/text.h"
+#include "fixture.h"
 #include "unit.h"
-
-static char path[64];
-
-static void cleanup(void)
-{
-	char p[96];
-	const char *suffix[] = {"", "-wal", "-shm"};
-	for (int i = 0; i < 3; i++) {
-		snprintf(p, sizeof p, "%s%s", path, suffix[i]);
-		unlink(p);
-	}
-}
 
 /* A database with n samples s0..s(n-1) (ids 1..n) and no scores. */
 static store *fixture(int n)
 {
-	if (!path[0]) {
-		snprintf(path, sizeof path, "/tmp/assay-qlearn-%d.db", (int)getpid());
-		atexit(cleanup);
-	}
-	cleanup();
-	store *s = NULL;
-	assay_error e = {0};
-	if (store_open(path, NULL, &s, &e) < 0)
-		abort();
-	store_begin(s, &e);
-	store_batch b = {.name = "b", .source = "x", .format = "jsonl", .created_at = 1};
-	store_batch_create(s, &b, &e);
-	for (int i = 0; i < n; i++) {
-		char id[16], text[64];
-		snprintf(id, sizeof id, "s%d", i);
-		snprintf(text, sizeof text, "sample text number %d here", i);
-		store_new_sample ns = {.batch_id = b.id, .ext_id = id, .line = i + 1,
-				       .text_field = "text", .text = text, .text_len = strlen(text),
-				       .record = "{}", .record_len = 2,
-				       .hash = text_normalized_hash(text, strlen(text), NULL)};
-		int outcome;
-		int64_t sid;
-		store_sample_insert(s, &ns, &outcome, &sid, &e);
-	}
-	store_commit(s, &e);
-	return s;
+	return fixture_samples("qlearn", n, " here", NULL);
 }
 
 /* Stores the learned score v (NAN: a failed score) of sample id. */

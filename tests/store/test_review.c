@@ -12,51 +12,13 @@
 
 #include "assay/store.h"
 #include "assay/text.h"
+#include "fixture.h"
 #include "unit.h"
 
-static char path[64];
-
-static void cleanup(void)
-{
-	char p[96];
-	const char *suffix[] = {"", "-wal", "-shm"};
-	for (int i = 0; i < 3; i++) {
-		snprintf(p, sizeof p, "%s%s", path, suffix[i]);
-		unlink(p);
-	}
-}
-
-/* A database with n samples s0..s(n-1); quality = (n - i) / n for the
- * first half, NULL for the rest. */
+/* A database with n samples s0..s(n-1) (ids 1..n). */
 static store *fixture(int n, int64_t *batch)
 {
-	if (!path[0]) {
-		snprintf(path, sizeof path, "/tmp/assay-review-%d.db", (int)getpid());
-		atexit(cleanup);
-	}
-	cleanup();
-	store *s = NULL;
-	assay_error e = {0};
-	if (store_open(path, NULL, &s, &e) < 0)
-		abort();
-	store_begin(s, &e);
-	store_batch b = {.name = "b", .source = "x", .format = "jsonl", .created_at = 1};
-	store_batch_create(s, &b, &e);
-	*batch = b.id;
-	for (int i = 0; i < n; i++) {
-		char id[16], text[64];
-		snprintf(id, sizeof id, "s%d", i);
-		snprintf(text, sizeof text, "sample text number %d here", i);
-		store_new_sample ns = {.batch_id = b.id, .ext_id = id, .line = i + 1,
-				       .text_field = "text", .text = text, .text_len = strlen(text),
-				       .record = "{}", .record_len = 2,
-				       .hash = text_normalized_hash(text, strlen(text), NULL)};
-		int outcome;
-		int64_t sid;
-		store_sample_insert(s, &ns, &outcome, &sid, &e);
-	}
-	store_commit(s, &e);
-	return s;
+	return fixture_samples("review", n, " here", batch);
 }
 
 /* Adds a batch called name with n samples "name-i" (ids follow on). */

@@ -11,49 +11,13 @@
 
 #include "assay/store.h"
 #include "assay/text.h"
+#include "fixture.h"
 #include "unit.h"
-
-static char path[64];
-
-static void cleanup(void)
-{
-	char p[96];
-	const char *suffix[] = {"", "-wal", "-shm"};
-	for (int i = 0; i < 3; i++) {
-		snprintf(p, sizeof p, "%s%s", path, suffix[i]);
-		unlink(p);
-	}
-}
 
 /* A database with samples 1..3. */
 static store *fixture(void)
 {
-	if (!path[0]) {
-		snprintf(path, sizeof path, "/tmp/assay-scorerows-%d.db", (int)getpid());
-		atexit(cleanup);
-	}
-	cleanup();
-	store *s = NULL;
-	assay_error e = {0};
-	if (store_open(path, NULL, &s, &e) < 0)
-		abort();
-	store_begin(s, &e);
-	store_batch b = {.name = "b", .source = "x", .format = "jsonl", .created_at = 1};
-	store_batch_create(s, &b, &e);
-	for (int i = 0; i < 3; i++) {
-		char id[16], text[64];
-		snprintf(id, sizeof id, "s%d", i);
-		snprintf(text, sizeof text, "sample text number %d", i);
-		store_new_sample ns = {.batch_id = b.id, .ext_id = id, .line = i + 1,
-				       .text_field = "text", .text = text, .text_len = strlen(text),
-				       .record = "{}", .record_len = 2,
-				       .hash = text_normalized_hash(text, strlen(text), NULL)};
-		int outcome;
-		int64_t sid;
-		store_sample_insert(s, &ns, &outcome, &sid, &e);
-	}
-	store_commit(s, &e);
-	return s;
+	return fixture_samples("scorerows", 3, "", NULL);
 }
 
 static const store_score *find(const store_score *v, size_t n, const char *scorer)

@@ -13,19 +13,8 @@
 #include "assay/query.h"
 #include "assay/store.h"
 #include "assay/text.h"
+#include "fixture.h"
 #include "unit.h"
-
-static char path[64];
-
-static void cleanup(void)
-{
-	char p[96];
-	const char *suffix[] = {"", "-wal", "-shm"};
-	for (int i = 0; i < 3; i++) {
-		snprintf(p, sizeof p, "%s%s", path, suffix[i]);
-		unlink(p);
-	}
-}
 
 typedef struct fixture_sample {
 	const char *batch, *text, *record;
@@ -85,15 +74,8 @@ static void decide(store *s, int64_t id, const char *who, int kind, const char *
 
 static store *fixture(void)
 {
-	if (!path[0]) {
-		snprintf(path, sizeof path, "/tmp/assay-where-%d.db", (int)getpid());
-		atexit(cleanup);
-	}
-	cleanup();
-	store *s = NULL;
+	store *s = fixture_open("where");
 	assay_error e = {0};
-	if (store_open(path, NULL, &s, &e) < 0)
-		abort();
 	store_begin(s, &e);
 	int64_t batch[2];
 	const char *names[] = {"run-7", "run-8"};
