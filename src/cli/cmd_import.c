@@ -207,34 +207,35 @@ static int media_option(cli_ctx *ctx, int c, ingest_options *o, const char **map
 	return 0;
 }
 
+static const struct option longopts[] = {
+	{"format", required_argument, NULL, 'f'},
+	{"text", required_argument, NULL, 't'},
+	{"id", required_argument, NULL, 'i'},
+	{"batch", required_argument, NULL, 'b'},
+	{"meta", required_argument, NULL, 'm'},
+	{"context", required_argument, NULL, 'c'},
+	{"turn", required_argument, NULL, 'T'},
+	{"kind", required_argument, NULL, 'k'},
+	{"dedup-on", required_argument, NULL, 'd'},
+	{"media", required_argument, NULL, 'M'},
+	{"media-root", required_argument, NULL, 'R'},
+	{"media-map", required_argument, NULL, 'P'},
+	{"pair", required_argument, NULL, 'p'},
+	{"pair-model", required_argument, NULL, 'Q'},
+	{"max-line", required_argument, NULL, 'L'},
+	{"strict", no_argument, NULL, 's'},
+	{"quiet", no_argument, NULL, 'q'},
+	{"no-score", no_argument, NULL, 'n'},
+	{"help", no_argument, NULL, 'h'},
+	{0},
+};
+
 /* Parses the options into o; returns -1 to go on, else the exit code. */
 static int parse_options(cli_ctx *ctx, int argc, char **argv, ingest_options *o, bool *quiet,
 			 bool *score)
 {
 	static const char *maps[MAX_MAPS];
 	o->media_maps = maps;
-	static const struct option longopts[] = {
-		{"format", required_argument, NULL, 'f'},
-		{"text", required_argument, NULL, 't'},
-		{"id", required_argument, NULL, 'i'},
-		{"batch", required_argument, NULL, 'b'},
-		{"meta", required_argument, NULL, 'm'},
-		{"context", required_argument, NULL, 'c'},
-		{"turn", required_argument, NULL, 'T'},
-		{"kind", required_argument, NULL, 'k'},
-		{"dedup-on", required_argument, NULL, 'd'},
-		{"media", required_argument, NULL, 'M'},
-		{"media-root", required_argument, NULL, 'R'},
-		{"media-map", required_argument, NULL, 'P'},
-		{"pair", required_argument, NULL, 'p'},
-		{"pair-model", required_argument, NULL, 'Q'},
-		{"max-line", required_argument, NULL, 'L'},
-		{"strict", no_argument, NULL, 's'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"no-score", no_argument, NULL, 'n'},
-		{"help", no_argument, NULL, 'h'},
-		{0},
-	};
 	int c, code;
 	optind = 1;
 	opterr = 0;
