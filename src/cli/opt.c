@@ -109,7 +109,7 @@ static int number_value(const cli_ctx *ctx, const cli_opt *o, const char *arg, v
 static int set_value(const cli_ctx *ctx, const cli_opts *spec, const cli_opt *o, const char *arg,
 		     void *args)
 {
-	char *field = (char *)args + o->off;
+	char *field = args ? (char *)args + o->off : NULL; /* no args: --help only */
 	switch (o->kind) {
 	case CLI_OPT_FLAG:
 		*(bool *)field = true;

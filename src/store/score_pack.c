@@ -52,6 +52,8 @@ void score_pack_put_ver(unsigned char *vers, int slot, uint32_t id)
 static const unsigned char *note_find(const unsigned char *p, size_t len, int slot,
 				      const char **reason, const char **detail)
 {
+	if (!p)
+		return NULL; /* no notes (SQLite gives no pointer for an empty blob) */
 	const unsigned char *end = p + len;
 	while (p < end) {
 		int at = *p++;
@@ -73,6 +75,8 @@ static const unsigned char *note_find(const unsigned char *p, size_t len, int sl
 /* Appends to out the records of old whose slot is not in mask. */
 static int notes_keep(abuf *out, const unsigned char *p, size_t len, uint64_t mask)
 {
+	if (!p)
+		return 0;
 	const unsigned char *end = p + len;
 	while (p < end) {
 		const unsigned char *start = p;
