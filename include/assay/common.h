@@ -104,6 +104,16 @@ int assay_grow_(void *items, size_t *cap, size_t need, size_t size, size_t first
 	assay_grow_(&(items), &(cap), (need), sizeof *(items), (first))
 
 #define ASSAY_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* A slot in [0, slots) for a pointer, spread by a multiplicative hash: the
+ * statement caches key their statements by the address of their SQL. */
+static inline size_t assay_ptr_slot(const void *ptr, size_t slots)
+{
+	uintptr_t p = (uintptr_t)ptr;
+	p ^= p >> 17;
+	p *= 0x9E3779B97F4A7C15ull;
+	return (size_t)(p >> 40) % slots;
+}
 #define ASSAY_MIN(a, b) ((a) < (b) ? (a) : (b))
 #define ASSAY_MAX(a, b) ((a) > (b) ? (a) : (b))
 

@@ -189,17 +189,9 @@ int dbi_exec(dbi *db, const char *sql, assay_error *err)
 	return db->ops->exec(db, sql, err);
 }
 
-static size_t slot_of(const dbi_query *q)
-{
-	uintptr_t p = (uintptr_t)q;
-	p ^= p >> 17;
-	p *= 0x9E3779B97F4A7C15ull;
-	return (size_t)(p >> 40) % DBI_STMT_SLOTS;
-}
-
 dbi_stmt *dbi_stmt_get(dbi *db, const dbi_query *q, assay_error *err)
 {
-	size_t i = slot_of(q);
+	size_t i = assay_ptr_slot(q, DBI_STMT_SLOTS);
 	for (size_t probe = 0; probe < DBI_STMT_SLOTS; probe++, i = (i + 1) % DBI_STMT_SLOTS) {
 		if (db->cache[i].q == q) {
 			db->ops->reset(db->cache[i].st);

@@ -61,17 +61,9 @@ int store_exec(store *s, const char *sql, assay_error *err)
 	return rc == SQLITE_OK ? ASSAY_OK : store_sqlerr(s, rc, err, "executing statement");
 }
 
-static size_t slot_of(const char *sql)
-{
-	uintptr_t p = (uintptr_t)sql;
-	p ^= p >> 17;
-	p *= 0x9E3779B97F4A7C15ull;
-	return (size_t)(p >> 40) % STORE_STMT_SLOTS;
-}
-
 sqlite3_stmt *store_stmt(store *s, const char *sql, assay_error *err)
 {
-	size_t i = slot_of(sql);
+	size_t i = assay_ptr_slot(sql, STORE_STMT_SLOTS);
 	for (size_t probe = 0; probe < STORE_STMT_SLOTS; probe++, i = (i + 1) % STORE_STMT_SLOTS) {
 		if (s->stmts[i].sql == sql) {
 			sqlite3_reset(s->stmts[i].stmt);
