@@ -614,8 +614,8 @@ int store_search(store *s, const store_queue *q, const char *needle, int64_t aft
 /* ---- Adjudication (src/store/adjudicate.c) ---- */
 
 /* The first conflicting sample after after_id, in id order: two or more
- * annotators' current verdicts (skips left out) that are not all the same,
- * and no lead adjudication yet. batch_id 0: any batch. Walks the decisions'
+ * annotators' current verdicts (skips left out) that are not all the same
+ * (on a pair: their preferences), and no lead adjudication yet. batch_id 0: any batch. Walks the decisions'
  * key from the cursor. ASSAY_ENOTFOUND when none is left. */
 int store_conflict_next(store *s, int64_t batch_id, int64_t after_id, int64_t *sample_id,
 			assay_error *err);
@@ -630,6 +630,8 @@ typedef struct store_named_verdict {
 	char *text;         /* the correction when edited, else NULL */
 	char *reason;       /* the reason when rejected, else NULL */
 	int64_t decided_at; /* unix ms */
+	int pref;           /* on a pair: enum store_pref, the candidate as imported */
+	int placement;      /* on a pair: enum store_place, which was on the left */
 } store_named_verdict;
 
 /* Every annotator's current verdict on a sample (skips left out), oldest
@@ -866,6 +868,10 @@ typedef struct store_pair_row {
 	store_pair pair;           /* borrowed strings */
 	const store_pref_row *prefs;
 	size_t n_prefs;
+	/* A lead's adjudication (review --conflicts): its preference
+	 * (STORE_PREF_NONE when none), corrected chosen one and lead. */
+	int adj_pref;
+	const char *adj_text, *adj_lead;
 } store_pair_row;
 
 /* Every pair (of the batch named batch, NULL: all; with the annotator

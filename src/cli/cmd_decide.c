@@ -37,8 +37,9 @@ static const char help[] =
 	"  --batch NAME      the batch holding ID, when several batches have it\n"
 	"  --reason R        with reject: why (required)\n"
 	"  --text T          with edit: the corrected text; with note: the note\n"
-	"  --adjudicate      record a lead's final verdict (accept, edit or reject),\n"
-	"                    which export honours over the annotators'\n"
+	"  --adjudicate      record a lead's final verdict (accept, edit or reject; on\n"
+	"                    a pair a preference), which export honours over the\n"
+	"                    annotators'\n"
 	"  --from FILE       one decision per JSON line: {\"id\": ..., \"verdict\":\n"
 	"                    \"accept\"|\"edit\"|\"reject\"|\"skip\"|\"note\", \"reason\": ...,\n"
 	"                    \"text\": ..., \"annotator\": ..., \"batch\": ...}, on a pair\n"
@@ -444,8 +445,6 @@ static int prefer_args(cli_ctx *ctx, one *d, char **pos)
 	if (d->text && d->pref != STORE_PREF_A && d->pref != STORE_PREF_B)
 		return cli_usage_error(ctx, "--text (the chosen one corrected) goes with prefer a "
 					    "or b") != 0;
-	if (d->adjudicate)
-		return cli_usage_error(ctx, "a pair's preference cannot be adjudicated yet") != 0;
 	return 0;
 }
 

@@ -10,11 +10,14 @@
 
 #include "export_int.h"
 
-/* The pair's preference under the export's rule: STORE_PREF_NONE when no
- * annotator gave one, -1 when they disagree (unanimous: any two differ;
- * majority: no preference has more than half). */
+/* The pair's preference under the export's rule: a lead's adjudication
+ * whatever the rule; else STORE_PREF_NONE when no annotator gave one, -1
+ * when they disagree (unanimous: any two differ; majority: no preference
+ * has more than half). */
 static int resolve(const store_pair_row *r, int rule)
 {
+	if (r->adj_pref)
+		return r->adj_pref;
 	if (!r->n_prefs)
 		return STORE_PREF_NONE;
 	int64_t n[STORE_PREF_BOTH_BAD + 1] = {0};
@@ -29,13 +32,16 @@ static int resolve(const store_pair_row *r, int rule)
 	return -1;
 }
 
-/* The latest correction of the chosen one among the verdicts for it. */
-static const store_pref_row *correction(const store_pair_row *r, int pref)
+/* The corrected chosen one: an adjudication's (its own correction or none),
+ * else the latest among the verdicts for it. */
+static const char *correction(const store_pair_row *r, int pref)
 {
-	const store_pref_row *c = NULL;
+	if (r->adj_pref)
+		return r->adj_pref == pref ? r->adj_text : NULL;
+	const char *c = NULL;
 	for (size_t i = 0; i < r->n_prefs; i++)
 		if (r->prefs[i].pref == pref && r->prefs[i].text)
-			c = &r->prefs[i];
+			c = r->prefs[i].text;
 	return c;
 }
 
@@ -133,7 +139,9 @@ static int put_provenance(abuf *out, const store_pair_row *r, int pref, const ch
 		rc |= put_str(out, d->reason);
 		rc |= abuf_printf(out, ",\"at\":%lld}", (long long)d->at);
 	}
-	rc |= abuf_puts(out, "],\"original_chosen\":");
+	rc |= abuf_puts(out, "],\"adjudicated_by\":");
+	rc |= put_str(out, r->adj_pref ? r->adj_lead : NULL);
+	rc |= abuf_puts(out, ",\"original_chosen\":");
 	rc |= put_str(out, original);
 	return rc | abuf_putc(out, '}');
 }
@@ -143,7 +151,7 @@ static int dpo_line(job *j, const store_pair_row *r, int pref, abuf *out)
 {
 	const store_pair *p = &r->pair;
 	bool decisive = pref == STORE_PREF_A || pref == STORE_PREF_B;
-	const store_pref_row *fix = decisive ? correction(r, pref) : NULL;
+	const char *fix = decisive ? correction(r, pref) : NULL;
 	const char *a = p->a_text, *b = p->b_text, *ma = p->a_model, *mb = p->b_model;
 	if (pref == STORE_PREF_B) {
 		a = p->b_text, b = p->a_text, ma = p->b_model, mb = p->a_model;
@@ -151,7 +159,7 @@ static int dpo_line(job *j, const store_pair_row *r, int pref, abuf *out)
 	int rc = abuf_puts(out, "{\"prompt\":");
 	rc |= put_prompt(out, r->context, p->chat);
 	rc |= abuf_puts(out, decisive ? ",\"chosen\":" : ",\"a\":");
-	rc |= put_candidate(out, fix ? fix->text : a, p->chat);
+	rc |= put_candidate(out, fix ? fix : a, p->chat);
 	rc |= abuf_puts(out, decisive ? ",\"rejected\":" : ",\"b\":");
 	rc |= put_candidate(out, b, p->chat);
 	if (!decisive)

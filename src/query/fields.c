@@ -38,7 +38,7 @@ static const query_field fields[] = {
 	{"annotator", QUERY_ARG_NONE, QUERY_VAL_TEXT, QUERY_OPS_EQUALITY, NULL,
 	 "annotator = NAME: NAME made a current decision"},
 	{"conflict", QUERY_ARG_NONE, QUERY_VAL_NONE, 0, NULL,
-	 "conflict: annotators' current verdicts differ"},
+	 "conflict: annotators' current verdicts (on a pair, preferences) differ"},
 	{"edited", QUERY_ARG_NONE, QUERY_VAL_NONE, 0, NULL,
 	 "edited: an annotator's current verdict is an edit"},
 	{"decided_after", QUERY_ARG_NONE, QUERY_VAL_DATE, EQ_ONLY, NULL,

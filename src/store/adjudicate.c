@@ -8,12 +8,15 @@
 #include <string.h>
 
 /* A conflict: two or more current verdicts (skips left out) that are not all
- * the same, and no adjudication. The decisions' primary key (sample_id,
+ * the same, and no adjudication. On a pair the preferences are compared
+ * (every verdict on a pair carries one): a against b is a conflict though
+ * both are accepts, and a against a corrected a is none, as export sees it. The decisions' primary key (sample_id,
  * annotator_id) is walked from the cursor in order, so each call reads from
  * where the last one stopped. ?1 cursor, ?2 batch (0 = all). */
 #define CONFLICTS                                                                                  \
 	" FROM decisions d WHERE d.sample_id > ?1 AND d.verdict <> 'skipped'"                      \
-	" GROUP BY d.sample_id HAVING min(d.verdict) <> max(d.verdict)"                            \
+	" GROUP BY d.sample_id"                                                                     \
+	" HAVING min(coalesce(d.pref, d.verdict)) <> max(coalesce(d.pref, d.verdict))"             \
 	"   AND NOT EXISTS (SELECT 1 FROM adjudications a WHERE a.sample_id = d.sample_id)"        \
 	"   AND (?2 = 0 OR (SELECT s.batch_id FROM samples s WHERE s.id = d.sample_id) = ?2)"
 
@@ -52,7 +55,8 @@ int store_conflict_count(store *s, int64_t batch_id, int64_t *n, assay_error *er
 }
 
 static const char sql_verdicts_of[] =
-    "SELECT d.annotator_id, a.name, d.verdict, d.text, d.reason, d.decided_at"
+    "SELECT d.annotator_id, a.name, d.verdict, d.text, d.reason, d.decided_at, d.pref,"
+    " d.placement"
     " FROM decisions d JOIN annotators a ON a.id = d.annotator_id"
     " WHERE d.sample_id = ?1 AND d.verdict <> 'skipped' ORDER BY d.decided_at, d.annotator_id";
 
@@ -97,6 +101,11 @@ int store_verdicts_of(store *s, int64_t sample_id, store_named_verdict **out, si
 		v->text = col_or_null(st, 3, &oom);
 		v->reason = col_or_null(st, 4, &oom);
 		v->decided_at = sqlite3_column_int64(st, 5);
+		v->pref = store_pref_parse((const char *)sqlite3_column_text(st, 6));
+		const char *place = (const char *)sqlite3_column_text(st, 7);
+		v->placement = !place ? STORE_PLACE_NONE
+			       : strcmp(place, "ab") == 0 ? STORE_PLACE_AB
+							  : STORE_PLACE_BA;
 	}
 	sqlite3_reset(st);
 	if (oom || rc != SQLITE_DONE) {
@@ -120,7 +129,7 @@ void store_named_verdicts_free(store_named_verdict *v, size_t n)
 }
 
 static const char sql_adjudication_get[] =
-    "SELECT j.verdict, j.text, j.reason, j.decided_at, a.name FROM adjudications j"
+    "SELECT j.verdict, j.text, j.reason, j.decided_at, a.name, j.pref FROM adjudications j"
     " JOIN annotators a ON a.id = j.annotator_id WHERE j.sample_id = ?1";
 
 int store_adjudication_get(store *s, int64_t sample_id, store_decision *out, char **lead,
@@ -141,6 +150,7 @@ int store_adjudication_get(store *s, int64_t sample_id, store_decision *out, cha
 		out->text = col_or_null(st, 1, &oom);
 		out->reason = col_or_null(st, 2, &oom);
 		out->decided_at = sqlite3_column_int64(st, 3);
+		out->pref = store_pref_parse((const char *)sqlite3_column_text(st, 5));
 		if (lead) {
 			*lead = store_col_str(st, 4);
 			oom |= !*lead;

@@ -42,7 +42,8 @@
 	"SELECT s.id, s.ext_id, b.name, s.record, s.text_field, s.text, s.quality,"                \
 	"       a.name, d.verdict, d.text, d.reason, d.decided_at,"                                \
 	"       la.name, j.verdict, j.text, j.reason, j.decided_at,"                               \
-	"       CASE WHEN d.pref = 'b' THEN pr.b_field END, pr.chat, pr.b_text"                    \
+	"       CASE WHEN d.pref = 'b' THEN pr.b_field END, pr.chat, pr.b_text,"                   \
+	"       CASE WHEN j.pref = 'b' THEN pr.b_field END"                                        \
 	" FROM samples s JOIN batches b ON b.id = s.batch_id"                                      \
 	" LEFT JOIN pairs pr ON pr.sample_id = s.id"                                               \
 	" LEFT JOIN decisions d ON d.sample_id = s.id AND d.verdict <> 'skipped'"                  \
@@ -88,8 +89,8 @@ typedef struct group {
 	double quality;
 	int64_t id;
 	bool adj;
-	size_t adj_annotator, adj_verdict, adj_text, adj_reason;
-	bool adj_has_text, adj_has_reason;
+	size_t adj_annotator, adj_verdict, adj_text, adj_reason, adj_field, adj_original;
+	bool adj_has_text, adj_has_reason, adj_has_field, adj_chat;
 	int64_t adj_at;
 } group;
 
@@ -118,8 +119,12 @@ static int start_group(group *g, sqlite3_stmt *st)
 		g->adj_has_text = sqlite3_column_type(st, 14) != SQLITE_NULL;
 		g->adj_has_reason = sqlite3_column_type(st, 15) != SQLITE_NULL;
 		g->adj_at = sqlite3_column_int64(st, 16);
+		/* a lead's corrected chosen b goes into b's field */
+		g->adj_has_field = sqlite3_column_type(st, 20) != SQLITE_NULL;
+		g->adj_chat = sqlite3_column_int(st, 18) != 0;
 		rc |= put(g, st, 12, &g->adj_annotator) | put(g, st, 13, &g->adj_verdict) |
-		      put(g, st, 14, &g->adj_text) | put(g, st, 15, &g->adj_reason);
+		      put(g, st, 14, &g->adj_text) | put(g, st, 15, &g->adj_reason) |
+		      put(g, st, 20, &g->adj_field) | put(g, st, 19, &g->adj_original);
 	}
 	return rc ? ASSAY_ENOMEM : ASSAY_OK;
 }
@@ -180,6 +185,9 @@ static int emit(group *g, store_verdict **vs, size_t *vcap,
 			.text = g->adj_has_text ? a + g->adj_text : NULL,
 			.reason = g->adj_has_reason ? a + g->adj_reason : NULL,
 			.at = g->adj_at,
+			.field = g->adj_has_field ? a + g->adj_field : NULL,
+			.field_chat = g->adj_has_field && g->adj_chat,
+			.original = g->adj_has_field ? a + g->adj_original : NULL,
 		};
 	store_export_row row = {
 		.sample_id = g->id,

@@ -170,7 +170,10 @@ int store_prefs_each(store *s, int64_t batch_id, bool machines,
 static const char sql_pairs_export[] =
 	"SELECT s.id, s.ext_id, b.name, s.record, s.context, s.text_field, p.a_field, p.b_field,"
 	"  s.text, p.b_text, p.a_model, p.b_model, p.claimed, p.chat, p.a_model_field,"
-	"  p.b_model_field FROM pairs p JOIN samples s ON s.id = p.sample_id JOIN batches b ON b.id = s.batch_id"
+	"  p.b_model_field, j.pref, j.text, la.name"
+	" FROM pairs p JOIN samples s ON s.id = p.sample_id JOIN batches b ON b.id = s.batch_id"
+	" LEFT JOIN adjudications j ON j.sample_id = p.sample_id"
+	" LEFT JOIN annotators la ON la.id = j.annotator_id"
 	" WHERE p.sample_id > ?1 AND (?2 IS NULL OR b.name = ?2)"
 	" ORDER BY p.sample_id LIMIT 1";
 static const char sql_pair_prefs[] =
@@ -204,6 +207,9 @@ static int pair_call(store *s, sqlite3_stmt *st, const char *annotator,
 			 .chat = sqlite3_column_int(st, 13) != 0,
 			 .a_model_field = (char *)col_text(st, 14),
 			 .b_model_field = (char *)col_text(st, 15)},
+		.adj_pref = store_pref_parse(col_text(st, 16)),
+		.adj_text = col_text(st, 17),
+		.adj_lead = col_text(st, 18),
 	};
 	sqlite3_stmt *q = store_stmt(s, sql_pair_prefs, err);
 	if (!q)

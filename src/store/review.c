@@ -241,10 +241,10 @@ typedef struct decide_job {
 
 static const char sql_adjudicate[] =
 	"INSERT INTO adjudications (sample_id, annotator_id, verdict, text, reason, event_id,"
-	" decided_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+	" decided_at, pref) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
 	" ON CONFLICT (sample_id) DO UPDATE SET annotator_id = excluded.annotator_id,"
 	" verdict = excluded.verdict, text = excluded.text, reason = excluded.reason,"
-	" event_id = excluded.event_id, decided_at = excluded.decided_at";
+	" event_id = excluded.event_id, decided_at = excluded.decided_at, pref = excluded.pref";
 
 static int decide_tx(store *s, void *ud, assay_error *err)
 {
@@ -258,9 +258,6 @@ static int decide_tx(store *s, void *ud, assay_error *err)
 		if (in->kind > STORE_REJECT)
 			return assay_fail(err, ASSAY_EINVAL, "a lead adjudicates with accept, edit or "
 					  "reject");
-		if (in->pref)
-			return assay_fail(err, ASSAY_EINVAL, "a pair's preference cannot be "
-					  "adjudicated yet");
 		if ((rc = add_event(s, in, "adjudicate", verdict_names[in->kind], 0, at, j->event_id,
 				    err)) < 0)
 			return rc;
@@ -271,9 +268,10 @@ static int decide_tx(store *s, void *ud, assay_error *err)
 		sqlite3_bind_int64(st, 2, in->annotator_id);
 		store_bind_text(st, 3, verdict_names[in->kind], -1);
 		store_bind_text(st, 4, in->kind == STORE_EDIT ? in->text : NULL, -1);
-		store_bind_text(st, 5, in->kind == STORE_REJECT ? in->reason : NULL, -1);
+		store_bind_text(st, 5, in->kind == STORE_REJECT || in->pref ? in->reason : NULL, -1);
 		sqlite3_bind_int64(st, 6, *j->event_id);
 		sqlite3_bind_int64(st, 7, at);
+		store_bind_text(st, 8, store_pref_name(in->pref), -1);
 		return store_step_done(s, st, err, "recording the adjudication");
 	}
 	if ((rc = add_event(s, in, kind_names[in->kind], NULL, 0, at, j->event_id, err)) < 0)

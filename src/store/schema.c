@@ -242,7 +242,10 @@ static const char schema_v3[] =
 	"ALTER TABLE events ADD COLUMN placement TEXT CHECK (placement IN ('ab', 'ba'));"
 	"ALTER TABLE decisions ADD COLUMN pref TEXT"
 	"  CHECK (pref IN ('a', 'b', 'tie', 'both-bad'));"
-	"ALTER TABLE decisions ADD COLUMN placement TEXT CHECK (placement IN ('ab', 'ba'));";
+	"ALTER TABLE decisions ADD COLUMN placement TEXT CHECK (placement IN ('ab', 'ba'));"
+	/* A lead's final word on a pair is a preference too. */
+	"ALTER TABLE adjudications ADD COLUMN pref TEXT"
+	"  CHECK (pref IN ('a', 'b', 'tie', 'both-bad'));";
 
 static const char *const migrations[] = {
 	NULL, /* version 0: the empty file */

@@ -86,8 +86,8 @@ static const where_row rows[] = {
 	{"decided_after", 0, QUERY_OP_EQ, NULL, W_DECISION, "d.decided_at >= ?", "v", NULL, NULL},
 	{"decided_before", 0, QUERY_OP_EQ, NULL, W_DECISION, "d.decided_at < ?", "v", NULL, NULL},
 	{"conflict", 0, 0, NULL, W_SAMPLE,
-	 "(SELECT count(DISTINCT d.verdict) FROM decisions d WHERE d.sample_id = s.id"
-	 " AND d.verdict <> 'skipped') > 1", "", NULL, NULL},
+	 "(SELECT count(DISTINCT coalesce(d.pref, d.verdict)) FROM decisions d"
+	 " WHERE d.sample_id = s.id AND d.verdict <> 'skipped') > 1", "", NULL, NULL},
 	{"edited", 0, 0, NULL, W_SAMPLE,
 	 "EXISTS (SELECT 1 FROM decisions d WHERE d.sample_id = s.id AND d.verdict = 'edited')",
 	 "", NULL, NULL},

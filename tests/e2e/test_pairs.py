@@ -172,7 +172,7 @@ def test_decide_prefer_refusals():
                 (["p0", "prefer", "left"], 2, 'prefer: expected a, b, tie or both-bad, got "left"'),
                 (["p0", "prefer", "tie", "--text", "t"], 2, "--text (the chosen one corrected) "
                  "goes with prefer a or b"),
-                (["p0", "prefer", "a", "--adjudicate"], 2, "cannot be adjudicated yet"),
+                (["p0", "accept", "--adjudicate"], 2, "this sample is a pair of candidates"),
                 (["p0", "accept"], 2, "this sample is a pair of candidates: decide it with "
                  "prefer a|b|tie|both-bad"),
                 (["p0", "prefer", "a", "--text", "Good answer 0."], 2,
