@@ -11,6 +11,7 @@
 #include "ctxpane.h"
 #include "dialogs.h"
 #include "conflicts_int.h"
+#include "keys.h"
 
 
 static void drop_sample(cview *cv)
@@ -24,6 +25,10 @@ static void drop_sample(cview *cv)
 	cv->nv = 0;
 	cv->adj_lead = NULL;
 	cv->has_sample = false;
+	if (cv->is_pair)
+		store_pair_free(&cv->pair);
+	cv->is_pair = false;
+	cv->pair_diff = false;
 	tui_doc_reset(&cv->doc);
 	tui_ctx_free(&cv->ctx);
 }
@@ -81,9 +86,16 @@ static void load(cview *cv, int64_t id)
 	}
 	cv->has_sample = true;
 	if (store_verdicts_of(cv->b->s, id, &cv->v, &cv->nv, &err) < 0 ||
-	    store_adjudication_get(cv->b->s, id, &cv->adj, &cv->adj_lead, &err) < 0)
+	    store_adjudication_get(cv->b->s, id, &cv->adj, &cv->adj_lead, &err) < 0 ||
+	    store_pair_get(cv->b->s, id, &cv->pair, &cv->is_pair, &err) < 0)
 		tui_message(cv->b, true, "%s", err.msg);
-	build(cv);
+	/* a pair is settled by preference, with keys of its own */
+	cv->view.keys = cv->is_pair ? tui_pair_conflict_keys : tui_conflict_keys;
+	cv->view.n_keys = cv->is_pair ? tui_n_pair_conflict_keys : tui_n_conflict_keys;
+	if (cv->is_pair)
+		tui_conflicts_pair_build(cv);
+	else
+		build(cv);
 	cv->scroll = 0;
 	cv->shown_ns = assay_mono_ns();
 }
@@ -128,13 +140,15 @@ static void advance(cview *cv)
 
 /* Records the lead's verdict on the sample on screen and moves on; false
  * (and the sample stays) when the store refused it. */
-static bool settle(cview *cv, int kind, const char *text, const char *reason, const char *how)
+bool tui_conflicts_settle(cview *cv, int kind, int pref, const char *text, const char *reason,
+			  const char *how)
 {
 	cview *a = cv;
 	store_decision_in in = {
 	    .sample_id = a->smp.id,
 	    .annotator_id = a->annotator_id,
 	    .kind = kind,
+	    .pref = pref,
 	    .text = text,
 	    .reason = reason,
 	    .ms_spent = (assay_mono_ns() - a->shown_ns) / 1000000,
@@ -173,14 +187,14 @@ static void k_accept(tui_view *v)
 {
 	cview *a = CV(v);
 	if (a->has_sample)
-		settle(a, STORE_ACCEPT, NULL, NULL, "accepted as generated");
+		tui_conflicts_settle(a, STORE_ACCEPT, 0, NULL, NULL, "accepted as generated");
 }
 
 static void rejected(tui_view *v, char *reason)
 {
 	cview *cv = CV(v);
 	if (reason && cv->has_sample)
-		settle(cv, STORE_REJECT, NULL, reason, "rejected");
+		tui_conflicts_settle(cv, STORE_REJECT, 0, NULL, reason, "rejected");
 	free(reason);
 }
 
@@ -202,6 +216,10 @@ static void k_take(tui_view *v)
 		return;
 	}
 	const store_named_verdict *nv = &cv->v[cv->digit - 1];
+	if (cv->is_pair) {
+		tui_conflicts_pair_take(cv, nv);
+		return;
+	}
 	int kind = strcmp(nv->verdict, "rejected") == 0		   ? STORE_REJECT
 		   : strcmp(nv->verdict, "edited") == 0 && nv->text ? STORE_EDIT
 								    : STORE_ACCEPT;
@@ -210,8 +228,8 @@ static void k_take(tui_view *v)
 	/* copies: settle() moves on and frees the verdicts */
 	char *text = nv->text ? assay_strdup(nv->text) : NULL;
 	char *reason = nv->reason ? assay_strdup(nv->reason) : NULL;
-	settle(cv, kind, kind == STORE_EDIT ? text : NULL, kind == STORE_REJECT ? reason : NULL,
-	       how);
+	tui_conflicts_settle(cv, kind, 0, kind == STORE_EDIT ? text : NULL,
+			     kind == STORE_REJECT ? reason : NULL, how);
 	free(text);
 	free(reason);
 }
@@ -235,7 +253,7 @@ static void edited(tui_view *v, int rc, char *out, const assay_error *err)
 		tui_message(cv->b, true, "out of memory");
 	else {
 		int64_t id = cv->smp.id;
-		if (settle(cv, STORE_EDIT, out, NULL, "edited"))
+		if (tui_conflicts_settle(cv, STORE_EDIT, 0, out, NULL, "edited"))
 			tui_draft_settled(&cv->draft, id);
 		else
 			tui_draft_keep(cv->b, &cv->draft, id, &out); /* refused: never lost */
@@ -399,6 +417,32 @@ const tui_key tui_conflict_keys[] = {
     {'q', 0, "q", "quit", k_quit, TUI_KEY_HINT},
 };
 const size_t tui_n_conflict_keys = ASSAY_ARRAY_LEN(tui_conflict_keys);
+
+/* On a pair: a preference names the candidate as imported (a, b), as in
+ * decide prefer; the rest as above. */
+const tui_key tui_pair_conflict_keys[] = {
+    {'a', 0, "a", "a is better", tui_conflicts_pair_a, TUI_KEY_HINT},
+    {'b', 0, "b", "b is better", tui_conflicts_pair_b, TUI_KEY_HINT},
+    {'=', 0, "=", "tie", tui_conflicts_pair_tie, TUI_KEY_HINT},
+    {'0', 0, "0", "both bad", tui_conflicts_pair_both_bad, TUI_KEY_HINT},
+    {'e', 0, "e", "correct a or b (it is preferred)", tui_conflicts_pair_edit, TUI_KEY_HINT},
+    {'1', 0, "1-9", "take N's preference", k_take, TUI_KEY_HINT},
+    {'d', 0, "d", "b as a word diff against a", tui_conflicts_pair_diff, TUI_KEY_HINT},
+    {'s', 0, "s", "next", k_next, TUI_KEY_HINT},
+    {'l', KEY_RIGHT, "l Right", "next conflict", k_next, 0},
+    {'h', KEY_LEFT, "h Left", "previous conflict of this session", k_prev, 0},
+    {'j', KEY_DOWN, "j Down", "scroll down", k_down, 0},
+    {'k', KEY_UP, "k Up", "scroll up", k_up, 0},
+    {KEY_NPAGE, ' ', "PgDn", "page down", k_page_down, 0},
+    {KEY_PPAGE, 0, "PgUp", "page up", k_page_up, 0},
+    {'J', 0, "J", "scroll the context down", k_ctx_down, 0},
+    {'K', 0, "K", "scroll the context up", k_ctx_up, 0},
+    {'c', 0, "c", "fold or show the context", k_ctx_fold, 0},
+    {'?', 0, "?", "help", k_help, TUI_KEY_HINT},
+    {12, 0, "Ctrl-L", "redraw the screen", k_redraw, 0},
+    {'q', 0, "q", "quit", k_quit, TUI_KEY_HINT},
+};
+const size_t tui_n_pair_conflict_keys = ASSAY_ARRAY_LEN(tui_pair_conflict_keys);
 
 static int start(cview *cv, assay_error *err)
 {

@@ -30,7 +30,9 @@ static void header(cview *cv, int y)
 {
 	cview *a = cv;
 	char line[900];
-	if (cv->adj.verdict[0]) {
+	if (cv->is_pair)
+		tui_conflicts_pair_header(cv, line, sizeof line);
+	else if (cv->adj.verdict[0]) {
 		snprintf(line, sizeof line, "%s  (%s)  settled by %s: %s%s%s", a->smp.ext_id,
 			 a->smp.batch_name, cv->adj_lead ? cv->adj_lead : "?", cv->adj.verdict,
 			 cv->adj.reason ? ": " : "", cv->adj.reason ? cv->adj.reason : "");

@@ -41,9 +41,32 @@ typedef struct cview {
 	tui_ctx ctx; /* the context pane above the text */
 	tui_media media; /* the media pane above it */
 	const char *edit_from; /* the text the editor opened on */
+	/* a pair of candidates on screen: its candidates, the word diff
+	 * between them (d) and the candidate the editor corrects */
+	bool is_pair, pair_diff;
+	store_pair pair;
+	int edit_pref;
 } cview;
 
 #define CV(v) TUI_SELF(v, cview)
+
+/* conflicts.c: records the lead's verdict (on a pair with its preference,
+ * enum store_pref) and moves on; false when the store refused it. */
+bool tui_conflicts_settle(cview *cv, int kind, int pref, const char *text, const char *reason,
+			  const char *how);
+
+/* conflicts_pair.c: a pair's candidates and preferences as the document,
+ * its header line, and the keys that settle it (tui_pair_conflict_keys in
+ * conflicts.c). */
+void tui_conflicts_pair_build(cview *cv);
+void tui_conflicts_pair_header(const cview *cv, char *line, size_t cap);
+int tui_conflicts_pair_take(cview *cv, const store_named_verdict *nv);
+void tui_conflicts_pair_a(tui_view *v);
+void tui_conflicts_pair_b(tui_view *v);
+void tui_conflicts_pair_tie(tui_view *v);
+void tui_conflicts_pair_both_bad(tui_view *v);
+void tui_conflicts_pair_diff(tui_view *v);
+void tui_conflicts_pair_edit(tui_view *v);
 
 /* conflicts_draw.c: the screen; the media pane's share of the loop and
  * its keys. */

@@ -9,6 +9,7 @@ const tui_keymap tui_keymaps[] = {
 	{"review", tui_keys, &tui_n_keys, true},
 	{"pair", tui_pair_keys, &tui_n_pair_keys, true},
 	{"conflicts", tui_conflict_keys, &tui_n_conflict_keys, true},
+	{"pair conflicts", tui_pair_conflict_keys, &tui_n_pair_conflict_keys, true},
 	/* its 'o' (order the bars) predates the reservation; no pane comes here */
 	{"audit", dash_keys, &dash_n_keys, false},
 };

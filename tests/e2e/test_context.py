@@ -349,6 +349,7 @@ def test_batches_from_schema_2_keep_their_text_keys():
                           "ALTER TABLE events DROP COLUMN placement;"
                           "ALTER TABLE decisions DROP COLUMN pref;"
                           "ALTER TABLE decisions DROP COLUMN placement;"
+                          "ALTER TABLE adjudications DROP COLUMN pref;"
                           "UPDATE samples SET context = NULL;"
                           "ALTER TABLE samples DROP COLUMN context;"
                           "ALTER TABLE samples DROP COLUMN edit_quality;"

@@ -77,6 +77,7 @@ def test_an_older_database_is_upgraded_once_and_says_so():
                           "ALTER TABLE events DROP COLUMN placement;"
                           "ALTER TABLE decisions DROP COLUMN pref;"
                           "ALTER TABLE decisions DROP COLUMN placement;"
+                          "ALTER TABLE adjudications DROP COLUMN pref;"
                           "ALTER TABLE samples DROP COLUMN context;"
                           "ALTER TABLE samples DROP COLUMN edit_quality;"
                           "ALTER TABLE batches DROP COLUMN kind;"

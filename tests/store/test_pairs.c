@@ -199,6 +199,69 @@ TEST(pairs_each_gives_every_preference)
 	store_close(s);
 }
 
+static int adj_row(void *ud, const store_pair_row *r)
+{
+	seen *v = ud;
+	v->n++;
+	CHECK_INT(r->adj_pref, STORE_PREF_B);
+	CHECK_STR(r->adj_text, "candidate b mended");
+	CHECK_STR(r->adj_lead, "lead");
+	return 0;
+}
+
+/* a against b is a conflict though both are accepts; a against a corrected
+ * a is none; a lead's preference settles it and export reads it. */
+TEST(conflicting_preferences_and_their_adjudication)
+{
+	store *s = fixture();
+	assay_error e = {0};
+	int64_t ann, bob, lead, id = 0, n = -1;
+	store_annotator_ensure(s, "ann", &ann, &e);
+	store_annotator_ensure(s, "bob", &bob, &e);
+	store_annotator_ensure(s, "lead", &lead, &e);
+	CHECK_INT(decide(s, 1, ann, STORE_ACCEPT, STORE_PREF_A, STORE_PLACE_BA, NULL, &e),
+		  ASSAY_OK);
+	CHECK_INT(decide(s, 1, bob, STORE_EDIT, STORE_PREF_A, STORE_PLACE_AB, "candidate a mended",
+			 &e), ASSAY_OK);
+	CHECK_INT(store_conflict_next(s, 0, 0, &id, &e), ASSAY_ENOTFOUND);
+	CHECK_INT(decide(s, 1, bob, STORE_ACCEPT, STORE_PREF_B, STORE_PLACE_AB, NULL, &e),
+		  ASSAY_OK);
+	CHECK_INT(store_conflict_next(s, 0, 0, &id, &e), ASSAY_OK);
+	CHECK_INT(id, 1);
+	CHECK_INT(store_conflict_count(s, 0, &n, &e), ASSAY_OK);
+	CHECK_INT(n, 1);
+	store_named_verdict *v = NULL;
+	size_t nv = 0;
+	CHECK_INT(store_verdicts_of(s, 1, &v, &nv, &e), ASSAY_OK);
+	CHECK_INT(nv, 2);
+	if (nv == 2) {
+		CHECK_INT(v[0].pref, STORE_PREF_A);
+		CHECK_INT(v[0].placement, STORE_PLACE_BA);
+		CHECK_INT(v[1].pref, STORE_PREF_B);
+		CHECK_INT(v[1].placement, STORE_PLACE_AB);
+	}
+	store_named_verdicts_free(v, nv);
+	/* a lead's verdict on a pair needs a preference, and may correct it */
+	store_decision_in in = {.sample_id = 1, .annotator_id = lead, .kind = STORE_ACCEPT};
+	int64_t ev;
+	CHECK_INT(store_adjudicate(s, &in, &ev, &e), ASSAY_EINVAL);
+	CHECK_CONTAINS(e.msg, "decide it with prefer");
+	in = (store_decision_in){.sample_id = 1, .annotator_id = lead, .kind = STORE_EDIT,
+				 .pref = STORE_PREF_B, .text = "candidate b mended"};
+	CHECK_INT(store_adjudicate(s, &in, &ev, &e), ASSAY_OK);
+	CHECK_INT(store_conflict_next(s, 0, 0, &id, &e), ASSAY_ENOTFOUND);
+	store_decision adj;
+	CHECK_INT(store_adjudication_get(s, 1, &adj, NULL, &e), ASSAY_OK);
+	CHECK_STR(adj.verdict, "edited");
+	CHECK_INT(adj.pref, STORE_PREF_B);
+	store_decision_free(&adj);
+	seen sv = {0};
+	CHECK_INT(store_pairs_each(s, NULL, NULL, adj_row, &sv, &e), ASSAY_OK);
+	CHECK_INT(sv.n, 1);
+	store_close(s);
+}
+
 UNIT_MAIN(UNIT_CASE(pair_stored_with_its_sample), UNIT_CASE(pref_names_round_trip),
+	  UNIT_CASE(conflicting_preferences_and_their_adjudication),
 	  UNIT_CASE(what_a_pair_takes), UNIT_CASE(placement_recorded_and_undone),
 	  UNIT_CASE(pairs_each_gives_every_preference))

@@ -189,6 +189,7 @@ static void make_v1(const char *path)
 			       "ALTER TABLE events DROP COLUMN placement;"
 			       "ALTER TABLE decisions DROP COLUMN pref;"
 			       "ALTER TABLE decisions DROP COLUMN placement;"
+			       "ALTER TABLE adjudications DROP COLUMN pref;"
 			       "ALTER TABLE samples DROP COLUMN context;"
 			       "ALTER TABLE samples DROP COLUMN edit_quality;"
 			       "ALTER TABLE batches DROP COLUMN kind;"
