@@ -33,10 +33,16 @@ typedef struct store_options {
 	 * 100,000 old rows and at the end); may be NULL. */
 	void (*upgrade_progress)(void *ud, int64_t done, int64_t total);
 	void *ud;
+	/* The command opening the store, for messages; a store that cannot
+	 * run it yet (a PostgreSQL store for commands not moved onto it) says
+	 * so when opened. May be NULL. */
+	const char *command;
 } store_options;
 
 /* Opens (creating if needed, unless opt->readonly or opt->must_exist) the
- * database at path, checks that it is an assay database of a version this
+ * database at path (an SQLite file), or at a PostgreSQL connection URI
+ * (postgresql://... or postgres://...: the store's tables in the
+ * connection's current schema, created on first use), checks that it is an assay database of a version this
  * build understands, and migrates it forward. A file that is not SQLite, an
  * SQLite file of another application, or a newer schema is refused without
  * being modified (ASSAY_ENOTDB / ASSAY_EVERSION). opt may be NULL. New files

@@ -20,7 +20,9 @@ static void usage(FILE *f)
 		fprintf(f, "  %-9s %s\n", cli_commands[i].name, cli_commands[i].summary);
 	fprintf(f, "\n"
 		   "Global options:\n"
-		   "  --db PATH   the database (default: $ASSAY_DB, else ./assay.db)\n"
+		   "  --db PATH   the database (default: $ASSAY_DB, else ./assay.db): a file, or\n"
+		   "              a PostgreSQL server's postgresql://USER@HOST/DB?... URI (import,\n"
+		   "              decide, export and info so far; the README says what else)\n"
 		   "  --help      this help; 'assay COMMAND --help' for a command's options\n"
 		   "  --version   print the version\n"
 		   "\n"

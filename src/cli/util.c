@@ -173,6 +173,8 @@ int cli_open_store(const cli_ctx *ctx, const store_options *opt, store **out)
 		o.upgrading = say_upgrading;
 	if (!o.upgrade_progress)
 		o.upgrade_progress = say_progress;
+	if (!o.command)
+		o.command = ctx->cmd;
 	long ms;
 	if (!o.busy_timeout_ms && cli_parse_long(getenv("ASSAY_BUSY_TIMEOUT_MS"), 1, 3600000, &ms))
 		o.busy_timeout_ms = (int)ms;

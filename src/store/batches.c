@@ -28,29 +28,29 @@ void store_batch_free(store_batch *b)
 	*b = (store_batch){0};
 }
 
-static int read_batch(sqlite3_stmt *st, store_batch *b, assay_error *err)
+static int read_batch(dbi_stmt *st, store_batch *b, assay_error *err)
 {
 	*b = (store_batch){
-		.id = sqlite3_column_int64(st, 0),
-		.name = store_col_str(st, 1),
-		.source = store_col_str(st, 2),
-		.format = store_col_str(st, 3),
-		.text_field = store_col_str(st, 4),
-		.id_field = store_col_str(st, 5),
-		.meta_fields = store_col_str(st, 6),
-		.created_at = sqlite3_column_int64(st, 7),
-		.finished_at = sqlite3_column_int64(st, 8),
-		.n_read = sqlite3_column_int64(st, 9),
-		.n_imported = sqlite3_column_int64(st, 10),
-		.n_duplicate = sqlite3_column_int64(st, 11),
-		.n_rejected = sqlite3_column_int64(st, 12),
-		.kind = store_col_str(st, 13),
-		.context_fields = store_col_str(st, 14),
-		.dedup_on = store_col_str(st, 15),
-		.turn = store_col_str(st, 16),
-		.media_fields = store_col_str(st, 17),
-		.media_root = store_col_str(st, 18),
-		.media_maps = store_col_str(st, 19),
+		.id = dbi_col_i64(st, 0),
+		.name = store_dcol_str(st, 1),
+		.source = store_dcol_str(st, 2),
+		.format = store_dcol_str(st, 3),
+		.text_field = store_dcol_str(st, 4),
+		.id_field = store_dcol_str(st, 5),
+		.meta_fields = store_dcol_str(st, 6),
+		.created_at = dbi_col_i64(st, 7),
+		.finished_at = dbi_col_i64(st, 8),
+		.n_read = dbi_col_i64(st, 9),
+		.n_imported = dbi_col_i64(st, 10),
+		.n_duplicate = dbi_col_i64(st, 11),
+		.n_rejected = dbi_col_i64(st, 12),
+		.kind = store_dcol_str(st, 13),
+		.context_fields = store_dcol_str(st, 14),
+		.dedup_on = store_dcol_str(st, 15),
+		.turn = store_dcol_str(st, 16),
+		.media_fields = store_dcol_str(st, 17),
+		.media_root = store_dcol_str(st, 18),
+		.media_maps = store_dcol_str(st, 19),
 	};
 	if (!b->name || !b->source || !b->format || !b->text_field || !b->id_field ||
 	    !b->meta_fields || !b->kind || !b->context_fields || !b->dedup_on ||
@@ -62,126 +62,143 @@ static int read_batch(sqlite3_stmt *st, store_batch *b, assay_error *err)
 }
 
 /* Runs a query expected to return at most one batch. */
-static int one_batch(store *s, sqlite3_stmt *st, store_batch *out, const char *what,
-		     assay_error *err)
+static int one_batch(dbi_stmt *st, store_batch *out, const char *what, assay_error *err)
 {
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	int rc = dbi_step(st, err, "reading batches");
+	if (rc == DBI_ROW) {
 		rc = read_batch(st, out, err);
-		sqlite3_reset(st);
+		dbi_reset(st);
 		return rc;
 	}
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
+	dbi_reset(st);
+	if (rc == DBI_DONE)
 		return assay_fail(err, ASSAY_ENOTFOUND, "no batch %s", what);
-	return store_sqlerr(s, rc, err, "reading batches");
-}
-
-static const char sql_by_name[] = "SELECT " BATCH_COLS " FROM batches WHERE name = ?";
-
-int store_batch_by_name(store *s, const char *name, store_batch *out, assay_error *err)
-{
-	sqlite3_stmt *st = store_stmt(s, sql_by_name, err);
-	if (!st)
-		return err->code;
-	store_bind_text(st, 1, name, -1);
-	return one_batch(s, st, out, "of that name", err);
-}
-
-static const char sql_by_source[] =
-	"SELECT " BATCH_COLS " FROM batches WHERE source = ? ORDER BY id DESC LIMIT 1";
-
-int store_batch_by_source(store *s, const char *source, store_batch *out, assay_error *err)
-{
-	sqlite3_stmt *st = store_stmt(s, sql_by_source, err);
-	if (!st)
-		return err->code;
-	store_bind_text(st, 1, source, -1);
-	return one_batch(s, st, out, "from that source", err);
-}
-
-static const char sql_create[] =
-	"INSERT INTO batches (name, source, format, text_field, id_field, meta_fields, "
-	"created_at, kind, context_fields, dedup_on, turn, media_fields, media_root, media_maps) "
-	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-
-int store_batch_create(store *s, store_batch *b, assay_error *err)
-{
-	sqlite3_stmt *st = store_stmt(s, sql_create, err);
-	if (!st)
-		return err->code;
-	store_bind_text(st, 1, b->name, -1);
-	store_bind_text(st, 2, b->source, -1);
-	store_bind_text(st, 3, b->format, -1);
-	store_bind_text(st, 4, b->text_field ? b->text_field : "", -1);
-	store_bind_text(st, 5, b->id_field ? b->id_field : "", -1);
-	store_bind_text(st, 6, b->meta_fields ? b->meta_fields : "", -1);
-	sqlite3_bind_int64(st, 7, b->created_at);
-	store_bind_text(st, 8, b->kind ? b->kind : "", -1);
-	store_bind_text(st, 9, b->context_fields ? b->context_fields : "", -1);
-	store_bind_text(st, 10, b->dedup_on ? b->dedup_on : "", -1);
-	store_bind_text(st, 11, b->turn ? b->turn : "", -1);
-	store_bind_text(st, 12, b->media_fields ? b->media_fields : "", -1);
-	store_bind_text(st, 13, b->media_root ? b->media_root : "", -1);
-	store_bind_text(st, 14, b->media_maps ? b->media_maps : "", -1);
-	int rc = store_step_done(s, st, err, "creating a batch");
-	if (rc == ASSAY_OK)
-		b->id = sqlite3_last_insert_rowid(s->db);
 	return rc;
 }
 
-static const char sql_set_media[] =
-	"UPDATE batches SET media_fields = coalesce(?2, media_fields),"
-	" media_root = coalesce(?3, media_root), media_maps = coalesce(?4, media_maps)"
-	" WHERE id = ?1";
+static const dbi_query q_by_name = {
+    "batch_by_name", "SELECT " BATCH_COLS " FROM batches WHERE name = ?", NULL};
+
+int store_batch_by_name(store *s, const char *name, store_batch *out, assay_error *err)
+{
+	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_by_name, err);
+	if (!st)
+		return err->code;
+	dbi_bind_text(st, 1, name, -1);
+	return one_batch(st, out, "of that name", err);
+}
+
+static const dbi_query q_by_source = {
+    "batch_by_source", "SELECT " BATCH_COLS " FROM batches WHERE source = ? ORDER BY id DESC LIMIT 1",
+    NULL};
+
+int store_batch_by_source(store *s, const char *source, store_batch *out, assay_error *err)
+{
+	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_by_source, err);
+	if (!st)
+		return err->code;
+	dbi_bind_text(st, 1, source, -1);
+	return one_batch(st, out, "from that source", err);
+}
+
+static const dbi_query q_create = {
+    "batch_create",
+    "INSERT INTO batches (name, source, format, text_field, id_field, meta_fields, "
+    "created_at, kind, context_fields, dedup_on, turn, media_fields, media_root, media_maps) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    NULL};
+
+int store_batch_create(store *s, store_batch *b, assay_error *err)
+{
+	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_create, err);
+	if (!st)
+		return err->code;
+	dbi_bind_text(st, 1, b->name, -1);
+	dbi_bind_text(st, 2, b->source, -1);
+	dbi_bind_text(st, 3, b->format, -1);
+	dbi_bind_text(st, 4, b->text_field ? b->text_field : "", -1);
+	dbi_bind_text(st, 5, b->id_field ? b->id_field : "", -1);
+	dbi_bind_text(st, 6, b->meta_fields ? b->meta_fields : "", -1);
+	dbi_bind_i64(st, 7, b->created_at);
+	dbi_bind_text(st, 8, b->kind ? b->kind : "", -1);
+	dbi_bind_text(st, 9, b->context_fields ? b->context_fields : "", -1);
+	dbi_bind_text(st, 10, b->dedup_on ? b->dedup_on : "", -1);
+	dbi_bind_text(st, 11, b->turn ? b->turn : "", -1);
+	dbi_bind_text(st, 12, b->media_fields ? b->media_fields : "", -1);
+	dbi_bind_text(st, 13, b->media_root ? b->media_root : "", -1);
+	dbi_bind_text(st, 14, b->media_maps ? b->media_maps : "", -1);
+	int rc = dbi_step(st, err, "creating a batch");
+	if (rc == DBI_ROW)
+		b->id = dbi_col_i64(st, 0);
+	dbi_reset(st);
+	return rc == DBI_ROW ? ASSAY_OK
+	       : rc < 0      ? rc
+			     : assay_fail(err, ASSAY_EDB, "creating a batch: no id returned");
+}
+
+static const dbi_query q_set_media = {
+    "batch_set_media",
+    "UPDATE batches SET media_fields = coalesce(?2, media_fields),"
+    " media_root = coalesce(?3, media_root), media_maps = coalesce(?4, media_maps)"
+    " WHERE id = ?1",
+    NULL};
 
 int store_batch_set_media(store *s, int64_t batch_id, const char *fields, const char *root,
 			  const char *maps, assay_error *err)
 {
-	sqlite3_stmt *st = store_stmt(s, sql_set_media, err);
+	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_set_media, err);
 	if (!st)
 		return err->code;
-	sqlite3_bind_int64(st, 1, batch_id);
-	store_bind_text(st, 2, fields, -1);
-	store_bind_text(st, 3, root, -1);
-	store_bind_text(st, 4, maps, -1);
-	return store_step_done(s, st, err, "updating the batch's media");
+	dbi_bind_i64(st, 1, batch_id);
+	dbi_bind_text(st, 2, fields, -1);
+	dbi_bind_text(st, 3, root, -1);
+	dbi_bind_text(st, 4, maps, -1);
+	return dbi_run(st, err, "updating the batch's media");
 }
 
-static const char sql_refresh[] =
-	"UPDATE batches SET"
-	" n_read = max(n_read, ?2),"
-	" n_imported = (SELECT count(*) FROM samples WHERE batch_id = ?1),"
-	" n_duplicate = (SELECT count(*) FROM duplicates WHERE batch_id = ?1),"
-	" n_rejected = (SELECT count(*) FROM rejects WHERE batch_id = ?1),"
-	" finished_at = CASE WHEN ?3 THEN ?4 ELSE finished_at END"
-	" WHERE id = ?1";
+static const dbi_query q_refresh = {
+    "batch_refresh",
+    "UPDATE batches SET"
+    " n_read = max(n_read, ?2),"
+    " n_imported = (SELECT count(*) FROM samples WHERE batch_id = ?1),"
+    " n_duplicate = (SELECT count(*) FROM duplicates WHERE batch_id = ?1),"
+    " n_rejected = (SELECT count(*) FROM rejects WHERE batch_id = ?1),"
+    " finished_at = CASE WHEN ?3 THEN ?4 ELSE finished_at END"
+    " WHERE id = ?1",
+    "UPDATE batches SET"
+    " n_read = greatest(n_read, $2),"
+    " n_imported = (SELECT count(*) FROM samples WHERE batch_id = $1),"
+    " n_duplicate = (SELECT count(*) FROM duplicates WHERE batch_id = $1),"
+    " n_rejected = (SELECT count(*) FROM rejects WHERE batch_id = $1),"
+    " finished_at = CASE WHEN $3 <> 0 THEN $4 ELSE finished_at END"
+    " WHERE id = $1"};
 
 int store_batch_refresh_counts(store *s, int64_t batch_id, int64_t read, bool finished,
 			       assay_error *err)
 {
-	sqlite3_stmt *st = store_stmt(s, sql_refresh, err);
+	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_refresh, err);
 	if (!st)
 		return err->code;
-	sqlite3_bind_int64(st, 1, batch_id);
-	sqlite3_bind_int64(st, 2, read);
-	sqlite3_bind_int(st, 3, finished);
-	sqlite3_bind_int64(st, 4, assay_now_ms());
-	return store_step_done(s, st, err, "updating batch counts");
+	dbi_bind_i64(st, 1, batch_id);
+	dbi_bind_i64(st, 2, read);
+	dbi_bind_i64(st, 3, finished);
+	dbi_bind_i64(st, 4, assay_now_ms());
+	return dbi_run(st, err, "updating batch counts");
 }
 
-static const char sql_list[] = "SELECT " BATCH_COLS " FROM batches ORDER BY id";
+static const dbi_query q_list = {
+    "batch_list", "SELECT " BATCH_COLS " FROM batches ORDER BY id", NULL};
 
 int store_batch_list(store *s, store_batch **out, size_t *n, assay_error *err)
 {
 	*out = NULL;
 	*n = 0;
-	sqlite3_stmt *st = store_stmt(s, sql_list, err);
+	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_list, err);
 	if (!st)
 		return err->code;
 	size_t cap = 0;
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = dbi_step(st, err, "listing batches")) == DBI_ROW) {
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 8;
 			store_batch *v = realloc(*out, cap * sizeof *v);
@@ -195,12 +212,11 @@ int store_batch_list(store *s, store_batch **out, size_t *n, assay_error *err)
 			goto fail;
 		(*n)++;
 	}
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
+	dbi_reset(st);
+	if (rc == DBI_DONE)
 		return ASSAY_OK;
-	rc = store_sqlerr(s, rc, err, "listing batches");
 fail:
-	sqlite3_reset(st);
+	dbi_reset(st);
 	for (size_t i = 0; i < *n; i++)
 		store_batch_free(&(*out)[i]);
 	free(*out);

@@ -119,6 +119,13 @@ static int check_magic(const char *path, assay_error *err)
 	return ASSAY_OK;
 }
 
+/* Words an SQLite error met through the SQL interface as the store's own
+ * statements do (store_sqlerr). */
+static int sqlite_fail(void *ud, int rc, assay_error *err, const char *what)
+{
+	return store_sqlerr(ud, rc, err, what);
+}
+
 /* Decides, before anything is written, whether path may be opened: returns
  * 1 when it is missing or empty (a new database), 0 when it exists. */
 static int probe_file(const char *path, const store_options *opt, assay_error *err)
@@ -291,9 +298,15 @@ int store_open(const char *path, const store_options *optp, store **out, assay_e
 	*out = NULL;
 	int fresh;
 	char *real = NULL;
-	if (!is_sqlite_path(path))
+	if (dbi_is_pg_uri(path))
+		return store_open_pg(path, &opt, out, err);
+	if (!is_sqlite_path(path)) {
+		char label[1024];
+		dbi_redact(path, label, sizeof label);
 		return assay_fail(err, ASSAY_EINVAL, "%s: a database server's address; this assay "
-				  "opens SQLite database files only", path);
+				  "opens SQLite database files and PostgreSQL servers "
+				  "(postgresql://...) only", label);
+	}
 	/* A symbolic link is opened as the file it names, so the side files
 	 * are the target's whatever name each process uses. */
 	struct stat lst;
@@ -312,6 +325,7 @@ int store_open(const char *path, const store_options *optp, store **out, assay_e
 		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
 	}
 	s->readonly = opt.readonly;
+	s->command = opt.command;
 	int flags = opt.readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
 	char *uri = opt.readonly ? immutable_uri(file) : NULL;
 	bool immutable = uri != NULL;
@@ -326,6 +340,8 @@ int store_open(const char *path, const store_options *optp, store **out, assay_e
 		rc = store_sqlerr(s, rc, err, "opening");
 		goto fail;
 	}
+	if ((rc = dbi_wrap_sqlite(s->db, s->path, sqlite_fail, s, &s->dbi, err)) < 0)
+		goto fail;
 	sqlite3_busy_timeout(s->db, opt.busy_timeout_ms > 0 ? opt.busy_timeout_ms
 							      : DEFAULT_BUSY_MS);
 	if ((rc = identify(s, fresh == 1, &version, err)) < 0)
@@ -372,12 +388,14 @@ void store_close(store *s)
 		return;
 	if (s->in_tx)
 		store_rollback(s);
+	dbi_close(s->dbi);
 	for (size_t i = 0; i < STORE_STMT_SLOTS; i++)
 		if (s->stmts[i].stmt)
 			sqlite3_finalize(s->stmts[i].stmt);
 	sqlite3_close(s->db);
 	score_slots_forget(s);
 	free(s->path);
+	free(s->target);
 	free(s);
 }
 
@@ -388,8 +406,8 @@ const char *store_path(const store *s)
 
 int store_open_reader(store *s, store **out, assay_error *err)
 {
-	store_options opt = {.readonly = true, .must_exist = true};
-	return store_open(s->path, &opt, out, err);
+	store_options opt = {.readonly = true, .must_exist = true, .command = s->command};
+	return store_open(s->target ? s->target : s->path, &opt, out, err);
 }
 
 int store_read_begin(store *s, assay_error *err)
@@ -397,7 +415,9 @@ int store_read_begin(store *s, assay_error *err)
 	if (s->in_tx)
 		return assay_fail(err, ASSAY_ECONFLICT, "internal: nested transaction");
 	/* BEGIN alone defers the snapshot to the first read: take it now. */
-	int rc = store_exec(s, "BEGIN; SELECT count(*) FROM sqlite_schema", err);
+	int rc = s->pg ? store_pg_exec_tx(s, "BEGIN ISOLATION LEVEL REPEATABLE READ",
+					  "starting a read transaction", err)
+		       : store_exec(s, "BEGIN; SELECT count(*) FROM sqlite_schema", err);
 	if (rc < 0) {
 		store_rollback(s);
 		return rc;
@@ -415,6 +435,11 @@ int store_begin(store *s, assay_error *err)
 {
 	if (s->in_tx)
 		return assay_fail(err, ASSAY_ECONFLICT, "internal: nested transaction");
+	if (s->pg) {
+		int rc = store_pg_exec_tx(s, "BEGIN", "starting a transaction", err);
+		s->in_tx = rc == ASSAY_OK;
+		return rc;
+	}
 	int rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
 	if (rc != SQLITE_OK)
 		return store_sqlerr(s, rc, err, "starting a transaction");
@@ -424,6 +449,15 @@ int store_begin(store *s, assay_error *err)
 
 int store_commit(store *s, assay_error *err)
 {
+	if (s->pg) {
+		int rc = store_pg_exec_tx(s, "COMMIT", "committing", err);
+		if (rc < 0) {
+			store_rollback(s);
+			return rc;
+		}
+		s->in_tx = false;
+		return ASSAY_OK;
+	}
 	int rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
 		int code = store_sqlerr(s, rc, err, "committing");
@@ -437,8 +471,9 @@ int store_commit(store *s, assay_error *err)
 
 void store_rollback(store *s)
 {
-	if (sqlite3_get_autocommit(s->db) == 0)
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	assay_error ignored = {0};
+	if (s->dbi && dbi_in_tx(s->dbi))
+		dbi_exec(s->dbi, "ROLLBACK", &ignored);
 	s->in_tx = false;
 	/* slots made in the transaction are gone with it */
 	if (s->slots_made)
@@ -448,6 +483,8 @@ void store_rollback(store *s)
 
 int store_bulk_mode(store *s, assay_error *err)
 {
+	if (s->pg)
+		return ASSAY_OK; /* the server's cache is its administrator's */
 	return store_exec(s, "PRAGMA cache_size = -40000; PRAGMA wal_autocheckpoint = 20000", err);
 }
 

@@ -164,6 +164,29 @@ int dbi_open(const char *target, bool create, bool readonly, dbi **out, assay_er
 	return ASSAY_OK;
 }
 
+int dbi_wrap_sqlite(void *handle, const char *label,
+		    int (*fail)(void *ud, int rc, assay_error *err, const char *what), void *ud,
+		    dbi **out, assay_error *err)
+{
+	dbi *db = calloc(1, sizeof *db);
+	if (!db || !(db->label = assay_strdup(label))) {
+		free(db);
+		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
+	}
+	db->ops = &dbi_sqlite_ops;
+	db->conn = handle;
+	db->borrowed = true;
+	db->fail = fail;
+	db->fail_ud = ud;
+	*out = db;
+	return ASSAY_OK;
+}
+
+bool dbi_in_tx(dbi *db)
+{
+	return db->ops->in_tx(db);
+}
+
 void dbi_close(dbi *db)
 {
 	if (!db)
@@ -174,7 +197,8 @@ void dbi_close(dbi *db)
 			free(db->cache[i].st);
 		}
 	}
-	db->ops->close(db);
+	if (!db->borrowed)
+		db->ops->close(db);
 	free(db->label);
 	free(db);
 }

@@ -25,7 +25,7 @@ typedef enum { DBI_SQLITE, DBI_PG } dbi_engine;
 
 typedef struct dbi_query {
 	const char *name;   /* unique within the program, for messages and PREPARE */
-	const char *sqlite; /* SQLite's text, ?N placeholders */
+	const char *sqlite; /* SQLite's text, ?N placeholders; NULL: PostgreSQL only */
 	const char *pg;     /* PostgreSQL's text, $N placeholders; NULL: derived */
 } dbi_query;
 
@@ -43,6 +43,19 @@ bool dbi_is_pg_uri(const char *target);
  * password (see dbi_redact). */
 int dbi_open(const char *target, bool create, bool readonly, dbi **out, assay_error *err);
 void dbi_close(dbi *db);
+
+/* Wraps an SQLite connection (a sqlite3 *) its caller keeps owning: the
+ * store's own handle, so its files move onto this interface one at a
+ * time. dbi_close finalizes the statements but leaves the connection open.
+ * fail, when not NULL, words the errors (with the SQLite result code rc)
+ * as the owner does; label names the database in other messages. */
+int dbi_wrap_sqlite(void *handle, const char *label,
+		    int (*fail)(void *ud, int rc, assay_error *err, const char *what), void *ud,
+		    dbi **out, assay_error *err);
+
+/* Whether a transaction is open on the connection (after a failed
+ * statement PostgreSQL keeps it open, aborted, until ROLLBACK). */
+bool dbi_in_tx(dbi *db);
 dbi_engine dbi_engine_of(const dbi *db);
 
 /* Runs SQL text of the connection's own engine without parameters or rows

@@ -29,6 +29,7 @@ struct dbi_ops {
 	int (*col_count)(dbi_stmt *st);
 	void (*reset)(dbi_stmt *st);
 	int64_t (*changes)(dbi *db);
+	bool (*in_tx)(dbi *db);
 };
 
 struct dbi {
@@ -38,6 +39,11 @@ struct dbi {
 	int64_t changes;
 	unsigned seq; /* names of the PostgreSQL prepared statements */
 	dbi_stmt *busy; /* the PostgreSQL statement whose rows are arriving */
+	/* A wrapped SQLite connection (dbi_wrap_sqlite): not closed here, and
+	 * its errors worded by its owner's fail. */
+	bool borrowed;
+	int (*fail)(void *ud, int rc, assay_error *err, const char *what);
+	void *fail_ud;
 	struct {
 		const dbi_query *q;
 		dbi_stmt *st;

@@ -419,6 +419,12 @@ static int64_t pg_changes(dbi *db)
 	return db->changes;
 }
 
+static bool pg_in_tx(dbi *db)
+{
+	PGTransactionStatusType t = PQtransactionStatus(conn(db));
+	return t == PQTRANS_INTRANS || t == PQTRANS_INERROR;
+}
+
 const struct dbi_ops dbi_pg_ops = {
     .engine = DBI_PG,
     .open = pg_open,
@@ -440,4 +446,5 @@ const struct dbi_ops dbi_pg_ops = {
     .col_count = pg_col_count,
     .reset = pg_reset,
     .changes = pg_changes,
+    .in_tx = pg_in_tx,
 };

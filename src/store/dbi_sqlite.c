@@ -22,6 +22,8 @@ static sqlite3_stmt *stmt(dbi_stmt *st)
  * read-only and damaged databases to their assay codes. */
 static int fail(dbi *db, int rc, assay_error *err, const char *what)
 {
+	if (db->fail)
+		return db->fail(db->fail_ud, rc, err, what);
 	const char *msg = db->conn ? sqlite3_errmsg(conn(db)) : sqlite3_errstr(rc);
 	int code;
 	switch (rc & 0xff) {
@@ -82,6 +84,9 @@ static int sq_exec(dbi *db, const char *sql, assay_error *err)
 static int sq_prepare(dbi_stmt *st, assay_error *err)
 {
 	sqlite3_stmt *h = NULL;
+	if (!st->q->sqlite)
+		return assay_fail(err, ASSAY_EDB, "internal: %s runs on PostgreSQL only",
+				  st->q->name);
 	int rc = sqlite3_prepare_v3(conn(st->db), st->q->sqlite, -1, SQLITE_PREPARE_PERSISTENT,
 				    &h, NULL);
 	if (rc != SQLITE_OK)
@@ -180,6 +185,11 @@ static int64_t sq_changes(dbi *db)
 	return db->changes;
 }
 
+static bool sq_in_tx(dbi *db)
+{
+	return sqlite3_get_autocommit(conn(db)) == 0;
+}
+
 const struct dbi_ops dbi_sqlite_ops = {
     .engine = DBI_SQLITE,
     .open = sq_open,
@@ -201,4 +211,5 @@ const struct dbi_ops dbi_sqlite_ops = {
     .col_count = sq_col_count,
     .reset = sq_reset,
     .changes = sq_changes,
+    .in_tx = sq_in_tx,
 };

@@ -6,33 +6,42 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char sql_insert[] =
-	"INSERT INTO samples (batch_id, ext_id, line, text_field, text, record, hash, context)"
-	" VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
-static const char sql_by_ext[] = "SELECT id, line, hash FROM samples WHERE batch_id = ? AND ext_id = ?";
-static const char sql_by_hash[] = "SELECT id FROM samples WHERE hash = ?";
-static const char sql_dup_present[] =
-	"SELECT sample_id FROM duplicates WHERE batch_id = ? AND ext_id = ?";
-static const char sql_dup_insert[] =
-	"INSERT INTO duplicates (batch_id, ext_id, line, sample_id) VALUES (?, ?, ?, ?)";
+/* A conflict (the id in the batch, or the text's hash) inserts nothing and
+ * returns no row: the statement never fails, which on PostgreSQL would end
+ * the import's transaction. */
+static const dbi_query q_insert = {
+    "sample_insert",
+    "INSERT INTO samples (batch_id, ext_id, line, text_field, text, record, hash, context)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
+    NULL};
+static const dbi_query q_by_ext = {
+    "sample_by_batch_ext", "SELECT id, line, hash FROM samples WHERE batch_id = ? AND ext_id = ?",
+    NULL};
+static const dbi_query q_by_hash = {"sample_by_hash", "SELECT id FROM samples WHERE hash = ?",
+				    NULL};
+static const dbi_query q_dup_present = {
+    "duplicate_present", "SELECT sample_id FROM duplicates WHERE batch_id = ? AND ext_id = ?",
+    NULL};
+static const dbi_query q_dup_insert = {
+    "duplicate_insert",
+    "INSERT INTO duplicates (batch_id, ext_id, line, sample_id) VALUES (?, ?, ?, ?)", NULL};
 
 /* Looks up a single integer-ish row; returns 1 found, 0 not found, <0 error. */
-static int lookup(store *s, sqlite3_stmt *st, int64_t *a, int64_t *b, int64_t *c,
-		  assay_error *err)
+static int lookup(dbi_stmt *st, int64_t *a, int64_t *b, int64_t *c, assay_error *err)
 {
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	int rc = dbi_step(st, err, "looking up a sample");
+	if (rc == DBI_ROW) {
 		if (a)
-			*a = sqlite3_column_int64(st, 0);
+			*a = dbi_col_i64(st, 0);
 		if (b)
-			*b = sqlite3_column_int64(st, 1);
+			*b = dbi_col_i64(st, 1);
 		if (c)
-			*c = sqlite3_column_int64(st, 2);
-		sqlite3_reset(st);
+			*c = dbi_col_i64(st, 2);
+		dbi_reset(st);
 		return 1;
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : store_sqlerr(s, rc, err, "looking up a sample");
+	dbi_reset(st);
+	return rc;
 }
 
 /* After a failed insert: tells a re-run (same id, same line, same text)
@@ -40,13 +49,13 @@ static int lookup(store *s, sqlite3_stmt *st, int64_t *a, int64_t *b, int64_t *c
 static int classify_conflict(store *s, const store_new_sample *in, int *outcome,
 			     int64_t *sample_id, assay_error *err)
 {
-	sqlite3_stmt *st = store_stmt(s, sql_by_ext, err);
+	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_by_ext, err);
 	if (!st)
 		return err->code;
-	sqlite3_bind_int64(st, 1, in->batch_id);
-	store_bind_text(st, 2, in->ext_id, -1);
+	dbi_bind_i64(st, 1, in->batch_id);
+	dbi_bind_text(st, 2, in->ext_id, -1);
 	int64_t line = 0, hash = 0;
-	int found = lookup(s, st, sample_id, &line, &hash, err);
+	int found = lookup(st, sample_id, &line, &hash, err);
 	if (found < 0)
 		return found;
 	if (found) {
@@ -55,72 +64,76 @@ static int classify_conflict(store *s, const store_new_sample *in, int *outcome,
 		return ASSAY_OK;
 	}
 	/* The id is new in this batch: the text must already be stored. */
-	if (!(st = store_stmt(s, sql_dup_present, err)))
+	if (!(st = dbi_stmt_get(s->dbi, &q_dup_present, err)))
 		return err->code;
-	sqlite3_bind_int64(st, 1, in->batch_id);
-	store_bind_text(st, 2, in->ext_id, -1);
-	if ((found = lookup(s, st, sample_id, NULL, NULL, err)) != 0) {
+	dbi_bind_i64(st, 1, in->batch_id);
+	dbi_bind_text(st, 2, in->ext_id, -1);
+	if ((found = lookup(st, sample_id, NULL, NULL, err)) != 0) {
 		*outcome = STORE_PRESENT;
 		return found < 0 ? found : ASSAY_OK;
 	}
-	if (!(st = store_stmt(s, sql_by_hash, err)))
+	if (!(st = dbi_stmt_get(s->dbi, &q_by_hash, err)))
 		return err->code;
-	sqlite3_bind_int64(st, 1, (int64_t)in->hash);
-	if ((found = lookup(s, st, sample_id, NULL, NULL, err)) <= 0)
+	dbi_bind_i64(st, 1, (int64_t)in->hash);
+	if ((found = lookup(st, sample_id, NULL, NULL, err)) <= 0)
 		return found < 0 ? found
 				 : assay_fail(err, ASSAY_EDB, "internal: insert refused without a "
 							      "conflicting row");
-	if (!(st = store_stmt(s, sql_dup_insert, err)))
+	if (!(st = dbi_stmt_get(s->dbi, &q_dup_insert, err)))
 		return err->code;
-	sqlite3_bind_int64(st, 1, in->batch_id);
-	store_bind_text(st, 2, in->ext_id, -1);
-	sqlite3_bind_int64(st, 3, in->line);
-	sqlite3_bind_int64(st, 4, *sample_id);
+	dbi_bind_i64(st, 1, in->batch_id);
+	dbi_bind_text(st, 2, in->ext_id, -1);
+	dbi_bind_i64(st, 3, in->line);
+	dbi_bind_i64(st, 4, *sample_id);
 	*outcome = STORE_DUPLICATE;
-	return store_step_done(s, st, err, "recording a duplicate");
+	return dbi_run(st, err, "recording a duplicate");
 }
 
 int store_sample_insert(store *s, const store_new_sample *in, int *outcome, int64_t *sample_id,
 			assay_error *err)
 {
-	sqlite3_stmt *st = store_stmt(s, sql_insert, err);
+	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_insert, err);
 	if (!st)
 		return err->code;
-	sqlite3_bind_int64(st, 1, in->batch_id);
-	store_bind_text(st, 2, in->ext_id, -1);
-	sqlite3_bind_int64(st, 3, in->line);
-	store_bind_text(st, 4, in->text_field, -1);
-	store_bind_text(st, 5, in->text, (int64_t)in->text_len);
-	store_bind_text(st, 6, in->record, (int64_t)in->record_len);
-	sqlite3_bind_int64(st, 7, (int64_t)in->hash);
-	store_bind_text(st, 8, in->context, (int64_t)in->context_len);
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return store_sqlerr(s, rc, err, "inserting a sample");
-	if (sqlite3_changes(s->db) == 1) {
+	dbi_bind_i64(st, 1, in->batch_id);
+	dbi_bind_text(st, 2, in->ext_id, -1);
+	dbi_bind_i64(st, 3, in->line);
+	dbi_bind_text(st, 4, in->text_field, -1);
+	dbi_bind_text(st, 5, in->text, (int64_t)in->text_len);
+	dbi_bind_text(st, 6, in->record, (int64_t)in->record_len);
+	dbi_bind_i64(st, 7, (int64_t)in->hash);
+	dbi_bind_text(st, 8, in->context, (int64_t)in->context_len);
+	int rc = dbi_step(st, err, "inserting a sample");
+	if (rc == DBI_ROW)
+		*sample_id = dbi_col_i64(st, 0);
+	dbi_reset(st);
+	if (rc < 0)
+		return rc;
+	if (rc == DBI_ROW) {
 		*outcome = STORE_INSERTED;
-		*sample_id = sqlite3_last_insert_rowid(s->db);
 		return in->pair ? store_pair_insert(s, *sample_id, in->pair, in->pair_len, err)
 				: ASSAY_OK;
 	}
 	return classify_conflict(s, in, outcome, sample_id, err);
 }
 
-static const char sql_reject[] =
-	"INSERT OR REPLACE INTO rejects (batch_id, source, line, reason) VALUES (?, ?, ?, ?)";
+static const dbi_query q_reject = {
+    "reject_add",
+    "INSERT OR REPLACE INTO rejects (batch_id, source, line, reason) VALUES (?, ?, ?, ?)",
+    "INSERT INTO rejects (batch_id, source, line, reason) VALUES ($1, $2, $3, $4)"
+    " ON CONFLICT (batch_id, source, line) DO UPDATE SET reason = excluded.reason"};
 
 int store_reject_add(store *s, int64_t batch_id, const char *source, int64_t line,
 		     const char *reason, assay_error *err)
 {
-	sqlite3_stmt *st = store_stmt(s, sql_reject, err);
+	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_reject, err);
 	if (!st)
 		return err->code;
-	sqlite3_bind_int64(st, 1, batch_id);
-	store_bind_text(st, 2, source, -1);
-	sqlite3_bind_int64(st, 3, line);
-	store_bind_text(st, 4, reason, -1);
-	return store_step_done(s, st, err, "recording a rejected line");
+	dbi_bind_i64(st, 1, batch_id);
+	dbi_bind_text(st, 2, source, -1);
+	dbi_bind_i64(st, 3, line);
+	dbi_bind_text(st, 4, reason, -1);
+	return dbi_run(st, err, "recording a rejected line");
 }
 
 void store_sample_free(store_sample *x)
@@ -142,90 +155,93 @@ void store_sample_free(store_sample *x)
 	"s.id, s.batch_id, b.name, s.ext_id, s.line, s.text_field, s.text, s.record, "           \
 	"b.meta_fields, s.hash, s.quality, s.context, b.kind"
 
-static int read_sample(store *s, sqlite3_stmt *st, store_sample *x, assay_error *err)
+static int read_sample(dbi_stmt *st, store_sample *x, assay_error *err)
 {
 	*x = (store_sample){
-		.id = sqlite3_column_int64(st, 0),
-		.batch_id = sqlite3_column_int64(st, 1),
-		.batch_name = store_col_str(st, 2),
-		.ext_id = store_col_str(st, 3),
-		.line = sqlite3_column_int64(st, 4),
-		.text_field = store_col_str(st, 5),
-		.text = store_col_str(st, 6),
-		.record = store_col_str(st, 7),
-		.meta_fields = store_col_str(st, 8),
-		.hash = (uint64_t)sqlite3_column_int64(st, 9),
-		.quality = sqlite3_column_type(st, 10) == SQLITE_NULL ? NAN
-								      : sqlite3_column_double(st, 10),
-		.context = sqlite3_column_type(st, 11) == SQLITE_NULL ? NULL : store_col_str(st, 11),
-		.kind = store_col_str(st, 12),
+		.id = dbi_col_i64(st, 0),
+		.batch_id = dbi_col_i64(st, 1),
+		.batch_name = store_dcol_str(st, 2),
+		.ext_id = store_dcol_str(st, 3),
+		.line = dbi_col_i64(st, 4),
+		.text_field = store_dcol_str(st, 5),
+		.text = store_dcol_str(st, 6),
+		.record = store_dcol_str(st, 7),
+		.meta_fields = store_dcol_str(st, 8),
+		.hash = (uint64_t)dbi_col_i64(st, 9),
+		.quality = dbi_col_null(st, 10) ? NAN
+								      : dbi_col_f64(st, 10),
+		.context = dbi_col_null(st, 11) ? NULL : store_dcol_str(st, 11),
+		.kind = store_dcol_str(st, 12),
 	};
-	(void)s;
 	if (!x->batch_name || !x->ext_id || !x->text_field || !x->text || !x->record ||
 	    !x->meta_fields || !x->kind ||
-	    (!x->context && sqlite3_column_type(st, 11) != SQLITE_NULL)) {
+	    (!x->context && !dbi_col_null(st, 11))) {
 		store_sample_free(x);
 		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
 	}
 	return ASSAY_OK;
 }
 
-static const char sql_get[] = "SELECT " SAMPLE_COLS
-			      " FROM samples s JOIN batches b ON b.id = s.batch_id WHERE s.id = ?";
+static const dbi_query q_get = {
+    "sample_get",
+    "SELECT " SAMPLE_COLS " FROM samples s JOIN batches b ON b.id = s.batch_id WHERE s.id = ?",
+    NULL};
 
 int store_sample_get(store *s, int64_t id, store_sample *out, assay_error *err)
 {
-	sqlite3_stmt *st = store_stmt(s, sql_get, err);
+	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_get, err);
 	if (!st)
 		return err->code;
-	sqlite3_bind_int64(st, 1, id);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		rc = read_sample(s, st, out, err);
-	else if (rc == SQLITE_DONE)
+	dbi_bind_i64(st, 1, id);
+	int rc = dbi_step(st, err, "reading a sample");
+	if (rc == DBI_ROW)
+		rc = read_sample(st, out, err);
+	else if (rc == DBI_DONE)
 		rc = assay_fail(err, ASSAY_ENOTFOUND, "no sample #%lld", (long long)id);
-	else
-		rc = store_sqlerr(s, rc, err, "reading a sample");
-	sqlite3_reset(st);
+	dbi_reset(st);
 	return rc;
 }
 
 /* Driven from the (few) batches into the unique (batch_id, ext_id) index,
  * so finding an id never scans the samples. */
-static const char sql_by_ext_any[] =
-	"SELECT " SAMPLE_COLS " FROM batches b CROSS JOIN samples s"
-	" ON s.batch_id = b.id AND s.ext_id = ?1"
-	" WHERE (?2 IS NULL OR b.name = ?2) ORDER BY s.id LIMIT 2";
+static const dbi_query q_by_ext_any = {
+    "sample_by_ext",
+    "SELECT " SAMPLE_COLS " FROM batches b CROSS JOIN samples s"
+    " ON s.batch_id = b.id AND s.ext_id = ?1"
+    " WHERE (?2 IS NULL OR b.name = ?2) ORDER BY s.id LIMIT 2",
+    "SELECT " SAMPLE_COLS " FROM batches b JOIN samples s"
+    " ON s.batch_id = b.id AND s.ext_id = $1"
+    " WHERE ($2::text IS NULL OR b.name = $2) ORDER BY s.id LIMIT 2"};
 
 int store_sample_by_ext_id(store *s, const char *ext_id, const char *batch, store_sample *out,
 			   assay_error *err)
 {
-	sqlite3_stmt *st = store_stmt(s, sql_by_ext_any, err);
+	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_by_ext_any, err);
 	if (!st)
 		return err->code;
-	store_bind_text(st, 1, ext_id, -1);
-	store_bind_text(st, 2, batch, -1);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE) {
-		sqlite3_reset(st);
+	dbi_bind_text(st, 1, ext_id, -1);
+	dbi_bind_text(st, 2, batch, -1);
+	int rc = dbi_step(st, err, "finding a sample");
+	if (rc == DBI_DONE) {
+		dbi_reset(st);
 		return assay_fail(err, ASSAY_ENOTFOUND, "no sample with id \"%s\"%s%s", ext_id,
 				  batch ? " in batch " : "", batch ? batch : "");
 	}
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return store_sqlerr(s, rc, err, "finding a sample");
-	}
-	if ((rc = read_sample(s, st, out, err)) < 0) {
-		sqlite3_reset(st);
+	if (rc < 0)
+		return rc;
+	if ((rc = read_sample(st, out, err)) < 0) {
+		dbi_reset(st);
 		return rc;
 	}
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		sqlite3_reset(st);
+	if ((rc = dbi_step(st, err, "finding a sample")) == DBI_ROW) {
+		dbi_reset(st);
 		store_sample_free(out);
 		return assay_fail(err, ASSAY_ECONFLICT,
 				  "sample id \"%s\" exists in several batches; name one with --batch",
 				  ext_id);
 	}
-	sqlite3_reset(st);
-	return ASSAY_OK;
+	dbi_reset(st);
+	if (rc < 0)
+		store_sample_free(out);
+	return rc < 0 ? rc : ASSAY_OK;
 }

@@ -55,14 +55,37 @@ int store_sqlerr(store *s, int rc, assay_error *err, const char *what)
 	}
 }
 
+int store_sqlite_only(store *s, assay_error *err)
+{
+	const char *cmd = s->command && *s->command ? s->command : "this command";
+	/* refused when opened (no connection yet), or a step met on the way */
+	return assay_fail(err, ASSAY_ECONFLICT,
+			  "%s%s is not available on a PostgreSQL store yet (%s); use an SQLite "
+			  "database file for it",
+			  s->dbi ? "this step of " : "", cmd, s->path);
+}
+
+char *store_dcol_str(dbi_stmt *st, int col)
+{
+	size_t n = 0;
+	const char *t = dbi_col_text(st, col, &n);
+	return assay_strndup(t, n);
+}
+
 int store_exec(store *s, const char *sql, assay_error *err)
 {
+	if (!s->db)
+		return store_sqlite_only(s, err);
 	int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
 	return rc == SQLITE_OK ? ASSAY_OK : store_sqlerr(s, rc, err, "executing statement");
 }
 
 sqlite3_stmt *store_stmt(store *s, const char *sql, assay_error *err)
 {
+	if (!s->db) {
+		store_sqlite_only(s, err);
+		return NULL;
+	}
 	size_t i = assay_ptr_slot(sql, STORE_STMT_SLOTS);
 	for (size_t probe = 0; probe < STORE_STMT_SLOTS; probe++, i = (i + 1) % STORE_STMT_SLOTS) {
 		if (s->stmts[i].sql == sql) {

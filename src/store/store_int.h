@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 
 #include "assay/store.h"
+#include "dbi.h"
 
 #define STORE_STMT_SLOTS 256
 /* Scorer slots per database: the flags of a sample's scores are one 64-bit
@@ -20,8 +21,13 @@ struct store_ver {
 };
 
 struct store {
-	sqlite3 *db;
-	char *path;
+	sqlite3 *db;   /* NULL on a PostgreSQL store */
+	dbi *dbi;      /* the connection through the SQL interface: on SQLite it
+			  wraps db, so the store's files move onto it one at a time */
+	bool pg;       /* a PostgreSQL server rather than an SQLite file */
+	char *target;  /* what was opened (a connection URI keeps its password) */
+	const char *command; /* the command that opened it, for messages */
+	char *path;    /* the file, or the URI with its password redacted */
 	bool readonly;
 	bool in_tx;
 	/* Prepared statements keyed by the address of their SQL text, which is
@@ -39,6 +45,23 @@ struct store {
 	bool slots_loaded;
 	bool slots_made; /* since the last commit: a rollback forgets them */
 };
+
+/* Copies a column as an allocated string ("" when NULL). NULL on ENOMEM. */
+char *store_dcol_str(dbi_stmt *st, int col);
+
+/* Fails with "COMMAND is not available on a PostgreSQL store yet" ("this
+ * step of COMMAND" once connected): what
+ * every part of the store not yet moved onto dbi answers there. */
+int store_sqlite_only(store *s, assay_error *err);
+
+/* Opens a PostgreSQL store (db_pg.c): connects, creates the schema in the
+ * connection's current schema on first use, checks its version. */
+int store_open_pg(const char *target, const store_options *opt, store **out, assay_error *err);
+/* Transactions on a PostgreSQL store (db_pg.c). */
+int store_pg_exec_tx(store *s, const char *sql, const char *what, assay_error *err);
+/* Creates or checks the PostgreSQL schema (schema_pg.c), inside a
+ * transaction holding the schema lock. */
+int store_pg_schema(store *s, assay_error *err);
 
 /* The cached, reset statement for sql (a string literal), prepared on first
  * use; NULL with err filled on failure. */

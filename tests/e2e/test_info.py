@@ -252,11 +252,18 @@ def test_database_path_that_is_not_a_regular_file_is_refused():
         r = w.run("info", env={"ASSAY_DB": link}, db=False)
         eq(r.code, 0, r)
         contains(r.out, "samples   1 ")
-        # a server address is not a path: nothing created under that name
-        r = w.run("info", env={"ASSAY_DB": "postgresql://user@host/assay"}, db=False)
+        # a server address is not a path: nothing created under that name; a
+        # PostgreSQL one is connected to (here unreachable), another refused
+        r = w.run("info", env={"ASSAY_DB": "mysql://user@host/assay"}, db=False)
         eq(r.code, 2, r)
-        contains(r.err, "postgresql://user@host/assay: a database server's address")
+        contains(r.err, "mysql://user@host/assay: a database server's address")
+        r = w.run("info", env={"ASSAY_DB": "postgresql://user:s3cret@host.invalid/assay"},
+                  db=False, timeout=30)
+        eq(r.code, 69, r)
+        contains(r.err, "postgresql://user:***@host.invalid/assay: connecting")
+        eq("s3cret" in r.err, False, r)
         eq(os.path.exists(os.path.join(w.path, "postgresql:")), False)
+        eq(os.path.exists(os.path.join(w.path, "mysql:")), False)
 
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
