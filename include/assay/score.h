@@ -91,12 +91,13 @@ void score_config_init(score_config *c);
 void score_config_free(score_config *c);
 /* Sets one configuration key from a config file or flag:
  *   section "weights", key NAME        -> the weight of scorer NAME
- *   section "score.NAME", key threshold / weight, or a rule parameter:
- *     length: min_words max_words min_chars max_chars; artifacts: markdown
- *     (yes/no); charset: scripts (comma list: latin, greek, cyrillic, ...);
- *     neardup: jaccard; field: name min max; llm-judge: endpoint model
- *     prompt_file concurrency timeout response_format insecure;
- *     classifier: endpoint label label_bad concurrency timeout insecure
+ *   section "score.NAME", key threshold / weight, or one of the keys of
+ *     NAME's row (score_defs[].keys: length: min_words max_words min_chars
+ *     max_chars; artifacts: markdown; charset: scripts; neardup: jaccard;
+ *     field: name min max; llm-judge: endpoint model prompt_file
+ *     concurrency timeout connect_timeout retries response_format insecure;
+ *     classifier: endpoint label label_bad pairs concurrency timeout
+ *     connect_timeout retries insecure; learned: min_verdicts)
  * A prompt_file is read at once. Unknown sections or keys are errors. */
 int score_config_set(score_config *c, const char *section, const char *key, const char *value,
 		     assay_error *err);
@@ -197,15 +198,67 @@ void score_text_free(score_text *t);
 
 typedef void (*score_text_fn)(score_text *t, const score_config *cfg, score_result *out);
 
-/* One row per scorer. */
+/* How a configuration key's value is read, checked and stored. */
+enum score_key_type {
+	SCORE_KEY_INT,	   /* int within [lo, hi] (lo >= 0), stored plus add */
+	SCORE_KEY_DOUBLE,  /* double within [lo, hi]; lo itself out when lo_open */
+	SCORE_KEY_BOOL,	   /* yes/no, true/false, on/off, 1/0 */
+	SCORE_KEY_STRING,  /* char *, owned by the config */
+	SCORE_KEY_FILE,	   /* char *: the text of the file named (at most 1 MiB) */
+	SCORE_KEY_SECONDS, /* long milliseconds, given in seconds within (lo, hi] */
+	SCORE_KEY_SCRIPTS, /* uint32_t SCORE_SCRIPT_* mask from a comma list */
+};
+
+/* Whether a key's value enters its scorer's version (score_version), and
+ * how: "|%d" for INT and BOOL, "|%u" SCRIPTS, "|%s" STRING, "|%.6g"
+ * DOUBLE (EXACT: "|%.17g"). */
+enum score_key_version {
+	SCORE_KEY_UNVERSIONED = 0,
+	SCORE_KEY_VERSIONED,
+	SCORE_KEY_VERSIONED_EXACT,
+};
+
+/* One configuration key of a scorer's [score.NAME] section. Every key of
+ * every scorer is read by one function (score_config_set), so a bad value
+ * always says "[score.NAME] KEY: expected WANT, got "VALUE"". */
+typedef struct score_key {
+	const char *name;
+	int type;	  /* enum score_key_type */
+	size_t at;	  /* where the value lives: offsetof(score_config, ...) */
+	double lo, hi;	  /* INT, DOUBLE, SECONDS: the bounds, inclusive */
+	bool lo_open;	  /* lo itself is out of bounds */
+	int add;	  /* INT: stored as the value plus this (retries -> attempts) */
+	double def;	  /* INT, DOUBLE, BOOL: what score_config_init sets */
+	size_t given;	  /* offsetof a bool set true when the key is given; 0: none
+			     (offset 0 holds the thresholds, never a bool) */
+	int version;	  /* enum score_key_version */
+	const char *want; /* what a bad value's error says was expected */
+} score_key;
+
+/* What a scorer needs from a run beyond the text and its context. */
+enum {
+	SCORE_NEEDS_RECORD = 1u << 0, /* the sample's original record (JSON) */
+	SCORE_NEEDS_RANGE = 1u << 1,  /* cfg->field's range in the data in scope, when
+					 min and max are not given */
+};
+
+/* One row per scorer: adding a scorer is its row (with its keys) and its
+ * file, plus its name in enum score_id and, for a setting, its field in
+ * score_config. */
 typedef struct score_def {
 	const char *name;
 	const char *version; /* the rules' version: bump when they change */
 	double threshold;    /* default threshold */
-	int kind;	     /* enum score_kind */
+	int kind;	     /* enum score_kind: how a run drives it */
 	bool builtin;	     /* run by default (by `assay score` and after import) */
 	score_text_fn fn;    /* SCORE_KIND_TEXT only */
 	const char *summary;
+	const score_key *keys; /* its section's keys besides threshold and weight */
+	size_t n_keys;
+	unsigned needs; /* SCORE_NEEDS_* */
+	/* Appends to its version what else changes its values (a remote
+	 * endpoint's configuration hash, the model in use); NULL: nothing. */
+	void (*params)(const score_config *cfg, abuf *out);
 } score_def;
 
 /* The table: SCORE_COUNT rows in enum score_id order. */

@@ -402,7 +402,7 @@ int run_remote(run_ctx *r, enum score_id id, assay_error *err)
 			       .want = &want,
 			       .n_want = 1,
 			       .rescore = r->o->rescore,
-			       .with_record = id == SCORE_LLM_JUDGE};
+			       .with_record = score_defs[id].needs & SCORE_NEEDS_RECORD};
 	int64_t t0 = assay_mono_ns();
 	rc = feed(&rr, &q, err);
 	/* Stopped: keep what has arrived; requests still out are dropped. */

@@ -91,7 +91,7 @@ static int run_text(run_ctx *r, const enum score_id *ids, size_t n, assay_error 
 	for (size_t i = 0; i < n; i++) {
 		score_version(ids[i], &r->cfg, versions[i]);
 		want[i] = (store_score_want){score_defs[ids[i]].name, versions[i]};
-		record |= ids[i] == SCORE_FIELD;
+		record |= score_defs[ids[i]].needs & SCORE_NEEDS_RECORD;
 	}
 	store_score_query q = {.batch_ids = r->o->batch_ids,
 			       .n_batches = r->o->n_batches,
@@ -318,7 +318,7 @@ int score_run(store *s, const score_run_options *o, score_run_result *res, assay
 		return rc;
 	bool learned = false;
 	for (size_t i = 0; i < n; i++)
-		learned |= ids[i] == SCORE_LEARNED;
+		learned |= score_defs[ids[i]].kind == SCORE_KIND_MODEL;
 	if ((rc = run_learned_prepare(&r, learned, err)) < 0)
 		return rc;
 	r.combined_bits = (uint64_t)all_max + 1;
@@ -331,12 +331,12 @@ int score_run(store *s, const score_run_options *o, score_run_result *res, assay
 		if (score_defs[ids[i]].kind == SCORE_KIND_TEXT)
 			text_ids[n_text++] = ids[i];
 	for (size_t i = 0; i < n_text && rc == 0; i++)
-		if (text_ids[i] == SCORE_FIELD)
+		if (score_defs[text_ids[i]].needs & SCORE_NEEDS_RANGE)
 			rc = field_range(&r, err);
 	if (rc == 0 && n_text)
 		rc = run_text(&r, text_ids, n_text, err);
 	for (size_t i = 0; i < n && rc == 0 && !run_stopped(&r); i++) {
-		if (ids[i] == SCORE_NEARDUP)
+		if (score_defs[ids[i]].kind == SCORE_KIND_CORPUS)
 			rc = run_neardup(&r, all_count, err);
 		else if (score_defs[ids[i]].kind == SCORE_KIND_REMOTE)
 			rc = run_remote(&r, ids[i], err);

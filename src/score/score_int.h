@@ -3,6 +3,9 @@
 #ifndef ASSAY_SCORE_INT_H
 #define ASSAY_SCORE_INT_H
 
+#include <math.h>
+#include <stddef.h>
+
 #include "assay/score.h"
 
 /* The text scorers (rules.c, patterns.c, field.c). */
@@ -15,6 +18,43 @@ void score_charset(score_text *t, const score_config *cfg, score_result *out);
 void score_hedging(score_text *t, const score_config *cfg, score_result *out);
 void score_field(score_text *t, const score_config *cfg, score_result *out);
 void score_task(score_text *t, const score_config *cfg, score_result *out);
+
+/* Rows of a scorer's keys (score_key). F is the score_config field the
+ * value goes in; a field of the wrong type does not compile (_Generic has
+ * no match). V is an enum score_key_version. */
+#define SCORE_AT_(F, type) _Generic(((score_config *)0)->F, type: offsetof(score_config, F))
+#define SCORE_INT(NAME, F, LO, HI, DEF, V, WANT)                                             \
+	{.name = NAME, .type = SCORE_KEY_INT, .at = SCORE_AT_(F, int), .lo = LO, .hi = HI,    \
+	 .def = DEF, .version = V, .want = WANT}
+/* An INT stored as the value plus ADD (retries -> attempts). */
+#define SCORE_INT_PLUS(NAME, F, LO, HI, ADD, WANT)                                           \
+	{.name = NAME, .type = SCORE_KEY_INT, .at = SCORE_AT_(F, int), .lo = LO, .hi = HI,    \
+	 .add = ADD, .want = WANT}
+#define SCORE_DOUBLE(NAME, F, LO, OPEN, HI, DEF, V, WANT)                                    \
+	{.name = NAME, .type = SCORE_KEY_DOUBLE, .at = SCORE_AT_(F, double), .lo = LO,        \
+	 .lo_open = OPEN, .hi = HI, .def = DEF, .version = V, .want = WANT}
+/* A DOUBLE that also sets the bool GIVEN (the field's range was given). */
+#define SCORE_DOUBLE_GIVEN(NAME, F, GIVEN, DEF, V, WANT)                                     \
+	{.name = NAME, .type = SCORE_KEY_DOUBLE, .at = SCORE_AT_(F, double), .lo = -HUGE_VAL,  \
+	 .hi = HUGE_VAL, .def = DEF, .given = SCORE_AT_(GIVEN, bool), .version = V,           \
+	 .want = WANT}
+#define SCORE_BOOL(NAME, F, DEF, V, WANT)                                                    \
+	{.name = NAME, .type = SCORE_KEY_BOOL, .at = SCORE_AT_(F, bool), .def = DEF,           \
+	 .version = V, .want = WANT}
+#define SCORE_STRING(NAME, F, V)                                                             \
+	{.name = NAME, .type = SCORE_KEY_STRING, .at = SCORE_AT_(F, char *), .version = V}
+#define SCORE_FILE(NAME, F)                                                                  \
+	{.name = NAME, .type = SCORE_KEY_FILE, .at = SCORE_AT_(F, char *)}
+#define SCORE_SECONDS(NAME, F, HI, WANT)                                                     \
+	{.name = NAME, .type = SCORE_KEY_SECONDS, .at = SCORE_AT_(F, long), .lo = 0,          \
+	 .lo_open = true, .hi = HI, .want = WANT}
+#define SCORE_SCRIPTS(NAME, F, V, WANT)                                                      \
+	{.name = NAME, .type = SCORE_KEY_SCRIPTS, .at = SCORE_AT_(F, uint32_t), .version = V, \
+	 .want = WANT}
+
+/* Appends to out the values of d's keys that its version follows, then
+ * d->params's (keys.c). */
+void score_config_params(const score_def *d, const score_config *c, abuf *out);
 
 /* Whether the context (case-folded ASCII) holds needle as whole words. */
 bool score_context_has(const score_text *t, const char *needle);
