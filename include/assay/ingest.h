@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "assay/common.h"
 #include "assay/limits.h"
@@ -129,6 +130,39 @@ void ingest_decision_free(ingest_decision *d);
 /* The --media-map rules as stored on a batch: a JSON array of strings
  * ("" for none). Allocated; NULL when out of memory. */
 char *ingest_media_maps_json(const char *const *maps, size_t n);
+
+/* import --group-by: the single samples already imported whose records
+ * share a value of field (one prompt's generations) paired up. */
+typedef struct ingest_group_options {
+	const char *field;      /* the group field (a dotted path) */
+	const char *from_batch; /* the batch whose samples are paired; NULL: every batch */
+	const char *into_batch; /* where the pairs go (its samples are left out) */
+	int64_t per_group;      /* at most this many pairs per group; 0: every pair */
+	uint64_t seed;          /* which pairs a budget keeps */
+} ingest_group_options;
+
+typedef struct ingest_group_result {
+	int64_t samples; /* single samples with the field */
+	int64_t groups;  /* groups of two or more */
+	int64_t alone;   /* samples alone in their group */
+	int64_t pairs;   /* pairs written */
+	int64_t present; /* pairs the batch has already, not written */
+} ingest_group_result;
+
+/* Most samples one group may hold, and most pairs one group may give. */
+#define INGEST_GROUP_MAX 65536
+#define INGEST_GROUP_PAIRS_MAX 1000000
+
+/* Writes one JSON line per pair to out: {"id": "A~B", FIELD: the group's
+ * value, the named context fields of candidate a's sample, "response_a",
+ * "response_b", "model_a" and "model_b" (when known), "a_id", "b_id"},
+ * which ingest_import reads as pairs (a is the sample imported first); a
+ * pair whose id the batch into_batch has already is left out. With
+ * a budget the pairs kept are those with the smallest hash of the seed and
+ * both ids: the same for the same seed, and mostly the same when a group
+ * grows. A group larger than the limits above is refused. */
+int ingest_group_write(store *s, const ingest_group_options *g, FILE *out,
+		       ingest_group_result *res, assay_error *err);
 
 /* The format implied by a source's name: "csv", "json" or "jsonl". */
 const char *ingest_format_for(const char *source);

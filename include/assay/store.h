@@ -885,6 +885,24 @@ typedef struct store_pair_row {
 int store_pairs_each(store *s, const char *batch, const char *annotator,
 		     int (*fn)(void *ud, const store_pair_row *r), void *ud, assay_error *err);
 
+/* A single sample as import --group-by pairs it up. Strings are valid
+ * during the callback only. */
+typedef struct store_group_row {
+	const char *group;   /* the group field's value as JSON text */
+	int64_t sample_id;
+	const char *ext_id, *text;
+	const char *context; /* JSON array of {"name"|"role", "text"}, or NULL */
+	const char *model;   /* the record's model, else meta.model, or NULL */
+	const char *batch;
+} store_group_row;
+
+/* Every single sample (not a pair, not in batch into_batch; of batch
+ * from_batch, NULL: any) whose record holds field (a dotted path; a
+ * literal key with the dot wins), in (group value, id) order. fn's
+ * non-zero return stops the walk and is returned. */
+int store_group_each(store *s, const char *from_batch, const char *into_batch, const char *field,
+		     int (*fn)(void *ud, const store_group_row *r), void *ud, assay_error *err);
+
 /* ======================================================================
  * Learned models (src/store/models.c)
  * ====================================================================== */

@@ -1,5 +1,6 @@
 /* cmd_import.c — `assay import SOURCE...`: files, stdin (-) or URLs into
  * the database, with a per-line report of what was refused. */
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -16,6 +17,8 @@
 
 static const char help[] =
 	"usage: assay import [OPTIONS] SOURCE...\n"
+	"       assay import --group-by FIELD [--pairs-per-group N] [--seed N]\n"
+	"                    [--from-batch B] [--batch NAME]\n"
 	"\n"
 	"Imports samples from each SOURCE: a file, - for standard input, or an\n"
 	"http(s) URL (streamed). Bad records are skipped and reported as\n"
@@ -70,6 +73,15 @@ static const char help[] =
 	"                   \"chosen\" field is kept as the record's claim\n"
 	"  --pair-model A,B the fields naming each candidate's generator model\n"
 	"                   (default: A_model, else model_SUFFIX: model_a)\n"
+	"  --group-by FIELD pair up the samples already imported one per record\n"
+	"                   whose FIELD is the same (one prompt's generations),\n"
+	"                   into --batch (default: pairs-by-FIELD); their model\n"
+	"                   is the record's model, else meta.model. No SOURCE\n"
+	"  --pairs-per-group N\n"
+	"                   at most N pairs of each group, chosen by a hash of\n"
+	"                   --seed and both ids (default: every pair)\n"
+	"  --seed N         which pairs --pairs-per-group keeps (default 0)\n"
+	"  --from-batch B   pair up only the samples of batch B\n"
 	"  --max-line SIZE  longest record accepted (default 16M; K, M, G suffixes)\n"
 	"  --strict         any bad record aborts the import of its source, leaving\n"
 	"                   the database exactly as it was\n"
@@ -207,6 +219,42 @@ static int media_option(cli_ctx *ctx, int c, ingest_options *o, const char **map
 	return 0;
 }
 
+/* import --group-by's options (kept apart: they take no SOURCE). */
+static ingest_group_options group;
+static bool group_extra; /* --pairs-per-group, --seed or --from-batch given */
+
+static int group_option(cli_ctx *ctx, int c)
+{
+	char *end;
+	long long v = 0;
+	if (c == 'N' || c == 'S') {
+		errno = 0;
+		v = strtoll(optarg, &end, 10);
+		bool bad = end == optarg || *end || errno || v < 0;
+		if (c == 'N' && (bad || v < 1 || v > INGEST_GROUP_PAIRS_MAX))
+			return cli_usage_error(ctx, "--pairs-per-group: expected a number of pairs "
+						    "from 1 to %d, got \"%s\"",
+					       INGEST_GROUP_PAIRS_MAX, optarg);
+		if (bad)
+			return cli_usage_error(ctx, "--seed: expected a whole number from 0, got "
+						    "\"%s\"", optarg);
+	}
+	if (c == 'G' && !*optarg)
+		return cli_usage_error(ctx, "--group-by: the field name is empty");
+	if (c == 'F' && !*optarg)
+		return cli_usage_error(ctx, "--from-batch: the batch name is empty");
+	group_extra |= c != 'G';
+	if (c == 'G')
+		group.field = optarg;
+	else if (c == 'F')
+		group.from_batch = optarg;
+	else if (c == 'N')
+		group.per_group = v;
+	else
+		group.seed = (uint64_t)v;
+	return 0;
+}
+
 static const struct option longopts[] = {
 	{"format", required_argument, NULL, 'f'},
 	{"text", required_argument, NULL, 't'},
@@ -222,6 +270,10 @@ static const struct option longopts[] = {
 	{"media-map", required_argument, NULL, 'P'},
 	{"pair", required_argument, NULL, 'p'},
 	{"pair-model", required_argument, NULL, 'Q'},
+	{"group-by", required_argument, NULL, 'G'},
+	{"pairs-per-group", required_argument, NULL, 'N'},
+	{"seed", required_argument, NULL, 'S'},
+	{"from-batch", required_argument, NULL, 'F'},
 	{"max-line", required_argument, NULL, 'L'},
 	{"strict", no_argument, NULL, 's'},
 	{"quiet", no_argument, NULL, 'q'},
@@ -276,6 +328,13 @@ static int parse_options(cli_ctx *ctx, int argc, char **argv, ingest_options *o,
 			if ((code = media_option(ctx, c, o, maps)) != 0)
 				return code;
 			break;
+		case 'G':
+		case 'N':
+		case 'S':
+		case 'F':
+			if ((code = group_option(ctx, c)) != 0)
+				return code;
+			break;
 		case 'L':
 			if (!cli_parse_size(optarg, &o->max_line))
 				return cli_usage_error(ctx, "--max-line: expected a size such as 16M, "
@@ -300,6 +359,61 @@ static int parse_options(cli_ctx *ctx, int argc, char **argv, ingest_options *o,
 	return -1;
 }
 
+/* Writes the pairs of import --group-by into a private temporary file and
+ * imports it as a pair file into the batch. Returns the exit code. */
+static int group_import(store *s, ingest_options *o, import_ui *ui, bool quiet, bool score)
+{
+	char name[300], path[4096];
+	snprintf(name, sizeof name, "pairs-by-%s", group.field);
+	group.into_batch = o->batch ? o->batch : name;
+	o->batch = group.into_batch;
+	o->format = "jsonl";
+	assay_error err = {0};
+	store_batch b;
+	if (group.from_batch && store_batch_by_name(s, group.from_batch, &b, &err) < 0) {
+		cli_errorf("--from-batch: no batch named \"%s\"", group.from_batch);
+		return EXIT_USAGE;
+	}
+	if (group.from_batch)
+		store_batch_free(&b);
+	const char *tmp = getenv("TMPDIR");
+	snprintf(path, sizeof path, "%s/assay-pairs-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	int fd = mkstemp(path);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (!f) {
+		cli_errorf("%s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return EXIT_FAIL;
+	}
+	ingest_group_result g;
+	int rc = ingest_group_write(s, &group, f, &g, &err);
+	fclose(f);
+	if (rc == ASSAY_OK && !g.pairs && !g.present)
+		rc = assay_fail(&err, ASSAY_EFORMAT, "no two samples share a value of %s (%lld "
+				"samples have it)", group.field, (long long)g.samples);
+	if (rc == ASSAY_OK && !quiet)
+		printf("grouped by %s: %lld samples, %lld groups, %lld pairs (%lld samples alone), "
+		       "%lld new\n", group.field, (long long)g.samples, (long long)g.groups,
+		       (long long)(g.pairs + g.present), (long long)g.alone, (long long)g.pairs);
+	ingest_result r = {0};
+	if (rc == ASSAY_OK && g.pairs) {
+		rc = ingest_import(s, path, o, &r, &err);
+		cli_progress_done(&ui->bar);
+	}
+	unlink(path);
+	if (rc != ASSAY_OK && rc != ASSAY_EPARTIAL && rc != ASSAY_EINTR)
+		return cli_fail(&err);
+	if (!quiet && r.batch[0])
+		summary("grouped pairs", &r);
+	int code = cli_exit_code(rc);
+	if (score && rc != ASSAY_EINTR && r.imported + r.present > 0 && !stop_flag) {
+		int sc = cli_score_imported(s, &r.batch_id, 1, quiet, &stop_flag);
+		code = code ? code : sc;
+	}
+	return code;
+}
+
 int cmd_import(cli_ctx *ctx, int argc, char **argv)
 {
 	ingest_options o = {0};
@@ -307,7 +421,16 @@ int cmd_import(cli_ctx *ctx, int argc, char **argv)
 	int code = parse_options(ctx, argc, argv, &o, &quiet, &score);
 	if (code >= 0)
 		return code;
-	if (optind == argc)
+	if (group_extra && !group.field)
+		return cli_usage_error(ctx, "--pairs-per-group, --seed and --from-batch go with "
+					    "--group-by");
+	if (group.field && optind < argc)
+		return cli_usage_error(ctx, "--group-by pairs up the samples already imported: it "
+					    "takes no SOURCE");
+	if (group.field && (o.pair_fields || o.text_field || o.id_field))
+		return cli_usage_error(ctx, "--group-by makes the pairs: it goes without --pair, "
+					    "--text and --id");
+	if (optind == argc && !group.field)
 		return cli_usage_error(ctx, "no source given (a file, - for standard input, or "
 					    "an http(s) URL)");
 	store *s = NULL;
@@ -322,6 +445,11 @@ int cmd_import(cli_ctx *ctx, int argc, char **argv)
 	o.stop = &stop_flag;
 	o.qualify_line_ids = argc - optind > 1;
 	cli_catch_signals(on_signal);
+	if (group.field) {
+		code = group_import(s, &o, &ui, quiet, score);
+		store_close(s);
+		return code;
+	}
 	int worst = 0;
 	int64_t scored[64];
 	size_t n_scored = 0;

@@ -271,3 +271,76 @@ int store_pairs_each(store *s, const char *batch, const char *annotator,
 			return rc;
 	}
 }
+
+/* ---- grouping single samples into pairs (import --group-by) ------------- */
+
+/* The single samples (no pair themselves, outside the target batch ?3)
+ * holding the group field, in (group, id) order: the field read as a
+ * literal key (?2) else as a nested path (?4), as JSON text so any type
+ * groups; ?1 the batch they come from (NULL: every batch). The model is
+ * the record's model, else meta.model. */
+static const char sql_group_each[] =
+	"SELECT g, id, ext_id, text, context, model, batch FROM ("
+	"  SELECT json_quote(coalesce(json_extract(s.record, ?2), json_extract(s.record, ?4))) g,"
+	"   s.id id, s.ext_id ext_id, s.text text, s.context context,"
+	"   coalesce(json_extract(s.record, '$.model'), json_extract(s.record, '$.meta.model')) model,"
+	"   b.name batch"
+	"  FROM samples s JOIN batches b ON b.id = s.batch_id"
+	"  WHERE (?1 IS NULL OR b.name = ?1) AND b.name <> ?3"
+	"   AND NOT EXISTS (SELECT 1 FROM pairs p WHERE p.sample_id = s.id))"
+	" WHERE g IS NOT NULL AND g <> 'null' ORDER BY g, id";
+
+/* '$."a.b"' and '$."a"."b"' for the field path "a.b"; false when it holds
+ * a double quote (no way to write it in a path). */
+static bool json_paths(const char *field, abuf *exact, abuf *nested)
+{
+	if (strchr(field, '"'))
+		return false;
+	bool ok = abuf_printf(exact, "$.\"%s\"", field) == 0 && abuf_puts(nested, "$") == 0;
+	for (const char *p = field; ok && *p;) {
+		size_t n = strcspn(p, ".");
+		ok = abuf_puts(nested, ".\"") == 0 && abuf_append(nested, p, n) == 0 &&
+		     abuf_putc(nested, '"') == 0;
+		p += n + (p[n] == '.');
+	}
+	return ok;
+}
+
+int store_group_each(store *s, const char *from_batch, const char *into_batch, const char *field,
+		     int (*fn)(void *ud, const store_group_row *r), void *ud, assay_error *err)
+{
+	abuf exact = {0}, nested = {0};
+	if (!json_paths(field, &exact, &nested)) {
+		abuf_free(&exact);
+		abuf_free(&nested);
+		return assay_fail(err, ASSAY_EINVAL, "--group-by \"%.60s\": a field name cannot "
+				  "hold a double quote", field);
+	}
+	sqlite3_stmt *st = store_stmt(s, sql_group_each, err);
+	int rc = st ? ASSAY_OK : err->code, stop = 0;
+	if (st) {
+		store_bind_text(st, 1, from_batch, -1);
+		store_bind_text(st, 2, exact.data, (int64_t)exact.len);
+		store_bind_text(st, 3, into_batch, -1);
+		store_bind_text(st, 4, nested.data, (int64_t)nested.len);
+		while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+			store_group_row r = {
+				.group = col_text(st, 0),
+				.sample_id = sqlite3_column_int64(st, 1),
+				.ext_id = col_text(st, 2),
+				.text = col_text(st, 3),
+				.context = col_text(st, 4),
+				.model = col_text(st, 5),
+				.batch = col_text(st, 6),
+			};
+			stop = fn(ud, &r);
+		}
+		sqlite3_reset(st);
+		rc = stop ? stop
+		     : rc == SQLITE_DONE ? ASSAY_OK
+					 : store_sqlerr(s, rc, err, "reading the samples to pair");
+	}
+	abuf_free(&exact);
+	abuf_free(&nested);
+	return rc;
+}
