@@ -52,8 +52,9 @@ INSERT INTO raw_scores (sample_id, scorer, value)
               ELSE 0.3 + (abs(random()) % 700) / 1000.0 END
   FROM decisions d, (SELECT 'repetition' AS name UNION ALL SELECT 'artifacts'
                      UNION ALL SELECT 'gopher') s;
-CREATE INDEX temp.raw_scores_sample ON raw_scores (sample_id);
-UPDATE samples SET quality = (SELECT min(value) FROM raw_scores WHERE sample_id = samples.id);
+UPDATE samples SET quality = m.q
+  FROM (SELECT sample_id, min(value) AS q FROM raw_scores GROUP BY sample_id) AS m
+  WHERE m.sample_id = samples.id;
 """
 SCORERS = ("repetition", "artifacts", "gopher")
 
