@@ -719,9 +719,10 @@ int store_multi_verdicts_each(store *s, const struct store_where *w,
 /* For scorer calibration: the largest sample id; per-sample counts of the
  * verdicts that are not skips (in sample order, samples with none left
  * out); the names of the scorers with stored scores (sorted; free with
- * store_strings_free); one scorer's scores (ascending, failed ones left
- * out); every combined score (ascending). Each is one pass; calibration
- * runs them on several reader connections at once (store_open_reader). */
+ * store_strings_free); every scorer's scores in one pass (see
+ * store_score_rows_each); every combined score (ascending). Each is one
+ * pass; calibration runs them on several reader connections at once
+ * (store_open_reader). */
 int store_max_sample_id(store *s, int64_t *id, assay_error *err);
 /* Every decision in sample order, its verdict as its first letter: 'a'ccepted,
  * 'e'dited, 'r'ejected or 's'kipped. */
@@ -738,9 +739,18 @@ int store_scorer_names(store *s, char ***names, size_t *n, assay_error *err);
 void store_strings_free(char **v, size_t n);
 /* (A slice's calibration narrows the verdicts, not the scores: a sample
  * outside it has no verdict counted, so its scores are passed over.) */
-int store_scorer_scores_each(store *s, const char *scorer,
-			     int (*fn)(void *ud, int64_t sample_id, double value, bool flagged),
-			     void *ud, assay_error *err);
+/* The scorers by slot: (*names)[slot] is the name of the scorer stored in
+ * that slot (NULL for a slot none holds), *n the highest slot + 1. Free
+ * with store_strings_free. */
+int store_scorer_slots(store *s, char ***names, size_t *n, assay_error *err);
+/* Every sample's stored scores with sample ids in [first, last], in id
+ * order, one call per sample: vals[slot] for the n slots its row holds
+ * (NAN: not scored by that slot's scorer, or failed) and its flag mask
+ * (bit slot set: flagged). */
+int store_score_rows_each(store *s, int64_t first, int64_t last,
+			  int (*fn)(void *ud, int64_t sample_id, const double *vals, size_t n,
+				    uint64_t flags),
+			  void *ud, assay_error *err);
 int store_quality_each(store *s, int (*fn)(void *ud, int64_t sample_id, double quality), void *ud,
 		       assay_error *err);
 

@@ -173,72 +173,56 @@ int store_scores_get(store *s, int64_t sample_id, store_score **out, size_t *n, 
 	return store_scores_read(s, sql_get, sample_id, out, n, "reading scores", err);
 }
 
-/* ---- calibration: one scorer's values ascending ---------------------------------- */
+/* ---- calibration: every scorer's values in one scan ------------------------------ */
 
-typedef struct vrow {
-	double value;
-	int64_t id;
-	bool flagged;
-} vrow;
+static const char sql_rows_between[] =
+	"SELECT sample_id, vals, flags FROM sample_scores WHERE sample_id BETWEEN ?1 AND ?2";
 
-static int cmp_vrow(const void *a, const void *b)
+int store_score_rows_each(store *s, int64_t first, int64_t last,
+			  int (*fn)(void *ud, int64_t sample_id, const double *vals, size_t n,
+				    uint64_t flags),
+			  void *ud, assay_error *err)
 {
-	const vrow *x = a, *y = b;
-	if (x->value != y->value)
-		return x->value < y->value ? -1 : 1;
-	if (x->flagged != y->flagged)
-		return x->flagged - y->flagged;
-	return (x->id > y->id) - (x->id < y->id);
-}
-
-static const char sql_all_vals[] = "SELECT sample_id, vals, flags FROM sample_scores";
-
-static int collect(store *s, int slot, vrow **out, size_t *n, assay_error *err)
-{
-	sqlite3_stmt *st = store_stmt(s, sql_all_vals, err);
+	sqlite3_stmt *st = store_stmt(s, sql_rows_between, err);
 	if (!st)
 		return err->code;
-	size_t cap = 0;
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		double v = score_pack_val(sqlite3_column_blob(st, 1),
-					  (size_t)sqlite3_column_bytes(st, 1), slot);
-		if (isnan(v))
-			continue;
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 4096;
-			vrow *p = realloc(*out, cap * sizeof *p);
-			if (!p) {
-				sqlite3_reset(st);
-				return assay_fail(err, ASSAY_ENOMEM, "out of memory");
-			}
-			*out = p;
-		}
-		(*out)[(*n)++] = (vrow){v, sqlite3_column_int64(st, 0),
-					(uint64_t)sqlite3_column_int64(st, 2) >> slot & 1};
+	sqlite3_bind_int64(st, 1, first);
+	sqlite3_bind_int64(st, 2, last);
+	double v[STORE_MAX_SLOTS];
+	int rc, out = ASSAY_OK;
+	while (out == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const void *vals = sqlite3_column_blob(st, 1);
+		size_t len = (size_t)sqlite3_column_bytes(st, 1), n = len / 8;
+		if (n > STORE_MAX_SLOTS)
+			n = STORE_MAX_SLOTS;
+		for (size_t k = 0; k < n; k++)
+			v[k] = score_pack_val(vals, len, (int)k);
+		out = fn(ud, sqlite3_column_int64(st, 0), v, n, (uint64_t)sqlite3_column_int64(st, 2));
 	}
+	if (!out && rc != SQLITE_DONE)
+		out = store_sqlerr(s, rc, err, "reading scores");
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? ASSAY_OK : store_sqlerr(s, rc, err, "reading scores");
+	return out;
 }
 
-int store_scorer_scores_each(store *s, const char *scorer,
-			     int (*fn)(void *ud, int64_t sample_id, double value, bool flagged),
-			     void *ud, assay_error *err)
+int store_scorer_slots(store *s, char ***names, size_t *n, assay_error *err)
 {
-	int slot;
-	uint32_t ver;
-	int rc = score_slot_find(s, scorer, NULL, &slot, &ver, err);
-	if (rc < 0 || slot < 0)
+	*names = NULL;
+	*n = 0;
+	int rc = score_slots_load(s, err);
+	if (rc < 0 || !s->n_slots)
 		return rc;
-	vrow *v = NULL;
-	size_t n = 0;
-	rc = collect(s, slot, &v, &n, err);
-	if (rc == 0)
-		qsort(v, n, sizeof *v, cmp_vrow);
-	for (size_t i = 0; i < n && rc == 0; i++)
-		rc = fn(ud, v[i].id, v[i].value, v[i].flagged);
-	free(v);
-	return rc;
+	char **v = calloc(s->n_slots, sizeof *v);
+	if (!v)
+		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
+	for (size_t i = 0; i < s->n_slots; i++)
+		if (s->slot_names[i] && !(v[i] = assay_strdup(s->slot_names[i]))) {
+			store_strings_free(v, s->n_slots);
+			return assay_fail(err, ASSAY_ENOMEM, "out of memory");
+		}
+	*names = v;
+	*n = s->n_slots;
+	return ASSAY_OK;
 }
 
 static const char sql_names[] = "SELECT name FROM scorers ORDER BY name";

@@ -79,16 +79,20 @@ static int on_range(void *ud, int64_t id, const char *scorer, double value)
 	return 0;
 }
 
-static int on_scorer(void *ud, int64_t id, double value, bool flagged)
+static int on_rows(void *ud, int64_t id, const double *vals, size_t n, uint64_t flags)
 {
 	char *out = ud;
-	snprintf(out + strlen(out), 256 - strlen(out), "%lld:%g%s;", (long long)id, value,
-		 flagged ? "!" : "");
+	snprintf(out + strlen(out), 256 - strlen(out), "%lld:", (long long)id);
+	for (size_t k = 0; k < n; k++)
+		snprintf(out + strlen(out), 256 - strlen(out), "%s%g%s", k ? "," : "", vals[k],
+			 flags >> k & 1 ? "!" : "");
+	snprintf(out + strlen(out), 256 - strlen(out), ";");
 	return 0;
 }
 
 /* The range reader gives every stored slot of each row (a failed one as
- * NaN); the scorer reader gives one scorer's values ascending. */
+ * NaN); the rows reader gives each row's values by slot and its flags, in
+ * one scan for every scorer, and the slots are named. */
 TEST(range_and_scorer_readers)
 {
 	store *s = fixture();
@@ -105,11 +109,20 @@ TEST(range_and_scorer_readers)
 	CHECK_INT(store_scores_range_each(s, 1, 3, on_range, out, &e), ASSAY_OK);
 	CHECK_STR(out, "1:length=0.7;1:gopher=0.2;3:length=nan;3:gopher=0.1;");
 	out[0] = 0;
-	CHECK_INT(store_scorer_scores_each(s, "gopher", on_scorer, out, &e), ASSAY_OK);
-	CHECK_STR(out, "3:0.1!;1:0.2!;");
+	CHECK_INT(store_score_rows_each(s, 0, 2, on_rows, out, &e), ASSAY_OK);
+	CHECK_STR(out, "1:0.7,0.2!;");
 	out[0] = 0;
-	CHECK_INT(store_scorer_scores_each(s, "length", on_scorer, out, &e), ASSAY_OK);
-	CHECK_STR(out, "1:0.7;");
+	CHECK_INT(store_score_rows_each(s, 0, INT64_MAX, on_rows, out, &e), ASSAY_OK);
+	CHECK_STR(out, "1:0.7,0.2!;3:nan,0.1!;");
+	char **slots;
+	size_t n_slots;
+	CHECK_INT(store_scorer_slots(s, &slots, &n_slots, &e), ASSAY_OK);
+	CHECK_INT(n_slots, 2);
+	if (n_slots == 2) {
+		CHECK_STR(slots[0], "length");
+		CHECK_STR(slots[1], "gopher");
+	}
+	store_strings_free(slots, n_slots);
 	char **names;
 	size_t n;
 	CHECK_INT(store_scorer_names(s, &names, &n, &e), ASSAY_OK);

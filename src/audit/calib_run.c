@@ -1,0 +1,345 @@
+/* calib_run.c — scorer calibration against the human verdicts, gathered
+ * from the store on several cores: the verdicts by ranges of sample ids,
+ * then every scorer's values in one scan of the packed score rows (by the
+ * same ranges) and the combined score, then each score's row of the report
+ * (its values sorted by the radix sort) on the workers again. */
+#include <math.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "assay/audit_stats.h"
+#include "readers.h"
+
+/* One score's values split by verdict and its confusion counts at the
+ * configured flag (over one range of samples, or all of them). */
+typedef struct split {
+	audit_calib c1; /* bad = rejected by most */
+	audit_calib c2; /* bad = rejected or edited by most */
+	uint64_t tp, fp, fn, tn;
+	size_t n;
+} split;
+
+/* The whole computation. Phase one's tasks, for parallel workers each with
+ * its own reader connection (all in read transactions begun together):
+ * the first n_rg read the verdicts of one range of sample ids each into
+ * cls; the next n_rg wait for them (they are all handed out before, so
+ * they are running or done), then read the score rows of range r, filing
+ * each slot's value under its sample's verdict in sp[r][slot]; the last
+ * reads the combined score. Phase two: a task per score joins its ranges
+ * and computes its row. cls holds 2 bits per sample (a million samples in
+ * 250 KB, which stays in cache for the random lookups): 0 undecided, 1
+ * kept, 2 edited by most (rejected-or-edited, but not rejected), 3
+ * rejected by most. Ranges start at multiples of 4, so no byte of cls is
+ * written by two tasks. */
+typedef struct calib_run {
+	audit_readers readers;
+	uint8_t *cls;
+	int64_t max_id, chunk;
+	const store_where *where; /* the verdicts of this slice only, or NULL */
+	size_t n_rg;
+	atomic_int verdicts_done;
+	atomic_int verdicts_failed;
+	char **slots; /* scorer names by slot, NULL for a free slot */
+	size_t n_slots;
+	split *sp;    /* sp[r * n_slots + slot]; the combined score's at n_rg * n_slots */
+	audit_scorer_report *out; /* by slot, the combined score last */
+} calib_run;
+
+/* What a range task's callbacks need. */
+typedef struct range_ctx {
+	const calib_run *c;
+	split *sp; /* this range's splits, by slot */
+} range_ctx;
+
+static int on_counts(void *ud, int64_t id, int rejected, int edited, int total)
+{
+	calib_run *c = ud;
+	if (id < 0 || id > c->max_id)
+		return 0;
+	unsigned k = 2 * rejected >= total ? 3 : 2 * (rejected + edited) >= total ? 2 : 1;
+	c->cls[id >> 2] |= (uint8_t)(k << (2 * (id & 3)));
+	return 0;
+}
+
+/* The verdict class of a sample (0: undecided or out of range). */
+static unsigned class_of(const calib_run *c, int64_t id)
+{
+	if (id < 0 || id > c->max_id)
+		return 0;
+	return c->cls[id >> 2] >> (2 * (id & 3)) & 3;
+}
+
+/* Files one value under verdict class k (failed scores are left out).
+ * ASSAY_ENOMEM. */
+static int classify(split *sp, unsigned k, double value, bool flagged)
+{
+	if (isnan(value))
+		return 0;
+	bool bad = k == 3, bad2 = k >= 2;
+	if (audit_calib_add(&sp->c1, value, bad) < 0 || audit_calib_add(&sp->c2, value, bad2) < 0)
+		return ASSAY_ENOMEM;
+	sp->n++;
+	sp->tp += flagged && bad;
+	sp->fp += flagged && !bad;
+	sp->fn += !flagged && bad;
+	sp->tn += !flagged && !bad;
+	return 0;
+}
+
+static int on_row(void *ud, int64_t id, const double *vals, size_t n, uint64_t flags)
+{
+	range_ctx *r = ud;
+	unsigned k = class_of(r->c, id);
+	if (!k)
+		return 0;
+	if (n > r->c->n_slots)
+		n = r->c->n_slots;
+	for (size_t slot = 0; slot < n; slot++) {
+		if (!r->c->slots[slot])
+			continue;
+		if (classify(&r->sp[slot], k, vals[slot], flags >> slot & 1) < 0)
+			return ASSAY_ENOMEM;
+	}
+	return 0;
+}
+
+static int on_quality(void *ud, int64_t id, double value)
+{
+	range_ctx *r = ud;
+	unsigned k = class_of(r->c, id);
+	return k ? classify(r->sp, k, value, false) : 0;
+}
+
+/* Verdict task i: the samples of its range of ids. */
+static int read_verdicts(calib_run *c, store *s, size_t i, assay_error *err)
+{
+	int64_t first = (int64_t)i * c->chunk;
+	int64_t last = i + 1 == c->n_rg ? INT64_MAX : first + c->chunk - 1;
+	int rc = store_verdict_counts_each(s, c->where, first, last, on_counts, c, err);
+	if (rc < 0)
+		atomic_store(&c->verdicts_failed, 1);
+	atomic_fetch_add(&c->verdicts_done, 1);
+	return rc;
+}
+
+/* Score task i (the combined score's when i == n_rg): waits for the
+ * verdicts, then files the values of its range. */
+static int read_scores(calib_run *c, store *s, size_t i, assay_error *err)
+{
+	while (atomic_load(&c->verdicts_done) < (int)c->n_rg)
+		nanosleep(&(struct timespec){.tv_nsec = 100000}, NULL);
+	if (atomic_load(&c->verdicts_failed)) /* that task's error is the one reported */
+		return ASSAY_ECONFLICT;
+	bool quality = i == c->n_rg;
+	range_ctx r = {.c = c, .sp = &c->sp[i * c->n_slots]};
+	/* one value per sample at most: reserved (pages are touched only as
+	 * they fill), grown only if a snapshot grew meanwhile */
+	size_t room = quality ? (size_t)c->max_id + 1 : (size_t)c->chunk;
+	for (size_t k = 0; k < (quality ? 1 : c->n_slots); k++)
+		if (quality || c->slots[k])
+			if (audit_calib_reserve(&r.sp[k].c1, room) < 0 ||
+			    audit_calib_reserve(&r.sp[k].c2, room) < 0)
+				return assay_fail(err, ASSAY_ENOMEM, "out of memory");
+	int64_t first = (int64_t)i * c->chunk;
+	int64_t last = i + 1 == c->n_rg ? INT64_MAX : first + c->chunk - 1;
+	int rc = quality ? store_quality_each(s, on_quality, &r, err)
+			 : store_score_rows_each(s, first, last, on_row, &r, err);
+	return rc == ASSAY_ENOMEM ? assay_fail(err, rc, "out of memory") : rc;
+}
+
+static int phase_one(void *ud, size_t worker, size_t task, assay_error *err)
+{
+	calib_run *c = ud;
+	store *s = c->readers.s[worker];
+	return task < c->n_rg ? read_verdicts(c, s, task, err)
+			      : read_scores(c, s, task - c->n_rg, err);
+}
+
+/* Appends b's values and counts to a (ASSAY_ENOMEM). */
+static int split_join(split *a, const split *b)
+{
+	const audit_calib *from[2] = {&b->c1, &b->c2};
+	audit_calib *into[2] = {&a->c1, &a->c2};
+	for (int i = 0; i < 2; i++) {
+		size_t nb = into[i]->n_bad + from[i]->n_bad, ng = into[i]->n_good + from[i]->n_good;
+		if (audit_calib_reserve(into[i], nb > ng ? nb : ng) < 0)
+			return ASSAY_ENOMEM;
+		if (from[i]->n_bad)
+			memcpy(into[i]->bad + into[i]->n_bad, from[i]->bad,
+			       from[i]->n_bad * sizeof *from[i]->bad);
+		if (from[i]->n_good)
+			memcpy(into[i]->good + into[i]->n_good, from[i]->good,
+			       from[i]->n_good * sizeof *from[i]->good);
+		into[i]->n_bad = nb;
+		into[i]->n_good = ng;
+	}
+	a->tp += b->tp;
+	a->fp += b->fp;
+	a->fn += b->fn;
+	a->tn += b->tn;
+	a->n += b->n;
+	return 0;
+}
+
+static double ratio(uint64_t a, uint64_t b)
+{
+	return b ? (double)a / (double)b : NAN;
+}
+
+/* The confusion counts at the scorer's own flag. */
+static void at_flag(const split *sp, bool quality, audit_threshold *th)
+{
+	uint64_t tp = sp->tp, fp = sp->fp, fn = sp->fn, tn = sp->tn;
+	*th = (audit_threshold){.t = NAN, .tp = tp, .fp = fp, .fn = fn, .tn = tn};
+	th->precision = ratio(tp, tp + fp);
+	th->recall = ratio(tp, tp + fn);
+	th->f1 = isnan(th->precision) || isnan(th->recall) ? NAN
+		 : th->precision + th->recall == 0 ? 0
+		 : 2 * th->precision * th->recall / (th->precision + th->recall);
+	th->flagged_share = ratio(tp + fp, sp->n);
+	th->found = tp + fp > 0;
+	/* The combined score has no flag: nothing to measure, not zeros. */
+	if (quality)
+		th->precision = th->recall = th->f1 = th->flagged_share = NAN;
+}
+
+/* One score's row of the report, from its split values. */
+static int report(split *sp, const char *name, bool quality, audit_scorer_report *out,
+		  assay_error *err)
+{
+	audit_calib *c1 = &sp->c1, *c2 = &sp->c2;
+	int rc = ASSAY_OK;
+	memset(out, 0, sizeof *out);
+	if (!(out->scorer = assay_strdup(name)))
+		rc = assay_fail(err, ASSAY_ENOMEM, "out of memory");
+	if (rc == ASSAY_OK)
+		rc = audit_calib_finish(c1, err);
+	if (rc == ASSAY_OK)
+		rc = audit_calib_finish(c2, err);
+	if (rc == ASSAY_OK)
+		rc = audit_auc_ci_auto(c1, &out->auc, err);
+	if (rc == ASSAY_OK)
+		rc = audit_auc_ci_auto(c2, &out->auc2, err);
+	if (rc == ASSAY_OK)
+		rc = audit_histogram(c1, 10, out->hist_bad, out->hist_good, err);
+	if (rc == ASSAY_OK) {
+		out->n = sp->n;
+		out->n_rejected = c1->n_bad;
+		out->n_bad2 = c2->n_bad;
+		audit_best_threshold(c1, 0.95, &out->best95);
+		at_flag(sp, quality, &out->at_flag);
+	}
+	audit_calib_free(c1);
+	audit_calib_free(c2);
+	return rc;
+}
+
+/* Phase two, task k: slot k's ranges joined into range 0's, then its row
+ * (task n_slots: the combined score). */
+static int phase_two(void *ud, size_t worker, size_t k, assay_error *err)
+{
+	(void)worker;
+	calib_run *c = ud;
+	if (k == c->n_slots)
+		return report(&c->sp[c->n_rg * c->n_slots], "quality", true, &c->out[k], err);
+	if (!c->slots[k])
+		return ASSAY_OK;
+	split *first = &c->sp[k];
+	for (size_t r = 1; r < c->n_rg; r++) {
+		split *sp = &c->sp[r * c->n_slots + k];
+		int rc = split_join(first, sp);
+		audit_calib_free(&sp->c1);
+		audit_calib_free(&sp->c2);
+		if (rc < 0)
+			return assay_fail(err, rc, "out of memory");
+	}
+	return report(first, c->slots[k], false, &c->out[k], err);
+}
+
+static int by_name(const void *a, const void *b)
+{
+	const audit_scorer_report *x = a, *y = b;
+	/* the combined score last */
+	bool qx = strcmp(x->scorer, "quality") == 0, qy = strcmp(y->scorer, "quality") == 0;
+	if (qx != qy)
+		return qx - qy;
+	return strcmp(x->scorer, y->scorer);
+}
+
+/* Keeps the rows of scores somebody decided on, sorted by name. */
+static void collect(calib_run *c, audit_calibration *out)
+{
+	size_t n_out = c->n_slots + 1;
+	for (size_t i = 0; i < n_out; i++) {
+		if (c->out[i].n)
+			c->out[out->n++] = c->out[i];
+		else
+			free(c->out[i].scorer);
+	}
+	out->v = c->out;
+	c->out = NULL;
+	if (out->n > 1)
+		qsort(out->v, out->n, sizeof *out->v, by_name);
+}
+
+static int run(calib_run *c, store *s, assay_error *err)
+{
+	int rc = store_max_sample_id(s, &c->max_id, err);
+	if (rc == ASSAY_OK)
+		rc = store_scorer_slots(s, &c->slots, &c->n_slots, err);
+	if (rc < 0)
+		return rc;
+	c->n_rg = c->readers.n;
+	c->chunk = ((c->max_id / (int64_t)c->n_rg) | 3) + 1; /* a multiple of 4 */
+	c->cls = calloc((size_t)c->max_id / 4 + 1, 1);
+	c->sp = calloc(c->n_rg * c->n_slots + 1, sizeof *c->sp);
+	c->out = calloc(c->n_slots + 1, sizeof *c->out);
+	if (!c->cls || !c->sp || !c->out)
+		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
+	atomic_init(&c->verdicts_done, 0);
+	atomic_init(&c->verdicts_failed, 0);
+	rc = assay_parallel(c->readers.n, 2 * c->n_rg + 1, phase_one, c, err);
+	if (rc == ASSAY_OK)
+		rc = assay_parallel(c->readers.n, c->n_slots + 1, phase_two, c, err);
+	return rc;
+}
+
+int audit_calibration_compute(store *s, const store_where *where, audit_calibration *out,
+			      assay_error *err)
+{
+	*out = (audit_calibration){0};
+	calib_run c = {.where = where};
+	audit_readers_open(s, &c.readers);
+	int rc = run(&c, s, err);
+	audit_readers_close(&c.readers);
+	if (rc == ASSAY_OK)
+		collect(&c, out);
+	else if (c.out)
+		for (size_t i = 0; i <= c.n_slots; i++)
+			free(c.out[i].scorer);
+	if (c.sp)
+		for (size_t i = 0; i <= c.n_rg * c.n_slots; i++) {
+			audit_calib_free(&c.sp[i].c1); /* left by a task that failed */
+			audit_calib_free(&c.sp[i].c2);
+		}
+	store_strings_free(c.slots, c.n_slots);
+	free(c.sp);
+	free(c.out);
+	free(c.cls);
+	if (rc < 0 || !out->n) {
+		audit_calibration_free(out);
+		if (rc >= 0)
+			*out = (audit_calibration){0};
+	}
+	return rc;
+}
+
+void audit_calibration_free(audit_calibration *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		free(c->v[i].scorer);
+	free(c->v);
+	*c = (audit_calibration){0};
+}
