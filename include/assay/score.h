@@ -425,7 +425,10 @@ typedef struct score_run_result {
 	char failure[SCORE_COUNT][SCORE_REASON_MAX]; /* the first failure's reason */
 	int64_t cached[SCORE_COUNT]; /* remote answers taken from the cache */
 	int64_t combined;	     /* samples whose combined score was written */
-	double seconds[SCORE_COUNT];
+	double seconds[SCORE_COUNT]; /* each scorer's own time (a rule scorer: its calls,
+					summed over the cores that made them) */
+	double shared_seconds;	     /* the rule scorers' pass besides their calls:
+					reading, analysing the texts, writing */
 	size_t peak_index_bytes; /* neardup: the LSH index at its largest */
 } score_run_result;
 

@@ -116,16 +116,27 @@ static int load_config(score_config *cfg, const char *path, const char *const *s
 	return rc;
 }
 
+/* Each scorer's own time and rate (samples scored per second of it); the
+ * rule scorers' shared work (reading, analysing, writing) on a line of
+ * its own. */
 static void summary(const score_run_result *r, const enum score_id *ids, size_t n)
 {
-	printf("%-11s %9s %9s %7s %7s %8s\n", "scorer", "scored", "flagged", "failed", "cached",
-	       "seconds");
+	printf("%-11s %9s %9s %7s %7s %8s %10s\n", "scorer", "scored", "flagged", "failed",
+	       "cached", "seconds", "per second");
+	bool rules = false;
 	for (size_t i = 0; i < n; i++) {
 		enum score_id k = ids[i];
-		printf("%-11s %9lld %9lld %7lld %7lld %8.2f\n", score_defs[k].name,
+		char rate[32] = "-";
+		if (r->scored[k] && r->seconds[k] > 0)
+			snprintf(rate, sizeof rate, "%.0f", (double)r->scored[k] / r->seconds[k]);
+		printf("%-11s %9lld %9lld %7lld %7lld %8.2f %10s\n", score_defs[k].name,
 		       (long long)r->scored[k], (long long)r->flagged[k], (long long)r->failed[k],
-		       (long long)r->cached[k], r->seconds[k]);
+		       (long long)r->cached[k], r->seconds[k], rate);
+		rules |= score_defs[k].kind == SCORE_KIND_TEXT && r->scored[k];
 	}
+	if (rules)
+		printf("rule scorers' shared work (reading, analysing, writing): %.2f s\n",
+		       r->shared_seconds);
 	printf("combined scores written: %lld\n", (long long)r->combined);
 	fflush(stdout);
 }

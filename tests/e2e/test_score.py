@@ -46,6 +46,13 @@ def test_import_runs_builtins():
         r = w.run("import", small(w))
         eq(r.code, 0, r)
         contains(r.out, "neardup")
+        # each scorer's own time and rate; the rule scorers' shared work apart
+        contains(r.out, "seconds per second")
+        contains(r.out, "rule scorers' shared work (reading, analysing, writing):")
+        rows = {line.split()[0]: line.split() for line in r.out.splitlines()
+                if line.split() and line.split()[0] in BUILTINS}
+        eq(sorted(rows), BUILTINS)
+        check(all(len(v) == 7 for v in rows.values()), rows)
         names = [row[0] for row in w.sql("SELECT DISTINCT scorer FROM scores ORDER BY 1")]
         eq(names, BUILTINS)
         eq(w.sql("SELECT count(*) FROM samples WHERE quality IS NULL")[0][0], 0)
