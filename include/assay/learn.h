@@ -210,4 +210,12 @@ int learn_predict(const learn_model *m, const learn_example *ex, learn_fvec *fv,
  * instruction 'logo', text 'as an ai'". */
 int learn_reason_text(const learn_prediction *p, const char *why, abuf *out);
 
+/* The learned scorer's detail into buf (size bytes): {"p_reject": P to
+ * four places, "model": VERSION, "reason": the likely reject reason}, the
+ * reason left out when the whole would not fit, "" when nothing fits; the
+ * same bytes as cJSON_PrintUnformatted of that object. scratch is reused
+ * between calls (the caller frees it). ASSAY_ENOMEM. */
+int learn_detail_json(double p_reject, int64_t model, const char *reason, char *buf,
+		      size_t size, abuf *scratch);
+
 #endif

@@ -2,8 +2,8 @@
  * predicts each sample's verdict from its fields and its other scores
  * (after every other scorer of the run); value = 1 - P(rejected), the
  * reason names what pushed the prediction. */
-#include <cjson/cJSON.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,17 +13,25 @@
 
 #define MODEL_NAME "learned"
 
-/* What the scorer reads of one page: the other scores of its samples,
- * by the sample's position in the page (ids ascending). */
-typedef struct page_scores {
-	const store_score_page *page;
-	learn_number *nums; /* per sample: up to SCORE_COUNT numbers */
+/* One page of samples on its way through the scorer: read (the samples
+ * and their other scores), predicted (pure: on a second core while the
+ * previous page is written), then written with the combined scores. */
+typedef struct page_job {
+	store_score_page page;
+	learn_number *nums;  /* per sample: up to SCORE_COUNT numbers, the model's input */
 	size_t *count;
-	abuf names;         /* scorer names, NUL-separated; nums point into it */
+	double *values;      /* per sample: SCORE_COUNT values, as the combined score reads them */
+	abuf names;          /* scorer names, NUL-separated; nums point into it */
 	size_t *name_off;
+	size_t cap;          /* samples the arrays hold */
+	score_result *res;   /* per sample: the prediction */
+	learn_record rec;    /* the predicting thread's scratch */
+	learn_fvec fv;
+	abuf why, text, detail;
+	const run_ctx *r;
 	int rc;
-	assay_error *err;
-} page_scores;
+	assay_error err;
+} page_job;
 
 int run_learned_prepare(run_ctx *r, bool wanted, assay_error *err)
 {
@@ -66,31 +74,54 @@ static size_t position(const store_score_page *page, int64_t id)
 
 static int on_score(void *ud, int64_t sample_id, const char *scorer, double value)
 {
-	page_scores *p = ud;
-	size_t i = position(p->page, sample_id);
-	if (i == p->page->n || strcmp(scorer, MODEL_NAME) == 0 || !isfinite(value) ||
-	    p->count[i] >= SCORE_COUNT)
+	page_job *p = ud;
+	size_t i = position(&p->page, sample_id);
+	if (i == p->page.n)
+		return 0;
+	const score_def *d = score_find(scorer);
+	if (d)
+		p->values[i * SCORE_COUNT + (size_t)(d - score_defs)] = value;
+	if (strcmp(scorer, MODEL_NAME) == 0 || !isfinite(value) || p->count[i] >= SCORE_COUNT)
 		return 0;
 	size_t k = i * SCORE_COUNT + p->count[i]++;
 	p->nums[k].value = value;
 	p->name_off[k] = p->names.len;
 	if (abuf_puts(&p->names, scorer) < 0 || abuf_putc(&p->names, '\0') < 0)
-		return p->rc = assay_fail(p->err, ASSAY_ENOMEM, "out of memory");
+		return p->rc = assay_fail(&p->err, ASSAY_ENOMEM, "out of memory");
 	return 0;
+}
+
+/* Arrays for n samples. */
+static int job_room(page_job *p, size_t n)
+{
+	if (n <= p->cap)
+		return ASSAY_OK;
+	free(p->nums);
+	free(p->name_off);
+	free(p->count);
+	free(p->values);
+	free(p->res);
+	p->nums = calloc(n * SCORE_COUNT, sizeof *p->nums);
+	p->name_off = calloc(n * SCORE_COUNT, sizeof *p->name_off);
+	p->count = calloc(n, sizeof *p->count);
+	p->values = calloc(n * SCORE_COUNT, sizeof *p->values);
+	p->res = calloc(n, sizeof *p->res);
+	p->cap = p->nums && p->name_off && p->count && p->values && p->res ? n : 0;
+	return p->cap ? ASSAY_OK : ASSAY_ENOMEM;
 }
 
 /* The other scores of the page's samples: one range read per run of
  * close ids (a page's ids may be far apart). */
-static int read_scores(run_ctx *r, const store_score_page *page, page_scores *p,
-		       assay_error *err)
+static int read_scores(run_ctx *r, page_job *p, assay_error *err)
 {
-	p->page = page;
-	p->nums = calloc(page->n * SCORE_COUNT, sizeof *p->nums);
-	p->name_off = calloc(page->n * SCORE_COUNT, sizeof *p->name_off);
-	p->count = calloc(page->n, sizeof *p->count);
-	p->err = err;
-	if (!p->nums || !p->name_off || !p->count)
+	const store_score_page *page = &p->page;
+	p->rc = 0;
+	abuf_reset(&p->names);
+	if (job_room(p, page->n) < 0)
 		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
+	memset(p->count, 0, page->n * sizeof *p->count);
+	for (size_t k = 0; k < page->n * SCORE_COUNT; k++)
+		p->values[k] = NAN;
 	for (size_t i = 0; i < page->n;) {
 		size_t j = i + 1;
 		while (j < page->n && page->items[j].id - page->items[j - 1].id < 64)
@@ -98,7 +129,7 @@ static int read_scores(run_ctx *r, const store_score_page *page, page_scores *p,
 		int rc = store_scores_range_each(r->s, page->items[i].id, page->items[j - 1].id,
 						 on_score, p, err);
 		if (rc < 0 || p->rc < 0)
-			return rc < 0 ? rc : p->rc;
+			return rc < 0 ? rc : assay_fail(err, p->rc, "%s", p->err.msg);
 		i = j;
 	}
 	for (size_t k = 0; k < page->n * SCORE_COUNT; k++)
@@ -106,92 +137,145 @@ static int read_scores(run_ctx *r, const store_score_page *page, page_scores *p,
 	return ASSAY_OK;
 }
 
-static void page_scores_free(page_scores *p)
+static void job_free(page_job *p)
 {
+	store_score_page_free(&p->page);
 	free(p->nums);
 	free(p->name_off);
 	free(p->count);
+	free(p->values);
+	free(p->res);
 	abuf_free(&p->names);
+	learn_record_free(&p->rec);
+	learn_fvec_free(&p->fv);
+	abuf_free(&p->why);
+	abuf_free(&p->text);
+	abuf_free(&p->detail);
+	*p = (page_job){0};
 }
 
-/* One sample's prediction as a score. */
-typedef struct predictor {
-	learn_record rec;
-	learn_fvec fv;
-	abuf why, text;
-} predictor;
-
-/* {"p_reject": P, "model": VERSION, "reason": the likely reject reason}
- * (the reason left out when it would not fit). */
-static void detail_json(const run_ctx *r, const learn_prediction *p, score_result *out)
+/* Sample i's prediction as a score. Pure: reads the model and the page. */
+static int predict(page_job *p, size_t i)
 {
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddNumberToObject(o, "p_reject", round(p->p_reject * 1e4) / 1e4);
-	cJSON_AddNumberToObject(o, "model", (double)r->cfg.learned_model);
-	char *text = cJSON_PrintUnformatted(o);
-	if (p->reason)
-		cJSON_AddStringToObject(o, "reason", p->reason);
-	char *with = p->reason ? cJSON_PrintUnformatted(o) : NULL;
-	const char *pick = with && strlen(with) < sizeof out->detail ? with : text;
-	snprintf(out->detail, sizeof out->detail, "%s", pick && strlen(pick) < sizeof out->detail
-							    ? pick
-							    : "");
-	free(text);
-	free(with);
-	cJSON_Delete(o);
-}
-
-static int predict(run_ctx *r, predictor *pr, const store_score_item *it, const page_scores *ps,
-		   score_result *out, assay_error *err)
-{
+	const run_ctx *r = p->r;
+	const store_score_item *it = &p->page.items[i];
+	score_result *out = &p->res[i];
 	if (learn_record_fields(it->record, it->record_len, it->text_field, NULL, it->text,
-				&pr->rec) < 0)
-		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
-	size_t i = position(ps->page, it->id);
-	learn_example ex = {pr->rec.fields, pr->rec.n, ps->nums + i * SCORE_COUNT, ps->count[i]};
-	learn_prediction p;
-	abuf_reset(&pr->why);
-	abuf_reset(&pr->text);
-	int rc = learn_predict(r->model, &ex, &pr->fv, &p, &pr->why, err);
+				&p->rec) < 0)
+		return assay_fail(&p->err, ASSAY_ENOMEM, "out of memory");
+	learn_example ex = {p->rec.fields, p->rec.n, p->nums + i * SCORE_COUNT, p->count[i]};
+	learn_prediction pred;
+	abuf_reset(&p->why);
+	abuf_reset(&p->text);
+	int rc = learn_predict(r->model, &ex, &p->fv, &pred, &p->why, &p->err);
 	if (rc < 0)
 		return rc;
-	if (learn_reason_text(&p, pr->why.data, &pr->text) < 0)
-		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
-	out->value = 1.0 - p.p_reject;
+	if (learn_reason_text(&pred, p->why.data, &p->text) < 0 ||
+	    learn_detail_json(pred.p_reject, r->cfg.learned_model, pred.reason, out->detail,
+			      sizeof out->detail, &p->detail) < 0)
+		return assay_fail(&p->err, ASSAY_ENOMEM, "out of memory");
+	out->value = 1.0 - pred.p_reject;
 	out->flagged = out->value < r->cfg.threshold[SCORE_LEARNED];
-	snprintf(out->reason, sizeof out->reason, "%s", pr->text.data ? pr->text.data : "");
-	detail_json(r, &p, out);
+	snprintf(out->reason, sizeof out->reason, "%s", p->text.data ? p->text.data : "");
 	return ASSAY_OK;
 }
 
-/* One page: predict, write, combine, in one transaction. */
-static int learned_page(run_ctx *r, predictor *pr, const store_score_page *page,
-			const store_score_want *want, int64_t *done, assay_error *err)
+static void *predict_page(void *arg)
 {
-	page_scores ps = {0};
-	int rc = read_scores(r, page, &ps, err);
-	if (rc == 0)
-		rc = store_begin(r->s, err);
-	for (size_t i = 0; rc == 0 && i < page->n; i++) {
-		score_result res;
-		done[i] = page->items[i].id;
-		rc = predict(r, pr, &page->items[i], &ps, &res, err);
-		store_score_row row = {.sample_id = page->items[i].id, .scorer = want->scorer,
-				       .version = want->version, .value = res.value,
-				       .flagged = res.flagged, .reason = res.reason,
-				       .detail = res.detail};
+	page_job *p = arg;
+	for (size_t i = 0; p->rc == 0 && i < p->page.n; i++)
+		p->rc = predict(p, i);
+	return NULL;
+}
+
+/* The page's predictions and combined scores, in one transaction. */
+static int write_page(run_ctx *r, page_job *p, const store_score_want *want, assay_error *err)
+{
+	if (p->rc < 0)
+		return assay_fail(err, p->rc, "%s", p->err.msg);
+	int rc = store_begin(r->s, err);
+	for (size_t i = 0; rc == 0 && i < p->page.n; i++) {
+		const score_result *res = &p->res[i];
+		int64_t id = p->page.items[i].id;
+		store_score_row row = {.sample_id = id, .scorer = want->scorer,
+				       .version = want->version, .value = res->value,
+				       .flagged = res->flagged, .reason = res->reason,
+				       .detail = res->detail};
+		rc = store_score_put(r->s, &row, err);
+		/* the combined score from the values read with the page and this one */
+		double *values = p->values + i * SCORE_COUNT;
+		values[SCORE_LEARNED] = res->value;
 		if (rc == 0)
-			rc = store_score_put(r->s, &row, err);
+			rc = run_combine_values(r, id, values, err);
 		r->res->scored[SCORE_LEARNED] += rc == 0;
-		r->res->flagged[SCORE_LEARNED] += rc == 0 && res.flagged;
+		r->res->flagged[SCORE_LEARNED] += rc == 0 && res->flagged;
 	}
-	if (rc == 0)
-		rc = run_combine(r, done, page->n, err);
 	if (rc == 0)
 		rc = store_commit(r->s, err);
 	else if (store_in_tx(r->s))
 		store_rollback(r->s);
-	page_scores_free(&ps);
+	return rc;
+}
+
+/* Reads the page after `after` into p with its scores. */
+static int read_page(run_ctx *r, const store_score_query *q, size_t max, int64_t after,
+		     page_job *p, assay_error *err)
+{
+	p->page.last_id = after;
+	p->r = r;
+	int rc = store_score_page_next(r->s, q, max, &p->page, err);
+	return rc < 0 || p->page.n == 0 ? rc : read_scores(r, p, err);
+}
+
+/* One page start to end on this thread (the screens' small refreshes). */
+static int learned_page(run_ctx *r, page_job *p, const store_score_want *want, assay_error *err)
+{
+	int rc = read_scores(r, p, err);
+	if (rc == 0) {
+		predict_page(p);
+		rc = write_page(r, p, want, err);
+	}
+	return rc;
+}
+
+/* Pages in a pipeline: while page k is predicted on a second thread, page
+ * k - 1 is written and page k + 1 read on this one (the store is used by
+ * this thread only). Without a second core, one page after the other. */
+static int pipeline(run_ctx *r, const store_score_query *q, const store_score_want *want,
+		    assay_error *err)
+{
+	page_job job[2];
+	memset(job, 0, sizeof job);
+	bool threads = assay_workers() > 1, busy = false;
+	pthread_t th;
+	int64_t after = 0;
+	size_t cur = 0;
+	int rc = ASSAY_OK;
+	for (;;) {
+		page_job *p = &job[cur], *prev = &job[cur ^ 1];
+		bool more = !run_stopped(r);
+		if (more && (rc = read_page(r, q, r->page, after, p, err)) < 0)
+			break;
+		more = more && p->page.n > 0;
+		if (more) {
+			after = p->page.last_id;
+			busy = threads && pthread_create(&th, NULL, predict_page, p) == 0;
+			if (!busy)
+				predict_page(p);
+		}
+		if (prev->page.n && (rc = write_page(r, prev, want, err)) == 0)
+			run_progress(r, MODEL_NAME, run_position(r, prev->page.last_id), r->scope,
+				     false);
+		if (busy)
+			pthread_join(th, NULL);
+		busy = false;
+		prev->page.n = 0;
+		if (rc < 0 || !more)
+			break;
+		cur ^= 1;
+	}
+	job_free(&job[0]);
+	job_free(&job[1]);
 	return rc;
 }
 
@@ -205,22 +289,8 @@ int run_learned(run_ctx *r, assay_error *err)
 	store_score_query q = {.batch_ids = r->o->batch_ids, .n_batches = r->o->n_batches,
 			       .want = &want, .n_want = 1, .rescore = r->o->rescore,
 			       .with_record = true};
-	store_score_page page = {0};
-	predictor pr = {0};
-	int64_t t0 = assay_mono_ns(), *done = malloc(r->page * sizeof *done);
-	int rc = done ? ASSAY_OK : assay_fail(err, ASSAY_ENOMEM, "out of memory");
-	while (rc == 0 && !run_stopped(r)) {
-		if ((rc = store_score_page_next(r->s, &q, r->page, &page, err)) < 0 || page.n == 0)
-			break;
-		rc = learned_page(r, &pr, &page, &want, done, err);
-		run_progress(r, MODEL_NAME, run_position(r, page.last_id), r->scope, false);
-	}
-	store_score_page_free(&page);
-	learn_record_free(&pr.rec);
-	learn_fvec_free(&pr.fv);
-	abuf_free(&pr.why);
-	abuf_free(&pr.text);
-	free(done);
+	int64_t t0 = assay_mono_ns();
+	int rc = pipeline(r, &q, &want, err);
 	r->res->seconds[SCORE_LEARNED] += (double)(assay_mono_ns() - t0) / 1e9;
 	return rc;
 }
@@ -237,13 +307,10 @@ struct score_refresh {
 	run_ctx r;
 	score_run_options o;
 	score_run_result res;
-	store_score_page page;
-	predictor pr;
+	page_job job;
 	char version[32];
 	store_score_want want;
 	store_score_query q;
-	int64_t *done;
-	size_t cap;
 	int64_t max_id; /* the largest sample id when the model came */
 };
 
@@ -280,19 +347,19 @@ int score_refresh_step(score_refresh *f, size_t max, int64_t span, size_t *n, bo
 {
 	*n = 0;
 	*more = false;
-	if (ASSAY_GROW(f->done, max, f->cap, 16) < 0)
-		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
-	f->q.max_id = f->page.last_id + (span > 0 ? span : 1);
-	int rc = store_score_page_next(f->r.s, &f->q, max, &f->page, err);
-	if (rc == 0 && f->page.n)
-		rc = learned_page(&f->r, &f->pr, &f->page, &f->want, f->done, err);
+	store_score_page *page = &f->job.page;
+	f->job.r = &f->r;
+	f->q.max_id = page->last_id + (span > 0 ? span : 1);
+	int rc = store_score_page_next(f->r.s, &f->q, max, page, err);
+	if (rc == 0 && page->n)
+		rc = learned_page(&f->r, &f->job, &f->want, err);
 	if (rc < 0)
 		return rc;
-	*n = f->page.n;
+	*n = page->n;
 	/* a full page stops at its last sample; else the window was read */
-	if (f->page.n < max)
-		f->page.last_id = f->q.max_id;
-	*more = f->page.last_id < f->max_id;
+	if (page->n < max)
+		page->last_id = f->q.max_id;
+	*more = page->last_id < f->max_id;
 	return ASSAY_OK;
 }
 
@@ -305,12 +372,7 @@ void score_refresh_free(score_refresh *f)
 {
 	if (!f)
 		return;
-	store_score_page_free(&f->page);
-	learn_record_free(&f->pr.rec);
-	learn_fvec_free(&f->pr.fv);
-	abuf_free(&f->pr.why);
-	abuf_free(&f->pr.text);
+	job_free(&f->job);
 	run_learned_free(&f->r);
-	free(f->done);
 	free(f);
 }

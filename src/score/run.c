@@ -170,15 +170,21 @@ static void combine_flush(combine_acc *a)
 		a->next++;
 	if (a->next == a->n || a->ids[a->next] != a->sample)
 		return;
-	run_ctx *r = a->r;
-	double q = score_combine(a->values, r->cfg.weight, SCORE_COUNT);
-	if ((a->rc = store_quality_set(r->s, a->sample, q, a->err)) < 0)
-		return;
-	uint64_t id = (uint64_t)a->sample, bit = 1ull << (id & 63);
+	a->rc = run_combine_values(a->r, a->sample, a->values, a->err);
+}
+
+int run_combine_values(run_ctx *r, int64_t sample_id, const double *values, assay_error *err)
+{
+	double q = score_combine(values, r->cfg.weight, SCORE_COUNT);
+	int rc = store_quality_set(r->s, sample_id, q, err);
+	if (rc < 0)
+		return rc;
+	uint64_t id = (uint64_t)sample_id, bit = 1ull << (id & 63);
 	if (id < r->combined_bits && !(r->combined[id >> 6] & bit)) {
 		r->combined[id >> 6] |= bit;
 		r->res->combined++;
 	}
+	return ASSAY_OK;
 }
 
 static int combine_row(void *ud, int64_t sample_id, const char *scorer, double value)

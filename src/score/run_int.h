@@ -23,6 +23,9 @@ typedef struct run_ctx {
  * from every score they hold, inside the caller's open transaction, the one
  * that wrote their new scores. */
 int run_combine(run_ctx *r, const int64_t *ids, size_t n, assay_error *err);
+/* The combined score of one sample from the SCORE_COUNT values it holds
+ * (NAN where it has none), as run_combine would read them back. */
+int run_combine_values(run_ctx *r, int64_t sample_id, const double *values, assay_error *err);
 /* The same for ids in any order, with repeats (sorted in place). */
 int run_combine_unsorted(run_ctx *r, int64_t *ids, size_t n, assay_error *err);
 void run_progress(run_ctx *r, const char *phase, int64_t done, int64_t total, bool force);
