@@ -3,7 +3,6 @@
  * transaction the screen uses. */
 #include <errno.h>
 #include <math.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,8 +13,9 @@
 #include "cli.h"
 #include "decide_auto.h"
 #include "decide_slice.h"
+#include "opt.h"
 
-static const char help[] =
+static const char decide_head[] =
 	"usage: assay decide [OPTIONS] ID accept|edit|reject|skip|note\n"
 	"       assay decide [OPTIONS] ID prefer a|b|tie|both-bad [--reason R] [--text T]\n"
 	"       assay decide [OPTIONS] --from FILE.jsonl\n"
@@ -27,51 +27,11 @@ static const char help[] =
 	"\n"
 	"Records a decision on the sample with external id ID, exactly as the\n"
 	"review screen does (the event and the verdict in one transaction).\n"
-	"A pair of candidates (imported with --pair) is decided with prefer:\n"
-	"a and b name the candidates as imported (the first and second of\n"
-	"--pair), tie says neither is better, both-bad that neither is good;\n"
-	"with a or b, --text T is the chosen one corrected.\n"
-	"\n"
-	"Options:\n"
-	"  --annotator NAME  who decides (default: $ASSAY_ANNOTATOR, else $USER)\n"
-	"  --batch NAME      the batch holding ID, when several batches have it\n"
-	"  --reason R        with reject: why (required)\n"
-	"  --text T          with edit: the corrected text; with note: the note\n"
-	"  --adjudicate      record a lead's final verdict (accept, edit or reject; on\n"
-	"                    a pair a preference), which export honours over the\n"
-	"                    annotators'\n"
-	"  --from FILE       one decision per JSON line: {\"id\": ..., \"verdict\":\n"
-	"                    \"accept\"|\"edit\"|\"reject\"|\"skip\"|\"note\", \"reason\": ...,\n"
-	"                    \"text\": ..., \"annotator\": ..., \"batch\": ...}, on a pair\n"
-	"                    {\"id\": ..., \"verdict\": \"prefer\", \"prefer\": \"a\"|\"b\"|\"tie\"|\n"
-	"                    \"both-bad\", ...}; - is stdin;\n"
-	"                    bad lines are reported as FILE:LINE: reason and skipped\n"
-	"  --undo            undo this annotator's latest decision\n"
-	"  --all             with --undo: every decision of this annotator, newest\n"
-	"                    first (each an undo event)\n"
-	"  --auto            reject the undecided samples the newest learned model\n"
-	"                    (assay learn, then assay score) is sure of: P(reject)\n"
-	"                    at or above the lowest threshold whose out-of-fold\n"
-	"                    precision has a 95% Wilson lower bound >= P; recorded\n"
-	"                    as annotator auto:learned@VERSION (left out of agreement,\n"
-	"                    marked in export --provenance), with --reason R or the\n"
-	"                    model's likely reason (else \"other\")\n"
-	"  --precision P     with --auto: the target precision, e.g. 0.95\n"
-	"  --dry-run         with --auto: say the threshold, how many samples and a few\n"
-	"                    examples; with --where: how many and a few; write nothing\n"
-	"  --where EXPR      the slice (see assay export --help): accept or reject every\n"
-	"                    sample of it this annotator has no verdict on (skips aside),\n"
-	"                    a page of 500 per transaction; with --undo: undo this\n"
-	"                    annotator's latest decision on each sample of it\n"
-	"  --yes             do not ask (without a terminal --where needs it)\n"
-	"  --sample N        with --where: first draw N of those samples for a human to\n"
-	"                    decide (assay review --where 'spotcheck = ID'); the bulk\n"
-	"                    verdict waits. The same command run again decides the rest,\n"
-	"                    or refuses when more of the N than --max-disagree disagree\n"
-	"  --seed S          the draw (default 1): the N samples with the smallest\n"
-	"                    splitmix64(S xor splitmix64(id)); same seed, same draw\n"
-	"  --max-disagree R  the share of the N whose verdict may differ (default 0.1)\n"
-	"  -h, --help        this help\n";
+	"A pair of candidates (import --pair) is decided with prefer:\n"
+	"a and b name the candidates as imported (the first and second\n"
+	"of import --pair), tie says neither is better, both-bad that\n"
+	"neither is good; with a or b, --text T is the chosen one corrected.\n"
+	"\n";
 
 /* "prefer": the verdict follows from the preference (pref_kind). */
 #define KIND_PREFER (-2)
@@ -306,73 +266,78 @@ typedef struct args {
 	cli_where where;
 } args;
 
-/* 1 when c is not an option of --where's. */
-static int slice_option(cli_ctx *ctx, args *a, int c)
+/* --annotator NAME: given on the command line, not from the environment. */
+static int annotator_option(const cli_ctx *ctx, void *ud, const char *value)
 {
-	switch (c) {
-	case 'W': return cli_where_parse(ctx, optarg, &a->where);
-	case 'y': a->yes = true; return 0;
-	case 'S': a->sample = optarg; return 0;
-	case 'E': a->seed = optarg; return 0;
-	case 'D': a->max_disagree = optarg; return 0;
-	default: return 1;
-	}
-}
-
-/* Reads the options; 0 when fine, -1 after --help, else the exit code. */
-static int parse_args(cli_ctx *ctx, int argc, char **argv, args *a)
-{
-	static const struct option longopts[] = {
-		{"annotator", required_argument, NULL, 'a'},
-		{"batch", required_argument, NULL, 'b'},
-		{"reason", required_argument, NULL, 'r'},
-		{"text", required_argument, NULL, 't'},
-		{"adjudicate", no_argument, NULL, 'A'},
-		{"from", required_argument, NULL, 'f'},
-		{"undo", no_argument, NULL, 'u'},
-		{"all", no_argument, NULL, 'L'},
-		{"auto", no_argument, NULL, 'M'},
-		{"precision", required_argument, NULL, 'P'},
-		{"dry-run", no_argument, NULL, 'n'},
-		{"where", required_argument, NULL, 'W'},
-		{"yes", no_argument, NULL, 'y'},
-		{"sample", required_argument, NULL, 'S'},
-		{"seed", required_argument, NULL, 'E'},
-		{"max-disagree", required_argument, NULL, 'D'},
-		{"help", no_argument, NULL, 'h'},
-		{0},
-	};
-	int c, code;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'a':
-			a->d.annotator = optarg;
-			a->annotator_given = true;
-			break;
-		case 'b': a->d.batch = optarg; break;
-		case 'r': a->d.reason = optarg; break;
-		case 't': a->d.text = optarg; break;
-		case 'A': a->d.adjudicate = true; break;
-		case 'f': a->from = optarg; break;
-		case 'u': a->undo = true; break;
-		case 'L': a->all = true; break;
-		case 'M': a->autom = true; break;
-		case 'P': a->precision = optarg; break;
-		case 'n': a->ao.dry_run = true; break;
-		case 'h':
-			fputs(help, stdout);
-			return -1;
-		default:
-			if ((code = slice_option(ctx, a, c)) == 1)
-				return cli_bad_option(ctx, c, argv);
-			if (code)
-				return code;
-		}
-	}
+	(void)ctx;
+	args *a = ud;
+	a->d.annotator = value;
+	a->annotator_given = true;
 	return 0;
 }
+
+static const cli_opt decide_rows[] = {
+	CLI_CALL("annotator", 0, "NAME", annotator_option,
+		 "who decides (default: $ASSAY_ANNOTATOR, else $USER)"),
+	CLI_STRING("batch", 0, args, d.batch, "NAME",
+		   "the batch holding ID, when several batches have it"),
+	CLI_STRING("reason", 0, args, d.reason, "R", "with reject: why (required)"),
+	CLI_STRING("text", 0, args, d.text, "T",
+		   "with edit: the corrected text; with note: the note"),
+	CLI_FLAG("adjudicate", 0, args, d.adjudicate,
+		 "record a lead's final verdict (accept, edit or reject; on\n"
+		 "a pair a preference), which export honours over the\n"
+		 "annotators'"),
+	CLI_STRING("from", 0, args, from, "FILE",
+		   "one decision per JSON line: {\"id\": ..., \"verdict\":\n"
+		   "\"accept\"|\"edit\"|\"reject\"|\"skip\"|\"note\", \"reason\": ...,\n"
+		   "\"text\": ..., \"annotator\": ..., \"batch\": ...}, on a pair\n"
+		   "{\"id\": ..., \"verdict\": \"prefer\", \"prefer\": \"a\"|\"b\"|\"tie\"|\n"
+		   "\"both-bad\", ...}; - is stdin;\n"
+		   "bad lines are reported as FILE:LINE: reason and skipped"),
+	CLI_FLAG("undo", 0, args, undo, "undo this annotator's latest decision"),
+	CLI_FLAG("all", 0, args, all,
+		 "with --undo: every decision of this annotator, newest\n"
+		 "first (each an undo event)"),
+	CLI_FLAG("auto", 0, args, autom,
+		 "reject the undecided samples the newest learned model\n"
+		 "(assay learn, then assay score) is sure of: P(reject)\n"
+		 "at or above the lowest threshold whose out-of-fold\n"
+		 "precision has a 95% Wilson lower bound >= P; recorded\n"
+		 "as annotator auto:learned@VERSION (left out of agreement,\n"
+		 "marked in export --provenance), with --reason R or the\n"
+		 "model's likely reason (else \"other\")"),
+	CLI_STRING("precision", 0, args, precision, "P",
+		   "with --auto: the target precision, e.g. 0.95"),
+	CLI_FLAG("dry-run", 0, args, ao.dry_run,
+		 "with --auto: say the threshold, how many samples and a few\n"
+		 "examples; with --where: how many and a few; write nothing"),
+	CLI_WHERE(args, where,
+		  "the slice (see assay export --help): accept or reject every\n"
+		  "sample of it this annotator has no verdict on (skips aside),\n"
+		  "a page of 500 per transaction; with --undo: undo this\n"
+		  "annotator's latest decision on each sample of it"),
+	CLI_FLAG("yes", 0, args, yes, "do not ask (without a terminal --where needs it)"),
+	CLI_STRING("sample", 0, args, sample, "N",
+		   "with --where: first draw N of those samples for a human to\n"
+		   "decide (assay review --where 'spotcheck = ID'); the bulk\n"
+		   "verdict waits. The same command run again decides the rest,\n"
+		   "or refuses when more of the N than --max-disagree disagree"),
+	CLI_STRING("seed", 0, args, seed, "S",
+		   "the draw (default 1): the N samples with the smallest\n"
+		   "splitmix64(S xor splitmix64(id)); same seed, same draw"),
+	CLI_STRING("max-disagree", 0, args, max_disagree, "R",
+		   "the share of the N whose verdict may differ (default 0.1)"),
+	CLI_HELP(),
+	CLI_END(),
+};
+
+const cli_opts cli_decide_opts = {
+	.head = decide_head,
+	.rows = decide_rows,
+	.column = 20,
+	.max_operands = -1,
+};
 
 /* --where: checks what goes with it and runs it; returns the exit code. */
 static int slice_run(cli_ctx *ctx, const args *a, int npos, char **rest)
@@ -453,14 +418,15 @@ int cmd_decide(cli_ctx *ctx, int argc, char **argv)
 	args a = {.d.annotator = getenv("ASSAY_ANNOTATOR")};
 	if (!a.d.annotator || !*a.d.annotator)
 		a.d.annotator = getenv("USER");
-	int code = parse_args(ctx, argc, argv, &a);
+	int first = 1;
+	int code = cli_opts_parse(ctx, &cli_decide_opts, argc, argv, &a, &first);
 	one d = a.d;
-	int npos = argc - optind;
+	int npos = argc - first;
 	if (code == 0 && a.where.set && (!d.annotator || !*d.annotator))
 		code = cli_usage_error(ctx, "who decides? give --annotator NAME (or set "
 					    "$ASSAY_ANNOTATOR)");
 	else if (code == 0 && a.where.set)
-		code = slice_run(ctx, &a, npos, argv + optind);
+		code = slice_run(ctx, &a, npos, argv + first);
 	else if (code == 0 && (a.yes || a.sample || a.seed || a.max_disagree))
 		code = cli_usage_error(ctx, "--yes, --sample, --seed and --max-disagree go with "
 					    "--where");
@@ -481,21 +447,21 @@ int cmd_decide(cli_ctx *ctx, int argc, char **argv)
 		return cli_usage_error(ctx, "who decides? give --annotator NAME (or set "
 					    "$ASSAY_ANNOTATOR)");
 	if ((a.from || a.undo) && npos)
-		return cli_usage_error(ctx, "unexpected argument '%s'", argv[optind]);
+		return cli_usage_error(ctx, "unexpected argument '%s'", argv[first]);
 	if (!a.from && !a.undo) {
-		if (npos == 3 && strcmp(argv[optind + 1], "prefer") == 0)
-			return prefer_args(ctx, &d, argv + optind) ? EXIT_USAGE : decide_run(ctx, &a, &d);
+		if (npos == 3 && strcmp(argv[first + 1], "prefer") == 0)
+			return prefer_args(ctx, &d, argv + first) ? EXIT_USAGE : decide_run(ctx, &a, &d);
 		if (npos != 2)
 			return cli_usage_error(ctx, "expected ID and accept|edit|reject|skip|note, or "
 						    "ID prefer a|b|tie|both-bad");
-		d.id = argv[optind];
-		if ((d.kind = kind_parse(argv[optind + 1])) < 0)
+		d.id = argv[first];
+		if ((d.kind = kind_parse(argv[first + 1])) < 0)
 			return cli_usage_error(ctx, "expected accept, edit, reject, skip or note, got "
-						    "\"%s\"", argv[optind + 1]);
+						    "\"%s\"", argv[first + 1]);
 		if (d.kind == STORE_REJECT && !d.reason)
 			return cli_usage_error(ctx, "reject needs --reason");
 		if ((d.kind == STORE_EDIT || d.kind == STORE_NOTE) && !d.text)
-			return cli_usage_error(ctx, "%s needs --text", argv[optind + 1]);
+			return cli_usage_error(ctx, "%s needs --text", argv[first + 1]);
 	}
 	return decide_run(ctx, &a, &d);
 }
