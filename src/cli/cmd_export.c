@@ -1,7 +1,6 @@
 /* cmd_export.c — `assay export`: the approved set, corrections applied, to
  * a file (atomically), stdout or an HTTP endpoint. */
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -12,8 +11,9 @@
 #include "assay/net.h"
 #include "assay/score.h"
 #include "cli.h"
+#include "opt.h"
 
-static const char help[] =
+static const char export_head[] =
 	"usage: assay export [OPTIONS]\n"
 	"\n"
 	"Writes the reviewed samples: each record exactly as imported, with the\n"
@@ -23,46 +23,7 @@ static const char help[] =
 	"partial file behind; the files of --split appear together or not at\n"
 	"all. A FIFO, a character device or a socket is written directly. The\n"
 	"database and its -wal, -shm and -journal files are refused.\n"
-	"\n"
-	"Options:\n"
-	"  -o, --output FILE   where to write (default: - for standard output)\n"
-	"  --format FMT        jsonl (default), json (one array), csv, or dpo: one\n"
-	"                      {\"prompt\", \"chosen\", \"rejected\"} line per pair with\n"
-	"                      a preference (messages for chat pairs, as TRL reads\n"
-	"                      them), whatever --status says; the chosen one\n"
-	"                      corrected when it was edited, the models following\n"
-	"                      their candidates, the record's other fields as they\n"
-	"                      are; annotators who disagree leave the pair out\n"
-	"                      (--resolve majority: a preference of more than half)\n"
-	"  --with tie,both-bad with dpo: also those pairs, as {\"prompt\", \"a\", \"b\",\n"
-	"                      \"preference\"}\n"
-	"  --status LIST       which outcomes: accepted,edited (default), rejected,\n"
-	"                      undecided, conflict, or all\n"
-	"  --resolve RULE      several annotators: unanimous (default), majority,\n"
-	"                      any-reject, or lead (only adjudicated or single\n"
-	"                      verdicts); a lead's adjudication always wins\n"
-	"  --batch NAME        only this batch\n"
-	"  --annotator NAME    only this annotator's verdicts\n"
-	"  --min SCORER=VALUE  only samples scoring at least VALUE (repeatable;\n"
-	"                      'quality' is the combined score)\n"
-	"  --max SCORER=VALUE  only samples scoring at most VALUE (repeatable)\n"
-	"  --where EXPR        only the samples of a slice, e.g.\n"
-	"                      'flagged(repetition) and meta.model = \"llava\"'\n"
-	"                      (the language of review, decide and stats)\n"
-	"  --fields A,B,...    only these fields of each record (dotted paths)\n"
-	"  --provenance        add an \"_assay\" object: verdict, annotators,\n"
-	"                      reasons, notes, scores, original text, batch\n"
-	"  --csv-raw           CSV cells as their exact bytes (by default control\n"
-	"                      characters are shown as ^[ or <U+009B> and a text\n"
-	"                      cell starting with = + - @ TAB or CR gets a ')\n"
-	"  --split N=S,...     e.g. train=0.9,val=0.1: FILE.train.jsonl, ... by a\n"
-	"                      stable hash of the sample id and --seed\n"
-	"  --seed N            seed for --split (default 0)\n"
-	"  --to URL            send as the body of an HTTP PUT instead (bearer token\n"
-	"                      from $ASSAY_EXPORT_TOKEN); --method POST to POST\n"
-	"  --method M          PUT (default) or POST, with --to\n"
-	"  --insecure          with --to: do not verify TLS certificates\n"
-	"  -h, --help          this help\n";
+	"\n";
 
 static volatile sig_atomic_t stop_flag;
 
@@ -272,7 +233,6 @@ typedef struct args {
 	const char *fields[256];
 	char *fields_buf;
 	net_options net;
-	bool help;
 } args;
 
 static void args_free(args *a)
@@ -281,40 +241,41 @@ static void args_free(args *a)
 	cli_where_free(&a->where);
 }
 
-/* The options that choose the samples; 1 when c is not one of them. */
-static int filter_option(const cli_ctx *ctx, args *a, int c)
+/* The options that choose the samples. */
+static int status_option(const cli_ctx *ctx, void *ud, const char *value)
 {
-	switch (c) {
-	case 'S':
-		if (!parse_statuses(optarg, &a->o.statuses))
-			return cli_usage_error(ctx, "--status: expected a list of accepted, edited, "
-						    "rejected, undecided, conflict or all; got \"%s\"",
-					       optarg);
-		return 0;
-	case 'r':
-		if (export_rule_parse(optarg, &a->o.rule) < 0)
-			return cli_usage_error(ctx, "--resolve: expected unanimous, majority, "
-						    "any-reject or lead, got \"%s\"", optarg);
-		return 0;
-	case 'b':
-		a->o.filter.batch = optarg;
-		return 0;
-	case 'a':
-		a->o.filter.annotator = optarg;
-		return 0;
-	case 'm':
-	case 'x':
-		return parse_bound(ctx, optarg, c == 'm' ? &a->min : &a->max);
-	case 'w':
-		return cli_where_parse(ctx, optarg, &a->where);
-	default:
-		return 1;
-	}
+	args *a = ud;
+	if (!parse_statuses(value, &a->o.statuses))
+		return cli_usage_error(ctx, "--status: expected a list of accepted, edited, "
+					    "rejected, undecided, conflict or all; got \"%s\"",
+				       value);
+	return 0;
+}
+
+static int resolve_option(const cli_ctx *ctx, void *ud, const char *value)
+{
+	args *a = ud;
+	if (export_rule_parse(value, &a->o.rule) < 0)
+		return cli_usage_error(ctx, "--resolve: expected unanimous, majority, "
+					    "any-reject or lead, got \"%s\"", value);
+	return 0;
+}
+
+/* --min and --max split their value in place: it is argv's own text. */
+static int min_option(const cli_ctx *ctx, void *ud, const char *value)
+{
+	return parse_bound(ctx, (char *)value, &((args *)ud)->min);
+}
+
+static int max_option(const cli_ctx *ctx, void *ud, const char *value)
+{
+	return parse_bound(ctx, (char *)value, &((args *)ud)->max);
 }
 
 /* --with tie,both-bad: the pairs dpo also exports. */
-static int with_option(const cli_ctx *ctx, const char *list, unsigned *out)
+static int with_option(const cli_ctx *ctx, void *ud, const char *list)
 {
+	unsigned *out = &((args *)ud)->o.pair_extra;
 	for (const char *p = list; *p;) {
 		size_t n = strcspn(p, ",");
 		if (n == 3 && !strncmp(p, "tie", 3))
@@ -329,124 +290,139 @@ static int with_option(const cli_ctx *ctx, const char *list, unsigned *out)
 	return *out ? 0 : cli_usage_error(ctx, "--with: expected tie, both-bad or both");
 }
 
-/* The options that shape the output; 1 when c is not one of them. */
-static int format_option(const cli_ctx *ctx, args *a, int c)
+/* The options that shape the output. */
+static int format_option(const cli_ctx *ctx, void *ud, const char *value)
 {
-	export_options *o = &a->o;
-	switch (c) {
-	case 'f':
-		if (strcmp(optarg, "jsonl") == 0)
-			o->format = EXPORT_JSONL;
-		else if (strcmp(optarg, "json") == 0)
-			o->format = EXPORT_JSON;
-		else if (strcmp(optarg, "csv") == 0)
-			o->format = EXPORT_CSV;
-		else if (strcmp(optarg, "dpo") == 0)
-			o->format = EXPORT_DPO;
-		else
-			return cli_usage_error(ctx, "--format: expected jsonl, json, csv or dpo, got "
-						    "\"%s\"", optarg);
-		return 0;
-	case 'W':
-		return with_option(ctx, optarg, &o->pair_extra);
-	case 'F':
-		free(a->fields_buf);
-		a->fields_buf = assay_strdup(optarg);
-		o->n_fields = a->fields_buf ? split_list(a->fields_buf, a->fields,
-							 ASSAY_ARRAY_LEN(a->fields))
-					    : 0;
-		if (!o->n_fields)
-			return cli_usage_error(ctx, "--fields: expected a comma-separated list");
-		o->fields = a->fields;
-		return 0;
-	case 'p':
-		o->provenance = true;
-		return 0;
-	case 'R':
-		o->csv_raw = true;
-		return 0;
-	case 's': {
-		assay_error err = {0};
-		if (export_split_parse(optarg, o->splits, ASSAY_ARRAY_LEN(o->splits), &o->n_splits,
-				       &err) < 0)
-			return cli_usage_error(ctx, "%s", err.msg);
-		return 0;
-	}
-	case 'e': {
-		char *end;
-		o->seed = strtoull(optarg, &end, 10);
-		if (!*optarg || *end || *optarg == '-')
-			return cli_usage_error(ctx, "--seed: expected a non-negative integer");
-		return 0;
-	}
-	default:
-		return 1;
-	}
-}
-
-/* The options that say where it goes; 1 when c is not one of them. */
-static int dest_option(const cli_ctx *ctx, args *a, int c)
-{
-	switch (c) {
-	case 'o':
-		a->o.output = optarg;
-		return 0;
-	case 't':
-		if (strncmp(optarg, "http://", 7) && strncmp(optarg, "https://", 8))
-			return cli_usage_error(ctx, "--to: expected an http(s) URL, got \"%s\"", optarg);
-		a->o.url = optarg;
-		return 0;
-	case 'M':
-		if (strcmp(optarg, "PUT") && strcmp(optarg, "POST"))
-			return cli_usage_error(ctx, "--method: expected PUT or POST");
-		a->o.method = optarg;
-		return 0;
-	case 'k':
-		a->net.insecure = true;
-		return 0;
-	default:
-		return 1;
-	}
-}
-
-static int parse_args(cli_ctx *ctx, int argc, char **argv, args *a)
-{
-	static const struct option longopts[] = {
-		{"output", required_argument, NULL, 'o'},
-		{"format", required_argument, NULL, 'f'},
-		{"status", required_argument, NULL, 'S'},
-		{"resolve", required_argument, NULL, 'r'},
-		{"batch", required_argument, NULL, 'b'},
-		{"annotator", required_argument, NULL, 'a'},
-		{"min", required_argument, NULL, 'm'},
-		{"max", required_argument, NULL, 'x'},
-		{"where", required_argument, NULL, 'w'},
-		{"fields", required_argument, NULL, 'F'},
-		{"provenance", no_argument, NULL, 'p'},
-		{"csv-raw", no_argument, NULL, 'R'},
-		{"split", required_argument, NULL, 's'},
-		{"seed", required_argument, NULL, 'e'},
-		{"to", required_argument, NULL, 't'},
-		{"method", required_argument, NULL, 'M'},
-		{"insecure", no_argument, NULL, 'k'},
-		{"with", required_argument, NULL, 'W'},
-		{"help", no_argument, NULL, 'h'},
-		{0},
-	};
-	int c, code = 0;
-	optind = 1;
-	opterr = 0;
-	while (!code && (c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
-		if (c == 'h') {
-			a->help = true;
+	static const struct {
+		const char *name;
+		enum export_format format;
+	} formats[] = {
+		{"jsonl", EXPORT_JSONL}, {"json", EXPORT_JSON}, {"csv", EXPORT_CSV}, {"dpo", EXPORT_DPO}};
+	for (size_t i = 0; i < ASSAY_ARRAY_LEN(formats); i++)
+		if (strcmp(value, formats[i].name) == 0) {
+			((args *)ud)->o.format = formats[i].format;
 			return 0;
 		}
-		if ((code = filter_option(ctx, a, c)) == 1 && (code = format_option(ctx, a, c)) == 1 &&
-		    (code = dest_option(ctx, a, c)) == 1)
-			code = cli_bad_option(ctx, c, argv);
-	}
-	if (code)
-		return code;
+	return cli_usage_error(ctx, "--format: expected jsonl, json, csv or dpo, got \"%s\"",
+			       value);
+}
+
+static int fields_option(const cli_ctx *ctx, void *ud, const char *value)
+{
+	args *a = ud;
+	export_options *o = &a->o;
+	free(a->fields_buf);
+	a->fields_buf = assay_strdup(value);
+	o->n_fields =
+	    a->fields_buf ? split_list(a->fields_buf, a->fields, ASSAY_ARRAY_LEN(a->fields)) : 0;
+	if (!o->n_fields)
+		return cli_usage_error(ctx, "--fields: expected a comma-separated list");
+	o->fields = a->fields;
+	return 0;
+}
+
+static int split_option(const cli_ctx *ctx, void *ud, const char *value)
+{
+	export_options *o = &((args *)ud)->o;
+	assay_error err = {0};
+	if (export_split_parse(value, o->splits, ASSAY_ARRAY_LEN(o->splits), &o->n_splits, &err) <
+	    0)
+		return cli_usage_error(ctx, "%s", err.msg);
+	return 0;
+}
+
+static int seed_option(const cli_ctx *ctx, void *ud, const char *value)
+{
+	char *end;
+	((args *)ud)->o.seed = strtoull(value, &end, 10);
+	if (!*value || *end || *value == '-')
+		return cli_usage_error(ctx, "--seed: expected a non-negative integer");
+	return 0;
+}
+
+/* The options that say where it goes. */
+static int to_option(const cli_ctx *ctx, void *ud, const char *value)
+{
+	if (strncmp(value, "http://", 7) && strncmp(value, "https://", 8))
+		return cli_usage_error(ctx, "--to: expected an http(s) URL, got \"%s\"", value);
+	((args *)ud)->o.url = value;
+	return 0;
+}
+
+static int method_option(const cli_ctx *ctx, void *ud, const char *value)
+{
+	if (strcmp(value, "PUT") && strcmp(value, "POST"))
+		return cli_usage_error(ctx, "--method: expected PUT or POST");
+	((args *)ud)->o.method = value;
+	return 0;
+}
+
+static const cli_opt export_rows[] = {
+	CLI_STRING("output", 'o', args, o.output, "FILE",
+		   "where to write (default: - for standard output)"),
+	CLI_CALL("format", 0, "FMT", format_option,
+		 "jsonl (default), json (one array), csv, or dpo: one\n"
+		 "{\"prompt\", \"chosen\", \"rejected\"} line per pair with\n"
+		 "a preference (messages for chat pairs, as TRL reads\n"
+		 "them), whatever --status says; the chosen one\n"
+		 "corrected when it was edited, the models following\n"
+		 "their candidates, the record's other fields as they\n"
+		 "are; annotators who disagree leave the pair out\n"
+		 "(--resolve majority: a preference of more than half)"),
+	CLI_CALL("with", 0, "tie,both-bad", with_option,
+		 "with dpo: also those pairs, as {\"prompt\", \"a\", \"b\",\n"
+		 "\"preference\"}"),
+	CLI_CALL("status", 0, "LIST", status_option,
+		 "which outcomes: accepted,edited (default), rejected,\n"
+		 "undecided, conflict, or all"),
+	CLI_CALL("resolve", 0, "RULE", resolve_option,
+		 "several annotators: unanimous (default), majority,\n"
+		 "any-reject, or lead (only adjudicated or single\n"
+		 "verdicts); a lead's adjudication always wins"),
+	CLI_STRING("batch", 0, args, o.filter.batch, "NAME", "only this batch"),
+	CLI_STRING("annotator", 0, args, o.filter.annotator, "NAME",
+		   "only this annotator's verdicts"),
+	CLI_CALL("min", 0, "SCORER=VALUE", min_option,
+		 "only samples scoring at least VALUE (repeatable;\n"
+		 "'quality' is the combined score)"),
+	CLI_CALL("max", 0, "SCORER=VALUE", max_option,
+		 "only samples scoring at most VALUE (repeatable)"),
+	CLI_WHERE(args, where,
+		  "only the samples of a slice, e.g.\n"
+		  "'flagged(repetition) and meta.model = \"llava\"'\n"
+		  "(the language of review, decide and stats)"),
+	CLI_CALL("fields", 0, "A,B,...", fields_option,
+		 "only these fields of each record (dotted paths)"),
+	CLI_FLAG("provenance", 0, args, o.provenance,
+		 "add an \"_assay\" object: verdict, annotators,\n"
+		 "reasons, notes, scores, original text, batch"),
+	CLI_FLAG("csv-raw", 0, args, o.csv_raw,
+		 "CSV cells as their exact bytes (by default control\n"
+		 "characters are shown as ^[ or <U+009B> and a text\n"
+		 "cell starting with = + - @ TAB or CR gets a ')"),
+	CLI_CALL("split", 0, "N=S,...", split_option,
+		 "e.g. train=0.9,val=0.1: FILE.train.jsonl, ... by a\n"
+		 "stable hash of the sample id and --seed"),
+	CLI_CALL("seed", 0, "N", seed_option, "seed for --split (default 0)"),
+	CLI_CALL("to", 0, "URL", to_option,
+		 "send as the body of an HTTP PUT instead (bearer token\n"
+		 "from $ASSAY_EXPORT_TOKEN); --method POST to POST"),
+	CLI_CALL("method", 0, "M", method_option, "PUT (default) or POST, with --to"),
+	CLI_FLAG("insecure", 0, args, net.insecure, "with --to: do not verify TLS certificates"),
+	CLI_HELP(),
+	CLI_END(),
+};
+
+const cli_opts cli_export_opts = {
+	.head = export_head,
+	.rows = export_rows,
+	.column = 22,
+	.max_operands = 0,
+};
+
+/* What goes together and what does not; 0 or the exit code. */
+static int check_args(const cli_ctx *ctx, args *a)
+{
 	a->o.filter.min_scorer = a->min.names;
 	a->o.filter.min_value = a->min.values;
 	a->o.filter.n_min = a->min.n;
@@ -454,8 +430,6 @@ static int parse_args(cli_ctx *ctx, int argc, char **argv, args *a)
 	a->o.filter.max_value = a->max.values;
 	a->o.filter.n_max = a->max.n;
 	a->o.filter.where = cli_where_get(&a->where);
-	if (optind < argc)
-		return cli_usage_error(ctx, "unexpected argument '%s'", argv[optind]);
 	if (a->o.n_splits && (a->o.url || strcmp(a->o.output, "-") == 0))
 		return cli_usage_error(ctx, "--split writes one file per split: give -o FILE");
 	if (a->o.url && strcmp(a->o.output, "-") != 0)
@@ -513,11 +487,11 @@ int cmd_export(cli_ctx *ctx, int argc, char **argv)
 			.statuses = (1u << EXPORT_ACCEPTED) | (1u << EXPORT_EDITED)},
 		  .min = {.opt = "--min"},
 		  .max = {.opt = "--max"}};
-	int code = parse_args(ctx, argc, argv, &a);
-	if (!code && a.help)
-		fputs(help, stdout);
-	else if (!code)
+	int code = cli_opts_parse(ctx, &cli_export_opts, argc, argv, &a, NULL);
+	if (!code)
+		code = check_args(ctx, &a);
+	if (!code)
 		code = run(ctx, &a);
 	args_free(&a);
-	return code;
+	return code == CLI_OPTS_DONE ? 0 : code;
 }

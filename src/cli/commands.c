@@ -17,7 +17,7 @@ const cli_command cli_commands[] = {
 	{"audit", cmd_audit, "the audit dashboard: rejection rates, days, scorers (read-only)",
 	 &cli_audit_opts},
 	{"report", cmd_report, "the audit as one self-contained HTML file", &cli_report_opts},
-	{"export", cmd_export, "write the approved set, corrections applied", NULL},
+	{"export", cmd_export, "write the approved set, corrections applied", &cli_export_opts},
 	{"learn", cmd_learn, "train a model of the human verdict from the decisions",
 	 &cli_learn_opts},
 	{"batch", cmd_batch, "change a batch after its import (set-media-root)", &cli_batch_opts},
