@@ -112,6 +112,29 @@ int learn_record_fields(const char *record, size_t len, const char *text_field,
 			const char *ext_id, const char *text, learn_record *out);
 void learn_record_free(learn_record *r);
 
+/* ---- Fields left out ------------------------------------------------------ */
+
+/* Fields that identify their record give every sample a feature of its
+ * own (noise): `learn` surveys the first LEARN_SURVEY_RECORDS records it
+ * learns from and leaves out every field named like an identifier (id,
+ * uuid, hash, timestamp, ... as the last part of the name) and every field
+ * that, in at least LEARN_SURVEY_MIN of them, is a single word 9 times in
+ * 10 with 9 values in 10 distinct. The model keeps the names, so the
+ * scorer leaves out the same. The text under review is never left out. */
+#define LEARN_SURVEY_RECORDS 2000
+#define LEARN_SURVEY_MIN 20
+typedef struct learn_survey learn_survey;
+learn_survey *learn_survey_new(void);
+void learn_survey_free(learn_survey *sv);
+int learn_survey_add(learn_survey *sv, const learn_record *r);
+size_t learn_survey_records(const learn_survey *sv);
+/* The names to leave out, sorted (caller frees with learn_names_free). */
+int learn_survey_result(const learn_survey *sv, char ***names, size_t *n);
+void learn_names_free(char **names, size_t n);
+bool learn_id_like_name(const char *name);
+/* Removes the fields with these names from r (never the text). */
+void learn_record_drop(learn_record *r, char *const *names, size_t n);
+
 /* ---- Training ------------------------------------------------------------ */
 
 /* Training is streamed: the caller feeds every verdict once per pass, in
@@ -180,12 +203,16 @@ typedef struct learn_model {
 	unsigned reason_bits;
 	learn_signal *signals; /* strongest first, both directions */
 	size_t n_signals;
+	char **left_out;     /* record fields the model never sees (sorted) */
+	size_t n_left_out;
 	size_t n_rejected, n_kept;
 } learn_model;
 
 /* The trained model (caller frees with learn_model_free). */
 int learn_trainer_model(learn_trainer *t, learn_model **out, assay_error *err);
 void learn_model_free(learn_model *m);
+/* Gives the model the names of the fields it was trained without (copied). */
+int learn_model_left_out(learn_model *m, char *const *names, size_t n, assay_error *err);
 
 /* Bytes for storage: deterministic for the same model (same seed, same
  * verdicts: same bytes). Caller frees *out. */

@@ -19,6 +19,8 @@ typedef struct learn_opts {
 	learn_settings s;
 	int rule;
 	bool scores, dry_run, json, epochs_given;
+	char **left_out; /* record fields left out (learn_survey) */
+	size_t n_left_out;
 } learn_opts;
 
 /* Above this many decided samples one epoch is the default. */
@@ -33,8 +35,9 @@ typedef struct learn_opts {
 typedef struct feeder {
 	store *s;
 	learn_trainer *t;
-	const learn_opts *o;
+	learn_opts *o;
 	learn_record rec;
+	learn_survey *survey;
 	learn_number *nums;   /* WINDOW * WIN_SCORES */
 	size_t *name_off;     /* where each number's name starts in names */
 	uint8_t *count;       /* per sample of the window */
@@ -140,34 +143,76 @@ static int human_only(feeder *f, const store_export_row *row, store_export_row *
 	return 0;
 }
 
+/* The row's verdict as a label into *label: 1 rejected, 0 kept, -1 none
+ * to learn (undecided, skipped, or only a machine's); row gets its human
+ * verdicts. */
+static int label_of(feeder *f, const store_export_row *raw, store_export_row *row, int *label)
+{
+	if (human_only(f, raw, row) < 0)
+		return f->err.code;
+	export_resolution res;
+	export_resolve(row, f->o->rule, &res);
+	*label = res.verdict == EXPORT_REJECTED				       ? 1
+		 : res.verdict == EXPORT_ACCEPTED || res.verdict == EXPORT_EDITED ? 0
+										   : -1;
+	return ASSAY_OK;
+}
+
+/* The survey of the first decided records (which fields identify them);
+ * stops the read with 1 when it has seen enough. */
+static int on_survey(void *ud, const store_export_row *raw)
+{
+	feeder *f = ud;
+	store_export_row row;
+	int label = -1, rc = label_of(f, raw, &row, &label);
+	if (rc < 0 || label < 0)
+		return rc;
+	if (learn_record_fields(row.record, row.record_len, row.text_field, NULL, row.text,
+				&f->rec) < 0 ||
+	    learn_survey_add(f->survey, &f->rec) < 0)
+		return assay_fail(&f->err, ASSAY_ENOMEM, "out of memory");
+	return learn_survey_records(f->survey) >= LEARN_SURVEY_RECORDS;
+}
+
+static int survey(feeder *f)
+{
+	store_export_filter filter = {0};
+	f->survey = learn_survey_new();
+	if (!f->survey)
+		return assay_fail(&f->err, ASSAY_ENOMEM, "out of memory");
+	int rc = store_export_each(f->s, &filter, on_survey, f, &f->err);
+	if (rc >= 0 && learn_survey_result(f->survey, &f->o->left_out, &f->o->n_left_out) < 0)
+		rc = assay_fail(&f->err, ASSAY_ENOMEM, "out of memory");
+	learn_survey_free(f->survey);
+	f->survey = NULL;
+	return rc < 0 ? rc : ASSAY_OK;
+}
+
 static int on_row(void *ud, const store_export_row *raw)
 {
 	feeder *f = ud;
 	if (stop)
 		return assay_fail(&f->err, ASSAY_EINTR, "interrupted");
 	store_export_row human, *row = &human;
-	if (human_only(f, raw, &human) < 0)
-		return f->err.code;
-	export_resolution res;
-	export_resolve(row, f->o->rule, &res);
-	if (res.verdict != EXPORT_ACCEPTED && res.verdict != EXPORT_EDITED &&
-	    res.verdict != EXPORT_REJECTED)
-		return 0;
-	bool rejected = res.verdict == EXPORT_REJECTED;
+	int label = -1, rc = label_of(f, raw, &human, &label);
+	if (rc < 0 || label < 0)
+		return rc;
+	bool rejected = label == 1;
 	if (!learn_trainer_wants(f->t, (uint64_t)row->sample_id)) {
 		/* this pass does not need it: nothing read but the verdict */
 		f->fed++;
 		return learn_trainer_feed(f->t, NULL, (uint64_t)row->sample_id, rejected, NULL,
 					  &f->err);
 	}
-	/* as the learned scorer sees a sample: no id to leave out (the scorer's
-	 * pages carry none), so both see the same features */
+	/* as the learned scorer sees a sample: without the fields the survey
+	 * left out (the model keeps their names for the scorer) */
 	if (learn_record_fields(row->record, row->record_len, row->text_field, NULL, row->text,
 				&f->rec) < 0)
 		return assay_fail(&f->err, ASSAY_ENOMEM, "out of memory");
+	learn_record_drop(&f->rec, f->o->left_out, f->o->n_left_out);
 	const learn_number *nums;
 	size_t n_nums;
-	int rc = scores_of(f, row->sample_id, &nums, &n_nums);
+	rc = scores_of(f, row->sample_id, &nums, &n_nums);
 	if (rc < 0)
 		return rc;
 	learn_example ex = {f->rec.fields, f->rec.n, nums, n_nums};
@@ -189,6 +234,7 @@ static int train(feeder *f)
 	if (rc < 0)
 		return rc;
 	learn_trainer_expect(f->t, (size_t)f->total);
+	rc = survey(f);
 	unsigned passes = learn_trainer_passes(f->t);
 	for (unsigned p = 0; rc == 0 && p < passes; p++) {
 		f->fed = 0;
@@ -265,6 +311,9 @@ static cJSON *info_json(const learn_opts *o, const figures *fg, double secs)
 	cJSON_AddStringToObject(root, "features",
 				o->scores ? "word n-grams and length of each field; scorer values"
 					  : "word n-grams and length of each field");
+	cJSON *out = cJSON_AddArrayToObject(root, "left_out");
+	for (size_t i = 0; i < o->n_left_out; i++)
+		cJSON_AddItemToArray(out, cJSON_CreateString(o->left_out[i]));
 	cJSON_AddNumberToObject(root, "verdicts", (double)fg->e.n);
 	cJSON_AddNumberToObject(root, "rejected", (double)fg->e.n_rejected);
 	cJSON_AddNumberToObject(root, "kept", (double)fg->e.n_kept);
@@ -320,6 +369,11 @@ static void print_report(const learn_opts *o, const figures *fg, const learn_mod
 	printf(")\n");
 	printf("progressive ROC AUC %.3f (each verdict predicted before it was learned)\n",
 	       fg->progressive);
+	for (size_t i = 0; i < o->n_left_out; i++) {
+		printf(i ? ", " : "left out as identifiers of their records: ");
+		cli_put_safe(stdout, o->left_out[i]);
+		printf(i + 1 == o->n_left_out ? "\n" : "");
+	}
 	if (isfinite(fg->e.reason_accuracy))
 		printf("reject reason guessed right %.0f%% of %zu times (%zu reasons)\n",
 		       fg->e.reason_accuracy * 100, fg->e.reason_n, m->n_reasons);
@@ -362,6 +416,8 @@ static int finish(const learn_opts *o, store *s, learn_trainer *t, double secs)
 				fg.e.n_rejected, fg.e.n_kept);
 	if (rc == 0)
 		rc = learn_trainer_model(t, &m, &err);
+	if (rc == 0)
+		rc = learn_model_left_out(m, o->left_out, o->n_left_out, &err);
 	cJSON *info = rc == 0 ? info_json(o, &fg, secs) : NULL;
 	char *text = info ? cJSON_PrintUnformatted(info) : NULL;
 	if (rc == 0 && !o->dry_run)
@@ -499,6 +555,7 @@ int cmd_learn(cli_ctx *ctx, int argc, char **argv)
 	free(f.count);
 	free(f.human);
 	abuf_free(&f.names);
+	learn_names_free(o.left_out, o.n_left_out);
 	store_close(s);
 	return code;
 }

@@ -9,7 +9,8 @@
 #include "learn_int.h"
 
 #define MAGIC "ASLM"
-#define FORMAT 1u
+/* Format 2 adds the fields left out; a format 1 model left none out. */
+#define FORMAT 2u
 
 void learn_model_free(learn_model *m)
 {
@@ -25,7 +26,24 @@ void learn_model_free(learn_model *m)
 	for (size_t i = 0; i < m->n_signals; i++)
 		free(m->signals[i].name);
 	free(m->signals);
+	learn_names_free(m->left_out, m->n_left_out);
 	free(m);
+}
+
+int learn_model_left_out(learn_model *m, char *const *names, size_t n, assay_error *err)
+{
+	char **v = calloc(n + 1, sizeof *v);
+	for (size_t i = 0; v && i < n; i++)
+		if (!(v[i] = assay_strdup(names[i]))) {
+			learn_names_free(v, i);
+			v = NULL;
+		}
+	if (!v)
+		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
+	learn_names_free(m->left_out, m->n_left_out);
+	m->left_out = v;
+	m->n_left_out = n;
+	return ASSAY_OK;
 }
 
 static learn_model *model_alloc(const learn_settings *s, size_t n_reasons)
@@ -196,6 +214,9 @@ int learn_model_save(const learn_model *m, void **out, size_t *len, assay_error 
 	for (size_t i = 0; rc == 0 && i < m->n_signals; i++)
 		rc |= putstr(&b, m->signals[i].name) | putf32(&b, m->signals[i].weight) |
 		      put32(&b, m->signals[i].seen);
+	rc |= put32(&b, (uint32_t)m->n_left_out);
+	for (size_t i = 0; rc == 0 && i < m->n_left_out; i++)
+		rc |= putstr(&b, m->left_out[i]);
 	if (rc) {
 		abuf_free(&b);
 		return assay_fail(err, ASSAY_ENOMEM, "out of memory saving the model");
@@ -285,6 +306,20 @@ static void get_settings(rd *r, learn_settings *s)
 	s->seed = get64(r);
 }
 
+/* The fields left out (format 2). */
+static void get_left_out(rd *r, learn_model *m)
+{
+	uint32_t n = get32(r);
+	/* each name takes at least its 4-byte length */
+	r->bad |= n > (r->n - r->at) / 4;
+	m->left_out = r->bad ? NULL : calloc((size_t)n + 1, sizeof *m->left_out);
+	r->bad |= !m->left_out;
+	for (uint32_t i = 0; i < n && !r->bad; i++) {
+		m->left_out[i] = getstr(r);
+		m->n_left_out++;
+	}
+}
+
 static void get_body(rd *r, learn_model *m, uint32_t n_reasons)
 {
 	for (uint32_t i = 0; i < n_reasons && !r->bad; i++) {
@@ -311,7 +346,8 @@ int learn_model_load(const void *data, size_t len, learn_model **out, assay_erro
 	if (len < 8 || memcmp(data, MAGIC, 4) != 0)
 		return assay_fail(err, ASSAY_EFORMAT, "not a model written by assay");
 	r.at = 4;
-	if (get32(&r) != FORMAT)
+	uint32_t format = get32(&r);
+	if (format != 1 && format != FORMAT)
 		return assay_fail(err, ASSAY_EFORMAT, "a model of another format (want %u)", FORMAT);
 	learn_settings s = {0};
 	get_settings(&r, &s);
@@ -330,6 +366,8 @@ int learn_model_load(const void *data, size_t len, learn_model **out, assay_erro
 	r.bad |= n_reasons > LEARN_MAX_REASONS;
 	if (!r.bad)
 		get_body(&r, m, n_reasons);
+	if (!r.bad && format >= 2)
+		get_left_out(&r, m);
 	if (r.bad || r.at != len) {
 		learn_model_free(m);
 		return assay_fail(err, ASSAY_EFORMAT, "the model's bytes are damaged or cut short");

@@ -163,6 +163,7 @@ static int predict(page_job *p, size_t i)
 	if (learn_record_fields(it->record, it->record_len, it->text_field, NULL, it->text,
 				&p->rec) < 0)
 		return assay_fail(&p->err, ASSAY_ENOMEM, "out of memory");
+	learn_record_drop(&p->rec, r->model->left_out, r->model->n_left_out);
 	learn_example ex = {p->rec.fields, p->rec.n, p->nums + i * SCORE_COUNT, p->count[i]};
 	learn_prediction pred;
 	abuf_reset(&p->why);

@@ -5,7 +5,9 @@ kill never costs the previous model, and bad options are usage errors."""
 import json
 import os
 import random
+import re
 import sqlite3
+import struct
 
 from harness import BIN, SAMPLE_DATA, check, connect, contains, eq, put_score, workdir
 
@@ -205,3 +207,51 @@ def test_the_evaluated_share_counts_decided_samples_and_wild_scores_do_no_harm()
         eq(r.code, 0, r)
         check("nan" not in r.out.lower(), r.out)
         eq(w.run("score").code, 0)
+
+
+def test_identifier_fields_are_left_out_and_move_no_score():
+    """A field that identifies its record (named like an id, or a single
+    word that never repeats) is left out of the features: learn says so,
+    the model is the same as without those fields, and rewriting them
+    changes no learned score."""
+    with workdir() as w:
+        decide_labels(w)
+        # every record gets a unique single word not named like an id, and
+        # a field that repeats (kept)
+        con = connect(w.db)
+        con.execute("UPDATE samples SET record = json_set(record, '$.run', 'r' || hex(randomblob(6)),"
+                    " '$.meta.shift', CASE id % 2 WHEN 0 THEN 'day' ELSE 'night' END)")
+        con.commit()
+        con.close()
+        j = learn_json(w)
+        eq(j["left_out"], ["id", "run"])
+        r = w.run("learn", "--dry-run")
+        eq(r.code, 0, r)
+        contains(r.out, "left out as identifiers of their records: id, run\n")
+        eq(w.run("score").code, 0)
+        before = w.sql("SELECT sample_id, value, reason FROM scores WHERE scorer = 'learned'"
+                       " ORDER BY sample_id")
+        named = re.compile(r"[;,] (id|run) '")
+        check(not any(named.search(reason) for _, _, reason in before), before[:3])
+        # other ids and runs: not one learned score moves
+        con = connect(w.db)
+        con.execute("UPDATE samples SET record = json_set(record, '$.id', 'x' || id,"
+                    " '$.run', 'other' || hex(randomblob(6)))")
+        con.commit()
+        con.close()
+        eq(w.run("score", "--scorer", "learned", "--rescore").code, 0)
+        after = w.sql("SELECT sample_id, value, reason FROM scores WHERE scorer = 'learned'"
+                      " ORDER BY sample_id")
+        eq(len(after), len(before))
+        check(after == before, "an identifier moved a learned score")
+        # the model is the one learned without those fields at all
+        con = connect(w.db)
+        con.execute("UPDATE samples SET record = json_remove(record, '$.id', '$.run')")
+        con.commit()
+        con.close()
+        eq(w.run("learn").code, 0)
+        blobs = [b for (b,) in w.sql("SELECT model FROM models ORDER BY id")]
+        # the same bytes but the names at the end: 2, "id", "run" against 0
+        names = struct.pack("<II", 2, 2) + b"id" + struct.pack("<I", 3) + b"run"
+        eq(blobs[-1][-4:], struct.pack("<I", 0))
+        check(blobs[0] == blobs[-1][:-4] + names, "the left-out fields still counted")
