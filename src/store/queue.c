@@ -462,17 +462,17 @@ int store_lease_release_all(store *s, int64_t annotator_id, assay_error *err)
 	return store_step_done(s, st, err, "releasing the leases");
 }
 
-static const char sql_release_one[] =
-	"DELETE FROM leases WHERE sample_id = ?1 AND annotator_id = ?2";
+static const dbi_query q_release_one = {
+    "lease_release", "DELETE FROM leases WHERE sample_id = ?1 AND annotator_id = ?2", NULL};
 
 int store_lease_release(store *s, int64_t annotator_id, int64_t sample_id, assay_error *err)
 {
-	sqlite3_stmt *st = store_stmt(s, sql_release_one, err);
+	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_release_one, err);
 	if (!st)
 		return err->code;
-	sqlite3_bind_int64(st, 1, sample_id);
-	sqlite3_bind_int64(st, 2, annotator_id);
-	return store_step_done(s, st, err, "releasing the lease");
+	dbi_bind_i64(st, 1, sample_id);
+	dbi_bind_i64(st, 2, annotator_id);
+	return dbi_run(st, err, "releasing the lease");
 }
 
 static const char sql_decision_get[] =

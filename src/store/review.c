@@ -9,9 +9,12 @@
 #include "assay/limits.h"
 #include "assay/text.h"
 
-static const char sql_ann_add[] =
-	"INSERT INTO annotators (name, first_seen) VALUES (?1, ?2) ON CONFLICT (name) DO NOTHING";
-static const char sql_ann_get[] = "SELECT id FROM annotators WHERE name = ?1";
+static const dbi_query q_ann_add = {
+    "annotator_add",
+    "INSERT INTO annotators (name, first_seen) VALUES (?1, ?2) ON CONFLICT (name) DO NOTHING",
+    NULL};
+static const dbi_query q_ann_get = {"annotator_get", "SELECT id FROM annotators WHERE name = ?1",
+				    NULL};
 
 int store_annotator_ensure(store *s, const char *name, int64_t *id, assay_error *err)
 {
@@ -22,21 +25,23 @@ int store_annotator_ensure(store *s, const char *name, int64_t *id, assay_error 
 		return assay_fail(err, ASSAY_EINVAL,
 				  "the annotator's name must be valid UTF-8 of at most %u bytes",
 				  ASSAY_ANNOTATOR_MAX);
-	sqlite3_stmt *st = store_stmt(s, sql_ann_add, err);
+	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_ann_add, err);
 	if (!st)
 		return err->code;
-	store_bind_text(st, 1, name, -1);
-	sqlite3_bind_int64(st, 2, assay_now_ms());
-	int rc = store_step_done(s, st, err, "recording an annotator");
+	dbi_bind_text(st, 1, name, -1);
+	dbi_bind_i64(st, 2, assay_now_ms());
+	int rc = dbi_run(st, err, "recording an annotator");
 	if (rc < 0)
 		return rc;
-	if (!(st = store_stmt(s, sql_ann_get, err)))
+	if (!(st = dbi_stmt_get(s->dbi, &q_ann_get, err)))
 		return err->code;
-	store_bind_text(st, 1, name, -1);
-	rc = sqlite3_step(st);
-	*id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? ASSAY_OK : store_sqlerr(s, rc, err, "reading an annotator");
+	dbi_bind_text(st, 1, name, -1);
+	rc = dbi_step(st, err, "reading an annotator");
+	*id = rc == DBI_ROW ? dbi_col_i64(st, 0) : 0;
+	dbi_reset(st);
+	return rc == DBI_ROW ? ASSAY_OK
+	       : rc < 0      ? rc
+			     : assay_fail(err, ASSAY_EDB, "reading an annotator: not recorded");
 }
 
 static const char *const kind_names[] = {
@@ -48,9 +53,11 @@ static const char *const verdict_names[] = {
 	[STORE_SKIP] = "skipped",
 };
 
-static const char sql_sample_text[] =
-	"SELECT s.text, p.b_text, p.sample_id IS NOT NULL FROM samples s"
-	" LEFT JOIN pairs p ON p.sample_id = s.id WHERE s.id = ?1";
+static const dbi_query q_sample_text = {
+    "decide_sample_text",
+    "SELECT s.text, p.b_text, p.sample_id IS NOT NULL FROM samples s"
+    " LEFT JOIN pairs p ON p.sample_id = s.id WHERE s.id = ?1",
+    NULL};
 
 /* What a verdict on a pair must carry, and a preference only a pair can
  * take: NULL when in is fine, else why not. */
@@ -81,18 +88,18 @@ static int validate(store *s, const store_decision_in *in, int64_t *distance, in
 	*distance = *words = -1;
 	if (in->kind < STORE_ACCEPT || in->kind > STORE_NOTE)
 		return assay_fail(err, ASSAY_EINVAL, "internal: unknown decision kind %d", in->kind);
-	sqlite3_stmt *st = store_stmt(s, sql_sample_text, err);
+	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_sample_text, err);
 	if (!st)
 		return err->code;
-	sqlite3_bind_int64(st, 1, in->sample_id);
-	int rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return rc == SQLITE_DONE ? assay_fail(err, ASSAY_ENOTFOUND, "no sample #%lld",
-						      (long long)in->sample_id)
-					 : store_sqlerr(s, rc, err, "reading a sample");
+	dbi_bind_i64(st, 1, in->sample_id);
+	int rc = dbi_step(st, err, "reading a sample");
+	if (rc != DBI_ROW) {
+		dbi_reset(st);
+		return rc == DBI_DONE ? assay_fail(err, ASSAY_ENOTFOUND, "no sample #%lld",
+						   (long long)in->sample_id)
+				      : rc;
 	}
-	bool pair = sqlite3_column_int(st, 2) != 0;
+	bool pair = (int)dbi_col_i64(st, 2) != 0;
 	size_t bad;
 	const char *needs = pair_check(in, pair);
 	if (!needs && (in->kind == STORE_EDIT || in->kind == STORE_NOTE) &&
@@ -106,7 +113,7 @@ static int validate(store *s, const store_decision_in *in, int64_t *distance, in
 		  !text_utf8_valid(in->reason, strlen(in->reason), &bad)))
 		needs = "the reason must be valid UTF-8 within the length allowed";
 	if (needs) {
-		sqlite3_reset(st);
+		dbi_reset(st);
 		return assay_fail(err, ASSAY_EINVAL, "%s", needs);
 	}
 	const char *extra = in->kind == STORE_REJECT ? in->reason : in->text;
@@ -117,21 +124,21 @@ static int validate(store *s, const store_decision_in *in, int64_t *distance, in
 					      : ASSAY_EDIT_MAX;
 	size_t len = extra ? strlen(extra) : 0;
 	if (extra && !text_utf8_valid(extra, len, &bad)) {
-		sqlite3_reset(st);
+		dbi_reset(st);
 		return assay_fail(err, ASSAY_EINVAL, "the %s is not valid UTF-8 (byte %zu)", what,
 				  bad + 1);
 	}
 	if (len > max) {
-		sqlite3_reset(st);
+		dbi_reset(st);
 		return assay_fail(err, ASSAY_EINVAL, "the %s is %zu bytes, longer than the %zu allowed",
 				  what, len, (size_t)max);
 	}
 	if (in->kind == STORE_EDIT) {
 		int col = in->pref == STORE_PREF_B ? 1 : 0; /* the chosen one */
-		const char *orig = (const char *)sqlite3_column_text(st, col);
-		size_t olen = (size_t)sqlite3_column_bytes(st, col);
+		size_t olen = 0;
+		const char *orig = dbi_col_text(st, col, &olen);
 		if (olen == strlen(in->text) && memcmp(orig, in->text, olen) == 0) {
-			sqlite3_reset(st);
+			dbi_reset(st);
 			return assay_fail(err, ASSAY_EINVAL, "the edit is the same as the original text");
 		}
 		text_diff d = {0};
@@ -141,14 +148,16 @@ static int validate(store *s, const store_decision_in *in, int64_t *distance, in
 		}
 		text_diff_free(&d);
 	}
-	sqlite3_reset(st);
+	dbi_reset(st);
 	return ASSAY_OK;
 }
 
-static const char sql_event[] =
-	"INSERT INTO events (sample_id, annotator_id, kind, verdict, text, reason, undoes, at,"
-	" ms_spent, session, pref, placement)"
-	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
+static const dbi_query q_event = {
+    "event_add",
+    "INSERT INTO events (sample_id, annotator_id, kind, verdict, text, reason, undoes, at,"
+    " ms_spent, session, pref, placement)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) RETURNING id",
+    NULL};
 
 static const char *place_name(int placement)
 {
@@ -158,59 +167,64 @@ static const char *place_name(int placement)
 static int add_event(store *s, const store_decision_in *in, const char *kind, const char *verdict,
 		     int64_t undoes, int64_t at, int64_t *event_id, assay_error *err)
 {
-	sqlite3_stmt *st = store_stmt(s, sql_event, err);
+	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_event, err);
 	if (!st)
 		return err->code;
-	sqlite3_bind_int64(st, 1, in->sample_id);
-	sqlite3_bind_int64(st, 2, in->annotator_id);
-	store_bind_text(st, 3, kind, -1);
-	store_bind_text(st, 4, verdict, -1);
-	store_bind_text(st, 5, in->kind == STORE_EDIT || in->kind == STORE_NOTE ? in->text : NULL, -1);
-	store_bind_text(st, 6, in->kind == STORE_REJECT || in->pref ? in->reason : NULL, -1);
+	dbi_bind_i64(st, 1, in->sample_id);
+	dbi_bind_i64(st, 2, in->annotator_id);
+	dbi_bind_text(st, 3, kind, -1);
+	dbi_bind_text(st, 4, verdict, -1);
+	dbi_bind_text(st, 5, in->kind == STORE_EDIT || in->kind == STORE_NOTE ? in->text : NULL, -1);
+	dbi_bind_text(st, 6, in->kind == STORE_REJECT || in->pref ? in->reason : NULL, -1);
 	if (undoes)
-		sqlite3_bind_int64(st, 7, undoes);
-	sqlite3_bind_int64(st, 8, at);
-	sqlite3_bind_int64(st, 9, in->ms_spent > 0 ? in->ms_spent : 0);
-	store_bind_text(st, 10, in->session, -1);
-	store_bind_text(st, 11, store_pref_name(in->pref), -1);
-	store_bind_text(st, 12, place_name(in->placement), -1);
-	int rc = store_step_done(s, st, err, "recording the event");
-	if (rc == ASSAY_OK)
-		*event_id = sqlite3_last_insert_rowid(s->db);
-	return rc;
+		dbi_bind_i64(st, 7, undoes);
+	dbi_bind_i64(st, 8, at);
+	dbi_bind_i64(st, 9, in->ms_spent > 0 ? in->ms_spent : 0);
+	dbi_bind_text(st, 10, in->session, -1);
+	dbi_bind_text(st, 11, store_pref_name(in->pref), -1);
+	dbi_bind_text(st, 12, place_name(in->placement), -1);
+	int rc = dbi_step(st, err, "recording the event");
+	if (rc == DBI_ROW)
+		*event_id = dbi_col_i64(st, 0);
+	dbi_reset(st);
+	return rc == DBI_ROW ? ASSAY_OK
+	       : rc < 0      ? rc
+			     : assay_fail(err, ASSAY_EDB, "recording the event: no id returned");
 }
 
-static const char sql_decision[] =
-	"INSERT INTO decisions (sample_id, annotator_id, verdict, text, reason, event_id, decided_at,"
-	" ms_spent, edit_distance, words, pref, placement)"
-	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
-	" ON CONFLICT (sample_id, annotator_id) DO UPDATE SET verdict = excluded.verdict,"
-	" text = excluded.text, reason = excluded.reason, event_id = excluded.event_id,"
-	" decided_at = excluded.decided_at, ms_spent = excluded.ms_spent,"
-	" edit_distance = excluded.edit_distance, words = excluded.words,"
-	" pref = excluded.pref, placement = excluded.placement";
+static const dbi_query q_decision = {
+    "decision_set",
+    "INSERT INTO decisions (sample_id, annotator_id, verdict, text, reason, event_id, decided_at,"
+    " ms_spent, edit_distance, words, pref, placement)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+    " ON CONFLICT (sample_id, annotator_id) DO UPDATE SET verdict = excluded.verdict,"
+    " text = excluded.text, reason = excluded.reason, event_id = excluded.event_id,"
+    " decided_at = excluded.decided_at, ms_spent = excluded.ms_spent,"
+    " edit_distance = excluded.edit_distance, words = excluded.words,"
+    " pref = excluded.pref, placement = excluded.placement",
+    NULL};
 
 static int set_decision(store *s, const store_decision_in *in, int64_t event_id, int64_t at,
 			int64_t distance, int64_t words, assay_error *err)
 {
-	sqlite3_stmt *st = store_stmt(s, sql_decision, err);
+	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_decision, err);
 	if (!st)
 		return err->code;
-	sqlite3_bind_int64(st, 1, in->sample_id);
-	sqlite3_bind_int64(st, 2, in->annotator_id);
-	store_bind_text(st, 3, verdict_names[in->kind], -1);
-	store_bind_text(st, 4, in->kind == STORE_EDIT ? in->text : NULL, -1);
-	store_bind_text(st, 5, in->kind == STORE_REJECT || in->pref ? in->reason : NULL, -1);
-	sqlite3_bind_int64(st, 6, event_id);
-	sqlite3_bind_int64(st, 7, at);
-	sqlite3_bind_int64(st, 8, in->ms_spent > 0 ? in->ms_spent : 0);
+	dbi_bind_i64(st, 1, in->sample_id);
+	dbi_bind_i64(st, 2, in->annotator_id);
+	dbi_bind_text(st, 3, verdict_names[in->kind], -1);
+	dbi_bind_text(st, 4, in->kind == STORE_EDIT ? in->text : NULL, -1);
+	dbi_bind_text(st, 5, in->kind == STORE_REJECT || in->pref ? in->reason : NULL, -1);
+	dbi_bind_i64(st, 6, event_id);
+	dbi_bind_i64(st, 7, at);
+	dbi_bind_i64(st, 8, in->ms_spent > 0 ? in->ms_spent : 0);
 	if (distance >= 0) {
-		sqlite3_bind_int64(st, 9, distance);
-		sqlite3_bind_int64(st, 10, words);
+		dbi_bind_i64(st, 9, distance);
+		dbi_bind_i64(st, 10, words);
 	}
-	store_bind_text(st, 11, store_pref_name(in->pref), -1);
-	store_bind_text(st, 12, place_name(in->placement), -1);
-	int rc = store_step_done(s, st, err, "recording the decision");
+	dbi_bind_text(st, 11, store_pref_name(in->pref), -1);
+	dbi_bind_text(st, 12, place_name(in->placement), -1);
+	int rc = dbi_run(st, err, "recording the decision");
 	if (rc == ASSAY_OK)
 		rc = store_lease_release(s, in->annotator_id, in->sample_id, err);
 	return rc;
@@ -239,12 +253,14 @@ typedef struct decide_job {
 	bool adjudicate;
 } decide_job;
 
-static const char sql_adjudicate[] =
-	"INSERT INTO adjudications (sample_id, annotator_id, verdict, text, reason, event_id,"
-	" decided_at, pref) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
-	" ON CONFLICT (sample_id) DO UPDATE SET annotator_id = excluded.annotator_id,"
-	" verdict = excluded.verdict, text = excluded.text, reason = excluded.reason,"
-	" event_id = excluded.event_id, decided_at = excluded.decided_at, pref = excluded.pref";
+static const dbi_query q_adjudicate = {
+    "adjudication_set",
+    "INSERT INTO adjudications (sample_id, annotator_id, verdict, text, reason, event_id,"
+    " decided_at, pref) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+    " ON CONFLICT (sample_id) DO UPDATE SET annotator_id = excluded.annotator_id,"
+    " verdict = excluded.verdict, text = excluded.text, reason = excluded.reason,"
+    " event_id = excluded.event_id, decided_at = excluded.decided_at, pref = excluded.pref",
+    NULL};
 
 static int decide_tx(store *s, void *ud, assay_error *err)
 {
@@ -261,18 +277,18 @@ static int decide_tx(store *s, void *ud, assay_error *err)
 		if ((rc = add_event(s, in, "adjudicate", verdict_names[in->kind], 0, at, j->event_id,
 				    err)) < 0)
 			return rc;
-		sqlite3_stmt *st = store_stmt(s, sql_adjudicate, err);
+		dbi_stmt *st = dbi_stmt_get(s->dbi, &q_adjudicate, err);
 		if (!st)
 			return err->code;
-		sqlite3_bind_int64(st, 1, in->sample_id);
-		sqlite3_bind_int64(st, 2, in->annotator_id);
-		store_bind_text(st, 3, verdict_names[in->kind], -1);
-		store_bind_text(st, 4, in->kind == STORE_EDIT ? in->text : NULL, -1);
-		store_bind_text(st, 5, in->kind == STORE_REJECT || in->pref ? in->reason : NULL, -1);
-		sqlite3_bind_int64(st, 6, *j->event_id);
-		sqlite3_bind_int64(st, 7, at);
-		store_bind_text(st, 8, store_pref_name(in->pref), -1);
-		return store_step_done(s, st, err, "recording the adjudication");
+		dbi_bind_i64(st, 1, in->sample_id);
+		dbi_bind_i64(st, 2, in->annotator_id);
+		dbi_bind_text(st, 3, verdict_names[in->kind], -1);
+		dbi_bind_text(st, 4, in->kind == STORE_EDIT ? in->text : NULL, -1);
+		dbi_bind_text(st, 5, in->kind == STORE_REJECT || in->pref ? in->reason : NULL, -1);
+		dbi_bind_i64(st, 6, *j->event_id);
+		dbi_bind_i64(st, 7, at);
+		dbi_bind_text(st, 8, store_pref_name(in->pref), -1);
+		return dbi_run(st, err, "recording the adjudication");
 	}
 	if ((rc = add_event(s, in, kind_names[in->kind], NULL, 0, at, j->event_id, err)) < 0)
 		return rc;
@@ -294,28 +310,35 @@ int store_adjudicate(store *s, const store_decision_in *in, int64_t *event_id, a
 }
 
 /* The annotator's latest verdict event that no undo points at. */
-static const char sql_last_verdict[] =
-	"SELECT e.id, e.sample_id FROM events e"
-	" WHERE e.annotator_id = ?1 AND e.kind IN ('accept', 'edit', 'reject', 'skip')"
-	"   AND NOT EXISTS (SELECT 1 FROM events u WHERE u.undoes = e.id) AND e.id < ?2"
-	" ORDER BY e.id DESC LIMIT 1";
+static const dbi_query q_last_verdict = {
+    "undo_last_verdict",
+    "SELECT e.id, e.sample_id FROM events e"
+    " WHERE e.annotator_id = ?1 AND e.kind IN ('accept', 'edit', 'reject', 'skip')"
+    "   AND NOT EXISTS (SELECT 1 FROM events u WHERE u.undoes = e.id) AND e.id < ?2"
+    " ORDER BY e.id DESC LIMIT 1",
+    NULL};
 /* The same on one sample (?3), found from the sample's events. */
-static const char sql_last_verdict_on[] =
-	"SELECT e.id, e.sample_id FROM events e"
-	" WHERE e.sample_id = ?3 AND e.annotator_id = ?1"
-	"   AND e.kind IN ('accept', 'edit', 'reject', 'skip')"
-	"   AND NOT EXISTS (SELECT 1 FROM events u WHERE u.undoes = e.id) AND e.id < ?2"
-	" ORDER BY e.id DESC LIMIT 1";
+static const dbi_query q_last_verdict_on = {
+    "undo_last_verdict_on",
+    "SELECT e.id, e.sample_id FROM events e"
+    " WHERE e.sample_id = ?3 AND e.annotator_id = ?1"
+    "   AND e.kind IN ('accept', 'edit', 'reject', 'skip')"
+    "   AND NOT EXISTS (SELECT 1 FROM events u WHERE u.undoes = e.id) AND e.id < ?2"
+    " ORDER BY e.id DESC LIMIT 1",
+    NULL};
 /* The verdict before it on the same sample, if any. */
-static const char sql_prev_verdict[] =
-	"SELECT e.id, e.kind, e.text, e.reason, e.at, e.ms_spent, e.pref, e.placement"
-	" FROM events e"
-	" WHERE e.sample_id = ?1 AND e.annotator_id = ?2 AND e.id < ?3"
-	"   AND e.kind IN ('accept', 'edit', 'reject', 'skip')"
-	"   AND NOT EXISTS (SELECT 1 FROM events u WHERE u.undoes = e.id)"
-	" ORDER BY e.id DESC LIMIT 1";
-static const char sql_drop_decision[] =
-	"DELETE FROM decisions WHERE sample_id = ?1 AND annotator_id = ?2";
+static const dbi_query q_prev_verdict = {
+    "undo_prev_verdict",
+    "SELECT e.id, e.kind, e.text, e.reason, e.at, e.ms_spent, e.pref, e.placement"
+    " FROM events e"
+    " WHERE e.sample_id = ?1 AND e.annotator_id = ?2 AND e.id < ?3"
+    "   AND e.kind IN ('accept', 'edit', 'reject', 'skip')"
+    "   AND NOT EXISTS (SELECT 1 FROM events u WHERE u.undoes = e.id)"
+    " ORDER BY e.id DESC LIMIT 1",
+    NULL};
+static const dbi_query q_drop_decision = {
+    "undo_drop_decision", "DELETE FROM decisions WHERE sample_id = ?1 AND annotator_id = ?2",
+    NULL};
 
 typedef struct undo_job {
 	int64_t annotator_id;
@@ -335,28 +358,28 @@ static int kind_of(const char *name)
 }
 
 /* Restores the decision that the verdict event `prev` (a row of
- * sql_prev_verdict) had made. */
-static int restore(store *s, sqlite3_stmt *prev, int64_t sample_id, int64_t annotator_id,
+ * q_prev_verdict) had made. */
+static int restore(store *s, dbi_stmt *prev, int64_t sample_id, int64_t annotator_id,
 		   assay_error *err)
 {
-	char *text = sqlite3_column_type(prev, 2) == SQLITE_NULL ? NULL : store_col_str(prev, 2);
-	char *reason = sqlite3_column_type(prev, 3) == SQLITE_NULL ? NULL : store_col_str(prev, 3);
-	char *kind = store_col_str(prev, 1);
-	int64_t event_id = sqlite3_column_int64(prev, 0), at = sqlite3_column_int64(prev, 4);
+	char *text = dbi_col_null(prev, 2) ? NULL : store_dcol_str(prev, 2);
+	char *reason = dbi_col_null(prev, 3) ? NULL : store_dcol_str(prev, 3);
+	char *kind = store_dcol_str(prev, 1);
+	int64_t event_id = dbi_col_i64(prev, 0), at = dbi_col_i64(prev, 4);
 	store_decision_in in = {
 		.sample_id = sample_id,
 		.annotator_id = annotator_id,
 		.kind = kind ? kind_of(kind) : -1,
 		.text = text,
 		.reason = reason,
-		.ms_spent = sqlite3_column_int64(prev, 5),
-		.pref = store_pref_parse((const char *)sqlite3_column_text(prev, 6)),
-		.placement = sqlite3_column_type(prev, 7) == SQLITE_NULL ? STORE_PLACE_NONE
-			     : strcmp((const char *)sqlite3_column_text(prev, 7), "ab") == 0
+		.ms_spent = dbi_col_i64(prev, 5),
+		.pref = store_pref_parse(dbi_col_text(prev, 6, NULL)),
+		.placement = dbi_col_null(prev, 7) ? STORE_PLACE_NONE
+			     : strcmp(dbi_col_text(prev, 7, NULL), "ab") == 0
 				     ? STORE_PLACE_AB
 				     : STORE_PLACE_BA,
 	};
-	sqlite3_reset(prev);
+	dbi_reset(prev);
 	int64_t distance = -1, words = -1;
 	int rc = in.kind < 0 ? assay_fail(err, ASSAY_EDB, "internal: unknown event kind")
 			     : validate(s, &in, &distance, &words, err);
@@ -371,21 +394,21 @@ static int restore(store *s, sqlite3_stmt *prev, int64_t sample_id, int64_t anno
 static int undo_tx(store *s, void *ud, assay_error *err)
 {
 	undo_job *j = ud;
-	sqlite3_stmt *st = store_stmt(s, j->on ? sql_last_verdict_on : sql_last_verdict, err);
+	dbi_stmt *st = j->on ? dbi_stmt_get(s->dbi, &q_last_verdict_on, err)
+			     : dbi_stmt_get(s->dbi, &q_last_verdict, err);
 	if (!st)
 		return err->code;
-	sqlite3_bind_int64(st, 1, j->annotator_id);
-	sqlite3_bind_int64(st, 2, j->before);
+	dbi_bind_i64(st, 1, j->annotator_id);
+	dbi_bind_i64(st, 2, j->before);
 	if (j->on)
-		sqlite3_bind_int64(st, 3, j->on);
-	int rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return rc == SQLITE_DONE ? assay_fail(err, ASSAY_ENOTFOUND, "nothing to undo")
-					 : store_sqlerr(s, rc, err, "reading the events");
+		dbi_bind_i64(st, 3, j->on);
+	int rc = dbi_step(st, err, "reading the events");
+	if (rc != DBI_ROW) {
+		dbi_reset(st);
+		return rc == DBI_DONE ? assay_fail(err, ASSAY_ENOTFOUND, "nothing to undo") : rc;
 	}
-	int64_t undone = sqlite3_column_int64(st, 0), sample = sqlite3_column_int64(st, 1);
-	sqlite3_reset(st);
+	int64_t undone = dbi_col_i64(st, 0), sample = dbi_col_i64(st, 1);
+	dbi_reset(st);
 	*j->sample_id = sample;
 	j->undone = undone;
 	store_decision_in in = {.sample_id = sample, .annotator_id = j->annotator_id,
@@ -393,22 +416,22 @@ static int undo_tx(store *s, void *ud, assay_error *err)
 	int64_t event_id;
 	if ((rc = add_event(s, &in, "undo", NULL, undone, assay_now_ms(), &event_id, err)) < 0)
 		return rc;
-	if (!(st = store_stmt(s, sql_prev_verdict, err)))
+	if (!(st = dbi_stmt_get(s->dbi, &q_prev_verdict, err)))
 		return err->code;
-	sqlite3_bind_int64(st, 1, sample);
-	sqlite3_bind_int64(st, 2, j->annotator_id);
-	sqlite3_bind_int64(st, 3, undone);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	dbi_bind_i64(st, 1, sample);
+	dbi_bind_i64(st, 2, j->annotator_id);
+	dbi_bind_i64(st, 3, undone);
+	rc = dbi_step(st, err, "reading the events");
+	if (rc == DBI_ROW)
 		return restore(s, st, sample, j->annotator_id, err);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return store_sqlerr(s, rc, err, "reading the events");
-	if (!(st = store_stmt(s, sql_drop_decision, err)))
+	dbi_reset(st);
+	if (rc < 0)
+		return rc;
+	if (!(st = dbi_stmt_get(s->dbi, &q_drop_decision, err)))
 		return err->code;
-	sqlite3_bind_int64(st, 1, sample);
-	sqlite3_bind_int64(st, 2, j->annotator_id);
-	return store_step_done(s, st, err, "removing the decision");
+	dbi_bind_i64(st, 1, sample);
+	dbi_bind_i64(st, 2, j->annotator_id);
+	return dbi_run(st, err, "removing the decision");
 }
 
 int store_undo(store *s, int64_t annotator_id, const char *session, int64_t *sample_id,
