@@ -65,7 +65,7 @@ static int check(const cli_ctx *ctx, store *s, bool full, bool json)
 		free(text);
 		cJSON_Delete(o);
 	} else if (n == 0) {
-		cli_put_safe(stdout, ctx->db);
+		cli_put_safe(stdout, store_path(s));
 		printf(": the file is whole (%s, %.1f s)\n", how, secs);
 	} else {
 		for (size_t i = 0; i < n; i++) {
@@ -78,8 +78,8 @@ static int check(const cli_ctx *ctx, store *s, bool full, bool json)
 		assay_fail(&err, ASSAY_ENOTDB,
 			   "%s: the database file is damaged: %s found %s%zu problem%s (first: %.200s); "
 			   "'sqlite3 %s .recover' salvages what is readable",
-			   ctx->db, how, n == STORE_CHECK_MAX ? "at least " : "", n,
-			   n == 1 ? "" : "s", problems[0], ctx->db);
+			   store_path(s), how, n == STORE_CHECK_MAX ? "at least " : "", n,
+			   n == 1 ? "" : "s", problems[0], store_path(s));
 		code = cli_fail(&err);
 	}
 	store_strings_free(problems, n);
@@ -309,7 +309,7 @@ int cmd_info(cli_ctx *ctx, int argc, char **argv)
 		store_close(s);
 		return cli_fail(&err);
 	}
-	code = a.json ? print_json(&in) : (print_table(ctx->db, &in), 0);
+	code = a.json ? print_json(&in) : (print_table(store_path(s), &in), 0);
 	store_info_free(&in);
 	store_close(s);
 	return code;

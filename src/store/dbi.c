@@ -242,6 +242,29 @@ dbi_stmt *dbi_stmt_get(dbi *db, const dbi_query *q, assay_error *err)
 	return NULL;
 }
 
+/* What an adopted statement is called in messages. */
+static const dbi_query q_composed = {"composed_statement", "", NULL};
+
+dbi_stmt *dbi_adopt_sqlite(dbi *db, void *raw)
+{
+	dbi_stmt *st = calloc(1, sizeof *st);
+	if (!st) {
+		dbi_stmt tmp = {.db = db, .q = &q_composed, .handle = raw};
+		db->ops->finalize(&tmp);
+		return NULL;
+	}
+	*st = (dbi_stmt){.db = db, .q = &q_composed, .handle = raw};
+	return st;
+}
+
+void dbi_stmt_free(dbi_stmt *st)
+{
+	if (!st)
+		return;
+	st->db->ops->finalize(st);
+	free(st);
+}
+
 void dbi_bind_i64(dbi_stmt *st, int idx, int64_t v)
 {
 	st->db->ops->bind_i64(st, idx, v);

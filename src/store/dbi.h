@@ -66,6 +66,13 @@ int dbi_exec(dbi *db, const char *sql, assay_error *err);
  * err filled when it cannot be prepared. */
 dbi_stmt *dbi_stmt_get(dbi *db, const dbi_query *q, assay_error *err);
 
+/* Adopts an SQLite statement (a sqlite3_stmt *) prepared outside the cache
+ * on db's SQLite connection (the --where composer's, whose text is made
+ * per call): it is read like any other, and dbi_stmt_free finalizes it.
+ * NULL on ENOMEM (raw is finalized then). */
+dbi_stmt *dbi_adopt_sqlite(dbi *db, void *raw);
+void dbi_stmt_free(dbi_stmt *st);
+
 /* Binders; text and blobs are copied when the statement runs, so the
  * caller's buffer must live until the first dbi_step. n < 0: strlen. */
 void dbi_bind_i64(dbi_stmt *st, int idx, int64_t v);

@@ -54,24 +54,51 @@
 	" WHERE (?1 IS NULL OR b.name = ?1)" SQL_BOUNDS("3", ">=") SQL_BOUNDS("4", "<=")
 #define SQL_EACH_TAIL " ORDER BY s.id, d.decided_at"
 
-static const char sql_each[] = SQL_EACH_HEAD SQL_EACH_TAIL;
+/* PostgreSQL's: no --min or --max yet (the packed scores are read by
+ * SQLite's registered functions; a PostgreSQL store holds no scores yet). */
+#define SQL_EACH_HEAD_PG                                                                           \
+	"SELECT s.id, s.ext_id, b.name, s.record, s.text_field, s.text, s.quality,"                \
+	"       a.name, d.verdict, d.text, d.reason, d.decided_at,"                                \
+	"       la.name, j.verdict, j.text, j.reason, j.decided_at,"                               \
+	"       CASE WHEN d.pref = 'b' THEN pr.b_field END, pr.chat, pr.b_text,"                   \
+	"       CASE WHEN j.pref = 'b' THEN pr.b_field END"                                        \
+	" FROM samples s JOIN batches b ON b.id = s.batch_id"                                      \
+	" LEFT JOIN pairs pr ON pr.sample_id = s.id"                                               \
+	" LEFT JOIN decisions d ON d.sample_id = s.id AND d.verdict <> 'skipped'"                  \
+	"   AND ($2::text IS NULL OR d.annotator_id = (SELECT id FROM annotators WHERE name = $2))" \
+	" LEFT JOIN annotators a ON a.id = d.annotator_id"                                         \
+	" LEFT JOIN adjudications j ON j.sample_id = s.id"                                         \
+	" LEFT JOIN annotators la ON la.id = j.annotator_id"                                       \
+	" WHERE ($1::text IS NULL OR b.name = $1)"
+
+static const dbi_query q_each = {"export_each", SQL_EACH_HEAD SQL_EACH_TAIL,
+				 SQL_EACH_HEAD_PG SQL_EACH_TAIL};
 
 #define SQL_ESTIMATE                                                                               \
 	"SELECT count(*) FROM samples s JOIN batches b ON b.id = s.batch_id"                       \
 	" WHERE (?1 IS NULL OR b.name = ?1)"
 
-static const char sql_estimate[] = SQL_ESTIMATE;
+static const dbi_query q_estimate = {
+    "export_estimate", SQL_ESTIMATE,
+    "SELECT count(*) FROM samples s JOIN batches b ON b.id = s.batch_id"
+    " WHERE ($1::text IS NULL OR b.name = $1)"};
 
-/* The statement for f: the cached one, or one prepared with its --where
- * (*own: finalize it). NULL with err filled. */
-static sqlite3_stmt *stmt_for(store *s, const store_export_filter *f, const char *sql_cached,
-			      const char *sql_head, const char *sql_tail, bool *own, assay_error *err)
+/* The statement for f: the cached one (q), or one prepared with its
+ * --where (*own: dbi_stmt_free it). NULL with err filled. */
+static dbi_stmt *stmt_for(store *s, const store_export_filter *f, const dbi_query *q,
+			  const char *sql_head, const char *sql_tail, bool *own, assay_error *err)
 {
 	sqlite3_stmt *st = NULL;
 	*own = f->where != NULL;
 	if (!f->where)
-		return store_stmt(s, sql_cached, err);
-	return store_where_prepare(s, sql_head, f->where, sql_tail, &st, err) < 0 ? NULL : st;
+		return q == &q_each ? dbi_stmt_get(s->dbi, &q_each, err)
+				    : dbi_stmt_get(s->dbi, &q_estimate, err);
+	if (store_where_prepare(s, sql_head, f->where, sql_tail, &st, err) < 0)
+		return NULL;
+	dbi_stmt *own_st = dbi_adopt_sqlite(s->dbi, st);
+	if (!own_st)
+		assay_fail(err, ASSAY_ENOMEM, "out of memory");
+	return own_st;
 }
 
 /* Strings of the current group live in one arena; verdicts keep offsets
@@ -94,34 +121,34 @@ typedef struct group {
 	int64_t adj_at;
 } group;
 
-static int put(group *g, sqlite3_stmt *st, int col, size_t *off)
+static int put(group *g, dbi_stmt *st, int col, size_t *off)
 {
-	const unsigned char *t = sqlite3_column_text(st, col);
-	int n = sqlite3_column_bytes(st, col);
+	size_t n = 0;
+	const char *t = dbi_col_text(st, col, &n);
 	*off = g->arena.len;
-	if (abuf_append(&g->arena, t ? (const char *)t : "", t ? (size_t)n : 0) < 0 ||
+	if (abuf_append(&g->arena, t, n) < 0 ||
 	    abuf_putc(&g->arena, '\0') < 0)
 		return ASSAY_ENOMEM;
 	return ASSAY_OK;
 }
 
-static int start_group(group *g, sqlite3_stmt *st)
+static int start_group(group *g, dbi_stmt *st)
 {
 	abuf_reset(&g->arena);
 	g->n = 0;
-	g->id = sqlite3_column_int64(st, 0);
-	g->quality = sqlite3_column_type(st, 6) == SQLITE_NULL ? NAN : sqlite3_column_double(st, 6);
-	g->record_len = (size_t)sqlite3_column_bytes(st, 3);
-	g->adj = sqlite3_column_type(st, 13) != SQLITE_NULL;
+	g->id = dbi_col_i64(st, 0);
+	g->quality = dbi_col_null(st, 6) ? NAN : dbi_col_f64(st, 6);
+	dbi_col_text(st, 3, &g->record_len);
+	g->adj = !dbi_col_null(st, 13);
 	int rc = put(g, st, 1, &g->ext_id) | put(g, st, 2, &g->batch) | put(g, st, 3, &g->record) |
 		 put(g, st, 4, &g->text_field) | put(g, st, 5, &g->text);
 	if (g->adj) {
-		g->adj_has_text = sqlite3_column_type(st, 14) != SQLITE_NULL;
-		g->adj_has_reason = sqlite3_column_type(st, 15) != SQLITE_NULL;
-		g->adj_at = sqlite3_column_int64(st, 16);
+		g->adj_has_text = !dbi_col_null(st, 14);
+		g->adj_has_reason = !dbi_col_null(st, 15);
+		g->adj_at = dbi_col_i64(st, 16);
 		/* a lead's corrected chosen b goes into b's field */
-		g->adj_has_field = sqlite3_column_type(st, 20) != SQLITE_NULL;
-		g->adj_chat = sqlite3_column_int(st, 18) != 0;
+		g->adj_has_field = !dbi_col_null(st, 20);
+		g->adj_chat = dbi_col_i64(st, 18) != 0;
 		rc |= put(g, st, 12, &g->adj_annotator) | put(g, st, 13, &g->adj_verdict) |
 		      put(g, st, 14, &g->adj_text) | put(g, st, 15, &g->adj_reason) |
 		      put(g, st, 20, &g->adj_field) | put(g, st, 19, &g->adj_original);
@@ -129,9 +156,9 @@ static int start_group(group *g, sqlite3_stmt *st)
 	return rc ? ASSAY_ENOMEM : ASSAY_OK;
 }
 
-static int add_verdict(group *g, sqlite3_stmt *st)
+static int add_verdict(group *g, dbi_stmt *st)
 {
-	if (sqlite3_column_type(st, 8) == SQLITE_NULL)
+	if (dbi_col_null(st, 8))
 		return ASSAY_OK;
 	if (g->n == g->cap) {
 		size_t cap = g->cap ? g->cap * 2 : 8;
@@ -142,11 +169,11 @@ static int add_verdict(group *g, sqlite3_stmt *st)
 		g->cap = cap;
 	}
 	memset(&g->v[g->n], 0, sizeof g->v[g->n]);
-	g->v[g->n].at = sqlite3_column_int64(st, 11);
-	g->v[g->n].has_text = sqlite3_column_type(st, 9) != SQLITE_NULL;
-	g->v[g->n].has_reason = sqlite3_column_type(st, 10) != SQLITE_NULL;
-	g->v[g->n].has_field = sqlite3_column_type(st, 17) != SQLITE_NULL;
-	g->v[g->n].chat = sqlite3_column_int(st, 18) != 0;
+	g->v[g->n].at = dbi_col_i64(st, 11);
+	g->v[g->n].has_text = !dbi_col_null(st, 9);
+	g->v[g->n].has_reason = !dbi_col_null(st, 10);
+	g->v[g->n].has_field = !dbi_col_null(st, 17);
+	g->v[g->n].chat = dbi_col_i64(st, 18) != 0;
 	int rc = put(g, st, 7, &g->v[g->n].annotator) | put(g, st, 8, &g->v[g->n].verdict) |
 		 put(g, st, 9, &g->v[g->n].text) | put(g, st, 10, &g->v[g->n].reason) |
 		 put(g, st, 17, &g->v[g->n].field) | put(g, st, 19, &g->v[g->n].original);
@@ -233,28 +260,30 @@ static char *bounds_json(const char **scorer, const double *value, size_t n, boo
 int store_export_each(store *s, const store_export_filter *f,
 		      int (*fn)(void *ud, const store_export_row *row), void *ud, assay_error *err)
 {
-	bool oom = false, own;
+	bool oom = false, own = false;
+	if (s->pg && (f->n_min || f->n_max || f->where))
+		return store_sqlite_only(s, err);
 	char *mins = bounds_json(f->min_scorer, f->min_value, f->n_min, &oom);
 	char *maxs = bounds_json(f->max_scorer, f->max_value, f->n_max, &oom);
-	sqlite3_stmt *st = oom ? NULL
-			       : stmt_for(s, f, sql_each, SQL_EACH_HEAD " AND (", ")" SQL_EACH_TAIL,
-					  &own, err);
+	dbi_stmt *st = oom ? NULL
+			   : stmt_for(s, f, &q_each, SQL_EACH_HEAD " AND (", ")" SQL_EACH_TAIL, &own,
+				      err);
 	if (!st) {
 		free(mins);
 		free(maxs);
 		return oom ? assay_fail(err, ASSAY_ENOMEM, "out of memory") : err->code;
 	}
-	store_bind_text(st, 1, f->batch, -1);
-	store_bind_text(st, 2, f->annotator, -1);
-	store_bind_text(st, 3, mins, -1);
-	store_bind_text(st, 4, maxs, -1);
+	dbi_bind_text(st, 1, f->batch, -1);
+	dbi_bind_text(st, 2, f->annotator, -1);
+	dbi_bind_text(st, 3, mins, -1);
+	dbi_bind_text(st, 4, maxs, -1);
 	group g = {0};
 	store_verdict *vs = NULL;
 	size_t vcap = 0;
 	bool have = false;
 	int rc, out = ASSAY_OK;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(st, 0);
+	while ((rc = dbi_step(st, err, "reading samples to export")) == DBI_ROW) {
+		int64_t id = dbi_col_i64(st, 0);
 		if (!have || id != g.id) {
 			if (have && (out = emit(&g, &vs, &vcap, fn, ud)) != 0)
 				break;
@@ -265,16 +294,16 @@ int store_export_each(store *s, const store_export_filter *f,
 		if ((out = add_verdict(&g, st)) != 0)
 			break;
 	}
-	if (out == ASSAY_OK && rc == SQLITE_DONE && have)
+	if (out == ASSAY_OK && rc == DBI_DONE && have)
 		out = emit(&g, &vs, &vcap, fn, ud);
-	else if (out == ASSAY_OK && rc != SQLITE_DONE)
-		out = store_sqlerr(s, rc, err, "reading samples to export");
+	else if (out == ASSAY_OK && rc < 0)
+		out = rc;
 	else if (out == ASSAY_ENOMEM)
 		assay_fail(err, ASSAY_ENOMEM, "out of memory");
 	if (own)
-		sqlite3_finalize(st);
+		dbi_stmt_free(st);
 	else
-		sqlite3_reset(st);
+		dbi_reset(st);
 	abuf_free(&g.arena);
 	free(g.v);
 	free(vs);
@@ -285,18 +314,22 @@ int store_export_each(store *s, const store_export_filter *f,
 
 int store_export_estimate(store *s, const store_export_filter *f, int64_t *n, assay_error *err)
 {
-	bool own;
-	sqlite3_stmt *st = stmt_for(s, f, sql_estimate, SQL_ESTIMATE " AND (", ")", &own, err);
+	bool own = false;
+	if (s->pg && f->where)
+		return store_sqlite_only(s, err);
+	dbi_stmt *st = stmt_for(s, f, &q_estimate, SQL_ESTIMATE " AND (", ")", &own, err);
 	if (!st)
 		return err->code;
-	store_bind_text(st, 1, f->batch, -1);
-	int rc = sqlite3_step(st);
-	*n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	dbi_bind_text(st, 1, f->batch, -1);
+	int rc = dbi_step(st, err, "counting samples");
+	*n = rc == DBI_ROW ? dbi_col_i64(st, 0) : 0;
 	if (own)
-		sqlite3_finalize(st);
+		dbi_stmt_free(st);
 	else
-		sqlite3_reset(st);
-	return rc == SQLITE_ROW ? ASSAY_OK : store_sqlerr(s, rc, err, "counting samples");
+		dbi_reset(st);
+	return rc == DBI_ROW ? ASSAY_OK
+	       : rc < 0      ? rc
+			     : assay_fail(err, ASSAY_EDB, "counting samples: no count");
 }
 
 /* Notes (oldest first) and scores of one sample as one JSON object. */

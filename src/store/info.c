@@ -16,10 +16,37 @@ static const char sql_sample_batches[] =
 /* The flags and version ids of every sample's scores (score_pack.c). */
 static const char sql_scorer_rows[] = "SELECT flags, vers FROM sample_scores";
 
-static const char sql_totals[] =
-	"SELECT (SELECT count(*) FROM samples),"
-	" (SELECT count(DISTINCT sample_id) FROM decisions WHERE verdict <> 'skipped'),"
-	" (SELECT count(*) FROM annotators), (SELECT count(*) FROM events)";
+static const dbi_query q_totals = {
+    "info_totals",
+    "SELECT (SELECT count(*) FROM samples),"
+    " (SELECT count(DISTINCT sample_id) FROM decisions WHERE verdict <> 'skipped'),"
+    " (SELECT count(*) FROM annotators), (SELECT count(*) FROM events)",
+    NULL};
+
+/* On a server the counts per batch are its own aggregates: one row per
+ * batch, in id order as store_batch_list lists them. */
+static const dbi_query q_batch_counts = {
+    "info_batch_counts", NULL,
+    "SELECT b.id, coalesce(n.samples, 0), coalesce(n.scored, 0), coalesce(v.decided, 0),"
+    "  coalesce(v.accepted, 0), coalesce(v.edited, 0), coalesce(v.rejected, 0)"
+    " FROM batches b"
+    " LEFT JOIN (SELECT batch_id, count(*) AS samples, count(quality) AS scored"
+    "   FROM samples GROUP BY batch_id) n ON n.batch_id = b.id"
+    " LEFT JOIN (SELECT s.batch_id, count(DISTINCT d.sample_id) AS decided,"
+    "   count(*) FILTER (WHERE d.verdict = 'accepted') AS accepted,"
+    "   count(*) FILTER (WHERE d.verdict = 'edited') AS edited,"
+    "   count(*) FILTER (WHERE d.verdict = 'rejected') AS rejected"
+    "   FROM decisions d JOIN samples s ON s.id = d.sample_id"
+    "   WHERE d.verdict <> 'skipped' GROUP BY s.batch_id) v ON v.batch_id = b.id"
+    " ORDER BY b.id"};
+/* What the store's tables take on the server (info's "MB"), and whether
+ * any scorer was ever recorded (a PostgreSQL store holds no scores yet). */
+static const dbi_query q_pg_size = {
+    "info_size", NULL,
+    "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0)::bigint,"
+    " (SELECT count(*) FROM scorers)"
+    " FROM pg_catalog.pg_class c WHERE c.relnamespace = current_schema()::regnamespace"
+    " AND c.relkind = 'r'"};
 
 static size_t batch_index(const store_info *out, int64_t batch_id)
 {
@@ -54,8 +81,52 @@ static int on_verdict(void *ud, int64_t id, char v)
 	return 0;
 }
 
+static int pg_batch_counts(store *s, store_info *out, assay_error *err)
+{
+	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_batch_counts, err);
+	if (!st)
+		return err->code;
+	int rc;
+	while ((rc = dbi_step(st, err, "counting samples")) == DBI_ROW) {
+		size_t b = batch_index(out, dbi_col_i64(st, 0));
+		if (b >= out->n_batches)
+			continue;
+		store_info_batch *x = &out->batches[b];
+		x->samples = dbi_col_i64(st, 1);
+		x->scored = dbi_col_i64(st, 2);
+		x->decided = dbi_col_i64(st, 3);
+		x->accepted = dbi_col_i64(st, 4);
+		x->edited = dbi_col_i64(st, 5);
+		x->rejected = dbi_col_i64(st, 6);
+	}
+	dbi_reset(st);
+	return rc < 0 ? rc : ASSAY_OK;
+}
+
+/* The size of the store's tables, and no scorers: a PostgreSQL store
+ * cannot hold scores yet (scoring is refused there), so a scorer found
+ * means another program wrote one, which this build cannot read there. */
+static int pg_size_scorers(store *s, store_info *out, assay_error *err)
+{
+	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_pg_size, err);
+	if (!st)
+		return err->code;
+	int rc = dbi_step(st, err, "measuring the store");
+	int64_t scorers = 0;
+	if (rc == DBI_ROW) {
+		out->file_bytes = dbi_col_i64(st, 0);
+		scorers = dbi_col_i64(st, 1);
+	}
+	dbi_reset(st);
+	if (rc < 0)
+		return rc;
+	return scorers ? store_sqlite_only(s, err) : ASSAY_OK;
+}
+
 static int batch_counts(store *s, store_info *out, assay_error *err)
 {
+	if (s->pg)
+		return pg_batch_counts(s, out, err);
 	int64_t max_id;
 	int rc = store_max_sample_id(s, &max_id, err);
 	if (rc < 0 || out->n_batches == 0)
@@ -161,18 +232,20 @@ static int scorers(store *s, store_info *out, assay_error *err)
 
 static int totals(store *s, store_info *out, assay_error *err)
 {
-	sqlite3_stmt *st = store_stmt(s, sql_totals, err);
+	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_totals, err);
 	if (!st)
 		return err->code;
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		out->samples = sqlite3_column_int64(st, 0);
-		out->decided = sqlite3_column_int64(st, 1);
-		out->annotators = sqlite3_column_int64(st, 2);
-		out->events = sqlite3_column_int64(st, 3);
+	int rc = dbi_step(st, err, "counting");
+	if (rc == DBI_ROW) {
+		out->samples = dbi_col_i64(st, 0);
+		out->decided = dbi_col_i64(st, 1);
+		out->annotators = dbi_col_i64(st, 2);
+		out->events = dbi_col_i64(st, 3);
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? ASSAY_OK : store_sqlerr(s, rc, err, "counting");
+	dbi_reset(st);
+	return rc == DBI_ROW ? ASSAY_OK
+	       : rc < 0      ? rc
+			     : assay_fail(err, ASSAY_EDB, "counting: no row");
 }
 
 int store_info_get(store *s, store_info *out, assay_error *err)
@@ -199,7 +272,7 @@ int store_info_get(store *s, store_info *out, assay_error *err)
 	free(batches);
 	rc = batch_counts(s, out, err);
 	if (rc == ASSAY_OK)
-		rc = scorers(s, out, err);
+		rc = s->pg ? pg_size_scorers(s, out, err) : scorers(s, out, err);
 	if (rc == ASSAY_OK)
 		rc = totals(s, out, err);
 	if (rc < 0)

@@ -387,6 +387,8 @@ static void fn_kind(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 int store_where_prepare(store *s, const char *head, const store_where *w, const char *tail,
 			sqlite3_stmt **st, assay_error *err)
 {
+	if (!s->db)
+		return store_sqlite_only(s, err);
 	*st = NULL;
 	if (w->regex && sqlite3_create_function_v2(s->db, "assay_regexp", 2,
 						   SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
