@@ -184,9 +184,28 @@ static int identify(store *s, bool fresh, int64_t *version, assay_error *err)
 			  s->path, (long long)tables, (long long)app);
 }
 
+/* A server's address: a PostgreSQL store is opened there (db_pg.c), any
+ * other is refused. */
+static int open_server(const char *path, const store_options *opt, store **out,
+		       assay_error *err)
+{
+	if (dbi_is_pg_uri(path))
+		return store_open_pg(path, opt, out, err);
+	char label[1024];
+	dbi_redact(path, label, sizeof label);
+	return assay_fail(err, ASSAY_EINVAL, "%s: a database server's address; this assay "
+			  "opens SQLite database files and PostgreSQL servers "
+			  "(postgresql://...) only", label);
+}
+
+/* The connection's functions, settings and its dbi wrapper. */
 static int configure(store *s, const store_options *opt, assay_error *err)
 {
 	int rc;
+	if (score_pack_register(s->db) < 0)
+		return store_sqlerr(s, sqlite3_errcode(s->db), err, "registering functions");
+	if ((rc = dbi_wrap_sqlite(s->db, s->path, sqlite_fail, s, &s->dbi, err)) < 0)
+		return rc;
 	sqlite3_busy_timeout(s->db, opt->busy_timeout_ms > 0 ? opt->busy_timeout_ms
 							       : DEFAULT_BUSY_MS);
 	sqlite3_extended_result_codes(s->db, 1);
@@ -298,15 +317,8 @@ int store_open(const char *path, const store_options *optp, store **out, assay_e
 	*out = NULL;
 	int fresh;
 	char *real = NULL;
-	if (dbi_is_pg_uri(path))
-		return store_open_pg(path, &opt, out, err);
-	if (!is_sqlite_path(path)) {
-		char label[1024];
-		dbi_redact(path, label, sizeof label);
-		return assay_fail(err, ASSAY_EINVAL, "%s: a database server's address; this assay "
-				  "opens SQLite database files and PostgreSQL servers "
-				  "(postgresql://...) only", label);
-	}
+	if (!is_sqlite_path(path))
+		return open_server(path, &opt, out, err);
 	/* A symbolic link is opened as the file it names, so the side files
 	 * are the target's whatever name each process uses. */
 	struct stat lst;
@@ -340,8 +352,6 @@ int store_open(const char *path, const store_options *optp, store **out, assay_e
 		rc = store_sqlerr(s, rc, err, "opening");
 		goto fail;
 	}
-	if ((rc = dbi_wrap_sqlite(s->db, s->path, sqlite_fail, s, &s->dbi, err)) < 0)
-		goto fail;
 	sqlite3_busy_timeout(s->db, opt.busy_timeout_ms > 0 ? opt.busy_timeout_ms
 							      : DEFAULT_BUSY_MS);
 	if ((rc = identify(s, fresh == 1, &version, err)) < 0)
@@ -364,10 +374,6 @@ int store_open(const char *path, const store_options *optp, store **out, assay_e
 						  STORE_SCHEMA_VERSION);
 		store_close(w);
 		return store_open(path, &opt, out, err);
-	}
-	if (score_pack_register(s->db) < 0) {
-		rc = store_sqlerr(s, sqlite3_errcode(s->db), err, "registering functions");
-		goto fail;
 	}
 	if ((rc = configure(s, &opt, err)) < 0 || (rc = migrate(s, &opt, version, err)) < 0)
 		goto fail;

@@ -85,7 +85,7 @@ static const dbi_query q_estimate = {
 
 /* The statement for f: the cached one (q), or one prepared with its
  * --where (*own: dbi_stmt_free it). NULL with err filled. */
-static dbi_stmt *stmt_for(store *s, const store_export_filter *f, const dbi_query *q,
+static dbi_stmt *export_stmt(store *s, const store_export_filter *f, const dbi_query *q,
 			  const char *sql_head, const char *sql_tail, bool *own, assay_error *err)
 {
 	sqlite3_stmt *st = NULL;
@@ -266,7 +266,7 @@ int store_export_each(store *s, const store_export_filter *f,
 	char *mins = bounds_json(f->min_scorer, f->min_value, f->n_min, &oom);
 	char *maxs = bounds_json(f->max_scorer, f->max_value, f->n_max, &oom);
 	dbi_stmt *st = oom ? NULL
-			   : stmt_for(s, f, &q_each, SQL_EACH_HEAD " AND (", ")" SQL_EACH_TAIL, &own,
+			   : export_stmt(s, f, &q_each, SQL_EACH_HEAD " AND (", ")" SQL_EACH_TAIL, &own,
 				      err);
 	if (!st) {
 		free(mins);
@@ -317,7 +317,7 @@ int store_export_estimate(store *s, const store_export_filter *f, int64_t *n, as
 	bool own = false;
 	if (s->pg && f->where)
 		return store_sqlite_only(s, err);
-	dbi_stmt *st = stmt_for(s, f, &q_estimate, SQL_ESTIMATE " AND (", ")", &own, err);
+	dbi_stmt *st = export_stmt(s, f, &q_estimate, SQL_ESTIMATE " AND (", ")", &own, err);
 	if (!st)
 		return err->code;
 	dbi_bind_text(st, 1, f->batch, -1);
