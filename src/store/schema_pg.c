@@ -148,7 +148,7 @@ static const dbi_query q_lock = {
 static const dbi_query q_probe = {
     "pg_schema_probe", NULL,
     "SELECT current_schema() IS NOT NULL, to_regclass('assay_meta') IS NOT NULL,"
-    " (SELECT count(*) FROM pg_catalog.sql_pg_tables WHERE schemaname = current_schema()),"
+    " (SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = current_schema()),"
     " coalesce(current_schema(), '')"};
 static const dbi_query q_meta = {
     "pg_schema_meta", NULL,
