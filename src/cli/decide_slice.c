@@ -50,14 +50,8 @@ static int collect(void *ud, const store_slice_row *r)
 	idlist *l = ud;
 	if (l->show && l->n < EXAMPLES)
 		print_example(r);
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 256;
-		int64_t *v = realloc(l->v, cap * sizeof *v);
-		if (!v)
-			return ASSAY_ENOMEM;
-		l->v = v;
-		l->cap = cap;
-	}
+	if (ASSAY_GROW(l->v, l->n + 1, l->cap, 256) < 0)
+		return ASSAY_ENOMEM;
 	l->v[l->n++] = r->id;
 	return 0;
 }

@@ -63,16 +63,8 @@ static void index_put(uint32_t *slots, size_t nslots, const char *key, size_t id
 static int reserve(conf *c, size_t extra)
 {
 	size_t need = c->n + extra;
-	if (need > c->cap) {
-		size_t ncap = c->cap ? c->cap : 16;
-		while (ncap < need)
-			ncap *= 2;
-		struct conf_entry *e = realloc(c->e, ncap * sizeof *e);
-		if (!e)
-			return ASSAY_ENOMEM;
-		c->e = e;
-		c->cap = ncap;
-	}
+	if (ASSAY_GROW(c->e, need, c->cap, 16) < 0)
+		return ASSAY_ENOMEM;
 	if (need * 2 > c->nslots) {
 		size_t ns = c->nslots ? c->nslots : 32;
 		while (ns < need * 2)

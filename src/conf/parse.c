@@ -245,15 +245,9 @@ static int list_push(char ***items, size_t *n, size_t *cap, char *item)
 {
 	if (!item)
 		return ASSAY_ENOMEM;
-	if (*n == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 8;
-		char **p = realloc(*items, ncap * sizeof *p);
-		if (!p) {
-			free(item);
-			return ASSAY_ENOMEM;
-		}
-		*items = p;
-		*cap = ncap;
+	if (ASSAY_GROW(*items, *n + 1, *cap, 8) < 0) {
+		free(item);
+		return ASSAY_ENOMEM;
 	}
 	(*items)[(*n)++] = item;
 	return ASSAY_OK;
