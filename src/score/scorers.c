@@ -1,6 +1,7 @@
 /* scorers.c — the scorer table: one row per scorer with its keys, its
  * function and what its version follows; score versions and the combined
  * score. The keys are read in keys.c. */
+#include <assert.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -285,6 +286,7 @@ void score_text_run(enum score_id id, score_text *t, const score_config *cfg, sc
 
 void score_version(enum score_id id, const score_config *cfg, char out[32])
 {
+	assert(id < SCORE_COUNT);
 	abuf b = {0};
 	abuf_printf(&b, "%s|%.6g", score_defs[id].name, cfg->threshold[id]);
 	score_config_params(&score_defs[id], cfg, &b);

@@ -1,5 +1,6 @@
 /* utf8.c — a strict UTF-8 decoder (no overlongs, no surrogates, nothing
  * past U+10FFFF, one byte consumed per error) and what is built on it. */
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -7,6 +8,7 @@
 
 size_t text_utf8_next(const char *s, size_t n, uint32_t *cp, bool *valid)
 {
+	assert(s && n > 0); /* it reads s[0] before looking at n */
 	const unsigned char *p = (const unsigned char *)s;
 	unsigned char c = p[0];
 	*valid = true;
