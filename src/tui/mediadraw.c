@@ -15,40 +15,8 @@
 
 #include "mediapane.h"
 
-#define PAIR_KEYS (257 * 257)
 /* The most bytes `y` copies. */
 #define COPY_MAX 8192
-
-static media_colors colors_of(void)
-{
-	if (conf_no_color() || !has_colors() || COLORS < 256)
-		return MEDIA_COLORS_NONE;
-	return MEDIA_COLORS_256;
-}
-
-/* The colour pair of palette indexes fg, bg (-1: the terminal's), made on
- * first use after the theme's pairs; 0 when none is left. */
-static short pair_of(tui_media *m, int fg, int bg)
-{
-	if (!m->pair_key) {
-		m->pair_key = calloc(PAIR_KEYS, sizeof *m->pair_key);
-		m->pair_base = CONF_ROLE_COUNT + 1;
-		m->n_pairs = 0;
-		m->cap_pairs = (COLOR_PAIRS < 32767 ? COLOR_PAIRS : 32767) - m->pair_base;
-		if (!m->pair_key)
-			return 0;
-	}
-	size_t k = (size_t)(fg + 1) * 257 + (size_t)(bg + 1);
-	if (m->pair_key[k])
-		return (short)m->pair_key[k];
-	if (m->n_pairs >= m->cap_pairs || m->n_pairs >= 65535 - m->pair_base)
-		return 0;
-	int p = m->pair_base + m->n_pairs++;
-	if (init_pair((short)p, (short)fg, (short)bg) == ERR)
-		return 0;
-	m->pair_key[k] = (uint16_t)p;
-	return (short)p;
-}
 
 static void draw_cells(tui_media *m, const media_cells *c, int y, int x)
 {
@@ -60,11 +28,9 @@ static void draw_cells(tui_media *m, const media_cells *c, int y, int x)
 			if (mbrtowc(wc, cell->sym, strlen(cell->sym), &st) > (size_t)-3 ||
 			    wcwidth(wc[0]) != 1)
 				wc[0] = L' ';
-			short pair = c->colors == MEDIA_COLORS_NONE
-					 ? 0
-					 : pair_of(m, cell->fg_index, cell->bg_index);
+			int pair = tui_media_pair(m, cell);
 			cchar_t cc;
-			setcchar(&cc, wc, A_NORMAL, pair, NULL);
+			setcchar(&cc, wc, A_NORMAL, 0, &pair);
 			mvadd_wch(y + r, x + col, &cc);
 		}
 }
@@ -76,7 +42,7 @@ static int draw_frame(tui_media *m, const media_frame *f, int y, int x, int w, i
 	media_cells_fit(f->w, f->h, w, h, 0.5, &cols, &rows);
 	media_cells c = {0};
 	assay_error e = {0};
-	if (cols < 1 || rows < 1 || media_cells_render(f, cols, rows, colors_of(), &c, &e) < 0)
+	if (cols < 1 || rows < 1 || media_cells_render(f, cols, rows, tui_media_colors(m), &c, &e) < 0)
 		return 0;
 	draw_cells(m, &c, y, x + (w - cols) / 2);
 	media_cells_free(&c);
@@ -148,6 +114,8 @@ void tui_media_draw(tui_media *m, int y, int x, int w, int h)
 	header(m, y, x, w);
 	if (!m->have || h < 2)
 		return;
+	/* before any cell: pairs made earlier in this frame stay valid */
+	tui_media_pairs_reserve(m, w * h);
 	if (m->dec.info.video && m->dec.n > 0)
 		draw_strip(m, y + 1, x, w, h - 1);
 	else if (m->dec.n > 0)

@@ -28,7 +28,8 @@ void tui_media_init(tui_media *m, tui_base *b)
 		  conf_get_int(c, "media.fetch_timeout_ms", 20000, 100, 600000, &ft, &e) < 0 ||
 		  conf_get_int(c, "media.fetch_max_mb", 64, 1, 4096, &mb, &e) < 0 ||
 		  conf_get_bool(c, "media.fetch", true, &m->fetch_on, &e) < 0 ||
-		  conf_get_bool(c, "media.prefetch", true, &m->prefetch, &e) < 0))
+		  conf_get_bool(c, "media.prefetch", true, &m->prefetch, &e) < 0 ||
+		  tui_media_colors_parse(c, &m->want, &e) < 0))
 		tui_message(b, true, "%s", e.msg);
 	m->timeout_ms = t;
 	m->fetch_opt = (media_fetch_options){.timeout_ms = ft, .max_bytes = (size_t)mb << 20};
@@ -75,8 +76,7 @@ void tui_media_free(tui_media *m)
 	for (int i = 0; i < TUI_MEDIA_PREFETCH; i++)
 		drop_pre(m, i);
 	drop_batch(m);
-	free(m->pair_key);
-	m->pair_key = NULL;
+	tui_media_pairs_free(m);
 }
 
 /* The batch's media settings, read once per batch. */

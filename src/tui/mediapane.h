@@ -22,6 +22,23 @@ enum tui_media_state {
 	TUI_MEDIA_FAILED, /* msg says why, in one line */
 };
 
+/* [media] colors */
+enum tui_media_want {
+	TUI_MEDIA_WANT_AUTO,
+	TUI_MEDIA_WANT_256,
+	TUI_MEDIA_WANT_TRUE,
+	TUI_MEDIA_WANT_NONE,
+};
+
+/* The colour pairs the cells are drawn in: an open-addressed table from
+ * (fg, bg) to the pair made for them, pair numbers base.. next-1 in use. */
+typedef struct tui_media_pairs {
+	uint64_t *keys; /* 0: a free slot */
+	int *pair;
+	size_t slots; /* a power of two, at least twice the pairs */
+	int base, next, limit;
+} tui_media_pairs;
+
 typedef struct tui_media {
 	tui_base *b;
 	bool off;  /* m: hidden */
@@ -47,9 +64,11 @@ typedef struct tui_media {
 	bool prefetch; /* [media] prefetch: decode the next samples ahead */
 	long timeout_ms;
 	media_thumbs thumbs;
-	/* colour pairs for the cells: (fg, bg) palette indexes to pair */
-	uint16_t *pair_key;
-	int n_pairs, cap_pairs, pair_base;
+	/* how the cells are coloured (decided at the first draw) */
+	enum tui_media_want want;
+	media_colors colors;
+	bool colors_known;
+	tui_media_pairs pairs;
 	int64_t asked_ns, drawn_ns; /* when the sample was asked for, first drawn */
 } tui_media;
 
@@ -70,6 +89,16 @@ int tui_media_rows(const tui_media *m, int w, int avail);
 void tui_media_draw(tui_media *m, int y, int x, int w, int h);
 /* The zoomed pane over the rows from 1 to bottom (false: not zoomed). */
 bool tui_media_draw_zoom(tui_media *m, int bottom);
+
+/* mediacolor.c: [media] colors read from c; the mode for this terminal
+ * (decided once the terminal is open; a note when what was asked cannot
+ * be); room for `cells` new pairs made before a frame is drawn (else the
+ * table starts over); the pair (0: none) that draws a cell's colours. */
+int tui_media_colors_parse(const conf *c, enum tui_media_want *out, assay_error *err);
+media_colors tui_media_colors(tui_media *m);
+void tui_media_pairs_reserve(tui_media *m, int cells);
+int tui_media_pair(tui_media *m, const media_cell *c);
+void tui_media_pairs_free(tui_media *m);
 
 /* The keys (the screens' tables call these through their own state). */
 void tui_media_key_toggle(tui_media *m);

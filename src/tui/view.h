@@ -109,6 +109,11 @@ void tui_resume(bool suspended);
 void tui_stop(tui_base *b);
 /* theme.c: the theme's roles as curses attributes into attr. */
 void tui_theme_apply(attr_t *attr, const conf_theme *t);
+/* Whether curses drives the terminal in direct colour (its description
+ * has 2^24 colours: colour numbers from 8 up are 0xRRGGBB, as xterm-direct). */
+bool tui_direct_colour(void);
+/* A palette index (0-255, -1: the terminal's) as curses takes it here. */
+int tui_colour_value(int c);
 /* Whether the locale speaks UTF-8 (else charts fall back to ASCII). */
 bool tui_utf8(void);
 

@@ -67,10 +67,11 @@ def hue(index):
 
 
 def coloured(s, name):
-    """The cells drawn in that colour (as background, or as the glyph's
-    colour on a block symbol)."""
+    """The picture's cells drawn in that colour (as the background, or as
+    the colour of a block symbol; letters in the theme's colours are text)."""
     return [(r, c) for r, c, fg, bg, ch in cells(s)
-            if hue(bg) == name or (ch != " " and hue(fg) == name)]
+            if (ch == " " or ord(ch) >= 0x2580) and
+            (hue(bg) == name or (ch != " " and hue(fg) == name))]
 
 
 def setup(w, records, config=""):
