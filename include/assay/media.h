@@ -249,6 +249,26 @@ int media_cells_render(const media_frame *frame, int cols, int rows, media_color
 		       media_cells *out, assay_error *err);
 void media_cells_free(media_cells *c);
 
+/* ---- A terminal's own pictures: sixel and kitty graphics ------------------
+ * Only pixels and numbers go into these sequences. */
+
+/* The size (at most max_w x max_h, never larger than the frame) that
+ * shows frame with its aspect. */
+void media_gfx_fit(const media_frame *f, int max_w, int max_h, int *w, int *h);
+/* Appends frame scaled to w x h pixels as one sixel image (DCS ... ST): the
+ * registers of a 6x6x6 palette it uses, then bands of six rows;
+ * transparent pixels left unpainted. */
+int media_sixel_encode(const media_frame *f, int w, int h, abuf *out, assay_error *err);
+/* The most base64 bytes in one kitty graphics escape. */
+#define MEDIA_KITTY_CHUNK 4096
+/* Appends frame scaled to w x h pixels as a kitty graphics image with this
+ * id shown at the cursor over cols x rows cells (a=T, raw RGBA in base64
+ * chunks, no answer asked for, the cursor not moved). */
+int media_kitty_encode(const media_frame *f, int w, int h, uint32_t id, int cols, int rows,
+		       abuf *out, assay_error *err);
+/* Appends the escape that deletes kitty image id (and its data). */
+void media_kitty_delete(uint32_t id, abuf *out);
+
 /* Appends frame as "data:image/png;base64,..." (RGB, transparency on
  * white) to out: keep the frame small, the URI is about 4/3 of its PNG. */
 int media_png_data_uri(const media_frame *frame, abuf *out, assay_error *err);

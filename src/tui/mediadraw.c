@@ -1,8 +1,10 @@
 /* mediadraw.c — the media pane drawn: a still, or a video's strip of
  * frames with their times, as libchafa's character cells, each an
  * ordinary curses character in a colour pair (so it works in tmux, over
- * SSH and in capture-pane), shading only without colours; its keys: open
- * the original in the user's viewer, copy its path or URL (OSC 52). */
+ * SSH and in capture-pane), shading only without colours — or, with
+ * [media] protocol = sixel or kitty on a terminal that shows them, placed
+ * for view.c to draw over the pane's cells; its keys: open the original in
+ * the user's viewer, copy its path or URL (OSC 52). */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -13,6 +15,7 @@
 #include <unistd.h>
 #include <wchar.h>
 
+#include "gfx.h"
 #include "mediapane.h"
 
 /* The most bytes `y` copies. */
@@ -35,11 +38,18 @@ static void draw_cells(tui_media *m, const media_cells *c, int y, int x)
 		}
 }
 
-/* One frame drawn to fit (w, h) at (y, x); the rows it took. */
-static int draw_frame(tui_media *m, const media_frame *f, int y, int x, int w, int h)
+/* One frame (the idx-th on screen) drawn to fit (w, h) at (y, x): as
+ * cells, or placed for the terminal's own graphics; the rows it took. */
+static int draw_frame(tui_media *m, int idx, int y, int x, int w, int h)
 {
+	const media_frame *f = &m->dec.frames[idx];
 	int cols, rows;
-	media_cells_fit(f->w, f->h, w, h, 0.5, &cols, &rows);
+	media_cells_fit(f->w, f->h, w, h, tui_gfx_cell_ratio(m->b), &cols, &rows);
+	if (tui_gfx_active(m->b)) {
+		tui_gfx_place_frame(m->b, y, x + (w - cols) / 2, cols, rows, f,
+				    (uint64_t)m->gen << 8 | (uint64_t)idx);
+		return rows;
+	}
 	media_cells c = {0};
 	assay_error e = {0};
 	if (cols < 1 || rows < 1 || media_cells_render(f, cols, rows, tui_media_colors(m), &c, &e) < 0)
@@ -83,7 +93,7 @@ static int draw_strip(tui_media *m, int y, int x, int w, int h)
 	if (each < 4)
 		n = 1, each = w;
 	for (int i = 0; i < n; i++) {
-		int r = draw_frame(m, &m->dec.frames[i], y, x + i * (each + 1), each, h - 1);
+		int r = draw_frame(m, i, y, x + i * (each + 1), each, h - 1);
 		char t[32];
 		snprintf(t, sizeof t, "%.2f s", (double)m->dec.frames[i].pts_ms / 1000);
 		tui_put(m->b, y + r, x + i * (each + 1) + (each - (int)strlen(t)) / 2, each, t,
@@ -102,7 +112,7 @@ int tui_media_rows(const tui_media *m, int w, int avail)
 	int n = m->dec.info.video ? m->dec.n : 1, cols, rows;
 	int each = n > 1 ? (w - (n - 1)) / n : w;
 	const media_frame *f = &m->dec.frames[0];
-	media_cells_fit(f->w, f->h, each, avail, 0.5, &cols, &rows);
+	media_cells_fit(f->w, f->h, each, avail, tui_gfx_cell_ratio(m->b), &cols, &rows);
 	rows += 1 + (m->dec.info.video ? 1 : 0);
 	return rows < avail ? rows : avail;
 }
@@ -119,7 +129,7 @@ void tui_media_draw(tui_media *m, int y, int x, int w, int h)
 	if (m->dec.info.video && m->dec.n > 0)
 		draw_strip(m, y + 1, x, w, h - 1);
 	else if (m->dec.n > 0)
-		draw_frame(m, &m->dec.frames[0], y + 1, x, w, h - 1);
+		draw_frame(m, 0, y + 1, x, w, h - 1);
 	if (!m->drawn_ns)
 		m->drawn_ns = assay_mono_ns();
 }

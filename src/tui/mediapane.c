@@ -250,6 +250,7 @@ static void decode_step(tui_media *m)
 		media_decoded_free(&m->dec);
 	m->dec = d;
 	m->have = true;
+	m->gen++;
 	m->state = TUI_MEDIA_READY;
 	m->msg[0] = '\0';
 }

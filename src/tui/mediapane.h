@@ -52,6 +52,7 @@ typedef struct tui_media {
 	media_job *job;
 	media_decoded dec;
 	bool have; /* dec holds frames (kept while [ ] decode others) */
+	uint32_t gen; /* counts the decodes shown: what a placed picture shows */
 	int first, total;
 	/* the batch whose settings are cached */
 	char *batch, *fields, *root, *base, *maps;

@@ -4,19 +4,110 @@
  * ticked at every wake, so a dialog or the editor never stalls the
  * network or the leases of the screen below it. */
 #include <langinfo.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "editor.h"
+#include "gfx.h"
 #include "view.h"
 
 /* Sockets the loop waits on besides the terminal. */
 #define MAX_FDS 16
 /* A terminal that answers every read at once with nothing is gone. */
 #define GONE_AFTER 1000
+/* The longest the terminal is waited for to say what pictures it shows. */
+#define GFX_ASK_MS 1000
+
+/* The pictures on the terminal, for tui_suspend (the terminal is one). */
+static struct tui_gfx *gfx_now;
+
+/* Writes bytes to the terminal after what curses wrote. */
+static void emit(const abuf *out)
+{
+	if (!out->data || !out->len)
+		return;
+	fflush(stdout);
+	fwrite(out->data, 1, out->len, stdout);
+	fflush(stdout);
+}
+
+/* Asks the terminal the queries of protocol p and reads its answers (the
+ * device attributes come last) for at most GFX_ASK_MS. */
+static void gfx_ask(enum tui_gfx_protocol p, tui_gfx_answer *a)
+{
+	const char *q = tui_gfx_query_bytes(p);
+	fflush(stdout);
+	if (!isatty(0) || write(1, q, strlen(q)) != (ssize_t)strlen(q))
+		return;
+	char buf[1024];
+	size_t n = 0;
+	int64_t until = assay_mono_ns() + (int64_t)GFX_ASK_MS * 1000000;
+	while (!a->done && n < sizeof buf) {
+		int left = (int)((until - assay_mono_ns()) / 1000000);
+		struct pollfd fd = {.fd = 0, .events = POLLIN};
+		if (left <= 0 || poll(&fd, 1, left) <= 0)
+			break;
+		ssize_t got = read(0, buf + n, sizeof buf - n);
+		if (got <= 0)
+			break;
+		n += (size_t)got;
+		*a = (tui_gfx_answer){0};
+		tui_gfx_parse(buf, n, a);
+	}
+}
+
+/* [media] protocol = sixel or kitty: kept when the terminal says it shows
+ * them; else pictures stay symbols and the message line says why. */
+static void gfx_open(tui_base *b)
+{
+	enum tui_gfx_protocol p;
+	assay_error e = {0};
+	if (tui_gfx_protocol_parse(b->config, &p, &e) < 0) {
+		tui_message(b, true, "%s", e.msg);
+		return;
+	}
+	const char *name = p == TUI_GFX_SIXEL ? "sixel" : "kitty graphics";
+	const char *term = getenv("TERM");
+	tui_gfx_answer a = {0};
+	if (p == TUI_GFX_SYMBOLS)
+		return;
+	if (tui_gfx_term_cannot(term)) {
+		tui_message(b, false, "media: TERM=%s cannot show %s: pictures drawn as symbols",
+			    term ? term : "", name);
+		return;
+	}
+	gfx_ask(p, &a);
+	if (!(p == TUI_GFX_SIXEL ? a.sixel : a.kitty) || !(b->gfx = calloc(1, sizeof *b->gfx))) {
+		tui_message(b, false,
+			    "media: the terminal did not answer that it shows %s: pictures drawn "
+			    "as symbols", name);
+		return;
+	}
+	struct winsize ws = {0};
+	if (!a.cell_w && ioctl(1, TIOCGWINSZ, &ws) == 0 && ws.ws_col && ws.ws_row)
+		a.cell_w = ws.ws_xpixel / ws.ws_col, a.cell_h = ws.ws_ypixel / ws.ws_row;
+	b->gfx->protocol = p;
+	b->gfx->cell_w = a.cell_w > 0 && a.cell_h > 0 ? a.cell_w : 10;
+	b->gfx->cell_h = a.cell_w > 0 && a.cell_h > 0 ? a.cell_h : 20;
+	/* no character inserted or deleted to shift a row under a picture */
+	idcok(stdscr, FALSE);
+	gfx_now = b->gfx;
+}
+
+/* All pictures taken off the terminal (kitty's live apart from the text). */
+static void gfx_hide(void)
+{
+	abuf out = {0};
+	tui_gfx_hide_all(gfx_now, &out);
+	emit(&out);
+	abuf_free(&out);
+}
 
 int tui_open(tui_base *b, const conf_theme *theme, assay_error *err)
 {
@@ -30,6 +121,7 @@ int tui_open(tui_base *b, const conf_theme *theme, assay_error *err)
 	set_escdelay(25);
 	curs_set(0);
 	tui_theme_apply(b->attr, theme);
+	gfx_open(b);
 	return ASSAY_OK;
 }
 
@@ -37,6 +129,10 @@ void tui_close(tui_base *b)
 {
 	if (!b->scr)
 		return;
+	gfx_hide();
+	gfx_now = NULL;
+	free(b->gfx);
+	b->gfx = NULL;
 	endwin();
 	fflush(stdout);
 	delscreen(b->scr);
@@ -48,6 +144,7 @@ bool tui_suspend(void)
 {
 	if (!stdscr || isendwin())
 		return false;
+	gfx_hide();
 	def_prog_mode();
 	endwin();
 	return true;
@@ -121,10 +218,22 @@ static void draw_all(tui_base *b)
 {
 	tui_view *v[32];
 	size_t n = bottom_up(b, v, ASSAY_ARRAY_LEN(v));
-	for (size_t i = 0; i < n; i++)
+	tui_gfx_begin(b->gfx);
+	for (size_t i = 0; i < n; i++) {
+		if (b->gfx)
+			b->gfx->drawing = v[i];
 		v[i]->ops->draw(v[i]);
+	}
 	curs_set(b->top && b->top->cursor ? 1 : 0);
+	/* pictures are written after curses has drawn the cells under them */
+	tui_gfx_settle(b->gfx, b->top, is_cleared(curscr));
 	doupdate();
+	if (b->gfx) {
+		abuf out = {0};
+		tui_gfx_write(b->gfx, &out);
+		emit(&out);
+		abuf_free(&out);
+	}
 }
 
 /* Ticks every view (bottom first); returns the shortest wait they ask. */

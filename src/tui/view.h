@@ -26,6 +26,7 @@ enum tui_result {
 
 typedef struct tui_view tui_view;
 typedef struct tui_base tui_base;
+struct tui_gfx;
 
 /* One key of a view: the key, another that does the same (or 0), its label
  * and help (the footer and the help overlay are drawn from these rows). */
@@ -90,12 +91,15 @@ struct tui_base {
 	tui_view *top;
 	SCREEN *scr;
 	bool quit; /* every view closes */
+	struct tui_gfx *gfx; /* sixel or kitty pictures (gfx.h); NULL: cells */
 };
 
 /* ---- The terminal --------------------------------------------------------- */
 
 /* Opens curses on stdin/stdout (raw, no echo, keypad, quick Esc, no
- * cursor) with the theme applied to b->attr. */
+ * cursor) with the theme applied to b->attr; with [media] protocol = sixel
+ * or kitty, asks the terminal whether it shows them (else symbols, and a
+ * note says why). */
 int tui_open(tui_base *b, const conf_theme *theme, assay_error *err);
 /* Closes it and leaves stdout line-buffered for what is printed after. */
 void tui_close(tui_base *b);
