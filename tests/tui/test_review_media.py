@@ -222,6 +222,31 @@ def png_chunk(kind, data):
         ">I", zlib.crc32(kind + data) & 0xffffffff)
 
 
+def put32(b, at, v):
+    b[at:at + 4] = struct.pack(">I", v)
+
+
+def billion(m):
+    """Two MP4s of a real second of video that claim 10^9 frames: in their
+    sample sizes and times both (billion.mp4: refused), and in the time
+    table only (claims.mp4: the claim shown, the strip decoded)."""
+    ffmpeg(os.path.join(m, "small.mp4"), "-f", "lavfi", "-i", "color=c=red:s=32x32:r=10:d=1",
+           "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p")
+    good = open(os.path.join(m, "small.mp4"), "rb").read()
+    b = bytearray(good)
+    stsz, stts = b.find(b"stsz") - 4, b.find(b"stts") - 4
+    check(stsz > 0 and stts > 0)
+    put32(b, stsz + 12, 512)
+    put32(b, stsz + 16, 10**9)
+    put32(b, stts + 12, 1)
+    put32(b, stts + 16, 10**9)
+    put32(b, stts + 20, 512)
+    open(os.path.join(m, "billion.mp4"), "wb").write(bytes(b))
+    b = bytearray(good)
+    put32(b, stts + 16, 10**9)
+    open(os.path.join(m, "claims.mp4"), "wb").write(bytes(b))
+
+
 def hostile(w, url):
     m = os.path.join(w.path, "media")
     good = open(os.path.join(m, "red.png"), "rb").read()
@@ -239,11 +264,12 @@ def hostile(w, url):
     os.symlink("loop2.png", os.path.join(m, "loop1.png"))
     os.symlink("loop1.png", os.path.join(m, "loop2.png"))
     os.symlink("/etc/passwd", os.path.join(m, "passwd.png"))
+    billion(m)
     names = ["trunc.png", "trunc.jpg", "huge.png", "text.png", "fifo.png", "loop1.png",
-             "passwd.png"]
+             "passwd.png", "billion.mp4", "claims.mp4"]
     recs = [{"id": f"h{i}", "caption": f"Hostile {n} HOSTILE-{i}", "image": f"media/{n}"}
             for i, n in enumerate(names)]
-    recs.append({"id": "h7", "caption": "Endless HOSTILE-7",
+    recs.append({"id": "h9", "caption": "Endless HOSTILE-9",
                  "image": url + "/gen?bytes=1000000000&chunked=1&chunk=64&drip=200"})
     return recs
 
@@ -260,8 +286,13 @@ def test_a_hostile_corpus_shows_one_line_each_and_deciding_goes_on():
         eq(w.run("decide", "r", "accept").code, 0)
         with screen(w, (120, 30)) as t:
             for i, name in enumerate(["trunc.png", "trunc.jpg", "huge.png", "text.png",
-                                      "fifo.png", "loop1.png", "passwd.png", "gen"]):
+                                      "fifo.png", "loop1.png", "passwd.png", "billion.mp4",
+                                      "claims.mp4", "gen"]):
                 t.wait_for(f"HOSTILE-{i}")
+                if name == "claims.mp4":  # the claim shown, the strip decoded
+                    contains(t.wait_for("strip 1-4 of 4", timeout=20), "1000000000 frames")
+                    t.keys("a")
+                    continue
                 s = t.wait_for(f"cannot show {name}: ", timeout=20)
                 line = [ln for ln in s.split("\n") if f"cannot show {name}: " in ln][0]
                 check(len(line.strip()) < 120, line)
@@ -271,7 +302,7 @@ def test_a_hostile_corpus_shows_one_line_each_and_deciding_goes_on():
             t.wait_for("Nothing left to review here")
             t.keys("q")
             eq(t.wait_exit(), 0)
-        eq(w.sql("SELECT count(*) FROM decisions WHERE verdict = 'accepted'"), [(9,)])
+        eq(w.sql("SELECT count(*) FROM decisions WHERE verdict = 'accepted'"), [(11,)])
         contains(s, "cannot show gen: ")
 
 
