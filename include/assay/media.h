@@ -95,6 +95,8 @@ typedef struct media_fetch_options {
 	long timeout_ms;       /* whole download; 0: 20 s */
 	uint64_t cache_bytes;  /* 0: 512 MiB; oldest-used files go first */
 	bool insecure;	       /* skip TLS verification (as --insecure) */
+	bool cached_only;      /* never download: a URL not in the cache is
+				  ASSAY_ENOTFOUND ("not downloaded yet") */
 } media_fetch_options;
 
 /* Downloads url (through net/) unless the cache holds it, and returns the

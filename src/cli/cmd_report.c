@@ -12,11 +12,15 @@
 
 typedef struct report_args {
 	const char *path;
+	bool fetch_media;
 	cli_where where;
 } report_args;
 
 static const cli_opt report_rows[] = {
 	CLI_STRING("html", 0, report_args, path, "FILE", "the file to write"),
+	CLI_FLAG("fetch-media", 0, report_args, fetch_media,
+		 "download http(s) media not in the download cache for the\n"
+		 "thumbnails (else only what review has downloaded is shown)"),
 	CLI_WHERE(report_args, where,
 		  "only the samples of a slice (the language of review,\n"
 		  "export and stats); the filter is printed at the top"),
@@ -25,7 +29,7 @@ static const cli_opt report_rows[] = {
 };
 
 const cli_opts cli_report_opts = {
-	.head = "usage: assay report --html FILE [--where EXPR]\n"
+	.head = "usage: assay report --html FILE [--where EXPR] [--fetch-media]\n"
 		"\n"
 		"Writes the audit as one self-contained HTML file (inline CSS and SVG\n"
 		"charts, no scripts, nothing fetched from elsewhere): rejection rates with\n"
@@ -41,13 +45,14 @@ const cli_opts cli_report_opts = {
 
 /* Writes the report of s to path (the destination opened first: refused,
  * the database itself say, before the work of the report). */
-static int write_report(const cli_ctx *ctx, store *s, const char *path, const cli_where *where)
+static int write_report(const cli_ctx *ctx, store *s, const char *path, const cli_where *where,
+			bool fetch_media)
 {
 	abuf html = {0};
 	assay_error err = {0};
 	export_out *out = NULL;
 	export_out_options oo = {.db = s};
-	report_thumbs thumbs = {.s = s};
+	report_thumbs thumbs = {.s = s, .fetch = fetch_media};
 	audit_report_opts ro = {.db_name = ctx->db, .where = cli_where_get(where),
 				.where_text = where->text, .thumb = cli_report_thumb,
 				.thumb_ud = &thumbs};
@@ -75,7 +80,7 @@ int cmd_report(cli_ctx *ctx, int argc, char **argv)
 	store *s = NULL;
 	store_options so = {.readonly = true};
 	if (!code && !(code = cli_open_store(ctx, &so, &s))) {
-		code = write_report(ctx, s, a.path, &a.where);
+		code = write_report(ctx, s, a.path, &a.where, a.fetch_media);
 		store_close(s);
 	}
 	cli_where_free(&a.where);

@@ -6,6 +6,8 @@
 
 typedef struct report_thumbs {
 	store *s;
+	bool fetch; /* download http(s) media not in the cache (else only the
+		       downloads the review screen made are shown) */
 	size_t n, bytes; /* embedded so far: at most 60, 1 MiB of data: URIs */
 } report_thumbs;
 

@@ -133,6 +133,8 @@ int media_fetch(const char *url, const media_fetch_options *opt, char **path, as
 	struct stat sb;
 	if (lstat(full.data, &sb) == 0 && S_ISREG(sb.st_mode)) {
 		utimensat(AT_FDCWD, full.data, NULL, 0); /* used now: last out of the LRU */
+	} else if (o.cached_only) {
+		rc = assay_fail(err, ASSAY_ENOTFOUND, "not downloaded yet");
 	} else {
 		rc = download(url, &o, dir, name, err);
 		if (rc == 0)

@@ -56,7 +56,11 @@ static void drop(tui_media *m)
 static void drop_pre(tui_media *m, int i)
 {
 	media_job_free(m->pre[i]);
+	media_fetch_job_free(m->pre_fetch[i]);
+	free(m->pre_url[i]);
 	m->pre[i] = NULL;
+	m->pre_fetch[i] = NULL;
+	m->pre_url[i] = NULL;
 	m->pre_ids[i] = 0;
 }
 
@@ -170,11 +174,42 @@ void tui_media_show(tui_media *m, store *s, const store_sample *smp)
 		return;
 	}
 	assay_error e = {0};
-	m->fetch = media_fetch_job_start(m->ref.where, &m->fetch_opt, &e);
+	for (int i = 0; i < TUI_MEDIA_PREFETCH && !m->fetch; i++)
+		if (m->pre_ids[i] == smp->id && m->pre_fetch[i]) { /* downloading ahead: taken on */
+			m->fetch = m->pre_fetch[i];
+			m->pre_fetch[i] = NULL;
+		}
+	if (!m->fetch)
+		m->fetch = media_fetch_job_start(m->ref.where, &m->fetch_opt, &e);
 	if (!m->fetch)
 		fail(m, e.msg);
 	else
 		m->state = TUI_MEDIA_FETCHING;
+}
+
+/* The request a sample's first look makes (so what is decoded ahead is
+ * what the thumbnail cache is asked for then). */
+static media_request ahead_request(const tui_media *m)
+{
+	media_request r = {.max_w = 320, .max_h = 240, .count = TUI_MEDIA_STRIP,
+			   .total = TUI_MEDIA_STRIP};
+	r.limits.timeout_ms = m->timeout_ms;
+	return r;
+}
+
+/* Starts the work ahead for the media ref in slot i: a local file's
+ * decode, or a URL's download (its decode follows in tui_media_tick). */
+static void start_ahead(tui_media *m, int i, const media_ref *ref)
+{
+	media_request r = ahead_request(m);
+	assay_error e = {0};
+	if (ref->kind == MEDIA_FILE) {
+		m->pre[i] = media_job_start(ref->where, ref->where, &r, &m->thumbs, &e);
+	} else if (ref->kind == MEDIA_URL && m->fetch_on) {
+		m->pre_url[i] = assay_strdup(ref->where);
+		m->pre_fetch[i] =
+		    m->pre_url[i] ? media_fetch_job_start(ref->where, &m->fetch_opt, &e) : NULL;
+	}
 }
 
 void tui_media_prefetch(tui_media *m, store *s, const int64_t *ids, size_t n)
@@ -202,13 +237,8 @@ void tui_media_prefetch(tui_media *m, store *s, const int64_t *ids, size_t n)
 		if (have || free_slot < 0 || ids[k] == m->sample ||
 		    store_sample_get(s, ids[k], &smp, &e) < 0)
 			continue;
-		/* local files only: a download ahead could be a long one */
-		if (locate(m, s, &smp, &ref) == 0 && ref.kind == MEDIA_FILE) {
-			media_request r = {.max_w = 320, .max_h = 240, .count = TUI_MEDIA_STRIP,
-					   .total = TUI_MEDIA_STRIP};
-			r.limits.timeout_ms = m->timeout_ms;
-			m->pre[free_slot] = media_job_start(ref.where, ref.where, &r, &m->thumbs, &e);
-		}
+		if (locate(m, s, &smp, &ref) == 0)
+			start_ahead(m, free_slot, &ref);
 		m->pre_ids[free_slot] = ids[k];
 		media_ref_free(&ref);
 		store_sample_free(&smp);
@@ -255,6 +285,23 @@ static void decode_step(tui_media *m)
 	m->msg[0] = '\0';
 }
 
+/* A download ahead ended: its file decoded into the thumbnail cache. */
+static void ahead_fetch_step(tui_media *m, int i)
+{
+	char *path = NULL;
+	assay_error e = {0};
+	int rc = media_fetch_job_step(m->pre_fetch[i], &path, &e);
+	if (rc == 0)
+		return;
+	media_fetch_job_free(m->pre_fetch[i]);
+	m->pre_fetch[i] = NULL;
+	if (rc == 1) {
+		media_request r = ahead_request(m);
+		m->pre[i] = media_job_start(path, m->pre_url[i], &r, &m->thumbs, &e);
+	}
+	free(path);
+}
+
 int tui_media_tick(tui_media *m)
 {
 	int wait = 1000;
@@ -269,6 +316,10 @@ int tui_media_tick(tui_media *m)
 			wait = ASSAY_MIN(wait, media_job_timeout_ms(m->job));
 	}
 	for (int i = 0; i < TUI_MEDIA_PREFETCH; i++) {
+		if (m->pre_fetch[i])
+			ahead_fetch_step(m, i);
+		if (m->pre_fetch[i])
+			wait = ASSAY_MIN(wait, media_fetch_job_timeout_ms(m->pre_fetch[i]));
 		if (!m->pre[i])
 			continue;
 		media_decoded d;
@@ -289,10 +340,12 @@ int tui_media_tick(tui_media *m)
 int tui_media_pollfds(tui_media *m, struct pollfd *fds, int cap)
 {
 	int n = 0;
-	int fd[2 + TUI_MEDIA_PREFETCH] = {m->fetch ? media_fetch_job_fd(m->fetch) : -1,
-					   m->job ? media_job_fd(m->job) : -1};
-	for (int i = 0; i < TUI_MEDIA_PREFETCH; i++)
-		fd[2 + i] = m->pre[i] ? media_job_fd(m->pre[i]) : -1;
+	int fd[2 + 2 * TUI_MEDIA_PREFETCH] = {m->fetch ? media_fetch_job_fd(m->fetch) : -1,
+					       m->job ? media_job_fd(m->job) : -1};
+	for (int i = 0; i < TUI_MEDIA_PREFETCH; i++) {
+		fd[2 + 2 * i] = m->pre[i] ? media_job_fd(m->pre[i]) : -1;
+		fd[3 + 2 * i] = m->pre_fetch[i] ? media_fetch_job_fd(m->pre_fetch[i]) : -1;
+	}
 	for (size_t i = 0; i < ASSAY_ARRAY_LEN(fd) && n < cap; i++)
 		if (fd[i] >= 0)
 			fds[n++] = (struct pollfd){.fd = fd[i], .events = POLLIN};

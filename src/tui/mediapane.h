@@ -56,9 +56,12 @@ typedef struct tui_media {
 	int first, total;
 	/* the batch whose settings are cached */
 	char *batch, *fields, *root, *base, *maps;
-	/* decoding ahead: the samples and their jobs */
+	/* decoding ahead: the samples and their jobs (a URL's download first,
+	   then its decode; pre_url: the URL, the thumbnail's source) */
 	int64_t pre_ids[TUI_MEDIA_PREFETCH];
 	media_job *pre[TUI_MEDIA_PREFETCH];
+	media_fetch_job *pre_fetch[TUI_MEDIA_PREFETCH];
+	char *pre_url[TUI_MEDIA_PREFETCH];
 	/* [media] settings */
 	media_fetch_options fetch_opt;
 	bool fetch_on;
@@ -78,7 +81,9 @@ void tui_media_free(tui_media *m);
 /* Shows sample smp's media (a new decode unless it is on screen already;
  * NULL: none). */
 void tui_media_show(tui_media *m, store *s, const store_sample *smp);
-/* Decodes the media of these samples ahead (into the thumbnail cache). */
+/* Decodes the media of these samples ahead (into the thumbnail cache),
+ * an http(s) URL downloaded first (into the download cache) unless
+ * [media] fetch = no. */
 void tui_media_prefetch(tui_media *m, store *s, const int64_t *ids, size_t n);
 /* The loop's tick: the jobs moved along; how long the loop may sleep. */
 int tui_media_tick(tui_media *m);

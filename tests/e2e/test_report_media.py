@@ -55,3 +55,51 @@ def test_the_report_embeds_a_red_thumbnail_of_a_rejected_sample():
         check(pixel[0] > 200 and pixel[1] < 60 and pixel[2] < 60, pixel)
         check(len(uris[0][2]) < 4096, len(uris[0][2]))
         check("<script" not in html)
+
+
+def test_url_media_in_the_download_cache_are_embedded_and_others_fetched_only_when_asked():
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(
+        __file__))), "tui"))
+    from httpd import TestServer
+    from test_review_media import screen
+    with Workdir() as w:
+        served = os.path.join(w.path, "served")
+        os.makedirs(served)
+        for name, colour in (("red.png", "red"), ("blue.png", "blue")):
+            subprocess.run(["ffmpeg", "-v", "error", "-nostdin", "-y", "-f", "lavfi", "-i",
+                            f"color=c={colour}:s=64x48", "-frames:v", "1",
+                            os.path.join(served, name)], check=True)
+        with TestServer(root=served) as srv:
+            recs = [{"id": "r", "caption": "A blue square. URL-RED", "image_url":
+                     srv.url + "/red.png"},
+                    {"id": "b", "caption": "A red square.", "image_url": srv.url + "/blue.png"}]
+            eq(w.run("import", "--no-score", "--batch", "u",
+                     w.file("u.jsonl", "\n".join(map(json.dumps, recs)))).code, 0)
+            env = {"HOME": w.path, "XDG_CACHE_HOME": os.path.join(w.path, "cache")}
+            os.makedirs(os.path.join(w.path, "assay"), exist_ok=True)
+            w.file("assay/config", "[media]\nprefetch = no\n")
+            # the review screen downloads the red one (and only it: no prefetch)
+            with screen(w, (120, 40), env=env) as t:
+                t.wait_for("red.png  png 64x48", timeout=20)
+                t.keys("q")
+                t.wait_exit()
+            for sid in ("r", "b"):
+                eq(w.run("decide", "--annotator", "ann", sid, "reject", "--reason",
+                         "wrong colour").code, 0)
+            asked = [r["path"] for r in srv.requests]
+            eq(asked, ["/red.png"])
+            r = w.run("report", "--html", "out.html", env=env)
+            eq(r.code, 0, r)
+            html = open(os.path.join(w.path, "out.html")).read()
+            uris = re.findall(r"src='data:image/png;base64,([A-Za-z0-9+/=]+)'", html)
+            eq(len(uris), 1)
+            pixel = png_pixels(base64.b64decode(uris[0]))[2]
+            check(pixel[0] > 200 and pixel[2] < 60, pixel)
+            eq([r["path"] for r in srv.requests], asked)  # nothing fetched
+            r = w.run("report", "--html", "all.html", "--fetch-media", env=env)
+            eq(r.code, 0, r)
+            html = open(os.path.join(w.path, "all.html")).read()
+            uris = re.findall(r"src='data:image/png;base64,([A-Za-z0-9+/=]+)'", html)
+            eq(sorted(png_pixels(base64.b64decode(u))[2][2] > 200 for u in uris), [False, True])
+            eq([r["path"] for r in srv.requests], ["/red.png", "/blue.png"])
+            check("--fetch-media" in w.run("report", "--help").out)

@@ -431,3 +431,32 @@ def test_the_audit_drill_down_shows_the_same_pane():
             check(len(red) >= 20, t.screen())
             t.keys("z")
             t.wait_gone("RED-CAPTION")
+
+
+def test_a_url_is_downloaded_and_decoded_ahead_while_the_sample_before_it_is_shown():
+    from httpd import TestServer
+    with Workdir() as w:
+        served = os.path.join(w.path, "served")
+        os.makedirs(served)
+        ffmpeg(os.path.join(served, "green.png"), "-f", "lavfi", "-i",
+               "color=c=green:s=64x48", "-frames:v", "1")
+        with TestServer(root=served) as srv:
+            url = srv.url + "/green.png?ctype=image/png&drip=100&chunk=256"
+            setup(w, [RED, {"id": "g", "caption": "A green one. GREEN-CAPTION",
+                            "image_url": url}])
+            with screen(w, (120, 40), env={"XDG_CACHE_HOME": os.path.join(w.path, "c")}) as t:
+                t.wait_for("RED-CAPTION")
+                deadline = time.monotonic() + 20
+                while time.monotonic() < deadline and not any(
+                        r["path"].startswith("/green.png") for r in srv.requests):
+                    time.sleep(0.1)
+                # asked for while the red one is on screen, before any key
+                check("RED-CAPTION" in t.screen(), t.screen())
+                eq(len([r for r in srv.requests if r["path"].startswith("/green.png")]), 1)
+                time.sleep(1.0)
+                t.keys("a")
+                t.wait_for("GREEN-CAPTION")
+                _, green = wait_colour(t, "green", 20)
+                check(len(green) >= 20, t.screen())
+                # downloaded once: the screen took the download on, or the cache
+                eq(len([r for r in srv.requests if r["path"].startswith("/green.png")]), 1)
