@@ -82,6 +82,15 @@ static void pct(const audit_rate *r)
 		fputs("- (none)", stdout);
 }
 
+/* A coefficient, or - when it is undefined (no overlap, one category). */
+static void coef(double v)
+{
+	if (isfinite(v))
+		printf("%.3f", v);
+	else
+		putchar('-');
+}
+
 static void name(const char *s, int width)
 {
 	cli_put_safe(stdout, s);
@@ -116,9 +125,16 @@ static void to_text(const audit_pairs_report *r)
 	pct(&r->bias.left);
 	if (isfinite(r->bias.p_value))
 		printf(", p = %.3g", r->bias.p_value);
-	printf("\nagreement over %zu pairs with two or more annotators: 3-way Fleiss %.3f, "
-	       "alpha %.3f; 2-way Fleiss %.3f, alpha %.3f\n", r->fleiss3.n_items,
-	       r->fleiss3.value, r->alpha3.value, r->fleiss2.value, r->alpha2.value);
+	printf("\nagreement over %zu pairs with two or more annotators: 3-way Fleiss ",
+	       r->fleiss3.n_items);
+	coef(r->fleiss3.value);
+	fputs(", alpha ", stdout);
+	coef(r->alpha3.value);
+	fputs("; 2-way Fleiss ", stdout);
+	coef(r->fleiss2.value);
+	fputs(", alpha ", stdout);
+	coef(r->alpha2.value);
+	putchar('\n');
 	fputs("claimed chosen reversed: ", stdout);
 	pct(&r->flip.rate);
 	printf("; ties %llu, both bad %llu\n", (unsigned long long)r->flip.ties,

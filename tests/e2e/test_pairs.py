@@ -408,6 +408,10 @@ def test_stats_pairs_against_hand_computed_values():
         check(abs(p["flip"]["rate"] - 0.25) < 1e-12)
         eq(list(p["flip"]["by_batch"]), ["b"])
         eq(p["agreement"]["pairs"], 0)
+        # undefined coefficients read "-", as in stats --agreement, never "nan"
+        r = w.run("stats", "--pairs")
+        contains(r.out, "agreement over 0 pairs with two or more annotators: 3-way Fleiss -, "
+                 "alpha -; 2-way Fleiss -, alpha -")
         eq(w.run("decide", "--annotator", "bob", "p0", "prefer", "b").code, 0)
         eq(w.run("decide", "--annotator", "bob", "p1", "prefer", "a").code, 0)
         p = json.loads(w.run("stats", "--pairs", "--format", "json").out)["pairs"]
