@@ -238,10 +238,13 @@ static int old_scores(store *s, bool *yes, assay_error *err)
 
 static int migrate(store *s, const store_options *opt, int64_t version, assay_error *err)
 {
-	bool old = false;
-	if (s->readonly || (version == STORE_SCHEMA_VERSION && old_scores(s, &old, err) < 0))
-		return s->readonly ? ASSAY_OK : err->code;
-	if (version == STORE_SCHEMA_VERSION && !old)
+	bool old = false, missing = false;
+	if (s->readonly)
+		return ASSAY_OK;
+	if (version == STORE_SCHEMA_VERSION &&
+	    (old_scores(s, &old, err) < 0 || store_schema_missing(s, &missing, err) < 0))
+		return err->code;
+	if (version == STORE_SCHEMA_VERSION && !old && !missing)
 		return ASSAY_OK;
 	int rc = store_begin(s, err);
 	if (rc < 0)
@@ -253,6 +256,9 @@ static int migrate(store *s, const store_options *opt, int64_t version, assay_er
 		opt->upgrading(opt->ud, s->path, (int)version, STORE_SCHEMA_VERSION);
 	if (version < STORE_SCHEMA_VERSION &&
 	    (rc = store_schema_apply(s, (int)version, err)) < 0)
+		goto fail;
+	/* schema 3 as earlier builds left it: the steps it lacks */
+	if (version == STORE_SCHEMA_VERSION && (rc = store_schema_complete(s, err)) < 0)
 		goto fail;
 	/* schema 3 as earlier builds left it: scores one row per scorer */
 	if ((rc = score_relayout(s, false, opt->upgrade_progress, opt->ud, err)) < 0) {
@@ -309,6 +315,35 @@ static char *immutable_uri(const char *path)
 	return abuf_take(&b);
 }
 
+/* Whether a version-3 file is behind this build's layout: its scores one
+ * row per scorer, or steps of version 3 missing. */
+static int layout_behind(store *s, int64_t version, bool *old, bool *missing, assay_error *err)
+{
+	*old = *missing = false;
+	if (version != STORE_SCHEMA_VERSION)
+		return ASSAY_OK;
+	int rc = old_scores(s, old, err);
+	return rc < 0 ? rc : store_schema_missing(s, missing, err);
+}
+
+/* A reading command on an older database: upgrade it once through a
+ * writing connection when the file allows, then read. Where it cannot be
+ * written, it is read as it is (every released schema step so far only
+ * adds or widens indexes). */
+static int upgrade_then_read(const char *path, const store_options *opt, store **out,
+			     assay_error *err)
+{
+	store_options rw = *opt;
+	rw.readonly = false;
+	store *w;
+	int rc = store_open(path, &rw, &w, err);
+	if (rc < 0)
+		return assay_error_prefix(err, "upgrading to schema version %d",
+					  STORE_SCHEMA_VERSION);
+	store_close(w);
+	return store_open(path, opt, out, err);
+}
+
 int store_open(const char *path, const store_options *optp, store **out, assay_error *err)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -356,24 +391,13 @@ int store_open(const char *path, const store_options *optp, store **out, assay_e
 							      : DEFAULT_BUSY_MS);
 	if ((rc = identify(s, fresh == 1, &version, err)) < 0)
 		goto fail;
-	bool old = false;
-	if (opt.readonly && version == STORE_SCHEMA_VERSION && (rc = old_scores(s, &old, err)) < 0)
+	bool old = false, missing = false;
+	if (opt.readonly && (rc = layout_behind(s, version, &old, &missing, err)) < 0)
 		goto fail;
-	if (opt.readonly && version > 0 && (version < STORE_SCHEMA_VERSION || old) && !immutable &&
-	    access(path, W_OK) == 0) {
-		/* A reading command on an older database: upgrade it once through
-		 * a writing connection when the file allows, then read. Where it
-		 * cannot be written, it is read as it is (every released schema
-		 * step so far only adds or widens indexes). */
+	if (opt.readonly && version > 0 && (version < STORE_SCHEMA_VERSION || old || missing) &&
+	    !immutable && access(path, W_OK) == 0) {
 		store_close(s);
-		store_options rw = opt;
-		rw.readonly = false;
-		store *w;
-		if ((rc = store_open(path, &rw, &w, err)) < 0)
-			return assay_error_prefix(err, "upgrading to schema version %d",
-						  STORE_SCHEMA_VERSION);
-		store_close(w);
-		return store_open(path, &opt, out, err);
+		return upgrade_then_read(path, &opt, out, err);
 	}
 	if ((rc = configure(s, &opt, err)) < 0 || (rc = migrate(s, &opt, version, err)) < 0)
 		goto fail;

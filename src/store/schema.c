@@ -155,109 +155,184 @@ static const char schema_v2[] =
 /* Version 3: the models `assay learn` trains from the verdicts; every
  * version is kept (the newest is in use), with what it learned from;
  * samples' contexts, batches' kinds and media, the scores of corrected
- * texts, and pairs of candidates with the preferences between them. */
-static const char schema_v3[] =
-	"CREATE TABLE models ("
-	"  id INTEGER PRIMARY KEY,"
-	"  name TEXT NOT NULL,"
-	"  created_at INTEGER NOT NULL,"
-	"  n_rejected INTEGER NOT NULL,"
-	"  n_kept INTEGER NOT NULL,"
-	"  info TEXT NOT NULL,"
-	"  model BLOB NOT NULL);"
-	"CREATE INDEX models_by_name ON models(name, id);"
+ * texts, and pairs of candidates with the preferences between them.
+ * Version 3 grew over several builds before it settled, so it is a list of
+ * steps, each naming the table (and column) it makes: a database an
+ * earlier build left at version 3 gets the steps it lacks when it is next
+ * opened for writing (store_schema_complete). */
+typedef struct {
+	const char *table;
+	const char *column; /* NULL: the step makes the table */
+	const char *sql;
+} schema_step;
+
+static const schema_step schema_v3[] = {
+	{"models", NULL,
+	 "CREATE TABLE models ("
+	 "  id INTEGER PRIMARY KEY,"
+	 "  name TEXT NOT NULL,"
+	 "  created_at INTEGER NOT NULL,"
+	 "  n_rejected INTEGER NOT NULL,"
+	 "  n_kept INTEGER NOT NULL,"
+	 "  info TEXT NOT NULL,"
+	 "  model BLOB NOT NULL);"
+	 "CREATE INDEX models_by_name ON models(name, id);"},
 	/* What a sample is judged against: its context (a JSON array of
 	 * {"name"|"role", "text"} from --context or a conversation's earlier
 	 * turns; NULL when none), the batch's declared kind, its --context
 	 * and --turn, and what its exact duplicates were keyed on. The
 	 * batches made before this step keyed them on the text alone. */
-	"ALTER TABLE samples ADD COLUMN context TEXT;"
-	"ALTER TABLE batches ADD COLUMN kind TEXT NOT NULL DEFAULT '';"
-	"ALTER TABLE batches ADD COLUMN context_fields TEXT NOT NULL DEFAULT '';"
-	"ALTER TABLE batches ADD COLUMN dedup_on TEXT NOT NULL DEFAULT '';"
-	"UPDATE batches SET dedup_on = 'text';"
-	"ALTER TABLE batches ADD COLUMN turn TEXT NOT NULL DEFAULT '';"
+	{"samples", "context", "ALTER TABLE samples ADD COLUMN context TEXT;"},
+	{"batches", "kind", "ALTER TABLE batches ADD COLUMN kind TEXT NOT NULL DEFAULT '';"},
+	{"batches", "context_fields",
+	 "ALTER TABLE batches ADD COLUMN context_fields TEXT NOT NULL DEFAULT '';"},
+	{"batches", "dedup_on",
+	 "ALTER TABLE batches ADD COLUMN dedup_on TEXT NOT NULL DEFAULT '';"
+	 "UPDATE batches SET dedup_on = 'text';"},
+	{"batches", "turn", "ALTER TABLE batches ADD COLUMN turn TEXT NOT NULL DEFAULT '';"},
 	/* Where a batch's pictures are: its --media fields (comma-separated,
 	 * "" for the default names), the directory relative paths resolve
 	 * against ("" for the source file's), and its --media-map rules (a
 	 * JSON array of "PREFIX=URL_PREFIX", "" for none). */
-	"ALTER TABLE batches ADD COLUMN media_fields TEXT NOT NULL DEFAULT '';"
-	"ALTER TABLE batches ADD COLUMN media_root TEXT NOT NULL DEFAULT '';"
-	"ALTER TABLE batches ADD COLUMN media_maps TEXT NOT NULL DEFAULT '';"
+	{"batches", "media_fields",
+	 "ALTER TABLE batches ADD COLUMN media_fields TEXT NOT NULL DEFAULT '';"},
+	{"batches", "media_root",
+	 "ALTER TABLE batches ADD COLUMN media_root TEXT NOT NULL DEFAULT '';"},
+	{"batches", "media_maps",
+	 "ALTER TABLE batches ADD COLUMN media_maps TEXT NOT NULL DEFAULT '';"},
 	/* The built-in scores of an edited sample's corrected text, beside the
 	 * original's (kept for calibration); text_hash says which edit. */
-	"ALTER TABLE samples ADD COLUMN edit_quality REAL;"
-	"CREATE TABLE edit_scores ("
-	"  sample_id INTEGER NOT NULL REFERENCES samples(id),"
-	"  scorer TEXT NOT NULL,"
-	"  value REAL,"
-	"  flagged INTEGER NOT NULL DEFAULT 0,"
-	"  reason TEXT NOT NULL DEFAULT '',"
-	"  version TEXT NOT NULL,"
-	"  text_hash INTEGER NOT NULL,"
-	"  scored_at INTEGER NOT NULL,"
-	"  PRIMARY KEY (sample_id, scorer)) WITHOUT ROWID;"
+	{"samples", "edit_quality", "ALTER TABLE samples ADD COLUMN edit_quality REAL;"},
+	{"edit_scores", NULL,
+	 "CREATE TABLE edit_scores ("
+	 "  sample_id INTEGER NOT NULL REFERENCES samples(id),"
+	 "  scorer TEXT NOT NULL,"
+	 "  value REAL,"
+	 "  flagged INTEGER NOT NULL DEFAULT 0,"
+	 "  reason TEXT NOT NULL DEFAULT '',"
+	 "  version TEXT NOT NULL,"
+	 "  text_hash INTEGER NOT NULL,"
+	 "  scored_at INTEGER NOT NULL,"
+	 "  PRIMARY KEY (sample_id, scorer)) WITHOUT ROWID;"},
 	/* The scores become one row per sample in score_relayout.c, which
 	 * also builds the review queue's learned indexes. */
 	/* `decide --where ... --sample N`: a bulk verdict held back until a
 	 * human has decided the N samples drawn from its slice (applied_at 0:
 	 * pending); the slice is its canonical expression. */
-	"CREATE TABLE spotchecks ("
-	"  id INTEGER PRIMARY KEY,"
-	"  where_text TEXT NOT NULL,"
-	"  verdict TEXT NOT NULL CHECK (verdict IN ('accepted','rejected')),"
-	"  reason TEXT,"
-	"  annotator_id INTEGER NOT NULL REFERENCES annotators(id),"
-	"  seed INTEGER NOT NULL,"
-	"  max_disagree REAL NOT NULL,"
-	"  created_at INTEGER NOT NULL,"
-	"  applied_at INTEGER NOT NULL DEFAULT 0);"
-	"CREATE TABLE spotcheck_samples ("
-	"  spotcheck_id INTEGER NOT NULL REFERENCES spotchecks(id),"
-	"  sample_id INTEGER NOT NULL REFERENCES samples(id),"
-	"  PRIMARY KEY (spotcheck_id, sample_id)) WITHOUT ROWID;"
+	{"spotchecks", NULL,
+	 "CREATE TABLE spotchecks ("
+	 "  id INTEGER PRIMARY KEY,"
+	 "  where_text TEXT NOT NULL,"
+	 "  verdict TEXT NOT NULL CHECK (verdict IN ('accepted','rejected')),"
+	 "  reason TEXT,"
+	 "  annotator_id INTEGER NOT NULL REFERENCES annotators(id),"
+	 "  seed INTEGER NOT NULL,"
+	 "  max_disagree REAL NOT NULL,"
+	 "  created_at INTEGER NOT NULL,"
+	 "  applied_at INTEGER NOT NULL DEFAULT 0);"},
+	{"spotcheck_samples", NULL,
+	 "CREATE TABLE spotcheck_samples ("
+	 "  spotcheck_id INTEGER NOT NULL REFERENCES spotchecks(id),"
+	 "  sample_id INTEGER NOT NULL REFERENCES samples(id),"
+	 "  PRIMARY KEY (spotcheck_id, sample_id)) WITHOUT ROWID;"},
 	/* Pairwise preference review: a pair is a sample whose text is
 	 * candidate a (the first of --pair) and whose pairs row holds
 	 * candidate b, the fields both came from, their generator models (and
 	 * the fields naming them), and the record's own claim of the better
 	 * one (a dataset's chosen), kept to be verified. chat: the candidates
 	 * are message lists. */
-	"CREATE TABLE pairs ("
-	"  sample_id INTEGER PRIMARY KEY REFERENCES samples(id),"
-	"  a_field TEXT NOT NULL,"
-	"  b_field TEXT NOT NULL,"
-	"  b_text TEXT NOT NULL,"
-	"  a_model TEXT,"
-	"  b_model TEXT,"
-	"  a_model_field TEXT,"
-	"  b_model_field TEXT,"
-	"  claimed TEXT CHECK (claimed IN ('a', 'b')),"
-	"  chat INTEGER NOT NULL DEFAULT 0);"
+	{"pairs", NULL,
+	 "CREATE TABLE pairs ("
+	 "  sample_id INTEGER PRIMARY KEY REFERENCES samples(id),"
+	 "  a_field TEXT NOT NULL,"
+	 "  b_field TEXT NOT NULL,"
+	 "  b_text TEXT NOT NULL,"
+	 "  a_model TEXT,"
+	 "  b_model TEXT,"
+	 "  a_model_field TEXT,"
+	 "  b_model_field TEXT,"
+	 "  claimed TEXT CHECK (claimed IN ('a', 'b')),"
+	 "  chat INTEGER NOT NULL DEFAULT 0);"},
 	/* A verdict on a pair names the candidate as imported (pref), never the
 	 * screen side; placement records which candidate was shown on the
 	 * left ('ab': a, 'ba': b), so position bias can be measured. a and b
 	 * are accepts (an edit when the chosen one was corrected), a tie an
 	 * accept, both-bad a rejection. */
-	"ALTER TABLE events ADD COLUMN pref TEXT CHECK (pref IN ('a', 'b', 'tie', 'both-bad'));"
-	"ALTER TABLE events ADD COLUMN placement TEXT CHECK (placement IN ('ab', 'ba'));"
-	"ALTER TABLE decisions ADD COLUMN pref TEXT"
-	"  CHECK (pref IN ('a', 'b', 'tie', 'both-bad'));"
-	"ALTER TABLE decisions ADD COLUMN placement TEXT CHECK (placement IN ('ab', 'ba'));"
+	{"events", "pref",
+	 "ALTER TABLE events ADD COLUMN pref TEXT CHECK (pref IN ('a', 'b', 'tie', 'both-bad'));"},
+	{"events", "placement",
+	 "ALTER TABLE events ADD COLUMN placement TEXT CHECK (placement IN ('ab', 'ba'));"},
+	{"decisions", "pref",
+	 "ALTER TABLE decisions ADD COLUMN pref TEXT"
+	 "  CHECK (pref IN ('a', 'b', 'tie', 'both-bad'));"},
+	{"decisions", "placement",
+	 "ALTER TABLE decisions ADD COLUMN placement TEXT CHECK (placement IN ('ab', 'ba'));"},
 	/* A lead's final word on a pair is a preference too. */
-	"ALTER TABLE adjudications ADD COLUMN pref TEXT"
-	"  CHECK (pref IN ('a', 'b', 'tie', 'both-bad'));";
+	{"adjudications", "pref",
+	 "ALTER TABLE adjudications ADD COLUMN pref TEXT"
+	 "  CHECK (pref IN ('a', 'b', 'tie', 'both-bad'));"},
+};
 
 static const char *const migrations[] = {
 	NULL, /* version 0: the empty file */
 	schema_v1,
 	schema_v2,
-	schema_v3,
 };
+
+/* Whether a step's table (or column) is there; one statement for both. */
+static const char sql_has[] =
+	"SELECT CASE WHEN ?2 IS NULL"
+	" THEN (SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1)"
+	" ELSE (SELECT count(*) FROM pragma_table_info(?1) WHERE name = ?2) END";
+
+static int step_present(store *s, const schema_step *step, bool *yes, assay_error *err)
+{
+	sqlite3_stmt *st = store_stmt(s, sql_has, err);
+	if (!st)
+		return err->code;
+	sqlite3_bind_text(st, 1, step->table, -1, SQLITE_STATIC);
+	if (step->column)
+		sqlite3_bind_text(st, 2, step->column, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 2);
+	int rc = sqlite3_step(st);
+	*yes = rc == SQLITE_ROW && sqlite3_column_int(st, 0) > 0;
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? ASSAY_OK : store_sqlerr(s, rc, err, "reading the schema");
+}
+
+int store_schema_missing(store *s, bool *missing, assay_error *err)
+{
+	*missing = false;
+	for (size_t i = 0; i < sizeof schema_v3 / sizeof *schema_v3 && !*missing; i++) {
+		bool yes;
+		int rc = step_present(s, &schema_v3[i], &yes, err);
+		if (rc < 0)
+			return rc;
+		*missing = !yes;
+	}
+	return ASSAY_OK;
+}
+
+int store_schema_complete(store *s, assay_error *err)
+{
+	for (size_t i = 0; i < sizeof schema_v3 / sizeof *schema_v3; i++) {
+		bool yes;
+		int rc = step_present(s, &schema_v3[i], &yes, err);
+		if (rc == 0 && !yes)
+			rc = store_exec(s, schema_v3[i].sql, err);
+		if (rc < 0)
+			return assay_error_prefix(err, "completing schema version 3 (%s%s%s)",
+						  schema_v3[i].table, schema_v3[i].column ? "." : "",
+						  schema_v3[i].column ? schema_v3[i].column : "");
+	}
+	return ASSAY_OK;
+}
 
 int store_schema_apply(store *s, int from_version, assay_error *err)
 {
 	for (int v = from_version + 1; v <= STORE_SCHEMA_VERSION; v++) {
-		int rc = store_exec(s, migrations[v], err);
+		int rc = v == 3 ? store_schema_complete(s, err) : store_exec(s, migrations[v], err);
 		if (rc < 0)
 			return assay_error_prefix(err, "migrating to schema version %d", v);
 	}

@@ -104,6 +104,10 @@ int store_pair_insert(store *s, int64_t sample_id, const char *json, size_t len,
 
 /* Applies the schema and migrations up to STORE_SCHEMA_VERSION. */
 int store_schema_apply(store *s, int from_version, assay_error *err);
+/* Version 3 as an earlier build left it: whether a step is missing, and
+ * the missing steps applied (inside the caller's transaction). */
+int store_schema_missing(store *s, bool *missing, assay_error *err);
+int store_schema_complete(store *s, assay_error *err);
 
 /* The first parameter number of a compiled --where (store_where). */
 #define STORE_WHERE_PARAM0 100

@@ -323,6 +323,68 @@ TEST(readers_read_an_older_database_they_cannot_write)
 	chmod(p, 0600);
 }
 
+/* Whether table.column (or the table, column NULL) is in the file. */
+static bool has(const char *path, const char *table, const char *column)
+{
+	sqlite3 *db;
+	sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL);
+	sqlite3_stmt *q;
+	sqlite3_prepare_v2(db,
+			   "SELECT CASE WHEN ?2 IS NULL THEN (SELECT count(*) FROM sqlite_schema"
+			   " WHERE type = 'table' AND name = ?1) ELSE (SELECT count(*) FROM"
+			   " pragma_table_info(?1) WHERE name = ?2) END",
+			   -1, &q, NULL);
+	sqlite3_bind_text(q, 1, table, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, column, -1, SQLITE_STATIC);
+	bool yes = sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0) > 0;
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	return yes;
+}
+
+/* Version 3 grew over several builds: a file an earlier build left at
+ * version 3 gets the steps it lacks, through a reader as through a writer,
+ * and keeps its rows. */
+TEST(an_earlier_version_3_gets_the_steps_it_lacks)
+{
+	const char *p = tmp_path("v3early.db");
+	store *s = NULL;
+	assay_error e = {0};
+	CHECK_INT(store_open(p, NULL, &s, &e), ASSAY_OK);
+	store_close(s);
+	sqlite3 *db;
+	sqlite3_open(p, &db);
+	CHECK_INT(sqlite3_exec(db,
+			       "INSERT INTO batches (name, source, format, created_at)"
+			       " VALUES ('kept', 'f', 'jsonl', 1);"
+			       "ALTER TABLE adjudications DROP COLUMN pref;"
+			       "ALTER TABLE batches DROP COLUMN media_maps;"
+			       "DROP TABLE pairs;",
+			       NULL, NULL, NULL),
+		  SQLITE_OK);
+	sqlite3_close(db);
+	CHECK(!has(p, "adjudications", "pref"));
+	CHECK(!has(p, "pairs", NULL));
+	store_options ro = {.readonly = true};
+	CHECK_INT(store_open(p, &ro, &s, &e), ASSAY_OK);
+	store_close(s);
+	CHECK(has(p, "adjudications", "pref"));
+	CHECK(has(p, "batches", "media_maps"));
+	CHECK(has(p, "pairs", NULL));
+	CHECK(has(p, "batches", "kind")); /* a step it had is not run twice */
+	sqlite3_open(p, &db);
+	CHECK_INT(sqlite3_exec(db, "ALTER TABLE events DROP COLUMN placement", NULL, NULL, NULL),
+		  SQLITE_OK);
+	sqlite3_close(db);
+	CHECK_INT(store_open(p, NULL, &s, &e), ASSAY_OK);
+	store_info info;
+	CHECK_INT(store_info_get(s, &info, &e), ASSAY_OK);
+	CHECK_INT((int64_t)info.n_batches, 1);
+	store_info_free(&info);
+	store_close(s);
+	CHECK(has(p, "events", "placement"));
+}
+
 TEST(missing_database_for_readers)
 {
 	store *s = NULL;
@@ -610,6 +672,7 @@ UNIT_MAIN(UNIT_CASE(creates_new_database_0600_with_schema), UNIT_CASE(check_find
 	  UNIT_CASE(readers_read_an_older_database_they_cannot_write),
 	  UNIT_CASE(refuses_non_sqlite_file_untouched),
 	  UNIT_CASE(refuses_foreign_sqlite_database_untouched), UNIT_CASE(refuses_newer_schema),
+	  UNIT_CASE(an_earlier_version_3_gets_the_steps_it_lacks),
 	  UNIT_CASE(missing_database_for_readers), UNIT_CASE(insert_outcomes),
 	  UNIT_CASE(a_batch_keeps_its_media_and_changes_only_what_is_given),
 	  UNIT_CASE(rollback_leaves_nothing), UNIT_CASE(busy_database_reports_lock),
