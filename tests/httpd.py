@@ -214,7 +214,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self._redirect(q, path)
         fault = srv.next_fault(q, self.path)
         if "delay" in q:
+            srv.in_flight(+1)
             time.sleep(int(q["delay"]) / 1000)
+            srv.in_flight(-1)
         if fault and self._fault(fault, q, path):
             return
         if self.command in ("GET", "HEAD"):
@@ -408,6 +410,8 @@ class TestServer:
         self.uploads = {}
         self.faults = collections.deque()
         self._counts = collections.Counter()
+        self._in_flight = 0
+        self.peak_in_flight = 0
         self._lock = threading.Lock()
         self._last = time.monotonic()
         self._started = self._last
@@ -438,6 +442,13 @@ class TestServer:
             self._last = time.monotonic()
             self.requests.append({"method": method, "path": path,
                                   "headers": dict(headers.items()), "body": body})
+
+    def in_flight(self, step):
+        """Counts the delayed requests being answered at once; peak_in_flight
+        is the most there ever were (how many the client kept in flight)."""
+        with self._lock:
+            self._in_flight += step
+            self.peak_in_flight = max(self.peak_in_flight, self._in_flight)
 
     def next_fault(self, q, key):
         """The fault for this request: the queue first, then ?fault=."""

@@ -349,8 +349,9 @@ def test_classifier():
 
 
 def test_llm_judge_throughput():
-    """1,000 samples, a server answering in 50 ms, 32 in flight: the client
-    adds little to the 1.6 s the server needs."""
+    """1,000 samples, a server answering in 50 ms, --concurrency 32: the
+    client keeps many requests in flight at once (the server counts them;
+    the time it takes is measured in bench/, not here)."""
     with Workdir() as w, TestServer() as srv:
         w.run("import", "--no-score", small(w, n=1000))
         t0 = time.monotonic()
@@ -360,7 +361,8 @@ def test_llm_judge_throughput():
         eq(r.code, 0, r)
         contains(r.out, "llm-judge        1000")
         print(f"# llm-judge: 1000 samples at 50 ms, concurrency 32: {took:.2f} s")
-        check(took < 6, took)
+        check(srv.peak_in_flight >= 16, srv.peak_in_flight)
+        check(srv.peak_in_flight <= 32, srv.peak_in_flight)
 
 
 def test_sample_data_neardup_recall():
