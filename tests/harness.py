@@ -99,6 +99,26 @@ class Workdir:
             con.close()
 
 
+def wait_for_handler(pid, sig, timeout=30):
+    """Waits until process pid catches signal sig (its bit in SigCgt of
+    /proc/PID/status), so a signal sent next reaches the program's handler
+    instead of killing it before it installed one. False when the process
+    ended or the time ran out."""
+    bit = 1 << (sig - 1)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with open(f"/proc/{pid}/status") as f:
+                caught = next((int(line.split()[1], 16) for line in f
+                               if line.startswith("SigCgt:")), 0)
+        except (FileNotFoundError, ProcessLookupError):
+            return False
+        if caught & bit:
+            return True
+        time.sleep(0.01)
+    return False
+
+
 def workdir():
     return Workdir()
 

@@ -14,7 +14,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from harness import BIN, Workdir, check, contains, eq, put_score  # noqa: E402
+from harness import BIN, Workdir, check, contains, eq, put_score, wait_for_handler  # noqa: E402
 
 # Records with deliberately odd formatting: spacing, key order, number
 # forms and escapes must all survive an export byte for byte.
@@ -480,7 +480,8 @@ def test_export_fifo_without_reader_stops_on_sigterm():
         os.mkfifo(fifo)
         p = subprocess.Popen([BIN, "--db", w.db, "export", "-o", fifo],
                              stderr=subprocess.PIPE, text=True)
-        time.sleep(0.5)
+        check(wait_for_handler(p.pid, signal.SIGTERM), "export never caught SIGTERM")
+        time.sleep(0.2)  # and is waiting in open(); the handler is what is tested
         p.send_signal(signal.SIGTERM)
         _, err = p.communicate(timeout=10)
         eq(p.returncode, 130, err)

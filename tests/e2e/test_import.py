@@ -4,12 +4,13 @@ import gzip
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from harness import BIN, Workdir, check, contains, eq  # noqa: E402
+from harness import BIN, Workdir, check, contains, eq, wait_for_handler  # noqa: E402
 
 
 def good(i, text=None, **extra):
@@ -474,7 +475,16 @@ def test_sigint_commits_and_says_how_to_finish():
                 f.write(json.dumps({"id": i, "text": f"interrupted sample {i}"}) + "\n")
         p = subprocess.Popen([BIN, "--db", w.db, "import", "--batch", "b", src],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        time.sleep(0.3)
+        # the signal goes once import catches it and has committed something
+        if wait_for_handler(p.pid, signal.SIGINT):
+            deadline = time.monotonic() + 30
+            while p.poll() is None and time.monotonic() < deadline:
+                try:
+                    if w.sql("SELECT count(*) FROM samples")[0][0] > 0:
+                        break
+                except sqlite3.Error:
+                    pass  # not made yet, or its schema not yet committed
+                time.sleep(0.02)
         p.send_signal(signal.SIGINT)
         out, err = p.communicate(timeout=30)
         if p.returncode == 0:

@@ -12,7 +12,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from harness import BIN, Workdir, check, contains, eq  # noqa: E402
+from harness import BIN, Workdir, check, contains, eq, wait_for_handler  # noqa: E402
 
 
 def interrupt_after(cmd, sig, wait=0.5, stdin=None, limit=5.0):
@@ -20,6 +20,8 @@ def interrupt_after(cmd, sig, wait=0.5, stdin=None, limit=5.0):
     seconds from the signal to the exit). Kills it when it outlives limit."""
     p = subprocess.Popen(cmd, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                          text=True)
+    if sig not in (signal.SIGKILL, signal.SIGSTOP):
+        wait_for_handler(p.pid, sig)  # under load start-up can outlast wait
     time.sleep(wait)
     p.send_signal(sig)
     t0 = time.monotonic()
