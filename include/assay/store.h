@@ -100,6 +100,8 @@ typedef struct store_batch {
 	char *media_fields; /* --media, comma-separated, or "" for the default names */
 	char *media_root;   /* --media-root (absolute), or "" for the source file's directory */
 	char *media_maps;   /* --media-map rules as a JSON array of "PREFIX=URL_PREFIX", or "" */
+	char *pair_fields;  /* --pair "A,B", or "" for the default names */
+	char *pair_model_fields; /* --pair-model "A,B", or "" for the default names */
 	int64_t created_at; /* unix ms */
 	int64_t finished_at;/* unix ms, 0 while importing or when interrupted */
 	int64_t n_read, n_imported, n_duplicate, n_rejected;

@@ -137,9 +137,32 @@ static int differs(const store_batch *b, const char *option, const char *was, as
  * the same text, id, context fields and turn (what a sample is, and so its
  * duplicate key) and the same --dedup-on. Without --dedup-on, the batch's
  * is taken (batches from before schema 3 keyed on the text alone). */
-static int check_compatible(const store_batch *b, const ingest_options *o, int *dedup,
+/* --pair and --pair-model: the batch's are taken when none is given (so
+ * a later import reads the same candidates), and others are refused. */
+static int check_pair(const store_batch *b, const ingest_options *o, rec_options *ro,
+		      assay_error *err)
+{
+	if (!o->pair_fields && !o->pair_model_fields) {
+		if (!b->pair_fields[0])
+			return ASSAY_OK;
+		ingest_options from = {.pair_fields = b->pair_fields,
+				       .pair_model_fields = b->pair_model_fields[0]
+								    ? b->pair_model_fields
+								    : NULL,
+				       .text_field = o->text_field};
+		return rec_options_pair(ro, &from, err);
+	}
+	if (strcmp(b->pair_fields, o->pair_fields ? o->pair_fields : "") != 0)
+		return differs(b, "--pair", b->pair_fields, err);
+	if (strcmp(b->pair_model_fields, o->pair_model_fields ? o->pair_model_fields : "") != 0)
+		return differs(b, "--pair-model", b->pair_model_fields, err);
+	return ASSAY_OK;
+}
+
+static int check_compatible(const store_batch *b, const ingest_options *o, rec_options *ro,
 			    assay_error *err)
 {
+	int *dedup = &ro->dedup;
 	const char *text = o->text_field ? o->text_field : "";
 	const char *id = o->id_field ? o->id_field : "";
 	if (strcmp(b->text_field, text) != 0 || strcmp(b->id_field, id) != 0)
@@ -164,13 +187,13 @@ static int check_compatible(const store_batch *b, const ingest_options *o, int *
 		*dedup = dedup_of(b->dedup_on);
 	else if (strcmp(dedup_name(b->dedup_on), dedup_name(o->dedup_on)) != 0)
 		return differs(b, "--dedup-on", dedup_name(b->dedup_on), err);
-	return ASSAY_OK;
+	return check_pair(b, o, ro, err);
 }
 
 /* Finds the batch this import continues, or creates it (inside the open
  * transaction). */
 int ingest_pick_batch(store *s, const char *source, const char *format, const ingest_options *o,
-		      int *dedup, ingest_result *res, assay_error *err)
+		      rec_options *ro, ingest_result *res, assay_error *err)
 {
 	char key[PATH_MAX + 64];
 	ingest_source_key(source, key, sizeof key);
@@ -183,7 +206,7 @@ int ingest_pick_batch(store *s, const char *source, const char *format, const in
 	else
 		rc = ASSAY_ENOTFOUND;
 	if (rc == ASSAY_OK) {
-		rc = check_compatible(&b, o, dedup, err);
+		rc = check_compatible(&b, o, ro, err);
 		if (rc == ASSAY_OK)
 			rc = update_media(s, b.id, o, err);
 		res->batch_id = b.id;
@@ -226,6 +249,8 @@ int ingest_pick_batch(store *s, const char *source, const char *format, const in
 		.media_fields = (char *)(o->media_fields ? o->media_fields : ""),
 		.media_root = (char *)(o->media_root ? o->media_root : ""),
 		.media_maps = maps,
+		.pair_fields = (char *)(o->pair_fields ? o->pair_fields : ""),
+		.pair_model_fields = (char *)(o->pair_model_fields ? o->pair_model_fields : ""),
 		.created_at = assay_now_ms(),
 	};
 	rc = store_batch_create(s, &b, err);

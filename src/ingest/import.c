@@ -486,7 +486,7 @@ int ingest_import(store *s, const char *source, const ingest_options *o, ingest_
 		return rc;
 	}
 	rpt_init(&r.rpt, o, r.in.name);
-	if ((rc = ingest_pick_batch(s, source, format, o, &r.ro.dedup, res, err)) == ASSAY_OK)
+	if ((rc = ingest_pick_batch(s, source, format, o, &r.ro, res, err)) == ASSAY_OK)
 		rc = read_all(&r, err);
 	bool fatal_format = rc == ASSAY_EFORMAT && !o->strict;
 	if (fatal_format) {

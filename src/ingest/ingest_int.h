@@ -81,9 +81,12 @@ void skip_bom(rd *in);
 
 /* Finds the batch this import continues, or creates it (inside the open
  * transaction); fills res->batch_id, res->batch and res->resumed. A batch
- * continued without --dedup-on sets *dedup (enum rec_dedup) to its own. */
+ * continued without --dedup-on sets ro->dedup (enum rec_dedup) to its own,
+ * and without --pair its --pair and --pair-model. */
+struct rec_options;
 int ingest_pick_batch(store *s, const char *source, const char *format,
-		      const ingest_options *o, int *dedup, ingest_result *res, assay_error *err);
+		      const ingest_options *o, struct rec_options *ro, ingest_result *res,
+		      assay_error *err);
 /* The source as recorded on its batch: an absolute path for a file, a URL
  * without user information. */
 void ingest_source_key(const char *source, char *out, size_t cap);

@@ -6,7 +6,7 @@
 #define BATCH_COLS                                                                                 \
 	"id, name, source, format, text_field, id_field, meta_fields, created_at, finished_at, "  \
 	"n_read, n_imported, n_duplicate, n_rejected, kind, context_fields, dedup_on, turn, "      \
-	"media_fields, media_root, media_maps"
+	"media_fields, media_root, media_maps, pair_fields, pair_model_fields"
 
 void store_batch_free(store_batch *b)
 {
@@ -25,6 +25,8 @@ void store_batch_free(store_batch *b)
 	free(b->media_fields);
 	free(b->media_root);
 	free(b->media_maps);
+	free(b->pair_fields);
+	free(b->pair_model_fields);
 	*b = (store_batch){0};
 }
 
@@ -51,10 +53,13 @@ static int read_batch(dbi_stmt *st, store_batch *b, assay_error *err)
 		.media_fields = store_dcol_str(st, 17),
 		.media_root = store_dcol_str(st, 18),
 		.media_maps = store_dcol_str(st, 19),
+		.pair_fields = store_dcol_str(st, 20),
+		.pair_model_fields = store_dcol_str(st, 21),
 	};
 	if (!b->name || !b->source || !b->format || !b->text_field || !b->id_field ||
 	    !b->meta_fields || !b->kind || !b->context_fields || !b->dedup_on ||
-	    !b->turn || !b->media_fields || !b->media_root || !b->media_maps) {
+	    !b->turn || !b->media_fields || !b->media_root || !b->media_maps ||
+	    !b->pair_fields || !b->pair_model_fields) {
 		store_batch_free(b);
 		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
 	}
@@ -104,8 +109,9 @@ int store_batch_by_source(store *s, const char *source, store_batch *out, assay_
 static const dbi_query q_create = {
     "batch_create",
     "INSERT INTO batches (name, source, format, text_field, id_field, meta_fields, "
-    "created_at, kind, context_fields, dedup_on, turn, media_fields, media_root, media_maps) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    "created_at, kind, context_fields, dedup_on, turn, media_fields, media_root, media_maps, "
+    "pair_fields, pair_model_fields) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
     NULL};
 
 int store_batch_create(store *s, store_batch *b, assay_error *err)
@@ -127,6 +133,8 @@ int store_batch_create(store *s, store_batch *b, assay_error *err)
 	dbi_bind_text(st, 12, b->media_fields ? b->media_fields : "", -1);
 	dbi_bind_text(st, 13, b->media_root ? b->media_root : "", -1);
 	dbi_bind_text(st, 14, b->media_maps ? b->media_maps : "", -1);
+	dbi_bind_text(st, 15, b->pair_fields ? b->pair_fields : "", -1);
+	dbi_bind_text(st, 16, b->pair_model_fields ? b->pair_model_fields : "", -1);
 	int rc = dbi_step(st, err, "creating a batch");
 	if (rc == DBI_ROW)
 		b->id = dbi_col_i64(st, 0);

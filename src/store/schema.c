@@ -200,6 +200,12 @@ static const schema_step schema_v3[] = {
 	 "ALTER TABLE batches ADD COLUMN media_root TEXT NOT NULL DEFAULT '';"},
 	{"batches", "media_maps",
 	 "ALTER TABLE batches ADD COLUMN media_maps TEXT NOT NULL DEFAULT '';"},
+	/* --pair and --pair-model as given ("A,B"; "" for the default names),
+	 * so a later import into the batch reads the same candidates. */
+	{"batches", "pair_fields",
+	 "ALTER TABLE batches ADD COLUMN pair_fields TEXT NOT NULL DEFAULT '';"},
+	{"batches", "pair_model_fields",
+	 "ALTER TABLE batches ADD COLUMN pair_model_fields TEXT NOT NULL DEFAULT '';"},
 	/* The built-in scores of an edited sample's corrected text, beside the
 	 * original's (kept for calibration); text_hash says which edit. */
 	{"samples", "edit_quality", "ALTER TABLE samples ADD COLUMN edit_quality REAL;"},

@@ -350,6 +350,8 @@ def test_batches_from_schema_2_keep_their_text_keys():
                           "ALTER TABLE decisions DROP COLUMN pref;"
                           "ALTER TABLE decisions DROP COLUMN placement;"
                           "ALTER TABLE adjudications DROP COLUMN pref;"
+                          "ALTER TABLE batches DROP COLUMN pair_fields;"
+                          "ALTER TABLE batches DROP COLUMN pair_model_fields;"
                           "UPDATE samples SET context = NULL;"
                           "ALTER TABLE samples DROP COLUMN context;"
                           "ALTER TABLE samples DROP COLUMN edit_quality;"

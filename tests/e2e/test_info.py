@@ -78,6 +78,8 @@ def test_an_older_database_is_upgraded_once_and_says_so():
                           "ALTER TABLE decisions DROP COLUMN pref;"
                           "ALTER TABLE decisions DROP COLUMN placement;"
                           "ALTER TABLE adjudications DROP COLUMN pref;"
+                          "ALTER TABLE batches DROP COLUMN pair_fields;"
+                          "ALTER TABLE batches DROP COLUMN pair_model_fields;"
                           "ALTER TABLE samples DROP COLUMN context;"
                           "ALTER TABLE samples DROP COLUMN edit_quality;"
                           "ALTER TABLE batches DROP COLUMN kind;"

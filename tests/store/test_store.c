@@ -190,6 +190,8 @@ static void make_v1(const char *path)
 			       "ALTER TABLE decisions DROP COLUMN pref;"
 			       "ALTER TABLE decisions DROP COLUMN placement;"
 			       "ALTER TABLE adjudications DROP COLUMN pref;"
+			       "ALTER TABLE batches DROP COLUMN pair_fields;"
+			       "ALTER TABLE batches DROP COLUMN pair_model_fields;"
 			       "ALTER TABLE samples DROP COLUMN context;"
 			       "ALTER TABLE samples DROP COLUMN edit_quality;"
 			       "ALTER TABLE batches DROP COLUMN kind;"
