@@ -8,10 +8,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "assay/audit_stats.h"
+#include "html_int.h"
 
-/* Appends s with &, <, >, " and ' escaped, and control bytes dropped. */
-static void esc(abuf *b, const char *s)
+void audit_html_esc(abuf *b, const char *s)
 {
 	for (; s && *s; s++) {
 		switch (*s) {
@@ -25,6 +24,11 @@ static void esc(abuf *b, const char *s)
 				abuf_putc(b, *s);
 		}
 	}
+}
+
+static void esc(abuf *b, const char *s)
+{
+	audit_html_esc(b, s);
 }
 
 static const char style[] =
@@ -460,7 +464,8 @@ int audit_report_html(store *s, const audit_report_opts *o, abuf *b, assay_error
 		abuf_puts(b, "<p>No scored sample has a human verdict yet.</p>");
 	}
 	audit_calibration_free(&cal);
-	if ((rc = example_lists(s, o, b, err)) < 0)
+	if ((rc = audit_html_pairs(s, o->where, b, err)) < 0 ||
+	    (rc = example_lists(s, o, b, err)) < 0)
 		return rc;
 	abuf_puts(b, "<p class='muted'>A sample counts as rejected when most of its verdicts reject "
 		     "it. Made by assay report.</p></body></html>\n");

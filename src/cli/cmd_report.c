@@ -34,9 +34,12 @@ const cli_opts cli_report_opts = {
 		"Writes the audit as one self-contained HTML file (inline CSS and SVG\n"
 		"charts, no scripts, nothing fetched from elsewhere): rejection rates with\n"
 		"95% intervals by annotator, reason, batch and model, decisions per day,\n"
-		"agreement between annotators, each scorer against the human verdicts, and\n"
-		"the samples behind the figures: the conflicts with every verdict, the\n"
-		"newest rejections of each reason, the surest automatic decisions.\n"
+		"agreement between annotators, each scorer against the human verdicts,\n"
+		"for pairs of candidates the figures of stats --pairs (win rates and the\n"
+		"Bradley-Terry ranking of the models, position bias, agreement, the flip\n"
+		"rate of the claimed chosen; not in a sliced report), and the samples\n"
+		"behind the figures: the conflicts with every verdict, the newest\n"
+		"rejections of each reason, the surest automatic decisions.\n"
 		"FILE - writes to standard output.\n"
 		"\n",
 	.rows = report_rows,
