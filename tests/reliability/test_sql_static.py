@@ -162,6 +162,16 @@ class Unit:
                              self.text):
             items, _ = split_args(self.text, m.end() - 1)
             self.tables[m.group(1)] = [x for x in items if x]
+        # tables of structs: NAME[i].FIELD is fixed text when every field of
+        # every row is a literal or NULL (e.g. schema steps)
+        self.rows = {}
+        for m in re.finditer(r'static\s+const\s+(\w+)\s+(\w+)\s*\[\s*\]\s*=\s*\{', self.text):
+            if m.group(1) == "char":
+                continue
+            items, _ = split_args(self.text, m.end() - 1)
+            rows = [split_args(x, 0)[0] for x in items if x.startswith("{")]
+            if rows and len(rows) == len([x for x in items if x]):
+                self.rows[m.group(2)] = rows
         self.funcs = functions(self.text)
         # macros of the file, for text joined from literals and macros
         self.macros, self.fmacros = {}, {}
@@ -234,6 +244,10 @@ def allowed(unit, arg, func, pos, problems, depth=0):
     m = re.fullmatch(r'[^?]+\?(.+?):(.+)', arg, re.S)
     if m and depth < 4:
         return all(allowed(unit, x, func, pos, problems, depth + 1) for x in m.groups())
+    m = re.fullmatch(r'(\w+)\s*\[[^\]]*\]\s*\.\s*\w+', arg)
+    if m and m.group(1) in unit.rows and all(
+            x == "NULL" or literal(x) for row in unit.rows[m.group(1)] for x in row if x):
+        return True
     m = re.fullmatch(r'(\w+)\s*\[[^\]]*\]', arg)
     if m and m.group(1) in unit.tables:
         return all(x == "NULL" or literal(x) or x in unit.sql_arrays or unit.fixed(x)
@@ -459,6 +473,7 @@ GOOD = r'''
 static const char sql_get[] = "SELECT a FROM t WHERE id = ?";
 static const char sql_put[] = "INSERT INTO t VALUES (?)";
 static const char *const steps[] = {NULL, sql_put, "DROP TABLE x"};
+static const step_row rows[] = {{"t", NULL, "CREATE TABLE t (a)"}, {"t", "b", "ALTER TABLE t ADD b"}};
 int store_exec(store *s, const char *sql, assay_error *err)
 {
 	return sqlite3_exec(s->db, sql, NULL, NULL, NULL);
@@ -479,6 +494,7 @@ int f(store *s, int v, bool b)
 	store_exec(s, sql, NULL);
 	store_exec(s, "BEGIN" " IMMEDIATE", NULL);
 	store_exec(s, steps[v], NULL);
+	store_exec(s, rows[v].sql, NULL);
 	helper(s, b ? sql_get : sql_put);
 	return store_stmt(s, sql_get, NULL) != NULL;
 }
@@ -612,6 +628,14 @@ def test_checker_accepts_the_conventions_and_catches_assembled_sql():
     eq(probs, [], "a file following the conventions")
     check("helper" in sinks, f"a forwarding wrapper becomes a sink: {sinks}")
     for what, code in BAD.items():
+        probs, _ = check_sources({os.path.join(SRC, "store", "bad.c"): code})
+        check(probs, f"{what}: not caught")
+    # a table of rows is fixed text only when every field of every row is
+    for what, old, new in (("a row's field from data", '"ALTER TABLE t ADD b"', "text"),
+                           ("a row that is not a brace group", '{"t", NULL, "CREATE TABLE t (a)"}',
+                            "made")):
+        code = GOOD.replace(old, new)
+        check(code != GOOD, what)
         probs, _ = check_sources({os.path.join(SRC, "store", "bad.c"): code})
         check(probs, f"{what}: not caught")
     probs, _ = check_sources({os.path.join(SRC, "cli", "x.c"): GOOD})
