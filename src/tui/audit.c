@@ -144,8 +144,10 @@ static int picks_of(dash *d, bool all, size_t *n, assay_error *err)
 static void open_bar(dash *d, bool all)
 {
 	tui_base *b = d->b;
-	if (d->panel == DASH_SCORERS) {
-		tui_message(b, false, "a scorer row has no samples to open; pick a bar on 1-5");
+	if (d->panel == DASH_SCORERS || d->panel == DASH_PAIRS) {
+		tui_message(b, false, "%s; pick a bar on 1-5",
+			    d->panel == DASH_SCORERS ? "a scorer row has no samples to open"
+						     : "the pairs panel has no bars to open");
 		return;
 	}
 	if (!cur(d)->ready || (d->panel != DASH_LISTS && !cur(d)->n))
@@ -225,7 +227,8 @@ static void k_quit(tui_view *v)
 const tui_key dash_keys[] = {
     {'\t', 0, "Tab", "next panel", k_tab, TUI_KEY_HINT},
     {KEY_BTAB, 0, "S-Tab", "previous panel", k_back_tab, 0},
-    {'1', 0, "1-7", "panel: annotators, reasons, batches, models, days, scorers, samples",
+    {'1', 0, "1-8",
+     "panel: annotators, reasons, batches, models, days, scorers, samples, pairs",
      k_panel, 0},
     {KEY_DOWN, 'j', "Down j", "next bar", k_down, 0},
     {KEY_UP, 'k', "Up k", "previous bar", k_up, 0},

@@ -21,6 +21,8 @@ const dash_panel_def dash_panels[DASH_N] = {
     [DASH_DAYS] = {"days", "decisions and rejection rate per day (UTC)", "day", AUDIT_BY_DAY, NULL},
     [DASH_SCORERS] = {"scorers", "scorers against the human verdict", "scorer", -1, NULL},
     [DASH_LISTS] = {"samples", "the samples behind the figures", "sample", -2, NULL},
+    [DASH_PAIRS] = {"pairs", "pairs: win rates, Bradley-Terry ranking, position bias, flips",
+		    "model", -3, NULL},
 };
 
 /* The JSON path audit_stats_compute uses for meta.model. */
@@ -125,6 +127,9 @@ void dash_compute(dash *d, int i)
 	} else if (i == DASH_LISTS) {
 		if (dash_lists_compute(d, &err) == ASSAY_OK)
 			p->ready = true;
+	} else if (i == DASH_PAIRS) {
+		if (audit_pairs_report_compute(d->s, d->batch_id, &d->pairs, &err) == ASSAY_OK)
+			p->ready = true;
 	} else {
 		compute_grouping(d, i, &err);
 	}
@@ -143,6 +148,7 @@ void dash_free(dash *d)
 		audit_calibration_free(&d->cal);
 	d->cal = (audit_calibration){0};
 	dash_lists_free(&d->lists);
+	audit_pairs_report_free(&d->pairs);
 	d->have_total = false;
 	store_names_free(&d->annotators);
 	store_names_free(&d->batches);

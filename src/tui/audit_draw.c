@@ -391,6 +391,8 @@ void dash_draw(tui_view *v)
 		scorers_panel(d, y, rows);
 	else if (d->panel == DASH_LISTS)
 		dash_lists_draw(d, y, rows);
+	else if (d->panel == DASH_PAIRS)
+		dash_pairs_draw(d, y, rows);
 	else if (d->panel == DASH_DAYS)
 		days_panel(d, y, rows);
 	else

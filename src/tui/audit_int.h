@@ -38,6 +38,7 @@ const char *tui_count(uint64_t n, char *buf, size_t size);
 /* ---- The dashboard (audit.c: keys and loop, audit_data.c: what the
  * panels show, audit_draw.c: drawing them) ---------------------------- */
 
+#include "assay/audit_pairs.h"
 #include "assay/audit_stats.h"
 
 enum dash_panel {
@@ -48,11 +49,12 @@ enum dash_panel {
 	DASH_DAYS,
 	DASH_SCORERS,
 	DASH_LISTS,
+	DASH_PAIRS,
 	DASH_N
 };
 
 /* One panel's definition: its tab, its title and the grouping behind it
- * (by < 0: the scorers' calibration or the lists of samples). */
+ * (by < 0: the scorers' calibration, the lists of samples or the pairs). */
 typedef struct dash_panel_def {
 	const char *tab;
 	const char *title;
@@ -111,6 +113,7 @@ typedef struct dash {
 	dash_panel_data p[DASH_N];
 	audit_calibration cal;
 	dash_rows lists; /* the samples panel */
+	audit_pairs_report pairs; /* the pairs panel (of --batch or all) */
 	audit_group total; /* every decision in the filter */
 	bool have_total;
 	int64_t batch_id;		 /* o->batch's id, 0: every batch */
@@ -148,6 +151,11 @@ void dash_lists_select(dash *d, int n);
  * freed by the caller; its names point into d), and a title for it. */
 int dash_lists_picks(dash *d, tui_pick **out, size_t *n, char *title, size_t title_size,
 		     assay_error *err);
+
+/* audit_pairs.c: the pairs panel — the figures of stats --pairs for the
+ * batch (--batch) or all; none under --where, --since or --until, which
+ * the pairs' figures do not take. */
+void dash_pairs_draw(dash *d, int y, int rows);
 
 /* The dashboard's key table (audit.c). */
 extern const tui_key dash_keys[];

@@ -156,6 +156,8 @@ def test_panels_reasons_batches_models_days_scorers():
             t.keys("Tab", "Tab")
             t.wait_for("the samples behind the figures")
             t.keys("Tab")
+            t.wait_for("No pair has a preference here.")
+            t.keys("Tab")
             t.wait_for("rejection rate per annotator")
 
 
@@ -301,7 +303,7 @@ def test_resize_to_40x12_and_below():
             t.wait_for("audit keys")
             t.resize(60, 20)  # the dashboard is redrawn behind the help
             s = t.wait_for("audit keys")
-            contains(s, "1-7")
+            contains(s, "1-8")
             t.keys("x")
             t.wait_gone("audit keys")
 
