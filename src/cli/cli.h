@@ -45,7 +45,7 @@ extern const size_t cli_n_commands;
 /* The option tables of the commands that have one (cmd_NAME.c). */
 extern const struct cli_opts cli_info_opts, cli_stats_opts, cli_audit_opts, cli_report_opts,
 	cli_learn_opts, cli_batch_opts, cli_score_opts, cli_review_opts, cli_decide_opts,
-	cli_export_opts;
+	cli_export_opts, cli_import_opts;
 
 /* The subcommands, each in cmd_NAME.c. */
 int cmd_import(cli_ctx *ctx, int argc, char **argv);

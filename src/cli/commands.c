@@ -4,7 +4,8 @@
 
 /* In the order `assay --help` lists them. */
 const cli_command cli_commands[] = {
-	{"import", cmd_import, "import samples from JSONL, JSON or CSV (file, -, URL)", NULL},
+	{"import", cmd_import, "import samples from JSONL, JSON or CSV (file, -, URL)",
+	 &cli_import_opts},
 	{"score", cmd_score, "run the automatic quality scorers (built-in, LLM judge, classifier)",
 	 &cli_score_opts},
 	{"info", cmd_info, "show batches, counts and scorers in the database", &cli_info_opts},

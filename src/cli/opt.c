@@ -171,16 +171,19 @@ void cli_opt_left(const cli_opt *o, char *buf, size_t cap)
 }
 
 /* One option's rows of the help: the left part, then its help's lines. */
-static void help_row(const cli_opt *o, int column, FILE *f)
+static void help_row(const cli_opt *o, const cli_opts *spec, FILE *f)
 {
 	char left[128];
+	int column = spec->column;
 	assert(o->help && *o->help);
 	cli_opt_left(o, left, sizeof left);
 	int width = 2 + (int)strlen(left);
-	fprintf(f, "  %s%*s", left, width + 1 <= column ? column - width : 2, "");
+	bool alone = spec->wide_alone && width + 1 > column;
+	fprintf(f, "  %s%*s", left, alone ? 0 : width + 1 <= column ? column - width : 2,
+		alone ? "\n" : "");
 	for (const char *p = o->help, *end; *p; p = end + 1) {
 		end = p + strcspn(p, "\n");
-		fprintf(f, "%*s%.*s\n", p == o->help ? 0 : column, "", (int)(end - p), p);
+		fprintf(f, "%*s%.*s\n", p == o->help && !alone ? 0 : column, "", (int)(end - p), p);
 		if (!*end)
 			break;
 	}
@@ -192,7 +195,7 @@ void cli_opts_help(const cli_opts *spec, FILE *f)
 	fputs("Options:\n", f);
 	for (const cli_opt *o = spec->rows; o->kind != CLI_OPT_END; o++) {
 		if (is_option(o))
-			help_row(o, spec->column, f);
+			help_row(o, spec, f);
 		else
 			fprintf(f, "%s\n", o->help);
 	}

@@ -56,6 +56,8 @@ typedef struct cli_opts {
 	int column;         /* where the help lines start */
 	const char *foot;   /* the help below the options, or NULL */
 	int max_operands;   /* operands allowed after the options; -1: any */
+	bool wide_alone;    /* a left part too wide for the column stands alone
+			     * on its line, its help below at the column */
 } cli_opts;
 
 /* cli_opts_parse's result when --help was printed: exit 0 at once. */
@@ -70,8 +72,9 @@ int cli_opts_parse(const cli_ctx *ctx, const cli_opts *spec, int argc, char **ar
 		   int *operands);
 
 /* Prints spec's help: the head, "Options:", one row per option (its left
- * part padded to spec->column, or two spaces when it is wider, then its
- * help lines, each further line at the column), then the foot. */
+ * part padded to spec->column, or two spaces when it is wider, or with
+ * spec->wide_alone a line of its own; then its help lines, each further
+ * line at the column), then the foot. */
 void cli_opts_help(const cli_opts *spec, FILE *f);
 
 /* A row's left part as the help shows it: "-o, --output FILE". */

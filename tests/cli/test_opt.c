@@ -233,7 +233,35 @@ TEST(help_from_the_rows)
 	free(out);
 }
 
+/* With wide_alone a left part too wide for the column stands on its own
+ * line and its help starts below it, at the column; narrower rows are as
+ * before. */
+static const cli_opt wide_rows[] = {
+	CLI_STRING("name", 0, targs, name, "NAME", "a name"),
+	CLI_STRING("exactly-fits", 0, targs, name, "N", "one space before"),
+	CLI_FLAG("a-very-long-flag-name", 0, targs, dry, "wider than the column,\nbelow it"),
+	CLI_END(),
+};
+
+TEST(wide_rows_alone)
+{
+	cli_opts wide = {.head = "usage: t\n\n", .rows = wide_rows, .column = 19,
+			 .max_operands = 0, .wide_alone = true};
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	cli_opts_help(&wide, f);
+	fclose(f);
+	CHECK_STR(text, "usage: t\n\nOptions:\n"
+			"  --name NAME      a name\n"
+			"  --exactly-fits N one space before\n"
+			"  --a-very-long-flag-name\n"
+			"                   wider than the column,\n"
+			"                   below it\n");
+	free(text);
+}
+
 UNIT_MAIN(UNIT_CASE(flags_and_both_value_forms), UNIT_CASE(ints_and_doubles_within_bounds),
 	  UNIT_CASE(enums_and_dates), UNIT_CASE(repeated_options_and_where),
 	  UNIT_CASE(missing_and_unknown_options), UNIT_CASE(operands),
-	  UNIT_CASE(help_from_the_rows))
+	  UNIT_CASE(help_from_the_rows), UNIT_CASE(wide_rows_alone))
