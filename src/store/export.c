@@ -34,11 +34,10 @@
 	"                  WHERE k.name = m.key)) FROM sample_scores sc"                          \
 	"                  WHERE sc.sample_id = s.id)) END) " OP " m.value, 0)))"
 
-/* One row per (sample, non-skip decision); samples without decisions come
- * once with NULL decision columns. The --min and --max bounds arrive as
- * JSON objects bound to ?3 and ?4, so the SQL text never changes with the
- * data; a --where goes between the head and the tail. */
-#define SQL_EACH_HEAD                                                                              \
+/* The columns and the joins both engines share; the annotator filter
+ * between them is each engine's own (a NULL parameter needs a type on
+ * PostgreSQL). */
+#define SQL_EACH_COLUMNS                                                                           \
 	"SELECT s.id, s.ext_id, b.name, s.record, s.text_field, s.text, s.quality,"                \
 	"       a.name, d.verdict, d.text, d.reason, d.decided_at,"                                \
 	"       la.name, j.verdict, j.text, j.reason, j.decided_at,"                               \
@@ -46,29 +45,29 @@
 	"       CASE WHEN j.pref = 'b' THEN pr.b_field END"                                        \
 	" FROM samples s JOIN batches b ON b.id = s.batch_id"                                      \
 	" LEFT JOIN pairs pr ON pr.sample_id = s.id"                                               \
-	" LEFT JOIN decisions d ON d.sample_id = s.id AND d.verdict <> 'skipped'"                  \
-	"   AND (?2 IS NULL OR d.annotator_id = (SELECT id FROM annotators WHERE name = ?2))"      \
+	" LEFT JOIN decisions d ON d.sample_id = s.id AND d.verdict <> 'skipped'"
+#define SQL_EACH_JOINS                                                                             \
 	" LEFT JOIN annotators a ON a.id = d.annotator_id"                                         \
 	" LEFT JOIN adjudications j ON j.sample_id = s.id"                                         \
-	" LEFT JOIN annotators la ON la.id = j.annotator_id"                                       \
+	" LEFT JOIN annotators la ON la.id = j.annotator_id"
+
+/* One row per (sample, non-skip decision); samples without decisions come
+ * once with NULL decision columns. The --min and --max bounds arrive as
+ * JSON objects bound to ?3 and ?4, so the SQL text never changes with the
+ * data; a --where goes between the head and the tail. */
+#define SQL_EACH_HEAD                                                                              \
+	SQL_EACH_COLUMNS                                                                           \
+	"   AND (?2 IS NULL OR d.annotator_id = (SELECT id FROM annotators WHERE name = ?2))"      \
+	SQL_EACH_JOINS                                                                             \
 	" WHERE (?1 IS NULL OR b.name = ?1)" SQL_BOUNDS("3", ">=") SQL_BOUNDS("4", "<=")
 #define SQL_EACH_TAIL " ORDER BY s.id, d.decided_at"
 
 /* PostgreSQL's: no --min or --max yet (the packed scores are read by
  * SQLite's registered functions; a PostgreSQL store holds no scores yet). */
 #define SQL_EACH_HEAD_PG                                                                           \
-	"SELECT s.id, s.ext_id, b.name, s.record, s.text_field, s.text, s.quality,"                \
-	"       a.name, d.verdict, d.text, d.reason, d.decided_at,"                                \
-	"       la.name, j.verdict, j.text, j.reason, j.decided_at,"                               \
-	"       CASE WHEN d.pref = 'b' THEN pr.b_field END, pr.chat, pr.b_text,"                   \
-	"       CASE WHEN j.pref = 'b' THEN pr.b_field END"                                        \
-	" FROM samples s JOIN batches b ON b.id = s.batch_id"                                      \
-	" LEFT JOIN pairs pr ON pr.sample_id = s.id"                                               \
-	" LEFT JOIN decisions d ON d.sample_id = s.id AND d.verdict <> 'skipped'"                  \
+	SQL_EACH_COLUMNS                                                                           \
 	"   AND ($2::text IS NULL OR d.annotator_id = (SELECT id FROM annotators WHERE name = $2))" \
-	" LEFT JOIN annotators a ON a.id = d.annotator_id"                                         \
-	" LEFT JOIN adjudications j ON j.sample_id = s.id"                                         \
-	" LEFT JOIN annotators la ON la.id = j.annotator_id"                                       \
+	SQL_EACH_JOINS                                                                             \
 	" WHERE ($1::text IS NULL OR b.name = $1)"
 
 static const dbi_query q_each = {"export_each", SQL_EACH_HEAD SQL_EACH_TAIL,

@@ -391,30 +391,37 @@ static void k_redraw(tui_view *v)
 	clearok(curscr, TRUE);
 }
 
+/* The keys both tables share: moving, scrolling, the context; help,
+ * redraw and quit. */
+#define CONFLICT_MOVES                                                                             \
+	{'s', 0, "s", "next", k_next, TUI_KEY_HINT},                                               \
+	    {'l', KEY_RIGHT, "l Right", "next conflict", k_next, 0},                               \
+	    {'h', KEY_LEFT, "h Left", "previous conflict of this session", k_prev, 0},             \
+	    {'j', KEY_DOWN, "j Down", "scroll down", k_down, 0},                                   \
+	    {'k', KEY_UP, "k Up", "scroll up", k_up, 0},                                           \
+	    {KEY_NPAGE, ' ', "PgDn", "page down", k_page_down, 0},                                 \
+	    {KEY_PPAGE, 0, "PgUp", "page up", k_page_up, 0},                                       \
+	    {'J', 0, "J", "scroll the context down", k_ctx_down, 0},                               \
+	    {'K', 0, "K", "scroll the context up", k_ctx_up, 0},                                   \
+	    {'c', 0, "c", "fold or show the context", k_ctx_fold, 0},
+#define CONFLICT_END                                                                               \
+	{'?', 0, "?", "help", k_help, TUI_KEY_HINT},                                               \
+	    {12, 0, "Ctrl-L", "redraw the screen", k_redraw, 0},                                   \
+	    {'q', 0, "q", "quit", k_quit, TUI_KEY_HINT},
+
 const tui_key tui_conflict_keys[] = {
     {'a', 0, "a", "accept", k_accept, TUI_KEY_HINT},
     {'e', 0, "e", "edit", k_edit, TUI_KEY_HINT},
     {'r', 0, "r", "reject", k_reject, TUI_KEY_HINT},
     {'1', 0, "1-9", "take N's verdict", k_take, TUI_KEY_HINT},
-    {'s', 0, "s", "next", k_next, TUI_KEY_HINT},
-    {'l', KEY_RIGHT, "l Right", "next conflict", k_next, 0},
-    {'h', KEY_LEFT, "h Left", "previous conflict of this session", k_prev, 0},
-    {'j', KEY_DOWN, "j Down", "scroll down", k_down, 0},
-    {'k', KEY_UP, "k Up", "scroll up", k_up, 0},
-    {KEY_NPAGE, ' ', "PgDn", "page down", k_page_down, 0},
-    {KEY_PPAGE, 0, "PgUp", "page up", k_page_up, 0},
-    {'J', 0, "J", "scroll the context down", k_ctx_down, 0},
-    {'K', 0, "K", "scroll the context up", k_ctx_up, 0},
-    {'c', 0, "c", "fold or show the context", k_ctx_fold, 0},
+    CONFLICT_MOVES
     {'m', 0, "m", "show or hide the media pane", tui_conflicts_media_toggle, 0},
     {'z', 0, "z", "zoom the media to the whole screen", tui_conflicts_media_zoom, 0},
     {'[', 0, "[", "previous frames of the video", tui_conflicts_media_prev, 0},
     {']', 0, "]", "next frames of the video", tui_conflicts_media_next, 0},
     {'o', 0, "o", "open the original ($ASSAY_OPENER)", tui_conflicts_media_open, 0},
     {'y', 0, "y", "copy the media's path or URL (OSC 52)", tui_conflicts_media_copy, 0},
-    {'?', 0, "?", "help", k_help, TUI_KEY_HINT},
-    {12, 0, "Ctrl-L", "redraw the screen", k_redraw, 0},
-    {'q', 0, "q", "quit", k_quit, TUI_KEY_HINT},
+    CONFLICT_END
 };
 const size_t tui_n_conflict_keys = ASSAY_ARRAY_LEN(tui_conflict_keys);
 
@@ -428,19 +435,8 @@ const tui_key tui_pair_conflict_keys[] = {
     {'e', 0, "e", "correct a or b (it is preferred)", tui_conflicts_pair_edit, TUI_KEY_HINT},
     {'1', 0, "1-9", "take N's preference", k_take, TUI_KEY_HINT},
     {'d', 0, "d", "b as a word diff against a", tui_conflicts_pair_diff, TUI_KEY_HINT},
-    {'s', 0, "s", "next", k_next, TUI_KEY_HINT},
-    {'l', KEY_RIGHT, "l Right", "next conflict", k_next, 0},
-    {'h', KEY_LEFT, "h Left", "previous conflict of this session", k_prev, 0},
-    {'j', KEY_DOWN, "j Down", "scroll down", k_down, 0},
-    {'k', KEY_UP, "k Up", "scroll up", k_up, 0},
-    {KEY_NPAGE, ' ', "PgDn", "page down", k_page_down, 0},
-    {KEY_PPAGE, 0, "PgUp", "page up", k_page_up, 0},
-    {'J', 0, "J", "scroll the context down", k_ctx_down, 0},
-    {'K', 0, "K", "scroll the context up", k_ctx_up, 0},
-    {'c', 0, "c", "fold or show the context", k_ctx_fold, 0},
-    {'?', 0, "?", "help", k_help, TUI_KEY_HINT},
-    {12, 0, "Ctrl-L", "redraw the screen", k_redraw, 0},
-    {'q', 0, "q", "quit", k_quit, TUI_KEY_HINT},
+    CONFLICT_MOVES
+    CONFLICT_END
 };
 const size_t tui_n_pair_conflict_keys = ASSAY_ARRAY_LEN(tui_pair_conflict_keys);
 
