@@ -22,14 +22,13 @@ def ffmpeg(out, *args):
                     "1", out], check=True)
 
 
-def cells(s):
-    """Each drawn character of the screen with its (row, column, fg, bg)
-    palette indexes (None: the terminal's)."""
+def rgb_cells(s):
+    """Each character of the screen with (row, col, fg, bg, ch); a colour
+    is ('rgb', r, g, b), ('idx', n) or None (the terminal's)."""
     out = []
     for row, line in enumerate(s.split("\n")):
         fg = bg = None
-        col = 0
-        pos = 0
+        col = pos = 0
         for m in SGR.finditer(line + "\x1b[m"):
             for ch in line[pos:m.start()]:
                 out.append((row, col, fg, bg, ch))
@@ -41,18 +40,35 @@ def cells(s):
                 c = codes[i]
                 if c == 0:
                     fg = bg = None
-                elif c in (38, 48) and i + 2 < len(codes) and codes[i + 1] == 5:
-                    if c == 38:
-                        fg = codes[i + 2]
+                elif c in (38, 48) and i + 1 < len(codes):
+                    if codes[i + 1] == 2 and i + 4 < len(codes):
+                        val, i = ("rgb", *codes[i + 2:i + 5]), i + 4
+                    elif codes[i + 1] == 5 and i + 2 < len(codes):
+                        val, i = ("idx", codes[i + 2]), i + 2
                     else:
-                        bg = codes[i + 2]
-                    i += 2
+                        val = None
+                    if c == 38:
+                        fg = val
+                    else:
+                        bg = val
+                elif 30 <= c <= 37:
+                    fg = ("idx", c - 30)
+                elif 40 <= c <= 47:
+                    bg = ("idx", c - 40)
                 elif c == 39:
                     fg = None
                 elif c == 49:
                     bg = None
                 i += 1
     return out
+
+
+def cells(s):
+    """Each drawn character of the screen with its (row, column, fg, bg)
+    palette indexes (None: the terminal's, or a true colour)."""
+    def index(colour):
+        return colour[1] if colour and colour[0] == "idx" else None
+    return [(row, col, index(fg), index(bg), ch) for row, col, fg, bg, ch in rgb_cells(s)]
 
 
 def hue(index):

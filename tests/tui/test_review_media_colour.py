@@ -4,7 +4,6 @@ says truecolor (the theme's colours given there as RGB), [media] colors
 choosing 256 colours or none, a note when true colour cannot be had, and
 shading only under NO_COLOR."""
 import os
-import re
 import struct
 import subprocess
 import sys
@@ -15,9 +14,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 from harness import BIN, Tmux, Workdir, check, contains, eq  # noqa: E402
-from test_review_media import escapes, ffmpeg, png_chunk, setup  # noqa: E402
-
-SGR = re.compile(r"\x1b\[([0-9;]*)m")
+from test_review_media import escapes, ffmpeg, png_chunk, rgb_cells, setup  # noqa: E402
 
 # tmux-256color with direct colour (colour numbers from 8 up are 0xRRGGBB),
 # as xterm-direct is for xterm; semicolons, as tmux reads them back
@@ -27,47 +24,6 @@ DIRECT = r"""assay-direct|tmux-256color with direct colour,
 	setab=\E[%?%p1%{8}%<%t4%p1%d%e48;2;%p1%{65536}%/%d;%p1%{256}%/%{255}%&%d;%p1%{255}%&%d%;m,
 	use=tmux-256color,
 """
-
-
-def rgb_cells(s):
-    """Each character of the screen with (row, col, fg, bg, ch); a colour
-    is ('rgb', r, g, b), ('idx', n) or None (the terminal's)."""
-    out = []
-    for row, line in enumerate(s.split("\n")):
-        fg = bg = None
-        col = pos = 0
-        for m in SGR.finditer(line + "\x1b[m"):
-            for ch in line[pos:m.start()]:
-                out.append((row, col, fg, bg, ch))
-                col += 1
-            pos = m.end()
-            codes = [int(c) if c else 0 for c in m.group(1).split(";")] if m.group(1) else [0]
-            i = 0
-            while i < len(codes):
-                c = codes[i]
-                if c == 0:
-                    fg = bg = None
-                elif c in (38, 48) and i + 1 < len(codes):
-                    if codes[i + 1] == 2 and i + 4 < len(codes):
-                        val, i = ("rgb", *codes[i + 2:i + 5]), i + 4
-                    elif codes[i + 1] == 5 and i + 2 < len(codes):
-                        val, i = ("idx", codes[i + 2]), i + 2
-                    else:
-                        val = None
-                    if c == 38:
-                        fg = val
-                    else:
-                        bg = val
-                elif 30 <= c <= 37:
-                    fg = ("idx", c - 30)
-                elif 40 <= c <= 47:
-                    bg = ("idx", c - 40)
-                elif c == 39:
-                    fg = None
-                elif c == 49:
-                    bg = None
-                i += 1
-    return out
 
 
 def shown(cell):
