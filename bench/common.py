@@ -32,6 +32,11 @@ def measure(cmd, stdin=None, env=None, cwd=None):
     return secs, ru.ru_maxrss / 1024.0, (out, err)
 
 
+def verdict(ok):
+    """How a target fared, as RESULTS.md writes it: a missed one says so."""
+    return "met" if ok else "MISSED"
+
+
 def machine():
     cpu = "unknown CPU"
     try:

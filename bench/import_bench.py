@@ -12,7 +12,7 @@ import statistics
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import HERE, OUT, fresh, generated, machine, measure, tool_version  # noqa: E402
+from common import HERE, OUT, fresh, generated, machine, measure, tool_version, verdict  # noqa: E402
 
 # The peers build the same table shape as assay's samples table: a row id,
 # the batch, the external id, line, text field, text, the original record and
@@ -121,10 +121,13 @@ def main():
         print(f"| {name} | {t:.2f} | {', '.join(f'{x:.2f}' for x in ts)} | {m:.0f} | "
               f"{t / base:.2f}x |")
     print()
-    print(f"- assay vs sqlite3 shell: {base / sq:.2f}x the shell's time (target: at most 1.5x).")
-    print(f"- Python loader vs assay: {py / base:.1f}x slower (target: at least 10x).")
-    print(f"- assay peak memory: {results['assay import --no-score'][1]:.0f} MiB "
-          "(target: under 64 MiB, whatever the file's size).")
+    rss = results['assay import --no-score'][1]
+    print(f"- assay vs sqlite3 shell: {base / sq:.2f}x the shell's time "
+          f"(target: at most 1.5x; {verdict(base / sq <= 1.5)}).")
+    print(f"- Python loader vs assay: {py / base:.1f}x slower "
+          f"(target: at least 10x; {verdict(py / base >= 10)}).")
+    print(f"- assay peak memory: {rss:.0f} MiB "
+          f"(target: under 64 MiB, whatever the file's size; {verdict(rss < 64)}).")
     print("\nThe peers load the same file into a table of the same shape (same columns, the "
           "same unique (batch, id) index and quality indexes). Their duplicate rule is a "
           "unique index on the exact text (the sqlite3 shell cannot compute assay's "

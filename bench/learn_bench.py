@@ -18,7 +18,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import HERE, fresh, machine, measure  # noqa: E402
+from common import HERE, fresh, machine, measure, verdict  # noqa: E402
 from decided_bench import build_db  # noqa: E402
 
 PEER_PY = "/usr/bin/python3"
@@ -63,8 +63,8 @@ def main():
     else:
         print("| peer: scikit-learn | unavailable (python3-sklearn not installed) | | | |")
         ratio = ""
-    tm = "met" if t <= 30 else "MISSED"
-    mm = "met" if m <= 256 else "MISSED"
+    tm = verdict(t <= 30)
+    mm = verdict(m <= 256)
     print()
     print(f"- Targets: at most 30 s ({tm}: {t:.1f} s) and 256 MiB ({mm}: {m:.0f} MiB){ratio}.\n")
     score_with_model(assay, db, a.count, a.runs)
@@ -94,7 +94,7 @@ def score_with_model(assay, db, count, runs):
     print(f"| `assay score --scorer learned` | {t:.1f} | "
           f"{', '.join(f'{s:.1f}' for s, _ in times)} | {m:.0f} |")
     print()
-    print(f"- Target: at most 10 s ({'met' if t <= 10 else 'MISSED'}: {t:.1f} s).\n")
+    print(f"- Target: at most 10 s ({verdict(t <= 10)}: {t:.1f} s).\n")
 
 
 if __name__ == "__main__":
