@@ -27,7 +27,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import OUT, generated, machine, reusable, stamp  # noqa: E402
+from common import OUT, generated, machine, reusable, stamp, verdict  # noqa: E402
 
 
 class Pty:
@@ -200,8 +200,13 @@ def main():
         vdm = f"{vd[1]:.0f}" if vd else "-"
         print(f"| {n:,} | {first * 1000:.0f} | {statistics.median(lat) * 1000:.2f} | "
               f"{p95 * 1000:.2f} | {rss:.1f} | {vdf} | {vdm} |")
-    print("\nTargets: first sample within 100 ms; median keypress-to-next-sample under 2 ms; "
-          "resident memory under 32 MiB and the same at 10,000 and 1,000,000 samples.\n")
+    first = max(r[1] for r in rows)
+    lat = max(statistics.median(r[2]) for r in rows)
+    rss = max(r[3] for r in rows)
+    print(f"\nTargets: first sample within 100 ms ({verdict(first <= 0.1)}); median "
+          f"keypress-to-next-sample under 2 ms ({verdict(lat < 0.002)}); resident memory "
+          f"under 32 MiB ({verdict(rss < 32)}) and the same at 10,000 and "
+          f"{a.count:,} samples.\n")
 
 
 if __name__ == "__main__":
