@@ -1,0 +1,136 @@
+/* store_scores.h — part of the store's interface: scores: what scoring runs read and write, the score cache.
+ * Included by assay/store.h (include that, never this file). */
+#ifndef ASSAY_STORE_SCORES_H
+#define ASSAY_STORE_SCORES_H
+
+#ifndef ASSAY_STORE_H
+#error "include assay/store.h, not store_scores.h"
+#endif
+
+/* ======================================================================
+ * Scores (src/store/scores.c)
+ * ====================================================================== */
+
+/* A scorer a run wants current, with the version it would write. */
+typedef struct store_score_want {
+	const char *scorer;
+	const char *version;
+} store_score_want;
+
+/* Which samples a scoring run reads. */
+typedef struct store_score_query {
+	const int64_t *batch_ids;     /* NULL: every batch */
+	size_t n_batches;
+	const store_score_want *want; /* at most 64 */
+	size_t n_want;
+	bool rescore;                 /* every sample, current or not */
+	bool all;                     /* every sample, and masks still say what is not current */
+	bool with_record;             /* also read the original record */
+	bool undecided;               /* only samples without a verdict (skips aside) */
+	int64_t max_id;               /* > 0: only ids up to it (a bounded step) */
+} store_score_query;
+
+/* One sample of a page; strings are valid until the next page is read. */
+typedef struct store_score_item {
+	int64_t id;
+	int64_t batch_id;
+	uint64_t hash;
+	const char *text;
+	size_t text_len;
+	const char *text_field;
+	const char *record;   /* NULL unless with_record */
+	size_t record_len;
+	const char *context;  /* JSON array of {"name"|"role", "text"}, or NULL */
+	size_t context_len;
+	const char *kind;     /* the batch's declared kind, "" when not declared */
+	uint64_t need;        /* bit i: want[i] is missing, of another version, or failed
+				 (value NULL), so not current (all with rescore) */
+} store_score_item;
+
+/* A keyset cursor over samples in id order: each page is one query
+ * (id > last_id ... LIMIT max), so memory is one page, never the data set.
+ * Zero-initialise; free with store_score_page_free. */
+typedef struct store_score_page {
+	store_score_item *items;
+	size_t n, cap;
+	abuf arena;
+	int64_t last_id;  /* the cursor: the largest id read so far */
+} store_score_page;
+
+/* Reads the next page of at most max samples after page->last_id that need
+ * a score (any want not current; with rescore or all, every sample).
+ * page->n == 0 at the end. */
+int store_score_page_next(store *s, const store_score_query *q, size_t max,
+			  store_score_page *page, assay_error *err);
+void store_score_page_free(store_score_page *page);
+/* Samples in the query's batches, and their largest id (for progress). */
+int store_score_scope(store *s, const store_score_query *q, int64_t *count, int64_t *max_id,
+		      assay_error *err);
+
+/* One score to write. */
+typedef struct store_score_row {
+	int64_t sample_id;
+	const char *scorer;
+	const char *version;
+	double value;        /* NAN: the scorer failed for this sample; stored as NULL */
+	bool flagged;
+	const char *reason;
+	const char *detail;  /* a JSON object, or NULL */
+} store_score_row;
+
+/* Inserts or replaces the (sample, scorer) score. Run inside a transaction
+ * for speed (one per page). */
+int store_score_put(store *s, const store_score_row *r, assay_error *err);
+/* The n scores of one sample (all rows of the same sample_id) in one write
+ * of its row: what the other scorers stored for it stays. */
+int store_scores_put(store *s, const store_score_row *rows, size_t n, assay_error *err);
+/* Replaces only the reason and detail of a stored score (neardup: a
+ * cluster's first sample gaining members). */
+int store_score_set_detail(store *s, int64_t sample_id, const char *scorer, const char *reason,
+			   const char *detail, assay_error *err);
+
+/* A stored score, as the review screen shows it. */
+typedef struct store_score {
+	char *scorer;
+	char *version;
+	double value;      /* NAN when the scorer failed */
+	bool flagged;
+	char *reason;
+	char *detail;      /* "" when none */
+	int64_t scored_at; /* unix ms */
+} store_score;
+
+/* Every score of one sample, by scorer name. Free with store_scores_free. */
+int store_scores_get(store *s, int64_t sample_id, store_score **out, size_t *n,
+		     assay_error *err);
+void store_scores_free(store_score *v, size_t n);
+
+/* For the combined score: every stored value (NULLs as NAN) of the samples
+ * with ids in [lo, hi], in (sample, scorer) order. */
+int store_scores_range_each(store *s, int64_t lo, int64_t hi,
+			    int (*fn)(void *ud, int64_t sample_id, const char *scorer,
+				      double value),
+			    void *ud, assay_error *err);
+/* Writes the combined score on the sample (NAN: NULL). */
+int store_quality_set(store *s, int64_t sample_id, double quality, assay_error *err);
+/* Up to max ids, ascending and above after, of samples that hold scores but
+ * no combined score; *n gets how many. */
+int store_quality_missing(store *s, int64_t after, int64_t *ids, size_t max, size_t *n,
+			  assay_error *err);
+
+/* The answer cache of the remote scorers, keyed by (configuration hash,
+ * text hash). *found false when absent; *reason is allocated (caller frees). */
+int store_score_cache_get(store *s, uint64_t config_hash, uint64_t text_hash, bool *found,
+			  double *value, char **reason, assay_error *err);
+int store_score_cache_put(store *s, uint64_t config_hash, uint64_t text_hash, double value,
+			  const char *reason, assay_error *err);
+
+/* The smallest and largest number at a record field (dotted path; an exact
+ * key wins over a nested one) over the query's batches; *n gets how many
+ * samples hold a number there. */
+int store_field_range(store *s, const store_score_query *q, const char *field, double *min,
+		      double *max, int64_t *n, assay_error *err);
+
+/* (end of scores section) */
+
+#endif
