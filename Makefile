@@ -4,7 +4,7 @@ SAN_BUILD ?= build-san
 MESON_FLAGS ?=
 DEMO_DB ?= $(or $(TMPDIR),/tmp)/assay-demo-$(shell id -u).db
 
-.PHONY: all deps build demo demo-db demo-reset test test-san bench clean
+.PHONY: all deps build demo demo-db demo-reset test test-san bench bench-10m clean
 
 all: build
 
@@ -53,6 +53,11 @@ test-san:
 bench: build
 	@sh .ci/deps bench
 	@sh bench/run $(BUILD)
+
+# Not part of `make bench`: ~6 GB of input, about an hour on two cores.
+bench-10m: build
+	@sh .ci/deps bench
+	@sh bench/run $(BUILD) bench/RESULTS-10M.md bench/scale_10m.py
 
 clean:
 	rm -rf $(BUILD) $(SAN_BUILD)

@@ -52,17 +52,60 @@ def machine():
             f"{platform.system()} {platform.release()}")
 
 
-def generated(kind, count, seed=1):
-    """Path of a generated JSONL file (made once, cached under bench/out/)."""
+def generated(kind, count, seed=1, id_prefix=None):
+    """Path of a generated JSONL file (made once, cached under bench/out/).
+    Another seed gives other texts; id_prefix other ids (for a second set
+    imported beside the first)."""
     os.makedirs(OUT, exist_ok=True)
-    path = os.path.join(OUT, f"{kind}-{count}-s{seed}.jsonl")
+    tag = f"-{id_prefix}" if id_prefix else ""
+    path = os.path.join(OUT, f"{kind}-{count}-s{seed}{tag}.jsonl")
     if not os.path.exists(path):
         tmp = path + ".tmp"
+        extra = ["--id-prefix", id_prefix] if id_prefix else []
         with open(tmp, "wb") as f:
             subprocess.run([sys.executable, os.path.join(HERE, "gen.py"), "--kind", kind,
-                            "--count", str(count), "--seed", str(seed)], stdout=f, check=True)
+                            "--count", str(count), "--seed", str(seed)] + extra,
+                           stdout=f, check=True)
         os.rename(tmp, path)
     return path
+
+
+def scored_db(assay, count):
+    """A database of `count` generated captions imported with the default
+    scoring (the real built-in scorers), made once and cached under
+    bench/out/; callers that change it work on a copy (copy_db)."""
+    db = os.path.join(OUT, f"scored-{count}.db")
+    if reusable(db):
+        # a database left by an older assay is upgraded here, not in a timed run
+        subprocess.run([assay, "--db", db, "info"], check=True, stdout=subprocess.DEVNULL)
+        return db
+    tmp = fresh(db + ".tmp")
+    subprocess.run([assay, "--db", tmp, "import", "--quiet", "--batch", "bench",
+                    generated("captions", count)], check=True)
+    checkpoint(tmp)
+    os.rename(tmp, db)
+    stamp(db)
+    return db
+
+
+def checkpoint(db):
+    """Folds the write-ahead log into the file, so the file alone is the database."""
+    import sqlite3
+    con = sqlite3.connect(db)
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.close()
+    for suffix in ("-wal", "-shm"):
+        if os.path.exists(db + suffix):
+            os.unlink(db + suffix)
+
+
+def copy_db(src, dst):
+    """A private copy of a cached database (its log folded in first)."""
+    import shutil
+    checkpoint(src)
+    fresh(dst)
+    shutil.copyfile(src, dst)
+    return dst
 
 
 def schema_stamp():
