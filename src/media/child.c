@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "av.h"
 #include "media_int.h"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -131,6 +132,11 @@ pid_t media_child_spawn(const char *path, const media_request *req, int *fd, ass
 {
 	int fds[2];
 	const char *name = media_display_name(path);
+	/* loaded here, once, so that every child inherits FFmpeg already
+	 * mapped instead of each loading it under its address-space limit */
+	int rc = media_av_load(err);
+	if (rc < 0)
+		return assay_error_prefix(err, "cannot show %s", name);
 	if (pipe2(fds, O_CLOEXEC) != 0)
 		return assay_fail(err, ASSAY_EIO, "cannot show %s: pipe: %s", name,
 				  strerror(errno));

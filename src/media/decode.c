@@ -10,11 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <libavcodec/avcodec.h>
-#include <libavformat/avformat.h>
-#include <libavutil/imgutils.h>
-#include <libswscale/swscale.h>
-
+#include "av_calls.h"
 #include "media_int.h"
 
 /* The demuxers a picture or clip may come through; nothing that follows
@@ -439,6 +435,11 @@ int media_decode_fd(int fd, const media_request *req, media_decoded *out, char *
 {
 	dec d = {.fd = fd, .req = req, .reason = reason, .cap = cap};
 	memset(out, 0, sizeof *out);
+	assay_error e = {0};
+	if (media_av_load(&e) < 0) {
+		snprintf(reason, cap, "%s", e.msg);
+		return -1;
+	}
 	av_log_set_callback(log_keep);
 	int rc = open_input(&d);
 	if (rc == 0)

@@ -125,7 +125,10 @@ int media_fetch(const char *url, const media_fetch_options *opt, char **path, as
 		assay_error_prefix(err, "cannot show %s", shown);
 		return rc;
 	}
-	media_sha256_hex(url, strlen(url), hex);
+	if ((rc = media_sha256_hex(url, strlen(url), hex, err)) < 0) {
+		assay_error_prefix(err, "cannot show %s", shown);
+		return rc;
+	}
 	snprintf(name, sizeof name, "%s%s", hex, SUFFIX);
 	abuf full = {0};
 	if (abuf_printf(&full, "%s/%s", dir, name) < 0)

@@ -67,8 +67,9 @@ int media_thumb_lookup(const char *dir, const char *name, const media_request *r
 void media_thumb_store(const char *dir, const char *name, const media_decoded *d,
 		       uint64_t max_bytes);
 
-/* Lowercase hex SHA-256 of the bytes (65 bytes of out). */
-void media_sha256_hex(const void *data, size_t len, char out[65]);
+/* Lowercase hex SHA-256 of the bytes (65 bytes of out); FFmpeg's, so it
+ * loads FFmpeg (av.h) if not loaded yet. */
+int media_sha256_hex(const void *data, size_t len, char out[65], assay_error *err);
 /* Whether dir is a directory (not a link) of this user that no one else
  * may write. */
 int media_cache_dir_check(const char *dir, assay_error *err);

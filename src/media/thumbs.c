@@ -30,8 +30,10 @@ bool media_thumb_key(const char *path, const char *source, const media_request *
 			r->max_w, r->max_h, r->first, r->count, r->total) < 0)
 		return false;
 	char hex[65];
-	media_sha256_hex(key.data, key.len, hex);
+	int rc = media_sha256_hex(key.data, key.len, hex, NULL);
 	abuf_free(&key);
+	if (rc < 0)
+		return false;
 	snprintf(name, 80, "%s%s", hex, SUFFIX);
 	return true;
 }

@@ -7,9 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <libavutil/mem.h>
-#include <libavutil/sha.h>
-
+#include "av_calls.h"
 #include "media_int.h"
 
 int media_request_norm(const media_request *req, media_request *out, assay_error *err)
@@ -196,17 +194,21 @@ void media_decoded_free(media_decoded *d)
 	d->n = 0;
 }
 
-void media_sha256_hex(const void *data, size_t len, char out[65])
+int media_sha256_hex(const void *data, size_t len, char out[65], assay_error *err)
 {
 	uint8_t sum[32];
+	int rc = media_av_load(err);
+	if (rc < 0)
+		return rc;
 	struct AVSHA *sha = av_sha_alloc();
 	if (!sha || av_sha_init(sha, 256) < 0) {
-		memset(sum, 0, sizeof sum);
-	} else {
-		av_sha_update(sha, data, len);
-		av_sha_final(sha, sum);
+		av_free(sha);
+		return assay_fail(err, ASSAY_ENOMEM, "sha-256: out of memory");
 	}
+	av_sha_update(sha, data, len);
+	av_sha_final(sha, sum);
 	av_free(sha);
 	for (int i = 0; i < 32; i++)
 		snprintf(out + 2 * i, 3, "%02x", sum[i]);
+	return ASSAY_OK;
 }

@@ -103,3 +103,24 @@ def test_url_media_in_the_download_cache_are_embedded_and_others_fetched_only_wh
             eq(sorted(png_pixels(base64.b64decode(u))[2][2] > 200 for u in uris), [False, True])
             eq([r["path"] for r in srv.requests], ["/red.png", "/blue.png"])
             check("--fetch-media" in w.run("report", "--help").out)
+
+
+def test_ffmpeg_is_opened_only_by_a_command_that_decodes_a_picture():
+    # FFmpeg and the libraries it needs cost ~28 ms at every start when
+    # linked; they are opened when a picture is first decoded instead
+    with Workdir() as w:
+        os.makedirs(os.path.join(w.path, "media"))
+        subprocess.run(["ffmpeg", "-v", "error", "-nostdin", "-y", "-f", "lavfi", "-i",
+                        "color=c=red:s=64x48", "-frames:v", "1",
+                        os.path.join(w.path, "media", "red.png")], check=True)
+        rec = {"id": "r", "caption": "A red square.", "image": "media/red.png"}
+        eq(w.run("import", "--no-score", w.file("m.jsonl", json.dumps(rec))).code, 0)
+        eq(w.run("decide", "--annotator", "ann", "r", "reject", "--reason", "colour").code, 0)
+        traced = {"LD_DEBUG": "files", "HOME": w.path}
+        r = w.run("info", env=traced)
+        eq(r.code, 0, r)
+        check("libavcodec" not in r.err, r.err[-2000:])
+        r = w.run("report", "--html", "out.html", env=traced)
+        eq(r.code, 0, r)
+        check("calling init: /" in r.err and "libavcodec.so" in r.err, r.err[-2000:])
+        check("data:image/png;base64," in open(os.path.join(w.path, "out.html")).read())

@@ -1,0 +1,55 @@
+/* av_calls.h — makes every FFmpeg function named in av.h's list call
+ * through media_av (included after av.h by the files that call FFmpeg;
+ * av.c, which fills the table, must not include it). */
+#ifndef ASSAY_MEDIA_AV_CALLS_H
+#define ASSAY_MEDIA_AV_CALLS_H
+
+#include "av.h"
+
+#define av_calloc (media_av.av_calloc)
+#define av_dict_free (media_av.av_dict_free)
+#define av_dict_set (media_av.av_dict_set)
+#define av_dict_set_int (media_av.av_dict_set_int)
+#define av_frame_alloc (media_av.av_frame_alloc)
+#define av_frame_free (media_av.av_frame_free)
+#define av_frame_move_ref (media_av.av_frame_move_ref)
+#define av_frame_unref (media_av.av_frame_unref)
+#define av_free (media_av.av_free)
+#define av_freep (media_av.av_freep)
+#define av_log_set_callback (media_av.av_log_set_callback)
+#define av_malloc (media_av.av_malloc)
+#define av_rescale (media_av.av_rescale)
+#define av_rescale_q (media_av.av_rescale_q)
+#define av_sha_alloc (media_av.av_sha_alloc)
+#define av_sha_final (media_av.av_sha_final)
+#define av_sha_init (media_av.av_sha_init)
+#define av_sha_update (media_av.av_sha_update)
+#define av_strerror (media_av.av_strerror)
+#define av_packet_alloc (media_av.av_packet_alloc)
+#define av_packet_free (media_av.av_packet_free)
+#define av_packet_unref (media_av.av_packet_unref)
+#define avcodec_alloc_context3 (media_av.avcodec_alloc_context3)
+#define avcodec_default_get_buffer2 (media_av.avcodec_default_get_buffer2)
+#define avcodec_find_decoder (media_av.avcodec_find_decoder)
+#define avcodec_flush_buffers (media_av.avcodec_flush_buffers)
+#define avcodec_free_context (media_av.avcodec_free_context)
+#define avcodec_get_name (media_av.avcodec_get_name)
+#define avcodec_open2 (media_av.avcodec_open2)
+#define avcodec_parameters_to_context (media_av.avcodec_parameters_to_context)
+#define avcodec_receive_frame (media_av.avcodec_receive_frame)
+#define avcodec_send_packet (media_av.avcodec_send_packet)
+#define av_find_best_stream (media_av.av_find_best_stream)
+#define av_read_frame (media_av.av_read_frame)
+#define av_seek_frame (media_av.av_seek_frame)
+#define avformat_alloc_context (media_av.avformat_alloc_context)
+#define avformat_close_input (media_av.avformat_close_input)
+#define avformat_find_stream_info (media_av.avformat_find_stream_info)
+#define avformat_index_get_entry_from_timestamp (media_av.avformat_index_get_entry_from_timestamp)
+#define avformat_open_input (media_av.avformat_open_input)
+#define avio_alloc_context (media_av.avio_alloc_context)
+#define avio_context_free (media_av.avio_context_free)
+#define sws_freeContext (media_av.sws_freeContext)
+#define sws_getCachedContext (media_av.sws_getCachedContext)
+#define sws_scale (media_av.sws_scale)
+
+#endif
