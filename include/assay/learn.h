@@ -105,7 +105,9 @@ typedef struct learn_record {
 	size_t *name_off;
 	size_t n, cap;
 	abuf names;
-	void *json; /* the parsed record */
+	size_t *value_off; /* where field i's value starts in values */
+	abuf values;       /* the fields' values, NUL-terminated */
+	abuf key, scratch; /* the record reader's */
 } learn_record;
 
 int learn_record_fields(const char *record, size_t len, const char *text_field,

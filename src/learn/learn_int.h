@@ -56,4 +56,17 @@ void cache_free(learn_cache *c);
 
 void learn_trainer_parts(learn_trainer *t, learn_trainer_view *v);
 
+/* A string field of a record for learn_record_scan: outer is the object
+ * member it is in (NULL at the top level; outer_len bytes, not
+ * NUL-terminated), key and val NUL-terminated (valid during the call).
+ * Returns 1 to go on, or ASSAY_ENOMEM. */
+typedef int learn_scan_fn(void *ud, const char *outer, size_t outer_len, const char *key,
+			  size_t key_len, const char *val, size_t val_len);
+/* Every string of the record's top-level object and of its object
+ * members, in order, decoded as cJSON decodes them, without a tree; key
+ * and val are scratch. 1 when read, 0 when the record must be parsed with
+ * cJSON instead (fn may have been called), or ASSAY_ENOMEM. */
+int learn_record_scan(const char *record, size_t len, learn_scan_fn *fn, void *ud, abuf *key,
+		      abuf *val);
+
 #endif
