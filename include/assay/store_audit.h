@@ -155,6 +155,8 @@ typedef struct store_export_filter {
 	const double *max_value;  /* is at most max_value[i] */
 	size_t n_max;
 	const struct store_where *where; /* only the samples it selects, or NULL */
+	int64_t after_id, upto_id; /* only ids in (after_id, upto_id]; both 0: every id
+				      (SQLite only: see store_export_ranges) */
 } store_export_filter;
 
 /* Calls fn for every sample (in id order) that passes the filter, with its
@@ -162,6 +164,10 @@ typedef struct store_export_filter {
  * does not grow with the data set. */
 int store_export_each(store *s, const store_export_filter *f,
 		      int (*fn)(void *ud, const store_export_row *row), void *ud, assay_error *err);
+
+/* Whether store_export_each can read ranges of ids (*ranges; SQLite: each
+ * on its own reader, store_open_reader), and the largest sample id. */
+int store_export_ranges(store *s, int64_t *max_id, bool *ranges, assay_error *err);
 
 /* The notes and scores of one sample for provenance, as a JSON object text
  * {"notes":[...],"scores":{"name":{"value":..,"flagged":..,"reason":..}},

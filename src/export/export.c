@@ -261,7 +261,6 @@ static const char *edit_path(const store_export_row *row, const export_resolutio
 	return buf;
 }
 
-/* One sample: resolve, filter, build the record, write it. */
 /* The exported record j->rec as the line its format writes, into j->line. */
 static int format_line(job *j, sink *k)
 {
@@ -299,7 +298,9 @@ static size_t split_of(const job *j, const char *ext_id)
 static int put_line(job *j, size_t which, const char *data, size_t len, int verdict)
 {
 	sink *k = &j->sinks[which];
-	int rc = sink_write(j, k, data, len);
+	int rc = j->capture ? abuf_append(&j->capture[which], data, len) : sink_write(j, k, data, len);
+	if (rc < 0 && j->capture)
+		return assay_fail(j->err, ASSAY_ENOMEM, "out of memory");
 	if (rc < 0)
 		return rc;
 	k->count++;
@@ -310,7 +311,12 @@ static int put_line(job *j, size_t which, const char *data, size_t len, int verd
 	return 0;
 }
 
-static int each(void *ud, const store_export_row *row)
+int export_sink_write(job *j, size_t which, const void *data, size_t len)
+{
+	return sink_write(j, &j->sinks[which], data, len);
+}
+
+int export_sample(void *ud, const store_export_row *row)
 {
 	job *j = ud;
 	const export_options *o = j->o;
@@ -366,8 +372,12 @@ int export_run(store *s, const export_options *o, export_summary *sum, assay_err
 	if (rc == ASSAY_OK && o->format == EXPORT_DPO)
 		rc = store_pairs_each(s, o->filter.batch, o->filter.annotator, export_dpo_each, &j,
 				      err);
-	else if (rc == ASSAY_OK)
-		rc = store_export_each(s, &o->filter, each, &j, err);
+	else if (rc == ASSAY_OK) {
+		bool taken = false;
+		rc = export_parallel(&j, &taken);
+		if (rc == ASSAY_OK && !taken)
+			rc = store_export_each(s, &o->filter, export_sample, &j, err);
+	}
 	if (rc == ASSAY_OK) {
 		if (o->progress)
 			o->progress(o->ud, sum->seen, j.total);

@@ -25,11 +25,24 @@ typedef struct job {
 	size_t n_csv_cols;
 	assay_error *err;
 	int64_t total;
+	abuf *capture; /* per split: lines kept here instead of written (a
+			  worker of the export on several threads) */
 } job;
 
 /* Writes one finished line (a JSONL record and its newline) of the sample
  * ext_id into its split's sink and counts it. */
 int export_put(job *j, const char *ext_id, const char *data, size_t len);
+
+/* One sample (store_export_each's callback; ud is the job): resolve,
+ * filter, build the record, write it. */
+int export_sample(void *ud, const store_export_row *row);
+
+/* Writes lines into split which's sink as they are (no count). */
+int export_sink_write(job *j, size_t which, const void *data, size_t len);
+
+/* The export on every core, when it can run so (JSONL, SQLite, enough
+ * samples): *taken says whether it ran; when not, nothing was done. */
+int export_parallel(job *j, bool *taken);
 
 /* --format dpo: one pair (store_pairs_each's callback; ud is the job). */
 int export_dpo_each(void *ud, const store_pair_row *r);

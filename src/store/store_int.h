@@ -153,4 +153,9 @@ int store_scores_put_at(store *s, const store_score_row *rows, size_t n, int64_t
 int score_relayout(store *s, bool temp, void (*progress)(void *ud, int64_t done, int64_t total),
 		   void *ud, assay_error *err);
 
+/* The name of id in n, the names read again once when id is not there (a
+ * row made after they were read); NULL when it is still not there. */
+const char *store_names_find(store *s, store_names *n, bool batches, int64_t id,
+			     assay_error *err);
+
 #endif
