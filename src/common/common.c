@@ -2,6 +2,7 @@
 #include "assay/common.h"
 
 #include <assert.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,19 +99,12 @@ int abuf_reserve(abuf *b, size_t extra)
 {
 	if (extra > SIZE_MAX - b->len - 1)
 		return ASSAY_ENOMEM;
-	size_t need = b->len + extra + 1;
-	if (need <= b->cap)
-		return ASSAY_OK;
-	size_t cap = b->cap ? b->cap : 64;
-	while (cap < need)
-		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
-	char *p = realloc(b->data, cap);
-	if (!p)
+	assert(b->data || b->cap == 0);
+	bool fresh = !b->data;
+	if (ASSAY_GROW(b->data, b->len + extra + 1, b->cap, 64) < 0)
 		return ASSAY_ENOMEM;
-	if (!b->data)
-		p[0] = '\0';
-	b->data = p;
-	b->cap = cap;
+	if (fresh)
+		b->data[0] = '\0';
 	return ASSAY_OK;
 }
 
