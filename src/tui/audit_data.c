@@ -198,14 +198,8 @@ static int on_decision(void *ud, const store_stat_row *r)
 		p->capped = true;
 		return 1;
 	}
-	if (p->n == p->cap) {
-		size_t cap = p->cap ? p->cap * 2 : 256;
-		tui_pick *v = realloc(p->v, cap * sizeof *v);
-		if (!v)
-			return ASSAY_ENOMEM;
-		p->v = v;
-		p->cap = cap;
-	}
+	if (ASSAY_GROW(p->v, p->n + 1, p->cap, 256) < 0)
+		return ASSAY_ENOMEM;
 	p->v[p->n++] = (tui_pick){r->sample_id, r->annotator_id,
 				  store_names_get(&p->d->annotators, r->annotator_id)};
 	return 0;

@@ -59,14 +59,8 @@ static int add(tui_ctx *c, const char *s, size_t n, int role, size_t *cap)
 	size_t at = c->shown.len;
 	if (abuf_append(&c->shown, s, n) < 0)
 		return -1;
-	if (*cap < c->shown.len + 1) {
-		size_t nc = (c->shown.len + 1) * 2;
-		unsigned char *r = realloc(c->roles, nc);
-		if (!r)
-			return -1;
-		c->roles = r;
-		*cap = nc;
-	}
+	if (ASSAY_GROW(c->roles, c->shown.len + 1, *cap, 64) < 0)
+		return -1;
 	memset(c->roles + at, role, n);
 	return 0;
 }

@@ -29,15 +29,9 @@ void tui_doc_add(tui_doc *d, const char *s, size_t n, int role)
 	size_t at = d->text.len;
 	if (abuf_append(&d->text, s, n) < 0)
 		return;
-	if (d->roles_cap < d->text.len + 1) {
-		size_t cap = (d->text.len + 1) * 2;
-		unsigned char *r = realloc(d->roles, cap);
-		if (!r) {
-			d->text.len = at;
-			return;
-		}
-		d->roles = r;
-		d->roles_cap = cap;
+	if (ASSAY_GROW(d->roles, d->text.len + 1, d->roles_cap, 64) < 0) {
+		d->text.len = at;
+		return;
 	}
 	memset(d->roles + at, role, n);
 	d->width = 0;

@@ -41,14 +41,8 @@ static void undo_prepare(tui_edbuf *b, int kind)
 	while (b->undo_n &&
 	       (b->undo_n >= UNDO_MAX_STEPS || b->undo_bytes + b->text.len > UNDO_MAX_BYTES))
 		undo_drop_oldest(b);
-	if (b->undo_n == b->undo_cap) {
-		size_t cap = b->undo_cap ? b->undo_cap * 2 : 16;
-		struct tui_edbuf_undo *v = realloc(b->undo, cap * sizeof *v);
-		if (!v)
-			return;
-		b->undo = v;
-		b->undo_cap = cap;
-	}
+	if (ASSAY_GROW(b->undo, b->undo_n + 1, b->undo_cap, 16) < 0)
+		return;
 	char *copy = assay_strndup(tui_edbuf_text(b, NULL), b->text.len);
 	if (!copy)
 		return;

@@ -21,14 +21,9 @@
 
 static int push_word(char ***v, size_t *n, size_t *cap, abuf *w)
 {
-	if (*n + 2 >= *cap) {
-		size_t c = *cap ? *cap * 2 : 8;
-		char **nv = realloc(*v, c * sizeof *nv);
-		if (!nv)
-			return ASSAY_ENOMEM;
-		*v = nv;
-		*cap = c;
-	}
+	/* room for the word and the NULL that ends the vector */
+	if (ASSAY_GROW(*v, *n + 3, *cap, 8) < 0)
+		return ASSAY_ENOMEM;
 	char *s = abuf_take(w);
 	if (!s)
 		return ASSAY_ENOMEM;

@@ -27,14 +27,8 @@
 
 static void meta_add(app *a, size_t *cap, const char *key, const char *sub, const cJSON *v)
 {
-	if (a->n_meta == *cap) {
-		size_t nc = *cap ? *cap * 2 : 8;
-		char **m = realloc(a->meta, nc * sizeof *m);
-		if (!m)
-			return;
-		a->meta = m;
-		*cap = nc;
-	}
+	if (ASSAY_GROW(a->meta, a->n_meta + 1, *cap, 8) < 0)
+		return;
 	char *t = v && !cJSON_IsString(v) ? cJSON_PrintUnformatted(v) : NULL;
 	abuf line = {0};
 	abuf_printf(&line, "%s%s%s: %s", key, sub ? "." : "", sub ? sub : "",

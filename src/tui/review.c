@@ -75,14 +75,8 @@ static int load(app *a, int64_t id, assay_error *err)
 
 static void remember(app *a, int64_t id)
 {
-	if (a->n_hist == a->cap_hist) {
-		size_t cap = a->cap_hist ? a->cap_hist * 2 : 64;
-		int64_t *h = realloc(a->hist, cap * sizeof *h);
-		if (!h)
-			return;
-		a->hist = h;
-		a->cap_hist = cap;
-	}
+	if (ASSAY_GROW(a->hist, a->n_hist + 1, a->cap_hist, 64) < 0)
+		return;
 	a->hist[a->n_hist++] = id;
 	a->pos = a->n_hist - 1;
 }

@@ -19,14 +19,8 @@ static void add(app *a, const char *s, size_t n, int role)
 {
 	size_t at = a->shown.len;
 	abuf_append(&a->shown, s, n);
-	if (a->roles_cap < a->shown.len + 1) {
-		size_t cap = (a->shown.len + 1) * 2;
-		unsigned char *r = realloc(a->roles, cap);
-		if (!r)
-			return;
-		a->roles = r;
-		a->roles_cap = cap;
-	}
+	if (ASSAY_GROW(a->roles, a->shown.len + 1, a->roles_cap, 64) < 0)
+		return;
 	memset(a->roles + at, role, n);
 }
 

@@ -15,14 +15,8 @@ struct tally_step {
 
 int tui_tally_decide(tui_tally *t, int64_t sample_id, int kind)
 {
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 64;
-		struct tally_step *v = realloc(t->v, cap * sizeof *v);
-		if (!v)
-			return ASSAY_ENOMEM;
-		t->v = v;
-		t->cap = cap;
-	}
+	if (ASSAY_GROW(t->v, t->n + 1, t->cap, 64) < 0)
+		return ASSAY_ENOMEM;
 	t->v[t->n++] = (struct tally_step){sample_id, t->seq++, kind, false};
 	return ASSAY_OK;
 }
