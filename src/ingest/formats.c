@@ -416,13 +416,8 @@ static int csv_row(reader *r, record *rec, char ***fields, size_t *nfields, assa
 		 * bounded however many fields follow) */
 		if (*nfields && st->row_bytes > (int64_t)in->max_record)
 			continue;
-		if (*nfields == cap) {
-			cap = cap ? cap * 2 : 16;
-			char **v = realloc(*fields, cap * sizeof *v);
-			if (!v)
-				return assay_fail(err, ASSAY_ENOMEM, "out of memory");
-			*fields = v;
-		}
+		if (ASSAY_GROW(*fields, *nfields + 1, cap, 16) < 0)
+			return assay_fail(err, ASSAY_ENOMEM, "out of memory");
 		char *f = assay_strndup(st->field.data ? st->field.data : "", st->field.len);
 		if (!f)
 			return assay_fail(err, ASSAY_ENOMEM, "out of memory");

@@ -231,14 +231,8 @@ static int each(void *ud, const store_group_row *r)
 	if (g->n == INGEST_GROUP_MAX)
 		return assay_fail(g->err, ASSAY_EINVAL, "the group %.80s has more than %d samples",
 				  g->group, INGEST_GROUP_MAX);
-	if (g->n == g->cap) {
-		size_t cap = g->cap ? g->cap * 2 : 16;
-		member *m = realloc(g->m, cap * sizeof *m);
-		if (!m)
-			return assay_fail(g->err, ASSAY_ENOMEM, "out of memory");
-		g->m = m;
-		g->cap = cap;
-	}
+	if (ASSAY_GROW(g->m, g->n + 1, g->cap, 16) < 0)
+		return assay_fail(g->err, ASSAY_ENOMEM, "out of memory");
 	bool oom = false;
 	g->m[g->n++] = (member){.ext_id = dup_or_null(r->ext_id, &oom),
 				.text = dup_or_null(r->text, &oom),

@@ -188,14 +188,8 @@ static bool key(jc *c)
 	size_t at = c->i, off = c->arena.len;
 	if (!string(c, &c->arena))
 		return false;
-	if (c->nkeys == c->capkeys) {
-		size_t cap = c->capkeys ? c->capkeys * 2 : 64;
-		key_ent *k = realloc(c->keys, cap * sizeof *k);
-		if (!k)
-			return fail_at(c, JSON_NOMEM, at, "out of memory");
-		c->keys = k;
-		c->capkeys = cap;
-	}
+	if (ASSAY_GROW(c->keys, c->nkeys + 1, c->capkeys, 64) < 0)
+		return fail_at(c, JSON_NOMEM, at, "out of memory");
 	size_t len = c->arena.len - off;
 	/* an empty first key leaves the arena unallocated: hash "" then */
 	const char *k = c->arena.data ? c->arena.data + off : "";
