@@ -83,14 +83,9 @@ int store_verdicts_of(store *s, int64_t sample_id, store_named_verdict **out, si
 	bool oom = false;
 	int rc;
 	while (!oom && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 4;
-			store_named_verdict *v = realloc(*out, cap * sizeof *v);
-			if (!v) {
-				oom = true;
-				break;
-			}
-			*out = v;
+		if (ASSAY_GROW(*out, *n + 1, cap, 4) < 0) {
+			oom = true;
+			break;
 		}
 		store_named_verdict *v = &(*out)[(*n)++];
 		*v = (store_named_verdict){.annotator_id = sqlite3_column_int64(st, 0)};

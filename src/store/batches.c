@@ -207,14 +207,9 @@ int store_batch_list(store *s, store_batch **out, size_t *n, assay_error *err)
 	size_t cap = 0;
 	int rc;
 	while ((rc = dbi_step(st, err, "listing batches")) == DBI_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 8;
-			store_batch *v = realloc(*out, cap * sizeof *v);
-			if (!v) {
-				rc = assay_fail(err, ASSAY_ENOMEM, "out of memory");
-				goto fail;
-			}
-			*out = v;
+		if (ASSAY_GROW(*out, *n + 1, cap, 8) < 0) {
+			rc = assay_fail(err, ASSAY_ENOMEM, "out of memory");
+			goto fail;
 		}
 		if ((rc = read_batch(st, &(*out)[*n], err)) < 0)
 			goto fail;

@@ -53,14 +53,9 @@ int store_sample_context(store *s, int64_t sample_id, store_turn **out, size_t *
 	int rc;
 	bool nomem = false;
 	while (!nomem && (rc = dbi_step(st, err, "reading a sample's context")) == DBI_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 8;
-			store_turn *v = realloc(*out, cap * sizeof *v);
-			if (!v) {
-				nomem = true;
-				break;
-			}
-			*out = v;
+		if (ASSAY_GROW(*out, *n + 1, cap, 8) < 0) {
+			nomem = true;
+			break;
 		}
 		store_turn *t = &(*out)[(*n)++];
 		*t = (store_turn){0};

@@ -180,14 +180,8 @@ static int add_verdict(group *g, dbi_stmt *st)
 {
 	if (dbi_col_null(st, 8))
 		return ASSAY_OK;
-	if (g->n == g->cap) {
-		size_t cap = g->cap ? g->cap * 2 : 8;
-		void *v = realloc(g->v, cap * sizeof *g->v);
-		if (!v)
-			return ASSAY_ENOMEM;
-		g->v = v;
-		g->cap = cap;
-	}
+	if (ASSAY_GROW(g->v, g->n + 1, g->cap, 8) < 0)
+		return ASSAY_ENOMEM;
 	memset(&g->v[g->n], 0, sizeof g->v[g->n]);
 	g->v[g->n].at = dbi_col_i64(st, 11);
 	g->v[g->n].has_text = !dbi_col_null(st, 9);

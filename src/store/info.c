@@ -301,14 +301,8 @@ static const char sql_integrity_check[] = "PRAGMA integrity_check(20)";
 /* Appends p[0..len) to the list; false when out of memory. */
 static bool add_problem(char ***v, size_t *n, size_t *cap, const char *p, size_t len)
 {
-	if (*n == *cap) {
-		size_t c = *cap ? *cap * 2 : 8;
-		char **w = realloc(*v, c * sizeof *w);
-		if (!w)
-			return false;
-		*v = w;
-		*cap = c;
-	}
+	if (ASSAY_GROW(*v, *n + 1, *cap, 8) < 0)
+		return false;
 	if (!((*v)[*n] = assay_strndup(p, len)))
 		return false;
 	(*n)++;

@@ -131,15 +131,9 @@ static void put(wbuild *b, const char *s)
 static store_where_value *new_value(wbuild *b)
 {
 	store_where *w = b->w;
-	if (w->n_values == b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 8;
-		store_where_value *v = realloc(w->values, cap * sizeof *v);
-		if (!v) {
-			b->oom = true;
-			return NULL;
-		}
-		w->values = v;
-		b->cap = cap;
+	if (ASSAY_GROW(w->values, w->n_values + 1, b->cap, 8) < 0) {
+		b->oom = true;
+		return NULL;
 	}
 	store_where_value *v = &w->values[w->n_values];
 	*v = (store_where_value){0};
