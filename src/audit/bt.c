@@ -58,11 +58,8 @@ static int build_cells(bt_work *w, const audit_pair_count *v, size_t n, uint64_t
 {
 	size_t nm = w->n;
 	uint32_t *index = malloc(nm * nm * sizeof *index);
-	size_t cap = 16;
-	w->ci = malloc(cap * sizeof *w->ci);
-	w->cj = malloc(cap * sizeof *w->cj);
-	*cnt = calloc(cap * 3, sizeof **cnt);
-	if (!index || !w->ci || !w->cj || !*cnt)
+	size_t cap_i = 0, cap_j = 0, cap_cnt = 0;
+	if (!index)
 		goto oom;
 	memset(index, 0xff, nm * nm * sizeof *index);
 	for (size_t r = 0; r < n; r++) {
@@ -71,21 +68,11 @@ static int build_cells(bt_work *w, const audit_pair_count *v, size_t n, uint64_t
 		uint32_t i = v[r].a < v[r].b ? v[r].a : v[r].b, j = v[r].a ^ v[r].b ^ i;
 		uint32_t *cell = &index[(size_t)i * nm + j];
 		if (*cell == UINT32_MAX) {
-			if (w->k == cap) {
-				cap *= 2;
-				uint32_t *a = realloc(w->ci, cap * sizeof *a);
-				if (a)
-					w->ci = a;
-				uint32_t *b = realloc(w->cj, cap * sizeof *b);
-				if (b)
-					w->cj = b;
-				uint64_t *c = realloc(*cnt, cap * 3 * sizeof *c);
-				if (c)
-					*cnt = c;
-				if (!a || !b || !c)
-					goto oom;
-				memset(*cnt + w->k * 3, 0, (cap - w->k) * 3 * sizeof *c);
-			}
+			if (ASSAY_GROW(w->ci, w->k + 1, cap_i, 16) < 0 ||
+			    ASSAY_GROW(w->cj, w->k + 1, cap_j, 16) < 0 ||
+			    ASSAY_GROW(*cnt, (w->k + 1) * 3, cap_cnt, 48) < 0)
+				goto oom;
+			memset(*cnt + w->k * 3, 0, 3 * sizeof **cnt);
 			*cell = (uint32_t)w->k;
 			w->ci[w->k] = i;
 			w->cj[w->k] = j;
