@@ -121,13 +121,8 @@ static int list_dir(DIR *d, const char *suffix, entry **out, size_t *n, uint64_t
 		    fstatat(dirfd(d), de->d_name, &sb, AT_SYMLINK_NOFOLLOW) != 0 ||
 		    !S_ISREG(sb.st_mode))
 			continue;
-		if (*n == cap) {
-			cap = cap ? 2 * cap : 64;
-			entry *grown = realloc(*out, cap * sizeof **out);
-			if (!grown)
-				return ASSAY_ENOMEM;
-			*out = grown;
-		}
+		if (ASSAY_GROW(*out, *n + 1, cap, 64) < 0)
+			return ASSAY_ENOMEM;
 		entry *e = &(*out)[(*n)++];
 		snprintf(e->name, sizeof e->name, "%s", de->d_name);
 		e->size = sb.st_size;
