@@ -113,21 +113,6 @@ static bool mojibake_pair(uint32_t prev, uint32_t cp)
 	return false;
 }
 
-static int grow(void **v, size_t *cap, size_t need, size_t size)
-{
-	if (need <= *cap)
-		return ASSAY_OK;
-	size_t c = *cap ? *cap : 64;
-	while (c < need)
-		c *= 2;
-	void *p = realloc(*v, c * size);
-	if (!p)
-		return ASSAY_ENOMEM;
-	*v = p;
-	*cap = c;
-	return ASSAY_OK;
-}
-
 /* The tokenizer's running state. */
 typedef struct scan {
 	score_text *t;
@@ -150,7 +135,7 @@ static int end_word(scan *sc, size_t end)
 	sc->w.len = (uint32_t)(end - sc->w.off);
 	if (sc->word_scripts & (sc->word_scripts - 1))
 		t->mixed_words++;
-	if (grow((void **)&t->words, &t->cap_words, t->n_words + 1, sizeof *t->words) < 0)
+	if (ASSAY_GROW(t->words, t->n_words + 1, t->cap_words, 64) < 0)
 		return ASSAY_ENOMEM;
 	t->words[t->n_words++] = sc->w;
 	return ASSAY_OK;
@@ -158,7 +143,7 @@ static int end_word(scan *sc, size_t end)
 
 static int push_span(score_span **v, size_t *n, size_t *cap, score_span sp)
 {
-	if (grow((void **)v, cap, *n + 1, sizeof **v) < 0)
+	if (ASSAY_GROW(*v, *n + 1, *cap, 64) < 0)
 		return ASSAY_ENOMEM;
 	(*v)[(*n)++] = sp;
 	return ASSAY_OK;

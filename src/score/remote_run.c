@@ -71,14 +71,8 @@ static void live_free(remote_run *rr, remote_req *q)
 
 static answer *new_answer(remote_run *rr)
 {
-	if (rr->n_done == rr->cap_done) {
-		size_t cap = rr->cap_done ? rr->cap_done * 2 : 256;
-		answer *v = realloc(rr->done, cap * sizeof *v);
-		if (!v)
-			return NULL;
-		rr->done = v;
-		rr->cap_done = cap;
-	}
+	if (ASSAY_GROW(rr->done, rr->n_done + 1, rr->cap_done, 256) < 0)
+		return NULL;
 	return memset(&rr->done[rr->n_done++], 0, sizeof(answer));
 }
 
