@@ -160,7 +160,10 @@ enum store_insert_outcome {
 
 /* Inserts a sample unless it is a duplicate or already present; sets
  * *outcome and *sample_id (the new sample, the kept copy, or the holder of
- * the id). Must run inside a transaction. */
+ * the id). A sample with a pair is two writes (the sample, then its
+ * pair): that one must run inside a transaction so both land or neither;
+ * any other is one write (import still runs a page per transaction, for
+ * speed). */
 int store_sample_insert(store *s, const store_new_sample *in, int *outcome, int64_t *sample_id,
 			assay_error *err);
 /* Records that line `line` of `source` could not be imported, and why. */

@@ -1,5 +1,6 @@
 /* conf.c — the key table (insertion order plus a hash index), merging loads
  * with later keys overriding earlier ones, conf_set and iteration. */
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -83,6 +84,7 @@ static int reserve(conf *c, size_t extra)
 
 int conf_append(conf *c, char *key, char *value, char *raw, size_t origin, int line)
 {
+	assert(!key || conf_find(c, key) < 0);
 	if (!key || !value || reserve(c, 1) != ASSAY_OK) {
 		free(key);
 		free(value);

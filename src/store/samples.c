@@ -2,6 +2,7 @@
  * by the unique normalized-text hash) and reading samples back. */
 #include "store_int.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,6 +93,8 @@ static int classify_conflict(store *s, const store_new_sample *in, int *outcome,
 int store_sample_insert(store *s, const store_new_sample *in, int *outcome, int64_t *sample_id,
 			assay_error *err)
 {
+	/* the sample and its pair are two writes: both or neither */
+	assert(!in->pair || s->in_tx);
 	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_insert, err);
 	if (!st)
 		return err->code;

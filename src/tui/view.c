@@ -3,6 +3,7 @@
  * sequence and a bracketed paste itself); every view on the stack is
  * ticked at every wake, so a dialog or the editor never stalls the
  * network or the leases of the screen below it. */
+#include <assert.h>
 #include <langinfo.h>
 #include <poll.h>
 #include <signal.h>
@@ -183,6 +184,8 @@ bool tui_utf8(void)
 
 void tui_push(tui_base *b, tui_view *v)
 {
+	/* every operation but draw may be NULL (view.h) */
+	assert(v->ops && v->ops->draw);
 	v->base = b;
 	v->below = b->top;
 	b->top = v;
