@@ -153,10 +153,11 @@ void tui_edit_rescore(app *a);
 /* The corrected text's score of the scorer sc names, or NULL. */
 const store_score *tui_edit_score_of(const app *a, const store_score *sc);
 
-/* panes.c: the text and the side panes (every score, flagged first, and
- * the combined one; metadata wrapped; notes) laid out in avail rows from
- * y: below the text, or in a column right of it on a wide screen; what
- * does not fit is counted on the last row. The key that shows them all in
+/* panes.c: the screen's panes (pane.h) laid out in avail rows from y: the
+ * media, the context, the text and the side panes (every score, flagged
+ * first, and the combined one; metadata wrapped; notes), one above the
+ * other, or on a wide screen the media and side panes in a column right of
+ * the text; what does not fit is counted on the last row. The key that shows them all in
  * full, and the metadata parsed from the record (freed by meta_free). */
 void tui_panes_draw(app *a, int y, int avail);
 void tui_key_inspect(tui_view *v);
@@ -181,9 +182,8 @@ void tui_filter_free(app *a);
 const char *tui_filter_text(const app *a);
 void tui_key_filter(tui_view *v);
 
-/* review_scroll.c: the text's scroll keys, the context pane's (J, K, c),
- * and the pane drawn from row y width wide in about a third of avail rows
- * (*used: the rows it took; 0 without context). */
+/* review_scroll.c: the text's scroll keys and the context pane's (J, K,
+ * c). */
 void tui_key_down(tui_view *v);
 void tui_key_up(tui_view *v);
 void tui_key_page_down(tui_view *v);
@@ -191,7 +191,6 @@ void tui_key_page_up(tui_view *v);
 void tui_key_ctx_down(tui_view *v);
 void tui_key_ctx_up(tui_view *v);
 void tui_key_ctx_fold(tui_view *v);
-void tui_panes_context(app *a, int y, int width, int avail, int *used);
 
 /* review_media.c: the media pane's keys on the review screen (m, z, [, ],
  * o, y), and its tick: the decodes moved along and, once a sample is on

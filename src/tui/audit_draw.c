@@ -1,13 +1,14 @@
 /* audit_draw.c — drawing the dashboard: the top bar and panel tabs, rate
  * bars with Wilson whiskers (chart.bar / chart.whisker), daily sparklines,
- * the calibration table and the selected scorer's histograms by verdict.
- * Names, reasons, batches and models are drawn through tui_draw_text. */
+ * the calibration table and the selected scorer's histograms by verdict,
+ * laid out from its table of panes (pane.h). Names, reasons, batches and models are drawn through tui_draw_text. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "audit_int.h"
+#include "pane.h"
 
 /* A rate as "12.3%", or "-" when unknown. */
 static const char *pct(double v, char *buf, size_t n)
@@ -372,30 +373,56 @@ static void scorers_panel(dash *d, int y, int rows)
 	histogram(d, &d->cal.v[p->sel], y + 3 + table, rows - 3 - table);
 }
 
+/* ---- The panes, top to bottom, and the panel under its tab --------------- */
+
+static void top_bar_pane(tui_view *v, int y, int x, int w, int rows)
+{
+	top_bar(TUI_SELF(v, dash));
+}
+
+static void tabs_pane(tui_view *v, int y, int x, int w, int rows)
+{
+	tabs(TUI_SELF(v, dash), y);
+}
+
+static void rates_body(dash *d, int y, int rows)
+{
+	rates_panel(d, d->panel, y, rows);
+}
+
+/* What each tab's panel is drawn by, in its rows from row y. */
+static void (*const bodies[DASH_N])(dash *d, int y, int rows) = {
+    [DASH_ANNOTATORS] = rates_body, [DASH_REASONS] = rates_body,
+    [DASH_BATCHES] = rates_body,    [DASH_MODELS] = rates_body,
+    [DASH_DAYS] = days_panel,	    [DASH_SCORERS] = scorers_panel,
+    [DASH_LISTS] = dash_lists_draw, [DASH_PAIRS] = dash_pairs_draw,
+};
+
+/* The selected tab's panel, in the rows left. */
+static void panel_pane(tui_view *v, int y, int x, int w, int rows)
+{
+	dash *d = TUI_SELF(v, dash);
+	dash_panel_data *p = &d->p[d->panel];
+	if (p->error[0])
+		tui_put(d->b, y + 1, 2, w - 4, p->error, CONF_ROLE_ERROR);
+	else if (!p->ready)
+		tui_put(d->b, y + 1, 2, w - 4, "computing...", CONF_ROLE_META_KEY);
+	else
+		bodies[d->panel](d, y, rows);
+}
+
+static const tui_pane panes[] = {
+	{"top bar", 1, NULL, top_bar_pane},
+	{"tabs", 2, NULL, tabs_pane}, /* and a blank row */
+	{"panel", 0, NULL, panel_pane},
+};
+
 void dash_draw(tui_view *v)
 {
 	dash *d = TUI_SELF(v, dash);
-	tui_base *a = d->b;
-	if (!tui_fits(a))
+	if (!tui_fits(d->b))
 		return;
 	int bottom = tui_frame(v);
-	top_bar(d);
-	tabs(d, 1);
-	int y = 3, rows = bottom - y;
-	dash_panel_data *p = &d->p[d->panel];
-	if (p->error[0])
-		tui_put(a, y + 1, 2, COLS - 4, p->error, CONF_ROLE_ERROR);
-	else if (!p->ready)
-		tui_put(a, y + 1, 2, COLS - 4, "computing...", CONF_ROLE_META_KEY);
-	else if (d->panel == DASH_SCORERS)
-		scorers_panel(d, y, rows);
-	else if (d->panel == DASH_LISTS)
-		dash_lists_draw(d, y, rows);
-	else if (d->panel == DASH_PAIRS)
-		dash_pairs_draw(d, y, rows);
-	else if (d->panel == DASH_DAYS)
-		days_panel(d, y, rows);
-	else
-		rates_panel(d, d->panel, y, rows);
+	tui_panes_stack(v, panes, ASSAY_ARRAY_LEN(panes), 0, 0, COLS, bottom);
 	tui_frame_done();
 }

@@ -1,11 +1,13 @@
 /* conflicts_draw.c — the adjudication screen drawn: the top bar, the
  * sample's header, the media pane (the review screen's), the context, and
- * every verdict; the media pane's keys and its share of the loop. */
+ * every verdict, laid out from its table of panes (pane.h); the media
+ * pane's keys and its share of the loop. */
 #include <stdio.h>
 #include <string.h>
 
 #include "assay/tui.h"
 #include "conflicts_int.h"
+#include "pane.h"
 
 static void top_bar(cview *cv)
 {
@@ -24,17 +26,19 @@ static void top_bar(cview *cv)
 		tui_put(a->b, 0, COLS - rw, rw, right, CONF_ROLE_STATUS_ACCENT);
 }
 
+/* ---- The panes, top to bottom ------------------------------------------- */
+
 /* The sample's id, batch and either what the verdicts are or how it was
  * settled. */
-static void header(cview *cv, int y)
+static void header(tui_view *v, int y, int x, int w, int rows)
 {
-	cview *a = cv;
+	cview *cv = CV(v);
 	char line[900];
 	if (cv->is_pair)
 		tui_conflicts_pair_header(cv, line, sizeof line);
 	else if (cv->adj.verdict[0]) {
-		snprintf(line, sizeof line, "%s  (%s)  settled by %s: %s%s%s", a->smp.ext_id,
-			 a->smp.batch_name, cv->adj_lead ? cv->adj_lead : "?", cv->adj.verdict,
+		snprintf(line, sizeof line, "%s  (%s)  settled by %s: %s%s%s", cv->smp.ext_id,
+			 cv->smp.batch_name, cv->adj_lead ? cv->adj_lead : "?", cv->adj.verdict,
 			 cv->adj.reason ? ": " : "", cv->adj.reason ? cv->adj.reason : "");
 	} else {
 		size_t n[3] = {0};
@@ -45,10 +49,61 @@ static void header(cview *cv, int y)
 		snprintf(line, sizeof line,
 			 "%s  (%s)  %zu verdicts: %zu accepted, %zu edited, "
 			 "%zu rejected",
-			 a->smp.ext_id, a->smp.batch_name, cv->nv, n[0], n[1], n[2]);
+			 cv->smp.ext_id, cv->smp.batch_name, cv->nv, n[0], n[1], n[2]);
 	}
-	tui_put(a->b, y, 1, COLS - 2, line, CONF_ROLE_META_KEY);
+	tui_put(cv->b, y, x, w, line, CONF_ROLE_META_KEY);
 }
+
+/* The media, at most two fifths of the screen. */
+static int media_rows(tui_view *v, int w, int all, int left)
+{
+	return tui_media_rows(&CV(v)->media, w, all * 2 / 5);
+}
+
+static void media_draw(tui_view *v, int y, int x, int w, int rows)
+{
+	tui_media_draw(&CV(v)->media, y, x, w, rows);
+}
+
+/* What the sample answers, at most a third of the screen. */
+static int context_rows(tui_view *v, int w, int all, int left)
+{
+	return tui_ctx_rows(&CV(v)->ctx, w, all / 3);
+}
+
+static void context_draw(tui_view *v, int y, int x, int w, int rows)
+{
+	cview *cv = CV(v);
+	tui_ctx_draw_rows(cv->b, &cv->ctx, y, x, w, rows);
+}
+
+/* Every verdict (the document), scrolled by j / k, in the rows left. */
+static void verdicts_draw(tui_view *v, int y, int x, int w, int rows)
+{
+	cview *cv = CV(v);
+	tui_base *b = cv->b;
+	cv->text_rows = rows;
+	tui_doc_layout(&cv->doc, w);
+	if (cv->scroll > (int)cv->doc.lines.n - 1)
+		cv->scroll = cv->doc.lines.n ? (int)cv->doc.lines.n - 1 : 0;
+	tui_doc_draw(b, &cv->doc, y, x, cv->text_rows, cv->scroll);
+	if (cv->doc.lines.n > (size_t)cv->text_rows) {
+		char more[64];
+		int last = cv->scroll + cv->text_rows;
+		snprintf(more, sizeof more, " %d-%d of %zu lines (j/k) ", cv->scroll + 1,
+			 last < (int)cv->doc.lines.n ? last : (int)cv->doc.lines.n,
+			 cv->doc.lines.n);
+		tui_put(b, y + rows - 1, COLS - (int)strlen(more) - 1, (int)strlen(more), more,
+			CONF_ROLE_STATUS_ACCENT);
+	}
+}
+
+static const tui_pane panes[] = {
+	{"header", 1, NULL, header},
+	{"media", 0, media_rows, media_draw},
+	{"context", 0, context_rows, context_draw},
+	{"verdicts", 0, NULL, verdicts_draw},
+};
 
 void tui_conflicts_draw(tui_view *v)
 {
@@ -66,7 +121,6 @@ void tui_conflicts_draw(tui_view *v)
 		tui_frame_done();
 		return;
 	}
-	header(cv, 1);
 	tui_media_show(&cv->media, b->s, &cv->smp);
 	if (tui_media_draw_zoom(&cv->media, bottom)) {
 		tui_frame_done();
@@ -75,30 +129,12 @@ void tui_conflicts_draw(tui_view *v)
 	assay_error e = {0};
 	if (tui_ctx_load(&cv->ctx, b->s, cv->smp.id, &e) < 0)
 		tui_message(b, true, "%s", e.msg);
-	/* the media, then what the sample answers, above the verdicts */
-	int media = tui_media_rows(&cv->media, COLS - 2, (bottom - 1) * 2 / 5);
-	tui_media_draw(&cv->media, 2, 1, COLS - 2, media);
-	int ctx = media + tui_ctx_draw(b, &cv->ctx, 2 + media, 1, COLS - 2, (bottom - 1) / 3);
-	cv->text_rows = bottom - 2 - ctx;
-	tui_doc_layout(&cv->doc, COLS - 2);
-	if (cv->scroll > (int)cv->doc.lines.n - 1)
-		cv->scroll = cv->doc.lines.n ? (int)cv->doc.lines.n - 1 : 0;
-	tui_doc_draw(b, &cv->doc, 2 + ctx, 1, cv->text_rows, cv->scroll);
-	if (cv->doc.lines.n > (size_t)cv->text_rows) {
-		char more[64];
-		int last = cv->scroll + cv->text_rows;
-		snprintf(more, sizeof more, " %d-%d of %zu lines (j/k) ", cv->scroll + 1,
-			 last < (int)cv->doc.lines.n ? last : (int)cv->doc.lines.n,
-			 cv->doc.lines.n);
-		tui_put(b, 1 + ctx + cv->text_rows, COLS - (int)strlen(more) - 1, (int)strlen(more), more,
-			CONF_ROLE_STATUS_ACCENT);
-	}
+	tui_panes_stack(v, panes, ASSAY_ARRAY_LEN(panes), 1, 1, COLS - 2, bottom - 1);
 	tui_frame_done();
 }
 
 int tui_conflicts_tick(tui_view *v, bool idle)
 {
-	(void)idle;
 	return tui_media_tick(&CV(v)->media);
 }
 

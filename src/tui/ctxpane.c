@@ -154,7 +154,11 @@ static void draw_line(tui_base *b, tui_ctx *c, int y, int x, int width, size_t l
 
 int tui_ctx_draw(tui_base *b, tui_ctx *c, int y, int x, int width, int max)
 {
-	int rows = tui_ctx_rows(c, width, max);
+	return tui_ctx_draw_rows(b, c, y, x, width, tui_ctx_rows(c, width, max));
+}
+
+int tui_ctx_draw_rows(tui_base *b, tui_ctx *c, int y, int x, int width, int rows)
+{
 	char t[96], more[192];
 	if (rows == 1) {
 		tui_ctx_summary(c, t, sizeof t);
@@ -163,8 +167,9 @@ int tui_ctx_draw(tui_base *b, tui_ctx *c, int y, int x, int width, int max)
 		c->rows = 0;
 		return rows;
 	}
-	if (!rows)
+	if (rows < 1)
 		return 0;
+	wrap(c, width);
 	c->rows = rows - 1;
 	for (int r = 0; r < c->rows && (size_t)(c->scroll + r) < c->lines.n; r++)
 		draw_line(b, c, y + r, x, width, (size_t)(c->scroll + r));

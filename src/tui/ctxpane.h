@@ -34,6 +34,9 @@ void tui_ctx_free(tui_ctx *c);
 int tui_ctx_rows(tui_ctx *c, int width, int max);
 /* Draws it from (y, x); returns the rows used (tui_ctx_rows). */
 int tui_ctx_draw(tui_base *b, tui_ctx *c, int y, int x, int width, int max);
+/* Draws it from (y, x) in exactly rows rows (as a pane: 1 is the folded
+ * line); returns rows. */
+int tui_ctx_draw_rows(tui_base *b, tui_ctx *c, int y, int x, int width, int rows);
 /* "context: 3 turns, 120 words" into buf. */
 void tui_ctx_summary(const tui_ctx *c, char *buf, size_t len);
 /* The first lines of the context, folded to one row each, from (y, x) in

@@ -1,9 +1,10 @@
-/* panes.c — the review screen laid out by the room there is: the text
- * (wrapped at the measure) and the side panes, every score (flagged
- * first) with the combined quality score, the metadata with its values
- * wrapped, the notes. Below the text on a narrow screen, in a column right
- * of it on a wide one; what does not fit is counted ("+3 more: ...") and
- * `i` shows all of it in full. */
+/* panes.c — the review screen laid out from its tables of panes (pane.h)
+ * by the room there is: the media, the context, the text (wrapped at the
+ * measure) and the side panes, every score (flagged first) with the
+ * combined quality score, the metadata with its values wrapped, the notes.
+ * One above the other on a narrow screen, the media and side panes in a
+ * column right of the text on a wide one; what does not fit is counted
+ * ("+3 more: ...") and `i` shows all of it in full. */
 #include <cjson/cJSON.h>
 #include <math.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include "assay/ingest.h"
 #include "editor.h"
 #include "pager.h"
+#include "pane.h"
 
 /* A side column needs this many columns next to the text to be worth it. */
 #define SIDE_MIN 36
@@ -296,41 +298,119 @@ static void side_draw(app *a, int y, int x, int w, int rows)
 		folded(a, y + rows - 1, x, w, left);
 }
 
-void tui_panes_draw(app *a, int y, int avail)
+/* ---- The screen's panes ---------------------------------------------------- */
+
+/* The width the text and the context take in a column w wide. */
+static int measure_in(const app *a, int w)
 {
-	int side_w = COLS - a->measure - 4, ctx;
-	if (side_w >= SIDE_MIN) { /* wide: the side panes right of the text */
-		tui_panes_context(a, y, a->measure, avail, &ctx);
-		tui_text_draw(a, y + ctx, 1, a->measure, avail - 1 - ctx);
-		attrset(a->b->attr[CONF_ROLE_META_KEY]);
-		mvvline(y, a->measure + 2, ACS_VLINE, avail);
-		attrset(A_NORMAL);
-		/* the media beside the text, on top of the side column */
-		int media = tui_media_rows(&a->media, side_w - 1, avail * 3 / 5);
-		tui_media_draw(&a->media, y, a->measure + 4, side_w - 1, media);
-		media += media > 0;
-		side_draw(a, y + media, a->measure + 4, side_w - 1, avail - media);
-		return;
-	}
-	int tw = COLS - 2 < a->measure ? COLS - 2 : a->measure;
-	/* the media, then the context, above the text */
-	int media = tui_media_rows(&a->media, COLS - 2, avail * 2 / 5);
-	tui_media_draw(&a->media, y, 1, COLS - 2, media);
-	y += media;
-	avail -= media;
-	tui_panes_context(a, y, tw, avail, &ctx);
-	y += ctx;
-	avail -= ctx;
-	tui_layout(a, tw);
-	/* the text keeps half the rows (at least 3) when the panes want more */
-	int text = avail - 1 - side_need(a, COLS - 2, ITEM_ROWS);
-	int floor = (int)a->lines.n < avail / 2 ? (int)a->lines.n : avail / 2;
+	return w < a->measure ? w : a->measure;
+}
+
+/* The media: at most three fifths of the side column, two fifths of the
+ * screen above the text. */
+static int media_rows(tui_view *v, int w, int all, int left)
+{
+	app *a = APP(v);
+	return tui_media_rows(&a->media, w, COLS - a->measure - 4 >= SIDE_MIN ? all * 3 / 5
+									     : all * 2 / 5);
+}
+
+static void media_draw(tui_view *v, int y, int x, int w, int rows)
+{
+	tui_media_draw(&APP(v)->media, y, x, w, rows);
+}
+
+/* A blank row under the media when it is shown. */
+static int media_gap_rows(tui_view *v, int w, int all, int left)
+{
+	return media_rows(v, w, all, left) > 0;
+}
+
+static void blank(tui_view *v, int y, int x, int w, int rows)
+{
+}
+
+/* The context: at most about a third of the room left. */
+static int context_rows(tui_view *v, int w, int all, int left)
+{
+	app *a = APP(v);
+	if (!a->has_sample)
+		return 0;
+	assay_error e = {0};
+	if (tui_ctx_load(&a->ctx, a->s, a->smp.id, &e) < 0)
+		tui_message(a->b, true, "%s", e.msg);
+	return tui_ctx_rows(&a->ctx, measure_in(a, w), left / 3);
+}
+
+static void context_draw(tui_view *v, int y, int x, int w, int rows)
+{
+	app *a = APP(v);
+	tui_ctx_draw_rows(a->b, &a->ctx, y, x, measure_in(a, w), rows);
+}
+
+/* Beside the side column: every row left but the last. */
+static int text_beside_rows(tui_view *v, int w, int all, int left)
+{
+	return left - 1;
+}
+
+/* Above the side panes: the text keeps half the rows (at least 3) when
+ * they want more, and one row stays between them. */
+static int text_above_rows(tui_view *v, int w, int all, int left)
+{
+	app *a = APP(v);
+	tui_layout(a, measure_in(a, w));
+	int text = left - 1 - side_need(a, w, ITEM_ROWS);
+	int floor = (int)a->lines.n < left / 2 ? (int)a->lines.n : left / 2;
 	if (text < floor || text < 3)
 		text = floor < 3 ? 3 : floor;
-	if (text > avail - 1)
-		text = avail - 1;
-	tui_text_draw(a, y, 1, tw, text);
-	side_draw(a, y + text + 1, 1, COLS - 2, avail - text - 1);
+	return text > left - 1 ? left - 1 : text;
+}
+
+static void text_draw(tui_view *v, int y, int x, int w, int rows)
+{
+	app *a = APP(v);
+	tui_text_draw(a, y, x, measure_in(a, w), rows);
+}
+
+static void side_pane(tui_view *v, int y, int x, int w, int rows)
+{
+	side_draw(APP(v), y, x, w, rows);
+}
+
+/* A wide screen: the text in a column of the measure, the media and the
+ * side panes in a column right of it. */
+static const tui_pane wide_text[] = {
+	{"context", 0, context_rows, context_draw},
+	{"text", 0, text_beside_rows, text_draw},
+};
+static const tui_pane wide_side[] = {
+	{"media", 0, media_rows, media_draw},
+	{"gap", 0, media_gap_rows, blank},
+	{"side", 0, NULL, side_pane},
+};
+/* A narrow one: all of them one above the other. */
+static const tui_pane narrow[] = {
+	{"media", 0, media_rows, media_draw},
+	{"context", 0, context_rows, context_draw},
+	{"text", 0, text_above_rows, text_draw},
+	{"gap", 1, NULL, blank},
+	{"side", 0, NULL, side_pane},
+};
+
+void tui_panes_draw(app *a, int y, int avail)
+{
+	int side_w = COLS - a->measure - 4;
+	if (side_w < SIDE_MIN) {
+		tui_panes_stack(&a->view, narrow, ASSAY_ARRAY_LEN(narrow), y, 1, COLS - 2, avail);
+		return;
+	}
+	tui_panes_stack(&a->view, wide_text, ASSAY_ARRAY_LEN(wide_text), y, 1, a->measure, avail);
+	attrset(a->b->attr[CONF_ROLE_META_KEY]);
+	mvvline(y, a->measure + 2, ACS_VLINE, avail);
+	attrset(A_NORMAL);
+	tui_panes_stack(&a->view, wide_side, ASSAY_ARRAY_LEN(wide_side), y, a->measure + 4,
+			side_w - 1, avail);
 }
 
 /* ---- Above the editor, and all in full ------------------------------------ */

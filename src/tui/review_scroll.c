@@ -48,15 +48,3 @@ void tui_key_ctx_fold(tui_view *v)
 	if (a->has_sample)
 		tui_ctx_fold(a->b, &a->ctx);
 }
-
-void tui_panes_context(app *a, int y, int width, int avail, int *used)
-{
-	*used = 0;
-	if (!a->has_sample)
-		return;
-	assay_error e = {0};
-	if (tui_ctx_load(&a->ctx, a->s, a->smp.id, &e) < 0)
-		tui_message(a->b, true, "%s", e.msg);
-	/* at most about a third of the room the text and panes share */
-	*used = tui_ctx_draw(a->b, &a->ctx, y, 1, width, avail / 3);
-}
