@@ -15,10 +15,19 @@ const tui_keymap tui_keymaps[] = {
 };
 const size_t tui_n_keymaps = ASSAY_ARRAY_LEN(tui_keymaps);
 
-/* N, kept for "repeat the last search", f, for the filter, c, J and K,
- * for the context pane, and m, z, [, ], o and y, for the media pane, are
- * bound now; none is kept free at present. */
+/* Kept for one action in every sample screen: a screen binds the key to
+ * that action (the help text is the action's) or leaves it free. */
 const tui_reserved tui_reserved_keys[] = {
-	{0, NULL},
+	{'N', "repeat the last search"},
+	{'m', "show or hide the media pane"},
+	{'z', "zoom the media to the whole screen"},
+	{'o', "open the original ($ASSAY_OPENER)"},
+	{'y', "copy the media's path or URL (OSC 52)"},
+	{'[', "previous frames of the video"},
+	{']', "next frames of the video"},
+	{'c', "fold or show the context"},
+	{'J', "scroll the context down"},
+	{'K', "scroll the context up"},
+	{'f', "edit the filter (a --where expression)"},
 };
-const size_t tui_n_reserved_keys = 0;
+const size_t tui_n_reserved_keys = ASSAY_ARRAY_LEN(tui_reserved_keys);

@@ -1,6 +1,6 @@
 /* keys.h — the one key registry: every view's key table by name, and the
- * keys kept free for the panes and features still to come. Private to
- * src/tui/. */
+ * keys kept for one action each in every sample screen (the panes and
+ * features the screens share). Private to src/tui/. */
 #ifndef ASSAY_TUI_KEYS_H
 #define ASSAY_TUI_KEYS_H
 
@@ -10,13 +10,13 @@ typedef struct tui_keymap {
 	const char *view;
 	const tui_key *keys;
 	const size_t *n;
-	bool panes; /* a sample screen the coming panes join: reserved keys apply */
+	bool panes; /* a sample screen the panes join: reserved keys apply */
 } tui_keymap;
 
 extern const tui_keymap tui_keymaps[];
 extern const size_t tui_n_keymaps;
 
-/* A key no action may take yet, and what it is kept for. */
+/* A key kept for one action (its help text) in every sample screen. */
 typedef struct tui_reserved {
 	int key;
 	const char *what;
