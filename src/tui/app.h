@@ -10,6 +10,7 @@
 #include "assay/tui.h"
 #include "ctxpane.h"
 #include "dialogs.h"
+#include "draw.h"
 #include "edit.h"
 #include "mediapane.h"
 #include "tally.h"

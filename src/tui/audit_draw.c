@@ -1,13 +1,15 @@
 /* audit_draw.c — drawing the dashboard: the top bar and panel tabs, rate
  * bars with Wilson whiskers (chart.bar / chart.whisker), daily sparklines,
  * the calibration table and the selected scorer's histograms by verdict,
- * laid out from its table of panes (pane.h). Names, reasons, batches and models are drawn through tui_draw_text. */
+ * laid out from its table of panes (pane.h). Names, reasons, batches and
+ * models are drawn through tui_draw_text. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "audit_int.h"
+#include "draw.h"
 #include "pane.h"
 
 /* A rate as "12.3%", or "-" when unknown. */

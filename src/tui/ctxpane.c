@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "editor.h"
+#include "draw.h"
 #include "ctxpane.h"
 
 void tui_ctx_free(tui_ctx *c)

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "editor.h"
+#include "draw.h"
 #include "dialogs.h"
 
 static const char *const default_reasons[] = {

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "editor.h"
+#include "draw.h"
 #include "doc.h"
 
 /* ---- The document ------------------------------------------------------- */

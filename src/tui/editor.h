@@ -106,23 +106,6 @@ void tui_edbuf_vertical(tui_edbuf *b, long delta);
 /* Puts the cursor at byte offset off, moved back to a cluster boundary. */
 void tui_edbuf_set_cursor(tui_edbuf *b, size_t off);
 
-/* ---- Drawing untrusted text ---------------------------------------------- */
-
-/* Draws cell c of s at (y, x) of win in exactly min(c->width, maxw)
- * columns: a printable cell as one curses character per spacing code point
- * with its marks (every code point of it; U+FFFD in `ph` instead when the
- * C library does not know one of them or gives other widths), placeholders
- * (CONTROL, BIDI, INVISIBLE, INVALID, from text_cell_bytes) in attribute
- * `ph`, the rest in `normal`. Never sends a control byte. Returns the
- * columns used. */
-int tui_draw_cell(WINDOW *win, int y, int x, int maxw, const char *s, const text_cell *c,
-		  attr_t normal, attr_t ph);
-/* Draws s[0..n) on one row from (y, x), at most maxw columns, cell by cell
- * as tui_draw_cell (newlines and tabs as one space). Returns the columns
- * used, or a negative status on ENOMEM. */
-int tui_draw_text(WINDOW *win, int y, int x, int maxw, const char *s, size_t n, attr_t normal,
-		  attr_t ph);
-
 /* ---- The built-in editor ------------------------------------------------- */
 
 /* Attributes (A_* | COLOR_PAIR(n)) the host fills from its theme. */

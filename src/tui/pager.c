@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "editor.h"
+#include "draw.h"
 #include "pager.h"
 
 typedef struct pager {

@@ -14,7 +14,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "editor.h"
+#include "draw.h"
 #include "gfx.h"
 #include "view.h"
 
