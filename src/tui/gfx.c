@@ -3,6 +3,7 @@
  * placed while a frame is drawn against those on the terminal (erased when
  * gone, moved, covered by a view on top or after a whole repaint; written
  * when new), and the bytes that do it, which view.c writes. */
+#include <curses.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,22 +110,21 @@ void tui_gfx_parse(const char *buf, size_t n, tui_gfx_answer *a)
 	}
 }
 
-bool tui_gfx_active(const tui_base *b)
+bool tui_gfx_active(const struct tui_gfx *g)
 {
-	return b->gfx && b->gfx->protocol != TUI_GFX_SYMBOLS;
+	return g && g->protocol != TUI_GFX_SYMBOLS;
 }
 
-double tui_gfx_cell_ratio(const tui_base *b)
+double tui_gfx_cell_ratio(const struct tui_gfx *g)
 {
-	if (!tui_gfx_active(b))
+	if (!tui_gfx_active(g))
 		return 0.5;
-	return (double)b->gfx->cell_w / b->gfx->cell_h;
+	return (double)g->cell_w / g->cell_h;
 }
 
-void tui_gfx_place_frame(tui_base *b, int y, int x, int cols, int rows, const media_frame *f,
-			 uint64_t key)
+void tui_gfx_place_frame(struct tui_gfx *g, int y, int x, int cols, int rows,
+			 const media_frame *f, uint64_t key)
 {
-	struct tui_gfx *g = b->gfx;
 	if (!g || g->n_want >= TUI_GFX_MAX || cols < 1 || rows < 1 || !f || !f->rgba)
 		return;
 	g->want[g->n_want++] = (tui_gfx_place){.owner = g->drawing, .y = y, .x = x, .cols = cols,

@@ -8,8 +8,14 @@
 #ifndef ASSAY_TUI_GFX_H
 #define ASSAY_TUI_GFX_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "assay/conf.h"
 #include "assay/media.h"
-#include "view.h"
+
+/* The view that placed a picture, only compared (view.h). */
+typedef struct tui_view tui_view;
 
 enum tui_gfx_protocol {
 	TUI_GFX_SYMBOLS, /* character cells (the default) */
@@ -65,10 +71,10 @@ void tui_gfx_parse(const char *buf, size_t n, tui_gfx_answer *a);
 
 /* While a view is drawn: the picture f over the box, keyed by what it
  * shows. False when pictures are drawn as cells (then draw them so). */
-bool tui_gfx_active(const tui_base *b);
-double tui_gfx_cell_ratio(const tui_base *b);
-void tui_gfx_place_frame(tui_base *b, int y, int x, int cols, int rows, const media_frame *f,
-			 uint64_t key);
+bool tui_gfx_active(const struct tui_gfx *g);
+double tui_gfx_cell_ratio(const struct tui_gfx *g);
+void tui_gfx_place_frame(struct tui_gfx *g, int y, int x, int cols, int rows,
+			 const media_frame *f, uint64_t key);
 
 /* view.c's part around each refresh: begin before the views draw; before
  * doupdate, the pictures to erase (sixel: their rows repainted whole)

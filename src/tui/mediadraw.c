@@ -44,9 +44,9 @@ static int draw_frame(tui_media *m, int idx, int y, int x, int w, int h)
 {
 	const media_frame *f = &m->dec.frames[idx];
 	int cols, rows;
-	media_cells_fit(f->w, f->h, w, h, tui_gfx_cell_ratio(m->b), &cols, &rows);
-	if (tui_gfx_active(m->b)) {
-		tui_gfx_place_frame(m->b, y, x + (w - cols) / 2, cols, rows, f,
+	media_cells_fit(f->w, f->h, w, h, tui_gfx_cell_ratio(m->b->gfx), &cols, &rows);
+	if (tui_gfx_active(m->b->gfx)) {
+		tui_gfx_place_frame(m->b->gfx, y, x + (w - cols) / 2, cols, rows, f,
 				    (uint64_t)m->gen << 8 | (uint64_t)idx);
 		return rows;
 	}
@@ -112,7 +112,7 @@ int tui_media_rows(const tui_media *m, int w, int avail)
 	int n = m->dec.info.video ? m->dec.n : 1, cols, rows;
 	int each = n > 1 ? (w - (n - 1)) / n : w;
 	const media_frame *f = &m->dec.frames[0];
-	media_cells_fit(f->w, f->h, each, avail, tui_gfx_cell_ratio(m->b), &cols, &rows);
+	media_cells_fit(f->w, f->h, each, avail, tui_gfx_cell_ratio(m->b->gfx), &cols, &rows);
 	rows += 1 + (m->dec.info.video ? 1 : 0);
 	return rows < avail ? rows : avail;
 }
