@@ -118,7 +118,7 @@ void export_out_abort(export_out *o); /* frees o, removes the temp file */
 /* ---- The export ----------------------------------------------------------- */
 
 /* EXPORT_DPO: one {"prompt", "chosen", "rejected"} line per pair with a
- * preference (export_dpo in dpo.c). */
+ * preference (export_dpo_each in dpo.c). */
 enum export_format { EXPORT_JSONL, EXPORT_JSON, EXPORT_CSV, EXPORT_DPO };
 
 typedef struct export_options {

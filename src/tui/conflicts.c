@@ -11,7 +11,6 @@
 #include "ctxpane.h"
 #include "dialogs.h"
 #include "conflicts_int.h"
-#include "keys.h"
 
 
 static void drop_sample(cview *cv)
@@ -219,7 +218,7 @@ static void k_take(tui_view *v)
 								    : STORE_ACCEPT;
 	char how[64];
 	snprintf(how, sizeof how, "took verdict %d (%s)", cv->digit, nv->verdict);
-	/* copies: settle() moves on and frees the verdicts */
+	/* copies: tui_conflicts_settle() moves on and frees the verdicts */
 	char *text = nv->text ? assay_strdup(nv->text) : NULL;
 	char *reason = nv->reason ? assay_strdup(nv->reason) : NULL;
 	tui_conflicts_settle(cv, kind, 0, kind == STORE_EDIT ? text : NULL,

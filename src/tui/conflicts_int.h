@@ -50,6 +50,13 @@ typedef struct cview {
 
 #define CV(v) TUI_SELF(v, cview)
 
+/* conflicts.c: the key tables of a sample and of a pair (in the registry,
+ * keys.c). */
+extern const tui_key tui_conflict_keys[];
+extern const size_t tui_n_conflict_keys;
+extern const tui_key tui_pair_conflict_keys[];
+extern const size_t tui_n_pair_conflict_keys;
+
 /* conflicts.c: records the lead's verdict (on a pair with its preference,
  * enum store_pref) and moves on; false when the store refused it. */
 bool tui_conflicts_settle(cview *cv, int kind, int pref, const char *text, const char *reason,

@@ -3,6 +3,7 @@
  * keeps them free). */
 #include "app.h"
 #include "audit_int.h"
+#include "conflicts_int.h"
 #include "keys.h"
 
 const tui_keymap tui_keymaps[] = {

@@ -24,10 +24,4 @@ typedef struct tui_reserved {
 extern const tui_reserved tui_reserved_keys[];
 extern const size_t tui_n_reserved_keys;
 
-/* conflicts.c's table */
-extern const tui_key tui_conflict_keys[];
-extern const size_t tui_n_conflict_keys;
-extern const tui_key tui_pair_conflict_keys[];
-extern const size_t tui_n_pair_conflict_keys;
-
 #endif
