@@ -6,6 +6,7 @@
  * (readers disagree on which copy wins); only then does cJSON build the
  * tree, so each of its strings is whole. A refusal names what is wrong and
  * where. */
+#include <assert.h>
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -233,8 +234,10 @@ static bool close_object(jc *c, size_t from, size_t arena_from)
 	size_t m = c->nkeys - from;
 	const key_ent *dup = NULL;
 	if (m > 1) {
+		assert(!sort_arena); /* not re-entered while sorting */
 		sort_arena = c->arena.data;
 		qsort(k, m, sizeof *k, by_key);
+		sort_arena = NULL;
 	}
 	/* equal keys sit together, first copy first: the later copy of each run */
 	for (size_t a = 0; a + 1 < m; a++)
