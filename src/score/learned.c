@@ -328,9 +328,9 @@ int score_refresh_new(store *s, const score_config *cfg, score_refresh **out, as
 		free(f);
 		return rc;
 	}
-	int64_t count;
-	store_score_query all = {0};
-	if ((rc = store_score_scope(s, &all, &count, &f->max_id, err)) < 0) {
+	/* the largest id alone: counting every sample would read the whole
+	 * table on the screen's thread */
+	if ((rc = store_max_sample_id(s, &f->max_id, err)) < 0) {
 		run_learned_free(&f->r);
 		free(f);
 		return rc;

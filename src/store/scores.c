@@ -53,7 +53,7 @@ static const char sql_page[] =
     "   AND (?3 OR score_stale(ss.vals, ss.vers, ?4) > 0)"
     "   AND (NOT ?8 OR NOT EXISTS (SELECT 1 FROM decisions d WHERE d.sample_id = s.id"
     "                              AND d.verdict <> 'skipped'))"
-    "   AND (?9 <= 0 OR s.id <= ?9)"
+    "   AND s.id <= ?9"
     " ORDER BY s.id LIMIT ?7";
 
 /* What the wanted scorers are stored as (want_blob). */
@@ -164,7 +164,9 @@ int store_score_page_next(store *s, const store_score_query *q, size_t max, stor
 		sqlite3_bind_int(st, 5, q->with_record);
 		sqlite3_bind_int64(st, 7, (int64_t)(max ? max : 1024));
 		sqlite3_bind_int(st, 8, q->undecided);
-		sqlite3_bind_int64(st, 9, q->max_id);
+		/* a bound the rowid search stops at (an OR would make every page
+		 * scan to the end of the table) */
+		sqlite3_bind_int64(st, 9, q->max_id > 0 ? q->max_id : INT64_MAX);
 		rc = read_rows(s, st, &w, page, &offs, err);
 		sqlite3_reset(st);
 	} else if (rc == 0) {
