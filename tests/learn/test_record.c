@@ -70,8 +70,8 @@ static bool same(const char *rec, size_t len, learn_record *r, abuf *want, abuf 
 }
 
 static const char *const crafted[] = {
-	"{\"id\": \"c-1\", \"caption\": \"a cat\", \"meta\": {\"model\": \"m1\", "
-	"\"source\": {\"kind\": \"video\", \"n\": 3}, \"t\": 1.0}, \"logprob\": -0.225}",
+	("{\"id\": \"c-1\", \"caption\": \"a cat\", \"meta\": {\"model\": \"m1\", "
+	 "\"source\": {\"kind\": \"video\", \"n\": 3}, \"t\": 1.0}, \"logprob\": -0.225}"),
 	"{\"instruction\":\"say \\\"hi\\\"\\n\\t\\\\ \\/ \\b\\f\\r\",\"e\":\"caf\\u00e9 \\u20ac\"}",
 	"{\"smile\":\"\\ud83d\\ude00\",\"lone\":\"\\ud83d x\"}",
 	"{\"low\":\"\\ude00\"}",
