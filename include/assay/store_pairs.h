@@ -40,6 +40,19 @@ int store_pair_get(store *s, int64_t sample_id, store_pair *out, bool *found,
 		   assay_error *err);
 void store_pair_free(store_pair *p);
 
+/* Candidate b's scores (src/store/pair_scores.c): a's are the sample's.
+ * store_pair_b_todo: up to max ids of pairs after *after (moved on past
+ * what it read) of q's batches whose b lacks a current score of one of
+ * q's wanted scorers (a failed one is not current; every pair with
+ * q->rescore); *n 0 at the end. Only SQLite stores hold pairs. */
+int store_pair_b_todo(store *s, const store_score_query *q, int64_t *after, int64_t *ids,
+		      size_t max, size_t *n, assay_error *err);
+/* Inserts or replaces b's (pair, scorer) score; inside a transaction. */
+int store_pair_b_score_put(store *s, const store_score_row *r, assay_error *err);
+/* b's scores, flagged first then the lowest; free with store_scores_free. */
+int store_pair_b_scores_get(store *s, int64_t sample_id, store_score **out, size_t *n,
+			    assay_error *err);
+
 /* The current preference of one annotator on a pair. */
 typedef struct store_pref_row {
 	int64_t sample_id, annotator_id, batch_id;

@@ -351,6 +351,8 @@ int score_run(store *s, const score_run_options *o, score_run_result *res, assay
 			rc = field_range(&r, err);
 	if (rc == 0 && n_text)
 		rc = run_text(&r, text_ids, n_text, err);
+	if (rc == 0 && n_text && !run_stopped(&r))
+		rc = run_pairs_b(&r, text_ids, n_text, err);
 	for (size_t i = 0; i < n && rc == 0 && !run_stopped(&r); i++) {
 		if (score_defs[ids[i]].kind == SCORE_KIND_CORPUS)
 			rc = run_neardup(&r, all_count, err);

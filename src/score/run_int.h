@@ -34,6 +34,10 @@ int64_t run_position(const run_ctx *r, int64_t last_id);
 /* Analyses one sample's text with its context and kind into r->text. */
 int run_analyse(run_ctx *r, const store_score_item *it, assay_error *err);
 
+/* Candidate b of every pair of the run's batches lacking a current score
+ * of the rule scorers ids[0..n) (every pair with rescore): pair_b.c. */
+int run_pairs_b(run_ctx *r, const enum score_id *ids, size_t n, assay_error *err);
+
 /* The near-duplicate pass over every sample of the database. */
 int run_neardup(run_ctx *r, int64_t all_count, assay_error *err);
 /* One remote scorer over the run's samples. */

@@ -297,6 +297,19 @@ static const schema_step schema_v3[] = {
 	 "  key INTEGER NOT NULL,"
 	 "  sample_id INTEGER NOT NULL,"
 	 "  PRIMARY KEY (key, sample_id)) WITHOUT ROWID;"},
+	/* Candidate b's scores by the rule scorers (candidate a's are the
+	 * sample's own), one row per (pair, scorer) as the scorers wrote them. */
+	{"pair_scores", NULL,
+	 "CREATE TABLE pair_scores ("
+	 "  sample_id INTEGER NOT NULL REFERENCES pairs(sample_id),"
+	 "  scorer TEXT NOT NULL,"
+	 "  value REAL,"
+	 "  flagged INTEGER NOT NULL DEFAULT 0,"
+	 "  reason TEXT NOT NULL DEFAULT '',"
+	 "  version TEXT NOT NULL,"
+	 "  detail TEXT NOT NULL DEFAULT '',"
+	 "  scored_at INTEGER NOT NULL,"
+	 "  PRIMARY KEY (sample_id, scorer)) WITHOUT ROWID;"},
 };
 
 static const char *const migrations[] = {

@@ -2,6 +2,7 @@
  * review.c: a pair stored with its sample, a preference and its placement
  * in the event and the decision, the checks of what a pair takes, undo,
  * and the readers of statistics and export. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -261,7 +262,70 @@ TEST(conflicting_preferences_and_their_adjudication)
 	store_close(s);
 }
 
-UNIT_MAIN(UNIT_CASE(pair_stored_with_its_sample), UNIT_CASE(pref_names_round_trip),
+/* Candidate b's scores: which pairs lack a current one, written, read
+ * back flagged first; a failed score or another version is not current. */
+TEST(candidate_b_scores)
+{
+	store *s = fixture();
+	assay_error e = {0};
+	store_score_want want[] = {{"length", "1"}, {"repetition", "2"}};
+	store_score_query q = {.want = want, .n_want = 2};
+	int64_t ids[8], after = 0;
+	size_t n = 9;
+	CHECK_INT(store_pair_b_todo(s, &q, &after, ids, 8, &n, &e), ASSAY_OK);
+	CHECK_INT(n, 1); /* the pair, never the single sample */
+	CHECK_INT(ids[0], 1);
+	store_begin(s, &e);
+	store_score_row r = {.sample_id = 1, .scorer = "length", .version = "1", .value = 0.9,
+			     .reason = "fine"};
+	CHECK_INT(store_pair_b_score_put(s, &r, &e), ASSAY_OK);
+	r = (store_score_row){.sample_id = 1, .scorer = "repetition", .version = "2",
+			      .value = NAN, .reason = "failed"};
+	CHECK_INT(store_pair_b_score_put(s, &r, &e), ASSAY_OK);
+	store_commit(s, &e);
+	after = 0;
+	CHECK_INT(store_pair_b_todo(s, &q, &after, ids, 8, &n, &e), ASSAY_OK);
+	CHECK_INT(n, 1); /* repetition failed: tried again */
+	store_begin(s, &e);
+	r = (store_score_row){.sample_id = 1, .scorer = "repetition", .version = "2",
+			      .value = 0.1, .flagged = true, .reason = "repeats"};
+	CHECK_INT(store_pair_b_score_put(s, &r, &e), ASSAY_OK);
+	store_commit(s, &e);
+	after = 0;
+	CHECK_INT(store_pair_b_todo(s, &q, &after, ids, 8, &n, &e), ASSAY_OK);
+	CHECK_INT(n, 0);
+	q.rescore = true;
+	after = 0;
+	CHECK_INT(store_pair_b_todo(s, &q, &after, ids, 8, &n, &e), ASSAY_OK);
+	CHECK_INT(n, 1);
+	store_score_want newer[] = {{"length", "1b"}};
+	q = (store_score_query){.want = newer, .n_want = 1};
+	after = 0;
+	CHECK_INT(store_pair_b_todo(s, &q, &after, ids, 8, &n, &e), ASSAY_OK);
+	CHECK_INT(n, 1); /* "1" is not "1b" */
+	int64_t other = 99;
+	q = (store_score_query){.want = want, .n_want = 2, .rescore = true, .batch_ids = &other,
+				.n_batches = 1};
+	after = 0;
+	CHECK_INT(store_pair_b_todo(s, &q, &after, ids, 8, &n, &e), ASSAY_OK);
+	CHECK_INT(n, 0);
+	store_score *v;
+	CHECK_INT(store_pair_b_scores_get(s, 1, &v, &n, &e), ASSAY_OK);
+	CHECK_INT(n, 2);
+	if (n == 2) {
+		CHECK_STR(v[0].scorer, "repetition");
+		CHECK(v[0].flagged);
+		CHECK_STR(v[0].reason, "repeats");
+		CHECK_STR(v[1].scorer, "length");
+		CHECK(v[1].value > 0.89 && v[1].value < 0.91);
+	}
+	store_scores_free(v, n);
+	CHECK_INT(store_pair_b_scores_get(s, 2, &v, &n, &e), ASSAY_OK);
+	CHECK_INT(n, 0);
+	store_close(s);
+}
+
+UNIT_MAIN(UNIT_CASE(pair_stored_with_its_sample), UNIT_CASE(candidate_b_scores), UNIT_CASE(pref_names_round_trip),
 	  UNIT_CASE(conflicting_preferences_and_their_adjudication),
 	  UNIT_CASE(what_a_pair_takes), UNIT_CASE(placement_recorded_and_undone),
 	  UNIT_CASE(pairs_each_gives_every_preference))
