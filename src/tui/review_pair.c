@@ -18,6 +18,10 @@ typedef struct tui_pair {
 	bool diff;        /* d: the word diff between the two */
 	char *editing;    /* the candidate's text the editor has (owned) */
 	int editing_pref; /* which candidate it is */
+	store_score *b_scores; /* candidate b's (a's are the sample's, a->scores) */
+	size_t n_b_scores;
+	int top;          /* j/k: the first row of the candidates shown */
+	int max_top;      /* the largest top either side can use, as last drawn */
 } tui_pair;
 
 /* One side as drawn: its text and a theme role per byte. */
@@ -34,6 +38,7 @@ void tui_pair_free(app *a)
 	if (!a->pair)
 		return;
 	store_pair_free(&a->pair->p);
+	store_scores_free(a->pair->b_scores, a->pair->n_b_scores);
 	free(a->pair->editing);
 	free(a->pair);
 	a->pair = NULL;
@@ -64,6 +69,12 @@ int tui_pair_load(app *a, assay_error *err)
 	if (rc < 0 || !found) {
 		free(t);
 		return rc < 0 ? rc : ASSAY_OK;
+	}
+	if ((rc = store_pair_b_scores_get(a->s, a->smp.id, &t->b_scores, &t->n_b_scores, err)) <
+	    0) {
+		store_pair_free(&t->p);
+		free(t);
+		return rc;
 	}
 	t->placement = placement_of(a);
 	a->pair = t;
@@ -118,52 +129,83 @@ static void side_free(side *s)
 	text_lines_free(&s->lines);
 }
 
-/* The scores of candidate a (the sample's own); b is not scored. */
-static void score_line(app *a, int cand, char *buf, size_t cap)
+/* A candidate's scores: a's are the sample's own, b's its pair's. */
+static void cand_scores(const app *a, int cand, const store_score **v, size_t *n)
 {
-	size_t at = 0;
-	buf[0] = '\0';
-	if (cand != STORE_PREF_A || !a->n_scores) {
-		snprintf(buf, cap, "not scored");
-		return;
-	}
-	for (size_t i = 0; i < a->n_scores && at + 1 < cap; i++) {
-		const store_score *sc = &a->scores[i];
-		int n = snprintf(buf + at, cap - at, "%s%s %.2f%s", i ? "  " : "", sc->scorer,
-				 sc->value, sc->flagged ? "!" : "");
-		if (n < 0)
-			break;
-		at += (size_t)n;
+	*v = cand == STORE_PREF_A ? a->scores : a->pair->b_scores;
+	*n = cand == STORE_PREF_A ? a->n_scores : a->pair->n_b_scores;
+}
+
+/* "scorer value" for every score (a flagged one marked !), or "not
+ * scored"; with reasons, the flagged ones' reasons instead ("" when none). */
+static void score_line(const store_score *v, size_t n, bool reasons, abuf *out)
+{
+	if (!n && !reasons)
+		abuf_puts(out, "not scored");
+	for (size_t i = 0; i < n; i++) {
+		const store_score *sc = &v[i];
+		if (reasons && sc->flagged)
+			abuf_printf(out, "%s! %s", out->len ? "   " : "", sc->reason);
+		else if (!reasons)
+			abuf_printf(out, "%s%s %.2f%s", i ? "  " : "", sc->scorer, sc->value,
+				    sc->flagged ? "!" : "");
 	}
 }
 
-/* One candidate's block: its label and scores, then its text wrapped. */
+/* The label row, then the flagged scores' reasons on a row of their own
+ * when there are any; returns how many rows they took. */
+static int draw_label(app *a, int cand, int right, int y, int x, int w)
+{
+	const store_score *v;
+	size_t n;
+	cand_scores(a, cand, &v, &n);
+	abuf line = {0}, why = {0};
+	abuf_printf(&line, "%s%s  ", right ? "Right (2)" : "Left (1)",
+		    a->dec.pref == cand ? " \xe2\x80\x94 preferred" : "");
+	score_line(v, n, false, &line);
+	score_line(v, n, true, &why);
+	tui_put(a->b, y, x, w, line.data ? line.data : "", CONF_ROLE_META_KEY);
+	int rows = 1;
+	if (why.len) {
+		tui_put(a->b, y + 1, x, w, why.data, CONF_ROLE_SCORE_BAD);
+		rows = 2;
+	}
+	abuf_free(&line);
+	abuf_free(&why);
+	return rows;
+}
+
+/* One candidate's block: its label and scores, then its text wrapped from
+ * the scroll position (the last row it can start from at most). */
 static void draw_side(app *a, side *s, int right, int y, int x, int w, int h)
 {
 	tui_base *b = a->b;
-	const tui_pair *t = a->pair;
-	int cand = cand_at(t, right);
-	char sc[200], label[260];
-	score_line(a, cand, sc, sizeof sc);
-	bool chosen = a->dec.pref == cand;
-	snprintf(label, sizeof label, "%s%s  %s", right ? "Right (2)" : "Left (1)",
-		 chosen ? " \xe2\x80\x94 preferred" : "", sc);
-	tui_put(b, y, x, w, label, CONF_ROLE_META_KEY);
+	tui_pair *t = a->pair;
+	int used = draw_label(a, cand_at(t, right), right, y, x, w);
+	y += used;
+	h -= used - 1;
 	if (text_cells_build(s->text, s->len, &s->cells) < 0 ||
 	    text_wrap(s->text, &s->cells, w > 0 ? w : 1, &s->lines) < 0)
 		return;
-	for (int r = 0; r + 1 < h && (size_t)r < s->lines.n; r++) {
-		const text_line *ln = &s->lines.v[r];
-		int cx = x;
-		if (r + 2 == h && (size_t)r + 1 < s->lines.n) {
-			tui_put(b, y + 1 + r, x, w, "\xe2\x80\xa6 (more)", CONF_ROLE_SAMPLE_PLACEHOLDER);
+	int room = h - 1, n = (int)s->lines.n;
+	int last = n > room ? n - room + 1 : 0; /* the top row is then "above" */
+	if (last > t->max_top)
+		t->max_top = last;
+	int top = t->top < last ? t->top : last, r = 0;
+	if (top > 0 && room > 0)
+		tui_put(b, y + r++, x, w, "\xe2\x80\xa6 (above: k)", CONF_ROLE_SAMPLE_PLACEHOLDER);
+	for (int l = top; r < room && l < n; r++, l++) {
+		if (r == room - 1 && l + 1 < n) {
+			tui_put(b, y + r, x, w, "\xe2\x80\xa6 (more: j)", CONF_ROLE_SAMPLE_PLACEHOLDER);
 			break;
 		}
+		const text_line *ln = &s->lines.v[l];
+		int cx = x;
 		for (size_t k = ln->first; k < ln->end && cx < x + w; k++) {
 			const text_cell *c = &s->cells.v[k];
 			if (c->kind == TEXT_NEWLINE)
 				break;
-			cx += tui_draw_cell(stdscr, y + 1 + r, cx, x + w - cx, s->text, c,
+			cx += tui_draw_cell(stdscr, y + r, cx, x + w - cx, s->text, c,
 					    b->attr[s->roles[c->off]],
 					    b->attr[CONF_ROLE_SAMPLE_PLACEHOLDER]);
 		}
@@ -201,6 +243,7 @@ bool tui_pair_draw(app *a)
 	if (side_roles(&s[1], &s[0], false, false) == ASSAY_OK &&
 	    side_roles(&s[0], &s[1], a->pair->diff, true) == ASSAY_OK) {
 		int rows = bottom - y;
+		a->pair->max_top = 0;
 		if (COLS >= WIDE) {
 			int w = (COLS - 3) / 2;
 			draw_side(a, &s[0], 0, y, 1, w, rows);
@@ -259,6 +302,47 @@ static void k_both_bad(tui_view *v)
 	app *a = APP(v);
 	if (a->pair)
 		tui_pick_reason_for(a, both_bad);
+}
+
+/* j, k, PgDn, PgUp: both candidates scroll together, each stopping at
+ * its own end. */
+static void scroll_by(tui_view *v, int by)
+{
+	tui_pair *t = APP(v)->pair;
+	if (!t)
+		return;
+	t->top += by;
+	if (t->top > t->max_top)
+		t->top = t->max_top;
+	if (t->top < 0)
+		t->top = 0;
+}
+
+static void k_down(tui_view *v)
+{
+	scroll_by(v, 1);
+}
+
+static void k_up(tui_view *v)
+{
+	scroll_by(v, -1);
+}
+
+/* Half of the rows a stacked candidate gets. */
+static int page_rows(void)
+{
+	int h = (LINES - 4) / 4;
+	return h > 1 ? h : 1;
+}
+
+static void k_page_down(tui_view *v)
+{
+	scroll_by(v, page_rows());
+}
+
+static void k_page_up(tui_view *v)
+{
+	scroll_by(v, -page_rows());
 }
 
 static void k_diff(tui_view *v)
@@ -331,6 +415,10 @@ const tui_key tui_pair_keys[] = {
 	{'u', 0, "u", "undo", tui_key_undo, TUI_KEY_HINT},
 	{'h', KEY_LEFT, "h Left", "previous sample of this session", tui_key_prev, TUI_KEY_BROWSE},
 	{'l', KEY_RIGHT, "l Right", "next sample", tui_key_next, TUI_KEY_BROWSE},
+	{'j', KEY_DOWN, "j Down", "scroll both candidates down", k_down, TUI_KEY_BROWSE},
+	{'k', KEY_UP, "k Up", "scroll both candidates up", k_up, TUI_KEY_BROWSE},
+	{KEY_NPAGE, ' ', "PgDn", "scroll both candidates a page down", k_page_down, TUI_KEY_BROWSE},
+	{KEY_PPAGE, 0, "PgUp", "scroll both candidates a page up", k_page_up, TUI_KEY_BROWSE},
 	{'J', 0, "J", "scroll the context down", tui_key_ctx_down, TUI_KEY_BROWSE},
 	{'K', 0, "K", "scroll the context up", tui_key_ctx_up, TUI_KEY_BROWSE},
 	{'c', 0, "c", "fold or show the context", tui_key_ctx_fold, TUI_KEY_BROWSE},
