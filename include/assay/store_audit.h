@@ -127,6 +127,7 @@ typedef struct store_verdict {
 	const char *field;
 	bool field_chat;
 	const char *original; /* with field: the text it replaces (candidate b's) */
+	int pref; /* on a pair, the preference (enum store_pref); else STORE_PREF_NONE */
 } store_verdict;
 
 /* A sample with every verdict on it, as export sees it. Pointers are valid

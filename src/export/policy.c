@@ -58,6 +58,58 @@ static void from_verdict(const store_verdict *v, export_resolution *out)
 	}
 }
 
+/* The preference the rule settles a pair on from its counts (n in all),
+ * STORE_PREF_NONE when it settles none (a conflict). */
+static int pair_settled(const size_t *count, size_t n, int rule)
+{
+	int top = STORE_PREF_NONE;
+	size_t best = 0;
+	bool alone = false;
+	for (int p = STORE_PREF_A; p <= STORE_PREF_BOTH_BAD; p++) {
+		if (count[p] > best) {
+			best = count[p];
+			top = p;
+			alone = true;
+		} else if (count[p] && count[p] == best) {
+			alone = false;
+		}
+	}
+	switch (rule) {
+	case EXPORT_MAJORITY:
+		return alone && 2 * best > n ? top : STORE_PREF_NONE;
+	case EXPORT_ANY_REJECT:
+		return count[STORE_PREF_BOTH_BAD] ? STORE_PREF_BOTH_BAD
+		       : best == n		  ? top
+						  : STORE_PREF_NONE;
+	case EXPORT_LEAD:
+		return n == 1 ? top : STORE_PREF_NONE;
+	default:
+		return best == n ? top : STORE_PREF_NONE;
+	}
+}
+
+/* A pair is judged by its preferences, as the adjudication screen compares
+ * them: a against b (or a tie, or both bad) is a conflict though both are
+ * accepts; a against a corrected a is none (the latest correction of the
+ * settled candidate is the outcome's text). */
+static void resolve_pair(const store_export_row *row, int rule, export_resolution *out)
+{
+	size_t count[STORE_PREF_BOTH_BAD + 1] = {0};
+	for (size_t i = 0; i < row->n_verdicts; i++) {
+		int p = row->verdicts[i].pref;
+		count[p >= STORE_PREF_NONE && p <= STORE_PREF_BOTH_BAD ? p : STORE_PREF_NONE]++;
+	}
+	int pref = pair_settled(count, row->n_verdicts, rule);
+	out->verdict = pref == STORE_PREF_NONE	    ? EXPORT_CONFLICT
+		       : pref == STORE_PREF_BOTH_BAD ? EXPORT_REJECTED
+						     : EXPORT_ACCEPTED;
+	for (size_t i = 0; out->verdict != EXPORT_CONFLICT && i < row->n_verdicts; i++) {
+		const store_verdict *v = &row->verdicts[i];
+		if (v->pref == pref && strcmp(v->verdict, "edited") == 0 && v->text)
+			from_verdict(v, out); /* oldest first: the latest wins */
+	}
+}
+
 void export_resolve(const store_export_row *row, int rule, export_resolution *out)
 {
 	*out = (export_resolution){.verdict = EXPORT_UNDECIDED};
@@ -66,6 +118,11 @@ void export_resolve(const store_export_row *row, int rule, export_resolution *ou
 		out->adjudicated = true;
 		return;
 	}
+	for (size_t i = 0; i < row->n_verdicts; i++)
+		if (row->verdicts[i].pref != STORE_PREF_NONE) {
+			resolve_pair(row, rule, out);
+			return;
+		}
 	size_t keep = 0, reject = 0;
 	const store_verdict *last_edit = NULL;
 	for (size_t i = 0; i < row->n_verdicts; i++) {

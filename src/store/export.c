@@ -43,7 +43,7 @@
 	"       d.annotator_id, d.verdict, d.text, d.reason, d.decided_at,"                        \
 	"       j.annotator_id, j.verdict, j.text, j.reason, j.decided_at,"                        \
 	"       CASE WHEN d.pref = 'b' THEN pr.b_field END, pr.chat, pr.b_text,"                   \
-	"       CASE WHEN j.pref = 'b' THEN pr.b_field END"                                        \
+	"       CASE WHEN j.pref = 'b' THEN pr.b_field END, d.pref"                                \
 	" FROM samples s"                                                                          \
 	" LEFT JOIN pairs pr ON pr.sample_id = s.id"                                               \
 	" LEFT JOIN decisions d ON d.sample_id = s.id AND d.verdict <> 'skipped'"
@@ -113,6 +113,7 @@ typedef struct group {
 		size_t verdict, text, reason, field, original;
 		const char *annotator;
 		int64_t at;
+		int pref; /* enum store_pref */
 		bool has_text, has_reason, has_field, chat;
 	} *v;
 	size_t n, cap;
@@ -188,6 +189,7 @@ static int add_verdict(group *g, dbi_stmt *st)
 	g->v[g->n].has_reason = !dbi_col_null(st, 10);
 	g->v[g->n].has_field = !dbi_col_null(st, 17);
 	g->v[g->n].chat = dbi_col_i64(st, 18) != 0;
+	g->v[g->n].pref = store_pref_parse(dbi_col_null(st, 21) ? NULL : dbi_col_text(st, 21, NULL));
 	g->v[g->n].annotator = name_of(g, false, st, 7);
 	int rc = put(g, st, 8, &g->v[g->n].verdict) |
 		 put(g, st, 9, &g->v[g->n].text) | put(g, st, 10, &g->v[g->n].reason) |
@@ -231,6 +233,7 @@ static int emit(group *g, store_verdict **vs, size_t *vcap,
 			.field = g->v[i].has_field ? a + g->v[i].field : NULL,
 			.field_chat = g->v[i].has_field && g->v[i].chat,
 			.original = g->v[i].has_field ? a + g->v[i].original : NULL,
+			.pref = g->v[i].pref,
 		};
 	store_verdict adj = {0};
 	if (g->adj)

@@ -233,8 +233,51 @@ TEST(atomic_output_commit_and_abort)
 	CHECK_INT(export_out_open(path, NULL, &o, &e), ASSAY_ENOTFOUND);
 }
 
+/* A pair by its preferences: a against b is a conflict though both are
+ * accepts; a against a corrected a is the correction. */
+TEST(pair_resolution_by_preference)
+{
+	store_verdict a = {.annotator = "a", .verdict = "accepted", .pref = STORE_PREF_A};
+	store_verdict b = {.annotator = "b", .verdict = "accepted", .pref = STORE_PREF_B};
+	store_verdict a_fixed = {.annotator = "c", .verdict = "edited", .text = "fixed",
+				 .pref = STORE_PREF_A};
+	store_verdict bad = {.annotator = "d", .verdict = "rejected", .pref = STORE_PREF_BOTH_BAD};
+	export_resolution r;
+	store_verdict ab[] = {a, b};
+	store_export_row row = row_of(ab, 2, NULL);
+	export_resolve(&row, EXPORT_UNANIMOUS, &r);
+	CHECK_INT(r.verdict, EXPORT_CONFLICT);
+	export_resolve(&row, EXPORT_MAJORITY, &r);
+	CHECK_INT(r.verdict, EXPORT_CONFLICT);
+	store_verdict aa[] = {a, a_fixed};
+	row = row_of(aa, 2, NULL);
+	export_resolve(&row, EXPORT_UNANIMOUS, &r);
+	CHECK_INT(r.verdict, EXPORT_EDITED);
+	CHECK_STR(r.text, "fixed");
+	store_verdict aab[] = {a, a_fixed, b};
+	row = row_of(aab, 3, NULL);
+	export_resolve(&row, EXPORT_MAJORITY, &r);
+	CHECK_INT(r.verdict, EXPORT_EDITED);
+	export_resolve(&row, EXPORT_UNANIMOUS, &r);
+	CHECK_INT(r.verdict, EXPORT_CONFLICT);
+	store_verdict a_bad[] = {a, bad};
+	row = row_of(a_bad, 2, NULL);
+	export_resolve(&row, EXPORT_UNANIMOUS, &r);
+	CHECK_INT(r.verdict, EXPORT_CONFLICT);
+	export_resolve(&row, EXPORT_ANY_REJECT, &r);
+	CHECK_INT(r.verdict, EXPORT_REJECTED);
+	store_verdict bb[] = {bad, bad};
+	row = row_of(bb, 2, NULL);
+	export_resolve(&row, EXPORT_UNANIMOUS, &r);
+	CHECK_INT(r.verdict, EXPORT_REJECTED);
+	store_verdict one[] = {b};
+	row = row_of(one, 1, NULL);
+	export_resolve(&row, EXPORT_LEAD, &r);
+	CHECK_INT(r.verdict, EXPORT_ACCEPTED);
+}
+
 UNIT_MAIN(UNIT_CASE(find_exact_nested_and_escaped_keys), UNIT_CASE(json_string_escapes),
 	  UNIT_CASE(rewrite_keeps_every_other_byte), UNIT_CASE(rewrite_turn_in_conversation),
-	  UNIT_CASE(resolution_rules),
+	  UNIT_CASE(resolution_rules), UNIT_CASE(pair_resolution_by_preference),
 	  UNIT_CASE(splits_parse_and_pick),
 	  UNIT_CASE(atomic_output_commit_and_abort))
