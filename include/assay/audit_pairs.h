@@ -212,9 +212,11 @@ typedef struct audit_pairs_report {
 	audit_flip flip;
 } audit_pairs_report;
 
-/* batch_id 0: every batch. Free with audit_pairs_report_free. */
-int audit_pairs_report_compute(struct store *s, int64_t batch_id, audit_pairs_report *out,
-			       assay_error *err);
+/* The preferences f selects (its batch, decision dates and slice; zero:
+ * every human preference). Free with audit_pairs_report_free. */
+struct store_prefs_filter;
+int audit_pairs_report_compute(struct store *s, const struct store_prefs_filter *f,
+			       audit_pairs_report *out, assay_error *err);
 void audit_pairs_report_free(audit_pairs_report *r);
 
 #endif

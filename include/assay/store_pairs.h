@@ -66,10 +66,18 @@ typedef struct store_pref_row {
 	int64_t at;
 } store_pref_row;
 
-/* Every current preference in (sample, decision time) order; machines
- * (STORE_AUTO_PREFIX) left out unless machines. batch_id 0: all. fn's
- * non-zero return stops the walk and is returned. */
-int store_prefs_each(store *s, int64_t batch_id, bool machines,
+/* Which preferences store_prefs_each reads (zero: every human one). */
+struct store_where;
+typedef struct store_prefs_filter {
+	int64_t batch_id;           /* 0: every batch */
+	int64_t since_ms, until_ms; /* decided in [since, until); 0: unbounded */
+	const struct store_where *where; /* only the pairs of this slice, or NULL */
+	bool machines;              /* annotators named STORE_AUTO_PREFIX... too */
+} store_prefs_filter;
+
+/* Every current preference f selects in (sample, decision time) order.
+ * fn's non-zero return stops the walk and is returned. */
+int store_prefs_each(store *s, const store_prefs_filter *f,
 		     int (*fn)(void *ud, const store_pref_row *r), void *ud, assay_error *err);
 
 /* A pair as export sees it, with its annotators' current preferences.

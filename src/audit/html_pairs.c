@@ -110,14 +110,11 @@ static void flip_table(abuf *b, const audit_pairs_report *r)
 int audit_html_pairs(store *s, const store_where *where, abuf *b, assay_error *err)
 {
 	audit_pairs_report r;
-	int rc = audit_pairs_report_compute(s, 0, &r, err);
+	store_prefs_filter f = {.where = where};
+	int rc = audit_pairs_report_compute(s, &f, &r, err);
 	if (rc < 0)
 		return rc;
-	if (r.verdicts && where) {
-		abuf_puts(b, "<h2 id='pairs'>Pairs</h2><p>The pairs' figures are of whole batches "
-			     "and are not in a sliced report: see <code>assay stats --pairs</code>."
-			     "</p>");
-	} else if (r.verdicts) {
+	if (r.verdicts) {
 		abuf_printf(b, "<h2 id='pairs'>Pairs</h2><p>%llu preferences on %llu pairs of "
 			       "candidates (machines left out).</p>",
 			    (unsigned long long)r.verdicts, (unsigned long long)r.pairs);

@@ -154,12 +154,12 @@ static int figures(store *s, acc *a, assay_error *err)
 	return rc;
 }
 
-int audit_pairs_report_compute(store *s, int64_t batch_id, audit_pairs_report *out,
+int audit_pairs_report_compute(store *s, const store_prefs_filter *f, audit_pairs_report *out,
 			       assay_error *err)
 {
 	*out = (audit_pairs_report){0};
 	acc a = {.r = out, .cur_sample = -1};
-	int rc = store_prefs_each(s, batch_id, false, each, &a, err);
+	int rc = store_prefs_each(s, f, each, &a, err);
 	if (rc == ASSAY_ENOMEM || a.nomem)
 		rc = assay_fail(err, ASSAY_ENOMEM, "out of memory");
 	if (rc == ASSAY_OK) {

@@ -37,7 +37,7 @@ const cli_opts cli_report_opts = {
 		"agreement between annotators, each scorer against the human verdicts,\n"
 		"for pairs of candidates the figures of stats --pairs (win rates and the\n"
 		"Bradley-Terry ranking of the models, position bias, agreement, the flip\n"
-		"rate of the claimed chosen; not in a sliced report), and the samples\n"
+		"rate of the claimed chosen; of the slice under --where), and the samples\n"
 		"behind the figures: the conflicts with every verdict, the newest\n"
 		"rejections of each reason, the surest automatic decisions.\n"
 		"FILE - writes to standard output.\n"

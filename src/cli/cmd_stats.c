@@ -69,7 +69,9 @@ static int pairs_run(store *s, const audit_stats_opts *o, const stats_out *out,
 	store_batch b = {0};
 	int rc = o->batch ? store_batch_by_name(s, o->batch, &b, err) : ASSAY_OK;
 	audit_pairs_report r;
-	if (rc == ASSAY_OK && (rc = audit_pairs_report_compute(s, b.id, &r, err)) == ASSAY_OK) {
+	store_prefs_filter f = {.batch_id = b.id, .since_ms = o->since_ms, .until_ms = o->until_ms,
+				.where = o->where};
+	if (rc == ASSAY_OK && (rc = audit_pairs_report_compute(s, &f, &r, err)) == ASSAY_OK) {
 		stats_print_pairs(&r, out->root);
 		audit_pairs_report_free(&r);
 	}
@@ -160,7 +162,9 @@ static const cli_opt stats_rows[] = {
 		 "verdicts for the left side (binomial test of 1/2);\n"
 		 "agreement over pairs two or more decided (3-way\n"
 		 "a/b/neither and 2-way); how often the verdicts reverse\n"
-		 "the record's claimed chosen, by batch (table or json)"),
+		 "the record's claimed chosen, by batch (table or json);\n"
+		 "of the preferences --batch, --since, --until and\n"
+		 "--where select"),
 	CLI_ENUM("format", 0, stats_args, format, "FMT", formats,
 		 "table (default), json or csv (one column per figure:\n"
 		 "rate, low, high, n)"),
@@ -190,9 +194,9 @@ int cmd_stats(cli_ctx *ctx, int argc, char **argv)
 {
 	stats_args a = {.format = 't'};
 	int code = cli_opts_parse(ctx, &cli_stats_opts, argc, argv, &a, NULL);
-	if (!code && a.pairs && (a.agreement || a.scorers || a.where.set || a.format == 'c'))
-		code = cli_usage_error(ctx, "--pairs goes without --agreement, --scorers, --where "
-					    "and --format csv");
+	if (!code && a.pairs && (a.agreement || a.scorers || a.format == 'c'))
+		code = cli_usage_error(ctx, "--pairs goes without --agreement, --scorers and "
+					    "--format csv");
 	if (!code) {
 		if (!a.o.n_by)
 			a.o.by[a.o.n_by++] = AUDIT_BY_ANNOTATOR;

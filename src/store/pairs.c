@@ -3,6 +3,7 @@
  * them, read back for statistics and for export. */
 #include "store_int.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -114,12 +115,15 @@ void store_pair_free(store_pair *p)
 	"d.sample_id, d.annotator_id, s.batch_id, a.name, p.a_model, p.b_model, p.claimed,"  \
 	" d.pref, d.placement, d.text, d.reason, d.decided_at"
 
-static const char sql_prefs[] =
-	"SELECT " PREF_COLS " FROM decisions d JOIN pairs p ON p.sample_id = d.sample_id"
-	" JOIN samples s ON s.id = d.sample_id JOIN annotators a ON a.id = d.annotator_id"
-	" WHERE d.pref IS NOT NULL AND (?1 = 0 OR s.batch_id = ?1)"
-	"   AND (?2 OR substr(a.name, 1, length(?3)) <> ?3)"
-	" ORDER BY d.sample_id, d.decided_at, d.annotator_id";
+#define PREFS_HEAD                                                                           \
+	"SELECT " PREF_COLS " FROM decisions d JOIN pairs p ON p.sample_id = d.sample_id"    \
+	" JOIN samples s ON s.id = d.sample_id JOIN annotators a ON a.id = d.annotator_id"   \
+	" WHERE d.pref IS NOT NULL AND (?1 = 0 OR s.batch_id = ?1)"                           \
+	"   AND (?2 OR substr(a.name, 1, length(?3)) <> ?3)"                                  \
+	"   AND d.decided_at >= ?4 AND d.decided_at < ?5"
+#define PREFS_TAIL " ORDER BY d.sample_id, d.decided_at, d.annotator_id"
+
+static const char sql_prefs[] = PREFS_HEAD PREFS_TAIL;
 
 static const char *col_text(sqlite3_stmt *st, int col)
 {
@@ -144,22 +148,30 @@ static void pref_row(sqlite3_stmt *st, store_pref_row *r)
 	};
 }
 
-int store_prefs_each(store *s, int64_t batch_id, bool machines,
+int store_prefs_each(store *s, const store_prefs_filter *f,
 		     int (*fn)(void *ud, const store_pref_row *r), void *ud, assay_error *err)
 {
-	sqlite3_stmt *st = store_stmt(s, sql_prefs, err);
-	if (!st)
+	sqlite3_stmt *st = NULL;
+	if (f->where && store_where_prepare(s, PREFS_HEAD " AND (", f->where, ")" PREFS_TAIL, &st,
+					    err) < 0)
 		return err->code;
-	sqlite3_bind_int64(st, 1, batch_id);
-	sqlite3_bind_int(st, 2, machines);
+	if (!f->where && !(st = store_stmt(s, sql_prefs, err)))
+		return err->code;
+	sqlite3_bind_int64(st, 1, f->batch_id);
+	sqlite3_bind_int(st, 2, f->machines);
 	store_bind_text(st, 3, STORE_AUTO_PREFIX, -1);
+	sqlite3_bind_int64(st, 4, f->since_ms);
+	sqlite3_bind_int64(st, 5, f->until_ms > 0 ? f->until_ms : INT64_MAX);
 	int rc, stop = 0;
 	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		store_pref_row r;
 		pref_row(st, &r);
 		stop = fn(ud, &r);
 	}
-	sqlite3_reset(st);
+	if (f->where)
+		sqlite3_finalize(st);
+	else
+		sqlite3_reset(st);
 	if (stop)
 		return stop;
 	return rc == SQLITE_DONE ? ASSAY_OK : store_sqlerr(s, rc, err, "reading the preferences");

@@ -128,7 +128,9 @@ void dash_compute(dash *d, int i)
 		if (dash_lists_compute(d, &err) == ASSAY_OK)
 			p->ready = true;
 	} else if (i == DASH_PAIRS) {
-		if (audit_pairs_report_compute(d->s, d->batch_id, &d->pairs, &err) == ASSAY_OK)
+		store_prefs_filter f = {.batch_id = d->batch_id, .since_ms = d->o->since_ms,
+					.until_ms = d->o->until_ms, .where = d->o->where};
+		if (audit_pairs_report_compute(d->s, &f, &d->pairs, &err) == ASSAY_OK)
 			p->ready = true;
 	} else {
 		compute_grouping(d, i, &err);

@@ -94,12 +94,6 @@ void dash_pairs_draw(dash *d, int y, int rows)
 	y += 1;
 	if (y < end)
 		tui_put(d->b, y++, 2, COLS - 4, note, CONF_ROLE_META_KEY);
-	if (d->o->where || d->o->since_ms || d->o->until_ms) {
-		tui_put(d->b, y + 1, 2, COLS - 4, "The pairs' figures are of whole batches: "
-			"not under --where, --since or --until (see stats --pairs).",
-			CONF_ROLE_META_KEY);
-		return;
-	}
 	if (!r->verdicts) {
 		tui_put(d->b, y + 1, 2, COLS - 4, "No pair has a preference here.",
 			CONF_ROLE_META_KEY);

@@ -139,25 +139,39 @@ TEST(placement_recorded_and_undone)
 	CHECK_INT(decide(s, 1, bot, STORE_ACCEPT, STORE_PREF_B, STORE_PLACE_AB, NULL, &e),
 		  ASSAY_OK);
 	seen v = {0};
-	CHECK_INT(store_prefs_each(s, 0, false, count_pref, &v, &e), ASSAY_OK);
+	store_prefs_filter all = {0}, with_machines = {.machines = true};
+	CHECK_INT(store_prefs_each(s, &all, count_pref, &v, &e), ASSAY_OK);
 	CHECK_INT(v.n, 1); /* the machine's left out */
 	CHECK_INT(v.last.pref, STORE_PREF_TIE);
 	CHECK_INT(v.last.placement, STORE_PLACE_AB);
 	CHECK_INT(v.last.claimed, STORE_PREF_A);
 	CHECK_STR(v.annotator, "ann");
 	v = (seen){0};
-	CHECK_INT(store_prefs_each(s, 0, true, count_pref, &v, &e), ASSAY_OK);
+	CHECK_INT(store_prefs_each(s, &with_machines, count_pref, &v, &e), ASSAY_OK);
 	CHECK_INT(v.n, 2);
+	/* by decision time: [since, until); and by batch */
+	int64_t at = v.last.at;
+	store_prefs_filter later = {.machines = true, .since_ms = at + 1},
+			   until = {.machines = true, .until_ms = at + 1},
+			   other = {.machines = true, .batch_id = 99};
+	v = (seen){0};
+	CHECK_INT(store_prefs_each(s, &later, count_pref, &v, &e), ASSAY_OK);
+	CHECK_INT(v.n, 0);
+	CHECK_INT(store_prefs_each(s, &until, count_pref, &v, &e), ASSAY_OK);
+	CHECK_INT(v.n, 2);
+	v = (seen){0};
+	CHECK_INT(store_prefs_each(s, &other, count_pref, &v, &e), ASSAY_OK);
+	CHECK_INT(v.n, 0);
 	/* undo brings the first verdict back with its placement */
 	CHECK_INT(store_undo(s, ann, NULL, &sample, &e), ASSAY_OK);
 	v = (seen){0};
-	CHECK_INT(store_prefs_each(s, 0, false, count_pref, &v, &e), ASSAY_OK);
+	CHECK_INT(store_prefs_each(s, &all, count_pref, &v, &e), ASSAY_OK);
 	CHECK_INT(v.n, 1);
 	CHECK_INT(v.last.pref, STORE_PREF_A);
 	CHECK_INT(v.last.placement, STORE_PLACE_BA);
 	CHECK_INT(store_undo(s, ann, NULL, &sample, &e), ASSAY_OK);
 	v = (seen){0};
-	CHECK_INT(store_prefs_each(s, 0, false, count_pref, &v, &e), ASSAY_OK);
+	CHECK_INT(store_prefs_each(s, &all, count_pref, &v, &e), ASSAY_OK);
 	CHECK_INT(v.n, 0);
 	store_close(s);
 }

@@ -1,8 +1,8 @@
 """`assay audit`, panel 8 (pairs) in tmux: the figures of `stats --pairs`
 (win rates and the Bradley-Terry ranking of the generator models, position
 bias, agreement, the claimed chosen reversed) on the sample preference set,
-at 80x24 and 200x60; hostile model names inert; none without pairs, a note
-under --where."""
+at 80x24 and 200x60; hostile model names inert; none without pairs; under
+a --where slice the figures of its preferences."""
 import json
 import os
 import sys
@@ -85,8 +85,15 @@ def test_pairs_panel_without_pairs_under_where_and_hostile_names():
             raw = t.screen_escapes()
             check("\x1b]" not in raw and "\x1b[31m" not in raw, raw)
             contains(s, "evil ^[[31mRED")
+        # a slice: the pairs' figures are of its preferences (none of the
+        # captions' slice; one of the pair whose candidate a says "x 0")
         with screen(w, "--where", "meta.model=m1") as t:
             t.wait_for("rejection rate per annotator")
             t.keys("8")
-            s = t.wait_for("not under --where")
+            s = t.wait_for("No pair has a preference here.")
             check("plain" not in s, s)
+        with screen(w, "--where", 'text ~ "x 0"') as t:
+            t.wait_for("rejection rate per annotator")
+            t.keys("8")
+            s = t.wait_for("1 preferences on 1 pairs")
+            contains(s, "plain")
