@@ -185,6 +185,9 @@ const cli_opts cli_stats_opts = {
 		"Decisions per group: decided, accepted, edited, rejected; rejection and\n"
 		"edit rates with 95% Wilson intervals; median seconds per sample and\n"
 		"samples per hour; edit size (word edit distance, share of words changed).\n"
+		"A pair judged both bad is one rejection (of both candidates); a preference\n"
+		"(a, b or a tie) rejects nothing: an accept, an edit when the chosen one\n"
+		"was corrected.\n"
 		"\n",
 	.rows = stats_rows,
 	.column = 20,
