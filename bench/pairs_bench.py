@@ -31,7 +31,8 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import OUT, fresh, machine, measure, reusable, stamp, tool_version  # noqa: E402
+from common import (OUT, fresh, machine, measure, reusable, stamp, tool_version,  # noqa: E402
+                    verdict)
 from review_bench import Pty  # noqa: E402
 
 MODELS = ["sable-70b", "wren-8b", "moth-1b", "kite-13b"]
@@ -199,11 +200,17 @@ def main():
         print(f"| {name} | {med[name]:.2f} | {', '.join(f'{t:.2f}' for t, _ in runs)} | "
               f"{max(m for _, m in runs):.0f} |")
     base, peer = med["assay import --no-score"], med["sqlite3 shell (.import + json_extract + sha3)"]
-    print(f"\n- assay vs the sqlite3 shell: {base / peer:.2f}x the shell's time.")
-    print("\nTargets: median keypress to the next pair under 2 ms at 1,000,000 pairs. The "
-          "shell's duplicate key is a hash of the lower-cased prompt and candidates (it cannot "
-          "compute assay's NFKC case-folded normal form); assay also validates each record "
-          "(UTF-8, nesting, duplicate keys, both candidates) and keeps the context.\n")
+    largest = rows[-1]
+    lat_big = statistics.median(largest[2])
+    print(f"\n- assay vs the sqlite3 shell: {base / peer:.2f}x the shell's time "
+          f"(target: at most 1.5x, as for single samples; {verdict(base / peer <= 1.5)}).")
+    print(f"- median keypress to the next pair at {largest[0]:,} pairs: {lat_big * 1000:.2f} ms "
+          f"(target: under 2 ms at 1,000,000 pairs; {verdict(lat_big < 0.002)}"
+          f"{'' if largest[0] >= 1_000_000 else ', measured at fewer pairs than the target names'}"
+          ").")
+    print("\nThe shell's duplicate key is a hash of the lower-cased prompt and candidates (it "
+          "cannot compute assay's NFKC case-folded normal form); assay also validates each "
+          "record (UTF-8, nesting, duplicate keys, both candidates) and keeps the context.\n")
 
 
 if __name__ == "__main__":
