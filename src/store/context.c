@@ -203,9 +203,11 @@ int store_edit_quality_set(store *s, int64_t sample_id, double quality, assay_er
 	return dbi_run(st, err, "writing a corrected text's combined score");
 }
 
-static const char sql_edit_get[] =
-	"SELECT scorer, version, value, flagged, reason, '' AS detail, scored_at"
-	" FROM edit_scores WHERE sample_id = ? ORDER BY scorer";
+static const dbi_query q_edit_get = {
+    "edit_scores_get",
+    "SELECT scorer, version, value, flagged, reason, scored_at"
+    " FROM edit_scores WHERE sample_id = ?1 ORDER BY scorer",
+    NULL};
 /* The corrected text's combined score, and whether the sample is edited
  * now (an annotator's current verdict or an adjudication: as export reads
  * it); an undone edit's scores stay in the table but are not its own. */
@@ -241,6 +243,36 @@ int store_edit_scores_get(store *s, int64_t sample_id, store_score **out, size_t
 	int rc = edit_quality_only(s, sample_id, quality, &edited, err);
 	if (rc < 0 || !edited)
 		return rc;
-	return store_scores_read(s, sql_edit_get, sample_id, out, n,
-				 "reading a corrected text's scores", err);
+	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_edit_get, err);
+	if (!st)
+		return err->code;
+	dbi_bind_i64(st, 1, sample_id);
+	size_t cap = 0;
+	while ((rc = dbi_step(st, err, "reading a corrected text's scores")) == DBI_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 8;
+			store_score *v = realloc(*out, cap * sizeof *v);
+			if (!v) {
+				rc = ASSAY_ENOMEM;
+				break;
+			}
+			*out = v;
+		}
+		store_score *x = &(*out)[(*n)++];
+		*x = (store_score){.scorer = store_dcol_str(st, 0), .version = store_dcol_str(st, 1),
+				   .value = dbi_col_null(st, 2) ? NAN : dbi_col_f64(st, 2),
+				   .flagged = dbi_col_i64(st, 3) != 0, .reason = store_dcol_str(st, 4),
+				   .detail = assay_strdup(""), .scored_at = dbi_col_i64(st, 5)};
+		if (!x->scorer || !x->version || !x->reason || !x->detail) {
+			rc = ASSAY_ENOMEM;
+			break;
+		}
+	}
+	dbi_reset(st);
+	if (rc == ASSAY_OK)
+		return ASSAY_OK;
+	store_scores_free(*out, *n);
+	*out = NULL;
+	*n = 0;
+	return rc == ASSAY_ENOMEM ? assay_fail(err, rc, "out of memory") : rc;
 }

@@ -253,7 +253,7 @@ dbi_stmt *dbi_adopt_sqlite(dbi *db, void *raw)
 		db->ops->finalize(&tmp);
 		return NULL;
 	}
-	*st = (dbi_stmt){.db = db, .q = &q_composed, .handle = raw};
+	*st = (dbi_stmt){.db = db, .q = &q_composed, .handle = raw, .adopted = true};
 	return st;
 }
 

@@ -68,7 +68,8 @@ dbi_stmt *dbi_stmt_get(dbi *db, const dbi_query *q, assay_error *err);
 
 /* Adopts an SQLite statement (a sqlite3_stmt *) prepared outside the cache
  * on db's SQLite connection (the --where composer's, whose text is made
- * per call): it is read like any other, and dbi_stmt_free finalizes it.
+ * per call): it is read like any other, except that dbi_reset keeps the
+ * values bound at its making; dbi_stmt_free finalizes it.
  * NULL on ENOMEM (raw is finalized then). */
 dbi_stmt *dbi_adopt_sqlite(dbi *db, void *raw);
 void dbi_stmt_free(dbi_stmt *st);

@@ -54,6 +54,7 @@ struct dbi_stmt {
 	dbi *db;
 	const dbi_query *q;
 	void *handle; /* sqlite3_stmt *, or the PostgreSQL statement's state */
+	bool adopted; /* dbi_adopt_sqlite's: its --where values stay bound */
 };
 
 extern const struct dbi_ops dbi_sqlite_ops;

@@ -177,7 +177,8 @@ static int sq_col_count(dbi_stmt *st)
 static void sq_reset(dbi_stmt *st)
 {
 	sqlite3_reset(stmt(st));
-	sqlite3_clear_bindings(stmt(st));
+	if (!st->adopted)
+		sqlite3_clear_bindings(stmt(st));
 }
 
 static int64_t sq_changes(dbi *db)

@@ -52,38 +52,40 @@ int store_model_put(store *s, const char *name, const store_model *m, int64_t *v
 	return rc;
 }
 
+static const dbi_query q_model_latest = {
+    "model_latest",
+    "SELECT id, created_at, n_rejected, n_kept, info, model FROM models"
+    " WHERE name = ?1 ORDER BY id DESC LIMIT 1",
+    NULL};
+
 int store_model_latest(store *s, const char *name, store_model *out, bool *found,
 		       assay_error *err)
 {
-	static const char sql_model_latest[] =
-		"SELECT id, created_at, n_rejected, n_kept, info, model FROM models "
-		"WHERE name = ? ORDER BY id DESC LIMIT 1";
 	*out = (store_model){0};
 	*found = false;
-	sqlite3_stmt *st = store_stmt(s, sql_model_latest, err);
+	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_model_latest, err);
 	if (!st)
 		return err->code;
-	store_bind_text(st, 1, name, -1);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		out->version = sqlite3_column_int64(st, 0);
-		out->created_at = sqlite3_column_int64(st, 1);
-		out->n_rejected = sqlite3_column_int64(st, 2);
-		out->n_kept = sqlite3_column_int64(st, 3);
-		out->info = store_col_str(st, 4);
-		const void *blob = sqlite3_column_blob(st, 5); /* before its size, as SQLite asks */
-		out->len = (size_t)sqlite3_column_bytes(st, 5);
-		out->bytes = malloc(out->len ? out->len : 1);
-		if (out->bytes && out->len)
-			memcpy(out->bytes, blob, out->len);
-		sqlite3_reset(st);
-		if (!out->info || !out->bytes) {
-			store_model_free(out);
-			return assay_fail(err, ASSAY_ENOMEM, "out of memory reading the model");
-		}
-		*found = true;
-		return ASSAY_OK;
+	dbi_bind_text(st, 1, name, -1);
+	int rc = dbi_step(st, err, "reading the model");
+	if (rc != DBI_ROW) {
+		dbi_reset(st);
+		return rc;
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? ASSAY_OK : store_sqlerr(s, rc, err, "reading the model");
+	out->version = dbi_col_i64(st, 0);
+	out->created_at = dbi_col_i64(st, 1);
+	out->n_rejected = dbi_col_i64(st, 2);
+	out->n_kept = dbi_col_i64(st, 3);
+	out->info = store_dcol_str(st, 4);
+	const void *blob = dbi_col_blob(st, 5, &out->len);
+	out->bytes = malloc(out->len ? out->len : 1);
+	if (out->bytes && out->len)
+		memcpy(out->bytes, blob, out->len);
+	dbi_reset(st);
+	if (!out->info || !out->bytes) {
+		store_model_free(out);
+		return assay_fail(err, ASSAY_ENOMEM, "out of memory reading the model");
+	}
+	*found = true;
+	return ASSAY_OK;
 }

@@ -52,13 +52,16 @@ int store_pair_insert(store *s, int64_t sample_id, const char *json, size_t len,
 	return store_step_done(s, st, err, "inserting a pair");
 }
 
-static const char sql_pair_get[] =
-	"SELECT p.a_field, p.b_field, s.text, p.b_text, p.a_model, p.b_model, p.claimed, p.chat,"
-	"  p.a_model_field, p.b_model_field FROM pairs p JOIN samples s ON s.id = p.sample_id WHERE p.sample_id = ?1";
+static const dbi_query q_pair_get = {
+    "pair_get",
+    "SELECT p.a_field, p.b_field, s.text, p.b_text, p.a_model, p.b_model, p.claimed, p.chat,"
+    "  p.a_model_field, p.b_model_field FROM pairs p JOIN samples s ON s.id = p.sample_id"
+    " WHERE p.sample_id = ?1",
+    NULL};
 
-static char *col_or_null(sqlite3_stmt *st, int col)
+static char *col_or_null(dbi_stmt *st, int col)
 {
-	return sqlite3_column_type(st, col) == SQLITE_NULL ? NULL : store_col_str(st, col);
+	return dbi_col_null(st, col) ? NULL : store_dcol_str(st, col);
 }
 
 int store_pair_get(store *s, int64_t sample_id, store_pair *out, bool *found,
@@ -66,34 +69,33 @@ int store_pair_get(store *s, int64_t sample_id, store_pair *out, bool *found,
 {
 	*out = (store_pair){.sample_id = sample_id};
 	*found = false;
-	sqlite3_stmt *st = store_stmt(s, sql_pair_get, err);
+	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_pair_get, err);
 	if (!st)
 		return err->code;
-	sqlite3_bind_int64(st, 1, sample_id);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	dbi_bind_i64(st, 1, sample_id);
+	int rc = dbi_step(st, err, "reading a pair");
+	if (rc == DBI_ROW) {
 		*found = true;
-		out->a_field = store_col_str(st, 0);
-		out->b_field = store_col_str(st, 1);
-		out->a_text = store_col_str(st, 2);
-		out->b_text = store_col_str(st, 3);
+		out->a_field = store_dcol_str(st, 0);
+		out->b_field = store_dcol_str(st, 1);
+		out->a_text = store_dcol_str(st, 2);
+		out->b_text = store_dcol_str(st, 3);
 		out->a_model = col_or_null(st, 4);
 		out->b_model = col_or_null(st, 5);
-		const char *c = (const char *)sqlite3_column_text(st, 6);
-		out->claimed = store_pref_parse(c);
-		out->chat = sqlite3_column_int(st, 7) != 0;
+		out->claimed = store_pref_parse(dbi_col_null(st, 6) ? NULL : dbi_col_text(st, 6, NULL));
+		out->chat = dbi_col_i64(st, 7) != 0;
 		out->a_model_field = col_or_null(st, 8);
 		out->b_model_field = col_or_null(st, 9);
-		rc = out->a_field && out->b_field && out->a_text && out->b_text ? SQLITE_DONE
-										  : SQLITE_NOMEM;
+		rc = out->a_field && out->b_field && out->a_text && out->b_text ? DBI_DONE
+										  : ASSAY_ENOMEM;
 	}
-	sqlite3_reset(st);
-	if (rc == SQLITE_NOMEM) {
+	dbi_reset(st);
+	if (rc == ASSAY_ENOMEM) {
 		store_pair_free(out);
 		*found = false;
 		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
 	}
-	return rc == SQLITE_DONE ? ASSAY_OK : store_sqlerr(s, rc, err, "reading a pair");
+	return rc;
 }
 
 void store_pair_free(store_pair *p)

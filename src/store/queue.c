@@ -1,20 +1,15 @@
 /* queue.c — the review queue: the next sample for an annotator by an
- * indexed keyset walk from a cursor (never the data set in memory), leases
- * so two annotators in exclusive mode never share a sample, and what the
- * screen shows beside a sample (its decision, scores, notes). The orders'
- * SQL is in queue_order.c. */
+ * indexed keyset walk from a cursor (never the data set in memory), and
+ * the claim that leases it so two annotators in exclusive mode never share
+ * a sample (on PostgreSQL with SELECT ... FOR NO KEY UPDATE SKIP LOCKED).
+ * The orders' SQL is in queue_order.c, the leases and what the screen
+ * shows beside a sample in queue_lease.c. */
 #include "queue_int.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static const char sql_lease[] =
-	"INSERT INTO leases (sample_id, annotator_id, expires_at) VALUES (?1, ?2, ?3)"
-	" ON CONFLICT (sample_id, annotator_id) DO UPDATE SET expires_at = excluded.expires_at";
-static const char sql_drop_other_leases[] =
-	"DELETE FROM leases WHERE annotator_id = ?1 AND sample_id <> ?2";
 
 static int64_t seed_key(uint64_t seed)
 {
@@ -98,33 +93,37 @@ static bool at_stop(const store_queue *q, const store_cursor *c, const qpos *h)
 	return pos_cmp(q, &at, &stop) >= 0;
 }
 
-static const char sql_resume_own[] =
-	"SELECT sample_id, kind FROM events WHERE annotator_id = ?1"
-	" AND kind IN ('accept', 'edit', 'reject', 'skip', 'undo') ORDER BY id DESC LIMIT 1";
-static const char sql_resume_any[] =
-	"SELECT sample_id, kind FROM events"
-	" WHERE kind IN ('accept', 'edit', 'reject', 'skip') ORDER BY id DESC LIMIT 1";
+static const dbi_query q_resume_own = {
+    "queue_resume_own",
+    "SELECT sample_id, kind FROM events WHERE annotator_id = ?1"
+    " AND kind IN ('accept', 'edit', 'reject', 'skip', 'undo') ORDER BY id DESC LIMIT 1",
+    NULL};
+static const dbi_query q_resume_any = {
+    "queue_resume_any",
+    "SELECT sample_id, kind FROM events"
+    " WHERE kind IN ('accept', 'edit', 'reject', 'skip') ORDER BY id DESC LIMIT 1",
+    NULL};
 
 /* The position of the sample of the latest event sql finds, if that sample
  * is in the queue's batch; *undo tells whether that event was an undo. */
-static int latest_pos(store *s, const store_queue *q, const char *sql, qpos *p, bool *undo,
+static int latest_pos(store *s, const store_queue *q, const dbi_query *sql, qpos *p, bool *undo,
 		      assay_error *err)
 {
 	*p = (qpos){0};
-	sqlite3_stmt *st = store_stmt(s, sql, err);
+	dbi_stmt *st = dbi_stmt_get(s->dbi, sql, err);
 	if (!st)
 		return err->code;
-	if (sql == sql_resume_own)
-		sqlite3_bind_int64(st, 1, q->annotator_id);
-	int rc = sqlite3_step(st);
+	if (sql == &q_resume_own)
+		dbi_bind_i64(st, 1, q->annotator_id);
+	int rc = dbi_step(st, err, "reading the events");
 	int64_t id = 0;
-	if (rc == SQLITE_ROW) {
-		id = sqlite3_column_int64(st, 0);
-		*undo = strcmp((const char *)sqlite3_column_text(st, 1), "undo") == 0;
+	if (rc == DBI_ROW) {
+		id = dbi_col_i64(st, 0);
+		*undo = strcmp(dbi_col_text(st, 1, NULL), "undo") == 0;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW)
-		return rc == SQLITE_DONE ? ASSAY_OK : store_sqlerr(s, rc, err, "reading the events");
+	dbi_reset(st);
+	if (rc != DBI_ROW)
+		return rc;
 	return queue_sample_pos(s, q, id, p, err);
 }
 
@@ -133,11 +132,11 @@ static int latest_pos(store *s, const store_queue *q, const char *sql, qpos *p, 
 static int resume_pos(store *s, const store_queue *q, qpos *p, assay_error *err)
 {
 	bool undo = false, undo_any;
-	int rc = latest_pos(s, q, sql_resume_own, p, &undo, err);
+	int rc = latest_pos(s, q, &q_resume_own, p, &undo, err);
 	if (rc < 0 || undo || q->overlap > 1)
 		return rc;
 	qpos any;
-	if ((rc = latest_pos(s, q, sql_resume_any, &any, &undo_any, err)) < 0)
+	if ((rc = latest_pos(s, q, &q_resume_any, &any, &undo_any, err)) < 0)
 		return rc;
 	if (any.ok && (!p->ok || pos_cmp(q, &any, p) > 0))
 		*p = any;
@@ -171,50 +170,55 @@ static int cursor_start(store *s, const store_queue *q, store_cursor *c, assay_e
 	return ASSAY_OK;
 }
 
-static int claim(store *s, const store_queue *q, int64_t id, assay_error *err)
-{
-	sqlite3_stmt *st = store_stmt(s, sql_lease, err);
-	if (!st)
-		return err->code;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, q->annotator_id);
-	sqlite3_bind_int64(st, 3, assay_now_ms() + (q->lease_ms > 0 ? q->lease_ms : 600000));
-	int rc = store_step_done(s, st, err, "taking the lease");
-	if (rc == ASSAY_OK && (st = store_stmt(s, sql_drop_other_leases, err)) != NULL) {
-		sqlite3_bind_int64(st, 1, q->annotator_id);
-		sqlite3_bind_int64(st, 2, id);
-		rc = store_step_done(s, st, err, "releasing leases");
-	} else if (rc == ASSAY_OK) {
-		rc = err->code;
-	}
-	return rc;
-}
-
-static const char sql_still_offered[] = "SELECT 1 FROM samples s WHERE s.id = ?6" ELIGIBLE;
+static const dbi_query q_still_offered = {
+    "queue_still_offered", "SELECT 1 FROM samples s WHERE s.id = ?6" ELIGIBLE, NULL};
 
 /* Whether sample id is (still) offered: inside the write transaction,
  * another annotator may have taken it since the probe found it. 1 yes, 0
  * no, < 0 error. */
 static int still_offered(store *s, const store_queue *q, int show, int64_t id, assay_error *err)
 {
-	sqlite3_stmt *st = store_stmt(s, sql_still_offered, err);
+	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_still_offered, err);
 	if (!st)
 		return err->code;
-	sqlite3_bind_int64(st, 1, q->annotator_id);
-	sqlite3_bind_int64(st, 2, q->batch_id);
-	sqlite3_bind_int(st, 3, show);
-	sqlite3_bind_int64(st, 4, assay_now_ms());
-	sqlite3_bind_int(st, 5, q->overlap > 0 ? q->overlap : 1);
-	sqlite3_bind_int64(st, 6, id);
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
+	dbi_bind_i64(st, 1, q->annotator_id);
+	dbi_bind_i64(st, 2, q->batch_id);
+	dbi_bind_i64(st, 3, show);
+	dbi_bind_i64(st, 4, assay_now_ms());
+	dbi_bind_i64(st, 5, q->overlap > 0 ? q->overlap : 1);
+	dbi_bind_i64(st, 6, id);
+	int rc = dbi_step(st, err, "reading the queue");
+	dbi_reset(st);
+	return rc == DBI_ROW ? 1 : rc;
+}
+
+/* PostgreSQL: the sample's row locked for this claim, or skipped when
+ * another annotator's claim holds it (NO KEY UPDATE: the foreign-key
+ * checks of decisions being written on it never wait for a claim). */
+static const dbi_query q_claim_lock = {
+    "queue_claim_lock", NULL,
+    "SELECT 1 FROM samples WHERE id = $1 FOR NO KEY UPDATE SKIP LOCKED"};
+
+/* Takes the claim on sample id inside the open transaction: on SQLite the
+ * transaction itself (IMMEDIATE) serialises the claims; on PostgreSQL the
+ * row lock, and the check that follows it reads what the claim that held
+ * the lock before committed (each statement sees the commits before it).
+ * 1 taken, 0 another claim holds it, < 0 error. */
+static int claim_lock(store *s, int64_t id, assay_error *err)
+{
+	if (!s->pg)
 		return 1;
-	return rc == SQLITE_DONE ? 0 : store_sqlerr(s, rc, err, "reading the queue");
+	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_claim_lock, err);
+	if (!st)
+		return err->code;
+	dbi_bind_i64(st, 1, id);
+	int rc = dbi_step(st, err, "claiming a sample");
+	dbi_reset(st);
+	return rc == DBI_ROW ? 1 : rc;
 }
 
 /* Leases sample id to the annotator if it is still offered: one short
- * IMMEDIATE transaction. 1 leased, 0 taken meanwhile, < 0 error. */
+ * transaction. 1 leased, 0 taken meanwhile, < 0 error. */
 static int lease_if_offered(store *s, const store_queue *q, int show, int64_t id,
 			    assay_error *err)
 {
@@ -223,8 +227,10 @@ static int lease_if_offered(store *s, const store_queue *q, int show, int64_t id
 	int rc = store_begin(s, err);
 	if (rc < 0)
 		return rc;
-	int ok = still_offered(s, q, show, id, err);
-	if (ok == 1 && (rc = claim(s, q, id, err)) < 0)
+	int ok = claim_lock(s, id, err);
+	if (ok == 1)
+		ok = still_offered(s, q, show, id, err);
+	if (ok == 1 && (rc = queue_claim(s, q, id, err)) < 0)
 		ok = rc;
 	if (ok == 1)
 		return (rc = store_commit(s, err)) < 0 ? rc : 1;
@@ -350,219 +356,3 @@ int store_queue_next(store *s, const store_queue *q, store_cursor *cur, int64_t 
 	}
 }
 
-static const char sql_has_quality[] = "SELECT 1 FROM samples WHERE quality IS NOT NULL LIMIT 1";
-
-int store_has_quality(store *s, bool *yes, assay_error *err)
-{
-	sqlite3_stmt *st = store_stmt(s, sql_has_quality, err);
-	if (!st)
-		return err->code;
-	int rc = sqlite3_step(st);
-	*yes = rc == SQLITE_ROW;
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? ASSAY_OK
-						     : store_sqlerr(s, rc, err, "reading samples");
-}
-
-static const char sql_total[] = "SELECT count(*) FROM samples WHERE (?1 = 0 OR batch_id = ?1)";
-static const char sql_decided[] =
-	"SELECT count(*) FROM decisions d JOIN samples s ON s.id = d.sample_id"
-	" WHERE d.annotator_id = ?1 AND d.verdict <> 'skipped' AND s.batch_id = ?2";
-/* every batch: no join (half the time on a big queue) */
-static const char sql_decided_all[] =
-	"SELECT count(*) FROM decisions WHERE annotator_id = ?1 AND verdict <> 'skipped'"
-	" AND ?2 = 0";
-
-/* The counts of a queue narrowed by a --where. */
-static int slice_counts(store *s, const store_queue *q, int64_t *total, int64_t *decided,
-			assay_error *err)
-{
-	sqlite3_stmt *two[] = {q->slice->total, q->slice->decided};
-	int64_t *out[] = {total, decided};
-	for (int i = 0; i < 2; i++) {
-		sqlite3_bind_int64(two[i], 1, q->batch_id);
-		sqlite3_bind_int64(two[i], 2, q->annotator_id);
-		int rc = sqlite3_step(two[i]);
-		*out[i] = rc == SQLITE_ROW ? sqlite3_column_int64(two[i], 0) : 0;
-		sqlite3_reset(two[i]);
-		if (rc != SQLITE_ROW)
-			return store_sqlerr(s, rc, err, "counting a --where slice");
-	}
-	return ASSAY_OK;
-}
-
-int store_queue_counts(store *s, const store_queue *q, int64_t *total, int64_t *decided,
-		       assay_error *err)
-{
-	if (q->slice)
-		return slice_counts(s, q, total, decided, err);
-	sqlite3_stmt *st = store_stmt(s, sql_total, err);
-	if (!st)
-		return err->code;
-	sqlite3_bind_int64(st, 1, q->batch_id);
-	int rc = sqlite3_step(st);
-	*total = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW)
-		return store_sqlerr(s, rc, err, "counting samples");
-	if (!(st = store_stmt(s, q->batch_id ? sql_decided : sql_decided_all, err)))
-		return err->code;
-	sqlite3_bind_int64(st, 1, q->annotator_id);
-	sqlite3_bind_int64(st, 2, q->batch_id);
-	rc = sqlite3_step(st);
-	*decided = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? ASSAY_OK : store_sqlerr(s, rc, err, "counting decisions");
-}
-
-int store_lease_renew(store *s, const store_queue *q, int64_t sample_id, assay_error *err)
-{
-	int rc = store_begin(s, err);
-	if (rc < 0)
-		return rc;
-	if ((rc = claim(s, q, sample_id, err)) < 0) {
-		store_rollback(s);
-		return rc;
-	}
-	return store_commit(s, err);
-}
-
-/* The lease alone, in a transaction of its own. */
-int store_lease_take(store *s, const store_queue *q, int64_t sample_id, assay_error *err)
-{
-	sqlite3_stmt *st = store_stmt(s, sql_lease, err);
-	if (!st)
-		return err->code;
-	sqlite3_bind_int64(st, 1, sample_id);
-	sqlite3_bind_int64(st, 2, q->annotator_id);
-	sqlite3_bind_int64(st, 3, assay_now_ms() + (q->lease_ms > 0 ? q->lease_ms : 600000));
-	return store_step_done(s, st, err, "taking the lease");
-}
-
-static const char sql_renew_all[] = "UPDATE leases SET expires_at = ?2 WHERE annotator_id = ?1";
-
-int store_lease_renew_all(store *s, const store_queue *q, assay_error *err)
-{
-	sqlite3_stmt *st = store_stmt(s, sql_renew_all, err);
-	if (!st)
-		return err->code;
-	sqlite3_bind_int64(st, 1, q->annotator_id);
-	sqlite3_bind_int64(st, 2, assay_now_ms() + (q->lease_ms > 0 ? q->lease_ms : 600000));
-	return store_step_done(s, st, err, "renewing the leases");
-}
-
-static const char sql_release_all[] = "DELETE FROM leases WHERE annotator_id = ?1";
-
-int store_lease_release_all(store *s, int64_t annotator_id, assay_error *err)
-{
-	sqlite3_stmt *st = store_stmt(s, sql_release_all, err);
-	if (!st)
-		return err->code;
-	sqlite3_bind_int64(st, 1, annotator_id);
-	return store_step_done(s, st, err, "releasing the leases");
-}
-
-static const dbi_query q_release_one = {
-    "lease_release", "DELETE FROM leases WHERE sample_id = ?1 AND annotator_id = ?2", NULL};
-
-int store_lease_release(store *s, int64_t annotator_id, int64_t sample_id, assay_error *err)
-{
-	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_release_one, err);
-	if (!st)
-		return err->code;
-	dbi_bind_i64(st, 1, sample_id);
-	dbi_bind_i64(st, 2, annotator_id);
-	return dbi_run(st, err, "releasing the lease");
-}
-
-static const char sql_decision_get[] =
-	"SELECT verdict, text, reason, decided_at, pref FROM decisions"
-	" WHERE sample_id = ?1 AND annotator_id = ?2";
-
-int store_decision_get(store *s, int64_t sample_id, int64_t annotator_id, store_decision *out,
-		       assay_error *err)
-{
-	*out = (store_decision){0};
-	sqlite3_stmt *st = store_stmt(s, sql_decision_get, err);
-	if (!st)
-		return err->code;
-	sqlite3_bind_int64(st, 1, sample_id);
-	sqlite3_bind_int64(st, 2, annotator_id);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		const unsigned char *v = sqlite3_column_text(st, 0);
-		snprintf(out->verdict, sizeof out->verdict, "%s", v ? (const char *)v : "");
-		out->text = sqlite3_column_type(st, 1) == SQLITE_NULL ? NULL : store_col_str(st, 1);
-		out->reason = sqlite3_column_type(st, 2) == SQLITE_NULL ? NULL : store_col_str(st, 2);
-		out->decided_at = sqlite3_column_int64(st, 3);
-		out->pref = store_pref_parse((const char *)sqlite3_column_text(st, 4));
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? ASSAY_OK
-						     : store_sqlerr(s, rc, err, "reading a decision");
-}
-
-void store_decision_free(store_decision *d)
-{
-	free(d->text);
-	free(d->reason);
-	*d = (store_decision){0};
-}
-
-static const char sql_notes[] =
-	"SELECT a.name || ': ' || e.text FROM events e JOIN annotators a ON a.id = e.annotator_id"
-	" WHERE e.sample_id = ?1 AND e.kind = 'note' ORDER BY e.id";
-
-int store_notes_for(store *s, int64_t sample_id, char ***out, size_t *n, assay_error *err)
-{
-	*out = NULL;
-	*n = 0;
-	sqlite3_stmt *st = store_stmt(s, sql_notes, err);
-	if (!st)
-		return err->code;
-	sqlite3_bind_int64(st, 1, sample_id);
-	size_t cap = 0;
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 8;
-			char **v = realloc(*out, cap * sizeof *v);
-			if (!v) {
-				sqlite3_reset(st);
-				return assay_fail(err, ASSAY_ENOMEM, "out of memory");
-			}
-			*out = v;
-		}
-		(*out)[(*n)++] = store_col_str(st, 0);
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? ASSAY_OK : store_sqlerr(s, rc, err, "reading notes");
-}
-
-static const char sql_search[] =
-	"SELECT id FROM samples WHERE id > ?1 AND id <= ?4 AND (?2 = 0 OR batch_id = ?2)"
-	" AND instr(lower(text), lower(?3)) > 0 ORDER BY id LIMIT 1";
-
-int store_search(store *s, const store_queue *q, const char *needle, int64_t after_id,
-		 int64_t *sample_id, assay_error *err)
-{
-	for (int round = 0; round < 2; round++) {
-		sqlite3_stmt *st = store_stmt(s, sql_search, err);
-		if (!st)
-			return err->code;
-		sqlite3_bind_int64(st, 1, round ? 0 : after_id);
-		sqlite3_bind_int64(st, 2, q->batch_id);
-		store_bind_text(st, 3, needle, -1);
-		/* the second round stops where the first began */
-		sqlite3_bind_int64(st, 4, round ? after_id : INT64_MAX);
-		int rc = sqlite3_step(st);
-		if (rc == SQLITE_ROW)
-			*sample_id = sqlite3_column_int64(st, 0);
-		sqlite3_reset(st);
-		if (rc == SQLITE_ROW)
-			return ASSAY_OK;
-		if (rc != SQLITE_DONE)
-			return store_sqlerr(s, rc, err, "searching");
-	}
-	return assay_fail(err, ASSAY_ENOTFOUND, "no sample contains \"%s\"", needle);
-}

@@ -9,17 +9,19 @@
 /* Which samples the queue offers. ?1 annotator, ?2 batch (0 = all), ?3 show
  * (enum store_show), ?4 now (ms), ?5 overlap. A sample is offered while
  * fewer than `overlap` other annotators decided it or hold it (one who did
- * both counts once). */
+ * both counts once); a lease counts until it expires (no process clears
+ * them). The text is PostgreSQL's as well (?N turned into $N): every
+ * branch of a CASE a boolean, the subquery in FROM named. */
 #define ELIGIBLE                                                                                   \
-	" AND (?2 = 0 OR s.batch_id = ?2)"                                                         \
-	" AND CASE ?3"                                                                             \
-	"   WHEN 0 THEN NOT EXISTS (SELECT 1 FROM decisions d WHERE d.sample_id = s.id"           \
-	"                           AND d.annotator_id = ?1)"                                      \
-	"   WHEN 4 THEN 1"                                                                         \
+	" AND (?2 = 0 OR s.batch_id = ?2)"                                                          \
+	" AND CASE CAST(?3 AS INTEGER)"                                                             \
+	"   WHEN 0 THEN NOT EXISTS (SELECT 1 FROM decisions d WHERE d.sample_id = s.id"             \
+	"                           AND d.annotator_id = ?1)"                                       \
+	"   WHEN 4 THEN 1 = 1"                                                                      \
 	"   ELSE EXISTS (SELECT 1 FROM decisions d WHERE d.sample_id = s.id AND d.annotator_id = ?1" \
-	"                AND d.verdict = CASE ?3 WHEN 1 THEN 'skipped' WHEN 2 THEN 'rejected'"     \
-	"                                ELSE 'edited' END) END"                                   \
-	" AND (?3 NOT IN (0, 1) OR CASE WHEN ?5 <= 1 THEN"                                         \
+	"                AND d.verdict = CASE CAST(?3 AS INTEGER) WHEN 1 THEN 'skipped'"            \
+	"                                WHEN 2 THEN 'rejected' ELSE 'edited' END) END"             \
+	" AND (?3 NOT IN (0, 1) OR CASE WHEN ?5 <= 1 THEN"                                          \
 	"      NOT EXISTS (SELECT 1 FROM decisions d WHERE d.sample_id = s.id"                      \
 	"                  AND d.annotator_id <> ?1 AND d.verdict <> 'skipped')"                    \
 	"  AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.sample_id = s.id"                         \
@@ -27,7 +29,8 @@
 	"    ELSE (SELECT count(*) FROM (SELECT d.annotator_id FROM decisions d"                    \
 	"            WHERE d.sample_id = s.id AND d.annotator_id <> ?1 AND d.verdict <> 'skipped'"  \
 	"          UNION SELECT l.annotator_id FROM leases l"                                       \
-	"            WHERE l.sample_id = s.id AND l.annotator_id <> ?1 AND l.expires_at > ?4)) < ?5"\
+	"            WHERE l.sample_id = s.id AND l.annotator_id <> ?1 AND l.expires_at > ?4) o)"   \
+	"         < ?5"                                                                             \
 	"    END)"
 
 /* The parts of a pass: the quality order starts with the unscored samples;
@@ -50,8 +53,8 @@ typedef struct qpos {
  * counts, prepared once with the slice (store_queue_where). */
 #define QUEUE_PROBES 7
 struct queue_slice {
-	sqlite3_stmt *probe[QUEUE_PROBES];
-	sqlite3_stmt *total, *decided;
+	dbi_stmt *probe[QUEUE_PROBES];
+	dbi_stmt *total, *decided;
 };
 
 /* Whether the order ranks by the learned scorer's value. */
@@ -65,6 +68,10 @@ static inline bool queue_learned_order(int order)
  * one indexed probe. 1 found (*hit filled), 0 none, < 0 error. */
 int queue_probe(store *s, const store_queue *q, const store_cursor *c, int show,
 		int64_t not_cluster, qpos *hit, assay_error *err);
+
+/* Leases sample id to the queue's annotator and drops the annotator's
+ * other leases, inside the caller's transaction (queue_lease.c). */
+int queue_claim(store *s, const store_queue *q, int64_t id, assay_error *err);
 
 /* Where sample id stands in q's order (p->ok false: not in q's batch). */
 int queue_sample_pos(store *s, const store_queue *q, int64_t id, qpos *p, assay_error *err);

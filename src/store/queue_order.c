@@ -62,10 +62,17 @@
 	" AND (?8 = 0 OR " CLUSTER " <> ?8) ORDER BY s.id LIMIT 1"
 
 enum { P_UNSCORED, P_QUALITY, P_ID, P_HASH, P_LEARNED, P_UNCERTAIN, P_UNRANKED };
-static const char *const probes[] = {
-	UNSCORED_SEL UNSCORED_REST, QUALITY_SEL QUALITY_REST,	  ID_SEL ID_REST,
-	HASH_SEL HASH_REST,	    LEARNED_SEL LEARNED_REST,	  UNCERTAIN_SEL UNCERTAIN_REST,
-	UNRANKED_SEL UNRANKED_REST};
+/* The plain orders' probes run on both engines as they are (?N turned into
+ * $N); the learned orders' (INDEXED BY, the packed notes' note_at) on
+ * SQLite only, where the learned scores are made. */
+static const dbi_query probes[] = {
+	{"queue_probe_unscored", UNSCORED_SEL UNSCORED_REST, NULL},
+	{"queue_probe_quality", QUALITY_SEL QUALITY_REST, NULL},
+	{"queue_probe_id", ID_SEL ID_REST, NULL},
+	{"queue_probe_hash", HASH_SEL HASH_REST, NULL},
+	{"queue_probe_learned", LEARNED_SEL LEARNED_REST, NULL},
+	{"queue_probe_uncertain", UNCERTAIN_SEL UNCERTAIN_REST, NULL},
+	{"queue_probe_unranked", UNRANKED_SEL UNRANKED_REST, NULL}};
 /* The same with a slice between head and tail. */
 static const char *const slice_heads[] = {
 	UNSCORED_SEL "(", QUALITY_SEL "(", ID_SEL "(",	     HASH_SEL "(",
@@ -91,11 +98,25 @@ void store_queue_where_free(store_queue *q)
 	if (!sl)
 		return;
 	for (int i = 0; i < QUEUE_PROBES; i++)
-		sqlite3_finalize(sl->probe[i]);
-	sqlite3_finalize(sl->total);
-	sqlite3_finalize(sl->decided);
+		dbi_stmt_free(sl->probe[i]);
+	dbi_stmt_free(sl->total);
+	dbi_stmt_free(sl->decided);
 	free(sl);
 	q->slice = NULL;
+}
+
+/* A slice's statement (store_where_prepare's, SQLite only) read through
+ * the SQL interface like the others. */
+static int slice_prepare(store *s, const char *head, const store_where *w, const char *tail,
+			 dbi_stmt **out, assay_error *err)
+{
+	sqlite3_stmt *raw = NULL;
+	int rc = store_where_prepare(s, head, w, tail, &raw, err);
+	if (rc < 0)
+		return rc;
+	if (!(*out = dbi_adopt_sqlite(s->dbi, raw)))
+		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
+	return ASSAY_OK;
 }
 
 int store_queue_where(store *s, store_queue *q, const store_where *w, assay_error *err)
@@ -111,11 +132,11 @@ int store_queue_where(store *s, store_queue *q, const store_where *w, assay_erro
 	each.sql = w->sql_each ? w->sql_each : w->sql;
 	int rc = ASSAY_OK;
 	for (int i = 0; i < QUEUE_PROBES && rc == ASSAY_OK; i++)
-		rc = store_where_prepare(s, slice_heads[i], &each, slice_tails[i], &sl->probe[i], err);
+		rc = slice_prepare(s, slice_heads[i], &each, slice_tails[i], &sl->probe[i], err);
 	if (rc == ASSAY_OK)
-		rc = store_where_prepare(s, SLICE_TOTAL_HEAD, w, ")", &sl->total, err);
+		rc = slice_prepare(s, SLICE_TOTAL_HEAD, w, ")", &sl->total, err);
 	if (rc == ASSAY_OK)
-		rc = store_where_prepare(s, SLICE_DECIDED_HEAD, w, ")", &sl->decided, err);
+		rc = slice_prepare(s, SLICE_DECIDED_HEAD, w, ")", &sl->decided, err);
 	q->slice = sl;
 	if (rc < 0)
 		store_queue_where_free(q);
@@ -139,74 +160,79 @@ int queue_probe(store *s, const store_queue *q, const store_cursor *c, int show,
 		int64_t not_cluster, qpos *hit, assay_error *err)
 {
 	int which = which_probe(q, c->phase);
-	sqlite3_stmt *st = q->slice ? q->slice->probe[which] : store_stmt(s, probes[which], err);
+	if (s->pg && which >= P_LEARNED)
+		return store_sqlite_only(s, err);
+	dbi_stmt *st = q->slice ? q->slice->probe[which] : dbi_stmt_get(s->dbi, &probes[which], err);
 	if (!st)
 		return err->code;
-	/* a statement without ?7 or ?8 refuses their binding: harmless */
-	sqlite3_bind_int64(st, 1, q->annotator_id);
-	sqlite3_bind_int64(st, 2, q->batch_id);
-	sqlite3_bind_int(st, 3, show);
-	sqlite3_bind_int64(st, 4, assay_now_ms());
-	sqlite3_bind_int(st, 5, q->overlap > 0 ? q->overlap : 1);
-	sqlite3_bind_int64(st, 6, which == P_HASH ? c->key : c->id);
-	sqlite3_bind_double(st, 7, c->quality);
-	sqlite3_bind_int64(st, 8, not_cluster);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	if (q->slice)
+		dbi_reset(st);
+	/* a statement without ?7 or ?8 ignores their binding */
+	dbi_bind_i64(st, 1, q->annotator_id);
+	dbi_bind_i64(st, 2, q->batch_id);
+	dbi_bind_i64(st, 3, show);
+	dbi_bind_i64(st, 4, assay_now_ms());
+	dbi_bind_i64(st, 5, q->overlap > 0 ? q->overlap : 1);
+	dbi_bind_i64(st, 6, which == P_HASH ? c->key : c->id);
+	dbi_bind_f64(st, 7, c->quality);
+	dbi_bind_i64(st, 8, not_cluster);
+	int rc = dbi_step(st, err, "reading the queue");
+	if (rc == DBI_ROW) {
 		*hit = (qpos){.ok = true, .phase = c->phase};
-		hit->id = sqlite3_column_int64(st, 0);
-		hit->key = sqlite3_column_type(st, 1) == SQLITE_NULL ? NAN : sqlite3_column_double(st, 1);
-		hit->hash = sqlite3_column_int64(st, 2);
-		hit->cluster = sqlite3_column_int64(st, 3);
+		hit->id = dbi_col_i64(st, 0);
+		hit->key = dbi_col_null(st, 1) ? NAN : dbi_col_f64(st, 1);
+		hit->hash = dbi_col_i64(st, 2);
+		hit->cluster = dbi_col_i64(st, 3);
 	}
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return 1;
-	return rc == SQLITE_DONE ? 0 : store_sqlerr(s, rc, err, "reading the queue");
+	dbi_reset(st);
+	return rc == DBI_ROW ? 1 : rc;
 }
 
-static const char sql_pos_plain[] = "SELECT quality, hash, batch_id, 0 FROM samples WHERE id = ?1";
-static const char sql_pos_learned[] =
-	"SELECT sc.learned, s.hash, s.batch_id, " CLUSTER ", abs(sc.learned - 0.5) FROM samples s"
-	" LEFT JOIN sample_scores sc ON sc.sample_id = s.id WHERE s.id = ?1";
+static const dbi_query q_pos_plain = {
+    "queue_pos_plain", "SELECT quality, hash, batch_id, 0 FROM samples WHERE id = ?1", NULL};
+static const dbi_query q_pos_learned = {
+    "queue_pos_learned",
+    "SELECT sc.learned, s.hash, s.batch_id, " CLUSTER ", abs(sc.learned - 0.5) FROM samples s"
+    " LEFT JOIN sample_scores sc ON sc.sample_id = s.id WHERE s.id = ?1",
+    NULL};
 
 int queue_sample_pos(store *s, const store_queue *q, int64_t id, qpos *p, assay_error *err)
 {
 	bool learned = queue_learned_order(q->order);
 	*p = (qpos){.id = id};
-	sqlite3_stmt *st = store_stmt(s, learned ? sql_pos_learned : sql_pos_plain, err);
+	if (s->pg && learned)
+		return store_sqlite_only(s, err);
+	dbi_stmt *st = dbi_stmt_get(s->dbi, learned ? &q_pos_learned : &q_pos_plain, err);
 	if (!st)
 		return err->code;
-	sqlite3_bind_int64(st, 1, id);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && (q->batch_id == 0 || sqlite3_column_int64(st, 2) == q->batch_id)) {
-		bool none = sqlite3_column_type(st, 0) == SQLITE_NULL;
+	dbi_bind_i64(st, 1, id);
+	int rc = dbi_step(st, err, "reading a sample");
+	if (rc == DBI_ROW && (q->batch_id == 0 || dbi_col_i64(st, 2) == q->batch_id)) {
+		bool none = dbi_col_null(st, 0);
 		int col = q->order == STORE_ORDER_UNCERTAIN ? 4 : 0;
 		p->ok = true;
 		p->phase = !none						? PH_MAIN
 			   : learned						? PH_UNRANKED
 			   : q->order == STORE_ORDER_QUALITY ? PH_UNSCORED
 							      : PH_MAIN;
-		p->key = none ? -INFINITY : sqlite3_column_double(st, col);
-		p->hash = sqlite3_column_int64(st, 1);
-		p->cluster = sqlite3_column_int64(st, 3);
+		p->key = none ? -INFINITY : dbi_col_f64(st, col);
+		p->hash = dbi_col_i64(st, 1);
+		p->cluster = dbi_col_i64(st, 3);
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? ASSAY_OK
-						     : store_sqlerr(s, rc, err, "reading a sample");
+	dbi_reset(st);
+	return rc < 0 ? rc : ASSAY_OK;
 }
 
-static const char sql_has_learned[] =
-	"SELECT 1 FROM sample_scores WHERE learned IS NOT NULL LIMIT 1";
+static const dbi_query q_has_learned = {
+    "queue_has_learned", "SELECT 1 FROM sample_scores WHERE learned IS NOT NULL LIMIT 1", NULL};
 
 int store_has_learned(store *s, bool *yes, assay_error *err)
 {
-	sqlite3_stmt *st = store_stmt(s, sql_has_learned, err);
+	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_has_learned, err);
 	if (!st)
 		return err->code;
-	int rc = sqlite3_step(st);
-	*yes = rc == SQLITE_ROW;
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? ASSAY_OK
-						     : store_sqlerr(s, rc, err, "reading scores");
+	int rc = dbi_step(st, err, "reading scores");
+	*yes = rc == DBI_ROW;
+	dbi_reset(st);
+	return rc < 0 ? rc : ASSAY_OK;
 }

@@ -168,9 +168,24 @@ static const char sql_get[] =
 	" LEFT JOIN score_notes n ON n.sample_id = ss.sample_id"
 	" WHERE ss.sample_id = ?1 ORDER BY sc.name";
 
+/* PostgreSQL: whether the sample has scores (no command writes them there
+ * yet: the packed values are read on SQLite only). */
+static const dbi_query q_any_pg = {
+    "scores_any", "SELECT 1 FROM sample_scores WHERE sample_id = ?1", NULL};
+
 int store_scores_get(store *s, int64_t sample_id, store_score **out, size_t *n, assay_error *err)
 {
-	return store_scores_read(s, sql_get, sample_id, out, n, "reading scores", err);
+	if (!s->pg)
+		return store_scores_read(s, sql_get, sample_id, out, n, "reading scores", err);
+	*out = NULL;
+	*n = 0;
+	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_any_pg, err);
+	if (!st)
+		return err->code;
+	dbi_bind_i64(st, 1, sample_id);
+	int rc = dbi_step(st, err, "reading scores");
+	dbi_reset(st);
+	return rc == DBI_ROW ? store_sqlite_only(s, err) : rc;
 }
 
 /* ---- calibration: every scorer's values in one scan ------------------------------ */

@@ -259,6 +259,73 @@ static void review_case(int engine)
 TEST(review_sqlite) { review_case(LITE); }
 TEST(review_pg) { review_case(PG); }
 
+static int64_t next_of(store *s, store_queue *q, store_cursor *c)
+{
+	int64_t id = 0;
+	assay_error err = {0};
+	int rc = store_queue_next(s, q, c, &id, &err);
+	return rc == ASSAY_OK ? id : rc;
+}
+
+/* The queue's claims through two connections: exclusive leases, a lease
+ * counted until it expires (no process clears it), a decision releasing
+ * its lease in its own transaction; the same on both engines. */
+static void queue_case(int engine)
+{
+	store *s = open_fresh(engine);
+	if (!s)
+		return;
+	const char *target = engine == LITE ? path : uri;
+	store *t = NULL;
+	assay_error err = {0};
+	store_begin(s, &err);
+	store_batch b = {.name = "b1", .source = "x", .format = "jsonl", .created_at = 1};
+	store_batch_create(s, &b, &err);
+	int out;
+	const char *texts[] = {"one red kite", "two red kites", "three red kites", "four kites"};
+	char ext[8];
+	for (int i = 0; i < 4; i++) {
+		snprintf(ext, sizeof ext, "s%d", i);
+		add(s, b.id, ext, i + 1, texts[i], &out);
+	}
+	store_commit(s, &err);
+	CHECK_INT(store_open(target, NULL, &t, &err), ASSAY_OK);
+	int64_t ann, bob, carl;
+	store_annotator_ensure(s, "ann", &ann, &err);
+	store_annotator_ensure(t, "bob", &bob, &err);
+	store_annotator_ensure(t, "carl", &carl, &err);
+	store_queue qa = {.annotator_id = ann, .overlap = 1, .lease_ms = 60000};
+	store_queue qb = {.annotator_id = bob, .overlap = 1, .lease_ms = 60000};
+	store_queue qc = {.annotator_id = carl, .overlap = 1, .lease_ms = 60000};
+	store_cursor ca = {0}, cb = {0}, cc = {0};
+	CHECK_INT(next_of(s, &qa, &ca), 1);
+	CHECK_INT(next_of(t, &qb, &cb), 2); /* 1 is ann's */
+	CHECK_INT(decide(s, ann, 1, STORE_ACCEPT, NULL), ASSAY_OK);
+	CHECK_INT(next_of(s, &qa, &ca), 3);
+	/* bob's lease on 2 expires: carl is offered it, with no cleaner */
+	qb.lease_ms = 1;
+	CHECK_INT(store_lease_renew_all(t, &qb, &err), ASSAY_OK);
+	usleep(20000);
+	CHECK_INT(next_of(t, &qc, &cc), 2);
+	CHECK_INT(decide(t, carl, 2, STORE_REJECT, "no"), ASSAY_OK);
+	CHECK_INT(next_of(t, &qc, &cc), 4);
+	CHECK_INT(next_of(s, &qa, &ca), ASSAY_ENOTFOUND); /* 4 is carl's; ann holds 3 */
+	CHECK_INT(store_lease_release_all(s, ann, &err), ASSAY_OK);
+	CHECK_INT(store_lease_release_all(t, carl, &err), ASSAY_OK);
+	int64_t total = 0, decided = 0;
+	CHECK_INT(store_queue_counts(t, &qc, &total, &decided, &err), ASSAY_OK);
+	CHECK_INT(total, 4);
+	CHECK_INT(decided, 1);
+	int64_t found = 0;
+	CHECK_INT(store_search(s, &qa, "THREE", 0, &found, &err), ASSAY_OK);
+	CHECK_INT(found, 3);
+	store_close(t);
+	store_close(s);
+}
+
+TEST(queue_sqlite) { queue_case(LITE); }
+TEST(queue_pg) { queue_case(PG); }
+
 /* Every table.column of an engine's store, sorted, one per line. */
 static char *columns(dbi *db, bool pg)
 {
@@ -339,5 +406,6 @@ TEST(unconverted_command_refused_by_name)
 }
 
 UNIT_MAIN(UNIT_CASE(import_sqlite), UNIT_CASE(import_pg), UNIT_CASE(review_sqlite),
-	  UNIT_CASE(review_pg), UNIT_CASE(same_schema_on_both_engines),
+	  UNIT_CASE(review_pg), UNIT_CASE(queue_sqlite), UNIT_CASE(queue_pg),
+	  UNIT_CASE(same_schema_on_both_engines),
 	  UNIT_CASE(unconverted_command_refused_by_name))

@@ -1,0 +1,259 @@
+/* queue_lease.c — leases (a sample on an annotator's screen is theirs
+ * until the lease expires: expired ones are passed over by the queue's
+ * test, never cleared by a process of their own), the queue's counts, and
+ * what the screen shows beside a sample (its decision, notes) and finds
+ * (a search). Every query runs on both engines. */
+#include "queue_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const dbi_query q_lease = {
+    "lease_take",
+    "INSERT INTO leases (sample_id, annotator_id, expires_at) VALUES (?1, ?2, ?3)"
+    " ON CONFLICT (sample_id, annotator_id) DO UPDATE SET expires_at = excluded.expires_at",
+    NULL};
+static const dbi_query q_drop_other_leases = {
+    "lease_drop_others", "DELETE FROM leases WHERE annotator_id = ?1 AND sample_id <> ?2", NULL};
+
+static int64_t lease_end(const store_queue *q)
+{
+	return assay_now_ms() + (q->lease_ms > 0 ? q->lease_ms : 600000);
+}
+
+/* The lease alone (no transaction of its own). */
+int store_lease_take(store *s, const store_queue *q, int64_t sample_id, assay_error *err)
+{
+	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_lease, err);
+	if (!st)
+		return err->code;
+	dbi_bind_i64(st, 1, sample_id);
+	dbi_bind_i64(st, 2, q->annotator_id);
+	dbi_bind_i64(st, 3, lease_end(q));
+	return dbi_run(st, err, "taking the lease");
+}
+
+int queue_claim(store *s, const store_queue *q, int64_t id, assay_error *err)
+{
+	int rc = store_lease_take(s, q, id, err);
+	if (rc < 0)
+		return rc;
+	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_drop_other_leases, err);
+	if (!st)
+		return err->code;
+	dbi_bind_i64(st, 1, q->annotator_id);
+	dbi_bind_i64(st, 2, id);
+	return dbi_run(st, err, "releasing leases");
+}
+
+int store_lease_renew(store *s, const store_queue *q, int64_t sample_id, assay_error *err)
+{
+	int rc = store_begin(s, err);
+	if (rc < 0)
+		return rc;
+	if ((rc = queue_claim(s, q, sample_id, err)) < 0) {
+		store_rollback(s);
+		return rc;
+	}
+	return store_commit(s, err);
+}
+
+static const dbi_query q_renew_all = {
+    "lease_renew_all", "UPDATE leases SET expires_at = ?2 WHERE annotator_id = ?1", NULL};
+
+int store_lease_renew_all(store *s, const store_queue *q, assay_error *err)
+{
+	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_renew_all, err);
+	if (!st)
+		return err->code;
+	dbi_bind_i64(st, 1, q->annotator_id);
+	dbi_bind_i64(st, 2, lease_end(q));
+	return dbi_run(st, err, "renewing the leases");
+}
+
+static const dbi_query q_release_all = {
+    "lease_release_all", "DELETE FROM leases WHERE annotator_id = ?1", NULL};
+
+int store_lease_release_all(store *s, int64_t annotator_id, assay_error *err)
+{
+	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_release_all, err);
+	if (!st)
+		return err->code;
+	dbi_bind_i64(st, 1, annotator_id);
+	return dbi_run(st, err, "releasing the leases");
+}
+
+static const dbi_query q_release_one = {
+    "lease_release", "DELETE FROM leases WHERE sample_id = ?1 AND annotator_id = ?2", NULL};
+
+int store_lease_release(store *s, int64_t annotator_id, int64_t sample_id, assay_error *err)
+{
+	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_release_one, err);
+	if (!st)
+		return err->code;
+	dbi_bind_i64(st, 1, sample_id);
+	dbi_bind_i64(st, 2, annotator_id);
+	return dbi_run(st, err, "releasing the lease");
+}
+
+static const dbi_query q_has_quality = {
+    "queue_has_quality", "SELECT 1 FROM samples WHERE quality IS NOT NULL LIMIT 1", NULL};
+
+int store_has_quality(store *s, bool *yes, assay_error *err)
+{
+	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_has_quality, err);
+	if (!st)
+		return err->code;
+	int rc = dbi_step(st, err, "reading samples");
+	*yes = rc == DBI_ROW;
+	dbi_reset(st);
+	return rc < 0 ? rc : ASSAY_OK;
+}
+
+static const dbi_query q_total = {
+    "queue_total", "SELECT count(*) FROM samples WHERE (?1 = 0 OR batch_id = ?1)", NULL};
+static const dbi_query q_decided = {
+    "queue_decided",
+    "SELECT count(*) FROM decisions d JOIN samples s ON s.id = d.sample_id"
+    " WHERE d.annotator_id = ?1 AND d.verdict <> 'skipped' AND s.batch_id = ?2",
+    NULL};
+/* every batch: no join (half the time on a big queue) */
+static const dbi_query q_decided_all = {
+    "queue_decided_all",
+    "SELECT count(*) FROM decisions WHERE annotator_id = ?1 AND verdict <> 'skipped'"
+    " AND ?2 = 0",
+    NULL};
+
+/* One count: st with ?1 and ?2 bound to a and b. */
+static int count_one(dbi_stmt *st, int64_t a, int64_t b, int64_t *out, const char *what,
+		     assay_error *err)
+{
+	dbi_reset(st);
+	dbi_bind_i64(st, 1, a);
+	dbi_bind_i64(st, 2, b);
+	int rc = dbi_step(st, err, what);
+	*out = rc == DBI_ROW ? dbi_col_i64(st, 0) : 0;
+	dbi_reset(st);
+	return rc == DBI_ROW ? ASSAY_OK
+	       : rc < 0      ? rc
+			     : assay_fail(err, ASSAY_EDB, "%s: no count", what);
+}
+
+int store_queue_counts(store *s, const store_queue *q, int64_t *total, int64_t *decided,
+		       assay_error *err)
+{
+	if (q->slice) { /* a queue narrowed by a --where */
+		int rc = count_one(q->slice->total, q->batch_id, q->annotator_id, total,
+				   "counting a --where slice", err);
+		return rc < 0 ? rc
+			      : count_one(q->slice->decided, q->batch_id, q->annotator_id, decided,
+					  "counting a --where slice", err);
+	}
+	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_total, err);
+	if (!st)
+		return err->code;
+	int rc = count_one(st, q->batch_id, 0, total, "counting samples", err);
+	if (rc < 0)
+		return rc;
+	if (!(st = dbi_stmt_get(s->dbi, q->batch_id ? &q_decided : &q_decided_all, err)))
+		return err->code;
+	return count_one(st, q->annotator_id, q->batch_id, decided, "counting decisions", err);
+}
+
+static const dbi_query q_decision_get = {
+    "decision_get",
+    "SELECT verdict, text, reason, decided_at, pref FROM decisions"
+    " WHERE sample_id = ?1 AND annotator_id = ?2",
+    NULL};
+
+int store_decision_get(store *s, int64_t sample_id, int64_t annotator_id, store_decision *out,
+		       assay_error *err)
+{
+	*out = (store_decision){0};
+	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_decision_get, err);
+	if (!st)
+		return err->code;
+	dbi_bind_i64(st, 1, sample_id);
+	dbi_bind_i64(st, 2, annotator_id);
+	int rc = dbi_step(st, err, "reading a decision");
+	if (rc == DBI_ROW) {
+		snprintf(out->verdict, sizeof out->verdict, "%s", dbi_col_text(st, 0, NULL));
+		out->text = dbi_col_null(st, 1) ? NULL : store_dcol_str(st, 1);
+		out->reason = dbi_col_null(st, 2) ? NULL : store_dcol_str(st, 2);
+		out->decided_at = dbi_col_i64(st, 3);
+		out->pref = store_pref_parse(dbi_col_null(st, 4) ? NULL : dbi_col_text(st, 4, NULL));
+	}
+	dbi_reset(st);
+	return rc < 0 ? rc : ASSAY_OK;
+}
+
+void store_decision_free(store_decision *d)
+{
+	free(d->text);
+	free(d->reason);
+	*d = (store_decision){0};
+}
+
+static const dbi_query q_notes = {
+    "queue_notes",
+    "SELECT a.name || ': ' || e.text FROM events e JOIN annotators a ON a.id = e.annotator_id"
+    " WHERE e.sample_id = ?1 AND e.kind = 'note' ORDER BY e.id",
+    NULL};
+
+int store_notes_for(store *s, int64_t sample_id, char ***out, size_t *n, assay_error *err)
+{
+	*out = NULL;
+	*n = 0;
+	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_notes, err);
+	if (!st)
+		return err->code;
+	dbi_bind_i64(st, 1, sample_id);
+	size_t cap = 0;
+	int rc;
+	while ((rc = dbi_step(st, err, "reading notes")) == DBI_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 8;
+			char **v = realloc(*out, cap * sizeof *v);
+			if (!v) {
+				dbi_reset(st);
+				return assay_fail(err, ASSAY_ENOMEM, "out of memory");
+			}
+			*out = v;
+		}
+		(*out)[(*n)++] = store_dcol_str(st, 0);
+	}
+	dbi_reset(st);
+	return rc;
+}
+
+static const dbi_query q_search = {
+    "queue_search",
+    "SELECT id FROM samples WHERE id > ?1 AND id <= ?4 AND (?2 = 0 OR batch_id = ?2)"
+    " AND instr(lower(text), lower(?3)) > 0 ORDER BY id LIMIT 1",
+    "SELECT id FROM samples WHERE id > $1 AND id <= $4 AND ($2 = 0 OR batch_id = $2)"
+    " AND strpos(lower(text), lower($3)) > 0 ORDER BY id LIMIT 1"};
+
+int store_search(store *s, const store_queue *q, const char *needle, int64_t after_id,
+		 int64_t *sample_id, assay_error *err)
+{
+	for (int round = 0; round < 2; round++) {
+		dbi_stmt *st = dbi_stmt_get(s->dbi, &q_search, err);
+		if (!st)
+			return err->code;
+		dbi_bind_i64(st, 1, round ? 0 : after_id);
+		dbi_bind_i64(st, 2, q->batch_id);
+		dbi_bind_text(st, 3, needle, -1);
+		/* the second round stops where the first began */
+		dbi_bind_i64(st, 4, round ? after_id : INT64_MAX);
+		int rc = dbi_step(st, err, "searching");
+		if (rc == DBI_ROW)
+			*sample_id = dbi_col_i64(st, 0);
+		dbi_reset(st);
+		if (rc == DBI_ROW)
+			return ASSAY_OK;
+		if (rc < 0)
+			return rc;
+	}
+	return assay_fail(err, ASSAY_ENOTFOUND, "no sample contains \"%s\"", needle);
+}
