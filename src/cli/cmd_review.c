@@ -10,6 +10,7 @@
 #include "assay_version.h"
 #include "cli.h"
 #include "opt.h"
+#include "review_script.h"
 
 static const cli_opt_value orders[] = {
 	{"quality", STORE_ORDER_QUALITY}, {"import", STORE_ORDER_IMPORT},
@@ -68,7 +69,7 @@ typedef struct review_args {
 	tui_review_opts o;
 	long seed, overlap, retrain_every;
 	const char *theme, *config, *slice;
-	bool conflicts;
+	bool conflicts, script;
 	cli_where where;
 } review_args;
 
@@ -114,6 +115,12 @@ static const cli_opt review_rows[] = {
 		 "for a lead: walk the samples whose annotators disagree,\n"
 		 "see every verdict and edit, and record the final word\n"
 		 "(export honours it over the annotators' verdicts)"),
+	CLI_FLAG("script", 0, review_args, script,
+		 "no screen: the queue driven by commands on standard\n"
+		 "input, one a line (next, accept, skip, reject REASON,\n"
+		 "edit TEXT, undo), each answered on standard output\n"
+		 "once stored (\"sample ID\", \"decided ID VERDICT\",\n"
+		 "\"undone ID\"; \"empty\" ends it)"),
 	CLI_HELP(),
 	CLI_END(),
 };
@@ -204,6 +211,11 @@ static int review(cli_ctx *ctx, tui_review_opts *o, review_args *ra)
 	 * this annotator's without a renewal (default ten minutes) */
 	if (cli_parse_long(getenv("ASSAY_LEASE_MS"), 1000, 86400000L, &v))
 		o->lease_ms = v;
+	if (ra->script && (ra->conflicts || ra->where.set || ra->slice))
+		return cli_usage_error(ctx, "--script drives the queue alone: no --conflicts, "
+					    "--where or --slice");
+	if (ra->script)
+		return cli_review_script(ctx, o);
 	assay_error err = {0};
 	conf *cf = NULL;
 	conf_theme th;

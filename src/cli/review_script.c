@@ -1,0 +1,157 @@
+/* review_script.c — `assay review --script`: the review engine's queue
+ * without the screen, for scripts and load tests. Commands come one per
+ * line on standard input; each is answered on standard output once what
+ * it did is stored (committed), so a line read back is a decision that
+ * survives a crash:
+ *   next            claims the next sample of the queue (its lease, as the
+ *                   screen takes one): "sample ID", or "empty" and the end
+ *   accept | skip   decides the claimed sample: "decided ID VERDICT"
+ *   reject REASON   the same with the reason
+ *   edit TEXT       the same with the corrected text
+ *   undo            undoes the annotator's latest verdict: "undone ID"
+ * ID is the sample's number in the store (no sample text is printed). The
+ * leases left are released at the end. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "review_script.h"
+
+typedef struct run {
+	store *s;
+	store_queue q;
+	store_cursor cur;
+	int64_t claimed; /* 0: none */
+	long line;
+} run;
+
+static int bad_line(const run *r, const char *what)
+{
+	cli_errorf("standard input, line %ld: %s (expected next, accept, skip, reject REASON, "
+		   "edit TEXT or undo)", r->line, what);
+	return EXIT_USAGE;
+}
+
+/* A verdict on the claimed sample: 0, or the exit code. */
+static int verdict(run *r, int kind, const char *arg)
+{
+	if (!r->claimed)
+		return bad_line(r, "no sample claimed: `next` first");
+	store_decision_in in = {.sample_id = r->claimed, .annotator_id = r->q.annotator_id,
+				.kind = kind,
+				.text = kind == STORE_EDIT ? arg : NULL,
+				.reason = kind == STORE_REJECT ? arg : NULL};
+	int64_t event_id;
+	assay_error err = {0};
+	if (store_decide(r->s, &in, &event_id, &err) < 0)
+		return cli_fail(&err);
+	static const char *const names[] = {[STORE_ACCEPT] = "accepted", [STORE_EDIT] = "edited",
+					    [STORE_REJECT] = "rejected", [STORE_SKIP] = "skipped"};
+	printf("decided %lld %s\n", (long long)r->claimed, names[kind]);
+	r->claimed = 0;
+	return 0;
+}
+
+/* `next`: 0 (claimed), 1 (the queue is empty), or the exit code. */
+static int next(run *r)
+{
+	int64_t id = 0;
+	assay_error err = {0};
+	int rc = store_queue_next(r->s, &r->q, &r->cur, &id, &err);
+	if (rc == ASSAY_ENOTFOUND) {
+		printf("empty\n");
+		return -1;
+	}
+	if (rc < 0)
+		return cli_fail(&err);
+	r->claimed = id;
+	printf("sample %lld\n", (long long)id);
+	return 0;
+}
+
+/* One command line (its newline removed): 0, -1 at the queue's end, or the
+ * exit code. */
+static int command(run *r, char *line)
+{
+	char *arg = strchr(line, ' ');
+	if (arg)
+		*arg++ = '\0';
+	if (strcmp(line, "next") == 0 && !arg)
+		return next(r);
+	if (strcmp(line, "accept") == 0 && !arg)
+		return verdict(r, STORE_ACCEPT, NULL);
+	if (strcmp(line, "skip") == 0 && !arg)
+		return verdict(r, STORE_SKIP, NULL);
+	if (strcmp(line, "reject") == 0 && arg && *arg)
+		return verdict(r, STORE_REJECT, arg);
+	if (strcmp(line, "edit") == 0 && arg && *arg)
+		return verdict(r, STORE_EDIT, arg);
+	if (strcmp(line, "undo") == 0 && !arg) {
+		int64_t id = 0;
+		assay_error err = {0};
+		if (store_undo(r->s, r->q.annotator_id, NULL, &id, &err) < 0)
+			return cli_fail(&err);
+		printf("undone %lld\n", (long long)id);
+		return 0;
+	}
+	return bad_line(r, "not a command");
+}
+
+/* Reads and runs the commands until the end of input or of the queue. */
+static int loop(run *r)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	int code = 0;
+	while (code == 0 && (n = getline(&line, &cap, stdin)) >= 0) {
+		r->line++;
+		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+			line[--n] = '\0';
+		if (n == 0)
+			continue;
+		code = command(r, line);
+		if (fflush(stdout) != 0 && code == 0) {
+			cli_errorf("standard output: cannot write");
+			code = 1;
+		}
+	}
+	free(line);
+	return code < 0 ? 0 : code;
+}
+
+int cli_review_script(const cli_ctx *ctx, const tui_review_opts *o)
+{
+	store *s = NULL;
+	store_options so = {.must_exist = true, .small_cache = true};
+	int code = cli_open_store(ctx, &so, &s);
+	if (code)
+		return code;
+	run r = {.s = s};
+	r.q = (store_queue){.order = o->order, .seed = o->seed, .show = o->show,
+			    .overlap = o->overlap > 0 ? o->overlap : 1, .lease_ms = o->lease_ms};
+	assay_error err = {0};
+	bool scored = false;
+	if (r.q.order < 0 && store_has_quality(s, &scored, &err) == ASSAY_OK)
+		r.q.order = scored ? STORE_ORDER_QUALITY : STORE_ORDER_IMPORT;
+	if (store_annotator_ensure(s, o->annotator, &r.q.annotator_id, &err) < 0) {
+		store_close(s);
+		return cli_fail(&err);
+	}
+	if (o->batch) {
+		store_batch b;
+		if (store_batch_by_name(s, o->batch, &b, &err) < 0) {
+			store_close(s);
+			cli_errorf("no batch named \"%s\"", o->batch);
+			return EXIT_USAGE;
+		}
+		r.q.batch_id = b.id;
+		store_batch_free(&b);
+	}
+	code = loop(&r);
+	if (store_lease_release_all(s, r.q.annotator_id, &err) < 0 && code == 0)
+		code = cli_fail(&err);
+	store_close(s);
+	return code;
+}
