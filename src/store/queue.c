@@ -104,16 +104,18 @@ static const dbi_query q_resume_any = {
     " WHERE kind IN ('accept', 'edit', 'reject', 'skip') ORDER BY id DESC LIMIT 1",
     NULL};
 
-/* The position of the sample of the latest event sql finds, if that sample
+/* The position of the sample of the latest verdict (own: of the annotator,
+ * an undo included; else of anyone), if that sample
  * is in the queue's batch; *undo tells whether that event was an undo. */
-static int latest_pos(store *s, const store_queue *q, const dbi_query *sql, qpos *p, bool *undo,
+static int latest_pos(store *s, const store_queue *q, bool own, qpos *p, bool *undo,
 		      assay_error *err)
 {
 	*p = (qpos){0};
-	dbi_stmt *st = dbi_stmt_get(s->dbi, sql, err);
+	dbi_stmt *st = own ? dbi_stmt_get(s->dbi, &q_resume_own, err)
+			   : dbi_stmt_get(s->dbi, &q_resume_any, err);
 	if (!st)
 		return err->code;
-	if (sql == &q_resume_own)
+	if (own)
 		dbi_bind_i64(st, 1, q->annotator_id);
 	int rc = dbi_step(st, err, "reading the events");
 	int64_t id = 0;
@@ -132,11 +134,11 @@ static int latest_pos(store *s, const store_queue *q, const dbi_query *sql, qpos
 static int resume_pos(store *s, const store_queue *q, qpos *p, assay_error *err)
 {
 	bool undo = false, undo_any;
-	int rc = latest_pos(s, q, &q_resume_own, p, &undo, err);
+	int rc = latest_pos(s, q, true, p, &undo, err);
 	if (rc < 0 || undo || q->overlap > 1)
 		return rc;
 	qpos any;
-	if ((rc = latest_pos(s, q, &q_resume_any, &any, &undo_any, err)) < 0)
+	if ((rc = latest_pos(s, q, false, &any, &undo_any, err)) < 0)
 		return rc;
 	if (any.ok && (!p->ok || pos_cmp(q, &any, p) > 0))
 		*p = any;
@@ -170,8 +172,8 @@ static int cursor_start(store *s, const store_queue *q, store_cursor *c, assay_e
 	return ASSAY_OK;
 }
 
-static const dbi_query q_still_offered = {
-    "queue_still_offered", "SELECT 1 FROM samples s WHERE s.id = ?6" ELIGIBLE, NULL};
+static const char sql_still_offered[] = "SELECT 1 FROM samples s WHERE s.id = ?6" ELIGIBLE;
+static const dbi_query q_still_offered = {"queue_still_offered", sql_still_offered, NULL};
 
 /* Whether sample id is (still) offered: inside the write transaction,
  * another annotator may have taken it since the probe found it. 1 yes, 0

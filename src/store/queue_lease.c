@@ -156,7 +156,9 @@ int store_queue_counts(store *s, const store_queue *q, int64_t *total, int64_t *
 	int rc = count_one(st, q->batch_id, 0, total, "counting samples", err);
 	if (rc < 0)
 		return rc;
-	if (!(st = dbi_stmt_get(s->dbi, q->batch_id ? &q_decided : &q_decided_all, err)))
+	st = q->batch_id ? dbi_stmt_get(s->dbi, &q_decided, err)
+			 : dbi_stmt_get(s->dbi, &q_decided_all, err);
+	if (!st)
 		return err->code;
 	return count_one(st, q->annotator_id, q->batch_id, decided, "counting decisions", err);
 }

@@ -65,14 +65,21 @@ enum { P_UNSCORED, P_QUALITY, P_ID, P_HASH, P_LEARNED, P_UNCERTAIN, P_UNRANKED }
 /* The plain orders' probes run on both engines as they are (?N turned into
  * $N); the learned orders' (INDEXED BY, the packed notes' note_at) on
  * SQLite only, where the learned scores are made. */
+static const char sql_probe_unscored[] = UNSCORED_SEL UNSCORED_REST;
+static const char sql_probe_quality[] = QUALITY_SEL QUALITY_REST;
+static const char sql_probe_id[] = ID_SEL ID_REST;
+static const char sql_probe_hash[] = HASH_SEL HASH_REST;
+static const char sql_probe_learned[] = LEARNED_SEL LEARNED_REST;
+static const char sql_probe_uncertain[] = UNCERTAIN_SEL UNCERTAIN_REST;
+static const char sql_probe_unranked[] = UNRANKED_SEL UNRANKED_REST;
 static const dbi_query probes[] = {
-	{"queue_probe_unscored", UNSCORED_SEL UNSCORED_REST, NULL},
-	{"queue_probe_quality", QUALITY_SEL QUALITY_REST, NULL},
-	{"queue_probe_id", ID_SEL ID_REST, NULL},
-	{"queue_probe_hash", HASH_SEL HASH_REST, NULL},
-	{"queue_probe_learned", LEARNED_SEL LEARNED_REST, NULL},
-	{"queue_probe_uncertain", UNCERTAIN_SEL UNCERTAIN_REST, NULL},
-	{"queue_probe_unranked", UNRANKED_SEL UNRANKED_REST, NULL}};
+	{"queue_probe_unscored", sql_probe_unscored, NULL},
+	{"queue_probe_quality", sql_probe_quality, NULL},
+	{"queue_probe_id", sql_probe_id, NULL},
+	{"queue_probe_hash", sql_probe_hash, NULL},
+	{"queue_probe_learned", sql_probe_learned, NULL},
+	{"queue_probe_uncertain", sql_probe_uncertain, NULL},
+	{"queue_probe_unranked", sql_probe_unranked, NULL}};
 /* The same with a slice between head and tail. */
 static const char *const slice_heads[] = {
 	UNSCORED_SEL "(", QUALITY_SEL "(", ID_SEL "(",	     HASH_SEL "(",
@@ -106,14 +113,11 @@ void store_queue_where_free(store_queue *q)
 }
 
 /* A slice's statement (store_where_prepare's, SQLite only) read through
- * the SQL interface like the others. */
-static int slice_prepare(store *s, const char *head, const store_where *w, const char *tail,
-			 dbi_stmt **out, assay_error *err)
+ * the SQL interface like the others; raw is finalized if it cannot be. */
+static int adopt(store *s, sqlite3_stmt *raw, dbi_stmt **out, assay_error *err)
 {
-	sqlite3_stmt *raw = NULL;
-	int rc = store_where_prepare(s, head, w, tail, &raw, err);
-	if (rc < 0)
-		return rc;
+	if (!raw)
+		return ASSAY_OK;
 	if (!(*out = dbi_adopt_sqlite(s->dbi, raw)))
 		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
 	return ASSAY_OK;
@@ -131,12 +135,21 @@ int store_queue_where(store *s, store_queue *q, const store_where *w, assay_erro
 	store_where each = *w;
 	each.sql = w->sql_each ? w->sql_each : w->sql;
 	int rc = ASSAY_OK;
+	sqlite3_stmt *raw[QUEUE_PROBES + 2] = {0};
 	for (int i = 0; i < QUEUE_PROBES && rc == ASSAY_OK; i++)
-		rc = slice_prepare(s, slice_heads[i], &each, slice_tails[i], &sl->probe[i], err);
+		rc = store_where_prepare(s, slice_heads[i], &each, slice_tails[i], &raw[i], err);
 	if (rc == ASSAY_OK)
-		rc = slice_prepare(s, SLICE_TOTAL_HEAD, w, ")", &sl->total, err);
+		rc = store_where_prepare(s, SLICE_TOTAL_HEAD, w, ")", &raw[QUEUE_PROBES], err);
 	if (rc == ASSAY_OK)
-		rc = slice_prepare(s, SLICE_DECIDED_HEAD, w, ")", &sl->decided, err);
+		rc = store_where_prepare(s, SLICE_DECIDED_HEAD, w, ")", &raw[QUEUE_PROBES + 1],
+					 err);
+	for (int i = 0; i < QUEUE_PROBES; i++)
+		if (adopt(s, raw[i], &sl->probe[i], err) < 0 && rc == ASSAY_OK)
+			rc = err->code;
+	if (adopt(s, raw[QUEUE_PROBES], &sl->total, err) < 0 && rc == ASSAY_OK)
+		rc = err->code;
+	if (adopt(s, raw[QUEUE_PROBES + 1], &sl->decided, err) < 0 && rc == ASSAY_OK)
+		rc = err->code;
 	q->slice = sl;
 	if (rc < 0)
 		store_queue_where_free(q);
@@ -202,7 +215,8 @@ int queue_sample_pos(store *s, const store_queue *q, int64_t id, qpos *p, assay_
 	*p = (qpos){.id = id};
 	if (s->pg && learned)
 		return store_sqlite_only(s, err);
-	dbi_stmt *st = dbi_stmt_get(s->dbi, learned ? &q_pos_learned : &q_pos_plain, err);
+	dbi_stmt *st = learned ? dbi_stmt_get(s->dbi, &q_pos_learned, err)
+			       : dbi_stmt_get(s->dbi, &q_pos_plain, err);
 	if (!st)
 		return err->code;
 	dbi_bind_i64(st, 1, id);
