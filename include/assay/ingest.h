@@ -71,7 +71,31 @@ typedef struct ingest_options {
 	volatile sig_atomic_t *stop;
 	/* Network options for URL sources (timeouts, TLS); NULL for defaults. */
 	const struct net_options *net;
+	/* Scoring inside the import, or NULL: each run of parsed records is
+	 * handed to score() before it is inserted (which may use several
+	 * cores), and write() follows the insert of run record i as a new
+	 * sample, in the same transaction. */
+	const struct ingest_scoring *scoring;
 } ingest_options;
+
+/* A parsed record as the scoring sees it; text NULL: nothing to score
+ * (a refused record). */
+typedef struct ingest_view {
+	const char *text;
+	size_t text_len;
+	const char *context; /* as it is stored (JSON), or NULL */
+	size_t context_len;
+	const char *text_field;
+	const char *kind;    /* --kind, or "" */
+	const char *record;
+	size_t record_len;
+} ingest_view;
+
+typedef struct ingest_scoring {
+	void *ud;
+	int (*score)(void *ud, const ingest_view *v, size_t n, assay_error *err);
+	int (*write)(void *ud, size_t i, int64_t sample_id, assay_error *err);
+} ingest_scoring;
 
 typedef struct ingest_result {
 	int64_t batch_id;
@@ -82,6 +106,7 @@ typedef struct ingest_result {
 	int64_t duplicate;   /* exact duplicates of existing samples, dropped */
 	int64_t rejected;    /* bad records, skipped (and reported) */
 	int64_t present;     /* already in the batch from an earlier run */
+	int64_t scored;      /* new samples scored inside the import (o->scoring) */
 } ingest_result;
 
 /* Imports one source ("-" is stdin, http:// and https:// are URLs, anything

@@ -401,6 +401,13 @@ typedef struct score_run_options {
 	void (*progress)(void *ud, const score_progress *p);
 	void *ud;
 	volatile sig_atomic_t *stop; /* raised: commit what is done and stop */
+	/* Samples whose combined score was written already (by import's
+	 * pipeline), a bitmap by sample id of combined_bits bits: not counted
+	 * again in res->combined. With rules_done the rule scorers' pass is
+	 * left out: every sample in scope has its current rule scores. */
+	const uint64_t *combined;
+	uint64_t combined_bits;
+	bool rules_done;
 } score_run_options;
 
 typedef struct score_run_result {
@@ -425,6 +432,41 @@ typedef struct score_run_result {
  * recorded per sample and the run goes on. Returns ASSAY_EINTR when
  * stopped (what was done is committed). */
 int score_run(store *s, const score_run_options *o, score_run_result *res, assay_error *err);
+
+/* ---- The rule scorers over a run of samples, on several cores ---------- */
+
+/* One sample as the rule scorers take it (stored or not yet). */
+typedef struct score_input {
+	const char *text;
+	size_t text_len;
+	const char *context;    /* the stored context (JSON array), or NULL */
+	size_t context_len;
+	const char *text_field;
+	const char *kind;       /* the batch's declared kind; "" or NULL: none */
+	const char *record;     /* the original record, or NULL */
+	size_t record_len;
+	uint64_t need;          /* bit k: rule k of the pipe is wanted; 0: none */
+} score_input;
+
+#define SCORE_PIPE_MAX 1024 /* inputs per score_pipe_compute */
+
+/* Rules ids[0..n) (text scorers) at cfg (kept by pointer, not copied). */
+typedef struct score_pipe score_pipe;
+int score_pipe_new(const score_config *cfg, const enum score_id *ids, size_t n, score_pipe **out,
+		   assay_error *err);
+void score_pipe_free(score_pipe *p);
+/* Scores in[0..n) (n <= SCORE_PIPE_MAX) on assay_workers() cores; the
+ * results stay, by index, until the next call (in must live as long). */
+int score_pipe_compute(score_pipe *p, const score_input *in, size_t n, assay_error *err);
+/* Writes result i as the scores of sample_id in one row (inside the
+ * caller's transaction) and, with combine, its combined score from these
+ * scores alone (for a sample that holds no other: a new one). Counts go
+ * into res. */
+int score_pipe_write(score_pipe *p, store *s, size_t i, int64_t sample_id, bool combine,
+		     score_run_result *res, assay_error *err);
+/* Adds each scorer's own time (summed over the cores) and the analysing
+ * time to res->seconds and res->shared_seconds, and starts them afresh. */
+void score_pipe_figures(score_pipe *p, score_run_result *res);
 
 /* The learned scores of the undecided samples brought up to the newest
  * model a page at a time, for a screen's loop: each step reads one page

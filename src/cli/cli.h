@@ -60,8 +60,19 @@ int cmd_score(cli_ctx *ctx, int argc, char **argv);
 /* Scores the corrected text of every edited sample not scored yet (the
  * built-in text scorers with the configuration); prints a failure. */
 int cli_score_edits(store *s);
-int cli_score_imported(store *s, const int64_t *batch_ids, size_t n, bool quiet,
-		       volatile sig_atomic_t *stop);
+/* The built-in rule scorers inside an import: made before its first
+ * source (loads the configuration: an error value, not printed), handed to each
+ * ingest_import as its scoring hook, then to cli_score_imported, which
+ * runs the other built-in scorers (and the rule scorers too unless
+ * rules_done: every new sample was scored in the import) over the batches
+ * and prints every figure. */
+typedef struct cli_import_scores cli_import_scores;
+struct ingest_scoring;
+int cli_import_scores_new(store *s, cli_import_scores **out, const struct ingest_scoring **hook,
+			  assay_error *err);
+void cli_import_scores_free(cli_import_scores *x);
+int cli_score_imported(store *s, cli_import_scores *x, const int64_t *batch_ids, size_t n,
+		       bool rules_done, bool quiet, volatile sig_atomic_t *stop);
 int cmd_decide(cli_ctx *ctx, int argc, char **argv);
 int cmd_review(cli_ctx *ctx, int argc, char **argv);
 int cmd_audit(cli_ctx *ctx, int argc, char **argv);

@@ -397,7 +397,13 @@ static int group_import(store *s, args *a, import_ui *ui)
 		summary("grouped pairs", &r);
 	int code = cli_exit_code(rc);
 	if (!a->no_score && rc != ASSAY_EINTR && r.imported + r.present > 0 && !stop_flag) {
-		int sc = cli_score_imported(s, &r.batch_id, 1, quiet, &stop_flag);
+		cli_import_scores *x; /* pairs are scored after their import */
+		const struct ingest_scoring *hook;
+		assay_error serr = {0};
+		int sc = cli_import_scores_new(s, &x, &hook, &serr) < 0
+			     ? cli_fail(&serr)
+			     : cli_score_imported(s, x, &r.batch_id, 1, false, quiet, &stop_flag);
+		cli_import_scores_free(x);
 		code = code ? code : sc;
 	}
 	return code;
@@ -421,13 +427,17 @@ static int check_args(const cli_ctx *ctx, const args *a, int sources)
 	return 0;
 }
 
-/* Imports each source in turn, then scores what came in. Returns the
- * exit code: interrupted over failed over some rejected. */
-static int import_sources(store *s, args *a, int n, char **sources, import_ui *ui)
+/* Imports each source in turn, then scores what came in (scores: NULL
+ * with --no-score or when the configuration was refused, then score_err
+ * says why). Returns the exit code: interrupted over failed over some
+ * rejected. */
+static int import_sources(store *s, args *a, int n, char **sources, import_ui *ui,
+			  cli_import_scores *scores, const assay_error *score_err)
 {
 	int worst = 0, code;
 	int64_t scored[64];
 	size_t n_scored = 0;
+	bool rules_done = true;
 	for (int i = 0; i < n && !stop_flag; i++) {
 		ingest_result r;
 		assay_error err = {0};
@@ -450,6 +460,8 @@ static int import_sources(store *s, args *a, int n, char **sources, import_ui *u
 		if ((rc == ASSAY_OK || rc == ASSAY_EPARTIAL) && !seen && n_scored < 64 &&
 		    r.imported + r.present > 0)
 			scored[n_scored++] = r.batch_id;
+		rules_done &= (rc == ASSAY_OK || rc == ASSAY_EPARTIAL) && r.scored == r.imported &&
+			      r.present == 0;
 		code = cli_exit_code(rc);
 		if (code == EXIT_INTR || (code != 0 && worst != EXIT_INTR && code != EXIT_DATA) ||
 		    (code == EXIT_DATA && worst == 0))
@@ -457,7 +469,9 @@ static int import_sources(store *s, args *a, int n, char **sources, import_ui *u
 	}
 	/* The built-in scorers, over what was imported, once it is all in. */
 	if (!a->no_score && n_scored && !stop_flag) {
-		code = cli_score_imported(s, scored, n_scored, a->quiet, &stop_flag);
+		code = scores ? cli_score_imported(s, scores, scored, n_scored, rules_done, a->quiet,
+						   &stop_flag)
+			      : cli_fail(score_err);
 		if (code && (worst == 0 || code == EXIT_INTR))
 			worst = code;
 	}
@@ -486,10 +500,18 @@ int cmd_import(cli_ctx *ctx, int argc, char **argv)
 	a.o.stop = &stop_flag;
 	a.o.qualify_line_ids = argc - first > 1;
 	cli_catch_signals(on_signal);
-	if (a.group.field)
+	if (a.group.field) {
 		code = group_import(s, &a, &ui);
-	else
-		code = import_sources(s, &a, argc - first, argv + first, &ui);
+		store_close(s);
+		return code;
+	}
+	/* the rule scorers run inside the import, the others after it */
+	cli_import_scores *scores = NULL;
+	assay_error serr = {0}; /* a bad configuration: said after the import, as before */
+	if (!a.no_score && cli_import_scores_new(s, &scores, &a.o.scoring, &serr) < 0)
+		a.o.scoring = NULL;
+	code = import_sources(s, &a, argc - first, argv + first, &ui, scores, &serr);
+	cli_import_scores_free(scores);
 	store_close(s);
 	return code;
 }

@@ -62,6 +62,7 @@ typedef struct ring {
 	bool started;
 	bool reader_waits, inserter_waits; /* who needs a signal */
 	pthread_t thread;
+	ingest_view views[RING_SLOTS]; /* the run being inserted, for the scoring */
 } ring;
 
 typedef struct run {
@@ -173,8 +174,32 @@ static int fill_slot(run *r, slot *sl, assay_error *err)
 	return ASSAY_OK;
 }
 
-/* The inserting thread's part: the rejection, or the insert. */
-static int take(run *r, slot *sl, assay_error *err)
+/* The scoring of a run of k records (from the ring's head) before their
+ * insert, when the import scores (not when it resumes a batch: its
+ * declared kind is the batch's). */
+static int score_run_of(run *r, size_t k, assay_error *err)
+{
+	const ingest_scoring *sc = r->o->scoring;
+	if (!sc || r->res->resumed)
+		return ASSAY_OK;
+	ring *q = r->q;
+	for (size_t i = 0; i < k; i++) {
+		const slot *sl = &q->v[(q->head + i) % RING_SLOTS];
+		bool ok = !sl->end && !sl->rec.error[0] && sl->parsed == ASSAY_OK && !sl->pair;
+		q->views[i] = ok ? (ingest_view){.text = sl->text, .text_len = sl->text_len,
+						 .context = sl->context,
+						 .context_len = sl->context_len,
+						 .text_field = sl->text_field,
+						 .kind = r->o->kind ? r->o->kind : "",
+						 .record = sl->rec.raw, .record_len = sl->rec.len}
+				 : (ingest_view){0};
+	}
+	return sc->score(sc->ud, q->views, k, err);
+}
+
+/* The inserting thread's part: the rejection, or the insert (and the
+ * scores of run record i, when there are). */
+static int take(run *r, slot *sl, size_t i, assay_error *err)
 {
 	char why[512];
 	const record *rec = &sl->rec;
@@ -209,6 +234,12 @@ static int take(run *r, slot *sl, assay_error *err)
 		switch (outcome) {
 		case STORE_INSERTED:
 			r->res->imported++;
+			if (r->o->scoring && !r->res->resumed && r->q->views[i].text) {
+				const ingest_scoring *sc = r->o->scoring;
+				if ((rc = sc->write(sc->ud, i, sid, err)) < 0)
+					return rc;
+				r->res->scored++;
+			}
 			break;
 		case STORE_DUPLICATE:
 			r->res->duplicate++;
@@ -427,6 +458,8 @@ static int read_all(run *r, assay_error *err)
 		if (!ready)
 			return assay_fail(err, ASSAY_EINTR, "interrupted");
 		size_t done = 0;
+		if ((rc = score_run_of(r, ready, err)) < 0)
+			return rc;
 		for (; done < ready; done++) {
 			slot *sl = &q->v[(q->head + done) % RING_SLOTS];
 			r->bytes = sl->bytes;
@@ -437,7 +470,7 @@ static int read_all(run *r, assay_error *err)
 				return sl->rc; /* the reader thread has ended */
 			}
 			r->res->read++;
-			if ((rc = take(r, sl, err)) < 0)
+			if ((rc = take(r, sl, done, err)) < 0)
 				return rc;
 			if (r->o->strict && r->res->rejected)
 				return assay_fail(err, ASSAY_EFORMAT, "%s (--strict: nothing imported)",

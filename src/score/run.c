@@ -54,38 +54,29 @@ int run_analyse(run_ctx *r, const store_score_item *it, assay_error *err)
 	return ASSAY_OK;
 }
 
-/* The wanted scores of one sample, written as one row (store_scores_put). */
-static int text_item(run_ctx *r, const store_score_item *it, const enum score_id *ids,
-		     const store_score_want *want, size_t n, assay_error *err)
+/* One page's samples: scored on every core (score_pipe), then each one's
+ * wanted scores written as one row (store_scores_put). */
+static int text_page(run_ctx *r, score_pipe *pipe, const store_score_page *page,
+		     score_input *in, int64_t *compute_ns, assay_error *err)
 {
-	int rc = run_analyse(r, it, err);
-	if (rc < 0)
-		return rc;
-	score_result res[SCORE_COUNT];
-	store_score_row rows[SCORE_COUNT];
-	size_t k = 0;
-	/* each scorer's own time: one clock reading between two calls */
-	int64_t t = assay_mono_ns();
-	for (size_t w = 0; w < n; w++) {
-		if (!(it->need >> w & 1))
-			continue;
-		score_result *x = &res[k];
-		score_text_run(ids[w], &r->text, &r->cfg, x);
-		int64_t t2 = assay_mono_ns();
-		r->res->seconds[ids[w]] += (double)(t2 - t) / 1e9;
-		t = t2;
-		rows[k++] = (store_score_row){.sample_id = it->id,
-					      .scorer = want[w].scorer,
-					      .version = want[w].version,
-					      .value = x->value,
-					      .flagged = x->flagged,
-					      .reason = x->reason,
-					      .detail = x->detail};
-		r->res->scored[ids[w]]++;
-		r->res->flagged[ids[w]] += x->flagged;
-		r->res->failed[ids[w]] += isnan(x->value);
+	int rc = ASSAY_OK;
+	for (size_t at = 0; at < page->n && rc == 0; at += SCORE_PIPE_MAX) {
+		size_t n = page->n - at < SCORE_PIPE_MAX ? page->n - at : SCORE_PIPE_MAX;
+		for (size_t i = 0; i < n; i++) {
+			const store_score_item *it = &page->items[at + i];
+			in[i] = (score_input){.text = it->text, .text_len = it->text_len,
+					      .context = it->context, .context_len = it->context_len,
+					      .text_field = it->text_field, .kind = it->kind,
+					      .record = it->record, .record_len = it->record_len,
+					      .need = it->need};
+		}
+		int64_t t = assay_mono_ns();
+		rc = score_pipe_compute(pipe, in, n, err);
+		*compute_ns += assay_mono_ns() - t;
+		for (size_t i = 0; i < n && rc == 0; i++)
+			rc = score_pipe_write(pipe, r->s, i, page->items[at + i].id, false, r->res, err);
 	}
-	return store_scores_put(r->s, rows, k, err);
+	return rc;
 }
 
 static int run_text(run_ctx *r, const enum score_id *ids, size_t n, assay_error *err)
@@ -105,13 +96,13 @@ static int run_text(run_ctx *r, const enum score_id *ids, size_t n, assay_error 
 			       .rescore = r->o->rescore,
 			       .with_record = record};
 	store_score_page page = {0};
-	double own[SCORE_COUNT];
-	for (size_t i = 0; i < n; i++)
-		own[i] = r->res->seconds[ids[i]];
-	int64_t t0 = assay_mono_ns(), *done = NULL;
-	int rc = ASSAY_OK;
+	int64_t t0 = assay_mono_ns(), compute_ns = 0, *done = NULL;
+	score_pipe *pipe = NULL;
+	score_input *in = malloc(SCORE_PIPE_MAX * sizeof *in);
+	int rc = in ? score_pipe_new(&r->cfg, ids, n, &pipe, err)
+		    : assay_fail(err, ASSAY_ENOMEM, "out of memory");
 	const char *phase = n == 1 ? score_defs[ids[0]].name : "rules";
-	while (!run_stopped(r)) {
+	while (rc == 0 && !run_stopped(r)) {
 		if ((rc = store_score_page_next(r->s, &q, r->page, &page, err)) < 0 || page.n == 0)
 			break;
 		int64_t *v = realloc(done, page.n * sizeof *done);
@@ -122,10 +113,9 @@ static int run_text(run_ctx *r, const enum score_id *ids, size_t n, assay_error 
 		done = v;
 		if ((rc = store_begin(r->s, err)) < 0)
 			break;
-		for (size_t i = 0; i < page.n && rc == 0; i++) {
+		for (size_t i = 0; i < page.n; i++)
 			done[i] = page.items[i].id; /* ascending: the page is in id order */
-			rc = text_item(r, &page.items[i], ids, want, n, err);
-		}
+		rc = text_page(r, pipe, &page, in, &compute_ns, err);
 		if (rc == 0)
 			rc = run_combine(r, done, page.n, err);
 		if (rc < 0) {
@@ -138,11 +128,13 @@ static int run_text(run_ctx *r, const enum score_id *ids, size_t n, assay_error 
 	}
 	store_score_page_free(&page);
 	free(done);
-	/* what the scorers' own time leaves: reading, analysing, writing */
-	double shared = (double)(assay_mono_ns() - t0) / 1e9;
-	for (size_t i = 0; i < n; i++)
-		shared -= r->res->seconds[ids[i]] - own[i];
-	r->res->shared_seconds += shared > 0 ? shared : 0;
+	free(in);
+	/* the shared work: analysing (on the cores) and what the pass does
+	 * besides scoring (reading, writing) */
+	if (pipe)
+		score_pipe_figures(pipe, r->res);
+	score_pipe_free(pipe);
+	r->res->shared_seconds += (double)(assay_mono_ns() - t0 - compute_ns) / 1e9;
 	return rc;
 }
 
@@ -338,18 +330,22 @@ int score_run(store *s, const score_run_options *o, score_run_result *res, assay
 	if ((rc = run_learned_prepare(&r, learned, err)) < 0)
 		return rc;
 	r.combined_bits = (uint64_t)all_max + 1;
+	if (o->combined_bits > r.combined_bits)
+		r.combined_bits = o->combined_bits;
 	r.combined = calloc((r.combined_bits + 63) / 64, sizeof *r.combined);
 	if (!r.combined) {
 		run_learned_free(&r);
 		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
 	}
+	if (o->combined)
+		memcpy(r.combined, o->combined, (o->combined_bits + 63) / 64 * sizeof *r.combined);
 	for (size_t i = 0; i < n; i++)
 		if (score_defs[ids[i]].kind == SCORE_KIND_TEXT)
 			text_ids[n_text++] = ids[i];
 	for (size_t i = 0; i < n_text && rc == 0; i++)
 		if (score_defs[text_ids[i]].needs & SCORE_NEEDS_RANGE)
 			rc = field_range(&r, err);
-	if (rc == 0 && n_text)
+	if (rc == 0 && n_text && !o->rules_done)
 		rc = run_text(&r, text_ids, n_text, err);
 	if (rc == 0 && n_text && !run_stopped(&r))
 		rc = run_pairs_b(&r, text_ids, n_text, err);

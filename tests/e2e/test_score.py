@@ -394,3 +394,52 @@ def test_evaluation_on_sample_data():
         check(res["scorers"][name]["recall"] >= 0.95, (name, res["scorers"][name]))
     for name in ("repetition", "artifacts", "hedging", "charset"):
         check(res["scorers"][name]["precision"] >= 0.9, (name, res["scorers"][name]))
+
+
+def packed(w):
+    """Every stored score as bytes (values, versions, flags, notes), the
+    scorers' slots and versions, and the combined scores."""
+    return (w.sql("SELECT s.ext_id, ss.flags, hex(ss.vals), hex(ss.vers), hex(n.notes)"
+                  " FROM sample_scores ss JOIN samples s ON s.id = ss.sample_id"
+                  " LEFT JOIN score_notes n ON n.sample_id = ss.sample_id ORDER BY 1"),
+            w.sql("SELECT slot, name FROM scorers ORDER BY slot"),
+            w.sql("SELECT id, slot, version FROM scorer_versions ORDER BY id"),
+            w.sql("SELECT ext_id, quality FROM samples ORDER BY ext_id"))
+
+
+def test_import_scores_in_its_pipeline_as_score_does():
+    """The rule scorers run inside import's pipeline (on the parsed records,
+    the scores and the combined score written with the sample) store
+    exactly what `import --no-score` then `score` stores, byte for byte,
+    on every sample file (contexts, conversations, declared kinds); the
+    summary counts each sample once."""
+    for name in ("captions.jsonl", "instructions.jsonl", "chat.jsonl", "tasks.jsonl"):
+        src = os.path.join(SAMPLE_DATA, name)
+        kind = ["--kind", "response"] if name == "tasks.jsonl" else []
+        with Workdir() as a, Workdir() as b:
+            r = a.run("import", *kind, src)
+            eq(r.code, 0, r)
+            n = a.sql("SELECT count(*) FROM samples")[0][0]
+            contains(r.out, f"combined scores written: {n}\n")
+            rows = {line.split()[0]: line.split()[1] for line in r.out.splitlines()
+                    if line.split() and line.split()[0] in BUILTINS}
+            eq(set(rows.values()), {str(n)}, rows)
+            eq(b.run("import", "--no-score", *kind, src).code, 0)
+            eq(b.run("score").code, 0)
+            eq(packed(a), packed(b), name)
+
+
+def test_import_resumed_scores_the_rest_after():
+    """A batch resumed by a second import (its declared kind is the
+    batch's) is scored after the import, as before: what the first run
+    left unscored gets its scores, nothing is scored twice."""
+    with Workdir() as a, Workdir() as b:
+        src = small(a, n=40)
+        part = a.file("part.jsonl", "".join(open(src).readlines()[:25]))
+        eq(a.run("import", "--no-score", "--batch", "b", part).code, 0)
+        r = a.run("import", "--batch", "b", src)
+        eq(r.code, 0, r)
+        contains(r.out, "combined scores written: 40\n")
+        eq(b.run("import", "--no-score", "--batch", "b", src).code, 0)
+        eq(b.run("score").code, 0)
+        eq(packed(a)[0], packed(b)[0])

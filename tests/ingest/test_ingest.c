@@ -176,6 +176,68 @@ TEST(import_chunks_and_counts)
 	store_close(s);
 }
 
+/* A scoring hook that checks what it is given: each run's views, then a
+ * write per new sample inside the import's transaction, with its text. */
+typedef struct hook_seen {
+	store *s;
+	const ingest_view *v;
+	size_t n, runs, views, writes, bad;
+} hook_seen;
+
+static int hook_score(void *ud, const ingest_view *v, size_t n, assay_error *err)
+{
+	(void)err;
+	hook_seen *h = ud;
+	h->v = v;
+	h->n = n;
+	h->runs++;
+	for (size_t i = 0; i < n; i++)
+		h->views += v[i].text != NULL;
+	return 0;
+}
+
+static int hook_write(void *ud, size_t i, int64_t sample_id, assay_error *err)
+{
+	hook_seen *h = ud;
+	store_sample x;
+	h->writes++;
+	if (i >= h->n || !h->v[i].text || !store_in_tx(h->s) ||
+	    store_sample_get(h->s, sample_id, &x, err) < 0)
+		return h->bad++, 0;
+	h->bad += strcmp(x.text, h->v[i].text) != 0;
+	store_sample_free(&x);
+	return 0;
+}
+
+TEST(import_scoring_hook)
+{
+	abuf body = {0};
+	for (int i = 0; i < 1000; i++)
+		abuf_printf(&body, "{\"id\": %d, \"text\": \"sample %d\"}\n", i, i % 900);
+	abuf_puts(&body, "not json\n");
+	const char *p = write_file("a.jsonl", body.data);
+	abuf_free(&body);
+	store *s = fresh("a.db");
+	hook_seen h = {.s = s};
+	ingest_scoring sc = {.ud = &h, .score = hook_score, .write = hook_write};
+	ingest_options o = {.batch = "b", .commit_every = 64, .scoring = &sc};
+	ingest_result r;
+	assay_error e = {0};
+	CHECK_INT(ingest_import(s, p, &o, &r, &e), ASSAY_EPARTIAL);
+	CHECK_INT(r.imported, 900);
+	CHECK_INT(r.scored, 900);
+	CHECK_INT(h.writes, 900);
+	CHECK_INT(h.bad, 0);
+	CHECK_INT(h.views, 1000); /* duplicates are scored, not written; the bad line neither */
+	CHECK(h.runs > 0);
+	/* again: the batch is resumed, nothing new, nothing scored */
+	h.writes = 0;
+	CHECK_INT(ingest_import(s, p, &o, &r, &e), ASSAY_EPARTIAL);
+	CHECK_INT(r.scored, 0);
+	CHECK_INT(h.writes, 0);
+	store_close(s);
+}
+
 TEST(import_stop_and_strict)
 {
 	const char *p = write_file("c.jsonl", "{\"text\": \"one\"}\n{\"text\": \"two\"}\n{bad\n");
@@ -227,5 +289,6 @@ TEST(readers_json_csv_and_refusals)
 }
 
 UNIT_MAIN(UNIT_CASE(field_paths_and_formats), UNIT_CASE(record_checks),
-	  UNIT_CASE(import_chunks_and_counts), UNIT_CASE(import_stop_and_strict),
+	  UNIT_CASE(import_chunks_and_counts), UNIT_CASE(import_scoring_hook),
+	  UNIT_CASE(import_stop_and_strict),
 	  UNIT_CASE(readers_json_csv_and_refusals))
