@@ -2,6 +2,7 @@
  * artifacts (refusals, meta-commentary, placeholders, Markdown, prompt
  * leakage) and hedging. */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -302,11 +303,23 @@ static void art_todo(art_state *a)
 	}
 }
 
+/* The phrase tables, compiled once for every thread that scores (the
+ * rule scorers run on several cores at once); a table that could not be
+ * compiled stays empty (v NULL) and its scorer says so. */
+static score_phrases art_table, hedge_table;
+static pthread_once_t art_once = PTHREAD_ONCE_INIT, hedge_once = PTHREAD_ONCE_INIT;
+
+static void art_compile(void)
+{
+	if (score_phrases_compile(&art_table, art_phrases, ASSAY_ARRAY_LEN(art_phrases)) < 0)
+		art_table.v = NULL;
+}
+
 void score_artifacts(score_text *t, const score_config *cfg, score_result *out)
 {
-	static score_phrases table;
-	if (!table.v &&
-	    score_phrases_compile(&table, art_phrases, ASSAY_ARRAY_LEN(art_phrases)) < 0) {
+	pthread_once(&art_once, art_compile);
+	const score_phrases *table = &art_table;
+	if (!table->v) {
 		score_set(out, NAN, "artifacts: out of memory");
 		return;
 	}
@@ -314,7 +327,7 @@ void score_artifacts(score_text *t, const score_config *cfg, score_result *out)
 		       .markdown_ok = cfg->markdown_ok || !t->caption,
 		       .fiction = score_context_asks_fiction(t),
 		       .worst = -1};
-	score_phrases_match(&table, t, art_phrase, &a);
+	score_phrases_match(table, t, art_phrase, &a);
 	art_markers_scan(&a);
 	art_lists(&a);
 	art_todo(&a);
@@ -437,17 +450,23 @@ static void hedge_hit(void *ud, const score_phrase *ph, size_t w)
 	}
 }
 
+static void hedge_compile(void)
+{
+	if (score_phrases_compile(&hedge_table, hedge_phrases, ASSAY_ARRAY_LEN(hedge_phrases)) < 0)
+		hedge_table.v = NULL;
+}
+
 void score_hedging(score_text *t, const score_config *cfg, score_result *out)
 {
 	(void)cfg;
-	static score_phrases table;
-	if (!table.v &&
-	    score_phrases_compile(&table, hedge_phrases, ASSAY_ARRAY_LEN(hedge_phrases)) < 0) {
+	pthread_once(&hedge_once, hedge_compile);
+	const score_phrases *table = &hedge_table;
+	if (!table->v) {
 		score_set(out, NAN, "hedging: out of memory");
 		return;
 	}
 	hedge_state h = {.t = t};
-	score_phrases_match(&table, t, hedge_hit, &h);
+	score_phrases_match(table, t, hedge_hit, &h);
 	double per100 = t->n_words ? 100.0 * (double)h.hedges / (double)t->n_words : 0;
 	/* One hedge is how people write (never flagged alone); past that, a
 	 * hedge every 33 words (3 per 100) is the limit. */
