@@ -285,16 +285,13 @@ static void art_lists(art_state *a)
 		art_hit(a, ART_MARKDOWN, "a list", 6);
 }
 
+/* The hashes of TODO, TBD, FIXME and XXX, made with the phrase table. */
+static uint32_t todo_hash[4];
+
 /* TODO, TBD, FIXME, XXX written in capitals. */
 static void art_todo(art_state *a)
 {
-	static uint32_t h[4];
-	if (!h[0]) {
-		h[0] = score_word_hash("todo", 4);
-		h[1] = score_word_hash("tbd", 3);
-		h[2] = score_word_hash("fixme", 5);
-		h[3] = score_word_hash("xxx", 3);
-	}
+	const uint32_t *h = todo_hash;
 	for (size_t i = 0; i < a->t->n_words; i++) {
 		const score_word *w = &a->t->words[i];
 		if (w->upper && w->alpha && w->chars >= 3 &&
@@ -311,6 +308,10 @@ static pthread_once_t art_once = PTHREAD_ONCE_INIT, hedge_once = PTHREAD_ONCE_IN
 
 static void art_compile(void)
 {
+	todo_hash[0] = score_word_hash("todo", 4);
+	todo_hash[1] = score_word_hash("tbd", 3);
+	todo_hash[2] = score_word_hash("fixme", 5);
+	todo_hash[3] = score_word_hash("xxx", 3);
 	if (score_phrases_compile(&art_table, art_phrases, ASSAY_ARRAY_LEN(art_phrases)) < 0)
 		art_table.v = NULL;
 }

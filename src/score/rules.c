@@ -3,6 +3,7 @@
  * "Scaling Language Models: Methods, Analysis & Insights from Training
  * Gopher", appendix A.1.1, table A1). */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,13 +51,21 @@ void score_length(score_text *t, const score_config *cfg, score_result *out)
 /* Gopher's stop words: a text must hold at least two of them. */
 static const char *const stop_words[] = {"the", "be", "to", "of", "and", "that", "have", "with"};
 
+static uint32_t stop_hashes[ASSAY_ARRAY_LEN(stop_words)];
+static pthread_once_t stop_once = PTHREAD_ONCE_INIT;
+
+/* The hashes, made once for every thread that scores. */
+static void stop_hash(void)
+{
+	for (size_t i = 0; i < ASSAY_ARRAY_LEN(stop_words); i++)
+		stop_hashes[i] = score_word_hash(stop_words[i], strlen(stop_words[i]));
+}
+
 static bool is_stop_word(uint32_t h)
 {
-	static uint32_t hashes[ASSAY_ARRAY_LEN(stop_words)];
-	if (!hashes[0])
-		for (size_t i = 0; i < ASSAY_ARRAY_LEN(stop_words); i++)
-			hashes[i] = score_word_hash(stop_words[i], strlen(stop_words[i]));
-	for (size_t i = 0; i < ASSAY_ARRAY_LEN(hashes); i++)
+	pthread_once(&stop_once, stop_hash);
+	const uint32_t *hashes = stop_hashes;
+	for (size_t i = 0; i < ASSAY_ARRAY_LEN(stop_hashes); i++)
 		if (hashes[i] == h)
 			return true;
 	return false;
@@ -92,14 +101,21 @@ static const char *const short_stop_words[] = {"the", "a",    "an",   "of", "in"
 					       "to",  "and",  "with", "is", "are",  "at",
 					       "for", "from", "by",   "be", "that", "have"};
 
+static uint32_t short_stop_hashes[ASSAY_ARRAY_LEN(short_stop_words)];
+static pthread_once_t short_stop_once = PTHREAD_ONCE_INIT;
+
+static void short_stop_hash(void)
+{
+	for (size_t i = 0; i < ASSAY_ARRAY_LEN(short_stop_words); i++)
+		short_stop_hashes[i] =
+		    score_word_hash(short_stop_words[i], strlen(short_stop_words[i]));
+}
+
 static bool is_short_stop_word(uint32_t h)
 {
-	static uint32_t hashes[ASSAY_ARRAY_LEN(short_stop_words)];
-	if (!hashes[0])
-		for (size_t i = 0; i < ASSAY_ARRAY_LEN(short_stop_words); i++)
-			hashes[i] =
-			    score_word_hash(short_stop_words[i], strlen(short_stop_words[i]));
-	for (size_t i = 0; i < ASSAY_ARRAY_LEN(hashes); i++)
+	pthread_once(&short_stop_once, short_stop_hash);
+	const uint32_t *hashes = short_stop_hashes;
+	for (size_t i = 0; i < ASSAY_ARRAY_LEN(short_stop_hashes); i++)
 		if (hashes[i] == h)
 			return true;
 	return false;

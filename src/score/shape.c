@@ -2,6 +2,7 @@
  * unbalanced quotes or brackets) and charset (replacement and control
  * characters, bidi controls, mojibake, mixed scripts). */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -19,13 +20,21 @@ static const char *const dangling[] = {
     "is",      "are",	 "was", "were",	 "this",  "these", "those",  "very",  "some",
 };
 
+static uint32_t dangling_hashes[ASSAY_ARRAY_LEN(dangling)];
+static pthread_once_t dangling_once = PTHREAD_ONCE_INIT;
+
+/* The hashes, made once for every thread that scores. */
+static void dangling_hash(void)
+{
+	for (size_t i = 0; i < ASSAY_ARRAY_LEN(dangling); i++)
+		dangling_hashes[i] = score_word_hash(dangling[i], strlen(dangling[i]));
+}
+
 static bool dangling_word(uint32_t h)
 {
-	static uint32_t hashes[ASSAY_ARRAY_LEN(dangling)];
-	if (!hashes[0])
-		for (size_t i = 0; i < ASSAY_ARRAY_LEN(dangling); i++)
-			hashes[i] = score_word_hash(dangling[i], strlen(dangling[i]));
-	for (size_t i = 0; i < ASSAY_ARRAY_LEN(hashes); i++)
+	pthread_once(&dangling_once, dangling_hash);
+	const uint32_t *hashes = dangling_hashes;
+	for (size_t i = 0; i < ASSAY_ARRAY_LEN(dangling_hashes); i++)
 		if (hashes[i] == h)
 			return true;
 	return false;
