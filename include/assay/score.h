@@ -299,16 +299,31 @@ double score_combine(const double *values, const double *weights, size_t n);
  * all-ones. */
 void score_minhash(const score_text *t, uint32_t sig[SCORE_MH_K]);
 
-/* The low byte of each min-hash: the signature as it is stored. */
-void score_minhash_bytes(const uint32_t sig[SCORE_MH_K], uint8_t out[SCORE_MH_K]);
-/* How many of two stored signatures' bytes agree (0..SCORE_MH_K). */
-int score_minhash_agree(const uint8_t a[SCORE_MH_K], const uint8_t b[SCORE_MH_K]);
-/* The Jaccard estimate of an agreement (b-bit MinHash: corrected for two
- * different min-hashes agreeing on their low byte by chance). */
-double score_minhash_jaccard(int agree);
-/* The key of each LSH band (its number in the high 32 bits, the hash of
- * its 6 rows in the low 32): two texts sharing a key are candidates. */
-void score_minhash_bands(const uint32_t sig[SCORE_MH_K], int64_t keys[SCORE_MH_BANDS]);
+/* An in-memory LSH index over signatures kept as 8-bit values (b-bit
+ * MinHash): about 120 + 20*4 bytes per sample plus the band table (2^k
+ * slots of 8 bytes, kept at most half full): ~460 MB for 1M samples. */
+typedef struct score_lsh score_lsh;
+
+/* A sample's best match among those added before it. */
+typedef struct score_lsh_match {
+	uint32_t best;	   /* index of the most similar earlier sample, or UINT32_MAX */
+	double similarity; /* its estimated Jaccard (0 when none) */
+} score_lsh_match;
+
+/* expected: how many samples will be added (sizes the band table). */
+score_lsh *score_lsh_new(size_t expected, assay_error *err);
+void score_lsh_free(score_lsh *l);
+/* Adds sample number score_lsh_count() with signature sig and returns its
+ * best earlier match (candidates from shared bands, at most 64 per band,
+ * most recent first). */
+int score_lsh_add(score_lsh *l, const uint32_t sig[SCORE_MH_K], score_lsh_match *m,
+		  assay_error *err);
+size_t score_lsh_count(const score_lsh *l);
+/* Estimated Jaccard of two added samples (from the 8-bit signatures,
+ * corrected for chance agreement). */
+double score_lsh_similarity(const score_lsh *l, uint32_t a, uint32_t b);
+/* Bytes held by the index. */
+size_t score_lsh_bytes(const score_lsh *l);
 
 /* ---- Remote scorers ------------------------------------------------------- */
 
@@ -421,7 +436,7 @@ typedef struct score_run_result {
 					summed over the cores that made them) */
 	double shared_seconds;	     /* the rule scorers' pass besides their calls:
 					reading, analysing the texts, writing */
-	size_t peak_index_bytes; /* neardup: the memory its index lookups held */
+	size_t peak_index_bytes; /* neardup: the LSH index at its largest */
 } score_run_result;
 
 /* Runs the named scorers over the samples in scope, writing each score

@@ -1,6 +1,8 @@
 /* minhash.c — near-duplicate detection: MinHash signatures over words and
- * word bigrams, their 8-bit form and its Jaccard estimate, and the keys of
- * their 20 LSH bands of 6 rows (the index itself is on disk: neardup.c). */
+ * word bigrams and an LSH index (20 bands of 6 rows) that finds, for each new
+ * sample, the most similar earlier one with memory bounded by the count. */
+#include <stdlib.h>
+#include <string.h>
 
 #include "assay/score.h"
 
@@ -55,39 +57,167 @@ void score_minhash(const score_text *t, uint32_t sig[SCORE_MH_K])
 	}
 }
 
-_Static_assert(STORE_NEARDUP_SIG == SCORE_MH_K, "a stored signature holds every min-hash");
+#define CHAIN_CAP 64
+#define NONE	  0u
 
-void score_minhash_bytes(const uint32_t sig[SCORE_MH_K], uint8_t out[SCORE_MH_K])
+struct score_lsh {
+	uint8_t *sig8;	 /* count x K low bytes */
+	uint32_t *next;	 /* count x BANDS: previous sample (index+1) in the same bucket */
+	uint32_t *stamp; /* last query that compared each sample (dedupes candidates) */
+	size_t count, cap;
+	uint64_t *slots; /* key << 32 | head (index+1); 0 = empty */
+	size_t n_slots, used;
+	uint32_t query;
+};
+
+static size_t pow2_at_least(size_t n)
 {
-	for (size_t k = 0; k < SCORE_MH_K; k++)
-		out[k] = (uint8_t)sig[k];
+	size_t p = 1024;
+	while (p < n)
+		p *= 2;
+	return p;
 }
 
-int score_minhash_agree(const uint8_t a[SCORE_MH_K], const uint8_t b[SCORE_MH_K])
+score_lsh *score_lsh_new(size_t expected, assay_error *err)
 {
-	int eq = 0;
-	for (size_t k = 0; k < SCORE_MH_K; k++)
-		eq += a[k] == b[k];
-	return eq;
+	score_lsh *l = calloc(1, sizeof *l);
+	if (!l) {
+		assay_fail(err, ASSAY_ENOMEM, "out of memory");
+		return NULL;
+	}
+	/* Band keys fill at most 70% of the table when `expected` arrive. */
+	l->n_slots = pow2_at_least((expected ? expected : 1024) * SCORE_MH_BANDS * 10 / 7);
+	l->slots = calloc(l->n_slots, sizeof *l->slots);
+	if (!l->slots) {
+		free(l);
+		assay_fail(err, ASSAY_ENOMEM,
+			   "out of memory for a near-duplicate index of %zu "
+			   "samples",
+			   expected);
+		return NULL;
+	}
+	return l;
 }
 
-double score_minhash_jaccard(int agree)
+void score_lsh_free(score_lsh *l)
 {
+	if (!l)
+		return;
+	free(l->sig8);
+	free(l->next);
+	free(l->stamp);
+	free(l->slots);
+	free(l);
+}
+
+size_t score_lsh_count(const score_lsh *l)
+{
+	return l->count;
+}
+
+size_t score_lsh_bytes(const score_lsh *l)
+{
+	return sizeof *l +
+	       l->cap * (SCORE_MH_K + SCORE_MH_BANDS * sizeof(uint32_t) + sizeof(uint32_t)) +
+	       l->n_slots * sizeof *l->slots;
+}
+
+static int reserve(score_lsh *l, assay_error *err)
+{
+	if (l->count < l->cap)
+		return ASSAY_OK;
+	size_t cap = l->cap ? l->cap * 2 : 4096;
+	uint8_t *s = realloc(l->sig8, cap * SCORE_MH_K);
+	if (s)
+		l->sig8 = s;
+	uint32_t *nx = s ? realloc(l->next, cap * SCORE_MH_BANDS * sizeof *nx) : NULL;
+	if (nx)
+		l->next = nx;
+	uint32_t *st = nx ? realloc(l->stamp, cap * sizeof *st) : NULL;
+	if (!st)
+		return assay_fail(err, ASSAY_ENOMEM,
+				  "out of memory for the near-duplicate index "
+				  "(%zu samples)",
+				  l->count);
+	l->stamp = st;
+	memset(st + l->cap, 0, (cap - l->cap) * sizeof *st);
+	l->cap = cap;
+	return ASSAY_OK;
+}
+
+double score_lsh_similarity(const score_lsh *l, uint32_t a, uint32_t b)
+{
+	const uint8_t *x = l->sig8 + (size_t)a * SCORE_MH_K, *y = l->sig8 + (size_t)b * SCORE_MH_K;
+	unsigned eq = 0;
+	for (size_t k = 0; k < SCORE_MH_K; k++)
+		eq += x[k] == y[k];
 	/* Two different min-hashes agree on their low byte by chance 1/256. */
-	double p = (double)agree / SCORE_MH_K, j = (p - 1.0 / 256) / (1 - 1.0 / 256);
+	double p = (double)eq / SCORE_MH_K, j = (p - 1.0 / 256) / (1 - 1.0 / 256);
 	return j < 0 ? 0 : j;
 }
 
-void score_minhash_bands(const uint32_t sig[SCORE_MH_K], int64_t keys[SCORE_MH_BANDS])
+static uint32_t band_key(const uint32_t *sig, size_t band)
 {
-	for (size_t band = 0; band < SCORE_MH_BANDS; band++) {
-		uint64_t h = 0x243F6A8885A308D3ull ^ band;
-		for (size_t r = 0; r < SCORE_MH_ROWS; r++) {
-			h ^= sig[band * SCORE_MH_ROWS + r];
-			h *= 0x9E3779B97F4A7C15ull;
-			h ^= h >> 29;
-		}
-		uint32_t k = (uint32_t)(h >> 32);
-		keys[band] = (int64_t)(((uint64_t)band << 32) | (k ? k : 1));
+	uint64_t h = 0x243F6A8885A308D3ull ^ band;
+	for (size_t r = 0; r < SCORE_MH_ROWS; r++) {
+		h ^= sig[band * SCORE_MH_ROWS + r];
+		h *= 0x9E3779B97F4A7C15ull;
+		h ^= h >> 29;
 	}
+	uint32_t k = (uint32_t)(h >> 32);
+	return k ? k : 1;
+}
+
+/* The slot of key (existing or the empty one where it goes). */
+static uint64_t *slot_for(score_lsh *l, uint32_t key)
+{
+	size_t mask = l->n_slots - 1, i = (key * 0x9E3779B1u) & mask;
+	while (l->slots[i] && (uint32_t)(l->slots[i] >> 32) != key)
+		i = (i + 1) & mask;
+	return &l->slots[i];
+}
+
+int score_lsh_add(score_lsh *l, const uint32_t sig[SCORE_MH_K], score_lsh_match *m,
+		  assay_error *err)
+{
+	if (reserve(l, err) < 0)
+		return err->code;
+	uint32_t me = (uint32_t)l->count;
+	uint8_t *s8 = l->sig8 + (size_t)me * SCORE_MH_K;
+	for (size_t k = 0; k < SCORE_MH_K; k++)
+		s8[k] = (uint8_t)sig[k];
+	l->count++;
+	l->stamp[me] = 0;
+	if (++l->query == 0)
+		l->query = 1;
+	*m = (score_lsh_match){.best = UINT32_MAX, .similarity = 0};
+	for (size_t b = 0; b < SCORE_MH_BANDS; b++) {
+		uint32_t key = band_key(sig, b);
+		uint64_t *slot = slot_for(l, key);
+		uint32_t head = (uint32_t)*slot;
+		/* Walk the bucket, most recent first. */
+		uint32_t c = head;
+		for (int walked = 0; c != NONE && walked < CHAIN_CAP; walked++) {
+			uint32_t cand = c - 1;
+			if (l->stamp[cand] != l->query) {
+				l->stamp[cand] = l->query;
+				double j = score_lsh_similarity(l, me, cand);
+				if (j > m->similarity ||
+				    (j == m->similarity && m->best != UINT32_MAX &&
+				     cand < m->best)) {
+					m->similarity = j;
+					m->best = cand;
+				}
+			}
+			c = l->next[(size_t)cand * SCORE_MH_BANDS + b];
+		}
+		l->next[(size_t)me * SCORE_MH_BANDS + b] = head;
+		/* A full table takes no new buckets (lookups still work). */
+		if (head != NONE || l->used * 10 < l->n_slots * 9) {
+			if (head == NONE)
+				l->used++;
+			*slot = ((uint64_t)key << 32) | (me + 1);
+		}
+	}
+	return ASSAY_OK;
 }

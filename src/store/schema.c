@@ -277,26 +277,6 @@ static const schema_step schema_v3[] = {
 	{"adjudications", "pref",
 	 "ALTER TABLE adjudications ADD COLUMN pref TEXT"
 	 "  CHECK (pref IN ('a', 'b', 'tie', 'both-bad'));"},
-	/* The near-duplicate index (neardup.c): each indexed sample's 8-bit
-	 * MinHash signature and cluster, its LSH band keys by key, and the
-	 * scorer version its clusters were made with. A database made before
-	 * this step has it built by its next scoring run. */
-	{"neardup", NULL,
-	 "CREATE TABLE neardup_index ("
-	 "  id INTEGER PRIMARY KEY CHECK (id = 1),"
-	 "  version TEXT NOT NULL);"
-	 "CREATE TABLE neardup ("
-	 "  sample_id INTEGER PRIMARY KEY REFERENCES samples(id),"
-	 "  sig BLOB NOT NULL,"
-	 "  cluster INTEGER NOT NULL,"
-	 "  via INTEGER,"
-	 "  agree_of INTEGER NOT NULL,"
-	 "  agree_max INTEGER NOT NULL,"
-	 "  size INTEGER NOT NULL);"
-	 "CREATE TABLE neardup_keys ("
-	 "  key INTEGER NOT NULL,"
-	 "  sample_id INTEGER NOT NULL,"
-	 "  PRIMARY KEY (key, sample_id)) WITHOUT ROWID;"},
 	/* Candidate b's scores by the rule scorers (candidate a's are the
 	 * sample's own), one row per (pair, scorer) as the scorers wrote them. */
 	{"pair_scores", NULL,

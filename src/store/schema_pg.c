@@ -145,14 +145,7 @@ static const char sql_pg_more[] =
 	"  WHERE learned IS NOT NULL;"
 	"CREATE TABLE score_notes ("
 	"  sample_id BIGINT PRIMARY KEY REFERENCES samples(id), notes BYTEA NOT NULL);"
-	"CREATE TABLE assay_meta (key TEXT PRIMARY KEY, value BIGINT NOT NULL);"
-	"CREATE TABLE neardup_index (id BIGINT PRIMARY KEY CHECK (id = 1), version TEXT NOT NULL);"
-	"CREATE TABLE neardup ("
-	"  sample_id BIGINT PRIMARY KEY REFERENCES samples(id), sig BYTEA NOT NULL,"
-	"  cluster BIGINT NOT NULL, via BIGINT, agree_of BIGINT NOT NULL,"
-	"  agree_max BIGINT NOT NULL, size BIGINT NOT NULL);"
-	"CREATE TABLE neardup_keys ("
-	"  key BIGINT NOT NULL, sample_id BIGINT NOT NULL, PRIMARY KEY (key, sample_id));";
+	"CREATE TABLE assay_meta (key TEXT PRIMARY KEY, value BIGINT NOT NULL);";
 
 /* One schema change at a time, across every client of the server. */
 static const dbi_query q_lock = {

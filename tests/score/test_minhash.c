@@ -1,5 +1,5 @@
-/* test_minhash.c — MinHash signatures and their LSH band keys
- * (src/score/minhash.c): their stored form, band keys, short texts. */
+/* test_minhash.c — MinHash signatures and the LSH index
+ * (src/score/minhash.c): similar texts meet, different ones do not. */
 #include <stdio.h>
 
 #include "helpers.h"
@@ -43,66 +43,36 @@ TEST(signatures)
 	CHECK(s1[0] != UINT32_MAX);
 }
 
-/* The stored form: agreement of the 8-bit signatures and its estimate. */
-static double estimate(const char *x, const char *y)
+TEST(lsh_finds_near_duplicates)
 {
-	uint32_t s1[SCORE_MH_K], s2[SCORE_MH_K];
-	uint8_t b1[SCORE_MH_K], b2[SCORE_MH_K];
-	sig_of(x, s1);
-	sig_of(y, s2);
-	score_minhash_bytes(s1, b1);
-	score_minhash_bytes(s2, b2);
-	return score_minhash_jaccard(score_minhash_agree(b1, b2));
-}
-
-/* How many band keys two texts share. */
-static int shared_bands(const char *x, const char *y)
-{
-	uint32_t s1[SCORE_MH_K], s2[SCORE_MH_K];
-	int64_t k1[SCORE_MH_BANDS], k2[SCORE_MH_BANDS];
-	sig_of(x, s1);
-	sig_of(y, s2);
-	score_minhash_bands(s1, k1);
-	score_minhash_bands(s2, k2);
-	int n = 0;
-	for (size_t i = 0; i < SCORE_MH_BANDS; i++) {
-		CHECK_INT(k1[i] >> 32, (int64_t)i); /* the band's number, high */
-		n += k1[i] == k2[i];
-	}
-	return n;
-}
-
-TEST(near_duplicates_meet)
-{
-	CHECK_NEAR(estimate(a, a), 1, 1e-9);
-	CHECK_INT(shared_bands(a, a), SCORE_MH_BANDS);
-	double j = estimate(a, a2);
-	CHECK(j > 0.8 && j < 1);
-	CHECK(shared_bands(a, a2) > 0);
-	CHECK(estimate(a, b) < 0.3);
-	CHECK_INT(shared_bands(a, b), 0);
-	CHECK_NEAR(score_minhash_jaccard(0), 0, 1e-9);
-	CHECK_NEAR(score_minhash_jaccard(SCORE_MH_K), 1, 1e-9);
-}
-
-/* Short texts: a word or a few, and the empty text (all of whose
- * min-hashes are all-ones, so two empty texts are alike). */
-TEST(short_texts)
-{
-	CHECK_NEAR(estimate("dog", "dog"), 1, 1e-9);
-	CHECK(estimate("dog", "cat") < 0.2);
-	CHECK_NEAR(estimate("A red car.", "a red car"), 1, 1e-9);
-	CHECK(estimate("a red car", "a blue car") < 0.8);
-	CHECK(estimate("a red car parked outside", "a red car parked outside now") > 0.5);
-	CHECK_NEAR(estimate("", ""), 1, 1e-9);
-	CHECK(estimate("", "dog") < 0.2);
-	CHECK_INT(shared_bands("", ""), SCORE_MH_BANDS);
-	CHECK_INT(shared_bands("", "dog"), 0);
+	assay_error err = {0};
+	score_lsh *l = score_lsh_new(16, &err);
+	CHECK(l != NULL);
+	uint32_t sig[SCORE_MH_K];
+	score_lsh_match m;
+	sig_of(a, sig);
+	CHECK_INT(score_lsh_add(l, sig, &m, &err), 0);
+	CHECK(m.best == UINT32_MAX);
+	sig_of(b, sig);
+	CHECK_INT(score_lsh_add(l, sig, &m, &err), 0);
+	CHECK(m.best == UINT32_MAX || m.similarity < 0.3);
+	sig_of(a2, sig);
+	CHECK_INT(score_lsh_add(l, sig, &m, &err), 0);
+	CHECK_INT(m.best, 0);
+	CHECK(m.similarity > 0.8 && m.similarity < 1);
+	sig_of(a, sig);
+	CHECK_INT(score_lsh_add(l, sig, &m, &err), 0);
+	CHECK(m.best == 0 || m.best == 2);
+	CHECK_NEAR(score_lsh_similarity(l, 0, 3), 1, 1e-9);
+	CHECK_INT(score_lsh_count(l), 4);
+	CHECK(score_lsh_bytes(l) > 0);
+	score_lsh_free(l);
 }
 
 /* Exact word-bigram Jaccard against the estimate, over many pairs. */
 TEST(estimate_tracks_jaccard)
 {
+	assay_error err = {0};
 	char base[600] = "", edit[600] = "";
 	const char *w[] = {"red",  "blue", "dog", "cat", "runs",  "sits", "park", "wall", "sun",
 			   "rain", "old",  "new", "man", "woman", "tree", "car",  "bike", "road"};
@@ -114,9 +84,48 @@ TEST(estimate_tracks_jaccard)
 	strcpy(edit, base);
 	for (char *p = edit; (p = strstr(p, "x ")); p += 2)
 		p[0] = 'y';
-	double j = estimate(base, edit);
+	score_lsh *l = score_lsh_new(4, &err);
+	uint32_t sig[SCORE_MH_K];
+	score_lsh_match m;
+	sig_of(base, sig);
+	score_lsh_add(l, sig, &m, &err);
+	sig_of(edit, sig);
+	score_lsh_add(l, sig, &m, &err);
+	double j = score_lsh_similarity(l, 0, 1);
 	CHECK(j > 0.2 && j < 0.8);
+	score_lsh_free(l);
 }
 
-UNIT_MAIN(UNIT_CASE(signatures), UNIT_CASE(near_duplicates_meet), UNIT_CASE(short_texts),
-	  UNIT_CASE(estimate_tracks_jaccard))
+TEST(lsh_many_samples)
+{
+	assay_error err = {0};
+	size_t n = 20000;
+	score_lsh *l = score_lsh_new(n, &err);
+	uint32_t sig[SCORE_MH_K];
+	score_lsh_match m;
+	char text[200];
+	size_t found = 0, false_pos = 0;
+	for (size_t i = 0; i < n; i++) {
+		/* Every 100th sample repeats sample i-50 with one word changed. */
+		size_t src = i % 100 == 99 ? i - 50 : i;
+		/* 25 words: one changed word leaves a bigram Jaccard of 22/24. */
+		snprintf(text, sizeof text,
+			 "sample %zu has words w%zu x%zu y%zu z%zu and v%zu u%zu "
+			 "t%zu s%zu r%zu a b c d e f g h i j k l m q%zu",
+			 src, src * 3, src * 5, src * 7, src * 11, src * 13, src * 17, src * 19,
+			 src * 23, src * 29, i % 100 == 99 ? 1u : src * 31);
+		sig_of(text, sig);
+		CHECK_INT(score_lsh_add(l, sig, &m, &err), 0);
+		bool member = m.best != UINT32_MAX && m.similarity >= 0.8;
+		if (i % 100 == 99)
+			found += member && m.best == i - 50;
+		else
+			false_pos += member;
+	}
+	CHECK_INT(found, n / 100);
+	CHECK_INT(false_pos, 0);
+	score_lsh_free(l);
+}
+
+UNIT_MAIN(UNIT_CASE(signatures), UNIT_CASE(lsh_finds_near_duplicates),
+	  UNIT_CASE(estimate_tracks_jaccard), UNIT_CASE(lsh_many_samples))
