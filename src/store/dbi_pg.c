@@ -90,6 +90,35 @@ static void quiet(void *arg, const char *message)
 	(void)message;
 }
 
+/* The sslmode the connection was asked for (the URI, else $PGSSLMODE, else
+ * libpq's default), copied into out. */
+static void asked_sslmode(PGconn *c, char *out, size_t n)
+{
+	snprintf(out, n, "prefer");
+	PQconninfoOption *opts = PQconninfo(c);
+	for (PQconninfoOption *o = opts; o && o->keyword; o++)
+		if (strcmp(o->keyword, "sslmode") == 0 && o->val)
+			snprintf(out, n, "%s", o->val);
+	PQconninfoFree(opts);
+}
+
+/* libpq never encrypts a Unix-socket connection, whatever sslmode says:
+ * a mode that requires encryption is refused rather than silently met
+ * without it. */
+static int check_ssl(dbi *db, PGconn *c, assay_error *err)
+{
+	char mode[32];
+	asked_sslmode(c, mode, sizeof mode);
+	bool required = strcmp(mode, "require") == 0 || strncmp(mode, "verify-", 7) == 0;
+	if (!required || PQsslInUse(c))
+		return ASSAY_OK;
+	return assay_fail(err, ASSAY_ENET,
+			  "%s: connecting: sslmode=%s, but the connection is not encrypted (a "
+			  "Unix socket is never encrypted: give a TCP host for sslmode=%s, or "
+			  "sslmode=disable or prefer for a socket)",
+			  db->label, mode, mode);
+}
+
 static int pg_open(dbi *db, const char *target, bool create, bool readonly, assay_error *err)
 {
 	(void)create; /* the database itself is the server administrator's to create */
@@ -101,6 +130,12 @@ static int pg_open(dbi *db, const char *target, bool create, bool readonly, assa
 		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
 	if (PQstatus(c) != CONNECTION_OK) {
 		int rc = fail_res(db, NULL, err, "connecting");
+		PQfinish(c);
+		db->conn = NULL;
+		return rc;
+	}
+	int rc = check_ssl(db, c, err);
+	if (rc != ASSAY_OK) {
 		PQfinish(c);
 		db->conn = NULL;
 		return rc;

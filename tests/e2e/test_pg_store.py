@@ -213,3 +213,23 @@ def test_postgresql_password_never_printed():
     finally:
         psql(w.base, f"DROP SCHEMA IF EXISTS {w.schema} CASCADE")
         w.__exit__(None, None, None)
+
+
+def test_sslmode_require_on_a_unix_socket_is_refused_not_met_unencrypted():
+    """libpq never encrypts a Unix-socket connection: sslmode=require (in
+    the URI or $PGSSLMODE) or verify-* is refused at once with the reason,
+    never answered by an unencrypted connection or a hang; prefer connects."""
+    uri = server()
+    if not uri:
+        return
+    w = pg_workdir(uri, "ssl")
+    try:
+        for db, env in ((w.db + "&sslmode=require", None), (w.db, {"PGSSLMODE": "verify-full"})):
+            r = w.run("--db", db, "info", db=False, env=env, timeout=30)
+            eq(r.code, 69, r)
+            contains(r.err, "but the connection is not encrypted (a Unix socket is never "
+                     "encrypted")
+        r = w.run("--db", w.db + "&sslmode=prefer", "info", db=False, timeout=30)
+        contains(r.err, "no assay store in schema")  # connected: the schema is empty
+    finally:
+        w.__exit__(None, None, None)
