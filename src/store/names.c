@@ -12,10 +12,11 @@ static const dbi_query q_annotators = {"names_annotators",
 static const dbi_query q_batches = {"names_batches", "SELECT id, name FROM batches ORDER BY id",
 				    NULL};
 
-static int names(store *s, const dbi_query *q, store_names *out, assay_error *err)
+static int names(store *s, bool batches, store_names *out, assay_error *err)
 {
 	*out = (store_names){0};
-	dbi_stmt *st = dbi_stmt_get(s->dbi, q, err);
+	dbi_stmt *st = batches ? dbi_stmt_get(s->dbi, &q_batches, err)
+			       : dbi_stmt_get(s->dbi, &q_annotators, err);
 	if (!st)
 		return err->code;
 	size_t cap_ids = 0, cap_names = 0;
@@ -45,12 +46,12 @@ static int names(store *s, const dbi_query *q, store_names *out, assay_error *er
 
 int store_annotator_names(store *s, store_names *out, assay_error *err)
 {
-	return names(s, &q_annotators, out, err);
+	return names(s, false, out, err);
 }
 
 int store_batch_names(store *s, store_names *out, assay_error *err)
 {
-	return names(s, &q_batches, out, err);
+	return names(s, true, out, err);
 }
 
 /* The index of id in n, or n->n. */
