@@ -47,8 +47,8 @@ def main():
     print(f"Machine: {machine()}.\n")
     print(f"Command: `python3 bench/learn_bench.py build --count {a.count} --runs {a.runs}` "
           "(part of `make bench`): `assay learn --dry-run --json` on the database of "
-          "decided_bench.py (its verdicts are random apart from three scores that lean "
-          "with them, so the figure measures speed, not quality); median wall time, peak RSS.\n")
+          "decided_bench.py (the real built-in scorers' values, verdicts drawn at random: "
+          "the figure measures speed, not quality); median wall time, peak RSS.\n")
     print("| command | median s | runs (s) | peak RSS MiB | out-of-fold AUC |")
     print("|---|---:|---|---:|---:|")
     print(f"| `assay learn` (5 folds, 2 epochs, 2^20 weights) | {t:.1f} | "
