@@ -30,12 +30,16 @@ def png_pixels(data):
     return w, h, tuple(raw[1:4])
 
 
+def picture(path, colour, size="64x48"):
+    """A one-colour PNG made by the ffmpeg command."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    subprocess.run(["ffmpeg", "-v", "error", "-nostdin", "-y", "-f", "lavfi", "-i",
+                    f"color=c={colour}:s={size}", "-frames:v", "1", path], check=True)
+
+
 def test_the_report_embeds_a_red_thumbnail_of_a_rejected_sample():
     with Workdir() as w:
-        os.makedirs(os.path.join(w.path, "media"))
-        subprocess.run(["ffmpeg", "-v", "error", "-nostdin", "-y", "-f", "lavfi", "-i",
-                        "color=c=red:s=640x480", "-frames:v", "1",
-                        os.path.join(w.path, "media", "red.png")], check=True)
+        picture(os.path.join(w.path, "media", "red.png"), "red", "640x480")
         recs = [{"id": "r", "caption": "A blue square.", "image": "media/red.png"},
                 {"id": "x", "caption": "A missing picture.", "image": "media/none.png"}]
         eq(w.run("import", "--no-score", w.file("m.jsonl", "\n".join(map(json.dumps, recs))))
@@ -66,9 +70,7 @@ def test_url_media_in_the_download_cache_are_embedded_and_others_fetched_only_wh
         served = os.path.join(w.path, "served")
         os.makedirs(served)
         for name, colour in (("red.png", "red"), ("blue.png", "blue")):
-            subprocess.run(["ffmpeg", "-v", "error", "-nostdin", "-y", "-f", "lavfi", "-i",
-                            f"color=c={colour}:s=64x48", "-frames:v", "1",
-                            os.path.join(served, name)], check=True)
+            picture(os.path.join(served, name), colour)
         with TestServer(root=served) as srv:
             recs = [{"id": "r", "caption": "A blue square. URL-RED", "image_url":
                      srv.url + "/red.png"},
@@ -109,10 +111,7 @@ def test_ffmpeg_is_opened_only_by_a_command_that_decodes_a_picture():
     # FFmpeg and the libraries it needs cost ~28 ms at every start when
     # linked; they are opened when a picture is first decoded instead
     with Workdir() as w:
-        os.makedirs(os.path.join(w.path, "media"))
-        subprocess.run(["ffmpeg", "-v", "error", "-nostdin", "-y", "-f", "lavfi", "-i",
-                        "color=c=red:s=64x48", "-frames:v", "1",
-                        os.path.join(w.path, "media", "red.png")], check=True)
+        picture(os.path.join(w.path, "media", "red.png"), "red")
         rec = {"id": "r", "caption": "A red square.", "image": "media/red.png"}
         eq(w.run("import", "--no-score", w.file("m.jsonl", json.dumps(rec))).code, 0)
         eq(w.run("decide", "--annotator", "ann", "r", "reject", "--reason", "colour").code, 0)
