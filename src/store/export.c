@@ -372,23 +372,11 @@ int store_export_estimate(store *s, const store_export_filter *f, int64_t *n, as
 			     : assay_fail(err, ASSAY_EDB, "counting samples: no count");
 }
 
-static const dbi_query q_max_id = {"export_max_id", "SELECT coalesce(max(id), 0) FROM samples",
-				   NULL};
-
 int store_export_ranges(store *s, int64_t *max_id, bool *ranges, assay_error *err)
 {
 	*max_id = 0;
 	*ranges = !s->pg;
-	if (s->pg)
-		return ASSAY_OK;
-	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_max_id, err);
-	if (!st)
-		return err->code;
-	int rc = dbi_step(st, err, "finding the largest sample id");
-	if (rc == DBI_ROW)
-		*max_id = dbi_col_i64(st, 0);
-	dbi_reset(st);
-	return rc < 0 ? rc : ASSAY_OK;
+	return s->pg ? ASSAY_OK : store_max_sample_id(s, max_id, err);
 }
 
 /* Notes (oldest first) and scores of one sample as one JSON object. */
