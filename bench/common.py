@@ -70,22 +70,28 @@ def generated(kind, count, seed=1, id_prefix=None):
     return path
 
 
-def scored_db(assay, count):
-    """A database of `count` generated captions imported with the default
-    scoring (the real built-in scorers), made once and cached under
-    bench/out/; callers that change it work on a copy (copy_db)."""
-    db = os.path.join(OUT, f"scored-{count}.db")
+def cached_db(assay, db, build):
+    """db as build(path) makes it, made once and cached under bench/out/
+    (made again when the schema changed); callers that change it work on a
+    copy (copy_db)."""
     if reusable(db):
         # a database left by an older assay is upgraded here, not in a timed run
         subprocess.run([assay, "--db", db, "info"], check=True, stdout=subprocess.DEVNULL)
         return db
     tmp = fresh(db + ".tmp")
-    subprocess.run([assay, "--db", tmp, "import", "--quiet", "--batch", "bench",
-                    generated("captions", count)], check=True)
+    build(tmp)
     checkpoint(tmp)
     os.rename(tmp, db)
     stamp(db)
     return db
+
+
+def scored_db(assay, count):
+    """A database of `count` generated captions imported with the default
+    scoring (the real built-in scorers)."""
+    return cached_db(assay, os.path.join(OUT, f"scored-{count}.db"), lambda tmp: subprocess.run(
+        [assay, "--db", tmp, "import", "--quiet", "--batch", "bench",
+         generated("captions", count)], check=True))
 
 
 def checkpoint(db):

@@ -21,8 +21,8 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import (OUT, checkpoint, copy_db, machine, measure, reusable,  # noqa: E402
-                    scored_db, stamp, verdict)
+from common import (OUT, cached_db, copy_db, machine, measure, scored_db,  # noqa: E402
+                    verdict)
 
 DECIDE_SQL = """
 INSERT INTO annotators (name, first_seen)
@@ -51,20 +51,13 @@ INSERT INTO decisions (sample_id, annotator_id, verdict, text, reason, event_id,
 def build_db(assay, count):
     """The scored database (the real built-in scorers, see common.scored_db)
     with one decision per sample, cached."""
-    db = os.path.join(OUT, f"decided-{count}.db")
-    if reusable(db):
-        # a database left by an older assay is upgraded here, not in a timed run
-        subprocess.run([assay, "--db", db, "info"], check=True, stdout=subprocess.DEVNULL)
-        return db
-    tmp = copy_db(scored_db(assay, count), db + ".tmp")
-    con = sqlite3.connect(tmp)
-    con.executescript(DECIDE_SQL)
-    con.commit()
-    con.close()
-    checkpoint(tmp)
-    os.rename(tmp, db)
-    stamp(db)
-    return db
+    def build(tmp):
+        copy_db(scored_db(assay, count), tmp)
+        con = sqlite3.connect(tmp)
+        con.executescript(DECIDE_SQL)
+        con.commit()
+        con.close()
+    return cached_db(assay, os.path.join(OUT, f"decided-{count}.db"), build)
 
 
 def timed(cmd, runs):
