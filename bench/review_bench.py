@@ -82,8 +82,12 @@ class Pty:
         raise TimeoutError("the screen did not settle")
 
     def send(self, data):
+        """Writes data to the terminal; returns the time just BEFORE the
+        write: the reader may run (and answer) before write() returns to
+        us, so a time taken after it can miss the whole response."""
+        sent = time.perf_counter()
         os.write(self.fd, data)
-        return time.perf_counter()
+        return sent
 
     def rss_mib(self):
         with open(f"/proc/{self.pid}/status") as f:
