@@ -45,7 +45,7 @@ extern const size_t cli_n_commands;
 /* The option tables of the commands that have one (cmd_NAME.c). */
 extern const struct cli_opts cli_info_opts, cli_stats_opts, cli_audit_opts, cli_report_opts,
 	cli_learn_opts, cli_batch_opts, cli_score_opts, cli_review_opts, cli_decide_opts,
-	cli_export_opts, cli_import_opts;
+	cli_export_opts, cli_import_opts, cli_copy_opts;
 
 /* The subcommands, each in cmd_NAME.c. */
 int cmd_import(cli_ctx *ctx, int argc, char **argv);
@@ -78,6 +78,7 @@ int cmd_review(cli_ctx *ctx, int argc, char **argv);
 int cmd_audit(cli_ctx *ctx, int argc, char **argv);
 int cmd_learn(cli_ctx *ctx, int argc, char **argv);
 int cmd_batch(cli_ctx *ctx, int argc, char **argv);
+int cmd_copy(cli_ctx *ctx, int argc, char **argv);
 
 /* Prints "assay: MESSAGE" on stderr (sanitized when stderr is a terminal). */
 void cli_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -21,6 +21,8 @@ const cli_command cli_commands[] = {
 	{"export", cmd_export, "write the approved set, corrections applied", &cli_export_opts},
 	{"learn", cmd_learn, "train a model of the human verdict from the decisions",
 	 &cli_learn_opts},
+	{"copy", cmd_copy, "copy a database between SQLite and PostgreSQL, resumable, verified",
+	 &cli_copy_opts},
 	{"batch", cmd_batch, "change a batch after its import (set-media-root)", &cli_batch_opts},
 };
 
