@@ -12,8 +12,9 @@
 #include "assay/text.h"
 
 #define DEFAULT_CHUNK 10000
-/* The most columns a copied table has (batches: 22). */
-#define DBI_MAX_PARAMS_COPY 64
+/* Rows per statement into a PostgreSQL destination, and bytes. */
+#define BULK_ROWS 2000
+#define BULK_BYTES (8 << 20)
 /* The marker row of the copy as a whole; the others are named by table. */
 #define WHOLE "*"
 
@@ -50,7 +51,8 @@ typedef struct copy_run {
 	store_copy_result *res;
 	int64_t chunk;
 	char ident[32]; /* the source's identity */
-	abuf blobs[DBI_MAX_PARAMS_COPY]; /* a row's blobs, by column */
+	abuf blobs[COPY_MAX_COLUMNS]; /* a row's blobs, by column */
+	copy_bulk bulk;               /* the rows for a PostgreSQL destination */
 } copy_run;
 
 /* A marker row: how far a table got (or, for WHOLE, the copy). */
@@ -207,6 +209,21 @@ static int bind_row(dbi_stmt *from, dbi_stmt *to, const char *types, abuf *blobs
 	return ASSAY_OK;
 }
 
+/* Writes the source's current row of table i: into the PostgreSQL
+ * batch (sent when full), or by its own insert. */
+static int write_row(copy_run *r, size_t i, dbi_stmt *st, dbi_stmt *ins, assay_error *err)
+{
+	const char *types = copy_tables[i].types;
+	if (!r->dst->pg) {
+		int rc = bind_row(st, ins, types, r->blobs, err);
+		return rc < 0 ? rc : dbi_run(ins, err, "writing a row");
+	}
+	int rc = copy_bulk_add(&r->bulk, st, types, err);
+	if (rc == ASSAY_OK && (r->bulk.rows >= BULK_ROWS || r->bulk.bytes >= BULK_BYTES))
+		rc = copy_bulk_flush(&r->bulk, r->dst, i, err);
+	return rc;
+}
+
 static void progress(copy_run *r, size_t i, int64_t rows, int64_t total, bool finished)
 {
 	if (r->opt && r->opt->progress)
@@ -216,7 +233,9 @@ static void progress(copy_run *r, size_t i, int64_t rows, int64_t total, bool fi
 /* Commits the chunk in the destination with its marker. */
 static int chunk_commit(copy_run *r, size_t i, const mark *m, bool done, assay_error *err)
 {
-	int rc = mark_put(r, copy_tables[i].name, m->last_key, m->rows, done, err);
+	int rc = copy_bulk_flush(&r->bulk, r->dst, i, err);
+	if (rc == ASSAY_OK)
+		rc = mark_put(r, copy_tables[i].name, m->last_key, m->rows, done, err);
 	return rc < 0 ? rc : store_commit(r->dst, err);
 }
 
@@ -240,8 +259,7 @@ static int copy_rows(copy_run *r, size_t i, dbi_stmt *st, dbi_stmt *ins, mark *m
 			progress(r, i, m->rows, total, false);
 			in_tx = 0;
 		}
-		if ((rc = bind_row(st, ins, t->types, r->blobs, err)) < 0 ||
-		    (rc = dbi_run(ins, err, "writing a row")) < 0)
+		if ((rc = write_row(r, i, st, ins, err)) < 0)
 			break;
 		m->rows++;
 		m->last_key = key;
@@ -253,6 +271,10 @@ static int copy_rows(copy_run *r, size_t i, dbi_stmt *st, dbi_stmt *ins, mark *m
 	dbi_reset(st);
 	if (rc < 0 && store_in_tx(r->dst))
 		store_rollback(r->dst);
+	if (rc < 0) {
+		copy_bulk_free(&r->bulk);
+		r->bulk = (copy_bulk){0};
+	}
 	return rc < 0 ? assay_error_prefix(err, "copying table %s", t->name) : ASSAY_OK;
 }
 
@@ -337,5 +359,6 @@ int store_copy(store *src, store *dst, const store_copy_options *opt, store_copy
 	store_read_end(src);
 	for (size_t i = 0; i < ASSAY_ARRAY_LEN(r.blobs); i++)
 		abuf_free(&r.blobs[i]);
+	copy_bulk_free(&r.bulk);
 	return rc;
 }

@@ -28,6 +28,22 @@ dbi_stmt *copy_insert_stmt(store *s, size_t i, assay_error *err);
 dbi_stmt *copy_count_stmt(store *s, size_t i, assay_error *err);
 dbi_stmt *copy_setval_stmt(store *s, size_t i, assay_error *err);
 
+/* The most columns a copied table has (batches: 22). */
+#define COPY_MAX_COLUMNS 32
+
+/* A batch of rows for a PostgreSQL destination (copy_bulk.c): each
+ * column's values as one array literal. Zero it before use. */
+typedef struct copy_bulk {
+	abuf cols[COPY_MAX_COLUMNS];
+	size_t rows, bytes;
+} copy_bulk;
+
+/* Appends the source's current row (of table types) to the batch. */
+int copy_bulk_add(copy_bulk *bk, dbi_stmt *from, const char *types, assay_error *err);
+/* Inserts the batch into table i of dst (one statement), and empties it. */
+int copy_bulk_flush(copy_bulk *bk, store *dst, size_t i, assay_error *err);
+void copy_bulk_free(copy_bulk *bk);
+
 /* The 64-bit hash of the current row of a table's read statement, in a
  * canonical form both engines give alike (each column's kind, then its
  * value: integers and reals as their 8 bytes, -0.0 as 0.0, text and
