@@ -38,7 +38,7 @@ const cli_opts cli_copy_opts = {
 		"in URIs are never printed.\n"
 		"\n",
 	.rows = copy_rows,
-	.column = 14,
+	.column = 16,
 	.foot = "\nExit status: 0 copied and verified; 1 refused (DST holds other data)\n"
 		"or the verification found a table different; 2 usage; 66 no SRC.\n",
 	.max_operands = 2,
@@ -81,8 +81,13 @@ static void on_resuming(void *ud, const char *table, int64_t rows, int64_t last_
 static void report(const store *src, const store *dst, const store_copy_result *res)
 {
 	char line[1200];
+	int64_t copied = 0;
+	for (size_t i = 0; i < res->n; i++)
+		copied += res->tables[i].copied;
 	snprintf(line, sizeof line, "copied %s -> %s%s", store_path(src), store_path(dst),
-		 res->resumed ? " (a previous run's copy continued)" : "");
+		 !res->resumed ? ""
+		 : copied   ? " (a previous run's copy continued)"
+			    : " (already complete: verified again)");
 	cli_put_safe(stdout, line);
 	printf("\n%-18s %10s %10s  %s\n", "table", "rows", "this run", "checksum");
 	int64_t rows = 0;

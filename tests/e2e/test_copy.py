@@ -198,6 +198,7 @@ def test_killed_copy_into_sqlite_resumes():
         # run again: nothing left to copy, verified again
         r = copy(w.db, dst)
         verified(r)
+        contains(r.out, "(already complete: verified again)")
         check(re.search(r"^samples\s+6000\s+0\s", r.out, re.M), r.out)
 
 
