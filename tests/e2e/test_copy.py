@@ -190,16 +190,17 @@ def resumed(src, dst, count):
 
 def test_killed_copy_into_sqlite_resumes():
     with Workdir() as w:
-        big_source(w, 6000)
+        # 400 chunks: the kill lands long before the last
+        big_source(w, 20000)
         dst = os.path.join(w.path, "copy.db")
-        kill_after_chunk(w.db, dst, 100)
-        resumed(w.db, dst, 6000)
+        kill_after_chunk(w.db, dst, 50)
+        resumed(w.db, dst, 20000)
         eq(exports(dst), exports(w.db))
         # run again: nothing left to copy, verified again
         r = copy(w.db, dst)
         verified(r)
         contains(r.out, "(already complete: verified again)")
-        check(re.search(r"^samples\s+6000\s+0\s", r.out, re.M), r.out)
+        check(re.search(r"^samples\s+20000\s+0\s", r.out, re.M), r.out)
 
 
 def test_killed_copy_into_postgresql_resumes():
@@ -208,10 +209,10 @@ def test_killed_copy_into_postgresql_resumes():
         return
     with Workdir() as w, Schema(uri, "killed") as pg:
         big_source(w, 6000)
-        kill_after_chunk(w.db, pg.uri, 200)
+        kill_after_chunk(w.db, pg.uri, 100)
         done = pg.sql("SELECT n_rows, done FROM assay_copy WHERE tbl = 'samples'").strip()
         n, flag = (int(x) for x in done.split("|"))
-        eq((flag, n % 200, n == int(pg.sql("SELECT count(*) FROM samples"))), (0, 0, True))
+        eq((flag, n % 100, n == int(pg.sql("SELECT count(*) FROM samples"))), (0, 0, True))
         resumed(w.db, pg.uri, 6000)
         eq(pg.sql("SELECT count(*), count(DISTINCT ext_id) FROM samples").strip(), "6000|6000")
         eq(exports(pg.uri), exports(w.db))
