@@ -153,6 +153,35 @@ def test_sqlite_to_postgresql_and_back():
         same_queues(back, src, "r")
 
 
+def test_hard_text_survives_the_round_trip():
+    """Text that needs quoting on its way into PostgreSQL (quotes,
+    backslashes, braces, commas, NULL-like words, new lines, wide and
+    combining characters, an empty context) arrives byte for byte."""
+    uri = server()
+    if not uri:
+        return
+    hard = ['say "hi", {then} leave', "back\\slash \\\" and \\x41", "NULL", "",
+            "line one\nline two\ttab", "\u00e9\u0301 \u4e2d\u6587 \U0001F600", "{}", ",",
+            "a" * 5000]
+    rows = "".join(json.dumps({"id": f"h{i}", "caption": t or "-", "note": t,
+                               "context": t}) + "\n" for i, t in enumerate(hard))
+    with Workdir() as w, Schema(uri, "hard") as pg:
+        src = w.file("hard.jsonl", rows)
+        eq(w.run("import", "--batch", 'b "1", {x}', "--meta", "note", src).code, 0)
+        eq(w.run("decide", "h1", "edit", "--text", hard[0] + " \\ fixed").code, 0)
+        eq(w.run("decide", "h2", "reject", "--reason", 'a "quoted", {braced} reason').code, 0)
+        eq(w.sql("SELECT count(*) FROM samples"), [(len(hard),)])
+        verified(copy(w.db, pg.uri))
+        back = os.path.join(w.path, "back.db")
+        verified(copy(pg.uri, back))
+        eq(exports(back), exports(w.db))
+        a, b = sqlite3.connect(w.db), sqlite3.connect(back)
+        q = "SELECT id, text, record, hash, quality FROM samples ORDER BY id"
+        eq(b.execute(q).fetchall(), a.execute(q).fetchall())
+        a.close()
+        b.close()
+
+
 def big_source(w, n):
     rows = "".join(json.dumps({"id": f"g{i}", "caption": f"Generated caption {i}, a red "
                                f"bicycle {i % 97} near river {i % 13}."}) + "\n"
