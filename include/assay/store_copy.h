@@ -8,6 +8,7 @@
 #ifndef ASSAY_STORE_COPY_H
 #define ASSAY_STORE_COPY_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -33,6 +34,10 @@ typedef struct store_copy_options {
 	 * rows already there and the last key copied. May be NULL. */
 	void (*resuming)(void *ud, const char *table, int64_t rows, int64_t last_key);
 	void *ud;
+	/* Set (by a signal handler) to stop after the chunk being written is
+	 * committed: ASSAY_EINTR, and a rerun continues from there. May be
+	 * NULL. */
+	volatile sig_atomic_t *stop;
 } store_copy_options;
 
 typedef struct store_copy_result {

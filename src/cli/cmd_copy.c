@@ -40,10 +40,21 @@ const cli_opts cli_copy_opts = {
 		"\n",
 	.rows = copy_rows,
 	.column = 16,
-	.foot = "\nExit status: 0 copied and verified; 1 refused (DST holds other data)\n"
-		"or the verification found a table different; 2 usage; 66 no SRC.\n",
+	.foot = "\nInterrupted (Ctrl-C, SIGTERM), it stops once the chunk in flight is\n"
+		"committed (exit 130); run it again to continue.\n"
+		"\nExit status: 0 copied and verified; 1 refused (DST holds other data)\n"
+		"or the verification found a table different; 2 usage; 66 no SRC;\n"
+		"130 interrupted.\n",
 	.max_operands = 2,
 };
+
+static volatile sig_atomic_t stop_flag;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
 
 typedef struct copy_ui {
 	bool quiet;
@@ -125,7 +136,8 @@ static int run_copy(cli_ctx *ctx, const char *from, const char *to, const copy_a
 	}
 	copy_ui ui = {.quiet = a->quiet};
 	store_copy_options opt = {.chunk_rows = a->chunk, .progress = on_progress,
-				  .resuming = on_resuming, .ud = &ui};
+				  .resuming = on_resuming, .ud = &ui, .stop = &stop_flag};
+	cli_catch_signals(on_signal);
 	store_copy_result res;
 	assay_error err = {0};
 	int rc = store_copy(src, dst, &opt, &res, &err);

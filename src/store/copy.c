@@ -239,6 +239,17 @@ static int chunk_commit(copy_run *r, size_t i, const mark *m, bool done, assay_e
 	return rc < 0 ? rc : store_commit(r->dst, err);
 }
 
+/* ASSAY_EINTR when asked to stop (between chunks, all committed). */
+static int stopped(copy_run *r, size_t i, const mark *m, assay_error *err)
+{
+	if (!r->opt || !r->opt->stop || !*r->opt->stop)
+		return ASSAY_OK;
+	return assay_fail(err, ASSAY_EINTR,
+			  "stopped: %lld rows of table %s are committed in %s; run the same "
+			  "command again to continue from there",
+			  (long long)m->rows, copy_tables[i].name, store_path(r->dst));
+}
+
 /* Streams table i's rows after m's key into the destination, a
  * transaction per chunk (rows sharing a key value stay in one). */
 static int copy_rows(copy_run *r, size_t i, dbi_stmt *st, dbi_stmt *ins, mark *m, int64_t total,
@@ -253,10 +264,11 @@ static int copy_rows(copy_run *r, size_t i, dbi_stmt *st, dbi_stmt *ins, mark *m
 		int64_t key = dbi_col_i64(st, t->key);
 		rc = ASSAY_OK;
 		if (in_tx >= r->chunk && key != m->last_key) {
-			if ((rc = chunk_commit(r, i, m, false, err)) < 0 ||
-			    (rc = store_begin(r->dst, err)) < 0)
+			if ((rc = chunk_commit(r, i, m, false, err)) < 0)
 				break;
 			progress(r, i, m->rows, total, false);
+			if ((rc = stopped(r, i, m, err)) < 0 || (rc = store_begin(r->dst, err)) < 0)
+				break;
 			in_tx = 0;
 		}
 		if ((rc = write_row(r, i, st, ins, err)) < 0)
@@ -275,6 +287,8 @@ static int copy_rows(copy_run *r, size_t i, dbi_stmt *st, dbi_stmt *ins, mark *m
 		copy_bulk_free(&r->bulk);
 		r->bulk = (copy_bulk){0};
 	}
+	if (rc == ASSAY_EINTR)
+		return rc;
 	return rc < 0 ? assay_error_prefix(err, "copying table %s", t->name) : ASSAY_OK;
 }
 
@@ -333,6 +347,9 @@ static int run(copy_run *r, assay_error *err)
 			return rc;
 	if (r->dst->pg && (rc = set_sequences(r, err)) < 0)
 		return rc;
+	if (r->opt && r->opt->stop && *r->opt->stop)
+		return assay_fail(err, ASSAY_EINTR, "stopped before the verification: every table "
+				  "is copied; run the same command again to verify");
 	if ((rc = copy_verify(r->src, r->dst, r->res, err)) < 0)
 		return rc;
 	if ((rc = store_begin(r->dst, err)) < 0)

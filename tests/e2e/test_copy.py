@@ -191,20 +191,22 @@ def big_source(w, n):
     eq(w.run("decide", "g5", "accept").code, 0)
 
 
-def kill_after_chunk(src, dst, chunk):
-    """Runs a copy, kills it with SIGKILL once it reports a committed chunk
-    of samples, and returns what it had printed."""
+def kill_after_chunk(src, dst, chunk, sig=signal.SIGKILL):
+    """Runs a copy, sends it sig once it reports a committed chunk of
+    samples, and returns the exit status and what it printed on stderr."""
     p = subprocess.Popen([BIN, "copy", "--chunk", str(chunk), src, dst],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     seen = []
     for line in p.stderr:
         seen.append(line)
         if re.match(r"copy: samples: \d+ of \d+ rows$", line.strip()):
-            os.kill(p.pid, signal.SIGKILL)
+            os.kill(p.pid, sig)
             break
+    seen.append(p.stderr.read())
     p.wait()
-    eq(p.returncode, -signal.SIGKILL, seen)
-    return seen
+    if sig == signal.SIGKILL:
+        eq(p.returncode, -signal.SIGKILL, seen)
+    return p.returncode, "".join(seen)
 
 
 def resumed(src, dst, count):
@@ -223,6 +225,18 @@ def test_killed_copy_into_sqlite_resumes():
         big_source(w, 20000)
         dst = os.path.join(w.path, "copy.db")
         kill_after_chunk(w.db, dst, 50)
+        # Ctrl-C: it stops once its chunk is committed, and says so
+        code, err = kill_after_chunk(w.db, dst, 50, signal.SIGINT)
+        eq(code, 130, err)
+        contains(err, "copy: samples: resuming after key")
+        m = re.search(r"stopped: (\d+) rows of table samples are committed in .*copy.db; "
+                      r"run the same command again", err)
+        check(m, err)
+        con = sqlite3.connect(dst)
+        eq(con.execute("SELECT n_rows, done FROM assay_copy WHERE tbl = 'samples'").fetchone(),
+           (int(m.group(1)), 0))
+        eq(con.execute("SELECT count(*) FROM samples").fetchone()[0], int(m.group(1)))
+        con.close()
         resumed(w.db, dst, 20000)
         eq(exports(dst), exports(w.db))
         # run again: nothing left to copy, verified again
