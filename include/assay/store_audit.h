@@ -158,6 +158,9 @@ typedef struct store_export_filter {
 	const struct store_where *where; /* only the samples it selects, or NULL */
 	int64_t after_id, upto_id; /* only ids in (after_id, upto_id]; both 0: every id
 				      (SQLite only: see store_export_ranges) */
+	bool decided; /* only samples with a verdict (a decision other than a
+			 skip, or an adjudication): a read as long as the
+			 verdicts, however many samples the database holds */
 } store_export_filter;
 
 /* Calls fn for every sample (in id order) that passes the filter, with its

@@ -31,6 +31,8 @@ typedef struct learn_opts {
  * instead of one per sample), at most WIN_SCORES per sample. */
 #define WINDOW 1024
 #define WIN_SCORES 32
+/* A verdict at most this many ids after the last one reads a whole window. */
+#define NEAR 16
 
 typedef struct feeder {
 	store *s;
@@ -42,6 +44,7 @@ typedef struct feeder {
 	size_t *name_off;     /* where each number's name starts in names */
 	uint8_t *count;       /* per sample of the window */
 	int64_t win_lo, win_hi;
+	int64_t last_id;      /* the last sample whose scores were asked for */
 	store_verdict *human; /* a row's verdicts but the machine's */
 	size_t cap_human;
 	abuf names;           /* the numbers' scorer names */
@@ -85,8 +88,8 @@ static int on_score(void *ud, int64_t sample_id, const char *scorer, double valu
 	return 0;
 }
 
-/* The scores of the window of ids starting at id. */
-static int read_window(feeder *f, int64_t id)
+/* The scores of the window of ids starting at id, width ids wide. */
+static int read_window(feeder *f, int64_t id, int64_t width)
 {
 	if (!f->nums) {
 		f->nums = calloc(WINDOW * WIN_SCORES, sizeof *f->nums);
@@ -98,7 +101,7 @@ static int read_window(feeder *f, int64_t id)
 	memset(f->count, 0, WINDOW * sizeof *f->count);
 	abuf_reset(&f->names);
 	f->win_lo = id;
-	f->win_hi = id + WINDOW - 1;
+	f->win_hi = id + width - 1;
 	if (store_scores_range_each(f->s, f->win_lo, f->win_hi, on_score, f, &f->err) < 0)
 		return f->err.code;
 	for (size_t i = 0; i < WINDOW; i++)
@@ -115,10 +118,15 @@ static int scores_of(feeder *f, int64_t id, const learn_number **nums, size_t *n
 	if (!f->o->scores)
 		return 0;
 	if (!f->nums || id < f->win_lo || id > f->win_hi) {
-		int rc = read_window(f, id);
+		/* verdicts close together (a queue decided in order) read a
+		 * window; one far from the last reads its own scores alone, so a
+		 * few verdicts among many samples read no other sample's */
+		bool near = f->last_id && id - f->last_id <= NEAR;
+		int rc = read_window(f, id, near ? WINDOW : 1);
 		if (rc < 0)
 			return rc;
 	}
+	f->last_id = id;
 	size_t i = (size_t)(id - f->win_lo);
 	*nums = f->nums + i * WIN_SCORES;
 	*n = f->count[i];
@@ -176,7 +184,7 @@ static int on_survey(void *ud, const store_export_row *raw)
 
 static int survey(feeder *f)
 {
-	store_export_filter filter = {0};
+	store_export_filter filter = {.decided = true};
 	f->survey = learn_survey_new();
 	if (!f->survey)
 		return assay_fail(&f->err, ASSAY_ENOMEM, "out of memory");
@@ -229,7 +237,7 @@ static int on_row(void *ud, const store_export_row *raw)
  * pass sees the same verdicts. */
 static int train(feeder *f)
 {
-	store_export_filter filter = {0};
+	store_export_filter filter = {.decided = true};
 	int rc = store_read_begin(f->s, &f->err);
 	if (rc < 0)
 		return rc;

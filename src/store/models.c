@@ -9,8 +9,10 @@
 int store_decided_count(store *s, int64_t *n, assay_error *err)
 {
 	static const char sql_decided_count[] =
-		"SELECT count(*) FROM samples s WHERE EXISTS (SELECT 1 FROM decisions d"
-		" WHERE d.sample_id = s.id AND d.verdict <> 'skipped'"
+		/* the decisions in their key's order (sample first): as long as
+		 * the verdicts, not the samples */
+		"SELECT count(*) FROM (SELECT DISTINCT d.sample_id FROM decisions d"
+		" WHERE d.verdict <> 'skipped'"
 		" AND d.annotator_id NOT IN (SELECT id FROM annotators"
 		"   WHERE substr(name, 1, length('" STORE_AUTO_PREFIX "')) = '" STORE_AUTO_PREFIX "'))";
 	sqlite3_stmt *st = store_stmt(s, sql_decided_count, err);

@@ -255,3 +255,33 @@ def test_identifier_fields_are_left_out_and_move_no_score():
         names = struct.pack("<II", 2, 2) + b"id" + struct.pack("<I", 3) + b"run"
         eq(blobs[-1][-4:], struct.pack("<I", 0))
         check(blobs[0] == blobs[-1][:-4] + names, "the left-out fields still counted")
+
+
+def test_samples_without_a_verdict_change_no_byte_of_the_model():
+    """learn reads only the decided samples (a read as long as the verdicts):
+    a few verdicts spread among many undecided samples, and thousands of
+    undecided samples more, give the very bytes of the model learned before."""
+    with workdir() as w:
+        r = w.run("import", "--batch", "demo", os.path.join(SAMPLE_DATA, "captions.jsonl"),
+                  os.path.join(SAMPLE_DATA, "instructions.jsonl"))
+        eq(r.code, 0, r)
+        labels = [json.loads(l) for l in open(os.path.join(SAMPLE_DATA, "labels.jsonl"))]
+        # a run decided in a row, then one sample in 13: near and far apart
+        chosen = labels[:80] + labels[80::13]
+        lines = [json.dumps({"id": l["id"], "verdict": "reject", "reason": l["flaws"][0]}
+                            if l["flaws"] else {"id": l["id"], "verdict": "accept"})
+                 for l in chosen]
+        r = w.run("decide", "--annotator", "ana", "--from", "-", stdin="\n".join(lines) + "\n")
+        check(r.code in (0, 65), r)
+        eq(w.run("learn").code, 0)
+        filler = w.file("more.jsonl", "".join(
+            json.dumps({"id": f"more-{i}", "text": f"an undecided caption number {i} of many"})
+            + "\n" for i in range(3000)))
+        eq(w.run("import", "--batch", "more", filler).code, 0)
+        eq(w.run("learn").code, 0)
+        blobs = [b for (b,) in w.sql("SELECT model FROM models ORDER BY id")]
+        eq(len(blobs), 2)
+        check(blobs[0] == blobs[1], "undecided samples changed the model")
+        n = [json.loads(i)["verdicts"] for (i,) in w.sql("SELECT info FROM models ORDER BY id")]
+        eq(n[0], n[1])
+        check(100 < n[0] < 200, n)
