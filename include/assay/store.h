@@ -84,6 +84,17 @@ bool store_in_tx(const store *s);
  * memory stays under 64 MiB), and fewer WAL checkpoints. */
 int store_bulk_mode(store *s, assay_error *err);
 
+/* With elsewhere, this connection's commits never fold the write-ahead log
+ * into the database (a checkpoint: copying and syncing up to thousands of
+ * pages) and leave that to another process's store_checkpoint: the review
+ * screen, whose retraining `assay learn` does it; without, SQLite's
+ * default (every 1,000 pages) again. */
+int store_checkpoints_elsewhere(store *s, bool elsewhere, assay_error *err);
+
+/* Folds what it can of the write-ahead log into the database now, waiting
+ * for no one (a passive checkpoint). */
+int store_checkpoint(store *s, assay_error *err);
+
 /* ======================================================================
  * Batches and import (src/store/batches.c, src/store/samples.c)
  * ====================================================================== */

@@ -545,10 +545,15 @@ int cmd_learn(cli_ctx *ctx, int argc, char **argv)
 	feeder f = {.s = s, .o = &o};
 	cli_progress_init(&f.progress);
 	int64_t t0 = assay_mono_ns();
+	/* the write-ahead log folded in here, off the review screen that runs
+	 * learn every N decisions and leaves its checkpoints to it
+	 * (store_checkpoints_elsewhere) */
+	int rc = store_checkpoint(s, &f.err);
 	/* the fold models' share is fixed before the first pass, from the
 	 * samples with a verdict (not every sample of the database); a second
 	 * epoch helps small sets and costs large ones a whole pass */
-	int rc = store_decided_count(s, &f.total, &f.err);
+	if (rc == 0)
+		rc = store_decided_count(s, &f.total, &f.err);
 	if (rc == 0 && !o.epochs_given)
 		o.s.epochs = f.total > LEARN_ONE_EPOCH_ABOVE ? 1 : 2;
 	if (rc == 0)

@@ -511,6 +511,25 @@ void store_rollback(store *s)
 	s->slots_made = false;
 }
 
+int store_checkpoints_elsewhere(store *s, bool elsewhere, assay_error *err)
+{
+	if (s->pg || s->readonly)
+		return ASSAY_OK;
+	return store_exec(s, elsewhere ? "PRAGMA wal_autocheckpoint = 0"
+				       : "PRAGMA wal_autocheckpoint = 1000", err);
+}
+
+int store_checkpoint(store *s, assay_error *err)
+{
+	if (s->pg || s->readonly)
+		return ASSAY_OK;
+	int rc = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	/* busy: another connection is checkpointing, which is as good */
+	return rc == SQLITE_OK || rc == SQLITE_BUSY
+		       ? ASSAY_OK
+		       : store_sqlerr(s, rc, err, "checkpointing the write-ahead log");
+}
+
 int store_bulk_mode(store *s, assay_error *err)
 {
 	if (s->pg)

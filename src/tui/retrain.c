@@ -76,7 +76,9 @@ int tui_retrain_start(app *a, assay_error *err)
 	if (!a->o->scoring || a->o->only)
 		a->retrain_every = 0;
 	read_model(a);
-	return ASSAY_OK;
+	/* a commit of the screen's never stops to fold the log into the
+	 * database: each retrain's learn does that in its own process */
+	return a->retrain_every > 0 ? store_checkpoints_elsewhere(a->s, true, err) : ASSAY_OK;
 }
 
 /* `assay --db DB learn` with /dev/null for its terminal, at a lower
@@ -146,7 +148,8 @@ static void reap(app *a)
 
 int tui_retrain_tick(app *a, bool idle)
 {
-	if (a->retrain_pid)
+	/* a key waiting goes first: the new model is read on an idle tick */
+	if (a->retrain_pid && idle)
 		reap(a);
 	if (!a->refresh)
 		return 1000;

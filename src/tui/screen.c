@@ -88,7 +88,10 @@ static void top_bar(app *a)
 	tui_fill(a->b, 0, CONF_ROLE_STATUS_BAR);
 	int64_t done = a->decided_before + a->delta;
 	int64_t left = a->total - done > 0 ? a->total - done : 0;
-	double hours = (double)(assay_mono_ns() - a->start_ns) / 3.6e12;
+	/* in whole seconds: the rate changes once a second, not on every
+	 * redraw (while the learned scores are refreshed the loop redraws
+	 * every few milliseconds, and each would send the terminal a new rate) */
+	double hours = (double)((assay_mono_ns() - a->start_ns) / 1000000000) / 3600.0;
 	char right[160], pos[96];
 	if (a->counts_pending)
 		snprintf(pos, sizeof pos, "counting...");

@@ -285,3 +285,23 @@ def test_samples_without_a_verdict_change_no_byte_of_the_model():
         n = [json.loads(i)["verdicts"] for (i,) in w.sql("SELECT info FROM models ORDER BY id")]
         eq(n[0], n[1])
         check(100 < n[0] < 200, n)
+
+
+def test_learn_folds_the_write_ahead_log_into_the_database():
+    """The review screen leaves its checkpoints to the learn it runs every N
+    decisions: learn folds what the log holds into the database file."""
+    with workdir() as w:
+        decide_labels(w)
+        # another connection keeps the log from being folded when it closes
+        keep = sqlite3.connect(w.db)
+        keep.execute("PRAGMA wal_autocheckpoint = 0")
+        keep.execute("CREATE TABLE filler (x BLOB)")
+        for _ in range(50):
+            keep.execute("INSERT INTO filler VALUES (zeroblob(8000))")
+            keep.commit()
+        size = os.path.getsize(w.db)
+        eq(w.run("learn").code, 0)
+        check(os.path.getsize(w.db) > size + 50 * 8000, "the log was not folded in")
+        busy, frames, folded = keep.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        eq((busy, folded), (0, frames))
+        keep.close()
