@@ -73,6 +73,13 @@ struct app {
 	int scroll;
 	bool diff;
 	int measure; /* the text wraps at most this wide ([review] measure) */
+	/* the rows of each side-pane item at side_w (at most side_cap each),
+	 * measured once per redraw: the narrow layout asks twice, and drawing
+	 * asks item by item (panes.c) */
+	int *side_rows;
+	size_t n_side, cap_side;
+	int side_w, side_cap, side_need;
+	bool side_valid;
 
 	/* the last search: its matches are highlighted, and the first is
 	 * scrolled into view once (search_scroll) */

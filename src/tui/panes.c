@@ -235,18 +235,40 @@ static int wrapped(app *a, int y, int x, int w, int max, const char *s, int role
 	return rows;
 }
 
-/* Rows every item of every pane takes at width w, each at most cap. */
+/* Rows every item of every pane takes at width w, each at most cap; each
+ * item's rows kept in a->side_rows until the next redraw. */
 static int side_need(app *a, int w, int cap)
 {
+	if (a->side_valid && a->side_w == w && a->side_cap == cap)
+		return a->side_need;
 	int need = 0;
+	bool kept = true;
+	a->n_side = 0;
 	for (size_t p = 0; p < N_PANES; p++)
 		for (size_t i = 0, n = panes[p].count(a); i < n; i++) {
 			abuf t = {0};
 			int role = panes[p].item(a, i, &t);
-			need += wrapped(a, 0, 0, w, cap, t.data ? t.data : "", role, false);
+			int r = wrapped(a, 0, 0, w, cap, t.data ? t.data : "", role, false);
+			need += r;
 			abuf_free(&t);
+			if (kept && ASSAY_GROW(a->side_rows, a->n_side + 1, a->cap_side, 16) < 0)
+				kept = false;
+			if (kept)
+				a->side_rows[a->n_side++] = r;
 		}
+	a->side_valid = kept;
+	a->side_w = w;
+	a->side_cap = cap;
+	a->side_need = need;
 	return need;
+}
+
+/* The rows of item k (in side_need's order) at w, at most cap each. */
+static int side_rows(app *a, size_t k, int w, int cap, const char *s, int role)
+{
+	if (a->side_valid && a->side_w == w && a->side_cap == cap && k < a->n_side)
+		return a->side_rows[k];
+	return wrapped(a, 0, 0, w, cap, s, role, false);
 }
 
 /* "+5 more: 2 scores, 3 metadata fields (i: all)" on row y. */
@@ -278,14 +300,14 @@ static void side_draw(app *a, int y, int x, int w, int rows)
 		return;
 	int cap = rows >= 8 ? ITEM_ROWS : 1;
 	int room = side_need(a, w, cap) <= rows ? rows : rows - 1, used = 0;
-	size_t left[N_PANES] = {0};
+	size_t left[N_PANES] = {0}, k = 0;
 	bool full = false;
 	for (size_t p = 0; p < N_PANES; p++)
-		for (size_t i = 0, n = panes[p].count(a); i < n; i++) {
+		for (size_t i = 0, n = panes[p].count(a); i < n; i++, k++) {
 			abuf t = {0};
 			int role = panes[p].item(a, i, &t);
 			const char *s = t.data ? t.data : "";
-			int r = full ? 0 : wrapped(a, 0, 0, w, cap, s, role, false);
+			int r = full ? 0 : side_rows(a, k, w, cap, s, role);
 			if (full || used + r > room) {
 				full = true;
 				left[p]++;
@@ -400,6 +422,8 @@ static const tui_pane narrow[] = {
 
 void tui_panes_draw(app *a, int y, int avail)
 {
+	/* the side panes' items may have changed since the last redraw */
+	a->side_valid = false;
 	int side_w = COLS - a->measure - 4;
 	if (side_w < SIDE_MIN) {
 		tui_panes_stack(&a->view, narrow, ASSAY_ARRAY_LEN(narrow), y, 1, COLS - 2, avail);
