@@ -12,14 +12,41 @@
 #include "assay/audit_stats.h"
 #include "readers.h"
 
-/* One score's values split by verdict and its confusion counts at the
- * configured flag (over one range of samples, or all of them). */
+/* One score's values by verdict class, each value filed once (kept,
+ * edited by most, rejected by most), and its confusion counts at the
+ * configured flag (over one range of samples, or all of them). The two
+ * splits the report measures (bad = rejected by most; bad = rejected or
+ * edited by most) are merged from the three sorted classes, so each value
+ * is stored and sorted once, not twice. */
+typedef struct class_vals {
+	double *v;
+	size_t n, cap;
+} class_vals;
+
 typedef struct split {
-	audit_calib c1; /* bad = rejected by most */
-	audit_calib c2; /* bad = rejected or edited by most */
+	class_vals by[3]; /* by class - 1: kept, edited by most, rejected by most */
 	uint64_t tp, fp, fn, tn;
 	size_t n;
 } split;
+
+static int vals_grow(class_vals *v, size_t n)
+{
+	if (n <= v->cap)
+		return ASSAY_OK;
+	double *p = assay_realloc_big(v->v, n * sizeof *p);
+	if (!p)
+		return ASSAY_ENOMEM;
+	v->v = p;
+	v->cap = n;
+	return ASSAY_OK;
+}
+
+static void split_free(split *sp)
+{
+	for (int k = 0; k < 3; k++)
+		free(sp->by[k].v);
+	memset(sp->by, 0, sizeof sp->by);
+}
 
 /* The whole computation. Phase one's tasks, for parallel workers each with
  * its own reader connection (all in read transactions begun together):
@@ -77,9 +104,11 @@ static int classify(split *sp, unsigned k, double value, bool flagged)
 {
 	if (isnan(value))
 		return 0;
-	bool bad = k == 3, bad2 = k >= 2;
-	if (audit_calib_add(&sp->c1, value, bad) < 0 || audit_calib_add(&sp->c2, value, bad2) < 0)
+	class_vals *v = &sp->by[k - 1];
+	if (v->n == v->cap && vals_grow(v, v->cap ? 2 * v->cap : 256) < 0)
 		return ASSAY_ENOMEM;
+	v->v[v->n++] = value;
+	bool bad = k == 3;
 	sp->n++;
 	sp->tp += flagged && bad;
 	sp->fp += flagged && !bad;
@@ -138,9 +167,8 @@ static int read_scores(calib_run *c, store *s, size_t i, assay_error *err)
 	 * they fill), grown only if a snapshot grew meanwhile */
 	size_t room = quality ? (size_t)c->max_id + 1 : (size_t)c->chunk;
 	for (size_t k = 0; k < (quality ? 1 : c->n_slots); k++)
-		if (quality || c->slots[k])
-			if (audit_calib_reserve(&r.sp[k].c1, room) < 0 ||
-			    audit_calib_reserve(&r.sp[k].c2, room) < 0)
+		for (int v = 0; v < 3 && (quality || c->slots[k]); v++)
+			if (vals_grow(&r.sp[k].by[v], room) < 0)
 				return assay_fail(err, ASSAY_ENOMEM, "out of memory");
 	int64_t first = (int64_t)i * c->chunk;
 	int64_t last = i + 1 == c->n_rg ? INT64_MAX : first + c->chunk - 1;
@@ -160,20 +188,15 @@ static int phase_one(void *ud, size_t worker, size_t task, assay_error *err)
 /* Appends b's values and counts to a (ASSAY_ENOMEM). */
 static int split_join(split *a, const split *b)
 {
-	const audit_calib *from[2] = {&b->c1, &b->c2};
-	audit_calib *into[2] = {&a->c1, &a->c2};
-	for (int i = 0; i < 2; i++) {
-		size_t nb = into[i]->n_bad + from[i]->n_bad, ng = into[i]->n_good + from[i]->n_good;
-		if (audit_calib_reserve(into[i], nb > ng ? nb : ng) < 0)
+	for (int k = 0; k < 3; k++) {
+		class_vals *into = &a->by[k];
+		const class_vals *from = &b->by[k];
+		if (!from->n)
+			continue;
+		if (vals_grow(into, into->n + from->n) < 0)
 			return ASSAY_ENOMEM;
-		if (from[i]->n_bad)
-			memcpy(into[i]->bad + into[i]->n_bad, from[i]->bad,
-			       from[i]->n_bad * sizeof *from[i]->bad);
-		if (from[i]->n_good)
-			memcpy(into[i]->good + into[i]->n_good, from[i]->good,
-			       from[i]->n_good * sizeof *from[i]->good);
-		into[i]->n_bad = nb;
-		into[i]->n_good = ng;
+		memcpy(into->v + into->n, from->v, from->n * sizeof *from->v);
+		into->n += from->n;
 	}
 	a->tp += b->tp;
 	a->fp += b->fp;
@@ -181,6 +204,23 @@ static int split_join(split *a, const split *b)
 	a->tn += b->tn;
 	a->n += b->n;
 	return 0;
+}
+
+/* The sorted union of sorted a and b, in a new array (NULL: out of
+ * memory; an empty union is a 1-element allocation). */
+static double *merged(const class_vals *a, const class_vals *b)
+{
+	double *m = malloc((a->n + b->n ? a->n + b->n : 1) * sizeof *m);
+	if (!m)
+		return NULL;
+	size_t i = 0, j = 0, o = 0;
+	while (i < a->n && j < b->n)
+		m[o++] = b->v[j] < a->v[i] ? b->v[j++] : a->v[i++];
+	while (i < a->n)
+		m[o++] = a->v[i++];
+	while (j < b->n)
+		m[o++] = b->v[j++];
+	return m;
 }
 
 static double ratio(uint64_t a, uint64_t b)
@@ -205,34 +245,49 @@ static void at_flag(const split *sp, bool quality, audit_threshold *th)
 		th->precision = th->recall = th->f1 = th->flagged_share = NAN;
 }
 
-/* One score's row of the report, from its split values. */
-static int report(split *sp, const char *name, bool quality, audit_scorer_report *out,
-		  assay_error *err)
+/* The row's figures from the two splits. */
+static int figures(const audit_calib *c1, const audit_calib *c2, audit_scorer_report *out,
+		   assay_error *err)
 {
-	audit_calib *c1 = &sp->c1, *c2 = &sp->c2;
-	int rc = ASSAY_OK;
-	memset(out, 0, sizeof *out);
-	if (!(out->scorer = assay_strdup(name)))
-		rc = assay_fail(err, ASSAY_ENOMEM, "out of memory");
-	if (rc == ASSAY_OK)
-		rc = audit_calib_finish(c1, err);
-	if (rc == ASSAY_OK)
-		rc = audit_calib_finish(c2, err);
-	if (rc == ASSAY_OK)
-		rc = audit_auc_ci_auto(c1, &out->auc, err);
+	int rc = audit_auc_ci_auto(c1, &out->auc, err);
 	if (rc == ASSAY_OK)
 		rc = audit_auc_ci_auto(c2, &out->auc2, err);
 	if (rc == ASSAY_OK)
 		rc = audit_histogram(c1, 10, out->hist_bad, out->hist_good, err);
-	if (rc == ASSAY_OK) {
-		out->n = sp->n;
-		out->n_rejected = c1->n_bad;
-		out->n_bad2 = c2->n_bad;
+	if (rc == ASSAY_OK)
 		audit_best_threshold(c1, 0.95, &out->best95);
+	return rc;
+}
+
+/* One score's row of the report, from its values by class: each class
+ * sorted once, the two splits merged from them. */
+static int report(split *sp, const char *name, bool quality, audit_scorer_report *out,
+		  assay_error *err)
+{
+	class_vals *kept = &sp->by[0], *edited = &sp->by[1], *rejected = &sp->by[2];
+	double *good1 = NULL, *bad2 = NULL;
+	int rc = ASSAY_OK;
+	memset(out, 0, sizeof *out);
+	if (!(out->scorer = assay_strdup(name)))
+		rc = assay_fail(err, ASSAY_ENOMEM, "out of memory");
+	for (int k = 0; k < 3 && rc == ASSAY_OK; k++)
+		rc = audit_sort(sp->by[k].v, sp->by[k].n, err);
+	if (rc == ASSAY_OK && (!(good1 = merged(kept, edited)) || !(bad2 = merged(edited, rejected))))
+		rc = assay_fail(err, ASSAY_ENOMEM, "out of memory");
+	if (rc == ASSAY_OK) {
+		audit_calib c1 = {.bad = rejected->v, .n_bad = rejected->n,
+				  .good = good1, .n_good = kept->n + edited->n};
+		audit_calib c2 = {.bad = bad2, .n_bad = edited->n + rejected->n,
+				  .good = kept->v, .n_good = kept->n};
+		rc = figures(&c1, &c2, out, err);
+		out->n = sp->n;
+		out->n_rejected = c1.n_bad;
+		out->n_bad2 = c2.n_bad;
 		at_flag(sp, quality, &out->at_flag);
 	}
-	audit_calib_free(c1);
-	audit_calib_free(c2);
+	free(good1);
+	free(bad2);
+	split_free(sp);
 	return rc;
 }
 
@@ -250,8 +305,7 @@ static int phase_two(void *ud, size_t worker, size_t k, assay_error *err)
 	for (size_t r = 1; r < c->n_rg; r++) {
 		split *sp = &c->sp[r * c->n_slots + k];
 		int rc = split_join(first, sp);
-		audit_calib_free(&sp->c1);
-		audit_calib_free(&sp->c2);
+		split_free(sp);
 		if (rc < 0)
 			return assay_fail(err, rc, "out of memory");
 	}
@@ -320,10 +374,8 @@ int audit_calibration_compute(store *s, const store_where *where, audit_calibrat
 		for (size_t i = 0; i <= c.n_slots; i++)
 			free(c.out[i].scorer);
 	if (c.sp)
-		for (size_t i = 0; i <= c.n_rg * c.n_slots; i++) {
-			audit_calib_free(&c.sp[i].c1); /* left by a task that failed */
-			audit_calib_free(&c.sp[i].c2);
-		}
+		for (size_t i = 0; i <= c.n_rg * c.n_slots; i++)
+			split_free(&c.sp[i]); /* left by a task that failed */
 	store_strings_free(c.slots, c.n_slots);
 	free(c.sp);
 	free(c.out);

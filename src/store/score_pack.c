@@ -18,8 +18,12 @@ double score_pack_val(const void *vals, size_t len, int slot)
 		return NAN;
 	uint64_t u = 0;
 	const unsigned char *p = (const unsigned char *)vals + (size_t)slot * 8;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	memcpy(&u, p, sizeof u); /* the stored order: one load, not eight */
+#else
 	for (int i = 7; i >= 0; i--)
 		u = u << 8 | p[i];
+#endif
 	double d;
 	memcpy(&d, &u, sizeof d);
 	return d;

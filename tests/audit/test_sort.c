@@ -39,6 +39,48 @@ TEST(sort_matches_qsort)
 	check_against_qsort(200000, 7, 1.0);
 }
 
+/* n values drawn from k distinct ones (negatives, zero, fractions) in
+ * random order, sorted both ways and compared bit for bit; -0.0 stands
+ * in for some zeros and must neither vanish nor change the order. */
+static void check_few(size_t n, size_t k, uint64_t seed)
+{
+	double *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
+	audit_rng r;
+	audit_rng_seed(&r, seed);
+	for (size_t i = 0; i < n; i++) {
+		size_t d = audit_rng_below(&r, k);
+		a[i] = ((double)d - (double)(k / 3)) / 7.0;
+		b[i] = a[i];
+	}
+	size_t neg_zeros = 0;
+	for (size_t i = 0; i < n; i += 5)
+		if (a[i] == 0.0) {
+			a[i] = -0.0;
+			neg_zeros++;
+		}
+	CHECK_INT(audit_sort(a, n, NULL), ASSAY_OK);
+	qsort(b, n, sizeof *b, cmp_double);
+	size_t seen = 0;
+	for (size_t i = 0; i < n; i++) {
+		CHECK(a[i] == b[i]);
+		seen += a[i] == 0.0 && signbit(a[i]);
+	}
+	CHECK_INT(seen, neg_zeros);
+	free(a);
+	free(b);
+}
+
+TEST(sort_few_distinct_values)
+{
+	check_few(48, 2, 1);
+	check_few(5000, 3, 2);
+	check_few(5000, 11, 3);
+	check_few(20000, 255, 4);
+	check_few(20000, 256, 5);  /* the most the counting path takes */
+	check_few(20000, 257, 6);  /* one more: the radix sort */
+	check_few(20000, 5000, 7);
+}
+
 TEST(sort_specials)
 {
 	double v[] = {1.0, -0.0, INFINITY, 0.0, -INFINITY, -1e-300, 1e-300, -2.5, 0.5};
@@ -119,6 +161,7 @@ TEST(rng_below_range_and_uniformity)
 		CHECK(audit_rng_below(&r, big) < big);
 }
 
-UNIT_MAIN(UNIT_CASE(sort_matches_qsort), UNIT_CASE(sort_specials),
+UNIT_MAIN(UNIT_CASE(sort_matches_qsort), UNIT_CASE(sort_few_distinct_values),
+	  UNIT_CASE(sort_specials),
 	  UNIT_CASE(sort_all_equal_and_sorted_input), UNIT_CASE(sort_rejects_nan_and_leaves_input),
 	  UNIT_CASE(rng_deterministic), UNIT_CASE(rng_below_range_and_uniformity))
