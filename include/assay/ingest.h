@@ -72,9 +72,11 @@ typedef struct ingest_options {
 	/* Network options for URL sources (timeouts, TLS); NULL for defaults. */
 	const struct net_options *net;
 	/* Scoring inside the import, or NULL: each run of parsed records is
-	 * handed to score() before it is inserted (which may use several
-	 * cores), and write() follows the insert of run record i as a new
-	 * sample, in the same transaction. */
+	 * handed to start() before it is inserted, finish() waits for its
+	 * scores, and write() follows the insert of run record i as a new
+	 * sample, in the same transaction. The next run is started as soon as
+	 * one is finished, so it is scored (on other cores) while this one is
+	 * inserted. */
 	const struct ingest_scoring *scoring;
 } ingest_options;
 
@@ -93,7 +95,12 @@ typedef struct ingest_view {
 
 typedef struct ingest_scoring {
 	void *ud;
-	int (*score)(void *ud, const ingest_view *v, size_t n, assay_error *err);
+	/* Begins scoring v[0..n) and may return before it is done (v itself
+	 * need not outlive the call, the bytes it points to live until the
+	 * run is inserted); one run at a time. */
+	int (*start)(void *ud, const ingest_view *v, size_t n, assay_error *err);
+	/* Waits for the run started last: write() reads its results. */
+	int (*finish)(void *ud, assay_error *err);
 	int (*write)(void *ud, size_t i, int64_t sample_id, assay_error *err);
 } ingest_scoring;
 

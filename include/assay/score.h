@@ -471,8 +471,16 @@ int score_pipe_new(const score_config *cfg, const enum score_id *ids, size_t n, 
 		   assay_error *err);
 void score_pipe_free(score_pipe *p);
 /* Scores in[0..n) (n <= SCORE_PIPE_MAX) on assay_workers() cores; the
- * results stay, by index, until the next call (in must live as long). */
+ * results stay, by index, until the next run is finished (the inputs are
+ * copied, the bytes they point to must live as long). */
 int score_pipe_compute(score_pipe *p, const score_input *in, size_t n, assay_error *err);
+/* The same in two steps, so the caller can write the results of the last
+ * run while the helper threads score the next: start returns at once
+ * (one run at a time), finish takes the tasks left, waits for the rest and
+ * makes this run's results the ones score_pipe_write reads. Freeing the
+ * pipe finishes a started run. */
+int score_pipe_start(score_pipe *p, const score_input *in, size_t n, assay_error *err);
+int score_pipe_finish(score_pipe *p, assay_error *err);
 /* Writes result i as the scores of sample_id in one row (inside the
  * caller's transaction) and, with combine, its combined score from these
  * scores alone (for a sample that holds no other: a new one). Counts go

@@ -185,7 +185,7 @@ struct cli_import_scores {
 	ingest_scoring hook;
 };
 
-static int import_score(void *ud, const ingest_view *v, size_t n, assay_error *err)
+static int import_start(void *ud, const ingest_view *v, size_t n, assay_error *err)
 {
 	cli_import_scores *x = ud;
 	uint64_t all = (1ull << x->n_rules) - 1;
@@ -195,7 +195,13 @@ static int import_score(void *ud, const ingest_view *v, size_t n, assay_error *e
 					 .text_field = v[i].text_field, .kind = v[i].kind,
 					 .record = v[i].record, .record_len = v[i].record_len,
 					 .need = v[i].text ? all : 0};
-	return score_pipe_compute(x->pipe, x->in, n, err);
+	return score_pipe_start(x->pipe, x->in, n, err);
+}
+
+static int import_finish(void *ud, assay_error *err)
+{
+	cli_import_scores *x = ud;
+	return score_pipe_finish(x->pipe, err);
 }
 
 static int import_write(void *ud, size_t i, int64_t sample_id, assay_error *err)
@@ -236,7 +242,8 @@ int cli_import_scores_new(store *s, cli_import_scores **out, const ingest_scorin
 		return rc;
 	}
 	x->s = s;
-	x->hook = (ingest_scoring){.ud = x, .score = import_score, .write = import_write};
+	x->hook = (ingest_scoring){
+		.ud = x, .start = import_start, .finish = import_finish, .write = import_write};
 	*out = x;
 	*hook = &x->hook;
 	return 0;

@@ -80,6 +80,7 @@ typedef struct run {
 	int64_t end_line;
 	uint64_t source_hash; /* of the source as its batch records it */
 	ring *q;
+	bool scoring;    /* a run's scoring is started and not finished */
 	atomic_int cancel; /* the inserting side stopped: the reader thread and a
 			      read waiting for data end */
 } run;
@@ -174,27 +175,48 @@ static int fill_slot(run *r, slot *sl, assay_error *err)
 	return ASSAY_OK;
 }
 
-/* The scoring of a run of k records (from the ring's head) before their
- * insert, when the import scores (not when it resumes a batch: its
- * declared kind is the batch's). */
-static int score_run_of(run *r, size_t k, assay_error *err)
+/* Whether the import scores (not when it resumes a batch: its declared
+ * kind is the batch's), and whether it scores this record. */
+static bool scores(const run *r)
 {
-	const ingest_scoring *sc = r->o->scoring;
-	if (!sc || r->res->resumed)
+	return r->o->scoring && !r->res->resumed;
+}
+
+static bool scorable(const slot *sl)
+{
+	return !sl->end && !sl->rec.error[0] && sl->parsed == ASSAY_OK && !sl->pair;
+}
+
+/* Starts scoring the k records after the first `from` of the ring, to be
+ * inserted after those. */
+static int score_start(run *r, size_t from, size_t k, assay_error *err)
+{
+	if (!scores(r) || !k)
 		return ASSAY_OK;
 	ring *q = r->q;
 	for (size_t i = 0; i < k; i++) {
-		const slot *sl = &q->v[(q->head + i) % RING_SLOTS];
-		bool ok = !sl->end && !sl->rec.error[0] && sl->parsed == ASSAY_OK && !sl->pair;
-		q->views[i] = ok ? (ingest_view){.text = sl->text, .text_len = sl->text_len,
-						 .context = sl->context,
-						 .context_len = sl->context_len,
-						 .text_field = sl->text_field,
-						 .kind = r->o->kind ? r->o->kind : "",
-						 .record = sl->rec.raw, .record_len = sl->rec.len}
-				 : (ingest_view){0};
+		const slot *sl = &q->v[(q->head + from + i) % RING_SLOTS];
+		q->views[i] = scorable(sl) ? (ingest_view){.text = sl->text, .text_len = sl->text_len,
+							   .context = sl->context,
+							   .context_len = sl->context_len,
+							   .text_field = sl->text_field,
+							   .kind = r->o->kind ? r->o->kind : "",
+							   .record = sl->rec.raw,
+							   .record_len = sl->rec.len}
+					   : (ingest_view){0};
 	}
-	return sc->score(sc->ud, q->views, k, err);
+	int rc = r->o->scoring->start(r->o->scoring->ud, q->views, k, err);
+	r->scoring = rc == ASSAY_OK;
+	return rc;
+}
+
+/* Waits for the run started last (its scores are then written). */
+static int score_finish(run *r, assay_error *err)
+{
+	if (!r->scoring)
+		return ASSAY_OK;
+	r->scoring = false;
+	return r->o->scoring->finish(r->o->scoring->ud, err);
 }
 
 /* The inserting thread's part: the rejection, or the insert (and the
@@ -234,7 +256,7 @@ static int take(run *r, slot *sl, size_t i, assay_error *err)
 		switch (outcome) {
 		case STORE_INSERTED:
 			r->res->imported++;
-			if (r->o->scoring && !r->res->resumed && r->q->views[i].text) {
+			if (scores(r) && scorable(sl)) {
 				const ingest_scoring *sc = r->o->scoring;
 				if ((rc = sc->write(sc->ud, i, sid, err)) < 0)
 					return rc;
@@ -446,46 +468,67 @@ static int checkpoint(run *r, bool finished, bool reopen, assay_error *err)
 	return rc;
 }
 
-static int read_all(run *r, assay_error *err)
+/* Inserts the first `ready` records of the ring (their scores, when the
+ * import scores, are ready); returns 1 when they are all taken (0 at the
+ * source's end, or an error). */
+static int insert_run(run *r, size_t ready, int *since_commit, assay_error *err)
 {
 	int every = r->o->commit_every > 0 ? r->o->commit_every : DEFAULT_COMMIT_EVERY;
+	ring *q = r->q;
+	int rc;
+	for (size_t done = 0; done < ready; done++) {
+		slot *sl = &q->v[(q->head + done) % RING_SLOTS];
+		r->bytes = sl->bytes;
+		if (sl->end) {
+			r->end_line = sl->rec.line;
+			if (sl->rc < 0)
+				*err = sl->err;
+			return sl->rc; /* the reader thread has ended */
+		}
+		r->res->read++;
+		if ((rc = take(r, sl, done, err)) < 0)
+			return rc;
+		if (r->o->strict && r->res->rejected)
+			return assay_fail(err, ASSAY_EFORMAT, "%s (--strict: nothing imported)",
+					  r->first_error);
+		if (!r->o->strict && ++*since_commit >= every) {
+			*since_commit = 0;
+			if ((rc = checkpoint(r, false, true, err)) < 0)
+				return rc;
+		}
+		if (r->res->read % PROGRESS_EVERY == 0)
+			progress(r);
+		if (r->o->stop && *r->o->stop)
+			return assay_fail(err, ASSAY_EINTR, "interrupted");
+	}
+	return 1;
+}
+
+/* Runs of records as the reader thread hands them over: while one run is
+ * inserted, the records handed over after it are scored (double
+ * buffering: the scoring keeps two runs' results). */
+static int read_all(run *r, assay_error *err)
+{
 	int since_commit = 0, rc;
 	if ((rc = ring_start(r, err)) < 0)
 		return rc;
 	ring *q = r->q;
+	size_t run_len = 0; /* records at the head whose scoring is started */
 	for (;;) {
 		size_t ready = ring_wait(q, r->o->stop);
 		if (!ready)
 			return assay_fail(err, ASSAY_EINTR, "interrupted");
-		size_t done = 0;
-		if ((rc = score_run_of(r, ready, err)) < 0)
+		if (!run_len && (rc = score_start(r, 0, run_len = ready, err)) < 0)
 			return rc;
-		for (; done < ready; done++) {
-			slot *sl = &q->v[(q->head + done) % RING_SLOTS];
-			r->bytes = sl->bytes;
-			if (sl->end) {
-				r->end_line = sl->rec.line;
-				if (sl->rc < 0)
-					*err = sl->err;
-				return sl->rc; /* the reader thread has ended */
-			}
-			r->res->read++;
-			if ((rc = take(r, sl, done, err)) < 0)
-				return rc;
-			if (r->o->strict && r->res->rejected)
-				return assay_fail(err, ASSAY_EFORMAT, "%s (--strict: nothing imported)",
-						  r->first_error);
-			if (!r->o->strict && ++since_commit >= every) {
-				since_commit = 0;
-				if ((rc = checkpoint(r, false, true, err)) < 0)
-					return rc;
-			}
-			if (r->res->read % PROGRESS_EVERY == 0)
-				progress(r);
-			if (r->o->stop && *r->o->stop)
-				return assay_fail(err, ASSAY_EINTR, "interrupted");
-		}
-		ring_release(q, done);
+		if ((rc = score_finish(r, err)) < 0)
+			return rc;
+		size_t next = ring_wait(q, NULL) - run_len; /* at least the run itself is there */
+		if (next && (rc = score_start(r, run_len, next, err)) < 0)
+			return rc;
+		if ((rc = insert_run(r, run_len, &since_commit, err)) <= 0)
+			return rc;
+		ring_release(q, run_len);
+		run_len = next;
 	}
 }
 
@@ -521,6 +564,10 @@ int ingest_import(store *s, const char *source, const ingest_options *o, ingest_
 	rpt_init(&r.rpt, o, r.in.name);
 	if ((rc = ingest_pick_batch(s, source, format, o, &r.ro, res, err)) == ASSAY_OK)
 		rc = read_all(&r, err);
+	if (r.scoring) { /* stopped with a run being scored: its records stay until it ends */
+		assay_error ignored = {0};
+		score_finish(&r, &ignored);
+	}
 	bool fatal_format = rc == ASSAY_EFORMAT && !o->strict;
 	if (fatal_format) {
 		/* A structural error ends the source; keep what came before it. */

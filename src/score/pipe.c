@@ -1,8 +1,13 @@
 /* pipe.c — the rule scorers over a run of samples on several cores, then
  * each sample's scores written as one row with its combined score: the
  * same code for import's pipeline (records parsed, not yet stored) and for
- * `assay score`'s pages of stored samples. */
+ * `assay score`'s pages of stored samples.
+ *
+ * Two jobs alternate (double buffering): while the caller writes the
+ * results of one run, the helper threads score the next one into the
+ * other job's buffers; the caller joins in when it waits for them. */
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,14 +23,30 @@ typedef struct pipe_worker {
 	double shared;               /* analysing */
 } pipe_worker;
 
+/* One run of inputs and its results; its counters are under the pipe's mu. */
+typedef struct pipe_job {
+	score_input *in; /* a copy of the run's inputs */
+	score_result (*out)[SCORE_COUNT]; /* out[i][k]: input i, rule k */
+	size_t n, tasks, next, done;
+	int rc;             /* the lowest failed task's */
+	size_t failed_task;
+	assay_error err;
+} pipe_job;
+
 struct score_pipe {
 	const score_config *cfg;
 	enum score_id ids[SCORE_COUNT];
 	char versions[SCORE_COUNT][32];
 	size_t n_ids;
-	const score_input *in; /* this call's */
-	size_t n_in;
-	score_result (*out)[SCORE_COUNT]; /* out[i][k]: input i, rule k */
+	pipe_job job[2];
+	int cur;        /* the finished job score_pipe_write reads */
+	bool running;   /* job[!cur] started and not finished */
+	size_t workers; /* the caller is worker 0, helper threads 1.. */
+	size_t n_threads;
+	bool quit;
+	pthread_t th[ASSAY_MAX_WORKERS];
+	pthread_mutex_t mu;
+	pthread_cond_t wake, idle; /* a job started; a job's last task done */
 	pipe_worker w[ASSAY_MAX_WORKERS];
 };
 
@@ -34,7 +55,15 @@ int score_pipe_new(const score_config *cfg, const enum score_id *ids, size_t n, 
 {
 	*out = NULL;
 	score_pipe *p = calloc(1, sizeof *p);
-	if (!p || !(p->out = calloc(SCORE_PIPE_MAX, sizeof *p->out))) {
+	bool ok = p != NULL;
+	for (int j = 0; ok && j < 2; j++)
+		ok = (p->job[j].in = calloc(SCORE_PIPE_MAX, sizeof *p->job[j].in)) &&
+		     (p->job[j].out = calloc(SCORE_PIPE_MAX, sizeof *p->job[j].out));
+	if (!ok) {
+		for (int j = 0; p && j < 2; j++) {
+			free(p->job[j].in);
+			free(p->job[j].out);
+		}
 		free(p);
 		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
 	}
@@ -44,26 +73,46 @@ int score_pipe_new(const score_config *cfg, const enum score_id *ids, size_t n, 
 		score_version(ids[i], cfg, p->versions[p->n_ids]);
 		p->n_ids++;
 	}
+	p->workers = assay_workers();
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->wake, NULL);
+	pthread_cond_init(&p->idle, NULL);
 	*out = p;
 	return ASSAY_OK;
 }
+
+static int finish(score_pipe *p, assay_error *err);
 
 void score_pipe_free(score_pipe *p)
 {
 	if (!p)
 		return;
+	if (p->running)
+		finish(p, NULL);
+	pthread_mutex_lock(&p->mu);
+	p->quit = true;
+	pthread_cond_broadcast(&p->wake);
+	pthread_mutex_unlock(&p->mu);
+	for (size_t i = 0; i < p->n_threads; i++)
+		pthread_join(p->th[i], NULL);
+	pthread_cond_destroy(&p->wake);
+	pthread_cond_destroy(&p->idle);
+	pthread_mutex_destroy(&p->mu);
 	for (size_t i = 0; i < ASSAY_MAX_WORKERS; i++) {
 		score_text_free(&p->w[i].text);
 		abuf_free(&p->w[i].context);
 	}
-	free(p->out);
+	for (int j = 0; j < 2; j++) {
+		free(p->job[j].in);
+		free(p->job[j].out);
+	}
 	free(p);
 }
 
 /* One input through every rule it needs, on worker w. */
-static int one(score_pipe *p, pipe_worker *w, size_t i)
+static int one(score_pipe *p, pipe_job *j, pipe_worker *w, size_t i)
 {
-	const score_input *in = &p->in[i];
+	const score_input *in = &j->in[i];
 	if (!in->need)
 		return ASSAY_OK;
 	int64_t t = assay_mono_ns();
@@ -83,7 +132,7 @@ static int one(score_pipe *p, pipe_worker *w, size_t i)
 	for (size_t k = 0; k < p->n_ids; k++) {
 		if (!(in->need >> k & 1))
 			continue;
-		score_text_run(p->ids[k], &w->text, p->cfg, &p->out[i][k]);
+		score_text_run(p->ids[k], &w->text, p->cfg, &j->out[i][k]);
 		t2 = assay_mono_ns();
 		w->seconds[p->ids[k]] += (double)(t2 - t) / 1e9;
 		t = t2;
@@ -91,30 +140,134 @@ static int one(score_pipe *p, pipe_worker *w, size_t i)
 	return ASSAY_OK;
 }
 
-static int task(void *ud, size_t worker, size_t t, assay_error *err)
+/* Task t of job j on worker w: ASSAY_OK or ASSAY_ENOMEM. */
+static int task(score_pipe *p, pipe_job *j, size_t w, size_t t)
 {
-	score_pipe *p = ud;
-	size_t end = (t + 1) * PIPE_TASK < p->n_in ? (t + 1) * PIPE_TASK : p->n_in;
+	size_t end = (t + 1) * PIPE_TASK < j->n ? (t + 1) * PIPE_TASK : j->n;
 	for (size_t i = t * PIPE_TASK; i < end; i++)
-		if (one(p, &p->w[worker], i) < 0)
-			return assay_fail(err, ASSAY_ENOMEM, "out of memory");
+		if (one(p, j, &p->w[w], i) < 0)
+			return ASSAY_ENOMEM;
 	return ASSAY_OK;
+}
+
+/* Runs task t of the running job on worker w, the lock released meanwhile,
+ * and counts it done (the lowest failed task's error is kept). */
+static void run_task(score_pipe *p, pipe_job *j, size_t w, size_t t)
+{
+	pthread_mutex_unlock(&p->mu);
+	int rc = task(p, j, w, t);
+	pthread_mutex_lock(&p->mu);
+	if (rc < 0 && (j->rc == ASSAY_OK || t < j->failed_task)) {
+		j->rc = rc;
+		j->failed_task = t;
+		assay_fail(&j->err, rc, "out of memory");
+	}
+	if (++j->done == j->tasks)
+		pthread_cond_broadcast(&p->idle);
+}
+
+typedef struct helper_arg {
+	score_pipe *p;
+	size_t w;
+} helper_arg;
+
+/* A helper thread: takes tasks of the running job while there are. */
+static void *helper(void *arg)
+{
+	helper_arg a = *(helper_arg *)arg;
+	free(arg);
+	score_pipe *p = a.p;
+	pthread_mutex_lock(&p->mu);
+	for (;;) {
+		pipe_job *j = &p->job[!p->cur];
+		if (p->quit)
+			break;
+		if (p->running && j->next < j->tasks)
+			run_task(p, j, a.w, j->next++);
+		else
+			pthread_cond_wait(&p->wake, &p->mu);
+	}
+	pthread_mutex_unlock(&p->mu);
+	return NULL;
+}
+
+/* Starts the helper threads on first use (fewer when the system refuses
+ * one: the caller takes their share). */
+static void helpers_start(score_pipe *p)
+{
+	while (p->n_threads + 1 < p->workers) {
+		helper_arg *a = malloc(sizeof *a);
+		if (!a)
+			break;
+		*a = (helper_arg){p, p->n_threads + 1};
+		if (pthread_create(&p->th[p->n_threads], NULL, helper, a) != 0) {
+			free(a);
+			break;
+		}
+		p->n_threads++;
+	}
+	p->workers = p->n_threads + 1;
+}
+
+int score_pipe_start(score_pipe *p, const score_input *in, size_t n, assay_error *err)
+{
+	if (n > SCORE_PIPE_MAX)
+		return assay_fail(err, ASSAY_EINVAL, "at most %d samples at once", SCORE_PIPE_MAX);
+	if (p->running)
+		return assay_fail(err, ASSAY_EINVAL, "a run is being scored already");
+	if (p->workers > 1 && !p->n_threads)
+		helpers_start(p);
+	pipe_job *j = &p->job[!p->cur];
+	if (n)
+		memcpy(j->in, in, n * sizeof *in);
+	pthread_mutex_lock(&p->mu);
+	j->n = n;
+	j->tasks = (n + PIPE_TASK - 1) / PIPE_TASK;
+	j->next = j->done = 0;
+	j->rc = ASSAY_OK;
+	p->running = true;
+	if (p->n_threads)
+		pthread_cond_broadcast(&p->wake);
+	pthread_mutex_unlock(&p->mu);
+	return ASSAY_OK;
+}
+
+/* Takes what is left of the running job, waits for the helpers' tasks,
+ * and makes it the one score_pipe_write reads. */
+static int finish(score_pipe *p, assay_error *err)
+{
+	pipe_job *j = &p->job[!p->cur];
+	pthread_mutex_lock(&p->mu);
+	while (j->next < j->tasks)
+		run_task(p, j, 0, j->next++);
+	while (j->done < j->tasks)
+		pthread_cond_wait(&p->idle, &p->mu);
+	p->running = false;
+	p->cur = !p->cur;
+	pthread_mutex_unlock(&p->mu);
+	if (j->rc < 0 && err)
+		*err = j->err;
+	return j->rc;
+}
+
+int score_pipe_finish(score_pipe *p, assay_error *err)
+{
+	if (!p->running)
+		return assay_fail(err, ASSAY_EINVAL, "no run is being scored");
+	return finish(p, err);
 }
 
 int score_pipe_compute(score_pipe *p, const score_input *in, size_t n, assay_error *err)
 {
-	if (n > SCORE_PIPE_MAX)
-		return assay_fail(err, ASSAY_EINVAL, "at most %d samples at once", SCORE_PIPE_MAX);
-	p->in = in;
-	p->n_in = n;
-	size_t tasks = (n + PIPE_TASK - 1) / PIPE_TASK;
-	return assay_parallel(assay_workers(), tasks, task, p, err);
+	int rc = score_pipe_start(p, in, n, err);
+	return rc < 0 ? rc : finish(p, err);
 }
 
 int score_pipe_write(score_pipe *p, store *s, size_t i, int64_t sample_id, bool combine,
 		     score_run_result *res, assay_error *err)
 {
-	const score_input *in = &p->in[i];
+	const pipe_job *j = &p->job[p->cur];
+	const score_input *in = &j->in[i];
 	store_score_row rows[SCORE_COUNT];
 	double values[SCORE_COUNT];
 	size_t n = 0;
@@ -123,7 +276,7 @@ int score_pipe_write(score_pipe *p, store *s, size_t i, int64_t sample_id, bool 
 	for (size_t k = 0; k < p->n_ids; k++) {
 		if (!(in->need >> k & 1))
 			continue;
-		const score_result *x = &p->out[i][k];
+		const score_result *x = &j->out[i][k];
 		enum score_id id = p->ids[k];
 		rows[n++] = (store_score_row){.sample_id = sample_id,
 					      .scorer = score_defs[id].name,

@@ -54,27 +54,44 @@ int run_analyse(run_ctx *r, const store_score_item *it, assay_error *err)
 	return ASSAY_OK;
 }
 
+/* Starts scoring the page's samples from at on (SCORE_PIPE_MAX at most);
+ * returns how many, 0 past the end, or an error. */
+static int text_start(score_pipe *pipe, const store_score_page *page, size_t at,
+		      score_input *in, size_t *n, assay_error *err)
+{
+	*n = at >= page->n ? 0 : page->n - at < SCORE_PIPE_MAX ? page->n - at : SCORE_PIPE_MAX;
+	for (size_t i = 0; i < *n; i++) {
+		const store_score_item *it = &page->items[at + i];
+		in[i] = (score_input){.text = it->text, .text_len = it->text_len,
+				      .context = it->context, .context_len = it->context_len,
+				      .text_field = it->text_field, .kind = it->kind,
+				      .record = it->record, .record_len = it->record_len,
+				      .need = it->need};
+	}
+	return *n ? score_pipe_start(pipe, in, *n, err) : ASSAY_OK;
+}
+
 /* One page's samples: scored on every core (score_pipe), then each one's
- * wanted scores written as one row (store_scores_put). */
+ * wanted scores written as one row (store_scores_put), the next
+ * SCORE_PIPE_MAX samples scored meanwhile. compute_ns: the time spent
+ * waiting for the scores. */
 static int text_page(run_ctx *r, score_pipe *pipe, const store_score_page *page,
 		     score_input *in, int64_t *compute_ns, assay_error *err)
 {
-	int rc = ASSAY_OK;
-	for (size_t at = 0; at < page->n && rc == 0; at += SCORE_PIPE_MAX) {
-		size_t n = page->n - at < SCORE_PIPE_MAX ? page->n - at : SCORE_PIPE_MAX;
-		for (size_t i = 0; i < n; i++) {
-			const store_score_item *it = &page->items[at + i];
-			in[i] = (score_input){.text = it->text, .text_len = it->text_len,
-					      .context = it->context, .context_len = it->context_len,
-					      .text_field = it->text_field, .kind = it->kind,
-					      .record = it->record, .record_len = it->record_len,
-					      .need = it->need};
-		}
+	size_t n, next = 0;
+	int rc = text_start(pipe, page, 0, in, &n, err);
+	for (size_t at = 0; n && rc == 0; at += n, n = next) {
 		int64_t t = assay_mono_ns();
-		rc = score_pipe_compute(pipe, in, n, err);
+		rc = score_pipe_finish(pipe, err);
+		if (rc == 0)
+			rc = text_start(pipe, page, at + n, in, &next, err);
 		*compute_ns += assay_mono_ns() - t;
 		for (size_t i = 0; i < n && rc == 0; i++)
 			rc = score_pipe_write(pipe, r->s, i, page->items[at + i].id, false, r->res, err);
+	}
+	if (rc < 0 && next) { /* the run started is not written */
+		assay_error ignored = {0};
+		score_pipe_finish(pipe, &ignored);
 	}
 	return rc;
 }

@@ -443,3 +443,48 @@ def test_import_resumed_scores_the_rest_after():
         eq(b.run("import", "--no-score", "--batch", "b", src).code, 0)
         eq(b.run("score").code, 0)
         eq(packed(a)[0], packed(b)[0])
+
+
+def test_import_scoring_overlapped_with_inserting_stores_the_same():
+    """Import scores the next run of records on the other cores while it
+    inserts the last one (two result buffers in turn), and `score` the next
+    1,024 samples of a page while it writes the last: thousands of varied
+    records (every rule flags some) store the same bytes on 1, 2 and 5
+    threads, through the import's pipeline and through `score`."""
+    import random
+    rnd = random.Random(5)
+    words = ["the", "a", "dog", "cat", "runs", "across", "green", "field", "under", "sky",
+             "photo", "shows", "red", "car", "near", "river", "bright", "morning"]
+    recs = []
+    for i in range(3000):
+        text = " ".join(rnd.choice(words) for _ in range(rnd.randint(3, 40)))
+        k = i % 9
+        if k == 1:
+            text = " ".join([text[:30]] * rnd.randint(3, 8))  # repetition
+        elif k == 2:
+            text += " TODO lorem ipsum [insert caption]"
+        elif k == 3:
+            text += " and the"  # truncated
+        elif k == 4:
+            text = "I think it might possibly be " + text
+        elif k == 5:
+            text += " \u00e9t\u00e9 \u2014 caf\u00e9 \ufffd"
+        recs.append(json.dumps({"id": f"r{i}", "caption": text}))
+    stored = {}
+    with Workdir() as w:
+        src = w.file("many.jsonl", "\n".join(recs) + "\n")
+        for threads in ("1", "2", "5"):
+            with Workdir() as a:
+                r = a.run("import", "--batch", "b", src, env={"ASSAY_THREADS": threads})
+                eq(r.code, 0, r)
+                stored[("import", threads)] = packed(a)
+            with Workdir() as b:
+                eq(b.run("import", "--no-score", "--batch", "b", src).code, 0)
+                eq(b.run("score", env={"ASSAY_THREADS": threads}).code, 0)
+                stored[("score", threads)] = packed(b)
+    first = stored[("import", "1")]
+    check(len(first[0]) > 2900, len(first[0]))
+    flags = {row[1] for row in first[0]}
+    check(len(flags) > 4, flags)  # several rules flag something
+    for key, got in stored.items():
+        eq(got, first, key)

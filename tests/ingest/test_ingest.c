@@ -180,19 +180,36 @@ TEST(import_chunks_and_counts)
  * write per new sample inside the import's transaction, with its text. */
 typedef struct hook_seen {
 	store *s;
-	const ingest_view *v;
-	size_t n, runs, views, writes, bad;
+	ingest_view v[2][1024]; /* the run started last, and the one finished */
+	size_t n[2];
+	bool started;
+	size_t runs, views, writes, bad;
 } hook_seen;
 
-static int hook_score(void *ud, const ingest_view *v, size_t n, assay_error *err)
+/* Keeps a copy of the views (they need not outlive the call; what they
+ * point to lives until the run is inserted). */
+static int hook_start(void *ud, const ingest_view *v, size_t n, assay_error *err)
 {
 	(void)err;
 	hook_seen *h = ud;
-	h->v = v;
-	h->n = n;
+	h->bad += h->started || n > 1024; /* one run at a time */
+	h->started = true;
+	memcpy(h->v[0], v, (n < 1024 ? n : 1024) * sizeof *v);
+	h->n[0] = n;
 	h->runs++;
 	for (size_t i = 0; i < n; i++)
 		h->views += v[i].text != NULL;
+	return 0;
+}
+
+static int hook_finish(void *ud, assay_error *err)
+{
+	(void)err;
+	hook_seen *h = ud;
+	h->bad += !h->started;
+	h->started = false;
+	memcpy(h->v[1], h->v[0], h->n[0] * sizeof *h->v[0]);
+	h->n[1] = h->n[0];
 	return 0;
 }
 
@@ -201,10 +218,10 @@ static int hook_write(void *ud, size_t i, int64_t sample_id, assay_error *err)
 	hook_seen *h = ud;
 	store_sample x;
 	h->writes++;
-	if (i >= h->n || !h->v[i].text || !store_in_tx(h->s) ||
+	if (i >= h->n[1] || !h->v[1][i].text || !store_in_tx(h->s) ||
 	    store_sample_get(h->s, sample_id, &x, err) < 0)
 		return h->bad++, 0;
-	h->bad += strcmp(x.text, h->v[i].text) != 0;
+	h->bad += strcmp(x.text, h->v[1][i].text) != 0;
 	store_sample_free(&x);
 	return 0;
 }
@@ -218,8 +235,11 @@ TEST(import_scoring_hook)
 	const char *p = write_file("a.jsonl", body.data);
 	abuf_free(&body);
 	store *s = fresh("a.db");
-	hook_seen h = {.s = s};
-	ingest_scoring sc = {.ud = &h, .score = hook_score, .write = hook_write};
+	static hook_seen h; /* two runs' views: too large for the stack */
+	memset(&h, 0, sizeof h);
+	h.s = s;
+	ingest_scoring sc = {.ud = &h, .start = hook_start, .finish = hook_finish,
+			     .write = hook_write};
 	ingest_options o = {.batch = "b", .commit_every = 64, .scoring = &sc};
 	ingest_result r;
 	assay_error e = {0};
@@ -235,6 +255,8 @@ TEST(import_scoring_hook)
 	CHECK_INT(ingest_import(s, p, &o, &r, &e), ASSAY_EPARTIAL);
 	CHECK_INT(r.scored, 0);
 	CHECK_INT(h.writes, 0);
+	CHECK_INT(h.bad, 0);
+	CHECK(!h.started); /* every run started was finished */
 	store_close(s);
 }
 
