@@ -213,10 +213,9 @@ static int score_start(run *r, size_t from, size_t k, assay_error *err)
 /* Waits for the run started last (its scores are then written). */
 static int score_finish(run *r, assay_error *err)
 {
-	if (!r->scoring)
-		return ASSAY_OK;
+	bool was = r->scoring;
 	r->scoring = false;
-	return r->o->scoring->finish(r->o->scoring->ud, err);
+	return was ? r->o->scoring->finish(r->o->scoring->ud, err) : ASSAY_OK;
 }
 
 /* The inserting thread's part: the rejection, or the insert (and the
@@ -506,7 +505,10 @@ static int insert_run(run *r, size_t ready, int *since_commit, assay_error *err)
 
 /* Runs of records as the reader thread hands them over: while one run is
  * inserted, the records handed over after it are scored (double
- * buffering: the scoring keeps two runs' results). */
+ * buffering: the scoring keeps two runs' results). A scored run is at
+ * most half the ring, so the reader has room for the next one meanwhile. */
+#define RUN_CAP(n) ((n) < RING_SLOTS / 2 ? (n) : RING_SLOTS / 2)
+
 static int read_all(run *r, assay_error *err)
 {
 	int since_commit = 0, rc;
@@ -518,11 +520,15 @@ static int read_all(run *r, assay_error *err)
 		size_t ready = ring_wait(q, r->o->stop);
 		if (!ready)
 			return assay_fail(err, ASSAY_EINTR, "interrupted");
-		if (!run_len && (rc = score_start(r, 0, run_len = ready, err)) < 0)
-			return rc;
+		if (!run_len) {
+			run_len = scores(r) ? RUN_CAP(ready) : ready;
+			if ((rc = score_start(r, 0, run_len, err)) < 0)
+				return rc;
+		}
 		if ((rc = score_finish(r, err)) < 0)
 			return rc;
-		size_t next = ring_wait(q, NULL) - run_len; /* at least the run itself is there */
+		size_t next = scores(r) ? ring_wait(q, NULL) - run_len : 0; /* it holds the run */
+		next = RUN_CAP(next);
 		if (next && (rc = score_start(r, run_len, next, err)) < 0)
 			return rc;
 		if ((rc = insert_run(r, run_len, &since_commit, err)) <= 0)
@@ -564,10 +570,8 @@ int ingest_import(store *s, const char *source, const ingest_options *o, ingest_
 	rpt_init(&r.rpt, o, r.in.name);
 	if ((rc = ingest_pick_batch(s, source, format, o, &r.ro, res, err)) == ASSAY_OK)
 		rc = read_all(&r, err);
-	if (r.scoring) { /* stopped with a run being scored: its records stay until it ends */
-		assay_error ignored = {0};
-		score_finish(&r, &ignored);
-	}
+	if (r.scoring) /* stopped with a run being scored: its records stay until it ends */
+		score_finish(&r, &(assay_error){0});
 	bool fatal_format = rc == ASSAY_EFORMAT && !o->strict;
 	if (fatal_format) {
 		/* A structural error ends the source; keep what came before it. */
