@@ -111,6 +111,28 @@ int store_scores_range_each(store *s, int64_t lo, int64_t hi,
 			    int (*fn)(void *ud, int64_t sample_id, const char *scorer,
 				      double value),
 			    void *ud, assay_error *err);
+/* One sample's packed scores as store_score_rows_read gives them: per
+ * slot (n of them) the value (NAN: unscored or failed) and version id (0:
+ * unscored), the flag bitmask, and the reason and detail of the slot asked
+ * for ("" when none). Valid during the call. */
+typedef struct store_score_rowview {
+	int64_t sample_id;
+	const double *vals;
+	const uint32_t *vers;
+	size_t n;
+	uint64_t flags;
+	const char *reason, *detail;
+} store_score_rowview;
+
+/* Every stored row of the samples with ids in [lo, hi], in id order, with
+ * note_slot's reason and detail (note_slot < 0: none read). */
+int store_score_rows_read(store *s, int64_t lo, int64_t hi, int note_slot,
+			  int (*fn)(void *ud, const store_score_rowview *row), void *ud,
+			  assay_error *err);
+/* The slot of a scorer and the id of one of its versions (-1 and 0 when
+ * never stored). */
+int store_score_slot(store *s, const char *name, const char *version, int *slot,
+		     uint32_t *version_id, assay_error *err);
 /* Writes the combined score on the sample (NAN: NULL). */
 int store_quality_set(store *s, int64_t sample_id, double quality, assay_error *err);
 /* Up to max ids, ascending and above after, of samples that hold scores but

@@ -4,6 +4,7 @@
  * reason names what pushed the prediction. */
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,21 +14,44 @@
 
 #define MODEL_NAME "learned"
 
-/* One page of samples on its way through the scorer: read (the samples
- * and their other scores), predicted (pure: on a second core while the
- * previous page is written), then written with the combined scores. */
+/* A predicting thread's scratch. */
+typedef struct scratch {
+	learn_record rec;
+	learn_fvec fv;
+	abuf why, text, detail;
+	int rc;
+	assay_error err;
+} scratch;
+
+/* What a sample held of the learned score before the run (note: the
+ * offset of its reason and detail in page_job.notes, SIZE_MAX for none). */
+typedef struct old_score {
+	double value;
+	uint32_t ver;
+	bool flagged;
+	size_t note;
+} old_score;
+
+/* One page of samples on its way through the scorer: read (the samples,
+ * their other scores and what they held of this one), predicted (pure: on
+ * both cores, with the previous page written meanwhile), then written with
+ * the combined scores. */
 typedef struct page_job {
 	store_score_page page;
 	learn_number *nums;  /* per sample: up to SCORE_COUNT numbers, the model's input */
 	size_t *count;
 	double *values;      /* per sample: SCORE_COUNT values, as the combined score reads them */
-	abuf names;          /* scorer names, NUL-separated; nums point into it */
-	size_t *name_off;
+	old_score *old;
+	abuf notes;          /* the old reasons and details, NUL-ended */
 	size_t cap;          /* samples the arrays hold */
 	score_result *res;   /* per sample: the prediction */
-	learn_record rec;    /* the predicting thread's scratch */
-	learn_fvec fv;
-	abuf why, text, detail;
+	char **slot_names;   /* the scorers by slot, when the page was read */
+	size_t n_slots;
+	int slot_def[64];    /* per slot: its score_defs index, or -1 */
+	int slot;            /* the learned scorer's slot (-1: none yet) */
+	uint32_t ver;        /* the id of the wanted version (0: never stored) */
+	atomic_size_t next;  /* the next sample a predicting thread takes */
+	scratch sc[2];       /* [0] the second thread's, [1] the reading thread's */
 	const run_ctx *r;
 	int rc;
 	assay_error err;
@@ -72,21 +96,33 @@ static size_t position(const store_score_page *page, int64_t id)
 	return lo < page->n && page->items[lo].id == id ? lo : page->n;
 }
 
-static int on_score(void *ud, int64_t sample_id, const char *scorer, double value)
+/* One stored row: the other scores as the model's numbers (in slot order,
+ * as `assay learn` read them), every score as the combined score reads
+ * them, and what the sample held of the learned score. */
+static int on_row(void *ud, const store_score_rowview *row)
 {
 	page_job *p = ud;
-	size_t i = position(&p->page, sample_id);
+	size_t i = position(&p->page, row->sample_id);
 	if (i == p->page.n)
 		return 0;
-	const score_def *d = score_find(scorer);
-	if (d)
-		p->values[i * SCORE_COUNT + (size_t)(d - score_defs)] = value;
-	if (strcmp(scorer, MODEL_NAME) == 0 || !isfinite(value) || p->count[i] >= SCORE_COUNT)
+	for (size_t k = 0; k < row->n && k < p->n_slots; k++) {
+		const char *name = p->slot_names[k];
+		if (!row->vers[k] || !name)
+			continue;
+		double value = row->vals[k];
+		if (p->slot_def[k] >= 0)
+			p->values[i * SCORE_COUNT + (size_t)p->slot_def[k]] = value;
+		if ((int)k == p->slot || !isfinite(value) || p->count[i] >= SCORE_COUNT)
+			continue;
+		p->nums[i * SCORE_COUNT + p->count[i]++] = (learn_number){name, value};
+	}
+	old_score *o = &p->old[i];
+	if (p->slot < 0 || (size_t)p->slot >= row->n)
 		return 0;
-	size_t k = i * SCORE_COUNT + p->count[i]++;
-	p->nums[k].value = value;
-	p->name_off[k] = p->names.len;
-	if (abuf_puts(&p->names, scorer) < 0 || abuf_putc(&p->names, '\0') < 0)
+	*o = (old_score){.value = row->vals[p->slot], .ver = row->vers[p->slot],
+			 .flagged = row->flags >> p->slot & 1, .note = p->notes.len};
+	if (abuf_puts(&p->notes, row->reason) < 0 || abuf_putc(&p->notes, '\0') < 0 ||
+	    abuf_puts(&p->notes, row->detail) < 0 || abuf_putc(&p->notes, '\0') < 0)
 		return p->rc = assay_fail(&p->err, ASSAY_ENOMEM, "out of memory");
 	return 0;
 }
@@ -97,104 +133,179 @@ static int job_room(page_job *p, size_t n)
 	if (n <= p->cap)
 		return ASSAY_OK;
 	free(p->nums);
-	free(p->name_off);
 	free(p->count);
 	free(p->values);
+	free(p->old);
 	free(p->res);
 	p->nums = calloc(n * SCORE_COUNT, sizeof *p->nums);
-	p->name_off = calloc(n * SCORE_COUNT, sizeof *p->name_off);
 	p->count = calloc(n, sizeof *p->count);
 	p->values = calloc(n * SCORE_COUNT, sizeof *p->values);
+	p->old = calloc(n, sizeof *p->old);
 	p->res = calloc(n, sizeof *p->res);
-	p->cap = p->nums && p->name_off && p->count && p->values && p->res ? n : 0;
+	p->cap = p->nums && p->count && p->values && p->old && p->res ? n : 0;
 	return p->cap ? ASSAY_OK : ASSAY_ENOMEM;
+}
+
+/* The scorers by slot, each slot's score_defs index, the learned slot and
+ * the id of the wanted version. */
+static int read_slots(run_ctx *r, page_job *p, const store_score_want *want, assay_error *err)
+{
+	store_strings_free(p->slot_names, p->n_slots);
+	p->slot_names = NULL;
+	p->n_slots = 0;
+	int rc = store_scorer_slots(r->s, &p->slot_names, &p->n_slots, err);
+	if (rc == 0)
+		rc = store_score_slot(r->s, want->scorer, want->version, &p->slot, &p->ver, err);
+	if (rc < 0)
+		return rc;
+	if (p->n_slots > ASSAY_ARRAY_LEN(p->slot_def))
+		p->n_slots = ASSAY_ARRAY_LEN(p->slot_def);
+	for (size_t k = 0; k < p->n_slots; k++) {
+		const score_def *d = p->slot_names[k] ? score_find(p->slot_names[k]) : NULL;
+		p->slot_def[k] = d ? (int)(d - score_defs) : -1;
+	}
+	return ASSAY_OK;
 }
 
 /* The other scores of the page's samples: one range read per run of
  * close ids (a page's ids may be far apart). */
-static int read_scores(run_ctx *r, page_job *p, assay_error *err)
+static int read_scores(run_ctx *r, page_job *p, const store_score_want *want, assay_error *err)
 {
 	const store_score_page *page = &p->page;
 	p->rc = 0;
-	abuf_reset(&p->names);
+	abuf_reset(&p->notes);
 	if (job_room(p, page->n) < 0)
 		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
+	int rc = read_slots(r, p, want, err);
+	if (rc < 0)
+		return rc;
 	memset(p->count, 0, page->n * sizeof *p->count);
+	for (size_t i = 0; i < page->n; i++)
+		p->old[i] = (old_score){.value = NAN, .note = SIZE_MAX};
 	for (size_t k = 0; k < page->n * SCORE_COUNT; k++)
 		p->values[k] = NAN;
 	for (size_t i = 0; i < page->n;) {
 		size_t j = i + 1;
 		while (j < page->n && page->items[j].id - page->items[j - 1].id < 64)
 			j++;
-		int rc = store_scores_range_each(r->s, page->items[i].id, page->items[j - 1].id,
-						 on_score, p, err);
+		rc = store_score_rows_read(r->s, page->items[i].id, page->items[j - 1].id, p->slot,
+					   on_row, p, err);
 		if (rc < 0 || p->rc < 0)
 			return rc < 0 ? rc : assay_fail(err, p->rc, "%s", p->err.msg);
 		i = j;
 	}
-	for (size_t k = 0; k < page->n * SCORE_COUNT; k++)
-		p->nums[k].name = p->names.data ? p->names.data + p->name_off[k] : "";
 	return ASSAY_OK;
+}
+
+static void scratch_free(scratch *sc)
+{
+	learn_record_free(&sc->rec);
+	learn_fvec_free(&sc->fv);
+	abuf_free(&sc->why);
+	abuf_free(&sc->text);
+	abuf_free(&sc->detail);
 }
 
 static void job_free(page_job *p)
 {
 	store_score_page_free(&p->page);
 	free(p->nums);
-	free(p->name_off);
 	free(p->count);
 	free(p->values);
+	free(p->old);
 	free(p->res);
-	abuf_free(&p->names);
-	learn_record_free(&p->rec);
-	learn_fvec_free(&p->fv);
-	abuf_free(&p->why);
-	abuf_free(&p->text);
-	abuf_free(&p->detail);
-	*p = (page_job){0};
+	abuf_free(&p->notes);
+	store_strings_free(p->slot_names, p->n_slots);
+	scratch_free(&p->sc[0]);
+	scratch_free(&p->sc[1]);
+	memset(p, 0, sizeof *p);
 }
 
 /* Sample i's prediction as a score. Pure: reads the model and the page. */
-static int predict(page_job *p, size_t i)
+static int predict(page_job *p, size_t i, scratch *sc)
 {
 	const run_ctx *r = p->r;
 	const store_score_item *it = &p->page.items[i];
 	score_result *out = &p->res[i];
 	if (learn_record_fields(it->record, it->record_len, it->text_field, NULL, it->text,
-				&p->rec) < 0)
-		return assay_fail(&p->err, ASSAY_ENOMEM, "out of memory");
-	learn_record_drop(&p->rec, r->model->left_out, r->model->n_left_out);
-	learn_example ex = {p->rec.fields, p->rec.n, p->nums + i * SCORE_COUNT, p->count[i]};
+				&sc->rec) < 0)
+		return assay_fail(&sc->err, ASSAY_ENOMEM, "out of memory");
+	learn_record_drop(&sc->rec, r->model->left_out, r->model->n_left_out);
+	learn_example ex = {sc->rec.fields, sc->rec.n, p->nums + i * SCORE_COUNT, p->count[i]};
 	learn_prediction pred;
-	abuf_reset(&p->why);
-	abuf_reset(&p->text);
-	int rc = learn_predict(r->model, &ex, &p->fv, &pred, &p->why, &p->err);
+	abuf_reset(&sc->why);
+	abuf_reset(&sc->text);
+	int rc = learn_predict(r->model, &ex, &sc->fv, &pred, &sc->why, &sc->err);
 	if (rc < 0)
 		return rc;
-	if (learn_reason_text(&pred, p->why.data, &p->text) < 0 ||
+	if (learn_reason_text(&pred, sc->why.data, &sc->text) < 0 ||
 	    learn_detail_json(pred.p_reject, r->cfg.learned_model, pred.reason, out->detail,
-			      sizeof out->detail, &p->detail) < 0)
-		return assay_fail(&p->err, ASSAY_ENOMEM, "out of memory");
+			      sizeof out->detail, &sc->detail) < 0)
+		return assay_fail(&sc->err, ASSAY_ENOMEM, "out of memory");
 	out->value = 1.0 - pred.p_reject;
 	out->flagged = out->value < r->cfg.threshold[SCORE_LEARNED];
-	snprintf(out->reason, sizeof out->reason, "%s", p->text.data ? p->text.data : "");
+	snprintf(out->reason, sizeof out->reason, "%s", sc->text.data ? sc->text.data : "");
 	return ASSAY_OK;
 }
 
-static void *predict_page(void *arg)
+/* Samples a thread takes at a time. */
+#define CHUNK 32
+
+/* Predicts the page's samples not yet taken, with scratch sc, until none
+ * is left or a thread failed. */
+static void predict_some(page_job *p, scratch *sc)
+{
+	sc->rc = 0;
+	for (;;) {
+		size_t i = atomic_fetch_add(&p->next, CHUNK), end = i + CHUNK;
+		if (i >= p->page.n)
+			return;
+		end = end < p->page.n ? end : p->page.n;
+		for (; i < end; i++)
+			if ((sc->rc = predict(p, i, sc)) < 0) {
+				atomic_store(&p->next, p->page.n); /* the others stop too */
+				return;
+			}
+	}
+}
+
+static void *predict_thread(void *arg)
 {
 	page_job *p = arg;
-	for (size_t i = 0; p->rc == 0 && i < p->page.n; i++)
-		p->rc = predict(p, i);
+	predict_some(p, &p->sc[0]);
 	return NULL;
+}
+
+/* The first failure of the page's predicting threads, or 0. */
+static int predicted(page_job *p, assay_error *err)
+{
+	for (size_t t = 0; t < 2; t++)
+		if (p->sc[t].rc < 0)
+			return assay_fail(err, p->sc[t].rc, "%s", p->sc[t].err.msg);
+	return ASSAY_OK;
+}
+
+/* Whether sample i's prediction is what it already held: the same
+ * version, value, flag, reason and detail (such a score is not written
+ * again). */
+static bool unchanged(const page_job *p, size_t i)
+{
+	const old_score *o = &p->old[i];
+	const score_result *res = &p->res[i];
+	if (!p->ver || o->ver != p->ver || o->note == SIZE_MAX || isnan(res->value) ||
+	    memcmp(&o->value, &res->value, sizeof o->value) != 0 || o->flagged != res->flagged)
+		return false;
+	const char *reason = p->notes.data + o->note;
+	const char *detail = reason + strlen(reason) + 1;
+	return strcmp(reason, res->reason) == 0 && strcmp(detail, res->detail) == 0;
 }
 
 /* The page's predictions and combined scores, in one transaction. */
 static int write_page(run_ctx *r, page_job *p, const store_score_want *want, assay_error *err)
 {
-	if (p->rc < 0)
-		return assay_fail(err, p->rc, "%s", p->err.msg);
-	int rc = store_begin(r->s, err);
+	int rc = predicted(p, err);
+	if (rc == 0)
+		rc = store_begin(r->s, err);
 	for (size_t i = 0; rc == 0 && i < p->page.n; i++) {
 		const score_result *res = &p->res[i];
 		int64_t id = p->page.items[i].id;
@@ -202,7 +313,8 @@ static int write_page(run_ctx *r, page_job *p, const store_score_want *want, ass
 				       .version = want->version, .value = res->value,
 				       .flagged = res->flagged, .reason = res->reason,
 				       .detail = res->detail};
-		rc = store_score_put(r->s, &row, err);
+		if (!unchanged(p, i))
+			rc = store_score_put(r->s, &row, err);
 		/* the combined score from the values read with the page and this one */
 		double *values = p->values + i * SCORE_COUNT;
 		values[SCORE_LEARNED] = res->value;
@@ -219,29 +331,34 @@ static int write_page(run_ctx *r, page_job *p, const store_score_want *want, ass
 }
 
 /* Reads the page after `after` into p with its scores. */
-static int read_page(run_ctx *r, const store_score_query *q, size_t max, int64_t after,
-		     page_job *p, assay_error *err)
+static int read_page(run_ctx *r, const store_score_query *q, const store_score_want *want,
+		     int64_t after, page_job *p, assay_error *err)
 {
 	p->page.last_id = after;
 	p->r = r;
-	int rc = store_score_page_next(r->s, q, max, &p->page, err);
-	return rc < 0 || p->page.n == 0 ? rc : read_scores(r, p, err);
+	atomic_store(&p->next, 0);
+	p->sc[0].rc = p->sc[1].rc = 0;
+	int rc = store_score_page_next(r->s, q, r->page, &p->page, err);
+	return rc < 0 || p->page.n == 0 ? rc : read_scores(r, p, want, err);
 }
 
 /* One page start to end on this thread (the screens' small refreshes). */
 static int learned_page(run_ctx *r, page_job *p, const store_score_want *want, assay_error *err)
 {
-	int rc = read_scores(r, p, err);
+	atomic_store(&p->next, 0);
+	p->sc[0].rc = p->sc[1].rc = 0;
+	int rc = read_scores(r, p, want, err);
 	if (rc == 0) {
-		predict_page(p);
+		predict_some(p, &p->sc[1]);
 		rc = write_page(r, p, want, err);
 	}
 	return rc;
 }
 
 /* Pages in a pipeline: while page k is predicted on a second thread, page
- * k - 1 is written and page k + 1 read on this one (the store is used by
- * this thread only). Without a second core, one page after the other. */
+ * k - 1 is written on this one, which then predicts beside it, and reads
+ * page k + 1 once page k is done (the store is used by this thread only).
+ * Without a second core, one page after the other. */
 static int pipeline(run_ctx *r, const store_score_query *q, const store_score_want *want,
 		    assay_error *err)
 {
@@ -255,18 +372,18 @@ static int pipeline(run_ctx *r, const store_score_query *q, const store_score_wa
 	for (;;) {
 		page_job *p = &job[cur], *prev = &job[cur ^ 1];
 		bool more = !run_stopped(r);
-		if (more && (rc = read_page(r, q, r->page, after, p, err)) < 0)
+		if (more && (rc = read_page(r, q, want, after, p, err)) < 0)
 			break;
 		more = more && p->page.n > 0;
 		if (more) {
 			after = p->page.last_id;
-			busy = threads && pthread_create(&th, NULL, predict_page, p) == 0;
-			if (!busy)
-				predict_page(p);
+			busy = threads && pthread_create(&th, NULL, predict_thread, p) == 0;
 		}
 		if (prev->page.n && (rc = write_page(r, prev, want, err)) == 0)
 			run_progress(r, MODEL_NAME, run_position(r, prev->page.last_id), r->scope,
 				     false);
+		if (more)
+			predict_some(p, &p->sc[1]);
 		if (busy)
 			pthread_join(th, NULL);
 		busy = false;

@@ -292,7 +292,10 @@ nomem:
 	return assay_fail(err, ASSAY_ENOMEM, "out of memory");
 }
 
-static const char sql_quality[] = "UPDATE samples SET quality = ?2 WHERE id = ?1";
+/* An unchanged combined score is not written again (the row and both
+ * quality indexes would be rewritten for nothing). */
+static const char sql_quality[] =
+    "UPDATE samples SET quality = ?2 WHERE id = ?1 AND quality IS NOT ?2";
 
 int store_quality_set(store *s, int64_t sample_id, double quality, assay_error *err)
 {
