@@ -357,6 +357,23 @@ def put_score(con, sample_id, scorer, value, flagged=False, reason="", version="
                 (sample_id, out))
 
 
+# Reads each sample's text into its own column (stored_text) instead of
+# from its record, as before a test rewrites records or texts by hand.
+OWN_TEXTS = "UPDATE samples SET stored_text = text, text_at = NULL, text_len = NULL"
+
+
+def texts_twice_layout(con):
+    """Turns the samples of an assay database back into the layout of
+    earlier builds: every text stored in column text, beside its record."""
+    con.executescript(
+        OWN_TEXTS + ";"
+        "ALTER TABLE samples DROP COLUMN text;"
+        "ALTER TABLE samples DROP COLUMN text_at;"
+        "ALTER TABLE samples DROP COLUMN text_len;"
+        "ALTER TABLE samples RENAME COLUMN stored_text TO text;")
+    con.commit()
+
+
 def old_scores_layout(con, v1=False):
     """Turns the packed scores of an assay database back into the table of
     schemas 1 to 3 as earlier builds left it (one row per sample and scorer;

@@ -35,6 +35,10 @@ typedef struct store_options {
 	/* Called while the scores are rewritten one row per sample (every
 	 * 100,000 old rows and at the end); may be NULL. */
 	void (*upgrade_progress)(void *ud, int64_t done, int64_t total);
+	/* Called while the texts an earlier build stored twice are read from
+	 * their records instead (every 100,000 sample ids, on databases with
+	 * more); may be NULL. */
+	void (*text_progress)(void *ud, int64_t done, int64_t total);
 	void *ud;
 	/* The command opening the store, for messages; a store that cannot
 	 * run it yet (a PostgreSQL store for commands not moved onto it) says

@@ -162,6 +162,15 @@ static void say_progress(void *ud, int64_t done, int64_t total)
 		(long long)done, (long long)total, done >= total ? ", done" : "");
 }
 
+/* While the texts an older database stored twice are read from their
+ * records instead. */
+static void say_text_progress(void *ud, int64_t done, int64_t total)
+{
+	(void)ud;
+	fprintf(stderr, "assay: texts stored once: %lld of %lld samples%s\n", (long long)done,
+		(long long)total, done >= total ? ", done" : "");
+}
+
 /* Opens the database; $ASSAY_BUSY_TIMEOUT_MS (1..3600000) replaces the
  * default wait for another writer (scripts that must not wait 15 s, tests).
  * An upgrade of an older database is announced on stderr. */
@@ -173,6 +182,8 @@ int cli_open_store(const cli_ctx *ctx, const store_options *opt, store **out)
 		o.upgrading = say_upgrading;
 	if (!o.upgrade_progress)
 		o.upgrade_progress = say_progress;
+	if (!o.text_progress)
+		o.text_progress = say_text_progress;
 	if (!o.command)
 		o.command = ctx->cmd;
 	long ms;

@@ -131,11 +131,19 @@ static const dbi_query q_insert[] = {
 	{"copy_insert_annotators",
 	 "INSERT INTO annotators (id, name, first_seen) VALUES (?1, ?2, ?3)",
 	 NULL},
+	/* SQLite stores the text once (schema.c): its place in the record
+	 * when its bytes appear there (p > 0), else the text itself */
 	{"copy_insert_samples",
+	 "INSERT INTO samples (id, batch_id, ext_id, line, text_field, stored_text, "
+	 "record, hash, quality, context, edit_quality, text_at, text_len) "
+	 "SELECT ?1, ?2, ?3, ?4, ?5, CASE WHEN p > 0 THEN '' ELSE ?6 END, ?7, ?8, "
+	 "?9, ?10, ?11, CASE WHEN p > 0 THEN p - 1 END, "
+	 "CASE WHEN p > 0 THEN length(CAST(?6 AS BLOB)) END "
+	 "FROM (SELECT CASE WHEN length(CAST(?6 AS BLOB)) > 0 "
+	 "THEN instr(CAST(?7 AS BLOB), CAST(?6 AS BLOB)) ELSE 0 END AS p)",
 	 "INSERT INTO samples (id, batch_id, ext_id, line, text_field, text, "
-	 "record, hash, quality, context, edit_quality) VALUES (?1, ?2, ?3, ?4, "
-	 "?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-	 NULL},
+	 "record, hash, quality, context, edit_quality) VALUES ($1, $2, $3, $4, "
+	 "$5, $6, $7, $8, $9, $10, $11)"},
 	{"copy_insert_duplicates",
 	 "INSERT INTO duplicates (batch_id, ext_id, line, sample_id) VALUES (?1, "
 	 "?2, ?3, ?4)",

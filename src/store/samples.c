@@ -9,12 +9,15 @@
 
 /* A conflict (the id in the batch, or the text's hash) inserts nothing and
  * returns no row: the statement never fails, which on PostgreSQL would end
- * the import's transaction. */
+ * the import's transaction. In SQLite the text is stored once: its place
+ * in the record (?9, ?10) when its bytes appear there, else itself (?5). */
 static const dbi_query q_insert = {
     "sample_insert",
+    "INSERT INTO samples (batch_id, ext_id, line, text_field, stored_text, record, hash,"
+    "  context, text_at, text_len)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
     "INSERT INTO samples (batch_id, ext_id, line, text_field, text, record, hash, context)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
-    NULL};
+    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING RETURNING id"};
 static const dbi_query q_by_ext = {
     "sample_by_batch_ext", "SELECT id, line, hash FROM samples WHERE batch_id = ? AND ext_id = ?",
     NULL};
@@ -102,10 +105,20 @@ int store_sample_insert(store *s, const store_new_sample *in, int *outcome, int6
 	dbi_bind_text(st, 2, in->ext_id, -1);
 	dbi_bind_i64(st, 3, in->line);
 	dbi_bind_text(st, 4, in->text_field, -1);
-	dbi_bind_text(st, 5, in->text, (int64_t)in->text_len);
+	int64_t at = 0;
+	bool once = !s->pg && store_text_in_record(in->record, in->record_len, in->text,
+						   in->text_len, &at);
+	dbi_bind_text(st, 5, once ? "" : in->text, once ? 0 : (int64_t)in->text_len);
 	dbi_bind_text(st, 6, in->record, (int64_t)in->record_len);
 	dbi_bind_i64(st, 7, (int64_t)in->hash);
 	dbi_bind_text(st, 8, in->context, (int64_t)in->context_len);
+	if (once) {
+		dbi_bind_i64(st, 9, at);
+		dbi_bind_i64(st, 10, (int64_t)in->text_len);
+	} else if (!s->pg) {
+		dbi_bind_null(st, 9);
+		dbi_bind_null(st, 10);
+	}
 	int rc = dbi_step(st, err, "inserting a sample");
 	if (rc == DBI_ROW)
 		*sample_id = dbi_col_i64(st, 0);

@@ -290,6 +290,19 @@ static const schema_step schema_v3[] = {
 	 "  detail TEXT NOT NULL DEFAULT '',"
 	 "  scored_at INTEGER NOT NULL,"
 	 "  PRIMARY KEY (sample_id, scorer)) WITHOUT ROWID;"},
+	/* The text stored once: most texts' bytes appear verbatim in their
+	 * record (a JSON string without escapes), and are read from there,
+	 * text_len bytes from byte text_at; the others (text_len NULL) are in
+	 * stored_text, '' otherwise. samples.text reads either (a virtual
+	 * column: computed when read, stored nowhere). text_store.c moves the
+	 * rows an earlier build wrote. */
+	{"samples", "text_at",
+	 "ALTER TABLE samples RENAME COLUMN text TO stored_text;"
+	 "ALTER TABLE samples ADD COLUMN text_at INTEGER;"
+	 "ALTER TABLE samples ADD COLUMN text_len INTEGER;"
+	 "ALTER TABLE samples ADD COLUMN text TEXT GENERATED ALWAYS AS (CASE"
+	 "  WHEN text_len IS NULL THEN stored_text"
+	 "  ELSE CAST(substr(CAST(record AS BLOB), text_at + 1, text_len) AS TEXT) END) VIRTUAL;"},
 };
 
 static const char *const migrations[] = {
@@ -331,6 +344,12 @@ int store_schema_missing(store *s, bool *missing, assay_error *err)
 		*missing = !yes;
 	}
 	return ASSAY_OK;
+}
+
+int store_schema_text_once(store *s, bool *yes, assay_error *err)
+{
+	static const schema_step text_at = {"samples", "text_at", NULL};
+	return step_present(s, &text_at, yes, err);
 }
 
 int store_schema_complete(store *s, assay_error *err)

@@ -108,6 +108,19 @@ int store_schema_apply(store *s, int from_version, assay_error *err);
  * the missing steps applied (inside the caller's transaction). */
 int store_schema_missing(store *s, bool *missing, assay_error *err);
 int store_schema_complete(store *s, assay_error *err);
+/* Whether the samples have the columns of the text stored once. */
+int store_schema_text_once(store *s, bool *yes, assay_error *err);
+
+/* ---- the text stored once (text_store.c) ---- */
+
+/* Whether text's text_len bytes appear in the record, and where (*at). */
+bool store_text_in_record(const char *record, size_t record_len, const char *text,
+			  size_t text_len, int64_t *at);
+/* Reads from their records the texts an earlier build stored a second
+ * time (those whose bytes appear there), inside the caller's transaction;
+ * progress every 100,000 sample ids when there are more. */
+int store_text_move(store *s, void (*progress)(void *ud, int64_t done, int64_t total), void *ud,
+		    assay_error *err);
 
 /* The first parameter number of a compiled --where (store_where). */
 #define STORE_WHERE_PARAM0 100

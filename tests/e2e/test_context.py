@@ -9,7 +9,8 @@ import sqlite3
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from harness import SAMPLE_DATA, Workdir, check, contains, eq, old_scores_layout  # noqa: E402
+from harness import (SAMPLE_DATA, Workdir, check, contains, eq, old_scores_layout,  # noqa: E402
+                     texts_twice_layout)
 from httpd import TestServer  # noqa: E402
 
 
@@ -343,6 +344,7 @@ def test_batches_from_schema_2_keep_their_text_keys():
         eq(w.run("import", "--no-score", "--dedup-on", "text", tasks).code, 0)
         con = sqlite3.connect(w.db)  # back to the schema 2 layout
         old_scores_layout(con)
+        texts_twice_layout(con)
         con.executescript("DROP TABLE models; DROP TABLE edit_scores;"
                           "DROP TABLE spotcheck_samples; DROP TABLE spotchecks;"
                           "DROP TABLE pairs; ALTER TABLE events DROP COLUMN pref;"

@@ -267,7 +267,7 @@ def test_verification_finds_a_changed_row():
         dst = os.path.join(w.path, "copy.db")
         verified(copy(w.db, dst))
         con = sqlite3.connect(dst)
-        con.execute("UPDATE samples SET text = text || '.' WHERE id = 7")
+        con.execute("UPDATE samples SET stored_text = text || '.', text_len = NULL WHERE id = 7")
         con.commit()
         con.close()
         r = copy(w.db, dst)
@@ -276,7 +276,8 @@ def test_verification_finds_a_changed_row():
         eq("counts and checksums equal" in r.out, False, r)
         # put right, it verifies; a row added to the source since is found by its count
         con = sqlite3.connect(dst)
-        con.execute("UPDATE samples SET text = substr(text, 1, length(text) - 1) WHERE id = 7")
+        con.execute("UPDATE samples SET stored_text = substr(text, 1, length(text) - 1)"
+                    " WHERE id = 7")
         con.commit()
         con.close()
         verified(copy(w.db, dst))

@@ -5,7 +5,8 @@ import sqlite3
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from harness import Workdir, check, contains, eq, old_scores_layout  # noqa: E402
+from harness import (Workdir, check, contains, eq, old_scores_layout,  # noqa: E402
+                     texts_twice_layout)
 
 
 def test_info_table_and_json():
@@ -71,6 +72,7 @@ def test_an_older_database_is_upgraded_once_and_says_so():
         con = sqlite3.connect(w.db)  # back to the schema 1 layout
         rows = old_scores_layout(con, v1=True)
         eq(len(rows), 9)
+        texts_twice_layout(con)
         con.executescript("DROP TABLE models; DROP TABLE edit_scores;"
                           "DROP TABLE spotcheck_samples; DROP TABLE spotchecks;"
                           "DROP TABLE pairs; ALTER TABLE events DROP COLUMN pref;"

@@ -203,7 +203,7 @@ def test_report_conflicts_show_the_start_of_the_text_escaped():
         build(w, d)
         import sqlite3
         con = sqlite3.connect(w.db)
-        con.execute("UPDATE samples SET text = ? WHERE ext_id = 's0'",
+        con.execute("UPDATE samples SET stored_text = ?, text_len = NULL WHERE ext_id = 's0'",
                     ("<b>" + "\u00e9" * 300 + "</b>",))
         con.commit()
         con.close()

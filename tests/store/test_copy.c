@@ -69,12 +69,17 @@ TEST(every_table_and_column_of_the_schema_is_copied)
 			continue;
 		seen++;
 		sqlite3_stmt *cols;
-		CHECK_INT(sqlite3_prepare_v2(s->db, "SELECT type FROM pragma_table_info(?1)"
+		CHECK_INT(sqlite3_prepare_v2(s->db, "SELECT type, name FROM pragma_table_info(?1)"
 					     " ORDER BY cid", -1, &cols, NULL), SQLITE_OK);
 		sqlite3_bind_text(cols, 1, name, -1, SQLITE_TRANSIENT);
 		size_t n = 0;
 		const char *types = copy_tables[i].types;
 		while (sqlite3_step(cols) == SQLITE_ROW) {
+			/* the text's place in its record: the destination's own */
+			const char *col = (const char *)sqlite3_column_text(cols, 1);
+			if (strcmp(name, "samples") == 0 &&
+			    (strcmp(col, "text_at") == 0 || strcmp(col, "text_len") == 0))
+				continue;
 			char k = kind_of((const char *)sqlite3_column_text(cols, 0));
 			CHECK(n < strlen(types) && types[n] == k);
 			n++;

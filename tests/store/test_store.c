@@ -194,6 +194,10 @@ static void make_v1(const char *path)
 			       "ALTER TABLE batches DROP COLUMN pair_model_fields;"
 			       "ALTER TABLE samples DROP COLUMN context;"
 			       "ALTER TABLE samples DROP COLUMN edit_quality;"
+			       "ALTER TABLE samples DROP COLUMN text;"
+			       "ALTER TABLE samples DROP COLUMN text_at;"
+			       "ALTER TABLE samples DROP COLUMN text_len;"
+			       "ALTER TABLE samples RENAME COLUMN stored_text TO text;"
 			       "ALTER TABLE batches DROP COLUMN kind;"
 			       "ALTER TABLE batches DROP COLUMN context_fields;"
 			       "ALTER TABLE batches DROP COLUMN dedup_on;"
@@ -204,8 +208,8 @@ static void make_v1(const char *path)
 			       "INSERT INTO batches (id, name, source, format, created_at)"
 			       "  VALUES (1, 'b', 'x', 'jsonl', 1);"
 			       "INSERT INTO samples (id, batch_id, ext_id, line, text_field, text, record,"
-			       "  hash) VALUES (1, 1, 's0', 1, 'text', 'a', '{}', 1),"
-			       "  (2, 1, 's1', 2, 'text', 'b', '{}', 2);"
+			       "  hash) VALUES (1, 1, 's0', 1, 'text', 'a', '{\"text\":\"a\"}', 1),"
+			       "  (2, 1, 's1', 2, 'text', 'b\nc', '{\"text\":\"b\\nc\"}', 2);"
 			       "INSERT INTO scores VALUES (1, 'length', 0.5, 0, 'length: fine', '1', NULL, 7),"
 			       "  (1, 'gopher', 0, 1, 'gopher: bad', '2', '{\"k\":1}', 8),"
 			       "  (2, 'length', NULL, 0, 'length: failed', '1', NULL, 9);"
@@ -295,6 +299,12 @@ TEST(readers_upgrade_an_older_database_once)
 	sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &q, NULL);
 	sqlite3_step(q);
 	CHECK_INT(sqlite3_column_int(q, 0), STORE_SCHEMA_VERSION);
+	sqlite3_finalize(q);
+	/* the text in its record is read from there, the escaped one kept */
+	sqlite3_prepare_v2(db, "SELECT group_concat(text || ':' || stored_text || ':' ||"
+			       " coalesce(text_len, '-'), '|') FROM samples", -1, &q, NULL);
+	sqlite3_step(q);
+	CHECK_STR((const char *)sqlite3_column_text(q, 0), "a::1|b\nc:b\nc:-");
 	sqlite3_finalize(q);
 	sqlite3_close(db);
 }
@@ -554,7 +564,7 @@ TEST(events_are_append_only)
 	sqlite3_open(p, &db);
 	sqlite3_exec(db,
 		     "INSERT INTO batches(name,source,format,created_at) VALUES('b','s','jsonl',1);"
-		     "INSERT INTO samples(batch_id,ext_id,line,text_field,text,record,hash)"
+		     "INSERT INTO samples(batch_id,ext_id,line,text_field,stored_text,record,hash)"
 		     " VALUES(1,'a',1,'text','t','{}',1);"
 		     "INSERT INTO annotators(name,first_seen) VALUES('ann',1);"
 		     "INSERT INTO events(sample_id,annotator_id,kind,at) VALUES(1,1,'accept',1);",

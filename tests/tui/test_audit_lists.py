@@ -130,7 +130,8 @@ def test_samples_panel_hostile_ids_reasons_and_texts_are_inert():
         fixture(w, DECISIONS + [(1, "bob", "rejected", HOSTILE, 1000, 5)])
         import sqlite3
         con = sqlite3.connect(w.db)
-        con.execute("UPDATE samples SET text = ?, ext_id = ? WHERE ext_id = 's1'",
+        con.execute("UPDATE samples SET stored_text = ?, text_len = NULL, ext_id = ?"
+                    " WHERE ext_id = 's1'",
                     (HOSTILE + " text", "id-" + HOSTILE))
         con.commit()
         con.close()
