@@ -70,6 +70,7 @@ typedef struct store_pref_row {
 struct store_where;
 typedef struct store_prefs_filter {
 	int64_t batch_id;           /* 0: every batch */
+	int64_t annotator_id;       /* 0: every annotator */
 	int64_t since_ms, until_ms; /* decided in [since, until); 0: unbounded */
 	const struct store_where *where; /* only the pairs of this slice, or NULL */
 	bool machines;              /* annotators named STORE_AUTO_PREFIX... too */

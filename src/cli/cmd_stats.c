@@ -62,15 +62,21 @@ static int slice_head(store *s, const cli_where *w, const stats_out *out, assay_
 	return rc;
 }
 
-/* --pairs: of the batch named in o, or all. */
+/* --pairs: of the batch and the annotator named in o, or all. */
 static int pairs_run(store *s, const audit_stats_opts *o, const stats_out *out,
 		     assay_error *err)
 {
 	store_batch b = {0};
 	int rc = o->batch ? store_batch_by_name(s, o->batch, &b, err) : ASSAY_OK;
+	if (rc == ASSAY_ENOTFOUND)
+		assay_fail(err, rc, "no batch named \"%s\"", o->batch);
 	audit_pairs_report r;
 	store_prefs_filter f = {.batch_id = b.id, .since_ms = o->since_ms, .until_ms = o->until_ms,
 				.where = o->where};
+	if (rc == ASSAY_OK && o->annotator &&
+	    (rc = store_annotator_find(s, o->annotator, &f.annotator_id, err)) == ASSAY_OK &&
+	    !f.annotator_id)
+		rc = assay_fail(err, ASSAY_ENOTFOUND, "no annotator named \"%s\"", o->annotator);
 	if (rc == ASSAY_OK && (rc = audit_pairs_report_compute(s, &f, &r, err)) == ASSAY_OK) {
 		stats_print_pairs(&r, out->root);
 		audit_pairs_report_free(&r);
@@ -163,8 +169,8 @@ static const cli_opt stats_rows[] = {
 		 "agreement over pairs two or more decided (3-way\n"
 		 "a/b/neither and 2-way); how often the verdicts reverse\n"
 		 "the record's claimed chosen, by batch (table or json);\n"
-		 "of the preferences --batch, --since, --until and\n"
-		 "--where select"),
+		 "of the preferences --batch, --annotator, --since,\n"
+		 "--until and --where select"),
 	CLI_ENUM("format", 0, stats_args, format, "FMT", formats,
 		 "table (default), json or csv (one column per figure:\n"
 		 "rate, low, high, n)"),
@@ -197,9 +203,9 @@ int cmd_stats(cli_ctx *ctx, int argc, char **argv)
 {
 	stats_args a = {.format = 't'};
 	int code = cli_opts_parse(ctx, &cli_stats_opts, argc, argv, &a, NULL);
-	if (!code && a.pairs && (a.agreement || a.scorers || a.format == 'c'))
-		code = cli_usage_error(ctx, "--pairs goes without --agreement, --scorers and "
-					    "--format csv");
+	if (!code && a.pairs && (a.agreement || a.scorers || a.format == 'c' || a.o.n_by))
+		code = cli_usage_error(ctx, "--pairs goes without --agreement, --scorers, --by "
+					    "and --format csv (its figures are per model)");
 	if (!code) {
 		if (!a.o.n_by)
 			a.o.by[a.o.n_by++] = AUDIT_BY_ANNOTATOR;

@@ -122,7 +122,8 @@ void store_pair_free(store_pair *p)
 	" JOIN samples s ON s.id = d.sample_id JOIN annotators a ON a.id = d.annotator_id"   \
 	" WHERE d.pref IS NOT NULL AND (?1 = 0 OR s.batch_id = ?1)"                           \
 	"   AND (?2 OR substr(a.name, 1, length(?3)) <> ?3)"                                  \
-	"   AND d.decided_at >= ?4 AND d.decided_at < ?5"
+	"   AND d.decided_at >= ?4 AND d.decided_at < ?5"                                     \
+	"   AND (?6 = 0 OR d.annotator_id = ?6)"
 #define PREFS_TAIL " ORDER BY d.sample_id, d.decided_at, d.annotator_id"
 
 static const char sql_prefs[] = PREFS_HEAD PREFS_TAIL;
@@ -164,6 +165,7 @@ int store_prefs_each(store *s, const store_prefs_filter *f,
 	store_bind_text(st, 3, STORE_AUTO_PREFIX, -1);
 	sqlite3_bind_int64(st, 4, f->since_ms);
 	sqlite3_bind_int64(st, 5, f->until_ms > 0 ? f->until_ms : INT64_MAX);
+	sqlite3_bind_int64(st, 6, f->annotator_id);
 	int rc, stop = 0;
 	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		store_pref_row r;

@@ -105,3 +105,36 @@ def test_stats_pairs_since_and_until_equal_a_database_of_those_days():
         eq(both, pairs_json(bob_only, "--where", 'text ~ "sky"'))
         r = full.run("stats", "--pairs", "--where", "annotator =")
         eq(r.code, 2, r)
+
+
+def test_stats_pairs_annotator_and_batch_select_their_preferences():
+    """--annotator keeps that annotator's preferences only, as a database
+    holding only theirs; --batch that batch's; an unknown name fails."""
+    with Workdir() as full, Workdir() as bob_only, Workdir() as ann_only:
+        build(full)
+        build(bob_only, who=("bob",))
+        build(ann_only, who=("ann",))
+        eq(pairs_json(full, "--annotator", "bob"), pairs_json(bob_only))
+        eq(pairs_json(full, "--annotator", "ann"), pairs_json(ann_only))
+        eq(pairs_json(full, "--annotator", "bob", "--batch", "prefs"), pairs_json(bob_only))
+        r = full.run("stats", "--pairs", "--annotator", "bob")
+        eq(r.code, 0, r)
+        contains(r.out, "20 pairs")
+        r = full.run("stats", "--pairs", "--annotator", "nobody")
+        check(r.code not in (0, 2), r)
+        contains(r.err, 'no annotator named "nobody"')
+        r = full.run("stats", "--pairs", "--batch", "nothere")
+        check(r.code != 0, r)
+        contains(r.err, "nothere")
+
+
+def test_stats_pairs_refuses_what_it_cannot_apply():
+    """--by groups decisions, not preferences: refused with --pairs
+    (exit 2) rather than silently ignored, as --format csv is."""
+    with Workdir() as w:
+        build(w)
+        for extra in (["--by", "batch"], ["--by", "annotator"], ["--format", "csv"]):
+            r = w.run("stats", "--pairs", *extra)
+            eq(r.code, 2, r)
+            contains(r.err, "--pairs")
+            eq(r.out, "")

@@ -162,6 +162,17 @@ TEST(placement_recorded_and_undone)
 	v = (seen){0};
 	CHECK_INT(store_prefs_each(s, &other, count_pref, &v, &e), ASSAY_OK);
 	CHECK_INT(v.n, 0);
+	/* by annotator: only the machine's, then only ann's */
+	store_prefs_filter by_bot = {.machines = true, .annotator_id = bot},
+			   by_ann = {.machines = true, .annotator_id = ann};
+	CHECK_INT(store_prefs_each(s, &by_bot, count_pref, &v, &e), ASSAY_OK);
+	CHECK_INT(v.n, 1);
+	CHECK_INT(v.last.pref, STORE_PREF_B);
+	v = (seen){0};
+	CHECK_INT(store_prefs_each(s, &by_ann, count_pref, &v, &e), ASSAY_OK);
+	CHECK_INT(v.n, 1);
+	CHECK_STR(v.annotator, "ann");
+	v = (seen){0};
 	/* undo brings the first verdict back with its placement */
 	CHECK_INT(store_undo(s, ann, NULL, &sample, &e), ASSAY_OK);
 	v = (seen){0};
