@@ -128,6 +128,7 @@ typedef struct store_verdict {
 	bool field_chat;
 	const char *original; /* with field: the text it replaces (candidate b's) */
 	int pref; /* on a pair, the preference (enum store_pref); else STORE_PREF_NONE */
+	int placement; /* on a pair, which candidate was on the left (enum store_place) */
 } store_verdict;
 
 /* A sample with every verdict on it, as export sees it. Pointers are valid

@@ -112,8 +112,10 @@ static int copy_member(void *ud, const char *key, size_t klen, const char *value
 }
 
 /* "_assay": who decided what, where the chosen one was on screen, and
- * whether the export reverses the record's claim. */
-static int put_provenance(abuf *out, const store_pair_row *r, int pref, const char *original)
+ * whether the export reverses the record's claim; then the members of
+ * stored (store_export_provenance's object) when not NULL. */
+static int put_provenance(abuf *out, const store_pair_row *r, int pref, const char *original,
+			  const char *stored)
 {
 	const store_pair *p = &r->pair;
 	int rc = abuf_puts(out, ",\"_assay\":{\"id\":");
@@ -143,7 +145,14 @@ static int put_provenance(abuf *out, const store_pair_row *r, int pref, const ch
 	rc |= put_str(out, r->adj_pref ? r->adj_lead : NULL);
 	rc |= abuf_puts(out, ",\"original_chosen\":");
 	rc |= put_str(out, original);
-	return rc | abuf_putc(out, '}');
+	/* the notes, a's "scores" and b's "b_scores" as a plain export has them */
+	if (stored && stored[0] == '{' && stored[1] != '}') {
+		rc |= abuf_putc(out, ',');
+		rc |= abuf_puts(out, stored + 1);
+	} else {
+		rc |= abuf_putc(out, '}');
+	}
+	return rc;
 }
 
 /* The line of a pair whose preference is pref. */
@@ -175,8 +184,14 @@ static int dpo_line(job *j, const store_pair_row *r, int pref, abuf *out)
 		return assay_fail(j->err, ASSAY_EFORMAT, "pair \"%s\": its record is not a JSON "
 				  "object", r->ext_id);
 	rc |= c.rc;
-	if (j->o->provenance)
-		rc |= put_provenance(out, r, pref, fix ? a : NULL);
+	if (j->o->provenance) {
+		char *stored = NULL;
+		int got = store_export_provenance(j->s, r->sample_id, &stored, j->err);
+		if (got < 0)
+			return got;
+		rc |= put_provenance(out, r, pref, fix ? a : NULL, stored);
+		free(stored);
+	}
 	rc |= abuf_puts(out, "}\n");
 	return rc ? assay_fail(j->err, ASSAY_ENOMEM, "out of memory") : ASSAY_OK;
 }

@@ -215,6 +215,13 @@ static int provenance(job *j, const store_export_row *row, const export_resoluti
 				export_json_string(&p, v->reason, strlen(v->reason));
 			else
 				abuf_puts(&p, "null");
+			/* on a pair: the candidate preferred and the one shown left */
+			if (v->pref != STORE_PREF_NONE)
+				abuf_printf(&p, ",\"preference\":\"%s\",\"left\":%s",
+					    store_pref_name(v->pref),
+					    v->placement == STORE_PLACE_AB   ? "\"a\""
+					    : v->placement == STORE_PLACE_BA ? "\"b\""
+									     : "null");
 			abuf_printf(&p, ",\"at\":%lld}", (long long)v->at);
 		}
 		abuf_puts(&p, "],\"original_text\":");

@@ -43,7 +43,7 @@
 	"       d.annotator_id, d.verdict, d.text, d.reason, d.decided_at,"                        \
 	"       j.annotator_id, j.verdict, j.text, j.reason, j.decided_at,"                        \
 	"       CASE WHEN d.pref = 'b' THEN pr.b_field END, pr.chat, pr.b_text,"                   \
-	"       CASE WHEN j.pref = 'b' THEN pr.b_field END, d.pref"                                \
+	"       CASE WHEN j.pref = 'b' THEN pr.b_field END, d.pref, d.placement"                   \
 	" FROM samples s"                                                                          \
 	" LEFT JOIN pairs pr ON pr.sample_id = s.id"                                               \
 	" LEFT JOIN decisions d ON d.sample_id = s.id AND d.verdict <> 'skipped'"
@@ -123,7 +123,8 @@ typedef struct group {
 		size_t verdict, text, reason, field, original;
 		const char *annotator;
 		int64_t at;
-		int pref; /* enum store_pref */
+		int pref;      /* enum store_pref */
+		int placement; /* enum store_place */
 		bool has_text, has_reason, has_field, chat;
 	} *v;
 	size_t n, cap;
@@ -200,6 +201,9 @@ static int add_verdict(group *g, dbi_stmt *st)
 	g->v[g->n].has_field = !dbi_col_null(st, 17);
 	g->v[g->n].chat = dbi_col_i64(st, 18) != 0;
 	g->v[g->n].pref = store_pref_parse(dbi_col_null(st, 21) ? NULL : dbi_col_text(st, 21, NULL));
+	g->v[g->n].placement = dbi_col_null(st, 22)			 ? STORE_PLACE_NONE
+			       : strcmp(dbi_col_text(st, 22, NULL), "ab") == 0 ? STORE_PLACE_AB
+									       : STORE_PLACE_BA;
 	g->v[g->n].annotator = name_of(g, false, st, 7);
 	int rc = put(g, st, 8, &g->v[g->n].verdict) |
 		 put(g, st, 9, &g->v[g->n].text) | put(g, st, 10, &g->v[g->n].reason) |
@@ -244,6 +248,7 @@ static int emit(group *g, store_verdict **vs, size_t *vcap,
 			.field_chat = g->v[i].has_field && g->v[i].chat,
 			.original = g->v[i].has_field ? a + g->v[i].original : NULL,
 			.pref = g->v[i].pref,
+			.placement = g->v[i].placement,
 		};
 	store_verdict adj = {0};
 	if (g->adj)
@@ -394,7 +399,7 @@ int store_export_ranges(store *s, int64_t *max_id, bool *ranges, assay_error *er
 
 /* Notes (oldest first) and scores of one sample as one JSON object. */
 static const char sql_provenance[] =
-	"SELECT json_object("
+	"SELECT json_remove(json_object("
 	" 'notes', (SELECT json_group_array(json_object('by', a.name, 'text', e.text, 'at', e.at))"
 	"   FROM (SELECT * FROM events WHERE sample_id = ?1 AND kind = 'note' ORDER BY id) e"
 	"   JOIN annotators a ON a.id = e.annotator_id),"
@@ -411,7 +416,14 @@ static const char sql_provenance[] =
 	"   'flagged', json(CASE WHEN flagged THEN 'true' ELSE 'false' END), 'reason', reason,"
 	"   'version', version)) FROM edit_scores WHERE sample_id = ?1 AND " SQL_EDITED_ID "),"
 	" 'kind', (SELECT nullif(b.kind, '') FROM samples x JOIN batches b ON b.id = x.batch_id"
-	"   WHERE x.id = ?1))";
+	"   WHERE x.id = ?1),"
+	/* a pair's candidate b, scored by the same scorers (pair_scores) */
+	" 'b_scores', (SELECT json_group_object(scorer, json_object('value', value,"
+	"   'flagged', json(CASE WHEN flagged THEN 'true' ELSE 'false' END), 'reason', reason,"
+	"   'version', version)) FROM (SELECT * FROM pair_scores WHERE sample_id = ?1"
+	"   ORDER BY scorer))),"
+	" CASE WHEN EXISTS (SELECT 1 FROM pairs WHERE sample_id = ?1) THEN '$.none'"
+	"   ELSE '$.b_scores' END)";
 
 int store_export_provenance(store *s, int64_t sample_id, char **json, assay_error *err)
 {

@@ -4,6 +4,7 @@ imported as a single sample; `assay score` scores what lacks a current
 score, --rescore and --scorer score again."""
 import json
 import os
+import sqlite3
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -79,3 +80,50 @@ def test_score_scores_b_when_not_current_and_again_when_asked():
         check(after != before, after)
         r = w.run("export", "--status", "all", "--provenance")
         eq(json.loads(r.out.splitlines()[0])["_assay"]["scores"]["length"]["version"], after)
+
+
+def test_export_provenance_has_b_scores_and_each_preference():
+    """export --provenance (JSONL and --format dpo) carries candidate b's
+    scores as "b_scores", in the shape of a's "scores", and per decision
+    the preference and which candidate was on the left."""
+    with Workdir() as w:
+        recs = [{"id": f"p{i}", "prompt": f"What is two and two? ({i})",
+                 "chosen": "Four: two and two make four.", "rejected": t}
+                for i, t in enumerate(B_TEXTS)]
+        r = w.run("import", "--batch", "pairs", w.file("p.jsonl", "\n".join(map(json.dumps, recs))))
+        eq(r.code, 0, r)
+        for i in range(3):
+            eq(w.run("decide", "--annotator", "ann", f"p{i}", "prefer", "a").code, 0)
+        eq(w.run("decide", "--annotator", "bob", "p0", "prefer", "a").code, 0)
+        con = sqlite3.connect(w.db)
+        con.execute("UPDATE decisions SET placement = 'ba' WHERE annotator_id ="
+                    " (SELECT id FROM annotators WHERE name = 'bob')")
+        con.commit()
+        con.close()
+        r = w.run("export", "--status", "all", "--provenance")
+        eq(r.code, 0, r)
+        plain = {json.loads(x)["id"]: json.loads(x)["_assay"] for x in r.out.splitlines()}
+        r = w.run("export", "--format", "dpo", "--provenance")
+        eq(r.code, 0, r)
+        dpo = {json.loads(x)["id"]: json.loads(x)["_assay"] for x in r.out.splitlines()}
+        eq(sorted(plain), ["p0", "p1", "p2"])
+        eq(sorted(dpo), ["p0", "p1", "p2"])
+        for ext_id in plain:
+            want = b_scores(w, ext_id)
+            eq(sorted(want), RULES)
+            for p in (plain[ext_id], dpo[ext_id]):
+                eq(p["b_scores"], want)
+                eq(sorted(p["scores"]), sorted(set(RULES) | set(plain[ext_id]["scores"])))
+                eq(set(p["b_scores"]["length"]), set(p["scores"]["length"]))
+            eq(dpo[ext_id]["scores"], plain[ext_id]["scores"])
+        check(plain["p0"]["b_scores"] != plain["p0"]["scores"], plain["p0"])
+        eq([(d["annotator"], d["preference"], d["left"]) for d in plain["p0"]["decisions"]],
+           [("ann", "a", None), ("bob", "a", "b")])
+        eq([(d["annotator"], d["preference"], d["left"]) for d in dpo["p0"]["decisions"]],
+           [("ann", "a", None), ("bob", "a", "b")])
+        # a single sample's provenance is as before: no b_scores
+        eq(w.run("import", "--batch", "one", w.file("s.jsonl", '{"id": "s", "text": "hi"}')).code,
+           0)
+        r = w.run("export", "--batch", "one", "--status", "all", "--provenance")
+        check("b_scores" not in json.loads(r.out)["_assay"], r.out)
+        check("preference" not in r.out, r.out)
