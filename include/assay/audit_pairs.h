@@ -212,6 +212,10 @@ typedef struct audit_pairs_report {
 	audit_flip flip;
 } audit_pairs_report;
 
+/* What position bias reads when no verdict has a placement: decide and
+ * decide --from record none, only the pair screen does. */
+#define AUDIT_PAIRS_NO_PLACEMENT "- (no placement recorded: only the pair screen records one)"
+
 /* The preferences f selects (its batch, decision dates and slice; zero:
  * every human preference). Free with audit_pairs_report_free. */
 struct store_prefs_filter;

@@ -121,8 +121,13 @@ static void to_text(const audit_pairs_report *r)
 		else
 			puts("-");
 	}
-	fputs("position bias: the left side chosen ", stdout);
-	pct(&r->bias.left);
+	fputs("position bias: ", stdout);
+	if (r->bias.left.n)
+		fputs("the left side chosen ", stdout);
+	if (r->bias.left.n)
+		pct(&r->bias.left);
+	else
+		fputs(AUDIT_PAIRS_NO_PLACEMENT, stdout);
 	if (isfinite(r->bias.p_value))
 		printf(", p = %.3g", r->bias.p_value);
 	printf("\nagreement over %zu pairs with two or more annotators: 3-way Fleiss ",

@@ -56,8 +56,11 @@ static void model_row(dash *d, int y, const audit_pairs_report *r, size_t i)
 static int summary(dash *d, int y, int end, const audit_pairs_report *r)
 {
 	char line[256], a[64], b[16], c[16], e[16], f[16];
-	snprintf(line, sizeof line, "position bias: the left side chosen %s",
-		 rate_text(&r->bias.left, a, sizeof a));
+	if (r->bias.left.n)
+		snprintf(line, sizeof line, "position bias: the left side chosen %s",
+			 rate_text(&r->bias.left, a, sizeof a));
+	else
+		snprintf(line, sizeof line, "position bias: %s", AUDIT_PAIRS_NO_PLACEMENT);
 	if (y < end)
 		tui_put(d->b, y++, 2, COLS - 4, line, CONF_ROLE_SAMPLE_TEXT);
 	snprintf(line, sizeof line, "agreement over %zu pairs decided by two or more:",

@@ -412,6 +412,8 @@ def test_stats_pairs_against_hand_computed_values():
         r = w.run("stats", "--pairs")
         contains(r.out, "agreement over 0 pairs with two or more annotators: 3-way Fleiss -, "
                  "alpha -; 2-way Fleiss -, alpha -")
+        contains(r.out, "position bias: - (no placement recorded: only the pair screen records"
+                 " one)\n")
         eq(w.run("decide", "--annotator", "bob", "p0", "prefer", "b").code, 0)
         eq(w.run("decide", "--annotator", "bob", "p1", "prefer", "a").code, 0)
         p = json.loads(w.run("stats", "--pairs", "--format", "json").out)["pairs"]
