@@ -17,7 +17,13 @@ static const dbi_query q_insert = {
     "  context, text_at, text_len)"
     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
     "INSERT INTO samples (batch_id, ext_id, line, text_field, text, record, hash, context)"
-    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING RETURNING id"};
+    /* PostgreSQL takes an identity value for every row it tries, even one
+     * the conflict drops: a known conflict is not tried, so the ids are
+     * SQLite's (a sample's id is the same on both stores) */
+    " SELECT $1, $2, $3, $4, $5, $6, $7, $8"
+    " WHERE NOT EXISTS (SELECT 1 FROM samples WHERE hash = $7::bigint)"
+    "   AND NOT EXISTS (SELECT 1 FROM samples WHERE batch_id = $1::bigint AND ext_id = $2::text)"
+    " ON CONFLICT DO NOTHING RETURNING id"};
 static const dbi_query q_by_ext = {
     "sample_by_batch_ext", "SELECT id, line, hash FROM samples WHERE batch_id = ? AND ext_id = ?",
     NULL};

@@ -16,76 +16,119 @@
 	"   AND (?4 = 0 OR d.annotator_id = ?4) AND (?5 = 0 OR s.batch_id = ?5)"                  \
 	"   AND d.sample_id BETWEEN ?6 AND ?7"
 
-static const char sql_decisions[] = SQL_DECISIONS;
+/* PostgreSQL's: the record's field through its JSON path ($."meta"."model"
+ * is a jsonpath too), a JSON boolean read as 1 or 0 and a JSON null as
+ * NULL, as SQLite's json_extract gives them; the parameters typed. */
+#define PG_FIELD                                                                                   \
+	"(SELECT CASE jsonb_typeof(v) WHEN 'boolean' THEN CASE WHEN v = 'true'::jsonb"             \
+	"  THEN '1' ELSE '0' END WHEN 'null' THEN NULL ELSE v #>> '{}' END"                        \
+	"  FROM (SELECT CASE WHEN $3::text IS NULL THEN NULL"                                      \
+	"    ELSE jsonb_path_query_first(s.record::jsonb, $3::jsonpath) END AS v) AS j)"
+#define PG_DECISIONS_TAIL                                                                          \
+	"  d.decided_at, d.ms_spent, coalesce(d.edit_distance, -1), coalesce(d.words, -1)"        \
+	" FROM decisions d JOIN samples s ON s.id = d.sample_id"                                   \
+	" WHERE d.verdict <> 'skipped' AND d.decided_at >= $1::bigint"                             \
+	"   AND d.decided_at < $2::bigint"                                                         \
+	"   AND ($4::bigint = 0 OR d.annotator_id = $4::bigint)"                                   \
+	"   AND ($5::bigint = 0 OR s.batch_id = $5::bigint)"                                       \
+	"   AND d.sample_id BETWEEN $6::bigint AND $7::bigint"
+
+static const dbi_query q_decisions = {
+    "stats_decisions", SQL_DECISIONS,
+    "SELECT d.sample_id, d.annotator_id, s.batch_id,"
+    "  CASE d.verdict WHEN 'accepted' THEN 0 WHEN 'edited' THEN 1 ELSE 2 END,"
+    "  d.reason, " PG_FIELD "," PG_DECISIONS_TAIL};
 
 /* The same without the join to samples, when neither the batch nor a record
  * field is asked for: the sample rows (text and record) are never read. */
-static const char sql_decisions_only[] =
-	"SELECT d.sample_id, d.annotator_id, 0,"
-	"  CASE d.verdict WHEN 'accepted' THEN 0 WHEN 'edited' THEN 1 ELSE 2 END,"
-	"  d.reason, NULL, d.decided_at, d.ms_spent, coalesce(d.edit_distance, -1),"
-	"  coalesce(d.words, -1)"
-	" FROM decisions d"
-	" WHERE d.verdict <> 'skipped' AND d.decided_at >= ?1 AND d.decided_at < ?2"
-	"   AND (?4 = 0 OR d.annotator_id = ?4) AND ?3 IS NULL AND ?5 = 0"
-	"   AND d.sample_id BETWEEN ?6 AND ?7";
+static const dbi_query q_decisions_only = {
+    "stats_decisions_only",
+    "SELECT d.sample_id, d.annotator_id, 0,"
+    "  CASE d.verdict WHEN 'accepted' THEN 0 WHEN 'edited' THEN 1 ELSE 2 END,"
+    "  d.reason, NULL, d.decided_at, d.ms_spent, coalesce(d.edit_distance, -1),"
+    "  coalesce(d.words, -1)"
+    " FROM decisions d"
+    " WHERE d.verdict <> 'skipped' AND d.decided_at >= ?1 AND d.decided_at < ?2"
+    "   AND (?4 = 0 OR d.annotator_id = ?4) AND ?3 IS NULL AND ?5 = 0"
+    "   AND d.sample_id BETWEEN ?6 AND ?7",
+    "SELECT d.sample_id, d.annotator_id, 0,"
+    "  CASE d.verdict WHEN 'accepted' THEN 0 WHEN 'edited' THEN 1 ELSE 2 END,"
+    "  d.reason, NULL, d.decided_at, d.ms_spent, coalesce(d.edit_distance, -1),"
+    "  coalesce(d.words, -1)"
+    " FROM decisions d"
+    " WHERE d.verdict <> 'skipped' AND d.decided_at >= $1::bigint"
+    "   AND d.decided_at < $2::bigint"
+    "   AND ($4::bigint = 0 OR d.annotator_id = $4::bigint) AND $3::text IS NULL"
+    "   AND $5::bigint = 0 AND d.sample_id BETWEEN $6::bigint AND $7::bigint"};
 
 /* The statement for w: a cached one when w is NULL, else head, w and tail
- * prepared for this call (*own set: finalize it). NULL with err filled. */
-static sqlite3_stmt *stmt_for(store *s, const store_where *w, const char *sql_cached,
-			      const char *sql_head, const char *sql_tail, bool *own, assay_error *err)
+ * prepared for this call (SQLite's --where composer; *own set: free it).
+ * NULL with err filled. */
+static dbi_stmt *stmt_for(store *s, const store_where *w, const dbi_query *cached,
+			  const char *sql_head, const char *sql_tail, bool *own, assay_error *err)
 {
-	sqlite3_stmt *st = NULL;
+	sqlite3_stmt *raw = NULL;
 	*own = w != NULL;
 	if (!w)
-		return store_stmt(s, sql_cached, err);
-	return store_where_prepare(s, sql_head, w, sql_tail, &st, err) < 0 ? NULL : st;
+		return dbi_stmt_get(s->dbi, cached, err);
+	if (store_where_prepare(s, sql_head, w, sql_tail, &raw, err) < 0)
+		return NULL;
+	dbi_stmt *st = dbi_adopt_sqlite(s->dbi, raw);
+	if (!st)
+		assay_fail(err, ASSAY_ENOMEM, "out of memory");
+	return st;
 }
 
-/* Resets a cached statement, finalizes one of a --where. */
-static void stmt_done(sqlite3_stmt *st, bool own)
+/* Resets a cached statement, frees one of a --where. */
+static void stmt_done(dbi_stmt *st, bool own)
 {
 	if (own)
-		sqlite3_finalize(st);
+		dbi_stmt_free(st);
 	else
-		sqlite3_reset(st);
+		dbi_reset(st);
+}
+
+/* A text column, NULL when the value is NULL (dbi reads NULL as ""). */
+static const char *col_text_or_null(dbi_stmt *st, int col)
+{
+	return dbi_col_null(st, col) ? NULL : dbi_col_text(st, col, NULL);
 }
 
 int store_stats_each(store *s, const store_stats_filter *f,
 		     int (*fn)(void *ud, const store_stat_row *row), void *ud, assay_error *err)
 {
 	bool join = f->field_path || f->batch_id || f->need_batch, own;
-	sqlite3_stmt *st = stmt_for(s, f->where, join ? sql_decisions : sql_decisions_only,
-				    SQL_DECISIONS " AND (", ")", &own, err);
+	dbi_stmt *st = stmt_for(s, f->where, join ? &q_decisions : &q_decisions_only,
+				SQL_DECISIONS " AND (", ")", &own, err);
 	if (!st)
 		return err->code;
-	sqlite3_bind_int64(st, 1, f->since_ms);
-	sqlite3_bind_int64(st, 2, f->until_ms > 0 ? f->until_ms : INT64_MAX);
-	store_bind_text(st, 3, f->field_path, -1);
-	sqlite3_bind_int64(st, 4, f->annotator_id);
-	sqlite3_bind_int64(st, 5, f->batch_id);
+	dbi_bind_i64(st, 1, f->since_ms);
+	dbi_bind_i64(st, 2, f->until_ms > 0 ? f->until_ms : INT64_MAX);
+	dbi_bind_text(st, 3, f->field_path, -1);
+	dbi_bind_i64(st, 4, f->annotator_id);
+	dbi_bind_i64(st, 5, f->batch_id);
 	bool all = f->first_sample == 0 && f->last_sample == 0;
-	sqlite3_bind_int64(st, 6, all ? INT64_MIN : f->first_sample);
-	sqlite3_bind_int64(st, 7, all ? INT64_MAX : f->last_sample);
+	dbi_bind_i64(st, 6, all ? INT64_MIN : f->first_sample);
+	dbi_bind_i64(st, 7, all ? INT64_MAX : f->last_sample);
 	int rc, out = ASSAY_OK;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = dbi_step(st, err, "reading decisions")) == DBI_ROW) {
 		store_stat_row row = {
-			.sample_id = sqlite3_column_int64(st, 0),
-			.annotator_id = sqlite3_column_int64(st, 1),
-			.batch_id = sqlite3_column_int64(st, 2),
-			.verdict = sqlite3_column_int(st, 3),
-			.reason = (const char *)sqlite3_column_text(st, 4),
-			.field = (const char *)sqlite3_column_text(st, 5),
-			.decided_at = sqlite3_column_int64(st, 6),
-			.ms_spent = sqlite3_column_int64(st, 7),
-			.edit_distance = sqlite3_column_int64(st, 8),
-			.words = sqlite3_column_int64(st, 9),
+			.sample_id = dbi_col_i64(st, 0),
+			.annotator_id = dbi_col_i64(st, 1),
+			.batch_id = dbi_col_i64(st, 2),
+			.verdict = (int)dbi_col_i64(st, 3),
+			.reason = col_text_or_null(st, 4),
+			.field = col_text_or_null(st, 5),
+			.decided_at = dbi_col_i64(st, 6),
+			.ms_spent = dbi_col_i64(st, 7),
+			.edit_distance = dbi_col_i64(st, 8),
+			.words = dbi_col_i64(st, 9),
 		};
 		if ((out = fn(ud, &row)) != 0)
 			break;
 	}
-	if (out == ASSAY_OK && rc != SQLITE_DONE)
-		out = store_sqlerr(s, rc, err, "reading decisions");
+	if (out == ASSAY_OK && rc < 0)
+		out = rc;
 	stmt_done(st, own);
 	return out;
 }
@@ -106,7 +149,7 @@ int store_stats_each(store *s, const store_stats_filter *f,
 	"   GROUP BY sample_id HAVING count(*) >= 2)"
 #define SQL_MULTI_TAIL " ORDER BY d.sample_id, d.annotator_id"
 
-static const char sql_multi[] = SQL_MULTI_HEAD SQL_MULTI_TAIL;
+static const dbi_query q_multi = {"stats_multi", SQL_MULTI_HEAD SQL_MULTI_TAIL, NULL};
 
 int store_multi_verdicts_each(store *s, const store_where *w,
 			      int (*fn)(void *ud, int64_t sample_id, const char *ext_id,
@@ -114,26 +157,28 @@ int store_multi_verdicts_each(store *s, const store_where *w,
 			      void *ud, assay_error *err)
 {
 	bool own;
-	sqlite3_stmt *st = stmt_for(s, w, sql_multi, SQL_MULTI_HEAD " AND (", ")" SQL_MULTI_TAIL,
-				    &own, err);
+	dbi_stmt *st = stmt_for(s, w, &q_multi, SQL_MULTI_HEAD " AND (", ")" SQL_MULTI_TAIL, &own,
+				err);
 	if (!st)
 		return err->code;
 	int rc, out = ASSAY_OK;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if ((out = fn(ud, sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1),
-			      sqlite3_column_int64(st, 2), sqlite3_column_int(st, 3))) != 0)
+	while ((rc = dbi_step(st, err, "reading verdicts")) == DBI_ROW)
+		if ((out = fn(ud, dbi_col_i64(st, 0), dbi_col_text(st, 1, NULL), dbi_col_i64(st, 2),
+			      (int)dbi_col_i64(st, 3))) != 0)
 			break;
-	if (out == ASSAY_OK && rc != SQLITE_DONE)
-		out = store_sqlerr(s, rc, err, "reading verdicts");
+	if (out == ASSAY_OK && rc < 0)
+		out = rc;
 	stmt_done(st, own);
 	return out;
 }
 
 /* The primary key's order: all of a sample's decisions in a row, counted
  * here rather than by GROUP BY (which costs SQLite five times the scan). */
-static const char sql_verdicts[] =
-	"SELECT sample_id, verdict FROM decisions WHERE sample_id BETWEEN ?1 AND ?2"
-	" ORDER BY sample_id, annotator_id";
+static const dbi_query q_verdicts = {
+    "stats_verdicts",
+    "SELECT sample_id, verdict FROM decisions WHERE sample_id BETWEEN ?1 AND ?2"
+    " ORDER BY sample_id, annotator_id",
+    NULL};
 
 /* With a --where: the same order, each decision's sample tested. */
 #define SQL_VERDICTS_WHERE                                                                         \
@@ -146,20 +191,20 @@ static int verdicts_range(store *s, const store_where *w, int64_t first, int64_t
 			  assay_error *err)
 {
 	bool own;
-	sqlite3_stmt *st = stmt_for(s, w, sql_verdicts, SQL_VERDICTS_WHERE, SQL_VERDICTS_TAIL,
-				    &own, err);
+	dbi_stmt *st = stmt_for(s, w, &q_verdicts, SQL_VERDICTS_WHERE, SQL_VERDICTS_TAIL, &own,
+				err);
 	if (!st)
 		return err->code;
-	sqlite3_bind_int64(st, 1, first);
-	sqlite3_bind_int64(st, 2, last);
+	dbi_bind_i64(st, 1, first);
+	dbi_bind_i64(st, 2, last);
 	int rc, out = ASSAY_OK;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const unsigned char *v = sqlite3_column_text(st, 1);
-		if ((out = fn(ud, sqlite3_column_int64(st, 0), v ? (char)v[0] : 's')) != 0)
+	while ((rc = dbi_step(st, err, "reading decisions")) == DBI_ROW) {
+		const char *v = col_text_or_null(st, 1);
+		if ((out = fn(ud, dbi_col_i64(st, 0), v ? v[0] : 's')) != 0)
 			break;
 	}
-	if (out == ASSAY_OK && rc != SQLITE_DONE)
-		out = store_sqlerr(s, rc, err, "reading decisions");
+	if (out == ASSAY_OK && rc < 0)
+		out = rc;
 	stmt_done(st, own);
 	return out;
 }
@@ -171,17 +216,18 @@ int store_verdicts_each(store *s, const store_where *w,
 	return verdicts_range(s, w, INT64_MIN, INT64_MAX, fn, ud, err);
 }
 
-static const char sql_max_sample[] = "SELECT coalesce(max(id), 0) FROM samples";
+static const dbi_query q_max_sample = {"stats_max_sample",
+					"SELECT coalesce(max(id), 0) FROM samples", NULL};
 
 int store_max_sample_id(store *s, int64_t *id, assay_error *err)
 {
-	sqlite3_stmt *st = store_stmt(s, sql_max_sample, err);
+	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_max_sample, err);
 	if (!st)
 		return err->code;
-	int rc = sqlite3_step(st);
-	*id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? ASSAY_OK : store_sqlerr(s, rc, err, "reading samples");
+	int rc = dbi_step(st, err, "reading samples");
+	*id = rc == DBI_ROW ? dbi_col_i64(st, 0) : 0;
+	dbi_reset(st);
+	return rc < 0 ? rc : ASSAY_OK;
 }
 
 typedef struct counting {
@@ -227,22 +273,24 @@ void store_strings_free(char **v, size_t n)
 }
 
 /* Reads the quality index alone (covering: quality, id), sorted by quality. */
-static const char sql_all_quality[] =
-	"SELECT id, quality FROM samples INDEXED BY samples_by_quality WHERE quality IS NOT NULL"
-	" ORDER BY quality";
+static const dbi_query q_all_quality = {
+    "stats_all_quality",
+    "SELECT id, quality FROM samples INDEXED BY samples_by_quality WHERE quality IS NOT NULL"
+    " ORDER BY quality",
+    "SELECT id, quality FROM samples WHERE quality IS NOT NULL ORDER BY quality, id"};
 
 int store_quality_each(store *s, int (*fn)(void *ud, int64_t sample_id, double quality), void *ud,
 		       assay_error *err)
 {
-	sqlite3_stmt *st = store_stmt(s, sql_all_quality, err);
+	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_all_quality, err);
 	if (!st)
 		return err->code;
 	int rc, out = ASSAY_OK;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if ((out = fn(ud, sqlite3_column_int64(st, 0), sqlite3_column_double(st, 1))) != 0)
+	while ((rc = dbi_step(st, err, "reading scores")) == DBI_ROW)
+		if ((out = fn(ud, dbi_col_i64(st, 0), dbi_col_f64(st, 1))) != 0)
 			break;
-	if (out == ASSAY_OK && rc != SQLITE_DONE)
-		out = store_sqlerr(s, rc, err, "reading scores");
-	sqlite3_reset(st);
+	if (out == ASSAY_OK && rc < 0)
+		out = rc;
+	dbi_reset(st);
 	return out;
 }

@@ -392,9 +392,9 @@ TEST(unconverted_command_refused_by_name)
 	}
 	store *s = NULL;
 	assay_error err = {0};
-	store_options o = {.command = "stats"};
+	store_options o = {.command = "learn"};
 	CHECK_INT(store_open(target, &o, &s, &err), ASSAY_ECONFLICT);
-	CHECK_CONTAINS(err.msg, "stats is not available on a PostgreSQL store yet");
+	CHECK_CONTAINS(err.msg, "learn is not available on a PostgreSQL store yet");
 	CHECK(s == NULL);
 	o.command = "import";
 	CHECK_INT(store_open(target, &o, &s, &err), ASSAY_OK);
@@ -404,7 +404,7 @@ TEST(unconverted_command_refused_by_name)
 	CHECK_INT(store_quality_missing(s, 0, ids, 4, &n, &err), ASSAY_ECONFLICT);
 	CHECK_CONTAINS(err.msg, "this step of import is not available on a PostgreSQL store yet");
 	store_close(s);
-	o.command = "stats";
+	o.command = "learn";
 	CHECK_INT(store_open(fresh(LITE), &o, &s, &err), ASSAY_OK);
 	store_close(s);
 }
