@@ -164,6 +164,9 @@ typedef struct store_new_sample {
 	 * the same statement group as the sample; NULL for a single sample. */
 	const char *pair;
 	size_t pair_len;
+	/* filled by store_samples_insert_run: its outcome and sample id */
+	int outcome;
+	int64_t id;
 } store_new_sample;
 
 enum store_insert_outcome {
@@ -181,6 +184,10 @@ enum store_insert_outcome {
  * speed). */
 int store_sample_insert(store *s, const store_new_sample *in, int *outcome, int64_t *sample_id,
 			assay_error *err);
+/* Inserts n records as store_sample_insert would one after another
+ * (the same outcomes and ids, into each one's outcome and id): on
+ * PostgreSQL the run streams with COPY. Inside a transaction. */
+int store_samples_insert_run(store *s, store_new_sample *v, size_t n, assay_error *err);
 /* Records that line `line` of `source` could not be imported, and why. */
 int store_reject_add(store *s, int64_t batch_id, const char *source, int64_t line,
 		     const char *reason, assay_error *err);

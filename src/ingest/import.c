@@ -63,6 +63,8 @@ typedef struct ring {
 	bool reader_waits, inserter_waits; /* who needs a signal */
 	pthread_t thread;
 	ingest_view views[RING_SLOTS]; /* the run being inserted, for the scoring */
+	store_new_sample ns[RING_SLOTS]; /* the run's samples inserted together */
+	size_t at[RING_SLOTS];           /* run record i's is ns[at[i]] */
 } ring;
 
 typedef struct run {
@@ -218,8 +220,30 @@ static int score_finish(run *r, assay_error *err)
 	return was ? r->o->scoring->finish(r->o->scoring->ud, err) : ASSAY_OK;
 }
 
-/* The inserting thread's part: the rejection, or the insert (and the
- * scores of run record i, when there are). */
+/* Inserts the run's k whole records together (on PostgreSQL one COPY). */
+static int insert_run_of(run *r, size_t k, assay_error *err)
+{
+	ring *q = r->q;
+	size_t n = 0;
+	for (size_t i = 0; i < k; i++) {
+		const slot *sl = &q->v[(q->head + i) % RING_SLOTS];
+		if (sl->end || sl->rec.error[0] || sl->parsed != ASSAY_OK)
+			continue;
+		q->ns[n] = (store_new_sample){
+			.batch_id = r->res->batch_id, .ext_id = sl->id, .line = sl->rec.line,
+			.text_field = sl->text_field, .text = sl->text, .text_len = sl->text_len,
+			.record = sl->rec.raw, .record_len = sl->rec.len, .context = sl->context,
+			.context_len = sl->context_len, .hash = sl->hash, .pair = sl->pair,
+			.pair_len = sl->pair_len};
+		if (r->ro.dedup == REC_DEDUP_NONE) /* the key within its batch and source */
+			q->ns[n].hash = text_hash64(&r->source_hash, sizeof r->source_hash,
+						    text_hash64(&r->res->batch_id, 8, sl->hash));
+		q->at[i] = n++;
+	}
+	return store_samples_insert_run(r->s, q->ns, n, err);
+}
+
+/* The inserting thread's part: a rejection, or the insert's outcome (scores written). */
 static int take(run *r, slot *sl, size_t i, assay_error *err)
 {
 	char why[512];
@@ -228,54 +252,31 @@ static int take(run *r, slot *sl, size_t i, assay_error *err)
 		return reject(r, rec->line, rec->error, RPT_NONE, err);
 	if (sl->parsed < 0)
 		return reject(r, rec->line, sl->why, sl->missing, err);
-	int rc;
-	store_new_sample ns = {
-		.batch_id = r->res->batch_id,
-		.ext_id = sl->id,
-		.line = rec->line,
-		.text_field = sl->text_field,
-		.text = sl->text,
-		.text_len = sl->text_len,
-		.record = rec->raw,
-		.record_len = rec->len,
-		.context = sl->context,
-		.context_len = sl->context_len,
-		.hash = sl->hash,
-		.pair = sl->pair,
-		.pair_len = sl->pair_len,
-	};
-	if (r->ro.dedup == REC_DEDUP_NONE) { /* the record's key within its batch and source */
-		ns.hash = text_hash64(&r->res->batch_id, sizeof r->res->batch_id, sl->hash);
-		ns.hash = text_hash64(&r->source_hash, sizeof r->source_hash, ns.hash);
-	}
-	int outcome = 0;
-	int64_t sid = 0;
-	rc = store_sample_insert(r->s, &ns, &outcome, &sid, err);
-	if (rc == ASSAY_OK) {
-		switch (outcome) {
-		case STORE_INSERTED:
-			r->res->imported++;
-			if (scores(r) && scorable(sl)) {
-				const ingest_scoring *sc = r->o->scoring;
-				if ((rc = sc->write(sc->ud, i, sid, err)) < 0)
-					return rc;
-				r->res->scored++;
-			}
-			break;
-		case STORE_DUPLICATE:
-			r->res->duplicate++;
-			break;
-		case STORE_PRESENT:
-			r->res->present++;
-			break;
-		default:
-			snprintf(why, sizeof why, "id \"%.128s\" is already used by another record "
-				 "of this batch", sl->id);
-			return reject(r, rec->line, why, RPT_NONE, err);
+	const store_new_sample *ns = &r->q->ns[r->q->at[i]];
+	switch (ns->outcome) {
+	case STORE_INSERTED:
+		r->res->imported++;
+		if (scores(r) && scorable(sl)) {
+			const ingest_scoring *sc = r->o->scoring;
+			int rc = sc->write(sc->ud, i, ns->id, err);
+			if (rc < 0)
+				return rc;
+			r->res->scored++;
 		}
-		rpt_accepted(&r->rpt);
+		break;
+	case STORE_DUPLICATE:
+		r->res->duplicate++;
+		break;
+	case STORE_PRESENT:
+		r->res->present++;
+		break;
+	default:
+		snprintf(why, sizeof why, "id \"%.128s\" is already used by another record "
+			 "of this batch", sl->id);
+		return reject(r, rec->line, why, RPT_NONE, err);
 	}
-	return rc;
+	rpt_accepted(&r->rpt);
+	return ASSAY_OK;
 }
 
 /* ---- the reader thread ------------------------------------------------- */
@@ -474,8 +475,8 @@ static int insert_run(run *r, size_t ready, int *since_commit, assay_error *err)
 {
 	int every = r->o->commit_every > 0 ? r->o->commit_every : DEFAULT_COMMIT_EVERY;
 	ring *q = r->q;
-	int rc;
-	for (size_t done = 0; done < ready; done++) {
+	int rc = insert_run_of(r, ready, err);
+	for (size_t done = 0; rc == ASSAY_OK && done < ready; done++) {
 		slot *sl = &q->v[(q->head + done) % RING_SLOTS];
 		r->bytes = sl->bytes;
 		if (sl->end) {
@@ -490,17 +491,17 @@ static int insert_run(run *r, size_t ready, int *since_commit, assay_error *err)
 		if (r->o->strict && r->res->rejected)
 			return assay_fail(err, ASSAY_EFORMAT, "%s (--strict: nothing imported)",
 					  r->first_error);
-		if (!r->o->strict && ++*since_commit >= every) {
+		if (!r->o->strict && ++*since_commit >= every && done + 1 == ready) { /* a run's end */
 			*since_commit = 0;
 			if ((rc = checkpoint(r, false, true, err)) < 0)
 				return rc;
 		}
 		if (r->res->read % PROGRESS_EVERY == 0)
 			progress(r);
-		if (r->o->stop && *r->o->stop)
+		if (r->o->stop && *r->o->stop && done + 1 == ready)
 			return assay_fail(err, ASSAY_EINTR, "interrupted");
 	}
-	return 1;
+	return rc < 0 ? rc : 1;
 }
 
 /* Runs of records as the reader thread hands them over: while one run is

@@ -104,6 +104,19 @@ void dbi_reset(dbi_stmt *st);
 /* The rows changed by the last statement that ran on the connection. */
 int64_t dbi_changes(dbi *db);
 
+/* Bulk writes on PostgreSQL (dbi_pg_copy.c): dbi_copy_begin runs a COPY
+ * ... FROM STDIN statement (text format), dbi_copy_put sends rows (each
+ * field written by dbi_copy_field, fields separated by a tab, rows ended by
+ * a newline), dbi_copy_end ends it (abort_why not NULL: abandons it) and
+ * reports a row the server refused. Nothing else runs on the connection
+ * in between. */
+int dbi_copy_begin(dbi *db, const char *sql_copy, assay_error *err);
+int dbi_copy_put(dbi *db, const char *buf, size_t n, assay_error *err);
+int dbi_copy_end(dbi *db, const char *abort_why, assay_error *err);
+/* Appends n bytes of v as a field of COPY's text format (backslash, tab,
+ * newline and carriage return escaped; v NULL: \N, the null value). */
+int dbi_copy_field(abuf *out, const char *v, size_t n);
+
 /* Copies target into out (size n) with the password of a connection URI
  * (user:PASSWORD@ and password=... in its query) replaced by "***", for
  * messages. Plain paths are copied as they are. */

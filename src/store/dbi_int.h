@@ -66,4 +66,8 @@ extern const struct dbi_ops dbi_pg_ops;
  * *nparams gets the highest N. */
 char *dbi_pg_text(const char *sqlite_sql, int *nparams);
 
+/* Reads ahead the rest of the statement whose rows are arriving on a
+ * PostgreSQL connection, so that another can run (dbi_pg.c). */
+int dbi_pg_quiet(dbi *db, assay_error *err);
+
 #endif

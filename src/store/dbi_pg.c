@@ -262,6 +262,11 @@ static int hold(dbi_stmt *st, assay_error *err)
 	return rc;
 }
 
+int dbi_pg_quiet(dbi *db, assay_error *err)
+{
+	return db->busy ? hold(db->busy, err) : ASSAY_OK;
+}
+
 static void pg_finalize(dbi_stmt *st)
 {
 	if (!st->handle)

@@ -44,6 +44,7 @@ struct store {
 	size_t n_vers;
 	bool slots_loaded;
 	bool slots_made; /* since the last commit: a rollback forgets them */
+	int64_t import_run; /* the last run of records import streamed (samples_pg.c) */
 };
 
 /* Copies a column as an allocated string ("" when NULL). NULL on ENOMEM. */
