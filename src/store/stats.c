@@ -61,16 +61,12 @@ static const dbi_query q_decisions_only = {
     "   AND ($4::bigint = 0 OR d.annotator_id = $4::bigint) AND $3::text IS NULL"
     "   AND $5::bigint = 0 AND d.sample_id BETWEEN $6::bigint AND $7::bigint"};
 
-/* The statement for w: a cached one when w is NULL, else head, w and tail
- * prepared for this call (SQLite's --where composer; *own set: free it).
- * NULL with err filled. */
-static dbi_stmt *stmt_for(store *s, const store_where *w, const dbi_query *cached,
-			  const char *sql_head, const char *sql_tail, bool *own, assay_error *err)
+/* Head, w and tail prepared for this call (SQLite's --where composer; free
+ * it with stmt_done). NULL with err filled. */
+static dbi_stmt *where_stmt(store *s, const store_where *w, const char *sql_head,
+			    const char *sql_tail, assay_error *err)
 {
 	sqlite3_stmt *raw = NULL;
-	*own = w != NULL;
-	if (!w)
-		return dbi_stmt_get(s->dbi, cached, err);
 	if (store_where_prepare(s, sql_head, w, sql_tail, &raw, err) < 0)
 		return NULL;
 	dbi_stmt *st = dbi_adopt_sqlite(s->dbi, raw);
@@ -97,9 +93,10 @@ static const char *col_text_or_null(dbi_stmt *st, int col)
 int store_stats_each(store *s, const store_stats_filter *f,
 		     int (*fn)(void *ud, const store_stat_row *row), void *ud, assay_error *err)
 {
-	bool join = f->field_path || f->batch_id || f->need_batch, own;
-	dbi_stmt *st = stmt_for(s, f->where, join ? &q_decisions : &q_decisions_only,
-				SQL_DECISIONS " AND (", ")", &own, err);
+	bool join = f->field_path || f->batch_id || f->need_batch, own = f->where != NULL;
+	dbi_stmt *st = own ? where_stmt(s, f->where, SQL_DECISIONS " AND (", ")", err)
+		       : join ? dbi_stmt_get(s->dbi, &q_decisions, err)
+			      : dbi_stmt_get(s->dbi, &q_decisions_only, err);
 	if (!st)
 		return err->code;
 	dbi_bind_i64(st, 1, f->since_ms);
@@ -156,9 +153,9 @@ int store_multi_verdicts_each(store *s, const store_where *w,
 					int64_t annotator_id, int verdict),
 			      void *ud, assay_error *err)
 {
-	bool own;
-	dbi_stmt *st = stmt_for(s, w, &q_multi, SQL_MULTI_HEAD " AND (", ")" SQL_MULTI_TAIL, &own,
-				err);
+	bool own = w != NULL;
+	dbi_stmt *st = own ? where_stmt(s, w, SQL_MULTI_HEAD " AND (", ")" SQL_MULTI_TAIL, err)
+		       : dbi_stmt_get(s->dbi, &q_multi, err);
 	if (!st)
 		return err->code;
 	int rc, out = ASSAY_OK;
@@ -190,9 +187,9 @@ static int verdicts_range(store *s, const store_where *w, int64_t first, int64_t
 			  int (*fn)(void *ud, int64_t sample_id, char verdict), void *ud,
 			  assay_error *err)
 {
-	bool own;
-	dbi_stmt *st = stmt_for(s, w, &q_verdicts, SQL_VERDICTS_WHERE, SQL_VERDICTS_TAIL, &own,
-				err);
+	bool own = w != NULL;
+	dbi_stmt *st = own ? where_stmt(s, w, SQL_VERDICTS_WHERE, SQL_VERDICTS_TAIL, err)
+		       : dbi_stmt_get(s->dbi, &q_verdicts, err);
 	if (!st)
 		return err->code;
 	dbi_bind_i64(st, 1, first);
