@@ -105,8 +105,9 @@ void dash_pairs_draw(dash *d, int y, int rows)
 	char head[160];
 	snprintf(head, sizeof head, "%-14s %4s %4s %4s %4s  %-21s %s", "model", "wins", "loss",
 		 "ties", "bad", "win rate (95% CI)", "Bradley-Terry, rank");
+	/* to the column the model rows reach: "rank" whole at 80 columns */
 	if (y < end)
-		tui_put(d->b, y++, 2, COLS - 4, head, CONF_ROLE_META_KEY);
+		tui_put(d->b, y++, 2, COLS - 3, head, CONF_ROLE_META_KEY);
 	for (size_t i = 0; i < r->n_models && y < end; i++)
 		model_row(d, y++, r, i);
 	summary(d, y + 1, end, r);

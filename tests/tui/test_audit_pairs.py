@@ -38,6 +38,7 @@ def test_pairs_panel_shows_the_stats_pairs_figures():
                 t.wait_for("rejection rate per annotator")
                 t.keys("8")
                 s = t.wait_for("pairs: win rates")
+                contains(s, "win rate (95% CI)     Bradley-Terry, rank\n")
                 contains(s, f"{p['verdicts']} preferences on {p['pairs']} pairs")
                 for m in p["models"]:
                     line = model_line(s, m["model"])
