@@ -154,8 +154,10 @@ typedef struct export_summary {
 	size_t n_paths;
 	long http_status;
 	/* dpo: pairs exported per preference (enum store_pref), how many of
-	 * them reverse the record's claimed chosen, and pairs left out */
+	 * them reverse the record's claimed chosen, and pairs left out (ties
+	 * and both-bad without --with: left_pref) */
 	int64_t by_pref[STORE_PREF_BOTH_BAD + 1];
+	int64_t left_pref[STORE_PREF_BOTH_BAD + 1];
 	int64_t flipped, pair_conflict, pair_undecided;
 } export_summary;
 

@@ -153,9 +153,14 @@ static void print_pairs(const export_options *o, const export_summary *sum)
 		fputs(" to ", stderr);
 		cli_put_safe(stderr, o->output);
 	}
-	fprintf(stderr, "\nleft out: %lld undecided, %lld where annotators disagree (resolve %s)\n",
+	fprintf(stderr, "\nleft out: %lld undecided, %lld where annotators disagree (resolve %s)",
 		(long long)sum->pair_undecided, (long long)sum->pair_conflict,
 		export_rule_name(o->rule));
+	int64_t ties = sum->left_pref[STORE_PREF_TIE], bad = sum->left_pref[STORE_PREF_BOTH_BAD];
+	if (ties || bad)
+		fprintf(stderr, ", %lld tie%s and %lld both bad (--with tie,both-bad adds them)",
+			(long long)ties, ties == 1 ? "" : "s", (long long)bad);
+	fputc('\n', stderr);
 }
 
 static void print_summary(const export_options *o, const export_summary *sum, const char *where)

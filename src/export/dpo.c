@@ -210,8 +210,10 @@ int export_dpo_each(void *ud, const store_pair_row *r)
 		return 0;
 	}
 	bool decisive = pref == STORE_PREF_A || pref == STORE_PREF_B;
-	if (!decisive && !(o->pair_extra & (1u << pref)))
+	if (!decisive && !(o->pair_extra & (1u << pref))) {
+		sum->left_pref[pref]++;
 		return 0;
+	}
 	abuf_reset(&j->line);
 	int rc = dpo_line(j, r, pref, &j->line);
 	if (rc == ASSAY_OK)

@@ -229,9 +229,12 @@ def test_export_dpo_maps_verdicts_to_candidates():
              "id": "p4"},
         ])
         contains(r.err, "exported 3 pairs (a 1, b 2; 2 reverse the record's chosen) of 6 looked at")
-        contains(r.err, "left out: 0 undecided, 1 where annotators disagree (resolve unanimous)")
+        # every pair looked at is counted: the tie and the both-bad too
+        contains(r.err, "left out: 0 undecided, 1 where annotators disagree (resolve unanimous),"
+                 " 1 tie and 1 both bad (--with tie,both-bad adds them)\n")
         r = w.run("export", "--format", "dpo", "--resolve", "majority", "--with", "tie,both-bad")
         eq(r.code, 0, r)
+        contains(r.err, "left out: 0 undecided, 0 where annotators disagree (resolve majority)\n")
         got = {g["id"]: g for g in jsonl(r.out)}
         eq(sorted(got), ["p0", "p1", "p2", "p3", "p4", "p5"])
         eq(got["p5"]["chosen"], "Bad answer 5.")
