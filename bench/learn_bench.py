@@ -72,29 +72,39 @@ def main():
 
 def score_with_model(assay, db, count, runs):
     """`assay score --scorer learned --rescore` over every sample of a copy
-    of the database, after `assay learn` stored a model in it."""
-    work = fresh(db.replace(".db", "-scored.db"))
-    shutil.copyfile(db, work)
-    subprocess.run([assay, "--db", work, "learn", "--json"], check=True,
+    of the database, after `assay learn` stored a model in it: each run on
+    a fresh copy, so every learned score is new and written (the case a
+    retrain causes); then once more on the last copy, where nothing changed."""
+    learned = fresh(db.replace(".db", "-learned.db"))
+    shutil.copyfile(db, learned)
+    subprocess.run([assay, "--db", learned, "learn", "--json"], check=True,
                    stdout=subprocess.DEVNULL)
+    work = db.replace(".db", "-scored.db")
+    argv = [assay, "--db", work, "score", "--scorer", "learned", "--rescore", "--quiet"]
     times = []
     for _ in range(runs):
-        secs, mem, _ = measure([assay, "--db", work, "score", "--scorer", "learned",
-                                "--rescore", "--quiet"])
-        times.append((secs, mem))
+        fresh(work)
+        shutil.copyfile(learned, work)
+        times.append(measure(argv)[:2])
+    again = measure(argv)[:2]
     fresh(work)
+    fresh(learned)
     t = statistics.median(s for s, _ in times)
     m = max(r for _, r in times)
     print(f"### Scoring {count:,} samples with the learned model\n")
-    print(f"Command: `assay score --scorer learned --rescore --quiet` on a copy of the same "
-          f"database after `assay learn` stored its model (every sample predicted, its reason "
-          f"in words and the combined score written); median of {runs} runs.\n")
+    print(f"Command: `assay score --scorer learned --rescore --quiet` on a fresh copy of the "
+          f"same database after `assay learn` stored its model, per run (every sample "
+          f"predicted, its learned score, reason in words and combined score written: what a "
+          f"new model costs); median of {runs} runs; then once more on the last copy, where "
+          f"the model and so every score is unchanged (nothing is rewritten).\n")
     print("| command | median s | runs (s) | peak RSS MiB |")
     print("|---|---:|---|---:|")
-    print(f"| `assay score --scorer learned` | {t:.1f} | "
+    print(f"| `assay score --scorer learned`, new model | {t:.1f} | "
           f"{', '.join(f'{s:.1f}' for s, _ in times)} | {m:.0f} |")
+    print(f"| the same again, nothing changed | {again[0]:.1f} | {again[0]:.1f} | "
+          f"{again[1]:.0f} |")
     print()
-    print(f"- Target: at most 10 s ({verdict(t <= 10)}: {t:.1f} s).\n")
+    print(f"- Target: at most 10 s with a new model ({verdict(t <= 10)}: {t:.1f} s).\n")
 
 
 if __name__ == "__main__":
