@@ -102,25 +102,27 @@ static void to_text(const audit_pairs_report *r)
 {
 	printf("pairs: %llu preferences on %llu pairs\n", (unsigned long long)r->verdicts,
 	       (unsigned long long)r->pairs);
-	printf("%-16s %5s %6s %5s %8s  %-34s %s\n", "model", "wins", "losses", "ties", "both-bad",
-	       "win rate", "Bradley-Terry (Elo scale, 95% CI), rank");
+	/* the dashboard's columns: 76 wide with a model name of up to 14 */
+	printf("%-14s %4s %4s %4s %4s  %-21s %s\n", "model", "wins", "loss", "ties", "bad",
+	       "win rate (95% CI)", "Bradley-Terry, rank");
 	for (size_t i = 0; i < r->n_models; i++) {
 		const audit_winrate *w = &r->win[i];
-		name(r->models[i], 17);
-		printf("%5llu %6llu %5llu %8llu  ", (unsigned long long)w->wins,
+		char wr[64] = "-";
+		name(r->models[i], 15);
+		printf("%4llu %4llu %4llu %4llu  ", (unsigned long long)w->wins,
 		       (unsigned long long)w->losses, (unsigned long long)w->ties,
 		       (unsigned long long)w->both_bad);
 		if (w->win.n)
-			printf("%5.1f%% (%5.1f-%5.1f%%)              ", 100 * w->win.rate,
-			       100 * w->win.lo, 100 * w->win.hi);
-		else
-			printf("%-35s", "-");
+			snprintf(wr, sizeof wr, "%.1f%% (%.1f-%.1f%%)", 100 * w->win.rate,
+				 100 * w->win.lo, 100 * w->win.hi);
+		printf("%-21s ", wr);
 		const audit_bt_model *b = r->bt.m ? &r->bt.m[i] : NULL;
 		if (b && b->estimable)
 			printf("%.0f (%.0f-%.0f), %u\n", b->score, b->lo, b->hi, b->rank);
 		else
 			puts("-");
 	}
+	puts("(Bradley-Terry on the Elo scale, 1000 the mean, with a 95% bootstrap interval)");
 	fputs("position bias: ", stdout);
 	if (r->bias.left.n)
 		fputs("the left side chosen ", stdout);
@@ -130,7 +132,7 @@ static void to_text(const audit_pairs_report *r)
 		fputs(AUDIT_PAIRS_NO_PLACEMENT, stdout);
 	if (isfinite(r->bias.p_value))
 		printf(", p = %.3g", r->bias.p_value);
-	printf("\nagreement over %zu pairs with two or more annotators: 3-way Fleiss ",
+	printf("\nagreement over %zu pairs with two or more annotators:\n  3-way Fleiss ",
 	       r->fleiss3.n_items);
 	coef(r->fleiss3.value);
 	fputs(", alpha ", stdout);

@@ -413,8 +413,13 @@ def test_stats_pairs_against_hand_computed_values():
         eq(p["agreement"]["pairs"], 0)
         # undefined coefficients read "-", as in stats --agreement, never "nan"
         r = w.run("stats", "--pairs")
-        contains(r.out, "agreement over 0 pairs with two or more annotators: 3-way Fleiss -, "
+        contains(r.out, "agreement over 0 pairs with two or more annotators:\n  3-way Fleiss -, "
                  "alpha -; 2-way Fleiss -, alpha -")
+        # the table and its lines fit 80 columns, in the dashboard's columns
+        contains(r.out, "model          wins loss ties  bad  win rate (95% CI)     "
+                 "Bradley-Terry, rank\n")
+        for line in r.out.splitlines():
+            check(len(line) <= 80, line)
         contains(r.out, "position bias: - (no placement recorded: only the pair screen records"
                  " one)\n")
         eq(w.run("decide", "--annotator", "bob", "p0", "prefer", "b").code, 0)
@@ -427,6 +432,6 @@ def test_stats_pairs_against_hand_computed_values():
         r = w.run("stats", "--pairs")
         eq(r.code, 0, r)
         contains(r.out, "pairs: 8 preferences on 6 pairs")
-        contains(r.out, "x                    4      2     1        1   66.7%")
+        contains(r.out, "x                 4    2    1    1  66.7%")
         r = w.run("stats", "--pairs", "--agreement")
         eq(r.code, 2, r)
