@@ -12,12 +12,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Emptied before each run: a temporary table is never analysed or vacuumed,
+ * so rows left from earlier runs would be scanned again by every query. */
 static const char sql_run_table[] =
 	"CREATE TEMP TABLE IF NOT EXISTS assay_import_run ("
 	"  run BIGINT NOT NULL, ord INT NOT NULL, batch_id BIGINT NOT NULL, ext_id TEXT NOT NULL,"
 	"  line BIGINT NOT NULL, text_field TEXT NOT NULL, text TEXT NOT NULL,"
 	"  record TEXT NOT NULL, hash BIGINT NOT NULL, context TEXT) ON COMMIT DELETE ROWS;"
-	"CREATE INDEX IF NOT EXISTS assay_import_run_by_run ON assay_import_run (run, ord)";
+	"TRUNCATE assay_import_run";
 static const char sql_run_copy[] =
 	"COPY assay_import_run (run, ord, batch_id, ext_id, line, text_field, text, record, hash,"
 	" context) FROM STDIN";
