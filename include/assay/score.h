@@ -324,6 +324,17 @@ size_t score_lsh_count(const score_lsh *l);
 double score_lsh_similarity(const score_lsh *l, uint32_t a, uint32_t b);
 /* Bytes held by the index. */
 size_t score_lsh_bytes(const score_lsh *l);
+/* The 8-bit signature of added sample i (SCORE_MH_K bytes). */
+const uint8_t *score_lsh_sig(const score_lsh *l, uint32_t i);
+
+/* How many of two 8-bit signatures' bytes agree (0..SCORE_MH_K), and the
+ * Jaccard estimate of an agreement (corrected for two different min-hashes
+ * agreeing on their low byte by chance): what score_lsh_similarity gives. */
+int score_minhash_agree(const uint8_t a[SCORE_MH_K], const uint8_t b[SCORE_MH_K]);
+double score_minhash_jaccard(int agree);
+/* The key of each LSH band, as the index files it (never 0): two texts
+ * sharing a key are candidates. */
+void score_minhash_bands(const uint32_t sig[SCORE_MH_K], uint32_t keys[SCORE_MH_BANDS]);
 
 /* ---- Remote scorers ------------------------------------------------------- */
 

@@ -153,6 +153,56 @@ int store_score_cache_put(store *s, uint64_t config_hash, uint64_t text_hash, do
 int store_field_range(store *s, const store_score_query *q, const char *field, double *min,
 		      double *max, int64_t *n, assay_error *err);
 
+/* ======================================================================
+ * The near-duplicate index (src/store/neardup.c)
+ * ====================================================================== */
+
+/* Bytes of a stored signature: one byte of each min-hash (SCORE_MH_K). */
+#define STORE_NEARDUP_SIG 120
+/* Band keys of a sample (SCORE_MH_BANDS), stored as one little-endian blob. */
+#define STORE_NEARDUP_KEYS 20
+
+/* One indexed sample. Similarities are kept as how many of the signature's
+ * bytes agree (0..STORE_NEARDUP_SIG); the scorer turns them into Jaccard
+ * estimates. */
+typedef struct store_neardup {
+	int64_t sample_id;
+	uint8_t sig[STORE_NEARDUP_SIG];
+	int64_t cluster; /* the first sample of its cluster (itself when none) */
+	int64_t via;     /* the earlier sample it joined the cluster through; 0: none */
+	int agree_of;    /* its agreement with its most similar earlier sample */
+	int agree_max;   /* the highest agreement it has with any sample */
+	int64_t size;    /* samples in the cluster it starts (1 when none joined) */
+} store_neardup;
+
+/* The scorer version the index was built with ("" when never built) and
+ * the largest sample id it is complete up to (0 when none): every sample up
+ * to it is indexed; rows above it (a run's that did not finish) are never
+ * read, and replaced when their samples are indexed. */
+int store_neardup_state(store *s, char *version, size_t size, int64_t *upto,
+			assay_error *err);
+/* Empties the index and records the version it is rebuilt with. */
+int store_neardup_reset(store *s, const char *version, assay_error *err);
+/* Records that every sample up to upto is indexed (in the transaction
+ * that wrote the last of them). */
+int store_neardup_done(store *s, int64_t upto, assay_error *err);
+/* The indexed row of a sample; *found false when it is not indexed. */
+int store_neardup_get(store *s, int64_t sample_id, store_neardup *out, bool *found,
+		      assay_error *err);
+/* Indexes a sample (or rewrites its row) with its band keys; the rows of a
+ * run are appended in id order. */
+int store_neardup_put(store *s, const store_neardup *row,
+		      const uint32_t keys[STORE_NEARDUP_KEYS], assay_error *err);
+/* A sample's cluster grew, or a later sample found it more similar. */
+int store_neardup_grow(store *s, int64_t sample_id, int64_t size, int agree_max,
+		       assay_error *err);
+/* Calls fn with the band keys of every indexed sample up to upto, the
+ * largest id first (one pass over the keys alone). */
+int store_neardup_scan(store *s, int64_t upto,
+		       int (*fn)(void *ud, int64_t sample_id,
+				 const uint32_t keys[STORE_NEARDUP_KEYS], assay_error *err),
+		       void *ud, assay_error *err);
+
 /* (end of scores section) */
 
 #endif

@@ -145,15 +145,29 @@ static int reserve(score_lsh *l, assay_error *err)
 	return ASSAY_OK;
 }
 
+int score_minhash_agree(const uint8_t a[SCORE_MH_K], const uint8_t b[SCORE_MH_K])
+{
+	int eq = 0;
+	for (size_t k = 0; k < SCORE_MH_K; k++)
+		eq += a[k] == b[k];
+	return eq;
+}
+
+double score_minhash_jaccard(int agree)
+{
+	/* Two different min-hashes agree on their low byte by chance 1/256. */
+	double p = (double)agree / SCORE_MH_K, j = (p - 1.0 / 256) / (1 - 1.0 / 256);
+	return j < 0 ? 0 : j;
+}
+
+const uint8_t *score_lsh_sig(const score_lsh *l, uint32_t i)
+{
+	return l->sig8 + (size_t)i * SCORE_MH_K;
+}
+
 double score_lsh_similarity(const score_lsh *l, uint32_t a, uint32_t b)
 {
-	const uint8_t *x = l->sig8 + (size_t)a * SCORE_MH_K, *y = l->sig8 + (size_t)b * SCORE_MH_K;
-	unsigned eq = 0;
-	for (size_t k = 0; k < SCORE_MH_K; k++)
-		eq += x[k] == y[k];
-	/* Two different min-hashes agree on their low byte by chance 1/256. */
-	double p = (double)eq / SCORE_MH_K, j = (p - 1.0 / 256) / (1 - 1.0 / 256);
-	return j < 0 ? 0 : j;
+	return score_minhash_jaccard(score_minhash_agree(score_lsh_sig(l, a), score_lsh_sig(l, b)));
 }
 
 static uint32_t band_key(const uint32_t *sig, size_t band)
@@ -166,6 +180,12 @@ static uint32_t band_key(const uint32_t *sig, size_t band)
 	}
 	uint32_t k = (uint32_t)(h >> 32);
 	return k ? k : 1;
+}
+
+void score_minhash_bands(const uint32_t sig[SCORE_MH_K], uint32_t keys[SCORE_MH_BANDS])
+{
+	for (size_t b = 0; b < SCORE_MH_BANDS; b++)
+		keys[b] = band_key(sig, b);
 }
 
 /* The slot of key (existing or the empty one where it goes). */

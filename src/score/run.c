@@ -368,7 +368,7 @@ int score_run(store *s, const score_run_options *o, score_run_result *res, assay
 		rc = run_pairs_b(&r, text_ids, n_text, err);
 	for (size_t i = 0; i < n && rc == 0 && !run_stopped(&r); i++) {
 		if (score_defs[ids[i]].kind == SCORE_KIND_CORPUS)
-			rc = run_neardup(&r, all_count, err);
+			rc = run_neardup(&r, all_count, all_max, err);
 		else if (score_defs[ids[i]].kind == SCORE_KIND_REMOTE)
 			rc = run_remote(&r, ids[i], err);
 	}

@@ -38,8 +38,9 @@ int run_analyse(run_ctx *r, const store_score_item *it, assay_error *err);
  * of the rule scorers ids[0..n) (every pair with rescore): pair_b.c. */
 int run_pairs_b(run_ctx *r, const enum score_id *ids, size_t n, assay_error *err);
 
-/* The near-duplicate pass over every sample of the database. */
-int run_neardup(run_ctx *r, int64_t all_count, assay_error *err);
+/* The near-duplicate pass: the samples the index on disk lacks (all_count
+ * samples up to all_max in the database). */
+int run_neardup(run_ctx *r, int64_t all_count, int64_t all_max, assay_error *err);
 /* One remote scorer over the run's samples. */
 int run_remote(run_ctx *r, enum score_id id, assay_error *err);
 /* The learned scorer: loads the newest model before the run (when the

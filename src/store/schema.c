@@ -303,6 +303,27 @@ static const schema_step schema_v3[] = {
 	 "ALTER TABLE samples ADD COLUMN text TEXT GENERATED ALWAYS AS (CASE"
 	 "  WHEN text_len IS NULL THEN stored_text"
 	 "  ELSE CAST(substr(CAST(record AS BLOB), text_at + 1, text_len) AS TEXT) END) VIRTUAL;"},
+	/* The near-duplicate index (neardup.c): each indexed sample's 8-bit
+	 * MinHash signature and cluster (cluster and via NULL for a sample
+	 * alone), its 20 LSH band keys as one blob, and the scorer version its
+	 * clusters were made with and the id it is complete up to. A database
+	 * made before this step has it built by its next scoring run. */
+	{"neardup", NULL,
+	 "CREATE TABLE neardup_index ("
+	 "  id INTEGER PRIMARY KEY CHECK (id = 1),"
+	 "  version TEXT NOT NULL,"
+	 "  upto INTEGER NOT NULL DEFAULT 0);"
+	 "CREATE TABLE neardup ("
+	 "  sample_id INTEGER PRIMARY KEY,"
+	 "  sig BLOB NOT NULL,"
+	 "  cluster INTEGER,"
+	 "  via INTEGER,"
+	 "  agree_of INTEGER NOT NULL,"
+	 "  agree_max INTEGER NOT NULL,"
+	 "  size INTEGER NOT NULL);"
+	 "CREATE TABLE neardup_keys ("
+	 "  sample_id INTEGER PRIMARY KEY,"
+	 "  keys BLOB NOT NULL);"},
 };
 
 static const char *const migrations[] = {

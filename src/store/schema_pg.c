@@ -145,7 +145,13 @@ static const char sql_pg_more[] =
 	"  WHERE learned IS NOT NULL;"
 	"CREATE TABLE score_notes ("
 	"  sample_id BIGINT PRIMARY KEY REFERENCES samples(id), notes BYTEA NOT NULL);"
-	"CREATE TABLE assay_meta (key TEXT PRIMARY KEY, value BIGINT NOT NULL);";
+	"CREATE TABLE assay_meta (key TEXT PRIMARY KEY, value BIGINT NOT NULL);"
+	"CREATE TABLE neardup_index (id BIGINT PRIMARY KEY CHECK (id = 1), version TEXT NOT NULL,"
+	"  upto BIGINT NOT NULL DEFAULT 0);"
+	"CREATE TABLE neardup ("
+	"  sample_id BIGINT PRIMARY KEY, sig BYTEA NOT NULL, cluster BIGINT, via BIGINT,"
+	"  agree_of BIGINT NOT NULL, agree_max BIGINT NOT NULL, size BIGINT NOT NULL);"
+	"CREATE TABLE neardup_keys (sample_id BIGINT PRIMARY KEY, keys BYTEA NOT NULL);";
 
 /* One schema change at a time, across every client of the server. */
 static const dbi_query q_lock = {

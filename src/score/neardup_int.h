@@ -1,0 +1,33 @@
+/* neardup_int.h — the near-duplicate pass's state between its files:
+ * neardup.c (the run: new samples through the in-memory LSH, clusters,
+ * writes) and neardup_old.c (matching a chunk of new samples against the
+ * samples the index on disk already holds, in one pass over its keys). */
+#ifndef ASSAY_SCORE_NEARDUP_INT_H
+#define ASSAY_SCORE_NEARDUP_INT_H
+
+#include "run_int.h"
+
+/* New samples matched against the stored index per pass over its keys. */
+#define ND_CHUNK 32768
+/* Candidates per band key, most recent first (as the in-memory index). */
+#define ND_CHAIN 64
+
+/* A chunk of the run's new samples, in id order: their band keys and, once
+ * matched, the most similar sample of the stored index (old_id 0: none). */
+typedef struct nd_chunk {
+	size_t n;
+	size_t first;			     /* the run index of keys[0] */
+	uint32_t keys[ND_CHUNK][SCORE_MH_BANDS];
+	int64_t old_id[ND_CHUNK];
+	int old_agree[ND_CHUNK];
+	score_lsh_match m[ND_CHUNK]; /* the best among the run's earlier samples */
+} nd_chunk;
+
+/* Fills ch->old_id and ch->old_agree from the samples indexed up to upto
+ * (sig(i) gives the 8-bit signature of the chunk's sample i); *bytes gets
+ * the memory it held at most. */
+int nd_old_match(store *s, int64_t upto, nd_chunk *ch,
+		 const uint8_t *(*sig)(void *ud, size_t i), void *ud, size_t *bytes,
+		 assay_error *err);
+
+#endif
