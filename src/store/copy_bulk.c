@@ -98,6 +98,16 @@ static const dbi_query q_bulk[] = {
 	{"copy_bulk_spotcheck_samples", NULL,
 	 "INSERT INTO spotcheck_samples (spotcheck_id, sample_id) SELECT * FROM "
 	 "unnest($1::bigint[], $2::bigint[])"},
+	{"copy_bulk_neardup_index", NULL,
+	 "INSERT INTO neardup_index (id, version, upto) SELECT * FROM "
+	 "unnest($1::bigint[], $2::text[], $3::bigint[])"},
+	{"copy_bulk_neardup", NULL,
+	 "INSERT INTO neardup (sample_id, sig, cluster, via, agree_of, agree_max, "
+	 "size) SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::bigint[], "
+	 "$4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[])"},
+	{"copy_bulk_neardup_keys", NULL,
+	 "INSERT INTO neardup_keys (sample_id, keys) SELECT * FROM "
+	 "unnest($1::bigint[], $2::bytea[])"},
 };
 
 /* Appends one array element: NULL, a number, or a quoted string (text,

@@ -26,6 +26,9 @@ const copy_table copy_tables[] = {
 	{"edit_scores", "itrittii", 0, false},
 	{"spotchecks", "itttiirii", 0, true},
 	{"spotcheck_samples", "ii", 0, false},
+	{"neardup_index", "iti", 0, false},
+	{"neardup", "ibiiiii", 0, false},
+	{"neardup_keys", "ib", 0, false},
 };
 
 static const dbi_query q_read[] = {
@@ -116,6 +119,16 @@ static const dbi_query q_read[] = {
 	{"copy_read_spotcheck_samples",
 	 "SELECT spotcheck_id, sample_id FROM spotcheck_samples WHERE "
 	 "spotcheck_id > ?1 ORDER BY spotcheck_id, sample_id",
+	 NULL},
+	{"copy_read_neardup_index",
+	 "SELECT id, version, upto FROM neardup_index WHERE id > ?1 ORDER BY id", NULL},
+	{"copy_read_neardup",
+	 "SELECT sample_id, sig, cluster, via, agree_of, agree_max, size FROM "
+	 "neardup WHERE sample_id > ?1 ORDER BY sample_id",
+	 NULL},
+	{"copy_read_neardup_keys",
+	 "SELECT sample_id, keys FROM neardup_keys WHERE sample_id > ?1 ORDER BY "
+	 "sample_id",
 	 NULL},
 };
 
@@ -214,6 +227,14 @@ static const dbi_query q_insert[] = {
 	 "INSERT INTO spotcheck_samples (spotcheck_id, sample_id) VALUES (?1, "
 	 "?2)",
 	 NULL},
+	{"copy_insert_neardup_index",
+	 "INSERT INTO neardup_index (id, version, upto) VALUES (?1, ?2, ?3)", NULL},
+	{"copy_insert_neardup",
+	 "INSERT INTO neardup (sample_id, sig, cluster, via, agree_of, agree_max, "
+	 "size) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	 NULL},
+	{"copy_insert_neardup_keys",
+	 "INSERT INTO neardup_keys (sample_id, keys) VALUES (?1, ?2)", NULL},
 };
 
 static const dbi_query q_count[] = {
@@ -237,6 +258,9 @@ static const dbi_query q_count[] = {
 	{"copy_count_edit_scores", "SELECT count(*) FROM edit_scores", NULL},
 	{"copy_count_spotchecks", "SELECT count(*) FROM spotchecks", NULL},
 	{"copy_count_spotcheck_samples", "SELECT count(*) FROM spotcheck_samples", NULL},
+	{"copy_count_neardup_index", "SELECT count(*) FROM neardup_index", NULL},
+	{"copy_count_neardup", "SELECT count(*) FROM neardup", NULL},
+	{"copy_count_neardup_keys", "SELECT count(*) FROM neardup_keys", NULL},
 };
 
 static const dbi_query q_setval[] = {
