@@ -343,6 +343,8 @@ static int cmp_event(const void *a, const void *b)
 /* The stored samples' rows the run's samples changed. */
 static int nd_events(nd_run *x, assay_error *err)
 {
+	if (x->n_ev == 0)
+		return ASSAY_OK;
 	qsort(x->ev, x->n_ev, sizeof *x->ev, cmp_event);
 	int rc = ASSAY_OK;
 	for (size_t i = 0; i < x->n_ev && rc == 0;) {
