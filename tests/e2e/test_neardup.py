@@ -141,6 +141,17 @@ def index_state(db):
         con.close()
 
 
+def indexed_up_to(db):
+    try:
+        con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1)
+        try:
+            return (con.execute("SELECT upto FROM neardup_index").fetchall() or [(0,)])[0][0]
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return 0
+
+
 def consistent(db):
     """After a kill: the file is whole, and every sample up to the id the
     index says it is complete up to has its row and its keys."""
@@ -182,7 +193,11 @@ def test_kill_during_indexing_leaves_a_consistent_database():
                         os.remove(w.db + sfx)
                 shutil.copyfile(pristine, w.db)
             p = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            time.sleep(rng.uniform(0, span))
+            if kill % 2:  # at a random moment
+                time.sleep(rng.uniform(0, span))
+            else:  # once a chunk is committed and more are to come
+                while p.poll() is None and not 0 < indexed_up_to(w.db) < N_KILLED:
+                    time.sleep(0.005)
             if p.poll() is None:
                 os.kill(p.pid, signal.SIGKILL)
             p.wait()
