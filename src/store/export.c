@@ -98,15 +98,16 @@ static const dbi_query q_estimate = {
     "SELECT count(*) FROM samples s JOIN batches b ON b.id = s.batch_id"
     " WHERE ($1::text IS NULL OR b.name = $1)"};
 
-/* The statement for f: the cached one (q), or one prepared with its
- * --where (*own: dbi_stmt_free it). NULL with err filled. */
-static dbi_stmt *export_stmt(store *s, const store_export_filter *f, const dbi_query *q,
+/* The statement for f: cached (the caller's dbi_stmt_get of its query,
+ * asked for only when f has no --where), or one prepared with its --where
+ * (*own: dbi_stmt_free it). NULL with err filled. */
+static dbi_stmt *export_stmt(store *s, const store_export_filter *f, dbi_stmt *cached,
 			  const char *sql_head, const char *sql_tail, bool *own, assay_error *err)
 {
 	sqlite3_stmt *st = NULL;
 	*own = f->where != NULL;
 	if (!f->where)
-		return dbi_stmt_get(s->dbi, q, err);
+		return cached;
 	if (store_where_prepare(s, sql_head, f->where, sql_tail, &st, err) < 0)
 		return NULL;
 	dbi_stmt *own_st = dbi_adopt_sqlite(s->dbi, st);
@@ -311,12 +312,15 @@ int store_export_each(store *s, const store_export_filter *f,
 		return store_sqlite_only(s, err);
 	char *mins = bounds_json(f->min_scorer, f->min_value, f->n_min, &oom);
 	char *maxs = bounds_json(f->max_scorer, f->max_value, f->n_max, &oom);
-	dbi_stmt *st = oom		? NULL
-		       : f->decided ? export_stmt(s, f, &q_each_decided,
-						  SQL_EACH_HEAD_DECIDED " AND (", ")" SQL_EACH_TAIL,
-						  &own, err)
-				    : export_stmt(s, f, &q_each, SQL_EACH_HEAD " AND (",
-						  ")" SQL_EACH_TAIL, &own, err);
+	dbi_stmt *st = NULL;
+	if (oom)
+		;
+	else if (f->decided)
+		st = export_stmt(s, f, f->where ? NULL : dbi_stmt_get(s->dbi, &q_each_decided, err),
+				 SQL_EACH_HEAD_DECIDED " AND (", ")" SQL_EACH_TAIL, &own, err);
+	else
+		st = export_stmt(s, f, f->where ? NULL : dbi_stmt_get(s->dbi, &q_each, err),
+				 SQL_EACH_HEAD " AND (", ")" SQL_EACH_TAIL, &own, err);
 	if (!st) {
 		free(mins);
 		free(maxs);
@@ -375,7 +379,8 @@ int store_export_estimate(store *s, const store_export_filter *f, int64_t *n, as
 	bool own = false;
 	if (s->pg && f->where)
 		return store_sqlite_only(s, err);
-	dbi_stmt *st = export_stmt(s, f, &q_estimate, SQL_ESTIMATE " AND (", ")", &own, err);
+	dbi_stmt *st = export_stmt(s, f, f->where ? NULL : dbi_stmt_get(s->dbi, &q_estimate, err),
+				   SQL_ESTIMATE " AND (", ")", &own, err);
 	if (!st)
 		return err->code;
 	dbi_bind_text(st, 1, f->batch, -1);
