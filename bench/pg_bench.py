@@ -137,8 +137,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("build")
     ap.add_argument("--count", type=int, default=1_000_000)
-    ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--decisions", type=int, default=10_000)
+    ap.add_argument("--runs", type=int, default=1)  # a 1M load takes minutes each way
+    ap.add_argument("--decisions", type=int, default=5_000)
     ap.add_argument("--annotators", type=int, default=16)
     ap.add_argument("--out", default=common.OUT)
     ap.add_argument("--assay-old")
