@@ -1,5 +1,6 @@
 """The same data on both stores gives the same answers: the sample data, and
-(a slow test) a generated set of 100,000 captions, imported into an SQLite
+a generated set of captions (10,000 in the suite; ASSAY_SAME_N=100000 for
+the issue's 100,000, about ten minutes on two cores), imported into an SQLite
 file and into a schema of the test server ($ASSAY_TEST_PG), decided alike
 by three annotators, then `stats` (every grouping, agreement, CSV),
 `export` (each format and status) and the review queue's order (import
@@ -119,12 +120,12 @@ def test_sample_data_same_stats_export_and_queue_on_both_stores():
     eq(len(a["export --status all"][0].splitlines()) > 600, True)
 
 
-def test_100k_generated_same_stats_export_and_queue_on_both_stores():
+def test_generated_same_stats_export_and_queue_on_both_stores():
     uri = pgs.server()
     if not uri or slow_skipped():
         print("skipped: " + ("slow" if uri else "no server"))
         return
-    n = int(os.environ.get("ASSAY_SAME_N", "100000"))
+    n = int(os.environ.get("ASSAY_SAME_N", "10000"))
     with Workdir() as g:
         data = os.path.join(g.path, "gen.jsonl")
         labels = os.path.join(g.path, "labels.jsonl")
