@@ -19,26 +19,11 @@ import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from harness import BIN, SAMPLE_DATA, Result, Workdir, check, contains, eq  # noqa: E402
-import pgserver  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from test_pg_store import psql, server  # noqa: E402
 
 SAMPLES = [os.path.join(SAMPLE_DATA, f) for f in ("captions.jsonl", "instructions.jsonl")]
 PAIRS = os.path.join(SAMPLE_DATA, "pairs.jsonl")
-
-
-def server():
-    uri = os.environ.get("ASSAY_TEST_PG")
-    if not uri:
-        print("ASSAY_TEST_PG is not set: no PostgreSQL server to test against")
-    return uri
-
-
-def psql(uri, sql):
-    exe = os.path.join(pgserver.bindir() or "/usr/bin", "psql")
-    r = subprocess.run([exe, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", uri, "-c", sql],
-                       capture_output=True, text=True)
-    if r.returncode != 0:
-        raise RuntimeError(f"psql failed: {sql}\n{r.stderr}")
-    return r.stdout
 
 
 class Schema:
