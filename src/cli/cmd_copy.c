@@ -35,8 +35,8 @@ const cli_opts cli_copy_opts = {
 		"a checksum of its rows. On PostgreSQL the id sequences are set past the\n"
 		"largest id copied. DST must be empty (a new file, an empty schema) or a\n"
 		"copy of the same SRC made before; anything else is refused. Passwords\n"
-		"in URIs are never printed. --db and $ASSAY_DB are not used: both\n"
-		"databases are named here.\n"
+		"in URIs are never printed. Neither $ASSAY_DB nor the global database\n"
+		"option is used: both databases are named here.\n"
 		"\n",
 	.rows = copy_rows,
 	.column = 16,
