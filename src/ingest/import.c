@@ -324,9 +324,8 @@ static void *reader_main(void *arg)
 	}
 }
 
-/* How many records are handed over, waiting for one; 0 when *stop is
- * raised while none comes for 100 ms (a signal, and the reader waiting on
- * a silent pipe). Otherwise stop is seen after each record, as before. */
+/* How many records are handed over, waiting for one; 0 when *stop is raised while
+ * none comes for 100 ms (a signal, the reader waiting on a silent pipe). */
 static size_t ring_wait(ring *q, volatile sig_atomic_t *stop)
 {
 	pthread_mutex_lock(&q->mu);
@@ -483,6 +482,8 @@ static int insert_run(run *r, size_t ready, int *since_commit, assay_error *err)
 			r->end_line = sl->rec.line;
 			if (sl->rc < 0)
 				*err = sl->err;
+			else if (r->o->stop && *r->o->stop) /* the file's end came in this run */
+				return assay_fail(err, ASSAY_EINTR, "interrupted");
 			return sl->rc; /* the reader thread has ended */
 		}
 		r->res->read++;
@@ -504,10 +505,9 @@ static int insert_run(run *r, size_t ready, int *since_commit, assay_error *err)
 	return rc < 0 ? rc : 1;
 }
 
-/* Runs of records as the reader thread hands them over: while one run is
- * inserted, the records handed over after it are scored (double
- * buffering: the scoring keeps two runs' results). A scored run is at
- * most half the ring, so the reader has room for the next one meanwhile. */
+/* Runs of records as the reader thread hands them over: while one run is inserted,
+ * the records handed over after it are scored (double buffering: the scoring keeps
+ * two runs' results). A scored run is at most half the ring, leaving the reader room. */
 #define RUN_CAP(n) ((n) < RING_SLOTS / 2 ? (n) : RING_SLOTS / 2)
 
 static int read_all(run *r, assay_error *err)
