@@ -489,7 +489,9 @@ int cmd_import(cli_ctx *ctx, int argc, char **argv)
 	if (code)
 		return code == CLI_OPTS_DONE ? 0 : code;
 	store *s = NULL;
-	code = cli_open_store(ctx, NULL, &s);
+	/* a batch job waits its turn behind another writer (another import's
+	 * transaction) for up to ten minutes, not the screen's 15 s */
+	code = cli_open_store(ctx, &(store_options){.busy_timeout_ms = 600000}, &s);
 	if (code)
 		return code;
 	import_ui ui;

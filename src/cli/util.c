@@ -172,7 +172,8 @@ static void say_text_progress(void *ud, int64_t done, int64_t total)
 }
 
 /* Opens the database; $ASSAY_BUSY_TIMEOUT_MS (1..3600000) replaces the
- * default wait for another writer (scripts that must not wait 15 s, tests).
+ * wait for another writer (the default's, or the command's own in opt:
+ * scripts that must not wait, tests).
  * An upgrade of an older database is announced on stderr. */
 int cli_open_store(const cli_ctx *ctx, const store_options *opt, store **out)
 {
@@ -187,7 +188,7 @@ int cli_open_store(const cli_ctx *ctx, const store_options *opt, store **out)
 	if (!o.command)
 		o.command = ctx->cmd;
 	long ms;
-	if (!o.busy_timeout_ms && cli_parse_long(getenv("ASSAY_BUSY_TIMEOUT_MS"), 1, 3600000, &ms))
+	if (cli_parse_long(getenv("ASSAY_BUSY_TIMEOUT_MS"), 1, 3600000, &ms))
 		o.busy_timeout_ms = (int)ms;
 	if (store_open(ctx->db, &o, out, &err) < 0)
 		return cli_fail(&err);
