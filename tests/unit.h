@@ -9,8 +9,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int unit_failed_;
+
+/* Removes an SQLite file and its -wal, -shm and -journal companions. */
+static inline void unit_remove_db(const char *db)
+{
+	const char *suffix[] = {"", "-wal", "-shm", "-journal"};
+	char p[512];
+	for (size_t k = 0; k < sizeof suffix / sizeof *suffix; k++) {
+		snprintf(p, sizeof p, "%s%s", db, suffix[k]);
+		unlink(p);
+	}
+}
 
 #define TEST(name) static void name(void)
 

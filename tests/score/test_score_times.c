@@ -14,12 +14,7 @@ static char path[64];
 
 static void cleanup(void)
 {
-	char p[96];
-	unlink(path);
-	snprintf(p, sizeof p, "%s-wal", path);
-	unlink(p);
-	snprintf(p, sizeof p, "%s-shm", path);
-	unlink(p);
+	unit_remove_db(path);
 }
 
 /* n long texts of distinct words (the repetition scorer hashes every

@@ -15,12 +15,7 @@ static char path[64];
 
 static void cleanup(void)
 {
-	char p[96];
-	unlink(path);
-	snprintf(p, sizeof p, "%s-wal", path);
-	unlink(p);
-	snprintf(p, sizeof p, "%s-shm", path);
-	unlink(p);
+	unit_remove_db(path);
 }
 
 /* A fresh database with batch "b1" holding texts[0..n) and "b2" the rest. */

@@ -12,17 +12,13 @@
 
 #include "assay/store.h"
 #include "assay/text.h"
+#include "unit.h"
 
 static char path[64];
 
 static void cleanup(void)
 {
-	char p[96];
-	const char *suffix[] = {"", "-wal", "-shm"};
-	for (int i = 0; i < 3; i++) {
-		snprintf(p, sizeof p, "%s%s", path, suffix[i]);
-		unlink(p);
-	}
+	unit_remove_db(path);
 }
 
 /* A fresh, empty database at path (/tmp/assay-TAG-PID.db). */

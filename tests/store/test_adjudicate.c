@@ -14,12 +14,7 @@ static char path[64];
 
 static void cleanup(void)
 {
-	char side[80];
-	unlink(path);
-	snprintf(side, sizeof side, "%s-wal", path);
-	unlink(side);
-	snprintf(side, sizeof side, "%s-shm", path);
-	unlink(side);
+	unit_remove_db(path);
 }
 
 /* A fresh database with batches b1 and b2, samples 1..n (odd ids in b1,

@@ -15,12 +15,7 @@ static char path[64];
 
 static void cleanup(void)
 {
-	char p[80];
-	const char *suffix[] = {"", "-wal", "-shm", "-journal"};
-	for (size_t k = 0; k < 4; k++) {
-		snprintf(p, sizeof p, "%s%s", path, suffix[k]);
-		unlink(p);
-	}
+	unit_remove_db(path);
 }
 
 /* A fresh database of the engine: an SQLite file, or a new schema on the

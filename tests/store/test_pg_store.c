@@ -22,12 +22,7 @@ static int serial;
 
 static void cleanup(void)
 {
-	const char *suffix[] = {"", "-wal", "-shm"};
-	for (int i = 0; i < 3; i++) {
-		char p[96];
-		snprintf(p, sizeof p, "%s%s", path, suffix[i]);
-		unlink(p);
-	}
+	unit_remove_db(path);
 }
 
 /* The target of a fresh store of the engine: a new file, or a new schema

@@ -15,12 +15,7 @@ static char path[64];
 
 static void cleanup(void)
 {
-	char p[80];
-	const char *suffix[] = {"", "-wal", "-shm"};
-	for (size_t k = 0; k < 3; k++) {
-		snprintf(p, sizeof p, "%s%s", path, suffix[k]);
-		unlink(p);
-	}
+	unit_remove_db(path);
 }
 
 static store *fresh(void)
