@@ -3,13 +3,16 @@
 learned model retrains in the background (review --retrain-every), against
 the same session with retraining off.
 
-  python3 bench/retrain_bench.py BUILD_DIR [--count N] [--keys K] [--every E]
+  python3 bench/retrain_bench.py BUILD_DIR [--count N] [--keys K] [--every E] [--pace MS]
 
 The database is decided_bench.py's (N decided samples: what each retrain
 learns from) plus a batch of 2K undecided samples the session walks in
 import order. Each run drives the real binary in a pseudo-terminal
-(100x30) through K accepts; per key, the time from writing it until the
-screen settled (review_bench.py's measure). With --retrain-every E the
+(100x30) through K accepts, one every MS milliseconds (a fast annotator's
+pace: the screen has idle moments between keys, as with a person, so the
+new models are taken up during the session rather than after it); per key,
+the time from writing it until the screen settled (review_bench.py's
+measure). With --retrain-every E the
 model retrains after every E decisions (`assay learn` in a child process)
 and the undecided samples' learned scores follow each new model, a page
 at a time, while keys are being pressed.
@@ -42,7 +45,7 @@ def make_db(assay, count, keys):
     return work
 
 
-def session(assay, db, keys, every):
+def session(assay, db, keys, every, pace):
     """K accepts; returns (latencies, models stored, seconds)."""
     con = sqlite3.connect(db)
     con.execute("DELETE FROM decisions WHERE sample_id IN (SELECT s.id FROM samples s"
@@ -60,7 +63,11 @@ def session(assay, db, keys, every):
         while select.select([p.fd], [], [], 0)[0]:
             os.read(p.fd, 65536)
         lat = []
-        for _ in range(keys):
+        t_keys = time.perf_counter()
+        for i in range(keys):
+            slot = t_keys + i * pace
+            if time.perf_counter() < slot:
+                time.sleep(slot - time.perf_counter())
             sent = p.send(b"a")
             lat.append(p.settle() - sent)
         # the last retrain finishes (or is stopped on quit)
@@ -86,18 +93,20 @@ def main():
     ap.add_argument("--count", type=int, default=100_000)
     ap.add_argument("--keys", type=int, default=400)
     ap.add_argument("--every", type=int, default=50)
+    ap.add_argument("--pace", type=int, default=50, help="milliseconds from one key to the next")
     a = ap.parse_args()
     assay = os.path.join(os.path.abspath(a.build), "src", "cli", "assay")
     db = make_db(assay, a.count, a.keys)
     rows = []
     for every in (0, a.every):
-        lat, models, secs = session(assay, db, a.keys, every)
+        lat, models, secs = session(assay, db, a.keys, every, a.pace / 1000)
         rows.append((every, lat, models, secs))
     print(f"## Keypresses while the model retrains ({a.count:,} verdicts)\n")
     print(f"Machine: {machine()}.\n")
     print(f"Command: `python3 bench/retrain_bench.py build --count {a.count} --keys {a.keys} "
-          f"--every {a.every}` (part of `make bench`): the real binary in a pseudo-terminal "
-          f"(100x30), {a.keys} accepts in a row on a database of {a.count:,} decided samples "
+          f"--every {a.every} --pace {a.pace}` (part of `make bench`): the real binary in a "
+          f"pseudo-terminal (100x30), {a.keys} accepts, one every {a.pace} ms (a fast "
+          "annotator; the screen takes up a new model in its idle moments), on a database of {a.count:,} decided samples "
           "(decided_bench.py's) and a queue of undecided ones; per key, the time from writing "
           "it until the screen settled; retraining off, then every "
           f"{a.every} decisions (`assay learn` in a child process; the undecided samples' "
