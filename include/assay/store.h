@@ -300,6 +300,17 @@ void store_info_free(store_info *info);
 #define STORE_CHECK_MAX 20
 int store_check(store *s, bool full, char ***problems, size_t *n, assay_error *err);
 
+/* How to speak of store_check's result: the check's name, the sentence of
+ * a whole store, the words of a damaged one and how to salvage it. On a
+ * PostgreSQL store the check reads every table whole (and, when full,
+ * through an index too, compared) and reports what the server could not
+ * read. */
+typedef struct store_check_words {
+	const char *how, *whole, *damaged;
+	char salvage[1200];
+} store_check_text;
+void store_check_words(store *s, bool full, store_check_text *w);
+
 /* The rest of the interface, one header per part (each only through this one). */
 #include "assay/store_scores.h"
 #include "assay/store_review.h"

@@ -17,11 +17,13 @@ static const cli_opt info_rows[] = {
 	CLI_FLAG("json", 0, info_args, json, "machine-readable output"),
 	CLI_FLAG("check", 0, info_args, check,
 		 "instead, check the file: every page and b-tree is read\n"
-		 "(SQLite's quick_check; a few seconds per GB). Exit 0 when\n"
+		 "(SQLite's quick_check; a few seconds per GB; on a\n"
+		 "PostgreSQL server every row of every table). Exit 0 when\n"
 		 "it is whole, 65 with the problems found when it is not"),
 	CLI_FLAG("full", 0, info_args, full,
 		 "with --check: also that every index matches its table\n"
-		 "(integrity_check; slower)"),
+		 "(integrity_check; slower; on a server, the rows read\n"
+		 "through an index counted against those read whole)"),
 	CLI_WHERE(info_args, where,
 		  "instead, count a slice: how many samples the expression\n"
 		  "selects (the language of review, export and stats), and\n"
@@ -50,7 +52,9 @@ static int check(const cli_ctx *ctx, store *s, bool full, bool json)
 	if (store_check(s, full, &problems, &n, &err) < 0)
 		return cli_fail(&err);
 	double secs = (double)(assay_mono_ns() - t0) / 1e9;
-	const char *how = full ? "integrity_check" : "quick_check";
+	store_check_text words;
+	store_check_words(s, full, &words);
+	const char *how = words.how;
 	if (json) {
 		cJSON *o = cJSON_CreateObject();
 		cJSON *list = cJSON_AddArrayToObject(o, "problems");
@@ -66,7 +70,7 @@ static int check(const cli_ctx *ctx, store *s, bool full, bool json)
 		cJSON_Delete(o);
 	} else if (n == 0) {
 		cli_put_safe(stdout, store_path(s));
-		printf(": the file is whole (%s, %.1f s)\n", how, secs);
+		printf(": %s (%s, %.1f s)\n", words.whole, how, secs);
 	} else {
 		for (size_t i = 0; i < n; i++) {
 			cli_put_safe(stdout, problems[i]);
@@ -76,10 +80,9 @@ static int check(const cli_ctx *ctx, store *s, bool full, bool json)
 	int code = 0;
 	if (n) {
 		assay_fail(&err, ASSAY_ENOTDB,
-			   "%s: the database file is damaged: %s found %s%zu problem%s (first: %.200s); "
-			   "'sqlite3 %s .recover' salvages what is readable",
-			   store_path(s), how, n == STORE_CHECK_MAX ? "at least " : "", n,
-			   n == 1 ? "" : "s", problems[0], store_path(s));
+			   "%s: %s: %s found %s%zu problem%s (first: %.200s); %s",
+			   store_path(s), words.damaged, how, n == STORE_CHECK_MAX ? "at least " : "",
+			   n, n == 1 ? "" : "s", problems[0], words.salvage);
 		code = cli_fail(&err);
 	}
 	store_strings_free(problems, n);

@@ -66,6 +66,8 @@ static int code_of(const char *state)
 	for (size_t i = 0; i < ASSAY_ARRAY_LEN(map); i++)
 		if (strcmp(map[i].state, state) == 0)
 			return map[i].code;
+	if (strncmp(state, "XX", 2) == 0)
+		return ASSAY_ENOTDB; /* internal error class: damaged data or index */
 	return strncmp(state, "08", 2) == 0 ? ASSAY_ENET : ASSAY_EDB; /* connection class */
 }
 

@@ -313,6 +313,8 @@ int store_check(store *s, bool full, char ***problems, size_t *n, assay_error *e
 {
 	*problems = NULL;
 	*n = 0;
+	if (s->pg)
+		return store_check_pg(s, full, problems, n, err);
 	sqlite3_stmt *st = store_stmt(s, full ? sql_integrity_check : sql_quick_check, err);
 	if (!st)
 		return err->code;
@@ -347,4 +349,21 @@ int store_check(store *s, bool full, char ***problems, size_t *n, assay_error *e
 	if (rc == SQLITE_NOMEM)
 		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
 	return store_sqlerr(s, rc, err, "checking the file");
+}
+
+void store_check_words(store *s, bool full, store_check_text *w)
+{
+	if (s->pg) {
+		w->how = full ? "row_and_index_check" : "row_check";
+		w->whole = "every table of the store reads whole";
+		w->damaged = "the store's tables are damaged";
+		snprintf(w->salvage, sizeof w->salvage,
+			 "pg_dump of the schema salvages what is readable");
+		return;
+	}
+	w->how = full ? "integrity_check" : "quick_check";
+	w->whole = "the file is whole";
+	w->damaged = "the database file is damaged";
+	snprintf(w->salvage, sizeof w->salvage, "'sqlite3 %s .recover' salvages what is readable",
+		 s->path);
 }

@@ -58,6 +58,8 @@ int store_sqlite_only(store *s, assay_error *err);
 /* Opens a PostgreSQL store (db_pg.c): connects, creates the schema in the
  * connection's current schema on first use, checks its version. */
 int store_open_pg(const char *target, const store_options *opt, store **out, assay_error *err);
+/* store_check on a PostgreSQL store (check_pg.c). */
+int store_check_pg(store *s, bool full, char ***problems, size_t *n, assay_error *err);
 /* Transactions on a PostgreSQL store (db_pg.c). */
 int store_pg_exec_tx(store *s, const char *sql, const char *what, assay_error *err);
 /* Creates or checks the PostgreSQL schema (schema_pg.c), inside a

@@ -1,0 +1,99 @@
+"""End-to-end tests of the commands a PostgreSQL store runs beyond the
+first ones (see test_pg_store.py): `info --check`, ... Each is compared with
+the same command on an SQLite file where their output can be alike, and
+damage a server meets is reported like a damaged file's.
+
+Without $ASSAY_TEST_PG (no server binaries) these tests say so and pass
+nothing (see test_pg_store.py)."""
+import json
+import os
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import Workdir, contains, eq  # noqa: E402
+import pgserver  # noqa: E402
+import test_pg_store as pgs  # noqa: E402
+
+
+def schema_uri(base, schema):
+    pgs.psql(base, f"DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}")
+    return base + ("&" if "?" in base else "?") + f"options=-csearch_path%3D{schema}"
+
+
+def test_check_on_a_whole_postgresql_store():
+    uri = pgs.server()
+    if not uri:
+        return
+    w = pgs.pg_workdir(uri, "check")
+    try:
+        eq(w.run("import", "--no-score", pgs.SAMPLES[0]).code, 0)
+        eq(w.run("decide", "cap-0000000", "accept", env={"ASSAY_ANNOTATOR": "a"}).code, 0)
+        r = w.run("info", "--check")
+        eq(r.code, 0, r)
+        contains(r.out, "every table of the store reads whole (row_check, ")
+        r = w.run("info", "--check", "--full", "--json")
+        eq(r.code, 0, r)
+        report = json.loads(r.out)
+        eq((report["ok"], report["check"], report["problems"]),
+           (True, "row_and_index_check", []))
+        # the server's setting is the connection's own again afterwards
+        eq(pgs.psql(w.base, "SHOW enable_seqscan").strip(), "on")
+    finally:
+        pgs.psql(w.base, f"DROP SCHEMA IF EXISTS {w.schema} CASCADE")
+        w.__exit__(None, None, None)
+
+
+def restart(pg):
+    """Stops the server (its pages on disk) and starts it again (nothing
+    cached)."""
+    r = pg._run("pg_ctl", "-D", pg.data, "-m", "fast", "-w", "stop")
+    eq(r.returncode, 0, r.stderr)
+    opts = f"-c listen_addresses='' -k {pg.sock} -c fsync=off"
+    r = pg._run("pg_ctl", "-D", pg.data, "-l", pg.log, "-o", opts, "-w", "start")
+    eq(r.returncode, 0, r.stderr)
+
+
+def spoil(pg, relpath, block):
+    """Writes garbage over one 8 KiB page of a relation's file."""
+    path = os.path.join(pg.data, relpath)
+    with open(path, "r+b") as f:
+        f.seek(block * 8192)
+        f.write(bytes([0xA5]) * 8192)
+
+
+def test_check_names_the_damaged_table_and_index_on_postgresql():
+    """A page of a table and a page of an index overwritten on the server's
+    disk: the check reports the table (exit 65), the full check the index
+    too, each with the server's words; the other tables still read."""
+    if not pgs.server() or not pgserver.available():
+        return
+    with pgserver.PgServer() as pg, Workdir() as w:
+        base = pg.create_db("dmg")
+        w.db = schema_uri(base, "p")
+        eq(w.run("import", "--no-score", pgs.SAMPLES[0]).code, 0)
+        for i in range(5):
+            eq(w.run("decide", f"cap-000000{i}", "accept", env={"ASSAY_ANNOTATOR": "a"}).code, 0)
+        pgs.psql(base, "CHECKPOINT")
+        heap = pgs.psql(base, "SELECT pg_relation_filepath('p.events')").strip()
+        index = pgs.psql(base, "SELECT pg_relation_filepath(indexrelid) FROM pg_index "
+                         "WHERE indrelid = 'p.samples'::regclass AND indisprimary").strip()
+        restart(pg)
+        spoil(pg, heap, 0)
+        spoil(pg, index, 1)
+        r = w.run("info", "--check")
+        eq(r.code, 65, r)
+        eq(r.out.splitlines(), ["table events: invalid page in block 0 of relation " + heap])
+        contains(r.err, "the store's tables are damaged: row_check found 1 problem")
+        contains(r.err, "pg_dump of the schema salvages what is readable")
+        r = w.run("info", "--check", "--full", "--json")
+        eq(r.code, 65, r)
+        report = json.loads(r.out.splitlines()[0])
+        eq(report["ok"], False)
+        eq(len(report["problems"]), 2, report)
+        eq(report["problems"][1], "table samples: invalid page in block 1 of relation " + index)
+        # the data the damage spared still reads
+        r = w.run("export", "--status", "all", "--output", "-")
+        eq(r.code, 0, r)
+        eq(len(r.out.splitlines()) > 500, True)
