@@ -162,6 +162,8 @@ typedef struct store_export_filter {
 	bool decided; /* only samples with a verdict (a decision other than a
 			 skip, or an adjudication): a read as long as the
 			 verdicts, however many samples the database holds */
+	bool no_text; /* row.text is "" (SQLite: the text, computed from the
+			 record, is not read; for readers that never use it) */
 } store_export_filter;
 
 /* Calls fn for every sample (in id order) that passes the filter, with its

@@ -268,6 +268,18 @@ static const char *edit_path(const store_export_row *row, const export_resolutio
 	return buf;
 }
 
+/* One record, one line: from at on, a raw CR or LF (in JSON only white
+ * space: a pretty-printed element of an imported array) becomes a space,
+ * then the line's end. Records seldom hold either: memchr finds them. */
+static int one_line(abuf *b, size_t at)
+{
+	char *end = b->data + b->len;
+	for (const char *c = "\n\r"; *c && b->len > at; c++)
+		for (char *p = b->data + at; (p = memchr(p, *c, (size_t)(end - p))); p++)
+			*p = ' ';
+	return abuf_putc(b, '\n');
+}
+
 /* The exported record j->rec as the line its format writes, into j->line. */
 static int format_line(job *j, sink *k)
 {
@@ -282,14 +294,8 @@ static int format_line(job *j, sink *k)
 		project(j, j->rec.data, j->rec.len, &j->line);
 	else
 		abuf_append(&j->line, j->rec.data, j->rec.len);
-	if (o->format == EXPORT_JSONL) {
-		/* One record, one line: in JSON a raw CR or LF is only white
-		 * space (a pretty-printed element of an imported array). */
-		for (size_t i = at; i < j->line.len; i++)
-			if (j->line.data[i] == '\n' || j->line.data[i] == '\r')
-				j->line.data[i] = ' ';
-		abuf_putc(&j->line, '\n');
-	}
+	if (o->format == EXPORT_JSONL)
+		return one_line(&j->line, at);
 	return 0;
 }
 
@@ -300,8 +306,17 @@ static size_t split_of(const job *j, const char *ext_id)
 	return o->n_splits ? export_split_pick(o->splits, o->n_splits, ext_id, o->seed) : 0;
 }
 
-/* Writes one exported line to split which's sink and counts it (by its
- * verdict when verdict >= 0). */
+/* Counts one line written to split which (by its verdict when verdict >= 0). */
+static void count_line(job *j, size_t which, int verdict)
+{
+	j->sinks[which].count++;
+	j->sum->per_split[which]++;
+	if (verdict >= 0)
+		j->sum->by_verdict[verdict]++;
+	j->sum->exported++;
+}
+
+/* Writes one exported line to split which's sink and counts it. */
 static int put_line(job *j, size_t which, const char *data, size_t len, int verdict)
 {
 	sink *k = &j->sinks[which];
@@ -310,11 +325,7 @@ static int put_line(job *j, size_t which, const char *data, size_t len, int verd
 		return assay_fail(j->err, ASSAY_ENOMEM, "out of memory");
 	if (rc < 0)
 		return rc;
-	k->count++;
-	j->sum->per_split[which]++;
-	if (verdict >= 0)
-		j->sum->by_verdict[verdict]++;
-	j->sum->exported++;
+	count_line(j, which, verdict);
 	return 0;
 }
 
@@ -348,13 +359,28 @@ int export_sample(void *ud, const store_export_row *row)
 		return assay_fail(j->err, ASSAY_EFORMAT, "sample \"%s\": field \"%s\" has no "
 				  "assistant turn for the correction", row->ext_id, res.field);
 	}
-	abuf_reset(&j->rec);
-	rc = export_rewrite(row->record, row->record_len, path,
-			    res.verdict == EXPORT_EDITED ? res.text : NULL, prov, &j->rec, j->err);
-	free(prov);
-	if (rc < 0)
-		return assay_error_prefix(j->err, "sample \"%s\"", row->ext_id);
 	size_t which = split_of(j, row->ext_id);
+	/* A whole JSONL record kept by a worker is written where its line
+	 * goes, made one line there: no copy between. */
+	bool direct = j->capture && o->format == EXPORT_JSONL && !o->n_fields;
+	abuf *into = direct ? &j->capture[which] : &j->rec;
+	size_t at = direct ? into->len : 0;
+	if (!direct)
+		abuf_reset(into);
+	rc = export_rewrite(row->record, row->record_len, path,
+			    res.verdict == EXPORT_EDITED ? res.text : NULL, prov, into, j->err);
+	free(prov);
+	if (rc == ASSAY_OK && direct && one_line(into, at) < 0)
+		rc = assay_fail(j->err, ASSAY_ENOMEM, "out of memory");
+	if (rc < 0) {
+		if (direct)
+			into->len = at;
+		return assay_error_prefix(j->err, "sample \"%s\"", row->ext_id);
+	}
+	if (direct) {
+		count_line(j, which, (int)res.verdict);
+		return 0;
+	}
 	if ((rc = format_line(j, &j->sinks[which])) < 0)
 		return rc;
 	return put_line(j, which, j->line.data, j->line.len, (int)res.verdict);
@@ -382,8 +408,10 @@ int export_run(store *s, const export_options *o, export_summary *sum, assay_err
 	else if (rc == ASSAY_OK) {
 		bool taken = false;
 		rc = export_parallel(&j, &taken);
+		store_export_filter f = o->filter;
+		f.no_text = !o->provenance; /* only provenance shows the text */
 		if (rc == ASSAY_OK && !taken)
-			rc = store_export_each(s, &o->filter, export_sample, &j, err);
+			rc = store_export_each(s, &f, export_sample, &j, err);
 	}
 	if (rc == ASSAY_OK) {
 		if (o->progress)

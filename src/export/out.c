@@ -321,9 +321,28 @@ int export_out_write_fd(const export_out *o, int fd, const char *p, size_t len,
 	return ASSAY_OK;
 }
 
+/* Writes p[0..len) to the output; a file's writing is started on the
+ * disk as it grows (see OUT_WRITEBACK). */
+static int put_out(export_out *o, const char *p, size_t len, assay_error *err)
+{
+	int rc = export_out_write_fd(o, o->fd, p, len, err);
+	if (rc < 0 || o->kind == OUT_STREAM)
+		return rc;
+	o->written += (off_t)len;
+#ifdef SYNC_FILE_RANGE_WRITE
+	if (o->written - o->flushed >= OUT_WRITEBACK) {
+		/* only a head start for the fsync, which reports any failure */
+		(void)sync_file_range(o->fd, o->flushed, o->written - o->flushed,
+				      SYNC_FILE_RANGE_WRITE);
+		o->flushed = o->written;
+	}
+#endif
+	return rc;
+}
+
 int export_out_flush(export_out *o, assay_error *err)
 {
-	int rc = export_out_write_fd(o, o->fd, o->buf, o->len, err);
+	int rc = put_out(o, o->buf, o->len, err);
 	if (rc == ASSAY_OK)
 		o->len = 0;
 	return rc;
@@ -332,6 +351,11 @@ int export_out_flush(export_out *o, assay_error *err)
 int export_out_write(export_out *o, const void *data, size_t len, assay_error *err)
 {
 	const char *p = data;
+	/* a long run (a range's lines) is written as it is, not copied */
+	if (len >= OUT_BUF) {
+		int rc = o->len ? export_out_flush(o, err) : ASSAY_OK;
+		return rc < 0 ? rc : put_out(o, p, len, err);
+	}
 	while (len) {
 		if (o->len == OUT_BUF) {
 			int rc = export_out_flush(o, err);

@@ -48,6 +48,7 @@ static int run_range(pool *p, store *r, int64_t k, slot *sl, abuf *rec, abuf *li
 	wo.progress = NULL;
 	wo.filter.after_id = k * SPAN;
 	wo.filter.upto_id = (k + 1) * SPAN;
+	wo.filter.no_text = !wo.provenance; /* only provenance shows the text */
 	sl->part = (export_summary){0};
 	for (size_t i = 0; i < ASSAY_ARRAY_LEN(sl->out); i++)
 		abuf_reset(&sl->out[i]);

@@ -37,9 +37,11 @@
 /* The columns and the joins both engines share; the annotator filter
  * between them is each engine's own (a NULL parameter needs a type on
  * PostgreSQL). Batches and annotators come as ids, named in C
- * (store_names). */
-#define SQL_EACH_COLUMNS                                                                           \
-	"SELECT s.id, s.ext_id, s.batch_id, s.record, s.text_field, s.text, s.quality,"            \
+ * (store_names). On SQLite the text is read only when ?7 is NULL (its
+ * column is computed from the record: an export without provenance,
+ * which never shows it, saves that copy on every row). */
+#define SQL_EACH_COLUMNS_TEXT(TEXT)                                                                \
+	"SELECT s.id, s.ext_id, s.batch_id, s.record, s.text_field, " TEXT ", s.quality,"          \
 	"       d.annotator_id, d.verdict, d.text, d.reason, d.decided_at,"                        \
 	"       j.annotator_id, j.verdict, j.text, j.reason, j.decided_at,"                        \
 	"       CASE WHEN d.pref = 'b' THEN pr.b_field END, pr.chat, pr.b_text,"                   \
@@ -47,6 +49,7 @@
 	" FROM samples s"                                                                          \
 	" LEFT JOIN pairs pr ON pr.sample_id = s.id"                                               \
 	" LEFT JOIN decisions d ON d.sample_id = s.id AND d.verdict <> 'skipped'"
+#define SQL_EACH_COLUMNS SQL_EACH_COLUMNS_TEXT("CASE WHEN ?7 IS NULL THEN s.text END")
 #define SQL_EACH_JOINS " LEFT JOIN adjudications j ON j.sample_id = s.id"
 
 /* One row per (sample, non-skip decision); samples without decisions come
@@ -78,7 +81,7 @@
 /* PostgreSQL's: no --min or --max yet (the packed scores are read by
  * SQLite's registered functions; a PostgreSQL store holds no scores yet). */
 #define SQL_EACH_HEAD_PG                                                                           \
-	SQL_EACH_COLUMNS                                                                           \
+	SQL_EACH_COLUMNS_TEXT("s.text")                                                            \
 	"   AND ($2::text IS NULL OR d.annotator_id = (SELECT id FROM annotators WHERE name = $2))" \
 	SQL_EACH_JOINS                                                                             \
 	" WHERE ($1::text IS NULL OR s.batch_id IN (SELECT id FROM batches WHERE name = $1))"
@@ -334,6 +337,10 @@ int store_export_each(store *s, const store_export_filter *f,
 		bool all = !f->after_id && !f->upto_id;
 		dbi_bind_i64(st, 5, all ? INT64_MIN : f->after_id);
 		dbi_bind_i64(st, 6, all ? INT64_MAX : f->upto_id);
+		if (f->no_text) /* a cached statement keeps its bindings: both set */
+			dbi_bind_i64(st, 7, 1);
+		else
+			dbi_bind_null(st, 7);
 	}
 	group g = {.s = s, .err = err};
 	store_verdict *vs = NULL;

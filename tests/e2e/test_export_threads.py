@@ -75,3 +75,42 @@ def test_split_files_are_the_same_on_threads():
             with open(os.path.join(w.path, f"out.{name}.jsonl")) as f:
                 got += [json.loads(x) for x in f.read().splitlines()]
         eq(sorted(got, key=lambda x: x["id"]), arr)
+
+
+def pretty_records(w, n):
+    """n elements of a JSON array, each pretty-printed with raw CR LF and LF
+    between its members; every third decided (every ninth of those an edit).
+    Returns the exported lines expected: each record's bytes on one line,
+    its raw CR and LF made spaces, an edit's caption replaced."""
+    els = ['{\r\n  "id": "p%05d",\n  "caption": "Pretty %d.",\r\n  "n": %d\n}' % (i, i, i)
+           for i in range(n)]
+    with open(os.path.join(w.path, "a.json"), "w", newline="") as f:
+        f.write("[\n" + ",\n".join(els) + "\n]\n")
+    eq(w.run("import", "--no-score", os.path.join(w.path, "a.json")).code, 0)
+    lines, want = [], []
+    for i in range(0, n, 3):
+        edit = i % 9 == 0
+        d = {"id": f"p{i:05d}", "verdict": "edit" if edit else "accept", "annotator": "ann"}
+        rec = els[i]
+        if edit:
+            d["text"] = f"Fixed\t{i} \"q\"."
+            rec = rec.replace(f'"Pretty {i}."', json.dumps(d["text"]))
+        lines.append(json.dumps(d))
+        want.append(rec.replace("\r", " ").replace("\n", " ") + "\n")
+    r = w.run("decide", "--from", w.file("d.jsonl", "\n".join(lines)))
+    eq(r.code, 0, r)
+    return "".join(want)
+
+
+def test_pretty_records_are_one_line_each_on_threads_and_on_one():
+    # 9,000 samples: three ranges of ids on the threads; 20: one thread
+    for n in (9_000, 20):
+        with Workdir() as w:
+            want = pretty_records(w, n)
+            out = os.path.join(w.path, "out.jsonl")
+            r = w.run("export", "-o", out)
+            eq(r.code, 0, r)
+            with open(out, newline="") as f:
+                eq(f.read(), want)
+            r = w.run("export")
+            eq(r.out, want)

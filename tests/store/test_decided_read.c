@@ -129,5 +129,32 @@ static void decided_read_and_count_do_not_scan_every_sample(void)
 	store_close(s);
 }
 
+/* The text of sample 100 as the read gives it. */
+static int on_text(void *ud, const store_export_row *row)
+{
+	if (row->sample_id == 100)
+		snprintf(ud, 256, "%s", row->text);
+	return 0;
+}
+
+static void read_without_the_text_gives_it_empty_and_leaves_the_next_read_whole(void)
+{
+	store *s = fixture();
+	assay_error e = {0};
+	char whole[256] = "", none[256] = "unset", again[256] = "";
+	store_export_filter f = {0};
+	CHECK_INT(store_export_each(s, &f, on_text, whole, &e), ASSAY_OK);
+	CHECK(whole[0] != '\0');
+	f.no_text = true;
+	CHECK_INT(store_export_each(s, &f, on_text, none, &e), ASSAY_OK);
+	CHECK_STR(none, "");
+	/* the statement is cached with its bindings: the next read has the text */
+	f.no_text = false;
+	CHECK_INT(store_export_each(s, &f, on_text, again, &e), ASSAY_OK);
+	CHECK_STR(again, whole);
+	store_close(s);
+}
+
 UNIT_MAIN(UNIT_CASE(decided_read_gives_the_same_rows_without_the_undecided),
+	  UNIT_CASE(read_without_the_text_gives_it_empty_and_leaves_the_next_read_whole),
 	  UNIT_CASE(decided_read_and_count_do_not_scan_every_sample))
