@@ -84,6 +84,15 @@ int store_score_put(store *s, const store_score_row *r, assay_error *err);
 /* The n scores of one sample (all rows of the same sample_id) in one write
  * of its row: what the other scorers stored for it stays. */
 int store_scores_put(store *s, const store_score_row *rows, size_t n, assay_error *err);
+/* A bulk rewrite of the learned and combined scores (most samples, in key
+ * order): *bulk set when one transaction was opened in which the indexes
+ * over learned scores and combined scores are dropped; the caller writes
+ * its rows inside it (no transaction of its own), then
+ * store_score_bulk_end builds the indexes again and commits (keep), or
+ * rolls everything back. Not on PostgreSQL, nor inside an open
+ * transaction (*bulk stays false: write row by row). */
+int store_score_bulk_begin(store *s, bool *bulk, assay_error *err);
+int store_score_bulk_end(store *s, bool keep, assay_error *err);
 /* Replaces only the reason and detail of a stored score (neardup: a
  * cluster's first sample gaining members). */
 int store_score_set_detail(store *s, int64_t sample_id, const char *scorer, const char *reason,

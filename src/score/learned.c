@@ -300,11 +300,13 @@ static bool unchanged(const page_job *p, size_t i)
 	return strcmp(reason, res->reason) == 0 && strcmp(detail, res->detail) == 0;
 }
 
-/* The page's predictions and combined scores, in one transaction. */
-static int write_page(run_ctx *r, page_job *p, const store_score_want *want, assay_error *err)
+/* The page's predictions and combined scores, in one transaction (or in
+ * the bulk rewrite's, open when bulk). */
+static int write_page(run_ctx *r, page_job *p, const store_score_want *want, bool bulk,
+		      assay_error *err)
 {
 	int rc = predicted(p, err);
-	if (rc == 0)
+	if (rc == 0 && !bulk)
 		rc = store_begin(r->s, err);
 	for (size_t i = 0; rc == 0 && i < p->page.n; i++) {
 		const score_result *res = &p->res[i];
@@ -323,6 +325,8 @@ static int write_page(run_ctx *r, page_job *p, const store_score_want *want, ass
 		r->res->scored[SCORE_LEARNED] += rc == 0;
 		r->res->flagged[SCORE_LEARNED] += rc == 0 && res->flagged;
 	}
+	if (bulk)
+		return rc; /* committed or rolled back as a whole by bulk_end */
 	if (rc == 0)
 		rc = store_commit(r->s, err);
 	else if (store_in_tx(r->s))
@@ -350,9 +354,38 @@ static int learned_page(run_ctx *r, page_job *p, const store_score_want *want, a
 	int rc = read_scores(r, p, want, err);
 	if (rc == 0) {
 		predict_some(p, &p->sc[1]);
-		rc = write_page(r, p, want, err);
+		rc = write_page(r, p, want, false, err);
 	}
 	return rc;
+}
+
+/* A run of at least this many samples, and at least an eighth of all, may
+ * be written in bulk (store_score_bulk_begin): below that, building the
+ * indexes again over every sample costs more than the rows' own updates. */
+#define BULK_MIN 10000
+
+/* Whether the run may write in bulk: many samples in its scope. */
+static int bulk_eligible(run_ctx *r, bool *eligible, assay_error *err)
+{
+	int64_t all, all_max;
+	store_score_query everything = {0};
+	*eligible = false;
+	if (r->scope < BULK_MIN)
+		return ASSAY_OK;
+	int rc = store_score_scope(r->s, &everything, &all, &all_max, err);
+	*eligible = rc == 0 && r->scope >= all / 8;
+	return rc;
+}
+
+/* Whether most of the page's predictions changed: then the run is taken
+ * to rewrite most samples, and switches to the bulk path (a run where
+ * little changed, as when the model is the same, stays row by row). */
+static bool mostly_changed(const page_job *p)
+{
+	size_t changed = 0;
+	for (size_t i = 0; i < p->page.n; i++)
+		changed += !unchanged(p, i);
+	return changed * 2 > p->page.n;
 }
 
 /* Pages in a pipeline: while page k is predicted on a second thread, page
@@ -364,12 +397,12 @@ static int pipeline(run_ctx *r, const store_score_query *q, const store_score_wa
 {
 	page_job job[2];
 	memset(job, 0, sizeof job);
-	bool threads = assay_workers() > 1, busy = false;
+	bool threads = assay_workers() > 1, busy = false, eligible, bulk = false;
 	pthread_t th;
 	int64_t after = 0;
 	size_t cur = 0;
-	int rc = ASSAY_OK;
-	for (;;) {
+	int rc = bulk_eligible(r, &eligible, err);
+	while (rc == 0) {
 		page_job *p = &job[cur], *prev = &job[cur ^ 1];
 		bool more = !run_stopped(r);
 		if (more && (rc = read_page(r, q, want, after, p, err)) < 0)
@@ -379,7 +412,12 @@ static int pipeline(run_ctx *r, const store_score_query *q, const store_score_wa
 			after = p->page.last_id;
 			busy = threads && pthread_create(&th, NULL, predict_thread, p) == 0;
 		}
-		if (prev->page.n && (rc = write_page(r, prev, want, err)) == 0)
+		if (prev->page.n && eligible && !bulk && predicted(prev, err) == 0 &&
+		    mostly_changed(prev)) {
+			eligible = false;
+			rc = store_score_bulk_begin(r->s, &bulk, err);
+		}
+		if (rc == 0 && prev->page.n && (rc = write_page(r, prev, want, bulk, err)) == 0)
 			run_progress(r, MODEL_NAME, run_position(r, prev->page.last_id), r->scope,
 				     false);
 		if (more)
@@ -394,6 +432,14 @@ static int pipeline(run_ctx *r, const store_score_query *q, const store_score_wa
 	}
 	job_free(&job[0]);
 	job_free(&job[1]);
+	if (bulk) {
+		assay_error e2 = {0};
+		int rc2 = store_score_bulk_end(r->s, rc == 0, &e2);
+		if (rc == 0 && rc2 < 0) {
+			rc = rc2;
+			*err = e2;
+		}
+	}
 	return rc;
 }
 

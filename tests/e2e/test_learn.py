@@ -364,3 +364,42 @@ def test_rescoring_on_two_cores_writes_the_same_and_only_what_changed():
                 eq(rec["_assay"]["scores"]["learned"]["reason"], reasons[sid])
                 seen += 1
         check(seen > 0, "no flagged sample exported")
+
+
+def test_a_new_model_over_many_samples_writes_in_bulk_what_row_by_row_writes():
+    """A new model's scores over most of a large database are written in one
+    transaction with the indexes over them built again after (score_bulk.c);
+    the same scores written a batch of under 10,000 at a time, row by row,
+    leave every value, reason, combined score, order and index the same."""
+    rng = random.Random(7)
+    words = ["logo", "draw", "as", "an", "ai"] + [f"w{k}" for k in range(300)]
+    halves = [[json.dumps({"id": f"g{h}-{i}",
+                           "text": " ".join(rng.choice(words) for _ in range(9))})
+               for i in range(6000)] for h in range(2)]
+    with workdir() as one, workdir() as two:
+        paths = [one.file(f"half{h}.jsonl", "\n".join(lines) + "\n")
+                 for h, lines in enumerate(halves)]
+        for w in (one, two):
+            decide_labels(w)
+        eq(one.run("import", "--no-score", "--batch", "many", *paths).code, 0)
+        for h, p in enumerate(paths):
+            eq(two.run("import", "--no-score", "--batch", f"half{h}", p).code, 0)
+        schema = "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name"
+        before = one.sql(schema)
+        for w in (one, two):
+            eq(w.run("learn").code, 0)
+        # one run over every sample: in bulk
+        eq(one.run("score", "--scorer", "learned", "--rescore").code, 0)
+        # a batch at a time, each under 10,000 samples: row by row
+        for b in ("demo", "half0", "half1"):
+            eq(two.run("score", "--scorer", "learned", "--rescore", "--batch", b).code, 0)
+        got, want = learned_state(one), learned_state(two)
+        eq(len(got[0]), one.sql("SELECT count(*) FROM samples")[0][0])
+        eq(got, want)
+        eq(one.sql(schema), before)
+        eq(one.sql("PRAGMA integrity_check"), [("ok",)])
+        # the rebuilt indexes hold every row
+        eq(one.sql("SELECT sample_id FROM sample_scores INDEXED BY sample_scores_by_learned"
+                   " WHERE learned IS NOT NULL ORDER BY learned, sample_id"), got[2])
+        eq(one.sql("SELECT id, quality FROM samples INDEXED BY samples_by_quality"
+                   " ORDER BY quality, id"), got[1])
