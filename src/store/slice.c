@@ -176,20 +176,19 @@ int store_spotcheck_applied(store *s, int64_t id, assay_error *err)
 	return store_step_done(s, st, err, "marking the spot-check applied");
 }
 
-static const char sql_annotator_find[] = "SELECT id FROM annotators WHERE name = ?1";
+static const dbi_query q_annotator_find = {
+    "annotator_find", "SELECT id FROM annotators WHERE name = ?1", NULL};
 
 int store_annotator_find(store *s, const char *name, int64_t *id, assay_error *err)
 {
 	*id = 0;
-	sqlite3_stmt *st = store_stmt(s, sql_annotator_find, err);
+	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_annotator_find, err);
 	if (!st)
 		return err->code;
-	store_bind_text(st, 1, name, -1);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*id = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE
-		       ? ASSAY_OK
-		       : store_sqlerr(s, rc, err, "reading an annotator");
+	dbi_bind_text(st, 1, name, -1);
+	int rc = dbi_step(st, err, "reading an annotator");
+	if (rc == DBI_ROW)
+		*id = dbi_col_i64(st, 0);
+	dbi_reset(st);
+	return rc < 0 ? rc : ASSAY_OK;
 }
