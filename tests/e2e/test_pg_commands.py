@@ -165,3 +165,87 @@ def test_pairs_same_output_on_sqlite_and_postgresql():
     for k in a:
         eq(pgs.normal(b[k]), pgs.normal(a[k]), k)
     eq(len(a["dpo--status all"][1].splitlines()) > 20, True, a["dpo--status all"])
+
+
+def as_role(uri, role, schema):
+    """uri's server and database as another role, in schema."""
+    u = uri.replace("user=assay", f"user={role}")
+    return u + ("&" if "?" in u else "?") + f"options=-csearch_path%3D{schema}"
+
+
+def test_the_readme_privileges_are_enough_and_reading_needs_select_only():
+    """Roles holding exactly the privileges README lists: an owner with
+    CONNECT, TEMPORARY and USAGE and CREATE on the schema makes the store
+    by the first import; a worker with CONNECT, TEMPORARY, USAGE on the
+    schema, SELECT, INSERT, UPDATE and DELETE on its tables and USAGE on
+    their sequences runs a whole session (import, decide, review, undo,
+    pairs, export, info, stats, check); a reader with CONNECT, USAGE and
+    SELECT exports and counts but cannot decide or import. PUBLIC's
+    default rights on the database are taken away first, so nothing else
+    is granted."""
+    uri = pgs.server()
+    if not uri:
+        return
+    tag = os.getpid()
+    db, owner, worker, reader = (f"priv{tag}", f"own{tag}", f"work{tag}", f"read{tag}")
+    base = uri.split("?")[0].rsplit("/", 1)[0] + f"/{db}?" + uri.split("?", 1)[1]
+    pgs.psql(uri, f"CREATE DATABASE {db}")
+    try:
+        pgs.psql(base, f"""REVOKE ALL ON DATABASE {db} FROM PUBLIC;
+            REVOKE ALL ON SCHEMA public FROM PUBLIC;
+            CREATE ROLE {owner} LOGIN; CREATE ROLE {worker} LOGIN; CREATE ROLE {reader} LOGIN;
+            GRANT CONNECT, TEMPORARY ON DATABASE {db} TO {owner}, {worker};
+            GRANT CONNECT ON DATABASE {db} TO {reader};
+            CREATE SCHEMA proj AUTHORIZATION assay;
+            GRANT USAGE, CREATE ON SCHEMA proj TO {owner};
+            GRANT USAGE ON SCHEMA proj TO {worker}, {reader};""")
+        with Workdir() as w:
+            w.db = as_role(base, owner, "proj")
+            r = w.run("import", "--no-score", "--batch", "b1", pgs.SAMPLES[0])
+            eq(r.code, 0, r)
+            pgs.psql(base, f"""GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA proj
+                TO {worker}; GRANT USAGE ON ALL SEQUENCES IN SCHEMA proj TO {worker};
+                GRANT SELECT ON ALL TABLES IN SCHEMA proj TO {reader};""")
+            w.db = as_role(base, worker, "proj")
+            session(w)
+            w.db = as_role(base, reader, "proj")
+            for args in (("export", "--status", "all", "--output", "-"), ("info",),
+                         ("info", "--check", "--full"), ("stats", "--by", "annotator"),
+                         ("stats", "--pairs"), ("export", "--format", "dpo", "--output", "-")):
+                r = w.run(*args)
+                eq(r.code, 0, (args, r))
+            r = w.run("decide", "cap-0000010", "accept", env={"ASSAY_ANNOTATOR": "ann"})
+            eq(r.code, 1, r)
+            contains(r.err, "permission denied")
+            r = w.run("import", "--no-score", "--batch", "b9", pgs.SAMPLES[2])
+            eq(r.code != 0, True, r)
+            contains(r.err, "permission denied")
+    finally:
+        pgs.psql(uri, f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
+        pgs.psql(uri, f"DROP ROLE IF EXISTS {owner}, {worker}, {reader}")
+
+
+def session(w):
+    """A worker's session: more imports (one of pairs), decisions, the
+    review screen's queue, an undo, exports, counts and the check."""
+    ann = {"ASSAY_ANNOTATOR": "ann"}
+    for args in (("--batch", "b2", pgs.SAMPLES[1]),
+                 ("--batch", "p", os.path.join(pgs.ROOT, "sample-data", "pairs.jsonl"))):
+        r = w.run("import", "--no-score", *args)
+        eq(r.code, 0, (args, r))
+    for args in (("cap-0000000", "accept"), ("cap-0000001", "reject", "--reason", "blurry"),
+                 ("pair-000", "prefer", "a"), ("cap-0000002", "edit", "--text", "Mended.")):
+        r = w.run("decide", *args, env=ann)
+        eq(r.code, 0, (args, r))
+    r = w.run("decide", "--undo", env=ann)
+    eq(r.code, 0, r)
+    r = w.run("review", "--script", "--batch", "b1", "--order", "import",
+              stdin="next\naccept\nnext\nreject blurry\nnext\nskip\n", env={"ASSAY_ANNOTATOR": "cy"})
+    eq(r.code, 0, r)
+    eq(sum(ln.startswith("decided ") for ln in r.out.splitlines()), 3, r)
+    for args in (("export", "--status", "all", "--output", "-"), ("info",),
+                 ("info", "--check", "--full"), ("stats", "--by", "annotator"),
+                 ("stats", "--pairs"), ("export", "--format", "dpo", "--status", "all",
+                                        "--output", "-"), ("batch", "set-media-root", "b1", "/tmp")):
+        r = w.run(*args)
+        eq(r.code, 0, (args, r))
