@@ -5,69 +5,19 @@
  * fold model that never saw it (out of fold). Rejections also teach the
  * reason head, one model per reason.
  *
- * Two threads when there are two cores: the caller's thread reads the
- * verdicts and extracts each one's features into a ring of slots, and a
- * worker thread teaches the models from the ring in the same order, so
- * the model is the same bytes either way. */
+ * Three threads when there are two cores: the caller's thread reads the
+ * verdicts and extracts each one's features into a ring of slots, and two
+ * workers teach the models from the ring (train_ring.c), each its own
+ * models in the ring's order, so every model is the same bytes on one
+ * core or two. */
 #include <assert.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "ftrl.h"
-#include "learn_int.h"
-#include "assay/limits.h"
+#include "train_int.h"
 #include "assay/text.h"
-
-#define RING 64
-#define REASON_CAP (ASSAY_REASON_MAX + 1)
-
-/* One verdict on its way from the reader to the worker. */
-typedef struct item {
-	learn_fvec fv;
-	size_t at;
-	unsigned fold;
-	bool eval, rejected, skip, has_reason;
-	char reason[REASON_CAP];
-} item;
-
-struct learn_trainer {
-	learn_settings s;
-	unsigned pass;
-	ftrl full;
-	ftrl *fold;
-	ftrl *rhead; /* one per reason */
-	char *reasons[LEARN_MAX_REASONS];
-	size_t n_reasons;
-	/* per bucket: verdicts it occurred in, and the first name seen */
-	uint32_t *seen;
-	uint32_t *name_at; /* offset + 1 into names; 0: none */
-	abuf names;
-	/* per verdict, in feed order */
-	float *oof, *prog;
-	uint8_t *label, *in_eval; /* in_eval: the fold models saw it (out of fold: oof) */
-	size_t n, cap, at;
-	size_t n_rej, n_kept;
-	size_t reason_hits, reason_n;
-	double eval_share; /* of the verdicts, the share the fold models see */
-	learn_cache cache;
-	size_t cache_want; /* verdicts a later pass needs */
-	size_t expected;   /* verdicts the caller expects to feed */
-	/* the ring: slots [taken, filled) wait for the worker */
-	item ring[RING];
-	size_t filled, taken;
-	bool sync_ready; /* the lock and the condition were made */
-	bool threaded, stopping;
-	bool worker_waits, reader_waits; /* who sleeps on `changed` */
-	int worker_rc;
-	pthread_t worker;
-	pthread_mutex_t mu;
-	pthread_cond_t changed;
-};
-
-static void *work(void *arg);
 
 learn_trainer *learn_trainer_new(const learn_settings *s, assay_error *err)
 {
@@ -92,8 +42,10 @@ learn_trainer *learn_trainer_new(const learn_settings *s, assay_error *err)
 	pthread_mutex_init(&t->mu, NULL);
 	pthread_cond_init(&t->changed, NULL);
 	t->sync_ready = true;
+	train_share_out(t);
 	/* one core: everything on the caller's thread */
-	t->threaded = assay_workers() > 1 && pthread_create(&t->worker, NULL, work, t) == 0;
+	if (assay_workers() > 1)
+		train_start(t);
 	return t;
 nomem:
 	learn_trainer_free(t);
@@ -105,14 +57,7 @@ void learn_trainer_free(learn_trainer *t)
 {
 	if (!t)
 		return;
-	if (t->threaded) {
-		pthread_mutex_lock(&t->mu);
-		t->stopping = true;
-		t->worker_waits = false;
-		pthread_cond_broadcast(&t->changed);
-		pthread_mutex_unlock(&t->mu);
-		pthread_join(t->worker, NULL);
-	}
+	train_stop(t);
 	if (t->sync_ready) {
 		pthread_mutex_destroy(&t->mu);
 		pthread_cond_destroy(&t->changed);
@@ -148,6 +93,8 @@ void learn_trainer_expect(learn_trainer *t, size_t n)
 {
 	t->expected = n;
 	t->eval_share = t->s.eval_max && n > t->s.eval_max ? (double)t->s.eval_max / n : 1.0;
+	train_drain(t);
+	train_share_out(t);
 }
 
 /* Whether the fold models see this verdict: a share of them drawn by the
@@ -160,25 +107,10 @@ static bool evaluated(const learn_trainer *t, uint64_t key)
 	return (double)(h >> 11) * 0x1.0p-53 < t->eval_share;
 }
 
-/* Waits until the worker has taken every slot; returns its status. */
-static int drain(learn_trainer *t)
-{
-	if (!t->threaded)
-		return t->worker_rc;
-	pthread_mutex_lock(&t->mu);
-	while (t->taken != t->filled) {
-		t->reader_waits = true;
-		pthread_cond_wait(&t->changed, &t->mu);
-	}
-	int rc = t->worker_rc;
-	pthread_mutex_unlock(&t->mu);
-	return rc;
-}
-
 int learn_trainer_pass(learn_trainer *t, unsigned p, assay_error *err)
 {
 	assert(p < learn_trainer_passes(t));
-	if (drain(t) < 0)
+	if (train_drain(t) < 0)
 		return assay_fail(err, t->worker_rc, "out of memory while learning");
 	if (p > 0 && t->at != t->n)
 		return assay_fail(err, ASSAY_EINVAL,
@@ -194,7 +126,7 @@ static int grow(learn_trainer *t)
 {
 	if (t->n < t->cap)
 		return ASSAY_OK;
-	drain(t);
+	train_drain(t);
 	size_t cap = t->cap ? t->cap * 2 : 1024;
 	float *oof = assay_realloc_big(t->oof, cap * sizeof *oof);
 	if (oof)
@@ -296,103 +228,60 @@ static double class_weight(const learn_trainer *t, bool rejected)
 	return w < 0.05 ? 0.05 : w > 20 ? 20 : w;
 }
 
-static int train_one(learn_trainer *t, const item *it)
+/* Whether worker who (-1: the caller's thread, doing all) has a model. */
+static bool has_full(int who)
+{
+	return who != 1;
+}
+
+static bool has_fold(const learn_trainer *t, int who, unsigned f)
+{
+	return who < 0 || t->owner[f] == who;
+}
+
+/* Worker who's fold models learn (fv, y) with class weight w, unless the
+ * verdict is outside the evaluated share. */
+static void train_folds(learn_trainer *t, int who, const learn_fvec *fv, unsigned fold,
+			bool eval, int y, double w)
+{
+	for (unsigned f = 0; eval && f < t->s.folds; f++) {
+		if (f == fold || !has_fold(t, who, f))
+			continue;
+		double p = learn_sigmoid(ftrl_logit(&t->s, &t->fold[f], fv));
+		ftrl_update(&t->s, &t->fold[f], fv, p, y, w);
+	}
+}
+
+static int train_one(learn_trainer *t, const item *it, int who)
 {
 	int y = it->rejected;
+	train_folds(t, who, &it->fv, it->fold, it->eval, y, it->weight);
+	if (!has_full(who))
+		return ASSAY_OK;
 	double full = learn_sigmoid(ftrl_logit(&t->s, &t->full, &it->fv));
-	if (t->pass == 0) {
+	if (t->pass == 0)
 		t->prog[it->at] = (float)full;
-		t->n_rej += it->rejected;
-		t->n_kept += !it->rejected;
-	}
-	double w = class_weight(t, it->rejected);
-	ftrl_update(&t->s, &t->full, &it->fv, full, y, w);
-	for (unsigned f = 0; it->eval && f < t->s.folds; f++) {
-		if (f == it->fold)
-			continue;
-		double p = learn_sigmoid(ftrl_logit(&t->s, &t->fold[f], &it->fv));
-		ftrl_update(&t->s, &t->fold[f], &it->fv, p, y, w);
-	}
+	ftrl_update(&t->s, &t->full, &it->fv, full, y, it->weight);
 	if (!it->rejected)
 		return ASSAY_OK;
 	return teach_reason(t, &it->fv, it->has_reason ? it->reason : NULL);
 }
 
-/* What the worker does with one verdict. */
-static int learn_item(learn_trainer *t, const item *it)
+int train_item(learn_trainer *t, const item *it, int who)
 {
 	if (it->skip) {
-		t->oof[it->at] = NAN; /* outside the evaluated share */
+		if (has_full(who))
+			t->oof[it->at] = NAN; /* outside the evaluated share */
 		return ASSAY_OK;
 	}
-	if (t->pass == 0 && remember_names(t, &it->fv) < 0)
+	if (t->pass == 0 && has_full(who) && remember_names(t, &it->fv) < 0)
 		return ASSAY_ENOMEM;
 	if (t->pass < t->s.epochs)
-		return train_one(t, it);
-	t->oof[it->at] = (float)learn_sigmoid(ftrl_logit(&t->s, &t->fold[it->fold], &it->fv));
+		return train_one(t, it, who);
+	if (has_fold(t, who, it->fold))
+		t->oof[it->at] =
+			(float)learn_sigmoid(ftrl_logit(&t->s, &t->fold[it->fold], &it->fv));
 	return ASSAY_OK;
-}
-
-static void *work(void *arg)
-{
-	learn_trainer *t = arg;
-	pthread_mutex_lock(&t->mu);
-	for (;;) {
-		while (t->taken == t->filled && !t->stopping) {
-			t->worker_waits = true;
-			pthread_cond_wait(&t->changed, &t->mu);
-		}
-		if (t->taken == t->filled)
-			break;
-		item *it = &t->ring[t->taken % RING];
-		pthread_mutex_unlock(&t->mu);
-		int rc = t->worker_rc < 0 ? t->worker_rc : learn_item(t, it);
-		pthread_mutex_lock(&t->mu);
-		if (rc < 0 && t->worker_rc == 0)
-			t->worker_rc = rc;
-		t->taken++;
-		if (t->reader_waits) { /* a full ring or a drain waits for this */
-			t->reader_waits = false;
-			pthread_cond_broadcast(&t->changed);
-		}
-	}
-	pthread_mutex_unlock(&t->mu);
-	return NULL;
-}
-
-/* The next free slot (waiting for the worker when the ring is full). */
-static item *slot(learn_trainer *t)
-{
-	if (!t->threaded)
-		return &t->ring[0];
-	pthread_mutex_lock(&t->mu);
-	while (t->filled - t->taken == RING) {
-		t->reader_waits = true;
-		pthread_cond_wait(&t->changed, &t->mu);
-	}
-	item *it = &t->ring[t->filled % RING];
-	pthread_mutex_unlock(&t->mu);
-	return it;
-}
-
-/* Hands a filled slot to the worker, or learns it here with one core. */
-static int publish(learn_trainer *t, item *it)
-{
-	if (!t->threaded) {
-		int rc = learn_item(t, it);
-		if (rc < 0 && t->worker_rc == 0)
-			t->worker_rc = rc;
-		return rc;
-	}
-	pthread_mutex_lock(&t->mu);
-	t->filled++;
-	if (t->worker_waits) {
-		t->worker_waits = false;
-		pthread_cond_broadcast(&t->changed);
-	}
-	int rc = t->worker_rc;
-	pthread_mutex_unlock(&t->mu);
-	return rc;
 }
 
 static void fill_reason(item *it, const char *reason)
@@ -433,12 +322,17 @@ int learn_trainer_feed(learn_trainer *t, const learn_example *ex, uint64_t key, 
 				  "of the first", t->pass, t->n);
 	if (!first && t->label[t->at] != rejected)
 		return assay_fail(err, ASSAY_EINVAL, "verdict %zu changed between passes", t->at);
-	item *it = slot(t);
+	item *it = train_slot(t);
 	it->at = t->at;
 	it->fold = (unsigned)(text_hash64(&key, sizeof key, t->s.seed ^ 0x9e3779b97f4a7c15u) %
 			      t->s.folds);
 	it->eval = evaluated(t, key);
 	it->rejected = rejected;
+	if (first) { /* the class weight from the counts so far */
+		t->n_rej += rejected;
+		t->n_kept += !rejected;
+	}
+	it->weight = class_weight(t, rejected);
 	it->skip = t->pass >= t->s.epochs && !it->eval; /* no features needed */
 	fill_reason(it, rejected ? reason : NULL);
 	it->fv.keep_names = first;
@@ -458,7 +352,7 @@ int learn_trainer_feed(learn_trainer *t, const learn_example *ex, uint64_t key, 
 		t->label[t->n++] = rejected;
 	}
 	t->at++;
-	if (publish(t, it) < 0)
+	if (train_publish(t, it) < 0)
 		return assay_fail(err, t->worker_rc, "out of memory while learning");
 	return ASSAY_OK;
 }
@@ -468,9 +362,9 @@ bool learn_trainer_replayable(const learn_trainer *t)
 	return t->pass > 0 && !t->cache.dropped && t->cache.count == t->cache_want;
 }
 
-/* One of the two halves of a replayed pass: task 0 the full model and the
- * reason head (training) or the even evaluated verdicts (out of fold),
- * task 1 the fold models or the odd ones. Each half touches only its own
+/* One of the two halves of a replayed pass: task 0 the full model, the
+ * reason head and worker 0's fold models (training) or the even evaluated
+ * verdicts (out of fold), task 1 worker 1's fold models or the odd ones. Each half touches only its own
  * models and slots, so the result is the same on one core or two. */
 static int replay_half(void *ud, size_t worker, size_t task, assay_error *err)
 {
@@ -502,18 +396,12 @@ static int replay_half(void *ud, size_t worker, size_t task, assay_error *err)
 			continue;
 		}
 		double cw = class_weight(t, y);
+		train_folds(t, (int)task, &fv, cv.fold, cv.eval, y, cw);
 		if (task == 0) {
 			double p = learn_sigmoid(ftrl_logit(&t->s, &t->full, &fv));
 			ftrl_update(&t->s, &t->full, &fv, p, y, cw);
 			if (y)
 				rc = teach_reason(t, &fv, cv.reason);
-			continue;
-		}
-		for (unsigned f = 0; cv.eval && f < t->s.folds; f++) {
-			if (f == cv.fold)
-				continue;
-			double p = learn_sigmoid(ftrl_logit(&t->s, &t->fold[f], &fv));
-			ftrl_update(&t->s, &t->fold[f], &fv, p, y, cw);
 		}
 	}
 	learn_fvec_free(&fv);
@@ -522,7 +410,7 @@ static int replay_half(void *ud, size_t worker, size_t task, assay_error *err)
 
 int learn_trainer_replay(learn_trainer *t, assay_error *err)
 {
-	if (drain(t) < 0)
+	if (train_drain(t) < 0)
 		return assay_fail(err, t->worker_rc, "out of memory while learning");
 	int rc = assay_parallel(ASSAY_MIN(assay_workers(), (size_t)2), 2, replay_half, t, err);
 	t->at = t->n;
@@ -531,7 +419,7 @@ int learn_trainer_replay(learn_trainer *t, assay_error *err)
 
 void learn_trainer_eval(learn_trainer *t, learn_eval *out)
 {
-	drain(t);
+	train_drain(t);
 	*out = (learn_eval){.oof = t->oof, .progressive = t->prog, .rejected = t->label,
 			    .evaluated = t->in_eval, .n = t->n,
 			    .n_rejected = t->n_rej, .n_kept = t->n_kept,
@@ -543,7 +431,7 @@ void learn_trainer_eval(learn_trainer *t, learn_eval *out)
 /* The model's view of the trainer, for model.c. */
 void learn_trainer_parts(learn_trainer *t, learn_trainer_view *v)
 {
-	drain(t);
+	train_drain(t);
 	*v = (learn_trainer_view){.s = &t->s, .full = &t->full, .rhead = t->rhead,
 				  .reasons = t->reasons, .n_reasons = t->n_reasons,
 				  .seen = t->seen, .name_at = t->name_at, .names = t->names.data,
