@@ -291,6 +291,9 @@ double score_combine(const double *values, const double *weights, size_t n);
 #define SCORE_MH_BANDS 20
 #define SCORE_MH_ROWS  6
 #define SCORE_MH_K     (SCORE_MH_BANDS * SCORE_MH_ROWS)
+/* New samples a near-duplicate run holds in memory at once (a chunk): the
+ * earlier ones are matched through the band keys stored on disk. */
+#define SCORE_ND_CHUNK 32768
 
 /* The 120 min-hashes of a text's shingles: every word and every pair of
  * adjacent words (case-folded, punctuation dropped). Bigrams keep word
@@ -319,6 +322,9 @@ void score_lsh_free(score_lsh *l);
 int score_lsh_add(score_lsh *l, const uint32_t sig[SCORE_MH_K], score_lsh_match *m,
 		  assay_error *err);
 size_t score_lsh_count(const score_lsh *l);
+/* Empties the index, keeping what it holds allocated (the next sample
+ * added is number 0 again). */
+void score_lsh_clear(score_lsh *l);
 /* Estimated Jaccard of two added samples (from the 8-bit signatures,
  * corrected for chance agreement). */
 double score_lsh_similarity(const score_lsh *l, uint32_t a, uint32_t b);

@@ -110,6 +110,12 @@ void score_lsh_free(score_lsh *l)
 	free(l);
 }
 
+void score_lsh_clear(score_lsh *l)
+{
+	l->count = l->used = 0;
+	memset(l->slots, 0, l->n_slots * sizeof *l->slots);
+}
+
 size_t score_lsh_count(const score_lsh *l)
 {
 	return l->count;

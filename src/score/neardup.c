@@ -1,15 +1,15 @@
 /* neardup.c — the near-duplicate pass over the index on disk
  * (src/store/neardup.c). The samples after the id the index is complete up
- * to are matched in id order: against the run's earlier new samples in an
- * in-memory LSH index, and a chunk at a time against the stored samples in
- * one pass over their keys (neardup_old.c); so the first sample of a
- * cluster is never flagged and every later one is. Each chunk's rows are
- * appended in id order with the rows it changed and the index's new end,
- * in one transaction; then the scores of the run's samples, with their
- * combined scores (a run stopped before leaves them to the next run, which
- * writes them from the rows). A bulk build writes one row per sample in
- * each table, in id order, and no other index; a later run reads only the
- * new samples, and 80 bytes of keys per stored sample when there are any. */
+ * to are matched in id order, a chunk of ND_CHUNK at a time: against the
+ * chunk's earlier samples in an in-memory LSH index emptied for each chunk,
+ * and against every stored sample (earlier runs' and this run's earlier
+ * chunks') in one pass over their keys (neardup_old.c); so the first sample
+ * of a cluster is never flagged and every later one is, and the memory a
+ * run holds is the chunk's whatever the count of samples. Each chunk's rows
+ * are appended in id order with the stored rows it changed, the index's new
+ * end and its samples' scores with their combined scores, in one
+ * transaction. A later run reads only the new samples, and 80 bytes of keys
+ * per stored sample when there are any. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,66 +17,38 @@
 #include "neardup_int.h"
 #include "score_int.h"
 
-enum { ND_NEED = 1, ND_GAINED = 2, ND_SCOPE = 4, ND_MEMBER = 8, ND_GREW = 16 };
+enum { ND_NEED = 1, ND_GAINED = 2, ND_SCOPE = 4, ND_MEMBER = 8 };
 #define ND_PAGE 4096
-#define ND_TX	8192
 #define NO_HEAD UINT32_MAX
 
-/* The run's new samples, by their index in id order (~35 bytes each). */
+/* The chunk's samples, by their index in it: their place in a cluster. */
 typedef struct nd_state {
-	int64_t *ids, *cluster, *via;
-	uint32_t *head, *size; /* head: the cluster's first sample in the run, or NO_HEAD */
-	uint8_t *agree_of, *agree_max, *flags;
-	size_t n, cap;
+	int64_t ids[ND_CHUNK], cluster[ND_CHUNK], via[ND_CHUNK];
+	uint32_t head[ND_CHUNK], size[ND_CHUNK]; /* head: the cluster's first in the chunk, or NO_HEAD */
+	uint8_t agree_of[ND_CHUNK], agree_max[ND_CHUNK], flags[ND_CHUNK];
 } nd_state;
 
-/* A stored sample's row to change at the end: a cluster grew or a later
- * sample found it more similar. */
+/* A stored sample's row to change in the chunk's transaction: a cluster
+ * grew or a later sample found it more similar. */
 typedef struct nd_event {
 	int64_t id;
 	int agree, grow;
 } nd_event;
 
+/* A run's state: one chunk of new samples at a time (the in-memory LSH is
+ * emptied for each), so what it holds does not grow with the database. */
 typedef struct nd_run {
 	run_ctx *r;
 	char version[32];
-	int64_t upto, last;
+	int64_t upto, last, done; /* upto: the index's end; done: samples indexed by the run */
 	score_lsh *lsh;
 	nd_state d;
-	nd_chunk *ch;
+	nd_chunk ch;
 	nd_event *ev;
 	size_t n_ev, cap_ev, old_bytes;
-	int64_t put[ND_TX]; /* the samples a transaction scored, ascending */
+	int64_t put[ND_CHUNK]; /* the samples a transaction scored, ascending */
 	size_t n_put;
 } nd_run;
-
-static void nd_free(nd_state *d)
-{
-	free(d->ids);
-	free(d->cluster);
-	free(d->via);
-	free(d->head);
-	free(d->size);
-	free(d->agree_of);
-	free(d->agree_max);
-	free(d->flags);
-}
-
-#define GROW(p, cap) ((tmp = realloc((p), (cap) * sizeof *(p))) ? ((p) = tmp, 1) : 0)
-
-static int nd_reserve(nd_state *d, assay_error *err)
-{
-	if (d->n < d->cap)
-		return ASSAY_OK;
-	size_t cap = d->cap ? d->cap * 2 : 65536;
-	void *tmp;
-	if (!(GROW(d->ids, cap) && GROW(d->cluster, cap) && GROW(d->via, cap) &&
-	      GROW(d->head, cap) && GROW(d->size, cap) && GROW(d->agree_of, cap) &&
-	      GROW(d->agree_max, cap) && GROW(d->flags, cap)))
-		return assay_fail(err, ASSAY_ENOMEM, "out of memory for near-duplicates");
-	d->cap = cap;
-	return ASSAY_OK;
-}
 
 static bool in_scope(const run_ctx *r, int64_t batch)
 {
@@ -110,8 +82,6 @@ static int nd_signature(run_ctx *r, const store_score_item *it, uint32_t sig[SCO
 	return ASSAY_OK;
 }
 
-static int nd_events(nd_run *x, assay_error *err);
-
 static int nd_event_add(nd_run *x, int64_t id, int agree, int grow, assay_error *err)
 {
 	if (x->n_ev == x->cap_ev) {
@@ -126,145 +96,83 @@ static int nd_event_add(nd_run *x, int64_t id, int agree, int grow, assay_error 
 	return ASSAY_OK;
 }
 
-/* The row of the run's sample i as it stands. */
-static void nd_row(const nd_run *x, size_t i, store_neardup *row)
+/* The row of the chunk's sample c as it stands. */
+static void nd_row(const nd_run *x, size_t c, store_neardup *row)
 {
 	const nd_state *d = &x->d;
-	*row = (store_neardup){.sample_id = d->ids[i],
-			       .cluster = d->cluster[i],
-			       .via = d->via[i],
-			       .agree_of = d->agree_of[i],
-			       .agree_max = d->agree_max[i],
-			       .size = d->size[i]};
-	memcpy(row->sig, score_lsh_sig(x->lsh, (uint32_t)i), SCORE_MH_K);
+	*row = (store_neardup){.sample_id = d->ids[c],
+			       .cluster = d->cluster[c],
+			       .via = d->via[c],
+			       .agree_of = d->agree_of[c],
+			       .agree_max = d->agree_max[c],
+			       .size = d->size[c]};
+	memcpy(row->sig, score_lsh_sig(x->lsh, (uint32_t)c), SCORE_MH_K);
 }
 
-/* Joins the run's sample i to the cluster of a sample of the run (b) or,
- * when b is NO_HEAD, of the stored sample old. */
-static int nd_join(nd_run *x, size_t i, uint32_t b, int64_t old, assay_error *err)
+/* Joins the chunk's sample c to the cluster of an earlier sample of the
+ * chunk (b) or, when b is NO_HEAD, of the stored sample old (of an earlier
+ * run or an earlier chunk of this one). */
+static int nd_join(nd_run *x, size_t c, uint32_t b, int64_t old, assay_error *err)
 {
 	nd_state *d = &x->d;
-	uint8_t gained = (d->flags[i] & ND_NEED) ? ND_GAINED : 0;
-	d->flags[i] |= ND_MEMBER;
+	uint8_t gained = (d->flags[c] & ND_NEED) ? ND_GAINED : 0;
+	d->flags[c] |= ND_MEMBER;
 	if (b == NO_HEAD) {
 		store_neardup via;
 		bool found;
 		int rc = store_neardup_get(x->r->s, old, &via, &found, err);
 		if (rc < 0 || !found)
 			return rc;
-		d->cluster[i] = via.cluster;
-		d->via[i] = old;
-		d->head[i] = NO_HEAD;
-		if ((rc = nd_event_add(x, old, d->agree_of[i], 0, err)) < 0)
+		d->cluster[c] = via.cluster;
+		d->via[c] = old;
+		d->head[c] = NO_HEAD;
+		if ((rc = nd_event_add(x, old, d->agree_of[c], 0, err)) < 0)
 			return rc;
 		return nd_event_add(x, via.cluster, 0, 1, err);
 	}
-	d->cluster[i] = d->cluster[b];
-	d->via[i] = d->ids[b];
-	d->head[i] = d->head[b];
-	if (d->agree_max[b] < d->agree_of[i]) {
-		d->agree_max[b] = d->agree_of[i];
-		d->flags[b] |= ND_GREW | gained;
+	d->cluster[c] = d->cluster[b];
+	d->via[c] = d->ids[b];
+	d->head[c] = d->head[b];
+	if (d->agree_max[b] < d->agree_of[c]) {
+		d->agree_max[b] = d->agree_of[c];
+		d->flags[b] |= gained;
 	}
 	if (d->head[b] == NO_HEAD)
 		return nd_event_add(x, d->cluster[b], 0, 1, err);
 	d->size[d->head[b]]++;
-	d->flags[d->head[b]] |= ND_GREW | gained;
+	d->flags[d->head[b]] |= gained;
 	return ASSAY_OK;
 }
 
-/* Places the chunk's sample c: its best match among the run's earlier
+/* Places the chunk's sample c: its best match among the chunk's earlier
  * samples or the stored ones (the earlier on a tie), and its cluster. */
 static int nd_place(nd_run *x, size_t c, assay_error *err)
 {
-	nd_chunk *ch = x->ch;
-	size_t i = ch->first + c;
+	nd_chunk *ch = &x->ch;
 	const score_lsh_match *m = &ch->m[c];
 	int run_agree = -1;
 	if (m->best != UINT32_MAX)
-		run_agree = score_minhash_agree(score_lsh_sig(x->lsh, (uint32_t)i),
+		run_agree = score_minhash_agree(score_lsh_sig(x->lsh, (uint32_t)c),
 						score_lsh_sig(x->lsh, m->best));
 	bool old = ch->old_id[c] > 0 && ch->old_agree[c] >= run_agree;
 	int agree = old ? ch->old_agree[c] : run_agree < 0 ? 0 : run_agree;
 	nd_state *d = &x->d;
-	d->agree_of[i] = d->agree_max[i] = (uint8_t)agree;
-	d->size[i] = 1;
-	d->cluster[i] = d->ids[i];
-	d->via[i] = 0;
-	d->head[i] = (uint32_t)i;
+	d->agree_of[c] = d->agree_max[c] = (uint8_t)agree;
+	d->size[c] = 1;
+	d->cluster[c] = d->ids[c];
+	d->via[c] = 0;
+	d->head[c] = (uint32_t)c;
 	if (!old && m->best == UINT32_MAX)
 		return ASSAY_OK;
 	if (score_minhash_jaccard(agree) < x->r->cfg.jaccard)
 		return ASSAY_OK;
-	return nd_join(x, i, old ? NO_HEAD : m->best, ch->old_id[c], err);
+	return nd_join(x, c, old ? NO_HEAD : m->best, ch->old_id[c], err);
 }
 
 static const uint8_t *chunk_sig(void *ud, size_t c)
 {
 	nd_run *x = ud;
-	return score_lsh_sig(x->lsh, (uint32_t)(x->ch->first + c));
-}
-
-/* The rows of the run's earlier samples that changed since they were
- * written, and of the stored samples the chunk joined. */
-static int nd_regrown(nd_run *x, assay_error *err)
-{
-	nd_state *d = &x->d;
-	int rc = ASSAY_OK;
-	for (size_t i = 0; i < x->ch->first && rc == 0; i++)
-		if (d->flags[i] & ND_GREW)
-			rc = store_neardup_grow(x->r->s, d->ids[i], d->size[i], d->agree_max[i],
-						err);
-	for (size_t i = 0; i < d->n; i++)
-		d->flags[i] &= (uint8_t)~ND_GREW;
-	return rc < 0 ? rc : nd_events(x, err);
-}
-
-/* The chunk matched against the stored samples and placed; its rows
- * appended, the rows it changed rewritten and the index recorded complete
- * up to its last sample, in one transaction (a kill keeps all or none). */
-static int nd_flush(nd_run *x, assay_error *err)
-{
-	nd_chunk *ch = x->ch;
-	run_ctx *r = x->r;
-	int rc = nd_old_match(r->s, x->upto, ch, chunk_sig, x, &x->old_bytes, err);
-	for (size_t c = 0; c < ch->n && rc == 0; c++)
-		rc = nd_place(x, c, err);
-	if (rc < 0 || (rc = store_begin(r->s, err)) < 0)
-		return rc;
-	for (size_t c = 0; c < ch->n && rc == 0; c++) {
-		store_neardup row;
-		nd_row(x, ch->first + c, &row);
-		rc = store_neardup_put(r->s, &row, ch->keys[c], err);
-	}
-	if (rc == 0)
-		rc = nd_regrown(x, err);
-	if (rc == 0)
-		rc = store_neardup_done(r->s, x->last, err);
-	rc = rc < 0 ? (store_rollback(r->s), rc) : store_commit(r->s, err);
-	ch->first += ch->n;
-	ch->n = 0;
-	return rc;
-}
-
-/* Adds one new sample to the in-memory index and the chunk. */
-static int nd_add(nd_run *x, const store_score_item *it, assay_error *err)
-{
-	nd_state *d = &x->d;
-	uint32_t sig[SCORE_MH_K];
-	int rc = nd_reserve(d, err);
-	if (rc < 0 || (rc = nd_signature(x->r, it, sig, err)) < 0)
-		return rc;
-	nd_chunk *ch = x->ch;
-	size_t c = ch->n++, i = d->n++;
-	if ((rc = score_lsh_add(x->lsh, sig, &ch->m[c], err)) < 0)
-		return rc;
-	score_minhash_bands(sig, ch->keys[c]);
-	d->ids[i] = it->id;
-	d->flags[i] =
-	    (uint8_t)((it->need ? ND_NEED : 0) | (in_scope(x->r, it->batch_id) ? ND_SCOPE : 0));
-	x->last = it->id;
-	return ch->n == ND_CHUNK ? nd_flush(x, err) : ASSAY_OK;
+	return score_lsh_sig(x->lsh, (uint32_t)c);
 }
 
 /* The score a sample's row gives. */
@@ -379,52 +287,76 @@ static int nd_commit(nd_run *x, int rc, assay_error *err)
 	return store_commit(x->r->s, err);
 }
 
-/* One of the run's samples after every one is placed: its score when the
+/* One of the chunk's samples once every one is placed: its score when the
  * run is to write it, or the new reason of a current one whose cluster
- * grew. *n_ops counts writes. */
-static int nd_finish(nd_run *x, size_t i, size_t *n_ops, assay_error *err)
+ * grew (a later chunk's growth comes through nd_events). */
+static int nd_finish(nd_run *x, size_t c, assay_error *err)
 {
-	uint8_t f = x->d.flags[i];
+	uint8_t f = x->d.flags[c];
 	bool put = (f & ND_SCOPE) && (f & ND_NEED), update = !(f & ND_NEED) && (f & ND_GAINED);
 	if (!put && !update)
 		return ASSAY_OK;
 	store_neardup row;
-	nd_row(x, i, &row);
-	int rc;
-	if (put) {
-		rc = nd_put(x, &row, err);
-	} else {
-		score_result res;
-		nd_reason(&row, &res);
-		rc = store_score_set_detail(x->r->s, row.sample_id, "neardup", res.reason,
-					    res.detail, err);
+	nd_row(x, c, &row);
+	if (put)
+		return nd_put(x, &row, err);
+	score_result res;
+	nd_reason(&row, &res);
+	return store_score_set_detail(x->r->s, row.sample_id, "neardup", res.reason, res.detail,
+				      err);
+}
+
+/* The chunk matched against the stored samples (every earlier run's and
+ * the earlier chunks of this one) and placed; in one transaction (a kill
+ * keeps all or none): its rows appended, the stored rows it changed
+ * rewritten, the index recorded complete up to its last sample, and its
+ * samples' scores with their combined scores. Then the LSH is emptied. */
+static int nd_flush(nd_run *x, assay_error *err)
+{
+	nd_chunk *ch = &x->ch;
+	run_ctx *r = x->r;
+	int rc = nd_old_match(r->s, x->upto, ch, chunk_sig, x, &x->old_bytes, err);
+	for (size_t c = 0; c < ch->n && rc == 0; c++)
+		rc = nd_place(x, c, err);
+	if (rc < 0 || (rc = store_begin(r->s, err)) < 0)
+		return rc;
+	for (size_t c = 0; c < ch->n && rc == 0; c++) {
+		store_neardup row;
+		nd_row(x, c, &row);
+		rc = store_neardup_put(r->s, &row, ch->keys[c], err);
 	}
-	++*n_ops;
+	if (rc == 0)
+		rc = nd_events(x, err);
+	if (rc == 0)
+		rc = store_neardup_done(r->s, x->last, err);
+	for (size_t c = 0; c < ch->n && rc == 0; c++)
+		rc = nd_finish(x, c, err);
+	if ((rc = nd_commit(x, rc, err)) == 0)
+		x->upto = x->last;
+	x->done += (int64_t)ch->n;
+	ch->n = 0;
+	score_lsh_clear(x->lsh);
+	run_progress(r, "neardup", run_position(r, x->last), r->scope, false);
 	return rc;
 }
 
-/* The scores of the run's new samples in transactions of ND_TX (a run
- * stopped before leaves them to the next one's nd_rescore). */
-static int nd_write(nd_run *x, assay_error *err)
+/* Adds one new sample to the chunk and its in-memory index. */
+static int nd_add(nd_run *x, const store_score_item *it, assay_error *err)
 {
-	run_ctx *r = x->r;
-	int rc = store_begin(r->s, err);
-	size_t in_tx = 0;
-	for (size_t i = 0; i < x->d.n && rc == 0; i++) {
-		if ((rc = nd_finish(x, i, &in_tx, err)) < 0) {
-			store_rollback(r->s);
-			return rc;
-		}
-		if (in_tx < ND_TX)
-			continue;
-		if ((rc = nd_commit(x, rc, err)) == 0)
-			rc = store_begin(r->s, err);
-		in_tx = 0;
-		run_progress(r, "neardup", run_position(r, x->d.ids[i]), r->scope, false);
-	}
+	uint32_t sig[SCORE_MH_K];
+	int rc = nd_signature(x->r, it, sig, err);
 	if (rc < 0)
-		return rc; /* nd_commit or a failed begin left no transaction open */
-	return nd_commit(x, rc, err);
+		return rc;
+	nd_chunk *ch = &x->ch;
+	size_t c = ch->n++;
+	if ((rc = score_lsh_add(x->lsh, sig, &ch->m[c], err)) < 0)
+		return rc;
+	score_minhash_bands(sig, ch->keys[c]);
+	x->d.ids[c] = it->id;
+	x->d.flags[c] =
+	    (uint8_t)((it->need ? ND_NEED : 0) | (in_scope(x->r, it->batch_id) ? ND_SCOPE : 0));
+	x->last = it->id;
+	return ch->n == ND_CHUNK ? nd_flush(x, err) : ASSAY_OK;
 }
 
 /* The samples already indexed whose score is missing or stale (or all of
@@ -460,7 +392,8 @@ static int nd_rescore(nd_run *x, assay_error *err)
 	return rc;
 }
 
-/* Indexes every sample after the index's end, in id order. */
+/* Indexes every sample after the index's end, in id order, a chunk at a
+ * time. */
 static int nd_extend(nd_run *x, int64_t expected, assay_error *err)
 {
 	run_ctx *r = x->r;
@@ -476,11 +409,11 @@ static int nd_extend(nd_run *x, int64_t expected, assay_error *err)
 			rc = nd_add(x, &page.items[i], err);
 		if (rc < 0)
 			break;
-		run_progress(r, "neardup index", (int64_t)x->d.n,
-			     expected > (int64_t)x->d.n ? expected : (int64_t)x->d.n, false);
+		int64_t done = x->done + (int64_t)x->ch.n;
+		run_progress(r, "neardup index", done, expected > done ? expected : done, false);
 	}
 	store_score_page_free(&page);
-	if (rc == 0 && x->ch->n && !run_stopped(r))
+	if (rc == 0 && x->ch.n && !run_stopped(r))
 		rc = nd_flush(x, err);
 	return rc;
 }
@@ -506,33 +439,27 @@ int run_neardup(run_ctx *r, int64_t all_count, int64_t all_max, assay_error *err
 {
 	int64_t t0 = assay_mono_ns();
 	nd_run *x = calloc(1, sizeof *x);
-	if (!x || !(x->ch = malloc(sizeof *x->ch))) {
-		free(x);
+	if (!x)
 		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
-	}
 	x->r = r;
-	x->ch->n = x->ch->first = 0;
 	score_version(SCORE_NEARDUP, &r->cfg, x->version);
 	int rc = nd_open(x, err);
 	/* Sample ids are dense: the new ones are about all_max - upto. */
 	int64_t expected = all_max - x->upto < all_count ? all_max - x->upto : all_count;
 	if (rc == 0)
 		rc = nd_rescore(x, err);
-	if (rc == 0 && expected > 0 && !(x->lsh = score_lsh_new((size_t)expected, err)))
+	/* The LSH holds one chunk at most, whatever the count of new samples. */
+	size_t lsh_cap = expected < ND_CHUNK ? (size_t)expected : ND_CHUNK;
+	if (rc == 0 && expected > 0 && !(x->lsh = score_lsh_new(lsh_cap, err)))
 		rc = err->code;
 	if (rc == 0 && x->lsh)
 		rc = nd_extend(x, expected, err);
-	if (rc == 0 && x->d.n && !run_stopped(r))
-		rc = nd_write(x, err);
-	size_t bytes = sizeof *x + sizeof *x->ch + x->old_bytes + x->cap_ev * sizeof *x->ev +
-		       x->d.cap * (3 * sizeof(int64_t) + 2 * sizeof(uint32_t) + 3) +
+	size_t bytes = sizeof *x + x->old_bytes + x->cap_ev * sizeof *x->ev +
 		       (x->lsh ? score_lsh_bytes(x->lsh) : 0);
 	if (bytes > r->res->peak_index_bytes)
 		r->res->peak_index_bytes = bytes;
 	score_lsh_free(x->lsh);
-	nd_free(&x->d);
 	free(x->ev);
-	free(x->ch);
 	free(x);
 	r->res->seconds[SCORE_NEARDUP] += (double)(assay_mono_ns() - t0) / 1e9;
 	return rc;

@@ -1,14 +1,15 @@
 /* neardup_int.h — the near-duplicate pass's state between its files:
- * neardup.c (the run: new samples through the in-memory LSH, clusters,
- * writes) and neardup_old.c (matching a chunk of new samples against the
- * samples the index on disk already holds, in one pass over its keys). */
+ * neardup.c (the run: a chunk of new samples at a time through the
+ * in-memory LSH, clusters, writes) and neardup_old.c (matching a chunk
+ * against the samples the index on disk already holds, those of earlier
+ * chunks of the run included, in one pass over their keys). */
 #ifndef ASSAY_SCORE_NEARDUP_INT_H
 #define ASSAY_SCORE_NEARDUP_INT_H
 
 #include "run_int.h"
 
 /* New samples matched against the stored index per pass over its keys. */
-#define ND_CHUNK 32768
+#define ND_CHUNK SCORE_ND_CHUNK
 /* Candidates per band key, most recent first (as the in-memory index). */
 #define ND_CHAIN 64
 
@@ -16,11 +17,10 @@
  * matched, the most similar sample of the stored index (old_id 0: none). */
 typedef struct nd_chunk {
 	size_t n;
-	size_t first;			     /* the run index of keys[0] */
 	uint32_t keys[ND_CHUNK][SCORE_MH_BANDS];
 	int64_t old_id[ND_CHUNK];
 	int old_agree[ND_CHUNK];
-	score_lsh_match m[ND_CHUNK]; /* the best among the run's earlier samples */
+	score_lsh_match m[ND_CHUNK]; /* the best among the chunk's earlier samples */
 } nd_chunk;
 
 /* Fills ch->old_id and ch->old_agree from the samples indexed up to upto

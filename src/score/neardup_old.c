@@ -10,8 +10,13 @@
 #include "neardup_int.h"
 
 #define FILTER_BITS 24
+/* Candidates collected before they are compared (and let go): ~7 MiB. */
+#define HIT_CAP (1u << 18)
 
 typedef struct old_pass {
+	store *s;
+	const uint8_t *(*sig)(void *ud, size_t i);
+	void *ud;
 	nd_chunk *ch;
 	uint64_t *pairs; /* key << 32 | chunk index << 5 | band, sorted */
 	size_t n_pairs;
@@ -21,6 +26,8 @@ typedef struct old_pass {
 	uint32_t *hit_at;
 	size_t n_hits, cap_hits;
 } old_pass;
+
+static int old_compare(old_pass *p, assay_error *err);
 
 static uint32_t filter_slot(uint32_t key)
 {
@@ -35,6 +42,8 @@ static int cmp_u64(const void *a, const void *b)
 
 static int add_hit(old_pass *p, int64_t id, uint32_t at, assay_error *err)
 {
+	if (p->n_hits == HIT_CAP && old_compare(p, err) < 0)
+		return err->code;
 	if (p->n_hits == p->cap_hits) {
 		size_t cap = p->cap_hits ? 2 * p->cap_hits : 4096;
 		int64_t *ids = realloc(p->hit_ids, cap * sizeof *ids);
@@ -90,9 +99,9 @@ static int cmp_hit(const void *a, const void *b)
 }
 
 /* Each candidate's signature read once, compared with the chunk samples
- * that met it: the most similar wins, the earliest on a tie. */
-static int old_compare(store *s, old_pass *p, const uint8_t *(*sig)(void *, size_t),
-		       void *ud, assay_error *err)
+ * that met it: the most similar wins, the earliest on a tie (so batches of
+ * candidates compared apart give what one would). */
+static int old_compare(old_pass *p, assay_error *err)
 {
 	uint64_t *order = malloc((p->n_hits ? p->n_hits : 1) * 2 * sizeof *order);
 	if (!order)
@@ -109,11 +118,11 @@ static int old_compare(store *s, old_pass *p, const uint8_t *(*sig)(void *, size
 		int64_t id = (int64_t)order[2 * i];
 		size_t at = (size_t)order[2 * i + 1];
 		if ((i == 0 || order[2 * (i - 1)] != order[2 * i]) &&
-		    (rc = store_neardup_get(s, id, &row, &found, err)) < 0)
+		    (rc = store_neardup_get(p->s, id, &row, &found, err)) < 0)
 			break;
 		if (!found)
 			continue;
-		int a = score_minhash_agree(sig(ud, at), row.sig);
+		int a = score_minhash_agree(p->sig(p->ud, at), row.sig);
 		nd_chunk *ch = p->ch;
 		if (score_minhash_jaccard(a) > 0 &&
 		    (a > ch->old_agree[at] || (a == ch->old_agree[at] && id < ch->old_id[at]))) {
@@ -122,6 +131,7 @@ static int old_compare(store *s, old_pass *p, const uint8_t *(*sig)(void *, size
 		}
 	}
 	free(order);
+	p->n_hits = 0;
 	return rc;
 }
 
@@ -133,7 +143,7 @@ int nd_old_match(store *s, int64_t upto, nd_chunk *ch,
 	memset(ch->old_agree, 0, ch->n * sizeof *ch->old_agree);
 	if (upto <= 0 || ch->n == 0)
 		return ASSAY_OK;
-	old_pass p = {.ch = ch, .n_pairs = ch->n * SCORE_MH_BANDS};
+	old_pass p = {.s = s, .sig = sig, .ud = ud, .ch = ch, .n_pairs = ch->n * SCORE_MH_BANDS};
 	p.pairs = malloc(p.n_pairs * sizeof *p.pairs);
 	p.filter = calloc((1u << FILTER_BITS) / 64, sizeof *p.filter);
 	p.taken = calloc(p.n_pairs, 1);
@@ -159,7 +169,7 @@ int nd_old_match(store *s, int64_t upto, nd_chunk *ch,
 	free(p.filter);
 	free(p.taken);
 	if (rc == 0)
-		rc = old_compare(s, &p, sig, ud, err);
+		rc = old_compare(&p, err);
 	free(p.hit_ids);
 	free(p.hit_at);
 	return rc;

@@ -117,7 +117,7 @@ static void on_progress(void *ud, const score_progress *p)
 	}
 }
 
-static int64_t neardup_run(store *s, score_config *cfg, seen *x)
+static int64_t neardup_run_res(store *s, score_config *cfg, seen *x, score_run_result *res)
 {
 	static const char *const names[] = {"neardup"};
 	assay_error err = {0};
@@ -126,9 +126,14 @@ static int64_t neardup_run(store *s, score_config *cfg, seen *x)
 			       .cfg = cfg,
 			       .progress = x ? on_progress : NULL,
 			       .ud = x};
+	CHECK_INT(score_run(s, &o, res, &err), 0);
+	return res->scored[SCORE_NEARDUP];
+}
+
+static int64_t neardup_run(store *s, score_config *cfg, seen *x)
+{
 	score_run_result res;
-	CHECK_INT(score_run(s, &o, &res, &err), 0);
-	return res.scored[SCORE_NEARDUP];
+	return neardup_run_res(s, cfg, x, &res);
 }
 
 /* The neardup score of sample id: its value, flag and reason. */
@@ -358,7 +363,69 @@ TEST(short_and_empty_texts)
 	store_close(s);
 }
 
+/* One run over more than a chunk: a near-duplicate of a sample of an
+ * earlier chunk is found through the keys that chunk stored (sample i=32799
+ * of the second chunk repeats i=32749 of the first; the last sample one of
+ * the first chunk's first samples), and the first of its cluster, written
+ * with the first chunk, says its cluster grew. */
+TEST(duplicates_across_chunks_are_found)
+{
+	store *s = fresh();
+	score_config cfg;
+	score_config_init(&cfg);
+	size_t n = SCORE_ND_CHUNK + 300;
+	add_synthetic(s, "one", 0, n);
+	char *late = text_of(3, true);
+	add(s, "two", &late, 1);
+	free(late);
+	CHECK_INT(neardup_run(s, &cfg, NULL), (int64_t)n + 1);
+	size_t found, false_pos;
+	count_flags(s, n, &found, &false_pos);
+	CHECK_INT(found, n / 100);
+	CHECK_INT(false_pos, 0);
+	bool flagged;
+	char reason[256];
+	CHECK(score_of(s, 32800, &flagged, reason, sizeof reason) < 0.2);
+	CHECK(flagged);
+	CHECK_CONTAINS(reason, "similar to sample #32750 ");
+	CHECK(score_of(s, (int64_t)n + 1, &flagged, reason, sizeof reason) < 0.2);
+	CHECK(flagged);
+	CHECK_CONTAINS(reason, "similar to sample #4 ");
+	CHECK_NEAR(score_of(s, 4, &flagged, reason, sizeof reason), 1, 1e-9);
+	CHECK_CONTAINS(reason, "first of a cluster of 2");
+	CHECK_NEAR(score_of(s, 32750, &flagged, reason, sizeof reason), 1, 1e-9);
+	CHECK_CONTAINS(reason, "first of a cluster of 2");
+	score_config_free(&cfg);
+	store_close(s);
+}
+
+/* The memory a run holds is one chunk's: three chunks and more of new
+ * samples take no more than two (the LSH's capacity stays the chunk's, the
+ * candidates met in the stored keys are compared in bounded batches). */
+static size_t peak_of(size_t n)
+{
+	store *s = fresh();
+	score_config cfg;
+	score_config_init(&cfg);
+	add_synthetic(s, "one", 0, n);
+	score_run_result res;
+	CHECK_INT(neardup_run_res(s, &cfg, NULL, &res), (int64_t)n);
+	score_config_free(&cfg);
+	store_close(s);
+	return res.peak_index_bytes;
+}
+
+TEST(memory_does_not_grow_with_the_samples)
+{
+	size_t two = peak_of(2 * SCORE_ND_CHUNK), three = peak_of(3 * SCORE_ND_CHUNK + 100);
+	CHECK(two > 0);
+	CHECK(three <= two + 64 * 1024);
+	CHECK(three < 64u << 20);
+}
+
 UNIT_MAIN(UNIT_CASE(later_runs_read_only_the_new_samples),
+	  UNIT_CASE(duplicates_across_chunks_are_found),
+	  UNIT_CASE(memory_does_not_grow_with_the_samples),
 	  UNIT_CASE(threshold_change_rebuilds_the_clusters),
 	  UNIT_CASE(database_without_the_index_gets_it_built), UNIT_CASE(short_and_empty_texts),
 	  UNIT_CASE(rows_above_the_index_end_are_made_again))
