@@ -155,15 +155,24 @@ static const char *name_of(group *g, bool batch, dbi_stmt *st, int col)
 	return name ? name : "";
 }
 
-static int put(group *g, dbi_stmt *st, int col, size_t *off)
+/* Copies column col, with its NUL, into the arena at *off (a column known
+ * to be NULL, !has, is never read: only its offset is set). */
+static int put_if(group *g, dbi_stmt *st, int col, size_t *off, bool has)
 {
+	*off = g->arena.len;
+	if (!has)
+		return ASSAY_OK;
 	size_t n = 0;
 	const char *t = dbi_col_text(st, col, &n);
-	*off = g->arena.len;
-	if (abuf_append(&g->arena, t, n) < 0 ||
-	    abuf_putc(&g->arena, '\0') < 0)
+	if (abuf_append(&g->arena, t, n) < 0)
 		return ASSAY_ENOMEM;
+	g->arena.len++; /* the NUL abuf_append wrote stays */
 	return ASSAY_OK;
+}
+
+static int put(group *g, dbi_stmt *st, int col, size_t *off)
+{
+	return put_if(g, st, col, off, true);
 }
 
 static int start_group(group *g, dbi_stmt *st)
@@ -186,8 +195,10 @@ static int start_group(group *g, dbi_stmt *st)
 		g->adj_chat = dbi_col_i64(st, 18) != 0;
 		g->adj_annotator = name_of(g, false, st, 12);
 		rc |= put(g, st, 13, &g->adj_verdict) |
-		      put(g, st, 14, &g->adj_text) | put(g, st, 15, &g->adj_reason) |
-		      put(g, st, 20, &g->adj_field) | put(g, st, 19, &g->adj_original);
+		      put_if(g, st, 14, &g->adj_text, g->adj_has_text) |
+		      put_if(g, st, 15, &g->adj_reason, g->adj_has_reason) |
+		      put_if(g, st, 20, &g->adj_field, g->adj_has_field) |
+		      put_if(g, st, 19, &g->adj_original, g->adj_has_field);
 	}
 	return rc ? ASSAY_ENOMEM : ASSAY_OK;
 }
@@ -209,9 +220,12 @@ static int add_verdict(group *g, dbi_stmt *st)
 			       : strcmp(dbi_col_text(st, 22, NULL), "ab") == 0 ? STORE_PLACE_AB
 									       : STORE_PLACE_BA;
 	g->v[g->n].annotator = name_of(g, false, st, 7);
+	bool field = g->v[g->n].has_field;
 	int rc = put(g, st, 8, &g->v[g->n].verdict) |
-		 put(g, st, 9, &g->v[g->n].text) | put(g, st, 10, &g->v[g->n].reason) |
-		 put(g, st, 17, &g->v[g->n].field) | put(g, st, 19, &g->v[g->n].original);
+		 put_if(g, st, 9, &g->v[g->n].text, g->v[g->n].has_text) |
+		 put_if(g, st, 10, &g->v[g->n].reason, g->v[g->n].has_reason) |
+		 put_if(g, st, 17, &g->v[g->n].field, field) |
+		 put_if(g, st, 19, &g->v[g->n].original, field);
 	g->n++;
 	return rc ? ASSAY_ENOMEM : ASSAY_OK;
 }
