@@ -23,6 +23,17 @@ typedef struct acc {
 	size_t joined_len;
 } acc;
 
+/* A row's group found by its keys as numbers: the annotator's and the
+ * batch's ids, the day (a week is its days' one group). Every --by of
+ * those kinds names its group by these numbers alone, so the group found
+ * once for them is the group: rows skip spelling, hashing and comparing
+ * the key's text. A slot is overwritten by another's numbers. */
+#define MEMO_SLOTS 1024
+typedef struct memo {
+	int64_t k[AUDIT_MAX_BY];
+	size_t group; /* index + 1; 0: empty */
+} memo;
+
 /* One worker's groups (the names are shared, read-only). */
 typedef struct collect {
 	const audit_stats_opts *o;
@@ -38,6 +49,7 @@ typedef struct collect {
 	int64_t day[2];
 	char day_key[2][32];
 	int rc;
+	memo *memo; /* MEMO_SLOTS, when every --by is a number's (else NULL) */
 } collect;
 
 static const struct {
@@ -227,13 +239,55 @@ static int add(acc *a, const store_stat_row *r, bool keep_ms)
 	return ASSAY_OK;
 }
 
+/* Whether every --by of o names its group by a number (see memo). */
+static bool numbered(const audit_stats_opts *o)
+{
+	for (size_t i = 0; i < o->n_by; i++)
+		if (o->by[i] != AUDIT_BY_ANNOTATOR && o->by[i] != AUDIT_BY_BATCH &&
+		    o->by[i] != AUDIT_BY_DAY && o->by[i] != AUDIT_BY_WEEK)
+			return false;
+	return true;
+}
+
+static int64_t number_of(int by, const store_stat_row *r)
+{
+	return by == AUDIT_BY_ANNOTATOR ? r->annotator_id
+	       : by == AUDIT_BY_BATCH	? r->batch_id
+					: r->decided_at / 86400000 - (r->decided_at % 86400000 < 0);
+}
+
+/* The row's memo slot, its numbers in k (NULL without a memo). */
+static memo *memo_slot(collect *c, const store_stat_row *r, int64_t *k)
+{
+	if (!c->memo)
+		return NULL;
+	uint64_t h = 0x9E3779B97F4A7C15u;
+	for (size_t i = 0; i < c->o->n_by; i++) {
+		k[i] = number_of(c->o->by[i], r);
+		h = (h ^ (uint64_t)k[i]) * 0x100000001B3u;
+	}
+	return &c->memo[(h ^ h >> 29) & (MEMO_SLOTS - 1)];
+}
+
 static int on_row(void *ud, const store_stat_row *r)
 {
 	collect *c = ud;
-	abuf_reset(&c->key);
-	for (size_t i = 0; i < c->o->n_by; i++)
-		key_part(c, c->o->by[i], r);
-	acc *a = find_group(c);
+	int64_t k[AUDIT_MAX_BY] = {0};
+	size_t n = c->o->n_by;
+	memo *m = memo_slot(c, r, k);
+	acc *a = NULL;
+	if (m && m->group && memcmp(m->k, k, n * sizeof *k) == 0)
+		a = &c->v[m->group - 1];
+	if (!a) {
+		abuf_reset(&c->key);
+		for (size_t i = 0; i < n; i++)
+			key_part(c, c->o->by[i], r);
+		a = find_group(c);
+		if (a && m) {
+			memcpy(m->k, k, n * sizeof *k);
+			m->group = (size_t)(a - c->v) + 1;
+		}
+	}
 	if (!a || add(a, r, true) < 0 || add(&c->total, r, false) < 0)
 		return ASSAY_ENOMEM;
 	return 0;
@@ -293,6 +347,8 @@ static int merge_parts(collect *into, collect *from)
 	drop_acc(&from->total);
 	free(from->v);
 	free(from->slots);
+	free(from->memo);
+	from->memo = NULL;
 	abuf_free(&from->key);
 	from->v = NULL;
 	from->slots = NULL;
@@ -446,8 +502,12 @@ int audit_stats_compute(store *s, const audit_stats_opts *o, audit_stats *out, a
 			r.f.field_path = path = json_path(o->field);
 		r.f.need_batch |= o->by[i] == AUDIT_BY_BATCH;
 	}
-	for (size_t w = 0; w < r.readers.n; w++)
+	for (size_t w = 0; w < r.readers.n; w++) {
 		r.parts[w] = (collect){.o = o, .annotators = &annotators, .batches = &batches};
+		/* no memo (out of memory) is only slower */
+		if (numbered(o))
+			r.parts[w].memo = calloc(MEMO_SLOTS, sizeof(memo));
+	}
 	r.tasks = r.readers.n > 1 ? r.readers.n * STATS_TASKS_PER_WORKER : 1;
 	if (rc == ASSAY_OK)
 		rc = assay_parallel(r.readers.n, r.tasks, stats_task, &r, err);
@@ -489,6 +549,7 @@ int audit_stats_compute(store *s, const audit_stats_opts *o, audit_stats *out, a
 		rc = assay_fail(err, ASSAY_ENOMEM, "out of memory");
 	free(c->v);
 	free(c->slots);
+	free(c->memo);
 	free(path);
 	abuf_free(&c->key);
 	store_names_free(&annotators);

@@ -521,3 +521,32 @@ def test_where_narrows_rates_agreement_and_scorers_to_the_slice():
         eq(r.code, 2, r)
         contains(r.err, "assay: --where: column ")
         contains(r.err, "Try 'assay stats --help'.")
+
+
+def test_many_groups_by_numbers_are_each_counted_alone():
+    # 1,500 annotators over 40 days: more groups than the slots that find a
+    # row's group by its ids and day, so rows of different groups share slots
+    import collections
+    import datetime
+    with Workdir() as w:
+        verdicts = ["accepted", "rejected", "edited"]
+        d = [(i, f"a{i % 1500:04d}", verdicts[i % 3], "other" if i % 3 == 1 else None,
+              1000 + i, (i * 7) % 40) for i in range(3000)]
+        build(w, d)
+
+        def day(x):
+            return datetime.date(2026, 1, 1) + datetime.timedelta(days=x[5])
+
+        def want(key):
+            c = collections.Counter((key(x), x[2]) for x in d)
+            return {k: (sum(c[(k, v)] for v in verdicts), c[(k, "rejected")])
+                    for k in {key(x) for x in d}}
+        got = {x["annotator"]: (x["decided"], x["rejected"])
+               for x in stats(w, "--by", "annotator")["groups"]}
+        eq(got, want(lambda x: x[1]))
+        got = {(x["week"], x["annotator"]): (x["decided"], x["rejected"])
+               for x in stats(w, "--by", "week", "--by", "annotator")["groups"]}
+        eq(got, want(lambda x: ("%d-W%02d" % day(x).isocalendar()[:2], x[1])))
+        got = {(x["annotator"], x["day"], x["batch"]): (x["decided"], x["rejected"])
+               for x in stats(w, "--by", "annotator", "--by", "day", "--by", "batch")["groups"]}
+        eq(got, want(lambda x: (x[1], day(x).isoformat(), "b")))
