@@ -1,8 +1,9 @@
 /* calib_run.c — scorer calibration against the human verdicts, gathered
- * from the store on several cores: the verdicts by ranges of sample ids,
- * then every scorer's values in one scan of the packed score rows (by the
- * same ranges) and the combined score, then each score's row of the report
- * (its values sorted by the radix sort) on the workers again. */
+ * from the store on several cores: the verdicts by ranges of sample ids
+ * and, beside them, the combined score by id; then every scorer's values
+ * in one scan of the packed score rows (by the same ranges); then each
+ * score's row of the report (its values sorted by the radix sort) on the
+ * workers again. */
 #include <math.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -51,11 +52,13 @@ static void split_free(split *sp)
 /* The whole computation. Phase one's tasks, for parallel workers each with
  * its own reader connection (all in read transactions begun together):
  * the first n_rg read the verdicts of one range of sample ids each into
- * cls; the next n_rg wait for them (they are all handed out before, so
+ * cls; the next reads the combined score of every sample into quality
+ * (it needs no verdict: on two cores it no longer runs alone at the end);
+ * the last n_rg wait for the verdicts (they are all handed out before, so
  * they are running or done), then read the score rows of range r, filing
- * each slot's value under its sample's verdict in sp[r][slot]; the last
- * reads the combined score. Phase two: a task per score joins its ranges
- * and computes its row. cls holds 2 bits per sample (a million samples in
+ * each slot's value under its sample's verdict in sp[r][slot]. Phase two:
+ * a task per score joins its ranges and computes its row (the combined
+ * score's files its values first, in id order). cls holds 2 bits per sample (a million samples in
  * 250 KB, which stays in cache for the random lookups): 0 undecided, 1
  * kept, 2 edited by most (rejected-or-edited, but not rejected), 3
  * rejected by most. Ranges start at multiples of 4, so no byte of cls is
@@ -71,6 +74,8 @@ typedef struct calib_run {
 	char **slots; /* scorer names by slot, NULL for a free slot */
 	size_t n_slots;
 	split *sp;    /* sp[r * n_slots + slot]; the combined score's at n_rg * n_slots */
+	double *quality; /* the combined score by sample id (NAN: none), read
+			    beside the verdicts, filed in phase two */
 	audit_scorer_report *out; /* by slot, the combined score last */
 } calib_run;
 
@@ -136,9 +141,39 @@ static int on_row(void *ud, int64_t id, const double *vals, size_t n, uint64_t f
 
 static int on_quality(void *ud, int64_t id, double value)
 {
-	range_ctx *r = ud;
-	unsigned k = class_of(r->c, id);
-	return k ? classify(r->sp, k, value, false) : 0;
+	calib_run *c = ud;
+	if (id >= 0 && id <= c->max_id)
+		c->quality[id] = value;
+	return 0;
+}
+
+/* The combined score's task of phase one: every sample's value, in the
+ * quality index's order, kept by id (it needs no verdict, so it runs
+ * beside the verdicts' tasks, not after them). */
+static int read_quality(calib_run *c, store *s, assay_error *err)
+{
+	size_t n = (size_t)c->max_id + 1;
+	if (!(c->quality = assay_realloc_big(NULL, n * sizeof *c->quality)))
+		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
+	for (size_t i = 0; i < n; i++)
+		c->quality[i] = NAN;
+	return store_quality_each(s, on_quality, c, err);
+}
+
+/* Files the combined score of every decided sample, in id order (the
+ * values are sorted afterwards, as every score's are). ASSAY_ENOMEM. */
+static int file_quality(const calib_run *c, split *sp)
+{
+	size_t n = (size_t)c->max_id + 1;
+	for (int v = 0; v < 3; v++)
+		if (vals_grow(&sp->by[v], n) < 0)
+			return ASSAY_ENOMEM;
+	for (size_t id = 0; id < n; id++) {
+		unsigned k = class_of(c, (int64_t)id);
+		if (k && classify(sp, k, c->quality[id], false) < 0)
+			return ASSAY_ENOMEM;
+	}
+	return 0;
 }
 
 /* Verdict task i: the samples of its range of ids. */
@@ -153,27 +188,24 @@ static int read_verdicts(calib_run *c, store *s, size_t i, assay_error *err)
 	return rc;
 }
 
-/* Score task i (the combined score's when i == n_rg): waits for the
- * verdicts, then files the values of its range. */
+/* Score task i: waits for the verdicts, then files the values of its
+ * range. */
 static int read_scores(calib_run *c, store *s, size_t i, assay_error *err)
 {
 	while (atomic_load(&c->verdicts_done) < (int)c->n_rg)
 		nanosleep(&(struct timespec){.tv_nsec = 100000}, NULL);
 	if (atomic_load(&c->verdicts_failed)) /* that task's error is the one reported */
 		return ASSAY_ECONFLICT;
-	bool quality = i == c->n_rg;
 	range_ctx r = {.c = c, .sp = &c->sp[i * c->n_slots]};
 	/* one value per sample at most: reserved (pages are touched only as
 	 * they fill), grown only if a snapshot grew meanwhile */
-	size_t room = quality ? (size_t)c->max_id + 1 : (size_t)c->chunk;
-	for (size_t k = 0; k < (quality ? 1 : c->n_slots); k++)
-		for (int v = 0; v < 3 && (quality || c->slots[k]); v++)
-			if (vals_grow(&r.sp[k].by[v], room) < 0)
+	for (size_t k = 0; k < c->n_slots; k++)
+		for (int v = 0; v < 3 && c->slots[k]; v++)
+			if (vals_grow(&r.sp[k].by[v], (size_t)c->chunk) < 0)
 				return assay_fail(err, ASSAY_ENOMEM, "out of memory");
 	int64_t first = (int64_t)i * c->chunk;
 	int64_t last = i + 1 == c->n_rg ? INT64_MAX : first + c->chunk - 1;
-	int rc = quality ? store_quality_each(s, on_quality, &r, err)
-			 : store_score_rows_each(s, first, last, on_row, &r, err);
+	int rc = store_score_rows_each(s, first, last, on_row, &r, err);
 	return rc == ASSAY_ENOMEM ? assay_fail(err, rc, "out of memory") : rc;
 }
 
@@ -181,8 +213,9 @@ static int phase_one(void *ud, size_t worker, size_t task, assay_error *err)
 {
 	calib_run *c = ud;
 	store *s = c->readers.s[worker];
-	return task < c->n_rg ? read_verdicts(c, s, task, err)
-			      : read_scores(c, s, task - c->n_rg, err);
+	return task < c->n_rg	 ? read_verdicts(c, s, task, err)
+	       : task == c->n_rg ? read_quality(c, s, err)
+				 : read_scores(c, s, task - c->n_rg - 1, err);
 }
 
 /* Appends b's values and counts to a (ASSAY_ENOMEM). */
@@ -207,10 +240,12 @@ static int split_join(split *a, const split *b)
 }
 
 /* The sorted union of sorted a and b, in a new array (NULL: out of
- * memory; an empty union is a 1-element allocation). */
+ * memory; an empty union is a 1-element allocation). Allocated as the
+ * values are (huge pages where the system has them): at a million values
+ * ordinary pages cost thousands of page faults per array. */
 static double *merged(const class_vals *a, const class_vals *b)
 {
-	double *m = malloc((a->n + b->n ? a->n + b->n : 1) * sizeof *m);
+	double *m = assay_realloc_big(NULL, (a->n + b->n ? a->n + b->n : 1) * sizeof *m);
 	if (!m)
 		return NULL;
 	size_t i = 0, j = 0, o = 0;
@@ -297,8 +332,12 @@ static int phase_two(void *ud, size_t worker, size_t k, assay_error *err)
 {
 	(void)worker;
 	calib_run *c = ud;
-	if (k == c->n_slots)
-		return report(&c->sp[c->n_rg * c->n_slots], "quality", true, &c->out[k], err);
+	if (k == c->n_slots) {
+		split *q = &c->sp[c->n_rg * c->n_slots];
+		if (file_quality(c, q) < 0)
+			return assay_fail(err, ASSAY_ENOMEM, "out of memory");
+		return report(q, "quality", true, &c->out[k], err);
+	}
 	if (!c->slots[k])
 		return ASSAY_OK;
 	split *first = &c->sp[k];
@@ -380,6 +419,7 @@ int audit_calibration_compute(store *s, const store_where *where, audit_calibrat
 	free(c.sp);
 	free(c.out);
 	free(c.cls);
+	free(c.quality);
 	if (rc < 0 || !out->n) {
 		audit_calibration_free(out);
 		if (rc >= 0)
