@@ -58,7 +58,8 @@ static inline int push(const learn_settings *s, learn_fvec *fv, size_t len, floa
 	f->name = 0;
 	if (fv->keep_names) {
 		/* the name and its NUL in one copy */
-		if (abuf_reserve(&fv->names, len + 1) < 0)
+		if (fv->names.len + len + 2 > fv->names.cap &&
+		    abuf_reserve(&fv->names, len + 1) < 0)
 			return ASSAY_ENOMEM;
 		f->name = (uint32_t)fv->names.len;
 		memcpy(fv->names.data + fv->names.len, fv->scratch.data, len);
@@ -69,8 +70,10 @@ static inline int push(const learn_settings *s, learn_fvec *fv, size_t len, floa
 }
 
 /* Room for n more features and a name of up to len bytes in scratch. */
-static int room(learn_fvec *fv, size_t n, size_t len)
+static inline int room(learn_fvec *fv, size_t n, size_t len)
 {
+	if (fv->n + n <= fv->cap && fv->scratch.len + len + 1 <= fv->scratch.cap)
+		return ASSAY_OK; /* the common case, without a call */
 	if (ASSAY_GROW(fv->v, fv->n + n, fv->cap, 256) < 0 || abuf_reserve(&fv->scratch, len) < 0)
 		return ASSAY_ENOMEM;
 	return ASSAY_OK;

@@ -386,6 +386,15 @@ static double logit_of(const float *w, uint32_t mask, const learn_fvec *fv)
 	return x;
 }
 
+/* Asks memory for the weights a vector reads before they are summed: the
+ * indexes fall at random over megabytes of weights, each read a likely
+ * cache miss, and fetched together they overlap. */
+static void prefetch(const float *w, uint32_t mask, const learn_fvec *fv)
+{
+	for (size_t k = 0; k < fv->n; k++)
+		__builtin_prefetch(&w[fv->v[k].idx & mask]);
+}
+
 /* The (up to) three features that pushed hardest toward the side the
  * model leans to, in words, comma-separated. */
 static int explain(const learn_model *m, const learn_fvec *fv, bool toward_reject, abuf *why)
@@ -432,8 +441,11 @@ int learn_predict(const learn_model *m, const learn_example *ex, learn_fvec *fv,
 	if (learn_extract(&m->settings, ex, fv) < 0)
 		return assay_fail(err, ASSAY_ENOMEM, "out of memory for a sample's features");
 	uint32_t mask = ((uint32_t)1 << m->settings.bits) - 1;
-	*out = (learn_prediction){.p_reject = learn_sigmoid(logit_of(m->w, mask, fv))};
 	uint32_t rmask = ((uint32_t)1 << m->reason_bits) - 1;
+	prefetch(m->w, mask, fv);
+	for (size_t r = 0; r < m->n_reasons; r++)
+		prefetch(m->rw[r], rmask, fv);
+	*out = (learn_prediction){.p_reject = learn_sigmoid(logit_of(m->w, mask, fv))};
 	for (size_t r = 0; r < m->n_reasons; r++) {
 		double p = learn_sigmoid(logit_of(m->rw[r], rmask, fv));
 		if (!out->reason || p > out->reason_p) {
