@@ -198,6 +198,12 @@ static int bind_row(dbi_stmt *from, dbi_stmt *to, const char *types, abuf *blobs
 		} else if (types[c] == 't') {
 			const char *t = dbi_col_text(from, c, &n);
 			dbi_bind_text(to, c + 1, t, (int64_t)n);
+		} else if (types[c] == 'M') {
+			continue; /* a notes blob is one column on SQLite (N's) */
+		} else if (strchr("FVN", types[c])) {
+			if (copy_packed_blob(from, c, types[c], false, &blobs[c]) < 0)
+				return assay_fail(err, ASSAY_ENOMEM, "out of memory");
+			dbi_bind_blob(to, c + 1, blobs[c].data ? blobs[c].data : "", blobs[c].len);
 		} else {
 			const void *p = dbi_col_blob(from, c, &n);
 			abuf_reset(&blobs[c]);

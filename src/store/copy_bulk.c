@@ -7,6 +7,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 static const dbi_query q_bulk[] = {
 	{"copy_bulk_batches", NULL,
@@ -46,11 +47,11 @@ static const dbi_query q_bulk[] = {
 	 "unnest($1::bigint[], $2::bigint[], $3::text[])"},
 	{"copy_bulk_sample_scores", NULL,
 	 "INSERT INTO sample_scores (sample_id, flags, learned, scored_at, vals, "
-	 "vers) SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::float8[], "
-	 "$4::bigint[], $5::bytea[], $6::bytea[])"},
+	 "vers) SELECT a, b, c, d, e::float8[], f::integer[] FROM unnest($1::bigint[], "
+	 "$2::bigint[], $3::float8[], $4::bigint[], $5::text[], $6::text[]) AS u(a, b, c, d, e, f)"},
 	{"copy_bulk_score_notes", NULL,
-	 "INSERT INTO score_notes (sample_id, notes) SELECT * FROM "
-	 "unnest($1::bigint[], $2::bytea[])"},
+	 "INSERT INTO score_notes (sample_id, reasons, details) SELECT a, b::text[], c::text[] "
+	 "FROM unnest($1::bigint[], $2::text[], $3::text[]) AS u(a, b, c)"},
 	{"copy_bulk_pairs", NULL,
 	 "INSERT INTO pairs (sample_id, a_field, b_field, b_text, a_model, "
 	 "b_model, a_model_field, b_model_field, claimed, chat) SELECT * FROM "
@@ -160,6 +161,10 @@ int copy_bulk_add(copy_bulk *bk, dbi_stmt *from, const char *types, assay_error 
 		else if (types[c] == 't') {
 			const char *t = dbi_col_text(from, c, &n);
 			put_quoted(b, t, n);
+		} else if (strchr("FVNM", types[c])) {
+			if (copy_packed_literal(from, c, types[c], &bk->scratch) < 0)
+				return assay_fail(err, ASSAY_ENOMEM, "out of memory");
+			put_quoted(b, bk->scratch.data, bk->scratch.len);
 		} else {
 			const unsigned char *p = dbi_col_blob(from, c, &n);
 			put_blob(b, p, n);
@@ -202,4 +207,5 @@ void copy_bulk_free(copy_bulk *bk)
 {
 	for (int c = 0; c < COPY_MAX_COLUMNS; c++)
 		abuf_free(&bk->cols[c]);
+	abuf_free(&bk->scratch);
 }

@@ -36,6 +36,12 @@ uint64_t copy_row_hash(dbi_stmt *st, const char *types, abuf *scratch)
 				v = 0.0; /* -0.0 and 0.0 are one value */
 			memcpy(&bits, &v, sizeof bits);
 			put_u64(scratch, bits);
+		} else if (strchr("FVNM", types[c])) {
+			abuf packed = {0};
+			copy_packed_blob(st, c, types[c], true, &packed);
+			put_u64(scratch, packed.len);
+			abuf_append(scratch, packed.data ? packed.data : "", packed.len);
+			abuf_free(&packed);
 		} else {
 			size_t n = 0;
 			const void *p = types[c] == 't' ? (const void *)dbi_col_text(st, c, &n)

@@ -9,7 +9,8 @@
 typedef struct copy_table {
 	const char *name;
 	/* one letter per column, in the order the queries list them: i
-	 * integer, r real, t text, b blob */
+	 * integer, r real, t text, b blob; the packed scores (copy_scores.c):
+	 * F values, V version ids, N a notes blob's reasons, M its details */
 	const char *types;
 	/* the column of the key a chunk ends on: its rows are read in this
 	 * key's order and rows sharing a value never straddle two chunks */
@@ -35,6 +36,7 @@ dbi_stmt *copy_setval_stmt(store *s, size_t i, assay_error *err);
  * column's values as one array literal. Zero it before use. */
 typedef struct copy_bulk {
 	abuf cols[COPY_MAX_COLUMNS];
+	abuf scratch;
 	size_t rows, bytes;
 } copy_bulk;
 
@@ -49,6 +51,13 @@ void copy_bulk_free(copy_bulk *bk);
  * value: integers and reals as their 8 bytes, -0.0 as 0.0, text and
  * blobs as their length and bytes). scratch is reused between rows. */
 uint64_t copy_row_hash(dbi_stmt *st, const char *types, abuf *scratch);
+
+/* A packed scores column (type F, V, N or M) of the current row of a read
+ * statement of either engine: as SQLite's blob (canonical: every NaN
+ * alike, notes in slot order, for hashing), or as PostgreSQL's array
+ * literal. */
+int copy_packed_blob(dbi_stmt *st, int c, char type, bool canonical, abuf *out);
+int copy_packed_literal(dbi_stmt *st, int c, char type, abuf *out);
 
 /* Counts and checksums every table on both sides into res (src read
  * inside the caller's read transaction; dst in one of its own); fails

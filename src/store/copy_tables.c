@@ -14,8 +14,8 @@ const copy_table copy_tables[] = {
 	{"score_cache", "iirti", 0, false},
 	{"scorers", "it", 0, false},
 	{"scorer_versions", "iit", 0, true},
-	{"sample_scores", "iiribb", 0, false},
-	{"score_notes", "ib", 0, false},
+	{"sample_scores", "iiriFV", 0, false},
+	{"score_notes", "iNM", 0, false},
 	{"pairs", "itttttttti", 0, false},
 	{"pair_scores", "itrittti", 0, false},
 	{"events", "iiittttiiittt", 0, true},
@@ -65,14 +65,23 @@ static const dbi_query q_read[] = {
 	 "SELECT id, slot, version FROM scorer_versions WHERE id > ?1 ORDER BY "
 	 "id",
 	 NULL},
+	/* PostgreSQL's arrays (copy_scores.c): the values and versions as
+	 * their text, the notes packed as SQLite's blob in slot order */
 	{"copy_read_sample_scores",
 	 "SELECT sample_id, flags, learned, scored_at, vals, vers FROM "
 	 "sample_scores WHERE sample_id > ?1 ORDER BY sample_id",
-	 NULL},
+	 "SELECT sample_id, flags, learned, scored_at, vals::text, vers::text FROM "
+	 "sample_scores WHERE sample_id > $1 ORDER BY sample_id"},
 	{"copy_read_score_notes",
-	 "SELECT sample_id, notes FROM score_notes WHERE sample_id > ?1 ORDER BY "
+	 "SELECT sample_id, notes, notes FROM score_notes WHERE sample_id > ?1 ORDER BY "
 	 "sample_id",
-	 NULL},
+	 "SELECT sample_id, n, n FROM (SELECT sample_id, coalesce((SELECT "
+	 "string_agg(decode(lpad(to_hex(i - 1), 2, '0'), 'hex') || "
+	 "convert_to(coalesce(r, ''), 'UTF8') || '\\x00'::bytea || "
+	 "convert_to(coalesce(d, ''), 'UTF8') || '\\x00'::bytea, ''::bytea ORDER BY i) "
+	 "FROM unnest(reasons, details) WITH ORDINALITY AS u(r, d, i) "
+	 "WHERE r IS NOT NULL OR d IS NOT NULL), ''::bytea) AS n "
+	 "FROM score_notes WHERE sample_id > $1) x ORDER BY sample_id"},
 	{"copy_read_pairs",
 	 "SELECT sample_id, a_field, b_field, b_text, a_model, b_model, "
 	 "a_model_field, b_model_field, claimed, chat FROM pairs WHERE sample_id "
@@ -181,7 +190,8 @@ static const dbi_query q_insert[] = {
 	 NULL},
 	{"copy_insert_score_notes",
 	 "INSERT INTO score_notes (sample_id, notes) VALUES (?1, ?2)",
-	 NULL},
+	 "INSERT INTO score_notes (sample_id, reasons, details) VALUES ($1, $2::text[], "
+	 "$3::text[])"},
 	{"copy_insert_pairs",
 	 "INSERT INTO pairs (sample_id, a_field, b_field, b_text, a_model, "
 	 "b_model, a_model_field, b_model_field, claimed, chat) VALUES (?1, ?2, "

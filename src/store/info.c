@@ -1,5 +1,6 @@
 /* info.c — the overview behind `assay info`: batches, counts, scorers. */
 #include "store_int.h"
+#include "scores_pg.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,7 +41,7 @@ static const dbi_query q_batch_counts = {
     "   WHERE d.verdict <> 'skipped' GROUP BY s.batch_id) v ON v.batch_id = b.id"
     " ORDER BY b.id"};
 /* What the store's tables take on the server (info's "MB"), and whether
- * any scorer was ever recorded (a PostgreSQL store holds no scores yet). */
+ * any scorer was ever recorded. */
 static const dbi_query q_pg_size = {
     "info_size", NULL,
     "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0)::bigint,"
@@ -103,9 +104,7 @@ static int pg_batch_counts(store *s, store_info *out, assay_error *err)
 	return rc < 0 ? rc : ASSAY_OK;
 }
 
-/* The size of the store's tables, and no scorers: a PostgreSQL store
- * cannot hold scores yet (scoring is refused there), so a scorer found
- * means another program wrote one, which this build cannot read there. */
+/* The size of the store's tables, and the scorers (scores_pg_info.c). */
 static int pg_size_scorers(store *s, store_info *out, assay_error *err)
 {
 	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_pg_size, err);
@@ -120,7 +119,7 @@ static int pg_size_scorers(store *s, store_info *out, assay_error *err)
 	dbi_reset(st);
 	if (rc < 0)
 		return rc;
-	return scorers ? store_sqlite_only(s, err) : ASSAY_OK;
+	return scorers ? store_info_scorers_pg(s, out, err) : ASSAY_OK;
 }
 
 static int batch_counts(store *s, store_info *out, assay_error *err)

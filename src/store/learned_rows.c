@@ -4,6 +4,7 @@
  * predict from the other scores and leave a score that did not change
  * unwritten. */
 #include "store_int.h"
+#include "scores_pg.h"
 
 #include <math.h>
 #include <string.h>
@@ -39,6 +40,8 @@ int store_score_rows_read(store *s, int64_t lo, int64_t hi, int note_slot,
 			  int (*fn)(void *ud, const store_score_rowview *row), void *ud,
 			  assay_error *err)
 {
+	if (s->pg)
+		return store_score_rows_read_pg(s, lo, hi, note_slot, fn, ud, err);
 	sqlite3_stmt *st = store_stmt(s, sql_rows, err);
 	if (!st)
 		return err->code;

@@ -5,6 +5,7 @@
  * complete up to (neardup_index). Rows are appended in id order, one per
  * sample in each table: a bulk build writes no index but the rowid's. */
 #include "store_int.h"
+#include "neardup_pg.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -14,6 +15,8 @@ static const char sql_state[] = "SELECT version, upto FROM neardup_index WHERE i
 int store_neardup_state(store *s, char *version, size_t size, int64_t *upto,
 			assay_error *err)
 {
+	if (s->pg)
+		return store_neardup_state_pg(s, version, size, upto, err);
 	sqlite3_stmt *st = store_stmt(s, sql_state, err);
 	if (!st)
 		return err->code;
@@ -37,6 +40,8 @@ static const char sql_version[] = "INSERT OR REPLACE INTO neardup_index (id, ver
 
 int store_neardup_reset(store *s, const char *version, assay_error *err)
 {
+	if (s->pg)
+		return store_neardup_reset_pg(s, version, err);
 	int rc = store_exec(s, sql_clear, err);
 	sqlite3_stmt *st = rc < 0 ? NULL : store_stmt(s, sql_version, err);
 	if (!st)
@@ -49,6 +54,8 @@ static const char sql_done[] = "UPDATE neardup_index SET upto = ?1 WHERE id = 1"
 
 int store_neardup_done(store *s, int64_t upto, assay_error *err)
 {
+	if (s->pg)
+		return store_neardup_done_pg(s, upto, err);
 	sqlite3_stmt *st = store_stmt(s, sql_done, err);
 	if (!st)
 		return err->code;
@@ -62,6 +69,8 @@ static const char sql_get[] = "SELECT sig, cluster, via, agree_of, agree_max, si
 int store_neardup_get(store *s, int64_t sample_id, store_neardup *out, bool *found,
 		      assay_error *err)
 {
+	if (s->pg)
+		return store_neardup_get_pg(s, sample_id, out, found, err);
 	*found = false;
 	sqlite3_stmt *st = store_stmt(s, sql_get, err);
 	if (!st)
@@ -95,6 +104,8 @@ static const char sql_put_keys[] = "INSERT OR REPLACE INTO neardup_keys (sample_
 int store_neardup_put(store *s, const store_neardup *row,
 		      const uint32_t keys[STORE_NEARDUP_KEYS], assay_error *err)
 {
+	if (s->pg)
+		return store_neardup_put_pg(s, row, keys, err);
 	sqlite3_stmt *st = store_stmt(s, sql_put, err);
 	if (!st)
 		return err->code;
@@ -126,6 +137,8 @@ static const char sql_grow[] = "UPDATE neardup SET size = ?2, agree_max = ?3"
 int store_neardup_grow(store *s, int64_t sample_id, int64_t size, int agree_max,
 		       assay_error *err)
 {
+	if (s->pg)
+		return store_neardup_grow_pg(s, sample_id, size, agree_max, err);
 	sqlite3_stmt *st = store_stmt(s, sql_grow, err);
 	if (!st)
 		return err->code;
@@ -143,6 +156,8 @@ int store_neardup_scan(store *s, int64_t upto,
 				 const uint32_t keys[STORE_NEARDUP_KEYS], assay_error *err),
 		       void *ud, assay_error *err)
 {
+	if (s->pg)
+		return store_neardup_scan_pg(s, upto, fn, ud, err);
 	sqlite3_stmt *st = store_stmt(s, sql_scan, err);
 	if (!st)
 		return err->code;

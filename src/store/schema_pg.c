@@ -4,6 +4,7 @@
  * and application id live in the table assay_meta (SQLite keeps them in
  * the file's header). Each later schema version adds a step here beside
  * SQLite's. */
+#include "scores_pg.h"
 #include "store_int.h"
 
 #include <stdio.h>
@@ -135,16 +136,7 @@ static const char sql_pg_more[] =
 	"CREATE TABLE scorer_versions ("
 	"  id " ID ", slot BIGINT NOT NULL REFERENCES scorers(slot),"
 	"  version TEXT NOT NULL, UNIQUE (slot, version));"
-	"CREATE TABLE sample_scores ("
-	"  sample_id BIGINT PRIMARY KEY REFERENCES samples(id),"
-	"  flags BIGINT NOT NULL DEFAULT 0, learned DOUBLE PRECISION,"
-	"  scored_at BIGINT NOT NULL, vals BYTEA NOT NULL, vers BYTEA NOT NULL);"
-	"CREATE INDEX sample_scores_by_learned ON sample_scores(learned, sample_id)"
-	"  WHERE learned IS NOT NULL;"
-	"CREATE INDEX sample_scores_by_uncertainty ON sample_scores(abs(learned - 0.5), sample_id)"
-	"  WHERE learned IS NOT NULL;"
-	"CREATE TABLE score_notes ("
-	"  sample_id BIGINT PRIMARY KEY REFERENCES samples(id), notes BYTEA NOT NULL);"
+	SCORES_PG_TABLES
 	"CREATE TABLE assay_meta (key TEXT PRIMARY KEY, value BIGINT NOT NULL);"
 	"CREATE TABLE neardup_index (id BIGINT PRIMARY KEY CHECK (id = 1), version TEXT NOT NULL,"
 	"  upto BIGINT NOT NULL DEFAULT 0);"

@@ -5,6 +5,7 @@
  * functions that read them with the slot bound as a parameter, and the
  * cache of slots and version ids. */
 #include "store_int.h"
+#include "scores_pg.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -302,6 +303,8 @@ static int load_vers(store *s, sqlite3_stmt *st)
 
 int score_slots_load(store *s, assay_error *err)
 {
+	if (s->pg)
+		return score_slots_load_pg(s, err);
 	score_slots_forget(s);
 	sqlite3_stmt *a = store_stmt(s, sql_slots, err), *b = a ? store_stmt(s, sql_vers, err) : NULL;
 	if (!b)
@@ -375,6 +378,8 @@ static const char sql_new_ver[] = "INSERT INTO scorer_versions (slot, version) V
 int score_slot_make(store *s, const char *name, const char *version, int *slot, uint32_t *ver,
 		    assay_error *err)
 {
+	if (s->pg)
+		return score_slot_make_pg(s, name, version, slot, ver, err);
 	int rc = score_slot_find(s, name, version, slot, ver, err);
 	if (rc < 0 || *ver)
 		return rc;

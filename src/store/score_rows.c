@@ -3,6 +3,7 @@
  * notes), the range and per-scorer readers unpacking in C, and the
  * rewrite of the old row-per-score table into this layout. */
 #include "store_int.h"
+#include "scores_pg.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -39,6 +40,8 @@ static int notes_put(store *s, int64_t id, const abuf *notes, uint64_t mask, ass
 int store_scores_put_at(store *s, const store_score_row *rows, size_t n, int64_t at,
 			assay_error *err)
 {
+	if (s->pg)
+		return store_scores_put_at_pg(s, rows, n, at, err);
 	unsigned char vals[STORE_MAX_SLOTS * 8], vers[STORE_MAX_SLOTS * 4];
 	int slot[STORE_MAX_SLOTS], top = -1;
 	uint32_t ver[STORE_MAX_SLOTS];
@@ -114,6 +117,8 @@ int store_score_set_detail(store *s, int64_t sample_id, const char *scorer, cons
 	int rc = score_slot_find(s, scorer, NULL, &slot, &ver, err);
 	if (rc < 0 || slot < 0)
 		return rc;
+	if (s->pg)
+		return store_score_set_detail_pg(s, sample_id, slot, reason, detail, err);
 	abuf notes = {0};
 	if (score_pack_note(&notes, slot, reason, detail) < 0)
 		rc = assay_fail(err, ASSAY_ENOMEM, "out of memory");
@@ -131,6 +136,8 @@ int store_scores_range_each(store *s, int64_t lo, int64_t hi,
 				      double value),
 			    void *ud, assay_error *err)
 {
+	if (s->pg)
+		return store_scores_range_each_pg(s, lo, hi, fn, ud, err);
 	sqlite3_stmt *st = store_stmt(s, sql_range, err);
 	if (!st)
 		return err->code;
@@ -168,24 +175,11 @@ static const char sql_get[] =
 	" LEFT JOIN score_notes n ON n.sample_id = ss.sample_id"
 	" WHERE ss.sample_id = ?1 ORDER BY sc.name";
 
-/* PostgreSQL: whether the sample has scores (no command writes them there
- * yet: the packed values are read on SQLite only). */
-static const dbi_query q_any_pg = {
-    "scores_any", "SELECT 1 FROM sample_scores WHERE sample_id = ?1", NULL};
-
 int store_scores_get(store *s, int64_t sample_id, store_score **out, size_t *n, assay_error *err)
 {
-	if (!s->pg)
-		return store_scores_read(s, sql_get, sample_id, out, n, "reading scores", err);
-	*out = NULL;
-	*n = 0;
-	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_any_pg, err);
-	if (!st)
-		return err->code;
-	dbi_bind_i64(st, 1, sample_id);
-	int rc = dbi_step(st, err, "reading scores");
-	dbi_reset(st);
-	return rc == DBI_ROW ? store_sqlite_only(s, err) : rc;
+	if (s->pg)
+		return store_scores_get_pg(s, sample_id, out, n, err);
+	return store_scores_read(s, sql_get, sample_id, out, n, "reading scores", err);
 }
 
 /* ---- calibration: every scorer's values in one scan ------------------------------ */
@@ -198,6 +192,8 @@ int store_score_rows_each(store *s, int64_t first, int64_t last,
 				    uint64_t flags),
 			  void *ud, assay_error *err)
 {
+	if (s->pg)
+		return store_score_rows_each_pg(s, first, last, fn, ud, err);
 	sqlite3_stmt *st = store_stmt(s, sql_rows_between, err);
 	if (!st)
 		return err->code;
@@ -244,6 +240,8 @@ static const char sql_names[] = "SELECT name FROM scorers ORDER BY name";
 
 int store_scorer_names(store *s, char ***names, size_t *n, assay_error *err)
 {
+	if (s->pg)
+		return store_scorer_names_pg(s, names, n, err);
 	*names = NULL;
 	*n = 0;
 	sqlite3_stmt *st = store_stmt(s, sql_names, err);

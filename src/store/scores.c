@@ -3,6 +3,7 @@
  * the sample (and the samples lacking it), the remote scorers' answer
  * cache and field ranges. */
 #include "store_int.h"
+#include "scores_pg.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -144,6 +145,8 @@ static int read_rows(store *s, sqlite3_stmt *st, const want_slots *w, store_scor
 int store_score_page_next(store *s, const store_score_query *q, size_t max, store_score_page *page,
 			  assay_error *err)
 {
+	if (s->pg)
+		return store_score_page_next_pg(s, q, max, page, err);
 	if (q->n_want > 64)
 		return assay_fail(err, ASSAY_EINVAL, "at most 64 scorers per run");
 	page->n = 0;
@@ -207,6 +210,8 @@ static const char sql_scope[] =
 int store_score_scope(store *s, const store_score_query *q, int64_t *count, int64_t *max_id,
 		      assay_error *err)
 {
+	if (s->pg)
+		return store_score_scope_pg(s, q, count, max_id, err);
 	char *batches = NULL;
 	int rc = batches_json(q, &batches, err);
 	if (rc < 0)
@@ -299,6 +304,8 @@ static const char sql_quality[] =
 
 int store_quality_set(store *s, int64_t sample_id, double quality, assay_error *err)
 {
+	if (s->pg)
+		return store_quality_set_pg(s, sample_id, quality, err);
 	sqlite3_stmt *st = store_stmt(s, sql_quality, err);
 	if (!st)
 		return err->code;
@@ -321,6 +328,8 @@ static const char sql_missing[] =
 int store_quality_missing(store *s, int64_t after, int64_t *ids, size_t max, size_t *n,
 			  assay_error *err)
 {
+	if (s->pg)
+		return store_quality_missing_pg(s, after, ids, max, n, err);
 	return store_ids_page(s, sql_missing, after, ids, max, n,
 			      "finding samples without a combined score", err);
 }
@@ -334,6 +343,8 @@ static const char sql_cache_put[] =
 int store_score_cache_get(store *s, uint64_t config_hash, uint64_t text_hash, bool *found,
 			  double *value, char **reason, assay_error *err)
 {
+	if (s->pg)
+		return store_score_cache_get_pg(s, config_hash, text_hash, found, value, reason, err);
 	*found = false;
 	*reason = NULL;
 	sqlite3_stmt *st = store_stmt(s, sql_cache_get, err);
@@ -359,6 +370,8 @@ int store_score_cache_get(store *s, uint64_t config_hash, uint64_t text_hash, bo
 int store_score_cache_put(store *s, uint64_t config_hash, uint64_t text_hash, double value,
 			  const char *reason, assay_error *err)
 {
+	if (s->pg)
+		return store_score_cache_put_pg(s, config_hash, text_hash, value, reason, err);
 	sqlite3_stmt *st = store_stmt(s, sql_cache_put, err);
 	if (!st)
 		return err->code;
@@ -405,6 +418,8 @@ static int field_paths(const char *field, abuf *exact, abuf *nested)
 int store_field_range(store *s, const store_score_query *q, const char *field, double *min,
 		      double *max, int64_t *n, assay_error *err)
 {
+	if (s->pg)
+		return store_field_range_pg(s, q, field, min, max, n, err);
 	abuf exact = {0}, nested = {0};
 	char *batches = NULL;
 	int rc = batches_json(q, &batches, err);

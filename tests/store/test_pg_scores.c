@@ -1,0 +1,179 @@
+/* test_pg_scores.c — the packed scores on both engines: an SQLite file and
+ * a fresh schema on the PostgreSQL server tests/run starts ($ASSAY_TEST_PG;
+ * without it the PostgreSQL half is skipped and says so). Writes that merge
+ * into a sample's stored scores, notes cleared and set, failed values, the
+ * pages a scoring run reads and the rows the learned scorer reads must
+ * give the same answers on both. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../src/store/dbi.h"
+#include "assay/store.h"
+#include "assay/text.h"
+#include "unit.h"
+
+enum { LITE, PG };
+static char path[64];
+static char uri[2048];
+static int serial;
+
+static void cleanup(void)
+{
+	unit_remove_db(path);
+}
+
+static const char *fresh(int engine)
+{
+	if (engine == LITE) {
+		if (!path[0]) {
+			snprintf(path, sizeof path, "/tmp/assay-pgscores-%d.db", (int)getpid());
+			atexit(cleanup);
+		}
+		cleanup();
+		return path;
+	}
+	const char *base = getenv("ASSAY_TEST_PG");
+	if (!base || !*base)
+		return NULL;
+	char schema[64], sql[256];
+	snprintf(schema, sizeof schema, "us_%d_%d", (int)getpid(), ++serial);
+	snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS %s CASCADE; CREATE SCHEMA %s", schema,
+		 schema);
+	dbi *db = NULL;
+	assay_error err = {0};
+	if (dbi_open(base, false, false, &db, &err) != ASSAY_OK || dbi_exec(db, sql, &err) < 0) {
+		printf("#   %s\n", err.msg);
+		dbi_close(db);
+		return NULL;
+	}
+	dbi_close(db);
+	snprintf(uri, sizeof uri, "%s%coptions=-csearch_path%%3D%s", base,
+		 strchr(base, '?') ? '&' : '?', schema);
+	return uri;
+}
+
+/* A store with three samples in one batch. */
+static store *open_three(int engine)
+{
+	const char *target = fresh(engine);
+	if (!target) {
+		printf("#   ASSAY_TEST_PG is not set: the PostgreSQL half is skipped\n");
+		return NULL;
+	}
+	store *s = NULL;
+	assay_error err = {0};
+	CHECK_INT(store_open(target, NULL, &s, &err), ASSAY_OK);
+	if (!s)
+		return NULL;
+	CHECK_INT(store_begin(s, &err), ASSAY_OK);
+	store_batch b = {.name = "b1", .source = "/x.jsonl", .format = "jsonl", .created_at = 5};
+	CHECK_INT(store_batch_create(s, &b, &err), ASSAY_OK);
+	static const char *const texts[] = {"one text", "two text", "three text"};
+	for (int i = 0; i < 3; i++) {
+		char ext[8];
+		snprintf(ext, sizeof ext, "s%d", i);
+		store_new_sample ns = {.batch_id = b.id, .ext_id = ext, .line = i + 1,
+				       .text_field = "text", .text = texts[i],
+				       .text_len = strlen(texts[i]), .record = "{\"n\": 3}",
+				       .record_len = 8,
+				       .hash = text_normalized_hash(texts[i], strlen(texts[i]), NULL)};
+		int out;
+		int64_t id;
+		CHECK_INT(store_sample_insert(s, &ns, &out, &id, &err), ASSAY_OK);
+	}
+	CHECK_INT(store_commit(s, &err), ASSAY_OK);
+	return s;
+}
+
+/* One sample's scores as "scorer version value flag reason|detail;". */
+static void scores_text(store *s, int64_t id, char *out, size_t size)
+{
+	store_score *v = NULL;
+	size_t n = 0;
+	assay_error err = {0};
+	CHECK_INT(store_scores_get(s, id, &v, &n, &err), ASSAY_OK);
+	size_t at = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < n && at < size; i++)
+		at += (size_t)snprintf(out + at, size - at, "%s %s %g %d %s|%s;", v[i].scorer,
+				       v[i].version, v[i].value, v[i].flagged, v[i].reason,
+				       v[i].detail);
+	store_scores_free(v, n);
+}
+
+static int on_row(void *ud, const store_score_rowview *row)
+{
+	char *out = ud;
+	size_t at = strlen(out);
+	at += (size_t)snprintf(out + at, 512 - at, "%lld:%zu:%llx:%s|%s:", (long long)row->sample_id,
+			       row->n, (unsigned long long)row->flags, row->reason, row->detail);
+	for (size_t k = 0; k < row->n; k++)
+		at += (size_t)snprintf(out + at, 512 - at, "%g/%u,", row->vals[k],
+				       (unsigned)row->vers[k]);
+	return 0;
+}
+
+static void merge_case(int engine)
+{
+	store *s = open_three(engine);
+	if (!s)
+		return;
+	assay_error err = {0};
+	store_score_row first[] = {
+	    {1, "length", "v1", 0.5, true, "too long", "{\"words\":9}"},
+	    {1, "gopher", "v1", NAN, false, "failed", NULL},
+	    {1, "hedging", "v1", 1.0, false, "", NULL},
+	};
+	CHECK_INT(store_begin(s, &err), ASSAY_OK);
+	CHECK_INT(store_scores_put(s, first, 3, &err), ASSAY_OK);
+	/* a later write of one slot: the others stay, its note is cleared */
+	store_score_row again = {1, "length", "v2", 0.25, false, "", NULL};
+	CHECK_INT(store_scores_put(s, &again, 1, &err), ASSAY_OK);
+	CHECK_INT(store_score_set_detail(s, 1, "hedging", "grew", "{\"size\":2}", &err), ASSAY_OK);
+	store_score_row other = {2, "hedging", "v1", 0.75, true, "hedges", NULL};
+	CHECK_INT(store_scores_put(s, &other, 1, &err), ASSAY_OK);
+	CHECK_INT(store_quality_set(s, 1, 0.125, &err), ASSAY_OK);
+	CHECK_INT(store_commit(s, &err), ASSAY_OK);
+	char got[512];
+	scores_text(s, 1, got, sizeof got);
+	CHECK_STR(got, "gopher v1 nan 0 failed|;hedging v1 1 0 grew|{\"size\":2};"
+		       "length v2 0.25 0 |;");
+	scores_text(s, 2, got, sizeof got);
+	CHECK_STR(got, "hedging v1 0.75 1 hedges|;");
+	/* the rows the learned scorer reads, with hedging's note */
+	int slot = -1;
+	uint32_t ver = 0;
+	CHECK_INT(store_score_slot(s, "hedging", "v1", &slot, &ver, &err), ASSAY_OK);
+	CHECK_INT(slot, 2);
+	got[0] = '\0';
+	CHECK_INT(store_score_rows_read(s, 1, 3, slot, on_row, got, &err), ASSAY_OK);
+	CHECK_STR(got, "1:3:0:grew|{\"size\":2}:0.25/4,nan/2,1/3,"
+		       "2:3:4:hedges|:nan/0,nan/0,0.75/3,");
+	/* a run wanting length v2 and gopher v1: sample 1's gopher failed, so
+	 * it is stale; 2 and 3 lack both */
+	store_score_want want[] = {{"length", "v2"}, {"gopher", "v1"}};
+	store_score_query q = {.want = want, .n_want = 2};
+	store_score_page page = {0};
+	CHECK_INT(store_score_page_next(s, &q, 10, &page, &err), ASSAY_OK);
+	CHECK_INT(page.n, 3);
+	if (page.n == 3) {
+		CHECK_INT(page.items[0].need, 2);
+		CHECK_INT(page.items[1].need, 3);
+		CHECK_STR(page.items[2].text, "three text");
+	}
+	store_score_page_free(&page);
+	int64_t ids[4];
+	size_t n = 0;
+	CHECK_INT(store_quality_missing(s, 0, ids, 4, &n, &err), ASSAY_OK);
+	CHECK_INT(n, 1);
+	CHECK_INT(ids[0], 2);
+	store_close(s);
+}
+
+TEST(merge_sqlite) { merge_case(LITE); }
+TEST(merge_pg) { merge_case(PG); }
+
+UNIT_MAIN(UNIT_CASE(merge_sqlite), UNIT_CASE(merge_pg))
