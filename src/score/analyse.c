@@ -135,7 +135,7 @@ static int end_word(scan *sc, size_t end)
 	sc->w.len = (uint32_t)(end - sc->w.off);
 	if (sc->word_scripts & (sc->word_scripts - 1))
 		t->mixed_words++;
-	if (ASSAY_GROW(t->words, t->n_words + 1, t->cap_words, 64) < 0)
+	if (t->n_words == t->cap_words && ASSAY_GROW(t->words, t->n_words + 1, t->cap_words, 64) < 0)
 		return ASSAY_ENOMEM;
 	t->words[t->n_words++] = sc->w;
 	return ASSAY_OK;
@@ -143,7 +143,7 @@ static int end_word(scan *sc, size_t end)
 
 static int push_span(score_span **v, size_t *n, size_t *cap, score_span sp)
 {
-	if (ASSAY_GROW(*v, *n + 1, *cap, 64) < 0)
+	if (*n == *cap && ASSAY_GROW(*v, *n + 1, *cap, 64) < 0)
 		return ASSAY_ENOMEM;
 	(*v)[(*n)++] = sp;
 	return ASSAY_OK;
@@ -188,19 +188,23 @@ static void visible(scan *sc, size_t off, size_t end)
 	sc->last_nonspace = end;
 }
 
+/* A word starts at off. */
+static void start_word(scan *sc, size_t off)
+{
+	sc->in_word = true;
+	sc->w = (score_word){.off = (uint32_t)off, .hash = FNV_OFFSET};
+	sc->w.line_start = sc->at_line_start;
+	sc->w.sent_start = (uint32_t)sc->t->n_words == sc->sent.first_word;
+	sc->w.upper = 1;
+	sc->word_scripts = 0;
+	sc->at_line_start = false;
+}
+
 static void word_char(scan *sc, size_t off, uint32_t folded, bool letter, bool upper,
 		      uint32_t script)
 {
-	score_text *t = sc->t;
-	if (!sc->in_word) {
-		sc->in_word = true;
-		sc->w = (score_word){.off = (uint32_t)off, .hash = FNV_OFFSET};
-		sc->w.line_start = sc->at_line_start;
-		sc->w.sent_start = (uint32_t)t->n_words == sc->sent.first_word;
-		sc->w.upper = 1;
-		sc->word_scripts = 0;
-		sc->at_line_start = false;
-	}
+	if (!sc->in_word)
+		start_word(sc, off);
 	sc->w.chars++;
 	if (letter) {
 		sc->w.alpha = 1;
@@ -297,6 +301,49 @@ static bool list_marker(const scan *sc, const char *s, size_t n, size_t i)
 	       (after == ' ' || after == '\n' || after == '\t' || after == '\r');
 }
 
+/* The run of ASCII letters and digits at s[i] (at least one), as
+ * ascii_char would take each of them: returns where it ends. */
+static size_t ascii_word_run(scan *sc, const char *s, size_t n, size_t i)
+{
+	score_text *t = sc->t;
+	sc->dots = 0;
+	visible(sc, i, i + 1);
+	if (!sc->in_word)
+		start_word(sc, i);
+	uint32_t h = sc->w.hash;
+	size_t j = i, letters = 0, digits = 0;
+	bool lower = false;
+	for (; j < n; j++) {
+		unsigned char c = (unsigned char)s[j];
+		if (c >= 'a' && c <= 'z') {
+			lower = true;
+			letters++;
+		} else if (c >= 'A' && c <= 'Z') {
+			c += 32;
+			letters++;
+		} else if (c >= '0' && c <= '9') {
+			digits++;
+		} else {
+			break;
+		}
+		h = (h ^ c) * FNV_PRIME;
+	}
+	sc->w.hash = h;
+	sc->w.chars += (uint32_t)(j - i);
+	t->chars += j - i;
+	t->letters += letters;
+	t->digits += digits;
+	if (letters) {
+		sc->w.alpha = 1;
+		sc->word_scripts |= SCORE_SCRIPT_LATIN;
+	}
+	if (lower)
+		sc->w.upper = 0;
+	sc->last_nonspace = j;
+	sc->prev_cp = (unsigned char)s[j - 1];
+	return j;
+}
+
 static int ascii_char(scan *sc, const char *s, size_t n, size_t i)
 {
 	unsigned char c = (unsigned char)s[i];
@@ -333,6 +380,7 @@ static int ascii_char(scan *sc, const char *s, size_t n, size_t i)
 		return sc->sent_end_pending ? close_sentence(sc) : ASSAY_OK;
 	case C_NEWLINE:
 		t->spaces++;
+		t->cr += c == '\r';
 		sc->dots = 0;
 		if (end_word(sc, i) < 0 || close_sentence(sc) < 0)
 			return ASSAY_ENOMEM;
@@ -382,6 +430,7 @@ static int other_char(scan *sc, const char *s, size_t n, size_t i, size_t *adv,
 	size_t len = text_utf8_next(s + i, n - i, &cp, &ok);
 	*adv = len;
 	t->chars++;
+	t->non_ascii++;
 	if (!ok)
 		t->invalid++;
 	/* The lead letters (U+00C2, C3, C5, E2) take two bytes each. */
@@ -456,6 +505,10 @@ int score_text_analyse(score_text *t, const char *s, size_t n, const score_confi
 	while (i < n) {
 		unsigned char c = (unsigned char)s[i];
 		int rc;
+		if (c < 0x80 && ascii_class[c] == C_WORD) {
+			i = ascii_word_run(&sc, s, n, i);
+			continue;
+		}
 		if (c < 0x80) {
 			sc.prev_cp = c;
 			rc = ascii_char(&sc, s, n, i);

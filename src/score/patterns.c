@@ -487,7 +487,11 @@ void score_hedging(score_text *t, const score_config *cfg, score_result *out)
 		score_set(out, vo, "hedging: generic opener \"%s\"%s", q,
 			  h.hedges ? " and a hedge" : "");
 	} else {
-		score_set(out, 1, "hedging: no hedges in %zu words", t->n_words);
+		score_fmt f; /* most texts: "hedging: no hedges in %zu words" */
+		score_set_start(out, 1, &f);
+		score_fmt_str(&f, "hedging: no hedges in ");
+		score_fmt_uint(&f, t->n_words);
+		score_fmt_str(&f, " words");
 	}
 	if (h.hedges || h.opener_words)
 		snprintf(out->detail, sizeof out->detail,

@@ -43,6 +43,55 @@ void score_set(score_result *out, double value, const char *fmt, ...)
 	va_end(ap);
 }
 
+void score_fmt_init(score_fmt *f, char *buf, size_t cap)
+{
+	*f = (score_fmt){.p = buf, .cap = cap};
+	buf[0] = '\0';
+}
+
+static void fmt_put(score_fmt *f, const char *s, size_t n)
+{
+	size_t room = f->len + 1 < f->cap ? f->cap - 1 - f->len : 0;
+	size_t k = n < room ? n : room;
+	if (k)
+		memcpy(f->p + f->len, s, k);
+	f->len += n;
+	f->p[f->len < f->cap ? f->len : f->cap - 1] = '\0';
+}
+
+void score_set_start(score_result *out, double value, score_fmt *f)
+{
+	out->value = value < 0 ? 0 : value > 1 ? 1 : value;
+	out->detail[0] = '\0';
+	score_fmt_init(f, out->reason, sizeof out->reason);
+}
+
+void score_fmt_str(score_fmt *f, const char *s)
+{
+	fmt_put(f, s, strlen(s));
+}
+
+void score_fmt_uint(score_fmt *f, size_t v)
+{
+	char d[24];
+	size_t i = sizeof d;
+	do {
+		d[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	fmt_put(f, d + i, sizeof d - i);
+}
+
+void score_fmt_int(score_fmt *f, int v)
+{
+	if (v < 0) {
+		fmt_put(f, "-", 1);
+		score_fmt_uint(f, (size_t)0 - (size_t)(long long)v);
+		return;
+	}
+	score_fmt_uint(f, (size_t)v);
+}
+
 double score_hits(size_t n)
 {
 	return n == 0 ? 1.0 : n >= 3 ? 0.0 : 0.6 - 0.2 * (double)n;

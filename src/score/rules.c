@@ -38,12 +38,31 @@ void score_length(score_text *t, const score_config *cfg, score_result *out)
 			why = (int)t->chars < min_c ? ", fewer characters than the minimum"
 						    : ", more characters than the maximum";
 	}
-	score_set(out, fmin(vw, vc),
-		  "length: %zu words, %zu characters (bounds %d-%d words, "
-		  "%d-%d characters)%s",
-		  t->n_words, t->chars, min_w, cfg->max_words, min_c, cfg->max_chars, why);
-	snprintf(out->detail, sizeof out->detail, "{\"words\":%zu,\"chars\":%zu}", t->n_words,
-		 t->chars);
+	/* Every text gets this reason: written without the formatter, as
+	 * "length: %zu words, %zu characters (bounds %d-%d words, %d-%d
+	 * characters)%s" and "{"words":%zu,"chars":%zu}" would. */
+	score_fmt f;
+	score_set_start(out, fmin(vw, vc), &f);
+	score_fmt_str(&f, "length: ");
+	score_fmt_uint(&f, t->n_words);
+	score_fmt_str(&f, " words, ");
+	score_fmt_uint(&f, t->chars);
+	score_fmt_str(&f, " characters (bounds ");
+	score_fmt_int(&f, min_w);
+	score_fmt_str(&f, "-");
+	score_fmt_int(&f, cfg->max_words);
+	score_fmt_str(&f, " words, ");
+	score_fmt_int(&f, min_c);
+	score_fmt_str(&f, "-");
+	score_fmt_int(&f, cfg->max_chars);
+	score_fmt_str(&f, " characters)");
+	score_fmt_str(&f, why);
+	score_fmt_init(&f, out->detail, sizeof out->detail);
+	score_fmt_str(&f, "{\"words\":");
+	score_fmt_uint(&f, t->n_words);
+	score_fmt_str(&f, ",\"chars\":");
+	score_fmt_uint(&f, t->chars);
+	score_fmt_str(&f, "}");
 }
 
 /* ---- gopher ------------------------------------------------------------------ */

@@ -70,6 +70,23 @@ bool score_in_code(const score_text *t, size_t at);
 void score_set(score_result *out, double value, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* A reason or detail written piece by piece and cut where snprintf would
+ * cut it: for the results every text gets, where formatting cost more
+ * than the rule. */
+typedef struct score_fmt {
+	char *p;
+	size_t cap, len; /* len: what snprintf would return */
+} score_fmt;
+
+/* score_set's value and empty detail, with f ready to write the reason. */
+void score_set_start(score_result *out, double value, score_fmt *f);
+/* f over buf (cap bytes, cap > 0), empty. */
+void score_fmt_init(score_fmt *f, char *buf, size_t cap);
+void score_fmt_str(score_fmt *f, const char *s);
+/* As "%zu" and "%d" write them. */
+void score_fmt_uint(score_fmt *f, size_t v);
+void score_fmt_int(score_fmt *f, int v);
+
 /* The value for n hits of a rule that should never fire: 1 for none, 0.4
  * for one, 0.2 for two, 0 for three or more. */
 double score_hits(size_t n);

@@ -264,7 +264,7 @@ void score_charset(score_text *t, const score_config *cfg, score_result *out)
 	    /* what the screen shows as placeholders and other tools hide: see
 	     * text_hidden_count for the rule (a skin tone, a family emoji or a
 	     * flag is ordinary text and counts nothing) */
-	    {text_hidden_count(t->s, t->n),
+	    {t->non_ascii || t->cr ? text_hidden_count(t->s, t->n) : 0,
 	     "hidden sequence (joined emoji, tag characters, stacked marks, bare CR)",
 	     "hidden sequences (joined emoji, tag characters, stacked marks, bare CR)"},
 	};
