@@ -156,6 +156,7 @@ typedef struct score_text {
 	size_t mojibake_at;	     /* byte offset of the first one's lead letter */
 	size_t mixed_words;	     /* words with letters of two scripts ("pаypal") */
 	size_t non_ascii, cr;	     /* characters outside ASCII; carriage returns */
+	size_t markup;		     /* 1 + offset of the first < [ { ` # or *; 0: none */
 	size_t hashes, ellipses;     /* '#' and "..." / U+2026, for the symbol ratio */
 	int paren, square, curly;    /* opening minus closing brackets */
 	int dquotes;		     /* straight double quotes */

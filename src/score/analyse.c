@@ -393,6 +393,8 @@ static int ascii_char(scan *sc, const char *s, size_t n, size_t i)
 			t->controls++;
 			return ASSAY_OK;
 		}
+		if (!t->markup && (c == '<' || c == '[' || c == '{' || c == '`' || c == '#' || c == '*'))
+			t->markup = i + 1;
 		visible(sc, i, i + 1);
 		if (c != ')' || !list_marker(sc, s, n, i))
 			punct(sc, c);

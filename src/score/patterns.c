@@ -231,7 +231,8 @@ static void art_markers_scan(art_state *a)
 {
 	const char *s = a->t->s;
 	size_t n = a->t->n, bold = 0;
-	for (size_t i = 0; i < n; i++) {
+	/* nothing to look at before the first of these bytes */
+	for (size_t i = a->t->markup ? a->t->markup - 1 : n; i < n; i++) {
 		char c = s[i];
 		if (c != '<' && c != '[' && c != '{' && c != '`' && c != '#' && c != '*')
 			continue;

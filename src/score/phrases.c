@@ -131,7 +131,7 @@ int score_phrases_compile(score_phrases *p, const score_phrase *v, size_t n)
 		}
 		p->n_words[i] = k;
 		uint32_t h = p->hashes[i][0];
-		p->bloom[(h >> 6) & 3] |= 1ull << (h & 63);
+		p->bloom[(h >> 6) & 63] |= 1ull << (h & 63);
 	}
 	/* Buckets by first word, in table order. */
 	for (size_t b = 0; b < ASSAY_ARRAY_LEN(p->bucket); b++)
@@ -192,7 +192,7 @@ size_t score_phrases_match(const score_phrases *p, const score_text *t,
 	for (size_t w = 0; w < t->n_words;) {
 		uint32_t h = t->words[w].hash;
 		size_t best = SIZE_MAX;
-		if (!(p->bloom[(h >> 6) & 3] & (1ull << (h & 63)))) {
+		if (!(p->bloom[(h >> 6) & 63] & (1ull << (h & 63)))) {
 			w++;
 			continue;
 		}

@@ -281,8 +281,11 @@ typedef struct ngram_stats {
 static void ngrams(score_text *t, ngram_stats *st, size_t total_chars)
 {
 	size_t W = t->n_words, slots = 16;
-	while (slots < 2 * W)
+	unsigned bits = 4;
+	while (slots < 2 * W) {
 		slots *= 2;
+		bits++;
+	}
 	if (W < 2 || scratch_for(t, slots) < 0)
 		return;
 	uint32_t *grams = t->scratch, *marks = grams + W, *table = marks + W;
@@ -305,7 +308,9 @@ static void ngrams(score_text *t, ngram_stats *st, size_t total_chars)
 			memset(marks, 0, W * sizeof *marks);
 		size_t best_count = 0, best_first = 0;
 		for (size_t i = 0; i < m; i++) {
-			uint32_t h = grams[i] | 1, j = h & (uint32_t)(slots - 1);
+			/* the slot from the high bits of a multiplicative hash: the
+			 * low bit of h is always set */
+			uint32_t h = grams[i] | 1, j = (h * 0x9E3779B1u) >> (32 - bits);
 			uint32_t *e;
 			while ((e = &table[4 * j])[0] && e[0] != h)
 				j = (j + 1) & (uint32_t)(slots - 1);

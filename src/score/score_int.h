@@ -114,7 +114,7 @@ typedef struct score_phrases {
 	size_t n;
 	uint32_t (*hashes)[8];
 	uint8_t *n_words;
-	uint64_t bloom[4];    /* first-word hashes seen, to skip most words at once */
+	uint64_t bloom[64];   /* first-word hashes seen (12 low bits), to skip most words */
 	uint16_t bucket[128]; /* first phrase by first-word hash; UINT16_MAX: none */
 	uint16_t *chain;      /* next phrase in the same bucket */
 } score_phrases;
