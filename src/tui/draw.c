@@ -108,9 +108,32 @@ int tui_draw_cell(WINDOW *win, int y, int x, int maxw, const char *s, const text
 	return w;
 }
 
+bool tui_plain_ascii(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)
+			return false;
+	return true;
+}
+
+void tui_draw_ascii(WINDOW *win, int y, int x, const char *s, size_t n, attr_t a)
+{
+	for (size_t i = 0; i < n; i++) {
+		wchar_t wc[2] = {(wchar_t)(unsigned char)s[i], L'\0'};
+		cchar_t cc;
+		if (setcchar(&cc, wc, a & ~A_COLOR, (short)PAIR_NUMBER(a), NULL) == OK)
+			mvwadd_wch(win, y, x + (int)i, &cc);
+	}
+}
+
 int tui_draw_text(WINDOW *win, int y, int x, int maxw, const char *s, size_t n, attr_t normal,
 		  attr_t ph)
 {
+	if (tui_plain_ascii(s, n)) { /* a cell per byte: no layout needed */
+		size_t k = maxw <= 0 ? 0 : n < (size_t)maxw ? n : (size_t)maxw;
+		tui_draw_ascii(win, y, x, s, k, normal);
+		return (int)k;
+	}
 	text_cells cells = {0};
 	if (text_cells_build(s, n, &cells) < 0) {
 		text_cells_free(&cells);

@@ -22,5 +22,11 @@ int tui_draw_cell(WINDOW *win, int y, int x, int maxw, const char *s, const text
  * used, or a negative status on ENOMEM. */
 int tui_draw_text(WINDOW *win, int y, int x, int maxw, const char *s, size_t n, attr_t normal,
 		  attr_t ph);
+/* Whether s[0..n) is printable ASCII only (0x20 to 0x7e): one column per
+ * byte, every byte a cell of its own, drawn as itself. */
+bool tui_plain_ascii(const char *s, size_t n);
+/* Draws such a string from (y, x) as tui_draw_cell draws its cells,
+ * without laying it out. */
+void tui_draw_ascii(WINDOW *win, int y, int x, const char *s, size_t n, attr_t a);
 
 #endif

@@ -208,6 +208,11 @@ static const pane panes[] = {
 static int wrapped(app *a, int y, int x, int w, int max, const char *s, int role, bool draw)
 {
 	size_t n = strlen(s), cap = (size_t)w * (size_t)max * 8 + 8;
+	if (n <= (size_t)w && tui_plain_ascii(s, n)) { /* one row, as the wrap lays it out */
+		if (draw)
+			tui_draw_ascii(stdscr, y, x, s, n, a->b->attr[role]);
+		return 1;
+	}
 	bool cut = n > cap;
 	if (cut)
 		for (n = cap; n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80;)
