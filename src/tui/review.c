@@ -99,16 +99,18 @@ void tui_keep_lease(app *a)
 	a->leased_ns = assay_mono_ns();
 }
 
-/* Shows sample id, leased to this annotator. The sample left behind keeps
- * its lease while this annotator has not decided it (the one the queue
- * handed out, while the annotator walks back). */
-static void show(app *a, int64_t id)
+/* Shows sample id, leased to this annotator (already, when the queue has
+ * just handed it out: its claim took the lease). The sample left behind
+ * keeps its lease while this annotator has not decided it (the one the
+ * queue handed out, while the annotator walks back). */
+static void show(app *a, int64_t id, bool leased)
 {
 	assay_error err = {0};
 	if (a->leasing && a->has_sample && a->smp.id != id && a->dec.verdict[0] &&
 	    store_lease_release(a->s, a->annotator_id, a->smp.id, &err) < 0)
 		tui_message(a->b, true, "%s", err.msg);
-	if (load(a, id, &err) < 0 || (a->leasing && store_lease_take(a->s, &a->q, id, &err) < 0))
+	if (load(a, id, &err) < 0 ||
+	    (a->leasing && !leased && store_lease_take(a->s, &a->q, id, &err) < 0))
 		tui_message(a->b, true, "%s", err.msg);
 	a->leased_ns = assay_mono_ns();
 }
@@ -118,7 +120,7 @@ static void advance(app *a)
 {
 	if (a->n_hist && a->pos + 1 < a->n_hist) {
 		a->pos++;
-		show(a, a->hist[a->pos]);
+		show(a, a->hist[a->pos], false);
 		return;
 	}
 	assay_error err = {0};
@@ -126,7 +128,7 @@ static void advance(app *a)
 	int rc = store_queue_next(a->s, &a->q, &a->cur, &id, &err);
 	if (rc == ASSAY_OK) {
 		remember(a, id);
-		show(a, id);
+		show(a, id, true);
 	} else if (rc == ASSAY_ENOTFOUND) {
 		clear_sample(a);
 		a->done = true;
@@ -233,7 +235,7 @@ void tui_key_undo(tui_view *v)
 	a->counts_pending = true; /* recounted while idle */
 	a->done = false;
 	remember(a, id);
-	show(a, id);
+	show(a, id, false);
 	tui_message(a->b, false, "undone: back on %s", a->has_sample ? a->smp.ext_id : "?");
 }
 
@@ -289,7 +291,7 @@ void tui_key_prev(tui_view *v)
 		return;
 	}
 	a->pos--;
-	show(a, a->hist[a->pos]);
+	show(a, a->hist[a->pos], false);
 }
 
 void tui_key_next(tui_view *v)
@@ -310,7 +312,7 @@ void tui_key_next(tui_view *v)
 void tui_go(app *a, int64_t id)
 {
 	remember(a, id);
-	show(a, id);
+	show(a, id, false);
 }
 
 static void go_to(tui_view *v, char *id)
