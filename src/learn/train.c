@@ -70,7 +70,7 @@ void learn_trainer_free(learn_trainer *t)
 		free(t->reasons[r]);
 	}
 	for (size_t i = 0; i < RING; i++)
-		learn_fvec_free(&t->ring[i].fv);
+		train_item_free(&t->ring[i]);
 	free(t->fold);
 	free(t->rhead);
 	free(t->seen);
@@ -267,8 +267,27 @@ static int train_one(learn_trainer *t, const item *it, int who)
 	return teach_reason(t, &it->fv, it->has_reason ? it->reason : NULL);
 }
 
-int train_item(learn_trainer *t, const item *it, int who)
+static void keep_or_drop(learn_trainer *t);
+
+/* The features of the verdict in slot it, kept in the cache when a later
+ * pass needs them (in feed order: one worker does this). */
+static int extract(learn_trainer *t, item *it)
 {
+	learn_example ex = {it->fields, it->n_fields, it->nums, it->n_nums};
+	if (learn_extract(&t->s, &ex, &it->fv) < 0)
+		return ASSAY_ENOMEM;
+	if (it->keep) {
+		cache_put(&t->cache, &it->fv, it->fold, it->eval,
+			  it->has_reason ? it->reason : NULL);
+		keep_or_drop(t);
+	}
+	return ASSAY_OK;
+}
+
+int train_item(learn_trainer *t, item *it, int who)
+{
+	if (!it->skip && who != 0 && extract(t, it) < 0)
+		return ASSAY_ENOMEM;
 	if (it->skip) {
 		if (has_full(who))
 			t->oof[it->at] = NAN; /* outside the evaluated share */
@@ -336,17 +355,13 @@ int learn_trainer_feed(learn_trainer *t, const learn_example *ex, uint64_t key, 
 	it->skip = t->pass >= t->s.epochs && !it->eval; /* no features needed */
 	fill_reason(it, rejected ? reason : NULL);
 	it->fv.keep_names = first;
-	if (!it->skip && (!ex || learn_extract(&t->s, ex, &it->fv) < 0))
+	if (!it->skip && (!ex || train_hold(it, ex) < 0))
 		return assay_fail(err, ex ? ASSAY_ENOMEM : ASSAY_EINVAL,
 				  ex ? "out of memory for a sample's features"
 				     : "verdict %zu is needed but was not given", t->at);
 	/* a later pass replays what it needs from memory */
-	if (first && (t->s.epochs > 1 || it->eval)) {
-		t->cache_want++;
-		cache_put(&t->cache, &it->fv, it->fold, it->eval,
-			  it->has_reason ? it->reason : NULL);
-		keep_or_drop(t);
-	}
+	it->keep = first && (t->s.epochs > 1 || it->eval);
+	t->cache_want += it->keep;
 	if (first) {
 		t->in_eval[t->n] = it->eval;
 		t->label[t->n++] = rejected;

@@ -13,14 +13,22 @@
 #define RING 64
 #define REASON_CAP (ASSAY_REASON_MAX + 1)
 #define TRAIN_MAX_FOLDS 10 /* learn_settings_check's bound */
+/* Extracting a verdict's features costs about this many model steps. */
+#define TRAIN_EXTRACT_STEPS 2.5
 
 /* One verdict on its way from the reader to the workers. */
 typedef struct item {
 	learn_fvec fv;
+	/* the example, copied (its strings in raw) for worker 1 to extract */
+	abuf raw;
+	learn_field *fields;
+	learn_number *nums;
+	size_t n_fields, cap_fields, n_nums, cap_nums;
 	double weight; /* the class weight it is learned with */
 	size_t at;
 	unsigned fold;
 	bool eval, rejected, skip, has_reason;
+	bool keep; /* its features go to the cache (first pass) */
 	char reason[REASON_CAP];
 } item;
 
@@ -66,8 +74,9 @@ struct learn_trainer {
 };
 
 /* What worker who (0 or 1; -1: the caller's thread, doing it all) does
- * with one verdict (train.c). */
-int train_item(learn_trainer *t, const item *it, int who);
+ * with one verdict (train.c): worker 1 extracts its features (and keeps
+ * them in the cache) before either teaches a model with them. */
+int train_item(learn_trainer *t, item *it, int who);
 
 /* train_ring.c */
 /* Which worker teaches each fold model (worker 0 has the full model). */
@@ -82,5 +91,8 @@ int train_drain(learn_trainer *t);
 item *train_slot(learn_trainer *t);
 /* Hands a filled slot to the workers, or learns it here with one core. */
 int train_publish(learn_trainer *t, item *it);
+/* A copy of ex in the slot; ASSAY_ENOMEM. */
+int train_hold(item *it, const learn_example *ex);
+void train_item_free(item *it);
 
 #endif
