@@ -1,6 +1,7 @@
 /* export.c — streaming every sample with its verdicts for `assay export`:
  * one ordered query, grouped by sample in C, so memory stays flat. */
 #include "store_int.h"
+#include "scores_pg.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -78,19 +79,32 @@
  * sixth of the query on SQLite). */
 #define SQL_EACH_TAIL " ORDER BY s.id"
 
-/* PostgreSQL's: no --min or --max yet (the packed scores are read by
- * SQLite's registered functions; a PostgreSQL store holds no scores yet). */
+/* PostgreSQL's bounds: the same test on its score arrays (scores_pg.h). */
+#define SQL_BOUNDS_PG(N, OP)                                                                       \
+	" AND ($" N "::jsonb IS NULL OR NOT EXISTS (SELECT 1 FROM jsonb_each($" N "::jsonb) m"      \
+	"   WHERE NOT coalesce((CASE WHEN m.key = 'quality'"                                       \
+	"   THEN coalesce(CASE WHEN " SQL_EDITED " THEN s.edit_quality END, s.quality)"            \
+	"   ELSE coalesce(CASE WHEN " SQL_EDITED " THEN (SELECT es.value FROM edit_scores es"      \
+	"                 WHERE es.sample_id = s.id AND es.scorer = m.key) END,"                   \
+	"                 (SELECT sc.vals[(SELECT k.slot FROM scorers k WHERE k.name = m.key) + 1]" \
+	"                  FROM sample_scores sc WHERE sc.sample_id = s.id)) END) " OP             \
+	"   (m.value #>> '{}')::float8, false)))"
 #define SQL_EACH_HEAD_PG                                                                           \
 	SQL_EACH_COLUMNS_TEXT("s.text")                                                            \
 	"   AND ($2::text IS NULL OR d.annotator_id = (SELECT id FROM annotators WHERE name = $2))" \
 	SQL_EACH_JOINS                                                                             \
-	" WHERE ($1::text IS NULL OR s.batch_id IN (SELECT id FROM batches WHERE name = $1))"
+	" WHERE ($1::text IS NULL OR s.batch_id IN (SELECT id FROM batches WHERE name = $1))"    \
+	SQL_BOUNDS_PG("3", ">=") SQL_BOUNDS_PG("4", "<=")
+
+/* A sample's decisions in their key's order on PostgreSQL too (SQLite
+ * reads them through the key): equal times keep it (provenance lists them). */
+#define SQL_EACH_TAIL_PG " ORDER BY s.id, d.annotator_id"
 
 static const dbi_query q_each = {"export_each", SQL_EACH_HEAD SQL_EACH_TAIL,
-				 SQL_EACH_HEAD_PG SQL_EACH_TAIL};
+				 SQL_EACH_HEAD_PG SQL_EACH_TAIL_PG};
 static const dbi_query q_each_decided = {"export_each_decided",
 					 SQL_EACH_HEAD_DECIDED SQL_EACH_TAIL,
-					 SQL_EACH_HEAD_PG " AND " SQL_DECIDED_IDS SQL_EACH_TAIL};
+					 SQL_EACH_HEAD_PG " AND " SQL_DECIDED_IDS SQL_EACH_TAIL_PG};
 
 #define SQL_ESTIMATE                                                                               \
 	"SELECT count(*) FROM samples s JOIN batches b ON b.id = s.batch_id"                       \
@@ -325,7 +339,7 @@ int store_export_each(store *s, const store_export_filter *f,
 		      int (*fn)(void *ud, const store_export_row *row), void *ud, assay_error *err)
 {
 	bool oom = false, own = false;
-	if (s->pg && (f->n_min || f->n_max || f->where || f->after_id || f->upto_id))
+	if (s->pg && (f->where || f->after_id || f->upto_id))
 		return store_sqlite_only(s, err);
 	char *mins = bounds_json(f->min_scorer, f->min_value, f->n_min, &oom);
 	char *maxs = bounds_json(f->max_scorer, f->max_value, f->n_max, &oom);
@@ -453,6 +467,8 @@ static const char sql_provenance[] =
 
 int store_export_provenance(store *s, int64_t sample_id, char **json, assay_error *err)
 {
+	if (s->pg)
+		return store_export_provenance_pg(s, sample_id, json, err);
 	*json = NULL;
 	sqlite3_stmt *st = store_stmt(s, sql_provenance, err);
 	if (!st)

@@ -77,4 +77,8 @@ int store_field_range_pg(store *s, const store_score_query *q, const char *field
 /* info's scorers, in name order, into out->scorers. */
 int store_info_scorers_pg(store *s, store_info *out, assay_error *err);
 
+/* ---- scores_pg_prov.c ---- */
+/* export's provenance object of one sample, as SQLite writes it. */
+int store_export_provenance_pg(store *s, int64_t sample_id, char **json, assay_error *err);
+
 #endif

@@ -1,13 +1,16 @@
 """Scores on both stores: the sample data imported with its scoring into an
 SQLite file and into a schema of the test server ($ASSAY_TEST_PG), scored
-again, rescored in part, then what reads the scores compared byte for byte
-(times and batch names aside): the scoring runs' tables, `info`'s
-scorers and the queue in quality order; and every stored score, flag,
+again, rescored in part, decided by three annotators (edits scored, notes),
+then what reads the scores compared byte for byte (times and batch names
+aside): the scoring runs' tables, `info`'s scorers, the queue in quality
+order, `stats --scorers` (table, CSV, JSON, a batch), exports with
+--provenance and with --min/--max bounds (scorers and the combined score); and every stored score, flag,
 reason and detail, read back from both stores and from an SQLite copy of
 the PostgreSQL one (`assay copy`).
 
 Without $ASSAY_TEST_PG these tests say so and pass nothing (see
 test_pg_store.py)."""
+import json
 import os
 import re
 import subprocess
@@ -15,8 +18,9 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import ROOT, Workdir, eq  # noqa: E402
+from harness import ROOT, Workdir, contains, eq  # noqa: E402
 import pgserver  # noqa: E402
+import test_pg_same_output as same  # noqa: E402
 import test_pg_store as pgs  # noqa: E402
 
 FILES = [os.path.join(ROOT, "sample-data", f) for f in ("captions.jsonl", "instructions.jsonl")]
@@ -53,7 +57,39 @@ def scoring(w):
     eq(r.code, 0, r)
     out["info"] = r.out.split("\n", 1)[1]  # the first line names the database
     out["quality"] = queue(w, "quality")
+    verdicts(w, out)
     return out
+
+
+def verdicts(w, out):
+    """Three annotators' decisions from the labels (edits among them, then
+    scored), notes; then what reads scores beside verdicts."""
+    with open(os.path.join(ROOT, "sample-data", "labels.jsonl")) as f:
+        labels = [json.loads(line) for line in f]
+    path = os.path.join(w.path, "decisions.jsonl")
+    with open(path, "w") as f:
+        f.write(same.decisions(labels))
+    r = w.run("decide", "--from", path, timeout=300)
+    eq(r.code in (0, 65), True, r)
+    for ext, text in (("cap-0000003", "look at the \"hats\"\tagain"), ("cap-0000003", "and"),
+                      ("ins-000001", "ok")):
+        r = w.run("decide", ext, "note", "--text", text, env={"ASSAY_ANNOTATOR": "ann"})
+        eq(r.code, 0, r)
+    r = w.run("score", timeout=300)  # the corrected texts' scores
+    eq(r.code, 0, r)
+    out["score edits"] = untimed(r.out + r.err)
+    for args in (("--scorers",), ("--scorers", "--format", "csv"),
+                 ("--scorers", "--format", "json"), ("--scorers", "--batch", "b1")):
+        r = w.run("stats", *args, timeout=300)
+        eq(r.code, 0, (args, r))
+        out["stats " + " ".join(args)] = r.out
+    for args in (("--provenance", "--status", "all"), ("--provenance",),
+                 ("--min", "length=0.9", "--max", "quality=0.9", "--status", "all"),
+                 ("--min", "quality=0.5", "--min", "hedging=1", "--format", "csv"),
+                 ("--max", "neardup=0.5", "--provenance", "--status", "all")):
+        r = w.run("export", "--output", "-", *args, timeout=300)
+        eq(r.code, 0, (args, r))
+        out["export " + " ".join(args)] = r.out
 
 
 def stored_sqlite(w):
@@ -145,8 +181,14 @@ def test_scoring_same_scores_and_outputs_on_both_stores():
         w.__exit__(None, None, None)
     eq(sorted(b), sorted(a))
     for k in a:
-        eq(pgs.normal(b[k]), pgs.normal(a[k]), k)
-    # the comparison is of something: every sample scored by every scorer
+        x, y = pgs.normal(b[k]), pgs.normal(a[k])
+        eq(x == y, True, f"{k}: " + (same.first_difference(y, x) if isinstance(x, str) else ""))
+    # the comparison is of something: every sample scored by every scorer,
+    # verdicts beside scores, provenance with notes and an edit's scores
+    contains(a["stats --scorers"], "hedging")
+    contains(a["export --provenance --status all"], '"edit_scores":{"')
+    contains(a["export --provenance --status all"], '"notes":[{"by":"ann"')
+    eq(len(a["export --min length=0.9 --max quality=0.9 --status all"].splitlines()) > 50, True)
     eq(len(sa[0]) > 700 * 8, True, len(sa[0]))
     eq(sum(1 for r in sa[0] if r[4]) > 100, True)
     eq(sum(1 for r in sa[0] if r[6]) > 500, True)
