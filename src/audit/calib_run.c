@@ -74,8 +74,12 @@ typedef struct calib_run {
 	char **slots; /* scorer names by slot, NULL for a free slot */
 	size_t n_slots;
 	split *sp;    /* sp[r * n_slots + slot]; the combined score's at n_rg * n_slots */
-	double *quality; /* the combined score by sample id (NAN: none), read
-			    beside the verdicts, filed in phase two */
+	struct quality_at {
+		int64_t id;
+		double v;
+	} *quality;    /* the combined scores in their index's order (sorted),
+			  read beside the verdicts, filed in phase two */
+	size_t n_quality;
 	audit_scorer_report *out; /* by slot, the combined score last */
 } calib_run;
 
@@ -142,35 +146,35 @@ static int on_row(void *ud, int64_t id, const double *vals, size_t n, uint64_t f
 static int on_quality(void *ud, int64_t id, double value)
 {
 	calib_run *c = ud;
-	if (id >= 0 && id <= c->max_id)
-		c->quality[id] = value;
+	if (c->n_quality > (size_t)c->max_id) /* a snapshot grew meanwhile */
+		return 0;
+	c->quality[c->n_quality++] = (struct quality_at){id, value};
 	return 0;
 }
 
-/* The combined score's task of phase one: every sample's value, in the
- * quality index's order, kept by id (it needs no verdict, so it runs
- * beside the verdicts' tasks, not after them). */
+/* The combined score's task of phase one: every sample's value with its
+ * id, in the quality index's order (it needs no verdict, so it runs beside
+ * the verdicts' tasks, not after them). Room for one per sample is
+ * reserved; pages are touched only as they fill. */
 static int read_quality(calib_run *c, store *s, assay_error *err)
 {
 	size_t n = (size_t)c->max_id + 1;
 	if (!(c->quality = assay_realloc_big(NULL, n * sizeof *c->quality)))
 		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
-	for (size_t i = 0; i < n; i++)
-		c->quality[i] = NAN;
 	return store_quality_each(s, on_quality, c, err);
 }
 
-/* Files the combined score of every decided sample, in id order (the
- * values are sorted afterwards, as every score's are). ASSAY_ENOMEM. */
+/* Files the combined score of every decided sample in the index's order:
+ * each class's values come out sorted, as before, and the sort finds
+ * nothing to do. ASSAY_ENOMEM. */
 static int file_quality(const calib_run *c, split *sp)
 {
-	size_t n = (size_t)c->max_id + 1;
 	for (int v = 0; v < 3; v++)
-		if (vals_grow(&sp->by[v], n) < 0)
+		if (vals_grow(&sp->by[v], c->n_quality) < 0)
 			return ASSAY_ENOMEM;
-	for (size_t id = 0; id < n; id++) {
-		unsigned k = class_of(c, (int64_t)id);
-		if (k && classify(sp, k, c->quality[id], false) < 0)
+	for (size_t i = 0; i < c->n_quality; i++) {
+		unsigned k = class_of(c, c->quality[i].id);
+		if (k && classify(sp, k, c->quality[i].v, false) < 0)
 			return ASSAY_ENOMEM;
 	}
 	return 0;
