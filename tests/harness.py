@@ -267,9 +267,39 @@ class Tmux:
 
 # ---- the packed scores (src/store/score_pack.c), read and written by hand ----
 
-def _note(notes, slot):
+def _leb(b, i):
+    """A value of a compact notes record (LEB128 of the value plus one)."""
+    v = shift = 0
+    while True:
+        c = b[i]
+        i += 1
+        v |= (c & 0x7F) << shift
+        shift += 7
+        if not c & 0x80:
+            return v - 1, i
+
+
+def _unform(con, b, i):
+    """One text of a compact record (src/store/score_forms.c): its form's id,
+    then a number for each 0x01 byte of the form."""
+    fid, i = _leb(b, i)
+    if fid == 0:
+        return "", i
+    (form,) = con.execute("SELECT form FROM score_forms WHERE id = ?", (fid,)).fetchone()
+    out = []
+    for ch in form:
+        if ch == "\x01":
+            v, i = _leb(b, i)
+            out.append(str(v))
+        else:
+            out.append(ch)
+    return "".join(out), i
+
+
+def _note(notes, slot, con=None):
     """(reason, detail) of slot in a notes blob: records of one byte of slot,
-    the reason and a NUL, the detail and a NUL."""
+    the reason and a NUL, the detail and a NUL; or compact ones (0x80 | slot,
+    the texts' forms and numbers, two NULs) read through con's score_forms."""
     notes, i = notes or b"", 0
     while i < len(notes):
         at = notes[i]
@@ -277,6 +307,9 @@ def _note(notes, slot):
         d_end = notes.index(b"\0", r_end + 1)
         if at == slot:
             return notes[i + 1:r_end].decode(), notes[r_end + 1:d_end].decode()
+        if at == 0x80 | slot and con is not None:
+            r, j = _unform(con, notes, i + 1)
+            return r, _unform(con, notes, j)[0]
         i = d_end + 1
     return "", ""
 
@@ -296,8 +329,13 @@ def score_functions(con):
         (v,) = struct.unpack_from("<I", vers, slot * 4)
         return v or None
 
+    # the forms are read on a connection of their own: a function may not
+    # query the connection it runs on
+    path = con.execute("PRAGMA database_list").fetchone()[2]
+    forms = sqlite3.connect(path) if path else con
+
     def note_at(notes, slot, part):
-        r, d = _note(notes, slot)
+        r, d = _note(notes, slot, forms)
         return r if part == 0 else (d or None)
 
     con.create_function("score_at", 2, score_at, deterministic=True)
@@ -348,7 +386,7 @@ def put_score(con, sample_id, scorer, value, flagged=False, reason="", version="
     while i < len(notes):
         r_end = notes.index(b"\0", i + 1)
         d_end = notes.index(b"\0", r_end + 1)
-        if notes[i] != slot:
+        if notes[i] & 0x7F != slot:
             out += notes[i:d_end + 1]
         i = d_end + 1
     if reason or detail:

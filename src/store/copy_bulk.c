@@ -42,6 +42,9 @@ static const dbi_query q_bulk[] = {
 	{"copy_bulk_scorers", NULL,
 	 "INSERT INTO scorers (slot, name) SELECT * FROM unnest($1::bigint[], "
 	 "$2::text[])"},
+	{"copy_bulk_score_forms", NULL,
+	 "INSERT INTO score_forms (id, form) SELECT * FROM unnest($1::bigint[], "
+	 "$2::text[])"},
 	{"copy_bulk_scorer_versions", NULL,
 	 "INSERT INTO scorer_versions (id, slot, version) SELECT * FROM "
 	 "unnest($1::bigint[], $2::bigint[], $3::text[])"},

@@ -303,6 +303,13 @@ static const schema_step schema_v3[] = {
 	 "ALTER TABLE samples ADD COLUMN text TEXT GENERATED ALWAYS AS (CASE"
 	 "  WHEN text_len IS NULL THEN stored_text"
 	 "  ELSE CAST(substr(CAST(record AS BLOB), text_at + 1, text_len) AS TEXT) END) VIRTUAL;"},
+	/* The forms of the scores' reasons and details (score_forms.c): a
+	 * text with its numbers taken out, stored once and referred to by id
+	 * from the samples' notes. */
+	{"score_forms", NULL,
+	 "CREATE TABLE score_forms ("
+	 "  id INTEGER PRIMARY KEY,"
+	 "  form TEXT NOT NULL);"},
 	/* The near-duplicate index (neardup.c): each indexed sample's 8-bit
 	 * MinHash signature and cluster (cluster and via NULL for a sample
 	 * alone), its 20 LSH band keys as one blob, and the scorer version its

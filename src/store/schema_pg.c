@@ -204,13 +204,39 @@ static int check_meta(store *s, assay_error *err)
 	return ASSAY_OK;
 }
 
+/* The tables added to version 3 since it was first made here, each made
+ * when missing: the reasons' forms the notes refer to (score_forms.c). */
+static const char sql_pg_later[] =
+	"CREATE TABLE score_forms (id BIGINT PRIMARY KEY, form TEXT NOT NULL);";
+static const dbi_query q_later = {
+    "pg_schema_later", NULL, "SELECT to_regclass('score_forms') IS NOT NULL"};
+
+/* Makes the later tables when missing (a role that may not create tables
+ * opens a complete store all the same). */
+static int complete(store *s, assay_error *err)
+{
+	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_later, err);
+	if (!st)
+		return err->code;
+	int rc = dbi_step(st, err, "reading the schema");
+	bool have = rc == DBI_ROW && dbi_col_i64(st, 0) != 0;
+	dbi_reset(st);
+	if (rc < 0)
+		return rc;
+	if (have || s->readonly)
+		return ASSAY_OK;
+	rc = dbi_exec(s->dbi, sql_pg_later, err);
+	return rc < 0 ? assay_error_prefix(err, "completing the schema") : ASSAY_OK;
+}
+
 /* Creates the tables in an empty current schema. */
 static int create(store *s, assay_error *err)
 {
 	int rc;
 	if ((rc = dbi_exec(s->dbi, sql_pg_tables, err)) < 0 ||
 	    (rc = dbi_exec(s->dbi, sql_pg_review, err)) < 0 ||
-	    (rc = dbi_exec(s->dbi, sql_pg_more, err)) < 0)
+	    (rc = dbi_exec(s->dbi, sql_pg_more, err)) < 0 ||
+	    (rc = dbi_exec(s->dbi, sql_pg_later, err)) < 0)
 		return assay_error_prefix(err, "creating the schema");
 	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_meta_put, err);
 	if (!st)
@@ -235,7 +261,7 @@ static int ensure(store *s, assay_error *err)
 				  "names none that exists (create one, e.g. CREATE SCHEMA team1, and "
 				  "add options=-csearch_path%%3Dteam1 to the URI)", s->path);
 	if (has_store)
-		return check_meta(s, err);
+		return (rc = check_meta(s, err)) < 0 ? rc : complete(s, err);
 	if (tables > 0)
 		return assay_fail(err, ASSAY_ENOTDB,
 				  "%s: schema %s holds %lld tables but no assay store; refusing to "

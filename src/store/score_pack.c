@@ -53,7 +53,9 @@ void score_pack_put_ver(unsigned char *vers, int slot, uint32_t id)
 }
 
 /* The notes blob: for each slot with a reason or detail, one byte of slot,
- * the reason and a NUL, the detail and a NUL (an empty detail: none). */
+ * the reason and a NUL, the detail and a NUL (an empty detail: none); or a
+ * compact record (score_forms.c: 0x80 | slot, no NUL inside, two NULs),
+ * which a reader that knows only the plain records passes over. */
 static const unsigned char *note_find(const unsigned char *p, size_t len, int slot,
 				      const char **reason, const char **detail)
 {
@@ -67,7 +69,7 @@ static const unsigned char *note_find(const unsigned char *p, size_t len, int sl
 		const unsigned char *z2 = d < end ? memchr(d, 0, (size_t)(end - d)) : NULL;
 		if (!z || !z2)
 			return NULL; /* malformed: nothing */
-		if (at == slot) {
+		if ((at & 0x7f) == slot) {
 			*reason = (const char *)r;
 			*detail = (const char *)d;
 			return r - 1;
@@ -92,7 +94,7 @@ static int notes_keep(abuf *out, const unsigned char *p, size_t len, uint64_t ma
 		if (!z || !z2)
 			return 0;
 		p = z2 + 1;
-		if (at < 64 && (mask >> at & 1))
+		if ((at & 0x7f) < 64 && (mask >> (at & 0x7f) & 1))
 			continue;
 		if (abuf_append(out, start, (size_t)(p - start)) < 0)
 			return ASSAY_ENOMEM;
@@ -143,13 +145,26 @@ static void fn_note_at(sqlite3_context *c, int argc, sqlite3_value **v)
 	(void)argc;
 	int part = sqlite3_value_int(v[2]);
 	const char *r = "", *d = "";
+	const unsigned char *blob = sqlite3_value_blob(v[0]), *rec = NULL;
+	size_t len = (size_t)sqlite3_value_bytes(v[0]);
 	if (sqlite3_value_type(v[1]) != SQLITE_NULL)
-		note_find(sqlite3_value_blob(v[0]), (size_t)sqlite3_value_bytes(v[0]),
-			  sqlite3_value_int(v[1]), &r, &d);
+		rec = note_find(blob, len, sqlite3_value_int(v[1]), &r, &d);
+	abuf br = {0}, bd = {0};
+	if (rec && (*rec & 0x80)) {
+		if (score_forms_decode(sqlite3_user_data(c), sqlite3_context_db_handle(c), rec + 1,
+				       blob + len, &br, &bd)) {
+			r = br.data;
+			d = bd.data;
+		} else {
+			r = d = ""; /* a form this connection cannot read: nothing */
+		}
+	}
 	if (part == 0)
 		sqlite3_result_text(c, r, -1, SQLITE_TRANSIENT);
 	else if (*d)
 		sqlite3_result_text(c, d, -1, SQLITE_TRANSIENT);
+	abuf_free(&br);
+	abuf_free(&bd);
 }
 
 /* score_merge(old, new, mask, width): old's elements (width bytes each)
@@ -231,10 +246,13 @@ int score_pack_register(sqlite3 *db)
 	} fns[] = {{"score_at", 2, fn_score_at},	 {"ver_at", 2, fn_ver_at},
 		   {"note_at", 3, fn_note_at},		 {"score_merge", 4, fn_score_merge},
 		   {"note_merge", 3, fn_note_merge}, {"score_stale", 3, fn_score_stale}};
+	score_forms *forms = score_forms_register(db);
+	if (!forms)
+		return -1;
 	for (size_t i = 0; i < ASSAY_ARRAY_LEN(fns); i++)
 		if (sqlite3_create_function_v2(db, fns[i].name, fns[i].n,
 					       SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
-					       NULL, fns[i].fn, NULL, NULL, NULL) != SQLITE_OK)
+					       forms, fns[i].fn, NULL, NULL, NULL) != SQLITE_OK)
 			return -1;
 	return 0;
 }
@@ -256,6 +274,7 @@ void score_slots_forget(store *s)
 	s->vers = NULL;
 	s->n_slots = s->n_vers = 0;
 	s->slots_loaded = false;
+	score_forms_clear(s->forms); /* forms made in a rolled back transaction */
 }
 
 static int load_slots(store *s, sqlite3_stmt *st)

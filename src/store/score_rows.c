@@ -72,7 +72,8 @@ int store_scores_put_at(store *s, const store_score_row *rows, size_t n, int64_t
 			has_learned = true;
 			learned = r->value;
 		}
-		rc = score_pack_note(&notes, slot[i], r->reason, r->detail);
+		rc = score_forms_note(s, &notes, slot[i], r->reason, r->detail,
+				      strcmp(r->scorer, LEARNED) == 0);
 	}
 	sqlite3_stmt *st = rc == 0 ? store_stmt(s, sql_row_put, err) : NULL;
 	if (st) {
@@ -120,7 +121,7 @@ int store_score_set_detail(store *s, int64_t sample_id, const char *scorer, cons
 	if (s->pg)
 		return store_score_set_detail_pg(s, sample_id, slot, reason, detail, err);
 	abuf notes = {0};
-	if (score_pack_note(&notes, slot, reason, detail) < 0)
+	if (score_forms_note(s, &notes, slot, reason, detail, strcmp(scorer, LEARNED) == 0) < 0)
 		rc = assay_fail(err, ASSAY_ENOMEM, "out of memory");
 	else
 		rc = notes_put(s, sample_id, &notes, 1ull << slot, err);

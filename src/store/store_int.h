@@ -44,6 +44,9 @@ struct store {
 	size_t n_vers;
 	bool slots_loaded;
 	bool slots_made; /* since the last commit: a rollback forgets them */
+	/* The reasons' forms (score_forms.c): the connection's cache, shared
+	 * with note_at; NULL until first used. */
+	struct score_forms *forms;
 	int64_t import_run; /* the last run of records import streamed (samples_pg.c) */
 };
 
@@ -147,6 +150,28 @@ int score_pack_note(abuf *out, int slot, const char *reason, const char *detail)
 /* Registers score_at, ver_at, note_at, score_merge, note_merge and
  * score_stale on a connection. */
 int score_pack_register(sqlite3 *db);
+
+/* ---- the reasons' forms (score_forms.c) ---- */
+typedef struct score_forms score_forms;
+/* The connection's cache of forms and the function that hands it to the
+ * store; NULL on failure. */
+score_forms *score_forms_register(sqlite3 *db);
+/* Points s->forms at the connection's cache; -1 when it cannot. */
+int score_forms_attach(store *s);
+void score_forms_clear(score_forms *f);
+void score_forms_destroy(void *f);
+/* Loads the forms not yet cached (SQLITE_DONE or the error). */
+int score_forms_load(score_forms *f, sqlite3 *db);
+/* The form of id ("" for 0), loading it when new; NULL when unknown. */
+const char *score_forms_text(score_forms *f, sqlite3 *db, uint64_t id);
+/* Appends slot's reason and detail to a notes blob, as a compact record
+ * when both have a form (plain: always as they are). */
+int score_forms_note(store *s, abuf *out, int slot, const char *reason, const char *detail,
+		     bool plain);
+/* The reason and detail (each NUL-terminated) of the compact record whose
+ * bytes after the slot byte start at rec; false when malformed. */
+bool score_forms_decode(score_forms *f, sqlite3 *db, const unsigned char *rec,
+			const unsigned char *end, abuf *reason, abuf *detail);
 int score_slots_load(store *s, assay_error *err);
 void score_slots_forget(store *s);
 /* The name of a slot (reloading the cache once when unknown), or NULL. */

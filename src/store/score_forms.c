@@ -1,0 +1,358 @@
+/* score_forms.c — the reasons and details of scores stored compactly. A
+ * text is split into its form (the text with each decimal number in it
+ * replaced by the byte 0x01) and its numbers; the form is stored once, in
+ * table score_forms, and a sample's notes record (score_pack.c) holds the
+ * form's id and the numbers. "length: 52 words, 263 characters" and
+ * "length: 43 words, 244 characters" share one form; a built-in scorer's
+ * reasons take a few bytes a sample instead of a few hundred.
+ *
+ * A compact record is 0x80 | slot, then for the reason and then the
+ * detail the form id and each of its numbers, every one as LEB128 of the
+ * value plus one (so no byte is 0; form id 0 is the empty text), then two
+ * NUL bytes: a reader of the plain records of score_pack.c skips it as a
+ * record of slot 128 and up, with an empty detail. The forms are cached
+ * per connection, shared by the writer and the SQL function note_at, and
+ * forgotten with the scorer slots at a rollback (score_slots_forget). */
+#include "store_int.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FORM_NUM '\x01'
+/* Beyond this many forms a text that needs a new one is stored as it is
+ * (free-text reasons, as a remote scorer's, rarely repeat). */
+#define FORMS_MAX 16384
+#define FORM_LEN_MAX 400
+#define NUM_DIGITS_MAX 18
+#define NUMS_MAX 24
+
+struct score_forms {
+	char **text; /* by id; text[0] unused */
+	size_t n;    /* ids below n are loaded */
+	size_t cap;
+	uint32_t *map; /* the ids by their form's hash (open addressing; 0: empty) */
+	size_t mcap, used;
+	score_forms **owner; /* the store's pointer to it, emptied when it is freed */
+};
+
+static uint64_t form_hash(const char *t)
+{
+	uint64_t h = 14695981039346656037ull;
+	for (; *t; t++)
+		h = (h ^ (unsigned char)*t) * 1099511628211ull;
+	return h;
+}
+
+/* The slot of form in the map: its id's, or the empty one it would take. */
+static size_t map_find(const score_forms *f, const char *form)
+{
+	size_t i = (size_t)form_hash(form) & (f->mcap - 1);
+	while (f->map[i] && strcmp(f->text[f->map[i]], form) != 0)
+		i = (i + 1) & (f->mcap - 1);
+	return i;
+}
+
+static int map_add(score_forms *f, uint32_t id)
+{
+	if ((f->used + 1) * 2 > f->mcap) {
+		size_t cap = f->mcap ? f->mcap * 2 : 64;
+		uint32_t *old = f->map;
+		size_t ocap = f->mcap;
+		if (!(f->map = calloc(cap, sizeof *f->map))) {
+			f->map = old;
+			return -1;
+		}
+		f->mcap = cap;
+		for (size_t i = 0; i < ocap; i++)
+			if (old[i])
+				f->map[map_find(f, f->text[old[i]])] = old[i];
+		free(old);
+	}
+	size_t at = map_find(f, f->text[id]);
+	if (!f->map[at]) {
+		f->map[at] = id;
+		f->used++;
+	}
+	return 0;
+}
+
+void score_forms_clear(score_forms *f)
+{
+	if (!f)
+		return;
+	for (size_t i = 0; i < f->n; i++)
+		free(f->text[i]);
+	free(f->text);
+	free(f->map);
+	score_forms **owner = f->owner;
+	*f = (score_forms){.owner = owner};
+}
+
+/* At the connection's close (which store_close does before it forgets
+ * the slots). */
+void score_forms_destroy(void *p)
+{
+	score_forms *f = p;
+	if (f && f->owner)
+		*f->owner = NULL;
+	score_forms_clear(f);
+	free(f);
+}
+
+static const char sql_load[] = "SELECT id, form FROM score_forms WHERE id >= ?1 ORDER BY id";
+static const char sql_add[] = "INSERT INTO score_forms (form) VALUES (?1)";
+
+static int forms_put(score_forms *f, int64_t id, const char *text)
+{
+	if (id <= 0 || id > FORMS_MAX * 4)
+		return 0; /* not one this build makes: left unknown */
+	if ((size_t)id >= f->cap) {
+		size_t cap = f->cap ? f->cap : 64;
+		while (cap <= (size_t)id)
+			cap *= 2;
+		char **t = realloc(f->text, cap * sizeof *t);
+		if (!t)
+			return -1;
+		memset(t + f->cap, 0, (cap - f->cap) * sizeof *t);
+		f->text = t;
+		f->cap = cap;
+	}
+	if (f->text[id])
+		return 0; /* an id's form never changes */
+	if (!(f->text[id] = assay_strdup(text ? text : "")))
+		return -1;
+	if ((size_t)id >= f->n)
+		f->n = (size_t)id + 1;
+	return map_add(f, (uint32_t)id);
+}
+
+/* Reads the forms not yet loaded (SQLITE_DONE, or the error). */
+int score_forms_load(score_forms *f, sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(db, sql_load, -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return rc;
+	sqlite3_bind_int64(st, 1, f->n ? (int64_t)f->n : 1);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (forms_put(f, sqlite3_column_int64(st, 0),
+			      (const char *)sqlite3_column_text(st, 1)) < 0) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+const char *score_forms_text(score_forms *f, sqlite3 *db, uint64_t id)
+{
+	if (id == 0)
+		return "";
+	if ((id >= f->n || !f->text[id]) && score_forms_load(f, db) != SQLITE_DONE)
+		return NULL;
+	return id < f->n ? f->text[id] : NULL;
+}
+
+/* ---- a text as form and numbers ------------------------------------------------- */
+
+typedef struct {
+	char form[FORM_LEN_MAX + 1];
+	uint64_t num[NUMS_MAX];
+	size_t n;
+} split;
+
+/* Splits t; false when it is to be stored as it is. A number is a run of
+ * at most 18 digits without a leading zero (or "0" alone), so that
+ * printing it gives back the same digits. */
+static bool form_split(const char *t, split *sp)
+{
+	size_t len = strlen(t), o = 0;
+	sp->n = 0;
+	if (len > FORM_LEN_MAX)
+		return false;
+	for (size_t i = 0; i < len;) {
+		if (t[i] == FORM_NUM)
+			return false;
+		if (t[i] < '0' || t[i] > '9') {
+			sp->form[o++] = t[i++];
+			continue;
+		}
+		size_t j = i;
+		while (j < len && t[j] >= '0' && t[j] <= '9')
+			j++;
+		if (j - i <= NUM_DIGITS_MAX && (t[i] != '0' || j - i == 1) && sp->n < NUMS_MAX) {
+			uint64_t v = 0;
+			for (size_t k = i; k < j; k++)
+				v = v * 10 + (uint64_t)(t[k] - '0');
+			sp->num[sp->n++] = v;
+			sp->form[o++] = FORM_NUM;
+		} else {
+			memcpy(sp->form + o, t + i, j - i);
+			o += j - i;
+		}
+		i = j;
+	}
+	sp->form[o] = 0;
+	return true;
+}
+
+static int put_leb(abuf *out, uint64_t v)
+{
+	unsigned char b[10];
+	size_t n = 0;
+	v += 1;
+	do {
+		b[n] = (unsigned char)(v & 0x7f);
+		v >>= 7;
+		b[n] |= v ? 0x80 : 0;
+		n++;
+	} while (v);
+	return abuf_append(out, b, n);
+}
+
+static bool get_leb(const unsigned char **p, const unsigned char *end, uint64_t *v)
+{
+	uint64_t x = 0;
+	for (int shift = 0; *p < end && shift < 64; shift += 7) {
+		unsigned char c = *(*p)++;
+		x |= (uint64_t)(c & 0x7f) << shift;
+		if (!(c & 0x80)) {
+			if (x == 0)
+				return false;
+			*v = x - 1;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The id of a form, made when new; 0 when it cannot be had (too many
+ * forms, no table): the caller stores the text as it is. */
+static int64_t form_id(store *s, const char *form)
+{
+	score_forms *f = s->forms;
+	for (int pass = 0; pass < 2; pass++) {
+		size_t at = f->mcap ? map_find(f, form) : 0;
+		if (f->mcap && f->map[at])
+			return f->map[at];
+		if (f->n > FORMS_MAX)
+			return 0;
+		if (pass == 0 && score_forms_load(f, s->db) != SQLITE_DONE)
+			return 0;
+	}
+	assay_error ignored = {0};
+	sqlite3_stmt *st = store_stmt(s, sql_add, &ignored);
+	if (!st)
+		return 0;
+	store_bind_text(st, 1, form, -1);
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return 0;
+	int64_t id = sqlite3_last_insert_rowid(s->db);
+	s->slots_made = true; /* a rollback takes the form away again */
+	return forms_put(f, id, form) == 0 ? id : 0;
+}
+
+static bool part_put(store *s, abuf *out, const char *text)
+{
+	if (!text || !*text)
+		return put_leb(out, 0) == 0;
+	split sp;
+	int64_t id = form_split(text, &sp) ? form_id(s, sp.form) : 0;
+	if (id <= 0 || put_leb(out, (uint64_t)id) < 0)
+		return false;
+	for (size_t i = 0; i < sp.n; i++)
+		if (put_leb(out, sp.num[i]) < 0)
+			return false;
+	return true;
+}
+
+int score_forms_note(store *s, abuf *out, int slot, const char *reason, const char *detail,
+		     bool plain)
+{
+	if ((!reason || !*reason) && (!detail || !*detail))
+		return 0;
+	if (!plain && !s->readonly && slot < 64 && score_forms_attach(s) == 0) {
+		size_t mark = out->len;
+		if (abuf_putc(out, (char)(0x80 | slot)) == 0 && part_put(s, out, reason) &&
+		    part_put(s, out, detail) && abuf_append(out, "\0", 2) == 0)
+			return 0;
+		out->len = mark; /* stored as it is instead */
+	}
+	return score_pack_note(out, slot, reason, detail);
+}
+
+/* Appends one part's text (form and numbers from *p) to out. */
+static bool part_get(score_forms *f, sqlite3 *db, const unsigned char **p,
+		     const unsigned char *end, abuf *out)
+{
+	uint64_t id;
+	if (!get_leb(p, end, &id))
+		return false;
+	const char *form = score_forms_text(f, db, id);
+	if (!form)
+		return false;
+	for (const char *c = form; *c; c++) {
+		uint64_t v;
+		if (*c != FORM_NUM) {
+			if (abuf_putc(out, *c) < 0)
+				return false;
+		} else if (!get_leb(p, end, &v) || abuf_printf(out, "%" PRIu64, v) < 0) {
+			return false;
+		}
+	}
+	return abuf_putc(out, 0) == 0;
+}
+
+bool score_forms_decode(score_forms *f, sqlite3 *db, const unsigned char *rec,
+			const unsigned char *end, abuf *reason, abuf *detail)
+{
+	const unsigned char *p = rec;
+	return f && part_get(f, db, &p, end, reason) && part_get(f, db, &p, end, detail);
+}
+
+/* ---- the connection's cache ------------------------------------------------------ */
+
+/* score_forms_attach(p): stores the connection's cache through p (a
+ * pointer bound by score_forms_note), so the store shares note_at's. */
+static void fn_attach(sqlite3_context *c, int argc, sqlite3_value **v)
+{
+	(void)argc;
+	score_forms **dst = sqlite3_value_pointer(v[0], "assay_forms");
+	score_forms *f = sqlite3_user_data(c);
+	if (dst) {
+		*dst = f;
+		f->owner = dst;
+	}
+}
+
+score_forms *score_forms_register(sqlite3 *db)
+{
+	score_forms *f = calloc(1, sizeof *f);
+	if (!f)
+		return NULL;
+	/* the function owns the cache: the connection frees it at close */
+	if (sqlite3_create_function_v2(db, "score_forms_attach", 1, SQLITE_UTF8 | SQLITE_DIRECTONLY,
+				       f, fn_attach, NULL, NULL, score_forms_destroy) != SQLITE_OK)
+		return NULL;
+	return f;
+}
+
+static const char sql_attach[] = "SELECT score_forms_attach(?1)";
+
+int score_forms_attach(store *s)
+{
+	if (s->forms)
+		return 0;
+	assay_error ignored = {0};
+	sqlite3_stmt *st = store_stmt(s, sql_attach, &ignored);
+	if (!st)
+		return -1;
+	sqlite3_bind_pointer(st, 1, &s->forms, "assay_forms", NULL);
+	sqlite3_step(st);
+	sqlite3_reset(st);
+	return s->forms ? 0 : -1;
+}
