@@ -314,20 +314,53 @@ def _note(notes, slot, con=None):
     return "", ""
 
 
+def _vals(b):
+    """The values of a row's vals (NaN: none), in either layout of
+    src/store/score_pack.c: 8 bytes a slot, or the compact one (its length
+    not a multiple of 8: the count, 2 bits a slot, the float32s and
+    float64s)."""
+    b = b or b""
+    if len(b) % 8 == 0:
+        return [struct.unpack_from("<d", b, i * 8)[0] for i in range(len(b) // 8)]
+    n, at, out = b[0], 1 + (b[0] + 3) // 4, []
+    for i in range(n):
+        code = b[1 + i // 4] >> (i % 4 * 2) & 3
+        if code == 2:
+            out.append(struct.unpack_from("<f", b, at)[0])
+            at += 4
+        elif code == 3:
+            out.append(struct.unpack_from("<d", b, at)[0])
+            at += 8
+        else:
+            out.append(1.0 if code == 1 else float("nan"))
+    return out
+
+
+def _vers(b):
+    """The version ids of a row's vers: 4 bytes a slot, or the count and
+    LEB128 numbers (its length not a multiple of 4)."""
+    b = b or b""
+    if len(b) % 4 == 0:
+        return [struct.unpack_from("<I", b, i * 4)[0] for i in range(len(b) // 4)]
+    out, at = [], 1
+    for _ in range(b[0]):
+        v, at = _leb(b, at)
+        out.append(v + 1)
+    return out
+
+
 def score_functions(con):
     """Registers on a connection the SQL functions assay's view `scores`
     reads the packed scores with (score_at, ver_at, note_at); returns it."""
     def score_at(vals, slot):
-        if vals is None or slot is None or slot * 8 + 8 > len(vals):
+        v = _vals(vals)
+        if slot is None or slot >= len(v):
             return None
-        (v,) = struct.unpack_from("<d", vals, slot * 8)
-        return None if v != v else v
+        return None if v[slot] != v[slot] else v[slot]
 
     def ver_at(vers, slot):
-        if vers is None or slot is None or slot * 4 + 4 > len(vers):
-            return None
-        (v,) = struct.unpack_from("<I", vers, slot * 4)
-        return v or None
+        k = _vers(vers)
+        return k[slot] or None if slot is not None and slot < len(k) else None
 
     # the forms are read on a connection of their own: a function may not
     # query the connection it runs on
@@ -366,11 +399,10 @@ def put_score(con, sample_id, scorer, value, flagged=False, reason="", version="
     old = con.execute("SELECT flags, learned, vals, vers FROM sample_scores"
                       " WHERE sample_id = ?", (sample_id,)).fetchone()
     flags, learned, vals, vers = old or (0, None, b"", b"")
-    n = max(len(vals) // 8, slot + 1)
-    v = [struct.unpack_from("<d", vals, i * 8)[0] if i * 8 < len(vals) else float("nan")
-         for i in range(n)]
-    k = [struct.unpack_from("<I", vers, i * 4)[0] if i * 4 < len(vers) else 0
-         for i in range(n)]
+    v, k = _vals(vals), _vers(vers)
+    n = max(len(v), slot + 1)
+    v += [float("nan")] * (n - len(v))
+    k += [0] * (n - len(k))
     v[slot] = float("nan") if value is None else float(value)
     k[slot] = ver
     flags = (flags & ~(1 << slot)) | (int(bool(flagged) and value is not None) << slot)

@@ -29,8 +29,8 @@ static size_t read_slots(dbi_stmt *st, int c, char type, double *vals, uint32_t 
 				   : scores_pg_u32s(t, n, vers, STORE_MAX_SLOTS);
 	}
 	const void *p = dbi_col_blob(st, c, &n);
-	size_t w = type == 'F' ? 8 : 4, k = 0;
-	for (; k < n / w && k < STORE_MAX_SLOTS; k++) {
+	size_t k = 0, slots = type == 'F' ? score_pack_nvals(p, n) : score_pack_nvers(p, n);
+	for (; k < slots && k < STORE_MAX_SLOTS; k++) {
 		if (type == 'F')
 			vals[k] = score_pack_val(p, n, (int)k);
 		else

@@ -177,7 +177,8 @@ static int tally_rows(store *s, tally *t, assay_error *err)
 		uint64_t flags = (uint64_t)sqlite3_column_int64(st, 0);
 		const void *vers = sqlite3_column_blob(st, 1);
 		size_t len = (size_t)sqlite3_column_bytes(st, 1);
-		for (int slot = 0; slot < STORE_MAX_SLOTS && (size_t)slot * 4 < len; slot++) {
+		size_t slots = score_pack_nvers(vers, len);
+		for (int slot = 0; slot < STORE_MAX_SLOTS && (size_t)slot < slots; slot++) {
 			uint32_t id = score_pack_ver(vers, len, slot);
 			if (!id)
 				continue;

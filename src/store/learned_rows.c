@@ -54,7 +54,8 @@ int store_score_rows_read(store *s, int64_t lo, int64_t hi, int note_slot,
 		const void *vb = sqlite3_column_blob(st, 1), *rb = sqlite3_column_blob(st, 2);
 		size_t vl = (size_t)sqlite3_column_bytes(st, 1);
 		size_t rl = (size_t)sqlite3_column_bytes(st, 2);
-		size_t n = rl / 4 < STORE_MAX_SLOTS ? rl / 4 : STORE_MAX_SLOTS;
+		size_t n = score_pack_nvers(rb, rl);
+		n = n < STORE_MAX_SLOTS ? n : STORE_MAX_SLOTS;
 		for (size_t k = 0; k < n; k++) {
 			vals[k] = score_pack_val(vb, vl, (int)k);
 			vers[k] = score_pack_ver(rb, rl, (int)k);

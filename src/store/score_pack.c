@@ -1,55 +1,180 @@
 /* score_pack.c — a sample's scores as one row: a value per scorer slot
- * (little-endian float64, NaN when the scorer failed), a version id per
- * slot (little-endian uint32 into scorer_versions, 0: not scored), a flag
+ * (NaN when the scorer failed), a version id per slot (into
+ * scorer_versions, 0: not scored), both packed small (below), a flag
  * bitmask, and beside it the reasons and details in one notes blob; the SQL
  * functions that read them with the slot bound as a parameter, and the
  * cache of slots and version ids. */
 #include "store_int.h"
 #include "scores_pg.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* ---- packing ------------------------------------------------------------------ */
 
+/* A row written by an earlier build holds 8 bytes a slot in vals and 4 in
+ * vers. The compact layout this build writes:
+ *   vals: byte 0 the slot count n, then 2 bits a slot (ceil(n/4) bytes,
+ *         slot i at bits 2*(i%4) of byte 1 + i/4): 0 NaN (not scored or
+ *         failed), 1 the value 1.0, 2 a float32 that holds the value
+ *         exactly, 3 a float64; then the float32s and float64s in slot
+ *         order, little-endian;
+ *   vers: byte 0 the slot count n, then each slot's version id (0: not
+ *         scored) as a LEB128 number;
+ * each with a zero byte added when its length would be a multiple of 8
+ * (vals) or 4 (vers): the length tells the layouts apart. */
+
+static uint64_t load_le(const unsigned char *p, int n)
+{
+	uint64_t u = 0;
+	for (int i = n - 1; i >= 0; i--)
+		u = u << 8 | p[i];
+	return u;
+}
+
+static void store_le(unsigned char *p, uint64_t u, int n)
+{
+	for (int i = 0; i < n; i++)
+		p[i] = (unsigned char)(u >> (8 * i));
+}
+
+size_t score_pack_nvals(const void *vals, size_t len)
+{
+	const unsigned char *p = vals;
+	return !p || !len ? 0 : len % 8 ? p[0] : len / 8;
+}
+
+size_t score_pack_nvers(const void *vers, size_t len)
+{
+	const unsigned char *p = vers;
+	return !p || !len ? 0 : len % 4 ? p[0] : len / 4;
+}
+
 double score_pack_val(const void *vals, size_t len, int slot)
 {
-	if (slot < 0 || (size_t)slot * 8 + 8 > len)
+	const unsigned char *p = vals;
+	if (slot < 0 || !p)
 		return NAN;
-	uint64_t u = 0;
-	const unsigned char *p = (const unsigned char *)vals + (size_t)slot * 8;
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	memcpy(&u, p, sizeof u); /* the stored order: one load, not eight */
-#else
-	for (int i = 7; i >= 0; i--)
-		u = u << 8 | p[i];
-#endif
 	double d;
-	memcpy(&d, &u, sizeof d);
-	return d;
+	if (len % 8 == 0) {
+		if ((size_t)slot * 8 + 8 > len)
+			return NAN;
+		uint64_t u = load_le(p + (size_t)slot * 8, 8);
+		memcpy(&d, &u, sizeof d);
+		return d;
+	}
+	size_t n = p[0], at = 1 + (n + 3) / 4;
+	if ((size_t)slot >= n || at > len)
+		return NAN;
+	for (int i = 0;; i++) {
+		int code = p[1 + i / 4] >> (i % 4 * 2) & 3;
+		size_t w = code == 2 ? 4 : code == 3 ? 8 : 0;
+		if (at + w > len)
+			return NAN;
+		if (i < slot) {
+			at += w;
+			continue;
+		}
+		if (code < 2)
+			return code ? 1.0 : NAN;
+		if (code == 3) {
+			uint64_t u = load_le(p + at, 8);
+			memcpy(&d, &u, sizeof d);
+			return d;
+		}
+		uint32_t u = (uint32_t)load_le(p + at, 4);
+		float f;
+		memcpy(&f, &u, sizeof f);
+		return f;
+	}
 }
 
 uint32_t score_pack_ver(const void *vers, size_t len, int slot)
 {
-	if (slot < 0 || (size_t)slot * 4 + 4 > len)
+	const unsigned char *p = vers;
+	if (slot < 0 || !p)
 		return 0;
-	const unsigned char *p = (const unsigned char *)vers + (size_t)slot * 4;
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+	if (len % 4 == 0)
+		return (size_t)slot * 4 + 4 > len ? 0 : (uint32_t)load_le(p + (size_t)slot * 4, 4);
+	size_t at = 1;
+	if ((size_t)slot >= p[0])
+		return 0;
+	for (int i = 0; at < len; i++) {
+		uint32_t id = 0;
+		for (int shift = 0; at < len && shift < 35; shift += 7) {
+			unsigned char c = p[at++];
+			id |= (uint32_t)(c & 0x7f) << shift;
+			if (!(c & 0x80))
+				break;
+		}
+		if (i == slot)
+			return id;
+	}
+	return 0;
+}
+
+/* Whether a float32 holds v exactly (its range checked first: a cast
+ * from outside it is undefined). */
+static bool fits_float(double v)
+{
+	return isinf(v) || (fabs(v) <= FLT_MAX && (double)(float)v == v);
+}
+
+size_t score_pack_vals(unsigned char *out, const double *v, size_t n)
+{
+	size_t at = 1 + (n + 3) / 4;
+	memset(out, 0, at);
+	out[0] = (unsigned char)n;
+	for (size_t i = 0; i < n; i++) {
+		int code = isnan(v[i]) ? 0 : v[i] == 1.0 ? 1 : fits_float(v[i]) ? 2 : 3;
+		out[1 + i / 4] |= (unsigned char)(code << (i % 4 * 2));
+		if (code == 2) {
+			float f = (float)v[i];
+			uint32_t u;
+			memcpy(&u, &f, sizeof u);
+			store_le(out + at, u, 4);
+			at += 4;
+		} else if (code == 3) {
+			uint64_t u;
+			memcpy(&u, &v[i], sizeof u);
+			store_le(out + at, u, 8);
+			at += 8;
+		}
+	}
+	if (at % 8 == 0)
+		out[at++] = 0;
+	return at;
+}
+
+size_t score_pack_vers(unsigned char *out, const uint32_t *id, size_t n)
+{
+	size_t at = 1;
+	out[0] = (unsigned char)n;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t x = id[i];
+		do {
+			out[at] = (unsigned char)(x & 0x7f);
+			x >>= 7;
+			out[at++] |= x ? 0x80 : 0;
+		} while (x);
+	}
+	if (at % 4 == 0)
+		out[at++] = 0;
+	return at;
 }
 
 void score_pack_put_val(unsigned char *vals, int slot, double v)
 {
 	uint64_t u;
 	memcpy(&u, &v, sizeof u);
-	for (int i = 0; i < 8; i++)
-		vals[(size_t)slot * 8 + (size_t)i] = (unsigned char)(u >> (8 * i));
+	store_le(vals + (size_t)slot * 8, u, 8);
 }
 
 void score_pack_put_ver(unsigned char *vers, int slot, uint32_t id)
 {
-	for (int i = 0; i < 4; i++)
-		vers[(size_t)slot * 4 + (size_t)i] = (unsigned char)(id >> (8 * i));
+	store_le(vers + (size_t)slot * 4, id, 4);
 }
 
 /* The notes blob: for each slot with a reason or detail, one byte of slot,
@@ -167,37 +292,38 @@ static void fn_note_at(sqlite3_context *c, int argc, sqlite3_value **v)
 	abuf_free(&bd);
 }
 
-/* score_merge(old, new, mask, width): old's elements (width bytes each)
- * with those of the slots in mask taken from new. */
+/* score_merge(old, new, mask, width): the values (width 8) or version ids
+ * (width 4) of old, with those of the slots in mask taken from new, in
+ * the compact layout whichever layout each is in. */
 static void fn_score_merge(sqlite3_context *c, int argc, sqlite3_value **v)
 {
 	(void)argc;
 	const unsigned char *o = sqlite3_value_blob(v[0]), *n = sqlite3_value_blob(v[1]);
 	size_t ol = (size_t)sqlite3_value_bytes(v[0]), nl = (size_t)sqlite3_value_bytes(v[1]);
 	uint64_t mask = (uint64_t)sqlite3_value_int64(v[2]);
-	size_t w = (size_t)sqlite3_value_int(v[3]), len = ol > nl ? ol : nl;
+	int w = sqlite3_value_int(v[3]);
 	if (w != 4 && w != 8) {
 		sqlite3_result_error(c, "score_merge: width must be 4 or 8", -1);
 		return;
 	}
-	unsigned char *out = sqlite3_malloc64(len ? len : 1);
-	if (!out) {
-		sqlite3_result_error_nomem(c);
-		return;
-	}
-	for (size_t i = 0; i < len; i += w) {
-		size_t slot = i / w;
-		bool take_new = slot < 64 && (mask >> slot & 1);
+	size_t on = w == 8 ? score_pack_nvals(o, ol) : score_pack_nvers(o, ol);
+	size_t nn = w == 8 ? score_pack_nvals(n, nl) : score_pack_nvers(n, nl);
+	size_t slots = on > nn ? on : nn;
+	slots = slots > STORE_MAX_SLOTS ? STORE_MAX_SLOTS : slots;
+	double d[STORE_MAX_SLOTS];
+	uint32_t id[STORE_MAX_SLOTS];
+	for (size_t i = 0; i < slots; i++) {
+		bool take_new = mask >> i & 1;
 		const unsigned char *src = take_new ? n : o;
 		size_t sl = take_new ? nl : ol;
-		if (i + w <= sl)
-			memcpy(out + i, src + i, w);
-		else if (w == 8)
-			score_pack_put_val(out, (int)slot, NAN);
+		if (w == 8)
+			d[i] = score_pack_val(src, sl, (int)i);
 		else
-			memset(out + i, 0, w);
+			id[i] = score_pack_ver(src, sl, (int)i);
 	}
-	sqlite3_result_blob(c, out, (int)len, sqlite3_free);
+	unsigned char out[1 + STORE_MAX_SLOTS / 4 + STORE_MAX_SLOTS * 8 + 1];
+	size_t len = w == 8 ? score_pack_vals(out, d, slots) : score_pack_vers(out, id, slots);
+	sqlite3_result_blob(c, out, (int)len, SQLITE_TRANSIENT);
 }
 
 /* note_merge(old, new, mask): old's records outside mask, then new's. */

@@ -42,9 +42,11 @@ int store_scores_put_at(store *s, const store_score_row *rows, size_t n, int64_t
 {
 	if (s->pg)
 		return store_scores_put_at_pg(s, rows, n, at, err);
-	unsigned char vals[STORE_MAX_SLOTS * 8], vers[STORE_MAX_SLOTS * 4];
+	unsigned char vals[1 + STORE_MAX_SLOTS / 4 + STORE_MAX_SLOTS * 8 + 1];
+	unsigned char vers[1 + STORE_MAX_SLOTS * 5 + 1];
+	double val[STORE_MAX_SLOTS];
 	int slot[STORE_MAX_SLOTS], top = -1;
-	uint32_t ver[STORE_MAX_SLOTS];
+	uint32_t ver[STORE_MAX_SLOTS], vid[STORE_MAX_SLOTS] = {0};
 	if (n > STORE_MAX_SLOTS)
 		return assay_fail(err, ASSAY_EINVAL, "at most %d scorers", STORE_MAX_SLOTS);
 	int rc = ASSAY_OK;
@@ -54,18 +56,16 @@ int store_scores_put_at(store *s, const store_score_row *rows, size_t n, int64_t
 	}
 	if (rc < 0 || top < 0)
 		return rc;
-	for (int i = 0; i <= top; i++) {
-		score_pack_put_val(vals, i, NAN);
-		score_pack_put_ver(vers, i, 0);
-	}
+	for (int i = 0; i <= top; i++)
+		val[i] = NAN;
 	uint64_t mask = 0, flags = 0;
 	double learned = NAN;
 	bool has_learned = false;
 	abuf notes = {0};
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		const store_score_row *r = &rows[i];
-		score_pack_put_val(vals, slot[i], r->value);
-		score_pack_put_ver(vers, slot[i], ver[i]);
+		val[slot[i]] = r->value;
+		vid[slot[i]] = ver[i];
 		mask |= 1ull << slot[i];
 		flags |= (uint64_t)(r->flagged && !isnan(r->value)) << slot[i];
 		if (strcmp(r->scorer, LEARNED) == 0) {
@@ -75,6 +75,8 @@ int store_scores_put_at(store *s, const store_score_row *rows, size_t n, int64_t
 		rc = score_forms_note(s, &notes, slot[i], r->reason, r->detail,
 				      strcmp(r->scorer, LEARNED) == 0);
 	}
+	size_t vals_len = score_pack_vals(vals, val, (size_t)top + 1);
+	size_t vers_len = score_pack_vers(vers, vid, (size_t)top + 1);
 	sqlite3_stmt *st = rc == 0 ? store_stmt(s, sql_row_put, err) : NULL;
 	if (st) {
 		sqlite3_bind_int64(st, 1, rows[0].sample_id);
@@ -84,8 +86,8 @@ int store_scores_put_at(store *s, const store_score_row *rows, size_t n, int64_t
 		else
 			sqlite3_bind_double(st, 3, learned);
 		sqlite3_bind_int64(st, 4, at);
-		sqlite3_bind_blob(st, 5, vals, (top + 1) * 8, SQLITE_STATIC);
-		sqlite3_bind_blob(st, 6, vers, (top + 1) * 4, SQLITE_STATIC);
+		sqlite3_bind_blob(st, 5, vals, (int)vals_len, SQLITE_STATIC);
+		sqlite3_bind_blob(st, 6, vers, (int)vers_len, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 7, (int64_t)mask);
 		sqlite3_bind_int(st, 8, has_learned);
 		rc = store_step_done(s, st, err, "writing scores");
@@ -149,7 +151,8 @@ int store_scores_range_each(store *s, int64_t lo, int64_t hi,
 		const void *vals = sqlite3_column_blob(st, 1), *vers = sqlite3_column_blob(st, 2);
 		size_t vl = (size_t)sqlite3_column_bytes(st, 1);
 		size_t rl = (size_t)sqlite3_column_bytes(st, 2);
-		for (int slot = 0; (size_t)slot * 4 < rl && out == 0; slot++) {
+		size_t slots = score_pack_nvers(vers, rl);
+		for (int slot = 0; (size_t)slot < slots && out == 0; slot++) {
 			if (!score_pack_ver(vers, rl, slot))
 				continue;
 			const char *name = score_slot_name(s, slot, err);
@@ -204,7 +207,7 @@ int store_score_rows_each(store *s, int64_t first, int64_t last,
 	int rc, out = ASSAY_OK;
 	while (out == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const void *vals = sqlite3_column_blob(st, 1);
-		size_t len = (size_t)sqlite3_column_bytes(st, 1), n = len / 8;
+		size_t len = (size_t)sqlite3_column_bytes(st, 1), n = score_pack_nvals(vals, len);
 		if (n > STORE_MAX_SLOTS)
 			n = STORE_MAX_SLOTS;
 		for (size_t k = 0; k < n; k++)

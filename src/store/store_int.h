@@ -142,6 +142,15 @@ int store_where_prepare(store *s, const char *head, const store_where *w, const 
 double score_pack_val(const void *vals, size_t len, int slot);
 /* Slot slot's version id in a vers blob; 0 when not scored. */
 uint32_t score_pack_ver(const void *vers, size_t len, int slot);
+/* How many slots a row's vals or vers hold (either layout). */
+size_t score_pack_nvals(const void *vals, size_t len);
+size_t score_pack_nvers(const void *vers, size_t len);
+/* n values or version ids in the compact layout into out (room for
+ * 1 + n/4 + 8n + 2 bytes); the length written. */
+size_t score_pack_vals(unsigned char *out, const double *v, size_t n);
+size_t score_pack_vers(unsigned char *out, const uint32_t *id, size_t n);
+/* A value as 8 and a version id as 4 little-endian bytes at slot (the
+ * layout of earlier builds: copy's canonical form, score_stale's wants). */
 void score_pack_put_val(unsigned char *vals, int slot, double v);
 void score_pack_put_ver(unsigned char *vers, int slot, uint32_t id);
 /* Appends slot's reason and detail to a notes blob (nothing when both are

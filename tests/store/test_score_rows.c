@@ -198,6 +198,79 @@ TEST(learned_value_in_its_column)
 	sqlite3_close(db);
 }
 
+static int on_exact(void *ud, int64_t id, const double *vals, size_t n, uint64_t flags)
+{
+	(void)flags;
+	double *want = ud;
+	CHECK_INT(id, 2);
+	CHECK_INT(n, 8);
+	for (size_t k = 0; k < n && k < 8; k++) {
+		CHECK((isnan(want[k]) && isnan(vals[k])) ||
+		      memcmp(&want[k], &vals[k], sizeof want[k]) == 0);
+	}
+	return 0;
+}
+
+static int64_t blob_len(const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *q;
+	int64_t v = -1;
+	sqlite3_open(path, &db);
+	if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW)
+		v = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	return v;
+}
+
+/* The compact layout gives back every value bit for bit (1.0, a float32,
+ * a float64, -0, an infinity, a tiny and a huge one, a failed one), in a
+ * row far smaller than 8 bytes a slot; a row an earlier build wrote (8 and
+ * 4 bytes a slot) is read as it is and merged into the compact layout when
+ * one of its slots is written again. */
+TEST(values_come_back_exactly_from_the_compact_layout)
+{
+	double want[8] = {1.0, 0.5, 0.123456789, -0.0, INFINITY, 1e-320, 1e300, NAN};
+	static const char *const names[8] = {"a", "b", "c", "d", "e", "f", "g", "h"};
+	store *s = fixture();
+	assay_error e = {0};
+	store_score_row rows[8];
+	for (int i = 0; i < 8; i++)
+		rows[i] = (store_score_row){2, names[i], "1", want[i], false, "", NULL};
+	store_begin(s, &e);
+	CHECK_INT(store_scores_put(s, rows, 8, &e), ASSAY_OK);
+	CHECK_INT(store_commit(s, &e), ASSAY_OK);
+	CHECK_INT(store_score_rows_each(s, 2, 2, on_exact, want, &e), ASSAY_OK);
+	CHECK(blob_len("SELECT length(vals) FROM sample_scores WHERE sample_id = 2") < 40);
+	CHECK(blob_len("SELECT length(vers) FROM sample_scores WHERE sample_id = 2") < 12);
+	store_close(s);
+	/* sample 1 as an earlier build wrote it: slots a and b, 0.25 and 0.75 */
+	sqlite3 *db;
+	sqlite3_open(path, &db);
+	CHECK_INT(sqlite3_exec(db,
+			       "INSERT INTO sample_scores (sample_id, flags, scored_at, vals, vers)"
+			       " VALUES (1, 2, 5, X'000000000000D03F000000000000E83F',"
+			       " X'0100000002000000')",
+			       NULL, NULL, NULL),
+		  SQLITE_OK);
+	sqlite3_close(db);
+	CHECK_INT(store_open(path, NULL, &s, &e), ASSAY_OK);
+	char out[256] = "";
+	CHECK_INT(store_scores_range_each(s, 1, 1, on_range, out, &e), ASSAY_OK);
+	CHECK_STR(out, "1:a=0.25;1:b=0.75;");
+	store_score_row again = {1, "b", "1", 0.3, false, "", NULL};
+	store_begin(s, &e);
+	CHECK_INT(store_score_put(s, &again, &e), ASSAY_OK);
+	CHECK_INT(store_commit(s, &e), ASSAY_OK);
+	out[0] = 0;
+	CHECK_INT(store_scores_range_each(s, 1, 1, on_range, out, &e), ASSAY_OK);
+	CHECK_STR(out, "1:a=0.25;1:b=0.3;");
+	store_close(s);
+	CHECK(blob_len("SELECT length(vals) % 8 FROM sample_scores WHERE sample_id = 1") != 0);
+}
+
 UNIT_MAIN(UNIT_CASE(a_part_written_keeps_the_rest_of_the_row),
 	  UNIT_CASE(range_and_scorer_readers), UNIT_CASE(a_rolled_back_scorer_is_made_again),
-	  UNIT_CASE(learned_value_in_its_column))
+	  UNIT_CASE(learned_value_in_its_column),
+	  UNIT_CASE(values_come_back_exactly_from_the_compact_layout))
