@@ -279,15 +279,17 @@ def _leb(b, i):
             return v - 1, i
 
 
+def _form(con, fid):
+    return "" if fid == 0 else con.execute("SELECT form FROM score_forms WHERE id = ?",
+                                           (fid,)).fetchone()[0]
+
+
 def _unform(con, b, i):
-    """One text of a compact record (src/store/score_forms.c): its form's id,
+    """One text of a compact entry (src/store/score_forms.c): its form's id,
     then a number for each 0x01 byte of the form."""
     fid, i = _leb(b, i)
-    if fid == 0:
-        return "", i
-    (form,) = con.execute("SELECT form FROM score_forms WHERE id = ?", (fid,)).fetchone()
     out = []
-    for ch in form:
+    for ch in _form(con, fid):
         if ch == "\x01":
             v, i = _leb(b, i)
             out.append(str(v))
@@ -296,22 +298,38 @@ def _unform(con, b, i):
     return "".join(out), i
 
 
-def _note(notes, slot, con=None):
-    """(reason, detail) of slot in a notes blob: records of one byte of slot,
-    the reason and a NUL, the detail and a NUL; or compact ones (0x80 | slot,
-    the texts' forms and numbers, two NULs) read through con's score_forms."""
-    notes, i = notes or b"", 0
+def _notes(notes, con=None):
+    """{slot: (reason, detail)} of a notes blob: records of one byte of slot,
+    the reason and a NUL, the detail and a NUL; and a compact one (0xC0, the
+    slots' mask, each slot's texts as forms and numbers, two NULs) read
+    through con's score_forms."""
+    notes, i, out = notes or b"", 0, {}
     while i < len(notes):
         at = notes[i]
         r_end = notes.index(b"\0", i + 1)
         d_end = notes.index(b"\0", r_end + 1)
-        if at == slot:
-            return notes[i + 1:r_end].decode(), notes[r_end + 1:d_end].decode()
-        if at == 0x80 | slot and con is not None:
-            r, j = _unform(con, notes, i + 1)
-            return r, _unform(con, notes, j)[0]
+        if at == 0xC0 and con is not None:
+            mask, shift, j = 0, 0, i + 1
+            while True:
+                mask |= (notes[j] & 0x7F) << shift
+                shift += 7
+                j += 1
+                if not notes[j - 1] & 0x80:
+                    break
+            for slot in range(64):
+                if mask >> slot & 1:
+                    r, j = _unform(con, notes, j)
+                    d, j = _unform(con, notes, j)
+                    out.setdefault(slot, (r, d))
+        elif at < 64:
+            out.setdefault(at, (notes[i + 1:r_end].decode(), notes[r_end + 1:d_end].decode()))
         i = d_end + 1
-    return "", ""
+    return out
+
+
+def _note(notes, slot, con=None):
+    """(reason, detail) of slot in a notes blob (_notes)."""
+    return _notes(notes, con).get(slot, ("", ""))
 
 
 def _vals(b):
@@ -414,15 +432,12 @@ def put_score(con, sample_id, scorer, value, flagged=False, reason="", version="
                  struct.pack(f"<{n}I", *k)))
     notes = (con.execute("SELECT notes FROM score_notes WHERE sample_id = ?",
                          (sample_id,)).fetchone() or (b"",))[0]
-    out, i = b"", 0
-    while i < len(notes):
-        r_end = notes.index(b"\0", i + 1)
-        d_end = notes.index(b"\0", r_end + 1)
-        if notes[i] & 0x7F != slot:
-            out += notes[i:d_end + 1]
-        i = d_end + 1
+    kept = _notes(notes, con)
+    kept.pop(slot, None)
     if reason or detail:
-        out += bytes([slot]) + (reason or "").encode() + b"\0" + (detail or "").encode() + b"\0"
+        kept[slot] = (reason or "", detail or "")
+    out = b"".join(bytes([k]) + r.encode() + b"\0" + d.encode() + b"\0"
+                   for k, (r, d) in sorted(kept.items()))
     con.execute("INSERT OR REPLACE INTO score_notes (sample_id, notes) VALUES (?, ?)",
                 (sample_id, out))
 

@@ -6,12 +6,14 @@
  * "length: 43 words, 244 characters" share one form; a built-in scorer's
  * reasons take a few bytes a sample instead of a few hundred.
  *
- * A compact record is 0x80 | slot, then for the reason and then the
- * detail the form id and each of its numbers, every one as LEB128 of the
- * value plus one (so no byte is 0; form id 0 is the empty text), then two
- * NUL bytes: a reader of the plain records of score_pack.c skips it as a
- * record of slot 128 and up, with an empty detail. The forms are cached
- * per connection, shared by the writer and the SQL function note_at, and
+ * A sample's compact entries are one record of its notes blob: the byte
+ * 0xC0, the mask of the slots it holds (LEB128), then for each of them in
+ * slot order the reason and the detail, each as its form's id and each of
+ * the form's numbers, every one as LEB128 of the value plus one (so no
+ * byte is 0; form id 0 is the empty text), then two NUL bytes: a reader of
+ * the plain records of score_pack.c passes over it as a record of slot 64
+ * with an empty detail. The forms are cached per connection, shared by
+ * the writer and the SQL functions note_at and note_merge, and
  * forgotten with the scorer slots at a rollback (score_slots_forget). */
 #include "store_int.h"
 
@@ -21,6 +23,7 @@
 #include <string.h>
 
 #define FORM_NUM '\x01'
+#define NOTES_COMPACT 0xC0
 /* Beyond this many forms a text that needs a new one is stored as it is
  * (free-text reasons, as a remote scorer's, rarely repeat). */
 #define FORMS_MAX 16384
@@ -270,22 +273,75 @@ static bool part_put(store *s, abuf *out, const char *text)
 	return true;
 }
 
-int score_forms_note(store *s, abuf *out, int slot, const char *reason, const char *detail,
-		     bool plain)
+void score_notes_buf_free(score_notes_buf *b)
+{
+	abuf_free(&b->plain);
+	abuf_free(&b->parts);
+	b->mask = 0;
+}
+
+/* Takes slot's entry (n bytes at p) into b, in place of any it had. */
+static int entry_put(score_notes_buf *b, int slot, const void *p, size_t n)
+{
+	b->at[slot] = (uint32_t)b->parts.len;
+	b->len[slot] = (uint32_t)n;
+	b->mask |= 1ull << slot;
+	return abuf_append(&b->parts, p, n) < 0 ? ASSAY_ENOMEM : 0;
+}
+
+int score_forms_note(store *s, score_notes_buf *b, int slot, const char *reason,
+		     const char *detail, bool plain)
 {
 	if ((!reason || !*reason) && (!detail || !*detail))
 		return 0;
 	if (!plain && !s->readonly && slot < 64 && score_forms_attach(s) == 0) {
-		size_t mark = out->len;
-		if (abuf_putc(out, (char)(0x80 | slot)) == 0 && part_put(s, out, reason) &&
-		    part_put(s, out, detail) && abuf_append(out, "\0", 2) == 0)
+		size_t mark = b->parts.len;
+		if (part_put(s, &b->parts, reason) && part_put(s, &b->parts, detail)) {
+			b->at[slot] = (uint32_t)mark;
+			b->len[slot] = (uint32_t)(b->parts.len - mark);
+			b->mask |= 1ull << slot;
 			return 0;
-		out->len = mark; /* stored as it is instead */
+		}
+		b->parts.len = mark; /* stored as it is instead */
 	}
-	return score_pack_note(out, slot, reason, detail);
+	return score_pack_note(&b->plain, slot, reason, detail);
 }
 
-/* Appends one part's text (form and numbers from *p) to out. */
+int score_notes_finish(score_notes_buf *b, abuf *out)
+{
+	int rc = abuf_append(out, b->plain.data ? b->plain.data : "", b->plain.len);
+	if (rc == 0 && b->mask) {
+		unsigned char m[10];
+		size_t n = 0;
+		for (uint64_t x = b->mask; x; x >>= 7)
+			m[n++] = (unsigned char)((x & 0x7f) | (x >> 7 ? 0x80 : 0));
+		rc |= abuf_putc(out, (char)NOTES_COMPACT);
+		rc |= abuf_append(out, m, n);
+		for (int slot = 0; slot < 64; slot++)
+			if (b->mask >> slot & 1)
+				rc |= abuf_append(out, b->parts.data + b->at[slot], b->len[slot]);
+		rc |= abuf_append(out, "\0", 2);
+	}
+	return rc ? ASSAY_ENOMEM : 0;
+}
+
+/* Passes over one text of an entry (its form says how many numbers). */
+static bool part_skip(score_forms *f, sqlite3 *db, const unsigned char **p,
+		      const unsigned char *end)
+{
+	uint64_t id, v;
+	if (!get_leb(p, end, &id))
+		return false;
+	const char *form = score_forms_text(f, db, id);
+	if (!form)
+		return false;
+	for (const char *c = form; *c; c++)
+		if (*c == FORM_NUM && !get_leb(p, end, &v))
+			return false;
+	return true;
+}
+
+/* Appends one text (form and numbers from *p) to out, NUL-terminated. */
 static bool part_get(score_forms *f, sqlite3 *db, const unsigned char **p,
 		     const unsigned char *end, abuf *out)
 {
@@ -307,11 +363,86 @@ static bool part_get(score_forms *f, sqlite3 *db, const unsigned char **p,
 	return abuf_putc(out, 0) == 0;
 }
 
-bool score_forms_decode(score_forms *f, sqlite3 *db, const unsigned char *rec,
-			const unsigned char *end, abuf *reason, abuf *detail)
+/* Reads a compact record's slot mask; *p is past the record's first byte. */
+static bool mask_get(const unsigned char **p, const unsigned char *end, uint64_t *mask)
+{
+	*mask = 0;
+	for (int shift = 0; *p < end && shift < 64; shift += 7) {
+		unsigned char c = *(*p)++;
+		*mask |= (uint64_t)(c & 0x7f) << shift;
+		if (!(c & 0x80))
+			return *mask != 0;
+	}
+	return false;
+}
+
+/* Calls fn for each entry of a compact record (rec past its first byte). */
+static bool entries_each(score_forms *f, sqlite3 *db, const unsigned char *rec,
+			 const unsigned char *end,
+			 bool (*fn)(void *ud, int slot, const unsigned char *p, size_t n), void *ud)
 {
 	const unsigned char *p = rec;
-	return f && part_get(f, db, &p, end, reason) && part_get(f, db, &p, end, detail);
+	uint64_t mask;
+	if (!f || !mask_get(&p, end, &mask))
+		return false;
+	for (int slot = 0; slot < 64; slot++) {
+		if (!(mask >> slot & 1))
+			continue;
+		const unsigned char *from = p;
+		if (!part_skip(f, db, &p, end) || !part_skip(f, db, &p, end))
+			return false;
+		if (!fn(ud, slot, from, (size_t)(p - from)))
+			return true;
+	}
+	return true;
+}
+
+typedef struct {
+	score_forms *f;
+	sqlite3 *db;
+	int slot;
+	abuf *reason, *detail;
+	bool found, ok;
+} find_ctx;
+
+static bool on_find(void *ud, int slot, const unsigned char *p, size_t n)
+{
+	find_ctx *c = ud;
+	if (slot != c->slot)
+		return true;
+	c->found = true;
+	c->ok = part_get(c->f, c->db, &p, p + n, c->reason) &&
+		part_get(c->f, c->db, &p, p + n, c->detail);
+	return false;
+}
+
+bool score_forms_find(score_forms *f, sqlite3 *db, const unsigned char *rec,
+		      const unsigned char *end, int slot, abuf *reason, abuf *detail)
+{
+	find_ctx c = {f, db, slot, reason, detail, false, false};
+	return entries_each(f, db, rec, end, on_find, &c) && c.found && c.ok;
+}
+
+typedef struct {
+	score_notes_buf *into;
+	uint64_t drop;
+	int rc;
+} keep_ctx;
+
+static bool on_keep(void *ud, int slot, const unsigned char *p, size_t n)
+{
+	keep_ctx *c = ud;
+	if (!(c->drop >> slot & 1) && c->rc == 0)
+		c->rc = entry_put(c->into, slot, p, n);
+	return true;
+}
+
+int score_forms_keep(score_forms *f, sqlite3 *db, const unsigned char *rec,
+		     const unsigned char *end, uint64_t drop, score_notes_buf *into)
+{
+	keep_ctx c = {into, drop, 0};
+	entries_each(f, db, rec, end, on_keep, &c); /* an unreadable record: dropped */
+	return c.rc;
 }
 
 /* ---- the connection's cache ------------------------------------------------------ */

@@ -178,53 +178,77 @@ void score_pack_put_ver(unsigned char *vers, int slot, uint32_t id)
 }
 
 /* The notes blob: for each slot with a reason or detail, one byte of slot,
- * the reason and a NUL, the detail and a NUL (an empty detail: none); or a
- * compact record (score_forms.c: 0x80 | slot, no NUL inside, two NULs),
- * which a reader that knows only the plain records passes over. */
-static const unsigned char *note_find(const unsigned char *p, size_t len, int slot,
-				      const char **reason, const char **detail)
+ * the reason and a NUL, the detail and a NUL (an empty detail: none); and
+ * at most one compact record (score_forms.c: the byte 0xC0, no NUL inside,
+ * two NULs), which a reader that knows only the plain records passes
+ * over. Calls fn for each record (at: its first byte, d: its second text,
+ * next: the record after it) until fn returns false; false when the blob
+ * is malformed. */
+static bool notes_each(const unsigned char *p, size_t len,
+		       bool (*fn)(void *ud, const unsigned char *at, const unsigned char *d,
+				  const unsigned char *next),
+		       void *ud)
 {
 	if (!p)
-		return NULL; /* no notes (SQLite gives no pointer for an empty blob) */
+		return true; /* no notes (SQLite gives no pointer for an empty blob) */
 	const unsigned char *end = p + len;
 	while (p < end) {
-		int at = *p++;
-		const unsigned char *r = p, *z = memchr(r, 0, (size_t)(end - r));
+		const unsigned char *at = p++;
+		const unsigned char *z = memchr(p, 0, (size_t)(end - p));
 		const unsigned char *d = z ? z + 1 : end;
 		const unsigned char *z2 = d < end ? memchr(d, 0, (size_t)(end - d)) : NULL;
 		if (!z || !z2)
-			return NULL; /* malformed: nothing */
-		if ((at & 0x7f) == slot) {
-			*reason = (const char *)r;
-			*detail = (const char *)d;
-			return r - 1;
-		}
+			return false;
 		p = z2 + 1;
+		if (!fn(ud, at, d, p))
+			return true;
 	}
-	return NULL;
+	return true;
 }
 
-/* Appends to out the records of old whose slot is not in mask. */
-static int notes_keep(abuf *out, const unsigned char *p, size_t len, uint64_t mask)
+#define COMPACT 0xC0
+
+typedef struct {
+	int slot;
+	const unsigned char *at, *d, *compact, *next_c;
+} find_ctx;
+
+static bool on_find(void *ud, const unsigned char *at, const unsigned char *d,
+		    const unsigned char *next)
 {
-	if (!p)
-		return 0;
-	const unsigned char *end = p + len;
-	while (p < end) {
-		const unsigned char *start = p;
-		int at = *p++;
-		const unsigned char *z = memchr(p, 0, (size_t)(end - p));
-		const unsigned char *z2 = z && z + 1 < end ? memchr(z + 1, 0, (size_t)(end - z - 1))
-							   : NULL;
-		if (!z || !z2)
-			return 0;
-		p = z2 + 1;
-		if ((at & 0x7f) < 64 && (mask >> (at & 0x7f) & 1))
-			continue;
-		if (abuf_append(out, start, (size_t)(p - start)) < 0)
-			return ASSAY_ENOMEM;
+	find_ctx *c = ud;
+	if (*at == COMPACT) {
+		c->compact = at;
+		c->next_c = next;
+	} else if (*at == c->slot && !c->at) {
+		c->at = at;
+		c->d = d;
 	}
-	return 0;
+	return true;
+}
+
+/* note_merge's pass over a blob: its plain records whose slot is not in
+ * mask to out, its compact entries outside mask to b. */
+typedef struct {
+	abuf *out;
+	score_notes_buf *b;
+	uint64_t mask;
+	sqlite3_context *c;
+	int rc;
+} keep_ctx;
+
+static bool on_keep(void *ud, const unsigned char *at, const unsigned char *d,
+		    const unsigned char *next)
+{
+	(void)d;
+	keep_ctx *k = ud;
+	if (*at == COMPACT)
+		k->rc |= score_forms_keep(sqlite3_user_data(k->c), sqlite3_context_db_handle(k->c),
+					  at + 1, next, k->mask, k->b);
+	else if (!(*at < 64 && (k->mask >> *at & 1)) &&
+		 abuf_append(k->out, at, (size_t)(next - at)) < 0)
+		k->rc = ASSAY_ENOMEM;
+	return k->rc == 0;
 }
 
 int score_pack_note(abuf *out, int slot, const char *reason, const char *detail)
@@ -270,18 +294,18 @@ static void fn_note_at(sqlite3_context *c, int argc, sqlite3_value **v)
 	(void)argc;
 	int part = sqlite3_value_int(v[2]);
 	const char *r = "", *d = "";
-	const unsigned char *blob = sqlite3_value_blob(v[0]), *rec = NULL;
-	size_t len = (size_t)sqlite3_value_bytes(v[0]);
-	if (sqlite3_value_type(v[1]) != SQLITE_NULL)
-		rec = note_find(blob, len, sqlite3_value_int(v[1]), &r, &d);
+	find_ctx f = {.slot = sqlite3_value_type(v[1]) == SQLITE_NULL ? -1 : sqlite3_value_int(v[1])};
 	abuf br = {0}, bd = {0};
-	if (rec && (*rec & 0x80)) {
-		if (score_forms_decode(sqlite3_user_data(c), sqlite3_context_db_handle(c), rec + 1,
-				       blob + len, &br, &bd)) {
+	if (f.slot >= 0 && f.slot < 64 &&
+	    notes_each(sqlite3_value_blob(v[0]), (size_t)sqlite3_value_bytes(v[0]), on_find, &f)) {
+		if (f.at) {
+			r = (const char *)f.at + 1;
+			d = (const char *)f.d;
+		} else if (f.compact && score_forms_find(sqlite3_user_data(c),
+							 sqlite3_context_db_handle(c), f.compact + 1,
+							 f.next_c, f.slot, &br, &bd)) {
 			r = br.data;
 			d = bd.data;
-		} else {
-			r = d = ""; /* a form this connection cannot read: nothing */
 		}
 	}
 	if (part == 0)
@@ -326,20 +350,23 @@ static void fn_score_merge(sqlite3_context *c, int argc, sqlite3_value **v)
 	sqlite3_result_blob(c, out, (int)len, SQLITE_TRANSIENT);
 }
 
-/* note_merge(old, new, mask): old's records outside mask, then new's. */
+/* note_merge(old, new, mask): old's records and entries outside mask,
+ * then new's, the compact entries in one record. */
 static void fn_note_merge(sqlite3_context *c, int argc, sqlite3_value **v)
 {
 	(void)argc;
+	score_notes_buf nb = {0};
 	abuf b = {0};
-	int rc = notes_keep(&b, sqlite3_value_blob(v[0]), (size_t)sqlite3_value_bytes(v[0]),
-			    (uint64_t)sqlite3_value_int64(v[2]));
-	const void *n = sqlite3_value_blob(v[1]);
-	if (rc == 0 && n)
-		rc = abuf_append(&b, n, (size_t)sqlite3_value_bytes(v[1]));
-	if (rc < 0)
+	keep_ctx k = {&b, &nb, (uint64_t)sqlite3_value_int64(v[2]), c, 0};
+	notes_each(sqlite3_value_blob(v[0]), (size_t)sqlite3_value_bytes(v[0]), on_keep, &k);
+	keep_ctx kn = {&b, &nb, 0, c, k.rc};
+	notes_each(sqlite3_value_blob(v[1]), (size_t)sqlite3_value_bytes(v[1]), on_keep, &kn);
+	int rc = kn.rc ? kn.rc : score_notes_finish(&nb, &b);
+	if (rc)
 		sqlite3_result_error_nomem(c);
 	else
 		sqlite3_result_blob(c, b.data ? b.data : "", (int)b.len, SQLITE_TRANSIENT);
+	score_notes_buf_free(&nb);
 	abuf_free(&b);
 }
 

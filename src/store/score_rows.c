@@ -61,6 +61,7 @@ int store_scores_put_at(store *s, const store_score_row *rows, size_t n, int64_t
 	uint64_t mask = 0, flags = 0;
 	double learned = NAN;
 	bool has_learned = false;
+	score_notes_buf nb = {0};
 	abuf notes = {0};
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		const store_score_row *r = &rows[i];
@@ -72,9 +73,12 @@ int store_scores_put_at(store *s, const store_score_row *rows, size_t n, int64_t
 			has_learned = true;
 			learned = r->value;
 		}
-		rc = score_forms_note(s, &notes, slot[i], r->reason, r->detail,
+		rc = score_forms_note(s, &nb, slot[i], r->reason, r->detail,
 				      strcmp(r->scorer, LEARNED) == 0);
 	}
+	if (rc == 0)
+		rc = score_notes_finish(&nb, &notes);
+	score_notes_buf_free(&nb);
 	size_t vals_len = score_pack_vals(vals, val, (size_t)top + 1);
 	size_t vers_len = score_pack_vers(vers, vid, (size_t)top + 1);
 	sqlite3_stmt *st = rc == 0 ? store_stmt(s, sql_row_put, err) : NULL;
@@ -123,10 +127,13 @@ int store_score_set_detail(store *s, int64_t sample_id, const char *scorer, cons
 	if (s->pg)
 		return store_score_set_detail_pg(s, sample_id, slot, reason, detail, err);
 	abuf notes = {0};
-	if (score_forms_note(s, &notes, slot, reason, detail, strcmp(scorer, LEARNED) == 0) < 0)
+	score_notes_buf nb = {0};
+	if (score_forms_note(s, &nb, slot, reason, detail, strcmp(scorer, LEARNED) == 0) < 0 ||
+	    score_notes_finish(&nb, &notes) < 0)
 		rc = assay_fail(err, ASSAY_ENOMEM, "out of memory");
 	else
 		rc = notes_put(s, sample_id, &notes, 1ull << slot, err);
+	score_notes_buf_free(&nb);
 	abuf_free(&notes);
 	return rc;
 }

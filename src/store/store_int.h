@@ -173,14 +173,28 @@ void score_forms_destroy(void *f);
 int score_forms_load(score_forms *f, sqlite3 *db);
 /* The form of id ("" for 0), loading it when new; NULL when unknown. */
 const char *score_forms_text(score_forms *f, sqlite3 *db, uint64_t id);
-/* Appends slot's reason and detail to a notes blob, as a compact record
- * when both have a form (plain: always as they are). */
-int score_forms_note(store *s, abuf *out, int slot, const char *reason, const char *detail,
-		     bool plain);
-/* The reason and detail (each NUL-terminated) of the compact record whose
- * bytes after the slot byte start at rec; false when malformed. */
-bool score_forms_decode(score_forms *f, sqlite3 *db, const unsigned char *rec,
-			const unsigned char *end, abuf *reason, abuf *detail);
+/* A notes blob being made: its plain records, and its compact entries by
+ * slot (the bytes at[slot], len[slot] of parts, for the slots in mask). */
+typedef struct score_notes_buf {
+	abuf plain;
+	abuf parts;
+	uint32_t at[STORE_MAX_SLOTS], len[STORE_MAX_SLOTS];
+	uint64_t mask;
+} score_notes_buf;
+void score_notes_buf_free(score_notes_buf *b);
+/* Adds slot's reason and detail, as a compact entry when both have a form
+ * (plain: always as they are). */
+int score_forms_note(store *s, score_notes_buf *b, int slot, const char *reason,
+		     const char *detail, bool plain);
+/* Appends b's plain records and its one compact record to out. */
+int score_notes_finish(score_notes_buf *b, abuf *out);
+/* In the compact record whose bytes after its first start at rec: slot's
+ * reason and detail (each NUL-terminated); false when it has none. */
+bool score_forms_find(score_forms *f, sqlite3 *db, const unsigned char *rec,
+		      const unsigned char *end, int slot, abuf *reason, abuf *detail);
+/* Adds the record's entries of the slots outside drop to into. */
+int score_forms_keep(score_forms *f, sqlite3 *db, const unsigned char *rec,
+		     const unsigned char *end, uint64_t drop, score_notes_buf *into);
 int score_slots_load(store *s, assay_error *err);
 void score_slots_forget(store *s);
 /* The name of a slot (reloading the cache once when unknown), or NULL. */
