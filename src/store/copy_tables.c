@@ -77,7 +77,8 @@ static const dbi_query q_read[] = {
 	 "SELECT sample_id, flags, learned, scored_at, vals::text, vers::text FROM "
 	 "sample_scores WHERE sample_id > $1 ORDER BY sample_id"},
 	{"copy_read_score_notes",
-	 "SELECT sample_id, notes, notes FROM score_notes WHERE sample_id > ?1 ORDER BY "
+	 "SELECT sample_id, note_plain(notes), note_plain(notes) FROM score_notes"
+	 " WHERE sample_id > ?1 ORDER BY "
 	 "sample_id",
 	 "SELECT sample_id, n, n FROM (SELECT sample_id, coalesce((SELECT "
 	 "string_agg(decode(lpad(to_hex(i - 1), 2, '0'), 'hex') || "

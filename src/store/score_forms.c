@@ -487,3 +487,25 @@ int score_forms_attach(store *s)
 	sqlite3_reset(st);
 	return s->forms ? 0 : -1;
 }
+
+typedef struct {
+	score_forms *f;
+	sqlite3 *db;
+	abuf *out;
+	bool ok;
+} plain_ctx;
+
+static bool on_plain(void *ud, int slot, const unsigned char *p, size_t n)
+{
+	plain_ctx *c = ud;
+	c->ok = abuf_putc(c->out, (char)slot) == 0 && part_get(c->f, c->db, &p, p + n, c->out) &&
+		part_get(c->f, c->db, &p, p + n, c->out);
+	return c->ok;
+}
+
+bool score_forms_plain(score_forms *f, sqlite3 *db, const unsigned char *rec,
+		       const unsigned char *end, abuf *out)
+{
+	plain_ctx c = {f, db, out, true};
+	return entries_each(f, db, rec, end, on_plain, &c) && c.ok;
+}

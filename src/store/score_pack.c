@@ -370,6 +370,42 @@ static void fn_note_merge(sqlite3_context *c, int argc, sqlite3_value **v)
 	abuf_free(&b);
 }
 
+/* note_plain(notes): the notes with the compact entries as plain records,
+ * which need no forms to read (what `assay copy` carries). */
+typedef struct {
+	abuf *out;
+	sqlite3_context *c;
+	bool ok;
+} plain_ctx;
+
+static bool on_plain(void *ud, const unsigned char *at, const unsigned char *d,
+		     const unsigned char *next)
+{
+	(void)d;
+	plain_ctx *p = ud;
+	if (*at == COMPACT)
+		p->ok = score_forms_plain(sqlite3_user_data(p->c), sqlite3_context_db_handle(p->c),
+					  at + 1, next, p->out);
+	else
+		p->ok = abuf_append(p->out, at, (size_t)(next - at)) == 0;
+	return p->ok;
+}
+
+static void fn_note_plain(sqlite3_context *c, int argc, sqlite3_value **v)
+{
+	(void)argc;
+	if (sqlite3_value_type(v[0]) == SQLITE_NULL)
+		return;
+	abuf b = {0};
+	plain_ctx p = {&b, c, true};
+	notes_each(sqlite3_value_blob(v[0]), (size_t)sqlite3_value_bytes(v[0]), on_plain, &p);
+	if (!p.ok)
+		sqlite3_result_error(c, "note_plain: a compact note whose form is unknown", -1);
+	else
+		sqlite3_result_blob(c, b.data ? b.data : "", (int)b.len, SQLITE_TRANSIENT);
+	abuf_free(&b);
+}
+
 /* score_stale(vals, vers, want): how many of the wanted (slot, version id)
  * pairs (5 bytes each: the slot, the id little-endian) the row lacks as a
  * value of that version. */
@@ -398,7 +434,8 @@ int score_pack_register(sqlite3 *db)
 		void (*fn)(sqlite3_context *, int, sqlite3_value **);
 	} fns[] = {{"score_at", 2, fn_score_at},	 {"ver_at", 2, fn_ver_at},
 		   {"note_at", 3, fn_note_at},		 {"score_merge", 4, fn_score_merge},
-		   {"note_merge", 3, fn_note_merge}, {"score_stale", 3, fn_score_stale}};
+		   {"note_merge", 3, fn_note_merge}, {"score_stale", 3, fn_score_stale},
+		   {"note_plain", 1, fn_note_plain}};
 	score_forms *forms = score_forms_register(db);
 	if (!forms)
 		return -1;

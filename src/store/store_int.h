@@ -192,6 +192,9 @@ int score_notes_finish(score_notes_buf *b, abuf *out);
  * reason and detail (each NUL-terminated); false when it has none. */
 bool score_forms_find(score_forms *f, sqlite3 *db, const unsigned char *rec,
 		      const unsigned char *end, int slot, abuf *reason, abuf *detail);
+/* Appends the record's entries to out as plain records. */
+bool score_forms_plain(score_forms *f, sqlite3 *db, const unsigned char *rec,
+		       const unsigned char *end, abuf *out);
 /* Adds the record's entries of the slots outside drop to into. */
 int score_forms_keep(score_forms *f, sqlite3 *db, const unsigned char *rec,
 		     const unsigned char *end, uint64_t drop, score_notes_buf *into);
