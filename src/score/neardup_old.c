@@ -9,7 +9,11 @@
 
 #include "neardup_int.h"
 
-#define FILTER_BITS 24
+/* The bit filter has 16 bits per key of the chunk (a stored key passes it
+ * by chance 1 time in 16 or less), 2^12 to 2^24 of them: a few new samples
+ * make one that stays in the cache while every stored key is looked up. */
+#define FILTER_MIN 12
+#define FILTER_MAX 24
 /* Candidates collected before they are compared (and let go): ~7 MiB. */
 #define HIT_CAP (1u << 18)
 
@@ -21,6 +25,7 @@ typedef struct old_pass {
 	uint64_t *pairs; /* key << 32 | chunk index << 5 | band, sorted */
 	size_t n_pairs;
 	uint64_t *filter;
+	unsigned filter_bits;
 	uint8_t *taken; /* per chunk index and band: candidates taken */
 	int64_t *hit_ids; /* candidates: stored sample hit_ids[i] for chunk sample hit_at[i] */
 	uint32_t *hit_at;
@@ -29,9 +34,9 @@ typedef struct old_pass {
 
 static int old_compare(old_pass *p, assay_error *err);
 
-static uint32_t filter_slot(uint32_t key)
+static uint32_t filter_slot(const old_pass *p, uint32_t key)
 {
-	return (key * 0x9E3779B1u) >> (32 - FILTER_BITS);
+	return (key * 0x9E3779B1u) >> (32 - p->filter_bits);
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -67,7 +72,7 @@ static int old_row(void *ud, int64_t id, const uint32_t keys[STORE_NEARDUP_KEYS]
 {
 	old_pass *p = ud;
 	for (size_t k = 0; k < STORE_NEARDUP_KEYS; k++) {
-		uint32_t f = filter_slot(keys[k]);
+		uint32_t f = filter_slot(p, keys[k]);
 		if (!(p->filter[f >> 6] >> (f & 63) & 1))
 			continue;
 		uint64_t lo = (uint64_t)keys[k] << 32;
@@ -145,7 +150,10 @@ int nd_old_match(store *s, int64_t upto, nd_chunk *ch,
 		return ASSAY_OK;
 	old_pass p = {.s = s, .sig = sig, .ud = ud, .ch = ch, .n_pairs = ch->n * SCORE_MH_BANDS};
 	p.pairs = malloc(p.n_pairs * sizeof *p.pairs);
-	p.filter = calloc((1u << FILTER_BITS) / 64, sizeof *p.filter);
+	p.filter_bits = FILTER_MIN;
+	while (p.filter_bits < FILTER_MAX && ((size_t)1 << p.filter_bits) < 16 * p.n_pairs)
+		p.filter_bits++;
+	p.filter = calloc(((size_t)1 << p.filter_bits) / 64, sizeof *p.filter);
 	p.taken = calloc(p.n_pairs, 1);
 	if (!p.pairs || !p.filter || !p.taken) {
 		free(p.pairs);
@@ -155,13 +163,13 @@ int nd_old_match(store *s, int64_t upto, nd_chunk *ch,
 	}
 	for (size_t i = 0; i < ch->n; i++)
 		for (size_t b = 0; b < SCORE_MH_BANDS; b++) {
-			uint32_t key = ch->keys[i][b], f = filter_slot(key);
+			uint32_t key = ch->keys[i][b], f = filter_slot(&p, key);
 			p.pairs[i * SCORE_MH_BANDS + b] = (uint64_t)key << 32 | (uint32_t)(i << 5 | b);
 			p.filter[f >> 6] |= 1ull << (f & 63);
 		}
 	qsort(p.pairs, p.n_pairs, sizeof *p.pairs, cmp_u64);
 	int rc = store_neardup_scan(s, upto, old_row, &p, err);
-	size_t held = p.n_pairs * (sizeof *p.pairs + 1) + (1u << FILTER_BITS) / 8 +
+	size_t held = p.n_pairs * (sizeof *p.pairs + 1) + ((size_t)1 << p.filter_bits) / 8 +
 		      p.cap_hits * (sizeof *p.hit_ids + sizeof *p.hit_at + 16);
 	if (held > *bytes)
 		*bytes = held;
