@@ -86,28 +86,6 @@ static int put_groups(WINDOW *win, int y, int x, int w, const char *b, size_t n,
  * what a cchar_t holds and its width what wcwidth says, so curses and the
  * terminal agree on the columns); where the C library does not know a code
  * point or counts it otherwise, a replacement mark stands for the cell. */
-int tui_draw_cell(WINDOW *win, int y, int x, int maxw, const char *s, const text_cell *c,
-		  attr_t normal, attr_t ph)
-{
-	int w = c->width < maxw ? c->width : maxw;
-	if (w <= 0)
-		return 0;
-	attr_t a = is_placeholder(c) ? ph : normal;
-	char b[TEXT_CELL_BYTES];
-	size_t n = text_cell_bytes(s, c, b, sizeof b);
-	int used;
-	if (c->kind == TEXT_PLAIN && curses_cols(b, n) != c->width) {
-		wattrset(win, ph);
-		mvwaddnstr(win, y, x, "\xEF\xBF\xBD", 3);
-		used = 1;
-	} else {
-		used = put_groups(win, y, x, w, b, n, a);
-	}
-	for (; used < w; used++)
-		mvwaddch(win, y, x + used, ' ' | a);
-	return w;
-}
-
 bool tui_plain_ascii(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -124,6 +102,34 @@ void tui_draw_ascii(WINDOW *win, int y, int x, const char *s, size_t n, attr_t a
 		if (setcchar(&cc, wc, a & ~A_COLOR, (short)PAIR_NUMBER(a), NULL) == OK)
 			mvwadd_wch(win, y, x + (int)i, &cc);
 	}
+}
+
+int tui_draw_cell(WINDOW *win, int y, int x, int maxw, const char *s, const text_cell *c,
+		  attr_t normal, attr_t ph)
+{
+	int w = c->width < maxw ? c->width : maxw;
+	if (w <= 0)
+		return 0;
+	if (c->width == 1 && (c->kind == TEXT_SPACE || (c->kind == TEXT_PLAIN && c->len == 1 &&
+							 tui_plain_ascii(s + c->off, 1)))) {
+		/* a printable ASCII byte or a space: drawn as itself */
+		tui_draw_ascii(win, y, x, c->kind == TEXT_SPACE ? " " : s + c->off, 1, normal);
+		return 1;
+	}
+	attr_t a = is_placeholder(c) ? ph : normal;
+	char b[TEXT_CELL_BYTES];
+	size_t n = text_cell_bytes(s, c, b, sizeof b);
+	int used;
+	if (c->kind == TEXT_PLAIN && curses_cols(b, n) != c->width) {
+		wattrset(win, ph);
+		mvwaddnstr(win, y, x, "\xEF\xBF\xBD", 3);
+		used = 1;
+	} else {
+		used = put_groups(win, y, x, w, b, n, a);
+	}
+	for (; used < w; used++)
+		mvwaddch(win, y, x + used, ' ' | a);
+	return w;
 }
 
 int tui_draw_text(WINDOW *win, int y, int x, int maxw, const char *s, size_t n, attr_t normal,
