@@ -2,6 +2,7 @@
  * order and phase, the indexed probe that finds the next sample after a
  * cursor, and where a given sample stands in the order (to resume). */
 #include "queue_int.h"
+#include "queue_order_pg.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -63,8 +64,8 @@
 
 enum { P_UNSCORED, P_QUALITY, P_ID, P_HASH, P_LEARNED, P_UNCERTAIN, P_UNRANKED };
 /* The plain orders' probes run on both engines as they are (?N turned into
- * $N); the learned orders' (INDEXED BY, the packed notes' note_at) on
- * SQLite only, where the learned scores are made. */
+ * $N); the learned orders' (INDEXED BY, the packed notes' note_at) are
+ * SQLite's, PostgreSQL's own are in queue_order_pg.c. */
 static const char sql_probe_unscored[] = UNSCORED_SEL UNSCORED_REST;
 static const char sql_probe_quality[] = QUALITY_SEL QUALITY_REST;
 static const char sql_probe_id[] = ID_SEL ID_REST;
@@ -173,9 +174,9 @@ int queue_probe(store *s, const store_queue *q, const store_cursor *c, int show,
 		int64_t not_cluster, qpos *hit, assay_error *err)
 {
 	int which = which_probe(q, c->phase);
-	if (s->pg && which >= P_LEARNED)
-		return store_sqlite_only(s, err);
-	dbi_stmt *st = q->slice ? q->slice->probe[which] : dbi_stmt_get(s->dbi, &probes[which], err);
+	dbi_stmt *st = q->slice		      ? q->slice->probe[which]
+		       : s->pg && which >= P_LEARNED ? queue_probe_pg(s, which - P_LEARNED, err)
+						     : dbi_stmt_get(s->dbi, &probes[which], err);
 	if (!st)
 		return err->code;
 	if (q->slice)
@@ -213,10 +214,9 @@ int queue_sample_pos(store *s, const store_queue *q, int64_t id, qpos *p, assay_
 {
 	bool learned = queue_learned_order(q->order);
 	*p = (qpos){.id = id};
-	if (s->pg && learned)
-		return store_sqlite_only(s, err);
-	dbi_stmt *st = learned ? dbi_stmt_get(s->dbi, &q_pos_learned, err)
-			       : dbi_stmt_get(s->dbi, &q_pos_plain, err);
+	dbi_stmt *st = learned && s->pg ? queue_pos_learned_pg(s, err)
+		       : learned	? dbi_stmt_get(s->dbi, &q_pos_learned, err)
+					: dbi_stmt_get(s->dbi, &q_pos_plain, err);
 	if (!st)
 		return err->code;
 	dbi_bind_i64(st, 1, id);

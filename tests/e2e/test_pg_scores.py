@@ -197,3 +197,36 @@ def test_scoring_same_scores_and_outputs_on_both_stores():
         eq(x, y)
     eq(len(sb[0]), len(sa[0]))
     eq(sc, sa)
+
+
+def test_learned_orders_same_on_both_stores():
+    """A model learned on SQLite scores the samples; the file copied into
+    a schema of the server: the learned and uncertain queues (clusters of
+    near-duplicates passed over) are the same on both."""
+    uri = pgs.server()
+    if not uri:
+        return
+    with Workdir() as lite:
+        for i, f in enumerate(FILES):
+            eq(lite.run("import", "--batch", f"b{i + 1}", f, timeout=300).code, 0)
+        with open(os.path.join(ROOT, "sample-data", "labels.jsonl")) as f:
+            labels = [json.loads(line) for line in f]
+        path = os.path.join(lite.path, "decisions.jsonl")
+        with open(path, "w") as f:
+            f.write(same.decisions(labels, every=2))
+        eq(lite.run("decide", "--from", path, timeout=300).code in (0, 65), True)
+        r = lite.run("learn", timeout=300)
+        eq(r.code, 0, r)
+        r = lite.run("score", "--scorer", "learned", timeout=300)
+        eq(r.code, 0, r)
+        w = pgs.pg_workdir(uri, "learned")
+        try:
+            r = w.run("copy", lite.db, w.db, db=False, timeout=300)
+            eq(r.code, 0, r)
+            for order in ("learned", "uncertain"):
+                a, b = queue(lite, order, 120), queue(w, order, 120)
+                eq(b, a, order)
+                eq(a.count("sample "), 120, a)
+        finally:
+            pgs.psql(w.base, f"DROP SCHEMA IF EXISTS {w.schema} CASCADE")
+            w.__exit__(None, None, None)

@@ -339,7 +339,7 @@ def check_queries(u, problems):
     (or a static const table of them) whose name is a literal and whose
     SQLite and PostgreSQL texts are fixed at compile time (or NULL for the
     PostgreSQL text; or NULL for the SQLite text of a query only a
-    PostgreSQL store runs, its PostgreSQL text a literal), and dbi_stmt_get is only ever given the address of
+    PostgreSQL store runs, its PostgreSQL text fixed), and dbi_stmt_get is only ever given the address of
     one of this file's query objects (or a row of such a table)."""
     rel = os.path.relpath(u.path, ROOT)
     names = set()
@@ -353,7 +353,8 @@ def check_queries(u, problems):
             "{" + ", ".join(body) + "}"]
         for row in rows:
             fields, _ = split_args(row, 0)
-            pg_only = len(fields) == 3 and fields[1] == "NULL" and literal(fields[2])
+            pg_only = len(fields) == 3 and fields[1] == "NULL" and (
+                literal(fields[2]) or fields[2] in u.sql_arrays or u.fixed(fields[2]))
             ok = len(fields) in (2, 3) and literal(fields[0]) and (
                 literal(fields[1]) or fields[1] in u.sql_arrays or u.fixed(fields[1])
                 or pg_only) and (

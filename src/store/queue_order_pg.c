@@ -1,0 +1,74 @@
+/* queue_order_pg.c — the learned orders' probes on PostgreSQL
+ * (queue_order.c has SQLite's): the same walks over the learned value and
+ * its distance to 0.5, the near-duplicate cluster read from the neardup
+ * slot's detail in score_notes' details array (scores_pg.h), and the
+ * sample's own eligibility test with PostgreSQL's placeholders. */
+#include "queue_int.h"
+#include "queue_order_pg.h"
+
+#define ELIGIBLE_PG                                                                                \
+	" AND ($2 = 0 OR s.batch_id = $2)"                                                          \
+	" AND CASE CAST($3 AS INTEGER)"                                                             \
+	"   WHEN 0 THEN NOT EXISTS (SELECT 1 FROM decisions d WHERE d.sample_id = s.id"             \
+	"                           AND d.annotator_id = $1)"                                       \
+	"   WHEN 4 THEN 1 = 1"                                                                      \
+	"   ELSE EXISTS (SELECT 1 FROM decisions d WHERE d.sample_id = s.id AND d.annotator_id = $1" \
+	"                AND d.verdict = CASE CAST($3 AS INTEGER) WHEN 1 THEN 'skipped'"            \
+	"                                WHEN 2 THEN 'rejected' ELSE 'edited' END) END"             \
+	" AND ($3 NOT IN (0, 1) OR CASE WHEN $5 <= 1 THEN"                                          \
+	"      NOT EXISTS (SELECT 1 FROM decisions d WHERE d.sample_id = s.id"                      \
+	"                  AND d.annotator_id <> $1 AND d.verdict <> 'skipped')"                    \
+	"  AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.sample_id = s.id"                         \
+	"                  AND l.annotator_id <> $1 AND l.expires_at > $4)"                         \
+	"    ELSE (SELECT count(*) FROM (SELECT d.annotator_id FROM decisions d"                    \
+	"            WHERE d.sample_id = s.id AND d.annotator_id <> $1 AND d.verdict <> 'skipped'"  \
+	"          UNION SELECT l.annotator_id FROM leases l"                                       \
+	"            WHERE l.sample_id = s.id AND l.annotator_id <> $1 AND l.expires_at > $4) o)"   \
+	"         < $5"                                                                             \
+	"    END)"
+
+/* The neardup detail's "cluster", else the sample's own id. */
+#define CLUSTER_PG                                                                                 \
+	"coalesce((SELECT (n.details[(SELECT k.slot FROM scorers k WHERE k.name = 'neardup') + 1]" \
+	"   ::jsonb ->> 'cluster')::bigint FROM score_notes n WHERE n.sample_id = s.id), s.id)"
+
+static const char sql_learned_pg[] =
+	"SELECT s.id, sc.learned, s.hash, 0 FROM sample_scores sc"
+	" JOIN samples s ON s.id = sc.sample_id"
+	" WHERE sc.learned IS NOT NULL AND (sc.learned, sc.sample_id) > ($7, $6)" ELIGIBLE_PG
+	" ORDER BY sc.learned, sc.sample_id LIMIT 1";
+static const char sql_uncertain_pg[] =
+	"SELECT s.id, abs(sc.learned - 0.5), s.hash, " CLUSTER_PG
+	" FROM sample_scores sc JOIN samples s ON s.id = sc.sample_id"
+	" WHERE sc.learned IS NOT NULL AND abs(sc.learned - 0.5) >= $7"
+	" AND (abs(sc.learned - 0.5) > $7 OR sc.sample_id > $6)" ELIGIBLE_PG
+	" AND ($8 = 0 OR " CLUSTER_PG " <> $8)"
+	" ORDER BY abs(sc.learned - 0.5), sc.sample_id LIMIT 1";
+/* no key: $7 only typed, as every probe is bound the same */
+static const char sql_unranked_pg[] =
+	"SELECT s.id, CASE WHEN false THEN $7::float8 END, s.hash, " CLUSTER_PG " FROM samples s"
+	" WHERE s.id > $6 AND NOT EXISTS (SELECT 1 FROM sample_scores x"
+	"  WHERE x.sample_id = s.id AND x.learned IS NOT NULL)" ELIGIBLE_PG
+	" AND ($8 = 0 OR " CLUSTER_PG " <> $8) ORDER BY s.id LIMIT 1";
+static const dbi_query probes_pg[] = {{"queue_probe_learned_pg", NULL, sql_learned_pg},
+				      {"queue_probe_uncertain_pg", NULL, sql_uncertain_pg},
+				      {"queue_probe_unranked_pg", NULL, sql_unranked_pg}};
+
+dbi_stmt *queue_probe_pg(store *s, int learned_probe, assay_error *err)
+{
+	if (learned_probe < 0 || learned_probe >= (int)ASSAY_ARRAY_LEN(probes_pg)) {
+		assay_fail(err, ASSAY_EINVAL, "internal: no such probe");
+		return NULL;
+	}
+	return dbi_stmt_get(s->dbi, &probes_pg[learned_probe], err);
+}
+
+static const char sql_pos_learned_pg[] =
+	"SELECT sc.learned, s.hash, s.batch_id, " CLUSTER_PG ", abs(sc.learned - 0.5) FROM samples s"
+	" LEFT JOIN sample_scores sc ON sc.sample_id = s.id WHERE s.id = $1";
+static const dbi_query q_pos_learned_pg = {"queue_pos_learned_pg", NULL, sql_pos_learned_pg};
+
+dbi_stmt *queue_pos_learned_pg(store *s, assay_error *err)
+{
+	return dbi_stmt_get(s->dbi, &q_pos_learned_pg, err);
+}
