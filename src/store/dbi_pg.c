@@ -391,6 +391,59 @@ static int pg_step(dbi_stmt *st, assay_error *err, const char *what)
 	}
 }
 
+/* The results of one statement of a pipeline: its rows (or the rows it
+ * changed) into *rows; the first failure into err (rc). */
+static bool pg_in_tx(dbi *db);
+
+static int pipe_result(dbi_stmt *st, int64_t *rows, int rc, assay_error *err)
+{
+	PGresult *res;
+	while ((res = PQgetResult(conn(st->db)))) {
+		ExecStatusType t = PQresultStatus(res);
+		if (t == PGRES_SINGLE_TUPLE || t == PGRES_TUPLES_OK)
+			*rows += PQntuples(res); /* (single-row mode may be set) */
+		else if (t == PGRES_COMMAND_OK)
+			*rows = strtoll(PQcmdTuples(res), NULL, 10);
+		else if (t != PGRES_PIPELINE_ABORTED && rc == ASSAY_OK)
+			rc = fail_res(st->db, res, err, st->q->name);
+		PQclear(res);
+	}
+	return rc;
+}
+
+int dbi_pg_pipeline(dbi *db, dbi_stmt *const *sts, size_t n, int64_t *rows, assay_error *err)
+{
+	if (db->ops != &dbi_pg_ops || pg_in_tx(db))
+		return assay_fail(err, ASSAY_EDB, "internal: a pipeline runs on PostgreSQL outside "
+				  "a transaction");
+	if (db->busy && hold(db->busy, err) != ASSAY_OK)
+		return err->code;
+	if (!PQenterPipelineMode(conn(db)))
+		return fail_res(db, NULL, err, "starting a pipeline");
+	int rc = ASSAY_OK;
+	size_t sent = 0;
+	for (; sent < n && rc == ASSAY_OK; sent++) {
+		pg_stmt *p = ps(sts[sent]);
+		rows[sent] = 0;
+		if (p->oom)
+			rc = assay_fail(err, ASSAY_ENOMEM, "%s: out of memory", sts[sent]->q->name);
+		else if (!PQsendQueryPrepared(conn(db), p->name, p->nparams, p->vals, p->lens,
+					      p->fmts, 0))
+			rc = fail_res(db, NULL, err, sts[sent]->q->name);
+	}
+	if (!PQpipelineSync(conn(db)) && rc == ASSAY_OK)
+		rc = fail_res(db, NULL, err, "ending a pipeline");
+	for (size_t i = 0; i < sent; i++)
+		rc = pipe_result(sts[i], &rows[i], rc, err);
+	PGresult *res; /* the sync's own result ends the implicit transaction */
+	while ((res = PQgetResult(conn(db))) && PQresultStatus(res) != PGRES_PIPELINE_SYNC)
+		PQclear(res);
+	PQclear(res);
+	if (!PQexitPipelineMode(conn(db)) && rc == ASSAY_OK)
+		rc = fail_res(db, NULL, err, "leaving a pipeline");
+	return rc;
+}
+
 static bool pg_col_null(dbi_stmt *st, int col)
 {
 	PGresult *r = ps(st)->row;

@@ -194,44 +194,21 @@ static int still_offered(store *s, const store_queue *q, int show, int64_t id, a
 	return rc == DBI_ROW ? 1 : rc;
 }
 
-/* PostgreSQL: the sample's row locked for this claim, or skipped when
- * another annotator's claim holds it (NO KEY UPDATE: the foreign-key
- * checks of decisions being written on it never wait for a claim). */
-static const dbi_query q_claim_lock = {
-    "queue_claim_lock", NULL,
-    "SELECT 1 FROM samples WHERE id = $1 FOR NO KEY UPDATE SKIP LOCKED"};
-
-/* Takes the claim on sample id inside the open transaction: on SQLite the
- * transaction itself (IMMEDIATE) serialises the claims; on PostgreSQL the
- * row lock, and the check that follows it reads what the claim that held
- * the lock before committed (each statement sees the commits before it).
- * 1 taken, 0 another claim holds it, < 0 error. */
-static int claim_lock(store *s, int64_t id, assay_error *err)
-{
-	if (!s->pg)
-		return 1;
-	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_claim_lock, err);
-	if (!st)
-		return err->code;
-	dbi_bind_i64(st, 1, id);
-	int rc = dbi_step(st, err, "claiming a sample");
-	dbi_reset(st);
-	return rc == DBI_ROW ? 1 : rc;
-}
-
 /* Leases sample id to the annotator if it is still offered: one short
- * transaction. 1 leased, 0 taken meanwhile, < 0 error. */
+ * transaction (on SQLite, IMMEDIATE: it serialises the claims; on
+ * PostgreSQL a row lock and one round trip, queue_pg.c). 1 leased, 0 taken
+ * meanwhile, < 0 error. */
 static int lease_if_offered(store *s, const store_queue *q, int show, int64_t id,
 			    assay_error *err)
 {
 	if (q->peek)
 		return still_offered(s, q, show, id, err);
+	if (s->pg)
+		return queue_claim_pg(s, q, show, id, queue_lease_end(q), err);
 	int rc = store_begin(s, err);
 	if (rc < 0)
 		return rc;
-	int ok = claim_lock(s, id, err);
-	if (ok == 1)
-		ok = still_offered(s, q, show, id, err);
+	int ok = still_offered(s, q, show, id, err);
 	if (ok == 1 && (rc = queue_claim(s, q, id, err)) < 0)
 		ok = rc;
 	if (ok == 1)

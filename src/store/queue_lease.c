@@ -17,7 +17,7 @@ static const dbi_query q_lease = {
 static const dbi_query q_drop_other_leases = {
     "lease_drop_others", "DELETE FROM leases WHERE annotator_id = ?1 AND sample_id <> ?2", NULL};
 
-static int64_t lease_end(const store_queue *q)
+int64_t queue_lease_end(const store_queue *q)
 {
 	return assay_now_ms() + (q->lease_ms > 0 ? q->lease_ms : 600000);
 }
@@ -30,7 +30,7 @@ int store_lease_take(store *s, const store_queue *q, int64_t sample_id, assay_er
 		return err->code;
 	dbi_bind_i64(st, 1, sample_id);
 	dbi_bind_i64(st, 2, q->annotator_id);
-	dbi_bind_i64(st, 3, lease_end(q));
+	dbi_bind_i64(st, 3, queue_lease_end(q));
 	return dbi_run(st, err, "taking the lease");
 }
 
@@ -68,7 +68,7 @@ int store_lease_renew_all(store *s, const store_queue *q, assay_error *err)
 	if (!st)
 		return err->code;
 	dbi_bind_i64(st, 1, q->annotator_id);
-	dbi_bind_i64(st, 2, lease_end(q));
+	dbi_bind_i64(st, 2, queue_lease_end(q));
 	return dbi_run(st, err, "renewing the leases");
 }
 

@@ -218,6 +218,60 @@ TEST(abandoned_and_failed_statements_on_postgresql)
 	abandon_and_fail(DBI_PG);
 }
 
+static const dbi_query q_pipe_lock = {
+    "t_pipe_lock", NULL, "SELECT id FROM t WHERE id = $1 FOR UPDATE SKIP LOCKED"};
+static const dbi_query q_pipe_bad = {"t_pipe_bad", NULL, "SELECT 1 / ($1::bigint - $1)"};
+
+/* n statements in one round trip, one transaction: each one's rows, a
+ * statement after a reading one mid-way (its rows read ahead first), and a
+ * failure that rolls back the statements before it. */
+TEST(a_pipeline_runs_in_one_transaction_on_postgresql)
+{
+	dbi *db = fresh(DBI_PG, "pipe");
+	if (!db)
+		return;
+	assay_error err = {0};
+	CHECK_INT(dbi_exec(db, "CREATE TABLE t(id BIGINT PRIMARY KEY, name TEXT, score REAL, "
+			       "data TEXT); CREATE TABLE log(id BIGINT)", &err), ASSAY_OK);
+	dbi_stmt *put = dbi_stmt_get(db, &q_put, &err);
+	dbi_bind_i64(put, 1, 7);
+	dbi_bind_text(put, 2, "seven", -1);
+	dbi_bind_f64(put, 3, 1);
+	dbi_bind_null(put, 4);
+	CHECK_INT(dbi_run(put, &err, "inserting"), ASSAY_OK);
+	dbi_stmt *reading = dbi_stmt_get(db, &q_get, &err);
+	dbi_bind_i64(reading, 1, 0);
+	CHECK_INT(dbi_step(reading, &err, "reading"), DBI_ROW); /* left running */
+	dbi_stmt *sts[3] = {dbi_stmt_get(db, &q_pipe_lock, &err), dbi_stmt_get(db, &q_log, &err),
+			    dbi_stmt_get(db, &q_count, &err)};
+	dbi_bind_i64(sts[0], 1, 7);
+	dbi_bind_i64(sts[1], 1, 40);
+	int64_t rows[3] = {-1, -1, -1};
+	CHECK_INT(dbi_pg_pipeline(db, sts, 3, rows, &err), ASSAY_OK);
+	CHECK_INT(rows[0], 1);
+	CHECK_INT(rows[1], 1);
+	CHECK_INT(rows[2], 1);
+	CHECK(!dbi_in_tx(db)); /* committed at the sync */
+	/* a failure: the insert before it is rolled back, the rest not run */
+	dbi_stmt *bad[3] = {dbi_stmt_get(db, &q_log, &err), dbi_stmt_get(db, &q_pipe_bad, &err),
+			    dbi_stmt_get(db, &q_log, &err)};
+	dbi_bind_i64(bad[0], 1, 41);
+	dbi_bind_i64(bad[1], 1, 3);
+	CHECK_INT(dbi_pg_pipeline(db, bad, 3, rows, &err), ASSAY_EDB);
+	CHECK_CONTAINS(err.msg, "t_pipe_bad: division by zero");
+	CHECK(!dbi_in_tx(db));
+	dbi_stmt *st = dbi_stmt_get(db, &q_count, &err);
+	CHECK_INT(dbi_step(st, &err, "counting"), DBI_ROW);
+	CHECK_INT(dbi_col_i64(st, 0), 1);
+	CHECK_INT(dbi_col_i64(st, 1), 40);
+	dbi_reset(st);
+	/* inside an open transaction a pipeline is refused */
+	CHECK_INT(dbi_exec(db, "BEGIN", &err), ASSAY_OK);
+	CHECK_INT(dbi_pg_pipeline(db, sts, 3, rows, &err), ASSAY_EDB);
+	CHECK_INT(dbi_exec(db, "ROLLBACK", &err), ASSAY_OK);
+	dbi_close(db);
+}
+
 TEST(placeholders_become_dollar_numbers_outside_literals)
 {
 	int n = 0;
@@ -273,6 +327,7 @@ TEST(a_refused_connection_names_the_server_not_the_password)
 UNIT_MAIN(UNIT_CASE(values_round_trip_on_sqlite), UNIT_CASE(values_round_trip_on_postgresql),
 	  UNIT_CASE(abandoned_and_failed_statements_on_sqlite),
 	  UNIT_CASE(abandoned_and_failed_statements_on_postgresql),
+	  UNIT_CASE(a_pipeline_runs_in_one_transaction_on_postgresql),
 	  UNIT_CASE(placeholders_become_dollar_numbers_outside_literals),
 	  UNIT_CASE(passwords_never_in_messages),
 	  UNIT_CASE(a_refused_connection_names_the_server_not_the_password))

@@ -1,0 +1,108 @@
+/* queue_pg.c — a review claim on PostgreSQL in one round trip: four
+ * statements sent together in a pipeline (BEGIN, two, COMMIT). The first
+ * locks the sample's row (FOR NO KEY UPDATE SKIP LOCKED: none when
+ * another annotator's claim holds it; NO KEY so that the foreign-key
+ * checks of decisions being written never wait on a claim) and writes the
+ * lease when it got the lock; the second, whose snapshot is taken after
+ * the lock was got and so sees what the previous holder committed, keeps
+ * the lease only if this transaction wrote it and the sample is still
+ * offered, and drops the annotator's other leases. A statement that
+ * locked and tested at once would test with a snapshot taken before the
+ * lock (a holder committing in between goes unseen), and a test that
+ * locked again would take a lock the first statement skipped. */
+#include "dbi_int.h"
+#include "queue_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ELIGIBLE with PostgreSQL's $N (checked against it at the first claim). */
+#define ELIGIBLE_PG \
+	" AND ($2 = 0 OR s.batch_id = $2)" \
+	" AND CASE CAST($3 AS INTEGER)" \
+	"   WHEN 0 THEN NOT EXISTS (SELECT 1 FROM decisions d WHERE d.sample_id = s.id" \
+	"                           AND d.annotator_id = $1)" \
+	"   WHEN 4 THEN 1 = 1" \
+	"   ELSE EXISTS (SELECT 1 FROM decisions d WHERE d.sample_id = s.id AND d.annotator_id = $1" \
+	"                AND d.verdict = CASE CAST($3 AS INTEGER) WHEN 1 THEN 'skipped'" \
+	"                                WHEN 2 THEN 'rejected' ELSE 'edited' END) END" \
+	" AND ($3 NOT IN (0, 1) OR CASE WHEN $5 <= 1 THEN" \
+	"      NOT EXISTS (SELECT 1 FROM decisions d WHERE d.sample_id = s.id" \
+	"                  AND d.annotator_id <> $1 AND d.verdict <> 'skipped')" \
+	"  AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.sample_id = s.id" \
+	"                  AND l.annotator_id <> $1 AND l.expires_at > $4)" \
+	"    ELSE (SELECT count(*) FROM (SELECT d.annotator_id FROM decisions d" \
+	"            WHERE d.sample_id = s.id AND d.annotator_id <> $1 AND d.verdict <> 'skipped'" \
+	"          UNION SELECT l.annotator_id FROM leases l" \
+	"            WHERE l.sample_id = s.id AND l.annotator_id <> $1 AND l.expires_at > $4) o)" \
+	"         < $5" \
+	"    END)"
+
+/* The claim's transaction, spelled out (the lock must last from the first
+ * statement through the second). */
+static const dbi_query q_claim_begin = {"queue_claim_begin", NULL, "BEGIN"};
+static const dbi_query q_claim_commit = {"queue_claim_commit", NULL, "COMMIT"};
+
+/* The lease, written only when this transaction takes the sample's row
+ * lock ($1 sample, $2 annotator, $3 end). */
+static const dbi_query q_claim_lock = {
+    "queue_claim_lock", NULL,
+    "WITH c AS (SELECT id FROM samples WHERE id = $1 FOR NO KEY UPDATE SKIP LOCKED)"
+    " INSERT INTO leases (sample_id, annotator_id, expires_at) SELECT id, $2, $3 FROM c"
+    " ON CONFLICT (sample_id, annotator_id) DO UPDATE SET expires_at = excluded.expires_at"};
+
+/* $1..$6 as ELIGIBLE's, $6 the sample: the sample when the lease above
+ * was written by this transaction (its lock is ours) and the sample is
+ * still offered; then the annotator's other leases are dropped, or, when
+ * it is not offered, the lease just written. */
+#define MINE "xmin = pg_current_xact_id_if_assigned()::xid"
+static const dbi_query q_claim_lease = {
+    "queue_claim_lease", NULL,
+    "WITH ok AS (SELECT s.id FROM samples s WHERE s.id = $6" ELIGIBLE_PG
+    "  AND EXISTS (SELECT 1 FROM leases m WHERE m.sample_id = s.id AND m.annotator_id = $1"
+    "   AND m." MINE ")),"
+    " o AS (DELETE FROM leases WHERE annotator_id = $1 AND CASE WHEN EXISTS (SELECT 1 FROM ok)"
+    "  THEN sample_id <> $6 ELSE sample_id = $6 AND " MINE " END)"
+    " SELECT id FROM ok"};
+
+static int same_condition(assay_error *err)
+{
+	static int same = -1;
+	if (same < 0) {
+		int n;
+		char *derived = dbi_pg_text(ELIGIBLE, &n);
+		if (!derived)
+			return assay_fail(err, ASSAY_ENOMEM, "out of memory");
+		same = strcmp(derived, ELIGIBLE_PG) == 0;
+		free(derived);
+	}
+	return same ? ASSAY_OK
+		    : assay_fail(err, ASSAY_EDB, "internal: the claim's test of an offered sample "
+				 "differs from the queue's");
+}
+
+int queue_claim_pg(store *s, const store_queue *q, int show, int64_t id, int64_t until,
+		   assay_error *err)
+{
+	int rc = same_condition(err);
+	if (rc < 0)
+		return rc;
+	dbi_stmt *sts[4] = {dbi_stmt_get(s->dbi, &q_claim_begin, err)};
+	if (!sts[0] || !(sts[1] = dbi_stmt_get(s->dbi, &q_claim_lock, err)) ||
+	    !(sts[2] = dbi_stmt_get(s->dbi, &q_claim_lease, err)) ||
+	    !(sts[3] = dbi_stmt_get(s->dbi, &q_claim_commit, err)))
+		return err->code;
+	dbi_bind_i64(sts[1], 1, id);
+	dbi_bind_i64(sts[1], 2, q->annotator_id);
+	dbi_bind_i64(sts[1], 3, until);
+	dbi_bind_i64(sts[2], 1, q->annotator_id);
+	dbi_bind_i64(sts[2], 2, q->batch_id);
+	dbi_bind_i64(sts[2], 3, show);
+	dbi_bind_i64(sts[2], 4, assay_now_ms());
+	dbi_bind_i64(sts[2], 5, q->overlap > 0 ? q->overlap : 1);
+	dbi_bind_i64(sts[2], 6, id);
+	int64_t rows[4];
+	if ((rc = dbi_pg_pipeline(s->dbi, sts, 4, rows, err)) < 0)
+		return assay_error_prefix(err, "claiming a sample");
+	return rows[2] == 1;
+}
