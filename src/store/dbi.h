@@ -105,9 +105,11 @@ void dbi_reset(dbi_stmt *st);
  * one round trip, as one transaction (the implicit one a pipeline's sync
  * ends; none may be open), each statement seeing what the ones before it
  * did and, in READ COMMITTED, a snapshot taken when it starts. rows[i]:
- * the rows statement i returned or changed. The first failure stops the
- * rest and rolls the whole back. */
-int dbi_pg_pipeline(dbi *db, dbi_stmt *const *sts, size_t n, int64_t *rows, assay_error *err);
+ * the rows statement i returned or changed; firsts[i] (firsts may be
+ * NULL): the integer in its first row's first column, else 0. The first
+ * failure stops the rest and rolls the whole back. */
+int dbi_pg_pipeline(dbi *db, dbi_stmt *const *sts, size_t n, int64_t *rows, int64_t *firsts,
+		    assay_error *err);
 
 /* The rows changed by the last statement that ran on the connection. */
 int64_t dbi_changes(dbi *db);

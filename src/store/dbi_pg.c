@@ -395,12 +395,15 @@ static int pg_step(dbi_stmt *st, assay_error *err, const char *what)
  * changed) into *rows; the first failure into err (rc). */
 static bool pg_in_tx(dbi *db);
 
-static int pipe_result(dbi_stmt *st, int64_t *rows, int rc, assay_error *err)
+static int pipe_result(dbi_stmt *st, int64_t *rows, int64_t *first, int rc, assay_error *err)
 {
 	PGresult *res;
 	while ((res = PQgetResult(conn(st->db)))) {
 		ExecStatusType t = PQresultStatus(res);
-		if (t == PGRES_SINGLE_TUPLE || t == PGRES_TUPLES_OK)
+		bool tuples = t == PGRES_SINGLE_TUPLE || t == PGRES_TUPLES_OK;
+		if (tuples && first && !*rows && PQntuples(res) && PQnfields(res))
+			*first = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+		if (tuples)
 			*rows += PQntuples(res); /* (single-row mode may be set) */
 		else if (t == PGRES_COMMAND_OK)
 			*rows = strtoll(PQcmdTuples(res), NULL, 10);
@@ -411,7 +414,8 @@ static int pipe_result(dbi_stmt *st, int64_t *rows, int rc, assay_error *err)
 	return rc;
 }
 
-int dbi_pg_pipeline(dbi *db, dbi_stmt *const *sts, size_t n, int64_t *rows, assay_error *err)
+int dbi_pg_pipeline(dbi *db, dbi_stmt *const *sts, size_t n, int64_t *rows, int64_t *firsts,
+		    assay_error *err)
 {
 	if (db->ops != &dbi_pg_ops || pg_in_tx(db))
 		return assay_fail(err, ASSAY_EDB, "internal: a pipeline runs on PostgreSQL outside "
@@ -425,6 +429,8 @@ int dbi_pg_pipeline(dbi *db, dbi_stmt *const *sts, size_t n, int64_t *rows, assa
 	for (; sent < n && rc == ASSAY_OK; sent++) {
 		pg_stmt *p = ps(sts[sent]);
 		rows[sent] = 0;
+		if (firsts)
+			firsts[sent] = 0;
 		if (p->oom)
 			rc = assay_fail(err, ASSAY_ENOMEM, "%s: out of memory", sts[sent]->q->name);
 		else if (!PQsendQueryPrepared(conn(db), p->name, p->nparams, p->vals, p->lens,
@@ -434,7 +440,7 @@ int dbi_pg_pipeline(dbi *db, dbi_stmt *const *sts, size_t n, int64_t *rows, assa
 	if (!PQpipelineSync(conn(db)) && rc == ASSAY_OK)
 		rc = fail_res(db, NULL, err, "ending a pipeline");
 	for (size_t i = 0; i < sent; i++)
-		rc = pipe_result(sts[i], &rows[i], rc, err);
+		rc = pipe_result(sts[i], &rows[i], firsts ? &firsts[i] : NULL, rc, err);
 	PGresult *res; /* the sync's own result ends the implicit transaction */
 	while ((res = PQgetResult(conn(db))) && PQresultStatus(res) != PGRES_PIPELINE_SYNC)
 		PQclear(res);

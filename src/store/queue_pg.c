@@ -102,7 +102,7 @@ int queue_claim_pg(store *s, const store_queue *q, int show, int64_t id, int64_t
 	dbi_bind_i64(sts[2], 5, q->overlap > 0 ? q->overlap : 1);
 	dbi_bind_i64(sts[2], 6, id);
 	int64_t rows[4];
-	if ((rc = dbi_pg_pipeline(s->dbi, sts, 4, rows, err)) < 0)
+	if ((rc = dbi_pg_pipeline(s->dbi, sts, 4, rows, NULL, err)) < 0)
 		return assay_error_prefix(err, "claiming a sample");
 	return rows[2] == 1;
 }

@@ -297,8 +297,33 @@ static int decide_tx(store *s, void *ud, assay_error *err)
 	return set_decision(s, in, *j->event_id, at, distance, words, err);
 }
 
+/* PostgreSQL, outside a transaction: the sample read and the decision
+ * checked, then the rest in one round trip (review_pg.c). */
+static int decide_pg(store *s, const store_decision_in *in, int64_t *event_id, assay_error *err)
+{
+	int64_t distance, words, at = assay_now_ms();
+	int rc = validate(s, in, &distance, &words, err);
+	if (rc < 0)
+		return rc;
+	review_pg_decision d = {
+	    .in = in,
+	    .kind = kind_names[in->kind],
+	    .verdict = verdict_names[in->kind],
+	    .text = in->kind == STORE_EDIT ? in->text : NULL,
+	    .reason = in->kind == STORE_REJECT || in->pref ? in->reason : NULL,
+	    .pref = store_pref_name(in->pref),
+	    .placement = place_name(in->placement),
+	    .at = at,
+	    .distance = distance,
+	    .words = words,
+	};
+	return review_decide_pg(s, &d, event_id, err);
+}
+
 int store_decide(store *s, const store_decision_in *in, int64_t *event_id, assay_error *err)
 {
+	if (s->pg && !s->in_tx && in->kind != STORE_NOTE)
+		return decide_pg(s, in, event_id, err);
 	decide_job j = {in, event_id, false};
 	return in_tx(s, decide_tx, &j, err);
 }

@@ -61,6 +61,15 @@ int store_sqlite_only(store *s, assay_error *err);
 /* Opens a PostgreSQL store (db_pg.c): connects, creates the schema in the
  * connection's current schema on first use, checks its version. */
 int store_open_pg(const char *target, const store_options *opt, store **out, assay_error *err);
+/* A checked decision on PostgreSQL, recorded in one round trip: its
+ * event, its verdict and the lease's release (review_pg.c). */
+typedef struct review_pg_decision {
+	const store_decision_in *in;
+	const char *kind, *verdict, *text, *reason, *pref, *placement;
+	int64_t at, distance, words; /* distance < 0: not an edit */
+} review_pg_decision;
+int review_decide_pg(store *s, const review_pg_decision *d, int64_t *event_id, assay_error *err);
+
 /* store_check on a PostgreSQL store (check_pg.c). */
 int store_check_pg(store *s, bool full, char ***problems, size_t *n, assay_error *err);
 /* Transactions on a PostgreSQL store (db_pg.c). */

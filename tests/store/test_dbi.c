@@ -246,8 +246,10 @@ TEST(a_pipeline_runs_in_one_transaction_on_postgresql)
 			    dbi_stmt_get(db, &q_count, &err)};
 	dbi_bind_i64(sts[0], 1, 7);
 	dbi_bind_i64(sts[1], 1, 40);
-	int64_t rows[3] = {-1, -1, -1};
-	CHECK_INT(dbi_pg_pipeline(db, sts, 3, rows, &err), ASSAY_OK);
+	int64_t rows[3] = {-1, -1, -1}, firsts[3];
+	CHECK_INT(dbi_pg_pipeline(db, sts, 3, rows, firsts, &err), ASSAY_OK);
+	CHECK_INT(firsts[0], 7);
+	CHECK_INT(firsts[2], 1); /* the count of log, the row written just before */
 	CHECK_INT(rows[0], 1);
 	CHECK_INT(rows[1], 1);
 	CHECK_INT(rows[2], 1);
@@ -257,7 +259,7 @@ TEST(a_pipeline_runs_in_one_transaction_on_postgresql)
 			    dbi_stmt_get(db, &q_log, &err)};
 	dbi_bind_i64(bad[0], 1, 41);
 	dbi_bind_i64(bad[1], 1, 3);
-	CHECK_INT(dbi_pg_pipeline(db, bad, 3, rows, &err), ASSAY_EDB);
+	CHECK_INT(dbi_pg_pipeline(db, bad, 3, rows, NULL, &err), ASSAY_EDB);
 	CHECK_CONTAINS(err.msg, "t_pipe_bad: division by zero");
 	CHECK(!dbi_in_tx(db));
 	dbi_stmt *st = dbi_stmt_get(db, &q_count, &err);
@@ -267,7 +269,7 @@ TEST(a_pipeline_runs_in_one_transaction_on_postgresql)
 	dbi_reset(st);
 	/* inside an open transaction a pipeline is refused */
 	CHECK_INT(dbi_exec(db, "BEGIN", &err), ASSAY_OK);
-	CHECK_INT(dbi_pg_pipeline(db, sts, 3, rows, &err), ASSAY_EDB);
+	CHECK_INT(dbi_pg_pipeline(db, sts, 3, rows, NULL, &err), ASSAY_EDB);
 	CHECK_INT(dbi_exec(db, "ROLLBACK", &err), ASSAY_OK);
 	dbi_close(db);
 }
