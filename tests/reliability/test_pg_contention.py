@@ -116,7 +116,14 @@ def test_sixteen_annotators_share_10000_samples_on_postgresql():
                " JOIN annotators a ON a.id = d.annotator_id")}
         lost = [(sid, v) for sid, v in acked.items() if stored.get(sid) != v]
         eq(lost, [], "every acknowledged decision stored as acknowledged")
-        eq(len(acked), SAMPLES, "every decision acknowledged to a client")
+        # a client killed after its decision's commit was sent but before
+        # the answer arrived leaves one decision stored unacknowledged (its
+        # restart finds it decided): at most one per killed client, theirs
+        unacked = [(sid, v) for sid, v in stored.items() if sid not in acked]
+        check(len(unacked) <= KILLED and all(v[0] in {c.name for c in killed}
+                                             for _, v in unacked),
+              f"decisions stored but never acknowledged: {unacked}")
+        eq(len(acked) + len(unacked), SAMPLES, "every decision stored")
         eq(rows(w, "SELECT count(*) FROM leases"), [("0",)], "no lease left")
         # a decision and its event in one transaction: nothing half-written
         eq(rows(w, "SELECT count(*) FROM decisions d JOIN events e ON e.id = d.event_id"
