@@ -41,6 +41,7 @@ typedef struct store_stats_filter {
 	int64_t first_sample;    /* only samples with ids in [first, last]; */
 	int64_t last_sample;     /* 0, 0: all (a pass split across readers) */
 	const struct store_where *where; /* only the samples it selects, or NULL */
+	bool no_reason;          /* rows need not carry the reason (NULL) */
 } store_stats_filter;
 
 int store_stats_each(store *s, const store_stats_filter *f,

@@ -484,7 +484,8 @@ static int stats_task(void *ud, size_t worker, size_t task, assay_error *err)
 int audit_stats_compute(store *s, const audit_stats_opts *o, audit_stats *out, assay_error *err)
 {
 	*out = (audit_stats){0};
-	stats_run r = {.f = {.since_ms = o->since_ms, .until_ms = o->until_ms, .where = o->where}};
+	stats_run r = {.f = {.since_ms = o->since_ms, .until_ms = o->until_ms, .where = o->where,
+			     .no_reason = audit_by_reason_index(o) < 0}};
 	store_names annotators = {0}, batches = {0};
 	char *path = NULL;
 	audit_readers_open(s, &r.readers);

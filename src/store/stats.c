@@ -108,14 +108,17 @@ int store_stats_each(store *s, const store_stats_filter *f,
 	dbi_bind_i64(st, 6, all ? INT64_MIN : f->first_sample);
 	dbi_bind_i64(st, 7, all ? INT64_MAX : f->last_sample);
 	int rc, out = ASSAY_OK;
+	/* columns the query gives as constants, or nobody reads, are not
+	 * fetched (a fifth of the calls per row) */
+	bool batch = join || own, field = f->field_path != NULL, reason = !f->no_reason;
 	while ((rc = dbi_step(st, err, "reading decisions")) == DBI_ROW) {
 		store_stat_row row = {
 			.sample_id = dbi_col_i64(st, 0),
 			.annotator_id = dbi_col_i64(st, 1),
-			.batch_id = dbi_col_i64(st, 2),
+			.batch_id = batch ? dbi_col_i64(st, 2) : 0,
 			.verdict = (int)dbi_col_i64(st, 3),
-			.reason = col_text_or_null(st, 4),
-			.field = col_text_or_null(st, 5),
+			.reason = reason ? col_text_or_null(st, 4) : NULL,
+			.field = field ? col_text_or_null(st, 5) : NULL,
 			.decided_at = dbi_col_i64(st, 6),
 			.ms_spent = dbi_col_i64(st, 7),
 			.edit_distance = dbi_col_i64(st, 8),
