@@ -193,6 +193,9 @@ int store_score_page_next_pg(store *s, const store_score_query *q, size_t max,
 	int rc = batches_arr(q, &batches, err);
 	if (rc == 0)
 		rc = want_read(s, q, &w, err);
+	/* the offsets as many as the items (a page read before has room) */
+	if (rc == 0 && page->cap && !(offs = malloc(page->cap * sizeof *offs)))
+		rc = assay_fail(err, ASSAY_ENOMEM, "out of memory");
 	dbi_stmt *st = rc == 0 ? dbi_stmt_get(s->dbi, &q_page, err) : NULL;
 	if (st) {
 		dbi_bind_i64(st, 1, page->last_id);

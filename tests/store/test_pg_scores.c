@@ -163,6 +163,14 @@ static void merge_case(int engine)
 		CHECK_INT(page.items[1].need, 3);
 		CHECK_STR(page.items[2].text, "three text");
 	}
+	/* pages of two, the page reused: the last sample in a second page */
+	store_score_page_free(&page);
+	CHECK_INT(store_score_page_next(s, &q, 2, &page, &err), ASSAY_OK);
+	CHECK_INT(page.n, 2);
+	CHECK_INT(store_score_page_next(s, &q, 2, &page, &err), ASSAY_OK);
+	CHECK_INT(page.n, 1);
+	if (page.n == 1)
+		CHECK_STR(page.items[0].text, "three text");
 	store_score_page_free(&page);
 	int64_t ids[4];
 	size_t n = 0;
