@@ -494,7 +494,9 @@ def score_variants(w, url):
 
 def test_kill_score_at_random_moments():
     rng = random.Random(int(os.environ.get("ASSAY_SEED", "7")) + 4)
-    with Workdir() as w, TestServer() as srv:
+    # the server idles through the steps before the remote one (minutes on
+    # a loaded machine); this test stops it itself
+    with Workdir() as w, TestServer(idle_timeout=3600, max_lifetime=7200) as srv:
         total, variants = score_variants(w, srv.url)
         kills = 0
         landings = collections.Counter()
