@@ -367,6 +367,14 @@ def _vers(b):
     return out
 
 
+class _Row:
+    def __init__(self, v):
+        self.v = v
+
+    def fetchone(self):
+        return (self.v,)
+
+
 def score_functions(con):
     """Registers on a connection the SQL functions assay's view `scores`
     reads the packed scores with (score_at, ver_at, note_at); returns it."""
@@ -380,10 +388,25 @@ def score_functions(con):
         k = _vers(vers)
         return k[slot] or None if slot is not None and slot < len(k) else None
 
-    # the forms are read on a connection of their own: a function may not
-    # query the connection it runs on
+    # the forms are read on a connection of their own (a function may not
+    # query the connection it runs on), open only while reading them: a
+    # connection left open would write its WAL into a file a test replaces
     path = con.execute("PRAGMA database_list").fetchone()[2]
-    forms = sqlite3.connect(path) if path else con
+
+    class Forms:
+        cache = {}
+
+        def execute(self, sql, args):
+            if args[0] not in self.cache:
+                c = sqlite3.connect(path) if path else con
+                try:
+                    self.cache.update(c.execute("SELECT id, form FROM score_forms"))
+                finally:
+                    if path:
+                        c.close()
+            return _Row(self.cache.get(args[0], ""))
+
+    forms = Forms()
 
     def note_at(notes, slot, part):
         r, d = _note(notes, slot, forms)
