@@ -31,6 +31,9 @@ def main():
     out = subprocess.run([os.path.join(build, "src", "score", "score_bench"), src, "200000", "3"],
                          capture_output=True, text=True, check=True).stdout
     rate = float(re.search(r"without neardup\): (\d+) captions/s", out).group(1))
+    # each scorer's own time (score_bench's extra round, a clock reading between two calls)
+    own = [(m.group(1), m.group(2), float(m.group(3))) for m in re.finditer(
+        r"^  (\S+)\s+(?:flagged\s+([\d.]+)%, )?\s*([\d.]+) us each$", out, re.M)]
 
     # 2. neardup over the whole database
     db = fresh(os.path.join(OUT, "scores-bench.db"))
@@ -65,6 +68,15 @@ def main():
     print(f"| `assay score --scorer llm-judge --concurrency 32`, 1,000 samples, server answering "
           f"in 50 ms ({n_req} requests) | {judge:.2f} s | under 3 s (the floor is 1.6 s; "
           f"{verdict(judge < 3)}) |")
+    print()
+    print("Each built-in scorer's own time in `score_bench` (one more round over the same "
+          "200,000 captions, a clock reading between two calls; the shared analysis of the "
+          "text is its own row):\n")
+    print("| scorer | µs per caption | captions/s alone | flagged |")
+    print("|---|---:|---:|---:|")
+    for name, flagged, us in own:
+        alone = f"{1e6 / us:,.0f}" if us > 0 else "-"
+        print(f"| `{name}` | {us:.3f} | {alone} | {flagged + '%' if flagged else '-'} |")
     print()
 
 
