@@ -13,6 +13,7 @@ Prints a Markdown section for bench/RESULTS.md."""
 import argparse
 import os
 import shutil
+import sqlite3
 import statistics
 import sys
 
@@ -90,6 +91,11 @@ def later_work(assay, db, runs):
     1,000 new samples imported (each run into its own copy), and its size."""
     checkpoint(db)
     size = os.path.getsize(db)
+    con = sqlite3.connect(db)
+    n = con.execute("SELECT count(*) FROM samples").fetchone()[0]
+    tables = con.execute("SELECT name, sum(pgsize) FROM dbstat GROUP BY name"
+                         " ORDER BY 2 DESC").fetchall()
+    con.close()
     noop = [measure([assay, "--db", db, "score", "--quiet"]) for _ in range(runs)]
     new_src = generated("captions", 1000, seed=2, id_prefix="new-")
     work = db + ".work"
@@ -99,7 +105,7 @@ def later_work(assay, db, runs):
         adds.append(measure([assay, "--db", work, "import", "--quiet", "--batch", "new", new_src]))
     fresh(work)
     med = lambda xs: statistics.median(x[0] for x in xs)  # noqa: E731
-    return {"size": size, "noop": (med(noop), max(x[1] for x in noop)),
+    return {"size": size, "samples": n, "tables": tables, "noop": (med(noop), max(x[1] for x in noop)),
             "add": (med(adds), max(x[1] for x in adds))}
 
 
@@ -169,6 +175,18 @@ def print_size(count, res):
     print(f"- `--no-score` peak RSS: {rows['assay import --no-score'][1]:.0f} MiB "
           f"(target: under 64 MiB, whatever the file's size; "
           f"{verdict(rows['assay import --no-score'][1] < 64)}).\n")
+    n = max(1, later["samples"])
+    total = sum(b for _, b in later["tables"])
+    top = [(name, b) for name, b in later["tables"] if b >= 0.01 * total]  # 1% or more
+    rest = total - sum(b for _, b in top)
+    print(f"Where the database's bytes are (SQLite's `dbstat`, bytes per stored sample, "
+          f"{later['samples']:,} samples; the JSONL is "
+          f"{res['size_mb'] * 1e6 / n:.0f} bytes a sample):\n")
+    print("| table or index (1% of the file or more) | bytes per sample |")
+    print("|---|---:|")
+    for name, b in top:
+        print(f"| `{name}` | {b / n:.1f} |")
+    print(f"| everything else | {rest / n:.1f} |\n")
 
 
 def twice(assay, count):
