@@ -33,6 +33,29 @@
 	"         < ?5"                                                                             \
 	"    END)"
 
+/* ELIGIBLE with PostgreSQL's $N (queue_pg.c checks it against ELIGIBLE at
+ * the first claim). */
+#define ELIGIBLE_PG                                                                                \
+	" AND ($2 = 0 OR s.batch_id = $2)"                                                          \
+	" AND CASE CAST($3 AS INTEGER)"                                                             \
+	"   WHEN 0 THEN NOT EXISTS (SELECT 1 FROM decisions d WHERE d.sample_id = s.id"             \
+	"                           AND d.annotator_id = $1)"                                       \
+	"   WHEN 4 THEN 1 = 1"                                                                      \
+	"   ELSE EXISTS (SELECT 1 FROM decisions d WHERE d.sample_id = s.id AND d.annotator_id = $1" \
+	"                AND d.verdict = CASE CAST($3 AS INTEGER) WHEN 1 THEN 'skipped'"            \
+	"                                WHEN 2 THEN 'rejected' ELSE 'edited' END) END"             \
+	" AND ($3 NOT IN (0, 1) OR CASE WHEN $5 <= 1 THEN"                                          \
+	"      NOT EXISTS (SELECT 1 FROM decisions d WHERE d.sample_id = s.id"                      \
+	"                  AND d.annotator_id <> $1 AND d.verdict <> 'skipped')"                    \
+	"  AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.sample_id = s.id"                         \
+	"                  AND l.annotator_id <> $1 AND l.expires_at > $4)"                         \
+	"    ELSE (SELECT count(*) FROM (SELECT d.annotator_id FROM decisions d"                    \
+	"            WHERE d.sample_id = s.id AND d.annotator_id <> $1 AND d.verdict <> 'skipped'"  \
+	"          UNION SELECT l.annotator_id FROM leases l"                                       \
+	"            WHERE l.sample_id = s.id AND l.annotator_id <> $1 AND l.expires_at > $4) o)"   \
+	"         < $5"                                                                             \
+	"    END)"
+
 /* The parts of a pass: the quality order starts with the unscored samples;
  * the learned orders end their main part with the samples that have no
  * learned score (PH_UNRANKED, after PH_MAIN); the skipped ones come last. */

@@ -6,27 +6,6 @@
 #include "queue_int.h"
 #include "queue_order_pg.h"
 
-#define ELIGIBLE_PG                                                                                \
-	" AND ($2 = 0 OR s.batch_id = $2)"                                                          \
-	" AND CASE CAST($3 AS INTEGER)"                                                             \
-	"   WHEN 0 THEN NOT EXISTS (SELECT 1 FROM decisions d WHERE d.sample_id = s.id"             \
-	"                           AND d.annotator_id = $1)"                                       \
-	"   WHEN 4 THEN 1 = 1"                                                                      \
-	"   ELSE EXISTS (SELECT 1 FROM decisions d WHERE d.sample_id = s.id AND d.annotator_id = $1" \
-	"                AND d.verdict = CASE CAST($3 AS INTEGER) WHEN 1 THEN 'skipped'"            \
-	"                                WHEN 2 THEN 'rejected' ELSE 'edited' END) END"             \
-	" AND ($3 NOT IN (0, 1) OR CASE WHEN $5 <= 1 THEN"                                          \
-	"      NOT EXISTS (SELECT 1 FROM decisions d WHERE d.sample_id = s.id"                      \
-	"                  AND d.annotator_id <> $1 AND d.verdict <> 'skipped')"                    \
-	"  AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.sample_id = s.id"                         \
-	"                  AND l.annotator_id <> $1 AND l.expires_at > $4)"                         \
-	"    ELSE (SELECT count(*) FROM (SELECT d.annotator_id FROM decisions d"                    \
-	"            WHERE d.sample_id = s.id AND d.annotator_id <> $1 AND d.verdict <> 'skipped'"  \
-	"          UNION SELECT l.annotator_id FROM leases l"                                       \
-	"            WHERE l.sample_id = s.id AND l.annotator_id <> $1 AND l.expires_at > $4) o)"   \
-	"         < $5"                                                                             \
-	"    END)"
-
 /* The neardup detail's "cluster", else the sample's own id. */
 #define CLUSTER_PG                                                                                 \
 	"coalesce((SELECT (n.details[(SELECT k.slot FROM scorers k WHERE k.name = 'neardup') + 1]" \

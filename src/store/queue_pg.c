@@ -16,28 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ELIGIBLE with PostgreSQL's $N (checked against it at the first claim). */
-#define ELIGIBLE_PG \
-	" AND ($2 = 0 OR s.batch_id = $2)" \
-	" AND CASE CAST($3 AS INTEGER)" \
-	"   WHEN 0 THEN NOT EXISTS (SELECT 1 FROM decisions d WHERE d.sample_id = s.id" \
-	"                           AND d.annotator_id = $1)" \
-	"   WHEN 4 THEN 1 = 1" \
-	"   ELSE EXISTS (SELECT 1 FROM decisions d WHERE d.sample_id = s.id AND d.annotator_id = $1" \
-	"                AND d.verdict = CASE CAST($3 AS INTEGER) WHEN 1 THEN 'skipped'" \
-	"                                WHEN 2 THEN 'rejected' ELSE 'edited' END) END" \
-	" AND ($3 NOT IN (0, 1) OR CASE WHEN $5 <= 1 THEN" \
-	"      NOT EXISTS (SELECT 1 FROM decisions d WHERE d.sample_id = s.id" \
-	"                  AND d.annotator_id <> $1 AND d.verdict <> 'skipped')" \
-	"  AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.sample_id = s.id" \
-	"                  AND l.annotator_id <> $1 AND l.expires_at > $4)" \
-	"    ELSE (SELECT count(*) FROM (SELECT d.annotator_id FROM decisions d" \
-	"            WHERE d.sample_id = s.id AND d.annotator_id <> $1 AND d.verdict <> 'skipped'" \
-	"          UNION SELECT l.annotator_id FROM leases l" \
-	"            WHERE l.sample_id = s.id AND l.annotator_id <> $1 AND l.expires_at > $4) o)" \
-	"         < $5" \
-	"    END)"
-
 /* The claim's transaction, spelled out (the lock must last from the first
  * statement through the second). */
 static const dbi_query q_claim_begin = {"queue_claim_begin", NULL, "BEGIN"};

@@ -173,16 +173,24 @@ class Unit:
             if rows and len(rows) == len([x for x in items if x]):
                 self.rows[m.group(2)] = rows
         self.funcs = functions(self.text)
-        # macros of the file, for text joined from literals and macros
+        # macros of the file and of the private headers beside it that it
+        # includes, for text joined from literals and macros
         self.macros, self.fmacros = {}, {}
-        for d in re.finditer(r'^[ \t]*#define\s+([A-Z][A-Z0-9_]*)(\([^)]*\))?[ \t]+'
-                             r'((?:.*\\\n)*.*)$', self.text, re.M):
-            body = d.group(3).replace("\\\n", " ")
-            if d.group(2):
-                self.fmacros[d.group(1)] = ([x.strip() for x in d.group(2)[1:-1].split(",")],
-                                            body)
-            else:
-                self.macros[d.group(1)] = body
+        texts = [self.text]
+        for inc in re.findall(r'^[ \t]*#include\s+"(\w+\.h)"', self.text, re.M):
+            hp = os.path.join(os.path.dirname(path), inc)
+            if os.path.isfile(hp):
+                with open(hp, encoding="utf-8", errors="replace") as f:
+                    texts.append(strip_comments(f.read()))
+        for text in texts:
+            for d in re.finditer(r'^[ \t]*#define\s+([A-Z][A-Z0-9_]*)(\([^)]*\))?[ \t]+'
+                                 r'((?:.*\\\n)*.*)$', text, re.M):
+                body = d.group(3).replace("\\\n", " ")
+                if d.group(2):
+                    self.fmacros.setdefault(
+                        d.group(1), ([x.strip() for x in d.group(2)[1:-1].split(",")], body))
+                else:
+                    self.macros.setdefault(d.group(1), body)
 
     def fixed(self, item, depth=0, params=()):
         """Literals and macros of literals (from this file, function-like

@@ -13,46 +13,11 @@
 #include "../../src/store/dbi.h"
 #include "assay/store.h"
 #include "assay/text.h"
-#include "unit.h"
-
-enum { LITE, PG };
-static char path[64];
-static char uri[2048];
-static int serial;
-
-static void cleanup(void)
-{
-	unit_remove_db(path);
-}
+#include "unit_pg.h"
 
 static const char *fresh(int engine)
 {
-	if (engine == LITE) {
-		if (!path[0]) {
-			snprintf(path, sizeof path, "/tmp/assay-pgscores-%d.db", (int)getpid());
-			atexit(cleanup);
-		}
-		cleanup();
-		return path;
-	}
-	const char *base = getenv("ASSAY_TEST_PG");
-	if (!base || !*base)
-		return NULL;
-	char schema[64], sql[256];
-	snprintf(schema, sizeof schema, "us_%d_%d", (int)getpid(), ++serial);
-	snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS %s CASCADE; CREATE SCHEMA %s", schema,
-		 schema);
-	dbi *db = NULL;
-	assay_error err = {0};
-	if (dbi_open(base, false, false, &db, &err) != ASSAY_OK || dbi_exec(db, sql, &err) < 0) {
-		printf("#   %s\n", err.msg);
-		dbi_close(db);
-		return NULL;
-	}
-	dbi_close(db);
-	snprintf(uri, sizeof uri, "%s%coptions=-csearch_path%%3D%s", base,
-		 strchr(base, '?') ? '&' : '?', schema);
-	return uri;
+	return unit_pg_fresh(engine, "pgscores");
 }
 
 /* A store with three samples in one batch. */
@@ -180,7 +145,40 @@ static void merge_case(int engine)
 	store_close(s);
 }
 
+/* A notes row whose arrays are empty (a copy of a sample whose notes were
+ * all cleared) takes a note in its slot, and a later merge of another
+ * slot keeps it there. */
+TEST(a_note_set_in_empty_arrays_stays_in_its_slot_pg)
+{
+	store *s = open_three(PG);
+	if (!s)
+		return;
+	assay_error err = {0};
+	store_score_row first[] = {{2, "length", "v1", 0.5, false, "", NULL},
+				   {2, "gopher", "v1", 0.5, false, "", NULL},
+				   {2, "hedging", "v1", 0.75, true, "hedges", NULL}};
+	CHECK_INT(store_begin(s, &err), ASSAY_OK);
+	CHECK_INT(store_scores_put(s, first, 3, &err), ASSAY_OK);
+	CHECK_INT(store_commit(s, &err), ASSAY_OK);
+	dbi *db = NULL;
+	CHECK_INT(dbi_open(unit_pg_uri, false, false, &db, &err), ASSAY_OK);
+	CHECK_INT(dbi_exec(db, "UPDATE score_notes SET reasons = '{}', details = '{}'", &err),
+		  ASSAY_OK);
+	dbi_close(db);
+	CHECK_INT(store_begin(s, &err), ASSAY_OK);
+	CHECK_INT(store_score_set_detail(s, 2, "hedging", "grew", "{\"size\":2}", &err), ASSAY_OK);
+	store_score_row later = {2, "length", "v1", 0.25, false, "short", NULL};
+	CHECK_INT(store_scores_put(s, &later, 1, &err), ASSAY_OK);
+	CHECK_INT(store_commit(s, &err), ASSAY_OK);
+	char got[512];
+	scores_text(s, 2, got, sizeof got);
+	CHECK_STR(got, "gopher v1 0.5 0 |;hedging v1 0.75 1 grew|{\"size\":2};"
+		       "length v1 0.25 0 short|;");
+	store_close(s);
+}
+
 TEST(merge_sqlite) { merge_case(LITE); }
 TEST(merge_pg) { merge_case(PG); }
 
-UNIT_MAIN(UNIT_CASE(merge_sqlite), UNIT_CASE(merge_pg))
+UNIT_MAIN(UNIT_CASE(merge_sqlite), UNIT_CASE(merge_pg),
+	  UNIT_CASE(a_note_set_in_empty_arrays_stays_in_its_slot_pg))

@@ -12,49 +12,13 @@
 #include "../../src/store/dbi.h"
 #include "assay/store.h"
 #include "assay/text.h"
-#include "unit.h"
+#include "unit_pg.h"
 
-enum { LITE, PG };
 static const char *const engine_name[] = {"sqlite", "pg"};
-static char path[64];
-static char uri[2048];
-static int serial;
 
-static void cleanup(void)
-{
-	unit_remove_db(path);
-}
-
-/* The target of a fresh store of the engine: a new file, or a new schema
- * named in the URI's search_path. NULL when there is no server. */
 static const char *fresh(int engine)
 {
-	if (engine == LITE) {
-		if (!path[0]) {
-			snprintf(path, sizeof path, "/tmp/assay-pgstore-%d.db", (int)getpid());
-			atexit(cleanup);
-		}
-		cleanup();
-		return path;
-	}
-	const char *base = getenv("ASSAY_TEST_PG");
-	if (!base || !*base)
-		return NULL;
-	char schema[64], sql[256];
-	snprintf(schema, sizeof schema, "u_%d_%d", (int)getpid(), ++serial);
-	snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS %s CASCADE; CREATE SCHEMA %s", schema,
-		 schema);
-	dbi *db = NULL;
-	assay_error err = {0};
-	if (dbi_open(base, false, false, &db, &err) != ASSAY_OK || dbi_exec(db, sql, &err) < 0) {
-		printf("#   %s\n", err.msg);
-		dbi_close(db);
-		return NULL;
-	}
-	dbi_close(db);
-	snprintf(uri, sizeof uri, "%s%coptions=-csearch_path%%3D%s", base,
-		 strchr(base, '?') ? '&' : '?', schema);
-	return uri;
+	return unit_pg_fresh(engine, "pgstore");
 }
 
 static store *open_fresh(int engine)
@@ -270,7 +234,7 @@ static void queue_case(int engine)
 	store *s = open_fresh(engine);
 	if (!s)
 		return;
-	const char *target = engine == LITE ? path : uri;
+	const char *target = engine == LITE ? unit_pg_path : unit_pg_uri;
 	store *t = NULL;
 	assay_error err = {0};
 	store_begin(s, &err);
@@ -366,8 +330,8 @@ TEST(same_schema_on_both_engines)
 	store_close(pg);
 	dbi *a = NULL, *b = NULL;
 	assay_error err = {0};
-	CHECK_INT(dbi_open(path, false, true, &a, &err), ASSAY_OK);
-	CHECK_INT(dbi_open(uri, false, true, &b, &err), ASSAY_OK);
+	CHECK_INT(dbi_open(unit_pg_path, false, true, &a, &err), ASSAY_OK);
+	CHECK_INT(dbi_open(unit_pg_uri, false, true, &b, &err), ASSAY_OK);
 	if (a && b) {
 		char *ca = columns(a, false), *cb = columns(b, true);
 		CHECK(ca && strlen(ca) > 500);
