@@ -447,6 +447,11 @@ int dbi_pg_pipeline(dbi *db, dbi_stmt *const *sts, size_t n, int64_t *rows, int6
 	PQclear(res);
 	if (!PQexitPipelineMode(conn(db)) && rc == ASSAY_OK)
 		rc = fail_res(db, NULL, err, "leaving a pipeline");
+	/* A pipeline that began its own transaction and failed inside it
+	 * leaves that transaction aborted (its COMMIT never ran): ended here,
+	 * or every later statement of the session would fail. */
+	if (rc != ASSAY_OK && pg_in_tx(db))
+		PQclear(PQexec(conn(db), "ROLLBACK"));
 	return rc;
 }
 
