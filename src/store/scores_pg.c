@@ -264,7 +264,14 @@ int store_scores_put_at_pg(store *s, const store_score_row *rows, size_t n, int6
 }
 
 /* The slot's reason and detail set (the arrays padded with NULLs up to
- * it); a row is made only for a note, as SQLite's notes_put does. */
+ * it); a row is made only for a note, as SQLite's notes_put does. The
+ * arrays are rebuilt from 1 (the elements before, NULLs up to the slot,
+ * the note, the elements after), never assigned by subscript: assigning
+ * element k of an empty array makes one whose first subscript is k, which
+ * every positional reading (unnest WITH ORDINALITY) would take as slot 0. */
+#define SET_AT(col, val)                                                                           \
+	"(coalesce(o." col ", '{}') || array_fill(NULL::text, ARRAY[$2::integer]))"                  \
+	"[1:$2::integer - 1] || " val "::text || coalesce(o." col "[$2::integer + 1:], '{}')"
 static const dbi_query q_set_detail = {
     "pg_score_set_detail", NULL,
     "INSERT INTO score_notes AS o (sample_id, reasons, details)"
@@ -272,8 +279,9 @@ static const dbi_query q_set_detail = {
     "  array_fill(NULL::text, ARRAY[$2::integer - 1]) || $4::text"
     " WHERE $3::text IS NOT NULL OR $4::text IS NOT NULL"
     "  OR EXISTS (SELECT 1 FROM score_notes WHERE sample_id = $1)"
-    " ON CONFLICT (sample_id) DO UPDATE SET reasons[$2::integer] = $3::text,"
-    "  details[$2::integer] = $4::text"};
+    " ON CONFLICT (sample_id) DO UPDATE SET reasons = " SET_AT("reasons", "$3")
+    ", details = " SET_AT("details", "$4")};
+#undef SET_AT
 
 static void bind_note(dbi_stmt *st, int idx, const char *t)
 {
