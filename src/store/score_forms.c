@@ -232,7 +232,9 @@ static bool get_leb(const unsigned char **p, const unsigned char *end, uint64_t 
 }
 
 /* The id of a form, made when new; 0 when it cannot be had (too many
- * forms, no table): the caller stores the text as it is. */
+ * forms, no table): the caller stores the text as it is; -1 when making
+ * it failed and took the caller's transaction with it (a full disk, an
+ * I/O error): nothing more may be written in it. */
 static int64_t form_id(store *s, const char *form)
 {
 	score_forms *f = s->forms;
@@ -253,24 +255,28 @@ static int64_t form_id(store *s, const char *form)
 	int rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		return 0;
+		return sqlite3_get_autocommit(s->db) ? -1 : 0;
 	int64_t id = sqlite3_last_insert_rowid(s->db);
 	s->slots_made = true; /* a rollback takes the form away again */
 	return forms_put(f, id, form) == 0 ? id : 0;
 }
 
-static bool part_put(store *s, abuf *out, const char *text)
+/* 1: the text put as its form and numbers; 0: it is to be stored as it
+ * is; -1: the transaction is gone (form_id). */
+static int part_put(store *s, abuf *out, const char *text)
 {
 	if (!text || !*text)
 		return put_leb(out, 0) == 0;
 	split sp;
 	int64_t id = form_split(text, &sp) ? form_id(s, sp.form) : 0;
-	if (id <= 0 || put_leb(out, (uint64_t)id) < 0)
-		return false;
+	if (id < 0)
+		return -1;
+	if (id == 0 || put_leb(out, (uint64_t)id) < 0)
+		return 0;
 	for (size_t i = 0; i < sp.n; i++)
 		if (put_leb(out, sp.num[i]) < 0)
-			return false;
-	return true;
+			return 0;
+	return 1;
 }
 
 void score_notes_buf_free(score_notes_buf *b)
@@ -296,7 +302,10 @@ int score_forms_note(store *s, score_notes_buf *b, int slot, const char *reason,
 		return 0;
 	if (!plain && !s->readonly && slot < 64 && score_forms_attach(s) == 0) {
 		size_t mark = b->parts.len;
-		if (part_put(s, &b->parts, reason) && part_put(s, &b->parts, detail)) {
+		int r = part_put(s, &b->parts, reason), d = r > 0 ? part_put(s, &b->parts, detail) : 0;
+		if (r < 0 || d < 0)
+			return ASSAY_EIO;
+		if (r > 0 && d > 0) {
 			b->at[slot] = (uint32_t)mark;
 			b->len[slot] = (uint32_t)(b->parts.len - mark);
 			b->mask |= 1ull << slot;

@@ -37,6 +37,16 @@ static int notes_put(store *s, int64_t id, const abuf *notes, uint64_t mask, ass
 }
 
 /* The n scores of one sample (rows[i].sample_id all alike) scored at at. */
+/* A note that could not be packed: out of memory, or the form it needed
+ * could not be stored and the transaction went with it (score_forms.c). */
+static int notes_fail(assay_error *err, int rc)
+{
+	if (rc == ASSAY_ENOMEM)
+		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
+	return assay_fail(err, ASSAY_EIO, "writing a score's reason: the database could not "
+			  "store it and rolled the transaction back");
+}
+
 int store_scores_put_at(store *s, const store_score_row *rows, size_t n, int64_t at,
 			assay_error *err)
 {
@@ -100,7 +110,7 @@ int store_scores_put_at(store *s, const store_score_row *rows, size_t n, int64_t
 	} else if (rc == 0) {
 		rc = err->code;
 	} else {
-		rc = assay_fail(err, ASSAY_ENOMEM, "out of memory");
+		rc = notes_fail(err, rc);
 	}
 	abuf_free(&notes);
 	return rc;
@@ -128,9 +138,9 @@ int store_score_set_detail(store *s, int64_t sample_id, const char *scorer, cons
 		return store_score_set_detail_pg(s, sample_id, slot, reason, detail, err);
 	abuf notes = {0};
 	score_notes_buf nb = {0};
-	if (score_forms_note(s, &nb, slot, reason, detail, strcmp(scorer, LEARNED) == 0) < 0 ||
-	    score_notes_finish(&nb, &notes) < 0)
-		rc = assay_fail(err, ASSAY_ENOMEM, "out of memory");
+	if ((rc = score_forms_note(s, &nb, slot, reason, detail, strcmp(scorer, LEARNED) == 0)) < 0 ||
+	    (rc = score_notes_finish(&nb, &notes)) < 0)
+		rc = notes_fail(err, rc);
 	else
 		rc = notes_put(s, sample_id, &notes, 1ull << slot, err);
 	score_notes_buf_free(&nb);
