@@ -27,10 +27,34 @@ static void put(char **out, size_t *room, const char *s, size_t n)
 	**out = '\0';
 }
 
-/* Whether the query-string parameter at p (after ? or &) is password=. */
-static bool is_password_param(const char *p)
+/* The name of the query-string parameter at p (after ? or &), its
+ * percent-escapes decoded as libpq decodes them, into name; false when it
+ * is too long to be one of libpq's. */
+static bool param_name(const char *p, char *name, size_t size)
 {
-	return strncmp(p, "password=", 9) == 0;
+	size_t n = 0;
+	while (*p && *p != '=' && *p != '&') {
+		int c = (unsigned char)*p++;
+		if (c == '%' && isxdigit((unsigned char)p[0]) && isxdigit((unsigned char)p[1])) {
+			char hex[3] = {p[0], p[1], '\0'};
+			c = (int)strtol(hex, NULL, 16);
+			p += 2;
+		}
+		if (n + 1 >= size)
+			return false;
+		name[n++] = (char)c;
+	}
+	name[n] = '\0';
+	return true;
+}
+
+/* Whether the query-string parameter at p holds a secret: password= or
+ * sslpassword= (the key file's passphrase), however its name is spelled. */
+static bool is_secret_param(const char *p)
+{
+	char name[32];
+	return param_name(p, name, sizeof name) &&
+	       (strcmp(name, "password") == 0 || strcmp(name, "sslpassword") == 0);
 }
 
 void dbi_redact(const char *target, char *out, size_t n)
@@ -51,7 +75,7 @@ void dbi_redact(const char *target, char *out, size_t n)
 		put(&out, &n, "***", 3);
 		target = at;
 	}
-	/* the rest, with password=... in the query string hidden */
+	/* the rest, with the secrets in the query string hidden */
 	const char *q = strchr(target, '?');
 	if (!q) {
 		put(&out, &n, target, strlen(target));
@@ -60,8 +84,10 @@ void dbi_redact(const char *target, char *out, size_t n)
 	put(&out, &n, target, (size_t)(q + 1 - target));
 	for (const char *p = q + 1; *p;) {
 		size_t len = strcspn(p, "&");
-		if (is_password_param(p)) {
-			put(&out, &n, "password=***", 12);
+		if (is_secret_param(p)) {
+			size_t name = strcspn(p, "=&");
+			put(&out, &n, p, name);
+			put(&out, &n, "=***", 4);
 		} else {
 			put(&out, &n, p, len);
 		}
