@@ -143,9 +143,13 @@ static int pg_open(dbi *db, const char *target, bool create, bool readonly, assa
 		return rc;
 	}
 	PQsetNoticeProcessor(c, quiet, NULL);
+	/* floats sent as their exact shortest text whatever the server's or
+	 * the role's setting: a value read back (a copy into SQLite, a score)
+	 * must be the one stored, bit for bit */
 	if (readonly)
-		return db->ops->exec(db, "SET default_transaction_read_only = on", err);
-	return ASSAY_OK;
+		return db->ops->exec(
+		    db, "SET extra_float_digits = 3; SET default_transaction_read_only = on", err);
+	return db->ops->exec(db, "SET extra_float_digits = 3", err);
 }
 
 static void pg_close(dbi *db)
