@@ -20,18 +20,39 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
 
+def score_vals(b):
+    """A row's values by slot (NaN: none), in either layout assay writes
+    (src/store/score_pack.c): 8 bytes a slot, or the compact one, told by a
+    length not a multiple of 8: the count, 2 bits a slot (none, 1.0,
+    float32, float64), then the float32s and float64s in slot order."""
+    if len(b) % 8 == 0:
+        return [struct.unpack_from("<d", b, i * 8)[0] for i in range(len(b) // 8)]
+    n, at, out = b[0], 1 + (b[0] + 3) // 4, []
+    for i in range(n):
+        code = b[1 + i // 4] >> (i % 4 * 2) & 3
+        if code == 2:
+            out.append(struct.unpack_from("<f", b, at)[0])
+            at += 4
+        elif code == 3:
+            out.append(struct.unpack_from("<d", b, at)[0])
+            at += 8
+        else:
+            out.append(1.0 if code == 1 else float("nan"))
+    return out
+
+
 def rows(db):
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     q = ("SELECT s.id, s.text, s.record, s.text_field, d.verdict FROM samples s "
          "JOIN decisions d ON d.sample_id = s.id WHERE d.verdict <> 'skipped' ORDER BY s.id")
     scores = {}
-    # one row per sample: slot N's value is the float64 at byte 8N of vals (NaN: none)
-    for sid, name, vals, slot in con.execute("SELECT ss.sample_id, k.name, ss.vals, k.slot"
-                                             " FROM sample_scores ss JOIN scorers k"):
-        if 8 * slot + 8 <= len(vals):
-            (value,) = struct.unpack_from("<d", vals, 8 * slot)
-            if value == value:
-                scores.setdefault(sid, {})[name] = value
+    # one row per sample, its values by scorer slot
+    slots = con.execute("SELECT slot, name FROM scorers").fetchall()
+    for sid, vals in con.execute("SELECT sample_id, vals FROM sample_scores"):
+        values = score_vals(vals)
+        for slot, name in slots:
+            if slot < len(values) and values[slot] == values[slot]:
+                scores.setdefault(sid, {})[name] = values[slot]
     for sid, text, record, field, verdict in con.execute(q):
         rec = json.loads(record)
         other = []
