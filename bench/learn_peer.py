@@ -8,8 +8,8 @@ predictions and a final model on everything. Prints the out-of-fold ROC AUC.
 
   /usr/bin/python3 bench/learn_peer.py DATABASE"""
 import json
+import os
 import sqlite3
-import struct
 import sys
 
 import numpy as np
@@ -19,26 +19,10 @@ from sklearn.linear_model import SGDClassifier
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
-
-def score_vals(b):
-    """A row's values by slot (NaN: none), in either layout assay writes
-    (src/store/score_pack.c): 8 bytes a slot, or the compact one, told by a
-    length not a multiple of 8: the count, 2 bits a slot (none, 1.0,
-    float32, float64), then the float32s and float64s in slot order."""
-    if len(b) % 8 == 0:
-        return [struct.unpack_from("<d", b, i * 8)[0] for i in range(len(b) // 8)]
-    n, at, out = b[0], 1 + (b[0] + 3) // 4, []
-    for i in range(n):
-        code = b[1 + i // 4] >> (i % 4 * 2) & 3
-        if code == 2:
-            out.append(struct.unpack_from("<f", b, at)[0])
-            at += 4
-        elif code == 3:
-            out.append(struct.unpack_from("<d", b, at)[0])
-            at += 8
-        else:
-            out.append(1.0 if code == 1 else float("nan"))
-    return out
+# the one reader of assay's packed score values (src/store/score_pack.c's layouts)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                "tests"))
+from harness import score_vals  # noqa: E402
 
 
 def rows(db):

@@ -332,7 +332,7 @@ def _note(notes, slot, con=None):
     return _notes(notes, con).get(slot, ("", ""))
 
 
-def _vals(b):
+def score_vals(b):
     """The values of a row's vals (NaN: none), in either layout of
     src/store/score_pack.c: 8 bytes a slot, or the compact one (its length
     not a multiple of 8: the count, 2 bits a slot, the float32s and
@@ -379,7 +379,7 @@ def score_functions(con):
     """Registers on a connection the SQL functions assay's view `scores`
     reads the packed scores with (score_at, ver_at, note_at); returns it."""
     def score_at(vals, slot):
-        v = _vals(vals)
+        v = score_vals(vals)
         if slot is None or slot >= len(v):
             return None
         return None if v[slot] != v[slot] else v[slot]
@@ -440,7 +440,7 @@ def put_score(con, sample_id, scorer, value, flagged=False, reason="", version="
     old = con.execute("SELECT flags, learned, vals, vers FROM sample_scores"
                       " WHERE sample_id = ?", (sample_id,)).fetchone()
     flags, learned, vals, vers = old or (0, None, b"", b"")
-    v, k = _vals(vals), _vers(vers)
+    v, k = score_vals(vals), _vers(vers)
     n = max(len(v), slot + 1)
     v += [float("nan")] * (n - len(v))
     k += [0] * (n - len(k))
