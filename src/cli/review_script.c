@@ -8,6 +8,9 @@
  *   accept | skip   decides the claimed sample: "decided ID VERDICT"
  *   reject REASON   the same with the reason
  *   edit TEXT       the same with the corrected text
+ *   prefer P [REASON]  decides a claimed pair: P is a, b, tie or both-bad
+ *                   (the candidates as imported; both-bad is a rejection,
+ *                   the reason optional): "decided ID VERDICT P"
  *   undo            undoes the annotator's latest verdict: "undone ID"
  * ID is the sample's number in the store (no sample text is printed). The
  * leases left are released at the end. */
@@ -29,28 +32,44 @@ typedef struct run {
 static int bad_line(const run *r, const char *what)
 {
 	cli_errorf("standard input, line %ld: %s (expected next, accept, skip, reject REASON, "
-		   "edit TEXT or undo)", r->line, what);
+		   "edit TEXT, prefer a|b|tie|both-bad [REASON] or undo)", r->line, what);
 	return EXIT_USAGE;
 }
 
-/* A verdict on the claimed sample: 0, or the exit code. */
-static int verdict(run *r, int kind, const char *arg)
+/* A verdict on the claimed sample (pref: on a pair, the preference; else
+ * STORE_PREF_NONE): 0, or the exit code. */
+static int verdict(run *r, int kind, int pref, const char *arg)
 {
 	if (!r->claimed)
 		return bad_line(r, "no sample claimed: `next` first");
 	store_decision_in in = {.sample_id = r->claimed, .annotator_id = r->q.annotator_id,
-				.kind = kind,
+				.kind = kind, .pref = pref,
 				.text = kind == STORE_EDIT ? arg : NULL,
-				.reason = kind == STORE_REJECT ? arg : NULL};
+				.reason = kind == STORE_REJECT || pref ? arg : NULL};
 	int64_t event_id;
 	assay_error err = {0};
 	if (store_decide(r->s, &in, &event_id, &err) < 0)
 		return cli_fail(&err);
 	static const char *const names[] = {[STORE_ACCEPT] = "accepted", [STORE_EDIT] = "edited",
 					    [STORE_REJECT] = "rejected", [STORE_SKIP] = "skipped"};
-	printf("decided %lld %s\n", (long long)r->claimed, names[kind]);
+	printf("decided %lld %s%s%s\n", (long long)r->claimed, names[kind], pref ? " " : "",
+	       pref ? store_pref_name(pref) : "");
 	r->claimed = 0;
 	return 0;
+}
+
+/* `prefer P [REASON]` on a claimed pair: both-bad is a rejection, the
+ * others an acceptance of the candidate (or of both: tie). */
+static int prefer(run *r, char *arg)
+{
+	char *reason = arg ? strchr(arg, ' ') : NULL;
+	if (reason)
+		*reason++ = '\0';
+	int pref = arg ? store_pref_parse(arg) : STORE_PREF_NONE;
+	if (pref == STORE_PREF_NONE)
+		return bad_line(r, "prefer: expected a, b, tie or both-bad");
+	return verdict(r, pref == STORE_PREF_BOTH_BAD ? STORE_REJECT : STORE_ACCEPT, pref,
+		       reason && *reason ? reason : NULL);
 }
 
 /* `next`: 0 (claimed), 1 (the queue is empty), or the exit code. */
@@ -80,13 +99,15 @@ static int command(run *r, char *line)
 	if (strcmp(line, "next") == 0 && !arg)
 		return next(r);
 	if (strcmp(line, "accept") == 0 && !arg)
-		return verdict(r, STORE_ACCEPT, NULL);
+		return verdict(r, STORE_ACCEPT, STORE_PREF_NONE, NULL);
 	if (strcmp(line, "skip") == 0 && !arg)
-		return verdict(r, STORE_SKIP, NULL);
+		return verdict(r, STORE_SKIP, STORE_PREF_NONE, NULL);
 	if (strcmp(line, "reject") == 0 && arg && *arg)
-		return verdict(r, STORE_REJECT, arg);
+		return verdict(r, STORE_REJECT, STORE_PREF_NONE, arg);
 	if (strcmp(line, "edit") == 0 && arg && *arg)
-		return verdict(r, STORE_EDIT, arg);
+		return verdict(r, STORE_EDIT, STORE_PREF_NONE, arg);
+	if (strcmp(line, "prefer") == 0)
+		return prefer(r, arg);
 	if (strcmp(line, "undo") == 0 && !arg) {
 		int64_t id = 0;
 		assay_error err = {0};
