@@ -15,7 +15,7 @@
 #include "assay/common.h"
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 /* PRAGMA application_id of an assay database: "assy". */
 #define STORE_APPLICATION_ID 0x61737379
 

@@ -256,18 +256,14 @@ static int migrate(store *s, const store_options *opt, int64_t version, assay_er
 		opt->upgrading(opt->ud, s->path, (int)version, STORE_SCHEMA_VERSION);
 	/* texts stored twice by an earlier build: moved once the step is in */
 	bool once = version == 0;
-	if (!once && version == STORE_SCHEMA_VERSION &&
-	    (rc = store_schema_text_once(s, &once, err)) < 0)
+	if (version >= 3 && (rc = store_schema_text_once(s, &once, err)) < 0)
 		goto fail;
-	if (version < STORE_SCHEMA_VERSION &&
-	    (rc = store_schema_apply(s, (int)version, err)) < 0)
-		goto fail;
-	/* schema 3 as earlier builds left it: the steps it lacks */
-	if (version == STORE_SCHEMA_VERSION && (rc = store_schema_complete(s, err)) < 0)
+	/* the migrations, or the steps an earlier build's version 3 lacks */
+	if ((rc = store_schema_apply(s, (int)version, err)) < 0)
 		goto fail;
 	if (!once && (rc = store_text_move(s, opt->text_progress, opt->ud, err)) < 0)
 		goto fail;
-	/* schema 3 as earlier builds left it: scores one row per scorer */
+	/* version 3 as earlier builds left it: scores one row per scorer */
 	if ((rc = score_relayout(s, false, opt->upgrade_progress, opt->ud, err)) < 0) {
 		assay_error_prefix(err, "storing the scores one row per sample");
 		goto fail;

@@ -159,14 +159,22 @@ static const char schema_v2[] =
  * Version 3 grew over several builds before it settled, so it is a list of
  * steps, each naming the table (and column) it makes: a database an
  * earlier build left at version 3 gets the steps it lacks when it is next
- * opened for writing (store_schema_complete). */
+ * opened for writing (store_schema_complete).
+ *
+ * Version 4: the same steps, all made, with rows an earlier build would
+ * misread as its own: scores packed compactly (score_pack.c: two bits a
+ * slot, float32 where exact) and reasons stored as forms and numbers
+ * (score_forms.c). An earlier build refuses a version 4 database ("written
+ * by a newer assay") instead of reading those rows as doubles and text.
+ * Steps added after version 4 go on the same list, made when missing; the
+ * version rises again only when rows change meaning. */
 typedef struct {
 	const char *table;
 	const char *column; /* NULL: the step makes the table */
 	const char *sql;
 } schema_step;
 
-static const schema_step schema_v3[] = {
+static const schema_step schema_steps[] = {
 	{"models", NULL,
 	 "CREATE TABLE models ("
 	 "  id INTEGER PRIMARY KEY,"
@@ -364,9 +372,9 @@ static int step_present(store *s, const schema_step *step, bool *yes, assay_erro
 int store_schema_missing(store *s, bool *missing, assay_error *err)
 {
 	*missing = false;
-	for (size_t i = 0; i < sizeof schema_v3 / sizeof *schema_v3 && !*missing; i++) {
+	for (size_t i = 0; i < sizeof schema_steps / sizeof *schema_steps && !*missing; i++) {
 		bool yes;
-		int rc = step_present(s, &schema_v3[i], &yes, err);
+		int rc = step_present(s, &schema_steps[i], &yes, err);
 		if (rc < 0)
 			return rc;
 		*missing = !yes;
@@ -380,28 +388,31 @@ int store_schema_text_once(store *s, bool *yes, assay_error *err)
 	return step_present(s, &text_at, yes, err);
 }
 
-int store_schema_complete(store *s, assay_error *err)
+static int store_schema_complete(store *s, assay_error *err)
 {
-	for (size_t i = 0; i < sizeof schema_v3 / sizeof *schema_v3; i++) {
+	for (size_t i = 0; i < sizeof schema_steps / sizeof *schema_steps; i++) {
 		bool yes;
-		int rc = step_present(s, &schema_v3[i], &yes, err);
+		int rc = step_present(s, &schema_steps[i], &yes, err);
 		if (rc == 0 && !yes)
-			rc = store_exec(s, schema_v3[i].sql, err);
+			rc = store_exec(s, schema_steps[i].sql, err);
 		if (rc < 0)
-			return assay_error_prefix(err, "completing schema version 3 (%s%s%s)",
-						  schema_v3[i].table, schema_v3[i].column ? "." : "",
-						  schema_v3[i].column ? schema_v3[i].column : "");
+			return assay_error_prefix(err, "completing the schema (%s%s%s)",
+						  schema_steps[i].table, schema_steps[i].column ? "." : "",
+						  schema_steps[i].column ? schema_steps[i].column : "");
 	}
 	return ASSAY_OK;
 }
 
 int store_schema_apply(store *s, int from_version, assay_error *err)
 {
-	for (int v = from_version + 1; v <= STORE_SCHEMA_VERSION; v++) {
-		int rc = v == 3 ? store_schema_complete(s, err) : store_exec(s, migrations[v], err);
-		if (rc < 0)
+	int rc;
+	for (int v = from_version + 1; v < 3; v++)
+		if ((rc = store_exec(s, migrations[v], err)) < 0)
 			return assay_error_prefix(err, "migrating to schema version %d", v);
-	}
+	/* versions 3 and 4: the steps, each made when missing */
+	if ((rc = store_schema_complete(s, err)) < 0)
+		return assay_error_prefix(err, "migrating to schema version %d",
+					  STORE_SCHEMA_VERSION);
 	char sql[96];
 	snprintf(sql, sizeof sql, "PRAGMA application_id = %d; PRAGMA user_version = %d",
 		 STORE_APPLICATION_ID, STORE_SCHEMA_VERSION);

@@ -181,8 +181,8 @@ static int probe(store *s, bool *exists, bool *has_store, int64_t *tables, char 
 	return rc < 0 ? rc : ASSAY_OK;
 }
 
-/* Checks an existing store's application id and version. */
-static int check_meta(store *s, assay_error *err)
+/* Checks an existing store's application id and version (*version). */
+static int check_meta(store *s, int64_t *out, assay_error *err)
 {
 	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_meta, err);
 	if (!st)
@@ -201,19 +201,38 @@ static int check_meta(store *s, assay_error *err)
 				  "%s: written by a newer assay (schema version %lld; this assay "
 				  "understands up to %d); upgrade assay to open it",
 				  s->path, (long long)version, STORE_SCHEMA_VERSION);
+	*out = version;
 	return ASSAY_OK;
 }
 
 /* The tables added to version 3 since it was first made here, each made
- * when missing: the reasons' forms the notes refer to (score_forms.c). */
+ * when missing: the reasons' forms the notes refer to (score_forms.c).
+ * Version 4 is version 3 with them made and notes stored as forms
+ * (schema.c says why the version rose): a store still at 3 is raised when
+ * opened for writing, so an earlier build refuses it from then on. */
 static const char sql_pg_later[] =
 	"CREATE TABLE score_forms (id BIGINT PRIMARY KEY, form TEXT NOT NULL);";
 static const dbi_query q_later = {
     "pg_schema_later", NULL, "SELECT to_regclass('score_forms') IS NOT NULL"};
+static const dbi_query q_raise = {
+    "pg_schema_raise", NULL,
+    "UPDATE assay_meta SET value = $1 WHERE key = 'user_version' AND value < $1"};
+
+/* Raises the recorded version to this build's. */
+static int raise_version(store *s, assay_error *err)
+{
+	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_raise, err);
+	if (!st)
+		return err->code;
+	dbi_bind_i64(st, 1, STORE_SCHEMA_VERSION);
+	int rc = dbi_run(st, err, "recording the schema version");
+	return rc < 0 ? assay_error_prefix(err, "raising the schema to version %d (open it once "
+					   "as the store's owner)", STORE_SCHEMA_VERSION) : ASSAY_OK;
+}
 
 /* Makes the later tables when missing (a role that may not create tables
- * opens a complete store all the same). */
-static int complete(store *s, assay_error *err)
+ * opens a complete store all the same), and raises the version. */
+static int complete(store *s, int64_t version, assay_error *err)
 {
 	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_later, err);
 	if (!st)
@@ -223,10 +242,11 @@ static int complete(store *s, assay_error *err)
 	dbi_reset(st);
 	if (rc < 0)
 		return rc;
-	if (have || s->readonly)
+	if (s->readonly)
 		return ASSAY_OK;
-	rc = dbi_exec(s->dbi, sql_pg_later, err);
-	return rc < 0 ? assay_error_prefix(err, "completing the schema") : ASSAY_OK;
+	if (!have && dbi_exec(s->dbi, sql_pg_later, err) < 0)
+		return assay_error_prefix(err, "completing the schema");
+	return version < STORE_SCHEMA_VERSION ? raise_version(s, err) : ASSAY_OK;
 }
 
 /* Creates the tables in an empty current schema. */
@@ -260,8 +280,9 @@ static int ensure(store *s, assay_error *err)
 				  "%s: no schema to keep the store in: the connection's search_path "
 				  "names none that exists (create one, e.g. CREATE SCHEMA team1, and "
 				  "add options=-csearch_path%%3Dteam1 to the URI)", s->path);
+	int64_t version = 0;
 	if (has_store)
-		return (rc = check_meta(s, err)) < 0 ? rc : complete(s, err);
+		return (rc = check_meta(s, &version, err)) < 0 ? rc : complete(s, version, err);
 	if (tables > 0)
 		return assay_fail(err, ASSAY_ENOTDB,
 				  "%s: schema %s holds %lld tables but no assay store; refusing to "

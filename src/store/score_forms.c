@@ -450,7 +450,10 @@ int score_forms_keep(score_forms *f, sqlite3 *db, const unsigned char *rec,
 		     const unsigned char *end, uint64_t drop, score_notes_buf *into)
 {
 	keep_ctx c = {into, drop, 0};
-	entries_each(f, db, rec, end, on_keep, &c); /* an unreadable record: dropped */
+	/* a record that cannot be read (a form id not in score_forms): the
+	 * write fails rather than drop the reasons it holds */
+	if (!entries_each(f, db, rec, end, on_keep, &c) && c.rc == 0)
+		return ASSAY_EFORMAT;
 	return c.rc;
 }
 

@@ -362,8 +362,11 @@ static void fn_note_merge(sqlite3_context *c, int argc, sqlite3_value **v)
 	keep_ctx kn = {&b, &nb, 0, c, k.rc};
 	notes_each(sqlite3_value_blob(v[1]), (size_t)sqlite3_value_bytes(v[1]), on_keep, &kn);
 	int rc = kn.rc ? kn.rc : score_notes_finish(&nb, &b);
-	if (rc)
+	if (rc == ASSAY_ENOMEM)
 		sqlite3_result_error_nomem(c);
+	else if (rc)
+		sqlite3_result_error(c, "a sample's score notes refer to a reason form missing from "
+				     "score_forms (a damaged database: run assay info --check)", -1);
 	else
 		sqlite3_result_blob(c, b.data ? b.data : "", (int)b.len, SQLITE_TRANSIENT);
 	score_notes_buf_free(&nb);

@@ -119,10 +119,9 @@ int store_pair_insert(store *s, int64_t sample_id, const char *json, size_t len,
 
 /* Applies the schema and migrations up to STORE_SCHEMA_VERSION. */
 int store_schema_apply(store *s, int from_version, assay_error *err);
-/* Version 3 as an earlier build left it: whether a step is missing, and
- * the missing steps applied (inside the caller's transaction). */
+/* Whether a step of schema.c's list is missing (a version 3 database an
+ * earlier build left); store_schema_apply makes the missing ones. */
 int store_schema_missing(store *s, bool *missing, assay_error *err);
-int store_schema_complete(store *s, assay_error *err);
 /* Whether the samples have the columns of the text stored once. */
 int store_schema_text_once(store *s, bool *yes, assay_error *err);
 
@@ -204,7 +203,8 @@ bool score_forms_find(score_forms *f, sqlite3 *db, const unsigned char *rec,
 /* Appends the record's entries to out as plain records. */
 bool score_forms_plain(score_forms *f, sqlite3 *db, const unsigned char *rec,
 		       const unsigned char *end, abuf *out);
-/* Adds the record's entries of the slots outside drop to into. */
+/* Adds the record's entries of the slots outside drop to into;
+ * ASSAY_EFORMAT when it cannot be read (a form missing from score_forms). */
 int score_forms_keep(score_forms *f, sqlite3 *db, const unsigned char *rec,
 		     const unsigned char *end, uint64_t drop, score_notes_buf *into);
 int score_slots_load(store *s, assay_error *err);

@@ -157,8 +157,14 @@ def test_postgresql_schema_made_once_and_refusals():
            .strip(), "0")
         r = w.run("import", "--no-score", SAMPLES[0])
         eq(r.code, 0, r)
-        eq(psql(w.base, f"SELECT value FROM {w.schema}.assay_meta WHERE key = 'user_version'")
-           .strip(), "3")
+        version = f"SELECT value FROM {w.schema}.assay_meta WHERE key = 'user_version'"
+        eq(psql(w.base, version).strip(), "4")
+        # a store an earlier build left at version 3: raised when opened for writing
+        psql(w.base, f"UPDATE {w.schema}.assay_meta SET value = 3 WHERE key = 'user_version'")
+        eq(w.run("info").code, 0)
+        eq(psql(w.base, version).strip(), "3")
+        eq(w.run("import", "--no-score", SAMPLES[0]).code, 0)
+        eq(psql(w.base, version).strip(), "4")
         # events are append-only on the server too
         try:
             psql(w.base, f"DELETE FROM {w.schema}.events")

@@ -159,7 +159,36 @@ TEST(an_earlier_builds_database_is_carried_forward)
 	CHECK_INT(query_int("SELECT count(*) FROM score_forms"), 2);
 }
 
+/* A note whose form is gone from score_forms (a damaged database) cannot
+ * be carried into a merge: the write fails and the stored notes stay as
+ * they were, rather than losing the reasons it could not read. */
+TEST(a_note_whose_form_is_missing_fails_the_write)
+{
+	store *s = fixture();
+	assay_error e = {0};
+	store_score_row a = {1, "length", "1", 0.5, false, "length: 7 words", NULL};
+	store_begin(s, &e);
+	CHECK_INT(store_score_put(s, &a, &e), ASSAY_OK);
+	CHECK_INT(store_commit(s, &e), ASSAY_OK);
+	store_close(s);
+	int64_t before = query_int("SELECT length(notes) FROM score_notes WHERE sample_id = 1");
+	exec_sql("UPDATE score_forms SET id = id + 100"); /* the note's id now names none */
+	CHECK_INT(store_open(path, NULL, &s, &e), ASSAY_OK);
+	store_score_row b = {1, "gopher", "1", 1.0, true, "gopher: 3 symbols", NULL};
+	store_begin(s, &e);
+	int rc = store_score_put(s, &b, &e);
+	if (rc == ASSAY_OK)
+		rc = store_commit(s, &e);
+	else
+		store_rollback(s);
+	CHECK(rc < 0);
+	CHECK_CONTAINS(e.msg, "reason form missing");
+	store_close(s);
+	CHECK_INT(query_int("SELECT length(notes) FROM score_notes WHERE sample_id = 1"), before);
+}
+
 UNIT_MAIN(UNIT_CASE(texts_come_back_exactly_and_share_forms),
 	  UNIT_CASE(a_rolled_back_form_is_forgotten),
 	  UNIT_CASE(the_learned_scorers_notes_stay_plain),
-	  UNIT_CASE(an_earlier_builds_database_is_carried_forward))
+	  UNIT_CASE(an_earlier_builds_database_is_carried_forward),
+	  UNIT_CASE(a_note_whose_form_is_missing_fails_the_write))
