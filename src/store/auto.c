@@ -1,6 +1,7 @@
 /* auto.c — what `decide --auto` reads: the undecided samples the newest
  * model would reject, walked by the learned value from the likeliest
  * rejection up to a threshold (the partial index sample_scores_by_learned). */
+#include "auto_pg.h"
 #include "store_int.h"
 
 #include <math.h>
@@ -42,6 +43,8 @@ static const char sql_auto_open[] =
 
 int store_auto_open(store *s, int64_t sample_id, int64_t now_ms, bool *open, assay_error *err)
 {
+	if (s->pg)
+		return store_auto_open_pg(s, sample_id, now_ms, open, err);
 	sqlite3_stmt *st = store_stmt(s, sql_auto_open, err);
 	if (!st)
 		return err->code;
@@ -80,6 +83,9 @@ static int read_row(sqlite3_stmt *st, store_auto_row *r, assay_error *err)
 int store_auto_page(store *s, int64_t model, double max_value, size_t max, double *after_value,
 		    int64_t *after_id, store_auto_row **rows, size_t *n, assay_error *err)
 {
+	if (s->pg)
+		return store_auto_page_pg(s, model, max_value, max, after_value, after_id, rows, n,
+					  err);
 	*rows = NULL;
 	*n = 0;
 	sqlite3_stmt *st = store_stmt(s, sql_auto_page, err);
@@ -112,6 +118,8 @@ int store_auto_page(store *s, int64_t model, double max_value, size_t max, doubl
 
 int store_auto_unscored(store *s, int64_t model, int64_t *n, assay_error *err)
 {
+	if (s->pg)
+		return store_auto_unscored_pg(s, model, n, err);
 	sqlite3_stmt *st = store_stmt(s, sql_auto_unscored, err);
 	if (!st)
 		return err->code;

@@ -12,7 +12,7 @@
 /* The commands whose every step of the store runs on PostgreSQL; the
  * others are refused when they open the store, before anything is read. */
 static const char *const pg_commands[] = {"import", "decide", "export", "info", "review",
-						   "copy", "stats", "batch", "score"};
+						   "copy", "stats", "batch", "score", "learn", "audit", "report"};
 
 static bool pg_ready(const char *command)
 {

@@ -6,22 +6,29 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The decisions in their key's order (sample first): as long as the
+ * verdicts, not the samples. The same text on both engines. */
+static const dbi_query q_decided_count = {
+    "decided_count",
+    "SELECT count(*) FROM (SELECT DISTINCT d.sample_id FROM decisions d"
+    " WHERE d.verdict <> 'skipped'"
+    " AND d.annotator_id NOT IN (SELECT id FROM annotators"
+    "   WHERE substr(name, 1, length('" STORE_AUTO_PREFIX "')) = '" STORE_AUTO_PREFIX "')) AS v",
+    NULL};
+
 int store_decided_count(store *s, int64_t *n, assay_error *err)
 {
-	static const char sql_decided_count[] =
-		/* the decisions in their key's order (sample first): as long as
-		 * the verdicts, not the samples */
-		"SELECT count(*) FROM (SELECT DISTINCT d.sample_id FROM decisions d"
-		" WHERE d.verdict <> 'skipped'"
-		" AND d.annotator_id NOT IN (SELECT id FROM annotators"
-		"   WHERE substr(name, 1, length('" STORE_AUTO_PREFIX "')) = '" STORE_AUTO_PREFIX "'))";
-	sqlite3_stmt *st = store_stmt(s, sql_decided_count, err);
+	*n = 0;
+	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_decided_count, err);
 	if (!st)
 		return err->code;
-	int rc = sqlite3_step(st);
-	*n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? ASSAY_OK : store_sqlerr(s, rc, err, "counting the decided samples");
+	int rc = dbi_step(st, err, "counting the decided samples");
+	if (rc == DBI_ROW)
+		*n = dbi_col_i64(st, 0);
+	dbi_reset(st);
+	return rc == DBI_ROW ? ASSAY_OK
+	       : rc < 0      ? rc
+			     : assay_fail(err, ASSAY_EDB, "counting the decided samples: no count");
 }
 
 void store_model_free(store_model *m)
@@ -33,25 +40,31 @@ void store_model_free(store_model *m)
 	*m = (store_model){0};
 }
 
+static const dbi_query q_model_put = {
+    "model_put",
+    "INSERT INTO models (name, created_at, n_rejected, n_kept, info, model)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
+    NULL};
+
 int store_model_put(store *s, const char *name, const store_model *m, int64_t *version,
 		    assay_error *err)
 {
-	static const char sql_model_put[] =
-		"INSERT INTO models (name, created_at, n_rejected, n_kept, info, model) "
-		"VALUES (?, ?, ?, ?, ?, ?)";
-	sqlite3_stmt *st = store_stmt(s, sql_model_put, err);
+	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_model_put, err);
 	if (!st)
 		return err->code;
-	store_bind_text(st, 1, name, -1);
-	sqlite3_bind_int64(st, 2, m->created_at);
-	sqlite3_bind_int64(st, 3, m->n_rejected);
-	sqlite3_bind_int64(st, 4, m->n_kept);
-	store_bind_text(st, 5, m->info ? m->info : "{}", -1);
-	sqlite3_bind_blob64(st, 6, m->bytes, m->len, SQLITE_STATIC);
-	int rc = store_step_done(s, st, err, "storing the model");
-	if (rc == 0 && version)
-		*version = sqlite3_last_insert_rowid(s->db);
-	return rc;
+	dbi_bind_text(st, 1, name, -1);
+	dbi_bind_i64(st, 2, m->created_at);
+	dbi_bind_i64(st, 3, m->n_rejected);
+	dbi_bind_i64(st, 4, m->n_kept);
+	dbi_bind_text(st, 5, m->info ? m->info : "{}", -1);
+	dbi_bind_blob(st, 6, m->bytes, m->len);
+	int rc = dbi_step(st, err, "storing the model");
+	if (rc == DBI_ROW && version)
+		*version = dbi_col_i64(st, 0);
+	dbi_reset(st);
+	return rc == DBI_ROW ? ASSAY_OK
+	       : rc < 0      ? rc
+			     : assay_fail(err, ASSAY_EDB, "storing the model: no id returned");
 }
 
 static const dbi_query q_model_latest = {

@@ -1,0 +1,125 @@
+/* auto_pg.c — what `decide --auto` reads on PostgreSQL (auto.c has
+ * SQLite's): the same walk over the learned value, the learned score's
+ * reason and detail read from score_notes' arrays at the learned slot + 1
+ * (scores_pg.h), the detail's JSON read by the server. A detail that is not
+ * a JSON object (none, or one left empty for its length) matches no model,
+ * as SQLite's json_valid makes it. */
+#include "auto_pg.h"
+
+#include <stdlib.h>
+
+/* Undecided: no verdict but skips and no adjudication. */
+#define UNDECIDED_PG                                                                               \
+	" NOT EXISTS (SELECT 1 FROM decisions d WHERE d.sample_id = s.id"                         \
+	"             AND d.verdict <> 'skipped')"                                                 \
+	" AND NOT EXISTS (SELECT 1 FROM adjudications a WHERE a.sample_id = s.id)"
+/* The learned slot's subscript in the notes' arrays, as k.i. */
+#define LEARNED_K_PG " CROSS JOIN (SELECT slot + 1 AS i FROM scorers WHERE name = 'learned') k"
+/* The learned detail of the notes row n as jsonb (NULL: none, or not an
+ * object), as j.d. */
+#define LEARNED_J_PG                                                                               \
+	" LEFT JOIN score_notes n ON n.sample_id = sc.sample_id"                                   \
+	" CROSS JOIN LATERAL (SELECT CASE WHEN n.details[k.i] LIKE '{%}'"                           \
+	"   THEN n.details[k.i]::jsonb END AS d) j"
+#define OF_MODEL_PG(p) " jsonb_typeof(j.d) = 'object' AND j.d -> 'model' = to_jsonb(" p "::bigint)"
+
+/* $1 max value, $2 the model, $3 limit, ($4, $5) the cursor. */
+static const dbi_query q_auto_page_pg = {
+    "auto_page_pg", NULL,
+    "SELECT s.id, s.ext_id, sc.learned, coalesce(n.reasons[k.i], ''),"
+    " CASE WHEN jsonb_typeof(j.d) = 'object' AND jsonb_typeof(j.d -> 'reason') = 'string'"
+    "  THEN j.d ->> 'reason' END"
+    " FROM sample_scores sc JOIN samples s ON s.id = sc.sample_id" LEARNED_K_PG LEARNED_J_PG
+    " WHERE sc.learned IS NOT NULL AND (sc.learned, sc.sample_id) > ($4::float8, $5::bigint)"
+    " AND sc.learned <= $1::float8 AND" OF_MODEL_PG("$2") " AND" UNDECIDED_PG
+    " ORDER BY sc.learned, sc.sample_id LIMIT $3"};
+
+static const dbi_query q_auto_unscored_pg = {
+    "auto_unscored_pg", NULL,
+    "SELECT count(*) FROM samples s WHERE" UNDECIDED_PG
+    " AND NOT EXISTS (SELECT 1 FROM sample_scores sc" LEARNED_K_PG LEARNED_J_PG
+    "  WHERE sc.sample_id = s.id AND sc.learned IS NOT NULL AND" OF_MODEL_PG("$1") ")"};
+
+static const dbi_query q_auto_open_pg = {
+    "auto_open_pg", NULL,
+    "SELECT 1 FROM samples s WHERE s.id = $1 AND" UNDECIDED_PG
+    " AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.sample_id = s.id AND l.expires_at > $2)"};
+
+int store_auto_open_pg(store *s, int64_t sample_id, int64_t now_ms, bool *open, assay_error *err)
+{
+	*open = false;
+	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_auto_open_pg, err);
+	if (!st)
+		return err->code;
+	dbi_bind_i64(st, 1, sample_id);
+	dbi_bind_i64(st, 2, now_ms);
+	int rc = dbi_step(st, err, "checking a sample");
+	*open = rc == DBI_ROW;
+	dbi_reset(st);
+	return rc < 0 ? rc : ASSAY_OK;
+}
+
+/* One result row into r; ASSAY_ENOMEM. */
+static int read_row(dbi_stmt *st, store_auto_row *r, assay_error *err)
+{
+	r->sample_id = dbi_col_i64(st, 0);
+	r->ext_id = store_dcol_str(st, 1);
+	r->value = dbi_col_f64(st, 2);
+	r->why = store_dcol_str(st, 3);
+	bool likely = !dbi_col_null(st, 4);
+	r->likely = likely ? store_dcol_str(st, 4) : NULL;
+	if (!r->ext_id || !r->why || (likely && !r->likely))
+		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
+	return ASSAY_OK;
+}
+
+int store_auto_page_pg(store *s, int64_t model, double max_value, size_t max,
+		       double *after_value, int64_t *after_id, store_auto_row **rows, size_t *n,
+		       assay_error *err)
+{
+	*rows = NULL;
+	*n = 0;
+	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_auto_page_pg, err);
+	if (!st)
+		return err->code;
+	if (!(*rows = calloc(max ? max : 1, sizeof **rows)))
+		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
+	dbi_bind_f64(st, 1, max_value);
+	dbi_bind_i64(st, 2, model);
+	dbi_bind_i64(st, 3, (int64_t)max);
+	dbi_bind_f64(st, 4, *after_value);
+	dbi_bind_i64(st, 5, *after_id);
+	int rc = DBI_DONE, out = ASSAY_OK;
+	while (out == ASSAY_OK && *n < (max ? max : 1) &&
+	       (rc = dbi_step(st, err, "reading the learned scores")) == DBI_ROW)
+		out = read_row(st, &(*rows)[(*n)++], err);
+	if (out == ASSAY_OK && rc < 0)
+		out = rc;
+	dbi_reset(st);
+	if (out == ASSAY_OK && *n) {
+		*after_value = (*rows)[*n - 1].value;
+		*after_id = (*rows)[*n - 1].sample_id;
+	}
+	if (out < 0) {
+		store_auto_rows_free(*rows, *n);
+		*rows = NULL;
+		*n = 0;
+	}
+	return out;
+}
+
+int store_auto_unscored_pg(store *s, int64_t model, int64_t *n, assay_error *err)
+{
+	*n = 0;
+	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_auto_unscored_pg, err);
+	if (!st)
+		return err->code;
+	dbi_bind_i64(st, 1, model);
+	int rc = dbi_step(st, err, "counting samples");
+	if (rc == DBI_ROW)
+		*n = dbi_col_i64(st, 0);
+	dbi_reset(st);
+	return rc == DBI_ROW ? ASSAY_OK
+	       : rc < 0      ? rc
+			     : assay_fail(err, ASSAY_EDB, "counting samples: no count");
+}
