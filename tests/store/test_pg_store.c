@@ -354,17 +354,26 @@ TEST(unconverted_command_refused_by_name)
 	}
 	store *s = NULL;
 	assay_error err = {0};
-	store_options o = {.command = "learn"};
+	store_options o = {.command = "frobnicate"};
 	CHECK_INT(store_open(target, &o, &s, &err), ASSAY_ECONFLICT);
-	CHECK_CONTAINS(err.msg, "learn is not available on a PostgreSQL store yet");
+	CHECK_CONTAINS(err.msg, "frobnicate is not available on a PostgreSQL store yet");
 	CHECK(s == NULL);
+	/* every command of the program runs there now */
+	static const char *const all[] = {"import", "score", "info",  "review", "decide", "stats",
+					  "audit",  "report", "export", "learn", "copy",   "batch"};
+	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
+		o.command = all[i];
+		CHECK_INT(store_open(target, &o, &s, &err), ASSAY_OK);
+		store_close(s);
+		s = NULL;
+	}
 	o.command = "import";
 	CHECK_INT(store_open(target, &o, &s, &err), ASSAY_OK);
 	/* a step of it still on SQLite only: refused, not crashed */
 	CHECK_INT(store_spotcheck_applied(s, 1, &err), ASSAY_ECONFLICT);
 	CHECK_CONTAINS(err.msg, "this step of import is not available on a PostgreSQL store yet");
 	store_close(s);
-	o.command = "learn";
+	o.command = "frobnicate";
 	CHECK_INT(store_open(fresh(LITE), &o, &s, &err), ASSAY_OK);
 	store_close(s);
 }

@@ -1,0 +1,78 @@
+"""`assay audit` on a PostgreSQL store (--db postgresql://...) in a real
+terminal (tmux): the same small database decided by three annotators (a
+machine among them) on an SQLite file and on a schema of the server
+tests/run starts ($ASSAY_TEST_PG) shows the same panels, the same samples
+behind the figures and the same read-only drill-down, the database's name
+in the top bar aside. Without the server these tests say so."""
+import os
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "e2e"))
+sys.path.insert(0, HERE)
+from harness import Workdir, eq  # noqa: E402
+import test_audit as ta  # noqa: E402
+import test_pg_store as pgs  # noqa: E402
+
+# a machine's rejection too, for the samples panel's automatic decisions
+DECISIONS = ta.DECISIONS + [("auto:learned@1", "s6", "reject", "blurry")]
+
+
+def screens(w):
+    """The dashboard's panels 1-7, a bar's rejections and a listed sample's
+    decisions, each screen without its top line (the database's name)."""
+    ta.setup(w, decisions=DECISIONS, scores=False)
+    out = []
+
+    def grab(t):
+        time.sleep(0.6)
+        out.append("\n".join(t.screen().splitlines()[1:]))
+
+    with ta.screen(w, size=(110, 32)) as t:
+        t.wait_for("rejection rate per annotator")
+        grab(t)
+        for key, want in (("2", "rejections"), ("3", "batch"), ("4", "model"),
+                          ("5", "day"), ("6", "scorer"), ("7", "samples behind")):
+            t.keys(key)
+            t.wait_for(want)
+            grab(t)
+        t.keys("1")
+        t.wait_for("rejection rate per annotator")
+        t.keys("Enter")
+        t.wait_for("read-only: ann's verdict")
+        grab(t)
+        t.keys("q")
+        t.wait_for("rejection rate per annotator")
+        t.keys("7")
+        t.wait_for("samples behind")
+        t.keys("Down")
+        t.keys("Enter")
+        time.sleep(0.5)
+        grab(t)
+        t.keys("q")
+        time.sleep(0.3)
+        t.keys("q")
+        eq(t.wait_exit(), 0)
+    return out
+
+
+def test_audit_same_screens_on_sqlite_and_postgresql():
+    uri = pgs.server()
+    if not uri:
+        return
+    with Workdir() as lite:
+        a = screens(lite)
+    w = pgs.pg_workdir(uri, "audit")
+    try:
+        b = screens(w)
+    finally:
+        pgs.psql(w.base, f"DROP SCHEMA IF EXISTS {w.schema} CASCADE")
+        w.__exit__(None, None, None)
+    eq(len(b), len(a))
+    for i, (x, y) in enumerate(zip(a, b)):
+        eq(pgs.normal(y), pgs.normal(x), i)
+    joined = "\n".join(a)
+    for seen in ("40.0% of 5", "auto:learned@1", "factual error", "Conflicts"):
+        eq(seen in joined, True, (seen, joined))
