@@ -7,6 +7,8 @@
 #error "include assay/store.h, not store_scores.h"
 #endif
 
+#include <signal.h>
+
 /* ======================================================================
  * Scores (src/store/scores.c)
  * ====================================================================== */
@@ -63,6 +65,11 @@ typedef struct store_score_page {
 int store_score_page_next(store *s, const store_score_query *q, size_t max,
 			  store_score_page *page, assay_error *err);
 void store_score_page_free(store_score_page *page);
+/* One scoring run at a time: on PostgreSQL waits (calling waiting once,
+ * then polling until *stop) while another connection's run holds the
+ * store, then holds it until the store is closed; nothing on SQLite. */
+int store_score_lock(store *s, volatile sig_atomic_t *stop, void (*waiting)(void *ud),
+		     void *ud, assay_error *err);
 /* Samples in the query's batches, and their largest id (for progress). */
 int store_score_scope(store *s, const store_score_query *q, int64_t *count, int64_t *max_id,
 		      assay_error *err);

@@ -272,6 +272,14 @@ static void add_before(score_run_result *res, const cli_import_scores *x)
 	res->combined += x->res.combined;
 }
 
+/* Another run holds the store (PostgreSQL): said once, then waited for. */
+static void waiting(void *ud)
+{
+	(void)ud;
+	cli_errorf("another score run is writing this database: waiting for it to end "
+		   "(Ctrl-C stops)");
+}
+
 static int score_and_report(store *s, const score_config *cfg, const char *const *names,
 			    size_t n_names, const int64_t *batches, size_t n_batches, bool rescore,
 			    bool quiet, volatile sig_atomic_t *stop, cli_import_scores *before,
@@ -291,9 +299,11 @@ static int score_and_report(store *s, const score_config *cfg, const char *const
 			       .combined = before ? before->combined : NULL,
 			       .combined_bits = before ? before->bits : 0,
 			       .rules_done = rules_done};
-	score_run_result res;
+	score_run_result res = {0};
 	assay_error err = {0};
-	int rc = score_run(s, &o, &res, &err);
+	int rc = store_score_lock(s, stop, waiting, NULL, &err);
+	if (rc == 0)
+		rc = score_run(s, &o, &res, &err);
 	cli_progress_done(&ui.bar);
 	if (before) {
 		score_pipe_figures(before->pipe, &before->res);

@@ -1,7 +1,7 @@
 /* queue.c — the review queue: the next sample for an annotator by an
  * indexed keyset walk from a cursor (never the data set in memory), and
  * the claim that leases it so two annotators in exclusive mode never share
- * a sample (on PostgreSQL with SELECT ... FOR NO KEY UPDATE SKIP LOCKED).
+ * a sample (on PostgreSQL a claim lock taken without waiting, queue_pg.c).
  * The orders' SQL is in queue_order.c, the leases and what the screen
  * shows beside a sample in queue_lease.c. */
 #include "queue_int.h"

@@ -1,15 +1,20 @@
 /* queue_pg.c — a review claim on PostgreSQL in one round trip: four
  * statements sent together in a pipeline (BEGIN, two, COMMIT). The first
- * locks the sample's row (FOR NO KEY UPDATE SKIP LOCKED: none when
- * another annotator's claim holds it; NO KEY so that the foreign-key
- * checks of decisions being written never wait on a claim) and writes the
- * lease when it got the lock; the second, whose snapshot is taken after
- * the lock was got and so sees what the previous holder committed, keeps
- * the lease only if this transaction wrote it and the sample is still
- * offered, and drops the annotator's other leases. A statement that
- * locked and tested at once would test with a snapshot taken before the
- * lock (a holder committing in between goes unseen), and a test that
- * locked again would take a lock the first statement skipped. */
+ * takes the sample's claim lock without waiting (a transaction advisory
+ * lock keyed by the schema and the sample: none when another annotator's
+ * claim holds it, as SKIP LOCKED skips a locked row) and writes the lease
+ * when it got the lock; the second, whose snapshot is taken after the lock
+ * was got and so sees what the previous holder committed, keeps the lease
+ * only if this transaction wrote it and the sample is still offered, and
+ * drops the annotator's other leases. A statement that locked and tested
+ * at once would test with a snapshot taken before the lock (a holder
+ * committing in between goes unseen), and a test that locked again would
+ * take a lock the first statement skipped.
+ *
+ * The claim locks no row of samples: a scoring run updates those rows
+ * (their combined score) and holds their locks until it commits, and the
+ * foreign-key checks of decisions being written lock them too; a claim
+ * must neither skip nor wait for either. */
 #include "dbi_int.h"
 #include "queue_int.h"
 
@@ -21,11 +26,16 @@
 static const dbi_query q_claim_begin = {"queue_claim_begin", NULL, "BEGIN"};
 static const dbi_query q_claim_commit = {"queue_claim_commit", NULL, "COMMIT"};
 
-/* The lease, written only when this transaction takes the sample's row
- * lock ($1 sample, $2 annotator, $3 end). */
+/* The lease, written only when this transaction takes the sample's claim
+ * lock ($1 sample, $2 annotator, $3 end). The lock's keys: the schema's
+ * hash (one store per schema) and the id's low 31 bits (never negative:
+ * scores_pg_lock.c's key is -1; ids 2^31 apart share a lock, which only
+ * makes a claim of one move on while the other's is in flight). */
 static const dbi_query q_claim_lock = {
     "queue_claim_lock", NULL,
-    "WITH c AS (SELECT id FROM samples WHERE id = $1 FOR NO KEY UPDATE SKIP LOCKED)"
+    "WITH c AS (SELECT id FROM samples WHERE id = $1"
+    "  AND pg_try_advisory_xact_lock(hashtext(current_schema()),"
+    "   ($1::bigint & 2147483647)::integer))"
     " INSERT INTO leases (sample_id, annotator_id, expires_at) SELECT id, $2, $3 FROM c"
     " ON CONFLICT (sample_id, annotator_id) DO UPDATE SET expires_at = excluded.expires_at"};
 

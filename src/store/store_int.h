@@ -48,6 +48,10 @@ struct store {
 	 * with note_at; NULL until first used. */
 	struct score_forms *forms;
 	int64_t import_run; /* the last run of records import streamed (samples_pg.c) */
+	/* PostgreSQL: this connection holds the score runs' lock
+	 * (scores_pg_lock.c); the score writes not sent yet (scores_pg_batch.c) */
+	bool score_locked;
+	struct scores_pg_pending *pending;
 };
 
 /* Copies a column as an allocated string ("" when NULL). NULL on ENOMEM. */

@@ -1,11 +1,16 @@
 """End-to-end tests of the review engine's non-interactive driver
 (`assay review --script`) where PostgreSQL differs from SQLite: pairs
-decided by preference through the queue, on both stores alike."""
+decided by preference through the queue, on both stores alike; claims
+that neither skip nor wait for a scoring run's locks; two scoring runs at
+once."""
+import json
 import os
+import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from harness import ROOT, Workdir, contains, eq  # noqa: E402
+from harness import BIN, ROOT, Workdir, contains, eq  # noqa: E402
+import pgserver  # noqa: E402
 import test_pg_store as pgs  # noqa: E402
 
 PAIRS = os.path.join(ROOT, "sample-data", "pairs.jsonl")
@@ -80,3 +85,99 @@ def test_prefer_through_the_script_same_on_postgresql():
     eq(sorted(b), sorted(a))
     for k in a:
         eq(pgs.normal(b[k]), pgs.normal(a[k]), k)
+
+
+def captions(n):
+    return "\n".join(json.dumps({"id": f"c{i:05d}", "caption": f"A photo of {i} red boats "
+                                  f"on a lake, number {i}.", "url": f"https://x/{i}.jpg"})
+                      for i in range(n)) + "\n"
+
+
+class Holder:
+    """A psql session holding a transaction open after running sql."""
+
+    def __init__(self, w, sql):
+        exe = os.path.join(pgserver.bindir() or "/usr/bin", "psql")
+        self.p = subprocess.Popen([exe, "-X", "-q", "-A", "-t", w.db], stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, text=True)
+        self.p.stdin.write(f"BEGIN;\n{sql};\n\\echo held\n")
+        self.p.stdin.flush()
+        while True:
+            line = self.p.stdout.readline()
+            if not line or line.strip() == "held":
+                break
+        eq(line.strip(), "held")
+
+    def end(self):
+        self.p.stdin.write("COMMIT;\n")
+        self.p.stdin.close()
+        self.p.wait(timeout=60)
+
+
+def pg_case(name):
+    uri = pgs.server()
+    return pgs.pg_workdir(uri, name) if uri else None
+
+
+def drop(w):
+    pgs.psql(w.base, f"DROP SCHEMA IF EXISTS {w.schema} CASCADE")
+    w.__exit__(None, None, None)
+
+
+def test_claims_neither_skip_nor_wait_for_a_scoring_runs_row_locks():
+    w = pg_case("claimlock")
+    if not w:
+        return
+    try:
+        r = w.run("import", "--no-score", w.file("c.jsonl", captions(40)))
+        eq(r.code, 0, r)
+        # what a scoring run holds until it commits: the combined score
+        # written on every sample's row
+        h = Holder(w, "UPDATE samples SET quality = 0.5")
+        try:
+            r = w.run("review", "--script", "--order", "import",
+                      stdin="next\naccept\n" * 5, timeout=30)
+        finally:
+            h.end()
+        eq(r.code, 0, r)
+        eq(r.out.splitlines()[0::2], [f"sample {i}" for i in range(1, 6)])
+        # a scoring run mid-way while an annotator claims in import order:
+        # no sample passed over
+        p = subprocess.Popen([BIN, "--db", w.db, "score", "--rescore"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        r = w.run("review", "--script", "--order", "import", stdin="next\nskip\n" * 30,
+                  env={"ASSAY_ANNOTATOR": "bo"})
+        out, err = p.communicate(timeout=300)
+        eq(p.returncode, 0, err)
+        eq(r.code, 0, r)
+        eq(r.out.splitlines()[0::2], [f"sample {i}" for i in range(6, 36)])
+    finally:
+        drop(w)
+
+
+def test_two_score_runs_at_once_on_postgresql_both_end_well():
+    w = pg_case("tworuns")
+    if not w:
+        return
+    try:
+        r = w.run("import", "--no-score", w.file("c.jsonl", captions(3000)))
+        eq(r.code, 0, r)
+        runs = [subprocess.Popen([BIN, "--db", w.db, "score"], stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True) for _ in range(2)]
+        outs = [p.communicate(timeout=600) for p in runs]
+        for p, (out, err) in zip(runs, outs):
+            eq(p.returncode, 0, err)
+        eq(pgs.psql(w.db, "SELECT count(*) FROM samples WHERE quality IS NULL").strip(), "0")
+        # a run held by another connection: this one says so and waits
+        h = Holder(w, "SELECT pg_advisory_lock(hashtext(current_schema()), -1)")
+        p = subprocess.Popen([BIN, "--db", w.db, "score", "--rescore"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        first = p.stderr.readline()
+        contains(first, "another score run is writing this database: waiting for it to end")
+        eq(p.poll(), None)
+        h.end()
+        out, err = p.communicate(timeout=600)
+        eq(p.returncode, 0, err)
+        contains(out, "combined scores written: 3000")
+    finally:
+        drop(w)
