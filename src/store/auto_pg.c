@@ -23,16 +23,22 @@
 	"   THEN n.details[k.i]::jsonb END AS d) j"
 #define OF_MODEL_PG(p) " jsonb_typeof(j.d) = 'object' AND j.d -> 'model' = to_jsonb(" p "::bigint)"
 
-/* $1 max value, $2 the model, $3 limit, ($4, $5) the cursor. */
+/* The next $3 learned values at or below $1 after the cursor ($4, $5),
+ * walked in the index's order and bounded before anything else is read
+ * (the server's estimate of the model test is far too low: filtered in the
+ * same query it hashes every note of the store for each page), each with
+ * whether it is one to take: of model $2 and undecided. */
 static const dbi_query q_auto_page_pg = {
     "auto_page_pg", NULL,
-    "SELECT s.id, s.ext_id, sc.learned, coalesce(n.reasons[k.i], ''),"
+    "WITH w AS MATERIALIZED (SELECT sc.sample_id, sc.learned FROM sample_scores sc"
+    "  WHERE sc.learned IS NOT NULL AND (sc.learned, sc.sample_id) > ($4::float8, $5::bigint)"
+    "  AND sc.learned <= $1::float8 ORDER BY sc.learned, sc.sample_id LIMIT $3)"
+    " SELECT s.id, s.ext_id, sc.learned, coalesce(n.reasons[k.i], ''),"
     " CASE WHEN jsonb_typeof(j.d) = 'object' AND jsonb_typeof(j.d -> 'reason') = 'string'"
-    "  THEN j.d ->> 'reason' END"
-    " FROM sample_scores sc JOIN samples s ON s.id = sc.sample_id" LEARNED_K_PG LEARNED_J_PG
-    " WHERE sc.learned IS NOT NULL AND (sc.learned, sc.sample_id) > ($4::float8, $5::bigint)"
-    " AND sc.learned <= $1::float8 AND" OF_MODEL_PG("$2") " AND" UNDECIDED_PG
-    " ORDER BY sc.learned, sc.sample_id LIMIT $3"};
+    "  THEN j.d ->> 'reason' END,"
+    " coalesce(" OF_MODEL_PG("$2") " AND" UNDECIDED_PG ", false)"
+    " FROM w sc JOIN samples s ON s.id = sc.sample_id" LEARNED_K_PG LEARNED_J_PG
+    " ORDER BY sc.learned, sc.sample_id"};
 
 static const dbi_query q_auto_unscored_pg = {
     "auto_unscored_pg", NULL,
@@ -73,39 +79,60 @@ static int read_row(dbi_stmt *st, store_auto_row *r, assay_error *err)
 	return ASSAY_OK;
 }
 
+/* One window of the walk: the rows to take appended to rows (*n), the
+ * cursor moved past every row walked; *more when the window was full. */
+static int page_window(store *s, int64_t model, double max_value, size_t max,
+		       double *after_value, int64_t *after_id, store_auto_row *rows, size_t *n,
+		       bool *more, assay_error *err)
+{
+	*more = false;
+	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_auto_page_pg, err);
+	if (!st)
+		return err->code;
+	dbi_bind_f64(st, 1, max_value);
+	dbi_bind_i64(st, 2, model);
+	dbi_bind_i64(st, 3, (int64_t)max);
+	dbi_bind_f64(st, 4, *after_value);
+	dbi_bind_i64(st, 5, *after_id);
+	size_t walked = 0;
+	int rc, out = ASSAY_OK;
+	while (out == ASSAY_OK && (rc = dbi_step(st, err, "reading the learned scores")) == DBI_ROW) {
+		walked++;
+		*after_id = dbi_col_i64(st, 0);
+		*after_value = dbi_col_f64(st, 2);
+		if (dbi_col_i64(st, 5) && *n < max)
+			out = read_row(st, &rows[(*n)++], err);
+	}
+	dbi_reset(st);
+	if (out == ASSAY_OK && rc < 0)
+		out = rc;
+	*more = out == ASSAY_OK && walked == max;
+	return out;
+}
+
 int store_auto_page_pg(store *s, int64_t model, double max_value, size_t max,
 		       double *after_value, int64_t *after_id, store_auto_row **rows, size_t *n,
 		       assay_error *err)
 {
 	*rows = NULL;
 	*n = 0;
-	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_auto_page_pg, err);
-	if (!st)
-		return err->code;
-	if (!(*rows = calloc(max ? max : 1, sizeof **rows)))
+	if (!max)
+		return ASSAY_OK;
+	if (!(*rows = calloc(max, sizeof **rows)))
 		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
-	dbi_bind_f64(st, 1, max_value);
-	dbi_bind_i64(st, 2, model);
-	dbi_bind_i64(st, 3, (int64_t)max);
-	dbi_bind_f64(st, 4, *after_value);
-	dbi_bind_i64(st, 5, *after_id);
-	int rc = DBI_DONE, out = ASSAY_OK;
-	while (out == ASSAY_OK && *n < (max ? max : 1) &&
-	       (rc = dbi_step(st, err, "reading the learned scores")) == DBI_ROW)
-		out = read_row(st, &(*rows)[(*n)++], err);
-	if (out == ASSAY_OK && rc < 0)
-		out = rc;
-	dbi_reset(st);
-	if (out == ASSAY_OK && *n) {
-		*after_value = (*rows)[*n - 1].value;
-		*after_id = (*rows)[*n - 1].sample_id;
-	}
-	if (out < 0) {
+	/* windows whose rows are all decided or of another model are walked
+	 * past: an empty page means the end */
+	bool more = true;
+	int rc = ASSAY_OK;
+	while (rc == ASSAY_OK && !*n && more)
+		rc = page_window(s, model, max_value, max, after_value, after_id, *rows, n, &more,
+				 err);
+	if (rc < 0) {
 		store_auto_rows_free(*rows, *n);
 		*rows = NULL;
 		*n = 0;
 	}
-	return out;
+	return rc;
 }
 
 int store_auto_unscored_pg(store *s, int64_t model, int64_t *n, assay_error *err)
