@@ -52,43 +52,50 @@ size_t score_pack_nvers(const void *vers, size_t len)
 	return !p || !len ? 0 : len % 4 ? p[0] : len / 4;
 }
 
-double score_pack_val(const void *vals, size_t len, int slot)
+/* A float of width w (4 or 8) at p, little-endian. */
+static double load_float(const unsigned char *p, size_t w)
 {
-	const unsigned char *p = vals;
-	if (slot < 0 || !p)
-		return NAN;
-	double d;
-	if (len % 8 == 0) {
-		if ((size_t)slot * 8 + 8 > len)
-			return NAN;
-		uint64_t u = load_le(p + (size_t)slot * 8, 8);
+	if (w == 8) {
+		uint64_t u = load_le(p, 8);
+		double d;
 		memcpy(&d, &u, sizeof d);
 		return d;
 	}
-	size_t n = p[0], at = 1 + (n + 3) / 4;
-	if ((size_t)slot >= n || at > len)
-		return NAN;
-	for (int i = 0;; i++) {
-		int code = p[1 + i / 4] >> (i % 4 * 2) & 3;
-		size_t w = code == 2 ? 4 : code == 3 ? 8 : 0;
-		if (at + w > len)
-			return NAN;
-		if (i < slot) {
-			at += w;
-			continue;
-		}
-		if (code < 2)
-			return code ? 1.0 : NAN;
-		if (code == 3) {
-			uint64_t u = load_le(p + at, 8);
-			memcpy(&d, &u, sizeof d);
-			return d;
-		}
-		uint32_t u = (uint32_t)load_le(p + at, 4);
-		float f;
-		memcpy(&f, &u, sizeof f);
-		return f;
+	uint32_t u = (uint32_t)load_le(p, 4);
+	float f;
+	memcpy(&f, &u, sizeof f);
+	return f;
+}
+
+size_t score_pack_unpack(const void *vals, size_t len, double *out, size_t max)
+{
+	const unsigned char *p = vals;
+	size_t n = score_pack_nvals(vals, len);
+	n = n < max ? n : max;
+	if (len % 8 == 0) {
+		for (size_t i = 0; i < n; i++)
+			out[i] = load_float(p + i * 8, 8);
+		return n;
 	}
+	size_t at = 1 + ((size_t)p[0] + 3) / 4;
+	bool ok = at <= len; /* a value past the end: it and every later one NaN */
+	for (size_t i = 0; i < n; i++) {
+		int code = ok ? p[1 + i / 4] >> (i % 4 * 2) & 3 : 0;
+		size_t w = code == 2 ? 4 : code == 3 ? 8 : 0;
+		if (ok && at + w > len)
+			ok = false;
+		out[i] = !ok ? NAN : code == 0 ? NAN : code == 1 ? 1.0 : load_float(p + at, w);
+		at += ok ? w : 0;
+	}
+	return n;
+}
+
+double score_pack_val(const void *vals, size_t len, int slot)
+{
+	double v[STORE_MAX_SLOTS];
+	if (slot < 0 || slot >= STORE_MAX_SLOTS || !vals)
+		return NAN;
+	return (size_t)slot < score_pack_unpack(vals, len, v, (size_t)slot + 1) ? v[slot] : NAN;
 }
 
 uint32_t score_pack_ver(const void *vers, size_t len, int slot)

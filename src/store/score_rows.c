@@ -4,6 +4,7 @@
  * rewrite of the old row-per-score table into this layout. */
 #include "store_int.h"
 #include "scores_pg.h"
+#include "stats_scan.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -205,9 +206,6 @@ int store_scores_get(store *s, int64_t sample_id, store_score **out, size_t *n, 
 
 /* ---- calibration: every scorer's values in one scan ------------------------------ */
 
-static const char sql_rows_between[] =
-	"SELECT sample_id, vals, flags FROM sample_scores WHERE sample_id BETWEEN ?1 AND ?2";
-
 int store_score_rows_each(store *s, int64_t first, int64_t last,
 			  int (*fn)(void *ud, int64_t sample_id, const double *vals, size_t n,
 				    uint64_t flags),
@@ -215,26 +213,7 @@ int store_score_rows_each(store *s, int64_t first, int64_t last,
 {
 	if (s->pg)
 		return store_score_rows_each_pg(s, first, last, fn, ud, err);
-	sqlite3_stmt *st = store_stmt(s, sql_rows_between, err);
-	if (!st)
-		return err->code;
-	sqlite3_bind_int64(st, 1, first);
-	sqlite3_bind_int64(st, 2, last);
-	double v[STORE_MAX_SLOTS];
-	int rc, out = ASSAY_OK;
-	while (out == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const void *vals = sqlite3_column_blob(st, 1);
-		size_t len = (size_t)sqlite3_column_bytes(st, 1), n = score_pack_nvals(vals, len);
-		if (n > STORE_MAX_SLOTS)
-			n = STORE_MAX_SLOTS;
-		for (size_t k = 0; k < n; k++)
-			v[k] = score_pack_val(vals, len, (int)k);
-		out = fn(ud, sqlite3_column_int64(st, 0), v, n, (uint64_t)sqlite3_column_int64(st, 2));
-	}
-	if (!out && rc != SQLITE_DONE)
-		out = store_sqlerr(s, rc, err, "reading scores");
-	sqlite3_reset(st);
-	return out;
+	return stats_scan_score_rows(s, first, last, fn, ud, err);
 }
 
 int store_scorer_slots(store *s, char ***names, size_t *n, assay_error *err)

@@ -2,6 +2,7 @@
  * stream of current decisions, the verdicts of multiply-decided samples,
  * and (score, verdict) pairs per scorer. Aggregation happens in audit/. */
 #include "store_int.h"
+#include "stats_scan.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -93,6 +94,8 @@ static const char *col_text_or_null(dbi_stmt *st, int col)
 int store_stats_each(store *s, const store_stats_filter *f,
 		     int (*fn)(void *ud, const store_stat_row *row), void *ud, assay_error *err)
 {
+	if (!s->pg && !f->where)
+		return stats_scan_decisions(s, f, fn, ud, err);
 	bool join = f->field_path || f->batch_id || f->need_batch, own = f->where != NULL;
 	dbi_stmt *st = own ? where_stmt(s, f->where, SQL_DECISIONS " AND (", ")", err)
 		       : join ? dbi_stmt_get(s->dbi, &q_decisions, err)
@@ -260,6 +263,8 @@ int store_verdict_counts_each(store *s, const store_where *w, int64_t first, int
 					int total),
 			      void *ud, assay_error *err)
 {
+	if (!s->pg && !w)
+		return stats_scan_verdict_counts(s, first, last, fn, ud, err);
 	counting c = {.fn = fn, .ud = ud, .cur = -1};
 	int rc = verdicts_range(s, w, first, last, count_one, &c, err);
 	return rc == ASSAY_OK && c.total ? fn(ud, c.cur, c.rejected, c.edited, c.total) : rc;
@@ -282,6 +287,8 @@ static const dbi_query q_all_quality = {
 int store_quality_each(store *s, int (*fn)(void *ud, int64_t sample_id, double quality), void *ud,
 		       assay_error *err)
 {
+	if (!s->pg)
+		return stats_scan_quality(s, fn, ud, err);
 	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_all_quality, err);
 	if (!st)
 		return err->code;

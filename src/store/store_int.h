@@ -54,6 +54,15 @@ struct store {
 	struct scores_pg_pending *pending;
 };
 
+/* A scan's rows handed to C inside SQLite's loop (row_sink.c): fn gets
+ * the values a statement passes to row_sink(?param, ...) after the sink
+ * itself; a nonzero return stops the scan and is what store_sink_run
+ * returns (which fills err only for SQLite's own errors). */
+typedef int (*store_sink_fn)(void *ud, sqlite3_value **v);
+int store_sink_register(sqlite3 *db);
+int store_sink_run(store *s, sqlite3_stmt *st, int param, store_sink_fn fn, void *ud,
+		   const char *what, assay_error *err);
+
 /* Copies a column as an allocated string ("" when NULL). NULL on ENOMEM. */
 char *store_dcol_str(dbi_stmt *st, int col);
 
@@ -152,6 +161,9 @@ int store_where_prepare(store *s, const char *head, const store_where *w, const 
 
 /* Slot slot's value in a vals blob of len bytes; NaN when absent or failed. */
 double score_pack_val(const void *vals, size_t len, int slot);
+/* Every slot's value of a vals blob, at most max of them, in one pass
+ * (NaN for those absent or failed); returns how many were written. */
+size_t score_pack_unpack(const void *vals, size_t len, double *out, size_t max);
 /* Slot slot's version id in a vers blob; 0 when not scored. */
 uint32_t score_pack_ver(const void *vers, size_t len, int slot);
 /* How many slots a row's vals or vers hold (either layout). */
