@@ -44,6 +44,7 @@ int store_open_pg(const char *target, const store_options *opt, store **out, ass
 	}
 	s->pg = true;
 	s->readonly = opt->readonly;
+	s->must_exist = opt->must_exist;
 	s->command = opt->command;
 	int rc;
 	if (!pg_ready(opt->command)) {

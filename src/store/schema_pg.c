@@ -288,7 +288,7 @@ static int ensure(store *s, assay_error *err)
 				  "%s: schema %s holds %lld tables but no assay store; refusing to "
 				  "modify it (give assay a schema of its own)",
 				  s->path, name, (long long)tables);
-	if (s->readonly)
+	if (s->readonly || s->must_exist)
 		return assay_fail(err, ASSAY_ENOTFOUND,
 				  "%s: no assay store in schema %s (create one with 'assay import')",
 				  s->path, name);

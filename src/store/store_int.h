@@ -29,6 +29,7 @@ struct store {
 	const char *command; /* the command that opened it, for messages */
 	char *path;    /* the file, or the URI with its password redacted */
 	bool readonly;
+	bool must_exist; /* PostgreSQL: an empty schema is refused, not made a store */
 	bool in_tx;
 	/* Prepared statements keyed by the address of their SQL text, which is
 	 * always a string literal in one of the src/store/ files. */

@@ -149,10 +149,13 @@ def test_postgresql_schema_made_once_and_refusals():
         return
     w = pg_workdir(uri, "schema")
     try:
-        # a reading command on an empty schema: nothing made
-        r = w.run("info")
-        eq(r.code, 66, r)
-        contains(r.err, "no assay store in schema")
+        # a reading command on an empty schema, or one that needs a store
+        # (as a missing SQLite file is refused): nothing made
+        for args in (("info",), ("learn",), ("decide", "s1", "accept"), ("score",),
+                     ("decide", "--auto", "--precision", "0.9")):
+            r = w.run(*args)
+            eq(r.code, 66, (args, r))
+            contains(r.err, "no assay store in schema")
         eq(psql(w.base, f"SELECT count(*) FROM pg_tables WHERE schemaname = '{w.schema}'")
            .strip(), "0")
         r = w.run("import", "--no-score", SAMPLES[0])
