@@ -179,8 +179,9 @@ def test_the_readme_privileges_are_enough_and_reading_needs_select_only():
     by the first import; a worker with CONNECT, TEMPORARY, USAGE on the
     schema, SELECT, INSERT, UPDATE and DELETE on its tables and USAGE on
     their sequences runs a whole session (import, decide, review, undo,
-    pairs, export, info, stats, check); a reader with CONNECT, USAGE and
-    SELECT exports and counts but cannot decide or import. PUBLIC's
+    pairs, export, info, stats, check, learn, score); a reader with CONNECT,
+    USAGE and SELECT exports, counts, reports and dry-runs decide --auto but
+    cannot decide or import. PUBLIC's
     default rights on the database are taken away first, so nothing else
     is granted."""
     uri = pgs.server()
@@ -208,12 +209,28 @@ def test_the_readme_privileges_are_enough_and_reading_needs_select_only():
                 GRANT SELECT ON ALL TABLES IN SCHEMA proj TO {reader};""")
             w.db = as_role(base, worker, "proj")
             session(w)
+            # a worker learns a model and scores with it
+            lines = [{"id": f"cap-{i:07d}", "annotator": "lea",
+                      **({"verdict": "reject", "reason": "blurry"} if i % 2 else
+                         {"verdict": "accept"})} for i in range(20, 60)]
+            r = w.run("decide", "--from", w.file("lea.jsonl", "\n".join(map(json.dumps, lines))))
+            eq(r.code in (0, 65), True, r)  # a few ids are not in the sample data
+            contains(r.out, "decisions recorded")
+            for args in (("learn",), ("score", "--scorer", "learned")):
+                r = w.run(*args)
+                eq(r.code, 0, (args, r))
             w.db = as_role(base, reader, "proj")
             for args in (("export", "--status", "all", "--output", "-"), ("info",),
                          ("info", "--check", "--full"), ("stats", "--by", "annotator"),
-                         ("stats", "--pairs"), ("export", "--format", "dpo", "--output", "-")):
+                         ("stats", "--pairs"), ("export", "--format", "dpo", "--output", "-"),
+                         ("report", "--html", "-")):
                 r = w.run(*args)
                 eq(r.code, 0, (args, r))
+            # decide --auto's dry run reads only (found a threshold or said why not)
+            r = w.run("decide", "--auto", "--precision", "0.5", "--dry-run")
+            eq(r.code in (0, 1), True, r)
+            contains(r.out + r.err, "model version 1")
+            eq("permission denied" in r.err, False, r)
             r = w.run("decide", "cap-0000010", "accept", env={"ASSAY_ANNOTATOR": "ann"})
             eq(r.code, 1, r)
             contains(r.err, "permission denied")
