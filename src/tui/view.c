@@ -110,6 +110,18 @@ static void gfx_hide(void)
 	abuf_free(&out);
 }
 
+/* ncurses (6.4) writes out what it has buffered at every cursor movement
+ * until the screen has once been left and taken up again (it takes the
+ * screen for not set up yet): a frame went to the terminal in a write per
+ * movement, thirty a key, each waking the terminal's reader. Left and
+ * taken up once, before anything is drawn, every frame is one write. */
+static void frames_whole(void)
+{
+	def_prog_mode();
+	endwin();
+	doupdate();
+}
+
 int tui_open(tui_base *b, const conf_theme *theme, assay_error *err)
 {
 	b->scr = newterm(NULL, stdout, stdin);
@@ -122,6 +134,7 @@ int tui_open(tui_base *b, const conf_theme *theme, assay_error *err)
 	set_escdelay(25);
 	curs_set(0);
 	tui_theme_apply(b->attr, theme);
+	frames_whole();
 	gfx_open(b);
 	return ASSAY_OK;
 }
