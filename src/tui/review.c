@@ -115,17 +115,16 @@ static void show(app *a, int64_t id, bool leased)
 	a->leased_ns = assay_mono_ns();
 }
 
-/* The next sample: forward in this session's history, else from the queue. */
-static void advance(app *a)
+/* Whether the next sample comes from the queue (not from this session's
+ * history, walked back). */
+static bool from_queue(const app *a)
 {
-	if (a->n_hist && a->pos + 1 < a->n_hist) {
-		a->pos++;
-		show(a, a->hist[a->pos], false);
-		return;
-	}
-	assay_error err = {0};
-	int64_t id;
-	int rc = store_queue_next(a->s, &a->q, &a->cur, &id, &err);
+	return !(a->n_hist && a->pos + 1 < a->n_hist);
+}
+
+/* Shows what the queue answered (rc, id) for the next sample. */
+static void arrive(app *a, int rc, int64_t id, const assay_error *err)
+{
 	if (rc == ASSAY_OK) {
 		remember(a, id);
 		show(a, id, true);
@@ -134,8 +133,22 @@ static void advance(app *a)
 		a->done = true;
 		a->pos = a->n_hist; /* past the end: h goes back to the last one */
 	} else {
-		tui_message(a->b, true, "%s", err.msg);
+		tui_message(a->b, true, "%s", err->msg);
 	}
+}
+
+/* The next sample: forward in this session's history, else from the queue. */
+static void advance(app *a)
+{
+	if (!from_queue(a)) {
+		a->pos++;
+		show(a, a->hist[a->pos], false);
+		return;
+	}
+	assay_error err = {0};
+	int64_t id = 0;
+	int rc = store_queue_next(a->s, &a->q, &a->cur, &id, &err);
+	arrive(a, rc, id, &err);
 }
 
 void tui_requeue(app *a)
@@ -165,10 +178,16 @@ bool tui_decide_in(app *a, const store_decision_in *what, bool stay)
 	in.ms_spent = (assay_mono_ns() - a->shown_ns) / 1000000;
 	in.session = a->session;
 	bool was_decided = a->dec.verdict[0] && strcmp(a->dec.verdict, "skipped") != 0;
-	int64_t event_id;
-	assay_error err = {0};
-	if (store_decide(a->s, &in, &event_id, &err) < 0) {
-		tui_message(a->b, true, "not saved: %s", err.msg);
+	int64_t event_id, next = 0;
+	assay_error err = {0}, qerr = {0};
+	/* on to the queue's next sample: the decision and that sample's claim
+	 * are one commit */
+	bool queued = !stay && a->leasing && from_queue(a), saved = false;
+	int qrc = queued ? store_decide_next(a->s, &in, &a->q, &a->cur, &event_id, &next, &saved,
+					     &qerr)
+			 : ASSAY_OK;
+	if (queued ? !saved : store_decide(a->s, &in, &event_id, &err) < 0) {
+		tui_message(a->b, true, "not saved: %s", queued ? qerr.msg : err.msg);
 		return false;
 	}
 	if (kind != STORE_NOTE && kind != STORE_SKIP && !was_decided)
@@ -188,6 +207,8 @@ bool tui_decide_in(app *a, const store_decision_in *what, bool stay)
 		assay_error e2 = {0};
 		if (load(a, id, &e2) < 0)
 			tui_message(a->b, true, "%s", e2.msg);
+	} else if (queued) {
+		arrive(a, qrc, next, &qerr);
 	} else {
 		advance(a);
 	}

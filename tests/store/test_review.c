@@ -10,6 +10,7 @@
 
 #include <sqlite3.h>
 
+#include "../../src/store/store_int.h"
 #include "assay/store.h"
 #include "assay/text.h"
 #include "fixture.h"
@@ -440,8 +441,82 @@ TEST(leases_taken_renewed_and_released_together)
 	store_close(s);
 }
 
+static int count_commit(void *n)
+{
+	++*(int *)n;
+	return 0;
+}
+
+/* Whether sample id is leased to who. */
+static bool leased(int64_t id, int64_t who)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	bool yes = false;
+	if (sqlite3_open(path, &db) == SQLITE_OK &&
+	    sqlite3_prepare_v2(db, "SELECT 1 FROM leases WHERE sample_id = ?1 AND annotator_id = ?2",
+			       -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int64(st, 2, who);
+		yes = sqlite3_step(st) == SQLITE_ROW;
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return yes;
+}
+
+/* A key on the review screen: the decision and the next sample's claim
+ * in one commit; a decision refused leaves the walk where it was; an
+ * empty queue still records the decision. */
+TEST(a_decision_and_the_next_claim_are_one_commit)
+{
+	int64_t b;
+	store *s = fixture(4, &b);
+	int64_t a = ann(s, "ann"), o = ann(s, "bob");
+	store_queue q = {.annotator_id = a, .order = STORE_ORDER_IMPORT, .overlap = 1};
+	store_queue qb = q;
+	qb.annotator_id = o;
+	store_cursor c = {0}, cb = {0};
+	CHECK_INT(next(s, &q, &c), 1);
+	int commits = 0;
+	sqlite3_commit_hook(s->db, count_commit, &commits);
+	store_decision_in in = {.sample_id = 1, .annotator_id = a, .kind = STORE_ACCEPT};
+	int64_t ev = 0, id = 0;
+	bool saved = false;
+	assay_error e = {0};
+	CHECK_INT(store_decide_next(s, &in, &q, &c, &ev, &id, &saved, &e), ASSAY_OK);
+	CHECK(saved && ev > 0);
+	CHECK_INT(id, 2);
+	CHECK_INT(commits, 1);
+	sqlite3_commit_hook(s->db, NULL, NULL);
+	store_decision d;
+	CHECK_INT(store_decision_get(s, 1, a, &d, &e), ASSAY_OK);
+	CHECK_STR(d.verdict, "accepted");
+	store_decision_free(&d);
+	CHECK(leased(2, a) && !leased(1, a));
+	/* a rejection without its reason is refused: nothing handed out */
+	in = (store_decision_in){.sample_id = 2, .annotator_id = a, .kind = STORE_REJECT};
+	CHECK_INT(store_decide_next(s, &in, &q, &c, &ev, &id, &saved, &e), ASSAY_EINVAL);
+	CHECK(!saved);
+	CHECK(leased(2, a) && !leased(3, a));
+	in.kind = STORE_ACCEPT;
+	CHECK_INT(store_decide_next(s, &in, &q, &c, &ev, &id, &saved, &e), ASSAY_OK);
+	CHECK_INT(id, 3); /* not passed over by the refused one */
+	/* bob holds the last one: ann's decision is recorded, her queue empty */
+	CHECK_INT(next(s, &qb, &cb), 4);
+	in.sample_id = 3;
+	CHECK_INT(store_decide_next(s, &in, &q, &c, &ev, &id, &saved, &e), ASSAY_ENOTFOUND);
+	CHECK(saved);
+	CHECK_INT(store_decision_get(s, 3, a, &d, &e), ASSAY_OK);
+	CHECK_STR(d.verdict, "accepted");
+	store_decision_free(&d);
+	CHECK(!leased(3, a) && leased(4, o));
+	store_close(s);
+}
+
 /* Four processes draw from one exclusive queue at once: each sample is
- * handed out, and decided, exactly once. */
+ * handed out, and decided, exactly once (two of them deciding and claiming
+ * in one transaction). */
 TEST(concurrent_annotators_never_share_a_sample)
 {
 	int64_t b;
@@ -462,10 +537,21 @@ TEST(concurrent_annotators_never_share_a_sample)
 									 : STORE_ORDER_IMPORT,
 					 .seed = (uint64_t)k, .overlap = 1};
 			store_cursor cur = {0};
-			int rc;
-			while ((rc = store_queue_next(c, &q, &cur, &id, &e)) == ASSAY_OK)
-				if (decide(c, id, me, STORE_ACCEPT, NULL, NULL) < 0)
+			int rc = store_queue_next(c, &q, &cur, &id, &e);
+			/* two decide and claim the next in one transaction, as the
+			 * review screen does; two one after the other */
+			while (rc == ASSAY_OK) {
+				store_decision_in in = {.sample_id = id, .annotator_id = me,
+							.kind = STORE_ACCEPT};
+				int64_t ev;
+				bool saved = false;
+				if (k >= 2)
+					rc = store_decide_next(c, &in, &q, &cur, &ev, &id, &saved, &e);
+				else if ((saved = decide(c, id, me, STORE_ACCEPT, NULL, NULL) == 0))
+					rc = store_queue_next(c, &q, &cur, &id, &e);
+				if (!saved)
 					_exit(3);
+			}
 			store_close(c);
 			_exit(rc == ASSAY_ENOTFOUND ? 0 : 4);
 		}
@@ -556,4 +642,5 @@ UNIT_MAIN(UNIT_CASE(decisions_undo_and_adjudication), UNIT_CASE(verdict_counts_p
 	  UNIT_CASE(resuming_keeps_to_the_batch_the_overlap_and_the_quality_order),
 	  UNIT_CASE(random_order_resumes_on_its_ring),
 	  UNIT_CASE(leases_taken_renewed_and_released_together),
+	  UNIT_CASE(a_decision_and_the_next_claim_are_one_commit),
 	  UNIT_CASE(concurrent_annotators_never_share_a_sample))
