@@ -91,15 +91,32 @@ int store_score_put(store *s, const store_score_row *r, assay_error *err);
 /* The n scores of one sample (all rows of the same sample_id) in one write
  * of its row: what the other scorers stored for it stays. */
 int store_scores_put(store *s, const store_score_row *rows, size_t n, assay_error *err);
-/* A bulk rewrite of the learned and combined scores (most samples, in key
- * order): *bulk set when one transaction was opened in which the indexes
- * over learned scores and combined scores are dropped; the caller writes
- * its rows inside it (no transaction of its own), then
- * store_score_bulk_end builds the indexes again and commits (keep), or
- * rolls everything back. Not on PostgreSQL, nor inside an open
- * transaction (*bulk stays false: write row by row). */
-int store_score_bulk_begin(store *s, bool *bulk, assay_error *err);
-int store_score_bulk_end(store *s, bool keep, assay_error *err);
+/* A long rewrite of the learned and combined scores (most samples, in key
+ * order) in steps (score_bulk.c): transactions that each hold the write
+ * lock about a quarter of a second, with a pause after each in which
+ * another writer (an annotator's decision) gets in. The caller brackets
+ * each page's writes with store_score_step_open and store_score_step_close
+ * (ok: the page was written; a step commits once it is old enough, a
+ * failed page rolls its step back) and ends with store_score_steps_end
+ * (keep: commit the open step; else roll it back). Committed steps stay.
+ * On PostgreSQL, or inside an open transaction, a step is one page.
+ * store_score_bulk_begin, when most samples are being rewritten and no
+ * annotator holds a lease, commits the open step and turns the rest of
+ * the run into one transaction with the indexes over learned and combined
+ * scores dropped; store_score_steps_end builds them again (keep) or rolls
+ * that transaction back. */
+typedef struct store_score_steps {
+	bool on;       /* steps in use (else one transaction per page) */
+	bool bulk;     /* the rest of the run is one transaction, indexes dropped */
+	int64_t began; /* when the open step began (monotonic ns) */
+	int64_t ended; /* when the last step ended (monotonic ns; 0: none yet) */
+	size_t steps;  /* steps begun */
+} store_score_steps;
+int store_score_steps_begin(store *s, store_score_steps *st, assay_error *err);
+int store_score_step_open(store *s, store_score_steps *st, assay_error *err);
+int store_score_step_close(store *s, store_score_steps *st, bool ok, assay_error *err);
+int store_score_steps_end(store *s, store_score_steps *st, bool keep, assay_error *err);
+int store_score_bulk_begin(store *s, store_score_steps *st, assay_error *err);
 /* Replaces only the reason and detail of a stored score (neardup: a
  * cluster's first sample gaining members). */
 int store_score_set_detail(store *s, int64_t sample_id, const char *scorer, const char *reason,

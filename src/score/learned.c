@@ -300,14 +300,18 @@ static bool unchanged(const page_job *p, size_t i)
 	return strcmp(reason, res->reason) == 0 && strcmp(detail, res->detail) == 0;
 }
 
-/* The page's predictions and combined scores, in one transaction (or in
- * the bulk rewrite's, open when bulk). */
-static int write_page(run_ctx *r, page_job *p, const store_score_want *want, bool bulk,
-		      assay_error *err)
+/* The page's predictions and combined scores, in one step's transaction
+ * (st: a long run's steps; NULL: the page's own). */
+static int write_page(run_ctx *r, page_job *p, const store_score_want *want,
+		      store_score_steps *st, assay_error *err)
 {
+	store_score_steps own = {0};
+	st = st ? st : &own;
 	int rc = predicted(p, err);
-	if (rc == 0 && !bulk)
-		rc = store_begin(r->s, err);
+	if (rc == 0)
+		rc = store_score_step_open(r->s, st, err);
+	if (rc < 0)
+		return rc;
 	for (size_t i = 0; rc == 0 && i < p->page.n; i++) {
 		const score_result *res = &p->res[i];
 		int64_t id = p->page.items[i].id;
@@ -322,15 +326,13 @@ static int write_page(run_ctx *r, page_job *p, const store_score_want *want, boo
 		values[SCORE_LEARNED] = res->value;
 		if (rc == 0)
 			rc = run_combine_values(r, id, values, err);
-		r->res->scored[SCORE_LEARNED] += rc == 0;
-		r->res->flagged[SCORE_LEARNED] += rc == 0 && res->flagged;
 	}
-	if (bulk)
-		return rc; /* committed or rolled back as a whole by bulk_end */
-	if (rc == 0)
-		rc = store_commit(r->s, err);
-	else if (store_in_tx(r->s))
-		store_rollback(r->s);
+	int rc2 = store_score_step_close(r->s, st, rc == 0, rc == 0 ? err : &(assay_error){0});
+	rc = rc < 0 ? rc : rc2;
+	for (size_t i = 0; rc == 0 && i < p->page.n; i++) {
+		r->res->scored[SCORE_LEARNED]++;
+		r->res->flagged[SCORE_LEARNED] += p->res[i].flagged;
+	}
 	return rc;
 }
 
@@ -354,7 +356,7 @@ static int learned_page(run_ctx *r, page_job *p, const store_score_want *want, a
 	int rc = read_scores(r, p, want, err);
 	if (rc == 0) {
 		predict_some(p, &p->sc[1]);
-		rc = write_page(r, p, want, false, err);
+		rc = write_page(r, p, want, NULL, err);
 	}
 	return rc;
 }
@@ -378,8 +380,8 @@ static int bulk_eligible(run_ctx *r, bool *eligible, assay_error *err)
 }
 
 /* Whether most of the page's predictions changed: then the run is taken
- * to rewrite most samples, and switches to the bulk path (a run where
- * little changed, as when the model is the same, stays row by row). */
+ * to rewrite most samples, and may switch to the bulk path (a run where
+ * little changed, as when the model is the same, stays in steps). */
 static bool mostly_changed(const page_job *p)
 {
 	size_t changed = 0;
@@ -397,11 +399,14 @@ static int pipeline(run_ctx *r, const store_score_query *q, const store_score_wa
 {
 	page_job job[2];
 	memset(job, 0, sizeof job);
-	bool threads = assay_workers() > 1, busy = false, eligible, bulk = false;
+	bool threads = assay_workers() > 1, busy = false, eligible = false;
 	pthread_t th;
 	int64_t after = 0;
 	size_t cur = 0;
-	int rc = bulk_eligible(r, &eligible, err);
+	store_score_steps steps;
+	int rc = store_score_steps_begin(r->s, &steps, err);
+	if (rc == 0)
+		rc = bulk_eligible(r, &eligible, err);
 	while (rc == 0) {
 		page_job *p = &job[cur], *prev = &job[cur ^ 1];
 		bool more = !run_stopped(r);
@@ -412,12 +417,11 @@ static int pipeline(run_ctx *r, const store_score_query *q, const store_score_wa
 			after = p->page.last_id;
 			busy = threads && pthread_create(&th, NULL, predict_thread, p) == 0;
 		}
-		if (prev->page.n && eligible && !bulk && predicted(prev, err) == 0 &&
-		    mostly_changed(prev)) {
+		if (prev->page.n && eligible && predicted(prev, err) == 0 && mostly_changed(prev)) {
 			eligible = false;
-			rc = store_score_bulk_begin(r->s, &bulk, err);
+			rc = store_score_bulk_begin(r->s, &steps, err);
 		}
-		if (rc == 0 && prev->page.n && (rc = write_page(r, prev, want, bulk, err)) == 0)
+		if (rc == 0 && prev->page.n && (rc = write_page(r, prev, want, &steps, err)) == 0)
 			run_progress(r, MODEL_NAME, run_position(r, prev->page.last_id), r->scope,
 				     false);
 		if (more)
@@ -432,13 +436,11 @@ static int pipeline(run_ctx *r, const store_score_query *q, const store_score_wa
 	}
 	job_free(&job[0]);
 	job_free(&job[1]);
-	if (bulk) {
-		assay_error e2 = {0};
-		int rc2 = store_score_bulk_end(r->s, rc == 0, &e2);
-		if (rc == 0 && rc2 < 0) {
-			rc = rc2;
-			*err = e2;
-		}
+	assay_error e2 = {0};
+	int rc2 = store_score_steps_end(r->s, &steps, rc == 0, &e2);
+	if (rc == 0 && rc2 < 0) {
+		rc = rc2;
+		*err = e2;
 	}
 	return rc;
 }

@@ -1,12 +1,21 @@
-/* score_bulk.c — a bulk rewrite of the learned and combined scores (a new
- * model rescoring most samples): one transaction in which the four indexes
- * those values feed are dropped, the rows written in key order, and the
- * indexes built again at the end. Each row written through a live index
- * costs a delete and an insert at random places in it, which at a million
- * samples no longer fit in the cache; an index built after the rows is one
- * sort. Being one transaction, a kill or an error leaves the database as it
- * was, indexes included (the cost: other writers wait for the whole run). */
+/* score_bulk.c — a long rewrite of the learned and combined scores (a new
+ * model rescoring every sample), in one of two ways. While an annotator
+ * holds a lease (a review screen is open), in steps: transactions of a
+ * quarter of a second, each followed by a pause in which another writer
+ * (the annotator's decision) takes the write lock; the indexes stay live.
+ * While nobody does, in bulk: one transaction in which the four indexes
+ * those values feed are dropped, the rows written in key order and the
+ * indexes built again at the end (each row written through a live index
+ * costs a delete and an insert at random places in it, and each step
+ * writes most of the index pages again; an index built after the rows is
+ * one sort). Either way a sample's scores and its combined score are
+ * written together: a kill leaves each sample with its old scores or its
+ * new ones, and a run again finishes the rest (a score that did not
+ * change is not written twice). */
 #include "store_int.h"
+
+#include <stdint.h>
+#include <time.h>
 
 /* The definitions are schema.c's (samples) and score_relayout.c's
  * (sample_scores), word for word: tests/store/test_score_bulk.c compares
@@ -23,37 +32,142 @@ static const char sql_build[] =
 	"  WHERE learned IS NOT NULL;"
 	"CREATE INDEX sample_scores_by_uncertainty ON sample_scores(abs(learned - 0.5), sample_id)"
 	"  WHERE learned IS NOT NULL;";
+/* Whether an annotator holds a lease that has not expired. */
+static const char sql_leased[] = "SELECT EXISTS (SELECT 1 FROM leases WHERE expires_at > ?1)";
 /* The rows are visited in key order: a cache of this size holds the
- * pages being filled and the sorter's runs when the indexes are built. */
+ * pages being filled, the sorter's runs when the indexes are built, and
+ * the live indexes between steps. */
 static const char sql_cache_big[] = "PRAGMA cache_size = -131072";
 static const char sql_cache_back[] = "PRAGMA cache_size = -40000";
 
-int store_score_bulk_begin(store *s, bool *bulk, assay_error *err)
+/* How long a step holds the write lock, and the pause after it: longer
+ * than a waiting writer's poll (store_busy_poll) so that it gets in. */
+#define STEP_NS (250 * 1000000LL)
+#define GAP_NS (12 * 1000000LL)
+
+int store_score_steps_begin(store *s, store_score_steps *st, assay_error *err)
 {
-	*bulk = false;
+	*st = (store_score_steps){0};
 	if (s->pg || s->in_tx)
-		return ASSAY_OK; /* PostgreSQL, or inside a caller's transaction: row by row */
-	int rc = store_begin(s, err);
-	if (rc == 0)
-		rc = store_exec(s, sql_drop, err);
-	if (rc == 0)
-		rc = store_exec(s, sql_cache_big, err);
-	if (rc < 0) {
-		store_rollback(s);
-		return rc;
-	}
-	*bulk = true;
-	return ASSAY_OK;
+		return ASSAY_OK; /* PostgreSQL, or inside a caller's transaction: page by page */
+	int rc = store_exec(s, sql_cache_big, err);
+	st->on = rc == 0;
+	return rc;
 }
 
-int store_score_bulk_end(store *s, bool keep, assay_error *err)
+/* Whether an annotator holds a lease now (outside any transaction). */
+static int leased(store *s, bool *yes, assay_error *err)
 {
-	int rc = keep ? store_exec(s, sql_build, err) : ASSAY_OK;
-	if (keep && rc == 0)
-		rc = store_commit(s, err);
-	else
-		store_rollback(s);
-	assay_error ignored = {0};
-	store_exec(s, sql_cache_back, &ignored);
+	sqlite3_stmt *q = store_stmt(s, sql_leased, err);
+	if (!q)
+		return err->code;
+	sqlite3_bind_int64(q, 1, assay_now_ms());
+	int rc = sqlite3_step(q);
+	*yes = rc == SQLITE_ROW && sqlite3_column_int(q, 0);
+	rc = rc == SQLITE_ROW ? ASSAY_OK : store_sqlerr(s, rc, err, "reading the leases");
+	sqlite3_reset(q);
 	return rc;
+}
+
+int store_score_bulk_begin(store *s, store_score_steps *st, assay_error *err)
+{
+	if (!st->on || st->bulk)
+		return ASSAY_OK;
+	int rc = s->in_tx ? store_commit(s, err) : ASSAY_OK;
+	bool busy = true;
+	if (rc == 0)
+		rc = leased(s, &busy, err);
+	if (rc < 0 || busy)
+		return rc; /* an annotator is at work: steps go on */
+	if ((rc = store_begin(s, err)) == 0 && (rc = store_exec(s, sql_drop, err)) < 0)
+		store_rollback(s);
+	st->bulk = rc == 0;
+	return rc;
+}
+
+/* Sleeps until ns on the monotonic clock. */
+static void sleep_until(int64_t ns)
+{
+	int64_t now = assay_mono_ns();
+	if (ns <= now)
+		return;
+	struct timespec ts = {(time_t)((ns - now) / 1000000000LL), (long)((ns - now) % 1000000000LL)};
+	nanosleep(&ts, NULL);
+}
+
+int store_score_step_open(store *s, store_score_steps *st, assay_error *err)
+{
+	if (!st->on)
+		return store_begin(s, err);
+	if (s->in_tx)
+		return ASSAY_OK; /* the step (or the bulk transaction) open goes on */
+	/* the pause since the last step: whoever waited for the lock has it now */
+	if (st->ended)
+		sleep_until(st->ended + GAP_NS);
+	int rc = store_begin(s, err);
+	st->began = assay_mono_ns();
+	st->steps += rc == 0;
+	return rc;
+}
+
+int store_score_step_close(store *s, store_score_steps *st, bool ok, assay_error *err)
+{
+	if (!ok) {
+		/* this step's samples keep their old scores (in bulk: every sample,
+		 * and the indexes come back with the rollback) */
+		store_rollback(s);
+		st->ended = assay_mono_ns();
+		st->bulk = false;
+		return ASSAY_OK;
+	}
+	if (st->bulk || (st->on && s->in_tx && assay_mono_ns() - st->began < STEP_NS))
+		return ASSAY_OK; /* the step goes on with the next page */
+	int rc = s->in_tx ? store_commit(s, err) : ASSAY_OK;
+	if (rc < 0)
+		store_rollback(s);
+	st->ended = assay_mono_ns();
+	return rc;
+}
+
+int store_score_steps_end(store *s, store_score_steps *st, bool keep, assay_error *err)
+{
+	int rc = ASSAY_OK;
+	if (st->on && s->in_tx) {
+		if (keep && st->bulk)
+			rc = store_exec(s, sql_build, err);
+		if (keep && rc == 0 && (rc = store_commit(s, err)) == 0)
+			st->ended = assay_mono_ns();
+		else
+			store_rollback(s);
+	}
+	st->bulk = false;
+	if (st->on) {
+		assay_error ignored = {0};
+		store_exec(s, sql_cache_back, &ignored);
+	}
+	st->on = false;
+	return rc;
+}
+
+/* A writer waiting for the lock tries again every POLL_MS after its first
+ * few tries (SQLite's own wait backs off to 100 ms, and would sleep
+ * through a step's pause again and again); the limit counts the sleeps
+ * asked for, as SQLite's does. */
+#define POLL_MS 4
+
+static int busy_poll(void *arg, int count)
+{
+	int64_t limit = (int64_t)(intptr_t)arg;
+	int64_t delay = count < POLL_MS ? count + 1 : POLL_MS;
+	int64_t waited = count < POLL_MS ? (int64_t)count * (count + 1) / 2
+					 : POLL_MS * (POLL_MS + 1) / 2 + (count - POLL_MS) * POLL_MS;
+	if (waited + delay > limit)
+		return 0;
+	sleep_until(assay_mono_ns() + delay * 1000000LL);
+	return 1;
+}
+
+void store_busy_poll(sqlite3 *db, int ms)
+{
+	sqlite3_busy_handler(db, busy_poll, (void *)(intptr_t)ms);
 }

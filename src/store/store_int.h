@@ -110,6 +110,10 @@ int store_sqlerr(store *s, int rc, assay_error *err, const char *what);
 /* Whether the file system holding path is mounted read-only. */
 bool store_on_read_only_fs(const char *path);
 
+/* Waits up to ms for another writer, trying again every few milliseconds
+ * (score_bulk.c: a long rescore pauses that long between its steps). */
+void store_busy_poll(sqlite3 *db, int ms);
+
 /* Runs SQL text with no parameters and no rows (schema, pragmas). */
 int store_exec(store *s, const char *sql, assay_error *err);
 
