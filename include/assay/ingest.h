@@ -101,6 +101,9 @@ typedef struct ingest_scoring {
 	int (*start)(void *ud, const ingest_view *v, size_t n, assay_error *err);
 	/* Waits for the run started last: write() reads its results. */
 	int (*finish)(void *ud, assay_error *err);
+	/* Run record i's combined score, stored in its sample's row by the
+	 * insert (no second write of the row); NULL: write() stores it. */
+	double (*combined)(void *ud, size_t i);
 	int (*write)(void *ud, size_t i, int64_t sample_id, assay_error *err);
 } ingest_scoring;
 

@@ -506,6 +506,10 @@ int score_pipe_finish(score_pipe *p, assay_error *err);
  * into res. */
 int score_pipe_write(score_pipe *p, store *s, size_t i, int64_t sample_id, bool combine,
 		     score_run_result *res, assay_error *err);
+/* Result i's combined score from these scores alone (NaN: none), as
+ * score_pipe_write's combine writes it: for a caller that stores it with
+ * the sample's row (import). */
+double score_pipe_combined(const score_pipe *p, size_t i);
 /* Adds each scorer's own time (summed over the cores) and the analysing
  * time to res->seconds and res->shared_seconds, and starts them afresh. */
 void score_pipe_figures(score_pipe *p, score_run_result *res);

@@ -164,6 +164,17 @@ typedef struct store_new_sample {
 	 * the same statement group as the sample; NULL for a single sample. */
 	const char *pair;
 	size_t pair_len;
+	/* Where the text's bytes appear in record, when the caller has looked
+	 * (store_text_place, on its own thread): 1 at text_at, -1 nowhere, 0
+	 * not looked for (the store looks). A wrong place is not trusted: the
+	 * store compares the bytes and looks itself when they differ. */
+	int text_found;
+	int64_t text_at;
+	/* Its combined score, when it is known before the insert (import's
+	 * scoring): a new sample's row is stored with it (SQLite: in the same
+	 * write; PostgreSQL: written after it). NaN stores none. */
+	bool has_quality;
+	double quality;
 	/* filled by store_samples_insert_run: its outcome and sample id */
 	int outcome;
 	int64_t id;
@@ -188,6 +199,10 @@ int store_sample_insert(store *s, const store_new_sample *in, int *outcome, int6
  * (the same outcomes and ids, into each one's outcome and id): on
  * PostgreSQL the run streams with COPY. Inside a transaction. */
 int store_samples_insert_run(store *s, store_new_sample *v, size_t n, assay_error *err);
+/* Whether text's text_len bytes appear in the record, and where (*at):
+ * what store_new_sample.text_found and text_at say (pure: any thread). */
+bool store_text_place(const char *record, size_t record_len, const char *text,
+		      size_t text_len, int64_t *at);
 /* Records that line `line` of `source` could not be imported, and why. */
 int store_reject_add(store *s, int64_t batch_id, const char *source, int64_t line,
 		     const char *reason, assay_error *err);

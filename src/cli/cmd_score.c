@@ -204,6 +204,14 @@ static int import_finish(void *ud, assay_error *err)
 	return score_pipe_finish(x->pipe, err);
 }
 
+static double import_combined(void *ud, size_t i)
+{
+	cli_import_scores *x = ud;
+	return score_pipe_combined(x->pipe, i);
+}
+
+/* The scores of run record i, stored as sample_id (its combined score
+ * went in with its row: import_combined). */
 static int import_write(void *ud, size_t i, int64_t sample_id, assay_error *err)
 {
 	cli_import_scores *x = ud;
@@ -218,7 +226,9 @@ static int import_write(void *ud, size_t i, int64_t sample_id, assay_error *err)
 		x->bits = words * 64;
 	}
 	x->combined[id >> 6] |= 1ull << (id & 63);
-	return score_pipe_write(x->pipe, x->s, i, sample_id, true, &x->res, err);
+	int rc = score_pipe_write(x->pipe, x->s, i, sample_id, false, &x->res, err);
+	x->res.combined += rc == 0;
+	return rc;
 }
 
 int cli_import_scores_new(store *s, cli_import_scores **out, const ingest_scoring **hook,
@@ -243,7 +253,8 @@ int cli_import_scores_new(store *s, cli_import_scores **out, const ingest_scorin
 	}
 	x->s = s;
 	x->hook = (ingest_scoring){
-		.ud = x, .start = import_start, .finish = import_finish, .write = import_write};
+		.ud = x, .start = import_start, .finish = import_finish,
+		.combined = import_combined, .write = import_write};
 	*out = x;
 	*hook = &x->hook;
 	return 0;

@@ -40,6 +40,8 @@ typedef struct slot {
 	size_t text_len, context_len, pair_len;
 	char field[96];  /* a conversation turn's path */
 	uint64_t hash;
+	int text_found;  /* where the text's bytes are in the record (store_new_sample) */
+	int64_t text_at;
 	char why[512];
 	int64_t bytes;   /* source bytes consumed up to this record */
 	bool end;        /* no record: the source ended (rc, err, line) */
@@ -172,6 +174,9 @@ static int fill_slot(run *r, slot *sl, assay_error *err)
 			sl->text_field = sl->field;
 		}
 		sl->hash = f.hash;
+		/* looked for here, so the inserting thread does not */
+		sl->text_found = store_text_place(sl->rec.raw, sl->rec.len, sl->text, tlen,
+						  &sl->text_at) ? 1 : -1;
 	}
 	rec_fields_free(&f);
 	return ASSAY_OK;
@@ -220,10 +225,12 @@ static int score_finish(run *r, assay_error *err)
 	return was ? r->o->scoring->finish(r->o->scoring->ud, err) : ASSAY_OK;
 }
 
-/* Inserts the run's k whole records together (on PostgreSQL one COPY). */
+/* Inserts the run's k whole records together (on PostgreSQL one COPY),
+ * each scored one with its combined score. */
 static int insert_run_of(run *r, size_t k, assay_error *err)
 {
 	ring *q = r->q;
+	const ingest_scoring *sc = scores(r) ? r->o->scoring : NULL;
 	size_t n = 0;
 	for (size_t i = 0; i < k; i++) {
 		const slot *sl = &q->v[(q->head + i) % RING_SLOTS];
@@ -234,7 +241,11 @@ static int insert_run_of(run *r, size_t k, assay_error *err)
 			.text_field = sl->text_field, .text = sl->text, .text_len = sl->text_len,
 			.record = sl->rec.raw, .record_len = sl->rec.len, .context = sl->context,
 			.context_len = sl->context_len, .hash = sl->hash, .pair = sl->pair,
-			.pair_len = sl->pair_len};
+			.pair_len = sl->pair_len, .text_found = sl->text_found, .text_at = sl->text_at};
+		if (sc && sc->combined && scorable(sl)) {
+			q->ns[n].has_quality = true;
+			q->ns[n].quality = sc->combined(sc->ud, i);
+		}
 		if (r->ro.dedup == REC_DEDUP_NONE) /* the key within its batch and source */
 			q->ns[n].hash = text_hash64(&r->source_hash, sizeof r->source_hash,
 						    text_hash64(&r->res->batch_id, 8, sl->hash));

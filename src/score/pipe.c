@@ -27,6 +27,7 @@ typedef struct pipe_worker {
 typedef struct pipe_job {
 	score_input *in; /* a copy of the run's inputs */
 	score_result (*out)[SCORE_COUNT]; /* out[i][k]: input i, rule k */
+	double *combined; /* combined[i]: input i's combined score from these results */
 	size_t n, tasks, next, done;
 	int rc;             /* the lowest failed task's */
 	size_t failed_task;
@@ -58,11 +59,13 @@ int score_pipe_new(const score_config *cfg, const enum score_id *ids, size_t n, 
 	bool ok = p != NULL;
 	for (int j = 0; ok && j < 2; j++)
 		ok = (p->job[j].in = calloc(SCORE_PIPE_MAX, sizeof *p->job[j].in)) &&
-		     (p->job[j].out = calloc(SCORE_PIPE_MAX, sizeof *p->job[j].out));
+		     (p->job[j].out = calloc(SCORE_PIPE_MAX, sizeof *p->job[j].out)) &&
+		     (p->job[j].combined = calloc(SCORE_PIPE_MAX, sizeof *p->job[j].combined));
 	if (!ok) {
 		for (int j = 0; p && j < 2; j++) {
 			free(p->job[j].in);
 			free(p->job[j].out);
+			free(p->job[j].combined);
 		}
 		free(p);
 		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
@@ -105,16 +108,33 @@ void score_pipe_free(score_pipe *p)
 	for (int j = 0; j < 2; j++) {
 		free(p->job[j].in);
 		free(p->job[j].out);
+		free(p->job[j].combined);
 	}
 	free(p);
 }
 
-/* One input through every rule it needs, on worker w. */
+/* Input i's combined score from the results of its rules. */
+static double combined(const score_pipe *p, const pipe_job *j, size_t i)
+{
+	const score_input *in = &j->in[i];
+	double values[SCORE_COUNT];
+	for (size_t k = 0; k < SCORE_COUNT; k++)
+		values[k] = NAN;
+	for (size_t k = 0; k < p->n_ids; k++)
+		if (in->need >> k & 1)
+			values[p->ids[k]] = j->out[i][k].value;
+	return score_combine(values, p->cfg->weight, SCORE_COUNT);
+}
+
+/* One input through every rule it needs, on worker w, and its combined
+ * score (worked out here, off the thread that writes it). */
 static int one(score_pipe *p, pipe_job *j, pipe_worker *w, size_t i)
 {
 	const score_input *in = &j->in[i];
-	if (!in->need)
+	if (!in->need) {
+		j->combined[i] = combined(p, j, i);
 		return ASSAY_OK;
+	}
 	int64_t t = assay_mono_ns();
 	abuf_reset(&w->context);
 	if (score_text_analyse(&w->text, in->text, in->text_len, p->cfg) < 0 ||
@@ -137,6 +157,7 @@ static int one(score_pipe *p, pipe_job *j, pipe_worker *w, size_t i)
 		w->seconds[p->ids[k]] += (double)(t2 - t) / 1e9;
 		t = t2;
 	}
+	j->combined[i] = combined(p, j, i);
 	return ASSAY_OK;
 }
 
@@ -269,10 +290,7 @@ int score_pipe_write(score_pipe *p, store *s, size_t i, int64_t sample_id, bool 
 	const pipe_job *j = &p->job[p->cur];
 	const score_input *in = &j->in[i];
 	store_score_row rows[SCORE_COUNT];
-	double values[SCORE_COUNT];
 	size_t n = 0;
-	for (size_t k = 0; k < SCORE_COUNT; k++)
-		values[k] = NAN;
 	for (size_t k = 0; k < p->n_ids; k++) {
 		if (!(in->need >> k & 1))
 			continue;
@@ -285,18 +303,21 @@ int score_pipe_write(score_pipe *p, store *s, size_t i, int64_t sample_id, bool 
 					      .flagged = x->flagged,
 					      .reason = x->reason,
 					      .detail = x->detail};
-		values[id] = x->value;
 		res->scored[id]++;
 		res->flagged[id] += x->flagged;
 		res->failed[id] += isnan(x->value);
 	}
 	int rc = n ? store_scores_put(s, rows, n, err) : ASSAY_OK;
 	if (rc == ASSAY_OK && combine) {
-		rc = store_quality_set(s, sample_id, score_combine(values, p->cfg->weight, SCORE_COUNT),
-				       err);
+		rc = store_quality_set(s, sample_id, j->combined[i], err);
 		res->combined += rc == ASSAY_OK;
 	}
 	return rc;
+}
+
+double score_pipe_combined(const score_pipe *p, size_t i)
+{
+	return p->job[p->cur].combined[i];
 }
 
 void score_pipe_figures(score_pipe *p, score_run_result *res)

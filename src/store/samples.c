@@ -10,12 +10,14 @@
 /* A conflict (the id in the batch, or the text's hash) inserts nothing and
  * returns no row: the statement never fails, which on PostgreSQL would end
  * the import's transaction. In SQLite the text is stored once: its place
- * in the record (?9, ?10) when its bytes appear there, else itself (?5). */
+ * in the record (?9, ?10) when its bytes appear there, else itself (?5);
+ * a combined score known already goes in with the row (?11; on
+ * PostgreSQL it is written after the row). */
 static const dbi_query q_insert = {
     "sample_insert",
     "INSERT INTO samples (batch_id, ext_id, line, text_field, stored_text, record, hash,"
-    "  context, text_at, text_len)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
+    "  context, text_at, text_len, quality)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
     "INSERT INTO samples (batch_id, ext_id, line, text_field, text, record, hash, context)"
     /* PostgreSQL takes an identity value for every row it tries, even one
      * the conflict drops: a known conflict is not tried, so the ids are
@@ -99,6 +101,21 @@ static int classify_conflict(store *s, const store_new_sample *in, int *outcome,
 	return dbi_run(st, err, "recording a duplicate");
 }
 
+/* Where the text's bytes are in the record: the caller's place when the
+ * bytes there are the text's, else looked for here. */
+static bool text_place(const store_new_sample *in, int64_t *at)
+{
+	if (in->text_found < 0)
+		return false;
+	if (in->text_found > 0 && in->text && in->text_len && in->text_at >= 0 &&
+	    (uint64_t)in->text_at + in->text_len <= in->record_len &&
+	    memcmp(in->record + in->text_at, in->text, in->text_len) == 0) {
+		*at = in->text_at;
+		return true;
+	}
+	return store_text_place(in->record, in->record_len, in->text, in->text_len, at);
+}
+
 int store_sample_insert(store *s, const store_new_sample *in, int *outcome, int64_t *sample_id,
 			assay_error *err)
 {
@@ -112,8 +129,7 @@ int store_sample_insert(store *s, const store_new_sample *in, int *outcome, int6
 	dbi_bind_i64(st, 3, in->line);
 	dbi_bind_text(st, 4, in->text_field, -1);
 	int64_t at = 0;
-	bool once = !s->pg && store_text_in_record(in->record, in->record_len, in->text,
-						   in->text_len, &at);
+	bool once = !s->pg && text_place(in, &at);
 	dbi_bind_text(st, 5, once ? "" : in->text, once ? 0 : (int64_t)in->text_len);
 	dbi_bind_text(st, 6, in->record, (int64_t)in->record_len);
 	dbi_bind_i64(st, 7, (int64_t)in->hash);
@@ -125,6 +141,10 @@ int store_sample_insert(store *s, const store_new_sample *in, int *outcome, int6
 		dbi_bind_null(st, 9);
 		dbi_bind_null(st, 10);
 	}
+	if (!s->pg && in->has_quality && !isnan(in->quality))
+		dbi_bind_f64(st, 11, in->quality);
+	else if (!s->pg)
+		dbi_bind_null(st, 11);
 	int rc = dbi_step(st, err, "inserting a sample");
 	if (rc == DBI_ROW)
 		*sample_id = dbi_col_i64(st, 0);
@@ -133,6 +153,9 @@ int store_sample_insert(store *s, const store_new_sample *in, int *outcome, int6
 		return rc;
 	if (rc == DBI_ROW) {
 		*outcome = STORE_INSERTED;
+		if (s->pg && in->has_quality &&
+		    (rc = store_quality_set(s, *sample_id, in->quality, err)) < 0)
+			return rc;
 		return in->pair ? store_pair_insert(s, *sample_id, in->pair, in->pair_len, err)
 				: ASSAY_OK;
 	}

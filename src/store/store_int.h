@@ -151,9 +151,6 @@ int store_schema_text_once(store *s, bool *yes, assay_error *err);
 
 /* ---- the text stored once (text_store.c) ---- */
 
-/* Whether text's text_len bytes appear in the record, and where (*at). */
-bool store_text_in_record(const char *record, size_t record_len, const char *text,
-			  size_t text_len, int64_t *at);
 /* Reads from their records the texts an earlier build stored a second
  * time (those whose bytes appear there), inside the caller's transaction;
  * progress every 100,000 sample ids when there are more. */

@@ -5,8 +5,8 @@
 
 #include <string.h>
 
-bool store_text_in_record(const char *record, size_t record_len, const char *text,
-			  size_t text_len, int64_t *at)
+bool store_text_place(const char *record, size_t record_len, const char *text, size_t text_len,
+		      int64_t *at)
 {
 	if (!record || !text || text_len == 0 || text_len > record_len)
 		return false;

@@ -108,6 +108,55 @@ TEST(a_text_in_its_record_is_stored_once)
 	cleanup();
 }
 
+/* store_text_place finds what the store would; a place the caller gives
+ * is taken when the bytes there are the text's, looked for again when not
+ * (a wrong offset, one past the record's end), and "nowhere" stores the
+ * text on its own: every text reads back as it was given. */
+TEST(a_place_found_on_another_thread_is_checked)
+{
+	int64_t at = -1;
+	CHECK(store_text_place(cases[0].record, strlen(cases[0].record), cases[0].text,
+			       strlen(cases[0].text), &at));
+	CHECK_INT(at, 16);
+	CHECK(!store_text_place(cases[2].record, strlen(cases[2].record), cases[2].text,
+				strlen(cases[2].text), &at));
+	store *s = fresh();
+	assay_error e = {0};
+	CHECK_INT(store_begin(s, &e), ASSAY_OK);
+	store_batch b = {.name = "b", .source = "x", .format = "jsonl", .created_at = 1};
+	CHECK_INT(store_batch_create(s, &b, &e), ASSAY_OK);
+	/* given right, given wrong, given past the end, said to be nowhere */
+	const int found[] = {1, 1, 1, -1};
+	const int64_t given[] = {16, 3, 40, 0};
+	for (size_t i = 0; i < 4; i++) {
+		char id[8];
+		snprintf(id, sizeof id, "s%zu", i);
+		store_new_sample ns = {.batch_id = b.id, .ext_id = id, .line = (int64_t)i + 1,
+				       .text_field = "text", .text = cases[0].text,
+				       .text_len = strlen(cases[0].text), .record = cases[0].record,
+				       .record_len = strlen(cases[0].record), .hash = i + 1,
+				       .text_found = found[i], .text_at = given[i]};
+		int outcome;
+		int64_t sid;
+		CHECK_INT(store_sample_insert(s, &ns, &outcome, &sid, &e), ASSAY_OK);
+	}
+	CHECK_INT(store_commit(s, &e), ASSAY_OK);
+	store_close(s);
+	sqlite3 *db;
+	sqlite3_open(path, &db);
+	sqlite3_stmt *q;
+	sqlite3_prepare_v2(db, "SELECT text, text_at FROM samples ORDER BY id", -1, &q, NULL);
+	for (size_t i = 0; i < 4 && sqlite3_step(q) == SQLITE_ROW; i++) {
+		CHECK_STR((const char *)sqlite3_column_text(q, 0), cases[0].text);
+		CHECK_INT(sqlite3_column_type(q, 1) == SQLITE_NULL, i == 3);
+		if (i < 3)
+			CHECK_INT(sqlite3_column_int64(q, 1), 16);
+	}
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	cleanup();
+}
+
 static int64_t progress_done[8], progress_total;
 static int progress_calls;
 
@@ -172,4 +221,5 @@ TEST(an_earlier_database_stores_its_texts_once_when_opened)
 }
 
 UNIT_MAIN(UNIT_CASE(a_text_in_its_record_is_stored_once),
+	  UNIT_CASE(a_place_found_on_another_thread_is_checked),
 	  UNIT_CASE(an_earlier_database_stores_its_texts_once_when_opened))
