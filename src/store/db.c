@@ -425,6 +425,7 @@ void store_close(store *s)
 			sqlite3_finalize(s->stmts[i].stmt);
 	sqlite3_close(s->db);
 	score_slots_forget(s);
+	scores_pg_pending_free(s);
 	free(s->path);
 	free(s->target);
 	free(s);
@@ -481,7 +482,9 @@ int store_begin(store *s, assay_error *err)
 int store_commit(store *s, assay_error *err)
 {
 	if (s->pg) {
-		int rc = store_pg_exec_tx(s, "COMMIT", "committing", err);
+		int rc = scores_pg_flush(s, err); /* the score writes held back */
+		if (rc == 0)
+			rc = store_pg_exec_tx(s, "COMMIT", "committing", err);
 		if (rc < 0) {
 			store_rollback(s);
 			return rc;
@@ -503,6 +506,7 @@ int store_commit(store *s, assay_error *err)
 void store_rollback(store *s)
 {
 	assay_error ignored = {0};
+	scores_pg_discard(s);
 	if (s->dbi && dbi_in_tx(s->dbi))
 		dbi_exec(s->dbi, "ROLLBACK", &ignored);
 	s->in_tx = false;

@@ -239,8 +239,23 @@ int dbi_exec(dbi *db, const char *sql, assay_error *err)
 	return db->ops->exec(db, sql, err);
 }
 
+void dbi_before_next(dbi *db, int (*fn)(void *ud, assay_error *err), void *ud)
+{
+	db->before = fn;
+	db->before_ud = ud;
+}
+
+int dbi_before_run(dbi *db, assay_error *err)
+{
+	int (*fn)(void *, assay_error *) = db->before;
+	db->before = NULL;
+	return fn ? fn(db->before_ud, err) : ASSAY_OK;
+}
+
 dbi_stmt *dbi_stmt_get(dbi *db, const dbi_query *q, assay_error *err)
 {
+	if (db->before && dbi_before_run(db, err) < 0)
+		return NULL;
 	size_t i = assay_ptr_slot(q, DBI_STMT_SLOTS);
 	for (size_t probe = 0; probe < DBI_STMT_SLOTS; probe++, i = (i + 1) % DBI_STMT_SLOTS) {
 		if (db->cache[i].q == q) {

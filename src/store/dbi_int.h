@@ -44,6 +44,9 @@ struct dbi {
 	bool borrowed;
 	int (*fail)(void *ud, int rc, assay_error *err, const char *what);
 	void *fail_ud;
+	/* dbi_before_next: run (once) before the next statement is got */
+	int (*before)(void *ud, assay_error *err);
+	void *before_ud;
 	struct {
 		const dbi_query *q;
 		dbi_stmt *st;

@@ -22,6 +22,8 @@ int dbi_copy_begin(dbi *db, const char *sql_copy, assay_error *err)
 {
 	if (db->ops->engine != DBI_PG)
 		return assay_fail(err, ASSAY_EDB, "internal: COPY on an SQLite connection");
+	if (db->before && dbi_before_run(db, err) < 0)
+		return err->code;
 	if (dbi_pg_quiet(db, err) != ASSAY_OK)
 		return err->code;
 	PGresult *res = PQexec(db->conn, sql_copy);

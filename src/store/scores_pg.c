@@ -138,7 +138,7 @@ typedef struct put_arrays {
 
 /* Appends a text array element: quoted, with " and \ escaped; NULL when
  * t is NULL or empty. */
-static int put_text_elem(abuf *b, const char *t)
+int scores_pg_text_elem(abuf *b, const char *t)
 {
 	if (!t || !*t)
 		return abuf_puts(b, "NULL");
@@ -167,8 +167,8 @@ static int arrays_build(put_arrays *a, const store_score_row *rows, size_t n, co
 		double v = rows[i].value;
 		rc |= isnan(v) ? abuf_puts(&a->vals, "NULL") : abuf_printf(&a->vals, "%.17g", v);
 		rc |= abuf_printf(&a->vers, "%u", (unsigned)ver[i]);
-		rc |= put_text_elem(&a->reasons, rows[i].reason);
-		rc |= put_text_elem(&a->details, rows[i].detail);
+		rc |= scores_pg_text_elem(&a->reasons, rows[i].reason);
+		rc |= scores_pg_text_elem(&a->details, rows[i].detail);
 		a->notes |= (rows[i].reason && *rows[i].reason) || (rows[i].detail && *rows[i].detail);
 	}
 	rc |= abuf_putc(&a->vals, '}') | abuf_putc(&a->vers, '}');
@@ -254,6 +254,8 @@ int store_scores_put_at_pg(store *s, const store_score_row *rows, size_t n, int6
 	}
 	if (rc < 0 || top < 0)
 		return rc;
+	if (s->in_tx) /* sent with the others of the transaction */
+		return scores_pg_hold(s, rows, n, slot, ver, mask, flags, learned_i, at, err);
 	put_arrays a = {0};
 	if (arrays_build(&a, rows, n, slot, ver, top) < 0)
 		rc = assay_fail(err, ASSAY_ENOMEM, "out of memory");

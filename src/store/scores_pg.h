@@ -40,6 +40,20 @@ int store_score_set_detail_pg(store *s, int64_t sample_id, int slot, const char 
 int store_scores_get_pg(store *s, int64_t sample_id, store_score **out, size_t *n,
 			assay_error *err);
 
+/* Appends a text array element: quoted, with " and \ escaped; NULL when
+ * t is NULL or empty. */
+int scores_pg_text_elem(abuf *b, const char *t);
+
+/* ---- scores_pg_batch.c: the writes of a transaction held back ---- */
+/* One sample's n scores (slots, version ids, the mask of written slots,
+ * the flagged ones, the learned row's index or -1), sent with the rest of
+ * the transaction's in one statement. */
+int scores_pg_hold(store *s, const store_score_row *rows, size_t n, const int *slot,
+		   const uint32_t *ver, uint64_t mask, uint64_t flags, int learned_i, int64_t at,
+		   assay_error *err);
+/* A combined score, the same way. */
+int scores_pg_hold_quality(store *s, int64_t sample_id, double quality, assay_error *err);
+
 /* ---- scores_pg_rows.c: reading rows in id ranges ---- */
 int store_scores_range_each_pg(store *s, int64_t lo, int64_t hi,
 			       int (*fn)(void *ud, int64_t sample_id, const char *scorer,

@@ -252,6 +252,8 @@ static const dbi_query q_quality = {
 
 int store_quality_set_pg(store *s, int64_t sample_id, double quality, assay_error *err)
 {
+	if (s->in_tx) /* sent with the transaction's score writes */
+		return scores_pg_hold_quality(s, sample_id, quality, err);
 	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_quality, err);
 	if (!st)
 		return err->code;

@@ -64,6 +64,13 @@ int store_sink_register(sqlite3 *db);
 int store_sink_run(store *s, sqlite3_stmt *st, int param, store_sink_fn fn, void *ud,
 		   const char *what, assay_error *err);
 
+/* The score writes a PostgreSQL transaction holds back (scores_pg_batch.c):
+ * sent before the commit (a failure fails it), dropped at a rollback,
+ * freed with the store. Nothing on SQLite. */
+int scores_pg_flush(store *s, assay_error *err);
+void scores_pg_discard(store *s);
+void scores_pg_pending_free(store *s);
+
 /* Copies a column as an allocated string ("" when NULL). NULL on ENOMEM. */
 char *store_dcol_str(dbi_stmt *st, int col);
 
