@@ -2,11 +2,16 @@
 (`assay review --script`) where PostgreSQL differs from SQLite: pairs
 decided by preference through the queue, on both stores alike; claims
 that neither skip nor wait for a scoring run's locks; two scoring runs at
-once."""
+once; score writes batched (statements counted on the wire)."""
 import json
 import os
+import socket
+import struct
 import subprocess
 import sys
+import tempfile
+import threading
+import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from harness import BIN, ROOT, Workdir, contains, eq  # noqa: E402
@@ -180,4 +185,101 @@ def test_two_score_runs_at_once_on_postgresql_both_end_well():
         eq(p.returncode, 0, err)
         contains(out, "combined scores written: 3000")
     finally:
+        drop(w)
+
+
+class Counter:
+    """A Unix-socket relay in front of the test server counting the
+    statements a client runs (the protocol's Execute messages, and simple
+    queries)."""
+
+    def __init__(self, uri):
+        q = urllib.parse.parse_qs(urllib.parse.urlsplit(uri).query)
+        self.target = os.path.join(q["host"][0], ".s.PGSQL.5432")
+        self.dir = tempfile.mkdtemp(prefix="assay-relay-")
+        self.srv = socket.socket(socket.AF_UNIX)
+        self.srv.bind(os.path.join(self.dir, ".s.PGSQL.5432"))
+        self.srv.listen(8)
+        self.count = 0
+        self.lock = threading.Lock()
+        threading.Thread(target=self.serve, daemon=True).start()
+
+    def uri(self, db_uri):
+        return db_uri.replace(urllib.parse.quote(os.path.dirname(self.target), safe=""),
+                              urllib.parse.quote(self.dir, safe=""))
+
+    def serve(self):
+        while True:
+            try:
+                c, _ = self.srv.accept()
+            except OSError:
+                return
+            up = socket.socket(socket.AF_UNIX)
+            up.connect(self.target)
+            threading.Thread(target=self.pump, args=(up, c), daemon=True).start()
+            threading.Thread(target=self.frontend, args=(c, up), daemon=True).start()
+
+    @staticmethod
+    def pump(src, dst):
+        try:
+            while (b := src.recv(65536)):
+                dst.sendall(b)
+        except OSError:
+            pass
+        for x in (src, dst):
+            try:
+                x.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def frontend(self, src, dst):
+        buf, started = b"", False
+        try:
+            while (b := src.recv(65536)):
+                dst.sendall(b)
+                buf += b
+                while True:
+                    if not started:
+                        if len(buf) < 4:
+                            break
+                        n = struct.unpack("!I", buf[:4])[0]
+                        if len(buf) < n:
+                            break
+                        buf, started = buf[n:], True
+                        continue
+                    if len(buf) < 5:
+                        break
+                    n = struct.unpack("!I", buf[1:5])[0]
+                    if len(buf) < 1 + n:
+                        break
+                    if buf[:1] in (b"E", b"Q"):
+                        with self.lock:
+                            self.count += 1
+                    buf = buf[1 + n:]
+        except OSError:
+            pass
+        self.pump(src, dst)
+
+    def close(self):
+        self.srv.close()
+
+
+def test_scoring_on_postgresql_sends_a_statement_per_page_not_per_sample():
+    w = pg_case("batched")
+    if not w:
+        return
+    relay = Counter(w.db)
+    try:
+        r = w.run("import", "--no-score", w.file("c.jsonl", captions(3000)))
+        eq(r.code, 0, r)
+        db = relay.uri(w.db)
+        r = w.run("score", "--scorer", "length,gopher,repetition", db=False, env={"ASSAY_DB": db})
+        eq(r.code, 0, r)
+        contains(r.out, "combined scores written: 3000")
+        # a statement per sample wrote its scores, another its combined score
+        eq(relay.count < 300, True, relay.count)
+        eq(pgs.psql(w.db, "SELECT count(*) FROM sample_scores").strip(), "3000")
+        eq(pgs.psql(w.db, "SELECT count(*) FROM samples WHERE quality IS NULL").strip(), "0")
+    finally:
+        relay.close()
         drop(w)
