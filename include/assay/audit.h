@@ -142,7 +142,20 @@ typedef struct audit_calib {
 	size_t n_bad, cap_bad;
 	double *good;     /* scores of samples the humans kept */
 	size_t n_good, cap_good;
+	/* When set: how many samples each value stands for (the lists are
+	 * then sorted distinct values with their counts, n_* their lengths);
+	 * NULL: one each. Every query below gives the same figures for a list
+	 * and its values counted this way. Not freed by audit_calib_free. */
+	const uint64_t *bad_w, *good_w;
 } audit_calib;
+
+/* How many samples a list of c stands for: n_bad or n_good, or the sum
+ * of the counts. */
+uint64_t audit_calib_bad_total(const audit_calib *c);
+uint64_t audit_calib_good_total(const audit_calib *c);
+/* The values of a counted c one by one, into plain lists (allocated:
+ * free with audit_calib_free). ASSAY_ENOMEM. */
+int audit_calib_expand(const audit_calib *c, audit_calib *out);
 
 /* Copies, splits and sorts v[0..n) into *c (O(n)). Zero-initialises *c
  * first. ASSAY_EINVAL for a NaN score; ASSAY_ENOMEM. Free with

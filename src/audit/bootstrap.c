@@ -82,9 +82,19 @@ done:
 
 int audit_auc_ci_auto(const audit_calib *c, audit_auc_ci *out, assay_error *err)
 {
-	if (c->n_bad + c->n_good <= AUDIT_BOOTSTRAP_MAX_N)
-		return audit_auc_bootstrap(c, AUDIT_BOOTSTRAP_RESAMPLES, AUDIT_BOOTSTRAP_SEED, out,
-					   err);
+	if (audit_calib_bad_total(c) + audit_calib_good_total(c) <= AUDIT_BOOTSTRAP_MAX_N) {
+		if (!c->bad_w && !c->good_w)
+			return audit_auc_bootstrap(c, AUDIT_BOOTSTRAP_RESAMPLES,
+						   AUDIT_BOOTSTRAP_SEED, out, err);
+		/* the resamples draw samples, not distinct values */
+		audit_calib one;
+		int rc = audit_calib_expand(c, &one);
+		rc = rc < 0 ? assay_fail(err, rc, "bootstrap: out of memory")
+			    : audit_auc_bootstrap(&one, AUDIT_BOOTSTRAP_RESAMPLES,
+						  AUDIT_BOOTSTRAP_SEED, out, err);
+		audit_calib_free(&one);
+		return rc;
+	}
 	audit_auc_delong(c, AUDIT_Z95, out);
 	return ASSAY_OK;
 }

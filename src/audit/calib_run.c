@@ -2,8 +2,8 @@
  * from the store on several cores: the verdicts by ranges of sample ids
  * and, beside them, the combined score by id; then every scorer's values
  * in one scan of the packed score rows (by the same ranges); then each
- * score's row of the report (its values sorted by the radix sort) on the
- * workers again. */
+ * score's row of the report (its values counted by value, tally.h, and
+ * the distinct values sorted) on the workers again. */
 #include <math.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -12,41 +12,25 @@
 
 #include "assay/audit_stats.h"
 #include "readers.h"
+#include "tally.h"
 
-/* One score's values by verdict class, each value filed once (kept,
- * edited by most, rejected by most), and its confusion counts at the
- * configured flag (over one range of samples, or all of them). The two
- * splits the report measures (bad = rejected by most; bad = rejected or
- * edited by most) are merged from the three sorted classes, so each value
- * is stored and sorted once, not twice. */
-typedef struct class_vals {
-	double *v;
-	size_t n, cap;
-} class_vals;
-
+/* One score's values by verdict class, each value counted once (kept,
+ * edited by most, rejected by most; tally.h: a few distinct values each,
+ * as most scorers give, cost a small table, not a list per sample), and
+ * its confusion counts at the configured flag (over one range of samples,
+ * or all of them). The two splits the report measures (bad = rejected by
+ * most; bad = rejected or edited by most) are merged from the three
+ * classes' sorted counts. */
 typedef struct split {
-	class_vals by[3]; /* by class - 1: kept, edited by most, rejected by most */
+	tally by[3]; /* by class - 1: kept, edited by most, rejected by most */
 	uint64_t tp, fp, fn, tn;
 	size_t n;
 } split;
 
-static int vals_grow(class_vals *v, size_t n)
-{
-	if (n <= v->cap)
-		return ASSAY_OK;
-	double *p = assay_realloc_big(v->v, n * sizeof *p);
-	if (!p)
-		return ASSAY_ENOMEM;
-	v->v = p;
-	v->cap = n;
-	return ASSAY_OK;
-}
-
 static void split_free(split *sp)
 {
 	for (int k = 0; k < 3; k++)
-		free(sp->by[k].v);
-	memset(sp->by, 0, sizeof sp->by);
+		tally_free(&sp->by[k]);
 }
 
 /* The whole computation. Phase one's tasks, for parallel workers each with
@@ -113,10 +97,8 @@ static int classify(split *sp, unsigned k, double value, bool flagged)
 {
 	if (isnan(value))
 		return 0;
-	class_vals *v = &sp->by[k - 1];
-	if (v->n == v->cap && vals_grow(v, v->cap ? 2 * v->cap : 256) < 0)
+	if (tally_add(&sp->by[k - 1], value) < 0)
 		return ASSAY_ENOMEM;
-	v->v[v->n++] = value;
 	bool bad = k == 3;
 	sp->n++;
 	sp->tp += flagged && bad;
@@ -164,14 +146,9 @@ static int read_quality(calib_run *c, store *s, assay_error *err)
 	return store_quality_each(s, on_quality, c, err);
 }
 
-/* Files the combined score of every decided sample in the index's order:
- * each class's values come out sorted, as before, and the sort finds
- * nothing to do. ASSAY_ENOMEM. */
+/* Files the combined score of every decided sample (ASSAY_ENOMEM). */
 static int file_quality(const calib_run *c, split *sp)
 {
-	for (int v = 0; v < 3; v++)
-		if (vals_grow(&sp->by[v], c->n_quality) < 0)
-			return ASSAY_ENOMEM;
 	for (size_t i = 0; i < c->n_quality; i++) {
 		unsigned k = class_of(c, c->quality[i].id);
 		if (k && classify(sp, k, c->quality[i].v, false) < 0)
@@ -201,12 +178,6 @@ static int read_scores(calib_run *c, store *s, size_t i, assay_error *err)
 	if (atomic_load(&c->verdicts_failed)) /* that task's error is the one reported */
 		return ASSAY_ECONFLICT;
 	range_ctx r = {.c = c, .sp = &c->sp[i * c->n_slots]};
-	/* one value per sample at most: reserved (pages are touched only as
-	 * they fill), grown only if a snapshot grew meanwhile */
-	for (size_t k = 0; k < c->n_slots; k++)
-		for (int v = 0; v < 3 && c->slots[k]; v++)
-			if (vals_grow(&r.sp[k].by[v], (size_t)c->chunk) < 0)
-				return assay_fail(err, ASSAY_ENOMEM, "out of memory");
 	int64_t first = (int64_t)i * c->chunk;
 	int64_t last = i + 1 == c->n_rg ? INT64_MAX : first + c->chunk - 1;
 	int rc = store_score_rows_each(s, first, last, on_row, &r, err);
@@ -222,44 +193,18 @@ static int phase_one(void *ud, size_t worker, size_t task, assay_error *err)
 				 : read_scores(c, s, task - c->n_rg - 1, err);
 }
 
-/* Appends b's values and counts to a (ASSAY_ENOMEM). */
-static int split_join(split *a, const split *b)
+/* Adds b's values and counts to a, emptying b (ASSAY_ENOMEM). */
+static int split_join(split *a, split *b)
 {
-	for (int k = 0; k < 3; k++) {
-		class_vals *into = &a->by[k];
-		const class_vals *from = &b->by[k];
-		if (!from->n)
-			continue;
-		if (vals_grow(into, into->n + from->n) < 0)
+	for (int k = 0; k < 3; k++)
+		if (tally_join(&a->by[k], &b->by[k]) < 0)
 			return ASSAY_ENOMEM;
-		memcpy(into->v + into->n, from->v, from->n * sizeof *from->v);
-		into->n += from->n;
-	}
 	a->tp += b->tp;
 	a->fp += b->fp;
 	a->fn += b->fn;
 	a->tn += b->tn;
 	a->n += b->n;
 	return 0;
-}
-
-/* The sorted union of sorted a and b, in a new array (NULL: out of
- * memory; an empty union is a 1-element allocation). Allocated as the
- * values are (huge pages where the system has them): at a million values
- * ordinary pages cost thousands of page faults per array. */
-static double *merged(const class_vals *a, const class_vals *b)
-{
-	double *m = assay_realloc_big(NULL, (a->n + b->n ? a->n + b->n : 1) * sizeof *m);
-	if (!m)
-		return NULL;
-	size_t i = 0, j = 0, o = 0;
-	while (i < a->n && j < b->n)
-		m[o++] = b->v[j] < a->v[i] ? b->v[j++] : a->v[i++];
-	while (i < a->n)
-		m[o++] = a->v[i++];
-	while (j < b->n)
-		m[o++] = b->v[j++];
-	return m;
 }
 
 static double ratio(uint64_t a, uint64_t b)
@@ -298,34 +243,38 @@ static int figures(const audit_calib *c1, const audit_calib *c2, audit_scorer_re
 	return rc;
 }
 
-/* One score's row of the report, from its values by class: each class
- * sorted once, the two splits merged from them. */
+/* One score's row of the report, from its values by class: each class's
+ * distinct values sorted with their counts, the two splits merged from
+ * them. */
 static int report(split *sp, const char *name, bool quality, audit_scorer_report *out,
 		  assay_error *err)
 {
-	class_vals *kept = &sp->by[0], *edited = &sp->by[1], *rejected = &sp->by[2];
-	double *good1 = NULL, *bad2 = NULL;
+	tally_list cls[3] = {{0}}, good1 = {0}, bad2 = {0};
 	int rc = ASSAY_OK;
 	memset(out, 0, sizeof *out);
 	if (!(out->scorer = assay_strdup(name)))
 		rc = assay_fail(err, ASSAY_ENOMEM, "out of memory");
 	for (int k = 0; k < 3 && rc == ASSAY_OK; k++)
-		rc = audit_sort(sp->by[k].v, sp->by[k].n, err);
-	if (rc == ASSAY_OK && (!(good1 = merged(kept, edited)) || !(bad2 = merged(edited, rejected))))
+		rc = tally_sorted(&sp->by[k], &cls[k].v, &cls[k].w, &cls[k].k, err);
+	tally_list *kept = &cls[0], *edited = &cls[1], *rejected = &cls[2];
+	if (rc == ASSAY_OK && (tally_list_merge(kept, edited, &good1) < 0 ||
+			       tally_list_merge(edited, rejected, &bad2) < 0))
 		rc = assay_fail(err, ASSAY_ENOMEM, "out of memory");
 	if (rc == ASSAY_OK) {
-		audit_calib c1 = {.bad = rejected->v, .n_bad = rejected->n,
-				  .good = good1, .n_good = kept->n + edited->n};
-		audit_calib c2 = {.bad = bad2, .n_bad = edited->n + rejected->n,
-				  .good = kept->v, .n_good = kept->n};
+		audit_calib c1 = {.bad = rejected->v, .n_bad = rejected->k, .bad_w = rejected->w,
+				  .good = good1.v, .n_good = good1.k, .good_w = good1.w};
+		audit_calib c2 = {.bad = bad2.v, .n_bad = bad2.k, .bad_w = bad2.w,
+				  .good = kept->v, .n_good = kept->k, .good_w = kept->w};
 		rc = figures(&c1, &c2, out, err);
 		out->n = sp->n;
-		out->n_rejected = c1.n_bad;
-		out->n_bad2 = c2.n_bad;
+		out->n_rejected = audit_calib_bad_total(&c1);
+		out->n_bad2 = audit_calib_bad_total(&c2);
 		at_flag(sp, quality, &out->at_flag);
 	}
-	free(good1);
-	free(bad2);
+	for (int k = 0; k < 3; k++)
+		tally_list_free(&cls[k]);
+	tally_list_free(&good1);
+	tally_list_free(&bad2);
 	split_free(sp);
 	return rc;
 }
@@ -346,9 +295,7 @@ static int phase_two(void *ud, size_t worker, size_t k, assay_error *err)
 		return ASSAY_OK;
 	split *first = &c->sp[k];
 	for (size_t r = 1; r < c->n_rg; r++) {
-		split *sp = &c->sp[r * c->n_slots + k];
-		int rc = split_join(first, sp);
-		split_free(sp);
+		int rc = split_join(first, &c->sp[r * c->n_slots + k]);
 		if (rc < 0)
 			return assay_fail(err, rc, "out of memory");
 	}

@@ -74,64 +74,117 @@ void audit_calib_free(audit_calib *c)
 	*c = (audit_calib){0};
 }
 
+/* How many samples entry i of a list stands for. */
+static uint64_t weight(const uint64_t *w, size_t i)
+{
+	return w ? w[i] : 1;
+}
+
+static uint64_t total(const uint64_t *w, size_t n)
+{
+	uint64_t t = w ? 0 : n;
+	for (size_t i = 0; w && i < n; i++)
+		t += w[i];
+	return t;
+}
+
+uint64_t audit_calib_bad_total(const audit_calib *c)
+{
+	return total(c->bad_w, c->n_bad);
+}
+
+uint64_t audit_calib_good_total(const audit_calib *c)
+{
+	return total(c->good_w, c->n_good);
+}
+
+static double *expand(const double *v, const uint64_t *w, size_t n, size_t *out_n)
+{
+	size_t t = (size_t)total(w, n), o = 0;
+	double *e = malloc((t ? t : 1) * sizeof *e);
+	for (size_t i = 0; e && i < n; i++)
+		for (uint64_t k = 0; k < weight(w, i); k++)
+			e[o++] = v[i];
+	*out_n = t;
+	return e;
+}
+
+int audit_calib_expand(const audit_calib *c, audit_calib *out)
+{
+	*out = (audit_calib){0};
+	out->bad = expand(c->bad, c->bad_w, c->n_bad, &out->n_bad);
+	out->good = expand(c->good, c->good_w, c->n_good, &out->n_good);
+	out->cap_bad = out->n_bad;
+	out->cap_good = out->n_good;
+	return out->bad && out->good ? ASSAY_OK : ASSAY_ENOMEM;
+}
+
 /* Walks the groups of equal values of sorted a[] and, for each, where the
- * value falls in sorted b[]: lt values of b below it, eq equal to it. */
+ * value falls in sorted b[]: lt samples of b below it, eq equal to it
+ * (each entry counting its weight). */
 typedef struct group_walk {
 	const double *a, *b;
+	const uint64_t *wa, *wb;
 	size_t na, nb, i, lo, hi;
+	uint64_t below, upto; /* the weight of b[0..lo), of b[0..hi) */
 } group_walk;
 
-static bool walk_next(group_walk *w, size_t *count, size_t *lt, size_t *eq)
+static bool walk_next(group_walk *w, uint64_t *count, uint64_t *lt, uint64_t *eq)
 {
 	if (w->i >= w->na)
 		return false;
 	double x = w->a[w->i];
-	size_t start = w->i;
+	uint64_t g = 0;
 	while (w->i < w->na && w->a[w->i] == x)
-		w->i++;
+		g += weight(w->wa, w->i++);
 	while (w->lo < w->nb && w->b[w->lo] < x)
-		w->lo++;
-	if (w->hi < w->lo)
+		w->below += weight(w->wb, w->lo++);
+	if (w->hi < w->lo) {
 		w->hi = w->lo;
+		w->upto = w->below;
+	}
 	while (w->hi < w->nb && w->b[w->hi] == x)
-		w->hi++;
-	*count = w->i - start;
-	*lt = w->lo;
-	*eq = w->hi - w->lo;
+		w->upto += weight(w->wb, w->hi++);
+	*count = g;
+	*lt = w->below;
+	*eq = w->upto - w->below;
 	return true;
 }
 
 double audit_auc(const audit_calib *c)
 {
-	if (!c->n_bad || !c->n_good)
+	uint64_t m = audit_calib_bad_total(c), n = audit_calib_good_total(c);
+	if (!m || !n)
 		return NAN;
 	/* Twice the Mann-Whitney count, kept in integers so it is exact. */
-	uint64_t twice = 0;
-	size_t g, lt, eq;
-	group_walk w = {.a = c->bad, .na = c->n_bad, .b = c->good, .nb = c->n_good};
+	uint64_t twice = 0, g, lt, eq;
+	group_walk w = {.a = c->bad, .na = c->n_bad, .wa = c->bad_w,
+			.b = c->good, .nb = c->n_good, .wb = c->good_w};
 	while (walk_next(&w, &g, &lt, &eq))
-		twice += (uint64_t)g * (2 * (uint64_t)(c->n_good - lt - eq) + eq);
-	return (double)twice / (2.0 * (double)c->n_bad * (double)c->n_good);
+		twice += g * (2 * (n - lt - eq) + eq);
+	return (double)twice / (2.0 * (double)m * (double)n);
 }
 
 void audit_auc_delong(const audit_calib *c, double z, audit_auc_ci *out)
 {
 	double auc = audit_auc(c);
 	*out = (audit_auc_ci){.auc = auc, .se = NAN, .lo = 0.0, .hi = 1.0};
-	size_t m = c->n_bad, n = c->n_good;
+	uint64_t m = audit_calib_bad_total(c), n = audit_calib_good_total(c);
 	if (m < 2 || n < 2)
 		return;
 	double s10 = 0.0, s01 = 0.0;
-	size_t g, lt, eq;
+	uint64_t g, lt, eq;
 	/* Placement of each rejected score among the kept ones: the share
 	 * of kept samples scoring higher, ties one half. */
-	group_walk w = {.a = c->bad, .na = m, .b = c->good, .nb = n};
+	group_walk w = {.a = c->bad, .na = c->n_bad, .wa = c->bad_w,
+			.b = c->good, .nb = c->n_good, .wb = c->good_w};
 	while (walk_next(&w, &g, &lt, &eq)) {
 		double v = ((double)(n - lt - eq) + 0.5 * (double)eq) / (double)n;
 		s10 += (double)g * (v - auc) * (v - auc);
 	}
 	/* And of each kept score among the rejected: the share scoring lower. */
-	w = (group_walk){.a = c->good, .na = n, .b = c->bad, .nb = m};
+	w = (group_walk){.a = c->good, .na = c->n_good, .wa = c->good_w,
+			 .b = c->bad, .nb = c->n_bad, .wb = c->bad_w};
 	while (walk_next(&w, &g, &lt, &eq)) {
 		double v = ((double)lt + 0.5 * (double)eq) / (double)m;
 		s01 += (double)g * (v - auc) * (v - auc);
@@ -161,11 +214,10 @@ static size_t lower_bound(const double *v, size_t n, double t)
 static void threshold_fill(const audit_calib *c, double t, uint64_t tp, uint64_t fp,
 			   audit_threshold *out)
 {
-	uint64_t n = c->n_bad + c->n_good;
-	*out = (audit_threshold){.t = t, .tp = tp, .fp = fp, .fn = c->n_bad - tp,
-				 .tn = c->n_good - fp};
+	uint64_t nb = audit_calib_bad_total(c), ng = audit_calib_good_total(c), n = nb + ng;
+	*out = (audit_threshold){.t = t, .tp = tp, .fp = fp, .fn = nb - tp, .tn = ng - fp};
 	out->precision = tp + fp ? (double)tp / (double)(tp + fp) : NAN;
-	out->recall = c->n_bad ? (double)tp / (double)c->n_bad : NAN;
+	out->recall = nb ? (double)tp / (double)nb : NAN;
 	double p = out->precision, r = out->recall;
 	if (isnan(p) || isnan(r))
 		out->f1 = NAN;
@@ -176,15 +228,15 @@ static void threshold_fill(const audit_calib *c, double t, uint64_t tp, uint64_t
 
 void audit_at_threshold(const audit_calib *c, double t, audit_threshold *out)
 {
-	threshold_fill(c, t, lower_bound(c->bad, c->n_bad, t), lower_bound(c->good, c->n_good, t),
-		       out);
+	size_t b = lower_bound(c->bad, c->n_bad, t), g = lower_bound(c->good, c->n_good, t);
+	threshold_fill(c, t, total(c->bad_w, b), total(c->good_w, g), out);
 	out->found = true;
 }
 
 void audit_best_threshold(const audit_calib *c, double min_precision, audit_threshold *out)
 {
 	size_t i = 0, j = 0, m = c->n_bad, n = c->n_good;
-	uint64_t best_tp = 0, best_fp = 0;
+	uint64_t best_tp = 0, best_fp = 0, tp = 0, fp = 0; /* the weight of bad[0..i), good[0..j) */
 	double best_t = NAN;
 	bool found = false, pending = false;
 	/* Merge the two sorted lists one distinct value at a time; after each
@@ -197,12 +249,12 @@ void audit_best_threshold(const audit_calib *c, double min_precision, audit_thre
 			pending = false;
 		}
 		while (i < m && c->bad[i] == v)
-			i++;
+			tp += weight(c->bad_w, i++);
 		while (j < n && c->good[j] == v)
-			j++;
-		if (i > 0 && (double)i / (double)(i + j) >= min_precision && i > best_tp) {
-			best_tp = i;
-			best_fp = j;
+			fp += weight(c->good_w, j++);
+		if (tp > 0 && (double)tp / (double)(tp + fp) >= min_precision && tp > best_tp) {
+			best_tp = tp;
+			best_fp = fp;
 			found = pending = true;
 			best_t = nextafter(v, INFINITY);
 		}
@@ -229,8 +281,8 @@ int audit_histogram(const audit_calib *c, int nbins, uint64_t *bad, uint64_t *go
 	for (int b = 0; b < nbins; b++)
 		bad[b] = good[b] = 0;
 	for (size_t i = 0; i < c->n_bad; i++)
-		bad[bin_of(c->bad[i], nbins)]++;
+		bad[bin_of(c->bad[i], nbins)] += weight(c->bad_w, i);
 	for (size_t i = 0; i < c->n_good; i++)
-		good[bin_of(c->good[i], nbins)]++;
+		good[bin_of(c->good[i], nbins)] += weight(c->good_w, i);
 	return ASSAY_OK;
 }

@@ -468,7 +468,75 @@ TEST(timing_one_million)
 	free(v);
 }
 
-UNIT_MAIN(UNIT_CASE(calib_split_and_sort), UNIT_CASE(calib_streamed_equals_init), UNIT_CASE(auc_ties_by_hand), UNIT_CASE(delong_by_hand),
+/* A list of distinct values with counts gives every figure bit for bit
+ * as the same values one by one: AUC, DeLong, the threshold at a value,
+ * the best threshold, the histogram, the automatic (bootstrap) interval. */
+static void counted_of(const audit_calib *c, audit_calib *out, uint64_t *wb, uint64_t *wg)
+{
+	*out = (audit_calib){.bad = malloc((c->n_bad + 1) * sizeof(double)),
+			     .good = malloc((c->n_good + 1) * sizeof(double)),
+			     .bad_w = wb, .good_w = wg};
+	for (size_t i = 0; i < c->n_bad; i++) {
+		if (out->n_bad && out->bad[out->n_bad - 1] == c->bad[i]) {
+			wb[out->n_bad - 1]++;
+			continue;
+		}
+		out->bad[out->n_bad] = c->bad[i];
+		wb[out->n_bad++] = 1;
+	}
+	for (size_t i = 0; i < c->n_good; i++) {
+		if (out->n_good && out->good[out->n_good - 1] == c->good[i]) {
+			wg[out->n_good - 1]++;
+			continue;
+		}
+		out->good[out->n_good] = c->good[i];
+		wg[out->n_good++] = 1;
+	}
+}
+
+TEST(counted_values_give_the_same_figures)
+{
+	size_t sizes[] = {3000, 40000};
+	for (int t = 0; t < 2; t++) {
+		audit_calib c, w;
+		random_calib(&c, sizes[t], 11 + t, 0.2, 40);
+		uint64_t *wb = calloc(c.n_bad + 1, 8), *wg = calloc(c.n_good + 1, 8);
+		counted_of(&c, &w, wb, wg);
+		CHECK(w.n_bad < c.n_bad / 10); /* 41 values at most */
+		CHECK(audit_calib_bad_total(&w) == c.n_bad);
+		CHECK(audit_calib_good_total(&w) == c.n_good);
+		CHECK(audit_auc(&w) == audit_auc(&c));
+		audit_auc_ci a, b;
+		audit_auc_delong(&c, AUDIT_Z95, &a);
+		audit_auc_delong(&w, AUDIT_Z95, &b);
+		CHECK(a.auc == b.auc && a.se == b.se && a.lo == b.lo && a.hi == b.hi);
+		CHECK_INT(audit_auc_ci_auto(&c, &a, NULL), ASSAY_OK);
+		CHECK_INT(audit_auc_ci_auto(&w, &b, NULL), ASSAY_OK);
+		CHECK_INT(a.method, b.method);
+		CHECK(a.lo == b.lo && a.hi == b.hi && a.se == b.se);
+		audit_threshold x, y;
+		audit_at_threshold(&c, 0.5, &x);
+		audit_at_threshold(&w, 0.5, &y);
+		CHECK(x.tp == y.tp && x.fp == y.fp && x.fn == y.fn && x.tn == y.tn);
+		for (int k = 0; k < 3; k++) {
+			double minp[] = {0.5, 0.8, 0.95};
+			audit_best_threshold(&c, minp[k], &x);
+			audit_best_threshold(&w, minp[k], &y);
+			CHECK(x.found == y.found && x.tp == y.tp && x.fp == y.fp);
+			CHECK(x.found ? x.t == y.t : isnan(y.t));
+		}
+		uint64_t hb[10], hg[10], hb2[10], hg2[10];
+		CHECK_INT(audit_histogram(&c, 10, hb, hg, NULL), ASSAY_OK);
+		CHECK_INT(audit_histogram(&w, 10, hb2, hg2, NULL), ASSAY_OK);
+		CHECK(memcmp(hb, hb2, sizeof hb) == 0 && memcmp(hg, hg2, sizeof hg) == 0);
+		audit_calib_free(&c);
+		audit_calib_free(&w);
+		free(wb);
+		free(wg);
+	}
+}
+
+UNIT_MAIN(UNIT_CASE(calib_split_and_sort), UNIT_CASE(counted_values_give_the_same_figures), UNIT_CASE(calib_streamed_equals_init), UNIT_CASE(auc_ties_by_hand), UNIT_CASE(delong_by_hand),
 	  UNIT_CASE(auc_properties), UNIT_CASE(auc_undefined_for_one_class),
 	  UNIT_CASE(delong_needs_two_per_class), UNIT_CASE(delong_matches_definition_random),
 	  UNIT_CASE(bootstrap_deterministic_and_consistent), UNIT_CASE(bootstrap_tiny_and_invalid),
