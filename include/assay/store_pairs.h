@@ -177,6 +177,11 @@ typedef struct store_where {
 	char *sql_each;
 	store_where_value *values;
 	size_t n_values;
+	/* PostgreSQL's fragment, its values the elements of one text[]
+	 * parameter (written $W: the statement around it numbers it), and that
+	 * parameter's value */
+	char *sql_pg;
+	char *pg_values;
 	bool regex; /* matches a /regex/ (a function the store registers) */
 	bool kind;  /* tests a text's kind (likewise) */
 } store_where;

@@ -298,11 +298,41 @@ dbi_stmt *dbi_adopt_sqlite(dbi *db, void *raw)
 	return st;
 }
 
+dbi_stmt *dbi_compose_pg(dbi *db, const char *sql, int keep_from, assay_error *err)
+{
+	if (db->ops->engine != DBI_PG) {
+		assay_fail(err, ASSAY_EDB, "internal: a composed statement on SQLite");
+		return NULL;
+	}
+	dbi_stmt *st = calloc(1, sizeof *st);
+	dbi_query *q = calloc(1, sizeof *q);
+	char *text = assay_strdup(sql);
+	if (!st || !q || !text) {
+		free(st);
+		free(q);
+		free(text);
+		assay_fail(err, ASSAY_ENOMEM, "out of memory");
+		return NULL;
+	}
+	*q = (dbi_query){.name = q_composed.name, .pg = text};
+	*st = (dbi_stmt){.db = db, .q = q, .adopted = true, .own_q = q, .keep_from = keep_from};
+	if (db->ops->prepare(st, err) != ASSAY_OK) {
+		free(text);
+		free(q);
+		free(st);
+		return NULL;
+	}
+	return st;
+}
+
 void dbi_stmt_free(dbi_stmt *st)
 {
 	if (!st)
 		return;
 	st->db->ops->finalize(st);
+	if (st->own_q)
+		free((char *)st->own_q->pg);
+	free(st->own_q);
 	free(st);
 }
 

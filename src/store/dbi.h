@@ -79,7 +79,18 @@ dbi_stmt *dbi_stmt_get(dbi *db, const dbi_query *q, assay_error *err);
  * values bound at its making; dbi_stmt_free finalizes it.
  * NULL on ENOMEM (raw is finalized then). */
 dbi_stmt *dbi_adopt_sqlite(dbi *db, void *raw);
+/* The same on PostgreSQL: a statement of text made per call (sql, $N
+ * placeholders, copied), sent with its parameters at each run rather than
+ * prepared on the server; dbi_reset keeps the parameters from keep_from
+ * on (0: none) bound. NULL with err filled. */
+dbi_stmt *dbi_compose_pg(dbi *db, const char *sql, int keep_from, assay_error *err);
 void dbi_stmt_free(dbi_stmt *st);
+
+/* The PostgreSQL text of a query whose own is NULL: its SQLite text with
+ * ?N (and bare ?) placeholders outside literals, quoted names and comments
+ * turned into $N ($N already there kept). Allocated; NULL on ENOMEM.
+ * *nparams gets the highest N. */
+char *dbi_pg_text(const char *sqlite_sql, int *nparams);
 
 /* Binders; text and blobs are copied when the statement runs, so the
  * caller's buffer must live until the first dbi_step. n < 0: strlen. */

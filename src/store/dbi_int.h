@@ -58,16 +58,15 @@ struct dbi_stmt {
 	const dbi_query *q;
 	void *handle; /* sqlite3_stmt *, or the PostgreSQL statement's state */
 	bool adopted; /* dbi_adopt_sqlite's: its --where values stay bound */
+	/* dbi_compose_pg's: its own query object, and the first of the
+	 * parameters a reset keeps bound */
+	dbi_query *own_q;
+	int keep_from;
 };
 
 extern const struct dbi_ops dbi_sqlite_ops;
 extern const struct dbi_ops dbi_pg_ops;
 
-/* The PostgreSQL text of a query whose own is NULL: its SQLite text with
- * ?N (and bare ?) placeholders outside literals, quoted names and comments
- * turned into $N ($N already there kept). Allocated; NULL on ENOMEM.
- * *nparams gets the highest N. */
-char *dbi_pg_text(const char *sqlite_sql, int *nparams);
 
 /* Reads ahead the rest of the statement whose rows are arriving on a
  * PostgreSQL connection, so that another can run (dbi_pg.c). */

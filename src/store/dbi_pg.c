@@ -197,6 +197,10 @@ static int pg_prepare(dbi_stmt *st, assay_error *err)
 		return assay_fail(err, ASSAY_EDB, "internal: %s has more than %d parameters",
 				  st->q->name, DBI_MAX_PARAMS);
 	}
+	if (st->adopted) { /* dbi_compose_pg's: sent whole at each run */
+		st->handle = p;
+		return ASSAY_OK;
+	}
 	snprintf(p->name, sizeof p->name, "assay_%u", ++st->db->seq);
 	PGresult *res = NULL;
 	if (st->db->busy && hold(st->db->busy, err) != ASSAY_OK) {
@@ -348,7 +352,10 @@ static int start(dbi_stmt *st, assay_error *err, const char *what)
 		return assay_fail(err, ASSAY_ENOMEM, "%s: out of memory", what);
 	if (st->db->busy && hold(st->db->busy, err) != ASSAY_OK)
 		return err->code;
-	if (!PQsendQueryPrepared(conn(st->db), p->name, p->nparams, p->vals, p->lens, p->fmts, 0))
+	if (st->adopted ? !PQsendQueryParams(conn(st->db), p->sql, p->nparams, NULL, p->vals,
+					     p->lens, p->fmts, 0)
+			: !PQsendQueryPrepared(conn(st->db), p->name, p->nparams, p->vals, p->lens,
+					       p->fmts, 0))
 		return fail_res(st->db, NULL, err, what);
 	PQsetSingleRowMode(conn(st->db));
 	p->running = true;
@@ -520,7 +527,8 @@ static void pg_reset(dbi_stmt *st)
 {
 	drain(st);
 	for (int i = 1; i <= DBI_MAX_PARAMS; i++)
-		slot(st, i, NULL, 0, 0);
+		if (!st->adopted || st->keep_from <= 0 || i < st->keep_from)
+			slot(st, i, NULL, 0, 0);
 	ps(st)->oom = false;
 }
 

@@ -171,6 +171,14 @@ int store_text_move(store *s, void (*progress)(void *ud, int64_t done, int64_t t
  * sqlite3_finalize it) with w's values bound, registering what w needs. */
 int store_where_prepare(store *s, const char *head, const store_where *w, const char *tail,
 			sqlite3_stmt **st, assay_error *err);
+/* The same on either engine, read through the SQL interface (free it with
+ * dbi_stmt_free; w's values stay bound at a dbi_reset): head and tail are
+ * SQLite's text, head_pg and tail_pg PostgreSQL's (NULL: SQLite's with ?N
+ * made $N); on PostgreSQL w's values are one parameter after theirs. NULL
+ * with err filled. */
+dbi_stmt *store_where_stmt(store *s, const char *sql_head, const char *sql_tail,
+			   const char *sql_head_pg, const char *sql_tail_pg, const store_where *w,
+			   assay_error *err);
 
 /* ---- scores packed one row per sample (score_pack.c) ---- */
 

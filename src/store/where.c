@@ -38,6 +38,10 @@ typedef struct where_row {
 	/* the test one sample at a time (same parameters), where it differs:
 	 * what a walk along another index checks row by row (sql_each) */
 	const char *sql_each;
+	/* PostgreSQL's text and its binds, where they differ from sql's (in
+	 * pg, @ is the JSON value at meta.PATH, each step of the path bound) */
+	const char *pg;
+	const char *pg_binds;
 } where_row;
 
 /* A score test reads the sample's packed scores (score_pack.c) by one
@@ -56,48 +60,83 @@ typedef struct where_row {
 	"coalesce((SELECT sc.learned FROM sample_scores sc WHERE sc.sample_id = s.id) %o ?, 0)"
 #define META_IS "CASE WHEN json_valid(s.record) THEN ifnull(json_extract(s.record, ?)"
 
+/* PostgreSQL's: the packed scores are arrays (scores_pg.h), element slot
+ * + 1 the slot's value (NULL: unscored or failed); booleans are booleans. */
+#define SCORE_IS_PG                                                                                \
+	"coalesce((SELECT sc.vals[" SCORE_SLOT " + 1] FROM sample_scores sc"                       \
+	" WHERE sc.sample_id = s.id) %o ?, false)"
+#define FLAG_IS_PG                                                                                 \
+	"coalesce((SELECT (sc.flags >> CAST(" SCORE_SLOT " AS INTEGER)) & 1 = 1"                   \
+	" FROM sample_scores sc WHERE sc.sample_id = s.id), false)"
+#define LEARNED_IS_PG                                                                              \
+	"coalesce((SELECT sc.learned FROM sample_scores sc WHERE sc.sample_id = s.id) %o ?, false)"
+/* A JSON number (P: the value at the path, a json) as SQLite reads it: a
+ * double, the magnitudes beyond one clamped (an exponent of four digits or
+ * a number longer than 400 characters matches nothing). */
+#define META_NUM_PG                                                                                \
+	"CASE WHEN json_typeof(@) = 'number' AND length(@ #>> '{}') <= 400"                        \
+	" AND (@ #>> '{}') !~ '[eE][-+]?[0-9]{4}' THEN"                                            \
+	" CAST(CASE WHEN abs(CAST(@ #>> '{}' AS NUMERIC)) < 3e-324 THEN 0"                         \
+	" ELSE greatest(least(CAST(@ #>> '{}' AS NUMERIC), 1.7976931348623157e308),"              \
+	" -1.7976931348623157e308) END AS DOUBLE PRECISION) %o ? ELSE false END"
+#define META_TEXT_PG                                                                               \
+	"CASE WHEN json_typeof(@) = 'string' THEN (@ #>> '{}') = ? ELSE false END"
+/* text_kind (src/text/kind.c) in SQL: the batch's declared kind, else a
+ * caption by the last part of the text's field name (text_caption_field's
+ * names, ASCII letters in any case), else by whether it has a context */
+#define KIND_PG                                                                                    \
+	"coalesce((SELECT CASE WHEN b.kind IN ('caption', 'response', 'text') THEN b.kind"         \
+	" WHEN s.text_field = '' OR lower(regexp_replace(s.text_field, '^.*[.]', '') COLLATE \"C\")" \
+	"  IN ('caption', 'captions', 'alt', 'alt_text', 'alttext', 'description',"               \
+	"      'dense_caption', 'short_caption', 'long_caption') THEN 'caption'"                    \
+	" WHEN s.context IS NOT NULL THEN 'response' ELSE 'text' END"                               \
+	" FROM batches b WHERE b.id = s.batch_id), '') = ?"
+/* ASCII letters in any case, as SQLite's lower() folds them */
+#define CONTAINS_PG(col) "strpos(lower(" col " COLLATE \"C\"), lower(? COLLATE \"C\")) > 0"
+
 static const where_row rows[] = {
-	{"flagged", 0, 0, NULL, W_SAMPLE, FLAG_IS, "a", NULL, NULL},
-	{"score", 0, 0, NULL, W_SAMPLE, SCORE_IS, "av", NULL, NULL},
-	{"learned", 0, 0, NULL, W_SAMPLE, LEARNED_IS, "v", NULL, NULL},
+	{"flagged", 0, 0, NULL, W_SAMPLE, FLAG_IS, "a", NULL, NULL, FLAG_IS_PG, NULL},
+	{"score", 0, 0, NULL, W_SAMPLE, SCORE_IS, "av", NULL, NULL, SCORE_IS_PG, NULL},
+	{"learned", 0, 0, NULL, W_SAMPLE, LEARNED_IS, "v", NULL, NULL, LEARNED_IS_PG, NULL},
 	{"quality", 0, 0, NULL, W_SAMPLE, "(s.quality IS NOT NULL AND s.quality %o ?)", "v", NULL,
-	 NULL},
+	 NULL, NULL, NULL},
 	{"meta", QUERY_LIT_NUMBER, 0, NULL, W_SAMPLE,
 	 META_IS " %o ? AND json_type(s.record, ?) IN ('integer', 'real'), 0) ELSE 0 END", "pvp",
-	 NULL, NULL},
+	 NULL, NULL, META_NUM_PG, "v"},
 	{"meta", QUERY_LIT_TEXT, QUERY_OP_EQ, NULL, W_SAMPLE,
-	 META_IS " = ? AND json_type(s.record, ?) = 'text', 0) ELSE 0 END", "pvp", NULL, NULL},
+	 META_IS " = ? AND json_type(s.record, ?) = 'text', 0) ELSE 0 END", "pvp", NULL, NULL,
+	 META_TEXT_PG, "v"},
 	{"batch", 0, QUERY_OP_EQ, NULL, W_SAMPLE,
-	 "s.batch_id IN (SELECT b.id FROM batches b WHERE b.name = ?)", "v", NULL, NULL},
+	 "s.batch_id IN (SELECT b.id FROM batches b WHERE b.name = ?)", "v", NULL, NULL, NULL, NULL},
 	{"kind", 0, QUERY_OP_EQ, "undeclared", W_SAMPLE,
-	 "s.batch_id IN (SELECT b.id FROM batches b WHERE b.kind = '')", "", NULL, NULL},
+	 "s.batch_id IN (SELECT b.id FROM batches b WHERE b.kind = '')", "", NULL, NULL, NULL, NULL},
 	{"kind", 0, QUERY_OP_EQ, NULL, W_SAMPLE,
 	 "coalesce((SELECT assay_kind(b.kind, s.text_field, s.context IS NOT NULL)"
-	 " FROM batches b WHERE b.id = s.batch_id), '') = ?", "v", NULL, NULL},
+	 " FROM batches b WHERE b.id = s.batch_id), '') = ?", "v", NULL, NULL, KIND_PG, NULL},
 	{"verdict", 0, QUERY_OP_EQ, "undecided", W_SAMPLE,
 	 "NOT EXISTS (SELECT 1 FROM decisions d WHERE d.sample_id = s.id"
-	 " AND d.verdict <> 'skipped')", "", NULL, NULL},
-	{"verdict", 0, QUERY_OP_EQ, NULL, W_DECISION, "d.verdict = ?", "v", NULL, NULL},
+	 " AND d.verdict <> 'skipped')", "", NULL, NULL, NULL, NULL},
+	{"verdict", 0, QUERY_OP_EQ, NULL, W_DECISION, "d.verdict = ?", "v", NULL, NULL, NULL, NULL},
 	{"reason", 0, QUERY_OP_MATCH, NULL, W_DECISION, "instr(lower(d.reason), lower(?)) > 0",
-	 "v", NULL, NULL},
-	{"reason", 0, QUERY_OP_EQ, NULL, W_DECISION, "d.reason = ?", "v", NULL, NULL},
+	 "v", NULL, NULL, CONTAINS_PG("d.reason"), NULL},
+	{"reason", 0, QUERY_OP_EQ, NULL, W_DECISION, "d.reason = ?", "v", NULL, NULL, NULL, NULL},
 	{"annotator", 0, QUERY_OP_EQ, NULL, W_DECISION,
-	 "d.annotator_id IN (SELECT a.id FROM annotators a WHERE a.name = ?)", "v", NULL, NULL},
-	{"decided_after", 0, QUERY_OP_EQ, NULL, W_DECISION, "d.decided_at >= ?", "v", NULL, NULL},
-	{"decided_before", 0, QUERY_OP_EQ, NULL, W_DECISION, "d.decided_at < ?", "v", NULL, NULL},
+	 "d.annotator_id IN (SELECT a.id FROM annotators a WHERE a.name = ?)", "v", NULL, NULL, NULL, NULL},
+	{"decided_after", 0, QUERY_OP_EQ, NULL, W_DECISION, "d.decided_at >= ?", "v", NULL, NULL, NULL, NULL},
+	{"decided_before", 0, QUERY_OP_EQ, NULL, W_DECISION, "d.decided_at < ?", "v", NULL, NULL, NULL, NULL},
 	{"conflict", 0, 0, NULL, W_SAMPLE,
 	 "(SELECT count(DISTINCT coalesce(d.pref, d.verdict)) FROM decisions d"
-	 " WHERE d.sample_id = s.id AND d.verdict <> 'skipped') > 1", "", NULL, NULL},
+	 " WHERE d.sample_id = s.id AND d.verdict <> 'skipped') > 1", "", NULL, NULL, NULL, NULL},
 	{"edited", 0, 0, NULL, W_SAMPLE,
 	 "EXISTS (SELECT 1 FROM decisions d WHERE d.sample_id = s.id AND d.verdict = 'edited')",
-	 "", NULL, NULL},
+	 "", NULL, NULL, NULL, NULL},
 	{"spotcheck", 0, QUERY_OP_EQ, NULL, W_SAMPLE,
 	 "s.id IN (SELECT k.sample_id FROM spotcheck_samples k WHERE k.spotcheck_id = ?)", "v",
-	 NULL, NULL},
+	 NULL, NULL, NULL, NULL},
 	{"text", QUERY_LIT_REGEX, QUERY_OP_MATCH, NULL, W_SAMPLE, "assay_regexp(?, s.text)", "v",
-	 NULL, NULL},
+	 NULL, NULL, "s.text ~ ('(?ei)' || ?)", NULL},
 	{"text", QUERY_LIT_TEXT, QUERY_OP_MATCH, NULL, W_SAMPLE,
-	 "instr(lower(s.text), lower(?)) > 0", "v", NULL, NULL},
+	 "instr(lower(s.text), lower(?)) > 0", "v", NULL, NULL, CONTAINS_PG("s.text"), NULL},
 };
 
 typedef struct wbuild {
@@ -106,6 +145,9 @@ typedef struct wbuild {
 	size_t cap;
 	bool oom;
 	bool each; /* the rows' sql_each where they have one */
+	bool pg;   /* PostgreSQL's spelling: the values into pg_values */
+	abuf pg_values;
+	size_t n_pg;
 	assay_error *err;
 } wbuild;
 
@@ -128,6 +170,31 @@ static void put(wbuild *b, const char *s)
 	b->oom |= abuf_puts(&b->sql, s) < 0;
 }
 
+/* PostgreSQL: every value is an element of one text[] parameter, written
+ * $W until the statement around the fragment numbers it (store_where_stmt),
+ * read back in its type; the array's literal quotes each element. */
+static void pg_value(wbuild *b, int type, const char *text)
+{
+	char ph[24];
+	snprintf(ph, sizeof ph, "%zu", ++b->n_pg);
+	put(b, type == STORE_WHERE_TEXT ? "" : "CAST(");
+	put(b, "(CAST($W AS TEXT[]))[");
+	put(b, ph);
+	put(b, "]");
+	put(b, type == STORE_WHERE_REAL  ? " AS DOUBLE PRECISION)"
+	       : type == STORE_WHERE_INT ? " AS BIGINT)"
+					 : "");
+	int rc = abuf_putc(&b->pg_values, b->n_pg == 1 ? '{' : ',');
+	rc |= abuf_putc(&b->pg_values, '"');
+	for (const char *p = text ? text : ""; *p && rc == 0; p++) {
+		if (*p == '"' || *p == '\\')
+			rc |= abuf_putc(&b->pg_values, '\\');
+		rc |= abuf_putc(&b->pg_values, *p);
+	}
+	rc |= abuf_putc(&b->pg_values, '"');
+	b->oom |= rc < 0;
+}
+
 static store_where_value *new_value(wbuild *b)
 {
 	store_where *w = b->w;
@@ -145,6 +212,10 @@ static store_where_value *new_value(wbuild *b)
 
 static void bind_text(wbuild *b, const char *t)
 {
+	if (b->pg) {
+		pg_value(b, STORE_WHERE_TEXT, t);
+		return;
+	}
 	store_where_value *v = new_value(b);
 	if (v) {
 		v->type = STORE_WHERE_TEXT;
@@ -154,6 +225,25 @@ static void bind_text(wbuild *b, const char *t)
 
 /* meta.a.b -> $."meta"."a"."b" (a step never holds a quote: the parser's
  * words cannot). */
+/* PostgreSQL: meta.a.b -> the record's "meta", then "a", then "b" (each
+ * step an object's key, never an array's index, as SQLite's path reads). */
+static void pg_path(wbuild *b, const query_expr *e)
+{
+	put(b, "(CAST(s.record AS JSON) -> ");
+	pg_value(b, STORE_WHERE_TEXT, e->field->name);
+	abuf step = {0};
+	for (const char *p = e->arg; *p;) {
+		size_t n = strcspn(p, ".");
+		step.len = 0;
+		b->oom |= abuf_printf(&step, "%.*s", (int)n, p) < 0;
+		put(b, " -> ");
+		pg_value(b, STORE_WHERE_TEXT, step.data);
+		p += n + (p[n] == '.');
+	}
+	abuf_free(&step);
+	put(b, ")");
+}
+
 static void bind_path(wbuild *b, const query_expr *e)
 {
 	abuf path = {0};
@@ -175,6 +265,15 @@ static void bind_value(wbuild *b, const query_value *qv)
 		bind_text(b, qv->text);
 		return;
 	}
+	if (b->pg) {
+		char num[40];
+		if (qv->type == QUERY_LIT_NUMBER)
+			snprintf(num, sizeof num, "%.17g", qv->number);
+		else
+			snprintf(num, sizeof num, "%lld", (long long)qv->date);
+		pg_value(b, qv->type == QUERY_LIT_NUMBER ? STORE_WHERE_REAL : STORE_WHERE_INT, num);
+		return;
+	}
 	store_where_value *v = new_value(b);
 	if (v && qv->type == QUERY_LIT_NUMBER)
 		*v = (store_where_value){.type = STORE_WHERE_REAL, .d = qv->number};
@@ -189,11 +288,18 @@ static void emit_row(wbuild *b, const where_row *r, const query_expr *e)
 		[QUERY_OP_EQ] = "=", [QUERY_OP_NE] = "=",  [QUERY_OP_LT] = "<",
 		[QUERY_OP_LE] = "<=", [QUERY_OP_GT] = ">", [QUERY_OP_GE] = ">=",
 	};
-	const char *bind = r->binds;
+	const char *bind = b->pg && r->pg_binds ? r->pg_binds : r->binds;
+	bool quoted = false; /* inside a literal: copied as it is */
 	b->w->regex |= e->value.type == QUERY_LIT_REGEX;
 	b->w->kind |= strcmp(r->field, "kind") == 0;
-	for (const char *p = b->each && r->sql_each ? r->sql_each : r->sql; *p; p++) {
-		if (*p == '%' && p[1] == 'o') {
+	for (const char *p = b->pg && r->pg ? r->pg : b->each && r->sql_each ? r->sql_each : r->sql;
+	     *p; p++) {
+		quoted ^= *p == '\'';
+		if (quoted || *p == '\'') {
+			b->oom |= abuf_putc(&b->sql, *p) < 0;
+		} else if (*p == '@' && b->pg) {
+			pg_path(b, e);
+		} else if (*p == '%' && p[1] == 'o') {
 			put(b, e->op < QUERY_OP_MATCH && sql_ops[e->op] ? sql_ops[e->op] : "=");
 			p++;
 		} else if (*p == '?') {
@@ -291,15 +397,21 @@ static int emit(wbuild *b, const query_expr *e)
 	return rc;
 }
 
-/* One spelling of e into w (w->sql), its values bound in order. */
-static int compile(const struct query_expr *e, store_where *w, bool each, assay_error *err)
+/* One spelling of e into w (w->sql), its values bound in order (pg:
+ * PostgreSQL's, its values into w->pg_values). */
+static int compile(const struct query_expr *e, store_where *w, bool each, bool pg,
+		   assay_error *err)
 {
-	wbuild b = {.w = w, .each = each, .err = err};
-	int rc = e ? emit(&b, e) : (put(&b, "1"), ASSAY_OK);
+	wbuild b = {.w = w, .each = each, .pg = pg, .err = err};
+	int rc = e ? emit(&b, e) : (put(&b, pg ? "true" : "1"), ASSAY_OK);
+	if (pg)
+		b.oom |= abuf_puts(&b.pg_values, b.n_pg ? "}" : "{}") < 0;
 	if (rc == ASSAY_OK && b.oom)
 		rc = assay_fail(err, ASSAY_ENOMEM, "out of memory");
 	w->sql = abuf_take(&b.sql);
-	if (rc == ASSAY_OK && !w->sql)
+	w->pg_values = abuf_take(&b.pg_values);
+	abuf_free(&b.pg_values);
+	if (rc == ASSAY_OK && (!w->sql || (pg && !w->pg_values)))
 		rc = assay_fail(err, ASSAY_ENOMEM, "out of memory");
 	return rc;
 }
@@ -309,15 +421,21 @@ static int compile(const struct query_expr *e, store_where *w, bool each, assay_
 int store_where_compile(const struct query_expr *e, store_where *out, assay_error *err)
 {
 	*out = (store_where){0};
-	store_where each = {0};
-	int rc = compile(e, out, false, err);
+	store_where each = {0}, pg = {0};
+	int rc = compile(e, out, false, false, err);
 	if (rc == ASSAY_OK)
-		rc = compile(e, &each, true, err);
+		rc = compile(e, &each, true, false, err);
 	if (rc == ASSAY_OK && each.n_values != out->n_values)
 		rc = assay_fail(err, ASSAY_EDB, "internal: the two spellings of a --where differ");
+	if (rc == ASSAY_OK)
+		rc = compile(e, &pg, false, true, err);
 	out->sql_each = each.sql;
 	each.sql = NULL;
+	out->sql_pg = pg.sql;
+	out->pg_values = pg.pg_values;
+	pg.sql = pg.pg_values = NULL;
 	store_where_free(&each);
+	store_where_free(&pg);
 	if (rc < 0)
 		store_where_free(out);
 	return rc;
@@ -332,6 +450,8 @@ void store_where_free(store_where *w)
 	free(w->values);
 	free(w->sql);
 	free(w->sql_each);
+	free(w->sql_pg);
+	free(w->pg_values);
 	*w = (store_where){0};
 }
 
@@ -423,61 +543,4 @@ int store_where_prepare(store *s, const char *head, const store_where *w, const 
 		return store_sqlerr(s, rc, err, "binding a --where value");
 	}
 	return ASSAY_OK;
-}
-
-int store_where_count(store *s, const store_where *w, int64_t *n, assay_error *err)
-{
-	sqlite3_stmt *st;
-	*n = 0;
-	int rc = store_where_prepare(s, "SELECT count(*) FROM samples s WHERE ", w, "", &st, err);
-	if (rc < 0)
-		return rc;
-	int step = sqlite3_step(st);
-	if (step == SQLITE_ROW)
-		*n = sqlite3_column_int64(st, 0);
-	else
-		rc = store_sqlerr(s, step, err, "counting a --where slice");
-	sqlite3_finalize(st);
-	return rc;
-}
-
-int store_where_each(store *s, const store_where *w, int (*fn)(void *ud, int64_t sample_id),
-		     void *ud, assay_error *err)
-{
-	sqlite3_stmt *st;
-	int rc = store_where_prepare(s, "SELECT s.id FROM samples s WHERE ", w, " ORDER BY s.id",
-				     &st, err);
-	if (rc < 0)
-		return rc;
-	int step;
-	while ((step = sqlite3_step(st)) == SQLITE_ROW)
-		if ((rc = fn(ud, sqlite3_column_int64(st, 0))) != 0)
-			break;
-	if (rc == 0 && step != SQLITE_DONE)
-		rc = store_sqlerr(s, step, err, "reading a --where slice");
-	sqlite3_finalize(st);
-	return rc;
-}
-
-int store_where_tally(store *s, const store_where *w, int64_t *n, int64_t *decided,
-		      assay_error *err)
-{
-	sqlite3_stmt *st;
-	*n = *decided = 0;
-	int rc = store_where_prepare(s,
-				     "SELECT count(*), coalesce(sum(EXISTS (SELECT 1 FROM decisions d"
-				     " WHERE d.sample_id = s.id AND d.verdict <> 'skipped')), 0)"
-				     " FROM samples s WHERE ",
-				     w, "", &st, err);
-	if (rc < 0)
-		return rc;
-	int step = sqlite3_step(st);
-	if (step == SQLITE_ROW) {
-		*n = sqlite3_column_int64(st, 0);
-		*decided = sqlite3_column_int64(st, 1);
-	} else {
-		rc = store_sqlerr(s, step, err, "counting a --where slice");
-	}
-	sqlite3_finalize(st);
-	return rc;
 }
