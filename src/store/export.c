@@ -110,27 +110,24 @@ static const dbi_query q_each_decided = {"export_each_decided",
 	"SELECT count(*) FROM samples s JOIN batches b ON b.id = s.batch_id"                       \
 	" WHERE (?1 IS NULL OR b.name = ?1)"
 
-static const dbi_query q_estimate = {
-    "export_estimate", SQL_ESTIMATE,
-    "SELECT count(*) FROM samples s JOIN batches b ON b.id = s.batch_id"
-    " WHERE ($1::text IS NULL OR b.name = $1)"};
+#define SQL_ESTIMATE_PG                                                                            \
+	"SELECT count(*) FROM samples s JOIN batches b ON b.id = s.batch_id"                       \
+	" WHERE ($1::text IS NULL OR b.name = $1)"
+
+static const dbi_query q_estimate = {"export_estimate", SQL_ESTIMATE, SQL_ESTIMATE_PG};
 
 /* The statement for f: cached (the caller's dbi_stmt_get of its query,
  * asked for only when f has no --where), or one prepared with its --where
- * (*own: dbi_stmt_free it). NULL with err filled. */
+ * (*own: dbi_stmt_free it; PostgreSQL's head and tail its own). NULL with
+ * err filled. */
 static dbi_stmt *export_stmt(store *s, const store_export_filter *f, dbi_stmt *cached,
-			  const char *sql_head, const char *sql_tail, bool *own, assay_error *err)
+			  const char *sql_head, const char *sql_tail, const char *sql_head_pg,
+			  const char *sql_tail_pg, bool *own, assay_error *err)
 {
-	sqlite3_stmt *st = NULL;
 	*own = f->where != NULL;
 	if (!f->where)
 		return cached;
-	if (store_where_prepare(s, sql_head, f->where, sql_tail, &st, err) < 0)
-		return NULL;
-	dbi_stmt *own_st = dbi_adopt_sqlite(s->dbi, st);
-	if (!own_st)
-		assay_fail(err, ASSAY_ENOMEM, "out of memory");
-	return own_st;
+	return store_where_stmt(s, sql_head, sql_tail, sql_head_pg, sql_tail_pg, f->where, err);
 }
 
 /* Strings of the current group live in one arena; verdicts keep offsets
@@ -339,7 +336,7 @@ int store_export_each(store *s, const store_export_filter *f,
 		      int (*fn)(void *ud, const store_export_row *row), void *ud, assay_error *err)
 {
 	bool oom = false, own = false;
-	if (s->pg && (f->where || f->after_id || f->upto_id))
+	if (s->pg && (f->after_id || f->upto_id))
 		return store_sqlite_only(s, err);
 	char *mins = bounds_json(f->min_scorer, f->min_value, f->n_min, &oom);
 	char *maxs = bounds_json(f->max_scorer, f->max_value, f->n_max, &oom);
@@ -348,10 +345,13 @@ int store_export_each(store *s, const store_export_filter *f,
 		;
 	else if (f->decided)
 		st = export_stmt(s, f, f->where ? NULL : dbi_stmt_get(s->dbi, &q_each_decided, err),
-				 SQL_EACH_HEAD_DECIDED " AND (", ")" SQL_EACH_TAIL, &own, err);
+				 SQL_EACH_HEAD_DECIDED " AND (", ")" SQL_EACH_TAIL,
+				 SQL_EACH_HEAD_PG " AND " SQL_DECIDED_IDS " AND (",
+				 ")" SQL_EACH_TAIL_PG, &own, err);
 	else
 		st = export_stmt(s, f, f->where ? NULL : dbi_stmt_get(s->dbi, &q_each, err),
-				 SQL_EACH_HEAD " AND (", ")" SQL_EACH_TAIL, &own, err);
+				 SQL_EACH_HEAD " AND (", ")" SQL_EACH_TAIL, SQL_EACH_HEAD_PG " AND (",
+				 ")" SQL_EACH_TAIL_PG, &own, err);
 	if (!st) {
 		free(mins);
 		free(maxs);
@@ -412,10 +412,8 @@ int store_export_each(store *s, const store_export_filter *f,
 int store_export_estimate(store *s, const store_export_filter *f, int64_t *n, assay_error *err)
 {
 	bool own = false;
-	if (s->pg && f->where)
-		return store_sqlite_only(s, err);
 	dbi_stmt *st = export_stmt(s, f, f->where ? NULL : dbi_stmt_get(s->dbi, &q_estimate, err),
-				   SQL_ESTIMATE " AND (", ")", &own, err);
+				   SQL_ESTIMATE " AND (", ")", SQL_ESTIMATE_PG " AND (", ")", &own, err);
 	if (!st)
 		return err->code;
 	dbi_bind_text(st, 1, f->batch, -1);

@@ -133,14 +133,16 @@ void store_pair_free(store_pair *p)
 	"   AND (?6 = 0 OR d.annotator_id = ?6)"
 #define PREFS_TAIL " ORDER BY d.sample_id, d.decided_at, d.annotator_id"
 
-static const dbi_query q_prefs = {
-    "pair_prefs_all", PREFS_HEAD PREFS_TAIL,
-    "SELECT " PREF_COLS " FROM decisions d JOIN pairs p ON p.sample_id = d.sample_id"
-    " JOIN samples s ON s.id = d.sample_id JOIN annotators a ON a.id = d.annotator_id"
-    " WHERE d.pref IS NOT NULL AND ($1::bigint = 0 OR s.batch_id = $1)"
-    "   AND ($2::bigint <> 0 OR substr(a.name, 1, length($3::text)) <> $3)"
-    "   AND d.decided_at >= $4 AND d.decided_at < $5"
-    "   AND ($6::bigint = 0 OR d.annotator_id = $6)" PREFS_TAIL};
+#define PREFS_HEAD_PG                                                                        \
+	"SELECT " PREF_COLS " FROM decisions d JOIN pairs p ON p.sample_id = d.sample_id"    \
+	" JOIN samples s ON s.id = d.sample_id JOIN annotators a ON a.id = d.annotator_id"   \
+	" WHERE d.pref IS NOT NULL AND ($1::bigint = 0 OR s.batch_id = $1)"                   \
+	"   AND ($2::bigint <> 0 OR substr(a.name, 1, length($3::text)) <> $3)"               \
+	"   AND d.decided_at >= $4 AND d.decided_at < $5"                                     \
+	"   AND ($6::bigint = 0 OR d.annotator_id = $6)"
+
+static const dbi_query q_prefs = {"pair_prefs_all", PREFS_HEAD PREFS_TAIL,
+				  PREFS_HEAD_PG PREFS_TAIL};
 
 static const char *col_text(dbi_stmt *st, int col)
 {
@@ -170,13 +172,8 @@ static dbi_stmt *prefs_stmt(store *s, const store_where *w, assay_error *err)
 {
 	if (!w)
 		return dbi_stmt_get(s->dbi, &q_prefs, err);
-	sqlite3_stmt *raw = NULL;
-	if (store_where_prepare(s, PREFS_HEAD " AND (", w, ")" PREFS_TAIL, &raw, err) < 0)
-		return NULL;
-	dbi_stmt *st = dbi_adopt_sqlite(s->dbi, raw);
-	if (!st)
-		assay_fail(err, ASSAY_ENOMEM, "out of memory");
-	return st;
+	return store_where_stmt(s, PREFS_HEAD " AND (", ")" PREFS_TAIL, PREFS_HEAD_PG " AND (",
+				NULL, w, err);
 }
 
 int store_prefs_each(store *s, const store_prefs_filter *f,

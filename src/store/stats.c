@@ -34,11 +34,12 @@
 	"   AND ($5::bigint = 0 OR s.batch_id = $5::bigint)"                                       \
 	"   AND d.sample_id BETWEEN $6::bigint AND $7::bigint"
 
-static const dbi_query q_decisions = {
-    "stats_decisions", SQL_DECISIONS,
-    "SELECT d.sample_id, d.annotator_id, s.batch_id,"
-    "  CASE d.verdict WHEN 'accepted' THEN 0 WHEN 'edited' THEN 1 ELSE 2 END,"
-    "  d.reason, " PG_FIELD "," PG_DECISIONS_TAIL};
+#define SQL_DECISIONS_PG                                                                           \
+	"SELECT d.sample_id, d.annotator_id, s.batch_id,"                                          \
+	"  CASE d.verdict WHEN 'accepted' THEN 0 WHEN 'edited' THEN 1 ELSE 2 END,"                 \
+	"  d.reason, " PG_FIELD "," PG_DECISIONS_TAIL
+
+static const dbi_query q_decisions = {"stats_decisions", SQL_DECISIONS, SQL_DECISIONS_PG};
 
 /* The same without the join to samples, when neither the batch nor a record
  * field is asked for: the sample rows (text and record) are never read. */
@@ -62,18 +63,12 @@ static const dbi_query q_decisions_only = {
     "   AND ($4::bigint = 0 OR d.annotator_id = $4::bigint) AND $3::text IS NULL"
     "   AND $5::bigint = 0 AND d.sample_id BETWEEN $6::bigint AND $7::bigint"};
 
-/* Head, w and tail prepared for this call (SQLite's --where composer; free
- * it with stmt_done). NULL with err filled. */
+/* Head, w and tail prepared for this call (PostgreSQL's head: head_pg, or
+ * SQLite's with $N; free it with stmt_done). NULL with err filled. */
 static dbi_stmt *where_stmt(store *s, const store_where *w, const char *sql_head,
-			    const char *sql_tail, assay_error *err)
+			    const char *sql_tail, const char *sql_head_pg, assay_error *err)
 {
-	sqlite3_stmt *raw = NULL;
-	if (store_where_prepare(s, sql_head, w, sql_tail, &raw, err) < 0)
-		return NULL;
-	dbi_stmt *st = dbi_adopt_sqlite(s->dbi, raw);
-	if (!st)
-		assay_fail(err, ASSAY_ENOMEM, "out of memory");
-	return st;
+	return store_where_stmt(s, sql_head, sql_tail, sql_head_pg, NULL, w, err);
 }
 
 /* Resets a cached statement, frees one of a --where. */
@@ -97,7 +92,7 @@ int store_stats_each(store *s, const store_stats_filter *f,
 	if (!s->pg && !f->where)
 		return stats_scan_decisions(s, f, fn, ud, err);
 	bool join = f->field_path || f->batch_id || f->need_batch, own = f->where != NULL;
-	dbi_stmt *st = own ? where_stmt(s, f->where, SQL_DECISIONS " AND (", ")", err)
+	dbi_stmt *st = own ? where_stmt(s, f->where, SQL_DECISIONS " AND (", ")", SQL_DECISIONS_PG " AND (", err)
 		       : join ? dbi_stmt_get(s->dbi, &q_decisions, err)
 			      : dbi_stmt_get(s->dbi, &q_decisions_only, err);
 	if (!st)
@@ -160,7 +155,7 @@ int store_multi_verdicts_each(store *s, const store_where *w,
 			      void *ud, assay_error *err)
 {
 	bool own = w != NULL;
-	dbi_stmt *st = own ? where_stmt(s, w, SQL_MULTI_HEAD " AND (", ")" SQL_MULTI_TAIL, err)
+	dbi_stmt *st = own ? where_stmt(s, w, SQL_MULTI_HEAD " AND (", ")" SQL_MULTI_TAIL, NULL, err)
 		       : dbi_stmt_get(s->dbi, &q_multi, err);
 	if (!st)
 		return err->code;
@@ -194,7 +189,7 @@ static int verdicts_range(store *s, const store_where *w, int64_t first, int64_t
 			  assay_error *err)
 {
 	bool own = w != NULL;
-	dbi_stmt *st = own ? where_stmt(s, w, SQL_VERDICTS_WHERE, SQL_VERDICTS_TAIL, err)
+	dbi_stmt *st = own ? where_stmt(s, w, SQL_VERDICTS_WHERE, SQL_VERDICTS_TAIL, NULL, err)
 		       : dbi_stmt_get(s->dbi, &q_verdicts, err);
 	if (!st)
 		return err->code;
