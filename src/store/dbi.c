@@ -298,7 +298,8 @@ dbi_stmt *dbi_adopt_sqlite(dbi *db, void *raw)
 	return st;
 }
 
-dbi_stmt *dbi_compose_pg(dbi *db, const char *sql, int keep_from, assay_error *err)
+dbi_stmt *dbi_compose_pg(dbi *db, const char *sql, int own_param, const char *own_value,
+			 assay_error *err)
 {
 	if (db->ops->engine != DBI_PG) {
 		assay_fail(err, ASSAY_EDB, "internal: a composed statement on SQLite");
@@ -315,13 +316,14 @@ dbi_stmt *dbi_compose_pg(dbi *db, const char *sql, int keep_from, assay_error *e
 		return NULL;
 	}
 	*q = (dbi_query){.name = q_composed.name, .pg = text};
-	*st = (dbi_stmt){.db = db, .q = q, .adopted = true, .own_q = q, .keep_from = keep_from};
+	*st = (dbi_stmt){.db = db, .q = q, .adopted = true, .own_q = q, .keep_from = own_param};
 	if (db->ops->prepare(st, err) != ASSAY_OK) {
 		free(text);
 		free(q);
 		free(st);
 		return NULL;
 	}
+	db->ops->bind_text(st, own_param, own_value, strlen(own_value));
 	return st;
 }
 
@@ -338,16 +340,22 @@ void dbi_stmt_free(dbi_stmt *st)
 
 void dbi_bind_i64(dbi_stmt *st, int idx, int64_t v)
 {
+	if (st->keep_from > 0 && idx >= st->keep_from)
+		return; /* a composed statement's own */
 	st->db->ops->bind_i64(st, idx, v);
 }
 
 void dbi_bind_f64(dbi_stmt *st, int idx, double v)
 {
+	if (st->keep_from > 0 && idx >= st->keep_from)
+		return; /* a composed statement's own */
 	st->db->ops->bind_f64(st, idx, v);
 }
 
 void dbi_bind_text(dbi_stmt *st, int idx, const char *t, int64_t n)
 {
+	if (st->keep_from > 0 && idx >= st->keep_from)
+		return; /* a composed statement's own */
 	if (!t)
 		st->db->ops->bind_null(st, idx);
 	else
@@ -356,11 +364,15 @@ void dbi_bind_text(dbi_stmt *st, int idx, const char *t, int64_t n)
 
 void dbi_bind_blob(dbi_stmt *st, int idx, const void *p, size_t n)
 {
+	if (st->keep_from > 0 && idx >= st->keep_from)
+		return; /* a composed statement's own */
 	st->db->ops->bind_blob(st, idx, p, n);
 }
 
 void dbi_bind_null(dbi_stmt *st, int idx)
 {
+	if (st->keep_from > 0 && idx >= st->keep_from)
+		return; /* a composed statement's own */
 	st->db->ops->bind_null(st, idx);
 }
 

@@ -81,9 +81,12 @@ dbi_stmt *dbi_stmt_get(dbi *db, const dbi_query *q, assay_error *err);
 dbi_stmt *dbi_adopt_sqlite(dbi *db, void *raw);
 /* The same on PostgreSQL: a statement of text made per call (sql, $N
  * placeholders, copied), sent with its parameters at each run rather than
- * prepared on the server; dbi_reset keeps the parameters from keep_from
- * on (0: none) bound. NULL with err filled. */
-dbi_stmt *dbi_compose_pg(dbi *db, const char *sql, int keep_from, assay_error *err);
+ * prepared on the server. Its last parameter, own_param, is its own:
+ * bound here to the text own_value for good (a reset keeps it; a bind of it
+ * or of any later one is ignored, as SQLite ignores a parameter a
+ * statement does not have). NULL with err filled. */
+dbi_stmt *dbi_compose_pg(dbi *db, const char *sql, int own_param, const char *own_value,
+			 assay_error *err);
 void dbi_stmt_free(dbi_stmt *st);
 
 /* The PostgreSQL text of a query whose own is NULL: its SQLite text with

@@ -58,8 +58,8 @@ struct dbi_stmt {
 	const dbi_query *q;
 	void *handle; /* sqlite3_stmt *, or the PostgreSQL statement's state */
 	bool adopted; /* dbi_adopt_sqlite's: its --where values stay bound */
-	/* dbi_compose_pg's: its own query object, and the first of the
-	 * parameters a reset keeps bound */
+	/* dbi_compose_pg's: its own query object, and its own parameter
+	 * (binds of it and later ones ignored, a reset keeps it) */
 	dbi_query *own_q;
 	int keep_from;
 };

@@ -113,17 +113,6 @@ void store_queue_where_free(store_queue *q)
 	q->slice = NULL;
 }
 
-/* A slice's statement (store_where_prepare's, SQLite only) read through
- * the SQL interface like the others; raw is finalized if it cannot be. */
-static int adopt(store *s, sqlite3_stmt *raw, dbi_stmt **out, assay_error *err)
-{
-	if (!raw)
-		return ASSAY_OK;
-	if (!(*out = dbi_adopt_sqlite(s->dbi, raw)))
-		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
-	return ASSAY_OK;
-}
-
 int store_queue_where(store *s, store_queue *q, const store_where *w, assay_error *err)
 {
 	store_queue_where_free(q);
@@ -132,29 +121,26 @@ int store_queue_where(store *s, store_queue *q, const store_where *w, assay_erro
 	struct queue_slice *sl = calloc(1, sizeof *sl);
 	if (!sl)
 		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
-	/* each probe walks its order's index and tests the samples it passes */
+	q->slice = sl;
+	/* each probe walks its order's index and tests the samples it passes
+	 * (on PostgreSQL the learned orders' probes are its own) */
 	store_where each = *w;
 	each.sql = w->sql_each ? w->sql_each : w->sql;
-	int rc = ASSAY_OK;
-	sqlite3_stmt *raw[QUEUE_PROBES + 2] = {0};
-	for (int i = 0; i < QUEUE_PROBES && rc == ASSAY_OK; i++)
-		rc = store_where_prepare(s, slice_heads[i], &each, slice_tails[i], &raw[i], err);
-	if (rc == ASSAY_OK)
-		rc = store_where_prepare(s, SLICE_TOTAL_HEAD, w, ")", &raw[QUEUE_PROBES], err);
-	if (rc == ASSAY_OK)
-		rc = store_where_prepare(s, SLICE_DECIDED_HEAD, w, ")", &raw[QUEUE_PROBES + 1],
-					 err);
-	for (int i = 0; i < QUEUE_PROBES; i++)
-		if (adopt(s, raw[i], &sl->probe[i], err) < 0 && rc == ASSAY_OK)
-			rc = err->code;
-	if (adopt(s, raw[QUEUE_PROBES], &sl->total, err) < 0 && rc == ASSAY_OK)
-		rc = err->code;
-	if (adopt(s, raw[QUEUE_PROBES + 1], &sl->decided, err) < 0 && rc == ASSAY_OK)
-		rc = err->code;
-	q->slice = sl;
-	if (rc < 0)
-		store_queue_where_free(q);
-	return rc;
+	for (int i = 0; i < QUEUE_PROBES; i++) {
+		sl->probe[i] = s->pg && i >= P_LEARNED
+				       ? queue_slice_probe_pg(s, i - P_LEARNED, w, err)
+				       : store_where_stmt(s, slice_heads[i], slice_tails[i], NULL, NULL,
+							  &each, err);
+		if (!sl->probe[i])
+			goto fail;
+	}
+	if (!(sl->total = store_where_stmt(s, SLICE_TOTAL_HEAD, ")", NULL, NULL, w, err)) ||
+	    !(sl->decided = store_where_stmt(s, SLICE_DECIDED_HEAD, ")", NULL, NULL, w, err)))
+		goto fail;
+	return ASSAY_OK;
+fail:
+	store_queue_where_free(q);
+	return err->code;
 }
 
 static int which_probe(const store_queue *q, int phase)

@@ -11,7 +11,7 @@
 
 /* head, w's PostgreSQL fragment and tail as one statement: head and tail
  * with ?N or $N placeholders (made $N), the fragment's $W the parameter
- * after theirs, bound to its values (kept bound at a reset). */
+ * after theirs, the statement's own, bound to its values. */
 static dbi_stmt *compose_pg(store *s, const char *sql_head, const store_where *w,
 			    const char *sql_tail, assay_error *err)
 {
@@ -37,8 +37,8 @@ static dbi_stmt *compose_pg(store *s, const char *sql_head, const store_where *w
 	dbi_stmt *st = NULL;
 	if (oom)
 		assay_fail(err, ASSAY_ENOMEM, "out of memory");
-	else if ((st = dbi_compose_pg(s->dbi, sql.data, k, err)))
-		dbi_bind_text(st, k, w->pg_values, -1);
+	else
+		st = dbi_compose_pg(s->dbi, sql.data, k, w->pg_values, err);
 	abuf_free(&sql);
 	return st;
 }
