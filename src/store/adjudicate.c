@@ -20,54 +20,65 @@
 	"   AND NOT EXISTS (SELECT 1 FROM adjudications a WHERE a.sample_id = d.sample_id)"        \
 	"   AND (?2 = 0 OR (SELECT s.batch_id FROM samples s WHERE s.id = d.sample_id) = ?2)"
 
-static const char sql_conflict_next[] =
-    "SELECT d.sample_id" CONFLICTS " ORDER BY d.sample_id LIMIT 1";
-static const char sql_conflict_count[] = "SELECT count(*) FROM (SELECT d.sample_id" CONFLICTS ")";
+static const dbi_query q_conflict_next = {
+    "conflict_next", "SELECT d.sample_id" CONFLICTS " ORDER BY d.sample_id LIMIT 1", NULL};
+static const dbi_query q_conflict_count = {
+    "conflict_count", "SELECT count(*) FROM (SELECT d.sample_id" CONFLICTS ") c", NULL};
 
 int store_conflict_next(store *s, int64_t batch_id, int64_t after_id, int64_t *sample_id,
 			assay_error *err)
 {
-	sqlite3_stmt *st = store_stmt(s, sql_conflict_next, err);
+	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_conflict_next, err);
 	if (!st)
 		return err->code;
-	sqlite3_bind_int64(st, 1, after_id);
-	sqlite3_bind_int64(st, 2, batch_id);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*sample_id = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
+	dbi_bind_i64(st, 1, after_id);
+	dbi_bind_i64(st, 2, batch_id);
+	int rc = dbi_step(st, err, "looking for conflicts");
+	if (rc == DBI_ROW)
+		*sample_id = dbi_col_i64(st, 0);
+	dbi_reset(st);
+	if (rc == DBI_DONE)
 		return assay_fail(err, ASSAY_ENOTFOUND, "no conflicting sample left");
-	return rc == SQLITE_ROW ? ASSAY_OK : store_sqlerr(s, rc, err, "looking for conflicts");
+	return rc < 0 ? rc : ASSAY_OK;
 }
 
 int store_conflict_count(store *s, int64_t batch_id, int64_t *n, assay_error *err)
 {
-	sqlite3_stmt *st = store_stmt(s, sql_conflict_count, err);
+	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_conflict_count, err);
 	if (!st)
 		return err->code;
-	sqlite3_bind_int64(st, 1, 0);
-	sqlite3_bind_int64(st, 2, batch_id);
-	int rc = sqlite3_step(st);
-	*n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? ASSAY_OK : store_sqlerr(s, rc, err, "counting conflicts");
+	dbi_bind_i64(st, 1, 0);
+	dbi_bind_i64(st, 2, batch_id);
+	int rc = dbi_step(st, err, "counting conflicts");
+	*n = rc == DBI_ROW ? dbi_col_i64(st, 0) : 0;
+	dbi_reset(st);
+	return rc == DBI_ROW ? ASSAY_OK
+	       : rc < 0      ? rc
+			     : assay_fail(err, ASSAY_EDB, "counting conflicts: no count");
 }
 
-static const char sql_verdicts_of[] =
+static const dbi_query q_verdicts_of = {
+    "conflict_verdicts_of",
     "SELECT d.annotator_id, a.name, d.verdict, d.text, d.reason, d.decided_at, d.pref,"
     " d.placement"
     " FROM decisions d JOIN annotators a ON a.id = d.annotator_id"
-    " WHERE d.sample_id = ?1 AND d.verdict <> 'skipped' ORDER BY d.decided_at, d.annotator_id";
+    " WHERE d.sample_id = ?1 AND d.verdict <> 'skipped' ORDER BY d.decided_at, d.annotator_id",
+    NULL};
 
 /* Copies a nullable text column (NULL stays NULL); *oom set on failure. */
-static char *col_or_null(sqlite3_stmt *st, int col, bool *oom)
+static char *col_or_null(dbi_stmt *st, int col, bool *oom)
 {
-	if (sqlite3_column_type(st, col) == SQLITE_NULL)
+	if (dbi_col_null(st, col))
 		return NULL;
-	char *v = store_col_str(st, col);
+	char *v = store_dcol_str(st, col);
 	*oom |= !v;
 	return v;
+}
+
+/* A nullable text column as it is (NULL: NULL). */
+static const char *col_text(dbi_stmt *st, int col)
+{
+	return dbi_col_null(st, col) ? NULL : dbi_col_text(st, col, NULL);
 }
 
 int store_verdicts_of(store *s, int64_t sample_id, store_named_verdict **out, size_t *n,
@@ -75,40 +86,38 @@ int store_verdicts_of(store *s, int64_t sample_id, store_named_verdict **out, si
 {
 	*out = NULL;
 	*n = 0;
-	sqlite3_stmt *st = store_stmt(s, sql_verdicts_of, err);
+	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_verdicts_of, err);
 	if (!st)
 		return err->code;
-	sqlite3_bind_int64(st, 1, sample_id);
+	dbi_bind_i64(st, 1, sample_id);
 	size_t cap = 0;
 	bool oom = false;
 	int rc;
-	while (!oom && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while (!oom && (rc = dbi_step(st, err, "reading verdicts")) == DBI_ROW) {
 		if (ASSAY_GROW(*out, *n + 1, cap, 4) < 0) {
 			oom = true;
 			break;
 		}
 		store_named_verdict *v = &(*out)[(*n)++];
-		*v = (store_named_verdict){.annotator_id = sqlite3_column_int64(st, 0)};
-		v->annotator = store_col_str(st, 1);
+		*v = (store_named_verdict){.annotator_id = dbi_col_i64(st, 0)};
+		v->annotator = store_dcol_str(st, 1);
 		oom |= !v->annotator;
-		const unsigned char *verdict = sqlite3_column_text(st, 2);
-		snprintf(v->verdict, sizeof v->verdict, "%s", verdict ? (const char *)verdict : "");
+		snprintf(v->verdict, sizeof v->verdict, "%s", dbi_col_text(st, 2, NULL));
 		v->text = col_or_null(st, 3, &oom);
 		v->reason = col_or_null(st, 4, &oom);
-		v->decided_at = sqlite3_column_int64(st, 5);
-		v->pref = store_pref_parse((const char *)sqlite3_column_text(st, 6));
-		const char *place = (const char *)sqlite3_column_text(st, 7);
+		v->decided_at = dbi_col_i64(st, 5);
+		v->pref = store_pref_parse(col_text(st, 6));
+		const char *place = col_text(st, 7);
 		v->placement = !place ? STORE_PLACE_NONE
 			       : strcmp(place, "ab") == 0 ? STORE_PLACE_AB
 							  : STORE_PLACE_BA;
 	}
-	sqlite3_reset(st);
-	if (oom || rc != SQLITE_DONE) {
+	dbi_reset(st);
+	if (oom || rc != DBI_DONE) {
 		store_named_verdicts_free(*out, *n);
 		*out = NULL;
 		*n = 0;
-		return oom ? assay_fail(err, ASSAY_ENOMEM, "out of memory")
-			   : store_sqlerr(s, rc, err, "reading verdicts");
+		return oom ? assay_fail(err, ASSAY_ENOMEM, "out of memory") : rc;
 	}
 	return ASSAY_OK;
 }
@@ -123,9 +132,11 @@ void store_named_verdicts_free(store_named_verdict *v, size_t n)
 	free(v);
 }
 
-static const char sql_adjudication_get[] =
+static const dbi_query q_adjudication_get = {
+    "adjudication_get",
     "SELECT j.verdict, j.text, j.reason, j.decided_at, a.name, j.pref FROM adjudications j"
-    " JOIN annotators a ON a.id = j.annotator_id WHERE j.sample_id = ?1";
+    " JOIN annotators a ON a.id = j.annotator_id WHERE j.sample_id = ?1",
+    NULL};
 
 int store_adjudication_get(store *s, int64_t sample_id, store_decision *out, char **lead,
 			   assay_error *err)
@@ -133,25 +144,24 @@ int store_adjudication_get(store *s, int64_t sample_id, store_decision *out, cha
 	*out = (store_decision){0};
 	if (lead)
 		*lead = NULL;
-	sqlite3_stmt *st = store_stmt(s, sql_adjudication_get, err);
+	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_adjudication_get, err);
 	if (!st)
 		return err->code;
-	sqlite3_bind_int64(st, 1, sample_id);
-	int rc = sqlite3_step(st);
+	dbi_bind_i64(st, 1, sample_id);
+	int rc = dbi_step(st, err, "reading an adjudication");
 	bool oom = false;
-	if (rc == SQLITE_ROW) {
-		const unsigned char *v = sqlite3_column_text(st, 0);
-		snprintf(out->verdict, sizeof out->verdict, "%s", v ? (const char *)v : "");
+	if (rc == DBI_ROW) {
+		snprintf(out->verdict, sizeof out->verdict, "%s", dbi_col_text(st, 0, NULL));
 		out->text = col_or_null(st, 1, &oom);
 		out->reason = col_or_null(st, 2, &oom);
-		out->decided_at = sqlite3_column_int64(st, 3);
-		out->pref = store_pref_parse((const char *)sqlite3_column_text(st, 5));
+		out->decided_at = dbi_col_i64(st, 3);
+		out->pref = store_pref_parse(col_text(st, 5));
 		if (lead) {
-			*lead = store_col_str(st, 4);
+			*lead = store_dcol_str(st, 4);
 			oom |= !*lead;
 		}
 	}
-	sqlite3_reset(st);
+	dbi_reset(st);
 	if (oom) {
 		store_decision_free(out);
 		if (lead) {
@@ -160,7 +170,5 @@ int store_adjudication_get(store *s, int64_t sample_id, store_decision *out, cha
 		}
 		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
 	}
-	return rc == SQLITE_ROW || rc == SQLITE_DONE
-		   ? ASSAY_OK
-		   : store_sqlerr(s, rc, err, "reading an adjudication");
+	return rc < 0 ? rc : ASSAY_OK;
 }
