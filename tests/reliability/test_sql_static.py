@@ -26,8 +26,13 @@ BASE_SINKS = {
     "sqlite3_prepare": [1], "sqlite3_prepare_v2": [1], "sqlite3_prepare_v3": [1],
     "sqlite3_prepare16": [1], "sqlite3_prepare16_v2": [1], "sqlite3_prepare16_v3": [1],
     "sqlite3_exec": [1],
-    # the --where composer: its head and tail are SQL (see check_composer)
-    "store_where_prepare": [1, 3],
+    # the --where composer: its head and tail are SQL (see check_composer),
+    # and the statement around a slice on either engine: SQLite's head and
+    # tail, PostgreSQL's (NULL: SQLite's)
+    "store_where_prepare": [1, 3], "store_where_stmt": [1, 2, 3, 4],
+    # a PostgreSQL statement composed per call (only the composer's, see
+    # check_pg_composer)
+    "dbi_compose_pg": [1],
     # libpq, for the PostgreSQL engine of src/store/dbi_pg.c
     "PQexec": [1], "PQprepare": [2], "PQexecParams": [1], "PQsendQuery": [1],
     "PQsendQueryParams": [1], "PQsendPrepare": [2],
@@ -45,6 +50,10 @@ QUERY_DEF = re.compile(r'((?:static\s+)?(?:const\s+)?)dbi_query\s+(\w+)\s*(\[\s*
 # compile time, and the function that prepares what it composed.
 COMPOSER = os.path.join("src", "store", "where.c")
 COMPOSER_PREPARE = "store_where_prepare"
+# PostgreSQL's: the file that joins a head, the fragment's PostgreSQL
+# spelling and a tail, and the function that does it.
+PG_COMPOSER = os.path.join("src", "store", "where_stmt.c")
+PG_COMPOSER_JOIN = "compose_pg"
 FORBIDDEN = ("sqlite3_mprintf", "sqlite3_vmprintf", "sqlite3_snprintf", "sqlite3_vsnprintf",
              "sqlite3_str_appendf", "sqlite3_str_vappendf")
 SQL_START = re.compile(r'^\s*(SELECT|INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|ALTER|PRAGMA|'
@@ -245,7 +254,7 @@ def allowed(unit, arg, func, pos, problems, depth=0):
     arg = arg.strip()
     while arg.startswith("(") and arg.endswith(")"):
         arg = arg[1:-1].strip()
-    if literal(arg) or arg in unit.sql_arrays or unit.fixed(arg):
+    if literal(arg) or arg in unit.sql_arrays or unit.fixed(arg) or arg == "NULL":
         return True
     if ENGINE_TEXT.get(os.path.relpath(unit.path, ROOT)) == arg:
         return True
@@ -307,6 +316,8 @@ def check_sources(files):
         check_queries(u, problems)
         if rel == COMPOSER:
             check_composer(u, problems)
+        if rel == PG_COMPOSER:
+            check_pg_composer(u, problems)
         for name, idx in ((n, i) for n, idxs in sinks.items() for i in idxs):
             for m in re.finditer(r'(?<![\w.>])' + name + r'\s*\(', u.text):
                 func = u.enclosing(m.start())
@@ -322,6 +333,8 @@ def check_sources(files):
                     continue
                 if rel == COMPOSER and func[0] == COMPOSER_PREPARE and args[idx] == "sql.data":
                     continue  # composed under check_composer's rule
+                if rel == PG_COMPOSER and func[0] == PG_COMPOSER_JOIN and args[idx] == "sql.data":
+                    continue  # composed under check_pg_composer's rule
                 r = allowed(u, args[idx], func, m.start(), problems)
                 if isinstance(r, tuple) and func[0] not in sinks:
                     problems.append(f"{rel}:{line_of(u.text, m.start())}: SQL from a parameter")
@@ -442,7 +455,8 @@ def check_composer(u, problems):
         func = u.enclosing(m.start())
         ok = (func and func[0] == "put" and "abuf_puts(&b->sql, s)" in line) or \
             ("abuf_putc(&b->sql, *p)" in line and func and
-             re.search(r'for\s*\(const char \*p = (b->each && r->sql_each \? r->sql_each : )?'
+             re.search(r'for\s*\(const char \*p = (b->pg && r->pg \? r->pg : )?'
+                       r'(b->each && r->sql_each \? r->sql_each : )?'
                        r'r->sql;', text[func[2]:func[3]])) or \
             "abuf_take(&b.sql)" in line or "abuf_free(&b" in line
         if not ok:
@@ -450,8 +464,8 @@ def check_composer(u, problems):
     for m in re.finditer(r'snprintf\s*\(\s*ph\b', text):
         args, _ = split_args(text, m.end() - len("ph") - 1 - (m.end() - m.start() - 9))
         fmt = re.search(r'snprintf\s*\(\s*ph\s*,\s*sizeof ph\s*,\s*("[^"]*")', text[m.start():])
-        if not fmt or re.sub(r'%z?u|%d', "", fmt.group(1)) != '"?"':
-            bad(m.start(), "the placeholder is not formatted as \"?%zu\"")
+        if not fmt or re.sub(r'%z?u|%d', "", fmt.group(1)) not in ('"?"', '""'):
+            bad(m.start(), "the placeholder is not formatted as \"?%zu\" (or a number)")
     f = [x for x in u.funcs if x[0] == COMPOSER_PREPARE]
     if not f:
         bad(0, f"no {COMPOSER_PREPARE}")
@@ -460,6 +474,46 @@ def check_composer(u, problems):
     for m in re.finditer(r'abuf_\w+\s*\(\s*&sql\s*,\s*([^,)]+)', body):
         if m.group(1).strip() not in ("head", "w->sql", "tail"):
             bad(f[0][2] + m.start(), f"{COMPOSER_PREPARE} joins {m.group(1)!r}")
+
+
+def check_pg_composer(u, problems):
+    """The PostgreSQL composer's rule: compose_pg writes its text (`sql`)
+    only from the head and the tail (made $N by dbi_pg_text from its own
+    sql_* parameters, checked at every call site), the characters of the
+    compiled fragment's PostgreSQL spelling w->sql_pg (written by the rows
+    of where.c, checked by check_composer) and the placeholder `ph`
+    formatted as "$%d" from a number; only that text reaches
+    dbi_compose_pg, and only there."""
+    rel = os.path.relpath(u.path, ROOT)
+    text = u.text
+
+    def bad(pos, what):
+        problems.append(f"{rel}:{line_of(text, pos)}: {what}")
+
+    f = [x for x in u.funcs if x[0] == PG_COMPOSER_JOIN]
+    if not f:
+        bad(0, f"no {PG_COMPOSER_JOIN}")
+        return
+    body = text[f[0][2]:f[0][3]]
+    for m in re.finditer(r'abuf_\w+\s*\(\s*&sql\s*,\s*([^,)]+)', body):
+        if m.group(1).strip() not in ("head", "tail", "ph", "*p"):
+            bad(f[0][2] + m.start(), f"{PG_COMPOSER_JOIN} joins {m.group(1)!r}")
+    if "*p" in re.findall(r'abuf_putc\s*\(\s*&sql\s*,\s*([^,)]+)', body) and not re.search(
+            r'for\s*\(const char \*p = w->sql_pg;', body):
+        bad(f[0][2], f"{PG_COMPOSER_JOIN} copies characters of something but w->sql_pg")
+    for name in ("head", "tail"):
+        if not re.search(r'\b' + name + r'\s*=\s*dbi_pg_text\s*\(\s*sql_' + name + r'\b', body):
+            bad(f[0][2], f"{PG_COMPOSER_JOIN}'s {name} is not dbi_pg_text of sql_{name}")
+    for m in re.finditer(r'snprintf\s*\(\s*ph\s*,\s*sizeof ph\s*,\s*("[^"]*")', body):
+        if m.group(1) != '"$%d"':
+            bad(f[0][2] + m.start(), "the PostgreSQL placeholder is not formatted as \"$%d\"")
+    for m in re.finditer(r'(?<![\w.>])dbi_compose_pg\s*\(', text):
+        func = u.enclosing(m.start())
+        if func is None:
+            continue
+        args, _ = split_args(text, m.end() - 1)
+        if func[0] != PG_COMPOSER_JOIN or args[1:2] != ["sql.data"]:
+            bad(m.start(), f"dbi_compose_pg of {args[1:2]!r} outside {PG_COMPOSER_JOIN}")
 
 
 HEADER_MACROS = header_macros()
@@ -606,6 +660,58 @@ int f(dbi *db, int i)
 	return dbi_stmt_get(db, &q_steps[i], NULL) != NULL;
 }
 '''
+
+
+PG_COMPOSER_GOOD = r'''
+static dbi_stmt *compose_pg(store *s, const char *sql_head, const store_where *w,
+			    const char *sql_tail, assay_error *err)
+{
+	int n_head = 0, n_tail = 0;
+	char *head = dbi_pg_text(sql_head, &n_head);
+	char *tail = dbi_pg_text(sql_tail, &n_tail);
+	char ph[24];
+	snprintf(ph, sizeof ph, "$%d", n_head + 1);
+	abuf sql = {0};
+	abuf_puts(&sql, head);
+	for (const char *p = w->sql_pg; *p; p++)
+		abuf_putc(&sql, *p);
+	abuf_puts(&sql, ph);
+	abuf_puts(&sql, tail);
+	return dbi_compose_pg(s->dbi, sql.data, n_head + 1, w->pg_values, err);
+}
+dbi_stmt *store_where_stmt(store *s, const char *sql_head, const char *sql_tail,
+			   const char *sql_head_pg, const char *sql_tail_pg, const store_where *w,
+			   assay_error *err)
+{
+	return compose_pg(s, sql_head_pg ? sql_head_pg : sql_head, w,
+			  sql_tail_pg ? sql_tail_pg : sql_tail, err);
+}
+int count(store *s, const store_where *w)
+{
+	return store_where_stmt(s, "SELECT count(*) FROM samples s WHERE ", "", NULL, NULL, w,
+				NULL) != NULL;
+}
+'''
+
+
+def test_checker_holds_the_postgresql_composer_to_its_rule():
+    path = os.path.join(ROOT, PG_COMPOSER)
+    probs, _ = check_sources({path: PG_COMPOSER_GOOD})
+    eq(probs, [], "the PostgreSQL composer following its rule")
+    for what, old, new in (
+            ("a value joined", "abuf_puts(&sql, ph);", "abuf_puts(&sql, w->pg_values);"),
+            ("another text's characters", "p = w->sql_pg;", "p = w->user;"),
+            ("a head not from its parameter", "dbi_pg_text(sql_head,", "dbi_pg_text(w->user,"),
+            ("a placeholder formatted from text", '"$%d", n_head + 1', '"$%s", w->user'),
+            ("a head from data at a call", '"SELECT count(*) FROM samples s WHERE "', "w->user"),
+            ("a PostgreSQL head from data", "NULL, NULL, w,", "w->user, NULL, w,"),
+            ("composed text prepared elsewhere", "return store_where_stmt(s, \"SELECT",
+             "dbi_compose_pg(s->dbi, w->user, 1, \"\", NULL);\n\treturn store_where_stmt(s, "
+             "\"SELECT")):
+        code = PG_COMPOSER_GOOD.replace(old, new)
+        check(code != PG_COMPOSER_GOOD, what)
+        probs, _ = check_sources({path: code})
+        check(probs, f"{what}: not caught")
 
 
 def test_checker_holds_query_objects_to_fixed_text():
