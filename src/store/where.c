@@ -70,15 +70,22 @@ typedef struct where_row {
 	" FROM sample_scores sc WHERE sc.sample_id = s.id), false)"
 #define LEARNED_IS_PG                                                                              \
 	"coalesce((SELECT sc.learned FROM sample_scores sc WHERE sc.sample_id = s.id) %o ?, false)"
-/* A JSON number (P: the value at the path, a json) as SQLite reads it: a
- * double, the magnitudes beyond one clamped (an exponent of four digits or
- * a number longer than 400 characters matches nothing). */
+/* A JSON number (@: the value at the path, a json) as SQLite reads it: a
+ * double, a magnitude beyond one infinite or 0 (a number written in more
+ * than 1000 characters without an exponent of four digits matches nothing). */
+#define NUM_T "(@ #>> '{}')"
+#define NUM_N "CAST(@ #>> '{}' AS NUMERIC)"
+#define NUM_INF(neg) "CASE WHEN " neg " THEN -1 ELSE 1 END * CAST('Infinity' AS DOUBLE PRECISION)"
 #define META_NUM_PG                                                                                \
-	"CASE WHEN json_typeof(@) = 'number' AND length(@ #>> '{}') <= 400"                        \
-	" AND (@ #>> '{}') !~ '[eE][-+]?[0-9]{4}' THEN"                                            \
-	" CAST(CASE WHEN abs(CAST(@ #>> '{}' AS NUMERIC)) < 3e-324 THEN 0"                         \
-	" ELSE greatest(least(CAST(@ #>> '{}' AS NUMERIC), 1.7976931348623157e308),"              \
-	" -1.7976931348623157e308) END AS DOUBLE PRECISION) %o ? ELSE false END"
+	"CASE WHEN json_typeof(@) <> 'number' THEN false"                                          \
+	" WHEN " NUM_T " ~ '[eE][-+]?[0-9]{4}' THEN"                                               \
+	" (CASE WHEN " NUM_T " ~ '^-?[0.]*[eE]' OR " NUM_T " ~ '[eE]-' THEN 0"                     \
+	"  ELSE " NUM_INF(NUM_T " ~ '^-'") " END) %o ?"                                            \
+	" WHEN length(" NUM_T ") <= 1000 THEN"                                                     \
+	" (CASE WHEN abs(" NUM_N ") < 3e-324 THEN 0"                                               \
+	"  WHEN abs(" NUM_N ") >= 1.7976931348623158e308 THEN " NUM_INF(NUM_N " < 0")                \
+	"  ELSE CAST(" NUM_N " AS DOUBLE PRECISION) END) %o ?"                                     \
+	" ELSE false END"
 #define META_TEXT_PG                                                                               \
 	"CASE WHEN json_typeof(@) = 'string' THEN (@ #>> '{}') = ? ELSE false END"
 /* text_kind (src/text/kind.c) in SQL: the batch's declared kind, else a
@@ -102,7 +109,7 @@ static const where_row rows[] = {
 	 NULL, NULL, NULL},
 	{"meta", QUERY_LIT_NUMBER, 0, NULL, W_SAMPLE,
 	 META_IS " %o ? AND json_type(s.record, ?) IN ('integer', 'real'), 0) ELSE 0 END", "pvp",
-	 NULL, NULL, META_NUM_PG, "v"},
+	 NULL, NULL, META_NUM_PG, "vv"},
 	{"meta", QUERY_LIT_TEXT, QUERY_OP_EQ, NULL, W_SAMPLE,
 	 META_IS " = ? AND json_type(s.record, ?) = 'text', 0) ELSE 0 END", "pvp", NULL, NULL,
 	 META_TEXT_PG, "v"},
