@@ -89,8 +89,8 @@ int store_rejection_examples(store *s, const store_where *w, int per_reason,
 			     int (*fn)(void *ud, const store_example *e), void *ud,
 			     assay_error *err)
 {
-	if (s->pg && !w)
-		return store_rejection_examples_pg(s, per_reason, fn, ud, err);
+	if (s->pg)
+		return store_rejection_examples_pg(s, w, per_reason, fn, ud, err);
 	bool own;
 	sqlite3_stmt *st = stmt_for(s, w, sql_rejections, SQL_REJECTIONS_HEAD " AND (",
 				    ")" SQL_REJECTIONS_TAIL, &own, err);
@@ -100,8 +100,8 @@ int store_rejection_examples(store *s, const store_where *w, int per_reason,
 int store_auto_examples(store *s, const store_where *w, int max,
 			int (*fn)(void *ud, const store_example *e), void *ud, assay_error *err)
 {
-	if (s->pg && !w)
-		return store_auto_examples_pg(s, max, fn, ud, err);
+	if (s->pg)
+		return store_auto_examples_pg(s, w, max, fn, ud, err);
 	bool own;
 	sqlite3_stmt *st = stmt_for(s, w, sql_auto, SQL_AUTO_HEAD " AND (", ")" SQL_AUTO_TAIL,
 				    &own, err);

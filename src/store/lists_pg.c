@@ -14,29 +14,32 @@
 	"  FROM json_array_elements(CASE WHEN json_typeof(s.context::json) = 'array'"              \
 	"   THEN s.context::json ELSE '[]'::json END) WITH ORDINALITY j(value, k))"
 
-/* The newest per_reason ($1) rejections of each reason. */
-static const dbi_query q_rejections_pg = {
-    "rejection_examples_pg", NULL,
-    "SELECT ext_id, text, annotator, 'rejected', reason, learned, context, id, annotator_id"
-    " FROM (SELECT s.id, d.annotator_id, s.ext_id, substr(s.text, 1, $2) AS text,"
-    "  a.name AS annotator, d.reason, " CONTEXT_PG " AS context,"
-    "  (SELECT sc.learned FROM sample_scores sc WHERE sc.sample_id = s.id) AS learned,"
-    "  row_number() OVER (PARTITION BY d.reason ORDER BY d.decided_at DESC, d.sample_id) AS k"
-    " FROM decisions d JOIN samples s ON s.id = d.sample_id"
-    " JOIN annotators a ON a.id = d.annotator_id"
-    " WHERE d.verdict = 'rejected') x"
-    " WHERE k <= $1 ORDER BY reason COLLATE \"C\" NULLS FIRST, k"};
+/* The newest per_reason ($1) rejections of each reason; a slice goes
+ * between the head and the tail. */
+#define REJECTIONS_HEAD_PG                                                                         \
+	"SELECT ext_id, text, annotator, 'rejected', reason, learned, context, id, annotator_id"   \
+	" FROM (SELECT s.id, d.annotator_id, s.ext_id, substr(s.text, 1, $2) AS text,"             \
+	"  a.name AS annotator, d.reason, " CONTEXT_PG " AS context,"                              \
+	"  (SELECT sc.learned FROM sample_scores sc WHERE sc.sample_id = s.id) AS learned,"        \
+	"  row_number() OVER (PARTITION BY d.reason ORDER BY d.decided_at DESC, d.sample_id) AS k" \
+	" FROM decisions d JOIN samples s ON s.id = d.sample_id"                                   \
+	" JOIN annotators a ON a.id = d.annotator_id"                                              \
+	" WHERE d.verdict = 'rejected'"
+#define REJECTIONS_TAIL_PG ") x WHERE k <= $1 ORDER BY reason COLLATE \"C\" NULLS FIRST, k"
+static const dbi_query q_rejections_pg = {"rejection_examples_pg", NULL,
+					  REJECTIONS_HEAD_PG REJECTIONS_TAIL_PG};
 
 /* The surest $1 decisions by "auto:" annotators (a prefix test). */
-static const dbi_query q_auto_examples_pg = {
-    "auto_examples_pg", NULL,
-    "SELECT s.ext_id, substr(s.text, 1, $2), a.name, d.verdict, d.reason, sc.learned,"
-    " " CONTEXT_PG ", s.id, a.id"
-    " FROM annotators a JOIN decisions d ON d.annotator_id = a.id"
-    " JOIN samples s ON s.id = d.sample_id"
-    " LEFT JOIN sample_scores sc ON sc.sample_id = s.id"
-    " WHERE substr(a.name, 1, 5) = 'auto:' AND d.verdict <> 'skipped'"
-    " ORDER BY abs(coalesce(sc.learned, 0.5) - 0.5) DESC, d.sample_id LIMIT $1"};
+#define AUTO_HEAD_PG                                                                               \
+	"SELECT s.ext_id, substr(s.text, 1, $2), a.name, d.verdict, d.reason, sc.learned,"         \
+	" " CONTEXT_PG ", s.id, a.id"                                                              \
+	" FROM annotators a JOIN decisions d ON d.annotator_id = a.id"                             \
+	" JOIN samples s ON s.id = d.sample_id"                                                    \
+	" LEFT JOIN sample_scores sc ON sc.sample_id = s.id"                                       \
+	" WHERE substr(a.name, 1, 5) = 'auto:' AND d.verdict <> 'skipped'"
+#define AUTO_TAIL_PG " ORDER BY abs(coalesce(sc.learned, 0.5) - 0.5) DESC, d.sample_id LIMIT $1"
+static const dbi_query q_auto_examples_pg = {"auto_examples_pg", NULL,
+					     AUTO_HEAD_PG AUTO_TAIL_PG};
 
 /* A text column, NULL as NULL. */
 static const char *text_or_null(dbi_stmt *st, int col)
@@ -45,8 +48,8 @@ static const char *text_or_null(dbi_stmt *st, int col)
 	return dbi_col_null(st, col) ? NULL : dbi_col_text(st, col, &n);
 }
 
-static int examples(dbi_stmt *st, int limit, int (*fn)(void *ud, const store_example *e),
-		    void *ud, assay_error *err)
+static int examples(dbi_stmt *st, bool own, int limit,
+		    int (*fn)(void *ud, const store_example *e), void *ud, assay_error *err)
 {
 	dbi_bind_i64(st, 1, limit);
 	dbi_bind_i64(st, 2, STORE_EXAMPLE_CHARS);
@@ -66,21 +69,28 @@ static int examples(dbi_stmt *st, int limit, int (*fn)(void *ud, const store_exa
 		if ((out = fn(ud, &e)) != 0)
 			break;
 	}
-	dbi_reset(st);
+	if (own)
+		dbi_stmt_free(st);
+	else
+		dbi_reset(st);
 	return out != ASSAY_OK ? out : rc < 0 ? rc : ASSAY_OK;
 }
 
-int store_rejection_examples_pg(store *s, int per_reason,
+int store_rejection_examples_pg(store *s, const store_where *w, int per_reason,
 				int (*fn)(void *ud, const store_example *e), void *ud,
 				assay_error *err)
 {
-	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_rejections_pg, err);
-	return st ? examples(st, per_reason, fn, ud, err) : err->code;
+	dbi_stmt *st = w ? store_where_stmt(s, REJECTIONS_HEAD_PG " AND (", ")" REJECTIONS_TAIL_PG,
+					    NULL, NULL, w, err)
+			 : dbi_stmt_get(s->dbi, &q_rejections_pg, err);
+	return st ? examples(st, w != NULL, per_reason, fn, ud, err) : err->code;
 }
 
-int store_auto_examples_pg(store *s, int max, int (*fn)(void *ud, const store_example *e),
-			   void *ud, assay_error *err)
+int store_auto_examples_pg(store *s, const store_where *w, int max,
+			   int (*fn)(void *ud, const store_example *e), void *ud, assay_error *err)
 {
-	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_auto_examples_pg, err);
-	return st ? examples(st, max, fn, ud, err) : err->code;
+	dbi_stmt *st = w ? store_where_stmt(s, AUTO_HEAD_PG " AND (", ")" AUTO_TAIL_PG, NULL, NULL,
+					    w, err)
+			 : dbi_stmt_get(s->dbi, &q_auto_examples_pg, err);
+	return st ? examples(st, w != NULL, max, fn, ud, err) : err->code;
 }

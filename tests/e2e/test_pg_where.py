@@ -1,5 +1,5 @@
 """Slices on a PostgreSQL store: every command that takes `--where` (info,
-stats, export, decide, decide --undo, decide --sample's spot-check) gives
+stats, export, report, decide, decide --undo, decide --sample's spot-check) gives
 the same output on sample-data in an SQLite file and in a schema of the
 test server ($ASSAY_TEST_PG), for every field of the filter language;
 records that try the edges of the JSON test (numbers beyond a double, an
@@ -10,6 +10,7 @@ Without $ASSAY_TEST_PG these tests say so and pass nothing (see
 test_pg_store.py)."""
 import json
 import os
+import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -105,6 +106,18 @@ def session(w):
                      ("--status", "all", "--min", "quality=0.5")):
             r = w.run("export", "--output", "-", "--where", e, *args)
             out[f"export {args} {e}"] = (r.code, r.out, r.err)
+    for e in ('conflict or reason = "truncation"', 'kind = response'):
+        path = os.path.join(w.path, "report.html")
+        r = w.run("report", "--html", path, "--where", e)
+        with open(path, encoding="utf-8") as f:
+            page = f.read().replace(w.db, "DB").replace(
+                w.db.replace("&", "&amp;"), "DB")
+        page = re.sub(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d(:\d\d)?Z?", "T", page)
+        # the examples by their reasons: which rejections are the newest
+        # hangs on the milliseconds the decisions took
+        head, _, rows = page.partition("<h2>Rejections by reason: examples</h2>")
+        out["report " + e] = (r.code, r.out, r.err.replace(path, "P"), head,
+                              re.findall(r"<tr><td>([^<]*)</td>", rows))
     for e in HOSTILE[:4]:
         r = w.run("export", "--output", "-", "--status", "all", "--where", e)
         out["export hostile " + e] = (r.code, r.out, r.err)
