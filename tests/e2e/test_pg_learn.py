@@ -5,8 +5,8 @@ annotators, then a model learned (the same bytes on both), the learned
 scores written, the surest samples rejected automatically and undone, and
 the HTML report, each compared byte for byte, times and batch names aside
 (the decisions' times are made the same on both before the report, whose
-lists show the newest first). `--where` on PostgreSQL stays refused by
-name until it runs there.
+lists show the newest first); a `--where` slice of the report runs there
+too (compared on both stores in test_pg_where.py).
 
 Without $ASSAY_TEST_PG these tests say so and pass nothing (see
 test_pg_store.py)."""
@@ -111,10 +111,11 @@ def test_learn_auto_and_report_same_on_sqlite_and_postgresql():
     w = pgs.pg_workdir(uri, "learn")
     try:
         b = session(w)
-        # a slice is not on PostgreSQL yet: refused by name, nothing written
+        # a slice of the report runs on PostgreSQL, its auto: decisions too
         r = w.run("report", "--html", "-", "--where", "quality < 0.5")
-        eq(r.code, 1, r)
-        contains(r.err, "is not available on a PostgreSQL store yet")
+        eq(r.code, 0, r.err)
+        contains(r.out, "Only the samples where <code>quality &lt; 0.5</code>")
+        contains(r.out, "auto:learned@1")
     finally:
         pgs.psql(w.base, f"DROP SCHEMA IF EXISTS {w.schema} CASCADE")
         w.__exit__(None, None, None)

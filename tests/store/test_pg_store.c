@@ -421,7 +421,8 @@ TEST(unconverted_command_refused_by_name)
 	o.command = "import";
 	CHECK_INT(store_open(target, &o, &s, &err), ASSAY_OK);
 	/* a step of it still on SQLite only: refused, not crashed */
-	CHECK_INT(store_spotcheck_applied(s, 1, &err), ASSAY_ECONFLICT);
+	store_score_row row = {.sample_id = 1, .scorer = "x", .version = "1", .value = 0.5};
+	CHECK_INT(store_pair_b_score_put(s, &row, &err), ASSAY_ECONFLICT);
 	CHECK_CONTAINS(err.msg, "this step of import is not available on a PostgreSQL store yet");
 	store_close(s);
 	o.command = "frobnicate";
