@@ -49,7 +49,8 @@ dbi_stmt *store_where_stmt(store *s, const char *sql_head, const char *sql_tail,
 {
 	if (s->pg) {
 		if (!w->sql_pg || !w->pg_values) {
-			assay_fail(err, ASSAY_EDB, "internal: a --where without its PostgreSQL text");
+			assay_fail(err, ASSAY_EDB,
+				   "internal: a --where without its PostgreSQL text");
 			return NULL;
 		}
 		return compose_pg(s, sql_head_pg ? sql_head_pg : sql_head, w,
@@ -67,8 +68,8 @@ dbi_stmt *store_where_stmt(store *s, const char *sql_head, const char *sql_tail,
 int store_where_count(store *s, const store_where *w, int64_t *n, assay_error *err)
 {
 	*n = 0;
-	dbi_stmt *st = store_where_stmt(s, "SELECT count(*) FROM samples s WHERE ", "", NULL, NULL,
-					w, err);
+	dbi_stmt *st =
+	    store_where_stmt(s, "SELECT count(*) FROM samples s WHERE ", "", NULL, NULL, w, err);
 	if (!st)
 		return err->code;
 	int rc = dbi_step(st, err, "counting a --where slice");
@@ -98,15 +99,15 @@ int store_where_tally(store *s, const store_where *w, int64_t *n, int64_t *decid
 {
 	*n = *decided = 0;
 	dbi_stmt *st = store_where_stmt(
-		s,
-		"SELECT count(*), coalesce(sum(EXISTS (SELECT 1 FROM decisions d"
-		" WHERE d.sample_id = s.id AND d.verdict <> 'skipped')), 0)"
-		" FROM samples s WHERE ",
-		"",
-		"SELECT count(*), count(*) FILTER (WHERE EXISTS (SELECT 1 FROM decisions d"
-		" WHERE d.sample_id = s.id AND d.verdict <> 'skipped'))"
-		" FROM samples s WHERE ",
-		NULL, w, err);
+	    s,
+	    "SELECT count(*), coalesce(sum(EXISTS (SELECT 1 FROM decisions d"
+	    " WHERE d.sample_id = s.id AND d.verdict <> 'skipped')), 0)"
+	    " FROM samples s WHERE ",
+	    "",
+	    "SELECT count(*), count(*) FILTER (WHERE EXISTS (SELECT 1 FROM decisions d"
+	    " WHERE d.sample_id = s.id AND d.verdict <> 'skipped'))"
+	    " FROM samples s WHERE ",
+	    NULL, w, err);
 	if (!st)
 		return err->code;
 	int rc = dbi_step(st, err, "counting a --where slice");

@@ -22,19 +22,19 @@ static const struct {
 	double repetition, quality; /* -1: none; NAN: failed */
 	bool flagged;
 } samples[] = {
-	{"run-7", "A seagull on a pier", "{\"meta\": {\"model\": \"llava\", \"width\": 1600}}",
-	 0.1, 0.2, true},
-	{"run-7", "Two SEAGULLS fighting", "{\"meta\": {\"model\": \"qwen\", \"width\": 800.5}}",
-	 0.5, 0.6, false},
-	{"run-8", "1=1; drop table samples", "{\"meta\": {\"model\": \"1600\", \"width\": 1e400}}",
-	 NAN, -1, true},
-	{"run-8", "it's a 'quoted' -- comment /* x */ %_ $1 {\"a\"}", "{\"meta\": [1, 2]}", -1, -1,
-	 false},
-	{"run-8", "plain caption",
-	 "{\"meta\": {\"model\": \"x' OR '1'='1\", \"source\": {\"kind\": \"image\"}}}", 0.9, 0.9,
-	 false},
-	{"run-8", "caf\xc3\xa9 au lait \xc3\x89T\xc3\x89", "{\"meta\": {\"0\": {\"1\": 5}}}", -1, -1,
-	 false},
+    {"run-7", "A seagull on a pier", "{\"meta\": {\"model\": \"llava\", \"width\": 1600}}", 0.1,
+     0.2, true},
+    {"run-7", "Two SEAGULLS fighting", "{\"meta\": {\"model\": \"qwen\", \"width\": 800.5}}", 0.5,
+     0.6, false},
+    {"run-8", "1=1; drop table samples", "{\"meta\": {\"model\": \"1600\", \"width\": 1e400}}", NAN,
+     -1, true},
+    {"run-8", "it's a 'quoted' -- comment /* x */ %_ $1 {\"a\"}", "{\"meta\": [1, 2]}", -1, -1,
+     false},
+    {"run-8", "plain caption",
+     "{\"meta\": {\"model\": \"x' OR '1'='1\", \"source\": {\"kind\": \"image\"}}}", 0.9, 0.9,
+     false},
+    {"run-8", "caf\xc3\xa9 au lait \xc3\x89T\xc3\x89", "{\"meta\": {\"0\": {\"1\": 5}}}", -1, -1,
+     false},
 };
 
 static store *fixture(int engine)
@@ -50,8 +50,11 @@ static store *fixture(int engine)
 	int64_t batch[2];
 	const char *names[] = {"run-7", "run-8"};
 	for (int i = 0; i < 2; i++) {
-		store_batch b = {.name = (char *)names[i], .source = "x", .format = "jsonl",
-				 .created_at = 1, .kind = i == 0 ? "caption" : NULL};
+		store_batch b = {.name = (char *)names[i],
+				 .source = "x",
+				 .format = "jsonl",
+				 .created_at = 1,
+				 .kind = i == 0 ? "caption" : NULL};
 		CHECK_INT(store_batch_create(s, &b, &e), ASSAY_OK);
 		batch[i] = b.id;
 	}
@@ -60,17 +63,24 @@ static store *fixture(int engine)
 		snprintf(id, sizeof id, "s%zu", i + 1);
 		const char *t = samples[i].text, *r = samples[i].record;
 		store_new_sample ns = {.batch_id = batch[strcmp(samples[i].batch, "run-8") == 0],
-				       .ext_id = id, .line = (int64_t)i + 1,
-				       .text_field = i == 5 ? "response" : "caption", .text = t,
-				       .text_len = strlen(t), .record = r, .record_len = strlen(r),
+				       .ext_id = id,
+				       .line = (int64_t)i + 1,
+				       .text_field = i == 5 ? "response" : "caption",
+				       .text = t,
+				       .text_len = strlen(t),
+				       .record = r,
+				       .record_len = strlen(r),
 				       .hash = text_normalized_hash(t, strlen(t), NULL)};
 		int outcome;
 		int64_t sid;
 		CHECK_INT(store_sample_insert(s, &ns, &outcome, &sid, &e), ASSAY_OK);
 		if (samples[i].repetition != -1) {
-			store_score_row row = {.sample_id = sid, .scorer = "repetition",
-					       .version = "1", .value = samples[i].repetition,
-					       .flagged = samples[i].flagged, .reason = ""};
+			store_score_row row = {.sample_id = sid,
+					       .scorer = "repetition",
+					       .version = "1",
+					       .value = samples[i].repetition,
+					       .flagged = samples[i].flagged,
+					       .reason = ""};
 			CHECK_INT(store_scores_put(s, &row, 1, &e), ASSAY_OK);
 		}
 		if (samples[i].quality != -1)
@@ -81,11 +91,11 @@ static store *fixture(int engine)
 	store_annotator_ensure(s, "bob", &bob, &e);
 	store_annotator_ensure(s, "ann", &ann, &e);
 	const store_decision_in in[] = {
-		{.sample_id = 1, .annotator_id = bob, .kind = STORE_REJECT, .reason = "Hallucination"},
-		{.sample_id = 1, .annotator_id = ann, .kind = STORE_ACCEPT},
-		{.sample_id = 2, .annotator_id = bob, .kind = STORE_EDIT, .text = "changed"},
-		{.sample_id = 3, .annotator_id = bob, .kind = STORE_SKIP},
-		{.sample_id = 4, .annotator_id = ann, .kind = STORE_REJECT, .reason = "a\\b\"c'"}};
+	    {.sample_id = 1, .annotator_id = bob, .kind = STORE_REJECT, .reason = "Hallucination"},
+	    {.sample_id = 1, .annotator_id = ann, .kind = STORE_ACCEPT},
+	    {.sample_id = 2, .annotator_id = bob, .kind = STORE_EDIT, .text = "changed"},
+	    {.sample_id = 3, .annotator_id = bob, .kind = STORE_SKIP},
+	    {.sample_id = 4, .annotator_id = ann, .kind = STORE_REJECT, .reason = "a\\b\"c'"}};
 	for (size_t i = 0; i < ASSAY_ARRAY_LEN(in); i++)
 		CHECK_INT(store_decide(s, &in[i], &ev, &e), ASSAY_OK);
 	return s;
@@ -119,35 +129,35 @@ static char *ids(store *s, const char *expr)
 static const struct {
 	const char *expr, *want;
 } cases[] = {
-	{"flagged(repetition)", "1"},
-	{"score.repetition <= 0.5", "1,2"},
-	{"score.repetition != 0.5", "1,3,4,5,6"},
-	{"quality >= 0.6", "2,5"},
-	{"meta.model = \"llava\"", "1"},
-	{"meta.model = \"x' OR '1'='1\"", "5"},
-	{"meta.width > 1000", "1,3"},
-	{"meta.width = 800.5", "2"},
-	{"meta.0.1 = 5", "6"},
-	{"meta.0 = 1", ""},
-	{"meta.source.kind = \"image\"", "5"},
-	{"batch = \"run-8\"", "3,4,5,6"},
-	{"batch = \"run-8' OR 1=1 --\"", ""},
-	{"kind = caption", "1,2,3,4,5"},
-	{"kind = text", "6"},
-	{"verdict = rejected", "1,4"},
-	{"verdict = undecided", "3,5,6"},
-	{"annotator = \"bob\" and verdict = rejected", "1"},
-	{"reason ~ \"HALLUC\"", "1"},
-	{"reason = \"a\\\\b\\\"c'\"", "4"},
-	{"conflict", "1"},
-	{"edited", "2"},
-	{"text ~ \"seagull\"", "1,2"},
-	{"text ~ \"caf\xc3\xa9\"", "6"},
-	{"text ~ \"\xc3\xa9t\xc3\xa9\"", ""},
-	{"text ~ \"$1 {\\\"a\\\"}\"", "4"},
-	{"text ~ /sea ?gulls?/", "1,2"},
-	{"text ~ /^(a|two) /", "1,2"},
-	{"not (flagged(repetition) or text ~ \"%_\")", "2,3,5,6"},
+    {"flagged(repetition)", "1"},
+    {"score.repetition <= 0.5", "1,2"},
+    {"score.repetition != 0.5", "1,3,4,5,6"},
+    {"quality >= 0.6", "2,5"},
+    {"meta.model = \"llava\"", "1"},
+    {"meta.model = \"x' OR '1'='1\"", "5"},
+    {"meta.width > 1000", "1,3"},
+    {"meta.width = 800.5", "2"},
+    {"meta.0.1 = 5", "6"},
+    {"meta.0 = 1", ""},
+    {"meta.source.kind = \"image\"", "5"},
+    {"batch = \"run-8\"", "3,4,5,6"},
+    {"batch = \"run-8' OR 1=1 --\"", ""},
+    {"kind = caption", "1,2,3,4,5"},
+    {"kind = text", "6"},
+    {"verdict = rejected", "1,4"},
+    {"verdict = undecided", "3,5,6"},
+    {"annotator = \"bob\" and verdict = rejected", "1"},
+    {"reason ~ \"HALLUC\"", "1"},
+    {"reason = \"a\\\\b\\\"c'\"", "4"},
+    {"conflict", "1"},
+    {"edited", "2"},
+    {"text ~ \"seagull\"", "1,2"},
+    {"text ~ \"caf\xc3\xa9\"", "6"},
+    {"text ~ \"\xc3\xa9t\xc3\xa9\"", ""},
+    {"text ~ \"$1 {\\\"a\\\"}\"", "4"},
+    {"text ~ /sea ?gulls?/", "1,2"},
+    {"text ~ /^(a|two) /", "1,2"},
+    {"not (flagged(repetition) or text ~ \"%_\")", "2,3,5,6"},
 };
 
 TEST(same_ids_on_both_engines)
@@ -196,7 +206,7 @@ TEST(a_composed_statement_keeps_its_values)
 	for (int round = 0; st && round < 3; round++) {
 		dbi_bind_i64(st, 1, round);
 		dbi_bind_text(st, 2, "{\"x\"}", -1); /* the fragment's: ignored */
-		dbi_bind_i64(st, 3, 7);		   /* none: ignored */
+		dbi_bind_i64(st, 3, 7);		     /* none: ignored */
 		CHECK_INT(dbi_step(st, &e, "counting"), DBI_ROW);
 		CHECK_INT(dbi_col_i64(st, 0), 3); /* 3, 4 and 6, each round */
 		dbi_reset(st);
