@@ -94,14 +94,42 @@ bool tui_plain_ascii(const char *s, size_t n)
 	return true;
 }
 
+/* Cells put in place with one call on the screen's own window: stdscr has
+ * no background to merge into them (a dialog's window has: its cells go
+ * one by one, through curses' rendering). */
+#define ASCII_RUN 64
+
 void tui_draw_ascii(WINDOW *win, int y, int x, const char *s, size_t n, attr_t a)
 {
-	for (size_t i = 0; i < n; i++) {
-		wchar_t wc[2] = {(wchar_t)(unsigned char)s[i], L'\0'};
-		cchar_t cc;
-		if (setcchar(&cc, wc, a & ~A_COLOR, (short)PAIR_NUMBER(a), NULL) == OK)
-			mvwadd_wch(win, y, x + (int)i, &cc);
+	wchar_t blank[2] = {L' ', L'\0'};
+	cchar_t cell, run[ASCII_RUN];
+	if (setcchar(&cell, blank, a & ~A_COLOR, (short)PAIR_NUMBER(a), NULL) != OK)
+		return;
+	while (n > 0) {
+		size_t k = n < ASCII_RUN ? n : ASCII_RUN;
+		for (size_t i = 0; i < k; i++) {
+			run[i] = cell;
+			run[i].chars[0] = (wchar_t)(unsigned char)s[i];
+			if (win != stdscr)
+				mvwadd_wch(win, y, x + (int)i, &run[i]);
+		}
+		if (win == stdscr)
+			mvwadd_wchnstr(win, y, x, run, (int)k);
+		s += k;
+		n -= k;
+		x += (int)k;
 	}
+}
+
+size_t tui_ascii_run(const char *s, const text_cell *c, size_t n, size_t max)
+{
+	size_t k = 0;
+	while (k < n && k < max && c[k].width == 1 && c[k].len == 1 &&
+	       (c[k].kind == TEXT_PLAIN || c[k].kind == TEXT_SPACE) &&
+	       c[k].off == c[0].off + k && (unsigned char)s[c[k].off] >= 0x20 &&
+	       (unsigned char)s[c[k].off] <= 0x7e)
+		k++;
+	return k;
 }
 
 int tui_draw_cell(WINDOW *win, int y, int x, int maxw, const char *s, const text_cell *c,

@@ -28,5 +28,9 @@ bool tui_plain_ascii(const char *s, size_t n);
 /* Draws such a string from (y, x) as tui_draw_cell draws its cells,
  * without laying it out. */
 void tui_draw_ascii(WINDOW *win, int y, int x, const char *s, size_t n, attr_t a);
+/* How many of the cells c[0..n) (at most max) are printable ASCII bytes
+ * one after the other in s, each a cell of one column: what
+ * tui_draw_ascii draws in one go. */
+size_t tui_ascii_run(const char *s, const text_cell *c, size_t n, size_t max);
 
 #endif

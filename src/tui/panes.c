@@ -226,10 +226,21 @@ static int wrapped(app *a, int y, int x, int w, int max, const char *s, int role
 		rows = rows < max ? rows : max;
 		for (int r = 0; draw && r < rows && (size_t)r < l.n; r++) {
 			int cx = x;
-			for (size_t k = l.v[r].first; k < l.v[r].end && c.v[k].kind != TEXT_NEWLINE; k++)
+			for (size_t k = l.v[r].first; k < l.v[r].end && c.v[k].kind != TEXT_NEWLINE;) {
+				size_t run = tui_ascii_run(s, &c.v[k], l.v[r].end - k,
+							   (size_t)(x + w - cx));
+				if (run > 1) {
+					tui_draw_ascii(stdscr, y + r, cx, s + c.v[k].off, run,
+						       a->b->attr[role]);
+					cx += (int)run;
+					k += run;
+					continue;
+				}
 				cx += tui_draw_cell(stdscr, y + r, cx, x + w - cx, s, &c.v[k],
 						    a->b->attr[role],
 						    a->b->attr[CONF_ROLE_SAMPLE_PLACEHOLDER]);
+				k++;
+			}
 		}
 		if (draw && cut)
 			tui_put(a->b, y + rows - 1, x + w - 1, 1, tui_utf8() ? "\u2026" : "~",

@@ -135,13 +135,27 @@ void tui_text_draw(app *a, int y, int x0, int width, int rows)
 	for (int r = 0; r < rows && (size_t)(a->scroll + r) < a->lines.n; r++) {
 		const text_line *ln = &a->lines.v[a->scroll + r];
 		int x = x0;
-		for (size_t c = ln->first; c < ln->end && x < x0 + width; c++) {
+		for (size_t c = ln->first; c < ln->end && x < x0 + width;) {
 			const text_cell *cell = &a->cells.v[c];
 			if (cell->kind == TEXT_NEWLINE)
 				break;
 			int role = a->roles ? a->roles[cell->off] : CONF_ROLE_SAMPLE_TEXT;
+			/* a run of plain ASCII in one role goes in one call */
+			size_t k = tui_ascii_run(a->shown.data, cell, ln->end - c,
+						 (size_t)(x0 + width - x));
+			for (size_t i = 1; a->roles && i < k; i++)
+				if (a->roles[cell->off + i] != role)
+					k = i;
+			if (k > 1) {
+				tui_draw_ascii(stdscr, y + r, x, a->shown.data + cell->off, k,
+					       a->b->attr[role]);
+				x += (int)k;
+				c += k;
+				continue;
+			}
 			x += tui_draw_cell(stdscr, y + r, x, x0 + width - x, a->shown.data, cell,
 					   a->b->attr[role], a->b->attr[CONF_ROLE_SAMPLE_PLACEHOLDER]);
+			c++;
 		}
 	}
 	attrset(a->b->attr[CONF_ROLE_META_KEY]);
