@@ -118,7 +118,16 @@ static int add_n(tally *t, uint64_t k, uint64_t count)
 
 int tally_add(tally *t, double v)
 {
-	int rc = add_n(t, key_of(v), 1);
+	uint64_t k = key_of(v);
+	if (t->cap) { /* most values are in the table already */
+		size_t h = find(t, k);
+		if (t->keys[h]) {
+			t->counts[h]++;
+			t->n++;
+			return ASSAY_OK;
+		}
+	}
+	int rc = add_n(t, k, 1);
 	t->n += rc == ASSAY_OK;
 	return rc;
 }

@@ -202,7 +202,7 @@ static int open_server(const char *path, const store_options *opt, store **out,
 static int configure(store *s, const store_options *opt, assay_error *err)
 {
 	int rc;
-	if (score_pack_register(s->db) < 0 || store_sink_register(s->db) < 0)
+	if (score_pack_register(s->db) < 0 || store_sink_register(s) < 0)
 		return store_sqlerr(s, sqlite3_errcode(s->db), err, "registering functions");
 	if ((rc = dbi_wrap_sqlite(s->db, s->path, sqlite_fail, s, &s->dbi, err)) < 0)
 		return rc;

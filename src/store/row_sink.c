@@ -1,13 +1,12 @@
 /* row_sink.c — rows handed to C inside SQLite's own loop: a scan whose
- * WHERE ends in row_sink(?N, a, b, ...), with a sink (a callback and its
- * data) bound to ?N, calls the callback with each row's values and gets
- * false back, so one sqlite3_step runs the whole scan and no row crosses
- * the API (a pass over a million rows fetched column by column spends
- * about half its time in sqlite3_step and sqlite3_column_*). */
+ * WHERE ends in row_sink(a, b, ...), run by store_sink_run with a sink (a
+ * callback and its data), calls the callback with each row's values and
+ * gets false back, so one sqlite3_step runs the whole scan and no row
+ * crosses the API (a pass over a million rows fetched column by column
+ * spends about half its time in sqlite3_step and sqlite3_column_*). The
+ * sink is the connection's (the function's user data is the store), so
+ * a row costs no lookup of a bound pointer. */
 #include "store_int.h"
-
-/* The type name SQLite checks a bound pointer against. */
-#define SINK_TYPE "assay_row_sink"
 
 typedef struct row_sink {
 	store_sink_fn fn;
@@ -17,12 +16,13 @@ typedef struct row_sink {
 
 static void fn_row_sink(sqlite3_context *c, int argc, sqlite3_value **v)
 {
-	row_sink *k = argc > 0 ? sqlite3_value_pointer(v[0], SINK_TYPE) : NULL;
+	(void)argc;
+	row_sink *k = ((store *)sqlite3_user_data(c))->sink;
 	if (!k) {
-		sqlite3_result_error(c, "row_sink: no sink bound", -1);
+		sqlite3_result_error(c, "row_sink: called outside a scan of the store's", -1);
 		return;
 	}
-	int rc = k->fn(k->ud, v + 1);
+	int rc = k->fn(k->ud, v);
 	if (rc) {
 		k->rc = rc;
 		sqlite3_result_error(c, "row_sink: stopped", -1);
@@ -31,28 +31,27 @@ static void fn_row_sink(sqlite3_context *c, int argc, sqlite3_value **v)
 	sqlite3_result_int(c, 0);
 }
 
-int store_sink_register(sqlite3 *db)
+int store_sink_register(store *s)
 {
 	/* not deterministic: it is called for its effect, on every row */
-	return sqlite3_create_function_v2(db, "row_sink", -1, SQLITE_UTF8 | SQLITE_DIRECTONLY, NULL,
+	return sqlite3_create_function_v2(s->db, "row_sink", -1, SQLITE_UTF8 | SQLITE_DIRECTONLY, s,
 					  fn_row_sink, NULL, NULL, NULL) == SQLITE_OK
 		       ? 0
 		       : -1;
 }
 
-int store_sink_run(store *s, sqlite3_stmt *st, int param, store_sink_fn fn, void *ud,
-		   const char *what, assay_error *err)
+int store_sink_run(store *s, sqlite3_stmt *st, store_sink_fn fn, void *ud, const char *what,
+		   assay_error *err)
 {
-	row_sink k = {.fn = fn, .ud = ud};
-	int rc = sqlite3_bind_pointer(st, param, &k, SINK_TYPE, NULL);
-	if (rc == SQLITE_OK)
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-			; /* the sink answers false: no row comes back */
+	row_sink k = {.fn = fn, .ud = ud}, *outer = s->sink;
+	s->sink = &k;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		; /* the sink answers false: no row comes back */
+	s->sink = outer; /* a scan run from inside another's callback ends first */
 	int out = k.rc		      ? k.rc
 		  : rc == SQLITE_DONE ? ASSAY_OK
 				      : store_sqlerr(s, rc, err, what);
 	sqlite3_reset(st);
-	/* the sink lives on this stack: the statement must not keep it */
-	sqlite3_bind_null(st, param);
 	return out;
 }

@@ -15,7 +15,7 @@
  * filters on the decision's own columns are tested in C. */
 static const char sql_decisions[] =
 	"SELECT 1 FROM decisions d WHERE d.sample_id BETWEEN ?1 AND ?2"
-	" AND row_sink(?3, d.sample_id, d.annotator_id, 0, d.verdict, d.reason, NULL,"
+	" AND row_sink(d.sample_id, d.annotator_id, 0, d.verdict, d.reason, NULL,"
 	" d.decided_at, d.ms_spent, d.edit_distance, d.words)";
 
 /* With them: SQL tests the filters first, so a record's field is read only
@@ -23,10 +23,10 @@ static const char sql_decisions[] =
 static const char sql_decisions_join[] =
 	"SELECT 1 FROM decisions d JOIN samples s ON s.id = d.sample_id"
 	" WHERE d.sample_id BETWEEN ?1 AND ?2 AND d.verdict <> 'skipped'"
-	"   AND d.decided_at >= ?4 AND d.decided_at < ?5"
-	"   AND (?6 = 0 OR d.annotator_id = ?6) AND (?7 = 0 OR s.batch_id = ?7)"
-	" AND row_sink(?3, d.sample_id, d.annotator_id, s.batch_id, d.verdict, d.reason,"
-	" CASE WHEN ?8 IS NULL THEN NULL ELSE json_extract(s.record, ?8) END,"
+	"   AND d.decided_at >= ?3 AND d.decided_at < ?4"
+	"   AND (?5 = 0 OR d.annotator_id = ?5) AND (?6 = 0 OR s.batch_id = ?6)"
+	" AND row_sink(d.sample_id, d.annotator_id, s.batch_id, d.verdict, d.reason,"
+	" CASE WHEN ?7 IS NULL THEN NULL ELSE json_extract(s.record, ?7) END,"
 	" d.decided_at, d.ms_spent, d.edit_distance, d.words)";
 
 typedef struct decision_sink {
@@ -88,13 +88,13 @@ int stats_scan_decisions(store *s, const store_stats_filter *f,
 	sqlite3_bind_int64(st, 1, all ? INT64_MIN : f->first_sample);
 	sqlite3_bind_int64(st, 2, all ? INT64_MAX : f->last_sample);
 	if (join) {
-		sqlite3_bind_int64(st, 4, f->since_ms);
-		sqlite3_bind_int64(st, 5, k.until);
-		sqlite3_bind_int64(st, 6, f->annotator_id);
-		sqlite3_bind_int64(st, 7, f->batch_id);
-		store_bind_text(st, 8, f->field_path, -1);
+		sqlite3_bind_int64(st, 3, f->since_ms);
+		sqlite3_bind_int64(st, 4, k.until);
+		sqlite3_bind_int64(st, 5, f->annotator_id);
+		sqlite3_bind_int64(st, 6, f->batch_id);
+		store_bind_text(st, 7, f->field_path, -1);
 	}
-	return store_sink_run(s, st, 3, on_decision, &k, "reading decisions", err);
+	return store_sink_run(s, st, on_decision, &k, "reading decisions", err);
 }
 
 /* ---- verdicts, counted per sample ---------------------------------------------- */
@@ -102,7 +102,7 @@ int stats_scan_decisions(store *s, const store_stats_filter *f,
 /* The primary key's order: a sample's decisions come together. */
 static const char sql_verdicts[] =
 	"SELECT 1 FROM decisions WHERE sample_id BETWEEN ?1 AND ?2"
-	" AND row_sink(?3, sample_id, verdict) ORDER BY sample_id, annotator_id";
+	" AND row_sink(sample_id, verdict) ORDER BY sample_id, annotator_id";
 
 typedef struct count_sink {
 	int (*fn)(void *ud, int64_t sample_id, int rejected, int edited, int total);
@@ -142,7 +142,7 @@ int stats_scan_verdict_counts(store *s, int64_t first, int64_t last,
 	sqlite3_bind_int64(st, 1, first);
 	sqlite3_bind_int64(st, 2, last);
 	count_sink c = {.fn = fn, .ud = ud, .cur = -1};
-	int rc = store_sink_run(s, st, 3, on_verdict, &c, "reading decisions", err);
+	int rc = store_sink_run(s, st, on_verdict, &c, "reading decisions", err);
 	return rc == ASSAY_OK && c.total ? fn(ud, c.cur, c.rejected, c.edited, c.total) : rc;
 }
 
@@ -151,7 +151,7 @@ int stats_scan_verdict_counts(store *s, int64_t first, int64_t last,
 /* The quality index alone (covering: quality, id), in its order. */
 static const char sql_quality[] =
 	"SELECT 1 FROM samples INDEXED BY samples_by_quality WHERE quality IS NOT NULL"
-	" AND row_sink(?1, id, quality) ORDER BY quality";
+	" AND row_sink(id, quality) ORDER BY quality";
 
 typedef struct quality_sink {
 	int (*fn)(void *ud, int64_t sample_id, double quality);
@@ -171,14 +171,14 @@ int stats_scan_quality(store *s, int (*fn)(void *ud, int64_t sample_id, double q
 	if (!st)
 		return err->code;
 	quality_sink q = {.fn = fn, .ud = ud};
-	return store_sink_run(s, st, 1, on_quality, &q, "reading scores", err);
+	return store_sink_run(s, st, on_quality, &q, "reading scores", err);
 }
 
 /* ---- every scorer's values ------------------------------------------------------ */
 
 static const char sql_score_rows[] =
 	"SELECT 1 FROM sample_scores WHERE sample_id BETWEEN ?1 AND ?2"
-	" AND row_sink(?3, sample_id, vals, flags)";
+	" AND row_sink(sample_id, vals, flags)";
 
 typedef struct rows_sink {
 	int (*fn)(void *ud, int64_t sample_id, const double *vals, size_t n, uint64_t flags);
@@ -205,5 +205,5 @@ int stats_scan_score_rows(store *s, int64_t first, int64_t last,
 	sqlite3_bind_int64(st, 1, first);
 	sqlite3_bind_int64(st, 2, last);
 	rows_sink r = {.fn = fn, .ud = ud};
-	return store_sink_run(s, st, 3, on_score_row, &r, "reading scores", err);
+	return store_sink_run(s, st, on_score_row, &r, "reading scores", err);
 }

@@ -48,6 +48,7 @@ struct store {
 	/* The reasons' forms (score_forms.c): the connection's cache, shared
 	 * with note_at; NULL until first used. */
 	struct score_forms *forms;
+	struct row_sink *sink; /* the scan running through row_sink() (row_sink.c) */
 	int64_t import_run; /* the last run of records import streamed (samples_pg.c) */
 	/* PostgreSQL: this connection holds the score runs' lock
 	 * (scores_pg_lock.c); the score writes not sent yet (scores_pg_batch.c) */
@@ -56,13 +57,13 @@ struct store {
 };
 
 /* A scan's rows handed to C inside SQLite's loop (row_sink.c): fn gets
- * the values a statement passes to row_sink(?param, ...) after the sink
- * itself; a nonzero return stops the scan and is what store_sink_run
- * returns (which fills err only for SQLite's own errors). */
+ * the values a statement passes to row_sink(...); a nonzero return stops
+ * the scan and is what store_sink_run returns (which fills err only for
+ * SQLite's own errors). */
 typedef int (*store_sink_fn)(void *ud, sqlite3_value **v);
-int store_sink_register(sqlite3 *db);
-int store_sink_run(store *s, sqlite3_stmt *st, int param, store_sink_fn fn, void *ud,
-		   const char *what, assay_error *err);
+int store_sink_register(store *s);
+int store_sink_run(store *s, sqlite3_stmt *st, store_sink_fn fn, void *ud, const char *what,
+		   assay_error *err);
 
 /* The score writes a PostgreSQL transaction holds back (scores_pg_batch.c):
  * sent before the commit (a failure fails it), dropped at a rollback,
