@@ -57,6 +57,10 @@ typedef struct store_options {
 int store_open(const char *path, const store_options *opt, store **out, assay_error *err);
 void store_close(store *s);
 const char *store_path(const store *s);
+/* What to call the database on a screen or in a report: an SQLite file's
+ * path as given, a PostgreSQL store's "SCHEMA@DATABASE" (never the URI, which
+ * may hold a password). */
+const char *store_name(const store *s);
 /* Whether a write to path, or to the open file st describes, would land in
  * the database or one of SQLite's side files (-wal, -shm, -journal): the
  * same file (device and inode, whatever the name), or a name in the

@@ -77,6 +77,7 @@ static int run(cli_ctx *ctx, tui_audit_opts *o, const char *theme, const char *c
 		conf_free(cf);
 		return code;
 	}
+	o->db_name = store_name(s); /* never a URI's password on screen */
 	int rc = tui_audit_run(s, o, &err);
 	store_close(s);
 	conf_free(cf);

@@ -48,15 +48,14 @@ const cli_opts cli_report_opts = {
 
 /* Writes the report of s to path (the destination opened first: refused,
  * the database itself say, before the work of the report). */
-static int write_report(const cli_ctx *ctx, store *s, const char *path, const cli_where *where,
-			bool fetch_media)
+static int write_report(store *s, const char *path, const cli_where *where, bool fetch_media)
 {
 	abuf html = {0};
 	assay_error err = {0};
 	export_out *out = NULL;
 	export_out_options oo = {.db = s};
 	report_thumbs thumbs = {.s = s, .fetch = fetch_media};
-	audit_report_opts ro = {.db_name = ctx->db, .where = cli_where_get(where),
+	audit_report_opts ro = {.db_name = store_name(s), .where = cli_where_get(where),
 				.where_text = where->text, .thumb = cli_report_thumb,
 				.thumb_ud = &thumbs};
 	int rc = export_out_open(path, &oo, &out, &err);
@@ -83,7 +82,7 @@ int cmd_report(cli_ctx *ctx, int argc, char **argv)
 	store *s = NULL;
 	store_options so = {.readonly = true};
 	if (!code && !(code = cli_open_store(ctx, &so, &s))) {
-		code = write_report(ctx, s, a.path, &a.where, a.fetch_media);
+		code = write_report(s, a.path, &a.where, a.fetch_media);
 		store_close(s);
 	}
 	cli_where_free(&a.where);

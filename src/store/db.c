@@ -428,12 +428,18 @@ void store_close(store *s)
 	scores_pg_pending_free(s);
 	free(s->path);
 	free(s->target);
+	free(s->name);
 	free(s);
 }
 
 const char *store_path(const store *s)
 {
 	return s->path;
+}
+
+const char *store_name(const store *s)
+{
+	return s->name ? s->name : s->path;
 }
 
 int store_open_reader(store *s, store **out, assay_error *err)

@@ -36,9 +36,13 @@ int store_open_pg(const char *target, const store_options *opt, store **out, ass
 	char label[1024];
 	dbi_redact(target, label, sizeof label);
 	store *s = calloc(1, sizeof *s);
-	if (!s || !(s->path = assay_strdup(label)) || !(s->target = assay_strdup(target))) {
-		if (s)
+	if (!s || !(s->path = assay_strdup(label)) || !(s->target = assay_strdup(target)) ||
+	    !(s->name = store_pg_name(target))) {
+		if (s) {
 			free(s->path);
+			free(s->target);
+			free(s->name);
+		}
 		free(s);
 		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
 	}

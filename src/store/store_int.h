@@ -28,6 +28,7 @@ struct store {
 	char *target;  /* what was opened (a connection URI keeps its password) */
 	const char *command; /* the command that opened it, for messages */
 	char *path;    /* the file, or the URI with its password redacted */
+	char *name;    /* PostgreSQL: schema@database, for screens (name_pg.c) */
 	bool readonly;
 	bool must_exist; /* PostgreSQL: an empty schema is refused, not made a store */
 	bool in_tx;
@@ -79,6 +80,10 @@ char *store_dcol_str(dbi_stmt *st, int col);
  * step of COMMAND" once connected): what
  * every part of the store not yet moved onto dbi answers there. */
 int store_sqlite_only(store *s, assay_error *err);
+/* A PostgreSQL store's short name from its connection URI: "SCHEMA@DB"
+ * (its search_path and database), never a credential. Allocated; NULL on
+ * ENOMEM. */
+char *store_pg_name(const char *target);
 
 /* Opens a PostgreSQL store (db_pg.c): connects, creates the schema in the
  * connection's current schema on first use, checks its version. */

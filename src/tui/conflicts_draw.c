@@ -16,9 +16,9 @@ static void top_bar(cview *cv)
 	char right[96], left[600];
 	snprintf(right, sizeof right, " %lld left, %lld settled ", (long long)cv->left,
 		 (long long)a->sum.decided);
-	const char *db = strrchr(a->o->db_name, '/');
+	const char *db = strrchr(store_name(a->b->s), '/');
 	snprintf(left, sizeof left, " assay | %s | conflicts | %s | %s",
-		 db ? db + 1 : a->o->db_name, a->o->batch ? a->o->batch : "all batches",
+		 db ? db + 1 : store_name(a->b->s), a->o->batch ? a->o->batch : "all batches",
 		 a->o->annotator);
 	int rw = (int)strlen(right);
 	tui_put(a->b, 0, 0, COLS - rw - 1, left, CONF_ROLE_STATUS_BAR);

@@ -114,11 +114,11 @@ static void top_bar(app *a)
 		snprintf(right, sizeof right, " %s %s ", pos, bars);
 	int rw = (int)strlen(right);
 	char left_text[512], model[96];
-	const char *db = strrchr(a->o->db_name, '/');
+	const char *db = strrchr(store_name(a->s), '/');
 	const char *where = tui_filter_text(a);
 	tui_retrain_bar(a, model, sizeof model);
 	snprintf(left_text, sizeof left_text, " assay | %s | %s | %s%s%s%s",
-		 db ? db + 1 : a->o->db_name, a->o->batch ? a->o->batch : "all batches",
+		 db ? db + 1 : store_name(a->s), a->o->batch ? a->o->batch : "all batches",
 		 a->o->annotator, model, where ? " | where " : "", where ? where : "");
 	put(a, 0, 0, COLS - rw - 1, left_text, CONF_ROLE_STATUS_BAR);
 	if (rw < COLS)

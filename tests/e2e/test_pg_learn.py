@@ -111,6 +111,12 @@ def test_learn_auto_and_report_same_on_sqlite_and_postgresql():
     w = pgs.pg_workdir(uri, "learn")
     try:
         b = session(w)
+        # the report names the schema and database, never the URI's password
+        r = w.run("--db", w.db.replace("user=assay", "user=assay&password=hunter2sec"), "report",
+                  "--html", "-", db=False)
+        eq(r.code, 0, r)
+        contains(r.out, f"<p class='muted'>{w.schema}@")
+        eq("hunter2sec" in r.out + r.err, False)
         # a slice of the report runs on PostgreSQL, its auto: decisions too
         r = w.run("report", "--html", "-", "--where", "quality < 0.5")
         eq(r.code, 0, r.err)

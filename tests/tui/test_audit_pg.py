@@ -67,6 +67,21 @@ def test_audit_same_screens_on_sqlite_and_postgresql():
     w = pgs.pg_workdir(uri, "audit")
     try:
         b = screens(w)
+        # the top bar names the schema and database, never the URI's password
+        w.db = w.db.replace("user=assay", "user=assay&password=hunter2sec")
+        with ta.screen(w, size=(110, 32)) as t:
+            s = t.wait_for("rejection rate per annotator")
+            top = s.splitlines()[0]
+            eq(f"| {w.schema}@" in top, True, top)
+            eq("hunter2sec" in s or "password" in s, False, s)
+            t.keys("Enter")
+            s = t.wait_for("read-only: ann's verdict")
+            eq(f"| {w.schema}@" in s.splitlines()[0], True, s)
+            eq("hunter2sec" in s, False, s)
+            t.keys("q")
+            t.wait_for("rejection rate per annotator")
+            t.keys("q")
+            eq(t.wait_exit(), 0)
     finally:
         pgs.psql(w.base, f"DROP SCHEMA IF EXISTS {w.schema} CASCADE")
         w.__exit__(None, None, None)
