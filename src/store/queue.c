@@ -186,7 +186,7 @@ static int still_offered(store *s, const store_queue *q, int show, int64_t id, a
 	dbi_bind_i64(st, 1, q->annotator_id);
 	dbi_bind_i64(st, 2, q->batch_id);
 	dbi_bind_i64(st, 3, show);
-	dbi_bind_i64(st, 4, assay_now_ms());
+	dbi_bind_i64(st, 4, store_clock_ms(s));
 	dbi_bind_i64(st, 5, q->overlap > 0 ? q->overlap : 1);
 	dbi_bind_i64(st, 6, id);
 	int rc = dbi_step(st, err, "reading the queue");
@@ -214,7 +214,7 @@ static int lease_if_offered(store *s, const store_queue *q, int show, int64_t id
 	if (q->peek)
 		return still_offered(s, q, show, id, err);
 	if (s->pg)
-		return queue_claim_pg(s, q, show, id, queue_lease_end(q), err);
+		return queue_claim_pg(s, q, show, id, err);
 	bool decide = p && !p->saved;
 	int rc = store_begin(s, err);
 	if (rc < 0)

@@ -95,13 +95,14 @@ int queue_probe(store *s, const store_queue *q, const store_cursor *c, int show,
 /* Leases sample id to the queue's annotator and drops the annotator's
  * other leases, inside the caller's transaction (queue_lease.c). */
 int queue_claim(store *s, const store_queue *q, int64_t id, assay_error *err);
-/* When a lease taken now ends. */
+/* When a lease taken now ends (by this machine's clock), and how long it
+ * lasts. */
 int64_t queue_lease_end(const store_queue *q);
-/* PostgreSQL: leases sample id to the annotator until `until` if it is
- * still offered in the show (queue_pg.c), in one round trip. 1 leased, 0
- * taken meanwhile, < 0 error. */
-int queue_claim_pg(store *s, const store_queue *q, int show, int64_t id, int64_t until,
-		   assay_error *err);
+int64_t queue_lease_ms(const store_queue *q);
+/* PostgreSQL: leases sample id to the annotator (for queue_lease_ms by
+ * the server's clock) if it is still offered in the show (queue_pg.c), in
+ * one round trip. 1 leased, 0 taken meanwhile, < 0 error. */
+int queue_claim_pg(store *s, const store_queue *q, int show, int64_t id, assay_error *err);
 
 /* Where sample id stands in q's order (p->ok false: not in q's batch). */
 int queue_sample_pos(store *s, const store_queue *q, int64_t id, qpos *p, assay_error *err);

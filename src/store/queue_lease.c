@@ -9,17 +9,32 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* ?3: when the lease ends; on PostgreSQL $3 is its length, and it ends by
+ * the server's clock (lease_end_param). */
 static const dbi_query q_lease = {
     "lease_take",
     "INSERT INTO leases (sample_id, annotator_id, expires_at) VALUES (?1, ?2, ?3)"
     " ON CONFLICT (sample_id, annotator_id) DO UPDATE SET expires_at = excluded.expires_at",
-    NULL};
+    "INSERT INTO leases (sample_id, annotator_id, expires_at) VALUES ($1, $2, " PG_NOW_MS
+    " + $3) ON CONFLICT (sample_id, annotator_id) DO UPDATE SET expires_at = excluded.expires_at"};
 static const dbi_query q_drop_other_leases = {
     "lease_drop_others", "DELETE FROM leases WHERE annotator_id = ?1 AND sample_id <> ?2", NULL};
 
+int64_t queue_lease_ms(const store_queue *q)
+{
+	return q->lease_ms > 0 ? q->lease_ms : 600000;
+}
+
 int64_t queue_lease_end(const store_queue *q)
 {
-	return assay_now_ms() + (q->lease_ms > 0 ? q->lease_ms : 600000);
+	return assay_now_ms() + queue_lease_ms(q);
+}
+
+/* The lease's end on SQLite, its length on PostgreSQL (whose queries add
+ * it to the server's clock). */
+static int64_t lease_end_param(const store *s, const store_queue *q)
+{
+	return s->pg ? queue_lease_ms(q) : queue_lease_end(q);
 }
 
 /* The lease alone (no transaction of its own). */
@@ -30,7 +45,7 @@ int store_lease_take(store *s, const store_queue *q, int64_t sample_id, assay_er
 		return err->code;
 	dbi_bind_i64(st, 1, sample_id);
 	dbi_bind_i64(st, 2, q->annotator_id);
-	dbi_bind_i64(st, 3, queue_lease_end(q));
+	dbi_bind_i64(st, 3, lease_end_param(s, q));
 	return dbi_run(st, err, "taking the lease");
 }
 
@@ -60,7 +75,8 @@ int store_lease_renew(store *s, const store_queue *q, int64_t sample_id, assay_e
 }
 
 static const dbi_query q_renew_all = {
-    "lease_renew_all", "UPDATE leases SET expires_at = ?2 WHERE annotator_id = ?1", NULL};
+    "lease_renew_all", "UPDATE leases SET expires_at = ?2 WHERE annotator_id = ?1",
+    "UPDATE leases SET expires_at = " PG_NOW_MS " + $2 WHERE annotator_id = $1"};
 
 int store_lease_renew_all(store *s, const store_queue *q, assay_error *err)
 {
@@ -68,7 +84,7 @@ int store_lease_renew_all(store *s, const store_queue *q, assay_error *err)
 	if (!st)
 		return err->code;
 	dbi_bind_i64(st, 1, q->annotator_id);
-	dbi_bind_i64(st, 2, queue_lease_end(q));
+	dbi_bind_i64(st, 2, lease_end_param(s, q));
 	return dbi_run(st, err, "renewing the leases");
 }
 

@@ -171,7 +171,7 @@ int queue_probe(store *s, const store_queue *q, const store_cursor *c, int show,
 	dbi_bind_i64(st, 1, q->annotator_id);
 	dbi_bind_i64(st, 2, q->batch_id);
 	dbi_bind_i64(st, 3, show);
-	dbi_bind_i64(st, 4, assay_now_ms());
+	dbi_bind_i64(st, 4, store_clock_ms(s));
 	dbi_bind_i64(st, 5, q->overlap > 0 ? q->overlap : 1);
 	dbi_bind_i64(st, 6, which == P_HASH ? c->key : c->id);
 	dbi_bind_f64(st, 7, c->quality);

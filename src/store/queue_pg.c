@@ -27,7 +27,8 @@ static const dbi_query q_claim_begin = {"queue_claim_begin", NULL, "BEGIN"};
 static const dbi_query q_claim_commit = {"queue_claim_commit", NULL, "COMMIT"};
 
 /* The lease, written only when this transaction takes the sample's claim
- * lock ($1 sample, $2 annotator, $3 end). The lock's keys: the schema's
+ * lock ($1 sample, $2 annotator, $3 its length in ms: it ends by the
+ * server's clock, whatever this machine's says). The lock's keys: the schema's
  * hash (one store per schema) and the id's low 31 bits (never negative:
  * scores_pg_lock.c's key is -1; ids 2^31 apart share a lock, which only
  * makes a claim of one move on while the other's is in flight). */
@@ -36,7 +37,8 @@ static const dbi_query q_claim_lock = {
     "WITH c AS (SELECT id FROM samples WHERE id = $1"
     "  AND pg_try_advisory_xact_lock(hashtext(current_schema()),"
     "   ($1::bigint & 2147483647)::integer))"
-    " INSERT INTO leases (sample_id, annotator_id, expires_at) SELECT id, $2, $3 FROM c"
+    " INSERT INTO leases (sample_id, annotator_id, expires_at) SELECT id, $2, " PG_NOW_MS
+    " + $3 FROM c"
     " ON CONFLICT (sample_id, annotator_id) DO UPDATE SET expires_at = excluded.expires_at"};
 
 /* $1..$6 as ELIGIBLE's, $6 the sample: the sample when the lease above
@@ -69,8 +71,7 @@ static int same_condition(assay_error *err)
 				 "differs from the queue's");
 }
 
-int queue_claim_pg(store *s, const store_queue *q, int show, int64_t id, int64_t until,
-		   assay_error *err)
+int queue_claim_pg(store *s, const store_queue *q, int show, int64_t id, assay_error *err)
 {
 	int rc = same_condition(err);
 	if (rc < 0)
@@ -82,15 +83,45 @@ int queue_claim_pg(store *s, const store_queue *q, int show, int64_t id, int64_t
 		return err->code;
 	dbi_bind_i64(sts[1], 1, id);
 	dbi_bind_i64(sts[1], 2, q->annotator_id);
-	dbi_bind_i64(sts[1], 3, until);
+	dbi_bind_i64(sts[1], 3, queue_lease_ms(q));
 	dbi_bind_i64(sts[2], 1, q->annotator_id);
 	dbi_bind_i64(sts[2], 2, q->batch_id);
 	dbi_bind_i64(sts[2], 3, show);
-	dbi_bind_i64(sts[2], 4, assay_now_ms());
+	dbi_bind_i64(sts[2], 4, store_clock_ms(s));
 	dbi_bind_i64(sts[2], 5, q->overlap > 0 ? q->overlap : 1);
 	dbi_bind_i64(sts[2], 6, id);
 	int64_t rows[4];
 	if ((rc = dbi_pg_pipeline(s->dbi, sts, 4, rows, NULL, err)) < 0)
 		return assay_error_prefix(err, "claiming a sample");
 	return rows[2] == 1;
+}
+
+/* ---- the server's clock ---------------------------------------------------------- */
+
+static const dbi_query q_clock = {"pg_clock", NULL, "SELECT " PG_NOW_MS};
+
+/* Reads the server's clock against this one's (the middle of the round
+ * trip); on failure the skew stays as it was (0 at first). */
+static void clock_read(store *s)
+{
+	assay_error ignored = {0};
+	int64_t t0 = assay_now_ms(), m0 = assay_mono_ns();
+	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_clock, &ignored);
+	if (!st)
+		return;
+	if (dbi_step(st, &ignored, "reading the server's clock") == DBI_ROW) {
+		int64_t m1 = assay_mono_ns();
+		s->clock_skew_ms = dbi_col_i64(st, 0) - (t0 + (m1 - m0) / 2000000);
+		s->clock_read_ns = m1;
+	}
+	dbi_reset(st);
+}
+
+int64_t store_clock_ms(store *s)
+{
+	if (!s->pg)
+		return assay_now_ms();
+	if (!s->clock_read_ns || assay_mono_ns() - s->clock_read_ns > 60 * 1000000000LL)
+		clock_read(s);
+	return assay_now_ms() + s->clock_skew_ms;
 }

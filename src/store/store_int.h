@@ -55,6 +55,9 @@ struct store {
 	 * (scores_pg_lock.c); the score writes not sent yet (scores_pg_batch.c) */
 	bool score_locked;
 	struct scores_pg_pending *pending;
+	/* PostgreSQL: the server's clock less this one's, and when it was
+	 * read (monotonic ns; 0: never) (queue_pg.c) */
+	int64_t clock_skew_ms, clock_read_ns;
 };
 
 /* A scan's rows handed to C inside SQLite's loop (row_sink.c): fn gets
@@ -72,6 +75,13 @@ int store_sink_run(store *s, sqlite3_stmt *st, store_sink_fn fn, void *ud, const
 int scores_pg_flush(store *s, assay_error *err);
 void scores_pg_discard(store *s);
 void scores_pg_pending_free(store *s);
+
+/* Now in ms by the store's clock, the one leases expire by: on PostgreSQL
+ * the server's (read again after a minute), on SQLite this machine's
+ * (queue_pg.c). */
+int64_t store_clock_ms(store *s);
+/* PostgreSQL: the server's clock in ms, in SQL. */
+#define PG_NOW_MS "(extract(epoch FROM clock_timestamp()) * 1000)::bigint"
 
 /* Copies a column as an allocated string ("" when NULL). NULL on ENOMEM. */
 char *store_dcol_str(dbi_stmt *st, int col);

@@ -2,7 +2,8 @@
 (`assay review --script`) where PostgreSQL differs from SQLite: pairs
 decided by preference through the queue, on both stores alike; claims
 that neither skip nor wait for a scoring run's locks; two scoring runs at
-once; score writes batched (statements counted on the wire)."""
+once; score writes batched (statements counted on the wire); leases
+that expire by the server's clock, not a skewed client's."""
 import json
 import os
 import socket
@@ -282,4 +283,79 @@ def test_scoring_on_postgresql_sends_a_statement_per_page_not_per_sample():
         eq(pgs.psql(w.db, "SELECT count(*) FROM samples WHERE quality IS NULL").strip(), "0")
     finally:
         relay.close()
+        drop(w)
+
+
+SKEW_SHIM = r"""
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <stdlib.h>
+#include <time.h>
+/* CLOCK_REALTIME moved by $SKEW_SECONDS: a machine whose clock is wrong */
+int clock_gettime(clockid_t id, struct timespec *ts)
+{
+    static int (*real)(clockid_t, struct timespec *);
+    if (!real)
+        real = (int (*)(clockid_t, struct timespec *))dlsym(RTLD_NEXT, "clock_gettime");
+    int rc = real(id, ts);
+    const char *k = getenv("SKEW_SECONDS");
+    if (rc == 0 && k && (id == CLOCK_REALTIME || id == CLOCK_REALTIME_COARSE))
+        ts->tv_sec += atol(k);
+    return rc;
+}
+"""
+
+
+def skew_env(w, seconds):
+    so = os.path.join(w.path, "skew.so")
+    if not os.path.exists(so):
+        src = w.file("skew.c", SKEW_SHIM)
+        subprocess.run(["cc", "-shared", "-fPIC", "-o", so, src, "-ldl"], check=True)
+    pre = os.environ.get("LD_PRELOAD", "")
+    return {"LD_PRELOAD": (pre + " " if pre else "") + so, "SKEW_SECONDS": str(seconds),
+            "ASAN_OPTIONS": os.environ.get("ASAN_OPTIONS", "") + ":verify_asan_link_order=0"}
+
+
+class Screen:
+    """A `review --script` left open holding its claim."""
+
+    def __init__(self, w, name, env):
+        e = dict(os.environ, ASSAY_ANNOTATOR=name, **env)
+        self.p = subprocess.Popen([BIN, "--db", w.db, "review", "--script", "--order", "import"],
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                                  env=e)
+
+    def next(self):
+        self.p.stdin.write("next\n")
+        self.p.stdin.flush()
+        return self.p.stdout.readline().strip()
+
+    def end(self):
+        self.p.stdin.close()
+        eq(self.p.wait(timeout=60), 0)
+
+
+def test_leases_expire_by_the_servers_clock_not_a_skewed_clients():
+    w = pg_case("skew")
+    if not w:
+        return
+    try:
+        r = w.run("import", "--no-score", w.file("c.jsonl", captions(10)))
+        eq(r.code, 0, r)
+        # a machine an hour behind takes sample 1: its lease still lasts
+        # ten minutes, so an annotator on a right clock gets sample 2
+        late = Screen(w, "late", skew_env(w, -3600))
+        eq(late.next(), "sample 1")
+        right = Screen(w, "right", {})
+        eq(right.next(), "sample 2")
+        # a machine an hour ahead does not take the live leases for expired
+        early = Screen(w, "early", skew_env(w, 3600))
+        eq(early.next(), "sample 3")
+        left = pgs.psql(w.db, "SELECT count(*) FROM leases WHERE expires_at BETWEEN "
+                        "(extract(epoch FROM now()) * 1000)::bigint + 540000 AND "
+                        "(extract(epoch FROM now()) * 1000)::bigint + 660000").strip()
+        eq(left, "3")
+        for x in (late, right, early):
+            x.end()
+    finally:
         drop(w)
