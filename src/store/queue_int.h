@@ -95,6 +95,9 @@ int queue_probe(store *s, const store_queue *q, const store_cursor *c, int show,
 /* Leases sample id to the queue's annotator and drops the annotator's
  * other leases, inside the caller's transaction (queue_lease.c). */
 int queue_claim(store *s, const store_queue *q, int64_t id, assay_error *err);
+/* PostgreSQL: the server's clock in ms, in SQL (a lease's end). */
+#define PG_NOW_MS "(extract(epoch FROM clock_timestamp()) * 1000)::bigint"
+
 /* When a lease taken now ends (by this machine's clock), and how long it
  * lasts. */
 int64_t queue_lease_end(const store_queue *q);

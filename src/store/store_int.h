@@ -80,8 +80,6 @@ void scores_pg_pending_free(store *s);
  * the server's (read again after a minute), on SQLite this machine's
  * (queue_pg.c). */
 int64_t store_clock_ms(store *s);
-/* PostgreSQL: the server's clock in ms, in SQL. */
-#define PG_NOW_MS "(extract(epoch FROM clock_timestamp()) * 1000)::bigint"
 
 /* Copies a column as an allocated string ("" when NULL). NULL on ENOMEM. */
 char *store_dcol_str(dbi_stmt *st, int col);
