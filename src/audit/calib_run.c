@@ -1,7 +1,7 @@
 /* calib_run.c — scorer calibration against the human verdicts, gathered
- * from the store on several cores: the verdicts by ranges of sample ids
- * and, beside them, the combined score by id; then every scorer's values
- * in one scan of the packed score rows (by the same ranges); then each
+ * from the store on several cores: the verdicts by ranges of sample ids;
+ * then the combined scores and every scorer's values in one scan of the
+ * packed score rows (by finer ranges), each filed by verdict; then each
  * score's row of the report (its values counted by value, tally.h, and
  * the distinct values sorted) on the workers again. */
 #include <math.h>
@@ -36,34 +36,28 @@ static void split_free(split *sp)
 /* The whole computation. Phase one's tasks, for parallel workers each with
  * its own reader connection (all in read transactions begun together):
  * the first n_rg read the verdicts of one range of sample ids each into
- * cls; the next reads the combined score of every sample into quality
- * (it needs no verdict: on two cores it no longer runs alone at the end);
- * the last n_rg wait for the verdicts (they are all handed out before, so
- * they are running or done), then read the score rows of range r, filing
- * each slot's value under its sample's verdict in sp[r][slot]. Phase two:
- * a task per score joins its ranges and computes its row (the combined
- * score's files its values first, in id order). cls holds 2 bits per sample (a million samples in
- * 250 KB, which stays in cache for the random lookups): 0 undecided, 1
- * kept, 2 edited by most (rejected-or-edited, but not rejected), 3
- * rejected by most. Ranges start at multiples of 4, so no byte of cls is
+ * cls; the rest wait for the verdicts (they are all handed out before, so
+ * they are running or done), then file values under their sample's
+ * verdict: the next the combined score of every sample (its index read
+ * whole, in sp[n_sc][0]), the last n_sc the score rows of range r (a
+ * finer split than the verdicts', so the two cores end together), in
+ * sp[r][slot]. Phase two: a task per score joins its ranges and computes
+ * its row. cls holds 2 bits per sample (a million samples in 250 KB,
+ * which stays in cache for the random lookups): 0 undecided, 1 kept, 2
+ * edited by most (rejected-or-edited, but not rejected), 3 rejected by
+ * most. Verdict ranges start at multiples of 4, so no byte of cls is
  * written by two tasks. */
 typedef struct calib_run {
 	audit_readers readers;
 	uint8_t *cls;
-	int64_t max_id, chunk;
+	int64_t max_id, chunk, sc_chunk;
 	const store_where *where; /* the verdicts of this slice only, or NULL */
-	size_t n_rg;
+	size_t n_rg, n_sc;	  /* verdict ranges, score ranges */
 	atomic_int verdicts_done;
 	atomic_int verdicts_failed;
 	char **slots; /* scorer names by slot, NULL for a free slot */
 	size_t n_slots;
-	split *sp;    /* sp[r * n_slots + slot]; the combined score's at n_rg * n_slots */
-	struct quality_at {
-		int64_t id;
-		double v;
-	} *quality;    /* the combined scores in their index's order (sorted),
-			  read beside the verdicts, filed in phase two */
-	size_t n_quality;
+	split *sp;    /* sp[r * n_slots + slot]; the combined score's at n_sc * n_slots */
 	audit_scorer_report *out; /* by slot, the combined score last */
 } calib_run;
 
@@ -128,33 +122,26 @@ static int on_row(void *ud, int64_t id, const double *vals, size_t n, uint64_t f
 static int on_quality(void *ud, int64_t id, double value)
 {
 	calib_run *c = ud;
-	if (c->n_quality > (size_t)c->max_id) /* a snapshot grew meanwhile */
-		return 0;
-	c->quality[c->n_quality++] = (struct quality_at){id, value};
-	return 0;
+	unsigned k = class_of(c, id);
+	return k ? classify(&c->sp[c->n_sc * c->n_slots], k, value, false) : 0;
 }
 
-/* The combined score's task of phase one: every sample's value with its
- * id, in the quality index's order (it needs no verdict, so it runs beside
- * the verdicts' tasks, not after them). Room for one per sample is
- * reserved; pages are touched only as they fill. */
+/* Waits for every verdict task (ASSAY_ECONFLICT when one failed: its
+ * error is the one reported). */
+static int wait_verdicts(calib_run *c)
+{
+	while (atomic_load(&c->verdicts_done) < (int)c->n_rg)
+		nanosleep(&(struct timespec){.tv_nsec = 100000}, NULL);
+	return atomic_load(&c->verdicts_failed) ? ASSAY_ECONFLICT : ASSAY_OK;
+}
+
+/* The combined score's task: every sample's value, filed by its verdict. */
 static int read_quality(calib_run *c, store *s, assay_error *err)
 {
-	size_t n = (size_t)c->max_id + 1;
-	if (!(c->quality = assay_realloc_big(NULL, n * sizeof *c->quality)))
-		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
-	return store_quality_each(s, on_quality, c, err);
-}
-
-/* Files the combined score of every decided sample (ASSAY_ENOMEM). */
-static int file_quality(const calib_run *c, split *sp)
-{
-	for (size_t i = 0; i < c->n_quality; i++) {
-		unsigned k = class_of(c, c->quality[i].id);
-		if (k && classify(sp, k, c->quality[i].v, false) < 0)
-			return ASSAY_ENOMEM;
-	}
-	return 0;
+	int rc = wait_verdicts(c);
+	if (rc == ASSAY_OK)
+		rc = store_quality_each(s, on_quality, c, err);
+	return rc == ASSAY_ENOMEM ? assay_fail(err, rc, "out of memory") : rc;
 }
 
 /* Verdict task i: the samples of its range of ids. */
@@ -173,14 +160,13 @@ static int read_verdicts(calib_run *c, store *s, size_t i, assay_error *err)
  * range. */
 static int read_scores(calib_run *c, store *s, size_t i, assay_error *err)
 {
-	while (atomic_load(&c->verdicts_done) < (int)c->n_rg)
-		nanosleep(&(struct timespec){.tv_nsec = 100000}, NULL);
-	if (atomic_load(&c->verdicts_failed)) /* that task's error is the one reported */
-		return ASSAY_ECONFLICT;
+	int rc = wait_verdicts(c);
+	if (rc < 0)
+		return rc;
 	range_ctx r = {.c = c, .sp = &c->sp[i * c->n_slots]};
-	int64_t first = (int64_t)i * c->chunk;
-	int64_t last = i + 1 == c->n_rg ? INT64_MAX : first + c->chunk - 1;
-	int rc = store_score_rows_each(s, first, last, on_row, &r, err);
+	int64_t first = (int64_t)i * c->sc_chunk;
+	int64_t last = i + 1 == c->n_sc ? INT64_MAX : first + c->sc_chunk - 1;
+	rc = store_score_rows_each(s, first, last, on_row, &r, err);
 	return rc == ASSAY_ENOMEM ? assay_fail(err, rc, "out of memory") : rc;
 }
 
@@ -286,15 +272,12 @@ static int phase_two(void *ud, size_t worker, size_t k, assay_error *err)
 	(void)worker;
 	calib_run *c = ud;
 	if (k == c->n_slots) {
-		split *q = &c->sp[c->n_rg * c->n_slots];
-		if (file_quality(c, q) < 0)
-			return assay_fail(err, ASSAY_ENOMEM, "out of memory");
-		return report(q, "quality", true, &c->out[k], err);
+		return report(&c->sp[c->n_sc * c->n_slots], "quality", true, &c->out[k], err);
 	}
 	if (!c->slots[k])
 		return ASSAY_OK;
 	split *first = &c->sp[k];
-	for (size_t r = 1; r < c->n_rg; r++) {
+	for (size_t r = 1; r < c->n_sc; r++) {
 		int rc = split_join(first, &c->sp[r * c->n_slots + k]);
 		if (rc < 0)
 			return assay_fail(err, rc, "out of memory");
@@ -337,14 +320,16 @@ static int run(calib_run *c, store *s, assay_error *err)
 		return rc;
 	c->n_rg = c->readers.n;
 	c->chunk = ((c->max_id / (int64_t)c->n_rg) | 3) + 1; /* a multiple of 4 */
+	c->n_sc = c->n_rg > 1 ? 2 * c->n_rg : 1;
+	c->sc_chunk = c->max_id / (int64_t)c->n_sc + 1;
 	c->cls = calloc((size_t)c->max_id / 4 + 1, 1);
-	c->sp = calloc(c->n_rg * c->n_slots + 1, sizeof *c->sp);
+	c->sp = calloc(c->n_sc * c->n_slots + 1, sizeof *c->sp);
 	c->out = calloc(c->n_slots + 1, sizeof *c->out);
 	if (!c->cls || !c->sp || !c->out)
 		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
 	atomic_init(&c->verdicts_done, 0);
 	atomic_init(&c->verdicts_failed, 0);
-	rc = assay_parallel(c->readers.n, 2 * c->n_rg + 1, phase_one, c, err);
+	rc = assay_parallel(c->readers.n, c->n_rg + 1 + c->n_sc, phase_one, c, err);
 	if (rc == ASSAY_OK)
 		rc = assay_parallel(c->readers.n, c->n_slots + 1, phase_two, c, err);
 	return rc;
@@ -364,13 +349,12 @@ int audit_calibration_compute(store *s, const store_where *where, audit_calibrat
 		for (size_t i = 0; i <= c.n_slots; i++)
 			free(c.out[i].scorer);
 	if (c.sp)
-		for (size_t i = 0; i <= c.n_rg * c.n_slots; i++)
+		for (size_t i = 0; i <= c.n_sc * c.n_slots; i++)
 			split_free(&c.sp[i]); /* left by a task that failed */
 	store_strings_free(c.slots, c.n_slots);
 	free(c.sp);
 	free(c.out);
 	free(c.cls);
-	free(c.quality);
 	if (rc < 0 || !out->n) {
 		audit_calibration_free(out);
 		if (rc >= 0)
