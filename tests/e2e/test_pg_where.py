@@ -113,6 +113,7 @@ def session(w):
             page = f.read().replace(w.db, "DB").replace(
                 w.db.replace("&", "&amp;"), "DB")
         page = re.sub(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d(:\d\d)?Z?", "T", page)
+        page = re.sub(r"<p class='muted'>[^<]*?&middot;", "<p class='muted'>DB &middot;", page)
         # the examples by their reasons: which rejections are the newest
         # hangs on the milliseconds the decisions took
         head, _, rows = page.partition("<h2>Rejections by reason: examples</h2>")
