@@ -192,8 +192,6 @@ int store_field_range(store *s, const store_score_query *q, const char *field, d
 
 /* Bytes of a stored signature: one byte of each min-hash (SCORE_MH_K). */
 #define STORE_NEARDUP_SIG 120
-/* Band keys of a sample (SCORE_MH_BANDS), stored as one little-endian blob. */
-#define STORE_NEARDUP_KEYS 20
 
 /* One indexed sample. Similarities are kept as how many of the signature's
  * bytes agree (0..STORE_NEARDUP_SIG); the scorer turns them into Jaccard
@@ -222,19 +220,26 @@ int store_neardup_done(store *s, int64_t upto, assay_error *err);
 /* The indexed row of a sample; *found false when it is not indexed. */
 int store_neardup_get(store *s, int64_t sample_id, store_neardup *out, bool *found,
 		      assay_error *err);
-/* Indexes a sample (or rewrites its row) with its band keys; the rows of a
- * run are appended in id order. */
-int store_neardup_put(store *s, const store_neardup *row,
-		      const uint32_t keys[STORE_NEARDUP_KEYS], assay_error *err);
+/* Indexes a sample (or rewrites its row); the rows of a run are appended
+ * in id order. */
+int store_neardup_put(store *s, const store_neardup *row, assay_error *err);
 /* A sample's cluster grew, or a later sample found it more similar. */
 int store_neardup_grow(store *s, int64_t sample_id, int64_t size, int agree_max,
 		       assay_error *err);
-/* Calls fn with the band keys of every indexed sample up to upto, the
- * largest id first (one pass over the keys alone). */
-int store_neardup_scan(store *s, int64_t upto,
-		       int (*fn)(void *ud, int64_t sample_id,
-				 const uint32_t keys[STORE_NEARDUP_KEYS], assay_error *err),
-		       void *ud, assay_error *err);
+
+/* The band keys' index (src/store/neardup_bands.c): blocks of (band key,
+ * sample id) entries, each block's keys in ascending order and stored in
+ * about 3.6 bytes an entry. Appends a block of n entries. */
+int store_neardup_block_put(store *s, const uint32_t *keys, const int64_t *ids, size_t n,
+			    assay_error *err);
+/* Calls fn with the entries of every block, the last written first. */
+int store_neardup_block_scan(store *s,
+			     int (*fn)(void *ud, const uint32_t *keys, const int64_t *ids,
+				       size_t n, assay_error *err),
+			     void *ud, assay_error *err);
+/* Drops the blocks holding a sample above upto (a run that did not
+ * finish), so that only the samples indexed up to it are ever matched. */
+int store_neardup_trim(store *s, int64_t upto, assay_error *err);
 
 /* (end of scores section) */
 

@@ -1,15 +1,17 @@
 /* neardup.c — the near-duplicate pass over the index on disk
- * (src/store/neardup.c). The samples after the id the index is complete up
- * to are matched in id order, a chunk of ND_CHUNK at a time: against the
- * chunk's earlier samples in an in-memory LSH index emptied for each chunk,
- * and against every stored sample (earlier runs' and this run's earlier
- * chunks') in one pass over their keys (neardup_old.c); so the first sample
- * of a cluster is never flagged and every later one is, and the memory a
- * run holds is the chunk's whatever the count of samples. Each chunk's rows
- * are appended in id order with the stored rows it changed, the index's new
- * end and its samples' scores with their combined scores, in one
- * transaction. A later run reads only the new samples, and 80 bytes of keys
- * per stored sample when there are any. */
+ * (src/store/neardup.c, neardup_bands.c). The samples after the id the
+ * index is complete up to are matched in id order, a chunk of ND_CHUNK at
+ * a time: against the chunk's earlier samples in an in-memory LSH index
+ * emptied for each chunk, and against every stored sample (earlier runs'
+ * and this run's earlier chunks') by their band keys, the stored blocks
+ * merged in key order with the chunk's sorted keys (neardup_old.c); so the
+ * first sample of a cluster is never flagged and every later one is, and
+ * the memory a run holds is the chunk's whatever the count of samples.
+ * Each chunk's rows are appended in id order with its band keys' blocks,
+ * the stored rows it changed, the index's new end and its samples' scores
+ * with their combined scores, in one transaction. A later run reads only
+ * the new samples, and ~3.6 bytes of keys per stored sample and band when
+ * there are any. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +50,7 @@ typedef struct nd_run {
 	size_t n_ev, cap_ev, old_bytes;
 	int64_t put[ND_CHUNK]; /* the samples a transaction scored, ascending */
 	size_t n_put;
+	bool trimmed; /* the blocks of an unfinished run dropped */
 } nd_run;
 
 static bool in_scope(const run_ctx *r, int64_t batch)
@@ -315,24 +318,31 @@ static int nd_flush(nd_run *x, assay_error *err)
 {
 	nd_chunk *ch = &x->ch;
 	run_ctx *r = x->r;
+	nd_pairs(ch);
 	int rc = nd_old_match(r->s, x->upto, ch, chunk_sig, x, &x->old_bytes, err);
 	for (size_t c = 0; c < ch->n && rc == 0; c++)
 		rc = nd_place(x, c, err);
 	if (rc < 0 || (rc = store_begin(r->s, err)) < 0)
 		return rc;
+	if (!x->trimmed)
+		rc = store_neardup_trim(r->s, x->upto, err);
 	for (size_t c = 0; c < ch->n && rc == 0; c++) {
 		store_neardup row;
 		nd_row(x, c, &row);
-		rc = store_neardup_put(r->s, &row, ch->keys[c], err);
+		rc = store_neardup_put(r->s, &row, err);
 	}
+	if (rc == 0)
+		rc = nd_old_append(r->s, ch, x->d.ids, err);
 	if (rc == 0)
 		rc = nd_events(x, err);
 	if (rc == 0)
 		rc = store_neardup_done(r->s, x->last, err);
 	for (size_t c = 0; c < ch->n && rc == 0; c++)
 		rc = nd_finish(x, c, err);
-	if ((rc = nd_commit(x, rc, err)) == 0)
+	if ((rc = nd_commit(x, rc, err)) == 0) {
 		x->upto = x->last;
+		x->trimmed = true;
+	}
 	x->done += (int64_t)ch->n;
 	ch->n = 0;
 	score_lsh_clear(x->lsh);

@@ -2,7 +2,8 @@
  * neardup.c (the run: a chunk of new samples at a time through the
  * in-memory LSH, clusters, writes) and neardup_old.c (matching a chunk
  * against the samples the index on disk already holds, those of earlier
- * chunks of the run included, in one pass over their keys). */
+ * chunks of the run included, by their band keys in key order, and
+ * appending the chunk's own keys to it). */
 #ifndef ASSAY_SCORE_NEARDUP_INT_H
 #define ASSAY_SCORE_NEARDUP_INT_H
 
@@ -13,21 +14,30 @@
 /* Candidates per band key, most recent first (as the in-memory index). */
 #define ND_CHAIN 64
 
-/* A chunk of the run's new samples, in id order: their band keys and, once
- * matched, the most similar sample of the stored index (old_id 0: none). */
+/* A chunk of the run's new samples, in id order: their band keys, the
+ * same sorted (nd_pairs) and, once matched, the most similar sample of the
+ * stored index (old_id 0: none). */
 typedef struct nd_chunk {
 	size_t n;
 	uint32_t keys[ND_CHUNK][SCORE_MH_BANDS];
+	/* key << 32 | (ND_CHUNK - 1 - index) << 5 | band, ascending: by key,
+	 * then the latest sample first */
+	uint64_t pairs[ND_CHUNK * SCORE_MH_BANDS];
 	int64_t old_id[ND_CHUNK];
 	int old_agree[ND_CHUNK];
 	score_lsh_match m[ND_CHUNK]; /* the best among the chunk's earlier samples */
 } nd_chunk;
 
+/* Fills ch->pairs from ch->keys. */
+void nd_pairs(nd_chunk *ch);
 /* Fills ch->old_id and ch->old_agree from the samples indexed up to upto
  * (sig(i) gives the 8-bit signature of the chunk's sample i); *bytes gets
  * the memory it held at most. */
 int nd_old_match(store *s, int64_t upto, nd_chunk *ch,
 		 const uint8_t *(*sig)(void *ud, size_t i), void *ud, size_t *bytes,
 		 assay_error *err);
+/* Appends the chunk's band keys (ch->pairs; ids[i]: its sample i's id) to
+ * the index on disk, a key's entries never split between two blocks. */
+int nd_old_append(store *s, const nd_chunk *ch, const int64_t *ids, assay_error *err);
 
 #endif

@@ -1,19 +1,16 @@
 /* neardup_old.c — a chunk of new samples matched against the samples the
- * index on disk already holds: one pass over the stored band keys (most
- * recent first), each key looked up among the chunk's sorted keys behind a
- * bit filter; at most ND_CHAIN samples per band and new sample are taken,
- * as the in-memory index walks its buckets; then each candidate's stored
- * signature is read once and compared. Memory follows the chunk. */
+ * index on disk already holds, by band key: the stored blocks of (key,
+ * sample id) entries are read the last written first (so a key's stored
+ * samples come the most recent first) and merged in key order with the
+ * chunk's sorted keys; at most ND_CHAIN samples per band and new sample
+ * are taken, as the in-memory index walks its buckets; then each
+ * candidate's stored signature is read once and compared. Memory follows
+ * the chunk. The chunk's own keys are appended as blocks of their own. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "neardup_int.h"
 
-/* The bit filter has 16 bits per key of the chunk (a stored key passes it
- * by chance 1 time in 16 or less), 2^12 to 2^24 of them: a few new samples
- * make one that stays in the cache while every stored key is looked up. */
-#define FILTER_MIN 12
-#define FILTER_MAX 24
 /* Candidates collected before they are compared (and let go): ~7 MiB. */
 #define HIT_CAP (1u << 18)
 
@@ -22,10 +19,9 @@ typedef struct old_pass {
 	const uint8_t *(*sig)(void *ud, size_t i);
 	void *ud;
 	nd_chunk *ch;
-	uint64_t *pairs; /* key << 32 | chunk index << 5 | band, sorted */
+	const uint64_t *pairs; /* the chunk's (nd_chunk.pairs) */
 	size_t n_pairs;
-	uint64_t *filter;
-	unsigned filter_bits;
+	int64_t upto;
 	uint8_t *taken; /* per chunk index and band: candidates taken */
 	int64_t *hit_ids; /* candidates: stored sample hit_ids[i] for chunk sample hit_at[i] */
 	uint32_t *hit_at;
@@ -33,17 +29,6 @@ typedef struct old_pass {
 } old_pass;
 
 static int old_compare(old_pass *p, assay_error *err);
-
-static uint32_t filter_slot(const old_pass *p, uint32_t key)
-{
-	return (key * 0x9E3779B1u) >> (32 - p->filter_bits);
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return (x > y) - (x < y);
-}
 
 static int add_hit(old_pass *p, int64_t id, uint32_t at, assay_error *err)
 {
@@ -65,33 +50,68 @@ static int add_hit(old_pass *p, int64_t id, uint32_t at, assay_error *err)
 	return ASSAY_OK;
 }
 
-/* One stored sample: every chunk sample sharing one of its keys, in a band
- * that has not taken ND_CHAIN candidates yet, is a candidate. */
-static int old_row(void *ud, int64_t id, const uint32_t keys[STORE_NEARDUP_KEYS],
-		   assay_error *err)
+/* The chunk's index of a pair. */
+static uint32_t pair_at(uint64_t pair)
 {
-	old_pass *p = ud;
-	for (size_t k = 0; k < STORE_NEARDUP_KEYS; k++) {
-		uint32_t f = filter_slot(p, keys[k]);
-		if (!(p->filter[f >> 6] >> (f & 63) & 1))
+	return ND_CHUNK - 1 - ((uint32_t)pair >> 5 & (ND_CHUNK - 1));
+}
+
+/* The stored entries [i, j) of one key met by the chunk's pairs [a, b) of
+ * that key: every chunk sample's band that has not taken ND_CHAIN
+ * candidates yet takes the stored sample. */
+static int old_group(old_pass *p, const int64_t *ids, size_t i, size_t j, size_t a, size_t b,
+		     assay_error *err)
+{
+	for (; i < j; i++) {
+		if (ids[i] > p->upto)
 			continue;
-		uint64_t lo = (uint64_t)keys[k] << 32;
-		size_t a = 0, b = p->n_pairs;
-		while (a < b) {
-			size_t mid = a + (b - a) / 2;
-			if (p->pairs[mid] < lo)
-				a = mid + 1;
-			else
-				b = mid;
-		}
-		for (; a < p->n_pairs && p->pairs[a] >> 32 == keys[k]; a++) {
-			uint32_t at = (uint32_t)p->pairs[a] >> 5, band = (uint32_t)p->pairs[a] & 31;
+		for (size_t k = a; k < b; k++) {
+			uint32_t at = pair_at(p->pairs[k]), band = (uint32_t)p->pairs[k] & 31;
 			uint8_t *t = &p->taken[(size_t)at * SCORE_MH_BANDS + band];
 			if (*t >= ND_CHAIN)
 				continue;
 			(*t)++;
-			if (add_hit(p, id, at, err) < 0)
+			if (add_hit(p, ids[i], at, err) < 0)
 				return err->code;
+		}
+	}
+	return ASSAY_OK;
+}
+
+/* One stored block (its keys ascending, a key's samples the latest first)
+ * merged with the chunk's pairs. */
+static int old_block(void *ud, const uint32_t *keys, const int64_t *ids, size_t n,
+		     assay_error *err)
+{
+	old_pass *p = ud;
+	if (n == 0)
+		return ASSAY_OK;
+	uint64_t lo = (uint64_t)keys[0] << 32;
+	size_t a = 0, b = p->n_pairs;
+	while (a < b) {
+		size_t mid = a + (b - a) / 2;
+		if (p->pairs[mid] < lo)
+			a = mid + 1;
+		else
+			b = mid;
+	}
+	size_t i = 0;
+	while (i < n && a < p->n_pairs) {
+		uint32_t pk = (uint32_t)(p->pairs[a] >> 32);
+		if (keys[i] < pk) {
+			i++;
+		} else if (keys[i] > pk) {
+			a++;
+		} else {
+			size_t j = i, b2 = a;
+			while (j < n && keys[j] == pk)
+				j++;
+			while (b2 < p->n_pairs && (uint32_t)(p->pairs[b2] >> 32) == pk)
+				b2++;
+			if (old_group(p, ids, i, j, a, b2, err) < 0)
+				return err->code;
+			i = j;
+			a = b2;
 		}
 	}
 	return ASSAY_OK;
@@ -140,6 +160,22 @@ static int old_compare(old_pass *p, assay_error *err)
 	return rc;
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x > y) - (x < y);
+}
+
+void nd_pairs(nd_chunk *ch)
+{
+	for (size_t i = 0; i < ch->n; i++)
+		for (size_t b = 0; b < SCORE_MH_BANDS; b++)
+			ch->pairs[i * SCORE_MH_BANDS + b] =
+			    (uint64_t)ch->keys[i][b] << 32 |
+			    (uint32_t)((ND_CHUNK - 1 - i) << 5 | b);
+	qsort(ch->pairs, ch->n * SCORE_MH_BANDS, sizeof *ch->pairs, cmp_u64);
+}
+
 int nd_old_match(store *s, int64_t upto, nd_chunk *ch,
 		 const uint8_t *(*sig)(void *ud, size_t i), void *ud, size_t *bytes,
 		 assay_error *err)
@@ -148,37 +184,63 @@ int nd_old_match(store *s, int64_t upto, nd_chunk *ch,
 	memset(ch->old_agree, 0, ch->n * sizeof *ch->old_agree);
 	if (upto <= 0 || ch->n == 0)
 		return ASSAY_OK;
-	old_pass p = {.s = s, .sig = sig, .ud = ud, .ch = ch, .n_pairs = ch->n * SCORE_MH_BANDS};
-	p.pairs = malloc(p.n_pairs * sizeof *p.pairs);
-	p.filter_bits = FILTER_MIN;
-	while (p.filter_bits < FILTER_MAX && ((size_t)1 << p.filter_bits) < 16 * p.n_pairs)
-		p.filter_bits++;
-	p.filter = calloc(((size_t)1 << p.filter_bits) / 64, sizeof *p.filter);
+	old_pass p = {.s = s,
+		      .sig = sig,
+		      .ud = ud,
+		      .ch = ch,
+		      .pairs = ch->pairs,
+		      .n_pairs = ch->n * SCORE_MH_BANDS,
+		      .upto = upto};
 	p.taken = calloc(p.n_pairs, 1);
-	if (!p.pairs || !p.filter || !p.taken) {
-		free(p.pairs);
-		free(p.filter);
-		free(p.taken);
+	if (!p.taken)
 		return assay_fail(err, ASSAY_ENOMEM, "out of memory for near-duplicates");
-	}
-	for (size_t i = 0; i < ch->n; i++)
-		for (size_t b = 0; b < SCORE_MH_BANDS; b++) {
-			uint32_t key = ch->keys[i][b], f = filter_slot(&p, key);
-			p.pairs[i * SCORE_MH_BANDS + b] = (uint64_t)key << 32 | (uint32_t)(i << 5 | b);
-			p.filter[f >> 6] |= 1ull << (f & 63);
-		}
-	qsort(p.pairs, p.n_pairs, sizeof *p.pairs, cmp_u64);
-	int rc = store_neardup_scan(s, upto, old_row, &p, err);
-	size_t held = p.n_pairs * (sizeof *p.pairs + 1) + ((size_t)1 << p.filter_bits) / 8 +
-		      p.cap_hits * (sizeof *p.hit_ids + sizeof *p.hit_at + 16);
+	int rc = store_neardup_block_scan(s, old_block, &p, err);
+	size_t held = p.n_pairs + p.cap_hits * (sizeof *p.hit_ids + sizeof *p.hit_at + 16);
 	if (held > *bytes)
 		*bytes = held;
-	free(p.pairs);
-	free(p.filter);
 	free(p.taken);
 	if (rc == 0)
 		rc = old_compare(&p, err);
 	free(p.hit_ids);
 	free(p.hit_at);
+	return rc;
+}
+
+/* Entries per block written (a key's entries are never split, so a block
+ * may hold more): ~15 KiB. */
+#define BLOCK 4096
+
+int nd_old_append(store *s, const nd_chunk *ch, const int64_t *ids, assay_error *err)
+{
+	size_t n = ch->n * SCORE_MH_BANDS, cap = BLOCK, len = 0;
+	uint32_t *bk = malloc(cap * sizeof *bk);
+	int64_t *bi = malloc(cap * sizeof *bi);
+	int rc = bk && bi ? ASSAY_OK : assay_fail(err, ASSAY_ENOMEM, "out of memory");
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		uint32_t key = (uint32_t)(ch->pairs[i] >> 32);
+		if (len >= BLOCK && key != bk[len - 1]) {
+			rc = store_neardup_block_put(s, bk, bi, len, err);
+			len = 0;
+		}
+		if (rc == 0 && len == cap) {
+			cap *= 2;
+			uint32_t *k2 = realloc(bk, cap * sizeof *bk);
+			if (k2)
+				bk = k2;
+			int64_t *i2 = k2 ? realloc(bi, cap * sizeof *bi) : NULL;
+			if (i2)
+				bi = i2;
+			else
+				rc = assay_fail(err, ASSAY_ENOMEM, "out of memory");
+		}
+		if (rc == 0) {
+			bk[len] = key;
+			bi[len++] = ids[pair_at(ch->pairs[i])];
+		}
+	}
+	if (rc == 0)
+		rc = store_neardup_block_put(s, bk, bi, len, err);
+	free(bk);
+	free(bi);
 	return rc;
 }

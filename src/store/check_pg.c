@@ -40,7 +40,7 @@ static const dbi_query q_rows[] = {
 	{"check_rows_spotcheck_samples", NULL, "SELECT count(x) FROM spotcheck_samples x"},
 	{"check_rows_neardup_index", NULL, "SELECT count(x) FROM neardup_index x"},
 	{"check_rows_neardup", NULL, "SELECT count(x) FROM neardup x"},
-	{"check_rows_neardup_keys", NULL, "SELECT count(x) FROM neardup_keys x"},
+	{"check_rows_neardup_bands", NULL, "SELECT count(x) FROM neardup_bands x"},
 };
 
 static const dbi_query q_keys[] = {
@@ -67,7 +67,7 @@ static const dbi_query q_keys[] = {
 	{"check_keys_spotcheck_samples", NULL, "SELECT count(*) FROM spotcheck_samples"},
 	{"check_keys_neardup_index", NULL, "SELECT count(*) FROM neardup_index"},
 	{"check_keys_neardup", NULL, "SELECT count(*) FROM neardup"},
-	{"check_keys_neardup_keys", NULL, "SELECT count(*) FROM neardup_keys"},
+	{"check_keys_neardup_bands", NULL, "SELECT count(*) FROM neardup_bands"},
 };
 
 static int add_problem(char ***v, size_t *n, size_t *cap, const char *table, const char *msg)

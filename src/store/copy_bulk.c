@@ -109,9 +109,9 @@ static const dbi_query q_bulk[] = {
 	 "INSERT INTO neardup (sample_id, sig, cluster, via, agree_of, agree_max, "
 	 "size) SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::bigint[], "
 	 "$4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[])"},
-	{"copy_bulk_neardup_keys", NULL,
-	 "INSERT INTO neardup_keys (sample_id, keys) SELECT * FROM "
-	 "unnest($1::bigint[], $2::bytea[])"},
+	{"copy_bulk_neardup_bands", NULL,
+	 "INSERT INTO neardup_bands (id, last, entries) SELECT * FROM "
+	 "unnest($1::bigint[], $2::bigint[], $3::bytea[])"},
 };
 
 /* Appends one array element: NULL, a number, or a quoted string (text,

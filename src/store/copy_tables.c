@@ -29,7 +29,7 @@ const copy_table copy_tables[] = {
 	{"spotcheck_samples", "ii", 0, false},
 	{"neardup_index", "iti", 0, false},
 	{"neardup", "ibiiiii", 0, false},
-	{"neardup_keys", "ib", 0, false},
+	{"neardup_bands", "iib", 0, false},
 };
 
 static const dbi_query q_read[] = {
@@ -140,9 +140,8 @@ static const dbi_query q_read[] = {
 	 "SELECT sample_id, sig, cluster, via, agree_of, agree_max, size FROM "
 	 "neardup WHERE sample_id > ?1 ORDER BY sample_id",
 	 NULL},
-	{"copy_read_neardup_keys",
-	 "SELECT sample_id, keys FROM neardup_keys WHERE sample_id > ?1 ORDER BY "
-	 "sample_id",
+	{"copy_read_neardup_bands",
+	 "SELECT id, last, entries FROM neardup_bands WHERE id > ?1 ORDER BY id",
 	 NULL},
 };
 
@@ -251,8 +250,8 @@ static const dbi_query q_insert[] = {
 	 "INSERT INTO neardup (sample_id, sig, cluster, via, agree_of, agree_max, "
 	 "size) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 	 NULL},
-	{"copy_insert_neardup_keys",
-	 "INSERT INTO neardup_keys (sample_id, keys) VALUES (?1, ?2)", NULL},
+	{"copy_insert_neardup_bands",
+	 "INSERT INTO neardup_bands (id, last, entries) VALUES (?1, ?2, ?3)", NULL},
 };
 
 static const dbi_query q_count[] = {
@@ -279,7 +278,7 @@ static const dbi_query q_count[] = {
 	{"copy_count_spotcheck_samples", "SELECT count(*) FROM spotcheck_samples", NULL},
 	{"copy_count_neardup_index", "SELECT count(*) FROM neardup_index", NULL},
 	{"copy_count_neardup", "SELECT count(*) FROM neardup", NULL},
-	{"copy_count_neardup_keys", "SELECT count(*) FROM neardup_keys", NULL},
+	{"copy_count_neardup_bands", "SELECT count(*) FROM neardup_bands", NULL},
 };
 
 static const dbi_query q_setval[] = {

@@ -1,9 +1,8 @@
 /* neardup.c — the near-duplicate index on disk: each indexed sample's
- * 8-bit MinHash signature and its place in a cluster (neardup), its 20 LSH
- * band keys as one blob (neardup_keys, read in one pass by a run that has
- * new samples to match), and the scorer version and the id the index is
- * complete up to (neardup_index). Rows are appended in id order, one per
- * sample in each table: a bulk build writes no index but the rowid's. */
+ * 8-bit MinHash signature and its place in a cluster (neardup), and the
+ * scorer version and the id the index is complete up to (neardup_index).
+ * Rows are appended in id order, one per sample: a bulk build writes no
+ * index but the rowid's. The band keys are in neardup_bands.c. */
 #include "store_int.h"
 #include "neardup_pg.h"
 
@@ -34,7 +33,7 @@ int store_neardup_state(store *s, char *version, size_t size, int64_t *upto,
 		   : store_sqlerr(s, rc, err, "reading the near-duplicate index");
 }
 
-static const char sql_clear[] = "DELETE FROM neardup_keys; DELETE FROM neardup;";
+static const char sql_clear[] = "DELETE FROM neardup_bands; DELETE FROM neardup;";
 static const char sql_version[] = "INSERT OR REPLACE INTO neardup_index (id, version, upto)"
 				  " VALUES (1, ?1, 0)";
 
@@ -98,14 +97,10 @@ int store_neardup_get(store *s, int64_t sample_id, store_neardup *out, bool *fou
 static const char sql_put[] =
 	"INSERT OR REPLACE INTO neardup (sample_id, sig, cluster, via, agree_of, agree_max, size)"
 	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
-static const char sql_put_keys[] = "INSERT OR REPLACE INTO neardup_keys (sample_id, keys)"
-				   " VALUES (?1, ?2)";
-
-int store_neardup_put(store *s, const store_neardup *row,
-		      const uint32_t keys[STORE_NEARDUP_KEYS], assay_error *err)
+int store_neardup_put(store *s, const store_neardup *row, assay_error *err)
 {
 	if (s->pg)
-		return store_neardup_put_pg(s, row, keys, err);
+		return store_neardup_put_pg(s, row, err);
 	sqlite3_stmt *st = store_stmt(s, sql_put, err);
 	if (!st)
 		return err->code;
@@ -119,15 +114,6 @@ int store_neardup_put(store *s, const store_neardup *row,
 	sqlite3_bind_int(st, 5, row->agree_of);
 	sqlite3_bind_int(st, 6, row->agree_max);
 	sqlite3_bind_int64(st, 7, row->size);
-	int rc = store_step_done(s, st, err, "writing the near-duplicate index");
-	if (rc < 0 || !(st = store_stmt(s, sql_put_keys, err)))
-		return rc < 0 ? rc : err->code;
-	uint8_t blob[4 * STORE_NEARDUP_KEYS];
-	for (size_t i = 0; i < STORE_NEARDUP_KEYS; i++)
-		for (size_t b = 0; b < 4; b++)
-			blob[4 * i + b] = (uint8_t)(keys[i] >> (8 * b));
-	sqlite3_bind_int64(st, 1, row->sample_id);
-	sqlite3_bind_blob(st, 2, blob, sizeof blob, SQLITE_STATIC);
 	return store_step_done(s, st, err, "writing the near-duplicate index");
 }
 
@@ -146,36 +132,4 @@ int store_neardup_grow(store *s, int64_t sample_id, int64_t size, int agree_max,
 	sqlite3_bind_int64(st, 2, size);
 	sqlite3_bind_int(st, 3, agree_max);
 	return store_step_done(s, st, err, "writing the near-duplicate index");
-}
-
-static const char sql_scan[] = "SELECT sample_id, keys FROM neardup_keys"
-			       " WHERE sample_id <= ?1 ORDER BY sample_id DESC";
-
-int store_neardup_scan(store *s, int64_t upto,
-		       int (*fn)(void *ud, int64_t sample_id,
-				 const uint32_t keys[STORE_NEARDUP_KEYS], assay_error *err),
-		       void *ud, assay_error *err)
-{
-	if (s->pg)
-		return store_neardup_scan_pg(s, upto, fn, ud, err);
-	sqlite3_stmt *st = store_stmt(s, sql_scan, err);
-	if (!st)
-		return err->code;
-	sqlite3_bind_int64(st, 1, upto);
-	int rc, out = ASSAY_OK;
-	uint32_t keys[STORE_NEARDUP_KEYS];
-	while (out == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const uint8_t *b = sqlite3_column_blob(st, 1);
-		if (sqlite3_column_bytes(st, 1) != 4 * STORE_NEARDUP_KEYS)
-			continue;
-		for (size_t i = 0; i < STORE_NEARDUP_KEYS; i++)
-			keys[i] = (uint32_t)b[4 * i] | (uint32_t)b[4 * i + 1] << 8 |
-				  (uint32_t)b[4 * i + 2] << 16 | (uint32_t)b[4 * i + 3] << 24;
-		out = fn(ud, sqlite3_column_int64(st, 0), keys, err);
-	}
-	sqlite3_reset(st);
-	if (out < 0)
-		return out;
-	return rc == SQLITE_DONE ? ASSAY_OK
-				 : store_sqlerr(s, rc, err, "reading the near-duplicate index");
 }

@@ -1,5 +1,6 @@
-/* neardup_pg.c — the near-duplicate index (neardup.c) on PostgreSQL: the
- * same three tables and rows, the signature and band keys as bytea. */
+/* neardup_pg.c — the near-duplicate index (neardup.c, neardup_bands.c) on
+ * PostgreSQL: the same three tables and rows, the signature and the band
+ * blocks as bytea. */
 #include "neardup_pg.h"
 
 #include <stdio.h>
@@ -26,7 +27,7 @@ int store_neardup_state_pg(store *s, char *version, size_t size, int64_t *upto,
 }
 
 static const dbi_query q_clear = {"pg_neardup_clear", NULL,
-				  "WITH k AS (DELETE FROM neardup_keys) DELETE FROM neardup"};
+				  "WITH k AS (DELETE FROM neardup_bands) DELETE FROM neardup"};
 static const dbi_query q_version = {
     "pg_neardup_version", NULL,
     "INSERT INTO neardup_index (id, version, upto) VALUES (1, $1, 0)"
@@ -85,26 +86,18 @@ int store_neardup_get_pg(store *s, int64_t sample_id, store_neardup *out, bool *
 	return rc < 0 ? rc : ASSAY_OK;
 }
 
-/* Both rows of a sample in one statement. */
 static const dbi_query q_put = {
     "pg_neardup_put", NULL,
-    "WITH k AS (INSERT INTO neardup_keys (sample_id, keys) VALUES ($1, $8)"
-    "  ON CONFLICT (sample_id) DO UPDATE SET keys = excluded.keys)"
-    " INSERT INTO neardup (sample_id, sig, cluster, via, agree_of, agree_max, size)"
+    "INSERT INTO neardup (sample_id, sig, cluster, via, agree_of, agree_max, size)"
     " VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (sample_id) DO UPDATE SET"
     " sig = excluded.sig, cluster = excluded.cluster, via = excluded.via,"
     " agree_of = excluded.agree_of, agree_max = excluded.agree_max, size = excluded.size"};
 
-int store_neardup_put_pg(store *s, const store_neardup *row,
-			 const uint32_t keys[STORE_NEARDUP_KEYS], assay_error *err)
+int store_neardup_put_pg(store *s, const store_neardup *row, assay_error *err)
 {
 	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_put, err);
 	if (!st)
 		return err->code;
-	uint8_t blob[4 * STORE_NEARDUP_KEYS];
-	for (size_t i = 0; i < STORE_NEARDUP_KEYS; i++)
-		for (size_t b = 0; b < 4; b++)
-			blob[4 * i + b] = (uint8_t)(keys[i] >> (8 * b));
 	dbi_bind_i64(st, 1, row->sample_id);
 	dbi_bind_blob(st, 2, row->sig, STORE_NEARDUP_SIG);
 	/* A sample alone (most of them) stores no cluster and no via. */
@@ -119,7 +112,6 @@ int store_neardup_put_pg(store *s, const store_neardup *row,
 	dbi_bind_i64(st, 5, row->agree_of);
 	dbi_bind_i64(st, 6, row->agree_max);
 	dbi_bind_i64(st, 7, row->size);
-	dbi_bind_blob(st, 8, blob, sizeof blob);
 	return dbi_run(st, err, "writing the near-duplicate index");
 }
 
@@ -138,30 +130,48 @@ int store_neardup_grow_pg(store *s, int64_t sample_id, int64_t size, int agree_m
 	return dbi_run(st, err, "writing the near-duplicate index");
 }
 
-static const dbi_query q_scan = {"pg_neardup_scan", NULL,
-				 "SELECT sample_id, keys FROM neardup_keys"
-				 " WHERE sample_id <= $1 ORDER BY sample_id DESC"};
+/* A block's id follows the last one's: the scan reads the last first. */
+static const dbi_query q_block_put = {
+    "pg_neardup_block_put", NULL,
+    "INSERT INTO neardup_bands (id, last, entries)"
+    " SELECT coalesce(max(id), 0) + 1, $1, $2 FROM neardup_bands"};
 
-int store_neardup_scan_pg(store *s, int64_t upto,
-			  int (*fn)(void *ud, int64_t sample_id,
-				    const uint32_t keys[STORE_NEARDUP_KEYS], assay_error *err),
-			  void *ud, assay_error *err)
+int store_neardup_block_put_pg(store *s, int64_t last, const void *blob, size_t len,
+			       assay_error *err)
 {
-	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_scan, err);
+	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_block_put, err);
+	if (!st)
+		return err->code;
+	dbi_bind_i64(st, 1, last);
+	dbi_bind_blob(st, 2, blob, len);
+	return dbi_run(st, err, "writing the near-duplicate index");
+}
+
+static const dbi_query q_trim = {"pg_neardup_trim", NULL,
+				 "DELETE FROM neardup_bands WHERE last > $1"};
+
+int store_neardup_trim_pg(store *s, int64_t upto, assay_error *err)
+{
+	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_trim, err);
 	if (!st)
 		return err->code;
 	dbi_bind_i64(st, 1, upto);
+	return dbi_run(st, err, "writing the near-duplicate index");
+}
+
+static const dbi_query q_block_scan = {"pg_neardup_block_scan", NULL,
+				       "SELECT entries FROM neardup_bands ORDER BY id DESC"};
+
+int store_neardup_block_scan_pg(store *s, store_neardup_blocks *b, assay_error *err)
+{
+	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_block_scan, err);
+	if (!st)
+		return err->code;
 	int rc, out = ASSAY_OK;
-	uint32_t keys[STORE_NEARDUP_KEYS];
 	while (out == 0 && (rc = dbi_step(st, err, "reading the near-duplicate index")) == DBI_ROW) {
 		size_t len = 0;
-		const uint8_t *b = dbi_col_blob(st, 1, &len);
-		if (len != 4 * STORE_NEARDUP_KEYS)
-			continue;
-		for (size_t i = 0; i < STORE_NEARDUP_KEYS; i++)
-			keys[i] = (uint32_t)b[4 * i] | (uint32_t)b[4 * i + 1] << 8 |
-				  (uint32_t)b[4 * i + 2] << 16 | (uint32_t)b[4 * i + 3] << 24;
-		out = fn(ud, dbi_col_i64(st, 0), keys, err);
+		const void *blob = dbi_col_blob(st, 0, &len);
+		out = store_neardup_block_emit(b, blob, len, err);
 	}
 	dbi_reset(st);
 	if (out < 0)

@@ -11,13 +11,28 @@ int store_neardup_reset_pg(store *s, const char *version, assay_error *err);
 int store_neardup_done_pg(store *s, int64_t upto, assay_error *err);
 int store_neardup_get_pg(store *s, int64_t sample_id, store_neardup *out, bool *found,
 			 assay_error *err);
-int store_neardup_put_pg(store *s, const store_neardup *row,
-			 const uint32_t keys[STORE_NEARDUP_KEYS], assay_error *err);
+int store_neardup_put_pg(store *s, const store_neardup *row, assay_error *err);
 int store_neardup_grow_pg(store *s, int64_t sample_id, int64_t size, int agree_max,
 			  assay_error *err);
-int store_neardup_scan_pg(store *s, int64_t upto,
-			  int (*fn)(void *ud, int64_t sample_id,
-				    const uint32_t keys[STORE_NEARDUP_KEYS], assay_error *err),
-			  void *ud, assay_error *err);
+int store_neardup_block_put_pg(store *s, int64_t last, const void *blob, size_t len,
+			       assay_error *err);
+int store_neardup_trim_pg(store *s, int64_t upto, assay_error *err);
+
+/* A scan of the band blocks (neardup_bands.c): the decoded entries of the
+ * block in hand, handed to fn. */
+typedef struct store_neardup_blocks {
+	int (*fn)(void *ud, const uint32_t *keys, const int64_t *ids, size_t n,
+		  assay_error *err);
+	void *ud;
+	const char *path;
+	uint32_t *keys;
+	int64_t *ids;
+	size_t cap;
+} store_neardup_blocks;
+
+/* Decodes a block's bytes and hands its entries to b->fn. */
+int store_neardup_block_emit(store_neardup_blocks *b, const void *blob, size_t len,
+			     assay_error *err);
+int store_neardup_block_scan_pg(store *s, store_neardup_blocks *b, assay_error *err);
 
 #endif

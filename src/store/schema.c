@@ -339,6 +339,18 @@ static const schema_step schema_steps[] = {
 	 "CREATE TABLE neardup_keys ("
 	 "  sample_id INTEGER PRIMARY KEY,"
 	 "  keys BLOB NOT NULL);"},
+	/* The band keys looked up by key (neardup_bands.c): blocks of (key,
+	 * sample id) entries sorted by key, last the block's largest sample
+	 * id; they replace the per-sample blobs, and the index is built again
+	 * by the next scoring run (its scores stay as they are). */
+	{"neardup_bands", NULL,
+	 "CREATE TABLE neardup_bands ("
+	 "  id INTEGER PRIMARY KEY,"
+	 "  last INTEGER NOT NULL,"
+	 "  entries BLOB NOT NULL);"
+	 "DROP TABLE IF EXISTS neardup_keys;"
+	 "DELETE FROM neardup;"
+	 "DELETE FROM neardup_index;"},
 };
 
 static const char *const migrations[] = {

@@ -206,14 +206,25 @@ static int check_meta(store *s, int64_t *out, assay_error *err)
 }
 
 /* The tables added to version 3 since it was first made here, each made
- * when missing: the reasons' forms the notes refer to (score_forms.c).
+ * when missing: the reasons' forms the notes refer to (score_forms.c), the
+ * band keys' blocks (neardup_bands.c: they replace the per-sample keys,
+ * and the index is built again by the next scoring run).
  * Version 4 is version 3 with them made and notes stored as forms
  * (schema.c says why the version rose): a store still at 3 is raised when
  * opened for writing, so an earlier build refuses it from then on. */
-static const char sql_pg_later[] =
-	"CREATE TABLE score_forms (id BIGINT PRIMARY KEY, form TEXT NOT NULL);";
-static const dbi_query q_later = {
-    "pg_schema_later", NULL, "SELECT to_regclass('score_forms') IS NOT NULL"};
+typedef struct {
+	const char *table, *sql;
+} pg_step;
+
+static const pg_step pg_later[] = {
+	{"score_forms", "CREATE TABLE score_forms (id BIGINT PRIMARY KEY, form TEXT NOT NULL);"},
+	{"neardup_bands",
+	 "CREATE TABLE neardup_bands (id BIGINT PRIMARY KEY, last BIGINT NOT NULL,"
+	 "  entries BYTEA NOT NULL);"
+	 "DROP TABLE IF EXISTS neardup_keys; DELETE FROM neardup; DELETE FROM neardup_index;"},
+};
+static const dbi_query q_later = {"pg_schema_later", NULL,
+				  "SELECT to_regclass($1) IS NOT NULL"};
 static const dbi_query q_raise = {
     "pg_schema_raise", NULL,
     "UPDATE assay_meta SET value = $1 WHERE key = 'user_version' AND value < $1"};
@@ -234,18 +245,21 @@ static int raise_version(store *s, assay_error *err)
  * opens a complete store all the same), and raises the version. */
 static int complete(store *s, int64_t version, assay_error *err)
 {
-	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_later, err);
-	if (!st)
-		return err->code;
-	int rc = dbi_step(st, err, "reading the schema");
-	bool have = rc == DBI_ROW && dbi_col_i64(st, 0) != 0;
-	dbi_reset(st);
-	if (rc < 0)
-		return rc;
-	if (s->readonly)
-		return ASSAY_OK;
-	if (!have && dbi_exec(s->dbi, sql_pg_later, err) < 0)
-		return assay_error_prefix(err, "completing the schema");
+	for (size_t i = 0; i < sizeof pg_later / sizeof *pg_later; i++) {
+		dbi_stmt *st = dbi_stmt_get(s->dbi, &q_later, err);
+		if (!st)
+			return err->code;
+		dbi_bind_text(st, 1, pg_later[i].table, -1);
+		int rc = dbi_step(st, err, "reading the schema");
+		bool have = rc == DBI_ROW && dbi_col_i64(st, 0) != 0;
+		dbi_reset(st);
+		if (rc < 0)
+			return rc;
+		if (s->readonly)
+			return ASSAY_OK;
+		if (!have && dbi_exec(s->dbi, pg_later[i].sql, err) < 0)
+			return assay_error_prefix(err, "completing the schema");
+	}
 	return version < STORE_SCHEMA_VERSION ? raise_version(s, err) : ASSAY_OK;
 }
 
@@ -255,9 +269,11 @@ static int create(store *s, assay_error *err)
 	int rc;
 	if ((rc = dbi_exec(s->dbi, sql_pg_tables, err)) < 0 ||
 	    (rc = dbi_exec(s->dbi, sql_pg_review, err)) < 0 ||
-	    (rc = dbi_exec(s->dbi, sql_pg_more, err)) < 0 ||
-	    (rc = dbi_exec(s->dbi, sql_pg_later, err)) < 0)
+	    (rc = dbi_exec(s->dbi, sql_pg_more, err)) < 0)
 		return assay_error_prefix(err, "creating the schema");
+	for (size_t i = 0; i < sizeof pg_later / sizeof *pg_later; i++)
+		if ((rc = dbi_exec(s->dbi, pg_later[i].sql, err)) < 0)
+			return assay_error_prefix(err, "creating the schema");
 	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_meta_put, err);
 	if (!st)
 		return err->code;

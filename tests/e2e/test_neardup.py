@@ -68,11 +68,15 @@ def test_sample_data_flags_as_before():
         eq(r.code, 0, r)
         eq(written(r.out), 0)
         eq(neardup(w), got)
-        # every sample indexed once, its 20 band keys in one 80-byte row
+        # every sample indexed once; its 20 band keys in blocks appended in
+        # id order, in well under the 80 bytes a sample's keys took as a
+        # blob of their own
         n = w.sql("SELECT count(*) FROM samples")[0][0]
         eq(w.sql("SELECT count(*), count(DISTINCT sample_id) FROM neardup"), [(n, n)])
-        eq(w.sql("SELECT count(*), min(length(keys)), max(length(keys))"
-                 " FROM neardup_keys"), [(n, 80, 80)])
+        blocks = w.sql("SELECT last, length(entries) FROM neardup_bands ORDER BY id")
+        eq([b[0] for b in blocks], sorted(b[0] for b in blocks))
+        eq(blocks[-1][0], n)
+        check(sum(b[1] for b in blocks) < 80 * n, blocks)
         eq(w.sql("SELECT upto FROM neardup_index"),
            w.sql("SELECT max(id) FROM samples"))
 
@@ -82,7 +86,7 @@ def test_database_without_the_index_gets_it_built():
         got = imported(w)
         con = sqlite3.connect(w.db)
         try:  # as a build before the index left the file
-            con.executescript("DROP TABLE neardup_keys; DROP TABLE neardup;"
+            con.executescript("DROP TABLE neardup_bands; DROP TABLE neardup;"
                               " DROP TABLE neardup_index;")
         finally:
             con.close()
@@ -135,7 +139,7 @@ def index_state(db):
         scores = con.execute("SELECT sample_id, value, flagged, reason FROM scores"
                              " WHERE scorer = 'neardup' ORDER BY sample_id").fetchall()
         rows = con.execute("SELECT * FROM neardup ORDER BY sample_id").fetchall()
-        keys = con.execute("SELECT * FROM neardup_keys ORDER BY sample_id").fetchall()
+        keys = con.execute("SELECT * FROM neardup_bands ORDER BY id").fetchall()
         return scores, rows, keys, con.execute("SELECT * FROM neardup_index").fetchall()
     finally:
         con.close()
@@ -153,8 +157,9 @@ def indexed_up_to(db):
 
 
 def consistent(db):
-    """After a kill: the file is whole, and every sample up to the id the
-    index says it is complete up to has its row and its keys."""
+    """After a kill: the file is whole, every sample up to the id the index
+    says it is complete up to has its row, and the band blocks hold no
+    sample past it."""
     con = sqlite3.connect(db)
     try:
         eq(con.execute("PRAGMA integrity_check").fetchall(), [("ok",)])
@@ -162,8 +167,10 @@ def consistent(db):
         n = con.execute("SELECT count(*) FROM samples WHERE id <= ?", (upto,)).fetchone()[0]
         eq(con.execute("SELECT count(*) FROM neardup WHERE sample_id <= ?",
                        (upto,)).fetchone()[0], n)
-        eq(con.execute("SELECT count(*) FROM neardup_keys WHERE sample_id <= ?",
-                       (upto,)).fetchone()[0], n)
+        eq(con.execute("SELECT count(*) FROM neardup_bands WHERE last > ?",
+                       (upto,)).fetchone()[0], 0)
+        if upto:
+            eq(con.execute("SELECT max(last) FROM neardup_bands").fetchone()[0], upto)
         return upto
     finally:
         con.close()

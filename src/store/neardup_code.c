@@ -1,0 +1,202 @@
+/* neardup_code.c — a block of the near-duplicate band index as bytes: a
+ * 20-byte head (count, first key, smallest sample id, the two widths
+ * below), then per entry its key's distance from the previous key in a
+ * Rice code (k low bits plainly, the rest in unary; a distance too long
+ * for that is escaped and written whole) and its sample id less the
+ * smallest, in a fixed width. Keys are spread evenly over 32 bits, so an
+ * entry takes about log2(2^32 / n) + 2 bits of key and log2(ids spanned)
+ * bits of id: 3.6 bytes for a chunk's run, where a (key, id) row of a
+ * table would take 15. */
+#include "neardup_code.h"
+
+#include <string.h>
+
+#define HEAD 20
+/* Ones of a quotient at or past which the distance is written whole. */
+#define ESC 24
+
+typedef struct bit_out {
+	uint8_t *p;
+	uint64_t acc;
+	unsigned n;
+} bit_out;
+
+static void put_bits(bit_out *o, uint64_t v, unsigned w)
+{
+	if (w > 32) {
+		put_bits(o, v & 0xFFFFFFFFu, 32);
+		put_bits(o, v >> 32, w - 32);
+		return;
+	}
+	o->acc |= (v & ((1ull << w) - 1)) << o->n;
+	o->n += w;
+	while (o->n >= 8) {
+		*o->p++ = (uint8_t)o->acc;
+		o->acc >>= 8;
+		o->n -= 8;
+	}
+}
+
+static void put_le(uint8_t *p, uint64_t v, size_t bytes)
+{
+	for (size_t i = 0; i < bytes; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint64_t get_le(const uint8_t *p, size_t bytes)
+{
+	uint64_t v = 0;
+	for (size_t i = 0; i < bytes; i++)
+		v |= (uint64_t)p[i] << (8 * i);
+	return v;
+}
+
+static unsigned width(uint64_t v)
+{
+	unsigned w = 0;
+	while (w < 64 && v >> w)
+		w++;
+	return w;
+}
+
+size_t neardup_code_bound(size_t n)
+{
+	/* ESC ones and 32 bits of key, 64 of id at the worst. */
+	return HEAD + n * ((ESC + 32 + 64 + 7) / 8) + 8;
+}
+
+size_t neardup_code_put(const uint32_t *keys, const int64_t *ids, size_t n, uint8_t *out)
+{
+	int64_t lo = n ? ids[0] : 0, hi = lo;
+	for (size_t i = 1; i < n; i++) {
+		lo = ids[i] < lo ? ids[i] : lo;
+		hi = ids[i] > hi ? ids[i] : hi;
+	}
+	/* Rice's best k is near log2 of the mean distance times ln 2. */
+	uint64_t mean = n > 1 ? ((uint64_t)keys[n - 1] - keys[0]) / (n - 1) : 0;
+	unsigned k = width(mean * 69 / 100), idw = width((uint64_t)(hi - lo));
+	k = k ? k - 1 : 0;
+	put_le(out, n, 4);
+	put_le(out + 4, n ? keys[0] : 0, 4);
+	put_le(out + 8, (uint64_t)lo, 8);
+	out[16] = (uint8_t)k;
+	out[17] = (uint8_t)idw;
+	out[18] = out[19] = 0;
+	bit_out o = {.p = out + HEAD};
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0) {
+			uint32_t d = keys[i] - keys[i - 1];
+			uint32_t q = d >> k;
+			if (q >= ESC) {
+				put_bits(&o, (1ull << ESC) - 1, ESC);
+				put_bits(&o, d, 32);
+			} else {
+				put_bits(&o, (1ull << q) - 1, q + 1);
+				put_bits(&o, d, k);
+			}
+		}
+		put_bits(&o, (uint64_t)(ids[i] - lo), idw);
+	}
+	if (o.n)
+		*o.p++ = (uint8_t)o.acc;
+	return (size_t)(o.p - out);
+}
+
+typedef struct bit_in {
+	const uint8_t *p, *end;
+	uint64_t acc;
+	unsigned n;
+} bit_in;
+
+static void refill(bit_in *r)
+{
+	while (r->n <= 56 && r->p < r->end) {
+		r->acc |= (uint64_t)*r->p++ << r->n;
+		r->n += 8;
+	}
+}
+
+static int get_bits(bit_in *r, unsigned w, uint64_t *v)
+{
+	if (w > 32) {
+		uint64_t a, b;
+		if (get_bits(r, 32, &a) < 0 || get_bits(r, w - 32, &b) < 0)
+			return -1;
+		*v = a | b << 32;
+		return 0;
+	}
+	refill(r);
+	if (r->n < w)
+		return -1;
+	*v = w ? r->acc & ((1ull << w) - 1) : 0;
+	r->acc = w < 64 ? r->acc >> w : 0;
+	r->n -= w;
+	return 0;
+}
+
+/* A quotient's ones and the zero after them (none after ESC ones). */
+static int get_unary(bit_in *r, unsigned *q)
+{
+	*q = 0;
+	for (;;) {
+		refill(r);
+		if (r->n == 0)
+			return -1;
+		uint64_t zeros = ~r->acc;
+		unsigned ones = zeros ? (unsigned)__builtin_ctzll(zeros) : 64;
+		if (ones > r->n)
+			ones = r->n;
+		if (ones > ESC - *q)
+			ones = ESC - *q;
+		r->acc >>= ones;
+		r->n -= ones;
+		*q += ones;
+		if (*q == ESC)
+			return 0;
+		if (r->n > 0) {
+			r->acc >>= 1;
+			r->n--;
+			return 0;
+		}
+	}
+}
+
+size_t neardup_code_count(const uint8_t *b, size_t len)
+{
+	return len < HEAD ? 0 : (size_t)get_le(b, 4);
+}
+
+int neardup_code_get(const uint8_t *b, size_t len, uint32_t *keys, int64_t *ids)
+{
+	size_t n = neardup_code_count(b, len);
+	if (n == 0)
+		return len == HEAD ? 0 : -1;
+	uint32_t key = (uint32_t)get_le(b + 4, 4);
+	int64_t lo = (int64_t)get_le(b + 8, 8);
+	unsigned k = b[16], idw = b[17];
+	if (k > 31 || idw > 64)
+		return -1;
+	bit_in r = {.p = b + HEAD, .end = b + len};
+	for (size_t i = 0; i < n; i++) {
+		uint64_t v;
+		if (i > 0) {
+			unsigned q;
+			if (get_unary(&r, &q) < 0)
+				return -1;
+			if (q == ESC) {
+				if (get_bits(&r, 32, &v) < 0)
+					return -1;
+			} else {
+				if (get_bits(&r, k, &v) < 0)
+					return -1;
+				v |= (uint64_t)q << k;
+			}
+			key += (uint32_t)v;
+		}
+		if (get_bits(&r, idw, &v) < 0)
+			return -1;
+		keys[i] = key;
+		ids[i] = lo + (int64_t)v;
+	}
+	return 0;
+}

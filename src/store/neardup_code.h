@@ -1,0 +1,20 @@
+/* neardup_code.h — a block of the near-duplicate band index as bytes
+ * (neardup_code.c), one format for both engines. */
+#ifndef ASSAY_STORE_NEARDUP_CODE_H
+#define ASSAY_STORE_NEARDUP_CODE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Bytes a block of n entries takes at most. */
+size_t neardup_code_bound(size_t n);
+/* Writes n entries (keys non-decreasing) into out (neardup_code_bound(n)
+ * bytes); returns the bytes written. */
+size_t neardup_code_put(const uint32_t *keys, const int64_t *ids, size_t n, uint8_t *out);
+/* The count of entries of a block; 0 when it is not one. */
+size_t neardup_code_count(const uint8_t *b, size_t len);
+/* Reads a block's entries into keys and ids (neardup_code_count of them);
+ * -1 when the bytes are not a whole block. */
+int neardup_code_get(const uint8_t *b, size_t len, uint32_t *keys, int64_t *ids);
+
+#endif
