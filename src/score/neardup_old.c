@@ -207,8 +207,9 @@ int nd_old_match(store *s, int64_t upto, nd_chunk *ch,
 }
 
 /* Entries per block written (a key's entries are never split, so a block
- * may hold more): ~15 KiB. */
-#define BLOCK 4096
+ * may hold more): ~58 KiB, so that the part of its last page a block
+ * leaves empty is small beside it. */
+#define BLOCK 16384
 
 int nd_old_append(store *s, const nd_chunk *ch, const int64_t *ids, assay_error *err)
 {

@@ -103,6 +103,31 @@ def test_database_without_the_index_gets_it_built():
         eq(neardup(w), got)
 
 
+def test_database_with_the_per_sample_keys_gets_the_band_blocks():
+    """A database an earlier build left with each sample's keys in one blob
+    (neardup_keys) has them replaced by the band blocks when opened; its
+    next run builds the index again, its scores unchanged."""
+    with Workdir() as w:
+        got = imported(w)
+        con = sqlite3.connect(w.db)
+        try:  # as the earlier build left the file
+            con.executescript("DROP TABLE neardup_bands;"
+                              " CREATE TABLE neardup_keys (sample_id INTEGER PRIMARY KEY,"
+                              "  keys BLOB NOT NULL);"
+                              " INSERT INTO neardup_keys SELECT sample_id, zeroblob(80)"
+                              "  FROM neardup;")
+        finally:
+            con.close()
+        r = w.run("score")
+        eq(r.code, 0, r)
+        eq(written(r.out), 0)
+        eq(neardup(w), got)
+        n = w.sql("SELECT count(*) FROM samples")[0][0]
+        eq(w.sql("SELECT count(*) FROM sqlite_master WHERE name = 'neardup_keys'"), [(0,)])
+        eq(w.sql("SELECT count(*) FROM neardup")[0][0], n)
+        eq(w.sql("SELECT max(last) FROM neardup_bands"), [(n,)])
+
+
 def test_same_scores_as_the_in_memory_index():
     """The expected file holds what the in-memory index wrote: the same
     values (to float rounding: it kept similarities as floats), flags and
