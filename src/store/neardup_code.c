@@ -102,101 +102,61 @@ size_t neardup_code_put(const uint32_t *keys, const int64_t *ids, size_t n, uint
 	return (size_t)(o.p - out);
 }
 
-typedef struct bit_in {
-	const uint8_t *p, *end;
-	uint64_t acc;
-	unsigned n;
-} bit_in;
-
-static void refill(bit_in *r)
+/* 57 or more bits from bit pos on (zeros past the end). */
+static uint64_t peek(const uint8_t *b, size_t len, size_t pos)
 {
-	while (r->n <= 56 && r->p < r->end) {
-		r->acc |= (uint64_t)*r->p++ << r->n;
-		r->n += 8;
-	}
+	size_t at = pos >> 3;
+	uint64_t w = 0;
+	if (at + 8 <= len)
+		memcpy(&w, b + at, 8);
+	else
+		for (size_t i = 0; at + i < len; i++)
+			w |= (uint64_t)b[at + i] << (8 * i);
+	return w >> (pos & 7);
 }
 
-static int get_bits(bit_in *r, unsigned w, uint64_t *v)
+static uint64_t low(uint64_t v, unsigned w)
 {
-	if (w > 32) {
-		uint64_t a, b;
-		if (get_bits(r, 32, &a) < 0 || get_bits(r, w - 32, &b) < 0)
-			return -1;
-		*v = a | b << 32;
-		return 0;
-	}
-	refill(r);
-	if (r->n < w)
-		return -1;
-	*v = w ? r->acc & ((1ull << w) - 1) : 0;
-	r->acc = w < 64 ? r->acc >> w : 0;
-	r->n -= w;
-	return 0;
-}
-
-/* A quotient's ones and the zero after them (none after ESC ones). */
-static int get_unary(bit_in *r, unsigned *q)
-{
-	*q = 0;
-	for (;;) {
-		refill(r);
-		if (r->n == 0)
-			return -1;
-		uint64_t zeros = ~r->acc;
-		unsigned ones = zeros ? (unsigned)__builtin_ctzll(zeros) : 64;
-		if (ones > r->n)
-			ones = r->n;
-		if (ones > ESC - *q)
-			ones = ESC - *q;
-		r->acc >>= ones;
-		r->n -= ones;
-		*q += ones;
-		if (*q == ESC)
-			return 0;
-		if (r->n > 0) {
-			r->acc >>= 1;
-			r->n--;
-			return 0;
-		}
-	}
+	return w >= 64 ? v : v & ((1ull << w) - 1);
 }
 
 size_t neardup_code_count(const uint8_t *b, size_t len)
 {
-	return len < HEAD ? 0 : (size_t)get_le(b, 4);
+	size_t n = len < HEAD ? 0 : (size_t)get_le(b, 4);
+	/* every entry after the first takes a bit at least */
+	return n > (len - HEAD) * 8 + 1 ? 0 : n;
 }
 
 int neardup_code_get(const uint8_t *b, size_t len, uint32_t *keys, int64_t *ids)
 {
 	size_t n = neardup_code_count(b, len);
-	if (n == 0)
-		return len == HEAD ? 0 : -1;
+	if (n == 0 || n != get_le(b, 4))
+		return len == HEAD && get_le(b, 4) == 0 ? 0 : -1;
 	uint32_t key = (uint32_t)get_le(b + 4, 4);
 	int64_t lo = (int64_t)get_le(b + 8, 8);
 	unsigned k = b[16], idw = b[17];
 	if (k > 31 || idw > 64)
 		return -1;
-	bit_in r = {.p = b + HEAD, .end = b + len};
+	const uint8_t *p = b + HEAD;
+	size_t m = len - HEAD, pos = 0;
 	for (size_t i = 0; i < n; i++) {
-		uint64_t v;
 		if (i > 0) {
-			unsigned q;
-			if (get_unary(&r, &q) < 0)
-				return -1;
+			uint64_t w = peek(p, m, pos);
+			unsigned q = (unsigned)__builtin_ctzll(~w | (1ull << ESC));
 			if (q == ESC) {
-				if (get_bits(&r, 32, &v) < 0)
-					return -1;
+				key += (uint32_t)peek(p, m, pos + ESC);
+				pos += ESC + 32;
 			} else {
-				if (get_bits(&r, k, &v) < 0)
-					return -1;
-				v |= (uint64_t)q << k;
+				key += (uint32_t)((uint64_t)q << k | low(w >> (q + 1), k));
+				pos += q + 1 + k;
 			}
-			key += (uint32_t)v;
 		}
-		if (get_bits(&r, idw, &v) < 0)
-			return -1;
+		uint64_t v = peek(p, m, pos);
+		if (idw > 56)
+			v = low(v, 32) | peek(p, m, pos + 32) << 32;
 		keys[i] = key;
-		ids[i] = lo + (int64_t)v;
+		ids[i] = lo + (int64_t)low(v, idw);
+		pos += idw;
 	}
-	return 0;
+	return pos <= m * 8 ? 0 : -1;
 }
