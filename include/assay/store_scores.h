@@ -93,7 +93,7 @@ int store_score_put(store *s, const store_score_row *r, assay_error *err);
 int store_scores_put(store *s, const store_score_row *rows, size_t n, assay_error *err);
 /* A long rewrite of the learned and combined scores (most samples, in key
  * order) in steps (score_bulk.c): transactions that each hold the write
- * lock about a quarter of a second, with a pause after each in which
+ * lock about a third of a second, with a pause after each in which
  * another writer (an annotator's decision) gets in. The caller brackets
  * each page's writes with store_score_step_open and store_score_step_close
  * (ok: the page was written; a step commits once it is old enough, a

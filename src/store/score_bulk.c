@@ -1,7 +1,7 @@
 /* score_bulk.c — a long rewrite of the learned and combined scores (a new
  * model rescoring every sample), in one of two ways. While an annotator
  * holds a lease (a review screen is open), in steps: transactions of a
- * quarter of a second, each followed by a pause in which another writer
+ * third of a second, each followed by a pause in which another writer
  * (the annotator's decision) takes the write lock; the indexes stay live.
  * While nobody does, in bulk: one transaction in which the four indexes
  * those values feed are dropped, the rows written in key order and the
@@ -42,8 +42,8 @@ static const char sql_cache_back[] = "PRAGMA cache_size = -40000";
 
 /* How long a step holds the write lock, and the pause after it: longer
  * than a waiting writer's poll (store_busy_poll) so that it gets in. */
-#define STEP_NS (250 * 1000000LL)
-#define GAP_NS (12 * 1000000LL)
+#define STEP_NS (300 * 1000000LL)
+#define GAP_NS (40 * 1000000LL)
 
 int store_score_steps_begin(store *s, store_score_steps *st, assay_error *err)
 {
@@ -153,7 +153,7 @@ int store_score_steps_end(store *s, store_score_steps *st, bool keep, assay_erro
  * few tries (SQLite's own wait backs off to 100 ms, and would sleep
  * through a step's pause again and again); the limit counts the sleeps
  * asked for, as SQLite's does. */
-#define POLL_MS 4
+#define POLL_MS 2
 
 static int busy_poll(void *arg, int count)
 {

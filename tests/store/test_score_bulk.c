@@ -104,7 +104,7 @@ TEST(steps_leave_the_schema_as_it_was_with_every_row_in_its_indexes)
 	CHECK(st.on);
 	for (int64_t id = 1; id <= N; id += 10)
 		CHECK_INT(page(s, &st, id, id + 9, (double)id / N), ASSAY_OK);
-	/* pages within a quarter of a second share a step, still open */
+	/* pages within a third of a second share a step, still open */
 	CHECK(store_in_tx(s));
 	CHECK_INT(store_score_steps_end(s, &st, true, &e), ASSAY_OK);
 	CHECK(!store_in_tx(s));
@@ -133,7 +133,7 @@ TEST(a_failed_page_rolls_back_its_step_and_keeps_the_steps_before)
 	store_score_steps st;
 	CHECK_INT(store_score_steps_begin(s, &st, &e), ASSAY_OK);
 	CHECK_INT(page(s, &st, 1, 10, 0.9), ASSAY_OK);
-	/* as if a quarter of a second went by: the step commits at the next page */
+	/* as if a second went by: the step commits at the next page */
 	st.began -= 1000 * 1000000LL;
 	CHECK_INT(page(s, &st, 11, 20, 0.9), ASSAY_OK);
 	CHECK(!store_in_tx(s));
