@@ -22,7 +22,7 @@ typedef struct old_pass {
 	const uint64_t *pairs; /* the chunk's (nd_chunk.pairs) */
 	size_t n_pairs;
 	int64_t upto;
-	uint8_t *taken; /* per chunk index and band: candidates taken */
+	uint8_t *taken;	  /* per chunk index and band: candidates taken */
 	int64_t *hit_ids; /* candidates: stored sample hit_ids[i] for chunk sample hit_at[i] */
 	uint32_t *hit_at;
 	size_t n_hits, cap_hits;
@@ -80,8 +80,7 @@ static int old_group(old_pass *p, const int64_t *ids, size_t i, size_t j, size_t
 
 /* One stored block (its keys ascending, a key's samples the latest first)
  * merged with the chunk's pairs. */
-static int old_block(void *ud, const uint32_t *keys, const int64_t *ids, size_t n,
-		     assay_error *err)
+static int old_block(void *ud, const uint32_t *keys, const int64_t *ids, size_t n, assay_error *err)
 {
 	old_pass *p = ud;
 	if (n == 0)
@@ -170,15 +169,13 @@ void nd_pairs(nd_chunk *ch)
 {
 	for (size_t i = 0; i < ch->n; i++)
 		for (size_t b = 0; b < SCORE_MH_BANDS; b++)
-			ch->pairs[i * SCORE_MH_BANDS + b] =
-			    (uint64_t)ch->keys[i][b] << 32 |
-			    (uint32_t)((ND_CHUNK - 1 - i) << 5 | b);
+			ch->pairs[i * SCORE_MH_BANDS + b] = (uint64_t)ch->keys[i][b] << 32 |
+							    (uint32_t)((ND_CHUNK - 1 - i) << 5 | b);
 	qsort(ch->pairs, ch->n * SCORE_MH_BANDS, sizeof *ch->pairs, cmp_u64);
 }
 
-int nd_old_match(store *s, int64_t upto, nd_chunk *ch,
-		 const uint8_t *(*sig)(void *ud, size_t i), void *ud, size_t *bytes,
-		 assay_error *err)
+int nd_old_match(store *s, int64_t upto, nd_chunk *ch, const uint8_t *(*sig)(void *ud, size_t i),
+		 void *ud, size_t *bytes, assay_error *err)
 {
 	memset(ch->old_id, 0, ch->n * sizeof *ch->old_id);
 	memset(ch->old_agree, 0, ch->n * sizeof *ch->old_agree);

@@ -4,9 +4,9 @@
  * written first, by a run that has new samples to match. Each row keeps
  * the largest sample id of its block (last), so that the blocks of a run
  * that did not finish can be dropped. */
-#include "store_int.h"
 #include "neardup_code.h"
 #include "neardup_pg.h"
+#include "store_int.h"
 
 #include <stdlib.h>
 
@@ -56,16 +56,16 @@ int store_neardup_block_emit(store_neardup_blocks *b, const void *blob, size_t l
 		b->cap = n;
 	}
 	if (neardup_code_get(blob, len, b->keys, b->ids) < 0)
-		return assay_fail(err, ASSAY_EDB, "%s: a block of the near-duplicate index is damaged",
-				  b->path);
+		return assay_fail(err, ASSAY_EDB,
+				  "%s: a block of the near-duplicate index is damaged", b->path);
 	return b->fn(b->ud, b->keys, b->ids, n, err);
 }
 
 static const char sql_block_scan[] = "SELECT entries FROM neardup_bands ORDER BY id DESC";
 
 int store_neardup_block_scan(store *s,
-			     int (*fn)(void *ud, const uint32_t *keys, const int64_t *ids,
-				       size_t n, assay_error *err),
+			     int (*fn)(void *ud, const uint32_t *keys, const int64_t *ids, size_t n,
+				       assay_error *err),
 			     void *ud, assay_error *err)
 {
 	store_neardup_blocks b = {.fn = fn, .ud = ud, .path = s->path};

@@ -9,8 +9,7 @@
 static const dbi_query q_state = {"pg_neardup_state", NULL,
 				  "SELECT version, upto FROM neardup_index WHERE id = 1"};
 
-int store_neardup_state_pg(store *s, char *version, size_t size, int64_t *upto,
-			   assay_error *err)
+int store_neardup_state_pg(store *s, char *version, size_t size, int64_t *upto, assay_error *err)
 {
 	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_state, err);
 	if (!st)
@@ -115,8 +114,8 @@ int store_neardup_put_pg(store *s, const store_neardup *row, assay_error *err)
 	return dbi_run(st, err, "writing the near-duplicate index");
 }
 
-static const dbi_query q_grow = {"pg_neardup_grow", NULL,
-				 "UPDATE neardup SET size = $2, agree_max = $3 WHERE sample_id = $1"};
+static const dbi_query q_grow = {
+    "pg_neardup_grow", NULL, "UPDATE neardup SET size = $2, agree_max = $3 WHERE sample_id = $1"};
 
 int store_neardup_grow_pg(store *s, int64_t sample_id, int64_t size, int agree_max,
 			  assay_error *err)
@@ -168,7 +167,8 @@ int store_neardup_block_scan_pg(store *s, store_neardup_blocks *b, assay_error *
 	if (!st)
 		return err->code;
 	int rc, out = ASSAY_OK;
-	while (out == 0 && (rc = dbi_step(st, err, "reading the near-duplicate index")) == DBI_ROW) {
+	while (out == 0 &&
+	       (rc = dbi_step(st, err, "reading the near-duplicate index")) == DBI_ROW) {
 		size_t len = 0;
 		const void *blob = dbi_col_blob(st, 0, &len);
 		out = store_neardup_block_emit(b, blob, len, err);
