@@ -6,26 +6,10 @@
 #include <string.h>
 
 #include "assay/audit.h"
+#include "dkey.h"
 
 /* Below this many values insertion sort beats the radix passes. */
 #define SMALL_SORT 48
-
-/* Maps a double's bits to an unsigned key with the same order: negative
- * numbers have every bit flipped, others only the sign bit. */
-static uint64_t key_of(double d)
-{
-	uint64_t u;
-	memcpy(&u, &d, sizeof u);
-	return (u >> 63) ? ~u : (u | 0x8000000000000000ULL);
-}
-
-static double double_of(uint64_t k)
-{
-	uint64_t u = (k >> 63) ? (k & 0x7fffffffffffffffULL) : ~k;
-	double d;
-	memcpy(&d, &u, sizeof d);
-	return d;
-}
 
 static void insertion_sort(uint64_t *k, size_t n)
 {
@@ -85,7 +69,7 @@ static bool sort_few(double *v, size_t n)
 	bool used[FEW_SLOTS] = {0};
 	size_t distinct = 0;
 	for (size_t i = 0; i < n; i++) {
-		uint64_t k = key_of(v[i]);
+		uint64_t k = dkey_of(v[i]);
 		size_t h = (size_t)((k * 0x9e3779b97f4a7c15ULL) >> 54) & (FEW_SLOTS - 1);
 		while (used[h] && keys[h] != k)
 			h = (h + 1) & (FEW_SLOTS - 1);
@@ -112,7 +96,7 @@ static bool sort_few(double *v, size_t n)
 	}
 	size_t o = 0;
 	for (size_t j = 0; j < m; j++) {
-		double d = double_of(order[j]);
+		double d = dkey_double(order[j]);
 		for (size_t c = 0; c < by_key[j]; c++)
 			v[o++] = d;
 	}
@@ -135,7 +119,7 @@ int audit_sort(double *v, size_t n, assay_error *err)
 	if (!buf)
 		return assay_fail(err, ASSAY_ENOMEM, "out of memory sorting %zu values", n);
 	for (size_t i = 0; i < n; i++)
-		buf[i] = key_of(v[i]);
+		buf[i] = dkey_of(v[i]);
 	uint64_t *sorted = buf;
 	if (n < SMALL_SORT) {
 		insertion_sort(buf, n);
@@ -144,7 +128,7 @@ int audit_sort(double *v, size_t n, assay_error *err)
 		return assay_fail(err, ASSAY_ENOMEM, "out of memory sorting %zu values", n);
 	}
 	for (size_t i = 0; i < n; i++)
-		v[i] = double_of(sorted[i]);
+		v[i] = dkey_double(sorted[i]);
 	free(buf);
 	return ASSAY_OK;
 }

@@ -4,28 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dkey.h"
 #include "tally.h"
 
 /* Past this many distinct values a list costs less than the table. */
 #define TALLY_MAX 4096
-
-/* A double's bits as an unsigned key with the same order (negative numbers
- * with every bit flipped, others with the sign bit set): never 0 but for
- * a NaN. */
-static uint64_t key_of(double d)
-{
-	uint64_t u;
-	memcpy(&u, &d, sizeof u);
-	return (u >> 63) ? ~u : (u | 0x8000000000000000ULL);
-}
-
-static double double_of(uint64_t k)
-{
-	uint64_t u = (k >> 63) ? (k & 0x7fffffffffffffffULL) : ~k;
-	double d;
-	memcpy(&d, &u, sizeof d);
-	return d;
-}
 
 static size_t slot_of(uint64_t k, size_t cap)
 {
@@ -85,7 +68,7 @@ static int list_push(tally *t, double v, uint64_t count)
 static int give_up_table(tally *t)
 {
 	for (size_t i = 0; i < t->cap; i++)
-		if (t->keys[i] && list_push(t, double_of(t->keys[i]), t->counts[i]) < 0)
+		if (t->keys[i] && list_push(t, dkey_double(t->keys[i]), t->counts[i]) < 0)
 			return ASSAY_ENOMEM;
 	free(t->keys);
 	free(t->counts);
@@ -98,11 +81,11 @@ static int give_up_table(tally *t)
 static int add_n(tally *t, uint64_t k, uint64_t count)
 {
 	if (t->listed)
-		return list_push(t, double_of(k), count);
+		return list_push(t, dkey_double(k), count);
 	size_t h = t->cap ? find(t, k) : 0;
 	if (!t->cap || !t->keys[h]) {
 		if (t->distinct >= TALLY_MAX)
-			return give_up_table(t) < 0 ? ASSAY_ENOMEM : list_push(t, double_of(k), count);
+			return give_up_table(t) < 0 ? ASSAY_ENOMEM : list_push(t, dkey_double(k), count);
 		if (2 * (t->distinct + 1) > t->cap) {
 			if (grow_table(t) < 0)
 				return ASSAY_ENOMEM;
@@ -118,7 +101,7 @@ static int add_n(tally *t, uint64_t k, uint64_t count)
 
 int tally_add(tally *t, double v)
 {
-	uint64_t k = key_of(v);
+	uint64_t k = dkey_of(v);
 	if (t->cap) { /* most values are in the table already */
 		size_t h = find(t, k);
 		if (t->keys[h]) {
@@ -139,7 +122,7 @@ int tally_join(tally *into, tally *from)
 		if (from->keys[i])
 			rc = add_n(into, from->keys[i], from->counts[i]);
 	for (size_t i = 0; rc == ASSAY_OK && i < from->n_list; i++)
-		rc = add_n(into, key_of(from->list[i]), 1);
+		rc = add_n(into, dkey_of(from->list[i]), 1);
 	if (rc == ASSAY_OK)
 		into->n += from->n;
 	tally_free(from);
@@ -166,7 +149,7 @@ static int table_sorted(tally *t, double *v, uint64_t *w)
 		}
 	qsort(pairs, k, sizeof *pairs, by_key);
 	for (size_t i = 0; i < k; i++) {
-		v[i] = double_of(pairs[i][0]);
+		v[i] = dkey_double(pairs[i][0]);
 		w[i] = pairs[i][1];
 	}
 	free(pairs);
