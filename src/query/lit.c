@@ -158,6 +158,27 @@ static const char *regex_too_big(const char *re, size_t *at)
 	return NULL;
 }
 
+/* The index of the first escape outside a bracket expression that POSIX
+ * ERE does not define as a literal (\ before a letter or digit, and the C
+ * library's word escapes \< \> \` \'), or the index of the final NUL.
+ * The C library reads \w, \s, \b as classes and boundaries, the
+ * PostgreSQL server as the letters themselves: both refuse them. */
+static size_t regex_odd_escape(const char *re)
+{
+	size_t i = 0;
+	for (; re[i]; i++) {
+		if (re[i] == '[') {
+			i = bracket_end(re, i);
+		} else if (re[i] == '\\' && re[i + 1]) {
+			unsigned char c = (unsigned char)re[i + 1];
+			if ((isalnum(c) && !(c >= '1' && c <= '9')) || strchr("<>`'", c))
+				return i;
+			i++;
+		}
+	}
+	return i;
+}
+
 int qlit_regex(qparser *p, const tok *t, char **out)
 {
 	const char *s = p->src + t->off + 1;
@@ -180,7 +201,24 @@ int qlit_regex(qparser *p, const tok *t, char **out)
 		free(re);
 		return qerr(p, t->off, "an empty regex");
 	}
-	size_t at = 0;
+	size_t at = regex_odd_escape(re);
+	if (re[at]) {
+		/* the column of the escape in the source: one more for each \/ before it */
+		size_t src = 1;
+		for (size_t i = 0, o = 0; o < at && i < n; o++, i++, src++)
+			if (s[i] == '\\' && i + 1 < n && s[i + 1] == '/') {
+				i++;
+				src++;
+			}
+		int rc = qerr(p, t->off + src,
+			      "a regex escape \\%c: a POSIX regex has no such escape (it would mean "
+			      "different things to different stores); write a class such as "
+			      "[[:alnum:]_], [[:space:]] or [[:digit:]], or \\ before punctuation only",
+			      re[at + 1]);
+		free(re);
+		return rc;
+	}
+	at = 0;
 	const char *big = regex_too_big(re, &at);
 	if (big) {
 		free(re);
