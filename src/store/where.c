@@ -5,6 +5,7 @@
  * row per sample) or a new field is a change of rows. */
 #include "store_int.h"
 
+#include <math.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 
 #include "assay/query.h"
 #include "assay/text.h"
+#include "json_pg.h"
 
 /* What a row's SQL tests: the sample itself, or one current decision d of
  * it. Decision tests joined by `and` must hold for the same decision
@@ -24,7 +26,8 @@ enum { W_SAMPLE, W_DECISION };
  * operator and its value (each when set) match the predicate's; the first
  * that applies is used. In sql, %o is the comparison operator and each ?
  * a parameter bound, in order, from binds: 'a' the field's argument, 'v'
- * the value, 'p' the JSON path of meta.PATH, 'k' the row's constant. `!=`
+ * the value, 'p' the JSON path of meta.PATH, 'k' the row's constant, 'n'
+ * the value's exact number (PostgreSQL's). `!=`
  * is never a row: it compiles as `not` of `=`. */
 typedef struct where_row {
 	const char *field;
@@ -70,14 +73,19 @@ typedef struct where_row {
 	" FROM sample_scores sc WHERE sc.sample_id = s.id), false)"
 #define LEARNED_IS_PG                                                                              \
 	"coalesce((SELECT sc.learned FROM sample_scores sc WHERE sc.sample_id = s.id) %o ?, false)"
-/* A JSON number (@: the value at the path, a json) as SQLite reads it: a
- * double, a magnitude beyond one infinite or 0 (a number written in more
- * than 1000 characters without an exponent of four digits matches nothing). */
-#define NUM_T "(@ #>> '{}')"
-#define NUM_N "CAST(@ #>> '{}' AS NUMERIC)"
+/* A JSON number (x.j: the value at the path, a json) as SQLite reads it:
+ * an integer of 64 bits exactly (its comparison with the literal's double
+ * exact too: the literal bound as its exact decimal), any other a double,
+ * a magnitude beyond one infinite or 0 (a number written in more than
+ * 1000 characters without an exponent of four digits matches nothing).
+ * The value at the path is read once (@ written once). */
+#define NUM_T "(x.j #>> '{}')"
+#define NUM_N "CAST(x.j #>> '{}' AS NUMERIC)"
 #define NUM_INF(neg) "CASE WHEN " neg " THEN -1 ELSE 1 END * CAST('Infinity' AS DOUBLE PRECISION)"
 #define META_NUM_PG                                                                                \
-	"CASE WHEN json_typeof(@) <> 'number' THEN false"                                          \
+	"(SELECT CASE WHEN json_typeof(x.j) <> 'number' THEN false"                                \
+	" WHEN " NUM_T " ~ '^-?[0-9]{1,19}$' AND " NUM_N                                           \
+	"  BETWEEN -9223372036854775808 AND 9223372036854775807 THEN " NUM_N " %o ?"               \
 	" WHEN " NUM_T " ~ '[eE][-+]?[0-9]{4}' THEN"                                               \
 	" (CASE WHEN " NUM_T " ~ '^-?[0.]*[eE]' OR " NUM_T " ~ '[eE]-' THEN 0"                     \
 	"  ELSE " NUM_INF(NUM_T " ~ '^-'") " END) %o ?"                                            \
@@ -85,9 +93,10 @@ typedef struct where_row {
 	" (CASE WHEN abs(" NUM_N ") < 3e-324 THEN 0"                                               \
 	"  WHEN abs(" NUM_N ") >= 1.7976931348623158e308 THEN " NUM_INF(NUM_N " < 0")                \
 	"  ELSE CAST(" NUM_N " AS DOUBLE PRECISION) END) %o ?"                                     \
-	" ELSE false END"
+	" ELSE false END FROM (SELECT @ AS j) x)"
 #define META_TEXT_PG                                                                               \
-	"CASE WHEN json_typeof(@) = 'string' THEN (@ #>> '{}') = ? ELSE false END"
+	"(SELECT CASE WHEN json_typeof(x.j) = 'string' THEN (x.j #>> '{}') = ? ELSE false END"     \
+	" FROM (SELECT @ AS j) x)"
 /* text_kind (src/text/kind.c) in SQL: the batch's declared kind, else a
  * caption by the last part of the text's field name (text_caption_field's
  * names, ASCII letters in any case), else by whether it has a context */
@@ -109,7 +118,7 @@ static const where_row rows[] = {
 	 NULL, NULL, NULL},
 	{"meta", QUERY_LIT_NUMBER, 0, NULL, W_SAMPLE,
 	 META_IS " %o ? AND json_type(s.record, ?) IN ('integer', 'real'), 0) ELSE 0 END", "pvp",
-	 NULL, NULL, META_NUM_PG, "vv"},
+	 NULL, NULL, META_NUM_PG, "nvv"},
 	{"meta", QUERY_LIT_TEXT, QUERY_OP_EQ, NULL, W_SAMPLE,
 	 META_IS " = ? AND json_type(s.record, ?) = 'text', 0) ELSE 0 END", "pvp", NULL, NULL,
 	 META_TEXT_PG, "v"},
@@ -232,23 +241,37 @@ static void bind_text(wbuild *b, const char *t)
 
 /* meta.a.b -> $."meta"."a"."b" (a step never holds a quote: the parser's
  * words cannot). */
-/* PostgreSQL: meta.a.b -> the record's "meta", then "a", then "b" (each
- * step an object's key, never an array's index, as SQLite's path reads). */
+/* PostgreSQL: meta.a.b -> the record's "meta", then "a", then "b", each
+ * step an object's key (never an array's index, as SQLite's path reads)
+ * and, of duplicate keys, the first, as SQLite's json_extract takes it
+ * (the server's json -> takes the last). */
+#define PG_STEP_HEAD                                                                               \
+	"(SELECT (SELECT e.value FROM json_each(o.v) WITH ORDINALITY e(key, value, n)"            \
+	" WHERE e.key = "
+#define PG_STEP_TAIL " AS v) o WHERE json_typeof(o.v) = 'object')"
 static void pg_path(wbuild *b, const query_expr *e)
 {
-	put(b, "(CAST(s.record AS JSON) -> ");
-	pg_value(b, STORE_WHERE_TEXT, e->field->name);
+	/* the steps, outermost (the last) first: the arg's from its end, then
+	 * the field's name */
 	abuf step = {0};
-	for (const char *p = e->arg; *p;) {
-		size_t n = strcspn(p, ".");
+	size_t n = 1;
+	for (const char *end = e->arg + strlen(e->arg); end > e->arg; n++) {
+		const char *p = end;
+		while (p > e->arg && p[-1] != '.')
+			p--;
 		step.len = 0;
-		b->oom |= abuf_printf(&step, "%.*s", (int)n, p) < 0;
-		put(b, " -> ");
+		b->oom |= abuf_printf(&step, "%.*s", (int)(end - p), p) < 0;
+		put(b, PG_STEP_HEAD);
 		pg_value(b, STORE_WHERE_TEXT, step.data);
-		p += n + (p[n] == '.');
+		put(b, " ORDER BY e.n LIMIT 1) FROM (SELECT ");
+		end = p > e->arg ? p - 1 : p;
 	}
 	abuf_free(&step);
-	put(b, ")");
+	put(b, PG_STEP_HEAD);
+	pg_value(b, STORE_WHERE_TEXT, e->field->name);
+	put(b, " ORDER BY e.n LIMIT 1) FROM (SELECT " JSON_SAFE_PG("s.record"));
+	for (size_t i = 0; i < n; i++)
+		put(b, PG_STEP_TAIL);
 }
 
 static void bind_path(wbuild *b, const query_expr *e)
@@ -288,6 +311,23 @@ static void bind_value(wbuild *b, const query_value *qv)
 		*v = (store_where_value){.type = STORE_WHERE_INT, .i = qv->date};
 }
 
+/* PostgreSQL: a number's exact value, as NUMERIC (a whole double as all
+ * its digits, another by 17, which no other double shares, nor any
+ * integer of 64 bits unless it is one). */
+static void bind_exact(wbuild *b, const query_value *qv)
+{
+	char num[400];
+	if (isinf(qv->number))
+		snprintf(num, sizeof num, "%sInfinity", qv->number < 0 ? "-" : "");
+	else if (qv->number == floor(qv->number))
+		snprintf(num, sizeof num, "%.0f", qv->number);
+	else
+		snprintf(num, sizeof num, "%.17g", qv->number);
+	put(b, "CAST(");
+	pg_value(b, STORE_WHERE_TEXT, num);
+	put(b, " AS NUMERIC)");
+}
+
 /* A row's SQL for predicate e, its parameters bound in order. */
 static void emit_row(wbuild *b, const where_row *r, const query_expr *e)
 {
@@ -315,6 +355,8 @@ static void emit_row(wbuild *b, const where_row *r, const query_expr *e)
 				bind_text(b, c == 'a' ? e->arg : r->constant);
 			else if (c == 'p')
 				bind_path(b, e);
+			else if (c == 'n')
+				bind_exact(b, &e->value);
 			else
 				bind_value(b, &e->value);
 		} else {

@@ -35,6 +35,18 @@ static const struct {
      false},
     {"run-8", "caf\xc3\xa9 au lait \xc3\x89T\xc3\x89", "{\"meta\": {\"0\": {\"1\": 5}}}", -1, -1,
      false},
+    /* 7 duplicate keys (the first counts), 8 integers past a double's
+     * precision and 64 bits, 9 a \u0000 escape (outside meta, and an
+     * escaped backslash before u0000 inside) */
+    {"run-8", "dup",
+     "{\"meta\": {\"lang\": \"en\", \"lang\": \"fr\", \"d\": {\"k\": 1}, \"d\": {\"k\": 2}}}", -1,
+     -1, false},
+    {"run-8", "bigint",
+     "{\"meta\": {\"tweet\": 9007199254740993, \"big\": 9223372036854775807,"
+     " \"over\": 9223372036854775808}}",
+     -1, -1, false},
+    {"run-8", "nul", "{\"caption\": \"a\\u0000b\", \"meta\": {\"x\": \"y\", \"q\": \"p\\\\u0000\"}}", -1,
+     -1, false},
 };
 
 static store *fixture(int engine)
@@ -131,7 +143,7 @@ static const struct {
 } cases[] = {
     {"flagged(repetition)", "1"},
     {"score.repetition <= 0.5", "1,2"},
-    {"score.repetition != 0.5", "1,3,4,5,6"},
+    {"score.repetition != 0.5", "1,3,4,5,6,7,8,9"},
     {"quality >= 0.6", "2,5"},
     {"meta.model = \"llava\"", "1"},
     {"meta.model = \"x' OR '1'='1\"", "5"},
@@ -140,12 +152,12 @@ static const struct {
     {"meta.0.1 = 5", "6"},
     {"meta.0 = 1", ""},
     {"meta.source.kind = \"image\"", "5"},
-    {"batch = \"run-8\"", "3,4,5,6"},
+    {"batch = \"run-8\"", "3,4,5,6,7,8,9"},
     {"batch = \"run-8' OR 1=1 --\"", ""},
-    {"kind = caption", "1,2,3,4,5"},
+    {"kind = caption", "1,2,3,4,5,7,8,9"},
     {"kind = text", "6"},
     {"verdict = rejected", "1,4"},
-    {"verdict = undecided", "3,5,6"},
+    {"verdict = undecided", "3,5,6,7,8,9"},
     {"annotator = \"bob\" and verdict = rejected", "1"},
     {"reason ~ \"HALLUC\"", "1"},
     {"reason = \"a\\\\b\\\"c'\"", "4"},
@@ -157,7 +169,23 @@ static const struct {
     {"text ~ \"$1 {\\\"a\\\"}\"", "4"},
     {"text ~ /sea ?gulls?/", "1,2"},
     {"text ~ /^(a|two) /", "1,2"},
-    {"not (flagged(repetition) or text ~ \"%_\")", "2,3,5,6"},
+    {"not (flagged(repetition) or text ~ \"%_\")", "2,3,5,6,7,8,9"},
+    /* duplicate keys: the first, on both */
+    {"meta.lang = \"en\"", "7"},
+    {"meta.lang = \"fr\"", ""},
+    {"meta.d.k = 1", "7"},
+    /* integers compared exactly, as SQLite compares an integer and a double */
+    {"meta.tweet = 9007199254740992", ""},
+    {"meta.tweet = 9007199254740993", ""},
+    {"meta.tweet > 9007199254740992", "8"},
+    {"meta.tweet <= 9007199254740992", ""},
+    {"meta.big = 9223372036854775807", ""},
+    {"meta.big < 9223372036854775807", "8"},
+    {"meta.over = 9223372036854775808", "8"},
+    /* a \u0000 escape in a record fails no statement */
+    {"meta.x = \"y\"", "9"},
+    {"meta.q = \"p\\\\u0000\"", "9"},
+    {"text ~ /[[:alpha:]]+ULLS/", "2"},
 };
 
 TEST(same_ids_on_both_engines)
@@ -182,7 +210,7 @@ TEST(same_ids_on_both_engines)
 	store_where all = {0};
 	CHECK_INT(store_where_compile(NULL, &all, &e), ASSAY_OK);
 	CHECK_INT(store_where_count(pg, &all, &n, &e), ASSAY_OK);
-	CHECK_INT(n, 6);
+	CHECK_INT(n, (int64_t)ASSAY_ARRAY_LEN(samples));
 	store_where_free(&all);
 	store_close(lite);
 	store_close(pg);
@@ -208,7 +236,7 @@ TEST(a_composed_statement_keeps_its_values)
 		dbi_bind_text(st, 2, "{\"x\"}", -1); /* the fragment's: ignored */
 		dbi_bind_i64(st, 3, 7);		     /* none: ignored */
 		CHECK_INT(dbi_step(st, &e, "counting"), DBI_ROW);
-		CHECK_INT(dbi_col_i64(st, 0), 3); /* 3, 4 and 6, each round */
+		CHECK_INT(dbi_col_i64(st, 0), 6); /* 3, 4, 6, 7, 8 and 9, each round */
 		dbi_reset(st);
 	}
 	dbi_stmt_free(st);
