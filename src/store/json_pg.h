@@ -3,13 +3,14 @@
 #ifndef ASSAY_STORE_JSON_PG_H
 #define ASSAY_STORE_JSON_PG_H
 
-/* The text col (JSON) with every \u0000 escape made \ufffd (an escape is
- * one with an even number of backslashes before it), as json: the
- * server's json functions refuse to de-escape \u0000, and one such escape
- * anywhere in the text (not only where a path leads) fails the whole
- * statement, where SQLite's reads the text as it is. */
+/* The text col (JSON) as json, each string cut at its first \u0000 escape
+ * (one with an even number of backslashes before it), as SQLite's json
+ * functions read it: the server's refuse to de-escape \u0000, and one such
+ * escape anywhere in the text (not only where a path leads) fails the
+ * whole statement. */
 #define JSON_SAFE_PG(col)                                                                          \
 	"CAST(CASE WHEN strpos(" col ", '\\u0000') > 0 THEN regexp_replace(" col ","                \
-	" '(?<!\\\\)((?:\\\\\\\\)*)\\\\u0000', '\\1\\\\ufffd', 'g') ELSE " col " END AS JSON)"
+	" '(?<!\\\\)((?:\\\\\\\\)*)\\\\u0000(?:[^\"\\\\]|\\\\.)*', '\\1', 'g') ELSE " col        \
+	" END AS JSON)"
 
 #endif

@@ -5,6 +5,13 @@
 
 #include <math.h>
 
+/* The stored context if it is a JSON array, else an empty one: its
+ * elements that are objects are its lines (an object's members or a
+ * string's json_each would give values json_extract cannot read). */
+#define CONTEXT_ARRAY                                                                              \
+	"CASE WHEN json_valid(s.context) AND json_type(s.context) = 'array' THEN s.context"        \
+	" ELSE '[]' END"
+
 /* The newest per_reason (?1) rejections of each reason; a slice goes
  * between the head and the tail. */
 #define SQL_REJECTIONS_HEAD                                                                        \
@@ -13,7 +20,7 @@
 	"  a.name AS annotator, d.reason,"                                                         \
 	"  (SELECT substr(group_concat(coalesce(json_extract(j.value, '$.name'),"                  \
 	"   json_extract(j.value, '$.role')) || ': ' || json_extract(j.value, '$.text'),"          \
-	"   char(10)), 1, ?2) FROM json_each(s.context) j WHERE json_valid(s.context))"            \
+	"   char(10)), 1, ?2) FROM json_each(" CONTEXT_ARRAY ") j WHERE j.type = 'object')"       \
 	"   AS context,"                                                                           \
 	"  (SELECT sc.learned FROM sample_scores sc WHERE sc.sample_id = s.id)"                    \
 	"   AS learned,"                                                                           \
@@ -31,7 +38,7 @@ static const char sql_rejections[] = SQL_REJECTIONS_HEAD SQL_REJECTIONS_TAIL;
 	"SELECT s.ext_id, substr(s.text, 1, ?2), a.name, d.verdict, d.reason, sc.learned,"         \
 	"  (SELECT substr(group_concat(coalesce(json_extract(j.value, '$.name'),"                  \
 	"   json_extract(j.value, '$.role')) || ': ' || json_extract(j.value, '$.text'),"          \
-	"   char(10)), 1, ?2) FROM json_each(s.context) j WHERE json_valid(s.context)),"           \
+	"   char(10)), 1, ?2) FROM json_each(" CONTEXT_ARRAY ") j WHERE j.type = 'object'),"      \
 	"  s.id, a.id"                                                                             \
 	" FROM annotators a JOIN decisions d ON d.annotator_id = a.id"                             \
 	" JOIN samples s ON s.id = d.sample_id"                                                    \

@@ -7,12 +7,17 @@
 
 #include <math.h>
 
-/* What the text answers, "name: text" lines, at most $2 characters. */
+#include "json_pg.h"
+
+/* What the text answers, "name: text" lines, at most $2 characters: the
+ * elements of an array that are objects (a string cut at a \u0000
+ * escape, not an error), as lists.c's walk. */
 #define CONTEXT_PG                                                                                 \
 	"(SELECT substr(string_agg(coalesce(j.value ->> 'name', j.value ->> 'role') || ': '"      \
 	"   || (j.value ->> 'text'), chr(10) ORDER BY j.k), 1, $2)"                                \
-	"  FROM json_array_elements(CASE WHEN json_typeof(s.context::json) = 'array'"              \
-	"   THEN s.context::json ELSE '[]'::json END) WITH ORDINALITY j(value, k))"
+	"  FROM (SELECT " JSON_SAFE_PG("s.context") " AS c) x CROSS JOIN LATERAL"                  \
+	"  json_array_elements(CASE WHEN json_typeof(x.c) = 'array' THEN x.c ELSE '[]' END)"       \
+	"  WITH ORDINALITY j(value, k) WHERE json_typeof(j.value) = 'object')"
 
 /* The newest per_reason ($1) rejections of each reason; a slice goes
  * between the head and the tail. */

@@ -45,7 +45,7 @@ static const struct {
      "{\"meta\": {\"tweet\": 9007199254740993, \"big\": 9223372036854775807,"
      " \"over\": 9223372036854775808}}",
      -1, -1, false},
-    {"run-8", "nul", "{\"caption\": \"a\\u0000b\", \"meta\": {\"x\": \"y\", \"q\": \"p\\\\u0000\"}}", -1,
+    {"run-8", "nul", "{\"caption\": \"a\\u0000b\", \"meta\": {\"x\": \"y\", \"q\": \"p\\\\u0000\", \"c\": \"a\\u0000b\\\"c\"}}", -1,
      -1, false},
 };
 
@@ -185,6 +185,7 @@ static const struct {
     /* a \u0000 escape in a record fails no statement */
     {"meta.x = \"y\"", "9"},
     {"meta.q = \"p\\\\u0000\"", "9"},
+    {"meta.c = \"a\"", "9"}, /* as SQLite reads it: cut at the \u0000 */
     {"text ~ /[[:alpha:]]+ULLS/", "2"},
 };
 
