@@ -187,14 +187,14 @@ typedef struct store_cursor {
  * their turn and still offered). */
 int store_queue_next(store *s, const store_queue *q, store_cursor *cur, int64_t *sample_id,
 		     assay_error *err);
-/* A decision on the sample on screen (store_decide's) and the claim of
- * the next sample (store_queue_next's) in one transaction: one commit a
- * key. *saved tells whether the decision was recorded: it is committed
- * before the claim's outcome is known to the caller, and also when the
- * queue is empty (ASSAY_ENOTFOUND) or the sample found was taken
- * meanwhile (the walk then goes on as store_queue_next's); when not
- * saved, the cursor is as it was. PostgreSQL: the two one after the
- * other. */
+/* A decision on the sample on screen (store_decide's), then the walk and
+ * the claim of the next sample (store_queue_next's) in one transaction:
+ * one commit a key, the same samples handed out as by the two calls one
+ * after the other. *saved tells whether the decision was recorded: it is
+ * committed before the claim's outcome is known to the caller, and also
+ * when the queue is empty (ASSAY_ENOTFOUND) or the walk failed (then
+ * written alone); when not saved, the cursor is as it was. PostgreSQL:
+ * the two one after the other. */
 int store_decide_next(store *s, const store_decision_in *in, const store_queue *q,
 		      store_cursor *cur, int64_t *event_id, int64_t *sample_id, bool *saved,
 		      assay_error *err);

@@ -194,45 +194,31 @@ static int still_offered(store *s, const store_queue *q, int show, int64_t id, a
 	return rc == DBI_ROW ? 1 : rc;
 }
 
-/* A decision on the sample on screen that waits for the walk: it is
- * written in the transaction that claims the next sample (one commit a
- * key), or alone when the walk ends first. */
-typedef struct pending {
-	const store_decision_in *in;
-	int64_t *event_id;
-	bool saved;
-} pending;
-
 /* Leases sample id to the annotator if it is still offered: one short
  * transaction (on SQLite, IMMEDIATE: it serialises the claims; on
- * PostgreSQL a row lock and one round trip, queue_pg.c), which writes the
- * decision waiting (p, SQLite only) first: that one commits even when the
- * sample was taken meanwhile. 1 leased, 0 taken meanwhile, < 0 error. */
-static int lease_if_offered(store *s, const store_queue *q, int show, int64_t id, pending *p,
-			    assay_error *err)
+ * PostgreSQL a row lock and one round trip, queue_pg.c), or inside the
+ * caller's own (store_decide_next's, which wrote the decision first). 1
+ * leased, 0 taken meanwhile, < 0 error. */
+static int lease_if_offered(store *s, const store_queue *q, int show, int64_t id, assay_error *err)
 {
 	if (q->peek)
 		return still_offered(s, q, show, id, err);
 	if (s->pg)
 		return queue_claim_pg(s, q, show, id, err);
-	bool decide = p && !p->saved;
-	int rc = store_begin(s, err);
+	bool own = !s->in_tx;
+	int rc = own ? store_begin(s, err) : ASSAY_OK;
 	if (rc < 0)
 		return rc;
 	int ok = still_offered(s, q, show, id, err);
-	if (ok >= 0 && decide && (rc = review_decide_in_tx(s, p->in, ok == 1, p->event_id, err)) < 0)
-		ok = rc;
 	if (ok == 1 && (rc = queue_claim(s, q, id, err)) < 0)
 		ok = rc;
-	if (ok < 0 || (ok == 0 && !decide)) {
+	if (!own)
+		return ok;
+	if (ok != 1) {
 		store_rollback(s);
 		return ok;
 	}
-	if ((rc = store_commit(s, err)) < 0)
-		return rc;
-	if (decide)
-		p->saved = true;
-	return ok;
+	return (rc = store_commit(s, err)) < 0 ? rc : ok;
 }
 
 /* Moves the cursor onto h: the walk goes on after it. */
@@ -307,10 +293,11 @@ static int pick(store *s, const store_queue *q, store_cursor *c, int show, const
 }
 
 /* The walk reads outside any write transaction (a long walk never holds
- * up the other annotators' decisions); only the sample found is checked
- * again and leased inside one, with the decision p waiting (or NULL). */
-static int walk(store *s, const store_queue *q, store_cursor *cur, pending *p,
-		int64_t *sample_id, assay_error *err)
+ * up the other annotators' decisions), except store_decide_next's; only
+ * the sample found is checked again and leased inside one. A claim that
+ * fails leaves the cursor before the sample it did not claim. */
+static int walk(store *s, const store_queue *q, store_cursor *cur, int64_t *sample_id,
+		assay_error *err)
 {
 	int rc;
 	if (!cur->started && (rc = cursor_start(s, q, cur, err)) < 0)
@@ -339,10 +326,13 @@ static int walk(store *s, const store_queue *q, store_cursor *cur, pending *p,
 		}
 		if ((rc = pick(s, q, cur, show, &x, &give, err)) < 0)
 			return rc;
+		store_cursor before = *cur;
 		if (give.id == x.id)
 			cursor_at(cur, &x);
-		if ((rc = lease_if_offered(s, q, show, give.id, p, err)) < 0)
+		if ((rc = lease_if_offered(s, q, show, give.id, err)) < 0) {
+			*cur = before;
 			return rc;
+		}
 		if (rc == 1) {
 			if (give.id != x.id)
 				cur->ahead[cur->n_ahead++] = give.id;
@@ -357,9 +347,13 @@ static int walk(store *s, const store_queue *q, store_cursor *cur, pending *p,
 int store_queue_next(store *s, const store_queue *q, store_cursor *cur, int64_t *sample_id,
 		     assay_error *err)
 {
-	return walk(s, q, cur, NULL, sample_id, err);
+	return walk(s, q, cur, sample_id, err);
 }
 
+/* The decision, then the walk and the claim, in one SQLite transaction:
+ * the walk sees the decision written (the sample decided is no longer
+ * offered, a fresh skip is among the skipped ones) as it would after a
+ * commit of its own, and the write lock is held while it reads. */
 int store_decide_next(store *s, const store_decision_in *in, const store_queue *q,
 		      store_cursor *cur, int64_t *event_id, int64_t *sample_id, bool *saved,
 		      assay_error *err)
@@ -372,19 +366,33 @@ int store_decide_next(store *s, const store_decision_in *in, const store_queue *
 		*saved = true;
 		return store_queue_next(s, q, cur, sample_id, err);
 	}
+	int rc = store_begin(s, err);
+	if (rc < 0)
+		return rc;
+	if ((rc = store_decide(s, in, event_id, err)) < 0) {
+		store_rollback(s);
+		return rc;
+	}
 	store_cursor was = *cur;
-	pending p = {in, event_id, false};
-	int rc = walk(s, q, cur, &p, sample_id, err);
-	if (!p.saved) {
-		/* the walk ended or failed before a claim: the decision alone (a
-		 * failure of its own comes back the same) */
+	rc = walk(s, q, cur, sample_id, err);
+	if (rc < 0 && rc != ASSAY_ENOTFOUND) {
+		/* the walk or the claim failed: the decision alone (a failure of
+		 * its own comes back the same), the walk goes again */
+		store_rollback(s);
+		*cur = was;
 		assay_error e = {0};
 		int drc = store_decide(s, in, event_id, &e);
 		if (drc < 0) {
-			*cur = was; /* nothing was handed out: the walk goes again */
 			*err = e;
 			return drc;
 		}
+		*saved = true;
+		return rc;
+	}
+	int crc = store_commit(s, err);
+	if (crc < 0) {
+		*cur = was; /* nothing was recorded nor handed out */
+		return crc;
 	}
 	*saved = true;
 	return rc;

@@ -204,10 +204,8 @@ static const dbi_query q_decision = {
     " pref = excluded.pref, placement = excluded.placement",
     NULL};
 
-/* The verdict row; release: the sample's lease goes with it (else the
- * caller's transaction hands the annotator another sample, which drops it). */
 static int set_decision(store *s, const store_decision_in *in, int64_t event_id, int64_t at,
-			int64_t distance, int64_t words, bool release, assay_error *err)
+			int64_t distance, int64_t words, assay_error *err)
 {
 	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_decision, err);
 	if (!st)
@@ -227,7 +225,7 @@ static int set_decision(store *s, const store_decision_in *in, int64_t event_id,
 	dbi_bind_text(st, 11, store_pref_name(in->pref), -1);
 	dbi_bind_text(st, 12, place_name(in->placement), -1);
 	int rc = dbi_run(st, err, "recording the decision");
-	if (rc == ASSAY_OK && release)
+	if (rc == ASSAY_OK)
 		rc = store_lease_release(s, in->annotator_id, in->sample_id, err);
 	return rc;
 }
@@ -253,7 +251,6 @@ typedef struct decide_job {
 	const store_decision_in *in;
 	int64_t *event_id;
 	bool adjudicate;
-	bool keep_lease; /* the same transaction claims the next sample */
 } decide_job;
 
 static const dbi_query q_adjudicate = {
@@ -297,14 +294,7 @@ static int decide_tx(store *s, void *ud, assay_error *err)
 		return rc;
 	if (in->kind == STORE_NOTE)
 		return ASSAY_OK;
-	return set_decision(s, in, *j->event_id, at, distance, words, !j->keep_lease, err);
-}
-
-int review_decide_in_tx(store *s, const store_decision_in *in, bool keep_lease,
-			int64_t *event_id, assay_error *err)
-{
-	decide_job j = {in, event_id, false, keep_lease};
-	return decide_tx(s, &j, err);
+	return set_decision(s, in, *j->event_id, at, distance, words, err);
 }
 
 /* PostgreSQL, outside a transaction: the sample read and the decision
@@ -334,13 +324,13 @@ int store_decide(store *s, const store_decision_in *in, int64_t *event_id, assay
 {
 	if (s->pg && !s->in_tx && in->kind != STORE_NOTE)
 		return decide_pg(s, in, event_id, err);
-	decide_job j = {in, event_id, false, false};
+	decide_job j = {in, event_id, false};
 	return in_tx(s, decide_tx, &j, err);
 }
 
 int store_adjudicate(store *s, const store_decision_in *in, int64_t *event_id, assay_error *err)
 {
-	decide_job j = {in, event_id, true, false};
+	decide_job j = {in, event_id, true};
 	return in_tx(s, decide_tx, &j, err);
 }
 
@@ -419,7 +409,7 @@ static int restore(store *s, dbi_stmt *prev, int64_t sample_id, int64_t annotato
 	int rc = in.kind < 0 ? assay_fail(err, ASSAY_EDB, "internal: unknown event kind")
 			     : validate(s, &in, &distance, &words, err);
 	if (rc == ASSAY_OK)
-		rc = set_decision(s, &in, event_id, at, distance, words, true, err);
+		rc = set_decision(s, &in, event_id, at, distance, words, err);
 	free(text);
 	free(reason);
 	free(kind);

@@ -105,12 +105,6 @@ typedef struct review_pg_decision {
 } review_pg_decision;
 int review_decide_pg(store *s, const review_pg_decision *d, int64_t *event_id, assay_error *err);
 
-/* A decision (not a note) written inside the caller's SQLite transaction
- * (review.c); keep_lease: its lease stays for the caller, whose same
- * transaction claims the next sample and so drops it. */
-int review_decide_in_tx(store *s, const store_decision_in *in, bool keep_lease,
-			int64_t *event_id, assay_error *err);
-
 /* store_check on a PostgreSQL store (check_pg.c). */
 int store_check_pg(store *s, bool full, char ***problems, size_t *n, assay_error *err);
 /* Transactions on a PostgreSQL store (db_pg.c). */

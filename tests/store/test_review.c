@@ -634,6 +634,90 @@ TEST(verdict_counts_per_sample_and_by_range)
 	store_close(s);
 }
 
+/* REV2: the sample on screen is rescored (a learn run in the loop, a score
+ * run in steps) to a place after the walk's cursor: its decision is still
+ * pending while the walk probes, so the probe finds it undecided and the
+ * same transaction claims it again: the annotator is handed the sample
+ * just decided. Before 4e634f8 the decision was written first. */
+TEST(rev2_a_rescored_sample_on_screen_is_not_handed_out_again)
+{
+	int64_t b;
+	store *s = fixture(4, &b);
+	int64_t a = ann(s, "ann");
+	assay_error e = {0};
+	for (int64_t i = 1; i <= 4; i++)
+		CHECK_INT(store_quality_set(s, i, 0.1 * (double)i, &e), ASSAY_OK);
+	store_queue q = {.annotator_id = a, .order = STORE_ORDER_QUALITY, .overlap = 1};
+	store_cursor c = {0};
+	CHECK_INT(next(s, &q, &c), 1);
+	CHECK_INT(store_quality_set(s, 1, 0.15, &e), ASSAY_OK); /* rescored while on screen */
+	store_decision_in in = {.sample_id = 1, .annotator_id = a, .kind = STORE_ACCEPT};
+	int64_t ev = 0, id = 0;
+	bool saved = false;
+	CHECK_INT(store_decide_next(s, &in, &q, &c, &ev, &id, &saved, &e), ASSAY_OK);
+	CHECK(saved);
+	CHECK_INT(id, 2); /* fails: 1, the sample just decided */
+	store_close(s);
+}
+
+/* REV2: a skip on the review screen (store_decide_next) of the last
+ * undecided sample: the walk reaches the skipped phase while the skip is
+ * still pending, so the sample just skipped is not among the skipped ones
+ * and the queue says empty (store_decide then store_queue_next, as before
+ * 4e634f8, hand it back: queue_orders_and_skipped_at_the_end). */
+TEST(rev2_the_last_sample_skipped_comes_back)
+{
+	int64_t b;
+	store *s = fixture(2, &b);
+	int64_t a = ann(s, "ann");
+	assay_error e = {0};
+	store_queue q = {.annotator_id = a, .order = STORE_ORDER_IMPORT, .overlap = 1};
+	store_cursor c = {0};
+	CHECK_INT(next(s, &q, &c), 1);
+	store_decision_in in = {.sample_id = 1, .annotator_id = a, .kind = STORE_ACCEPT};
+	int64_t ev = 0, id = 0;
+	bool saved = false;
+	CHECK_INT(store_decide_next(s, &in, &q, &c, &ev, &id, &saved, &e), ASSAY_OK);
+	CHECK_INT(id, 2);
+	in = (store_decision_in){.sample_id = 2, .annotator_id = a, .kind = STORE_SKIP};
+	int rc = store_decide_next(s, &in, &q, &c, &ev, &id, &saved, &e);
+	CHECK(saved);
+	CHECK_INT(rc, ASSAY_OK); /* fails: ENOTFOUND, 2 was not skipped yet */
+	CHECK_INT(id, 2);
+	store_close(s);
+}
+
+/* A claim refused (another writer holds the lock past the busy timeout)
+ * leaves the cursor before the sample it did not claim, and a key whose
+ * transaction cannot begin records nothing: both go on with that sample
+ * once the lock is free. */
+TEST(a_claim_that_fails_leaves_the_cursor_before_its_sample)
+{
+	int64_t b;
+	store *s = fixture(3, &b);
+	int64_t a = ann(s, "ann");
+	assay_error e = {0};
+	store *r = NULL;
+	CHECK_INT(store_open(s->path, &(store_options){.busy_timeout_ms = 50}, &r, &e), ASSAY_OK);
+	store_queue q = {.annotator_id = a, .order = STORE_ORDER_IMPORT, .overlap = 1};
+	store_cursor c = {0};
+	CHECK_INT(next(r, &q, &c), 1);
+	CHECK_INT(store_begin(s, &e), ASSAY_OK); /* another writer holds the lock */
+	int64_t id = 0, ev = 0;
+	CHECK(store_queue_next(r, &q, &c, &id, &e) < 0);
+	store_decision_in in = {.sample_id = 1, .annotator_id = a, .kind = STORE_ACCEPT};
+	bool saved = true;
+	CHECK(store_decide_next(r, &in, &q, &c, &ev, &id, &saved, &e) < 0);
+	CHECK(!saved);
+	store_rollback(s);
+	CHECK_INT(store_decide_next(r, &in, &q, &c, &ev, &id, &saved, &e), ASSAY_OK);
+	CHECK(saved);
+	CHECK_INT(id, 2); /* not passed over by the failed claim */
+	CHECK(!leased(1, a) && leased(2, a));
+	store_close(r);
+	store_close(s);
+}
+
 UNIT_MAIN(UNIT_CASE(decisions_undo_and_adjudication), UNIT_CASE(verdict_counts_per_sample_and_by_range), UNIT_CASE(queue_orders_and_skipped_at_the_end),
 	  UNIT_CASE(random_order_is_a_seeded_permutation),
 	  UNIT_CASE(leases_keep_annotators_apart_and_overlap_allows_k),
@@ -643,4 +727,7 @@ UNIT_MAIN(UNIT_CASE(decisions_undo_and_adjudication), UNIT_CASE(verdict_counts_p
 	  UNIT_CASE(random_order_resumes_on_its_ring),
 	  UNIT_CASE(leases_taken_renewed_and_released_together),
 	  UNIT_CASE(a_decision_and_the_next_claim_are_one_commit),
-	  UNIT_CASE(concurrent_annotators_never_share_a_sample))
+	  UNIT_CASE(concurrent_annotators_never_share_a_sample),
+	  UNIT_CASE(rev2_a_rescored_sample_on_screen_is_not_handed_out_again),
+	  UNIT_CASE(rev2_the_last_sample_skipped_comes_back),
+	  UNIT_CASE(a_claim_that_fails_leaves_the_cursor_before_its_sample))
