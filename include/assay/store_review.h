@@ -92,7 +92,10 @@ int store_auto_page(store *s, int64_t model, double max_value, size_t max, doubl
 void store_auto_rows_free(store_auto_row *rows, size_t n);
 /* Whether a sample is still undecided (no verdict but skips, no
  * adjudication) and on nobody's screen (no live lease): decide --auto
- * checks it again inside the transaction that would reject it. */
+ * checks it again inside the transaction that would reject it. On
+ * PostgreSQL it also takes the sample's claim lock for that transaction
+ * (not open while an annotator's claim of it is in flight), as SQLite's
+ * write transaction keeps claims out. */
 int store_auto_open(store *s, int64_t sample_id, int64_t now_ms, bool *open, assay_error *err);
 /* How many undecided samples have no learned score of model `model` (not
  * scored since it was trained). */

@@ -5,6 +5,7 @@
  * a JSON object (none, or one left empty for its length) matches no model,
  * as SQLite's json_valid makes it. */
 #include "auto_pg.h"
+#include "store_int.h"
 
 #include <stdlib.h>
 
@@ -36,9 +37,10 @@ static const dbi_query q_auto_page_pg = {
     " SELECT s.id, s.ext_id, sc.learned, coalesce(n.reasons[k.i], ''),"
     " CASE WHEN jsonb_typeof(j.d) = 'object' AND jsonb_typeof(j.d -> 'reason') = 'string'"
     "  THEN j.d ->> 'reason' END,"
-    " coalesce(" OF_MODEL_PG("$2") " AND" UNDECIDED_PG ", false)"
-    " FROM w sc JOIN samples s ON s.id = sc.sample_id" LEARNED_K_PG LEARNED_J_PG
-    " ORDER BY sc.learned, sc.sample_id"};
+    " coalesce(" OF_MODEL_PG(
+	"$2") " AND" UNDECIDED_PG ", false)"
+	      " FROM w sc JOIN samples s ON s.id = sc.sample_id" LEARNED_K_PG LEARNED_J_PG
+	      " ORDER BY sc.learned, sc.sample_id"};
 
 static const dbi_query q_auto_unscored_pg = {
     "auto_unscored_pg", NULL,
@@ -46,20 +48,47 @@ static const dbi_query q_auto_unscored_pg = {
     " AND NOT EXISTS (SELECT 1 FROM sample_scores sc" LEARNED_K_PG LEARNED_J_PG
     "  WHERE sc.sample_id = s.id AND sc.learned IS NOT NULL AND" OF_MODEL_PG("$1") ")"};
 
+/* The sample's claim lock (queue_pg.c's keys), tried: held by the page's
+ * transaction until it ends, so that no annotator claims the sample while
+ * its rejection is being written, and not granted while a claim of it is
+ * in flight. */
+static const dbi_query q_auto_lock_pg = {
+    "auto_lock_pg", NULL, "SELECT pg_try_advisory_xact_lock(" PG_SAMPLE_KEYS ")::integer"};
+
 static const dbi_query q_auto_open_pg = {
     "auto_open_pg", NULL,
     "SELECT 1 FROM samples s WHERE s.id = $1 AND" UNDECIDED_PG
     " AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.sample_id = s.id AND l.expires_at > $2)"};
 
+/* Takes the sample's claim lock: *got false when a claim holds it. */
+static int auto_lock(store *s, int64_t sample_id, bool *got, assay_error *err)
+{
+	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_auto_lock_pg, err);
+	if (!st)
+		return err->code;
+	dbi_bind_i64(st, 1, sample_id);
+	int rc = dbi_step(st, err, "locking a sample");
+	*got = rc == DBI_ROW && dbi_col_i64(st, 0) == 1;
+	dbi_reset(st);
+	return rc < 0 ? rc : ASSAY_OK;
+}
+
+/* Inside the page's transaction: the lock first, then the test in a
+ * statement of its own, whose snapshot (READ COMMITTED) is taken after the
+ * lock was got and so sees a claim that committed before. */
 int store_auto_open_pg(store *s, int64_t sample_id, int64_t now_ms, bool *open, assay_error *err)
 {
 	*open = false;
+	bool got = false;
+	int rc = auto_lock(s, sample_id, &got, err);
+	if (rc < 0 || !got)
+		return rc;
 	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_auto_open_pg, err);
 	if (!st)
 		return err->code;
 	dbi_bind_i64(st, 1, sample_id);
 	dbi_bind_i64(st, 2, now_ms);
-	int rc = dbi_step(st, err, "checking a sample");
+	rc = dbi_step(st, err, "checking a sample");
 	*open = rc == DBI_ROW;
 	dbi_reset(st);
 	return rc < 0 ? rc : ASSAY_OK;

@@ -236,6 +236,8 @@ dbi_engine dbi_engine_of(const dbi *db)
 
 int dbi_exec(dbi *db, const char *sql, assay_error *err)
 {
+	if (db->before && dbi_before_run(db, err) < 0)
+		return err->code;
 	return db->ops->exec(db, sql, err);
 }
 

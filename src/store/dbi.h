@@ -63,8 +63,8 @@ dbi_engine dbi_engine_of(const dbi *db);
 int dbi_exec(dbi *db, const char *sql, assay_error *err);
 
 /* Writes held back (scores_pg_batch.c): fn(ud) runs once before the next
- * statement is got (dbi_stmt_get) or COPY begins, so that every statement
- * sees them; dbi_before_run runs it now (a failure is its result), and
+ * statement is got (dbi_stmt_get), a composed statement runs, dbi_exec
+ * runs or COPY begins, so that every statement sees them; dbi_before_run runs it now (a failure is its result), and
  * dbi_before_next(db, NULL, NULL) forgets it. */
 void dbi_before_next(dbi *db, int (*fn)(void *ud, assay_error *err), void *ud);
 int dbi_before_run(dbi *db, assay_error *err);

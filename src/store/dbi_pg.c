@@ -168,6 +168,12 @@ static int pg_exec(dbi *db, const char *sql, assay_error *err)
 	int rc = s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK
 		     ? ASSAY_OK
 		     : fail_res(db, res, err, "executing statement");
+	/* the server answers a COMMIT of a transaction an error aborted
+	 * with ROLLBACK: nothing of it was kept */
+	if (rc == ASSAY_OK && s == PGRES_COMMAND_OK && strcmp(PQcmdStatus(res), "ROLLBACK") == 0 &&
+	    strncasecmp(sql, "ROLLBACK", 8) != 0 && strncasecmp(sql, "ABORT", 5) != 0)
+		rc = assay_fail(err, ASSAY_EDB, "the transaction was rolled back (a statement of "
+				"it had failed): nothing of it was kept");
 	PQclear(res);
 	return rc;
 }
@@ -350,6 +356,10 @@ static int start(dbi_stmt *st, assay_error *err, const char *what)
 	pg_stmt *p = ps(st);
 	if (p->oom)
 		return assay_fail(err, ASSAY_ENOMEM, "%s: out of memory", what);
+	/* an adopted statement is got once and run again: the writes held
+	 * back go out before each run (dbi_stmt_get sends them for the rest) */
+	if (st->adopted && st->db->before && dbi_before_run(st->db, err) < 0)
+		return err->code;
 	if (st->db->busy && hold(st->db->busy, err) != ASSAY_OK)
 		return err->code;
 	if (st->adopted ? !PQsendQueryParams(conn(st->db), p->sql, p->nparams, NULL, p->vals,

@@ -180,13 +180,16 @@ static const dbi_query q_still_offered = {"queue_still_offered", sql_still_offer
  * no, < 0 error. */
 static int still_offered(store *s, const store_queue *q, int show, int64_t id, assay_error *err)
 {
+	int64_t now;
+	if (store_clock_ms(s, &now, err) < 0)
+		return err->code;
 	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_still_offered, err);
 	if (!st)
 		return err->code;
 	dbi_bind_i64(st, 1, q->annotator_id);
 	dbi_bind_i64(st, 2, q->batch_id);
 	dbi_bind_i64(st, 3, show);
-	dbi_bind_i64(st, 4, store_clock_ms(s));
+	dbi_bind_i64(st, 4, now);
 	dbi_bind_i64(st, 5, q->overlap > 0 ? q->overlap : 1);
 	dbi_bind_i64(st, 6, id);
 	int rc = dbi_step(st, err, "reading the queue");

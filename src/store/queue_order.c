@@ -160,6 +160,9 @@ int queue_probe(store *s, const store_queue *q, const store_cursor *c, int show,
 		int64_t not_cluster, qpos *hit, assay_error *err)
 {
 	int which = which_probe(q, c->phase);
+	int64_t now;
+	if (store_clock_ms(s, &now, err) < 0)
+		return err->code;
 	dbi_stmt *st = q->slice		      ? q->slice->probe[which]
 		       : s->pg && which >= P_LEARNED ? queue_probe_pg(s, which - P_LEARNED, err)
 						     : dbi_stmt_get(s->dbi, &probes[which], err);
@@ -171,7 +174,7 @@ int queue_probe(store *s, const store_queue *q, const store_cursor *c, int show,
 	dbi_bind_i64(st, 1, q->annotator_id);
 	dbi_bind_i64(st, 2, q->batch_id);
 	dbi_bind_i64(st, 3, show);
-	dbi_bind_i64(st, 4, store_clock_ms(s));
+	dbi_bind_i64(st, 4, now);
 	dbi_bind_i64(st, 5, q->overlap > 0 ? q->overlap : 1);
 	dbi_bind_i64(st, 6, which == P_HASH ? c->key : c->id);
 	dbi_bind_f64(st, 7, c->quality);

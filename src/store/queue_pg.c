@@ -1,7 +1,7 @@
 /* queue_pg.c — a review claim on PostgreSQL in one round trip: four
  * statements sent together in a pipeline (BEGIN, two, COMMIT). The first
  * takes the sample's claim lock without waiting (a transaction advisory
- * lock keyed by the schema and the sample: none when another annotator's
+ * lock keyed by the store and the sample: none when another annotator's
  * claim holds it, as SKIP LOCKED skips a locked row) and writes the lease
  * when it got the lock; the second, whose snapshot is taken after the lock
  * was got and so sees what the previous holder committed, keeps the lease
@@ -17,6 +17,7 @@
  * must neither skip nor wait for either. */
 #include "dbi_int.h"
 #include "queue_int.h"
+#include "store_int.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -28,15 +29,14 @@ static const dbi_query q_claim_commit = {"queue_claim_commit", NULL, "COMMIT"};
 
 /* The lease, written only when this transaction takes the sample's claim
  * lock ($1 sample, $2 annotator, $3 its length in ms: it ends by the
- * server's clock, whatever this machine's says). The lock's keys: the schema's
- * hash (one store per schema) and the id's low 31 bits (never negative:
- * scores_pg_lock.c's key is -1; ids 2^31 apart share a lock, which only
- * makes a claim of one move on while the other's is in flight). */
+ * server's clock, whatever this machine's says). The lock's keys: the store's
+ * and the id's low 31 bits (store_int.h: never negative, scores_pg_lock.c's
+ * key is -1; ids 2^31 apart share a lock, which only makes a claim of one
+ * move on while the other's is in flight). */
 static const dbi_query q_claim_lock = {
     "queue_claim_lock", NULL,
     "WITH c AS (SELECT id FROM samples WHERE id = $1"
-    "  AND pg_try_advisory_xact_lock(hashtext(current_schema()),"
-    "   ($1::bigint & 2147483647)::integer))"
+    "  AND pg_try_advisory_xact_lock(" PG_SAMPLE_KEYS "))"
     " INSERT INTO leases (sample_id, annotator_id, expires_at) SELECT id, $2, " PG_NOW_MS
     " + $3 FROM c"
     " ON CONFLICT (sample_id, annotator_id) DO UPDATE SET expires_at = excluded.expires_at"};
@@ -73,8 +73,9 @@ static int same_condition(assay_error *err)
 
 int queue_claim_pg(store *s, const store_queue *q, int show, int64_t id, assay_error *err)
 {
+	int64_t now;
 	int rc = same_condition(err);
-	if (rc < 0)
+	if (rc < 0 || (rc = store_clock_ms(s, &now, err)) < 0)
 		return rc;
 	dbi_stmt *sts[4] = {dbi_stmt_get(s->dbi, &q_claim_begin, err)};
 	if (!sts[0] || !(sts[1] = dbi_stmt_get(s->dbi, &q_claim_lock, err)) ||
@@ -87,7 +88,7 @@ int queue_claim_pg(store *s, const store_queue *q, int show, int64_t id, assay_e
 	dbi_bind_i64(sts[2], 1, q->annotator_id);
 	dbi_bind_i64(sts[2], 2, q->batch_id);
 	dbi_bind_i64(sts[2], 3, show);
-	dbi_bind_i64(sts[2], 4, store_clock_ms(s));
+	dbi_bind_i64(sts[2], 4, now);
 	dbi_bind_i64(sts[2], 5, q->overlap > 0 ? q->overlap : 1);
 	dbi_bind_i64(sts[2], 6, id);
 	int64_t rows[4];
@@ -101,27 +102,33 @@ int queue_claim_pg(store *s, const store_queue *q, int show, int64_t id, assay_e
 static const dbi_query q_clock = {"pg_clock", NULL, "SELECT " PG_NOW_MS};
 
 /* Reads the server's clock against this one's (the middle of the round
- * trip); on failure the skew stays as it was (0 at first). */
-static void clock_read(store *s)
+ * trip). A failure is the caller's: the statement also sends the score
+ * writes held back (dbi_before_next), whose failure must not pass
+ * unseen. */
+static int clock_read(store *s, assay_error *err)
 {
-	assay_error ignored = {0};
 	int64_t t0 = assay_now_ms(), m0 = assay_mono_ns();
-	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_clock, &ignored);
+	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_clock, err);
 	if (!st)
-		return;
-	if (dbi_step(st, &ignored, "reading the server's clock") == DBI_ROW) {
+		return err->code;
+	int rc = dbi_step(st, err, "reading the server's clock");
+	if (rc == DBI_ROW) {
 		int64_t m1 = assay_mono_ns();
 		s->clock_skew_ms = dbi_col_i64(st, 0) - (t0 + (m1 - m0) / 2000000);
 		s->clock_read_ns = m1;
 	}
 	dbi_reset(st);
+	return rc < 0 ? rc : ASSAY_OK;
 }
 
-int64_t store_clock_ms(store *s)
+int store_clock_ms(store *s, int64_t *now, assay_error *err)
 {
-	if (!s->pg)
-		return assay_now_ms();
-	if (!s->clock_read_ns || assay_mono_ns() - s->clock_read_ns > 60 * 1000000000LL)
-		clock_read(s);
-	return assay_now_ms() + s->clock_skew_ms;
+	if (s->pg &&
+	    (!s->clock_read_ns || assay_mono_ns() - s->clock_read_ns > 60 * 1000000000LL)) {
+		int rc = clock_read(s, err);
+		if (rc < 0)
+			return rc;
+	}
+	*now = assay_now_ms() + (s->pg ? s->clock_skew_ms : 0);
+	return ASSAY_OK;
 }

@@ -1,5 +1,5 @@
 /* scores_pg_lock.c — one scoring run at a time on a PostgreSQL store: a
- * session advisory lock of the store's schema, held until the connection
+ * session advisory lock of the store, held until the connection
  * ends (a killed run's goes with its connection). Two runs writing the
  * same scorers' slots and rows at once would race (a new scorer's slot is
  * a unique key); the second waits for the first and then finds its
@@ -9,11 +9,11 @@
 #include <string.h>
 #include <time.h>
 
-/* The two-key form (the schema's hash, -1): the claims' keys
- * (queue_pg.c) are never negative. */
+/* The two-key form (the store's key, -1): the claims' second keys
+ * (store_int.h) are never negative. */
 static const dbi_query q_try = {
     "pg_score_run_lock", NULL,
-    "SELECT pg_try_advisory_lock(hashtext(current_schema()), -1)::integer"};
+    "SELECT pg_try_advisory_lock(" PG_STORE_KEY ", -1)::integer"};
 
 static int try_once(store *s, bool *got, assay_error *err)
 {

@@ -79,7 +79,17 @@ void scores_pg_pending_free(store *s);
 /* Now in ms by the store's clock, the one leases expire by: on PostgreSQL
  * the server's (read again after a minute), on SQLite this machine's
  * (queue_pg.c). */
-int64_t store_clock_ms(store *s);
+int store_clock_ms(store *s, int64_t *now, assay_error *err);
+
+/* The store's key of the advisory locks its writers share on PostgreSQL
+ * (the score run's, scores_pg_lock.c, with -1): the oid of the store's
+ * assay_meta table, found through the search_path as the store's tables
+ * are. A key read from the connection (current_schema()) would differ
+ * between two connections whose search_paths lead to the same tables. */
+#define PG_STORE_KEY "('assay_meta'::regclass::oid::integer)"
+/* The two keys of sample $1's claim lock (queue_pg.c, auto_pg.c): the
+ * store's and the id's low 31 bits (never negative). */
+#define PG_SAMPLE_KEYS "('assay_meta'::regclass::oid::integer), ($1::bigint & 2147483647)::integer"
 
 /* Copies a column as an allocated string ("" when NULL). NULL on ENOMEM. */
 char *store_dcol_str(dbi_stmt *st, int col);
