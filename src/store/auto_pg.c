@@ -5,6 +5,7 @@
  * a JSON object (none, or one left empty for its length) matches no model,
  * as SQLite's json_valid makes it. */
 #include "auto_pg.h"
+#include "json_pg.h"
 #include "store_int.h"
 
 #include <stdlib.h>
@@ -17,11 +18,12 @@
 /* The learned slot's subscript in the notes' arrays, as k.i. */
 #define LEARNED_K_PG " CROSS JOIN (SELECT slot + 1 AS i FROM scorers WHERE name = 'learned') k"
 /* The learned detail of the notes row n as jsonb (NULL: none, or not an
- * object), as j.d. */
+ * object; white space around it, and a string cut at a \u0000 escape, as
+ * SQLite's json functions read it), as j.d. */
 #define LEARNED_J_PG                                                                               \
 	" LEFT JOIN score_notes n ON n.sample_id = sc.sample_id"                                   \
-	" CROSS JOIN LATERAL (SELECT CASE WHEN n.details[k.i] LIKE '{%}'"                           \
-	"   THEN n.details[k.i]::jsonb END AS d) j"
+	" CROSS JOIN LATERAL (SELECT CASE WHEN btrim(n.details[k.i], chr(32) || chr(9) || chr(10)"  \
+	"   || chr(13)) LIKE '{%}' THEN CAST(" JSON_SAFE_PG("n.details[k.i]") " AS JSONB) END AS d) j"
 #define OF_MODEL_PG(p) " jsonb_typeof(j.d) = 'object' AND j.d -> 'model' = to_jsonb(" p "::bigint)"
 
 /* The next $3 learned values at or below $1 after the cursor ($4, $5),
