@@ -400,7 +400,7 @@ def check_queries(u, problems):
 
 def check_composer(u, problems):
     """The --where compiler's rule. Its SQL is composed into `b->sql` only
-    by put(b, X) with X a literal, a row of a static const table of
+    by put(b, X) with X a literal (or macros of literals), a row of a static const table of
     literals, or the placeholder `ph` (formatted as "?%zu" from a number),
     and by copying the characters of a row's `sql` (or its `sql_each`) from
     the static `rows` table, whose every string is a literal; the prepare function joins
@@ -416,7 +416,7 @@ def check_composer(u, problems):
         a = a.strip()
         while a.startswith("(") and a.endswith(")"):
             a = a[1:-1].strip()
-        if literal(a) or a == "ph":
+        if literal(a) or a == "ph" or u.fixed(a):
             return True
         m = re.fullmatch(r'[^?]+\?(.+?):(.+)', a, re.S)
         if m:
