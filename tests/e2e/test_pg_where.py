@@ -58,12 +58,18 @@ TRICKY = [
     '{"id": "t-bool", "caption": "a boolean", "meta": {"n": true, "s": null}}',
     '{"id": "t-esc", "caption": "ESCAPED \\u00e9 quote \\" back \\\\ slash", "meta": {"k": "a\\"b\\\\c"}}',
     '{"id": "t-long", "caption": "a long number", "meta": {"n": 1' + '0' * 300 + '.5}}',
+    # an integer past a double's precision: compared exactly
+    '{"id": "t-tweet", "caption": "a tweet", "meta": {"tweet": 9007199254740993}}',
 ]
 TRICKY_EXPRS = [
     'meta.n > 0', 'meta.n < 0', 'meta.n = 0', 'meta.n > 1e300', 'meta.n >= 1',
     'meta.n = "5"', 'meta.s = 5', 'meta.a.0 = 7', 'meta.a.1 > 7', 'meta.k = "a\\"b\\\\c"',
     'text ~ "escaped é"', 'text ~ "ESCAPED"', 'text ~ /quote " back/', 'meta.n != 0',
+    'meta.tweet = 9007199254740992', 'meta.tweet > 9007199254740992',
+    'meta.tweet < 9007199254740994',
 ]
+# regex escapes outside POSIX ERE: refused on both stores (exit 2)
+ESCAPES = ['text ~ /\\bgull/', 'text ~ /\\w+ing/', 'text ~ /a\\sb/', 'text ~ /\\d/']
 
 
 def decisions():
@@ -96,6 +102,9 @@ def session(w):
     for e in EXPRS + HOSTILE + TRICKY_EXPRS:
         r = w.run("info", "--where", e)
         out["info " + e] = (r.code, r.out, r.err)
+    for e in ESCAPES:
+        r = w.run("review", "--where", e)
+        out["review " + e] = (r.code, r.out, r.err)
     for e in ('conflict', 'flagged(repetition) and meta.model = "llava-next-34b"',
               'text ~ /sea ?gulls?/', 'verdict = rejected and not reason = "truncation"'):
         for args in ((), ("--agreement",), ("--scorers",), ("--by", "meta.model"),
@@ -150,7 +159,7 @@ def test_every_slice_command_same_output_on_sqlite_and_postgresql():
     try:
         b = session(w)
         # hostile values changed nothing: every table is still there
-        eq(pgs.psql(w.db, "SELECT count(*) FROM samples").strip(), "746")
+        eq(pgs.psql(w.db, "SELECT count(*) FROM samples").strip(), "747")
     finally:
         pgs.psql(w.base, f"DROP SCHEMA IF EXISTS {w.schema} CASCADE")
         w.__exit__(None, None, None)
@@ -167,6 +176,10 @@ def test_every_slice_command_same_output_on_sqlite_and_postgresql():
         eq(counts[e] != "0", True, (e, counts[e]))
     # an array's element is no object's key: the object's only
     eq((counts["meta.a.0 = 7"], counts["meta.a.1 > 7"]), ("1", "1"))
+    eq([counts[e] for e in TRICKY_EXPRS[-3:]], ["0", "1", "1"])
+    for e in ESCAPES:
+        code, _, err = a["review " + e]
+        eq((code, "a regex escape \\" in err, "^" in err), (2, True, True), (e, err))
     eq(a["decide ('--yes', 'reject', '--reason', 'bad')"][0], 0, a)
     eq(a["spotcheck applied"][0], 0, a["spotcheck applied"])
     eq("accepted 136 samples as lee" in a["spotcheck applied"][1], True, a["spotcheck applied"])
