@@ -1,6 +1,7 @@
 /* context.c — what a sample is judged against (its context fields or the
  * earlier turns of its conversation), and the scores of corrected texts,
  * kept beside the original's so calibration still sees what was generated. */
+#include "json_pg.h"
 #include "store_int.h"
 
 #include <math.h>
@@ -9,7 +10,8 @@
 
 /* The stored context is a JSON array; the engine's own JSON functions take
  * it apart, so the store needs no JSON parser of its own. (PostgreSQL's
- * json type, not jsonb: it keeps every string as written.) */
+ * json type, not jsonb: it keeps every string as written; a string cut at
+ * a \u0000 escape, as SQLite reads it, where the server would refuse it.) */
 static const dbi_query q_context = {
     "sample_context",
     "SELECT json_extract(j.value, '$.name'), json_extract(j.value, '$.role'),"
@@ -17,8 +19,9 @@ static const dbi_query q_context = {
     " FROM samples s, json_each(s.context) j WHERE s.id = ? AND json_valid(s.context)"
     " ORDER BY j.key",
     "SELECT j.value ->> 'name', j.value ->> 'role', j.value ->> 'text'"
-    " FROM samples s, json_array_elements(CASE WHEN json_typeof(s.context::json) = 'array'"
-    "   THEN s.context::json ELSE '[]'::json END) WITH ORDINALITY j(value, k)"
+    " FROM samples s CROSS JOIN LATERAL (SELECT " JSON_SAFE_PG("s.context") " AS c) x,"
+    " json_array_elements(CASE WHEN json_typeof(x.c) = 'array'"
+    "   THEN x.c ELSE '[]'::json END) WITH ORDINALITY j(value, k)"
     " WHERE s.id = $1 ORDER BY j.k"};
 
 void store_turns_free(store_turn *v, size_t n)

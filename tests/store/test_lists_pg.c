@@ -2,7 +2,8 @@
  * the same context lines on both engines: an array's elements that are
  * objects, none for a context that is not an array (an object, a string),
  * and a context holding a \u0000 escape (which the server's json
- * functions refuse to de-escape). */
+ * functions refuse to de-escape), in the lists and on the review screen
+ * (store_sample_context). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,6 +64,15 @@ static char *listed(int engine)
 	}
 	abuf out = {0};
 	abuf_puts(&out, "");
+	/* the review screen's reading of the first context */
+	store_turn *turns = NULL;
+	size_t nt = 0;
+	if (store_sample_context(s, 1, &turns, &nt, &err) < 0)
+		abuf_printf(&out, "turns: error: %s;", err.msg);
+	for (size_t i = 0; i < nt; i++)
+		abuf_printf(&out, "turn %s %s %s;", turns[i].name ? turns[i].name : "-",
+			    turns[i].role ? turns[i].role : "-", turns[i].text);
+	store_turns_free(turns, nt);
 	if (store_rejection_examples(s, NULL, 10, collect, &out, &err) < 0) {
 		out.len = 0;
 		abuf_printf(&out, "error: %s", err.msg);
@@ -76,6 +86,7 @@ TEST(contexts_listed_alike)
 	char *lite = listed(LITE), *pg = listed(PG);
 	CHECK(lite != NULL);
 	printf("#   sqlite: %s\n", lite ? lite : "(none)");
+	CHECK(lite && strstr(lite, "turn - user hi;turn bot - yo;"));
 	CHECK(lite && strstr(lite, "x2=[(none)]"));
 	CHECK(lite && strstr(lite, "x3=[user: a \\u0000 written out]"));
 	CHECK(lite && strstr(lite, "x4=[(none)]"));
