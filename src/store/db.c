@@ -206,7 +206,8 @@ static int configure(store *s, const store_options *opt, assay_error *err)
 		return store_sqlerr(s, sqlite3_errcode(s->db), err, "registering functions");
 	if ((rc = dbi_wrap_sqlite(s->db, s->path, sqlite_fail, s, &s->dbi, err)) < 0)
 		return rc;
-	store_busy_poll(s->db, opt->busy_timeout_ms > 0 ? opt->busy_timeout_ms : DEFAULT_BUSY_MS);
+	s->busy_ms = opt->busy_timeout_ms > 0 ? opt->busy_timeout_ms : DEFAULT_BUSY_MS;
+	store_busy_poll(s->db, s->busy_ms);
 	sqlite3_extended_result_codes(s->db, 1);
 	/* Reading connections scan: pages are read once, so a small cache
 	 * recycles its buffers instead of faulting in 16 MiB of new ones
@@ -389,7 +390,8 @@ int store_open(const char *path, const store_options *optp, store **out, assay_e
 		rc = store_sqlerr(s, rc, err, "opening");
 		goto fail;
 	}
-	store_busy_poll(s->db, opt.busy_timeout_ms > 0 ? opt.busy_timeout_ms : DEFAULT_BUSY_MS);
+	s->busy_ms = opt.busy_timeout_ms > 0 ? opt.busy_timeout_ms : DEFAULT_BUSY_MS;
+	store_busy_poll(s->db, s->busy_ms);
 	if ((rc = identify(s, fresh == 1, &version, err)) < 0)
 		goto fail;
 	bool old = false, missing = false;
@@ -467,6 +469,12 @@ int store_read_begin(store *s, assay_error *err)
 void store_read_end(store *s)
 {
 	store_rollback(s);
+}
+
+void store_busy_wait(store *s, int ms)
+{
+	if (!s->pg)
+		store_busy_poll(s->db, ms > 0 ? ms : s->busy_ms);
 }
 
 int store_begin(store *s, assay_error *err)

@@ -16,6 +16,21 @@ static const dbi_query q_ann_add = {
 static const dbi_query q_ann_get = {"annotator_get", "SELECT id FROM annotators WHERE name = ?1",
 				    NULL};
 
+/* The annotator's id by name: 1 found, 0 none, < 0 error. */
+static int ann_get(store *s, const char *name, int64_t *id, assay_error *err)
+{
+	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_ann_get, err);
+	if (!st)
+		return err->code;
+	dbi_bind_text(st, 1, name, -1);
+	int rc = dbi_step(st, err, "reading an annotator");
+	*id = rc == DBI_ROW ? dbi_col_i64(st, 0) : 0;
+	dbi_reset(st);
+	return rc == DBI_ROW ? 1 : rc;
+}
+
+/* A known annotator is only read: a screen opens while another writer
+ * holds the lock. */
 int store_annotator_ensure(store *s, const char *name, int64_t *id, assay_error *err)
 {
 	if (!name || !*name)
@@ -25,23 +40,20 @@ int store_annotator_ensure(store *s, const char *name, int64_t *id, assay_error 
 		return assay_fail(err, ASSAY_EINVAL,
 				  "the annotator's name must be valid UTF-8 of at most %u bytes",
 				  ASSAY_ANNOTATOR_MAX);
+	int rc = ann_get(s, name, id, err);
+	if (rc != 0)
+		return rc < 0 ? rc : ASSAY_OK;
 	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_ann_add, err);
 	if (!st)
 		return err->code;
 	dbi_bind_text(st, 1, name, -1);
 	dbi_bind_i64(st, 2, assay_now_ms());
-	int rc = dbi_run(st, err, "recording an annotator");
-	if (rc < 0)
+	if ((rc = dbi_run(st, err, "recording an annotator")) < 0)
 		return rc;
-	if (!(st = dbi_stmt_get(s->dbi, &q_ann_get, err)))
-		return err->code;
-	dbi_bind_text(st, 1, name, -1);
-	rc = dbi_step(st, err, "reading an annotator");
-	*id = rc == DBI_ROW ? dbi_col_i64(st, 0) : 0;
-	dbi_reset(st);
-	return rc == DBI_ROW ? ASSAY_OK
-	       : rc < 0      ? rc
-			     : assay_fail(err, ASSAY_EDB, "reading an annotator: not recorded");
+	rc = ann_get(s, name, id, err);
+	return rc == 1 ? ASSAY_OK
+	       : rc < 0 ? rc
+			: assay_fail(err, ASSAY_EDB, "reading an annotator: not recorded");
 }
 
 static const char *const kind_names[] = {

@@ -95,6 +95,8 @@ struct app {
 	tui_tally tally; /* each sample's last verdict, for the summary */
 	int64_t start_ns;
 	bool done;
+	bool waiting;	   /* the first claim waits for another writer's lock */
+	unsigned wait_need; /* the keys' need before that */
 
 	/* `S`: a corrected caption asked of the LLM, without blocking */
 	struct score_suggester *sg;
@@ -220,6 +222,13 @@ void tui_pick_reason_for(app *a, tui_text_done done);
 /* Walks the queue afresh from the start of its order (its filter
  * changed); h still goes back through the session. */
 void tui_requeue(app *a);
+/* Shows what the queue answered (rc, id) for the next sample (review.c). */
+void tui_arrive(app *a, int rc, int64_t id, const assay_error *err);
+/* The screen's first claim, in short tries while another writer holds the
+ * lock (review_wait.c); the tick's part: -1 when not waiting, else the
+ * milliseconds until the next try. */
+void tui_claim_first(app *a);
+int tui_claim_wait_tick(app *a);
 /* Records a decision on the sample on screen (store_decide), then shows
  * the next sample, or the same one again when stay. False when refused. */
 bool tui_decide(app *a, int kind, const char *text, const char *reason, bool stay);

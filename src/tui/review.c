@@ -123,7 +123,7 @@ static bool from_queue(const app *a)
 }
 
 /* Shows what the queue answered (rc, id) for the next sample. */
-static void arrive(app *a, int rc, int64_t id, const assay_error *err)
+void tui_arrive(app *a, int rc, int64_t id, const assay_error *err)
 {
 	if (rc == ASSAY_OK) {
 		remember(a, id);
@@ -148,7 +148,7 @@ static void advance(app *a)
 	assay_error err = {0};
 	int64_t id = 0;
 	int rc = store_queue_next(a->s, &a->q, &a->cur, &id, &err);
-	arrive(a, rc, id, &err);
+	tui_arrive(a, rc, id, &err);
 }
 
 void tui_requeue(app *a)
@@ -208,7 +208,7 @@ bool tui_decide_in(app *a, const store_decision_in *what, bool stay)
 		if (load(a, id, &e2) < 0)
 			tui_message(a->b, true, "%s", e2.msg);
 	} else if (queued) {
-		arrive(a, qrc, next, &qerr);
+		tui_arrive(a, qrc, next, &qerr);
 	} else {
 		advance(a);
 	}
@@ -504,12 +504,16 @@ static void count(app *a)
 static int review_tick(tui_view *v, bool idle)
 {
 	app *a = APP(v);
+	int wait = tui_claim_wait_tick(a);
+	if (wait >= 0)
+		return wait;
 	if (a->pool)
 		net_pool_step(a->pool);
 	if (idle && a->counts_pending)
 		count(a);
 	tui_keep_lease(a);
-	int wait = tui_retrain_tick(a, idle), media = tui_review_media_tick(a, idle);
+	wait = tui_retrain_tick(a, idle);
+	int media = tui_review_media_tick(a, idle);
 	if ((wait = media < wait ? media : wait) == 0 || a->counts_pending)
 		return 0;
 	if (a->pool && net_pool_pending(a->pool) > 0) {
@@ -537,7 +541,7 @@ static void review_open(tui_view *v)
 	if (a->o->only)
 		browse_show(a);
 	else
-		advance(a);
+		tui_claim_first(a);
 }
 
 static void review_draw(tui_view *v)
