@@ -70,6 +70,12 @@ void store_score_page_free(store_score_page *page);
  * store, then holds it until the store is closed; nothing on SQLite. */
 int store_score_lock(store *s, volatile sig_atomic_t *stop, void (*waiting)(void *ud),
 		     void *ud, assay_error *err);
+/* The same lock, tried once: *got false while another connection's run
+ * holds it (true on SQLite). */
+int store_score_trylock(store *s, bool *got, assay_error *err);
+/* Ends this connection's hold of the lock before the store is closed (the
+ * review screen's refresh of the learned scores between two models). */
+void store_score_unlock(store *s);
 /* Samples in the query's batches, and their largest id (for progress). */
 int store_score_scope(store *s, const store_score_query *q, int64_t *count, int64_t *max_id,
 		      assay_error *err);

@@ -68,6 +68,9 @@ int cli_score_edits(store *s);
  * and prints every figure. */
 typedef struct cli_import_scores cli_import_scores;
 struct ingest_scoring;
+/* What a scoring command says once while another score run holds the
+ * store (store_score_lock's waiting). */
+void cli_score_waiting(void *ud);
 int cli_import_scores_new(store *s, cli_import_scores **out, const struct ingest_scoring **hook,
 			  assay_error *err);
 void cli_import_scores_free(cli_import_scores *x);

@@ -400,7 +400,8 @@ static int group_import(store *s, args *a, import_ui *ui)
 		cli_import_scores *x; /* pairs are scored after their import */
 		const struct ingest_scoring *hook;
 		assay_error serr = {0};
-		int sc = cli_import_scores_new(s, &x, &hook, &serr) < 0
+		int sc = cli_import_scores_new(s, &x, &hook, &serr) < 0 ||
+				 store_score_lock(s, &stop_flag, cli_score_waiting, NULL, &serr) < 0
 			     ? cli_fail(&serr)
 			     : cli_score_imported(s, x, &r.batch_id, 1, false, quiet, &stop_flag);
 		cli_import_scores_free(x);
@@ -512,6 +513,13 @@ int cmd_import(cli_ctx *ctx, int argc, char **argv)
 	assay_error serr = {0}; /* a bad configuration: said after the import, as before */
 	if (!a.no_score && cli_import_scores_new(s, &scores, &a.o.scoring, &serr) < 0)
 		a.o.scoring = NULL;
+	/* one score run at a time (PostgreSQL): the import's scores are one */
+	assay_error lerr = {0};
+	if (scores && store_score_lock(s, &stop_flag, cli_score_waiting, NULL, &lerr) < 0) {
+		cli_import_scores_free(scores);
+		store_close(s);
+		return cli_fail(&lerr);
+	}
 	code = import_sources(s, &a, argc - first, argv + first, &ui, scores, &serr);
 	cli_import_scores_free(scores);
 	store_close(s);

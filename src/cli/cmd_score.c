@@ -284,7 +284,7 @@ static void add_before(score_run_result *res, const cli_import_scores *x)
 }
 
 /* Another run holds the store (PostgreSQL): said once, then waited for. */
-static void waiting(void *ud)
+void cli_score_waiting(void *ud)
 {
 	(void)ud;
 	cli_errorf("another score run is writing this database: waiting for it to end "
@@ -312,7 +312,7 @@ static int score_and_report(store *s, const score_config *cfg, const char *const
 			       .rules_done = rules_done};
 	score_run_result res = {0};
 	assay_error err = {0};
-	int rc = store_score_lock(s, stop, waiting, NULL, &err);
+	int rc = store_score_lock(s, stop, cli_score_waiting, NULL, &err);
 	if (rc == 0)
 		rc = score_run(s, &o, &res, &err);
 	cli_progress_done(&ui.bar);

@@ -15,6 +15,10 @@ static const dbi_query q_try = {
     "pg_score_run_lock", NULL,
     "SELECT pg_try_advisory_lock(" PG_STORE_KEY ", -1)::integer"};
 
+static const dbi_query q_unlock = {
+    "pg_score_run_unlock", NULL,
+    "SELECT pg_advisory_unlock(" PG_STORE_KEY ", -1)::integer"};
+
 static int try_once(store *s, bool *got, assay_error *err)
 {
 	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_try, err);
@@ -48,4 +52,29 @@ int store_score_lock(store *s, volatile sig_atomic_t *stop, void (*waiting)(void
 					  "score run on this database");
 		nanosleep(&(struct timespec){.tv_nsec = 200000000}, NULL);
 	}
+}
+
+int store_score_trylock(store *s, bool *got, assay_error *err)
+{
+	*got = true;
+	if (!s->pg || s->score_locked)
+		return ASSAY_OK;
+	int rc = try_once(s, got, err);
+	if (rc == ASSAY_OK && *got)
+		s->score_locked = true;
+	return rc;
+}
+
+void store_score_unlock(store *s)
+{
+	if (!s->pg || !s->score_locked)
+		return;
+	assay_error ignored = {0};
+	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_unlock, &ignored);
+	if (st) {
+		/* a failure ends the lock with the connection */
+		dbi_step(st, &ignored, "ending a score run");
+		dbi_reset(st);
+	}
+	s->score_locked = false;
 }

@@ -131,6 +131,7 @@ struct app {
 	int64_t model_version, model_verdicts, refreshed;
 	double model_auc;
 	struct score_refresh *refresh;
+	bool refresh_locked; /* it holds the score-run lock (store_score_trylock) */
 	tui_media media;     /* the media pane (mediapane.h) */
 	int64_t media_ahead; /* the sample whose next ones are being decoded ahead */
 };

@@ -118,10 +118,19 @@ void tui_retrain_decided(app *a)
 
 /* A new model: its scores for the undecided samples, from the next idle
  * tick on. */
-static void new_model(app *a)
+/* Ends the refresh, and its hold of the score-run lock. */
+static void refresh_end(app *a)
 {
 	score_refresh_free(a->refresh);
 	a->refresh = NULL;
+	if (a->refresh_locked)
+		store_score_unlock(a->s);
+	a->refresh_locked = false;
+}
+
+static void new_model(app *a)
+{
+	refresh_end(a);
 	assay_error e = {0};
 	if (score_refresh_new(a->s, a->o->scoring, &a->refresh, &e) < 0)
 		tui_message(a->b, true, "the new model's scores: %s", e.msg);
@@ -158,12 +167,20 @@ int tui_retrain_tick(app *a, bool idle)
 	size_t n = 0;
 	bool more = false;
 	assay_error e = {0};
+	/* the refresh writes learned scores: one score run at a time, so it
+	 * holds the run's lock from its first step to its end, and waits (a
+	 * second a try) while an `assay score` holds it */
+	if (!a->refresh_locked) {
+		if (store_score_trylock(a->s, &a->refresh_locked, &e) < 0)
+			tui_message(a->b, true, "the new model's scores: %s", e.msg);
+		if (!a->refresh_locked)
+			return 1000;
+	}
 	if (score_refresh_step(a->refresh, REFRESH_PAGE, REFRESH_SPAN, &n, &more, &e) < 0)
 		tui_message(a->b, true, "the new model's scores: %s", e.msg);
 	a->refreshed += (int64_t)n;
 	if (!more) {
-		score_refresh_free(a->refresh);
-		a->refresh = NULL;
+		refresh_end(a);
 		return 1000;
 	}
 	return 1;
@@ -178,8 +195,7 @@ void tui_retrain_stop(app *a)
 			;
 		a->retrain_pid = 0;
 	}
-	score_refresh_free(a->refresh);
-	a->refresh = NULL;
+	refresh_end(a);
 }
 
 void tui_retrain_bar(const app *a, char *out, size_t size)

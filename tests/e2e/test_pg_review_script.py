@@ -189,6 +189,32 @@ def test_two_score_runs_at_once_on_postgresql_both_end_well():
         drop(w)
 
 
+
+def test_an_import_with_scoring_waits_for_a_score_run_on_postgresql():
+    w = pg_case("importrun")
+    if not w:
+        return
+    try:
+        r = w.run("import", "--no-score", w.file("a.jsonl", captions(10)))
+        eq(r.code, 0, r)
+        # a score run held by another connection: the import's scoring is
+        # one too (it writes the scorers' slots and rows), so it waits
+        h = Holder(w, "SELECT pg_advisory_lock('assay_meta'::regclass::oid::integer, -1)")
+        more = "\n".join(json.dumps({"id": f"d{i}", "caption": f"Two gulls on post {i}."})
+                         for i in range(20)) + "\n"
+        p = subprocess.Popen([BIN, "--db", w.db, "import", w.file("b.jsonl", more)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        first = p.stderr.readline()
+        contains(first, "another score run is writing this database: waiting for it to end")
+        eq(p.poll(), None)
+        eq(pgs.psql(w.db, "SELECT count(*) FROM samples").strip(), "10")
+        h.end()
+        out, err = p.communicate(timeout=600)
+        eq(p.returncode, 0, err)
+        eq(pgs.psql(w.db, "SELECT count(*) FROM samples WHERE quality IS NOT NULL").strip(), "20")
+    finally:
+        drop(w)
+
 class Counter:
     """A Unix-socket relay in front of the test server counting the
     statements a client runs (the protocol's Execute messages, and simple

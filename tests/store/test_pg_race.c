@@ -276,8 +276,38 @@ TEST(a_failed_held_write_at_the_clock_read_is_seen_pg)
 	store_close(s);
 }
 
+/* The score-run lock tried (the review screen's refresh of the learned
+ * scores): not granted while another connection's run holds it, granted
+ * once that run lets it go. */
+#include "assay/store_scores.h"
+TEST(score_run_lock_tried_and_released_pg)
+{
+	const char *target = unit_pg_fresh(PG, "trylock");
+	if (!target) {
+		printf("#   ASSAY_TEST_PG is not set: skipped\n");
+		return;
+	}
+	store *s = NULL, *t = NULL;
+	assay_error err = {0};
+	CHECK_INT(store_open(target, NULL, &s, &err), ASSAY_OK);
+	CHECK_INT(store_open(target, NULL, &t, &err), ASSAY_OK);
+	CHECK_INT(store_score_lock(s, NULL, NULL, NULL, &err), ASSAY_OK);
+	bool got = true;
+	CHECK_INT(store_score_trylock(t, &got, &err), ASSAY_OK);
+	CHECK(!got);
+	store_score_unlock(s);
+	CHECK_INT(store_score_trylock(t, &got, &err), ASSAY_OK);
+	CHECK(got);
+	/* now s waits: tried, not granted */
+	CHECK_INT(store_score_trylock(s, &got, &err), ASSAY_OK);
+	CHECK(!got);
+	store_close(t);
+	store_close(s);
+}
+
 UNIT_MAIN(UNIT_CASE(auto_reject_vs_claim_pg),
 	  UNIT_CASE(held_score_seen_by_a_where_in_its_transaction),
 	  UNIT_CASE(claim_lock_key_follows_the_tables_pg),
 	  UNIT_CASE(commit_of_an_aborted_transaction_fails_pg),
-	  UNIT_CASE(a_failed_held_write_at_the_clock_read_is_seen_pg))
+	  UNIT_CASE(a_failed_held_write_at_the_clock_read_is_seen_pg),
+	  UNIT_CASE(score_run_lock_tried_and_released_pg))
