@@ -95,7 +95,8 @@ void store_auto_rows_free(store_auto_row *rows, size_t n);
  * checks it again inside the transaction that would reject it. On
  * PostgreSQL it also takes the sample's claim lock for that transaction
  * (not open while an annotator's claim of it is in flight), as SQLite's
- * write transaction keeps claims out. */
+ * write transaction keeps claims out, and tests the leases by the server's
+ * clock, by which they end there (now_ms is SQLite's). */
 int store_auto_open(store *s, int64_t sample_id, int64_t now_ms, bool *open, assay_error *err);
 /* How many undecided samples have no learned score of model `model` (not
  * scored since it was trained). */

@@ -305,9 +305,53 @@ TEST(score_run_lock_tried_and_released_pg)
 	store_close(s);
 }
 
+/* decide --auto's check on a machine whose clock is an hour ahead: an
+ * annotator's live lease (ten minutes by the server's clock) is still
+ * live, the sample not open. */
+TEST(auto_open_reads_leases_by_the_servers_clock_pg)
+{
+	const char *target = unit_pg_fresh(PG, "autoclock");
+	if (!target) {
+		printf("#   ASSAY_TEST_PG is not set: skipped\n");
+		return;
+	}
+	store *s = NULL;
+	assay_error err = {0};
+	CHECK_INT(store_open(target, NULL, &s, &err), ASSAY_OK);
+	store_begin(s, &err);
+	store_batch b = {.name = "b1", .source = "x", .format = "jsonl", .created_at = 1};
+	store_batch_create(s, &b, &err);
+	const char *text = "a gull on a post";
+	store_new_sample ns = {.batch_id = b.id,
+			       .ext_id = "x1",
+			       .line = 1,
+			       .text_field = "text",
+			       .text = text,
+			       .text_len = strlen(text),
+			       .record = "{}",
+			       .record_len = 2,
+			       .hash = text_normalized_hash(text, strlen(text), NULL)};
+	int out;
+	int64_t id, ann, got = 0;
+	CHECK_INT(store_sample_insert(s, &ns, &out, &id, &err), ASSAY_OK);
+	CHECK_INT(store_commit(s, &err), ASSAY_OK);
+	CHECK_INT(store_annotator_ensure(s, "ann", &ann, &err), ASSAY_OK);
+	store_queue q = {.annotator_id = ann, .overlap = 1, .lease_ms = 600000};
+	store_cursor c = {0};
+	CHECK_INT(store_queue_next(s, &q, &c, &got, &err), ASSAY_OK);
+	CHECK_INT(got, id);
+	CHECK_INT(store_begin(s, &err), ASSAY_OK);
+	bool open = true;
+	CHECK_INT(store_auto_open(s, id, assay_now_ms() + 3600 * 1000, &open, &err), ASSAY_OK);
+	CHECK(!open);
+	store_rollback(s);
+	store_close(s);
+}
+
 UNIT_MAIN(UNIT_CASE(auto_reject_vs_claim_pg),
 	  UNIT_CASE(held_score_seen_by_a_where_in_its_transaction),
 	  UNIT_CASE(claim_lock_key_follows_the_tables_pg),
 	  UNIT_CASE(commit_of_an_aborted_transaction_fails_pg),
 	  UNIT_CASE(a_failed_held_write_at_the_clock_read_is_seen_pg),
-	  UNIT_CASE(score_run_lock_tried_and_released_pg))
+	  UNIT_CASE(score_run_lock_tried_and_released_pg),
+	  UNIT_CASE(auto_open_reads_leases_by_the_servers_clock_pg))
