@@ -226,10 +226,13 @@ void tui_requeue(app *a);
 /* Shows what the queue answered (rc, id) for the next sample (review.c). */
 void tui_arrive(app *a, int rc, int64_t id, const assay_error *err);
 /* The screen's first claim, in short tries while another writer holds the
- * lock (review_wait.c); the tick's part: -1 when not waiting, else the
+ * lock (review_loop.c); the tick's part: -1 when not waiting, else the
  * milliseconds until the next try. */
 void tui_claim_first(app *a);
 int tui_claim_wait_tick(app *a);
+/* The review view's tick and the descriptors its loop polls (review_loop.c). */
+int tui_review_tick(tui_view *v, bool idle);
+int tui_review_pollfds(tui_view *v, struct pollfd *fds, int cap);
 /* Records a decision on the sample on screen (store_decide), then shows
  * the next sample, or the same one again when stay. False when refused. */
 bool tui_decide(app *a, int kind, const char *text, const char *reason, bool stay);

@@ -489,51 +489,6 @@ static int start(app *a, assay_error *err)
 	return tui_retrain_start(a, err);
 }
 
-/* The top bar's counts, taken while idle. */
-static void count(app *a)
-{
-	assay_error err = {0};
-	a->counts_pending = false;
-	if (store_queue_counts(a->s, &a->q, &a->total, &a->decided_before, &err) < 0)
-		tui_message(a->b, true, "%s", err.msg);
-	a->delta = 0;
-}
-
-/* The loop's tick: the LLM's answer moved along, the top bar counted while
- * idle, the lease kept, whatever is on top of the screen. */
-static int review_tick(tui_view *v, bool idle)
-{
-	app *a = APP(v);
-	int wait = tui_claim_wait_tick(a);
-	if (wait >= 0)
-		return wait;
-	if (a->pool)
-		net_pool_step(a->pool);
-	if (idle && a->counts_pending)
-		count(a);
-	tui_keep_lease(a);
-	wait = tui_retrain_tick(a, idle);
-	int media = tui_review_media_tick(a, idle);
-	if ((wait = media < wait ? media : wait) == 0 || a->counts_pending)
-		return 0;
-	if (a->pool && net_pool_pending(a->pool) > 0) {
-		long t = net_pool_timeout(a->pool);
-		return t < 0 || t > wait ? wait : (int)t;
-	}
-	return wait;
-}
-
-static int review_pollfds(tui_view *v, struct pollfd *fds, int cap)
-{
-	app *a = APP(v);
-	long t;
-	int m = tui_media_pollfds(&a->media, fds, cap);
-	if (!a->pool || !net_pool_pending(a->pool))
-		return m;
-	int n = net_pool_pollfds(a->pool, fds + m, cap - m, &t);
-	return m + (n < 0 ? 0 : n);
-}
-
 static void review_open(tui_view *v)
 {
 	app *a = APP(v);
@@ -569,8 +524,8 @@ static const tui_view_ops review_ops = {
 	.name = "review",
 	.open = review_open,
 	.draw = review_draw,
-	.tick = review_tick,
-	.pollfds = review_pollfds,
+	.tick = tui_review_tick,
+	.pollfds = tui_review_pollfds,
 	.close = review_close,
 };
 
