@@ -54,7 +54,7 @@ bench: build
 	@sh .ci/deps bench
 	@sh bench/run $(BUILD)
 
-# Not part of `make bench`: ~6 GB of input, about an hour on two cores.
+# Not part of `make bench`: ~6 GB of input, ~25 GB of disk, 20-30 minutes on two cores.
 bench-10m: build
 	@sh .ci/deps bench
 	@sh bench/run $(BUILD) bench/RESULTS-10M.md bench/scale_10m.py
