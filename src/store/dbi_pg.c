@@ -288,6 +288,8 @@ static void pg_finalize(dbi_stmt *st)
 	if (!st->handle)
 		return;
 	pg_reset(st);
+	for (int i = 0; i < DBI_MAX_PARAMS; i++) /* a composed statement's kept values */
+		free(ps(st)->own[i]);
 	free(ps(st)->own_sql);
 	free(st->handle);
 }

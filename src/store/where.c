@@ -458,7 +458,7 @@ static int compile(const struct query_expr *e, store_where *w, bool each, bool p
 	if (rc == ASSAY_OK && b.oom)
 		rc = assay_fail(err, ASSAY_ENOMEM, "out of memory");
 	w->sql = abuf_take(&b.sql);
-	w->pg_values = abuf_take(&b.pg_values);
+	w->pg_values = pg ? abuf_take(&b.pg_values) : NULL;
 	abuf_free(&b.pg_values);
 	if (rc == ASSAY_OK && (!w->sql || (pg && !w->pg_values)))
 		rc = assay_fail(err, ASSAY_ENOMEM, "out of memory");
