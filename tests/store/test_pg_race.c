@@ -15,17 +15,11 @@
 #include "assay/text.h"
 #include "unit_pg.h"
 
-TEST(auto_reject_vs_claim_pg)
+/* One batch and one sample in the store, committed: the sample's id. */
+static int64_t one_sample(store *s)
 {
-	const char *target = unit_pg_fresh(PG, "race");
-	if (!target) {
-		printf("#   ASSAY_TEST_PG is not set: skipped\n");
-		return;
-	}
-	store *s = NULL, *t = NULL;
 	assay_error err = {0};
-	CHECK_INT(store_open(target, NULL, &s, &err), ASSAY_OK);
-	store_begin(s, &err);
+	CHECK_INT(store_begin(s, &err), ASSAY_OK);
 	store_batch b = {.name = "b1", .source = "x", .format = "jsonl", .created_at = 1};
 	store_batch_create(s, &b, &err);
 	const char *text = "a gull on a post";
@@ -39,9 +33,23 @@ TEST(auto_reject_vs_claim_pg)
 			       .record_len = 2,
 			       .hash = text_normalized_hash(text, strlen(text), NULL)};
 	int out;
-	int64_t id;
+	int64_t id = 0;
 	CHECK_INT(store_sample_insert(s, &ns, &out, &id, &err), ASSAY_OK);
 	CHECK_INT(store_commit(s, &err), ASSAY_OK);
+	return id;
+}
+
+TEST(auto_reject_vs_claim_pg)
+{
+	const char *target = unit_pg_fresh(PG, "race");
+	if (!target) {
+		printf("#   ASSAY_TEST_PG is not set: skipped\n");
+		return;
+	}
+	store *s = NULL, *t = NULL;
+	assay_error err = {0};
+	CHECK_INT(store_open(target, NULL, &s, &err), ASSAY_OK);
+	int64_t id = one_sample(s);
 	int64_t robot, ann;
 	store_annotator_ensure(s, "auto", &robot, &err);
 	CHECK_INT(store_open(unit_pg_uri, NULL, &t, &err), ASSAY_OK);
@@ -90,23 +98,7 @@ static void held_case(int engine, int64_t *seen)
 	store *s = NULL;
 	assay_error err = {0};
 	CHECK_INT(store_open(target, NULL, &s, &err), ASSAY_OK);
-	store_begin(s, &err);
-	store_batch b = {.name = "b1", .source = "x", .format = "jsonl", .created_at = 1};
-	store_batch_create(s, &b, &err);
-	const char *text = "a gull on a post";
-	store_new_sample ns = {.batch_id = b.id,
-			       .ext_id = "x1",
-			       .line = 1,
-			       .text_field = "text",
-			       .text = text,
-			       .text_len = strlen(text),
-			       .record = "{}",
-			       .record_len = 2,
-			       .hash = text_normalized_hash(text, strlen(text), NULL)};
-	int out;
-	int64_t id;
-	CHECK_INT(store_sample_insert(s, &ns, &out, &id, &err), ASSAY_OK);
-	CHECK_INT(store_commit(s, &err), ASSAY_OK);
+	int64_t id = one_sample(s);
 	CHECK_INT(store_begin(s, &err), ASSAY_OK);
 	store_score_row row = {
 	    .sample_id = id, .scorer = "repetition", .version = "1", .value = 0.7, .reason = ""};
@@ -163,23 +155,7 @@ TEST(claim_lock_key_follows_the_tables_pg)
 	snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS pgsp_%d CASCADE; CREATE SCHEMA pgsp_%d",
 		 (int)getpid(), (int)getpid());
 	CHECK_INT(dbi_exec(s->dbi, sql, &err), ASSAY_OK);
-	store_begin(s, &err);
-	store_batch b = {.name = "b1", .source = "x", .format = "jsonl", .created_at = 1};
-	store_batch_create(s, &b, &err);
-	const char *text = "a gull on a post";
-	store_new_sample ns = {.batch_id = b.id,
-			       .ext_id = "x1",
-			       .line = 1,
-			       .text_field = "text",
-			       .text = text,
-			       .text_len = strlen(text),
-			       .record = "{}",
-			       .record_len = 2,
-			       .hash = text_normalized_hash(text, strlen(text), NULL)};
-	int out;
-	int64_t id;
-	CHECK_INT(store_sample_insert(s, &ns, &out, &id, &err), ASSAY_OK);
-	CHECK_INT(store_commit(s, &err), ASSAY_OK);
+	int64_t id = one_sample(s);
 	int rc = store_open(uri_b, NULL, &t, &err);
 	if (rc < 0)
 		printf("#   opening through \"pgsp_N, %s\": %s\n", schema, err.msg);
@@ -318,23 +294,7 @@ TEST(auto_open_reads_leases_by_the_servers_clock_pg)
 	store *s = NULL;
 	assay_error err = {0};
 	CHECK_INT(store_open(target, NULL, &s, &err), ASSAY_OK);
-	store_begin(s, &err);
-	store_batch b = {.name = "b1", .source = "x", .format = "jsonl", .created_at = 1};
-	store_batch_create(s, &b, &err);
-	const char *text = "a gull on a post";
-	store_new_sample ns = {.batch_id = b.id,
-			       .ext_id = "x1",
-			       .line = 1,
-			       .text_field = "text",
-			       .text = text,
-			       .text_len = strlen(text),
-			       .record = "{}",
-			       .record_len = 2,
-			       .hash = text_normalized_hash(text, strlen(text), NULL)};
-	int out;
-	int64_t id, ann, got = 0;
-	CHECK_INT(store_sample_insert(s, &ns, &out, &id, &err), ASSAY_OK);
-	CHECK_INT(store_commit(s, &err), ASSAY_OK);
+	int64_t id = one_sample(s), ann, got = 0;
 	CHECK_INT(store_annotator_ensure(s, "ann", &ann, &err), ASSAY_OK);
 	store_queue q = {.annotator_id = ann, .overlap = 1, .lease_ms = 600000};
 	store_cursor c = {0};
