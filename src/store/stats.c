@@ -228,16 +228,9 @@ int store_max_sample_id(store *s, int64_t *id, assay_error *err)
 	return rc < 0 ? rc : ASSAY_OK;
 }
 
-typedef struct counting {
-	int (*fn)(void *ud, int64_t sample_id, int rejected, int edited, int total);
-	void *ud;
-	int64_t cur;
-	int rejected, edited, total;
-} counting;
-
-static int count_one(void *ud, int64_t id, char verdict)
+int verdict_counts_add(void *ud, int64_t id, char verdict)
 {
-	counting *c = ud;
+	verdict_counts *c = ud;
 	if (id != c->cur) {
 		int rc = c->total ? c->fn(c->ud, c->cur, c->rejected, c->edited, c->total) : 0;
 		if (rc)
@@ -253,6 +246,12 @@ static int count_one(void *ud, int64_t id, char verdict)
 	return 0;
 }
 
+int verdict_counts_end(verdict_counts *c, int rc)
+{
+	return rc == ASSAY_OK && c->total ? c->fn(c->ud, c->cur, c->rejected, c->edited, c->total)
+					  : rc;
+}
+
 int store_verdict_counts_each(store *s, const store_where *w, int64_t first, int64_t last,
 			      int (*fn)(void *ud, int64_t sample_id, int rejected, int edited,
 					int total),
@@ -260,9 +259,9 @@ int store_verdict_counts_each(store *s, const store_where *w, int64_t first, int
 {
 	if (!s->pg && !w)
 		return stats_scan_verdict_counts(s, first, last, fn, ud, err);
-	counting c = {.fn = fn, .ud = ud, .cur = -1};
-	int rc = verdicts_range(s, w, first, last, count_one, &c, err);
-	return rc == ASSAY_OK && c.total ? fn(ud, c.cur, c.rejected, c.edited, c.total) : rc;
+	verdict_counts c = {.fn = fn, .ud = ud, .cur = -1};
+	int rc = verdicts_range(s, w, first, last, verdict_counts_add, &c, err);
+	return verdict_counts_end(&c, rc);
 }
 
 void store_strings_free(char **v, size_t n)

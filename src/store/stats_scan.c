@@ -104,31 +104,10 @@ static const char sql_verdicts[] =
 	"SELECT 1 FROM decisions WHERE sample_id BETWEEN ?1 AND ?2"
 	" AND row_sink(sample_id, verdict) ORDER BY sample_id, annotator_id";
 
-typedef struct count_sink {
-	int (*fn)(void *ud, int64_t sample_id, int rejected, int edited, int total);
-	void *ud;
-	int64_t cur;
-	int rejected, edited, total;
-} count_sink;
-
 static int on_verdict(void *ud, sqlite3_value **v)
 {
-	count_sink *c = ud;
-	int64_t id = sqlite3_value_int64(v[0]);
-	if (id != c->cur) {
-		int rc = c->total ? c->fn(c->ud, c->cur, c->rejected, c->edited, c->total) : 0;
-		if (rc)
-			return rc;
-		c->cur = id;
-		c->rejected = c->edited = c->total = 0;
-	}
 	const unsigned char *verdict = sqlite3_value_text(v[1]);
-	if (!verdict || verdict[0] == 's') /* skipped */
-		return 0;
-	c->rejected += verdict[0] == 'r';
-	c->edited += verdict[0] == 'e';
-	c->total++;
-	return 0;
+	return verdict_counts_add(ud, sqlite3_value_int64(v[0]), verdict ? (char)verdict[0] : 's');
 }
 
 int stats_scan_verdict_counts(store *s, int64_t first, int64_t last,
@@ -141,9 +120,9 @@ int stats_scan_verdict_counts(store *s, int64_t first, int64_t last,
 		return err->code;
 	sqlite3_bind_int64(st, 1, first);
 	sqlite3_bind_int64(st, 2, last);
-	count_sink c = {.fn = fn, .ud = ud, .cur = -1};
+	verdict_counts c = {.fn = fn, .ud = ud, .cur = -1};
 	int rc = store_sink_run(s, st, on_verdict, &c, "reading decisions", err);
-	return rc == ASSAY_OK && c.total ? fn(ud, c.cur, c.rejected, c.edited, c.total) : rc;
+	return verdict_counts_end(&c, rc);
 }
 
 /* ---- the combined score, ascending ---------------------------------------------- */
