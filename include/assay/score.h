@@ -303,6 +303,17 @@ double score_combine(const double *values, const double *weights, size_t n);
  * above 0.8 (bigrams alone fall to 0.7 at 12 words). An empty text gets
  * all-ones. */
 void score_minhash(const score_text *t, uint32_t sig[SCORE_MH_K]);
+/* The code that computes them; every path gives the same values.
+ * SCORE_MH_AUTO: the widest this CPU runs (what score_minhash uses). */
+typedef enum score_mh_path {
+	SCORE_MH_AUTO,
+	SCORE_MH_SCALAR,
+	SCORE_MH_AVX2,	 /* x86-64: 8 functions at a time */
+	SCORE_MH_AVX512, /* x86-64 with AVX-512F: 16 at a time */
+} score_mh_path;
+/* score_minhash by the given path; false (sig untouched) when this CPU or
+ * build cannot run it. */
+bool score_minhash_path(const score_text *t, uint32_t sig[SCORE_MH_K], score_mh_path path);
 
 /* An in-memory LSH index over signatures kept as 8-bit values (b-bit
  * MinHash): about 120 + 20*4 bytes per sample plus the band table (2^k

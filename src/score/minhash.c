@@ -1,14 +1,19 @@
 /* minhash.c — near-duplicate detection: MinHash signatures over words and
  * word bigrams and an LSH index (20 bands of 6 rows) that finds, for each new
  * sample, the most similar earlier one with memory bounded by the count. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "assay/score.h"
+#include "minhash_int.h"
 
 /* The 120 hash functions h_k(x) = (a_k x + b_k) >> 32 over 64-bit shingle
- * hashes, with a_k odd; fixed forever by a splitmix64 stream. */
+ * hashes, with a_k odd; fixed forever by a splitmix64 stream. The same as
+ * 32-bit lanes for the vector paths, and the path this CPU runs. */
 static uint64_t mh_a[SCORE_MH_K], mh_b[SCORE_MH_K];
+static mh_lanes mh_lane;
+static score_mh_path mh_best = SCORE_MH_SCALAR;
+static pthread_once_t mh_once = PTHREAD_ONCE_INIT;
 
 static uint64_t splitmix(uint64_t *s)
 {
@@ -20,13 +25,18 @@ static uint64_t splitmix(uint64_t *s)
 
 static void mh_init(void)
 {
-	if (mh_a[0])
-		return;
 	uint64_t s = 0xA55A7C0DEull;
 	for (size_t k = 0; k < SCORE_MH_K; k++) {
 		mh_a[k] = splitmix(&s) | 1;
 		mh_b[k] = splitmix(&s);
+		mh_lane.al[k] = (uint32_t)mh_a[k];
+		mh_lane.ah[k] = (uint32_t)(mh_a[k] >> 32);
+		mh_lane.bl[k] = (uint32_t)mh_b[k];
+		mh_lane.bh[k] = (uint32_t)(mh_b[k] >> 32);
 	}
+	mh_best = mh_have_avx512() ? SCORE_MH_AVX512
+		  : mh_have_avx2() ? SCORE_MH_AVX2
+				   : SCORE_MH_SCALAR;
 }
 
 static uint64_t shingle(uint32_t a, uint32_t b)
@@ -38,23 +48,71 @@ static uint64_t shingle(uint32_t a, uint32_t b)
 	return x;
 }
 
-void score_minhash(const score_text *t, uint32_t sig[SCORE_MH_K])
+/* The hash of shingle i: even i, word i/2 alone; odd i, it and the next
+ * word (none for the last word). */
+static bool shingle_at(const score_text *t, size_t i, uint64_t *x)
 {
-	mh_init();
-	for (size_t k = 0; k < SCORE_MH_K; k++)
-		sig[k] = UINT32_MAX;
-	size_t n = t->n_words;
-	/* Even i: word i/2 alone; odd i: it and the next word. */
-	for (size_t i = 0; i < 2 * n; i++) {
-		size_t w = i >> 1;
-		if ((i & 1) && w + 1 >= n)
+	size_t w = i >> 1;
+	if ((i & 1) && w + 1 >= t->n_words)
+		return false;
+	*x = shingle(t->words[w].hash, (i & 1) ? t->words[w + 1].hash : 0);
+	return true;
+}
+
+static void minhash_scalar(const score_text *t, uint32_t sig[SCORE_MH_K])
+{
+	for (size_t i = 0; i < 2 * t->n_words; i++) {
+		uint64_t x;
+		if (!shingle_at(t, i, &x))
 			continue;
-		uint64_t x = shingle(t->words[w].hash, (i & 1) ? t->words[w + 1].hash : 0);
 		for (size_t k = 0; k < SCORE_MH_K; k++) {
 			uint32_t v = (uint32_t)((mh_a[k] * x + mh_b[k]) >> 32);
 			sig[k] = v < sig[k] ? v : sig[k];
 		}
 	}
+}
+
+/* The shingles a few hundred at a time through the vector path's lanes. */
+static void minhash_lanes(const score_text *t, uint32_t sig[SCORE_MH_K], score_mh_path path)
+{
+	uint32_t lanes[MH_LANES];
+	uint64_t x[256];
+	size_t n = 0;
+	memset(lanes, 0xFF, sizeof lanes);
+	for (size_t i = 0; i < 2 * t->n_words; i++) {
+		if (shingle_at(t, i, &x[n]))
+			n++;
+		if (n == sizeof x / sizeof *x || (n && i + 1 == 2 * t->n_words)) {
+			if (path == SCORE_MH_AVX512)
+				mh_lanes_avx512(&mh_lane, x, n, lanes);
+			else
+				mh_lanes_avx2(&mh_lane, x, n, lanes);
+			n = 0;
+		}
+	}
+	memcpy(sig, lanes, SCORE_MH_K * sizeof *sig);
+}
+
+bool score_minhash_path(const score_text *t, uint32_t sig[SCORE_MH_K], score_mh_path path)
+{
+	pthread_once(&mh_once, mh_init);
+	if (path == SCORE_MH_AUTO)
+		path = mh_best;
+	if ((path == SCORE_MH_AVX2 && !mh_have_avx2()) ||
+	    (path == SCORE_MH_AVX512 && !mh_have_avx512()))
+		return false;
+	for (size_t k = 0; k < SCORE_MH_K; k++)
+		sig[k] = UINT32_MAX;
+	if (path == SCORE_MH_SCALAR)
+		minhash_scalar(t, sig);
+	else
+		minhash_lanes(t, sig, path);
+	return true;
+}
+
+void score_minhash(const score_text *t, uint32_t sig[SCORE_MH_K])
+{
+	score_minhash_path(t, sig, SCORE_MH_AUTO);
 }
 
 #define CHAIN_CAP 64

@@ -1,5 +1,6 @@
 /* test_minhash.c — MinHash signatures and the LSH index
- * (src/score/minhash.c): similar texts meet, different ones do not. */
+ * (src/score/minhash.c, minhash_simd.c): similar texts meet, different ones
+ * do not; every path computes the same values as ever. */
 #include <stdio.h>
 
 #include "helpers.h"
@@ -69,6 +70,85 @@ TEST(lsh_finds_near_duplicates)
 	score_lsh_free(l);
 }
 
+static uint64_t fnv(const uint32_t sig[SCORE_MH_K])
+{
+	uint64_t h = 1469598103934665603ull;
+	for (size_t k = 0; k < SCORE_MH_K; k++) {
+		h ^= sig[k];
+		h *= 1099511628211ull;
+	}
+	return h;
+}
+
+/* Values from before the vector paths existed: a signature is stored in
+ * the index on disk, so they never change. */
+TEST(known_values)
+{
+	static const struct {
+		const char *text;
+		uint32_t k0, k1, k60, k119;
+		uint64_t all;
+	} known[] = {
+	    {"", 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0x3ba774937adff32bull},
+	    {"word", 0xc416824e, 0xb81bfb58, 0xcbcf7de8, 0x83b27f75, 0x3cd27dcc64dfbc77ull},
+	    {"A dog runs in the park, and a cat sits on the wall.", 0x031b073a, 0x0b79e227,
+	     0x0b83e46b, 0x038b371d, 0xc5f39759c7d8538cull},
+	    {"The photo shows a couple who operate an excavator at a road-works site on a crisp "
+	     "autumn morning.",
+	     0x019036e7, 0x05d49c92, 0x0282edf1, 0x0053efa3, 0xf29107e9006b1b34ull},
+	};
+	static const score_mh_path paths[] = {SCORE_MH_AUTO, SCORE_MH_SCALAR, SCORE_MH_AVX2,
+					      SCORE_MH_AVX512};
+	for (size_t i = 0; i < sizeof known / sizeof *known; i++) {
+		score_text t = {0};
+		score_text_analyse(&t, known[i].text, strlen(known[i].text), NULL);
+		for (size_t p = 0; p < sizeof paths / sizeof *paths; p++) {
+			uint32_t sig[SCORE_MH_K];
+			if (!score_minhash_path(&t, sig, paths[p]))
+				continue;
+			CHECK(sig[0] == known[i].k0 && sig[1] == known[i].k1);
+			CHECK(sig[60] == known[i].k60 && sig[119] == known[i].k119);
+			CHECK(fnv(sig) == known[i].all);
+		}
+		score_text_free(&t);
+	}
+	uint32_t sig[SCORE_MH_K];
+	score_text t = {0};
+	CHECK(score_minhash_path(&t, sig, SCORE_MH_SCALAR));
+	CHECK(score_minhash_path(&t, sig, SCORE_MH_AUTO));
+}
+
+/* Random word hashes (extreme ones included) in texts of 0 to 700 words
+ * (the vector paths take 256 shingles at a time): each vector path this
+ * CPU runs equals the scalar one. */
+TEST(vector_paths_equal_scalar)
+{
+	static score_word words[700];
+	uint64_t s = 42;
+	size_t runs = 0;
+	for (int round = 0; round < 400; round++) {
+		size_t n = round < 20 ? (size_t)round : (size_t)(s % 700);
+		for (size_t w = 0; w < n; w++) {
+			s = s * 6364136223846793005ull + 1442695040888963407ull;
+			uint32_t h = (uint32_t)(s >> 32);
+			words[w].hash = round % 7 == 0 ? (h & 1 ? UINT32_MAX : 0) : h;
+		}
+		score_text t = {.words = words, .n_words = n};
+		uint32_t want[SCORE_MH_K], got[SCORE_MH_K];
+		CHECK(score_minhash_path(&t, want, SCORE_MH_SCALAR));
+		score_minhash(&t, got);
+		CHECK(memcmp(want, got, sizeof want) == 0);
+		for (int p = SCORE_MH_AVX2; p <= SCORE_MH_AVX512; p++) {
+			memset(got, 0, sizeof got);
+			if (!score_minhash_path(&t, got, (score_mh_path)p))
+				continue;
+			runs++;
+			CHECK(memcmp(want, got, sizeof want) == 0);
+		}
+	}
+	printf("vector path runs: %zu\n", runs);
+}
+
 /* Exact word-bigram Jaccard against the estimate, over many pairs. */
 TEST(estimate_tracks_jaccard)
 {
@@ -127,5 +207,6 @@ TEST(lsh_many_samples)
 	score_lsh_free(l);
 }
 
-UNIT_MAIN(UNIT_CASE(signatures), UNIT_CASE(lsh_finds_near_duplicates),
-	  UNIT_CASE(estimate_tracks_jaccard), UNIT_CASE(lsh_many_samples))
+UNIT_MAIN(UNIT_CASE(signatures), UNIT_CASE(known_values), UNIT_CASE(vector_paths_equal_scalar),
+	  UNIT_CASE(lsh_finds_near_duplicates), UNIT_CASE(estimate_tracks_jaccard),
+	  UNIT_CASE(lsh_many_samples))
