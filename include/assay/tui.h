@@ -54,6 +54,9 @@ typedef struct tui_review_opts {
 typedef struct tui_summary {
 	int64_t decided, accepted, edited, rejected, skipped, undone, notes;
 	double seconds;
+	/* what the annotator left unsaved, quitting while another writer held
+	 * the database ("accept", "undo", ...), or NULL */
+	const char *unsaved;
 } tui_summary;
 
 /* Runs the review screen on the terminal until the annotator quits.

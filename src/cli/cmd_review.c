@@ -199,6 +199,12 @@ static int run_screen(cli_ctx *ctx, tui_review_opts *o, bool conflicts)
 		       (long long)sum.edited, (long long)sum.rejected, (long long)sum.skipped);
 	else
 		print_summary(&sum);
+	if (sum.unsaved) {
+		/* q twice while another writer held the database: said, never silent */
+		cli_errorf("not saved: your last %s (another writer held the database when "
+			   "you left the screen)", sum.unsaved);
+		return EXIT_BUSY;
+	}
 	return 0;
 }
 

@@ -16,11 +16,30 @@
 #include "tally.h"
 #include "view.h"
 
+/* A decision's first try waits this long for another writer's lock (a
+ * rescore's step and the pause after it), each try after it this long. */
+#define TUI_TRY_FIRST_MS 400
+#define TUI_TRY_MS 100
+
 /* an editor may stay open long: the sample is held at least this long */
 #define EDIT_LEASE_MS (2 * 60 * 60 * 1000)
 
 typedef struct app app;
 #define APP(v) TUI_SELF(v, app)
+
+/* A decision or an undo that another writer's lock held back (a learned
+ * rescore in bulk, longer than the busy wait): kept, tried again from the
+ * loop's tick, and carried out as it would have been once the lock is
+ * free; meanwhile the sample stays on screen and the keys that only look
+ * work (review_wait.c). */
+enum { TUI_PEND_NONE, TUI_PEND_DECIDE, TUI_PEND_UNDO };
+typedef struct tui_pending {
+	int op;               /* TUI_PEND_* */
+	store_decision_in in; /* the decision (its text and reason owned) */
+	bool stay, was_decided;
+	bool quit;     /* q: the screen leaves once it is saved */
+	unsigned need; /* the keys' need before */
+} tui_pending;
 
 extern const tui_key tui_keys[];
 extern const size_t tui_n_keys;
@@ -96,6 +115,7 @@ struct app {
 	int64_t start_ns;
 	bool done;
 	bool waiting;	   /* the first claim waits for another writer's lock */
+	tui_pending pend;  /* a decision or undo waiting for it (review_wait.c) */
 	unsigned wait_need; /* the keys' need before that */
 
 	/* `S`: a corrected caption asked of the LLM, without blocking */
@@ -183,6 +203,8 @@ void tui_band_draw(app *a);
  * the matches in the laid-out text and scrolls to the first. */
 void tui_key_search(tui_view *v);
 void tui_key_search_again(tui_view *v);
+/* g: a sample by its id, shown and leased (review_search.c). */
+void tui_key_goto(tui_view *v);
 void tui_search_mark(app *a);
 
 /* review_filter.c: the queue's --where (o->where at the start, checked
@@ -230,6 +252,23 @@ void tui_arrive(app *a, int rc, int64_t id, const assay_error *err);
  * milliseconds until the next try. */
 void tui_claim_first(app *a);
 int tui_claim_wait_tick(app *a);
+/* review_wait.c: a decision (in, a copy is kept) or an undo the lock
+ * held back, kept pending (false: out of memory, refused with a message);
+ * the tick's part: -1 when nothing is pending, else the milliseconds until
+ * the next try; q while one is pending (it leaves once saved, a second q
+ * without it); freed when the screen closes. */
+bool tui_pend_decision(app *a, const store_decision_in *in, bool was_decided, bool stay);
+void tui_pend_undo(app *a);
+int tui_pend_tick(app *a);
+void tui_pend_quit(app *a);
+void tui_pend_free(app *a);
+/* review.c: one try of a decision (of an undo) with a short wait for the
+ * lock: ASSAY_OK when saved and the screen moved on, ASSAY_EBUSY when
+ * another writer holds the lock (nothing was done), else the error, which
+ * the screen shows. */
+int tui_decide_commit(app *a, const store_decision_in *in, bool was_decided, bool stay,
+		      int wait_ms);
+int tui_undo_commit(app *a, int wait_ms);
 /* The review view's tick and the descriptors its loop polls (review_loop.c). */
 int tui_review_tick(tui_view *v, bool idle);
 int tui_review_pollfds(tui_view *v, struct pollfd *fds, int cap);
@@ -275,5 +314,9 @@ void tui_key_edit_external(tui_view *v);
 void tui_key_suggest(tui_view *v);
 void tui_key_take_suggestion(tui_view *v);
 void tui_key_discard_suggestion(tui_view *v);
+/* An edit of sample id just saved: its draft goes, its diff shows. */
+void tui_edit_saved(app *a, int64_t id);
+/* d: the word diff of an edited sample against its original, or back. */
+void tui_key_diff(tui_view *v);
 
 #endif

@@ -94,7 +94,12 @@ void tui_keep_lease(app *a)
 	if (a->holding && q.lease_ms < EDIT_LEASE_MS)
 		q.lease_ms = EDIT_LEASE_MS;
 	assay_error e = {0};
-	if (store_lease_renew_all(a->s, &q, &e) < 0)
+	store_busy_wait(a->s, TUI_TRY_MS);
+	int rc = store_lease_renew_all(a->s, &q, &e);
+	store_busy_wait(a->s, 0);
+	if (rc == ASSAY_EBUSY)
+		return; /* another writer holds the lock: a later tick tries again */
+	if (rc < 0)
 		tui_message(a->b, true, "%s", e.msg);
 	a->leased_ns = assay_mono_ns();
 }
@@ -169,50 +174,73 @@ bool tui_decide(app *a, int kind, const char *text, const char *reason, bool sta
 
 bool tui_decide_in(app *a, const store_decision_in *what, bool stay)
 {
-	if (!a->has_sample)
+	if (!a->has_sample || a->pend.op)
 		return false;
 	store_decision_in in = *what;
-	int kind = in.kind;
 	in.sample_id = a->smp.id;
 	in.annotator_id = a->annotator_id;
 	in.ms_spent = (assay_mono_ns() - a->shown_ns) / 1000000;
 	in.session = a->session;
 	bool was_decided = a->dec.verdict[0] && strcmp(a->dec.verdict, "skipped") != 0;
-	int64_t event_id, next = 0;
-	assay_error err = {0}, qerr = {0};
-	/* on to the queue's next sample: the decision and that sample's claim
-	 * are one commit */
-	bool queued = !stay && a->leasing && from_queue(a), saved = false;
-	int qrc = queued ? store_decide_next(a->s, &in, &a->q, &a->cur, &event_id, &next, &saved,
-					     &qerr)
-			 : ASSAY_OK;
-	if (queued ? !saved : store_decide(a->s, &in, &event_id, &err) < 0) {
-		tui_message(a->b, true, "not saved: %s", queued ? qerr.msg : err.msg);
-		return false;
-	}
+	int rc = tui_decide_commit(a, &in, was_decided, stay, TUI_TRY_FIRST_MS);
+	if (rc == ASSAY_EBUSY)
+		return tui_pend_decision(a, &in, was_decided, stay);
+	return rc == ASSAY_OK;
+}
+
+/* The session's counts after a decision saved. */
+static void count_decision(app *a, const store_decision_in *in, bool was_decided)
+{
+	int kind = in->kind;
 	if (kind != STORE_NOTE && kind != STORE_SKIP && !was_decided)
 		a->sum.decided++;
 	if (kind != STORE_NOTE && kind != STORE_SKIP)
 		tui_retrain_decided(a);
 	if (kind != STORE_NOTE)
 		a->delta += (kind != STORE_SKIP) - was_decided;
-	if (kind != STORE_NOTE && tui_tally_decide(&a->tally, in.sample_id, kind) < 0)
+	if (kind != STORE_NOTE && tui_tally_decide(&a->tally, in->sample_id, kind) < 0)
 		tui_message(a->b, true, "out of memory: the session summary will be short");
 	a->sum.notes += kind == STORE_NOTE;
+}
+
+int tui_decide_commit(app *a, const store_decision_in *in, bool was_decided, bool stay,
+		      int wait_ms)
+{
+	int64_t event_id, next = 0;
+	assay_error err = {0}, qerr = {0};
+	/* on to the queue's next sample: the decision and that sample's claim
+	 * are one commit */
+	bool queued = !stay && a->leasing && from_queue(a), saved = false;
+	store_busy_wait(a->s, wait_ms);
+	int qrc = queued ? store_decide_next(a->s, in, &a->q, &a->cur, &event_id, &next, &saved,
+					     &qerr)
+			 : ASSAY_OK;
+	int rc = queued ? (saved ? ASSAY_OK : qrc) : store_decide(a->s, in, &event_id, &err);
+	store_busy_wait(a->s, 0);
+	if (rc == ASSAY_EBUSY)
+		return rc; /* nothing written: kept and tried again (review_wait.c) */
+	if (rc < 0) {
+		tui_message(a->b, true, "not saved: %s", queued ? qerr.msg : err.msg);
+		return rc;
+	}
+	count_decision(a, in, was_decided);
 	a->b->msg[0] = '\0';
-	if (kind == STORE_EDIT)
+	if (in->kind == STORE_EDIT)
 		tui_edit_rescore(a);
 	if (stay) {
 		int64_t id = a->smp.id;
 		assay_error e2 = {0};
 		if (load(a, id, &e2) < 0)
 			tui_message(a->b, true, "%s", e2.msg);
+	} else if (queued && qrc == ASSAY_EBUSY) {
+		clear_sample(a); /* saved; the next claim waits for the lock */
+		tui_claim_first(a);
 	} else if (queued) {
 		tui_arrive(a, qrc, next, &qerr);
 	} else {
 		advance(a);
 	}
-	return true;
+	return ASSAY_OK;
 }
 
 static void k_accept(tui_view *v)
@@ -244,12 +272,22 @@ static void k_reject(tui_view *v)
 void tui_key_undo(tui_view *v)
 {
 	app *a = APP(v);
+	if (tui_undo_commit(a, TUI_TRY_FIRST_MS) == ASSAY_EBUSY)
+		tui_pend_undo(a);
+}
+
+int tui_undo_commit(app *a, int wait_ms)
+{
 	int64_t id;
 	assay_error err = {0};
+	store_busy_wait(a->s, wait_ms);
 	int rc = store_undo(a->s, a->annotator_id, a->session, &id, &err);
+	store_busy_wait(a->s, 0);
+	if (rc == ASSAY_EBUSY)
+		return rc;
 	if (rc < 0) {
 		tui_message(a->b, rc != ASSAY_ENOTFOUND, "%s", err.msg);
-		return;
+		return rc;
 	}
 	a->sum.undone++;
 	tui_tally_undo(&a->tally, id);
@@ -258,6 +296,7 @@ void tui_key_undo(tui_view *v)
 	remember(a, id);
 	show(a, id, false);
 	tui_message(a->b, false, "undone: back on %s", a->has_sample ? a->smp.ext_id : "?");
+	return ASSAY_OK;
 }
 
 static void noted(tui_view *v, char *t)
@@ -336,38 +375,6 @@ void tui_go(app *a, int64_t id)
 	show(a, id, false);
 }
 
-static void go_to(tui_view *v, char *id)
-{
-	app *a = APP(v);
-	if (!id)
-		return;
-	store_sample smp;
-	assay_error err = {0};
-	if (store_sample_by_ext_id(a->s, id, a->o->batch, &smp, &err) < 0) {
-		tui_message(a->b, true, "%s", err.msg);
-	} else {
-		tui_go(a, smp.id);
-		store_sample_free(&smp);
-	}
-	free(id);
-}
-
-static void k_goto(tui_view *v)
-{
-	tui_prompt(v, "go to id:", NULL, go_to);
-}
-
-static void k_diff(tui_view *v)
-{
-	app *a = APP(v);
-	if (!a->has_sample || strcmp(a->dec.verdict, "edited") != 0) {
-		tui_message(a->b, false, "d shows the diff of an edited sample; this one is not edited");
-		return;
-	}
-	a->diff = !a->diff;
-	a->layout_dirty = true;
-}
-
 void tui_key_help(tui_view *v)
 {
 	app *a = APP(v);
@@ -377,6 +384,10 @@ void tui_key_help(tui_view *v)
 void tui_key_quit(tui_view *v)
 {
 	app *a = APP(v);
+	if (a->pend.op) {
+		tui_pend_quit(a);
+		return;
+	}
 	/* an edit the store refused is only in memory: say so once */
 	if (!tui_draft_holds_quit(a->b, &a->draft))
 		v->done = true;
@@ -392,38 +403,39 @@ const tui_key tui_keys[] = {
 	{'n', 0, "n", "add a note", k_note, 0},
 	{'h', KEY_LEFT, "h Left", "previous sample of this session", tui_key_prev, TUI_KEY_BROWSE},
 	{'l', KEY_RIGHT, "l Right", "next sample", tui_key_next, TUI_KEY_BROWSE},
-	{'j', KEY_DOWN, "j Down", "scroll the text down", tui_key_down, TUI_KEY_BROWSE},
-	{'k', KEY_UP, "k Up", "scroll the text up", tui_key_up, TUI_KEY_BROWSE},
-	{KEY_NPAGE, ' ', "PgDn", "page down", tui_key_page_down, TUI_KEY_BROWSE},
-	{KEY_PPAGE, 0, "PgUp", "page up", tui_key_page_up, TUI_KEY_BROWSE},
-	{'J', 0, "J", "scroll the context down", tui_key_ctx_down, TUI_KEY_BROWSE},
-	{'K', 0, "K", "scroll the context up", tui_key_ctx_up, TUI_KEY_BROWSE},
-	{'c', 0, "c", "fold or show the context", tui_key_ctx_fold, TUI_KEY_BROWSE},
-	{'g', 0, "g", "go to a sample by id", k_goto, 0},
+	{'j', KEY_DOWN, "j Down", "scroll the text down", tui_key_down, TUI_KEY_LOOK},
+	{'k', KEY_UP, "k Up", "scroll the text up", tui_key_up, TUI_KEY_LOOK},
+	{KEY_NPAGE, ' ', "PgDn", "page down", tui_key_page_down, TUI_KEY_LOOK},
+	{KEY_PPAGE, 0, "PgUp", "page up", tui_key_page_up, TUI_KEY_LOOK},
+	{'J', 0, "J", "scroll the context down", tui_key_ctx_down, TUI_KEY_LOOK},
+	{'K', 0, "K", "scroll the context up", tui_key_ctx_up, TUI_KEY_LOOK},
+	{'c', 0, "c", "fold or show the context", tui_key_ctx_fold, TUI_KEY_LOOK},
+	{'g', 0, "g", "go to a sample by id", tui_key_goto, 0},
 	{'/', 0, "/", "search the texts (Enter on nothing: the last search)", tui_key_search, 0},
 	{'N', 0, "N", "repeat the last search", tui_key_search_again, 0},
 	{'f', 0, "f", "edit the filter (a --where expression)", tui_key_filter, 0},
-	{'i', 0, "i", "scores, metadata and notes in full", tui_key_inspect, TUI_KEY_BROWSE},
-	{'d', 0, "d", "word diff of an edit against the original", k_diff, TUI_KEY_BROWSE},
+	{'i', 0, "i", "scores, metadata and notes in full", tui_key_inspect, TUI_KEY_LOOK},
+	{'d', 0, "d", "word diff of an edit against the original", tui_key_diff, TUI_KEY_LOOK},
 	{'S', 0, "S", "ask the LLM for a corrected caption", tui_key_suggest, 0},
 	{'\r', KEY_ENTER, "Enter", "take the suggestion into the editor", tui_key_take_suggestion, 0},
 	{'x', 0, "x", "discard the suggestion", tui_key_discard_suggestion, 0},
-	{'m', 0, "m", "show or hide the media pane", tui_key_media_toggle, TUI_KEY_BROWSE},
-	{'z', 0, "z", "zoom the media to the whole screen", tui_key_media_zoom, TUI_KEY_BROWSE},
-	{'[', 0, "[", "previous frames of the video", tui_key_media_prev, TUI_KEY_BROWSE},
-	{']', 0, "]", "next frames of the video", tui_key_media_next, TUI_KEY_BROWSE},
-	{'o', 0, "o", "open the original ($ASSAY_OPENER)", tui_key_media_open, TUI_KEY_BROWSE},
-	{'y', 0, "y", "copy the media's path or URL (OSC 52)", tui_key_media_copy, TUI_KEY_BROWSE},
-	{'?', 0, "?", "help", tui_key_help, TUI_KEY_HINT | TUI_KEY_BROWSE},
-	{12, 0, "Ctrl-L", "redraw the screen", tui_key_redraw, TUI_KEY_BROWSE},
+	{'m', 0, "m", "show or hide the media pane", tui_key_media_toggle, TUI_KEY_LOOK},
+	{'z', 0, "z", "zoom the media to the whole screen", tui_key_media_zoom, TUI_KEY_LOOK},
+	{'[', 0, "[", "previous frames of the video", tui_key_media_prev, TUI_KEY_LOOK},
+	{']', 0, "]", "next frames of the video", tui_key_media_next, TUI_KEY_LOOK},
+	{'o', 0, "o", "open the original ($ASSAY_OPENER)", tui_key_media_open, TUI_KEY_LOOK},
+	{'y', 0, "y", "copy the media's path or URL (OSC 52)", tui_key_media_copy, TUI_KEY_LOOK},
+	{'?', 0, "?", "help", tui_key_help, TUI_KEY_HINT | TUI_KEY_LOOK},
+	{12, 0, "Ctrl-L", "redraw the screen", tui_key_redraw, TUI_KEY_LOOK},
 	{26, 0, "Ctrl-Z", "suspend (fg resumes)", tui_key_suspend, TUI_KEY_BROWSE},
-	{'q', 3, "q", "quit (Ctrl-C too)", tui_key_quit, TUI_KEY_HINT | TUI_KEY_BROWSE},
+	{'q', 3, "q", "quit (Ctrl-C too)", tui_key_quit, TUI_KEY_HINT | TUI_KEY_LOOK},
 };
 const size_t tui_n_keys = ASSAY_ARRAY_LEN(tui_keys);
 
 static void teardown(app *a)
 {
 	tui_retrain_stop(a);
+	tui_pend_free(a);
 	tui_filter_free(a);
 	tui_media_free(&a->media);
 	free(a->editing_copy);

@@ -1,7 +1,8 @@
 /* review_edit.c — the review screen's edits: the built-in editor, $VISUAL /
  * $EDITOR, and the LLM's suggested correction (asked without blocking,
  * shown as a word diff, taken into the editor). The sample stays leased to
- * the annotator however long an editor runs. */
+ * the annotator however long an editor runs; d shows an edit as a word
+ * diff against the original. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,16 +71,19 @@ static void record_edit(app *a, char **text)
 	int64_t id = a->smp.id;
 	/* an earlier refusal's message goes: only what this save says stays */
 	tui_message(a->b, false, "%s", "");
-	if (tui_decide(a, STORE_EDIT, *text, NULL, true)) {
-		tui_draft_settled(&a->draft, id);
-		a->diff = true;
-		a->layout_dirty = true;
-		if (!a->b->msg_error) /* else the rescoring said why it failed */
-			tui_message(a->b, false,
-				    "edit saved; l or Right: next sample, d: toggle the diff");
-		return;
-	}
-	tui_draft_keep(a->b, &a->draft, id, text);
+	if (!tui_decide(a, STORE_EDIT, *text, NULL, true))
+		tui_draft_keep(a->b, &a->draft, id, text);
+	else if (!a->pend.op) /* else kept until another writer's lock is free */
+		tui_edit_saved(a, id);
+}
+
+void tui_edit_saved(app *a, int64_t id)
+{
+	tui_draft_settled(&a->draft, id);
+	a->diff = true;
+	a->layout_dirty = true;
+	if (!a->b->msg_error) /* else the rescoring said why it failed */
+		tui_message(a->b, false, "edit saved; l or Right: next sample, d: toggle the diff");
 }
 
 static const char *current_text(const app *a)
@@ -238,4 +242,15 @@ void tui_key_edit_external(tui_view *v)
 	else
 		record_edit(a, &out);
 	free(out);
+}
+
+void tui_key_diff(tui_view *v)
+{
+	app *a = APP(v);
+	if (!a->has_sample || strcmp(a->dec.verdict, "edited") != 0) {
+		tui_message(a->b, false, "d shows the diff of an edited sample; this one is not edited");
+		return;
+	}
+	a->diff = !a->diff;
+	a->layout_dirty = true;
 }

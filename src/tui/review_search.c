@@ -2,7 +2,7 @@
  * `/` asks (Enter on an empty prompt repeats the last search), N repeats
  * it; the sample found shows its matches highlighted and the first one
  * scrolled into view, and the message says when the search went round
- * the end of the queue. */
+ * the end of the queue; g goes to a sample by its id. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,4 +96,25 @@ void tui_search_mark(app *a)
 		first = false;
 		i += n - 1;
 	}
+}
+
+static void go_to(tui_view *v, char *id)
+{
+	app *a = APP(v);
+	if (!id)
+		return;
+	store_sample smp;
+	assay_error err = {0};
+	if (store_sample_by_ext_id(a->s, id, a->o->batch, &smp, &err) < 0) {
+		tui_message(a->b, true, "%s", err.msg);
+	} else {
+		tui_go(a, smp.id);
+		store_sample_free(&smp);
+	}
+	free(id);
+}
+
+void tui_key_goto(tui_view *v)
+{
+	tui_prompt(v, "go to id:", NULL, go_to);
 }

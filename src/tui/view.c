@@ -334,8 +334,12 @@ int tui_view_keys(tui_view *v, int kind, wint_t ch)
 		if (k->key != key && !(k->alt && k->alt == key))
 			continue;
 		if ((k->flags & v->need) != v->need) {
-			tui_message(v->base, false,
-				    "read-only: %s does nothing here (h/l walk, q goes back)", k->label);
+			if (v->refused)
+				tui_message(v->base, false, "%s", v->refused);
+			else
+				tui_message(v->base, false,
+					    "read-only: %s does nothing here (h/l walk, q goes back)",
+					    k->label);
 			return TUI_HANDLED;
 		}
 		k->fn(v);

@@ -33,6 +33,8 @@ struct tui_gfx;
 enum tui_key_flag {
 	TUI_KEY_HINT = 1,   /* shown in the footer */
 	TUI_KEY_BROWSE = 2, /* works in a read-only walk too */
+	TUI_KEY_WAIT = 4,   /* works while a decision waits for another writer */
+	TUI_KEY_LOOK = TUI_KEY_BROWSE | TUI_KEY_WAIT, /* only looks: works in both */
 };
 typedef struct tui_key {
 	int key, alt;
@@ -70,6 +72,7 @@ struct tui_view {
 	const tui_key *keys; /* its key table (or NULL) */
 	size_t n_keys;
 	unsigned need;	  /* the flags a key needs to work here (TUI_KEY_BROWSE) */
+	const char *refused; /* what a key need refuses says (NULL: read-only) */
 	WINDOW *win;	  /* where its keys are read (keypad on); NULL: stdscr */
 	bool cursor;	  /* shows the terminal's cursor */
 	bool done;	  /* set by a key's action: the view closes */

@@ -1,14 +1,18 @@
 """The review screen opened while another writer holds the database's write
 lock (a learned rescore in bulk): its first claim waits with a message
 instead of failing after the busy timeout, Ctrl-C leaves meanwhile, and the
-first sample comes once the lock is free."""
+first sample comes once the lock is free. A decision, undo or edit made
+while another writer holds the lock longer than the busy wait is kept,
+never refused: the screen says it waits, the keys that only look work, and
+once the lock is free it is saved exactly once and the next sample shown;
+q leaves once it is saved, a second q leaves without it and says so."""
 import json
 import os
 import sqlite3
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from harness import BIN, Tmux, Workdir, eq  # noqa: E402
+from harness import BIN, Tmux, Workdir, check, contains, eq  # noqa: E402
 
 
 def setup(w, n=3):
@@ -23,7 +27,9 @@ def setup(w, n=3):
 
 
 def screen(w):
-    e = {"ASSAY_ANNOTATOR": "tester", "HOME": w.path, "XDG_CONFIG_HOME": w.path}
+    # a busy wait shorter than the lock is held: without waiting, a key is refused
+    e = {"ASSAY_ANNOTATOR": "tester", "HOME": w.path, "XDG_CONFIG_HOME": w.path,
+         "ASSAY_BUSY_TIMEOUT_MS": "500"}
     cmd = ["sh", "-c", '"$0" "$@"; s=$?; sleep 1; exit $s', BIN, "--db", w.db, "review",
            "--order", "import"]
     return Tmux(cmd, width=160, height=24, env=e, cwd=w.path)
@@ -63,3 +69,136 @@ def test_ctrl_c_leaves_while_it_waits():
         con.execute("ROLLBACK")
         con.close()
         eq(w.sql("SELECT count(*) FROM decisions"), [(0,)])
+
+
+def decided(w):
+    return w.sql("SELECT s.ext_id, d.verdict, d.reason FROM decisions d JOIN samples s"
+                 " ON s.id = d.sample_id ORDER BY s.ext_id")
+
+
+def events(w):
+    return w.sql("SELECT s.ext_id, e.kind FROM events e JOIN samples s ON s.id = e.sample_id"
+                 " ORDER BY e.id")
+
+
+def held_key(w, t, key, waits_for, *more):
+    """Presses key while another connection holds the write lock longer
+    than the busy wait: the screen says it waits and keeps the sample, the
+    keys that only look work, a second decision key is held back; then the
+    lock goes and the screen moves on."""
+    con = locked(w)
+    t.keys(key)
+    for k in more:
+        t.keys(*k) if isinstance(k, tuple) else t.keys(k, literal=True)
+    s = t.wait_for("waiting for another writer", timeout=30)
+    check("not saved" not in s, s)
+    t.keys("j")  # scrolls: works meanwhile
+    t.keys("a")  # a decision key waits for the one kept
+    s = t.wait_for("this key works once your decision is saved")
+    check("not saved" not in s, s)
+    contains(s, waits_for)
+    s = t.wait_for("waiting for another writer", timeout=30)
+    contains(s, waits_for)
+    con.execute("ROLLBACK")
+    con.close()
+
+
+def test_a_decision_waits_for_another_writer_and_is_saved_once():
+    with Workdir() as w:
+        setup(w)
+        with screen(w) as t:
+            t.wait_for("s0  (b)  undecided", timeout=30)
+            held_key(w, t, "a", "s0  (b)  undecided")
+            t.wait_for("s1  (b)  undecided", timeout=30)
+            t.wait_gone("waiting for another writer")
+            t.keys("s")  # the keys work as before
+            t.wait_for("s2  (b)  undecided")
+            t.keys("q")
+            eq(t.wait_exit(), 0)
+        eq(decided(w), [("s0", "accepted", None), ("s1", "skipped", None)])
+        eq(events(w), [("s0", "accept"), ("s1", "skip")])
+
+
+def test_a_rejection_with_its_reason_and_a_skip_wait_too():
+    with Workdir() as w:
+        setup(w)
+        with screen(w) as t:
+            t.wait_for("s0  (b)  undecided", timeout=30)
+            t.keys("r")
+            t.wait_for("9  other")
+            held_key(w, t, "9", "s0  (b)", "wrong bird", ("Enter",))
+            t.wait_for("s1  (b)  undecided", timeout=30)
+            held_key(w, t, "s", "s1  (b)  undecided")
+            t.wait_for("s2  (b)  undecided", timeout=30)
+            t.keys("q")
+            eq(t.wait_exit(), 0)
+        eq(decided(w), [("s0", "rejected", "other: wrong bird"), ("s1", "skipped", None)])
+        eq(events(w), [("s0", "reject"), ("s1", "skip")])
+
+
+def test_an_undo_waits_for_another_writer():
+    with Workdir() as w:
+        setup(w)
+        with screen(w) as t:
+            t.wait_for("s0  (b)  undecided", timeout=30)
+            t.keys("a")
+            t.wait_for("s1  (b)  undecided")
+            held_key(w, t, "u", "s1  (b)  undecided")
+            t.wait_for("undone: back on s0", timeout=30)
+            t.keys("q")
+            eq(t.wait_exit(), 0)
+        eq(decided(w), [])
+        eq(events(w), [("s0", "accept"), ("s0", "undo")])
+
+
+def test_an_edit_waits_for_another_writer():
+    with Workdir() as w:
+        setup(w)
+        with screen(w) as t:
+            t.wait_for("s0  (b)  undecided", timeout=30)
+            t.keys("e")
+            t.wait_for("Ctrl-S save")
+            t.keys("End")
+            t.keys(" Mended.", literal=True)
+            held_key(w, t, "C-s", "s0  (b)")
+            t.wait_for("edit saved", timeout=30)
+            t.wait_for("edited  [diff: d]")
+            t.keys("q")
+            eq(t.wait_exit(), 0)
+        eq(decided(w), [("s0", "edited", None)])
+        eq(w.sql("SELECT text FROM decisions"), [("Sample number 0: a grey heron. Mended.",)])
+
+
+def test_q_leaves_once_the_decision_is_saved():
+    with Workdir() as w:
+        setup(w)
+        with screen(w) as t:
+            t.wait_for("s0  (b)  undecided", timeout=30)
+            con = locked(w)
+            t.keys("a")
+            t.wait_for("waiting for another writer", timeout=30)
+            t.keys("q")
+            s = t.wait_for("then the screen closes")
+            check(not t.dead()[0], s)
+            con.execute("ROLLBACK")
+            con.close()
+            eq(t.wait_exit(timeout=30), 0)
+        eq(decided(w), [("s0", "accepted", None)])
+
+
+def test_ctrl_c_twice_leaves_without_the_decision_and_says_so():
+    with Workdir() as w:
+        setup(w)
+        with screen(w) as t:
+            t.wait_for("s0  (b)  undecided", timeout=30)
+            con = locked(w)
+            t.keys("a")
+            t.wait_for("waiting for another writer", timeout=30)
+            t.keys("C-c")
+            t.wait_for("q again: leave without it")
+            t.keys("C-c")
+            s = t.wait_for("not saved: your last accept")
+            eq(t.wait_exit(), 75, s)
+            con.execute("ROLLBACK")
+            con.close()
+        eq(decided(w), [])
