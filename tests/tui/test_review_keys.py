@@ -57,10 +57,13 @@ def test_ctrl_c_quits_as_q_does():
 def test_ctrl_c_warns_about_an_unsaved_edit_as_q_does():
     with Workdir() as w:
         setup(w, SHORT)
-        with screen(w, pre=["env", "ASSAY_BUSY_TIMEOUT_MS=200"]) as t:
+        with screen(w) as t:
             t.wait_for("s0  (b)")
-            lock = sqlite3.connect(w.db, timeout=5)
-            lock.execute("BEGIN EXCLUSIVE")
+            # the store refuses the edit (a lock only makes it wait: test_review_wait)
+            con = sqlite3.connect(w.db, timeout=5)
+            con.execute("CREATE TRIGGER refuse BEFORE INSERT ON events"
+                        " BEGIN SELECT RAISE(ABORT, 'refused'); END")
+            con.commit()
             t.keys("e")
             t.wait_for("Ctrl-S save")
             t.keys("End")
@@ -69,8 +72,9 @@ def test_ctrl_c_warns_about_an_unsaved_edit_as_q_does():
             t.wait_for("your edit is kept")
             t.keys("C-c")  # held back once, as q is
             t.wait_for("q again quits without it")
-            lock.rollback()
-            lock.close()
+            con.execute("DROP TRIGGER refuse")
+            con.commit()
+            con.close()
             t.keys("C-c")
             t.wait_for("reviewed 0 samples")
             eq(t.wait_exit(), 0)
