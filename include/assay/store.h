@@ -57,8 +57,9 @@ typedef struct store_options {
 int store_open(const char *path, const store_options *opt, store **out, assay_error *err);
 void store_close(store *s);
 /* How long a write waits for another writer's lock before ASSAY_EBUSY
- * (SQLite; 0: the store's own busy timeout again). A screen waits in
- * short tries so that its keys still work. */
+ * (0: the store's own busy timeout again; on PostgreSQL the lock wait,
+ * none by default). A screen waits in short tries so that its keys still
+ * work. */
 void store_busy_wait(store *s, int ms);
 const char *store_path(const store *s);
 /* What to call the database on a screen or in a report: an SQLite file's

@@ -471,9 +471,33 @@ void store_read_end(store *s)
 	store_rollback(s);
 }
 
+/* PostgreSQL: how long a statement waits for another's lock before
+ * 55P03 (ASSAY_EBUSY); a session setting, sent only when it changes. */
+static const dbi_query q_lock_timeout = {
+    "pg_lock_timeout", NULL, "SELECT set_config('lock_timeout', $1, false)"};
+
+static void lock_wait_pg(store *s, int ms)
+{
+	if (ms == s->lock_ms || s->in_tx)
+		return;
+	assay_error err = {0};
+	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_lock_timeout, &err);
+	if (!st)
+		return;
+	char v[24];
+	snprintf(v, sizeof v, "%d", ms);
+	dbi_bind_text(st, 1, v, -1);
+	int rc = dbi_step(st, &err, "setting the lock wait");
+	dbi_reset(st);
+	if (rc >= 0)
+		s->lock_ms = ms;
+}
+
 void store_busy_wait(store *s, int ms)
 {
-	if (!s->pg)
+	if (s->pg)
+		lock_wait_pg(s, ms > 0 ? ms : 0); /* 0: as long as it takes, as ever */
+	else
 		store_busy_poll(s->db, ms > 0 ? ms : s->busy_ms);
 }
 

@@ -33,6 +33,7 @@ struct store {
 	bool must_exist; /* PostgreSQL: an empty schema is refused, not made a store */
 	bool in_tx;
 	int busy_ms; /* SQLite: how long a write waits for another writer */
+	int lock_ms; /* PostgreSQL: the lock wait store_busy_wait set (0: none) */
 	/* Prepared statements keyed by the address of their SQL text, which is
 	 * always a string literal in one of the src/store/ files. */
 	struct {

@@ -9,10 +9,16 @@ q leaves once it is saved, a second q leaves without it and says so."""
 import json
 import os
 import sqlite3
+import subprocess
 import sys
+import time
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "e2e"))
 from harness import BIN, Tmux, Workdir, check, contains, eq  # noqa: E402
+import pgserver  # noqa: E402
+import test_pg_store as pgs  # noqa: E402
 
 
 def setup(w, n=3):
@@ -202,3 +208,63 @@ def test_ctrl_c_twice_leaves_without_the_decision_and_says_so():
             con.execute("ROLLBACK")
             con.close()
         eq(decided(w), [])
+
+
+# ---- PostgreSQL: a lock wait, not a busy timeout ------------------------------------
+
+def pg_hold(w, table):
+    """A psql session holding table in EXCLUSIVE mode (reads go on, writes
+    wait for it) until release(p)."""
+    exe = os.path.join(pgserver.bindir() or "/usr/bin", "psql")
+    p = subprocess.Popen([exe, "-X", "-q", "-v", "ON_ERROR_STOP=1", w.db],
+                         stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    p.stdin.write(f"BEGIN; LOCK TABLE {table} IN EXCLUSIVE MODE;\n")
+    p.stdin.flush()
+    end = time.monotonic() + 30
+    while time.monotonic() < end:
+        n = pgs.psql(w.db, "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid ="
+                           f" l.relation WHERE c.relname = '{table}' AND l.mode ="
+                           " 'ExclusiveLock' AND l.granted").strip()
+        if n == "1":
+            return p
+        time.sleep(0.05)
+    raise AssertionError(f"psql did not lock {table}")
+
+
+def pg_release(p):
+    p.stdin.write("ROLLBACK;\n")
+    p.stdin.close()
+    eq(p.wait(timeout=30), 0)
+
+
+def test_on_postgresql_a_decision_and_an_undo_wait_for_a_lock():
+    uri = pgs.server()
+    if not uri:
+        return
+    w = pgs.pg_workdir(uri, "keywait")
+    try:
+        recs = [json.dumps({"id": f"s{i}", "caption": f"Sample number {i}: a grey heron."})
+                for i in range(3)]
+        r = w.run("import", "--no-score", "--batch", "b", w.file("s.jsonl", "\n".join(recs)))
+        eq(r.code, 0, r)
+        e = {"ASSAY_ANNOTATOR": "tester", "HOME": w.path, "XDG_CONFIG_HOME": w.path}
+        cmd = ["sh", "-c", '"$0" "$@"; s=$?; sleep 1; exit $s', BIN, "--db", w.db, "review",
+               "--order", "import", "--retrain-every", "0"]
+        with Tmux(cmd, width=160, height=24, env=e, cwd=w.path) as t:
+            t.wait_for("s0  (b)  undecided", timeout=30)
+            for key, then in (("a", "s1  (b)  undecided"), ("u", "undone: back on s0")):
+                p = pg_hold(w, "events")
+                t.keys(key)
+                s = t.wait_for("waiting for another writer", timeout=30)
+                check("not saved" not in s, s)
+                t.keys("j")  # the keys that look work meanwhile
+                t.keys("s")  # a decision key waits for the one kept
+                t.wait_for("this key works once your decision is saved")
+                pg_release(p)
+                t.wait_for(then, timeout=30)
+            t.keys("q")
+            eq(t.wait_exit(), 0)
+        eq(pgs.psql(w.db, "SELECT kind FROM events ORDER BY id").split(), ["accept", "undo"])
+        eq(pgs.psql(w.db, "SELECT count(*) FROM decisions").strip(), "0")
+    finally:
+        w.__exit__(None, None, None)
