@@ -15,6 +15,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
+sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "e2e"))
 from harness import BIN, Tmux, Workdir, check, contains, eq  # noqa: E402
 import pgserver  # noqa: E402
@@ -208,6 +209,47 @@ def test_ctrl_c_twice_leaves_without_the_decision_and_says_so():
             con.execute("ROLLBACK")
             con.close()
         eq(decided(w), [])
+
+
+def test_waiting_decisions_under_valgrind():
+    """A rejection with its reason kept while the lock is held, saved after;
+    then an accept kept and left unsaved by q twice: no invalid access, no
+    leak."""
+    import shutil
+    import test_valgrind
+    if test_valgrind.sanitized_build():
+        return  # valgrind and AddressSanitizer do not mix; the plain build runs this
+    check(shutil.which("valgrind"), "valgrind is not installed (the test set-up installs it)")
+    with Workdir() as w:
+        setup(w)
+        log = os.path.join(w.path, "vg-%p.log")
+        e = {"ASSAY_ANNOTATOR": "tester", "HOME": w.path, "XDG_CONFIG_HOME": w.path,
+             "ASSAY_BUSY_TIMEOUT_MS": "500"}
+        cmd = ["sh", "-c", '"$0" "$@"; s=$?; sleep 1; exit $s',
+               "valgrind", "--leak-check=full", "--errors-for-leak-kinds=definite",
+               "--show-leak-kinds=definite", "--error-exitcode=99", f"--log-file={log}",
+               BIN, "--db", w.db, "review", "--order", "import"]
+        with Tmux(cmd, width=160, height=24, env=e, cwd=w.path) as t:
+            t.wait_for("s0  (b)  undecided", timeout=60)
+            t.keys("r")
+            t.wait_for("9  other", timeout=30)
+            held_key(w, t, "9", "s0  (b)", "wrong bird", ("Enter",))
+            t.wait_for("s1  (b)  undecided", timeout=60)
+            con = locked(w)
+            t.keys("a")
+            t.wait_for("waiting for another writer", timeout=60)
+            t.keys("q")
+            t.wait_for("q again: leave without it", timeout=30)
+            t.keys("q")
+            t.wait_for("not saved: your last accept", timeout=60)
+            eq(t.wait_exit(timeout=60), 75)
+            con.execute("ROLLBACK")
+            con.close()
+        text = "".join(open(os.path.join(w.path, f)).read() for f in os.listdir(w.path)
+                       if f.startswith("vg-"))
+        contains(text, "ERROR SUMMARY: 0 errors")
+        check("definitely lost: 0 bytes" in text or "definitely lost" not in text, text[-3000:])
+        eq(decided(w), [("s0", "rejected", "other: wrong bird")])
 
 
 # ---- PostgreSQL: a lock wait, not a busy timeout ------------------------------------
