@@ -33,12 +33,14 @@ static void say(app *a)
 {
 	const tui_pending *p = &a->pend;
 	if (p->quit)
-		tui_message(a->b, false, "waiting for another writer: your %s is kept and saved "
-					 "when it ends, then the screen closes (q again: leave without it)",
+		tui_message(a->b, false,
+			    "waiting for another writer: your %s is kept and saved "
+			    "when it ends, then the screen closes (q again: leave without it)",
 			    op_name(p));
 	else
-		tui_message(a->b, false, "waiting for another writer: your %s is kept and saved "
-					 "when it ends (q leaves after it)",
+		tui_message(a->b, false,
+			    "waiting for another writer: your %s is kept and saved "
+			    "when it ends (q leaves after it)",
 			    op_name(p));
 }
 
@@ -72,8 +74,9 @@ bool tui_pend_decision(app *a, const store_decision_in *in, bool was_decided, bo
 	p->quit = false;
 	if (!ok) {
 		tui_pend_free(a);
-		tui_message(a->b, true, "not saved: out of memory while another writer holds the "
-					"database");
+		tui_message(a->b, true,
+			    "not saved: out of memory while another writer holds the "
+			    "database");
 		return false;
 	}
 	hold(a, TUI_PEND_DECIDE);
@@ -112,8 +115,8 @@ int tui_pend_tick(app *a)
 	/* keys between tries: the lock is polled every few ms meanwhile, so a
 	 * short try misses no pause of the other writer's */
 	int rc = p->op == TUI_PEND_UNDO
-			 ? tui_undo_commit(a, TUI_TRY_MS)
-			 : tui_decide_commit(a, &p->in, p->was_decided, p->stay, TUI_TRY_MS);
+		     ? tui_undo_commit(a, TUI_TRY_MS)
+		     : tui_decide_commit(a, &p->in, p->was_decided, p->stay, TUI_TRY_MS);
 	if (rc == ASSAY_EBUSY) {
 		if (!a->b->msg[0])
 			say(a);
