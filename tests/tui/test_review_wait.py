@@ -100,7 +100,7 @@ def held_key(w, t, key, waits_for, *more):
     s = t.wait_for("waiting for another writer", timeout=30)
     check("not saved" not in s, s)
     t.keys("j")  # scrolls: works meanwhile
-    t.keys("a")  # a decision key waits for the one kept
+    t.keys("s")  # a decision key waits for the one kept
     s = t.wait_for("this key works once your decision is saved")
     check("not saved" not in s, s)
     contains(s, waits_for)
@@ -250,6 +250,21 @@ def test_waiting_decisions_under_valgrind():
         contains(text, "ERROR SUMMARY: 0 errors")
         check("definitely lost: 0 bytes" in text or "definitely lost" not in text, text[-3000:])
         eq(decided(w), [("s0", "rejected", "other: wrong bird")])
+
+
+def test_a_pairs_preference_waits_for_another_writer():
+    import test_pair_review as pr
+    with Workdir() as w:
+        pr.setup(w, n=3)
+        with screen(w) as t:
+            s = t.wait_for("pair p0", timeout=30)
+            left = pr.left_candidate(s, 160)
+            held_key(w, t, "1", "pair p0")
+            t.wait_for("pair p1", timeout=30)
+            t.keys("q")
+            eq(t.wait_exit(), 0)
+        eq(pr.pref_of(w, "p0"), ("accepted", left, pr.place(left), None, None))
+        eq(w.sql("SELECT kind FROM events"), [("accept",)])
 
 
 # ---- PostgreSQL: a lock wait, not a busy timeout ------------------------------------
