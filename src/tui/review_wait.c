@@ -94,8 +94,15 @@ void tui_pend_undo(app *a)
 static void settle(app *a, int rc)
 {
 	tui_pending *p = &a->pend;
-	if (rc == ASSAY_OK && p->op == TUI_PEND_DECIDE && p->in.kind == STORE_EDIT && !a->pair)
+	bool edit = p->op == TUI_PEND_DECIDE && p->in.kind == STORE_EDIT && !a->pair;
+	if (edit && rc == ASSAY_OK) {
 		tui_edit_saved(a, p->in.sample_id);
+	} else if (edit) { /* refused for another reason: kept as the draft e opens */
+		char *text = (char *)p->in.text;
+		p->in.text = NULL;
+		tui_draft_keep(a->b, &a->draft, p->in.sample_id, &text);
+		free(text);
+	}
 	if (a->waiting)
 		a->wait_need = p->need;
 	else
@@ -103,7 +110,7 @@ static void settle(app *a, int rc)
 	a->view.refused = NULL;
 	bool quit = p->quit;
 	tui_pend_free(a);
-	if (quit && !a->draft.text)
+	if (quit && rc == ASSAY_OK && !a->draft.text)
 		a->b->quit = true; /* every view closes: the screen leaves */
 }
 

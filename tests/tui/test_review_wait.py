@@ -267,6 +267,41 @@ def test_a_pairs_preference_waits_for_another_writer():
         eq(w.sql("SELECT kind FROM events"), [("accept",)])
 
 
+def test_an_edit_refused_once_the_lock_goes_is_kept_and_q_stays():
+    """The other writer leaves behind a store that refuses the edit (here a
+    trigger): the edit waited, then is refused with the reason, kept as the
+    draft e opens, and the q pressed meanwhile does not close the screen."""
+    with Workdir() as w:
+        setup(w)
+        with screen(w) as t:
+            t.wait_for("s0  (b)  undecided", timeout=30)
+            t.keys("e")
+            t.wait_for("Ctrl-S save")
+            t.keys("End")
+            t.keys(" Kept.", literal=True)
+            con = locked(w)
+            con.execute("CREATE TRIGGER refuse BEFORE INSERT ON events"
+                        " BEGIN SELECT RAISE(ABORT, 'refused'); END")
+            t.keys("C-s")
+            t.wait_for("waiting for another writer", timeout=30)
+            t.keys("q")
+            t.wait_for("then the screen closes")
+            con.execute("COMMIT")
+            s = t.wait_for("your edit is kept", timeout=30)
+            contains(s, "refused")
+            check(not t.dead()[0], s)
+            con.execute("DROP TRIGGER refuse")
+            con.close()
+            t.keys("e")
+            s = t.wait_for("Ctrl-S save")
+            contains(s, "heron. Kept.")
+            t.keys("C-s")
+            t.wait_for("edit saved")
+            t.keys("q")
+            eq(t.wait_exit(), 0)
+        eq(w.sql("SELECT text FROM decisions"), [("Sample number 0: a grey heron. Kept.",)])
+
+
 # ---- PostgreSQL: a lock wait, not a busy timeout ------------------------------------
 
 def pg_hold(w, table):
