@@ -19,7 +19,7 @@
 /* A decision's first try waits this long for another writer's lock (a
  * rescore's step and the pause after it), each try after it this long. */
 #define TUI_TRY_FIRST_MS 400
-#define TUI_TRY_MS 100
+#define TUI_TRY_MS 50
 
 /* an editor may stay open long: the sample is held at least this long */
 #define EDIT_LEASE_MS (2 * 60 * 60 * 1000)
@@ -254,12 +254,13 @@ void tui_claim_first(app *a);
 int tui_claim_wait_tick(app *a);
 /* review_wait.c: a decision (in, a copy is kept) or an undo the lock
  * held back, kept pending (false: out of memory, refused with a message);
- * the tick's part: -1 when nothing is pending, else the milliseconds until
- * the next try; q while one is pending (it leaves once saved, a second q
- * without it); freed when the screen closes. */
+ * the tick's part (idle: no key came, else the key goes first): -1 when
+ * nothing is pending, else the milliseconds until the next try; q while
+ * one is pending (it leaves once saved, a second q without it); freed
+ * when the screen closes. */
 bool tui_pend_decision(app *a, const store_decision_in *in, bool was_decided, bool stay);
 void tui_pend_undo(app *a);
-int tui_pend_tick(app *a);
+int tui_pend_tick(app *a, bool idle);
 void tui_pend_quit(app *a);
 void tui_pend_free(app *a);
 /* review.c: one try of a decision (of an undo) with a short wait for the

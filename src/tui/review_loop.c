@@ -60,7 +60,7 @@ static void count(app *a)
 int tui_review_tick(tui_view *v, bool idle)
 {
 	app *a = APP(v);
-	int wait = tui_pend_tick(a);
+	int wait = tui_pend_tick(a, idle);
 	if (wait < 0)
 		wait = tui_claim_wait_tick(a);
 	if (wait >= 0)

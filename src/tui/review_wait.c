@@ -114,11 +114,13 @@ static void settle(app *a, int rc)
 		a->b->quit = true; /* every view closes: the screen leaves */
 }
 
-int tui_pend_tick(app *a)
+int tui_pend_tick(app *a, bool idle)
 {
 	tui_pending *p = &a->pend;
 	if (!p->op)
 		return -1;
+	if (!idle)
+		return 0; /* a key came: it is handled before the next try */
 	/* keys between tries: the lock is polled every few ms meanwhile, so a
 	 * short try misses no pause of the other writer's */
 	int rc = p->op == TUI_PEND_UNDO
