@@ -117,6 +117,7 @@ typedef struct store_score_steps {
 	int64_t began; /* when the open step began (monotonic ns) */
 	int64_t ended; /* when the last step ended (monotonic ns; 0: none yet) */
 	size_t steps;  /* steps begun */
+	size_t sort_threads; /* in bulk: the threads the indexes were sorted on (0: this one) */
 } store_score_steps;
 int store_score_steps_begin(store *s, store_score_steps *st, assay_error *err);
 int store_score_step_open(store *s, store_score_steps *st, assay_error *err);

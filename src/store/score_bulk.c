@@ -15,6 +15,7 @@
 #include "store_int.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <time.h>
 
 /* The definitions are schema.c's (samples) and score_relayout.c's
@@ -39,6 +40,12 @@ static const char sql_leased[] = "SELECT EXISTS (SELECT 1 FROM leases WHERE expi
  * the live indexes between steps. */
 static const char sql_cache_big[] = "PRAGMA cache_size = -131072";
 static const char sql_cache_back[] = "PRAGMA cache_size = -40000";
+/* While the indexes are built: the sorter's runs (as large as the cache)
+ * are sorted and merged on worker threads while this one reads the table
+ * on, when they are this small; one run as large as the big cache would be
+ * sorted on this thread alone after the whole scan. */
+static const char sql_sort_threads[] = "PRAGMA cache_size = -16384; PRAGMA threads = %zu";
+static const char sql_sort_back[] = "PRAGMA threads = 0";
 
 /* How long a step holds the write lock, and the pause after it: longer
  * than a waiting writer's poll (store_busy_poll) so that it gets in. */
@@ -129,12 +136,28 @@ int store_score_step_close(store *s, store_score_steps *st, bool ok, assay_error
 	return rc;
 }
 
+/* The dropped indexes built again, the sort on both cores when there are
+ * two. */
+static int build_indexes(store *s, store_score_steps *st, assay_error *err)
+{
+	size_t threads = ASSAY_MIN(assay_workers(), (size_t)2);
+	char sql[sizeof sql_sort_threads + 24];
+	snprintf(sql, sizeof sql, sql_sort_threads, threads > 1 ? threads : (size_t)0);
+	int rc = store_exec(s, sql, err);
+	st->sort_threads = rc == 0 && threads > 1 ? threads : 0;
+	if (rc == 0)
+		rc = store_exec(s, sql_build, err);
+	assay_error ignored = {0};
+	store_exec(s, sql_sort_back, &ignored);
+	return rc;
+}
+
 int store_score_steps_end(store *s, store_score_steps *st, bool keep, assay_error *err)
 {
 	int rc = ASSAY_OK;
 	if (st->on && s->in_tx) {
 		if (keep && st->bulk)
-			rc = store_exec(s, sql_build, err);
+			rc = build_indexes(s, st, err);
 		if (keep && rc == 0 && (rc = store_commit(s, err)) == 0)
 			st->ended = assay_mono_ns();
 		else

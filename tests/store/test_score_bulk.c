@@ -198,6 +198,36 @@ TEST(a_bulk_write_builds_the_same_indexes_again_with_every_row_in_them)
 	store_close(s);
 }
 
+/* A bulk run of n threads (ASSAY_THREADS): the index sort's threads, and
+ * the connection's threads and cache as they were after it. */
+static void bulk_sorted_on(const char *n, size_t want)
+{
+	setenv("ASSAY_THREADS", n, 1);
+	store *s = scored();
+	assay_error e = {0};
+	store_score_steps st;
+	CHECK_INT(store_score_steps_begin(s, &st, &e), ASSAY_OK);
+	CHECK_INT(store_score_bulk_begin(s, &st, &e), ASSAY_OK);
+	CHECK(st.bulk);
+	for (int64_t id = 1; id <= N; id += 10)
+		CHECK_INT(page(s, &st, id, id + 9, (double)id / N), ASSAY_OK);
+	CHECK_INT(store_score_steps_end(s, &st, true, &e), ASSAY_OK);
+	CHECK_INT((int64_t)st.sort_threads, (int64_t)want);
+	CHECK_INT(one(s, "PRAGMA threads"), 0);
+	CHECK_INT(one(s, "PRAGMA cache_size"), -40000);
+	CHECK_INT(one(s, "SELECT count(*) FROM samples INDEXED BY samples_by_quality"
+			 " WHERE quality > 0.4"), N / 5);
+	store_close(s);
+	unsetenv("ASSAY_THREADS");
+}
+
+TEST(a_bulk_write_sorts_its_indexes_on_two_threads_when_there_are_two)
+{
+	bulk_sorted_on("2", 2);
+	bulk_sorted_on("8", 2);
+	bulk_sorted_on("1", 0);
+}
+
 TEST(a_bulk_write_rolled_back_leaves_rows_and_indexes_as_they_were)
 {
 	store *s = scored();
@@ -318,5 +348,6 @@ UNIT_MAIN(UNIT_CASE(steps_leave_the_schema_as_it_was_with_every_row_in_its_index
 	  UNIT_CASE(inside_a_callers_transaction_no_steps),
 	  UNIT_CASE(another_process_writes_while_the_steps_go_on),
 	  UNIT_CASE(a_bulk_write_builds_the_same_indexes_again_with_every_row_in_them),
+	  UNIT_CASE(a_bulk_write_sorts_its_indexes_on_two_threads_when_there_are_two),
 	  UNIT_CASE(a_bulk_write_rolled_back_leaves_rows_and_indexes_as_they_were),
 	  UNIT_CASE(no_bulk_while_an_annotator_holds_a_lease))
