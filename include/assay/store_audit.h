@@ -26,7 +26,24 @@ typedef struct store_stat_row {
 	int64_t ms_spent;
 	int64_t edit_distance; /* -1 unless edited (and measured) */
 	int64_t words;         /* the original's word count, -1 when unknown */
+	/* NULL: the row is one decision. Else (filter->sums) the row is a
+	 * group of decisions alike in every key the filter asks for, summed
+	 * on the server: its keys are the row's (the day's as decided_at at
+	 * its midnight, verdict STORE_REJECTED or STORE_ACCEPTED as the group
+	 * is of rejections or not), its figures these. */
+	const struct store_stat_sums *sums;
 } store_stat_row;
+
+/* A group's figures (store_stat_row.sums): its decisions by verdict, the
+ * edits measured (edit_distance and words both known) with their sums,
+ * and the milliseconds spent on each decision that has some (> 0, capped
+ * at UINT32_MAX), in no order. Valid during the callback only. */
+typedef struct store_stat_sums {
+	uint64_t decided, accepted, edited, rejected;
+	uint64_t edits_measured, dist_sum, words_sum;
+	const uint32_t *ms;
+	size_t n_ms;
+} store_stat_sums;
 
 /* A compiled --where (src/store/where.c). */
 struct store_where;
@@ -42,6 +59,13 @@ typedef struct store_stats_filter {
 	int64_t last_sample;     /* 0, 0: all (a pass split across readers) */
 	const struct store_where *where; /* only the samples it selects, or NULL */
 	bool no_reason;          /* rows need not carry the reason (NULL) */
+	/* The caller takes summed rows (row.sums) where the store sums on a
+	 * server: keyed by the batch (need_batch), the reason (!no_reason),
+	 * the record's field (field_path) and these; a key not asked for is
+	 * 0 or NULL in the row. An SQLite store hands decisions one by one. */
+	bool sums;
+	bool need_annotator;     /* summed rows carry the annotator */
+	bool need_day;           /* summed rows carry the day (UTC) */
 } store_stats_filter;
 
 int store_stats_each(store *s, const store_stats_filter *f,

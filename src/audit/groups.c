@@ -214,8 +214,25 @@ static acc *find_group(collect *c)
 	return a;
 }
 
+static int append_ms(acc *a, const uint32_t *ms, size_t n);
+
+/* A group of decisions summed by the store (row.sums). */
+static int add_sums(acc *a, const store_stat_sums *m, bool keep_ms)
+{
+	a->g.decided += m->decided;
+	a->g.accepted += m->accepted;
+	a->g.edited += m->edited;
+	a->g.rejected += m->rejected;
+	a->edits_measured += m->edits_measured;
+	a->dist_sum += m->dist_sum;
+	a->words_sum += m->words_sum;
+	return keep_ms ? append_ms(a, m->ms, m->n_ms) : ASSAY_OK;
+}
+
 static int add(acc *a, const store_stat_row *r, bool keep_ms)
 {
+	if (r->sums)
+		return add_sums(a, r->sums, keep_ms);
 	a->g.decided++;
 	a->g.accepted += r->verdict == STORE_ACCEPTED;
 	a->g.edited += r->verdict == STORE_EDITED;
@@ -296,7 +313,8 @@ static int on_row(void *ud, const store_stat_row *r)
 static int append_ms(acc *a, const uint32_t *ms, size_t n)
 {
 	if (a->n_ms + n > a->cap_ms) {
-		size_t cap = a->n_ms + n;
+		/* doubling: a summed group comes in several parts */
+		size_t cap = a->n_ms + n > a->cap_ms * 2 ? a->n_ms + n : a->cap_ms * 2;
 		uint32_t *v = assay_realloc_big(a->ms, cap * sizeof *v);
 		if (!v)
 			return ASSAY_ENOMEM;
@@ -485,7 +503,7 @@ int audit_stats_compute(store *s, const audit_stats_opts *o, audit_stats *out, a
 {
 	*out = (audit_stats){0};
 	stats_run r = {.f = {.since_ms = o->since_ms, .until_ms = o->until_ms, .where = o->where,
-			     .no_reason = audit_by_reason_index(o) < 0}};
+			     .no_reason = audit_by_reason_index(o) < 0, .sums = true}};
 	store_names annotators = {0}, batches = {0};
 	char *path = NULL;
 	audit_readers_open(s, &r.readers);
@@ -502,6 +520,8 @@ int audit_stats_compute(store *s, const audit_stats_opts *o, audit_stats *out, a
 		if (o->by[i] == AUDIT_BY_FIELD && !path)
 			r.f.field_path = path = json_path(o->field);
 		r.f.need_batch |= o->by[i] == AUDIT_BY_BATCH;
+		r.f.need_annotator |= o->by[i] == AUDIT_BY_ANNOTATOR;
+		r.f.need_day |= o->by[i] == AUDIT_BY_DAY || o->by[i] == AUDIT_BY_WEEK;
 	}
 	for (size_t w = 0; w < r.readers.n; w++) {
 		r.parts[w] = (collect){.o = o, .annotators = &annotators, .batches = &batches};

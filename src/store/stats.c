@@ -2,6 +2,7 @@
  * stream of current decisions, the verdicts of multiply-decided samples,
  * and (score, verdict) pairs per scorer. Aggregation happens in audit/. */
 #include "store_int.h"
+#include "stats_pg.h"
 #include "stats_scan.h"
 
 #include <stdlib.h>
@@ -17,14 +18,6 @@
 	"   AND (?4 = 0 OR d.annotator_id = ?4) AND (?5 = 0 OR s.batch_id = ?5)"                  \
 	"   AND d.sample_id BETWEEN ?6 AND ?7"
 
-/* PostgreSQL's: the record's field through its JSON path ($."meta"."model"
- * is a jsonpath too), a JSON boolean read as 1 or 0 and a JSON null as
- * NULL, as SQLite's json_extract gives them; the parameters typed. */
-#define PG_FIELD                                                                                   \
-	"(SELECT CASE jsonb_typeof(v) WHEN 'boolean' THEN CASE WHEN v = 'true'::jsonb"             \
-	"  THEN '1' ELSE '0' END WHEN 'null' THEN NULL ELSE v #>> '{}' END"                        \
-	"  FROM (SELECT CASE WHEN $3::text IS NULL THEN NULL"                                      \
-	"    ELSE jsonb_path_query_first(s.record::jsonb, $3::jsonpath) END AS v) AS j)"
 #define PG_DECISIONS_TAIL                                                                          \
 	"  d.decided_at, d.ms_spent, coalesce(d.edit_distance, -1), coalesce(d.words, -1)"        \
 	" FROM decisions d JOIN samples s ON s.id = d.sample_id"                                   \
@@ -37,7 +30,7 @@
 #define SQL_DECISIONS_PG                                                                           \
 	"SELECT d.sample_id, d.annotator_id, s.batch_id,"                                          \
 	"  CASE d.verdict WHEN 'accepted' THEN 0 WHEN 'edited' THEN 1 ELSE 2 END,"                 \
-	"  d.reason, " PG_FIELD "," PG_DECISIONS_TAIL
+	"  d.reason, " STATS_PG_FIELD "," PG_DECISIONS_TAIL
 
 static const dbi_query q_decisions = {"stats_decisions", SQL_DECISIONS, SQL_DECISIONS_PG};
 
@@ -91,6 +84,8 @@ int store_stats_each(store *s, const store_stats_filter *f,
 {
 	if (!s->pg && !f->where)
 		return stats_scan_decisions(s, f, fn, ud, err);
+	if (s->pg && f->sums)
+		return stats_pg_sums(s, f, fn, ud, err);
 	bool join = f->field_path || f->batch_id || f->need_batch, own = f->where != NULL;
 	dbi_stmt *st = own ? where_stmt(s, f->where, SQL_DECISIONS " AND (", ")", SQL_DECISIONS_PG " AND (", err)
 		       : join ? dbi_stmt_get(s->dbi, &q_decisions, err)
