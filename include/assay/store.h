@@ -85,6 +85,12 @@ int store_open_reader(store *s, store **out, assay_error *err);
 int store_read_begin(store *s, assay_error *err);
 void store_read_end(store *s);
 
+/* A read of several passes in one snapshot (a report's figures): on a
+ * server store one read-only transaction on s, every pass reading on s
+ * alone; on an SQLite file nothing (each pass reads as it did). */
+int store_shared_read_begin(store *s, assay_error *err);
+void store_shared_read_end(store *s);
+
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK. Writers wait up to the busy timeout
  * for each other; nesting is not supported (returns ASSAY_ECONFLICT). */
 int store_begin(store *s, assay_error *err);

@@ -59,8 +59,13 @@ static int write_report(store *s, const char *path, const cli_where *where, bool
 				.where_text = where->text, .thumb = cli_report_thumb,
 				.thumb_ud = &thumbs};
 	int rc = export_out_open(path, &oo, &out, &err);
+	/* every figure and list of the report in one snapshot (on a server):
+	 * a decision landing meanwhile is in all of them or in none */
+	if (rc == ASSAY_OK && (rc = store_shared_read_begin(s, &err)) < 0)
+		export_out_abort(out);
 	if (rc == ASSAY_OK && (rc = audit_report_html(s, &ro, &html, &err)) < 0)
 		export_out_abort(out);
+	store_shared_read_end(s);
 	if (rc == ASSAY_OK && (rc = export_out_write(out, html.data, html.len, &err)) < 0)
 		export_out_abort(out);
 	else if (rc == ASSAY_OK)

@@ -97,7 +97,10 @@ static int run(cli_ctx *ctx, const audit_stats_opts *o, stats_out *out, bool agr
 		return code;
 	assay_error err = {0};
 	cJSON *root = out->root = out->format == 'j' ? cJSON_CreateObject() : NULL;
-	int rc = where->set ? slice_head(s, where, out, &err) : ASSAY_OK;
+	/* every pass of the command in one snapshot (on a server) */
+	int rc = store_shared_read_begin(s, &err);
+	if (rc == ASSAY_OK && where->set)
+		rc = slice_head(s, where, out, &err);
 	if (rc == ASSAY_OK && out->pairs)
 		rc = pairs_run(s, o, out, &err);
 	else if (rc == ASSAY_OK && !agreement && !scorers) {
@@ -131,6 +134,7 @@ static int run(cli_ctx *ctx, const audit_stats_opts *o, stats_out *out, bool agr
 		}
 		cJSON_Delete(root);
 	}
+	store_shared_read_end(s);
 	store_close(s);
 	return rc == ASSAY_OK ? 0 : cli_fail(&err);
 }

@@ -24,7 +24,10 @@ STATS = [(), ("--by", "batch"), ("--by", "reason"), ("--by", "model"),
          ("--by", "meta.scene"), ("--by", "meta.task"), ("--by", "annotator", "--by", "model"),
          ("--by", "meta.source.kind", "--by", "reason"), ("--annotator", "bob"),
          ("--batch", "b2"), ("--agreement",), ("--format", "csv", "--by", "model"),
-         ("--format", "json", "--by", "batch")]
+         ("--format", "json", "--by", "batch"), ("--by", "annotator", "--by", "batch"),
+         ("--by", "reason", "--by", "annotator"),
+         ("--where", "verdict = rejected", "--by", "reason", "--by", "model"),
+         ("--scorers", "--agreement")]
 EXPORTS = [(), ("--status", "all"), ("--status", "rejected,conflict"),
            ("--resolve", "majority", "--status", "all"), ("--format", "json"),
            ("--format", "csv", "--status", "all"), ("--batch", "b1", "--annotator", "ann")]
