@@ -181,6 +181,14 @@ static const dbi_query q_refresh = {
     " finished_at = CASE WHEN $3 <> 0 THEN $4 ELSE finished_at END"
     " WHERE id = $1"};
 
+/* PostgreSQL: the planner's statistics of samples at an import's end, as
+ * after any bulk load (the server's own analysis comes a minute or more
+ * later, and until then the rows loaded count as none: the review queue's
+ * probes were planned as a scan and sort of the whole batch each). Inside
+ * the import's transaction, whose own rows it counts; a role that does not
+ * own the table is only warned (a notice, not shown). */
+static const dbi_query q_analyze_pg = {"batch_analyze_samples", NULL, "ANALYZE samples"};
+
 int store_batch_refresh_counts(store *s, int64_t batch_id, int64_t read, bool finished,
 			       assay_error *err)
 {
@@ -191,7 +199,12 @@ int store_batch_refresh_counts(store *s, int64_t batch_id, int64_t read, bool fi
 	dbi_bind_i64(st, 2, read);
 	dbi_bind_i64(st, 3, finished);
 	dbi_bind_i64(st, 4, assay_now_ms());
-	return dbi_run(st, err, "updating batch counts");
+	int rc = dbi_run(st, err, "updating batch counts");
+	if (rc < 0 || !s->pg || !finished)
+		return rc;
+	if (!(st = dbi_stmt_get(s->dbi, &q_analyze_pg, err)))
+		return err->code;
+	return dbi_run(st, err, "analysing the samples loaded");
 }
 
 static const dbi_query q_list = {

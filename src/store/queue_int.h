@@ -11,19 +11,27 @@
  * fewer than `overlap` other annotators decided it or hold it (one who did
  * both counts once); a lease counts until it expires (no process clears
  * them). The text is PostgreSQL's as well (?N turned into $N): every
- * branch of a CASE a boolean, the subquery in FROM named. */
+ * branch of a CASE a boolean, the subquery in FROM named. The decisions'
+ * subqueries end in LIMIT 1 OFFSET 0 (the same rows on either engine): an
+ * OFFSET keeps PostgreSQL from turning them into hashed subqueries, which
+ * read every decision at each probe (a probe's cost grew with the
+ * decisions made), so each sample walked past is tested by the primary
+ * key; the leases' one stays hashable (a few live rows). */
 #define ELIGIBLE                                                                                   \
 	" AND (?2 = 0 OR s.batch_id = ?2)"                                                          \
 	" AND CASE CAST(?3 AS INTEGER)"                                                             \
 	"   WHEN 0 THEN NOT EXISTS (SELECT 1 FROM decisions d WHERE d.sample_id = s.id"             \
-	"                           AND d.annotator_id = ?1)"                                       \
+	"                           AND d.annotator_id = ?1"                                        \
+	"                  LIMIT 1 OFFSET 0)"                                                       \
 	"   WHEN 4 THEN 1 = 1"                                                                      \
 	"   ELSE EXISTS (SELECT 1 FROM decisions d WHERE d.sample_id = s.id AND d.annotator_id = ?1" \
 	"                AND d.verdict = CASE CAST(?3 AS INTEGER) WHEN 1 THEN 'skipped'"            \
-	"                                WHEN 2 THEN 'rejected' ELSE 'edited' END) END"             \
+	"                                WHEN 2 THEN 'rejected' ELSE 'edited' END"                  \
+	"                  LIMIT 1 OFFSET 0) END"                                                   \
 	" AND (?3 NOT IN (0, 1) OR CASE WHEN ?5 <= 1 THEN"                                          \
 	"      NOT EXISTS (SELECT 1 FROM decisions d WHERE d.sample_id = s.id"                      \
-	"                  AND d.annotator_id <> ?1 AND d.verdict <> 'skipped')"                    \
+	"                  AND d.annotator_id <> ?1 AND d.verdict <> 'skipped'"                     \
+	"                  LIMIT 1 OFFSET 0)"                                                       \
 	"  AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.sample_id = s.id"                         \
 	"                  AND l.annotator_id <> ?1 AND l.expires_at > ?4)"                         \
 	"    ELSE (SELECT count(*) FROM (SELECT d.annotator_id FROM decisions d"                    \
@@ -39,14 +47,17 @@
 	" AND ($2 = 0 OR s.batch_id = $2)"                                                          \
 	" AND CASE CAST($3 AS INTEGER)"                                                             \
 	"   WHEN 0 THEN NOT EXISTS (SELECT 1 FROM decisions d WHERE d.sample_id = s.id"             \
-	"                           AND d.annotator_id = $1)"                                       \
+	"                           AND d.annotator_id = $1"                                        \
+	"                  LIMIT 1 OFFSET 0)"                                                       \
 	"   WHEN 4 THEN 1 = 1"                                                                      \
 	"   ELSE EXISTS (SELECT 1 FROM decisions d WHERE d.sample_id = s.id AND d.annotator_id = $1" \
 	"                AND d.verdict = CASE CAST($3 AS INTEGER) WHEN 1 THEN 'skipped'"            \
-	"                                WHEN 2 THEN 'rejected' ELSE 'edited' END) END"             \
+	"                                WHEN 2 THEN 'rejected' ELSE 'edited' END"                  \
+	"                  LIMIT 1 OFFSET 0) END"                                                   \
 	" AND ($3 NOT IN (0, 1) OR CASE WHEN $5 <= 1 THEN"                                          \
 	"      NOT EXISTS (SELECT 1 FROM decisions d WHERE d.sample_id = s.id"                      \
-	"                  AND d.annotator_id <> $1 AND d.verdict <> 'skipped')"                    \
+	"                  AND d.annotator_id <> $1 AND d.verdict <> 'skipped'"                     \
+	"                  LIMIT 1 OFFSET 0)"                                                       \
 	"  AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.sample_id = s.id"                         \
 	"                  AND l.annotator_id <> $1 AND l.expires_at > $4)"                         \
 	"    ELSE (SELECT count(*) FROM (SELECT d.annotator_id FROM decisions d"                    \
