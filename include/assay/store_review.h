@@ -98,6 +98,15 @@ void store_auto_rows_free(store_auto_row *rows, size_t n);
  * write transaction keeps claims out, and tests the leases by the server's
  * clock, by which they end there (now_ms is SQLite's). */
 int store_auto_open(store *s, int64_t sample_id, int64_t now_ms, bool *open, assay_error *err);
+/* Rejects the rows of a page (store_auto_page) as annotator `who` in one
+ * transaction, each with `reason` (NULL: its likely reason, else "other"),
+ * leaving alone a sample decided, adjudicated or taken onto someone's
+ * screen since the page was read (store_auto_open, checked again inside
+ * the transaction); *done gets how many were rejected. On PostgreSQL the
+ * page is locked, tested and written by a few statements for all its rows,
+ * the same events and decisions in the same order. */
+int store_auto_reject(store *s, int64_t who, const store_auto_row *rows, size_t n,
+		      const char *reason, int64_t *done, assay_error *err);
 /* How many undecided samples have no learned score of model `model` (not
  * scored since it was trained). */
 int store_auto_unscored(store *s, int64_t model, int64_t *n, assay_error *err);

@@ -72,36 +72,6 @@ static void print_example(const store_auto_row *r)
 	fputs(")\n", stdout);
 }
 
-/* Records one page of rejections in one transaction; a sample decided,
- * adjudicated or taken onto someone's screen since the page was read is
- * left alone (checked again inside the transaction). *done gets how many
- * were rejected. */
-static int decide_page(store *s, int64_t who, const store_auto_row *rows, size_t n,
-		       const decide_auto_opts *o, int64_t *done, assay_error *err)
-{
-	int rc = store_begin(s, err);
-	int64_t now = assay_now_ms();
-	*done = 0;
-	for (size_t i = 0; rc == ASSAY_OK && i < n; i++) {
-		bool open = false;
-		if ((rc = store_auto_open(s, rows[i].sample_id, now, &open, err)) < 0 || !open)
-			continue;
-		store_decision_in in = {.sample_id = rows[i].sample_id, .annotator_id = who,
-					.kind = STORE_REJECT, .session = "auto",
-					.reason = o->reason	    ? o->reason
-						  : rows[i].likely ? rows[i].likely
-								   : "other"};
-		int64_t event;
-		rc = store_decide(s, &in, &event, err);
-		*done += rc == ASSAY_OK;
-	}
-	if (rc == ASSAY_OK)
-		return store_commit(s, err);
-	if (store_in_tx(s))
-		store_rollback(s);
-	return rc;
-}
-
 /* Walks the samples at or above the threshold: counts them, shows the
  * first few, and (unless a dry run) rejects them as `who`. */
 static int walk(store *s, int64_t model, double t, int64_t who, const decide_auto_opts *o,
@@ -121,7 +91,7 @@ static int walk(store *s, int64_t model, double t, int64_t who, const decide_aut
 			print_example(&rows[i]);
 		int64_t done = (int64_t)n;
 		if (n && !o->dry_run)
-			rc = decide_page(s, who, rows, n, o, &done, err);
+			rc = store_auto_reject(s, who, rows, n, o->reason, &done, err);
 		*count += rc == ASSAY_OK ? done : 0;
 		store_auto_rows_free(rows, n);
 		if (rc < 0 || n == 0)

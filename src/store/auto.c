@@ -129,3 +129,48 @@ int store_auto_unscored(store *s, int64_t model, int64_t *n, assay_error *err)
 	sqlite3_reset(st);
 	return rc == SQLITE_ROW ? ASSAY_OK : store_sqlerr(s, rc, err, "counting samples");
 }
+
+/* A row's reason: the one given, else the model's likely one, else
+ * "other". */
+const char *store_auto_reason(const store_auto_row *r, const char *reason)
+{
+	return reason ? reason : r->likely ? r->likely : "other";
+}
+
+/* Each row in turn: checked again, then rejected as any decision is. */
+static int reject_each(store *s, int64_t who, const store_auto_row *rows, size_t n,
+		       const char *reason, int64_t *done, assay_error *err)
+{
+	int64_t now = assay_now_ms();
+	int rc = ASSAY_OK;
+	for (size_t i = 0; rc == ASSAY_OK && i < n; i++) {
+		bool open = false;
+		if ((rc = store_auto_open(s, rows[i].sample_id, now, &open, err)) < 0 || !open)
+			continue;
+		store_decision_in in = {.sample_id = rows[i].sample_id, .annotator_id = who,
+					.kind = STORE_REJECT, .session = "auto",
+					.reason = store_auto_reason(&rows[i], reason)};
+		int64_t event;
+		rc = store_decide(s, &in, &event, err);
+		*done += rc == ASSAY_OK;
+	}
+	return rc;
+}
+
+int store_auto_reject(store *s, int64_t who, const store_auto_row *rows, size_t n,
+		      const char *reason, int64_t *done, assay_error *err)
+{
+	*done = 0;
+	int rc = store_begin(s, err);
+	if (rc == ASSAY_OK && s->pg)
+		rc = store_auto_reject_pg(s, who, rows, n, reason, done, err);
+	if (rc == ASSAY_OK)
+		rc = reject_each(s, who, rows, n, reason, done, err);
+	else if (rc == 1)
+		rc = ASSAY_OK;
+	if (rc == ASSAY_OK)
+		return store_commit(s, err);
+	if (store_in_tx(s))
+		store_rollback(s);
+	return rc;
+}

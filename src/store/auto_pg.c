@@ -10,6 +10,10 @@
 #include "store_int.h"
 
 #include <stdlib.h>
+#include <string.h>
+
+#include "assay/limits.h"
+#include "assay/text.h"
 
 /* Undecided: no verdict but skips and no adjudication. */
 #define UNDECIDED_PG                                                                               \
@@ -182,4 +186,125 @@ int store_auto_unscored_pg(store *s, int64_t model, int64_t *n, assay_error *err
 	return rc == DBI_ROW ? ASSAY_OK
 	       : rc < 0      ? rc
 			     : assay_fail(err, ASSAY_EDB, "counting samples: no count");
+}
+
+/* ---- a page's rejections, set-based ------------------------------------------------ */
+
+/* The page's claim locks ($1 the ids as an array), tried at once: the ids
+ * got (an array), and how many of the page are pairs (their rejection is
+ * refused one by one, as SQLite's). */
+static const dbi_query q_auto_lock_page_pg = {
+    "auto_lock_page_pg", NULL,
+    "SELECT coalesce(array_agg(u.id ORDER BY u.ord), '{}')::text,"
+    " (SELECT count(*) FROM pairs p WHERE p.sample_id = ANY($1::bigint[]))"
+    " FROM unnest($1::bigint[]) WITH ORDINALITY u(id, ord)"
+    " WHERE pg_try_advisory_xact_lock(" PG_STORE_KEY ", (u.id & 2147483647)::integer)"};
+
+/* In a statement of its own after the locks (its snapshot sees a claim
+ * that committed before): of the page ($1 ids, $2 reasons, in order) the
+ * samples locked ($3) still undecided and on nobody's screen get a
+ * rejection by $4 at $5: the events in the page's order, the decisions
+ * from them, the annotator's own leases of them dropped, as store_decide
+ * writes one; how many. */
+static const dbi_query q_auto_reject_pg = {
+    "auto_reject_pg", NULL,
+    "WITH c AS (SELECT u.id, u.reason, u.ord"
+    "  FROM unnest($1::bigint[], $2::text[]) WITH ORDINALITY u(id, reason, ord)"
+    "  JOIN samples s ON s.id = u.id WHERE u.id = ANY($3::bigint[]) AND" UNDECIDED_PG
+    "  AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.sample_id = s.id"
+    "   AND l.expires_at > " PG_NOW_MS ")),"
+    " e AS (INSERT INTO events (sample_id, annotator_id, kind, verdict, text, reason, undoes,"
+    "  at, ms_spent, session, pref, placement)"
+    "  SELECT id, $4::bigint, 'reject', NULL, NULL, reason, NULL, $5::bigint, 0, 'auto', NULL,"
+    "  NULL FROM c ORDER BY ord RETURNING id, sample_id, reason),"
+    " d AS (INSERT INTO decisions (sample_id, annotator_id, verdict, text, reason, event_id,"
+    "  decided_at, ms_spent, edit_distance, words, pref, placement)"
+    "  SELECT sample_id, $4, 'rejected', NULL, reason, id, $5, 0, NULL, NULL, NULL, NULL FROM e"
+    "  ON CONFLICT (sample_id, annotator_id) DO UPDATE SET verdict = excluded.verdict,"
+    "  text = excluded.text, reason = excluded.reason, event_id = excluded.event_id,"
+    "  decided_at = excluded.decided_at, ms_spent = excluded.ms_spent,"
+    "  edit_distance = excluded.edit_distance, words = excluded.words,"
+    "  pref = excluded.pref, placement = excluded.placement),"
+    " r AS (DELETE FROM leases WHERE annotator_id = $4 AND sample_id IN (SELECT sample_id FROM e))"
+    " SELECT count(*) FROM e"};
+
+/* The page as two array literals: the ids and the reasons (quoted, " and
+ * backslash escaped). false when a reason would be refused (empty, not UTF-8,
+ * too long): the rows go one by one, which says why. */
+static bool page_arrays(const store_auto_row *rows, size_t n, const char *reason, abuf *ids,
+			abuf *why, int *rc)
+{
+	*rc = ASSAY_OK;
+	int e = abuf_putc(ids, '{') | abuf_putc(why, '{');
+	for (size_t i = 0; i < n && !e; i++) {
+		const char *r = store_auto_reason(&rows[i], reason);
+		size_t len = strlen(r), bad;
+		if (!len || len > ASSAY_REASON_MAX || !text_utf8_valid(r, len, &bad))
+			return false;
+		e |= abuf_printf(ids, "%s%lld", i ? "," : "", (long long)rows[i].sample_id);
+		e |= abuf_puts(why, i ? ",\"" : "\"");
+		for (const char *c = r; *c && !e; c++)
+			e |= (*c == '"' || *c == '\\' ? abuf_putc(why, '\\') : 0) | abuf_putc(why, *c);
+		e |= abuf_putc(why, '"');
+	}
+	e |= abuf_putc(ids, '}') | abuf_putc(why, '}');
+	if (e)
+		*rc = ASSAY_ENOMEM;
+	return !e;
+}
+
+/* Takes the page's locks: *got the ids got (an array literal), *pairs how
+ * many of the page are pairs. */
+static int lock_page(store *s, const char *ids, char **got, int64_t *pairs, assay_error *err)
+{
+	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_auto_lock_page_pg, err);
+	if (!st)
+		return err->code;
+	dbi_bind_text(st, 1, ids, -1);
+	int rc = dbi_step(st, err, "locking samples");
+	if (rc == DBI_ROW) {
+		*got = assay_strdup(dbi_col_text(st, 0, NULL));
+		*pairs = dbi_col_i64(st, 1);
+	}
+	dbi_reset(st);
+	return rc < 0		? rc
+	       : rc != DBI_ROW ? assay_fail(err, ASSAY_EDB, "locking samples: no row")
+	       : !*got	       ? assay_fail(err, ASSAY_ENOMEM, "out of memory")
+			       : ASSAY_OK;
+}
+
+static int reject_page(store *s, int64_t who, const char *ids, const char *why,
+		       const char *got, int64_t *done, assay_error *err)
+{
+	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_auto_reject_pg, err);
+	if (!st)
+		return err->code;
+	dbi_bind_text(st, 1, ids, -1);
+	dbi_bind_text(st, 2, why, -1);
+	dbi_bind_text(st, 3, got, -1);
+	dbi_bind_i64(st, 4, who);
+	dbi_bind_i64(st, 5, assay_now_ms());
+	int rc = dbi_step(st, err, "recording the rejections");
+	if (rc == DBI_ROW)
+		*done = dbi_col_i64(st, 0);
+	dbi_reset(st);
+	return rc < 0 ? rc : rc == DBI_ROW ? ASSAY_OK : assay_fail(err, ASSAY_EDB,
+								   "recording the rejections: no count");
+}
+
+int store_auto_reject_pg(store *s, int64_t who, const store_auto_row *rows, size_t n,
+			 const char *reason, int64_t *done, assay_error *err)
+{
+	abuf ids = {0}, why = {0};
+	char *got = NULL;
+	int64_t pairs = 0;
+	int rc;
+	if (!page_arrays(rows, n, reason, &ids, &why, &rc))
+		rc = rc < 0 ? assay_fail(err, rc, "out of memory") : ASSAY_OK;
+	else if ((rc = lock_page(s, ids.data, &got, &pairs, err)) == ASSAY_OK && !pairs)
+		rc = reject_page(s, who, ids.data, why.data, got, done, err) < 0 ? err->code : 1;
+	free(got);
+	abuf_free(&ids);
+	abuf_free(&why);
+	return rc;
 }
