@@ -302,7 +302,7 @@ int tui_undo_commit(app *a, int wait_ms)
 static void noted(tui_view *v, char *t)
 {
 	app *a = APP(v);
-	if (t && a->has_sample && tui_decide(a, STORE_NOTE, t, NULL, true))
+	if (t && a->has_sample && tui_decide(a, STORE_NOTE, t, NULL, true) && !a->pend.op)
 		tui_message(a->b, false, "note added");
 	free(t);
 }

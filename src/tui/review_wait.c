@@ -95,6 +95,8 @@ static void settle(app *a, int rc)
 {
 	tui_pending *p = &a->pend;
 	bool edit = p->op == TUI_PEND_DECIDE && p->in.kind == STORE_EDIT && !a->pair;
+	if (rc == ASSAY_OK && p->op == TUI_PEND_DECIDE && p->in.kind == STORE_NOTE)
+		tui_message(a->b, false, "note added");
 	if (edit && rc == ASSAY_OK) {
 		tui_edit_saved(a, p->in.sample_id);
 	} else if (edit) { /* refused for another reason: kept as the draft e opens */

@@ -302,6 +302,26 @@ def test_an_edit_refused_once_the_lock_goes_is_kept_and_q_stays():
         eq(w.sql("SELECT text FROM decisions"), [("Sample number 0: a grey heron. Kept.",)])
 
 
+def test_a_note_waits_and_is_only_then_said_added():
+    with Workdir() as w:
+        setup(w)
+        with screen(w) as t:
+            t.wait_for("s0  (b)  undecided", timeout=30)
+            t.keys("n")
+            t.wait_for("note:")
+            con = locked(w)
+            t.keys("look again", literal=True)
+            t.keys("Enter")
+            s = t.wait_for("waiting for another writer", timeout=30)
+            check("note added" not in s, s)
+            con.execute("ROLLBACK")
+            con.close()
+            t.wait_for("note added", timeout=30)
+            t.keys("q")
+            eq(t.wait_exit(), 0)
+        eq(w.sql("SELECT kind, text FROM events"), [("note", "look again")])
+
+
 # ---- PostgreSQL: a lock wait, not a busy timeout ------------------------------------
 
 def pg_hold(w, table):
