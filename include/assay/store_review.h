@@ -218,18 +218,25 @@ int store_has_learned(store *s, bool *yes, assay_error *err);
 /* Samples the queue's filter covers, and how many this annotator decided. */
 int store_queue_counts(store *s, const store_queue *q, int64_t *total, int64_t *decided,
 		       assay_error *err);
-/* Takes the lease on a sample and gives up the others this annotator
- * holds (what store_queue_next does to the sample it hands out). */
+/* Takes (or extends) the lease on a sample and gives up the others this
+ * annotator holds (what store_queue_next does to the sample it hands
+ * out), unless q->overlap other annotators hold live leases on it (then
+ * nothing changes): 1 taken, 0 held by others, < 0 error. */
 int store_lease_renew(store *s, const store_queue *q, int64_t sample_id, assay_error *err);
-/* Takes (or extends) the lease on a sample, keeping the others this
- * annotator holds: walking back through a session keeps the sample the
- * queue handed out. */
+/* The same, keeping the others this annotator holds. */
 int store_lease_take(store *s, const store_queue *q, int64_t sample_id, assay_error *err);
-/* Extends every lease this annotator holds to q->lease_ms from now. */
+/* Extends every live lease this annotator holds to q->lease_ms from now;
+ * one that ran out stays out (another annotator may hold the sample now). */
 int store_lease_renew_all(store *s, const store_queue *q, assay_error *err);
 int store_lease_release(store *s, int64_t annotator_id, int64_t sample_id, assay_error *err);
 /* Gives up every lease this annotator holds (the session ends). */
 int store_lease_release_all(store *s, int64_t annotator_id, assay_error *err);
+/* store_undo for q's annotator, and in the same transaction the lease on
+ * the undone sample (store_lease_renew's), so no other annotator is handed
+ * it in between. *leased false: another annotator holds it (the sample
+ * was a skip). */
+int store_undo_claim(store *s, const store_queue *q, const char *session, int64_t *sample_id,
+		     bool *leased, assay_error *err);
 
 /* This annotator's current verdict on a sample: verdict "" when none. */
 typedef struct store_decision {
@@ -260,6 +267,14 @@ int store_search(store *s, const store_queue *q, const char *needle, int64_t aft
  * key from the cursor. ASSAY_ENOTFOUND when none is left. */
 int store_conflict_next(store *s, int64_t batch_id, int64_t after_id, int64_t *sample_id,
 			assay_error *err);
+/* store_conflict_next for a lead (q->annotator_id, q->batch_id): the
+ * first such sample after after_id that no other lead or annotator holds a
+ * live lease on, leased to this lead in the same transaction (the lead's
+ * other leases given up; store_adjudicate releases it), so two leads never
+ * adjudicate one sample at once. On PostgreSQL the leads' walks take turns
+ * (a transaction advisory lock on the store). */
+int store_conflict_claim(store *s, const store_queue *q, int64_t after_id, int64_t *sample_id,
+			 assay_error *err);
 /* How many samples store_conflict_next would walk from the start. */
 int store_conflict_count(store *s, int64_t batch_id, int64_t *n, assay_error *err);
 

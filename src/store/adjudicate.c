@@ -1,7 +1,7 @@
 /* adjudicate.c — what a lead needs to settle conflicts: a keyset walk over
  * the samples whose annotators disagree and that no lead has decided yet,
  * every annotator's verdict on one sample, and the lead's own adjudication. */
-#include "store_int.h"
+#include "queue_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +40,72 @@ int store_conflict_next(store *s, int64_t batch_id, int64_t after_id, int64_t *s
 	if (rc == DBI_DONE)
 		return assay_fail(err, ASSAY_ENOTFOUND, "no conflicting sample left");
 	return rc < 0 ? rc : ASSAY_OK;
+}
+
+/* The first conflict after ?1 that no one but lead ?3 holds a live lease
+ * on (?4 now by the store's clock). */
+static const dbi_query q_conflict_free = {
+    "conflict_next_free",
+    "SELECT d.sample_id" CONFLICTS
+    "   AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.sample_id = d.sample_id"
+    "                   AND l.annotator_id <> ?3 AND l.expires_at > ?4)"
+    " ORDER BY d.sample_id LIMIT 1",
+    NULL};
+/* PostgreSQL: the leads' walks take turns (the statement after it sees
+ * what the one before committed). */
+static const dbi_query q_conflict_turn = {
+    "conflict_turn", NULL,
+    "SELECT 1 FROM (SELECT pg_advisory_xact_lock(" PG_STORE_KEY ", -2)) l"};
+
+/* Inside the transaction: finds and leases the lead's next conflict. */
+static int conflict_claim_tx(store *s, const store_queue *q, int64_t after_id,
+			     int64_t *sample_id, assay_error *err)
+{
+	int64_t now;
+	int rc = store_clock_ms(s, &now, err);
+	if (rc < 0)
+		return rc;
+	dbi_stmt *st;
+	if (s->pg) {
+		if (!(st = dbi_stmt_get(s->dbi, &q_conflict_turn, err)))
+			return err->code;
+		rc = dbi_step(st, err, "waiting for the other leads");
+		dbi_reset(st);
+		if (rc < 0)
+			return rc;
+	}
+	if (!(st = dbi_stmt_get(s->dbi, &q_conflict_free, err)))
+		return err->code;
+	dbi_bind_i64(st, 1, after_id);
+	dbi_bind_i64(st, 2, q->batch_id);
+	dbi_bind_i64(st, 3, q->annotator_id);
+	dbi_bind_i64(st, 4, now);
+	rc = dbi_step(st, err, "looking for conflicts");
+	if (rc == DBI_ROW)
+		*sample_id = dbi_col_i64(st, 0);
+	dbi_reset(st);
+	if (rc == DBI_DONE)
+		return assay_fail(err, ASSAY_ENOTFOUND, "no conflicting sample left");
+	if (rc < 0)
+		return rc;
+	rc = queue_lease_checked(s, q, *sample_id, false, err);
+	return rc == 1 ? ASSAY_OK
+	       : rc < 0 ? rc
+			: assay_fail(err, ASSAY_EDB, "internal: a free conflict was held");
+}
+
+int store_conflict_claim(store *s, const store_queue *q, int64_t after_id, int64_t *sample_id,
+			 assay_error *err)
+{
+	int rc = store_begin(s, err);
+	if (rc < 0)
+		return rc;
+	rc = conflict_claim_tx(s, q, after_id, sample_id, err);
+	if (rc < 0) {
+		store_rollback(s);
+		return rc;
+	}
+	return store_commit(s, err);
 }
 
 int store_conflict_count(store *s, int64_t batch_id, int64_t *n, assay_error *err)

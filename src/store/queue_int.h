@@ -106,6 +106,13 @@ int queue_probe(store *s, const store_queue *q, const store_cursor *c, int show,
 /* Leases sample id to the queue's annotator and drops the annotator's
  * other leases, inside the caller's transaction (queue_lease.c). */
 int queue_claim(store *s, const store_queue *q, int64_t id, assay_error *err);
+/* Takes (or extends) q's annotator's lease on sample id unless `overlap`
+ * other annotators hold live ones on it, inside the caller's transaction
+ * (on PostgreSQL after waiting for the sample's claim lock, so a claim in
+ * flight is seen); taken and not keep_others, the annotator's other
+ * leases are given up. 1 taken, 0 held by others, < 0 error. */
+int queue_lease_checked(store *s, const store_queue *q, int64_t id, bool keep_others,
+			assay_error *err);
 /* PostgreSQL: the server's clock in ms, in SQL (a lease's end). */
 #define PG_NOW_MS "(extract(epoch FROM clock_timestamp()) * 1000)::bigint"
 

@@ -37,8 +37,9 @@ static int64_t lease_end_param(const store *s, const store_queue *q)
 	return s->pg ? queue_lease_ms(q) : queue_lease_end(q);
 }
 
-/* The lease alone (no transaction of its own). */
-int store_lease_take(store *s, const store_queue *q, int64_t sample_id, assay_error *err)
+/* The lease alone (no transaction of its own), whoever else holds the
+ * sample: the queue's claim, which tested that first. */
+static int lease_write(store *s, const store_queue *q, int64_t sample_id, assay_error *err)
 {
 	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_lease, err);
 	if (!st)
@@ -49,11 +50,8 @@ int store_lease_take(store *s, const store_queue *q, int64_t sample_id, assay_er
 	return dbi_run(st, err, "taking the lease");
 }
 
-int queue_claim(store *s, const store_queue *q, int64_t id, assay_error *err)
+static int drop_others(store *s, const store_queue *q, int64_t id, assay_error *err)
 {
-	int rc = store_lease_take(s, q, id, err);
-	if (rc < 0)
-		return rc;
 	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_drop_other_leases, err);
 	if (!st)
 		return err->code;
@@ -62,29 +60,111 @@ int queue_claim(store *s, const store_queue *q, int64_t id, assay_error *err)
 	return dbi_run(st, err, "releasing leases");
 }
 
-int store_lease_renew(store *s, const store_queue *q, int64_t sample_id, assay_error *err)
+int queue_claim(store *s, const store_queue *q, int64_t id, assay_error *err)
 {
-	int rc = store_begin(s, err);
-	if (rc < 0)
-		return rc;
-	if ((rc = queue_claim(s, q, sample_id, err)) < 0) {
-		store_rollback(s);
-		return rc;
-	}
-	return store_commit(s, err);
+	int rc = lease_write(s, q, id, err);
+	return rc < 0 ? rc : drop_others(s, q, id, err);
 }
 
+/* PostgreSQL: waits for sample $1's claim lock (a claim in flight holds it
+ * for one round trip), so the statement after it sees what that claim
+ * committed. */
+static const dbi_query q_sample_lock = {
+    "lease_sample_lock", NULL,
+    "SELECT 1 FROM (SELECT pg_advisory_xact_lock(" PG_SAMPLE_KEYS ")) l"};
+/* The lease on ?1 for ?2 (?3 as q_lease's), unless ?5 other annotators
+ * hold live leases on it (?4 now by the store's clock). */
+static const dbi_query q_lease_checked = {
+    "lease_take_checked",
+    "INSERT INTO leases (sample_id, annotator_id, expires_at) SELECT ?1, ?2, ?3"
+    " WHERE (SELECT count(*) FROM leases o WHERE o.sample_id = ?1 AND o.annotator_id <> ?2"
+    "  AND o.expires_at > ?4) < ?5"
+    " ON CONFLICT (sample_id, annotator_id) DO UPDATE SET expires_at = excluded.expires_at",
+    "INSERT INTO leases (sample_id, annotator_id, expires_at) SELECT $1::bigint, $2::bigint, "
+    PG_NOW_MS " + $3::bigint"
+    " WHERE (SELECT count(*) FROM leases o WHERE o.sample_id = $1 AND o.annotator_id <> $2"
+    "  AND o.expires_at > $4::bigint) < $5::bigint"
+    " ON CONFLICT (sample_id, annotator_id) DO UPDATE SET expires_at = excluded.expires_at"};
+
+int queue_lease_checked(store *s, const store_queue *q, int64_t id, bool keep_others,
+			assay_error *err)
+{
+	int64_t now;
+	int rc = store_clock_ms(s, &now, err);
+	if (rc < 0)
+		return rc;
+	dbi_stmt *st;
+	if (s->pg) {
+		if (!(st = dbi_stmt_get(s->dbi, &q_sample_lock, err)))
+			return err->code;
+		dbi_bind_i64(st, 1, id);
+		rc = dbi_step(st, err, "waiting for the sample's claim");
+		dbi_reset(st);
+		if (rc < 0)
+			return rc;
+	}
+	if (!(st = dbi_stmt_get(s->dbi, &q_lease_checked, err)))
+		return err->code;
+	dbi_bind_i64(st, 1, id);
+	dbi_bind_i64(st, 2, q->annotator_id);
+	dbi_bind_i64(st, 3, lease_end_param(s, q));
+	dbi_bind_i64(st, 4, now);
+	dbi_bind_i64(st, 5, q->overlap > 0 ? q->overlap : 1);
+	if ((rc = dbi_run(st, err, "taking the lease")) < 0)
+		return rc;
+	if (dbi_changes(s->dbi) == 0)
+		return 0;
+	return keep_others || (rc = drop_others(s, q, id, err)) == ASSAY_OK ? 1 : rc;
+}
+
+/* queue_lease_checked in a transaction of its own (unless one is open). */
+static int lease_checked_tx(store *s, const store_queue *q, int64_t id, bool keep_others,
+			    assay_error *err)
+{
+	bool own = !s->in_tx;
+	int rc = own ? store_begin(s, err) : ASSAY_OK;
+	if (rc < 0)
+		return rc;
+	int got = queue_lease_checked(s, q, id, keep_others, err);
+	if (!own)
+		return got;
+	if (got < 0) {
+		store_rollback(s);
+		return got;
+	}
+	return (rc = store_commit(s, err)) < 0 ? rc : got;
+}
+
+int store_lease_take(store *s, const store_queue *q, int64_t sample_id, assay_error *err)
+{
+	return lease_checked_tx(s, q, sample_id, true, err);
+}
+
+int store_lease_renew(store *s, const store_queue *q, int64_t sample_id, assay_error *err)
+{
+	return lease_checked_tx(s, q, sample_id, false, err);
+}
+
+/* Only the live ones (?3 now): a lease that ran out may be another
+ * annotator's now. */
 static const dbi_query q_renew_all = {
-    "lease_renew_all", "UPDATE leases SET expires_at = ?2 WHERE annotator_id = ?1",
-    "UPDATE leases SET expires_at = " PG_NOW_MS " + $2 WHERE annotator_id = $1"};
+    "lease_renew_all",
+    "UPDATE leases SET expires_at = ?2 WHERE annotator_id = ?1 AND expires_at > ?3",
+    "UPDATE leases SET expires_at = " PG_NOW_MS " + $2 WHERE annotator_id = $1"
+    " AND expires_at > $3"};
 
 int store_lease_renew_all(store *s, const store_queue *q, assay_error *err)
 {
+	int64_t now;
+	int rc = store_clock_ms(s, &now, err);
+	if (rc < 0)
+		return rc;
 	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_renew_all, err);
 	if (!st)
 		return err->code;
 	dbi_bind_i64(st, 1, q->annotator_id);
 	dbi_bind_i64(st, 2, lease_end_param(s, q));
+	dbi_bind_i64(st, 3, now);
 	return dbi_run(st, err, "renewing the leases");
 }
 

@@ -1,7 +1,7 @@
 /* review.c — annotators' decisions: the event and the current verdict in
  * one transaction, lead adjudications, and undo read back from the
  * append-only event log (so it survives restarts). */
-#include "store_int.h"
+#include "queue_int.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -300,7 +300,9 @@ static int decide_tx(store *s, void *ud, assay_error *err)
 		dbi_bind_i64(st, 6, *j->event_id);
 		dbi_bind_i64(st, 7, at);
 		dbi_bind_text(st, 8, store_pref_name(in->pref), -1);
-		return dbi_run(st, err, "recording the adjudication");
+		if ((rc = dbi_run(st, err, "recording the adjudication")) < 0)
+			return rc;
+		return store_lease_release(s, in->annotator_id, in->sample_id, err);
 	}
 	if ((rc = add_event(s, in, kind_names[in->kind], NULL, 0, at, j->event_id, err)) < 0)
 		return rc;
@@ -384,6 +386,8 @@ typedef struct undo_job {
 	int64_t before;  /* the verdict undone is older than this event */
 	int64_t undone;  /* out: the event undone */
 	int64_t on;      /* only a verdict on this sample (0: any) */
+	const store_queue *claim; /* not NULL: lease the undone sample (store_undo_claim) */
+	int leased;      /* out: 1 leased, 0 held by others */
 } undo_job;
 
 static int kind_of(const char *name)
@@ -459,30 +463,45 @@ static int undo_tx(store *s, void *ud, assay_error *err)
 	dbi_bind_i64(st, 2, j->annotator_id);
 	dbi_bind_i64(st, 3, undone);
 	rc = dbi_step(st, err, "reading the events");
-	if (rc == DBI_ROW)
-		return restore(s, st, sample, j->annotator_id, err);
-	dbi_reset(st);
-	if (rc < 0)
+	if (rc == DBI_ROW) {
+		rc = restore(s, st, sample, j->annotator_id, err);
+	} else {
+		dbi_reset(st);
+		if (rc < 0)
+			return rc;
+		if (!(st = dbi_stmt_get(s->dbi, &q_drop_decision, err)))
+			return err->code;
+		dbi_bind_i64(st, 1, sample);
+		dbi_bind_i64(st, 2, j->annotator_id);
+		rc = dbi_run(st, err, "removing the decision");
+	}
+	if (rc < 0 || !j->claim)
 		return rc;
-	if (!(st = dbi_stmt_get(s->dbi, &q_drop_decision, err)))
-		return err->code;
-	dbi_bind_i64(st, 1, sample);
-	dbi_bind_i64(st, 2, j->annotator_id);
-	return dbi_run(st, err, "removing the decision");
+	j->leased = queue_lease_checked(s, j->claim, sample, false, err);
+	return j->leased < 0 ? j->leased : ASSAY_OK;
 }
 
 int store_undo(store *s, int64_t annotator_id, const char *session, int64_t *sample_id,
 	       assay_error *err)
 {
-	undo_job j = {annotator_id, session, sample_id, INT64_MAX, 0, 0};
+	undo_job j = {annotator_id, session, sample_id, INT64_MAX, 0, 0, NULL, 0};
 	return in_tx(s, undo_tx, &j, err);
+}
+
+int store_undo_claim(store *s, const store_queue *q, const char *session, int64_t *sample_id,
+		     bool *leased, assay_error *err)
+{
+	undo_job j = {q->annotator_id, session, sample_id, INT64_MAX, 0, 0, q, 0};
+	int rc = in_tx(s, undo_tx, &j, err);
+	*leased = rc == ASSAY_OK && j.leased == 1;
+	return rc;
 }
 
 int store_undo_on(store *s, int64_t annotator_id, int64_t sample_id, const char *session,
 		  assay_error *err)
 {
 	int64_t sample;
-	undo_job j = {annotator_id, session, &sample, INT64_MAX, 0, sample_id};
+	undo_job j = {annotator_id, session, &sample, INT64_MAX, 0, sample_id, NULL, 0};
 	return sample_id > 0 ? in_tx(s, undo_tx, &j, err)
 			     : assay_fail(err, ASSAY_EINVAL, "internal: no sample to undo on");
 }
@@ -493,7 +512,7 @@ int store_undo_all(store *s, int64_t annotator_id, const char *session, int64_t 
 		   assay_error *err)
 {
 	int64_t sample;
-	undo_job j = {annotator_id, session, &sample, INT64_MAX, 0, 0};
+	undo_job j = {annotator_id, session, &sample, INT64_MAX, 0, 0, NULL, 0};
 	*n = 0;
 	for (;;) {
 		int rc = store_begin(s, err);
