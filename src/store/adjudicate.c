@@ -2,6 +2,7 @@
  * the samples whose annotators disagree and that no lead has decided yet,
  * every annotator's verdict on one sample, and the lead's own adjudication. */
 #include "queue_int.h"
+#include "store_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -4,6 +4,7 @@
  * what the screen shows beside a sample (its decision, notes) and finds
  * (a search). Every query runs on both engines. */
 #include "queue_int.h"
+#include "store_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>

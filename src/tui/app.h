@@ -303,6 +303,11 @@ void tui_go(app *a, int64_t id);
 /* Renews the lease on the sample on screen when a tenth of it has passed
  * (held long while an editor runs); the loop's tick calls it. */
 void tui_keep_lease(app *a);
+/* Keeps this annotator's lease, q->lease_ms long: on the sample on screen
+ * when it is undecided (taken again if it ran out and no one took it
+ * since; the annotator's other leases given up), else on the sample the
+ * queue handed out (one walked back to, decided, needs none). */
+int tui_lease_hold(app *a, const store_queue *q, assay_error *err);
 /* The read-only review of o->only (o->n_only >= 1, o kept by the caller
  * until it closes) on top of b's stack; h and l walk the list, q closes
  * it. The store may be read-only: nothing is written, not even a lease. */

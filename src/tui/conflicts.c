@@ -117,7 +117,9 @@ static void advance(cview *cv)
 	}
 	int64_t id;
 	assay_error err = {0};
-	int rc = store_conflict_next(a->b->s, cv->batch_id, cv->cursor, &id, &err);
+	/* leased to this lead: another lead's walk passes over it */
+	int rc = store_conflict_claim(a->b->s, &cv->q, cv->cursor, &id, &err);
+	cv->leased_ns = assay_mono_ns();
 	if (rc == ASSAY_OK) {
 		cv->cursor = id;
 		remember(a, id);
@@ -446,6 +448,9 @@ static int start(cview *cv, assay_error *err)
 		store_batch_free(&b);
 	}
 	snprintf(cv->session, sizeof cv->session, "%lld", (long long)assay_now_ms());
+	cv->q = (store_queue){.annotator_id = cv->annotator_id, .batch_id = cv->batch_id,
+			      .overlap = 1,
+			      .lease_ms = cv->o->lease_ms > 0 ? cv->o->lease_ms : 10 * 60 * 1000};
 	return store_conflict_count(cv->b->s, cv->batch_id, &cv->left, err);
 }
 
@@ -480,6 +485,8 @@ static void free_state(cview *cv)
 static void conflicts_close(tui_view *v)
 {
 	cview *cv = CV(v);
+	assay_error e = {0};
+	store_lease_release_all(cv->b->s, cv->annotator_id, &e); /* back to the other leads */
 	cv->sum.seconds = (double)(assay_mono_ns() - cv->start_ns) / 1e9;
 	*cv->out = cv->sum;
 	free_state(cv);

@@ -135,7 +135,15 @@ void tui_conflicts_draw(tui_view *v)
 
 int tui_conflicts_tick(tui_view *v, bool idle)
 {
-	return tui_media_tick(&CV(v)->media);
+	cview *cv = CV(v);
+	/* the lead's lease on the conflict on screen, renewed at a tenth */
+	if (assay_mono_ns() - cv->leased_ns >= cv->q.lease_ms * 1000000 / 10) {
+		assay_error e = {0};
+		if (store_lease_renew_all(cv->b->s, &cv->q, &e) < 0)
+			tui_message(cv->b, true, "%s", e.msg);
+		cv->leased_ns = assay_mono_ns();
+	}
+	return tui_media_tick(&cv->media);
 }
 
 int tui_conflicts_pollfds(tui_view *v, struct pollfd *fds, int cap)

@@ -30,6 +30,8 @@ typedef struct cview {
 	tui_draft draft; /* the lead's edit the store refused */
 	tui_reasons reasons;
 	int64_t batch_id;
+	store_queue q;     /* the lead's leases: the conflict the walk handed out */
+	int64_t leased_ns; /* when they were last renewed */
 	int64_t cursor; /* the last conflict the walk reached */
 	int64_t left;	/* conflicts not adjudicated yet */
 	int digit;	/* the digit of the key being handled */

@@ -84,18 +84,27 @@ static void remember(app *a, int64_t id)
 	a->pos = a->n_hist - 1;
 }
 
+int tui_lease_hold(app *a, const store_queue *q, assay_error *err)
+{
+	if (!a->has_sample || a->dec.verdict[0])
+		return store_lease_renew_all(a->s, q, err);
+	int rc = store_lease_renew(a->s, q, a->smp.id, err);
+	return rc != 0 ? rc
+		       : assay_fail(err, ASSAY_ECONFLICT,
+				    "another annotator holds this sample now (its lease ran out)");
+}
+
 void tui_keep_lease(app *a)
 {
 	if (!a->leasing || !a->has_sample ||
 	    assay_mono_ns() - a->leased_ns < a->q.lease_ms * 1000000 / 10)
 		return;
-	/* all of them: walking back keeps the sample the queue handed out */
 	store_queue q = a->q;
 	if (a->holding && q.lease_ms < EDIT_LEASE_MS)
 		q.lease_ms = EDIT_LEASE_MS;
 	assay_error e = {0};
 	store_busy_wait(a->s, TUI_TRY_MS);
-	int rc = store_lease_renew_all(a->s, &q, &e);
+	int rc = tui_lease_hold(a, &q, &e);
 	store_busy_wait(a->s, 0);
 	if (rc == ASSAY_EBUSY)
 		return; /* another writer holds the lock: a later tick tries again */
@@ -104,18 +113,18 @@ void tui_keep_lease(app *a)
 	a->leased_ns = assay_mono_ns();
 }
 
-/* Shows sample id, leased to this annotator (already, when the queue has
- * just handed it out: its claim took the lease). The sample left behind
- * keeps its lease while this annotator has not decided it (the one the
- * queue handed out, while the annotator walks back). */
+/* Shows sample id: leased already when the queue or an undo has just
+ * handed it out (its claim took the lease); else leased to this annotator
+ * if undecided (tui_lease_hold), while a decided one walked back to needs
+ * no lease and the one the queue handed out stays the annotator's only
+ * lease. */
 static void show(app *a, int64_t id, bool leased)
 {
 	assay_error err = {0};
 	if (a->leasing && a->has_sample && a->smp.id != id && a->dec.verdict[0] &&
 	    store_lease_release(a->s, a->annotator_id, a->smp.id, &err) < 0)
 		tui_message(a->b, true, "%s", err.msg);
-	if (load(a, id, &err) < 0 ||
-	    (a->leasing && !leased && store_lease_take(a->s, &a->q, id, &err) < 0))
+	if (load(a, id, &err) < 0 || (a->leasing && !leased && tui_lease_hold(a, &a->q, &err) < 0))
 		tui_message(a->b, true, "%s", err.msg);
 	a->leased_ns = assay_mono_ns();
 }
@@ -279,9 +288,12 @@ void tui_key_undo(tui_view *v)
 int tui_undo_commit(app *a, int wait_ms)
 {
 	int64_t id;
+	bool leased = false;
 	assay_error err = {0};
 	store_busy_wait(a->s, wait_ms);
-	int rc = store_undo(a->s, a->annotator_id, a->session, &id, &err);
+	/* the undone sample is leased in the undo's own transaction */
+	int rc = a->leasing ? store_undo_claim(a->s, &a->q, a->session, &id, &leased, &err)
+			    : store_undo(a->s, a->annotator_id, a->session, &id, &err);
 	store_busy_wait(a->s, 0);
 	if (rc == ASSAY_EBUSY)
 		return rc;
@@ -294,8 +306,12 @@ int tui_undo_commit(app *a, int wait_ms)
 	a->counts_pending = true; /* recounted while idle */
 	a->done = false;
 	remember(a, id);
-	show(a, id, false);
-	tui_message(a->b, false, "undone: back on %s", a->has_sample ? a->smp.ext_id : "?");
+	show(a, id, true);
+	if (a->leasing && !leased)
+		tui_message(a->b, false, "undone: back on %s; another annotator holds it now",
+			    a->has_sample ? a->smp.ext_id : "?");
+	else
+		tui_message(a->b, false, "undone: back on %s", a->has_sample ? a->smp.ext_id : "?");
 	return ASSAY_OK;
 }
 

@@ -22,7 +22,7 @@ static void hold_lease(app *a, bool hold)
 	if (hold && q.lease_ms < EDIT_LEASE_MS)
 		q.lease_ms = EDIT_LEASE_MS;
 	assay_error e = {0};
-	if (store_lease_take(a->s, &q, a->smp.id, &e) < 0 || store_lease_renew_all(a->s, &q, &e) < 0)
+	if (tui_lease_hold(a, &q, &e) < 0)
 		tui_message(a->b, true, "%s", e.msg);
 	a->leased_ns = assay_mono_ns();
 	a->holding = hold;
