@@ -38,9 +38,14 @@ static store *fixture(int engine, int n)
 		char ext[16], text[64];
 		snprintf(ext, sizeof ext, "s%d", i);
 		snprintf(text, sizeof text, "sample text number %d here", i);
-		store_new_sample ns = {.batch_id = b.id, .ext_id = ext, .line = i + 1,
-				       .text_field = "text", .text = text, .text_len = strlen(text),
-				       .record = "{}", .record_len = 2,
+		store_new_sample ns = {.batch_id = b.id,
+				       .ext_id = ext,
+				       .line = i + 1,
+				       .text_field = "text",
+				       .text = text,
+				       .text_len = strlen(text),
+				       .record = "{}",
+				       .record_len = 2,
 				       .hash = text_normalized_hash(text, strlen(text), NULL)};
 		int out;
 		int64_t id;
@@ -78,7 +83,9 @@ static int64_t next(store *s, const store_queue *q, store_cursor *c)
 
 static int decide(store *s, int64_t sample, int64_t who, int kind)
 {
-	store_decision_in in = {.sample_id = sample, .annotator_id = who, .kind = kind,
+	store_decision_in in = {.sample_id = sample,
+				.annotator_id = who,
+				.kind = kind,
 				.reason = kind == STORE_REJECT ? "bias" : NULL};
 	int64_t ev;
 	assay_error err = {0};
@@ -89,11 +96,10 @@ static int decide(store *s, int64_t sample, int64_t who, int kind)
  * anyone), by the store's clock. */
 static int64_t live_leases(store *s, int64_t sample, int64_t who)
 {
-	static const dbi_query q = {
-	    "t_live_leases",
-	    "SELECT count(*) FROM leases WHERE (?1 = 0 OR sample_id = ?1)"
-	    " AND (?2 = 0 OR annotator_id = ?2) AND expires_at > ?3",
-	    NULL};
+	static const dbi_query q = {"t_live_leases",
+				    "SELECT count(*) FROM leases WHERE (?1 = 0 OR sample_id = ?1)"
+				    " AND (?2 = 0 OR annotator_id = ?2) AND expires_at > ?3",
+				    NULL};
 	assay_error err = {0};
 	int64_t now = 0, n = -1;
 	CHECK_INT(store_clock_ms(s, &now, &err), ASSAY_OK);
@@ -118,8 +124,8 @@ static void renewal_case(int engine)
 		return;
 	store *t = other(engine);
 	int64_t a = ann(s, "ann"), b = ann(t, "bob");
-	store_queue qa = {.annotator_id = a, .order = STORE_ORDER_IMPORT, .overlap = 1,
-			  .lease_ms = 1};
+	store_queue qa = {
+	    .annotator_id = a, .order = STORE_ORDER_IMPORT, .overlap = 1, .lease_ms = 1};
 	store_queue qb = qa;
 	qb.annotator_id = b;
 	qb.lease_ms = 60000;
@@ -141,8 +147,14 @@ static void renewal_case(int engine)
 	store_close(s);
 }
 
-TEST(a_renewal_never_revives_a_lease_taken_since_sqlite) { renewal_case(LITE); }
-TEST(a_renewal_never_revives_a_lease_taken_since_pg) { renewal_case(PG); }
+TEST(a_renewal_never_revives_a_lease_taken_since_sqlite)
+{
+	renewal_case(LITE);
+}
+TEST(a_renewal_never_revives_a_lease_taken_since_pg)
+{
+	renewal_case(PG);
+}
 
 /* ann skips 1 and is handed 2; bob is handed 1 (a skip leaves it to the
  * others); ann walks back to 1: bob keeps it alone. */
@@ -153,8 +165,8 @@ static void walk_back_case(int engine)
 		return;
 	store *t = other(engine);
 	int64_t a = ann(s, "ann"), b = ann(t, "bob");
-	store_queue qa = {.annotator_id = a, .order = STORE_ORDER_IMPORT, .overlap = 1,
-			  .lease_ms = 60000};
+	store_queue qa = {
+	    .annotator_id = a, .order = STORE_ORDER_IMPORT, .overlap = 1, .lease_ms = 60000};
 	store_queue qb = qa;
 	qb.annotator_id = b;
 	store_cursor ca = {0}, cb = {0};
@@ -180,8 +192,14 @@ static void walk_back_case(int engine)
 	store_close(s);
 }
 
-TEST(walking_back_never_leases_a_sample_another_holds_sqlite) { walk_back_case(LITE); }
-TEST(walking_back_never_leases_a_sample_another_holds_pg) { walk_back_case(PG); }
+TEST(walking_back_never_leases_a_sample_another_holds_sqlite)
+{
+	walk_back_case(LITE);
+}
+TEST(walking_back_never_leases_a_sample_another_holds_pg)
+{
+	walk_back_case(PG);
+}
 
 static int count_commit(void *n)
 {
@@ -198,8 +216,8 @@ static void undo_case(int engine)
 		return;
 	store *t = other(engine);
 	int64_t a = ann(s, "ann"), b = ann(t, "bob");
-	store_queue qa = {.annotator_id = a, .order = STORE_ORDER_IMPORT, .overlap = 1,
-			  .lease_ms = 60000};
+	store_queue qa = {
+	    .annotator_id = a, .order = STORE_ORDER_IMPORT, .overlap = 1, .lease_ms = 60000};
 	store_queue qb = qa;
 	qb.annotator_id = b;
 	store_cursor ca = {0}, cb = {0};
@@ -240,8 +258,14 @@ static void undo_case(int engine)
 	store_close(s);
 }
 
-TEST(an_undo_retakes_the_undone_sample_in_its_transaction_sqlite) { undo_case(LITE); }
-TEST(an_undo_retakes_the_undone_sample_in_its_transaction_pg) { undo_case(PG); }
+TEST(an_undo_retakes_the_undone_sample_in_its_transaction_sqlite)
+{
+	undo_case(LITE);
+}
+TEST(an_undo_retakes_the_undone_sample_in_its_transaction_pg)
+{
+	undo_case(PG);
+}
 
 /* ann and bob disagree on 1 and 2; two leads walk the conflicts at once. */
 static void conflicts_case(int engine)
@@ -281,8 +305,14 @@ static void conflicts_case(int engine)
 	store_close(s);
 }
 
-TEST(two_leads_never_adjudicate_one_sample_at_once_sqlite) { conflicts_case(LITE); }
-TEST(two_leads_never_adjudicate_one_sample_at_once_pg) { conflicts_case(PG); }
+TEST(two_leads_never_adjudicate_one_sample_at_once_sqlite)
+{
+	conflicts_case(LITE);
+}
+TEST(two_leads_never_adjudicate_one_sample_at_once_pg)
+{
+	conflicts_case(PG);
+}
 
 UNIT_MAIN(UNIT_CASE(a_renewal_never_revives_a_lease_taken_since_sqlite),
 	  UNIT_CASE(a_renewal_never_revives_a_lease_taken_since_pg),
