@@ -334,6 +334,10 @@ void score_lsh_free(score_lsh *l);
  * most recent first). */
 int score_lsh_add(score_lsh *l, const uint32_t sig[SCORE_MH_K], score_lsh_match *m,
 		  assay_error *err);
+/* The same with the signature's band keys already made
+ * (score_minhash_bands). */
+int score_lsh_add_keyed(score_lsh *l, const uint32_t sig[SCORE_MH_K],
+			const uint32_t keys[SCORE_MH_BANDS], score_lsh_match *m, assay_error *err);
 size_t score_lsh_count(const score_lsh *l);
 /* Empties the index, keeping what it holds allocated (the next sample
  * added is number 0 again). */

@@ -264,6 +264,14 @@ static uint64_t *slot_for(score_lsh *l, uint32_t key)
 int score_lsh_add(score_lsh *l, const uint32_t sig[SCORE_MH_K], score_lsh_match *m,
 		  assay_error *err)
 {
+	uint32_t keys[SCORE_MH_BANDS];
+	score_minhash_bands(sig, keys);
+	return score_lsh_add_keyed(l, sig, keys, m, err);
+}
+
+int score_lsh_add_keyed(score_lsh *l, const uint32_t sig[SCORE_MH_K],
+			const uint32_t keys[SCORE_MH_BANDS], score_lsh_match *m, assay_error *err)
+{
 	if (reserve(l, err) < 0)
 		return err->code;
 	uint32_t me = (uint32_t)l->count;
@@ -276,7 +284,7 @@ int score_lsh_add(score_lsh *l, const uint32_t sig[SCORE_MH_K], score_lsh_match 
 		l->query = 1;
 	*m = (score_lsh_match){.best = UINT32_MAX, .similarity = 0};
 	for (size_t b = 0; b < SCORE_MH_BANDS; b++) {
-		uint32_t key = band_key(sig, b);
+		uint32_t key = keys[b];
 		uint64_t *slot = slot_for(l, key);
 		uint32_t head = (uint32_t)*slot;
 		/* Walk the bucket, most recent first. */

@@ -20,7 +20,6 @@
 #include "score_int.h"
 
 enum { ND_NEED = 1, ND_GAINED = 2, ND_SCOPE = 4, ND_MEMBER = 8 };
-#define ND_PAGE 4096
 #define NO_HEAD UINT32_MAX
 
 /* The chunk's samples, by their index in it: their place in a cluster. */
@@ -44,6 +43,7 @@ typedef struct nd_run {
 	char version[32];
 	int64_t upto, last, done; /* upto: the index's end; done: samples indexed by the run */
 	score_lsh *lsh;
+	nd_sigs *sigs; /* the page's signatures */
 	nd_state d;
 	nd_chunk ch;
 	nd_event *ev;
@@ -61,28 +61,6 @@ static bool in_scope(const run_ctx *r, int64_t batch)
 		if (r->o->batch_ids[i] == batch)
 			return true;
 	return false;
-}
-
-/* The signature of what makes the sample: its context and its text (two
- * answers "6" to different questions are not near-duplicates). */
-static int nd_signature(run_ctx *r, const store_score_item *it, uint32_t sig[SCORE_MH_K],
-			assay_error *err)
-{
-	const char *s = it->text;
-	size_t n = it->text_len;
-	if (it->context) {
-		abuf_reset(&r->context);
-		if (score_context_text(it->context, it->context_len, &r->context) < 0 ||
-		    abuf_puts(&r->context, "\n\n") < 0 ||
-		    abuf_append(&r->context, it->text, it->text_len) < 0)
-			return assay_fail(err, ASSAY_ENOMEM, "out of memory");
-		s = r->context.data;
-		n = r->context.len;
-	}
-	if (score_text_analyse(&r->text, s, n, NULL) < 0)
-		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
-	score_minhash(&r->text, sig);
-	return ASSAY_OK;
 }
 
 static int nd_event_add(nd_run *x, int64_t id, int agree, int grow, assay_error *err)
@@ -350,18 +328,17 @@ static int nd_flush(nd_run *x, assay_error *err)
 	return rc;
 }
 
-/* Adds one new sample to the chunk and its in-memory index. */
-static int nd_add(nd_run *x, const store_score_item *it, assay_error *err)
+/* Adds one new sample, with its signature and band keys, to the chunk and
+ * its in-memory index. */
+static int nd_add(nd_run *x, const store_score_item *it, const uint32_t sig[SCORE_MH_K],
+		  const uint32_t keys[SCORE_MH_BANDS], assay_error *err)
 {
-	uint32_t sig[SCORE_MH_K];
-	int rc = nd_signature(x->r, it, sig, err);
-	if (rc < 0)
-		return rc;
 	nd_chunk *ch = &x->ch;
 	size_t c = ch->n++;
-	if ((rc = score_lsh_add(x->lsh, sig, &ch->m[c], err)) < 0)
+	int rc = score_lsh_add_keyed(x->lsh, sig, keys, &ch->m[c], err);
+	if (rc < 0)
 		return rc;
-	score_minhash_bands(sig, ch->keys[c]);
+	memcpy(ch->keys[c], keys, sizeof ch->keys[c]);
 	x->d.ids[c] = it->id;
 	x->d.flags[c] =
 	    (uint8_t)((it->need ? ND_NEED : 0) | (in_scope(x->r, it->batch_id) ? ND_SCOPE : 0));
@@ -413,10 +390,11 @@ static int nd_extend(nd_run *x, int64_t expected, assay_error *err)
 	int rc = ASSAY_OK;
 	while (!run_stopped(r)) {
 		if ((rc = store_score_page_next(r->s, &q, ND_PAGE, &page, err)) < 0 ||
-		    page.n == 0)
+		    page.n == 0 || (rc = nd_sigs_page(x->sigs, page.items, page.n, err)) < 0)
 			break;
 		for (size_t i = 0; i < page.n && rc == 0; i++)
-			rc = nd_add(x, &page.items[i], err);
+			rc = nd_add(x, &page.items[i], nd_sigs_sig(x->sigs, i),
+				    nd_sigs_keys(x->sigs, i), err);
 		if (rc < 0)
 			break;
 		int64_t done = x->done + (int64_t)x->ch.n;
@@ -462,13 +440,17 @@ int run_neardup(run_ctx *r, int64_t all_count, int64_t all_max, assay_error *err
 	size_t lsh_cap = expected < ND_CHUNK ? (size_t)expected : ND_CHUNK;
 	if (rc == 0 && expected > 0 && !(x->lsh = score_lsh_new(lsh_cap, err)))
 		rc = err->code;
+	if (rc == 0 && x->lsh && !(x->sigs = nd_sigs_new(err)))
+		rc = err->code;
 	if (rc == 0 && x->lsh)
 		rc = nd_extend(x, expected, err);
 	size_t bytes = sizeof *x + x->old_bytes + x->cap_ev * sizeof *x->ev +
-		       (x->lsh ? score_lsh_bytes(x->lsh) : 0);
+		       (x->lsh ? score_lsh_bytes(x->lsh) : 0) +
+		       (x->sigs ? nd_sigs_bytes(x->sigs) : 0);
 	if (bytes > r->res->peak_index_bytes)
 		r->res->peak_index_bytes = bytes;
 	score_lsh_free(x->lsh);
+	nd_sigs_free(x->sigs);
 	free(x->ev);
 	free(x);
 	r->res->seconds[SCORE_NEARDUP] += (double)(assay_mono_ns() - t0) / 1e9;

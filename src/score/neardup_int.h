@@ -11,6 +11,9 @@
 
 /* New samples matched against the stored index per pass over its keys. */
 #define ND_CHUNK SCORE_ND_CHUNK
+/* Samples read from the store at a time (their signatures computed
+ * together). */
+#define ND_PAGE 4096
 /* Candidates per band key, most recent first (as the in-memory index). */
 #define ND_CHAIN 64
 
@@ -39,5 +42,16 @@ int nd_old_match(store *s, int64_t upto, nd_chunk *ch,
 /* Appends the chunk's band keys (ch->pairs; ids[i]: its sample i's id) to
  * the index on disk, a key's entries never split between two blocks. */
 int nd_old_append(store *s, const nd_chunk *ch, const int64_t *ids, assay_error *err);
+
+/* The signatures and band keys of a page of samples (neardup_sig.c):
+ * computed on every worker, read by the page's index. */
+typedef struct nd_sigs nd_sigs;
+nd_sigs *nd_sigs_new(assay_error *err);
+void nd_sigs_free(nd_sigs *g);
+size_t nd_sigs_bytes(const nd_sigs *g);
+/* Computes those of items[0..n) (n <= ND_PAGE). */
+int nd_sigs_page(nd_sigs *g, const store_score_item *items, size_t n, assay_error *err);
+const uint32_t *nd_sigs_sig(const nd_sigs *g, size_t i);
+const uint32_t *nd_sigs_keys(const nd_sigs *g, size_t i);
 
 #endif
