@@ -297,9 +297,14 @@ static int nd_flush(nd_run *x, assay_error *err)
 	nd_chunk *ch = &x->ch;
 	run_ctx *r = x->r;
 	nd_pairs(ch);
-	int rc = nd_old_match(r->s, x->upto, ch, chunk_sig, x, &x->old_bytes, err);
+	/* The stored index's reads in one read transaction, not one each. */
+	int rc = x->upto > 0 ? store_read_begin(r->s, err) : ASSAY_OK;
+	if (rc == 0)
+		rc = nd_old_match(r->s, x->upto, ch, chunk_sig, x, &x->old_bytes, err);
 	for (size_t c = 0; c < ch->n && rc == 0; c++)
 		rc = nd_place(x, c, err);
+	if (x->upto > 0 && store_in_tx(r->s))
+		store_read_end(r->s);
 	if (rc < 0 || (rc = store_begin(r->s, err)) < 0)
 		return rc;
 	if (!x->trimmed)

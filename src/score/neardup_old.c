@@ -116,11 +116,47 @@ static int old_block(void *ud, const uint32_t *keys, const int64_t *ids, size_t 
 	return ASSAY_OK;
 }
 
-static int cmp_hit(const void *a, const void *b)
+/* Sorts a[0, n) stably by bits [lo, hi) of each value (the bits above hi
+ * must be 0 or equal in every value), an 11-bit digit a pass, with tmp (n
+ * values) as scratch: the result is in a. A pass whose digit is the same
+ * in every value is skipped. */
+static void radix_sort(uint64_t *a, uint64_t *tmp, size_t n, unsigned lo, unsigned hi)
 {
-	const uint64_t *x = a, *y = b;
-	return (x[0] > y[0]) - (x[0] < y[0]);
+	enum { DIGIT = 11, BUCKETS = 1 << DIGIT };
+	uint64_t *src = a, *dst = tmp;
+	size_t count[BUCKETS];
+	for (unsigned sh = lo; sh < hi; sh += DIGIT) {
+		memset(count, 0, sizeof count);
+		for (size_t i = 0; i < n; i++)
+			count[src[i] >> sh & (BUCKETS - 1)]++;
+		if (n == 0 || count[src[0] >> sh & (BUCKETS - 1)] == n)
+			continue;
+		for (size_t d = 0, at = 0; d < BUCKETS; d++) {
+			size_t c = count[d];
+			count[d] = at;
+			at += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			dst[count[src[i] >> sh & (BUCKETS - 1)]++] = src[i];
+		uint64_t *t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != a)
+		memcpy(a, src, n * sizeof *a);
 }
+
+/* Bits of v: 0 for 0. */
+static unsigned bits_of(uint64_t v)
+{
+	return v ? 64 - (unsigned)__builtin_clzll(v) : 0;
+}
+
+/* The candidates ordered by stored sample id (a candidate's chunk index
+ * below the id, so every id comes whole and its reads go up the table):
+ * order[i] = id << ID_SHIFT | chunk index. */
+#define ID_SHIFT 15
+_Static_assert(ND_CHUNK <= 1u << ID_SHIFT, "a chunk index fits below the id");
 
 /* Each candidate's signature read once, compared with the chunk samples
  * that met it: the most similar wins, the earliest on a tie (so batches of
@@ -130,18 +166,22 @@ static int old_compare(old_pass *p, assay_error *err)
 	uint64_t *order = malloc((p->n_hits ? p->n_hits : 1) * 2 * sizeof *order);
 	if (!order)
 		return assay_fail(err, ASSAY_ENOMEM, "out of memory for near-duplicates");
+	uint64_t top = 0;
 	for (size_t i = 0; i < p->n_hits; i++) {
-		order[2 * i] = (uint64_t)p->hit_ids[i];
-		order[2 * i + 1] = p->hit_at[i];
+		order[i] = (uint64_t)p->hit_ids[i] << ID_SHIFT | p->hit_at[i];
+		top |= (uint64_t)p->hit_ids[i];
 	}
-	qsort(order, p->n_hits, 2 * sizeof *order, cmp_hit);
+	if (bits_of(top) + ID_SHIFT > 64)
+		return free(order), assay_fail(err, ASSAY_EDB, "a sample id too large for "
+							       "the near-duplicate index");
+	radix_sort(order, order + p->n_hits, p->n_hits, ID_SHIFT, ID_SHIFT + bits_of(top));
 	store_neardup row;
 	bool found = false;
 	int rc = ASSAY_OK;
 	for (size_t i = 0; i < p->n_hits && rc == 0; i++) {
-		int64_t id = (int64_t)order[2 * i];
-		size_t at = (size_t)order[2 * i + 1];
-		if ((i == 0 || order[2 * (i - 1)] != order[2 * i]) &&
+		int64_t id = (int64_t)(order[i] >> ID_SHIFT);
+		size_t at = (size_t)(order[i] & ((1u << ID_SHIFT) - 1));
+		if ((i == 0 || order[i - 1] >> ID_SHIFT != order[i] >> ID_SHIFT) &&
 		    (rc = store_neardup_get(p->s, id, &row, &found, err)) < 0)
 			break;
 		if (!found)
@@ -159,19 +199,16 @@ static int old_compare(old_pass *p, assay_error *err)
 	return rc;
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return (x > y) - (x < y);
-}
-
+/* Written with their low halves ascending (the latest sample first, its
+ * bands in order), the pairs sorted stably by key are in full order. */
 void nd_pairs(nd_chunk *ch)
 {
-	for (size_t i = 0; i < ch->n; i++)
+	size_t k = 0;
+	for (size_t i = ch->n; i-- > 0;)
 		for (size_t b = 0; b < SCORE_MH_BANDS; b++)
-			ch->pairs[i * SCORE_MH_BANDS + b] = (uint64_t)ch->keys[i][b] << 32 |
-							    (uint32_t)((ND_CHUNK - 1 - i) << 5 | b);
-	qsort(ch->pairs, ch->n * SCORE_MH_BANDS, sizeof *ch->pairs, cmp_u64);
+			ch->pairs[k++] = (uint64_t)ch->keys[i][b] << 32 |
+					 (uint32_t)((ND_CHUNK - 1 - i) << 5 | b);
+	radix_sort(ch->pairs, ch->scratch, k, 32, 64);
 }
 
 int nd_old_match(store *s, int64_t upto, nd_chunk *ch, const uint8_t *(*sig)(void *ud, size_t i),
