@@ -239,8 +239,10 @@ int store_neardup_grow(store *s, int64_t sample_id, int64_t size, int agree_max,
  * about 3.6 bytes an entry. Appends a block of n entries. */
 int store_neardup_block_put(store *s, const uint32_t *keys, const int64_t *ids, size_t n,
 			    assay_error *err);
-/* Calls fn with the entries of every block, the last written first. */
-int store_neardup_block_scan(store *s,
+/* Calls fn with the entries of every block, the last written first: only
+ * those whose key is one of want[0, n_want) (ascending), or all of them
+ * when want is NULL. */
+int store_neardup_block_scan(store *s, const uint32_t *want, size_t n_want,
 			     int (*fn)(void *ud, const uint32_t *keys, const int64_t *ids,
 				       size_t n, assay_error *err),
 			     void *ud, assay_error *err);

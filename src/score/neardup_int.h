@@ -26,7 +26,10 @@ typedef struct nd_chunk {
 	/* key << 32 | (ND_CHUNK - 1 - index) << 5 | band, ascending: by key,
 	 * then the latest sample first */
 	uint64_t pairs[ND_CHUNK * SCORE_MH_BANDS];
-	uint64_t scratch[ND_CHUNK * SCORE_MH_BANDS]; /* the sorts' */
+	union {
+		uint64_t scratch[ND_CHUNK * SCORE_MH_BANDS]; /* nd_pairs' sort */
+		uint32_t want[ND_CHUNK * SCORE_MH_BANDS];    /* the pairs' keys, once each */
+	};
 	int64_t old_id[ND_CHUNK];
 	int old_agree[ND_CHUNK];
 	score_lsh_match m[ND_CHUNK]; /* the best among the chunk's earlier samples */

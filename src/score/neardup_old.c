@@ -171,9 +171,11 @@ static int old_compare(old_pass *p, assay_error *err)
 		order[i] = (uint64_t)p->hit_ids[i] << ID_SHIFT | p->hit_at[i];
 		top |= (uint64_t)p->hit_ids[i];
 	}
-	if (bits_of(top) + ID_SHIFT > 64)
-		return free(order), assay_fail(err, ASSAY_EDB, "a sample id too large for "
-							       "the near-duplicate index");
+	if (bits_of(top) + ID_SHIFT > 64) {
+		free(order);
+		return assay_fail(err, ASSAY_EDB,
+				  "a sample id too large for the near-duplicate index");
+	}
 	radix_sort(order, order + p->n_hits, p->n_hits, ID_SHIFT, ID_SHIFT + bits_of(top));
 	store_neardup row;
 	bool found = false;
@@ -228,7 +230,12 @@ int nd_old_match(store *s, int64_t upto, nd_chunk *ch, const uint8_t *(*sig)(voi
 	p.taken = calloc(p.n_pairs, 1);
 	if (!p.taken)
 		return assay_fail(err, ASSAY_ENOMEM, "out of memory for near-duplicates");
-	int rc = store_neardup_block_scan(s, old_block, &p, err);
+	/* Only the stored entries of a key the chunk has are decoded whole. */
+	size_t n_want = 0;
+	for (size_t i = 0; i < p.n_pairs; i++)
+		if (n_want == 0 || ch->want[n_want - 1] != (uint32_t)(p.pairs[i] >> 32))
+			ch->want[n_want++] = (uint32_t)(p.pairs[i] >> 32);
+	int rc = store_neardup_block_scan(s, ch->want, n_want, old_block, &p, err);
 	size_t held = p.n_pairs + p.cap_hits * (sizeof *p.hit_ids + sizeof *p.hit_at + 16);
 	if (held > *bytes)
 		*bytes = held;

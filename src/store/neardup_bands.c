@@ -55,20 +55,26 @@ int store_neardup_block_emit(store_neardup_blocks *b, const void *blob, size_t l
 		b->ids = v;
 		b->cap = n;
 	}
-	if (neardup_code_get(blob, len, b->keys, b->ids) < 0)
+	long got = (long)n;
+	if (b->want)
+		got = neardup_code_match(blob, len, b->want, b->n_want, b->keys, b->ids);
+	else if (neardup_code_get(blob, len, b->keys, b->ids) < 0)
+		got = -1;
+	if (got < 0)
 		return assay_fail(err, ASSAY_EDB,
 				  "%s: a block of the near-duplicate index is damaged", b->path);
-	return b->fn(b->ud, b->keys, b->ids, n, err);
+	return got ? b->fn(b->ud, b->keys, b->ids, (size_t)got, err) : ASSAY_OK;
 }
 
 static const char sql_block_scan[] = "SELECT entries FROM neardup_bands ORDER BY id DESC";
 
-int store_neardup_block_scan(store *s,
+int store_neardup_block_scan(store *s, const uint32_t *want, size_t n_want,
 			     int (*fn)(void *ud, const uint32_t *keys, const int64_t *ids, size_t n,
 				       assay_error *err),
 			     void *ud, assay_error *err)
 {
-	store_neardup_blocks b = {.fn = fn, .ud = ud, .path = s->path};
+	store_neardup_blocks b = {
+	    .fn = fn, .ud = ud, .path = s->path, .want = want, .n_want = n_want};
 	int rc = ASSAY_OK, out = ASSAY_OK;
 	if (s->pg) {
 		out = store_neardup_block_scan_pg(s, &b, err);

@@ -127,36 +127,90 @@ size_t neardup_code_count(const uint8_t *b, size_t len)
 	return n > (len - HEAD) * 8 + 1 ? 0 : n;
 }
 
-int neardup_code_get(const uint8_t *b, size_t len, uint32_t *keys, int64_t *ids)
+/* A block being read: its head, then an entry at a time. */
+typedef struct code_in {
+	const uint8_t *p;
+	size_t m, pos, n;
+	uint32_t key;
+	int64_t lo;
+	unsigned k, idw;
+} code_in;
+
+/* Reads the head; -1 when the bytes are not a block, 0 when it is empty,
+ * 1 when the entries follow. */
+static int code_open(code_in *in, const uint8_t *b, size_t len)
 {
 	size_t n = neardup_code_count(b, len);
 	if (n == 0 || n != get_le(b, 4))
 		return len == HEAD && get_le(b, 4) == 0 ? 0 : -1;
-	uint32_t key = (uint32_t)get_le(b + 4, 4);
-	int64_t lo = (int64_t)get_le(b + 8, 8);
-	unsigned k = b[16], idw = b[17];
-	if (k > 31 || idw > 64)
-		return -1;
-	const uint8_t *p = b + HEAD;
-	size_t m = len - HEAD, pos = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (i > 0) {
-			uint64_t w = peek(p, m, pos);
-			unsigned q = (unsigned)__builtin_ctzll(~w | (1ull << ESC));
-			if (q == ESC) {
-				key += (uint32_t)peek(p, m, pos + ESC);
-				pos += ESC + 32;
-			} else {
-				key += (uint32_t)((uint64_t)q << k | low(w >> (q + 1), k));
-				pos += q + 1 + k;
-			}
+	*in = (code_in){.p = b + HEAD,
+			.m = len - HEAD,
+			.n = n,
+			.key = (uint32_t)get_le(b + 4, 4),
+			.lo = (int64_t)get_le(b + 8, 8),
+			.k = b[16],
+			.idw = b[17]};
+	return in->k > 31 || in->idw > 64 ? -1 : 1;
+}
+
+/* The key of entry i (after entry i - 1's). */
+static inline uint32_t code_key(code_in *in, size_t i)
+{
+	if (i > 0) {
+		uint64_t w = peek(in->p, in->m, in->pos);
+		unsigned q = (unsigned)__builtin_ctzll(~w | (1ull << ESC));
+		if (q == ESC) {
+			in->key += (uint32_t)peek(in->p, in->m, in->pos + ESC);
+			in->pos += ESC + 32;
+		} else {
+			in->key += (uint32_t)((uint64_t)q << in->k | low(w >> (q + 1), in->k));
+			in->pos += q + 1 + in->k;
 		}
-		uint64_t v = peek(p, m, pos);
-		if (idw > 56)
-			v = low(v, 32) | peek(p, m, pos + 32) << 32;
-		keys[i] = key;
-		ids[i] = lo + (int64_t)low(v, idw);
-		pos += idw;
 	}
-	return pos <= m * 8 ? 0 : -1;
+	return in->key;
+}
+
+/* The sample id of the entry whose key was just read. */
+static inline int64_t code_id(code_in *in)
+{
+	uint64_t v = peek(in->p, in->m, in->pos);
+	if (in->idw > 56)
+		v = low(v, 32) | peek(in->p, in->m, in->pos + 32) << 32;
+	in->pos += in->idw;
+	return in->lo + (int64_t)low(v, in->idw);
+}
+
+int neardup_code_get(const uint8_t *b, size_t len, uint32_t *keys, int64_t *ids)
+{
+	code_in in;
+	int rc = code_open(&in, b, len);
+	if (rc <= 0)
+		return rc;
+	for (size_t i = 0; i < in.n; i++) {
+		keys[i] = code_key(&in, i);
+		ids[i] = code_id(&in);
+	}
+	return in.pos <= in.m * 8 ? 0 : -1;
+}
+
+long neardup_code_match(const uint8_t *b, size_t len, const uint32_t *want, size_t n_want,
+			uint32_t *keys, int64_t *ids)
+{
+	code_in in;
+	int rc = code_open(&in, b, len);
+	if (rc <= 0)
+		return rc;
+	size_t w = 0, out = 0;
+	for (size_t i = 0; i < in.n; i++) {
+		uint32_t key = code_key(&in, i);
+		while (w < n_want && want[w] < key)
+			w++;
+		if (w < n_want && want[w] == key) {
+			keys[out] = key;
+			ids[out++] = code_id(&in);
+		} else {
+			in.pos += in.idw;
+		}
+	}
+	return in.pos <= in.m * 8 ? (long)out : -1;
 }

@@ -16,5 +16,11 @@ size_t neardup_code_count(const uint8_t *b, size_t len);
 /* Reads a block's entries into keys and ids (neardup_code_count of them);
  * -1 when the bytes are not a whole block. */
 int neardup_code_get(const uint8_t *b, size_t len, uint32_t *keys, int64_t *ids);
+/* Reads only the entries of a block whose key is one of want[0, n_want)
+ * (ascending) into keys and ids (neardup_code_count of room), in the
+ * block's order; returns how many, or -1 when the bytes are not a whole
+ * block. */
+long neardup_code_match(const uint8_t *b, size_t len, const uint32_t *want, size_t n_want,
+			uint32_t *keys, int64_t *ids);
 
 #endif

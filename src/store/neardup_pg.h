@@ -25,12 +25,15 @@ typedef struct store_neardup_blocks {
 		  assay_error *err);
 	void *ud;
 	const char *path;
+	const uint32_t *want; /* the keys wanted, ascending (NULL: all) */
+	size_t n_want;
 	uint32_t *keys;
 	int64_t *ids;
 	size_t cap;
 } store_neardup_blocks;
 
-/* Decodes a block's bytes and hands its entries to b->fn. */
+/* Decodes a block's bytes and hands its entries (the wanted ones) to
+ * b->fn. */
 int store_neardup_block_emit(store_neardup_blocks *b, const void *blob, size_t len,
 			     assay_error *err);
 int store_neardup_block_scan_pg(store *s, store_neardup_blocks *b, assay_error *err);

@@ -1,7 +1,8 @@
 /* test_neardup_code.c — tests for src/store/neardup_code.c: a block of the
  * near-duplicate band index read back as written (keys spread over 32 bits,
  * equal keys, gaps too long for the Rice code, ids far apart), in about
- * 3.6 bytes an entry for a chunk's run, and a damaged block refused. */
+ * 3.6 bytes an entry for a chunk's run, a damaged block refused, and
+ * only the entries of the keys wanted read. */
 #include <stdlib.h>
 
 #include "../../src/store/neardup_code.h"
@@ -86,5 +87,66 @@ TEST(a_damaged_block_is_refused)
 	CHECK_INT(neardup_code_get(head, sizeof head, k, v), -1);
 }
 
+/* Reading only the wanted keys gives the entries a whole read would, those
+ * keys' only, in the block's order. */
+TEST(only_the_wanted_keys_are_read)
+{
+	uint32_t keys[] = {1, 1, 1, 2, 3, 0x80000000u, 0x80000001u, 0xFFFFFFFFu, 0xFFFFFFFFu};
+	int64_t ids[] = {9, 8, 7, 1, 1, (int64_t)1 << 40, 5, 3, INT64_C(1) << 33};
+	size_t n = sizeof keys / sizeof *keys;
+	uint8_t b[512];
+	size_t len = neardup_code_put(keys, ids, n, b);
+	uint32_t want[] = {0, 1, 3, 4, 0x80000001u, 0xFFFFFFFFu}, k[9];
+	int64_t v[9];
+	CHECK_INT(neardup_code_match(b, len, want, 6, k, v), 7);
+	uint32_t ek[] = {1, 1, 1, 3, 0x80000001u, 0xFFFFFFFFu, 0xFFFFFFFFu};
+	int64_t ev[] = {9, 8, 7, 1, 5, 3, INT64_C(1) << 33};
+	for (size_t i = 0; i < 7; i++) {
+		CHECK_INT(k[i], ek[i]);
+		CHECK_INT(v[i], ev[i]);
+	}
+	uint32_t none[] = {4, 5, 0x7FFFFFFFu};
+	CHECK_INT(neardup_code_match(b, len, none, 3, k, v), 0);
+	CHECK_INT(neardup_code_match(b, len, want, 0, k, v), 0);
+	CHECK_INT(neardup_code_match(b, len / 2, want, 6, k, v), -1);
+	/* a chunk's run against a thousand of its keys */
+	size_t m = 4096;
+	uint32_t *rk = malloc(m * sizeof *rk), *wk = malloc(m * sizeof *wk),
+		 *gk = malloc(m * sizeof *gk);
+	int64_t *ri = malloc(m * sizeof *ri), *gi = malloc(m * sizeof *gi);
+	uint8_t *rb = malloc(neardup_code_bound(m));
+	for (size_t i = 0; i < m; i++) {
+		rk[i] = next() % 100000;
+		ri[i] = (int64_t)(next() % 32768);
+	}
+	qsort(rk, m, sizeof *rk, cmp_u32);
+	size_t n_w = 0;
+	for (size_t i = 0; i < m; i += 4)
+		if (n_w == 0 || wk[n_w - 1] != rk[i])
+			wk[n_w++] = rk[i];
+	size_t rlen = neardup_code_put(rk, ri, m, rb);
+	long got = neardup_code_match(rb, rlen, wk, n_w, gk, gi);
+	size_t j = 0, w = 0;
+	for (size_t i = 0; i < m; i++) {
+		while (w < n_w && wk[w] < rk[i])
+			w++;
+		if (w == n_w || wk[w] != rk[i])
+			continue;
+		CHECK(j < (size_t)got);
+		CHECK_INT(gk[j], rk[i]);
+		CHECK_INT(gi[j], ri[i]);
+		j++;
+	}
+	CHECK_INT((size_t)got, j);
+	CHECK(j >= n_w);
+	free(rk);
+	free(wk);
+	free(gk);
+	free(ri);
+	free(gi);
+	free(rb);
+}
+
 UNIT_MAIN(UNIT_CASE(a_chunks_run_reads_back_in_under_4_bytes_an_entry),
-	  UNIT_CASE(equal_keys_long_gaps_and_far_ids), UNIT_CASE(a_damaged_block_is_refused))
+	  UNIT_CASE(equal_keys_long_gaps_and_far_ids), UNIT_CASE(a_damaged_block_is_refused),
+	  UNIT_CASE(only_the_wanted_keys_are_read))
