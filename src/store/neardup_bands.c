@@ -57,7 +57,7 @@ int store_neardup_block_emit(store_neardup_blocks *b, const void *blob, size_t l
 	}
 	long got = (long)n;
 	if (b->want)
-		got = neardup_code_match(blob, len, b->want, b->n_want, b->keys, b->ids);
+		got = neardup_code_match(blob, len, b->want, b->n_want, b->filter, b->keys, b->ids);
 	else if (neardup_code_get(blob, len, b->keys, b->ids) < 0)
 		got = -1;
 	if (got < 0)
@@ -76,12 +76,18 @@ int store_neardup_block_scan(store *s, const uint32_t *want, size_t n_want,
 	store_neardup_blocks b = {
 	    .fn = fn, .ud = ud, .path = s->path, .want = want, .n_want = n_want};
 	int rc = ASSAY_OK, out = ASSAY_OK;
+	if (want && !(b.filter = malloc(NEARDUP_FILTER_WORDS * sizeof *b.filter)))
+		return assay_fail(err, ASSAY_ENOMEM, "out of memory for the near-duplicate index");
+	if (want)
+		neardup_code_filter(want, n_want, b.filter);
 	if (s->pg) {
 		out = store_neardup_block_scan_pg(s, &b, err);
 	} else {
 		sqlite3_stmt *st = store_stmt(s, sql_block_scan, err);
-		if (!st)
+		if (!st) {
+			free(b.filter);
 			return err->code;
+		}
 		while (out == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW)
 			out = store_neardup_block_emit(&b, sqlite3_column_blob(st, 0),
 						       (size_t)sqlite3_column_bytes(st, 0), err);
@@ -89,6 +95,7 @@ int store_neardup_block_scan(store *s, const uint32_t *want, size_t n_want,
 		if (out == 0 && rc != SQLITE_DONE)
 			out = store_sqlerr(s, rc, err, "reading the near-duplicate index");
 	}
+	free(b.filter);
 	free(b.keys);
 	free(b.ids);
 	return out;

@@ -193,16 +193,38 @@ int neardup_code_get(const uint8_t *b, size_t len, uint32_t *keys, int64_t *ids)
 	return in.pos <= in.m * 8 ? 0 : -1;
 }
 
+void neardup_code_filter(const uint32_t *want, size_t n_want, uint64_t *filter)
+{
+	memset(filter, 0, NEARDUP_FILTER_WORDS * sizeof *filter);
+	for (size_t i = 0; i < n_want; i++) {
+		uint32_t f = want[i] >> (32 - NEARDUP_FILTER_BITS);
+		filter[f >> 6] |= 1ull << (f & 63);
+	}
+}
+
 long neardup_code_match(const uint8_t *b, size_t len, const uint32_t *want, size_t n_want,
-			uint32_t *keys, int64_t *ids)
+			const uint64_t *filter, uint32_t *keys, int64_t *ids)
 {
 	code_in in;
 	int rc = code_open(&in, b, len);
 	if (rc <= 0)
 		return rc;
-	size_t w = 0, out = 0;
+	/* the first wanted key not below the block's first */
+	size_t w = 0, hi = n_want, out = 0;
+	while (w < hi) {
+		size_t mid = w + (hi - w) / 2;
+		if (want[mid] < in.key)
+			w = mid + 1;
+		else
+			hi = mid;
+	}
 	for (size_t i = 0; i < in.n; i++) {
-		uint32_t key = code_key(&in, i);
+		uint32_t key = code_key(&in, i), f = key >> (32 - NEARDUP_FILTER_BITS);
+		/* most keys are not wanted: the filter (read in key order) says so */
+		if (!(filter[f >> 6] >> (f & 63) & 1)) {
+			in.pos += in.idw;
+			continue;
+		}
 		while (w < n_want && want[w] < key)
 			w++;
 		if (w < n_want && want[w] == key) {

@@ -27,6 +27,7 @@ typedef struct store_neardup_blocks {
 	const char *path;
 	const uint32_t *want; /* the keys wanted, ascending (NULL: all) */
 	size_t n_want;
+	uint64_t *filter; /* made from want (neardup_code_filter) */
 	uint32_t *keys;
 	int64_t *ids;
 	size_t cap;

@@ -98,17 +98,23 @@ TEST(only_the_wanted_keys_are_read)
 	size_t len = neardup_code_put(keys, ids, n, b);
 	uint32_t want[] = {0, 1, 3, 4, 0x80000001u, 0xFFFFFFFFu}, k[9];
 	int64_t v[9];
-	CHECK_INT(neardup_code_match(b, len, want, 6, k, v), 7);
+	uint64_t *filter = malloc(NEARDUP_FILTER_WORDS * sizeof *filter);
+	neardup_code_filter(want, 6, filter);
+	CHECK_INT(neardup_code_match(b, len, want, 6, filter, k, v), 7);
 	uint32_t ek[] = {1, 1, 1, 3, 0x80000001u, 0xFFFFFFFFu, 0xFFFFFFFFu};
 	int64_t ev[] = {9, 8, 7, 1, 5, 3, INT64_C(1) << 33};
 	for (size_t i = 0; i < 7; i++) {
 		CHECK_INT(k[i], ek[i]);
 		CHECK_INT(v[i], ev[i]);
 	}
-	uint32_t none[] = {4, 5, 0x7FFFFFFFu};
-	CHECK_INT(neardup_code_match(b, len, none, 3, k, v), 0);
-	CHECK_INT(neardup_code_match(b, len, want, 0, k, v), 0);
-	CHECK_INT(neardup_code_match(b, len / 2, want, 6, k, v), -1);
+	/* keys the filter lets through (same top bits) but not wanted */
+	uint32_t none[] = {4, 5, 0x80000002u};
+	neardup_code_filter(none, 3, filter);
+	CHECK_INT(neardup_code_match(b, len, none, 3, filter, k, v), 0);
+	neardup_code_filter(want, 0, filter);
+	CHECK_INT(neardup_code_match(b, len, want, 0, filter, k, v), 0);
+	neardup_code_filter(want, 6, filter);
+	CHECK_INT(neardup_code_match(b, len / 2, want, 6, filter, k, v), -1);
 	/* a chunk's run against a thousand of its keys */
 	size_t m = 4096;
 	uint32_t *rk = malloc(m * sizeof *rk), *wk = malloc(m * sizeof *wk),
@@ -125,7 +131,8 @@ TEST(only_the_wanted_keys_are_read)
 		if (n_w == 0 || wk[n_w - 1] != rk[i])
 			wk[n_w++] = rk[i];
 	size_t rlen = neardup_code_put(rk, ri, m, rb);
-	long got = neardup_code_match(rb, rlen, wk, n_w, gk, gi);
+	neardup_code_filter(wk, n_w, filter);
+	long got = neardup_code_match(rb, rlen, wk, n_w, filter, gk, gi);
 	size_t j = 0, w = 0;
 	for (size_t i = 0; i < m; i++) {
 		while (w < n_w && wk[w] < rk[i])
@@ -145,6 +152,7 @@ TEST(only_the_wanted_keys_are_read)
 	free(ri);
 	free(gi);
 	free(rb);
+	free(filter);
 }
 
 UNIT_MAIN(UNIT_CASE(a_chunks_run_reads_back_in_under_4_bytes_an_entry),
