@@ -511,6 +511,8 @@ int store_undo_on(store *s, int64_t annotator_id, int64_t sample_id, const char 
 int store_undo_all(store *s, int64_t annotator_id, const char *session, int64_t *n,
 		   assay_error *err)
 {
+	if (s->pg && !s->in_tx)
+		return review_undo_all_pg(s, annotator_id, session, n, err);
 	int64_t sample;
 	undo_job j = {annotator_id, session, &sample, INT64_MAX, 0, 0, NULL, 0};
 	*n = 0;

@@ -5,6 +5,8 @@
  * sample's texts never change. */
 #include "store_int.h"
 
+#include "assay/common.h"
+
 static const dbi_query q_decide_begin = {"decide_begin", NULL, "BEGIN"};
 static const dbi_query q_decide_commit = {"decide_commit", NULL, "COMMIT"};
 
@@ -62,4 +64,39 @@ int review_decide_pg(store *s, const review_pg_decision *d, int64_t *event_id, a
 		return assay_fail(err, ASSAY_EDB, "recording the event: no id returned");
 	*event_id = firsts[1];
 	return ASSAY_OK;
+}
+
+/* Every verdict event of $1 that no undo points at gets an undo event
+ * (at $2, session $3), the latest first as the walk down the events goes,
+ * and the annotator's decisions on their samples go: once its last verdict
+ * on a sample is undone no earlier one is left to restore. How many. */
+static const dbi_query q_undo_all = {
+    "undo_all_pg", NULL,
+    "WITH v AS (SELECT e.id, e.sample_id FROM events e WHERE e.annotator_id = $1"
+    "  AND e.kind IN ('accept', 'edit', 'reject', 'skip')"
+    "  AND NOT EXISTS (SELECT 1 FROM events u WHERE u.undoes = e.id)),"
+    " u AS (INSERT INTO events (sample_id, annotator_id, kind, verdict, text, reason, undoes,"
+    "  at, ms_spent, session, pref, placement)"
+    "  SELECT sample_id, $1::bigint, 'undo', NULL, NULL, NULL, id, $2::bigint, 0, $3::text,"
+    "  NULL, NULL FROM v ORDER BY id DESC RETURNING id),"
+    " d AS (DELETE FROM decisions WHERE annotator_id = $1 AND sample_id IN"
+    "  (SELECT sample_id FROM v))"
+    " SELECT count(*) FROM u"};
+
+int review_undo_all_pg(store *s, int64_t annotator_id, const char *session, int64_t *n,
+		       assay_error *err)
+{
+	*n = 0;
+	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_undo_all, err);
+	if (!st)
+		return err->code;
+	dbi_bind_i64(st, 1, annotator_id);
+	dbi_bind_i64(st, 2, assay_now_ms());
+	dbi_bind_text(st, 3, session, -1);
+	int rc = dbi_step(st, err, "undoing the decisions");
+	if (rc == DBI_ROW)
+		*n = dbi_col_i64(st, 0);
+	dbi_reset(st);
+	return rc < 0 ? rc : rc == DBI_ROW ? ASSAY_OK : assay_fail(err, ASSAY_EDB,
+								   "undoing the decisions: no count");
 }

@@ -116,6 +116,11 @@ typedef struct review_pg_decision {
 	int64_t at, distance, words; /* distance < 0: not an edit */
 } review_pg_decision;
 int review_decide_pg(store *s, const review_pg_decision *d, int64_t *event_id, assay_error *err);
+/* store_undo_all on PostgreSQL (review_pg.c): every verdict of the
+ * annotator that no undo points at undone in one statement, the latest
+ * first, as the walk down its events does one by one. */
+int review_undo_all_pg(store *s, int64_t annotator_id, const char *session, int64_t *n,
+		       assay_error *err);
 
 /* store_check on a PostgreSQL store (check_pg.c). */
 int store_check_pg(store *s, bool full, char ***problems, size_t *n, assay_error *err);

@@ -1,7 +1,8 @@
 """End-to-end test of `decide --auto` on PostgreSQL writing a page of
-rejections with a few statements, not several per sample (statements
-counted on the wire); test_pg_learn checks that what it writes is what
-SQLite's one by one writes."""
+rejections with a few statements, and of `decide --undo --all` undoing
+them all with one, not several per sample (statements counted on the
+wire); test_pg_learn checks that what they write is what SQLite's one by
+one writes."""
 import json
 import os
 import re
@@ -14,7 +15,7 @@ import test_pg_store as pgs  # noqa: E402
 from test_pg_review_script import Counter, drop, pg_case  # noqa: E402
 
 
-def test_decide_auto_on_postgresql_writes_a_page_not_a_sample_at_a_time():
+def test_decide_auto_and_its_undo_on_postgresql_write_a_page_not_a_sample_at_a_time():
     w = pg_case("autopages")
     if not w:
         return
@@ -41,6 +42,22 @@ def test_decide_auto_on_postgresql_writes_a_page_not_a_sample_at_a_time():
                                " ON e.id = d.event_id AND e.kind = 'reject'"
                                " AND e.session = 'auto' AND e.reason = d.reason"
                                " WHERE d.verdict = 'rejected'").strip(), str(rejected))
+        who = "auto:learned@1"
+        before = relay.count
+        r = w.run("--db", relay.uri(w.db), "decide", "--undo", "--annotator", who, "--all")
+        eq(r.code, 0, r)
+        eq(r.out.strip(), f"undid {rejected} decisions of {who}")
+        eq(relay.count - before < rejected, True, (relay.count - before, rejected))
+        # each rejection undone once, the latest first; no decision left
+        eq(pgs.psql(w.db, "SELECT count(*), bool_and(u.id > e.id), count(DISTINCT u.undoes),"
+                          " bool_and(u.session = 'decide'),"
+                          " (SELECT count(*) FROM decisions d JOIN annotators a"
+                          "  ON a.id = d.annotator_id WHERE a.name = 'auto:learned@1'),"
+                          " (SELECT bool_and(x.undoes > y.undoes) FROM events x JOIN events y"
+                          "  ON y.id = x.id + 1 WHERE x.kind = 'undo' AND y.kind = 'undo')"
+                          " FROM events u JOIN events e ON e.id = u.undoes"
+                          " WHERE u.kind = 'undo'").strip(),
+           f"{rejected}|t|{rejected}|t|0|t")
     finally:
         relay.close()
         drop(w)
