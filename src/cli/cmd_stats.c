@@ -97,8 +97,10 @@ static int run(cli_ctx *ctx, const audit_stats_opts *o, stats_out *out, bool agr
 		return code;
 	assay_error err = {0};
 	cJSON *root = out->root = out->format == 'j' ? cJSON_CreateObject() : NULL;
-	/* every pass of the command in one snapshot (on a server) */
-	int rc = store_shared_read_begin(s, &err);
+	/* several passes in one snapshot (on a server); a single pass keeps
+	 * its parallel readers (each begun in its own, back to back) */
+	bool passes = where->set || out->pairs || (agreement && scorers);
+	int rc = passes ? store_shared_read_begin(s, &err) : ASSAY_OK;
 	if (rc == ASSAY_OK && where->set)
 		rc = slice_head(s, where, out, &err);
 	if (rc == ASSAY_OK && out->pairs)
