@@ -91,12 +91,22 @@ typedef struct store_score_row {
 	const char *detail;  /* a JSON object, or NULL */
 } store_score_row;
 
+/* A score's reason and detail split into the forms they are stored as and
+ * their numbers, on any thread and without a store, so that the write that
+ * follows (store_scores_put_split) only looks the forms up: appended to out
+ * (ASSAY_OK, or ASSAY_ENOMEM with out as it was). */
+int store_note_split(const char *reason, const char *detail, abuf *out);
+
 /* Inserts or replaces the (sample, scorer) score. Run inside a transaction
  * for speed (one per page). */
 int store_score_put(store *s, const store_score_row *r, assay_error *err);
 /* The n scores of one sample (all rows of the same sample_id) in one write
  * of its row: what the other scorers stored for it stays. */
 int store_scores_put(store *s, const store_score_row *rows, size_t n, assay_error *err);
+/* The same with rows[i]'s reason and detail as store_note_split split them
+ * in split[i] (NULL: split here). */
+int store_scores_put_split(store *s, const store_score_row *rows, const void *const *split,
+			   size_t n, assay_error *err);
 /* A long rewrite of the learned and combined scores (most samples, in key
  * order) in steps (score_bulk.c): transactions that each hold the write
  * lock about a third of a second, with a pause after each in which

@@ -28,6 +28,10 @@ typedef struct pipe_job {
 	score_input *in; /* a copy of the run's inputs */
 	score_result (*out)[SCORE_COUNT]; /* out[i][k]: input i, rule k */
 	double *combined; /* combined[i]: input i's combined score from these results */
+	/* out[i][k]'s reason and detail split for the store (store_note_split):
+	 * at split_at[i][k] (UINT32_MAX: not split) in its task's buffer */
+	uint32_t (*split_at)[SCORE_COUNT];
+	abuf split[SCORE_PIPE_MAX / PIPE_TASK];
 	size_t n, tasks, next, done;
 	int rc;             /* the lowest failed task's */
 	size_t failed_task;
@@ -51,6 +55,16 @@ struct score_pipe {
 	pipe_worker w[ASSAY_MAX_WORKERS];
 };
 
+static void job_free(pipe_job *j)
+{
+	free(j->in);
+	free(j->out);
+	free(j->combined);
+	free(j->split_at);
+	for (size_t t = 0; t < SCORE_PIPE_MAX / PIPE_TASK; t++)
+		abuf_free(&j->split[t]);
+}
+
 int score_pipe_new(const score_config *cfg, const enum score_id *ids, size_t n, score_pipe **out,
 		   assay_error *err)
 {
@@ -60,13 +74,11 @@ int score_pipe_new(const score_config *cfg, const enum score_id *ids, size_t n, 
 	for (int j = 0; ok && j < 2; j++)
 		ok = (p->job[j].in = calloc(SCORE_PIPE_MAX, sizeof *p->job[j].in)) &&
 		     (p->job[j].out = calloc(SCORE_PIPE_MAX, sizeof *p->job[j].out)) &&
-		     (p->job[j].combined = calloc(SCORE_PIPE_MAX, sizeof *p->job[j].combined));
+		     (p->job[j].combined = calloc(SCORE_PIPE_MAX, sizeof *p->job[j].combined)) &&
+		     (p->job[j].split_at = calloc(SCORE_PIPE_MAX, sizeof *p->job[j].split_at));
 	if (!ok) {
-		for (int j = 0; p && j < 2; j++) {
-			free(p->job[j].in);
-			free(p->job[j].out);
-			free(p->job[j].combined);
-		}
+		for (int j = 0; p && j < 2; j++)
+			job_free(&p->job[j]);
 		free(p);
 		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
 	}
@@ -105,11 +117,8 @@ void score_pipe_free(score_pipe *p)
 		score_text_free(&p->w[i].text);
 		abuf_free(&p->w[i].context);
 	}
-	for (int j = 0; j < 2; j++) {
-		free(p->job[j].in);
-		free(p->job[j].out);
-		free(p->job[j].combined);
-	}
+	for (int j = 0; j < 2; j++)
+		job_free(&p->job[j]);
 	free(p);
 }
 
@@ -126,9 +135,10 @@ static double combined(const score_pipe *p, const pipe_job *j, size_t i)
 	return score_combine(values, p->cfg->weight, SCORE_COUNT);
 }
 
-/* One input through every rule it needs, on worker w, and its combined
- * score (worked out here, off the thread that writes it). */
-static int one(score_pipe *p, pipe_job *j, pipe_worker *w, size_t i)
+/* One input through every rule it needs, on worker w, its reasons split
+ * into split (the task's buffer) and its combined score: worked out here,
+ * off the thread that writes them. */
+static int one(score_pipe *p, pipe_job *j, pipe_worker *w, size_t i, abuf *split)
 {
 	const score_input *in = &j->in[i];
 	if (!in->need) {
@@ -152,7 +162,13 @@ static int one(score_pipe *p, pipe_job *j, pipe_worker *w, size_t i)
 	for (size_t k = 0; k < p->n_ids; k++) {
 		if (!(in->need >> k & 1))
 			continue;
+		const score_result *x = &j->out[i][k];
 		score_text_run(p->ids[k], &w->text, p->cfg, &j->out[i][k]);
+		size_t at = split->len;
+		j->split_at[i][k] = at < UINT32_MAX &&
+					    store_note_split(x->reason, x->detail, split) == 0
+					? (uint32_t)at
+					: UINT32_MAX;
 		t2 = assay_mono_ns();
 		w->seconds[p->ids[k]] += (double)(t2 - t) / 1e9;
 		t = t2;
@@ -165,8 +181,9 @@ static int one(score_pipe *p, pipe_job *j, pipe_worker *w, size_t i)
 static int task(score_pipe *p, pipe_job *j, size_t w, size_t t)
 {
 	size_t end = (t + 1) * PIPE_TASK < j->n ? (t + 1) * PIPE_TASK : j->n;
+	abuf_reset(&j->split[t]);
 	for (size_t i = t * PIPE_TASK; i < end; i++)
-		if (one(p, j, &p->w[w], i) < 0)
+		if (one(p, j, &p->w[w], i, &j->split[t]) < 0)
 			return ASSAY_ENOMEM;
 	return ASSAY_OK;
 }
@@ -284,12 +301,20 @@ int score_pipe_compute(score_pipe *p, const score_input *in, size_t n, assay_err
 	return rc < 0 ? rc : finish(p, err);
 }
 
+/* Result (i, k)'s split reason and detail, or NULL. */
+static const void *split_of(const pipe_job *j, size_t i, size_t k)
+{
+	uint32_t at = j->split_at[i][k];
+	return at == UINT32_MAX ? NULL : j->split[i / PIPE_TASK].data + at;
+}
+
 int score_pipe_write(score_pipe *p, store *s, size_t i, int64_t sample_id, bool combine,
 		     score_run_result *res, assay_error *err)
 {
 	const pipe_job *j = &p->job[p->cur];
 	const score_input *in = &j->in[i];
 	store_score_row rows[SCORE_COUNT];
+	const void *split[SCORE_COUNT];
 	size_t n = 0;
 	for (size_t k = 0; k < p->n_ids; k++) {
 		if (!(in->need >> k & 1))
@@ -303,11 +328,12 @@ int score_pipe_write(score_pipe *p, store *s, size_t i, int64_t sample_id, bool 
 					      .flagged = x->flagged,
 					      .reason = x->reason,
 					      .detail = x->detail};
+		split[n - 1] = split_of(j, i, k);
 		res->scored[id]++;
 		res->flagged[id] += x->flagged;
 		res->failed[id] += isnan(x->value);
 	}
-	int rc = n ? store_scores_put(s, rows, n, err) : ASSAY_OK;
+	int rc = n ? store_scores_put_split(s, rows, split, n, err) : ASSAY_OK;
 	if (rc == ASSAY_OK && combine) {
 		rc = store_quality_set(s, sample_id, j->combined[i], err);
 		res->combined += rc == ASSAY_OK;

@@ -22,14 +22,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define FORM_NUM '\x01'
 #define NOTES_COMPACT 0xC0
 /* Beyond this many forms a text that needs a new one is stored as it is
  * (free-text reasons, as a remote scorer's, rarely repeat). */
 #define FORMS_MAX 16384
-#define FORM_LEN_MAX 400
-#define NUM_DIGITS_MAX 18
-#define NUMS_MAX 24
 
 struct score_forms {
 	char **text; /* by id; text[0] unused */
@@ -40,21 +36,19 @@ struct score_forms {
 	score_forms **owner; /* the store's pointer to it, emptied when it is freed */
 };
 
-static uint64_t form_hash(const char *t)
+/* The slot of form (of hash h) in the map: its id's, or the empty one it
+ * would take. */
+static size_t map_find_h(const score_forms *f, const char *form, uint64_t h)
 {
-	uint64_t h = 14695981039346656037ull;
-	for (; *t; t++)
-		h = (h ^ (unsigned char)*t) * 1099511628211ull;
-	return h;
-}
-
-/* The slot of form in the map: its id's, or the empty one it would take. */
-static size_t map_find(const score_forms *f, const char *form)
-{
-	size_t i = (size_t)form_hash(form) & (f->mcap - 1);
+	size_t i = (size_t)h & (f->mcap - 1);
 	while (f->map[i] && strcmp(f->text[f->map[i]], form) != 0)
 		i = (i + 1) & (f->mcap - 1);
 	return i;
+}
+
+static size_t map_find(const score_forms *f, const char *form)
+{
+	return map_find_h(f, form, score_form_hash(form));
 }
 
 static int map_add(score_forms *f, uint32_t id)
@@ -158,62 +152,7 @@ const char *score_forms_text(score_forms *f, sqlite3 *db, uint64_t id)
 	return id < f->n ? f->text[id] : NULL;
 }
 
-/* ---- a text as form and numbers ------------------------------------------------- */
-
-typedef struct {
-	char form[FORM_LEN_MAX + 1];
-	uint64_t num[NUMS_MAX];
-	size_t n;
-} split;
-
-/* Splits t; false when it is to be stored as it is. A number is a run of
- * at most 18 digits without a leading zero (or "0" alone), so that
- * printing it gives back the same digits. */
-static bool form_split(const char *t, split *sp)
-{
-	size_t len = strlen(t), o = 0;
-	sp->n = 0;
-	if (len > FORM_LEN_MAX)
-		return false;
-	for (size_t i = 0; i < len;) {
-		if (t[i] == FORM_NUM)
-			return false;
-		if (t[i] < '0' || t[i] > '9') {
-			sp->form[o++] = t[i++];
-			continue;
-		}
-		size_t j = i;
-		while (j < len && t[j] >= '0' && t[j] <= '9')
-			j++;
-		if (j - i <= NUM_DIGITS_MAX && (t[i] != '0' || j - i == 1) && sp->n < NUMS_MAX) {
-			uint64_t v = 0;
-			for (size_t k = i; k < j; k++)
-				v = v * 10 + (uint64_t)(t[k] - '0');
-			sp->num[sp->n++] = v;
-			sp->form[o++] = FORM_NUM;
-		} else {
-			memcpy(sp->form + o, t + i, j - i);
-			o += j - i;
-		}
-		i = j;
-	}
-	sp->form[o] = 0;
-	return true;
-}
-
-static int put_leb(abuf *out, uint64_t v)
-{
-	unsigned char b[10];
-	size_t n = 0;
-	v += 1;
-	do {
-		b[n] = (unsigned char)(v & 0x7f);
-		v >>= 7;
-		b[n] |= v ? 0x80 : 0;
-		n++;
-	} while (v);
-	return abuf_append(out, b, n);
-}
+/* ---- a text as form and numbers (score_forms_split.c) -------------------------- */
 
 static bool get_leb(const unsigned char **p, const unsigned char *end, uint64_t *v)
 {
@@ -235,11 +174,11 @@ static bool get_leb(const unsigned char **p, const unsigned char *end, uint64_t 
  * forms, no table): the caller stores the text as it is; -1 when making
  * it failed and took the caller's transaction with it (a full disk, an
  * I/O error): nothing more may be written in it. */
-static int64_t form_id(store *s, const char *form)
+static int64_t form_id(store *s, const char *form, uint64_t hash)
 {
 	score_forms *f = s->forms;
 	for (int pass = 0; pass < 2; pass++) {
-		size_t at = f->mcap ? map_find(f, form) : 0;
+		size_t at = f->mcap ? map_find_h(f, form, hash) : 0;
 		if (f->mcap && f->map[at])
 			return f->map[at];
 		if (f->n > FORMS_MAX)
@@ -266,16 +205,42 @@ static int64_t form_id(store *s, const char *form)
 static int part_put(store *s, abuf *out, const char *text)
 {
 	if (!text || !*text)
-		return put_leb(out, 0) == 0;
-	split sp;
-	int64_t id = form_split(text, &sp) ? form_id(s, sp.form) : 0;
+		return score_leb_put(out, 0) == 0;
+	score_form_split sp;
+	int64_t id = score_form_split_text(text, &sp) ? form_id(s, sp.form, score_form_hash(sp.form))
+						       : 0;
 	if (id < 0)
 		return -1;
-	if (id == 0 || put_leb(out, (uint64_t)id) < 0)
+	if (id == 0 || score_leb_put(out, (uint64_t)id) < 0)
 		return 0;
 	for (size_t i = 0; i < sp.n; i++)
-		if (put_leb(out, sp.num[i]) < 0)
+		if (score_leb_put(out, sp.num[i]) < 0)
 			return 0;
+	return 1;
+}
+
+/* part_put for a text split ahead (store_note_split), *p at its part and
+ * moved past it. */
+static int part_put_split(store *s, abuf *out, const unsigned char **p)
+{
+	const unsigned char *q = *p;
+	if (*q == SCORE_SPLIT_EMPTY) {
+		*p = q + 1;
+		return score_leb_put(out, 0) == 0;
+	}
+	if (*q != SCORE_SPLIT_FORM)
+		return 0;
+	uint64_t h;
+	memcpy(&h, q + 1, sizeof h);
+	const char *form = (const char *)q + 1 + sizeof h;
+	const unsigned char *nums = (const unsigned char *)form + strlen(form) + 1;
+	size_t n = *nums++;
+	*p = nums + n;
+	int64_t id = form_id(s, form, h);
+	if (id < 0)
+		return -1;
+	if (id == 0 || score_leb_put(out, (uint64_t)id) < 0 || abuf_append(out, nums, n) < 0)
+		return 0;
 	return 1;
 }
 
@@ -296,13 +261,17 @@ static int entry_put(score_notes_buf *b, int slot, const void *p, size_t n)
 }
 
 int score_forms_note(store *s, score_notes_buf *b, int slot, const char *reason,
-		     const char *detail, bool plain)
+		     const char *detail, bool plain, const void *split)
 {
 	if ((!reason || !*reason) && (!detail || !*detail))
 		return 0;
 	if (!plain && !s->readonly && slot < 64 && score_forms_attach(s) == 0) {
 		size_t mark = b->parts.len;
-		int r = part_put(s, &b->parts, reason), d = r > 0 ? part_put(s, &b->parts, detail) : 0;
+		const unsigned char *sp = split;
+		int r = sp ? part_put_split(s, &b->parts, &sp) : part_put(s, &b->parts, reason);
+		int d = r <= 0 ? 0
+		       : sp    ? part_put_split(s, &b->parts, &sp)
+			       : part_put(s, &b->parts, detail);
 		if (r < 0 || d < 0)
 			return ASSAY_EIO;
 		if (r > 0 && d > 0) {
@@ -345,7 +314,7 @@ static bool part_skip(score_forms *f, sqlite3 *db, const unsigned char **p,
 	if (!form)
 		return false;
 	for (const char *c = form; *c; c++)
-		if (*c == FORM_NUM && !get_leb(p, end, &v))
+		if (*c == SCORE_FORM_NUM && !get_leb(p, end, &v))
 			return false;
 	return true;
 }
@@ -362,7 +331,7 @@ static bool part_get(score_forms *f, sqlite3 *db, const unsigned char **p,
 		return false;
 	for (const char *c = form; *c; c++) {
 		uint64_t v;
-		if (*c != FORM_NUM) {
+		if (*c != SCORE_FORM_NUM) {
 			if (abuf_putc(out, *c) < 0)
 				return false;
 		} else if (!get_leb(p, end, &v) || abuf_printf(out, "%" PRIu64, v) < 0) {

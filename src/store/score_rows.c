@@ -37,7 +37,6 @@ static int notes_put(store *s, int64_t id, const abuf *notes, uint64_t mask, ass
 	return store_step_done(s, st, err, "writing a score's reason");
 }
 
-/* The n scores of one sample (rows[i].sample_id all alike) scored at at. */
 /* A note that could not be packed: out of memory, or the form it needed
  * could not be stored and the transaction went with it (score_forms.c). */
 static int notes_fail(assay_error *err, int rc)
@@ -48,8 +47,10 @@ static int notes_fail(assay_error *err, int rc)
 			  "store it and rolled the transaction back");
 }
 
-int store_scores_put_at(store *s, const store_score_row *rows, size_t n, int64_t at,
-			assay_error *err)
+/* The n scores of one sample (rows[i].sample_id all alike) scored at at;
+ * split[i]: rows[i]'s note split ahead, or split NULL. */
+static int put_rows(store *s, const store_score_row *rows, const void *const *split, size_t n,
+		    int64_t at, assay_error *err)
 {
 	if (s->pg)
 		return store_scores_put_at_pg(s, rows, n, at, err);
@@ -85,7 +86,7 @@ int store_scores_put_at(store *s, const store_score_row *rows, size_t n, int64_t
 			learned = r->value;
 		}
 		rc = score_forms_note(s, &nb, slot[i], r->reason, r->detail,
-				      strcmp(r->scorer, LEARNED) == 0);
+				      strcmp(r->scorer, LEARNED) == 0, split ? split[i] : NULL);
 	}
 	if (rc == 0)
 		rc = score_notes_finish(&nb, &notes);
@@ -117,6 +118,18 @@ int store_scores_put_at(store *s, const store_score_row *rows, size_t n, int64_t
 	return rc;
 }
 
+int store_scores_put_at(store *s, const store_score_row *rows, size_t n, int64_t at,
+			assay_error *err)
+{
+	return put_rows(s, rows, NULL, n, at, err);
+}
+
+int store_scores_put_split(store *s, const store_score_row *rows, const void *const *split,
+			   size_t n, assay_error *err)
+{
+	return n ? put_rows(s, rows, split, n, assay_now_ms(), err) : ASSAY_OK;
+}
+
 int store_scores_put(store *s, const store_score_row *rows, size_t n, assay_error *err)
 {
 	return n ? store_scores_put_at(s, rows, n, assay_now_ms(), err) : ASSAY_OK;
@@ -139,7 +152,8 @@ int store_score_set_detail(store *s, int64_t sample_id, const char *scorer, cons
 		return store_score_set_detail_pg(s, sample_id, slot, reason, detail, err);
 	abuf notes = {0};
 	score_notes_buf nb = {0};
-	if ((rc = score_forms_note(s, &nb, slot, reason, detail, strcmp(scorer, LEARNED) == 0)) < 0 ||
+	if ((rc = score_forms_note(s, &nb, slot, reason, detail, strcmp(scorer, LEARNED) == 0,
+				   NULL)) < 0 ||
 	    (rc = score_notes_finish(&nb, &notes)) < 0)
 		rc = notes_fail(err, rc);
 	else

@@ -245,6 +245,24 @@ void score_forms_destroy(void *f);
 int score_forms_load(score_forms *f, sqlite3 *db);
 /* The form of id ("" for 0), loading it when new; NULL when unknown. */
 const char *score_forms_text(score_forms *f, sqlite3 *db, uint64_t id);
+/* A text as its form (each decimal number in it replaced by the byte
+ * SCORE_FORM_NUM) and its numbers (score_forms_split.c: pure, any thread). */
+#define SCORE_FORM_NUM '\x01'
+#define SCORE_FORM_LEN_MAX 400
+#define SCORE_FORM_NUMS_MAX 24
+typedef struct score_form_split {
+	char form[SCORE_FORM_LEN_MAX + 1];
+	uint64_t num[SCORE_FORM_NUMS_MAX];
+	size_t n;
+} score_form_split;
+/* Splits t; false when it is to be stored as it is. */
+bool score_form_split_text(const char *t, score_form_split *sp);
+/* The hash the forms' map is keyed by. */
+uint64_t score_form_hash(const char *form);
+/* Appends v + 1 as LEB128 (no byte of it is 0); -1 when out of memory. */
+int score_leb_put(abuf *out, uint64_t v);
+/* A note split ahead (store_note_split): its bytes' tags. */
+enum { SCORE_SPLIT_EMPTY = 0, SCORE_SPLIT_FORM = 1, SCORE_SPLIT_PLAIN = 2 };
 /* A notes blob being made: its plain records, and its compact entries by
  * slot (the bytes at[slot], len[slot] of parts, for the slots in mask). */
 typedef struct score_notes_buf {
@@ -255,9 +273,10 @@ typedef struct score_notes_buf {
 } score_notes_buf;
 void score_notes_buf_free(score_notes_buf *b);
 /* Adds slot's reason and detail, as a compact entry when both have a form
- * (plain: always as they are). */
+ * (plain: always as they are); split: the two as store_note_split split
+ * them, or NULL. */
 int score_forms_note(store *s, score_notes_buf *b, int slot, const char *reason,
-		     const char *detail, bool plain);
+		     const char *detail, bool plain, const void *split);
 /* Appends b's plain records and its one compact record to out. */
 int score_notes_finish(score_notes_buf *b, abuf *out);
 /* In the compact record whose bytes after its first start at rec: slot's
