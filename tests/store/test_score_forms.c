@@ -2,7 +2,8 @@
  * reasons and details stored as a form (kept once) and its numbers, read
  * back exactly as written; a rollback's forms forgotten; the learned
  * scorer's notes plain; a database an earlier build made (no forms table,
- * plain notes) carried forward when opened for writing. */
+ * plain notes) carried forward when opened for writing; a note split
+ * ahead of its write stored as the write would split it. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -187,8 +188,53 @@ TEST(a_note_whose_form_is_missing_fails_the_write)
 	CHECK_INT(query_int("SELECT length(notes) FROM score_notes WHERE sample_id = 1"), before);
 }
 
+/* A note split ahead on another thread (store_note_split) is stored byte
+ * for byte as the same note split by the write itself, whatever its
+ * texts: numbers of every kind, one too many numbers, a text stored as
+ * it is, an empty part; a row of several scorers mixes both ways. */
+TEST(a_note_split_ahead_is_stored_as_one_split_by_the_write)
+{
+	static const char *const texts[][2] = {
+	    {"length: 52 words, 263 characters", "{\"words\":52,\"chars\":263}"},
+	    {"x: 0 and 007 and 0.050 and -12 and 1234567890123456789012 and 18446744073709551615",
+	     ""},
+	    {"x: control \x01 byte 5", "{\"n\":5}"},
+	    {"", "{\"only\":\"detail\"}"},
+	    {"n: 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26", NULL},
+	};
+	static const char *const scorers[] = {"length", "gopher", "charset", "hedging", "task"};
+	store *s = fixture();
+	assay_error e = {0};
+	store_score_row rows[2][5];
+	abuf split = {0};
+	size_t at[5];
+	for (int i = 0; i < 5; i++) {
+		for (int k = 0; k < 2; k++)
+			rows[k][i] = (store_score_row){k + 1, scorers[i], "1", 0.5, i == 2,
+						       texts[i][0], texts[i][1]};
+		at[i] = split.len;
+		CHECK_INT(store_note_split(texts[i][0], texts[i][1], &split), ASSAY_OK);
+	}
+	const void *ahead[5];
+	for (int i = 0; i < 5; i++)
+		ahead[i] = i == 3 ? NULL : split.data + at[i];
+	store_begin(s, &e);
+	CHECK_INT(store_scores_put(s, rows[0], 5, &e), ASSAY_OK);
+	CHECK_INT(store_scores_put_split(s, rows[1], ahead, 5, &e), ASSAY_OK);
+	CHECK_INT(store_commit(s, &e), ASSAY_OK);
+	for (int i = 0; i < 5; i++)
+		check_note(s, 2, scorers[i], texts[i][0], texts[i][1] ? texts[i][1] : "");
+	store_close(s);
+	abuf_free(&split);
+	CHECK_INT(query_int("SELECT a.notes = b.notes AND length(a.notes) > 0 FROM score_notes a,"
+			    " score_notes b WHERE a.sample_id = 1 AND b.sample_id = 2"),
+		  1);
+	CHECK_INT(query_int("SELECT count(DISTINCT vals) FROM sample_scores"), 1);
+}
+
 UNIT_MAIN(UNIT_CASE(texts_come_back_exactly_and_share_forms),
 	  UNIT_CASE(a_rolled_back_form_is_forgotten),
 	  UNIT_CASE(the_learned_scorers_notes_stay_plain),
 	  UNIT_CASE(an_earlier_builds_database_is_carried_forward),
-	  UNIT_CASE(a_note_whose_form_is_missing_fails_the_write))
+	  UNIT_CASE(a_note_whose_form_is_missing_fails_the_write),
+	  UNIT_CASE(a_note_split_ahead_is_stored_as_one_split_by_the_write))
