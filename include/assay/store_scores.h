@@ -103,10 +103,19 @@ int store_score_put(store *s, const store_score_row *r, assay_error *err);
 /* The n scores of one sample (all rows of the same sample_id) in one write
  * of its row: what the other scorers stored for it stays. */
 int store_scores_put(store *s, const store_score_row *rows, size_t n, assay_error *err);
+/* A scorer's slot in the packed rows and its version's id, kept by a
+ * caller that writes the same scorers again and again: {0} at first. */
+typedef struct store_slot_ref {
+	uint64_t epoch; /* of the store's cache it was found in; 0: none */
+	int slot;
+	uint32_t ver;
+} store_slot_ref;
 /* The same with rows[i]'s reason and detail as store_note_split split them
- * in split[i] (NULL: split here). */
+ * in split[i] (NULL: split here) and, when refs is not NULL, rows[i]'s
+ * scorer and version in refs[i]: used while current, else looked up (or
+ * made) and kept there (a rollback that took a slot away makes it stale). */
 int store_scores_put_split(store *s, const store_score_row *rows, const void *const *split,
-			   size_t n, assay_error *err);
+			   store_slot_ref *refs, size_t n, assay_error *err);
 /* A long rewrite of the learned and combined scores (most samples, in key
  * order) in steps (score_bulk.c): transactions that each hold the write
  * lock about a third of a second, with a pause after each in which

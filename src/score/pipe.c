@@ -42,6 +42,7 @@ struct score_pipe {
 	const score_config *cfg;
 	enum score_id ids[SCORE_COUNT];
 	char versions[SCORE_COUNT][32];
+	store_slot_ref ref[SCORE_COUNT]; /* rule k's slot, found once (score_pipe_write) */
 	size_t n_ids;
 	pipe_job job[2];
 	int cur;        /* the finished job score_pipe_write reads */
@@ -315,7 +316,8 @@ int score_pipe_write(score_pipe *p, store *s, size_t i, int64_t sample_id, bool 
 	const score_input *in = &j->in[i];
 	store_score_row rows[SCORE_COUNT];
 	const void *split[SCORE_COUNT];
-	size_t n = 0;
+	store_slot_ref ref[SCORE_COUNT];
+	size_t n = 0, ks[SCORE_COUNT];
 	for (size_t k = 0; k < p->n_ids; k++) {
 		if (!(in->need >> k & 1))
 			continue;
@@ -329,11 +331,15 @@ int score_pipe_write(score_pipe *p, store *s, size_t i, int64_t sample_id, bool 
 					      .reason = x->reason,
 					      .detail = x->detail};
 		split[n - 1] = split_of(j, i, k);
+		ref[n - 1] = p->ref[k];
+		ks[n - 1] = k;
 		res->scored[id]++;
 		res->flagged[id] += x->flagged;
 		res->failed[id] += isnan(x->value);
 	}
-	int rc = n ? store_scores_put_split(s, rows, split, n, err) : ASSAY_OK;
+	int rc = n ? store_scores_put_split(s, rows, split, ref, n, err) : ASSAY_OK;
+	for (size_t r = 0; r < n; r++) /* found again when they were not current */
+		p->ref[ks[r]] = ref[r];
 	if (rc == ASSAY_OK && combine) {
 		rc = store_quality_set(s, sample_id, j->combined[i], err);
 		res->combined += rc == ASSAY_OK;

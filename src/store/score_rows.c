@@ -47,10 +47,26 @@ static int notes_fail(assay_error *err, int rc)
 			  "store it and rolled the transaction back");
 }
 
+/* Row r's slot and version id: ref's while current, else made (and kept
+ * in ref). */
+static int slot_of(store *s, const store_score_row *r, store_slot_ref *ref, int *slot,
+		   uint32_t *ver, assay_error *err)
+{
+	if (ref && ref->epoch && ref->epoch == s->slots_epoch) {
+		*slot = ref->slot;
+		*ver = ref->ver;
+		return ASSAY_OK;
+	}
+	int rc = score_slot_make(s, r->scorer, r->version, slot, ver, err);
+	if (rc == ASSAY_OK && ref)
+		*ref = (store_slot_ref){score_slots_epoch(s), *slot, *ver};
+	return rc;
+}
+
 /* The n scores of one sample (rows[i].sample_id all alike) scored at at;
  * split[i]: rows[i]'s note split ahead, or split NULL. */
-static int put_rows(store *s, const store_score_row *rows, const void *const *split, size_t n,
-		    int64_t at, assay_error *err)
+static int put_rows(store *s, const store_score_row *rows, const void *const *split,
+		    store_slot_ref *refs, size_t n, int64_t at, assay_error *err)
 {
 	if (s->pg)
 		return store_scores_put_at_pg(s, rows, n, at, err);
@@ -63,7 +79,7 @@ static int put_rows(store *s, const store_score_row *rows, const void *const *sp
 		return assay_fail(err, ASSAY_EINVAL, "at most %d scorers", STORE_MAX_SLOTS);
 	int rc = ASSAY_OK;
 	for (size_t i = 0; i < n && rc == 0; i++) {
-		rc = score_slot_make(s, rows[i].scorer, rows[i].version, &slot[i], &ver[i], err);
+		rc = slot_of(s, &rows[i], refs ? &refs[i] : NULL, &slot[i], &ver[i], err);
 		top = rc == 0 && slot[i] > top ? slot[i] : top;
 	}
 	if (rc < 0 || top < 0)
@@ -121,13 +137,13 @@ static int put_rows(store *s, const store_score_row *rows, const void *const *sp
 int store_scores_put_at(store *s, const store_score_row *rows, size_t n, int64_t at,
 			assay_error *err)
 {
-	return put_rows(s, rows, NULL, n, at, err);
+	return put_rows(s, rows, NULL, NULL, n, at, err);
 }
 
 int store_scores_put_split(store *s, const store_score_row *rows, const void *const *split,
-			   size_t n, assay_error *err)
+			   store_slot_ref *refs, size_t n, assay_error *err)
 {
-	return n ? put_rows(s, rows, split, n, assay_now_ms(), err) : ASSAY_OK;
+	return n ? put_rows(s, rows, split, refs, n, assay_now_ms(), err) : ASSAY_OK;
 }
 
 int store_scores_put(store *s, const store_score_row *rows, size_t n, assay_error *err)

@@ -5,14 +5,26 @@
 #include "store_int.h"
 #include "scores_pg.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 static const char sql_slots[] = "SELECT slot, name FROM scorers ORDER BY slot";
 static const char sql_vers[] = "SELECT id, slot, version FROM scorer_versions ORDER BY id";
 
+/* The epochs handed out in this process (so no two stores share one). */
+static _Atomic uint64_t epochs;
+
+uint64_t score_slots_epoch(store *s)
+{
+	if (!s->slots_epoch)
+		s->slots_epoch = atomic_fetch_add(&epochs, 1) + 1;
+	return s->slots_epoch;
+}
+
 void score_slots_forget(store *s)
 {
+	s->slots_epoch = 0; /* refs taken before are not current any more */
 	for (size_t i = 0; i < s->n_slots; i++)
 		free(s->slot_names[i]);
 	free(s->slot_names);

@@ -48,6 +48,7 @@ struct store {
 	size_t n_vers;
 	bool slots_loaded;
 	bool slots_made; /* since the last commit: a rollback forgets them */
+	uint64_t slots_epoch; /* changes when they are forgotten (score_slots_epoch) */
 	/* The reasons' forms (score_forms.c): the connection's cache, shared
 	 * with note_at; NULL until first used. */
 	struct score_forms *forms;
@@ -292,6 +293,9 @@ int score_forms_keep(score_forms *f, sqlite3 *db, const unsigned char *rec,
 		     const unsigned char *end, uint64_t drop, score_notes_buf *into);
 int score_slots_load(store *s, assay_error *err);
 void score_slots_forget(store *s);
+/* The slots' present epoch: never 0, unique in the process, changed
+ * whenever the cache is forgotten (a store_slot_ref of it is current). */
+uint64_t score_slots_epoch(store *s);
 /* The name of a slot (reloading the cache once when unknown), or NULL. */
 const char *score_slot_name(store *s, int slot, assay_error *err);
 /* The slot of scorer name (-1: none) and the id of its version (0: none;

@@ -220,7 +220,7 @@ TEST(a_note_split_ahead_is_stored_as_one_split_by_the_write)
 		ahead[i] = i == 3 ? NULL : split.data + at[i];
 	store_begin(s, &e);
 	CHECK_INT(store_scores_put(s, rows[0], 5, &e), ASSAY_OK);
-	CHECK_INT(store_scores_put_split(s, rows[1], ahead, 5, &e), ASSAY_OK);
+	CHECK_INT(store_scores_put_split(s, rows[1], ahead, NULL, 5, &e), ASSAY_OK);
 	CHECK_INT(store_commit(s, &e), ASSAY_OK);
 	for (int i = 0; i < 5; i++)
 		check_note(s, 2, scorers[i], texts[i][0], texts[i][1] ? texts[i][1] : "");

@@ -169,6 +169,53 @@ TEST(a_rolled_back_scorer_is_made_again)
 	sqlite3_close(db);
 }
 
+/* A writer that keeps its scorers' slots (store_slot_ref) uses them while
+ * they stand: the ref stays as it was across writes and commits. A slot
+ * made in a transaction that rolls back is not used again: another
+ * scorer takes that slot next, and the kept ref finds its own anew
+ * instead of writing over the other's scores. */
+TEST(a_kept_slot_is_found_again_after_a_rollback)
+{
+	store *s = fixture();
+	assay_error e = {0};
+	store_score_row judge = {2, "judge", "v1", 0.4, true, "judge: meh", NULL};
+	store_score_row other = {2, "other", "v1", 0.9, false, "other: fine", NULL};
+	store_slot_ref ref = {0};
+	store_begin(s, &e);
+	CHECK_INT(store_scores_put_split(s, &judge, NULL, &ref, 1, &e), ASSAY_OK);
+	CHECK(ref.epoch != 0);
+	store_rollback(s);
+	store_begin(s, &e);
+	CHECK_INT(store_score_put(s, &other, &e), ASSAY_OK); /* takes judge's old slot */
+	CHECK_INT(store_scores_put_split(s, &judge, NULL, &ref, 1, &e), ASSAY_OK);
+	CHECK_INT(store_commit(s, &e), ASSAY_OK);
+	store_slot_ref kept = ref;
+	judge.sample_id = 3;
+	store_begin(s, &e);
+	CHECK_INT(store_scores_put_split(s, &judge, NULL, &ref, 1, &e), ASSAY_OK);
+	CHECK_INT(store_commit(s, &e), ASSAY_OK);
+	CHECK(ref.epoch == kept.epoch && ref.slot == kept.slot && ref.ver == kept.ver);
+	store_score *v;
+	size_t n;
+	CHECK_INT(store_scores_get(s, 2, &v, &n, &e), ASSAY_OK);
+	CHECK_INT(n, 2);
+	const store_score *j = find(v, n, "judge"), *o = find(v, n, "other");
+	CHECK(j && o);
+	if (j && o) {
+		CHECK(j->flagged && j->value == 0.4);
+		CHECK_STR(j->reason, "judge: meh");
+		CHECK(!o->flagged && o->value == 0.9);
+		CHECK_STR(o->reason, "other: fine");
+	}
+	store_scores_free(v, n);
+	CHECK_INT(store_scores_get(s, 3, &v, &n, &e), ASSAY_OK);
+	CHECK_INT(n, 1);
+	if (n == 1)
+		CHECK_STR(v[0].scorer, "judge");
+	store_scores_free(v, n);
+	store_close(s);
+}
+
 /* A score test of a slice reads the value and the flag by the scorer's
  * name; the learned value also sits in its column. */
 TEST(learned_value_in_its_column)
@@ -272,5 +319,6 @@ TEST(values_come_back_exactly_from_the_compact_layout)
 
 UNIT_MAIN(UNIT_CASE(a_part_written_keeps_the_rest_of_the_row),
 	  UNIT_CASE(range_and_scorer_readers), UNIT_CASE(a_rolled_back_scorer_is_made_again),
+	  UNIT_CASE(a_kept_slot_is_found_again_after_a_rollback),
 	  UNIT_CASE(learned_value_in_its_column),
 	  UNIT_CASE(values_come_back_exactly_from_the_compact_layout))
