@@ -7,8 +7,8 @@
  * SCORE_SPLIT_EMPTY (the empty text), SCORE_SPLIT_PLAIN (not to be
  * split: the note is stored as it is) or SCORE_SPLIT_FORM followed by the
  * form's hash (8 bytes, native order), the form NUL-ended, the length of
- * its numbers' bytes (one byte) and those bytes (each number as
- * score_leb_put writes it). */
+ * its numbers' bytes (one byte: at most 24 numbers of at most 9 bytes)
+ * and those bytes (each number as score_leb_put writes it). */
 #include "store_int.h"
 
 #include <string.h>
@@ -58,9 +58,9 @@ bool score_form_split_text(const char *t, score_form_split *sp)
 	return true;
 }
 
-int score_leb_put(abuf *out, uint64_t v)
+/* Writes v + 1 as LEB128 at b (at most 10 bytes); how many. */
+static size_t leb_encode(unsigned char *b, uint64_t v)
 {
-	unsigned char b[10];
 	size_t n = 0;
 	v += 1;
 	do {
@@ -69,38 +69,47 @@ int score_leb_put(abuf *out, uint64_t v)
 		b[n] |= v ? 0x80 : 0;
 		n++;
 	} while (v);
-	return abuf_append(out, b, n);
+	return n;
 }
 
-/* One text's part (the file's header comment). */
-static int part_split(const char *text, abuf *out)
+int score_leb_put(abuf *out, uint64_t v)
 {
-	if (!text || !*text)
-		return abuf_putc(out, SCORE_SPLIT_EMPTY);
+	unsigned char b[10];
+	return abuf_append(out, b, leb_encode(b, v));
+}
+
+/* The most bytes one text's part takes: tag, hash, form and its NUL,
+ * the numbers' length and at most 24 numbers of at most 9 bytes. */
+#define PART_MAX (1 + 8 + SCORE_FORM_LEN_MAX + 1 + 1 + SCORE_FORM_NUMS_MAX * 9)
+
+/* One text's part (the file's header comment) written at b; its length. */
+static size_t part_split(const char *text, unsigned char *b)
+{
 	score_form_split sp;
-	if (!score_form_split_text(text, &sp))
-		return abuf_putc(out, SCORE_SPLIT_PLAIN);
+	if (!text || !*text) {
+		b[0] = SCORE_SPLIT_EMPTY;
+		return 1;
+	}
+	if (!score_form_split_text(text, &sp)) {
+		b[0] = SCORE_SPLIT_PLAIN;
+		return 1;
+	}
 	uint64_t h = score_form_hash(sp.form);
-	int rc = abuf_putc(out, SCORE_SPLIT_FORM);
-	rc |= abuf_append(out, &h, sizeof h);
-	rc |= abuf_append(out, sp.form, strlen(sp.form) + 1);
-	size_t at = out->len;
-	rc |= abuf_putc(out, 0);
-	for (size_t i = 0; i < sp.n && rc == 0; i++)
-		rc |= score_leb_put(out, sp.num[i]);
-	if (rc == 0) /* at most 24 numbers of at most 9 bytes */
-		out->data[at] = (char)(unsigned char)(out->len - at - 1);
-	return rc;
+	size_t flen = strlen(sp.form);
+	b[0] = SCORE_SPLIT_FORM;
+	memcpy(b + 1, &h, sizeof h);
+	memcpy(b + 1 + sizeof h, sp.form, flen + 1);
+	unsigned char *count = b + 1 + sizeof h + flen + 1, *q = count + 1;
+	for (size_t i = 0; i < sp.n; i++)
+		q += leb_encode(q, sp.num[i]);
+	*count = (unsigned char)(q - count - 1);
+	return (size_t)(q - b);
 }
 
 int store_note_split(const char *reason, const char *detail, abuf *out)
 {
-	size_t mark = out->len;
-	if (part_split(reason, out) < 0 || part_split(detail, out) < 0) {
-		out->len = mark;
-		if (out->data)
-			out->data[mark] = '\0';
-		return ASSAY_ENOMEM;
-	}
-	return ASSAY_OK;
+	unsigned char b[2 * PART_MAX];
+	size_t n = part_split(reason, b);
+	n += part_split(detail, b + n);
+	return abuf_append(out, b, n) < 0 ? ASSAY_ENOMEM : ASSAY_OK;
 }
