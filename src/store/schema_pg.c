@@ -311,11 +311,47 @@ static int ensure(store *s, assay_error *err)
 	return create(s, err);
 }
 
+/* Whether the store is there, complete and at this build's version: then
+ * opening it writes nothing and takes no schema lock (clients starting
+ * together each waited for the others' checks in turn). An error of the
+ * version check is the one the locked check gives. */
+static int complete_already(store *s, bool *yes, assay_error *err)
+{
+	bool exists = false, has_store = false;
+	int64_t tables = 0, version = 0;
+	char name[256] = "";
+	*yes = false;
+	int rc = probe(s, &exists, &has_store, &tables, name, sizeof name, err);
+	if (rc < 0 || !exists || !has_store || (rc = check_meta(s, &version, err)) < 0 ||
+	    version != STORE_SCHEMA_VERSION)
+		return rc;
+	for (size_t i = 0; i < sizeof pg_later / sizeof *pg_later; i++) {
+		dbi_stmt *st = dbi_stmt_get(s->dbi, &q_later, err);
+		if (!st)
+			return err->code;
+		dbi_bind_text(st, 1, pg_later[i].table, -1);
+		rc = dbi_step(st, err, "reading the schema");
+		bool have = rc == DBI_ROW && dbi_col_i64(st, 0) != 0;
+		dbi_reset(st);
+		if (rc < 0 || !have)
+			return rc < 0 ? rc : ASSAY_OK;
+	}
+	*yes = true;
+	return ASSAY_OK;
+}
+
 int store_pg_schema(store *s, assay_error *err)
 {
 	int rc = store_begin(s, err);
 	if (rc < 0)
 		return rc;
+	bool done = false;
+	if (!s->readonly && (rc = complete_already(s, &done, err)) < 0) {
+		store_rollback(s);
+		return rc;
+	}
+	if (done)
+		return store_commit(s, err);
 	dbi_stmt *st = s->readonly ? NULL : dbi_stmt_get(s->dbi, &q_lock, err);
 	if (!s->readonly && (!st || (rc = dbi_run(st, err, "locking the schema")) < 0)) {
 		store_rollback(s);
