@@ -163,6 +163,10 @@ typedef struct store_score {
 int store_scores_get(store *s, int64_t sample_id, store_score **out, size_t *n,
 		     assay_error *err);
 void store_scores_free(store_score *v, size_t n);
+/* Whether the sample has a score of scorer at version (failed or not):
+ * one row's version ids read, not its scores. */
+int store_score_current(store *s, int64_t sample_id, const char *scorer, const char *version,
+			bool *current, assay_error *err);
 
 /* For the combined score: every stored value (NULLs as NAN) of the samples
  * with ids in [lo, hi], in (sample, scorer) order. */

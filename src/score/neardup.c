@@ -207,14 +207,9 @@ static int nd_put(nd_run *x, const store_neardup *d, assay_error *err)
 static int nd_regrow(nd_run *x, const store_neardup *d, assay_error *err)
 {
 	int rc = store_neardup_grow(x->r->s, d->sample_id, d->size, d->agree_max, err);
-	store_score *v = NULL;
-	size_t n = 0;
-	if (rc == 0)
-		rc = store_scores_get(x->r->s, d->sample_id, &v, &n, err);
 	bool current = false;
-	for (size_t i = 0; i < n; i++)
-		current |= !strcmp(v[i].scorer, "neardup") && !strcmp(v[i].version, x->version);
-	store_scores_free(v, n);
+	if (rc == 0)
+		rc = store_score_current(x->r->s, d->sample_id, "neardup", x->version, &current, err);
 	if (rc < 0 || !current)
 		return rc;
 	score_result res;

@@ -179,6 +179,33 @@ int store_score_set_detail(store *s, int64_t sample_id, const char *scorer, cons
 	return rc;
 }
 
+static const char sql_vers[] = "SELECT vers FROM sample_scores WHERE sample_id = ?1";
+
+int store_score_current(store *s, int64_t sample_id, const char *scorer, const char *version,
+			bool *current, assay_error *err)
+{
+	*current = false;
+	int slot;
+	uint32_t ver;
+	int rc = score_slot_find(s, scorer, version, &slot, &ver, err);
+	if (rc < 0 || slot < 0 || !ver)
+		return rc;
+	if (s->pg)
+		return store_score_current_pg(s, sample_id, slot, ver, current, err);
+	sqlite3_stmt *st = store_stmt(s, sql_vers, err);
+	if (!st)
+		return err->code;
+	sqlite3_bind_int64(st, 1, sample_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*current = score_pack_ver(sqlite3_column_blob(st, 0),
+					  (size_t)sqlite3_column_bytes(st, 0), slot) == ver;
+	else if (rc != SQLITE_DONE)
+		rc = store_sqlerr(s, rc, err, "reading scores");
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? ASSAY_OK : rc;
+}
+
 static const char sql_range[] =
 	"SELECT sample_id, vals, vers FROM sample_scores WHERE sample_id BETWEEN ?1 AND ?2";
 

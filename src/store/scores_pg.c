@@ -306,6 +306,29 @@ int store_score_set_detail_pg(store *s, int64_t sample_id, int slot, const char 
 	return dbi_run(st, err, "writing a score's reason");
 }
 
+static const dbi_query q_current = {
+    "pg_score_current", NULL,
+    "SELECT CASE WHEN ss.vers[$2::integer] = $3::integer THEN 1 ELSE 0 END"
+    " FROM sample_scores ss WHERE ss.sample_id = $1"};
+
+int store_score_current_pg(store *s, int64_t sample_id, int slot, uint32_t ver, bool *current,
+			   assay_error *err)
+{
+	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_current, err);
+	if (!st)
+		return err->code;
+	dbi_bind_i64(st, 1, sample_id);
+	dbi_bind_i64(st, 2, slot + 1);
+	dbi_bind_i64(st, 3, ver);
+	int rc = dbi_step(st, err, "reading scores");
+	if (rc == DBI_ROW) {
+		*current = dbi_col_i64(st, 0) == 1;
+		dbi_reset(st);
+		return ASSAY_OK;
+	}
+	return rc == DBI_DONE ? ASSAY_OK : rc;
+}
+
 /* ---- reading one sample ------------------------------------------------------------- */
 
 static const dbi_query q_get = {

@@ -37,6 +37,9 @@ int store_scores_put_at_pg(store *s, const store_score_row *rows, size_t n, int6
 			   assay_error *err);
 int store_score_set_detail_pg(store *s, int64_t sample_id, int slot, const char *reason,
 			      const char *detail, assay_error *err);
+/* Whether slot's version id in the sample's row is ver (store_score_current). */
+int store_score_current_pg(store *s, int64_t sample_id, int slot, uint32_t ver, bool *current,
+			   assay_error *err);
 int store_scores_get_pg(store *s, int64_t sample_id, store_score **out, size_t *n,
 			assay_error *err);
 

@@ -177,8 +177,52 @@ TEST(a_note_set_in_empty_arrays_stays_in_its_slot_pg)
 	store_close(s);
 }
 
+/* Whether a sample holds a scorer's score at a version: failed scores
+ * count, another version, another sample's or a missing row do not. */
+static bool current(store *s, int64_t id, const char *scorer, const char *version)
+{
+	assay_error err = {0};
+	bool yes = true;
+	CHECK_INT(store_score_current(s, id, scorer, version, &yes, &err), ASSAY_OK);
+	return yes;
+}
+
+static void current_case(int engine)
+{
+	store *s = open_three(engine);
+	if (!s)
+		return;
+	assay_error err = {0};
+	store_score_row rows[] = {
+	    {1, "length", "v1", 0.5, true, "too long", NULL},
+	    {1, "neardup", "a", 0.75, false, "neardup: no", NULL},
+	    {2, "neardup", "a", NAN, false, "failed", NULL},
+	    {3, "neardup", "b", 1.0, false, "", NULL},
+	};
+	CHECK_INT(store_begin(s, &err), ASSAY_OK);
+	CHECK_INT(store_scores_put(s, rows, 2, &err), ASSAY_OK); /* one sample's at a time */
+	CHECK_INT(store_scores_put(s, &rows[2], 1, &err), ASSAY_OK);
+	CHECK_INT(store_scores_put(s, &rows[3], 1, &err), ASSAY_OK);
+	CHECK_INT(store_commit(s, &err), ASSAY_OK);
+	CHECK(current(s, 1, "neardup", "a"));
+	CHECK(current(s, 2, "neardup", "a"));
+	CHECK(current(s, 3, "neardup", "b"));
+	CHECK(current(s, 1, "length", "v1"));
+	CHECK(!current(s, 1, "neardup", "b"));
+	CHECK(!current(s, 3, "neardup", "a"));
+	CHECK(!current(s, 2, "length", "v1"));
+	CHECK(!current(s, 1, "neardup", "c"));
+	CHECK(!current(s, 1, "gopher", "a"));
+	CHECK(!current(s, 99, "neardup", "a"));
+	store_close(s);
+}
+
+TEST(current_sqlite) { current_case(LITE); }
+TEST(current_pg) { current_case(PG); }
+
 TEST(merge_sqlite) { merge_case(LITE); }
 TEST(merge_pg) { merge_case(PG); }
 
-UNIT_MAIN(UNIT_CASE(merge_sqlite), UNIT_CASE(merge_pg),
+UNIT_MAIN(UNIT_CASE(merge_sqlite), UNIT_CASE(merge_pg), UNIT_CASE(current_sqlite),
+	  UNIT_CASE(current_pg),
 	  UNIT_CASE(a_note_set_in_empty_arrays_stays_in_its_slot_pg))
