@@ -277,6 +277,47 @@ TEST(a_reader_of_its_own_reads_what_was_committed_beside_the_bulk_transaction)
 	store_close(s);
 }
 
+/* Whether another process could take the database file's exclusive lock:
+ * what a connection closing tries, to learn that it is the last one, and
+ * then checkpoints and deletes the -wal and -shm files. A child without
+ * SQLite asks the kernel for a write lock over the bytes whose read lock
+ * is SQLite's SHARED lock on the file. */
+static bool another_process_may_lock_the_file(void)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		int fd = open(path, O_RDWR | O_CLOEXEC);
+		struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET,
+				   .l_start = 0x40000000 + 2, .l_len = 510};
+		_exit(fd >= 0 && fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type == F_UNLCK ? 0 : 1);
+	}
+	int status = 0;
+	CHECK_INT((int)waitpid(pid, &status, 0), (int)pid);
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+/* Opening a reader of its own beside the writer leaves the writer's locks
+ * on the file as they were: were they dropped (a plain open and close of
+ * the file does that to every lock the process holds on it), the next
+ * process to close its connection would take this one for gone, delete
+ * the -wal file under it, and every later commit of the rewrite would go
+ * to a file nobody reads again. */
+TEST(a_reader_of_its_own_leaves_the_writers_locks_on_the_file)
+{
+	store *s = scored(), *rd = NULL;
+	assay_error e = {0};
+	CHECK_INT(one(s, "SELECT count(*) FROM samples"), N);
+	CHECK(!another_process_may_lock_the_file());
+	CHECK_INT(store_score_reader(s, &rd, &e), ASSAY_OK);
+	CHECK(rd != NULL);
+	CHECK_INT(one(rd, "SELECT count(*) FROM samples"), N);
+	CHECK(!another_process_may_lock_the_file());
+	store_close(rd);
+	CHECK_INT(one(s, "SELECT count(*) FROM samples"), N);
+	CHECK(!another_process_may_lock_the_file());
+	store_close(s);
+}
+
 TEST(a_bulk_write_rolled_back_leaves_rows_and_indexes_as_they_were)
 {
 	store *s = scored();
@@ -400,4 +441,5 @@ UNIT_MAIN(UNIT_CASE(steps_leave_the_schema_as_it_was_with_every_row_in_its_index
 	  UNIT_CASE(a_bulk_write_sorts_its_indexes_on_two_threads_when_there_are_two),
 	  UNIT_CASE(a_bulk_write_rolled_back_leaves_rows_and_indexes_as_they_were),
 	  UNIT_CASE(a_reader_of_its_own_reads_what_was_committed_beside_the_bulk_transaction),
+	  UNIT_CASE(a_reader_of_its_own_leaves_the_writers_locks_on_the_file),
 	  UNIT_CASE(no_bulk_while_an_annotator_holds_a_lease))
