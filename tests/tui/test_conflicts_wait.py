@@ -32,3 +32,28 @@ def test_an_adjudication_waits_for_another_writer():
             t.keys("q")
             t.wait_exit()
         eq([r[:2] for r in tc.adjudications(w)], [("s0", "accepted")])
+
+
+def test_the_conflicts_lease_renewal_never_blocks_or_says_locked():
+    """Only looking at a conflict while another writer holds the lock: the
+    lead's lease renewal (since the conflicts screen leases) tries briefly
+    and again later, as the review screen's does; no "database is locked"
+    reaches the lead and the keys keep working."""
+    import time
+    with Workdir() as w:
+        tc.setup(w)
+        env = {"ASSAY_BUSY_TIMEOUT_MS": "500", "ASSAY_LEASE_MS": "1000"}
+        with tc.screen(w, env=env) as t:
+            t.wait_for("s0  (b)  2 verdicts")
+            con = sqlite3.connect(w.db, isolation_level=None, timeout=30)
+            con.execute("BEGIN IMMEDIATE")
+            try:
+                t.keys("j")  # a key that only looks
+                time.sleep(3)  # several renewals (a tenth of the lease) meanwhile
+                s = t.screen()
+                check("locked" not in s and "renewing the leases" not in s, s)
+            finally:
+                con.execute("ROLLBACK")
+                con.close()
+            t.keys("q")
+            t.wait_exit()
