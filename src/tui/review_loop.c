@@ -26,6 +26,7 @@ void tui_claim_first(app *a)
 		a->waiting = true;
 		a->view.need = TUI_KEY_BROWSE; /* no decision, undo or queue key meanwhile */
 		tui_message(a->b, false, "waiting for another writer: %s (q leaves)", err.msg);
+		store_busy_wait(a->s, 0); /* the store's own wait for everything else */
 		return;
 	}
 	store_busy_wait(a->s, 0);
@@ -56,20 +57,28 @@ static void count(app *a)
 }
 
 /* The loop's tick: the LLM's answer moved along, the top bar counted while
- * idle, the lease kept, whatever is on top of the screen. */
+ * idle, the lease kept, whatever is on top of the screen. While a decision
+ * or the first claim waits for another writer, the lease is still renewed
+ * (in short tries: on PostgreSQL a lock on the decisions leaves the leases
+ * free, and a lapsed lease would hand the sample on screen to another
+ * annotator) and the LLM's answer still comes; the steps that read or
+ * write the store at its full wait (counts, media ahead, retrain) resume
+ * once it is saved. */
 int tui_review_tick(tui_view *v, bool idle)
 {
 	app *a = APP(v);
 	int wait = tui_pend_tick(a, idle);
 	if (wait < 0)
 		wait = tui_claim_wait_tick(a);
-	if (wait >= 0)
-		return wait;
 	if (a->pool)
 		net_pool_step(a->pool);
+	tui_keep_lease(a);
+	if (wait >= 0) {
+		int media = tui_media_tick(&a->media); /* the one on screen decodes on */
+		return media < wait ? media : wait;
+	}
 	if (idle && a->counts_pending)
 		count(a);
-	tui_keep_lease(a);
 	wait = tui_retrain_tick(a, idle);
 	int media = tui_review_media_tick(a, idle);
 	if ((wait = media < wait ? media : wait) == 0 || a->counts_pending)
