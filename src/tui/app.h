@@ -15,11 +15,7 @@
 #include "mediapane.h"
 #include "tally.h"
 #include "view.h"
-
-/* A decision's first try waits this long for another writer's lock (a
- * rescore's step and the pause after it), each try after it this long. */
-#define TUI_TRY_FIRST_MS 400
-#define TUI_TRY_MS 50
+#include "wait.h"
 
 /* an editor may stay open long: the sample is held at least this long */
 #define EDIT_LEASE_MS (2 * 60 * 60 * 1000)

@@ -136,10 +136,17 @@ void tui_conflicts_draw(tui_view *v)
 int tui_conflicts_tick(tui_view *v, bool idle)
 {
 	cview *cv = CV(v);
-	/* the lead's lease on the conflict on screen, renewed at a tenth */
+	/* the lead's lease on the conflict on screen, renewed at a tenth; a
+	 * short try, as the review screen's: while another writer holds the
+	 * lock a later tick tries again, the screen never stalls for it */
 	if (assay_mono_ns() - cv->leased_ns >= cv->q.lease_ms * 1000000 / 10) {
 		assay_error e = {0};
-		if (store_lease_renew_all(cv->b->s, &cv->q, &e) < 0)
+		store_busy_wait(cv->b->s, TUI_TRY_MS);
+		int rc = store_lease_renew_all(cv->b->s, &cv->q, &e);
+		store_busy_wait(cv->b->s, 0);
+		if (rc == ASSAY_EBUSY)
+			return 0; /* the lock is still held: the next tick tries again */
+		if (rc < 0)
 			tui_message(cv->b, true, "%s", e.msg);
 		cv->leased_ns = assay_mono_ns();
 	}

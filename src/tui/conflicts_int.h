@@ -9,6 +9,7 @@
 #include "doc.h"
 #include "edit.h"
 #include "mediapane.h"
+#include "wait.h"
 
 typedef struct cview {
 	tui_view view;
