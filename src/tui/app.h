@@ -23,20 +23,6 @@
 typedef struct app app;
 #define APP(v) TUI_SELF(v, app)
 
-/* A decision or an undo that another writer's lock held back (a learned
- * rescore in bulk, longer than the busy wait): kept, tried again from the
- * loop's tick, and carried out as it would have been once the lock is
- * free; meanwhile the sample stays on screen and the keys that only look
- * work (review_wait.c). */
-enum { TUI_PEND_NONE, TUI_PEND_DECIDE, TUI_PEND_UNDO };
-typedef struct tui_pending {
-	int op;               /* TUI_PEND_* */
-	store_decision_in in; /* the decision (its text and reason owned) */
-	bool stay, was_decided;
-	bool quit;     /* q: the screen leaves once it is saved */
-	unsigned need; /* the keys' need before */
-} tui_pending;
-
 extern const tui_key tui_keys[];
 extern const size_t tui_n_keys;
 

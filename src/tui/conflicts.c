@@ -134,11 +134,14 @@ static void advance(cview *cv)
 }
 
 /* Records the lead's verdict on the sample on screen and moves on; false
- * (and the sample stays) when the store refused it. */
+ * (and the sample stays) when the store refused it. While another writer
+ * holds the lock it is kept (true) and saved once the lock is free. */
 bool tui_conflicts_settle(cview *cv, int kind, int pref, const char *text, const char *reason,
 			  const char *how)
 {
 	cview *a = cv;
+	if (cv->pend.op)
+		return false;
 	store_decision_in in = {
 	    .sample_id = a->smp.id,
 	    .annotator_id = a->annotator_id,
@@ -151,17 +154,31 @@ bool tui_conflicts_settle(cview *cv, int kind, int pref, const char *text, const
 	};
 	int64_t event_id;
 	assay_error err = {0};
-	if (store_adjudicate(a->b->s, &in, &event_id, &err) < 0) {
+	store_busy_wait(a->b->s, TUI_TRY_FIRST_MS);
+	int rc = store_adjudicate(a->b->s, &in, &event_id, &err);
+	store_busy_wait(a->b->s, 0);
+	if (rc == ASSAY_EBUSY)
+		return tui_conflicts_pend(cv, &in, how);
+	if (rc < 0) {
 		tui_message(a->b, true, "not saved: %s", err.msg);
 		return false;
 	}
+	tui_conflicts_saved(cv, &in, how);
+	return true;
+}
+
+void tui_conflicts_saved(cview *cv, const store_decision_in *in, const char *how)
+{
+	cview *a = cv;
+	int kind = in->kind;
+	assay_error err = {0};
 	/* the lead's correction is what export takes: scored as it is saved */
 	bool scored;
 	if (kind == STORE_EDIT && a->o->scoring &&
-	    score_edit(a->b->s, a->o->scoring, in.sample_id, &scored, &err) < 0) {
+	    score_edit(a->b->s, a->o->scoring, in->sample_id, &scored, &err) < 0) {
 		advance(cv);
 		tui_message(a->b, true, "%s; its corrected text was not scored: %s", how, err.msg);
-		return true;
+		return;
 	}
 	if (!cv->adj.verdict[0]) {
 		cv->left -= cv->left > 0;
@@ -174,9 +191,7 @@ bool tui_conflicts_settle(cview *cv, int kind, int pref, const char *text, const
 	snprintf(id, sizeof id, "%s", a->smp.ext_id);
 	advance(cv);
 	tui_message(a->b, false, "%s: %s", id, how);
-	return true;
 }
-
 
 static void k_accept(tui_view *v)
 {
@@ -376,6 +391,8 @@ static void k_help(tui_view *v)
 static void k_quit(tui_view *v)
 {
 	cview *cv = CV(v);
+	if (tui_conflicts_pend_quit(cv))
+		return;
 	if (!tui_draft_holds_quit(cv->b, &cv->draft))
 		v->done = true;
 }
@@ -392,17 +409,17 @@ static void k_redraw(tui_view *v)
 	{'s', 0, "s", "next", k_next, TUI_KEY_HINT},                                               \
 	    {'l', KEY_RIGHT, "l Right", "next conflict", k_next, 0},                               \
 	    {'h', KEY_LEFT, "h Left", "previous conflict of this session", k_prev, 0},             \
-	    {'j', KEY_DOWN, "j Down", "scroll down", k_down, 0},                                   \
-	    {'k', KEY_UP, "k Up", "scroll up", k_up, 0},                                           \
-	    {KEY_NPAGE, ' ', "PgDn", "page down", k_page_down, 0},                                 \
-	    {KEY_PPAGE, 0, "PgUp", "page up", k_page_up, 0},                                       \
-	    {'J', 0, "J", "scroll the context down", k_ctx_down, 0},                               \
-	    {'K', 0, "K", "scroll the context up", k_ctx_up, 0},                                   \
-	    {'c', 0, "c", "fold or show the context", k_ctx_fold, 0},
+	    {'j', KEY_DOWN, "j Down", "scroll down", k_down, TUI_KEY_WAIT},                        \
+	    {'k', KEY_UP, "k Up", "scroll up", k_up, TUI_KEY_WAIT},                                \
+	    {KEY_NPAGE, ' ', "PgDn", "page down", k_page_down, TUI_KEY_WAIT},                      \
+	    {KEY_PPAGE, 0, "PgUp", "page up", k_page_up, TUI_KEY_WAIT},                            \
+	    {'J', 0, "J", "scroll the context down", k_ctx_down, TUI_KEY_WAIT},                    \
+	    {'K', 0, "K", "scroll the context up", k_ctx_up, TUI_KEY_WAIT},                        \
+	    {'c', 0, "c", "fold or show the context", k_ctx_fold, TUI_KEY_WAIT},
 #define CONFLICT_END                                                                               \
-	{'?', 0, "?", "help", k_help, TUI_KEY_HINT},                                               \
-	    {12, 0, "Ctrl-L", "redraw the screen", k_redraw, 0},                                   \
-	    {'q', 0, "q", "quit", k_quit, TUI_KEY_HINT},
+	{'?', 0, "?", "help", k_help, TUI_KEY_HINT | TUI_KEY_WAIT},                                \
+	    {12, 0, "Ctrl-L", "redraw the screen", k_redraw, TUI_KEY_WAIT},                        \
+	    {'q', 0, "q", "quit", k_quit, TUI_KEY_HINT | TUI_KEY_WAIT},
 
 const tui_key tui_conflict_keys[] = {
     {'a', 0, "a", "accept", k_accept, TUI_KEY_HINT},
@@ -410,12 +427,12 @@ const tui_key tui_conflict_keys[] = {
     {'r', 0, "r", "reject", k_reject, TUI_KEY_HINT},
     {'1', 0, "1-9", "take N's verdict", k_take, TUI_KEY_HINT},
     CONFLICT_MOVES
-    {'m', 0, "m", "show or hide the media pane", tui_conflicts_media_toggle, 0},
-    {'z', 0, "z", "zoom the media to the whole screen", tui_conflicts_media_zoom, 0},
-    {'[', 0, "[", "previous frames of the video", tui_conflicts_media_prev, 0},
-    {']', 0, "]", "next frames of the video", tui_conflicts_media_next, 0},
-    {'o', 0, "o", "open the original ($ASSAY_OPENER)", tui_conflicts_media_open, 0},
-    {'y', 0, "y", "copy the media's path or URL (OSC 52)", tui_conflicts_media_copy, 0},
+    {'m', 0, "m", "show or hide the media pane", tui_conflicts_media_toggle, TUI_KEY_WAIT},
+    {'z', 0, "z", "zoom the media to the whole screen", tui_conflicts_media_zoom, TUI_KEY_WAIT},
+    {'[', 0, "[", "previous frames of the video", tui_conflicts_media_prev, TUI_KEY_WAIT},
+    {']', 0, "]", "next frames of the video", tui_conflicts_media_next, TUI_KEY_WAIT},
+    {'o', 0, "o", "open the original ($ASSAY_OPENER)", tui_conflicts_media_open, TUI_KEY_WAIT},
+    {'y', 0, "y", "copy the media's path or URL (OSC 52)", tui_conflicts_media_copy, TUI_KEY_WAIT},
     CONFLICT_END
 };
 const size_t tui_n_conflict_keys = ASSAY_ARRAY_LEN(tui_conflict_keys);
@@ -429,7 +446,8 @@ const tui_key tui_pair_conflict_keys[] = {
     {'0', 0, "0", "both bad", tui_conflicts_pair_both_bad, TUI_KEY_HINT},
     {'e', 0, "e", "correct a or b (it is preferred)", tui_conflicts_pair_edit, TUI_KEY_HINT},
     {'1', 0, "1-9", "take N's preference", k_take, TUI_KEY_HINT},
-    {'d', 0, "d", "b as a word diff against a", tui_conflicts_pair_diff, TUI_KEY_HINT},
+    {'d', 0, "d", "b as a word diff against a", tui_conflicts_pair_diff,
+     TUI_KEY_HINT | TUI_KEY_WAIT},
     CONFLICT_MOVES
     CONFLICT_END
 };
@@ -474,6 +492,7 @@ static void conflicts_open(tui_view *v)
 static void free_state(cview *cv)
 {
 	drop_sample(cv);
+	tui_pend_clear(&cv->pend);
 	tui_media_free(&cv->media);
 	tui_doc_free(&cv->doc);
 	tui_reasons_free(&cv->reasons);

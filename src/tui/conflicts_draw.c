@@ -136,6 +136,7 @@ void tui_conflicts_draw(tui_view *v)
 int tui_conflicts_tick(tui_view *v, bool idle)
 {
 	cview *cv = CV(v);
+	int held = tui_conflicts_pend_tick(cv, idle);
 	/* the lead's lease on the conflict on screen, renewed at a tenth; a
 	 * short try, as the review screen's: while another writer holds the
 	 * lock a later tick tries again, the screen never stalls for it */
@@ -144,13 +145,14 @@ int tui_conflicts_tick(tui_view *v, bool idle)
 		store_busy_wait(cv->b->s, TUI_TRY_MS);
 		int rc = store_lease_renew_all(cv->b->s, &cv->q, &e);
 		store_busy_wait(cv->b->s, 0);
-		if (rc == ASSAY_EBUSY)
-			return 0; /* the lock is still held: the next tick tries again */
-		if (rc < 0)
-			tui_message(cv->b, true, "%s", e.msg);
-		cv->leased_ns = assay_mono_ns();
+		if (rc != ASSAY_EBUSY) { /* else the lock is held: a later tick tries again */
+			if (rc < 0)
+				tui_message(cv->b, true, "%s", e.msg);
+			cv->leased_ns = assay_mono_ns();
+		}
 	}
-	return tui_media_tick(&cv->media);
+	int media = tui_media_tick(&cv->media);
+	return held >= 0 && held < media ? held : media;
 }
 
 int tui_conflicts_pollfds(tui_view *v, struct pollfd *fds, int cap)

@@ -49,6 +49,10 @@ typedef struct cview {
 	bool is_pair, pair_diff;
 	store_pair pair;
 	int edit_pref;
+	/* the lead's verdict another writer's lock holds back (conflicts_wait.c)
+	 * and what the screen says once it is saved */
+	tui_pending pend;
+	char pend_how[80];
 } cview;
 
 #define CV(v) TUI_SELF(v, cview)
@@ -64,6 +68,18 @@ extern const size_t tui_n_pair_conflict_keys;
  * enum store_pref) and moves on; false when the store refused it. */
 bool tui_conflicts_settle(cview *cv, int kind, int pref, const char *text, const char *reason,
 			  const char *how);
+
+/* conflicts.c: what follows the lead's verdict once it is saved: the
+ * corrected text scored, the counts, the next conflict and the message. */
+void tui_conflicts_saved(cview *cv, const store_decision_in *in, const char *how);
+
+/* conflicts_wait.c: the lead's verdict held back by another writer's lock
+ * (store_adjudicate said ASSAY_EBUSY): kept, the keys that only look work,
+ * tried again from the tick (>= 0: the tick's wait; -1: none is kept) and
+ * saved once the lock is free; q leaves after it, a second q without it. */
+bool tui_conflicts_pend(cview *cv, const store_decision_in *in, const char *how);
+int tui_conflicts_pend_tick(cview *cv, bool idle);
+bool tui_conflicts_pend_quit(cview *cv);
 
 /* conflicts_pair.c: a pair's candidates and preferences as the document,
  * its header line, and the keys that settle it (tui_pair_conflict_keys in

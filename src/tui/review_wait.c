@@ -11,82 +11,18 @@
 
 #include "app.h"
 
-static const char *op_name(const tui_pending *p)
-{
-	if (p->op == TUI_PEND_UNDO)
-		return "undo";
-	switch (p->in.kind) {
-	case STORE_ACCEPT:
-		return "accept";
-	case STORE_EDIT:
-		return "edit";
-	case STORE_REJECT:
-		return "reject";
-	case STORE_SKIP:
-		return "skip";
-	default:
-		return "note";
-	}
-}
-
-static void say(app *a)
-{
-	const tui_pending *p = &a->pend;
-	if (p->quit)
-		tui_message(a->b, false,
-			    "waiting for another writer: your %s is kept and saved "
-			    "when it ends, then the screen closes (q again: leave without it)",
-			    op_name(p));
-	else
-		tui_message(a->b, false,
-			    "waiting for another writer: your %s is kept and saved "
-			    "when it ends (q leaves after it)",
-			    op_name(p));
-}
-
-static void hold(app *a, int op)
-{
-	a->pend.op = op;
-	a->pend.need = a->view.need;
-	a->view.need = TUI_KEY_WAIT; /* only the keys that look meanwhile */
-	a->view.refused = "waiting for another writer: this key works once your decision "
-			  "is saved (q leaves after it)";
-	say(a);
-}
-
-static char *dup_or_null(const char *s, bool *ok)
-{
-	char *d = s ? strdup(s) : NULL;
-	if (s && !d)
-		*ok = false;
-	return d;
-}
-
 bool tui_pend_decision(app *a, const store_decision_in *in, bool was_decided, bool stay)
 {
-	bool ok = true;
-	tui_pending *p = &a->pend;
-	p->in = *in;
-	p->in.text = dup_or_null(in->text, &ok);
-	p->in.reason = dup_or_null(in->reason, &ok);
-	p->stay = stay;
-	p->was_decided = was_decided;
-	p->quit = false;
-	if (!ok) {
-		tui_pend_free(a);
-		tui_message(a->b, true,
-			    "not saved: out of memory while another writer holds the "
-			    "database");
+	if (!tui_pend_keep(&a->pend, &a->view, TUI_PEND_DECIDE, in))
 		return false;
-	}
-	hold(a, TUI_PEND_DECIDE);
+	a->pend.stay = stay;
+	a->pend.was_decided = was_decided;
 	return true;
 }
 
 void tui_pend_undo(app *a)
 {
-	a->pend.quit = false;
-	hold(a, TUI_PEND_UNDO);
+	tui_pend_keep(&a->pend, &a->view, TUI_PEND_UNDO, NULL);
 }
 
 /* Done (saved, or refused for another reason, which the screen shows):
@@ -130,7 +66,7 @@ int tui_pend_tick(app *a, bool idle)
 		     : tui_decide_commit(a, &p->in, p->was_decided, p->stay, TUI_TRY_MS);
 	if (rc == ASSAY_EBUSY) {
 		if (!a->b->msg[0])
-			say(a);
+			tui_pend_say(a->b, p);
 		return 0;
 	}
 	settle(a, rc);
@@ -142,19 +78,16 @@ void tui_pend_quit(app *a)
 	tui_pending *p = &a->pend;
 	if (!p->quit) {
 		p->quit = true;
-		say(a);
+		tui_pend_say(a->b, p);
 		return;
 	}
 	if (!a->sum.unsaved)
-		a->sum.unsaved = op_name(p);
+		a->sum.unsaved = tui_pend_name(p);
 	tui_pend_free(a);
 	a->view.done = true;
 }
 
 void tui_pend_free(app *a)
 {
-	tui_pending *p = &a->pend;
-	free((char *)p->in.text);
-	free((char *)p->in.reason);
-	*p = (tui_pending){0};
+	tui_pend_clear(&a->pend);
 }

@@ -57,3 +57,55 @@ def test_the_conflicts_lease_renewal_never_blocks_or_says_locked():
                 con.close()
             t.keys("q")
             t.wait_exit()
+
+
+def locked(w):
+    con = sqlite3.connect(w.db, isolation_level=None, timeout=30)
+    con.execute("BEGIN IMMEDIATE")
+    return con
+
+
+def test_a_waiting_adjudication_keeps_the_look_keys_and_q_leaves_once_saved():
+    """Annotator 2's rejection taken with its reason while the lock is held:
+    a decision key is refused meanwhile, q waits for the save, and the
+    verdict is stored once with the reason it copied."""
+    with Workdir() as w:
+        tc.setup(w)
+        with tc.screen(w, size=(160, 24), env={"ASSAY_BUSY_TIMEOUT_MS": "500"}) as t:
+            t.wait_for("s0  (b)  2 verdicts")
+            con = locked(w)
+            try:
+                t.keys("2")
+                t.wait_for("your reject is kept and saved when it ends", timeout=15)
+                t.keys("a")
+                t.wait_for("this key works once your decision is saved")
+                t.keys("l")  # moving on would leave the kept verdict's sample
+                s = t.wait_for("this key works once your decision is saved")
+                check("s0  (b)  2 verdicts" in s, s)
+                t.keys("q")
+                t.wait_for("then the screen closes (q again: leave without it)")
+            finally:
+                con.execute("ROLLBACK")
+                con.close()
+            eq(tc.exit_status(t), 0)
+        eq([r[:4] for r in tc.adjudications(w)], [("s0", "rejected", None, "factual error")])
+
+
+def test_q_twice_leaves_without_the_adjudication_and_says_so():
+    with Workdir() as w:
+        tc.setup(w)
+        with tc.screen(w, size=(160, 24), env={"ASSAY_BUSY_TIMEOUT_MS": "500"}) as t:
+            t.wait_for("s0  (b)  2 verdicts")
+            con = locked(w)
+            try:
+                t.keys("a")
+                t.wait_for("your accept is kept", timeout=15)
+                t.keys("q")
+                t.wait_for("q again: leave without it")
+                t.keys("q")
+                s = t.wait_for("not saved: your last accept")
+                eq(tc.exit_status(t), 75, s)
+            finally:
+                con.execute("ROLLBACK")
+                con.close()
+        eq(tc.adjudications(w), [])
