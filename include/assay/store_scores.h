@@ -187,12 +187,6 @@ typedef struct store_score_rowview {
 	const char *reason, *detail;
 } store_score_rowview;
 
-/* A read-only connection of its own for a long rewrite's reading thread
- * (store_score_page_next, store_score_rows_read), which sees what was
- * committed, beside s's own write transaction: on SQLite, outside a
- * transaction; else (PostgreSQL, inside one, none to be had) *out is NULL
- * and s reads. Closed with store_close. */
-int store_score_reader(store *s, store **out, assay_error *err);
 /* Every stored row of the samples with ids in [lo, hi], in id order, with
  * note_slot's reason and detail (note_slot < 0: none read). */
 int store_score_rows_read(store *s, int64_t lo, int64_t hi, int note_slot,

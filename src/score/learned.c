@@ -50,8 +50,6 @@ typedef struct page_job {
 	int slot_def[64];    /* per slot: its score_defs index, or -1 */
 	int slot;            /* the learned scorer's slot (-1: none yet) */
 	uint32_t ver;        /* the id of the wanted version (0: never stored) */
-	store *src;          /* the connection the page is read on */
-	atomic_bool ready;   /* read: the writing thread may predict beside */
 	atomic_size_t next;  /* the next sample a predicting thread takes */
 	scratch sc[2];       /* [0] the second thread's, [1] the reading thread's */
 	const run_ctx *r;
@@ -155,10 +153,9 @@ static int read_slots(run_ctx *r, page_job *p, const store_score_want *want, ass
 	store_strings_free(p->slot_names, p->n_slots);
 	p->slot_names = NULL;
 	p->n_slots = 0;
-	(void)r;
-	int rc = store_scorer_slots(p->src, &p->slot_names, &p->n_slots, err);
+	int rc = store_scorer_slots(r->s, &p->slot_names, &p->n_slots, err);
 	if (rc == 0)
-		rc = store_score_slot(p->src, want->scorer, want->version, &p->slot, &p->ver, err);
+		rc = store_score_slot(r->s, want->scorer, want->version, &p->slot, &p->ver, err);
 	if (rc < 0)
 		return rc;
 	if (p->n_slots > ASSAY_ARRAY_LEN(p->slot_def))
@@ -191,7 +188,7 @@ static int read_scores(run_ctx *r, page_job *p, const store_score_want *want, as
 		size_t j = i + 1;
 		while (j < page->n && page->items[j].id - page->items[j - 1].id < 64)
 			j++;
-		rc = store_score_rows_read(p->src, page->items[i].id, page->items[j - 1].id, p->slot,
+		rc = store_score_rows_read(r->s, page->items[i].id, page->items[j - 1].id, p->slot,
 					   on_row, p, err);
 		if (rc < 0 || p->rc < 0)
 			return rc < 0 ? rc : assay_fail(err, p->rc, "%s", p->err.msg);
@@ -272,6 +269,13 @@ static void predict_some(page_job *p, scratch *sc)
 	}
 }
 
+static void *predict_thread(void *arg)
+{
+	page_job *p = arg;
+	predict_some(p, &p->sc[0]);
+	return NULL;
+}
+
 /* The first failure of the page's predicting threads, or 0. */
 static int predicted(page_job *p, assay_error *err)
 {
@@ -332,16 +336,15 @@ static int write_page(run_ctx *r, page_job *p, const store_score_want *want,
 	return rc;
 }
 
-/* Reads the page after `after` into p with its scores, on connection src. */
-static int read_page(run_ctx *r, store *src, const store_score_query *q,
-		     const store_score_want *want, int64_t after, page_job *p, assay_error *err)
+/* Reads the page after `after` into p with its scores. */
+static int read_page(run_ctx *r, const store_score_query *q, const store_score_want *want,
+		     int64_t after, page_job *p, assay_error *err)
 {
 	p->page.last_id = after;
 	p->r = r;
-	p->src = src;
 	atomic_store(&p->next, 0);
 	p->sc[0].rc = p->sc[1].rc = 0;
-	int rc = store_score_page_next(src, q, r->page, &p->page, err);
+	int rc = store_score_page_next(r->s, q, r->page, &p->page, err);
 	return rc < 0 || p->page.n == 0 ? rc : read_scores(r, p, want, err);
 }
 
@@ -350,7 +353,6 @@ static int learned_page(run_ctx *r, page_job *p, const store_score_want *want, a
 {
 	atomic_store(&p->next, 0);
 	p->sc[0].rc = p->sc[1].rc = 0;
-	p->src = r->s;
 	int rc = read_scores(r, p, want, err);
 	if (rc == 0) {
 		predict_some(p, &p->sc[1]);
@@ -388,53 +390,12 @@ static bool mostly_changed(const page_job *p)
 	return changed * 2 > p->page.n;
 }
 
-/* A page's part on the second thread: read it first when that thread has
- * a connection of its own (else this one read it), then predict it. */
-typedef struct feed {
-	run_ctx *r;
-	store *rd; /* the reading connection (NULL: the page is read already) */
-	const store_score_query *q;
-	const store_score_want *want;
-	int64_t after;
-	page_job *p;
-	int rc;
-	assay_error err;
-} feed;
-
-static void *feed_thread(void *arg)
-{
-	feed *f = arg;
-	if (f->rd) {
-		f->rc = read_page(f->r, f->rd, f->q, f->want, f->after, f->p, &f->err);
-		atomic_store(&f->p->ready, true);
-	}
-	if (f->rc == 0 && f->p->page.n)
-		predict_some(f->p, &f->p->sc[0]);
-	return NULL;
-}
-
-/* Starts page p after `after`: on the second thread (read there on rd, or
- * here first without rd), or here start to end without a second core. */
-static int feed_start(feed *f, bool threads, pthread_t *th, bool *busy, assay_error *err)
-{
-	atomic_store(&f->p->ready, f->rd == NULL);
-	if (!f->rd) {
-		int rc = read_page(f->r, f->r->s, f->q, f->want, f->after, f->p, err);
-		if (rc < 0 || f->p->page.n == 0)
-			return rc;
-	}
-	*busy = threads && pthread_create(th, NULL, feed_thread, f) == 0;
-	if (!*busy)
-		feed_thread(f);
-	return ASSAY_OK;
-}
-
-/* Pages in a pipeline: while page k is read (on a connection of its own,
- * when there is one) and predicted on a second thread, page k - 1 is
- * written on this one, which then predicts beside it once it is read.
+/* Pages in a pipeline: while page k is predicted on a second thread, page
+ * k - 1 is written on this one, which then predicts beside it, and reads
+ * page k + 1 once page k is done (the store is used by this thread only).
  * Without a second core, one page after the other. */
-static int pipeline(run_ctx *r, store *rd, const store_score_query *q,
-		    const store_score_want *want, store_score_steps *steps, assay_error *err)
+static int pipeline(run_ctx *r, const store_score_query *q, const store_score_want *want,
+		    assay_error *err)
 {
 	page_job job[2];
 	memset(job, 0, sizeof job);
@@ -442,31 +403,32 @@ static int pipeline(run_ctx *r, store *rd, const store_score_query *q,
 	pthread_t th;
 	int64_t after = 0;
 	size_t cur = 0;
-	int rc = bulk_eligible(r, &eligible, err);
+	store_score_steps steps;
+	int rc = store_score_steps_begin(r->s, &steps, err);
+	if (rc == 0)
+		rc = bulk_eligible(r, &eligible, err);
 	while (rc == 0) {
 		page_job *p = &job[cur], *prev = &job[cur ^ 1];
-		feed f = {r, rd, q, want, after, p, 0, {0}};
 		bool more = !run_stopped(r);
-		if (more && (rc = feed_start(&f, threads, &th, &busy, err)) < 0)
+		if (more && (rc = read_page(r, q, want, after, p, err)) < 0)
 			break;
+		more = more && p->page.n > 0;
+		if (more) {
+			after = p->page.last_id;
+			busy = threads && pthread_create(&th, NULL, predict_thread, p) == 0;
+		}
 		if (prev->page.n && eligible && predicted(prev, err) == 0 && mostly_changed(prev)) {
 			eligible = false;
-			rc = store_score_bulk_begin(r->s, steps, err);
+			rc = store_score_bulk_begin(r->s, &steps, err);
 		}
-		if (rc == 0 && prev->page.n && (rc = write_page(r, prev, want, steps, err)) == 0)
+		if (rc == 0 && prev->page.n && (rc = write_page(r, prev, want, &steps, err)) == 0)
 			run_progress(r, MODEL_NAME, run_position(r, prev->page.last_id), r->scope,
 				     false);
-		if (busy && atomic_load(&p->ready) && f.rc == 0)
+		if (more)
 			predict_some(p, &p->sc[1]);
 		if (busy)
 			pthread_join(th, NULL);
 		busy = false;
-		if (rc == 0 && f.rc < 0) {
-			rc = f.rc;
-			*err = f.err;
-		}
-		more = more && p->page.n > 0;
-		after = more ? p->page.last_id : after;
 		prev->page.n = 0;
 		if (rc < 0 || !more)
 			break;
@@ -474,23 +436,6 @@ static int pipeline(run_ctx *r, store *rd, const store_score_query *q,
 	}
 	job_free(&job[0]);
 	job_free(&job[1]);
-	return rc;
-}
-
-/* The pipeline in steps (or in bulk), reading on a connection of its own
- * when one can be had. */
-static int rewrite(run_ctx *r, const store_score_query *q, const store_score_want *want,
-		   assay_error *err)
-{
-	store *rd = NULL;
-	store_score_steps steps;
-	int rc = store_score_steps_begin(r->s, &steps, err);
-	if (rc == 0 && assay_workers() > 1)
-		rc = store_score_reader(r->s, &rd, err);
-	if (rc == 0)
-		rc = pipeline(r, rd, q, want, &steps, err);
-	/* before the commit: its checkpoint waits for no reader */
-	store_close(rd);
 	assay_error e2 = {0};
 	int rc2 = store_score_steps_end(r->s, &steps, rc == 0, &e2);
 	if (rc == 0 && rc2 < 0) {
@@ -511,7 +456,7 @@ int run_learned(run_ctx *r, assay_error *err)
 			       .want = &want, .n_want = 1, .rescore = r->o->rescore,
 			       .with_record = true};
 	int64_t t0 = assay_mono_ns();
-	int rc = rewrite(r, &q, &want, err);
+	int rc = pipeline(r, &q, &want, err);
 	r->res->seconds[SCORE_LEARNED] += (double)(assay_mono_ns() - t0) / 1e9;
 	return rc;
 }

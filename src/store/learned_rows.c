@@ -2,7 +2,7 @@
  * (score_pack.c) for a run of samples in one scan: every slot's value and
  * version id, the flags, and one slot's reason and detail, so it can
  * predict from the other scores and leave a score that did not change
- * unwritten; and the connection of its own that a long rewrite reads on. */
+ * unwritten. */
 #include "store_int.h"
 #include "scores_pg.h"
 
@@ -74,18 +74,6 @@ int store_score_rows_read(store *s, int64_t lo, int64_t hi, int note_slot,
 		out = store_sqlerr(s, rc, err, "reading scores");
 	sqlite3_reset(st);
 	return out;
-}
-
-int store_score_reader(store *s, store **out, assay_error *err)
-{
-	*out = NULL;
-	if (s->pg || s->in_tx)
-		return ASSAY_OK;
-	assay_error ignored = {0};
-	(void)err; /* no connection of its own: s reads, as it always could */
-	if (store_open_reader(s, out, &ignored) < 0)
-		*out = NULL;
-	return ASSAY_OK;
 }
 
 int store_score_slot(store *s, const char *name, const char *version, int *slot,

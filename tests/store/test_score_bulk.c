@@ -5,8 +5,7 @@
  * another process's write gets in while the steps go on; in bulk (nobody
  * holds a lease) the indexes dropped for it come back exactly as the
  * schema defines them, with every row in them, or as they were after a
- * rollback; with a lease held, no bulk; a reader of its own reads the
- * committed rows beside the bulk transaction. */
+ * rollback; with a lease held, no bulk. */
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -229,95 +228,6 @@ TEST(a_bulk_write_sorts_its_indexes_on_two_threads_when_there_are_two)
 	bulk_sorted_on("1", 0);
 }
 
-/* Sample 1's learned score as connection s reads it (store_score_rows_read). */
-static int sample_one(void *ud, const store_score_rowview *row)
-{
-	double *v = ud;
-	if (row->sample_id == 1 && (size_t)v[1] < row->n)
-		v[0] = row->vals[(size_t)v[1]];
-	return 0;
-}
-
-static double learned_of_one(store *s, int slot)
-{
-	assay_error e = {0};
-	double v[2] = {NAN, slot};
-	CHECK_INT(store_score_rows_read(s, 1, 1, slot, sample_one, v, &e), ASSAY_OK);
-	return v[0];
-}
-
-TEST(a_reader_of_its_own_reads_what_was_committed_beside_the_bulk_transaction)
-{
-	store *s = scored(), *rd = NULL;
-	assay_error e = {0};
-	int slot;
-	uint32_t ver;
-	CHECK_INT(store_score_slot(s, "learned", "m1", &slot, &ver, &e), ASSAY_OK);
-	CHECK(slot >= 0);
-	CHECK_INT(store_score_reader(s, &rd, &e), ASSAY_OK);
-	CHECK(rd != NULL);
-	store_score_steps st;
-	CHECK_INT(store_score_steps_begin(s, &st, &e), ASSAY_OK);
-	CHECK_INT(store_score_bulk_begin(s, &st, &e), ASSAY_OK);
-	CHECK(st.bulk);
-	CHECK_INT(page(s, &st, 1, 10, 0.9), ASSAY_OK);
-	CHECK(learned_of_one(s, slot) == 0.9);
-	CHECK(learned_of_one(rd, slot) == 0.5);
-	store_close(rd);
-	CHECK_INT(store_score_steps_end(s, &st, true, &e), ASSAY_OK);
-	CHECK_INT(store_score_reader(s, &rd, &e), ASSAY_OK);
-	CHECK(learned_of_one(rd, slot) == 0.9);
-	store_close(rd);
-	/* inside a transaction: none, s reads */
-	CHECK_INT(store_begin(s, &e), ASSAY_OK);
-	rd = s;
-	CHECK_INT(store_score_reader(s, &rd, &e), ASSAY_OK);
-	CHECK(rd == NULL);
-	CHECK_INT(store_commit(s, &e), ASSAY_OK);
-	store_close(s);
-}
-
-/* Whether another process could take the database file's exclusive lock:
- * what a connection closing tries, to learn that it is the last one, and
- * then checkpoints and deletes the -wal and -shm files. A child without
- * SQLite asks the kernel for a write lock over the bytes whose read lock
- * is SQLite's SHARED lock on the file. */
-static bool another_process_may_lock_the_file(void)
-{
-	pid_t pid = fork();
-	if (pid == 0) {
-		int fd = open(path, O_RDWR | O_CLOEXEC);
-		struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET,
-				   .l_start = 0x40000000 + 2, .l_len = 510};
-		_exit(fd >= 0 && fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type == F_UNLCK ? 0 : 1);
-	}
-	int status = 0;
-	CHECK_INT((int)waitpid(pid, &status, 0), (int)pid);
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
-}
-
-/* Opening a reader of its own beside the writer leaves the writer's locks
- * on the file as they were: were they dropped (a plain open and close of
- * the file does that to every lock the process holds on it), the next
- * process to close its connection would take this one for gone, delete
- * the -wal file under it, and every later commit of the rewrite would go
- * to a file nobody reads again. */
-TEST(a_reader_of_its_own_leaves_the_writers_locks_on_the_file)
-{
-	store *s = scored(), *rd = NULL;
-	assay_error e = {0};
-	CHECK_INT(one(s, "SELECT count(*) FROM samples"), N);
-	CHECK(!another_process_may_lock_the_file());
-	CHECK_INT(store_score_reader(s, &rd, &e), ASSAY_OK);
-	CHECK(rd != NULL);
-	CHECK_INT(one(rd, "SELECT count(*) FROM samples"), N);
-	CHECK(!another_process_may_lock_the_file());
-	store_close(rd);
-	CHECK_INT(one(s, "SELECT count(*) FROM samples"), N);
-	CHECK(!another_process_may_lock_the_file());
-	store_close(s);
-}
-
 TEST(a_bulk_write_rolled_back_leaves_rows_and_indexes_as_they_were)
 {
 	store *s = scored();
@@ -440,6 +350,4 @@ UNIT_MAIN(UNIT_CASE(steps_leave_the_schema_as_it_was_with_every_row_in_its_index
 	  UNIT_CASE(a_bulk_write_builds_the_same_indexes_again_with_every_row_in_them),
 	  UNIT_CASE(a_bulk_write_sorts_its_indexes_on_two_threads_when_there_are_two),
 	  UNIT_CASE(a_bulk_write_rolled_back_leaves_rows_and_indexes_as_they_were),
-	  UNIT_CASE(a_reader_of_its_own_reads_what_was_committed_beside_the_bulk_transaction),
-	  UNIT_CASE(a_reader_of_its_own_leaves_the_writers_locks_on_the_file),
 	  UNIT_CASE(no_bulk_while_an_annotator_holds_a_lease))
