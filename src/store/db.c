@@ -347,7 +347,14 @@ static int upgrade_then_read(const char *path, const store_options *opt, store *
 	return store_open(path, opt, out, err);
 }
 
-int store_open(const char *path, const store_options *optp, store **out, assay_error *err)
+/* Opens path; again (another connection of this process to a store it has
+ * open) skips the file's first check, which opens and closes the file
+ * itself: closing any descriptor of a file drops every POSIX lock the
+ * process holds on it, the open connection's included, and another process
+ * could then take that connection for gone (checkpoint, delete its -wal
+ * file under it). The first connection checked the file already. */
+static int open_store(const char *path, const store_options *optp, bool again, store **out,
+		      assay_error *err)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	pthread_once(&once, configure_library);
@@ -364,7 +371,7 @@ int store_open(const char *path, const store_options *optp, store **out, assay_e
 		real = realpath(path, NULL);
 	const char *file = real ? real : path;
 	if ((fresh = check_path_kind(path, file, err)) < 0 ||
-	    (fresh = probe_file(path, &opt, err)) < 0) {
+	    (!again && (fresh = probe_file(path, &opt, err)) < 0)) {
 		free(real);
 		return fresh;
 	}
@@ -415,6 +422,11 @@ fail:
 	return rc;
 }
 
+int store_open(const char *path, const store_options *optp, store **out, assay_error *err)
+{
+	return open_store(path, optp, false, out, err);
+}
+
 void store_close(store *s)
 {
 	if (!s)
@@ -447,7 +459,7 @@ const char *store_name(const store *s)
 int store_open_reader(store *s, store **out, assay_error *err)
 {
 	store_options opt = {.readonly = true, .must_exist = true, .command = s->command};
-	return store_open(s->target ? s->target : s->path, &opt, out, err);
+	return open_store(s->target ? s->target : s->path, &opt, true, out, err);
 }
 
 /* The files SQLite keeps beside the database, and how a message names them. */
