@@ -10,6 +10,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "e2e"))
 from harness import Workdir, check, eq  # noqa: E402
 import test_conflicts as tc  # noqa: E402
 
@@ -109,3 +110,35 @@ def test_q_twice_leaves_without_the_adjudication_and_says_so():
                 con.execute("ROLLBACK")
                 con.close()
         eq(tc.adjudications(w), [])
+
+
+def test_on_postgresql_an_adjudication_waits_for_a_lock():
+    """On a PostgreSQL store another session's lock on the adjudications
+    holds the lead's verdict back (a short lock_timeout, as the review
+    screen's): kept, then saved once, never "not saved"."""
+    import test_pg_store as pgs
+    from test_review_wait import pg_hold, pg_release
+    uri = pgs.server()
+    if not uri:
+        return
+    w = pgs.pg_workdir(uri, "conflictwait")
+    try:
+        tc.setup(w)
+        with tc.screen(w, size=(160, 24)) as t:
+            t.wait_for("s0  (b)  2 verdicts", timeout=30)
+            p = pg_hold(w, "adjudications")
+            try:
+                t.keys("a")
+                s = t.wait_for("your accept is kept and saved when it ends", timeout=30)
+                check("not saved" not in s, s)
+            finally:
+                pg_release(p)
+            t.wait_for("s0: accepted as generated", timeout=30)
+            t.keys("q")
+            eq(tc.exit_status(t), 0)
+        n = pgs.psql(w.db, "SELECT count(*) FROM adjudications a JOIN samples s"
+                           " ON s.id = a.sample_id WHERE s.ext_id = 's0'"
+                           " AND a.verdict = 'accepted'").strip()
+        eq(n, "1")
+    finally:
+        w.__exit__(None, None, None)
