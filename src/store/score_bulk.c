@@ -44,8 +44,7 @@ static const char sql_cache_back[] = "PRAGMA cache_size = -40000";
  * are sorted and merged on worker threads while this one reads the table
  * on, when they are this small; one run as large as the big cache would be
  * sorted on this thread alone after the whole scan. */
-static const char sql_sort_threads[] = "PRAGMA cache_size = -16384; PRAGMA threads = %zu";
-static const char sql_sort_back[] = "PRAGMA threads = 0";
+static const char sql_sort_cache[] = "PRAGMA cache_size = -16384";
 
 /* How long a step holds the write lock, and the pause after it: longer
  * than a waiting writer's poll (store_busy_poll) so that it gets in. */
@@ -141,14 +140,16 @@ int store_score_step_close(store *s, store_score_steps *st, bool ok, assay_error
 static int build_indexes(store *s, store_score_steps *st, assay_error *err)
 {
 	size_t threads = ASSAY_MIN(assay_workers(), (size_t)2);
-	char sql[sizeof sql_sort_threads + 24];
-	snprintf(sql, sizeof sql, sql_sort_threads, threads > 1 ? threads : (size_t)0);
-	int rc = store_exec(s, sql, err);
-	st->sort_threads = rc == 0 && threads > 1 ? threads : 0;
+	int rc = store_exec(s, sql_sort_cache, err);
+	/* PRAGMA threads, set through the API (no SQL text made at run time) */
+	int was = sqlite3_limit(s->db, SQLITE_LIMIT_WORKER_THREADS, threads > 1 ? (int)threads : 0);
+	st->sort_threads = rc == 0 && threads > 1 &&
+				   sqlite3_limit(s->db, SQLITE_LIMIT_WORKER_THREADS, -1) == (int)threads
+			       ? threads
+			       : 0;
 	if (rc == 0)
 		rc = store_exec(s, sql_build, err);
-	assay_error ignored = {0};
-	store_exec(s, sql_sort_back, &ignored);
+	sqlite3_limit(s->db, SQLITE_LIMIT_WORKER_THREADS, was);
 	return rc;
 }
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "assay/store.h"
@@ -679,7 +680,49 @@ TEST(models_keep_every_version_and_serve_the_newest)
 	store_close(s);
 }
 
-UNIT_MAIN(UNIT_CASE(creates_new_database_0600_with_schema), UNIT_CASE(check_finds_damage_and_lists_it),
+/* Whether another process could take a write lock over the bytes whose
+ * read lock is SQLite's SHARED lock on the database file: what a closing
+ * connection tries, to learn that it is the last one (and then checkpoints
+ * and deletes the -wal and -shm files). Asked by a child without SQLite. */
+static bool another_process_may_lock(const char *p)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		int fd = open(p, O_RDWR | O_CLOEXEC);
+		struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET,
+				   .l_start = 0x40000000 + 2, .l_len = 510};
+		_exit(fd >= 0 && fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type == F_UNLCK ? 0 : 1);
+	}
+	int status = 0;
+	CHECK_INT((int)waitpid(pid, &status, 0), (int)pid);
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+/* A reader of this process's own (export's and audit's parallel readers)
+ * opened and closed beside an open store leaves that store's locks on the
+ * file: were they dropped (a plain open and close of the file drops every
+ * lock the process holds on it), the next process to close the database
+ * would take the open store for gone and delete the -wal file under it. */
+TEST(a_reader_of_its_own_leaves_the_stores_locks_on_the_file)
+{
+	const char *p = tmp_path("locks.db");
+	store *s = NULL, *rd = NULL;
+	assay_error e = {0};
+	CHECK_INT(store_open(p, NULL, &s, &e), ASSAY_OK);
+	CHECK_INT(store_begin(s, &e), ASSAY_OK);
+	CHECK_INT(store_commit(s, &e), ASSAY_OK);
+	CHECK(!another_process_may_lock(p));
+	CHECK_INT(store_open_reader(s, &rd, &e), ASSAY_OK);
+	CHECK(rd != NULL);
+	CHECK(!another_process_may_lock(p));
+	store_close(rd);
+	CHECK(!another_process_may_lock(p));
+	store_close(s);
+	CHECK(another_process_may_lock(p));
+}
+
+UNIT_MAIN(UNIT_CASE(creates_new_database_0600_with_schema),
+	  UNIT_CASE(a_reader_of_its_own_leaves_the_stores_locks_on_the_file), UNIT_CASE(check_finds_damage_and_lists_it),
 	  UNIT_CASE(readers_upgrade_an_older_database_once),
 	  UNIT_CASE(readers_read_an_older_database_they_cannot_write),
 	  UNIT_CASE(refuses_non_sqlite_file_untouched),
