@@ -520,6 +520,9 @@ def test_kill_score_at_random_moments():
             aims = [lambda c, s=s: fresh_count(c, s, 0) > 0 for _, s in phases[:1]]
             aims += [lambda c: 0 < c.execute("SELECT count(*) FROM samples WHERE quality IS "
                                              "NULL").fetchone()[0] < n] if older else []
+            # once every text score is in, near-duplicates run (a short phase
+            # since the index is on disk: random kills landed there 2 to 8 times)
+            aims += [lambda c: fresh_count(c, "length", 0) == n] if name == "first" else []
             plan = [("at", d) for d in spread(rng, SCORE_KILLS[name], span * 1.05)]
             plan += [("when", a) for a in aims]
             for how, arg in plan:
