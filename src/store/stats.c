@@ -79,6 +79,18 @@ static const char *col_text_or_null(dbi_stmt *st, int col)
 	return dbi_col_null(st, col) ? NULL : dbi_col_text(st, col, NULL);
 }
 
+void stats_bind_filter(dbi_stmt *st, const store_stats_filter *f)
+{
+	dbi_bind_i64(st, 1, f->since_ms);
+	dbi_bind_i64(st, 2, f->until_ms > 0 ? f->until_ms : INT64_MAX);
+	dbi_bind_text(st, 3, f->field_path, -1);
+	dbi_bind_i64(st, 4, f->annotator_id);
+	dbi_bind_i64(st, 5, f->batch_id);
+	bool all = f->first_sample == 0 && f->last_sample == 0;
+	dbi_bind_i64(st, 6, all ? INT64_MIN : f->first_sample);
+	dbi_bind_i64(st, 7, all ? INT64_MAX : f->last_sample);
+}
+
 int store_stats_each(store *s, const store_stats_filter *f,
 		     int (*fn)(void *ud, const store_stat_row *row), void *ud, assay_error *err)
 {
@@ -92,14 +104,7 @@ int store_stats_each(store *s, const store_stats_filter *f,
 			      : dbi_stmt_get(s->dbi, &q_decisions_only, err);
 	if (!st)
 		return err->code;
-	dbi_bind_i64(st, 1, f->since_ms);
-	dbi_bind_i64(st, 2, f->until_ms > 0 ? f->until_ms : INT64_MAX);
-	dbi_bind_text(st, 3, f->field_path, -1);
-	dbi_bind_i64(st, 4, f->annotator_id);
-	dbi_bind_i64(st, 5, f->batch_id);
-	bool all = f->first_sample == 0 && f->last_sample == 0;
-	dbi_bind_i64(st, 6, all ? INT64_MIN : f->first_sample);
-	dbi_bind_i64(st, 7, all ? INT64_MAX : f->last_sample);
+	stats_bind_filter(st, f);
 	int rc, out = ASSAY_OK;
 	/* columns the query gives as constants, or nobody reads, are not
 	 * fetched (a fifth of the calls per row) */

@@ -71,14 +71,7 @@ static bool parse_ms(const char *t, uint32_t **ms, size_t *n, size_t *cap)
 
 static void bind_filter(dbi_stmt *st, const store_stats_filter *f)
 {
-	dbi_bind_i64(st, 1, f->since_ms);
-	dbi_bind_i64(st, 2, f->until_ms > 0 ? f->until_ms : INT64_MAX);
-	dbi_bind_text(st, 3, f->field_path, -1);
-	dbi_bind_i64(st, 4, f->annotator_id);
-	dbi_bind_i64(st, 5, f->batch_id);
-	bool all = f->first_sample == 0 && f->last_sample == 0;
-	dbi_bind_i64(st, 6, all ? INT64_MIN : f->first_sample);
-	dbi_bind_i64(st, 7, all ? INT64_MAX : f->last_sample);
+	stats_bind_filter(st, f);
 	dbi_bind_i64(st, 8, f->need_annotator);
 	dbi_bind_i64(st, 9, f->need_day);
 	dbi_bind_i64(st, 10, !f->no_reason);

@@ -14,6 +14,10 @@
 	"  FROM (SELECT CASE WHEN $3::text IS NULL THEN NULL"                                      \
 	"    ELSE jsonb_path_query_first(s.record::jsonb, $3::jsonpath) END AS v) AS j)"
 
+/* Binds the filter's $1..$7 (times, field path, annotator, batch, sample
+ * range), the same in every decisions statement of both engines (stats.c). */
+void stats_bind_filter(dbi_stmt *st, const store_stats_filter *f);
+
 /* store_stats_each's contract with f->sums on a server store: a row per
  * group (row.sums), in no order. */
 int stats_pg_sums(store *s, const store_stats_filter *f,
