@@ -74,6 +74,11 @@ def session(w):
         wait_rows(w, "SELECT count(*) FROM decisions", [("3",)])
         t.keys("a")
         wait_rows(w, "SELECT count(*) FROM decisions", [("4",)])
+        # the screen moves on once the decision is committed: read it then
+        end = time.monotonic() + 10
+        while t.screen().splitlines()[1].split("(b)")[0].strip() == "s3" and \
+                time.monotonic() < end:
+            time.sleep(0.05)
         shown.append(t.screen().splitlines()[1].split("(b)")[0].strip())
         t.keys("q")
         t.wait_for("reviewed 4 samples")
