@@ -78,21 +78,34 @@ static int put_scores(edit_ctx *e, const store_sample *smp, const char *text, ui
 	return rc;
 }
 
+/* The sample's latest correction (*text NULL: none, or its scores are
+ * those of this text already) and its hash. */
+static int edit_stale(edit_ctx *e, int64_t sample_id, char **text, uint64_t *hash,
+		      assay_error *err)
+{
+	bool found, have;
+	uint64_t old = 0;
+	*text = NULL;
+	int rc = store_edit_latest(e->s, sample_id, text, &found, err);
+	if (rc < 0 || !found)
+		return rc;
+	*hash = text_hash64(*text, strlen(*text), 0);
+	if ((rc = store_edit_scored_hash(e->s, sample_id, &old, &have, err)) < 0 ||
+	    (have && old == *hash)) {
+		free(*text);
+		*text = NULL;
+	}
+	return rc;
+}
+
 static int edit_one(edit_ctx *e, int64_t sample_id, bool *scored, assay_error *err)
 {
 	char *text;
-	bool found, have;
-	uint64_t old = 0;
+	uint64_t hash = 0;
 	*scored = false;
-	int rc = store_edit_latest(e->s, sample_id, &text, &found, err);
-	if (rc < 0 || !found)
+	int rc = edit_stale(e, sample_id, &text, &hash, err);
+	if (rc < 0 || !text)
 		return rc;
-	uint64_t hash = text_hash64(text, strlen(text), 0);
-	if ((rc = store_edit_scored_hash(e->s, sample_id, &old, &have, err)) < 0 ||
-	    (have && old == hash)) {
-		free(text);
-		return rc;
-	}
 	store_sample smp;
 	if ((rc = store_sample_get(e->s, sample_id, &smp, err)) == 0 && isnan(smp.quality)) {
 		/* the original was never scored (import --no-score): nothing to set
@@ -132,24 +145,51 @@ int score_edit(store *s, const score_config *cfg, int64_t sample_id, bool *score
 	return rc;
 }
 
+/* The edited samples whose correction has no scores of its text yet, in
+ * one read transaction (a statement of its own per sample took and let go
+ * of the database's locks twice a sample: 0.6 s at 100,000 corrections). */
+static int edits_stale(edit_ctx *e, int64_t **out, size_t *n_out, assay_error *err)
+{
+	int64_t ids[512], after = 0, *v = NULL;
+	size_t got, n = 0, cap = 0;
+	bool own = !store_in_tx(e->s);
+	int rc = own ? store_read_begin(e->s, err) : ASSAY_OK;
+	while (rc == 0 &&
+	       (rc = store_edited_ids(e->s, after, ids, ASSAY_ARRAY_LEN(ids), &got, err)) == 0 &&
+	       got) {
+		for (size_t i = 0; i < got && rc == 0; i++) {
+			char *text;
+			uint64_t hash;
+			if ((rc = edit_stale(e, ids[i], &text, &hash, err)) < 0 || !text)
+				continue;
+			free(text);
+			if (ASSAY_GROW(v, n + 1, cap, 64) < 0)
+				rc = assay_fail(err, ASSAY_ENOMEM, "out of memory");
+			else
+				v[n++] = ids[i];
+		}
+		after = ids[got - 1];
+	}
+	if (own && store_in_tx(e->s))
+		store_read_end(e->s);
+	*out = v;
+	*n_out = n;
+	return rc;
+}
+
 int score_edits_pending(store *s, const score_config *cfg, int64_t *n, assay_error *err)
 {
 	edit_ctx e = {.s = s, .cfg = cfg};
-	int64_t ids[512], after = 0;
-	size_t got;
-	int rc;
+	int64_t *ids = NULL;
+	size_t count = 0;
 	*n = 0;
-	while ((rc = store_edited_ids(s, after, ids, ASSAY_ARRAY_LEN(ids), &got, err)) == 0 &&
-	       got) {
-		for (size_t i = 0; i < got && rc == 0; i++) {
-			bool scored;
-			rc = edit_one(&e, ids[i], &scored, err);
-			*n += scored;
-		}
-		after = ids[got - 1];
-		if (rc < 0)
-			break;
+	int rc = edits_stale(&e, &ids, &count, err);
+	for (size_t i = 0; i < count && rc == 0; i++) {
+		bool scored;
+		rc = edit_one(&e, ids[i], &scored, err);
+		*n += scored;
 	}
+	free(ids);
 	edit_free(&e);
 	return rc;
 }
