@@ -275,6 +275,22 @@ int store_conflict_next(store *s, int64_t batch_id, int64_t after_id, int64_t *s
  * (a transaction advisory lock on the store). */
 int store_conflict_claim(store *s, const store_queue *q, int64_t after_id, int64_t *sample_id,
 			 assay_error *err);
+/* A live lease another annotator holds (store_adjudicate_unheld): the
+ * holder's name (allocated) and when the lease ends, with the time it was
+ * read, both in ms by the store's clock (on PostgreSQL the server's). */
+typedef struct store_lease_holder {
+	char *name;
+	int64_t until, now;
+} store_lease_holder;
+/* store_adjudicate for a lead outside the conflicts screen (decide
+ * --adjudicate), refused (ASSAY_ECONFLICT, nothing written) while another
+ * lead or annotator holds a live lease on the sample, as the leads' walks
+ * pass over it: *held then says whose (the newest such lease; free
+ * held->name). The test and the adjudication are one transaction; on
+ * PostgreSQL it takes its turn with the leads' walks and the sample's
+ * claims first, so none leases the sample before this commits. */
+int store_adjudicate_unheld(store *s, const store_decision_in *in, int64_t *event_id,
+			    store_lease_holder *held, assay_error *err);
 /* How many samples store_conflict_next would walk from the start. */
 int store_conflict_count(store *s, int64_t batch_id, int64_t *n, assay_error *err);
 

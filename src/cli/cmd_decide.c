@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "assay/ingest.h"
 #include "assay/limits.h"
@@ -68,6 +69,32 @@ static int pref_kind(int pref, bool text)
 	return pref == STORE_PREF_BOTH_BAD ? STORE_REJECT : text ? STORE_EDIT : STORE_ACCEPT;
 }
 
+/* A lead's adjudication, refused while another lead (review --conflicts)
+ * or annotator has the sample on screen: err names who, until when. Not
+ * waited for: a lease is renewed for as long as the sample stays on that
+ * screen, so the wait would have no bound. */
+static int adjudicate_one(store *s, const one *d, const store_decision_in *in,
+			  int64_t *event_id, assay_error *err)
+{
+	store_lease_holder held;
+	int rc = store_adjudicate_unheld(s, in, event_id, &held, err);
+	if (rc == ASSAY_ECONFLICT && held.name) {
+		time_t t = (time_t)(held.until / 1000);
+		struct tm tm;
+		char until[32];
+		gmtime_r(&t, &tm);
+		strftime(until, sizeof until, "%Y-%m-%d %H:%M:%SZ", &tm);
+		int64_t left = (held.until - held.now + 999) / 1000;
+		assay_fail(err, ASSAY_ECONFLICT,
+			   "%s is on %s's screen, leased until %s (%lld min %lld s from now, "
+			   "renewed while it stays there): not adjudicated; try again once they "
+			   "have moved on",
+			   d->id, held.name, until, (long long)(left / 60), (long long)(left % 60));
+	}
+	free(held.name);
+	return rc;
+}
+
 /* Records one decision; err says what was wrong. */
 static int decide_one(store *s, const one *d, assay_error *err)
 {
@@ -90,7 +117,7 @@ static int decide_one(store *s, const one *d, assay_error *err)
 	if (d->pref)
 		in.kind = pref_kind(d->pref, d->text != NULL);
 	int64_t event_id;
-	rc = d->adjudicate ? store_adjudicate(s, &in, &event_id, err)
+	rc = d->adjudicate ? adjudicate_one(s, d, &in, &event_id, err)
 			   : store_decide(s, &in, &event_id, err);
 	store_sample_free(&smp);
 	return rc;
@@ -287,7 +314,8 @@ static const cli_opt decide_rows[] = {
 	CLI_FLAG("adjudicate", 0, args, d.adjudicate,
 		 "record a lead's final verdict (accept, edit or reject; on\n"
 		 "a pair a preference), which export honours over the\n"
-		 "annotators'"),
+		 "annotators'; refused (exit 1) while another lead has the\n"
+		 "sample on screen (review --conflicts), naming the lead"),
 	CLI_STRING("from", 0, args, from, "FILE",
 		   "one decision per JSON line: {\"id\": ..., \"verdict\":\n"
 		   "\"accept\"|\"edit\"|\"reject\"|\"skip\"|\"note\", \"reason\": ...,\n"

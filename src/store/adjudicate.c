@@ -52,30 +52,18 @@ static const dbi_query q_conflict_free = {
     "                   AND l.annotator_id <> ?3 AND l.expires_at > ?4)"
     " ORDER BY d.sample_id LIMIT 1",
     NULL};
-/* PostgreSQL: the leads' walks take turns (the statement after it sees
- * what the one before committed). */
-static const dbi_query q_conflict_turn = {
-    "conflict_turn", NULL,
-    "SELECT 1 FROM (SELECT pg_advisory_xact_lock(" PG_STORE_KEY ", -2)) l"};
-
-/* Inside the transaction: finds and leases the lead's next conflict. */
+/* Inside the transaction: finds and leases the lead's next conflict (on
+ * PostgreSQL the leads' walks take turns: the statement after the lock
+ * sees what the one before committed). */
 static int conflict_claim_tx(store *s, const store_queue *q, int64_t after_id,
 			     int64_t *sample_id, assay_error *err)
 {
 	int64_t now;
-	int rc = store_clock_ms(s, &now, err);
+	int rc = store_pg_wait_lock(s, PG_CONFLICTS_LOCK, "waiting for the other leads", &now, err);
 	if (rc < 0)
 		return rc;
-	dbi_stmt *st;
-	if (s->pg) {
-		if (!(st = dbi_stmt_get(s->dbi, &q_conflict_turn, err)))
-			return err->code;
-		rc = dbi_step(st, err, "waiting for the other leads");
-		dbi_reset(st);
-		if (rc < 0)
-			return rc;
-	}
-	if (!(st = dbi_stmt_get(s->dbi, &q_conflict_free, err)))
+	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_conflict_free, err);
+	if (!st)
 		return err->code;
 	dbi_bind_i64(st, 1, after_id);
 	dbi_bind_i64(st, 2, q->batch_id);
@@ -102,6 +90,62 @@ int store_conflict_claim(store *s, const store_queue *q, int64_t after_id, int64
 	if (rc < 0)
 		return rc;
 	rc = conflict_claim_tx(s, q, after_id, sample_id, err);
+	if (rc < 0) {
+		store_rollback(s);
+		return rc;
+	}
+	return store_commit(s, err);
+}
+
+/* The newest live lease on ?1 that another annotator than ?2 holds (?3
+ * now by the store's clock), with its holder's name. */
+static const dbi_query q_lease_holder = {
+    "adjudicate_lease_holder",
+    "SELECT a.name, l.expires_at FROM leases l JOIN annotators a ON a.id = l.annotator_id"
+    " WHERE l.sample_id = ?1 AND l.annotator_id <> ?2 AND l.expires_at > ?3"
+    " ORDER BY l.expires_at DESC LIMIT 1",
+    NULL};
+
+/* Inside the transaction: who else holds the sample (held->name set), or
+ * no one; on PostgreSQL after the leads' turn and the sample's claim lock,
+ * so a claim in flight is seen and none is taken before this commits. */
+static int holder_tx(store *s, const store_decision_in *in, store_lease_holder *held,
+		     assay_error *err)
+{
+	int64_t now;
+	int rc = store_pg_wait_lock(s, PG_CONFLICTS_LOCK, "waiting for the other leads", &now, err);
+	if (rc == ASSAY_OK)
+		rc = store_pg_wait_lock(s, PG_SAMPLE_LOCK(in->sample_id),
+					"waiting for the sample's claim", &now, err);
+	if (rc < 0)
+		return rc;
+	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_lease_holder, err);
+	if (!st)
+		return err->code;
+	dbi_bind_i64(st, 1, in->sample_id);
+	dbi_bind_i64(st, 2, in->annotator_id);
+	dbi_bind_i64(st, 3, now);
+	rc = dbi_step(st, err, "reading the sample's leases");
+	if (rc == DBI_ROW) {
+		*held = (store_lease_holder){store_dcol_str(st, 0), dbi_col_i64(st, 1), now};
+		if (!held->name)
+			rc = assay_fail(err, ASSAY_ENOMEM, "out of memory");
+	}
+	dbi_reset(st);
+	return rc < 0 ? rc : ASSAY_OK;
+}
+
+int store_adjudicate_unheld(store *s, const store_decision_in *in, int64_t *event_id,
+			    store_lease_holder *held, assay_error *err)
+{
+	*held = (store_lease_holder){0};
+	int rc = store_begin(s, err);
+	if (rc < 0)
+		return rc;
+	if ((rc = holder_tx(s, in, held, err)) == ASSAY_OK)
+		rc = held->name ? assay_fail(err, ASSAY_ECONFLICT,
+					     "another lead or annotator holds this sample")
+				: store_adjudicate(s, in, event_id, err);
 	if (rc < 0) {
 		store_rollback(s);
 		return rc;

@@ -113,6 +113,15 @@ int queue_claim(store *s, const store_queue *q, int64_t id, assay_error *err);
  * leases are given up. 1 taken, 0 held by others, < 0 error. */
 int queue_lease_checked(store *s, const store_queue *q, int64_t id, bool keep_others,
 			assay_error *err);
+/* PostgreSQL: waits for the store's transaction advisory lock key (held
+ * to the transaction's end), so the statements after it see what the
+ * lock's previous holder committed; then, on either engine, the store's
+ * clock (store_clock_ms) into *now, for the check that follows. The keys:
+ * a sample's claim lock (PG_SAMPLE_KEYS' second key, which the queue's
+ * claims and decide --auto try) and the leads' turn at the conflicts. */
+int store_pg_wait_lock(store *s, int32_t key, const char *what, int64_t *now, assay_error *err);
+#define PG_SAMPLE_LOCK(id) ((int32_t)((id) & 2147483647))
+#define PG_CONFLICTS_LOCK (-2)
 /* PostgreSQL: the server's clock in ms, in SQL (a lease's end). */
 #define PG_NOW_MS "(extract(epoch FROM clock_timestamp()) * 1000)::bigint"
 

@@ -67,12 +67,27 @@ int queue_claim(store *s, const store_queue *q, int64_t id, assay_error *err)
 	return rc < 0 ? rc : drop_others(s, q, id, err);
 }
 
-/* PostgreSQL: waits for sample $1's claim lock (a claim in flight holds it
- * for one round trip), so the statement after it sees what that claim
- * committed. */
-static const dbi_query q_sample_lock = {
-    "lease_sample_lock", NULL,
-    "SELECT 1 FROM (SELECT pg_advisory_xact_lock(" PG_SAMPLE_KEYS ")) l"};
+/* PostgreSQL: waits for the store's transaction advisory lock $1 (a
+ * sample's claim lock, or the leads' turn). */
+static const dbi_query q_wait_lock = {
+    "store_wait_lock", NULL,
+    "SELECT 1 FROM (SELECT pg_advisory_xact_lock(" PG_STORE_KEY ", $1::integer)) l"};
+
+int store_pg_wait_lock(store *s, int32_t key, const char *what, int64_t *now, assay_error *err)
+{
+	if (s->pg) {
+		dbi_stmt *st = dbi_stmt_get(s->dbi, &q_wait_lock, err);
+		if (!st)
+			return err->code;
+		dbi_bind_i64(st, 1, key);
+		int rc = dbi_step(st, err, what);
+		dbi_reset(st);
+		if (rc < 0)
+			return rc;
+	}
+	return store_clock_ms(s, now, err);
+}
+
 /* The lease on ?1 for ?2 (?3 as q_lease's), unless ?5 other annotators
  * hold live leases on it (?4 now by the store's clock). */
 static const dbi_query q_lease_checked = {
@@ -91,20 +106,12 @@ int queue_lease_checked(store *s, const store_queue *q, int64_t id, bool keep_ot
 			assay_error *err)
 {
 	int64_t now;
-	int rc = store_clock_ms(s, &now, err);
+	int rc = store_pg_wait_lock(s, PG_SAMPLE_LOCK(id), "waiting for the sample's claim", &now,
+				    err);
 	if (rc < 0)
 		return rc;
-	dbi_stmt *st;
-	if (s->pg) {
-		if (!(st = dbi_stmt_get(s->dbi, &q_sample_lock, err)))
-			return err->code;
-		dbi_bind_i64(st, 1, id);
-		rc = dbi_step(st, err, "waiting for the sample's claim");
-		dbi_reset(st);
-		if (rc < 0)
-			return rc;
-	}
-	if (!(st = dbi_stmt_get(s->dbi, &q_lease_checked, err)))
+	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_lease_checked, err);
+	if (!st)
 		return err->code;
 	dbi_bind_i64(st, 1, id);
 	dbi_bind_i64(st, 2, q->annotator_id);
