@@ -246,6 +246,38 @@ def test_killed_copy_into_postgresql_resumes():
         eq(exports(pg.uri), exports(w.db))
 
 
+def analysed(pg, table):
+    """Whether table was analysed by hand (autovacuum's own analysis sets
+    last_autoanalyze instead), and the rows the planner counts in it
+    (reltuples: -1 until a first analysis)."""
+    return pg.sql("SELECT t.last_analyze IS NOT NULL, c.reltuples::bigint"
+                  " FROM pg_stat_user_tables t JOIN pg_class c ON c.oid = t.relid"
+                  f" WHERE t.schemaname = '{pg.name}' AND t.relname = '{table}'").strip()
+
+
+def test_a_copy_into_postgresql_leaves_the_planner_statistics():
+    """As an import does: what a copy loads is analysed at its end, so a
+    review right after it is planned on the rows there (a queue probe was
+    planned as a scan of the whole batch until the server's own analysis),
+    also when a killed copy is continued."""
+    uri = server()
+    if not uri:
+        return
+    with Workdir() as w:
+        big_source(w, 3000)
+        for r in (w.run("decide", "--annotator", "ann", f"g{i}", "accept") for i in range(20)):
+            eq(r.code, 0, r)
+        with Schema(uri, "analysed") as pg:
+            verified(copy(w.db, pg.uri))
+            eq(analysed(pg, "samples"), "t|3000")
+            eq(analysed(pg, "decisions"), "t|21")
+            eq(analysed(pg, "events"), "t|21")
+        with Schema(uri, "analysed2") as pg:
+            kill_after_chunk(w.db, pg.uri, 100)
+            resumed(w.db, pg.uri, 3000)
+            eq(analysed(pg, "samples"), "t|3000")
+
+
 def test_verification_finds_a_changed_row():
     with Workdir() as w:
         eq(w.run("import", "--batch", "a", SAMPLES[0]).code, 0)
