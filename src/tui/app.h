@@ -251,7 +251,7 @@ void tui_pend_free(app *a);
  * the screen shows. */
 int tui_decide_commit(app *a, const store_decision_in *in, bool was_decided, bool stay,
 		      int wait_ms);
-int tui_undo_commit(app *a, int wait_ms);
+int tui_undo_commit(app *a, int wait_ms); /* review_undo.c */
 /* The review view's tick and the descriptors its loop polls (review_loop.c). */
 int tui_review_tick(tui_view *v, bool idle);
 int tui_review_pollfds(tui_view *v, struct pollfd *fds, int cap);
@@ -282,6 +282,13 @@ void tui_pair_free(app *a);
 bool tui_pair_draw(app *a);
 /* Shows sample id (leased) and remembers it in this session's walk. */
 void tui_go(app *a, int64_t id);
+/* Shows sample id: leased already when the queue or an undo has just
+ * handed it out (its claim took the lease); else leased to this annotator
+ * if undecided (tui_lease_hold), while a decided one walked back to needs
+ * no lease and the one the queue handed out stays the annotator's only
+ * lease. False when it is undecided and another annotator holds it (said
+ * on screen). */
+bool tui_show(app *a, int64_t id, bool leased);
 /* Renews the lease on the sample on screen when a tenth of it has passed
  * (held long while an editor runs); the loop's tick calls it. */
 void tui_keep_lease(app *a);

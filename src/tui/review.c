@@ -84,20 +84,19 @@ static void remember(app *a, int64_t id)
 	a->pos = a->n_hist - 1;
 }
 
-/* Shows sample id: leased already when the queue or an undo has just
- * handed it out (its claim took the lease); else leased to this annotator
- * if undecided (tui_lease_hold), while a decided one walked back to needs
- * no lease and the one the queue handed out stays the annotator's only
- * lease. */
-static void show(app *a, int64_t id, bool leased)
+bool tui_show(app *a, int64_t id, bool leased)
 {
 	assay_error err = {0};
 	if (a->leasing && a->has_sample && a->smp.id != id && a->dec.verdict[0] &&
 	    store_lease_release(a->s, a->annotator_id, a->smp.id, &err) < 0)
 		tui_message(a->b, true, "%s", err.msg);
-	if (load(a, id, &err) < 0 || (a->leasing && !leased && tui_lease_hold(a, &a->q, &err) < 0))
+	int rc = load(a, id, &err);
+	if (rc == ASSAY_OK && a->leasing && !leased)
+		rc = tui_lease_hold(a, &a->q, &err);
+	if (rc < 0)
 		tui_message(a->b, true, "%s", err.msg);
 	a->leased_ns = assay_mono_ns();
+	return rc != ASSAY_ECONFLICT;
 }
 
 /* Whether the next sample comes from the queue (not from this session's
@@ -112,7 +111,7 @@ void tui_arrive(app *a, int rc, int64_t id, const assay_error *err)
 {
 	if (rc == ASSAY_OK) {
 		remember(a, id);
-		show(a, id, true);
+		tui_show(a, id, true);
 	} else if (rc == ASSAY_ENOTFOUND) {
 		clear_sample(a);
 		a->done = true;
@@ -125,15 +124,20 @@ void tui_arrive(app *a, int rc, int64_t id, const assay_error *err)
 /* The next sample: forward in this session's history, else from the queue. */
 static void advance(app *a)
 {
-	if (!from_queue(a)) {
+	bool passed = false, shown = false;
+	while (!shown && !from_queue(a)) {
 		a->pos++;
-		show(a, a->hist[a->pos], false);
-		return;
+		shown = tui_show(a, a->hist[a->pos], false);
+		passed |= !shown;
 	}
-	assay_error err = {0};
-	int64_t id = 0;
-	int rc = store_queue_next(a->s, &a->q, &a->cur, &id, &err);
-	tui_arrive(a, rc, id, &err);
+	if (!shown) {
+		assay_error err = {0};
+		int64_t id = 0;
+		int rc = store_queue_next(a->s, &a->q, &a->cur, &id, &err);
+		tui_arrive(a, rc, id, &err);
+	}
+	if (passed)
+		tui_message(a->b, false, "passed over a sample another annotator holds now");
 }
 
 void tui_requeue(app *a)
@@ -249,43 +253,6 @@ static void k_reject(tui_view *v)
 		tui_pick_reason_for(a, rejected);
 }
 
-void tui_key_undo(tui_view *v)
-{
-	app *a = APP(v);
-	if (tui_undo_commit(a, TUI_TRY_FIRST_MS) == ASSAY_EBUSY)
-		tui_pend_undo(a);
-}
-
-int tui_undo_commit(app *a, int wait_ms)
-{
-	int64_t id;
-	bool leased = false;
-	assay_error err = {0};
-	store_busy_wait(a->s, wait_ms);
-	/* the undone sample is leased in the undo's own transaction */
-	int rc = a->leasing ? store_undo_claim(a->s, &a->q, a->session, &id, &leased, &err)
-			    : store_undo(a->s, a->annotator_id, a->session, &id, &err);
-	store_busy_wait(a->s, 0);
-	if (rc == ASSAY_EBUSY)
-		return rc;
-	if (rc < 0) {
-		tui_message(a->b, rc != ASSAY_ENOTFOUND, "%s", err.msg);
-		return rc;
-	}
-	a->sum.undone++;
-	tui_tally_undo(&a->tally, id);
-	a->counts_pending = true; /* recounted while idle */
-	a->done = false;
-	remember(a, id);
-	show(a, id, true);
-	if (a->leasing && !leased)
-		tui_message(a->b, false, "undone: back on %s; another annotator holds it now",
-			    a->has_sample ? a->smp.ext_id : "?");
-	else
-		tui_message(a->b, false, "undone: back on %s", a->has_sample ? a->smp.ext_id : "?");
-	return ASSAY_OK;
-}
-
 static void noted(tui_view *v, char *t)
 {
 	app *a = APP(v);
@@ -338,7 +305,7 @@ void tui_key_prev(tui_view *v)
 		return;
 	}
 	a->pos--;
-	show(a, a->hist[a->pos], false);
+	tui_show(a, a->hist[a->pos], false);
 }
 
 void tui_key_next(tui_view *v)
@@ -359,7 +326,7 @@ void tui_key_next(tui_view *v)
 void tui_go(app *a, int64_t id)
 {
 	remember(a, id);
-	show(a, id, false);
+	tui_show(a, id, false);
 }
 
 void tui_key_help(tui_view *v)

@@ -83,3 +83,49 @@ def test_two_leads_never_get_the_same_conflict():
         eq(leases(w), [])
         eq(w.sql("SELECT s.ext_id, n.name FROM adjudications a JOIN samples s ON s.id = a.sample_id"
                  " JOIN annotators n ON n.id = a.annotator_id"), [("s1", "lead2")])
+
+
+def test_undo_then_a_decision_comes_back_to_the_sample_on_screen():
+    """The samples an undo took the screen from come back in turn once the
+    undone ones are decided again (the queue's cursor is past them: it
+    handed out s5 after two undos and two accepts); one another annotator
+    was handed meanwhile (the undo gave up its lease) is passed over."""
+    with Workdir() as w:
+        setup(w, 7)
+        with screen(w, "ann", "--order", "import") as t:
+            t.wait_for("s0  (b)  undecided")
+            t.keys("a")
+            t.wait_for("s1  (b)  undecided")
+            t.keys("a")
+            t.wait_for("s2  (b)  undecided")
+            t.keys("u")
+            t.wait_for("undone: back on s1")
+            t.keys("u")
+            t.wait_for("undone: back on s0")
+            eq(leases(w), [("ann", "s0")])
+            t.keys("a")
+            t.wait_for("s1  (b)  undecided")
+            eq(leases(w), [("ann", "s1")])
+            t.keys("a")
+            t.wait_for("s2  (b)  undecided")
+            eq(leases(w), [("ann", "s2")])
+            t.keys("a")
+            t.wait_for("s3  (b)  undecided")
+            # bob is handed s4 while ann, back on s3, decides it again
+            t.keys("a")
+            t.wait_for("s4  (b)  undecided")
+            t.keys("u")
+            t.wait_for("undone: back on s3")
+            with screen(w, "bob", "--order", "import") as b:
+                b.wait_for("s4  (b)  undecided")
+                t.keys("a")
+                t.wait_for("passed over a sample another annotator holds now")
+                t.wait_for("s5  (b)  undecided")
+                eq(leases(w), [("ann", "s5"), ("bob", "s4")])
+                b.keys("q")
+                b.wait_exit()
+            t.keys("q")
+            t.wait_exit()
+        eq(w.sql("SELECT s.ext_id FROM decisions d JOIN samples s ON s.id = d.sample_id"
+                 " JOIN annotators a ON a.id = d.annotator_id WHERE a.name = 'ann'"
+                 " ORDER BY s.id"), [("s0",), ("s1",), ("s2",), ("s3",)])
