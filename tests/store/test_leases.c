@@ -21,38 +21,7 @@
  * server: skipped). */
 static store *fixture(int engine, int n)
 {
-	const char *target = unit_pg_fresh(engine, "leases");
-	if (!target) {
-		printf("#   ASSAY_TEST_PG is not set: the PostgreSQL half is skipped\n");
-		return NULL;
-	}
-	store *s = NULL;
-	assay_error err = {0};
-	CHECK_INT(store_open(target, NULL, &s, &err), ASSAY_OK);
-	if (!s)
-		return NULL;
-	CHECK_INT(store_begin(s, &err), ASSAY_OK);
-	store_batch b = {.name = "b1", .source = "x", .format = "jsonl", .created_at = 1};
-	CHECK_INT(store_batch_create(s, &b, &err), ASSAY_OK);
-	for (int i = 0; i < n; i++) {
-		char ext[16], text[64];
-		snprintf(ext, sizeof ext, "s%d", i);
-		snprintf(text, sizeof text, "sample text number %d here", i);
-		store_new_sample ns = {.batch_id = b.id,
-				       .ext_id = ext,
-				       .line = i + 1,
-				       .text_field = "text",
-				       .text = text,
-				       .text_len = strlen(text),
-				       .record = "{}",
-				       .record_len = 2,
-				       .hash = text_normalized_hash(text, strlen(text), NULL)};
-		int out;
-		int64_t id;
-		CHECK_INT(store_sample_insert(s, &ns, &out, &id, &err), ASSAY_OK);
-	}
-	CHECK_INT(store_commit(s, &err), ASSAY_OK);
-	return s;
+	return unit_pg_store(engine, "leases", n, NULL);
 }
 
 /* A second connection to the same store. */

@@ -20,33 +20,7 @@
 /* A store with N_SAMPLES samples s0..s7 in one batch (ids 1..8). */
 static store *open_samples(int engine)
 {
-	const char *target = unit_pg_fresh(engine, "pglearn");
-	if (!target) {
-		printf("#   ASSAY_TEST_PG is not set: the PostgreSQL half is skipped\n");
-		return NULL;
-	}
-	store *s = NULL;
-	assay_error err = {0};
-	CHECK_INT(store_open(target, NULL, &s, &err), ASSAY_OK);
-	if (!s)
-		return NULL;
-	CHECK_INT(store_begin(s, &err), ASSAY_OK);
-	store_batch b = {.name = "b1", .source = "/x.jsonl", .format = "jsonl", .created_at = 5};
-	CHECK_INT(store_batch_create(s, &b, &err), ASSAY_OK);
-	for (int i = 0; i < N_SAMPLES; i++) {
-		char ext[8], text[32];
-		snprintf(ext, sizeof ext, "s%d", i);
-		snprintf(text, sizeof text, "the text of sample %d", i);
-		store_new_sample ns = {.batch_id = b.id, .ext_id = ext, .line = i + 1,
-				       .text_field = "text", .text = text, .text_len = strlen(text),
-				       .record = "{\"n\": 1}", .record_len = 8,
-				       .hash = text_normalized_hash(text, strlen(text), NULL)};
-		int out;
-		int64_t id;
-		CHECK_INT(store_sample_insert(s, &ns, &out, &id, &err), ASSAY_OK);
-	}
-	CHECK_INT(store_commit(s, &err), ASSAY_OK);
-	return s;
+	return unit_pg_store(engine, "pglearn", N_SAMPLES, NULL);
 }
 
 static int64_t who(store *s, const char *name)

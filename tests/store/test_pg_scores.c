@@ -15,42 +15,11 @@
 #include "assay/text.h"
 #include "unit_pg.h"
 
-static const char *fresh(int engine)
-{
-	return unit_pg_fresh(engine, "pgscores");
-}
-
 /* A store with three samples in one batch. */
 static store *open_three(int engine)
 {
-	const char *target = fresh(engine);
-	if (!target) {
-		printf("#   ASSAY_TEST_PG is not set: the PostgreSQL half is skipped\n");
-		return NULL;
-	}
-	store *s = NULL;
-	assay_error err = {0};
-	CHECK_INT(store_open(target, NULL, &s, &err), ASSAY_OK);
-	if (!s)
-		return NULL;
-	CHECK_INT(store_begin(s, &err), ASSAY_OK);
-	store_batch b = {.name = "b1", .source = "/x.jsonl", .format = "jsonl", .created_at = 5};
-	CHECK_INT(store_batch_create(s, &b, &err), ASSAY_OK);
 	static const char *const texts[] = {"one text", "two text", "three text"};
-	for (int i = 0; i < 3; i++) {
-		char ext[8];
-		snprintf(ext, sizeof ext, "s%d", i);
-		store_new_sample ns = {.batch_id = b.id, .ext_id = ext, .line = i + 1,
-				       .text_field = "text", .text = texts[i],
-				       .text_len = strlen(texts[i]), .record = "{\"n\": 3}",
-				       .record_len = 8,
-				       .hash = text_normalized_hash(texts[i], strlen(texts[i]), NULL)};
-		int out;
-		int64_t id;
-		CHECK_INT(store_sample_insert(s, &ns, &out, &id, &err), ASSAY_OK);
-	}
-	CHECK_INT(store_commit(s, &err), ASSAY_OK);
-	return s;
+	return unit_pg_store(engine, "pgscores", 3, texts);
 }
 
 /* One sample's scores as "scorer version value flag reason|detail;". */
