@@ -127,6 +127,69 @@ def slow_skipped():
     return os.environ.get("ASSAY_SKIP_SLOW") == "1"
 
 
+class WriteLock:
+    """Another writer holding the store of workdir w until release() (or the
+    end of a with block, whatever happened in it): on SQLite an IMMEDIATE
+    transaction (every write waits, reads go on; .con is its connection),
+    on PostgreSQL a psql session holding `table` in EXCLUSIVE mode (writes
+    to it wait), taken once the server says so. Releasing rolls back what
+    is still open; a second release does nothing."""
+
+    def __init__(self, w, table="events"):
+        self.con = self.psql = None
+        if not w.db.startswith("postgresql:"):
+            self.con = sqlite3.connect(w.db, isolation_level=None, timeout=30)
+            self.con.execute("BEGIN IMMEDIATE")
+            return
+        import pgserver
+        exe = os.path.join(pgserver.bindir() or "/usr/bin", "psql")
+        self.psql = subprocess.Popen([exe, "-X", "-q", "-v", "ON_ERROR_STOP=1", w.db],
+                                     stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+        self.psql.stdin.write(f"BEGIN; LOCK TABLE {table} IN EXCLUSIVE MODE;\n")
+        self.psql.stdin.flush()
+        ask = ("SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation"
+               f" WHERE c.relname = '{table}' AND l.mode = 'ExclusiveLock' AND l.granted")
+        end = time.monotonic() + 30
+        while time.monotonic() < end:
+            r = subprocess.run([exe, "-X", "-q", "-A", "-t", w.db, "-c", ask],
+                               capture_output=True, text=True)
+            if r.stdout.strip() == "1":
+                return
+            time.sleep(0.05)
+        self.release()
+        raise AssertionError(f"psql did not lock {table}")
+
+    def release(self):
+        if self.con:
+            if self.con.in_transaction:
+                self.con.execute("ROLLBACK")
+            self.con.close()
+        if self.psql:
+            self.psql.stdin.write("ROLLBACK;\n")
+            self.psql.stdin.close()
+            eq(self.psql.wait(timeout=30), 0)
+        self.con = self.psql = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.release()
+
+
+def press_locked(w, t, keys, waits_for, table="events", timeout=30):
+    """Presses keys on screen t while another writer holds the store
+    (WriteLock), waits for waits_for on the screen (the key's work kept,
+    waiting), checks it was not refused, then lets the lock go. Returns the
+    screen seen meanwhile."""
+    with WriteLock(w, table):
+        for k in keys:
+            t.keys(k)
+        s = t.wait_for(waits_for, timeout=timeout)
+        check("not saved" not in s, s)
+    return s
+
+
 class Tmux:
     """One tmux server and window per test, running a command in a real pty."""
 

@@ -4,14 +4,14 @@ adjudication is the review screen's decision by another name and must wait
 as the review screen's verdicts do (kept, saved once the lock is free),
 never "not saved" because of the lock."""
 import os
-import sqlite3
 import sys
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "e2e"))
-from harness import Workdir, check, eq  # noqa: E402
+from harness import WriteLock, Workdir, check, eq, press_locked  # noqa: E402
 import test_conflicts as tc  # noqa: E402
 
 
@@ -20,15 +20,7 @@ def test_an_adjudication_waits_for_another_writer():
         tc.setup(w)
         with tc.screen(w, env={"ASSAY_BUSY_TIMEOUT_MS": "500"}) as t:
             t.wait_for("s0  (b)  2 verdicts")
-            con = sqlite3.connect(w.db, isolation_level=None, timeout=30)
-            con.execute("BEGIN IMMEDIATE")
-            t.keys("a")
-            try:
-                s = t.wait_for("waiting for another writer", timeout=15)
-                check("not saved" not in s, s)
-            finally:
-                con.execute("ROLLBACK")
-                con.close()
+            press_locked(w, t, ["a"], "waiting for another writer", timeout=15)
             t.wait_for("s0: accepted as generated", timeout=30)
             t.keys("q")
             t.wait_exit()
@@ -40,30 +32,18 @@ def test_the_conflicts_lease_renewal_never_blocks_or_says_locked():
     lead's lease renewal (since the conflicts screen leases) tries briefly
     and again later, as the review screen's does; no "database is locked"
     reaches the lead and the keys keep working."""
-    import time
     with Workdir() as w:
         tc.setup(w)
         env = {"ASSAY_BUSY_TIMEOUT_MS": "500", "ASSAY_LEASE_MS": "1000"}
         with tc.screen(w, env=env) as t:
             t.wait_for("s0  (b)  2 verdicts")
-            con = sqlite3.connect(w.db, isolation_level=None, timeout=30)
-            con.execute("BEGIN IMMEDIATE")
-            try:
+            with WriteLock(w):
                 t.keys("j")  # a key that only looks
                 time.sleep(3)  # several renewals (a tenth of the lease) meanwhile
                 s = t.screen()
                 check("locked" not in s and "renewing the leases" not in s, s)
-            finally:
-                con.execute("ROLLBACK")
-                con.close()
             t.keys("q")
             t.wait_exit()
-
-
-def locked(w):
-    con = sqlite3.connect(w.db, isolation_level=None, timeout=30)
-    con.execute("BEGIN IMMEDIATE")
-    return con
 
 
 def test_a_waiting_adjudication_keeps_the_look_keys_and_q_leaves_once_saved():
@@ -74,8 +54,7 @@ def test_a_waiting_adjudication_keeps_the_look_keys_and_q_leaves_once_saved():
         tc.setup(w)
         with tc.screen(w, size=(160, 24), env={"ASSAY_BUSY_TIMEOUT_MS": "500"}) as t:
             t.wait_for("s0  (b)  2 verdicts")
-            con = locked(w)
-            try:
+            with WriteLock(w):
                 t.keys("2")
                 t.wait_for("your reject is kept and saved when it ends", timeout=15)
                 t.keys("a")
@@ -85,9 +64,6 @@ def test_a_waiting_adjudication_keeps_the_look_keys_and_q_leaves_once_saved():
                 check("s0  (b)  2 verdicts" in s, s)
                 t.keys("q")
                 t.wait_for("then the screen closes (q again: leave without it)")
-            finally:
-                con.execute("ROLLBACK")
-                con.close()
             eq(tc.exit_status(t), 0)
         eq([r[:4] for r in tc.adjudications(w)], [("s0", "rejected", None, "factual error")])
 
@@ -97,8 +73,7 @@ def test_q_twice_leaves_without_the_adjudication_and_says_so():
         tc.setup(w)
         with tc.screen(w, size=(160, 24), env={"ASSAY_BUSY_TIMEOUT_MS": "500"}) as t:
             t.wait_for("s0  (b)  2 verdicts")
-            con = locked(w)
-            try:
+            with WriteLock(w):
                 t.keys("a")
                 t.wait_for("your accept is kept", timeout=15)
                 t.keys("q")
@@ -106,9 +81,6 @@ def test_q_twice_leaves_without_the_adjudication_and_says_so():
                 t.keys("q")
                 s = t.wait_for("not saved: your last accept")
                 eq(tc.exit_status(t), 75, s)
-            finally:
-                con.execute("ROLLBACK")
-                con.close()
         eq(tc.adjudications(w), [])
 
 
@@ -117,7 +89,6 @@ def test_on_postgresql_an_adjudication_waits_for_a_lock():
     holds the lead's verdict back (a short lock_timeout, as the review
     screen's): kept, then saved once, never "not saved"."""
     import test_pg_store as pgs
-    from test_review_wait import pg_hold, pg_release
     uri = pgs.server()
     if not uri:
         return
@@ -126,13 +97,8 @@ def test_on_postgresql_an_adjudication_waits_for_a_lock():
         tc.setup(w)
         with tc.screen(w, size=(160, 24)) as t:
             t.wait_for("s0  (b)  2 verdicts", timeout=30)
-            p = pg_hold(w, "adjudications")
-            try:
-                t.keys("a")
-                s = t.wait_for("your accept is kept and saved when it ends", timeout=30)
-                check("not saved" not in s, s)
-            finally:
-                pg_release(p)
+            press_locked(w, t, ["a"], "your accept is kept and saved when it ends",
+                         table="adjudications")
             t.wait_for("s0: accepted as generated", timeout=30)
             t.keys("q")
             eq(tc.exit_status(t), 0)

@@ -9,16 +9,13 @@ q leaves once it is saved, a second q leaves without it and says so."""
 import json
 import os
 import sqlite3
-import subprocess
 import sys
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "e2e"))
-from harness import BIN, Tmux, Workdir, check, contains, eq  # noqa: E402
-import pgserver  # noqa: E402
+from harness import BIN, Tmux, Workdir, WriteLock, check, contains, eq  # noqa: E402
 import test_pg_store as pgs  # noqa: E402
 
 
@@ -42,25 +39,18 @@ def screen(w):
     return Tmux(cmd, width=160, height=24, env=e, cwd=w.path)
 
 
-def locked(w):
-    con = sqlite3.connect(w.db, isolation_level=None, timeout=30)
-    con.execute("BEGIN IMMEDIATE")
-    return con
-
-
 def test_the_first_claim_waits_for_another_writer_and_goes_on():
     with Workdir() as w:
         setup(w)
-        con = locked(w)
+        lock = WriteLock(w)
         with screen(w) as t:
             t.wait_for("waiting for another writer", timeout=30)
-            con.execute("ROLLBACK")
+            lock.release()
             t.wait_for("s0  (b)  undecided", timeout=30)
             t.keys("a")
             t.wait_for("s1  (b)  undecided")
             t.keys("q")
             eq(t.wait_exit(), 0)
-        con.close()
         eq([x for (x,) in w.sql("SELECT s.ext_id FROM decisions d JOIN samples s"
                                 " ON s.id = d.sample_id")], ["s0"])
 
@@ -68,13 +58,10 @@ def test_the_first_claim_waits_for_another_writer_and_goes_on():
 def test_ctrl_c_leaves_while_it_waits():
     with Workdir() as w:
         setup(w)
-        con = locked(w)
-        with screen(w) as t:
+        with WriteLock(w), screen(w) as t:
             t.wait_for("waiting for another writer", timeout=30)
             t.keys("C-c")
             eq(t.wait_exit(), 0)
-        con.execute("ROLLBACK")
-        con.close()
         eq(w.sql("SELECT count(*) FROM decisions"), [(0,)])
 
 
@@ -93,21 +80,19 @@ def held_key(w, t, key, waits_for, *more):
     than the busy wait: the screen says it waits and keeps the sample, the
     keys that only look work, a second decision key is held back; then the
     lock goes and the screen moves on."""
-    con = locked(w)
-    t.keys(key)
-    for k in more:
-        t.keys(*k) if isinstance(k, tuple) else t.keys(k, literal=True)
-    s = t.wait_for("waiting for another writer", timeout=30)
-    check("not saved" not in s, s)
-    t.keys("j")  # scrolls: works meanwhile
-    t.keys("s")  # a decision key waits for the one kept
-    s = t.wait_for("this key works once your decision is saved")
-    check("not saved" not in s, s)
-    contains(s, waits_for)
-    s = t.wait_for("waiting for another writer", timeout=30)
-    contains(s, waits_for)
-    con.execute("ROLLBACK")
-    con.close()
+    with WriteLock(w):
+        t.keys(key)
+        for k in more:
+            t.keys(*k) if isinstance(k, tuple) else t.keys(k, literal=True)
+        s = t.wait_for("waiting for another writer", timeout=30)
+        check("not saved" not in s, s)
+        t.keys("j")  # scrolls: works meanwhile
+        t.keys("s")  # a decision key waits for the one kept
+        s = t.wait_for("this key works once your decision is saved")
+        check("not saved" not in s, s)
+        contains(s, waits_for)
+        s = t.wait_for("waiting for another writer", timeout=30)
+        contains(s, waits_for)
 
 
 def test_a_decision_waits_for_another_writer_and_is_saved_once():
@@ -181,14 +166,12 @@ def test_q_leaves_once_the_decision_is_saved():
         setup(w)
         with screen(w) as t:
             t.wait_for("s0  (b)  undecided", timeout=30)
-            con = locked(w)
-            t.keys("a")
-            t.wait_for("waiting for another writer", timeout=30)
-            t.keys("q")
-            s = t.wait_for("then the screen closes")
-            check(not t.dead()[0], s)
-            con.execute("ROLLBACK")
-            con.close()
+            with WriteLock(w):
+                t.keys("a")
+                t.wait_for("waiting for another writer", timeout=30)
+                t.keys("q")
+                s = t.wait_for("then the screen closes")
+                check(not t.dead()[0], s)
             eq(t.wait_exit(timeout=30), 0)
         eq(decided(w), [("s0", "accepted", None)])
 
@@ -198,16 +181,14 @@ def test_ctrl_c_twice_leaves_without_the_decision_and_says_so():
         setup(w)
         with screen(w) as t:
             t.wait_for("s0  (b)  undecided", timeout=30)
-            con = locked(w)
-            t.keys("a")
-            t.wait_for("waiting for another writer", timeout=30)
-            t.keys("C-c")
-            t.wait_for("q again: leave without it")
-            t.keys("C-c")
-            s = t.wait_for("not saved: your last accept")
-            eq(t.wait_exit(), 75, s)
-            con.execute("ROLLBACK")
-            con.close()
+            with WriteLock(w):
+                t.keys("a")
+                t.wait_for("waiting for another writer", timeout=30)
+                t.keys("C-c")
+                t.wait_for("q again: leave without it")
+                t.keys("C-c")
+                s = t.wait_for("not saved: your last accept")
+                eq(t.wait_exit(), 75, s)
         eq(decided(w), [])
 
 
@@ -235,16 +216,14 @@ def test_waiting_decisions_under_valgrind():
             t.wait_for("9  other", timeout=30)
             held_key(w, t, "9", "s0  (b)", "wrong bird", ("Enter",))
             t.wait_for("s1  (b)  undecided", timeout=60)
-            con = locked(w)
-            t.keys("a")
-            t.wait_for("waiting for another writer", timeout=60)
-            t.keys("q")
-            t.wait_for("q again: leave without it", timeout=30)
-            t.keys("q")
-            t.wait_for("not saved: your last accept", timeout=60)
-            eq(t.wait_exit(timeout=60), 75)
-            con.execute("ROLLBACK")
-            con.close()
+            with WriteLock(w):
+                t.keys("a")
+                t.wait_for("waiting for another writer", timeout=60)
+                t.keys("q")
+                t.wait_for("q again: leave without it", timeout=30)
+                t.keys("q")
+                t.wait_for("not saved: your last accept", timeout=60)
+                eq(t.wait_exit(timeout=60), 75)
         text = "".join(open(os.path.join(w.path, f)).read() for f in os.listdir(w.path)
                        if f.startswith("vg-"))
         contains(text, "ERROR SUMMARY: 0 errors")
@@ -279,19 +258,18 @@ def test_an_edit_refused_once_the_lock_goes_is_kept_and_q_stays():
             t.wait_for("Ctrl-S save")
             t.keys("End")
             t.keys(" Kept.", literal=True)
-            con = locked(w)
-            con.execute("CREATE TRIGGER refuse BEFORE INSERT ON events"
-                        " BEGIN SELECT RAISE(ABORT, 'refused'); END")
-            t.keys("C-s")
-            t.wait_for("waiting for another writer", timeout=30)
-            t.keys("q")
-            t.wait_for("then the screen closes")
-            con.execute("COMMIT")
-            s = t.wait_for("your edit is kept", timeout=30)
-            contains(s, "refused")
-            check(not t.dead()[0], s)
-            con.execute("DROP TRIGGER refuse")
-            con.close()
+            with WriteLock(w) as lock:  # committed: it leaves a trigger behind
+                lock.con.execute("CREATE TRIGGER refuse BEFORE INSERT ON events"
+                                 " BEGIN SELECT RAISE(ABORT, 'refused'); END")
+                t.keys("C-s")
+                t.wait_for("waiting for another writer", timeout=30)
+                t.keys("q")
+                t.wait_for("then the screen closes")
+                lock.con.execute("COMMIT")
+                s = t.wait_for("your edit is kept", timeout=30)
+                contains(s, "refused")
+                check(not t.dead()[0], s)
+                lock.con.execute("DROP TRIGGER refuse")
             t.keys("e")
             s = t.wait_for("Ctrl-S save")
             contains(s, "heron. Kept.")
@@ -309,13 +287,11 @@ def test_a_note_waits_and_is_only_then_said_added():
             t.wait_for("s0  (b)  undecided", timeout=30)
             t.keys("n")
             t.wait_for("note:")
-            con = locked(w)
-            t.keys("look again", literal=True)
-            t.keys("Enter")
-            s = t.wait_for("waiting for another writer", timeout=30)
-            check("note added" not in s, s)
-            con.execute("ROLLBACK")
-            con.close()
+            with WriteLock(w):
+                t.keys("look again", literal=True)
+                t.keys("Enter")
+                s = t.wait_for("waiting for another writer", timeout=30)
+                check("note added" not in s, s)
             t.wait_for("note added", timeout=30)
             t.keys("q")
             eq(t.wait_exit(), 0)
@@ -323,31 +299,6 @@ def test_a_note_waits_and_is_only_then_said_added():
 
 
 # ---- PostgreSQL: a lock wait, not a busy timeout ------------------------------------
-
-def pg_hold(w, table):
-    """A psql session holding table in EXCLUSIVE mode (reads go on, writes
-    wait for it) until release(p)."""
-    exe = os.path.join(pgserver.bindir() or "/usr/bin", "psql")
-    p = subprocess.Popen([exe, "-X", "-q", "-v", "ON_ERROR_STOP=1", w.db],
-                         stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
-    p.stdin.write(f"BEGIN; LOCK TABLE {table} IN EXCLUSIVE MODE;\n")
-    p.stdin.flush()
-    end = time.monotonic() + 30
-    while time.monotonic() < end:
-        n = pgs.psql(w.db, "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid ="
-                           f" l.relation WHERE c.relname = '{table}' AND l.mode ="
-                           " 'ExclusiveLock' AND l.granted").strip()
-        if n == "1":
-            return p
-        time.sleep(0.05)
-    raise AssertionError(f"psql did not lock {table}")
-
-
-def pg_release(p):
-    p.stdin.write("ROLLBACK;\n")
-    p.stdin.close()
-    eq(p.wait(timeout=30), 0)
-
 
 def test_on_postgresql_a_decision_and_an_undo_wait_for_a_lock():
     uri = pgs.server()
@@ -365,14 +316,13 @@ def test_on_postgresql_a_decision_and_an_undo_wait_for_a_lock():
         with Tmux(cmd, width=160, height=24, env=e, cwd=w.path) as t:
             t.wait_for("s0  (b)  undecided", timeout=30)
             for key, then in (("a", "s1  (b)  undecided"), ("u", "undone: back on s0")):
-                p = pg_hold(w, "events")
-                t.keys(key)
-                s = t.wait_for("waiting for another writer", timeout=30)
-                check("not saved" not in s, s)
-                t.keys("j")  # the keys that look work meanwhile
-                t.keys("s")  # a decision key waits for the one kept
-                t.wait_for("this key works once your decision is saved")
-                pg_release(p)
+                with WriteLock(w, "events"):
+                    t.keys(key)
+                    s = t.wait_for("waiting for another writer", timeout=30)
+                    check("not saved" not in s, s)
+                    t.keys("j")  # the keys that look work meanwhile
+                    t.keys("s")  # a decision key waits for the one kept
+                    t.wait_for("this key works once your decision is saved")
                 t.wait_for(then, timeout=30)
             t.keys("q")
             eq(t.wait_exit(), 0)

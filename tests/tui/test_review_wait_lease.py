@@ -13,9 +13,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "e2e"))
-from harness import BIN, Tmux, check, eq  # noqa: E402
+from harness import BIN, Tmux, WriteLock, check, eq  # noqa: E402
 import test_pg_store as pgs  # noqa: E402
-from test_review_wait import pg_hold, pg_release  # noqa: E402
 
 
 def pg_screen(w, annotator):
@@ -46,8 +45,7 @@ def test_on_postgresql_a_waiting_decision_keeps_its_sample_leased():
         eq(r.code, 0, r)
         with pg_screen(w, "tester") as t:
             t.wait_for("s0  (b)  undecided", timeout=30)
-            p = pg_hold(w, "events")
-            try:
+            with WriteLock(w, "events"):
                 t.keys("a")
                 t.wait_for("waiting for another writer", timeout=30)
                 time.sleep(3.5)  # longer than the lease: it is renewed meanwhile
@@ -58,8 +56,6 @@ def test_on_postgresql_a_waiting_decision_keeps_its_sample_leased():
                     check("s0  (b)" not in s, "another annotator got the sample on screen:\n" + s)
                     b.keys("q")
                     b.wait_exit()
-            finally:
-                pg_release(p)
             t.wait_for("s1  (b)  undecided", timeout=30)
             t.keys("q")
             eq(t.wait_exit(), 0)
