@@ -3,8 +3,9 @@
  * PostgreSQL half is skipped without one): a renewal never revives a lease
  * another annotator has taken since it ran out, walking back never leases
  * a sample another annotator holds, an undo re-takes the undone sample in
- * its own transaction, and two leads never adjudicate the same sample at
- * once. */
+ * its own transaction, two leads never adjudicate the same sample at
+ * once, and the command line's adjudication is refused while another lead
+ * holds the sample. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -283,6 +284,54 @@ TEST(two_leads_never_adjudicate_one_sample_at_once_pg)
 	conflicts_case(PG);
 }
 
+/* decide --adjudicate's: refused while lead1 has the conflict on screen,
+ * saying who holds it until when, and nothing written; lead1's own goes
+ * through and gives up her lease. */
+static void unheld_case(int engine)
+{
+	store *s = fixture(engine, 3);
+	if (!s)
+		return;
+	store *t = other(engine);
+	int64_t a = ann(s, "ann"), b = ann(s, "bob");
+	int64_t l1 = ann(s, "lead1"), l2 = ann(t, "lead2");
+	CHECK_INT(decide(s, 1, a, STORE_ACCEPT), ASSAY_OK);
+	CHECK_INT(decide(s, 1, b, STORE_REJECT), ASSAY_OK);
+	store_queue q1 = {.annotator_id = l1, .overlap = 1, .lease_ms = 60000};
+	int64_t x = 0, ev = 0;
+	assay_error err = {0};
+	CHECK_INT(store_conflict_claim(s, &q1, 0, &x, &err), ASSAY_OK);
+	CHECK_INT(x, 1);
+	store_decision_in in = {.sample_id = 1, .annotator_id = l2, .kind = STORE_ACCEPT};
+	store_lease_holder held;
+	CHECK_INT(store_adjudicate_unheld(t, &in, &ev, &held, &err), ASSAY_ECONFLICT);
+	CHECK_STR(held.name ? held.name : "", "lead1");
+	CHECK(held.until > held.now && held.until - held.now <= 60000);
+	free(held.name);
+	store_decision got;
+	CHECK_INT(store_adjudication_get(t, 1, &got, NULL, &err), ASSAY_OK);
+	CHECK_STR(got.verdict, "");
+	store_decision_free(&got);
+	in.annotator_id = l1;
+	CHECK_INT(store_adjudicate_unheld(s, &in, &ev, &held, &err), ASSAY_OK);
+	CHECK(held.name == NULL);
+	CHECK_INT(store_adjudication_get(t, 1, &got, NULL, &err), ASSAY_OK);
+	CHECK_STR(got.verdict, "accepted");
+	store_decision_free(&got);
+	CHECK_INT(live_leases(s, 0, 0), 0);
+	store_close(t);
+	store_close(s);
+}
+
+TEST(the_command_lines_adjudication_is_refused_while_a_lead_holds_it_sqlite)
+{
+	unheld_case(LITE);
+}
+TEST(the_command_lines_adjudication_is_refused_while_a_lead_holds_it_pg)
+{
+	unheld_case(PG);
+}
+
 UNIT_MAIN(UNIT_CASE(a_renewal_never_revives_a_lease_taken_since_sqlite),
 	  UNIT_CASE(a_renewal_never_revives_a_lease_taken_since_pg),
 	  UNIT_CASE(walking_back_never_leases_a_sample_another_holds_sqlite),
@@ -290,4 +339,6 @@ UNIT_MAIN(UNIT_CASE(a_renewal_never_revives_a_lease_taken_since_sqlite),
 	  UNIT_CASE(an_undo_retakes_the_undone_sample_in_its_transaction_sqlite),
 	  UNIT_CASE(an_undo_retakes_the_undone_sample_in_its_transaction_pg),
 	  UNIT_CASE(two_leads_never_adjudicate_one_sample_at_once_sqlite),
-	  UNIT_CASE(two_leads_never_adjudicate_one_sample_at_once_pg))
+	  UNIT_CASE(two_leads_never_adjudicate_one_sample_at_once_pg),
+	  UNIT_CASE(the_command_lines_adjudication_is_refused_while_a_lead_holds_it_sqlite),
+	  UNIT_CASE(the_command_lines_adjudication_is_refused_while_a_lead_holds_it_pg))
