@@ -250,6 +250,17 @@ int store_neardup_done(store *s, int64_t upto, assay_error *err);
 /* The indexed row of a sample; *found false when it is not indexed. */
 int store_neardup_get(store *s, int64_t sample_id, store_neardup *out, bool *found,
 		      assay_error *err);
+/* A reader of the indexed samples' signatures alone, many in a row (a
+ * chunk's candidates, their ids ascending): on SQLite a blob handle moved
+ * from row to row, not a statement run for each. Used on s's thread, and
+ * closed before s's transaction ends. */
+typedef struct store_neardup_sigs store_neardup_sigs;
+int store_neardup_sigs_open(store *s, store_neardup_sigs **out, assay_error *err);
+/* The signature of a sample into sig; *found false when it is not indexed
+ * (as store_neardup_get). */
+int store_neardup_sigs_get(store_neardup_sigs *r, int64_t sample_id,
+			   uint8_t sig[STORE_NEARDUP_SIG], bool *found, assay_error *err);
+void store_neardup_sigs_close(store_neardup_sigs *r);
 /* Indexes a sample (or rewrites its row); the rows of a run are appended
  * in id order. */
 int store_neardup_put(store *s, const store_neardup *row, assay_error *err);

@@ -78,15 +78,20 @@ static int old_group(old_pass *p, const int64_t *ids, size_t i, size_t j, size_t
 	return ASSAY_OK;
 }
 
-/* One stored block (its keys ascending, a key's samples the latest first)
- * merged with the chunk's pairs. */
-static int old_block(void *ud, const uint32_t *keys, const int64_t *ids, size_t n, assay_error *err)
+/* The first of the pairs from a on whose key is not below key: a search
+ * in steps doubling from a, then halving (a block's wanted entries are
+ * few beside the chunk's pairs, so a walk would pass most of them). */
+static size_t pair_seek(const old_pass *p, size_t a, uint32_t key)
 {
-	old_pass *p = ud;
-	if (n == 0)
-		return ASSAY_OK;
-	uint64_t lo = (uint64_t)keys[0] << 32;
-	size_t a = 0, b = p->n_pairs;
+	uint64_t lo = (uint64_t)key << 32;
+	size_t step = 1, b = a;
+	while (b < p->n_pairs && p->pairs[b] < lo) {
+		a = b + 1;
+		b += step;
+		step *= 2;
+	}
+	if (b > p->n_pairs)
+		b = p->n_pairs;
 	while (a < b) {
 		size_t mid = a + (b - a) / 2;
 		if (p->pairs[mid] < lo)
@@ -94,13 +99,21 @@ static int old_block(void *ud, const uint32_t *keys, const int64_t *ids, size_t 
 		else
 			b = mid;
 	}
-	size_t i = 0;
+	return a;
+}
+
+/* One stored block (its keys ascending, a key's samples the latest first)
+ * merged with the chunk's pairs. */
+static int old_block(void *ud, const uint32_t *keys, const int64_t *ids, size_t n, assay_error *err)
+{
+	old_pass *p = ud;
+	size_t i = 0, a = 0;
 	while (i < n && a < p->n_pairs) {
 		uint32_t pk = (uint32_t)(p->pairs[a] >> 32);
 		if (keys[i] < pk) {
 			i++;
 		} else if (keys[i] > pk) {
-			a++;
+			a = pair_seek(p, a, keys[i]);
 		} else {
 			size_t j = i, b2 = a;
 			while (j < n && keys[j] == pk)
@@ -177,18 +190,19 @@ static int old_compare(old_pass *p, assay_error *err)
 				  "a sample id too large for the near-duplicate index");
 	}
 	radix_sort(order, order + p->n_hits, p->n_hits, ID_SHIFT, ID_SHIFT + bits_of(top));
-	store_neardup row;
+	uint8_t sig[STORE_NEARDUP_SIG];
 	bool found = false;
-	int rc = ASSAY_OK;
+	store_neardup_sigs *sigs = NULL;
+	int rc = store_neardup_sigs_open(p->s, &sigs, err);
 	for (size_t i = 0; i < p->n_hits && rc == 0; i++) {
 		int64_t id = (int64_t)(order[i] >> ID_SHIFT);
 		size_t at = (size_t)(order[i] & ((1u << ID_SHIFT) - 1));
 		if ((i == 0 || order[i - 1] >> ID_SHIFT != order[i] >> ID_SHIFT) &&
-		    (rc = store_neardup_get(p->s, id, &row, &found, err)) < 0)
+		    (rc = store_neardup_sigs_get(sigs, id, sig, &found, err)) < 0)
 			break;
 		if (!found)
 			continue;
-		int a = score_minhash_agree(p->sig(p->ud, at), row.sig);
+		int a = score_minhash_agree(p->sig(p->ud, at), sig);
 		nd_chunk *ch = p->ch;
 		if (score_minhash_jaccard(a) > 0 &&
 		    (a > ch->old_agree[at] || (a == ch->old_agree[at] && id < ch->old_id[at]))) {
@@ -196,6 +210,7 @@ static int old_compare(old_pass *p, assay_error *err)
 			ch->old_id[at] = id;
 		}
 	}
+	store_neardup_sigs_close(sigs);
 	free(order);
 	p->n_hits = 0;
 	return rc;

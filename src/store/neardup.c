@@ -7,6 +7,7 @@
 #include "neardup_pg.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char sql_state[] = "SELECT version, upto FROM neardup_index WHERE id = 1";
@@ -92,6 +93,60 @@ int store_neardup_get(store *s, int64_t sample_id, store_neardup *out, bool *fou
 	return rc == SQLITE_ROW || rc == SQLITE_DONE
 		   ? ASSAY_OK
 		   : store_sqlerr(s, rc, err, "reading the near-duplicate index");
+}
+
+struct store_neardup_sigs {
+	store *s;
+	sqlite3_blob *blob; /* on the last row read; NULL: none open */
+};
+
+int store_neardup_sigs_open(store *s, store_neardup_sigs **out, assay_error *err)
+{
+	*out = calloc(1, sizeof **out);
+	if (!*out)
+		return assay_fail(err, ASSAY_ENOMEM, "out of memory for the near-duplicate index");
+	(*out)->s = s;
+	return ASSAY_OK;
+}
+
+/* A row the handle cannot read (none, or a failed move, after which the
+ * handle is spent) is read by the statement, which tells a missing row
+ * from an error as it always has. */
+static int sigs_by_statement(store_neardup_sigs *r, int64_t sample_id, uint8_t *sig,
+			     bool *found, assay_error *err)
+{
+	store_neardup row;
+	int rc = store_neardup_get(r->s, sample_id, &row, found, err);
+	if (rc == 0 && *found)
+		memcpy(sig, row.sig, STORE_NEARDUP_SIG);
+	return rc;
+}
+
+int store_neardup_sigs_get(store_neardup_sigs *r, int64_t sample_id,
+			   uint8_t sig[STORE_NEARDUP_SIG], bool *found, assay_error *err)
+{
+	if (r->s->pg)
+		return sigs_by_statement(r, sample_id, sig, found, err);
+	int rc = r->blob ? sqlite3_blob_reopen(r->blob, sample_id)
+			 : sqlite3_blob_open(r->s->db, "main", "neardup", "sig", sample_id, 0,
+					     &r->blob);
+	if (rc == SQLITE_OK && sqlite3_blob_bytes(r->blob) == STORE_NEARDUP_SIG &&
+	    sqlite3_blob_read(r->blob, sig, STORE_NEARDUP_SIG, 0) == SQLITE_OK) {
+		*found = true;
+		return ASSAY_OK;
+	}
+	if (rc != SQLITE_OK) {
+		sqlite3_blob_close(r->blob);
+		r->blob = NULL;
+	}
+	return sigs_by_statement(r, sample_id, sig, found, err);
+}
+
+void store_neardup_sigs_close(store_neardup_sigs *r)
+{
+	if (r)
+		sqlite3_blob_close(r->blob);
+	free(r);
 }
 
 static const char sql_put[] =
