@@ -275,8 +275,10 @@ int store_neardup_block_put(store *s, const uint32_t *keys, const int64_t *ids, 
 			    assay_error *err);
 /* Calls fn with the entries of every block, the last written first: only
  * those whose key is one of want[0, n_want) (ascending), or all of them
- * when want is NULL. */
-int store_neardup_block_scan(store *s, const uint32_t *want, size_t n_want,
+ * when want is NULL. The blocks are decoded on `workers` threads (the
+ * caller's among them: 1 for none other); fn is called on the caller's,
+ * with the same blocks in the same order whatever their count. */
+int store_neardup_block_scan(store *s, const uint32_t *want, size_t n_want, size_t workers,
 			     int (*fn)(void *ud, const uint32_t *keys, const int64_t *ids,
 				       size_t n, assay_error *err),
 			     void *ud, assay_error *err);

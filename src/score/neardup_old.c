@@ -250,7 +250,7 @@ int nd_old_match(store *s, int64_t upto, nd_chunk *ch, const uint8_t *(*sig)(voi
 	for (size_t i = 0; i < p.n_pairs; i++)
 		if (n_want == 0 || ch->want[n_want - 1] != (uint32_t)(p.pairs[i] >> 32))
 			ch->want[n_want++] = (uint32_t)(p.pairs[i] >> 32);
-	int rc = store_neardup_block_scan(s, ch->want, n_want, old_block, &p, err);
+	int rc = store_neardup_block_scan(s, ch->want, n_want, assay_workers(), old_block, &p, err);
 	size_t held = p.n_pairs + p.cap_hits * (sizeof *p.hit_ids + sizeof *p.hit_at + 16);
 	if (held > *bytes)
 		*bytes = held;

@@ -43,6 +43,8 @@ int store_neardup_block_put(store *s, const uint32_t *keys, const int64_t *ids, 
 int store_neardup_block_emit(store_neardup_blocks *b, const void *blob, size_t len,
 			     assay_error *err)
 {
+	if (b->ring)
+		return neardup_ring_push(b, blob, len, err);
 	size_t n = neardup_code_count(blob, len);
 	if (n > b->cap) {
 		uint32_t *k = realloc(b->keys, n * sizeof *k);
@@ -68,7 +70,7 @@ int store_neardup_block_emit(store_neardup_blocks *b, const void *blob, size_t l
 
 static const char sql_block_scan[] = "SELECT entries FROM neardup_bands ORDER BY id DESC";
 
-int store_neardup_block_scan(store *s, const uint32_t *want, size_t n_want,
+int store_neardup_block_scan(store *s, const uint32_t *want, size_t n_want, size_t workers,
 			     int (*fn)(void *ud, const uint32_t *keys, const int64_t *ids, size_t n,
 				       assay_error *err),
 			     void *ud, assay_error *err)
@@ -80,11 +82,13 @@ int store_neardup_block_scan(store *s, const uint32_t *want, size_t n_want,
 		return assay_fail(err, ASSAY_ENOMEM, "out of memory for the near-duplicate index");
 	if (want)
 		neardup_code_filter(want, n_want, b.filter);
+	neardup_ring_start(&b, workers);
 	if (s->pg) {
 		out = store_neardup_block_scan_pg(s, &b, err);
 	} else {
 		sqlite3_stmt *st = store_stmt(s, sql_block_scan, err);
 		if (!st) {
+			neardup_ring_finish(&b, err->code, err);
 			free(b.filter);
 			return err->code;
 		}
@@ -95,6 +99,7 @@ int store_neardup_block_scan(store *s, const uint32_t *want, size_t n_want,
 		if (out == 0 && rc != SQLITE_DONE)
 			out = store_sqlerr(s, rc, err, "reading the near-duplicate index");
 	}
+	out = neardup_ring_finish(&b, out, err);
 	free(b.filter);
 	free(b.keys);
 	free(b.ids);
