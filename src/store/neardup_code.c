@@ -202,6 +202,29 @@ void neardup_code_filter(const uint32_t *want, size_t n_want, uint64_t *filter)
 	}
 }
 
+/* The first of want from w on not below key: a search in steps doubling
+ * from w, then halving (the keys wanted are many beside a block's, so a
+ * walk would pass most of them). */
+static size_t want_seek(const uint32_t *want, size_t n_want, size_t w, uint32_t key)
+{
+	size_t step = 1, hi = w;
+	while (hi < n_want && want[hi] < key) {
+		w = hi + 1;
+		hi += step;
+		step *= 2;
+	}
+	if (hi > n_want)
+		hi = n_want;
+	while (w < hi) {
+		size_t mid = w + (hi - w) / 2;
+		if (want[mid] < key)
+			w = mid + 1;
+		else
+			hi = mid;
+	}
+	return w;
+}
+
 long neardup_code_match(const uint8_t *b, size_t len, const uint32_t *want, size_t n_want,
 			const uint64_t *filter, uint32_t *keys, int64_t *ids)
 {
@@ -225,8 +248,7 @@ long neardup_code_match(const uint8_t *b, size_t len, const uint32_t *want, size
 			in.pos += in.idw;
 			continue;
 		}
-		while (w < n_want && want[w] < key)
-			w++;
+		w = want_seek(want, n_want, w, key);
 		if (w < n_want && want[w] == key) {
 			keys[out] = key;
 			ids[out++] = code_id(&in);

@@ -155,6 +155,47 @@ TEST(only_the_wanted_keys_are_read)
 	free(filter);
 }
 
+/* A block far smaller than the keys wanted (a stored block against a
+ * chunk's 655,360 keys): its wanted entries found however far apart they
+ * are among the keys wanted, before the first of them and past the last. */
+TEST(a_small_block_against_many_wanted_keys)
+{
+	size_t n_w = 50000, m = 300;
+	uint32_t *wk = malloc(n_w * sizeof *wk), rk[300], gk[300];
+	int64_t ri[300], gi[300];
+	for (size_t i = 0; i < n_w; i++)
+		wk[i] = 1000 + (next() % 4000000000u);
+	qsort(wk, n_w, sizeof *wk, cmp_u32);
+	for (size_t i = 0; i < m; i++) {
+		rk[i] = i % 3 ? next() : wk[next() % n_w];
+		ri[i] = (int64_t)i;
+	}
+	rk[0] = 5;
+	rk[1] = wk[0];
+	rk[2] = wk[n_w - 1];
+	rk[3] = UINT32_MAX;
+	qsort(rk, m, sizeof *rk, cmp_u32);
+	uint8_t *rb = malloc(neardup_code_bound(m));
+	uint64_t *filter = malloc(NEARDUP_FILTER_WORDS * sizeof *filter);
+	size_t rlen = neardup_code_put(rk, ri, m, rb);
+	neardup_code_filter(wk, n_w, filter);
+	long got = neardup_code_match(rb, rlen, wk, n_w, filter, gk, gi);
+	size_t j = 0;
+	for (size_t i = 0; i < m; i++) {
+		if (!bsearch(&rk[i], wk, n_w, sizeof *wk, cmp_u32))
+			continue;
+		CHECK(j < (size_t)got);
+		CHECK_INT(gk[j], rk[i]);
+		CHECK_INT(gi[j], ri[i]);
+		j++;
+	}
+	CHECK_INT((size_t)got, j);
+	CHECK(j >= 100);
+	free(wk);
+	free(rb);
+	free(filter);
+}
+
 UNIT_MAIN(UNIT_CASE(a_chunks_run_reads_back_in_under_4_bytes_an_entry),
 	  UNIT_CASE(equal_keys_long_gaps_and_far_ids), UNIT_CASE(a_damaged_block_is_refused),
-	  UNIT_CASE(only_the_wanted_keys_are_read))
+	  UNIT_CASE(only_the_wanted_keys_are_read), UNIT_CASE(a_small_block_against_many_wanted_keys))
