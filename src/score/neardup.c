@@ -43,7 +43,7 @@ typedef struct nd_run {
 	char version[32];
 	int64_t upto, last, done; /* upto: the index's end; done: samples indexed by the run */
 	score_lsh *lsh;
-	nd_sigs *sigs; /* the page's signatures */
+	size_t feed_bytes; /* the pages read ahead */
 	nd_state d;
 	nd_chunk ch;
 	nd_event *ev;
@@ -328,21 +328,23 @@ static int nd_flush(nd_run *x, assay_error *err)
 	return rc;
 }
 
-/* Adds one new sample, with its signature and band keys, to the chunk and
- * its in-memory index. */
-static int nd_add(nd_run *x, const store_score_item *it, const uint32_t sig[SCORE_MH_K],
-		  const uint32_t keys[SCORE_MH_BANDS], assay_error *err)
+/* Adds the signed page's sample i to the chunk and its in-memory index. */
+static int nd_add(nd_run *x, const nd_signed *pg, size_t i, assay_error *err)
 {
 	nd_chunk *ch = &x->ch;
 	size_t c = ch->n++;
-	int rc = score_lsh_add_keyed(x->lsh, sig, keys, &ch->m[c], err);
+	/* the index keeps the low byte of each min-hash: all the page holds */
+	uint32_t sig[SCORE_MH_K];
+	for (size_t k = 0; k < SCORE_MH_K; k++)
+		sig[k] = pg->sig[i][k];
+	int rc = score_lsh_add_keyed(x->lsh, sig, pg->keys[i], &ch->m[c], err);
 	if (rc < 0)
 		return rc;
-	memcpy(ch->keys[c], keys, sizeof ch->keys[c]);
-	x->d.ids[c] = it->id;
+	memcpy(ch->keys[c], pg->keys[i], sizeof ch->keys[c]);
+	x->d.ids[c] = pg->id[i];
 	x->d.flags[c] =
-	    (uint8_t)((it->need ? ND_NEED : 0) | (in_scope(x->r, it->batch_id) ? ND_SCOPE : 0));
-	x->last = it->id;
+	    (uint8_t)((pg->need[i] ? ND_NEED : 0) | (in_scope(x->r, pg->batch[i]) ? ND_SCOPE : 0));
+	x->last = pg->id[i];
 	return ch->n == ND_CHUNK ? nd_flush(x, err) : ASSAY_OK;
 }
 
@@ -380,27 +382,29 @@ static int nd_rescore(nd_run *x, assay_error *err)
 }
 
 /* Indexes every sample after the index's end, in id order, a chunk at a
- * time. */
+ * time; with more than a page of them, the next pages are read and signed
+ * on the other core meanwhile (neardup_feed.c). */
 static int nd_extend(nd_run *x, int64_t expected, assay_error *err)
 {
 	run_ctx *r = x->r;
 	store_score_want want = {"neardup", x->version};
 	store_score_query q = {.want = &want, .n_want = 1, .rescore = r->o->rescore, .all = true};
-	store_score_page page = {.last_id = x->upto};
-	int rc = ASSAY_OK;
-	while (!run_stopped(r)) {
-		if ((rc = store_score_page_next(r->s, &q, ND_PAGE, &page, err)) < 0 ||
-		    page.n == 0 || (rc = nd_sigs_page(x->sigs, page.items, page.n, err)) < 0)
+	nd_feed *f;
+	int rc = nd_feed_start(r->s, &q, x->upto, expected > ND_PAGE, r->o->stop, &f, err);
+	while (rc == 0 && !run_stopped(r)) {
+		const nd_signed *pg;
+		if ((rc = nd_feed_next(f, &pg, err)) < 0 || !pg)
 			break;
-		for (size_t i = 0; i < page.n && rc == 0; i++)
-			rc = nd_add(x, &page.items[i], nd_sigs_sig(x->sigs, i),
-				    nd_sigs_keys(x->sigs, i), err);
+		for (size_t i = 0; i < pg->n && rc == 0; i++)
+			rc = nd_add(x, pg, i, err);
+		nd_feed_done(f);
 		if (rc < 0)
 			break;
 		int64_t done = x->done + (int64_t)x->ch.n;
 		run_progress(r, "neardup index", done, expected > done ? expected : done, false);
 	}
-	store_score_page_free(&page);
+	x->feed_bytes = nd_feed_bytes(f);
+	nd_feed_free(f);
 	if (rc == 0 && x->ch.n && !run_stopped(r))
 		rc = nd_flush(x, err);
 	return rc;
@@ -440,17 +444,13 @@ int run_neardup(run_ctx *r, int64_t all_count, int64_t all_max, assay_error *err
 	size_t lsh_cap = expected < ND_CHUNK ? (size_t)expected : ND_CHUNK;
 	if (rc == 0 && expected > 0 && !(x->lsh = score_lsh_new(lsh_cap, err)))
 		rc = err->code;
-	if (rc == 0 && x->lsh && !(x->sigs = nd_sigs_new(err)))
-		rc = err->code;
 	if (rc == 0 && x->lsh)
 		rc = nd_extend(x, expected, err);
 	size_t bytes = sizeof *x + x->old_bytes + x->cap_ev * sizeof *x->ev +
-		       (x->lsh ? score_lsh_bytes(x->lsh) : 0) +
-		       (x->sigs ? nd_sigs_bytes(x->sigs) : 0);
+		       (x->lsh ? score_lsh_bytes(x->lsh) : 0) + x->feed_bytes;
 	if (bytes > r->res->peak_index_bytes)
 		r->res->peak_index_bytes = bytes;
 	score_lsh_free(x->lsh);
-	nd_sigs_free(x->sigs);
 	free(x->ev);
 	free(x);
 	r->res->seconds[SCORE_NEARDUP] += (double)(assay_mono_ns() - t0) / 1e9;

@@ -47,15 +47,48 @@ int nd_old_match(store *s, int64_t upto, nd_chunk *ch,
  * the index on disk, a key's entries never split between two blocks. */
 int nd_old_append(store *s, const nd_chunk *ch, const int64_t *ids, assay_error *err);
 
-/* The signatures and band keys of a page of samples (neardup_sig.c):
- * computed on every worker, read by the page's index. */
+/* A page of new samples read and signed, what the run adds to its chunk:
+ * each sample's id, batch, whether its score is wanted (the page query's
+ * need), its 8-bit signature (all the in-memory index keeps of it) and its
+ * band keys. */
+typedef struct nd_signed {
+	size_t n;
+	int64_t id[ND_PAGE], batch[ND_PAGE];
+	bool need[ND_PAGE];
+	uint8_t sig[ND_PAGE][SCORE_MH_K];
+	uint32_t keys[ND_PAGE][SCORE_MH_BANDS];
+} nd_signed;
+
+/* Signs pages of samples on that many threads, the calling one included,
+ * each with its own analysis buffers (neardup_sig.c). */
 typedef struct nd_sigs nd_sigs;
-nd_sigs *nd_sigs_new(assay_error *err);
+nd_sigs *nd_sigs_new(size_t workers, assay_error *err);
 void nd_sigs_free(nd_sigs *g);
 size_t nd_sigs_bytes(const nd_sigs *g);
-/* Computes those of items[0..n) (n <= ND_PAGE). */
-int nd_sigs_page(nd_sigs *g, const store_score_item *items, size_t n, assay_error *err);
-const uint32_t *nd_sigs_sig(const nd_sigs *g, size_t i);
-const uint32_t *nd_sigs_keys(const nd_sigs *g, size_t i);
+/* Fills out from items[0..n) (n <= ND_PAGE). */
+int nd_sigs_page(nd_sigs *g, const store_score_item *items, size_t n, nd_signed *out,
+		 assay_error *err);
+
+/* The run's new samples in id order, a signed page at a time
+ * (neardup_feed.c): read on a connection of their own and signed on a
+ * thread of their own, a chunk's pages ahead of the one the run adds, or
+ * on the caller's connection and thread as it asks for each. */
+typedef struct nd_feed nd_feed;
+/* The samples of q after after_id; ahead: read them ahead when a reader
+ * connection can be had (else, and without ahead, as asked); stop: when
+ * raised, no further page is read. */
+int nd_feed_start(store *s, const store_score_query *q, int64_t after_id, bool ahead,
+		  volatile sig_atomic_t *stop, nd_feed **out, assay_error *err);
+/* The next page in id order (NULL at the end, or once stopped). The
+ * reading's error comes after the pages before it, as it would have. */
+int nd_feed_next(nd_feed *f, const nd_signed **page, assay_error *err);
+/* The page nd_feed_next gave is done with: its room may be refilled. */
+void nd_feed_done(nd_feed *f);
+/* Whether pages are read ahead (on a reader connection). */
+bool nd_feed_ahead(const nd_feed *f);
+size_t nd_feed_bytes(const nd_feed *f);
+/* Stops the reading (a page being signed is finished first), closes the
+ * reader connection, frees. */
+void nd_feed_free(nd_feed *f);
 
 #endif

@@ -1,6 +1,7 @@
 /* neardup_sig.c — the near-duplicate signatures and band keys of a page of
- * samples, computed on every worker (each with its own analysis buffers):
- * the run then adds them to its chunk in id order, as one thread would. */
+ * samples, computed on several workers (each with its own analysis
+ * buffers): the run then adds them to its chunk in id order, as one thread
+ * would. */
 #include <stdlib.h>
 
 #include "neardup_int.h"
@@ -12,20 +13,19 @@ struct nd_sigs {
 	size_t workers;
 	const store_score_item *items;
 	size_t n;
+	nd_signed *out;
 	score_text text[ASSAY_MAX_WORKERS];
 	abuf context[ASSAY_MAX_WORKERS];
-	uint32_t sig[ND_PAGE][SCORE_MH_K];
-	uint32_t keys[ND_PAGE][SCORE_MH_BANDS];
 };
 
-nd_sigs *nd_sigs_new(assay_error *err)
+nd_sigs *nd_sigs_new(size_t workers, assay_error *err)
 {
 	nd_sigs *g = calloc(1, sizeof *g);
 	if (!g) {
 		assay_fail(err, ASSAY_ENOMEM, "out of memory");
 		return NULL;
 	}
-	g->workers = assay_workers();
+	g->workers = workers < 1 ? 1 : workers > ASSAY_MAX_WORKERS ? ASSAY_MAX_WORKERS : workers;
 	return g;
 }
 
@@ -67,33 +67,38 @@ static int nd_signature(score_text *t, abuf *context, const store_score_item *it
 	return ASSAY_OK;
 }
 
+/* Samples [task * SIG_TASK, ...) of the page: the full signature is
+ * needed for the band keys only; the index keeps its low bytes. */
 static int sig_task(void *ud, size_t worker, size_t task, assay_error *err)
 {
 	nd_sigs *g = ud;
+	nd_signed *o = g->out;
 	size_t end = (task + 1) * SIG_TASK < g->n ? (task + 1) * SIG_TASK : g->n;
 	for (size_t i = task * SIG_TASK; i < end; i++) {
-		int rc = nd_signature(&g->text[worker], &g->context[worker], &g->items[i],
-				      g->sig[i], err);
+		const store_score_item *it = &g->items[i];
+		uint32_t sig[SCORE_MH_K];
+		int rc = nd_signature(&g->text[worker], &g->context[worker], it, sig, err);
 		if (rc < 0)
 			return rc;
-		score_minhash_bands(g->sig[i], g->keys[i]);
+		score_minhash_bands(sig, o->keys[i]);
+		for (size_t k = 0; k < SCORE_MH_K; k++)
+			o->sig[i][k] = (uint8_t)sig[k];
+		o->id[i] = it->id;
+		o->batch[i] = it->batch_id;
+		o->need[i] = it->need != 0;
 	}
 	return ASSAY_OK;
 }
 
-int nd_sigs_page(nd_sigs *g, const store_score_item *items, size_t n, assay_error *err)
+int nd_sigs_page(nd_sigs *g, const store_score_item *items, size_t n, nd_signed *out,
+		 assay_error *err)
 {
 	g->items = items;
 	g->n = n < ND_PAGE ? n : ND_PAGE;
-	return assay_parallel(g->workers, (g->n + SIG_TASK - 1) / SIG_TASK, sig_task, g, err);
-}
-
-const uint32_t *nd_sigs_sig(const nd_sigs *g, size_t i)
-{
-	return g->sig[i];
-}
-
-const uint32_t *nd_sigs_keys(const nd_sigs *g, size_t i)
-{
-	return g->keys[i];
+	g->out = out;
+	out->n = 0;
+	int rc = assay_parallel(g->workers, (g->n + SIG_TASK - 1) / SIG_TASK, sig_task, g, err);
+	if (rc == 0)
+		out->n = g->n;
+	return rc;
 }
