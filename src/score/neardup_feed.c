@@ -38,8 +38,8 @@ struct nd_feed {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	size_t made, used; /* pages signed, and handed back done with */
-	bool end, quit;    /* end: no page after the made ones; quit: asked to stop */
-	int rc;            /* the reading's failure, after the made pages */
+	bool end, quit;	   /* end: no page after the made ones; quit: asked to stop */
+	int rc;		   /* the reading's failure, after the made pages */
 	assay_error err;
 	nd_signed pages[FEED_PAGES];
 };
@@ -147,9 +147,9 @@ int nd_feed_start(store *s, const store_score_query *q, int64_t after_id, bool a
 int nd_feed_next(nd_feed *f, const nd_signed **page, assay_error *err)
 {
 	*page = NULL;
+	if (stopped(f))
+		return ASSAY_OK;
 	if (!f->started) {
-		if (stopped(f))
-			return ASSAY_OK;
 		int rc = feed_fill(f, f->s, &f->pages[0], err);
 		if (rc == 0 && f->pages[0].n)
 			*page = &f->pages[0];
