@@ -32,7 +32,7 @@ struct nd_feed {
 	store_score_query q;
 	store_score_page page; /* the text of the page being signed */
 	nd_sigs *sigs;
-	volatile sig_atomic_t *stop;
+	volatile sig_atomic_t *stop; /* read by the run's thread only */
 	pthread_t thread;
 	bool started;
 	pthread_mutex_t mu;
@@ -43,11 +43,6 @@ struct nd_feed {
 	assay_error err;
 	nd_signed pages[FEED_PAGES];
 };
-
-static bool stopped(const nd_feed *f)
-{
-	return f->stop && *f->stop;
-}
 
 /* Reads and signs the next page into out (out->n 0: none is left). */
 static int feed_fill(nd_feed *f, store *s, nd_signed *out, assay_error *err)
@@ -67,7 +62,7 @@ static void *feed_thread(void *arg)
 	for (;;) {
 		while (!f->quit && f->made - f->used == FEED_PAGES)
 			pthread_cond_wait(&f->cv, &f->mu);
-		if (f->quit || stopped(f)) {
+		if (f->quit) {
 			f->end = true;
 			break;
 		}
@@ -147,8 +142,17 @@ int nd_feed_start(store *s, const store_score_query *q, int64_t after_id, bool a
 int nd_feed_next(nd_feed *f, const nd_signed **page, assay_error *err)
 {
 	*page = NULL;
-	if (stopped(f))
+	/* The stop is read on this thread only (a signal's handler sets it):
+	 * the feed's thread is told to quit. */
+	if (f->stop && *f->stop) {
+		if (f->started) {
+			pthread_mutex_lock(&f->mu);
+			f->quit = true;
+			pthread_cond_broadcast(&f->cv);
+			pthread_mutex_unlock(&f->mu);
+		}
 		return ASSAY_OK;
+	}
 	if (!f->started) {
 		int rc = feed_fill(f, f->s, &f->pages[0], err);
 		if (rc == 0 && f->pages[0].n)

@@ -75,8 +75,8 @@ int nd_sigs_page(nd_sigs *g, const store_score_item *items, size_t n, nd_signed 
  * on the caller's connection and thread as it asks for each. */
 typedef struct nd_feed nd_feed;
 /* The samples of q after after_id; ahead: read them ahead when a reader
- * connection can be had (else, and without ahead, as asked); stop: when
- * raised, no further page is read. */
+ * connection can be had (else, and without ahead, as asked); stop: once
+ * raised, nd_feed_next hands over no further page. */
 int nd_feed_start(store *s, const store_score_query *q, int64_t after_id, bool ahead,
 		  volatile sig_atomic_t *stop, nd_feed **out, assay_error *err);
 /* The next page in id order (NULL at the end, or once stopped). The
