@@ -4,8 +4,11 @@
  * samples come the most recent first) and merged in key order with the
  * chunk's sorted keys; at most ND_CHAIN samples per band and new sample
  * are taken, as the in-memory index walks its buckets; then each
- * candidate's stored signature is read once and compared. Memory follows
- * the chunk. The chunk's own keys are appended as blocks of their own. */
+ * candidate's stored signature is read once and compared (a large batch of
+ * candidates split between this thread and one reading on a connection of
+ * its own). Memory follows the chunk. The chunk's own keys are appended as
+ * blocks of their own. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,6 +25,9 @@ typedef struct old_pass {
 	const uint64_t *pairs; /* the chunk's (nd_chunk.pairs) */
 	size_t n_pairs;
 	int64_t upto;
+	size_t workers;
+	store *reader; /* a second connection for the candidates' reads, or NULL */
+	bool reader_tried;
 	uint8_t *taken;	  /* per chunk index and band: candidates taken */
 	int64_t *hit_ids; /* candidates: stored sample hit_ids[i] for chunk sample hit_at[i] */
 	uint32_t *hit_at;
@@ -171,9 +177,97 @@ static unsigned bits_of(uint64_t v)
 #define ID_SHIFT 15
 _Static_assert(ND_CHUNK <= 1u << ID_SHIFT, "a chunk index fits below the id");
 
+/* A part of a batch of candidates (order[from, to), whole ids) compared on
+ * the connection s: the best stored sample of each chunk sample it meets
+ * into best_id and best_agree. */
+typedef struct cmp_part {
+	const old_pass *p;
+	const uint64_t *order;
+	size_t from, to;
+	store *s;
+	int64_t *best_id;
+	int *best_agree;
+	int rc;
+	assay_error err;
+} cmp_part;
+
+/* The most similar wins, the earliest on a tie: a total order, so that
+ * parts and batches of candidates compared apart give what one would. */
+static void take_best(int64_t *best_id, int *best_agree, int64_t id, int a)
+{
+	if (score_minhash_jaccard(a) > 0 &&
+	    (a > *best_agree || (a == *best_agree && id < *best_id))) {
+		*best_agree = a;
+		*best_id = id;
+	}
+}
+
+static int compare_part(cmp_part *c, assay_error *err)
+{
+	uint8_t sig[STORE_NEARDUP_SIG];
+	bool found = false;
+	store_neardup_sigs *sigs = NULL;
+	int rc = store_neardup_sigs_open(c->s, &sigs, err);
+	for (size_t i = c->from; i < c->to && rc == 0; i++) {
+		int64_t id = (int64_t)(c->order[i] >> ID_SHIFT);
+		size_t at = (size_t)(c->order[i] & ((1u << ID_SHIFT) - 1));
+		if ((i == c->from || c->order[i - 1] >> ID_SHIFT != c->order[i] >> ID_SHIFT) &&
+		    (rc = store_neardup_sigs_get(sigs, id, sig, &found, err)) < 0)
+			break;
+		if (found)
+			take_best(&c->best_id[at], &c->best_agree[at], id,
+				  score_minhash_agree(c->p->sig(c->p->ud, at), sig));
+	}
+	store_neardup_sigs_close(sigs);
+	return rc;
+}
+
+static void *compare_thread(void *arg)
+{
+	cmp_part *c = arg;
+	c->rc = compare_part(c, &c->err);
+	return NULL;
+}
+
+/* Candidates below which a batch is compared on one thread. */
+#define TWO_THREADS_FROM 8192
+
+/* The second half of the batch (from its first whole id) on a thread of
+ * its own reading on the pass's reader connection, when there is one;
+ * returns the part's start (n: none). */
+static size_t compare_split(old_pass *p, const uint64_t *order, size_t n, cmp_part *c,
+			    pthread_t *th)
+{
+	if (p->workers < 2 || n < TWO_THREADS_FROM)
+		return n;
+	/* A connection of its own, opened once a batch is large enough;
+	 * without one the batch is read on the pass's alone. */
+	if (!p->reader_tried) {
+		assay_error e = {0};
+		p->reader_tried = true;
+		if (store_open_reader(p->s, &p->reader, &e) < 0)
+			p->reader = NULL;
+	}
+	if (!p->reader)
+		return n;
+	size_t mid = n / 2;
+	while (mid < n && order[mid - 1] >> ID_SHIFT == order[mid] >> ID_SHIFT)
+		mid++;
+	size_t chunk = p->ch->n;
+	*c = (cmp_part){.p = p, .order = order, .from = mid, .to = n, .s = p->reader};
+	c->best_id = calloc(chunk ? chunk : 1, sizeof *c->best_id);
+	c->best_agree = calloc(chunk ? chunk : 1, sizeof *c->best_agree);
+	if (mid == n || !c->best_id || !c->best_agree ||
+	    pthread_create(th, NULL, compare_thread, c) != 0) {
+		free(c->best_id);
+		free(c->best_agree);
+		return n;
+	}
+	return mid;
+}
+
 /* Each candidate's signature read once, compared with the chunk samples
- * that met it: the most similar wins, the earliest on a tie (so batches of
- * candidates compared apart give what one would). */
+ * that met it (the two halves of a large batch on two threads). */
 static int old_compare(old_pass *p, assay_error *err)
 {
 	uint64_t *order = malloc((p->n_hits ? p->n_hits : 1) * 2 * sizeof *order);
@@ -190,27 +284,31 @@ static int old_compare(old_pass *p, assay_error *err)
 				  "a sample id too large for the near-duplicate index");
 	}
 	radix_sort(order, order + p->n_hits, p->n_hits, ID_SHIFT, ID_SHIFT + bits_of(top));
-	uint8_t sig[STORE_NEARDUP_SIG];
-	bool found = false;
-	store_neardup_sigs *sigs = NULL;
-	int rc = store_neardup_sigs_open(p->s, &sigs, err);
-	for (size_t i = 0; i < p->n_hits && rc == 0; i++) {
-		int64_t id = (int64_t)(order[i] >> ID_SHIFT);
-		size_t at = (size_t)(order[i] & ((1u << ID_SHIFT) - 1));
-		if ((i == 0 || order[i - 1] >> ID_SHIFT != order[i] >> ID_SHIFT) &&
-		    (rc = store_neardup_sigs_get(sigs, id, sig, &found, err)) < 0)
-			break;
-		if (!found)
-			continue;
-		int a = score_minhash_agree(p->sig(p->ud, at), sig);
-		nd_chunk *ch = p->ch;
-		if (score_minhash_jaccard(a) > 0 &&
-		    (a > ch->old_agree[at] || (a == ch->old_agree[at] && id < ch->old_id[at]))) {
-			ch->old_agree[at] = a;
-			ch->old_id[at] = id;
+	nd_chunk *ch = p->ch;
+	cmp_part other;
+	pthread_t th;
+	size_t mid = compare_split(p, order, p->n_hits, &other, &th);
+	cmp_part mine = {.p = p,
+			 .order = order,
+			 .from = 0,
+			 .to = mid,
+			 .s = p->s,
+			 .best_id = ch->old_id,
+			 .best_agree = ch->old_agree};
+	int rc = compare_part(&mine, err);
+	if (mid < p->n_hits) {
+		pthread_join(th, NULL);
+		for (size_t at = 0; at < ch->n; at++)
+			if (other.best_id[at])
+				take_best(&ch->old_id[at], &ch->old_agree[at], other.best_id[at],
+					  other.best_agree[at]);
+		if (rc == 0 && other.rc < 0) {
+			*err = other.err;
+			rc = other.rc;
 		}
+		free(other.best_id);
+		free(other.best_agree);
 	}
-	store_neardup_sigs_close(sigs);
 	free(order);
 	p->n_hits = 0;
 	return rc;
@@ -250,7 +348,8 @@ int nd_old_match(store *s, int64_t upto, nd_chunk *ch, const uint8_t *(*sig)(voi
 	for (size_t i = 0; i < p.n_pairs; i++)
 		if (n_want == 0 || ch->want[n_want - 1] != (uint32_t)(p.pairs[i] >> 32))
 			ch->want[n_want++] = (uint32_t)(p.pairs[i] >> 32);
-	int rc = store_neardup_block_scan(s, ch->want, n_want, assay_workers(), old_block, &p, err);
+	p.workers = assay_workers();
+	int rc = store_neardup_block_scan(s, ch->want, n_want, p.workers, old_block, &p, err);
 	size_t held = p.n_pairs + p.cap_hits * (sizeof *p.hit_ids + sizeof *p.hit_at + 16);
 	if (held > *bytes)
 		*bytes = held;
@@ -259,6 +358,7 @@ int nd_old_match(store *s, int64_t upto, nd_chunk *ch, const uint8_t *(*sig)(voi
 		rc = old_compare(&p, err);
 	free(p.hit_ids);
 	free(p.hit_at);
+	store_close(p.reader);
 	return rc;
 }
 
