@@ -390,33 +390,29 @@ static bool mostly_changed(const page_job *p)
 	return changed * 2 > p->page.n;
 }
 
-/* Pages in a pipeline: while page k is predicted on a second thread, page
- * k - 1 is written on this one, which then predicts beside it, and reads
- * page k + 1 once page k is done (the store is used by this thread only).
- * Without a second core, one page after the other. */
+/* Pages in a pipeline of three: while page k is predicted on a second
+ * thread, this one writes page k - 1 and reads page k + 1, then predicts
+ * beside the other thread what is left of page k (the store is used by
+ * this thread only). Without a second core, one page after the other. */
 static int pipeline(run_ctx *r, const store_score_query *q, const store_score_want *want,
 		    assay_error *err)
 {
-	page_job job[2];
+	page_job job[3];
 	memset(job, 0, sizeof job);
 	bool threads = assay_workers() > 1, busy = false, eligible = false;
 	pthread_t th;
-	int64_t after = 0;
 	size_t cur = 0;
 	store_score_steps steps;
 	int rc = store_score_steps_begin(r->s, &steps, err);
 	if (rc == 0)
 		rc = bulk_eligible(r, &eligible, err);
+	if (rc == 0 && !run_stopped(r))
+		rc = read_page(r, q, want, 0, &job[0], err);
 	while (rc == 0) {
-		page_job *p = &job[cur], *prev = &job[cur ^ 1];
-		bool more = !run_stopped(r);
-		if (more && (rc = read_page(r, q, want, after, p, err)) < 0)
-			break;
-		more = more && p->page.n > 0;
-		if (more) {
-			after = p->page.last_id;
+		page_job *p = &job[cur], *prev = &job[(cur + 2) % 3], *next = &job[(cur + 1) % 3];
+		bool more = p->page.n > 0;
+		if (more)
 			busy = threads && pthread_create(&th, NULL, predict_thread, p) == 0;
-		}
 		if (prev->page.n && eligible && predicted(prev, err) == 0 && mostly_changed(prev)) {
 			eligible = false;
 			rc = store_score_bulk_begin(r->s, &steps, err);
@@ -424,18 +420,21 @@ static int pipeline(run_ctx *r, const store_score_query *q, const store_score_wa
 		if (rc == 0 && prev->page.n && (rc = write_page(r, prev, want, &steps, err)) == 0)
 			run_progress(r, MODEL_NAME, run_position(r, prev->page.last_id), r->scope,
 				     false);
+		prev->page.n = 0;
+		next->page.n = 0;
+		if (rc == 0 && more && !run_stopped(r))
+			rc = read_page(r, q, want, p->page.last_id, next, err);
 		if (more)
 			predict_some(p, &p->sc[1]);
 		if (busy)
 			pthread_join(th, NULL);
 		busy = false;
-		prev->page.n = 0;
 		if (rc < 0 || !more)
 			break;
-		cur ^= 1;
+		cur = (cur + 1) % 3;
 	}
-	job_free(&job[0]);
-	job_free(&job[1]);
+	for (size_t i = 0; i < 3; i++)
+		job_free(&job[i]);
 	assay_error e2 = {0};
 	int rc2 = store_score_steps_end(r->s, &steps, rc == 0, &e2);
 	if (rc == 0 && rc2 < 0) {
