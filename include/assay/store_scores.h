@@ -178,6 +178,15 @@ int store_scores_range_each(store *s, int64_t lo, int64_t hi,
  * slot (n of them) the value (NAN: unscored or failed) and version id (0:
  * unscored), the flag bitmask, and the reason and detail of the slot asked
  * for ("" when none). Valid during the call. */
+/* A sample's packed row as stored, for store_score_rewrite: row false
+ * when there is none (or on PostgreSQL, which does not give it);
+ * has_notes false when the sample has no notes row. */
+typedef struct store_score_stored {
+	bool row, has_notes;
+	uint64_t flags;
+	const void *vals, *vers, *notes;
+	size_t vals_len, vers_len, notes_len;
+} store_score_stored;
 typedef struct store_score_rowview {
 	int64_t sample_id;
 	const double *vals;
@@ -185,6 +194,7 @@ typedef struct store_score_rowview {
 	size_t n;
 	uint64_t flags;
 	const char *reason, *detail;
+	store_score_stored stored; /* the row as stored (valid during the call) */
 } store_score_rowview;
 
 /* Every stored row of the samples with ids in [lo, hi], in id order, with
@@ -192,6 +202,15 @@ typedef struct store_score_rowview {
 int store_score_rows_read(store *s, int64_t lo, int64_t hi, int note_slot,
 			  int (*fn)(void *ud, const store_score_rowview *row), void *ud,
 			  assay_error *err);
+/* Writes the learned scorer's score r of a sample whose packed row was
+ * read as old: one UPDATE of the row with the score put in (the others
+ * kept as they are) and one of its notes, where store_score_put would
+ * insert, find the row taken and merge into it. The rows written are
+ * store_score_put's; it is what is done instead when the row or its notes
+ * are no longer as read, when old has no row, for another scorer and on
+ * PostgreSQL. ref: as store_scores_put_split's. */
+int store_score_rewrite(store *s, const store_score_row *r, const store_score_stored *old,
+			store_slot_ref *ref, assay_error *err);
 /* The slot of a scorer and the id of one of its versions (-1 and 0 when
  * never stored). */
 int store_score_slot(store *s, const char *name, const char *version, int *slot,

@@ -24,12 +24,15 @@ typedef struct scratch {
 } scratch;
 
 /* What a sample held of the learned score before the run (note: the
- * offset of its reason and detail in page_job.notes, SIZE_MAX for none). */
+ * offset of its reason and detail in page_job.notes, SIZE_MAX for none),
+ * and its packed row as stored (the blobs' offsets in page_job.notes). */
 typedef struct old_score {
 	double value;
 	uint32_t ver;
 	bool flagged;
 	size_t note;
+	store_score_stored stored;
+	size_t vals_at, vers_at, notes_at;
 } old_score;
 
 /* One page of samples on its way through the scorer: read (the samples,
@@ -42,13 +45,14 @@ typedef struct page_job {
 	size_t *count;
 	double *values;      /* per sample: SCORE_COUNT values, as the combined score reads them */
 	old_score *old;
-	abuf notes;          /* the old reasons and details, NUL-ended */
+	abuf notes;          /* the old reasons and details, NUL-ended, and stored rows */
 	size_t cap;          /* samples the arrays hold */
 	score_result *res;   /* per sample: the prediction */
 	char **slot_names;   /* the scorers by slot, when the page was read */
 	size_t n_slots;
 	int slot_def[64];    /* per slot: its score_defs index, or -1 */
 	int slot;            /* the learned scorer's slot (-1: none yet) */
+	store_slot_ref ref;  /* the learned scorer's slot as written */
 	uint32_t ver;        /* the id of the wanted version (0: never stored) */
 	atomic_size_t next;  /* the next sample a predicting thread takes */
 	scratch sc[2];       /* [0] the second thread's, [1] the reading thread's */
@@ -96,6 +100,35 @@ static size_t position(const store_score_page *page, int64_t id)
 	return lo < page->n && page->items[lo].id == id ? lo : page->n;
 }
 
+/* The sample's packed row as stored, kept in p->notes for its write
+ * (store_score_rewrite). */
+static int keep_stored(page_job *p, old_score *o, const store_score_stored *st)
+{
+	o->stored = *st;
+	o->vals_at = p->notes.len;
+	if (abuf_append(&p->notes, st->vals ? st->vals : "", st->vals_len) < 0)
+		return ASSAY_ENOMEM;
+	o->vers_at = p->notes.len;
+	if (abuf_append(&p->notes, st->vers ? st->vers : "", st->vers_len) < 0)
+		return ASSAY_ENOMEM;
+	o->notes_at = p->notes.len;
+	return abuf_append(&p->notes, st->notes ? st->notes : "", st->notes_len) < 0 ? ASSAY_ENOMEM
+										 : ASSAY_OK;
+}
+
+/* Sample i's stored row as kept by keep_stored (the arena no longer moves). */
+static store_score_stored stored_row(const page_job *p, size_t i)
+{
+	const old_score *o = &p->old[i];
+	store_score_stored st = o->stored;
+	if (st.row) {
+		st.vals = p->notes.data + o->vals_at;
+		st.vers = p->notes.data + o->vers_at;
+		st.notes = st.has_notes ? p->notes.data + o->notes_at : NULL;
+	}
+	return st;
+}
+
 /* One stored row: the other scores as the model's numbers (in slot order,
  * as `assay learn` read them), every score as the combined score reads
  * them, and what the sample held of the learned score. */
@@ -117,10 +150,14 @@ static int on_row(void *ud, const store_score_rowview *row)
 		p->nums[i * SCORE_COUNT + p->count[i]++] = (learn_number){name, value};
 	}
 	old_score *o = &p->old[i];
+	if (keep_stored(p, o, &row->stored) < 0)
+		return p->rc = assay_fail(&p->err, ASSAY_ENOMEM, "out of memory");
 	if (p->slot < 0 || (size_t)p->slot >= row->n)
 		return 0;
-	*o = (old_score){.value = row->vals[p->slot], .ver = row->vers[p->slot],
-			 .flagged = row->flags >> p->slot & 1, .note = p->notes.len};
+	o->value = row->vals[p->slot];
+	o->ver = row->vers[p->slot];
+	o->flagged = row->flags >> p->slot & 1;
+	o->note = p->notes.len;
 	if (abuf_puts(&p->notes, row->reason) < 0 || abuf_putc(&p->notes, '\0') < 0 ||
 	    abuf_puts(&p->notes, row->detail) < 0 || abuf_putc(&p->notes, '\0') < 0)
 		return p->rc = assay_fail(&p->err, ASSAY_ENOMEM, "out of memory");
@@ -181,7 +218,7 @@ static int read_scores(run_ctx *r, page_job *p, const store_score_want *want, as
 		return rc;
 	memset(p->count, 0, page->n * sizeof *p->count);
 	for (size_t i = 0; i < page->n; i++)
-		p->old[i] = (old_score){.value = NAN, .note = SIZE_MAX};
+		p->old[i] = (old_score){.value = NAN, .note = SIZE_MAX, .stored = {.row = false}};
 	for (size_t k = 0; k < page->n * SCORE_COUNT; k++)
 		p->values[k] = NAN;
 	for (size_t i = 0; i < page->n;) {
@@ -319,8 +356,10 @@ static int write_page(run_ctx *r, page_job *p, const store_score_want *want,
 				       .version = want->version, .value = res->value,
 				       .flagged = res->flagged, .reason = res->reason,
 				       .detail = res->detail};
-		if (!unchanged(p, i))
-			rc = store_score_put(r->s, &row, err);
+		if (!unchanged(p, i)) {
+			store_score_stored old = stored_row(p, i);
+			rc = store_score_rewrite(r->s, &row, &old, &p->ref, err);
+		}
 		/* the combined score from the values read with the page and this one */
 		double *values = p->values + i * SCORE_COUNT;
 		values[SCORE_LEARNED] = res->value;

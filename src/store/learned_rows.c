@@ -2,7 +2,8 @@
  * (score_pack.c) for a run of samples in one scan: every slot's value and
  * version id, the flags, and one slot's reason and detail, so it can
  * predict from the other scores and leave a score that did not change
- * unwritten. */
+ * unwritten; and the row as stored, which its write puts the new score
+ * into (store_score_rewrite, score_rows.c). */
 #include "store_int.h"
 #include "scores_pg.h"
 
@@ -63,6 +64,11 @@ int store_score_rows_read(store *s, int64_t lo, int64_t hi, int note_slot,
 		store_score_rowview row = {.sample_id = sqlite3_column_int64(st, 0),
 					   .vals = vals, .vers = vers, .n = n,
 					   .flags = (uint64_t)sqlite3_column_int64(st, 3)};
+		row.stored = (store_score_stored){
+		    .row = true, .has_notes = sqlite3_column_type(st, 4) != SQLITE_NULL,
+		    .flags = row.flags, .vals = vb, .vals_len = vl, .vers = rb, .vers_len = rl,
+		    .notes = sqlite3_column_blob(st, 4),
+		    .notes_len = (size_t)sqlite3_column_bytes(st, 4)};
 		if (note_slot >= 0)
 			note_of(sqlite3_column_blob(st, 4), (size_t)sqlite3_column_bytes(st, 4),
 				note_slot, &row.reason, &row.detail);

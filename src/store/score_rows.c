@@ -156,6 +156,154 @@ int store_score_put(store *s, const store_score_row *r, assay_error *err)
 	return store_scores_put_at(s, r, 1, assay_now_ms(), err);
 }
 
+/* ---- the learned rescore: the row as read, updated ------------------------------ */
+
+/* The row's and the notes' new contents when the stored ones are still
+ * what was read (the WHERE compares them): otherwise nothing changes and
+ * the caller merges as store_score_put does. */
+static const char sql_row_set[] =
+	"UPDATE sample_scores SET flags = ?2, learned = ?3, scored_at = ?4, vals = ?5, vers = ?6"
+	" WHERE sample_id = ?1 AND flags = ?7 AND vals = ?8 AND vers = ?9";
+static const char sql_notes_set[] =
+	"UPDATE score_notes SET notes = ?2 WHERE sample_id = ?1 AND notes = ?3";
+
+/* old's packed values and version ids with slot's taken from the new
+ * score, as score_merge makes them; the lengths in *vl and *rl. */
+static void merge_packed(const store_score_stored *old, int slot, double value, uint32_t ver,
+			 unsigned char *vals, size_t *vl, unsigned char *vers, size_t *rl)
+{
+	double d[STORE_MAX_SLOTS];
+	uint32_t id[STORE_MAX_SLOTS];
+	size_t nv = score_pack_nvals(old->vals, old->vals_len);
+	size_t nr = score_pack_nvers(old->vers, old->vers_len);
+	nv = ASSAY_MIN(ASSAY_MAX(nv, (size_t)slot + 1), (size_t)STORE_MAX_SLOTS);
+	nr = ASSAY_MIN(ASSAY_MAX(nr, (size_t)slot + 1), (size_t)STORE_MAX_SLOTS);
+	size_t got = score_pack_unpack(old->vals, old->vals_len, d, nv);
+	for (size_t i = got; i < nv; i++)
+		d[i] = NAN;
+	d[slot] = value;
+	for (size_t i = 0; i < nr; i++)
+		id[i] = (int)i == slot ? ver : score_pack_ver(old->vers, old->vers_len, (int)i);
+	*vl = score_pack_vals(vals, d, nv);
+	*rl = score_pack_vers(vers, id, nr);
+}
+
+/* Whether a compact record's slot mask (at p, up to end) holds slot, or
+ * cannot be read. */
+static bool compact_holds(const unsigned char *p, const unsigned char *end, int slot)
+{
+	uint64_t mask = 0;
+	for (int shift = 0; p < end && shift < 64; shift += 7) {
+		unsigned char c = *p++;
+		mask |= (uint64_t)(c & 0x7f) << shift;
+		if (!(c & 0x80))
+			return !mask || mask >> slot & 1;
+	}
+	return true;
+}
+
+/* old's notes with slot's plain record replaced by rec (rec empty: none),
+ * as note_merge makes them: the other plain records in order, rec, then
+ * the compact record as it is. False (out untouched) for what only
+ * note_merge reads: a malformed blob, more than one compact record, or
+ * one that holds slot. */
+static bool merge_notes(const unsigned char *p, size_t len, int slot, const abuf *rec, abuf *out)
+{
+	const unsigned char *end = p ? p + len : NULL, *compact = NULL, *compact_end = NULL;
+	size_t mark = out->len;
+	bool ok = true;
+	while (ok && p && p < end) {
+		const unsigned char *at = p;
+		const unsigned char *z = memchr(at + 1, 0, (size_t)(end - at - 1));
+		const unsigned char *z2 = z && z + 1 < end ? memchr(z + 1, 0, (size_t)(end - z - 1))
+							  : NULL;
+		if (!z2 || (*at == 0xC0 && (compact || compact_holds(at + 1, z, slot))))
+			ok = false;
+		else if (*at == 0xC0)
+			compact = at, compact_end = z2 + 1;
+		else if (*at != slot)
+			ok = abuf_append(out, at, (size_t)(z2 + 1 - at)) == 0;
+		p = z2 ? z2 + 1 : end;
+	}
+	ok = ok && abuf_append(out, rec->data ? rec->data : "", rec->len) == 0 &&
+	     (!compact || abuf_append(out, compact, (size_t)(compact_end - compact)) == 0);
+	if (!ok)
+		out->len = mark;
+	return ok;
+}
+
+/* The notes of a sample whose notes row was read as old: replaced when
+ * still as read, else merged (notes_put). */
+static int notes_rewrite(store *s, int64_t id, const store_score_stored *old, int slot,
+			 const abuf *rec, assay_error *err)
+{
+	abuf merged = {0};
+	int rc = ASSAY_OK;
+	uint64_t mask = 1ull << slot;
+	if (!old->has_notes || !merge_notes(old->notes, old->notes_len, slot, rec, &merged)) {
+		abuf_free(&merged);
+		return notes_put(s, id, rec, mask, err);
+	}
+	sqlite3_stmt *st = store_stmt(s, sql_notes_set, err);
+	if (!st)
+		rc = err->code;
+	if (st) {
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_blob(st, 2, merged.len ? merged.data : "", (int)merged.len, SQLITE_STATIC);
+		sqlite3_bind_blob(st, 3, old->notes_len ? old->notes : "", (int)old->notes_len,
+				  SQLITE_STATIC);
+		rc = store_step_done(s, st, err, "writing a score's reason");
+		if (rc == 0 && sqlite3_changes(s->db) == 0)
+			rc = notes_put(s, id, rec, mask, err);
+	}
+	abuf_free(&merged);
+	return rc;
+}
+
+int store_score_rewrite(store *s, const store_score_row *r, const store_score_stored *old,
+			store_slot_ref *ref, assay_error *err)
+{
+	if (s->pg || !old->row || strcmp(r->scorer, LEARNED) != 0)
+		return store_scores_put_split(s, r, NULL, ref, 1, err);
+	int slot;
+	uint32_t ver;
+	int rc = slot_of(s, r, ref, &slot, &ver, err);
+	if (rc < 0)
+		return rc;
+	unsigned char vals[1 + STORE_MAX_SLOTS / 4 + STORE_MAX_SLOTS * 8 + 1];
+	unsigned char vers[1 + STORE_MAX_SLOTS * 5 + 1];
+	size_t vl, rl;
+	merge_packed(old, slot, r->value, ver, vals, &vl, vers, &rl);
+	uint64_t bit = 1ull << slot;
+	uint64_t flags = (old->flags & ~bit) | (r->flagged && !isnan(r->value) ? bit : 0);
+	sqlite3_stmt *st = store_stmt(s, sql_row_set, err);
+	if (!st)
+		return err->code;
+	sqlite3_bind_int64(st, 1, r->sample_id);
+	sqlite3_bind_int64(st, 2, (int64_t)flags);
+	if (isnan(r->value))
+		sqlite3_bind_null(st, 3);
+	else
+		sqlite3_bind_double(st, 3, r->value);
+	sqlite3_bind_int64(st, 4, assay_now_ms());
+	sqlite3_bind_blob(st, 5, vals, (int)vl, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 6, vers, (int)rl, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 7, (int64_t)old->flags);
+	sqlite3_bind_blob(st, 8, old->vals_len ? old->vals : "", (int)old->vals_len, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 9, old->vers_len ? old->vers : "", (int)old->vers_len, SQLITE_STATIC);
+	if ((rc = store_step_done(s, st, err, "writing scores")) < 0)
+		return rc;
+	if (sqlite3_changes(s->db) == 0) /* no longer as read: merged into as it is now */
+		return store_scores_put_split(s, r, NULL, ref, 1, err);
+	abuf rec = {0};
+	if (score_pack_note(&rec, slot, r->reason, r->detail) < 0)
+		rc = assay_fail(err, ASSAY_ENOMEM, "out of memory");
+	else
+		rc = notes_rewrite(s, r->sample_id, old, slot, &rec, err);
+	abuf_free(&rec);
+	return rc;
+}
+
 int store_score_set_detail(store *s, int64_t sample_id, const char *scorer, const char *reason,
 			   const char *detail, assay_error *err)
 {

@@ -317,8 +317,231 @@ TEST(values_come_back_exactly_from_the_compact_layout)
 	CHECK(blob_len("SELECT length(vals) % 8 FROM sample_scores WHERE sample_id = 1") != 0);
 }
 
+/* ---- the learned rescore's write of a row it read (store_score_rewrite) ---------- */
+
+/* A sample's packed row as read, copied out of the reader's call. */
+typedef struct kept_row {
+	store_score_stored st;
+	unsigned char vals[600], vers[400], notes[2000];
+} kept_row;
+
+static int on_keep_row(void *ud, const store_score_rowview *row)
+{
+	kept_row *k = ud;
+	k->st = row->stored;
+	CHECK(row->stored.row);
+	CHECK(row->stored.vals_len <= sizeof k->vals && row->stored.vers_len <= sizeof k->vers &&
+	      row->stored.notes_len <= sizeof k->notes);
+	memcpy(k->vals, row->stored.vals, row->stored.vals_len);
+	memcpy(k->vers, row->stored.vers, row->stored.vers_len);
+	if (row->stored.notes_len)
+		memcpy(k->notes, row->stored.notes, row->stored.notes_len);
+	k->st.vals = k->vals;
+	k->st.vers = k->vers;
+	k->st.notes = row->stored.has_notes ? k->notes : NULL;
+	return 0;
+}
+
+static void read_row(store *s, int64_t id, kept_row *k)
+{
+	assay_error e = {0};
+	memset(k, 0, sizeof *k);
+	int slot;
+	uint32_t ver;
+	CHECK_INT(store_score_slot(s, "learned", NULL, &slot, &ver, &e), ASSAY_OK);
+	CHECK_INT(store_score_rows_read(s, id, id, slot, on_keep_row, k, &e), ASSAY_OK);
+}
+
+/* Sample id's stored row (all but the time) as one text. */
+static void row_text(int64_t id, char *out, size_t cap)
+{
+	sqlite3 *db;
+	sqlite3_stmt *q;
+	out[0] = 0;
+	sqlite3_open(path, &db);
+	if (sqlite3_prepare_v2(db,
+			       "SELECT ss.flags || '|' || quote(ss.learned) || '|' || hex(ss.vals) ||"
+			       " '|' || hex(ss.vers) || '|' || coalesce(hex(n.notes), 'none')"
+			       " FROM sample_scores ss LEFT JOIN score_notes n USING (sample_id)"
+			       " WHERE ss.sample_id = ?1",
+			       -1, &q, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(q, 1, id);
+		if (sqlite3_step(q) == SQLITE_ROW)
+			snprintf(out, cap, "%s", (const char *)sqlite3_column_text(q, 0));
+	}
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+}
+
+/* The rows the rescore's write leaves are those of store_score_put, byte
+ * for byte: the other scorers' values, flags, versions and reasons (plain
+ * and compact) stay, the learned slot's value, flag, reason and detail are
+ * the new ones; also for a first learned score, a sample without notes and
+ * a learned score whose reason and detail are empty. */
+TEST(a_learned_rewrite_writes_the_rows_a_put_writes)
+{
+	store *s = fixture_samples("scorerows", 4, "", NULL);
+	assay_error e = {0};
+	store_begin(s, &e);
+	for (int64_t id = 1; id <= 2; id++) {
+		store_score_row rows[] = {
+		    {id, "length", "1", 0.5, true, "length: 52 words", NULL},
+		    {id, "gopher", "2", 0.125, false, "gopher: fine", "{\"k\":1}"},
+		    {id, "hedging", "1", NAN, false, "", NULL},
+		};
+		CHECK_INT(store_scores_put(s, rows, 3, &e), ASSAY_OK);
+	}
+	for (int64_t id = 3; id <= 4; id++) {
+		store_score_row bare = {id, "length", "1", 0.75, false, "", NULL};
+		CHECK_INT(store_score_put(s, &bare, &e), ASSAY_OK);
+	}
+	CHECK_INT(store_commit(s, &e), ASSAY_OK);
+	store_score_row next[] = {
+	    {0, "learned", "m1", 0.25, true, "learned: 75% likely rejected; text 'x'",
+	     "{\"p_reject\":0.75}"},
+	    {0, "learned", "m2", 0.875, false, "learned: 12% likely rejected", "{\"m\":2}"},
+	    {0, "learned", "m3", 0.5, false, "", ""},
+	};
+	for (size_t k = 0; k < ASSAY_ARRAY_LEN(next); k++) {
+		kept_row one, three;
+		read_row(s, 1, &one);
+		read_row(s, 3, &three);
+		store_slot_ref ref = {0};
+		store_begin(s, &e);
+		store_score_row r = next[k];
+		r.sample_id = 1;
+		CHECK_INT(store_score_rewrite(s, &r, &one.st, &ref, &e), ASSAY_OK);
+		r.sample_id = 2;
+		CHECK_INT(store_score_put(s, &r, &e), ASSAY_OK);
+		r.sample_id = 3;
+		CHECK_INT(store_score_rewrite(s, &r, &three.st, &ref, &e), ASSAY_OK);
+		r.sample_id = 4;
+		CHECK_INT(store_score_put(s, &r, &e), ASSAY_OK);
+		CHECK_INT(store_commit(s, &e), ASSAY_OK);
+		char a[2048], b[2048], c[2048], d[2048];
+		row_text(1, a, sizeof a);
+		row_text(2, b, sizeof b);
+		row_text(3, c, sizeof c);
+		row_text(4, d, sizeof d);
+		CHECK(a[0] != 0 && c[0] != 0);
+		CHECK_STR(a, b);
+		CHECK_STR(c, d);
+	}
+	store_score *v;
+	size_t n;
+	CHECK_INT(store_scores_get(s, 1, &v, &n, &e), ASSAY_OK);
+	const store_score *g = find(v, n, "gopher"), *l = find(v, n, "learned");
+	CHECK(g && l);
+	if (g && l) {
+		CHECK(g->value == 0.125);
+		CHECK_STR(g->detail, "{\"k\":1}");
+		CHECK(l->value == 0.5 && !l->flagged);
+		CHECK_STR(l->version, "m3");
+	}
+	store_scores_free(v, n);
+	store_close(s);
+}
+
+/* The rescore's write updates the row and the notes it read in place: it
+ * never inserts (an insert, even one that turns into an update on the
+ * conflict, fires the triggers below). */
+TEST(a_learned_rewrite_updates_the_row_it_read)
+{
+	store *s = fixture();
+	assay_error e = {0};
+	store_score_row rows[] = {{1, "length", "1", 0.5, false, "length: 52 words", NULL},
+				  {1, "learned", "m1", 0.25, false, "learned: old", "{}"}};
+	store_begin(s, &e);
+	CHECK_INT(store_scores_put(s, rows, 2, &e), ASSAY_OK);
+	CHECK_INT(store_commit(s, &e), ASSAY_OK);
+	store_close(s);
+	sqlite3 *db;
+	sqlite3_open(path, &db);
+	CHECK_INT(sqlite3_exec(db,
+			       "CREATE TRIGGER t1 BEFORE INSERT ON sample_scores"
+			       " BEGIN SELECT RAISE(ABORT, 'inserted'); END;"
+			       "CREATE TRIGGER t2 BEFORE INSERT ON score_notes"
+			       " BEGIN SELECT RAISE(ABORT, 'inserted'); END;",
+			       NULL, NULL, NULL),
+		  SQLITE_OK);
+	sqlite3_close(db);
+	CHECK_INT(store_open(path, NULL, &s, &e), ASSAY_OK);
+	kept_row k;
+	read_row(s, 1, &k);
+	store_score_row r = {1, "learned", "m2", 0.75, true, "learned: new", "{\"m\":2}"};
+	store_begin(s, &e);
+	CHECK_INT(store_score_rewrite(s, &r, &k.st, NULL, &e), ASSAY_OK);
+	CHECK_INT(store_commit(s, &e), ASSAY_OK);
+	store_begin(s, &e);
+	CHECK(store_score_put(s, &r, &e) < 0); /* what the triggers refuse */
+	store_rollback(s);
+	store_score *v;
+	size_t n;
+	CHECK_INT(store_scores_get(s, 1, &v, &n, &e), ASSAY_OK);
+	const store_score *l = find(v, n, "learned"), *len = find(v, n, "length");
+	CHECK(l && len);
+	if (l && len) {
+		CHECK(l->value == 0.75 && l->flagged);
+		CHECK_STR(l->reason, "learned: new");
+		CHECK_STR(l->detail, "{\"m\":2}");
+		CHECK_STR(len->reason, "length: 52 words");
+	}
+	store_scores_free(v, n);
+	store_close(s);
+}
+
+/* A row or notes changed by another writer after the rescore read them
+ * (between two steps of a long run) are merged into as they are now: the
+ * other writer's scores and reasons stay. */
+TEST(a_row_changed_since_it_was_read_keeps_the_change)
+{
+	store *s = fixture();
+	assay_error e = {0};
+	store_score_row rows[] = {{1, "length", "1", 0.5, false, "length: 52 words", NULL},
+				  {1, "gopher", "1", 0.5, false, "gopher: fine", NULL},
+				  {1, "learned", "m1", 0.25, false, "learned: old", "{}"}};
+	store_begin(s, &e);
+	CHECK_INT(store_scores_put(s, rows, 3, &e), ASSAY_OK);
+	CHECK_INT(store_commit(s, &e), ASSAY_OK);
+	kept_row k;
+	read_row(s, 1, &k);
+	store_score_row other = {1, "gopher", "2", 0.0625, true, "gopher: now bad", NULL};
+	store_begin(s, &e);
+	CHECK_INT(store_score_put(s, &other, &e), ASSAY_OK);
+	store_score_row r = {1, "learned", "m2", 0.75, false, "learned: new", "{\"m\":2}"};
+	CHECK_INT(store_score_rewrite(s, &r, &k.st, NULL, &e), ASSAY_OK);
+	CHECK_INT(store_commit(s, &e), ASSAY_OK);
+	read_row(s, 1, &k);
+	store_begin(s, &e);
+	CHECK_INT(store_score_set_detail(s, 1, "length", "length: 9 words", "{\"n\":9}", &e),
+		  ASSAY_OK);
+	store_score_row r3 = {1, "learned", "m3", 0.125, false, "learned: third", "{\"m\":3}"};
+	CHECK_INT(store_score_rewrite(s, &r3, &k.st, NULL, &e), ASSAY_OK);
+	CHECK_INT(store_commit(s, &e), ASSAY_OK);
+	store_score *v;
+	size_t n;
+	CHECK_INT(store_scores_get(s, 1, &v, &n, &e), ASSAY_OK);
+	const store_score *g = find(v, n, "gopher"), *l = find(v, n, "learned"),
+			  *len = find(v, n, "length");
+	CHECK(g && l && len);
+	if (g && l && len) {
+		CHECK(g->value == 0.0625 && g->flagged);
+		CHECK_STR(g->version, "2");
+		CHECK_STR(g->reason, "gopher: now bad");
+		CHECK(l->value == 0.125);
+		CHECK_STR(l->reason, "learned: third");
+		CHECK_STR(len->reason, "length: 9 words");
+		CHECK_STR(len->detail, "{\"n\":9}");
+	}
+	store_scores_free(v, n);
+	store_close(s);
+}
+
 UNIT_MAIN(UNIT_CASE(a_part_written_keeps_the_rest_of_the_row),
 	  UNIT_CASE(range_and_scorer_readers), UNIT_CASE(a_rolled_back_scorer_is_made_again),
 	  UNIT_CASE(a_kept_slot_is_found_again_after_a_rollback),
 	  UNIT_CASE(learned_value_in_its_column),
-	  UNIT_CASE(values_come_back_exactly_from_the_compact_layout))
+	  UNIT_CASE(values_come_back_exactly_from_the_compact_layout),
+	  UNIT_CASE(a_learned_rewrite_writes_the_rows_a_put_writes),
+	  UNIT_CASE(a_learned_rewrite_updates_the_row_it_read),
+	  UNIT_CASE(a_row_changed_since_it_was_read_keeps_the_change))
