@@ -214,7 +214,8 @@ static int compare_part(cmp_part *c, assay_error *err)
 		if ((i == c->from || c->order[i - 1] >> ID_SHIFT != c->order[i] >> ID_SHIFT) &&
 		    (rc = store_neardup_sigs_get(sigs, id, sig, &found, err)) < 0)
 			break;
-		if (found)
+		/* a pair met through several shared bands is compared once */
+		if (found && (i == c->from || c->order[i - 1] != c->order[i]))
 			take_best(&c->best_id[at], &c->best_agree[at], id,
 				  score_minhash_agree(c->p->sig(c->p->ud, at), sig));
 	}
