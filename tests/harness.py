@@ -545,6 +545,21 @@ def texts_twice_layout(con):
     con.commit()
 
 
+def quality_in_samples_layout(con, version=4):
+    """Turns the combined scores of an assay database back into the column
+    samples.quality of schemas 1 to 4, with its two indexes, and sets the
+    schema version (as an earlier build left it)."""
+    con.executescript(
+        "ALTER TABLE samples ADD COLUMN quality REAL;"
+        "UPDATE samples SET quality = (SELECT q.quality FROM sample_quality q"
+        "  WHERE q.sample_id = samples.id);"
+        "DROP TABLE sample_quality;"
+        "CREATE INDEX samples_by_quality ON samples(quality, id);"
+        "CREATE INDEX samples_by_batch_quality ON samples(batch_id, quality, id);"
+        f"PRAGMA user_version = {int(version)};")
+    con.commit()
+
+
 def old_scores_layout(con, v1=False):
     """Turns the packed scores of an assay database back into the table of
     schemas 1 to 3 as earlier builds left it (one row per sample and scorer;

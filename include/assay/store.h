@@ -15,7 +15,7 @@
 #include "assay/common.h"
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 /* PRAGMA application_id of an assay database: "assy". */
 #define STORE_APPLICATION_ID 0x61737379
 
@@ -39,6 +39,10 @@ typedef struct store_options {
 	 * their records instead (every 100,000 sample ids, on databases with
 	 * more); may be NULL. */
 	void (*text_progress)(void *ud, int64_t done, int64_t total);
+	/* Called while an earlier build's combined scores are moved to their
+	 * own table (every 200,000 sample ids, on databases with more); may be
+	 * NULL. */
+	void (*quality_progress)(void *ud, int64_t done, int64_t total);
 	void *ud;
 	/* The command opening the store, for messages; a store that cannot
 	 * run it yet (a PostgreSQL store for commands not moved onto it) says

@@ -171,6 +171,14 @@ static void say_text_progress(void *ud, int64_t done, int64_t total)
 		(long long)total, done >= total ? ", done" : "");
 }
 
+/* While an older database's combined scores are moved to their own table. */
+static void say_quality_progress(void *ud, int64_t done, int64_t total)
+{
+	(void)ud;
+	fprintf(stderr, "assay: combined scores moved to their own table: %lld of %lld samples%s\n",
+		(long long)done, (long long)total, done >= total ? ", done" : "");
+}
+
 /* Opens the database; $ASSAY_BUSY_TIMEOUT_MS (1..3600000) replaces the
  * wait for another writer (the default's, or the command's own in opt:
  * scripts that must not wait, tests).
@@ -185,6 +193,8 @@ int cli_open_store(const cli_ctx *ctx, const store_options *opt, store **out)
 		o.upgrade_progress = say_progress;
 	if (!o.text_progress)
 		o.text_progress = say_text_progress;
+	if (!o.quality_progress)
+		o.quality_progress = say_quality_progress;
 	if (!o.command)
 		o.command = ctx->cmd;
 	long ms;

@@ -168,14 +168,14 @@ static const dbi_query q_refresh = {
     "batch_refresh",
     "UPDATE batches SET"
     " n_read = max(n_read, ?2),"
-    " n_imported = (SELECT count(*) FROM samples WHERE batch_id = ?1),"
+    " n_imported = (SELECT count(*) FROM sample_quality WHERE batch_id = ?1),"
     " n_duplicate = (SELECT count(*) FROM duplicates WHERE batch_id = ?1),"
     " n_rejected = (SELECT count(*) FROM rejects WHERE batch_id = ?1),"
     " finished_at = CASE WHEN ?3 THEN ?4 ELSE finished_at END"
     " WHERE id = ?1",
     "UPDATE batches SET"
     " n_read = greatest(n_read, $2),"
-    " n_imported = (SELECT count(*) FROM samples WHERE batch_id = $1),"
+    " n_imported = (SELECT count(*) FROM sample_quality WHERE batch_id = $1),"
     " n_duplicate = (SELECT count(*) FROM duplicates WHERE batch_id = $1),"
     " n_rejected = (SELECT count(*) FROM rejects WHERE batch_id = $1),"
     " finished_at = CASE WHEN $3 <> 0 THEN $4 ELSE finished_at END"
@@ -187,7 +187,8 @@ static const dbi_query q_refresh = {
  * probes were planned as a scan and sort of the whole batch each). Inside
  * the import's transaction, whose own rows it counts; a role that does not
  * own the table is only warned (a notice, not shown). */
-static const dbi_query q_analyze_pg = {"batch_analyze_samples", NULL, "ANALYZE samples"};
+static const dbi_query q_analyze_pg = {"batch_analyze_samples", NULL,
+				       "ANALYZE samples, sample_quality"};
 
 int store_batch_refresh_counts(store *s, int64_t batch_id, int64_t read, bool finished,
 			       assay_error *err)

@@ -25,10 +25,13 @@ static const dbi_query q_bulk[] = {
 	 "unnest($1::bigint[], $2::text[], $3::bigint[])"},
 	{"copy_bulk_samples", NULL,
 	 "INSERT INTO samples (id, batch_id, ext_id, line, text_field, text, "
-	 "record, hash, quality, context, edit_quality) SELECT * FROM "
+	 "record, hash, context, edit_quality) SELECT * FROM "
 	 "unnest($1::bigint[], $2::bigint[], $3::text[], $4::bigint[], "
-	 "$5::text[], $6::text[], $7::text[], $8::bigint[], $9::float8[], "
-	 "$10::text[], $11::float8[])"},
+	 "$5::text[], $6::text[], $7::text[], $8::bigint[], "
+	 "$9::text[], $10::float8[])"},
+	{"copy_bulk_sample_quality", NULL,
+	 "INSERT INTO sample_quality (sample_id, batch_id, quality) SELECT * FROM "
+	 "unnest($1::bigint[], $2::bigint[], $3::float8[])"},
 	{"copy_bulk_duplicates", NULL,
 	 "INSERT INTO duplicates (batch_id, ext_id, line, sample_id) SELECT * "
 	 "FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::bigint[])"},

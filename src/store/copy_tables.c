@@ -8,7 +8,8 @@
 const copy_table copy_tables[] = {
 	{"batches", "ittttttiiiiiittttttttt", 0, true},
 	{"annotators", "iti", 0, true},
-	{"samples", "iititttirtr", 0, true},
+	{"samples", "iititttitr", 0, true},
+	{"sample_quality", "iir", 0, false},
 	{"duplicates", "itii", 3, false},
 	{"rejects", "itit", 0, false},
 	{"score_cache", "iirti", 0, false},
@@ -45,7 +46,11 @@ static const dbi_query q_read[] = {
 	 NULL},
 	{"copy_read_samples",
 	 "SELECT id, batch_id, ext_id, line, text_field, text, record, hash, "
-	 "quality, context, edit_quality FROM samples WHERE id > ?1 ORDER BY id",
+	 "context, edit_quality FROM samples WHERE id > ?1 ORDER BY id",
+	 NULL},
+	{"copy_read_sample_quality",
+	 "SELECT sample_id, batch_id, quality FROM sample_quality WHERE sample_id > ?1 "
+	 "ORDER BY sample_id",
 	 NULL},
 	{"copy_read_duplicates",
 	 "SELECT batch_id, ext_id, line, sample_id FROM duplicates WHERE "
@@ -161,15 +166,18 @@ static const dbi_query q_insert[] = {
 	 * when its bytes appear there (p > 0), else the text itself */
 	{"copy_insert_samples",
 	 "INSERT INTO samples (id, batch_id, ext_id, line, text_field, stored_text, "
-	 "record, hash, quality, context, edit_quality, text_at, text_len) "
+	 "record, hash, context, edit_quality, text_at, text_len) "
 	 "SELECT ?1, ?2, ?3, ?4, ?5, CASE WHEN p > 0 THEN '' ELSE ?6 END, ?7, ?8, "
-	 "?9, ?10, ?11, CASE WHEN p > 0 THEN p - 1 END, "
+	 "?9, ?10, CASE WHEN p > 0 THEN p - 1 END, "
 	 "CASE WHEN p > 0 THEN length(CAST(?6 AS BLOB)) END "
 	 "FROM (SELECT CASE WHEN length(CAST(?6 AS BLOB)) > 0 "
 	 "THEN instr(CAST(?7 AS BLOB), CAST(?6 AS BLOB)) ELSE 0 END AS p)",
 	 "INSERT INTO samples (id, batch_id, ext_id, line, text_field, text, "
-	 "record, hash, quality, context, edit_quality) VALUES ($1, $2, $3, $4, "
-	 "$5, $6, $7, $8, $9, $10, $11)"},
+	 "record, hash, context, edit_quality) VALUES ($1, $2, $3, $4, "
+	 "$5, $6, $7, $8, $9, $10)"},
+	{"copy_insert_sample_quality",
+	 "INSERT INTO sample_quality (sample_id, batch_id, quality) VALUES (?1, ?2, ?3)",
+	 NULL},
 	{"copy_insert_duplicates",
 	 "INSERT INTO duplicates (batch_id, ext_id, line, sample_id) VALUES (?1, "
 	 "?2, ?3, ?4)",
@@ -258,6 +266,7 @@ static const dbi_query q_count[] = {
 	{"copy_count_batches", "SELECT count(*) FROM batches", NULL},
 	{"copy_count_annotators", "SELECT count(*) FROM annotators", NULL},
 	{"copy_count_samples", "SELECT count(*) FROM samples", NULL},
+	{"copy_count_sample_quality", "SELECT count(*) FROM sample_quality", NULL},
 	{"copy_count_duplicates", "SELECT count(*) FROM duplicates", NULL},
 	{"copy_count_rejects", "SELECT count(*) FROM rejects", NULL},
 	{"copy_count_score_cache", "SELECT count(*) FROM score_cache", NULL},

@@ -258,11 +258,19 @@ static int migrate(store *s, const store_options *opt, int64_t version, assay_er
 	bool once = version == 0;
 	if (version >= 3 && (rc = store_schema_text_once(s, &once, err)) < 0)
 		goto fail;
+	/* combined scores in samples.quality: moved once the step is in */
+	bool moved = version == 0;
+	if (version > 0 && (rc = store_schema_quality_moved(s, &moved, err)) < 0)
+		goto fail;
 	/* the migrations, or the steps an earlier build's version 3 lacks */
 	if ((rc = store_schema_apply(s, (int)version, err)) < 0)
 		goto fail;
 	if (!once && (rc = store_text_move(s, opt->text_progress, opt->ud, err)) < 0)
 		goto fail;
+	if (!moved && (rc = store_quality_move(s, opt->quality_progress, opt->ud, err)) < 0) {
+		assay_error_prefix(err, "moving the combined scores to their own table");
+		goto fail;
+	}
 	/* version 3 as earlier builds left it: scores one row per scorer */
 	if ((rc = score_relayout(s, false, opt->upgrade_progress, opt->ud, err)) < 0) {
 		assay_error_prefix(err, "storing the scores one row per sample");
@@ -413,7 +421,8 @@ static int open_store(const char *path, const store_options *optp, bool again, s
 		goto fail;
 	/* an older layout read as it is: its scores copied for this connection */
 	if (opt.readonly && version > 0 && (version < STORE_SCHEMA_VERSION || old) &&
-	    (rc = score_relayout(s, true, NULL, NULL, err)) < 0)
+	    ((rc = score_relayout(s, true, NULL, NULL, err)) < 0 ||
+	     (rc = store_quality_temp(s, err)) < 0))
 		goto fail;
 	*out = s;
 	return ASSAY_OK;

@@ -19,6 +19,10 @@
 	" OR EXISTS (SELECT 1 FROM adjudications e WHERE e.sample_id = ?1"                         \
 	"            AND e.verdict = 'edited'))"
 
+/* The sample's combined score, from its narrow table by one key seek (a
+ * subquery, not a join: the samples are read as they were). */
+#define SQL_QUALITY "(SELECT sq.quality FROM sample_quality sq WHERE sq.sample_id = s.id)"
+
 /* Whether every bound of the JSON object ?N ({"scorer": bound, ...};
  * "quality" is the combined score) holds by OP: an unscored or failed
  * score holds none. No bounds (NULL) is tested first: an empty json_each
@@ -28,7 +32,7 @@
 #define SQL_BOUNDS(N, OP)                                                                          \
 	" AND (?" N " IS NULL OR NOT EXISTS (SELECT 1 FROM json_each(?" N ") m WHERE NOT coalesce((" \
 	"   CASE WHEN m.key = 'quality'"                                                           \
-	"   THEN coalesce(CASE WHEN " SQL_EDITED " THEN s.edit_quality END, s.quality)"            \
+	"   THEN coalesce(CASE WHEN " SQL_EDITED " THEN s.edit_quality END, " SQL_QUALITY ")"            \
 	"   ELSE coalesce(CASE WHEN " SQL_EDITED " THEN (SELECT es.value FROM edit_scores es"      \
 	"                 WHERE es.sample_id = s.id AND es.scorer = m.key) END,"                   \
 	"                 (SELECT score_at(sc.vals, (SELECT k.slot FROM scorers k"               \
@@ -42,7 +46,7 @@
  * column is computed from the record: an export without provenance,
  * which never shows it, saves that copy on every row). */
 #define SQL_EACH_COLUMNS_TEXT(TEXT)                                                                \
-	"SELECT s.id, s.ext_id, s.batch_id, s.record, s.text_field, " TEXT ", s.quality,"          \
+	"SELECT s.id, s.ext_id, s.batch_id, s.record, s.text_field, " TEXT ", " SQL_QUALITY ","    \
 	"       d.annotator_id, d.verdict, d.text, d.reason, d.decided_at,"                        \
 	"       j.annotator_id, j.verdict, j.text, j.reason, j.decided_at,"                        \
 	"       CASE WHEN d.pref = 'b' THEN pr.b_field END, pr.chat, pr.b_text,"                   \
@@ -83,7 +87,7 @@
 #define SQL_BOUNDS_PG(N, OP)                                                                       \
 	" AND ($" N "::jsonb IS NULL OR NOT EXISTS (SELECT 1 FROM jsonb_each($" N "::jsonb) m"      \
 	"   WHERE NOT coalesce((CASE WHEN m.key = 'quality'"                                       \
-	"   THEN coalesce(CASE WHEN " SQL_EDITED " THEN s.edit_quality END, s.quality)"            \
+	"   THEN coalesce(CASE WHEN " SQL_EDITED " THEN s.edit_quality END, " SQL_QUALITY ")"            \
 	"   ELSE coalesce(CASE WHEN " SQL_EDITED " THEN (SELECT es.value FROM edit_scores es"      \
 	"                 WHERE es.sample_id = s.id AND es.scorer = m.key) END,"                   \
 	"                 (SELECT sc.vals[(SELECT k.slot FROM scorers k WHERE k.name = m.key) + 1]" \

@@ -9,10 +9,10 @@
 
 /* Per-batch counts come from two scans, joined in memory by sample id (a
  * join in SQL looks every decided sample up in the samples table: seconds
- * for a million): every sample's batch from the covering batch index, then
- * the decisions in sample order. */
+ * for a million): every sample's batch from the narrow table of combined
+ * scores (one row per sample), then the decisions in sample order. */
 static const char sql_sample_batches[] =
-	"SELECT id, batch_id, quality IS NOT NULL FROM samples INDEXED BY samples_by_batch_quality";
+	"SELECT sample_id, batch_id, quality IS NOT NULL FROM sample_quality";
 
 /* The flags and version ids of every sample's scores (score_pack.c). */
 static const char sql_scorer_rows[] = "SELECT flags, vers FROM sample_scores";
@@ -32,7 +32,7 @@ static const dbi_query q_batch_counts = {
     "  coalesce(v.accepted, 0), coalesce(v.edited, 0), coalesce(v.rejected, 0)"
     " FROM batches b"
     " LEFT JOIN (SELECT batch_id, count(*) AS samples, count(quality) AS scored"
-    "   FROM samples GROUP BY batch_id) n ON n.batch_id = b.id"
+    "   FROM sample_quality GROUP BY batch_id) n ON n.batch_id = b.id"
     " LEFT JOIN (SELECT s.batch_id, count(DISTINCT d.sample_id) AS decided,"
     "   count(*) FILTER (WHERE d.verdict = 'accepted') AS accepted,"
     "   count(*) FILTER (WHERE d.verdict = 'edited') AS edited,"

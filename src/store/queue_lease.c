@@ -202,7 +202,7 @@ int store_lease_release(store *s, int64_t annotator_id, int64_t sample_id, assay
 }
 
 static const dbi_query q_has_quality = {
-    "queue_has_quality", "SELECT 1 FROM samples WHERE quality IS NOT NULL LIMIT 1", NULL};
+    "queue_has_quality", "SELECT 1 FROM sample_quality WHERE quality IS NOT NULL LIMIT 1", NULL};
 
 int store_has_quality(store *s, bool *yes, assay_error *err)
 {
@@ -216,7 +216,7 @@ int store_has_quality(store *s, bool *yes, assay_error *err)
 }
 
 static const dbi_query q_total = {
-    "queue_total", "SELECT count(*) FROM samples WHERE (?1 = 0 OR batch_id = ?1)", NULL};
+    "queue_total", "SELECT count(*) FROM sample_quality WHERE (?1 = 0 OR batch_id = ?1)", NULL};
 static const dbi_query q_decided = {
     "queue_decided",
     "SELECT count(*) FROM decisions d JOIN samples s ON s.id = d.sample_id"

@@ -21,12 +21,18 @@
 /* Each probe is its selection (up to WHERE) and the rest of its test: a
  * queue narrowed by a --where puts the slice between the two (queue_where). */
 
-/* Quality order: unscored samples first, walking (quality, id) = (NULL, id). */
-#define UNSCORED_SEL "SELECT s.id, s.quality, s.hash, 0 FROM samples s WHERE "
+/* Quality order: unscored samples first, walking the combined score's
+ * index (quality, sample_id) from (NULL, id); each sample passed is one
+ * seek into samples by id. */
+#define QUALITY_FROM                                                                               \
+	" FROM sample_quality qy JOIN samples s ON s.id = qy.sample_id WHERE "
+#define UNSCORED_SEL "SELECT s.id, qy.quality, s.hash, 0" QUALITY_FROM
 #define UNSCORED_REST                                                                              \
-	"s.quality IS NULL AND s.id > ?6" ELIGIBLE " ORDER BY s.quality, s.id LIMIT 1"
-#define QUALITY_SEL "SELECT s.id, s.quality, s.hash, 0 FROM samples s WHERE "
-#define QUALITY_REST "(s.quality, s.id) > (?7, ?6)" ELIGIBLE " ORDER BY s.quality, s.id LIMIT 1"
+	"qy.quality IS NULL AND qy.sample_id > ?6" ELIGIBLE                                         \
+	" ORDER BY qy.quality, qy.sample_id LIMIT 1"
+#define QUALITY_SEL "SELECT s.id, qy.quality, s.hash, 0" QUALITY_FROM
+#define QUALITY_REST                                                                               \
+	"(qy.quality, qy.sample_id) > (?7, ?6)" ELIGIBLE " ORDER BY qy.quality, qy.sample_id LIMIT 1"
 #define ID_SEL "SELECT s.id, NULL, s.hash, 0 FROM samples s WHERE "
 #define ID_REST "s.id > ?6" ELIGIBLE " ORDER BY s.id LIMIT 1"
 #define HASH_SEL "SELECT s.id, NULL, s.hash, 0 FROM samples s WHERE "
@@ -192,7 +198,10 @@ int queue_probe(store *s, const store_queue *q, const store_cursor *c, int show,
 }
 
 static const dbi_query q_pos_plain = {
-    "queue_pos_plain", "SELECT quality, hash, batch_id, 0 FROM samples WHERE id = ?1", NULL};
+    "queue_pos_plain",
+    "SELECT qy.quality, s.hash, s.batch_id, 0 FROM samples s"
+    " LEFT JOIN sample_quality qy ON qy.sample_id = s.id WHERE s.id = ?1",
+    NULL};
 static const dbi_query q_pos_learned = {
     "queue_pos_learned",
     "SELECT sc.learned, s.hash, s.batch_id, " CLUSTER ", abs(sc.learned - 0.5) FROM samples s"

@@ -10,28 +10,33 @@
 /* A conflict (the id in the batch, or the text's hash) inserts nothing:
  * the statement never fails, which on PostgreSQL would end the import's
  * transaction. In SQLite the text is stored once: its place in the record
- * (?9, ?10) when its bytes appear there, else itself (?5); a combined
- * score known already goes in with the row (?11; on PostgreSQL it is
- * written after the row). SQLite's statement returns no row: RETURNING
+ * (?9, ?10) when its bytes appear there, else itself (?5). The sample's
+ * row of combined score (quality.c) is written with it: on SQLite by the
+ * next statement, with the score when it is known already; on PostgreSQL
+ * by the same statement, the score after it. SQLite's statement returns
+ * no row: RETURNING
  * collects its rows in a temporary b-tree made and freed at every insert
  * (a third of import's inserting); the new id is the connection's last
  * rowid when a row went in. */
 static const dbi_query q_insert_lite = {
     "sample_insert_lite",
     "INSERT INTO samples (batch_id, ext_id, line, text_field, stored_text, record, hash,"
-    "  context, text_at, text_len, quality)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+    "  context, text_at, text_len)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
     NULL};
 static const dbi_query q_insert = {
     "sample_insert", NULL,
-    "INSERT INTO samples (batch_id, ext_id, line, text_field, text, record, hash, context)"
+    "WITH n AS (INSERT INTO samples (batch_id, ext_id, line, text_field, text, record, hash,"
+    "  context)"
     /* PostgreSQL takes an identity value for every row it tries, even one
      * the conflict drops: a known conflict is not tried, so the ids are
      * SQLite's (a sample's id is the same on both stores) */
     " SELECT $1, $2, $3, $4, $5, $6, $7, $8"
     " WHERE NOT EXISTS (SELECT 1 FROM samples WHERE hash = $7::bigint)"
     "   AND NOT EXISTS (SELECT 1 FROM samples WHERE batch_id = $1::bigint AND ext_id = $2::text)"
-    " ON CONFLICT DO NOTHING RETURNING id"};
+    " ON CONFLICT DO NOTHING RETURNING id, batch_id),"
+    " q AS (INSERT INTO sample_quality (sample_id, batch_id) SELECT id, batch_id FROM n)"
+    " SELECT id FROM n"};
 static const dbi_query q_by_ext = {
     "sample_by_batch_ext", "SELECT id, line, hash FROM samples WHERE batch_id = ? AND ext_id = ?",
     NULL};
@@ -148,10 +153,6 @@ int store_sample_insert(store *s, const store_new_sample *in, int *outcome, int6
 		dbi_bind_null(st, 9);
 		dbi_bind_null(st, 10);
 	}
-	if (!s->pg && in->has_quality && !isnan(in->quality))
-		dbi_bind_f64(st, 11, in->quality);
-	else if (!s->pg)
-		dbi_bind_null(st, 11);
 	int rc = dbi_step(st, err, "inserting a sample");
 	if (rc == DBI_ROW)
 		*sample_id = dbi_col_i64(st, 0);
@@ -164,6 +165,9 @@ int store_sample_insert(store *s, const store_new_sample *in, int *outcome, int6
 		return rc;
 	if (rc == DBI_ROW) {
 		*outcome = STORE_INSERTED;
+		if (!s->pg && (rc = store_quality_row(s, *sample_id, in->batch_id,
+						      in->has_quality ? in->quality : NAN, err)) < 0)
+			return rc;
 		if (s->pg && in->has_quality &&
 		    (rc = store_quality_set(s, *sample_id, in->quality, err)) < 0)
 			return rc;
@@ -209,7 +213,8 @@ void store_sample_free(store_sample *x)
 
 #define SAMPLE_COLS                                                                                \
 	"s.id, s.batch_id, b.name, s.ext_id, s.line, s.text_field, s.text, s.record, "           \
-	"b.meta_fields, s.hash, s.quality, s.context, b.kind"
+	"b.meta_fields, s.hash,"                                                                   \
+	" (SELECT qy.quality FROM sample_quality qy WHERE qy.sample_id = s.id), s.context, b.kind"
 
 static int read_sample(dbi_stmt *st, store_sample *x, assay_error *err)
 {

@@ -39,10 +39,14 @@ static const dbi_query q_run_met = {
  * another client stored meanwhile is left out here and classified alone. */
 static const dbi_query q_run_insert = {
     "import_run_insert", NULL,
-    "INSERT INTO samples (batch_id, ext_id, line, text_field, text, record, hash, context)"
+    "WITH n AS (INSERT INTO samples (batch_id, ext_id, line, text_field, text, record, hash,"
+    "  context)"
     " SELECT batch_id, ext_id, line, text_field, text, record, hash, context"
     " FROM assay_import_run WHERE run = $1 AND ord >= $2 AND ord < $3 ORDER BY ord"
-    " ON CONFLICT DO NOTHING RETURNING id, hash"};
+    " ON CONFLICT DO NOTHING RETURNING id, hash, batch_id),"
+    /* each new sample's row of combined score (quality.c), written after */
+    " q AS (INSERT INTO sample_quality (sample_id, batch_id) SELECT id, batch_id FROM n)"
+    " SELECT id, hash FROM n ORDER BY id"};
 
 /* Streams the run's records into the temporary table. */
 static int copy_run(store *s, int64_t run, const store_new_sample *v, size_t n,

@@ -167,7 +167,11 @@ static const char schema_v2[] =
  * (score_forms.c). An earlier build refuses a version 4 database ("written
  * by a newer assay") instead of reading those rows as doubles and text.
  * Steps added after version 4 go on the same list, made when missing; the
- * version rises again only when rows change meaning. */
+ * version rises again only when rows change meaning.
+ *
+ * Version 5: the combined score moved to the table sample_quality (the
+ * last step); an earlier build would read samples.quality, no longer
+ * written, so it refuses a version 5 database. */
 typedef struct {
 	const char *table;
 	const char *column; /* NULL: the step makes the table */
@@ -351,7 +355,25 @@ static const schema_step schema_steps[] = {
 	 "DROP TABLE IF EXISTS neardup_keys;"
 	 "DELETE FROM neardup;"
 	 "DELETE FROM neardup_index;"},
+	/* Version 5: the combined score in a narrow table of its own, one row
+	 * per sample (quality NULL: not scored yet), so that writing it
+	 * rewrites a few bytes instead of the sample's whole row (text,
+	 * record); batch_id is the sample's, for the queue of one batch and
+	 * `info`'s counts. The rows of a database made before are moved there
+	 * by quality.c; samples.quality is no longer read or written (a
+	 * new database has no such column). */
+	{"sample_quality", NULL,
+	 "CREATE TABLE sample_quality ("
+	 "  sample_id INTEGER PRIMARY KEY,"
+	 "  batch_id INTEGER NOT NULL,"
+	 "  quality REAL);"
+	 "DROP INDEX IF EXISTS samples_by_quality;"
+	 "DROP INDEX IF EXISTS samples_by_batch_quality;"},
 };
+
+/* The narrow table's indexes, made with the table on a new database (an
+ * older one's are built once its rows are in: quality.c). */
+static const char sql_quality_indexes[] = SQL_QUALITY_INDEXES;
 
 static const char *const migrations[] = {
 	NULL, /* version 0: the empty file */
@@ -400,6 +422,12 @@ int store_schema_text_once(store *s, bool *yes, assay_error *err)
 	return step_present(s, &text_at, yes, err);
 }
 
+int store_schema_quality_moved(store *s, bool *yes, assay_error *err)
+{
+	static const schema_step narrow = {"sample_quality", NULL, NULL};
+	return step_present(s, &narrow, yes, err);
+}
+
 static int store_schema_complete(store *s, assay_error *err)
 {
 	for (size_t i = 0; i < sizeof schema_steps / sizeof *schema_steps; i++) {
@@ -421,10 +449,16 @@ int store_schema_apply(store *s, int from_version, assay_error *err)
 	for (int v = from_version + 1; v < 3; v++)
 		if ((rc = store_exec(s, migrations[v], err)) < 0)
 			return assay_error_prefix(err, "migrating to schema version %d", v);
-	/* versions 3 and 4: the steps, each made when missing */
+	/* versions 3 to 5: the steps, each made when missing */
 	if ((rc = store_schema_complete(s, err)) < 0)
 		return assay_error_prefix(err, "migrating to schema version %d",
 					  STORE_SCHEMA_VERSION);
+	/* a new database: the narrow table's indexes, and no samples.quality
+	 * (dropping it rewrites the rows: none yet) */
+	if (from_version == 0 &&
+	    ((rc = store_exec(s, sql_quality_indexes, err)) < 0 ||
+	     (rc = store_exec(s, "ALTER TABLE samples DROP COLUMN quality", err)) < 0))
+		return assay_error_prefix(err, "creating the schema");
 	char sql[96];
 	snprintf(sql, sizeof sql, "PRAGMA application_id = %d; PRAGMA user_version = %d",
 		 STORE_APPLICATION_ID, STORE_SCHEMA_VERSION);

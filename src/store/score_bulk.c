@@ -18,17 +18,17 @@
 #include <stdio.h>
 #include <time.h>
 
-/* The definitions are schema.c's (samples) and score_relayout.c's
+/* The definitions are schema.c's (sample_quality) and score_relayout.c's
  * (sample_scores), word for word: tests/store/test_score_bulk.c compares
- * the schema text before and after a bulk write. */
+ * the schema text before and after a bulk write. Building the combined
+ * score's two reads its narrow table, not the samples. */
 static const char sql_drop[] =
-	"DROP INDEX samples_by_quality;"
-	"DROP INDEX samples_by_batch_quality;"
+	"DROP INDEX sample_quality_by_quality;"
+	"DROP INDEX sample_quality_by_batch;"
 	"DROP INDEX sample_scores_by_learned;"
 	"DROP INDEX sample_scores_by_uncertainty;";
 static const char sql_build[] =
-	"CREATE INDEX samples_by_quality ON samples(quality, id);"
-	"CREATE INDEX samples_by_batch_quality ON samples(batch_id, quality, id);"
+	SQL_QUALITY_INDEXES
 	"CREATE INDEX sample_scores_by_learned ON sample_scores(learned, sample_id)"
 	"  WHERE learned IS NOT NULL;"
 	"CREATE INDEX sample_scores_by_uncertainty ON sample_scores(abs(learned - 0.5), sample_id)"

@@ -297,43 +297,6 @@ nomem:
 	return assay_fail(err, ASSAY_ENOMEM, "out of memory");
 }
 
-/* An unchanged combined score is not written again (the row and both
- * quality indexes would be rewritten for nothing). */
-static const char sql_quality[] =
-    "UPDATE samples SET quality = ?2 WHERE id = ?1 AND quality IS NOT ?2";
-
-int store_quality_set(store *s, int64_t sample_id, double quality, assay_error *err)
-{
-	if (s->pg)
-		return store_quality_set_pg(s, sample_id, quality, err);
-	sqlite3_stmt *st = store_stmt(s, sql_quality, err);
-	if (!st)
-		return err->code;
-	sqlite3_bind_int64(st, 1, sample_id);
-	if (isnan(quality))
-		sqlite3_bind_null(st, 2);
-	else
-		sqlite3_bind_double(st, 2, quality);
-	return store_step_done(s, st, err, "writing a combined score");
-}
-
-/* Through samples_by_quality: only the samples without a combined score
- * are visited, each with one seek into the scores. */
-static const char sql_missing[] =
-    "SELECT id FROM samples INDEXED BY samples_by_quality"
-    " WHERE quality IS NULL AND id > ?1"
-    "   AND EXISTS (SELECT 1 FROM sample_scores WHERE sample_id = samples.id)"
-    " ORDER BY id LIMIT ?2";
-
-int store_quality_missing(store *s, int64_t after, int64_t *ids, size_t max, size_t *n,
-			  assay_error *err)
-{
-	if (s->pg)
-		return store_quality_missing_pg(s, after, ids, max, n, err);
-	return store_ids_page(s, sql_missing, after, ids, max, n,
-			      "finding samples without a combined score", err);
-}
-
 static const char sql_cache_get[] =
     "SELECT value, reason FROM score_cache WHERE config_hash = ? AND text_hash = ?";
 static const char sql_cache_put[] =

@@ -72,8 +72,8 @@ static const dbi_query q_flush = {
     "   WITH ORDINALITY AS u(n, ov, i) ORDER BY i),"
     "  details = ARRAY(SELECT coalesce(n, ov) FROM unnest(excluded.details, o.details)"
     "   WITH ORDINALITY AS u(n, ov, i) ORDER BY i)),"
-    " q AS (UPDATE samples s SET quality = q.v FROM unnest($14::bigint[], $15::float8[])"
-    "  AS q(id, v) WHERE s.id = q.id AND s.quality IS DISTINCT FROM q.v)"
+    " q AS (UPDATE sample_quality s SET quality = q.v FROM unnest($14::bigint[], $15::float8[])"
+    "  AS q(id, v) WHERE s.sample_id = q.id AND s.quality IS DISTINCT FROM q.v)"
     " SELECT 1"};
 #undef SLICE
 

@@ -248,7 +248,8 @@ int store_score_scope_pg(store *s, const store_score_query *q, int64_t *count,
 
 static const dbi_query q_quality = {
     "pg_quality_set", NULL,
-    "UPDATE samples SET quality = $2 WHERE id = $1 AND quality IS DISTINCT FROM $2::float8"};
+    "UPDATE sample_quality SET quality = $2 WHERE sample_id = $1"
+    " AND quality IS DISTINCT FROM $2::float8"};
 
 int store_quality_set_pg(store *s, int64_t sample_id, double quality, assay_error *err)
 {
@@ -267,8 +268,8 @@ int store_quality_set_pg(store *s, int64_t sample_id, double quality, assay_erro
 
 static const dbi_query q_missing = {
     "pg_quality_missing", NULL,
-    "SELECT s.id FROM samples s JOIN sample_scores ss ON ss.sample_id = s.id"
-    " WHERE s.quality IS NULL AND s.id > $1 ORDER BY s.id LIMIT $2"};
+    "SELECT s.sample_id FROM sample_quality s JOIN sample_scores ss ON ss.sample_id = s.sample_id"
+    " WHERE s.quality IS NULL AND s.sample_id > $1 ORDER BY s.sample_id LIMIT $2"};
 
 int store_quality_missing_pg(store *s, int64_t after, int64_t *ids, size_t max, size_t *n,
 			     assay_error *err)

@@ -274,9 +274,10 @@ void store_strings_free(char **v, size_t n)
 /* Reads the quality index alone (covering: quality, id), sorted by quality. */
 static const dbi_query q_all_quality = {
     "stats_all_quality",
-    "SELECT id, quality FROM samples INDEXED BY samples_by_quality WHERE quality IS NOT NULL"
-    " ORDER BY quality",
-    "SELECT id, quality FROM samples WHERE quality IS NOT NULL ORDER BY quality, id"};
+    "SELECT sample_id, quality FROM sample_quality INDEXED BY sample_quality_by_quality"
+    " WHERE quality IS NOT NULL ORDER BY quality",
+    "SELECT sample_id, quality FROM sample_quality WHERE quality IS NOT NULL"
+    " ORDER BY quality, sample_id"};
 
 int store_quality_each(store *s, int (*fn)(void *ud, int64_t sample_id, double quality), void *ud,
 		       assay_error *err)

@@ -127,10 +127,10 @@ int stats_scan_verdict_counts(store *s, int64_t first, int64_t last,
 
 /* ---- the combined score, ascending ---------------------------------------------- */
 
-/* The quality index alone (covering: quality, id), in its order. */
+/* The quality index alone (covering: quality, sample_id), in its order. */
 static const char sql_quality[] =
-	"SELECT 1 FROM samples INDEXED BY samples_by_quality WHERE quality IS NOT NULL"
-	" AND row_sink(id, quality) ORDER BY quality";
+	"SELECT 1 FROM sample_quality INDEXED BY sample_quality_by_quality"
+	" WHERE quality IS NOT NULL AND row_sink(sample_id, quality) ORDER BY quality";
 
 typedef struct quality_sink {
 	int (*fn)(void *ud, int64_t sample_id, double quality);

@@ -181,6 +181,28 @@ int store_schema_apply(store *s, int from_version, assay_error *err);
 int store_schema_missing(store *s, bool *missing, assay_error *err);
 /* Whether the samples have the columns of the text stored once. */
 int store_schema_text_once(store *s, bool *yes, assay_error *err);
+/* Whether the combined scores are in their narrow table (schema version 5). */
+int store_schema_quality_moved(store *s, bool *yes, assay_error *err);
+/* The narrow table's two indexes (score_bulk.c drops and builds them in
+ * its bulk rewrite: the same text). */
+#define SQL_QUALITY_INDEXES                                                                        \
+	"CREATE INDEX sample_quality_by_quality ON sample_quality(quality, sample_id);"             \
+	"CREATE INDEX sample_quality_by_batch ON sample_quality(batch_id, quality, sample_id);"
+
+/* ---- the combined score's narrow table (quality.c) ---- */
+
+/* The new sample's row (quality NAN: not scored yet), on SQLite; on
+ * PostgreSQL the sample's insert writes it. */
+int store_quality_row(store *s, int64_t sample_id, int64_t batch_id, double quality,
+		      assay_error *err);
+/* An earlier build's samples.quality moved into the narrow table, and its
+ * indexes built, inside the caller's transaction; progress every 200,000
+ * sample ids when there are more. */
+int store_quality_move(store *s, void (*progress)(void *ud, int64_t done, int64_t total),
+		       void *ud, assay_error *err);
+/* A read-only connection to a database made before the narrow table: a
+ * copy of it in the connection's temporary schema. */
+int store_quality_temp(store *s, assay_error *err);
 
 /* ---- the text stored once (text_store.c) ---- */
 

@@ -161,7 +161,8 @@ def test_hard_text_survives_the_round_trip():
         verified(copy(pg.uri, back))
         eq(exports(back), exports(w.db))
         a, b = sqlite3.connect(w.db), sqlite3.connect(back)
-        q = "SELECT id, text, record, hash, quality FROM samples ORDER BY id"
+        q = ("SELECT id, text, record, hash, quality FROM samples"
+             " JOIN sample_quality ON sample_id = id ORDER BY id")
         eq(b.execute(q).fetchall(), a.execute(q).fetchall())
         a.close()
         b.close()

@@ -6,7 +6,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from harness import (Workdir, check, contains, eq, old_scores_layout,  # noqa: E402
-                     texts_twice_layout)
+                     quality_in_samples_layout, texts_twice_layout)
 
 
 def test_info_table_and_json():
@@ -73,6 +73,7 @@ def test_an_older_database_is_upgraded_once_and_says_so():
         rows = old_scores_layout(con, v1=True)
         eq(len(rows), 9)
         texts_twice_layout(con)
+        quality_in_samples_layout(con, 1)
         con.executescript("DROP TABLE models; DROP TABLE edit_scores;"
                           "DROP TABLE spotcheck_samples; DROP TABLE spotchecks;"
                           "DROP TABLE pairs; ALTER TABLE events DROP COLUMN pref;"
@@ -96,9 +97,10 @@ def test_an_older_database_is_upgraded_once_and_says_so():
         r = w.run("info")
         eq(r.code, 0, r)
         contains(r.err, "upgrading")
-        contains(r.err, "from schema version 1 to 4 (once;")
+        contains(r.err, "from schema version 1 to 5 (once;")
         contains(r.err, "scores rewritten one row per sample: 9 of 9 rows, done")
-        eq(w.sql("PRAGMA user_version"), [(4,)])
+        eq(w.sql("PRAGMA user_version"), [(5,)])
+        eq(w.sql("SELECT count(*) FROM sample_quality WHERE quality > 0"), [(1,)])
         # every score as it was, now one row per sample
         eq(sorted(w.sql("SELECT * FROM scores")), sorted(rows))
         eq(w.sql("SELECT count(*) FROM sample_scores"), [(1,)])
@@ -123,8 +125,8 @@ def test_scores_of_an_earlier_schema_3_are_rewritten_one_row_per_sample():
         r = w.run("info")
         eq(r.code, 0, r)
         contains(r.err, "scores rewritten one row per sample: 18 of 18 rows, done")
-        contains(r.err, "from schema version 3 to 4 (once;")
-        eq(w.sql("PRAGMA user_version"), [(4,)])
+        contains(r.err, "from schema version 3 to 5 (once;")
+        eq(w.sql("PRAGMA user_version"), [(5,)])
         eq(sorted(w.sql("SELECT * FROM scores")), sorted(rows))
         eq(w.sql("SELECT count(*) FROM sample_scores"), [(2,)])
         r = w.run("info")
@@ -139,6 +141,46 @@ def test_scores_of_an_earlier_schema_3_are_rewritten_one_row_per_sample():
                for x in r.out.splitlines()}
         eq(sorted(got), ["a", "b"])
         contains(got["a"], "length: ")
+
+
+def test_combined_scores_of_schema_4_move_to_their_own_table_once():
+    """A version 4 database (the combined score in samples.quality) is
+    raised to 5 when first opened: the scores moved to sample_quality in
+    one transaction, the old indexes dropped, the column left unused (to
+    drop it would rewrite every sample); every output stays the same."""
+    with Workdir() as w:
+        recs = [json.dumps({"id": f"s{i}", "caption": f"A heron number {i} stands in water."
+                            + (" A heron." * (i % 4))}) for i in range(12)]
+        eq(w.run("import", "--batch", "b1", w.file("a.jsonl", "\n".join(recs[:7]))).code, 0)
+        eq(w.run("import", "--batch", "b2", w.file("b.jsonl", "\n".join(recs[7:]))).code, 0)
+        eq(w.run("decide", "--annotator", "ann", "s3", "reject", "--reason", "other").code, 0)
+        outputs = [("export", "--status", "all", "--provenance"),
+                   ("export", "--status", "all", "--min", "quality=0.5"),
+                   ("stats", "--scorers", "--format", "json"), ("info", "--json"),
+                   ("export", "--status", "all", "--where", "quality < 0.6")]
+        before = [w.run(*a) for a in outputs]
+        for r in before:
+            eq(r.code, 0, r)
+        quality = w.sql("SELECT sample_id, quality FROM sample_quality ORDER BY sample_id")
+        check(len({q for _, q in quality}) > 2, quality)
+        con = sqlite3.connect(w.db)
+        quality_in_samples_layout(con)
+        con.close()
+        r = w.run("info")
+        eq(r.code, 0, r)
+        contains(r.err, "from schema version 4 to 5 (once;")
+        eq(w.sql("PRAGMA user_version"), [(5,)])
+        eq(w.sql("SELECT sample_id, quality FROM sample_quality ORDER BY sample_id"), quality)
+        eq(w.sql("SELECT name FROM sqlite_master WHERE name LIKE 'sample%quality%'"
+                 " ORDER BY name"),
+           [("sample_quality",), ("sample_quality_by_batch",), ("sample_quality_by_quality",)])
+        # the old column stays, no longer written: a rescore leaves it
+        eq(w.sql("SELECT count(*) FROM samples WHERE quality IS NOT NULL"), [(12,)])
+        for a, r in zip(outputs, before):
+            eq(w.run(*a).out, r.out, a)
+        r = w.run("info")
+        eq((r.code, r.err), (0, ""))
+        eq(w.sql("PRAGMA integrity_check"), [("ok",)])
 
 
 def test_check_on_a_whole_database():

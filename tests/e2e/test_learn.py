@@ -149,7 +149,8 @@ def test_score_gives_every_sample_its_learned_score_with_reasons():
         eq(d["model"], 1)
         check(abs(d["p_reject"] - (1 - value)) < 1e-3, d)
         # 715 verdicts >= 200: the model joins the combined score
-        q, prod = w.sql("SELECT s.quality, exp(sum(ln(max(sc.value, 1e-300)))) FROM samples s "
+        q, prod = w.sql("SELECT q.quality, exp(sum(ln(max(sc.value, 1e-300)))) FROM samples s "
+                        "JOIN sample_quality q ON q.sample_id = s.id "
                         "JOIN scores sc ON sc.sample_id = s.id GROUP BY s.id "
                         "ORDER BY s.id LIMIT 1")[0]
         check(abs(q - prod) < 1e-9, (q, prod))
@@ -166,8 +167,8 @@ def test_a_model_of_few_verdicts_is_shown_but_not_combined():
         w.file("assay.conf", "[score.learned]\nmin_verdicts = 100000\n")
         eq(w.run("learn").code, 0)
         eq(w.run("score").code, 0)
-        bad = w.sql("SELECT count(*) FROM samples s WHERE abs(s.quality - (SELECT "
-                    "exp(sum(ln(max(value, 1e-300)))) FROM scores WHERE sample_id = s.id "
+        bad = w.sql("SELECT count(*) FROM sample_quality s WHERE abs(s.quality - (SELECT "
+                    "exp(sum(ln(max(value, 1e-300)))) FROM scores WHERE sample_id = s.sample_id "
                     "AND scorer <> 'learned')) > 1e-9")
         eq(bad, [(0,)], "the learned score moved the combined score")
         w.file("assay.conf", "[score.learned]\nmin_verdicts = lots\n")
@@ -317,7 +318,7 @@ def learned_state(w):
     scores in queue order, and the learned order."""
     return (w.sql("SELECT sample_id, value, flagged, reason, detail FROM scores "
                   "WHERE scorer = 'learned' ORDER BY sample_id"),
-            w.sql("SELECT id, quality FROM samples ORDER BY quality, id"),
+            w.sql("SELECT id, quality FROM samples JOIN sample_quality ON sample_id = id ORDER BY quality, id"),
             w.sql("SELECT sample_id FROM sample_scores WHERE learned IS NOT NULL "
                   "ORDER BY learned, sample_id"))
 
@@ -401,5 +402,5 @@ def test_a_new_model_over_many_samples_writes_in_bulk_what_row_by_row_writes():
         # the rebuilt indexes hold every row
         eq(one.sql("SELECT sample_id FROM sample_scores INDEXED BY sample_scores_by_learned"
                    " WHERE learned IS NOT NULL ORDER BY learned, sample_id"), got[2])
-        eq(one.sql("SELECT id, quality FROM samples INDEXED BY samples_by_quality"
-                   " ORDER BY quality, id"), got[1])
+        eq(one.sql("SELECT sample_id, quality FROM sample_quality"
+                   " INDEXED BY sample_quality_by_quality ORDER BY quality, sample_id"), got[1])

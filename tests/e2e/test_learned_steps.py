@@ -93,8 +93,8 @@ def test_a_rescore_in_steps_killed_leaves_whole_samples_and_a_run_again_finishes
         run.kill()
         run.wait()
         eq(one.sql("PRAGMA integrity_check"), [("ok",)])
-        eq(one.sql("SELECT count(*) FROM sample_scores ss JOIN samples s ON s.id = ss.sample_id"
-                   " WHERE s.quality IS NULL"), [(0,)])
+        eq(one.sql("SELECT count(*) FROM sample_scores ss JOIN sample_quality s"
+                   " ON s.sample_id = ss.sample_id WHERE s.quality IS NULL"), [(0,)])
         eq(one.run("score", "--scorer", "learned").code, 0)
         eq(learned_state(one), want)
         check(one.sql("SELECT count(*) FROM samples")[0][0] > 12000)

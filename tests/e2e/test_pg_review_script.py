@@ -139,7 +139,7 @@ def test_claims_neither_skip_nor_wait_for_a_scoring_runs_row_locks():
         eq(r.code, 0, r)
         # what a scoring run holds until it commits: the combined score
         # written on every sample's row
-        h = Holder(w, "UPDATE samples SET quality = 0.5")
+        h = Holder(w, "UPDATE sample_quality SET quality = 0.5")
         try:
             r = w.run("review", "--script", "--order", "import",
                       stdin="next\naccept\n" * 5, timeout=30)
@@ -173,7 +173,7 @@ def test_two_score_runs_at_once_on_postgresql_both_end_well():
         outs = [p.communicate(timeout=600) for p in runs]
         for p, (out, err) in zip(runs, outs):
             eq(p.returncode, 0, err)
-        eq(pgs.psql(w.db, "SELECT count(*) FROM samples WHERE quality IS NULL").strip(), "0")
+        eq(pgs.psql(w.db, "SELECT count(*) FROM sample_quality WHERE quality IS NULL").strip(), "0")
         # a run held by another connection: this one says so and waits
         h = Holder(w, "SELECT pg_advisory_lock('assay_meta'::regclass::oid::integer, -1)")
         p = subprocess.Popen([BIN, "--db", w.db, "score", "--rescore"],
@@ -211,7 +211,7 @@ def test_an_import_with_scoring_waits_for_a_score_run_on_postgresql():
         h.end()
         out, err = p.communicate(timeout=600)
         eq(p.returncode, 0, err)
-        eq(pgs.psql(w.db, "SELECT count(*) FROM samples WHERE quality IS NOT NULL").strip(), "20")
+        eq(pgs.psql(w.db, "SELECT count(*) FROM sample_quality WHERE quality IS NOT NULL").strip(), "20")
     finally:
         drop(w)
 
@@ -306,7 +306,7 @@ def test_scoring_on_postgresql_sends_a_statement_per_page_not_per_sample():
         # a statement per sample wrote its scores, another its combined score
         eq(relay.count < 300, True, relay.count)
         eq(pgs.psql(w.db, "SELECT count(*) FROM sample_scores").strip(), "3000")
-        eq(pgs.psql(w.db, "SELECT count(*) FROM samples WHERE quality IS NULL").strip(), "0")
+        eq(pgs.psql(w.db, "SELECT count(*) FROM sample_quality WHERE quality IS NULL").strip(), "0")
     finally:
         relay.close()
         drop(w)

@@ -97,7 +97,7 @@ def stored_sqlite(w):
     through export --provenance (SQLite's layout is assay's own)."""
     import sqlite3
     db = sqlite3.connect(w.db)
-    return list(db.execute("SELECT id, quality FROM samples ORDER BY id"))
+    return list(db.execute("SELECT id, quality FROM samples JOIN sample_quality ON sample_id = id ORDER BY id"))
 
 
 def provenance(w):
@@ -118,7 +118,7 @@ def psql_rows(uri, sql):
 def stored_pg(w):
     return [(int(i), None if v == "" else float(v)) for i, v in psql_rows(
         w.base, f"SET search_path = {w.schema}; SET extra_float_digits = 3;"
-        " SELECT id, quality FROM samples ORDER BY id")]
+        " SELECT id, quality FROM samples JOIN sample_quality ON sample_id = id ORDER BY id")]
 
 
 def test_scoring_same_scores_and_outputs_on_both_stores():

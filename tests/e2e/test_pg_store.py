@@ -15,7 +15,7 @@ import sys
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from harness import ROOT, Workdir, contains, eq  # noqa: E402
+from harness import ROOT, Workdir, check, contains, eq  # noqa: E402
 import pgserver  # noqa: E402
 
 SAMPLES = [os.path.join(ROOT, "sample-data", f)
@@ -161,13 +161,34 @@ def test_postgresql_schema_made_once_and_refusals():
         r = w.run("import", "--no-score", SAMPLES[0])
         eq(r.code, 0, r)
         version = f"SELECT value FROM {w.schema}.assay_meta WHERE key = 'user_version'"
-        eq(psql(w.base, version).strip(), "4")
+        eq(psql(w.base, version).strip(), "5")
         # a store an earlier build left at version 3: raised when opened for writing
         psql(w.base, f"UPDATE {w.schema}.assay_meta SET value = 3 WHERE key = 'user_version'")
         eq(w.run("info").code, 0)
         eq(psql(w.base, version).strip(), "3")
         eq(w.run("import", "--no-score", SAMPLES[0]).code, 0)
-        eq(psql(w.base, version).strip(), "4")
+        eq(psql(w.base, version).strip(), "5")
+        # version 4: the combined scores in samples.quality, moved to their
+        # own table when opened for writing (the column dropped: no rewrite
+        # on a server); a reading command says how to raise it
+        n = psql(w.base, f"SELECT count(*) FROM {w.schema}.samples").strip()
+        psql(w.base, f"SET search_path = {w.schema};"
+             "ALTER TABLE samples ADD COLUMN quality DOUBLE PRECISION;"
+             "UPDATE samples SET quality = (id % 4) / 4.0;"
+             "DROP TABLE sample_quality;"
+             "CREATE INDEX samples_by_quality ON samples(quality, id);"
+             "UPDATE assay_meta SET value = 4 WHERE key = 'user_version'")
+        r = w.run("info")
+        check(r.code != 0, r)
+        contains(r.err, "open it once for writing")
+        eq(w.run("import", "--no-score", SAMPLES[0]).code, 0)
+        eq(psql(w.base, version).strip(), "5")
+        eq(psql(w.base, f"SELECT count(*) FROM {w.schema}.sample_quality"
+                " WHERE quality = (sample_id % 4) / 4.0").strip(), n)
+        eq(psql(w.base, "SELECT count(*) FROM information_schema.columns WHERE"
+                f" table_schema = '{w.schema}' AND table_name = 'samples'"
+                " AND column_name = 'quality'").strip(), "0")
+        eq(w.run("info").code, 0)
         # events are append-only on the server too
         try:
             psql(w.base, f"DELETE FROM {w.schema}.events")

@@ -55,7 +55,7 @@ def test_import_runs_builtins():
         check(all(len(v) == 7 for v in rows.values()), rows)
         names = [row[0] for row in w.sql("SELECT DISTINCT scorer FROM scores ORDER BY 1")]
         eq(names, BUILTINS)
-        eq(w.sql("SELECT count(*) FROM samples WHERE quality IS NULL")[0][0], 0)
+        eq(w.sql("SELECT count(*) FROM sample_quality WHERE quality IS NULL")[0][0], 0)
         nd = scores(w, "neardup")
         eq(nd["s0"][1], 0, "the first of a cluster is not flagged")
         eq(nd["s2"][1], 1, "a later member is")
@@ -65,10 +65,10 @@ def test_import_runs_builtins():
         contains(art["s1"][2], "refusal \"As an AI\"")
         tr = scores(w, "truncation")
         contains(tr["s4"][2], "last word \"directl\"")
-        q = dict(w.sql("SELECT ext_id, quality FROM samples"))
+        q = dict(w.sql("SELECT ext_id, quality FROM samples JOIN sample_quality ON sample_id = id"))
         check(q["s3"] > 0.9 and q["s1"] < 0.1, q)
         # The review queue's order: worst first by the quality index.
-        worst = [x[0] for x in w.sql("SELECT ext_id FROM samples ORDER BY quality, id LIMIT 2")]
+        worst = [x[0] for x in w.sql("SELECT ext_id FROM samples JOIN sample_quality ON sample_id = id ORDER BY quality, id LIMIT 2")]
         eq(sorted(worst), ["s1", "s2"])
 
 
@@ -77,7 +77,7 @@ def test_import_no_score():
         r = w.run("import", "--no-score", small(w))
         eq(r.code, 0, r)
         eq(w.sql("SELECT count(*) FROM scores")[0][0], 0)
-        eq(w.sql("SELECT count(*) FROM samples WHERE quality IS NOT NULL")[0][0], 0)
+        eq(w.sql("SELECT count(*) FROM sample_quality WHERE quality IS NOT NULL")[0][0], 0)
 
 
 def test_rerun_skips_current_and_rescore():
@@ -138,7 +138,7 @@ def test_config_file_thresholds_and_weights():
         eq(r.code, 0, r)
         eq(scores(w, "length")["s4"][1], 1)
         # Weight 0: the flag stays, the combined score ignores it.
-        eq(w.sql("SELECT quality FROM samples WHERE ext_id = 's4'")[0][0], 1.0)
+        eq(w.sql("SELECT quality FROM samples JOIN sample_quality ON sample_id = id WHERE ext_id = 's4'")[0][0], 1.0)
         w.file("assay.conf", "[score.gopher]\nthreshold = 7\n")
         r = w.run("score")
         eq(r.code, 2, r)
@@ -210,7 +210,7 @@ def test_llm_judge_and_cache():
         eq(len(srv.requests), n + 5)
         check("response_format" not in seen[-1][1], seen[-1][1])
         # The combined score includes the judge.
-        q = dict(w.sql("SELECT ext_id, quality FROM samples"))
+        q = dict(w.sql("SELECT ext_id, quality FROM samples JOIN sample_quality ON sample_id = id"))
         check(q["s3"] <= 0.9 + 1e-9, q)
 
 
@@ -404,7 +404,7 @@ def packed(w):
                   " LEFT JOIN score_notes n ON n.sample_id = ss.sample_id ORDER BY 1"),
             w.sql("SELECT slot, name FROM scorers ORDER BY slot"),
             w.sql("SELECT id, slot, version FROM scorer_versions ORDER BY id"),
-            w.sql("SELECT ext_id, quality FROM samples ORDER BY ext_id"))
+            w.sql("SELECT ext_id, quality FROM samples JOIN sample_quality ON sample_id = id ORDER BY ext_id"))
 
 
 def test_import_scores_in_its_pipeline_as_score_does():

@@ -66,7 +66,7 @@ def outputs(w):
     out["scores"] = digest(json.dumps([x for x in rows if x[1] != "neardup"]))
     out["neardup"] = [[x[0], x[2], x[3]] for x in rows if x[1] == "neardup"]
     out["queue"] = [row[0] for row in w.sql(
-        "SELECT ext_id FROM samples ORDER BY quality, id")]
+        "SELECT ext_id FROM samples JOIN sample_quality ON sample_id = id ORDER BY quality, id")]
     r = w.run("stats", "--scorers", "--format", "json")
     eq(r.code, 0, r)
     out["calibration"] = json.loads(r.out)

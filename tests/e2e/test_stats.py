@@ -261,7 +261,8 @@ def test_same_figures_on_one_core_and_on_many():
         con = sqlite3.connect(w.db)
         sid = con.execute("SELECT id FROM samples WHERE ext_id = 's5'").fetchone()[0]
         con.execute("UPDATE decisions SET verdict = 'skipped' WHERE sample_id = ?", (sid,))
-        con.execute("UPDATE samples SET quality = (id % 7) / 7.0 WHERE id % 3 > 0")
+        con.execute("UPDATE sample_quality SET quality = (sample_id % 7) / 7.0"
+                    " WHERE sample_id % 3 > 0")
         con.commit()
         con.close()
         for args in (["--by", "annotator"], ["--by", "model", "--by", "day"],
@@ -404,7 +405,7 @@ def test_combined_quality_score_has_no_flag_figures():
              for i in range(6)]
         build(w, d, scores=[(i, "repetition", i / 10, i % 2) for i in range(6)])
         con = sqlite3.connect(w.db)
-        con.execute("UPDATE samples SET quality = (id % 5) / 5.0")
+        con.execute("UPDATE sample_quality SET quality = (sample_id % 5) / 5.0")
         con.commit()
         con.close()
         q = {s["scorer"]: s for s in stats(w, "--scorers")["scorers"]}["quality"]

@@ -127,8 +127,8 @@ def write_scored_parts(dirpath, parts, per_part):
 def scored_without_combined(con):
     """Samples that hold a score but no combined score (the review queue
     and `export --min quality=` would pass them over)."""
-    return con.execute("SELECT count(*) FROM samples s WHERE s.quality IS NULL AND EXISTS "
-                       "(SELECT 1 FROM scores WHERE sample_id = s.id)").fetchone()[0]
+    return con.execute("SELECT count(*) FROM sample_quality s WHERE s.quality IS NULL AND EXISTS "
+                       "(SELECT 1 FROM scores WHERE sample_id = s.sample_id)").fetchone()[0]
 
 
 def scores_state(con, detail=True):
@@ -139,7 +139,7 @@ def scores_state(con, detail=True):
         "SELECT s.ext_id, sc.scorer, sc.version, sc.value, sc.flagged, sc.reason, "
         "CASE WHEN ? THEN sc.detail END FROM scores sc JOIN samples s ON s.id = sc.sample_id",
         (int(detail),)))
-    return rows, dict(con.execute("SELECT ext_id, quality FROM samples"))
+    return rows, dict(con.execute("SELECT ext_id, quality FROM samples JOIN sample_quality ON sample_id = id"))
 
 
 def batch_counts_consistent(con):

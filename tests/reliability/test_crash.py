@@ -357,7 +357,8 @@ def landed(con, since, total, phases):
     for phase, scorer in phases:
         if fresh_count(con, scorer, since) < total:
             return phase
-    missing = con.execute("SELECT count(*) FROM samples WHERE quality IS NULL").fetchone()[0]
+    missing = con.execute("SELECT count(*) FROM sample_quality WHERE quality IS NULL"
+                          ).fetchone()[0]
     return "end" if missing == 0 else "index" if missing == total else "combined"
 
 
@@ -478,7 +479,7 @@ def score_variants(w, url):
     copy_db(scored, older)
     con = connect(older)
     try:  # as a run killed before the combined score shared its scores' transaction left it
-        con.execute("UPDATE samples SET quality = NULL")
+        con.execute("UPDATE sample_quality SET quality = NULL")
         # The combined pass writes a page of samples a transaction: two
         # here, the second committed a few milliseconds after the first,
         # too soon for the aimed kill to see the first and strike before
@@ -486,8 +487,8 @@ def score_variants(w, url):
         # score takes a while to write (a trigger reads every pair of
         # samples), so the aimed kill lands between the two commits.
         last = con.execute("SELECT max(id) FROM samples").fetchone()[0]
-        con.execute("CREATE TRIGGER crash_slow_last AFTER UPDATE OF quality ON samples "
-                    f"WHEN NEW.id = {last} BEGIN "
+        con.execute("CREATE TRIGGER crash_slow_last AFTER UPDATE OF quality ON sample_quality "
+                    f"WHEN NEW.sample_id = {last} BEGIN "
                     "SELECT count(*) FROM samples a, samples b WHERE a.id + b.id > 0; END")
         con.commit()
     finally:
@@ -518,8 +519,8 @@ def test_kill_score_at_random_moments():
             ref, missing = state(w.db, detail)
             eq((missing, sum(q is None for q in ref[1].values())), (0, 0), f"{name}: reference")
             aims = [lambda c, s=s: fresh_count(c, s, 0) > 0 for _, s in phases[:1]]
-            aims += [lambda c: 0 < c.execute("SELECT count(*) FROM samples WHERE quality IS "
-                                             "NULL").fetchone()[0] < n] if older else []
+            aims += [lambda c: 0 < c.execute("SELECT count(*) FROM sample_quality WHERE quality"
+                                             " IS NULL").fetchone()[0] < n] if older else []
             # once every text score is in, near-duplicates run (a short phase
             # since the index is on disk: random kills landed there 2 to 8 times)
             aims += [lambda c: fresh_count(c, "length", 0) == n] if name == "first" else []

@@ -5,7 +5,7 @@ Imports sample-data/captions.jsonl and instructions.jsonl into a temporary
 database with the real binary (the built-in scorers run during import), then
 compares the stored scores with sample-data/labels.jsonl:
 
-  * ROC AUC of the combined score (samples.quality) for "has a planted flaw"
+  * ROC AUC of the combined score (sample_quality.quality) for "has a planted flaw"
     (Mann-Whitney, ties counted half), over every sample in the database;
   * per scorer, precision and recall of its flag against the flaws it is
     meant to find, and the precision against any planted flaw;
@@ -81,7 +81,7 @@ def evaluate(binary, field=None):
         if field:
             run(binary, db, "score", "--quiet", "--scorer", "field", "--score-field", field)
         con = score_functions(sqlite3.connect(db))
-        quality = dict(con.execute("SELECT ext_id, quality FROM samples"))
+        quality = dict(con.execute("SELECT ext_id, quality FROM samples JOIN sample_quality ON sample_id = id"))
         rows = con.execute("SELECT s.ext_id, sc.scorer, sc.value, sc.flagged FROM scores sc"
                            " JOIN samples s ON s.id = sc.sample_id").fetchall()
         con.close()
@@ -139,7 +139,7 @@ def learned_half(binary, seed=0):
             os.path.join(DATA, "instructions.jsonl"))
         con = score_functions(sqlite3.connect(db))
         order = [k for (k,) in con.execute("SELECT ext_id FROM samples ORDER BY id")]
-        rules = dict(con.execute("SELECT ext_id, quality FROM samples"))
+        rules = dict(con.execute("SELECT ext_id, quality FROM samples JOIN sample_quality ON sample_id = id"))
         con.close()
         train = order[seed::2]
         held = [k for k in order if k not in set(train)]

@@ -39,7 +39,7 @@ def evaluate_file(binary, name, lab):
             return {"samples": 0, "exit": p.returncode}
         con = score_functions(sqlite3.connect(db))
         ids = {i: e for i, e in con.execute("SELECT id, ext_id FROM samples")}
-        quality = {ids[i]: q for i, q in con.execute("SELECT id, quality FROM samples")}
+        quality = {ids[i]: q for i, q in con.execute("SELECT id, quality FROM samples JOIN sample_quality ON sample_id = id")}
         scores, flags = {}, {}
         for sid, scorer, v, fl in con.execute(
                 "SELECT sample_id, scorer, value, flagged FROM scores"):

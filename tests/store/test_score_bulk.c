@@ -115,9 +115,9 @@ TEST(steps_leave_the_schema_as_it_was_with_every_row_in_its_indexes)
 	CHECK_INT(one(s, "SELECT count(*) FROM sample_scores INDEXED BY"
 			 " sample_scores_by_uncertainty WHERE learned IS NOT NULL"
 			 " AND abs(learned - 0.5) > 0.41"), 10);
-	CHECK_INT(one(s, "SELECT count(*) FROM samples INDEXED BY samples_by_quality"
+	CHECK_INT(one(s, "SELECT count(*) FROM sample_quality INDEXED BY sample_quality_by_quality"
 			 " WHERE quality > 0.4"), N / 5);
-	CHECK_INT(one(s, "SELECT count(*) FROM samples INDEXED BY samples_by_batch_quality"
+	CHECK_INT(one(s, "SELECT count(*) FROM sample_quality INDEXED BY sample_quality_by_batch"
 			 " WHERE batch_id = 1 AND quality < 0.1"), 10);
 	CHECK_INT(one(s, "SELECT count(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'"),
 		  1);
@@ -147,7 +147,7 @@ TEST(a_failed_page_rolls_back_its_step_and_keeps_the_steps_before)
 	CHECK(!store_in_tx(s));
 	/* 1-20 committed; 21-30 rolled back with their page, 31-40 with the end */
 	CHECK_INT(one(s, "SELECT count(*) FROM sample_scores WHERE learned = 0.9"), 20);
-	CHECK_INT(one(s, "SELECT count(*) FROM samples INDEXED BY samples_by_quality"
+	CHECK_INT(one(s, "SELECT count(*) FROM sample_quality INDEXED BY sample_quality_by_quality"
 			 " WHERE quality = 0.45"), 20);
 	CHECK_INT(one(s, "SELECT max(sample_id) FROM sample_scores WHERE learned = 0.9"), 20);
 	store_close(s);
@@ -175,7 +175,7 @@ TEST(a_bulk_write_builds_the_same_indexes_again_with_every_row_in_them)
 	CHECK_INT(page(s, &st, 1, 10, 0.3), ASSAY_OK);
 	CHECK_INT(store_score_bulk_begin(s, &st, &e), ASSAY_OK);
 	CHECK(st.bulk);
-	CHECK_INT(one(s, "SELECT count(*) FROM sqlite_master WHERE name = 'samples_by_quality'"), 0);
+	CHECK_INT(one(s, "SELECT count(*) FROM sqlite_master WHERE name = 'sample_quality_by_quality'"), 0);
 	/* however long it takes, the bulk transaction stays open */
 	st.began -= 1000 * 1000000LL;
 	for (int64_t id = 1; id <= N; id += 10)
@@ -187,9 +187,9 @@ TEST(a_bulk_write_builds_the_same_indexes_again_with_every_row_in_them)
 	CHECK_STR(after, before);
 	CHECK_INT(one(s, "SELECT count(*) FROM sample_scores INDEXED BY sample_scores_by_learned"
 			 " WHERE learned > 0.8"), N / 5);
-	CHECK_INT(one(s, "SELECT count(*) FROM samples INDEXED BY samples_by_quality"
+	CHECK_INT(one(s, "SELECT count(*) FROM sample_quality INDEXED BY sample_quality_by_quality"
 			 " WHERE quality > 0.4"), N / 5);
-	CHECK_INT(one(s, "SELECT count(*) FROM samples INDEXED BY samples_by_batch_quality"
+	CHECK_INT(one(s, "SELECT count(*) FROM sample_quality INDEXED BY sample_quality_by_batch"
 			 " WHERE batch_id = 1 AND quality < 0.1"), 10);
 	CHECK_INT(one(s, "SELECT count(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'"),
 		  1);
@@ -215,7 +215,7 @@ static void bulk_sorted_on(const char *n, size_t want)
 	CHECK_INT((int64_t)st.sort_threads, (int64_t)want);
 	CHECK_INT(one(s, "PRAGMA threads"), 0);
 	CHECK_INT(one(s, "PRAGMA cache_size"), -40000);
-	CHECK_INT(one(s, "SELECT count(*) FROM samples INDEXED BY samples_by_quality"
+	CHECK_INT(one(s, "SELECT count(*) FROM sample_quality INDEXED BY sample_quality_by_quality"
 			 " WHERE quality > 0.4"), N / 5);
 	store_close(s);
 	unsetenv("ASSAY_THREADS");
@@ -245,7 +245,7 @@ TEST(a_bulk_write_rolled_back_leaves_rows_and_indexes_as_they_were)
 	CHECK_STR(after, before);
 	CHECK_INT(one(s, "SELECT count(*) FROM sample_scores INDEXED BY sample_scores_by_learned"
 			 " WHERE learned = 0.5"), N);
-	CHECK_INT(one(s, "SELECT count(*) FROM samples INDEXED BY samples_by_quality"
+	CHECK_INT(one(s, "SELECT count(*) FROM sample_quality INDEXED BY sample_quality_by_quality"
 			 " WHERE quality = 0.25"), N);
 	free(before);
 	free(after);
@@ -265,7 +265,7 @@ TEST(no_bulk_while_an_annotator_holds_a_lease)
 	CHECK(!st.bulk);
 	CHECK(!store_in_tx(s));
 	CHECK_INT(page(s, &st, 1, 10, 0.9), ASSAY_OK);
-	CHECK_INT(one(s, "SELECT count(*) FROM sqlite_master WHERE name = 'samples_by_quality'"), 1);
+	CHECK_INT(one(s, "SELECT count(*) FROM sqlite_master WHERE name = 'sample_quality_by_quality'"), 1);
 	CHECK_INT(store_score_steps_end(s, &st, true, &e), ASSAY_OK);
 	/* an expired lease is nobody's */
 	CHECK_INT(store_exec(s, "UPDATE leases SET expires_at = 1", &e), ASSAY_OK);

@@ -287,7 +287,7 @@ static char *snapshot(void)
 	abuf b = {0};
 	const char *sql = "SELECT (SELECT group_concat(sql, ';') FROM sqlite_master)"
 			  " || (SELECT group_concat(id || text || record || ifnull(quality, '')) "
-			  "FROM samples) || (SELECT count(*) FROM sample_scores) || "
+			  "FROM samples JOIN sample_quality ON sample_id = id) || (SELECT count(*) FROM sample_scores) || "
 			  "(SELECT count(*) FROM decisions) || (SELECT count(*) FROM events) || "
 			  "(SELECT group_concat(name) FROM batches)";
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&

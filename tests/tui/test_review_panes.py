@@ -74,7 +74,7 @@ def test_the_scroll_position_is_drawn_below_the_text_not_over_it():
 def test_every_score_and_the_combined_one_at_200x60():
     with Workdir() as w:
         setup(w)
-        quality = w.sql("SELECT quality FROM samples WHERE ext_id = 's0'")[0][0]
+        quality = w.sql("SELECT quality FROM samples JOIN sample_quality ON sample_id = id WHERE ext_id = 's0'")[0][0]
         with screen(w, size=(200, 60)) as t:
             s = settled(t, "s0  (b)")
             s = settled(t, "neardup")

@@ -1,0 +1,129 @@
+/* quality.c — the combined score in its narrow table (schema.c's step
+ * "sample_quality"): one row per sample, written when the sample is and
+ * rewritten alone when its score changes (the wide samples row, with its
+ * text and record, is never written again for it); the move of an earlier
+ * build's samples.quality there, and the copy a database that cannot be
+ * written is read through. */
+#include "scores_pg.h"
+#include "store_int.h"
+
+#include <math.h>
+
+static const dbi_query q_row = {
+    "quality_row",
+    "INSERT INTO sample_quality (sample_id, batch_id, quality) VALUES (?1, ?2, ?3)", NULL};
+
+int store_quality_row(store *s, int64_t sample_id, int64_t batch_id, double quality,
+		      assay_error *err)
+{
+	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_row, err);
+	if (!st)
+		return err->code;
+	dbi_bind_i64(st, 1, sample_id);
+	dbi_bind_i64(st, 2, batch_id);
+	if (isnan(quality))
+		dbi_bind_null(st, 3);
+	else
+		dbi_bind_f64(st, 3, quality);
+	return dbi_run(st, err, "inserting a combined score");
+}
+
+/* An unchanged combined score is not written again (the row and both
+ * indexes would be rewritten for nothing). */
+static const char sql_quality[] =
+    "UPDATE sample_quality SET quality = ?2 WHERE sample_id = ?1 AND quality IS NOT ?2";
+
+int store_quality_set(store *s, int64_t sample_id, double quality, assay_error *err)
+{
+	if (s->pg)
+		return store_quality_set_pg(s, sample_id, quality, err);
+	sqlite3_stmt *st = store_stmt(s, sql_quality, err);
+	if (!st)
+		return err->code;
+	sqlite3_bind_int64(st, 1, sample_id);
+	if (isnan(quality))
+		sqlite3_bind_null(st, 2);
+	else
+		sqlite3_bind_double(st, 2, quality);
+	return store_step_done(s, st, err, "writing a combined score");
+}
+
+/* Through the quality index: only the samples without a combined score
+ * are visited, each with one seek into the scores. */
+static const char sql_missing[] =
+    "SELECT sample_id FROM sample_quality INDEXED BY sample_quality_by_quality"
+    " WHERE quality IS NULL AND sample_id > ?1"
+    "   AND EXISTS (SELECT 1 FROM sample_scores sc WHERE sc.sample_id = sample_quality.sample_id)"
+    " ORDER BY sample_id LIMIT ?2";
+
+int store_quality_missing(store *s, int64_t after, int64_t *ids, size_t max, size_t *n,
+			  assay_error *err)
+{
+	if (s->pg)
+		return store_quality_missing_pg(s, after, ids, max, n, err);
+	return store_ids_page(s, sql_missing, after, ids, max, n,
+			      "finding samples without a combined score", err);
+}
+
+/* ---- an earlier build's samples.quality ----------------------------------------- */
+
+/* The rows of sample ids (?1, ?2], in id order (appended to the table). */
+static const char sql_move[] =
+	"INSERT INTO sample_quality (sample_id, batch_id, quality)"
+	" SELECT id, batch_id, quality FROM samples WHERE id > ?1 AND id <= ?2 ORDER BY id";
+static const char sql_last[] = "SELECT coalesce(max(id), 0) FROM samples";
+
+static const char sql_quality_indexes[] = SQL_QUALITY_INDEXES;
+
+/* Ids per INSERT, and so per progress line. */
+#define MOVE_STEP 200000
+
+int store_quality_move(store *s, void (*progress)(void *ud, int64_t done, int64_t total),
+		       void *ud, assay_error *err)
+{
+	sqlite3_stmt *st = store_stmt(s, sql_last, err);
+	if (!st)
+		return err->code;
+	int rc = sqlite3_step(st);
+	int64_t last = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return store_sqlerr(s, rc, err, "reading the samples");
+	for (int64_t from = 0; from < last; from += MOVE_STEP) {
+		if (!(st = store_stmt(s, sql_move, err)))
+			return err->code;
+		sqlite3_bind_int64(st, 1, from);
+		sqlite3_bind_int64(st, 2, from + MOVE_STEP);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+			return store_sqlerr(s, rc, err, "moving the combined scores");
+		if (progress && last > MOVE_STEP)
+			progress(ud, from + MOVE_STEP < last ? from + MOVE_STEP : last, last);
+	}
+	/* built after the rows are in: one sort each */
+	return store_exec(s, sql_quality_indexes, err);
+}
+
+/* A database made before the step that cannot be written is read through
+ * a copy of its combined scores in the connection's temporary schema. */
+static const char sql_temp[] =
+	"CREATE TEMP TABLE sample_quality ("
+	"  sample_id INTEGER PRIMARY KEY,"
+	"  batch_id INTEGER NOT NULL,"
+	"  quality REAL);"
+	"INSERT INTO temp.sample_quality SELECT id, batch_id, quality FROM main.samples ORDER BY id;"
+	"CREATE INDEX temp.sample_quality_by_quality ON sample_quality(quality, sample_id);"
+	"CREATE INDEX temp.sample_quality_by_batch ON sample_quality(batch_id, quality, sample_id);";
+
+int store_quality_temp(store *s, assay_error *err)
+{
+	bool moved = false;
+	int rc = store_schema_quality_moved(s, &moved, err);
+	if (rc < 0 || moved)
+		return rc;
+	if ((rc = store_exec(s, "BEGIN", err)) < 0)
+		return rc;
+	rc = store_exec(s, sql_temp, err);
+	return rc == 0 ? store_exec(s, "COMMIT", err) : (store_exec(s, "ROLLBACK", err), rc);
+}
