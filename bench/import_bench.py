@@ -24,14 +24,17 @@ from common import (OUT, checkpoint, copy_db, fresh, generated, machine, measure
 # The peers build the same table shape as assay's samples table: a row id,
 # the batch, the external id, line, text field, text, the original record and
 # a uniqueness rule that drops exact duplicates by an 8-byte hash of the
-# normalized text, with the same unique indexes.
+# normalized text, with the same unique indexes; and the combined score's
+# narrow table with its two indexes, one row per sample (unscored), as assay
+# writes it.
 PEER_SCHEMA = """
 CREATE TABLE samples (id INTEGER PRIMARY KEY, batch_id INTEGER NOT NULL, ext_id TEXT NOT NULL,
   line INTEGER NOT NULL, text_field TEXT NOT NULL, text TEXT NOT NULL, record TEXT NOT NULL,
-  hash INTEGER NOT NULL, quality REAL, UNIQUE (batch_id, ext_id));
+  hash INTEGER NOT NULL, UNIQUE (batch_id, ext_id));
 CREATE UNIQUE INDEX samples_by_hash ON samples(hash);
-CREATE INDEX samples_by_quality ON samples(quality, id);
-CREATE INDEX samples_by_batch_quality ON samples(batch_id, quality, id);
+CREATE TABLE sample_quality (sample_id INTEGER PRIMARY KEY, batch_id INTEGER NOT NULL, quality REAL);
+CREATE INDEX sample_quality_by_quality ON sample_quality(quality, sample_id);
+CREATE INDEX sample_quality_by_batch ON sample_quality(batch_id, quality, sample_id);
 """
 
 SQLITE_SCRIPT = """PRAGMA journal_mode = WAL;
@@ -45,6 +48,7 @@ INSERT OR IGNORE INTO samples (batch_id, ext_id, line, text_field, text, record,
   SELECT 1, json_extract(line, '$.id'), rowid, 'caption', json_extract(line, '$.caption'), line,
          substr(sha3(lower(json_extract(line, '$.caption'))), 1, 8)
   FROM temp.raw;
+INSERT INTO sample_quality (sample_id, batch_id) SELECT id, batch_id FROM samples;
 """
 
 PY_LOADER = r'''
@@ -67,6 +71,7 @@ def rows():
 with con:
     con.executemany("INSERT OR IGNORE INTO samples (batch_id, ext_id, line, text_field, text,"
                     " record, hash) VALUES (?, ?, ?, ?, ?, ?, ?)", rows())
+    con.execute("INSERT INTO sample_quality (sample_id, batch_id) SELECT id, batch_id FROM samples")
 con.close()
 '''
 
@@ -234,7 +239,7 @@ def main():
           f"{two_secs:.1f} s, peak RSS {two_mem:.0f} MiB = {two_mem / one_mem:.2f}x that at "
           f"{a.count:,} (target: at most 1.10x; {verdict(two_mem <= 1.10 * one_mem)}).\n")
     print("The peers load the same file into a table of the same shape (same columns, the "
-          "same unique (batch, id) index and quality indexes) and drop exact duplicates by "
+          "same unique (batch, id) index and the quality table with its indexes) and drop exact duplicates by "
           "a unique 8-byte key as assay does: the sqlite3 shell's is the first 8 bytes of "
           "sha3 of the lower-cased text (it cannot compute assay's normalized-text hash), "
           "the Python loader's Python's own hash of the case-folded, whitespace-collapsed "

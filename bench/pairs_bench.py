@@ -105,10 +105,11 @@ def review(assay, count, keys):
 PEER_SCHEMA = """
 CREATE TABLE samples (id INTEGER PRIMARY KEY, batch_id INTEGER NOT NULL, ext_id TEXT NOT NULL,
   line INTEGER NOT NULL, text_field TEXT NOT NULL, text TEXT NOT NULL, record TEXT NOT NULL,
-  context TEXT, hash BLOB NOT NULL, quality REAL, UNIQUE (batch_id, ext_id));
+  context TEXT, hash BLOB NOT NULL, UNIQUE (batch_id, ext_id));
 CREATE UNIQUE INDEX samples_by_hash ON samples(hash);
-CREATE INDEX samples_by_quality ON samples(quality, id);
-CREATE INDEX samples_by_batch_quality ON samples(batch_id, quality, id);
+CREATE TABLE sample_quality (sample_id INTEGER PRIMARY KEY, batch_id INTEGER NOT NULL, quality REAL);
+CREATE INDEX sample_quality_by_quality ON sample_quality(quality, sample_id);
+CREATE INDEX sample_quality_by_batch ON sample_quality(batch_id, quality, sample_id);
 CREATE TABLE pairs (sample_id INTEGER PRIMARY KEY REFERENCES samples(id), a_field TEXT NOT NULL,
   b_field TEXT NOT NULL, b_text TEXT NOT NULL, a_model TEXT, b_model TEXT, claimed TEXT);
 """
@@ -132,6 +133,7 @@ INSERT INTO pairs (sample_id, a_field, b_field, b_text, a_model, b_model, claime
   SELECT s.id, 'chosen', 'rejected', json_extract(s.record, '$.rejected'),
     json_extract(s.record, '$.chosen_model'), json_extract(s.record, '$.rejected_model'), 'a'
   FROM samples s;
+INSERT INTO sample_quality (sample_id, batch_id) SELECT id, batch_id FROM samples;
 COMMIT;
 """
 

@@ -135,8 +135,8 @@ def ids_in_order(db, n):
     unscored samples first, then by (quality, id) ascending."""
     import sqlite3
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    rows = con.execute("SELECT ext_id FROM samples ORDER BY quality IS NOT NULL, quality, id "
-                       "LIMIT ?", (n,)).fetchall()
+    rows = con.execute("SELECT s.ext_id FROM samples s JOIN sample_quality q ON q.sample_id = s.id"
+                       " ORDER BY q.quality IS NOT NULL, q.quality, s.id LIMIT ?", (n,)).fetchall()
     con.close()
     return [r[0].encode() for r in rows]
 

@@ -49,9 +49,10 @@ def first_of_slice(db, model):
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:
         return con.execute("SELECT s.ext_id FROM samples s JOIN sample_scores ss"
-                           " ON ss.sample_id = s.id WHERE " + FLAGGED +
+                           " ON ss.sample_id = s.id JOIN sample_quality q ON q.sample_id = s.id"
+                           " WHERE " + FLAGGED +
                            " AND json_extract(s.record, '$.meta.model') = ?"
-                           " ORDER BY s.quality, s.id LIMIT 1", (model,)).fetchone()[0]
+                           " ORDER BY q.quality, s.id LIMIT 1", (model,)).fetchone()[0]
     finally:
         con.close()
 
