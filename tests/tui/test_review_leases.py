@@ -129,3 +129,28 @@ def test_undo_then_a_decision_comes_back_to_the_sample_on_screen():
         eq(w.sql("SELECT s.ext_id FROM decisions d JOIN samples s ON s.id = d.sample_id"
                  " JOIN annotators a ON a.id = d.annotator_id WHERE a.name = 'ann'"
                  " ORDER BY s.id"), [("s0",), ("s1",), ("s2",), ("s3",)])
+
+
+def test_undo_of_the_sample_walked_back_to_comes_back_to_the_one_left():
+    """Walked back (h) to a decided sample and undone there, the sample
+    deciding it again goes on to is the undecided one she walked back from
+    (the undo gave up that one's lease and the queue's cursor is past it),
+    as it is when the undo is pressed on that undecided sample itself."""
+    with Workdir() as w:
+        setup(w, 4)
+        with screen(w, "ann", "--order", "import") as t:
+            t.wait_for("s0  (b)  undecided")
+            t.keys("a")
+            t.wait_for("s1  (b)  undecided")
+            t.keys("h")
+            t.wait_for("s0  (b)  accepted")
+            t.keys("u")
+            t.wait_for("undone: back on s0")
+            eq(leases(w), [("ann", "s0")])
+            t.keys("a")
+            t.wait_for("s1  (b)  undecided")
+            eq(leases(w), [("ann", "s1")])
+            t.keys("q")
+            t.wait_exit()
+        eq(w.sql("SELECT s.ext_id FROM decisions d JOIN samples s ON s.id = d.sample_id"
+                 " ORDER BY s.id"), [("s0",)])
