@@ -154,3 +154,34 @@ def test_undo_of_the_sample_walked_back_to_comes_back_to_the_one_left():
             t.wait_exit()
         eq(w.sql("SELECT s.ext_id FROM decisions d JOIN samples s ON s.id = d.sample_id"
                  " ORDER BY s.id"), [("s0",)])
+
+
+def test_undo_walk_back_and_undo_again_come_back_in_turn():
+    """An undo, a step back (h) to a decided sample and an undo there: once
+    both are decided again, the screen comes back to s2 and s3 in turn (both
+    undecided, neither leased: the queue's cursor is past them) before the
+    queue's next, s4."""
+    with Workdir() as w:
+        setup(w, 6)
+        with screen(w, "ann", "--order", "import") as t:
+            for i in range(3):
+                t.wait_for(f"s{i}  (b)  undecided")
+                t.keys("a")
+            t.wait_for("s3  (b)  undecided")
+            t.keys("u")
+            t.wait_for("undone: back on s2")
+            t.keys("h")
+            t.wait_for("s1  (b)  accepted")
+            t.keys("u")
+            t.wait_for("undone: back on s1")
+            eq(leases(w), [("ann", "s1")])
+            t.keys("a")
+            t.wait_for("s2  (b)  undecided")
+            t.keys("a")
+            t.wait_for("s3  (b)  undecided")
+            t.keys("a")
+            t.wait_for("s4  (b)  undecided")
+            t.keys("q")
+            t.wait_exit()
+        eq(w.sql("SELECT s.ext_id FROM decisions d JOIN samples s ON s.id = d.sample_id"
+                 " ORDER BY s.id"), [("s0",), ("s1",), ("s2",), ("s3",)])
