@@ -18,9 +18,12 @@ void tui_key_undo(tui_view *v)
  * undecided sample on screen (the walk forward takes that one's lease
  * again, or passes over it when another annotator was handed it since),
  * or on the entry just before it when that is id (undo after undo walks
- * back); else at the end, as the queue's samples are. */
+ * back), or nowhere when the screen already stands on it (walked back to
+ * with h); else at the end, as the queue's samples are. */
 static void place(app *a, int64_t id)
 {
+	if (a->has_sample && a->pos < a->n_hist && a->hist[a->pos] == id)
+		return;
 	bool before = a->has_sample && !a->dec.verdict[0] && a->pos < a->n_hist &&
 		      a->hist[a->pos] == a->smp.id && a->smp.id != id;
 	if (before && a->pos > 0 && a->hist[a->pos - 1] == id) {
