@@ -105,6 +105,10 @@ typedef struct ingest_scoring {
 	 * insert (no second write of the row); NULL: write() stores it. */
 	double (*combined)(void *ud, size_t i);
 	int (*write)(void *ud, size_t i, int64_t sample_id, assay_error *err);
+	/* Writes what write() has kept back (before each commit), or with
+	 * keep false drops it (its transaction rolled back); NULL: write()
+	 * keeps nothing back. */
+	int (*flush)(void *ud, bool keep, assay_error *err);
 } ingest_scoring;
 
 typedef struct ingest_result {

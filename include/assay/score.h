@@ -521,6 +521,12 @@ int score_pipe_finish(score_pipe *p, assay_error *err);
  * into res. */
 int score_pipe_write(score_pipe *p, store *s, size_t i, int64_t sample_id, bool combine,
 		     score_run_result *res, assay_error *err);
+/* The same without the combined score, packed now and written with the
+ * others added since by score_pipe_flush (a few statements for many
+ * samples; write false: dropped unwritten, after a rollback). */
+int score_pipe_add(score_pipe *p, store *s, size_t i, int64_t sample_id, score_run_result *res,
+		   assay_error *err);
+int score_pipe_flush(score_pipe *p, store *s, bool write, assay_error *err);
 /* Result i's combined score from these scores alone (NaN: none), as
  * score_pipe_write's combine writes it: for a caller that stores it with
  * the sample's row (import). */

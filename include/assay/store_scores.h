@@ -116,6 +116,21 @@ typedef struct store_slot_ref {
  * made) and kept there (a rollback that took a slot away makes it stale). */
 int store_scores_put_split(store *s, const store_score_row *rows, const void *const *split,
 			   store_slot_ref *refs, size_t n, assay_error *err);
+/* Many samples' scores written together (score_write.c): each sample's
+ * rows are packed by store_score_batch_add as store_scores_put_split
+ * takes them (the forms of their notes made at once) and written by
+ * store_score_batch_flush, a few statements for many samples, inside the
+ * same transaction; on PostgreSQL add writes them at once. After a
+ * rollback the batch is dropped unwritten. */
+typedef struct store_score_batch store_score_batch;
+int store_score_batch_new(store_score_batch **out, assay_error *err);
+void store_score_batch_free(store_score_batch *b);
+int store_score_batch_add(store *s, store_score_batch *b, const store_score_row *rows,
+			  const void *const *split, store_slot_ref *refs, size_t n,
+			  assay_error *err);
+/* Writes what b holds and empties it (also when the write fails). */
+int store_score_batch_flush(store *s, store_score_batch *b, assay_error *err);
+void store_score_batch_drop(store_score_batch *b);
 /* A long rewrite of the learned and combined scores (most samples, in key
  * order) in steps (score_bulk.c): transactions that each hold the write
  * lock about a third of a second, with a pause after each in which

@@ -210,8 +210,9 @@ static double import_combined(void *ud, size_t i)
 	return score_pipe_combined(x->pipe, i);
 }
 
-/* The scores of run record i, stored as sample_id (its combined score
- * went in with its row: import_combined). */
+/* The scores of run record i as sample_id's, kept back to be written with
+ * the run's others (import_flush); its combined score went in with its
+ * row (import_combined). */
 static int import_write(void *ud, size_t i, int64_t sample_id, assay_error *err)
 {
 	cli_import_scores *x = ud;
@@ -226,9 +227,16 @@ static int import_write(void *ud, size_t i, int64_t sample_id, assay_error *err)
 		x->bits = words * 64;
 	}
 	x->combined[id >> 6] |= 1ull << (id & 63);
-	int rc = score_pipe_write(x->pipe, x->s, i, sample_id, false, &x->res, err);
+	int rc = score_pipe_add(x->pipe, x->s, i, sample_id, &x->res, err);
 	x->res.combined += rc == 0;
 	return rc;
+}
+
+/* The scores import_write kept back, written before the import commits. */
+static int import_flush(void *ud, bool keep, assay_error *err)
+{
+	cli_import_scores *x = ud;
+	return score_pipe_flush(x->pipe, x->s, keep, err);
 }
 
 int cli_import_scores_new(store *s, cli_import_scores **out, const ingest_scoring **hook,
@@ -254,7 +262,7 @@ int cli_import_scores_new(store *s, cli_import_scores **out, const ingest_scorin
 	x->s = s;
 	x->hook = (ingest_scoring){
 		.ud = x, .start = import_start, .finish = import_finish,
-		.combined = import_combined, .write = import_write};
+		.combined = import_combined, .write = import_write, .flush = import_flush};
 	*out = x;
 	*hook = &x->hook;
 	return 0;

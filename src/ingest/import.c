@@ -208,10 +208,21 @@ static void close_run(run *r)
 	rec_options_free(&r->ro);
 }
 
-/* Commits what is done so far and opens the next transaction. */
+/* Writes the scores kept back (keep), or drops them after a rollback. */
+static int score_flush(run *r, bool keep, assay_error *err)
+{
+	const ingest_scoring *sc = r->o->scoring;
+	return sc && sc->flush ? sc->flush(sc->ud, keep, err) : ASSAY_OK;
+}
+
+/* Commits what is done so far (the scores kept back written first) and
+ * opens the next transaction. */
 static int checkpoint(run *r, bool finished, bool reopen, assay_error *err)
 {
-	int rc = store_batch_refresh_counts(r->s, r->res->batch_id, r->res->read, finished, err);
+	int rc = score_flush(r, true, err);
+	if (rc == ASSAY_OK)
+		rc = store_batch_refresh_counts(r->s, r->res->batch_id, r->res->read, finished,
+						err);
 	if (rc == ASSAY_OK)
 		rc = store_commit(r->s, err);
 	if (rc == ASSAY_OK && reopen)
@@ -244,6 +255,9 @@ static int insert_run(run *r, size_t ready, int *since_commit, assay_error *err)
 		if (r->o->strict && r->res->rejected)
 			return assay_fail(err, ASSAY_EFORMAT, "%s (--strict: nothing imported)",
 					  r->first_error);
+		/* the run's scores, kept back to be written together */
+		if (done + 1 == ready && (rc = score_flush(r, true, err)) < 0)
+			return rc;
 		if (!r->o->strict && ++*since_commit >= every && done + 1 == ready) { /* a run's end */
 			*since_commit = 0;
 			if ((rc = checkpoint(r, false, true, err)) < 0)
@@ -341,6 +355,7 @@ int ingest_import(store *s, const char *source, const ingest_options *o, ingest_
 			*err = saved;
 	} else {
 		store_rollback(s);
+		score_flush(&r, false, err);
 	}
 	progress(&r);
 	close_run(&r); /* the reader thread has ended: its census can be read */

@@ -51,6 +51,7 @@ struct score_pipe {
 	size_t n_threads;
 	bool quit;
 	pthread_t th[ASSAY_MAX_WORKERS];
+	store_score_batch *batch; /* score_pipe_add's rows until score_pipe_flush */
 	pthread_mutex_t mu;
 	pthread_cond_t wake, idle; /* a job started; a job's last task done */
 	pipe_worker w[ASSAY_MAX_WORKERS];
@@ -120,6 +121,7 @@ void score_pipe_free(score_pipe *p)
 	}
 	for (int j = 0; j < 2; j++)
 		job_free(&p->job[j]);
+	store_score_batch_free(p->batch);
 	free(p);
 }
 
@@ -309,42 +311,83 @@ static const void *split_of(const pipe_job *j, size_t i, size_t k)
 	return at == UINT32_MAX ? NULL : j->split[i / PIPE_TASK].data + at;
 }
 
-int score_pipe_write(score_pipe *p, store *s, size_t i, int64_t sample_id, bool combine,
-		     score_run_result *res, assay_error *err)
-{
-	const pipe_job *j = &p->job[p->cur];
-	const score_input *in = &j->in[i];
+/* Input i's scores of the finished run as rows of sample_id, with their
+ * split notes and slot refs, counted in res; ks[r]: row r's rule. */
+typedef struct pipe_rows {
 	store_score_row rows[SCORE_COUNT];
 	const void *split[SCORE_COUNT];
 	store_slot_ref ref[SCORE_COUNT];
-	size_t n = 0, ks[SCORE_COUNT];
+	size_t ks[SCORE_COUNT], n;
+} pipe_rows;
+
+static void rows_of(const score_pipe *p, size_t i, int64_t sample_id, pipe_rows *o,
+		    score_run_result *res)
+{
+	const pipe_job *j = &p->job[p->cur];
+	const score_input *in = &j->in[i];
+	o->n = 0;
 	for (size_t k = 0; k < p->n_ids; k++) {
 		if (!(in->need >> k & 1))
 			continue;
 		const score_result *x = &j->out[i][k];
 		enum score_id id = p->ids[k];
-		rows[n++] = (store_score_row){.sample_id = sample_id,
-					      .scorer = score_defs[id].name,
-					      .version = p->versions[k],
-					      .value = x->value,
-					      .flagged = x->flagged,
-					      .reason = x->reason,
-					      .detail = x->detail};
-		split[n - 1] = split_of(j, i, k);
-		ref[n - 1] = p->ref[k];
-		ks[n - 1] = k;
+		o->rows[o->n] = (store_score_row){.sample_id = sample_id,
+						  .scorer = score_defs[id].name,
+						  .version = p->versions[k],
+						  .value = x->value,
+						  .flagged = x->flagged,
+						  .reason = x->reason,
+						  .detail = x->detail};
+		o->split[o->n] = split_of(j, i, k);
+		o->ref[o->n] = p->ref[k];
+		o->ks[o->n++] = k;
 		res->scored[id]++;
 		res->flagged[id] += x->flagged;
 		res->failed[id] += isnan(x->value);
 	}
-	int rc = n ? store_scores_put_split(s, rows, split, ref, n, err) : ASSAY_OK;
-	for (size_t r = 0; r < n; r++) /* found again when they were not current */
-		p->ref[ks[r]] = ref[r];
+}
+
+/* The refs found again when they were not current. */
+static void keep_refs(score_pipe *p, const pipe_rows *o)
+{
+	for (size_t r = 0; r < o->n; r++)
+		p->ref[o->ks[r]] = o->ref[r];
+}
+
+int score_pipe_write(score_pipe *p, store *s, size_t i, int64_t sample_id, bool combine,
+		     score_run_result *res, assay_error *err)
+{
+	pipe_rows o;
+	rows_of(p, i, sample_id, &o, res);
+	int rc = o.n ? store_scores_put_split(s, o.rows, o.split, o.ref, o.n, err) : ASSAY_OK;
+	keep_refs(p, &o);
 	if (rc == ASSAY_OK && combine) {
-		rc = store_quality_set(s, sample_id, j->combined[i], err);
+		rc = store_quality_set(s, sample_id, p->job[p->cur].combined[i], err);
 		res->combined += rc == ASSAY_OK;
 	}
 	return rc;
+}
+
+int score_pipe_add(score_pipe *p, store *s, size_t i, int64_t sample_id, score_run_result *res,
+		   assay_error *err)
+{
+	if (!p->batch && store_score_batch_new(&p->batch, err) < 0)
+		return err->code;
+	pipe_rows o;
+	rows_of(p, i, sample_id, &o, res);
+	int rc = store_score_batch_add(s, p->batch, o.rows, o.split, o.ref, o.n, err);
+	keep_refs(p, &o);
+	return rc;
+}
+
+int score_pipe_flush(score_pipe *p, store *s, bool write, assay_error *err)
+{
+	if (!p->batch)
+		return ASSAY_OK;
+	if (write)
+		return store_score_batch_flush(s, p->batch, err);
+	store_score_batch_drop(p->batch);
+	return ASSAY_OK;
 }
 
 double score_pipe_combined(const score_pipe *p, size_t i)

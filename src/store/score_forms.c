@@ -125,6 +125,18 @@ static int forms_put(score_forms *f, int64_t id, const char *text)
 	return map_add(f, (uint32_t)id);
 }
 
+/* Reads into f the forms of st (sql_load, bound and reset by the caller). */
+static int forms_read(score_forms *f, sqlite3_stmt *st)
+{
+	int rc;
+	sqlite3_bind_int64(st, 1, f->n ? (int64_t)f->n : 1);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (forms_put(f, sqlite3_column_int64(st, 0),
+			      (const char *)sqlite3_column_text(st, 1)) < 0)
+			return SQLITE_NOMEM;
+	return rc;
+}
+
 /* Reads the forms not yet loaded (SQLITE_DONE, or the error). */
 int score_forms_load(score_forms *f, sqlite3 *db)
 {
@@ -132,14 +144,23 @@ int score_forms_load(score_forms *f, sqlite3 *db)
 	int rc = sqlite3_prepare_v2(db, sql_load, -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return rc;
-	sqlite3_bind_int64(st, 1, f->n ? (int64_t)f->n : 1);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if (forms_put(f, sqlite3_column_int64(st, 0),
-			      (const char *)sqlite3_column_text(st, 1)) < 0) {
-			rc = SQLITE_NOMEM;
-			break;
-		}
+	rc = forms_read(f, st);
 	sqlite3_finalize(st);
+	return rc;
+}
+
+/* score_forms_load for the writer, through the store's cached statement:
+ * a scorer whose reasons name a word of the text asks for a new form
+ * every few samples (thousands of them in a large import), and each ask
+ * prepared the statement anew. */
+static int forms_load_cached(store *s)
+{
+	assay_error ignored = {0};
+	sqlite3_stmt *st = store_stmt(s, sql_load, &ignored);
+	if (!st)
+		return SQLITE_ERROR;
+	int rc = forms_read(s->forms, st);
+	sqlite3_reset(st);
 	return rc;
 }
 
@@ -183,7 +204,7 @@ static int64_t form_id(store *s, const char *form, uint64_t hash)
 			return f->map[at];
 		if (f->n > FORMS_MAX)
 			return 0;
-		if (pass == 0 && score_forms_load(f, s->db) != SQLITE_DONE)
+		if (pass == 0 && forms_load_cached(s) != SQLITE_DONE)
 			return 0;
 	}
 	assay_error ignored = {0};
@@ -239,7 +260,12 @@ static int part_put_split(store *s, abuf *out, const unsigned char **p)
 	int64_t id = form_id(s, form, h);
 	if (id < 0)
 		return -1;
-	if (id == 0 || score_leb_put(out, (uint64_t)id) < 0 || abuf_append(out, nums, n) < 0)
+	/* the id and the numbers in one append (the writer does this for
+	 * every note of every sample) */
+	unsigned char b[10 + 255];
+	size_t k = score_leb_encode(b, (uint64_t)id);
+	memcpy(b + k, nums, n);
+	if (id == 0 || abuf_append(out, b, k + n) < 0)
 		return 0;
 	return 1;
 }
@@ -287,20 +313,28 @@ int score_forms_note(store *s, score_notes_buf *b, int slot, const char *reason,
 
 int score_notes_finish(score_notes_buf *b, abuf *out)
 {
-	int rc = abuf_append(out, b->plain.data ? b->plain.data : "", b->plain.len);
-	if (rc == 0 && b->mask) {
-		unsigned char m[10];
-		size_t n = 0;
-		for (uint64_t x = b->mask; x; x >>= 7)
-			m[n++] = (unsigned char)((x & 0x7f) | (x >> 7 ? 0x80 : 0));
-		rc |= abuf_putc(out, (char)NOTES_COMPACT);
-		rc |= abuf_append(out, m, n);
-		for (int slot = 0; slot < 64; slot++)
-			if (b->mask >> slot & 1)
-				rc |= abuf_append(out, b->parts.data + b->at[slot], b->len[slot]);
-		rc |= abuf_append(out, "\0", 2);
+	if (b->plain.len && abuf_append(out, b->plain.data, b->plain.len) < 0)
+		return ASSAY_ENOMEM;
+	if (!b->mask)
+		return 0;
+	/* the compact record written in place: its first byte, the mask (at
+	 * most 10 bytes), the entries (within parts) and two NULs */
+	if (abuf_reserve(out, 1 + 10 + b->parts.len + 2) < 0)
+		return ASSAY_ENOMEM;
+	unsigned char *w = (unsigned char *)out->data + out->len;
+	*w++ = NOTES_COMPACT;
+	for (uint64_t x = b->mask; x; x >>= 7)
+		*w++ = (unsigned char)((x & 0x7f) | (x >> 7 ? 0x80 : 0));
+	for (uint64_t m = b->mask; m; m &= m - 1) {
+		int slot = __builtin_ctzll(m);
+		memcpy(w, b->parts.data + b->at[slot], b->len[slot]);
+		w += b->len[slot];
 	}
-	return rc ? ASSAY_ENOMEM : 0;
+	*w++ = 0;
+	*w++ = 0;
+	out->len = (size_t)(w - (unsigned char *)out->data);
+	out->data[out->len] = '\0';
+	return 0;
 }
 
 /* Passes over one text of an entry (its form says how many numbers). */

@@ -58,8 +58,7 @@ bool score_form_split_text(const char *t, score_form_split *sp)
 	return true;
 }
 
-/* Writes v + 1 as LEB128 at b (at most 10 bytes); how many. */
-static size_t leb_encode(unsigned char *b, uint64_t v)
+size_t score_leb_encode(unsigned char *b, uint64_t v)
 {
 	size_t n = 0;
 	v += 1;
@@ -75,7 +74,7 @@ static size_t leb_encode(unsigned char *b, uint64_t v)
 int score_leb_put(abuf *out, uint64_t v)
 {
 	unsigned char b[10];
-	return abuf_append(out, b, leb_encode(b, v));
+	return abuf_append(out, b, score_leb_encode(b, v));
 }
 
 /* The most bytes one text's part takes: tag, hash, form and its NUL,
@@ -101,7 +100,7 @@ static size_t part_split(const char *text, unsigned char *b)
 	memcpy(b + 1 + sizeof h, sp.form, flen + 1);
 	unsigned char *count = b + 1 + sizeof h + flen + 1, *q = count + 1;
 	for (size_t i = 0; i < sp.n; i++)
-		q += leb_encode(q, sp.num[i]);
+		q += score_leb_encode(q, sp.num[i]);
 	*count = (unsigned char)(q - count - 1);
 	return (size_t)(q - b);
 }

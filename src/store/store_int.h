@@ -284,6 +284,8 @@ bool score_form_split_text(const char *t, score_form_split *sp);
 uint64_t score_form_hash(const char *form);
 /* Appends v + 1 as LEB128 (no byte of it is 0); -1 when out of memory. */
 int score_leb_put(abuf *out, uint64_t v);
+/* Writes v + 1 as LEB128 at b (at most 10 bytes); how many. */
+size_t score_leb_encode(unsigned char *b, uint64_t v);
 /* A note split ahead (store_note_split): its bytes' tags. */
 enum { SCORE_SPLIT_EMPTY = 0, SCORE_SPLIT_FORM = 1, SCORE_SPLIT_PLAIN = 2 };
 /* A notes blob being made: its plain records, and its compact entries by
