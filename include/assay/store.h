@@ -106,6 +106,14 @@ bool store_in_tx(const store *s);
  * indexes of a million-sample batch stay in memory between commits (peak
  * memory stays under 64 MiB), and fewer WAL checkpoints. */
 int store_bulk_mode(store *s, assay_error *err);
+/* An import writes only rows whose parents it wrote or found itself in
+ * the same transaction (its batch's samples, their scores and notes, a
+ * duplicate's sample): SQLite's check of each reference (a cursor opened
+ * on the parent table and a seek, for every row and reference) is left
+ * off while it writes (checked false) and put back after. Outside a
+ * transaction (SQLite ignores the setting inside one); nothing on
+ * PostgreSQL. */
+int store_references_checked(store *s, bool checked, assay_error *err);
 
 /* With elsewhere, this connection's commits never fold the write-ahead log
  * into the database (a checkpoint: copying and syncing up to thousands of

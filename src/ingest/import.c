@@ -329,8 +329,11 @@ int ingest_import(store *s, const char *source, const ingest_options *o, ingest_
 	if (rc == ASSAY_OK)
 		rc = store_bulk_mode(s, err);
 	if (rc == ASSAY_OK)
+		rc = store_references_checked(s, false, err);
+	if (rc == ASSAY_OK)
 		rc = store_begin(s, err);
 	if (rc < 0) {
+		store_references_checked(s, true, &(assay_error){0});
 		close_run(&r);
 		return rc;
 	}
@@ -357,6 +360,9 @@ int ingest_import(store *s, const char *source, const ingest_options *o, ingest_
 		store_rollback(s);
 		score_flush(&r, false, err);
 	}
+	int frc = store_references_checked(s, true, rc < 0 ? &(assay_error){0} : err);
+	if (frc < 0 && rc >= 0)
+		rc = frc;
 	progress(&r);
 	close_run(&r); /* the reader thread has ended: its census can be read */
 	rpt_finish(&r.rpt, &r.census);

@@ -135,6 +135,14 @@ int store_bulk_mode(store *s, assay_error *err)
 	return store_exec(s, "PRAGMA cache_size = -40000; PRAGMA wal_autocheckpoint = 20000", err);
 }
 
+int store_references_checked(store *s, bool checked, assay_error *err)
+{
+	if (s->pg || s->readonly)
+		return ASSAY_OK;
+	return store_exec(s, checked ? "PRAGMA foreign_keys = ON" : "PRAGMA foreign_keys = OFF",
+			  err);
+}
+
 bool store_in_tx(const store *s)
 {
 	return s->in_tx;
