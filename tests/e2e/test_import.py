@@ -372,6 +372,35 @@ def test_strict_leaves_database_exactly_as_before():
         eq(w.dump(), before)
 
 
+def test_strict_failure_leaves_no_scores_for_the_next_source():
+    """A source refused by --strict after records whose scores were kept back
+    to be written together: they go with its rollback, and the next source's
+    samples (which take the same ids) get their own scores, and no others."""
+    with Workdir() as w:
+        bad = w.file("bad.jsonl", "\n".join(good(i) for i in range(20)) + "\n{broken\n")
+        ok = w.file("ok.jsonl", "\n".join(
+            good(i, f"A small grey cat number {i} sleeps on a warm windowsill.")
+            for i in range(100, 105)) + "\n")
+        r = w.run("import", "--strict", bad, ok)
+        eq(r.code, 65, r)
+        contains(r.err, "--strict: nothing imported")
+        eq(w.sql("SELECT count(*) FROM samples"), [(5,)])
+        eq(w.sql("SELECT count(*) FROM sample_scores"), [(5,)])
+        eq(w.sql("SELECT count(*) FROM sample_scores ss"
+                 " WHERE NOT EXISTS (SELECT 1 FROM samples s WHERE s.id = ss.sample_id)"), [(0,)])
+        eq(w.sql("SELECT count(*) FROM score_notes n"
+                 " WHERE NOT EXISTS (SELECT 1 FROM samples s WHERE s.id = n.sample_id)"), [(0,)])
+        got = w.sql("SELECT s.ext_id, ss.flags, hex(ss.vals) FROM samples s"
+                    " JOIN sample_scores ss ON ss.sample_id = s.id ORDER BY s.ext_id")
+    with Workdir() as w:
+        ok = w.file("ok.jsonl", "\n".join(
+            good(i, f"A small grey cat number {i} sleeps on a warm windowsill.")
+            for i in range(100, 105)) + "\n")
+        eq(w.run("import", ok).code, 0)
+        eq(w.sql("SELECT s.ext_id, ss.flags, hex(ss.vals) FROM samples s"
+                 " JOIN sample_scores ss ON ss.sample_id = s.id ORDER BY s.ext_id"), got)
+
+
 def test_binary_and_compressed_files_refused():
     with Workdir() as w:
         gz = os.path.join(w.path, "c.jsonl.gz")
