@@ -184,6 +184,7 @@ typedef struct hook_seen {
 	size_t n[2];
 	bool started;
 	size_t runs, views, writes, bad;
+	size_t pending, flushed, dropped; /* writes kept back, then flushed or dropped */
 } hook_seen;
 
 /* Keeps a copy of the views (they need not outlive the call; what they
@@ -218,12 +219,42 @@ static int hook_write(void *ud, size_t i, int64_t sample_id, assay_error *err)
 	hook_seen *h = ud;
 	store_sample x;
 	h->writes++;
+	h->pending++;
 	if (i >= h->n[1] || !h->v[1][i].text || !store_in_tx(h->s) ||
 	    store_sample_get(h->s, sample_id, &x, err) < 0)
 		return h->bad++, 0;
 	h->bad += strcmp(x.text, h->v[1][i].text) != 0;
 	store_sample_free(&x);
 	return 0;
+}
+
+/* The writes kept back: flushed inside the transaction they belong to,
+ * dropped once it is rolled back. */
+static int hook_flush(void *ud, bool keep, assay_error *err)
+{
+	(void)err;
+	hook_seen *h = ud;
+	if (keep) {
+		h->bad += !store_in_tx(h->s);
+		h->flushed += h->pending;
+	} else {
+		h->bad += store_in_tx(h->s);
+		h->dropped += h->pending;
+	}
+	h->pending = 0;
+	return 0;
+}
+
+/* Whether the store checks references again: a score of a sample that is
+ * not there is refused. */
+static bool references_checked(store *s)
+{
+	assay_error e = {0};
+	store_score_row row = {999999, "length", "1", 0.5, false, "none", NULL};
+	store_begin(s, &e);
+	int rc = store_score_put(s, &row, &e);
+	store_rollback(s);
+	return rc < 0;
 }
 
 TEST(import_scoring_hook)
@@ -239,7 +270,7 @@ TEST(import_scoring_hook)
 	memset(&h, 0, sizeof h);
 	h.s = s;
 	ingest_scoring sc = {.ud = &h, .start = hook_start, .finish = hook_finish,
-			     .write = hook_write};
+			     .write = hook_write, .flush = hook_flush};
 	ingest_options o = {.batch = "b", .commit_every = 64, .scoring = &sc};
 	ingest_result r;
 	assay_error e = {0};
@@ -250,6 +281,9 @@ TEST(import_scoring_hook)
 	CHECK_INT(h.bad, 0);
 	CHECK_INT(h.views, 1000); /* duplicates are scored, not written; the bad line neither */
 	CHECK(h.runs > 0);
+	CHECK_INT(h.flushed, 900); /* every write kept back was flushed before its commit */
+	CHECK_INT(h.pending, 0);
+	CHECK(references_checked(s)); /* left off while it wrote, back on after */
 	/* again: the batch is resumed, nothing new, nothing scored */
 	h.writes = 0;
 	CHECK_INT(ingest_import(s, p, &o, &r, &e), ASSAY_EPARTIAL);
@@ -257,6 +291,16 @@ TEST(import_scoring_hook)
 	CHECK_INT(h.writes, 0);
 	CHECK_INT(h.bad, 0);
 	CHECK(!h.started); /* every run started was finished */
+	/* a source refused by --strict: the writes kept back go with it */
+	const char *q = write_file("strict.jsonl", "{\"text\": \"x one\"}\n{\"text\": \"x two\"}\n"
+						   "{\"text\": \"x three\"}\n{bad\n");
+	ingest_options strict = {.batch = "strict", .strict = true, .scoring = &sc};
+	h.flushed = 0;
+	CHECK_INT(ingest_import(s, q, &strict, &r, &e), ASSAY_EFORMAT);
+	CHECK_INT(h.dropped, 3);
+	CHECK_INT(h.flushed, 0);
+	CHECK_INT(h.bad, 0);
+	CHECK(references_checked(s));
 	store_close(s);
 }
 
