@@ -71,7 +71,6 @@ int store_quality_missing(store *s, int64_t after, int64_t *ids, size_t max, siz
 static const char sql_move[] =
 	"INSERT INTO sample_quality (sample_id, batch_id, quality)"
 	" SELECT id, batch_id, quality FROM samples WHERE id > ?1 AND id <= ?2 ORDER BY id";
-static const char sql_last[] = "SELECT coalesce(max(id), 0) FROM samples";
 
 static const char sql_quality_indexes[] = SQL_QUALITY_INDEXES;
 
@@ -81,26 +80,10 @@ static const char sql_quality_indexes[] = SQL_QUALITY_INDEXES;
 int store_quality_move(store *s, void (*progress)(void *ud, int64_t done, int64_t total),
 		       void *ud, assay_error *err)
 {
-	sqlite3_stmt *st = store_stmt(s, sql_last, err);
-	if (!st)
-		return err->code;
-	int rc = sqlite3_step(st);
-	int64_t last = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW)
-		return store_sqlerr(s, rc, err, "reading the samples");
-	for (int64_t from = 0; from < last; from += MOVE_STEP) {
-		if (!(st = store_stmt(s, sql_move, err)))
-			return err->code;
-		sqlite3_bind_int64(st, 1, from);
-		sqlite3_bind_int64(st, 2, from + MOVE_STEP);
-		rc = sqlite3_step(st);
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE)
-			return store_sqlerr(s, rc, err, "moving the combined scores");
-		if (progress && last > MOVE_STEP)
-			progress(ud, from + MOVE_STEP < last ? from + MOVE_STEP : last, last);
-	}
+	int rc = store_move_by_ids(s, sql_move, MOVE_STEP, "moving the combined scores", progress,
+				   ud, err);
+	if (rc < 0)
+		return rc;
 	/* built after the rows are in: one sort each */
 	return store_exec(s, sql_quality_indexes, err);
 }

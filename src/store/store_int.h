@@ -209,6 +209,12 @@ int store_quality_temp(store *s, assay_error *err);
 /* Reads from their records the texts an earlier build stored a second
  * time (those whose bytes appear there), inside the caller's transaction;
  * progress every 100,000 sample ids when there are more. */
+/* Runs sql_step, bound to the ids (?1, ?2], step ids at a time up to the
+ * largest sample id, a progress line per step on a large table; what names
+ * the work in an error (text_store.c). */
+int store_move_by_ids(store *s, const char *sql_step, int64_t step, const char *what,
+		      void (*progress)(void *ud, int64_t done, int64_t total), void *ud,
+		      assay_error *err);
 int store_text_move(store *s, void (*progress)(void *ud, int64_t done, int64_t total), void *ud,
 		    assay_error *err);
 

@@ -30,8 +30,9 @@ static const char sql_last[] = "SELECT coalesce(max(id), 0) FROM samples";
 /* Ids per UPDATE, and so per progress line. */
 #define MOVE_STEP 100000
 
-int store_text_move(store *s, void (*progress)(void *ud, int64_t done, int64_t total), void *ud,
-		    assay_error *err)
+int store_move_by_ids(store *s, const char *sql_step, int64_t step, const char *what,
+		      void (*progress)(void *ud, int64_t done, int64_t total), void *ud,
+		      assay_error *err)
 {
 	sqlite3_stmt *st = store_stmt(s, sql_last, err);
 	if (!st)
@@ -41,17 +42,24 @@ int store_text_move(store *s, void (*progress)(void *ud, int64_t done, int64_t t
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW)
 		return store_sqlerr(s, rc, err, "reading the samples");
-	for (int64_t from = 0; from < last; from += MOVE_STEP) {
-		if (!(st = store_stmt(s, sql_move, err)))
+	for (int64_t from = 0; from < last; from += step) {
+		if (!(st = store_stmt(s, sql_step, err)))
 			return err->code;
 		sqlite3_bind_int64(st, 1, from);
-		sqlite3_bind_int64(st, 2, from + MOVE_STEP);
+		sqlite3_bind_int64(st, 2, from + step);
 		rc = sqlite3_step(st);
 		sqlite3_reset(st);
 		if (rc != SQLITE_DONE)
-			return store_sqlerr(s, rc, err, "storing the texts once");
-		if (progress && last > MOVE_STEP)
-			progress(ud, from + MOVE_STEP < last ? from + MOVE_STEP : last, last);
+			return store_sqlerr(s, rc, err, what);
+		if (progress && last > step)
+			progress(ud, from + step < last ? from + step : last, last);
 	}
 	return ASSAY_OK;
+}
+
+int store_text_move(store *s, void (*progress)(void *ud, int64_t done, int64_t total), void *ud,
+		    assay_error *err)
+{
+	return store_move_by_ids(s, sql_move, MOVE_STEP, "storing the texts once", progress, ud,
+				 err);
 }
