@@ -223,7 +223,10 @@ int store_score_rows_read(store *s, int64_t lo, int64_t hi, int note_slot,
  * insert, find the row taken and merge into it. The rows written are
  * store_score_put's; it is what is done instead when the row or its notes
  * are no longer as read, when old has no row, for another scorer and on
- * PostgreSQL. ref: as store_scores_put_split's. */
+ * PostgreSQL. ref: as store_scores_put_split's. Returns 0 when the row
+ * was written as read, 1 when the score was merged into the row as it is
+ * now (its other scores may then differ from those read: the combined
+ * score must be read back from it), or an error. */
 int store_score_rewrite(store *s, const store_score_row *r, const store_score_stored *old,
 			store_slot_ref *ref, assay_error *err);
 /* The slot of a scorer and the id of one of its versions (-1 and 0 when

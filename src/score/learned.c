@@ -45,6 +45,7 @@ typedef struct page_job {
 	size_t *count;
 	double *values;      /* per sample: SCORE_COUNT values, as the combined score reads them */
 	old_score *old;
+	int64_t *merged;     /* the ids whose write merged into the row as it is now */
 	abuf notes;          /* the old reasons and details, NUL-ended, and stored rows */
 	size_t cap;          /* samples the arrays hold */
 	score_result *res;   /* per sample: the prediction */
@@ -174,12 +175,14 @@ static int job_room(page_job *p, size_t n)
 	free(p->values);
 	free(p->old);
 	free(p->res);
+	free(p->merged);
 	p->nums = calloc(n * SCORE_COUNT, sizeof *p->nums);
 	p->count = calloc(n, sizeof *p->count);
 	p->values = calloc(n * SCORE_COUNT, sizeof *p->values);
 	p->old = calloc(n, sizeof *p->old);
 	p->res = calloc(n, sizeof *p->res);
-	p->cap = p->nums && p->count && p->values && p->old && p->res ? n : 0;
+	p->merged = calloc(n, sizeof *p->merged);
+	p->cap = p->nums && p->count && p->values && p->old && p->res && p->merged ? n : 0;
 	return p->cap ? ASSAY_OK : ASSAY_ENOMEM;
 }
 
@@ -251,6 +254,7 @@ static void job_free(page_job *p)
 	free(p->values);
 	free(p->old);
 	free(p->res);
+	free(p->merged);
 	abuf_free(&p->notes);
 	store_strings_free(p->slot_names, p->n_slots);
 	scratch_free(&p->sc[0]);
@@ -349,6 +353,7 @@ static int write_page(run_ctx *r, page_job *p, const store_score_want *want,
 		rc = store_score_step_open(r->s, st, err);
 	if (rc < 0)
 		return rc;
+	size_t n_merged = 0;
 	for (size_t i = 0; rc == 0 && i < p->page.n; i++) {
 		const score_result *res = &p->res[i];
 		int64_t id = p->page.items[i].id;
@@ -360,12 +365,20 @@ static int write_page(run_ctx *r, page_job *p, const store_score_want *want,
 			store_score_stored old = stored_row(p, i);
 			rc = store_score_rewrite(r->s, &row, &old, &p->ref, err);
 		}
+		if (rc == 1) { /* its other scores may not be those read: combined below */
+			p->merged[n_merged++] = id;
+			rc = ASSAY_OK;
+			continue;
+		}
 		/* the combined score from the values read with the page and this one */
 		double *values = p->values + i * SCORE_COUNT;
 		values[SCORE_LEARNED] = res->value;
 		if (rc == 0)
 			rc = run_combine_values(r, id, values, err);
 	}
+	/* the merged rows' combined scores from the rows as stored now, in the same step */
+	if (rc == 0 && n_merged)
+		rc = run_combine(r, p->merged, n_merged, err);
 	int rc2 = store_score_step_close(r->s, st, rc == 0, rc == 0 ? err : &(assay_error){0});
 	rc = rc < 0 ? rc : rc2;
 	for (size_t i = 0; rc == 0 && i < p->page.n; i++) {

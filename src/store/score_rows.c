@@ -260,11 +260,18 @@ static int notes_rewrite(store *s, int64_t id, const store_score_stored *old, in
 	return rc;
 }
 
+/* The score merged into the row as it is now (store_score_rewrite's 1). */
+static int merge_now(store *s, const store_score_row *r, store_slot_ref *ref, assay_error *err)
+{
+	int rc = store_scores_put_split(s, r, NULL, ref, 1, err);
+	return rc < 0 ? rc : 1;
+}
+
 int store_score_rewrite(store *s, const store_score_row *r, const store_score_stored *old,
 			store_slot_ref *ref, assay_error *err)
 {
 	if (s->pg || !old->row || strcmp(r->scorer, LEARNED) != 0)
-		return store_scores_put_split(s, r, NULL, ref, 1, err);
+		return merge_now(s, r, ref, err);
 	int slot;
 	uint32_t ver;
 	int rc = slot_of(s, r, ref, &slot, &ver, err);
@@ -294,7 +301,7 @@ int store_score_rewrite(store *s, const store_score_row *r, const store_score_st
 	if ((rc = store_step_done(s, st, err, "writing scores")) < 0)
 		return rc;
 	if (sqlite3_changes(s->db) == 0) /* no longer as read: merged into as it is now */
-		return store_scores_put_split(s, r, NULL, ref, 1, err);
+		return merge_now(s, r, ref, err);
 	abuf rec = {0};
 	if (score_pack_note(&rec, slot, r->reason, r->detail) < 0)
 		rc = assay_fail(err, ASSAY_ENOMEM, "out of memory");
