@@ -243,6 +243,48 @@ static const dbi_query q_raise = {
     "pg_schema_raise", NULL,
     "UPDATE assay_meta SET value = $1 WHERE key = 'user_version' AND value < $1"};
 
+/* A table a later step made on an existing store is given what samples
+ * has: the same privileges to the same roles (the store's owner's own
+ * when another role made it), so the workers and readers granted on the
+ * store's tables before keep working (a grant "on all tables" does not
+ * cover a table made after it). The table: the setting q_grant_table
+ * puts, in this transaction. A role that cannot grant them is told what
+ * to grant. */
+static const dbi_query q_grant_table = {
+    "pg_grant_table", NULL, "SELECT set_config('assay.new_table', $1, true)"};
+static const char sql_grant_as_samples[] =
+	"DO $$DECLARE t text := current_setting('assay.new_table'); qs text[]; q text;"
+	" BEGIN"
+	"  SELECT array_agg(x.q ORDER BY x.q) INTO qs FROM ("
+	"   SELECT format('GRANT %s ON TABLE %I TO %s%s',"
+	"     string_agg(e.privilege_type, ', ' ORDER BY e.privilege_type), t,"
+	"     CASE WHEN e.grantee = 0 THEN 'PUBLIC' ELSE e.grantee::regrole::text END,"
+	"     CASE WHEN e.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END) AS q"
+	"   FROM pg_catalog.pg_class c,"
+	"     aclexplode(coalesce(c.relacl, acldefault('r', c.relowner))) e"
+	"   WHERE c.oid = 'samples'::regclass"
+	"     AND e.grantee <> (SELECT relowner FROM pg_catalog.pg_class WHERE oid = t::regclass)"
+	"   GROUP BY e.grantee, e.is_grantable) x;"
+	"  FOREACH q IN ARRAY coalesce(qs, '{}') LOOP EXECUTE q; END LOOP;"
+	" EXCEPTION WHEN insufficient_privilege THEN"
+	"  RAISE EXCEPTION 'cannot give the new table % the privileges samples has (%):"
+	" have the owner of samples open the store once for writing, or grant: %;',"
+	"   t, SQLERRM, array_to_string(qs, '; ') USING ERRCODE = 'insufficient_privilege';"
+	" END$$";
+
+static int grant_as_samples(store *s, const char *table, assay_error *err)
+{
+	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_grant_table, err);
+	if (!st)
+		return err->code;
+	dbi_bind_text(st, 1, table, -1);
+	int rc = dbi_step(st, err, "naming the new table");
+	dbi_reset(st);
+	if (rc < 0)
+		return rc;
+	return dbi_exec(s->dbi, sql_grant_as_samples, err);
+}
+
 /* Raises the recorded version to this build's. */
 static int raise_version(store *s, assay_error *err)
 {
@@ -276,7 +318,8 @@ static int complete(store *s, int64_t version, assay_error *err)
 					  (long long)version, STORE_SCHEMA_VERSION);
 		if (s->readonly)
 			continue;
-		if (!have && dbi_exec(s->dbi, pg_later[i].sql, err) < 0)
+		if (!have && (dbi_exec(s->dbi, pg_later[i].sql, err) < 0 ||
+			      grant_as_samples(s, pg_later[i].table, err) < 0))
 			return assay_error_prefix(err, "completing the schema");
 	}
 	if (s->readonly)
