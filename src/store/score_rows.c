@@ -47,22 +47,6 @@ static int notes_fail(assay_error *err, int rc)
 			  "store it and rolled the transaction back");
 }
 
-/* Row r's slot and version id: ref's while current, else made (and kept
- * in ref). */
-static int slot_of(store *s, const store_score_row *r, store_slot_ref *ref, int *slot,
-		   uint32_t *ver, assay_error *err)
-{
-	if (ref && ref->epoch && ref->epoch == s->slots_epoch) {
-		*slot = ref->slot;
-		*ver = ref->ver;
-		return ASSAY_OK;
-	}
-	int rc = score_slot_make(s, r->scorer, r->version, slot, ver, err);
-	if (rc == ASSAY_OK && ref)
-		*ref = (store_slot_ref){score_slots_epoch(s), *slot, *ver};
-	return rc;
-}
-
 /* The n scores of one sample (rows[i].sample_id all alike) scored at at;
  * split[i]: rows[i]'s note split ahead, or split NULL. */
 static int put_rows(store *s, const store_score_row *rows, const void *const *split,
@@ -79,7 +63,7 @@ static int put_rows(store *s, const store_score_row *rows, const void *const *sp
 		return assay_fail(err, ASSAY_EINVAL, "at most %d scorers", STORE_MAX_SLOTS);
 	int rc = ASSAY_OK;
 	for (size_t i = 0; i < n && rc == 0; i++) {
-		rc = slot_of(s, &rows[i], refs ? &refs[i] : NULL, &slot[i], &ver[i], err);
+		rc = score_slot_of(s, &rows[i], refs ? &refs[i] : NULL, &slot[i], &ver[i], err);
 		top = rc == 0 && slot[i] > top ? slot[i] : top;
 	}
 	if (rc < 0 || top < 0)
@@ -274,7 +258,7 @@ int store_score_rewrite(store *s, const store_score_row *r, const store_score_st
 		return merge_now(s, r, ref, err);
 	int slot;
 	uint32_t ver;
-	int rc = slot_of(s, r, ref, &slot, &ver, err);
+	int rc = score_slot_of(s, r, ref, &slot, &ver, err);
 	if (rc < 0)
 		return rc;
 	unsigned char vals[1 + STORE_MAX_SLOTS / 4 + STORE_MAX_SLOTS * 8 + 1];

@@ -187,3 +187,17 @@ int score_slot_make(store *s, const char *name, const char *version, int *slot, 
 		return rc;
 	return score_slot_find(s, name, version, slot, ver, err);
 }
+
+int score_slot_of(store *s, const store_score_row *r, store_slot_ref *ref, int *slot,
+		  uint32_t *ver, assay_error *err)
+{
+	if (ref && ref->epoch && ref->epoch == s->slots_epoch) {
+		*slot = ref->slot;
+		*ver = ref->ver;
+		return ASSAY_OK;
+	}
+	int rc = score_slot_make(s, r->scorer, r->version, slot, ver, err);
+	if (rc == ASSAY_OK && ref)
+		*ref = (store_slot_ref){score_slots_epoch(s), *slot, *ver};
+	return rc;
+}

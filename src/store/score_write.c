@@ -90,22 +90,6 @@ void store_score_batch_free(store_score_batch *b)
 	free(b);
 }
 
-/* Row r's slot and version id: ref's while current, else made (and kept
- * in ref). */
-static int slot_of(store *s, const store_score_row *r, store_slot_ref *ref, int *slot,
-		   uint32_t *ver, assay_error *err)
-{
-	if (ref && ref->epoch && ref->epoch == s->slots_epoch) {
-		*slot = ref->slot;
-		*ver = ref->ver;
-		return ASSAY_OK;
-	}
-	int rc = score_slot_make(s, r->scorer, r->version, slot, ver, err);
-	if (rc == ASSAY_OK && ref)
-		*ref = (store_slot_ref){score_slots_epoch(s), *slot, *ver};
-	return rc;
-}
-
 /* Appends len bytes to the batch's buffer; their offset in *at. */
 static int put_bytes(store_score_batch *b, const void *p, size_t len, size_t *at)
 {
@@ -169,7 +153,7 @@ int store_score_batch_add(store *s, store_score_batch *b, const store_score_row 
 	bool learned[STORE_MAX_SLOTS];
 	int rc = ASSAY_OK;
 	for (size_t i = 0; i < n && rc == 0; i++) {
-		rc = slot_of(s, &rows[i], refs ? &refs[i] : NULL, &slot[i], &ver[i], err);
+		rc = score_slot_of(s, &rows[i], refs ? &refs[i] : NULL, &slot[i], &ver[i], err);
 		top = rc == 0 && slot[i] > top ? slot[i] : top;
 	}
 	batch_row *x = rc == 0 && top >= 0 ? next_row(b) : NULL;

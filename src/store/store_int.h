@@ -335,6 +335,10 @@ int score_slot_find(store *s, const char *name, const char *version, int *slot, 
 /* The same, made when new, inside a write transaction. */
 int score_slot_make(store *s, const char *name, const char *version, int *slot, uint32_t *ver,
 		    assay_error *err);
+/* Row r's slot and version id: ref's while current, else made (and kept
+ * in ref, which may be NULL). */
+int score_slot_of(store *s, const store_score_row *r, store_slot_ref *ref, int *slot,
+		  uint32_t *ver, assay_error *err);
 /* store_scores_put with the time the scores were made. */
 int store_scores_put_at(store *s, const store_score_row *rows, size_t n, int64_t at,
 			assay_error *err);
