@@ -30,8 +30,11 @@ static size_t rows_of(int i, int64_t id, store_score_row *rows, char (*reason)[6
 		return 3;
 	}
 	for (int k = 0; k < 3; k++) {
-		snprintf(reason[k], 64, i == 30 ? "" : "%s: %d words, %d characters", names[k],
-			 i + k, 7 * i + 11);
+		if (i == 30)
+			reason[k][0] = '\0';
+		else
+			snprintf(reason[k], 64, "%s: %d words, %d characters", names[k], i + k,
+				 7 * i + 11);
 		rows[k] = (store_score_row){id, names[k], k == 1 ? "2" : "1", (i % 10) / 10.0 + k,
 					    (i + k) % 3 == 0, reason[k],
 					    k == 2 && i % 4 == 0 ? "{\"at\":[1,2]}" : NULL};
