@@ -185,6 +185,8 @@ typedef struct hook_seen {
 	bool started;
 	size_t runs, views, writes, bad;
 	size_t pending, flushed, dropped; /* writes kept back, then flushed or dropped */
+	volatile sig_atomic_t *stop; /* raised at write stop_at; flushes after that fail */
+	size_t stop_at, flushes_stopped;
 } hook_seen;
 
 /* Keeps a copy of the views (they need not outlive the call; what they
@@ -220,6 +222,8 @@ static int hook_write(void *ud, size_t i, int64_t sample_id, assay_error *err)
 	store_sample x;
 	h->writes++;
 	h->pending++;
+	if (h->stop && h->writes == h->stop_at)
+		*h->stop = 1;
 	if (i >= h->n[1] || !h->v[1][i].text || !store_in_tx(h->s) ||
 	    store_sample_get(h->s, sample_id, &x, err) < 0)
 		return h->bad++, 0;
@@ -232,8 +236,10 @@ static int hook_write(void *ud, size_t i, int64_t sample_id, assay_error *err)
  * dropped once it is rolled back. */
 static int hook_flush(void *ud, bool keep, assay_error *err)
 {
-	(void)err;
 	hook_seen *h = ud;
+	/* the second flush after the stop: the one the import's last commit asks for */
+	if (keep && h->stop && *h->stop && h->flushes_stopped++ >= 1)
+		return assay_fail(err, ASSAY_EIO, "writing scores: disk full");
 	if (keep) {
 		h->bad += !store_in_tx(h->s);
 		h->flushed += h->pending;
@@ -304,6 +310,41 @@ TEST(import_scoring_hook)
 	store_close(s);
 }
 
+/* The import's last commit fails (here its scores kept back cannot be
+ * written): its transaction is rolled back and references are checked
+ * again, as after any other failure, and the next import on the
+ * connection starts as usual. */
+TEST(import_last_commit_failed)
+{
+	abuf body = {0};
+	for (int i = 0; i < 1000; i++)
+		abuf_printf(&body, "{\"id\": %d, \"text\": \"sample %d\"}\n", i, i);
+	const char *p = write_file("f.jsonl", body.data);
+	abuf_free(&body);
+	store *s = fresh("f.db");
+	static hook_seen h;
+	memset(&h, 0, sizeof h);
+	volatile sig_atomic_t stop = 0;
+	h.s = s;
+	h.stop = &stop;
+	h.stop_at = 1; /* within the first run (at most half the ring: not the file's end) */
+	ingest_scoring sc = {.ud = &h, .start = hook_start, .finish = hook_finish,
+			     .write = hook_write, .flush = hook_flush};
+	ingest_options o = {.batch = "f", .scoring = &sc, .stop = &stop};
+	ingest_result r;
+	assay_error e = {0};
+	CHECK_INT(ingest_import(s, p, &o, &r, &e), ASSAY_EIO);
+	CHECK_CONTAINS(e.msg, "disk full");
+	CHECK(!store_in_tx(s)); /* fails: the transaction is left open */
+	/* a second import in the same process (import f.jsonl g.jsonl) */
+	const char *q = write_file("g.jsonl", "{\"text\": \"next\"}\n");
+	ingest_options next = {.batch = "g"};
+	CHECK_INT(ingest_import(s, q, &next, &r, &e), ASSAY_OK); /* fails: nested transaction */
+	/* fails: PRAGMA foreign_keys = ON was a no-op inside the open transaction */
+	CHECK(references_checked(s));
+	store_close(s);
+}
+
 TEST(import_stop_and_strict)
 {
 	const char *p = write_file("c.jsonl", "{\"text\": \"one\"}\n{\"text\": \"two\"}\n{bad\n");
@@ -358,5 +399,5 @@ TEST(readers_json_csv_and_refusals)
 
 UNIT_MAIN(UNIT_CASE(field_paths_and_formats), UNIT_CASE(record_checks),
 	  UNIT_CASE(import_chunks_and_counts), UNIT_CASE(import_scoring_hook),
-	  UNIT_CASE(import_stop_and_strict),
+	  UNIT_CASE(import_last_commit_failed), UNIT_CASE(import_stop_and_strict),
 	  UNIT_CASE(readers_json_csv_and_refusals))
