@@ -401,6 +401,22 @@ def test_strict_failure_leaves_no_scores_for_the_next_source():
                  " JOIN sample_scores ss ON ss.sample_id = s.id ORDER BY s.ext_id"), got)
 
 
+def test_strict_failure_not_counted_in_the_scores_summary():
+    """The scorers' summary after a source refused by --strict counts only the
+    scores written: the refused source's records were scored, but their scores
+    went with its rollback (the summary said 25 rows for the 5 there are)."""
+    with Workdir() as w:
+        bad = w.file("bad.jsonl", "\n".join(good(i) for i in range(20)) + "\n{broken\n")
+        ok = w.file("ok.jsonl", "\n".join(
+            good(i, f"A small grey cat number {i} sleeps on a warm windowsill.")
+            for i in range(100, 105)) + "\n")
+        r = w.run("import", "--strict", bad, ok)
+        eq(r.code, 65, r)
+        eq(w.sql("SELECT count(*) FROM sample_scores"), [(5,)])
+        eq(w.sql("SELECT count(*) FROM sample_quality WHERE quality IS NOT NULL"), [(5,)])
+        contains(r.out, "combined scores written: 5\n")
+
+
 def test_binary_and_compressed_files_refused():
     with Workdir() as w:
         gz = os.path.join(w.path, "c.jsonl.gz")
