@@ -349,6 +349,7 @@ int ingest_import(store *s, const char *source, const ingest_options *o, ingest_
 		rpt_message(&r.rpt, err->msg);
 		rc = store_reject_add(s, res->batch_id, r.in.name, r.end_line, err->msg, err);
 	}
+	bool committed = false;
 	if (rc == ASSAY_OK || rc == ASSAY_EINTR) {
 		assay_error saved = *err;
 		int crc = checkpoint(&r, rc == ASSAY_OK, false, err);
@@ -356,9 +357,11 @@ int ingest_import(store *s, const char *source, const ingest_options *o, ingest_
 			rc = crc;
 		else if (rc == ASSAY_EINTR)
 			*err = saved;
-	} else {
+		committed = crc == ASSAY_OK;
+	}
+	if (!committed) { /* any failure, the last commit's own too: out of the transaction */
 		store_rollback(s);
-		score_flush(&r, false, err);
+		score_flush(&r, false, &(assay_error){0});
 	}
 	int frc = store_references_checked(s, true, rc < 0 ? &(assay_error){0} : err);
 	if (frc < 0 && rc >= 0)
