@@ -187,6 +187,7 @@ typedef struct hook_seen {
 	size_t pending, flushed, dropped; /* writes kept back, then flushed or dropped */
 	volatile sig_atomic_t *stop; /* raised at write stop_at; flushes after that fail */
 	size_t stop_at, flushes_stopped;
+	size_t fail_at; /* the write that fails (0: none), itself kept back */
 } hook_seen;
 
 /* Keeps a copy of the views (they need not outlive the call; what they
@@ -224,6 +225,8 @@ static int hook_write(void *ud, size_t i, int64_t sample_id, assay_error *err)
 	h->pending++;
 	if (h->stop && h->writes == h->stop_at)
 		*h->stop = 1;
+	if (h->writes == h->fail_at)
+		return assay_fail(err, ASSAY_EIO, "writing scores: disk full");
 	if (i >= h->n[1] || !h->v[1][i].text || !store_in_tx(h->s) ||
 	    store_sample_get(h->s, sample_id, &x, err) < 0)
 		return h->bad++, 0;
@@ -297,14 +300,32 @@ TEST(import_scoring_hook)
 	CHECK_INT(h.writes, 0);
 	CHECK_INT(h.bad, 0);
 	CHECK(!h.started); /* every run started was finished */
-	/* a source refused by --strict: the writes kept back go with it */
+	/* a source refused by --strict: the writes kept back go with it. The
+	 * reader thread hands records over as they are ready, so where the runs
+	 * end (a run's writes are flushed, inside the transaction) varies: every
+	 * write is either flushed before the refusal or dropped with it. */
 	const char *q = write_file("strict.jsonl", "{\"text\": \"x one\"}\n{\"text\": \"x two\"}\n"
 						   "{\"text\": \"x three\"}\n{bad\n");
 	ingest_options strict = {.batch = "strict", .strict = true, .scoring = &sc};
 	h.flushed = 0;
 	CHECK_INT(ingest_import(s, q, &strict, &r, &e), ASSAY_EFORMAT);
-	CHECK_INT(h.dropped, 3);
-	CHECK_INT(h.flushed, 0);
+	CHECK_INT(h.flushed + h.dropped, 3);
+	CHECK_INT(h.pending, 0);
+	CHECK_INT(h.bad, 0);
+	CHECK(references_checked(s));
+	/* a write that fails: what its run kept back (at least that write, in
+	 * whatever run) is dropped with the rollback, never left pending */
+	const char *f = write_file("fail.jsonl", "{\"text\": \"y one\"}\n{\"text\": \"y two\"}\n"
+						 "{\"text\": \"y three\"}\n");
+	ingest_options failing = {.batch = "fail", .strict = true, .scoring = &sc};
+	h.writes = h.flushed = h.dropped = 0;
+	h.fail_at = 3;
+	CHECK_INT(ingest_import(s, f, &failing, &r, &e), ASSAY_EIO);
+	CHECK_CONTAINS(e.msg, "disk full");
+	CHECK_INT(h.writes, 3);
+	CHECK(h.dropped >= 1);
+	CHECK_INT(h.flushed + h.dropped, 3);
+	CHECK_INT(h.pending, 0);
 	CHECK_INT(h.bad, 0);
 	CHECK(references_checked(s));
 	store_close(s);
