@@ -109,6 +109,10 @@ typedef struct ingest_scoring {
 	 * keep false drops it (its transaction rolled back); NULL: write()
 	 * keeps nothing back. */
 	int (*flush)(void *ud, bool keep, assay_error *err);
+	/* After each commit: what write() wrote before it is in the database
+	 * for good (what it writes until the next one may be rolled back);
+	 * NULL: not told. */
+	void (*committed)(void *ud);
 } ingest_scoring;
 
 typedef struct ingest_result {

@@ -173,14 +173,16 @@ static int remote_failures(const score_run_result *r, const enum score_id *ids, 
 }
 
 /* The rule scorers run inside an import: their pipe, what it wrote (a
- * bitmap of the samples given a combined score) and its figures. */
+ * bitmap of the samples given a combined score) and its figures; those of
+ * the writes since the import's last commit are kept apart until it
+ * commits them or rolls them back. */
 struct cli_import_scores {
 	score_config cfg;
 	store *s;
 	score_pipe *pipe;
 	score_input in[SCORE_PIPE_MAX];
 	size_t n_rules;
-	score_run_result res;
+	score_run_result res, kept;
 	uint64_t *combined, bits;
 	ingest_scoring hook;
 };
@@ -227,16 +229,32 @@ static int import_write(void *ud, size_t i, int64_t sample_id, assay_error *err)
 		x->bits = words * 64;
 	}
 	x->combined[id >> 6] |= 1ull << (id & 63);
-	int rc = score_pipe_add(x->pipe, x->s, i, sample_id, &x->res, err);
-	x->res.combined += rc == 0;
+	int rc = score_pipe_add(x->pipe, x->s, i, sample_id, &x->kept, err);
+	x->kept.combined += rc == 0;
 	return rc;
 }
 
-/* The scores import_write kept back, written before the import commits. */
+/* The scores import_write kept back, written before the import commits;
+ * or, its transaction rolled back, dropped and not counted. */
 static int import_flush(void *ud, bool keep, assay_error *err)
 {
 	cli_import_scores *x = ud;
+	if (!keep)
+		x->kept = (score_run_result){0};
 	return score_pipe_flush(x->pipe, x->s, keep, err);
+}
+
+/* The import committed: what was written since its last commit counts. */
+static void import_committed(void *ud)
+{
+	cli_import_scores *x = ud;
+	for (size_t k = 0; k < SCORE_COUNT; k++) {
+		x->res.scored[k] += x->kept.scored[k];
+		x->res.flagged[k] += x->kept.flagged[k];
+		x->res.failed[k] += x->kept.failed[k];
+	}
+	x->res.combined += x->kept.combined;
+	x->kept = (score_run_result){0};
 }
 
 int cli_import_scores_new(store *s, cli_import_scores **out, const ingest_scoring **hook,
@@ -262,7 +280,8 @@ int cli_import_scores_new(store *s, cli_import_scores **out, const ingest_scorin
 	x->s = s;
 	x->hook = (ingest_scoring){
 		.ud = x, .start = import_start, .finish = import_finish,
-		.combined = import_combined, .write = import_write, .flush = import_flush};
+		.combined = import_combined, .write = import_write, .flush = import_flush,
+		.committed = import_committed};
 	*out = x;
 	*hook = &x->hook;
 	return 0;

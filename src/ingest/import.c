@@ -225,6 +225,9 @@ static int checkpoint(run *r, bool finished, bool reopen, assay_error *err)
 						err);
 	if (rc == ASSAY_OK)
 		rc = store_commit(r->s, err);
+	const ingest_scoring *sc = r->o->scoring;
+	if (rc == ASSAY_OK && sc && sc->committed)
+		sc->committed(sc->ud);
 	if (rc == ASSAY_OK && reopen)
 		rc = store_begin(r->s, err);
 	return rc;

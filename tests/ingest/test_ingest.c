@@ -188,6 +188,7 @@ typedef struct hook_seen {
 	volatile sig_atomic_t *stop; /* raised at write stop_at; flushes after that fail */
 	size_t stop_at, flushes_stopped;
 	size_t fail_at; /* the write that fails (0: none), itself kept back */
+	size_t commits, flushed_committed; /* commits told of; writes flushed before them */
 } hook_seen;
 
 /* Keeps a copy of the views (they need not outlive the call; what they
@@ -254,6 +255,15 @@ static int hook_flush(void *ud, bool keep, assay_error *err)
 	return 0;
 }
 
+/* Told after each commit, out of the transaction, with nothing left kept back. */
+static void hook_committed(void *ud)
+{
+	hook_seen *h = ud;
+	h->bad += store_in_tx(h->s) || h->pending;
+	h->commits++;
+	h->flushed_committed = h->flushed;
+}
+
 /* Whether the store checks references again: a score of a sample that is
  * not there is refused. */
 static bool references_checked(store *s)
@@ -279,7 +289,7 @@ TEST(import_scoring_hook)
 	memset(&h, 0, sizeof h);
 	h.s = s;
 	ingest_scoring sc = {.ud = &h, .start = hook_start, .finish = hook_finish,
-			     .write = hook_write, .flush = hook_flush};
+			     .write = hook_write, .flush = hook_flush, .committed = hook_committed};
 	ingest_options o = {.batch = "b", .commit_every = 64, .scoring = &sc};
 	ingest_result r;
 	assay_error e = {0};
@@ -291,6 +301,8 @@ TEST(import_scoring_hook)
 	CHECK_INT(h.views, 1000); /* duplicates are scored, not written; the bad line neither */
 	CHECK(h.runs > 0);
 	CHECK_INT(h.flushed, 900); /* every write kept back was flushed before its commit */
+	CHECK(h.commits >= 2);     /* told of each commit: the last one after every write */
+	CHECK_INT(h.flushed_committed, 900);
 	CHECK_INT(h.pending, 0);
 	CHECK(references_checked(s)); /* left off while it wrote, back on after */
 	/* again: the batch is resumed, nothing new, nothing scored */
@@ -307,8 +319,9 @@ TEST(import_scoring_hook)
 	const char *q = write_file("strict.jsonl", "{\"text\": \"x one\"}\n{\"text\": \"x two\"}\n"
 						   "{\"text\": \"x three\"}\n{bad\n");
 	ingest_options strict = {.batch = "strict", .strict = true, .scoring = &sc};
-	h.flushed = 0;
+	h.flushed = h.commits = 0;
 	CHECK_INT(ingest_import(s, q, &strict, &r, &e), ASSAY_EFORMAT);
+	CHECK_INT(h.commits, 0); /* nothing of it committed */
 	CHECK_INT(h.flushed + h.dropped, 3);
 	CHECK_INT(h.pending, 0);
 	CHECK_INT(h.bad, 0);
