@@ -403,6 +403,7 @@ static int nd_extend(nd_run *x, int64_t expected, assay_error *err)
 		int64_t done = x->done + (int64_t)x->ch.n;
 		run_progress(r, "neardup index", done, expected > done ? expected : done, false);
 	}
+	nd_feed_stop(f); /* its thread no longer fills the pages measured */
 	x->feed_bytes = nd_feed_bytes(f);
 	nd_feed_free(f);
 	if (rc == 0 && x->ch.n && !run_stopped(r))

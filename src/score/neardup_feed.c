@@ -34,7 +34,7 @@ struct nd_feed {
 	nd_sigs *sigs;
 	volatile sig_atomic_t *stop; /* read by the run's thread only */
 	pthread_t thread;
-	bool started;
+	bool started, joined;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	size_t made, used; /* pages signed, and handed back done with */
@@ -196,16 +196,24 @@ size_t nd_feed_bytes(const nd_feed *f)
 	       f->page.cap * sizeof *f->page.items + nd_sigs_bytes(f->sigs);
 }
 
+void nd_feed_stop(nd_feed *f)
+{
+	if (!f || !f->started || f->joined)
+		return;
+	pthread_mutex_lock(&f->mu);
+	f->quit = true;
+	pthread_cond_broadcast(&f->cv);
+	pthread_mutex_unlock(&f->mu);
+	pthread_join(f->thread, NULL);
+	f->joined = true;
+}
+
 void nd_feed_free(nd_feed *f)
 {
 	if (!f)
 		return;
+	nd_feed_stop(f);
 	if (f->started) {
-		pthread_mutex_lock(&f->mu);
-		f->quit = true;
-		pthread_cond_broadcast(&f->cv);
-		pthread_mutex_unlock(&f->mu);
-		pthread_join(f->thread, NULL);
 		pthread_mutex_destroy(&f->mu);
 		pthread_cond_destroy(&f->cv);
 	}

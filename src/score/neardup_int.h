@@ -86,6 +86,10 @@ int nd_feed_next(nd_feed *f, const nd_signed **page, assay_error *err);
 void nd_feed_done(nd_feed *f);
 /* Whether pages are read ahead (on a reader connection). */
 bool nd_feed_ahead(const nd_feed *f);
+/* Ends the reading ahead (a page being signed is finished first) and
+ * joins its thread; pages made before stay to be handed over. */
+void nd_feed_stop(nd_feed *f);
+/* The feed's memory: read once it is stopped (the thread fills it). */
 size_t nd_feed_bytes(const nd_feed *f);
 /* Stops the reading (a page being signed is finished first), closes the
  * reader connection, frees. */

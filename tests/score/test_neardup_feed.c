@@ -2,7 +2,8 @@
  * ahead (src/score/neardup_feed.c): every sample once, in id order, signed
  * as when read on the run's own connection; the need flag as stored; a
  * reading's failure after the pages before it; a raised stop ends the
- * pages; a writer's open transaction is read on its own connection. */
+ * pages; a stopped feed is measured after its thread; a writer's open
+ * transaction is read on its own connection. */
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -215,6 +216,41 @@ TEST(a_raised_stop_ends_the_pages)
 	store_close(s);
 }
 
+/* A feed stopped before its end (the run stopped, or failed adding a
+ * page): its thread is joined, so its memory is measured while nothing
+ * fills it; the pages made before are handed over in order, then none. */
+TEST(a_stopped_feed_is_measured_after_its_thread)
+{
+	store *s = with_samples(12 * ND_PAGE, true);
+	setenv("ASSAY_THREADS", "2", 1);
+	assay_error err = {0};
+	nd_feed *f;
+	CHECK_INT(nd_feed_start(s, &query, 0, true, NULL, &f, &err), 0);
+	unsetenv("ASSAY_THREADS");
+	CHECK(nd_feed_ahead(f));
+	const nd_signed *pg;
+	CHECK_INT(nd_feed_next(f, &pg, &err), 0);
+	CHECK(pg && pg->id[0] == 1);
+	nd_feed_done(f);
+	nd_feed_stop(f);
+	size_t bytes = nd_feed_bytes(f);
+	CHECK(bytes > 0);
+	size_t pages = 1, wrong = 0;
+	int rc;
+	while ((rc = nd_feed_next(f, &pg, &err)) == 0 && pg) {
+		wrong += pg->id[0] != (int64_t)(pages * ND_PAGE + 1);
+		pages++;
+		nd_feed_done(f);
+	}
+	CHECK_INT(rc, 0);
+	CHECK_INT(wrong, 0);
+	CHECK(pages < 12); /* nothing read after the stop */
+	CHECK_INT(nd_feed_bytes(f), bytes);
+	nd_feed_stop(f); /* again: nothing to join */
+	nd_feed_free(f);
+	store_close(s);
+}
+
 /* Samples of the writer's transaction still open, which a reader
  * connection cannot see, are read on the writer's connection. */
 TEST(an_open_transaction_is_read_on_its_own_connection)
@@ -243,4 +279,5 @@ TEST(an_open_transaction_is_read_on_its_own_connection)
 UNIT_MAIN(UNIT_CASE(pages_ahead_are_the_pages_read_when_asked),
 	  UNIT_CASE(a_failed_read_comes_after_the_pages_before_it),
 	  UNIT_CASE(a_raised_stop_ends_the_pages),
+	  UNIT_CASE(a_stopped_feed_is_measured_after_its_thread),
 	  UNIT_CASE(an_open_transaction_is_read_on_its_own_connection))
