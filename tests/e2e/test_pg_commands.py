@@ -5,6 +5,7 @@ damage a server meets is reported like a damaged file's.
 
 Without $ASSAY_TEST_PG (no server binaries) these tests say so and pass
 nothing (see test_pg_store.py)."""
+import contextlib
 import json
 import os
 import subprocess
@@ -173,6 +174,33 @@ def as_role(uri, role, schema):
     return u + ("&" if "?" in u else "?") + f"options=-csearch_path%3D{schema}"
 
 
+
+@contextlib.contextmanager
+def readme_roles(uri, prefix):
+    """A database of its own with PUBLIC's default rights taken away and
+    three login roles holding README's database and schema privileges (an
+    owner who may create in schema proj, a worker, a reader; the table
+    grants are the test's); yields (uri of the database, owner, worker,
+    reader) and drops them all at the end."""
+    tag = os.getpid()
+    db, owner, worker, reader = (f"{prefix}{tag}", f"{prefix}o{tag}", f"{prefix}w{tag}",
+                                 f"{prefix}r{tag}")
+    base = uri.split("?")[0].rsplit("/", 1)[0] + f"/{db}?" + uri.split("?", 1)[1]
+    pgs.psql(uri, f"CREATE DATABASE {db}")
+    try:
+        pgs.psql(base, f"""REVOKE ALL ON DATABASE {db} FROM PUBLIC;
+            REVOKE ALL ON SCHEMA public FROM PUBLIC;
+            CREATE ROLE {owner} LOGIN; CREATE ROLE {worker} LOGIN; CREATE ROLE {reader} LOGIN;
+            GRANT CONNECT, TEMPORARY ON DATABASE {db} TO {owner}, {worker};
+            GRANT CONNECT ON DATABASE {db} TO {reader};
+            CREATE SCHEMA proj AUTHORIZATION assay;
+            GRANT USAGE, CREATE ON SCHEMA proj TO {owner};
+            GRANT USAGE ON SCHEMA proj TO {worker}, {reader};""")
+        yield base, owner, worker, reader
+    finally:
+        pgs.psql(uri, f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
+        pgs.psql(uri, f"DROP ROLE IF EXISTS {owner}, {worker}, {reader}")
+
 def test_the_readme_privileges_are_enough_and_reading_needs_select_only():
     """Roles holding exactly the privileges README lists: an owner with
     CONNECT, TEMPORARY and USAGE and CREATE on the schema makes the store
@@ -187,59 +215,43 @@ def test_the_readme_privileges_are_enough_and_reading_needs_select_only():
     uri = pgs.server()
     if not uri:
         return
-    tag = os.getpid()
-    db, owner, worker, reader = (f"priv{tag}", f"own{tag}", f"work{tag}", f"read{tag}")
-    base = uri.split("?")[0].rsplit("/", 1)[0] + f"/{db}?" + uri.split("?", 1)[1]
-    pgs.psql(uri, f"CREATE DATABASE {db}")
-    try:
-        pgs.psql(base, f"""REVOKE ALL ON DATABASE {db} FROM PUBLIC;
-            REVOKE ALL ON SCHEMA public FROM PUBLIC;
-            CREATE ROLE {owner} LOGIN; CREATE ROLE {worker} LOGIN; CREATE ROLE {reader} LOGIN;
-            GRANT CONNECT, TEMPORARY ON DATABASE {db} TO {owner}, {worker};
-            GRANT CONNECT ON DATABASE {db} TO {reader};
-            CREATE SCHEMA proj AUTHORIZATION assay;
-            GRANT USAGE, CREATE ON SCHEMA proj TO {owner};
-            GRANT USAGE ON SCHEMA proj TO {worker}, {reader};""")
-        with Workdir() as w:
-            w.db = as_role(base, owner, "proj")
-            r = w.run("import", "--no-score", "--batch", "b1", pgs.SAMPLES[0])
-            eq(r.code, 0, r)
-            pgs.psql(base, f"""GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA proj
-                TO {worker}; GRANT USAGE ON ALL SEQUENCES IN SCHEMA proj TO {worker};
-                GRANT SELECT ON ALL TABLES IN SCHEMA proj TO {reader};""")
-            w.db = as_role(base, worker, "proj")
-            session(w)
-            # a worker learns a model and scores with it
-            lines = [{"id": f"cap-{i:07d}", "annotator": "lea",
-                      **({"verdict": "reject", "reason": "blurry"} if i % 2 else
-                         {"verdict": "accept"})} for i in range(20, 60)]
-            r = w.run("decide", "--from", w.file("lea.jsonl", "\n".join(map(json.dumps, lines))))
-            eq(r.code in (0, 65), True, r)  # a few ids are not in the sample data
-            contains(r.out, "decisions recorded")
-            for args in (("learn",), ("score", "--scorer", "learned")):
-                r = w.run(*args)
-                eq(r.code, 0, (args, r))
-            w.db = as_role(base, reader, "proj")
-            for args in (("export", "--status", "all", "--output", "-"), ("info",),
-                         ("info", "--check", "--full"), ("stats", "--by", "annotator"),
-                         ("stats", "--pairs"), ("export", "--format", "dpo", "--output", "-"),
-                         ("report", "--html", "-")):
-                r = w.run(*args)
-                eq(r.code, 0, (args, r))
-            # decide --auto's dry run reads only (found a threshold or said why not)
-            r = w.run("decide", "--auto", "--precision", "0.5", "--dry-run")
-            eq(r.code in (0, 1), True, r)
-            contains(r.out + r.err, "model version 1")
-            eq("permission denied" in r.err, False, r)
-            r = w.run("decide", "cap-0000010", "accept", env={"ASSAY_ANNOTATOR": "ann"})
-            eq(r.code, 1, r)
-            contains(r.err, "permission denied")
-            r = w.run("import", "--no-score", "--batch", "b9", pgs.SAMPLES[2])
-            eq(r.code != 0, True, r)
-            contains(r.err, "permission denied")
-    finally:
-        pgs.psql(uri, f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
-        pgs.psql(uri, f"DROP ROLE IF EXISTS {owner}, {worker}, {reader}")
+    with readme_roles(uri, "priv") as (base, owner, worker, reader), Workdir() as w:
+        w.db = as_role(base, owner, "proj")
+        r = w.run("import", "--no-score", "--batch", "b1", pgs.SAMPLES[0])
+        eq(r.code, 0, r)
+        pgs.psql(base, f"""GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA proj
+            TO {worker}; GRANT USAGE ON ALL SEQUENCES IN SCHEMA proj TO {worker};
+            GRANT SELECT ON ALL TABLES IN SCHEMA proj TO {reader};""")
+        w.db = as_role(base, worker, "proj")
+        session(w)
+        # a worker learns a model and scores with it
+        lines = [{"id": f"cap-{i:07d}", "annotator": "lea",
+                  **({"verdict": "reject", "reason": "blurry"} if i % 2 else
+                     {"verdict": "accept"})} for i in range(20, 60)]
+        r = w.run("decide", "--from", w.file("lea.jsonl", "\n".join(map(json.dumps, lines))))
+        eq(r.code in (0, 65), True, r)  # a few ids are not in the sample data
+        contains(r.out, "decisions recorded")
+        for args in (("learn",), ("score", "--scorer", "learned")):
+            r = w.run(*args)
+            eq(r.code, 0, (args, r))
+        w.db = as_role(base, reader, "proj")
+        for args in (("export", "--status", "all", "--output", "-"), ("info",),
+                     ("info", "--check", "--full"), ("stats", "--by", "annotator"),
+                     ("stats", "--pairs"), ("export", "--format", "dpo", "--output", "-"),
+                     ("report", "--html", "-")):
+            r = w.run(*args)
+            eq(r.code, 0, (args, r))
+        # decide --auto's dry run reads only (found a threshold or said why not)
+        r = w.run("decide", "--auto", "--precision", "0.5", "--dry-run")
+        eq(r.code in (0, 1), True, r)
+        contains(r.out + r.err, "model version 1")
+        eq("permission denied" in r.err, False, r)
+        r = w.run("decide", "cap-0000010", "accept", env={"ASSAY_ANNOTATOR": "ann"})
+        eq(r.code, 1, r)
+        contains(r.err, "permission denied")
+        r = w.run("import", "--no-score", "--batch", "b9", pgs.SAMPLES[2])
+        eq(r.code != 0, True, r)
+        contains(r.err, "permission denied")
 
 
 def session(w):
