@@ -13,33 +13,30 @@
 /* The learned scorer's value is also a column, for the queue's indexes. */
 #define LEARNED "learned"
 
-static const char sql_row_put[] =
-	"INSERT INTO sample_scores (sample_id, flags, learned, scored_at, vals, vers)"
-	" VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
-	" ON CONFLICT (sample_id) DO UPDATE SET flags = (flags & ~?7) | excluded.flags,"
-	" learned = CASE WHEN ?8 THEN excluded.learned ELSE learned END,"
-	" scored_at = excluded.scored_at, vals = score_merge(vals, excluded.vals, ?7, 8),"
-	" vers = score_merge(vers, excluded.vers, ?7, 4)";
 static const char sql_notes_put[] =
 	"INSERT INTO score_notes (sample_id, notes) VALUES (?1, ?2)"
 	" ON CONFLICT (sample_id) DO UPDATE SET notes = note_merge(notes, excluded.notes, ?3)";
 static const char sql_notes_drop[] =
 	"UPDATE score_notes SET notes = note_merge(notes, ?2, ?3) WHERE sample_id = ?1";
 
-static int notes_put(store *s, int64_t id, const abuf *notes, uint64_t mask, assay_error *err)
+int score_notes_put(store *s, int64_t id, const void *notes, size_t len, uint64_t mask,
+		    assay_error *err)
 {
-	sqlite3_stmt *st = store_stmt(s, notes->len ? sql_notes_put : sql_notes_drop, err);
+	sqlite3_stmt *st = store_stmt(s, len ? sql_notes_put : sql_notes_drop, err);
 	if (!st)
 		return err->code;
 	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_blob(st, 2, notes->len ? notes->data : "", (int)notes->len, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, len ? notes : "", (int)len, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, (int64_t)mask);
 	return store_step_done(s, st, err, "writing a score's reason");
 }
 
-/* A note that could not be packed: out of memory, or the form it needed
- * could not be stored and the transaction went with it (score_forms.c). */
-static int notes_fail(assay_error *err, int rc)
+static int notes_put(store *s, int64_t id, const abuf *notes, uint64_t mask, assay_error *err)
+{
+	return score_notes_put(s, id, notes->data, notes->len, mask, err);
+}
+
+int score_notes_fail(assay_error *err, int rc)
 {
 	if (rc == ASSAY_ENOMEM)
 		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
@@ -48,73 +45,18 @@ static int notes_fail(assay_error *err, int rc)
 }
 
 /* The n scores of one sample (rows[i].sample_id all alike) scored at at;
- * split[i]: rows[i]'s note split ahead, or split NULL. */
+ * split[i]: rows[i]'s note split ahead, or split NULL. Packed and written
+ * as a batch of one (score_write.c). */
 static int put_rows(store *s, const store_score_row *rows, const void *const *split,
 		    store_slot_ref *refs, size_t n, int64_t at, assay_error *err)
 {
 	if (s->pg)
 		return store_scores_put_at_pg(s, rows, n, at, err);
-	unsigned char vals[1 + STORE_MAX_SLOTS / 4 + STORE_MAX_SLOTS * 8 + 1];
-	unsigned char vers[1 + STORE_MAX_SLOTS * 5 + 1];
-	double val[STORE_MAX_SLOTS];
-	int slot[STORE_MAX_SLOTS], top = -1;
-	uint32_t ver[STORE_MAX_SLOTS], vid[STORE_MAX_SLOTS] = {0};
-	if (n > STORE_MAX_SLOTS)
-		return assay_fail(err, ASSAY_EINVAL, "at most %d scorers", STORE_MAX_SLOTS);
-	int rc = ASSAY_OK;
-	for (size_t i = 0; i < n && rc == 0; i++) {
-		rc = score_slot_of(s, &rows[i], refs ? &refs[i] : NULL, &slot[i], &ver[i], err);
-		top = rc == 0 && slot[i] > top ? slot[i] : top;
-	}
-	if (rc < 0 || top < 0)
-		return rc;
-	for (int i = 0; i <= top; i++)
-		val[i] = NAN;
-	uint64_t mask = 0, flags = 0;
-	double learned = NAN;
-	bool has_learned = false;
-	score_notes_buf nb = {0};
-	abuf notes = {0};
-	for (size_t i = 0; i < n && rc == 0; i++) {
-		const store_score_row *r = &rows[i];
-		val[slot[i]] = r->value;
-		vid[slot[i]] = ver[i];
-		mask |= 1ull << slot[i];
-		flags |= (uint64_t)(r->flagged && !isnan(r->value)) << slot[i];
-		if (strcmp(r->scorer, LEARNED) == 0) {
-			has_learned = true;
-			learned = r->value;
-		}
-		rc = score_forms_note(s, &nb, slot[i], r->reason, r->detail,
-				      strcmp(r->scorer, LEARNED) == 0, split ? split[i] : NULL);
-	}
+	store_score_batch b = {0};
+	int rc = score_batch_pack(s, &b, rows, split, refs, n, at, err);
 	if (rc == 0)
-		rc = score_notes_finish(&nb, &notes);
-	score_notes_buf_free(&nb);
-	size_t vals_len = score_pack_vals(vals, val, (size_t)top + 1);
-	size_t vers_len = score_pack_vers(vers, vid, (size_t)top + 1);
-	sqlite3_stmt *st = rc == 0 ? store_stmt(s, sql_row_put, err) : NULL;
-	if (st) {
-		sqlite3_bind_int64(st, 1, rows[0].sample_id);
-		sqlite3_bind_int64(st, 2, (int64_t)flags);
-		if (isnan(learned))
-			sqlite3_bind_null(st, 3);
-		else
-			sqlite3_bind_double(st, 3, learned);
-		sqlite3_bind_int64(st, 4, at);
-		sqlite3_bind_blob(st, 5, vals, (int)vals_len, SQLITE_STATIC);
-		sqlite3_bind_blob(st, 6, vers, (int)vers_len, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 7, (int64_t)mask);
-		sqlite3_bind_int(st, 8, has_learned);
-		rc = store_step_done(s, st, err, "writing scores");
-		if (rc == 0)
-			rc = notes_put(s, rows[0].sample_id, &notes, mask, err);
-	} else if (rc == 0) {
-		rc = err->code;
-	} else {
-		rc = notes_fail(err, rc);
-	}
-	abuf_free(&notes);
+		rc = store_score_batch_flush(s, &b, err);
+	score_batch_clear(&b);
 	return rc;
 }
 
@@ -310,7 +252,7 @@ int store_score_set_detail(store *s, int64_t sample_id, const char *scorer, cons
 	if ((rc = score_forms_note(s, &nb, slot, reason, detail, strcmp(scorer, LEARNED) == 0,
 				   NULL)) < 0 ||
 	    (rc = score_notes_finish(&nb, &notes)) < 0)
-		rc = notes_fail(err, rc);
+		rc = score_notes_fail(err, rc);
 	else
 		rc = notes_put(s, sample_id, &notes, 1ull << slot, err);
 	score_notes_buf_free(&nb);

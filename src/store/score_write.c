@@ -4,8 +4,8 @@
  * rows with one statement per BATCH_ROWS samples, not two statements per
  * sample (an import's inserting thread spent as long on those two as on
  * the sample's own insert: a statement's start and end, and a seek from
- * the root where one cursor walks on along the appended rows). The rows,
- * notes and forms written are those of store_scores_put_split. */
+ * the root where one cursor walks on along the appended rows).
+ * store_scores_put_split writes one sample's scores as a batch of one. */
 #include "store_int.h"
 
 #include <math.h>
@@ -41,33 +41,11 @@ static const char sql_rows[] =
 	" learned = CASE WHEN ?98 THEN excluded.learned ELSE learned END,"
 	" scored_at = excluded.scored_at, vals = score_merge(vals, excluded.vals, ?97, 8),"
 	" vers = score_merge(vers, excluded.vers, ?97, 4)";
-static const char sql_note[] =
-	"INSERT INTO score_notes (sample_id, notes) VALUES (?1, ?2)"
-	" ON CONFLICT (sample_id) DO UPDATE SET notes = note_merge(notes, excluded.notes, ?3)";
 /* BATCH_ROWS samples' notes (?1..?32), all of the same slots (?33). */
 static const char sql_notes[] =
 	"INSERT INTO score_notes (sample_id, notes)"
 	" VALUES " ROW2X4 "," ROW2X4 "," ROW2X4 "," ROW2X4
 	" ON CONFLICT (sample_id) DO UPDATE SET notes = note_merge(notes, excluded.notes, ?33)";
-static const char sql_note_drop[] =
-	"UPDATE score_notes SET notes = note_merge(notes, ?2, ?3) WHERE sample_id = ?1";
-
-/* One sample's packed scores: its blobs are bytes of the batch's buffer. */
-typedef struct batch_row {
-	int64_t sample_id, at;
-	uint64_t flags, mask;
-	double learned;
-	bool has_learned;
-	size_t vals, vals_len, vers, vers_len, notes, notes_len;
-} batch_row;
-
-struct store_score_batch {
-	batch_row *rows;
-	size_t n, cap;
-	abuf bytes;
-	score_notes_buf nb; /* reused from sample to sample */
-};
-
 int store_score_batch_new(store_score_batch **out, assay_error *err)
 {
 	*out = calloc(1, sizeof **out);
@@ -80,13 +58,19 @@ void store_score_batch_drop(store_score_batch *b)
 	abuf_reset(&b->bytes);
 }
 
+void score_batch_clear(store_score_batch *b)
+{
+	free(b->rows);
+	abuf_free(&b->bytes);
+	score_notes_buf_free(&b->nb);
+	*b = (store_score_batch){0};
+}
+
 void store_score_batch_free(store_score_batch *b)
 {
 	if (!b)
 		return;
-	free(b->rows);
-	abuf_free(&b->bytes);
-	score_notes_buf_free(&b->nb);
+	score_batch_clear(b);
 	free(b);
 }
 
@@ -99,7 +83,7 @@ static int put_bytes(store_score_batch *b, const void *p, size_t len, size_t *at
 
 /* x's notes record from rows (slots slot[], learned[i]: row i is the
  * learned scorer's) appended to the buffer. */
-static int pack_notes(store *s, store_score_batch *b, batch_row *x, const store_score_row *rows,
+static int pack_notes(store *s, store_score_batch *b, score_batch_row *x, const store_score_row *rows,
 		      const void *const *split, const int *slot, const bool *learned, size_t n,
 		      assay_error *err)
 {
@@ -115,20 +99,15 @@ static int pack_notes(store *s, store_score_batch *b, batch_row *x, const store_
 	if (rc == 0)
 		rc = score_notes_finish(nb, &b->bytes);
 	x->notes_len = b->bytes.len - x->notes;
-	if (rc == ASSAY_ENOMEM)
-		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
-	if (rc < 0)
-		return assay_fail(err, ASSAY_EIO, "writing a score's reason: the database could "
-				  "not store it and rolled the transaction back");
-	return ASSAY_OK;
+	return rc < 0 ? score_notes_fail(err, rc) : ASSAY_OK;
 }
 
 /* The next entry of the batch's rows. */
-static batch_row *next_row(store_score_batch *b)
+static score_batch_row *next_row(store_score_batch *b)
 {
 	if (b->n == b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 256;
-		batch_row *v = realloc(b->rows, cap * sizeof *v);
+		size_t cap = b->cap ? b->cap * 2 : BATCH_ROWS;
+		score_batch_row *v = realloc(b->rows, cap * sizeof *v);
 		if (!v)
 			return NULL;
 		b->rows = v;
@@ -145,6 +124,13 @@ int store_score_batch_add(store *s, store_score_batch *b, const store_score_row 
 		return ASSAY_OK;
 	if (s->pg)
 		return store_scores_put_split(s, rows, split, refs, n, err);
+	return score_batch_pack(s, b, rows, split, refs, n, assay_now_ms(), err);
+}
+
+int score_batch_pack(store *s, store_score_batch *b, const store_score_row *rows,
+		     const void *const *split, store_slot_ref *refs, size_t n, int64_t at,
+		     assay_error *err)
+{
 	if (n > STORE_MAX_SLOTS)
 		return assay_fail(err, ASSAY_EINVAL, "at most %d scorers", STORE_MAX_SLOTS);
 	double val[STORE_MAX_SLOTS];
@@ -156,12 +142,12 @@ int store_score_batch_add(store *s, store_score_batch *b, const store_score_row 
 		rc = score_slot_of(s, &rows[i], refs ? &refs[i] : NULL, &slot[i], &ver[i], err);
 		top = rc == 0 && slot[i] > top ? slot[i] : top;
 	}
-	batch_row *x = rc == 0 && top >= 0 ? next_row(b) : NULL;
+	score_batch_row *x = rc == 0 && top >= 0 ? next_row(b) : NULL;
 	if (rc < 0 || top < 0)
 		return rc;
 	if (!x)
 		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
-	*x = (batch_row){.sample_id = rows[0].sample_id, .at = assay_now_ms(), .learned = NAN};
+	*x = (score_batch_row){.sample_id = rows[0].sample_id, .at = at, .learned = NAN};
 	for (int i = 0; i <= top; i++)
 		val[i] = NAN;
 	for (size_t i = 0; i < n; i++) {
@@ -188,7 +174,7 @@ int store_score_batch_add(store *s, store_score_batch *b, const store_score_row 
 }
 
 /* Binds x's row at parameters from + 1 .. from + 6. */
-static void bind_row(sqlite3_stmt *st, int from, const store_score_batch *b, const batch_row *x)
+static void bind_row(sqlite3_stmt *st, int from, const store_score_batch *b, const score_batch_row *x)
 {
 	sqlite3_bind_int64(st, from + 1, x->sample_id);
 	sqlite3_bind_int64(st, from + 2, (int64_t)x->flags);
@@ -202,7 +188,7 @@ static void bind_row(sqlite3_stmt *st, int from, const store_score_batch *b, con
 }
 
 /* Whether rows a and b can share a statement's slots (and learned flag). */
-static bool same_kind(const batch_row *a, const batch_row *b)
+static bool same_kind(const score_batch_row *a, const score_batch_row *b)
 {
 	return a->mask == b->mask && a->has_learned == b->has_learned;
 }
@@ -212,7 +198,7 @@ static bool same_kind(const batch_row *a, const batch_row *b)
 static int write_rows(store *s, const store_score_batch *b, size_t at, size_t *done,
 		      assay_error *err)
 {
-	const batch_row *x = &b->rows[at];
+	const score_batch_row *x = &b->rows[at];
 	size_t k = 1;
 	while (k < BATCH_ROWS && at + k < b->n && same_kind(x, &b->rows[at + k]))
 		k++;
@@ -233,20 +219,22 @@ static int write_rows(store *s, const store_score_batch *b, size_t at, size_t *d
 static int write_notes(store *s, const store_score_batch *b, size_t at, size_t *done,
 		       assay_error *err)
 {
-	const batch_row *x = &b->rows[at];
+	const score_batch_row *x = &b->rows[at];
 	size_t k = 1;
 	while (x->notes_len && k < BATCH_ROWS && at + k < b->n &&
 	       b->rows[at + k].mask == x->mask && b->rows[at + k].notes_len)
 		k++;
-	k = k == BATCH_ROWS ? k : 1;
-	sqlite3_stmt *st = store_stmt(s, k > 1 ? sql_notes : x->notes_len ? sql_note : sql_note_drop,
-				      err);
+	if (k < BATCH_ROWS) {
+		*done = 1;
+		return score_notes_put(s, x->sample_id, b->bytes.data + x->notes, x->notes_len,
+				       x->mask, err);
+	}
+	sqlite3_stmt *st = store_stmt(s, sql_notes, err);
 	if (!st)
 		return err->code;
 	for (size_t i = 0; i < k; i++) {
 		sqlite3_bind_int64(st, (int)i * 2 + 1, x[i].sample_id);
-		sqlite3_bind_blob(st, (int)i * 2 + 2,
-				  x[i].notes_len ? b->bytes.data + x[i].notes : "",
+		sqlite3_bind_blob(st, (int)i * 2 + 2, b->bytes.data + x[i].notes,
 				  (int)x[i].notes_len, SQLITE_STATIC);
 	}
 	sqlite3_bind_int64(st, (int)k * 2 + 1, (int64_t)x->mask);

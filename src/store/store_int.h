@@ -335,6 +335,37 @@ int score_slot_find(store *s, const char *name, const char *version, int *slot, 
 /* The same, made when new, inside a write transaction. */
 int score_slot_make(store *s, const char *name, const char *version, int *slot, uint32_t *ver,
 		    assay_error *err);
+/* One sample's packed scores: its blobs are bytes of the batch's buffer. */
+typedef struct score_batch_row {
+	int64_t sample_id, at;
+	uint64_t flags, mask;
+	double learned;
+	bool has_learned;
+	size_t vals, vals_len, vers, vers_len, notes, notes_len;
+} score_batch_row;
+
+/* The scores of many samples kept to be written together (score_write.c). */
+struct store_score_batch {
+	score_batch_row *rows;
+	size_t n, cap;
+	abuf bytes;
+	score_notes_buf nb; /* reused from sample to sample */
+};
+
+/* Packs the n scores of one sample (rows[i].sample_id all alike) scored at
+ * at into b, to be written by store_score_batch_flush (score_write.c). */
+int score_batch_pack(store *s, store_score_batch *b, const store_score_row *rows,
+		     const void *const *split, store_slot_ref *refs, size_t n, int64_t at,
+		     assay_error *err);
+/* Frees what b holds and empties it (b itself is the caller's). */
+void score_batch_clear(store_score_batch *b);
+/* Writes a sample's notes record (len 0: its slots in mask dropped), merged
+ * into the notes row (score_rows.c). */
+int score_notes_put(store *s, int64_t id, const void *notes, size_t len, uint64_t mask,
+		    assay_error *err);
+/* A note that could not be packed: out of memory, or the form it needed
+ * could not be stored and the transaction went with it (score_forms.c). */
+int score_notes_fail(assay_error *err, int rc);
 /* Row r's slot and version id: ref's while current, else made (and kept
  * in ref, which may be NULL). */
 int score_slot_of(store *s, const store_score_row *r, store_slot_ref *ref, int *slot,
