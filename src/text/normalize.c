@@ -21,76 +21,219 @@ static bool uni_space(uint32_t cp)
 	       cp == 0x2028 || cp == 0x2029 || cp == 0x202F || cp == 0x205F || cp == 0x3000;
 }
 
+#define NFKC_CASEFOLD                                                                              \
+	(UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD | UTF8PROC_IGNORE)
+
+/* The white-space state carried along the output: a space is owed when
+ * white space followed something written, and written only before the
+ * next visible character (so leading and trailing space go). */
+typedef struct {
+	char *d;      /* out's bytes at its current end */
+	bool pending; /* white space seen since the last character written */
+	bool any;     /* a character written */
+} norm_state;
+
+/* ASCII bytes s[0..n) to st->d (room for n bytes reserved, and one more
+ * when a space is owed): white space collapsed, A-Z lower-cased, every
+ * other byte as it is. */
+static void ascii_run(const char *s, size_t n, norm_state *st)
+{
+	char *d = st->d;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (ascii_space(c)) {
+			st->pending = st->any;
+			continue;
+		}
+		if (st->pending) {
+			*d++ = ' ';
+			st->pending = false;
+		}
+		st->any = true;
+		*d++ = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+	}
+	st->d = d;
+}
+
 static int normalize_ascii(const char *s, size_t n, abuf *out)
 {
 	if (abuf_reserve(out, n) < 0)
 		return ASSAY_ENOMEM;
-	char *d = out->data + out->len;
-	size_t k = 0;
-	bool pending_space = false;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (ascii_space(c)) {
-			pending_space = k > 0;
-			continue;
-		}
-		if (pending_space) {
-			d[k++] = ' ';
-			pending_space = false;
-		}
-		d[k++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
-	}
-	out->len += k;
+	norm_state st = {.d = out->data + out->len};
+	ascii_run(s, n, &st);
+	out->len = (size_t)(st.d - out->data);
 	out->data[out->len] = '\0';
 	return ASSAY_OK;
 }
 
-static int normalize_unicode(const char *s, size_t n, abuf *out)
+/* Code points of the segment being normalised: on the stack for the usual
+ * word or two, on the heap (kept for the call's later segments) beyond. */
+typedef struct {
+	utf8proc_int32_t local[256];
+	utf8proc_int32_t *heap;
+	size_t heap_cap;
+	abuf repaired; /* the segment with invalid bytes and NULs replaced */
+} seg_buf;
+
+/* NFKC with case folding of one segment (utf8proc's decomposition, its
+ * canonical ordering and composition, as utf8proc_map does them) into
+ * *cps; returns the count, or -1 out of memory. */
+static utf8proc_ssize_t seg_map(const char *s, size_t n, seg_buf *b, utf8proc_int32_t **cps)
 {
-	size_t rn = 0;
-	char *repaired = text_utf8_repair(s, n, &rn);
-	if (!repaired)
-		return ASSAY_ENOMEM;
-	utf8proc_uint8_t *mapped = NULL;
-	utf8proc_ssize_t mn = utf8proc_map((const utf8proc_uint8_t *)repaired, (utf8proc_ssize_t)rn,
-					   &mapped,
-					   UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT |
-						   UTF8PROC_CASEFOLD | UTF8PROC_IGNORE);
-	free(repaired);
-	if (mn < 0)
-		return ASSAY_ENOMEM;
-	int rc = abuf_reserve(out, (size_t)mn);
-	bool pending_space = false, any = false;
-	for (utf8proc_ssize_t i = 0; rc == ASSAY_OK && i < mn;) {
-		uint32_t cp;
-		bool ok;
-		size_t len = text_utf8_next((const char *)mapped + i, (size_t)(mn - i), &cp, &ok);
-		if (uni_space(cp)) {
-			pending_space = any;
-		} else if (utf8proc_category((utf8proc_int32_t)cp) != UTF8PROC_CATEGORY_CF) {
-			if (pending_space)
-				rc |= abuf_putc(out, ' ');
-			pending_space = false;
-			any = true;
-			rc |= abuf_append(out, mapped + i, len);
-		}
-		i += (utf8proc_ssize_t)len;
+	if (!text_utf8_valid(s, n, NULL)) {
+		size_t rn = 0;
+		char *r = text_utf8_repair(s, n, &rn);
+		if (!r)
+			return -1;
+		abuf_reset(&b->repaired);
+		int rc = abuf_append(&b->repaired, r, rn);
+		free(r);
+		if (rc < 0)
+			return -1;
+		s = b->repaired.data;
+		n = rn;
 	}
-	free(mapped);
-	return rc ? ASSAY_ENOMEM : ASSAY_OK;
+	utf8proc_int32_t *buf = b->heap ? b->heap : b->local;
+	size_t cap = b->heap ? b->heap_cap : sizeof b->local / sizeof b->local[0];
+	utf8proc_ssize_t m = utf8proc_decompose((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)n,
+						buf, (utf8proc_ssize_t)cap, NFKC_CASEFOLD);
+	if (m >= 0 && (size_t)m > cap) {
+		free(b->heap);
+		b->heap = malloc((size_t)m * sizeof *buf);
+		if (!b->heap)
+			return -1;
+		b->heap_cap = (size_t)m;
+		buf = b->heap;
+		m = utf8proc_decompose((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)n, buf, m,
+				       NFKC_CASEFOLD);
+	}
+	if (m < 0)
+		return -1;
+	*cps = buf;
+	return utf8proc_normalize_utf32(buf, m, NFKC_CASEFOLD);
+}
+
+/* Normalises the segment s[0..n) and writes it with the carried state:
+ * white space collapsed, format characters (Cf) dropped. */
+static int unicode_run(const char *s, size_t n, seg_buf *b, abuf *out, norm_state *st)
+{
+	utf8proc_int32_t *cps = NULL;
+	utf8proc_ssize_t m = seg_map(s, n, b, &cps);
+	if (m < 0)
+		return ASSAY_ENOMEM;
+	out->len = (size_t)(st->d - out->data);
+	if (abuf_reserve(out, 4 * (size_t)m + 1) < 0)
+		return ASSAY_ENOMEM;
+	char *d = out->data + out->len;
+	for (utf8proc_ssize_t i = 0; i < m; i++) {
+		uint32_t cp = (uint32_t)cps[i];
+		if (uni_space(cp)) {
+			st->pending = st->any;
+			continue;
+		}
+		if (cp >= 0x80 && utf8proc_category((utf8proc_int32_t)cp) == UTF8PROC_CATEGORY_CF)
+			continue;
+		if (st->pending)
+			*d++ = ' ';
+		st->pending = false;
+		st->any = true;
+		d += text_utf8_encode(cp, d);
+	}
+	st->d = d;
+	return ASSAY_OK;
+}
+
+/* Bytes that go to utf8proc: non-ASCII, and NUL (which the repair shows as
+ * U+2400 once the text is not pure ASCII). */
+static bool seg_byte(unsigned char c)
+{
+	return c >= 0x80 || c == 0;
+}
+
+/* Text with non-ASCII bytes, normalised piecewise: ASCII runs by the ASCII
+ * loop, each stretch of non-ASCII bytes together with the character before
+ * it by utf8proc, up to the next ASCII byte. The normal form of the whole
+ * is the concatenation of the pieces' (the argument is in the comment at
+ * the end of this file; tests/text/test_normalize.c checks it against the
+ * whole-string form). */
+static int normalize_mixed(const char *s, size_t n, abuf *out)
+{
+	if (abuf_reserve(out, n) < 0)
+		return ASSAY_ENOMEM;
+	seg_buf b;
+	b.heap = NULL;
+	b.heap_cap = 0;
+	b.repaired = (abuf){0};
+	norm_state st = {.d = out->data + out->len};
+	int rc = ASSAY_OK;
+	size_t i = 0;
+	while (i < n && rc == ASSAY_OK) {
+		size_t p = i;
+		while (p < n && !seg_byte((unsigned char)s[p]))
+			p++;
+		size_t from = p > 0 ? p - 1 : 0; /* the character a mark may compose with */
+		if (p == n)
+			from = n;
+		if (from > i)
+			ascii_run(s + i, from - i, &st);
+		if (from == n)
+			break;
+		size_t q = p + 1;
+		while (q < n && seg_byte((unsigned char)s[q]))
+			q++;
+		rc = unicode_run(s + from, q - from, &b, out, &st);
+		if (rc == ASSAY_OK) {
+			/* the ASCII bytes up to the next segment take their own room
+			 * and the space the segment may still owe */
+			out->len = (size_t)(st.d - out->data);
+			rc = abuf_reserve(out, n - q + 1);
+			st.d = out->data + out->len;
+		}
+		i = q;
+	}
+	out->len = (size_t)(st.d - out->data);
+	out->data[out->len] = '\0';
+	free(b.heap);
+	abuf_free(&b.repaired);
+	return rc;
 }
 
 int text_normalize(const char *s, size_t n, abuf *out)
 {
 	for (size_t i = 0; i < n; i++)
 		if ((unsigned char)s[i] >= 0x80)
-			return normalize_unicode(s, n, out);
+			return normalize_mixed(s, n, out);
 	return normalize_ascii(s, n, out);
 }
 
 /* (UTF8PROC_IGNORE drops default-ignorable characters such as ZWJ before
  * composition, so "a" ZWJ U+0308 composes to "ä" like "a" U+0308 does: the
  * normal form of a normal form is itself.) */
+
+/* Why the pieces' normal forms concatenate to the whole's. utf8proc_map
+ * (after the repair) does, in order: (1) each code point replaced by its
+ * full compatibility decomposition of its case folding, default-ignorables
+ * dropped: per code point, no context; (2) canonical ordering: a stable
+ * sort of each run of non-starters, which never moves a starter (class 0)
+ * nor anything across one; (3) composition: each character tried against
+ * the last starter, which may change only that starter, the new starter
+ * being the character itself when it does not compose. Every ASCII
+ * character maps to itself (A-Z to a-z), is a starter, and is the second
+ * half of no composition (no canonical decomposition has an ASCII
+ * character after its first: test_normalize checks this of the utf8proc
+ * it runs with, and checks every code point between ASCII letters). So at
+ * an ASCII character c the whole's processing has finished everything
+ * before c, c stays as it is and becomes the starter; the pieces' has the
+ * same state when a piece starts with c (the character before the
+ * non-ASCII bytes, with which a following mark may compose) and nothing
+ * after c reaches back. A piece ends before an ASCII byte: (4) the repair
+ * reads a byte 0x01-0x7F as itself and never as part of a sequence before
+ * it (a sequence takes continuation bytes only; an error takes one byte),
+ * so it splits there too; NUL, which the repair shows as U+2400, goes to
+ * utf8proc with the non-ASCII bytes. (5) The white-space and Cf rule reads
+ * the output one code point at a time; its state (a space owed, something
+ * written) is carried from piece to piece, and no ASCII character is Cf.
+ * Pure ASCII text keeps its own path, NUL included, as before. */
 
 /* ---- XXH64 (Yann Collet's xxHash, 64-bit variant, from its specification) */
 
