@@ -33,26 +33,63 @@ typedef struct {
 	bool any;     /* a character written */
 } norm_state;
 
-/* ASCII bytes s[0..n) to st->d (room for n bytes reserved, and one more
- * when a space is owed): white space collapsed, A-Z lower-cased, every
- * other byte as it is. */
+#define ONES 0x0101010101010101ull
+#define HIGH 0x8080808080808080ull
+
+/* The high bit of each byte of w that is in [lo, hi] (bytes below 0x80:
+ * no sum carries into the next byte). */
+static uint64_t bytes_in(uint64_t w, unsigned lo, unsigned hi)
+{
+	return (w + ONES * (0x80 - lo)) & ~(w + ONES * (0x7F - hi)) & HIGH;
+}
+
+/* Eight ASCII bytes at once, when the bytewise rule comes down to
+ * lower-casing them: something already written, no white space but single
+ * spaces, and no space right after white space already seen. A space as
+ * the last byte is owed, not written. (Byte 0 is the lowest: the hashes
+ * assume a little-endian machine already.) */
+static bool ascii_word(const char *s, norm_state *st)
+{
+	uint64_t w;
+	memcpy(&w, s, 8);
+	uint64_t sp = bytes_in(w, ' ', ' ');
+	if (!st->any || bytes_in(w, '\t', '\r') || (sp & (sp << 8)) || (st->pending && (sp & 0x80)))
+		return false;
+	if (st->pending)
+		*st->d++ = ' ';
+	w |= bytes_in(w, 'A', 'Z') >> 2;
+	memcpy(st->d, &w, 8);
+	st->d += 8 - (sp >> 63);
+	st->pending = sp >> 63;
+	return true;
+}
+
+/* ASCII bytes s[0..n) (no byte above 0x7F) to st->d (room for n bytes
+ * reserved, and one more when a space is owed): white space collapsed,
+ * A-Z lower-cased, every other byte as it is. */
 static void ascii_run(const char *s, size_t n, norm_state *st)
 {
-	char *d = st->d;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (ascii_space(c)) {
-			st->pending = st->any;
+	size_t i = 0;
+	while (i < n) {
+		if (i + 8 <= n && ascii_word(s + i, st)) {
+			i += 8;
 			continue;
 		}
-		if (st->pending) {
-			*d++ = ' ';
-			st->pending = false;
+		size_t end = n - i > 8 ? i + 8 : n;
+		for (; i < end; i++) {
+			unsigned char c = (unsigned char)s[i];
+			if (ascii_space(c)) {
+				st->pending = st->any;
+				continue;
+			}
+			if (st->pending) {
+				*st->d++ = ' ';
+				st->pending = false;
+			}
+			st->any = true;
+			*st->d++ = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
 		}
-		st->any = true;
-		*d++ = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
 	}
-	st->d = d;
 }
 
 static int normalize_ascii(const char *s, size_t n, abuf *out)
@@ -200,7 +237,14 @@ static int normalize_mixed(const char *s, size_t n, abuf *out)
 
 int text_normalize(const char *s, size_t n, abuf *out)
 {
-	for (size_t i = 0; i < n; i++)
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+		memcpy(&w, s + i, 8);
+		if (w & HIGH)
+			return normalize_mixed(s, n, out);
+	}
+	for (; i < n; i++)
 		if ((unsigned char)s[i] >= 0x80)
 			return normalize_mixed(s, n, out);
 	return normalize_ascii(s, n, out);

@@ -287,6 +287,35 @@ TEST(random_mixtures_of_the_delicate_characters)
 	CHECK_INT(differing, 0);
 }
 
+/* ASCII texts, whose runs the ASCII loop takes eight bytes at a time:
+ * the bytes at the edges of the ranges it tests (A-Z, TAB-CR, space),
+ * runs of spaces, at every alignment; alone (the ASCII path) and with a
+ * non-ASCII character before, inside or after them. */
+TEST(random_ascii_texts_alone_and_beside_non_ascii)
+{
+	static const char alphabet[] = "aaaaaaaaeeeeeeeiiiiooooottttnnnsssrrhlzAZKE         "
+				       "@[`{,.'-\t\n\r\v\f\x08\x0E\x1F!\x01\x7F\x00";
+	const size_t na = sizeof alphabet - 1; /* the NUL at the end is one of them */
+	compared = differing = 0;
+	char s[128];
+	abuf b = {0};
+	for (int t = 0; t < 100000; t++) {
+		size_t n = rng() % 90;
+		for (size_t i = 0; i < n; i++)
+			s[i] = alphabet[rng() % na];
+		same(s, n);
+		size_t at = n ? rng() % (n + 1) : 0;
+		abuf_reset(&b);
+		abuf_append(&b, s, at);
+		abuf_append(&b, t % 3 ? "\xC3\xA9" : "\xC2\xA0", 2);
+		abuf_append(&b, s + at, n - at);
+		same(b.data, b.len);
+	}
+	abuf_free(&b);
+	printf("# %ld texts compared\n", compared);
+	CHECK_INT(differing, 0);
+}
+
 /* Every code point, encoded, between ASCII letters and before a
  * combining mark, alone, and as an upper-case letter's neighbour. */
 TEST(every_code_point_between_ascii_letters)
@@ -338,5 +367,6 @@ TEST(ascii_never_composes_with_what_precedes_it)
 
 UNIT_MAIN(UNIT_CASE(bench_like_texts_and_every_cut_of_them),
 	  UNIT_CASE(random_mixtures_of_the_delicate_characters),
+	  UNIT_CASE(random_ascii_texts_alone_and_beside_non_ascii),
 	  UNIT_CASE(every_code_point_between_ascii_letters),
 	  UNIT_CASE(ascii_never_composes_with_what_precedes_it))
