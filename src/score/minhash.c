@@ -13,6 +13,7 @@
 static uint64_t mh_a[SCORE_MH_K], mh_b[SCORE_MH_K];
 static mh_lanes mh_lane;
 static score_mh_path mh_best = SCORE_MH_SCALAR;
+static int (*mh_agree)(const uint8_t *a, const uint8_t *b) = mh_agree_scalar;
 static pthread_once_t mh_once = PTHREAD_ONCE_INIT;
 
 static uint64_t splitmix(uint64_t *s)
@@ -37,6 +38,10 @@ static void mh_init(void)
 	mh_best = mh_have_avx512() ? SCORE_MH_AVX512
 		  : mh_have_avx2() ? SCORE_MH_AVX2
 				   : SCORE_MH_SCALAR;
+	mh_agree = mh_have_avx512bw() ? mh_agree_avx512
+		   : mh_have_avx2()   ? mh_agree_avx2
+		   : mh_have_sse2()   ? mh_agree_sse2
+				      : mh_agree_scalar;
 }
 
 static uint64_t shingle(uint32_t a, uint32_t b)
@@ -209,12 +214,18 @@ static int reserve(score_lsh *l, assay_error *err)
 	return ASSAY_OK;
 }
 
-int score_minhash_agree(const uint8_t a[SCORE_MH_K], const uint8_t b[SCORE_MH_K])
+int mh_agree_scalar(const uint8_t *a, const uint8_t *b)
 {
 	int eq = 0;
 	for (size_t k = 0; k < SCORE_MH_K; k++)
 		eq += a[k] == b[k];
 	return eq;
+}
+
+int score_minhash_agree(const uint8_t a[SCORE_MH_K], const uint8_t b[SCORE_MH_K])
+{
+	pthread_once(&mh_once, mh_init);
+	return mh_agree(a, b);
 }
 
 double score_minhash_jaccard(int agree)

@@ -26,4 +26,15 @@ bool mh_have_avx512(void);
 void mh_lanes_avx2(const mh_lanes *c, const uint64_t *x, size_t n, uint32_t sig[MH_LANES]);
 void mh_lanes_avx512(const mh_lanes *c, const uint64_t *x, size_t n, uint32_t sig[MH_LANES]);
 
+/* How many of two 8-bit signatures' SCORE_MH_K bytes agree: the scalar
+ * loop, SSE2 (every x86-64), AVX2 and AVX-512BW; each reads the 120 bytes
+ * and no byte past them. The vector ones only when mh_have_* (SSE2: on
+ * x86-64 builds). */
+int mh_agree_scalar(const uint8_t *a, const uint8_t *b);
+bool mh_have_sse2(void);
+bool mh_have_avx512bw(void);
+int mh_agree_sse2(const uint8_t *a, const uint8_t *b);
+int mh_agree_avx2(const uint8_t *a, const uint8_t *b);
+int mh_agree_avx512(const uint8_t *a, const uint8_t *b);
+
 #endif

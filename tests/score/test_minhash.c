@@ -2,7 +2,9 @@
  * (src/score/minhash.c, minhash_simd.c): similar texts meet, different ones
  * do not; every path computes the same values as ever. */
 #include <stdio.h>
+#include <stdlib.h>
 
+#include "../../src/score/minhash_int.h"
 #include "helpers.h"
 #include "unit.h"
 
@@ -149,6 +151,45 @@ TEST(vector_paths_equal_scalar)
 	printf("vector path runs: %zu\n", runs);
 }
 
+/* Random signature pairs agreeing on none, some and all of their bytes
+ * (the agreeing bytes in every place, the first and the last 8
+ * included), each held in exactly 120 bytes at every alignment: each
+ * vector agreement this CPU runs, and score_minhash_agree, count what the
+ * scalar loop counts. */
+TEST(vector_agreement_equals_scalar)
+{
+	int (*const paths[])(const uint8_t *, const uint8_t *) = {mh_agree_sse2, mh_agree_avx2,
+								   mh_agree_avx512};
+	const bool have[] = {mh_have_sse2(), mh_have_avx2(), mh_have_avx512bw()};
+	uint64_t s = 7;
+	size_t runs = 0, seen[SCORE_MH_K + 1] = {0};
+	for (int round = 0; round < 20000; round++) {
+		size_t off = (size_t)round % 64;
+		uint8_t *buf = malloc(off + 2 * SCORE_MH_K);
+		uint8_t *x = buf + off, *y = x + SCORE_MH_K;
+		/* y agrees with x on each byte with a chance of round/20000 */
+		uint32_t p = (uint32_t)((uint64_t)round * UINT32_MAX / 20000);
+		for (size_t k = 0; k < SCORE_MH_K; k++) {
+			s = s * 6364136223846793005ull + 1442695040888963407ull;
+			x[k] = (uint8_t)(s >> 56);
+			uint32_t r = (uint32_t)(s >> 16);
+			y[k] = r < p || round % 97 == 0 ? x[k] : (uint8_t)(x[k] ^ (1 + (r & 0x7F)));
+		}
+		int want = mh_agree_scalar(x, y);
+		seen[want]++;
+		CHECK_INT(score_minhash_agree(x, y), want);
+		CHECK_INT(score_minhash_agree(y, x), want);
+		for (size_t i = 0; i < sizeof paths / sizeof *paths; i++)
+			if (have[i]) {
+				runs++;
+				CHECK_INT(paths[i](x, y), want);
+			}
+		free(buf);
+	}
+	CHECK(seen[0] > 0 && seen[SCORE_MH_K] > 0 && seen[60] > 0);
+	printf("vector agreement runs: %zu\n", runs);
+}
+
 /* Exact word-bigram Jaccard against the estimate, over many pairs. */
 TEST(estimate_tracks_jaccard)
 {
@@ -208,5 +249,6 @@ TEST(lsh_many_samples)
 }
 
 UNIT_MAIN(UNIT_CASE(signatures), UNIT_CASE(known_values), UNIT_CASE(vector_paths_equal_scalar),
+	  UNIT_CASE(vector_agreement_equals_scalar),
 	  UNIT_CASE(lsh_finds_near_duplicates), UNIT_CASE(estimate_tracks_jaccard),
 	  UNIT_CASE(lsh_many_samples))
