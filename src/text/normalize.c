@@ -109,7 +109,7 @@ typedef struct {
 	utf8proc_int32_t local[256];
 	utf8proc_int32_t *heap;
 	size_t heap_cap;
-	abuf repaired; /* the segment with invalid bytes and NULs replaced */
+	char *repaired; /* the last segment with invalid bytes and NULs replaced */
 } seg_buf;
 
 /* NFKC with case folding of one segment (utf8proc's decomposition, its
@@ -118,17 +118,11 @@ typedef struct {
 static utf8proc_ssize_t seg_map(const char *s, size_t n, seg_buf *b, utf8proc_int32_t **cps)
 {
 	if (!text_utf8_valid(s, n, NULL)) {
-		size_t rn = 0;
-		char *r = text_utf8_repair(s, n, &rn);
-		if (!r)
+		free(b->repaired);
+		b->repaired = text_utf8_repair(s, n, &n);
+		if (!b->repaired)
 			return -1;
-		abuf_reset(&b->repaired);
-		int rc = abuf_append(&b->repaired, r, rn);
-		free(r);
-		if (rc < 0)
-			return -1;
-		s = b->repaired.data;
-		n = rn;
+		s = b->repaired;
 	}
 	utf8proc_int32_t *buf = b->heap ? b->heap : b->local;
 	size_t cap = b->heap ? b->heap_cap : sizeof b->local / sizeof b->local[0];
@@ -200,7 +194,7 @@ static int normalize_mixed(const char *s, size_t n, abuf *out)
 	seg_buf b;
 	b.heap = NULL;
 	b.heap_cap = 0;
-	b.repaired = (abuf){0};
+	b.repaired = NULL;
 	norm_state st = {.d = out->data + out->len};
 	int rc = ASSAY_OK;
 	size_t i = 0;
@@ -231,7 +225,7 @@ static int normalize_mixed(const char *s, size_t n, abuf *out)
 	out->len = (size_t)(st.d - out->data);
 	out->data[out->len] = '\0';
 	free(b.heap);
-	abuf_free(&b.repaired);
+	free(b.repaired);
 	return rc;
 }
 

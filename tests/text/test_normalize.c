@@ -316,6 +316,30 @@ TEST(random_ascii_texts_alone_and_beside_non_ascii)
 	CHECK_INT(differing, 0);
 }
 
+/* Stretches of non-ASCII longer than the stack buffer (CJK without spaces,
+ * a character whose compatibility form is 18 code points, marks), one
+ * after another so the heap buffer is grown and reused, with invalid bytes
+ * among them. */
+TEST(long_non_ascii_stretches)
+{
+	static const char *const unit[] = {"\xE6\x97\xA5", "\xEF\xB7\xBA",
+					   "e\xCC\x81",	   "\xCC\x88",
+					   "\xFF",	   "\xEA\xB0\x80\xE1\x86\xA8"};
+	compared = differing = 0;
+	abuf b = {0};
+	for (size_t len = 100; len <= 3000; len += 700) {
+		for (size_t u = 0; u < sizeof unit / sizeof *unit; u++) {
+			abuf_puts(&b, "Ab ");
+			for (size_t i = 0; i < len; i++)
+				abuf_puts(&b, unit[(u + i / 97) % (sizeof unit / sizeof *unit)]);
+			abuf_puts(&b, " cD");
+			same(b.data, b.len);
+		}
+	}
+	abuf_free(&b);
+	CHECK_INT(differing, 0);
+}
+
 /* Every code point, encoded, between ASCII letters and before a
  * combining mark, alone, and as an upper-case letter's neighbour. */
 TEST(every_code_point_between_ascii_letters)
@@ -368,5 +392,5 @@ TEST(ascii_never_composes_with_what_precedes_it)
 UNIT_MAIN(UNIT_CASE(bench_like_texts_and_every_cut_of_them),
 	  UNIT_CASE(random_mixtures_of_the_delicate_characters),
 	  UNIT_CASE(random_ascii_texts_alone_and_beside_non_ascii),
-	  UNIT_CASE(every_code_point_between_ascii_letters),
+	  UNIT_CASE(long_non_ascii_stretches), UNIT_CASE(every_code_point_between_ascii_letters),
 	  UNIT_CASE(ascii_never_composes_with_what_precedes_it))
