@@ -202,6 +202,12 @@ static void take_best(int64_t *best_id, int *best_agree, int64_t id, int a)
 	}
 }
 
+/* Candidates ahead of the one compared whose chunk signature is fetched
+ * into the cache meanwhile: the chunk's signatures (~4 MiB) are met in no
+ * order, most of them from memory, while a stored one's read takes longer
+ * than the fetch. */
+#define PREFETCH_AHEAD 32
+
 static int compare_part(cmp_part *c, assay_error *err)
 {
 	uint8_t sig[STORE_NEARDUP_SIG];
@@ -211,6 +217,12 @@ static int compare_part(cmp_part *c, assay_error *err)
 	for (size_t i = c->from; i < c->to && rc == 0; i++) {
 		int64_t id = (int64_t)(c->order[i] >> ID_SHIFT);
 		size_t at = (size_t)(c->order[i] & ((1u << ID_SHIFT) - 1));
+		if (i + PREFETCH_AHEAD < c->to) {
+			const uint8_t *next = c->p->sig(
+			    c->p->ud, (size_t)(c->order[i + PREFETCH_AHEAD] & ((1u << ID_SHIFT) - 1)));
+			__builtin_prefetch(next);
+			__builtin_prefetch(next + SCORE_MH_K - 1);
+		}
 		if ((i == c->from || c->order[i - 1] >> ID_SHIFT != c->order[i] >> ID_SHIFT) &&
 		    (rc = store_neardup_sigs_get(sigs, id, sig, &found, err)) < 0)
 			break;
