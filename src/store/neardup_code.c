@@ -15,26 +15,41 @@
 /* Ones of a quotient at or past which the distance is written whole. */
 #define ESC 24
 
+/* Bits written the lowest first: up to 63 gathered in acc, then stored a
+ * word at a time (its whole bytes kept; the block's bound leaves room for
+ * the word's other bytes, which later ones overwrite). */
 typedef struct bit_out {
 	uint8_t *p;
 	uint64_t acc;
 	unsigned n;
 } bit_out;
 
-static void put_bits(bit_out *o, uint64_t v, unsigned w)
+static inline void flush_bits(bit_out *o)
+{
+	unsigned bytes = o->n >> 3;
+	memcpy(o->p, &o->acc, 8);
+	o->p += bytes;
+	o->acc >>= 8 * bytes;
+	o->n &= 7;
+}
+
+/* w <= 32 bits of v. */
+static inline void put_bits(bit_out *o, uint64_t v, unsigned w)
+{
+	if (o->n + w > 63)
+		flush_bits(o);
+	o->acc |= (v & ((1ull << w) - 1)) << o->n;
+	o->n += w;
+}
+
+static void put_wide(bit_out *o, uint64_t v, unsigned w)
 {
 	if (w > 32) {
 		put_bits(o, v & 0xFFFFFFFFu, 32);
-		put_bits(o, v >> 32, w - 32);
-		return;
+		v >>= 32;
+		w -= 32;
 	}
-	o->acc |= (v & ((1ull << w) - 1)) << o->n;
-	o->n += w;
-	while (o->n >= 8) {
-		*o->p++ = (uint8_t)o->acc;
-		o->acc >>= 8;
-		o->n -= 8;
-	}
+	put_bits(o, v, w);
 }
 
 static void put_le(uint8_t *p, uint64_t v, size_t bytes)
@@ -95,8 +110,9 @@ size_t neardup_code_put(const uint32_t *keys, const int64_t *ids, size_t n, uint
 				put_bits(&o, d, k);
 			}
 		}
-		put_bits(&o, (uint64_t)(ids[i] - lo), idw);
+		put_wide(&o, (uint64_t)(ids[i] - lo), idw);
 	}
+	flush_bits(&o);
 	if (o.n)
 		*o.p++ = (uint8_t)o.acc;
 	return (size_t)(o.p - out);

@@ -4,6 +4,7 @@
  * 3.6 bytes an entry for a chunk's run, a damaged block refused, and
  * only the entries of the keys wanted read. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "../../src/store/neardup_code.h"
 #include "unit.h"
@@ -85,6 +86,84 @@ TEST(a_damaged_block_is_refused)
 	uint8_t head[20] = {5, 0, 0, 0};
 	head[16] = 40; /* a key width past 31 */
 	CHECK_INT(neardup_code_get(head, sizeof head, k, v), -1);
+}
+
+/* The block format written out a bit at a time, as its description in
+ * neardup_code.c reads: what a block's bytes must be, whatever the writer's
+ * way of gathering them. */
+static size_t reference_put(const uint32_t *keys, const int64_t *ids, size_t n, uint8_t *out)
+{
+	int64_t lo = n ? ids[0] : 0, hi = lo;
+	for (size_t i = 1; i < n; i++) {
+		lo = ids[i] < lo ? ids[i] : lo;
+		hi = ids[i] > hi ? ids[i] : hi;
+	}
+	uint64_t mean = n > 1 ? ((uint64_t)keys[n - 1] - keys[0]) / (n - 1) : 0, m = mean * 69 / 100;
+	unsigned k = 0, idw = 0;
+	while (k < 64 && m >> k)
+		k++;
+	k = k ? k - 1 : 0;
+	while (idw < 64 && (uint64_t)(hi - lo) >> idw)
+		idw++;
+	memset(out, 0, neardup_code_bound(n));
+	for (int b = 0; b < 4; b++) {
+		out[b] = (uint8_t)(n >> (8 * b));
+		out[4 + b] = (uint8_t)((n ? keys[0] : 0) >> (8 * b));
+	}
+	for (int b = 0; b < 8; b++)
+		out[8 + b] = (uint8_t)((uint64_t)lo >> (8 * b));
+	out[16] = (uint8_t)k;
+	out[17] = (uint8_t)idw;
+	size_t bit = 20 * 8;
+#define PUT(v, w)                                                                                  \
+	for (unsigned j_ = 0; j_ < (w); j_++, bit++)                                               \
+		out[bit / 8] |= (uint8_t)(((uint64_t)(v) >> j_ & 1) << (bit % 8));
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0) {
+			uint32_t d = keys[i] - keys[i - 1], q = d >> k;
+			if (q >= 24) {
+				PUT(0xFFFFFF, 24);
+				PUT(d, 32);
+			} else {
+				PUT((1ull << q) - 1, q + 1);
+				PUT(d, k);
+			}
+		}
+		PUT((uint64_t)(ids[i] - lo), idw);
+	}
+#undef PUT
+	return (bit + 7) / 8;
+}
+
+/* Blocks of every shape (empty, one entry, equal keys, gaps escaped or
+ * not, ids 0 to 64 bits wide, keys dense and sparse): byte for byte the
+ * reference's bytes. */
+TEST(blocks_are_written_byte_for_byte_as_specified)
+{
+	for (int round = 0; round < 600; round++) {
+		size_t n = round < 3 ? (size_t)round : 1 + next() % 3000;
+		unsigned spread = 1 + next() % 32, idbits = round % 65;
+		uint32_t *keys = malloc((n ? n : 1) * sizeof *keys);
+		int64_t *ids = malloc((n ? n : 1) * sizeof *ids);
+		for (size_t i = 0; i < n; i++) {
+			keys[i] = spread == 32 ? next() : next() >> (32 - spread);
+			uint64_t v = (uint64_t)next() << 32 | next();
+			ids[i] = idbits == 0 ? 5 : idbits == 64 ? (int64_t)v : (int64_t)(v >> (64 - idbits));
+		}
+		if (round % 5 == 0 && n > 3)
+			keys[n / 2] = keys[n / 3]; /* an equal pair (after sorting) */
+		qsort(keys, n, sizeof *keys, cmp_u32);
+		size_t bound = neardup_code_bound(n);
+		uint8_t *got = malloc(bound), *want = malloc(bound);
+		memset(got, 0xAB, bound);
+		size_t len = neardup_code_put(keys, ids, n, got);
+		CHECK_INT(len, reference_put(keys, ids, n, want));
+		CHECK(memcmp(got, want, len) == 0);
+		free(got);
+		free(want);
+		free(keys);
+		free(ids);
+	}
 }
 
 /* Reading only the wanted keys gives the entries a whole read would, those
@@ -198,4 +277,5 @@ TEST(a_small_block_against_many_wanted_keys)
 
 UNIT_MAIN(UNIT_CASE(a_chunks_run_reads_back_in_under_4_bytes_an_entry),
 	  UNIT_CASE(equal_keys_long_gaps_and_far_ids), UNIT_CASE(a_damaged_block_is_refused),
-	  UNIT_CASE(only_the_wanted_keys_are_read), UNIT_CASE(a_small_block_against_many_wanted_keys))
+	  UNIT_CASE(only_the_wanted_keys_are_read), UNIT_CASE(a_small_block_against_many_wanted_keys),
+	  UNIT_CASE(blocks_are_written_byte_for_byte_as_specified))
