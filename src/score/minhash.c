@@ -38,10 +38,12 @@ static void mh_init(void)
 	mh_best = mh_have_avx512() ? SCORE_MH_AVX512
 		  : mh_have_avx2() ? SCORE_MH_AVX2
 				   : SCORE_MH_SCALAR;
-	mh_agree = mh_have_avx512bw() ? mh_agree_avx512
-		   : mh_have_avx2()   ? mh_agree_avx2
-		   : mh_have_sse2()   ? mh_agree_sse2
-				      : mh_agree_scalar;
+	/* AVX2 before AVX-512: the signatures compared come from memory as
+	 * often as from the cache, and there the 32-byte loads are faster
+	 * (1M captions' neardup pass: 1.5% of the samples against 2.2%). */
+	mh_agree = mh_have_avx2()   ? mh_agree_avx2
+		   : mh_have_sse2() ? mh_agree_sse2
+				    : mh_agree_scalar;
 }
 
 static uint64_t shingle(uint32_t a, uint32_t b)

@@ -29,7 +29,8 @@ void mh_lanes_avx512(const mh_lanes *c, const uint64_t *x, size_t n, uint32_t si
 /* How many of two 8-bit signatures' SCORE_MH_K bytes agree: the scalar
  * loop, SSE2 (every x86-64), AVX2 and AVX-512BW; each reads the 120 bytes
  * and no byte past them. The vector ones only when mh_have_* (SSE2: on
- * x86-64 builds). */
+ * x86-64 builds). score_minhash_agree runs AVX2, else SSE2 (AVX-512 is
+ * faster on signatures in the cache only, slower on the rest). */
 int mh_agree_scalar(const uint8_t *a, const uint8_t *b);
 bool mh_have_sse2(void);
 bool mh_have_avx512bw(void);

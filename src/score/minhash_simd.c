@@ -43,9 +43,9 @@ int mh_agree_sse2(const uint8_t *a, const uint8_t *b)
 	__m128i acc = _mm_setzero_si128();
 	for (size_t i = 0; i < 112; i += 16)
 		acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(a + i)),
-							_mm_loadu_si128((const __m128i *)(b + i))));
+						       _mm_loadu_si128((const __m128i *)(b + i))));
 	acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(_mm_loadl_epi64((const __m128i *)(a + 112)),
-						_mm_loadl_epi64((const __m128i *)(b + 112))));
+					       _mm_loadl_epi64((const __m128i *)(b + 112))));
 	__m128i sum = _mm_sad_epu8(acc, _mm_setzero_si128());
 	return _mm_cvtsi128_si32(sum) + _mm_cvtsi128_si32(_mm_srli_si128(sum, 8)) - 8;
 }
@@ -68,16 +68,13 @@ __attribute__((target("avx2"))) int mh_agree_avx2(const uint8_t *a, const uint8_
 	return _mm_cvtsi128_si32(s2) + _mm_cvtsi128_si32(_mm_srli_si128(s2, 8));
 }
 
-/* 64 bytes, then the other 56 by a masked load (the bytes masked off are
- * not read). */
-__attribute__((target("avx512bw,popcnt"))) int mh_agree_avx512(const uint8_t *a,
-								const uint8_t *b)
+/* Bytes 0..63 and 56..119, the 8 bytes both hold counted once. */
+__attribute__((target("avx512bw,popcnt"))) int mh_agree_avx512(const uint8_t *a, const uint8_t *b)
 {
-	const __mmask64 rest = (1ull << 56) - 1;
 	__mmask64 lo = _mm512_cmpeq_epi8_mask(_mm512_loadu_si512(a), _mm512_loadu_si512(b));
-	__mmask64 hi = _mm512_mask_cmpeq_epi8_mask(rest, _mm512_maskz_loadu_epi8(rest, a + 64),
-						   _mm512_maskz_loadu_epi8(rest, b + 64));
-	return (int)(_mm_popcnt_u64(lo) + _mm_popcnt_u64(hi));
+	__mmask64 hi =
+	    _mm512_cmpeq_epi8_mask(_mm512_loadu_si512(a + 56), _mm512_loadu_si512(b + 56));
+	return (int)(_mm_popcnt_u64(lo) + _mm_popcnt_u64(hi >> 8));
 }
 
 /* Lanes k..k+7 over every shingle: hi32(al xl + bl) from two 64-bit

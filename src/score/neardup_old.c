@@ -218,8 +218,9 @@ static int compare_part(cmp_part *c, assay_error *err)
 		int64_t id = (int64_t)(c->order[i] >> ID_SHIFT);
 		size_t at = (size_t)(c->order[i] & ((1u << ID_SHIFT) - 1));
 		if (i + PREFETCH_AHEAD < c->to) {
-			const uint8_t *next = c->p->sig(
-			    c->p->ud, (size_t)(c->order[i + PREFETCH_AHEAD] & ((1u << ID_SHIFT) - 1)));
+			const uint8_t *next =
+			    c->p->sig(c->p->ud, (size_t)(c->order[i + PREFETCH_AHEAD] &
+							 ((1u << ID_SHIFT) - 1)));
 			__builtin_prefetch(next);
 			__builtin_prefetch(next + SCORE_MH_K - 1);
 		}

@@ -159,7 +159,7 @@ TEST(vector_paths_equal_scalar)
 TEST(vector_agreement_equals_scalar)
 {
 	int (*const paths[])(const uint8_t *, const uint8_t *) = {mh_agree_sse2, mh_agree_avx2,
-								   mh_agree_avx512};
+								  mh_agree_avx512};
 	const bool have[] = {mh_have_sse2(), mh_have_avx2(), mh_have_avx512bw()};
 	uint64_t s = 7;
 	size_t runs = 0, seen[SCORE_MH_K + 1] = {0};
@@ -249,6 +249,5 @@ TEST(lsh_many_samples)
 }
 
 UNIT_MAIN(UNIT_CASE(signatures), UNIT_CASE(known_values), UNIT_CASE(vector_paths_equal_scalar),
-	  UNIT_CASE(vector_agreement_equals_scalar),
-	  UNIT_CASE(lsh_finds_near_duplicates), UNIT_CASE(estimate_tracks_jaccard),
-	  UNIT_CASE(lsh_many_samples))
+	  UNIT_CASE(vector_agreement_equals_scalar), UNIT_CASE(lsh_finds_near_duplicates),
+	  UNIT_CASE(estimate_tracks_jaccard), UNIT_CASE(lsh_many_samples))

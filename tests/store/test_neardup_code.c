@@ -98,7 +98,8 @@ static size_t reference_put(const uint32_t *keys, const int64_t *ids, size_t n, 
 		lo = ids[i] < lo ? ids[i] : lo;
 		hi = ids[i] > hi ? ids[i] : hi;
 	}
-	uint64_t mean = n > 1 ? ((uint64_t)keys[n - 1] - keys[0]) / (n - 1) : 0, m = mean * 69 / 100;
+	uint64_t mean = n > 1 ? ((uint64_t)keys[n - 1] - keys[0]) / (n - 1) : 0,
+		 m = mean * 69 / 100;
 	unsigned k = 0, idw = 0;
 	while (k < 64 && m >> k)
 		k++;
@@ -148,7 +149,9 @@ TEST(blocks_are_written_byte_for_byte_as_specified)
 		for (size_t i = 0; i < n; i++) {
 			keys[i] = spread == 32 ? next() : next() >> (32 - spread);
 			uint64_t v = (uint64_t)next() << 32 | next();
-			ids[i] = idbits == 0 ? 5 : idbits == 64 ? (int64_t)v : (int64_t)(v >> (64 - idbits));
+			ids[i] = idbits == 0	? 5
+				 : idbits == 64 ? (int64_t)v
+						: (int64_t)(v >> (64 - idbits));
 		}
 		if (round % 5 == 0 && n > 3)
 			keys[n / 2] = keys[n / 3]; /* an equal pair (after sorting) */
@@ -277,5 +280,6 @@ TEST(a_small_block_against_many_wanted_keys)
 
 UNIT_MAIN(UNIT_CASE(a_chunks_run_reads_back_in_under_4_bytes_an_entry),
 	  UNIT_CASE(equal_keys_long_gaps_and_far_ids), UNIT_CASE(a_damaged_block_is_refused),
-	  UNIT_CASE(only_the_wanted_keys_are_read), UNIT_CASE(a_small_block_against_many_wanted_keys),
+	  UNIT_CASE(only_the_wanted_keys_are_read),
+	  UNIT_CASE(a_small_block_against_many_wanted_keys),
 	  UNIT_CASE(blocks_are_written_byte_for_byte_as_specified))
