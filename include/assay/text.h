@@ -186,7 +186,10 @@ void text_diff_free(text_diff *d);
  * invisible format characters removed) collapsed to one ASCII space, and
  * leading and trailing space trimmed. Invalid UTF-8 bytes are kept as
  * U+FFFD. Appends to out; returns ASSAY_OK or ASSAY_ENOMEM. ASCII input
- * takes a fast path that allocates nothing beyond out. */
+ * takes a fast path that allocates nothing beyond out; other text goes
+ * through utf8proc a stretch of non-ASCII bytes at a time, allocating only
+ * for a stretch of invalid UTF-8 or one whose decomposition exceeds 256
+ * code points. */
 int text_normalize(const char *s, size_t n, abuf *out);
 
 /* 64-bit hash of bytes. Stable forever: values are stored in databases. */
