@@ -48,7 +48,7 @@ static size_t map_find_h(const score_forms *f, const char *form, uint64_t h)
 
 static size_t map_find(const score_forms *f, const char *form)
 {
-	return map_find_h(f, form, score_form_hash(form));
+	return map_find_h(f, form, score_form_hash(form, strlen(form)));
 }
 
 static int map_add(score_forms *f, uint32_t id)
@@ -228,8 +228,9 @@ static int part_put(store *s, abuf *out, const char *text)
 	if (!text || !*text)
 		return score_leb_put(out, 0) == 0;
 	score_form_split sp;
-	int64_t id = score_form_split_text(text, &sp) ? form_id(s, sp.form, score_form_hash(sp.form))
-						       : 0;
+	int64_t id = score_form_split_text(text, &sp)
+			 ? form_id(s, sp.form, score_form_hash(sp.form, sp.len))
+			 : 0;
 	if (id < 0)
 		return -1;
 	if (id == 0 || score_leb_put(out, (uint64_t)id) < 0)

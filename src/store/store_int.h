@@ -281,13 +281,15 @@ const char *score_forms_text(score_forms *f, sqlite3 *db, uint64_t id);
 #define SCORE_FORM_NUMS_MAX 24
 typedef struct score_form_split {
 	char form[SCORE_FORM_LEN_MAX + 1];
+	size_t len; /* strlen(form) */
 	uint64_t num[SCORE_FORM_NUMS_MAX];
 	size_t n;
 } score_form_split;
 /* Splits t; false when it is to be stored as it is. */
 bool score_form_split_text(const char *t, score_form_split *sp);
-/* The hash the forms' map is keyed by. */
-uint64_t score_form_hash(const char *form);
+/* The hash the forms' map is keyed by (of form's n bytes; the map only:
+ * never stored). */
+uint64_t score_form_hash(const char *form, size_t n);
 /* Appends v + 1 as LEB128 (no byte of it is 0); -1 when out of memory. */
 int score_leb_put(abuf *out, uint64_t v);
 /* Writes v + 1 as LEB128 at b (at most 10 bytes); how many. */
