@@ -44,33 +44,57 @@ static bool word_char(unsigned char c)
 	       c >= 0x80;
 }
 
+/* Whether needle (m bytes) matches s[i..) as whole words: s[i] starts a
+ * word (or follows no word) and every byte of needle matches, ASCII case
+ * folded, a space in it any run of space or punctuation. */
+static bool words_at(const char *s, size_t n, size_t i, const char *needle, size_t m)
+{
+	if (i > 0 && word_char((unsigned char)s[i - 1]))
+		return false;
+	size_t a = i, k = 0;
+	while (k < m && a < n) {
+		char c = s[a];
+		if (needle[k] == ' ') {
+			if (word_char((unsigned char)c))
+				break;
+			while (a < n && !word_char((unsigned char)s[a]))
+				a++;
+			k++;
+			continue;
+		}
+		if ((c >= 'A' && c <= 'Z' ? c + 32 : c) != needle[k])
+			break;
+		a++, k++;
+	}
+	return k == m && (a == n || !word_char((unsigned char)s[a]) ||
+			  !word_char((unsigned char)needle[m - 1]));
+}
+
 /* needle (lower case; a space matches any run of space or punctuation) as
- * whole words in s[0..n), ASCII case folded. */
+ * whole words in s[0..n), ASCII case folded. A match starts at a byte that
+ * folds to needle's first: only those bytes are tried, found by memchr (a
+ * scan of every byte for each of a table's phrases cost more than all the
+ * other rules together on texts with a prompt). */
 static bool has_words(const char *s, size_t n, const char *needle)
 {
 	size_t m = strlen(needle);
-	for (size_t i = 0; i < n; i++) {
-		if (i > 0 && word_char((unsigned char)s[i - 1]))
-			continue;
-		size_t a = i, k = 0;
-		while (k < m && a < n) {
-			char c = s[a];
-			if (needle[k] == ' ') {
-				if (word_char((unsigned char)c))
-					break;
-				while (a < n && !word_char((unsigned char)s[a]))
-					a++;
-				k++;
-				continue;
-			}
-			if ((c >= 'A' && c <= 'Z' ? c + 32 : c) != needle[k])
-				break;
-			a++, k++;
-		}
-		if (k == m && (a == n || !word_char((unsigned char)s[a]) ||
-			       !word_char((unsigned char)needle[m - 1])))
-			return true;
+	unsigned char first = (unsigned char)needle[0];
+	if (m == 0 || first == ' ') {
+		for (size_t i = 0; i < n; i++)
+			if (words_at(s, n, i, needle, m))
+				return true;
+		return false;
 	}
+	if (first >= 'A' && first <= 'Z')
+		return false; /* no byte folds to an upper case letter */
+	const char *end = s + n;
+	for (int upper = 0; upper < 1 + (first >= 'a' && first <= 'z'); upper++)
+		for (const char *p = s; p < end; p++) {
+			if (!(p = memchr(p, upper ? first - 32 : first, (size_t)(end - p))))
+				break;
+			if (words_at(s, n, (size_t)(p - s), needle, m))
+				return true;
+		}
 	return false;
 }
 

@@ -7,6 +7,7 @@
  * classes follow the public write-ups of instruction-data cleaning (the
  * AlpacaDataCleaned README: "Hallucinations", "Empty outputs", "Instructions
  * to generate images", "N/A outputs", "Merged instructions", ...). */
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -92,23 +93,29 @@ static void task_hit(task_state *st, int rule, const char *what)
 
 /* Whether little of the context follows the phrase: what "the following
  * article" names is not there. Context parts after the instruction count. */
+/* Where needle (m bytes, m > 0) first occurs in s[0..n), case folded as
+ * strncasecmp folds; n when nowhere. strncasecmp is called only where the
+ * first bytes fold alike (by the same tolower it uses). */
+static size_t find_case(const char *s, size_t n, const char *needle, size_t m)
+{
+	int first = tolower((unsigned char)needle[0]);
+	for (size_t i = 0; i + m <= n; i++)
+		if (tolower((unsigned char)s[i]) == first && !strncasecmp(s + i, needle, m))
+			return i;
+	return n;
+}
+
 static bool nothing_follows(const score_text *t, const char *phrase)
 {
-	const char *c = t->context;
 	size_t n = t->context_len, m = strlen(phrase);
-	for (size_t i = 0; i + m <= n; i++)
-		if (!strncasecmp(c + i, phrase, m))
-			return n - (i + m) < 80;
-	return false;
+	size_t i = m ? find_case(t->context, n, phrase, m) : 0;
+	return i + m <= n && n - (i + m) < 80;
 }
 
 static bool has_bytes(const char *s, size_t n, const char *needle)
 {
 	size_t m = strlen(needle);
-	for (size_t i = 0; i + m <= n; i++)
-		if (!strncasecmp(s + i, needle, m))
-			return true;
-	return false;
+	return m == 0 ? n >= m : find_case(s, n, needle, m) < n;
 }
 
 static void check_prompt(task_state *st)
