@@ -115,6 +115,8 @@ bool score_context_asks_fiction(const score_text *t)
 		"song", "lyrics", "rap", "riddle", "riddles", "joke", "jokes", "story",
 		"stories", "tale", "dialogue", "dialog", "script", "screenplay", "scene",
 		"role play", "roleplay", "character"};
+	if (!t->context)
+		return false;
 	for (size_t i = 0; i < ASSAY_ARRAY_LEN(forms); i++)
 		if (score_context_has(t, forms[i]))
 			return true;

@@ -253,8 +253,9 @@ static uint32_t mix(uint32_t h, uint32_t w)
 	return h * 0x85EBCA6Bu;
 }
 
-/* Scratch layout: grams[W], marks[W], table[4 * slots] (hash, count, first,
- * second occurrence). */
+/* Scratch layout: grams[W], marks[W], then by slot the table's keys
+ * (hashes) and its counts, first and second occurrences: only the keys
+ * are cleared for each n. */
 static int scratch_for(score_text *t, size_t slots)
 {
 	size_t need = 2 * t->n_words + 4 * slots;
@@ -288,7 +289,8 @@ static void ngrams(score_text *t, ngram_stats *st, size_t total_chars)
 	}
 	if (W < 2 || scratch_for(t, slots) < 0)
 		return;
-	uint32_t *grams = t->scratch, *marks = grams + W, *table = marks + W;
+	uint32_t *grams = t->scratch, *marks = grams + W, *keys = marks + W;
+	uint32_t *counts = keys + slots, *firsts = counts + slots, *seconds = firsts + slots;
 	for (size_t i = 0; i < W; i++)
 		grams[i] = t->words[i].hash;
 	bool any_dup = true;
@@ -303,7 +305,7 @@ static void ngrams(score_text *t, ngram_stats *st, size_t total_chars)
 		size_t m = W - n + 1;
 		for (size_t i = 0; i < m; i++)
 			grams[i] = mix(grams[i], t->words[i + n - 1].hash);
-		memset(table, 0, 4 * slots * sizeof *table);
+		memset(keys, 0, slots * sizeof *keys);
 		if (n >= 5)
 			memset(marks, 0, W * sizeof *marks);
 		size_t best_count = 0, best_first = 0;
@@ -311,18 +313,17 @@ static void ngrams(score_text *t, ngram_stats *st, size_t total_chars)
 			/* the slot from the high bits of a multiplicative hash: the
 			 * low bit of h is always set */
 			uint32_t h = grams[i] | 1, j = (h * 0x9E3779B1u) >> (32 - bits);
-			uint32_t *e;
-			while ((e = &table[4 * j])[0] && e[0] != h)
+			while (keys[j] && keys[j] != h)
 				j = (j + 1) & (uint32_t)(slots - 1);
-			if (!e[0]) {
-				e[0] = h;
-				e[1] = 1;
-				e[2] = (uint32_t)i;
+			if (!keys[j]) {
+				keys[j] = h;
+				counts[j] = 1;
+				firsts[j] = (uint32_t)i;
 				continue;
 			}
-			uint32_t count = ++e[1], first = e[2];
+			uint32_t count = ++counts[j], first = firsts[j];
 			if (count == 2)
-				e[3] = (uint32_t)i;
+				seconds[j] = (uint32_t)i;
 			if (count > best_count) {
 				best_count = count;
 				best_first = first;
@@ -330,7 +331,7 @@ static void ngrams(score_text *t, ngram_stats *st, size_t total_chars)
 			if (n < 5 || count < min_dup)
 				continue;
 			for (size_t k = 0; k < n; k++)
-				marks[first + k] = marks[e[3] + k] = marks[i + k] = 1;
+				marks[first + k] = marks[seconds[j] + k] = marks[i + k] = 1;
 		}
 		prev_best = best_count;
 		if (n <= 4 && best_count >= 2) {
