@@ -143,7 +143,65 @@ TEST(the_forms_hash_depends_on_the_form_alone)
 	CHECK(score_form_hash(a, n) != score_form_hash(b + 3, n));
 }
 
+/* The bytes store_note_split writes for one text, made from the reference
+ * split (the file header of score_forms_split.c describes them). */
+static size_t ref_part(const char *t, unsigned char *b)
+{
+	score_form_split sp;
+	if (!*t) {
+		b[0] = 0;
+		return 1;
+	}
+	if (!ref_split(t, &sp)) {
+		b[0] = 2;
+		return 1;
+	}
+	size_t flen = strlen(sp.form);
+	uint64_t h = score_form_hash(sp.form, flen);
+	b[0] = 1;
+	memcpy(b + 1, &h, 8);
+	memcpy(b + 9, sp.form, flen + 1);
+	unsigned char *count = b + 9 + flen + 1, *q = count + 1;
+	for (size_t i = 0; i < sp.n; i++)
+		q += score_leb_encode(q, sp.num[i]);
+	*count = (unsigned char)(q - count - 1);
+	return (size_t)(q - b);
+}
+
+TEST(a_note_split_again_is_split_as_the_first_time)
+{
+	/* texts of one length that differ in a byte, said again and again in
+	 * an order that makes them meet in the thread's memo of splits */
+	const char *v[] = {"gopher: passes every rule",
+			   "gopher: passes every rulf",
+			   "length: 45 words",
+			   "length: 46 words",
+			   "length: 4x words",
+			   "Length: 45 words",
+			   "",
+			   "{\"words\":45,\"chars\":262}",
+			   "{\"words\":54,\"chars\":262}",
+			   "a\001b",
+			   "007"};
+	size_t n = sizeof v / sizeof *v, same = 0, runs = 4000;
+	uint64_t x = 7;
+	abuf got = {0};
+	for (size_t r = 0; r < runs; r++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		const char *reason = v[x % n], *detail = v[(x >> 20) % n];
+		unsigned char want[2048];
+		size_t w = ref_part(reason, want);
+		w += ref_part(detail, want + w);
+		abuf_reset(&got);
+		CHECK(store_note_split(reason, detail, &got) == 0);
+		same += got.len == w && memcmp(got.data, want, w) == 0;
+	}
+	abuf_free(&got);
+	CHECK_INT(same, runs);
+}
+
 UNIT_MAIN(UNIT_CASE(a_split_is_the_references_on_crafted_texts),
 	  UNIT_CASE(a_split_is_the_references_at_the_length_limit),
 	  UNIT_CASE(a_split_is_the_references_on_random_texts),
-	  UNIT_CASE(the_forms_hash_depends_on_the_form_alone))
+	  UNIT_CASE(the_forms_hash_depends_on_the_form_alone),
+	  UNIT_CASE(a_note_split_again_is_split_as_the_first_time))
