@@ -92,10 +92,60 @@ static bool has_words(const char *s, size_t n, const char *needle)
 		for (const char *p = s; p < end; p++) {
 			if (!(p = memchr(p, upper ? first - 32 : first, (size_t)(end - p))))
 				break;
+			/* most bytes found are inside a word: words_at's first test */
+			if (p > s && word_char((unsigned char)p[-1]))
+				continue;
 			if (words_at(s, n, (size_t)(p - s), needle, m))
 				return true;
 		}
 	return false;
+}
+
+/* The byte a needle's byte k must be (ASCII case folded) when tried at a
+ * text's byte c: the needle's bytes are lower case. */
+static unsigned char fold(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
+}
+
+uint64_t score_words_in(const char *s, size_t n, const char *const *needles, size_t k)
+{
+	/* by a needle's first byte, and by its second when that one must be
+	 * equal (not a space, not the end): the needles to try at a word start */
+	uint64_t by_first[128] = {0}, by_second[128] = {0}, any_second = 0, found = 0, all = 0;
+	size_t len[64];
+	for (size_t j = 0; j < k && j < 64; j++) {
+		const unsigned char *nd = (const unsigned char *)needles[j];
+		len[j] = strlen(needles[j]);
+		all |= 1ull << j;
+		if (!nd[0] || nd[0] >= 128 || nd[0] == ' ' || (nd[0] >= 'A' && nd[0] <= 'Z')) {
+			if (has_words(s, n, needles[j]))
+				found |= 1ull << j; /* matched as has_words would */
+			continue;
+		}
+		by_first[nd[0]] |= 1ull << j;
+		if (nd[1] && nd[1] != ' ' && nd[1] < 128)
+			by_second[nd[1]] |= 1ull << j;
+		else
+			any_second |= 1ull << j;
+	}
+	uint64_t left = all & ~found;
+	for (size_t i = 0; i < n && left; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if ((i > 0 && word_char((unsigned char)s[i - 1])) || c >= 128)
+			continue;
+		uint64_t m = by_first[fold(c)] & left;
+		if (!m)
+			continue;
+		unsigned char c2 = i + 1 < n ? fold((unsigned char)s[i + 1]) : 0;
+		m &= (c2 < 128 ? by_second[c2] : 0) | any_second;
+		for (; m; m &= m - 1) {
+			int j = __builtin_ctzll(m);
+			if (words_at(s, n, i, needles[j], len[j]))
+				found |= 1ull << j, left &= ~(1ull << j);
+		}
+	}
+	return found;
 }
 
 bool score_context_has(const score_text *t, const char *needle)
@@ -115,12 +165,8 @@ bool score_context_asks_fiction(const score_text *t)
 		"song", "lyrics", "rap", "riddle", "riddles", "joke", "jokes", "story",
 		"stories", "tale", "dialogue", "dialog", "script", "screenplay", "scene",
 		"role play", "roleplay", "character"};
-	if (!t->context)
-		return false;
-	for (size_t i = 0; i < ASSAY_ARRAY_LEN(forms); i++)
-		if (score_context_has(t, forms[i]))
-			return true;
-	return false;
+	return t->context &&
+	       score_words_in(t->context, t->context_len, forms, ASSAY_ARRAY_LEN(forms)) != 0;
 }
 
 bool score_in_code(const score_text *t, size_t at)

@@ -60,6 +60,9 @@ void score_config_params(const score_def *d, const score_config *c, abuf *out);
 bool score_context_has(const score_text *t, const char *needle);
 /* The same over the text itself. */
 bool score_text_has(const score_text *t, const char *needle);
+/* Which of needles[0..k) (k <= 64) s[0..n) holds as score_context_has
+ * would find them: bit j for needles[j]. One pass over s. */
+uint64_t score_words_in(const char *s, size_t n, const char *const *needles, size_t k);
 /* Whether the context asks for verse, a story, a riddle, a joke or a
  * dialogue (where a refusal or "Answer:" may be part of the piece). */
 bool score_context_asks_fiction(const score_text *t);

@@ -118,22 +118,30 @@ static bool has_bytes(const char *s, size_t n, const char *needle)
 	return m == 0 ? n >= m : find_case(s, n, needle, m) < n;
 }
 
+/* Which of a table's phrases the context holds (score_words_in: one pass). */
+#define CONTEXT_HOLDS(t, table)                                                                    \
+	score_words_in((t)->context, (t)->context_len, table, ASSAY_ARRAY_LEN(table))
+
 static void check_prompt(task_state *st)
 {
 	const score_text *t = st->t;
+	uint64_t m = CONTEXT_HOLDS(t, makes);
 	for (size_t i = 0; i < ASSAY_ARRAY_LEN(makes); i++)
-		if (score_context_has(t, makes[i]))
+		if (m >> i & 1)
 			task_hit(st, TASK_MAKE, makes[i]);
+	m = CONTEXT_HOLDS(t, unseen);
 	for (size_t i = 0; i < ASSAY_ARRAY_LEN(unseen); i++)
 		if (unseen[i][strlen(unseen[i]) - 1] == '/' || unseen[i][strlen(unseen[i]) - 1] == '.'
 			? has_bytes(t->context, t->context_len, unseen[i])
-			: score_context_has(t, unseen[i]))
+			: m >> i & 1)
 			task_hit(st, TASK_UNSEEN, unseen[i]);
+	m = CONTEXT_HOLDS(t, following);
 	for (size_t i = 0; i < ASSAY_ARRAY_LEN(following); i++)
-		if (score_context_has(t, following[i]) && nothing_follows(t, following[i]))
+		if ((m >> i & 1) && nothing_follows(t, following[i]))
 			task_hit(st, TASK_UNSEEN, following[i]);
+	m = CONTEXT_HOLDS(t, live);
 	for (size_t i = 0; i < ASSAY_ARRAY_LEN(live); i++)
-		if (score_context_has(t, live[i]))
+		if (m >> i & 1)
 			task_hit(st, TASK_LIVE, live[i]);
 }
 
@@ -145,8 +153,9 @@ void score_task(score_text *t, const score_config *cfg, score_result *out)
 		return;
 	}
 	task_state st = {.t = t, .worst = -1};
+	uint64_t m = score_words_in(t->s, t->n, declines, ASSAY_ARRAY_LEN(declines));
 	for (size_t i = 0; i < ASSAY_ARRAY_LEN(declines); i++)
-		if (score_text_has(t, declines[i]))
+		if (m >> i & 1)
 			task_hit(&st, TASK_DECLINE, declines[i]);
 	if (t->context)
 		check_prompt(&st);

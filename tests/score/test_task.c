@@ -4,7 +4,10 @@
  * declared kind winning over the field's name, and the judge's rubric
  * with the context. */
 #include <math.h>
+#include <stdint.h>
+#include <stdio.h>
 
+#include "../../src/score/score_int.h"
 #include "helpers.h"
 #include "unit.h"
 
@@ -151,7 +154,45 @@ TEST(judge_rubric_carries_the_context)
 	abuf_free(&out);
 }
 
+/* score_words_in finds in one pass what score_context_has finds a phrase
+ * at a time: on texts built of the phrases, cut, joined by punctuation,
+ * in other cases and run together. */
+TEST(a_table_of_phrases_is_found_as_one_phrase_at_a_time)
+{
+	static const char *const needles[] = {
+	    "the following article", "the following text", "this video", "draw a picture",
+	    "http://", "www.", "today's weather", "a", "i can't draw", "3d model of", "x",
+	    "role play", "the", "\xC3\xA9t\xC3\xA9", " lead", "Upper", "character"};
+	static const char *const bits[] = {
+	    "the", "following", "article", "text", "this", "video", "draw", "a", "picture",
+	    "http://", "www.", "today's", "today\xE2\x80\x99s", "weather", "i", "can't", "3d",
+	    "model", "of", "x", "role", "play", "roleplay", "\xC3\xA9t\xC3\xA9", "lead",
+	    "Upper", "THE", "Following", "characters", "character"};
+	static const char *const joins[] = {" ", "  ", "-", ", ", "\n", "", "_", "'", ". "};
+	uint64_t x = 12345;
+	size_t same = 0, runs = 3000;
+	for (size_t r = 0; r < runs; r++) {
+		char text[1024];
+		size_t o = 0;
+		for (size_t w = 0; w < 1 + r % 40; w++) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			const char *b = bits[x % ASSAY_ARRAY_LEN(bits)];
+			const char *j = joins[(x >> 16) % ASSAY_ARRAY_LEN(joins)];
+			if (o + strlen(b) + strlen(j) + 1 >= sizeof text)
+				break;
+			o += (size_t)sprintf(text + o, "%s%s", b, j);
+		}
+		score_text t = {.context = text, .context_len = o};
+		uint64_t want = 0;
+		for (size_t k = 0; k < ASSAY_ARRAY_LEN(needles); k++)
+			want |= (uint64_t)score_context_has(&t, needles[k]) << k;
+		same += score_words_in(text, o, needles, ASSAY_ARRAY_LEN(needles)) == want;
+	}
+	CHECK_INT(same, runs);
+}
+
 UNIT_MAIN(UNIT_CASE(task_flags_declines_and_impossible_asks),
 	  UNIT_CASE(artifacts_spare_what_the_prompt_asked_for),
 	  UNIT_CASE(declared_kind_wins_over_the_field_name),
-	  UNIT_CASE(judge_rubric_carries_the_context))
+	  UNIT_CASE(judge_rubric_carries_the_context),
+	  UNIT_CASE(a_table_of_phrases_is_found_as_one_phrase_at_a_time))
