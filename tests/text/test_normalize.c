@@ -389,8 +389,68 @@ TEST(ascii_never_composes_with_what_precedes_it)
 	CHECK_INT(seconds, 0);
 }
 
+/* A piece followed by ASCII reserves room for the rest of the text and one
+ * space owed: texts whose pieces expand (a compatibility form of 18 code
+ * points, a syllable, a ligature) and then owe a space before an ASCII
+ * tail, at every length that brings the output buffer's capacity exactly
+ * to its end. The terminating NUL must fit (len < cap) in every build, not
+ * only under the address sanitizer. */
+TEST(output_buffer_exactly_full_after_a_piece)
+{
+	static const char *const grow[] = {"\xEF\xB7\xBA", "\xE3\x8C\x80", "\xC3\xA9",
+					   "\xEF\xAC\x81"};
+	compared = differing = 0;
+	long overrun = 0, tight = 0;
+	abuf in = {0};
+	for (size_t g = 0; g < sizeof grow / sizeof *grow; g++) {
+		for (int k = 0; k <= 40; k++) {
+			for (int t = 0; t <= 600; t++) {
+				abuf_reset(&in);
+				abuf_putc(&in, 'a');
+				for (int i = 0; i < k; i++)
+					abuf_puts(&in, grow[g]);
+				abuf_puts(&in, "\xE3\x80\x80"); /* ideographic space: owed */
+				for (int i = 0; i < t; i++)
+					abuf_putc(&in, 'b');
+				abuf out = {0};
+				text_normalize(in.data, in.len, &out);
+				overrun += out.len >= out.cap;
+				tight += out.len + 1 == out.cap;
+				abuf_free(&out);
+				same(in.data, in.len);
+			}
+		}
+	}
+	abuf_free(&in);
+	printf("# %ld texts compared, %ld filled their buffer exactly\n", compared, tight);
+	CHECK_INT(differing, 0);
+	CHECK_INT(overrun, 0);
+	CHECK(tight > 0);
+}
+
+/* The composition utf8proc actually runs (its own pair tables, Hangul by
+ * arithmetic), asked directly: no character followed by an ASCII character
+ * composes with it or changes. */
+TEST(no_character_composes_with_a_following_ascii_character)
+{
+	long changed = 0;
+	for (utf8proc_int32_t cp = 0; cp <= 0x10FFFF; cp++) {
+		if (cp >= 0xD800 && cp <= 0xDFFF)
+			continue;
+		for (utf8proc_int32_t c = 1; c < 0x80; c++) {
+			utf8proc_int32_t b[2] = {cp, c};
+			utf8proc_ssize_t m =
+			    utf8proc_normalize_utf32(b, 2, UTF8PROC_STABLE | UTF8PROC_COMPOSE);
+			changed += m != 2 || b[0] != cp || b[1] != c;
+		}
+	}
+	CHECK_INT(changed, 0);
+}
+
 UNIT_MAIN(UNIT_CASE(bench_like_texts_and_every_cut_of_them),
 	  UNIT_CASE(random_mixtures_of_the_delicate_characters),
 	  UNIT_CASE(random_ascii_texts_alone_and_beside_non_ascii),
 	  UNIT_CASE(long_non_ascii_stretches), UNIT_CASE(every_code_point_between_ascii_letters),
-	  UNIT_CASE(ascii_never_composes_with_what_precedes_it))
+	  UNIT_CASE(ascii_never_composes_with_what_precedes_it),
+	  UNIT_CASE(output_buffer_exactly_full_after_a_piece),
+	  UNIT_CASE(no_character_composes_with_a_following_ascii_character))
