@@ -235,6 +235,13 @@ int store_score_slot(store *s, const char *name, const char *version, int *slot,
 		     uint32_t *version_id, assay_error *err);
 /* Writes the combined score on the sample (NAN: NULL). */
 int store_quality_set(store *s, int64_t sample_id, double quality, assay_error *err);
+/* The first combined score of samples that hold no score yet: for each of
+ * ids[0..n) (ascending) without any score and without a combined score,
+ * writes quality[i] and sets set[i] (else set[i] false and nothing is
+ * written). Called before the samples' scores are written, in the same
+ * transaction: a sample set here holds only the scores written next. */
+int store_quality_first(store *s, const int64_t *ids, const double *quality, size_t n,
+			bool *set, assay_error *err);
 /* Up to max ids, ascending and above after, of samples that hold scores but
  * no combined score; *n gets how many. */
 int store_quality_missing(store *s, int64_t after, int64_t *ids, size_t max, size_t *n,

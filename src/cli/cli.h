@@ -62,7 +62,8 @@ int cmd_score(cli_ctx *ctx, int argc, char **argv);
 int cli_score_edits(store *s);
 /* The built-in rule scorers inside an import: made before its first
  * source (loads the configuration: an error value, not printed), handed to each
- * ingest_import as its scoring hook, then to cli_score_imported, which
+ * ingest_import as its scoring hook (NULL when the near-duplicate pass
+ * follows: it scores the rules too), then to cli_score_imported, which
  * runs the other built-in scorers (and the rule scorers too unless
  * rules_done: every new sample was scored in the import) over the batches
  * and prints every figure. */

@@ -257,6 +257,17 @@ static void import_committed(void *ud)
 	x->kept = (score_run_result){0};
 }
 
+/* Whether the built-ins run after an import include the near-duplicate
+ * pass, which then scores the rules too (each sample's scores written
+ * once): the import leaves them to it. */
+static bool pass_follows(void)
+{
+	for (size_t i = 0; i < SCORE_COUNT; i++)
+		if (score_defs[i].builtin && score_defs[i].kind == SCORE_KIND_CORPUS)
+			return true;
+	return false;
+}
+
 int cli_import_scores_new(store *s, cli_import_scores **out, const ingest_scoring **hook,
 			  assay_error *err)
 {
@@ -271,18 +282,21 @@ int cli_import_scores_new(store *s, cli_import_scores **out, const ingest_scorin
 	for (size_t i = 0; i < SCORE_COUNT; i++)
 		if (score_defs[i].builtin && score_defs[i].kind == SCORE_KIND_TEXT)
 			ids[x->n_rules++] = (enum score_id)i;
-	if (rc == 0)
+	bool inline_rules = !pass_follows();
+	if (rc == 0 && inline_rules)
 		rc = score_pipe_new(&x->cfg, ids, x->n_rules, &x->pipe, err);
 	if (rc < 0) {
 		cli_import_scores_free(x);
 		return rc;
 	}
 	x->s = s;
+	*out = x;
+	if (!inline_rules)
+		return 0; /* the import inserts as with --no-score */
 	x->hook = (ingest_scoring){
 		.ud = x, .start = import_start, .finish = import_finish,
 		.combined = import_combined, .write = import_write, .flush = import_flush,
 		.committed = import_committed};
-	*out = x;
 	*hook = &x->hook;
 	return 0;
 }
@@ -344,7 +358,8 @@ static int score_and_report(store *s, const score_config *cfg, const char *const
 		rc = score_run(s, &o, &res, &err);
 	cli_progress_done(&ui.bar);
 	if (before) {
-		score_pipe_figures(before->pipe, &before->res);
+		if (before->pipe)
+			score_pipe_figures(before->pipe, &before->res);
 		add_before(&res, before);
 	}
 	enum score_id ids[SCORE_COUNT];

@@ -49,6 +49,7 @@ typedef struct nd_run {
 	nd_event *ev;
 	size_t n_ev, cap_ev, old_bytes;
 	int64_t put[ND_CHUNK]; /* the samples a transaction scored, ascending */
+	uint32_t put_c[ND_CHUNK]; /* with the rules (r->fuse): put[k]'s index in the chunk */
 	size_t n_put;
 	bool trimmed; /* the blocks of an unfinished run dropped */
 } nd_run;
@@ -182,24 +183,49 @@ static void nd_reason(const store_neardup *d, score_result *out)
 	}
 }
 
+/* The value a sample's row gives (nd_reason's). */
+static double nd_value(const store_neardup *d)
+{
+	double v = d->via ? 1.0 - score_minhash_jaccard(d->agree_of) : 1;
+	return v < 0 ? 0 : v > 1 ? 1 : v;
+}
+
+/* The sample's score from its row (strings in res), counted. */
+static void nd_score(nd_run *x, const store_neardup *d, score_result *res, store_score_row *row)
+{
+	run_ctx *r = x->r;
+	nd_reason(d, res);
+	bool flagged = d->via && res->value < r->cfg.threshold[SCORE_NEARDUP];
+	*row = (store_score_row){.sample_id = d->sample_id,
+				 .scorer = "neardup",
+				 .version = x->version,
+				 .value = res->value,
+				 .flagged = flagged,
+				 .reason = res->reason,
+				 .detail = res->detail};
+	r->res->scored[SCORE_NEARDUP]++;
+	r->res->flagged[SCORE_NEARDUP] += flagged;
+}
+
 /* Writes the sample's score from its row. */
 static int nd_put(nd_run *x, const store_neardup *d, assay_error *err)
 {
-	run_ctx *r = x->r;
 	score_result res;
-	nd_reason(d, &res);
-	bool flagged = d->via && res.value < r->cfg.threshold[SCORE_NEARDUP];
-	store_score_row row = {.sample_id = d->sample_id,
-			       .scorer = "neardup",
-			       .version = x->version,
-			       .value = res.value,
-			       .flagged = flagged,
-			       .reason = res.reason,
-			       .detail = res.detail};
-	r->res->scored[SCORE_NEARDUP]++;
-	r->res->flagged[SCORE_NEARDUP] += flagged;
+	store_score_row row;
+	nd_score(x, d, &res, &row);
 	x->put[x->n_put++] = d->sample_id;
-	return store_score_put(r->s, &row, err);
+	return store_score_put(x->r->s, &row, err);
+}
+
+/* The chunk's put sample k, for the rules' writes (run_fuse_chunk). */
+static double nd_fuse_row(void *ud, size_t k, store_score_row *out, score_result *res)
+{
+	nd_run *x = ud;
+	store_neardup row;
+	nd_row(x, x->put_c[k], &row);
+	if (out)
+		nd_score(x, &row, res, out);
+	return nd_value(&row);
 }
 
 /* A current score of a stored sample whose row changed gets the new reason
@@ -272,6 +298,11 @@ static int nd_finish(nd_run *x, size_t c, assay_error *err)
 	bool put = (f & ND_SCOPE) && (f & ND_NEED), update = !(f & ND_NEED) && (f & ND_GAINED);
 	if (!put && !update)
 		return ASSAY_OK;
+	if (put && x->r->fuse) { /* written with its rules (run_fuse_chunk) */
+		x->put_c[x->n_put] = (uint32_t)c;
+		x->put[x->n_put++] = x->d.ids[c];
+		return ASSAY_OK;
+	}
 	store_neardup row;
 	nd_row(x, c, &row);
 	if (put)
@@ -317,6 +348,8 @@ static int nd_flush(nd_run *x, assay_error *err)
 		rc = store_neardup_done(r->s, x->last, err);
 	for (size_t c = 0; c < ch->n && rc == 0; c++)
 		rc = nd_finish(x, c, err);
+	if (rc == 0 && r->fuse) /* the rules' scores with them, and the first combined scores */
+		rc = run_fuse_chunk(r->fuse, x->put, x->n_put, &x->n_put, nd_fuse_row, x, err);
 	if ((rc = nd_commit(x, rc, err)) == 0) {
 		x->upto = x->last;
 		x->trimmed = true;
@@ -430,7 +463,7 @@ static int nd_open(nd_run *x, assay_error *err)
 
 int run_neardup(run_ctx *r, int64_t all_count, int64_t all_max, assay_error *err)
 {
-	int64_t t0 = assay_mono_ns();
+	int64_t t0 = assay_mono_ns() - run_fuse_ns(r->fuse); /* the rules' time is theirs */
 	nd_run *x = calloc(1, sizeof *x);
 	if (!x)
 		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
@@ -454,6 +487,7 @@ int run_neardup(run_ctx *r, int64_t all_count, int64_t all_max, assay_error *err
 	score_lsh_free(x->lsh);
 	free(x->ev);
 	free(x);
-	r->res->seconds[SCORE_NEARDUP] += (double)(assay_mono_ns() - t0) / 1e9;
+	r->res->seconds[SCORE_NEARDUP] +=
+	    (double)(assay_mono_ns() - run_fuse_ns(r->fuse) - t0) / 1e9;
 	return rc;
 }

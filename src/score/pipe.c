@@ -371,13 +371,38 @@ int score_pipe_write(score_pipe *p, store *s, size_t i, int64_t sample_id, bool 
 int score_pipe_add(score_pipe *p, store *s, size_t i, int64_t sample_id, score_run_result *res,
 		   assay_error *err)
 {
+	return score_pipe_add_more(p, s, i, sample_id, NULL, NULL, 0, res, err);
+}
+
+int score_pipe_add_more(score_pipe *p, store *s, size_t i, int64_t sample_id,
+			const store_score_row *more, store_slot_ref *more_refs, size_t n_more,
+			score_run_result *res, assay_error *err)
+{
 	if (!p->batch && store_score_batch_new(&p->batch, err) < 0)
 		return err->code;
-	pipe_rows o;
-	rows_of(p, i, sample_id, &o, res);
-	int rc = store_score_batch_add(s, p->batch, o.rows, o.split, o.ref, o.n, err);
+	pipe_rows o = {.n = 0};
+	if (i != SIZE_MAX)
+		rows_of(p, i, sample_id, &o, res);
+	if (o.n + n_more > SCORE_COUNT)
+		return assay_fail(err, ASSAY_EINVAL, "at most %d scores per sample", SCORE_COUNT);
+	for (size_t k = 0; k < n_more; k++) {
+		o.rows[o.n + k] = more[k];
+		o.split[o.n + k] = NULL;
+		o.ref[o.n + k] = more_refs ? more_refs[k] : (store_slot_ref){0};
+	}
+	int rc = store_score_batch_add(s, p->batch, o.rows, o.split, o.ref, o.n + n_more, err);
 	keep_refs(p, &o);
+	for (size_t k = 0; more_refs && k < n_more; k++)
+		more_refs[k] = o.ref[o.n + k];
 	return rc;
+}
+
+void score_pipe_values(const score_pipe *p, size_t i, double *values)
+{
+	const pipe_job *j = &p->job[p->cur];
+	for (size_t k = 0; k < p->n_ids; k++)
+		if (j->in[i].need >> k & 1)
+			values[p->ids[k]] = j->out[i][k].value;
 }
 
 int score_pipe_flush(score_pipe *p, store *s, bool write, assay_error *err)

@@ -188,12 +188,17 @@ int run_combine_values(run_ctx *r, int64_t sample_id, const double *values, assa
 	int rc = store_quality_set(r->s, sample_id, q, err);
 	if (rc < 0)
 		return rc;
+	run_combined_count(r, sample_id);
+	return ASSAY_OK;
+}
+
+void run_combined_count(run_ctx *r, int64_t sample_id)
+{
 	uint64_t id = (uint64_t)sample_id, bit = 1ull << (id & 63);
 	if (id < r->combined_bits && !(r->combined[id >> 6] & bit)) {
 		r->combined[id >> 6] |= bit;
 		r->res->combined++;
 	}
-	return ASSAY_OK;
 }
 
 static int combine_row(void *ud, int64_t sample_id, const char *scorer, double value)
@@ -321,6 +326,40 @@ static int field_range(run_ctx *r, assay_error *err)
 	return ASSAY_OK;
 }
 
+/* The rule scorers (text_ids), near-duplicates and the remote scorers of
+ * ids. With both rules and near-duplicates (and without rescore) the rules
+ * are scored inside the near-duplicate pass, each sample's scores written
+ * once (run_fuse.c); their own pass then scores what it left (samples it
+ * did not index: indexed before, ...), and is left out when the pass left
+ * none of the scope. */
+static int run_passes(run_ctx *r, const enum score_id *ids, size_t n,
+		      const enum score_id *text_ids, size_t n_text, int64_t all_count,
+		      int64_t all_max, assay_error *err)
+{
+	bool corpus = false;
+	for (size_t i = 0; i < n; i++)
+		corpus |= score_defs[ids[i]].kind == SCORE_KIND_CORPUS;
+	bool rules = n_text && !r->o->rules_done, fuse = rules && corpus && !r->o->rescore;
+	int rc = fuse ? run_fuse_new(r, text_ids, n_text, &r->fuse, err) : ASSAY_OK;
+	if (rc == 0 && fuse)
+		rc = run_neardup(r, all_count, all_max, err);
+	if (fuse && run_fuse_fused(r->fuse) >= r->scope)
+		rules = false; /* every sample of the scope is current */
+	if (rc == 0 && rules && !run_stopped(r))
+		rc = run_text(r, text_ids, n_text, err);
+	run_fuse_free(r->fuse);
+	r->fuse = NULL;
+	if (rc == 0 && n_text && !run_stopped(r))
+		rc = run_pairs_b(r, text_ids, n_text, err);
+	for (size_t i = 0; i < n && rc == 0 && !run_stopped(r); i++) {
+		if (score_defs[ids[i]].kind == SCORE_KIND_CORPUS && !fuse)
+			rc = run_neardup(r, all_count, all_max, err);
+		else if (score_defs[ids[i]].kind == SCORE_KIND_REMOTE)
+			rc = run_remote(r, ids[i], err);
+	}
+	return rc;
+}
+
 int score_run(store *s, const score_run_options *o, score_run_result *res, assay_error *err)
 {
 	*res = (score_run_result){0};
@@ -362,16 +401,8 @@ int score_run(store *s, const score_run_options *o, score_run_result *res, assay
 	for (size_t i = 0; i < n_text && rc == 0; i++)
 		if (score_defs[text_ids[i]].needs & SCORE_NEEDS_RANGE)
 			rc = field_range(&r, err);
-	if (rc == 0 && n_text && !o->rules_done)
-		rc = run_text(&r, text_ids, n_text, err);
-	if (rc == 0 && n_text && !run_stopped(&r))
-		rc = run_pairs_b(&r, text_ids, n_text, err);
-	for (size_t i = 0; i < n && rc == 0 && !run_stopped(&r); i++) {
-		if (score_defs[ids[i]].kind == SCORE_KIND_CORPUS)
-			rc = run_neardup(&r, all_count, all_max, err);
-		else if (score_defs[ids[i]].kind == SCORE_KIND_REMOTE)
-			rc = run_remote(&r, ids[i], err);
-	}
+	if (rc == 0)
+		rc = run_passes(&r, ids, n, text_ids, n_text, all_count, all_max, err);
 	if (rc == 0 && learned && !run_stopped(&r))
 		rc = run_learned(&r, err); /* after the scores it reads */
 	if (rc == 0 && n_text && !run_stopped(&r)) {

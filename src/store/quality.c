@@ -48,6 +48,95 @@ int store_quality_set(store *s, int64_t sample_id, double quality, assay_error *
 	return store_step_done(s, st, err, "writing a combined score");
 }
 
+/* A sample that holds no score yet (and so no combined score) gets its
+ * first: the one statement that both tells and writes, before its scores. */
+static const dbi_query q_first = {
+    "quality_first",
+    "UPDATE sample_quality SET quality = ?2 WHERE sample_id = ?1 AND quality IS NULL"
+    " AND NOT EXISTS (SELECT 1 FROM sample_scores WHERE sample_id = ?1)",
+    NULL};
+
+/* The same for many samples in one round trip (ids and values as arrays):
+ * the ids written. */
+static const dbi_query q_first_pg = {
+    "quality_first_pg", NULL,
+    "UPDATE sample_quality q SET quality = u.q"
+    " FROM unnest($1::bigint[], $2::float8[]) AS u(id, q)"
+    " WHERE q.sample_id = u.id AND q.quality IS NULL"
+    "  AND NOT EXISTS (SELECT 1 FROM sample_scores ss WHERE ss.sample_id = u.id)"
+    " RETURNING q.sample_id"};
+
+static int first_arrays(const int64_t *ids, const double *quality, size_t n, abuf *a, abuf *v)
+{
+	int e = abuf_putc(a, '{') | abuf_putc(v, '{');
+	for (size_t i = 0; i < n && !e; i++) {
+		e |= abuf_printf(a, "%s%lld", i ? "," : "", (long long)ids[i]);
+		e |= isnan(quality[i]) ? abuf_printf(v, "%sNULL", i ? "," : "")
+				       : abuf_printf(v, "%s%.17g", i ? "," : "", quality[i]);
+	}
+	e |= abuf_putc(a, '}') | abuf_putc(v, '}');
+	return e ? ASSAY_ENOMEM : ASSAY_OK;
+}
+
+static int quality_first_pg(store *s, const int64_t *ids, const double *quality, size_t n,
+			    bool *set, assay_error *err)
+{
+	abuf a = {0}, v = {0};
+	int rc = first_arrays(ids, quality, n, &a, &v) < 0
+		     ? assay_fail(err, ASSAY_ENOMEM, "out of memory")
+		     : ASSAY_OK;
+	dbi_stmt *st = rc == 0 ? dbi_stmt_get(s->dbi, &q_first_pg, err) : NULL;
+	if (rc == 0 && !st)
+		rc = err->code;
+	if (st) {
+		dbi_bind_text(st, 1, a.data, (int64_t)a.len);
+		dbi_bind_text(st, 2, v.data, (int64_t)v.len);
+		while ((rc = dbi_step(st, err, "writing combined scores")) == DBI_ROW) {
+			int64_t id = dbi_col_i64(st, 0);
+			size_t lo = 0, hi = n; /* ids ascending */
+			while (lo < hi) {
+				size_t mid = lo + (hi - lo) / 2;
+				if (ids[mid] < id)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			if (lo < n && ids[lo] == id)
+				set[lo] = true;
+		}
+		dbi_reset(st);
+	}
+	abuf_free(&a);
+	abuf_free(&v);
+	return rc < 0 ? rc : ASSAY_OK;
+}
+
+int store_quality_first(store *s, const int64_t *ids, const double *quality, size_t n,
+			bool *set, assay_error *err)
+{
+	for (size_t i = 0; i < n; i++)
+		set[i] = false;
+	if (n == 0)
+		return ASSAY_OK;
+	if (s->pg)
+		return quality_first_pg(s, ids, quality, n, set, err);
+	for (size_t i = 0; i < n; i++) {
+		dbi_stmt *st = dbi_stmt_get(s->dbi, &q_first, err);
+		if (!st)
+			return err->code;
+		dbi_bind_i64(st, 1, ids[i]);
+		if (isnan(quality[i]))
+			dbi_bind_null(st, 2);
+		else
+			dbi_bind_f64(st, 2, quality[i]);
+		int rc = dbi_run(st, err, "writing a combined score");
+		if (rc < 0)
+			return rc;
+		set[i] = dbi_changes(s->dbi) > 0;
+	}
+	return ASSAY_OK;
+}
+
 /* Through the quality index: only the samples without a combined score
  * are visited, each with one seek into the scores. */
 static const char sql_missing[] =
