@@ -414,11 +414,12 @@ static int64_t scored_without_combined(store *s)
 }
 
 /* Ends the process as a kill would, once the first page of the text
- * scorers is committed. */
+ * scorers is committed (with near-duplicates, inside its pass: its first
+ * chunk). */
 static void die_after_first_page(void *ud, const score_progress *p)
 {
 	(void)ud;
-	if (!strcmp(p->phase, "rules"))
+	if (!strcmp(p->phase, "rules") || !strcmp(p->phase, "neardup"))
 		_exit(0);
 }
 
