@@ -71,49 +71,7 @@ typedef struct ingest_options {
 	volatile sig_atomic_t *stop;
 	/* Network options for URL sources (timeouts, TLS); NULL for defaults. */
 	const struct net_options *net;
-	/* Scoring inside the import, or NULL: each run of parsed records is
-	 * handed to start() before it is inserted, finish() waits for its
-	 * scores, and write() follows the insert of run record i as a new
-	 * sample, in the same transaction. The next run is started as soon as
-	 * one is finished, so it is scored (on other cores) while this one is
-	 * inserted. */
-	const struct ingest_scoring *scoring;
 } ingest_options;
-
-/* A parsed record as the scoring sees it; text NULL: nothing to score
- * (a refused record). */
-typedef struct ingest_view {
-	const char *text;
-	size_t text_len;
-	const char *context; /* as it is stored (JSON), or NULL */
-	size_t context_len;
-	const char *text_field;
-	const char *kind;    /* --kind, or "" */
-	const char *record;
-	size_t record_len;
-} ingest_view;
-
-typedef struct ingest_scoring {
-	void *ud;
-	/* Begins scoring v[0..n) and may return before it is done (v itself
-	 * need not outlive the call, the bytes it points to live until the
-	 * run is inserted); one run at a time. */
-	int (*start)(void *ud, const ingest_view *v, size_t n, assay_error *err);
-	/* Waits for the run started last: write() reads its results. */
-	int (*finish)(void *ud, assay_error *err);
-	/* Run record i's combined score, stored in its sample's row by the
-	 * insert (no second write of the row); NULL: write() stores it. */
-	double (*combined)(void *ud, size_t i);
-	int (*write)(void *ud, size_t i, int64_t sample_id, assay_error *err);
-	/* Writes what write() has kept back (before each commit), or with
-	 * keep false drops it (its transaction rolled back); NULL: write()
-	 * keeps nothing back. */
-	int (*flush)(void *ud, bool keep, assay_error *err);
-	/* After each commit: what write() wrote before it is in the database
-	 * for good (what it writes until the next one may be rolled back);
-	 * NULL: not told. */
-	void (*committed)(void *ud);
-} ingest_scoring;
 
 typedef struct ingest_result {
 	int64_t batch_id;
@@ -124,7 +82,6 @@ typedef struct ingest_result {
 	int64_t duplicate;   /* exact duplicates of existing samples, dropped */
 	int64_t rejected;    /* bad records, skipped (and reported) */
 	int64_t present;     /* already in the batch from an earlier run */
-	int64_t scored;      /* new samples scored inside the import (o->scoring) */
 } ingest_result;
 
 /* Imports one source ("-" is stdin, http:// and https:// are URLs, anything

@@ -450,13 +450,6 @@ typedef struct score_run_options {
 	void (*progress)(void *ud, const score_progress *p);
 	void *ud;
 	volatile sig_atomic_t *stop; /* raised: commit what is done and stop */
-	/* Samples whose combined score was written already (by import's
-	 * pipeline), a bitmap by sample id of combined_bits bits: not counted
-	 * again in res->combined. With rules_done the rule scorers' pass is
-	 * left out: every sample in scope has its current rule scores. */
-	const uint64_t *combined;
-	uint64_t combined_bits;
-	bool rules_done;
 } score_run_options;
 
 typedef struct score_run_result {

@@ -197,11 +197,6 @@ typedef struct store_new_sample {
 	 * store compares the bytes and looks itself when they differ. */
 	int text_found;
 	int64_t text_at;
-	/* Its combined score, when it is known before the insert (import's
-	 * scoring): a new sample's row is stored with it (SQLite: in the same
-	 * write; PostgreSQL: written after it). NaN stores none. */
-	bool has_quality;
-	double quality;
 	/* filled by store_samples_insert_run: its outcome and sample id */
 	int outcome;
 	int64_t id;

@@ -60,23 +60,18 @@ int cmd_score(cli_ctx *ctx, int argc, char **argv);
 /* Scores the corrected text of every edited sample not scored yet (the
  * built-in text scorers with the configuration); prints a failure. */
 int cli_score_edits(store *s);
-/* The built-in rule scorers inside an import: made before its first
- * source (loads the configuration: an error value, not printed), handed to each
- * ingest_import as its scoring hook (NULL when the near-duplicate pass
- * follows: it scores the rules too), then to cli_score_imported, which
- * runs the other built-in scorers (and the rule scorers too unless
- * rules_done: every new sample was scored in the import) over the batches
- * and prints every figure. */
+/* The built-in scorers after an import: made before its first source
+ * (loads the configuration: an error value, not printed), then handed to
+ * cli_score_imported, which runs them over the imported batches and
+ * prints every figure. */
 typedef struct cli_import_scores cli_import_scores;
-struct ingest_scoring;
 /* What a scoring command says once while another score run holds the
  * store (store_score_lock's waiting). */
 void cli_score_waiting(void *ud);
-int cli_import_scores_new(store *s, cli_import_scores **out, const struct ingest_scoring **hook,
-			  assay_error *err);
+int cli_import_scores_new(cli_import_scores **out, assay_error *err);
 void cli_import_scores_free(cli_import_scores *x);
 int cli_score_imported(store *s, cli_import_scores *x, const int64_t *batch_ids, size_t n,
-		       bool rules_done, bool quiet, volatile sig_atomic_t *stop);
+		       bool quiet, volatile sig_atomic_t *stop);
 int cmd_decide(cli_ctx *ctx, int argc, char **argv);
 int cmd_review(cli_ctx *ctx, int argc, char **argv);
 int cmd_audit(cli_ctx *ctx, int argc, char **argv);

@@ -398,12 +398,11 @@ static int group_import(store *s, args *a, import_ui *ui)
 	int code = cli_exit_code(rc);
 	if (!a->no_score && rc != ASSAY_EINTR && r.imported + r.present > 0 && !stop_flag) {
 		cli_import_scores *x; /* pairs are scored after their import */
-		const struct ingest_scoring *hook;
 		assay_error serr = {0};
-		int sc = cli_import_scores_new(s, &x, &hook, &serr) < 0 ||
+		int sc = cli_import_scores_new(&x, &serr) < 0 ||
 				 store_score_lock(s, &stop_flag, cli_score_waiting, NULL, &serr) < 0
 			     ? cli_fail(&serr)
-			     : cli_score_imported(s, x, &r.batch_id, 1, false, quiet, &stop_flag);
+			     : cli_score_imported(s, x, &r.batch_id, 1, quiet, &stop_flag);
 		cli_import_scores_free(x);
 		code = code ? code : sc;
 	}
@@ -438,7 +437,6 @@ static int import_sources(store *s, args *a, int n, char **sources, import_ui *u
 	int worst = 0, code;
 	int64_t scored[64];
 	size_t n_scored = 0;
-	bool rules_done = true;
 	for (int i = 0; i < n && !stop_flag; i++) {
 		ingest_result r;
 		assay_error err = {0};
@@ -461,8 +459,6 @@ static int import_sources(store *s, args *a, int n, char **sources, import_ui *u
 		if ((rc == ASSAY_OK || rc == ASSAY_EPARTIAL) && !seen && n_scored < 64 &&
 		    r.imported + r.present > 0)
 			scored[n_scored++] = r.batch_id;
-		rules_done &= (rc == ASSAY_OK || rc == ASSAY_EPARTIAL) && r.scored == r.imported &&
-			      r.present == 0;
 		code = cli_exit_code(rc);
 		if (code == EXIT_INTR || (code != 0 && worst != EXIT_INTR && code != EXIT_DATA) ||
 		    (code == EXIT_DATA && worst == 0))
@@ -470,8 +466,7 @@ static int import_sources(store *s, args *a, int n, char **sources, import_ui *u
 	}
 	/* The built-in scorers, over what was imported, once it is all in. */
 	if (!a->no_score && n_scored && !stop_flag) {
-		code = scores ? cli_score_imported(s, scores, scored, n_scored, rules_done, a->quiet,
-						   &stop_flag)
+		code = scores ? cli_score_imported(s, scores, scored, n_scored, a->quiet, &stop_flag)
 			      : cli_fail(score_err);
 		if (code && (worst == 0 || code == EXIT_INTR))
 			worst = code;
@@ -508,11 +503,11 @@ int cmd_import(cli_ctx *ctx, int argc, char **argv)
 		store_close(s);
 		return code;
 	}
-	/* the rule scorers run inside the import, the others after it */
+	/* the built-in scorers run after the import */
 	cli_import_scores *scores = NULL;
 	assay_error serr = {0}; /* a bad configuration: said after the import, as before */
-	if (!a.no_score && cli_import_scores_new(s, &scores, &a.o.scoring, &serr) < 0)
-		a.o.scoring = NULL;
+	if (!a.no_score)
+		cli_import_scores_new(&scores, &serr);
 	/* one score run at a time (PostgreSQL): the import's scores are one */
 	assay_error lerr = {0};
 	if (scores && store_score_lock(s, &stop_flag, cli_score_waiting, NULL, &lerr) < 0) {

@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "assay/conf.h"
-#include "assay/ingest.h"
 #include "assay/score.h"
 #include "cli.h"
 #include "opt.h"
@@ -172,132 +171,25 @@ static int remote_failures(const score_run_result *r, const enum score_id *ids, 
 	return code;
 }
 
-/* The rule scorers run inside an import: their pipe, what it wrote (a
- * bitmap of the samples given a combined score) and its figures; those of
- * the writes since the import's last commit are kept apart until it
- * commits them or rolls them back. */
+/* The scoring after an import: its configuration, loaded before the
+ * import begins. */
 struct cli_import_scores {
 	score_config cfg;
-	store *s;
-	score_pipe *pipe;
-	score_input in[SCORE_PIPE_MAX];
-	size_t n_rules;
-	score_run_result res, kept;
-	uint64_t *combined, bits;
-	ingest_scoring hook;
 };
 
-static int import_start(void *ud, const ingest_view *v, size_t n, assay_error *err)
-{
-	cli_import_scores *x = ud;
-	uint64_t all = (1ull << x->n_rules) - 1;
-	for (size_t i = 0; i < n; i++)
-		x->in[i] = (score_input){.text = v[i].text, .text_len = v[i].text_len,
-					 .context = v[i].context, .context_len = v[i].context_len,
-					 .text_field = v[i].text_field, .kind = v[i].kind,
-					 .record = v[i].record, .record_len = v[i].record_len,
-					 .need = v[i].text ? all : 0};
-	return score_pipe_start(x->pipe, x->in, n, err);
-}
-
-static int import_finish(void *ud, assay_error *err)
-{
-	cli_import_scores *x = ud;
-	return score_pipe_finish(x->pipe, err);
-}
-
-static double import_combined(void *ud, size_t i)
-{
-	cli_import_scores *x = ud;
-	return score_pipe_combined(x->pipe, i);
-}
-
-/* The scores of run record i as sample_id's, kept back to be written with
- * the run's others (import_flush); its combined score went in with its
- * row (import_combined). */
-static int import_write(void *ud, size_t i, int64_t sample_id, assay_error *err)
-{
-	cli_import_scores *x = ud;
-	uint64_t id = (uint64_t)sample_id;
-	if (id >= x->bits) {
-		uint64_t bits = (id + 1) * 2, words = (bits + 63) / 64, old = (x->bits + 63) / 64;
-		uint64_t *v = realloc(x->combined, words * sizeof *v);
-		if (!v)
-			return assay_fail(err, ASSAY_ENOMEM, "out of memory");
-		memset(v + old, 0, (words - old) * sizeof *v);
-		x->combined = v;
-		x->bits = words * 64;
-	}
-	x->combined[id >> 6] |= 1ull << (id & 63);
-	int rc = score_pipe_add(x->pipe, x->s, i, sample_id, &x->kept, err);
-	x->kept.combined += rc == 0;
-	return rc;
-}
-
-/* The scores import_write kept back, written before the import commits;
- * or, its transaction rolled back, dropped and not counted. */
-static int import_flush(void *ud, bool keep, assay_error *err)
-{
-	cli_import_scores *x = ud;
-	if (!keep)
-		x->kept = (score_run_result){0};
-	return score_pipe_flush(x->pipe, x->s, keep, err);
-}
-
-/* The import committed: what was written since its last commit counts. */
-static void import_committed(void *ud)
-{
-	cli_import_scores *x = ud;
-	for (size_t k = 0; k < SCORE_COUNT; k++) {
-		x->res.scored[k] += x->kept.scored[k];
-		x->res.flagged[k] += x->kept.flagged[k];
-		x->res.failed[k] += x->kept.failed[k];
-	}
-	x->res.combined += x->kept.combined;
-	x->kept = (score_run_result){0};
-}
-
-/* Whether the built-ins run after an import include the near-duplicate
- * pass, which then scores the rules too (each sample's scores written
- * once): the import leaves them to it. */
-static bool pass_follows(void)
-{
-	for (size_t i = 0; i < SCORE_COUNT; i++)
-		if (score_defs[i].builtin && score_defs[i].kind == SCORE_KIND_CORPUS)
-			return true;
-	return false;
-}
-
-int cli_import_scores_new(store *s, cli_import_scores **out, const ingest_scoring **hook,
-			  assay_error *err)
+int cli_import_scores_new(cli_import_scores **out, assay_error *err)
 {
 	*out = NULL;
-	*hook = NULL;
 	cli_import_scores *x = calloc(1, sizeof *x);
 	if (!x)
 		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
 	score_config_init(&x->cfg);
 	int rc = load_config(&x->cfg, NULL, NULL, 0, err);
-	enum score_id ids[SCORE_COUNT];
-	for (size_t i = 0; i < SCORE_COUNT; i++)
-		if (score_defs[i].builtin && score_defs[i].kind == SCORE_KIND_TEXT)
-			ids[x->n_rules++] = (enum score_id)i;
-	bool inline_rules = !pass_follows();
-	if (rc == 0 && inline_rules)
-		rc = score_pipe_new(&x->cfg, ids, x->n_rules, &x->pipe, err);
 	if (rc < 0) {
 		cli_import_scores_free(x);
 		return rc;
 	}
-	x->s = s;
 	*out = x;
-	if (!inline_rules)
-		return 0; /* the import inserts as with --no-score */
-	x->hook = (ingest_scoring){
-		.ud = x, .start = import_start, .finish = import_finish,
-		.combined = import_combined, .write = import_write, .flush = import_flush,
-		.committed = import_committed};
-	*hook = &x->hook;
 	return 0;
 }
 
@@ -305,23 +197,8 @@ void cli_import_scores_free(cli_import_scores *x)
 {
 	if (!x)
 		return;
-	score_pipe_free(x->pipe);
 	score_config_free(&x->cfg);
-	free(x->combined);
 	free(x);
-}
-
-/* Adds what the import's pipeline did to the run's figures. */
-static void add_before(score_run_result *res, const cli_import_scores *x)
-{
-	for (size_t k = 0; k < SCORE_COUNT; k++) {
-		res->scored[k] += x->res.scored[k];
-		res->flagged[k] += x->res.flagged[k];
-		res->failed[k] += x->res.failed[k];
-		res->seconds[k] += x->res.seconds[k];
-	}
-	res->shared_seconds += x->res.shared_seconds;
-	res->combined += x->res.combined;
 }
 
 /* Another run holds the store (PostgreSQL): said once, then waited for. */
@@ -334,8 +211,7 @@ void cli_score_waiting(void *ud)
 
 static int score_and_report(store *s, const score_config *cfg, const char *const *names,
 			    size_t n_names, const int64_t *batches, size_t n_batches, bool rescore,
-			    bool quiet, volatile sig_atomic_t *stop, cli_import_scores *before,
-			    bool rules_done)
+			    bool quiet, volatile sig_atomic_t *stop)
 {
 	score_ui ui;
 	cli_progress_init(&ui.bar);
@@ -347,21 +223,13 @@ static int score_and_report(store *s, const score_config *cfg, const char *const
 			       .cfg = cfg,
 			       .progress = progress,
 			       .ud = &ui,
-			       .stop = stop,
-			       .combined = before ? before->combined : NULL,
-			       .combined_bits = before ? before->bits : 0,
-			       .rules_done = rules_done};
+			       .stop = stop};
 	score_run_result res = {0};
 	assay_error err = {0};
 	int rc = store_score_lock(s, stop, cli_score_waiting, NULL, &err);
 	if (rc == 0)
 		rc = score_run(s, &o, &res, &err);
 	cli_progress_done(&ui.bar);
-	if (before) {
-		if (before->pipe)
-			score_pipe_figures(before->pipe, &before->res);
-		add_before(&res, before);
-	}
 	enum score_id ids[SCORE_COUNT];
 	size_t n = 0;
 	for (size_t i = 0; i < SCORE_COUNT; i++)
@@ -537,7 +405,7 @@ int cmd_score(cli_ctx *ctx, int argc, char **argv)
 		cli_catch_signals(on_signal);
 		code = score_and_report(s, &cfg, a.scorers ? names : NULL, n_names,
 					a.n_batches ? batch_ids : NULL, a.n_batches, a.rescore,
-					a.quiet, &stop_flag, NULL, false);
+					a.quiet, &stop_flag);
 	}
 	store_close(s);
 	score_config_free(&cfg);
@@ -545,10 +413,9 @@ int cmd_score(cli_ctx *ctx, int argc, char **argv)
 }
 
 int cli_score_imported(store *s, cli_import_scores *x, const int64_t *batch_ids, size_t n,
-		       bool rules_done, bool quiet, volatile sig_atomic_t *stop)
+		       bool quiet, volatile sig_atomic_t *stop)
 {
-	return score_and_report(s, &x->cfg, NULL, 0, batch_ids, n, false, quiet, stop, x,
-				rules_done);
+	return score_and_report(s, &x->cfg, NULL, 0, batch_ids, n, false, quiet, stop);
 }
 
 int cli_score_edits(store *s)

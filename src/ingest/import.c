@@ -51,55 +51,10 @@ static int reject(run *r, int64_t line, const char *why, int missing, assay_erro
 	return store_reject_add(r->s, r->res->batch_id, r->in.name, line, why, err);
 }
 
-/* Whether the import scores (not when it resumes a batch: its declared
- * kind is the batch's), and whether it scores this record. */
-static bool scores(const run *r)
-{
-	return r->o->scoring && !r->res->resumed;
-}
-
-static bool scorable(const slot *sl)
-{
-	return !sl->end && !sl->rec.error[0] && sl->parsed == ASSAY_OK && !sl->pair;
-}
-
-/* Starts scoring the k records after the first `from` of the ring, to be
- * inserted after those. */
-static int score_start(run *r, size_t from, size_t k, assay_error *err)
-{
-	if (!scores(r) || !k)
-		return ASSAY_OK;
-	ring *q = r->q;
-	for (size_t i = 0; i < k; i++) {
-		const slot *sl = &q->v[(q->head + from + i) % RING_SLOTS];
-		q->views[i] = scorable(sl) ? (ingest_view){.text = sl->text, .text_len = sl->text_len,
-							   .context = sl->context,
-							   .context_len = sl->context_len,
-							   .text_field = sl->text_field,
-							   .kind = r->o->kind ? r->o->kind : "",
-							   .record = sl->rec.raw,
-							   .record_len = sl->rec.len}
-					   : (ingest_view){0};
-	}
-	int rc = r->o->scoring->start(r->o->scoring->ud, q->views, k, err);
-	r->scoring = rc == ASSAY_OK;
-	return rc;
-}
-
-/* Waits for the run started last (its scores are then written). */
-static int score_finish(run *r, assay_error *err)
-{
-	bool was = r->scoring;
-	r->scoring = false;
-	return was ? r->o->scoring->finish(r->o->scoring->ud, err) : ASSAY_OK;
-}
-
-/* Inserts the run's k whole records together (on PostgreSQL one COPY),
- * each scored one with its combined score. */
+/* Inserts the run's k whole records together (on PostgreSQL one COPY). */
 static int insert_run_of(run *r, size_t k, assay_error *err)
 {
 	ring *q = r->q;
-	const ingest_scoring *sc = scores(r) ? r->o->scoring : NULL;
 	size_t n = 0;
 	for (size_t i = 0; i < k; i++) {
 		const slot *sl = &q->v[(q->head + i) % RING_SLOTS];
@@ -111,10 +66,6 @@ static int insert_run_of(run *r, size_t k, assay_error *err)
 			.record = sl->rec.raw, .record_len = sl->rec.len, .context = sl->context,
 			.context_len = sl->context_len, .hash = sl->hash, .pair = sl->pair,
 			.pair_len = sl->pair_len, .text_found = sl->text_found, .text_at = sl->text_at};
-		if (sc && sc->combined && scorable(sl)) {
-			q->ns[n].has_quality = true;
-			q->ns[n].quality = sc->combined(sc->ud, i);
-		}
 		if (r->ro.dedup == REC_DEDUP_NONE) /* the key within its batch and source */
 			q->ns[n].hash = text_hash64(&r->source_hash, sizeof r->source_hash,
 						    text_hash64(&r->res->batch_id, 8, sl->hash));
@@ -123,7 +74,7 @@ static int insert_run_of(run *r, size_t k, assay_error *err)
 	return store_samples_insert_run(r->s, q->ns, n, err);
 }
 
-/* The inserting thread's part: a rejection, or the insert's outcome (scores written). */
+/* The inserting thread's part: a rejection, or the insert's outcome. */
 static int take(run *r, slot *sl, size_t i, assay_error *err)
 {
 	char why[512];
@@ -136,13 +87,6 @@ static int take(run *r, slot *sl, size_t i, assay_error *err)
 	switch (ns->outcome) {
 	case STORE_INSERTED:
 		r->res->imported++;
-		if (scores(r) && scorable(sl)) {
-			const ingest_scoring *sc = r->o->scoring;
-			int rc = sc->write(sc->ud, i, ns->id, err);
-			if (rc < 0)
-				return rc;
-			r->res->scored++;
-		}
 		break;
 	case STORE_DUPLICATE:
 		r->res->duplicate++;
@@ -208,34 +152,19 @@ static void close_run(run *r)
 	rec_options_free(&r->ro);
 }
 
-/* Writes the scores kept back (keep), or drops them after a rollback. */
-static int score_flush(run *r, bool keep, assay_error *err)
-{
-	const ingest_scoring *sc = r->o->scoring;
-	return sc && sc->flush ? sc->flush(sc->ud, keep, err) : ASSAY_OK;
-}
-
-/* Commits what is done so far (the scores kept back written first) and
- * opens the next transaction. */
+/* Commits what is done so far and opens the next transaction. */
 static int checkpoint(run *r, bool finished, bool reopen, assay_error *err)
 {
-	int rc = score_flush(r, true, err);
-	if (rc == ASSAY_OK)
-		rc = store_batch_refresh_counts(r->s, r->res->batch_id, r->res->read, finished,
-						err);
+	int rc = store_batch_refresh_counts(r->s, r->res->batch_id, r->res->read, finished, err);
 	if (rc == ASSAY_OK)
 		rc = store_commit(r->s, err);
-	const ingest_scoring *sc = r->o->scoring;
-	if (rc == ASSAY_OK && sc && sc->committed)
-		sc->committed(sc->ud);
 	if (rc == ASSAY_OK && reopen)
 		rc = store_begin(r->s, err);
 	return rc;
 }
 
-/* Inserts the first `ready` records of the ring (their scores, when the
- * import scores, are ready); returns 1 when they are all taken (0 at the
- * source's end, or an error). */
+/* Inserts the first `ready` records of the ring; returns 1 when they are
+ * all taken (0 at the source's end, or an error). */
 static int insert_run(run *r, size_t ready, int *since_commit, assay_error *err)
 {
 	int every = r->o->commit_every > 0 ? r->o->commit_every : DEFAULT_COMMIT_EVERY;
@@ -258,9 +187,6 @@ static int insert_run(run *r, size_t ready, int *since_commit, assay_error *err)
 		if (r->o->strict && r->res->rejected)
 			return assay_fail(err, ASSAY_EFORMAT, "%s (--strict: nothing imported)",
 					  r->first_error);
-		/* the run's scores, kept back to be written together */
-		if (done + 1 == ready && (rc = score_flush(r, true, err)) < 0)
-			return rc;
 		if (!r->o->strict && ++*since_commit >= every && done + 1 == ready) { /* a run's end */
 			*since_commit = 0;
 			if ((rc = checkpoint(r, false, true, err)) < 0)
@@ -274,37 +200,21 @@ static int insert_run(run *r, size_t ready, int *since_commit, assay_error *err)
 	return rc < 0 ? rc : 1;
 }
 
-/* Runs of records as the reader thread hands them over: while one run is inserted,
- * the records handed over after it are scored (double buffering: the scoring keeps
- * two runs' results). A scored run is at most half the ring, leaving the reader room. */
-#define RUN_CAP(n) ((n) < RING_SLOTS / 2 ? (n) : RING_SLOTS / 2)
-
+/* Inserts the records as the reader thread hands them over, a run of
+ * those handed over at once at a time. */
 static int read_all(run *r, assay_error *err)
 {
 	int since_commit = 0, rc;
 	if ((rc = ring_start(r, err)) < 0)
 		return rc;
 	ring *q = r->q;
-	size_t run_len = 0; /* records at the head whose scoring is started */
 	for (;;) {
 		size_t ready = ring_wait(q, r->o->stop);
 		if (!ready)
 			return assay_fail(err, ASSAY_EINTR, "interrupted");
-		if (!run_len) {
-			run_len = scores(r) ? RUN_CAP(ready) : ready;
-			if ((rc = score_start(r, 0, run_len, err)) < 0)
-				return rc;
-		}
-		if ((rc = score_finish(r, err)) < 0)
+		if ((rc = insert_run(r, ready, &since_commit, err)) <= 0)
 			return rc;
-		size_t next = scores(r) ? ring_wait(q, NULL) - run_len : 0; /* it holds the run */
-		next = RUN_CAP(next);
-		if (next && (rc = score_start(r, run_len, next, err)) < 0)
-			return rc;
-		if ((rc = insert_run(r, run_len, &since_commit, err)) <= 0)
-			return rc;
-		ring_release(q, run_len);
-		run_len = next;
+		ring_release(q, ready);
 	}
 }
 
@@ -343,8 +253,6 @@ int ingest_import(store *s, const char *source, const ingest_options *o, ingest_
 	rpt_init(&r.rpt, o, r.in.name);
 	if ((rc = ingest_pick_batch(s, source, format, o, &r.ro, res, err)) == ASSAY_OK)
 		rc = read_all(&r, err);
-	if (r.scoring) /* stopped with a run being scored: its records stay until it ends */
-		score_finish(&r, &(assay_error){0});
 	bool fatal_format = rc == ASSAY_EFORMAT && !o->strict;
 	if (fatal_format) {
 		/* A structural error ends the source; keep what came before it. */
@@ -362,10 +270,8 @@ int ingest_import(store *s, const char *source, const ingest_options *o, ingest_
 			*err = saved;
 		committed = crc == ASSAY_OK;
 	}
-	if (!committed) { /* any failure, the last commit's own too: out of the transaction */
+	if (!committed) /* any failure, the last commit's own too: out of the transaction */
 		store_rollback(s);
-		score_flush(&r, false, &(assay_error){0});
-	}
 	int frc = store_references_checked(s, true, rc < 0 ? &(assay_error){0} : err);
 	if (frc < 0 && rc >= 0)
 		rc = frc;

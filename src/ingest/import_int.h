@@ -51,7 +51,6 @@ typedef struct ring {
 	bool started;
 	bool reader_waits, inserter_waits; /* who needs a signal */
 	pthread_t thread;
-	ingest_view views[RING_SLOTS]; /* the run being inserted, for the scoring */
 	store_new_sample ns[RING_SLOTS]; /* the run's samples inserted together */
 	size_t at[RING_SLOTS];           /* run record i's is ns[at[i]] */
 } ring;
@@ -71,7 +70,6 @@ typedef struct run {
 	int64_t end_line;
 	uint64_t source_hash; /* of the source as its batch records it */
 	ring *q;
-	bool scoring;    /* a run's scoring is started and not finished */
 	atomic_int cancel; /* the inserting side stopped: the reader thread and a
 			      read waiting for data end */
 } run;

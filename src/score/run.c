@@ -5,7 +5,6 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "run_int.h"
 
@@ -339,7 +338,7 @@ static int run_passes(run_ctx *r, const enum score_id *ids, size_t n,
 	bool corpus = false;
 	for (size_t i = 0; i < n; i++)
 		corpus |= score_defs[ids[i]].kind == SCORE_KIND_CORPUS;
-	bool rules = n_text && !r->o->rules_done, fuse = rules && corpus && !r->o->rescore;
+	bool rules = n_text > 0, fuse = rules && corpus && !r->o->rescore;
 	int rc = fuse ? run_fuse_new(r, text_ids, n_text, &r->fuse, err) : ASSAY_OK;
 	if (rc == 0 && fuse)
 		rc = run_neardup(r, all_count, all_max, err);
@@ -386,15 +385,11 @@ int score_run(store *s, const score_run_options *o, score_run_result *res, assay
 	if ((rc = run_learned_prepare(&r, learned, err)) < 0)
 		return rc;
 	r.combined_bits = (uint64_t)all_max + 1;
-	if (o->combined_bits > r.combined_bits)
-		r.combined_bits = o->combined_bits;
 	r.combined = calloc((r.combined_bits + 63) / 64, sizeof *r.combined);
 	if (!r.combined) {
 		run_learned_free(&r);
 		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
 	}
-	if (o->combined)
-		memcpy(r.combined, o->combined, (o->combined_bits + 63) / 64 * sizeof *r.combined);
 	for (size_t i = 0; i < n; i++)
 		if (score_defs[ids[i]].kind == SCORE_KIND_TEXT)
 			text_ids[n_text++] = ids[i];

@@ -11,20 +11,15 @@
 
 static const dbi_query q_row = {
     "quality_row",
-    "INSERT INTO sample_quality (sample_id, batch_id, quality) VALUES (?1, ?2, ?3)", NULL};
+    "INSERT INTO sample_quality (sample_id, batch_id) VALUES (?1, ?2)", NULL};
 
-int store_quality_row(store *s, int64_t sample_id, int64_t batch_id, double quality,
-		      assay_error *err)
+int store_quality_row(store *s, int64_t sample_id, int64_t batch_id, assay_error *err)
 {
 	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_row, err);
 	if (!st)
 		return err->code;
 	dbi_bind_i64(st, 1, sample_id);
 	dbi_bind_i64(st, 2, batch_id);
-	if (isnan(quality))
-		dbi_bind_null(st, 3);
-	else
-		dbi_bind_f64(st, 3, quality);
 	return dbi_run(st, err, "inserting a combined score");
 }
 

@@ -11,9 +11,9 @@
  * the statement never fails, which on PostgreSQL would end the import's
  * transaction. In SQLite the text is stored once: its place in the record
  * (?9, ?10) when its bytes appear there, else itself (?5). The sample's
- * row of combined score (quality.c) is written with it: on SQLite by the
- * next statement, with the score when it is known already; on PostgreSQL
- * by the same statement, the score after it. SQLite's statement returns
+ * row of combined score (quality.c) is written with it, empty: on SQLite
+ * by the next statement, on PostgreSQL by the same statement. SQLite's
+ * statement returns
  * no row: RETURNING
  * collects its rows in a temporary b-tree made and freed at every insert
  * (a third of import's inserting); the new id is the connection's last
@@ -165,11 +165,7 @@ int store_sample_insert(store *s, const store_new_sample *in, int *outcome, int6
 		return rc;
 	if (rc == DBI_ROW) {
 		*outcome = STORE_INSERTED;
-		if (!s->pg && (rc = store_quality_row(s, *sample_id, in->batch_id,
-						      in->has_quality ? in->quality : NAN, err)) < 0)
-			return rc;
-		if (s->pg && in->has_quality &&
-		    (rc = store_quality_set(s, *sample_id, in->quality, err)) < 0)
+		if (!s->pg && (rc = store_quality_row(s, *sample_id, in->batch_id, err)) < 0)
 			return rc;
 		return in->pair ? store_pair_insert(s, *sample_id, in->pair, in->pair_len, err)
 				: ASSAY_OK;

@@ -123,13 +123,9 @@ static int insert_stretch(store *s, int64_t run, store_new_sample *v, size_t lo,
 	}
 	if (rc < 0)
 		return rc;
-	for (size_t i = lo; i < hi && rc >= 0; i++) {
+	for (size_t i = lo; i < hi; i++)
 		*left |= v[i].outcome < 0;
-		/* a combined score known before: written after the row here */
-		if (v[i].outcome == STORE_INSERTED && v[i].has_quality)
-			rc = store_quality_set(s, v[i].id, v[i].quality, err);
-	}
-	return rc < 0 ? rc : ASSAY_OK;
+	return ASSAY_OK;
 }
 
 /* The one-row path for each record of [lo, hi) not inserted yet. */

@@ -191,10 +191,9 @@ int store_schema_quality_moved(store *s, bool *yes, assay_error *err);
 
 /* ---- the combined score's narrow table (quality.c) ---- */
 
-/* The new sample's row (quality NAN: not scored yet), on SQLite; on
- * PostgreSQL the sample's insert writes it. */
-int store_quality_row(store *s, int64_t sample_id, int64_t batch_id, double quality,
-		      assay_error *err);
+/* The new sample's row (not scored yet), on SQLite; on PostgreSQL the
+ * sample's insert writes it. */
+int store_quality_row(store *s, int64_t sample_id, int64_t batch_id, assay_error *err);
 /* An earlier build's samples.quality moved into the narrow table, and its
  * indexes built, inside the caller's transaction; progress every 200,000
  * sample ids when there are more. */

@@ -373,9 +373,9 @@ def test_strict_leaves_database_exactly_as_before():
 
 
 def test_strict_failure_leaves_no_scores_for_the_next_source():
-    """A source refused by --strict after records whose scores were kept back
-    to be written together: they go with its rollback, and the next source's
-    samples (which take the same ids) get their own scores, and no others."""
+    """A source refused by --strict after records it had taken: they go with
+    its rollback, and the next source's samples (which take the same ids) get
+    their own scores, and no others."""
     with Workdir() as w:
         bad = w.file("bad.jsonl", "\n".join(good(i) for i in range(20)) + "\n{broken\n")
         ok = w.file("ok.jsonl", "\n".join(

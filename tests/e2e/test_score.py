@@ -407,12 +407,11 @@ def packed(w):
             w.sql("SELECT ext_id, quality FROM samples JOIN sample_quality ON sample_id = id ORDER BY ext_id"))
 
 
-def test_import_scores_in_its_pipeline_as_score_does():
-    """The rule scorers run inside import's pipeline (on the parsed records,
-    the scores and the combined score written with the sample) store
-    exactly what `import --no-score` then `score` stores, byte for byte,
-    on every sample file (contexts, conversations, declared kinds); the
-    summary counts each sample once."""
+def test_import_scores_as_score_does():
+    """The scorers an import runs after it (the rules inside the
+    near-duplicate pass) store exactly what `import --no-score` then
+    `score` stores, byte for byte, on every sample file (contexts,
+    conversations, declared kinds); the summary counts each sample once."""
     for name in ("captions.jsonl", "instructions.jsonl", "chat.jsonl", "tasks.jsonl"):
         src = os.path.join(SAMPLE_DATA, name)
         kind = ["--kind", "response"] if name == "tasks.jsonl" else []
@@ -445,12 +444,11 @@ def test_import_resumed_scores_the_rest_after():
         eq(packed(a)[0], packed(b)[0])
 
 
-def test_import_scoring_overlapped_with_inserting_stores_the_same():
-    """Import scores the next run of records on the other cores while it
-    inserts the last one (two result buffers in turn), and `score` the next
-    1,024 samples of a page while it writes the last: thousands of varied
-    records (every rule flags some) store the same bytes on 1, 2 and 5
-    threads, through the import's pipeline and through `score`."""
+def test_import_scoring_on_threads_stores_the_same():
+    """The rule scorers score the next page of samples on the other cores
+    while the last one is written (two result buffers in turn): thousands
+    of varied records (every rule flags some) store the same bytes on 1, 2
+    and 5 threads, through an import's scoring and through `score`."""
     import random
     rnd = random.Random(5)
     words = ["the", "a", "dog", "cat", "runs", "across", "green", "field", "under", "sky",

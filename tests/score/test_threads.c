@@ -1,5 +1,5 @@
 /* test_threads.c — the rule scorers' first use on several threads at once,
- * as import's pipeline scores (src/score/pipe.c): every table a scorer
+ * as the rule scorers' pipe scores (src/score/pipe.c): every table a scorer
  * builds on its first call must be built once, whole, before any thread
  * reads it. Each round is a fresh process (a table is built once per
  * process), whose threads all make their first call together. */

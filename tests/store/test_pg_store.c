@@ -109,57 +109,6 @@ static void import_case(int engine)
 TEST(import_sqlite) { import_case(LITE); }
 TEST(import_pg) { import_case(PG); }
 
-static double quality_of(store *s, int64_t id)
-{
-	store_sample x;
-	assay_error err = {0};
-	CHECK_INT(store_sample_get(s, id, &x, &err), ASSAY_OK);
-	double q = x.quality;
-	store_sample_free(&x);
-	return q;
-}
-
-/* A combined score known before the insert (import's scoring) is stored
- * with the new row, through a run (PostgreSQL's COPY) and one by one; a
- * NaN, none given or a row not inserted (a duplicate) stores none. */
-static void quality_case(int engine)
-{
-	store *s = open_fresh(engine);
-	if (!s)
-		return;
-	assay_error err = {0};
-	CHECK_INT(store_begin(s, &err), ASSAY_OK);
-	store_batch b = {.name = "b1", .source = "/x.jsonl", .format = "jsonl", .created_at = 5};
-	CHECK_INT(store_batch_create(s, &b, &err), ASSAY_OK);
-	const char *texts[] = {"first text", "second text", "third text", "First  TEXT"};
-	const double q[] = {0.25, NAN, 0, 0.875};
-	store_new_sample v[4];
-	for (int i = 0; i < 4; i++)
-		v[i] = (store_new_sample){
-			.batch_id = b.id, .ext_id = texts[i], .line = i + 1, .text_field = "text",
-			.text = texts[i], .text_len = strlen(texts[i]), .record = "{}",
-			.record_len = 2, .hash = text_normalized_hash(texts[i], strlen(texts[i]), NULL),
-			.has_quality = i != 2, .quality = q[i]};
-	CHECK_INT(store_samples_insert_run(s, v, 4, &err), ASSAY_OK);
-	CHECK_INT(v[3].outcome, STORE_DUPLICATE);
-	store_new_sample one = {.batch_id = b.id, .ext_id = "e", .line = 5, .text_field = "text",
-				.text = "fifth", .text_len = 5, .record = "{}", .record_len = 2,
-				.hash = 5, .has_quality = true, .quality = 0.5};
-	int out;
-	int64_t id;
-	CHECK_INT(store_sample_insert(s, &one, &out, &id, &err), ASSAY_OK);
-	CHECK_INT(out, STORE_INSERTED);
-	CHECK_INT(store_commit(s, &err), ASSAY_OK);
-	CHECK(quality_of(s, v[0].id) == 0.25);
-	CHECK(isnan(quality_of(s, v[1].id)));
-	CHECK(isnan(quality_of(s, v[2].id)));
-	CHECK(quality_of(s, id) == 0.5);
-	store_close(s);
-}
-
-TEST(quality_with_the_row_sqlite) { quality_case(LITE); }
-TEST(quality_with_the_row_pg) { quality_case(PG); }
-
 static int decide(store *s, int64_t ann, int64_t id, int kind, const char *text)
 {
 	store_decision_in in = {.sample_id = id, .annotator_id = ann, .kind = kind,
@@ -430,8 +379,7 @@ TEST(unconverted_command_refused_by_name)
 	store_close(s);
 }
 
-UNIT_MAIN(UNIT_CASE(import_sqlite), UNIT_CASE(import_pg), UNIT_CASE(quality_with_the_row_sqlite),
-	  UNIT_CASE(quality_with_the_row_pg), UNIT_CASE(review_sqlite),
+UNIT_MAIN(UNIT_CASE(import_sqlite), UNIT_CASE(import_pg), UNIT_CASE(review_sqlite),
 	  UNIT_CASE(review_pg), UNIT_CASE(queue_sqlite), UNIT_CASE(queue_pg),
 	  UNIT_CASE(same_schema_on_both_engines),
 	  UNIT_CASE(unconverted_command_refused_by_name))

@@ -59,16 +59,16 @@ TEST(every_sample_has_its_row_and_a_score_writes_only_that_row)
 	CHECK_INT(store_sample_get(s, 3, &x, &e), ASSAY_OK);
 	CHECK(isnan(x.quality));
 	store_sample_free(&x);
-	/* an import's known score goes in with the sample */
-	store_new_sample ns = {.batch_id = batch, .ext_id = "known", .line = 9, .text_field = "text",
-			       .text = "a known score", .text_len = 13, .record = "{}",
-			       .record_len = 2, .hash = text_normalized_hash("a known score", 13, NULL),
-			       .has_quality = true, .quality = 0.5};
+	/* a new sample gets its row, with no score yet */
+	store_new_sample ns = {.batch_id = batch, .ext_id = "new", .line = 9, .text_field = "text",
+			       .text = "a new sample", .text_len = 12, .record = "{}",
+			       .record_len = 2, .hash = text_normalized_hash("a new sample", 12, NULL)};
 	int outcome = 0;
 	int64_t id = 0;
 	CHECK_INT(store_sample_insert(s, &ns, &outcome, &id, &e), ASSAY_OK);
 	CHECK_INT(outcome, STORE_INSERTED);
-	CHECK_INT(one(s, "SELECT quality * 10 FROM sample_quality WHERE sample_id = 6"), 5);
+	CHECK_INT(one(s, "SELECT count(*) FROM sample_quality WHERE sample_id = 6 AND quality IS NULL"),
+		  1);
 	/* a duplicate adds no row */
 	ns.ext_id = "again";
 	CHECK_INT(store_sample_insert(s, &ns, &outcome, &id, &e), ASSAY_OK);
