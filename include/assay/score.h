@@ -516,25 +516,19 @@ int score_pipe_write(score_pipe *p, store *s, size_t i, int64_t sample_id, bool 
 		     score_run_result *res, assay_error *err);
 /* The same without the combined score, packed now and written with the
  * others added since by score_pipe_flush (a few statements for many
- * samples; write false: dropped unwritten, after a rollback). */
-int score_pipe_add(score_pipe *p, store *s, size_t i, int64_t sample_id, score_run_result *res,
-		   assay_error *err);
-int score_pipe_flush(score_pipe *p, store *s, bool write, assay_error *err);
-/* The same with n_more rows of other scorers of the same sample (their
- * reasons split by the store) in the one entry of the batch, so that the
- * sample's row is written once (i SIZE_MAX: those rows alone, none of the
- * run's); more_refs (or NULL): as store_scores_put_split's refs, kept for
- * the next call. */
+ * samples; write false: dropped unwritten, after a rollback), with n_more
+ * rows of other scorers of the same sample (their reasons split by the
+ * store) in the one entry of the batch, so that the sample's row is
+ * written once (i SIZE_MAX: those rows alone, none of the run's);
+ * more_refs (or NULL): as store_scores_put_split's refs, kept for the
+ * next call. */
 int score_pipe_add_more(score_pipe *p, store *s, size_t i, int64_t sample_id,
 			const store_score_row *more, store_slot_ref *more_refs, size_t n_more,
 			score_run_result *res, assay_error *err);
+int score_pipe_flush(score_pipe *p, store *s, bool write, assay_error *err);
 /* Result i's values into values[score id] for the rules it ran (the other
  * entries left as they are). */
 void score_pipe_values(const score_pipe *p, size_t i, double *values);
-/* Result i's combined score from these scores alone (NaN: none), as
- * score_pipe_write's combine writes it: for a caller that stores it with
- * the sample's row (import). */
-double score_pipe_combined(const score_pipe *p, size_t i);
 /* Adds each scorer's own time (summed over the cores) and the analysing
  * time to res->seconds and res->shared_seconds, and starts them afresh. */
 void score_pipe_figures(score_pipe *p, score_run_result *res);

@@ -1,7 +1,7 @@
 /* pipe.c — the rule scorers over a run of samples on several cores, then
  * each sample's scores written as one row with its combined score: the
- * same code for import's pipeline (records parsed, not yet stored) and for
- * `assay score`'s pages of stored samples.
+ * same code for `assay score`'s pages of stored samples and for the pages
+ * of the near-duplicate pass (run_fuse.c).
  *
  * Two jobs alternate (double buffering): while the caller writes the
  * results of one run, the helper threads score the next one into the
@@ -51,7 +51,7 @@ struct score_pipe {
 	size_t n_threads;
 	bool quit;
 	pthread_t th[ASSAY_MAX_WORKERS];
-	store_score_batch *batch; /* score_pipe_add's rows until score_pipe_flush */
+	store_score_batch *batch; /* score_pipe_add_more's rows until score_pipe_flush */
 	pthread_mutex_t mu;
 	pthread_cond_t wake, idle; /* a job started; a job's last task done */
 	pipe_worker w[ASSAY_MAX_WORKERS];
@@ -368,12 +368,6 @@ int score_pipe_write(score_pipe *p, store *s, size_t i, int64_t sample_id, bool 
 	return rc;
 }
 
-int score_pipe_add(score_pipe *p, store *s, size_t i, int64_t sample_id, score_run_result *res,
-		   assay_error *err)
-{
-	return score_pipe_add_more(p, s, i, sample_id, NULL, NULL, 0, res, err);
-}
-
 int score_pipe_add_more(score_pipe *p, store *s, size_t i, int64_t sample_id,
 			const store_score_row *more, store_slot_ref *more_refs, size_t n_more,
 			score_run_result *res, assay_error *err)
@@ -413,11 +407,6 @@ int score_pipe_flush(score_pipe *p, store *s, bool write, assay_error *err)
 		return store_score_batch_flush(s, p->batch, err);
 	store_score_batch_drop(p->batch);
 	return ASSAY_OK;
-}
-
-double score_pipe_combined(const score_pipe *p, size_t i)
-{
-	return p->job[p->cur].combined[i];
 }
 
 void score_pipe_figures(score_pipe *p, score_run_result *res)
