@@ -210,6 +210,8 @@ int run_fuse_chunk(run_fuse *f, int64_t *put, size_t n, size_t *n_left, run_fuse
 		if (rc == 0)
 			rc = fuse_write(f, cur, put, n, &k, n_left, more ? cur->page.last_id : 0, row,
 					ud, err);
+		if (rc == 0) /* the page's rows written now: the batch holds one page */
+			rc = score_pipe_flush(f->pipe, f->r->s, true, err);
 		if (!more)
 			break;
 		fuse_page *was = cur;
