@@ -104,8 +104,29 @@ bool store_in_tx(const store *s);
 
 /* For bulk writes (import, scoring): a larger page cache, so the unique
  * indexes of a million-sample batch stay in memory between commits (peak
- * memory stays under 64 MiB), and fewer WAL checkpoints. */
+ * memory stays under 64 MiB), and the write-ahead log folded into the
+ * database on a thread of its own with its own connection (passive
+ * checkpoints, woken by the commits once the log holds enough frames), not
+ * inside this connection's commits, unless the log grows far beyond that.
+ * store_bulk_end (also done by store_close) stops and joins the thread and
+ * folds what is left of the log; a second store_bulk_mode before it keeps
+ * the running thread. */
 int store_bulk_mode(store *s, assay_error *err);
+void store_bulk_end(store *s);
+
+/* What the checkpoints of bulk writes on a store did (counts since it was
+ * opened): passive checkpoints run by the thread and by the writer itself
+ * (the log far beyond the threshold, and the last one), the frames each
+ * copied into the database, and the longest log seen after a commit. */
+typedef struct store_ckpt_stats {
+	int64_t thread_runs, thread_frames;
+	int64_t writer_runs, writer_frames;
+	int64_t max_log;
+} store_ckpt_stats;
+void store_bulk_stats(const store *s, store_ckpt_stats *out);
+/* The log's length in frames (pages) that wakes the checkpoint thread of
+ * the next store_bulk_mode; 0: the default. */
+void store_bulk_checkpoint_every(store *s, int frames);
 /* An import writes only rows whose parents it wrote or found itself in
  * the same transaction (its batch's samples, their scores and notes, a
  * duplicate's sample): SQLite's check of each reference (a cursor opened

@@ -247,6 +247,7 @@ int ingest_import(store *s, const char *source, const ingest_options *o, ingest_
 		rc = store_begin(s, err);
 	if (rc < 0) {
 		store_references_checked(s, true, &(assay_error){0});
+		store_bulk_end(s);
 		close_run(&r);
 		return rc;
 	}
@@ -272,6 +273,7 @@ int ingest_import(store *s, const char *source, const ingest_options *o, ingest_
 	}
 	if (!committed) /* any failure, the last commit's own too: out of the transaction */
 		store_rollback(s);
+	store_bulk_end(s); /* its checkpoint thread joined, the log folded */
 	int frc = store_references_checked(s, true, rc < 0 ? &(assay_error){0} : err);
 	if (frc < 0 && rc >= 0)
 		rc = frc;

@@ -416,6 +416,7 @@ int score_run(store *s, const score_run_options *o, score_run_result *res, assay
 	abuf_free(&r.context);
 	run_learned_free(&r);
 	free(r.combined);
+	store_bulk_end(s); /* its checkpoint thread joined, the log folded */
 	if (rc == 0 && run_stopped(&r))
 		rc = assay_fail(err, ASSAY_EINTR, "interrupted");
 	return rc;

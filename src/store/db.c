@@ -442,6 +442,7 @@ void store_close(store *s)
 		return;
 	if (s->in_tx)
 		store_rollback(s);
+	store_ckpt_stop(s);
 	dbi_close(s->dbi);
 	for (size_t i = 0; i < STORE_STMT_SLOTS; i++)
 		if (s->stmts[i].stmt)

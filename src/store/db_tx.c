@@ -113,6 +113,7 @@ int store_checkpoints_elsewhere(store *s, bool elsewhere, assay_error *err)
 {
 	if (s->pg || s->readonly)
 		return ASSAY_OK;
+	store_ckpt_stop(s); /* its hook would go with the setting */
 	return store_exec(s, elsewhere ? "PRAGMA wal_autocheckpoint = 0"
 				       : "PRAGMA wal_autocheckpoint = 1000", err);
 }
@@ -132,7 +133,31 @@ int store_bulk_mode(store *s, assay_error *err)
 {
 	if (s->pg)
 		return ASSAY_OK; /* the server's cache is its administrator's */
-	return store_exec(s, "PRAGMA cache_size = -40000; PRAGMA wal_autocheckpoint = 20000", err);
+	if (s->ckpt) /* a bulk write goes on (import's scoring after it) */
+		return ASSAY_OK;
+	int rc = store_exec(s, "PRAGMA cache_size = -40000; PRAGMA wal_autocheckpoint = 20000", err);
+	return rc < 0 ? rc : store_ckpt_start(s, err);
+}
+
+void store_bulk_end(store *s)
+{
+	if (s && !s->pg)
+		store_ckpt_stop(s);
+}
+
+void store_bulk_stats(const store *s, store_ckpt_stats *out)
+{
+	const store_ckpt_stats *st = &s->ckpt_stats;
+	out->thread_runs = __atomic_load_n(&st->thread_runs, __ATOMIC_RELAXED);
+	out->thread_frames = __atomic_load_n(&st->thread_frames, __ATOMIC_RELAXED);
+	out->writer_runs = st->writer_runs;
+	out->writer_frames = st->writer_frames;
+	out->max_log = st->max_log;
+}
+
+void store_bulk_checkpoint_every(store *s, int frames)
+{
+	s->ckpt_every = frames;
 }
 
 int store_references_checked(store *s, bool checked, assay_error *err)

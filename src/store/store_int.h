@@ -61,7 +61,18 @@ struct store {
 	/* PostgreSQL: the server's clock less this one's, and when it was
 	 * read (monotonic ns; 0: never) (queue_pg.c) */
 	int64_t clock_skew_ms, clock_read_ns;
+	/* SQLite: the checkpoint thread of a bulk write (checkpointer.c);
+	 * NULL when none runs. ckpt_every: frames that wake it (0: default) */
+	struct store_ckpt *ckpt;
+	int ckpt_every;
+	store_ckpt_stats ckpt_stats;
 };
+
+/* Starts the checkpoint thread of a bulk write (nothing on PostgreSQL, a
+ * read-only or in-memory store, or when one runs); stops and joins it, its
+ * connection closed, and folds what is left of the log (passive). */
+int store_ckpt_start(store *s, assay_error *err);
+void store_ckpt_stop(store *s);
 
 /* A scan's rows handed to C inside SQLite's loop (row_sink.c): fn gets
  * the values a statement passes to row_sink(...); a nonzero return stops
