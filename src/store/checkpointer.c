@@ -18,6 +18,9 @@ struct store_ckpt {
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
+	/* held through each checkpoint of the thread: the writer, far behind,
+	 * waits for it and then folds the rest itself */
+	pthread_mutex_t folding;
 	sqlite3 *db;   /* the thread's own connection to the file */
 	bool wake;     /* a commit left the log at the threshold or beyond */
 	bool stop;
@@ -50,7 +53,9 @@ static void *ckpt_main(void *arg)
 			break;
 		c->wake = false;
 		pthread_mutex_unlock(&c->mu);
+		pthread_mutex_lock(&c->folding);
 		fold(c->db, &c->stats->thread_runs, &c->stats->thread_frames);
+		pthread_mutex_unlock(&c->folding);
 		pthread_mutex_lock(&c->mu);
 	}
 	pthread_mutex_unlock(&c->mu);
@@ -58,9 +63,13 @@ static void *ckpt_main(void *arg)
 }
 
 /* After each commit of the writer, on its thread: frames is the log's
- * length. At the threshold the thread is woken; far beyond it (the thread
- * behind, or a reader holding the log) the writer folds it itself, so the
- * log stays bounded and page lookups in it stay fast. */
+ * length. At the threshold the thread is woken. The log starts again from
+ * its beginning only when a checkpoint has copied all of it before the
+ * writer's next transaction: a thread copying while the writer commits in
+ * quick succession can stay behind, so far beyond the threshold (or with a
+ * reader holding the log) the writer waits for the thread's checkpoint and
+ * folds the rest itself, and the log stays bounded (page lookups in a long
+ * log are slow). */
 static int on_commit(void *ud, sqlite3 *db, const char *name, int frames)
 {
 	(void)name;
@@ -68,7 +77,9 @@ static int on_commit(void *ud, sqlite3 *db, const char *name, int frames)
 	if (frames > c->stats->max_log)
 		c->stats->max_log = frames;
 	if (frames >= 4 * c->every) {
+		pthread_mutex_lock(&c->folding);
 		fold(db, &c->stats->writer_runs, &c->stats->writer_frames);
+		pthread_mutex_unlock(&c->folding);
 		return SQLITE_OK;
 	}
 	if (frames >= c->every) {
@@ -85,6 +96,7 @@ static void ckpt_free(store_ckpt *c)
 	sqlite3_close(c->db);
 	pthread_cond_destroy(&c->cv);
 	pthread_mutex_destroy(&c->mu);
+	pthread_mutex_destroy(&c->folding);
 	free(c);
 }
 
@@ -115,6 +127,7 @@ int store_ckpt_start(store *s, assay_error *err)
 	if (!c)
 		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
 	pthread_mutex_init(&c->mu, NULL);
+	pthread_mutex_init(&c->folding, NULL);
 	pthread_cond_init(&c->cv, NULL);
 	c->every = s->ckpt_every > 0 ? s->ckpt_every : STORE_CKPT_EVERY;
 	c->stats = &s->ckpt_stats;
