@@ -273,7 +273,8 @@ int ingest_import(store *s, const char *source, const ingest_options *o, ingest_
 	}
 	if (!committed) /* any failure, the last commit's own too: out of the transaction */
 		store_rollback(s);
-	store_bulk_end(s); /* its checkpoint thread joined, the log folded */
+	/* the checkpoint thread goes on (folding the last commits' log while a
+	 * scoring pass starts) until that pass's end or store_close */
 	int frc = store_references_checked(s, true, rc < 0 ? &(assay_error){0} : err);
 	if (frc < 0 && rc >= 0)
 		rc = frc;
