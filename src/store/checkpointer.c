@@ -10,7 +10,7 @@
 /* The writer's autocheckpoint in bulk mode when no thread runs (pages),
  * and the log's length that wakes the thread (frames). */
 #define STORE_BULK_AUTOCHECKPOINT 20000
-#define STORE_CKPT_EVERY 8000
+#define STORE_CKPT_EVERY	  8000
 
 typedef struct store_ckpt store_ckpt;
 
@@ -21,10 +21,10 @@ struct store_ckpt {
 	/* held through each checkpoint of the thread: the writer, far behind,
 	 * waits for it and then folds the rest itself */
 	pthread_mutex_t folding;
-	sqlite3 *db;   /* the thread's own connection to the file */
-	bool wake;     /* a commit left the log at the threshold or beyond */
+	sqlite3 *db; /* the thread's own connection to the file */
+	bool wake;   /* a commit left the log at the threshold or beyond */
 	bool stop;
-	int every;     /* frames in the log that wake the thread */
+	int every;		 /* frames in the log that wake the thread */
 	store_ckpt_stats *stats; /* the store's: kept after the thread ends */
 };
 
@@ -105,9 +105,8 @@ static void ckpt_free(store_ckpt *c)
 static int ckpt_open(store *s, store_ckpt *c, assay_error *err)
 {
 	const char *file = sqlite3_db_filename(s->db, "main");
-	int rc = sqlite3_open_v2(file, &c->db,
-				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX,
-				 NULL);
+	int rc = sqlite3_open_v2(
+	    file, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(c->db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
 	if (rc != SQLITE_OK)
