@@ -116,8 +116,10 @@ void store_bulk_end(store *s);
 
 /* What the checkpoints of bulk writes on a store did (counts since it was
  * opened): passive checkpoints run by the thread and by the writer itself
- * (the log far beyond the threshold, and the last one), the frames each
- * copied into the database, and the longest log seen after a commit. */
+ * (the log far beyond the threshold, and the last one), the sum over them
+ * of SQLite's count of the log's frames in the database after each (a
+ * frame copied by an earlier one of the same log counts again), and the
+ * longest log seen after a commit. */
 typedef struct store_ckpt_stats {
 	int64_t thread_runs, thread_frames;
 	int64_t writer_runs, writer_frames;
