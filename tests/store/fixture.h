@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "assay/store.h"
@@ -50,6 +51,36 @@ static inline int64_t fixture_add_sample(store *s, int64_t batch, int i, const c
 	assay_error e = {0};
 	store_sample_insert(s, &ns, &outcome, &sid, &e);
 	return sid;
+}
+
+/* The size of file p in bytes, or -1. */
+static inline long long fixture_file_size(const char *p)
+{
+	struct stat st;
+	return stat(p, &st) == 0 ? (long long)st.st_size : -1;
+}
+
+/* Writes samples from..from+n-1 of ~8 KB each (two pages apiece in the
+ * write-ahead log), a commit every `per` samples. */
+static inline void fixture_write_pages(store *s, int64_t batch, int from, int n, int per)
+{
+	assay_error e = {0};
+	char *text = malloc(8001);
+	CHECK(text != NULL);
+	CHECK_INT(store_begin(s, &e), ASSAY_OK);
+	for (int i = from; i < from + n; i++) {
+		memset(text, 'a' + i % 26, 8000);
+		snprintf(text, 16, "%d ", i);
+		text[strlen(text)] = ' ';
+		text[8000] = '\0';
+		CHECK(fixture_add_sample(s, batch, i, text) > 0);
+		if ((i - from) % per == per - 1) {
+			CHECK_INT(store_commit(s, &e), ASSAY_OK);
+			CHECK_INT(store_begin(s, &e), ASSAY_OK);
+		}
+	}
+	CHECK_INT(store_commit(s, &e), ASSAY_OK);
+	free(text);
 }
 
 /* A fresh database with batch "b" (its id in *batch unless NULL) and n

@@ -16,39 +16,11 @@
 
 #define EVERY 200 /* frames that wake the thread in these tests */
 
-static long long file_size(const char *p)
-{
-	struct stat st;
-	return stat(p, &st) == 0 ? (long long)st.st_size : -1;
-}
-
 static long long wal_size(void)
 {
 	char wal[96];
 	snprintf(wal, sizeof wal, "%s-wal", path);
-	return file_size(wal);
-}
-
-/* Writes n samples of ~8 KB each (two pages apiece in the log), a commit
- * every `per` samples. */
-static void write_samples(store *s, int64_t batch, int from, int n, int per)
-{
-	assay_error e = {0};
-	char *text = malloc(8001);
-	CHECK_INT(store_begin(s, &e), ASSAY_OK);
-	for (int i = from; i < from + n; i++) {
-		memset(text, 'a' + i % 26, 8000);
-		snprintf(text, 16, "%d ", i);
-		text[strlen(text)] = ' ';
-		text[8000] = '\0';
-		CHECK(fixture_add_sample(s, batch, i, text) > 0);
-		if ((i - from) % per == per - 1) {
-			CHECK_INT(store_commit(s, &e), ASSAY_OK);
-			CHECK_INT(store_begin(s, &e), ASSAY_OK);
-		}
-	}
-	CHECK_INT(store_commit(s, &e), ASSAY_OK);
-	free(text);
+	return fixture_file_size(wal);
 }
 
 /* Waits (not a timing: up to a minute on a busy machine) for the thread's
@@ -70,16 +42,16 @@ static void the_thread_folds_the_log_the_writer_does_not(void)
 	assay_error e = {0};
 	store_bulk_checkpoint_every(s, EVERY);
 	CHECK_INT(store_bulk_mode(s, &e), ASSAY_OK);
-	long long before = file_size(path);
+	long long before = fixture_file_size(path);
 	/* ~240 pages in one commit: past the threshold, short of 4x */
-	write_samples(s, batch, 10, 120, 1000);
+	fixture_write_pages(s, batch, 10, 120, 1000);
 	store_ckpt_stats st = {0};
 	wait_for_thread(s, &st);
 	CHECK(st.thread_runs > 0);
 	CHECK(st.thread_frames >= EVERY);
 	CHECK_INT(st.writer_runs, 0);
 	CHECK(st.max_log >= EVERY && st.max_log < 4 * EVERY);
-	CHECK(file_size(path) > before + 100LL * 8000); /* the pages are in the database */
+	CHECK(fixture_file_size(path) > before + 100LL * 8000); /* the pages are in the database */
 	store_bulk_end(s);
 	store_bulk_stats(s, &st);
 	CHECK_INT(st.writer_runs, 1); /* the last fold, at the end */
@@ -95,7 +67,7 @@ static void a_long_write_keeps_the_log_bounded(void)
 	CHECK_INT(store_bulk_mode(s, &e), ASSAY_OK);
 	CHECK_INT(store_bulk_mode(s, &e), ASSAY_OK); /* the running thread kept */
 	/* ~4,800 pages, 40 a commit: 24 times the threshold */
-	write_samples(s, batch, 10, 2400, 20);
+	fixture_write_pages(s, batch, 10, 2400, 20);
 	store_ckpt_stats st = {0};
 	store_bulk_stats(s, &st);
 	CHECK(st.thread_runs + st.writer_runs > 1);
@@ -103,7 +75,7 @@ static void a_long_write_keeps_the_log_bounded(void)
 	CHECK(st.max_log < 8 * EVERY);
 	CHECK(wal_size() < 8LL * EVERY * 4200);
 	store_bulk_end(s);
-	CHECK(file_size(path) > 2000LL * 8000);
+	CHECK(fixture_file_size(path) > 2000LL * 8000);
 	store_close(s);
 }
 
@@ -125,7 +97,7 @@ static void a_reader_during_the_bulk_write(void)
 	sqlite3_reset(q);
 	store_bulk_checkpoint_every(s, EVERY);
 	CHECK_INT(store_bulk_mode(s, &e), ASSAY_OK);
-	write_samples(s, batch, 10, 1200, 20);
+	fixture_write_pages(s, batch, 10, 1200, 20);
 	CHECK_INT(sqlite3_step(q), SQLITE_ROW);
 	CHECK_INT(sqlite3_column_int(q, 0), 1); /* its snapshot */
 	sqlite3_reset(q);
@@ -150,7 +122,7 @@ static void close_ends_the_thread(void)
 	assay_error e = {0};
 	store_bulk_checkpoint_every(s, EVERY);
 	CHECK_INT(store_bulk_mode(s, &e), ASSAY_OK);
-	write_samples(s, batch, 10, 300, 20);
+	fixture_write_pages(s, batch, 10, 300, 20);
 	CHECK_INT(store_begin(s, &e), ASSAY_OK);
 	CHECK(fixture_add_sample(s, batch, 5000, "not committed") > 0);
 	store_close(s); /* rolled back, the thread joined */
