@@ -157,12 +157,20 @@ static const uint8_t *chunk_sig(void *ud, size_t c)
 	return score_lsh_sig(x->lsh, (uint32_t)c);
 }
 
+/* The value a sample's row gives (its score's: nd_reason). */
+static double nd_value(const store_neardup *d)
+{
+	double v = d->via ? 1.0 - score_minhash_jaccard(d->agree_of) : 1;
+	return v < 0 ? 0 : v > 1 ? 1 : v;
+}
+
 /* The score a sample's row gives. */
 static void nd_reason(const store_neardup *d, score_result *out)
 {
 	double of = score_minhash_jaccard(d->agree_of), max = score_minhash_jaccard(d->agree_max);
+	double value = nd_value(d);
 	if (d->via) {
-		score_set(out, 1.0 - of,
+		score_set(out, value,
 			  "neardup: %.0f%% similar to sample #%lld (its "
 			  "cluster starts at #%lld)",
 			  100 * of, (long long)d->via, (long long)d->cluster);
@@ -170,24 +178,18 @@ static void nd_reason(const store_neardup *d, score_result *out)
 			 "{\"cluster\":%lld,\"of\":%lld,\"similarity\":%.3f}",
 			 (long long)d->cluster, (long long)d->via, max);
 	} else if (d->size > 1) {
-		score_set(out, 1, "neardup: first of a cluster of %lld (highest similarity %.0f%%)",
+		score_set(out, value,
+			  "neardup: first of a cluster of %lld (highest similarity %.0f%%)",
 			  (long long)d->size, 100 * max);
 		snprintf(out->detail, sizeof out->detail,
 			 "{\"cluster\":%lld,\"size\":%lld,\"similarity\":%.3f}",
 			 (long long)d->sample_id, (long long)d->size, max);
 	} else {
-		score_set(out, 1, "neardup: no near-duplicate (highest similarity %.0f%%)",
+		score_set(out, value, "neardup: no near-duplicate (highest similarity %.0f%%)",
 			  100 * max);
 		snprintf(out->detail, sizeof out->detail, "{\"cluster\":%lld,\"similarity\":%.3f}",
 			 (long long)d->sample_id, max);
 	}
-}
-
-/* The value a sample's row gives (nd_reason's). */
-static double nd_value(const store_neardup *d)
-{
-	double v = d->via ? 1.0 - score_minhash_jaccard(d->agree_of) : 1;
-	return v < 0 ? 0 : v > 1 ? 1 : v;
 }
 
 /* The sample's score from its row (strings in res), counted. */
