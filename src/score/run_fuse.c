@@ -35,7 +35,6 @@ struct run_fuse {
 	int64_t ids[FUSE_PAGE]; /* a page's samples asked for a first combined score */
 	double quality[FUSE_PAGE];
 	bool set[FUSE_PAGE];
-	size_t put_at[FUSE_PAGE]; /* their index in the chunk's put list */
 	store_slot_ref nd_ref;
 	int64_t fused;      /* samples of the run's scope (ids up to r->max_id) written here */
 	int64_t ns, wait_ns; /* time in the chunks, and waiting for the pipe */
@@ -148,7 +147,6 @@ static int fuse_first(run_fuse *f, const fuse_page *p, const int64_t *put, size_
 		values[SCORE_NEARDUP] = row(ud, k, NULL, NULL);
 		f->ids[i] = id;
 		f->quality[i] = score_combine(values, f->r->cfg.weight, SCORE_COUNT);
-		f->put_at[i] = k;
 	}
 	return store_quality_first(f->r->s, f->ids, f->quality, p->n_sel, f->set, err);
 }
@@ -191,7 +189,7 @@ int run_fuse_chunk(run_fuse *f, int64_t *put, size_t n, size_t *n_left, run_fuse
 	int64_t t0 = assay_mono_ns();
 	fuse_page *cur = &f->pg[0], *next = &f->pg[1];
 	size_t k = 0;
-	bool running = false;
+	bool running = false; /* a page's scoring started and not finished */
 	int rc = fuse_read(f, cur, put[0] - 1, put, n, err);
 	if (rc == 0 && (rc = fuse_start(f, cur, err)) == 0)
 		running = cur->n_sel > 0;
@@ -200,9 +198,10 @@ int run_fuse_chunk(run_fuse *f, int64_t *put, size_t n, size_t *n_left, run_fuse
 		if (more)
 			rc = fuse_read(f, next, cur->page.last_id, put, n, err);
 		int64_t t = assay_mono_ns();
-		if (running && rc == 0)
+		if (running && rc == 0) {
+			running = false; /* finished, failed or not */
 			rc = score_pipe_finish(f->pipe, err);
-		running = running && rc < 0;
+		}
 		if (rc == 0 && more && (rc = fuse_start(f, next, err)) == 0)
 			running = next->n_sel > 0;
 		f->wait_ns += assay_mono_ns() - t;
@@ -222,9 +221,7 @@ int run_fuse_chunk(run_fuse *f, int64_t *put, size_t n, size_t *n_left, run_fuse
 		assay_error ignored = {0};
 		score_pipe_finish(f->pipe, &ignored);
 	}
-	if (rc == 0)
-		rc = score_pipe_flush(f->pipe, f->r->s, true, err);
-	else
+	if (rc < 0) /* the failed page's rows are not written */
 		score_pipe_flush(f->pipe, f->r->s, false, err);
 	f->ns += assay_mono_ns() - t0;
 	return rc;
