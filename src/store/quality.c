@@ -52,14 +52,14 @@ static const dbi_query q_first = {
     NULL};
 
 /* The same for many samples in one round trip (ids and values as arrays):
- * the ids written. */
+ * the positions (from 1) of those written. */
 static const dbi_query q_first_pg = {
     "quality_first_pg", NULL,
     "UPDATE sample_quality q SET quality = u.q"
-    " FROM unnest($1::bigint[], $2::float8[]) AS u(id, q)"
+    " FROM unnest($1::bigint[], $2::float8[]) WITH ORDINALITY AS u(id, q, i)"
     " WHERE q.sample_id = u.id AND q.quality IS NULL"
     "  AND NOT EXISTS (SELECT 1 FROM sample_scores ss WHERE ss.sample_id = u.id)"
-    " RETURNING q.sample_id"};
+    " RETURNING u.i"};
 
 static int first_arrays(const int64_t *ids, const double *quality, size_t n, abuf *a, abuf *v)
 {
@@ -87,17 +87,9 @@ static int quality_first_pg(store *s, const int64_t *ids, const double *quality,
 		dbi_bind_text(st, 1, a.data, (int64_t)a.len);
 		dbi_bind_text(st, 2, v.data, (int64_t)v.len);
 		while ((rc = dbi_step(st, err, "writing combined scores")) == DBI_ROW) {
-			int64_t id = dbi_col_i64(st, 0);
-			size_t lo = 0, hi = n; /* ids ascending */
-			while (lo < hi) {
-				size_t mid = lo + (hi - lo) / 2;
-				if (ids[mid] < id)
-					lo = mid + 1;
-				else
-					hi = mid;
-			}
-			if (lo < n && ids[lo] == id)
-				set[lo] = true;
+			int64_t at = dbi_col_i64(st, 0);
+			if (at >= 1 && (uint64_t)at <= n)
+				set[at - 1] = true;
 		}
 		dbi_reset(st);
 	}
