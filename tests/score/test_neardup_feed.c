@@ -107,6 +107,39 @@ static size_t drain(store *s, int64_t after_id, bool ahead, one *out, size_t cap
 	return k;
 }
 
+/* A feed of s's samples on two threads (reading ahead if asked and a
+ * reader connection can be had) with its first page taken: a whole page
+ * from the first sample on. */
+static nd_feed *started(store *s, bool ahead, volatile sig_atomic_t *stop)
+{
+	setenv("ASSAY_THREADS", "2", 1);
+	assay_error err = {0};
+	nd_feed *f = NULL;
+	CHECK_INT(nd_feed_start(s, &query, 0, ahead, stop, &f, &err), 0);
+	unsetenv("ASSAY_THREADS");
+	CHECK_INT(nd_feed_ahead(f), ahead);
+	const nd_signed *pg;
+	CHECK_INT(nd_feed_next(f, &pg, &err), 0);
+	CHECK(pg && pg->n == ND_PAGE && pg->id[0] == 1);
+	return f;
+}
+
+/* The pages after the first, each done with: the count of all (the first
+ * included), *wrong those not where id order puts them, *rc the last
+ * nd_feed_next's result. */
+static size_t the_rest(nd_feed *f, size_t *wrong, int *rc, assay_error *err)
+{
+	const nd_signed *pg;
+	size_t pages = 1;
+	*wrong = 0;
+	while ((*rc = nd_feed_next(f, &pg, err)) == 0 && pg) {
+		*wrong += pg->id[0] != (int64_t)(pages * ND_PAGE + 1);
+		pages++;
+		nd_feed_done(f);
+	}
+	return pages;
+}
+
 /* More pages than the feed holds ahead: every sample after the start once,
  * in id order, the same ids, batches, signatures and keys as read on the
  * run's connection when asked; a sample with a current score is not
@@ -160,15 +193,7 @@ TEST(a_failed_read_comes_after_the_pages_before_it)
 {
 	size_t n = 12 * ND_PAGE;
 	store *s = with_samples(n, true);
-	setenv("ASSAY_THREADS", "2", 1);
-	assay_error err = {0};
-	nd_feed *f;
-	CHECK_INT(nd_feed_start(s, &query, 0, true, NULL, &f, &err), 0);
-	unsetenv("ASSAY_THREADS");
-	CHECK(nd_feed_ahead(f));
-	const nd_signed *pg;
-	CHECK_INT(nd_feed_next(f, &pg, &err), 0);
-	CHECK(pg && pg->n == ND_PAGE && pg->id[0] == 1);
+	nd_feed *f = started(s, true, NULL);
 	/* While the first page is held, no page after the feed's room is
 	 * read: the pages the table's loss fails are the later ones. */
 	sqlite3 *db;
@@ -176,13 +201,10 @@ TEST(a_failed_read_comes_after_the_pages_before_it)
 	CHECK_INT(sqlite3_exec(db, "DROP TABLE sample_scores", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 	nd_feed_done(f);
-	size_t pages = 1, wrong = 0;
+	assay_error err = {0};
+	size_t wrong;
 	int rc;
-	while ((rc = nd_feed_next(f, &pg, &err)) == 0 && pg) {
-		wrong += pg->id[0] != (int64_t)(pages * ND_PAGE + 1);
-		pages++;
-		nd_feed_done(f);
-	}
+	size_t pages = the_rest(f, &wrong, &rc, &err);
 	CHECK(rc < 0);
 	CHECK(strstr(err.msg, "sample_scores") != NULL);
 	CHECK_INT(wrong, 0);
@@ -198,17 +220,11 @@ TEST(a_raised_stop_ends_the_pages)
 	store *s = with_samples(4 * ND_PAGE, true);
 	for (int ahead = 0; ahead < 2; ahead++) {
 		volatile sig_atomic_t stop = 0;
-		setenv("ASSAY_THREADS", "2", 1);
-		assay_error err = {0};
-		nd_feed *f;
-		CHECK_INT(nd_feed_start(s, &query, 0, ahead, &stop, &f, &err), 0);
-		unsetenv("ASSAY_THREADS");
-		CHECK_INT(nd_feed_ahead(f), ahead);
-		const nd_signed *pg;
-		CHECK_INT(nd_feed_next(f, &pg, &err), 0);
-		CHECK(pg && pg->id[0] == 1);
+		nd_feed *f = started(s, ahead, &stop);
 		nd_feed_done(f);
 		stop = 1;
+		assay_error err = {0};
+		const nd_signed *pg;
 		CHECK_INT(nd_feed_next(f, &pg, &err), 0);
 		CHECK(pg == NULL);
 		nd_feed_free(f);
@@ -222,26 +238,15 @@ TEST(a_raised_stop_ends_the_pages)
 TEST(a_stopped_feed_is_measured_after_its_thread)
 {
 	store *s = with_samples(12 * ND_PAGE, true);
-	setenv("ASSAY_THREADS", "2", 1);
-	assay_error err = {0};
-	nd_feed *f;
-	CHECK_INT(nd_feed_start(s, &query, 0, true, NULL, &f, &err), 0);
-	unsetenv("ASSAY_THREADS");
-	CHECK(nd_feed_ahead(f));
-	const nd_signed *pg;
-	CHECK_INT(nd_feed_next(f, &pg, &err), 0);
-	CHECK(pg && pg->id[0] == 1);
+	nd_feed *f = started(s, true, NULL);
 	nd_feed_done(f);
 	nd_feed_stop(f);
 	size_t bytes = nd_feed_bytes(f);
 	CHECK(bytes > 0);
-	size_t pages = 1, wrong = 0;
+	assay_error err = {0};
+	size_t wrong;
 	int rc;
-	while ((rc = nd_feed_next(f, &pg, &err)) == 0 && pg) {
-		wrong += pg->id[0] != (int64_t)(pages * ND_PAGE + 1);
-		pages++;
-		nd_feed_done(f);
-	}
+	size_t pages = the_rest(f, &wrong, &rc, &err);
 	CHECK_INT(rc, 0);
 	CHECK_INT(wrong, 0);
 	CHECK(pages < 12); /* nothing read after the stop */
