@@ -372,17 +372,28 @@ def test_strict_leaves_database_exactly_as_before():
         eq(w.dump(), before)
 
 
+def ok_source(w):
+    """Five good records, ids 100..104."""
+    return w.file("ok.jsonl", "\n".join(
+        good(i, f"A small grey cat number {i} sleeps on a warm windowsill.")
+        for i in range(100, 105)) + "\n")
+
+
+def strict_refused_then_ok(w):
+    """`import --strict` of a source of 20 good records and a broken one
+    (refused whole), then ok_source: exit 65."""
+    bad = w.file("bad.jsonl", "\n".join(good(i) for i in range(20)) + "\n{broken\n")
+    r = w.run("import", "--strict", bad, ok_source(w))
+    eq(r.code, 65, r)
+    return r
+
+
 def test_strict_failure_leaves_no_scores_for_the_next_source():
     """A source refused by --strict after records it had taken: they go with
     its rollback, and the next source's samples (which take the same ids) get
     their own scores, and no others."""
     with Workdir() as w:
-        bad = w.file("bad.jsonl", "\n".join(good(i) for i in range(20)) + "\n{broken\n")
-        ok = w.file("ok.jsonl", "\n".join(
-            good(i, f"A small grey cat number {i} sleeps on a warm windowsill.")
-            for i in range(100, 105)) + "\n")
-        r = w.run("import", "--strict", bad, ok)
-        eq(r.code, 65, r)
+        r = strict_refused_then_ok(w)
         contains(r.err, "--strict: nothing imported")
         eq(w.sql("SELECT count(*) FROM samples"), [(5,)])
         eq(w.sql("SELECT count(*) FROM sample_scores"), [(5,)])
@@ -393,10 +404,7 @@ def test_strict_failure_leaves_no_scores_for_the_next_source():
         got = w.sql("SELECT s.ext_id, ss.flags, hex(ss.vals) FROM samples s"
                     " JOIN sample_scores ss ON ss.sample_id = s.id ORDER BY s.ext_id")
     with Workdir() as w:
-        ok = w.file("ok.jsonl", "\n".join(
-            good(i, f"A small grey cat number {i} sleeps on a warm windowsill.")
-            for i in range(100, 105)) + "\n")
-        eq(w.run("import", ok).code, 0)
+        eq(w.run("import", ok_source(w)).code, 0)
         eq(w.sql("SELECT s.ext_id, ss.flags, hex(ss.vals) FROM samples s"
                  " JOIN sample_scores ss ON ss.sample_id = s.id ORDER BY s.ext_id"), got)
 
@@ -406,12 +414,7 @@ def test_strict_failure_not_counted_in_the_scores_summary():
     scores written: the refused source's records were scored, but their scores
     went with its rollback (the summary said 25 rows for the 5 there are)."""
     with Workdir() as w:
-        bad = w.file("bad.jsonl", "\n".join(good(i) for i in range(20)) + "\n{broken\n")
-        ok = w.file("ok.jsonl", "\n".join(
-            good(i, f"A small grey cat number {i} sleeps on a warm windowsill.")
-            for i in range(100, 105)) + "\n")
-        r = w.run("import", "--strict", bad, ok)
-        eq(r.code, 65, r)
+        r = strict_refused_then_ok(w)
         eq(w.sql("SELECT count(*) FROM sample_scores"), [(5,)])
         eq(w.sql("SELECT count(*) FROM sample_quality WHERE quality IS NOT NULL"), [(5,)])
         contains(r.out, "combined scores written: 5\n")
