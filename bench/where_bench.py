@@ -23,7 +23,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import OUT, machine  # noqa: E402
+from common import OUT, machine, verdict  # noqa: E402
 from decided_bench import build_db, measure_to, timed  # noqa: E402
 
 # What a user writes to get the slice's records out of the database by hand.
@@ -149,9 +149,11 @@ def main():
           f"{plain_t * 1000:.0f} | {ms(plain_ts)} | - |")
     print()
     print(f"- Export of the slice: {exp_t / peer_t:.2f}x the time of `sqlite3 -list` printing "
-          "the same records in the same order (target: at most 1.5x); assay also resolves "
+          f"the same records in the same order (target: at most 1.5x; "
+          f"{verdict(exp_t / peer_t <= 1.5)}); assay also resolves "
           "the verdicts and splices corrections into the edited records.")
-    print(f"- First review frame of the slice: {rev_t * 1000:.0f} ms (target: at most 100 ms), "
+    print(f"- First review frame of the slice: {rev_t * 1000:.0f} ms (target: at most 100 ms; "
+          f"{verdict(rev_t <= 0.1)}), "
           "in a pseudo-terminal of 100x30, from the start of the process until the slice's "
           "first sample (quality order) is on screen.")
     print(f"- The peer's query: `{q}`.\n")
