@@ -89,7 +89,7 @@ size_t neardup_code_put(const uint32_t *keys, const int64_t *ids, size_t n, uint
 	}
 	/* Rice's best k is near log2 of the mean distance times ln 2. */
 	uint64_t mean = n > 1 ? ((uint64_t)keys[n - 1] - keys[0]) / (n - 1) : 0;
-	unsigned k = width(mean * 69 / 100), idw = width((uint64_t)(hi - lo));
+	unsigned k = width(mean * 69 / 100), idw = width((uint64_t)hi - (uint64_t)lo);
 	k = k ? k - 1 : 0;
 	put_le(out, n, 4);
 	put_le(out + 4, n ? keys[0] : 0, 4);
@@ -110,7 +110,7 @@ size_t neardup_code_put(const uint32_t *keys, const int64_t *ids, size_t n, uint
 				put_bits(&o, d, k);
 			}
 		}
-		put_wide(&o, (uint64_t)(ids[i] - lo), idw);
+		put_wide(&o, (uint64_t)ids[i] - (uint64_t)lo, idw);
 	}
 	flush_bits(&o);
 	if (o.n)
@@ -193,7 +193,8 @@ static inline int64_t code_id(code_in *in)
 	if (in->idw > 56)
 		v = low(v, 32) | peek(in->p, in->m, in->pos + 32) << 32;
 	in->pos += in->idw;
-	return in->lo + (int64_t)low(v, in->idw);
+	/* modulo 2^64: an id range may span more than int64_t holds */
+	return (int64_t)((uint64_t)in->lo + low(v, in->idw));
 }
 
 int neardup_code_get(const uint8_t *b, size_t len, uint32_t *keys, int64_t *ids)

@@ -104,7 +104,7 @@ static size_t reference_put(const uint32_t *keys, const int64_t *ids, size_t n, 
 	while (k < 64 && m >> k)
 		k++;
 	k = k ? k - 1 : 0;
-	while (idw < 64 && (uint64_t)(hi - lo) >> idw)
+	while (idw < 64 && ((uint64_t)hi - (uint64_t)lo) >> idw)
 		idw++;
 	memset(out, 0, neardup_code_bound(n));
 	for (int b = 0; b < 4; b++) {
@@ -130,7 +130,7 @@ static size_t reference_put(const uint32_t *keys, const int64_t *ids, size_t n, 
 				PUT(d, k);
 			}
 		}
-		PUT((uint64_t)(ids[i] - lo), idw);
+		PUT((uint64_t)ids[i] - (uint64_t)lo, idw);
 	}
 #undef PUT
 	return (bit + 7) / 8;
