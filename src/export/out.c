@@ -227,17 +227,23 @@ static int open_file(export_out *o, assay_error *err)
 		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
 	}
 	snprintf(o->tmp, n, "%s/.%s.assay-XXXXXX", dir, base);
+	export_out_sweep(dir, base);
 	o->kind = OUT_NAMED;
 #ifdef O_TMPFILE
-	/* linking an unnamed file in goes through /proc/self/fd */
+	/* linking an unnamed file in goes through /proc/self/fd; held before
+	 * it has a (hidden) name, so no sweep takes it for a leftover */
 	if (access("/proc/self/fd", X_OK) == 0) {
 		o->fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-		if (o->fd >= 0)
+		if (o->fd >= 0 && export_out_hold(o->fd) == 0) {
 			o->kind = OUT_ANON;
+		} else if (o->fd >= 0) {
+			close(o->fd);
+			o->fd = -1;
+		}
 	}
 #endif
 	free(copy);
-	if (o->kind == OUT_NAMED && (o->fd = mkstemp(o->tmp)) < 0) {
+	if (o->kind == OUT_NAMED && (o->fd = export_out_mkstemp(o->tmp)) < 0) {
 		int e = errno;
 		return assay_fail(err, e == ENOENT ? ASSAY_ENOTFOUND : ASSAY_EIO,
 				  "%s: cannot create a file there: %s", o->path, strerror(e));

@@ -45,5 +45,12 @@ int export_out_flush(export_out *o, assay_error *err);
 /* Gives fd the mode and owner of the file it replaces (or the usual mode). */
 void export_out_set_mode(const export_out *o, int fd);
 void export_out_free(export_out *o);
+/* Removes the hidden temporary files of base in dir that no exporter
+ * holds any more (left by a killed export); see out_tmp.c. */
+void export_out_sweep(const char *dir, const char *base);
+/* Takes fd's exclusive lock, held until the file is closed: 0 or -1. */
+int export_out_hold(int fd);
+/* mkstemp(tmp) whose file is held (export_out_hold); -1 and errno on failure. */
+int export_out_mkstemp(char *tmp);
 
 #endif

@@ -36,8 +36,7 @@ static void randomize(char *tmp)
  * beside the destination, synced, to be renamed over it. */
 static int copy_in(export_out *o, assay_error *err)
 {
-	strcpy(o->tmp + strlen(o->tmp) - 6, "XXXXXX");
-	int fd = mkstemp(o->tmp);
+	int fd = export_out_mkstemp(o->tmp);
 	if (fd < 0)
 		return export_out_error(o, errno, "creating a temporary file", err);
 	export_out_set_mode(o, fd);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -233,6 +234,69 @@ TEST(atomic_output_commit_and_abort)
 	CHECK_INT(export_out_open(path, NULL, &o, &e), ASSAY_ENOTFOUND);
 }
 
+static void touch(const char *dir, const char *name)
+{
+	char path[256];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	int fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+	CHECK(fd >= 0);
+	if (fd >= 0)
+		close(fd);
+}
+
+static bool present(const char *dir, const char *name)
+{
+	char path[256];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	return access(path, F_OK) == 0;
+}
+
+/* A hidden temporary file no exporter holds (a --split set's file, named
+ * and not yet renamed when kill -9 came) is removed by the next export to
+ * that destination; one an export still holds, and every other name, is
+ * left alone. */
+TEST(leftover_temporary_files_are_swept)
+{
+	char dir[] = "/tmp/assay-sweep-XXXXXX";
+	CHECK(mkdtemp(dir) != NULL);
+	static const char *const kept[] = {".out.jsonl.assay-abc12", ".other.jsonl.assay-abc123",
+					   "out.jsonl.assay-abc123", ".out.jsonl.assay-ab-123",
+					   ".out.jsonl.assay-abc1234"};
+	for (size_t i = 0; i < sizeof kept / sizeof *kept; i++)
+		touch(dir, kept[i]);
+	touch(dir, ".out.jsonl.assay-Left01");
+	touch(dir, ".out.jsonl.assay-Held01");
+	char path[256];
+	snprintf(path, sizeof path, "%s/.out.jsonl.assay-Held01", dir);
+	int held = open(path, O_RDONLY | O_CLOEXEC);
+	CHECK(held >= 0 && flock(held, LOCK_EX) == 0);
+	snprintf(path, sizeof path, "%s/out.jsonl", dir);
+	export_out *o;
+	assay_error e = {0};
+	CHECK_INT(export_out_open(path, NULL, &o, &e), ASSAY_OK);
+	CHECK(!present(dir, ".out.jsonl.assay-Left01"));
+	CHECK(present(dir, ".out.jsonl.assay-Held01"));
+	for (size_t i = 0; i < sizeof kept / sizeof *kept; i++)
+		CHECK(present(dir, kept[i]));
+	/* the export's own file is held while it is written */
+	CHECK_INT(export_out_write(o, "x\n", 2, &e), ASSAY_OK);
+	close(held); /* the holder ends: its file is a leftover now */
+	export_out_abort(o);
+	CHECK_INT(export_out_open(path, NULL, &o, &e), ASSAY_OK);
+	CHECK(!present(dir, ".out.jsonl.assay-Held01"));
+	CHECK_INT(export_out_commit(o, &e), ASSAY_OK);
+	CHECK_INT(count_entries(dir), 1 + (int)(sizeof kept / sizeof *kept));
+	DIR *d = opendir(dir);
+	struct dirent *ent;
+	while (d && (ent = readdir(d))) {
+		if (strcmp(ent->d_name, ".") && strcmp(ent->d_name, ".."))
+			unlinkat(dirfd(d), ent->d_name, 0);
+	}
+	if (d)
+		closedir(d);
+	rmdir(dir);
+}
+
 /* A pair by its preferences: a against b is a conflict though both are
  * accepts; a against a corrected a is the correction. */
 TEST(pair_resolution_by_preference)
@@ -280,4 +344,4 @@ UNIT_MAIN(UNIT_CASE(find_exact_nested_and_escaped_keys), UNIT_CASE(json_string_e
 	  UNIT_CASE(rewrite_keeps_every_other_byte), UNIT_CASE(rewrite_turn_in_conversation),
 	  UNIT_CASE(resolution_rules), UNIT_CASE(pair_resolution_by_preference),
 	  UNIT_CASE(splits_parse_and_pick),
-	  UNIT_CASE(atomic_output_commit_and_abort))
+	  UNIT_CASE(atomic_output_commit_and_abort), UNIT_CASE(leftover_temporary_files_are_swept))

@@ -1,0 +1,93 @@
+/* out_tmp.c — the hidden temporary files beside a destination. Each one
+ * is held by its exporter under an exclusive flock(2) from before it has
+ * its hidden name until the exporter ends (the lock goes with the last
+ * descriptor, also on kill -9). A file of that name no one holds is left
+ * over from an export that was killed between naming its files and
+ * renaming them into place (a --split set is named first, then renamed
+ * together): the next export to the same destination removes it. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "out_int.h"
+
+/* ".BASE.assay-" and six characters of mkstemp's set. */
+static bool hidden_of(const char *name, const char *base)
+{
+	size_t b = strlen(base);
+	if (name[0] != '.' || strncmp(name + 1, base, b) != 0 ||
+	    strncmp(name + 1 + b, ".assay-", 7) != 0)
+		return false;
+	const char *x = name + 1 + b + 7;
+	if (strlen(x) != 6)
+		return false;
+	for (; *x; x++)
+		if (!((*x >= 'a' && *x <= 'z') || (*x >= 'A' && *x <= 'Z') || (*x >= '0' && *x <= '9')))
+			return false;
+	return true;
+}
+
+static bool same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+/* Removes dir/name when it is a regular file no exporter holds, still the
+ * file that was opened (not one created under the name meanwhile). */
+static void sweep_one(int dfd, const char *name)
+{
+	int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	struct stat held, named;
+	if (fstat(fd, &held) == 0 && S_ISREG(held.st_mode) && flock(fd, LOCK_EX | LOCK_NB) == 0 &&
+	    fstatat(dfd, name, &named, AT_SYMLINK_NOFOLLOW) == 0 && same_file(&held, &named))
+		unlinkat(dfd, name, 0);
+	close(fd);
+}
+
+void export_out_sweep(const char *dir, const char *base)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	struct dirent *e;
+	while ((e = readdir(d)))
+		if (hidden_of(e->d_name, base))
+			sweep_one(dirfd(d), e->d_name);
+	closedir(d);
+}
+
+int export_out_hold(int fd)
+{
+	int rc;
+	while ((rc = flock(fd, LOCK_EX)) != 0 && errno == EINTR)
+		;
+	return rc;
+}
+
+int export_out_mkstemp(char *tmp)
+{
+	size_t n = strlen(tmp);
+	for (int tries = 0; tries < 100; tries++) {
+		strcpy(tmp + n - 6, "XXXXXX");
+		int fd = mkstemp(tmp);
+		if (fd < 0)
+			return -1;
+		/* a sweep may have taken the name between its creation and the
+		 * lock: then it is made again */
+		struct stat held, named;
+		if (export_out_hold(fd) == 0 && fstat(fd, &held) == 0 &&
+		    stat(tmp, &named) == 0 && same_file(&held, &named))
+			return fd;
+		int e = errno;
+		close(fd);
+		errno = e;
+	}
+	errno = EEXIST;
+	return -1;
+}
