@@ -1,6 +1,7 @@
 /* normalize.c — the normal form behind exact-duplicate detection and the
  * 64-bit hash stored with every sample (XXH64, so the values are stable
  * across builds and machines). */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
@@ -112,9 +113,95 @@ typedef struct {
 	char *repaired; /* the last segment with invalid bytes and NULs replaced */
 } seg_buf;
 
-/* NFKC with case folding of one segment (utf8proc's decomposition, its
- * canonical ordering and composition, as utf8proc_map does them) into
- * *cps; returns the count, or -1 out of memory. */
+/* The canonical order of a run of non-starters (combining class > 0):
+ * stably sorted by class. utf8proc_decompose orders them by exchanging
+ * neighbours (its loop swaps a pair when the first's class is greater and
+ * the second's is not 0, and steps back), which is a stable sort of each
+ * such run and stops only when no neighbours are out of order: the same
+ * result, but its time grows with the square of a run's length (a hostile
+ * text of 100,000 marks took 45 s). Short runs by insertion; long ones by
+ * counting (classes are 1..254), O(n). Returns -1 out of memory. */
+static int order_run(utf8proc_int32_t *r, uint8_t *cls, size_t n)
+{
+	if (n <= 32) {
+		for (size_t i = 1; i < n; i++) {
+			utf8proc_int32_t c = r[i];
+			uint8_t k = cls[i];
+			size_t j = i;
+			for (; j > 0 && cls[j - 1] > k; j--) {
+				r[j] = r[j - 1];
+				cls[j] = cls[j - 1];
+			}
+			r[j] = c;
+			cls[j] = k;
+		}
+		return 0;
+	}
+	utf8proc_int32_t *tmp = malloc(n * sizeof *tmp);
+	if (!tmp)
+		return -1;
+	size_t at[257] = {0};
+	for (size_t i = 0; i < n; i++)
+		at[cls[i] + 1]++;
+	for (size_t c = 1; c < 257; c++)
+		at[c] += at[c - 1];
+	for (size_t i = 0; i < n; i++)
+		tmp[at[cls[i]]++] = r[i];
+	memcpy(r, tmp, n * sizeof *tmp);
+	free(tmp);
+	return 0;
+}
+
+/* utf8proc_decompose with canonical ordering in linear time (order_run):
+ * each character decomposed as utf8proc does it, then each run of
+ * non-starters ordered. Like it, returns the count needed when cap is too
+ * small (nothing ordered then), or a negative error. */
+static utf8proc_ssize_t decompose(const char *s, size_t n, utf8proc_int32_t *buf, size_t cap)
+{
+	size_t w = 0;
+	int boundclass = UTF8PROC_BOUNDCLASS_START;
+	for (size_t r = 0; r < n;) {
+		utf8proc_int32_t uc;
+		utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s + r,
+						      (utf8proc_ssize_t)(n - r), &uc);
+		if (k <= 0 || uc < 0)
+			return UTF8PROC_ERROR_INVALIDUTF8;
+		r += (size_t)k;
+		utf8proc_ssize_t d = utf8proc_decompose_char(
+		    uc, buf + (w < cap ? w : cap), (utf8proc_ssize_t)(cap > w ? cap - w : 0),
+		    NFKC_CASEFOLD, &boundclass);
+		if (d < 0)
+			return d;
+		w += (size_t)d;
+	}
+	if (w > cap)
+		return (utf8proc_ssize_t)w;
+	uint8_t cls_local[256], *cls = w <= sizeof cls_local ? cls_local : malloc(w);
+	if (!cls)
+		return UTF8PROC_ERROR_NOMEM;
+	for (size_t i = 0; i < w; i++)
+		cls[i] = (uint8_t)utf8proc_get_property(buf[i])->combining_class;
+	int rc = 0;
+	for (size_t i = 0; i < w && rc == 0;) {
+		if (cls[i] == 0) {
+			i++;
+			continue;
+		}
+		size_t j = i + 1;
+		while (j < w && cls[j] != 0)
+			j++;
+		rc = order_run(buf + i, cls + i, j - i);
+		i = j;
+	}
+	if (cls != cls_local)
+		free(cls);
+	return rc < 0 ? UTF8PROC_ERROR_NOMEM : (utf8proc_ssize_t)w;
+}
+
+/* NFKC with case folding of one segment (decompose above: utf8proc's
+ * decomposition and canonical ordering; then its composition, as
+ * utf8proc_map does them) into *cps; returns the count, or -1 out of
+ * memory. */
 static utf8proc_ssize_t seg_map(const char *s, size_t n, seg_buf *b, utf8proc_int32_t **cps)
 {
 	if (!text_utf8_valid(s, n, NULL)) {
@@ -126,8 +213,7 @@ static utf8proc_ssize_t seg_map(const char *s, size_t n, seg_buf *b, utf8proc_in
 	}
 	utf8proc_int32_t *buf = b->heap ? b->heap : b->local;
 	size_t cap = b->heap ? b->heap_cap : sizeof b->local / sizeof b->local[0];
-	utf8proc_ssize_t m = utf8proc_decompose((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)n,
-						buf, (utf8proc_ssize_t)cap, NFKC_CASEFOLD);
+	utf8proc_ssize_t m = decompose(s, n, buf, cap);
 	if (m >= 0 && (size_t)m > cap) {
 		free(b->heap);
 		b->heap = malloc((size_t)m * sizeof *buf);
@@ -135,8 +221,7 @@ static utf8proc_ssize_t seg_map(const char *s, size_t n, seg_buf *b, utf8proc_in
 			return -1;
 		b->heap_cap = (size_t)m;
 		buf = b->heap;
-		m = utf8proc_decompose((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)n, buf, m,
-				       NFKC_CASEFOLD);
+		m = decompose(s, n, buf, (size_t)m);
 	}
 	if (m < 0)
 		return -1;

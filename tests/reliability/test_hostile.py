@@ -278,6 +278,30 @@ def test_line_of_50_mb():
         integrity(w)
 
 
+def test_a_line_of_a_million_combining_marks():
+    # Zalgo text at its worst: one run of 1,000,000 combining marks whose
+    # classes (230, 220, 202, 1) are out of canonical order throughout. An
+    # ordering by exchanging neighbours (utf8proc's) takes hours on it; the
+    # normal form orders each run in linear time. The same marks in
+    # canonical order are the same text: an exact duplicate.
+    with Workdir() as w:
+        marks = "\u0301\u0316\u0327\u0334" * 250000
+        ordered = "".join(sorted(marks, key=lambda c: {"\u0334": 1, "\u0327": 202,
+                                                        "\u0316": 220, "\u0301": 230}[c]))
+        src = os.path.join(w.path, "zalgo.jsonl")
+        with open(src, "w") as f:
+            f.write(json.dumps({"id": "zalgo", "text": "a" + marks + " b"}) + "\n")
+            f.write(json.dumps({"id": "ordered", "text": "a" + ordered + " b"}) + "\n")
+            f.write(json.dumps({"id": "other", "text": "a" + ordered + " c"}) + "\n")
+        code, out, err = run(w, "import", "--batch", "z", src, timeout=120)
+        eq(code, 0, err)
+        contains((out + err).decode(), "3 read, 2 imported, 1 duplicate, 0 rejected")
+        eq(w.sql("SELECT ext_id FROM samples ORDER BY id"), [("zalgo",), ("other",)])
+        code, out, err = run(w, "export", "--status", "all", "-o", "all.jsonl")
+        eq(code, 0, err)
+        integrity(w)
+
+
 def test_100000_levels_of_nesting():
     deep = "[" * 100000 + "]" * 100000
     objs = '{"a":' * 100000 + "1" + "}" * 100000

@@ -287,6 +287,59 @@ TEST(random_mixtures_of_the_delicate_characters)
 	CHECK_INT(differing, 0);
 }
 
+/* Runs of combining marks of many classes, some that decompose into
+ * several marks (U+0344, U+0F73, U+0F75, U+0F81), with starters and
+ * precomposed letters among them, short and up to 4,000 long: the
+ * canonical ordering (a counting sort of long runs, by insertion of short
+ * ones) gives utf8proc's bytes. Zalgo text is this. */
+static const char *const marks[] = {
+    "\xcc\x81",	    /* U+0301 acute, 230 */
+    "\xcc\x96",	    /* U+0316 grave below, 220 */
+    "\xcd\x85",	    /* U+0345 ypogegrammeni, 240 */
+    "\xcc\xb4",	    /* U+0334 tilde overlay, 1 */
+    "\xcc\xa7",	    /* U+0327 cedilla, 202 */
+    "\xcc\x9b",	    /* U+031B horn, 216 */
+    "\xcd\x9c",	    /* U+035C double breve below, 233 */
+    "\xcd\xa0",	    /* U+0360 double tilde, 234 */
+    "\xd6\xb0",	    /* U+05B0 sheva, 10 */
+    "\xd6\xbc",	    /* U+05BC dagesh, 21 */
+    "\xd9\x8b",	    /* U+064B fathatan, 27 */
+    "\xe0\xa4\xbc", /* U+093C nukta, 7 */
+    "\xe0\xa5\x8d", /* U+094D virama, 9 */
+    "\xe3\x82\x99", /* U+3099 voiced sound mark, 8 */
+    "\xcd\x84",	    /* U+0344 -> 0308 0301 */
+    "\xe0\xbd\xb3", /* U+0F73 -> 0F71 0F72 */
+    "\xe0\xbd\xb5", /* U+0F75 -> 0F71 0F74 */
+    "\xe0\xbe\x81", /* U+0F81 -> 0F71 0F80 */
+    "\xcc\x88",	    /* U+0308 diaeresis, 230 */
+    "\xe2\x83\x90", /* U+20D0 harpoon above, 230 */
+};
+static const char *const bases[] = {"a", "e", "\xc3\xa9", "\xe1\xb8\x89", "\xd7\x90",
+				    "\xe0\xbd\x80", "\xe3\x81\x8b", " ", "O"};
+
+TEST(long_runs_of_combining_marks)
+{
+	compared = differing = 0;
+	abuf b = {0};
+	for (int t = 0; t < 3000; t++) {
+		abuf_reset(&b);
+		size_t runs = 1 + rng() % 4;
+		for (size_t r = 0; r < runs; r++) {
+			const char *base = bases[rng() % (sizeof bases / sizeof *bases)];
+			abuf_append(&b, base, strlen(base));
+			size_t len = rng() % 8 == 0 ? rng() % 4000 : rng() % 40;
+			for (size_t j = 0; j < len; j++) {
+				const char *m = marks[rng() % (sizeof marks / sizeof *marks)];
+				abuf_append(&b, m, strlen(m));
+			}
+		}
+		same(b.data ? b.data : "", b.len);
+	}
+	abuf_free(&b);
+	printf("# %ld texts compared\n", compared);
+	CHECK_INT(differing, 0);
+}
+
 /* ASCII texts, whose runs the ASCII loop takes eight bytes at a time:
  * the bytes at the edges of the ranges it tests (A-Z, TAB-CR, space),
  * runs of spaces, at every alignment; alone (the ASCII path) and with a
@@ -448,7 +501,7 @@ TEST(no_character_composes_with_a_following_ascii_character)
 }
 
 UNIT_MAIN(UNIT_CASE(bench_like_texts_and_every_cut_of_them),
-	  UNIT_CASE(random_mixtures_of_the_delicate_characters),
+	  UNIT_CASE(random_mixtures_of_the_delicate_characters), UNIT_CASE(long_runs_of_combining_marks),
 	  UNIT_CASE(random_ascii_texts_alone_and_beside_non_ascii),
 	  UNIT_CASE(long_non_ascii_stretches), UNIT_CASE(every_code_point_between_ascii_letters),
 	  UNIT_CASE(ascii_never_composes_with_what_precedes_it),
