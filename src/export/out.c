@@ -234,11 +234,9 @@ static int open_file(export_out *o, assay_error *err)
 	 * it has a (hidden) name, so no sweep takes it for a leftover */
 	if (access("/proc/self/fd", X_OK) == 0) {
 		o->fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-		if (o->fd >= 0 && export_out_hold(o->fd) == 0) {
+		if (o->fd >= 0) {
+			export_out_hold(o->fd);
 			o->kind = OUT_ANON;
-		} else if (o->fd >= 0) {
-			close(o->fd);
-			o->fd = -1;
 		}
 	}
 #endif

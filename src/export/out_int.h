@@ -48,8 +48,9 @@ void export_out_free(export_out *o);
 /* Removes the hidden temporary files of base in dir that no exporter
  * holds any more (left by a killed export); see out_tmp.c. */
 void export_out_sweep(const char *dir, const char *base);
-/* Takes fd's exclusive lock, held until the file is closed: 0 or -1. */
-int export_out_hold(int fd);
+/* Takes fd's exclusive lock, held until the file is closed (where the
+ * file system has flock). */
+void export_out_hold(int fd);
 /* mkstemp(tmp) whose file is held (export_out_hold); -1 and errno on failure. */
 int export_out_mkstemp(char *tmp);
 

@@ -62,12 +62,11 @@ void export_out_sweep(const char *dir, const char *base)
 	closedir(d);
 }
 
-int export_out_hold(int fd)
+void export_out_hold(int fd)
 {
-	int rc;
-	while ((rc = flock(fd, LOCK_EX)) != 0 && errno == EINTR)
+	/* where the file system has no flock, no sweep can take it either */
+	while (flock(fd, LOCK_EX) != 0 && errno == EINTR)
 		;
-	return rc;
 }
 
 int export_out_mkstemp(char *tmp)
@@ -79,14 +78,12 @@ int export_out_mkstemp(char *tmp)
 		if (fd < 0)
 			return -1;
 		/* a sweep may have taken the name between its creation and the
-		 * lock: then it is made again */
+		 * lock (and removed the file): then another is made */
+		export_out_hold(fd);
 		struct stat held, named;
-		if (export_out_hold(fd) == 0 && fstat(fd, &held) == 0 &&
-		    stat(tmp, &named) == 0 && same_file(&held, &named))
+		if (fstat(fd, &held) == 0 && stat(tmp, &named) == 0 && same_file(&held, &named))
 			return fd;
-		int e = errno;
 		close(fd);
-		errno = e;
 	}
 	errno = EEXIST;
 	return -1;
