@@ -379,10 +379,11 @@ void export_out_abort(export_out *o)
 {
 	if (!o)
 		return;
-	if (o->fd >= 0 && o->fd != STDOUT_FILENO)
-		close(o->fd);
+	/* removed while still held: no sweep takes it meanwhile */
 	if (o->staged)
 		unlink(o->tmp);
+	if (o->fd >= 0 && o->fd != STDOUT_FILENO)
+		close(o->fd);
 	export_out_free(o);
 }
 

@@ -62,12 +62,15 @@ static int copy_in(export_out *o, assay_error *err)
 	}
 	if (rc == ASSAY_OK && fsync(fd) != 0)
 		rc = export_out_error(o, errno, "syncing", err);
-	if (close(fd) != 0 && rc == ASSAY_OK)
-		rc = export_out_error(o, errno, "closing", err);
-	if (rc < 0)
+	if (rc < 0) {
 		unlink(o->tmp);
-	else
-		o->staged = true;
+		close(fd);
+		return rc;
+	}
+	/* the copy is the file now, held open until it is renamed */
+	close(o->fd);
+	o->fd = fd;
+	o->staged = true;
 	return rc;
 }
 
@@ -96,17 +99,15 @@ static int link_hidden(export_out *o, const char *proc, assay_error *err)
 }
 
 /* Names a complete, synced file: a hidden name to be renamed into place,
- * or (alone and new) the destination itself, which then is in place.
- * Closes the file. */
+ * or (alone and new) the destination itself, which then is in place. The
+ * file stays open, and so held (out_tmp.c), until it is renamed or removed
+ * (export_out_abort): a sweep by another export to the same destination
+ * meanwhile would take a file no one holds for a leftover. */
 static int stage(export_out *o, bool alone, assay_error *err)
 {
 	int rc = ASSAY_OK;
-	if (o->kind == OUT_NAMED) {
-		if (close(o->fd) != 0)
-			rc = export_out_error(o, errno, "closing", err);
-		o->fd = -1;
-		return rc;
-	}
+	if (o->kind == OUT_NAMED)
+		return ASSAY_OK;
 	char proc[64];
 	snprintf(proc, sizeof proc, "/proc/self/fd/%d", o->fd);
 	bool done = false;
@@ -117,10 +118,6 @@ static int stage(export_out *o, bool alone, assay_error *err)
 	}
 	if (!done && rc == ASSAY_OK)
 		rc = link_hidden(o, proc, err);
-	/* the data is synced and named (or the export failed): nothing a
-	 * failing close could still lose */
-	close(o->fd);
-	o->fd = -1;
 	return rc;
 }
 

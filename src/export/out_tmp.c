@@ -1,7 +1,8 @@
 /* out_tmp.c — the hidden temporary files beside a destination. Each one
  * is held by its exporter under an exclusive flock(2) from before it has
- * its hidden name until the exporter ends (the lock goes with the last
- * descriptor, also on kill -9). A file of that name no one holds is left
+ * its hidden name until it is renamed into place or removed (the file
+ * stays open till then; the lock goes with the last descriptor, also on
+ * kill -9). A file of that name no one holds is left
  * over from an export that was killed between naming its files and
  * renaming them into place (a --split set is named first, then renamed
  * together): the next export to the same destination removes it. */
@@ -37,14 +38,22 @@ static bool same_file(const struct stat *a, const struct stat *b)
 }
 
 /* Removes dir/name when it is a regular file no exporter holds, still the
- * file that was opened (not one created under the name meanwhile). */
+ * file that was opened (not one created under the name meanwhile). Opened
+ * for writing where it can be (an exclusive flock on NFS needs that), else
+ * for reading or writing alone (a leftover keeps the mode of the file it
+ * was to replace). */
 static void sweep_one(int dfd, const char *name)
 {
-	int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	struct stat named, held;
+	if (fstatat(dfd, name, &named, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(named.st_mode))
+		return;
+	static const int modes[] = {O_RDWR, O_WRONLY, O_RDONLY};
+	int fd = -1;
+	for (size_t i = 0; i < sizeof modes / sizeof *modes && fd < 0; i++)
+		fd = openat(dfd, name, modes[i] | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0)
 		return;
-	struct stat held, named;
-	if (fstat(fd, &held) == 0 && S_ISREG(held.st_mode) && flock(fd, LOCK_EX | LOCK_NB) == 0 &&
+	if (fstat(fd, &held) == 0 && same_file(&held, &named) && flock(fd, LOCK_EX | LOCK_NB) == 0 &&
 	    fstatat(dfd, name, &named, AT_SYMLINK_NOFOLLOW) == 0 && same_file(&held, &named))
 		unlinkat(dfd, name, 0);
 	close(fd);

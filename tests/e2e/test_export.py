@@ -614,6 +614,43 @@ def test_split_files_appear_as_one_set():
             check(got in ([None] * 3 if fresh else old, new),
                   f"kill {i} at {took * (i + 0.5) / 12:.2f}s of {took:.2f}s left a mixed set: "
                   f"{[g if g is None else len(g) for g in got]}")
+            # a kill between naming the files and renaming them can leave
+            # hidden ones, which the next export to the set removes
+            for f in os.listdir(w.path):
+                check(".assay-" not in f or f.startswith(".set."), f"{f} left by a kill")
+        r = w.run("export", "--status", "all", "-o", out, *SPLIT)
+        eq(r.code, 0, r)
+        no_temp_files(w.path)
+
+
+def test_an_export_never_removes_the_files_another_is_placing():
+    """A second export to the same set while the first has named its files
+    and not yet renamed them (the renames slowed down here) finds them held:
+    it removes only what no export holds, and both complete, whole."""
+    with Workdir() as w:
+        setup(w, [json.dumps({"id": f"s{i}", "caption": f"caption {i}"}) for i in range(300)])
+        out = os.path.join(w.path, "set.jsonl")
+        r = w.run("export", "--status", "all", "-o", out, *SPLIT)
+        eq(r.code, 0, r)
+        new = [open(p).read() for p in split_files(w)]
+        for replacing in (False, True):
+            if not replacing:
+                for p in split_files(w):
+                    os.unlink(p)
+            e = dict(os.environ, ASSAY_ANNOTATOR="tester", LD_PRELOAD=shim_path("libsyncshim.so"),
+                     ASSAY_TEST_RENAME="sleep:1500")
+            first = subprocess.Popen([BIN, "--db", w.db, "export", "--status", "all", "-o", out,
+                                      *SPLIT], env=e, stderr=subprocess.PIPE)
+            deadline = time.monotonic() + 30
+            while len([f for f in os.listdir(w.path) if ".assay-" in f]) < 3:
+                check(time.monotonic() < deadline and first.poll() is None,
+                      "the first export's files never appeared")
+                time.sleep(0.01)
+            r = w.run("export", "--status", "all", "-o", out, *SPLIT)
+            eq(r.code, 0, r)
+            _, err = first.communicate(timeout=60)
+            eq(first.returncode, 0, err.decode())
+            eq([open(p).read() for p in split_files(w)], new)
             no_temp_files(w.path)
 
 

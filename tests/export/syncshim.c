@@ -2,7 +2,9 @@
  * file slowed down or failed, to show that the files of a split are all
  * complete and synced before any of them is named.
  *   ASSAY_TEST_FSYNC=sleep:MS  every fsync of a regular file waits MS ms first
- *   ASSAY_TEST_FSYNC=fail:N    the Nth fsync of a regular file fails (EIO) */
+ *   ASSAY_TEST_FSYNC=fail:N    the Nth fsync of a regular file fails (EIO)
+ *   ASSAY_TEST_RENAME=sleep:MS every rename of a hidden temporary file
+ *                              (".assay-" in its name) waits MS ms first */
 #include <dlfcn.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -32,4 +34,20 @@ int fsync(int fd)
 		}
 	}
 	return real(fd);
+}
+
+int rename(const char *from, const char *to);
+
+int rename(const char *from, const char *to)
+{
+	static int (*real)(const char *, const char *);
+	if (!real)
+		real = (int (*)(const char *, const char *))dlsym(RTLD_NEXT, "rename");
+	const char *how = getenv("ASSAY_TEST_RENAME");
+	if (how && strncmp(how, "sleep:", 6) == 0 && strstr(from, ".assay-")) {
+		long ms = atol(how + 6);
+		struct timespec t = {ms / 1000, (ms % 1000) * 1000000L};
+		nanosleep(&t, NULL);
+	}
+	return real(from, to);
 }
