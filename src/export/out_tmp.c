@@ -2,16 +2,17 @@
  * is held by its exporter under an exclusive flock(2) from before it has
  * its hidden name until it is renamed into place or removed (the file
  * stays open till then; the lock goes with the last descriptor, also on
- * kill -9). A file of that name no one holds is left
- * over from an export that was killed between naming its files and
- * renaming them into place (a --split set is named first, then renamed
- * together): the next export to the same destination removes it. */
+ * kill -9). A file of that name no one holds is left over from an export
+ * that was killed between naming its files and renaming them into place
+ * (a --split set is named first, then renamed together): the next export
+ * to the same destination a minute or more later removes it. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "out_int.h"
@@ -37,6 +38,11 @@ static bool same_file(const struct stat *a, const struct stat *b)
 	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
 }
 
+/* A leftover is at least this old (seconds since it was last written):
+ * where locks are not shared between machines (NFS mounted nolock), a file
+ * another machine's export is writing or renaming is not taken for one. */
+#define SWEEP_AGE 60
+
 /* Removes dir/name when it is a regular file no exporter holds, still the
  * file that was opened (not one created under the name meanwhile). Opened
  * for writing where it can be (an exclusive flock on NFS needs that), else
@@ -53,7 +59,8 @@ static void sweep_one(int dfd, const char *name)
 		fd = openat(dfd, name, modes[i] | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0)
 		return;
-	if (fstat(fd, &held) == 0 && same_file(&held, &named) && flock(fd, LOCK_EX | LOCK_NB) == 0 &&
+	if (fstat(fd, &held) == 0 && same_file(&held, &named) && held.st_mtime < time(NULL) - SWEEP_AGE &&
+	    flock(fd, LOCK_EX | LOCK_NB) == 0 &&
 	    fstatat(dfd, name, &named, AT_SYMLINK_NOFOLLOW) == 0 && same_file(&held, &named))
 		unlinkat(dfd, name, 0);
 	close(fd);
@@ -86,11 +93,14 @@ int export_out_mkstemp(char *tmp)
 		int fd = mkstemp(tmp);
 		if (fd < 0)
 			return -1;
-		/* a sweep may have taken the name between its creation and the
-		 * lock (and removed the file): then another is made */
-		export_out_hold(fd);
+		/* held by a sweep that found the name between its creation and
+		 * this lock (and removes the file): another name is made */
+		int rc;
+		while ((rc = flock(fd, LOCK_EX | LOCK_NB)) != 0 && errno == EINTR)
+			;
 		struct stat held, named;
-		if (fstat(fd, &held) == 0 && stat(tmp, &named) == 0 && same_file(&held, &named))
+		if ((rc == 0 || errno != EWOULDBLOCK) && fstat(fd, &held) == 0 &&
+		    stat(tmp, &named) == 0 && same_file(&held, &named))
 			return fd;
 		close(fd);
 	}

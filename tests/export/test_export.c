@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "assay/export.h"
@@ -266,7 +267,18 @@ TEST(leftover_temporary_files_are_swept)
 		touch(dir, kept[i]);
 	touch(dir, ".out.jsonl.assay-Left01");
 	touch(dir, ".out.jsonl.assay-Held01");
+	touch(dir, ".out.jsonl.assay-Fresh1"); /* written just now: maybe another machine's */
 	char path[256];
+	/* the others were last written an hour ago */
+	struct timespec ago[2] = {{time(NULL) - 3600, 0}, {time(NULL) - 3600, 0}};
+	for (size_t i = 0; i < sizeof kept / sizeof *kept; i++) {
+		snprintf(path, sizeof path, "%s/%s", dir, kept[i]);
+		CHECK_INT(utimensat(AT_FDCWD, path, ago, 0), 0);
+	}
+	snprintf(path, sizeof path, "%s/.out.jsonl.assay-Left01", dir);
+	CHECK_INT(utimensat(AT_FDCWD, path, ago, 0), 0);
+	snprintf(path, sizeof path, "%s/.out.jsonl.assay-Held01", dir);
+	CHECK_INT(utimensat(AT_FDCWD, path, ago, 0), 0);
 	snprintf(path, sizeof path, "%s/.out.jsonl.assay-Held01", dir);
 	int held = open(path, O_RDONLY | O_CLOEXEC);
 	CHECK(held >= 0 && flock(held, LOCK_EX) == 0);
@@ -276,16 +288,16 @@ TEST(leftover_temporary_files_are_swept)
 	CHECK_INT(export_out_open(path, NULL, &o, &e), ASSAY_OK);
 	CHECK(!present(dir, ".out.jsonl.assay-Left01"));
 	CHECK(present(dir, ".out.jsonl.assay-Held01"));
+	CHECK(present(dir, ".out.jsonl.assay-Fresh1"));
 	for (size_t i = 0; i < sizeof kept / sizeof *kept; i++)
 		CHECK(present(dir, kept[i]));
-	/* the export's own file is held while it is written */
 	CHECK_INT(export_out_write(o, "x\n", 2, &e), ASSAY_OK);
 	close(held); /* the holder ends: its file is a leftover now */
 	export_out_abort(o);
 	CHECK_INT(export_out_open(path, NULL, &o, &e), ASSAY_OK);
 	CHECK(!present(dir, ".out.jsonl.assay-Held01"));
 	CHECK_INT(export_out_commit(o, &e), ASSAY_OK);
-	CHECK_INT(count_entries(dir), 1 + (int)(sizeof kept / sizeof *kept));
+	CHECK_INT(count_entries(dir), 2 + (int)(sizeof kept / sizeof *kept));
 	DIR *d = opendir(dir);
 	struct dirent *ent;
 	while (d && (ent = readdir(d))) {
