@@ -7,8 +7,9 @@
  * name when there is none yet); elsewhere a hidden temporary file renamed
  * over it. An existing file keeps its mode and owner; a symbolic link is
  * written through, not replaced. The database and its side files are never
- * a destination. A killed export leaves nothing behind (the unnamed file
- * goes with the process). Several outputs (the files of a split) are
+ * a destination. A killed export leaves nothing at the destination (the
+ * unnamed file goes with the process; a hidden name left by a kill before
+ * its rename is removed by a later export: out_tmp.c). Several outputs (the files of a split) are
  * committed as one set: every file is complete and synced before any is
  * named (out_set.c). */
 #include <errno.h>
@@ -30,7 +31,7 @@
 int export_out_error(const export_out *o, int e, const char *what, assay_error *err)
 {
 	bool file = o->kind != OUT_STREAM;
-	const char *dest = o->fd == STDOUT_FILENO && !file ? "standard output" : o->path;
+	const char *dest = o->to_stdout ? "standard output" : o->path;
 	if (e == EINTR)
 		return assay_fail(err, ASSAY_EINTR, "%s: interrupted while %s%s", dest, what,
 				  file ? "; nothing was written there" : "");
@@ -102,8 +103,8 @@ static int guard(const export_out *o, const char *target, const struct stat *st,
 	if (!what)
 		return ASSAY_OK;
 	return assay_fail(err, ASSAY_EINVAL,
-			  "%s: is %s (%s); refusing to write there: give another output", o->fd ==
-			  STDOUT_FILENO && !target ? "standard output" : o->path, what,
+			  "%s: is %s (%s); refusing to write there: give another output",
+			  o->to_stdout && !target ? "standard output" : o->path, what,
 			  store_path(o->opt.db));
 }
 
@@ -258,6 +259,7 @@ static int open_dest(export_out *o, assay_error *err)
 	if (strcmp(o->path, "-") == 0) {
 		o->kind = OUT_STREAM;
 		o->fd = STDOUT_FILENO;
+		o->to_stdout = true;
 		return fstat(o->fd, &st) == 0 ? guard(o, NULL, &st, err) : ASSAY_OK;
 	}
 	if (stat(o->path, &st) == 0 && S_ISDIR(st.st_mode))
@@ -382,7 +384,7 @@ void export_out_abort(export_out *o)
 	/* removed while still held: no sweep takes it meanwhile */
 	if (o->staged)
 		unlink(o->tmp);
-	if (o->fd >= 0 && o->fd != STDOUT_FILENO)
+	if (o->fd >= 0 && !o->to_stdout)
 		close(o->fd);
 	export_out_free(o);
 }

@@ -26,6 +26,7 @@ struct export_out {
 	int kind;     /* enum out_kind */
 	bool staged;  /* tmp names the complete, synced file (to rename or remove) */
 	bool existed; /* target existed when opened: was holds its mode and owner */
+	bool to_stdout; /* "-": fd is the process's standard output, never closed here */
 	struct stat was;
 	export_out_options opt;
 	volatile sig_atomic_t *stop;
@@ -53,5 +54,8 @@ void export_out_sweep(const char *dir, const char *base);
 void export_out_hold(int fd);
 /* mkstemp(tmp) whose file is held (export_out_hold); -1 and errno on failure. */
 int export_out_mkstemp(char *tmp);
+/* A failure closing fd would report (a network file system's deferred
+ * write error), seen by closing a duplicate: fd stays open, and held. */
+int export_out_close_check(const export_out *o, int fd, assay_error *err);
 
 #endif

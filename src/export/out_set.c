@@ -62,6 +62,8 @@ static int copy_in(export_out *o, assay_error *err)
 	}
 	if (rc == ASSAY_OK && fsync(fd) != 0)
 		rc = export_out_error(o, errno, "syncing", err);
+	if (rc == ASSAY_OK)
+		rc = export_out_close_check(o, fd, err);
 	if (rc < 0) {
 		unlink(o->tmp);
 		close(fd);
@@ -107,7 +109,7 @@ static int stage(export_out *o, bool alone, assay_error *err)
 {
 	int rc = ASSAY_OK;
 	if (o->kind == OUT_NAMED)
-		return ASSAY_OK;
+		return export_out_close_check(o, o->fd, err);
 	char proc[64];
 	snprintf(proc, sizeof proc, "/proc/self/fd/%d", o->fd);
 	bool done = false;
@@ -147,7 +149,7 @@ static int complete(export_out **v, size_t n, assay_error *err)
 			return export_out_error(o, errno, "syncing", err);
 		if (o->stop && *o->stop)
 			return export_out_error(o, EINTR, "syncing", err);
-		if (o->kind == OUT_STREAM && o->fd != STDOUT_FILENO) {
+		if (o->kind == OUT_STREAM && !o->to_stdout) {
 			int c = close(o->fd);
 			o->fd = -1;
 			if (c != 0 && errno != EINTR)

@@ -107,3 +107,11 @@ int export_out_mkstemp(char *tmp)
 	errno = EEXIST;
 	return -1;
 }
+
+int export_out_close_check(const export_out *o, int fd, assay_error *err)
+{
+	int d = dup(fd);
+	if (d < 0)
+		return export_out_error(o, errno, "closing", err);
+	return close(d) == 0 || errno == EINTR ? ASSAY_OK : export_out_error(o, errno, "closing", err);
+}

@@ -629,7 +629,32 @@ def test_split_files_appear_as_one_set():
 def test_an_export_never_removes_the_files_another_is_placing():
     """A second export to the same set while the first has named its files
     and not yet renamed them (the renames slowed down here) finds them held:
-    it removes only what no export holds, and both complete, whole."""
+    it removes only what no export holds, and both complete, whole. So with
+    unnamed files linked in, copied in (links refused) and without unnamed
+    files (hidden files from the start)."""
+    for shim in (None, "libnolink.so", "libnotmpfile.so"):
+        concurrent_exports(shim)
+
+
+def test_a_failure_closing_the_file_fails_the_export():
+    """Where closing the file reports a write error (a network file system's
+    deferred one), the export fails and nothing is put in place: the file
+    named from the start (no unnamed files) and the copy (links refused)."""
+    with Workdir() as w:
+        setup(w, [json.dumps({"id": f"s{i}", "caption": f"caption {i}"}) for i in range(50)])
+        out = os.path.join(w.path, "out.jsonl")
+        for shim in ("libnotmpfile.so", "libnolink.so"):
+            r = w.run("export", "--status", "all", "-o", out,
+                      env={"LD_PRELOAD": shim_path("libsyncshim.so") + " " + shim_path(shim),
+                           "ASSAY_TEST_CLOSE": "fail"})
+            eq(r.code, 74, r)
+            contains(r.err, "closing failed")
+            contains(r.err, "nothing was written there")
+            check(not os.path.exists(out), "a file put in place after a failed close")
+            no_temp_files(w.path)
+
+
+def concurrent_exports(shim):
     with Workdir() as w:
         setup(w, [json.dumps({"id": f"s{i}", "caption": f"caption {i}"}) for i in range(300)])
         out = os.path.join(w.path, "set.jsonl")
@@ -640,7 +665,8 @@ def test_an_export_never_removes_the_files_another_is_placing():
             if not replacing:
                 for p in split_files(w):
                     os.unlink(p)
-            e = dict(os.environ, ASSAY_ANNOTATOR="tester", LD_PRELOAD=shim_path("libsyncshim.so"),
+            preload = shim_path("libsyncshim.so") + (" " + shim_path(shim) if shim else "")
+            e = dict(os.environ, ASSAY_ANNOTATOR="tester", LD_PRELOAD=preload,
                      ASSAY_TEST_RENAME="sleep:1500")
             first = subprocess.Popen([BIN, "--db", w.db, "export", "--status", "all", "-o", out,
                                       *SPLIT], env=e, stderr=subprocess.PIPE)
@@ -652,7 +678,8 @@ def test_an_export_never_removes_the_files_another_is_placing():
             # old enough to be taken for leftovers: only the lock keeps them
             for f in hidden:
                 os.utime(os.path.join(w.path, f), (time.time() - 120, time.time() - 120))
-            r = w.run("export", "--status", "all", "-o", out, *SPLIT)
+            r = w.run("export", "--status", "all", "-o", out, *SPLIT,
+                      env={"LD_PRELOAD": shim_path(shim)} if shim else None)
             eq(r.code, 0, r)
             _, err = first.communicate(timeout=60)
             eq(first.returncode, 0, err.decode())
