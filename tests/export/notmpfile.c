@@ -14,37 +14,32 @@ static int refuse(int flags)
 	return (flags & O_TMPFILE) == O_TMPFILE;
 }
 
-int open(const char *path, int flags, ...);
-int open64(const char *path, int flags, ...);
+typedef int (*open_fn)(const char *, int, ...);
 
-int open(const char *path, int flags, ...)
+static int shimmed(open_fn *real, const char *sym, const char *path, int flags, va_list ap)
 {
-	static int (*real)(const char *, int, ...);
-	if (!real)
-		real = (int (*)(const char *, int, ...))dlsym(RTLD_NEXT, "open");
-	va_list ap;
-	va_start(ap, flags);
+	if (!*real)
+		*real = (open_fn)dlsym(RTLD_NEXT, sym);
 	mode_t mode = (flags & O_CREAT) || refuse(flags) ? (mode_t)va_arg(ap, int) : 0;
-	va_end(ap);
 	if (refuse(flags)) {
 		errno = EOPNOTSUPP;
 		return -1;
 	}
-	return real(path, flags, mode);
+	return (*real)(path, flags, mode);
 }
 
-int open64(const char *path, int flags, ...)
-{
-	static int (*real)(const char *, int, ...);
-	if (!real)
-		real = (int (*)(const char *, int, ...))dlsym(RTLD_NEXT, "open64");
-	va_list ap;
-	va_start(ap, flags);
-	mode_t mode = (flags & O_CREAT) || refuse(flags) ? (mode_t)va_arg(ap, int) : 0;
-	va_end(ap);
-	if (refuse(flags)) {
-		errno = EOPNOTSUPP;
-		return -1;
+/* open and open64, each passing on to its own next definition */
+#define SHIM(name)                                                                                 \
+	int name(const char *path, int flags, ...);                                                \
+	int name(const char *path, int flags, ...)                                                 \
+	{                                                                                          \
+		static open_fn real;                                                               \
+		va_list ap;                                                                        \
+		va_start(ap, flags);                                                               \
+		int rc = shimmed(&real, #name, path, flags, ap);                                   \
+		va_end(ap);                                                                        \
+		return rc;                                                                         \
 	}
-	return real(path, flags, mode);
-}
+
+SHIM(open)
+SHIM(open64)
