@@ -6,6 +6,7 @@ once; score writes batched (statements counted on the wire); leases
 that expire by the server's clock, not a skewed client's."""
 import json
 import os
+import shutil
 import socket
 import struct
 import subprocess
@@ -289,6 +290,7 @@ class Counter:
 
     def close(self):
         self.srv.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def test_scoring_on_postgresql_sends_a_statement_per_page_not_per_sample():

@@ -84,7 +84,8 @@ def test_ctrl_z_suspends_and_fg_resumes_but_is_undo_in_the_editor():
     for size in ((80, 24), (200, 60)):
         with Workdir() as w:
             setup(w, SHORT)
-            with Tmux(["bash", "--norc", "--noprofile", "-i"], width=size[0], height=size[1],
+            with Tmux(["bash", "--norc", "--noprofile", "+o", "history", "-i"], width=size[0],
+                      height=size[1],
                       env={"ASSAY_ANNOTATOR": "tester", "HOME": w.path, "PS1": "PROMPT$ "},
                       cwd=w.path) as t:
                 t.wait_for("PROMPT$")
