@@ -84,14 +84,18 @@ def test_report_figures_and_lists_from_one_snapshot():
     if not uri:
         return
     w = decided_workdir(uri)
-    html = report_with_a_decision_landing(w)
-    figures, lists = html.split("<h2>Scorers against the human verdict</h2>", 1)
-    eq("blurry" in figures and "blurry" in lists, True)
-    # read before the decision landed, so none of the report has it
-    eq(("late-reason" in figures, "late-reason" in lists), (False, False))
-    # and a report begun after it has it throughout
-    out = w.file("after.html", "")
-    eq(w.run("report", "--html", out).code, 0)
-    with open(out, encoding="utf-8") as f:
-        figures, lists = f.read().split("<h2>Scorers against the human verdict</h2>", 1)
-    eq(("late-reason" in figures, "late-reason" in lists), (True, True))
+    try:
+        html = report_with_a_decision_landing(w)
+        figures, lists = html.split("<h2>Scorers against the human verdict</h2>", 1)
+        eq("blurry" in figures and "blurry" in lists, True)
+        # read before the decision landed, so none of the report has it
+        eq(("late-reason" in figures, "late-reason" in lists), (False, False))
+        # and a report begun after it has it throughout
+        out = w.file("after.html", "")
+        eq(w.run("report", "--html", out).code, 0)
+        with open(out, encoding="utf-8") as f:
+            figures, lists = f.read().split("<h2>Scorers against the human verdict</h2>", 1)
+        eq(("late-reason" in figures, "late-reason" in lists), (True, True))
+    finally:  # the schema and the work directory go
+        pgs.psql(w.base, f"DROP SCHEMA IF EXISTS {w.schema} CASCADE")
+        w.__exit__(None, None, None)
