@@ -12,6 +12,9 @@
  * written (Linux: sync_file_range), so the fsync at the commit waits for
  * the last few megabytes, not for the whole file (~0.4 s at 440 MB). */
 #define OUT_WRITEBACK (8 << 20)
+/* The characters of a hidden name's random suffix (mkstemp's, and ours
+ * when a linked name is made again: out_set.c). */
+#define OUT_TMP_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
 enum out_kind {
 	OUT_STREAM, /* stdout, a FIFO, a character device, a socket: written directly */

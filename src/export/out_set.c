@@ -21,7 +21,7 @@
 /* A fresh random suffix for the template's XXXXXX. */
 static void randomize(char *tmp)
 {
-	static const char set[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+	static const char set[] = OUT_TMP_CHARS;
 	unsigned char r[6];
 	if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r)
 		for (size_t i = 0; i < sizeof r; i++)

@@ -17,7 +17,7 @@
 
 #include "out_int.h"
 
-/* ".BASE.assay-" and six characters of mkstemp's set. */
+/* ".BASE.assay-" and six characters of OUT_TMP_CHARS. */
 static bool hidden_of(const char *name, const char *base)
 {
 	size_t b = strlen(base);
@@ -25,12 +25,7 @@ static bool hidden_of(const char *name, const char *base)
 	    strncmp(name + 1 + b, ".assay-", 7) != 0)
 		return false;
 	const char *x = name + 1 + b + 7;
-	if (strlen(x) != 6)
-		return false;
-	for (; *x; x++)
-		if (!((*x >= 'a' && *x <= 'z') || (*x >= 'A' && *x <= 'Z') || (*x >= '0' && *x <= '9')))
-			return false;
-	return true;
+	return strlen(x) == 6 && strspn(x, OUT_TMP_CHARS) == 6;
 }
 
 static bool same_file(const struct stat *a, const struct stat *b)
