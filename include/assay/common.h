@@ -4,6 +4,7 @@
 #define ASSAY_COMMON_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -86,6 +87,10 @@ char *abuf_take(abuf *b);
 char *assay_strdup(const char *s);
 /* Duplicates len bytes and NUL-terminates. Caller frees. */
 char *assay_strndup(const char *s, size_t len);
+
+/* Whether two stat results are of one file (its device and inode). */
+struct stat;
+bool assay_same_file(const struct stat *a, const struct stat *b);
 
 /* realloc for the large working arrays of the statistics (millions of
  * scores): blocks of 2 MiB and more are advised to use huge pages, so

@@ -117,8 +117,8 @@ static void report(const store *src, const store *dst, const store_copy_result *
 static bool same_database(const char *a, const char *b)
 {
 	struct stat sa, sb;
-	return strcmp(a, b) == 0 || (stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
-				     sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino);
+	return strcmp(a, b) == 0 ||
+	       (stat(a, &sa) == 0 && stat(b, &sb) == 0 && assay_same_file(&sa, &sb));
 }
 
 static int run_copy(cli_ctx *ctx, const char *from, const char *to, const copy_args *a)

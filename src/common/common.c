@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <time.h>
 
 int assay_fail(assay_error *err, int code, const char *fmt, ...)
@@ -223,6 +224,11 @@ void *assay_realloc_big(void *p, size_t bytes)
 char *assay_strdup(const char *s)
 {
 	return s ? assay_strndup(s, strlen(s)) : NULL;
+}
+
+bool assay_same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
 }
 
 char *assay_strndup(const char *s, size_t len)

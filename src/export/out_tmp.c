@@ -28,11 +28,6 @@ static bool hidden_of(const char *name, const char *base)
 	return strlen(x) == 6 && strspn(x, OUT_TMP_CHARS) == 6;
 }
 
-static bool same_file(const struct stat *a, const struct stat *b)
-{
-	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
-}
-
 /* A leftover is at least this old (seconds since it was last written):
  * where locks are not shared between machines (NFS mounted nolock), a file
  * another machine's export is writing or renaming is not taken for one. */
@@ -54,9 +49,9 @@ static void sweep_one(int dfd, const char *name)
 		fd = openat(dfd, name, modes[i] | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0)
 		return;
-	if (fstat(fd, &held) == 0 && same_file(&held, &named) && held.st_mtime < time(NULL) - SWEEP_AGE &&
-	    flock(fd, LOCK_EX | LOCK_NB) == 0 &&
-	    fstatat(dfd, name, &named, AT_SYMLINK_NOFOLLOW) == 0 && same_file(&held, &named))
+	if (fstat(fd, &held) == 0 && assay_same_file(&held, &named) &&
+	    held.st_mtime < time(NULL) - SWEEP_AGE && flock(fd, LOCK_EX | LOCK_NB) == 0 &&
+	    fstatat(dfd, name, &named, AT_SYMLINK_NOFOLLOW) == 0 && assay_same_file(&held, &named))
 		unlinkat(dfd, name, 0);
 	close(fd);
 }
@@ -95,7 +90,7 @@ int export_out_mkstemp(char *tmp)
 			;
 		struct stat held, named;
 		if ((rc == 0 || errno != EWOULDBLOCK) && fstat(fd, &held) == 0 &&
-		    stat(tmp, &named) == 0 && same_file(&held, &named))
+		    stat(tmp, &named) == 0 && assay_same_file(&held, &named))
 			return fd;
 		close(fd);
 	}

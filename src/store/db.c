@@ -477,17 +477,12 @@ static const char *const own_suffix[] = {"", "-wal", "-shm", "-journal"};
 static const char *const own_name[] = {"the database", "its -wal file", "its -shm file",
 				       "its -journal file"};
 
-static bool same_file(const struct stat *a, const struct stat *b)
-{
-	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
-}
-
 /* Whether path names (existing or not) the file base in directory dir. */
 static bool same_name(const char *path, const struct stat *dir, const char *base)
 {
 	char *copy = assay_strdup(path), *copy2 = assay_strdup(path);
 	struct stat d;
-	bool same = copy && copy2 && stat(dirname(copy), &d) == 0 && same_file(&d, dir) &&
+	bool same = copy && copy2 && stat(dirname(copy), &d) == 0 && assay_same_file(&d, dir) &&
 		    strcmp(basename(copy2), base) == 0;
 	free(copy);
 	free(copy2);
@@ -511,7 +506,7 @@ const char *store_own_file(const store *s, const char *path, const struct stat *
 		struct stat f;
 		if (!name.data || !base.data)
 			break;
-		if (st && stat(name.data, &f) == 0 && same_file(st, &f))
+		if (st && stat(name.data, &f) == 0 && assay_same_file(st, &f))
 			found = own_name[i];
 		else if (path && have_dir && same_name(path, &dir, base.data))
 			found = own_name[i];
