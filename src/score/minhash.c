@@ -304,6 +304,18 @@ int score_lsh_add_keyed(score_lsh *l, const uint32_t sig[SCORE_MH_K],
 		uint32_t key = keys[b];
 		uint64_t *slot = slot_for(l, key);
 		uint32_t head = (uint32_t)*slot;
+		/* Two bands of this sample with one key (32-bit keys: about one
+		 * sample in 20 million): the bucket was walked at the first, and
+		 * its link goes on as that band's (walking it again would meet
+		 * the sample itself, then its link not yet written). */
+		if (head == me + 1) {
+			size_t first = 0;
+			while (keys[first] != key)
+				first++;
+			l->next[(size_t)me * SCORE_MH_BANDS + b] =
+			    l->next[(size_t)me * SCORE_MH_BANDS + first];
+			continue;
+		}
 		/* Walk the bucket, most recent first. */
 		uint32_t c = head;
 		for (int walked = 0; c != NONE && walked < CHAIN_CAP; walked++) {

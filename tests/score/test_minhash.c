@@ -248,6 +248,37 @@ TEST(lsh_many_samples)
 	score_lsh_free(l);
 }
 
-UNIT_MAIN(UNIT_CASE(signatures), UNIT_CASE(known_values), UNIT_CASE(vector_paths_equal_scalar),
+/* A sample two of whose bands have one key (a 32-bit collision, as the
+ * text "u4302w0 u4302w1 ... u4302w31" has in bands 0 and 3): it meets no
+ * earlier sample, never itself, and a later one like it meets it. */
+TEST(lsh_one_key_in_two_bands)
+{
+	assay_error err = {0};
+	score_lsh *l = score_lsh_new(16, &err);
+	uint32_t sig[SCORE_MH_K], keys[SCORE_MH_BANDS];
+	for (size_t k = 0; k < SCORE_MH_K; k++)
+		sig[k] = (uint32_t)(k * 2654435761u);
+	for (size_t band = 0; band < SCORE_MH_BANDS; band++)
+		keys[band] = 1000 + (uint32_t)band;
+	keys[3] = keys[0];
+	keys[17] = keys[0];
+	score_lsh_match m;
+	for (int round = 0; round < 2; round++) {
+		/* a sample with no bucket in common first, so the slots are reused */
+		uint32_t other[SCORE_MH_BANDS];
+		for (size_t band = 0; band < SCORE_MH_BANDS; band++)
+			other[band] = 5000 + (uint32_t)band;
+		CHECK_INT(score_lsh_add_keyed(l, sig, other, &m, &err), 0);
+		CHECK_INT(score_lsh_add_keyed(l, sig, keys, &m, &err), 0);
+		CHECK(m.best == UINT32_MAX || m.best == 0);
+		CHECK(m.best != 1);
+		CHECK_INT(score_lsh_add_keyed(l, sig, keys, &m, &err), 0);
+		CHECK_INT(m.best, 1);
+		score_lsh_clear(l);
+	}
+	score_lsh_free(l);
+}
+
+UNIT_MAIN(UNIT_CASE(signatures), UNIT_CASE(lsh_one_key_in_two_bands), UNIT_CASE(known_values), UNIT_CASE(vector_paths_equal_scalar),
 	  UNIT_CASE(vector_agreement_equals_scalar), UNIT_CASE(lsh_finds_near_duplicates),
 	  UNIT_CASE(estimate_tracks_jaccard), UNIT_CASE(lsh_many_samples))
