@@ -148,6 +148,25 @@ def test_same_scores_as_the_in_memory_index():
             eq(got[k][1:], v[1:], k)
 
 
+def test_a_text_two_of_whose_bands_share_a_key():
+    """The 32 words "u4302w0" .. "u4302w31" make two band keys alike (a
+    32-bit collision): the sample is no near-duplicate of itself (it was
+    flagged as 100% similar to its own number), and a copy of it is one."""
+    text = " ".join("u4302w%d" % i for i in range(32))
+    with Workdir() as w:
+        path = w.file("collide.jsonl", "".join(
+            json.dumps({"id": i, "caption": t}) + "\n" for i, t in enumerate(
+                (text, "a different caption altogether", text + " again"))))
+        r = w.run("import", path)
+        eq(r.code, 0, r)
+        got = {k: v for k, v in neardup(w).items()}
+        eq(len(got), 3, got)
+        first = got["0"]
+        check(not first[1] and "similar to sample" not in first[2], first)
+        eq(first[0], 1.0, first)
+        check(got["2"][1] and "similar to sample #1 " in got["2"][2], got["2"])
+
+
 def caption(n):
     """Distinct captions; every 7th repeats an earlier one with a word changed."""
     src = n - 40 if n % 7 == 6 and n >= 40 else n
