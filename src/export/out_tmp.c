@@ -28,6 +28,15 @@ static bool hidden_of(const char *name, const char *base)
 	return strlen(x) == 6 && strspn(x, OUT_TMP_CHARS) == 6;
 }
 
+/* flock(fd, LOCK_EX | how), again when a signal interrupts it. */
+static int lock_ex(int fd, int how)
+{
+	int rc;
+	while ((rc = flock(fd, LOCK_EX | how)) != 0 && errno == EINTR)
+		;
+	return rc;
+}
+
 /* A leftover is at least this old (seconds since it was last written):
  * where locks are not shared between machines (NFS mounted nolock), a file
  * another machine's export is writing or renaming is not taken for one. */
@@ -50,7 +59,7 @@ static void sweep_one(int dfd, const char *name)
 	if (fd < 0)
 		return;
 	if (fstat(fd, &held) == 0 && assay_same_file(&held, &named) &&
-	    held.st_mtime < time(NULL) - SWEEP_AGE && flock(fd, LOCK_EX | LOCK_NB) == 0 &&
+	    held.st_mtime < time(NULL) - SWEEP_AGE && lock_ex(fd, LOCK_NB) == 0 &&
 	    fstatat(dfd, name, &named, AT_SYMLINK_NOFOLLOW) == 0 && assay_same_file(&held, &named))
 		unlinkat(dfd, name, 0);
 	close(fd);
@@ -71,8 +80,7 @@ void export_out_sweep(const char *dir, const char *base)
 void export_out_hold(int fd)
 {
 	/* where the file system has no flock, no sweep can take it either */
-	while (flock(fd, LOCK_EX) != 0 && errno == EINTR)
-		;
+	lock_ex(fd, 0);
 }
 
 int export_out_mkstemp(char *tmp)
@@ -85,9 +93,7 @@ int export_out_mkstemp(char *tmp)
 			return -1;
 		/* held by a sweep that found the name between its creation and
 		 * this lock (and removes the file): another name is made */
-		int rc;
-		while ((rc = flock(fd, LOCK_EX | LOCK_NB)) != 0 && errno == EINTR)
-			;
+		int rc = lock_ex(fd, LOCK_NB);
 		struct stat held, named;
 		if ((rc == 0 || errno != EWOULDBLOCK) && fstat(fd, &held) == 0 &&
 		    stat(tmp, &named) == 0 && assay_same_file(&held, &named))
