@@ -227,7 +227,9 @@ static int compare_part(cmp_part *c, assay_error *err)
 		if ((i == c->from || c->order[i - 1] >> ID_SHIFT != c->order[i] >> ID_SHIFT) &&
 		    (rc = store_neardup_sigs_get(sigs, id, sig, &found, err)) < 0)
 			break;
-		/* a pair met through several shared bands is compared once */
+		/* a pair met again next to itself (the same stored sample through
+		 * several shared bands, in a row) is compared once; one met apart
+		 * is compared again, to the same result */
 		if (found && (i == c->from || c->order[i - 1] != c->order[i]))
 			take_best(&c->best_id[at], &c->best_agree[at], id,
 				  score_minhash_agree(c->p->sig(c->p->ud, at), sig));
