@@ -159,7 +159,7 @@ def test_a_text_two_of_whose_bands_share_a_key():
                 (text, "a different caption altogether", text + " again"))))
         r = w.run("import", path)
         eq(r.code, 0, r)
-        got = {k: v for k, v in neardup(w).items()}
+        got = neardup(w)
         eq(len(got), 3, got)
         first = got["0"]
         check(not first[1] and "similar to sample" not in first[2], first)
