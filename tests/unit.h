@@ -5,6 +5,7 @@
 #ifndef ASSAY_UNIT_H
 #define ASSAY_UNIT_H
 
+#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,19 @@ static inline void unit_remove_db(const char *db)
 		snprintf(p, sizeof p, "%s%s", db, suffix[k]);
 		unlink(p);
 	}
+}
+
+/* Removes a directory with the files in it (not its subdirectories). */
+static inline void unit_remove_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	while (d && (e = readdir(d)))
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+			unlinkat(dirfd(d), e->d_name, 0);
+	if (d)
+		closedir(d);
+	rmdir(dir);
 }
 
 #define TEST(name) static void name(void)

@@ -298,15 +298,7 @@ TEST(leftover_temporary_files_are_swept)
 	CHECK(!present(dir, ".out.jsonl.assay-Held01"));
 	CHECK_INT(export_out_commit(o, &e), ASSAY_OK);
 	CHECK_INT(count_entries(dir), 2 + (int)(sizeof kept / sizeof *kept));
-	DIR *d = opendir(dir);
-	struct dirent *ent;
-	while (d && (ent = readdir(d))) {
-		if (strcmp(ent->d_name, ".") && strcmp(ent->d_name, ".."))
-			unlinkat(dirfd(d), ent->d_name, 0);
-	}
-	if (d)
-		closedir(d);
-	rmdir(dir);
+	unit_remove_dir(dir);
 }
 
 /* A pair by its preferences: a against b is a conflict though both are

@@ -1,8 +1,6 @@
 /* test_ingest.c — tests for src/ingest/: field paths, record checks, the
  * format readers and the import driver (chunked commits, stop, strict). */
 #include <cjson/cJSON.h>
-#include <dirent.h>
-#include <fcntl.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,14 +16,7 @@ static char dir[64];
 /* Removes the directory with whatever the tests wrote in it (files only). */
 static void cleanup(void)
 {
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	while (d && (e = readdir(d)))
-		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-			unlinkat(dirfd(d), e->d_name, 0);
-	if (d)
-		closedir(d);
-	rmdir(dir);
+	unit_remove_dir(dir);
 }
 
 static const char *path_of(const char *name)

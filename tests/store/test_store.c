@@ -1,6 +1,5 @@
 /* test_store.c — tests for src/store/db.c, schema.c, batches.c, samples.c
  * and info.c on real database files in a temporary directory. */
-#include <dirent.h>
 #include <fcntl.h>
 #include <math.h>
 #include <sqlite3.h>
@@ -20,18 +19,7 @@ static char dir[64];
 /* Removes the temporary directory and its files at exit. */
 static void cleanup(void)
 {
-	DIR *d = opendir(dir);
-	if (!d)
-		return;
-	struct dirent *ent;
-	char path[400];
-	while ((ent = readdir(d)))
-		if (ent->d_name[0] != '.') {
-			snprintf(path, sizeof path, "%s/%s", dir, ent->d_name);
-			unlink(path);
-		}
-	closedir(d);
-	rmdir(dir);
+	unit_remove_dir(dir);
 }
 
 static const char *tmp_path(const char *name)
