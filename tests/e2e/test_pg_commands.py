@@ -42,8 +42,7 @@ def test_check_on_a_whole_postgresql_store():
         # the server's setting is the connection's own again afterwards
         eq(pgs.psql(w.base, "SHOW enable_seqscan").strip(), "on")
     finally:
-        pgs.psql(w.base, f"DROP SCHEMA IF EXISTS {w.schema} CASCADE")
-        w.__exit__(None, None, None)
+        pgs.pg_done(w)
 
 
 def restart(pg):
@@ -160,8 +159,7 @@ def test_pairs_same_output_on_sqlite_and_postgresql():
     try:
         b = pair_session(w)
     finally:
-        pgs.psql(w.base, f"DROP SCHEMA IF EXISTS {w.schema} CASCADE")
-        w.__exit__(None, None, None)
+        pgs.pg_done(w)
     eq(sorted(b), sorted(a))
     for k in a:
         eq(pgs.normal(b[k]), pgs.normal(a[k]), k)

@@ -123,8 +123,7 @@ def test_learn_auto_and_report_same_on_sqlite_and_postgresql():
         contains(r.out, "Only the samples where <code>quality &lt; 0.5</code>")
         contains(r.out, "auto:learned@1")
     finally:
-        pgs.psql(w.base, f"DROP SCHEMA IF EXISTS {w.schema} CASCADE")
-        w.__exit__(None, None, None)
+        pgs.pg_done(w)
     eq(sorted(b), sorted(a))
     for k in a:
         eq(normal(b[k]), normal(a[k]), k)

@@ -97,5 +97,4 @@ def test_report_figures_and_lists_from_one_snapshot():
             figures, lists = f.read().split("<h2>Scorers against the human verdict</h2>", 1)
         eq(("late-reason" in figures, "late-reason" in lists), (True, True))
     finally:  # the schema and the work directory go
-        pgs.psql(w.base, f"DROP SCHEMA IF EXISTS {w.schema} CASCADE")
-        w.__exit__(None, None, None)
+        pgs.pg_done(w)

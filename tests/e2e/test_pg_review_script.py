@@ -86,8 +86,7 @@ def test_prefer_through_the_script_same_on_postgresql():
     try:
         b = prefer_session(w)
     finally:
-        pgs.psql(w.base, f"DROP SCHEMA IF EXISTS {w.schema} CASCADE")
-        w.__exit__(None, None, None)
+        pgs.pg_done(w)
     check_prefer(b)
     eq(sorted(b), sorted(a))
     for k in a:
@@ -127,8 +126,7 @@ def pg_case(name):
 
 
 def drop(w):
-    pgs.psql(w.base, f"DROP SCHEMA IF EXISTS {w.schema} CASCADE")
-    w.__exit__(None, None, None)
+    pgs.pg_done(w)
 
 
 def test_claims_neither_skip_nor_wait_for_a_scoring_runs_row_locks():

@@ -101,8 +101,7 @@ def compare(uri, name, files, decided, queue):
     try:
         b = session(w, files, decided, queue)
     finally:
-        pgs.psql(w.base, f"DROP SCHEMA IF EXISTS {w.schema} CASCADE")
-        w.__exit__(None, None, None)
+        pgs.pg_done(w)
     eq(sorted(b), sorted(a))
     for k in a:
         eq(pgs.normal(b[k]), pgs.normal(a[k]), k)

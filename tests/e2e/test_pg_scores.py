@@ -139,8 +139,7 @@ def test_scoring_same_scores_and_outputs_on_both_stores():
             sc = stored_sqlite(back)
             pc = provenance(back)
     finally:
-        pgs.psql(w.base, f"DROP SCHEMA IF EXISTS {w.schema} CASCADE")
-        w.__exit__(None, None, None)
+        pgs.pg_done(w)
     eq(sorted(b), sorted(a))
     for k in a:
         x, y = pgs.normal(b[k]), pgs.normal(a[k])
@@ -186,5 +185,4 @@ def test_learned_orders_same_on_both_stores():
                 eq(b, a, order)
                 eq(a.count("sample "), 120, a)
         finally:
-            pgs.psql(w.base, f"DROP SCHEMA IF EXISTS {w.schema} CASCADE")
-            w.__exit__(None, None, None)
+            pgs.pg_done(w)

@@ -50,6 +50,12 @@ def pg_workdir(uri, name):
     return w
 
 
+def pg_done(w):
+    """Drops pg_workdir's schema and removes its work directory."""
+    psql(w.base, f"DROP SCHEMA IF EXISTS {w.schema} CASCADE")
+    w.__exit__(None, None, None)
+
+
 def script(w):
     """The same session on either store: import, decisions of two
     annotators (every verdict, a note, an undo, a revision), export, info."""
@@ -215,8 +221,7 @@ def test_postgresql_schema_made_once_and_refusals():
         eq(r.code, 65, r)
         contains(r.err, "holds 1 tables but no assay store")
     finally:
-        psql(w.base, f"DROP SCHEMA IF EXISTS {w.schema} CASCADE")
-        w.__exit__(None, None, None)
+        pg_done(w)
 
 
 def test_postgresql_password_never_printed():
@@ -240,8 +245,7 @@ def test_postgresql_password_never_printed():
         contains(r.err, "postgresql://assay:***@127.0.0.1:1/none")
         eq("hunter2sec" in r.err, False, r)
     finally:
-        psql(w.base, f"DROP SCHEMA IF EXISTS {w.schema} CASCADE")
-        w.__exit__(None, None, None)
+        pg_done(w)
 
 
 def test_sslmode_require_on_a_unix_socket_is_refused_not_met_unencrypted():

@@ -161,8 +161,7 @@ def test_every_slice_command_same_output_on_sqlite_and_postgresql():
         # hostile values changed nothing: every table is still there
         eq(pgs.psql(w.db, "SELECT count(*) FROM samples").strip(), "747")
     finally:
-        pgs.psql(w.base, f"DROP SCHEMA IF EXISTS {w.schema} CASCADE")
-        w.__exit__(None, None, None)
+        pgs.pg_done(w)
     eq(sorted(b), sorted(a))
     for k in a:
         eq(pgs.normal(b[k]), pgs.normal(a[k]), k)

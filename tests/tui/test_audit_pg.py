@@ -83,8 +83,7 @@ def test_audit_same_screens_on_sqlite_and_postgresql():
             t.keys("q")
             eq(t.wait_exit(), 0)
     finally:
-        pgs.psql(w.base, f"DROP SCHEMA IF EXISTS {w.schema} CASCADE")
-        w.__exit__(None, None, None)
+        pgs.pg_done(w)
     eq(len(b), len(a))
     for i, (x, y) in enumerate(zip(a, b)):
         eq(pgs.normal(y), pgs.normal(x), i)

@@ -75,5 +75,4 @@ def test_the_model_retrains_on_postgresql_and_the_top_bar_follows():
             t.wait_exit()
         eq(pgs.psql(w.db, "SELECT count(*) FROM decisions").strip(), "20")
     finally:
-        pgs.psql(w.base, f"DROP SCHEMA IF EXISTS {w.schema} CASCADE")
-        w.__exit__(None, None, None)
+        pgs.pg_done(w)

@@ -103,8 +103,7 @@ def test_review_slices_and_conflicts_same_on_sqlite_and_postgresql():
     try:
         b = session(w)
     finally:
-        pgs.psql(w.base, f"DROP SCHEMA IF EXISTS {w.schema} CASCADE")
-        w.__exit__(None, None, None)
+        pgs.pg_done(w)
     eq(sorted(b), sorted(a))
     for k in a:
         eq(b[k], a[k], k)
