@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -117,14 +118,30 @@ TEST(cache_hit_needs_no_child)
 	CHECK(waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD);
 }
 
+/* The decoder child of this process (the only child), or 0. */
+static pid_t the_child(void)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/self/task/%d/children", (int)getpid());
+	FILE *f = fopen(path, "r");
+	int pid = 0;
+	if (f && fscanf(f, "%d", &pid) != 1)
+		pid = 0;
+	if (f)
+		fclose(f);
+	return pid;
+}
+
 TEST(deadline_seen_by_a_step)
 {
 	const char *v = clip();
-	/* 20 ms: the 8 exact frames need all 150 frames after the clip's one
-	 * keyframe decoded, which no machine does in that time. (A step that
-	 * finds the answer whole returns it even past the deadline, so the
-	 * test steps as the screen does instead of sleeping past it first: a
-	 * fast machine finished the clip within a 200 ms sleep.) */
+	/* 20 ms, and the child stopped as soon as it is started: a step that
+	 * finds the answer whole returns it even past the deadline, and the
+	 * clip's 150 frames after its one keyframe were not enough on their
+	 * own (a quiet machine decoded them within a 200 ms sleep; a busy
+	 * one left this process unscheduled while the child finished). A
+	 * stopped child sends nothing, so only the deadline can end the job;
+	 * the step's SIGKILL ends a stopped process too. */
 	media_request r = {.count = 8, .total = 8, .limits = {.timeout_ms = 20}};
 	assay_error err = {0};
 	media_decoded d;
@@ -132,6 +149,10 @@ TEST(deadline_seen_by_a_step)
 	CHECK(j != NULL);
 	if (!j)
 		return;
+	pid_t pid = the_child();
+	CHECK(pid > 0);
+	if (pid > 0)
+		kill(pid, SIGSTOP);
 	CHECK(media_job_timeout_ms(j) <= 20);
 	int rc;
 	while ((rc = media_job_step(j, &d, &err)) == 0)
@@ -152,20 +173,6 @@ TEST(dropped_job_leaves_no_child)
 	media_job_free(j);
 	CHECK(waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD);
 	media_job_free(NULL);
-}
-
-/* The decoder child of this process (the only child), or 0. */
-static pid_t the_child(void)
-{
-	char path[64];
-	snprintf(path, sizeof path, "/proc/self/task/%d/children", (int)getpid());
-	FILE *f = fopen(path, "r");
-	int pid = 0;
-	if (f && fscanf(f, "%d", &pid) != 1)
-		pid = 0;
-	if (f)
-		fclose(f);
-	return pid;
 }
 
 /* The value of one row of /proc/PID/limits ("Max file size"), soft. */
