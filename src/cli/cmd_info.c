@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "assay/text.h"
 #include "cli.h"
 #include "opt.h"
 
@@ -233,6 +234,31 @@ static void print_kinds(const store_info *in)
 	}
 }
 
+/* Batch names are shown whole, however long (--batch needs the whole
+ * name), in a column as wide as the widest. */
+static size_t names_width(const store_info *in)
+{
+	size_t w = strlen("batch");
+	for (size_t i = 0; i < in->n_batches; i++) {
+		char *safe = text_sanitize_line(in->batches[i].batch.name,
+						strlen(in->batches[i].batch.name));
+		if (safe)
+			w = ASSAY_MAX(w, text_width(safe, strlen(safe)));
+		free(safe);
+	}
+	return w;
+}
+
+/* Writes a batch name made safe; its display width. */
+static size_t put_name(const char *name)
+{
+	char *safe = text_sanitize_line(name, strlen(name));
+	fputs(safe ? safe : "?", stdout);
+	size_t w = safe ? text_width(safe, strlen(safe)) : 1;
+	free(safe);
+	return w;
+}
+
 static void print_table(const char *db, const store_info *in)
 {
 	printf("database  ");
@@ -244,15 +270,14 @@ static void print_table(const char *db, const store_info *in)
 	       (long long)(in->samples - in->decided), (long long)in->annotators,
 	       (long long)all_decisions(in), (long long)in->events);
 	if (in->n_batches) {
-		printf("\n%-32s %9s %7s %7s %9s %9s %8s %8s %8s  %s\n", "batch", "samples", "dupes",
+		int nw = (int)names_width(in);
+		printf("\n%-*s %9s %7s %7s %9s %9s %8s %8s %8s  %s\n", nw, "batch", "samples", "dupes",
 		       "bad", "undecided", "decisions", "accepted", "edited", "rejected", "imported");
 		for (size_t i = 0; i < in->n_batches; i++) {
 			const store_info_batch *b = &in->batches[i];
-			char name[40], when[40];
-			snprintf(name, sizeof name, "%.32s", b->batch.name);
+			char when[40];
 			fmt_time(b->batch.created_at, when, sizeof when);
-			cli_put_safe(stdout, name);
-			int pad = 32 - (int)strlen(name);
+			int pad = nw - (int)put_name(b->batch.name);
 			printf("%*s %9lld %7lld %7lld %9lld %9lld %8lld %8lld %8lld  %s%s\n",
 			       pad > 0 ? pad : 0, "", (long long)b->samples,
 			       (long long)b->batch.n_duplicate, (long long)b->batch.n_rejected,

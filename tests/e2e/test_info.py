@@ -66,6 +66,33 @@ def test_info_counts_samples_and_decisions_apart_and_says_which():
            (2, 1, 3, 2, 1))
 
 
+def test_batch_names_are_shown_whole_and_aligned_by_display_width():
+    """--batch needs a batch's whole name: info shows it however long (a
+    default name is longer than 32 bytes), piped or not, and pads by
+    display width so a name of wide characters keeps the columns."""
+    with Workdir() as w:
+        long = "a-very-long-batch-name-that-goes-well-past-thirty-two-bytes"
+        wide = "名前-batch"
+        one = json.dumps({"id": "s0", "caption": "A heron in water."})
+        two = json.dumps({"id": "t0", "caption": "A crane on a roof."})
+        eq(w.run("import", "--no-score", "--batch", long, w.file("a.jsonl", one)).code, 0)
+        eq(w.run("import", "--no-score", "--batch", wide, w.file("b.jsonl", two)).code, 0)
+        r = w.run("info")
+        eq(r.code, 0, r)
+        lines = r.out.splitlines()
+        rows = [x for x in lines if x.startswith((long + " ", wide + " "))]
+        eq(len(rows), 2, r.out)
+        head = [x for x in lines if x.startswith("batch ")][0]
+        # "samples" ends where each row's sample count ends, in display columns
+        end = head.index("samples") + len("samples")
+        for row in rows:
+            name = long if row.startswith(long) else wide
+            cols = len(row) + (len(name.encode()) - len(name)) // 2  # CJK: 2 columns each
+            before = row[:row.index(" 1 ") + 2]
+            eq(len(before) + (cols - len(row)), end, row)
+        eq(w.run("stats", "--batch", long).code, 0)
+
+
 def test_an_older_database_is_upgraded_once_and_says_so():
     with Workdir() as w:
         eq(w.run("import", w.file("a.jsonl", '{"id": "a", "text": "A heron."}')).code, 0)
