@@ -142,6 +142,9 @@ int cli_bad_option(const cli_ctx *ctx, int c, char **argv)
 		return cli_usage_error(ctx, "option '%.*s' needs a value", n, prev);
 	if (optopt && prev[n])
 		return cli_usage_error(ctx, "option '%.*s' takes no value", n, prev);
+	if (n == 4 && strncmp(prev, "--db", 4) == 0) /* the one global option */
+		return cli_usage_error(ctx, "--db goes before the command: assay --db PATH %s ...",
+				       ctx->cmd);
 	return cli_usage_error(ctx, "unknown option '%.*s'", n, prev);
 }
 

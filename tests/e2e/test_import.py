@@ -48,8 +48,19 @@ def test_unknown_command_and_option_exit_2():
     with Workdir() as w:
         r = w.run("frobnicate")
         eq(r.code, 2)
-        contains(r.err, "unknown command 'frobnicate'")
-        contains(r.err, "usage: assay")
+        contains(r.err, "unknown command 'frobnicate'; 'assay --help' lists the commands")
+        eq(r.err.count("\n"), 1, r.err)  # one line, not the whole usage
+        for typo, meant in (("stat", "stats"), ("improt", "import"), ("exprot", "export"),
+                            ("rev", "review")):
+            r = w.run(typo)
+            eq(r.code, 2)
+            contains(r.err, f"unknown command '{typo}' (did you mean '{meant}'?)")
+        r = w.run("--db", db=False)
+        eq(r.code, 2)
+        contains(r.err, "--db needs a path")
+        r = w.run("import", "--db", "x.db", "x.jsonl")
+        eq(r.code, 2)
+        contains(r.err, "--db goes before the command: assay --db PATH import")
         r = w.run("--bogus", db=False)
         eq(r.code, 2)
         contains(r.err, "unknown option '--bogus'")
