@@ -113,6 +113,11 @@ typedef struct audit_scorer_report {
 	audit_threshold at_flag;  /* the scorer's own flag (its configured threshold) */
 	audit_threshold best95;   /* the most recall at >= 95% precision */
 	uint64_t hist_bad[10], hist_good[10];
+	/* Judged against verdicts its model was trained on (the learned
+	 * score): the figures flatter it. oof_auc: the model's own
+	 * out-of-fold AUC as `learn` measured it, NaN if unknown. */
+	bool in_sample;
+	double oof_auc;
 } audit_scorer_report;
 
 typedef struct audit_calibration {

@@ -146,6 +146,10 @@ int store_model_put(store *s, const char *name, const store_model *m, int64_t *v
 int store_model_latest(store *s, const char *name, store_model *out, bool *found,
 		       assay_error *err);
 void store_model_free(store_model *m);
+/* The newest version of name (*version 0 when none) and the out-of-fold
+ * ROC AUC `learn` measured for it (NaN when it holds none). */
+int store_model_oof_auc(store *s, const char *name, int64_t *version, double *auc,
+			assay_error *err);
 /* How many samples hold a verdict other than a skip (what `learn` learns
  * from, before resolving annotators). */
 int store_decided_count(store *s, int64_t *n, assay_error *err);

@@ -335,6 +335,30 @@ static int run(calib_run *c, store *s, assay_error *err)
 	return rc;
 }
 
+/* The learned score's model was trained on the verdicts it is judged
+ * against here (those decided before it was trained; the newer ones are
+ * few until the next `learn`): its row is marked in-sample, with the
+ * model's out-of-fold AUC beside it, the figure `learn` measured honestly.
+ * (The combined score includes it once the model has learned enough
+ * verdicts, a setting of the scorer's: the note under the table says so.) */
+static int mark_in_sample(store *s, audit_calibration *out, assay_error *err)
+{
+	audit_scorer_report *learned = NULL;
+	for (size_t i = 0; i < out->n; i++) {
+		out->v[i].oof_auc = NAN;
+		if (strcmp(out->v[i].scorer, "learned") == 0)
+			learned = &out->v[i];
+	}
+	int64_t version = 0;
+	double auc = NAN;
+	int rc = learned ? store_model_oof_auc(s, "learned", &version, &auc, err) : ASSAY_OK;
+	if (rc < 0 || !version)
+		return rc;
+	learned->in_sample = true;
+	learned->oof_auc = auc;
+	return ASSAY_OK;
+}
+
 int audit_calibration_compute(store *s, const store_where *where, audit_calibration *out,
 			      assay_error *err)
 {
@@ -343,11 +367,13 @@ int audit_calibration_compute(store *s, const store_where *where, audit_calibrat
 	audit_readers_open(s, &c.readers);
 	int rc = run(&c, s, err);
 	audit_readers_close(&c.readers);
-	if (rc == ASSAY_OK)
+	if (rc == ASSAY_OK) {
 		collect(&c, out);
-	else if (c.out)
+		rc = mark_in_sample(s, out, err);
+	} else if (c.out) {
 		for (size_t i = 0; i <= c.n_slots; i++)
 			free(c.out[i].scorer);
+	}
 	if (c.sp)
 		for (size_t i = 0; i <= c.n_sc * c.n_slots; i++)
 			split_free(&c.sp[i]); /* left by a task that failed */

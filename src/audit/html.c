@@ -208,7 +208,7 @@ static void calibration_table(abuf *b, const audit_calibration *c)
 		const audit_scorer_report *s = &c->v[i];
 		abuf_puts(b, "<tr><td>");
 		esc(b, s->scorer);
-		abuf_printf(b, "</td><td>%zu</td>", s->n);
+		abuf_printf(b, "%s</td><td>%zu</td>", s->in_sample ? "*" : "", s->n);
 		cell(b, s->auc.auc, 3, "");
 		if (isnan(s->auc.lo))
 			abuf_puts(b, "<td>-</td>");
@@ -226,6 +226,17 @@ static void calibration_table(abuf *b, const audit_calibration *c)
 			abuf_puts(b, "<td>no threshold reaches 95% precision</td></tr>");
 	}
 	abuf_puts(b, "</table>");
+	for (size_t i = 0; i < c->n; i++)
+		if (c->v[i].in_sample && strcmp(c->v[i].scorer, "learned") == 0) {
+			abuf_puts(b, "<p>* in-sample: the learned model was trained on these "
+				     "verdicts, so its figures flatter it");
+			if (!isnan(c->v[i].oof_auc))
+				abuf_printf(b, "; <code>assay learn</code> measured its AUC out of "
+					       "fold: %.3f", c->v[i].oof_auc);
+			abuf_puts(b, ". The combined quality score includes the learned score "
+				     "once its model has learned enough verdicts (<code>[score.learned] "
+				     "min_verdicts</code>): then its figures flatter it too.</p>");
+		}
 }
 
 static void agreement_table(abuf *b, const audit_agreement_report *r)

@@ -442,6 +442,9 @@ static void calibration_to_json(const audit_calibration *c, cJSON *root)
 		cJSON_AddItemToObject(o, "auc_reject_or_edit", auc_json(&s->auc2));
 		cJSON_AddItemToObject(o, "at_flag", threshold_json(&s->at_flag));
 		cJSON_AddItemToObject(o, "at_95_precision", threshold_json(&s->best95));
+		cJSON_AddBoolToObject(o, "in_sample", s->in_sample);
+		if (!isnan(s->oof_auc))
+			cJSON_AddNumberToObject(o, "out_of_fold_auc", s->oof_auc);
 		cJSON_AddItemToArray(arr, o);
 	}
 }
@@ -459,7 +462,9 @@ static char **scorer_row(const audit_scorer_report *s)
 			 s->best95.flagged_share * 100, s->best95.precision * 100);
 	else
 		snprintf(below, sizeof below, "no threshold reaches 95%% precision");
-	put(&r, assay_strdup(s->scorer));
+	char name[160];
+	snprintf(name, sizeof name, "%s%s", s->scorer, s->in_sample ? "*" : "");
+	put(&r, assay_strdup(name));
 	put(&r, count(s->n));
 	put(&r, assay_strdup(auc));
 	put(&r, fmtd(s->auc2.auc, 3, ""));
@@ -474,7 +479,8 @@ static char **scorer_row(const audit_scorer_report *s)
 static const char *const scorer_csv_head[] = {
 	"scorer", "samples", "rejected", "auc_reject", "auc_reject_low", "auc_reject_high",
 	"auc_reject_or_edit", "flag_precision", "flag_recall", "flag_f1",
-	"t95", "t95_flagged_share", "t95_precision", "t95_recall",
+	"t95", "t95_flagged_share", "t95_precision", "t95_recall", "in_sample",
+	"out_of_fold_auc",
 };
 
 static char **scorer_csv(const audit_scorer_report *s)
@@ -495,7 +501,25 @@ static char **scorer_csv(const audit_scorer_report *s)
 	put(&r, num(f ? s->best95.flagged_share : NAN));
 	put(&r, num(f ? s->best95.precision : NAN));
 	put(&r, num(f ? s->best95.recall : NAN));
+	put(&r, count(s->in_sample));
+	put(&r, num(s->oof_auc));
 	return r.v;
+}
+
+/* Says which rows are judged against the verdicts their model learned. */
+static void in_sample_note(const audit_calibration *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (c->v[i].in_sample && strcmp(c->v[i].scorer, "learned") == 0) {
+			printf("* in-sample: the learned model was trained on these verdicts, so its "
+			       "figures flatter it");
+			if (!isnan(c->v[i].oof_auc))
+				printf(";\n  'assay learn' measured its AUC out of fold: %.3f",
+				       c->v[i].oof_auc);
+			printf(".\n  quality includes the learned score once its model has learned "
+			       "enough verdicts\n  ([score.learned] min_verdicts): then its figures "
+			       "flatter it too.\n");
+		}
 }
 
 void stats_print_calibration(const audit_calibration *c, const stats_out *out)
@@ -524,6 +548,7 @@ void stats_print_calibration(const audit_calibration *c, const stats_out *out)
 		emit(&t, out);
 		printf("(rejected: most of a sample's verdicts reject it; flag: the scorer's\n"
 		       " configured threshold, which the combined quality score has not)\n");
+		in_sample_note(c);
 	}
 	cli_table_free(&t);
 }

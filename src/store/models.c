@@ -3,6 +3,7 @@
  * previous version whole. */
 #include "store_int.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,6 +30,34 @@ int store_decided_count(store *s, int64_t *n, assay_error *err)
 	return rc == DBI_ROW ? ASSAY_OK
 	       : rc < 0      ? rc
 			     : assay_fail(err, ASSAY_EDB, "counting the decided samples: no count");
+}
+
+/* The newest version's out-of-fold ROC AUC, as `learn` measured it (the
+ * figure its info holds), without its bytes. */
+static const dbi_query q_model_oof = {
+    "model_oof",
+    "SELECT id, json_extract(info, '$.out_of_fold_auc.auc') FROM models"
+    " WHERE name = ?1 ORDER BY id DESC LIMIT 1",
+    "SELECT id, (info::json -> 'out_of_fold_auc' ->> 'auc')::float8 FROM models"
+    " WHERE name = $1 ORDER BY id DESC LIMIT 1"};
+
+int store_model_oof_auc(store *s, const char *name, int64_t *version, double *auc,
+			assay_error *err)
+{
+	*version = 0;
+	*auc = NAN;
+	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_model_oof, err);
+	if (!st)
+		return err->code;
+	dbi_bind_text(st, 1, name, -1);
+	int rc = dbi_step(st, err, "reading the model's figures");
+	if (rc == DBI_ROW) {
+		*version = dbi_col_i64(st, 0);
+		if (!dbi_col_null(st, 1))
+			*auc = dbi_col_f64(st, 1);
+	}
+	dbi_reset(st);
+	return rc < 0 ? rc : ASSAY_OK;
 }
 
 void store_model_free(store_model *m)

@@ -280,7 +280,9 @@ static void calibration_row(dash *d, int y, const audit_scorer_report *s, bool s
 	tui_base *a = d->b;
 	if (sel)
 		tui_put(a, y, 0, 1, ">", CONF_ROLE_SELECTION);
-	tui_put(a, y, 1, 14, s->scorer, sel ? CONF_ROLE_SELECTION : CONF_ROLE_META_VALUE);
+	char name[64];
+	snprintf(name, sizeof name, "%s%s", s->scorer, s->in_sample ? "*" : "");
+	tui_put(a, y, 1, 14, name, sel ? CONF_ROLE_SELECTION : CONF_ROLE_META_VALUE);
 	char n[32], auc[16] = "-", ci[32] = "-", p[16], r[16], t[16] = "-", cut[64];
 	if (!isnan(s->auc.auc))
 		snprintf(auc, sizeof auc, "%.3f", s->auc.auc);
@@ -348,6 +350,23 @@ static void histogram(dash *d, const audit_scorer_report *s, int y, int rows)
 	}
 }
 
+/* Under the table: which rows are judged on the verdicts their model
+ * learned, and what `learn` measured out of fold. */
+static void in_sample_note(dash *d, int y)
+{
+	for (size_t i = 0; i < d->cal.n; i++) {
+		const audit_scorer_report *s = &d->cal.v[i];
+		if (!s->in_sample || strcmp(s->scorer, "learned") != 0)
+			continue;
+		char line[200], oof[64] = "";
+		if (!isnan(s->oof_auc))
+			snprintf(oof, sizeof oof, "; out of fold ('assay learn'): AUC %.3f", s->oof_auc);
+		snprintf(line, sizeof line, "* in-sample: judged on the verdicts the model learned%s",
+			 oof);
+		tui_put(d->b, y, 2, COLS - 4, line, CONF_ROLE_META_KEY);
+	}
+}
+
 static void scorers_panel(dash *d, int y, int rows)
 {
 	tui_base *a = d->b;
@@ -372,6 +391,7 @@ static void scorers_panel(dash *d, int y, int rows)
 	follow(p, table);
 	for (int r = 0; r < table && p->top + r < (int)d->cal.n; r++)
 		calibration_row(d, y + 2 + r, &d->cal.v[p->top + r], p->top + r == p->sel);
+	in_sample_note(d, y + 2 + table);
 	histogram(d, &d->cal.v[p->sel], y + 3 + table, rows - 3 - table);
 }
 

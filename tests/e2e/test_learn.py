@@ -404,3 +404,41 @@ def test_a_new_model_over_many_samples_writes_in_bulk_what_row_by_row_writes():
                    " WHERE learned IS NOT NULL ORDER BY learned, sample_id"), got[2])
         eq(one.sql("SELECT sample_id, quality FROM sample_quality"
                    " INDEXED BY sample_quality_by_quality ORDER BY quality, sample_id"), got[1])
+
+
+def test_stats_marks_the_learned_score_in_sample_beside_its_out_of_fold_figure():
+    """Judged against the verdicts its model learned, the learned score looks
+    near perfect: stats --scorers (table, CSV, JSON) and the HTML report mark
+    it in-sample and give the out-of-fold AUC that `learn` measured."""
+    with workdir() as w:
+        decide_labels(w)
+        r = w.run("stats", "--scorers")
+        eq(r.code, 0, r)
+        check("in-sample" not in r.out and "learned" not in r.out, r.out)  # no model yet
+        info = learn_json(w)
+        oof = info["out_of_fold_auc"]["auc"]
+        eq(w.run("score").code, 0)
+        r = w.run("stats", "--scorers")
+        eq(r.code, 0, r)
+        row = [x for x in r.out.splitlines() if x.startswith("learned")][0]
+        check(row.startswith("learned* "), row)
+        check(not [x for x in r.out.splitlines() if x.startswith("length*")], r.out)
+        contains(r.out, "* in-sample: the learned model was trained on these verdicts")
+        contains(r.out, f"measured its AUC out of fold: {oof:.3f}")
+        j = json.loads(w.run("stats", "--scorers", "--format", "json").out)
+        by = {s["scorer"]: s for s in j["scorers"]}
+        eq(by["learned"]["in_sample"], True)
+        check(abs(by["learned"]["out_of_fold_auc"] - oof) < 1e-9, by["learned"])
+        eq(by["length"]["in_sample"], False)
+        check("out_of_fold_auc" not in by["length"], by["length"])
+        check(by["learned"]["auc_reject"]["auc"] > oof, by["learned"])  # why it is marked
+        csv = w.run("stats", "--scorers", "--format", "csv").out.splitlines()
+        head = csv[0].split(",")
+        learned = [x.split(",") for x in csv if x.startswith("learned,")][0]
+        eq(learned[head.index("in_sample")], "1")
+        check(abs(float(learned[head.index("out_of_fold_auc")]) - oof) < 1e-5, learned)
+        page = os.path.join(w.path, "audit.html")
+        eq(w.run("report", "--html", page).code, 0)
+        html = open(page, encoding="utf-8").read()
+        contains(html, "<td>learned*</td>")
+        contains(html, f"measured its AUC out of fold: {oof:.3f}")

@@ -138,3 +138,7 @@ def test_learn_auto_and_report_same_on_sqlite_and_postgresql():
     eq(a["provenance"][1].count('"auto":true') > 10, True, a["provenance"][1][:2000])
     contains(a["report"][1], "auto:learned@1")
     contains(a["report"][1], "Rejections")
+    # the learned score is marked in-sample beside the model's out-of-fold figure
+    # (read from the stored model on either store)
+    contains(a["report"][1], "<td>learned*</td>")
+    contains(a["report"][1], "measured its AUC out of fold: 0.")
