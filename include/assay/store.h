@@ -336,6 +336,7 @@ typedef struct store_info_scorer {
 	char *version;
 	int64_t samples;
 	int64_t flagged;
+	int64_t failed; /* scored, but the scorer failed: no value */
 } store_info_scorer;
 
 typedef struct store_info {

@@ -199,6 +199,7 @@ static int print_json(const store_info *in)
 		cJSON_AddStringToObject(o, "version", in->scorers[i].version);
 		cJSON_AddNumberToObject(o, "samples", (double)in->scorers[i].samples);
 		cJSON_AddNumberToObject(o, "flagged", (double)in->scorers[i].flagged);
+		cJSON_AddNumberToObject(o, "failed", (double)in->scorers[i].failed);
 		cJSON_AddItemToArray(scorers, o);
 	}
 	char *text = cJSON_Print(root);
@@ -292,11 +293,12 @@ static void print_table(const char *db, const store_info *in)
 		printf("\nno batches yet: add samples with 'assay import FILE'\n");
 	}
 	if (in->n_scorers) {
-		printf("\n%-16s %-10s %9s %9s\n", "scorer", "version", "samples", "flagged");
+		printf("\n%-16s %-10s %9s %9s %9s\n", "scorer", "version", "samples", "flagged",
+		       "failed");
 		for (size_t i = 0; i < in->n_scorers; i++) {
 			const store_info_scorer *sc = &in->scorers[i];
-			printf("%-16s %-10s %9lld %9lld\n", sc->name, sc->version,
-			       (long long)sc->samples, (long long)sc->flagged);
+			printf("%-16s %-10s %9lld %9lld %9lld\n", sc->name, sc->version,
+			       (long long)sc->samples, (long long)sc->flagged, (long long)sc->failed);
 		}
 	} else if (in->n_batches) {
 		printf("\nno scores yet: run 'assay score'\n");

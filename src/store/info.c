@@ -2,6 +2,7 @@
 #include "store_int.h"
 #include "scores_pg.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +16,7 @@ static const char sql_sample_batches[] =
 	"SELECT sample_id, batch_id, quality IS NOT NULL FROM sample_quality";
 
 /* The flags and version ids of every sample's scores (score_pack.c). */
-static const char sql_scorer_rows[] = "SELECT flags, vers FROM sample_scores";
+static const char sql_scorer_rows[] = "SELECT flags, vers, vals FROM sample_scores";
 
 static const dbi_query q_totals = {
     "info_totals",
@@ -162,7 +163,7 @@ static int batch_counts(store *s, store_info *out, assay_error *err)
 /* Every scorer's count of scores and flags and its newest version in use,
  * from one pass over the packed rows. */
 typedef struct tally {
-	int64_t n[STORE_MAX_SLOTS], flagged[STORE_MAX_SLOTS];
+	int64_t n[STORE_MAX_SLOTS], flagged[STORE_MAX_SLOTS], failed[STORE_MAX_SLOTS];
 	unsigned char *used; /* by version id */
 	uint32_t max_id;
 } tally;
@@ -178,12 +179,16 @@ static int tally_rows(store *s, tally *t, assay_error *err)
 		const void *vers = sqlite3_column_blob(st, 1);
 		size_t len = (size_t)sqlite3_column_bytes(st, 1);
 		size_t slots = score_pack_nvers(vers, len);
+		double v[STORE_MAX_SLOTS];
+		size_t nv = score_pack_unpack(sqlite3_column_blob(st, 2),
+					      (size_t)sqlite3_column_bytes(st, 2), v, STORE_MAX_SLOTS);
 		for (int slot = 0; slot < STORE_MAX_SLOTS && (size_t)slot < slots; slot++) {
 			uint32_t id = score_pack_ver(vers, len, slot);
 			if (!id)
 				continue;
 			t->n[slot]++;
 			t->flagged[slot] += flags >> slot & 1;
+			t->failed[slot] += (size_t)slot >= nv || isnan(v[slot]); /* a version, no value */
 			if (id <= t->max_id)
 				t->used[id] = 1;
 		}
@@ -220,7 +225,8 @@ static int scorers(store *s, store_info *out, assay_error *err)
 		*sc = (store_info_scorer){.name = assay_strdup(s->slot_names[slot]),
 					  .version = assay_strdup(newest ? newest : ""),
 					  .samples = t.n[slot],
-					  .flagged = t.flagged[slot]};
+					  .flagged = t.flagged[slot],
+					  .failed = t.failed[slot]};
 		if (!sc->name || !sc->version)
 			rc = assay_fail(err, ASSAY_ENOMEM, "out of memory");
 	}

@@ -8,9 +8,11 @@
 
 static const dbi_query q_info_scorers = {
     "pg_info_scorers", NULL,
-    "SELECT sc.name, coalesce(t.n, 0), coalesce(t.flagged, 0), coalesce(t.newest, '')"
+    "SELECT sc.name, coalesce(t.n, 0), coalesce(t.flagged, 0), coalesce(t.newest, ''),"
+    " coalesce(t.failed, 0)"
     " FROM scorers sc LEFT JOIN (SELECT u.i - 1 AS slot, count(*) AS n,"
     "   count(*) FILTER (WHERE (ss.flags >> (u.i - 1)::integer) & 1 = 1) AS flagged,"
+    "   count(*) FILTER (WHERE ss.vals[u.i] IS NULL) AS failed,"
     "   max(v.version COLLATE \"C\") AS newest"
     "   FROM sample_scores ss CROSS JOIN LATERAL unnest(ss.vers) WITH ORDINALITY AS u(ver, i)"
     "   JOIN scorer_versions v ON v.id = u.ver GROUP BY u.i) t ON t.slot = sc.slot"
@@ -35,7 +37,8 @@ int store_info_scorers_pg(store *s, store_info *out, assay_error *err)
 		*sc = (store_info_scorer){.name = store_dcol_str(st, 0),
 					  .version = store_dcol_str(st, 3),
 					  .samples = dbi_col_i64(st, 1),
-					  .flagged = dbi_col_i64(st, 2)};
+					  .flagged = dbi_col_i64(st, 2),
+					  .failed = dbi_col_i64(st, 4)};
 		if (!sc->name || !sc->version)
 			break;
 	}

@@ -5,7 +5,7 @@ import sqlite3
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from harness import (Workdir, check, contains, eq, old_scores_layout,  # noqa: E402
+from harness import (SAMPLE_DATA, Workdir, check, contains, eq, old_scores_layout,  # noqa: E402
                      quality_in_samples_layout, texts_twice_layout)
 
 
@@ -440,3 +440,24 @@ def test_sql_in_an_expression_is_matched_literally_and_the_database_untouched():
             eq(r.code, 0, (expr, r))
             contains(r.out, f"\n{want} samples\n")
         eq(w.dump(), before)
+
+
+def test_a_scorer_that_failed_is_counted_as_failed_not_as_clean():
+    """A scorer whose every call failed (here: a field no record has) held
+    '596 samples, 0 flagged' as if all were fine: info counts the failures."""
+    with Workdir() as w:
+        cap = os.path.join(SAMPLE_DATA, "captions.jsonl")
+        eq(w.run("import", "--quiet", cap).code, 0)
+        eq(w.run("score", "--quiet", "--scorer", "field", "--score-field", "nosuch:0:1").code, 0)
+        r = w.run("info")
+        eq(r.code, 0, r)
+        lines = r.out.splitlines()
+        eq([x for x in lines if x.startswith("scorer ")][0].split()[-1], "failed")
+        field = [x for x in lines if x.startswith("field ")][0].split()
+        eq(field[2:], ["596", "0", "596"])
+        length = [x for x in lines if x.startswith("length ")][0].split()
+        eq(length[-1], "0")
+        info = json.loads(w.run("info", "--json").out)
+        by = {s["name"]: s for s in info["scorers"]}
+        eq((by["field"]["samples"], by["field"]["failed"]), (596, 596))
+        eq(by["length"]["failed"], 0)
