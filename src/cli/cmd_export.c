@@ -134,6 +134,28 @@ static int check_scorers(const cli_ctx *ctx, store *s, const bounds *b)
 	return code;
 }
 
+/* --batch and --annotator must name a batch and an annotator the database
+ * knows, as for stats: a misspelt name would export nothing at all, over
+ * the file that was there. Checked before the output is opened. */
+static int check_names(store *s, const store_export_filter *f)
+{
+	assay_error err = {0};
+	int rc = ASSAY_OK;
+	if (f->batch) {
+		store_batch b = {0};
+		rc = store_batch_by_name(s, f->batch, &b, &err);
+		if (rc == ASSAY_OK)
+			store_batch_free(&b);
+		else if (rc == ASSAY_ENOTFOUND)
+			assay_fail(&err, rc, "no batch named \"%s\"", f->batch);
+	}
+	int64_t who = 0;
+	if (rc == ASSAY_OK && f->annotator &&
+	    (rc = store_annotator_find(s, f->annotator, &who, &err)) == ASSAY_OK && !who)
+		rc = assay_fail(&err, ASSAY_ENOTFOUND, "no annotator named \"%s\"", f->annotator);
+	return rc < 0 ? cli_fail(&err) : 0;
+}
+
 static void progress(void *ud, int64_t done, int64_t total)
 {
 	cli_progress_update(ud, done, total, "samples", NULL, false);
@@ -459,8 +481,8 @@ static int run(cli_ctx *ctx, args *a)
 	store *s = NULL;
 	store_options so = {.readonly = true};
 	int code;
-	if ((code = cli_open_store(ctx, &so, &s)) || (code = check_scorers(ctx, s, &a->min)) ||
-	    (code = check_scorers(ctx, s, &a->max))) {
+	if ((code = cli_open_store(ctx, &so, &s)) || (code = check_names(s, &o->filter)) ||
+	    (code = check_scorers(ctx, s, &a->min)) || (code = check_scorers(ctx, s, &a->max))) {
 		store_close(s);
 		return code;
 	}
