@@ -388,11 +388,12 @@ static const cli_opt export_rows[] = {
 	CLI_STRING("output", 'o', args, o.output, "FILE",
 		   "where to write (default: - for standard output)"),
 	CLI_CALL("format", 0, "FMT", format_option,
-		 "jsonl (default), json (one array), csv, or dpo: one\n"
-		 "{\"prompt\", \"chosen\", \"rejected\"} line per pair with\n"
-		 "a preference (messages for chat pairs, as TRL reads\n"
-		 "them), whatever --status says; the chosen one\n"
-		 "corrected when it was edited, the models following\n"
+		 "jsonl (default), json (one array), csv (a column per\n"
+		 "key of the records exported; values as written), or\n"
+		 "dpo: one {\"prompt\", \"chosen\", \"rejected\"} line per\n"
+		 "pair with a preference (messages for chat pairs, as\n"
+		 "TRL reads them), whatever --status says; the chosen\n"
+		 "one corrected when it was edited, the models following\n"
 		 "their candidates, the record's other fields as they\n"
 		 "are; annotators who disagree leave the pair out\n"
 		 "(--resolve majority: a preference of more than half)"),

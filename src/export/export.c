@@ -132,58 +132,6 @@ static int project(job *j, const char *rec, size_t len, abuf *out)
 	return abuf_putc(out, '}');
 }
 
-static char *value_text(const cJSON *v)
-{
-	if (!v || cJSON_IsNull(v))
-		return assay_strdup("");
-	if (cJSON_IsString(v))
-		return assay_strdup(v->valuestring);
-	return cJSON_PrintUnformatted(v);
-}
-
-/* A CSV row (and the header before the first) from a JSON record. */
-static int csv_row(job *j, sink *k, const char *rec, size_t len, abuf *out)
-{
-	cJSON *obj = cJSON_ParseWithLength(rec, len);
-	if (!obj)
-		return assay_fail(j->err, ASSAY_EFORMAT, "internal: record is not JSON");
-	if (!j->n_csv_cols) {
-		size_t n = j->o->n_fields ? j->o->n_fields : (size_t)cJSON_GetArraySize(obj);
-		j->csv_cols = calloc(n ? n : 1, sizeof *j->csv_cols);
-		const cJSON *it = obj->child;
-		for (size_t i = 0; j->csv_cols && i < n; i++, it = it ? it->next : NULL)
-			j->csv_cols[i] = assay_strdup(j->o->n_fields ? j->o->fields[i] : it->string);
-		j->n_csv_cols = n;
-	}
-	if (!k->header_done) {
-		for (size_t i = 0; i < j->n_csv_cols; i++) {
-			if (i)
-				abuf_putc(out, ',');
-			text_csv_cell(out, j->csv_cols[i], strlen(j->csv_cols[i]),
-				      j->o->csv_raw ? TEXT_CSV_RAW : 0);
-		}
-		abuf_puts(out, "\r\n");
-		k->header_done = true;
-	}
-	for (size_t i = 0; i < j->n_csv_cols; i++) {
-		if (i)
-			abuf_putc(out, ',');
-		size_t a, b;
-		cJSON *v = NULL;
-		if (export_json_find(rec, len, j->csv_cols[i], &a, &b) == ASSAY_OK)
-			v = cJSON_ParseWithLength(rec + a, b - a);
-		char *t = value_text(v);
-		if (t)
-			text_csv_cell(out, t, strlen(t),
-				      j->o->csv_raw ? TEXT_CSV_RAW
-				      : cJSON_IsNumber(v) ? TEXT_CSV_NUMBER : 0);
-		free(t);
-		cJSON_Delete(v);
-	}
-	cJSON_Delete(obj);
-	return abuf_puts(out, "\r\n");
-}
-
 /* *out: the provenance of row (NULL without --provenance): the stored
  * notes and scores wrapped with the verdict and who decided; caller frees. */
 static int provenance(job *j, const store_export_row *row, const export_resolution *res,
@@ -286,7 +234,7 @@ static int format_line(job *j, sink *k)
 	const export_options *o = j->o;
 	abuf_reset(&j->line);
 	if (o->format == EXPORT_CSV)
-		return csv_row(j, k, j->rec.data, j->rec.len, &j->line);
+		return export_csv_row(j, k, j->rec.data, j->rec.len, &j->line);
 	if (o->format == EXPORT_JSON)
 		abuf_puts(&j->line, k->count ? ",\n" : "[\n");
 	size_t at = j->line.len;
@@ -382,7 +330,8 @@ int export_sample(void *ud, const store_export_row *row)
 		return 0;
 	}
 	if ((rc = format_line(j, &j->sinks[which])) < 0)
-		return rc;
+		return o->format == EXPORT_CSV ? assay_error_prefix(j->err, "sample \"%s\"", row->ext_id)
+					       : rc;
 	return put_line(j, which, j->line.data, j->line.len, (int)res.verdict);
 }
 
@@ -391,28 +340,44 @@ int export_put(job *j, const char *ext_id, const char *data, size_t len)
 	return put_line(j, split_of(j, ext_id), data, len, -1);
 }
 
+/* The samples into the open sinks: a JSONL export on every core when it
+ * can, else one pass in order. */
+static int export_samples(job *j, const store_export_filter *f)
+{
+	bool taken = false;
+	int rc = export_parallel(j, &taken);
+	if (rc == ASSAY_OK && !taken)
+		rc = store_export_each(j->s, f, export_sample, j, j->err);
+	return rc;
+}
+
 int export_run(store *s, const export_options *o, export_summary *sum, assay_error *err)
 {
 	*sum = (export_summary){0};
 	job j = {.s = s, .o = o, .sum = sum, .err = err};
+	store_export_filter f = o->filter;
+	f.no_text = !o->provenance; /* only provenance shows the text */
 	/* the estimate is only for the progress shown (with a --where it is
 	 * a pass of its own) */
 	int rc = o->progress && o->format != EXPORT_DPO
 			 ? store_export_estimate(s, &o->filter, &j.total, err)
 			 : ASSAY_OK;
+	/* a CSV's columns are read by a pass of their own: both passes in
+	 * one snapshot, so the second writes the records the first read */
+	bool snap = o->format == EXPORT_CSV && !o->n_fields && rc == ASSAY_OK;
+	if (snap && (rc = store_read_begin(s, err)) < 0)
+		snap = false;
+	if (rc == ASSAY_OK && o->format == EXPORT_CSV)
+		rc = export_csv_columns(&j, &f);
 	if (rc == ASSAY_OK)
 		rc = open_sinks(&j);
 	if (rc == ASSAY_OK && o->format == EXPORT_DPO)
 		rc = store_pairs_each(s, o->filter.batch, o->filter.annotator, export_dpo_each, &j,
 				      err);
-	else if (rc == ASSAY_OK) {
-		bool taken = false;
-		rc = export_parallel(&j, &taken);
-		store_export_filter f = o->filter;
-		f.no_text = !o->provenance; /* only provenance shows the text */
-		if (rc == ASSAY_OK && !taken)
-			rc = store_export_each(s, &f, export_sample, &j, err);
-	}
+	else if (rc == ASSAY_OK)
+		rc = export_samples(&j, &f);
+	if (snap)
+		store_read_end(s);
 	if (rc == ASSAY_OK) {
 		if (o->progress)
 			o->progress(o->ud, sum->seen, j.total);
@@ -422,8 +387,6 @@ int export_run(store *s, const export_options *o, export_summary *sum, assay_err
 	}
 	abuf_free(&j.rec);
 	abuf_free(&j.line);
-	for (size_t i = 0; i < j.n_csv_cols; i++)
-		free(j.csv_cols[i]);
-	free(j.csv_cols);
+	export_csv_free(j.csv);
 	return rc;
 }

@@ -14,6 +14,9 @@ typedef struct sink {
 	bool header_done;
 } sink;
 
+/* The columns of a CSV and the cells of its row being written (csv.c). */
+typedef struct export_csv export_csv;
+
 typedef struct job {
 	store *s;
 	const export_options *o;
@@ -21,8 +24,7 @@ typedef struct job {
 	sink sinks[16];
 	size_t n_sinks;
 	abuf rec, line;
-	char **csv_cols;
-	size_t n_csv_cols;
+	export_csv *csv;
 	assay_error *err;
 	int64_t total;
 	abuf *capture; /* per split: lines kept here instead of written (a
@@ -43,6 +45,13 @@ int export_sink_write(job *j, size_t which, const void *data, size_t len);
 /* The export on every core, when it can run so (JSONL, SQLite, enough
  * samples): *taken says whether it ran; when not, nothing was done. */
 int export_parallel(job *j, bool *taken);
+
+/* --format csv: the columns (--fields, else every top-level key of the
+ * records the export will write, by a pass over them with filter f), into
+ * j->csv; then each record's row (and the header before a sink's first). */
+int export_csv_columns(job *j, const store_export_filter *f);
+int export_csv_row(job *j, sink *k, const char *rec, size_t len, abuf *out);
+void export_csv_free(export_csv *c);
 
 /* --format dpo: one pair (store_pairs_each's callback; ud is the job). */
 int export_dpo_each(void *ud, const store_pair_row *r);
