@@ -102,6 +102,7 @@ typedef struct export_out export_out;
 typedef struct export_out_options {
 	const store *db;             /* never written: the database and its side files */
 	volatile sig_atomic_t *stop; /* set by a signal: a blocked open or write gives up */
+	bool *reader_gone;           /* set when a stream's reader has gone (EPIPE) */
 } export_out_options;
 
 int export_out_open(const char *path, const export_out_options *opt, export_out **out,
@@ -159,6 +160,9 @@ typedef struct export_summary {
 	int64_t by_pref[STORE_PREF_BOTH_BAD + 1];
 	int64_t left_pref[STORE_PREF_BOTH_BAD + 1];
 	int64_t flipped, pair_conflict, pair_undecided;
+	/* the export failed because the reader of a stream (a pipe: `| head`)
+	 * went away; nothing is left at a file destination */
+	bool reader_gone;
 } export_summary;
 
 int export_run(store *s, const export_options *o, export_summary *sum, assay_error *err);

@@ -471,6 +471,23 @@ static int check_args(const cli_ctx *ctx, args *a)
 	return 0;
 }
 
+/* The reader of a stream written (a pipe: `assay export | head`) went
+ * away: the export ends as a writer into a pipe does in a shell, silently,
+ * killed by SIGPIPE (status 141), as every other command of assay (which
+ * leave SIGPIPE as it is), cat or grep. Ignored while writing, so that a
+ * file of the export is removed first, never left half written; where
+ * SIGPIPE was ignored when assay started, exit 141 alike. */
+static int end_by_sigpipe(void (*was)(int))
+{
+	signal(SIGPIPE, was == SIG_IGN ? SIG_IGN : SIG_DFL);
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGPIPE);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	raise(SIGPIPE);
+	return 128 + SIGPIPE;
+}
+
 /* The export itself, on a read-only connection. */
 static int run(cli_ctx *ctx, args *a)
 {
@@ -496,11 +513,15 @@ static int run(cli_ctx *ctx, args *a)
 	o->ud = &bar;
 	o->stop = &stop_flag;
 	cli_catch_signals(on_signal);
-	signal(SIGPIPE, SIG_IGN);
+	void (*was)(int) = signal(SIGPIPE, SIG_IGN);
 	export_summary sum;
 	assay_error err = {0};
 	int rc = export_run(s, o, &sum, &err);
 	cli_progress_done(&bar);
+	if (rc < 0 && sum.reader_gone) {
+		store_close(s);
+		return end_by_sigpipe(was);
+	}
 	if (rc < 0)
 		code = cli_fail(&err);
 	else

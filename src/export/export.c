@@ -57,7 +57,8 @@ static int open_sinks(job *j)
 			split_path(o->output, o->splits[i].name, o->format, path, sizeof path);
 		else
 			snprintf(path, sizeof path, "%s", o->output);
-		export_out_options oo = {.db = j->s, .stop = o->stop};
+		export_out_options oo = {.db = j->s, .stop = o->stop,
+					 .reader_gone = &j->sum->reader_gone};
 		int rc = export_out_open(path, &oo, &j->sinks[i].file, j->err);
 		if (rc < 0)
 			return rc;

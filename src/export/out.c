@@ -32,6 +32,8 @@ int export_out_error(const export_out *o, int e, const char *what, assay_error *
 {
 	bool file = o->kind != OUT_STREAM;
 	const char *dest = o->to_stdout ? "standard output" : o->path;
+	if (e == EPIPE && !file && o->opt.reader_gone)
+		*o->opt.reader_gone = true;
 	if (e == EINTR)
 		return assay_fail(err, ASSAY_EINTR, "%s: interrupted while %s%s", dest, what,
 				  file ? "; nothing was written there" : "");
