@@ -231,6 +231,7 @@ typedef struct store_slice_row {
 	int64_t id;
 	const char *ext_id;
 	const char *text;
+	bool pair; /* a pair of candidates (decided with a preference) */
 } store_slice_row;
 
 enum store_slice_mine {

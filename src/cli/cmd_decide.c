@@ -24,6 +24,8 @@ static const char decide_head[] =
 	"       assay decide --auto --precision P [--dry-run] [--reason R]\n"
 	"       assay decide --where EXPR accept|reject [--reason R] [--dry-run] [--yes]\n"
 	"                    [--sample N [--seed S] [--max-disagree RATE]]\n"
+	"       assay decide --where EXPR prefer a|b|tie|both-bad [--reason R] [--dry-run]\n"
+	"                    [--yes]\n"
 	"       assay decide --undo --where EXPR [--dry-run]\n"
 	"\n"
 	"Records a decision on the sample with external id ID, exactly as the\n"
@@ -343,7 +345,9 @@ static const cli_opt decide_rows[] = {
 	CLI_WHERE(args, where,
 		  "the slice (see assay export --help): accept or reject every\n"
 		  "sample of it this annotator has no verdict on (skips aside),\n"
-		  "a page of 500 per transaction; with --undo: undo this\n"
+		  "a page of 500 per transaction; prefer decides its pairs of\n"
+		  "candidates, accept and reject the rest: each says how many\n"
+		  "of the other kind it skipped; with --undo: undo this\n"
 		  "annotator's latest decision on each sample of it"),
 	CLI_FLAG("yes", 0, args, yes, "do not ask (without a terminal --where needs it)"),
 	CLI_STRING("sample", 0, args, sample, "N",
@@ -377,14 +381,22 @@ static int slice_run(cli_ctx *ctx, const args *a, int npos, char **rest)
 	decide_slice_opts o = {.where = &a->where, .annotator = d->annotator, .reason = d->reason,
 			       .dry_run = a->ao.dry_run, .yes = a->yes, .undo = a->undo,
 			       .seed = 1, .max_disagree = 0.1};
-	if (npos != !a->undo)
+	bool prefer = !a->undo && npos == 2 && strcmp(rest[0], "prefer") == 0;
+	if (npos != (a->undo ? 0 : prefer ? 2 : 1))
 		return cli_usage_error(ctx, a->undo ? "--undo --where takes no verdict"
-						    : "--where needs accept or reject");
-	o.kind = a->undo ? -1 : kind_parse(rest[0]);
-	if (!a->undo && o.kind != STORE_ACCEPT && o.kind != STORE_REJECT)
-		return cli_usage_error(ctx, "--where decides accept or reject, got \"%s\"", rest[0]);
-	if (o.kind == STORE_REJECT && !o.reason)
+						    : "--where needs accept, reject or prefer "
+						      "a|b|tie|both-bad");
+	if (prefer && (o.pref = store_pref_parse(rest[1])) == STORE_PREF_NONE)
+		return cli_usage_error(ctx, "prefer: expected a, b, tie or both-bad, got \"%s\"",
+				       rest[1]);
+	o.kind = a->undo ? -1 : prefer ? pref_kind(o.pref, false) : kind_parse(rest[0]);
+	if (!a->undo && !prefer && o.kind != STORE_ACCEPT && o.kind != STORE_REJECT)
+		return cli_usage_error(ctx, "--where decides accept, reject or prefer "
+					    "a|b|tie|both-bad, got \"%s\"", rest[0]);
+	if (o.kind == STORE_REJECT && !o.reason && !prefer)
 		return cli_usage_error(ctx, "reject needs --reason");
+	if (prefer && a->sample)
+		return cli_usage_error(ctx, "--sample goes with accept or reject");
 	long n = 0, seed = 1;
 	char *end = NULL;
 	if (a->max_disagree)

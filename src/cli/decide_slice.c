@@ -6,7 +6,10 @@
  * draws N samples of the slice for a human spot-check and stores the bulk
  * verdict as pending; the same command run again applies it to the rest
  * once those N are decided, or refuses when too many of them disagree.
- * `--undo --where EXPR` undoes the annotator's decisions on the slice. */
+ * `--undo --where EXPR` undoes the annotator's decisions on the slice.
+ * `--where EXPR prefer P` decides the slice's pairs of candidates. A
+ * verdict is for one shape: accept and reject pass over the pairs, a
+ * preference over the single samples, and both say how many they left. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,10 +21,13 @@
 #define EXAMPLES 5
 #define EXAMPLE_BYTES 60
 
-/* The ids of a slice's samples, the first EXAMPLES printed when show. */
+/* The ids of a slice's samples of the shape wanted (-1 any, 0 single
+ * samples, 1 pairs of candidates), the first EXAMPLES printed when show;
+ * skipped counts those of the other shape. */
 typedef struct idlist {
 	int64_t *v;
-	size_t n, cap;
+	size_t n, cap, skipped;
+	int want;
 	bool show;
 } idlist;
 
@@ -48,6 +54,10 @@ static void print_example(const store_slice_row *r)
 static int collect(void *ud, const store_slice_row *r)
 {
 	idlist *l = ud;
+	if (l->want >= 0 && r->pair != (l->want == 1)) {
+		l->skipped++;
+		return 0;
+	}
 	if (l->show && l->n < EXAMPLES)
 		print_example(r);
 	if (ASSAY_GROW(l->v, l->n + 1, l->cap, 256) < 0)
@@ -61,7 +71,7 @@ static int collect(void *ud, const store_slice_row *r)
 static int slice_ids(store *s, const decide_slice_opts *o, int64_t who, int mine,
 		     int64_t except, bool show, idlist *l, assay_error *err)
 {
-	*l = (idlist){.show = show};
+	*l = (idlist){.show = show, .want = o->undo ? -1 : o->pref ? 1 : 0};
 	int rc = store_slice_each(s, cli_where_get(o->where), who, mine, except, collect, l, err);
 	if (rc == ASSAY_ENOMEM && !err->msg[0])
 		rc = assay_fail(err, ASSAY_ENOMEM, "out of memory");
@@ -95,21 +105,44 @@ static const char *verb(const decide_slice_opts *o, bool past)
 {
 	if (o->undo)
 		return past ? "undid" : "undo";
+	if (o->pref)
+		return past ? "preferred" : "prefer";
 	if (o->kind == STORE_ACCEPT)
 		return past ? "accepted" : "accept";
 	return past ? "rejected" : "reject";
 }
 
-/* "reject 37 samples as bob (reason: ...)" */
+/* "reject 37 samples as bob (reason: ...)", "prefer tie on 5 pairs as bob" */
 static void put_action(const decide_slice_opts *o, bool past, size_t n)
 {
-	printf("%s %zu %s ", verb(o, past), n, o->undo ? "decisions of" : "samples as");
+	if (o->pref && !o->undo)
+		printf("%s %s on %zu pairs as ", verb(o, past), store_pref_name(o->pref), n);
+	else
+		printf("%s %zu %s ", verb(o, past), n, o->undo ? "decisions of" : "samples as");
 	cli_put_safe(stdout, o->annotator);
-	if (o->kind == STORE_REJECT && !o->undo) {
+	if ((o->kind == STORE_REJECT || o->pref) && o->reason && !o->undo) {
 		fputs(" (reason: ", stdout);
 		cli_put_safe(stdout, o->reason);
 		putchar(')');
 	}
+}
+
+/* The slice's samples of the other shape, left undecided, and the command
+ * that decides them. */
+static void put_skipped(const decide_slice_opts *o, const idlist *l)
+{
+	if (!l->skipped)
+		return;
+	if (o->pref)
+		printf("%zu single samples skipped (a preference is for pairs of candidates): "
+		       "decide them with assay decide --annotator ", l->skipped);
+	else
+		printf("%zu pairs of candidates skipped (%s does not apply to a pair): decide them "
+		       "with assay decide --annotator ", l->skipped, verb(o, false));
+	put_quoted(o->annotator);
+	fputs(" --where ", stdout);
+	put_quoted(o->where->text);
+	puts(o->pref ? " accept|reject" : " prefer a|b|tie|both-bad");
 }
 
 /* 0 to go ahead; else the exit code. A terminal is asked; without one,
@@ -119,9 +152,11 @@ static int confirm(const cli_ctx *ctx, const decide_slice_opts *o, size_t n)
 	if (o->yes)
 		return 0;
 	if (!isatty(STDIN_FILENO))
-		return cli_usage_error(ctx, "not asking without a terminal: add --yes to %s %zu "
-					    "%s (or --dry-run to see them)",
-				       verb(o, false), n, o->undo ? "decisions" : "samples");
+		return cli_usage_error(ctx, "not asking without a terminal: add --yes to %s%s%s "
+					    "%zu %s (or --dry-run to see them)",
+				       verb(o, false), o->pref ? " " : "",
+				       o->pref ? store_pref_name(o->pref) : "", n,
+				       o->undo ? "decisions" : o->pref ? "pairs" : "samples");
 	put_action(o, false, n);
 	fputs("? [y/N] ", stdout);
 	fflush(stdout);
@@ -144,7 +179,7 @@ static int write_pages(store *s, const decide_slice_opts *o, int64_t who, const 
 		for (size_t i = at; rc == ASSAY_OK && i < end; i++) {
 			store_decision_in in = {.sample_id = l->v[i], .annotator_id = who,
 						.kind = o->kind, .reason = o->reason,
-						.session = "decide"};
+						.session = "decide", .pref = o->pref};
 			int64_t event;
 			rc = o->undo ? store_undo_on(s, who, l->v[i], "decide", err)
 				     : store_decide(s, &in, &event, err);
@@ -167,7 +202,9 @@ static int apply(const cli_ctx *ctx, store *s, const decide_slice_opts *o, int64
 	if (o->dry_run) {
 		fputs("would ", stdout);
 		put_action(o, false, l->n);
-		puts("\n--dry-run: nothing written");
+		putchar('\n');
+		put_skipped(o, l);
+		puts("--dry-run: nothing written");
 		return 0;
 	}
 	int code = confirm(ctx, o, l->n);
@@ -188,7 +225,23 @@ static int apply(const cli_ctx *ctx, store *s, const decide_slice_opts *o, int64
 		put_quoted(o->where->text);
 	}
 	putchar('\n');
+	put_skipped(o, l);
 	return 0;
+}
+
+/* Every sample left is of the other shape: said; a failure unless a dry
+ * run, since nothing asked for can be done. */
+static int none_applies(const decide_slice_opts *o, const idlist *l)
+{
+	put_skipped(o, l);
+	if (o->dry_run) {
+		puts("--dry-run: nothing written");
+		return 0;
+	}
+	cli_errorf("nothing decided: the slice's %zu samples left are all %s", l->skipped,
+		   o->pref ? "single samples, and a preference is for pairs of candidates"
+			   : "pairs of candidates, which are decided with prefer a|b|tie|both-bad");
+	return EXIT_FAIL;
 }
 
 /* Without --sample, or --undo: the slice's samples, decided at once. */
@@ -203,8 +256,10 @@ static int run_now(const cli_ctx *ctx, store *s, const decide_slice_opts *o, int
 		return cli_fail(&err);
 	if (!who && o->undo)
 		l = (idlist){0};
-	printf("%zu samples\n", l.n);
-	int code = l.n ? apply(ctx, s, o, who, &l) : (puts("nothing to do"), 0);
+	printf("%zu samples\n", l.n + l.skipped);
+	int code = l.n	       ? apply(ctx, s, o, who, &l)
+		   : l.skipped ? none_applies(o, &l)
+			       : (puts("nothing to do"), 0);
 	free(l.v);
 	return code;
 }
@@ -271,13 +326,14 @@ static int spotcheck_start(store *s, const decide_slice_opts *o, store_spotcheck
 	put_header(o, false);
 	if (slice_ids(s, o, sc->annotator_id, STORE_SLICE_UNDECIDED, 0, true, &l, &err) < 0)
 		return cli_fail(&err);
-	printf("%zu samples\n", l.n);
+	printf("%zu samples\n", l.n + l.skipped);
 	int code = 0;
 	size_t n = (size_t)o->sample;
 	int64_t *drawn = n < l.n ? malloc(n * sizeof *drawn) : NULL;
 	if (n >= l.n) {
-		cli_errorf("--sample %ld leaves nothing to decide in bulk: the slice has %zu samples "
-			   "(review them all, or draw fewer)", o->sample, l.n);
+		cli_errorf("--sample %ld leaves nothing to decide in bulk: the slice has %zu samples%s "
+			   "(review them all, or draw fewer)", o->sample, l.n,
+			   l.skipped ? " that are not pairs of candidates" : "");
 		code = EXIT_USAGE;
 	} else if (!drawn || draw(&l, o->seed, n, drawn) < 0) {
 		assay_fail(&err, ASSAY_ENOMEM, "out of memory");
@@ -286,7 +342,9 @@ static int spotcheck_start(store *s, const decide_slice_opts *o, store_spotcheck
 		printf("would draw %zu of them (seed %llu) for a spot-check, then ", n,
 		       (unsigned long long)o->seed);
 		put_action(o, false, l.n - n);
-		puts("\n--dry-run: nothing written");
+		putchar('\n');
+		put_skipped(o, &l);
+		puts("--dry-run: nothing written");
 	} else if (store_spotcheck_add(s, o->where->text, sc, drawn, n, &err) < 0) {
 		code = cli_fail(&err);
 	} else {
@@ -297,6 +355,7 @@ static int spotcheck_start(store *s, const decide_slice_opts *o, store_spotcheck
 		       (long long)allowed(sc->max_disagree, (int64_t)n), sc->max_disagree * 100);
 		put_review_hint(sc->id);
 		puts("then run this command again");
+		put_skipped(o, &l);
 	}
 	free(drawn);
 	free(l.v);
@@ -329,7 +388,7 @@ static int spotcheck_finish(const cli_ctx *ctx, store *s, const decide_slice_opt
 	put_header(o, true);
 	if (slice_ids(s, o, sc->annotator_id, STORE_SLICE_UNDECIDED, sc->id, true, &l, &err) < 0)
 		return cli_fail(&err);
-	printf("%zu samples\n", l.n);
+	printf("%zu samples\n", l.n + l.skipped);
 	int code = apply(ctx, s, o, sc->annotator_id, &l);
 	free(l.v);
 	if (code == 0 && !o->dry_run && store_spotcheck_applied(s, sc->id, &err) < 0)

@@ -12,7 +12,9 @@ typedef struct decide_slice_opts {
 	const cli_where *where; /* the slice (set) */
 	const char *annotator;  /* who decides or undoes */
 	int kind;               /* STORE_ACCEPT or STORE_REJECT (not with undo) */
-	const char *reason;     /* with reject */
+	int pref;               /* a preference on the slice's pairs (kind follows
+				   it), or STORE_PREF_NONE: a verdict on its singles */
+	const char *reason;     /* with reject (required) and a preference */
 	bool dry_run;           /* say what would be done; open read-only */
 	bool yes;               /* do not ask */
 	bool undo;              /* undo the annotator's decisions on the slice */

@@ -10,7 +10,8 @@
  * samples are passed over (0: none), ?4 how many characters of text; the
  * slice goes between the head and the tail. */
 #define SQL_SLICE_HEAD                                                                             \
-	"SELECT s.id, s.ext_id, substr(s.text, 1, ?4) FROM samples s"                             \
+	"SELECT s.id, s.ext_id, substr(s.text, 1, ?4),"                                           \
+	" EXISTS (SELECT 1 FROM pairs p WHERE p.sample_id = s.id) FROM samples s"                 \
 	" WHERE CASE CAST(?2 AS INTEGER) WHEN 1 THEN EXISTS (SELECT 1 FROM decisions d"           \
 	"                                  WHERE d.sample_id = s.id"                              \
 	"                                   AND d.annotator_id = ?1)"                              \
@@ -35,7 +36,8 @@ int store_slice_each(store *s, const store_where *w, int64_t annotator_id, int m
 	while ((rc = dbi_step(st, err, "reading a --where slice")) == DBI_ROW) {
 		store_slice_row r = {.id = dbi_col_i64(st, 0),
 				     .ext_id = dbi_col_text(st, 1, NULL),
-				     .text = dbi_col_text(st, 2, NULL)};
+				     .text = dbi_col_text(st, 2, NULL),
+				     .pair = dbi_col_i64(st, 3) != 0};
 		if ((out = fn(ud, &r)) != 0)
 			break;
 	}

@@ -9,6 +9,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from harness import BIN, Workdir, check, contains, eq  # noqa: E402
+import test_pg_store as pgs  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SLICE = "flagged(repetition)"
@@ -140,8 +141,10 @@ def test_usage_errors():
         for args, msg in [
             ((SLICE, "reject"), "reject needs --reason"),
             ((SLICE, "edit", "--text", "x"), "--where goes without"),
-            ((SLICE, "skip"), "--where decides accept or reject"),
-            ((SLICE,), "--where needs accept or reject"),
+            ((SLICE, "skip"), "--where decides accept, reject or prefer a|b|tie|both-bad"),
+            ((SLICE,), "--where needs accept, reject or prefer"),
+            ((SLICE, "prefer", "maybe"), 'prefer: expected a, b, tie or both-bad, got "maybe"'),
+            ((SLICE, "prefer", "a", "--sample", "2"), "--sample goes with accept or reject"),
             ((SLICE, "accept", "--from", "-"), "--where goes without"),
             ((SLICE, "accept", "--sample", "0"), "--sample takes 1 to"),
             ((SLICE, "accept", "--seed", "3"), "--seed and --max-disagree go with --sample"),
@@ -155,6 +158,112 @@ def test_usage_errors():
         eq(r.code, 2, r)
         contains(r.err, "go with --where")
         eq(w.sql("SELECT count(*) FROM events")[0][0], 0)
+
+
+def mixed(w):
+    """Four captions and three pairs of candidates, all about the sea."""
+    caps = [{"id": f"c{i}", "caption": f"A boat on the sea, number {i}."} for i in range(4)]
+    pairs = [{"id": f"p{i}", "prompt": f"Describe sea {i}.", "chosen": f"The sea {i} is calm.",
+              "rejected": f"The sea {i} is a dog."} for i in range(3)]
+    for name, recs in (("c", caps), ("p", pairs)):
+        r = w.run("import", "--no-score", "--batch", name,
+                  w.file(name + ".jsonl", "".join(json.dumps(x) + "\n" for x in recs)))
+        eq(r.code, 0, r)
+
+
+def test_a_verdict_skips_the_slices_pairs_and_a_preference_its_single_samples():
+    with Workdir() as w:
+        mixed(w)
+        expr = 'text ~ "sea"'
+        eq(count(w, expr), 7)
+        hint = ("3 pairs of candidates skipped (reject does not apply to a pair): decide them "
+                "with assay decide --annotator 'ann' --where 'text ~ \"sea\"' "
+                "prefer a|b|tie|both-bad\n")
+        args = ["decide", "--annotator", "ann", "--where", expr, "reject", "--reason", "other"]
+        r = w.run(*args, "--dry-run")
+        eq(r.code, 0, r)
+        contains(r.out, "\n7 samples\nwould reject 4 samples as ann (reason: other)\n" + hint)
+        eq(r.out.count("\n  p"), 0, r)  # the examples are of what is decided
+        r = w.run(*args, "--yes")
+        eq(r.code, 0, r)
+        contains(r.out, "\n7 samples\nrejected 4 samples as ann (reason: other); undo them")
+        contains(r.out, hint)
+        eq(by(w, "ann"), [(f"c{i}", "rejected", "other") for i in range(4)])
+        # only pairs are left: said, and nothing is written
+        r = w.run(*args, "--yes")
+        eq(r.code, 1, r)
+        contains(r.out, "\n3 samples\n" + hint)
+        contains(r.err, "nothing decided: the slice's 3 samples left are all pairs of candidates")
+        eq(w.sql("SELECT count(*) FROM events")[0][0], 4)
+        r = w.run(*args, "--dry-run")
+        eq(r.code, 0, r)
+        contains(r.out, hint + "--dry-run: nothing written")
+        # the same the other way: a preference decides the pairs only
+        r = w.run("decide", "--annotator", "bob", "--where", expr, "prefer", "both-bad",
+                  "--yes")
+        eq(r.code, 0, r)
+        contains(r.out, "\n7 samples\npreferred both-bad on 3 pairs as bob; undo them")
+        contains(r.out, "4 single samples skipped (a preference is for pairs of candidates): "
+                 "decide them with assay decide --annotator 'bob' --where 'text ~ \"sea\"' "
+                 "accept|reject\n")
+        eq(w.sql("SELECT s.ext_id, d.verdict, d.pref FROM decisions d JOIN samples s"
+                 " ON s.id = d.sample_id JOIN annotators a ON a.id = d.annotator_id"
+                 " WHERE a.name = 'bob' ORDER BY s.id"),
+           [(f"p{i}", "rejected", "both-bad") for i in range(3)])
+        r = w.run("decide", "--annotator", "bob", "--where", expr, "prefer", "both-bad",
+                  "--yes")
+        eq(r.code, 1, r)
+        contains(r.err, "left are all single samples, and a preference is for pairs")
+        r = w.run("decide", "--annotator", "ann", "--where", expr, "prefer", "tie", "--yes")
+        eq(r.code, 0, r)
+        contains(r.out, "\n3 samples\npreferred tie on 3 pairs as ann; undo them")
+        eq(r.out.count("skipped"), 0, r)
+
+
+def mixed_session(w):
+    """The slice verdicts of a mixed slice, their outputs in order."""
+    mixed(w)
+    out = []
+    for who, verdict in (("ann", ("reject", "--reason", "other")), ("ann", ("reject",
+                         "--reason", "other")), ("bob", ("prefer", "both-bad")),
+                         ("ann", ("prefer", "tie"))):
+        for run in ("--dry-run", "--yes"):
+            r = w.run("decide", "--annotator", who, "--where", 'text ~ "sea"', *verdict, run)
+            out.append((r.code, r.out, r.err))
+    r = w.run("stats", "--pairs", "--format", "json")
+    out.append((r.code, r.out, r.err))
+    return out
+
+
+def test_a_mixed_slice_the_same_on_sqlite_and_postgresql():
+    uri = pgs.server()
+    if not uri:
+        return
+    with Workdir() as lite:
+        a = mixed_session(lite)
+    w = pgs.pg_workdir(uri, "mixedslice")
+    try:
+        b = mixed_session(w)
+    finally:
+        pgs.pg_done(w)
+    eq([x[0] for x in a], [0, 0, 0, 1, 0, 0, 0, 0, 0], a)
+    contains(a[1][1], "3 pairs of candidates skipped")
+    eq(pgs.normal(b), pgs.normal(a))
+
+
+def test_a_spot_check_draws_from_the_samples_its_verdict_applies_to():
+    with Workdir() as w:
+        mixed(w)
+        args = ["decide", "--annotator", "ann", "--where", 'text ~ "sea"', "accept"]
+        r = w.run(*args, "--sample", "4", "--yes")
+        eq(r.code, 2, r)
+        contains(r.err, "the slice has 4 samples that are not pairs of candidates")
+        r = w.run(*args, "--sample", "2", "--yes")
+        eq(r.code, 0, r)
+        contains(r.out, "the other 2 wait")
+        contains(r.out, "3 pairs of candidates skipped")
+        eq(w.sql("SELECT count(*) FROM spotcheck_samples k JOIN pairs p"
+                 " ON p.sample_id = k.sample_id")[0][0], 0)
 
 
 def drawn(w, ident):
