@@ -271,6 +271,9 @@ typedef struct store_sample {
 
 void store_sample_free(store_sample *s);
 int store_sample_get(store *s, int64_t id, store_sample *out, assay_error *err);
+/* The external id of sample id, allocated into *ext_id (one indexed read,
+ * none of the sample's text). */
+int store_sample_ext_id(store *s, int64_t id, char **ext_id, assay_error *err);
 /* Finds a sample by its external id (optionally within a batch name, else
  * any batch; ASSAY_ECONFLICT when several batches have it). */
 int store_sample_by_ext_id(store *s, const char *ext_id, const char *batch, store_sample *out,

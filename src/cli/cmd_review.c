@@ -118,9 +118,13 @@ static const cli_opt review_rows[] = {
 	CLI_FLAG("script", 0, review_args, script,
 		 "no screen: the queue driven by commands on standard\n"
 		 "input, one a line (next, accept, skip, reject REASON,\n"
-		 "edit TEXT, undo), each answered on standard output\n"
-		 "once stored (\"sample ID\", \"decided ID VERDICT\",\n"
-		 "\"undone ID\"; \"empty\" ends it)"),
+		 "edit TEXT, prefer a|b|tie|both-bad [REASON] on a pair,\n"
+		 "undo), each answered on standard output once stored\n"
+		 "(\"sample ID\", \"decided ID VERDICT [PREF]\", \"undone\n"
+		 "ID\"; \"empty\" ends it); ID is the sample's id as\n"
+		 "imported, as a JSON string when it holds anything but\n"
+		 "printable ASCII without spaces, quotes or backslashes;\n"
+		 "a bad line exits 2 naming its line"),
 	CLI_HELP(),
 	CLI_END(),
 };
@@ -247,7 +251,8 @@ static int review(cli_ctx *ctx, tui_review_opts *o, review_args *ra)
 	o->judge = sc.judge.endpoint ? &sc.judge : NULL;
 	o->scoring = &sc;
 	if (!code && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
-		cli_errorf("the review screen needs a terminal (for scripts: assay decide)");
+		cli_errorf("the review screen needs a terminal (for scripts: assay review --script "
+			   "reads commands from standard input, assay decide records decisions)");
 		code = EXIT_USAGE;
 	}
 	if (!code)

@@ -12,12 +12,16 @@
  *                   (the candidates as imported; both-bad is a rejection,
  *                   the reason optional): "decided ID VERDICT P"
  *   undo            undoes the annotator's latest verdict: "undone ID"
- * ID is the sample's number in the store (no sample text is printed). The
+ * ID is the sample's id as imported, the one `decide ID` takes (no sample
+ * text is printed); one that is not all printable ASCII without spaces,
+ * quotes or backslashes is written as a JSON string (put_id). A bad line,
+ * or a decision the store refuses, ends the run naming its line. The
  * leases left are released at the end. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "assay/text.h"
 #include "cli.h"
 #include "review_script.h"
 
@@ -26,6 +30,7 @@ typedef struct run {
 	store_queue q;
 	store_cursor cur;
 	int64_t claimed; /* 0: none */
+	char *claimed_id; /* its external id */
 	long line;
 } run;
 
@@ -34,6 +39,59 @@ static int bad_line(const run *r, const char *what)
 	cli_errorf("standard input, line %ld: %s (expected next, accept, skip, reject REASON, "
 		   "edit TEXT, prefer a|b|tie|both-bad [REASON] or undo)", r->line, what);
 	return EXIT_USAGE;
+}
+
+/* What the store refused or failed at, naming the line: the exit code. */
+static int failed_line(const run *r, const assay_error *err)
+{
+	cli_errorf("standard input, line %ld: %s", r->line, err->msg);
+	return cli_exit_code(err->code);
+}
+
+/* An id that may hold anything (spaces, quotes, newlines, escapes, any
+ * script) stays one parseable word that is safe on a terminal: bare when
+ * it is printable ASCII without a space, a double quote or a backslash,
+ * else a JSON string with every character outside printable ASCII
+ * escaped (\uXXXX, a surrogate pair past U+FFFF; an invalid byte, which
+ * import never stores, as U+FFFD). */
+static void put_id(const char *id)
+{
+	size_t n = strlen(id), i = 0;
+	while (i < n && id[i] > ' ' && id[i] < 0x7f && id[i] != '"' && id[i] != '\\')
+		i++;
+	if (n && i == n) {
+		fputs(id, stdout);
+		return;
+	}
+	putchar('"');
+	for (i = 0; i < n;) {
+		uint32_t cp;
+		bool valid;
+		i += text_utf8_next(id + i, n - i, &cp, &valid);
+		if (cp == '"' || cp == '\\')
+			printf("\\%c", (char)cp);
+		else if (cp >= ' ' && cp < 0x7f)
+			putchar((char)cp);
+		else if (cp > 0xFFFF)
+			printf("\\u%04x\\u%04x", 0xD800 + ((cp - 0x10000) >> 10),
+			       0xDC00 + ((cp - 0x10000) & 0x3FF));
+		else
+			printf("\\u%04x", cp);
+	}
+	putchar('"');
+}
+
+/* "WORD ID" and the end of the line is the caller's. */
+static int put_sample(const run *r, const char *word, int64_t id)
+{
+	char *ext = NULL;
+	assay_error err = {0};
+	if (store_sample_ext_id(r->s, id, &ext, &err) < 0)
+		return failed_line(r, &err);
+	printf("%s ", word);
+	put_id(ext);
+	free(ext);
+	return 0;
 }
 
 /* A verdict on the claimed sample (pref: on a pair, the preference; else
@@ -49,12 +107,15 @@ static int verdict(run *r, int kind, int pref, const char *arg)
 	int64_t event_id;
 	assay_error err = {0};
 	if (store_decide(r->s, &in, &event_id, &err) < 0)
-		return cli_fail(&err);
+		return failed_line(r, &err);
 	static const char *const names[] = {[STORE_ACCEPT] = "accepted", [STORE_EDIT] = "edited",
 					    [STORE_REJECT] = "rejected", [STORE_SKIP] = "skipped"};
-	printf("decided %lld %s%s%s\n", (long long)r->claimed, names[kind], pref ? " " : "",
-	       pref ? store_pref_name(pref) : "");
+	fputs("decided ", stdout);
+	put_id(r->claimed_id);
+	printf(" %s%s%s\n", names[kind], pref ? " " : "", pref ? store_pref_name(pref) : "");
 	r->claimed = 0;
+	free(r->claimed_id);
+	r->claimed_id = NULL;
 	return 0;
 }
 
@@ -83,9 +144,15 @@ static int next(run *r)
 		return -1;
 	}
 	if (rc < 0)
-		return cli_fail(&err);
+		return failed_line(r, &err);
+	free(r->claimed_id);
+	r->claimed = 0;
+	if ((rc = store_sample_ext_id(r->s, id, &r->claimed_id, &err)) < 0)
+		return failed_line(r, &err);
 	r->claimed = id;
-	printf("sample %lld\n", (long long)id);
+	fputs("sample ", stdout);
+	put_id(r->claimed_id);
+	putchar('\n');
 	return 0;
 }
 
@@ -96,25 +163,38 @@ static int command(run *r, char *line)
 	char *arg = strchr(line, ' ');
 	if (arg)
 		*arg++ = '\0';
-	if (strcmp(line, "next") == 0 && !arg)
+	bool bare = strcmp(line, "next") == 0 || strcmp(line, "accept") == 0 ||
+		    strcmp(line, "skip") == 0 || strcmp(line, "undo") == 0;
+	if (bare && arg) {
+		char what[64];
+		snprintf(what, sizeof what, "%s takes nothing after it", line);
+		return bad_line(r, what);
+	}
+	if ((strcmp(line, "reject") == 0 || strcmp(line, "edit") == 0) && (!arg || !*arg))
+		return bad_line(r, line[0] == 'r' ? "reject needs a REASON after it (reject REASON)"
+						  : "edit needs the corrected TEXT after it "
+						    "(edit TEXT)");
+	if (strcmp(line, "next") == 0)
 		return next(r);
-	if (strcmp(line, "accept") == 0 && !arg)
+	if (strcmp(line, "accept") == 0)
 		return verdict(r, STORE_ACCEPT, STORE_PREF_NONE, NULL);
-	if (strcmp(line, "skip") == 0 && !arg)
+	if (strcmp(line, "skip") == 0)
 		return verdict(r, STORE_SKIP, STORE_PREF_NONE, NULL);
-	if (strcmp(line, "reject") == 0 && arg && *arg)
+	if (strcmp(line, "reject") == 0)
 		return verdict(r, STORE_REJECT, STORE_PREF_NONE, arg);
-	if (strcmp(line, "edit") == 0 && arg && *arg)
+	if (strcmp(line, "edit") == 0)
 		return verdict(r, STORE_EDIT, STORE_PREF_NONE, arg);
 	if (strcmp(line, "prefer") == 0)
 		return prefer(r, arg);
-	if (strcmp(line, "undo") == 0 && !arg) {
+	if (strcmp(line, "undo") == 0) {
 		int64_t id = 0;
 		assay_error err = {0};
 		if (store_undo(r->s, r->q.annotator_id, NULL, &id, &err) < 0)
-			return cli_fail(&err);
-		printf("undone %lld\n", (long long)id);
-		return 0;
+			return failed_line(r, &err);
+		int code = put_sample(r, "undone", id);
+		if (!code)
+			putchar('\n');
+		return code;
 	}
 	return bad_line(r, "not a command");
 }
@@ -171,6 +251,7 @@ int cli_review_script(const cli_ctx *ctx, const tui_review_opts *o)
 		store_batch_free(&b);
 	}
 	code = loop(&r);
+	free(r.claimed_id);
 	if (store_lease_release_all(s, r.q.annotator_id, &err) < 0 && code == 0)
 		code = cli_fail(&err);
 	store_close(s);

@@ -259,6 +259,25 @@ int store_sample_get(store *s, int64_t id, store_sample *out, assay_error *err)
 	return rc;
 }
 
+static const dbi_query q_ext_id = {"sample_ext_id", "SELECT ext_id FROM samples WHERE id = ?1",
+				   NULL};
+
+int store_sample_ext_id(store *s, int64_t id, char **ext_id, assay_error *err)
+{
+	*ext_id = NULL;
+	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_ext_id, err);
+	if (!st)
+		return err->code;
+	dbi_bind_i64(st, 1, id);
+	int rc = dbi_step(st, err, "reading a sample's id");
+	if (rc == DBI_ROW && !(*ext_id = store_dcol_str(st, 0)))
+		rc = assay_fail(err, ASSAY_ENOMEM, "out of memory");
+	else if (rc == DBI_DONE)
+		rc = assay_fail(err, ASSAY_ENOTFOUND, "no sample #%lld", (long long)id);
+	dbi_reset(st);
+	return rc < 0 ? rc : ASSAY_OK;
+}
+
 /* Driven from the (few) batches into the unique (batch_id, ext_id) index,
  * so finding an id never scans the samples. */
 static const dbi_query q_by_ext_any = {

@@ -90,7 +90,7 @@ def queue(db, order, who):
     r = assay("--db", db, "review", "--script", "--order", order, "--annotator", who,
               stdin="next\nskip\n" * 12)
     eq(r.code, 0, r)
-    return re.findall(r"^sample (\d+)$", r.out, re.M)
+    return re.findall(r"^sample (\S+)$", r.out, re.M)
 
 
 def same_queues(a, b, who):

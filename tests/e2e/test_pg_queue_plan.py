@@ -76,6 +76,6 @@ def test_opening_a_complete_store_waits_for_no_schema_lock():
         finally:
             h.end()
         eq(r.code, 0, r)
-        eq(r.out.splitlines(), ["sample 1", "decided 1 accepted"])
+        eq(r.out.splitlines(), ["sample c00000", "decided c00000 accepted"])
     finally:
         drop(w)

@@ -57,12 +57,15 @@ def prefer_session(w):
 
 def check_prefer(out):
     ann = out["script ann"].splitlines()
-    eq(ann[:4], ["sample 1", "decided 1 accepted a", "sample 2", "decided 2 accepted b"])
-    eq(ann[5:8], ["decided 3 accepted tie", "sample 4", "decided 4 rejected both-bad"])
-    eq(ann[-1], "undone 24")
-    eq(out["script bob"].splitlines()[1], "decided 1 accepted tie")
+    eq(ann[:4], ["sample pair-000", "decided pair-000 accepted a", "sample pair-001",
+                 "decided pair-001 accepted b"])
+    eq(ann[5:8], ["decided pair-002 accepted tie", "sample pair-003",
+                  "decided pair-003 rejected both-bad"])
+    eq(ann[-1], "undone pair-023")
+    eq(out["script bob"].splitlines()[1], "decided pair-000 accepted tie")
     eq(out["accept on a pair"][0], 2, out["accept on a pair"])
-    contains(out["accept on a pair"][1], "decide it with prefer")
+    contains(out["accept on a pair"][1], "assay: standard input, line 2: this sample is a pair "
+             "of candidates: decide it with prefer")
     eq(out["bad preference"][0], 2, out["bad preference"])
     contains(out["bad preference"][1], "line 2: prefer: expected a, b, tie or both-bad")
     stats = out["stats--format json"]
@@ -145,7 +148,7 @@ def test_claims_neither_skip_nor_wait_for_a_scoring_runs_row_locks():
         finally:
             h.end()
         eq(r.code, 0, r)
-        eq(r.out.splitlines()[0::2], [f"sample {i}" for i in range(1, 6)])
+        eq(r.out.splitlines()[0::2], [f"sample c{i:05d}" for i in range(5)])
         # a scoring run mid-way while an annotator claims in import order:
         # no sample passed over
         p = subprocess.Popen([BIN, "--db", w.db, "score", "--rescore"],
@@ -155,7 +158,7 @@ def test_claims_neither_skip_nor_wait_for_a_scoring_runs_row_locks():
         out, err = p.communicate(timeout=300)
         eq(p.returncode, 0, err)
         eq(r.code, 0, r)
-        eq(r.out.splitlines()[0::2], [f"sample {i}" for i in range(6, 36)])
+        eq(r.out.splitlines()[0::2], [f"sample c{i:05d}" for i in range(5, 35)])
     finally:
         drop(w)
 
@@ -371,12 +374,12 @@ def test_leases_expire_by_the_servers_clock_not_a_skewed_clients():
         # a machine an hour behind takes sample 1: its lease still lasts
         # ten minutes, so an annotator on a right clock gets sample 2
         late = Screen(w, "late", skew_env(w, -3600))
-        eq(late.next(), "sample 1")
+        eq(late.next(), "sample c00000")
         right = Screen(w, "right", {})
-        eq(right.next(), "sample 2")
+        eq(right.next(), "sample c00001")
         # a machine an hour ahead does not take the live leases for expired
         early = Screen(w, "early", skew_env(w, 3600))
-        eq(early.next(), "sample 3")
+        eq(early.next(), "sample c00002")
         left = pgs.psql(w.db, "SELECT count(*) FROM leases WHERE expires_at BETWEEN "
                         "(extract(epoch FROM now()) * 1000)::bigint + 540000 AND "
                         "(extract(epoch FROM now()) * 1000)::bigint + 660000").strip()

@@ -113,8 +113,9 @@ def test_sixteen_annotators_share_10000_samples_on_postgresql():
         eq(rows(w, "SELECT count(*), count(DISTINCT sample_id) FROM decisions"),
            [(str(SAMPLES), str(SAMPLES))], "each sample decided exactly once")
         stored = {sid: (name, verdict) for sid, name, verdict in rows(
-            w, "SELECT d.sample_id, a.name, d.verdict FROM decisions d"
-               " JOIN annotators a ON a.id = d.annotator_id")}
+            w, "SELECT s.ext_id, a.name, d.verdict FROM decisions d"
+               " JOIN annotators a ON a.id = d.annotator_id"
+               " JOIN samples s ON s.id = d.sample_id")}
         lost = [(sid, v) for sid, v in acked.items() if stored.get(sid) != v]
         eq(lost, [], "every acknowledged decision stored as acknowledged")
         # a client killed after its decision's commit was sent but before
