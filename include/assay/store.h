@@ -279,6 +279,22 @@ int store_sample_ext_id(store *s, int64_t id, char **ext_id, assay_error *err);
 int store_sample_by_ext_id(store *s, const char *ext_id, const char *batch, store_sample *out,
 			   assay_error *err);
 
+/* A record dropped at import as an exact duplicate of a kept sample. */
+typedef struct store_duplicate {
+	char *batch_name;  /* the batch it was imported into */
+	int64_t line;      /* its line (record) there */
+	char *kept_ext_id; /* the sample it duplicates: its external id */
+	char *kept_batch;  /* and batch */
+} store_duplicate;
+
+/* The record with external id ext_id (within the batch named batch, else
+ * in any batch, the oldest first) dropped at import as an exact
+ * duplicate: *found false when there is none. Free with
+ * store_duplicate_free. */
+int store_duplicate_find(store *s, const char *ext_id, const char *batch, store_duplicate *out,
+			 bool *found, assay_error *err);
+void store_duplicate_free(store_duplicate *d);
+
 /* One part of what a sample is judged against: a named field
  * ("instruction") or a conversation turn (role "user", "assistant", ...). */
 typedef struct store_turn {

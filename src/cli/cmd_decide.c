@@ -97,6 +97,31 @@ static int adjudicate_one(store *s, const one *d, const store_decision_in *in,
 	return rc;
 }
 
+/* The sample of the external id; a record dropped at import as an exact
+ * duplicate is named as such (its decision is not moved to the sample it
+ * duplicates: the caller decides that). */
+static int find_sample(store *s, const one *d, store_sample *smp, assay_error *err)
+{
+	int rc = store_sample_by_ext_id(s, d->id, d->batch, smp, err);
+	if (rc != ASSAY_ENOTFOUND)
+		return rc;
+	store_duplicate dup;
+	bool found;
+	assay_error e2 = {0};
+	if (store_duplicate_find(s, d->id, d->batch, &dup, &found, &e2) < 0 || !found)
+		return rc; /* the plain "no sample" says enough */
+	bool same = strcmp(dup.batch_name, dup.kept_batch) == 0;
+	rc = assay_fail(err, ASSAY_ENOTFOUND,
+			"no sample with id \"%.200s\": that record (batch %.200s, line %lld) was "
+			"dropped at import as an exact duplicate of %.200s (%s%.200s); nothing "
+			"recorded: decide %.200s if the decision is meant for it",
+			d->id, dup.batch_name, (long long)dup.line, dup.kept_ext_id,
+			same ? "the same batch" : "batch ", same ? "" : dup.kept_batch,
+			dup.kept_ext_id);
+	store_duplicate_free(&dup);
+	return rc;
+}
+
 /* Records one decision; err says what was wrong. */
 static int decide_one(store *s, const one *d, assay_error *err)
 {
@@ -105,7 +130,7 @@ static int decide_one(store *s, const one *d, assay_error *err)
 	int rc = store_annotator_ensure(s, d->annotator, &annotator, err);
 	if (rc < 0)
 		return rc;
-	if ((rc = store_sample_by_ext_id(s, d->id, d->batch, &smp, err)) < 0)
+	if ((rc = find_sample(s, d, &smp, err)) < 0)
 		return rc;
 	store_decision_in in = {
 		.sample_id = smp.id,
@@ -149,6 +174,37 @@ static bool read_line(FILE *f, abuf *line, size_t max, bool *too_long)
 	return any;
 }
 
+#define VERDICTS "accept, edit, reject, skip, note or prefer"
+#define PREFS "a, b, tie or both-bad"
+
+/* What is wrong with a line's fields, echoing the values found (truncated;
+ * the caller prints the message sanitised): false when nothing is. */
+static bool line_refused(const one *d, const ingest_decision *in, char *why, size_t whylen)
+{
+	if (!d->id)
+		snprintf(why, whylen, "no \"id\"");
+	else if (!in->verdict && !in->prefer)
+		snprintf(why, whylen, "no \"verdict\": expected " VERDICTS);
+	else if (d->kind == -1)
+		snprintf(why, whylen, "\"verdict\": expected " VERDICTS ", got \"%.64s\"",
+			 in->verdict);
+	else if (d->kind == KIND_PREFER && !in->prefer)
+		snprintf(why, whylen, "\"verdict\": \"prefer\" needs \"prefer\": " PREFS);
+	else if (in->prefer && d->kind != KIND_PREFER)
+		snprintf(why, whylen, "\"prefer\" goes with \"verdict\": \"prefer\" or none, got "
+			 "\"verdict\": \"%.64s\"", in->verdict);
+	else if (in->prefer && d->pref == STORE_PREF_NONE)
+		snprintf(why, whylen, "\"prefer\": expected " PREFS ", got \"%.64s\"", in->prefer);
+	else if (d->pref && d->text && d->pref != STORE_PREF_A && d->pref != STORE_PREF_B)
+		snprintf(why, whylen, "\"text\" (the chosen one corrected) goes with a or b");
+	else if (!d->annotator || !*d->annotator)
+		snprintf(why, whylen, "no \"annotator\" on the line and none to fall back on (give "
+			 "--annotator NAME, or set $ASSAY_ANNOTATOR)");
+	else
+		return false;
+	return true;
+}
+
 /* Checks one line and records its decision; why says what was wrong.
  * Returns the status of a store failure that ends the run, else 0. */
 static int decide_line(store *s, const char *line, size_t len, const char *annotator,
@@ -167,20 +223,7 @@ static int decide_line(store *s, const char *line, size_t len, const char *annot
 		 .adjudicate = in.adjudicate};
 	int rc = 0;
 	assay_error err = {0};
-	if (!d.id)
-		snprintf(why, whylen, "no \"id\"");
-	else if (d.kind == -1)
-		snprintf(why, whylen, "\"verdict\": expected accept, edit, reject, skip, note or "
-			 "prefer");
-	else if ((d.kind == KIND_PREFER) != (in.prefer != NULL) ||
-		 (in.prefer && d.pref == STORE_PREF_NONE))
-		snprintf(why, whylen, "\"prefer\": expected a, b, tie or both-bad, with \"verdict\": "
-			 "\"prefer\" or none");
-	else if (d.pref && d.text && d.pref != STORE_PREF_A && d.pref != STORE_PREF_B)
-		snprintf(why, whylen, "\"text\" (the chosen one corrected) goes with a or b");
-	else if (!d.annotator)
-		snprintf(why, whylen, "no annotator (give \"annotator\" or --annotator)");
-	else if (decide_one(s, &d, &err) < 0) {
+	if (!line_refused(&d, &in, why, whylen) && decide_one(s, &d, &err) < 0) {
 		snprintf(why, whylen, "%s", err.msg);
 		if (err.code == ASSAY_EBUSY || err.code == ASSAY_EIO || err.code == ASSAY_EFULL)
 			rc = err.code; /* the database itself failed: stop here */
@@ -323,7 +366,9 @@ static const cli_opt decide_rows[] = {
 		   "\"accept\"|\"edit\"|\"reject\"|\"skip\"|\"note\", \"reason\": ...,\n"
 		   "\"text\": ..., \"annotator\": ..., \"batch\": ...}, on a pair\n"
 		   "{\"id\": ..., \"verdict\": \"prefer\", \"prefer\": \"a\"|\"b\"|\"tie\"|\n"
-		   "\"both-bad\", ...}; - is stdin;\n"
+		   "\"both-bad\", ...}; - is stdin; a line's \"annotator\" wins\n"
+		   "over --annotator, which (or $ASSAY_ANNOTATOR, $USER) is\n"
+		   "needed only for lines without one;\n"
 		   "bad lines are reported as FILE:LINE: reason and skipped"),
 	CLI_FLAG("undo", 0, args, undo, "undo this annotator's latest decision"),
 	CLI_FLAG("all", 0, args, all,
@@ -483,7 +528,9 @@ int cmd_decide(cli_ctx *ctx, int argc, char **argv)
 		if (code || a.autom)
 			return code < 0 ? 0 : code ? code : decide_auto(ctx, &a.ao);
 	}
-	if (!d.annotator || !*d.annotator)
+	/* --from: each line may name its annotator; one that does not and has
+	 * none to fall back on is refused on its own (line_refused) */
+	if ((!d.annotator || !*d.annotator) && (!a.from || a.undo))
 		return cli_usage_error(ctx, "who decides? give --annotator NAME (or set "
 					    "$ASSAY_ANNOTATOR)");
 	if ((a.from || a.undo) && npos)

@@ -278,6 +278,52 @@ int store_sample_ext_id(store *s, int64_t id, char **ext_id, assay_error *err)
 	return rc < 0 ? rc : ASSAY_OK;
 }
 
+/* Driven from the batches into the (batch_id, ext_id) key, as below. */
+static const dbi_query q_dup_find = {
+    "duplicate_find",
+    "SELECT b.name, d.line, s.ext_id, k.name FROM batches b CROSS JOIN duplicates d"
+    " ON d.batch_id = b.id AND d.ext_id = ?1 JOIN samples s ON s.id = d.sample_id"
+    " JOIN batches k ON k.id = s.batch_id WHERE (?2 IS NULL OR b.name = ?2)"
+    " ORDER BY b.id LIMIT 1",
+    "SELECT b.name, d.line, s.ext_id, k.name FROM batches b JOIN duplicates d"
+    " ON d.batch_id = b.id AND d.ext_id = $1 JOIN samples s ON s.id = d.sample_id"
+    " JOIN batches k ON k.id = s.batch_id WHERE ($2::text IS NULL OR b.name = $2)"
+    " ORDER BY b.id LIMIT 1"};
+
+int store_duplicate_find(store *s, const char *ext_id, const char *batch, store_duplicate *out,
+			 bool *found, assay_error *err)
+{
+	*out = (store_duplicate){0};
+	*found = false;
+	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_dup_find, err);
+	if (!st)
+		return err->code;
+	dbi_bind_text(st, 1, ext_id, -1);
+	dbi_bind_text(st, 2, batch, -1);
+	int rc = dbi_step(st, err, "reading the duplicates");
+	if (rc == DBI_ROW) {
+		*out = (store_duplicate){.batch_name = store_dcol_str(st, 0),
+					 .line = dbi_col_i64(st, 1),
+					 .kept_ext_id = store_dcol_str(st, 2),
+					 .kept_batch = store_dcol_str(st, 3)};
+		*found = out->batch_name && out->kept_ext_id && out->kept_batch;
+		if (!*found) {
+			store_duplicate_free(out);
+			rc = assay_fail(err, ASSAY_ENOMEM, "out of memory");
+		}
+	}
+	dbi_reset(st);
+	return rc < 0 ? rc : ASSAY_OK;
+}
+
+void store_duplicate_free(store_duplicate *d)
+{
+	free(d->batch_name);
+	free(d->kept_ext_id);
+	free(d->kept_batch);
+	*d = (store_duplicate){0};
+}
+
 /* Driven from the (few) batches into the unique (batch_id, ext_id) index,
  * so finding an id never scans the samples. */
 static const dbi_query q_by_ext_any = {

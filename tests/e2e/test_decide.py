@@ -2,10 +2,12 @@
 adjudication, notes, undo across processes, and every refusal."""
 import json
 import os
+import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from harness import Workdir, check, contains, eq  # noqa: E402
+from harness import BIN, Result, Workdir, check, contains, eq  # noqa: E402
+import test_pg_store as pgs  # noqa: E402
 
 
 def setup(w, n=5):
@@ -91,7 +93,8 @@ def test_bulk_from_jsonl_with_bad_lines():
         contains(r.out, "3 decisions recorded, 4 refused")
         src = os.path.join(w.path, "d.jsonl")
         eq(r.err.splitlines(), [f"{src}:3: not valid JSON: an unexpected character at byte 1",
-                                f"{src}:4: \"verdict\": expected accept, edit, reject, skip, note or prefer",
+                                f"{src}:4: \"verdict\": expected accept, edit, reject, skip, note or "
+                                "prefer, got \"maybe\"",
                                 f"{src}:5: no sample with id \"zz\"",
                                 f"{src}:6: a rejection needs a reason"])
         eq([(x[0], x[1], x[2]) for x in decisions(w)],
@@ -99,6 +102,116 @@ def test_bulk_from_jsonl_with_bad_lines():
         r = w.run("decide", "--annotator", "bob", "--from", "-",
                   stdin=json.dumps({"id": "s2", "verdict": "accept"}) + "\n")
         eq(r.code, 0, r)
+
+
+def without_user(w, *args, stdin=None):
+    """assay with neither $ASSAY_ANNOTATOR nor $USER (containers, cron, CI)."""
+    e = {k: v for k, v in os.environ.items() if k not in ("ASSAY_ANNOTATOR", "USER")}
+    p = subprocess.run([BIN, "--db", w.db] + list(args), input=stdin, capture_output=True,
+                       text=True, env=e, cwd=w.path, timeout=120)
+    return Result(p)
+
+
+def test_bulk_lines_that_name_their_annotator_need_no_other():
+    with Workdir() as w:
+        setup(w)
+        lines = [json.dumps({"id": "s0", "verdict": "accept", "annotator": "ann"}),
+                 json.dumps({"id": "s1", "verdict": "reject", "reason": "other",
+                             "annotator": "bob"})]
+        src = w.file("d.jsonl", "\n".join(lines) + "\n")
+        r = without_user(w, "decide", "--from", src)
+        eq(r.code, 0, r)
+        contains(r.out, "2 decisions recorded, 0 refused")
+        eq([(x[0], x[1]) for x in decisions(w)], [("s0", "ann"), ("s1", "bob")])
+        # a line without one, with nothing to fall back on: that line only
+        r = without_user(w, "decide", "--from", w.file("e.jsonl", "\n".join(
+            [json.dumps({"id": "s2", "verdict": "accept", "annotator": "cy"}),
+             json.dumps({"id": "s3", "verdict": "accept"})]) + "\n"))
+        eq(r.code, 65, r)
+        contains(r.out, "1 decisions recorded, 1 refused")
+        eq(r.err, f"{os.path.join(w.path, 'e.jsonl')}:2: no \"annotator\" on the line and none "
+                  "to fall back on (give --annotator NAME, or set $ASSAY_ANNOTATOR)\n")
+        # --annotator is for the lines without one; a line's own wins
+        r = without_user(w, "decide", "--annotator", "zed", "--from", "-", stdin="\n".join(
+            [json.dumps({"id": "s3", "verdict": "accept"}),
+             json.dumps({"id": "s4", "verdict": "accept", "annotator": "eve"})]))
+        eq(r.code, 0, r)
+        eq([(x[0], x[1]) for x in decisions(w)][3:], [("s3", "zed"), ("s4", "eve")])
+        # other forms still need someone
+        for args in (("s4", "accept"), ("--undo",)):
+            r = without_user(w, "decide", *args)
+            eq(r.code, 2, r)
+            contains(r.err, "who decides? give --annotator NAME")
+
+
+def test_bulk_lines_echo_a_bad_verdict_or_preference():
+    with Workdir() as w:
+        setup(w)
+        lines = [{"id": "s0", "verdict": "acept"}, {"id": "s0"}, {"id": "s0", "reason": "x"},
+                 {"id": "s0", "verdict": "prefer"}, {"id": "s0", "verdict": "accept",
+                                                     "prefer": "a"},
+                 {"id": "s0", "prefer": "left"}, {"id": "s0", "verdict": "\u001b[2Jbad"}]
+        src = w.file("d.jsonl", "".join(json.dumps(x) + "\n" for x in lines))
+        r = w.run("decide", "--annotator", "bob", "--from", src)
+        eq(r.code, 65, r)
+        v = "accept, edit, reject, skip, note or prefer"
+        eq(r.err.splitlines(), [f"{src}:1: \"verdict\": expected {v}, got \"acept\"",
+                                f"{src}:2: no \"verdict\": expected {v}",
+                                f"{src}:3: no \"verdict\": expected {v}",
+                                f"{src}:4: \"verdict\": \"prefer\" needs \"prefer\": a, b, tie "
+                                "or both-bad",
+                                f"{src}:5: \"prefer\" goes with \"verdict\": \"prefer\" or none, "
+                                "got \"verdict\": \"accept\"",
+                                f"{src}:6: \"prefer\": expected a, b, tie or both-bad, got "
+                                "\"left\"",
+                                f"{src}:7: \"verdict\": expected {v}, got \"^[[2Jbad\""])
+        eq(decisions(w), [])
+
+
+def duplicate_session(w):
+    """Decisions on a record dropped at import as a duplicate: the outputs."""
+    setup(w)
+    r = w.run("import", "--no-score", "--batch", "c", w.file("c.jsonl", "\n".join(
+        [json.dumps({"id": "c0", "caption": "A red kite number 3 flies."}),
+         json.dumps({"id": "c1", "caption": "Something new."})])))
+    eq(r.code, 0, r)
+    out = []
+    for args, stdin in ((("--from", "-"), json.dumps({"id": "c0", "verdict": "accept"})),
+                        (("c0", "accept"), None), (("--batch", "b", "c0", "accept"), None),
+                        (("--batch", "c", "c0", "accept"), None), (("c2", "accept"), None)):
+        r = w.run("decide", *args, stdin=stdin)
+        out.append((r.code, r.err))
+    r = w.run("info")
+    out.append(pgs.info_lines(r.out))
+    return out
+
+
+def test_a_duplicate_dropped_at_import_is_named_not_decided():
+    want = ('no sample with id "c0": that record (batch c, line 1) was dropped at import as '
+            'an exact duplicate of s3 (batch b); nothing recorded: decide s3 if the decision '
+            'is meant for it')
+    with Workdir() as w:
+        out = duplicate_session(w)
+        eq(out[:5], [(65, f"stdin:1: {want}\n"), (66, f"assay: {want}\n"),
+                     (66, 'assay: no sample with id "c0" in batch b\n'),
+                     (66, f"assay: {want}\n"), (66, 'assay: no sample with id "c2"\n')])
+        eq(decisions(w), [])
+        r = w.run("import", "--no-score", "--batch", "d", w.file("d.jsonl", "\n".join(
+            [json.dumps({"id": "d0", "caption": "Once."}),
+             json.dumps({"id": "d1", "caption": "ONCE. "})])))
+        eq(r.code, 0, r)
+        r = w.run("decide", "d1", "accept")
+        eq(r.err, 'assay: no sample with id "d1": that record (batch d, line 2) was dropped at '
+                  'import as an exact duplicate of d0 (the same batch); nothing recorded: '
+                  'decide d0 if the decision is meant for it\n')
+    uri = pgs.server()
+    if not uri:
+        return
+    p = pgs.pg_workdir(uri, "decidedup")
+    try:
+        eq(pgs.normal(duplicate_session(p)), pgs.normal(out))
+    finally:
+        pgs.pg_done(p)
 
 
 def test_bulk_numeric_ids_must_be_exact_integers():

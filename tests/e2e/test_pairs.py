@@ -147,8 +147,10 @@ def test_decide_prefer_and_from_lines():
         r = w.run("decide", *ann, "--from", w.file("d.jsonl", "\n".join(map(json.dumps, lines))))
         eq(r.code, 65, r)
         contains(r.out, "2 decisions recorded, 5 refused")
-        contains(r.err, 'd.jsonl:3: "prefer": expected a, b, tie or both-bad')
-        contains(r.err, 'd.jsonl:5: "prefer": expected a, b, tie or both-bad')
+        contains(r.err, 'd.jsonl:3: "prefer" goes with "verdict": "prefer" or none, got '
+                 '"verdict": "accept"')
+        contains(r.err, 'd.jsonl:4: "verdict": "prefer" needs "prefer": a, b, tie or both-bad')
+        contains(r.err, 'd.jsonl:5: "prefer": expected a, b, tie or both-bad, got "left"')
         contains(r.err, 'd.jsonl:6: "text" (the chosen one corrected) goes with a or b')
         contains(r.err, "d.jsonl:7: this sample is a pair of candidates: decide it with prefer")
         eq(prefs(w), [("p0", "ann", "accepted", "a", None, None),

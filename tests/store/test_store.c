@@ -709,6 +709,46 @@ TEST(a_reader_of_its_own_leaves_the_stores_locks_on_the_file)
 	CHECK(another_process_may_lock(p));
 }
 
+/* What decide says of an id import dropped, and the id of a sample row. */
+TEST(a_dropped_duplicate_is_found_by_its_id_and_batch)
+{
+	store *s = fresh("dups.db");
+	assay_error e = {0};
+	CHECK_INT(store_begin(s, &e), ASSAY_OK);
+	int64_t b = make_batch(s, "b1"), id1, id;
+	CHECK_INT(insert(s, b, "a", 1, "hello", 11, &id1), STORE_INSERTED);
+	CHECK_INT(insert(s, b, "b", 2, "Hello ", 11, &id), STORE_DUPLICATE);
+	int64_t b2 = make_batch(s, "b2");
+	CHECK_INT(insert(s, b2, "b", 5, "hello", 11, &id), STORE_DUPLICATE);
+	CHECK_INT(insert(s, b2, "c", 6, "hello", 11, &id), STORE_DUPLICATE);
+	CHECK_INT(store_commit(s, &e), ASSAY_OK);
+	store_duplicate d;
+	bool found;
+	CHECK_INT(store_duplicate_find(s, "b", NULL, &d, &found, &e), ASSAY_OK);
+	CHECK(found);
+	CHECK_STR(d.batch_name, "b1"); /* the oldest batch first */
+	CHECK_INT(d.line, 2);
+	CHECK_STR(d.kept_ext_id, "a");
+	CHECK_STR(d.kept_batch, "b1");
+	store_duplicate_free(&d);
+	CHECK_INT(store_duplicate_find(s, "b", "b2", &d, &found, &e), ASSAY_OK);
+	CHECK(found);
+	CHECK_STR(d.batch_name, "b2");
+	CHECK_INT(d.line, 5);
+	store_duplicate_free(&d);
+	CHECK_INT(store_duplicate_find(s, "c", "b1", &d, &found, &e), ASSAY_OK);
+	CHECK(!found && !d.batch_name);
+	CHECK_INT(store_duplicate_find(s, "a", NULL, &d, &found, &e), ASSAY_OK);
+	CHECK(!found); /* a kept sample is no duplicate */
+	char *ext = NULL;
+	CHECK_INT(store_sample_ext_id(s, id1, &ext, &e), ASSAY_OK);
+	CHECK_STR(ext, "a");
+	free(ext);
+	CHECK_INT(store_sample_ext_id(s, id1 + 100, &ext, &e), ASSAY_ENOTFOUND);
+	CHECK(ext == NULL);
+	store_close(s);
+}
+
 UNIT_MAIN(UNIT_CASE(creates_new_database_0600_with_schema),
 	  UNIT_CASE(a_reader_of_its_own_leaves_the_stores_locks_on_the_file), UNIT_CASE(check_finds_damage_and_lists_it),
 	  UNIT_CASE(readers_upgrade_an_older_database_once),
@@ -717,6 +757,7 @@ UNIT_MAIN(UNIT_CASE(creates_new_database_0600_with_schema),
 	  UNIT_CASE(refuses_foreign_sqlite_database_untouched), UNIT_CASE(refuses_newer_schema),
 	  UNIT_CASE(an_earlier_version_3_gets_the_steps_it_lacks),
 	  UNIT_CASE(missing_database_for_readers), UNIT_CASE(insert_outcomes),
+	  UNIT_CASE(a_dropped_duplicate_is_found_by_its_id_and_batch),
 	  UNIT_CASE(a_batch_keeps_its_media_and_changes_only_what_is_given),
 	  UNIT_CASE(rollback_leaves_nothing), UNIT_CASE(busy_database_reports_lock),
 	  UNIT_CASE(events_are_append_only),
