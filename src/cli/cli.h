@@ -140,6 +140,8 @@ int cli_where_parse(const cli_ctx *ctx, const char *expr, cli_where *out);
 /* The compiled slice, or NULL when no --where was given. */
 const store_where *cli_where_get(const cli_where *w);
 void cli_where_free(cli_where *w);
+/* The --where language, a field a line, for a command's --help. */
+void cli_where_help(FILE *f);
 
 /* A progress line on stderr, shown only when stderr is a terminal. */
 typedef struct cli_progress {

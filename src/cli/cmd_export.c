@@ -444,6 +444,7 @@ static const cli_opt export_rows[] = {
 const cli_opts cli_export_opts = {
 	.head = export_head,
 	.rows = export_rows,
+	.foot_fn = cli_where_help,
 	.column = 22,
 	.max_operands = 0,
 };

@@ -201,4 +201,6 @@ void cli_opts_help(const cli_opts *spec, FILE *f)
 	}
 	if (spec->foot)
 		fputs(spec->foot, f);
+	if (spec->foot_fn)
+		spec->foot_fn(f);
 }

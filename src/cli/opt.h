@@ -55,6 +55,7 @@ typedef struct cli_opts {
 	const cli_opt *rows;
 	int column;         /* where the help lines start */
 	const char *foot;   /* the help below the options, or NULL */
+	void (*foot_fn)(FILE *f); /* and then this, or NULL */
 	int max_operands;   /* operands allowed after the options; -1: any */
 	bool wide_alone;    /* a left part too wide for the column stands alone
 			     * on its line, its help below at the column */

@@ -304,6 +304,42 @@ const store_where *cli_where_get(const cli_where *w)
 	return w && w->set ? &w->w : NULL;
 }
 
+void cli_where_help(FILE *f)
+{
+	fputs("\nThe --where language: the fields below, compared with = != < <= > >= (~ where\n"
+	      "said), joined with and, or, not and parentheses; text in double quotes:\n", f);
+	size_t n;
+	const query_field *fields = query_fields(&n);
+	for (size_t i = 0; i < n; i++) {
+		/* wrapped at 78 columns, later lines indented */
+		const char *s = fields[i].help;
+		int indent = 2;
+		while (*s) {
+			size_t room = (size_t)(78 - indent), len = strlen(s);
+			if (len > room) {
+				len = room;
+				while (len > 0 && s[len] != ' ')
+					len--;
+				if (len == 0)
+					len = room;
+			}
+			fprintf(f, "%*s%.*s\n", indent, "", (int)len, s);
+			s += len;
+			while (*s == ' ')
+				s++;
+			indent = 6;
+		}
+		const char *const *w = fields[i].words;
+		if (w && !strstr(fields[i].help, w[0])) {
+			fputs("      V: ", f);
+			for (size_t k = 0; w[k]; k++)
+				fprintf(f, "%s%s", k ? ", " : "", w[k]);
+			fputc('\n', f);
+		}
+	}
+	fputs("e.g. 'flagged(repetition) and meta.model = \"llava\"' or 'quality < 0.3'\n", f);
+}
+
 void cli_where_free(cli_where *w)
 {
 	if (!w->set)

@@ -769,3 +769,22 @@ def test_a_bad_where_is_a_usage_error_pointing_at_its_column():
         r = w.run("export", "--where", "kind = image")
         eq(r.code, 2, r)
         contains(r.err, "assay: --where: column 8: expected one of caption, response, text")
+
+
+def test_help_describes_the_where_language_the_other_commands_point_to():
+    """review and decide say "see assay export --help" for --where: it lists
+    every field of the language, the words a verdict takes and the operators."""
+    with Workdir() as w:
+        r = w.run("export", "--help")
+        eq(r.code, 0, r)
+        contains(r.out, "The --where language")
+        contains(r.out, "compared with = != < <= > >=")
+        for field in ("flagged(NAME)", "score.NAME OP", "quality OP", "learned OP",
+                      "meta.PATH OP", "batch = NAME", "kind = K", "verdict = V",
+                      "reason = TEXT", "annotator = NAME", "conflict:", "edited:",
+                      "decided_after =", "decided_before =", "spotcheck = N", "text ~ TEXT"):
+            contains(r.out, "\n  " + field)
+        contains(r.out, "V: accepted, edited, rejected, skipped, undecided")
+        check(max(len(x) for x in r.out.splitlines()) <= 80, r.out)
+        for cmd in ("review", "decide"):
+            contains(w.run(cmd, "--help").out, "assay export --help")
