@@ -181,7 +181,9 @@ void store_batch_free(store_batch *b);
 int store_batch_by_name(store *s, const char *name, store_batch *out, assay_error *err);
 /* The most recent batch imported from source; ASSAY_ENOTFOUND when none. */
 int store_batch_by_source(store *s, const char *source, store_batch *out, assay_error *err);
-/* Creates a batch from b (id and counts ignored); sets b->id. */
+/* Creates a batch from b (id and counts ignored); sets b->id.
+ * ASSAY_ECONFLICT when a batch of that name exists (nothing is written, and
+ * the transaction stays usable: the caller may try another name). */
 int store_batch_create(store *s, store_batch *b, assay_error *err);
 /* Changes where a batch's media are found; a NULL argument keeps its
  * value (media move; what a sample is does not change). */

@@ -271,7 +271,7 @@ static const cli_opt import_rows[] = {
 	CLI_CALL("batch", 0, "NAME", batch_option,
 		 "the batch to import into (created when new); default:\n"
 		 "the batch this source was last imported into, else\n"
-		 "NAME@TIME from the file name"),
+		 "NAME@TIME from the file name (NAME@TIME#2 when taken)"),
 	CLI_STRING("meta", 0, args, o.meta_fields, "FIELDS",
 		   "comma-separated fields annotators see beside the text;\n"
 		   "default: all fields but the text"),

@@ -32,24 +32,28 @@ void ingest_source_key(const char *source, char *out, size_t cap)
 	}
 }
 
-static void default_batch_name(const char *source, char *out, size_t cap)
+/* A batch's default name: the source's base name and the time, as
+ * "data.jsonl@2026-01-02T03:04:05Z"; the nth batch of that name and second
+ * (n > 1) is "data.jsonl@2026-01-02T03:04:05Z#n". */
+static void default_batch_name(const char *source, time_t now, int n, char *out, size_t cap)
 {
 	const char *base = strcmp(source, "-") == 0 ? "stdin" : source;
 	const char *q = strpbrk(base, "?#");
-	size_t n = q ? (size_t)(q - base) : strlen(base);
-	while (n > 1 && base[n - 1] == '/')
-		n--;
-	const char *slash = memrchr(base, '/', n);
+	size_t len = q ? (size_t)(q - base) : strlen(base);
+	while (len > 1 && base[len - 1] == '/')
+		len--;
+	const char *slash = memrchr(base, '/', len);
 	if (slash) {
-		n -= (size_t)(slash + 1 - base);
+		len -= (size_t)(slash + 1 - base);
 		base = slash + 1;
 	}
-	time_t now = time(NULL);
 	struct tm tm;
 	gmtime_r(&now, &tm);
 	char stamp[32];
 	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	snprintf(out, cap, "%.*s@%s", (int)ASSAY_MIN(n, (size_t)200), base, stamp);
+	int at = snprintf(out, cap, "%.*s@%s", (int)ASSAY_MIN(len, (size_t)200), base, stamp);
+	if (n > 1 && at > 0 && (size_t)at < cap)
+		snprintf(out + at, cap - (size_t)at, "#%d", n);
 }
 
 /* Converts "a, b,c" to the JSON array stored on the batch ("" for NULL). */
@@ -190,39 +194,37 @@ static int check_compatible(const store_batch *b, const ingest_options *o, rec_o
 	return check_pair(b, o, ro, err);
 }
 
-/* Finds the batch this import continues, or creates it (inside the open
- * transaction). */
-int ingest_pick_batch(store *s, const char *source, const char *format, const ingest_options *o,
-		      rec_options *ro, ingest_result *res, assay_error *err)
+/* How many "#n" names a default name tries before giving up. */
+#define NAME_TRIES 1000
+
+/* Inserts b under --batch's name, or under the first free default name;
+ * the insert itself tells a name taken (by another import, even one
+ * running at this moment), so two imports never both take one. */
+static int create_named(store *s, store_batch *b, const char *source, const ingest_options *o,
+			char *name, size_t cap, assay_error *err)
 {
-	char key[PATH_MAX + 64];
-	ingest_source_key(source, key, sizeof key);
-	store_batch b = {0};
-	int rc;
-	if (o->batch)
-		rc = store_batch_by_name(s, o->batch, &b, err);
-	else if (strcmp(source, "-") != 0)
-		rc = store_batch_by_source(s, key, &b, err);
-	else
-		rc = ASSAY_ENOTFOUND;
-	if (rc == ASSAY_OK) {
-		rc = check_compatible(&b, o, ro, err);
-		if (rc == ASSAY_OK)
-			rc = update_media(s, b.id, o, err);
-		res->batch_id = b.id;
-		snprintf(res->batch, sizeof res->batch, "%s", b.name);
-		res->resumed = true;
-		store_batch_free(&b);
-		return rc;
+	b->name = name;
+	if (o->batch) {
+		snprintf(name, cap, "%s", o->batch);
+		return store_batch_create(s, b, err);
 	}
-	if (rc != ASSAY_ENOTFOUND)
-		return rc;
-	assay_error_clear(err);
-	char name[256];
-	if (o->batch)
-		snprintf(name, sizeof name, "%s", o->batch);
-	else
-		default_batch_name(source, name, sizeof name);
+	time_t now = time(NULL);
+	for (int n = 1; n <= NAME_TRIES; n++) {
+		default_batch_name(source, now, n, name, cap);
+		int rc = store_batch_create(s, b, err);
+		if (rc != ASSAY_ECONFLICT)
+			return rc;
+		assay_error_clear(err);
+	}
+	return assay_fail(err, ASSAY_ECONFLICT, "batch names up to \"%s\" are all taken: name "
+			  "one with --batch NAME", name);
+}
+
+/* Creates the batch of a new import, recording its options (inside the
+ * open transaction); ASSAY_ECONFLICT when --batch's name is taken. */
+static int new_batch(store *s, const char *source, const char *key, const char *format,
+		     const ingest_options *o, ingest_result *res, assay_error *err)
+{
 	char turn[24] = "";
 	if (o->turn_set)
 		snprintf(turn, sizeof turn, "%d", o->turn);
@@ -235,9 +237,8 @@ int ingest_pick_batch(store *s, const char *source, const char *format, const in
 		free(maps);
 		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
 	}
-	b = (store_batch){
-		.name = name,
-		.source = key,
+	store_batch b = {
+		.source = (char *)key,
 		.format = (char *)format,
 		.text_field = (char *)(o->text_field ? o->text_field : ""),
 		.id_field = (char *)(o->id_field ? o->id_field : ""),
@@ -253,7 +254,8 @@ int ingest_pick_batch(store *s, const char *source, const char *format, const in
 		.pair_model_fields = (char *)(o->pair_model_fields ? o->pair_model_fields : ""),
 		.created_at = assay_now_ms(),
 	};
-	rc = store_batch_create(s, &b, err);
+	char name[256];
+	int rc = create_named(s, &b, source, o, name, sizeof name, err);
 	free(meta);
 	free(context);
 	free(maps);
@@ -262,3 +264,39 @@ int ingest_pick_batch(store *s, const char *source, const char *format, const in
 	return rc;
 }
 
+/* Finds the batch this import continues, or creates it (inside the open
+ * transaction). */
+int ingest_pick_batch(store *s, const char *source, const char *format, const ingest_options *o,
+		      rec_options *ro, ingest_result *res, assay_error *err)
+{
+	char key[PATH_MAX + 64];
+	ingest_source_key(source, key, sizeof key);
+	store_batch b = {0};
+	int rc;
+	if (o->batch)
+		rc = store_batch_by_name(s, o->batch, &b, err);
+	else if (strcmp(source, "-") != 0)
+		rc = store_batch_by_source(s, key, &b, err);
+	else
+		rc = ASSAY_ENOTFOUND;
+	if (rc == ASSAY_ENOTFOUND) {
+		assay_error_clear(err);
+		rc = new_batch(s, source, key, format, o, res, err);
+		if (rc != ASSAY_ECONFLICT || !o->batch)
+			return rc;
+		/* --batch NAME, made by another import since it was looked up:
+		 * this one adds to it, as to any existing batch */
+		assay_error_clear(err);
+		rc = store_batch_by_name(s, o->batch, &b, err);
+	}
+	if (rc != ASSAY_OK)
+		return rc;
+	rc = check_compatible(&b, o, ro, err);
+	if (rc == ASSAY_OK)
+		rc = update_media(s, b.id, o, err);
+	res->batch_id = b.id;
+	snprintf(res->batch, sizeof res->batch, "%s", b.name);
+	res->resumed = true;
+	store_batch_free(&b);
+	return rc;
+}

@@ -111,7 +111,8 @@ static const dbi_query q_create = {
     "INSERT INTO batches (name, source, format, text_field, id_field, meta_fields, "
     "created_at, kind, context_fields, dedup_on, turn, media_fields, media_root, media_maps, "
     "pair_fields, pair_model_fields) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT (name) DO NOTHING RETURNING id",
     NULL};
 
 int store_batch_create(store *s, store_batch *b, assay_error *err)
@@ -139,9 +140,12 @@ int store_batch_create(store *s, store_batch *b, assay_error *err)
 	if (rc == DBI_ROW)
 		b->id = dbi_col_i64(st, 0);
 	dbi_reset(st);
+	/* no row: the name is taken (by a committed batch, or on PostgreSQL
+	 * by one another transaction committed while this insert waited) */
 	return rc == DBI_ROW ? ASSAY_OK
 	       : rc < 0      ? rc
-			     : assay_fail(err, ASSAY_EDB, "creating a batch: no id returned");
+			     : assay_fail(err, ASSAY_ECONFLICT, "batch \"%s\" already exists",
+					  b->name);
 }
 
 static const dbi_query q_set_media = {

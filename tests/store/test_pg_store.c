@@ -64,6 +64,11 @@ static void import_case(int engine)
 	store_batch b = {.name = "b1", .source = "/x.jsonl", .format = "jsonl", .created_at = 5};
 	CHECK_INT(store_batch_create(s, &b, &err), ASSAY_OK);
 	CHECK_INT(b.id, 1);
+	/* a name taken: said, and the transaction goes on (no failed statement) */
+	store_batch again = {.name = "b1", .source = "/y.jsonl", .format = "jsonl",
+			     .created_at = 6};
+	CHECK_INT(store_batch_create(s, &again, &err), ASSAY_ECONFLICT);
+	CHECK_STR(err.msg, "batch \"b1\" already exists");
 	int out;
 	CHECK_INT(add(s, b.id, "a", 1, "first text", &out), 1);
 	CHECK_INT(out, STORE_INSERTED);
