@@ -25,7 +25,8 @@ static const char import_head[] =
 	"FILE:LINE: reason; exact duplicates (same text after normalization) are\n"
 	"dropped and counted. Importing the same source into the same batch\n"
 	"again adds only what is new, so an interrupted import is finished by\n"
-	"running it again.\n"
+	"running it again (standard input: with --batch naming the batch the\n"
+	"interruption message names).\n"
 	"\n";
 
 static const char import_foot[] =
@@ -427,6 +428,21 @@ static int check_args(const cli_ctx *ctx, const args *a, int sources)
 	return 0;
 }
 
+/* How to finish an interrupted import. The same command finds a file's or
+ * a URL's batch again by its source, and --batch names one; standard
+ * input without --batch would go into a new batch, so the hint names the
+ * batch to send the same input to again (what it has is skipped). */
+static void say_interrupted(const char *source, const ingest_options *o, const ingest_result *r)
+{
+	if (strcmp(source, "-") != 0 || o->batch || !r->batch[0])
+		cli_errorf("interrupted: what was read is saved; run the same command again to "
+			   "finish");
+	else
+		cli_errorf("interrupted: what was read is saved in batch \"%s\"; to finish, send "
+			   "the same input again with --batch \"%s\" (what is there already is "
+			   "skipped)", r->batch, r->batch);
+}
+
 /* Imports each source in turn, then scores what came in (scores: NULL
  * with --no-score or when the configuration was refused, then score_err
  * says why). Returns the exit code: interrupted over failed over some
@@ -447,8 +463,7 @@ static int import_sources(store *s, args *a, int n, char **sources, import_ui *u
 			if ((!a->quiet || rc == ASSAY_EINTR) && r.batch[0])
 				summary(sources[i], &r);
 			if (rc == ASSAY_EINTR)
-				cli_errorf("interrupted: what was read is saved; run the same "
-					   "command again to finish");
+				say_interrupted(sources[i], &a->o, &r);
 		} else {
 			cli_fail(&err);
 		}

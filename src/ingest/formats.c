@@ -112,6 +112,7 @@ static int jsonl_next(reader *r, record *rec, assay_error *err)
 			continue;
 		rec->raw = p;
 		rec->len = len;
+		rec->cut = !nl;
 		return 1;
 	}
 }
@@ -424,6 +425,7 @@ static int csv_row(reader *r, record *rec, char ***fields, size_t *nfields, assa
 		(*fields)[(*nfields)++] = f;
 	} while (end == ',');
 	in->line += lines;
+	rec->cut = end == -1 && *nfields;
 	return ASSAY_OK;
 }
 

@@ -163,6 +163,11 @@ static int checkpoint(run *r, bool finished, bool reopen, assay_error *err)
 	return rc;
 }
 
+static bool stopped(const run *r)
+{
+	return r->o->stop && *r->o->stop;
+}
+
 /* Inserts the first `ready` records of the ring; returns 1 when they are
  * all taken (0 at the source's end, or an error). */
 static int insert_run(run *r, size_t ready, int *since_commit, assay_error *err)
@@ -175,12 +180,18 @@ static int insert_run(run *r, size_t ready, int *since_commit, assay_error *err)
 		r->bytes = sl->bytes;
 		if (sl->end) {
 			r->end_line = sl->rec.line;
+			/* the input cut off by the stop (a pipe whose writer was
+			 * interrupted too) ends inside an element: not bad data */
+			if (stopped(r) && (sl->rc >= 0 || sl->rc == ASSAY_EFORMAT))
+				return assay_fail(err, ASSAY_EINTR, "interrupted");
 			if (sl->rc < 0)
 				*err = sl->err;
-			else if (r->o->stop && *r->o->stop) /* the file's end came in this run */
-				return assay_fail(err, ASSAY_EINTR, "interrupted");
 			return sl->rc; /* the reader thread has ended */
 		}
+		/* the unfinished last line of an interrupted input is unread input,
+		 * not a bad record: neither counted nor kept */
+		if (sl->rec.cut && (sl->rec.error[0] || sl->parsed < 0) && stopped(r))
+			return assay_fail(err, ASSAY_EINTR, "interrupted");
 		r->res->read++;
 		if ((rc = take(r, sl, done, err)) < 0)
 			return rc;
@@ -194,7 +205,7 @@ static int insert_run(run *r, size_t ready, int *since_commit, assay_error *err)
 		}
 		if (r->res->read % PROGRESS_EVERY == 0)
 			progress(r);
-		if (r->o->stop && *r->o->stop && done + 1 == ready)
+		if (stopped(r) && done + 1 == ready)
 			return assay_fail(err, ASSAY_EINTR, "interrupted");
 	}
 	return rc < 0 ? rc : 1;

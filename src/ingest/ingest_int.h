@@ -50,6 +50,7 @@ typedef struct record {
 	int64_t line;
 	const char *raw;
 	size_t len;
+	bool cut;	/* the input ended inside it (no line end after it) */
 	char error[320];
 } record;
 

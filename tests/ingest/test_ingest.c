@@ -247,6 +247,40 @@ TEST(import_stop_and_strict)
 	store_close(s);
 }
 
+/* Imports p into batch `name` with the stop raised (or not); returns the
+ * batch's count of rejected records. */
+static int64_t rejected_after(store *s, const char *p, const char *name, const char *format,
+			      int stop_raised, int want_rc)
+{
+	volatile sig_atomic_t stop = stop_raised;
+	ingest_options o = {.batch = name, .format = format, .stop = &stop};
+	ingest_result r;
+	assay_error e = {0};
+	CHECK_INT(ingest_import(s, p, &o, &r, &e), want_rc);
+	CHECK_INT(r.rejected, 0 + (want_rc == ASSAY_EPARTIAL));
+	store_batch b = {0};
+	CHECK_INT(store_batch_by_name(s, name, &b, &e), ASSAY_OK);
+	int64_t n = b.n_rejected;
+	store_batch_free(&b);
+	return n;
+}
+
+/* An interrupted pipe ends inside a line (its writer stopped too): that
+ * unfinished line is unread input, not a bad record; without a stop the
+ * same cut-off line is refused as before. */
+TEST(stop_leaves_the_cut_off_line_unread)
+{
+	store *s = fresh("cut.db");
+	const char *p = write_file("cut.jsonl", "{\"text\": \"half a rec");
+	CHECK_INT(rejected_after(s, p, "stopped", NULL, 1, ASSAY_EINTR), 0);
+	CHECK_INT(rejected_after(s, p, "ended", NULL, 0, ASSAY_EPARTIAL), 1);
+	p = write_file("cut.csv", "id,text\n1,\"half a fie");
+	CHECK_INT(rejected_after(s, p, "csv", NULL, 1, ASSAY_EINTR), 0);
+	p = write_file("cut.json", "[{\"text\": \"half an ele");
+	CHECK_INT(rejected_after(s, p, "json", NULL, 1, ASSAY_EINTR), 0);
+	store_close(s);
+}
+
 TEST(readers_json_csv_and_refusals)
 {
 	store *s = fresh("d.db");
@@ -275,4 +309,5 @@ TEST(readers_json_csv_and_refusals)
 
 UNIT_MAIN(UNIT_CASE(field_paths_and_formats), UNIT_CASE(record_checks),
 	  UNIT_CASE(import_chunks_and_counts), UNIT_CASE(import_last_commit_failed),
-	  UNIT_CASE(import_stop_and_strict), UNIT_CASE(readers_json_csv_and_refusals))
+	  UNIT_CASE(import_stop_and_strict), UNIT_CASE(stop_leaves_the_cut_off_line_unread),
+	  UNIT_CASE(readers_json_csv_and_refusals))
