@@ -62,7 +62,9 @@ typedef struct ingest_options {
 	 * and quoted values), then a count of the rest; when every record fails
 	 * the same way, one example and one summary (with the fields found when
 	 * the text or id field is missing). source is NULL when reason is
-	 * already a whole message. The rejects table keeps every one. */
+	 * already a whole message. The rejects table keeps every one (except
+	 * with a batch the import made that only refusals went into: it is
+	 * not kept, see ingest_result.dropped). */
 	void (*report)(void *ud, const char *source, int64_t line, const char *reason);
 	/* Called now and then with the running counts. */
 	void (*progress)(void *ud, const ingest_progress *p);
@@ -77,6 +79,8 @@ typedef struct ingest_result {
 	int64_t batch_id;
 	char batch[256];
 	bool resumed;        /* continued a batch that already existed */
+	bool dropped;        /* made by this import but not kept: every record was
+				refused (a corrected re-run starts afresh) */
 	int64_t read;        /* records read (blank lines not counted) */
 	int64_t imported;    /* new samples */
 	int64_t duplicate;   /* exact duplicates of existing samples, dropped */
@@ -91,6 +95,11 @@ typedef struct ingest_result {
  * nothing of this source is in the database. */
 int ingest_import(store *s, const char *source, const ingest_options *opt, ingest_result *res,
 		  assay_error *err);
+
+/* Whether a file source can be read (exists, is no directory, opens):
+ * ASSAY_ENOTFOUND or ASSAY_EIO with the message its import would give.
+ * Standard input, URLs and FIFOs pass (they cannot be checked ahead). */
+int ingest_source_check(const char *source, assay_error *err);
 
 /* Looks up a dotted field path ("meta.caption") in a cJSON object: an exact
  * key wins over a nested path. Returns the item or NULL. */

@@ -185,6 +185,9 @@ int store_batch_by_source(store *s, const char *source, store_batch *out, assay_
  * ASSAY_ECONFLICT when a batch of that name exists (nothing is written, and
  * the transaction stays usable: the caller may try another name). */
 int store_batch_create(store *s, store_batch *b, assay_error *err);
+/* Removes a batch, and the records it refused, when it holds no sample and
+ * no duplicate (else leaves it as it is). */
+int store_batch_drop_empty(store *s, int64_t batch_id, assay_error *err);
 /* Changes where a batch's media are found; a NULL argument keeps its
  * value (media move; what a sample is does not change). */
 int store_batch_set_media(store *s, int64_t batch_id, const char *fields, const char *root,

@@ -21,9 +21,10 @@ static const char import_head[] =
 	"                    [--from-batch B] [--batch NAME]\n"
 	"\n"
 	"Imports samples from each SOURCE: a file, - for standard input, or an\n"
-	"http(s) URL (streamed). Bad records are skipped and reported as\n"
-	"FILE:LINE: reason; exact duplicates (same text after normalization) are\n"
-	"dropped and counted. Importing the same source into the same batch\n"
+	"http(s) URL (streamed); every file is checked to open before anything\n"
+	"is imported. Bad records are skipped and reported as FILE:LINE: reason;\n"
+	"exact duplicates (same text after normalization) are dropped and\n"
+	"counted. Importing the same source into the same batch\n"
 	"again adds only what is new, so an interrupted import is finished by\n"
 	"running it again (standard input: with --batch naming the batch the\n"
 	"interruption message names).\n"
@@ -71,12 +72,15 @@ static void progress(void *ud, const ingest_progress *p)
 
 static void summary(const char *source, const ingest_result *r)
 {
-	char line[1024];
+	char line[1024], batch[300] = "";
+	if (!r->dropped)
+		snprintf(batch, sizeof batch, " batch \"%s\"%s:", r->batch,
+			 r->resumed ? " (existing)" : "");
 	snprintf(line, sizeof line,
-		 "%s: batch \"%s\"%s: %lld read, %lld imported, %lld duplicate, %lld rejected",
-		 strcmp(source, "-") == 0 ? "stdin" : source, r->batch,
-		 r->resumed ? " (existing)" : "", (long long)r->read, (long long)r->imported,
-		 (long long)r->duplicate, (long long)r->rejected);
+		 "%s:%s %lld read, %lld imported, %lld duplicate, %lld rejected%s",
+		 strcmp(source, "-") == 0 ? "stdin" : source, batch, (long long)r->read,
+		 (long long)r->imported, (long long)r->duplicate, (long long)r->rejected,
+		 r->dropped ? "; no batch kept, every record was refused" : "");
 	cli_put_safe(stdout, line);
 	if (r->present)
 		printf(", %lld already present", (long long)r->present);
@@ -489,6 +493,22 @@ static int import_sources(store *s, args *a, int n, char **sources, import_ui *u
 	return worst;
 }
 
+/* Every file source is checked before the database is opened (or made):
+ * a typo imports nothing and leaves no new database behind. Returns 0 or
+ * the first failure's exit code, each failure said. */
+static int check_sources(int n, char **sources)
+{
+	int code = 0;
+	for (int i = 0; i < n; i++) {
+		assay_error err = {0};
+		if (ingest_source_check(sources[i], &err) < 0) {
+			int c = cli_fail(&err);
+			code = code ? code : c;
+		}
+	}
+	return code;
+}
+
 int cmd_import(cli_ctx *ctx, int argc, char **argv)
 {
 	args a = {0};
@@ -497,6 +517,8 @@ int cmd_import(cli_ctx *ctx, int argc, char **argv)
 	int code = cli_opts_parse(ctx, &cli_import_opts, argc, argv, &a, &first);
 	if (!code)
 		code = check_args(ctx, &a, argc - first);
+	if (!code)
+		code = check_sources(argc - first, argv + first);
 	if (code)
 		return code == CLI_OPTS_DONE ? 0 : code;
 	store *s = NULL;

@@ -229,6 +229,19 @@ static int read_all(run *r, assay_error *err)
 	}
 }
 
+/* A batch this import made that nothing but refusals went into is not
+ * kept: the refusals were reported, and a corrected re-run (another
+ * --text or --format) must not find the batch and its options again. */
+static int drop_refused_batch(run *r, assay_error *err)
+{
+	const ingest_result *res = r->res;
+	if (res->resumed || res->imported || res->duplicate || res->present || !res->rejected)
+		return ASSAY_OK;
+	int rc = store_batch_drop_empty(r->s, res->batch_id, err);
+	r->res->dropped = rc == ASSAY_OK;
+	return rc;
+}
+
 int ingest_import(store *s, const char *source, const ingest_options *o, ingest_result *res,
 		  assay_error *err)
 {
@@ -272,6 +285,8 @@ int ingest_import(store *s, const char *source, const ingest_options *o, ingest_
 		rpt_message(&r.rpt, err->msg);
 		rc = store_reject_add(s, res->batch_id, r.in.name, r.end_line, err->msg, err);
 	}
+	if (rc == ASSAY_OK)
+		rc = drop_refused_batch(&r, err);
 	bool committed = false;
 	if (rc == ASSAY_OK || rc == ASSAY_EINTR) {
 		assay_error saved = *err;

@@ -61,6 +61,26 @@ int src_open(src *s, const char *source, const struct net_options *net, assay_er
 	return ASSAY_OK;
 }
 
+int ingest_source_check(const char *source, assay_error *err)
+{
+	if (strcmp(source, "-") == 0 || is_url(source))
+		return ASSAY_OK;
+	struct stat st;
+	if (stat(source, &st) < 0)
+		return assay_fail(err, errno == ENOENT ? ASSAY_ENOTFOUND : ASSAY_EIO, "%s: %s",
+				  source, strerror(errno));
+	if (S_ISDIR(st.st_mode))
+		return assay_fail(err, ASSAY_EIO, "%s: is a directory", source);
+	if (!S_ISREG(st.st_mode)) /* a FIFO's open would wait for its writer */
+		return ASSAY_OK;
+	int fd = open(source, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return assay_fail(err, errno == ENOENT ? ASSAY_ENOTFOUND : ASSAY_EIO, "%s: %s",
+				  source, strerror(errno));
+	close(fd);
+	return ASSAY_OK;
+}
+
 int src_read(src *s, char *buf, size_t cap, size_t *got, assay_error *err)
 {
 	if (s->net) {

@@ -148,6 +148,34 @@ int store_batch_create(store *s, store_batch *b, assay_error *err)
 					  b->name);
 }
 
+static const dbi_query q_drop_rejects = {
+    "batch_drop_rejects",
+    "DELETE FROM rejects WHERE batch_id = ?1"
+    " AND NOT EXISTS (SELECT 1 FROM samples WHERE batch_id = ?1)"
+    " AND NOT EXISTS (SELECT 1 FROM duplicates WHERE batch_id = ?1)",
+    NULL};
+static const dbi_query q_drop = {
+    "batch_drop",
+    "DELETE FROM batches WHERE id = ?1"
+    " AND NOT EXISTS (SELECT 1 FROM samples WHERE batch_id = ?1)"
+    " AND NOT EXISTS (SELECT 1 FROM duplicates WHERE batch_id = ?1)",
+    NULL};
+
+int store_batch_drop_empty(store *s, int64_t batch_id, assay_error *err)
+{
+	dbi_stmt *st = dbi_stmt_get(s->dbi, &q_drop_rejects, err);
+	if (!st)
+		return err->code;
+	dbi_bind_i64(st, 1, batch_id);
+	int rc = dbi_run(st, err, "removing an empty batch's refusals");
+	if (rc < 0)
+		return rc;
+	if (!(st = dbi_stmt_get(s->dbi, &q_drop, err)))
+		return err->code;
+	dbi_bind_i64(st, 1, batch_id);
+	return dbi_run(st, err, "removing an empty batch");
+}
+
 static const dbi_query q_set_media = {
     "batch_set_media",
     "UPDATE batches SET media_fields = coalesce(?2, media_fields),"

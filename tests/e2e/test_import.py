@@ -308,7 +308,10 @@ def test_unrecognised_text_field_three_lines():
             "image/source; try --text IIW-P5B"])
         contains(r.out, "3000 read, 0 imported, 0 duplicate, 3000 rejected")
         eq(len(r.out.splitlines()), 1, "nothing to score: no score table")
-        eq(w.sql("SELECT count(*) FROM rejects"), [(3000,)])
+        # nothing but refusals: the new batch is not kept, nor they
+        contains(r.out, "no batch kept, every record was refused")
+        eq(w.sql("SELECT count(*) FROM rejects"), [(0,)])
+        eq(w.sql("SELECT count(*) FROM batches"), [(0,)])
         r = w.run("import", "--batch", "t", "--text", "caption", src)
         eq(r.err.splitlines()[1:], [
             f"{src}: no field \"caption\" (--text) in 3,000 records; fields found: IIW-P5B, "

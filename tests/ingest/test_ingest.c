@@ -273,6 +273,7 @@ TEST(stop_leaves_the_cut_off_line_unread)
 	store *s = fresh("cut.db");
 	const char *p = write_file("cut.jsonl", "{\"text\": \"half a rec");
 	CHECK_INT(rejected_after(s, p, "stopped", NULL, 1, ASSAY_EINTR), 0);
+	p = write_file("cut2.jsonl", "{\"text\": \"whole\"}\n{\"text\": \"half a rec");
 	CHECK_INT(rejected_after(s, p, "ended", NULL, 0, ASSAY_EPARTIAL), 1);
 	p = write_file("cut.csv", "id,text\n1,\"half a fie");
 	CHECK_INT(rejected_after(s, p, "csv", NULL, 1, ASSAY_EINTR), 0);

@@ -108,6 +108,19 @@ static void import_case(int engine)
 		CHECK_STR(turns[0].text, "hi \xc3\xa9");
 	}
 	store_turns_free(turns, n);
+	/* a batch holding samples stays; one holding only refusals goes, with them */
+	store_batch none = {.name = "refused", .source = "/z.jsonl", .format = "jsonl",
+			    .created_at = 7};
+	CHECK_INT(store_begin(s, &err), ASSAY_OK);
+	CHECK_INT(store_batch_create(s, &none, &err), ASSAY_OK);
+	CHECK_INT(store_reject_add(s, none.id, "/z.jsonl", 1, "bad", &err), ASSAY_OK);
+	CHECK_INT(store_batch_drop_empty(s, b.id, &err), ASSAY_OK);
+	CHECK_INT(store_batch_drop_empty(s, none.id, &err), ASSAY_OK);
+	CHECK_INT(store_commit(s, &err), ASSAY_OK);
+	CHECK_INT(store_batch_by_name(s, "b1", &got, &err), ASSAY_OK);
+	CHECK_INT(got.n_rejected, 1);
+	store_batch_free(&got);
+	CHECK_INT(store_batch_by_name(s, "refused", &got, &err), ASSAY_ENOTFOUND);
 	store_close(s);
 }
 
