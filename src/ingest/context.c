@@ -259,8 +259,13 @@ int rec_context(const cJSON *rec, const rec_options *o, rec_fields *f)
 		rc = chat_turns(list, &shapes[shape], f->turn, arr);
 		if (rc == 0)
 			rc = turn_other_parts(list, &shapes[shape], f->turn, arr);
-	} else
+	} else {
 		rc = fields_context(rec, o, f->text_field, arr);
+		/* for the import's word when no record has --context's fields */
+		f->context_looked = o->n_context_fields > 0;
+		for (size_t i = 0; i < o->n_context_fields && !f->context_named; i++)
+			f->context_named = ingest_field(rec, o->context_fields[i]) != NULL;
+	}
 	if (rc == 0 && arr->child) {
 		f->context = cJSON_PrintUnformatted(arr);
 		rc = f->context ? ASSAY_OK : ASSAY_ENOMEM;

@@ -520,6 +520,13 @@ int reader_csv(reader *r, assay_error *err)
 	if (st->ncols == 0 || (st->ncols == 1 && !st->cols[0][0]))
 		return assay_fail(err, ASSAY_EFORMAT, "%s:1: expected a CSV header row naming the "
 				  "columns, got an empty line", name);
+	const char *first = st->cols[0] + strspn(st->cols[0], " \t");
+	bool lines = *first == '{';
+	if (lines || *first == '[')
+		return assay_fail(err, ASSAY_EFORMAT,
+				  "%s:1: this looks like %s, not CSV: import it with --format %s",
+				  name, lines ? "JSON Lines" : "a JSON array",
+				  lines ? "jsonl" : "json");
 	if (hdr.error[0])
 		return assay_fail(err, ASSAY_EFORMAT, "%s:1: header row: %s", name, hdr.error);
 	for (size_t i = 0; i < st->ncols; i++) {

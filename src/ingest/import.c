@@ -79,6 +79,16 @@ static int take(run *r, slot *sl, size_t i, assay_error *err)
 {
 	char why[512];
 	const record *rec = &sl->rec;
+	const char *refused = rec->error[0] ? rec->error : sl->parsed < 0 ? sl->why : NULL;
+	const char *hint;
+	/* a first record that starts another format: that, said once, ends
+	 * the source (not a refusal per line) */
+	if (refused && r->jsonl && !r->second_object && r->res->read == 1 &&
+	    (hint = sniff_jsonl_mistake(rec->raw, rec->len, refused))) {
+		r->end_line = rec->line;
+		return assay_fail(err, ASSAY_EFORMAT, "%s:%lld: %s", r->in.name,
+				  (long long)rec->line, hint);
+	}
 	if (rec->error[0])
 		return reject(r, rec->line, rec->error, RPT_NONE, err);
 	if (sl->parsed < 0)
@@ -134,8 +144,11 @@ static int open_reader(run *r, const char *source, const char *format, assay_err
 		return reader_csv(&r->rdr, err);
 	if (strcmp(format, "json") == 0)
 		return reader_json(&r->rdr, err);
-	if (strcmp(format, "jsonl") == 0)
+	if (strcmp(format, "jsonl") == 0) {
+		r->jsonl = true;
+		r->second_object = sniff_second_object(&r->rdr.in);
 		return reader_jsonl(&r->rdr, err);
+	}
 	return assay_fail(err, ASSAY_EINVAL, "unknown format \"%s\" (expected jsonl, json or csv)",
 			  format);
 }
@@ -242,6 +255,21 @@ static int drop_refused_batch(run *r, assay_error *err)
 	return rc;
 }
 
+/* --context naming fields that no record has is said once, at the end:
+ * unlike a missing text field it refuses nothing (a record may lack its
+ * context), but the samples have none. */
+static void say_no_context(const run *r)
+{
+	if (!r->context_looked || r->context_named || !r->o->report)
+		return;
+	char msg[1024];
+	snprintf(msg, sizeof msg, "%s: --context %.400s: no record has %s (%lld read); their "
+		 "samples have no context", r->in.name, r->o->context_fields,
+		 strchr(r->o->context_fields, ',') ? "any of these fields" : "that field",
+		 (long long)r->context_looked);
+	r->o->report(r->o->ud, NULL, 0, msg);
+}
+
 int ingest_import(store *s, const char *source, const ingest_options *o, ingest_result *res,
 		  assay_error *err)
 {
@@ -307,6 +335,8 @@ int ingest_import(store *s, const char *source, const ingest_options *o, ingest_
 	progress(&r);
 	close_run(&r); /* the reader thread has ended: its census can be read */
 	rpt_finish(&r.rpt, &r.census);
+	if (rc == ASSAY_OK)
+		say_no_context(&r);
 	if (rc == ASSAY_OK && res->rejected)
 		return assay_fail(err, ASSAY_EPARTIAL, "%lld of %lld records rejected",
 				  (long long)res->rejected, (long long)res->read);

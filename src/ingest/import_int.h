@@ -66,9 +66,13 @@ typedef struct run {
 	char first_error[768];
 	rpt rpt;         /* what is shown of the refusals (inserting thread) */
 	rpt_census census; /* fields of records lacking a field (reader thread) */
+	int64_t context_looked, context_named; /* records whose --context fields were
+						  looked for, and found (reader thread) */
 	int64_t bytes;   /* source bytes behind the records taken so far */
 	int64_t end_line;
 	uint64_t source_hash; /* of the source as its batch records it */
+	bool jsonl;      /* read as JSON Lines by --format (or the name) */
+	bool second_object; /* its second line is a JSON object (sniff_second_object) */
 	ring *q;
 	atomic_int cancel; /* the inserting side stopped: the reader thread and a
 			      read waiting for data end */

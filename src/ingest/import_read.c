@@ -20,6 +20,10 @@ static int fill_slot(run *r, slot *sl, assay_error *err)
 				       sizeof sl->why);
 	if ((sl->missing = f.missing) != RPT_NONE)
 		rpt_census_add(&r->census, f.json);
+	if (sl->parsed == ASSAY_OK && f.context_looked) {
+		r->context_looked++;
+		r->context_named += f.context_named;
+	}
 	size_t tlen = sl->parsed == ASSAY_OK ? f.text_len : 0;
 	size_t ilen = sl->parsed == ASSAY_OK ? strlen(f.id) : 0;
 	size_t clen = sl->parsed == ASSAY_OK ? f.context_len : 0;

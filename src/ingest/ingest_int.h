@@ -77,6 +77,14 @@ int reader_csv(reader *r, assay_error *err);
  * looks at what is buffered at the start of the source. */
 int sniff_binary(rd *in, const char *name, assay_error *err);
 
+/* Whether the second non-blank line buffered at the start of the input is
+ * a whole JSON object (then the file is JSON Lines whatever its first). */
+bool sniff_second_object(const rd *in);
+/* The first record of a JSON Lines source, refused for why: when it looks
+ * like the start of another format (a JSON array, a CSV header row), the
+ * sentence saying so and which --format to use; else NULL. */
+const char *sniff_jsonl_mistake(const char *raw, size_t len, const char *why);
+
 /* Skips a UTF-8 byte order mark at the start of the input. */
 void skip_bom(rd *in);
 

@@ -50,6 +50,8 @@ typedef struct rec_fields {
 	size_t pair_len;
 	uint64_t pair_hash;     /* candidate b's normalized hash */
 	int missing; /* refused for lacking the text or id field: RPT_NO_TEXT, RPT_NO_ID */
+	bool context_looked; /* --context's fields were looked up in the record */
+	bool context_named;  /* ... and one of them is there */
 } rec_fields;
 
 /* Parses and checks raw[0..len); on refusal returns ASSAY_EFORMAT with the

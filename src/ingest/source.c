@@ -2,6 +2,7 @@
  * reader the format readers share. Memory stays bounded by the longest
  * record, never by the size of the input. */
 #include "ingest_int.h"
+#include "record.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -224,4 +225,70 @@ int sniff_binary(rd *in, const char *name, assay_error *err)
 				  "JSON or CSV text",
 				  name, controls, n);
 	return ASSAY_OK;
+}
+
+/* A CSV header row: two or more names (quoted or not) separated by
+ * commas, and nothing JSON would have outside a string. */
+static bool csv_header(const char *p, size_t n)
+{
+	size_t cells = 1, len = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+		if (c == '{' || c == '}' || c == '[' || c == ']' || c == ':' || c < 0x20)
+			return false;
+		if (c == ',') {
+			if (!len)
+				return false;
+			cells++;
+			len = 0;
+		} else if (c != ' ' && c != '"') {
+			len++;
+		}
+	}
+	return cells >= 2 && len;
+}
+
+bool sniff_second_object(const rd *in)
+{
+	const char *p = in->buf + in->pos, *end = in->buf + in->end;
+	const char *nl = memchr(p, '\n', (size_t)(end - p));
+	while (nl) {
+		p = nl + 1;
+		nl = memchr(p, '\n', (size_t)(end - p));
+		const char *e = nl ? nl : in->eof ? end : NULL;
+		if (!e) /* not all buffered */
+			return false;
+		while (p < e && (*p == ' ' || *p == '\t'))
+			p++;
+		while (e > p && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+			e--;
+		if (p == e)
+			continue;
+		json_fault f;
+		return *p == '{' &&
+		       json_check(p, (size_t)(e - p), INGEST_MAX_DEPTH, &f) == ASSAY_OK;
+	}
+	return false;
+}
+
+const char *sniff_jsonl_mistake(const char *raw, size_t len, const char *why)
+{
+	if (!raw)
+		return NULL;
+	size_t i = 0;
+	while (i < len && (raw[i] == ' ' || raw[i] == '\t'))
+		i++;
+	if (i < len && raw[i] == '[') {
+		do
+			i++;
+		while (i < len && (raw[i] == ' ' || raw[i] == '\t'));
+		/* "[" alone (a pretty-printed array) or "[{...}, ...]" on one line */
+		if (i == len || raw[i] == '{' || raw[i] == ']')
+			return "this looks like a JSON array (it starts with '['), not JSON Lines "
+			       "(one object per line): import it with --format json";
+	}
+	if (!strncmp(why, "not valid JSON", 14) && csv_header(raw, len))
+		return "this looks like a CSV header row (names separated by commas), not JSON "
+		       "Lines (one object per line): import it with --format csv";
+	return NULL;
 }
