@@ -25,6 +25,23 @@ static bool src_stopped(const src *s)
 	return (s->cancel && atomic_load(s->cancel)) || (s->stop && *s->stop);
 }
 
+/* A FIFO opened without blocking reads as ended until a writer comes:
+ * waits for its first bytes or its end (a writer that came and left),
+ * in steps, so that a stop is seen. */
+static int wait_writer(src *s, assay_error *err)
+{
+	for (;;) {
+		if (src_stopped(s))
+			return assay_fail(err, ASSAY_EINTR, "%s: interrupted", s->name);
+		struct pollfd p = {.fd = s->fd, .events = POLLIN};
+		int ready = poll(&p, 1, 100);
+		if (ready > 0)
+			return ASSAY_OK;
+		if (ready < 0 && errno != EINTR)
+			return assay_fail(err, ASSAY_EIO, "%s: %s", s->name, strerror(errno));
+	}
+}
+
 int src_open(src *s, const char *source, const struct net_options *net, assay_error *err)
 {
 	*s = (src){.name = source, .fd = -1, .total = -1, .cancel = net ? net->cancel : NULL,
@@ -41,16 +58,21 @@ int src_open(src *s, const char *source, const struct net_options *net, assay_er
 		s->total = net_stream_length(s->net);
 		return ASSAY_OK;
 	}
-	/* A FIFO without a writer blocks open() until a signal interrupts it
-	 * (the handlers do not restart calls): then only a stop ends it. */
-	while ((s->fd = open(source, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0 && errno == EINTR)
-		if (src_stopped(s))
-			return assay_fail(err, ASSAY_EINTR, "%s: interrupted", source);
+	/* Opened without blocking: a FIFO's blocking open() waits for its
+	 * writer, and a stop signalled just before it began would go unseen. */
+	s->fd = open(source, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (s->fd < 0)
 		return assay_fail(err, errno == ENOENT ? ASSAY_ENOTFOUND : ASSAY_EIO, "%s: %s",
 				  source, strerror(errno));
 	s->close_fd = true;
 	struct stat st;
+	int rc = fstat(s->fd, &st) == 0 && S_ISFIFO(st.st_mode) ? wait_writer(s, err) : ASSAY_OK;
+	if (rc == ASSAY_OK && fcntl(s->fd, F_SETFL, fcntl(s->fd, F_GETFL) & ~O_NONBLOCK) < 0)
+		rc = assay_fail(err, ASSAY_EIO, "%s: %s", source, strerror(errno));
+	if (rc < 0) {
+		src_close(s);
+		return rc;
+	}
 	if (fstat(s->fd, &st) == 0) {
 		if (S_ISDIR(st.st_mode)) {
 			src_close(s);

@@ -96,3 +96,44 @@ def test_interrupted_file_import_says_run_the_same_command_again():
         r = w.run("import", "--no-score", src)
         eq(r.code, 0, r)
         contains(r.out, "(existing)")
+
+
+def test_a_stop_before_the_fifo_has_a_writer_is_never_lost():
+    """A FIFO source without a writer: the import waits for one, and a
+    Ctrl-C or SIGTERM ends the wait. Sent as soon as the handler is in
+    place, the signal can arrive before the source is opened; a blocking
+    open() would then wait for a writer for ever (seen 1 run in 30). Each
+    run must end with 130 and nothing imported."""
+    with Workdir() as w:
+        fifo = os.path.join(w.path, "in.fifo")
+        os.mkfifo(fifo)
+        for i in range(12):
+            sig = signal.SIGINT if i % 2 else signal.SIGTERM
+            db = os.path.join(w.path, f"{i}.db")
+            p = subprocess.Popen([BIN, "--db", db, "import", "--no-score", fifo],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            try:
+                check(wait_for_handler(p.pid, sig), "the import never caught the signal")
+                p.send_signal(sig)
+                out, err = p.communicate(timeout=30)
+            finally:
+                if p.poll() is None:
+                    p.kill()
+                    p.communicate()
+            eq(p.returncode, 130, (i, out, err))
+            contains(err, "interrupted")
+        # and a writer that comes later is read as before
+        db = os.path.join(w.path, "late.db")
+        p = subprocess.Popen([BIN, "--db", db, "import", "--no-score", "--quiet", fifo],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            with open(fifo, "w") as f:
+                f.write('{"id": "a", "text": "A heron."}\n{"id": "b", "text": "A crane."}\n')
+            out, err = p.communicate(timeout=30)
+        finally:
+            if p.poll() is None:
+                p.kill()
+                p.communicate()
+        eq(p.returncode, 0, err)
+        eq(w.run("--db", db, "info", "--json", db=False).code, 0)
+        eq(json.loads(w.run("--db", db, "info", "--json", db=False).out)["samples"], 2)
