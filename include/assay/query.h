@@ -14,6 +14,8 @@
  *   OP        := = != < <= > >= ~
  *   VALUE     := NUMBER | "string" (escapes \" \\ \/ \n \r \t \uXXXX)
  *              | bare-word | /regex/ | YYYY-MM-DD
+ * A scorer's NAME is any word here: query_check_scorers checks
+ * it against what the caller knows.
  * Keywords (and, or, not) are case-insensitive. Fields are rows of one
  * table (query_fields): adding a field is adding a row, not grammar. */
 #ifndef ASSAY_QUERY_H
@@ -71,6 +73,7 @@ typedef struct query_field {
 	unsigned ops;               /* bit (1u << op) per operator it takes */
 	const char *const *words;   /* QUERY_VAL_ENUM: the allowed words, NULL-ended */
 	const char *help;           /* one line for --help and error messages */
+	bool scorer;                /* its argument names a scorer (query_check_scorers) */
 } query_field;
 
 /* The field table, and a row by name (NULL when there is none). */
@@ -101,6 +104,7 @@ typedef struct query_expr {
 	size_t n_kids;
 	const query_field *field;   /* QUERY_PRED: a row of query_fields() */
 	char *arg;                  /* score.NAME, meta.PATH, flagged(NAME); else NULL */
+	size_t arg_col;             /* 1-based column where arg is written (its quote) */
 	int op;                     /* enum query_op */
 	query_value value;
 } query_expr;
@@ -116,6 +120,17 @@ typedef struct query_expr {
 int query_parse(const char *src, size_t len, query_expr **out, size_t *err_col,
 		assay_error *err);
 void query_free(query_expr *e);
+
+/* Checks every scorer e names (the argument of each field whose row says
+ * scorer: flagged(NAME), score.NAME) with known(ud, name). The parser
+ * cannot know them (a database may hold scorers of its own), so the
+ * caller asks once it has what knows them. The first unknown fails as
+ * query_parse does (ASSAY_EINVAL, "column N: no scorer named "NAME"
+ * (known: KNOWN)", then src, the len bytes e was parsed from, and a caret
+ * under the name; *err_col N when not NULL). */
+int query_check_scorers(const query_expr *e, const char *src, size_t len,
+			bool (*known)(void *ud, const char *name), void *ud, const char *known_list,
+			size_t *err_col, assay_error *err);
 
 /* The canonical spelling of e: lowercase keywords, one space around
  * operators, parentheses only where precedence needs them, strings quoted

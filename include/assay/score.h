@@ -553,4 +553,11 @@ void score_refresh_free(score_refresh *r);
 /* Parses "length,gopher" into table ids (names checked); *n gets the count. */
 int score_parse_names(const char *list, enum score_id *ids, size_t *n, assay_error *err);
 
+/* Checks the scorers e (parsed from src) names in flagged(NAME) and
+ * score.NAME: each a built-in's name or one s holds scores of. An unknown
+ * one fails with ASSAY_EINVAL as a bad expression does (its column, the
+ * expression and a caret under the name; the known names listed). */
+struct query_expr;
+int score_where_check(store *s, const struct query_expr *e, const char *src, assay_error *err);
+
 #endif

@@ -130,12 +130,17 @@ typedef struct cli_where {
 	struct query_expr *ast;
 	store_where w;
 	char *text;
+	char *src;    /* as given: a later error's caret points into it */
 	bool set;
+	bool checked; /* its scorers' names against the database */
 } cli_where;
 
 /* Parses and compiles expr into *out (--where given twice is refused); a
  * bad expression is printed with its column and a caret line, each line
- * through the sanitizer, and gives 2. Returns 0 or the exit code. */
+ * through the sanitizer, and gives 2. Returns 0 or the exit code. The
+ * scorers it names are checked when the command opens its database
+ * (cli_open_store: unknown ones are refused the same way, the store
+ * closed), so *out must stay put until cli_where_free. */
 int cli_where_parse(const cli_ctx *ctx, const char *expr, cli_where *out);
 /* The compiled slice, or NULL when no --where was given. */
 const store_where *cli_where_get(const cli_where *w);

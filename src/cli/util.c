@@ -11,6 +11,7 @@
 
 #include "assay/conf.h"
 #include "assay/query.h"
+#include "assay/score.h"
 #include "assay/text.h"
 #include "assay_version.h"
 #include "cli.h"
@@ -182,6 +183,8 @@ static void say_quality_progress(void *ud, int64_t done, int64_t total)
 		(long long)done, (long long)total, done >= total ? ", done" : "");
 }
 
+static int where_check(const cli_ctx *ctx, store *s);
+
 /* Opens the database; $ASSAY_BUSY_TIMEOUT_MS (1..3600000) replaces the
  * wait for another writer (the default's, or the command's own in opt:
  * scripts that must not wait, tests).
@@ -205,7 +208,12 @@ int cli_open_store(const cli_ctx *ctx, const store_options *opt, store **out)
 		o.busy_timeout_ms = (int)ms;
 	if (store_open(ctx->db, &o, out, &err) < 0)
 		return cli_fail(&err);
-	return 0;
+	int code = where_check(ctx, *out);
+	if (code) {
+		store_close(*out);
+		*out = NULL;
+	}
+	return code;
 }
 
 bool cli_parse_long(const char *s, long min, long max, long *out)
@@ -279,6 +287,38 @@ static int where_usage(const cli_ctx *ctx, const char *msg)
 	return EXIT_USAGE;
 }
 
+/* The expressions parsed and not freed yet: the scorers they name are
+ * checked once the command opens its database (cli_open_store), which
+ * options are parsed before. */
+#define WHERE_PENDING 8
+static cli_where *pending[WHERE_PENDING];
+
+static void where_pending(cli_where *w, bool add)
+{
+	for (size_t i = 0; i < WHERE_PENDING; i++)
+		if (pending[i] == (add ? NULL : w)) {
+			pending[i] = add ? w : NULL;
+			return;
+		}
+}
+
+/* A scorer that is neither built in nor in s's scores is refused like any
+ * other bad expression (flagged(repetiton) would select nothing). */
+static int where_check(const cli_ctx *ctx, store *s)
+{
+	for (size_t i = 0; i < WHERE_PENDING; i++) {
+		cli_where *w = pending[i];
+		if (!w || !w->set || w->checked)
+			continue;
+		assay_error err = {0};
+		int rc = score_where_check(s, w->ast, w->src, &err);
+		if (rc < 0)
+			return rc == ASSAY_EINVAL ? where_usage(ctx, err.msg) : cli_fail(&err);
+		w->checked = true;
+	}
+	return 0;
+}
+
 int cli_where_parse(const cli_ctx *ctx, const char *expr, cli_where *out)
 {
 	if (out->set)
@@ -287,15 +327,18 @@ int cli_where_parse(const cli_ctx *ctx, const char *expr, cli_where *out)
 	int rc = query_parse(expr, strlen(expr), &out->ast, NULL, &err);
 	if (rc == ASSAY_OK)
 		rc = store_where_compile(out->ast, &out->w, &err);
-	if (rc == ASSAY_OK && !(out->text = query_print(out->ast)))
+	if (rc == ASSAY_OK && (!(out->text = query_print(out->ast)) ||
+			       !(out->src = assay_strdup(expr))))
 		rc = assay_fail(&err, ASSAY_ENOMEM, "out of memory");
 	if (rc < 0) {
 		query_free(out->ast);
 		store_where_free(&out->w);
+		free(out->text);
 		*out = (cli_where){0};
 		return rc == ASSAY_EINVAL ? where_usage(ctx, err.msg) : cli_fail(&err);
 	}
 	out->set = true;
+	where_pending(out, true);
 	return 0;
 }
 
@@ -344,8 +387,10 @@ void cli_where_free(cli_where *w)
 {
 	if (!w->set)
 		return;
+	where_pending(w, false);
 	query_free(w->ast);
 	store_where_free(&w->w);
 	free(w->text);
+	free(w->src);
 	*w = (cli_where){0};
 }

@@ -33,6 +33,17 @@ size_t qcol(const qparser *p, size_t off)
 	return col;
 }
 
+size_t qoff(const qparser *p, size_t col)
+{
+	size_t i = 0;
+	for (size_t c = 1; c < col && i < p->len; c++) {
+		uint32_t cp;
+		bool valid;
+		i += text_utf8_next(p->src + i, p->len - i, &cp, &valid);
+	}
+	return i;
+}
+
 /* Whether a code point may be echoed as itself: printable, and not a
  * control, a format character or a bidi control that could make the
  * echoed line read differently from what was typed. */

@@ -85,6 +85,7 @@ static int parse_field(qparser *p, query_expr *e)
 				    "%s needs a name after the dot (%s)", f->name, f->help);
 		if (!(e->arg = assay_strndup(rest, n)))
 			return assay_fail(p->err, ASSAY_ENOMEM, "out of memory");
+		e->arg_col = qcol(p, (size_t)(rest - p->src));
 	}
 	int rc = qlex_next(p);
 	if (rc < 0 || f->arg != QUERY_ARG_PAREN)
@@ -93,6 +94,7 @@ static int parse_field(qparser *p, query_expr *e)
 		return expect_got(p, "'(' and a scorer's name (flagged(NAME))");
 	if ((rc = qlex_next(p)) < 0)
 		return rc;
+	e->arg_col = qcol(p, p->cur.off);
 	if (p->cur.type == TK_STRING)
 		rc = qlit_string(p, &p->cur, &e->arg);
 	else if (p->cur.type == TK_WORD && (e->arg = assay_strndup(p->src + p->cur.off,

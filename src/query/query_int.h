@@ -45,6 +45,8 @@ int qlex_next(qparser *p);
 int qerr(qparser *p, size_t off, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* The 1-based column of byte offset off. */
 size_t qcol(const qparser *p, size_t off);
+/* The byte offset of 1-based column col (the inverse of qcol). */
+size_t qoff(const qparser *p, size_t col);
 /* How the token reads in a message: "abc" for a word or string (cut
  * short), '<' for an operator, "the end of the expression". */
 void qtok_describe(const qparser *p, const tok *t, char *out, size_t size);

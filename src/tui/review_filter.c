@@ -8,6 +8,7 @@
 
 #include "app.h"
 #include "assay/query.h"
+#include "assay/score.h"
 
 struct review_filter {
 	query_expr *ast;
@@ -25,9 +26,9 @@ static void filter_free(struct review_filter *f)
 	free(f);
 }
 
-/* Parses and compiles src; NULL with err filled (its first line says the
- * column). */
-static struct review_filter *filter_new(const char *src, assay_error *err)
+/* Parses and compiles src, and checks the scorers it names against s's;
+ * NULL with err filled (its first line says the column). */
+static struct review_filter *filter_new(store *s, const char *src, assay_error *err)
 {
 	struct review_filter *f = calloc(1, sizeof *f);
 	if (!f) {
@@ -35,6 +36,8 @@ static struct review_filter *filter_new(const char *src, assay_error *err)
 		return NULL;
 	}
 	int rc = query_parse(src, strlen(src), &f->ast, NULL, err);
+	if (rc == ASSAY_OK)
+		rc = score_where_check(s, f->ast, src, err);
 	if (rc == ASSAY_OK)
 		rc = store_where_compile(f->ast, &f->w, err);
 	if (rc == ASSAY_OK && !(f->text = query_print(f->ast)))
@@ -68,7 +71,7 @@ int tui_filter_start(app *a, const char *src, assay_error *err)
 {
 	if (!src)
 		return ASSAY_OK;
-	struct review_filter *f = filter_new(src, err);
+	struct review_filter *f = filter_new(a->s, src, err);
 	return f ? filter_use(a, f, err) : err->code;
 }
 
@@ -91,7 +94,7 @@ static void filtered(tui_view *v, char *text)
 		return;
 	assay_error err = {0};
 	struct review_filter *f = NULL;
-	if (*text && !(f = filter_new(text, &err))) {
+	if (*text && !(f = filter_new(a->s, text, &err))) {
 		/* the message line: "column N: ..." without the caret lines */
 		char *nl = strchr(err.msg, '\n');
 		if (nl)

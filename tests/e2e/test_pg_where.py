@@ -24,7 +24,7 @@ SAMPLE_DATA = os.path.join(ROOT, "sample-data")
 # every field and operator of the language, and their combinations
 EXPRS = [
     'flagged(repetition)', 'not flagged(truncation)', 'score.length > 0.5',
-    'score.repetition <= 0.25', 'score.nosuch > 0', 'quality < 0.6', 'quality >= 0.9',
+    'score.repetition <= 0.25', 'quality < 0.6', 'quality >= 0.9',
     'meta.model = "llava-next-34b"', 'meta.model != "qwen2-vl-7b"', 'meta.temperature > 0.7',
     'meta.temperature = 1', 'meta.source.kind = "image"', 'meta.task = "alt_text"',
     'batch = "b2"', 'kind = caption', 'kind = response', 'kind = text', 'kind = undeclared',
@@ -70,6 +70,8 @@ TRICKY_EXPRS = [
 ]
 # regex escapes outside POSIX ERE: refused on both stores (exit 2)
 ESCAPES = ['text ~ /\\bgull/', 'text ~ /\\w+ing/', 'text ~ /a\\sb/', 'text ~ /\\d/']
+# scorers neither built in nor in the database's scores: refused on both (exit 2)
+UNKNOWN = ['score.nosuch > 0', 'not flagged(nosuch)']
 
 
 def decisions():
@@ -105,6 +107,9 @@ def session(w):
     for e in ESCAPES:
         r = w.run("review", "--where", e)
         out["review " + e] = (r.code, r.out, r.err)
+    for e in UNKNOWN:
+        r = w.run("info", "--where", e)
+        out["unknown " + e] = (r.code, r.out, r.err)
     for e in ('conflict', 'flagged(repetition) and meta.model = "llava-next-34b"',
               'text ~ /sea ?gulls?/', 'verdict = rejected and not reason = "truncation"'):
         for args in ((), ("--agreement",), ("--scorers",), ("--by", "meta.model"),
@@ -179,6 +184,9 @@ def test_every_slice_command_same_output_on_sqlite_and_postgresql():
     for e in ESCAPES:
         code, _, err = a["review " + e]
         eq((code, "a regex escape \\" in err, "^" in err), (2, True, True), (e, err))
+    for e in UNKNOWN:
+        code, _, err = a["unknown " + e]
+        eq((code, 'no scorer named "nosuch"' in err, "^" in err), (2, True, True), (e, err))
     eq(a["decide ('--yes', 'reject', '--reason', 'bad')"][0], 0, a)
     eq(a["spotcheck applied"][0], 0, a["spotcheck applied"])
     eq("accepted 136 samples as lee" in a["spotcheck applied"][1], True, a["spotcheck applied"])

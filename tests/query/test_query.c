@@ -172,6 +172,63 @@ TEST(strings_and_escapes)
 		    "annotator = \"andy\" or annotator = \"or\"");
 }
 
+/* The scorers a test knows: two, as a database might add "old". */
+static bool knows(void *ud, const char *name)
+{
+	const char *const *names = ud;
+	for (size_t i = 0; names[i]; i++)
+		if (strcmp(names[i], name) == 0)
+			return true;
+	return false;
+}
+
+/* Parses src (which must parse) and checks its scorers with knows(). */
+static int check_names(const char *src, size_t *col, assay_error *err)
+{
+	static const char *const names[] = {"repetition", "old", NULL};
+	query_expr *e = NULL;
+	if (query_parse(src, strlen(src), &e, NULL, err) < 0) {
+		printf("#   parse of %s failed: %s\n", src, err->msg);
+		return -100;
+	}
+	int rc = query_check_scorers(e, src, strlen(src), knows, (void *)names,
+				     "repetition, old", col, err);
+	query_free(e);
+	return rc;
+}
+
+TEST(scorer_names_are_checked_by_the_caller)
+{
+	/* the parser takes any name: only its caller knows a database's */
+	CHECK_CANON("flagged(repetiton) or score.foo > 0.5",
+		    "flagged(repetiton) or score.foo > 0.5");
+	size_t col = 0;
+	assay_error err = {0};
+	CHECK_INT(check_names("flagged(repetition) and score.old < 1 and meta.foo = 1", &col,
+			      &err), 0);
+	CHECK_INT(col, 0);
+	CHECK_INT(check_names("conflict or not flagged(repetiton)", &col, &err), ASSAY_EINVAL);
+	CHECK_INT(col, 25);
+	CHECK_STR(err.msg, "column 25: no scorer named \"repetiton\" (known: repetition, old)\n"
+			   "  conflict or not flagged(repetiton)\n"
+			   "                          ^");
+	/* the first in the order written; after a dot; quoted; after spaces */
+	CHECK_INT(check_names("score.foo > 0.5 or flagged(bar)", &col, &err), ASSAY_EINVAL);
+	CHECK_INT(col, 7);
+	CHECK_CONTAINS(err.msg, "no scorer named \"foo\"");
+	CHECK_INT(check_names("flagged( \"odd \\u00e9\" )", &col, &err), ASSAY_EINVAL);
+	CHECK_INT(col, 10);
+	CHECK_CONTAINS(err.msg, "column 10: no scorer named \"odd \xc3\xa9\"");
+	/* columns count code points */
+	CHECK_INT(check_names("meta.\xc3\xa9 = 1 or score.x\xc3\xa9 < 1", &col, &err),
+		  ASSAY_EINVAL);
+	CHECK_INT(col, 21);
+	CHECK_CONTAINS(err.msg, "no scorer named \"x\xc3\xa9\"");
+	/* a name's unprintables are shown as ? */
+	CHECK_INT(check_names("flagged(\"a\\u001bb\")", &col, &err), ASSAY_EINVAL);
+	CHECK_CONTAINS(err.msg, "no scorer named \"a?b\"");
+}
+
 TEST(errors_point_at_their_column)
 {
 	FAILS_AT("score.repetition < abc", 20,
@@ -388,4 +445,5 @@ UNIT_MAIN(UNIT_CASE(precedence_not_and_or), UNIT_CASE(every_field_and_operator),
 	  UNIT_CASE(typed_literals), UNIT_CASE(strings_and_escapes),
 	  UNIT_CASE(errors_point_at_their_column), UNIT_CASE(refused_bytes_point_at_their_column),
 	  UNIT_CASE(the_message_echoes_the_expression_with_a_caret), UNIT_CASE(limits),
-	  UNIT_CASE(canonical_form_must_fit_the_limit), UNIT_CASE(fields_are_rows))
+	  UNIT_CASE(canonical_form_must_fit_the_limit), UNIT_CASE(fields_are_rows),
+	  UNIT_CASE(scorer_names_are_checked_by_the_caller))

@@ -74,6 +74,14 @@ def test_f_edits_the_filter_without_leaving():
             s = t.wait_for("filter unchanged: column 9:")
             contains(s, "s4  (b)  undecided")
             contains(s.splitlines()[0], '| where text ~ "number 4" or text ~ "number 2"')
+            # a scorer assay does not know: refused the same way
+            t.keys("f")
+            t.wait_for("filter (empty: none): text ~")
+            t.keys("C-u")
+            t.keys("not flagged(repetiton)", literal=True)
+            t.keys("Enter")
+            s = t.wait_for('filter unchanged: column 13: no scorer named "repetiton"')
+            contains(s.splitlines()[0], '| where text ~ "number 4" or text ~ "number 2"')
             # emptied: every sample again, the walk resuming after the latest verdict
             t.keys("f")
             t.wait_for("filter (empty: none): text ~")
