@@ -14,7 +14,9 @@
  *   OP        := = != < <= > >= ~
  *   VALUE     := NUMBER | "string" (escapes \" \\ \/ \n \r \t \uXXXX)
  *              | bare-word | /regex/ | YYYY-MM-DD
- * A scorer's NAME is any word here: query_check_scorers checks
+ * A token may not start with a single quote (SQL's 'string' would read
+ * as a word, quotes and all, and match nothing); inside a word it is a
+ * character. A scorer's NAME is any word here: query_check_scorers checks
  * it against what the caller knows.
  * Keywords (and, or, not) are case-insensitive. Fields are rows of one
  * table (query_fields): adding a field is adding a row, not grammar. */

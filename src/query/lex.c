@@ -211,6 +211,9 @@ int qlex_next(qparser *p)
 			return qerr(p, p->pos, "'!' on its own (write != or not)");
 		p->cur.op = QUERY_OP_NE;
 		break;
+	case '\'':
+		/* SQL's and the shell's quotes, read as a word, would match nothing */
+		return qerr(p, p->pos, "a single quote: a string takes double quotes (\"...\")");
 	default:
 		while (p->pos + p->cur.len < p->len &&
 		       qlex_word_byte((unsigned char)p->src[p->pos + p->cur.len]))

@@ -2,7 +2,8 @@
 checked against those assay knows: a built-in's name, or one the database
 holds scores of. A misspelt one is a usage error with a caret under it and
 the known names, on every command that takes --where, and nothing is
-written (it used to select nothing, or under `not` everything)."""
+written; a single-quoted string is refused with a hint to use double
+quotes (both used to select nothing, or under `not` everything)."""
 import json
 import os
 import sqlite3
@@ -69,3 +70,14 @@ def test_a_scorer_the_database_holds_is_known():
         refused(w, "flagged(old-rule)", 9, f'no scorer named "old-rule" (known: {BUILTINS}, '
                                            "old-rules)")
 
+
+def test_single_quotes_are_refused_with_a_hint():
+    with Workdir() as w:
+        eq(w.run("import", "--quiet", os.path.join(SAMPLE_DATA, "captions.jsonl")).code, 0)
+        for cmd in (("info",), ("export", "--status", "all")):
+            refused(w, "reason = 'hallucination'", 10,
+                    'a single quote: a string takes double quotes ("...")', *cmd)
+        refused(w, "flagged('repetition')", 9, "a single quote")
+        # in double quotes, or inside a word, a single quote is a character
+        r = w.run("info", "--where", "reason = \"'hallucination'\" or reason = don't")
+        eq(r.code, 0, r)

@@ -170,6 +170,14 @@ TEST(strings_and_escapes)
 	/* keywords are words only as whole words */
 	CHECK_CANON("annotator = andy or annotator = \"or\"",
 		    "annotator = \"andy\" or annotator = \"or\"");
+	/* strings take double quotes: SQL's or the shell's single ones would be
+	 * read as part of a word and match nothing, so they are refused where a
+	 * token starts; inside a word or a string a quote is a character */
+	FAILS_AT("reason = 'hallucination'", 10, "a single quote: a string takes double quotes");
+	FAILS_AT("flagged('repetition')", 9, "a single quote");
+	FAILS_AT("'conflict'", 1, "a single quote");
+	CHECK_CANON("reason = don't", "reason = \"don't\"");
+	CHECK_CANON("reason = \"'x'\"", "reason = \"'x'\"");
 }
 
 /* The scorers a test knows: two, as a database might add "old". */
