@@ -303,6 +303,12 @@ static int resolve(const score_run_options *o, enum score_id *ids, size_t *n, as
 			seen |= ids[j] == (enum score_id)(d - score_defs);
 		if (!seen)
 			ids[(*n)++] = (enum score_id)(d - score_defs);
+		/* refused before anything is written: every sample would fail,
+		 * and the failure would replace the field's earlier scores */
+		if (d - score_defs == SCORE_FIELD && (!o->cfg->field || !*o->cfg->field))
+			return assay_fail(err, ASSAY_EINVAL,
+					  "field: no field named (--score-field NAME[:MIN:MAX] or "
+					  "score.field.name in the configuration)");
 	}
 	return ASSAY_OK;
 }

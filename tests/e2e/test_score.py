@@ -166,6 +166,35 @@ def test_field_scorer():
         contains(f["s0"][2], "no number at \"meta.nothing\"")
 
 
+def test_field_scorer_without_a_field_is_refused_and_writes_nothing():
+    """`--scorer field` without --score-field or [score.field] name used to
+    fail every sample, replace the earlier field scores with NULL and exit
+    0; it is refused before anything is written. A configured name needs
+    no flag."""
+    with Workdir() as w:
+        w.run("import", "--no-score", small(w))
+        r = w.run("score", "--scorer", "field", "--score-field", "logprob:-1:0")
+        eq(r.code, 0, r)
+        before = w.dump()
+        for args in (("field",), ("field", "--rescore"), ("length,field",)):
+            r = w.run("score", "--scorer", *args)
+            eq(r.code, 2, (args, r))
+            eq(r.err, "assay: field: no field named (--score-field NAME[:MIN:MAX] or "
+                      "score.field.name in the configuration)\n", r)
+            eq(r.out, "", r)
+        eq(w.dump(), before)
+        eq(round(scores(w, "field")["s3"][0], 6), 0.7)
+        # from the configuration file, or --set
+        w.file("assay.conf", "[score.field]\nname = logprob\nmin = -1\nmax = 0\n")
+        r = w.run("score", "--scorer", "field")
+        eq(r.code, 0, r)
+        eq(round(scores(w, "field")["s3"][0], 6), 0.7)
+        os.remove(os.path.join(w.path, "assay.conf"))
+        r = w.run("score", "--scorer", "field", "--set", "score.field.name=logprob")
+        eq(r.code, 0, r)
+        eq(scores(w, "field")["s4"][0], 0.0)  # the data's range: -0.4 .. 0
+
+
 def judge_url(srv, q=""):
     return f"{srv.url}/v1/chat/completions{q}"
 
