@@ -53,6 +53,16 @@ int conf_load_default(conf *c, const char *explicit_path, assay_error *err);
  * earlier value; its origin reads "command line". ASSAY_EINVAL for an
  * invalid key, ASSAY_ENOMEM, ASSAY_EFORMAT past CONF_MAX_ENTRIES. */
 int conf_set(conf *c, const char *key, const char *value);
+/* conf_set with the origin named (the option that set it: "--set"). */
+int conf_set_from(conf *c, const char *origin, const char *key, const char *value);
+
+/* Checks that every key of assay's configuration (not a theme) is one a
+ * reader takes: theme and reasons outside a section, [review], [media],
+ * [slice.NAME] with their keys, and [score.NAME] and [weights], whose keys
+ * the scorers check (score_config_from_conf). The first other key is
+ * ASSAY_EINVAL naming its file and line (or origin) and the known names:
+ * `assay.conf:1: [scroe.length]: no such section (known: [review], ...)`. */
+int conf_check_config(const conf *c, assay_error *err);
 
 /* ---- Getters -------------------------------------------------------------
  * Each returns the default when the key is absent. A present but malformed or

@@ -105,11 +105,14 @@ static int load_config(score_config *cfg, const char *path, const char *const *s
 			break;
 		}
 		char *key = assay_strndup(sets[i], (size_t)(eq - sets[i]));
-		rc = key ? conf_set(c, key, eq + 1) : assay_fail(err, ASSAY_ENOMEM, "out of memory");
+		rc = key ? conf_set_from(c, "--set", key, eq + 1)
+			 : assay_fail(err, ASSAY_ENOMEM, "out of memory");
 		if (rc < 0 && key)
 			rc = assay_fail(err, rc, "--set: \"%s\" is not a valid key", key);
 		free(key);
 	}
+	if (rc == 0)
+		rc = conf_check_config(c, err);
 	if (rc == 0)
 		rc = score_config_from_conf(cfg, c, err);
 	conf_free(c);

@@ -109,7 +109,7 @@ int cli_load_look(const char *config_path, const char *theme, conf **cf, conf_th
 	*cf = conf_new();
 	if (!*cf)
 		return cli_fail(&(assay_error){ASSAY_ENOMEM, "out of memory"});
-	if (conf_load_default(*cf, config_path, &err) < 0 ||
+	if (conf_load_default(*cf, config_path, &err) < 0 || conf_check_config(*cf, &err) < 0 ||
 	    conf_theme_load(theme ? theme : conf_get(*cf, "theme", "default"), themes_dir(), th,
 			    &err) < 0) {
 		conf_free(*cf);

@@ -167,19 +167,24 @@ int conf_load_string(conf *c, const char *name, const char *text, size_t n, assa
 	return rc;
 }
 
-int conf_set(conf *c, const char *key, const char *value)
+int conf_set_from(conf *c, const char *name, const char *key, const char *value)
 {
 	if (!key || !value || !conf_key_valid(key, strlen(key)))
 		return ASSAY_EINVAL;
 	if (conf_find(c, key) < 0 && c->n >= CONF_MAX_ENTRIES)
 		return ASSAY_EFORMAT;
 	size_t origin = 0;
-	/* One "command line" origin serves every conf_set. */
-	while (origin < c->norigins && strcmp(c->origins[origin], "command line") != 0)
+	/* One origin of that name serves every key set from it. */
+	while (origin < c->norigins && strcmp(c->origins[origin], name) != 0)
 		origin++;
-	if (origin == c->norigins && conf_add_origin(c, "command line", &origin) != ASSAY_OK)
+	if (origin == c->norigins && conf_add_origin(c, name, &origin) != ASSAY_OK)
 		return ASSAY_ENOMEM;
 	return put(c, assay_strdup(key), assay_strdup(value), NULL, origin, 0);
+}
+
+int conf_set(conf *c, const char *key, const char *value)
+{
+	return conf_set_from(c, "command line", key, value);
 }
 
 bool conf_has(const conf *c, const char *key)

@@ -26,7 +26,7 @@ int score_config_from_conf(score_config *c, const struct conf *cf, assay_error *
 		size_t pos = 0;
 		const char *key, *value;
 		while (conf_next(cf, prefixes[p], &pos, &key, &value)) {
-			/* "score.X" without a scorer section belongs to someone else. */
+			/* "score.X" without a scorer section: conf_check_config's */
 			if (p == 1 && !strchr(key + 6, '.'))
 				continue;
 			int rc = apply(c, key, value, err);

@@ -207,14 +207,36 @@ static void *common_at(score_config *c, const score_key *k, enum score_id id)
 	return (char *)c + k->at + (size_t)id * sizeof(double);
 }
 
+/* Fails on a name that is none of the known ones (a scorer's: def NULL;
+ * else a key of def's section: threshold, weight and its own), listing
+ * them. */
+static int unknown(assay_error *err, const char *what, const score_def *def)
+{
+	abuf b = {0};
+	if (def) {
+		abuf_puts(&b, "threshold, weight");
+		for (size_t i = 0; i < def->n_keys; i++)
+			abuf_printf(&b, ", %s", def->keys[i].name);
+	} else {
+		for (size_t i = 0; i < SCORE_COUNT; i++)
+			abuf_printf(&b, "%s%s", i ? ", " : "", score_defs[i].name);
+	}
+	if (!b.data)
+		return assay_fail(err, ASSAY_ENOMEM, "out of memory");
+	assay_fail(err, ASSAY_EINVAL, "%s (known: %s)", what, b.data);
+	abuf_free(&b);
+	return ASSAY_EINVAL;
+}
+
 int score_config_set(score_config *c, const char *section, const char *key, const char *value,
 		     assay_error *err)
 {
+	char what[256];
 	if (!strcmp(section, "weights")) {
 		const score_def *def = score_find(key);
+		snprintf(what, sizeof what, "[weights]: no scorer named \"%.80s\"", key);
 		if (!def)
-			return assay_fail(err, ASSAY_EINVAL, "[weights]: no scorer named \"%.80s\"",
-					  key);
+			return unknown(err, what, NULL);
 		const score_key *w = &common_keys[1];
 		return key_set(w, c, common_at(c, w, (enum score_id)(def - score_defs)), section,
 			       key, value, err);
@@ -222,9 +244,9 @@ int score_config_set(score_config *c, const char *section, const char *key, cons
 	if (strncmp(section, "score.", 6) != 0)
 		return assay_fail(err, ASSAY_EINVAL, "[%.80s]: not a scoring section", section);
 	const score_def *def = score_find(section + 6);
+	snprintf(what, sizeof what, "[%.80s]: no scorer named \"%.80s\"", section, section + 6);
 	if (!def)
-		return assay_fail(err, ASSAY_EINVAL, "[%.80s]: no scorer named \"%.80s\"", section,
-				  section + 6);
+		return unknown(err, what, NULL);
 	const score_key *k = key_find(common_keys, ASSAY_ARRAY_LEN(common_keys), key);
 	if (k)
 		return key_set(k, c, common_at(c, k, (enum score_id)(def - score_defs)), section,
@@ -232,7 +254,8 @@ int score_config_set(score_config *c, const char *section, const char *key, cons
 	k = key_find(def->keys, def->n_keys, key);
 	if (k)
 		return key_set(k, c, (char *)c + k->at, section, key, value, err);
-	return assay_fail(err, ASSAY_EINVAL, "[%s]: unknown key \"%.80s\"", section, key);
+	snprintf(what, sizeof what, "[%.80s]: unknown key \"%.80s\"", section, key);
+	return unknown(err, what, def);
 }
 
 void score_config_init(score_config *c)

@@ -145,6 +145,46 @@ def test_config_file_thresholds_and_weights():
         contains(r.err, "assay.conf:2")
 
 
+def test_unknown_config_sections_and_keys_are_refused():
+    """--set foo.bar=1 and a file's [scroe.length] used to be ignored (exit 0)
+    while score.lenght was caught: every key is one a reader takes, or a
+    usage error naming where it was written and what is known."""
+    known = ("(known: [review], [media], [slice.NAME], [score.NAME], [weights]; "
+             "outside a section: theme, reasons)")
+    with Workdir() as w:
+        w.run("import", "--no-score", small(w))
+        before = w.dump()
+        r = w.run("score", "--set", "foo.bar=1", "--quiet")
+        eq(r.code, 2, r)
+        eq(r.err, f"assay: --set: [foo]: no such section {known}\n")
+        r = w.run("score", "--set", "score.lenght.min_words=3")
+        eq(r.code, 2, r)
+        contains(r.err, 'assay: --set: [score.lenght]: no scorer named "lenght" (known: length, ')
+        bad = w.file("bad.conf", "[score.length]\nmin_words = 3\n[scroe.length]\nmin_words = 3\n")
+        r = w.run("score", "--config", bad, "--quiet")
+        eq(r.code, 2, r)
+        eq(r.err, f"assay: {bad}:4: [scroe.length]: no such section {known}\n")
+        w.file("assay.conf", "[review]\nmeasur = 60\n")
+        r = w.run("score", "--quiet")
+        eq(r.code, 2, r)
+        eq(r.err, 'assay: assay.conf:2: [review]: unknown key "measur" (known: measure, '
+                  'retrain_every)\n')
+        # every reader of the file refuses it alike: the screens, an import's
+        # scoring (said after the import, as for a bad score key)
+        for args in (("review",), ("audit",)):
+            r = w.run(*args, env={"ASSAY_ANNOTATOR": "ann"})
+            eq(r.code, 2, (args, r))
+            contains(r.err, "assay.conf:2: [review]: unknown key \"measur\"", args)
+        eq(w.dump(), before)
+        new = w.file("new.jsonl", json.dumps({"id": "n1", "caption": "A new one here."}) + "\n")
+        r = w.run("import", new)
+        eq(r.code, 2, r)
+        contains(r.err, "assay.conf:2: [review]: unknown key \"measur\"")
+        w.file("assay.conf", "[review]\nmeasure = 60\n[slice.mine]\nwhere = conflict\n")
+        r = w.run("score", "--scorer", "length", "--set", "score.length.min_words=3")
+        eq(r.code, 0, r)
+
+
 def test_field_scorer():
     with Workdir() as w:
         w.run("import", "--no-score", small(w))

@@ -64,9 +64,15 @@ TEST(config_keys)
 	CHECK(score_config_set(&c, "score.repetition", "threshold", "1.5", &err) < 0);
 	CHECK_CONTAINS(err.msg, "[score.repetition] threshold: expected a value in [0, 1]");
 	CHECK(score_config_set(&c, "score.nope", "threshold", "0.5", &err) < 0);
-	CHECK_CONTAINS(err.msg, "no scorer named");
+	CHECK_CONTAINS(err.msg, "[score.nope]: no scorer named \"nope\" (known: length, gopher, ");
+	CHECK_CONTAINS(err.msg, ", task, learned)");
+	CHECK(score_config_set(&c, "weights", "hedgin", "0.5", &err) < 0);
+	CHECK_CONTAINS(err.msg, "[weights]: no scorer named \"hedgin\" (known: length, gopher, ");
 	CHECK(score_config_set(&c, "score.length", "colour", "red", &err) < 0);
-	CHECK_CONTAINS(err.msg, "unknown key");
+	CHECK_STR(err.msg, "[score.length]: unknown key \"colour\" (known: threshold, weight, "
+			   "min_words, max_words, min_chars, max_chars)");
+	CHECK(score_config_set(&c, "score.gopher", "min_words", "1", &err) < 0);
+	CHECK_STR(err.msg, "[score.gopher]: unknown key \"min_words\" (known: threshold, weight)");
 	CHECK(score_config_set(&c, "weights", "gopher", "x", &err) < 0);
 	CHECK_INT(score_config_set(&c, "score.llm-judge", "endpoint", "http://h/v1", &err), 0);
 	CHECK_STR(c.judge.endpoint, "http://h/v1");
