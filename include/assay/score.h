@@ -464,6 +464,7 @@ typedef struct score_run_result {
 	double shared_seconds;	     /* the rule scorers' pass besides their calls:
 					reading, analysing the texts, writing */
 	size_t peak_index_bytes; /* neardup: the LSH index at its largest */
+	bool no_model;		 /* learned was to run, but no model is stored yet */
 } score_run_result;
 
 /* Runs the named scorers over the samples in scope, writing each score

@@ -245,6 +245,13 @@ static int score_and_report(store *s, const score_config *cfg, const char *const
 	}
 	if (!quiet && (rc == 0 || rc == ASSAY_EINTR))
 		summary(&res, ids, n);
+	/* named, not one of the built-ins a plain run or an import runs */
+	bool learned = false;
+	for (size_t i = 0; names && i < n_names; i++)
+		learned |= strcmp(names[i], score_defs[SCORE_LEARNED].name) == 0;
+	if (rc == 0 && learned && res.no_model)
+		cli_errorf("learned: no model yet, nothing scored: `assay learn` trains one on the "
+			   "verdicts");
 	if (rc == ASSAY_EINTR)
 		cli_errorf("interrupted: the scores written so far are kept; run again to finish");
 	else if (rc < 0)

@@ -69,6 +69,7 @@ int run_learned_prepare(run_ctx *r, bool wanted, assay_error *err)
 	store_model sm;
 	bool found;
 	int rc = store_model_latest(r->s, MODEL_NAME, &sm, &found, err);
+	r->res->no_model = rc == 0 && !found;
 	if (rc < 0 || !found)
 		return rc;
 	learn_model *m = NULL;

@@ -185,6 +185,22 @@ def test_unknown_config_sections_and_keys_are_refused():
         eq(r.code, 0, r)
 
 
+def test_learned_without_a_model_says_so():
+    """score --scorer learned before any `assay learn` scored nothing and
+    said nothing; it says there is no model and how to make one (exit 0).
+    A plain run, where learned is one of the built-ins, stays quiet."""
+    note = ("assay: learned: no model yet, nothing scored: `assay learn` trains one on "
+            "the verdicts\n")
+    with Workdir() as w:
+        w.run("import", "--no-score", small(w))
+        for args in (("learned",), ("learned", "--quiet"), ("length,learned",)):
+            r = w.run("score", "--scorer", *args)
+            eq((r.code, r.err), (0, note), (args, r))
+        r = w.run("score")
+        eq((r.code, r.err), (0, ""), r)
+        eq(w.sql("SELECT count(*) FROM scores WHERE scorer = 'learned'"), [(0,)])
+
+
 def test_field_scorer():
     with Workdir() as w:
         w.run("import", "--no-score", small(w))
