@@ -352,7 +352,8 @@ const cli_opts cli_score_opts = {
 		"scored by the rule scorers too, beside candidate a (the sample).\n"
 		"\n"
 		"Scorers: length gopher repetition artifacts truncation charset hedging\n"
-		"neardup (the built-ins), field, llm-judge, classifier.\n"
+		"neardup task learned (the built-ins; learned once `assay learn` stored a\n"
+		"model), field, llm-judge, classifier.\n"
 		"\n",
 	.rows = score_rows,
 	.column = 24,

@@ -201,6 +201,20 @@ def test_learned_without_a_model_says_so():
         eq(w.sql("SELECT count(*) FROM scores WHERE scorer = 'learned'"), [(0,)])
 
 
+def test_help_lists_every_scorer_that_scorer_takes():
+    """score --help left out task and learned, which --scorer takes."""
+    with Workdir() as w:
+        r = w.run("score", "--scorer", "bogus")
+        eq(r.code, 2, r)
+        known = r.err.split("(known: ", 1)[1].split(")", 1)[0].split(", ")
+        check(len(known) >= 13 and "task" in known and "learned" in known, known)
+        r = w.run("score", "--help")
+        eq(r.code, 0, r)
+        para = r.out.split("Scorers:", 1)[1].split("\n\n", 1)[0]
+        words = set(para.replace(",", " ").replace(".", " ").split())
+        eq([n for n in known if n not in words], [], para)
+
+
 def test_field_scorer():
     with Workdir() as w:
         w.run("import", "--no-score", small(w))
