@@ -405,7 +405,10 @@ int cmd_score(cli_ctx *ctx, int argc, char **argv)
 	int64_t batch_ids[64];
 	for (size_t i = 0; i < a.n_batches && code == 0; i++) {
 		store_batch b;
-		if (store_batch_by_name(s, a.batches[i], &b, &err) < 0) {
+		rc = store_batch_by_name(s, a.batches[i], &b, &err);
+		if (rc == ASSAY_ENOTFOUND) /* named as stats and the others name it */
+			assay_fail(&err, rc, "no batch named \"%s\"", a.batches[i]);
+		if (rc < 0) {
 			code = cli_fail(&err);
 			break;
 		}

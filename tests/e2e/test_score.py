@@ -112,8 +112,9 @@ def test_batches_and_bad_options():
         r = w.run("score", "--batch", "two", "--scorer", "length")
         eq(r.code, 0, r)
         eq(w.sql("SELECT count(*) FROM scores")[0][0], 3)
-        r = w.run("score", "--batch", "three")
+        r = w.run("score", "--batch", "one", "--batch", "three")
         eq(r.code, 66, r)
+        eq(r.err, 'assay: no batch named "three"\n')  # named, as stats names it
         r = w.run("score", "--scorer", "length,bogus")
         eq(r.code, 2, r)
         contains(r.err, "no scorer named \"bogus\"")
