@@ -30,7 +30,7 @@ static const query_field fields[] = {
 	 "batch = NAME: the batch the sample was imported in", false},
 	{"kind", QUERY_ARG_NONE, QUERY_VAL_ENUM, QUERY_OPS_EQUALITY, kind_words,
 	 "kind = K: caption, response or text as the scorers take it (the batch's import --kind, "
-	 "else guessed from the text's field name and context); undeclared: no --kind", false},
+	 "else guessed from the text's field name and context); undeclared: no import --kind", false},
 	{"verdict", QUERY_ARG_NONE, QUERY_VAL_ENUM, QUERY_OPS_EQUALITY, verdict_words,
 	 "verdict = V: a current decision is V; undecided: none but skips", false},
 	{"reason", QUERY_ARG_NONE, QUERY_VAL_TEXT, QUERY_OPS_EQUALITY | MATCH, NULL,

@@ -60,7 +60,7 @@ static void check_rows_shown(const cli_command *cmd, const char *help)
 static bool after_command(const char *self, const char *help, const char *p)
 {
 	const char *end = p;
-	while (end > help && end[-1] == ' ')
+	while (end > help && isspace((unsigned char)end[-1])) /* a wrapped line too */
 		end--;
 	const char *start = end;
 	while (start > help && islower((unsigned char)start[-1]))

@@ -78,6 +78,10 @@ def test_scores_read_back_as_before():
         want = json.load(f)
     with Workdir() as w:
         got = outputs(w)
+    # fields the calibration gained since the expected outputs were taken
+    # (no learned model here: nothing in-sample)
+    for row in got["calibration"]["scorers"]:
+        eq(row.pop("in_sample"), False, row["scorer"])
     for key in ("export", "export_min", "export_where", "scores", "queue", "calibration"):
         eq(got[key], want[key], key)
     eq(len(got["neardup"]), len(want["neardup"]))
