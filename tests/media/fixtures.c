@@ -110,3 +110,16 @@ int fx_near(uint32_t got, uint32_t want, int tol)
 	}
 	return 1;
 }
+
+pid_t fx_child(void)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/self/task/%d/children", (int)getpid());
+	FILE *f = fopen(path, "r");
+	int pid = 0;
+	if (f && fscanf(f, "%d", &pid) != 1)
+		pid = 0;
+	if (f)
+		fclose(f);
+	return pid;
+}

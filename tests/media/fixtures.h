@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "assay/media.h"
 
@@ -24,5 +25,7 @@ uint8_t *fx_read(const char *path, size_t *len);
 uint32_t fx_avg(const media_frame *f, double x0, double y0, double x1, double y1);
 /* Whether a colour is within tol of want in each channel. */
 int fx_near(uint32_t got, uint32_t want, int tol);
+/* The decoder child of this process (the only child), or 0. */
+pid_t fx_child(void);
 
 #endif

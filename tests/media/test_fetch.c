@@ -146,15 +146,19 @@ TEST(endless_answer_ends_at_the_timeout)
 	printf("# %s (%.0f ms)\n", err.msg, ms);
 	CHECK_INT(rc, ASSAY_ENET);
 	CHECK_CONTAINS(err.msg, "cannot show gen: ");
-	CHECK(ms < 3000);
+	/* the timeout given, not another one: from below closely, from above
+	 * with room for a busy machine */
+	CHECK(ms > o.timeout_ms - 100 && ms < o.timeout_ms + 5000);
 	CHECK(path == NULL);
-	/* a server that does not answer at all: the same bound, no second try */
+	/* a server that does not answer at all: the same bound, no second try
+	 * (a second request would be answered 404 at once, in other words) */
 	t0 = assay_mono_ns();
-	rc = media_fetch(url("/gen?bytes=10&fault=slow&ms=8000"), &o, &path, &err);
+	rc = media_fetch(url("/gen?bytes=10&fault=slow,404&ms=30000"), &o, &path, &err);
 	ms = (double)(assay_mono_ns() - t0) / 1e6;
 	printf("# %s (%.0f ms)\n", err.msg, ms);
 	CHECK_INT(rc, ASSAY_ENET);
-	CHECK(ms < 2500);
+	CHECK(!strstr(err.msg, "404"));
+	CHECK(ms > o.timeout_ms - 100 && ms < o.timeout_ms + 5000);
 }
 
 /* Runs a fetch job in a poll loop, counting the wakes that came before
@@ -188,13 +192,15 @@ TEST(a_fetch_job_answers_without_blocking_and_ends_at_its_deadline)
 	CHECK(path && strstr(path, ".media"));
 	free(path);
 	path = NULL;
-	/* an answer that never ends: the caller woke many times meanwhile */
+	/* an answer that never ends: the caller woke meanwhile (a step that
+	 * blocked until the deadline would leave no wake before the end; one
+	 * more than needed, as a busy machine may wake it only a few times) */
 	int rc = run_job(url("/gen?bytes=1000000000&chunked=1&chunk=64&drip=200"), &o, &path,
 			 &err, &wakes);
 	printf("# %s (%d wakes)\n", err.msg, wakes);
 	CHECK_INT(rc, ASSAY_ENET);
 	CHECK_CONTAINS(err.msg, "cannot show gen: ");
-	CHECK(wakes >= 5);
+	CHECK(wakes >= 2);
 	CHECK(path == NULL);
 }
 
