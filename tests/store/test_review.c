@@ -407,8 +407,10 @@ TEST(leases_taken_renewed_and_released_together)
 	int64_t b;
 	store *s = fixture(4, &b);
 	int64_t a = ann(s, "ann"), o = ann(s, "bob");
+	/* leases of 20 s: live through any stall of a busy machine, and still
+	 * told apart from renewed ones (60 s) by a look 30 s ahead */
 	store_queue qa = {.annotator_id = a, .order = STORE_ORDER_IMPORT, .overlap = 1,
-			  .lease_ms = 1000};
+			  .lease_ms = 20000};
 	store_queue qb = qa;
 	qb.annotator_id = o;
 	store_cursor ca = {0}, cb = {0};
