@@ -119,6 +119,66 @@ def wait_for_handler(pid, sig, timeout=30):
     return False
 
 
+def _proc_state(pid):
+    """(state letter, wchan) of process pid, or None once it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            state = f.read().rsplit(")", 1)[1].split()[0]
+        with open(f"/proc/{pid}/wchan") as f:
+            return state, f.read().strip()
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+
+
+_wchan_named = []
+
+
+def wchan_named():
+    """Whether this kernel names where a process sleeps in /proc/PID/wchan
+    (some show "0" for every process): a sleeping child is looked at once."""
+    if not _wchan_named:
+        p = subprocess.Popen(["sleep", "60"])
+        try:
+            deadline = time.monotonic() + 10
+            seen = _proc_state(p.pid)
+            while seen and seen[0] != "S" and time.monotonic() < deadline:
+                time.sleep(0.01)
+                seen = _proc_state(p.pid)
+            _wchan_named.append(bool(seen) and seen[1] not in ("", "0"))
+        finally:
+            p.kill()
+            p.wait()
+    return _wchan_named[0]
+
+
+def wait_for_wchan(pid, names, timeout=30):
+    """Waits until process pid sleeps in the kernel in a function whose
+    name contains one of names (/proc/PID/wchan): "wait_for_partner" is
+    open() of a FIFO that has no process at its other end yet. Where the
+    kernel names no function, asleep is all that can be seen, and enough.
+    False when the process ended or the time ran out (the timeout only
+    guards against a hang)."""
+    named = wchan_named()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        seen = _proc_state(pid)
+        if not seen or seen[0] == "Z":
+            return False
+        there = any(n in seen[1] for n in names) if named else seen[0] == "S"
+        if there:
+            return True
+        time.sleep(0.01)
+    return False
+
+
+def ended(p):
+    """Kills process p if it still runs and reaps it (for a finally: a test
+    that failed leaves no process behind, blocked on a FIFO or otherwise)."""
+    if p.poll() is None:
+        p.kill()
+        p.communicate()
+
+
 def workdir():
     return Workdir()
 

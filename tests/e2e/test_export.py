@@ -14,7 +14,8 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from harness import BIN, Workdir, check, contains, eq, put_score, wait_for_handler  # noqa: E402
+from harness import (BIN, Workdir, check, contains, ended, eq, put_score,  # noqa: E402
+                     wait_for_handler, wait_for_wchan)
 
 # Records with deliberately odd formatting: spacing, key order, number
 # forms and escapes must all survive an export byte for byte.
@@ -474,6 +475,10 @@ def test_export_writes_fifos_devices_and_sockets_as_streams():
         no_temp_files(w.path)
 
 
+# Where a process waits for a FIFO's reader: in open().
+FIFO_WAITS = ("wait_for_partner",)
+
+
 def test_export_fifo_without_reader_stops_on_sigterm():
     """Opening a FIFO nobody reads waits, and gives up on SIGTERM."""
     with Workdir() as w:
@@ -482,10 +487,14 @@ def test_export_fifo_without_reader_stops_on_sigterm():
         os.mkfifo(fifo)
         p = subprocess.Popen([BIN, "--db", w.db, "export", "-o", fifo],
                              stderr=subprocess.PIPE, text=True)
-        check(wait_for_handler(p.pid, signal.SIGTERM), "export never caught SIGTERM")
-        time.sleep(0.2)  # and is waiting in open(); the handler is what is tested
-        p.send_signal(signal.SIGTERM)
-        _, err = p.communicate(timeout=10)
+        try:
+            check(wait_for_handler(p.pid, signal.SIGTERM), "export never caught SIGTERM")
+            # and is waiting for a reader: the handler is what is tested
+            check(wait_for_wchan(p.pid, FIFO_WAITS), "export never waited for a reader")
+            p.send_signal(signal.SIGTERM)
+            _, err = p.communicate(timeout=30)
+        finally:
+            ended(p)
         eq(p.returncode, 130, err)
         contains(err, "interrupted")
 
