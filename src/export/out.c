@@ -21,6 +21,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "out_int.h"
@@ -145,19 +146,28 @@ static int connect_socket(export_out *o, assay_error *err)
 }
 
 /* Opens o->path for writing without truncating, without waiting for a
- * FIFO's reader first (a name then checked on its descriptor can be
- * refused before anything blocks); a FIFO without a reader is then waited
- * for. The descriptor blocks as usual. */
+ * FIFO's reader (a name then checked on its descriptor can be refused
+ * before anything blocks). A FIFO no one reads yet is tried again, every
+ * 50 ms at most, until a reader comes or a stop: a blocking open() would
+ * never see a stop whose signal came just before it. The descriptor
+ * blocks as usual. */
 static int open_wronly(export_out *o, assay_error *err)
 {
-	int flags = O_WRONLY | O_NOCTTY | O_CLOEXEC;
-	while ((o->fd = open(o->path, flags | O_NONBLOCK)) < 0 && errno == EINTR && !stopped(o))
-		;
-	if (o->fd < 0 && errno == ENXIO) /* a FIFO no one reads yet */
-		while ((o->fd = open(o->path, flags)) < 0 && errno == EINTR && !stopped(o))
-			;
+	int flags = O_WRONLY | O_NOCTTY | O_CLOEXEC | O_NONBLOCK;
+	long wait_ms = 1;
+	struct stat st;
+	while (!stopped(o) && (o->fd = open(o->path, flags)) < 0) {
+		int e = errno;
+		if (e == ENXIO && stat(o->path, &st) == 0 && S_ISFIFO(st.st_mode)) {
+			/* a signal ends the sleep; the loop then sees the stop */
+			nanosleep(&(struct timespec){0, wait_ms * 1000000}, NULL);
+			wait_ms = ASSAY_MIN(wait_ms * 2, 50);
+		} else if (e != EINTR) {
+			return export_out_error(o, e, "opening", err);
+		}
+	}
 	if (o->fd < 0)
-		return export_out_error(o, errno, "opening", err);
+		return export_out_error(o, EINTR, "opening", err);
 	int fl = fcntl(o->fd, F_GETFL);
 	if (fl < 0 || fcntl(o->fd, F_SETFL, fl & ~O_NONBLOCK) < 0)
 		return export_out_error(o, errno, "opening", err);

@@ -475,8 +475,9 @@ def test_export_writes_fifos_devices_and_sockets_as_streams():
         no_temp_files(w.path)
 
 
-# Where a process waits for a FIFO's reader: in open().
-FIFO_WAITS = ("wait_for_partner",)
+# Where a process waits for a FIFO's reader: in open() (wait_for_partner),
+# or asleep between its tries of a non-blocking open().
+FIFO_WAITS = ("wait_for_partner", "nanosleep")
 
 
 def test_export_fifo_without_reader_stops_on_sigterm():
@@ -497,6 +498,30 @@ def test_export_fifo_without_reader_stops_on_sigterm():
             ended(p)
         eq(p.returncode, 130, err)
         contains(err, "interrupted")
+
+
+def test_export_fifo_sigterm_just_before_the_open_stops_it():
+    """A SIGTERM that lands after the handler is installed but before the
+    FIFO is opened (raised there by a shim on open) still stops the export
+    (exit 130); before, the stop was seen only when a blocked open() was
+    interrupted, so the export waited for a reader for ever."""
+    with Workdir() as w:
+        standard(w)
+        fifo = os.path.join(w.path, "pipe")
+        os.mkfifo(fifo)
+        env = dict(os.environ, LD_PRELOAD=shim_path("libsigopen.so"), SIGOPEN_PATH=fifo,
+                   ASAN_OPTIONS="verify_asan_link_order=0:detect_leaks=1")
+        p = subprocess.Popen([BIN, "--db", w.db, "export", "-o", fifo], env=env,
+                             stderr=subprocess.PIPE, text=True)
+        try:
+            _, err = p.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            raise AssertionError("still waiting for a reader 30 s after SIGTERM") from None
+        finally:
+            ended(p)
+        eq(p.returncode, 130, err)
+        contains(err, "interrupted while opening")
+        check(stat.S_ISFIFO(os.stat(fifo).st_mode), "the FIFO was replaced")
 
 
 def test_export_keeps_mode_owner_and_symbolic_links():
