@@ -307,22 +307,28 @@ class Tmux:
         capture can land while the program is half-way through writing a
         frame (the row waited for drawn, the rows below it not yet), so the
         screen is read again until two captures agree (at most 1 s more)."""
+        return self.wait_until(lambda s: text in s, timeout, f"{text!r} did not appear on screen")
+
+    def wait_until(self, pred, timeout=10.0, what="the screen waited for never came"):
+        """The screen once pred(screen) holds and the screen has settled
+        (as wait_for), for what one text on it cannot say: a text gone
+        while another is there, say."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             s = self.screen()
-            if text in s:
-                return self._settled(s, text)
+            if pred(s):
+                return self._settled(s, pred)
             time.sleep(0.05)
-        raise AssertionError(f"{text!r} did not appear on screen:\n{self.screen()}")
+        raise AssertionError(f"{what}:\n{self.screen()}")
 
-    def _settled(self, s, text):
+    def _settled(self, s, pred):
         until = time.monotonic() + 1.0
         while time.monotonic() < until:
             time.sleep(0.02)
             again = self.screen()
             if again == s:
                 break
-            if text not in again:  # moved on already: keep the frame that had it
+            if not pred(again):  # moved on already: keep the frame that had it
                 break
             s = again
         return s

@@ -6,7 +6,6 @@ behind the figures and the same read-only drill-down, the database's name
 in the top bar aside. Without the server these tests say so."""
 import os
 import sys
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
@@ -26,33 +25,38 @@ def screens(w):
     ta.setup(w, decisions=DECISIONS, scores=False)
     out = []
 
-    def grab(t):
-        time.sleep(0.6)
-        out.append("\n".join(t.screen().splitlines()[1:]))
+    def grab(t, *texts):
+        """The screen once all texts are on it, computed (no panel's
+        "computing..." note) and settled: the screens are compared whole.
+        Each text is found on that screen only: the tab bar and the help
+        line name every panel ("rejections", "batches", "models", ...)."""
+        s = t.wait_until(lambda s: all(x in s for x in texts) and "computing..." not in s,
+                         what=f"{texts} never came")
+        out.append("\n".join(s.splitlines()[1:]))
 
     with ta.screen(w, size=(110, 32)) as t:
-        t.wait_for("rejection rate per annotator")
-        grab(t)
-        for key, want in (("2", "rejections"), ("3", "batch"), ("4", "model"),
-                          ("5", "day"), ("6", "scorer"), ("7", "samples behind")):
+        grab(t, "rejection rate per annotator")
+        for key, heading in (("2", "share of the rejections per reason"),
+                             ("3", "rejection rate per batch"),
+                             ("4", "rejection rate per model"),
+                             ("5", "rejection rate per day"),
+                             ("6", "scorers against the human verdict"),
+                             ("7", "the samples behind the figures")):
             t.keys(key)
-            t.wait_for(want)
-            grab(t)
+            grab(t, heading)
         t.keys("1")
         t.wait_for("rejection rate per annotator")
         t.keys("Enter")
-        t.wait_for("read-only: ann's verdict")
-        grab(t)
+        grab(t, "rejections by ann", "read-only: ann's verdict")
         t.keys("q")
         t.wait_for("rejection rate per annotator")
         t.keys("7")
-        t.wait_for("samples behind")
+        t.wait_for("the samples behind the figures")
         t.keys("Down")
         t.keys("Enter")
-        time.sleep(0.5)
-        grab(t)
+        grab(t, "the conflict on s2", "read-only: ann's verdict")
         t.keys("q")
-        time.sleep(0.3)
+        t.wait_for("the samples behind the figures")
         t.keys("q")
         eq(t.wait_exit(), 0)
     return out

@@ -5,6 +5,7 @@ annotator with the stored verdict naming the candidate, undo, two
 annotators in overlap, hostile candidates inert."""
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -43,7 +44,7 @@ def pref_of(w, ext_id, who="tester"):
     return got[0] if got else None
 
 
-def wait_pref(w, ext_id, who="tester", timeout=5):
+def wait_pref(w, ext_id, who="tester", timeout=30):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         got = pref_of(w, ext_id, who)
@@ -51,6 +52,18 @@ def wait_pref(w, ext_id, who="tester", timeout=5):
             return got
         time.sleep(0.05)
     return pref_of(w, ext_id, who)
+
+
+def wait_escapes(t, pred, timeout=30):
+    """The screen with its attributes once pred holds for it (the timeout
+    only guards against a hang)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        e = t.screen_escapes()
+        if pred(e):
+            return e
+        time.sleep(0.05)
+    raise AssertionError(f"the attributes waited for never came:\n{t.screen_escapes()!r}")
 
 
 def other(c):
@@ -90,11 +103,13 @@ def every_key(size):
             t.keys("2")
             s = t.wait_for("pair p4")
             eq(wait_pref(w, "p3"), ("rejected", "both-bad", place(left), None, "factual error"))
-            # d: the word diff; s: skip
+            # d: the word diff (the words that differ coloured, both answers
+            # still whole); s: skip
             t.keys("d")
-            time.sleep(0.2)
-            raw = t.screen_escapes()
-            check("Good answer 4" in t.screen() and "Bad answer 4" in t.screen(), raw)
+            raw = wait_escapes(t, lambda e: re.search(r"\x1b\[[0-9;]*mGood", e)
+                               and re.search(r"\x1b\[[0-9;]*mBad", e))
+            s = t.wait_for("Good answer 4")
+            check("Bad answer 4" in s, raw)
             t.keys("s")
             t.wait_for("pair p5")
             eq(wait_pref(w, "p4"), ("skipped", None, None, None, None))

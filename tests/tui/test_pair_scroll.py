@@ -122,12 +122,17 @@ def scrolls(size):
             s = t.wait_for("A01 line")
             contains(s, "B01 line")
             check("(above: k)" not in s, s)
-            t.keys("j", "j", "j", "k")
-            s = t.wait_for("(above: k)")
-            time.sleep(0.2)
-            s = t.screen()
-            contains(s, "A03 line")
-            check("A02 line" not in s and "B02 line" not in s, s)
+            # three down, then one up: each waited for by what only that
+            # position shows (two down shows what three down then one up does)
+            t.keys("j", "j", "j")
+            t.wait_until(lambda s: "A04 line" in s and "A03 line" not in s,
+                         what="three lines down never came")
+            t.keys("k")
+            s = t.wait_until(lambda s: "A03 line" in s and "A02 line" not in s,
+                             what="one line up never came")
+            contains(s, "B03 line")
+            contains(s, "(above: k)")
+            check("B02 line" not in s, s)
             t.keys("?")
             t.wait_for("scroll both candidates down")
             t.keys("q")
