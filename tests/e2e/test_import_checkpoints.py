@@ -5,14 +5,16 @@ database that opens and holds what was committed, a SIGINT commits and
 ends cleanly, and the same command then completes the batch."""
 import json
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from harness import BIN, Workdir, check, contains, eq, wait_for_handler  # noqa: E402
+from harness import BIN, Workdir, check, contains, ended, eq, wait_for_handler  # noqa: E402
 
 N = 120000  # ~80 MB of log: several times the thread's threshold
 
@@ -47,22 +49,69 @@ def consistent(w):
     return n
 
 
+def schema_made(w):
+    try:
+        w.sql("SELECT count(*) FROM samples")
+        return True
+    except sqlite3.Error:
+        return False
+
+
 def test_a_reader_and_the_log_during_a_long_import():
     with Workdir() as w:
         src = write_source(w)
-        p = subprocess.Popen([BIN, "--db", w.db, "import", "--no-score", "--batch", "long", src],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        # the records come through a pipe: the import cannot end before the
+        # test has run a reader beside it, however fast it is (a reader ran
+        # only if one was started in the moments between its commit and its
+        # exit)
+        r_fd, w_fd = os.pipe()
+        p = subprocess.Popen([BIN, "--db", w.db, "import", "--no-score", "--batch", "long", "-"],
+                             stdin=r_fd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                             text=True)
+        os.close(r_fd)
+        out = os.fdopen(w_fd, "wb")
+        f = open(src, "rb")
+
+        def rest():
+            try:
+                shutil.copyfileobj(f, out)
+                out.close()
+            except (BrokenPipeError, ValueError):
+                pass
+        feeder = threading.Thread(target=rest, daemon=True)
         biggest, stats_runs = 0, 0
-        while p.poll() is None:
-            biggest = max(biggest, wal_size(w))
-            if committed(w) > 0:
-                r = w.run("stats")
-                eq(r.code, 0, r)
-                stats_runs += 1
-            time.sleep(0.05)
-        _, err = p.communicate()
+        try:
+            for _ in range(N // 2):  # returns once the import has read nearly all of it
+                out.write(f.readline())
+            out.flush()
+            deadline = time.monotonic() + 30
+            while not schema_made(w):
+                check(time.monotonic() < deadline and p.poll() is None, "no database made")
+                time.sleep(0.01)
+            r = w.run("stats")
+            eq(r.code, 0, r)
+            stats_runs += 1
+            check(p.poll() is None, "the import ended before the rest of its input")
+            feeder.start()
+            while p.poll() is None:
+                biggest = max(biggest, wal_size(w))
+                if committed(w) > 0:
+                    r = w.run("stats")
+                    eq(r.code, 0, r)
+                    stats_runs += 1
+                time.sleep(0.05)
+            _, err = p.communicate(timeout=120)
+        finally:
+            try:
+                out.close()
+            except (BrokenPipeError, ValueError):
+                pass
+            ended(p)
+            if feeder.is_alive():
+                feeder.join(30)
+            f.close()
         eq(p.returncode, 0, err)
-        check(stats_runs > 0, "the import ended before a reader could run")
+        check(stats_runs > 0, "no reader ran during the import")
         # the thread's threshold is 8,000 frames, the writer's own fold at 4x
         check(biggest < 40000 * 4120, f"-wal grew to {biggest} bytes")
         eq(consistent(w), N)
