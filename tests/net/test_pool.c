@@ -3,6 +3,7 @@
  * Retry-After, timeouts, resets, body caps, credentials kept out of every
  * message, event-loop stepping, and a concurrency benchmark. */
 #include <cjson/cJSON.h>
+#include <sys/resource.h>
 
 #include "assay/net.h"
 #include "server.h"
@@ -291,6 +292,14 @@ TEST(pool_key_never_in_messages)
 	}
 }
 
+/* This thread's voluntary context switches so far: a call that waits (for
+ * a socket, a timer) gives the CPU up itself; one only preempted does not. */
+static long waits_so_far(void)
+{
+	struct rusage ru;
+	return getrusage(RUSAGE_THREAD, &ru) == 0 ? ru.ru_nvcsw : 0;
+}
+
 TEST(pool_event_loop_steps_without_blocking)
 {
 	assay_error err = {0};
@@ -309,25 +318,31 @@ TEST(pool_event_loop_steps_without_blocking)
 	}
 	CHECK_INT(net_pool_pending(p), 6);
 	int ticks = 0;
-	double worst = 0;
+	double worst = 0, worst_waiting = 0;
 	while (net_pool_pending(p) > 0 && ticks < 10000) {
 		int n = net_pool_pollfds(p, fds, 64, &t);
 		CHECK(n >= 0);
 		CHECK(t >= 0 && t <= 100);
 		poll(fds, (nfds_t)n, (int)t);
 		int64_t t0 = assay_mono_ns();
+		long w0 = waits_so_far();
 		net_pool_step(p);
 		double ms = ms_since(t0);
 		worst = ms > worst ? ms : worst;
+		if (waits_so_far() > w0 && ms > worst_waiting)
+			worst_waiting = ms;
 		ticks++;
 	}
 	net_pool_free(p);
 	for (int i = 0; i < 6; i++)
 		CHECK_INT(o[i].status, 200);
-	/* two rounds of 150 ms with 4 slots: the loop kept turning meanwhile */
+	/* two rounds of 150 ms with 4 slots: the loop kept turning meanwhile,
+	 * and no step waited (a step only preempted, on a busy machine, can
+	 * take as long: 148 ms was seen) */
 	CHECK(ticks >= 3);
-	CHECK(worst < 50);
-	printf("# event loop: %d ticks, slowest step %.1f ms\n", ticks, worst);
+	CHECK(worst_waiting < 50);
+	printf("# event loop: %d ticks, slowest step %.1f ms, slowest that waited %.1f ms\n",
+	       ticks, worst, worst_waiting);
 	/* a pollfd array too small is reported (answers a minute away: the
 	 * three connections are still open when it is asked) */
 	p = net_pool_new(NULL, 4, &err);
