@@ -365,6 +365,31 @@ static int run_passes(run_ctx *r, const enum score_id *ids, size_t n,
 	return rc;
 }
 
+/* run_passes with the combined score's indexes set aside while it writes
+ * the first combined scores of most of the database, built again after
+ * (whether it ended, failed or was stopped). */
+static int run_passes_paused(run_ctx *r, const enum score_id *ids, size_t n,
+			     const enum score_id *text_ids, size_t n_text, int64_t all_count,
+			     int64_t all_max, assay_error *err)
+{
+	bool firsts = n_text > 0, paused = false;
+	for (size_t i = 0; i < n; i++)
+		firsts |= score_defs[ids[i]].kind == SCORE_KIND_CORPUS;
+	int rc = firsts && !r->o->rescore ? store_quality_pause(r->s, r->scope, &paused, err)
+					  : ASSAY_OK;
+	if (rc == 0)
+		rc = run_passes(r, ids, n, text_ids, n_text, all_count, all_max, err);
+	if (paused) {
+		assay_error e2 = {0};
+		int rc2 = store_quality_repair(r->s, &e2);
+		if (rc2 < 0 && rc == 0) {
+			rc = rc2;
+			*err = e2;
+		}
+	}
+	return rc;
+}
+
 int score_run(store *s, const score_run_options *o, score_run_result *res, assay_error *err)
 {
 	*res = (score_run_result){0};
@@ -403,7 +428,7 @@ int score_run(store *s, const score_run_options *o, score_run_result *res, assay
 		if (score_defs[text_ids[i]].needs & SCORE_NEEDS_RANGE)
 			rc = field_range(&r, err);
 	if (rc == 0)
-		rc = run_passes(&r, ids, n, text_ids, n_text, all_count, all_max, err);
+		rc = run_passes_paused(&r, ids, n, text_ids, n_text, all_count, all_max, err);
 	if (rc == 0 && learned && !run_stopped(&r))
 		rc = run_learned(&r, err); /* after the scores it reads */
 	if (rc == 0 && n_text && !run_stopped(&r)) {

@@ -245,7 +245,7 @@ static int migrate(store *s, const store_options *opt, int64_t version, assay_er
 	    (old_scores(s, &old, err) < 0 || store_schema_missing(s, &missing, err) < 0))
 		return err->code;
 	if (version == STORE_SCHEMA_VERSION && !old && !missing)
-		return ASSAY_OK;
+		return store_quality_repair(s, err); /* a scoring pass killed */
 	int rc = store_begin(s, err);
 	if (rc < 0)
 		return rc;
@@ -276,6 +276,8 @@ static int migrate(store *s, const store_options *opt, int64_t version, assay_er
 		assay_error_prefix(err, "storing the scores one row per sample");
 		goto fail;
 	}
+	if ((rc = store_quality_repair(s, err)) < 0)
+		goto fail;
 	return store_commit(s, err);
 fail:
 	store_rollback(s);

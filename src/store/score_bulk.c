@@ -135,20 +135,20 @@ int store_score_step_close(store *s, store_score_steps *st, bool ok, assay_error
 	return rc;
 }
 
-/* The dropped indexes built again, the sort on both cores when there are
- * two. */
-static int build_indexes(store *s, store_score_steps *st, assay_error *err)
+/* Dropped indexes built again by sql, the sort on both cores when there
+ * are two; *sort_threads gets how many sorted (0: this one alone). */
+static int build_indexes(store *s, const char *sql, size_t *sort_threads, assay_error *err)
 {
 	size_t threads = ASSAY_MIN(assay_workers(), (size_t)2);
 	int rc = store_exec(s, sql_sort_cache, err);
 	/* PRAGMA threads, set through the API (no SQL text made at run time) */
 	int was = sqlite3_limit(s->db, SQLITE_LIMIT_WORKER_THREADS, threads > 1 ? (int)threads : 0);
-	st->sort_threads = rc == 0 && threads > 1 &&
-				   sqlite3_limit(s->db, SQLITE_LIMIT_WORKER_THREADS, -1) == (int)threads
-			       ? threads
-			       : 0;
+	*sort_threads = rc == 0 && threads > 1 &&
+				sqlite3_limit(s->db, SQLITE_LIMIT_WORKER_THREADS, -1) == (int)threads
+			    ? threads
+			    : 0;
 	if (rc == 0)
-		rc = store_exec(s, sql_build, err);
+		rc = store_exec(s, sql, err);
 	sqlite3_limit(s->db, SQLITE_LIMIT_WORKER_THREADS, was);
 	return rc;
 }
@@ -158,7 +158,7 @@ int store_score_steps_end(store *s, store_score_steps *st, bool keep, assay_erro
 	int rc = ASSAY_OK;
 	if (st->on && s->in_tx) {
 		if (keep && st->bulk)
-			rc = build_indexes(s, st, err);
+			rc = build_indexes(s, sql_build, &st->sort_threads, err);
 		if (keep && rc == 0 && (rc = store_commit(s, err)) == 0)
 			st->ended = assay_mono_ns();
 		else
@@ -171,6 +171,90 @@ int store_score_steps_end(store *s, store_score_steps *st, bool keep, assay_erro
 	}
 	st->on = false;
 	return rc;
+}
+
+/* ---- the combined score's indexes set aside for a scoring pass ---------------- */
+
+/* A pass that writes the first combined score of most samples writes each
+ * through both indexes of sample_quality (a delete and an insert at random
+ * places in each), and each chunk's commit writes nearly every page of
+ * them again; built after the pass they are one sort. They are dropped in
+ * a transaction of their own (a chunk committed later cannot take them
+ * back) and built again when the pass ends; a pass killed before leaves
+ * them to the next writer that opens the database (store_quality_repair,
+ * from db.c's migrate). */
+static const char sql_quality_unscored[] =
+	"SELECT (SELECT count(*) FROM sample_quality WHERE quality IS NULL),"
+	"       (SELECT count(*) FROM sample_quality)";
+static const char sql_quality_drop[] = "DROP INDEX IF EXISTS sample_quality_by_quality;"
+				       "DROP INDEX IF EXISTS sample_quality_by_batch;";
+/* SQL_QUALITY_INDEXES word for word (SQLite keeps the text without IF NOT
+ * EXISTS): the schema reads the same after a pause. */
+static const char sql_quality_build[] =
+	"CREATE INDEX IF NOT EXISTS sample_quality_by_quality ON sample_quality(quality, sample_id);"
+	"CREATE INDEX IF NOT EXISTS sample_quality_by_batch ON sample_quality(batch_id, quality, "
+	"sample_id);";
+static const char sql_quality_present[] =
+	"SELECT count(*) FROM sqlite_master WHERE type = 'index'"
+	" AND name IN ('sample_quality_by_quality', 'sample_quality_by_batch')";
+
+/* Below this many first scores the indexes stay: rebuilding them would
+ * cost more than it saves. */
+#define PAUSE_MIN 20000
+
+int store_quality_pause(store *s, int64_t at_most, bool *paused, assay_error *err)
+{
+	*paused = false;
+	if (s->pg || s->in_tx || s->readonly)
+		return ASSAY_OK;
+	sqlite3_stmt *q = store_stmt(s, sql_quality_unscored, err);
+	if (!q)
+		return err->code;
+	int rc = sqlite3_step(q);
+	int64_t unscored = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
+	int64_t rows = rc == SQLITE_ROW ? sqlite3_column_int64(q, 1) : 0;
+	rc = rc == SQLITE_ROW ? ASSAY_OK : store_sqlerr(s, rc, err, "counting unscored samples");
+	sqlite3_reset(q);
+	unscored = ASSAY_MIN(unscored, at_most);
+	/* rebuilding costs about a quarter of writing through them */
+	if (rc < 0 || unscored < PAUSE_MIN || unscored * 4 < rows)
+		return rc;
+	bool busy = true;
+	if ((rc = leased(s, &busy, err)) < 0 || busy)
+		return rc; /* an annotator's queue keeps its order fast */
+	if ((rc = store_begin(s, err)) == 0 && (rc = store_exec(s, sql_quality_drop, err)) == 0)
+		rc = store_commit(s, err);
+	if (rc < 0)
+		store_rollback(s);
+	*paused = rc == 0;
+	return rc;
+}
+
+int store_quality_repair(store *s, assay_error *err)
+{
+	if (s->pg || s->readonly)
+		return ASSAY_OK;
+	sqlite3_stmt *q = store_stmt(s, sql_quality_present, err);
+	if (!q)
+		return err->code;
+	int rc = sqlite3_step(q);
+	bool whole = rc == SQLITE_ROW && sqlite3_column_int(q, 0) == 2;
+	rc = rc == SQLITE_ROW ? ASSAY_OK : store_sqlerr(s, rc, err, "reading the schema");
+	sqlite3_reset(q);
+	if (rc < 0 || whole)
+		return rc;
+	bool own = !s->in_tx;
+	if (own && (rc = store_begin(s, err)) < 0)
+		return rc;
+	size_t threads;
+	rc = build_indexes(s, sql_quality_build, &threads, err);
+	assay_error ignored = {0};
+	store_exec(s, sql_cache_back, &ignored);
+	if (own && rc == 0)
+		rc = store_commit(s, err);
+	if (own && rc < 0)
+		store_rollback(s);
+	return rc < 0 ? assay_error_prefix(err, "building the combined score's indexes") : rc;
 }
 
 /* A writer waiting for the lock tries again every POLL_MS after its first

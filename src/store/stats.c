@@ -271,10 +271,11 @@ void store_strings_free(char **v, size_t n)
 	free(v);
 }
 
-/* Reads the quality index alone (covering: quality, id), sorted by quality. */
+/* Reads the quality index alone (covering: quality, id), sorted by quality
+ * (without it, during a scoring pass: score_bulk.c, the rows sorted). */
 static const dbi_query q_all_quality = {
     "stats_all_quality",
-    "SELECT sample_id, quality FROM sample_quality INDEXED BY sample_quality_by_quality"
+    "SELECT sample_id, quality FROM sample_quality"
     " WHERE quality IS NOT NULL ORDER BY quality",
     "SELECT sample_id, quality FROM sample_quality WHERE quality IS NOT NULL"
     " ORDER BY quality, sample_id"};

@@ -127,9 +127,11 @@ int stats_scan_verdict_counts(store *s, int64_t first, int64_t last,
 
 /* ---- the combined score, ascending ---------------------------------------------- */
 
-/* The quality index alone (covering: quality, sample_id), in its order. */
+/* The quality index alone (covering: quality, sample_id), in its order;
+ * without it (a scoring pass has set it aside: score_bulk.c) the rows
+ * sorted. */
 static const char sql_quality[] =
-	"SELECT 1 FROM sample_quality INDEXED BY sample_quality_by_quality"
+	"SELECT 1 FROM sample_quality"
 	" WHERE quality IS NOT NULL AND row_sink(sample_id, quality) ORDER BY quality";
 
 typedef struct quality_sink {

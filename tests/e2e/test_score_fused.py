@@ -4,7 +4,9 @@ of scores and its notes once (the rules' and neardup's scores together)
 and its combined score once, as triggers on the tables count; a run killed
 between two of the pass's chunks leaves every committed sample with all
 of its scores and its combined score, and `score` then completes it to
-what an uninterrupted run stores; a sample that already holds a score of
+what an uninterrupted run stores (the combined score's indexes, set aside
+by the pass, built again as they were; read-only commands work without
+them meanwhile); a sample that already holds a score of
 another scorer (a learned one) gets its combined score from its stored
 row, that score included."""
 import json
@@ -188,9 +190,19 @@ def test_kill_between_chunks_then_score_completes_identically():
         eq(w.sql("SELECT count(*) FROM sample_quality WHERE quality IS NOT NULL"),
            [(counts[0][1],)])
         eq(w.sql("SELECT count(*) FROM sample_scores WHERE sample_id > ?", upto), [(0,)])
+        # the pass had set the combined score's indexes aside: commands that
+        # only read work without them, and the next writer builds them
+        indexes = ("SELECT name, sql FROM sqlite_master WHERE type = 'index'"
+                   " AND tbl_name = 'sample_quality' ORDER BY name")
+        eq(w.sql(indexes), [])
+        for cmd in (["stats"], ["stats", "--scorers"], ["info"]):
+            r = w.run(*cmd)
+            eq(r.code, 0, r)
         r = w.run("score")
         eq(r.code, 0, r)
         eq(stored(w), want)
+        eq(w.sql(indexes), ref.sql(indexes))
+        eq(len(ref.sql(indexes)), 2)
 
 
 def test_a_sample_holding_another_score_gets_its_combined_from_its_row():
