@@ -121,14 +121,15 @@ static int load_config(score_config *cfg, const char *path, const char *const *s
 
 /* Each scorer's own time and rate (samples scored per second of it); the
  * rule scorers' shared work (reading, analysing, writing) on a line of
- * its own. */
-static void summary(const score_run_result *r, const enum score_id *ids, size_t n)
+ * its own; a run that ended (whole) with nothing to do says so. */
+static void summary(const score_run_result *r, const enum score_id *ids, size_t n, bool whole)
 {
 	printf("%-11s %9s %9s %7s %7s %8s %10s\n", "scorer", "scored", "flagged", "failed",
 	       "cached", "seconds", "per second");
-	bool rules = false;
+	bool rules = false, any = r->combined > 0;
 	for (size_t i = 0; i < n; i++) {
 		enum score_id k = ids[i];
+		any |= r->scored[k] || r->failed[k];
 		char rate[32] = "-";
 		if (r->scored[k] && r->seconds[k] > 0)
 			snprintf(rate, sizeof rate, "%.0f", (double)r->scored[k] / r->seconds[k]);
@@ -141,6 +142,10 @@ static void summary(const score_run_result *r, const enum score_id *ids, size_t 
 		printf("rule scorers' shared work (reading, analysing, writing): %.2f s\n",
 		       r->shared_seconds);
 	printf("combined scores written: %lld\n", (long long)r->combined);
+	/* a table of zeros alone reads like a failure */
+	if (!any && whole)
+		printf("nothing to score: every score is current (`assay score --rescore` scores "
+		       "them again)\n");
 	fflush(stdout);
 }
 
@@ -243,12 +248,12 @@ static int score_and_report(store *s, const score_config *cfg, const char *const
 		if (d)
 			ids[n++] = (enum score_id)(d - score_defs);
 	}
-	if (!quiet && (rc == 0 || rc == ASSAY_EINTR))
-		summary(&res, ids, n);
 	/* named, not one of the built-ins a plain run or an import runs */
 	bool learned = false;
 	for (size_t i = 0; names && i < n_names; i++)
 		learned |= strcmp(names[i], score_defs[SCORE_LEARNED].name) == 0;
+	if (!quiet && (rc == 0 || rc == ASSAY_EINTR))
+		summary(&res, ids, n, rc == 0 && !(learned && res.no_model));
 	if (rc == 0 && learned && res.no_model)
 		cli_errorf("learned: no model yet, nothing scored: `assay learn` trains one on the "
 			   "verdicts");
