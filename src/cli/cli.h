@@ -133,6 +133,7 @@ typedef struct cli_where {
 	char *src;    /* as given: a later error's caret points into it */
 	bool set;
 	bool checked; /* its scorers' names against the database */
+	char origin[320]; /* where it was written, said after its errors ("" for --where) */
 } cli_where;
 
 /* Parses and compiles expr into *out (--where given twice is refused); a

@@ -165,8 +165,11 @@ static int slice_from_conf(cli_ctx *ctx, const conf *cf, review_args *r)
 	int line = 0;
 	const char *origin = conf_origin(cf, key, &line);
 	int code = cli_where_parse(ctx, expr, &r->where);
+	/* said after a bad expression, now or when its scorers are checked */
+	snprintf(r->where.origin, sizeof r->where.origin, "(the where of [slice.%s], %s:%d)",
+		 r->slice, origin ? origin : "?", line);
 	if (code)
-		cli_errorf("(the where of [slice.%s], %s:%d)", r->slice, origin ? origin : "?", line);
+		cli_errorf("%s", r->where.origin);
 	return code;
 }
 

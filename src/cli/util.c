@@ -312,8 +312,14 @@ static int where_check(const cli_ctx *ctx, store *s)
 			continue;
 		assay_error err = {0};
 		int rc = score_where_check(s, w->ast, w->src, &err);
-		if (rc < 0)
-			return rc == ASSAY_EINVAL ? where_usage(ctx, err.msg) : cli_fail(&err);
+		if (rc < 0 && rc != ASSAY_EINVAL)
+			return cli_fail(&err);
+		if (rc < 0) {
+			int code = where_usage(ctx, err.msg);
+			if (w->origin[0])
+				cli_errorf("%s", w->origin);
+			return code;
+		}
 		w->checked = true;
 	}
 	return 0;

@@ -99,7 +99,8 @@ def test_a_named_slice_from_the_config():
     with Workdir() as w:
         setup(w)
         w.file("assay.conf", '[slice.odd-ones]\nwhere = "meta.model = \\"m2\\" and not text ~ 3"\n'
-                             "[slice.broken]\nwhere = meta.model = m2 and\n")
+                             "[slice.broken]\nwhere = meta.model = m2 and\n"
+                             "[slice.typo]\nwhere = flagged(repetiton)\n")
         with screen(w, "--slice", "odd-ones") as t:
             t.wait_for("s1  (b)  undecided")
             s = t.wait_for("0/2, 2 left")
@@ -116,6 +117,11 @@ def test_a_named_slice_from_the_config():
         eq(r.code, 2, r)
         contains(r.err, "--where: column 20: expected a field")
         contains(r.err, "(the where of [slice.broken], assay.conf:4)")
+        # a scorer's name is checked against the database: the slice is named there too
+        with screen(w, "--slice", "typo") as t:
+            s = t.wait_for("(the where of [slice.typo], assay.conf:6)")
+            contains(s, 'no scorer named "repetiton"')
+            eq(t.wait_exit(), 2)
         r = w.run("review", "--slice", "odd-ones", "--where", "conflict")
         eq(r.code, 2, r)
         contains(r.err, "--slice and --where: give one")
