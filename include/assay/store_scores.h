@@ -243,11 +243,12 @@ int store_quality_set(store *s, int64_t sample_id, double quality, assay_error *
 int store_quality_first(store *s, const int64_t *ids, const double *quality, size_t n,
 			bool *set, assay_error *err);
 /* Before a pass that writes first combined scores (at most at_most of
- * them): when most samples hold none yet and no annotator holds a lease,
- * drops the two indexes of the combined score (committed) and sets
- * *paused; store_quality_repair builds them again. SQLite only, outside a
- * transaction; otherwise nothing is done. */
-int store_quality_pause(store *s, int64_t at_most, bool *paused, assay_error *err);
+ * them, in a database of rows samples): when most samples hold none yet
+ * and no annotator holds a lease, drops the two indexes of the combined
+ * score (committed) and sets *paused; store_quality_repair builds them
+ * again. SQLite only, outside a transaction; otherwise nothing is done. */
+int store_quality_pause(store *s, int64_t at_most, int64_t rows, bool *paused,
+			assay_error *err);
 /* Builds the combined score's indexes when they are missing (a pause that
  * did not end: the pass killed); nothing when both are there. */
 int store_quality_repair(store *s, assay_error *err);

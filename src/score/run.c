@@ -375,7 +375,7 @@ static int run_passes_paused(run_ctx *r, const enum score_id *ids, size_t n,
 	bool firsts = n_text > 0, paused = false;
 	for (size_t i = 0; i < n; i++)
 		firsts |= score_defs[ids[i]].kind == SCORE_KIND_CORPUS;
-	int rc = firsts && !r->o->rescore ? store_quality_pause(r->s, r->scope, &paused, err)
+	int rc = firsts && !r->o->rescore ? store_quality_pause(r->s, r->scope, all_count, &paused, err)
 					  : ASSAY_OK;
 	if (rc == 0)
 		rc = run_passes(r, ids, n, text_ids, n_text, all_count, all_max, err);

@@ -183,9 +183,9 @@ int store_score_steps_end(store *s, store_score_steps *st, bool keep, assay_erro
  * back) and built again when the pass ends; a pass killed before leaves
  * them to the next writer that opens the database (store_quality_repair,
  * from db.c's migrate). */
+/* Through the quality index: the samples without a combined score only. */
 static const char sql_quality_unscored[] =
-	"SELECT (SELECT count(*) FROM sample_quality WHERE quality IS NULL),"
-	"       (SELECT count(*) FROM sample_quality)";
+	"SELECT count(*) FROM sample_quality WHERE quality IS NULL";
 static const char sql_quality_drop[] = "DROP INDEX IF EXISTS sample_quality_by_quality;"
 				       "DROP INDEX IF EXISTS sample_quality_by_batch;";
 /* SQL_QUALITY_INDEXES word for word (SQLite keeps the text without IF NOT
@@ -202,17 +202,16 @@ static const char sql_quality_present[] =
  * cost more than it saves. */
 #define PAUSE_MIN 20000
 
-int store_quality_pause(store *s, int64_t at_most, bool *paused, assay_error *err)
+int store_quality_pause(store *s, int64_t at_most, int64_t rows, bool *paused, assay_error *err)
 {
 	*paused = false;
-	if (s->pg || s->in_tx || s->readonly)
-		return ASSAY_OK;
+	if (s->pg || s->in_tx || s->readonly || at_most < PAUSE_MIN)
+		return ASSAY_OK; /* (a small pass does not count) */
 	sqlite3_stmt *q = store_stmt(s, sql_quality_unscored, err);
 	if (!q)
 		return err->code;
 	int rc = sqlite3_step(q);
 	int64_t unscored = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
-	int64_t rows = rc == SQLITE_ROW ? sqlite3_column_int64(q, 1) : 0;
 	rc = rc == SQLITE_ROW ? ASSAY_OK : store_sqlerr(s, rc, err, "counting unscored samples");
 	sqlite3_reset(q);
 	unscored = ASSAY_MIN(unscored, at_most);

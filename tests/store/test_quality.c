@@ -14,18 +14,8 @@
 #include "assay/store.h"
 #include "assay/text.h"
 #include "fixture.h"
+#include "peek.h"
 #include "unit.h"
-
-static int64_t one(store *s, const char *sql)
-{
-	sqlite3_stmt *st = NULL;
-	int64_t v = -1;
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
-}
 
 static void quality(store *s, int64_t id, double q)
 {

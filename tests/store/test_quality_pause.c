@@ -17,42 +17,17 @@
 #include "assay/store.h"
 #include "assay/text.h"
 #include "fixture.h"
+#include "peek.h"
 #include "unit.h"
 
 /* More than the smallest pause (PAUSE_MIN, 20,000). */
 #define N 20400
 
-static int64_t one(store *s, const char *sql)
-{
-	sqlite3_stmt *st = NULL;
-	int64_t v = -1;
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
-}
-
 /* The indexes' definitions as the schema holds them, one per line. */
 static char *index_text(store *s)
 {
-	sqlite3_stmt *st = NULL;
-	size_t len = 0;
-	char *out = calloc(1, 1);
-	if (sqlite3_prepare_v2(s->db, "SELECT name || ':' || ifnull(sql, '') FROM sqlite_master"
-				      " WHERE type = 'index' ORDER BY name", -1, &st, NULL) != SQLITE_OK)
-		return out;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *t = (const char *)sqlite3_column_text(st, 0);
-		size_t n = strlen(t);
-		out = realloc(out, len + n + 2);
-		memcpy(out + len, t, n);
-		len += n;
-		out[len++] = '\n';
-		out[len] = '\0';
-	}
-	sqlite3_finalize(st);
-	return out;
+	return rows_text(s, "SELECT name || ':' || ifnull(sql, '') FROM sqlite_master"
+			    " WHERE type = 'index' ORDER BY name");
 }
 
 static int64_t quality_indexes(store *s)
@@ -101,14 +76,24 @@ static int on_quality(void *ud, int64_t id, double q)
 	return 0;
 }
 
-TEST(a_pause_drops_the_indexes_and_the_repair_builds_them_as_they_were)
+/* N samples without a combined score, their indexes set aside; *before
+ * gets the indexes' text as they were. */
+static store *paused_samples(char **before)
 {
 	store *s = fixture_samples("qpause", N, "", NULL);
-	char *before = index_text(s);
+	*before = index_text(s);
 	assay_error e = {0};
 	bool paused = false;
-	CHECK_INT(store_quality_pause(s, N, &paused, &e), ASSAY_OK);
+	CHECK_INT(store_quality_pause(s, N, N, &paused, &e), ASSAY_OK);
 	CHECK(paused);
+	return s;
+}
+
+TEST(a_pause_drops_the_indexes_and_the_repair_builds_them_as_they_were)
+{
+	char *before = NULL;
+	store *s = paused_samples(&before);
+	assay_error e = {0};
 	CHECK(!store_in_tx(s)); /* committed: a chunk's rollback cannot bring them back */
 	CHECK_INT(quality_indexes(s), 0);
 	set_quality(s, N / 2);
@@ -137,23 +122,29 @@ TEST(no_pause_for_few_first_scores_or_a_minority_or_a_lease_or_inside_a_transact
 	assay_error e = {0};
 	bool paused = true;
 	/* the pass writes few first scores (its scope is one small batch) */
-	CHECK_INT(store_quality_pause(s, 19999, &paused, &e), ASSAY_OK);
+	CHECK_INT(store_quality_pause(s, 19999, N, &paused, &e), ASSAY_OK);
 	CHECK(!paused);
+	/* they would be fewer than a quarter of the database's samples */
+	CHECK_INT(store_quality_pause(s, N, 4 * (int64_t)N + 1, &paused, &e), ASSAY_OK);
+	CHECK(!paused);
+	CHECK_INT(store_quality_pause(s, N, 4 * (int64_t)N, &paused, &e), ASSAY_OK);
+	CHECK(paused);
+	CHECK_INT(store_quality_repair(s, &e), ASSAY_OK);
 	/* inside a caller's transaction */
 	CHECK_INT(store_begin(s, &e), ASSAY_OK);
-	CHECK_INT(store_quality_pause(s, N, &paused, &e), ASSAY_OK);
+	CHECK_INT(store_quality_pause(s, N, N, &paused, &e), ASSAY_OK);
 	CHECK(!paused);
 	CHECK_INT(store_commit(s, &e), ASSAY_OK);
 	/* an annotator at work: the queue keeps its order fast */
 	CHECK_INT(store_exec(s, "INSERT INTO annotators (name, first_seen) VALUES ('ann', 1);"
 			     "INSERT INTO leases (sample_id, annotator_id, expires_at)"
 			     " VALUES (1, 1, 9000000000000000)", &e), ASSAY_OK);
-	CHECK_INT(store_quality_pause(s, N, &paused, &e), ASSAY_OK);
+	CHECK_INT(store_quality_pause(s, N, N, &paused, &e), ASSAY_OK);
 	CHECK(!paused);
 	CHECK_INT(store_exec(s, "UPDATE leases SET expires_at = 1", &e), ASSAY_OK);
 	/* most samples hold a combined score: fewer than a quarter are new */
 	set_quality(s, N - N / 5);
-	CHECK_INT(store_quality_pause(s, N, &paused, &e), ASSAY_OK);
+	CHECK_INT(store_quality_pause(s, N, N, &paused, &e), ASSAY_OK);
 	CHECK(!paused);
 	CHECK_INT(quality_indexes(s), 2);
 	store_close(s);
@@ -161,12 +152,9 @@ TEST(no_pause_for_few_first_scores_or_a_minority_or_a_lease_or_inside_a_transact
 
 TEST(a_pause_that_did_not_end_is_repaired_when_a_writer_opens_the_file)
 {
-	store *s = fixture_samples("qpause", N, "", NULL);
-	char *before = index_text(s);
+	char *before = NULL;
+	store *s = paused_samples(&before);
 	assay_error e = {0};
-	bool paused = false;
-	CHECK_INT(store_quality_pause(s, N, &paused, &e), ASSAY_OK);
-	CHECK(paused);
 	set_quality(s, 1000);
 	store_close(s); /* as a killed pass leaves it */
 

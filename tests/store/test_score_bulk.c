@@ -22,6 +22,7 @@
 #include "assay/store.h"
 #include "assay/text.h"
 #include "fixture.h"
+#include "peek.h"
 #include "unit.h"
 
 #define N 50
@@ -29,35 +30,8 @@
 /* The schema's text (every table, index and view), for comparing. */
 static char *schema_text(store *s)
 {
-	sqlite3_stmt *st = NULL;
-	size_t len = 0;
-	char *out = calloc(1, 1);
-	if (sqlite3_prepare_v2(s->db, "SELECT type || name || tbl_name || ifnull(sql, '')"
-				      " FROM sqlite_master ORDER BY name", -1, &st, NULL) != SQLITE_OK)
-		return out;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *t = (const char *)sqlite3_column_text(st, 0);
-		size_t n = strlen(t);
-		out = realloc(out, len + n + 2);
-		memcpy(out + len, t, n);
-		len += n;
-		out[len++] = '\n';
-		out[len] = '\0';
-	}
-	sqlite3_finalize(st);
-	return out;
-}
-
-/* One integer from a query. */
-static int64_t one(store *s, const char *sql)
-{
-	sqlite3_stmt *st = NULL;
-	int64_t v = -1;
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
+	return rows_text(s, "SELECT type || name || tbl_name || ifnull(sql, '')"
+			    " FROM sqlite_master ORDER BY name");
 }
 
 /* Learned score and combined score of sample id, as a new model writes them. */
