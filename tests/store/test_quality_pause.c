@@ -102,12 +102,13 @@ TEST(a_pause_drops_the_indexes_and_the_repair_builds_them_as_they_were)
 	CHECK_INT(store_quality_each(s, on_quality, &a, &e), ASSAY_OK);
 	CHECK_INT(a.n, N / 2);
 	CHECK(a.ordered);
+	int64_t cache = one(s, "PRAGMA cache_size");
 	CHECK_INT(store_quality_repair(s, &e), ASSAY_OK);
 	CHECK_INT(quality_indexes(s), 2);
 	char *after = index_text(s);
 	CHECK_STR(after, before);
 	check_indexed(s, N / 2);
-	CHECK_INT(one(s, "PRAGMA cache_size"), -40000);
+	CHECK_INT(one(s, "PRAGMA cache_size"), cache); /* the connection's, as it was */
 	/* with both there, a repair is nothing */
 	CHECK_INT(store_quality_repair(s, &e), ASSAY_OK);
 	CHECK_INT(quality_indexes(s), 2);
@@ -164,11 +165,17 @@ TEST(a_pause_that_did_not_end_is_repaired_when_a_writer_opens_the_file)
 	CHECK_INT(quality_indexes(s), 0);
 	store_close(s);
 
-	CHECK_INT(store_open(path, NULL, &s, &e), ASSAY_OK);
+	store_options small = {.small_cache = true};
+	CHECK_INT(store_open(path, &small, &s, &e), ASSAY_OK);
 	CHECK_INT(quality_indexes(s), 2);
 	char *after = index_text(s);
 	CHECK_STR(after, before);
 	check_indexed(s, 1000);
+	/* the cache the open asked for, as an open with nothing to repair has it */
+	store *t = NULL;
+	CHECK_INT(store_open(path, &small, &t, &e), ASSAY_OK);
+	CHECK_INT(one(s, "PRAGMA cache_size"), one(t, "PRAGMA cache_size"));
+	store_close(t);
 	free(before);
 	free(after);
 	store_close(s);
