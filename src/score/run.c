@@ -331,6 +331,15 @@ static int field_range(run_ctx *r, assay_error *err)
 	return ASSAY_OK;
 }
 
+/* Whether ids has a corpus scorer (near-duplicates). */
+static bool any_corpus(const enum score_id *ids, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (score_defs[ids[i]].kind == SCORE_KIND_CORPUS)
+			return true;
+	return false;
+}
+
 /* The rule scorers (text_ids), near-duplicates and the remote scorers of
  * ids. With both rules and near-duplicates (and without rescore) the rules
  * are scored inside the near-duplicate pass, each sample's scores written
@@ -341,9 +350,7 @@ static int run_passes(run_ctx *r, const enum score_id *ids, size_t n,
 		      const enum score_id *text_ids, size_t n_text, int64_t all_count,
 		      int64_t all_max, assay_error *err)
 {
-	bool corpus = false;
-	for (size_t i = 0; i < n; i++)
-		corpus |= score_defs[ids[i]].kind == SCORE_KIND_CORPUS;
+	bool corpus = any_corpus(ids, n);
 	bool rules = n_text > 0, fuse = rules && corpus && !r->o->rescore;
 	int rc = fuse ? run_fuse_new(r, text_ids, n_text, &r->fuse, err) : ASSAY_OK;
 	if (rc == 0 && fuse)
@@ -372,9 +379,7 @@ static int run_passes_paused(run_ctx *r, const enum score_id *ids, size_t n,
 			     const enum score_id *text_ids, size_t n_text, int64_t all_count,
 			     int64_t all_max, assay_error *err)
 {
-	bool firsts = n_text > 0, paused = false;
-	for (size_t i = 0; i < n; i++)
-		firsts |= score_defs[ids[i]].kind == SCORE_KIND_CORPUS;
+	bool firsts = n_text > 0 || any_corpus(ids, n), paused = false;
 	int rc = firsts && !r->o->rescore ? store_quality_pause(r->s, r->scope, all_count, &paused, err)
 					  : ASSAY_OK;
 	if (rc == 0)

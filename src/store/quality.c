@@ -172,8 +172,7 @@ static const char sql_temp[] =
 	"  batch_id INTEGER NOT NULL,"
 	"  quality REAL);"
 	"INSERT INTO temp.sample_quality SELECT id, batch_id, quality FROM main.samples ORDER BY id;"
-	"CREATE INDEX temp.sample_quality_by_quality ON sample_quality(quality, sample_id);"
-	"CREATE INDEX temp.sample_quality_by_batch ON sample_quality(batch_id, quality, sample_id);";
+	SQL_QUALITY_INDEXES_AS("temp.");
 
 int store_quality_temp(store *s, assay_error *err)
 {

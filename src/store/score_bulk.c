@@ -203,12 +203,9 @@ static const char sql_quality_unscored[] =
 	"SELECT count(*) FROM sample_quality WHERE quality IS NULL";
 static const char sql_quality_drop[] = "DROP INDEX IF EXISTS sample_quality_by_quality;"
 				       "DROP INDEX IF EXISTS sample_quality_by_batch;";
-/* SQL_QUALITY_INDEXES word for word (SQLite keeps the text without IF NOT
- * EXISTS): the schema reads the same after a pause. */
-static const char sql_quality_build[] =
-	"CREATE INDEX IF NOT EXISTS sample_quality_by_quality ON sample_quality(quality, sample_id);"
-	"CREATE INDEX IF NOT EXISTS sample_quality_by_batch ON sample_quality(batch_id, quality, "
-	"sample_id);";
+/* The schema's text (SQLite keeps it without IF NOT EXISTS): the schema
+ * reads the same after a pause. */
+static const char sql_quality_build[] = SQL_QUALITY_INDEXES_AS("IF NOT EXISTS ");
 static const char sql_quality_present[] =
 	"SELECT count(*) FROM sqlite_master WHERE type = 'index'"
 	" AND name IN ('sample_quality_by_quality', 'sample_quality_by_batch')";

@@ -194,11 +194,13 @@ int store_schema_missing(store *s, bool *missing, assay_error *err);
 int store_schema_text_once(store *s, bool *yes, assay_error *err);
 /* Whether the combined scores are in their narrow table (schema version 5). */
 int store_schema_quality_moved(store *s, bool *yes, assay_error *err);
-/* The narrow table's two indexes (score_bulk.c drops and builds them in
- * its bulk rewrite: the same text). */
-#define SQL_QUALITY_INDEXES                                                                        \
-	"CREATE INDEX sample_quality_by_quality ON sample_quality(quality, sample_id);"             \
-	"CREATE INDEX sample_quality_by_batch ON sample_quality(batch_id, quality, sample_id);"
+/* The narrow table's two indexes, each name after AS (a string literal:
+ * "IF NOT EXISTS ", "temp."); the same text wherever they are made, as
+ * score_bulk.c drops and builds them. */
+#define SQL_QUALITY_INDEXES_AS(AS)                                                                 \
+	"CREATE INDEX " AS "sample_quality_by_quality ON sample_quality(quality, sample_id);"      \
+	"CREATE INDEX " AS "sample_quality_by_batch ON sample_quality(batch_id, quality, sample_id);"
+#define SQL_QUALITY_INDEXES SQL_QUALITY_INDEXES_AS("")
 
 /* ---- the combined score's narrow table (quality.c) ---- */
 
