@@ -135,22 +135,15 @@ int store_score_step_close(store *s, store_score_steps *st, bool ok, assay_error
 	return rc;
 }
 
-static const char sql_cache_now[] = "PRAGMA cache_size";
-
 /* Dropped indexes built again by sql, the sort on both cores when there
- * are two; *sort_threads gets how many sorted (0: this one alone). The
- * connection's cache is as it was after (a review's small one stays
- * small when a repair at its open builds them). */
-static int build_indexes(store *s, const char *sql, size_t *sort_threads, assay_error *err)
+ * are two; *sort_threads gets how many sorted (0: this one alone). With
+ * sort_cache the cache is set to the sort's size (the caller sets it back:
+ * no SQL is made at run time to restore a size read). */
+static int build_indexes(store *s, const char *sql, bool sort_cache, size_t *sort_threads,
+			 assay_error *err)
 {
 	size_t threads = ASSAY_MIN(assay_workers(), (size_t)2);
-	sqlite3_stmt *q = store_stmt(s, sql_cache_now, err);
-	if (!q)
-		return err->code;
-	int rc = sqlite3_step(q);
-	long long cache = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : -2000;
-	sqlite3_reset(q);
-	rc = store_exec(s, sql_sort_cache, err);
+	int rc = sort_cache ? store_exec(s, sql_sort_cache, err) : ASSAY_OK;
 	/* PRAGMA threads, set through the API (no SQL text made at run time) */
 	int was = sqlite3_limit(s->db, SQLITE_LIMIT_WORKER_THREADS, threads > 1 ? (int)threads : 0);
 	*sort_threads = rc == 0 && threads > 1 &&
@@ -160,11 +153,6 @@ static int build_indexes(store *s, const char *sql, size_t *sort_threads, assay_
 	if (rc == 0)
 		rc = store_exec(s, sql, err);
 	sqlite3_limit(s->db, SQLITE_LIMIT_WORKER_THREADS, was);
-	/* an integer the connection gave: no text from outside */
-	char back[48];
-	snprintf(back, sizeof back, "PRAGMA cache_size = %lld", cache);
-	assay_error ignored = {0};
-	store_exec(s, back, &ignored);
 	return rc;
 }
 
@@ -173,7 +161,7 @@ int store_score_steps_end(store *s, store_score_steps *st, bool keep, assay_erro
 	int rc = ASSAY_OK;
 	if (st->on && s->in_tx) {
 		if (keep && st->bulk)
-			rc = build_indexes(s, sql_build, &st->sort_threads, err);
+			rc = build_indexes(s, sql_build, true, &st->sort_threads, err);
 		if (keep && rc == 0 && (rc = store_commit(s, err)) == 0)
 			st->ended = assay_mono_ns();
 		else
@@ -257,8 +245,16 @@ int store_quality_repair(store *s, assay_error *err)
 	bool own = !s->in_tx;
 	if (own && (rc = store_begin(s, err)) < 0)
 		return rc;
+	/* a scoring run's connection (bulk mode, its cache sql_cache_back's
+	 * size) sorts in the sort's cache; another (a repair at an open) keeps
+	 * the cache it asked for (a review's small one) */
+	bool bulk = s->ckpt != NULL;
 	size_t threads;
-	rc = build_indexes(s, sql_quality_build, &threads, err);
+	rc = build_indexes(s, sql_quality_build, bulk, &threads, err);
+	if (bulk) {
+		assay_error ignored = {0};
+		store_exec(s, sql_cache_back, &ignored);
+	}
 	if (own && rc == 0)
 		rc = store_commit(s, err);
 	if (own && rc < 0)
