@@ -30,6 +30,8 @@ typedef struct store_score_query {
 	bool with_record;             /* also read the original record */
 	bool undecided;               /* only samples without a verdict (skips aside) */
 	int64_t max_id;               /* > 0: only ids up to it (a bounded step) */
+	int64_t min_id;               /* > 0: only ids from it (the smallest in the batches:
+				       * a page does not walk the samples before them) */
 } store_score_query;
 
 /* One sample of a page; strings are valid until the next page is read. */
@@ -76,8 +78,13 @@ int store_score_trylock(store *s, bool *got, assay_error *err);
 /* Ends this connection's hold of the lock before the store is closed (the
  * review screen's refresh of the learned scores between two models). */
 void store_score_unlock(store *s);
-/* Samples in the query's batches, and their largest id (for progress). */
-int store_score_scope(store *s, const store_score_query *q, int64_t *count, int64_t *max_id,
+/* The samples in the query's batches: how many, their smallest id (where
+ * the run's pages start) and their largest (for progress); ids 0 when
+ * there are none. */
+typedef struct store_score_span {
+	int64_t count, min_id, max_id;
+} store_score_span;
+int store_score_scope(store *s, const store_score_query *q, store_score_span *out,
 		      assay_error *err);
 
 /* One score to write. */

@@ -422,13 +422,12 @@ static int learned_page(run_ctx *r, page_job *p, const store_score_want *want, a
 /* Whether the run may write in bulk: many samples in its scope. */
 static int bulk_eligible(run_ctx *r, bool *eligible, assay_error *err)
 {
-	int64_t all, all_max;
-	store_score_query everything = {0};
+	store_score_span all;
 	*eligible = false;
 	if (r->scope < BULK_MIN)
 		return ASSAY_OK;
-	int rc = store_score_scope(r->s, &everything, &all, &all_max, err);
-	*eligible = rc == 0 && r->scope >= all / 8;
+	int rc = store_score_scope(r->s, &(store_score_query){0}, &all, err);
+	*eligible = rc == 0 && r->scope >= all.count / 8;
 	return rc;
 }
 
@@ -506,7 +505,7 @@ int run_learned(run_ctx *r, assay_error *err)
 	store_score_want want = {score_defs[SCORE_LEARNED].name, version};
 	store_score_query q = {.batch_ids = r->o->batch_ids, .n_batches = r->o->n_batches,
 			       .want = &want, .n_want = 1, .rescore = r->o->rescore,
-			       .with_record = true};
+			       .with_record = true, .min_id = r->min_id};
 	int64_t t0 = assay_mono_ns();
 	int rc = pipeline(r, &q, &want, err);
 	r->res->seconds[SCORE_LEARNED] += (double)(assay_mono_ns() - t0) / 1e9;

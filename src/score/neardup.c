@@ -394,7 +394,8 @@ static int nd_rescore(nd_run *x, assay_error *err)
 			       .want = &want,
 			       .n_want = 1,
 			       .rescore = r->o->rescore,
-			       .max_id = x->upto};
+			       .max_id = x->upto,
+			       .min_id = r->min_id};
 	store_score_page page = {0};
 	int rc = ASSAY_OK;
 	while (x->upto > 0 && !run_stopped(r)) {

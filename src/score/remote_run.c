@@ -396,7 +396,8 @@ int run_remote(run_ctx *r, enum score_id id, assay_error *err)
 			       .want = &want,
 			       .n_want = 1,
 			       .rescore = r->o->rescore,
-			       .with_record = score_defs[id].needs & SCORE_NEEDS_RECORD};
+			       .with_record = score_defs[id].needs & SCORE_NEEDS_RECORD,
+			       .min_id = r->min_id};
 	int64_t t0 = assay_mono_ns();
 	rc = feed(&rr, &q, err);
 	/* Stopped: keep what has arrived; requests still out are dropped. */

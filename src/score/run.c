@@ -110,7 +110,8 @@ static int run_text(run_ctx *r, const enum score_id *ids, size_t n, assay_error 
 			       .want = want,
 			       .n_want = n,
 			       .rescore = r->o->rescore,
-			       .with_record = record};
+			       .with_record = record,
+			       .min_id = r->min_id};
 	store_score_page page = {0};
 	int64_t t0 = assay_mono_ns(), compute_ns = 0, *done = NULL;
 	score_pipe *pipe = NULL;
@@ -409,12 +410,19 @@ int score_run(store *s, const score_run_options *o, score_run_result *res, assay
 	if ((rc = store_bulk_mode(s, err)) < 0)
 		return rc;
 	store_score_query scope = {.batch_ids = o->batch_ids, .n_batches = o->n_batches};
-	if ((rc = store_score_scope(s, &scope, &r.scope, &r.max_id, err)) < 0)
+	store_score_span span, all;
+	if ((rc = store_score_scope(s, &scope, &span, err)) < 0)
 		return rc;
-	int64_t all_count, all_max;
-	store_score_query everything = {0};
-	if ((rc = store_score_scope(s, &everything, &all_count, &all_max, err)) < 0)
+	r.scope = span.count;
+	r.min_id = span.min_id;
+	r.max_id = span.max_id;
+	if (o->batch_ids)
+		rc = store_score_scope(s, &(store_score_query){0}, &all, err);
+	else
+		all = span;
+	if (rc < 0)
 		return rc;
+	int64_t all_count = all.count, all_max = all.max_id;
 	bool learned = false;
 	for (size_t i = 0; i < n; i++)
 		learned |= score_defs[ids[i]].kind == SCORE_KIND_MODEL;

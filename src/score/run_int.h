@@ -13,7 +13,7 @@ typedef struct run_ctx {
 	score_run_result *res;
 	score_config cfg; /* a copy (strings shared): the field range may be filled in */
 	size_t page;
-	int64_t scope, max_id; /* samples in the run's batches and their largest id */
+	int64_t scope, min_id, max_id; /* samples in the run's batches, their smallest and largest id */
 	uint64_t *combined;    /* bitmap by sample id: combined score written (counted once) */
 	uint64_t combined_bits;
 	score_text text;

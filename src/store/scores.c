@@ -160,7 +160,7 @@ int store_score_page_next(store *s, const store_score_query *q, size_t max, stor
 		rc = want_blob(s, q, want, w.slot, w.id, err);
 	sqlite3_stmt *st = rc == 0 ? store_stmt(s, sql_page, err) : NULL;
 	if (st) {
-		sqlite3_bind_int64(st, 1, page->last_id);
+		sqlite3_bind_int64(st, 1, store_page_from(q, page));
 		store_bind_text(st, 2, batches, -1);
 		sqlite3_bind_int(st, 3, q->rescore || q->all);
 		sqlite3_bind_blob(st, 4, want, (int)(q->n_want * 5), SQLITE_STATIC);
@@ -203,29 +203,35 @@ void store_score_page_free(store_score_page *page)
 	*page = (store_score_page){0};
 }
 
-static const char sql_scope[] =
-    "SELECT count(*), coalesce(max(id), 0) FROM samples"
-    " WHERE ?1 IS NULL OR batch_id IN (SELECT value FROM json_each(?1))";
+/* Two statements, not one with `?1 IS NULL OR`: that form scans every
+ * sample's index entry even for a batch of a thousand in a million. */
+static const char sql_scope_all[] =
+    "SELECT count(*), coalesce(min(id), 0), coalesce(max(id), 0) FROM samples";
+static const char sql_scope_batches[] =
+    "SELECT count(*), coalesce(min(id), 0), coalesce(max(id), 0) FROM samples"
+    " WHERE batch_id IN (SELECT value FROM json_each(?1))";
 
-int store_score_scope(store *s, const store_score_query *q, int64_t *count, int64_t *max_id,
+int store_score_scope(store *s, const store_score_query *q, store_score_span *out,
 		      assay_error *err)
 {
+	*out = (store_score_span){0};
 	if (s->pg)
-		return store_score_scope_pg(s, q, count, max_id, err);
+		return store_score_scope_pg(s, q, out, err);
 	char *batches = NULL;
 	int rc = batches_json(q, &batches, err);
 	if (rc < 0)
 		return rc;
-	sqlite3_stmt *st = store_stmt(s, sql_scope, err);
+	sqlite3_stmt *st = store_stmt(s, batches ? sql_scope_batches : sql_scope_all, err);
 	if (!st) {
 		free(batches);
 		return err->code;
 	}
-	store_bind_text(st, 1, batches, -1);
+	if (batches)
+		store_bind_text(st, 1, batches, -1);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		*count = sqlite3_column_int64(st, 0);
-		*max_id = sqlite3_column_int64(st, 1);
+		*out = (store_score_span){sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+					  sqlite3_column_int64(st, 2)};
 		rc = ASSAY_OK;
 	} else {
 		rc = store_sqlerr(s, rc, err, "counting samples");

@@ -78,8 +78,14 @@ size_t scores_pg_u32s(const char *text, size_t len, uint32_t *out, size_t max);
 /* ---- scores_pg_page.c: what a scoring run reads, the combined score, the cache ---- */
 int store_score_page_next_pg(store *s, const store_score_query *q, size_t max,
 			     store_score_page *page, assay_error *err);
-int store_score_scope_pg(store *s, const store_score_query *q, int64_t *count,
-			 int64_t *max_id, assay_error *err);
+int store_score_scope_pg(store *s, const store_score_query *q, store_score_span *out,
+			 assay_error *err);
+/* Where a page's keyset starts: after its last id, and not before the
+ * query's smallest. */
+static inline int64_t store_page_from(const store_score_query *q, const store_score_page *page)
+{
+	return q->min_id > 0 && page->last_id < q->min_id - 1 ? q->min_id - 1 : page->last_id;
+}
 int store_quality_set_pg(store *s, int64_t sample_id, double quality, assay_error *err);
 int store_quality_missing_pg(store *s, int64_t after, int64_t *ids, size_t max, size_t *n,
 			     assay_error *err);

@@ -198,7 +198,7 @@ int store_score_page_next_pg(store *s, const store_score_query *q, size_t max,
 		rc = assay_fail(err, ASSAY_ENOMEM, "out of memory");
 	dbi_stmt *st = rc == 0 ? dbi_stmt_get(s->dbi, &q_page, err) : NULL;
 	if (st) {
-		dbi_bind_i64(st, 1, page->last_id);
+		dbi_bind_i64(st, 1, store_page_from(q, page));
 		bind_opt_text(st, 2, batches);
 		dbi_bind_i64(st, 3, q->rescore || q->all);
 		dbi_bind_text(st, 4, w.slots, -1);
@@ -222,11 +222,11 @@ int store_score_page_next_pg(store *s, const store_score_query *q, size_t max,
 
 static const dbi_query q_scope = {
     "pg_score_scope", NULL,
-    "SELECT count(*), coalesce(max(id), 0) FROM samples"
+    "SELECT count(*), coalesce(min(id), 0), coalesce(max(id), 0) FROM samples"
     " WHERE $1::bigint[] IS NULL OR batch_id = ANY($1::bigint[])"};
 
-int store_score_scope_pg(store *s, const store_score_query *q, int64_t *count,
-			 int64_t *max_id, assay_error *err)
+int store_score_scope_pg(store *s, const store_score_query *q, store_score_span *out,
+			 assay_error *err)
 {
 	char *batches = NULL;
 	int rc = batches_arr(q, &batches, err);
@@ -235,8 +235,8 @@ int store_score_scope_pg(store *s, const store_score_query *q, int64_t *count,
 		bind_opt_text(st, 1, batches);
 		rc = dbi_step(st, err, "counting samples");
 		if (rc == DBI_ROW) {
-			*count = dbi_col_i64(st, 0);
-			*max_id = dbi_col_i64(st, 1);
+			*out = (store_score_span){dbi_col_i64(st, 0), dbi_col_i64(st, 1),
+						  dbi_col_i64(st, 2)};
 		}
 		dbi_reset(st);
 	} else if (rc == 0) {

@@ -146,10 +146,29 @@ TEST(pages_keyset_and_needs)
 	CHECK_INT(store_score_page_next(s, &q, 100, &page, &err), 0);
 	CHECK_INT(page.n, N_TEXTS - 4);
 	CHECK_INT(page.items[0].batch_id, b2);
-	int64_t count, max_id;
-	CHECK_INT(store_score_scope(s, &q, &count, &max_id, &err), 0);
-	CHECK_INT(count, N_TEXTS - 4);
-	CHECK_INT(max_id, N_TEXTS);
+	store_score_span span;
+	CHECK_INT(store_score_scope(s, &q, &span, &err), 0);
+	CHECK_INT(span.count, N_TEXTS - 4);
+	CHECK_INT(span.min_id, 5);
+	CHECK_INT(span.max_id, N_TEXTS);
+	/* from the batches' smallest id: a page does not walk the samples before */
+	q.min_id = span.min_id;
+	page.last_id = 0;
+	CHECK_INT(store_score_page_next(s, &q, 100, &page, &err), 0);
+	CHECK_INT(page.n, N_TEXTS - 4);
+	CHECK_INT(page.items[0].id, 5);
+	q.min_id = span.min_id + 1;
+	page.last_id = 0;
+	CHECK_INT(store_score_page_next(s, &q, 100, &page, &err), 0);
+	CHECK_INT(page.n, N_TEXTS - 5);
+	CHECK_INT(page.items[0].id, 6);
+	/* a page's own place goes on from there */
+	CHECK_INT(store_score_page_next(s, &q, 100, &page, &err), 0);
+	CHECK_INT(page.n, 0);
+	page.last_id = 6;
+	CHECK_INT(store_score_page_next(s, &q, 100, &page, &err), 0);
+	CHECK_INT(page.n, 1);
+	CHECK_INT(page.items[0].id, 7);
 	store_score_page_free(&page);
 	store_close(s);
 }
