@@ -14,6 +14,9 @@
 /* Samples read from the store at a time (their signatures computed
  * together). */
 #define ND_PAGE 4096
+/* nd_pairs' buckets: the pairs placed by their key's top bits, then each
+ * bucket sorted on its own (about 20 pairs in one at a full chunk). */
+#define ND_PAIR_TOP 16
 /* Candidates per band key, most recent first (as the in-memory index). */
 #define ND_CHAIN 64
 
@@ -22,20 +25,20 @@
  * stored index (old_id 0: none). */
 typedef struct nd_chunk {
 	size_t n;
-	uint32_t keys[ND_CHUNK][SCORE_MH_BANDS];
+	union {
+		uint32_t keys[ND_CHUNK][SCORE_MH_BANDS]; /* until nd_pairs */
+		uint32_t want[ND_CHUNK * SCORE_MH_BANDS]; /* then the pairs' keys, once each */
+	};
 	/* key << 32 | (ND_CHUNK - 1 - index) << 5 | band, ascending: by key,
 	 * then the latest sample first */
 	uint64_t pairs[ND_CHUNK * SCORE_MH_BANDS];
-	union {
-		uint64_t scratch[ND_CHUNK * SCORE_MH_BANDS]; /* nd_pairs' sort */
-		uint32_t want[ND_CHUNK * SCORE_MH_BANDS];    /* the pairs' keys, once each */
-	};
+	uint32_t bucket[(1u << ND_PAIR_TOP) + 1]; /* nd_pairs' counts */
 	int64_t old_id[ND_CHUNK];
 	int old_agree[ND_CHUNK];
 	score_lsh_match m[ND_CHUNK]; /* the best among the chunk's earlier samples */
 } nd_chunk;
 
-/* Fills ch->pairs from ch->keys. */
+/* Fills ch->pairs from ch->keys (which ch->want then overwrites). */
 void nd_pairs(nd_chunk *ch);
 /* Fills ch->old_id and ch->old_agree from the samples indexed up to upto
  * (sig(i) gives the 8-bit signature of the chunk's sample i); *bytes gets

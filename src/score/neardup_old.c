@@ -330,16 +330,54 @@ static int old_compare(old_pass *p, assay_error *err)
 	return rc;
 }
 
-/* Written with their low halves ascending (the latest sample first, its
- * bands in order), the pairs sorted stably by key are in full order. */
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* Sorts a bucket: by insertion when it is small, else by qsort (a bucket
+ * of many near-identical samples' keys stays n log n). The values are
+ * distinct (their low halves are), so either gives the one order. */
+static void sort_bucket(uint64_t *a, size_t n)
+{
+	if (n > 48) {
+		qsort(a, n, sizeof *a, cmp_u64);
+		return;
+	}
+	for (size_t i = 1; i < n; i++) {
+		uint64_t v = a[i];
+		size_t j = i;
+		for (; j > 0 && a[j - 1] > v; j--)
+			a[j] = a[j - 1];
+		a[j] = v;
+	}
+}
+
+/* Each pair's low half is its sample's place from the latest (and its
+ * band), so the pairs in full order are by key, then the latest sample
+ * first, its bands in order. Counted into buckets straight from the keys:
+ * no second array of pairs. */
 void nd_pairs(nd_chunk *ch)
 {
-	size_t k = 0;
-	for (size_t i = ch->n; i-- > 0;)
+	uint32_t *at = ch->bucket;
+	memset(at, 0, sizeof ch->bucket);
+	for (size_t i = 0; i < ch->n; i++)
 		for (size_t b = 0; b < SCORE_MH_BANDS; b++)
-			ch->pairs[k++] = (uint64_t)ch->keys[i][b] << 32 |
-					 (uint32_t)((ND_CHUNK - 1 - i) << 5 | b);
-	radix_sort(ch->pairs, ch->scratch, k, 32, 64);
+			at[(ch->keys[i][b] >> (32 - ND_PAIR_TOP)) + 1]++;
+	for (size_t d = 0; d < 1u << ND_PAIR_TOP; d++)
+		at[d + 1] += at[d];
+	for (size_t i = ch->n; i-- > 0;)
+		for (size_t b = 0; b < SCORE_MH_BANDS; b++) {
+			uint32_t key = ch->keys[i][b];
+			ch->pairs[at[key >> (32 - ND_PAIR_TOP)]++] =
+			    (uint64_t)key << 32 | (uint32_t)((ND_CHUNK - 1 - i) << 5 | b);
+		}
+	/* at[d] is now bucket d's end, the next one's start */
+	for (size_t d = 0, from = 0; d < 1u << ND_PAIR_TOP; d++) {
+		sort_bucket(ch->pairs + from, at[d] - from);
+		from = at[d];
+	}
 }
 
 int nd_old_match(store *s, int64_t upto, nd_chunk *ch, const uint8_t *(*sig)(void *ud, size_t i),

@@ -45,6 +45,10 @@ static const char sql_cache_back[] = "PRAGMA cache_size = -40000";
  * on, when they are this small; one run as large as the big cache would be
  * sorted on this thread alone after the whole scan. */
 static const char sql_sort_cache[] = "PRAGMA cache_size = -16384";
+/* While the quality indexes are set aside a pass only appends (scores,
+ * notes, near-duplicate rows and blocks in id order): a small cache holds
+ * the pages being filled, and the samples read pass through it. */
+static const char sql_paused_cache[] = "PRAGMA cache_size = -8000";
 
 /* How long a step holds the write lock, and the pause after it: longer
  * than a waiting writer's poll (store_busy_poll) so that it gets in. */
@@ -226,6 +230,8 @@ int store_quality_pause(store *s, int64_t at_most, int64_t rows, bool *paused, a
 	if (rc < 0)
 		store_rollback(s);
 	*paused = rc == 0;
+	if (rc == 0 && s->ckpt) /* a scoring run's: sql_cache_back's again at the repair */
+		rc = store_exec(s, sql_paused_cache, err);
 	return rc;
 }
 
