@@ -41,6 +41,8 @@ static const query_field fields[] = {
 	 "conflict: annotators' current verdicts (on a pair, preferences) differ", false},
 	{"edited", QUERY_ARG_NONE, QUERY_VAL_NONE, 0, NULL,
 	 "edited: an annotator's current verdict is an edit", false},
+	{"pair", QUERY_ARG_NONE, QUERY_VAL_NONE, 0, NULL,
+	 "pair: the sample is a pair of candidates to compare (import --pair)", false},
 	{"decided_after", QUERY_ARG_NONE, QUERY_VAL_DATE, EQ_ONLY, NULL,
 	 "decided_after = YYYY-MM-DD: a current decision from that day (UTC) on", false},
 	{"decided_before", QUERY_ARG_NONE, QUERY_VAL_DATE, EQ_ONLY, NULL,

@@ -147,6 +147,8 @@ static const where_row rows[] = {
 	{"edited", 0, 0, NULL, W_SAMPLE,
 	 "EXISTS (SELECT 1 FROM decisions d WHERE d.sample_id = s.id AND d.verdict = 'edited')",
 	 "", NULL, NULL, NULL, NULL},
+	{"pair", 0, 0, NULL, W_SAMPLE, "EXISTS (SELECT 1 FROM pairs p WHERE p.sample_id = s.id)", "",
+	 NULL, NULL, NULL, NULL},
 	{"spotcheck", 0, QUERY_OP_EQ, NULL, W_SAMPLE,
 	 "s.id IN (SELECT k.sample_id FROM spotcheck_samples k WHERE k.spotcheck_id = ?)", "v",
 	 NULL, NULL, NULL, NULL},

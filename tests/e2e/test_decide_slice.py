@@ -171,6 +171,22 @@ def mixed(w):
         eq(r.code, 0, r)
 
 
+def test_pair_in_the_where_language_takes_the_pairs_apart():
+    with Workdir() as w:
+        mixed(w)
+        eq(count(w, "pair"), 3)
+        eq(count(w, 'not pair and text ~ "sea"'), 4)
+        r = w.run("export", "--where", "pair", "--status", "all")
+        eq(r.code, 0, r)
+        eq(sorted(json.loads(line)["id"] for line in r.out.splitlines()), ["p0", "p1", "p2"])
+        # a slice of pairs alone: a preference decides them all, nothing skipped
+        r = w.run("decide", "--annotator", "ann", "--where", 'pair and text ~ "sea"', "prefer",
+                  "a", "--yes")
+        eq(r.code, 0, r)
+        contains(r.out, "\n3 samples\npreferred a on 3 pairs as ann")
+        eq("skipped" in r.out, False, r)
+
+
 def test_a_verdict_skips_the_slices_pairs_and_a_preference_its_single_samples():
     with Workdir() as w:
         mixed(w)

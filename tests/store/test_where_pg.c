@@ -49,6 +49,10 @@ static const struct {
      -1, false},
 };
 
+static const char pair_json[] =
+	"{\"a_field\":\"caption\",\"b_field\":\"other\",\"b_text\":\"the other candidate\","
+	"\"a_model\":\"big\",\"b_model\":\"small\",\"claimed\":\"a\",\"chat\":false}";
+
 static store *fixture(int engine)
 {
 	const char *target = unit_pg_fresh(engine, "wherepg");
@@ -82,7 +86,10 @@ static store *fixture(int engine)
 				       .text_len = strlen(t),
 				       .record = r,
 				       .record_len = strlen(r),
-				       .hash = text_normalized_hash(t, strlen(t), NULL)};
+				       .hash = text_normalized_hash(t, strlen(t), NULL),
+				       /* the last sample a pair of candidates */
+				       .pair = i == 8 ? pair_json : NULL,
+				       .pair_len = i == 8 ? strlen(pair_json) : 0};
 		int outcome;
 		int64_t sid;
 		CHECK_INT(store_sample_insert(s, &ns, &outcome, &sid, &e), ASSAY_OK);
@@ -163,6 +170,8 @@ static const struct {
     {"reason = \"a\\\\b\\\"c'\"", "4"},
     {"conflict", "1"},
     {"edited", "2"},
+    {"pair", "9"},
+    {"not pair and batch = \"run-8\"", "3,4,5,6,7,8"},
     {"text ~ \"seagull\"", "1,2"},
     {"text ~ \"caf\xc3\xa9\"", "6"},
     {"text ~ \"\xc3\xa9t\xc3\xa9\"", ""},
