@@ -11,17 +11,6 @@
 /* Below this many values insertion sort beats the radix passes. */
 #define SMALL_SORT 48
 
-static void insertion_sort(uint64_t *k, size_t n)
-{
-	for (size_t i = 1; i < n; i++) {
-		uint64_t x = k[i];
-		size_t j = i;
-		for (; j > 0 && k[j - 1] > x; j--)
-			k[j] = k[j - 1];
-		k[j] = x;
-	}
-}
-
 /* LSD radix sort, 8 passes of 8 bits, counting all digits in one sweep;
  * passes where every key shares the digit are skipped (for scores in
  * [0, 1] the top bytes are nearly constant). Returns the sorted buffer. */
@@ -87,7 +76,7 @@ static bool sort_few(double *v, size_t n)
 	for (size_t h = 0; h < FEW_SLOTS; h++)
 		if (used[h])
 			order[m++] = keys[h];
-	insertion_sort(order, m);
+	assay_sort_small_u64(order, m);
 	for (size_t j = 0; j < m; j++) { /* each key's count, found again */
 		size_t h = (size_t)((order[j] * 0x9e3779b97f4a7c15ULL) >> 54) & (FEW_SLOTS - 1);
 		while (keys[h] != order[j])
@@ -122,7 +111,7 @@ int audit_sort(double *v, size_t n, assay_error *err)
 		buf[i] = dkey_of(v[i]);
 	uint64_t *sorted = buf;
 	if (n < SMALL_SORT) {
-		insertion_sort(buf, n);
+		assay_sort_small_u64(buf, n);
 	} else if (!(sorted = radix_sort(buf, buf + n, n))) {
 		free(buf);
 		return assay_fail(err, ASSAY_ENOMEM, "out of memory sorting %zu values", n);

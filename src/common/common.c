@@ -181,6 +181,17 @@ char *abuf_take(abuf *b)
 	return p;
 }
 
+void assay_sort_small_u64(uint64_t *k, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		uint64_t x = k[i];
+		size_t j = i;
+		for (; j > 0 && k[j - 1] > x; j--)
+			k[j] = k[j - 1];
+		k[j] = x;
+	}
+}
+
 #define HUGE_PAGE ((uintptr_t)2 << 20)
 
 int assay_grow_(void *items, size_t *cap, size_t need, size_t size, size_t first)

@@ -341,17 +341,10 @@ static int cmp_u64(const void *a, const void *b)
  * distinct (their low halves are), so either gives the one order. */
 static void sort_bucket(uint64_t *a, size_t n)
 {
-	if (n > 48) {
+	if (n > 48)
 		qsort(a, n, sizeof *a, cmp_u64);
-		return;
-	}
-	for (size_t i = 1; i < n; i++) {
-		uint64_t v = a[i];
-		size_t j = i;
-		for (; j > 0 && a[j - 1] > v; j--)
-			a[j] = a[j - 1];
-		a[j] = v;
-	}
+	else
+		assay_sort_small_u64(a, n);
 }
 
 /* Each pair's low half is its sample's place from the latest (and its
