@@ -180,7 +180,30 @@ TEST(grow_doubles_keeps_contents_and_refuses_overflow)
 	free(v);
 }
 
-UNIT_MAIN(UNIT_CASE(fail_sets_code_and_message),
+TEST(small_sort_orders_every_arrangement)
+{
+	/* every order of 0..5 (with a repeat), and the empty and one-element */
+	uint64_t v[6];
+	for (int perm = 0; perm < 720; perm++) {
+		int left[6] = {0, 1, 2, 3, 4, 5}, p = perm;
+		for (int i = 6; i > 0; i--) {
+			int k = p % i;
+			p /= i;
+			v[6 - i] = (uint64_t)(left[k] == 5 ? 4 : left[k]) << 40 | 7;
+			left[k] = left[i - 1];
+		}
+		assay_sort_small_u64(v, 6);
+		static const uint64_t want[6] = {0, 1, 2, 3, 4, 4};
+		for (int i = 0; i < 6; i++)
+			CHECK(v[i] == (want[i] << 40 | 7));
+	}
+	assay_sort_small_u64(v, 0);
+	uint64_t one = UINT64_MAX;
+	assay_sort_small_u64(&one, 1);
+	CHECK(one == UINT64_MAX);
+}
+
+UNIT_MAIN(UNIT_CASE(small_sort_orders_every_arrangement), UNIT_CASE(fail_sets_code_and_message),
 	  UNIT_CASE(parallel_runs_every_task_once), UNIT_CASE(realloc_big_keeps_contents),
 	  UNIT_CASE(parallel_reports_the_lowest_failure_and_stops),
 	  UNIT_CASE(workers_follow_assay_threads),
