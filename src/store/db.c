@@ -445,7 +445,6 @@ void store_close(store *s)
 	if (s->in_tx)
 		store_rollback(s);
 	store_ckpt_stop(s);
-	store_quality_unmark(s);
 	dbi_close(s->dbi);
 	for (size_t i = 0; i < STORE_STMT_SLOTS; i++)
 		if (s->stmts[i].stmt)

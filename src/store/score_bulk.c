@@ -14,11 +14,9 @@
  * change is not written twice). */
 #include "store_int.h"
 
-#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <time.h>
-#include <unistd.h>
 
 /* The definitions are schema.c's (sample_quality) and score_relayout.c's
  * (sample_scores), word for word: tests/store/test_score_bulk.c compares
@@ -208,48 +206,6 @@ static const char sql_quality_present[] =
  * cost more than it saves. */
 #define PAUSE_MIN 20000
 
-/* A live pass's mark: a shared lock on one byte of the database file past
- * the ones SQLite locks (the pending byte at 1 GiB and the 511 after it),
- * through an open file description of the pass's own. Such a lock (F_OFD_)
- * goes when the process ends, however it ends, and not when the process
- * closes another descriptor of the file, as a POSIX lock would (SQLite's
- * own are POSIX locks). A writer that opens the database meanwhile sees
- * it and leaves the indexes to the pass, instead of building them while
- * the pass waits for the write lock (13 s at 10M samples). */
-#define PAUSE_BYTE ((off_t)0x40000000 + 4096)
-
-static void pause_mark(store *s)
-{
-	int fd = open(s->path, O_RDONLY | O_CLOEXEC);
-	struct flock l = {.l_type = F_RDLCK, .l_whence = SEEK_SET, .l_start = PAUSE_BYTE, .l_len = 1};
-	if (fd >= 0 && fcntl(fd, F_OFD_SETLK, &l) == 0) {
-		s->pause_fd = fd;
-		s->pause_held = true;
-	} else if (fd >= 0) {
-		close(fd); /* no mark: an opener builds the indexes, as it would after a kill */
-	}
-}
-
-/* Whether another connection's pass holds its mark. */
-static bool pause_live(const store *s)
-{
-	int fd = open(s->path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	struct flock l = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = PAUSE_BYTE, .l_len = 1};
-	bool live = fcntl(fd, F_OFD_GETLK, &l) == 0 && l.l_type != F_UNLCK;
-	close(fd);
-	return live;
-}
-
-void store_quality_unmark(store *s)
-{
-	if (s && s->pause_held) {
-		close(s->pause_fd);
-		s->pause_held = false;
-	}
-}
-
 int store_quality_pause(store *s, int64_t at_most, int64_t rows, bool *paused, assay_error *err)
 {
 	*paused = false;
@@ -274,8 +230,6 @@ int store_quality_pause(store *s, int64_t at_most, int64_t rows, bool *paused, a
 	if (rc < 0)
 		store_rollback(s);
 	*paused = rc == 0;
-	if (rc == 0)
-		pause_mark(s);
 	if (rc == 0 && s->ckpt) /* a scoring run's: sql_cache_back's again at the repair */
 		rc = store_exec(s, sql_paused_cache, err);
 	return rc;
@@ -292,8 +246,8 @@ int store_quality_repair(store *s, assay_error *err)
 	bool whole = rc == SQLITE_ROW && sqlite3_column_int(q, 0) == 2;
 	rc = rc == SQLITE_ROW ? ASSAY_OK : store_sqlerr(s, rc, err, "reading the schema");
 	sqlite3_reset(q);
-	if (rc < 0 || whole || (!s->pause_held && pause_live(s)))
-		return rc; /* (a live pass builds them when it ends) */
+	if (rc < 0 || whole)
+		return rc;
 	bool own = !s->in_tx;
 	if (own && (rc = store_begin(s, err)) < 0)
 		return rc;
@@ -311,7 +265,6 @@ int store_quality_repair(store *s, assay_error *err)
 		rc = store_commit(s, err);
 	if (own && rc < 0)
 		store_rollback(s);
-	store_quality_unmark(s); /* built, or left to the next writer's open */
 	return rc < 0 ? assay_error_prefix(err, "building the combined score's indexes") : rc;
 }
 

@@ -66,15 +66,7 @@ struct store {
 	struct store_ckpt *ckpt;
 	int ckpt_every;
 	store_ckpt_stats ckpt_stats;
-	/* SQLite: this connection's scoring pass set the combined score's
-	 * indexes aside, and pause_fd holds its mark (score_bulk.c) */
-	bool pause_held;
-	int pause_fd;
 };
-
-/* Lets go of a paused pass's mark (score_bulk.c): the indexes are built,
- * or left to the next writer that opens the database. */
-void store_quality_unmark(store *s);
 
 /* Starts the checkpoint thread of a bulk write (nothing on PostgreSQL, a
  * read-only or in-memory store, or when one runs); stops and joins it, its

@@ -181,46 +181,6 @@ TEST(a_pause_that_did_not_end_is_repaired_when_a_writer_opens_the_file)
 	store_close(s);
 }
 
-/* While the pass that set them aside lives, a writer that opens the file
- * leaves the indexes to it (it would hold the write lock the pass waits
- * for while it built them); once the pass has built them it holds no mark,
- * and a pass that ends without building them (a kill: the process gone,
- * its descriptors closed) leaves them to the next writer. */
-TEST(a_live_pass_is_left_to_build_its_indexes)
-{
-	char *before = NULL;
-	store *s = paused_samples(&before);
-	assay_error e = {0};
-	set_quality(s, 1000);
-	store *t = NULL;
-	CHECK_INT(store_open(path, &(store_options){0}, &t, &e), ASSAY_OK);
-	CHECK_INT(quality_indexes(t), 0);
-	CHECK_INT(store_quality_repair(t, &e), ASSAY_OK); /* also when asked */
-	CHECK_INT(quality_indexes(t), 0);
-	store_close(t);
-	CHECK_INT(store_quality_repair(s, &e), ASSAY_OK);
-	CHECK_INT(quality_indexes(s), 2);
-	check_indexed(s, 1000);
-	/* paused again and ended by a close: the next writer builds them */
-	bool paused = false;
-	CHECK_INT(sqlite3_exec(s->db, "UPDATE sample_quality SET quality = NULL", NULL, NULL, NULL),
-		  SQLITE_OK);
-	CHECK_INT(store_quality_pause(s, N, N, &paused, &e), ASSAY_OK);
-	CHECK(paused);
-	CHECK_INT(store_open(path, &(store_options){0}, &t, &e), ASSAY_OK);
-	CHECK_INT(quality_indexes(t), 0);
-	store_close(t);
-	store_close(s);
-	CHECK_INT(store_open(path, &(store_options){0}, &t, &e), ASSAY_OK);
-	CHECK_INT(quality_indexes(t), 2);
-	char *after = index_text(t);
-	CHECK_STR(after, before);
-	free(before);
-	free(after);
-	store_close(t);
-}
-
 UNIT_MAIN(UNIT_CASE(a_pause_drops_the_indexes_and_the_repair_builds_them_as_they_were),
 	  UNIT_CASE(no_pause_for_few_first_scores_or_a_minority_or_a_lease_or_inside_a_transaction),
-	  UNIT_CASE(a_pause_that_did_not_end_is_repaired_when_a_writer_opens_the_file),
-	  UNIT_CASE(a_live_pass_is_left_to_build_its_indexes))
+	  UNIT_CASE(a_pause_that_did_not_end_is_repaired_when_a_writer_opens_the_file))
