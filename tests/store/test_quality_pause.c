@@ -181,6 +181,30 @@ TEST(a_pause_that_did_not_end_is_repaired_when_a_writer_opens_the_file)
 	store_close(s);
 }
 
+/* A scoring run's connection keeps a small cache while the indexes are
+ * set aside, and has its own again after the repair, also when another
+ * writer's open built them meanwhile. */
+TEST(a_paused_run_gets_its_cache_back)
+{
+	store *s = fixture_samples("qpause", N, "", NULL);
+	assay_error e = {0};
+	CHECK_INT(store_bulk_mode(s, &e), ASSAY_OK);
+	int64_t own = one(s, "PRAGMA cache_size");
+	bool paused = false;
+	CHECK_INT(store_quality_pause(s, N, N, &paused, &e), ASSAY_OK);
+	CHECK(paused);
+	CHECK(one(s, "PRAGMA cache_size") > own);
+	store *t = NULL;
+	CHECK_INT(store_open(path, &(store_options){0}, &t, &e), ASSAY_OK);
+	CHECK_INT(quality_indexes(t), 2); /* built by that open */
+	store_close(t);
+	CHECK_INT(store_quality_repair(s, &e), ASSAY_OK);
+	CHECK_INT(one(s, "PRAGMA cache_size"), own);
+	store_bulk_end(s);
+	store_close(s);
+}
+
 UNIT_MAIN(UNIT_CASE(a_pause_drops_the_indexes_and_the_repair_builds_them_as_they_were),
 	  UNIT_CASE(no_pause_for_few_first_scores_or_a_minority_or_a_lease_or_inside_a_transaction),
-	  UNIT_CASE(a_pause_that_did_not_end_is_repaired_when_a_writer_opens_the_file))
+	  UNIT_CASE(a_pause_that_did_not_end_is_repaired_when_a_writer_opens_the_file),
+	  UNIT_CASE(a_paused_run_gets_its_cache_back))
